@@ -1,0 +1,361 @@
+"""One pass over a module that collects what every rule needs.
+
+Name resolution is computed once per file here and shared by the rules:
+which local names are bound to what imported thing (``from openai import
+OpenAI as Client`` makes ``Client`` mean ``openai.OpenAI``), which names are
+also bound to something else (a local ``class OpenAI``: never touched), the
+calls in the file, and simple module-level string constants.
+
+This is deliberately cheaper than LibCST's ``QualifiedNameProvider``: it is
+scope-insensitive, and it resolves in the safe direction: a name bound both
+by an openai import and by anything else in the file resolves to nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+import libcst as cst
+
+# Module prefixes of other LLM SDKs whose clients mimic OpenAI's method
+# chains (``client.chat.completions.create``) but are not OpenAI's.
+FOREIGN_SDKS = (
+    "anthropic",
+    "cerebras",
+    "cohere",
+    "fireworks",
+    "google",
+    "groq",
+    "huggingface_hub",
+    "langchain",
+    "langchain_community",
+    "langchain_openai",
+    "litellm",
+    "llama_index",
+    "mistralai",
+    "ollama",
+    "together",
+    "vertexai",
+    "zhipuai",
+)
+
+
+def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+    """``a.b.c`` -> "a.b.c"; None for anything that is not a plain dotted name."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def attribute_chain(node: cst.BaseExpression) -> tuple[list[str], cst.BaseExpression]:
+    """``get().chat.completions.create`` -> (["chat", "completions", "create"], get())."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    parts.reverse()
+    return parts, node
+
+
+def _module_name(node: Union[cst.Attribute, cst.Name]) -> str:
+    name = dotted_name(node)
+    assert name is not None
+    return name
+
+
+@dataclass
+class StringConstant:
+    """``NAME = "literal"`` at module level."""
+
+    name: str
+    assign: Union[cst.Assign, cst.AnnAssign]
+    value: cst.SimpleString
+
+
+@dataclass
+class ModuleFacts:
+    """Everything the rules read about one module."""
+
+    # local name -> set of fully qualified names it is bound to by imports
+    imports: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # local names also bound by something that is not an import
+    # (def, class, assignment, for target, with ... as, except ... as)
+    other_bindings: set[str] = field(default_factory=set)
+    calls: list[cst.Call] = field(default_factory=list)
+    classes: list[cst.ClassDef] = field(default_factory=list)
+    # top-level import statements (for adding ``import os``)
+    top_level_import_lines: list[cst.SimpleStatementLine] = field(default_factory=list)
+    # module-level single assignments of simple strings, by name
+    string_constants: dict[str, StringConstant] = field(default_factory=dict)
+    # how many times each name is assigned anywhere (module, class, function)
+    assignment_counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # every Name node used as a value (not attribute attrs, not keywords)
+    name_uses: dict[str, list[cst.Name]] = field(default_factory=lambda: defaultdict(list))
+    # dotted assignment target ("client", "self.client") -> qualified names of
+    # the callables whose result was assigned to it (None: not a call we know)
+    assigned_from_call: dict[str, list[Optional[str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # attribute assignments like ``openai.api_key = ...`` (module-level client)
+    attribute_assignments: list[tuple[cst.Assign, cst.Attribute]] = field(default_factory=list)
+    has_star_import_from_openai: bool = False
+
+    # ---- resolution -------------------------------------------------------
+
+    def qualified(self, node: cst.BaseExpression) -> Optional[str]:
+        """The fully qualified name an expression refers to, if it is certain."""
+        parts, root = attribute_chain(node)
+        if not isinstance(root, cst.Name):
+            return None
+        name = root.value
+        targets = self.imports.get(name)
+        if not targets or len(targets) != 1 or name in self.other_bindings:
+            return None
+        (base,) = targets
+        return ".".join([base, *parts]) if parts else base
+
+    def is_ambiguous(self, node: cst.BaseExpression) -> bool:
+        """True when the root name is imported *and* bound otherwise in the file."""
+        _, root = attribute_chain(node)
+        if not isinstance(root, cst.Name):
+            return False
+        name = root.value
+        targets = self.imports.get(name)
+        return bool(targets) and (name in self.other_bindings or len(targets) > 1)
+
+    def imports_module(self, prefix: str) -> bool:
+        for targets in self.imports.values():
+            for t in targets:
+                if t == prefix or t.startswith(prefix + "."):
+                    return True
+        return False
+
+    @property
+    def imports_openai(self) -> bool:
+        return self.imports_module("openai") or self.has_star_import_from_openai
+
+    def bound_module(self, local: str, module: str) -> bool:
+        """Is ``local`` bound (only) to the module ``module`` (``import os``)?"""
+        return self.imports.get(local) == {module} and local not in self.other_bindings
+
+    def is_bound(self, local: str) -> bool:
+        return local in self.imports or local in self.other_bindings
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, facts: ModuleFacts) -> None:
+        self.f = facts
+        self.depth = 0  # nesting in def/class
+        self._skip_names: set[int] = set()
+
+    # -- imports --
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = _module_name(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.f.imports[alias.asname.name.value].add(full)
+            else:
+                # ``import a.b`` binds ``a`` to the package ``a``
+                top = full.split(".", 1)[0]
+                self.f.imports[top].add(top)
+            self._skip_alias(alias)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None:
+            # relative import: a module of this project, never openai's
+            if not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    self.f.other_bindings.add(self._alias_local(alias))
+                    self._skip_alias(alias)
+            return
+        module = _module_name(node.module)
+        if isinstance(node.names, cst.ImportStar):
+            if module == "openai" or module.startswith("openai."):
+                self.f.has_star_import_from_openai = True
+            return
+        for alias in node.names:
+            imported = _module_name(alias.name)
+            self.f.imports[self._alias_local(alias)].add(f"{module}.{imported}")
+            self._skip_alias(alias)
+
+    @staticmethod
+    def _alias_local(alias: cst.ImportAlias) -> str:
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            return alias.asname.name.value
+        return _module_name(alias.name).split(".", 1)[0]
+
+    def _skip_alias(self, alias: cst.ImportAlias) -> None:
+        for n in _names_in(alias.name):
+            self._skip_names.add(id(n))
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            self._skip_names.add(id(alias.asname.name))
+
+    # -- definitions --
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.f.other_bindings.add(node.name.value)
+        self.f.assignment_counts[node.name.value] += 1
+        self._skip_names.add(id(node.name))
+        self.f.classes.append(node)
+        self.depth += 1
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.depth -= 1
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.f.other_bindings.add(node.name.value)
+        self.f.assignment_counts[node.name.value] += 1
+        self._skip_names.add(id(node.name))
+        self.depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._skip_names.add(id(node.name))
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.depth += 1
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.depth -= 1
+
+    # -- assignments --
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._bind_target(t.target)
+            if isinstance(t.target, cst.Attribute):
+                self.f.attribute_assignments.append((node, t.target))
+        if len(node.targets) == 1:
+            self._record_call_assignment(node.targets[0].target, node.value)
+            self._record_constant(node.targets[0].target, node, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind_target(node.target)
+        if node.value is not None:
+            self._record_call_assignment(node.target, node.value)
+            self._record_constant(node.target, node, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind_target(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_target(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._bind_target(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_target(node.asname.name)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            self._bind_target(node.name.name)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        for item in node.names:
+            # a function may rebind it: count it as assigned again
+            self.f.assignment_counts[item.name.value] += 1
+            self._skip_names.add(id(item.name))
+
+    def visit_Del(self, node: cst.Del) -> None:
+        for n in _names_in(node.target):
+            self.f.assignment_counts[n.value] += 1
+
+    def _bind_target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.f.other_bindings.add(target.value)
+            self.f.assignment_counts[target.value] += 1
+            self._skip_names.add(id(target))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                self._bind_target(el.value)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value)
+
+    def _record_call_assignment(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        key = dotted_name(target)
+        if key is None:
+            return
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Call):
+            self.f.assigned_from_call[key].append(_Deferred(value.func))  # type: ignore[arg-type]
+        else:
+            self.f.assigned_from_call[key].append(None)
+
+    def _record_constant(
+        self,
+        target: cst.BaseExpression,
+        node: Union[cst.Assign, cst.AnnAssign],
+        value: cst.BaseExpression,
+    ) -> None:
+        if self.depth == 0 and isinstance(target, cst.Name) and isinstance(value, cst.SimpleString):
+            self.f.string_constants[target.value] = StringConstant(target.value, node, value)
+
+    # -- uses --
+    def visit_Call(self, node: cst.Call) -> None:
+        self.f.calls.append(node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._skip_names.add(id(node.attr))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._skip_names.add(id(node.keyword))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self._skip_names:
+            self.f.name_uses[node.value].append(node)
+
+
+class _Deferred:
+    """A call's callee, resolved after the whole module has been seen
+    (an import may come after the assignment that uses it)."""
+
+    __slots__ = ("func",)
+
+    def __init__(self, func: cst.BaseExpression) -> None:
+        self.func = func
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    out: list[cst.Name] = []
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Name):
+            out.append(n)
+        else:
+            stack.extend(n.children)
+    return out
+
+
+def collect(module: cst.Module) -> ModuleFacts:
+    facts = ModuleFacts()
+    module.visit(_Collector(facts))
+    # resolve deferred callees now that every import is known
+    for key, values in facts.assigned_from_call.items():
+        facts.assigned_from_call[key] = [
+            facts.qualified(v.func) if isinstance(v, _Deferred) else v for v in values
+        ]
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and any(
+            isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+        ):
+            facts.top_level_import_lines.append(stmt)
+    # a module constant assigned more than once anywhere is not a constant
+    for name in list(facts.string_constants):
+        if facts.assignment_counts.get(name, 0) != 1 or name in facts.imports:
+            del facts.string_constants[name]
+    return facts

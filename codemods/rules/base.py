@@ -1,0 +1,137 @@
+"""What a rule is, and the one way a rule speaks: ``ctx.report``.
+
+A rule has a stable code, a one-line summary, a severity, whether it fixes,
+and documentation in ruff's shape (what it does, why, an example before and
+after). The examples are executed by the test suite, so the documentation
+cannot drift from the behaviour.
+
+Rules never read files, print, or know about the CLI: a *checker* is a
+function that receives a :class:`RuleContext` (the parsed module, the facts
+collected once for it, the settings and the model table) and calls
+``ctx.report``. A report may carry a fix: a function from the (already
+updated) node to its replacement. Fixes compose: a fix on a node receives the
+node with its children's fixes already applied.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Optional
+
+import libcst as cst
+
+from codemods.analysis import ModuleFacts
+from codemods.findings import Settings, Severity
+
+if TYPE_CHECKING:
+    from codemods.mapping import ModelTable
+
+Fix = Callable[[cst.CSTNode], cst.CSTNode]
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    summary: str
+    severity: Severity
+    fixable: bool
+    what: str
+    why: str
+    before: str
+    after: Optional[str] = None  # None for report-only rules
+    fix_safety: str = ""
+
+    def doc(self) -> str:
+        """The rule's documentation as Markdown (ruff's page layout)."""
+        fix = "fixes automatically" if self.fixable else "report only"
+        parts = [
+            f"## {self.code} {self.name}",
+            "",
+            f"{self.summary} ({self.severity.value}, {fix})",
+            "",
+            "**What it does.** " + textwrap.dedent(self.what).strip(),
+            "",
+            "**Why.** " + textwrap.dedent(self.why).strip(),
+            "",
+            "**Example.**",
+            "",
+            "```python",
+            textwrap.dedent(self.before).strip("\n"),
+            "```",
+        ]
+        if self.after is not None:
+            parts += [
+                "",
+                "After `openrouter-migrate migrate`:",
+                "",
+                "```python",
+                textwrap.dedent(self.after).strip("\n"),
+                "```",
+            ]
+        if self.fix_safety:
+            parts += ["", "**Fix safety.** " + textwrap.dedent(self.fix_safety).strip()]
+        return "\n".join(parts) + "\n"
+
+
+RULES: dict[str, RuleInfo] = {}
+
+
+def rule(**kwargs: object) -> RuleInfo:
+    info = RuleInfo(**kwargs)  # type: ignore[arg-type]
+    if info.code in RULES:
+        raise ValueError(f"duplicate rule code {info.code}")
+    RULES[info.code] = info
+    return info
+
+
+@dataclass
+class Report:
+    node: cst.CSTNode
+    rule: RuleInfo
+    message: str
+    fix: Optional[Fix] = None
+    # the node whose replacement text the fix produces (defaults to ``node``)
+    fix_node: Optional[cst.CSTNode] = None
+
+
+@dataclass
+class RuleContext:
+    module: cst.Module
+    facts: ModuleFacts
+    settings: Settings
+    table: ModelTable
+    reports: list[Report] = field(default_factory=list)
+    # edits that belong to no finding of their own (e.g. ``import os``),
+    # keyed by the finding that needs them: dropped with it when suppressed
+    support_edits: dict[int, list[tuple[cst.CSTNode, Fix]]] = field(default_factory=dict)
+    _os_import_scheduled: bool = False
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        rule: RuleInfo,
+        message: str,
+        fix: Optional[Fix] = None,
+        fix_node: Optional[cst.CSTNode] = None,
+    ) -> Report:
+        if not self.settings.rule_enabled(rule.code):
+            # still returned so callers can attach support edits; never emitted
+            return Report(node, rule, message, None)
+        r = Report(node, rule, message, fix if rule.fixable else None, fix_node)
+        self.reports.append(r)
+        return r
+
+    def needs(self, report: Report, node: cst.CSTNode, fix: Fix) -> None:
+        """``report``'s fix also needs ``fix`` applied to ``node``."""
+        self.support_edits.setdefault(id(report), []).append((node, fix))
+
+
+Checker = Callable[[RuleContext], None]
+CHECKERS: list[Checker] = []
+
+
+def checker(fn: Checker) -> Checker:
+    CHECKERS.append(fn)
+    return fn

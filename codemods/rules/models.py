@@ -1,0 +1,357 @@
+"""OR2xx: model IDs passed to the SDK."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import libcst as cst
+
+from codemods.analysis import FOREIGN_SDKS, attribute_chain, dotted_name
+from codemods.findings import Severity
+from codemods.mapping import LookupKind
+from codemods.rules._edit import string_literal
+from codemods.rules.base import RuleContext, checker, rule
+from codemods.rules.client import CLIENT_CLASSES, string_value
+
+# Resource-method chains of the openai>=1 SDK that take ``model=``.
+# Matched against the end of the attribute chain of the call.
+SDK_METHODS: tuple[tuple[str, ...], ...] = (
+    ("chat", "completions", "create"),
+    ("chat", "completions", "parse"),
+    ("chat", "completions", "stream"),
+    ("completions", "create"),
+    ("responses", "create"),
+    ("responses", "parse"),
+    ("responses", "stream"),
+    ("embeddings", "create"),
+    ("images", "generate"),
+    ("images", "edit"),
+    ("images", "create_variation"),
+    ("audio", "speech", "create"),
+    ("audio", "transcriptions", "create"),
+    ("audio", "translations", "create"),
+    ("moderations", "create"),
+)
+_TRANSPARENT = frozenset({"with_raw_response", "with_streaming_response", "beta"})
+
+MODEL_ID = rule(
+    code="OR201",
+    name="bare-model-id",
+    summary="model ID without the provider prefix: OpenRouter answers 400",
+    severity=Severity.ERROR,
+    fixable=True,
+    what="""
+        Maps a model ID passed as `model=` to an SDK call (directly, or
+        through a module constant used only there) to its OpenRouter ID
+        using `mappings/models.yaml`.
+    """,
+    why="OpenRouter IDs carry the provider: `gpt-4o` is rejected, `openai/gpt-4o` works.",
+    before="""
+        response = client.chat.completions.create(model="gpt-4o", messages=messages)
+    """,
+    after="""
+        response = client.chat.completions.create(model="openai/gpt-4o", messages=messages)
+    """,
+    fix_safety="""
+        Only IDs the table knows are mapped; a string that is not passed to
+        the SDK (a price table, `tiktoken.encoding_for_model`) is never
+        touched, and a constant that is also used elsewhere is reported
+        instead (OR206).
+    """,
+)
+
+UNKNOWN_MODEL = rule(
+    code="OR202",
+    name="unknown-model-id",
+    summary="no OpenRouter ID known for this model",
+    severity=Severity.ERROR,
+    fixable=False,
+    what="Reports a model ID that the mapping table does not know.",
+    why="""
+        The tool never guesses an ID. Find the model on
+        https://openrouter.ai/models and add it to your mapping file
+        (`--mapping`), or write the OpenRouter ID in the code.
+    """,
+    before="""
+        client.chat.completions.create(model="gpt-foo-9", messages=messages)
+    """,
+)
+
+FINE_TUNE = rule(
+    code="OR203",
+    name="fine-tuned-model",
+    summary="fine-tuned OpenAI model: no OpenRouter equivalent",
+    severity=Severity.ERROR,
+    fixable=False,
+    what="Reports `ft:...` model IDs.",
+    why="OpenAI fine-tunes are only served by OpenAI; OpenRouter cannot route to them.",
+    before="""
+        client.chat.completions.create(model="ft:gpt-4o-mini:acme::abc123", messages=messages)
+    """,
+)
+
+NO_EQUIVALENT = rule(
+    code="OR204",
+    name="model-without-equivalent",
+    summary="model has no OpenRouter equivalent",
+    severity=Severity.ERROR,
+    fixable=False,
+    what="Reports model IDs the table lists as having no OpenRouter equivalent.",
+    why="The request would fail on OpenRouter; choose a replacement model.",
+    before="""
+        client.chat.completions.create(model="gpt-4-32k", messages=messages)
+    """,
+)
+
+DYNAMIC_MODEL = rule(
+    code="OR205",
+    name="dynamic-model",
+    summary="model comes from an expression the tool cannot follow",
+    severity=Severity.WARNING,
+    fixable=False,
+    what="""
+        Reports an SDK call whose `model=` is not a literal or a module
+        constant of the same file.
+    """,
+    why="""
+        Wherever the value comes from (settings, environment, a parameter),
+        it must be an OpenRouter ID (`openai/gpt-4o`) after the migration.
+    """,
+    before="""
+        client.chat.completions.create(model=settings.model, messages=messages)
+    """,
+)
+
+SHARED_CONSTANT = rule(
+    code="OR206",
+    name="shared-model-constant",
+    summary="model constant is also used for something else: not rewritten",
+    severity=Severity.ERROR,
+    fixable=False,
+    what="""
+        Reports a module constant that flows into `model=` but is also used
+        elsewhere in the file.
+    """,
+    why="""
+        Prefixing it could break the other use (`tiktoken.encoding_for_model`,
+        a comparison, a price lookup). Split it into two constants.
+    """,
+    before="""
+        MODEL = "gpt-4o"
+        enc = tiktoken.encoding_for_model(MODEL)
+        client.chat.completions.create(model=MODEL, messages=messages)
+    """,
+)
+
+BAD_PREFIX = rule(
+    code="OR207",
+    name="litellm-prefix",
+    summary="`openrouter/` prefix (LiteLLM style) is rejected by OpenRouter",
+    severity=Severity.ERROR,
+    fixable=True,
+    what="Rewrites `openrouter/openai/gpt-4o` to `openai/gpt-4o` when the rest is a known ID.",
+    why="The `openrouter/` prefix is LiteLLM's routing syntax; OpenRouter itself answers 400.",
+    before="""
+        client.chat.completions.create(model="openrouter/openai/gpt-4o", messages=messages)
+    """,
+    after="""
+        client.chat.completions.create(model="openai/gpt-4o", messages=messages)
+    """,
+)
+
+
+@dataclass
+class SdkCall:
+    call: cst.Call
+    method: tuple[str, ...]
+    receiver: str  # "openai" | "foreign" | "unknown"
+
+
+def sdk_method(call: cst.Call) -> Optional[tuple[tuple[str, ...], cst.BaseExpression]]:
+    """The resource method a call invokes (("chat", "completions", "create"), receiver)."""
+    parts, _ = attribute_chain(call.func)
+    if len(parts) < 2:
+        return None
+    core = [p for p in parts if p not in _TRANSPARENT]
+    for pattern in SDK_METHODS:
+        n = len(pattern)
+        if tuple(core[-n:]) == pattern:
+            return pattern, _receiver(call.func, n)
+    return None
+
+
+def _receiver(func: cst.BaseExpression, n: int) -> cst.BaseExpression:
+    # walk down the attribute chain past the matched method segments
+    # (and the transparent ones interleaved with them)
+    node = func
+    matched = 0
+    while isinstance(node, cst.Attribute) and matched < n:
+        if node.attr.value not in _TRANSPARENT:
+            matched += 1
+        node = node.value
+    while isinstance(node, cst.Attribute) and node.attr.value in _TRANSPARENT:
+        node = node.value
+    return node
+
+
+def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
+    f = ctx.facts
+    q = f.qualified(receiver)
+    if q is not None:
+        if q == "openai" or q.startswith("openai."):
+            return "openai"
+        if q.split(".", 1)[0] in FOREIGN_SDKS:
+            return "foreign"
+    if isinstance(receiver, cst.Call):
+        cq = f.qualified(receiver.func)
+        if cq in CLIENT_CLASSES:
+            return "openai"
+        if cq is not None and cq.split(".", 1)[0] in FOREIGN_SDKS:
+            return "foreign"
+        return "unknown"
+    key = dotted_name(receiver)
+    if key is not None and key in f.assigned_from_call:
+        sources = f.assigned_from_call[key]
+        if sources and all(s in CLIENT_CLASSES for s in sources):
+            return "openai"
+        if any(s is not None and s.split(".", 1)[0] in FOREIGN_SDKS for s in sources):
+            return "foreign"
+    return "unknown"
+
+
+def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
+    out = []
+    for call in ctx.facts.calls:
+        m = sdk_method(call)
+        if m is None:
+            continue
+        method, receiver = m
+        out.append(SdkCall(call, method, classify_receiver(ctx, receiver)))
+    return out
+
+
+def model_arg(call: cst.Call) -> Optional[cst.Arg]:
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == "model":
+            return a
+    return None
+
+
+@checker
+def check_models(ctx: RuleContext) -> None:
+    f = ctx.facts
+    openai_file = f.imports_openai
+    foreign_file = any(f.imports_module(m) for m in FOREIGN_SDKS)
+    calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign"]
+    # constant name -> the Name nodes that pass it as model= to the SDK
+    constant_uses: dict[str, list[tuple[SdkCall, cst.Name]]] = {}
+    for sc in calls:
+        certain = sc.receiver == "openai" or (openai_file and sc.receiver == "unknown")
+        if sc.receiver == "unknown" and not openai_file and foreign_file:
+            continue
+        arg = model_arg(sc.call)
+        if arg is None:
+            continue
+        value = arg.value
+        if isinstance(value, cst.SimpleString) and string_value(value) is not None:
+            check_literal(ctx, value, certain, via=None)
+        elif isinstance(value, cst.Name) and value.value in f.string_constants:
+            constant_uses.setdefault(value.value, []).append((sc, value))
+        elif certain:
+            shown = ctx.module.code_for_node(value)
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            ctx.report(
+                value,
+                DYNAMIC_MODEL,
+                f"model comes from `{shown}`: make sure it holds an OpenRouter ID "
+                "(provider/model, e.g. 'openai/gpt-4o') after the migration",
+            )
+    for name, uses in constant_uses.items():
+        const = f.string_constants[name]
+        certain = any(
+            sc.receiver == "openai" or (openai_file and sc.receiver == "unknown") for sc, _ in uses
+        )
+        all_uses = f.name_uses.get(name, [])
+        sdk_ids = {id(n) for _, n in uses}
+        others = [n for n in all_uses if id(n) not in sdk_ids]
+        lookup = ctx.table.lookup(string_value(const.value) or "")
+        if others and lookup.kind in (LookupKind.MAPPED, LookupKind.BAD_PREFIX):
+            for sc, n in uses:
+                ctx.report(
+                    n,
+                    SHARED_CONSTANT,
+                    f"`{name}` = {const.value.value} is also used {len(others)} other time(s) "
+                    f"in this file: not rewritten; pass '{lookup.target}' to the SDK "
+                    "and keep the bare ID where it is needed",
+                )
+            continue
+        check_literal(ctx, const.value, certain, via=name)
+
+
+def check_literal(
+    ctx: RuleContext, node: cst.SimpleString, certain: bool, via: Optional[str]
+) -> None:
+    model = string_value(node)
+    if model is None:
+        return
+    lookup = ctx.table.lookup(model)
+    through = f" (through `{via}`)" if via else ""
+    if lookup.kind is LookupKind.MAPPED:
+        target = lookup.target or model
+
+        def fix(n: cst.CSTNode, target: str = target) -> cst.CSTNode:
+            assert isinstance(n, cst.SimpleString)
+            return string_literal(target, n)
+
+        ctx.report(
+            node,
+            MODEL_ID,
+            f"model '{model}'{through} is not an OpenRouter ID: use '{target}'",
+            fix=fix,
+        )
+    elif lookup.kind is LookupKind.BAD_PREFIX:
+        if lookup.target:
+            target = lookup.target
+
+            def fix2(n: cst.CSTNode, target: str = target) -> cst.CSTNode:
+                assert isinstance(n, cst.SimpleString)
+                return string_literal(target, n)
+
+            ctx.report(
+                node,
+                BAD_PREFIX,
+                f"model '{model}'{through} uses LiteLLM's openrouter/ prefix, which "
+                f"OpenRouter rejects: use '{target}'",
+                fix=fix2,
+            )
+        else:
+            ctx.report(
+                node,
+                UNKNOWN_MODEL,
+                f"model '{model}'{through} uses LiteLLM's openrouter/ prefix and no "
+                "OpenRouter ID is known for the rest",
+            )
+    elif lookup.kind is LookupKind.FINE_TUNE and certain:
+        ctx.report(
+            node,
+            FINE_TUNE,
+            f"fine-tuned model '{model}'{through} has no OpenRouter equivalent: "
+            "OpenAI fine-tunes are served by OpenAI only",
+        )
+    elif lookup.kind is LookupKind.NO_EQUIVALENT:
+        reason = f": {lookup.reason}" if lookup.reason else ""
+        ctx.report(
+            node,
+            NO_EQUIVALENT,
+            f"model '{model}'{through} has no OpenRouter equivalent in the catalog "
+            f"snapshot of {ctx.table.catalog_date}{reason}",
+        )
+    elif lookup.kind is LookupKind.UNKNOWN and certain:
+        ctx.report(
+            node,
+            UNKNOWN_MODEL,
+            f"no OpenRouter ID known for '{model}'{through}: add it to your mapping file "
+            "or write the OpenRouter ID",
+        )

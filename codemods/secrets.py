@@ -1,0 +1,24 @@
+"""Recognising and redacting API keys. No report ever contains a whole key."""
+
+from __future__ import annotations
+
+import re
+
+# OpenAI keys: sk-..., sk-proj-..., sk-svcacct-...; OpenRouter keys: sk-or-v1-...
+_KEY = re.compile(r"^sk-[A-Za-z0-9_\-]{8,}$")
+# any other long token without spaces passed as a key is treated as one too
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-.:+/=]{20,}$")
+
+
+def looks_like_secret(value: str) -> bool:
+    """True for string literals that look like an API key (``sk-...`` or a long token)."""
+    v = value.strip()
+    return bool(_KEY.match(v) or _TOKEN.match(v))
+
+
+def redact(value: str) -> str:
+    """``sk-proj-abc...wxyz`` -> ``sk-...wxyz``; short values are hidden whole."""
+    v = value.strip()
+    if len(v) < 12:
+        return "'***'"
+    return f"'{v[:3]}...{v[-4:]}'"
