@@ -451,7 +451,7 @@ class _Walker:
         stack = stack | {real_dir}
         for entry in entries:
             name = entry.name
-            child_display = os.path.join(display, name)
+            child_display = name if display == "." else os.path.join(display, name)
             child_rel = name if rel_dir == "." else rel_dir + "/" + name
             is_link = entry.is_symlink()
             if is_link:
