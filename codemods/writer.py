@@ -176,6 +176,9 @@ def _repo_root(path: str) -> str | None:
 def _run_git(git: str, root: str, args: list[str]) -> bytes | None:
     env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
     env["GIT_OPTIONAL_LOCKS"] = "0"  # a status must not write the index
+    # Never let git look above ``root`` for a repository (it would if ``root``
+    # held a broken ".git").
+    env["GIT_CEILING_DIRECTORIES"] = os.path.dirname(root)
     try:
         proc = subprocess.run(
             [git, *args],

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -381,3 +383,80 @@ def test_discovered_is_frozen() -> None:
     d = Discovered(Path("a.py"), Path("/x/a.py"))
     with pytest.raises(AttributeError):
         d.path = Path("b.py")  # type: ignore[misc]
+
+
+# -- agreement with git itself ---------------------------------------------------
+
+GITIGNORE_BATTERY = """\
+# differential test against git's own matcher
+*.gen.py
+!keep.gen.py
+/top_only.py
+docs/*.py
+!docs/conf.py
+**/cache/
+logs/**/old_*.py
+[ab]_bracket.py
+[!c-e]x.py
+q?.py
+\\#hash.py
+dironly/
+a**b.py
+trailing_space.py\x20\x20\x20
+"""
+
+GITIGNORE_FILES = [
+    "x.gen.py",
+    "keep.gen.py",
+    "sub/y.gen.py",
+    "sub/keep.gen.py",
+    "top_only.py",
+    "sub/top_only.py",
+    "docs/a.py",
+    "docs/conf.py",
+    "docs/deep/b.py",
+    "cache/c.py",
+    "pkg/cache/c.py",
+    "pkg/cache.py",
+    "logs/old_1.py",
+    "logs/x/y/old_2.py",
+    "logs/new.py",
+    "a_bracket.py",
+    "c_bracket.py",
+    "bx.py",
+    "dx.py",
+    "q1.py",
+    "q12.py",
+    "#hash.py",
+    "dironly/f.py",
+    "sub/dironly/g.py",
+    "dironly.py",
+    "ab.py",
+    "a_zzz_b.py",
+    "trailing_space.py",
+    "nested/inner.py",
+    "nested/drop_me.py",
+    "nested/deeper/drop_me.py",
+    "nested/deeper/revive.py",
+    "plain.py",
+]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_gitignore_agrees_with_git(tree: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    subprocess.run(["git", "init", "-q"], cwd=tree, check=True, env=env)
+    (tree / ".gitignore").write_text(GITIGNORE_BATTERY)
+    touch(tree, *GITIGNORE_FILES)
+    (tree / "nested" / ".gitignore").write_text("drop_me.py\nrevive.py\n")
+    (tree / "nested" / "deeper" / ".gitignore").write_text("!revive.py\n")
+    out = subprocess.run(
+        ["git", "ls-files", "--others", "--exclude-standard", "-z"],
+        cwd=tree,
+        check=True,
+        capture_output=True,
+        env=env,
+    ).stdout.decode()
+    expected = sorted(p for p in out.split("\0") if p.endswith(".py"))
+    assert sorted(found(["."])) == expected
+    assert 10 < len(expected) < len(GITIGNORE_FILES)  # the battery does filter
