@@ -554,7 +554,9 @@ def discover(
             continue
         real = os.path.realpath(arg)
         if stat.S_ISDIR(st.st_mode):
-            frames, ignored = walker.ancestor_frames(abs_path)
+            # Ignore files are looked up where the directory really is (git
+            # works on the physical tree); the display keeps the name given.
+            frames, ignored = walker.ancestor_frames(real)
             if force_exclude and (ignored or walker.excluded_explicit(abs_path)):
                 continue
             if force_exclude and (
@@ -575,7 +577,7 @@ def discover(
             )
         elif stat.S_ISREG(st.st_mode):
             if force_exclude:
-                parent = os.path.dirname(abs_path)
+                parent = os.path.realpath(os.path.dirname(abs_path))
                 frames, ignored = walker.ancestor_frames(parent)
                 name = os.path.basename(abs_path)
                 if (

@@ -460,3 +460,19 @@ def test_gitignore_agrees_with_git(tree: Path) -> None:
     expected = sorted(p for p in out.split("\0") if p.endswith(".py"))
     assert sorted(found(["."])) == expected
     assert 10 < len(expected) < len(GITIGNORE_FILES)  # the battery does filter
+
+
+def test_gitignore_of_repo_applies_through_symlinked_argument(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".gitignore").write_text("*_pb2.py\n")
+    touch(repo, "src/a.py", "src/a_pb2.py")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "src").symlink_to(repo / "src", target_is_directory=True)
+    monkeypatch.chdir(work)
+    assert found(["src"]) == ["src/a.py"]
+    assert found(["src/a_pb2.py"], force_exclude=True) == []
+    assert found(["src/a_pb2.py"]) == ["src/a_pb2.py"]
