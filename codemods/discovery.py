@@ -1,0 +1,608 @@
+"""Find the files to work on: walk the given paths like ruff would.
+
+* Directories are walked in sorted order (deterministic output), looking for
+  ``.py``, ``.pyi`` and (optionally) ``.ipynb`` files.
+* Well-known tool/VCS/virtualenv directories are skipped (:data:`SKIP_DIRS`,
+  and any directory holding a ``pyvenv.cfg``), and so is whatever ``.gitignore``
+  files (plus the repository's ``info/exclude``) ignore. The gitignore matcher
+  is implemented here; git is never called.
+* Files named on the command line are always taken, whatever their extension,
+  unless ``force_exclude`` is set and they are excluded or ignored (that is
+  what pre-commit, which passes every staged file, needs).
+* Symbolic links are followed only when their target lies inside one of the
+  directories being walked: the tool never edits files outside the tree it
+  was pointed at. A file reached twice is reported once.
+* Problems (missing path, broken link, link loop, unreadable directory) are
+  returned as :class:`DiscoveryError` values; the walk goes on.
+
+Gitignore support covers: one ``.gitignore`` per directory (patterns relative
+to it, deeper files win), ``!`` negation, trailing ``/`` (directories only),
+leading or inner ``/`` (anchored), ``**``, ``*``, ``?``, ``[...]`` (with ``!``
+/ ``^`` negation, ranges and ``[:class:]``), comments, ``\\#`` / ``\\!`` /
+``\\ `` escapes, and ``info/exclude`` of the enclosing repository (also for
+``git worktree`` checkouts, where ``.git`` is a file). Not covered: the global
+``core.excludesFile``. Outside a git repository, ``.gitignore`` files from the
+walked directory downwards still apply (ancestors are only consulted up to
+the repository root, so none are outside a repository).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+__all__ = [
+    "DEFAULT_EXTENSIONS",
+    "SKIP_DIRS",
+    "Discovered",
+    "DiscoveryError",
+    "discover",
+]
+
+DEFAULT_EXTENSIONS: tuple[str, ...] = (".py", ".pyi", ".ipynb")
+
+#: Directory names never walked into (unless named on the command line).
+#: ``build`` and ``dist`` are deliberately absent: they may hold source code.
+SKIP_DIRS: frozenset[str] = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        ".venv",
+        "venv",
+        ".direnv",
+        "site-packages",
+        "__pypackages__",
+        "node_modules",
+        "__pycache__",
+        ".eggs",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".pytype",
+        ".ipynb_checkpoints",
+        ".openrouter-migrate-cache",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """A file to process. ``path`` is for display (as given, or under the
+    directory as given); ``real`` is the resolved path, used to dedupe."""
+
+    path: Path
+    real: Path
+
+
+@dataclass
+class DiscoveryError:
+    """A path that could not be walked or taken, and why."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+# --------------------------------------------------------------------------
+# gitignore
+
+
+@dataclass(frozen=True)
+class _Rule:
+    regex: re.Pattern[str]
+    negate: bool
+    dir_only: bool
+
+
+_POSIX_CLASSES = {
+    "alnum": "a-zA-Z0-9",
+    "alpha": "a-zA-Z",
+    "blank": " \\t",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "\\x21-\\x7e",
+    "lower": "a-z",
+    "print": "\\x20-\\x7e",
+    "punct": re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
+    "space": " \\t\\n\\r\\f\\v",
+    "upper": "A-Z",
+    "xdigit": "0-9A-Fa-f",
+}
+
+
+def _translate_class(seg: str, i: int) -> tuple[str | None, int]:
+    """Translate the bracket expression starting at ``seg[i] == '['``.
+
+    Returns (regex, index after it), or (None, i) if it is not closed (then
+    the ``[`` is literal, as in git).
+    """
+    j = i + 1
+    negate = False
+    if j < len(seg) and seg[j] in "!^":
+        negate = True
+        j += 1
+    parts: list[str] = []
+    first = True
+    while j < len(seg):
+        c = seg[j]
+        if c == "]" and not first:
+            body = "".join(parts)
+            return ("[^/" + body + "]" if negate else "[" + body + "]"), j + 1
+        first = False
+        if c == "\\" and j + 1 < len(seg):
+            parts.append(re.escape(seg[j + 1]))
+            j += 2
+        elif c == "[" and seg.startswith("[:", j):
+            end = seg.find(":]", j + 2)
+            name = seg[j + 2 : end] if end != -1 else ""
+            if name in _POSIX_CLASSES:
+                parts.append(_POSIX_CLASSES[name])
+                j = end + 2
+            else:
+                parts.append(re.escape(c))
+                j += 1
+        elif c == "-" and parts and j + 1 < len(seg) and seg[j + 1] != "]":
+            parts.append("-")
+            j += 1
+        else:
+            parts.append(re.escape(c))
+            j += 1
+    return None, i
+
+
+def _translate_segment(seg: str) -> str:
+    out: list[str] = []
+    i = 0
+    n = len(seg)
+    while i < n:
+        c = seg[i]
+        if c == "*":
+            while i < n and seg[i] == "*":
+                i += 1
+            out.append("[^/]*")
+            continue
+        if c == "?":
+            out.append("[^/]")
+        elif c == "\\":
+            if i + 1 < n:
+                i += 1
+                out.append(re.escape(seg[i]))
+            else:  # a trailing lone backslash: keep it literally
+                out.append(re.escape(c))
+        elif c == "[":
+            cls, after = _translate_class(seg, i)
+            if cls is not None:
+                out.append(cls)
+                i = after
+                continue
+            out.append(re.escape(c))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def _compile_gitignore_line(line: str) -> _Rule | None:
+    line = line.rstrip("\r\n")
+    if not line or line.startswith("#"):
+        return None
+    # Trailing spaces are ignored unless escaped with a backslash.
+    end = len(line)
+    while end > 0 and line[end - 1] == " " and not (end >= 2 and line[end - 2] == "\\"):
+        end -= 1
+    line = line[:end]
+    negate = line.startswith("!")
+    if negate:
+        line = line[1:]
+    dir_only = line.endswith("/")
+    line = line.rstrip("/") if dir_only else line
+    if not line:
+        return None
+    anchored = "/" in line
+    line = line.lstrip("/")
+    if not line:
+        return None
+    segs = line.split("/")
+    rx: list[str] = []
+    last = len(segs) - 1
+    for k, seg in enumerate(segs):
+        if seg == "**":
+            # leading "**/" or inner "/**/": zero or more directories;
+            # trailing "/**": everything inside.
+            rx.append(".*" if k == last else "(?:.*/)?")
+            continue
+        rx.append(_translate_segment(seg))
+        if k != last:
+            rx.append("/")
+    body = "".join(rx)
+    if not anchored:
+        body = "(?:.*/)?" + body
+    return _Rule(re.compile(body, re.DOTALL), negate, dir_only)
+
+
+def _read_rules(path: str) -> list[_Rule]:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return []
+    text = data.decode("utf-8", errors="surrogateescape")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    rules = []
+    for line in text.split("\n"):
+        rule = _compile_gitignore_line(line)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+@dataclass
+class _Frame:
+    """The rules of one ignore file and the path, relative to its directory,
+    of the directory currently being walked ("" for that directory itself)."""
+
+    prefix: str
+    rules: list[_Rule]
+
+    def child(self, name: str) -> _Frame:
+        return _Frame(self.prefix + name + "/", self.rules)
+
+
+def _ignored(frames: Sequence[_Frame], name: str, is_dir: bool) -> bool:
+    """Is entry ``name`` of the current directory ignored? Last match wins;
+    deeper files come later in ``frames``."""
+    for frame in reversed(frames):
+        rel = frame.prefix + name
+        for rule in reversed(frame.rules):
+            if rule.dir_only and not is_dir:
+                continue
+            if rule.regex.fullmatch(rel):
+                return not rule.negate
+    return False
+
+
+def _find_repo_root(directory: str) -> str | None:
+    d = directory
+    while True:
+        if os.path.lexists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+def _is_within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def _info_exclude_path(repo_root: str) -> str | None:
+    dotgit = os.path.join(repo_root, ".git")
+    if os.path.isdir(dotgit):
+        return os.path.join(dotgit, "info", "exclude")
+    # A worktree or submodule: ".git" is a file "gitdir: <path>".
+    try:
+        with open(dotgit, encoding="utf-8") as fh:
+            content = fh.read().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not content.startswith("gitdir:"):
+        return None
+    gitdir = os.path.join(repo_root, content[len("gitdir:") :].strip())
+    try:
+        with open(os.path.join(gitdir, "commondir"), encoding="utf-8") as fh:
+            gitdir = os.path.join(gitdir, fh.read().strip())
+    except (OSError, UnicodeDecodeError):
+        pass
+    return os.path.join(gitdir, "info", "exclude")
+
+
+# --------------------------------------------------------------------------
+# the walk
+
+
+class _Walker:
+    def __init__(
+        self,
+        exts: tuple[str, ...],
+        exclude: Sequence[str],
+        roots: list[str],
+    ) -> None:
+        self.exts = exts
+        self.roots = roots
+        self.cwd = os.getcwd()
+        self.name_globs: list[str] = []
+        self.path_globs: list[str] = []
+        for pat in exclude:
+            pat = pat.replace(os.sep, "/").rstrip("/")
+            while pat.startswith("./"):
+                pat = pat[2:]
+            if not pat:
+                continue
+            (self.path_globs if "/" in pat else self.name_globs).append(pat)
+        self.found: list[tuple[Discovered, bool]] = []
+        self.errors: list[DiscoveryError] = []
+        self.visited_dirs: set[str] = set()
+        self.rules_cache: dict[str, list[_Rule]] = {}
+
+    # -- helpers ----------------------------------------------------------
+
+    def rules(self, path: str) -> list[_Rule]:
+        cached = self.rules_cache.get(path)
+        if cached is None:
+            cached = self.rules_cache[path] = _read_rules(path)
+        return cached
+
+    def inside_roots(self, real: str) -> bool:
+        return any(_is_within(real, root) for root in self.roots)
+
+    def excluded(self, rel: str, name: str) -> bool:
+        """``rel``: posix path relative to the cwd of the entry named ``name``."""
+        for pat in self.name_globs:
+            if fnmatchcase(name, pat):
+                return True
+        if self.path_globs:
+            absolute = os.path.normpath(os.path.join(self.cwd, rel)).replace(os.sep, "/")
+            for pat in self.path_globs:
+                if fnmatchcase(rel, pat) or fnmatchcase(absolute, pat):
+                    return True
+        return False
+
+    def excluded_explicit(self, abs_path: str) -> bool:
+        """Like :meth:`excluded` for a command-line path: any ancestor counts."""
+        if not (self.name_globs or self.path_globs):
+            return False
+        rel = os.path.relpath(abs_path, self.cwd).replace(os.sep, "/")
+        parts = [p for p in rel.split("/") if p not in ("", ".")]
+        for k in range(len(parts)):
+            if parts[k] == "..":
+                continue
+            if self.excluded("/".join(parts[: k + 1]), parts[k]):
+                return True
+        return False
+
+    def ancestor_frames(self, directory: str) -> tuple[list[_Frame], bool]:
+        """Ignore frames in force inside ``directory`` (absolute), and whether
+        ``directory`` itself or one of its ancestors is ignored."""
+        repo = _find_repo_root(directory)
+        frames: list[_Frame] = []
+        if repo is not None:
+            base = repo
+            exclude_file = _info_exclude_path(repo)
+            if exclude_file is not None:
+                frames.append(_Frame("", self.rules(exclude_file)))
+        elif _is_within(directory, self.cwd):
+            base = self.cwd  # no repository: the cwd bounds the search upwards
+        else:
+            base = directory
+        rel = os.path.relpath(directory, base)
+        chain = [base]
+        for part in [] if rel == "." else rel.split(os.sep):
+            chain.append(os.path.join(chain[-1], part))
+        ignored = False
+        for k, d in enumerate(chain):
+            if k > 0:
+                name = os.path.basename(d)
+                frames = [f.child(name) for f in frames]
+                if _ignored(frames, name, is_dir=True) or name in SKIP_DIRS:
+                    ignored = True
+            frames.append(_Frame("", self.rules(os.path.join(d, ".gitignore"))))
+        return frames, ignored
+
+    def add(self, display: str, real: str, via_link: bool) -> None:
+        self.found.append((Discovered(Path(display), Path(real)), via_link))
+
+    def link_problem(self, display: str, exc: OSError) -> None:
+        if exc.errno == errno.ELOOP:
+            self.errors.append(DiscoveryError(display, "symlink loop"))
+        elif isinstance(exc, FileNotFoundError):
+            target = ""
+            try:
+                target = f" (points to {os.readlink(display)})"
+            except OSError:
+                pass
+            self.errors.append(DiscoveryError(display, f"broken symlink{target}"))
+        else:
+            self.errors.append(DiscoveryError(display, exc.strerror or str(exc)))
+
+    def wanted_name(self, name: str) -> bool:
+        return name.endswith(self.exts)
+
+    # -- the recursive walk -------------------------------------------------
+
+    def walk(
+        self,
+        display: str,
+        abs_dir: str,
+        rel_dir: str,
+        real_dir: str,
+        frames: list[_Frame],
+        stack: set[str],
+        via_link: bool,
+        is_root: bool,
+    ) -> None:
+        self.visited_dirs.add(real_dir)
+        try:
+            with os.scandir(abs_dir) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.errors.append(
+                DiscoveryError(display, f"cannot read directory: {exc.strerror or exc}")
+            )
+            return
+        names = {e.name for e in entries}
+        if not is_root and "pyvenv.cfg" in names:
+            return  # a virtualenv
+        if ".gitignore" in names and not is_root:  # the root's is in ``frames``
+            frames = frames + [_Frame("", self.rules(os.path.join(abs_dir, ".gitignore")))]
+        stack = stack | {real_dir}
+        for entry in entries:
+            name = entry.name
+            child_display = name if display == "." else os.path.join(display, name)
+            child_rel = name if rel_dir == "." else rel_dir + "/" + name
+            is_link = entry.is_symlink()
+            if is_link:
+                try:
+                    st = os.stat(entry.path)
+                except OSError as exc:
+                    maybe_dir = "." not in name.lstrip(".")
+                    if (
+                        (self.wanted_name(name) or maybe_dir)
+                        and not self.excluded(child_rel, name)
+                        and not _ignored(frames, name, is_dir=False)
+                    ):
+                        self.link_problem(child_display, exc)
+                    continue
+                is_dir = stat.S_ISDIR(st.st_mode)
+                is_file = stat.S_ISREG(st.st_mode)
+            else:
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    is_file = not is_dir and entry.is_file(follow_symlinks=False)
+                except OSError:
+                    continue
+            if is_dir:
+                if name in SKIP_DIRS or self.excluded(child_rel, name):
+                    continue
+                if _ignored(frames, name, is_dir=True):
+                    continue
+                if is_link:
+                    real = os.path.realpath(entry.path)
+                    if not self.inside_roots(real):
+                        continue
+                    if real in stack:
+                        self.errors.append(DiscoveryError(child_display, "symlink loop"))
+                        continue
+                    if real in self.visited_dirs:
+                        continue
+                else:
+                    real = os.path.join(real_dir, name)
+                self.walk(
+                    child_display,
+                    entry.path,
+                    child_rel,
+                    real,
+                    [f.child(name) for f in frames],
+                    stack,
+                    via_link or is_link,
+                    False,
+                )
+            elif is_file:
+                if not self.wanted_name(name) or self.excluded(child_rel, name):
+                    continue
+                if _ignored(frames, name, is_dir=False):
+                    continue
+                if is_link:
+                    real = os.path.realpath(entry.path)
+                    if not self.inside_roots(real):
+                        continue
+                else:
+                    real = os.path.join(real_dir, name)
+                self.add(child_display, real, via_link or is_link)
+
+
+def discover(
+    paths: Sequence[str | Path],
+    *,
+    include_notebooks: bool = True,
+    exclude: Sequence[str] = (),
+    force_exclude: bool = False,
+    extensions: Sequence[str] = DEFAULT_EXTENSIONS,
+) -> tuple[list[Discovered], list[DiscoveryError]]:
+    """Expand ``paths`` (files and directories) into the files to process.
+
+    Returns the files, each once, in a deterministic order (arguments in the
+    order given, directory contents sorted by name), and the problems met.
+    ``exclude`` holds fnmatch globs: a glob without ``/`` is matched against
+    each file or directory name, a glob with ``/`` against the path relative
+    to the current directory and against the absolute path.
+    """
+    exts = tuple(e for e in extensions if include_notebooks or e != ".ipynb")
+    args = [os.fspath(p) for p in paths]
+    roots: list[str] = []
+    for arg in args:
+        if os.path.isdir(arg):
+            roots.append(os.path.realpath(arg))
+    walker = _Walker(exts, exclude, roots)
+
+    for arg in args:
+        abs_path = os.path.abspath(arg)
+        try:
+            st = os.stat(arg)
+        except OSError as exc:
+            if os.path.islink(arg) or exc.errno == errno.ELOOP:
+                walker.link_problem(arg, exc)
+            elif isinstance(exc, FileNotFoundError):
+                walker.errors.append(DiscoveryError(arg, "no such file or directory"))
+            elif isinstance(exc, NotADirectoryError):
+                walker.errors.append(DiscoveryError(arg, "not a directory"))
+            else:
+                walker.errors.append(DiscoveryError(arg, exc.strerror or str(exc)))
+            continue
+        real = os.path.realpath(arg)
+        if stat.S_ISDIR(st.st_mode):
+            # Ignore files are looked up where the directory really is (git
+            # works on the physical tree); the display keeps the name given.
+            frames, ignored = walker.ancestor_frames(real)
+            if force_exclude and (ignored or walker.excluded_explicit(abs_path)):
+                continue
+            if force_exclude and (
+                os.path.basename(abs_path) in SKIP_DIRS
+                or os.path.exists(os.path.join(arg, "pyvenv.cfg"))
+            ):
+                continue
+            rel = os.path.relpath(abs_path, walker.cwd).replace(os.sep, "/")
+            walker.walk(
+                os.path.normpath(arg),
+                abs_path,
+                rel,
+                real,
+                frames,
+                set(),
+                via_link=False,
+                is_root=True,
+            )
+        elif stat.S_ISREG(st.st_mode):
+            if force_exclude:
+                parent = os.path.realpath(os.path.dirname(abs_path))
+                frames, ignored = walker.ancestor_frames(parent)
+                name = os.path.basename(abs_path)
+                if (
+                    ignored
+                    or walker.excluded_explicit(abs_path)
+                    or _ignored(frames, name, is_dir=False)
+                ):
+                    continue
+            walker.add(os.path.normpath(arg), real, os.path.islink(arg))
+        else:
+            walker.errors.append(DiscoveryError(arg, "not a regular file or directory"))
+
+    # Dedupe by real path: keep the first position, but prefer a path that
+    # does not go through a symlink for display.
+    order: dict[str, int] = {}
+    result: list[Discovered] = []
+    via: list[bool] = []
+    for item, via_link in walker.found:
+        key = str(item.real)
+        k = order.get(key)
+        if k is None:
+            order[key] = len(result)
+            result.append(item)
+            via.append(via_link)
+        elif via[k] and not via_link:
+            result[k] = item
+            via[k] = False
+    return result, walker.errors
