@@ -29,6 +29,7 @@ metadata, key order and the file's JSON layout stay as they were.
 
 from __future__ import annotations
 
+import ast
 import bisect
 import json
 import re
@@ -210,16 +211,28 @@ def load_cells(data: bytes) -> list[Cell]:
                 cst.parse_module(masked.text)
             except cst.ParserSyntaxError as e:
                 cell.parsable = False
-                cell.error_line = e.editor_line
-                cell.error_col = e.editor_column
-                lines = str(e.message).splitlines() or ["invalid syntax"]
-                reason = re.sub(r"^parser error: (error at \d+:\d+: )?", "", lines[0])
-                cell.error = f"syntax error: {reason}"
+                cell.error, cell.error_line, cell.error_col = _describe_syntax_error(masked.text, e)
             except RecursionError:
                 cell.parsable = False
                 cell.error = "syntax error: nested too deeply to parse"
         out.append(cell)
     return out
+
+
+def _describe_syntax_error(
+    text: str, e: cst.ParserSyntaxError
+) -> tuple[str, int | None, int | None]:
+    """Message and 1-based (line, col) in the cell; Python's own words when it agrees."""
+    try:
+        compile(text, "<cell>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as py:
+        if py.lineno is not None:
+            return f"syntax error: {py.msg}", py.lineno, py.offset or 1
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    lines = str(e.message).splitlines() or ["invalid syntax"]
+    reason = re.sub(r"^parser error: (error at \d+:\d+: )?", "", lines[0])
+    return f"syntax error: {reason}", e.editor_line, e.editor_column
 
 
 # --------------------------------------------------------------------------
