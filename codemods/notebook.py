@@ -533,8 +533,8 @@ def split_virtual_module(vm: VirtualModule, new_text: str) -> dict[int, str] | N
 _WS_RE = re.compile(r"[ \t\n\r]*")
 _STRUCT_RE = re.compile(r'["{}\[\]]')
 _SCALAR_RE = re.compile(r"-?(?:\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|Infinity)|true|false|null|NaN")
-# a \uXXXX escape: an odd number of backslashes before the u
-_U_ESCAPE_RE = re.compile(r"(?<!\\)(?:\\\\)*\\u([0-9a-fA-F]{4})")
+# a \uXXXX escape when the run of backslashes before the u is odd
+_U_ESCAPE_RE = re.compile(r"(\\+)u([0-9a-fA-F]{4})")
 
 
 def _ws(s: str, i: int) -> int:
@@ -681,7 +681,9 @@ def replace_cell_sources(data: bytes, new_sources: dict[int, str]) -> bytes:
         raise NotebookError("not a notebook: missing 'cells'")
     cell_spans = _elements(s, cells_member[1])
     # Jupyter writes non-ASCII text as is; keep \uXXXX escapes if the file uses them.
-    ascii_only = s.isascii() and any(int(m.group(1), 16) > 0x7F for m in _U_ESCAPE_RE.finditer(s))
+    ascii_only = s.isascii() and any(
+        len(m.group(1)) % 2 == 1 and int(m.group(2), 16) > 0x7F for m in _U_ESCAPE_RE.finditer(s)
+    )
 
     edits: list[tuple[int, int, str]] = []
     for i, new in new_sources.items():
@@ -697,9 +699,13 @@ def replace_cell_sources(data: bytes, new_sources: dict[int, str]) -> bytes:
             value = json.dumps(new, ensure_ascii=ascii_only)
         edits.append((span[0], span[1], value))
 
-    out = s
-    for a, b, value in sorted(edits, reverse=True):
-        out = out[:a] + value + out[b:]
+    pieces: list[str] = []
+    pos = 0
+    for a, b, value in sorted(edits):
+        pieces += [s[pos:a], value]
+        pos = b
+    pieces.append(s[pos:])
+    out = "".join(pieces)
 
     # The result must be the same notebook with just those sources changed.
     got = _load_json(out)

@@ -514,3 +514,12 @@ def test_replace_is_what_jupyter_would_write(
         assert json.loads(out) == expected
     else:
         assert out == jupyter_bytes(expected, ensure_ascii)
+
+
+def test_a_literal_backslash_u_in_code_is_not_taken_for_an_escape() -> None:
+    # The source holds the six characters \u00e9 (a Python escape), not é.
+    nb = notebook(code('s = "\\u00e9"\nm = 1'))
+    data = jupyter_bytes(nb)
+    assert b"\\\\u00e9" in data
+    out = replace_cell_sources(data, {0: 's = "\\u00e9"\nm = "é"'})
+    assert out == jupyter_bytes(with_sources(nb, {0: 's = "\\u00e9"\nm = "é"'}))
