@@ -33,6 +33,7 @@ import ast
 import bisect
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from json.decoder import scanstring
 from typing import Any
@@ -224,7 +225,9 @@ def _describe_syntax_error(
 ) -> tuple[str, int | None, int | None]:
     """Message and 1-based (line, col) in the cell; Python's own words when it agrees."""
     try:
-        compile(text, "<cell>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings are not ours to show
+            compile(text, "<cell>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as py:
         if py.lineno is not None:
             return f"syntax error: {py.msg}", py.lineno, py.offset or 1

@@ -6,9 +6,10 @@ import copy
 import json
 from typing import Any
 
+import hypothesmith
 import libcst as cst
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codemods.notebook import (
@@ -523,3 +524,63 @@ def test_a_literal_backslash_u_in_code_is_not_taken_for_an_escape() -> None:
     assert b"\\\\u00e9" in data
     out = replace_cell_sources(data, {0: 's = "\\u00e9"\nm = "é"'})
     assert out == jupyter_bytes(with_sources(nb, {0: 's = "\\u00e9"\nm = "é"'}))
+
+
+# --------------------------------------------------------------------------
+# with a real LibCST transformer, as the engine will be
+# --------------------------------------------------------------------------
+
+
+def test_libcst_transform_and_add_import_split_back() -> None:
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor
+
+    class Rewrite(cst.CSTTransformer):
+        def leave_SimpleString(
+            self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+        ) -> cst.SimpleString:
+            if updated_node.value == '"gpt-4o"':
+                return updated_node.with_changes(value='"openai/gpt-4o"')
+            return updated_node
+
+        def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+            if isinstance(updated_node.func, cst.Name) and updated_node.func.value == "OpenAI":
+                key = cst.parse_expression('os.environ["OPENROUTER_API_KEY"]')
+                return updated_node.with_changes(args=[cst.Arg(key, keyword=cst.Name("api_key"))])
+            return updated_node
+
+    nb = notebook(
+        markdown("# Demo"),
+        code('"""Setup."""\n%pip install openai\nfrom openai import OpenAI\nclient = OpenAI()'),
+        code('def ask():\n    return client.chat.completions.create(model="gpt-4o")\n    # end'),
+        code("r = ask()"),
+    )
+    data = jupyter_bytes(nb)
+    vm = build_virtual_module(load_cells(data))
+    module = cst.parse_module(vm.text).visit(Rewrite())
+    context = CodemodContext()
+    AddImportsVisitor.add_needed_import(context, "os")
+    module = AddImportsVisitor(context).transform_module(module)
+
+    new = split_virtual_module(vm, module.code)
+    assert new == {
+        1: '"""Setup."""\nimport os\n\n%pip install openai\nfrom openai import OpenAI\n'
+        'client = OpenAI(api_key = os.environ["OPENROUTER_API_KEY"])',
+        2: "def ask():\n"
+        '    return client.chat.completions.create(model="openai/gpt-4o")\n    # end',
+    }
+    out = replace_cell_sources(data, new)
+    assert out == jupyter_bytes(with_sources(nb, new))
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles odd code
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(hypothesmith.from_grammar(), min_size=1, max_size=3))
+def test_any_python_cells_join_into_a_parsable_module(sources: list[str]) -> None:
+    data = jupyter_bytes(notebook(*(code(s) for s in sources)))
+    cells = load_cells(data)
+    vm = build_virtual_module(cells)
+    cst.parse_module(vm.text)
+    assert split_virtual_module(vm, vm.text) == {}
+    assert replace_cell_sources(data, {c.index: c.source for c in cells}) == data
