@@ -25,6 +25,19 @@ engine's output apart again:
 
 Only the code cells' sources are ever touched: outputs, execution counts,
 metadata, key order and the file's JSON layout stay as they were.
+
+Typical use by the engine::
+
+    cells = load_cells(data)                    # NotebookError -> FileError
+    for c in cells:
+        if c.error:                             # report, leave the cell as is
+            FileError(path, f"cell {c.number}: {c.error}", c.error_line, c.error_col)
+    vm = build_virtual_module(cells)
+    findings, new_text = analyse(vm.text)       # one module: names flow across cells
+    cell, line, col = map_position(vm, f.line, f.col)      # per finding (and end)
+    if new_text is not None:
+        new_sources = split_virtual_module(vm, new_text)   # None: cannot apply, report
+        new_bytes = replace_cell_sources(data, new_sources)
 """
 
 from __future__ import annotations
