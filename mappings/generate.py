@@ -40,6 +40,13 @@ REFERENCE_TABLE: dict[str, str] = {
     "o1-mini": "openai/o1-mini",
 }
 
+# Embedding models OpenRouter serves on /embeddings (OpenRouter's docs of the
+# same period; the /models catalog lists chat models only).
+EMBEDDINGS_TABLE: dict[str, str] = {
+    "text-embedding-3-small": "openai/text-embedding-3-small",
+    "text-embedding-3-large": "openai/text-embedding-3-large",
+}
+
 # OpenAI IDs known to have no OpenRouter equivalent. An entry is dropped (and
 # mapped instead) as soon as a catalog passed to this script has ``openai/<id>``.
 NO_EQUIVALENT: dict[str, str] = {
@@ -148,6 +155,7 @@ def build_tables(
             slugs.setdefault(slug[len("openai/") :], set()).add(mid)
 
     table: dict[str, str] = dict(REFERENCE_TABLE)
+    table.update(EMBEDDINGS_TABLE)
     table.update(ids)  # the catalog says X -> openai/X, same as the reference rows
     for key in sorted(slugs):
         if key in table:  # an exact id (or reference row) beats a dated alias
@@ -186,7 +194,8 @@ def render_models_yaml(models: Sequence[Mapping[str, Any]], date: str) -> str:
         "#",
         "# models: bare OpenAI ID -> OpenRouter ID. Holds every openai/* model of the",
         "# catalog (X -> openai/X; `:variant` IDs are OpenRouter-only and not keys), its",
-        "# dated canonical_slug form when that differs, and the reference table rows.",
+        "# dated canonical_slug form when that differs, the reference table rows, and",
+        "# the embedding models OpenRouter serves on /embeddings.",
         "# no_equivalent: OpenAI ID -> why there is no OpenRouter model to move to.",
         "",
         f'catalog_date: "{date}"',
@@ -195,7 +204,9 @@ def render_models_yaml(models: Sequence[Mapping[str, Any]], date: str) -> str:
     ]
     for key in sorted(table):
         line = f"  {_scalar(key)}: {_scalar(table[key])}"
-        if key in missing:
+        if key in EMBEDDINGS_TABLE:
+            line += "  # embeddings endpoint; the catalog lists chat models only"
+        elif key in missing:
             line += f"  # reference table; not in the {date} catalog"
         lines.append(line)
     lines += ["", "no_equivalent:"]

@@ -124,7 +124,9 @@ def test_variants_are_not_keys(table: ModelTable) -> None:
 def test_all_shipped_targets_exist_in_catalog_except_reference_rows(table: ModelTable) -> None:
     catalog = load_catalog()
     missing = {k for k, v in table.models.items() if catalog.get(v) is None}
-    assert missing == {"o1-mini"}  # in the reference table, retired from the catalog
+    # o1-mini: in the reference table, retired from the catalog; embeddings:
+    # served on /embeddings, which the chat-model catalog does not list
+    assert missing == {"o1-mini", "text-embedding-3-small", "text-embedding-3-large"}
 
 
 @pytest.mark.parametrize("bare", NO_EQUIVALENT_IDS)
@@ -135,11 +137,12 @@ def test_no_equivalent_ids(table: ModelTable, bare: str) -> None:
     assert load_catalog().get(f"openai/{bare}") is None  # checked against the catalog
 
 
-def test_embeddings_3_not_invented(table: ModelTable) -> None:
-    # OpenRouter serves them per its docs, but neither the catalog nor the
-    # reference doc lists them: the table does not claim either way.
+def test_embeddings_3_mapped(table: ModelTable) -> None:
+    # OpenRouter serves them on /embeddings (its docs); the /models catalog
+    # lists chat models only, so they come from the generator's own table.
     for bare in ("text-embedding-3-small", "text-embedding-3-large"):
-        assert table.lookup(bare).kind is LookupKind.UNKNOWN
+        assert table.lookup(bare).target == f"openai/{bare}"
+    assert table.lookup("text-embedding-ada-002").kind is LookupKind.NO_EQUIVALENT
 
 
 def test_shipped_table_metadata(table: ModelTable) -> None:
@@ -198,7 +201,15 @@ def test_generate_moves_no_equivalent_when_catalog_gains_model() -> None:
     assert models["gpt-x-2030-01-01"] == "openai/gpt-x"
     assert "gpt-x-free-2030" not in models and "gpt-x:free" not in models
     assert "gpt-y" not in models
-    assert missing == {"gpt-4o", "gpt-4o-mini", "gpt-4-turbo", "o1", "o1-mini"}
+    assert missing == {
+        "gpt-4o",
+        "gpt-4o-mini",
+        "gpt-4-turbo",
+        "o1",
+        "o1-mini",
+        "text-embedding-3-small",
+        "text-embedding-3-large",
+    }
 
 
 def test_generate_output_loads_cleanly(tmp_path: Path) -> None:
