@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Optional, Union
 
 import libcst as cst
 
@@ -42,7 +41,7 @@ FOREIGN_SDKS = (
 )
 
 
-def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` -> "a.b.c"; None for anything that is not a plain dotted name."""
     parts: list[str] = []
     while isinstance(node, cst.Attribute):
@@ -64,7 +63,7 @@ def attribute_chain(node: cst.BaseExpression) -> tuple[list[str], cst.BaseExpres
     return parts, node
 
 
-def _module_name(node: Union[cst.Attribute, cst.Name]) -> str:
+def _module_name(node: cst.Attribute | cst.Name) -> str:
     name = dotted_name(node)
     assert name is not None
     return name
@@ -75,7 +74,7 @@ class StringConstant:
     """``NAME = "literal"`` at module level."""
 
     name: str
-    assign: Union[cst.Assign, cst.AnnAssign]
+    assign: cst.Assign | cst.AnnAssign
     value: cst.SimpleString
 
 
@@ -98,18 +97,20 @@ class ModuleFacts:
     assignment_counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     # every Name node used as a value (not attribute attrs, not keywords)
     name_uses: dict[str, list[cst.Name]] = field(default_factory=lambda: defaultdict(list))
-    # dotted assignment target ("client", "self.client") -> qualified names of
-    # the callables whose result was assigned to it (None: not a call we know)
-    assigned_from_call: dict[str, list[Optional[str]]] = field(
+    # dotted assignment target ("client", "self.client") -> the callee of
+    # each call whose result was assigned to it (None: not a call)
+    assigned_from_call: dict[str, list[cst.BaseExpression | None]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # names of classes defined in this file
+    local_classes: set[str] = field(default_factory=set)
     # attribute assignments like ``openai.api_key = ...`` (module-level client)
     attribute_assignments: list[tuple[cst.Assign, cst.Attribute]] = field(default_factory=list)
     has_star_import_from_openai: bool = False
 
     # ---- resolution -------------------------------------------------------
 
-    def qualified(self, node: cst.BaseExpression) -> Optional[str]:
+    def qualified(self, node: cst.BaseExpression) -> str | None:
         """The fully qualified name an expression refers to, if it is certain."""
         parts, root = attribute_chain(node)
         if not isinstance(root, cst.Name):
@@ -203,6 +204,7 @@ class _Collector(cst.CSTVisitor):
         self.f.assignment_counts[node.name.value] += 1
         self._skip_names.add(id(node.name))
         self.f.classes.append(node)
+        self.f.local_classes.add(node.name.value)
         self.depth += 1
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
@@ -283,21 +285,23 @@ class _Collector(cst.CSTVisitor):
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value)
 
-    def _record_call_assignment(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+    def _record_call_assignment(
+        self, target: cst.BaseExpression, value: cst.BaseExpression
+    ) -> None:
         key = dotted_name(target)
         if key is None:
             return
         if isinstance(value, cst.Await):
             value = value.expression
         if isinstance(value, cst.Call):
-            self.f.assigned_from_call[key].append(_Deferred(value.func))  # type: ignore[arg-type]
+            self.f.assigned_from_call[key].append(value.func)
         else:
             self.f.assigned_from_call[key].append(None)
 
     def _record_constant(
         self,
         target: cst.BaseExpression,
-        node: Union[cst.Assign, cst.AnnAssign],
+        node: cst.Assign | cst.AnnAssign,
         value: cst.BaseExpression,
     ) -> None:
         if self.depth == 0 and isinstance(target, cst.Name) and isinstance(value, cst.SimpleString):
@@ -319,16 +323,6 @@ class _Collector(cst.CSTVisitor):
             self.f.name_uses[node.value].append(node)
 
 
-class _Deferred:
-    """A call's callee, resolved after the whole module has been seen
-    (an import may come after the assignment that uses it)."""
-
-    __slots__ = ("func",)
-
-    def __init__(self, func: cst.BaseExpression) -> None:
-        self.func = func
-
-
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:
     out: list[cst.Name] = []
     stack: list[cst.CSTNode] = [node]
@@ -344,11 +338,6 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
 def collect(module: cst.Module) -> ModuleFacts:
     facts = ModuleFacts()
     module.visit(_Collector(facts))
-    # resolve deferred callees now that every import is known
-    for key, values in facts.assigned_from_call.items():
-        facts.assigned_from_call[key] = [
-            facts.qualified(v.func) if isinstance(v, _Deferred) else v for v in values
-        ]
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine) and any(
             isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body

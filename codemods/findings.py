@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 
 class Severity(str, enum.Enum):
@@ -45,8 +45,8 @@ class Finding:
     message: str
     severity: Severity
     fixable: bool = False
-    replacement: Optional[str] = None
-    cell: Optional[int] = None  # notebooks: 1-based cell number
+    replacement: str | None = None
+    cell: int | None = None  # notebooks: 1-based cell number
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -69,8 +69,8 @@ class FileError:
 
     path: str
     message: str
-    line: Optional[int] = None
-    col: Optional[int] = None
+    line: int | None = None
+    col: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -98,7 +98,7 @@ class FileResult:
 
     path: str
     findings: list[Finding] = field(default_factory=list)
-    new_source: Optional[bytes] = None
+    new_source: bytes | None = None
     errors: list[FileError] = field(default_factory=list)
     skipped: bool = False  # the prefilter proved there is nothing to do
 
@@ -137,8 +137,8 @@ class Settings:
 
     base_url: str = DEFAULT_BASE_URL
     api_key_env: str = DEFAULT_API_KEY_ENV
-    app_url: Optional[str] = None
-    app_title: Optional[str] = None
+    app_url: str | None = None
+    app_title: str | None = None
     title_header: str = DEFAULT_TITLE_HEADER
     strip_project: bool = True
     select: tuple[str, ...] = ()  # empty = all rules

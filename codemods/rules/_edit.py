@@ -10,7 +10,8 @@ already wrote and never invents a layout when one can be copied.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, TypeVar, Union
+from collections.abc import Sequence
+from typing import TypeVar
 
 import libcst as cst
 
@@ -19,15 +20,29 @@ E = TypeVar("E", cst.Arg, cst.DictElement, cst.Element)
 INLINE_SEP = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
-def _sanitized(comma: cst.Comma) -> cst.Comma:
-    """A copy of ``comma`` without the comment or blank lines that follow it."""
-    ws = comma.whitespace_after
+def _plain(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
     if isinstance(ws, cst.ParenthesizedWhitespace):
-        ws = ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
-    return comma.with_changes(whitespace_after=ws)
+        return ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+    return ws
 
 
-def _multiline_sep(ws: cst.BaseParenthesizableWhitespace) -> Optional[cst.Comma]:
+def _sanitized(comma: cst.Comma) -> cst.Comma:
+    """A copy of ``comma`` without the comments or blank lines around it."""
+    return comma.with_changes(
+        whitespace_before=_plain(comma.whitespace_before),
+        whitespace_after=_plain(comma.whitespace_after),
+    )
+
+
+def _has_comment(comma: cst.Comma) -> bool:
+    return any(
+        isinstance(ws, cst.ParenthesizedWhitespace)
+        and (ws.first_line.comment is not None or any(e.comment for e in ws.empty_lines))
+        for ws in (comma.whitespace_before, comma.whitespace_after)
+    )
+
+
+def _multiline_sep(ws: cst.BaseParenthesizableWhitespace) -> cst.Comma | None:
     if isinstance(ws, cst.ParenthesizedWhitespace):
         return cst.Comma(
             whitespace_after=ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
@@ -35,9 +50,7 @@ def _multiline_sep(ws: cst.BaseParenthesizableWhitespace) -> Optional[cst.Comma]
     return None
 
 
-def separator(
-    elements: Sequence[E], before_first: cst.BaseParenthesizableWhitespace
-) -> cst.Comma:
+def separator(elements: Sequence[E], before_first: cst.BaseParenthesizableWhitespace) -> cst.Comma:
     """The comma (with its whitespace) that separates elements in this list."""
     for el in elements[:-1]:
         if isinstance(el.comma, cst.Comma):
@@ -48,16 +61,36 @@ def separator(
 def _merge_trailing(own: cst.Comma, trailing: cst.Comma) -> cst.Comma:
     """``own`` keeps its comment; ``trailing`` gives the whitespace before ``)``."""
     ows, tws = own.whitespace_after, trailing.whitespace_after
-    if isinstance(ows, cst.ParenthesizedWhitespace) and isinstance(tws, cst.ParenthesizedWhitespace):
-        return own.with_changes(
-            whitespace_after=tws.with_changes(first_line=ows.first_line, empty_lines=ows.empty_lines)
-        )
+    if isinstance(ows, cst.ParenthesizedWhitespace) and isinstance(
+        tws, cst.ParenthesizedWhitespace
+    ):
+        # comment lines above the removed tail go with it
+        return own.with_changes(whitespace_after=tws.with_changes(first_line=ows.first_line))
     return trailing
+
+
+def _before_next_kept(
+    original: Sequence[E], kept: list[int], idx: int, comma: cst.Comma
+) -> cst.Comma:
+    """When elements after ``idx`` were removed, the comment lines above them
+    go with them, and the comment lines above the next kept element (which
+    sat after the last removed one) come here."""
+    later = [k for k in kept if k > idx]
+    nxt = later[0] if later else len(original)
+    if nxt == idx + 1 or nxt >= len(original):
+        return comma
+    donor = original[nxt - 1].comma
+    ws = comma.whitespace_after
+    if isinstance(ws, cst.ParenthesizedWhitespace) and isinstance(donor, cst.Comma):
+        dws = donor.whitespace_after
+        lines = dws.empty_lines if isinstance(dws, cst.ParenthesizedWhitespace) else []
+        return comma.with_changes(whitespace_after=ws.with_changes(empty_lines=lines))
+    return comma
 
 
 def rebuild(
     original: Sequence[E],
-    new: Sequence[Union[E, tuple[int, E]]],
+    new: Sequence[E | tuple[int, E]],
     before_first: cst.BaseParenthesizableWhitespace,
 ) -> list[E]:
     """Lay out ``new`` using the separators of ``original``.
@@ -73,17 +106,18 @@ def rebuild(
         return []
     n = len(original)
     sep = separator(original, before_first)
-    trailing: Union[cst.Comma, cst.MaybeSentinel] = (
-        original[-1].comma if n else cst.MaybeSentinel.DEFAULT
-    )
+    trailing: cst.Comma | cst.MaybeSentinel = original[-1].comma if n else cst.MaybeSentinel.DEFAULT
     last_ws = getattr(original[-1], "whitespace_after_arg", None) if n else None
+    kept = sorted(i for i, _ in (x for x in new if isinstance(x, tuple)))
     out: list[E] = []
     for j, item in enumerate(new):
         idx, el = item if isinstance(item, tuple) else (None, item)
         is_last = j == len(new) - 1
         if not is_last:
             if idx is not None and idx < n - 1 and isinstance(el.comma, cst.Comma):
-                comma: Union[cst.Comma, cst.MaybeSentinel] = el.comma
+                comma: cst.Comma | cst.MaybeSentinel = _before_next_kept(
+                    original, kept, idx, el.comma
+                )
             elif idx is not None and isinstance(el.comma, cst.Comma):
                 # the old last element is followed by something now: keep its
                 # comment, indent like the others
@@ -110,18 +144,18 @@ def rebuild(
             if idx is not None and isinstance(el.comma, cst.Comma):
                 if isinstance(trailing, cst.Comma):
                     comma = _merge_trailing(el.comma, trailing)
-                elif isinstance(el.comma.whitespace_after, cst.ParenthesizedWhitespace) and (
-                    el.comma.whitespace_after.first_line.comment is not None
-                ):
+                elif _has_comment(el.comma):
                     # keep the comment: end with a trailing comma instead
+                    comma = el.comma
                     lw = last_ws if isinstance(last_ws, cst.ParenthesizedWhitespace) else None
-                    comma = el.comma.with_changes(
-                        whitespace_after=el.comma.whitespace_after.with_changes(
-                            empty_lines=[],
-                            indent=lw.indent if lw else True,
-                            last_line=lw.last_line if lw else cst.SimpleWhitespace(""),
+                    if isinstance(el.comma.whitespace_after, cst.ParenthesizedWhitespace):
+                        comma = el.comma.with_changes(
+                            whitespace_after=el.comma.whitespace_after.with_changes(
+                                empty_lines=[],
+                                indent=lw.indent if lw else True,
+                                last_line=lw.last_line if lw else cst.SimpleWhitespace(""),
+                            )
                         )
-                    )
                     if isinstance(el, cst.Arg):
                         out.append(
                             el.with_changes(
@@ -150,7 +184,7 @@ def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
     )
 
 
-def string_literal(value: str, like: Optional[cst.SimpleString] = None) -> cst.SimpleString:
+def string_literal(value: str, like: cst.SimpleString | None = None) -> cst.SimpleString:
     """A string literal for ``value``, in the quote style of ``like`` if given."""
     quote = '"'
     prefix = ""

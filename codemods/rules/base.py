@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
 
@@ -40,7 +40,7 @@ class RuleInfo:
     what: str
     why: str
     before: str
-    after: Optional[str] = None  # None for report-only rules
+    after: str | None = None  # None for report-only rules
     fix_safety: str = ""
 
     def doc(self) -> str:
@@ -91,9 +91,9 @@ class Report:
     node: cst.CSTNode
     rule: RuleInfo
     message: str
-    fix: Optional[Fix] = None
+    fix: Fix | None = None
     # the node whose replacement text the fix produces (defaults to ``node``)
-    fix_node: Optional[cst.CSTNode] = None
+    fix_node: cst.CSTNode | None = None
 
 
 @dataclass
@@ -113,8 +113,8 @@ class RuleContext:
         node: cst.CSTNode,
         rule: RuleInfo,
         message: str,
-        fix: Optional[Fix] = None,
-        fix_node: Optional[cst.CSTNode] = None,
+        fix: Fix | None = None,
+        fix_node: cst.CSTNode | None = None,
     ) -> Report:
         if not self.settings.rule_enabled(rule.code):
             # still returned so callers can attach support edits; never emitted

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional, Union
-
 import libcst as cst
 
 from codemods.analysis import dotted_name
@@ -234,14 +232,14 @@ def is_openai_url(url: str) -> bool:
     return u.startswith(("https://api.openai.com", "http://api.openai.com"))
 
 
-def string_value(node: cst.BaseExpression) -> Optional[str]:
+def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString) and "b" not in node.prefix.lower():
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
 
 
-def env_lookup_name(ctx: RuleContext, node: cst.BaseExpression) -> Optional[cst.SimpleString]:
+def env_lookup_name(ctx: RuleContext, node: cst.BaseExpression) -> cst.SimpleString | None:
     """The string node naming the variable in ``os.environ["X"]``,
     ``os.getenv("X"...)`` or ``os.environ.get("X"...)``; None otherwise."""
     f = ctx.facts
@@ -261,7 +259,9 @@ def env_lookup_name(ctx: RuleContext, node: cst.BaseExpression) -> Optional[cst.
 def _os_environ(ctx: RuleContext) -> cst.BaseExpression:
     return cst.Subscript(
         value=cst.Attribute(value=cst.Name("os"), attr=cst.Name("environ")),
-        slice=[cst.SubscriptElement(slice=cst.Index(value=string_literal(ctx.settings.api_key_env)))],
+        slice=[
+            cst.SubscriptElement(slice=cst.Index(value=string_literal(ctx.settings.api_key_env)))
+        ],
     )
 
 
@@ -332,14 +332,11 @@ def _is_docstring(stmt: cst.BaseStatement) -> bool:
 
 
 def _is_future_import(stmt: cst.BaseStatement) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and any(
-            isinstance(s, cst.ImportFrom)
-            and s.module is not None
-            and dotted_name(s.module) == "__future__"
-            for s in stmt.body
-        )
+    return isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(s, cst.ImportFrom)
+        and s.module is not None
+        and dotted_name(s.module) == "__future__"
+        for s in stmt.body
     )
 
 
@@ -384,7 +381,11 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
     args = list(call.args)
     for a in args:
         if a.star or a.keyword is None:
-            what = "`**` unpacking" if a.star == "**" else ("`*` unpacking" if a.star else "a positional argument")
+            what = (
+                "`**` unpacking"
+                if a.star == "**"
+                else ("`*` unpacking" if a.star else "a positional argument")
+            )
             ctx.report(
                 call,
                 UNSEEN_ARGS,
@@ -428,7 +429,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         changes.append("base_url")
 
     # api_key
-    secret_node: Optional[cst.CSTNode] = None
+    secret_node: cst.CSTNode | None = None
     secret_value = ""
     if "api_key" in by_name:
         i = by_name["api_key"]
@@ -437,9 +438,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         literal = string_value(value)
         if name_node is not None and string_value(name_node) == OPENAI_KEY_ENV:
             new_name = string_literal(s.api_key_env, name_node)
-            new_values[i] = args[i].with_changes(
-                value=_replace_in(value, name_node, new_name)
-            )
+            new_values[i] = args[i].with_changes(value=_replace_in(value, name_node, new_name))
             changes.append(s.api_key_env)
         elif name_node is not None and string_value(name_node) == s.api_key_env:
             pass
@@ -468,7 +467,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         ctx.report(
             call,
             OS_SHADOWED,
-            f"`{cls_name}(...)` needs `os.environ[\"{s.api_key_env}\"]` but `os` is bound to "
+            f'`{cls_name}(...)` needs `os.environ["{s.api_key_env}"]` but `os` is bound to '
             "something else in this file: not rewritten; set base_url and api_key by hand",
         )
         return
@@ -511,7 +510,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
     def fix(node: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(node, cst.Call)
         cur = list(node.args)
-        seq: list[Union[cst.Arg, tuple[int, cst.Arg]]] = list(prepend)
+        seq: list[cst.Arg | tuple[int, cst.Arg]] = list(prepend)
         for i, a in enumerate(cur):
             if i in removed:
                 continue
@@ -536,7 +535,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             secret_node,
             SECRET,
             f"hard-coded API key {redact(secret_value)}: replaced by "
-            f"os.environ[\"{s.api_key_env}\"]; rotate this key, it is in your history",
+            f'os.environ["{s.api_key_env}"]; rotate this key, it is in your history',
         )
         # the replacement itself is part of OR101's fix; OR107 shows it
         sec.fix_node = call
@@ -554,9 +553,7 @@ def _describe(change: str, env: str) -> str:
     return change
 
 
-def _replace_in(
-    tree: cst.BaseExpression, old: cst.CSTNode, new: cst.CSTNode
-) -> cst.BaseExpression:
+def _replace_in(tree: cst.BaseExpression, old: cst.CSTNode, new: cst.CSTNode) -> cst.BaseExpression:
     return tree.deep_replace(old, new)  # type: ignore[return-value]
 
 

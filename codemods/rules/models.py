@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import libcst as cst
 
@@ -12,7 +11,7 @@ from codemods.findings import Severity
 from codemods.mapping import LookupKind
 from codemods.rules._edit import string_literal
 from codemods.rules.base import RuleContext, checker, rule
-from codemods.rules.client import CLIENT_CLASSES, string_value
+from codemods.rules.client import AZURE_CLASSES, CLIENT_CLASSES, string_value
 
 # Resource-method chains of the openai>=1 SDK that take ``model=``.
 # Matched against the end of the attribute chain of the call.
@@ -168,7 +167,7 @@ class SdkCall:
     receiver: str  # "openai" | "foreign" | "unknown"
 
 
-def sdk_method(call: cst.Call) -> Optional[tuple[tuple[str, ...], cst.BaseExpression]]:
+def sdk_method(call: cst.Call) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
     """The resource method a call invokes (("chat", "completions", "create"), receiver)."""
     parts, _ = attribute_chain(call.func)
     if len(parts) < 2:
@@ -195,6 +194,22 @@ def _receiver(func: cst.BaseExpression, n: int) -> cst.BaseExpression:
     return node
 
 
+def classify_callee(ctx: RuleContext, func: cst.BaseExpression) -> str:
+    """What a call of ``func`` builds: "openai" (the SDK client), "foreign"
+    (an Azure client, another SDK's client, a class of this file) or "unknown"."""
+    f = ctx.facts
+    q = f.qualified(func)
+    if q is not None:
+        if q in CLIENT_CLASSES:
+            return "openai"
+        if q in AZURE_CLASSES or q.split(".", 1)[0] in FOREIGN_SDKS:
+            return "foreign"
+        return "unknown"
+    if isinstance(func, cst.Name) and func.value in f.local_classes:
+        return "foreign"
+    return "unknown"
+
+
 def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
     f = ctx.facts
     q = f.qualified(receiver)
@@ -204,18 +219,16 @@ def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
         if q.split(".", 1)[0] in FOREIGN_SDKS:
             return "foreign"
     if isinstance(receiver, cst.Call):
-        cq = f.qualified(receiver.func)
-        if cq in CLIENT_CLASSES:
-            return "openai"
-        if cq is not None and cq.split(".", 1)[0] in FOREIGN_SDKS:
-            return "foreign"
-        return "unknown"
+        return classify_callee(ctx, receiver.func)
     key = dotted_name(receiver)
     if key is not None and key in f.assigned_from_call:
-        sources = f.assigned_from_call[key]
-        if sources and all(s in CLIENT_CLASSES for s in sources):
+        kinds = {
+            "unknown" if func is None else classify_callee(ctx, func)
+            for func in f.assigned_from_call[key]
+        }
+        if kinds == {"openai"}:
             return "openai"
-        if any(s is not None and s.split(".", 1)[0] in FOREIGN_SDKS for s in sources):
+        if "foreign" in kinds:
             return "foreign"
     return "unknown"
 
@@ -231,7 +244,7 @@ def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
     return out
 
 
-def model_arg(call: cst.Call) -> Optional[cst.Arg]:
+def model_arg(call: cst.Call) -> cst.Arg | None:
     for a in call.args:
         if a.keyword is not None and a.keyword.value == "model":
             return a
@@ -278,7 +291,7 @@ def check_models(ctx: RuleContext) -> None:
         others = [n for n in all_uses if id(n) not in sdk_ids]
         lookup = ctx.table.lookup(string_value(const.value) or "")
         if others and lookup.kind in (LookupKind.MAPPED, LookupKind.BAD_PREFIX):
-            for sc, n in uses:
+            for _, n in uses:
                 ctx.report(
                     n,
                     SHARED_CONSTANT,
@@ -290,9 +303,7 @@ def check_models(ctx: RuleContext) -> None:
         check_literal(ctx, const.value, certain, via=name)
 
 
-def check_literal(
-    ctx: RuleContext, node: cst.SimpleString, certain: bool, via: Optional[str]
-) -> None:
+def check_literal(ctx: RuleContext, node: cst.SimpleString, certain: bool, via: str | None) -> None:
     model = string_value(node)
     if model is None:
         return

@@ -1,0 +1,331 @@
+"""Per-file work: bytes in, :class:`FileResult` out. Pure: no I/O, no printing.
+
+    data -> prefilter -> parse (LibCST) -> facts -> rules -> reports
+         -> positions + suppressions -> fixes applied -> re-parse -> result
+
+``check`` and ``migrate`` run exactly this; they differ only in what the
+caller does with the result. Everything the function needs arrives in an
+:class:`EngineConfig`, which is small and picklable so that the function
+runs unchanged in a worker process.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from codemods.analysis import collect
+from codemods.findings import FileError, FileResult, Finding, Settings
+from codemods.mapping import MappingError, ModelTable, load_model_table
+from codemods.prefilter import may_need_work
+from codemods.rules import CHECKERS, RuleContext
+from codemods.rules.base import Fix, Report
+from codemods.suppress import Suppressions
+
+# Python itself refuses more than 200 nested brackets; LibCST's native parser
+# overflows the C stack long before it refuses. Files deeper than this are
+# reported, never parsed.
+MAX_BRACKET_DEPTH = 200
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Everything that changes what the engine produces (part of the cache key)."""
+
+    settings: Settings = Settings()
+    mapping_files: tuple[str, ...] = ()
+
+    def table(self) -> ModelTable:
+        return _table(self.mapping_files)
+
+
+@functools.lru_cache(maxsize=8)
+def _table(mapping_files: tuple[str, ...]) -> ModelTable:
+    return load_model_table(mapping_files)
+
+
+class _ApplyFixes(cst.CSTTransformer):
+    def __init__(self, edits: dict[int, list[Fix]]) -> None:
+        super().__init__()
+        self.edits = edits
+        self.results: dict[int, cst.CSTNode] = {}
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
+        fixes = self.edits.get(id(original_node))
+        if fixes:
+            for fix in fixes:
+                updated_node = fix(updated_node)
+            self.results[id(original_node)] = updated_node
+        return updated_node
+
+
+def process_source(
+    path: str, data: bytes, config: EngineConfig, *, prefilter: bool = True
+) -> FileResult:
+    """Analyse (and compute the migration of) one Python file's bytes."""
+    if prefilter and not may_need_work(data):
+        return FileResult(path, skipped=True)
+    too_deep = _bracket_depth_error(data)
+    if too_deep is not None:
+        return FileResult(path, errors=[FileError(path, too_deep)])
+    return _run_deep(lambda: _process(path, data, config))
+
+
+def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
+    try:
+        module = cst.parse_module(data)
+    except cst.ParserSyntaxError as e:
+        return FileResult(path, errors=[_syntax_error(path, data, e)])
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        return FileResult(
+            path,
+            errors=[FileError(path, f"cannot decode as {e.encoding}: {e.reason}", line)],
+        )
+    except (SyntaxError, LookupError) as e:  # unknown coding cookie
+        return FileResult(path, errors=[FileError(path, f"cannot read source: {e}")])
+    except RecursionError:
+        return FileResult(path, errors=[FileError(path, "too deeply nested to analyse")])
+
+    try:
+        table = config.table()
+    except MappingError as e:
+        return FileResult(path, errors=[FileError(path, f"mapping error: {e}")])
+
+    facts = collect(module)
+    ctx = RuleContext(module=module, facts=facts, settings=config.settings, table=table)
+    for check in CHECKERS:
+        check(ctx)
+    if not ctx.reports:
+        return FileResult(path)
+
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    suppressions = Suppressions.from_source(data, module.encoding)
+
+    kept: list[Report] = []
+    for r in ctx.reports:
+        rng = positions[r.node]
+        if suppressions.suppresses(r.rule.code, rng.start.line, rng.end.line):
+            continue
+        kept.append(r)
+
+    edits: dict[int, list[Fix]] = {}
+    for r in kept:
+        if r.fix is not None:
+            edits.setdefault(id(r.node), []).append(r.fix)
+            for node, fix in ctx.support_edits.get(id(r), []):
+                edits.setdefault(id(node), []).append(fix)
+
+    result = FileResult(path)
+    new_module: cst.Module | None = None
+    applier = _ApplyFixes(edits)
+    if edits:
+        if module.bytes != data:
+            result.errors.append(
+                FileError(
+                    path,
+                    "LibCST cannot reproduce this file byte for byte (for example a lone CR "
+                    "line ending): reported, not rewritten",
+                )
+            )
+            edits = {}
+        else:
+            new_module = module.visit(applier)
+            new_bytes = new_module.bytes
+            error = _verify(new_bytes, data)
+            if error is not None:
+                result.errors.append(FileError(path, error))
+            elif new_bytes != data:
+                result.new_source = new_bytes
+
+    for r in kept:
+        pos = positions[r.node]
+        target = id(r.fix_node or r.node)
+        fixed = result.new_source is not None and target in applier.results
+        replacement: str | None = None
+        if fixed and new_module is not None and r.fix_node is None:
+            replacement = new_module.code_for_node(applier.results[target])
+        result.findings.append(
+            Finding(
+                path=path,
+                line=pos.start.line,
+                col=pos.start.column + 1,
+                end_line=pos.end.line,
+                end_col=pos.end.column + 1,
+                code=r.rule.code,
+                message=r.message,
+                severity=r.rule.severity,
+                fixable=r.rule.fixable and fixed,
+                replacement=replacement,
+            )
+        )
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _verify(new: bytes, old: bytes) -> str | None:
+    """The migrated source must parse, with LibCST and, where the original did,
+    with this Python's own parser."""
+    try:
+        cst.parse_module(new)
+    except Exception as e:  # noqa: BLE001 - any failure means: do not write
+        return (
+            "internal error: the migrated source does not parse "
+            f"({type(e).__name__}); not rewritten"
+        )
+    try:
+        compile(old, "<original>", "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+    except (SyntaxError, ValueError):
+        return None  # newer syntax than this Python knows: LibCST's word stands
+    try:
+        compile(new, "<migrated>", "exec", flags=0x400, dont_inherit=True)
+    except (SyntaxError, ValueError) as e:
+        why = e.msg if isinstance(e, SyntaxError) else str(e)
+        return f"internal error: the migrated source does not compile ({why}); not rewritten"
+    return None
+
+
+def _syntax_error(path: str, data: bytes, e: cst.ParserSyntaxError) -> FileError:
+    """Python's own parser names the place and the reason better than LibCST's
+    (which points at the token after); use it when it agrees the file is bad.
+    Neither exception's str() is shown: both quote the source line, which may
+    hold a secret."""
+    if b"\0" in data:
+        before = data[: data.index(b"\0")]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        return FileError(path, "source contains a NUL byte (not a text file?)", line, col)
+    try:
+        compile(data, path, "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+    except SyntaxError as se:
+        if se.lineno is not None:
+            return FileError(
+                path,
+                f"syntax error: {se.msg} (not valid Python 3; nothing changed)",
+                se.lineno,
+                se.offset,
+            )
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    message = e.message.strip().splitlines()[0] if e.message.strip() else "invalid syntax"
+    return FileError(
+        path,
+        f"syntax error: {message} (not valid Python 3; nothing changed)",
+        e.raw_line,
+        e.raw_column + 1,
+    )
+
+
+_BRACKETS = re.compile(rb"[\[\](){}]")
+
+
+def _bracket_depth_error(data: bytes) -> str | None:
+    # cheap upper bound first: brackets inside strings and comments count too
+    depth = peak = 0
+    for m in _BRACKETS.finditer(data):
+        if m.group() in b"([{":
+            depth += 1
+            if depth > peak:
+                peak = depth
+        else:
+            depth -= 1
+    if peak <= MAX_BRACKET_DEPTH:
+        return None
+    exact = _exact_bracket_depth(data)
+    if exact is None or exact > MAX_BRACKET_DEPTH:
+        return f"brackets nested more than {MAX_BRACKET_DEPTH} deep: not analysed"
+    return None
+
+
+def _exact_bracket_depth(data: bytes) -> int | None:
+    import io
+    import tokenize
+
+    depth = peak = 0
+    try:
+        for tok in tokenize.tokenize(io.BytesIO(data).readline):
+            if tok.type == tokenize.OP:
+                if tok.string in "([{":
+                    depth += 1
+                    peak = max(peak, depth)
+                elif tok.string in ")]}":
+                    depth -= 1
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError):
+        return None
+    return peak
+
+
+# --- running with a deep stack ---------------------------------------------
+#
+# LibCST's parser and visitors recurse once per nesting level. On the main
+# thread's 8 MiB stack a long ``a + b + ...`` chain or a 3,000-deep attribute
+# chain crashes the interpreter (SIGSEGV) instead of raising. All per-file
+# work therefore runs on one long-lived thread with a 512 MiB stack (only the
+# pages touched are committed), with a recursion limit to match.
+
+T = TypeVar("T")
+_STACK = 512 * 1024 * 1024
+_RECURSION_LIMIT = 60_000
+_worker_lock = threading.Lock()
+_worker: _DeepWorker | None = None
+
+
+class _DeepWorker:
+    def __init__(self) -> None:
+        import queue
+
+        self.jobs: queue.Queue = queue.Queue()
+        old = threading.stack_size()
+        threading.stack_size(_STACK)
+        try:
+            self.thread = threading.Thread(
+                target=self._loop, name="openrouter-migrate-deep", daemon=True
+            )
+            self.thread.start()
+        finally:
+            threading.stack_size(old)
+
+    def _loop(self) -> None:
+        if sys.getrecursionlimit() < _RECURSION_LIMIT:
+            sys.setrecursionlimit(_RECURSION_LIMIT)
+        while True:
+            fn, box, done = self.jobs.get()
+            try:
+                box.append((True, fn()))
+            except BaseException as e:  # noqa: BLE001 - re-raised in the caller
+                box.append((False, e))
+            done.set()
+
+    def run(self, fn: Callable[[], T]) -> T:
+        box: list = []
+        done = threading.Event()
+        self.jobs.put((fn, box, done))
+        done.wait()
+        ok, value = box[0]
+        if ok:
+            return value
+        raise value
+
+
+def _run_deep(fn: Callable[[], T]) -> T:
+    global _worker
+    if threading.current_thread().name == "openrouter-migrate-deep":
+        return fn()
+    with _worker_lock:
+        if _worker is None:
+            _worker = _DeepWorker()
+    return _worker.run(fn)
+
+
+def process_many(items: Iterable[tuple[str, bytes]], config: EngineConfig) -> Iterable[FileResult]:
+    for path, data in items:
+        yield process_source(path, data, config)
