@@ -107,6 +107,24 @@ class ModuleFacts:
     # attribute assignments like ``openai.api_key = ...`` (module-level client)
     attribute_assignments: list[tuple[cst.Assign, cst.Attribute]] = field(default_factory=list)
     has_star_import_from_openai: bool = False
+    # ---- for the data-flow and comparison rules (codemods/rules/dataflow.py) ----
+    # innermost def/lambda/class around a call or a def (absent: module level)
+    scope_of: dict[int, cst.CSTNode] = field(default_factory=dict)
+    # module-level ``NAME = value`` / ``NAME: T = value`` (single Name target)
+    module_values: dict[str, list[cst.BaseExpression]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # module-level ``def NAME``
+    module_functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    # every ``x.NAME`` attribute node, by NAME (reads and writes)
+    attribute_uses: dict[str, list[cst.Attribute]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # local name -> "module.name" for relative imports (``from .settings import X``)
+    relative_imports: dict[str, str] = field(default_factory=dict)
+    comparisons: list[cst.Comparison] = field(default_factory=list)
+    subscripts: list[cst.Subscript] = field(default_factory=list)
+    matches: list[cst.CSTNode] = field(default_factory=list)  # cst.Match
 
     # ---- resolution -------------------------------------------------------
 
@@ -155,6 +173,7 @@ class _Collector(cst.CSTVisitor):
         self.f = facts
         self.depth = 0  # nesting in def/class
         self._skip_names: set[int] = set()
+        self._scopes: list[cst.CSTNode] = []
 
     # -- imports --
     def visit_Import(self, node: cst.Import) -> None:
@@ -172,8 +191,12 @@ class _Collector(cst.CSTVisitor):
         if node.relative or node.module is None:
             # relative import: a module of this project, never openai's
             if not isinstance(node.names, cst.ImportStar):
+                dots = "." * len(node.relative)
+                mod = dots + (_module_name(node.module) if node.module is not None else "")
                 for alias in node.names:
-                    self.f.other_bindings.add(self._alias_local(alias))
+                    local = self._alias_local(alias)
+                    self.f.other_bindings.add(local)
+                    self.f.relative_imports[local] = f"{mod}.{_module_name(alias.name)}"
                     self._skip_alias(alias)
             return
         module = _module_name(node.module)
@@ -205,27 +228,39 @@ class _Collector(cst.CSTVisitor):
         self._skip_names.add(id(node.name))
         self.f.classes.append(node)
         self.f.local_classes.add(node.name.value)
-        self.depth += 1
+        self._enter(node)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.depth -= 1
+        self._leave()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.f.other_bindings.add(node.name.value)
         self.f.assignment_counts[node.name.value] += 1
         self._skip_names.add(id(node.name))
-        self.depth += 1
+        if self.depth == 0:
+            self.f.module_functions[node.name.value] = node
+        self._enter(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.depth -= 1
+        self._leave()
 
     def visit_Param(self, node: cst.Param) -> None:
         self._skip_names.add(id(node.name))
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
-        self.depth += 1
+        self._enter(node)
 
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._leave()
+
+    def _enter(self, node: cst.CSTNode) -> None:
+        if self._scopes:
+            self.f.scope_of[id(node)] = self._scopes[-1]
+        self._scopes.append(node)
+        self.depth += 1
+
+    def _leave(self) -> None:
+        self._scopes.pop()
         self.depth -= 1
 
     # -- assignments --
@@ -304,15 +339,29 @@ class _Collector(cst.CSTVisitor):
         node: cst.Assign | cst.AnnAssign,
         value: cst.BaseExpression,
     ) -> None:
-        if self.depth == 0 and isinstance(target, cst.Name) and isinstance(value, cst.SimpleString):
-            self.f.string_constants[target.value] = StringConstant(target.value, node, value)
+        if self.depth == 0 and isinstance(target, cst.Name):
+            self.f.module_values[target.value].append(value)
+            if isinstance(value, cst.SimpleString):
+                self.f.string_constants[target.value] = StringConstant(target.value, node, value)
 
     # -- uses --
     def visit_Call(self, node: cst.Call) -> None:
         self.f.calls.append(node)
+        if self._scopes:
+            self.f.scope_of[id(node)] = self._scopes[-1]
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._skip_names.add(id(node.attr))
+        self.f.attribute_uses[node.attr.value].append(node)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        self.f.comparisons.append(node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.f.subscripts.append(node)
+
+    def visit_Match(self, node: cst.CSTNode) -> None:
+        self.f.matches.append(node)
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:

@@ -12,6 +12,14 @@ from codemods.mapping import LookupKind
 from codemods.rules._edit import string_literal
 from codemods.rules.base import RuleContext, checker, rule
 from codemods.rules.client import AZURE_CLASSES, CLIENT_CLASSES, string_value
+from codemods.rules.dataflow import (
+    Flow,
+    Resolver,
+    Sink,
+    blocked_holder,
+    is_rewritable,
+    short_code,
+)
 
 # Resource-method chains of the openai>=1 SDK that take ``model=``.
 # Matched against the end of the attribute chain of the call.
@@ -257,58 +265,80 @@ def check_models(ctx: RuleContext) -> None:
     openai_file = f.imports_openai
     foreign_file = any(f.imports_module(m) for m in FOREIGN_SDKS)
     calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign"]
-    # constant name -> the Name nodes that pass it as model= to the SDK
-    constant_uses: dict[str, list[tuple[SdkCall, cst.Name]]] = {}
+    resolver = Resolver(ctx)
     for sc in calls:
         certain = sc.receiver == "openai" or (openai_file and sc.receiver == "unknown")
         if sc.receiver == "unknown" and not openai_file and foreign_file:
             continue
+        scope = f.scope_of.get(id(sc.call))
         arg = model_arg(sc.call)
         if arg is None:
+            # ``create(**params)``: the model may be an entry of the mapping
+            for a in sc.call.args:
+                if a.star == "**":
+                    resolver.add(Sink(a.value, a.value, scope, certain, dict_mode=True))
             continue
         value = arg.value
         if isinstance(value, cst.SimpleString) and string_value(value) is not None:
             check_literal(ctx, value, certain, via=None)
-        elif isinstance(value, cst.Name) and value.value in f.string_constants:
-            constant_uses.setdefault(value.value, []).append((sc, value))
-        elif certain:
-            shown = ctx.module.code_for_node(value)
-            if len(shown) > 60:
-                shown = shown[:57] + "..."
-            ctx.report(
-                value,
-                DYNAMIC_MODEL,
-                f"model comes from `{shown}`: make sure it holds an OpenRouter ID "
-                "(provider/model, e.g. 'openai/gpt-4o') after the migration",
-            )
-    for name, uses in constant_uses.items():
-        const = f.string_constants[name]
-        certain = any(
-            sc.receiver == "openai" or (openai_file and sc.receiver == "unknown") for sc, _ in uses
+        else:
+            resolver.add(Sink(value, value, scope, certain))
+    report_flow(ctx, resolver.run())
+
+
+def report_flow(ctx: RuleContext, flow: Flow) -> None:
+    """Turn the resolved data flow into findings: OR205 for what could not be
+    followed, OR206 for shared holders, and the literal checks (OR201...)."""
+    for sink in flow.sinks:
+        unknowns = list(dict.fromkeys(flow.unknowns.get(id(sink), ())))
+        if not unknowns or not sink.certain:
+            continue
+        shown = ctx.module.code_for_node(sink.value)
+        if unknowns == [f"`{short_code(ctx, sink.value)}`"] and not sink.dict_mode:
+            # the value itself could not be followed: name it as written
+            what = f"`{shown}`" if len(shown) <= 60 else f"`{shown[:57]}...`"
+        else:
+            what = "; ".join(unknowns[:3])
+            if len(unknowns) > 3:
+                what += f" and {len(unknowns) - 3} more"
+        ctx.report(
+            sink.node,
+            DYNAMIC_MODEL,
+            f"{sink.subject} comes from {what}: make sure it holds an OpenRouter ID "
+            "(provider/model, e.g. 'openai/gpt-4o') after the migration",
         )
-        all_uses = f.name_uses.get(name, [])
-        sdk_ids = {id(n) for _, n in uses}
-        others = [n for n in all_uses if id(n) not in sdk_ids]
-        lookup = ctx.table.lookup(string_value(const.value) or "")
-        if others and lookup.kind in (LookupKind.MAPPED, LookupKind.BAD_PREFIX):
-            for _, n in uses:
+    for src in flow.sources.values():
+        certain = any(s.certain for s in src.sinks)
+        literal = string_value(src.node) or ""
+        lookup = ctx.table.lookup(literal)
+        blocked = blocked_holder(src, flow.reached)
+        if blocked is not None and is_rewritable(lookup.kind):
+            holder, n = blocked
+            where = "in this file" if holder.scope_word == "file" else "in its function"
+            done: set[int] = set()
+            for sink in src.sinks:
+                if id(sink.node) in done:
+                    continue
+                done.add(id(sink.node))
                 ctx.report(
-                    n,
+                    sink.node,
                     SHARED_CONSTANT,
-                    f"`{name}` = {const.value.value} is also used {len(others)} other time(s) "
-                    f"in this file: not rewritten; pass '{lookup.target}' to the SDK "
+                    f"{holder.label} = {src.node.value} is also used {n} other time(s) "
+                    f"{where}: not rewritten; pass '{lookup.target}' to the SDK "
                     "and keep the bare ID where it is needed",
                 )
             continue
-        check_literal(ctx, const.value, certain, via=name)
+        check_literal(ctx, src.node, certain, via=src.via, note="".join(src.notes))
 
 
-def check_literal(ctx: RuleContext, node: cst.SimpleString, certain: bool, via: str | None) -> None:
+def check_literal(
+    ctx: RuleContext, node: cst.SimpleString, certain: bool, via: str | None, note: str = ""
+) -> None:
     model = string_value(node)
     if model is None:
         return
     lookup = ctx.table.lookup(model)
-    through = f" (through `{via}`)" if via else ""
+    through = f" (through {via})" if via else ""
     if lookup.kind is LookupKind.MAPPED:
         target = lookup.target or model
 
@@ -319,7 +349,7 @@ def check_literal(ctx: RuleContext, node: cst.SimpleString, certain: bool, via: 
         ctx.report(
             node,
             MODEL_ID,
-            f"model '{model}'{through} is not an OpenRouter ID: use '{target}'",
+            f"model '{model}'{through} is not an OpenRouter ID: use '{target}'{note}",
             fix=fix,
         )
     elif lookup.kind is LookupKind.BAD_PREFIX:
