@@ -396,3 +396,8 @@ def check_literal(
             f"no OpenRouter ID known for '{model}'{through}: add it to your mapping file "
             "or write the OpenRouter ID",
         )
+
+
+# OR208 (comparisons with bare IDs) lives in its own module; importing it here
+# registers it with the other OR2xx rules.
+from codemods.rules import comparisons as _comparisons  # noqa: E402,F401
