@@ -1,0 +1,140 @@
+"""OR208: comparisons with bare OpenAI IDs are reported (never rewritten),
+and only where the compared value is a model name."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from codemods.engine import EngineConfig, process_source
+from codemods.findings import Finding
+
+HEADER = "from openai import OpenAI\n\nclient = OpenAI(base_url='x', api_key='k')\n"
+
+
+def or208(body: str) -> list[Finding]:
+    src = HEADER + textwrap.dedent(body)
+    result = process_source("t.py", src.encode(), EngineConfig())
+    assert not result.errors
+    found = [f for f in result.findings if f.code == "OR208"]
+    assert all(not f.fixable for f in found)
+    if result.new_source is not None:
+        # never rewritten: the comparison text survives migration
+        new = result.new_source.decode()
+        for f in found:
+            line = src.splitlines()[f.line - 1]
+            assert line in new.splitlines()
+    return found
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'if model == "gpt-4o": pass',
+        'if "gpt-4o" != model: pass',
+        'if MODEL == "gpt-4o-mini": pass',
+        'if chat_model == "o1": pass',
+        'if self.model == "gpt-4o": pass',
+        'if model in ("gpt-4o", "gpt-4o-mini"): pass',
+        'if model not in ["o1"]: pass',
+        'if model.startswith("gpt-4"): pass',
+        'if model.startswith(("o1", "o3")): pass',
+        'if response.model == "gpt-4o": pass',
+        'if kwargs["model"] == "gpt-4o": pass',
+        'if model_name == "gpt-4o": pass',
+    ],
+)
+def test_reported(code: str) -> None:
+    found = or208(code + "\n")
+    assert len(found) == 1, code
+    assert "openai/" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'if "gpt" in model: pass',  # substring: still true for openai/gpt-4o
+        'if "gpt-4o" in model: pass',
+        'if model.endswith("-mini"): pass',  # suffix unchanged by the prefix
+        'if settings.model == "gpt-4o": pass',  # not migrated by the tool
+        'if role == "gpt-4o": pass',  # not a model name
+        'if model == "openai/gpt-4o": pass',  # already an OpenRouter ID
+        'if model == "my-local-model": pass',  # not an ID the table maps
+        'if model.startswith("x"): pass',
+        'if model_config == "gpt-4o": pass',
+        "if model == other: pass",
+    ],
+)
+def test_not_reported(code: str) -> None:
+    assert or208(code + "\n") == []
+
+
+def test_response_of_an_sdk_call_by_assignment() -> None:
+    found = or208(
+        """
+        out = client.chat.completions.create(model="openai/gpt-4o", messages=[])
+        if out.model == "gpt-4o":
+            pass
+        """
+    )
+    assert len(found) == 1
+    assert "`out.model`" in found[0].message
+
+
+def test_price_table_indexed_with_a_model() -> None:
+    found = or208(
+        """
+        PRICES = {"gpt-4o": 2.5, "gpt-4o-mini": 0.15}
+        SUPPORTED = frozenset({"gpt-4o", "o1"})
+
+        def cost(model, tokens):
+            if model not in SUPPORTED:
+                return 0
+            return PRICES[model] * tokens + PRICES.get(model, 0)
+        """
+    )
+    assert len(found) == 3
+    assert any("`PRICES` is keyed by bare IDs" in f.message for f in found)
+
+
+def test_dict_not_keyed_by_ids_is_quiet() -> None:
+    assert (
+        or208(
+            """
+            LIMITS = {"small": 1, "large": 2}
+
+            def limit(model):
+                return LIMITS[model]
+            """
+        )
+        == []
+    )
+
+
+def test_match_statement() -> None:
+    found = or208(
+        """
+        def budget(model):
+            match model:
+                case "gpt-4o" | "gpt-4o-mini":
+                    return 10
+                case "o1":
+                    return 100
+                case "openai/gpt-4.1":
+                    return 5
+                case _:
+                    return 1
+        """
+    )
+    assert len(found) == 2
+    assert [f.line for f in found] == [7, 9]
+
+
+def test_chained_comparison() -> None:
+    found = or208('ok = "gpt-4o" == model != "x"\n')
+    assert len(found) == 1
+
+
+def test_comparison_can_be_suppressed() -> None:
+    assert or208('if model == "gpt-4o":  # noqa: OR208\n    pass\n') == []
