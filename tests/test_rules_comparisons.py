@@ -10,7 +10,10 @@ import pytest
 from codemods.engine import EngineConfig, process_source
 from codemods.findings import Finding
 
-HEADER = "from openai import OpenAI\n\nclient = OpenAI(base_url='x', api_key='k')\n"
+HEADER = (
+    "from openai import OpenAI\n\nclient = OpenAI(base_url='x', api_key='k')\n"
+    "reply = client.chat.completions.create(model='openai/gpt-4o', messages=[])\n"
+)
 
 
 def or208(body: str) -> list[Finding]:
@@ -128,7 +131,7 @@ def test_match_statement() -> None:
         """
     )
     assert len(found) == 2
-    assert [f.line for f in found] == [7, 9]
+    assert [f.line for f in found] == [8, 10]
 
 
 def test_chained_comparison() -> None:
@@ -138,3 +141,43 @@ def test_chained_comparison() -> None:
 
 def test_comparison_can_be_suppressed() -> None:
     assert or208('if model == "gpt-4o":  # noqa: OR208\n    pass\n') == []
+
+
+def test_files_that_do_not_talk_to_the_sdk_are_quiet() -> None:
+    # a tokenizer / price module: OpenAI names on purpose, no SDK request here
+    src = textwrap.dedent(
+        """
+        from openai.types.chat import ChatCompletion
+        PRICES = {"gpt-4o": 2.5}
+
+        def cost_of(completion: ChatCompletion, model="gpt-4o"):
+            if model == "gpt-4o" or model.startswith("gpt-4o"):
+                return PRICES[model]
+        """
+    )
+    result = process_source("t.py", src.encode(), EngineConfig())
+    assert [f for f in result.findings if f.code == "OR208"] == []
+
+
+def test_a_mock_of_the_sdk_counts_as_talking_to_it() -> None:
+    src = textwrap.dedent(
+        """
+        from unittest import mock
+        from app import service
+
+        def test_model():
+            with mock.patch.object(service.client.chat.completions, "create") as create:
+                service.ask("hi")
+            assert create.call_args.kwargs["model"] == "gpt-4o-mini"
+        """
+    )
+    result = process_source("t.py", src.encode(), EngineConfig())
+    assert [f.line for f in result.findings if f.code == "OR208"] == [8]
+
+
+def test_documented_example_is_reported() -> None:
+    from codemods.rules import RULES
+
+    before = textwrap.dedent(RULES["OR208"].before)
+    result = process_source("doc.py", before.encode(), EngineConfig())
+    assert "OR208" in [f.code for f in result.findings]

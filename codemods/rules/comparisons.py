@@ -6,12 +6,16 @@ After the migration the IDs sent to the SDK carry the provider prefix
 the other branch. These are reported, never rewritten: only a human knows
 whether the code should compare with the new ID or strip the prefix.
 
-To stay quiet on unrelated strings, a comparison is reported only when one
-side *is a model name* and the other a *bare ID the model table maps*:
+To stay quiet on unrelated strings, a comparison is reported only in a file
+that talks to the SDK's model-taking resources (an attribute ``completions``,
+``responses``, ``embeddings``, ``ChatCompletion`` or ``Completion``: calls,
+or mocks of them in tests), and only when one side *is a model name* and the
+other a *bare ID the model table maps*:
 
 - a model name is a variable named ``model``, ``*_model``, ``model_name``,
   ``model_id`` (any case: ``MODEL``, ``CHAT_MODEL``), the same attribute of
-  ``self``/``cls``, ``.model`` of an SDK response (a name assigned from an
+  ``self``/``cls``, an upper-case constant attribute
+  (``config.CHAT_MODEL``), ``.model`` of an SDK response (a name assigned from an
   SDK call, or named ``response``/``resp``/``completion``/``chunk``), or a
   ``["model"]`` subscript (``kwargs["model"]``). ``settings.model`` and
   other attributes of arbitrary objects are not: their value is not
@@ -49,7 +53,8 @@ BARE_COMPARISON = rule(
         `model in PRICES` on a dict keyed by bare IDs, and `match model:
         case "gpt-4o":`, when the compared value is a model name (a variable
         named `model`, `*_model`, `model_name`, `model_id`, the same
-        attribute of `self`/`cls`, `response.model` of an SDK response, or
+        attribute of `self`/`cls`, an upper-case constant attribute such as
+        `config.CHAT_MODEL`, `response.model` of an SDK response, or
         `x["model"]`) and the literal is a bare OpenAI ID of the model
         table (or, for `startswith`, a prefix of one).
     """,
@@ -58,7 +63,10 @@ BARE_COMPARISON = rule(
         reports the prefixed ID in `response.model`: the comparison silently
         becomes false. Compare with the OpenRouter ID, or strip the provider
         (`model.split("/", 1)[-1]`). `"gpt" in model` and `endswith` are not
-        reported: they still hold for the prefixed ID.
+        reported: they still hold for the prefixed ID. Only files that call
+        (or mock) the SDK's `completions`, `responses` or `embeddings` are
+        checked: a price table or tokenizer module that never talks to the
+        SDK keeps its OpenAI names on purpose.
     """,
     before="""
         resp = client.chat.completions.create(model="gpt-4o", messages=messages)
@@ -92,6 +100,9 @@ def _model_expr(ctx: RuleContext, node: cst.BaseExpression) -> str | None:
         base = node.value
         if isinstance(base, cst.Name) and base.value in ("self", "cls") and _is_model_name(attr):
             return f"`{base.value}.{attr}`"
+        if attr.isupper() and _is_model_name(attr):
+            # a constant of a module or class (``config.CHAT_MODEL``)
+            return f"`{short_code(ctx, node)}`"
         if attr != "model":
             return None
         if isinstance(base, cst.Call) and _is_sdk_call_func(base.func):
@@ -166,9 +177,22 @@ def _advice(bare: str, target: str) -> str:
     )
 
 
+# attribute names through which code reaches the SDK's model-taking resources
+# (calls, or mocks of them such as ``mock.patch.object(client.chat.completions, ...)``)
+_SDK_ATTRIBUTES = ("completions", "responses", "embeddings", "ChatCompletion", "Completion")
+
+
+def talks_to_sdk(ctx: RuleContext) -> bool:
+    """Does this file send or inspect model IDs of SDK requests? A file that
+    only names models (price tables, tokenizers, UI labels) is never reported."""
+    return any(ctx.facts.attribute_uses.get(a) for a in _SDK_ATTRIBUTES)
+
+
 @checker
 def check_comparisons(ctx: RuleContext) -> None:
     f = ctx.facts
+    if not talks_to_sdk(ctx):
+        return
     for comp in f.comparisons:
         left = comp.left
         for target in comp.comparisons:

@@ -643,7 +643,7 @@ class Resolver:
         targets = {id(t) for t, _, _ in defs}
         uses = tuple(
             [a for a in f.attribute_uses.get(attr, ()) if id(a) not in targets]
-            + list(f.name_uses.get(attr, ()))
+            + [n for n in self._class_body_reads(attr) if id(n) not in targets]
         )
         holder = Holder(("attr", attr), f"`{short_code(self.ctx, expr)}`", uses)
         self._reach(expr)
@@ -658,6 +658,17 @@ class Resolver:
                 note,
             )
         return True
+
+    def _class_body_reads(self, attr: str) -> list[cst.Name]:
+        """Bare ``attr`` names in class bodies (``OTHER = DEFAULT_MODEL``):
+        the only places a class attribute is read without an attribute."""
+        out: list[cst.Name] = []
+        for c in self.f.classes:
+            body = c.body.body if isinstance(c.body, cst.IndentedBlock) else ()
+            for stmt in body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    out.extend(n for n in _names(stmt) if n.value == attr)
+        return out
 
     def _class_attr_defs(
         self, cls: cst.ClassDef, attr: str
@@ -748,6 +759,18 @@ def _simple_statements(func: cst.FunctionDef) -> Iterator[cst.BaseSmallStatement
             yield from node.body
             continue
         stack.extend(node.children)
+
+
+def _names(node: cst.CSTNode) -> Iterator[cst.Name]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Name):
+            yield n
+        elif isinstance(n, cst.Attribute):
+            stack.append(n.value)  # ``x.attr``: attr is not a read of a name
+        else:
+            stack.extend(n.children)
 
 
 def _is_staticmethod(func: cst.FunctionDef) -> bool:
