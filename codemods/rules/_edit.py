@@ -197,3 +197,8 @@ def string_literal(value: str, like: cst.SimpleString | None = None) -> cst.Simp
     if len(quote) == 1:
         body = body.replace(quote, "\\" + quote)
     return cst.SimpleString(f"{prefix}{quote}{body}{quote}")
+
+
+def replace_string(node: cst.SimpleString, value: str) -> cst.SimpleString:
+    """``node`` with a new value: same quotes, prefix and parentheses."""
+    return node.with_changes(value=string_literal(value, node).value)
