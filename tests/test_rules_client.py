@@ -84,7 +84,9 @@ def test_env_lookups_keep_their_form() -> None:
 
 
 def test_env_lookup_through_from_os_import() -> None:
-    out = migrated('from os import getenv\nfrom openai import OpenAI\nc = OpenAI(api_key=getenv("OPENAI_API_KEY"))\n')
+    out = migrated(
+        'from os import getenv\nfrom openai import OpenAI\nc = OpenAI(api_key=getenv("OPENAI_API_KEY"))\n'
+    )
     assert 'getenv("OPENROUTER_API_KEY")' in out
 
 
@@ -132,7 +134,9 @@ def test_organization_and_project_removed_multiline_with_comments() -> None:
 
 
 def test_keep_project_setting() -> None:
-    out = migrated("import os\nfrom openai import OpenAI\nc = OpenAI(project='p')\n", strip_project=False)
+    out = migrated(
+        "import os\nfrom openai import OpenAI\nc = OpenAI(project='p')\n", strip_project=False
+    )
     assert "project='p'" in out
 
 

@@ -91,7 +91,10 @@ def test_constant_also_used_elsewhere_is_reported_not_rewritten() -> None:
 
 
 def test_reassigned_constant_is_not_a_constant() -> None:
-    src = HEAD + 'MODEL = "gpt-4o"\nif x:\n    MODEL = "o1"\nclient.chat.completions.create(model=MODEL)\n'
+    src = (
+        HEAD
+        + 'MODEL = "gpt-4o"\nif x:\n    MODEL = "o1"\nclient.chat.completions.create(model=MODEL)\n'
+    )
     assert codes(src) == ["OR205"]
 
 
@@ -137,7 +140,9 @@ def test_receiver_from_another_module_in_openai_free_file() -> None:
     out = migrated(src)
     assert "model='openai/gpt-4o'" in out
     # an unknown id there is not reported: it may not be OpenAI at all
-    assert codes("from app.clients import client\nclient.chat.completions.create(model='x')\n") == []
+    assert (
+        codes("from app.clients import client\nclient.chat.completions.create(model='x')\n") == []
+    )
 
 
 def test_local_class_receiver_untouched() -> None:
