@@ -381,7 +381,8 @@ class Bench:
                  prime: bool = False, check_count: bool = False) -> Row:  # fmt: skip
         env = env or self.env
         self.rows[row.key] = row
-        self.log(f"  {row.key}: {shlex.join(row.cmd)}")
+        shown = [f"<{row.key.split('/')[1]} program>" if "\n" in c else c for c in row.cmd]
+        self.log(f"  {row.key}: {shlex.join(shown)}")
         if prime:  # untimed run that fills the cache
             first = measure(row.cmd, cwd, env, sample_memory=False)
             if first.exit_code not in (0, 1) or _crashed(first):
@@ -413,6 +414,9 @@ class Bench:
         row = Row(f"{tree}/{name}", tree, label, files, [self.python, "-c", program, str(root)])
         self._run_row(row, root, self.args.repeat, check_count=True)
         row.cmd = [self.python, "-c", f"<{name} program>", str(root)]  # keep JSON readable
+        out = row.runs[-1].stdout_tail.split() if row.runs else []
+        if row.ok and len(out) == 2 and name != "parse-only":
+            row.note = f"{out[1]} files match"
         return row
 
     def tool(self, tree: str, root: Path, files: int, name: str, extra: list[str], label: str,
