@@ -13,8 +13,8 @@ mostly 4-8 KB with ~3% between 20 and 60 KB. Everything comes from seeded
 ``random.Random`` instances keyed by (seed, tree, file index), so the same spec
 gives byte-identical trees on every machine and Python version >= 3.9.
 
-Trees are written under ``benchmarks/.work/<name>`` (gitignored) with a
-manifest ``benchmarks/.work/<name>.manifest.json``. ``ensure_tree`` reuses an
+Trees are written under ``benchmarks/.work/<name>-<files>`` (gitignored) with
+a manifest ``benchmarks/.work/<name>-<files>.manifest.json``. ``ensure_tree`` reuses an
 existing tree when its manifest hash matches the spec (and the generator's own
 source), and regenerates it otherwise.
 
@@ -424,13 +424,18 @@ def generate_tree(spec: TreeSpec, dest: Path) -> dict[str, object]:
     }
 
 
+def tree_dir(spec: TreeSpec, work_dir: Path = DEFAULT_WORK_DIR) -> Path:
+    """Where the tree lives; the size is in the name so --quick trees don't evict full ones."""
+    return work_dir / f"{spec.name}-{spec.files}"
+
+
 def manifest_path(spec: TreeSpec, work_dir: Path = DEFAULT_WORK_DIR) -> Path:
-    return work_dir / f"{spec.name}.manifest.json"
+    return work_dir / f"{spec.name}-{spec.files}.manifest.json"
 
 
 def ensure_tree(spec: TreeSpec, work_dir: Path = DEFAULT_WORK_DIR) -> tuple[Path, dict]:
     """Return (root, manifest), regenerating the tree unless an identical one exists."""
-    root = work_dir / spec.name
+    root = tree_dir(spec, work_dir)
     mpath = manifest_path(spec, work_dir)
     expected = manifest_hash(spec)
     try:
@@ -440,7 +445,7 @@ def ensure_tree(spec: TreeSpec, work_dir: Path = DEFAULT_WORK_DIR) -> tuple[Path
     except (OSError, ValueError):
         pass
     work_dir.mkdir(parents=True, exist_ok=True)
-    tmp = work_dir / f".{spec.name}.tmp-{os.getpid()}"
+    tmp = work_dir / f".{root.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     manifest = generate_tree(spec, tmp)
     if mpath.exists():

@@ -100,9 +100,12 @@ def test_ensure_tree_reuses_matching_tree_and_regenerates_otherwise(tmp_path: Pa
     marker.write_text("kept", encoding="utf-8")
     root2, manifest2 = gen_repo.ensure_tree(spec, tmp_path)
     assert root2 == root and manifest2 == manifest and marker.exists()
-    root3, manifest3 = gen_repo.ensure_tree(gen_repo.dense_spec(files=4, seed=1), tmp_path)
-    assert root3 == root and not marker.exists()
-    assert manifest3["files"] == 4 and manifest3["hash"] != manifest["hash"]
+    root3, manifest3 = gen_repo.ensure_tree(gen_repo.dense_spec(files=3, seed=2), tmp_path)
+    assert root3 == root and not marker.exists()  # same place, other seed: rebuilt
+    assert manifest3["hash"] != manifest["hash"]
+    assert len(list(root.rglob("*.py"))) == 3
+    root4, _ = gen_repo.ensure_tree(gen_repo.dense_spec(files=4, seed=2), tmp_path)
+    assert root4 != root and root.is_dir()  # other size: lives beside it
 
 
 def test_measure_reports_exit_code_time_and_memory(tmp_path: Path) -> None:
