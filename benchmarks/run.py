@@ -487,14 +487,15 @@ class Bench:
 
     def table(self) -> str:
         def num(v: float | None, fmt: str) -> str:
-            return format(v, fmt) if v is not None else "-"
+            width = int(fmt.split(".")[0])
+            return format(v, fmt) if v is not None else "-".rjust(width)
 
-        head = (f"{'measurement':<20} {'what':<48} {'files':>6} {'median s':>9} {'min s':>8} "
+        head = (f"{'measurement':<22} {'what':<48} {'files':>6} {'median s':>9} {'min s':>8} "
                 f"{'files/s':>9} {'peak MB':>8} {'tree MB':>8}  status")  # fmt: skip
         lines = [head, "-" * len(head)]
         for r in self.rows.values():
             lines.append(
-                f"{r.key:<20} {r.label[:48]:<48} {r.files:>6} {num(r.median_s, '9.3f')} "
+                f"{r.key:<22} {r.label[:48]:<48} {r.files:>6} {num(r.median_s, '9.3f')} "
                 f"{num(r.min_s, '8.3f')} {num(r.files_per_s, '9.0f')} {num(r.peak_mb, '8.1f')} "
                 f"{num(r.tree_mb, '8.1f')}  {r.status}{(': ' + r.note) if r.note else ''}"
             )
