@@ -296,6 +296,16 @@ def test_import_os_lands_in_the_first_code_cell() -> None:
     )
 
 
+def test_lines_added_to_a_crlf_cell_end_in_crlf() -> None:
+    src = "from openai import OpenAI\r\nc = OpenAI(\r\n    organization='x',\r\n    timeout=3,\r\n)"
+    res = process_notebook("nb.ipynb", nb_bytes(code(src)), CONFIG)
+    assert res.new_source is not None
+    new = sources(res.new_source)[1]
+    assert new.startswith("import os\r\nfrom openai import OpenAI\r\n")
+    assert '    base_url="https://openrouter.ai/api/v1",\r\n' in new
+    assert new.count("\n") == new.count("\r\n")
+
+
 def test_unsplittable_rewrite_is_an_error_and_findings_become_report_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
