@@ -209,7 +209,12 @@ def migrate(**kw: Any) -> None:
         if r.new_source is None or p.original is None:
             continue
         if kw["diff"]:
-            sys.stdout.write(unified_diff(r.path, p.original, r.new_source))
+            if r.path.endswith(".ipynb"):  # the changed cells' sources, not the JSON
+                from codemods.notebook_engine import notebook_diff
+
+                sys.stdout.write(notebook_diff(r.path, p.original, r.new_source))
+            else:
+                sys.stdout.write(unified_diff(r.path, p.original, r.new_source))
             changed += 1
             fixes += n_fixes
             continue

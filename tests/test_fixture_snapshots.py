@@ -23,6 +23,7 @@ REPOS = [
     "legacy",
     "encodings",
     "broken",
+    "notebooks",
     "dataflow",
 ]
 
