@@ -120,8 +120,11 @@ class ModuleFacts:
     attribute_uses: dict[str, list[cst.Attribute]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    # local name -> "module.name" for relative imports (``from .settings import X``)
-    relative_imports: dict[str, str] = field(default_factory=dict)
+    # ``from M import N [as L]``: L -> (M as written, with leading dots if relative, N)
+    from_imports: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # ``import M [as L]``: every M; ``from M import *``: every M
+    module_imports: list[str] = field(default_factory=list)
+    star_imports: list[str] = field(default_factory=list)
     comparisons: list[cst.Comparison] = field(default_factory=list)
     subscripts: list[cst.Subscript] = field(default_factory=list)
     matches: list[cst.CSTNode] = field(default_factory=list)  # cst.Match
@@ -179,6 +182,7 @@ class _Collector(cst.CSTVisitor):
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             full = _module_name(alias.name)
+            self.f.module_imports.append(full)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self.f.imports[alias.asname.name.value].add(full)
             else:
@@ -188,15 +192,23 @@ class _Collector(cst.CSTVisitor):
             self._skip_alias(alias)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        written = "." * len(node.relative) + (
+            _module_name(node.module) if node.module is not None else ""
+        )
+        if isinstance(node.names, cst.ImportStar):
+            self.f.star_imports.append(written)
+        else:
+            for alias in node.names:
+                local = self._alias_local(alias)
+                origin = (written, _module_name(alias.name))
+                if self.f.from_imports.get(local, origin) != origin:
+                    origin = ("?", origin[1])  # imported from two places: unknown
+                self.f.from_imports[local] = origin
         if node.relative or node.module is None:
             # relative import: a module of this project, never openai's
             if not isinstance(node.names, cst.ImportStar):
-                dots = "." * len(node.relative)
-                mod = dots + (_module_name(node.module) if node.module is not None else "")
                 for alias in node.names:
-                    local = self._alias_local(alias)
-                    self.f.other_bindings.add(local)
-                    self.f.relative_imports[local] = f"{mod}.{_module_name(alias.name)}"
+                    self.f.other_bindings.add(self._alias_local(alias))
                     self._skip_alias(alias)
             return
         module = _module_name(node.module)

@@ -26,6 +26,7 @@ from codemods.analysis import collect
 from codemods.findings import FileError, FileResult, Finding, Settings
 from codemods.mapping import MappingError, ModelTable, load_model_table
 from codemods.prefilter import may_need_work
+from codemods.project import ModuleSummary, ProjectInput
 from codemods.rules import CHECKERS, RuleContext
 from codemods.rules.base import Fix, Report
 from codemods.suppress import Suppressions
@@ -71,15 +72,36 @@ def process_source(
     path: str, data: bytes, config: EngineConfig, *, prefilter: bool = True
 ) -> FileResult:
     """Analyse (and compute the migration of) one Python file's bytes."""
+    return analyze_source(path, data, config, prefilter=prefilter)[0]
+
+
+def analyze_source(
+    path: str,
+    data: bytes,
+    config: EngineConfig,
+    *,
+    prefilter: bool = True,
+    project: ProjectInput | None = None,
+) -> tuple[FileResult, ModuleSummary | None]:
+    """:func:`process_source`, with the cross-module input and output of the
+    project pass (:mod:`codemods.project`). Still pure."""
     if prefilter and not may_need_work(data):
-        return FileResult(path, skipped=True)
+        return FileResult(path, skipped=True), None
     too_deep = _bracket_depth_error(data)
     if too_deep is not None:
-        return FileResult(path, errors=[FileError(path, too_deep)])
-    return _run_deep(lambda: _process(path, data, config))
+        return FileResult(path, errors=[FileError(path, too_deep)]), None
+    contexts: list[RuleContext] = []
+    result = _run_deep(lambda: _process(path, data, config, project, contexts))
+    return result, (contexts[0].summary if contexts else None)
 
 
-def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
+def _process(
+    path: str,
+    data: bytes,
+    config: EngineConfig,
+    project: ProjectInput | None = None,
+    contexts: list[RuleContext] | None = None,
+) -> FileResult:
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as e:
@@ -101,7 +123,11 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
         return FileResult(path, errors=[FileError(path, f"mapping error: {e}")])
 
     facts = collect(module)
-    ctx = RuleContext(module=module, facts=facts, settings=config.settings, table=table)
+    ctx = RuleContext(
+        module=module, facts=facts, settings=config.settings, table=table, project=project
+    )
+    if contexts is not None:
+        contexts.append(ctx)
     for check in CHECKERS:
         check(ctx)
     if not ctx.reports:

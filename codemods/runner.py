@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemods.discovery import discover
-from codemods.engine import EngineConfig, process_source
+from codemods.engine import EngineConfig, analyze_source, process_source
 from codemods.findings import FileError, FileResult
+from codemods.project import ModuleSummary, ProjectInput, plan
 from codemods.writer import FileIOError, read_source
 
 
@@ -70,11 +71,62 @@ def process_job(job: Job, config: EngineConfig) -> Processed:
 
 
 def run(inp: RunInput) -> tuple[Iterator[Processed], list[FileError]]:
-    """Discover the files, then lazily process them one by one (in order)."""
+    """Discover the files, then process them (in order).
+
+    With more than one Python file, model IDs that cross modules are
+    followed (:mod:`codemods.project`): every file is processed once, then
+    the few files that define or import such a name are processed again
+    with what the others said; results are yielded once all are known."""
     jobs, errors = collect_jobs(inp)
 
     def results() -> Iterator[Processed]:
-        for job in jobs:
-            yield process_job(job, inp.config)
+        if sum(1 for j in jobs if j.path.endswith(".py")) < 2:
+            for job in jobs:
+                yield process_job(job, inp.config)
+            return
+        yield from _run_project(jobs, inp.config)
 
     return results(), errors
+
+
+def _run_project(jobs: list[Job], config: EngineConfig) -> Iterator[Processed]:
+    first: dict[str, tuple[Processed, ModuleSummary | None]] = {}
+    for job in jobs:
+        if job.path.endswith(".py"):
+            first[job.path] = _process_py(job, config)
+        else:
+            first[job.path] = (process_job(job, config), None)
+    the_plan = plan(
+        (job.path, job.real, first[job.path][1], first[job.path][0].original) for job in jobs
+    )
+    final = {path: processed for path, (processed, _) in first.items()}
+    handled: dict[str, set[str]] = {}
+    by_path = {job.path: job for job in jobs}
+    for path, project in the_plan.definers.items():
+        processed, summary = _process_py(by_path[path], config, project, first[path][0].original)
+        final[path] = processed
+        handled[path] = summary.handled if summary is not None else set()
+    for path in the_plan.importers:
+        project2 = the_plan.followed_input(path, handled, the_plan.definers.get(path))
+        if project2 is not None:
+            final[path] = _process_py(by_path[path], config, project2, first[path][0].original)[0]
+    for job in jobs:
+        yield final[job.path]
+
+
+def _process_py(
+    job: Job,
+    config: EngineConfig,
+    project: ProjectInput | None = None,
+    data: bytes | None = None,
+) -> tuple[Processed, ModuleSummary | None]:
+    if data is None:
+        try:
+            data = read_source(job.real)
+        except FileIOError as e:
+            result = FileResult(job.path, errors=[FileError(job.path, e.reason)])
+            return Processed(result, None, job.real), None
+    result, summary = analyze_source(
+        job.path, data, config, prefilter=project is None, project=project
+    )
+    return Processed(result, data, job.real), summary

@@ -26,6 +26,7 @@ from codemods.findings import Settings, Severity
 
 if TYPE_CHECKING:
     from codemods.mapping import ModelTable
+    from codemods.project import ModuleSummary, ProjectInput
 
 Fix = Callable[[cst.CSTNode], cst.CSTNode]
 
@@ -107,6 +108,10 @@ class RuleContext:
     # keyed by the finding that needs them: dropped with it when suppressed
     support_edits: dict[int, list[tuple[cst.CSTNode, Fix]]] = field(default_factory=dict)
     _os_import_scheduled: bool = False
+    # cross-module data flow (codemods/project.py): what the other files of
+    # the run say about this one (input), and what this one says (output)
+    project: ProjectInput | None = None
+    summary: ModuleSummary | None = None
 
     def report(
         self,

@@ -31,6 +31,7 @@ import libcst as cst
 
 from codemods.analysis import ModuleFacts
 from codemods.mapping import LookupKind
+from codemods.project import Export, ModuleSummary
 from codemods.rules.base import RuleContext
 from codemods.rules.client import string_value
 
@@ -45,6 +46,9 @@ class Holder:
     label: str  # "`MODEL`", "parameter `model` of `ask`"
     uses: tuple[cst.CSTNode, ...]  # every read of it (in this file)
     scope_word: str = "file"  # where the reads were counted
+    # reads in other files that are not model= (project pass), and where
+    extra_uses: int = 0
+    extra_files: tuple[str, ...] = ()
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Sink:
     chain: tuple[Holder, ...] = ()
     dict_mode: bool = False  # ``**value``: the "model" entry of a mapping
     subject: str = "model"  # how OR205/OR206 messages name the value
+    via: str | None = None  # how OR201 messages name the path
 
 
 @dataclass
@@ -78,6 +83,11 @@ class Flow:
     unknowns: dict[int, list[str]] = field(default_factory=dict)
     sinks: list[Sink] = field(default_factory=list)
     reached: set[int] = field(default_factory=set)
+    # reads of names imported with ``from M import N``: (local name, read,
+    # holders between the read and model=, the SDK call is surely openai's)
+    imported_reads: list[tuple[str, cst.Name, tuple[Holder, ...], bool]] = field(
+        default_factory=list
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -268,7 +278,7 @@ class Resolver:
             if sink.dict_mode:
                 self._mapping(sink.value, sink.scope, sink.chain, None, 0)
             else:
-                self._value(sink.value, sink.scope, sink.chain, None, 0, top=True)
+                self._value(sink.value, sink.scope, sink.chain, sink.via, 0, top=True)
         return self.flow
 
     # -- helpers --------------------------------------------------------------
@@ -473,9 +483,17 @@ class Resolver:
     ) -> bool:
         f = self.f
         name = expr.value
-        if name in f.relative_imports or (name in f.imports and name not in f.other_bindings):
-            origin = f.relative_imports.get(name) or next(iter(f.imports[name]))
-            module = origin.rsplit(".", 1)[0] or "."
+        imported = f.from_imports.get(name)
+        if imported is not None and imported[0] != "?" and f.assignment_counts.get(name, 0) == 0:
+            self._reach(expr)
+            self.flow.imported_reads.append((name, expr, chain, self._sink.certain))
+            project = self.ctx.project
+            if project is not None and name in project.followed:
+                return True  # followed to its own module, which reports it there
+            self._unknown(f"`{name}`, defined in another module (`{imported[0]}`, not followed)")
+            return True
+        if name in f.imports and name not in f.other_bindings:
+            module = next(iter(f.imports[name])).rsplit(".", 1)[0]
             self._unknown(f"`{name}`, defined in another module (`{module}`, not followed)")
             return True
         values = f.module_values.get(name)
@@ -815,14 +833,78 @@ def _click_option(
 # ---------------------------------------------------------------------------
 
 
+def chain_blocked(chain: tuple[Holder, ...], reached: set[int]) -> tuple[Holder, int] | None:
+    """The first holder of ``chain`` that is also read for something else."""
+    for holder in chain:
+        others = sum(1 for u in holder.uses if id(u) not in reached) + holder.extra_uses
+        if others:
+            return holder, others
+    return None
+
+
 def blocked_holder(src: Source, reached: set[int]) -> tuple[Holder, int] | None:
     """The first holder on a path of ``src`` with reads not reached from a sink."""
     for chain in src.chains:
-        for holder in chain:
-            others = [u for u in holder.uses if id(u) not in reached]
-            if others:
-                return holder, len(others)
+        blocked = chain_blocked(chain, reached)
+        if blocked is not None:
+            return blocked
     return None
+
+
+def export_sink(ctx: RuleContext, export: Export) -> Sink | None:
+    """A module-level name of this file that other files pass to ``model=``
+    (project pass), as a sink at its definition; None if it is not a plain
+    module-level assignment (the importers keep their OR205)."""
+    f = ctx.facts
+    name = export.name
+    values = f.module_values.get(name)
+    if (
+        not values
+        or len(values) != 1
+        or f.assignment_counts.get(name, 0) != 1
+        or name in f.imports
+        or name in f.from_imports
+    ):
+        return None
+    where = ", ".join(export.used_in[:2]) + (
+        f" and {len(export.used_in) - 2} more" if len(export.used_in) > 2 else ""
+    )
+    holder = Holder(
+        ("module", name),
+        f"`{name}`",
+        tuple(f.name_uses.get(name, ())),
+        extra_uses=export.other_uses,
+        extra_files=export.other_files,
+    )
+    return Sink(
+        node=values[0],
+        value=values[0],
+        scope=None,
+        certain=export.certain,
+        chain=(holder,),
+        subject=f"`{name}` (passed to model= in {where})",
+        via=f"`{name}`, passed to model= in {where}",
+    )
+
+
+def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
+    """This file's part of the project pass (see :mod:`codemods.project`)."""
+    f = ctx.facts
+    out = ModuleSummary(module_imports=[*f.module_imports, *f.star_imports], handled=handled)
+    good: dict[str, int] = {}
+    for name, _, chain, certain in flow.imported_reads:
+        if chain_blocked(chain, flow.reached) is None:
+            good[name] = good.get(name, 0) + 1
+            if certain:
+                out.certain.add(name)
+    for local, (written, name) in f.from_imports.items():
+        if written == "?" or f.assignment_counts.get(local, 0) != 0:
+            continue
+        out.imports[local] = (written, name)
+        reads = len(f.name_uses.get(local, ()))
+        out.sink_uses[local] = good.get(local, 0)
+        out.other_uses[local] = reads - good.get(local, 0)
+    return out
 
 
 def is_rewritable(kind: LookupKind) -> bool:

@@ -17,8 +17,10 @@ from codemods.rules.dataflow import (
     Resolver,
     Sink,
     blocked_holder,
+    export_sink,
     is_rewritable,
     short_code,
+    summarize,
 )
 
 # Resource-method chains of the openai>=1 SDK that take ``model=``.
@@ -283,7 +285,16 @@ def check_models(ctx: RuleContext) -> None:
             check_literal(ctx, value, certain, via=None)
         else:
             resolver.add(Sink(value, value, scope, certain))
-    report_flow(ctx, resolver.run())
+    handled: set[str] = set()
+    if ctx.project is not None:
+        for export in ctx.project.exports:
+            sink = export_sink(ctx, export)
+            if sink is not None:
+                resolver.add(sink)
+                handled.add(export.name)
+    flow = resolver.run()
+    report_flow(ctx, flow)
+    ctx.summary = summarize(ctx, flow, handled)
 
 
 def report_flow(ctx: RuleContext, flow: Flow) -> None:
@@ -314,7 +325,18 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
         blocked = blocked_holder(src, flow.reached)
         if blocked is not None and is_rewritable(lookup.kind):
             holder, n = blocked
-            where = "in this file" if holder.scope_word == "file" else "in its function"
+            here = "in this file" if holder.scope_word == "file" else "in its function"
+            elsewhere = (
+                "in " + ", ".join(holder.extra_files[:2])
+                if holder.extra_files
+                else "in other files"
+            )
+            if not holder.extra_uses:
+                where = here
+            elif n == holder.extra_uses:
+                where = elsewhere
+            else:
+                where = f"{here} and {elsewhere}"
             done: set[int] = set()
             for sink in src.sinks:
                 if id(sink.node) in done:

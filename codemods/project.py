@@ -1,0 +1,198 @@
+"""Model IDs that cross modules: ``from .settings import CHAT_MODEL`` used as
+``model=CHAT_MODEL``.
+
+The per-file engine stays a pure function of (path, bytes, config, project
+input). The project pass is two rounds in the runner:
+
+1. every file is processed as usual; the engine also returns a
+   :class:`ModuleSummary`: the names it imports with ``from M import N``,
+   how many reads of each reach ``model=`` of an SDK call and how many do
+   not, and the plain ``import M`` / star imports (through which reads
+   cannot be counted);
+2. :func:`plan` maps file paths to module names (walking up ``__init__.py``
+   packages), resolves the imports, and decides for each module defining a
+   name that other files pass to ``model=``: the defining file is processed
+   again with :class:`ProjectInput.exports` (it follows its own definition,
+   with the other files' reads counted: a read that is not a ``model=``
+   there makes the constant shared, OR206), and the importing files again
+   with :class:`ProjectInput.followed` (no OR205 for a name whose
+   definition is followed where it is written).
+
+A module imported as a whole anywhere (``import pkg.settings``, ``from pkg
+import settings``, ``from .settings import *``) has reads the tool cannot
+count: its names are never exported, and the importers keep their OR205.
+Files outside the run (not given on the command line, excluded) are not
+seen; their reads are not counted.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class ModuleSummary:
+    """What one file tells the project pass (computed by the engine)."""
+
+    # local name -> (module as written, imported name), for ``from M import N``
+    imports: dict[str, tuple[str, str]] = field(default_factory=dict)
+    sink_uses: dict[str, int] = field(default_factory=dict)  # reads reaching model=
+    other_uses: dict[str, int] = field(default_factory=dict)  # every other read
+    certain: set[str] = field(default_factory=set)  # reach an SDK call that is surely openai's
+    module_imports: list[str] = field(default_factory=list)  # ``import M``; star imports
+    handled: set[str] = field(default_factory=set)  # exports this file followed itself
+
+
+@dataclass(frozen=True)
+class Export:
+    """A module-level name of this file that other files pass to ``model=``."""
+
+    name: str
+    used_in: tuple[str, ...]  # the files that pass it to model=
+    other_uses: int  # reads elsewhere that are not model=
+    other_files: tuple[str, ...]  # where those are
+    certain: bool
+
+
+@dataclass(frozen=True)
+class ProjectInput:
+    """What the other files of the run say about one file (engine input)."""
+
+    exports: tuple[Export, ...] = ()
+    # imported local names whose definition is followed in its own module
+    followed: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.exports or self.followed)
+
+
+def module_name(path: Path) -> tuple[str, bool] | None:
+    """``pkg/sub/mod.py`` -> ("pkg.sub.mod", False); ``pkg/__init__.py`` ->
+    ("pkg", True). Packages are directories with an ``__init__.py``."""
+    if path.suffix != ".py":
+        return None
+    path = path.resolve()
+    is_package = path.name == "__init__.py"
+    parts = [*_package(path.parent)] + ([] if is_package else [path.stem])
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts), is_package
+
+
+@functools.lru_cache(maxsize=4096)
+def _package(d: Path) -> tuple[str, ...]:
+    """The dotted package a directory is (empty: not a package)."""
+    if not (d / "__init__.py").is_file() or d.parent == d:
+        return ()
+    return (*_package(d.parent), d.name)
+
+
+def resolve(written: str, importer: str, importer_is_package: bool) -> str | None:
+    """The absolute module an import names (``..settings`` from ``a.b.c``)."""
+    level = len(written) - len(written.lstrip("."))
+    if level == 0:
+        return written
+    package = importer.split(".") if importer_is_package else importer.split(".")[:-1]
+    if level - 1 > len(package):
+        return None
+    base = package[: len(package) - (level - 1)]
+    rest = written[level:]
+    parts = base + ([rest] if rest else [])
+    return ".".join(parts) if parts else None
+
+
+@dataclass
+class Plan:
+    """Second-round inputs, by file path."""
+
+    definers: dict[str, ProjectInput] = field(default_factory=dict)
+    # importer path -> local name -> (defining path, exported name)
+    importers: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+
+    def followed_input(
+        self, path: str, handled: dict[str, set[str]], exports: ProjectInput | None
+    ) -> ProjectInput | None:
+        """An importer's input once the definers reported what they handled."""
+        names = frozenset(
+            local
+            for local, (definer, name) in self.importers.get(path, {}).items()
+            if name in handled.get(definer, set())
+        )
+        if not names:
+            return None
+        return ProjectInput(exports=exports.exports if exports else (), followed=names)
+
+
+def plan(files: Iterable[tuple[str, Path, ModuleSummary | None, bytes | None]]) -> Plan:
+    """Decide the second round from the first round's summaries.
+
+    Files without a summary (skipped by the prefilter, unparsable, notebooks)
+    are scanned as text: one that mentions an exported name counts as a read
+    that is not ``model=``, so the name stays untouched (OR206)."""
+    files = list(files)
+    unread = [(path, data) for path, _, summary, data in files if summary is None and data]
+    modules: dict[str, str] = {}  # module name -> path
+    clashes: set[str] = set()
+    names: dict[str, tuple[str, bool]] = {}
+    for path, real, _, _ in files:
+        m = module_name(real)
+        if m is None:
+            continue
+        names[path] = m
+        if m[0] in modules:
+            clashes.add(m[0])
+        modules[m[0]] = path
+    for m in clashes:
+        del modules[m]
+
+    opaque: set[str] = set()  # modules whose reads cannot be counted
+    uses: dict[tuple[str, str], list[tuple[str, str, ModuleSummary]]] = defaultdict(list)
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        me, is_pkg = names[path]
+        for written in summary.module_imports:
+            target = resolve(written, me, is_pkg)
+            if target is not None:
+                opaque.add(target)
+        for local, (written, name) in summary.imports.items():
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None:
+                continue
+            if f"{target}.{name}" in modules:
+                opaque.add(f"{target}.{name}")  # ``from pkg import settings``
+                continue
+            if target in modules:
+                uses[(target, name)].append((path, local, summary))
+
+    result = Plan()
+    exports: dict[str, list[Export]] = defaultdict(list)
+    for (target, name), readers in sorted(uses.items()):
+        if target in opaque:
+            continue
+        sinks = [(p, loc, s) for p, loc, s in readers if s.sink_uses.get(loc, 0)]
+        if not sinks:
+            continue
+        definer = modules[target]
+        others = [(p, s.other_uses.get(loc, 0)) for p, loc, s in readers]
+        word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        others += [(p, 1) for p, data in unread if p != definer and word.search(data)]
+        exports[definer].append(
+            Export(
+                name=name,
+                used_in=tuple(sorted({p for p, _, _ in sinks})),
+                other_uses=sum(n for _, n in others),
+                other_files=tuple(sorted({p for p, n in others if n})),
+                certain=any(loc in s.certain for _, loc, s in sinks),
+            )
+        )
+        for p, loc, _ in sinks:
+            result.importers.setdefault(p, {})[loc] = (definer, name)
+    for definer, exp in exports.items():
+        result.definers[definer] = ProjectInput(exports=tuple(exp))
+    return result

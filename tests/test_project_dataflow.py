@@ -1,0 +1,271 @@
+"""Model IDs that cross modules (``from .settings import CHAT_MODEL``): the
+project pass of the runner (codemods/project.py)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from codemods.engine import EngineConfig
+from codemods.project import ModuleSummary, ProjectInput, module_name, plan, resolve
+from codemods.runner import RunInput, run
+
+SERVICE = """
+    from openai import OpenAI
+    from .settings import CHAT_MODEL
+
+    client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key="k")
+
+    def ask(prompt):
+        return client.chat.completions.create(model=CHAT_MODEL, messages=[])
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text))
+
+
+def check(root: Path, *paths: str) -> dict[str, list[tuple[int, str, str]]]:
+    targets = [str(root / p) for p in paths] if paths else [str(root)]
+    results, errors = run(RunInput(paths=targets, config=EngineConfig()))
+    assert not errors
+    out: dict[str, list[tuple[int, str, str]]] = {}
+    for processed in results:
+        rel = Path(processed.result.path).resolve().relative_to(root.resolve()).as_posix()
+        found = [(f.line, f.code, f.message) for f in processed.result.findings]
+        if found:
+            out[rel] = found
+        if processed.result.new_source is not None:
+            out.setdefault("changed", []).append((0, rel, processed.result.new_source.decode()))
+    return out
+
+
+def changed(out: dict, rel: str) -> str | None:
+    for _, path, text in out.get("changed", []):
+        if path == rel:
+            return text
+    return None
+
+
+def test_imported_constant_is_mapped_where_it_is_defined(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": 'CHAT_MODEL = "gpt-4o-mini"\n',
+            "app/service.py": SERVICE,
+        },
+    )
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["app/settings.py"]] == ["OR201"]
+    assert "passed to model= in" in out["app/settings.py"][0][2]
+    assert "app/service.py" not in out  # followed: no OR205 at the use
+    assert changed(out, "app/settings.py") == 'CHAT_MODEL = "openai/gpt-4o-mini"\n'
+    assert changed(out, "app/service.py") is None
+
+
+def test_absolute_import_and_function_parameter_in_between(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": 'REASONING = "o1"\n',
+            "app/service.py": """
+                from openai import OpenAI
+                from app.settings import REASONING
+
+                client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key="k")
+
+                def ask(prompt, model="gpt-4o"):
+                    return client.chat.completions.create(model=model, messages=[])
+
+                def think(prompt):
+                    return ask(prompt, model=REASONING)
+            """,
+        },
+    )
+    out = check(tmp_path)
+    assert changed(out, "app/settings.py") == 'REASONING = "openai/o1"\n'
+    assert [c for _, c, _ in out["app/service.py"]] == ["OR201"]
+
+
+def test_a_read_elsewhere_keeps_the_constant_untouched(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": 'CHAT_MODEL = "gpt-4o-mini"\n',
+            "app/service.py": SERVICE,
+            # no "openai" in it: skipped by the prefilter, scanned as text
+            "app/tokens.py": """
+                import tiktoken
+                from .settings import CHAT_MODEL
+
+                ENC = tiktoken.encoding_for_model(CHAT_MODEL)
+            """,
+        },
+    )
+    out = check(tmp_path)
+    (finding,) = out["app/settings.py"]
+    assert finding[1] == "OR206"
+    assert "app/tokens.py: not rewritten" in finding[2]
+    assert changed(out, "app/settings.py") is None
+
+
+def test_a_read_in_an_analysed_file_keeps_it_untouched(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": 'CHAT_MODEL = "gpt-4o-mini"\n',
+            "app/service.py": textwrap.dedent(SERVICE) + "\nprint(CHAT_MODEL)\n",
+        },
+    )
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["app/settings.py"]] == ["OR206"]
+    assert changed(out, "app/settings.py") is None
+
+
+def test_a_shared_parameter_in_the_importer_blocks_the_export(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": 'CHAT_MODEL = "gpt-4o-mini"\n',
+            "app/service.py": """
+                import tiktoken
+                from openai import OpenAI
+                from .settings import CHAT_MODEL
+
+                client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key="k")
+
+                def ask(prompt, model=CHAT_MODEL):
+                    tiktoken.encoding_for_model(model)
+                    return client.chat.completions.create(model=model, messages=[])
+            """,
+        },
+    )
+    out = check(tmp_path)
+    assert "app/settings.py" not in out
+    assert changed(out, "app/settings.py") is None
+    assert [c for _, c, _ in out["app/service.py"]] == ["OR205"]
+
+
+def test_module_imported_whole_is_not_followed(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": 'CHAT_MODEL = "gpt-4o-mini"\n',
+            "app/service.py": SERVICE,
+            # analysed (mentions openai): its attribute reads cannot be counted
+            "app/other.py": "import openai\nfrom app import settings\nx = settings.CHAT_MODEL\n",
+        },
+    )
+    out = check(tmp_path)
+    assert "app/settings.py" not in out
+    (finding,) = out["app/service.py"]
+    assert finding[1] == "OR205" and "defined in another module (`.settings`" in finding[2]
+
+
+def test_module_imported_whole_in_a_skipped_file_is_counted_as_text(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": 'CHAT_MODEL = "gpt-4o-mini"\n',
+            "app/service.py": SERVICE,
+            "app/other.py": "from app import settings\nx = settings.CHAT_MODEL\n",
+        },
+    )
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["app/settings.py"]] == ["OR206"]
+    assert changed(out, "app/settings.py") is None
+
+
+def test_not_a_plain_assignment_is_left_to_the_importer(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": "from .base import CHAT_MODEL\n",
+            "app/base.py": 'CHAT_MODEL = "gpt-4o-mini"\n',
+            "app/service.py": SERVICE,
+        },
+    )
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["app/service.py"]] == ["OR205"]
+    assert changed(out, "app/base.py") is None
+
+
+def test_single_file_run_reports_defined_elsewhere(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": 'CHAT_MODEL = "gpt-4o-mini"\n',
+            "app/service.py": SERVICE,
+        },
+    )
+    out = check(tmp_path, "app/service.py")
+    (finding,) = out["app/service.py"]
+    assert finding[1] == "OR205"
+
+
+def test_environment_default_in_settings(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": 'import os\nCHAT_MODEL = os.getenv("CHAT_MODEL", "gpt-4o")\n',
+            "app/service.py": SERVICE,
+        },
+    )
+    out = check(tmp_path)
+    codes = sorted(c for _, c, _ in out["app/settings.py"])
+    assert codes == ["OR201", "OR205"]
+    assert 'os.getenv("CHAT_MODEL", "openai/gpt-4o")' in (changed(out, "app/settings.py") or "")
+
+
+# ---- units ------------------------------------------------------------------
+
+
+def test_module_name_walks_packages(tmp_path: Path) -> None:
+    write(
+        tmp_path, {"src/pkg/__init__.py": "", "src/pkg/sub/__init__.py": "", "src/pkg/sub/m.py": ""}
+    )
+    assert module_name(tmp_path / "src/pkg/sub/m.py") == ("pkg.sub.m", False)
+    assert module_name(tmp_path / "src/pkg/__init__.py") == ("pkg", True)
+    write(tmp_path, {"script.py": ""})
+    assert module_name(tmp_path / "script.py") == ("script", False)
+    assert module_name(tmp_path / "nb.ipynb") is None
+
+
+def test_resolve_relative_imports() -> None:
+    assert resolve(".settings", "pkg.service", False) == "pkg.settings"
+    assert resolve("..settings", "pkg.sub.service", False) == "pkg.settings"
+    assert resolve(".", "pkg.sub.service", False) == "pkg.sub"
+    assert resolve(".settings", "pkg", True) == "pkg.settings"
+    assert resolve("...x", "pkg.m", False) is None
+    assert resolve("app.settings", "whatever", False) == "app.settings"
+
+
+def test_plan_ignores_clashing_module_names(tmp_path: Path) -> None:
+    write(tmp_path, {"a/settings.py": "", "b/settings.py": "", "a/user.py": ""})
+    s = ModuleSummary(imports={"M": ("settings", "M")}, sink_uses={"M": 1}, other_uses={"M": 0})
+    p = plan(
+        [
+            ("a/settings.py", tmp_path / "a/settings.py", ModuleSummary(), b""),
+            ("b/settings.py", tmp_path / "b/settings.py", ModuleSummary(), b""),
+            ("a/user.py", tmp_path / "a/user.py", s, b""),
+        ]
+    )
+    assert p.definers == {} and p.importers == {}
+
+
+def test_project_input_truthiness() -> None:
+    assert not ProjectInput()
+    assert ProjectInput(followed=frozenset({"X"}))
