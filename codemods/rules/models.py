@@ -51,9 +51,18 @@ MODEL_ID = rule(
     severity=Severity.ERROR,
     fixable=True,
     what="""
-        Maps a model ID passed as `model=` to an SDK call (directly, or
-        through a module constant used only there) to its OpenRouter ID
-        using `mappings/models.yaml`.
+        Maps a model ID that reaches `model=` of an SDK call to its
+        OpenRouter ID using `mappings/models.yaml`, where the ID is written:
+        at `model=` itself, or on a path the tool follows with certainty:
+        module constants, class attributes (`self.DEFAULT_MODEL`,
+        `cls.X`, `Class.X`, overrides in subclasses of the same file),
+        parameter defaults (and arguments of in-file calls of that
+        function), local variables assigned once, both branches of
+        `a if c else b` and `a or b`, `os.getenv("X", default)` defaults,
+        the `"model"` entry of a dict splatted with `**params`,
+        `@click.option(default=...)`, and constants imported from another
+        module of the files being migrated (`from .settings import
+        CHAT_MODEL`: mapped in `settings.py`).
     """,
     why="OpenRouter IDs carry the provider: `gpt-4o` is rejected, `openai/gpt-4o` works.",
     before="""
@@ -65,8 +74,11 @@ MODEL_ID = rule(
     fix_safety="""
         Only IDs the table knows are mapped; a string that is not passed to
         the SDK (a price table, `tiktoken.encoding_for_model`) is never
-        touched, and a constant that is also used elsewhere is reported
-        instead (OR206).
+        touched. Every place on the path (constant, attribute, parameter,
+        variable, dict) must be read only on its way to `model=`: one that
+        is also read for something else is reported instead (OR206), and a
+        path that cannot be followed (a reassigned parameter, argparse, a
+        closure) is reported (OR205), never guessed.
     """,
 )
 
@@ -120,8 +132,13 @@ DYNAMIC_MODEL = rule(
     severity=Severity.WARNING,
     fixable=False,
     what="""
-        Reports an SDK call whose `model=` is not a literal or a module
-        constant of the same file.
+        Reports an SDK call whose `model=` (or `**params`) gets a value the
+        tool cannot follow to a literal with certainty: an attribute of a
+        settings object, a parameter without a default or reassigned in its
+        function, argparse, a closure, `**kwargs`, a name imported from a
+        module that is not part of the run. Also reported where a default
+        is mapped but the value can come from outside: an environment
+        variable (`os.getenv("OPENAI_MODEL", "gpt-4o")`).
     """,
     why="""
         Wherever the value comes from (settings, environment, a parameter),
@@ -139,8 +156,10 @@ SHARED_CONSTANT = rule(
     severity=Severity.ERROR,
     fixable=False,
     what="""
-        Reports a module constant that flows into `model=` but is also used
-        elsewhere in the file.
+        Reports a model ID on its way to `model=` whose holder (module
+        constant, class attribute, parameter, variable, dict) is also read
+        for something else: in the same file, or, for a constant imported
+        by other modules of the run, in those files.
     """,
     why="""
         Prefixing it could break the other use (`tiktoken.encoding_for_model`,
