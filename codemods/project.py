@@ -46,6 +46,21 @@ class ModuleSummary:
     certain: set[str] = field(default_factory=set)  # reach an SDK call that is surely openai's
     module_imports: list[str] = field(default_factory=list)  # ``import M``; star imports
     handled: set[str] = field(default_factory=set)  # exports this file followed itself
+    # module-level functions whose parameter reaches model= (and is read for
+    # nothing else): function -> parameter -> positional index (None: keyword only)
+    sink_params: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    sink_params_certain: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class SinkFunction:
+    """A function of another module whose parameter reaches ``model=``."""
+
+    module: str
+    name: str
+    params: tuple[tuple[str, int | None], ...]
+    path: str  # the file that defines it
+    certain: bool
 
 
 @dataclass(frozen=True)
@@ -66,9 +81,13 @@ class ProjectInput:
     exports: tuple[Export, ...] = ()
     # imported local names whose definition is followed in its own module
     followed: frozenset[str] = frozenset()
+    # this file's module name (and whether it is a package's __init__)
+    module: tuple[str, bool] | None = None
+    # functions of other modules whose parameter reaches model=
+    sink_functions: tuple[SinkFunction, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.exports or self.followed)
+        return bool(self.exports or self.followed or self.sink_functions)
 
 
 def module_name(path: Path) -> tuple[str, bool] | None:
@@ -128,15 +147,12 @@ class Plan:
         return ProjectInput(exports=exports.exports if exports else (), followed=names)
 
 
-def plan(files: Iterable[tuple[str, Path, ModuleSummary | None, bytes | None]]) -> Plan:
-    """Decide the second round from the first round's summaries.
+FileInfo = tuple[str, Path, "ModuleSummary | None", "bytes | None"]
 
-    Files without a summary (skipped by the prefilter, unparsable, notebooks)
-    are scanned as text: one that mentions an exported name counts as a read
-    that is not ``model=``, so the name stays untouched (OR206)."""
-    files = list(files)
-    unread = [(path, data) for path, _, summary, data in files if summary is None and data]
-    modules: dict[str, str] = {}  # module name -> path
+
+def _modules(files: list[FileInfo]) -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:
+    """module name -> path (unique names only), path -> (module name, is package)."""
+    modules: dict[str, str] = {}
     clashes: set[str] = set()
     names: dict[str, tuple[str, bool]] = {}
     for path, real, _, _ in files:
@@ -149,6 +165,61 @@ def plan(files: Iterable[tuple[str, Path, ModuleSummary | None, bytes | None]]) 
         modules[m[0]] = path
     for m in clashes:
         del modules[m]
+    return modules, names
+
+
+def _mentions(data: bytes, name: str) -> bool:
+    return re.search(rb"\b" + re.escape(name.encode()) + rb"\b", data) is not None
+
+
+def plan_calls(files: Iterable[FileInfo]) -> dict[str, ProjectInput]:
+    """Files that may call a function of another module whose parameter
+    reaches ``model=``: they are processed again with those functions, so
+    the arguments they pass (a click default, a literal) are followed."""
+    files = list(files)
+    modules, names = _modules(files)
+    functions: list[SinkFunction] = []
+    for path, _, summary, _ in files:
+        if summary is None or path not in names or names[path][0] not in modules:
+            continue
+        for fname, params in sorted(summary.sink_params.items()):
+            functions.append(
+                SinkFunction(
+                    module=names[path][0],
+                    name=fname,
+                    params=tuple(sorted(params.items())),
+                    path=path,
+                    certain=fname in summary.sink_params_certain,
+                )
+            )
+    if not functions:
+        return {}
+    out: dict[str, ProjectInput] = {}
+    for path, _, summary, data in files:
+        if path not in names:
+            continue
+        me, is_pkg = names[path]
+        if summary is not None:
+            wanted = {(resolve(w, me, is_pkg), n) for w, n in summary.imports.values() if w != "?"}
+            mine = [sf for sf in functions if (sf.module, sf.name) in wanted and sf.path != path]
+        elif data:
+            mine = [sf for sf in functions if sf.path != path and _mentions(data, sf.name)]
+        else:
+            mine = []
+        if mine:
+            out[path] = ProjectInput(module=names[path], sink_functions=tuple(mine))
+    return out
+
+
+def plan(files: Iterable[FileInfo]) -> Plan:
+    """Decide the second round from the first round's summaries.
+
+    Files without a summary (skipped by the prefilter, unparsable, notebooks)
+    are scanned as text: one that mentions an exported name counts as a read
+    that is not ``model=``, so the name stays untouched (OR206)."""
+    files = list(files)
+    unread = [(path, data) for path, _, summary, data in files if summary is None and data]
+    modules, names = _modules(files)
 
     opaque: set[str] = set()  # modules whose reads cannot be counted
     uses: dict[tuple[str, str], list[tuple[str, str, ModuleSummary]]] = defaultdict(list)
@@ -180,8 +251,7 @@ def plan(files: Iterable[tuple[str, Path, ModuleSummary | None, bytes | None]]) 
             continue
         definer = modules[target]
         others = [(p, s.other_uses.get(loc, 0)) for p, loc, s in readers]
-        word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
-        others += [(p, 1) for p, data in unread if p != definer and word.search(data)]
+        others += [(p, 1) for p, data in unread if p != definer and _mentions(data, name)]
         exports[definer].append(
             Export(
                 name=name,

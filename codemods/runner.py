@@ -9,13 +9,13 @@ command, whether a result becomes a report, a diff or a write.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from codemods.discovery import discover
 from codemods.engine import EngineConfig, analyze_source, process_source
 from codemods.findings import FileError, FileResult
-from codemods.project import ModuleSummary, ProjectInput, plan
+from codemods.project import FileInfo, ModuleSummary, ProjectInput, plan, plan_calls
 from codemods.writer import FileIOError, read_source
 
 
@@ -90,26 +90,41 @@ def run(inp: RunInput) -> tuple[Iterator[Processed], list[FileError]]:
 
 
 def _run_project(jobs: list[Job], config: EngineConfig) -> Iterator[Processed]:
-    first: dict[str, tuple[Processed, ModuleSummary | None]] = {}
+    """The project pass (see :mod:`codemods.project`): round 1 processes every
+    file; files that call a function of another module whose parameter
+    reaches ``model=`` are processed again with it; then the modules that
+    define constants other files pass to ``model=``, then their importers."""
+    by_path = {job.path: job for job in jobs}
+    final: dict[str, Processed] = {}
+    summaries: dict[str, ModuleSummary | None] = {}
+    inputs: dict[str, ProjectInput] = {}
     for job in jobs:
         if job.path.endswith(".py"):
-            first[job.path] = _process_py(job, config)
+            final[job.path], summaries[job.path] = _process_py(job, config)
         else:
-            first[job.path] = (process_job(job, config), None)
-    the_plan = plan(
-        (job.path, job.real, first[job.path][1], first[job.path][0].original) for job in jobs
-    )
-    final = {path: processed for path, (processed, _) in first.items()}
+            final[job.path], summaries[job.path] = process_job(job, config), None
+
+    def files() -> list[FileInfo]:
+        return [(j.path, j.real, summaries[j.path], final[j.path].original) for j in jobs]
+
+    def rerun(path: str, project: ProjectInput) -> ModuleSummary | None:
+        inputs[path] = project
+        final[path], summaries[path] = _process_py(
+            by_path[path], config, project, final[path].original
+        )
+        return summaries[path]
+
+    for path, project in plan_calls(files()).items():
+        rerun(path, project)
+    the_plan = plan(files())
     handled: dict[str, set[str]] = {}
-    by_path = {job.path: job for job in jobs}
-    for path, project in the_plan.definers.items():
-        processed, summary = _process_py(by_path[path], config, project, first[path][0].original)
-        final[path] = processed
+    for path, exports in the_plan.definers.items():
+        summary = rerun(path, replace(inputs.get(path, ProjectInput()), exports=exports.exports))
         handled[path] = summary.handled if summary is not None else set()
     for path in the_plan.importers:
-        project2 = the_plan.followed_input(path, handled, the_plan.definers.get(path))
-        if project2 is not None:
-            final[path] = _process_py(by_path[path], config, project2, first[path][0].original)[0]
+        followed = the_plan.followed_input(path, handled, None)
+        if followed is not None:
+            rerun(path, replace(inputs.get(path, ProjectInput()), followed=followed.followed))
     for job in jobs:
         yield final[job.path]
 

@@ -269,3 +269,63 @@ def test_plan_ignores_clashing_module_names(tmp_path: Path) -> None:
 def test_project_input_truthiness() -> None:
     assert not ProjectInput()
     assert ProjectInput(followed=frozenset({"X"}))
+
+
+ASK = """
+    from openai import OpenAI
+
+    client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key="k")
+
+    def ask(prompt, model="openai/gpt-4o-mini"):
+        return client.chat.completions.create(model=model, messages=[])
+"""
+
+
+def test_arguments_to_an_imported_sink_function_are_followed(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/service.py": ASK,
+            # no "openai" in it: found by name, then analysed
+            "app/cli.py": """
+                import click
+                from .service import ask
+
+                @click.command()
+                @click.option("--model", default="gpt-4o")
+                def main(model):
+                    click.echo(ask("hi", model=model))
+
+                def quick():
+                    return ask("hi", "o1")
+
+                def other(m):
+                    return ask("hi", model=m)
+            """,
+        },
+    )
+    out = check(tmp_path)
+    text = changed(out, "app/cli.py") or ""
+    assert 'default="openai/gpt-4o"' in text
+    assert 'ask("hi", "openai/o1")' in text
+    codes = sorted(c for _, c, _ in out["app/cli.py"])
+    assert codes == ["OR201", "OR201", "OR205"]
+    (dyn,) = [m for _, c, m in out["app/cli.py"] if c == "OR205"]
+    assert "passed to `ask`" in dyn and "app/service.py" in dyn
+
+
+def test_a_shared_parameter_is_not_offered_to_importers(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/service.py": textwrap.dedent(ASK).replace(
+                "    return client", "    print(model)\n    return client"
+            ),
+            "app/cli.py": "from .service import ask\nask('hi', model='gpt-4o')\n",
+        },
+    )
+    out = check(tmp_path)
+    assert "app/cli.py" not in out
+    assert changed(out, "app/cli.py") is None

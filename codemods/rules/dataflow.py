@@ -31,7 +31,7 @@ import libcst as cst
 
 from codemods.analysis import ModuleFacts
 from codemods.mapping import LookupKind
-from codemods.project import Export, ModuleSummary
+from codemods.project import Export, ModuleSummary, resolve
 from codemods.rules.base import RuleContext
 from codemods.rules.client import string_value
 
@@ -63,6 +63,7 @@ class Sink:
     dict_mode: bool = False  # ``**value``: the "model" entry of a mapping
     subject: str = "model"  # how OR205/OR206 messages name the value
     via: str | None = None  # how OR201 messages name the path
+    opaque: str | None = None  # set: nothing to follow, report this
 
 
 @dataclass
@@ -87,6 +88,11 @@ class Flow:
     # holders between the read and model=, the SDK call is surely openai's)
     imported_reads: list[tuple[str, cst.Name, tuple[Holder, ...], bool]] = field(
         default_factory=list
+    )
+    # (function, parameter) of module-level functions whose parameter reaches
+    # model=: (holders from the parameter to model=, positional index, certain)
+    param_chains: dict[tuple[str, str], list[tuple[tuple[Holder, ...], int | None, bool]]] = field(
+        default_factory=dict
     )
 
 
@@ -275,7 +281,9 @@ class Resolver:
             self.flow.sinks.append(sink)
             self.flow.unknowns[id(sink)] = []
             self._sink = sink
-            if sink.dict_mode:
+            if sink.opaque is not None:
+                self._unknown(sink.opaque)
+            elif sink.dict_mode:
                 self._mapping(sink.value, sink.scope, sink.chain, None, 0)
             else:
                 self._value(sink.value, sink.scope, sink.chain, sink.via, 0, top=True)
@@ -578,11 +586,28 @@ class Resolver:
             or fname in f.imports
         ):
             return False
+        index = fs.positional.index(name) if name in fs.positional else None
+        self.flow.param_chains.setdefault((fname, name), []).append(
+            (chain, index, self._sink.certain)
+        )
         key = (id(func), name)
         if key in self._followed_params:
             return True
         self._followed_params.add(key)
-        index = fs.positional.index(name) if name in fs.positional else None
+        return self.call_args(fname, name, index, chain, self._sink.certain, "")
+
+    def call_args(
+        self,
+        fname: str,
+        name: str,
+        index: int | None,
+        chain: tuple[Holder, ...],
+        certain: bool,
+        where: str,
+    ) -> bool:
+        """Queue, as sinks, the arguments for parameter ``name`` of every
+        call ``fname(...)`` in this file. True if any."""
+        f = self.f
         any_arg = False
         for call in f.calls:
             if not (isinstance(call.func, cst.Name) and call.func.value == fname):
@@ -602,7 +627,16 @@ class Resolver:
                     positional += 1
             if arg is None:
                 if starred:
-                    self._unknown(f"a call of `{fname}` with *args/**kwargs")
+                    self.add(
+                        Sink(
+                            node=call,
+                            value=call,
+                            scope=None,
+                            certain=certain,
+                            subject=f"the `{name}` passed to `{fname}` (it reaches model={where})",
+                            opaque=f"a call of `{fname}` with *args/**kwargs",
+                        )
+                    )
                 continue
             any_arg = True
             self.add(
@@ -610,9 +644,9 @@ class Resolver:
                     node=arg.value,
                     value=arg.value,
                     scope=f.scope_of.get(id(call)),
-                    certain=self._sink.certain,
+                    certain=certain,
                     chain=chain,
-                    subject=f"the `{name}` passed to `{fname}` (it reaches model=)",
+                    subject=f"the `{name}` passed to `{fname}` (it reaches model={where})",
                 )
             )
         return any_arg
@@ -887,6 +921,31 @@ def export_sink(ctx: RuleContext, export: Export) -> Sink | None:
     )
 
 
+def follow_imported_functions(ctx: RuleContext, resolver: Resolver) -> None:
+    """Calls of functions imported from other modules of the run whose
+    parameter reaches ``model=`` there (project pass): their arguments are
+    sinks of this file."""
+    project = ctx.project
+    if project is None or not project.sink_functions or project.module is None:
+        return
+    f = ctx.facts
+    me, is_pkg = project.module
+    by_key = {(sf.module, sf.name): sf for sf in project.sink_functions}
+    for local, (written, name) in sorted(f.from_imports.items()):
+        if written == "?" or f.assignment_counts.get(local, 0) != 0:
+            continue
+        sf = by_key.get((resolve(written, me, is_pkg), name))
+        if sf is None:
+            continue
+        for param, index in sf.params:
+            holder = Holder(
+                ("xparam", sf.module, sf.name, param),
+                f"parameter `{param}` of `{sf.name}` ({sf.path})",
+                (),
+            )
+            resolver.call_args(local, param, index, (holder,), sf.certain, f" in {sf.path}")
+
+
 def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
     """This file's part of the project pass (see :mod:`codemods.project`)."""
     f = ctx.facts
@@ -897,6 +956,11 @@ def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
             good[name] = good.get(name, 0) + 1
             if certain:
                 out.certain.add(name)
+    for (fname, pname), entries in flow.param_chains.items():
+        if all(chain_blocked(chain, flow.reached) is None for chain, _, _ in entries):
+            out.sink_params.setdefault(fname, {})[pname] = entries[0][1]
+            if any(certain for _, _, certain in entries):
+                out.sink_params_certain.add(fname)
     for local, (written, name) in f.from_imports.items():
         if written == "?" or f.assignment_counts.get(local, 0) != 0:
             continue

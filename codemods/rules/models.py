@@ -18,6 +18,7 @@ from codemods.rules.dataflow import (
     Sink,
     blocked_holder,
     export_sink,
+    follow_imported_functions,
     is_rewritable,
     short_code,
     summarize,
@@ -304,6 +305,7 @@ def check_models(ctx: RuleContext) -> None:
             check_literal(ctx, value, certain, via=None)
         else:
             resolver.add(Sink(value, value, scope, certain))
+    follow_imported_functions(ctx, resolver)
     handled: set[str] = set()
     if ctx.project is not None:
         for export in ctx.project.exports:
