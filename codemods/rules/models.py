@@ -251,6 +251,20 @@ def model_arg(call: cst.Call) -> cst.Arg | None:
     return None
 
 
+def resolved_model(ctx: RuleContext, call: cst.Call) -> tuple[str, cst.BaseExpression] | None:
+    """The model ID string the OR2xx rules see for ``call`` (a literal
+    ``model=`` or a module string constant passed as ``model=``) and the
+    argument's value node; None when it cannot be known."""
+    arg = model_arg(call)
+    if arg is None:
+        return None
+    value: cst.BaseExpression = arg.value
+    if isinstance(value, cst.Name) and value.value in ctx.facts.string_constants:
+        value = ctx.facts.string_constants[value.value].value
+    model = string_value(value)
+    return None if model is None else (model, arg.value)
+
+
 @checker
 def check_models(ctx: RuleContext) -> None:
     f = ctx.facts
