@@ -176,7 +176,7 @@ SECRET = rule(
     before="""
         import os
         from openai import OpenAI
-        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key="sk-live-0000000000000000abcd")
+        client = OpenAI(api_key="sk-live-0000000000000000abcd")
     """,
     after="""
         import os

@@ -73,6 +73,7 @@ UNKNOWN_MODEL = rule(
         (`--mapping`), or write the OpenRouter ID in the code.
     """,
     before="""
+        import openai
         client.chat.completions.create(model="gpt-foo-9", messages=messages)
     """,
 )
@@ -86,6 +87,7 @@ FINE_TUNE = rule(
     what="Reports `ft:...` model IDs.",
     why="OpenAI fine-tunes are only served by OpenAI; OpenRouter cannot route to them.",
     before="""
+        import openai
         client.chat.completions.create(model="ft:gpt-4o-mini:acme::abc123", messages=messages)
     """,
 )
@@ -118,6 +120,7 @@ DYNAMIC_MODEL = rule(
         it must be an OpenRouter ID (`openai/gpt-4o`) after the migration.
     """,
     before="""
+        import openai
         client.chat.completions.create(model=settings.model, messages=messages)
     """,
 )
