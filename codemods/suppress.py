@@ -109,7 +109,9 @@ class Suppressions:
                 continue
             start, end = self.spans[line]
             if codes is None:
-                if line in self.tool_lines and line not in self.used_bare:
+                # a bare ignore can only be judged when every rule ran
+                every_rule_ran = all(enabled(c) for c in known if c != "OR900")
+                if line in self.tool_lines and line not in self.used_bare and every_rule_ran:
                     out.append(Unused(line, start, end, ()))
                 continue
             ours = sorted(c for c in codes if c.startswith(OUR_PREFIX) and c != "OR900")
