@@ -24,6 +24,7 @@ REPOS = [
     "encodings",
     "broken",
     "notebooks",
+    "unsupported",
 ]
 
 

@@ -308,9 +308,15 @@ def test_mapped_model_missing_from_catalog() -> None:
     client.chat.completions.create(model="gpt-4o", messages=m)
     client.embeddings.create(model="text-embedding-3-small", input="x")
     client.chat.completions.create(model="openai/o1-mini", messages=m)
+    client.chat.completions.create(model="acme/brand-new-model", messages=m)
     """
     found = run(src)
-    assert [(f.code, f.line - 2) for f in found if f.code.startswith("OR3")] == [("OR307", 1)]
+    # openai/o1-mini is what the table maps to: still reported after migration;
+    # an ID the table never produces may be newer than the snapshot: not judged
+    assert [(f.code, f.line - 2) for f in found if f.code.startswith("OR3")] == [
+        ("OR307", 1),
+        ("OR307", 4),
+    ]
     assert "2026-05-22" in next(f.message for f in found if f.code == "OR307")
     assert any(f.code == "OR201" and f.line == 3 for f in found)  # still mapped
 

@@ -452,8 +452,19 @@ def _openrouter_id(ctx: RuleContext, model: str) -> tuple[str, bool] | None:
     if lookup.kind is LookupKind.BAD_PREFIX and lookup.target:
         return lookup.target, True
     if lookup.kind is LookupKind.ALREADY_OPENROUTER:
-        return model, False
+        # an ID the table maps to counts as mapped: the finding survives the
+        # migration (check after migrate still says the model is not served)
+        return model, model in _mapped_targets(ctx)
     return None
+
+
+def _mapped_targets(ctx: RuleContext) -> frozenset[str]:
+    return _targets(ctx.table.fingerprint, tuple(ctx.table.models.values()))
+
+
+@functools.lru_cache(maxsize=8)
+def _targets(fingerprint: str, values: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(values)
 
 
 def _call_name(sc: SdkCall) -> str:
@@ -525,10 +536,11 @@ def _check_call(ctx: RuleContext, sc: SdkCall, table: UnsupportedTable, catalog:
         if known is not None:
             target, mapped = known
             if mapped and catalog.get(target) is None and target not in table.embedding_models:
+                source = "" if model == target else f" (for '{model}')"
                 ctx.report(
                     model_node,
                     RETIRED_MODEL,
-                    f"'{target}' (for '{model}') is not in the OpenRouter catalog snapshot of "
+                    f"'{target}'{source} is not in the OpenRouter catalog snapshot of "
                     f"{date}: it is retired or was never served; choose another model "
                     "(https://openrouter.ai/models)",
                 )
