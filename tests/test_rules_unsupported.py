@@ -162,6 +162,7 @@ def test_module_level_client_and_async_receivers() -> None:
         "import openai\nclass Store: ...\nstore = Store()\nstore.files.create(file=fh)\n",
         # a method that is not the SDK's (methods restrict generic names)
         "import openai\nstorage.files.upload(fh)\nqueue.batches.submit(job)\n",
+        "import openai\nforum.threads.get(1)\ndb.conversations.find()\nx.evals.score()\n",
         # the SDK resource named but not called through
         "import openai\nx = client.files\nopenai.files\n",
         # Azure clients are not migrated, so not judged
