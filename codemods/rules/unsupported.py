@@ -595,78 +595,47 @@ def _check_call(ctx: RuleContext, sc: SdkCall, table: UnsupportedTable, catalog:
         )
 
 
-class _EnvReads(cst.CSTVisitor):
-    """Environment reads of OPENAI_ORG_ID / OPENAI_PROJECT_ID, except inside
-    what the migration removes (``organization=``/``project=`` of a client
-    constructor, ``openai.organization = ...``)."""
-
-    def __init__(self, ctx: RuleContext) -> None:
-        self.ctx = ctx
-        self.skip = 0
-        self._removed: set[int] = set()
-        self._skipped_assign: cst.Assign | None = None
-        self.found: list[tuple[cst.BaseExpression, str]] = []
-
-    def _removed_arg(self, node: cst.Call) -> list[cst.Arg]:
-        q = self.ctx.facts.qualified(node.func)
-        if q not in CLIENT_CLASSES:
-            return []
-        keys = {"organization"}
-        if self.ctx.settings.strip_project:
-            keys.add("project")
-        return [a for a in node.args if a.keyword is not None and a.keyword.value in keys]
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if id(node) in self._removed:
-            self.skip += 1
-
-    def leave_Arg(self, original_node: cst.Arg) -> None:
-        if id(original_node) in self._removed:
-            self.skip -= 1
-
-    def visit_Call(self, node: cst.Call) -> None:
-        for a in self._removed_arg(node):
-            self._removed.add(id(a))
-        self._check(node)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for t in node.targets:
-            q = self.ctx.facts.qualified(t.target) if isinstance(t.target, cst.Attribute) else None
-            if q in ("openai.organization", "openai.project"):
-                self.skip += 1
-                self._skipped_assign = node
-                return
-
-    def leave_Assign(self, original_node: cst.Assign) -> None:
-        if self._skipped_assign is original_node:
-            self.skip -= 1
-            self._skipped_assign = None
-
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        self._check(node)
-
-    def _check(self, node: cst.BaseExpression) -> None:
-        if self.skip:
-            return
-        name_node = env_lookup_name(self.ctx, node)
-        if name_node is None:
-            return
-        var = string_value(name_node)
-        if var in _ORG_VARS:
-            if var == "OPENAI_PROJECT_ID" and not self.ctx.settings.strip_project:
-                return
-            self.found.append((node, var))
+def _subtree_ids(nodes: list[cst.CSTNode]) -> set[int]:
+    out: set[int] = set()
+    stack = list(nodes)
+    while stack:
+        n = stack.pop()
+        out.add(id(n))
+        stack.extend(n.children)
+    return out
 
 
 def _check_org_env(ctx: RuleContext) -> None:
-    visitor = _EnvReads(ctx)
-    ctx.module.visit(visitor)
-    for node, var in visitor.found:
-        what = _ORG_VARS[var]
+    """Environment reads of OPENAI_ORG_ID / OPENAI_PROJECT_ID, except inside
+    what the migration removes (``organization=``/``project=`` of a client
+    constructor, ``openai.organization = ...``)."""
+    f = ctx.facts
+    reads: list[tuple[cst.BaseExpression, str]] = []
+    for node in [*f.calls, *f.subscripts]:
+        name_node = env_lookup_name(ctx, node)
+        var = None if name_node is None else string_value(name_node)
+        if var == "OPENAI_ORG_ID" or (var == "OPENAI_PROJECT_ID" and ctx.settings.strip_project):
+            reads.append((node, var))
+    if not reads:
+        return
+    removed_keys = {"organization", "project"} if ctx.settings.strip_project else {"organization"}
+    removed: list[cst.CSTNode] = []
+    for call in f.calls:
+        if f.qualified(call.func) in CLIENT_CLASSES:
+            removed += [
+                a for a in call.args if a.keyword is not None and a.keyword.value in removed_keys
+            ]
+    for assign, target in f.attribute_assignments:
+        if f.qualified(target) in ("openai.organization", "openai.project"):
+            removed.append(assign.value)
+    skip = _subtree_ids(removed)
+    for node, var in reads:
+        if id(node) in skip:
+            continue
         ctx.report(
             node,
             ORG_FROM_ENV,
-            f"reads ${var}: OpenRouter ignores {what}, so after the migration this value is "
-            "unused and the variable may be unset; remove the read, and remove the variable "
-            "from the environment (the OpenAI SDK also sends it by itself)",
+            f"reads ${var}: OpenRouter ignores {_ORG_VARS[var]}, so after the migration this "
+            "value is unused and the variable may be unset; remove the read, and remove the "
+            "variable from the environment (the OpenAI SDK also sends it by itself)",
         )
