@@ -212,7 +212,8 @@ class _Progress:
         )
         self.verb = verb
         self.count = 0
-        self.start = self.last = time.monotonic()
+        self.start = time.monotonic()
+        self.last = float("-inf")
         self.delay = delay
         self.shown = False
 
