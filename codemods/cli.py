@@ -386,7 +386,12 @@ def migrate(**kw: Any) -> None:
         if r.new_source is None or p.original is None:
             continue
         if kw["diff"]:
-            diff = unified_diff(r.path, p.original, r.new_source)
+            if r.path.endswith(".ipynb"):  # the changed cells' sources, not the JSON
+                from codemods.notebook_engine import notebook_diff
+
+                diff = notebook_diff(r.path, p.original, r.new_source)
+            else:
+                diff = unified_diff(r.path, p.original, r.new_source)
             click.echo(color_diff(diff) if color else diff, nl=False, color=color)
             changed += 1
             fixes += n_fixes

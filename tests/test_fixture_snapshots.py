@@ -15,7 +15,16 @@ from click.testing import CliRunner
 from codemods.cli import main
 from tests.conftest import FIXTURES, tree_bytes
 
-REPOS = ["quickstart", "aliased_app", "untouchable", "realworld", "legacy", "encodings", "broken"]
+REPOS = [
+    "quickstart",
+    "aliased_app",
+    "untouchable",
+    "realworld",
+    "legacy",
+    "encodings",
+    "broken",
+    "notebooks",
+]
 
 
 def _run(args: list[str], cwd: Path) -> tuple[int, str, str]:

@@ -9,7 +9,7 @@ import libcst as cst
 from codemods.analysis import FOREIGN_SDKS, attribute_chain, dotted_name
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
-from codemods.rules._edit import string_literal
+from codemods.rules._edit import replace_string
 from codemods.rules.base import RuleContext, checker, rule
 from codemods.rules.client import AZURE_CLASSES, CLIENT_CLASSES, string_value
 
@@ -314,7 +314,7 @@ def check_literal(ctx: RuleContext, node: cst.SimpleString, certain: bool, via: 
 
         def fix(n: cst.CSTNode, target: str = target) -> cst.CSTNode:
             assert isinstance(n, cst.SimpleString)
-            return string_literal(target, n)
+            return replace_string(n, target)
 
         ctx.report(
             node,
@@ -328,7 +328,7 @@ def check_literal(ctx: RuleContext, node: cst.SimpleString, certain: bool, via: 
 
             def fix2(n: cst.CSTNode, target: str = target) -> cst.CSTNode:
                 assert isinstance(n, cst.SimpleString)
-                return string_literal(target, n)
+                return replace_string(n, target)
 
             ctx.report(
                 node,
