@@ -394,3 +394,24 @@ def test_sarif_path_outside_cwd_is_a_file_uri(tmp_path: Path) -> None:
     sarif_validator().validate(doc)
     loc = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert loc == {"uri": (tmp_path / "a b.py").as_uri()}
+
+
+def test_every_format_on_a_notebook(fixture_copy, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Findings in notebook cells: the cell is in every format."""
+    repo = fixture_copy("notebooks")
+    monkeypatch.chdir(repo)
+    text = invoke("check", "ticket_summariser.ipynb").stdout.splitlines()
+    assert text and all(line.startswith("ticket_summariser.ipynb:cell ") for line in text)
+    doc = json.loads(invoke("check", "--format", "json", "ticket_summariser.ipynb").stdout)
+    json_validator().validate(doc)
+    cells = [f["cell"] for f in doc["findings"]]
+    assert cells and all(isinstance(c, int) for c in cells)
+    sarif = json.loads(invoke("check", "--format", "sarif", "ticket_summariser.ipynb").stdout)
+    sarif_validator().validate(sarif)
+    results = sarif["runs"][0]["results"]
+    assert [r["properties"]["cell"] for r in results] == cells
+    assert not any("fixes" in r for r in results)
+    gh = invoke("check", "--format", "github", "ticket_summariser.ipynb").stdout.splitlines()
+    for line, cell in zip(gh, cells):
+        _, props, msg = parse_command(line)
+        assert "line" not in props and f":cell {cell}:" in msg

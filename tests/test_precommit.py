@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.precommit
 
@@ -142,16 +142,20 @@ def commit(proj: Path, env: dict[str, str], message: str) -> subprocess.Complete
 def test_migrate_hook_fixes_then_passes(tmp_path: Path, hook_repo) -> None:
     proj, env = make_project(tmp_path, hook_repo, ["openrouter-migrate"])
     (proj / "app.py").write_text(UNMIGRATED)
-    git(proj, env, "add", "app.py")
+    notebook = FIXTURES / "notebooks" / "ticket_summariser.ipynb"
+    shutil.copy2(notebook, proj / "nb.ipynb")
+    git(proj, env, "add", "app.py", "nb.ipynb")
 
     first = commit(proj, env, "add app")
     out = first.stdout + first.stderr
     assert first.returncode != 0, out  # the commit is refused...
     assert "files were modified by this hook" in out
-    assert (proj / "app.py").read_text() == MIGRATED  # ...and the file is fixed
+    assert (proj / "app.py").read_text() == MIGRATED  # ...and the files are fixed
+    nb = (proj / "nb.ipynb").read_text(encoding="utf-8")
+    assert "openai/gpt-4o" in nb and nb != notebook.read_text(encoding="utf-8")
     assert git(proj, env, "log", "--oneline").count("\n") == 1  # nothing committed
 
-    git(proj, env, "add", "app.py")
+    git(proj, env, "add", "app.py", "nb.ipynb")
     second = commit(proj, env, "add app")
     assert second.returncode == 0, second.stdout + second.stderr
     assert git(proj, env, "show", "HEAD:app.py") == MIGRATED
