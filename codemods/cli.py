@@ -8,7 +8,8 @@ The only module that prints.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
@@ -29,7 +30,7 @@ from codemods.findings import (
 from codemods.formats import FORMATS
 
 if TYPE_CHECKING:
-    from codemods.runner import RunInput
+    from codemods.runner import Processed, RunInput
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -144,22 +145,35 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def _prepare(kw: dict[str, Any]) -> tuple[RunInput, list[FileError], FileConfig]:
-    """Options + config -> what to run. Bad options or config: exit 2 before
-    any file is read (so nothing is written)."""
-    from codemods.engine import EngineConfig
-    from codemods.mapping import MappingError
-    from codemods.runner import RunInput
+@dataclass
+class _Group:
+    """Paths that share one configuration, ready to run."""
 
-    paths = list(kw["paths"]) or ["."]
+    inp: RunInput
+    fc: FileConfig
+    errors: list[FileError]  # found while preparing (include filtering)
+
+
+def _prepare(kw: dict[str, Any]) -> list[_Group]:
+    """Options + config -> what to run, one group per configuration file met.
+    Bad options or config: exit 2 before any file is read (so nothing is
+    written)."""
     try:
-        fc = resolve_config(list(kw["paths"]), kw["config_file"], kw["isolated"])
+        configs = resolve_config(list(kw["paths"]), kw["config_file"], kw["isolated"])
     except ConfigError as e:
         _fail(str(e))
     for option in ("select", "ignore"):
         bad = check_codes(_codes(kw[option]))
         if bad is not None:
             _fail(f"--{option} {bad}: not a rule code or prefix (see `openrouter-migrate rules`)")
+    return [_group(kw, fc, paths) for fc, paths in configs]
+
+
+def _group(kw: dict[str, Any], fc: FileConfig, paths: list[str]) -> _Group:
+    from codemods.engine import EngineConfig
+    from codemods.mapping import MappingError
+    from codemods.runner import RunInput
+
     config = EngineConfig(
         settings=_settings(kw, fc), mapping_files=fc.mappings + tuple(kw["mappings"])
     )
@@ -176,7 +190,27 @@ def _prepare(kw: dict[str, Any]) -> tuple[RunInput, list[FileError], FileConfig]
     errors: list[FileError] = []
     if fc.include is not None:
         inp, errors = _apply_include(inp, fc.include)
-    return inp, errors, fc
+    return _Group(inp, fc, errors)
+
+
+def _run(groups: list[_Group]) -> tuple[Iterator[tuple[_Group, Processed]], list[FileError]]:
+    """Run every group: discovery now (its errors are returned), the files
+    lazily, group after group."""
+    from codemods.runner import run
+
+    errors: list[FileError] = []
+    started = []
+    for g in groups:
+        results, discovery_errors = run(g.inp)
+        errors += g.errors + discovery_errors
+        started.append((g, results))
+
+    def chained() -> Iterator[tuple[_Group, Processed]]:
+        for g, results in started:
+            for p in results:
+                yield g, p
+
+    return chained(), errors
 
 
 def _apply_include(inp: RunInput, include: Sequence[str]) -> tuple[RunInput, list[FileError]]:
@@ -289,13 +323,11 @@ def check(**kw: Any) -> None:
         statistics_json,
     )
     from codemods.report import statistics, summary, text_line, use_color
-    from codemods.runner import run
 
     fmt = kw["output_format"]
     if kw["statistics"] and fmt not in ("text", "json"):
         _fail("--statistics works with --output-format text or json")
-    inp, errors, fc = _prepare(kw)
-    fail_on = Severity(_pick(kw["fail_on"], fc.fail_on, "warning"))
+    groups = _prepare(kw)
     color = fmt == "text" and use_color(sys.stdout)
     streaming = fmt in ("text", "github") and not kw["statistics"]
     progress = _Progress("Checked", kw["quiet"])
@@ -307,12 +339,15 @@ def check(**kw: Any) -> None:
         else:
             _echo_error(e)
 
-    results, discovery_errors = run(inp)
-    errors += discovery_errors
+    results, errors = _run(groups)
     for e in errors:
         error(e)
     findings: list[Finding] = []
-    for p in results:
+    failing: list[Finding] = []
+    fail_on = Severity.WARNING
+    for g, p in results:
+        fail_on = Severity(_pick(kw["fail_on"], g.fc.fail_on, "warning"))
+        failing += [f for f in p.result.findings if f.severity.rank >= fail_on.rank]
         progress.tick()
         for e in p.result.errors:
             errors.append(e)
@@ -336,7 +371,6 @@ def check(**kw: Any) -> None:
         click.echo(render_json(findings, errors), nl=False)
     elif fmt == "sarif":
         click.echo(render_sarif(findings, errors), nl=False)
-    failing = [f for f in findings if f.severity.rank >= fail_on.rank]
     if not kw["quiet"]:
         line = summary(findings, errors, len({f.path for f in findings}))
         if findings and not failing:
@@ -360,21 +394,19 @@ def migrate(**kw: Any) -> None:
     processed or written.
     """
     from codemods.report import color_diff, text_line, unified_diff, use_color
-    from codemods.runner import run
     from codemods.writer import WriteError, git_dirty_files, write_atomic
 
-    inp, errors, _ = _prepare(kw)
+    groups = _prepare(kw)
     color = use_color(sys.stdout)
     progress = _Progress("Processed", kw["quiet"] or kw["diff"])
-    results, discovery_errors = run(inp)
-    errors += discovery_errors
+    results, errors = _run(groups)
     for e in errors:
         _echo_error(e)
     dirty: set[Path] | None = None
     dirty_checked = False
     changed = fixes = 0
     needs_human: list[Finding] = []
-    for p in results:
+    for _, p in results:
         r = p.result
         progress.tick()
         for e in r.errors:
@@ -398,7 +430,7 @@ def migrate(**kw: Any) -> None:
             continue
         if not kw["allow_dirty"]:
             if not dirty_checked:
-                dirty = git_dirty_files([Path(x) for x in inp.paths])
+                dirty = git_dirty_files([Path(x) for g in groups for x in g.inp.paths])
                 dirty_checked = True
             if dirty is not None and p.real is not None and p.real.resolve() in dirty:
                 e = FileError(

@@ -2,7 +2,8 @@
 
 The file is found from the paths being processed (the nearest
 ``pyproject.toml`` *that has the table*, walking up from each path, as ruff
-does), or named with ``--config FILE``. A file named ``pyproject.toml`` is
+does; paths under different files form separate groups, each run with its
+own settings), or named with ``--config FILE``. A file named ``pyproject.toml`` is
 read for its ``[tool.openrouter-migrate]`` table; any other file holds the
 keys at its top level.
 
@@ -224,59 +225,80 @@ def load_config(path: str | os.PathLike[str]) -> FileConfig:
     return parse_table(data, p)
 
 
-def _nearest(start: str) -> str | None:
-    d = start
-    while True:
-        candidate = os.path.join(d, "pyproject.toml")
-        if os.path.isfile(candidate) and _table_of(_read_toml(candidate)) is not None:
-            return candidate
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
+class _Finder:
+    """Nearest config lookups, each directory and each pyproject.toml read once."""
+
+    def __init__(self) -> None:
+        self.by_dir: dict[str, str | None] = {}
+        self.has_table: dict[str, bool] = {}
+
+    def nearest(self, start: str) -> str | None:
+        seen: list[str] = []
+        d = start
+        found: str | None = None
+        while True:
+            if d in self.by_dir:
+                found = self.by_dir[d]
+                break
+            seen.append(d)
+            candidate = os.path.join(d, "pyproject.toml")
+            if os.path.isfile(candidate):
+                if candidate not in self.has_table:
+                    self.has_table[candidate] = _table_of(_read_toml(candidate)) is not None
+                if self.has_table[candidate]:
+                    found = candidate
+                    break
+            parent = os.path.dirname(d)
+            if parent == d:
+                break
+            d = parent
+        for s in seen:
+            self.by_dir[s] = found
+        return found
+
+
+def _start(path: str) -> str:
+    a = os.path.abspath(path)
+    return a if os.path.isdir(a) else os.path.dirname(a)
 
 
 def find_config(paths: Sequence[str]) -> str | None:
     """The nearest ``pyproject.toml`` with a ``[tool.openrouter-migrate]``
-    table, up from the paths (the current directory when there are none).
-
-    All paths must agree: when they lead to different files (or some to one
-    and some to none) that is a :class:`ConfigError`: run once per project
-    or pass ``--config``.
-    """
-    starts: list[str] = []
-    for p in paths or ["."]:
-        a = os.path.abspath(p)
-        starts.append(a if os.path.isdir(a) else os.path.dirname(a))
-    found: dict[str | None, str] = {}
-    cache: dict[str, str | None] = {}
-    for start, given in zip(starts, paths or ["."]):
-        if start not in cache:
-            cache[start] = _nearest(start)
-        found.setdefault(cache[start], given)
-    if len(found) > 1:
-        desc = "; ".join(
-            f"{given} -> {cfg if cfg is not None else 'no config'}" for cfg, given in found.items()
-        )
-        first = next(c for c in found if c is not None)
-        raise ConfigError(
-            first,
-            "the paths belong to different configurations "
-            f"({desc}): run once per project or pass --config",
-        )
-    return next(iter(found))
+    table up from the first path (the current directory when there is none)."""
+    return _Finder().nearest(_start((list(paths) or ["."])[0]))
 
 
-def resolve(paths: Sequence[str], config_file: str | None, isolated: bool) -> FileConfig:
-    """The configuration for a run: ``--isolated`` > ``--config`` > discovered."""
+def group_paths(paths: Sequence[str]) -> list[tuple[str | None, list[str]]]:
+    """Each path with the config file that governs it (nearest up from it),
+    grouped by config in the order the paths come: pre-commit passes the
+    staged files of every project of a monorepo in one call."""
+    finder = _Finder()
+    groups: dict[str | None, list[str]] = {}
+    for p in list(paths) or ["."]:
+        groups.setdefault(finder.nearest(_start(p)), []).append(p)
+    return list(groups.items())
+
+
+def resolve(
+    paths: Sequence[str], config_file: str | None, isolated: bool
+) -> list[tuple[FileConfig, list[str]]]:
+    """The configuration(s) for a run, with the paths each one governs:
+    ``--isolated`` (none) > ``--config FILE`` (for every path) > the nearest
+    ``pyproject.toml`` with the table, per path. Every file is validated
+    before anything runs."""
+    everything = list(paths) or ["."]
     if isolated:
-        return FileConfig()
+        return [(FileConfig(), everything)]
     if config_file is not None:
-        return load_config(config_file)
-    found = find_config(paths)
-    if found is None:
-        return FileConfig()
-    return parse_table(_table_of(_read_toml(found)), found, prefix=f"tool.{TABLE}")
+        return [(load_config(config_file), everything)]
+    out = []
+    for found, members in group_paths(everything):
+        if found is None:
+            out.append((FileConfig(), members))
+        else:
+            table = _table_of(_read_toml(found))
+            out.append((parse_table(table, found, prefix=f"tool.{TABLE}"), members))
+    return out
 
 
 def matches_include(display: str, real: Path, include: Sequence[str]) -> bool:

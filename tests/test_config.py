@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from codemods.cli import main
-from codemods.config import ConfigError, FileConfig, anchor_glob, find_config, load_config
+from codemods.config import FileConfig, anchor_glob, find_config, group_paths, load_config
 from tests.conftest import tree_bytes
 
 APP = """\
@@ -62,16 +62,35 @@ def test_nearest_pyproject_with_the_table_wins(tmp_path: Path) -> None:
     assert find_config([str(tmp_path / "a")]) == str(tmp_path / "pyproject.toml")
 
 
-def test_paths_with_different_configs_are_an_error(tmp_path: Path) -> None:
-    pyproject(tmp_path / "one", "")
-    pyproject(tmp_path / "two", "")
-    with pytest.raises(ConfigError, match="different configurations"):
-        find_config([str(tmp_path / "one"), str(tmp_path / "two")])
-    # two paths under the same config are fine
-    write(tmp_path / "one" / "x" / "a.py", "")
-    assert find_config([str(tmp_path / "one" / "x" / "a.py"), str(tmp_path / "one")]) == str(
-        tmp_path / "one" / "pyproject.toml"
-    )
+def test_each_path_gets_its_own_config(tmp_path: Path, monkeypatch) -> None:
+    """pre-commit passes the staged files of every project of a monorepo at once."""
+    pyproject(tmp_path / "one", 'base-url = "https://one.example/v1"\nfail-on = "error"\n')
+    pyproject(tmp_path / "two", 'base-url = "https://two.example/v1"\n')
+    for d in ("one", "two", "three"):
+        write(tmp_path / d / "app.py", APP)
+    write(tmp_path / "one" / "azure.py", "from openai import AzureOpenAI\nc = AzureOpenAI()\n")
+    monkeypatch.chdir(tmp_path)
+    groups = group_paths(["one/app.py", "two/app.py", "one/azure.py", "three"])
+    assert groups == [
+        (str(tmp_path / "one" / "pyproject.toml"), ["one/app.py", "one/azure.py"]),
+        (str(tmp_path / "two" / "pyproject.toml"), ["two/app.py"]),
+        (None, ["three"]),
+    ]
+    out = diff("one/app.py", "two/app.py", "three")
+    chunks = out.split("--- a/")[1:]
+    assert [c.split("\n")[0] for c in chunks] == ["one/app.py", "two/app.py", "three/app.py"]
+    assert 'base_url="https://one.example/v1"' in chunks[0]
+    assert 'base_url="https://two.example/v1"' in chunks[1]
+    assert 'base_url="https://openrouter.ai/api/v1"' in chunks[2]
+    # fail-on is per project too: one/'s warning does not fail, two/'s would
+    assert invoke("check", "one/azure.py").exit_code == 0
+    write(tmp_path / "two" / "azure.py", "from openai import AzureOpenAI\nc = AzureOpenAI()\n")
+    assert invoke("check", "one/azure.py", "two/azure.py").exit_code == 1
+    # a broken config anywhere stops the whole run before anything is written
+    write(tmp_path / "two" / "pyproject.toml", "[tool.openrouter-migrate]\nbad = 1\n")
+    r = invoke("migrate", "one/app.py", "two/app.py")
+    assert r.exit_code == 2 and "'tool.openrouter-migrate.bad'" in r.stderr
+    assert (tmp_path / "one" / "app.py").read_text() == APP
 
 
 def test_config_applies_from_the_paths(proj: Path, tmp_path: Path, monkeypatch) -> None:
