@@ -1,8 +1,10 @@
 """The command line: ``openrouter-migrate migrate|check|rules``.
 
-Exit codes (both commands): 0 nothing to report, 1 findings (``check``), 2
-the tool could not do its job on at least one file or the options were bad.
-The only module that prints.
+Exit codes (both commands): 0 nothing to report (``check``: no finding at
+or above ``--fail-on``, or ``--exit-zero``), 1 findings (``check``), 2 the
+tool could not do its job on at least one file, or the options or the
+configuration were bad. The only module that prints; the reports themselves
+are built by :mod:`codemods.report` (text) and :mod:`codemods.formats`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn
 import click
 
 from codemods import __version__
-from codemods.config import TITLE_HEADERS, ConfigError, FileConfig, check_codes
+from codemods.config import TITLE_HEADERS, ConfigError, FileConfig, check_codes, is_http_url
 from codemods.config import resolve as resolve_config
 from codemods.findings import (
     DEFAULT_API_KEY_ENV,
@@ -162,6 +164,8 @@ def _prepare(kw: dict[str, Any]) -> list[_Group]:
         configs = resolve_config(list(kw["paths"]), kw["config_file"], kw["isolated"])
     except ConfigError as e:
         _fail(str(e))
+    if kw["base_url"] is not None and not is_http_url(kw["base_url"]):
+        _fail(f"--base-url {kw['base_url']!r}: not an http(s) URL")
     for option in ("select", "ignore"):
         bad = check_codes(_codes(kw[option]))
         if bad is not None:

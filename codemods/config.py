@@ -125,6 +125,16 @@ def check_codes(values: Sequence[str]) -> str | None:
     return None
 
 
+def is_http_url(value: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and value == value.strip()
+
+
 def anchor_glob(pattern: str, directory: str) -> str:
     """A glob with a ``/`` is relative to ``directory``: make it absolute."""
     pat = pattern.replace(os.sep, "/")
@@ -156,6 +166,8 @@ def parse_table(table: Any, path: str, *, prefix: str = "") -> FileConfig:
                 raise ConfigError(path, "must not be empty", full)
             if key == "title-header" and value not in TITLE_HEADERS:
                 raise ConfigError(path, f"must be one of {', '.join(TITLE_HEADERS)}", full)
+            if key == "base-url" and not is_http_url(value):
+                raise ConfigError(path, f"{value!r} is not an http(s) URL", full)
             if key == "fail-on" and value not in FAIL_ON:
                 raise ConfigError(path, f"must be one of {', '.join(FAIL_ON)}", full)
             values[attr] = value

@@ -221,6 +221,7 @@ def test_explicit_config_file(proj: Path, tmp_path: Path) -> None:
         ('fail-on = "info"\n', "tool.openrouter-migrate.fail-on", "one of"),
         ('mappings = ["nope.yaml"]\n', "tool.openrouter-migrate.mappings", "does not exist"),
         ('base-url = ""\n', "tool.openrouter-migrate.base-url", "must not be empty"),
+        ('base-url = "openrouter.ai/api/v1"\n', "tool.openrouter-migrate.base-url", "http(s) URL"),
     ],
 )
 def test_bad_config_names_file_and_key_and_writes_nothing(
@@ -248,9 +249,12 @@ def test_table_must_be_a_table(proj: Path) -> None:
     assert r.exit_code == 2 and "must be a table" in r.stderr
 
 
-def test_bad_cli_rule_code_is_an_error(proj: Path) -> None:
+def test_bad_cli_values_are_errors(proj: Path) -> None:
     r = invoke("check", "--select", "OR9", ".")
     assert r.exit_code == 2 and "--select OR9" in r.stderr
+    r = invoke("migrate", "--base-url", "ftp://x", ".")
+    assert r.exit_code == 2 and "not an http(s) URL" in r.stderr
+    assert (proj / "app.py").read_text() == APP
 
 
 def test_load_config_values(tmp_path: Path) -> None:
