@@ -45,8 +45,16 @@ def proj(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def cli_runner() -> CliRunner:
+    """stdout and stderr apart, on click 8.1 (``mix_stderr``) and 8.2+ (always)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
 def invoke(*args: str, env: dict[str, str] | None = None):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False, env=env)
+    return cli_runner().invoke(main, list(args), catch_exceptions=False, env=env)
 
 
 # --- exit codes and severities --------------------------------------------------

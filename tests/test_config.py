@@ -40,8 +40,16 @@ def proj(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+def cli_runner() -> CliRunner:
+    """stdout and stderr apart, on click 8.1 (``mix_stderr``) and 8.2+ (always)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
 def invoke(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return cli_runner().invoke(main, list(args), catch_exceptions=False)
 
 
 def diff(*args: str) -> str:
