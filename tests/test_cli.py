@@ -12,12 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from codemods import __version__
 from codemods.cli import _Progress, main
 from codemods.report import color_diff, use_color
 from tests.conftest import ROOT
+from tests.helpers import cli_runner
 
 UNMIGRATED = """\
 import os
@@ -43,14 +43,6 @@ def proj(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in ("NO_COLOR", "FORCE_COLOR", "CI"):
         monkeypatch.delenv(var, raising=False)
     return tmp_path
-
-
-def cli_runner() -> CliRunner:
-    """stdout and stderr apart, on click 8.1 (``mix_stderr``) and 8.2+ (always)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 def invoke(*args: str, env: dict[str, str] | None = None):

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from codemods.cli import main
 from codemods.config import FileConfig, anchor_glob, find_config, group_paths, load_config
 from tests.conftest import tree_bytes
+from tests.helpers import cli_runner
 
 APP = """\
 import os
@@ -38,14 +38,6 @@ def proj(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write(root / "app.py", APP)
     monkeypatch.chdir(root)
     return root
-
-
-def cli_runner() -> CliRunner:
-    """stdout and stderr apart, on click 8.1 (``mix_stderr``) and 8.2+ (always)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 def invoke(*args: str):

@@ -10,10 +10,10 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from codemods.cli import main
 from tests.conftest import FIXTURES, tree_bytes
+from tests.helpers import cli_runner
 
 REPOS = [
     "quickstart",
@@ -29,7 +29,7 @@ REPOS = [
 
 
 def _run(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    runner = CliRunner()
+    runner = cli_runner()
     old = os.getcwd()
     os.chdir(cwd)
     try:

@@ -15,7 +15,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
 from codemods.cli import main
 from codemods.findings import FileError, Finding, Severity
@@ -31,6 +30,7 @@ from codemods.formats import (
 from codemods.report import text_line
 from codemods.rules import RULES
 from tests.conftest import ROOT
+from tests.helpers import cli_runner
 
 DATA = Path(__file__).parent / "data"
 
@@ -112,14 +112,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     return tmp_path
-
-
-def cli_runner() -> CliRunner:
-    """stdout and stderr apart, on click 8.1 (``mix_stderr``) and 8.2+ (always)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 def invoke(*args: str, env: dict[str, str] | None = None):
