@@ -126,8 +126,9 @@ class ModuleFacts:
     module_imports: list[str] = field(default_factory=list)
     star_imports: list[str] = field(default_factory=list)
     comparisons: list[cst.Comparison] = field(default_factory=list)
-    subscripts: list[cst.Subscript] = field(default_factory=list)
     matches: list[cst.CSTNode] = field(default_factory=list)  # cst.Match
+    # every subscript expression (``os.environ["X"]`` reads, ``PRICES[model]``)
+    subscripts: list[cst.Subscript] = field(default_factory=list)
 
     # ---- resolution -------------------------------------------------------
 
@@ -362,15 +363,15 @@ class _Collector(cst.CSTVisitor):
         if self._scopes:
             self.f.scope_of[id(node)] = self._scopes[-1]
 
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.f.subscripts.append(node)
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._skip_names.add(id(node.attr))
         self.f.attribute_uses[node.attr.value].append(node)
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         self.f.comparisons.append(node)
-
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        self.f.subscripts.append(node)
 
     def visit_Match(self, node: cst.CSTNode) -> None:
         self.f.matches.append(node)

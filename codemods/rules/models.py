@@ -96,6 +96,7 @@ UNKNOWN_MODEL = rule(
         (`--mapping`), or write the OpenRouter ID in the code.
     """,
     before="""
+        import openai
         client.chat.completions.create(model="gpt-foo-9", messages=messages)
     """,
 )
@@ -109,6 +110,7 @@ FINE_TUNE = rule(
     what="Reports `ft:...` model IDs.",
     why="OpenAI fine-tunes are only served by OpenAI; OpenRouter cannot route to them.",
     before="""
+        import openai
         client.chat.completions.create(model="ft:gpt-4o-mini:acme::abc123", messages=messages)
     """,
 )
@@ -146,6 +148,7 @@ DYNAMIC_MODEL = rule(
         it must be an OpenRouter ID (`openai/gpt-4o`) after the migration.
     """,
     before="""
+        import openai
         client.chat.completions.create(model=settings.model, messages=messages)
     """,
 )
@@ -279,6 +282,20 @@ def model_arg(call: cst.Call) -> cst.Arg | None:
         if a.keyword is not None and a.keyword.value == "model":
             return a
     return None
+
+
+def resolved_model(ctx: RuleContext, call: cst.Call) -> tuple[str, cst.BaseExpression] | None:
+    """The model ID string the OR2xx rules see for ``call`` (a literal
+    ``model=`` or a module string constant passed as ``model=``) and the
+    argument's value node; None when it cannot be known."""
+    arg = model_arg(call)
+    if arg is None:
+        return None
+    value: cst.BaseExpression = arg.value
+    if isinstance(value, cst.Name) and value.value in ctx.facts.string_constants:
+        value = ctx.facts.string_constants[value.value].value
+    model = string_value(value)
+    return None if model is None else (model, arg.value)
 
 
 @checker
