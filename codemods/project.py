@@ -200,8 +200,20 @@ def plan_calls(files: Iterable[FileInfo]) -> dict[str, ProjectInput]:
             continue
         me, is_pkg = names[path]
         if summary is not None:
-            wanted = {(resolve(w, me, is_pkg), n) for w, n in summary.imports.values() if w != "?"}
-            mine = [sf for sf in functions if (sf.module, sf.name) in wanted and sf.path != path]
+            wanted: set[tuple[str | None, str]] = set()
+            for w, n in summary.imports.values():
+                if w != "?":
+                    target = resolve(w, me, is_pkg)
+                    wanted.add((target, n))
+                    wanted.add((f"{target}.{n}", "*"))  # a module imported by name
+            for w in summary.module_imports:
+                wanted.add((resolve(w, me, is_pkg), "*"))
+            mine = [
+                sf
+                for sf in functions
+                if sf.path != path
+                and ((sf.module, sf.name) in wanted or (sf.module, "*") in wanted)
+            ]
         elif data:
             mine = [sf for sf in functions if sf.path != path and _mentions(data, sf.name)]
         else:

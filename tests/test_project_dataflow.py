@@ -329,3 +329,20 @@ def test_a_shared_parameter_is_not_offered_to_importers(tmp_path: Path) -> None:
     out = check(tmp_path)
     assert "app/cli.py" not in out
     assert changed(out, "app/cli.py") is None
+
+
+def test_calls_through_the_imported_module_are_followed(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/service.py": ASK,
+            "app/a.py": "from app import service\nservice.ask('hi', model='gpt-4o')\n",
+            "app/b.py": "import app.service as svc\nsvc.ask('hi', model='o1')\n",
+            "app/c.py": "import app.service\napp.service.ask('hi', model='gpt-4.1')\n",
+        },
+    )
+    out = check(tmp_path)
+    assert "model='openai/gpt-4o'" in (changed(out, "app/a.py") or "")
+    assert "model='openai/o1'" in (changed(out, "app/b.py") or "")
+    assert "model='openai/gpt-4.1'" in (changed(out, "app/c.py") or "")

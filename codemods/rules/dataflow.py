@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis import ModuleFacts
+from codemods.analysis import ModuleFacts, dotted_name
 from codemods.mapping import LookupKind
-from codemods.project import Export, ModuleSummary, resolve
+from codemods.project import Export, ModuleSummary, SinkFunction, resolve
 from codemods.rules.base import RuleContext
 from codemods.rules.client import string_value
 
@@ -610,7 +610,7 @@ class Resolver:
         f = self.f
         any_arg = False
         for call in f.calls:
-            if not (isinstance(call.func, cst.Name) and call.func.value == fname):
+            if dotted_name(call.func) != fname:
                 continue
             arg: cst.Arg | None = None
             starred = False
@@ -931,19 +931,35 @@ def follow_imported_functions(ctx: RuleContext, resolver: Resolver) -> None:
     f = ctx.facts
     me, is_pkg = project.module
     by_key = {(sf.module, sf.name): sf for sf in project.sink_functions}
+    # what a call looks like in this file -> the function it calls
+    callees: list[tuple[str, SinkFunction]] = []
     for local, (written, name) in sorted(f.from_imports.items()):
         if written == "?" or f.assignment_counts.get(local, 0) != 0:
             continue
-        sf = by_key.get((resolve(written, me, is_pkg), name))
-        if sf is None:
+        target = resolve(written, me, is_pkg)
+        sf = by_key.get((target, name))
+        if sf is not None:
+            callees.append((local, sf))  # from .service import ask; ask(...)
+        for sf in project.sink_functions:
+            if f"{target}.{name}" == sf.module:
+                callees.append((f"{local}.{sf.name}", sf))  # from app import service
+    for local, targets in sorted(f.imports.items()):
+        if local in f.other_bindings or len(targets) != 1:
             continue
+        (target,) = targets
+        for sf in project.sink_functions:
+            if sf.module == target:
+                callees.append((f"{local}.{sf.name}", sf))  # import app.service as service
+            elif sf.module.startswith(target + ".") and local == target.split(".")[0]:
+                callees.append((f"{sf.module}.{sf.name}", sf))  # import app.service
+    for callee, sf in callees:
         for param, index in sf.params:
             holder = Holder(
                 ("xparam", sf.module, sf.name, param),
                 f"parameter `{param}` of `{sf.name}` ({sf.path})",
                 (),
             )
-            resolver.call_args(local, param, index, (holder,), sf.certain, f" in {sf.path}")
+            resolver.call_args(callee, param, index, (holder,), sf.certain, f" in {sf.path}")
 
 
 def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
