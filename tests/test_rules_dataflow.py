@@ -538,3 +538,20 @@ def test_same_literal_reached_from_two_calls_is_reported_once() -> None:
     )
     assert codes(findings) == ["OR201"]
     assert new.count("openai/gpt-4o") == 1
+
+
+def test_cyclic_and_branching_attributes_terminate() -> None:
+    branches = " if c else ".join(f"self.a{i}" for i in range(8))
+    body = "\n".join(f"        self.a{i} = {branches}" for i in range(8))
+    findings, new = run(
+        f"""
+class Agent:
+    def __init__(self, c):
+{body}
+
+    def run(self):
+        return client.chat.completions.create(model=self.a0, messages=[])
+"""
+    )
+    assert "OR205" in codes(findings)
+    assert "OR201" not in codes(findings)

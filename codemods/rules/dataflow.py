@@ -36,6 +36,7 @@ from codemods.rules.base import RuleContext
 from codemods.rules.client import string_value
 
 _MAX_DEPTH = 24
+_MAX_STEPS = 1000  # per sink: a guard against pathological (generated) code
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,7 @@ class Resolver:
         self._seen_sinks: set[int] = set()
         self._followed_params: set[tuple[int, str]] = set()
         self._queue: list[Sink] = []
+        self._steps = 0
 
     # -- entry --------------------------------------------------------------
 
@@ -281,6 +283,7 @@ class Resolver:
             self.flow.sinks.append(sink)
             self.flow.unknowns[id(sink)] = []
             self._sink = sink
+            self._steps = 0
             if sink.opaque is not None:
                 self._unknown(sink.opaque)
             elif sink.dict_mode:
@@ -327,7 +330,8 @@ class Resolver:
         top: bool = False,
         note: str = "",
     ) -> None:
-        if depth > _MAX_DEPTH:
+        self._steps += 1
+        if depth > _MAX_DEPTH or self._steps > _MAX_STEPS:
             self._unknown(f"`{short_code(self.ctx, expr)}` (too many steps to follow)")
             return
         if isinstance(expr, cst.SimpleString):
@@ -386,7 +390,8 @@ class Resolver:
         depth: int,
     ) -> None:
         """``**expr``: follow its "model" entry."""
-        if depth > _MAX_DEPTH:
+        self._steps += 1
+        if depth > _MAX_DEPTH or self._steps > _MAX_STEPS:
             self._unknown(f"`**{short_code(self.ctx, expr)}` (too many steps to follow)")
             return
         if isinstance(expr, cst.Dict):
