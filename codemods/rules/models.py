@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
@@ -33,6 +33,16 @@ SDK_METHODS: tuple[tuple[str, ...], ...] = (
     ("moderations", "create"),
 )
 _TRANSPARENT = frozenset({"with_raw_response", "with_streaming_response", "beta"})
+# openai<1 resource classes (``openai.ChatCompletion.create(model=...)``):
+# the same request as the openai>=1 method they map to.
+LEGACY_METHODS: dict[str, tuple[str, ...]] = {
+    "openai.ChatCompletion.create": ("chat", "completions", "create"),
+    "openai.ChatCompletion.acreate": ("chat", "completions", "create"),
+    "openai.Completion.create": ("completions", "create"),
+    "openai.Completion.acreate": ("completions", "create"),
+    "openai.Embedding.create": ("embeddings", "create"),
+    "openai.Embedding.acreate": ("embeddings", "create"),
+}
 
 MODEL_ID = rule(
     code="OR201",
@@ -165,6 +175,9 @@ class SdkCall:
     call: cst.Call
     method: tuple[str, ...]
     receiver: str  # "openai" | "foreign" | "unknown"
+    # a call on the module-level client (or an openai<1 class) whose
+    # configuration stays on OpenAI: its model ID must not be rewritten
+    held: bool = False
 
 
 def sdk_method(call: cst.Call) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
@@ -235,12 +248,24 @@ def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
 
 def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
     out = []
+    legacy = False
     for call in ctx.facts.calls:
+        q = ctx.facts.qualified(call.func) if isinstance(call.func, cst.Attribute) else None
+        if q in LEGACY_METHODS:
+            out.append(SdkCall(call, LEGACY_METHODS[q], "openai"))
+            legacy = True
+            continue
         m = sdk_method(call)
         if m is None:
             continue
         method, receiver = m
         out.append(SdkCall(call, method, classify_receiver(ctx, receiver)))
+    if legacy or any(ctx.facts.qualified(sc.call.func) for sc in out):
+        # import here: module_client builds on this module
+        from codemods.rules.module_client import held_calls
+
+        held = held_calls(ctx)
+        out = [replace(sc, held=True) if id(sc.call) in held else sc for sc in out]
     return out
 
 
@@ -256,7 +281,7 @@ def check_models(ctx: RuleContext) -> None:
     f = ctx.facts
     openai_file = f.imports_openai
     foreign_file = any(f.imports_module(m) for m in FOREIGN_SDKS)
-    calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign"]
+    calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign" and not c.held]
     # constant name -> the Name nodes that pass it as model= to the SDK
     constant_uses: dict[str, list[tuple[SdkCall, cst.Name]]] = {}
     for sc in calls:
