@@ -406,11 +406,9 @@ HELD_MODEL = rule(
         (or where it lives), then run the tool again.
     """,
     before="""
-        import openai
-
         def ask(question):
-            import openai as client
-            return client.chat.completions.create(model="gpt-4o", messages=[])
+            import openai
+            return openai.chat.completions.create(model="gpt-4o", messages=[])
     """,
 )
 
