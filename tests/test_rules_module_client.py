@@ -759,3 +759,30 @@ def test_sdk_calls_sees_legacy_methods_and_held_calls() -> None:
     (sc,) = sdk_calls(ctx)
     assert sc.method == ("chat", "completions", "create")
     assert sc.receiver == "openai" and sc.held
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        'openai.api_key: str = os.environ["OPENAI_API_KEY"]',
+        'openai.api_key += ""',
+        'setattr(openai, "api_key", os.environ["OPENAI_API_KEY"])',
+    ],
+)
+def test_writes_the_tool_does_not_rewrite_block_the_file(write: str) -> None:
+    src = f'import os\nimport openai\n{write}\nopenai.chat.completions.create(model="gpt-4o")\n'
+    res = run(src)
+    assert res.new_source is None
+    assert [(f.code, f.line) for f in res.findings] == [("OR112", 3), ("OR117", 4)]
+
+
+def test_secret_with_an_openai_base_url_is_reported_as_fixed() -> None:
+    key = "sk-" + "x9" * 20
+    src = (
+        f'import openai\nopenai.base_url = "https://api.openai.com/v1"\nopenai.api_key = "{key}"\n'
+        "openai.models.list()\n"
+    )
+    res = run(src)
+    (secret,) = [f for f in res.findings if f.code == "OR107"]
+    assert secret.fixable
+    assert 'openai.api_key = os.environ["OPENROUTER_API_KEY"]' in out(src)

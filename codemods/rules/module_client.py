@@ -163,7 +163,6 @@ AZURE_SETTINGS = frozenset(
 AZURE_CALL_KWARGS = frozenset({"deployment_id"})
 # settings this rule migrates; assigning them where the tool cannot follow
 # (a function, an ``if``) makes the whole configuration unsafe to rewrite
-KEY_SETTINGS = frozenset({"api_key", "api_key_path"})
 RELEVANT = frozenset(
     {
         "api_key",
@@ -463,6 +462,40 @@ class _Markers(cst.CSTVisitor):
     def __init__(self, aliases: set[str]) -> None:
         self.aliases = aliases
         self.found: dict[str, cst.CSTNode] = {}
+        # writes of a setting the tool does not rewrite: ``openai.api_key: str = ...``,
+        # ``openai.api_key += ...``, ``setattr(openai, "api_key", ...)``
+        self.other_writes: list[tuple[cst.CSTNode, str]] = []
+
+    def _setting(self, target: cst.BaseExpression) -> str | None:
+        name = dotted_name(target)
+        if name is None:
+            return None
+        parts = name.split(".")
+        if len(parts) == 2 and parts[0] in self.aliases and parts[1] in RELEVANT:
+            return parts[1]
+        return None
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        attr = self._setting(node.target)
+        if attr is not None:
+            self.other_writes.append((node, attr))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        attr = self._setting(node.target)
+        if attr is not None:
+            self.other_writes.append((node, attr))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if (
+            isinstance(node.func, cst.Name)
+            and node.func.value == "setattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[0].value, cst.Name)
+            and node.args[0].value.value in self.aliases
+        ):
+            attr = string_value(node.args[1].value)
+            if attr is None or attr in RELEVANT:
+                self.other_writes.append((node, attr or "?"))
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         name = dotted_name(node)
@@ -636,6 +669,17 @@ def _analyse(ctx: RuleContext) -> Plan:
         )
         return plan
 
+    if markers.other_writes:
+        node, attr = markers.other_writes[0]
+        plan.pending += _block(
+            ctx,
+            relevant,
+            calls,
+            f"`openai.{attr}` is also set by `{ctx.module.code_for_node(node).strip()[:40]}`, "
+            "which the tool does not rewrite",
+            markers.other_writes,
+        )
+        return plan
     nested = [s for s in relevant if s.line is None]
     if nested:
         s = nested[0]
@@ -707,7 +751,11 @@ def _engine_report(ctx: RuleContext, arg: cst.Arg) -> _Pending:
 
 
 def _block(
-    ctx: RuleContext, relevant: list[Setting], calls: list[cst.Call], reason: str
+    ctx: RuleContext,
+    relevant: list[Setting],
+    calls: list[cst.Call],
+    reason: str,
+    writes: Sequence[tuple[cst.CSTNode, str]] = (),
 ) -> list[_Pending]:
     out = [
         _Pending(
@@ -718,7 +766,16 @@ def _block(
         )
         for s in relevant
     ]
-    if not relevant:
+    out += [
+        _Pending(
+            node,
+            NOT_MIGRATED,
+            f"`openai.{attr}` is set here and not migrated: {reason}; move the module-level "
+            "client to OpenRouter by hand",
+        )
+        for node, attr in writes
+    ]
+    if not relevant and not writes:
         out += [_held_report(ctx, c, reason) for c in calls]
     else:
         out += [_held_report(ctx, c, "its configuration is not migrated (OR112)") for c in calls]
@@ -859,7 +916,7 @@ def _migrate(
         elif literal is not None and looks_like_secret(literal):
             new_value(key, _os_environ(ctx))
             needs_os = True
-            secret = (value, literal, key.line)  # type: ignore[assignment]
+            secret = (value, literal, key.assign)
             changes.append(f"read the key from {s.api_key_env}")
         else:
             shown = redact(literal) if literal is not None else ctx.module.code_for_node(value)
