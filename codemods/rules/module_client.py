@@ -425,6 +425,7 @@ class Setting:
     alias: str
     line: cst.SimpleStatementLine | None  # module-level line holding only this statement
     index: int  # position of ``line`` in the module body, -1 if nested
+    where: str = ""  # why ``line`` is None
 
     @property
     def value(self) -> cst.BaseExpression:
@@ -549,9 +550,13 @@ def _analyse(ctx: RuleContext) -> Plan:
 
     # module-level statements, by the small statement they hold
     lines: dict[int, tuple[cst.SimpleStatementLine, int]] = {}
+    shared_lines: set[int] = set()
     for i, stmt in enumerate(ctx.module.body):
-        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
-            lines[id(stmt.body[0])] = (stmt, i)
+        if isinstance(stmt, cst.SimpleStatementLine):
+            if len(stmt.body) == 1:
+                lines[id(stmt.body[0])] = (stmt, i)
+            else:
+                shared_lines.update(id(small) for small in stmt.body)
 
     settings: list[Setting] = []
     for assign, target in f.attribute_assignments:
@@ -561,9 +566,15 @@ def _analyse(ctx: RuleContext) -> Plan:
         if q.count(".") != 1 or not q.startswith("openai."):
             continue
         line, index = lines.get(id(assign), (None, -1))
+        where = ""
         if len(assign.targets) != 1:
-            line, index = None, -1
-        settings.append(Setting(assign, target, q.split(".")[1], target.value.value, line, index))
+            line, index, where = None, -1, "in a chained assignment"
+        elif id(assign) in shared_lines:
+            where = "on one line with other statements"
+        elif line is None:
+            where = "inside a block (a function, `if`, `try`, `with`...)"
+        attr = q.split(".")[1]
+        settings.append(Setting(assign, target, attr, target.value.value, line, index, where))
 
     v1_calls: list[cst.Call] = []
     legacy_calls: list[cst.Call] = []
@@ -687,8 +698,8 @@ def _analyse(ctx: RuleContext) -> Plan:
             ctx,
             relevant,
             calls,
-            f"`{s.alias}.{s.attr}` is assigned inside a block or together with other "
-            "statements, where the tool cannot tell which value wins",
+            f"`{s.alias}.{s.attr}` is assigned {s.where}, where the tool cannot tell "
+            "which value wins",
         )
         return plan
     by_attr: dict[str, list[Setting]] = {}
