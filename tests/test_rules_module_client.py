@@ -786,3 +786,25 @@ def test_secret_with_an_openai_base_url_is_reported_as_fixed() -> None:
     (secret,) = [f for f in res.findings if f.code == "OR107"]
     assert secret.fixable
     assert 'openai.api_key = os.environ["OPENROUTER_API_KEY"]' in out(src)
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "import openai\nopenai.max_retries = 3\n",
+        "import openai\nopenai.timeout = 5\nprint(openai.api_key)\n",
+        "import openai\nfrom openai import OpenAI\nclient = OpenAI(base_url='https://openrouter.ai/api/v1', api_key=k)\n",
+    ],
+)
+def test_neutral_settings_alone_are_not_findings(src: str) -> None:
+    res = run(src)
+    assert res.findings == [] and res.new_source is None and not res.errors
+
+
+def test_base_url_from_an_expression_is_left_alone() -> None:
+    src = (
+        'import os\nimport openai\nopenai.base_url = os.environ["LLM_URL"]\nopenai.models.list()\n'
+    )
+    res = run(src)
+    assert [f.code for f in res.findings] == ["OR113"]
+    assert 'comes from `os.environ["LLM_URL"]`' in res.findings[0].message

@@ -633,6 +633,8 @@ def _analyse(ctx: RuleContext) -> Plan:
                 plan.pending.append(_engine_report(ctx, a))
 
     relevant = [s for s in settings if s.attr in RELEVANT]
+    if not relevant and not calls:
+        return plan  # only neutral settings (``openai.max_retries = 3``)
     if v1 and legacy:
         plan.pending += _block(
             ctx,
@@ -658,12 +660,14 @@ def _analyse(ctx: RuleContext) -> Plan:
     ]
     if elsewhere:
         s, u = elsewhere[0]
-        where = f"`{u}`" if u is not None else f"`{ctx.module.code_for_node(s.value)}`"
+        where = (
+            f"is `{u}`" if u is not None else f"comes from `{ctx.module.code_for_node(s.value)}`"
+        )
         plan.pending.append(
             _Pending(
                 s.assign,
                 BASE_ELSEWHERE,
-                f"`{s.alias}.{s.attr}` is {where}, not OpenAI: the module-level client is left "
+                f"`{s.alias}.{s.attr}` {where}, not OpenAI: the module-level client is left "
                 "alone and model IDs on its calls are not rewritten; point it at OpenRouter by "
                 "hand if it should be",
             )
