@@ -793,7 +793,7 @@ def test_secret_with_an_openai_base_url_is_reported_as_fixed() -> None:
     [
         "import openai\nopenai.max_retries = 3\n",
         "import openai\nopenai.timeout = 5\nprint(openai.api_key)\n",
-        "import openai\nfrom openai import OpenAI\nclient = OpenAI(base_url='https://openrouter.ai/api/v1', api_key=k)\n",
+        f"import openai\nfrom openai import OpenAI\nclient = OpenAI(base_url='{URL}', api_key=k)\n",
     ],
 )
 def test_neutral_settings_alone_are_not_findings(src: str) -> None:
