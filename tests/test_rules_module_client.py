@@ -145,8 +145,9 @@ def test_alias_of_the_openai_module() -> None:
 )
 def test_key_lookup_keeps_its_form(lookup: str, expected: str) -> None:
     src = f"import os\nimport openai\nopenai.api_key = {lookup}\nopenai.models.list()\n"
+    q = "'" if "'" in lookup else '"'
     assert out(src) == (
-        f'import os\nimport openai\nopenai.api_key = {expected}\nopenai.base_url = "{URL}"\n'
+        f"import os\nimport openai\nopenai.api_key = {expected}\nopenai.base_url = {q}{URL}{q}\n"
         "openai.models.list()\n"
     )
 
@@ -808,3 +809,9 @@ def test_base_url_from_an_expression_is_left_alone() -> None:
     res = run(src)
     assert [f.code for f in res.findings] == ["OR113"]
     assert 'comes from `os.environ["LLM_URL"]`' in res.findings[0].message
+
+
+def test_inserted_url_copies_the_quotes_of_the_key_lookup() -> None:
+    src = "import os\nimport openai\nopenai.api_key = os.getenv('OPENAI_API_KEY')\n"
+    src += "openai.models.list()\n"
+    assert "openai.base_url = 'https://openrouter.ai/api/v1'\n" in out(src)

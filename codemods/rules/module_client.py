@@ -906,7 +906,9 @@ def _migrate(
 
     base = by_attr.get(base_attr, [None])[0]
     key = by_attr.get("api_key", [None])[0] or by_attr.get("api_key_path", [None])[0]
-    url = string_literal(s.base_url)
+    # an inserted URL copies the quotes of the key's variable name, if any
+    like = env_lookup_name(ctx, key.value) if key is not None else None
+    url = string_literal(s.base_url, like)
 
     # base URL (an existing one is OpenAI's: the others were handled)
     if base is not None:
