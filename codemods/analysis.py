@@ -107,6 +107,8 @@ class ModuleFacts:
     # attribute assignments like ``openai.api_key = ...`` (module-level client)
     attribute_assignments: list[tuple[cst.Assign, cst.Attribute]] = field(default_factory=list)
     has_star_import_from_openai: bool = False
+    # every subscript expression (``os.environ["X"]`` reads, for the rules)
+    subscripts: list[cst.Subscript] = field(default_factory=list)
 
     # ---- resolution -------------------------------------------------------
 
@@ -310,6 +312,9 @@ class _Collector(cst.CSTVisitor):
     # -- uses --
     def visit_Call(self, node: cst.Call) -> None:
         self.f.calls.append(node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.f.subscripts.append(node)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._skip_names.add(id(node.attr))

@@ -102,6 +102,7 @@ def _settings(kw: dict[str, Any]) -> Settings:
         strip_project=not kw["keep_project"],
         select=codes(kw["select"]),
         ignore=codes(kw["ignore"]),
+        report_unused_noqa=kw.get("show_unused_noqa", False),
     )
 
 
@@ -145,6 +146,11 @@ def main() -> None:
 
 @main.command()
 @_common
+@click.option(
+    "--show-unused-noqa",
+    is_flag=True,
+    help="Report `# noqa: OR...` comments that silence nothing (OR900).",
+)
 def check(**kw: Any) -> None:
     """Report unmigrated OpenAI usage. Never writes.
 
@@ -209,7 +215,12 @@ def migrate(**kw: Any) -> None:
         if r.new_source is None or p.original is None:
             continue
         if kw["diff"]:
-            sys.stdout.write(unified_diff(r.path, p.original, r.new_source))
+            if r.path.endswith(".ipynb"):  # the changed cells' sources, not the JSON
+                from codemods.notebook_engine import notebook_diff
+
+                sys.stdout.write(notebook_diff(r.path, p.original, r.new_source))
+            else:
+                sys.stdout.write(unified_diff(r.path, p.original, r.new_source))
             changed += 1
             fixes += n_fixes
             continue

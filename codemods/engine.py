@@ -26,9 +26,10 @@ from codemods.analysis import collect
 from codemods.findings import FileError, FileResult, Finding, Settings
 from codemods.mapping import MappingError, ModelTable, load_model_table
 from codemods.prefilter import may_need_work
-from codemods.rules import CHECKERS, RuleContext
+from codemods.rules import CHECKERS, RULES, RuleContext
 from codemods.rules.base import Fix, Report
-from codemods.suppress import Suppressions
+from codemods.rules.noqa import UNUSED_NOQA
+from codemods.suppress import Suppressions, comment_lines
 
 # Python itself refuses more than 200 nested brackets; LibCST's native parser
 # overflows the C stack long before it refuses. Files deeper than this are
@@ -71,7 +72,7 @@ def process_source(
     path: str, data: bytes, config: EngineConfig, *, prefilter: bool = True
 ) -> FileResult:
     """Analyse (and compute the migration of) one Python file's bytes."""
-    if prefilter and not may_need_work(data):
+    if prefilter and not may_need_work(data) and not _wants_noqa_report(data, config):
         return FileResult(path, skipped=True)
     too_deep = _bracket_depth_error(data)
     if too_deep is not None:
@@ -104,12 +105,14 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
     ctx = RuleContext(module=module, facts=facts, settings=config.settings, table=table)
     for check in CHECKERS:
         check(ctx)
+    suppressions = Suppressions.from_source(data, module.encoding)
     if not ctx.reports:
-        return FileResult(path)
+        result = FileResult(path)
+        _report_unused_noqa(result, suppressions, config.settings, data, module.encoding)
+        return result
 
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
-    suppressions = Suppressions.from_source(data, module.encoding)
 
     kept: list[Report] = []
     for r in ctx.reports:
@@ -168,8 +171,48 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
                 replacement=replacement,
             )
         )
+    _report_unused_noqa(result, suppressions, config.settings, data, module.encoding)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _wants_noqa_report(data: bytes, config: EngineConfig) -> bool:
+    return config.settings.report_unused_noqa and (b"noqa" in data or b"openrouter-migrate" in data)
+
+
+def _report_unused_noqa(
+    result: FileResult, suppressions: Suppressions, settings: Settings, data: bytes, encoding: str
+) -> None:
+    """OR900 (on request): suppressions that silenced none of this file's findings."""
+    if not settings.report_unused_noqa or not suppressions.by_line:
+        return
+    if not settings.rule_enabled(UNUSED_NOQA.code):
+        return
+    try:
+        lines = comment_lines(data.decode(encoding))
+    except (UnicodeDecodeError, LookupError):
+        lines = None
+    for u in suppressions.unused(settings.rule_enabled, RULES, lines):
+        parts = []
+        if u.codes:
+            parts.append(f"{', '.join(u.codes)} is not reported on this line")
+        if u.unknown:
+            parts.append(f"{', '.join(u.unknown)} is not an openrouter-migrate rule")
+        if not parts:
+            parts.append("nothing is reported on this line")
+        message = "unused suppression: " + "; ".join(parts) + "; remove it"
+        result.findings.append(
+            Finding(
+                path=result.path,
+                line=u.line,
+                col=u.col + 1,
+                end_line=u.line,
+                end_col=u.end_col + 1,
+                code=UNUSED_NOQA.code,
+                message=message,
+                severity=UNUSED_NOQA.severity,
+            )
+        )
 
 
 def _verify(new: bytes, old: bytes) -> str | None:

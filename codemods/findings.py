@@ -143,6 +143,7 @@ class Settings:
     strip_project: bool = True
     select: tuple[str, ...] = ()  # empty = all rules
     ignore: tuple[str, ...] = ()
+    report_unused_noqa: bool = False  # OR900: suppressions that silence nothing
 
     def rule_enabled(self, code: str) -> bool:
         if self.select and not any(code.startswith(s) for s in self.select):

@@ -439,10 +439,14 @@ def build_virtual_module(cells: list[Cell]) -> VirtualModule:
         next_id = m.next_id
         text = m.text
         final_newline = bool(_ending(cell.source)) if cell.source else False
+        # The cell's own line ending for the lines added around it: LibCST takes
+        # the module's from its first line (the first marker), and uses it for
+        # the lines a fix inserts (``import os``, a new argument line).
+        newline = next((e for e in map(_ending, _lines(text)) if e), "\n")
         if text and not _ending(text):
-            text += "\n"
+            text += newline
         n_lines = len(_lines(text))
-        parts.append(f"{prefix} {cell.number}\n")
+        parts.append(f"{prefix} {cell.number}{newline}")
         parts.append(text)
         segments.append(
             _Segment(

@@ -32,7 +32,7 @@ class RunInput:
     config: EngineConfig = field(default_factory=EngineConfig)
     exclude: Sequence[str] = ()
     force_exclude: bool = False
-    include_notebooks: bool = False
+    include_notebooks: bool = True
     jobs: int = 1
 
 

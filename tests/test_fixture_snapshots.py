@@ -15,7 +15,17 @@ from click.testing import CliRunner
 from codemods.cli import main
 from tests.conftest import FIXTURES, tree_bytes
 
-REPOS = ["quickstart", "aliased_app", "untouchable", "realworld", "legacy", "encodings", "broken"]
+REPOS = [
+    "quickstart",
+    "aliased_app",
+    "untouchable",
+    "realworld",
+    "legacy",
+    "encodings",
+    "broken",
+    "notebooks",
+    "unsupported",
+]
 
 
 def _run(args: list[str], cwd: Path) -> tuple[int, str, str]:

@@ -21,8 +21,12 @@ INLINE_SEP = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
 def _plain(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    """``ws`` without its comment and blank lines; the line break it used stays
+    (a CRLF line in a mixed file begets a CRLF line)."""
     if isinstance(ws, cst.ParenthesizedWhitespace):
-        return ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+        return ws.with_changes(
+            first_line=cst.TrailingWhitespace(newline=ws.first_line.newline), empty_lines=[]
+        )
     return ws
 
 
@@ -44,9 +48,7 @@ def _has_comment(comma: cst.Comma) -> bool:
 
 def _multiline_sep(ws: cst.BaseParenthesizableWhitespace) -> cst.Comma | None:
     if isinstance(ws, cst.ParenthesizedWhitespace):
-        return cst.Comma(
-            whitespace_after=ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
-        )
+        return cst.Comma(whitespace_after=_plain(ws))
     return None
 
 
@@ -197,3 +199,8 @@ def string_literal(value: str, like: cst.SimpleString | None = None) -> cst.Simp
     if len(quote) == 1:
         body = body.replace(quote, "\\" + quote)
     return cst.SimpleString(f"{prefix}{quote}{body}{quote}")
+
+
+def replace_string(node: cst.SimpleString, value: str) -> cst.SimpleString:
+    """``node`` with a new value: same quotes, prefix and parentheses."""
+    return node.with_changes(value=string_literal(value, node).value)

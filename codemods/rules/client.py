@@ -6,7 +6,7 @@ import libcst as cst
 
 from codemods.analysis import dotted_name
 from codemods.findings import Severity
-from codemods.rules._edit import keyword_arg, rebuild, string_literal
+from codemods.rules._edit import keyword_arg, rebuild, replace_string, string_literal
 from codemods.rules.base import Report, RuleContext, checker, rule
 from codemods.secrets import looks_like_secret, redact
 
@@ -176,7 +176,7 @@ SECRET = rule(
     before="""
         import os
         from openai import OpenAI
-        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key="sk-live-0000000000000000abcd")
+        client = OpenAI(api_key="sk-live-0000000000000000abcd")
     """,
     after="""
         import os
@@ -412,7 +412,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             return  # migrated already
         if url is not None and is_openai_url(url):
             new_values[i] = args[i].with_changes(
-                value=string_literal(s.base_url, args[i].value)  # type: ignore[arg-type]
+                value=replace_string(args[i].value, s.base_url)  # type: ignore[arg-type]
             )
             changes.append("base_url")
         else:
@@ -437,7 +437,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         name_node = env_lookup_name(ctx, value)
         literal = string_value(value)
         if name_node is not None and string_value(name_node) == OPENAI_KEY_ENV:
-            new_name = string_literal(s.api_key_env, name_node)
+            new_name = replace_string(name_node, s.api_key_env)
             new_values[i] = args[i].with_changes(value=_replace_in(value, name_node, new_name))
             changes.append(s.api_key_env)
         elif name_node is not None and string_value(name_node) == s.api_key_env:

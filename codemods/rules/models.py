@@ -9,7 +9,7 @@ import libcst as cst
 from codemods.analysis import FOREIGN_SDKS, attribute_chain, dotted_name
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
-from codemods.rules._edit import string_literal
+from codemods.rules._edit import replace_string
 from codemods.rules.base import RuleContext, checker, rule
 from codemods.rules.client import AZURE_CLASSES, CLIENT_CLASSES, string_value
 
@@ -83,6 +83,7 @@ UNKNOWN_MODEL = rule(
         (`--mapping`), or write the OpenRouter ID in the code.
     """,
     before="""
+        import openai
         client.chat.completions.create(model="gpt-foo-9", messages=messages)
     """,
 )
@@ -96,6 +97,7 @@ FINE_TUNE = rule(
     what="Reports `ft:...` model IDs.",
     why="OpenAI fine-tunes are only served by OpenAI; OpenRouter cannot route to them.",
     before="""
+        import openai
         client.chat.completions.create(model="ft:gpt-4o-mini:acme::abc123", messages=messages)
     """,
 )
@@ -128,6 +130,7 @@ DYNAMIC_MODEL = rule(
         it must be an OpenRouter ID (`openai/gpt-4o`) after the migration.
     """,
     before="""
+        import openai
         client.chat.completions.create(model=settings.model, messages=messages)
     """,
 )
@@ -276,6 +279,20 @@ def model_arg(call: cst.Call) -> cst.Arg | None:
     return None
 
 
+def resolved_model(ctx: RuleContext, call: cst.Call) -> tuple[str, cst.BaseExpression] | None:
+    """The model ID string the OR2xx rules see for ``call`` (a literal
+    ``model=`` or a module string constant passed as ``model=``) and the
+    argument's value node; None when it cannot be known."""
+    arg = model_arg(call)
+    if arg is None:
+        return None
+    value: cst.BaseExpression = arg.value
+    if isinstance(value, cst.Name) and value.value in ctx.facts.string_constants:
+        value = ctx.facts.string_constants[value.value].value
+    model = string_value(value)
+    return None if model is None else (model, arg.value)
+
+
 @checker
 def check_models(ctx: RuleContext) -> None:
     f = ctx.facts
@@ -339,7 +356,7 @@ def check_literal(ctx: RuleContext, node: cst.SimpleString, certain: bool, via: 
 
         def fix(n: cst.CSTNode, target: str = target) -> cst.CSTNode:
             assert isinstance(n, cst.SimpleString)
-            return string_literal(target, n)
+            return replace_string(n, target)
 
         ctx.report(
             node,
@@ -353,7 +370,7 @@ def check_literal(ctx: RuleContext, node: cst.SimpleString, certain: bool, via: 
 
             def fix2(n: cst.CSTNode, target: str = target) -> cst.CSTNode:
                 assert isinstance(n, cst.SimpleString)
-                return string_literal(target, n)
+                return replace_string(n, target)
 
             ctx.report(
                 node,

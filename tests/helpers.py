@@ -1,0 +1,31 @@
+"""Small helpers for rule tests: run the engine on a snippet."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from codemods.engine import EngineConfig, process_source
+from codemods.findings import FileResult, Settings
+
+
+def run(src: str, *, dedent: bool = True, **settings: Any) -> FileResult:
+    if dedent:
+        src = textwrap.dedent(src)
+    return process_source("t.py", src.encode(), EngineConfig(settings=Settings(**settings)))
+
+
+def migrated(src: str, **settings: Any) -> str:
+    """The migrated source (the input itself when nothing changes)."""
+    src = textwrap.dedent(src)
+    r = run(src, dedent=False, **settings)
+    assert not r.errors, r.errors
+    out = src if r.new_source is None else r.new_source.decode()
+    # idempotence is part of every rewrite's contract
+    again = run(out, dedent=False, **settings)
+    assert again.new_source is None, "second run changed the file"
+    return out
+
+
+def codes(src: str, **settings: Any) -> list[str]:
+    return [f.code for f in run(src, **settings).findings]
