@@ -815,3 +815,20 @@ def test_inserted_url_copies_the_quotes_of_the_key_lookup() -> None:
     src = "import os\nimport openai\nopenai.api_key = os.getenv('OPENAI_API_KEY')\n"
     src += "openai.models.list()\n"
     assert "openai.base_url = 'https://openrouter.ai/api/v1'\n" in out(src)
+
+
+def test_openai_rebound_after_a_failed_import_is_held_and_reported() -> None:
+    src = """
+        try:
+            import openai
+        except ImportError:
+            openai = None
+
+
+        def ask(q):
+            return openai.chat.completions.create(model="gpt-4o", messages=[])
+    """
+    res = run(src)
+    assert [f.code for f in res.findings] == ["OR117"]
+    assert "also bound to something else" in res.findings[0].message
+    assert res.new_source is None

@@ -251,20 +251,19 @@ def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
 
 def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
     out = []
-    legacy = False
     for call in ctx.facts.calls:
         q = ctx.facts.qualified(call.func) if isinstance(call.func, cst.Attribute) else None
         if q in LEGACY_METHODS:
             out.append(SdkCall(call, LEGACY_METHODS[q], "openai"))
-            legacy = True
             continue
         m = sdk_method(call)
         if m is None:
             continue
         method, receiver = m
         out.append(SdkCall(call, method, classify_receiver(ctx, receiver)))
-    if legacy or any(ctx.facts.qualified(sc.call.func) for sc in out):
-        # import here: module_client builds on this module
+    if out and ctx.facts.imports_openai:
+        # calls on the module-level client stay as they are while its
+        # configuration does (import here: module_client builds on this module)
         from codemods.rules.module_client import held_calls
 
         held = held_calls(ctx)

@@ -29,7 +29,7 @@ from typing import Union
 
 import libcst as cst
 
-from codemods.analysis import dotted_name
+from codemods.analysis import attribute_chain, dotted_name
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
 from codemods.rules._edit import string_literal
@@ -446,6 +446,8 @@ class _Pending:
 @dataclass
 class Plan:
     held: set[int] = field(default_factory=set)  # id() of calls whose model IDs stay
+    # calls on a name that is not certainly the openai module: held whatever happens
+    ambiguous: set[int] = field(default_factory=set)
     pending: list[_Pending] = field(default_factory=list)
 
 
@@ -509,8 +511,19 @@ class _Markers(cst.CSTVisitor):
 
 
 def _call_kind(ctx: RuleContext, call: cst.Call) -> str | None:
-    q = ctx.facts.qualified(call.func)
+    f = ctx.facts
+    q = f.qualified(call.func)
     if q is None:
+        # ``try: import openai`` / ``except ImportError: openai = None``
+        parts, root = attribute_chain(call.func)
+        if (
+            isinstance(root, cst.Name)
+            and "openai" in f.imports.get(root.value, ())
+            and f.is_ambiguous(call.func)
+            and len(parts) >= 2
+            and (parts[0] in V1_RESOURCES or parts[0] in LEGACY_RESOURCES)
+        ):
+            return "ambiguous"
         return None
     parts = q.split(".")
     if parts[0] != "openai" or len(parts) < 3:
@@ -584,7 +597,22 @@ def _analyse(ctx: RuleContext) -> Plan:
             v1_calls.append(call)
         elif kind == "legacy":
             legacy_calls.append(call)
+        elif kind == "ambiguous":
+            # the tool cannot configure a module it cannot name for certain
+            plan.ambiguous.add(id(call))
+            root = attribute_chain(call.func)[1]
+            assert isinstance(root, cst.Name)
+            plan.pending.append(
+                _held_report(
+                    ctx,
+                    call,
+                    f"`{root.value}` is also bound to something else in this file (for "
+                    f"example `{root.value} = None` after a failed import), so the tool does "
+                    "not configure it",
+                )
+            )
     calls = v1_calls + legacy_calls
+    plan.held = set(plan.ambiguous)
     if not settings and not calls:
         return plan
 
@@ -601,7 +629,7 @@ def _analyse(ctx: RuleContext) -> Plan:
     legacy = sorted(k for k in found if k in LEGACY_RESOURCES or k in LEGACY_NAMES)
 
     # every call of the module-level client is held unless the plan says otherwise
-    plan.held = {id(c) for c in calls}
+    plan.held = plan.ambiguous | {id(c) for c in calls}
 
     # Azure: nothing in the file changes
     azure = _azure_marker(settings, legacy_calls)
@@ -651,7 +679,7 @@ def _analyse(ctx: RuleContext) -> Plan:
     bases = [s for s in settings if s.attr in ("base_url", "api_base")]
     urls = [string_value(s.value) for s in bases]
     if bases and all(u is not None and is_openrouter_url(u) for u in urls):
-        plan.held = set()
+        plan.held = set(plan.ambiguous)
         return plan
     elsewhere = [
         (s, u)
@@ -1049,7 +1077,7 @@ def _migrate(
             changes.append(f"drop {attr}")
 
     if not changes and not value_edits:
-        plan.held = set()
+        plan.held = set(plan.ambiguous)
         plan.pending += notes
         return plan
 
@@ -1085,7 +1113,7 @@ def _migrate(
             )
         )
     plan.pending += notes
-    plan.held = set()
+    plan.held = set(plan.ambiguous)
     return plan
 
 
