@@ -832,3 +832,74 @@ def test_openai_rebound_after_a_failed_import_is_held_and_reported() -> None:
     assert [f.code for f in res.findings] == ["OR117"]
     assert "also bound to something else" in res.findings[0].message
     assert res.new_source is None
+
+
+# ---- generated files: never half-migrated, always idempotent ---------------------
+
+_POOL = [
+    'openai.api_key = os.environ["OPENAI_API_KEY"]',
+    "openai.api_key = os.getenv('OPENAI_API_KEY')  # env",
+    'openai.api_key = "sk-abcdefghijklmnopqrstuvwxyz0123"',
+    "openai.api_key = settings.KEY",
+    'openai.organization = "org-1"',
+    '# a comment\nopenai.organization = "org-1"  # trailing',
+    'openai.project = "p"',
+    'openai.base_url = "https://api.openai.com/v1"',
+    'openai.api_base = "https://api.openai.com/v1"',
+    "openai.max_retries = 2",
+    "load_dotenv()",
+    "",
+    'x = openai.chat.completions.create(model="gpt-4o", messages=[])',
+    'y = openai.ChatCompletion.create(model="gpt-4o", messages=[])',
+    'def f():\n    return openai.embeddings.create(model="text-embedding-3-small", input="a")',
+    'if x:\n    openai.api_key = "k"',
+    'MODEL = "gpt-4o-mini"',
+    "z = openai.chat.completions.create(model=MODEL, messages=[])",
+]
+_HEADS = [
+    "import os\nimport openai\nfrom dotenv import load_dotenv\n",
+    '"""doc"""\nfrom __future__ import annotations\nimport openai\n',
+    "#!/usr/bin/env python\nimport openai\n",
+]
+
+
+def _generated(n: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    while len(out) < n:
+        src = rng.choice(_HEADS) + "\n".join(rng.choice(_POOL) for _ in range(rng.randint(1, 7)))
+        src += "\n"
+        try:
+            compile(src, "generated", "exec")
+        except SyntaxError:
+            continue
+        out.append(src)
+    return out
+
+
+def _on_openrouter(text: str) -> bool:
+    return any(
+        line.startswith((f"openai.base_url = {q}{URL}", f"openai.api_base = {q}{URL}"))
+        for line in text.splitlines()
+        for q in "\"'"
+    )
+
+
+@pytest.mark.parametrize("src", _generated(150, seed=3))
+def test_generated_files_are_never_half_migrated(src: str) -> None:
+    res = process_source("g.py", src.encode(), EngineConfig(), prefilter=False)
+    assert not res.errors
+    text = (res.new_source or src.encode()).decode()
+    lines = text.splitlines()
+    module_call_prefixed = any(
+        "openai/" in line and ("openai.chat" in line or "ChatCompletion" in line) for line in lines
+    ) or ('MODEL = "openai/' in text and "model=MODEL" in text)
+    key_moved = any(line.startswith("openai.api_key") and "OPENROUTER" in line for line in lines)
+    if module_call_prefixed or key_moved:
+        assert _on_openrouter(text), text
+    if res.new_source is not None:
+        again = process_source("g.py", res.new_source, EngineConfig(), prefilter=False)
+        assert again.new_source is None
+        assert not any(f.fixable for f in again.findings)
