@@ -1,20 +1,25 @@
 """The command line: ``openrouter-migrate migrate|check|rules``.
 
-Exit codes (both commands): 0 nothing to report, 1 findings (``check``), 2
-the tool could not do its job on at least one file or the options were bad.
-The only module that prints.
+Exit codes (both commands): 0 nothing to report (``check``: no finding at
+or above ``--fail-on``, or ``--exit-zero``), 1 findings (``check``), 2 the
+tool could not do its job on at least one file, or the options or the
+configuration were bad. The only module that prints; the reports themselves
+are built by :mod:`codemods.report` (text) and :mod:`codemods.formats`.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
 
 from codemods import __version__
+from codemods.config import TITLE_HEADERS, ConfigError, FileConfig, check_codes, is_http_url
+from codemods.config import resolve as resolve_config
 from codemods.findings import (
     DEFAULT_API_KEY_ENV,
     DEFAULT_BASE_URL,
@@ -22,25 +27,31 @@ from codemods.findings import (
     FileError,
     Finding,
     Settings,
+    Severity,
 )
+from codemods.formats import FORMATS
+
+if TYPE_CHECKING:
+    from codemods.runner import Processed, RunInput
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
+    # Options a config file can also set default to None ("not given"): the
+    # precedence is command line > config file > built-in default.
     options = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=str)),
         click.option(
             "--base-url",
-            default=DEFAULT_BASE_URL,
-            show_default=True,
-            help="OpenRouter API base URL the clients get.",
+            default=None,
+            help=f"OpenRouter API base URL the clients get.  [default: {DEFAULT_BASE_URL}]",
         ),
         click.option(
             "--api-key-env",
-            default=DEFAULT_API_KEY_ENV,
-            show_default=True,
-            help="Environment variable that holds the OpenRouter key.",
+            default=None,
+            help="Environment variable that holds the OpenRouter key.  "
+            f"[default: {DEFAULT_API_KEY_ENV}]",
         ),
         click.option(
             "--app-url",
@@ -54,31 +65,47 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--title-header",
-            default=DEFAULT_TITLE_HEADER,
-            show_default=True,
-            type=click.Choice(["X-Title", "X-OpenRouter-Title"]),
-            help="Name of the title header (X-OpenRouter-Title is its newer name).",
+            default=None,
+            type=click.Choice(list(TITLE_HEADERS)),
+            help="Name of the title header (X-OpenRouter-Title is its newer name).  "
+            f"[default: {DEFAULT_TITLE_HEADER}]",
         ),
         click.option(
             "--mapping",
             "mappings",
             multiple=True,
             type=click.Path(path_type=str),
-            help="A YAML model mapping merged over the shipped table (repeatable).",
+            help="A YAML model mapping merged over the shipped table and the config's "
+            "mappings (repeatable).",
         ),
         click.option(
-            "--keep-project",
-            is_flag=True,
+            "--keep-project/--strip-project",
+            "keep_project",
+            default=None,
             help="Keep project= in constructors (removed by default).",
         ),
         click.option("--select", multiple=True, help="Only these rule codes (prefixes allowed)."),
         click.option("--ignore", multiple=True, help="Skip these rule codes (prefixes allowed)."),
-        click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
         click.option(
-            "--force-exclude",
-            is_flag=True,
-            help="Apply excludes to files named on the command line too.",
+            "--exclude",
+            multiple=True,
+            help="Glob of paths to skip (repeatable; replaces the config's exclude).",
         ),
+        click.option(
+            "--force-exclude/--no-force-exclude",
+            "force_exclude",
+            default=None,
+            help="Apply excludes to files named on the command line too (pre-commit needs it).",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=str, dir_okay=False),
+            default=None,
+            help="Read settings from this file instead of the nearest pyproject.toml "
+            "with [tool.openrouter-migrate].",
+        ),
+        click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
         click.option("-q", "--quiet", is_flag=True, help="Print findings and errors only."),
     ]
     for opt in reversed(options):
@@ -86,43 +113,166 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def _settings(kw: dict[str, Any]) -> Settings:
-    def codes(values: Sequence[str]) -> tuple[str, ...]:
-        out: list[str] = []
-        for v in values:
-            out += [c.strip().upper() for c in v.split(",") if c.strip()]
-        return tuple(out)
+def _codes(values: Sequence[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        out += [c.strip().upper() for c in v.split(",") if c.strip()]
+    return tuple(out)
 
+
+def _pick(cli: Any, config: Any, default: Any) -> Any:
+    if cli is not None:
+        return cli
+    return default if config is None else config
+
+
+def _settings(kw: dict[str, Any], fc: FileConfig | None = None) -> Settings:
+    """Command line > config file > built-in default, option by option."""
+    fc = fc or FileConfig()
+    keep = kw["keep_project"]
     return Settings(
-        base_url=kw["base_url"],
-        api_key_env=kw["api_key_env"],
-        app_url=kw["app_url"],
-        app_title=kw["app_title"],
-        title_header=kw["title_header"],
-        strip_project=not kw["keep_project"],
-        select=codes(kw["select"]),
-        ignore=codes(kw["ignore"]),
+        base_url=_pick(kw["base_url"], fc.base_url, DEFAULT_BASE_URL),
+        api_key_env=_pick(kw["api_key_env"], fc.api_key_env, DEFAULT_API_KEY_ENV),
+        app_url=_pick(kw["app_url"], fc.app_url, None),
+        app_title=_pick(kw["app_title"], fc.app_title, None),
+        title_header=_pick(kw["title_header"], fc.title_header, DEFAULT_TITLE_HEADER),
+        strip_project=_pick(None if keep is None else not keep, fc.strip_project, True),
+        select=_codes(kw["select"]) or (fc.select or ()),
+        ignore=_codes(kw["ignore"]) or (fc.ignore or ()),
         report_unused_noqa=kw.get("show_unused_noqa", False),
     )
 
 
-def _prepare(kw: dict[str, Any]):
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@dataclass
+class _Group:
+    """Paths that share one configuration, ready to run."""
+
+    inp: RunInput
+    fc: FileConfig
+    errors: list[FileError]  # found while preparing (include filtering)
+
+
+def _prepare(kw: dict[str, Any]) -> list[_Group]:
+    """Options + config -> what to run, one group per configuration file met.
+    Bad options or config: exit 2 before any file is read (so nothing is
+    written)."""
+    try:
+        configs = resolve_config(list(kw["paths"]), kw["config_file"], kw["isolated"])
+    except ConfigError as e:
+        _fail(str(e))
+    if kw["base_url"] is not None and not is_http_url(kw["base_url"]):
+        _fail(f"--base-url {kw['base_url']!r}: not an http(s) URL")
+    for option in ("select", "ignore"):
+        bad = check_codes(_codes(kw[option]))
+        if bad is not None:
+            _fail(f"--{option} {bad}: not a rule code or prefix (see `openrouter-migrate rules`)")
+    return [_group(kw, fc, paths) for fc, paths in configs]
+
+
+def _group(kw: dict[str, Any], fc: FileConfig, paths: list[str]) -> _Group:
     from codemods.engine import EngineConfig
     from codemods.mapping import MappingError
     from codemods.runner import RunInput
 
-    config = EngineConfig(settings=_settings(kw), mapping_files=tuple(kw["mappings"]))
+    config = EngineConfig(
+        settings=_settings(kw, fc), mapping_files=fc.mappings + tuple(kw["mappings"])
+    )
     try:
         config.table()  # fail early, once, on a broken mapping
     except MappingError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_ERROR)
-    return RunInput(
-        paths=list(kw["paths"]) or ["."],
+        _fail(str(e))
+    inp = RunInput(
+        paths=paths,
         config=config,
-        exclude=kw["exclude"],
-        force_exclude=kw["force_exclude"],
+        exclude=kw["exclude"] or (fc.exclude or ()),
+        force_exclude=bool(_pick(kw["force_exclude"], fc.force_exclude, False)),
     )
+    errors: list[FileError] = []
+    if fc.include is not None:
+        inp, errors = _apply_include(inp, fc.include)
+    return _Group(inp, fc, errors)
+
+
+def _run(groups: list[_Group]) -> tuple[Iterator[tuple[_Group, Processed]], list[FileError]]:
+    """Run every group: discovery now (its errors are returned), the files
+    lazily, group after group."""
+    from codemods.runner import run
+
+    errors: list[FileError] = []
+    started = []
+    for g in groups:
+        results, discovery_errors = run(g.inp)
+        errors += g.errors + discovery_errors
+        started.append((g, results))
+
+    def chained() -> Iterator[tuple[_Group, Processed]]:
+        for g, results in started:
+            for p in results:
+                yield g, p
+
+    return chained(), errors
+
+
+def _apply_include(inp: RunInput, include: Sequence[str]) -> tuple[RunInput, list[FileError]]:
+    """Keep the files found in directories that match an ``include`` glob;
+    files named on the command line are always taken (as in ruff)."""
+    import dataclasses
+    import os
+
+    from codemods.config import matches_include
+    from codemods.runner import collect_jobs
+
+    jobs, errors = collect_jobs(inp)
+    explicit = {os.path.normpath(p) for p in inp.paths if os.path.isfile(p)}
+    keep = [j.path for j in jobs if j.path in explicit or matches_include(j.path, j.real, include)]
+    # the files are now named explicitly; excludes were applied already
+    return dataclasses.replace(inp, paths=keep, exclude=(), force_exclude=False), errors
+
+
+class _Progress:
+    """``Checked 120 files`` on stderr, rewritten in place: only when stderr is
+    a terminal, never in CI (``CI`` set), never with ``--quiet``; shown once a
+    run takes longer than ``delay`` seconds."""
+
+    def __init__(self, verb: str, quiet: bool, delay: float = 0.3) -> None:
+        import os
+        import time
+
+        stderr = sys.stderr
+        self.enabled = (
+            not quiet
+            and not os.environ.get("CI")
+            and bool(getattr(stderr, "isatty", lambda: False)())
+        )
+        self.verb = verb
+        self.count = 0
+        self.start = time.monotonic()
+        self.last = float("-inf")
+        self.delay = delay
+        self.shown = False
+
+    def tick(self) -> None:
+        if not self.enabled:
+            return
+        import time
+
+        self.count += 1
+        now = time.monotonic()
+        if now - self.start < self.delay or now - self.last < 0.1:
+            return
+        self.last = now
+        click.echo(f"\r\x1b[K{self.verb} {_n(self.count, 'file')}...", err=True, nl=False)
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\x1b[K", err=True, nl=False)
+            self.shown = False
 
 
 def _echo_error(e: FileError) -> None:
@@ -147,6 +297,24 @@ def main() -> None:
 @main.command()
 @_common
 @click.option(
+    "--output-format",
+    "--format",
+    "output_format",
+    type=click.Choice(list(FORMATS)),
+    default="text",
+    show_default=True,
+    help="text for people, json (documented schema), sarif (code scanning), "
+    "github (workflow annotations).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default=None,
+    help="Lowest severity that fails the run (exit 1).  [default: warning: any finding]",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead.")
+@click.option(
     "--show-unused-noqa",
     is_flag=True,
     help="Report `# noqa: OR...` comments that silence nothing (OR900).",
@@ -154,31 +322,73 @@ def main() -> None:
 def check(**kw: Any) -> None:
     """Report unmigrated OpenAI usage. Never writes.
 
-    Exit 0: nothing found; 1: findings; 2: a file could not be checked.
+    Exit 0: nothing found (or only findings below --fail-on, or --exit-zero);
+    1: findings; 2: a file could not be checked, or bad options/configuration.
     """
-    from codemods.report import summary, text_line
-    from codemods.runner import run
+    from codemods.formats import (
+        github_error_line,
+        github_line,
+        render_json,
+        render_sarif,
+        statistics_json,
+    )
+    from codemods.report import statistics, summary, text_line, use_color
 
-    inp = _prepare(kw)
-    results, errors = run(inp)
+    fmt = kw["output_format"]
+    if kw["statistics"] and fmt not in ("text", "json"):
+        _fail("--statistics works with --output-format text or json")
+    groups = _prepare(kw)
+    color = fmt == "text" and use_color(sys.stdout)
+    streaming = fmt in ("text", "github") and not kw["statistics"]
+    progress = _Progress("Checked", kw["quiet"])
+
+    def error(e: FileError) -> None:
+        progress.clear()
+        if fmt == "github":
+            click.echo(github_error_line(e))
+        else:
+            _echo_error(e)
+
+    results, errors = _run(groups)
     for e in errors:
-        _echo_error(e)
+        error(e)
     findings: list[Finding] = []
-    files_with = 0
-    for p in results:
+    failing: list[Finding] = []
+    fail_on = Severity.WARNING
+    for g, p in results:
+        fail_on = Severity(_pick(kw["fail_on"], g.fc.fail_on, "warning"))
+        failing += [f for f in p.result.findings if f.severity.rank >= fail_on.rank]
+        progress.tick()
         for e in p.result.errors:
             errors.append(e)
-            _echo_error(e)
-        if p.result.findings:
-            files_with += 1
+            error(e)
         for f in p.result.findings:
             findings.append(f)
-            click.echo(text_line(f))
+            if streaming:
+                progress.clear()
+                if fmt == "github":
+                    click.echo(github_line(f))
+                else:
+                    click.echo(text_line(f, color), color=color)
+    progress.clear()
+    if kw["statistics"]:
+        if fmt == "json":
+            click.echo(statistics_json(findings), nl=False)
+        else:
+            for line in statistics(findings):
+                click.echo(line)
+    elif fmt == "json":
+        click.echo(render_json(findings, errors), nl=False)
+    elif fmt == "sarif":
+        click.echo(render_sarif(findings, errors), nl=False)
     if not kw["quiet"]:
-        click.echo(summary(findings, errors, files_with), err=True)
+        line = summary(findings, errors, len({f.path for f in findings}))
+        if findings and not failing:
+            line = line[:-1] + f"; {fail_on.value}s and above fail the run (--fail-on)."
+        click.echo(line, err=True)
     if errors:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if findings else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if failing and not kw["exit_zero"] else EXIT_OK)
 
 
 @main.command()
@@ -193,21 +403,24 @@ def migrate(**kw: Any) -> None:
     Exit 0: done (report-only findings are listed); 2: a file could not be
     processed or written.
     """
-    from codemods.report import text_line, unified_diff
-    from codemods.runner import run
+    from codemods.report import color_diff, text_line, unified_diff, use_color
     from codemods.writer import WriteError, git_dirty_files, write_atomic
 
-    inp = _prepare(kw)
-    results, errors = run(inp)
+    groups = _prepare(kw)
+    color = use_color(sys.stdout)
+    progress = _Progress("Processed", kw["quiet"] or kw["diff"])
+    results, errors = _run(groups)
     for e in errors:
         _echo_error(e)
     dirty: set[Path] | None = None
     dirty_checked = False
     changed = fixes = 0
     needs_human: list[Finding] = []
-    for p in results:
+    for _, p in results:
         r = p.result
+        progress.tick()
         for e in r.errors:
+            progress.clear()
             errors.append(e)
             _echo_error(e)
         needs_human += [f for f in r.findings if not f.fixable]
@@ -218,15 +431,16 @@ def migrate(**kw: Any) -> None:
             if r.path.endswith(".ipynb"):  # the changed cells' sources, not the JSON
                 from codemods.notebook_engine import notebook_diff
 
-                sys.stdout.write(notebook_diff(r.path, p.original, r.new_source))
+                diff = notebook_diff(r.path, p.original, r.new_source)
             else:
-                sys.stdout.write(unified_diff(r.path, p.original, r.new_source))
+                diff = unified_diff(r.path, p.original, r.new_source)
+            click.echo(color_diff(diff) if color else diff, nl=False, color=color)
             changed += 1
             fixes += n_fixes
             continue
         if not kw["allow_dirty"]:
             if not dirty_checked:
-                dirty = git_dirty_files([Path(x) for x in inp.paths])
+                dirty = git_dirty_files([Path(x) for g in groups for x in g.inp.paths])
                 dirty_checked = True
             if dirty is not None and p.real is not None and p.real.resolve() in dirty:
                 e = FileError(
@@ -235,6 +449,7 @@ def migrate(**kw: Any) -> None:
                     "first so the migration can be reviewed and undone, or pass --allow-dirty)",
                 )
                 errors.append(e)
+                progress.clear()
                 _echo_error(e)
                 continue
         try:
@@ -242,14 +457,17 @@ def migrate(**kw: Any) -> None:
         except WriteError as we:
             e = FileError(r.path, we.reason)
             errors.append(e)
+            progress.clear()
             _echo_error(e)
             continue
         changed += 1
         fixes += n_fixes
         if not kw["quiet"]:
+            progress.clear()
             click.echo(f"fixed {r.path} ({n_fixes} fix{'es' if n_fixes != 1 else ''})", err=True)
+    progress.clear()
     for f in needs_human:
-        click.echo(text_line(f))
+        click.echo(text_line(f, color), color=color)
     if not kw["quiet"]:
         verb = "Would migrate" if kw["diff"] else "Migrated"
         line = f"{verb} {_n(changed, 'file')} ({_n(fixes, 'fix', 'fixes')})"

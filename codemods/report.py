@@ -1,25 +1,58 @@
-"""Turning findings into text for people (other formats live beside it)."""
+"""Turning findings into text for people (machine formats: codemods/formats.py).
+
+Color is decided by the caller (:func:`use_color`) and applied with
+``click.style``; with ``color=False`` every function returns plain text.
+"""
 
 from __future__ import annotations
 
 import difflib
 import io
+import os
 import tokenize
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import IO
 
-from codemods.findings import FileError, Finding
+import click
+
+from codemods.findings import FileError, Finding, Severity
 
 
-def location(f: Finding) -> str:
+def use_color(stream: IO[str] | None, environ: Mapping[str, str] | None = None) -> bool:
+    """Color on a terminal only. ``NO_COLOR`` (non-empty) turns it off and wins;
+    ``FORCE_COLOR`` (non-empty) turns it on anywhere; ``TERM=dumb`` turns it off."""
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    if env.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (ValueError, OSError):  # closed stream
+        return False
+
+
+def location(f: Finding, color: bool = False) -> str:
     if f.cell is not None:
-        return f"{f.path}:cell {f.cell}:{f.line}:{f.col}"
-    return f"{f.path}:{f.line}:{f.col}"
+        where = f"{f.path}:cell {f.cell}:{f.line}:{f.col}"
+    else:
+        where = f"{f.path}:{f.line}:{f.col}"
+    if not color:
+        return where
+    path, _, rest = where.partition(":")
+    return click.style(path, bold=True) + click.style(":" + rest, fg="cyan")
 
 
-def text_line(f: Finding) -> str:
-    fix = " [*]" if f.fixable else ""
-    return f"{location(f)}: {f.code}{fix} {f.message}"
+def text_line(f: Finding, color: bool = False) -> str:
+    if not color:
+        fix = " [*]" if f.fixable else ""
+        return f"{location(f)}: {f.code}{fix} {f.message}"
+    code = click.style(f.code, fg="red" if f.severity is Severity.ERROR else "yellow", bold=True)
+    fix = " " + click.style("[*]", fg="cyan") if f.fixable else ""
+    return f"{location(f, True)}: {code}{fix} {f.message}"
 
 
 def error_line(e: FileError) -> str:
@@ -44,11 +77,15 @@ def summary(findings: Sequence[Finding], errors: Sequence[FileError], files: int
 
 
 def statistics(findings: Sequence[Finding]) -> list[str]:
-    counts = Counter(f.code for f in findings)
-    fixable = Counter(f.code for f in findings if f.fixable)
+    """One line per rule with findings: count, code, [*] when fixable, name."""
+    from codemods.formats import statistics_rows
+
+    rows = statistics_rows(findings)
+    width = max((len(str(r["count"])) for r in rows), default=1)
     return [
-        f"{n:5d}  {code}  {'[*] ' if fixable[code] else '    '}"
-        for code, n in sorted(counts.items())
+        f"{r['count']:>{width}}  {r['code']}  {'[*]' if r['fixable'] else '   '} "
+        f"{r['severity']:<7}  {r['name'] or ''}".rstrip()
+        for r in rows
     ]
 
 
@@ -61,6 +98,24 @@ def decode_for_display(data: bytes) -> str:
         encoding = "utf-8"
     text = data.decode(encoding, errors="replace")
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def color_diff(diff: str) -> str:
+    """Color a unified diff the way git does (headers bold, hunks cyan)."""
+    out = []
+    for line in diff.splitlines(keepends=True):
+        body, nl = (line[:-1], "\n") if line.endswith("\n") else (line, "")
+        if line.startswith(("--- ", "+++ ")):
+            out.append(click.style(body, bold=True) + nl)
+        elif line.startswith("@@"):
+            out.append(click.style(body, fg="cyan") + nl)
+        elif line.startswith("+"):
+            out.append(click.style(body, fg="green") + nl)
+        elif line.startswith("-"):
+            out.append(click.style(body, fg="red") + nl)
+        else:
+            out.append(line)
+    return "".join(out)
 
 
 def unified_diff(path: str, old: bytes, new: bytes) -> str:

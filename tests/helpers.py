@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from click.testing import CliRunner
+
 from codemods.engine import EngineConfig, process_source
 from codemods.findings import FileResult, Settings
 
@@ -29,3 +31,11 @@ def migrated(src: str, **settings: Any) -> str:
 
 def codes(src: str, **settings: Any) -> list[str]:
     return [f.code for f in run(src, **settings).findings]
+
+
+def cli_runner() -> CliRunner:
+    """stdout and stderr apart, on click 8.1 (``mix_stderr``) and 8.2+ (always)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()

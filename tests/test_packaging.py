@@ -24,7 +24,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(
         ROOT,
         src,
-        ignore=shutil.ignore_patterns(".git", ".venv", "*.egg-info", "build", "__pycache__", ".*cache*"),
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "*.egg-info", "build", "__pycache__", ".*cache*"
+        ),
     )
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)],
@@ -76,9 +78,7 @@ def test_console_script_runs_as_a_real_process(tmp_path: Path) -> None:
     check = subprocess.run([_script(), "check", str(repo)], capture_output=True, text=True)
     assert check.returncode == 1, check.stderr
     assert "OR101" in check.stdout and "OR201" in check.stdout
-    mig = subprocess.run(
-        [_script(), "migrate", str(repo)], capture_output=True, text=True
-    )
+    mig = subprocess.run([_script(), "migrate", str(repo)], capture_output=True, text=True)
     assert mig.returncode == 0, mig.stderr
     again = subprocess.run([_script(), "check", str(repo)], capture_output=True, text=True)
     assert again.returncode == 0, again.stdout + again.stderr

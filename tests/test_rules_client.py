@@ -307,3 +307,17 @@ def test_positions_are_one_based() -> None:
     (f,) = r.findings
     assert (f.line, f.col, f.end_line, f.end_col) == (2, 10, 2, 18)
     assert f.replacement == f"OpenAI({URL}, {KEY})"
+
+
+def test_hard_coded_key_in_migrated_client_is_replaced_too() -> None:
+    key = "sk-or-v1-0123456789abcdef0123456789abcdef"
+    src = f'from openai import OpenAI\nc = OpenAI(base_url="https://openrouter.ai/api/v1", api_key="{key}")\n'
+    r = run(src)
+    assert [f.code for f in r.findings] == ["OR107"]
+    assert r.findings[0].fixable
+    assert r.new_source is not None and key.encode() not in r.new_source
+    assert r.new_source.decode() == (
+        "import os\nfrom openai import OpenAI\n"
+        f'c = OpenAI(base_url="https://openrouter.ai/api/v1", {KEY})\n'
+    )
+    assert key not in r.findings[0].message

@@ -409,6 +409,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         i = by_name["base_url"]
         url = string_value(args[i].value)
         if url is not None and is_openrouter_url(url):
+            _secret_in_migrated_client(ctx, args, by_name)
             return  # migrated already
         if url is not None and is_openai_url(url):
             new_values[i] = args[i].with_changes(
@@ -541,6 +542,27 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         sec.fix_node = call
     for node, info, message in notes:
         ctx.report(node, info, message)  # type: ignore[arg-type]
+
+
+def _secret_in_migrated_client(
+    ctx: RuleContext, args: list[cst.Arg], by_name: dict[str, int]
+) -> None:
+    """A client already on OpenRouter can still carry a hard-coded key."""
+    if "api_key" not in by_name:
+        return
+    value = args[by_name["api_key"]].value
+    literal = string_value(value)
+    if literal is None or not looks_like_secret(literal) or not _os_usable(ctx):
+        return
+    replacement = _os_environ(ctx)
+    report = ctx.report(
+        value,
+        SECRET,
+        f"hard-coded API key {redact(literal)}: replaced by "
+        f'os.environ["{ctx.settings.api_key_env}"]; rotate this key, it is in your history',
+        fix=lambda _node: replacement,
+    )
+    add_import_os(ctx, report)
 
 
 def _describe(change: str, env: str) -> str:

@@ -1,0 +1,330 @@
+"""Project configuration: ``[tool.openrouter-migrate]`` in ``pyproject.toml``.
+
+The file is found from the paths being processed (the nearest
+``pyproject.toml`` *that has the table*, walking up from each path, as ruff
+does; paths under different files form separate groups, each run with its
+own settings), or named with ``--config FILE``. A file named ``pyproject.toml`` is
+read for its ``[tool.openrouter-migrate]`` table; any other file holds the
+keys at its top level.
+
+Precedence is command line > config file > built-in default; the CLI merges
+(see :func:`codemods.cli._settings`). This module only reads and validates:
+an unknown key, a value of the wrong type or a mapping file that does not
+exist raises :class:`ConfigError` naming the file and the key, before
+anything is processed.
+
+Paths in the file (``mappings``, ``include``/``exclude`` globs that contain a
+``/``) are relative to the directory of the config file.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+TABLE = "openrouter-migrate"
+TITLE_HEADERS = ("X-Title", "X-OpenRouter-Title")
+FAIL_ON = ("error", "warning")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used. ``str()`` names the file and the key."""
+
+    def __init__(self, path: str, message: str, key: str | None = None) -> None:
+        super().__init__(path, message, key)
+        self.path = path
+        self.key = key
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.key is None else f"{self.path}: key {self.key!r}: "
+        return where + self.message
+
+
+@dataclass(frozen=True)
+class FileConfig:
+    """What a config file says; ``None`` / empty means "not set here"."""
+
+    path: str | None = None  # the file read (None: no config file)
+    base_url: str | None = None
+    api_key_env: str | None = None
+    app_url: str | None = None
+    app_title: str | None = None
+    title_header: str | None = None
+    mappings: tuple[str, ...] = ()  # absolute paths, checked to exist
+    include: tuple[str, ...] | None = None  # globs, made absolute when they hold a "/"
+    exclude: tuple[str, ...] | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    strip_project: bool | None = None
+    force_exclude: bool | None = None
+    fail_on: str | None = None
+
+    @property
+    def directory(self) -> str | None:
+        return None if self.path is None else os.path.dirname(os.path.abspath(self.path))
+
+
+# key -> (attribute, kind)
+_KEYS: dict[str, tuple[str, str]] = {
+    "base-url": ("base_url", "str"),
+    "api-key-env": ("api_key_env", "str"),
+    "app-url": ("app_url", "str"),
+    "app-title": ("app_title", "str"),
+    "title-header": ("title_header", "str"),
+    "mappings": ("mappings", "paths"),
+    "include": ("include", "globs"),
+    "exclude": ("exclude", "globs"),
+    "select": ("select", "codes"),
+    "ignore": ("ignore", "codes"),
+    "strip-project": ("strip_project", "bool"),
+    "force-exclude": ("force_exclude", "bool"),
+    "fail-on": ("fail_on", "str"),
+}
+
+KNOWN_KEYS: tuple[str, ...] = tuple(_KEYS)
+
+
+def _type_name(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _suggest(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (known keys: {', '.join(KNOWN_KEYS)})"
+
+
+def check_codes(values: Sequence[str]) -> str | None:
+    """The first value that names no rule (as a code or a code prefix), if any."""
+    from codemods.rules import RULES
+
+    for v in values:
+        if not v or not any(code.startswith(v) for code in RULES):
+            return v
+    return None
+
+
+def is_http_url(value: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and value == value.strip()
+
+
+def anchor_glob(pattern: str, directory: str) -> str:
+    """A glob with a ``/`` is relative to ``directory``: make it absolute."""
+    pat = pattern.replace(os.sep, "/")
+    if "/" not in pat.rstrip("/"):
+        return pat
+    if pat.startswith("/"):
+        return pat
+    while pat.startswith("./"):
+        pat = pat[2:]
+    base = glob.escape(directory.replace(os.sep, "/")).rstrip("/")
+    return f"{base}/{pat}"
+
+
+def parse_table(table: Any, path: str, *, prefix: str = "") -> FileConfig:
+    """Validate one configuration table read from ``path``."""
+    if not isinstance(table, dict):
+        raise ConfigError(path, f"[{prefix or TABLE}] must be a table, not {_type_name(table)}")
+    directory = os.path.dirname(os.path.abspath(path))
+    values: dict[str, Any] = {"path": path}
+    for key, value in table.items():
+        full = f"{prefix}.{key}" if prefix else key
+        if key not in _KEYS:
+            raise ConfigError(path, "unknown key" + _suggest(key), full)
+        attr, kind = _KEYS[key]
+        if kind == "str":
+            if not isinstance(value, str):
+                raise ConfigError(path, f"must be a string, not {_type_name(value)}", full)
+            if not value.strip():
+                raise ConfigError(path, "must not be empty", full)
+            if key == "title-header" and value not in TITLE_HEADERS:
+                raise ConfigError(path, f"must be one of {', '.join(TITLE_HEADERS)}", full)
+            if key == "base-url" and not is_http_url(value):
+                raise ConfigError(path, f"{value!r} is not an http(s) URL", full)
+            if key == "fail-on" and value not in FAIL_ON:
+                raise ConfigError(path, f"must be one of {', '.join(FAIL_ON)}", full)
+            values[attr] = value
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                raise ConfigError(path, f"must be true or false, not {_type_name(value)}", full)
+            values[attr] = value
+        else:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                got = _type_name(value)
+                if isinstance(value, list):
+                    got = "an array with " + ", ".join(
+                        sorted({_type_name(v) for v in value if not isinstance(v, str)})
+                    )
+                raise ConfigError(path, f"must be an array of strings, not {got}", full)
+            if kind == "paths":
+                resolved = []
+                for v in value:
+                    p = os.path.normpath(os.path.join(directory, os.path.expanduser(v)))
+                    if not os.path.isfile(p):
+                        raise ConfigError(path, f"mapping file {v!r} does not exist ({p})", full)
+                    resolved.append(p)
+                values[attr] = tuple(resolved)
+            elif kind == "globs":
+                values[attr] = tuple(anchor_glob(v, directory) for v in value if v.strip())
+            else:  # codes
+                codes = tuple(v.strip().upper() for v in value)
+                bad = check_codes(codes)
+                if bad is not None:
+                    raise ConfigError(
+                        path, f"{bad!r} is not a rule code or prefix (see `rules`)", full
+                    )
+                values[attr] = codes
+    return FileConfig(**values)
+
+
+def _read_toml(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as e:
+        raise ConfigError(path, f"cannot read: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(path, f"invalid TOML: {e}") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(path, f"invalid TOML: not UTF-8 ({e.reason})") from None
+
+
+def _table_of(data: dict[str, Any]) -> Any:
+    tool = data.get("tool")
+    if not isinstance(tool, dict):
+        return None
+    return tool.get(TABLE)
+
+
+def load_config(path: str | os.PathLike[str]) -> FileConfig:
+    """Read an explicitly named config file (``--config``)."""
+    p = os.fspath(path)
+    if not os.path.isfile(p):
+        raise ConfigError(p, "config file does not exist")
+    data = _read_toml(p)
+    if os.path.basename(p) == "pyproject.toml":
+        table = _table_of(data)
+        if table is None:
+            raise ConfigError(p, f"has no [tool.{TABLE}] table")
+        return parse_table(table, p, prefix=f"tool.{TABLE}")
+    return parse_table(data, p)
+
+
+class _Finder:
+    """Nearest config lookups, each directory and each pyproject.toml read once."""
+
+    def __init__(self) -> None:
+        self.by_dir: dict[str, str | None] = {}
+        self.has_table: dict[str, bool] = {}
+
+    def nearest(self, start: str) -> str | None:
+        seen: list[str] = []
+        d = start
+        found: str | None = None
+        while True:
+            if d in self.by_dir:
+                found = self.by_dir[d]
+                break
+            seen.append(d)
+            candidate = os.path.join(d, "pyproject.toml")
+            if os.path.isfile(candidate):
+                if candidate not in self.has_table:
+                    self.has_table[candidate] = _table_of(_read_toml(candidate)) is not None
+                if self.has_table[candidate]:
+                    found = candidate
+                    break
+            parent = os.path.dirname(d)
+            if parent == d:
+                break
+            d = parent
+        for s in seen:
+            self.by_dir[s] = found
+        return found
+
+
+def _start(path: str) -> str:
+    a = os.path.abspath(path)
+    return a if os.path.isdir(a) else os.path.dirname(a)
+
+
+def find_config(paths: Sequence[str]) -> str | None:
+    """The nearest ``pyproject.toml`` with a ``[tool.openrouter-migrate]``
+    table up from the first path (the current directory when there is none)."""
+    return _Finder().nearest(_start((list(paths) or ["."])[0]))
+
+
+def group_paths(paths: Sequence[str]) -> list[tuple[str | None, list[str]]]:
+    """Each path with the config file that governs it (nearest up from it),
+    grouped by config in the order the paths come: pre-commit passes the
+    staged files of every project of a monorepo in one call."""
+    finder = _Finder()
+    groups: dict[str | None, list[str]] = {}
+    for p in list(paths) or ["."]:
+        groups.setdefault(finder.nearest(_start(p)), []).append(p)
+    return list(groups.items())
+
+
+def resolve(
+    paths: Sequence[str], config_file: str | None, isolated: bool
+) -> list[tuple[FileConfig, list[str]]]:
+    """The configuration(s) for a run, with the paths each one governs:
+    ``--isolated`` (none) > ``--config FILE`` (for every path) > the nearest
+    ``pyproject.toml`` with the table, per path. Every file is validated
+    before anything runs."""
+    everything = list(paths) or ["."]
+    if isolated:
+        return [(FileConfig(), everything)]
+    if config_file is not None:
+        return [(load_config(config_file), everything)]
+    out = []
+    for found, members in group_paths(everything):
+        if found is None:
+            out.append((FileConfig(), members))
+        else:
+            table = _table_of(_read_toml(found))
+            out.append((parse_table(table, found, prefix=f"tool.{TABLE}"), members))
+    return out
+
+
+def matches_include(display: str, real: Path, include: Sequence[str]) -> bool:
+    """Whether a file found in a directory walk matches one of the ``include``
+    globs (a glob without ``/`` matches the file name, one with ``/`` the
+    absolute path)."""
+    from fnmatch import fnmatchcase
+
+    name = os.path.basename(display)
+    absolute = os.path.abspath(display).replace(os.sep, "/")
+    for pat in include:
+        if "/" in pat:
+            if fnmatchcase(absolute, pat) or fnmatchcase(real.as_posix(), pat):
+                return True
+        elif fnmatchcase(name, pat):
+            return True
+    return False
