@@ -106,7 +106,10 @@ class RuleContext:
     # edits that belong to no finding of their own (e.g. ``import os``),
     # keyed by the finding that needs them: dropped with it when suppressed
     support_edits: dict[int, list[tuple[cst.CSTNode, Fix]]] = field(default_factory=dict)
-    _os_import_scheduled: bool = False
+    # constructor calls the client rules left pointing away from OpenRouter
+    # (custom base_url, **kwargs, ...): model IDs sent through those clients
+    # must stay as they are
+    unmigrated_clients: set[int] = field(default_factory=set)
 
     def report(
         self,

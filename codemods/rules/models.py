@@ -235,13 +235,17 @@ def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
         if q.split(".", 1)[0] in FOREIGN_SDKS:
             return "foreign"
     if isinstance(receiver, cst.Call):
+        if id(receiver) in ctx.unmigrated_clients:
+            return "foreign"
         return classify_callee(ctx, receiver.func)
     key = dotted_name(receiver)
     if key is not None and key in f.assigned_from_call:
-        kinds = {
-            "unknown" if func is None else classify_callee(ctx, func)
-            for func in f.assigned_from_call[key]
-        }
+        calls = f.assigned_from_call[key]
+        if any(c is not None and id(c) in ctx.unmigrated_clients for c in calls):
+            # a client the migration leaves pointing elsewhere: its model
+            # IDs are that server's business
+            return "foreign"
+        kinds = {"unknown" if c is None else classify_callee(ctx, c.func) for c in calls}
         if kinds == {"openai"}:
             return "openai"
         if "foreign" in kinds:
