@@ -99,7 +99,7 @@ class ModuleFacts:
     name_uses: dict[str, list[cst.Name]] = field(default_factory=lambda: defaultdict(list))
     # dotted assignment target ("client", "self.client") -> the callee of
     # each call whose result was assigned to it (None: not a call)
-    assigned_from_call: dict[str, list[cst.BaseExpression | None]] = field(
+    assigned_from_call: dict[str, list[cst.Call | None]] = field(
         default_factory=lambda: defaultdict(list)
     )
     # names of classes defined in this file
@@ -342,7 +342,7 @@ class _Collector(cst.CSTVisitor):
         if isinstance(value, cst.Await):
             value = value.expression
         if isinstance(value, cst.Call):
-            self.f.assigned_from_call[key].append(value.func)
+            self.f.assigned_from_call[key].append(value)
         else:
             self.f.assigned_from_call[key].append(None)
 

@@ -170,3 +170,25 @@ def test_multiline_call_keeps_layout_and_comments() -> None:
 def test_parenthesized_string_keeps_parentheses() -> None:
     out = migrated(HEAD + "client.chat.completions.create(model=('gpt-4o'))\n")
     assert "model=('openai/gpt-4o')" in out
+
+
+@pytest.mark.parametrize(
+    "ctor",
+    [
+        "OpenAI(base_url='http://localhost:8000/v1')",
+        "OpenAI(base_url=settings.proxy_url)",
+        "OpenAI(**client_kwargs)",
+    ],
+)
+def test_clients_left_pointing_elsewhere_keep_their_model_ids(ctor: str) -> None:
+    """An `openai/` ID sent to a proxy or a local server breaks it: calls on a
+    client the migration leaves alone keep their IDs."""
+    src = (
+        "from openai import OpenAI\n"
+        f"client = {ctor}\n"
+        "client.chat.completions.create(model='gpt-4o')\n"
+        f"{ctor}.chat.completions.create(model='gpt-4o')\n"
+    )
+    r = run(src)
+    assert r.new_source is None
+    assert not any(f.code.startswith("OR2") for f in r.findings)

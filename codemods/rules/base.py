@@ -107,7 +107,10 @@ class RuleContext:
     # edits that belong to no finding of their own (e.g. ``import os``),
     # keyed by the finding that needs them: dropped with it when suppressed
     support_edits: dict[int, list[tuple[cst.CSTNode, Fix]]] = field(default_factory=dict)
-    _os_import_scheduled: bool = False
+    # constructor calls the client rules left pointing away from OpenRouter
+    # (custom base_url, **kwargs, ...): model IDs sent through those clients
+    # must stay as they are
+    unmigrated_clients: set[int] = field(default_factory=set)
     # cross-module data flow (codemods/project.py): what the other files of
     # the run say about this one (input), and what this one says (output)
     project: ProjectInput | None = None

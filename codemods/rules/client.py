@@ -386,6 +386,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
                 if a.star == "**"
                 else ("`*` unpacking" if a.star else "a positional argument")
             )
+            ctx.unmigrated_clients.add(id(call))
             ctx.report(
                 call,
                 UNSEEN_ARGS,
@@ -418,6 +419,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             changes.append("base_url")
         else:
             where = f"`{url}`" if url is not None else "an expression"
+            ctx.unmigrated_clients.add(id(call))
             ctx.report(
                 call,
                 BASE_URL_ELSEWHERE,
@@ -465,6 +467,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         needs_os = True
 
     if needs_os and not _os_usable(ctx):
+        ctx.unmigrated_clients.add(id(call))
         ctx.report(
             call,
             OS_SHADOWED,

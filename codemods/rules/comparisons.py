@@ -108,8 +108,8 @@ def _model_expr(ctx: RuleContext, node: cst.BaseExpression) -> str | None:
         if isinstance(base, cst.Call) and _is_sdk_call_func(base.func):
             return "`.model` of the response"
         if isinstance(base, cst.Name):
-            funcs = f.assigned_from_call.get(base.value)
-            if funcs and all(_is_sdk_call_func(fn) for fn in funcs):
+            calls = f.assigned_from_call.get(base.value)
+            if calls and all(c is not None and _is_sdk_call_func(c.func) for c in calls):
                 return f"`{base.value}.model`"
             if base.value in _RESPONSE_NAMES:
                 return f"`{base.value}.model`"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
@@ -44,6 +44,16 @@ SDK_METHODS: tuple[tuple[str, ...], ...] = (
     ("moderations", "create"),
 )
 _TRANSPARENT = frozenset({"with_raw_response", "with_streaming_response", "beta"})
+# openai<1 resource classes (``openai.ChatCompletion.create(model=...)``):
+# the same request as the openai>=1 method they map to.
+LEGACY_METHODS: dict[str, tuple[str, ...]] = {
+    "openai.ChatCompletion.create": ("chat", "completions", "create"),
+    "openai.ChatCompletion.acreate": ("chat", "completions", "create"),
+    "openai.Completion.create": ("completions", "create"),
+    "openai.Completion.acreate": ("completions", "create"),
+    "openai.Embedding.create": ("embeddings", "create"),
+    "openai.Embedding.acreate": ("embeddings", "create"),
+}
 
 MODEL_ID = rule(
     code="OR201",
@@ -198,6 +208,9 @@ class SdkCall:
     call: cst.Call
     method: tuple[str, ...]
     receiver: str  # "openai" | "foreign" | "unknown"
+    # a call on the module-level client (or an openai<1 class) whose
+    # configuration stays on OpenAI: its model ID must not be rewritten
+    held: bool = False
 
 
 def sdk_method(call: cst.Call) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
@@ -252,13 +265,17 @@ def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
         if q.split(".", 1)[0] in FOREIGN_SDKS:
             return "foreign"
     if isinstance(receiver, cst.Call):
+        if id(receiver) in ctx.unmigrated_clients:
+            return "foreign"
         return classify_callee(ctx, receiver.func)
     key = dotted_name(receiver)
     if key is not None and key in f.assigned_from_call:
-        kinds = {
-            "unknown" if func is None else classify_callee(ctx, func)
-            for func in f.assigned_from_call[key]
-        }
+        calls = f.assigned_from_call[key]
+        if any(c is not None and id(c) in ctx.unmigrated_clients for c in calls):
+            # a client the migration leaves pointing elsewhere: its model
+            # IDs are that server's business
+            return "foreign"
+        kinds = {"unknown" if c is None else classify_callee(ctx, c.func) for c in calls}
         if kinds == {"openai"}:
             return "openai"
         if "foreign" in kinds:
@@ -269,11 +286,22 @@ def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
 def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
     out = []
     for call in ctx.facts.calls:
+        q = ctx.facts.qualified(call.func) if isinstance(call.func, cst.Attribute) else None
+        if q in LEGACY_METHODS:
+            out.append(SdkCall(call, LEGACY_METHODS[q], "openai"))
+            continue
         m = sdk_method(call)
         if m is None:
             continue
         method, receiver = m
         out.append(SdkCall(call, method, classify_receiver(ctx, receiver)))
+    if out and ctx.facts.imports_openai:
+        # calls on the module-level client stay as they are while its
+        # configuration does (import here: module_client builds on this module)
+        from codemods.rules.module_client import held_calls
+
+        held = held_calls(ctx)
+        out = [replace(sc, held=True) if id(sc.call) in held else sc for sc in out]
     return out
 
 
@@ -303,7 +331,7 @@ def check_models(ctx: RuleContext) -> None:
     f = ctx.facts
     openai_file = f.imports_openai
     foreign_file = any(f.imports_module(m) for m in FOREIGN_SDKS)
-    calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign"]
+    calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign" and not c.held]
     resolver = Resolver(ctx)
     for sc in calls:
         certain = sc.receiver == "openai" or (openai_file and sc.receiver == "unknown")
