@@ -11,7 +11,7 @@ from codemods.engine import EngineConfig, process_source
 from codemods.findings import Finding
 
 HEADER = (
-    "from openai import OpenAI\n\nclient = OpenAI(base_url='x', api_key='k')\n"
+    "from openai import OpenAI\n\nclient = OpenAI(base_url='https://openrouter.ai/api/v1', api_key='k')\n"
     "reply = client.chat.completions.create(model='openai/gpt-4o', messages=[])\n"
 )
 

@@ -11,7 +11,7 @@ import pytest
 from codemods.engine import EngineConfig, process_source
 from codemods.findings import Finding
 
-HEADER = "import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url='x', api_key='k')\n"
+HEADER = "import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url='https://openrouter.ai/api/v1', api_key='k')\n"
 
 
 def run(body: str) -> tuple[list[Finding], str]:
