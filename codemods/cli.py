@@ -7,7 +7,11 @@ The only module that prints.
 
 from __future__ import annotations
 
+import logging
+import signal
 import sys
+import threading
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Callable
@@ -130,9 +134,77 @@ def _echo_error(e: FileError) -> None:
     click.echo(error_line(e), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the run stops between two files (a write
+    in progress completes first, see ``writer.write_atomic``)."""
+
+    signum = int(getattr(signal, "SIGTERM", 15))
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+_ARGV_KEY = "openrouter_migrate.argv"
+
+
+class _GuardedGroup(click.Group):
+    """The top-level guard: no Python traceback for anything a user can do.
+
+    Ctrl-C and SIGTERM end the run with a one-line message (exit 130/143);
+    an unexpected exception is an internal error (exit 2) whose traceback
+    only ``--verbose`` shows.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGV_KEY] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        old_term: Any = None
+        installed = False
+        if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
+            try:
+                old_term = signal.signal(signal.SIGTERM, _raise_terminated)
+                installed = True
+            except (ValueError, OSError):  # pragma: no cover - not allowed here
+                pass
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as e:
+            signum = e.signum if isinstance(e, Terminated) else int(signal.SIGINT)
+            click.echo(
+                "\ninterrupted: stopped between two files; every file is either fully "
+                "migrated or untouched",
+                err=True,
+            )
+            ctx.exit(128 + signum)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            argv = ctx.meta.get(_ARGV_KEY, [])
+            cut = argv.index("--") if "--" in argv else len(argv)
+            if "--verbose" in argv[:cut] or "-v" in argv[:cut]:
+                tb = traceback.format_exception(type(e), e, e.__traceback__)
+                click.echo("".join(tb), err=True)
+            # str(e) is not shown: it may quote a user's source (and a key)
+            click.echo(
+                f"error: internal error ({type(e).__name__}): please report it "
+                "(--verbose shows the traceback)",
+                err=True,
+            )
+            ctx.exit(EXIT_ERROR)
+        finally:
+            if installed:
+                signal.signal(signal.SIGTERM, old_term)
+
+
+@click.group(cls=_GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="openrouter-migrate")
-def main() -> None:
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Show internal errors' tracebacks and debug logs."
+)
+def main(verbose: bool = False) -> None:
     """Move OpenAI SDK code from OpenAI to OpenRouter.
 
     \b
@@ -141,6 +213,8 @@ def main() -> None:
       openrouter-migrate check .            lint: report what is not migrated
       openrouter-migrate rules              list the rules
     """
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
 
 
 @main.command()

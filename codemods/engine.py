@@ -11,7 +11,9 @@ runs unchanged in a worker process.
 
 from __future__ import annotations
 
+import ast
 import functools
+import logging
 import re
 import sys
 import threading
@@ -34,6 +36,18 @@ from codemods.suppress import Suppressions
 # overflows the C stack long before it refuses. Files deeper than this are
 # reported, never parsed.
 MAX_BRACKET_DEPTH = 200
+# LibCST's parser takes time that grows with the cube of an expression's
+# nesting (a 4,000-term ``a + a + ...`` chain: 12 s; 20,000 terms: minutes).
+# Python's own parser measures the nesting first, in milliseconds; deeper
+# files are reported, never parsed by LibCST.
+MAX_EXPRESSION_DEPTH = 1000
+# LibCST analyses about 40 KB of source a second (a 4 MB file: minutes). A
+# Python file over this size that mentions openai is generated code; it is
+# reported, not analysed. (Files that never mention openai are skipped by the
+# prefilter whatever their size.)
+MAX_FILE_BYTES = 1024 * 1024
+
+_log = logging.getLogger("codemods.engine")
 
 
 @dataclass(frozen=True)
@@ -73,10 +87,63 @@ def process_source(
     """Analyse (and compute the migration of) one Python file's bytes."""
     if prefilter and not may_need_work(data):
         return FileResult(path, skipped=True)
+    if len(data) > MAX_FILE_BYTES:
+        size = f"{len(data) / (1024 * 1024):.1f} MiB"
+        limit = f"{MAX_FILE_BYTES // (1024 * 1024)} MiB"
+        return FileResult(
+            path,
+            errors=[FileError(path, f"file is {size}, over the {limit} limit: not analysed")],
+        )
     too_deep = _bracket_depth_error(data)
     if too_deep is not None:
         return FileResult(path, errors=[FileError(path, too_deep)])
-    return _run_deep(lambda: _process(path, data, config))
+    return _run_deep(lambda: _guarded(path, data, config))
+
+
+def _guarded(path: str, data: bytes, config: EngineConfig) -> FileResult:
+    """One file's failure is that file's error, never the end of the run."""
+    try:
+        too_deep = _expression_depth_error(path, data)
+        if too_deep is not None:
+            return FileResult(path, errors=[too_deep])
+        return _process(path, data, config)
+    except RecursionError:
+        return FileResult(path, errors=[FileError(path, "too deeply nested to analyse")])
+    except MemoryError:
+        return FileResult(path, errors=[FileError(path, "out of memory while analysing")])
+    except Exception as e:  # noqa: BLE001 - a bug in a rule must not stop the run
+        # The exception text is not shown: it may quote the source (and a key).
+        _log.debug("internal error on %s", path, exc_info=True)
+        return FileResult(
+            path,
+            errors=[
+                FileError(
+                    path,
+                    f"internal error ({type(e).__name__}) while analysing this file: "
+                    "nothing changed; please report (--verbose shows the traceback)",
+                )
+            ],
+        )
+
+
+def _expression_depth_error(path: str, data: bytes) -> FileError | None:
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return None  # LibCST decides (newer syntax) and reports the error
+    except (MemoryError, RecursionError):
+        return FileError(path, "expressions nested too deeply for Python's parser: not analysed")
+    limit = MAX_EXPRESSION_DEPTH
+    stack: list[tuple[ast.AST, int, int | None]] = [(tree, 0, None)]
+    while stack:
+        node, depth, line = stack.pop()
+        line = getattr(node, "lineno", line)
+        if depth > limit:
+            return FileError(
+                path, f"expression nested more than {limit} levels deep: not analysed", line
+            )
+        stack.extend((child, depth + 1, line) for child in ast.iter_child_nodes(node))
+    return None
 
 
 def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:

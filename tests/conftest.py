@@ -33,3 +33,22 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
                 continue
             out[p.relative_to(root).as_posix()] = p.read_bytes()
     return out
+
+
+# The snapshot trees hold the sample apps' own test files: not ours to run.
+collect_ignore_glob = ["snapshots/*"]
+
+
+# --- hypothesis profiles -------------------------------------------------------
+# CI runs a bounded number of examples ("ci", the default). Fuzz for longer with
+# `pytest --hypothesis-profile=fuzz tests/test_fuzz.py` or HYPOTHESIS_PROFILE=fuzz.
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=_SLOW_OK, derandomize=False
+)
+settings.register_profile("fuzz", max_examples=3000, deadline=None, suppress_health_check=_SLOW_OK)
+settings.register_profile("quick", max_examples=10, deadline=None, suppress_health_check=_SLOW_OK)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
