@@ -249,12 +249,14 @@ def _verify(new: bytes, old: bytes) -> str | None:
             "internal error: the migrated source does not parse "
             f"({type(e).__name__}); not rewritten"
         )
+    # A full compile, not only the AST: some errors (a repeated keyword
+    # argument) are found by the compiler, after the parser accepted the code.
     try:
-        compile(old, "<original>", "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+        compile(old, "<original>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         return None  # newer syntax than this Python knows: LibCST's word stands
     try:
-        compile(new, "<migrated>", "exec", flags=0x400, dont_inherit=True)
+        compile(new, "<migrated>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as e:
         why = e.msg if isinstance(e, SyntaxError) else str(e)
         return f"internal error: the migrated source does not compile ({why}); not rewritten"

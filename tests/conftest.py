@@ -52,3 +52,43 @@ settings.register_profile(
 settings.register_profile("fuzz", max_examples=3000, deadline=None, suppress_health_check=_SLOW_OK)
 settings.register_profile("quick", max_examples=10, deadline=None, suppress_health_check=_SLOW_OK)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def run_cli(args: list[str], cwd: Path | None = None) -> tuple[int, str, str]:
+    """Run the CLI in-process (this worktree's code): (exit code, stdout, stderr).
+    Exceptions are caught, as in production: a traceback shows in stderr."""
+    from click.testing import CliRunner
+
+    from codemods.cli import main
+
+    old = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, args)
+    finally:
+        os.chdir(old)
+    err = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        err += "".join(traceback.format_exception(*result.exc_info))  # type: ignore[misc]
+    return result.exit_code, result.stdout, err
+
+
+def tree_state(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every entry below ``root``: bytes (files), mtime_ns and mode; symlinks by target."""
+    out: dict[str, tuple[bytes, int, int]] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames + [d for d in dirnames]):
+            p = Path(dirpath) / name
+            st = p.lstat()
+            if p.is_symlink():
+                data = os.readlink(p).encode()
+            elif p.is_file():
+                data = p.read_bytes()
+            else:
+                data = b"<dir>"
+            out[p.relative_to(root).as_posix()] = (data, st.st_mtime_ns, st.st_mode)
+    return out
