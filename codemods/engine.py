@@ -378,7 +378,14 @@ class _DeepWorker:
         box: list = []
         done = threading.Event()
         self.jobs.put((fn, box, done))
-        done.wait()
+        try:
+            done.wait()
+        except KeyboardInterrupt:
+            # Let the job finish first: a daemon thread still inside LibCST's
+            # native (Rust) parser when the interpreter exits aborts it
+            # (SIGABRT). A second interrupt escapes at once.
+            done.wait()
+            raise
         ok, value = box[0]
         if ok:
             return value
