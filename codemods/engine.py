@@ -94,6 +94,16 @@ def process_source(
             path,
             errors=[FileError(path, f"file is {size}, over the {limit} limit: not analysed")],
         )
+    if b"\0" in data:
+        # LibCST accepts a NUL inside a string literal; Python refuses the
+        # whole file. Never rewrite what Python cannot run.
+        before = data[: data.index(b"\0")]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        return FileResult(
+            path,
+            errors=[FileError(path, "source contains a NUL byte (not a text file?)", line, col)],
+        )
     too_deep = _bracket_depth_error(data)
     if too_deep is not None:
         return FileResult(path, errors=[FileError(path, too_deep)])
