@@ -92,3 +92,12 @@ def tree_state(root: Path) -> dict[str, tuple[bytes, int, int]]:
                 data = b"<dir>"
             out[p.relative_to(root).as_posix()] = (data, st.st_mtime_ns, st.st_mode)
     return out
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The engine's deep-stack worker raises the (process-wide) recursion limit
+    # when it starts; start it now, so hypothesis does not see the limit change
+    # during a test (and warn).
+    from codemods.engine import _run_deep
+
+    _run_deep(lambda: None)

@@ -6,7 +6,13 @@ import libcst as cst
 
 from codemods.analysis import dotted_name
 from codemods.findings import Severity
-from codemods.rules._edit import keyword_arg, rebuild, string_literal
+from codemods.rules._edit import (
+    first_lines,
+    keyword_arg,
+    rebuild,
+    string_literal,
+    with_lines_after_open,
+)
 from codemods.rules.base import Report, RuleContext, checker, rule
 from codemods.secrets import looks_like_secret, redact
 
@@ -519,7 +525,12 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
                 a = a.with_changes(value=new_values[i].value)
             seq.append((i, a))
         seq.extend(append)
-        return node.with_changes(args=rebuild(cur, seq, node.whitespace_before_args))
+        return node.with_changes(
+            args=rebuild(cur, seq, node.whitespace_before_args),
+            whitespace_before_args=with_lines_after_open(
+                node.whitespace_before_args, first_lines(cur, seq)
+            ),
+        )
 
     summary = ", ".join(_describe(c, s.api_key_env) for c in changes)
     report = ctx.report(
