@@ -8,6 +8,7 @@ The only module that prints.
 from __future__ import annotations
 
 import logging
+import re
 import signal
 import sys
 import threading
@@ -283,7 +284,16 @@ def migrate(**kw: Any) -> None:
         if r.new_source is None or p.original is None:
             continue
         if kw["diff"]:
-            sys.stdout.write(unified_diff(r.path, p.original, r.new_source))
+            diff, hidden = _redact_keys(
+                unified_diff(r.path, p.original, r.new_source), p.original, r.findings
+            )
+            sys.stdout.write(diff)
+            if hidden:
+                click.echo(
+                    f"note: {r.path}: the diff shows the hard-coded key redacted "
+                    "(as `sk-...abcd`); it is removed from the file",
+                    err=True,
+                )
             changed += 1
             fixes += n_fixes
             continue
@@ -322,6 +332,26 @@ def migrate(**kw: Any) -> None:
             line += f"; {_n(len(errors), 'error')}"
         click.echo(line + ".", err=True)
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
+
+
+def _redact_keys(diff: str, original: bytes, findings: Sequence[Finding]) -> tuple[str, bool]:
+    """A diff never shows an API key: the removed line of a hard-coded key
+    (OR107) would print it. Every ``sk-...`` token and key-like string is
+    replaced by its redacted form, and so is every string found as a key."""
+    from codemods.report import decode_for_display
+    from codemods.secrets import _QUOTED, looks_like_secret, redact, redact_text
+
+    secrets: set[str] = set()
+    lines = re.split(r"\r\n|\r|\n", decode_for_display(original))
+    for f in findings:
+        if f.code == "OR107":
+            for line in lines[f.line - 1 : f.end_line]:
+                secrets.update(m.group(2) for m in _QUOTED.finditer(line))
+    out = diff
+    for value in sorted((x for x in secrets if looks_like_secret(x)), key=len, reverse=True):
+        out = out.replace(value, redact(value)[1:-1])
+    out = redact_text(out)
+    return out, out != diff
 
 
 def _n(count: int, word: str, plural: str = "") -> str:

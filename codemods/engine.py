@@ -30,6 +30,7 @@ from codemods.mapping import MappingError, ModelTable, load_model_table
 from codemods.prefilter import may_need_work
 from codemods.rules import CHECKERS, RuleContext
 from codemods.rules.base import Fix, Report
+from codemods.secrets import redact_text
 from codemods.suppress import Suppressions
 
 # Python itself refuses more than 200 nested brackets; LibCST's native parser
@@ -231,6 +232,10 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
         replacement: str | None = None
         if fixed and new_module is not None and r.fix_node is None:
             replacement = new_module.code_for_node(applier.results[target])
+            if redact_text(replacement) != replacement:
+                # it would carry a key kept in an expression into reports
+                # (JSON, SARIF): better no replacement text than a leak
+                replacement = None
         result.findings.append(
             Finding(
                 path=path,

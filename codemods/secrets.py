@@ -22,3 +22,21 @@ def redact(value: str) -> str:
     if len(v) < 12:
         return "'***'"
     return f"'{v[:3]}...{v[-4:]}'"
+
+
+_SK_KEY = re.compile(r"sk-[A-Za-z0-9_\-]{8,}")
+_QUOTED = re.compile(r"""(['"])(.*?)(?<!\\)\1""")
+
+
+def redact_text(text: str) -> str:
+    """``text`` (source code, a diff, a message) with every ``sk-...`` token
+    and every quoted string that looks like a key replaced by its redacted form."""
+
+    def quoted(m: re.Match[str]) -> str:
+        body = m.group(2)
+        if looks_like_secret(body):
+            return m.group(1) + redact(body)[1:-1] + m.group(1)
+        return m.group()
+
+    text = _QUOTED.sub(quoted, text)
+    return _SK_KEY.sub(lambda m: redact(m.group())[1:-1], text)

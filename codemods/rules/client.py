@@ -14,7 +14,7 @@ from codemods.rules._edit import (
     with_lines_after_open,
 )
 from codemods.rules.base import Report, RuleContext, checker, rule
-from codemods.secrets import looks_like_secret, redact
+from codemods.secrets import looks_like_secret, redact, redact_text
 
 CLIENT_CLASSES = frozenset(
     {
@@ -453,7 +453,8 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             new_values[i] = args[i].with_changes(value=_os_environ(ctx))
             needs_os = True
         else:
-            shown = ctx.module.code_for_node(value)
+            # the expression may hold (part of) a key: never show one
+            shown = redact_text(ctx.module.code_for_node(value))
             if literal is not None:
                 shown = redact(literal)
             notes.append(
