@@ -25,6 +25,21 @@ def redact(value: str) -> str:
 
 
 _SK_KEY = re.compile(r"sk-[A-Za-z0-9_\-]{8,}")
+# 16+ letters and digits in a row, both present: a key, not a model ID
+# ("gpt-4o-mini-2024-07-18"), URL or UUID
+_RUN = re.compile(r"[A-Za-z0-9]{16,}")
+
+
+def _looks_random(value: str) -> bool:
+    if _KEY.match(value.strip()):
+        return True
+    if not looks_like_secret(value):
+        return False
+    return any(
+        re.search(r"[0-9]", run) and re.search(r"[A-Za-z]", run) for run in _RUN.findall(value)
+    )
+
+
 _QUOTED = re.compile(r"""(['"])(.*?)(?<!\\)\1""")
 
 
@@ -34,7 +49,7 @@ def redact_text(text: str) -> str:
 
     def quoted(m: re.Match[str]) -> str:
         body = m.group(2)
-        if looks_like_secret(body):
+        if _looks_random(body):
             return m.group(1) + redact(body)[1:-1] + m.group(1)
         return m.group()
 
