@@ -17,9 +17,10 @@ import logging
 import re
 import sys
 import threading
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -139,7 +140,7 @@ def _guarded(path: str, data: bytes, config: EngineConfig) -> FileResult:
 
 def _expression_depth_error(path: str, data: bytes) -> FileError | None:
     try:
-        tree = ast.parse(data)
+        tree = _quiet_compile(data, "<source>", ast.PyCF_ONLY_AST)
     except (SyntaxError, ValueError):
         return None  # LibCST decides (newer syntax) and reports the error
     except (MemoryError, RecursionError):
@@ -254,6 +255,14 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
     return result
 
 
+def _quiet_compile(data: bytes, name: str, flags: int = 0) -> Any:
+    """``compile`` without its SyntaxWarnings/DeprecationWarnings (``x is 1``,
+    ``"\\d"``) on stderr: they are about the user's code, not our job."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return compile(data, name, "exec", flags=flags, dont_inherit=True)
+
+
 def _verify(new: bytes, old: bytes) -> str | None:
     """The migrated source must parse, with LibCST and, where the original did,
     with this Python's own parser."""
@@ -267,11 +276,11 @@ def _verify(new: bytes, old: bytes) -> str | None:
     # A full compile, not only the AST: some errors (a repeated keyword
     # argument) are found by the compiler, after the parser accepted the code.
     try:
-        compile(old, "<original>", "exec", dont_inherit=True)
+        _quiet_compile(old, "<original>")
     except (SyntaxError, ValueError):
         return None  # newer syntax than this Python knows: LibCST's word stands
     try:
-        compile(new, "<migrated>", "exec", dont_inherit=True)
+        _quiet_compile(new, "<migrated>")
     except (SyntaxError, ValueError) as e:
         why = e.msg if isinstance(e, SyntaxError) else str(e)
         return f"internal error: the migrated source does not compile ({why}); not rewritten"
@@ -289,7 +298,7 @@ def _syntax_error(path: str, data: bytes, e: cst.ParserSyntaxError) -> FileError
         col = len(before) - (before.rfind(b"\n") + 1) + 1
         return FileError(path, "source contains a NUL byte (not a text file?)", line, col)
     try:
-        compile(data, path, "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+        _quiet_compile(data, path, ast.PyCF_ONLY_AST)
     except SyntaxError as se:
         if se.lineno is not None:
             return FileError(

@@ -348,3 +348,21 @@ def test_a_rule_crashing_on_one_file_does_not_stop_the_others(
     _no_traceback(err)
     assert "org-b" in (root / "b.py").read_text()
     _assert_others_processed(root, "migrate", out)
+
+
+def test_python_warnings_about_user_code_are_not_printed(tmp_path: Path) -> None:
+    """The parse/compile checks must not leak SyntaxWarnings (``x is 1``) to stderr."""
+    src = HEADER + 'x = 1\nif x is 1:\n    print("\\d")\n'
+    root = _tree(tmp_path, "warn.py", src.encode())
+    env_args = ["-W", "default"]  # show every warning, as a developer's Python would
+    proc = subprocess.run(
+        [sys.executable, *env_args, "-m", "codemods", "migrate", "."],
+        cwd=root,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        timeout=120,
+    )
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert "Warning" not in err, err
+    assert "openrouter.ai" in (root / "warn.py").read_text()
