@@ -214,8 +214,15 @@ def main(verbose: bool = False) -> None:
       openrouter-migrate check .            lint: report what is not migrated
       openrouter-migrate rules              list the rules
     """
+    log = logging.getLogger("codemods")
+    for h in [h for h in log.handlers if getattr(h, "_openrouter_migrate", False)]:
+        log.removeHandler(h)
     if verbose:
-        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        handler._openrouter_migrate = True  # type: ignore[attr-defined]
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
 
 
 @main.command()

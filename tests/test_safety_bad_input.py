@@ -348,6 +348,9 @@ def test_a_rule_crashing_on_one_file_does_not_stop_the_others(
     _no_traceback(err)
     assert "org-b" in (root / "b.py").read_text()
     _assert_others_processed(root, "migrate", out)
+    code, out, err = run_cli(["--verbose", "check", "b.py"], cwd=root)
+    assert code == 2
+    assert "Traceback" in err and "ValueError: boom" in err
 
 
 def test_python_warnings_about_user_code_are_not_printed(tmp_path: Path) -> None:
