@@ -28,6 +28,7 @@ from codemods.findings import (
     Finding,
     Settings,
 )
+from codemods.secrets import redact_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -149,6 +150,13 @@ def _raise_terminated(signum: int, frame: object) -> None:
 _ARGV_KEY = "openrouter_migrate.argv"
 
 
+class _RedactingFormatter(logging.Formatter):
+    """Debug logs and tracebacks may quote a user's source: keys are redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
+
+
 class _GuardedGroup(click.Group):
     """The top-level guard: no Python traceback for anything a user can do.
 
@@ -187,7 +195,7 @@ class _GuardedGroup(click.Group):
             cut = argv.index("--") if "--" in argv else len(argv)
             if "--verbose" in argv[:cut] or "-v" in argv[:cut]:
                 tb = traceback.format_exception(type(e), e, e.__traceback__)
-                click.echo("".join(tb), err=True)
+                click.echo(redact_text("".join(tb)), err=True)
             # str(e) is not shown: it may quote a user's source (and a key)
             click.echo(
                 f"error: internal error ({type(e).__name__}): please report it "
@@ -219,7 +227,7 @@ def main(verbose: bool = False) -> None:
         log.removeHandler(h)
     if verbose:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        handler.setFormatter(_RedactingFormatter("%(name)s: %(message)s"))
         handler._openrouter_migrate = True  # type: ignore[attr-defined]
         log.addHandler(handler)
         log.setLevel(logging.DEBUG)

@@ -324,6 +324,7 @@ def test_unexpected_exception_is_an_internal_error_without_traceback(
     code, out, err = run_cli(["--verbose", "check", "."], cwd=root)
     assert code == 2
     assert "Traceback" in err and "RuntimeError" in err
+    assert "SECRET" not in err  # --verbose redacts keys in tracebacks too
 
 
 def test_a_rule_crashing_on_one_file_does_not_stop_the_others(
