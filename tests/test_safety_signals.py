@@ -91,12 +91,15 @@ def test_signal_at_a_random_moment_leaves_every_file_old_or_new(
     shutil.copytree(original, work)
     rng = random.Random()
     proc = _cli(work)
-    delay = rng.uniform(0.1, elapsed * 0.9)
+    # not during the first moments: a Ctrl-C while Python imports the tool
+    # ends it with Python's own KeyboardInterrupt (nothing is written yet)
+    delay = rng.uniform(max(0.5, elapsed * 0.1), elapsed * 0.9)
     time.sleep(delay)
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=600)
     stderr = err.decode()
-    assert "Traceback" not in stderr
+    if proc.returncode != -signum:
+        assert "Traceback" not in stderr
     now = tree_bytes(work)
     assert set(now) == set(old), "files appeared or vanished (temp files?)"
     done = [k for k in now if now[k] == new[k]]
