@@ -9,7 +9,12 @@ are built by :mod:`codemods.report` (text) and :mod:`codemods.formats`.
 
 from __future__ import annotations
 
+import logging
+import re
+import signal
 import sys
+import threading
+import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +35,7 @@ from codemods.findings import (
     Severity,
 )
 from codemods.formats import FORMATS
+from codemods.secrets import redact_text
 
 if TYPE_CHECKING:
     from codemods.runner import Processed, RunInput
@@ -281,9 +287,84 @@ def _echo_error(e: FileError) -> None:
     click.echo(error_line(e), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the run stops between two files (a write
+    in progress completes first, see ``writer.write_atomic``)."""
+
+    signum = int(getattr(signal, "SIGTERM", 15))
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+_ARGV_KEY = "openrouter_migrate.argv"
+
+
+class _RedactingFormatter(logging.Formatter):
+    """Debug logs and tracebacks may quote a user's source: keys are redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
+
+
+class _GuardedGroup(click.Group):
+    """The top-level guard: no Python traceback for anything a user can do.
+
+    Ctrl-C and SIGTERM end the run with a one-line message (exit 130/143);
+    an unexpected exception is an internal error (exit 2) whose traceback
+    only ``--verbose`` shows.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGV_KEY] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        old_term: Any = None
+        installed = False
+        if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
+            try:
+                old_term = signal.signal(signal.SIGTERM, _raise_terminated)
+                installed = True
+            except (ValueError, OSError):  # pragma: no cover - not allowed here
+                pass
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as e:
+            signum = e.signum if isinstance(e, Terminated) else int(signal.SIGINT)
+            click.echo(
+                "\ninterrupted: stopped between two files; every file is either fully "
+                "migrated or untouched",
+                err=True,
+            )
+            ctx.exit(128 + signum)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            argv = ctx.meta.get(_ARGV_KEY, [])
+            cut = argv.index("--") if "--" in argv else len(argv)
+            if "--verbose" in argv[:cut] or "-v" in argv[:cut]:
+                tb = traceback.format_exception(type(e), e, e.__traceback__)
+                click.echo(redact_text("".join(tb)), err=True)
+            # str(e) is not shown: it may quote a user's source (and a key)
+            click.echo(
+                f"error: internal error ({type(e).__name__}): please report it "
+                "(--verbose shows the traceback)",
+                err=True,
+            )
+            ctx.exit(EXIT_ERROR)
+        finally:
+            if installed:
+                signal.signal(signal.SIGTERM, old_term)
+
+
+@click.group(cls=_GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="openrouter-migrate")
-def main() -> None:
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Show internal errors' tracebacks and debug logs."
+)
+def main(verbose: bool = False) -> None:
     """Move OpenAI SDK code from OpenAI to OpenRouter.
 
     \b
@@ -292,6 +373,15 @@ def main() -> None:
       openrouter-migrate check .            lint: report what is not migrated
       openrouter-migrate rules              list the rules
     """
+    log = logging.getLogger("codemods")
+    for h in [h for h in log.handlers if getattr(h, "_openrouter_migrate", False)]:
+        log.removeHandler(h)
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_RedactingFormatter("%(name)s: %(message)s"))
+        handler._openrouter_migrate = True  # type: ignore[attr-defined]
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
 
 
 @main.command()
@@ -434,7 +524,14 @@ def migrate(**kw: Any) -> None:
                 diff = notebook_diff(r.path, p.original, r.new_source)
             else:
                 diff = unified_diff(r.path, p.original, r.new_source)
+            diff, hidden = _redact_keys(diff, p.original, r.findings)
             click.echo(color_diff(diff) if color else diff, nl=False, color=color)
+            if hidden:
+                click.echo(
+                    f"note: {r.path}: the diff shows the hard-coded key redacted "
+                    "(as `sk-...abcd`); it is removed from the file",
+                    err=True,
+                )
             changed += 1
             fixes += n_fixes
             continue
@@ -477,6 +574,26 @@ def migrate(**kw: Any) -> None:
             line += f"; {_n(len(errors), 'error')}"
         click.echo(line + ".", err=True)
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
+
+
+def _redact_keys(diff: str, original: bytes, findings: Sequence[Finding]) -> tuple[str, bool]:
+    """A diff never shows an API key: the removed line of a hard-coded key
+    (OR107) would print it. Every ``sk-...`` token and key-like string is
+    replaced by its redacted form, and so is every string found as a key."""
+    from codemods.report import decode_for_display
+    from codemods.secrets import _QUOTED, looks_like_secret, redact, redact_text
+
+    secrets: set[str] = set()
+    lines = re.split(r"\r\n|\r|\n", decode_for_display(original))
+    for f in findings:
+        if f.code == "OR107":
+            for line in lines[f.line - 1 : f.end_line]:
+                secrets.update(m.group(2) for m in _QUOTED.finditer(line))
+    out = diff
+    for value in sorted((x for x in secrets if looks_like_secret(x)), key=len, reverse=True):
+        out = out.replace(value, redact(value)[1:-1])
+    out = redact_text(out)
+    return out, out != diff
 
 
 def _n(count: int, word: str, plural: str = "") -> str:

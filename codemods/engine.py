@@ -11,13 +11,16 @@ runs unchanged in a worker process.
 
 from __future__ import annotations
 
+import ast
 import functools
+import logging
 import re
 import sys
 import threading
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -30,12 +33,25 @@ from codemods.project import ModuleSummary, ProjectInput
 from codemods.rules import CHECKERS, RULES, RuleContext
 from codemods.rules.base import Fix, Report
 from codemods.rules.noqa import UNUSED_NOQA
+from codemods.secrets import redact_text
 from codemods.suppress import Suppressions, comment_lines
 
 # Python itself refuses more than 200 nested brackets; LibCST's native parser
 # overflows the C stack long before it refuses. Files deeper than this are
 # reported, never parsed.
 MAX_BRACKET_DEPTH = 200
+# LibCST's parser takes time that grows with the cube of an expression's
+# nesting (a 4,000-term ``a + a + ...`` chain: 12 s; 20,000 terms: minutes).
+# Python's own parser measures the nesting first, in milliseconds; deeper
+# files are reported, never parsed by LibCST.
+MAX_EXPRESSION_DEPTH = 1000
+# LibCST analyses about 40 KB of source a second (a 4 MB file: minutes). A
+# Python file over this size that mentions openai is generated code; it is
+# reported, not analysed. (Files that never mention openai are skipped by the
+# prefilter whatever their size.)
+MAX_FILE_BYTES = 1024 * 1024
+
+_log = logging.getLogger("codemods.engine")
 
 
 @dataclass(frozen=True)
@@ -88,12 +104,81 @@ def analyze_source(
     project pass (:mod:`codemods.project`). Still pure."""
     if prefilter and not may_need_work(data) and not _wants_noqa_report(data, config):
         return FileResult(path, skipped=True), None
+    if len(data) > MAX_FILE_BYTES:
+        size = f"{len(data) / (1024 * 1024):.1f} MiB"
+        limit = f"{MAX_FILE_BYTES // (1024 * 1024)} MiB"
+        return FileResult(
+            path,
+            errors=[FileError(path, f"file is {size}, over the {limit} limit: not analysed")],
+        ), None
+    if b"\0" in data:
+        # LibCST accepts a NUL inside a string literal; Python refuses the
+        # whole file. Never rewrite what Python cannot run.
+        before = data[: data.index(b"\0")]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        return FileResult(
+            path,
+            errors=[FileError(path, "source contains a NUL byte (not a text file?)", line, col)],
+        ), None
     too_deep = _bracket_depth_error(data)
     if too_deep is not None:
         return FileResult(path, errors=[FileError(path, too_deep)]), None
     contexts: list[RuleContext] = []
-    result = _run_deep(lambda: _process(path, data, config, project, contexts))
+    result = _run_deep(lambda: _guarded(path, data, config, project, contexts))
     return result, (contexts[0].summary if contexts else None)
+
+
+def _guarded(
+    path: str,
+    data: bytes,
+    config: EngineConfig,
+    project: ProjectInput | None,
+    contexts: list[RuleContext],
+) -> FileResult:
+    """One file's failure is that file's error, never the end of the run."""
+    try:
+        too_deep = _expression_depth_error(path, data)
+        if too_deep is not None:
+            return FileResult(path, errors=[too_deep])
+        return _process(path, data, config, project, contexts)
+    except RecursionError:
+        return FileResult(path, errors=[FileError(path, "too deeply nested to analyse")])
+    except MemoryError:
+        return FileResult(path, errors=[FileError(path, "out of memory while analysing")])
+    except Exception as e:  # noqa: BLE001 - a bug in a rule must not stop the run
+        # The exception text is not shown: it may quote the source (and a key).
+        _log.debug("internal error on %s", path, exc_info=True)
+        return FileResult(
+            path,
+            errors=[
+                FileError(
+                    path,
+                    f"internal error ({type(e).__name__}) while analysing this file: "
+                    "nothing changed; please report (--verbose shows the traceback)",
+                )
+            ],
+        )
+
+
+def _expression_depth_error(path: str, data: bytes) -> FileError | None:
+    try:
+        tree = _quiet_compile(data, "<source>", ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError):
+        return None  # LibCST decides (newer syntax) and reports the error
+    except (MemoryError, RecursionError):
+        return FileError(path, "expressions nested too deeply for Python's parser: not analysed")
+    limit = MAX_EXPRESSION_DEPTH
+    stack: list[tuple[ast.AST, int, int | None]] = [(tree, 0, None)]
+    while stack:
+        node, depth, line = stack.pop()
+        line = getattr(node, "lineno", line)
+        if depth > limit:
+            return FileError(
+                path, f"expression nested more than {limit} levels deep: not analysed", line
+            )
+        stack.extend((child, depth + 1, line) for child in ast.iter_child_nodes(node))
+    return None
 
 
 def _process(
@@ -183,6 +268,10 @@ def _process(
         replacement: str | None = None
         if fixed and new_module is not None and r.fix_node is None:
             replacement = new_module.code_for_node(applier.results[target])
+            if redact_text(replacement) != replacement:
+                # it would carry a key kept in an expression into reports
+                # (JSON, SARIF): better no replacement text than a leak
+                replacement = None
         result.findings.append(
             Finding(
                 path=path,
@@ -241,6 +330,14 @@ def _report_unused_noqa(
         )
 
 
+def _quiet_compile(data: bytes, name: str, flags: int = 0) -> Any:
+    """``compile`` without its SyntaxWarnings/DeprecationWarnings (``x is 1``,
+    ``"\\d"``) on stderr: they are about the user's code, not our job."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return compile(data, name, "exec", flags=flags, dont_inherit=True)
+
+
 def _verify(new: bytes, old: bytes) -> str | None:
     """The migrated source must parse, with LibCST and, where the original did,
     with this Python's own parser."""
@@ -251,12 +348,14 @@ def _verify(new: bytes, old: bytes) -> str | None:
             "internal error: the migrated source does not parse "
             f"({type(e).__name__}); not rewritten"
         )
+    # A full compile, not only the AST: some errors (a repeated keyword
+    # argument) are found by the compiler, after the parser accepted the code.
     try:
-        compile(old, "<original>", "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+        _quiet_compile(old, "<original>")
     except (SyntaxError, ValueError):
         return None  # newer syntax than this Python knows: LibCST's word stands
     try:
-        compile(new, "<migrated>", "exec", flags=0x400, dont_inherit=True)
+        _quiet_compile(new, "<migrated>")
     except (SyntaxError, ValueError) as e:
         why = e.msg if isinstance(e, SyntaxError) else str(e)
         return f"internal error: the migrated source does not compile ({why}); not rewritten"
@@ -274,7 +373,7 @@ def _syntax_error(path: str, data: bytes, e: cst.ParserSyntaxError) -> FileError
         col = len(before) - (before.rfind(b"\n") + 1) + 1
         return FileError(path, "source contains a NUL byte (not a text file?)", line, col)
     try:
-        compile(data, path, "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+        _quiet_compile(data, path, ast.PyCF_ONLY_AST)
     except SyntaxError as se:
         if se.lineno is not None:
             return FileError(
@@ -378,7 +477,14 @@ class _DeepWorker:
         box: list = []
         done = threading.Event()
         self.jobs.put((fn, box, done))
-        done.wait()
+        try:
+            done.wait()
+        except KeyboardInterrupt:
+            # Let the job finish first: a daemon thread still inside LibCST's
+            # native (Rust) parser when the interpreter exits aborts it
+            # (SIGABRT). A second interrupt escapes at once.
+            done.wait()
+            raise
         ok, value = box[0]
         if ok:
             return value

@@ -15,12 +15,15 @@ the CLI can refuse (or warn) before editing them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Union
 
@@ -90,6 +93,47 @@ def _fsync_dir(directory: str) -> None:
         os.close(fd)
 
 
+_DEFERRED_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C / SIGTERM / SIGHUP until the block is done, then deliver
+    them to the handler that was installed before. A signal between creating
+    the temp file and replacing the target therefore cannot leave a temp file
+    behind (Python runs handlers between any two bytecodes, ``finally`` blocks
+    included). Only the main thread can install handlers; elsewhere the
+    ``finally`` cleanup in :func:`write_atomic` is the guard."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous: dict[int, object] = {}
+
+    def hold(signum: int, frame: object) -> None:
+        pending.append(signum)
+
+    try:
+        for sig in _DEFERRED_SIGNALS:
+            try:
+                previous[sig] = signal.signal(sig, hold)
+            except (ValueError, OSError):  # pragma: no cover
+                pass
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+        if pending:
+            sig = pending[0]
+            handler = previous.get(sig)
+            if callable(handler):
+                handler(sig, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(sig)
+
+
 def write_atomic(path: PathLike, new: bytes, *, expected_old: bytes) -> None:
     """Replace the content of ``path`` with ``new``, atomically.
 
@@ -113,34 +157,35 @@ def write_atomic(path: PathLike, new: bytes, *, expected_old: bytes) -> None:
         raise WriteError(display, "file is read-only; skipped")
 
     directory, name = os.path.split(target)
-    tmp: str | None = None
-    replaced = False
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(new)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        if hasattr(os, "chown"):
-            try:
-                tmp_st = os.stat(tmp)
-                if (tmp_st.st_uid, tmp_st.st_gid) != (st.st_uid, st.st_gid):
-                    os.chown(tmp, st.st_uid, st.st_gid)
-                    # chown may clear setuid/setgid bits: set the mode again.
-                    os.chmod(tmp, stat.S_IMODE(st.st_mode))
-            except OSError:
-                pass  # not allowed to give the file away: keep ours
-        os.replace(tmp, target)
-        replaced = True
-    except OSError as exc:
-        raise WriteError(display, f"cannot write: {_reason(exc)}") from exc
-    finally:
-        if tmp is not None and not replaced:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    with _signals_deferred():
+        tmp: str | None = None
+        replaced = False
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(new)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
+            if hasattr(os, "chown"):
+                try:
+                    tmp_st = os.stat(tmp)
+                    if (tmp_st.st_uid, tmp_st.st_gid) != (st.st_uid, st.st_gid):
+                        os.chown(tmp, st.st_uid, st.st_gid)
+                        # chown may clear setuid/setgid bits: set the mode again.
+                        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+                except OSError:
+                    pass  # not allowed to give the file away: keep ours
+            os.replace(tmp, target)
+            replaced = True
+        except OSError as exc:
+            raise WriteError(display, f"cannot write: {_reason(exc)}") from exc
+        finally:
+            if tmp is not None and not replaced:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
     _fsync_dir(directory or ".")
 
 

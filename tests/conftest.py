@@ -33,3 +33,71 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
                 continue
             out[p.relative_to(root).as_posix()] = p.read_bytes()
     return out
+
+
+# The snapshot trees hold the sample apps' own test files: not ours to run.
+collect_ignore_glob = ["snapshots/*"]
+
+
+# --- hypothesis profiles -------------------------------------------------------
+# CI runs a bounded number of examples ("ci", the default). Fuzz for longer with
+# `pytest --hypothesis-profile=fuzz tests/test_fuzz.py` or HYPOTHESIS_PROFILE=fuzz.
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=_SLOW_OK, derandomize=False
+)
+settings.register_profile("fuzz", max_examples=3000, deadline=None, suppress_health_check=_SLOW_OK)
+settings.register_profile("quick", max_examples=10, deadline=None, suppress_health_check=_SLOW_OK)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def run_cli(args: list[str], cwd: Path | None = None) -> tuple[int, str, str]:
+    """Run the CLI in-process (this worktree's code): (exit code, stdout, stderr).
+    Exceptions are caught, as in production: a traceback shows in stderr."""
+    from click.testing import CliRunner
+
+    from codemods.cli import main
+
+    old = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, args)
+    finally:
+        os.chdir(old)
+    err = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        err += "".join(traceback.format_exception(*result.exc_info))  # type: ignore[misc]
+    return result.exit_code, result.stdout, err
+
+
+def tree_state(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every entry below ``root``: bytes (files), mtime_ns and mode; symlinks by target."""
+    out: dict[str, tuple[bytes, int, int]] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames + [d for d in dirnames]):
+            p = Path(dirpath) / name
+            st = p.lstat()
+            if p.is_symlink():
+                data = os.readlink(p).encode()
+            elif p.is_file():
+                data = p.read_bytes()
+            else:
+                data = b"<dir>"
+            out[p.relative_to(root).as_posix()] = (data, st.st_mtime_ns, st.st_mode)
+    return out
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The engine's deep-stack worker raises the (process-wide) recursion limit
+    # when it starts; start it now, so hypothesis does not see the limit change
+    # during a test (and warn).
+    from codemods.engine import _run_deep
+
+    _run_deep(lambda: None)

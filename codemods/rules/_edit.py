@@ -173,7 +173,53 @@ def rebuild(
             if isinstance(el, cst.Arg) and last_ws is not None:
                 changes["whitespace_after_arg"] = last_ws
             out.append(el.with_changes(**changes))
+    # Comment lines written above a kept element sit in the comma of the
+    # element before it. When that one was removed and a fresh element now
+    # precedes, the fresh element's comma carries them.
+    for j in range(1, len(new)):
+        item, prev = new[j], new[j - 1]
+        if isinstance(item, tuple) and not isinstance(prev, tuple):
+            lines = lines_above(original, item[0], kept)
+            pc = out[j - 1].comma
+            if lines and isinstance(pc, cst.Comma):
+                ws = pc.whitespace_after
+                if isinstance(ws, cst.ParenthesizedWhitespace):
+                    out[j - 1] = out[j - 1].with_changes(
+                        comma=pc.with_changes(whitespace_after=ws.with_changes(empty_lines=lines))
+                    )
     return out
+
+
+def lines_above(original: Sequence[E], idx: int, kept: Sequence[int]) -> list[cst.EmptyLine]:
+    """The comment lines written above ``original[idx]`` when the element
+    before it is not kept (they are lost with its comma otherwise)."""
+    if idx <= 0 or idx - 1 in kept:
+        return []
+    comma = original[idx - 1].comma
+    if isinstance(comma, cst.Comma) and isinstance(
+        comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        return list(comma.whitespace_after.empty_lines)
+    return []
+
+
+def first_lines(original: Sequence[E], new: Sequence[E | tuple[int, E]]) -> list[cst.EmptyLine]:
+    """Comment lines that belong above the first element of ``new``: when it
+    is an original element whose predecessor was removed, the caller moves
+    them after the opening bracket (``rebuild`` only lays out the elements)."""
+    if not new or not isinstance(new[0], tuple):
+        return []
+    kept = [x[0] for x in new if isinstance(x, tuple)]
+    return lines_above(original, new[0][0], kept)
+
+
+def with_lines_after_open(
+    ws: cst.BaseParenthesizableWhitespace, lines: list[cst.EmptyLine]
+) -> cst.BaseParenthesizableWhitespace:
+    """``ws`` (after an opening bracket) with comment ``lines`` added below it."""
+    if lines and isinstance(ws, cst.ParenthesizedWhitespace):
+        return ws.with_changes(empty_lines=[*ws.empty_lines, *lines])
+    return ws
 
 
 def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:

@@ -6,9 +6,16 @@ import libcst as cst
 
 from codemods.analysis import dotted_name
 from codemods.findings import Severity
-from codemods.rules._edit import keyword_arg, rebuild, replace_string, string_literal
+from codemods.rules._edit import (
+    first_lines,
+    keyword_arg,
+    rebuild,
+    replace_string,
+    string_literal,
+    with_lines_after_open,
+)
 from codemods.rules.base import Report, RuleContext, checker, rule
-from codemods.secrets import looks_like_secret, redact
+from codemods.secrets import looks_like_secret, redact, redact_text
 
 CLIENT_CLASSES = frozenset(
     {
@@ -450,7 +457,8 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             new_values[i] = args[i].with_changes(value=_os_environ(ctx))
             needs_os = True
         else:
-            shown = ctx.module.code_for_node(value)
+            # the expression may hold (part of) a key: never show one
+            shown = redact_text(ctx.module.code_for_node(value))
             if literal is not None:
                 shown = redact(literal)
             notes.append(
@@ -523,7 +531,12 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
                 a = a.with_changes(value=new_values[i].value)
             seq.append((i, a))
         seq.extend(append)
-        return node.with_changes(args=rebuild(cur, seq, node.whitespace_before_args))
+        return node.with_changes(
+            args=rebuild(cur, seq, node.whitespace_before_args),
+            whitespace_before_args=with_lines_after_open(
+                node.whitespace_before_args, first_lines(cur, seq)
+            ),
+        )
 
     summary = ", ".join(_describe(c, s.api_key_env) for c in changes)
     report = ctx.report(

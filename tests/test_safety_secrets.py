@@ -1,0 +1,183 @@
+"""Secrets: a hard-coded key is replaced by the environment lookup, reported as
+leaked (OR107), and never appears in anything the tool prints: text reports,
+``migrate`` output, ``--diff``, error messages, and every ``--output-format``
+the CLI offers. Mapping files are data: YAML tags that would run code are refused.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+
+from codemods.cli import main
+from codemods.engine import EngineConfig, process_source
+from codemods.secrets import redact, redact_text
+from tests.conftest import run_cli
+
+KEY = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx9f3e"
+TAIL = KEY[-4:]
+HIDDEN = {KEY, KEY[3:], KEY[8:-4], KEY[-20:]}  # no long piece of the key either
+
+SOURCES = {
+    "constructor": f'from openai import OpenAI\nclient = OpenAI(api_key="{KEY}")\n',
+    "constructor_multiline": (
+        "from openai import OpenAI\nclient = OpenAI(\n"
+        f"    api_key='{KEY}',  # TODO move to env\n"
+        '    organization="org-1",\n)\n'
+    ),
+    "expression": f'from openai import OpenAI\nc = OpenAI(api_key="{KEY}" if DEBUG else None)\n',
+    "concatenated": (f'from openai import OpenAI\nc = OpenAI(api_key="{KEY[:8]}" "{KEY[8:]}")\n'),
+    "fstring": f'from openai import OpenAI\nc = OpenAI(api_key=f"{KEY}")\n',
+    "module_level": (
+        f'import openai\nopenai.api_key = "{KEY}"\nopenai.ChatCompletion.create(model="gpt-4")\n'
+    ),
+    "syntax_error_near_key": f'from openai import OpenAI\nclient = OpenAI(api_key="{KEY}"\nx = (\n',
+    "syntax_error_on_key_line": (
+        f'from openai import OpenAI\nclient = OpenAI(api_key="{KEY}")) = 1\n'
+    ),
+    "unterminated_key": f'from openai import OpenAI\nclient = OpenAI(api_key="{KEY})\n',
+    "py2_print_key": f'import openai\nprint "{KEY}"\n',
+}
+
+
+def _output_formats() -> list[str]:
+    """The formats the CLI offers at this commit (json/sarif/github may be added)."""
+    check = main.commands["check"]  # type: ignore[attr-defined]
+    for p in check.params:
+        if p.name in ("output_format", "format") and isinstance(p.type, click.Choice):
+            return list(p.type.choices)
+    return []
+
+
+def _assert_no_key(text: str) -> None:
+    for piece in HIDDEN:
+        assert piece not in text, f"key leaked: {text!r}"
+
+
+def _tree(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / "t"
+    root.mkdir()
+    (root / "app.py").write_text(SOURCES[name])
+    return root
+
+
+def test_redact_keeps_only_a_hint() -> None:
+    assert redact(KEY) == f"'sk-...{TAIL}'"
+    assert redact("sk-short") == "'***'"
+    assert redact_text(f'x = "{KEY}"  # and {KEY}') == f'x = "sk-...{TAIL}"  # and sk-...{TAIL}'
+    assert (
+        redact_text('model="openai/gpt-4o-mini-2024-07-18"')
+        == 'model="openai/gpt-4o-mini-2024-07-18"'
+    )
+
+
+def test_hard_coded_key_is_replaced_and_reported_as_leaked(tmp_path: Path) -> None:
+    root = _tree(tmp_path, "constructor")
+    code, out, err = run_cli(["check", "."], cwd=root)
+    assert code == 1
+    assert f"OR107 [*] hard-coded API key 'sk-...{TAIL}'" in out
+    assert "rotate this key" in out
+    _assert_no_key(out + err)
+    code, out, err = run_cli(["migrate", "."], cwd=root)
+    assert code == 0, err
+    _assert_no_key(out + err)
+    new = (root / "app.py").read_text()
+    assert KEY not in new
+    assert 'api_key=os.environ["OPENROUTER_API_KEY"]' in new and "import os" in new
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_no_output_ever_contains_the_key(tmp_path: Path, name: str) -> None:
+    root = _tree(tmp_path, name)
+    outputs = []
+    for args in (["check", "."], ["migrate", "--diff", "."], ["--verbose", "check", "."]):
+        code, out, err = run_cli(args, cwd=root)
+        assert code in (0, 1, 2)
+        outputs.append(out + err)
+    for fmt in _output_formats():
+        code, out, err = run_cli(["check", "--output-format", fmt, "."], cwd=root)
+        outputs.append(out + err)
+    code, out, err = run_cli(["migrate", "."], cwd=root)
+    outputs.append(out + err)
+    for text in outputs:
+        _assert_no_key(text)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["syntax_error_near_key", "syntax_error_on_key_line", "unterminated_key", "py2_print_key"],
+)
+def test_syntax_errors_near_a_key_name_the_place_not_the_key(tmp_path: Path, name: str) -> None:
+    root = _tree(tmp_path, name)
+    code, out, err = run_cli(["check", "."], cwd=root)
+    assert code == 2
+    assert "error: app.py:" in err
+    _assert_no_key(out + err)
+
+
+def test_diff_shows_the_removed_key_line_redacted(tmp_path: Path) -> None:
+    root = _tree(tmp_path, "constructor_multiline")
+    code, out, err = run_cli(["migrate", "--diff", "."], cwd=root)
+    assert code == 0, err
+    assert f"-    api_key='sk-...{TAIL}',  # TODO move to env" in out
+    assert "note: app.py: the diff shows the hard-coded key redacted" in err
+    _assert_no_key(out + err)
+    assert (root / "app.py").read_text() == SOURCES["constructor_multiline"]  # --diff wrote nothing
+
+
+def test_findings_data_carries_no_key() -> None:
+    """Every field of every finding (what JSON/SARIF reports are built from)."""
+    for name, src in SOURCES.items():
+        r = process_source(f"{name}.py", src.encode(), EngineConfig())
+        blob = json.dumps(r.to_dict() | {"new_source": None})
+        _assert_no_key(blob)
+        for e in r.errors:
+            _assert_no_key(str(e))
+
+
+@pytest.mark.parametrize("fmt", _output_formats() or ["text"])
+def test_every_output_format_redacts(tmp_path: Path, fmt: str) -> None:
+    root = _tree(tmp_path, "constructor")
+    args = ["check", "."] if fmt == "text" else ["check", "--output-format", fmt, "."]
+    code, out, err = run_cli(args, cwd=root)
+    assert code == 1
+    assert TAIL in out  # the redacted hint is shown
+    _assert_no_key(out + err)
+
+
+# -- mapping files are data ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "models: !!python/object/apply:os.system ['touch {marker}']\n",
+        "models:\n  gpt-4o: !!python/object/apply:os.system ['touch {marker}']\n",
+        "!!python/object/new:os.system ['touch {marker}']\n",
+        "models:\n  gpt-4o: !!python/name:os.system\n",
+    ],
+)
+def test_mapping_yaml_tags_that_run_code_are_refused(tmp_path: Path, text: str) -> None:
+    marker = tmp_path / "pwned"
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(text.format(marker=marker))
+    root = _tree(tmp_path, "constructor")
+    code, out, err = run_cli(["check", "--mapping", str(mapping), "."], cwd=root)
+    assert code == 2
+    assert f"error: {mapping}" in err
+    assert not marker.exists()
+    assert "Traceback" not in err
+
+
+def test_mapping_loader_is_safe_by_construction() -> None:
+    import yaml
+
+    from codemods import mapping
+
+    assert issubclass(mapping._StrictLoader, yaml.SafeLoader)
+    source = Path(mapping.__file__).read_text()
+    assert "yaml.load(" not in source.replace("yaml.load(text, Loader=_StrictLoader", "")
+    assert "unsafe_load" not in source and "FullLoader" not in source
