@@ -80,6 +80,18 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Apply excludes to files named on the command line too.",
         ),
         click.option("-q", "--quiet", is_flag=True, help="Print findings and errors only."),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Worker processes (default: one per CPU; 1: no workers).",
+        ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            help="Neither read nor write the result cache (.openrouter-migrate-cache/).",
+        ),
     ]
     for opt in reversed(options):
         fn = opt(fn)
@@ -121,6 +133,8 @@ def _prepare(kw: dict[str, Any]):
         config=config,
         exclude=kw["exclude"],
         force_exclude=kw["force_exclude"],
+        jobs=kw["jobs"],
+        cache=not kw["no_cache"],
     )
 
 

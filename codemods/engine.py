@@ -17,18 +17,20 @@ import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
-
-from codemods.analysis import collect
 from codemods.findings import FileError, FileResult, Finding, Settings
 from codemods.mapping import MappingError, ModelTable, load_model_table
 from codemods.prefilter import may_need_work
-from codemods.rules import CHECKERS, RuleContext
-from codemods.rules.base import Fix, Report
-from codemods.suppress import Suppressions
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from codemods.rules.base import Fix, Report
+
+# LibCST, the analysis and the rules are imported by the first file that has
+# to be parsed (``_process``), never by a run the prefilter settles alone:
+# importing them costs about 0.3 s of start-up.
 
 # Python itself refuses more than 200 nested brackets; LibCST's native parser
 # overflows the C stack long before it refuses. Files deeper than this are
@@ -52,19 +54,29 @@ def _table(mapping_files: tuple[str, ...]) -> ModelTable:
     return load_model_table(mapping_files)
 
 
-class _ApplyFixes(cst.CSTTransformer):
-    def __init__(self, edits: dict[int, list[Fix]]) -> None:
-        super().__init__()
-        self.edits = edits
-        self.results: dict[int, cst.CSTNode] = {}
+@functools.cache
+def _apply_fixes_class() -> Any:
+    import libcst as cst
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
-        fixes = self.edits.get(id(original_node))
-        if fixes:
-            for fix in fixes:
-                updated_node = fix(updated_node)
-            self.results[id(original_node)] = updated_node
-        return updated_node
+    class _ApplyFixes(cst.CSTTransformer):
+        def __init__(self, edits: dict[int, list[Fix]]) -> None:
+            super().__init__()
+            self.edits = edits
+            self.results: dict[int, cst.CSTNode] = {}
+
+        def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
+            fixes = self.edits.get(id(original_node))
+            if fixes:
+                for fix in fixes:
+                    updated_node = fix(updated_node)
+                self.results[id(original_node)] = updated_node
+            return updated_node
+
+    return _ApplyFixes
+
+
+def _ApplyFixes(edits: dict[int, list[Fix]]) -> Any:  # noqa: N802 - kept for callers
+    return _apply_fixes_class()(edits)
 
 
 def process_source(
@@ -80,6 +92,12 @@ def process_source(
 
 
 def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
+    import libcst as cst
+
+    from codemods.analysis import collect
+    from codemods.rules import CHECKERS, RuleContext
+    from codemods.suppress import Suppressions
+
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as e:
@@ -107,14 +125,20 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
     if not ctx.reports:
         return FileResult(path)
 
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+    # Positions only now that there are findings, and only as cheap as one
+    # code generation: see ``_Positions``.
+    edit_nodes: list[cst.CSTNode] = []
+    for r in ctx.reports:
+        if r.fix is not None:
+            edit_nodes.append(r.node)
+            edit_nodes += [node for node, _ in ctx.support_edits.get(id(r), [])]
+    positions = _Positions(module, edit_nodes)
     suppressions = Suppressions.from_source(data, module.encoding)
 
     kept: list[Report] = []
     for r in ctx.reports:
-        rng = positions[r.node]
-        if suppressions.suppresses(r.rule.code, rng.start.line, rng.end.line):
+        (line, _), (end_line, _) = positions.range(r.node)
+        if suppressions.suppresses(r.rule.code, line, end_line):
             continue
         kept.append(r)
 
@@ -126,10 +150,9 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
                 edits.setdefault(id(node), []).append(fix)
 
     result = FileResult(path)
-    new_module: cst.Module | None = None
     applier = _ApplyFixes(edits)
     if edits:
-        if module.bytes != data:
+        if positions.code.encode(module.encoding) != data:
             result.errors.append(
                 FileError(
                     path,
@@ -139,8 +162,11 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
             )
             edits = {}
         else:
-            new_module = module.visit(applier)
-            new_bytes = new_module.bytes
+            new_code = positions.splice(applier)
+            if new_code is None:  # an edit that cannot be spliced: rewrite the module
+                applier = _ApplyFixes(edits)
+                new_code = module.visit(applier).code
+            new_bytes = new_code.encode(module.encoding)
             error = _verify(new_bytes, data)
             if error is not None:
                 result.errors.append(FileError(path, error))
@@ -148,19 +174,19 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
                 result.new_source = new_bytes
 
     for r in kept:
-        pos = positions[r.node]
+        (line, col), (end_line, end_col) = positions.range(r.node)
         target = id(r.fix_node or r.node)
         fixed = result.new_source is not None and target in applier.results
         replacement: str | None = None
-        if fixed and new_module is not None and r.fix_node is None:
-            replacement = new_module.code_for_node(applier.results[target])
+        if fixed and r.fix_node is None:
+            replacement = module.code_for_node(applier.results[target])
         result.findings.append(
             Finding(
                 path=path,
-                line=pos.start.line,
-                col=pos.start.column + 1,
-                end_line=pos.end.line,
-                end_col=pos.end.column + 1,
+                line=line,
+                col=col + 1,
+                end_line=end_line,
+                end_col=end_col + 1,
                 code=r.rule.code,
                 message=r.message,
                 severity=r.rule.severity,
@@ -172,29 +198,182 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
     return result
 
 
+class _Positions:
+    """Positions of nodes, from one code generation of the module.
+
+    The same positions as LibCST's ``PositionProvider`` (syntactic ranges,
+    hoisted from children where LibCST hoists them), computed the way LibCST
+    computes them but as character offsets: about the cost of ``module.code``
+    instead of 6x that through ``MetadataWrapper``. Offsets become (line,
+    column) only for the nodes asked about.
+
+    For the nodes that fixes edit it also keeps the exact span of text each
+    one generated and the indentation it was generated at, so that a fix is
+    applied by generating only the edited subtree and splicing its text in
+    (``splice``), instead of transforming and regenerating the whole module.
+    """
+
+    def __init__(self, module: cst.Module, edit_nodes: list[cst.CSTNode]) -> None:
+        state = _offset_state_class()(module, {id(n) for n in edit_nodes})
+        module._codegen(state)
+        self.module = module
+        self.code = "".join(state.tokens)
+        self.computed: dict[cst.CSTNode, tuple[int, int]] = state.computed
+        self.spans: dict[int, tuple[int, int, tuple[str, ...], cst.CSTNode]] = state.spans
+        self._line_ends: list[int] | None = None
+
+    def _point(self, offset: int) -> tuple[int, int]:
+        import bisect
+
+        if self._line_ends is None:
+            self._line_ends = [m.end() for m in _NEWLINE.finditer(self.code)]
+        line = bisect.bisect_right(self._line_ends, offset)
+        start = self._line_ends[line - 1] if line else 0
+        return line + 1, offset - start
+
+    def range(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
+        start, end = self.computed[node]
+        return self._point(start), self._point(end)
+
+    def splice(self, applier: Any) -> str | None:
+        """The module's code with every edit applied, or None when an edit
+        sits where its text cannot be generated on its own."""
+        from libcst._nodes.internal import CodegenState
+
+        spans = sorted(self.spans.values(), key=lambda s: (s[0], -s[1]))
+        tops: list[tuple[int, int, tuple[str, ...], cst.CSTNode]] = []
+        for span in spans:
+            if tops and span[0] >= tops[-1][0] and span[1] <= tops[-1][1]:
+                continue  # inside an edited node: applied with it
+            tops.append(span)
+        pieces: list[str] = []
+        at = 0
+        for start, end, indent, node in tops:
+            if not _standalone(type(node)):
+                return None
+            new = node.visit(applier)
+            if not _standalone(type(new)):
+                return None
+            state = CodegenState(
+                default_indent=self.module.default_indent,
+                default_newline=self.module.default_newline,
+                indent_tokens=list(indent),
+            )
+            new._codegen(state)
+            pieces += [self.code[at:start], "".join(state.tokens)]
+            at = end
+        if set(applier.edits) - set(applier.results):
+            return None  # an edit was not reached from its span (nested spans tie)
+        pieces.append(self.code[at:])
+        return "".join(pieces)
+
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+@functools.cache
+def _standalone(node_type: type) -> bool:
+    """Does this node generate the same text wherever it sits? (No parent
+    passes it a default comma, semicolon...; not the module itself.)"""
+    import inspect
+
+    import libcst as cst
+
+    if issubclass(node_type, cst.Module):
+        return False
+    params = inspect.signature(node_type._codegen_impl).parameters  # type: ignore[attr-defined]
+    return len(params) <= 2
+
+
+@functools.cache
+def _offset_state_class() -> Any:
+    from contextlib import contextmanager
+
+    from libcst._nodes.internal import CodegenState
+
+    class _OffsetState(CodegenState):
+        """LibCST's ``PositionProvidingCodegenState``, counting characters."""
+
+        def __init__(self, module: Any, edit_ids: set[int]) -> None:
+            super().__init__(
+                default_indent=module.default_indent, default_newline=module.default_newline
+            )
+            self.offset = 0
+            self.stack: list[int] = []
+            self.computed: dict[Any, tuple[int, int]] = {}
+            self.edit_ids = edit_ids
+            self.spans: dict[int, tuple[int, int, tuple[str, ...], Any]] = {}
+            self.indents: dict[int, tuple[str, ...]] = {}
+
+        def add_indent_tokens(self) -> None:
+            for token in self.indent_tokens:
+                self.tokens.append(token)
+                self.offset += len(token)
+
+        def add_token(self, value: str) -> None:
+            self.tokens.append(value)
+            self.offset += len(value)
+
+        def before_codegen(self, node: Any) -> None:
+            self.stack.append(self.offset)
+            if id(node) in self.edit_ids:
+                self.indents[id(node)] = tuple(self.indent_tokens)
+
+        def after_codegen(self, node: Any) -> None:
+            start = self.stack.pop()
+            if node not in self.computed:
+                self.computed[node] = (start, self.offset)
+            if id(node) in self.edit_ids:
+                self.spans[id(node)] = (start, self.offset, self.indents[id(node)], node)
+
+        @contextmanager
+        def record_syntactic_position(
+            self, node: Any, *, start_node: Any = None, end_node: Any = None
+        ) -> Any:
+            start = self.offset
+            try:
+                yield
+            finally:
+                end = self.offset
+                if start_node is not None:
+                    start = self.computed[start_node][0]
+                if end_node is not None:
+                    end = self.computed[end_node][1]
+                self.computed[node] = (start, end)
+
+    return _OffsetState
+
+
 def _verify(new: bytes, old: bytes) -> str | None:
-    """The migrated source must parse, with LibCST and, where the original did,
-    with this Python's own parser."""
+    """The migrated source must parse: with this Python's own parser where
+    the original compiles (the common case, and 10x cheaper than LibCST's
+    parser), else with LibCST (newer syntax than this Python knows)."""
     try:
-        cst.parse_module(new)
-    except Exception as e:  # noqa: BLE001 - any failure means: do not write
-        return (
-            "internal error: the migrated source does not parse "
-            f"({type(e).__name__}); not rewritten"
-        )
-    try:
-        compile(old, "<original>", "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
-    except (SyntaxError, ValueError):
-        return None  # newer syntax than this Python knows: LibCST's word stands
-    try:
-        compile(new, "<migrated>", "exec", flags=0x400, dont_inherit=True)
+        compile(new, "<migrated>", "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+        return None
     except (SyntaxError, ValueError) as e:
-        why = e.msg if isinstance(e, SyntaxError) else str(e)
-        return f"internal error: the migrated source does not compile ({why}); not rewritten"
-    return None
+        failure: BaseException = e
+    except (RecursionError, MemoryError) as e:
+        failure = e
+    try:
+        compile(old, "<original>", "exec", flags=0x400, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # newer syntax than this Python knows: LibCST's word stands
+        import libcst as cst
+
+        try:
+            cst.parse_module(new)
+        except Exception as e:  # noqa: BLE001 - any failure means: do not write
+            return (
+                "internal error: the migrated source does not parse "
+                f"({type(e).__name__}); not rewritten"
+            )
+        return None
+    why = failure.msg if isinstance(failure, SyntaxError) else type(failure).__name__
+    return f"internal error: the migrated source does not compile ({why}); not rewritten"
 
 
-def _syntax_error(path: str, data: bytes, e: cst.ParserSyntaxError) -> FileError:
+def _syntax_error(path: str, data: bytes, e: Any) -> FileError:
     """Python's own parser names the place and the reason better than LibCST's
     (which points at the token after); use it when it agrees the file is bad.
     Neither exception's str() is shown: both quote the source line, which may

@@ -1,26 +1,61 @@
 """From paths to a stream of per-file results (the pipeline before the sink).
 
-    paths -> discover -> read -> engine.process_source -> FileResult ...
+    paths -> discover -> read -> prefilter -> cache -> engine (workers) -> FileResult ...
 
 Reading and processing are separate from writing: the CLI decides, per
 command, whether a result becomes a report, a diff or a write.
+
+How the work is split, and why:
+
+* The parent process reads every file and runs the prefilter (a substring
+  search: as cheap as reading). Most files of a large tree stop there, so a
+  tree without OpenAI usage never imports LibCST and never starts a worker.
+* A candidate is looked up in the cache (``codemods.cache``); a hit is
+  reused as is.
+* The rest is parsed: in-process with ``jobs=1``, else by a pool of worker
+  processes (started at the first file that needs parsing), which get the
+  bytes in chunks of a few files (one message per chunk, not per file).
+  Workers are importable top-level functions and the configuration is
+  picklable, so fork and spawn both work; each worker loads the model table
+  once and runs the engine on its own deep-stack thread.
+* Results come back in input order, as soon as the file and all before it
+  are done. At most ``2 * jobs`` chunks are in flight and a bounded number
+  of finished results wait for an earlier one, so memory does not grow with
+  the number of files; the original bytes are kept only for files whose
+  migration changed them (``migrate`` needs them to diff and to write).
 """
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from codemods.discovery import discover
-from codemods.engine import EngineConfig, process_source
+from codemods.engine import EngineConfig
 from codemods.findings import FileError, FileResult
+from codemods.prefilter import may_need_work
 from codemods.writer import FileIOError, read_source
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from codemods.cache import Cache
+
+#: files and bytes per message to a worker (amortises IPC; small enough
+#: that results stream and the last chunks balance across workers)
+CHUNK_FILES = 4
+CHUNK_BYTES = 256 * 1024
+#: finished results allowed to wait behind an unfinished earlier file
+MAX_WAITING = 4096
 
 
 @dataclass
 class Job:
-    """A file to process: its display path, and the bytes read (None: unreadable)."""
+    """A file to process: its display path and where to read it."""
 
     path: str
     real: Path
@@ -33,14 +68,23 @@ class RunInput:
     exclude: Sequence[str] = ()
     force_exclude: bool = False
     include_notebooks: bool = False
-    jobs: int = 1
+    #: worker processes; 1 = in-process; None or 0 = one per CPU
+    jobs: int | None = 1
+    #: read and write the result cache (``.openrouter-migrate-cache``)
+    cache: bool = False
 
 
 @dataclass
 class Processed:
     result: FileResult
-    original: bytes | None  # the bytes the result was computed from
+    original: bytes | None  # the bytes read, kept only when the result changed them
     real: Path | None
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    if not jobs or jobs < 1:
+        return os.cpu_count() or 1
+    return jobs
 
 
 def collect_jobs(inp: RunInput) -> tuple[list[Job], list[FileError]]:
@@ -55,26 +99,224 @@ def collect_jobs(inp: RunInput) -> tuple[list[Job], list[FileError]]:
     return jobs, errors
 
 
+def candidate(path: str, data: bytes) -> bool:
+    """Can this file need work? (The prefilter, plus notebook JSON escapes.)"""
+    if may_need_work(data):
+        return True
+    # a notebook's JSON may spell letters as \\u escapes
+    return path.endswith(".ipynb") and b"\\u" in data
+
+
+# --- the per-file work (runs in the parent with jobs=1, else in workers) ----
+
+_worker_config: EngineConfig | None = None
+
+
+def _process_bytes(path: str, data: bytes, config: EngineConfig) -> FileResult:
+    """Parse and check one candidate (the prefilter already let it through)."""
+    try:
+        if path.endswith(".ipynb"):
+            from codemods.notebook_engine import process_notebook  # type: ignore[import]
+
+            return process_notebook(path, data, config)
+        from codemods.engine import process_source
+
+        return process_source(path, data, config, prefilter=False)
+    except Exception as e:  # noqa: BLE001 - one file's bug must not end the run
+        return FileResult(
+            path, errors=[FileError(path, f"internal error: {type(e).__name__}: {e}")]
+        )
+
+
+def _init_worker(config: EngineConfig) -> None:
+    global _worker_config
+    _worker_config = config
+    config.table()  # load (and validate) the model table once per worker
+    import codemods.engine  # noqa: F401 - pay the LibCST import before the first chunk
+
+
+def _work_chunk(items: list[tuple[str, bytes]]) -> list[FileResult]:
+    config = _worker_config
+    assert config is not None, "worker not initialised"
+    return [_process_bytes(path, data, config) for path, data in items]
+
+
 def process_job(job: Job, config: EngineConfig) -> Processed:
+    """Read and process one file in this process (no cache)."""
     try:
         data = read_source(job.real)
     except FileIOError as e:
         return Processed(
             FileResult(job.path, errors=[FileError(job.path, e.reason)]), None, job.real
         )
-    if job.path.endswith(".ipynb"):
-        from codemods.notebook_engine import process_notebook
+    if not candidate(job.path, data):
+        return Processed(FileResult(job.path, skipped=True), None, job.real)
+    result = _process_bytes(job.path, data, config)
+    return Processed(result, data if result.changed else None, job.real)
 
-        return Processed(process_notebook(job.path, data, config), data, job.real)
-    return Processed(process_source(job.path, data, config), data, job.real)
+
+# --- the pipeline ------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    """A candidate sent to a worker: what is needed once its result is back."""
+
+    job: Job
+    data: bytes
+    key: str | None
+    chunk: _Chunk
+
+
+@dataclass
+class _Chunk:
+    items: list[_Pending] = field(default_factory=list)
+    size: int = 0
+    future: Future[list[FileResult]] | None = None
+    results: list[FileResult] | None = None
+
+
+class _Pipeline:
+    def __init__(self, inp: RunInput, jobs: list[Job]) -> None:
+        self.inp = inp
+        self.jobs = jobs
+        self.workers = resolve_jobs(inp.jobs)
+        self.cache: Cache | None = None
+        if inp.cache and jobs:
+            from codemods.cache import Cache
+
+            self.cache = Cache.for_run(inp.paths[0] if inp.paths else ".", inp.config)
+        self.executor: Any = None
+        self.queue: deque[Processed | _Pending] = deque()
+        self.open: _Chunk | None = None
+        self.in_flight = 0
+
+    # results in input order
+    def __iter__(self) -> Iterator[Processed]:
+        try:
+            for job in self.jobs:
+                ready = self._admit(job)
+                if ready is not None and not self.queue:
+                    yield ready  # nothing earlier is pending: stream it at once
+                    continue
+                if ready is not None:
+                    self.queue.append(ready)
+                yield from self._drain(block=False)
+                while self.in_flight >= 2 * self.workers or len(self.queue) > MAX_WAITING:
+                    yield from self._drain(block=True, one=True)
+            self._submit_open()
+            yield from self._drain(block=True)
+        finally:
+            if self.executor is not None:
+                self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def _admit(self, job: Job) -> Processed | None:
+        """Read one file: its result if known now, else queue it for a worker."""
+        try:
+            data = read_source(job.real)
+        except FileIOError as e:
+            return Processed(
+                FileResult(job.path, errors=[FileError(job.path, e.reason)]), None, job.real
+            )
+        if not candidate(job.path, data):
+            return Processed(FileResult(job.path, skipped=True), None, job.real)
+        key = None
+        if self.cache is not None:
+            key = self.cache.key(job.path, data)
+            hit = self.cache.get(key, job.path)
+            if hit is not None:
+                return Processed(hit, data if hit.changed else None, job.real)
+        if self.workers == 1:
+            result = _process_bytes(job.path, data, self.inp.config)
+            self._store(key, result)
+            return Processed(result, data if result.changed else None, job.real)
+        if self.open is None:
+            self.open = _Chunk()
+        chunk = self.open
+        pending = _Pending(job, data, key, chunk)
+        chunk.items.append(pending)
+        chunk.size += len(data)
+        self.queue.append(pending)
+        if len(chunk.items) >= CHUNK_FILES or chunk.size >= CHUNK_BYTES:
+            self._submit_open()
+        return None
+
+    def _store(self, key: str | None, result: FileResult) -> None:
+        if self.cache is not None and key is not None and not _internal_error(result):
+            self.cache.put(key, result)
+
+    def _submit_open(self) -> None:
+        chunk, self.open = self.open, None
+        if chunk is None:
+            return
+        if self.executor is None:
+            self.executor = _start_pool(self.workers, self.inp.config)
+        payload = [(p.job.path, p.data) for p in chunk.items]
+        chunk.future = self.executor.submit(_work_chunk, payload)
+        self.in_flight += 1
+
+    def _drain(self, block: bool, one: bool = False) -> Iterator[Processed]:
+        while self.queue:
+            head = self.queue[0]
+            if isinstance(head, Processed):
+                self.queue.popleft()
+                yield head
+                continue
+            chunk = head.chunk
+            if chunk.results is None:
+                if chunk.future is None:
+                    if not block:
+                        return
+                    self._submit_open()
+                assert chunk.future is not None
+                if not block and not chunk.future.done():
+                    return
+                chunk.results = self._collect(chunk)
+                self.in_flight -= 1
+                if one:
+                    block = False
+            self.queue.popleft()
+            result = chunk.results[chunk.items.index(head)]
+            self._store(head.key, result)
+            yield Processed(result, head.data if result.changed else None, head.job.real)
+            head.data = b""  # drop the bytes early (the chunk still references this)
+
+    def _collect(self, chunk: _Chunk) -> list[FileResult]:
+        assert chunk.future is not None
+        try:
+            return chunk.future.result()
+        except Exception as e:  # noqa: BLE001 - a worker died (crash, OOM kill)
+            from concurrent.futures.process import BrokenProcessPool
+
+            if isinstance(e, BrokenProcessPool):
+                # the pool is unusable now: later chunks get a fresh one
+                self.executor.shutdown(wait=False, cancel_futures=True)
+                self.executor = None
+                message = "internal error: the worker process died while processing this file"
+            else:
+                message = f"internal error: {type(e).__name__}: {e}"
+            return [
+                FileResult(p.job.path, errors=[FileError(p.job.path, message)]) for p in chunk.items
+            ]
+
+
+def _internal_error(result: FileResult) -> bool:
+    return any(e.message.startswith("internal error:") for e in result.errors)
+
+
+def _start_pool(workers: int, config: EngineConfig) -> Any:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(),
+        initializer=_init_worker,
+        initargs=(config,),
+    )
 
 
 def run(inp: RunInput) -> tuple[Iterator[Processed], list[FileError]]:
-    """Discover the files, then lazily process them one by one (in order)."""
+    """Discover the files, then lazily process them (results in input order)."""
     jobs, errors = collect_jobs(inp)
-
-    def results() -> Iterator[Processed]:
-        for job in jobs:
-            yield process_job(job, inp.config)
-
-    return results(), errors
+    return iter(_Pipeline(inp, jobs)), errors
