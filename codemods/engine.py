@@ -132,7 +132,7 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
         if r.fix is not None:
             edit_nodes.append(r.node)
             edit_nodes += [node for node, _ in ctx.support_edits.get(id(r), [])]
-    positions = _Positions(module, edit_nodes)
+    positions = _Positions(module, data, [r.node for r in ctx.reports], edit_nodes)
     suppressions = Suppressions.from_source(data, module.encoding)
 
     kept: list[Report] = []
@@ -152,7 +152,7 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
     result = FileResult(path)
     applier = _ApplyFixes(edits)
     if edits:
-        if positions.code.encode(module.encoding) != data:
+        if not positions.exact:
             result.errors.append(
                 FileError(
                     path,
@@ -165,7 +165,18 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
             new_code = positions.splice(applier)
             if new_code is None:  # an edit that cannot be spliced: rewrite the module
                 applier = _ApplyFixes(edits)
-                new_code = module.visit(applier).code
+                if module.bytes == data:
+                    new_code = module.visit(applier).code
+                else:
+                    new_code = positions.code  # nothing rewritten (see above)
+                    edits = {}
+                    result.errors.append(
+                        FileError(
+                            path,
+                            "LibCST cannot reproduce this file byte for byte: reported, "
+                            "not rewritten",
+                        )
+                    )
             new_bytes = new_code.encode(module.encoding)
             error = _verify(new_bytes, data)
             if error is not None:
@@ -203,23 +214,62 @@ class _Positions:
 
     The same positions as LibCST's ``PositionProvider`` (syntactic ranges,
     hoisted from children where LibCST hoists them), computed the way LibCST
-    computes them but as character offsets: about the cost of ``module.code``
-    instead of 6x that through ``MetadataWrapper``. Offsets become (line,
-    column) only for the nodes asked about.
+    computes them, but as token indexes turned into character offsets once
+    at the end: about the cost of ``module.code``, against 6x that through
+    ``MetadataWrapper``. Offsets become (line, column) only for the nodes
+    asked about.
 
-    For the nodes that fixes edit it also keeps the exact span of text each
-    one generated and the indentation it was generated at, so that a fix is
+    For the nodes that fixes edit it also keeps the span of text each one
+    generated and the indentation it was generated at, so that a fix is
     applied by generating only the edited subtree and splicing its text in
     (``splice``), instead of transforming and regenerating the whole module.
     """
 
-    def __init__(self, module: cst.Module, edit_nodes: list[cst.CSTNode]) -> None:
-        state = _offset_state_class()(module, {id(n) for n in edit_nodes})
-        module._codegen(state)
+    def __init__(
+        self,
+        module: cst.Module,
+        data: bytes,
+        report_nodes: list[cst.CSTNode],
+        edit_nodes: list[cst.CSTNode],
+    ) -> None:
+        import itertools
+
+        targets = {id(n) for n in report_nodes} | {id(n) for n in edit_nodes}
+        # Generation stops after the last node asked about; the rest of the
+        # text is the original's. Only a file LibCST may not reproduce (a
+        # lone CR) is generated whole, to be checked whole.
+        stop = _LONE_CR.search(data) is None
+        state = _offset_state_class()(module, {id(n) for n in edit_nodes}, targets, stop)
+        try:
+            module._codegen(state)
+            stopped = False
+        except _Stop:
+            stopped = True
+        tokens = state.tokens
+        generated = "".join(tokens)
         self.module = module
-        self.code = "".join(state.tokens)
-        self.computed: dict[cst.CSTNode, tuple[int, int]] = state.computed
-        self.spans: dict[int, tuple[int, int, tuple[str, ...], cst.CSTNode]] = state.spans
+        self.code = generated
+        self.exact = False
+        if stopped:
+            try:
+                text = data.decode(module.encoding)
+            except (UnicodeDecodeError, LookupError):
+                text = None
+            if text is not None and text.startswith(generated):
+                self.code = text
+                self.exact = True
+            else:  # LibCST did not reproduce the start: generate all, report
+                state = _offset_state_class()(module, {id(n) for n in edit_nodes}, targets, False)
+                module._codegen(state)
+                tokens = state.tokens
+                self.code = "".join(tokens)
+        else:
+            self.exact = self.code.encode(module.encoding) == data
+        if state.popped is not None:  # LibCST counts the popped newline in the module's end
+            tokens = [*tokens, state.popped]
+        self.offsets = [0, *itertools.accumulate(map(len, tokens))]
+        self.computed: dict[int, tuple[int, int]] = state.computed
+        self.spans = state.spans
         self._line_ends: list[int] | None = None
 
     def _point(self, offset: int) -> tuple[int, int]:
@@ -232,15 +282,18 @@ class _Positions:
         return line + 1, offset - start
 
     def range(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
-        start, end = self.computed[node]
-        return self._point(start), self._point(end)
+        start, end = self.computed[id(node)]
+        return self._point(self.offsets[start]), self._point(self.offsets[end])
 
     def splice(self, applier: Any) -> str | None:
         """The module's code with every edit applied, or None when an edit
         sits where its text cannot be generated on its own."""
         from libcst._nodes.internal import CodegenState
 
-        spans = sorted(self.spans.values(), key=lambda s: (s[0], -s[1]))
+        spans = sorted(
+            ((self.offsets[s], self.offsets[e], indent, node) for s, e, indent, node in self.spans),
+            key=lambda span: (span[0], -span[1]),
+        )
         tops: list[tuple[int, int, tuple[str, ...], cst.CSTNode]] = []
         for span in spans:
             if tops and span[0] >= tops[-1][0] and span[1] <= tops[-1][1]:
@@ -269,6 +322,11 @@ class _Positions:
 
 
 _NEWLINE = re.compile(r"\r\n?|\n")
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+class _Stop(Exception):
+    """Every node asked about has its position: the rest need not be generated."""
 
 
 @functools.cache
@@ -287,59 +345,71 @@ def _standalone(node_type: type) -> bool:
 
 @functools.cache
 def _offset_state_class() -> Any:
-    from contextlib import contextmanager
-
     from libcst._nodes.internal import CodegenState
 
-    class _OffsetState(CodegenState):
-        """LibCST's ``PositionProvidingCodegenState``, counting characters."""
+    class _Syntactic:
+        __slots__ = ("state", "node", "start_node", "end_node", "start")
 
-        def __init__(self, module: Any, edit_ids: set[int]) -> None:
+        def __init__(self, state: Any, node: Any, start_node: Any, end_node: Any) -> None:
+            self.state = state
+            self.node = node
+            self.start_node = start_node
+            self.end_node = end_node
+
+        def __enter__(self) -> None:
+            self.start = len(self.state.tokens)
+
+        def __exit__(self, exc_type: object, *exc: object) -> bool:
+            if exc_type is not None:
+                return False  # stopping early: nothing more to record
+            computed = self.state.computed
+            start = self.start
+            end = len(self.state.tokens)
+            if self.start_node is not None:
+                start = computed[id(self.start_node)][0]
+            if self.end_node is not None:
+                end = computed[id(self.end_node)][1]
+            computed[id(self.node)] = (start, end)
+            return False
+
+    class _OffsetState(CodegenState):
+        """LibCST's ``PositionProvidingCodegenState``, counting tokens."""
+
+        def __init__(self, module: Any, edit_ids: set[int], targets: set[int], stop: bool) -> None:
             super().__init__(
                 default_indent=module.default_indent, default_newline=module.default_newline
             )
-            self.offset = 0
+            self.targets = set(targets) if stop else None
             self.stack: list[int] = []
-            self.computed: dict[Any, tuple[int, int]] = {}
+            self.computed: dict[int, tuple[int, int]] = {}
             self.edit_ids = edit_ids
-            self.spans: dict[int, tuple[int, int, tuple[str, ...], Any]] = {}
-            self.indents: dict[int, tuple[str, ...]] = {}
-
-        def add_indent_tokens(self) -> None:
-            for token in self.indent_tokens:
-                self.tokens.append(token)
-                self.offset += len(token)
-
-        def add_token(self, value: str) -> None:
-            self.tokens.append(value)
-            self.offset += len(value)
+            self.spans: list[tuple[int, int, tuple[str, ...], Any]] = []
+            self.popped: str | None = None
 
         def before_codegen(self, node: Any) -> None:
-            self.stack.append(self.offset)
-            if id(node) in self.edit_ids:
-                self.indents[id(node)] = tuple(self.indent_tokens)
+            self.stack.append(len(self.tokens))
 
         def after_codegen(self, node: Any) -> None:
+            # a syntactic position recorded inside wins (as in LibCST)
             start = self.stack.pop()
-            if node not in self.computed:
-                self.computed[node] = (start, self.offset)
-            if id(node) in self.edit_ids:
-                self.spans[id(node)] = (start, self.offset, self.indents[id(node)], node)
+            key = id(node)
+            self.computed.setdefault(key, (start, len(self.tokens)))
+            if key in self.edit_ids:
+                self.spans.append((start, len(self.tokens), tuple(self.indent_tokens), node))
+            targets = self.targets
+            if targets is not None and key in targets:
+                targets.discard(key)
+                if not targets:
+                    raise _Stop
 
-        @contextmanager
-        def record_syntactic_position(
+        def pop_trailing_newline(self) -> None:
+            if self.tokens:
+                self.popped = self.tokens.pop()
+
+        def record_syntactic_position(  # type: ignore[override]
             self, node: Any, *, start_node: Any = None, end_node: Any = None
         ) -> Any:
-            start = self.offset
-            try:
-                yield
-            finally:
-                end = self.offset
-                if start_node is not None:
-                    start = self.computed[start_node][0]
-                if end_node is not None:
-                    end = self.computed[end_node][1]
-                self.computed[node] = (start, end)
+            return _Syntactic(self, node, start_node, end_node)
 
     return _OffsetState
 
