@@ -12,6 +12,7 @@ runs unchanged in a worker process.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 import threading
@@ -563,6 +564,17 @@ class _DeepWorker:
         if ok:
             return value
         raise value
+
+
+def _forget_worker_after_fork() -> None:
+    # a forked child has no copy of the parent's deep thread: start its own
+    global _worker, _worker_lock
+    _worker = None
+    _worker_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_worker_after_fork)
 
 
 def _run_deep(fn: Callable[[], T]) -> T:
