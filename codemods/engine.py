@@ -266,8 +266,10 @@ class _Positions:
                 self.code = "".join(tokens)
         else:
             self.exact = self.code.encode(module.encoding) == data
+        self._text_for_lines = self.code
         if state.popped is not None:  # LibCST counts the popped newline in the module's end
             tokens = [*tokens, state.popped]
+            self._text_for_lines = self.code + state.popped
         self.offsets = [0, *itertools.accumulate(map(len, tokens))]
         self.computed: dict[int, tuple[int, int]] = state.computed
         self.spans = state.spans
@@ -277,7 +279,7 @@ class _Positions:
         import bisect
 
         if self._line_ends is None:
-            self._line_ends = [m.end() for m in _NEWLINE.finditer(self.code)]
+            self._line_ends = [m.end() for m in _NEWLINE.finditer(self._text_for_lines)]
         line = bisect.bisect_right(self._line_ends, offset)
         start = self._line_ends[line - 1] if line else 0
         return line + 1, offset - start

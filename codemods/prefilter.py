@@ -8,9 +8,11 @@ Every rule reports only on code that contains, as source bytes, either
   ``openai.*`` (``openai.ChatCompletion``, ``openai.api_key = ...``), or a
   receiver classified as an OpenAI client (which is resolved through an
   import of ``openai``), or
-* one of :data:`RESOURCE_NAMES` as a whole identifier: the OR2xx model rules
-  also look at SDK method chains (``x.chat.completions.create(model=...)``)
-  whose receiver is unknown in a file that does not import openai.
+* ``model`` and one of :data:`RESOURCE_NAMES` as a whole identifier: the
+  OR2xx model rules also look at SDK method chains
+  (``x.chat.completions.create(model=...)``) whose receiver is unknown in a
+  file that does not import openai, and report only on their ``model=``
+  keyword argument.
 
 A rule that can fire on a file containing neither must add its trigger here
 (a new SDK resource name to :data:`RESOURCE_NAMES`, or a new needle).
@@ -33,9 +35,10 @@ stored as its ASCII bytes (UTF-16, EBCDIC, stateful codecs such as UTF-7)
 is always a candidate.
 
 Speed: ``bytes in bytes`` is a fast substring search (about 0.6 GB/s here);
-a regular expression with alternatives is 20x slower, so the words are
-searched one by one and the word-boundary regex runs only on files that
-contain one of them.
+a regular expression with alternatives is 20x slower. Most files cost two
+searches (``openai``, ``model``); the resource names are searched one by
+one only in files that have ``model``, and the word-boundary regex runs
+only on files that contain one of them.
 """
 
 from __future__ import annotations
@@ -64,17 +67,19 @@ def may_need_work(data: bytes) -> bool:
     """False only if no rule can report anything on a file with these bytes."""
     if b"openai" in data:
         return True
-    if any(w in data for w in _WORDS) and _WORD_RE.search(data) is not None:
+    if b"model" in data and any(w in data for w in _WORDS) and _WORD_RE.search(data):
         return True
-    if b"coding" in data and not _ascii_transparent(data):
+    # the coding cookie lives on line 1 or 2
+    end = data.find(b"\n", data.find(b"\n") + 1)
+    head = data if end < 0 else data[:end]
+    if b"coding" in head and not _ascii_transparent(head):
         return True
     return False
 
 
-def _ascii_transparent(data: bytes) -> bool:
+def _ascii_transparent(head: bytes) -> bool:
     """Is every ASCII character of this source stored as its own byte?"""
-    head = data.split(b"\n", 2)[:2]  # the coding cookie lives on line 1 or 2
-    for line in head:
+    for line in head.split(b"\n")[:2]:
         m = _COOKIE.match(line)
         if m is not None:
             return _codec_is_transparent(m.group(1).decode("ascii", "replace"))

@@ -82,8 +82,9 @@ def test_files_skipped_by_the_prefilter_give_nothing_without_it() -> None:
         b"x = get()\nx.chat.completions.create(model='gpt-4o')\n",
         b"c.embeddings.create(model='text-embedding-3-small', input='a')\n",
         b"(client.  # comment\n  responses.create(model='gpt-4o'))\n",
+        b"c.images.generate(prompt='x', model=M)\n",
         b"c.audio.speech.create(model='tts-1')\n",
-        b"\xc3\xa9.moderations.create()\n",  # non-ASCII before the name: still a candidate
+        b"\xc3\xa9.moderations.create(model=m)\n",  # non-ASCII before the name: still a candidate
     ],
 )
 def test_candidates(source: bytes) -> None:
@@ -97,6 +98,7 @@ def test_candidates(source: bytes) -> None:
         b"my_images = []\n",
         b"audiofile = None\n",
         b"OPENAI_LIKE = 0\n",  # upper case: not an import of openai
+        b"c.chat.completions.create(messages=[])\n",  # no model=: nothing to check
     ],
 )
 def test_not_candidates(source: bytes) -> None:
