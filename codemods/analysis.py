@@ -13,8 +13,13 @@ by an openai import and by anything else in the file resolves to nothing.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 
@@ -397,9 +402,116 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
     return out
 
 
+# --- a fast walk ---------------------------------------------------------------
+#
+# ``module.visit(visitor)`` costs more than parsing: LibCST rebuilds every
+# node it visits. The collector only reads, so ``_walk`` calls the same
+# ``visit_*`` / ``leave_*`` methods in the same order (LibCST's child order,
+# taken once per node type from its ``_visit_and_replace_children``) by
+# reading the node fields directly, and never enters whitespace, comments or
+# punctuation, which hold nothing the collector looks at.
+
+_WHITESPACE_FIELDS = (
+    "whitespace",
+    "leading_lines",
+    "lines_after_decorators",
+    "trailing_whitespace",
+    "header",
+    "footer",
+)
+
+
+@functools.cache
+def _leaf_types() -> frozenset[type]:
+    bases = (
+        cst.BaseParenthesizableWhitespace,
+        cst.EmptyLine,
+        cst.TrailingWhitespace,
+        cst.Comment,
+        cst.Newline,
+        cst.Comma,
+        cst.Dot,
+        cst.Colon,
+        cst.Semicolon,
+        cst.AssignEqual,
+        cst.LeftParen,
+        cst.RightParen,
+        cst.LeftSquareBracket,
+        cst.RightSquareBracket,
+        cst.LeftCurlyBrace,
+        cst.RightCurlyBrace,
+        cst.ImportStar,
+        cst.Asynchronous,
+        cst.BaseBinaryOp,
+        cst.BaseBooleanOp,
+        cst.BaseCompOp,
+        cst.BaseUnaryOp,
+        cst.BaseAugOp,
+    )
+    found = set()
+    for name in dir(cst):
+        t = getattr(cst, name)
+        if isinstance(t, type) and issubclass(t, bases):
+            found.add(t)
+    return frozenset(found)
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    names = [f.name for f in dataclasses.fields(node_type)]
+    order: list[str] = []
+    try:
+        source = inspect.getsource(node_type._visit_and_replace_children)  # type: ignore[attr-defined]
+        order = re.findall(r'visit_\w+\(\s*self,\s*"(\w+)"', source)
+    except (OSError, TypeError):
+        pass  # no source (frozen install): dataclass order, still every field
+    seen: dict[str, None] = {}
+    for name in [*order, *names]:
+        if name in names and not name.startswith(_WHITESPACE_FIELDS):
+            seen.setdefault(name, None)
+    return tuple(seen)
+
+
+_DISPATCH: dict[type, tuple[Any, Any, tuple[str, ...]]] = {}
+
+
+def _dispatch(collector_type: type, node_type: type) -> tuple[Any, Any, tuple[str, ...]]:
+    name = node_type.__name__
+    visit = collector_type.__dict__.get(f"visit_{name}")
+    leave = collector_type.__dict__.get(f"leave_{name}")
+    entry = (visit, leave, _child_fields(node_type))
+    _DISPATCH[node_type] = entry
+    return entry
+
+
+def _walk(collector: _Collector, node: cst.CSTNode) -> None:
+    leaves = _leaf_types()
+    dispatch = _DISPATCH
+    CST = cst.CSTNode
+
+    def walk(node: cst.CSTNode) -> None:
+        entry = dispatch.get(type(node))
+        if entry is None:
+            entry = _dispatch(_Collector, type(node))
+        visit, leave, fields = entry
+        if visit is not None:
+            visit(collector, node)
+        for name in fields:
+            value = getattr(node, name)
+            if type(value) is tuple or type(value) is list:
+                for item in value:
+                    if type(item) not in leaves and isinstance(item, CST):
+                        walk(item)
+            elif type(value) not in leaves and isinstance(value, CST):
+                walk(value)
+        if leave is not None:
+            leave(collector, node)
+
+    walk(node)
+
+
 def collect(module: cst.Module) -> ModuleFacts:
     facts = ModuleFacts()
-    module.visit(_Collector(facts))
+    _walk(_Collector(facts), module)
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine) and any(
             isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body

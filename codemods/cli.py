@@ -113,6 +113,20 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
         click.option("-q", "--quiet", is_flag=True, help="Print findings and errors only."),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Worker processes (default: one per CPU; 1: no workers).",
+        ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            envvar="OPENROUTER_MIGRATE_NO_CACHE",
+            help="Neither read nor write the result cache (.openrouter-migrate-cache/); "
+            "also set by OPENROUTER_MIGRATE_NO_CACHE=1 (like ruff's RUFF_NO_CACHE).",
+        ),
     ]
     for opt in reversed(options):
         fn = opt(fn)
@@ -197,6 +211,9 @@ def _group(kw: dict[str, Any], fc: FileConfig, paths: list[str]) -> _Group:
         config=config,
         exclude=kw["exclude"] or (fc.exclude or ()),
         force_exclude=bool(_pick(kw["force_exclude"], fc.force_exclude, False)),
+        # --verbose debugs: one process, so tracebacks reach this stderr in order
+        jobs=1 if logging.getLogger("codemods").isEnabledFor(logging.DEBUG) else kw["jobs"],
+        cache=not kw["no_cache"],
     )
     errors: list[FileError] = []
     if fc.include is not None:
@@ -362,7 +379,10 @@ class _GuardedGroup(click.Group):
 @click.group(cls=_GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="openrouter-migrate")
 @click.option(
-    "-v", "--verbose", is_flag=True, help="Show internal errors' tracebacks and debug logs."
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Show internal errors' tracebacks and debug logs (runs in one process).",
 )
 def main(verbose: bool = False) -> None:
     """Move OpenAI SDK code from OpenAI to OpenRouter.
@@ -376,6 +396,7 @@ def main(verbose: bool = False) -> None:
     log = logging.getLogger("codemods")
     for h in [h for h in log.handlers if getattr(h, "_openrouter_migrate", False)]:
         log.removeHandler(h)
+    log.setLevel(logging.NOTSET)
     if verbose:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(_RedactingFormatter("%(name)s: %(message)s"))

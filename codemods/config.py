@@ -117,6 +117,8 @@ def _suggest(key: str) -> str:
 
 def check_codes(values: Sequence[str]) -> str | None:
     """The first value that names no rule (as a code or a code prefix), if any."""
+    if not values:
+        return None  # no need to import the rules (and LibCST) for nothing
     from codemods.rules import RULES
 
     for v in values:

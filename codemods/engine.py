@@ -14,27 +14,31 @@ from __future__ import annotations
 import ast
 import functools
 import logging
+import os
 import re
 import sys
 import threading
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
-
-from codemods.analysis import collect
 from codemods.findings import FileError, FileResult, Finding, Settings
 from codemods.mapping import MappingError, ModelTable, load_model_table
 from codemods.prefilter import may_need_work
-from codemods.project import ModuleSummary, ProjectInput
-from codemods.rules import CHECKERS, RULES, RuleContext
-from codemods.rules.base import Fix, Report
-from codemods.rules.noqa import UNUSED_NOQA
 from codemods.secrets import redact_text
-from codemods.suppress import Suppressions, comment_lines
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from codemods.project import ModuleSummary, ProjectInput
+    from codemods.rules import RuleContext
+    from codemods.rules.base import Fix, Report
+    from codemods.suppress import Suppressions
+
+# LibCST, the analysis and the rules are imported by the first file that has
+# to be parsed (``_process``), never by a run the prefilter settles alone:
+# importing them costs about 0.3 s of start-up.
 
 # Python itself refuses more than 200 nested brackets; LibCST's native parser
 # overflows the C stack long before it refuses. Files deeper than this are
@@ -70,19 +74,29 @@ def _table(mapping_files: tuple[str, ...]) -> ModelTable:
     return load_model_table(mapping_files)
 
 
-class _ApplyFixes(cst.CSTTransformer):
-    def __init__(self, edits: dict[int, list[Fix]]) -> None:
-        super().__init__()
-        self.edits = edits
-        self.results: dict[int, cst.CSTNode] = {}
+@functools.cache
+def _apply_fixes_class() -> Any:
+    import libcst as cst
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
-        fixes = self.edits.get(id(original_node))
-        if fixes:
-            for fix in fixes:
-                updated_node = fix(updated_node)
-            self.results[id(original_node)] = updated_node
-        return updated_node
+    class _ApplyFixes(cst.CSTTransformer):
+        def __init__(self, edits: dict[int, list[Fix]]) -> None:
+            super().__init__()
+            self.edits = edits
+            self.results: dict[int, cst.CSTNode] = {}
+
+        def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
+            fixes = self.edits.get(id(original_node))
+            if fixes:
+                for fix in fixes:
+                    updated_node = fix(updated_node)
+                self.results[id(original_node)] = updated_node
+            return updated_node
+
+    return _ApplyFixes
+
+
+def _ApplyFixes(edits: dict[int, list[Fix]]) -> Any:  # noqa: N802 - kept for callers
+    return _apply_fixes_class()(edits)
 
 
 def process_source(
@@ -188,6 +202,12 @@ def _process(
     project: ProjectInput | None = None,
     contexts: list[RuleContext] | None = None,
 ) -> FileResult:
+    import libcst as cst
+
+    from codemods.analysis import collect
+    from codemods.rules import CHECKERS, RuleContext
+    from codemods.suppress import Suppressions
+
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as e:
@@ -222,13 +242,19 @@ def _process(
         _report_unused_noqa(result, suppressions, config.settings, data, module.encoding)
         return result
 
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+    # Positions only now that there are findings, and only as cheap as one
+    # code generation: see ``_Positions``.
+    edit_nodes: list[cst.CSTNode] = []
+    for r in ctx.reports:
+        if r.fix is not None:
+            edit_nodes.append(r.node)
+            edit_nodes += [node for node, _ in ctx.support_edits.get(id(r), [])]
+    positions = _Positions(module, data, [r.node for r in ctx.reports], edit_nodes)
 
     kept: list[Report] = []
     for r in ctx.reports:
-        rng = positions[r.node]
-        if suppressions.suppresses(r.rule.code, rng.start.line, rng.end.line):
+        (line, _), (end_line, _) = positions.range(r.node)
+        if suppressions.suppresses(r.rule.code, line, end_line):
             continue
         kept.append(r)
 
@@ -240,10 +266,9 @@ def _process(
                 edits.setdefault(id(node), []).append(fix)
 
     result = FileResult(path)
-    new_module: cst.Module | None = None
     applier = _ApplyFixes(edits)
     if edits:
-        if module.bytes != data:
+        if not positions.exact:
             result.errors.append(
                 FileError(
                     path,
@@ -253,8 +278,22 @@ def _process(
             )
             edits = {}
         else:
-            new_module = module.visit(applier)
-            new_bytes = new_module.bytes
+            new_code = positions.splice(applier)
+            if new_code is None:  # an edit that cannot be spliced: rewrite the module
+                applier = _ApplyFixes(edits)
+                if module.bytes == data:
+                    new_code = module.visit(applier).code
+                else:
+                    new_code = positions.code  # nothing rewritten (see above)
+                    edits = {}
+                    result.errors.append(
+                        FileError(
+                            path,
+                            "LibCST cannot reproduce this file byte for byte: reported, "
+                            "not rewritten",
+                        )
+                    )
+            new_bytes = new_code.encode(module.encoding)
             error = _verify(new_bytes, data)
             if error is not None:
                 result.errors.append(FileError(path, error))
@@ -262,12 +301,12 @@ def _process(
                 result.new_source = new_bytes
 
     for r in kept:
-        pos = positions[r.node]
+        (line, col), (end_line, end_col) = positions.range(r.node)
         target = id(r.fix_node or r.node)
         fixed = result.new_source is not None and target in applier.results
         replacement: str | None = None
-        if fixed and new_module is not None and r.fix_node is None:
-            replacement = new_module.code_for_node(applier.results[target])
+        if fixed and r.fix_node is None:
+            replacement = module.code_for_node(applier.results[target])
             if redact_text(replacement) != replacement:
                 # it would carry a key kept in an expression into reports
                 # (JSON, SARIF): better no replacement text than a leak
@@ -275,10 +314,10 @@ def _process(
         result.findings.append(
             Finding(
                 path=path,
-                line=pos.start.line,
-                col=pos.start.column + 1,
-                end_line=pos.end.line,
-                end_col=pos.end.column + 1,
+                line=line,
+                col=col + 1,
+                end_line=end_line,
+                end_col=end_col + 1,
                 code=r.rule.code,
                 message=r.message,
                 severity=r.rule.severity,
@@ -301,6 +340,10 @@ def _report_unused_noqa(
     """OR900 (on request): suppressions that silenced none of this file's findings."""
     if not settings.report_unused_noqa or not suppressions.by_line:
         return
+    from codemods.rules import RULES
+    from codemods.rules.noqa import UNUSED_NOQA
+    from codemods.suppress import comment_lines
+
     if not settings.rule_enabled(UNUSED_NOQA.code):
         return
     try:
@@ -338,31 +381,256 @@ def _quiet_compile(data: bytes, name: str, flags: int = 0) -> Any:
         return compile(data, name, "exec", flags=flags, dont_inherit=True)
 
 
-def _verify(new: bytes, old: bytes) -> str | None:
-    """The migrated source must parse, with LibCST and, where the original did,
-    with this Python's own parser."""
-    try:
-        cst.parse_module(new)
-    except Exception as e:  # noqa: BLE001 - any failure means: do not write
-        return (
-            "internal error: the migrated source does not parse "
-            f"({type(e).__name__}); not rewritten"
+class _Positions:
+    """Positions of nodes, from one code generation of the module.
+
+    The same positions as LibCST's ``PositionProvider`` (syntactic ranges,
+    hoisted from children where LibCST hoists them), computed the way LibCST
+    computes them, but as token indexes turned into character offsets once
+    at the end: about the cost of ``module.code``, against 6x that through
+    ``MetadataWrapper``. Offsets become (line, column) only for the nodes
+    asked about.
+
+    For the nodes that fixes edit it also keeps the span of text each one
+    generated and the indentation it was generated at, so that a fix is
+    applied by generating only the edited subtree and splicing its text in
+    (``splice``), instead of transforming and regenerating the whole module.
+    """
+
+    def __init__(
+        self,
+        module: cst.Module,
+        data: bytes,
+        report_nodes: list[cst.CSTNode],
+        edit_nodes: list[cst.CSTNode],
+    ) -> None:
+        import itertools
+
+        targets = {id(n) for n in report_nodes} | {id(n) for n in edit_nodes}
+        # Generation stops after the last node asked about; the rest of the
+        # text is the original's. Only a file LibCST may not reproduce (a
+        # lone CR) is generated whole, to be checked whole.
+        stop = _LONE_CR.search(data) is None
+        state = _offset_state_class()(module, {id(n) for n in edit_nodes}, targets, stop)
+        try:
+            module._codegen(state)
+            stopped = False
+        except _Stop:
+            stopped = True
+        tokens = state.tokens
+        generated = "".join(tokens)
+        self.module = module
+        self.code = generated
+        self.exact = False
+        if stopped:
+            try:
+                text = data.decode(module.encoding)
+            except (UnicodeDecodeError, LookupError):
+                text = None
+            if text is not None and text.startswith(generated):
+                self.code = text
+                self.exact = True
+            else:  # LibCST did not reproduce the start: generate all, report
+                state = _offset_state_class()(module, {id(n) for n in edit_nodes}, targets, False)
+                module._codegen(state)
+                tokens = state.tokens
+                self.code = "".join(tokens)
+        else:
+            self.exact = self.code.encode(module.encoding) == data
+        self._text_for_lines = self.code
+        if state.popped is not None:  # LibCST counts the popped newline in the module's end
+            tokens = [*tokens, state.popped]
+            self._text_for_lines = self.code + state.popped
+        self.offsets = [0, *itertools.accumulate(map(len, tokens))]
+        self.computed: dict[int, tuple[int, int]] = state.computed
+        self.spans = state.spans
+        self._line_ends: list[int] | None = None
+
+    def _point(self, offset: int) -> tuple[int, int]:
+        import bisect
+
+        if self._line_ends is None:
+            self._line_ends = [m.end() for m in _NEWLINE.finditer(self._text_for_lines)]
+        line = bisect.bisect_right(self._line_ends, offset)
+        start = self._line_ends[line - 1] if line else 0
+        return line + 1, offset - start
+
+    def range(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
+        start, end = self.computed[id(node)]
+        return self._point(self.offsets[start]), self._point(self.offsets[end])
+
+    def splice(self, applier: Any) -> str | None:
+        """The module's code with every edit applied, or None when an edit
+        sits where its text cannot be generated on its own."""
+        from libcst._nodes.internal import CodegenState
+
+        spans = sorted(
+            ((self.offsets[s], self.offsets[e], indent, node) for s, e, indent, node in self.spans),
+            key=lambda span: (span[0], -span[1]),
         )
-    # A full compile, not only the AST: some errors (a repeated keyword
-    # argument) are found by the compiler, after the parser accepted the code.
-    try:
-        _quiet_compile(old, "<original>")
-    except (SyntaxError, ValueError):
-        return None  # newer syntax than this Python knows: LibCST's word stands
+        tops: list[tuple[int, int, tuple[str, ...], cst.CSTNode]] = []
+        for span in spans:
+            if tops and span[0] >= tops[-1][0] and span[1] <= tops[-1][1]:
+                continue  # inside an edited node: applied with it
+            tops.append(span)
+        pieces: list[str] = []
+        at = 0
+        for start, end, indent, node in tops:
+            if not _standalone(type(node)):
+                return None
+            new = node.visit(applier)
+            if not _standalone(type(new)):
+                return None
+            state = CodegenState(
+                default_indent=self.module.default_indent,
+                default_newline=self.module.default_newline,
+                indent_tokens=list(indent),
+            )
+            new._codegen(state)
+            pieces += [self.code[at:start], "".join(state.tokens)]
+            at = end
+        if set(applier.edits) - set(applier.results):
+            return None  # an edit was not reached from its span (nested spans tie)
+        pieces.append(self.code[at:])
+        return "".join(pieces)
+
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+class _Stop(Exception):
+    """Every node asked about has its position: the rest need not be generated."""
+
+
+@functools.cache
+def _standalone(node_type: type) -> bool:
+    """Does this node generate the same text wherever it sits? (No parent
+    passes it a default comma, semicolon...; not the module itself.)"""
+    import inspect
+
+    import libcst as cst
+
+    # a fix may return FlattenSentinel/RemovalSentinel (statements added or
+    # removed): only the whole-module transform can place those
+    if not issubclass(node_type, cst.CSTNode) or issubclass(node_type, cst.Module):
+        return False
+    params = inspect.signature(node_type._codegen_impl).parameters  # type: ignore[attr-defined]
+    return len(params) <= 2
+
+
+@functools.cache
+def _offset_state_class() -> Any:
+    from libcst._nodes.internal import CodegenState
+
+    class _Syntactic:
+        __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+        def __init__(self, state: Any, node: Any, start_node: Any, end_node: Any) -> None:
+            self.state = state
+            self.node = node
+            self.start_node = start_node
+            self.end_node = end_node
+
+        def __enter__(self) -> None:
+            self.start = len(self.state.tokens)
+
+        def __exit__(self, exc_type: object, *exc: object) -> bool:
+            if exc_type is not None:
+                return False  # stopping early: nothing more to record
+            computed = self.state.computed
+            start = self.start
+            end = len(self.state.tokens)
+            if self.start_node is not None:
+                start = computed[id(self.start_node)][0]
+            if self.end_node is not None:
+                end = computed[id(self.end_node)][1]
+            computed[id(self.node)] = (start, end)
+            return False
+
+    class _OffsetState(CodegenState):
+        """LibCST's ``PositionProvidingCodegenState``, counting tokens."""
+
+        def __init__(self, module: Any, edit_ids: set[int], targets: set[int], stop: bool) -> None:
+            super().__init__(
+                default_indent=module.default_indent, default_newline=module.default_newline
+            )
+            self.targets = set(targets) if stop else None
+            self.stack: list[int] = []
+            self.computed: dict[int, tuple[int, int]] = {}
+            self.edit_ids = edit_ids
+            self.spans: list[tuple[int, int, tuple[str, ...], Any]] = []
+            self.popped: str | None = None
+
+        def before_codegen(self, node: Any) -> None:
+            self.stack.append(len(self.tokens))
+
+        def after_codegen(self, node: Any) -> None:
+            # a syntactic position recorded inside wins (as in LibCST)
+            start = self.stack.pop()
+            key = id(node)
+            self.computed.setdefault(key, (start, len(self.tokens)))
+            if key in self.edit_ids:
+                self.spans.append((start, len(self.tokens), tuple(self.indent_tokens), node))
+            targets = self.targets
+            if targets is not None and key in targets:
+                targets.discard(key)
+                if not targets:
+                    raise _Stop
+
+        def pop_trailing_newline(self) -> None:
+            if self.tokens:
+                self.popped = self.tokens.pop()
+
+        def record_syntactic_position(  # type: ignore[override]
+            self, node: Any, *, start_node: Any = None, end_node: Any = None
+        ) -> Any:
+            return _Syntactic(self, node, start_node, end_node)
+
+    return _OffsetState
+
+
+def _verify(new: bytes, old: bytes) -> str | None:
+    """The migrated source must compile with this Python where the original
+    does (the common case, and cheaper than LibCST's parser; a full compile,
+    not only the AST: the compiler finds errors the parser lets through, such
+    as a repeated keyword argument), else parse with LibCST (newer syntax
+    than this Python knows)."""
     try:
         _quiet_compile(new, "<migrated>")
+        return None
     except (SyntaxError, ValueError) as e:
-        why = e.msg if isinstance(e, SyntaxError) else str(e)
-        return f"internal error: the migrated source does not compile ({why}); not rewritten"
-    return None
+        failure: BaseException = e
+    except (RecursionError, MemoryError) as e:
+        failure = e
+    try:
+        _quiet_compile(old, "<original>")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # newer syntax than this Python knows: LibCST's word stands
+        import libcst as cst
+
+        try:
+            cst.parse_module(new)
+        except Exception as e:  # noqa: BLE001 - any failure means: do not write
+            return (
+                "internal error: the migrated source does not parse "
+                f"({type(e).__name__}); not rewritten"
+            )
+        return None
+    if isinstance(failure, SyntaxError):
+        try:
+            _quiet_compile(new, "<migrated>", ast.PyCF_ONLY_AST)
+        except (SyntaxError, ValueError):
+            return (
+                f"internal error: the migrated source does not parse ({failure.msg}); not rewritten"
+            )
+        why = failure.msg  # parses, but the compiler refuses it (a repeated keyword)
+    else:
+        why = type(failure).__name__
+    return f"internal error: the migrated source does not compile ({why}); not rewritten"
 
 
-def _syntax_error(path: str, data: bytes, e: cst.ParserSyntaxError) -> FileError:
+def _syntax_error(path: str, data: bytes, e: Any) -> FileError:
     """Python's own parser names the place and the reason better than LibCST's
     (which points at the token after); use it when it agrees the file is bad.
     Neither exception's str() is shown: both quote the source line, which may
@@ -489,6 +757,17 @@ class _DeepWorker:
         if ok:
             return value
         raise value
+
+
+def _forget_worker_after_fork() -> None:
+    # a forked child has no copy of the parent's deep thread: start its own
+    global _worker, _worker_lock
+    _worker = None
+    _worker_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_worker_after_fork)
 
 
 def _run_deep(fn: Callable[[], T]) -> T:

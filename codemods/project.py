@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 
 @dataclass
@@ -168,8 +169,41 @@ def _modules(files: list[FileInfo]) -> tuple[dict[str, str], dict[str, tuple[str
     return modules, names
 
 
-def _mentions(data: bytes, name: str) -> bool:
-    return re.search(rb"\b" + re.escape(name.encode()) + rb"\b", data) is not None
+def _mentions(data: bytes | Callable[[], bytes], name: str) -> bool:
+    """Does the file's text name ``name``? (``data`` may be a loader: the
+    runner reads a file the first time the planner asks about it.)"""
+    text = data() if callable(data) else data
+    return re.search(rb"\b" + re.escape(name.encode()) + rb"\b", text) is not None
+
+
+def summary_to_dict(s: ModuleSummary) -> dict[str, Any]:
+    """A JSON-able form of a summary (for the result cache)."""
+    return {
+        "imports": {k: list(v) for k, v in s.imports.items()},
+        "sink_uses": dict(s.sink_uses),
+        "other_uses": dict(s.other_uses),
+        "certain": sorted(s.certain),
+        "module_imports": list(s.module_imports),
+        "handled": sorted(s.handled),
+        "sink_params": {f: dict(p) for f, p in s.sink_params.items()},
+        "sink_params_certain": sorted(s.sink_params_certain),
+    }
+
+
+def summary_from_dict(d: dict[str, Any]) -> ModuleSummary:
+    return ModuleSummary(
+        imports={k: (str(v[0]), str(v[1])) for k, v in d["imports"].items()},
+        sink_uses={str(k): int(v) for k, v in d["sink_uses"].items()},
+        other_uses={str(k): int(v) for k, v in d["other_uses"].items()},
+        certain=set(d["certain"]),
+        module_imports=[str(m) for m in d["module_imports"]],
+        handled=set(d["handled"]),
+        sink_params={
+            str(f): {str(k): (None if v is None else int(v)) for k, v in p.items()}
+            for f, p in d["sink_params"].items()
+        },
+        sink_params_certain=set(d["sink_params_certain"]),
+    )
 
 
 def plan_calls(files: Iterable[FileInfo]) -> dict[str, ProjectInput]:

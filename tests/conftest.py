@@ -101,3 +101,13 @@ def pytest_configure(config: pytest.Config) -> None:
     from codemods.engine import _run_deep
 
     _run_deep(lambda: None)
+
+
+@pytest.fixture(autouse=True)
+def _no_result_cache(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests look at exactly the files a run leaves behind: runs do not write
+    the result cache unless the test is about the cache (``uses_cache``)."""
+    if request.node.get_closest_marker("uses_cache") is None:
+        monkeypatch.setenv("OPENROUTER_MIGRATE_NO_CACHE", "1")
+    else:
+        monkeypatch.delenv("OPENROUTER_MIGRATE_NO_CACHE", raising=False)

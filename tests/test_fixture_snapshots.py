@@ -33,6 +33,8 @@ def _run(args: list[str], cwd: Path) -> tuple[int, str, str]:
     runner = cli_runner()
     old = os.getcwd()
     os.chdir(cwd)
+    # no cache directory in the compared tree (tests/test_cache.py covers the cache)
+    args = [args[0], "--no-cache", *args[1:]]
     try:
         result = runner.invoke(main, args, catch_exceptions=False)
     finally:

@@ -17,7 +17,6 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from codemods import runner
 from tests.conftest import FIXTURES, run_cli, tree_bytes, tree_state
 
 CLIENT_SRC = (
@@ -200,7 +199,9 @@ def test_not_written_when_the_file_changed_after_it_was_read(
     a, b = tmp_path / "a.py", tmp_path / "b.py"
     a.write_text(CLIENT_SRC)
     b.write_text(CLIENT_SRC)
-    real = runner.analyze_source
+    from codemods import engine
+
+    real = engine.analyze_source
     edited = CLIENT_SRC + "# the user typed this meanwhile\n"
 
     def process_then_someone_edits(path, data, config, **kw):  # type: ignore[no-untyped-def]
@@ -209,8 +210,8 @@ def test_not_written_when_the_file_changed_after_it_was_read(
             a.write_text(edited)
         return result
 
-    monkeypatch.setattr(runner, "analyze_source", process_then_someone_edits)
-    code, _, err = run_cli(["migrate", str(tmp_path)])
+    monkeypatch.setattr(engine, "analyze_source", process_then_someone_edits)
+    code, _, err = run_cli(["migrate", "--jobs", "1", str(tmp_path)])
     assert code == 2
     assert f"{a}: changed on disk since it was read; skipped" in err
     assert a.read_text() == edited  # the user's edit wins

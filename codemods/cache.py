@@ -1,0 +1,176 @@
+"""Per-file result cache, like ruff's ``.ruff_cache``.
+
+An entry holds one :class:`FileResult` and is found by a key that hashes
+everything the result depends on: the file's bytes, the path (findings carry
+it), the tool's version and code, and the engine configuration (settings and
+the model table's fingerprint). A changed input is a different key, so
+entries are never invalidated in place, only left behind (each tool version
+has its own directory: delete the whole cache directory to reclaim space).
+
+Where: ``.openrouter-migrate-cache/`` at the project root (the nearest
+directory with a ``pyproject.toml`` or ``.git`` at or above the first path,
+else the working directory), holding a ``.gitignore`` with ``*``. Never
+beside the source files.
+
+Safety: an entry is written to a temporary file in the same directory and
+renamed into place, so a reader sees a whole entry or none, and concurrent
+runs writing the same key write the same content. An entry is trusted only
+if it parses, carries the format number and the key it is stored under, and
+rebuilds a FileResult for the same path; anything else is a miss (and is
+overwritten). Failures to create, read or write the cache are silent: the
+cache only ever saves time, it never changes a result.
+
+Only files the prefilter lets through get entries: the prefilter (a
+substring search) is as cheap as hashing the bytes, so skipped files are
+never looked up.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from codemods import __version__
+from codemods.findings import FileResult
+from codemods.project import ModuleSummary, summary_from_dict, summary_to_dict
+
+CACHE_DIR_NAME = ".openrouter-migrate-cache"
+FORMAT = 2  # 2: entries carry the project-pass summary
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def find_project_root(first_path: str | os.PathLike[str], cwd: Path | None = None) -> Path:
+    """The nearest directory at or above ``first_path`` holding a
+    ``pyproject.toml`` or ``.git``; else the working directory."""
+    start = Path(os.path.abspath(first_path))
+    if not start.is_dir():
+        start = start.parent
+    for d in (start, *start.parents):
+        if (d / "pyproject.toml").is_file() or (d / ".git").exists():
+            return d
+    return cwd if cwd is not None else Path.cwd()
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Changes whenever the tool's code or shipped data change (also between
+    releases with the same version number, e.g. an editable install)."""
+    h = hashlib.sha256(f"{__version__}\0{FORMAT}".encode())
+    roots = [_PACKAGE_DIR, _PACKAGE_DIR.parent / "mappings"]
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for p in sorted(root.rglob("*")):
+            if "__pycache__" in p.parts or not p.is_file():
+                continue
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            h.update(f"{p.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
+
+
+def config_fingerprint(config: Any) -> str:
+    """The engine configuration's part of the key: settings and the model
+    table's content (not its file names)."""
+    table = config.table()
+    blob = f"{config.settings!r}\0{table.fingerprint}\0{code_fingerprint()}"
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class Cache:
+    """The result cache of one run (one configuration)."""
+
+    def __init__(self, root: Path, config_key: str) -> None:
+        self.dir = root / CACHE_DIR_NAME
+        self.entries = self.dir / f"v{__version__}-f{FORMAT}"
+        self.config_key = config_key
+        self._ready = False
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def for_run(cls, first_path: str, config: Any) -> Cache:
+        return cls(find_project_root(first_path), config_fingerprint(config))
+
+    def key(self, path: str, data: bytes) -> str:
+        h = hashlib.sha256(self.config_key.encode())
+        h.update(b"\0")
+        h.update(path.encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+        h.update(hashlib.sha256(data).digest())
+        return h.hexdigest()
+
+    def _entry(self, key: str) -> Path:
+        return self.entries / key[:2] / f"{key[2:]}.json"
+
+    def get(self, key: str, path: str) -> FileResult | None:
+        entry = self.get_entry(key, path)
+        return None if entry is None else entry[0]
+
+    def get_entry(self, key: str, path: str) -> tuple[FileResult, ModuleSummary | None] | None:
+        """The cached result and project-pass summary of one file, or None."""
+        try:
+            with open(self._entry(key), "rb") as fh:
+                d = json.loads(fh.read())
+            if d.get("format") != FORMAT or d.get("key") != key:
+                raise ValueError("not this entry")
+            result = FileResult.from_dict(d["result"])
+            if result.path != path:
+                raise ValueError("other path")
+            raw = d.get("summary")
+            summary = None if raw is None else summary_from_dict(raw)
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            # corrupt, truncated by hand, or from another format: never trusted
+            self.misses += 1
+            return None
+        self.hits += 1
+        return result, summary
+
+    def put(self, key: str, result: FileResult, summary: ModuleSummary | None = None) -> None:
+        entry = self._entry(key)
+        try:
+            self._prepare(entry.parent)
+            blob = json.dumps(
+                {
+                    "format": FORMAT,
+                    "key": key,
+                    "result": result.to_dict(),
+                    "summary": None if summary is None else summary_to_dict(summary),
+                },
+                separators=(",", ":"),
+            ).encode()
+            fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(blob)
+                os.replace(tmp, entry)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            pass  # read-only tree, full disk...: run without caching
+
+    def _prepare(self, directory: Path) -> None:
+        if not self._ready:
+            self.dir.mkdir(exist_ok=True)
+            ignore = self.dir / ".gitignore"
+            if not ignore.exists():
+                fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")
+                with os.fdopen(fd, "w") as fh:
+                    fh.write("# Automatically created by openrouter-migrate.\n*\n")
+                os.replace(tmp, ignore)
+            self._ready = True
+        directory.mkdir(parents=True, exist_ok=True)
