@@ -152,9 +152,10 @@ def _guarded(
 ) -> FileResult:
     """One file's failure is that file's error, never the end of the run."""
     try:
-        too_deep = _expression_depth_error(path, data)
-        if too_deep is not None:
-            return FileResult(path, errors=[too_deep])
+        if _may_nest_deeply(data):
+            too_deep = _expression_depth_error(path, data)
+            if too_deep is not None:
+                return FileResult(path, errors=[too_deep])
         return _process(path, data, config, project, contexts)
     except RecursionError:
         return FileResult(path, errors=[FileError(path, "too deeply nested to analyse")])
@@ -662,6 +663,38 @@ def _syntax_error(path: str, data: bytes, e: Any) -> FileError:
 
 
 _BRACKETS = re.compile(rb"[\[\](){}]")
+
+
+# An expression nested N levels deep needs at least about N bytes in one
+# statement (``-`` unary chains: one byte a level; ``a+a``, ``.b``, ``()``:
+# two). A statement is one physical line unless brackets or backslashes
+# continue it. Below this many bytes in every line and every bracket group,
+# no expression can reach MAX_EXPRESSION_DEPTH (indentation adds at most 100
+# levels), and the AST walk that measures depth is skipped.
+_SHORT_STATEMENT = 800
+
+
+def _may_nest_deeply(data: bytes) -> bool:
+    """Cheap and exact in the safe direction: False only when no expression
+    of the file can be nested deeper than MAX_EXPRESSION_DEPTH."""
+    if len(data) < _SHORT_STATEMENT:
+        return False
+    if data.count(b"\\\n") + data.count(b"\\\r") > 20:
+        return True  # backslash-continued statements: measure
+    if max(map(len, data.splitlines())) >= _SHORT_STATEMENT:
+        return True
+    depth = 0
+    start = 0
+    for m in _BRACKETS.finditer(data):
+        if m.group() in b"([{":
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        elif depth > 0:
+            depth -= 1
+            if depth == 0 and m.end() - start >= _SHORT_STATEMENT:
+                return True
+    return depth > 0  # unbalanced (brackets in strings): measure
 
 
 def _bracket_depth_error(data: bytes) -> str | None:
