@@ -28,6 +28,7 @@ seen; their reads are not counted.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -94,22 +95,26 @@ class ProjectInput:
 def module_name(path: Path) -> tuple[str, bool] | None:
     """``pkg/sub/mod.py`` -> ("pkg.sub.mod", False); ``pkg/__init__.py`` ->
     ("pkg", True). Packages are directories with an ``__init__.py``."""
-    if path.suffix != ".py":
+    text = str(path)
+    if not text.endswith(".py"):
         return None
-    path = path.resolve()
-    is_package = path.name == "__init__.py"
-    parts = [*_package(path.parent)] + ([] if is_package else [path.stem])
+    if not os.path.isabs(text):
+        text = os.path.realpath(text)  # the runner passes discovery's resolved paths
+    directory, name = os.path.split(text)
+    is_package = name == "__init__.py"
+    parts = [*_package(directory)] + ([] if is_package else [name[:-3]])
     if not parts or not all(p.isidentifier() for p in parts):
         return None
     return ".".join(parts), is_package
 
 
-@functools.lru_cache(maxsize=4096)
-def _package(d: Path) -> tuple[str, ...]:
+@functools.lru_cache(maxsize=1 << 14)
+def _package(d: str) -> tuple[str, ...]:
     """The dotted package a directory is (empty: not a package)."""
-    if not (d / "__init__.py").is_file() or d.parent == d:
+    parent, name = os.path.split(d)
+    if parent == d or not os.path.isfile(os.path.join(d, "__init__.py")):
         return ()
-    return (*_package(d.parent), d.name)
+    return (*_package(parent), name)
 
 
 def resolve(written: str, importer: str, importer_is_package: bool) -> str | None:
