@@ -71,8 +71,8 @@ def _reason(exc: OSError) -> str:
 def read_source(path: PathLike) -> bytes:
     """The file's bytes, or :class:`ReadError` with a clear reason."""
     try:
-        if os.path.isdir(path):
-            raise IsADirectoryError(path)
+        # opening a directory raises IsADirectoryError (PermissionError on
+        # Windows): no stat of every file first
         with open(path, "rb") as fh:
             return fh.read()
     except OSError as exc:
