@@ -274,7 +274,8 @@ def _ignored(frames: Sequence[_Frame], name: str, is_dir: bool) -> bool:
     return False
 
 
-def _find_repo_root(directory: str) -> str | None:
+def find_repo_root(directory: str) -> str | None:
+    """The nearest directory at or above ``directory`` holding ``.git``."""
     d = directory
     while True:
         if os.path.lexists(os.path.join(d, ".git")):
@@ -377,7 +378,7 @@ class _Walker:
     def ancestor_frames(self, directory: str) -> tuple[list[_Frame], bool]:
         """Ignore frames in force inside ``directory`` (absolute), and whether
         ``directory`` itself or one of its ancestors is ignored."""
-        repo = _find_repo_root(directory)
+        repo = find_repo_root(directory)
         frames: list[_Frame] = []
         if repo is not None:
             base = repo

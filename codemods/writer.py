@@ -208,14 +208,9 @@ _GIT_LOCATION_VARS = (
 
 
 def _repo_root(path: str) -> str | None:
-    d = path if os.path.isdir(path) else os.path.dirname(path)
-    while True:
-        if os.path.lexists(os.path.join(d, ".git")):
-            return d
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
+    from codemods.discovery import find_repo_root
+
+    return find_repo_root(path if os.path.isdir(path) else os.path.dirname(path))
 
 
 def _run_git(git: str, root: str, args: list[str]) -> bytes | None:

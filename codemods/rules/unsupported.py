@@ -38,6 +38,7 @@ from codemods.rules.base import RuleContext, checker, rule
 from codemods.rules.client import CLIENT_CLASSES, env_lookup_name, string_value
 from codemods.rules.models import (
     _TRANSPARENT,
+    SDK_METHODS,
     SdkCall,
     _receiver,
     classify_receiver,
@@ -238,17 +239,9 @@ ORG_FROM_ENV = rule(
 )
 
 _ORG_VARS = {"OPENAI_ORG_ID": "organization", "OPENAI_PROJECT_ID": "project"}
-_PARAM_METHODS = frozenset(
-    {
-        ("chat", "completions", "create"),
-        ("chat", "completions", "parse"),
-        ("chat", "completions", "stream"),
-        ("completions", "create"),
-        ("responses", "create"),
-        ("responses", "parse"),
-        ("responses", "stream"),
-    }
-)
+# the methods whose keyword arguments are model parameters (catalog's
+# supported_parameters): the text-generation subset of the SDK methods
+_PARAM_METHODS = frozenset(m for m in SDK_METHODS if m[0] in ("chat", "completions", "responses"))
 _N_METHODS = frozenset(
     {
         ("chat", "completions", "create"),
