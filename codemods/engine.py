@@ -647,7 +647,9 @@ def _syntax_error(path: str, data: bytes, e: Any) -> FileError:
         if se.lineno is not None:
             return FileError(
                 path,
-                f"syntax error: {se.msg} (not valid Python 3; nothing changed)",
+                # Python's message can quote the source ("Did you mean
+                # print("sk-...")?"): keys in it are redacted
+                f"syntax error: {redact_text(se.msg)} (not valid Python 3; nothing changed)",
                 se.lineno,
                 se.offset,
             )

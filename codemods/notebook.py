@@ -243,7 +243,10 @@ def _describe_syntax_error(
             compile(text, "<cell>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as py:
         if py.lineno is not None:
-            return f"syntax error: {py.msg}", py.lineno, py.offset or 1
+            from codemods.secrets import redact_text
+
+            # the message may quote the source (and a key in it)
+            return f"syntax error: {redact_text(py.msg)}", py.lineno, py.offset or 1
     except (ValueError, RecursionError, MemoryError):
         pass
     lines = str(e.message).splitlines() or ["invalid syntax"]

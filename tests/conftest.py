@@ -57,15 +57,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def run_cli(args: list[str], cwd: Path | None = None) -> tuple[int, str, str]:
     """Run the CLI in-process (this worktree's code): (exit code, stdout, stderr).
     Exceptions are caught, as in production: a traceback shows in stderr."""
-    from click.testing import CliRunner
-
     from codemods.cli import main
+    from tests.helpers import cli_runner
 
     old = os.getcwd()
     if cwd is not None:
         os.chdir(cwd)
     try:
-        result = CliRunner().invoke(main, args)
+        result = cli_runner().invoke(main, args)
     finally:
         os.chdir(old)
     err = result.stderr

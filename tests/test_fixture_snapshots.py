@@ -7,6 +7,7 @@ and review the diff like code.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,10 @@ def nested(flat: dict[str, bytes]) -> dict:
 
 @pytest.mark.parametrize("name", REPOS)
 def test_fixture_repo(name: str, fixture_copy, snapshot) -> None:
+    if name == "broken" and sys.version_info < (3, 10):
+        # syntax-error messages come from this Python's parser: the snapshot
+        # holds 3.10+'s ("expected ':'"); older ones say "invalid syntax"
+        pytest.skip("syntax error wording differs before Python 3.10")
     repo = fixture_copy(name)
     before = tree_bytes(repo)
 

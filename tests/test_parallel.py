@@ -17,6 +17,7 @@ from codemods.engine import EngineConfig
 from codemods.findings import Settings
 from codemods.runner import RunInput, run
 from tests.conftest import FIXTURES
+from tests.helpers import cli_runner
 
 ROOT = Path(__file__).resolve().parent.parent
 USES = (
@@ -145,16 +146,15 @@ def test_cli_on_a_tree_without_openai_never_imports_libcst(tmp_path: Path) -> No
 
 
 def test_cli_jobs_and_no_cache_options(tmp_path: Path) -> None:
-    from click.testing import CliRunner
 
     from codemods.cli import main
 
     root = _tree(tmp_path, 12)
     outputs = []
     for args in (["--jobs", "1", "--no-cache"], ["--jobs", "2", "--no-cache"], ["-j", "2"], []):
-        res = CliRunner().invoke(main, ["check", *args, str(root)], catch_exceptions=False)
+        res = cli_runner().invoke(main, ["check", *args, str(root)], catch_exceptions=False)
         outputs.append((res.exit_code, res.stdout))
     assert all(o == outputs[0] for o in outputs)
     assert outputs[0][0] == 2  # the syntax errors
-    res = CliRunner().invoke(main, ["check", "--jobs", "0", str(root)])
+    res = cli_runner().invoke(main, ["check", "--jobs", "0", str(root)])
     assert res.exit_code == 2 and "--jobs" in res.stderr

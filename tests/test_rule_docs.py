@@ -14,13 +14,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from codemods.cli import main
 from codemods.docs import rules_markdown
 from codemods.engine import EngineConfig, process_source
 from codemods.findings import Settings
 from codemods.rules import RULES
+from tests.helpers import cli_runner
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "rules.md"
@@ -87,9 +87,9 @@ def test_fixable_example_migrates_to_after(code: str) -> None:
 
 
 def test_rules_command_shows_every_rule() -> None:
-    result = CliRunner().invoke(main, ["rules"])
+    result = cli_runner().invoke(main, ["rules"])
     assert result.exit_code == 0
     for code in RULES:
         assert code in result.output
-    one = CliRunner().invoke(main, ["rules", "OR306"])
+    one = cli_runner().invoke(main, ["rules", "OR306"])
     assert one.output.strip() == RULES["OR306"].doc().strip()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from click.testing import CliRunner
 
 from codemods.cli import main
 from codemods.engine import EngineConfig, process_source
 from codemods.findings import Finding, Settings
 from codemods.mapping import MappingError, load_catalog
 from codemods.rules.unsupported import load_unsupported, parse_unsupported
+from tests.helpers import cli_runner
 
 HEADER = "from openai import OpenAI\nclient = OpenAI()\n"
 CC = "client.chat.completions.create"
@@ -421,7 +421,7 @@ def test_unused_noqa_in_a_file_without_openai() -> None:
 
 def test_cli_show_unused_noqa(tmp_path) -> None:
     (tmp_path / "a.py").write_text(NOQA_SRC)
-    runner = CliRunner()
+    runner = cli_runner()
     plain = runner.invoke(main, ["check", str(tmp_path)])
     assert "OR900" not in plain.output
     shown = runner.invoke(main, ["check", "--show-unused-noqa", str(tmp_path)])
