@@ -88,10 +88,11 @@ BAD_FILES = [
 ]
 
 
-@OLD_PARSER
 @pytest.mark.parametrize("command", ["migrate", "check"])
 @pytest.mark.parametrize("name, data, message", BAD_FILES, ids=[b[0] for b in BAD_FILES])
 def test_bad_file(tmp_path: Path, name: str, data: bytes, message: str, command: str) -> None:
+    if name == "py2.py" and sys.version_info < (3, 10):
+        pytest.skip("Python's wording and column for print statements differ before 3.10")
     root = _tree(tmp_path, name, data)
     code, out, err = run_cli([command, "."], cwd=root)
     assert code == 2, err
