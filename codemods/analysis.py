@@ -14,9 +14,11 @@ by an openai import and by anything else in the file resolves to nothing.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import functools
 import inspect
 import re
+import typing
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,6 +136,9 @@ class ModuleFacts:
     matches: list[cst.CSTNode] = field(default_factory=list)  # cst.Match
     # every subscript expression (``os.environ["X"]`` reads, ``PRICES[model]``)
     subscripts: list[cst.Subscript] = field(default_factory=list)
+    # id(node) -> its parent, for every node the walk visits (the engine
+    # finds the statement around a finding with it: see engine._Positions)
+    parents: dict[int, cst.CSTNode] = field(default_factory=dict)
 
     # ---- resolution -------------------------------------------------------
 
@@ -464,11 +469,38 @@ def _child_fields(node_type: type) -> tuple[str, ...]:
         order = re.findall(r'visit_\w+\(\s*self,\s*"(\w+)"', source)
     except (OSError, TypeError):
         pass  # no source (frozen install): dataclass order, still every field
+    try:
+        hints = typing.get_type_hints(node_type)
+    except Exception:  # noqa: BLE001 - unresolvable annotations: walk every field
+        hints = {}
     seen: dict[str, None] = {}
     for name in [*order, *names]:
-        if name in names and not name.startswith(_WHITESPACE_FIELDS):
+        if (
+            name in names
+            and not name.startswith(_WHITESPACE_FIELDS)
+            and (name not in hints or _may_hold_node(hints[name]))
+        ):
             seen.setdefault(name, None)
     return tuple(seen)
+
+
+def _may_hold_node(hint: Any) -> bool:
+    """Can a field annotated ``hint`` hold a node the walk enters? (False
+    only when provably not: ``str``, ``Sequence[LeftParen]``...; fewer
+    fields read per node is most of the walk's speed.)"""
+    origin = typing.get_origin(hint)
+    if origin is None:
+        if hint in (type(None), str, bool, int, float, bytes):
+            return False
+        if isinstance(hint, type) and issubclass(hint, enum.Enum):
+            return False  # MaybeSentinel
+        if isinstance(hint, type) and issubclass(hint, cst.CSTNode):
+            return hint not in _leaf_types()
+        return True  # Any, a TypeVar, something unexpected
+    if origin in (typing.ClassVar, typing.Literal):
+        return False
+    args = typing.get_args(hint)
+    return not args or any(_may_hold_node(arg) for arg in args)
 
 
 _DISPATCH: dict[type, tuple[Any, Any, tuple[str, ...]]] = {}
@@ -484,9 +516,9 @@ def _dispatch(collector_type: type, node_type: type) -> tuple[Any, Any, tuple[st
 
 
 def _walk(collector: _Collector, node: cst.CSTNode) -> None:
-    leaves = _leaf_types()
     dispatch = _DISPATCH
-    CST = cst.CSTNode
+    walkable = _WALKABLE
+    parents = collector.f.parents
 
     def walk(node: cst.CSTNode) -> None:
         entry = dispatch.get(type(node))
@@ -497,16 +529,37 @@ def _walk(collector: _Collector, node: cst.CSTNode) -> None:
             visit(collector, node)
         for name in fields:
             value = getattr(node, name)
-            if type(value) is tuple or type(value) is list:
+            kind = type(value)
+            if kind is tuple or kind is list:
                 for item in value:
-                    if type(item) not in leaves and isinstance(item, CST):
+                    walk_it = walkable.get(type(item))
+                    if walk_it is None:
+                        walk_it = _walkable(type(item))
+                    if walk_it:
+                        parents[id(item)] = node
                         walk(item)
-            elif type(value) not in leaves and isinstance(value, CST):
-                walk(value)
+            else:
+                walk_it = walkable.get(kind)
+                if walk_it is None:
+                    walk_it = _walkable(kind)
+                if walk_it:
+                    parents[id(value)] = node
+                    walk(value)
         if leave is not None:
             leave(collector, node)
 
     walk(node)
+
+
+# type -> is a value of this type a node the walk enters? (A dict lookup:
+# ``isinstance(x, cst.CSTNode)`` goes through ABCMeta, several times slower.)
+_WALKABLE: dict[type, bool] = {}
+
+
+def _walkable(kind: type) -> bool:
+    answer = issubclass(kind, cst.CSTNode) and kind not in _leaf_types()
+    _WALKABLE[kind] = answer
+    return answer
 
 
 def collect(module: cst.Module) -> ModuleFacts:

@@ -250,7 +250,7 @@ def _process(
         if r.fix is not None:
             edit_nodes.append(r.node)
             edit_nodes += [node for node, _ in ctx.support_edits.get(id(r), [])]
-    positions = _Positions(module, data, [r.node for r in ctx.reports], edit_nodes)
+    positions = _Positions(module, data, [r.node for r in ctx.reports], edit_nodes, facts.parents)
 
     kept: list[Report] = []
     for r in ctx.reports:
@@ -280,6 +280,7 @@ def _process(
             edits = {}
         else:
             new_code = positions.splice(applier)
+            spliced = new_code is not None
             if new_code is None:  # an edit that cannot be spliced: rewrite the module
                 applier = _ApplyFixes(edits)
                 if module.bytes == data:
@@ -295,7 +296,11 @@ def _process(
                         )
                     )
             new_bytes = new_code.encode(module.encoding)
-            error = _verify(new_bytes, data)
+            error = (
+                None
+                if spliced and _verify_statements(positions, facts.parents, data)
+                else _verify(new_bytes, data)
+            )
             if error is not None:
                 result.errors.append(FileError(path, error))
             elif new_bytes != data:
@@ -383,14 +388,25 @@ def _quiet_compile(data: bytes, name: str, flags: int = 0) -> Any:
 
 
 class _Positions:
-    """Positions of nodes, from one code generation of the module.
+    """Positions of nodes, computed the way LibCST's ``PositionProvider``
+    computes them (syntactic ranges, hoisted from children where LibCST
+    hoists them), without generating the whole module.
 
-    The same positions as LibCST's ``PositionProvider`` (syntactic ranges,
-    hoisted from children where LibCST hoists them), computed the way LibCST
-    computes them, but as token indexes turned into character offsets once
-    at the end: about the cost of ``module.code``, against 6x that through
-    ``MetadataWrapper``. Offsets become (line, column) only for the nodes
-    asked about.
+    Each node asked about is located through the innermost statement around
+    it (``parents`` comes from the facts walk): only that statement's code is
+    generated, at the indentation of its block, and its text is looked up in
+    the source. The text of a statement starts a line; if it starts exactly
+    one line of the source, that is where the statement is (LibCST
+    reproduces a statement's text exactly; a second match anywhere, even
+    inside a string, sends the search one statement outwards). Statements
+    hold a few hundred bytes: this costs a small fraction of one
+    ``module.code``, against 6x ``module.code`` through ``MetadataWrapper``.
+    When no statement is unique up to the module (or the file has a lone CR,
+    or a node sits outside every statement), one code generation of the
+    module is the fallback, stopped after the last node asked about.
+
+    Offsets are character offsets into ``code``, the module's text; they
+    become (line, column) only for the nodes asked about.
 
     For the nodes that fixes edit it also keeps the span of text each one
     generated and the indentation it was generated at, so that a fix is
@@ -404,15 +420,115 @@ class _Positions:
         data: bytes,
         report_nodes: list[cst.CSTNode],
         edit_nodes: list[cst.CSTNode],
+        parents: dict[int, cst.CSTNode] | None = None,
     ) -> None:
+        self.module = module
+        self.computed: dict[int, tuple[int, int]] = {}
+        self.spans: list[tuple[int, int, tuple[str, ...], cst.CSTNode]] = []
+        # the statements generated alone (start, end, statement), and the
+        # spans ``splice`` replaced (start, end, new text): see
+        # ``_verify_statements``. None: the module was generated whole.
+        self.units: list[tuple[int, int, cst.CSTNode]] | None = None
+        self.replaced: list[tuple[int, int, str]] = []
+        self._line_ends: list[int] | None = None
+        nodes = [*report_nodes, *edit_nodes]
+        edit_ids = {id(n) for n in edit_nodes}
+        # Without a final newline the last statement's text in the file is
+        # not the text it generates alone (and would match another line).
+        if parents is not None and module.has_trailing_newline and _LONE_CR.search(data) is None:
+            try:
+                text: str | None = data.decode(module.encoding)
+            except (UnicodeDecodeError, LookupError):
+                text = None
+            self.units = []
+            if text is not None and self._by_statement(text, nodes, edit_ids, parents):
+                self.code = self._text_for_lines = text
+                self.exact = True
+                return
+            self.computed = {}
+            self.spans = []
+            self.units = None
+        self._whole(data, nodes, edit_ids)
+
+    # -- one statement at a time --------------------------------------------
+
+    def _by_statement(
+        self,
+        text: str,
+        nodes: list[cst.CSTNode],
+        edit_ids: set[int],
+        parents: dict[int, cst.CSTNode],
+    ) -> bool:
+        import libcst as cst
+
+        state_class = _offset_state_class()
+        module = self.module
+        generated: set[int] = set()  # statements already generated and found
+        span_ids: set[int] = set()
+        for node in nodes:
+            if id(node) in self.computed:
+                continue
+            stmt: cst.CSTNode | None = node
+            while True:
+                # the innermost statement around (or at) ``stmt`` that
+                # generates the same text wherever it sits
+                while stmt is not None and not _statement_alone(stmt, parents):
+                    stmt = parents.get(id(stmt))
+                if stmt is None:
+                    return False  # outside every statement, or not walked
+                if id(stmt) in generated:
+                    return False  # generated, yet the node is not in it
+                indent: list[str] = []
+                up = parents.get(id(stmt))
+                while up is not None and not isinstance(up, cst.Module):
+                    if isinstance(up, cst.IndentedBlock):
+                        indent.append(module.default_indent if up.indent is None else up.indent)
+                    up = parents.get(id(up))
+                if up is None:
+                    return False  # the parents do not reach the module
+                indent.reverse()
+                state = state_class(module, edit_ids, set(), False)
+                state.indent_tokens = indent
+                stmt._codegen(state)
+                snippet = "".join(state.tokens)
+                base = _unique_line_start(text, snippet)
+                if base >= 0:
+                    break
+                stmt = parents.get(id(stmt))  # ambiguous: one statement out
+            generated.add(id(stmt))
+            assert self.units is not None
+            self.units.append((base, base + len(snippet), stmt))
+            offsets = [base]
+            total = base
+            for token in state.tokens:
+                total += len(token)
+                offsets.append(total)
+            computed = state.computed
+            for n in nodes:
+                key = id(n)
+                if key not in self.computed and key in computed:
+                    start, end = computed[key]
+                    self.computed[key] = (offsets[start], offsets[end])
+            for start, end, tokens, edited in state.spans:
+                if id(edited) not in span_ids:
+                    span_ids.add(id(edited))
+                    self.spans.append((offsets[start], offsets[end], tokens, edited))
+            if id(node) not in self.computed:
+                return False
+        return True
+
+    # -- the whole module -----------------------------------------------------
+
+    def _whole(self, data: bytes, nodes: list[cst.CSTNode], edit_ids: set[int]) -> None:
         import itertools
 
-        targets = {id(n) for n in report_nodes} | {id(n) for n in edit_nodes}
+        module = self.module
+        targets = {id(n) for n in nodes}
         # Generation stops after the last node asked about; the rest of the
         # text is the original's. Only a file LibCST may not reproduce (a
         # lone CR) is generated whole, to be checked whole.
         stop = _LONE_CR.search(data) is None
-        state = _offset_state_class()(module, {id(n) for n in edit_nodes}, targets, stop)
+        state = _offset_state_class()(module, edit_ids, targets, stop)
         try:
             module._codegen(state)
             stopped = False
@@ -420,7 +536,6 @@ class _Positions:
             stopped = True
         tokens = state.tokens
         generated = "".join(tokens)
-        self.module = module
         self.code = generated
         self.exact = False
         if stopped:
@@ -432,7 +547,7 @@ class _Positions:
                 self.code = text
                 self.exact = True
             else:  # LibCST did not reproduce the start: generate all, report
-                state = _offset_state_class()(module, {id(n) for n in edit_nodes}, targets, False)
+                state = _offset_state_class()(module, edit_ids, targets, False)
                 module._codegen(state)
                 tokens = state.tokens
                 self.code = "".join(tokens)
@@ -442,10 +557,12 @@ class _Positions:
         if state.popped is not None:  # LibCST counts the popped newline in the module's end
             tokens = [*tokens, state.popped]
             self._text_for_lines = self.code + state.popped
-        self.offsets = [0, *itertools.accumulate(map(len, tokens))]
-        self.computed: dict[int, tuple[int, int]] = state.computed
-        self.spans = state.spans
-        self._line_ends: list[int] | None = None
+        offsets = [0, *itertools.accumulate(map(len, tokens))]
+        for key in targets:
+            if key in state.computed:
+                start, end = state.computed[key]
+                self.computed[key] = (offsets[start], offsets[end])
+        self.spans = [(offsets[s], offsets[e], i, n) for s, e, i, n in state.spans]
 
     def _point(self, offset: int) -> tuple[int, int]:
         import bisect
@@ -458,23 +575,21 @@ class _Positions:
 
     def range(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
         start, end = self.computed[id(node)]
-        return self._point(self.offsets[start]), self._point(self.offsets[end])
+        return self._point(start), self._point(end)
 
     def splice(self, applier: Any) -> str | None:
         """The module's code with every edit applied, or None when an edit
         sits where its text cannot be generated on its own."""
         from libcst._nodes.internal import CodegenState
 
-        spans = sorted(
-            ((self.offsets[s], self.offsets[e], indent, node) for s, e, indent, node in self.spans),
-            key=lambda span: (span[0], -span[1]),
-        )
+        spans = sorted(self.spans, key=lambda span: (span[0], -span[1]))
         tops: list[tuple[int, int, tuple[str, ...], cst.CSTNode]] = []
         for span in spans:
             if tops and span[0] >= tops[-1][0] and span[1] <= tops[-1][1]:
                 continue  # inside an edited node: applied with it
             tops.append(span)
         pieces: list[str] = []
+        replaced: list[tuple[int, int, str]] = []
         at = 0
         for start, end, indent, node in tops:
             if not _standalone(type(node)):
@@ -488,12 +603,43 @@ class _Positions:
                 indent_tokens=list(indent),
             )
             new._codegen(state)
-            pieces += [self.code[at:start], "".join(state.tokens)]
+            text = "".join(state.tokens)
+            pieces += [self.code[at:start], text]
+            replaced.append((start, end, text))
             at = end
         if set(applier.edits) - set(applier.results):
             return None  # an edit was not reached from its span (nested spans tie)
         pieces.append(self.code[at:])
+        self.replaced = replaced
         return "".join(pieces)
+
+
+def _statement_alone(node: cst.CSTNode, parents: dict[int, cst.CSTNode]) -> bool:
+    """Is ``node`` a statement whose text is the same generated on its own?
+    (An ``if`` is, unless it is an ``elif``.)"""
+    import libcst as cst
+
+    if isinstance(node, cst.If):
+        return not isinstance(parents.get(id(node)), cst.If)
+    return isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and _standalone(
+        type(node)
+    )
+
+
+def _unique_line_start(text: str, snippet: str) -> int:
+    """Where ``snippet`` starts a line of ``text``, if it starts exactly one
+    (else -1). A line starts after LF, after a CR not followed by LF, or at 0."""
+    if not snippet:
+        return -1
+    found = -1
+    at = text.find(snippet)
+    while at != -1:
+        if at == 0 or text[at - 1] == "\n" or (text[at - 1] == "\r" and text[at] != "\n"):
+            if found != -1:
+                return -1
+            found = at
+        at = text.find(snippet, at + 1)
+    return found
 
 
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -589,6 +735,114 @@ def _offset_state_class() -> Any:
             return _Syntactic(self, node, start_node, end_node)
 
     return _OffsetState
+
+
+# Statements that can make another statement of the module invalid: a
+# ``global``/``nonlocal`` declaration (a name used before it, a binding it
+# needs). (Future imports are repeated above each statement compiled.)
+_CROSS_STATEMENT = re.compile(rb"\b(?:global|nonlocal)\b")
+# New text with these can make other statements invalid (a ``yield`` turns
+# the function into a generator, where ``return value`` may not be) or
+# depends on blocks the header does not stand for (loops, ``except*``).
+# Fixes never write them; a text that does is compiled whole.
+_CONTEXT_KEYWORDS = re.compile(r"\b(?:yield|await|return|break|continue)\b")
+
+
+def _future_imports(module: cst.Module) -> tuple[str, int] | None:
+    """The module's ``from __future__ import ...`` lines, as one line, and
+    how many statements of the module's body go up to the last of them
+    (None: one that cannot be repeated, such as a star)."""
+    import libcst as cst
+
+    names: list[str] = []
+    upto = 0
+    for index, stmt in enumerate(module.body):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            break
+        for small in stmt.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and isinstance(small.module, cst.Name)
+                and small.module.value == "__future__"
+                and not small.relative
+            ):
+                if isinstance(small.names, cst.ImportStar):
+                    return None
+                for alias in small.names:
+                    if not isinstance(alias.name, cst.Name):
+                        return None
+                    names.append(alias.name.value)
+                upto = index + 1
+    if not names:
+        return "", 0
+    return f"from __future__ import {', '.join(names)}\n", upto
+
+
+def _verify_statements(positions: _Positions, parents: dict[int, Any], data: bytes) -> bool:
+    """Do the spliced fixes compile, shown statement by statement? (False:
+    not shown this way; ``_verify`` compiles the whole module.)
+
+    Each statement that holds a fix is compiled alone, after a header that
+    stands for its context: nothing at the top level, ``if 1:`` for an
+    indented statement outside functions and classes, ``def _():`` (``async
+    def``) or ``class _:`` inside the innermost one. The statement is a
+    whole number of lines that starts and ends where the tokenizer is
+    between statements at its indentation, so swapping it for new text that
+    compiles there leaves the rest of the module as valid as it was. What
+    the compiler checks across statements is future imports (repeated
+    before the header, and a fix in the docstring or the imports themselves
+    is compiled whole) and scope (files with a global or nonlocal
+    declaration are compiled whole; new text with ``yield``, ``await``,
+    ``return``, ``break`` or ``continue`` too). Anything else the header
+    does not stand for exactly fails here and is compiled whole: never a
+    false pass, only a slower one. (Property-tested against the whole
+    compile in tests/test_engine_fast_paths.py.)
+    """
+    import libcst as cst
+
+    if positions.units is None or _CROSS_STATEMENT.search(data):
+        return False
+    if any(_CONTEXT_KEYWORDS.search(text) for _, _, text in positions.replaced):
+        return False
+    module = positions.module
+    futures = _future_imports(module) if b"__future__" in data else ("", 0)
+    if futures is None:
+        return False
+    future, upto = futures
+    # a fix in the docstring or the future imports themselves (future
+    # imports must come first): compiled whole
+    if any(unit is stmt for stmt in module.body[:upto] for _, _, unit in positions.units):
+        return False
+    code = positions.code
+    checked: set[int] = set()
+    for start, end, stmt in positions.units:
+        inside = [r for r in positions.replaced if start <= r[0] and r[1] <= end]
+        if not inside:
+            continue
+        pieces: list[str] = []
+        at = start
+        for s, e, text in inside:
+            pieces += [code[at:s], text]
+            at = e
+            checked.add(s)
+        pieces.append(code[at:end])
+        header = ""
+        up = parents.get(id(stmt))
+        while up is not None:
+            if isinstance(up, cst.FunctionDef):
+                header = "async def _():\n" if up.asynchronous is not None else "def _():\n"
+                break
+            if isinstance(up, cst.ClassDef):
+                header = "class _:\n"
+                break
+            if isinstance(up, cst.IndentedBlock):
+                header = "if 1:\n"
+            up = parents.get(id(up))
+        try:
+            _quiet_compile(future + header + "".join(pieces), "<statement>")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+    return all(r[0] in checked for r in positions.replaced)
 
 
 def _verify(new: bytes, old: bytes) -> str | None:

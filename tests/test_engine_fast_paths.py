@@ -70,6 +70,23 @@ def _check_module(module: cst.Module, data: bytes) -> None:
             (rng.start.line, rng.start.column),
             (rng.end.line, rng.end.column),
         ), node
+    # one statement at a time, through the parents from the facts walk
+    # (nodes the walk does not visit fall back to the whole module)
+    parents = analysis.collect(module).parents
+    by_statement = engine._Positions(module, data, nodes, [], parents)
+    for node in nodes:
+        rng = expected[node]
+        assert by_statement.range(node) == (
+            (rng.start.line, rng.start.column),
+            (rng.end.line, rng.end.column),
+        ), node
+    for node in nodes[::7]:
+        one = engine._Positions(module, data, [node], [], parents)
+        rng = expected[node]
+        assert one.range(node) == (
+            (rng.start.line, rng.start.column),
+            (rng.end.line, rng.end.column),
+        ), node
     # early stop after the last node asked about
     some = nodes[: len(nodes) // 3]
     if some:
@@ -125,3 +142,174 @@ def test_fast_paths_match_libcst_on_generated_code(source: str) -> None:
     except Exception:  # noqa: BLE001 - hypothesmith can produce what LibCST refuses
         return
     _check_module(module, source.encode("utf-8"))
+
+
+def _statement_positions(source: bytes, needle: str, occurrence: int = 0):
+    """Positions of the ``occurrence``-th ``Name(needle)`` through the
+    statement path, the expected ones, and whether the path had to fall back."""
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    names = [n for n in expected if isinstance(n, cst.Name) and n.value == needle]
+    node = names[occurrence]
+    rng = expected[node]
+    whole = []
+    original = engine._Positions._whole
+
+    def spy(self, *args):
+        whole.append(True)
+        return original(self, *args)
+
+    engine._Positions._whole = spy
+    try:
+        positions = engine._Positions(module, source, [node], [], analysis.collect(module).parents)
+    finally:
+        engine._Positions._whole = original
+    want = ((rng.start.line, rng.start.column), (rng.end.line, rng.end.column))
+    return positions.range(node), want, bool(whole)
+
+
+def test_statement_path_generates_only_the_statement() -> None:
+    source = b"import os\n\nclass A:\n    def f(self):\n        x = target(1)\n        return x\n"
+    got, want, fell_back = _statement_positions(source, "target")
+    assert got == want == ((5, 12), (5, 18))
+    assert not fell_back
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # the same statement text twice, at the same indentation
+        b"def f():\n    x = target\n\ndef g():\n    x = target\n",
+        # the statement's text also starts a line inside a string
+        b'DOC = """\nx = target\n"""\nx = target\n',
+        # a top-level statement whose text ends an indented line
+        b"if a:\n    x = target\nx = target\n",
+        # CRLF line endings, the twin separated by a lone LF
+        b"def f():\r\n    x = target\r\n\r\ndef g():\r\n    x = target\r\n",
+    ],
+)
+def test_statement_path_never_takes_a_twin(source: bytes) -> None:
+    for occurrence in range(source.count(b"x = target") - source.count(b'"\nx = target')):
+        got, want, _ = _statement_positions(source, "target", occurrence)
+        assert got == want
+
+
+def test_statement_path_without_a_final_newline() -> None:
+    source = b"x = target\ny = 1\nx = target"
+    for occurrence in (0, 1):
+        got, want, _ = _statement_positions(source, "target", occurrence)
+        assert got == want
+
+
+def test_statement_path_elif_and_custom_indentation() -> None:
+    source = b"if a:\n  pass\nelif b:\n\ttarget()\nelse:\n      if c:\n          target()\n"
+    for occurrence in (0, 1):
+        got, want, _ = _statement_positions(source, "target", occurrence)
+        assert got == want
+
+
+# Text swapped in for a node by the never-a-false-pass property below: some
+# compile anywhere, some only in some contexts, some nowhere.
+_SWAPS = [
+    "x",
+    "await x",
+    "(yield)",
+    "(yield from x)",
+    "f(a=1, a=2)",
+    "(x",
+    "x)",
+    "'''",
+    "(x := 1)",
+    "[(w := y) for y in z]",
+    "lambda: (yield)",
+    "f'{x!r:>{y}}'",
+    "__class__",
+    "*x",
+    "x\nbreak",
+    "x != y",
+]
+
+
+def _swap(text: str):
+    def fix(node: cst.CSTNode) -> cst.CSTNode:
+        new = cst.Name("x")
+        object.__setattr__(new, "value", text)  # past Name's own validation
+        return new
+
+    return fix
+
+
+def _statement_verdicts(module: cst.Module, data: bytes, limit: int = 60) -> list[bool]:
+    """For expressions of ``module``, each replaced by each text of _SWAPS:
+    the statement-by-statement check never passes what the whole-module
+    compile refuses. Returns its verdicts (to see it does pass some)."""
+    try:
+        engine._quiet_compile(data, "<original>")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []  # the claim is about modules that compile
+    parents = analysis.collect(module).parents
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    candidates = [
+        n
+        for n in wrapper.resolve(PositionProvider)
+        if isinstance(n, (cst.Name, cst.Call, cst.SimpleString, cst.Attribute)) and id(n) in parents
+    ]
+    verdicts = []
+    for i, node in enumerate(candidates[:limit]):
+        for text in _SWAPS[i % 3 :: 3]:
+            positions = engine._Positions(module, data, [node], [node], parents)
+            applier = engine._ApplyFixes({id(node): [_swap(text)]})
+            new = positions.splice(applier)
+            if new is None:
+                continue
+            passed = engine._verify_statements(positions, parents, data)
+            try:
+                engine._quiet_compile(new.encode(module.encoding), "<new>")
+                compiles = True
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                compiles = False
+            assert compiles or not passed, (text, new)
+            verdicts.append(passed)
+    return verdicts
+
+
+def test_statement_verify_never_passes_what_python_refuses_on_fixtures() -> None:
+    verdicts = []
+    for path in FILES:
+        module = _parse(path)
+        if module is not None:
+            verdicts += _statement_verdicts(module, path.read_bytes())
+    # it does its job: most swaps are settled statement by statement
+    assert verdicts.count(True) > 200, verdicts.count(True)
+    assert verdicts.count(False) > 200, verdicts.count(False)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # context the header stands for: async, generator, class, loops
+        "async def f():\n    for i in y:\n        g(i)\n",
+        "def f():\n    while True:\n        g(1)\n        break\n",
+        "class A:\n    def m(self):\n        return g(1)\n    k = g(2)\n",
+        "def outer():\n    v = 1\n    def inner():\n        nonlocal v\n        v = g(v)\n",
+        "def f():\n    g(x)\n    global x\n",
+        "from __future__ import annotations\nfrom __future__ import barry_as_FLUFL\nx = g(1)\n",
+        "for i in y:\n    with g(i) as c:\n        continue\n",
+        "try:\n    pass\nexcept* E:\n    g(1)\n",
+    ],
+)
+def test_statement_verify_never_passes_what_python_refuses(source: str) -> None:
+    module = cst.parse_module(source)
+    _statement_verdicts(module, source.encode())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(source=__import__("hypothesmith").from_grammar())
+def test_statement_verify_never_passes_what_python_refuses_on_generated_code(
+    source: str,
+) -> None:
+    try:
+        module = cst.parse_module(source)
+    except Exception:  # noqa: BLE001 - hypothesmith can produce what LibCST refuses
+        return
+    _statement_verdicts(module, source.encode("utf-8"), limit=15)
