@@ -48,14 +48,21 @@ FOREIGN_SDKS = (
 )
 
 
+# (``type(x) is`` rather than ``isinstance``: LibCST's node classes are
+# ABCs, and an isinstance that fails goes through ABCMeta; neither class
+# has subclasses. These run for every call of every file.)
+_ATTRIBUTE = cst.Attribute
+_NAME = cst.Name
+
+
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` -> "a.b.c"; None for anything that is not a plain dotted name."""
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
+    while type(node) is _ATTRIBUTE:
+        parts.append(node.attr.value)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+    if type(node) is _NAME:
+        parts.append(node.value)  # type: ignore[attr-defined]
         return ".".join(reversed(parts))
     return None
 
@@ -63,9 +70,9 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
 def attribute_chain(node: cst.BaseExpression) -> tuple[list[str], cst.BaseExpression]:
     """``get().chat.completions.create`` -> (["chat", "completions", "create"], get())."""
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
+    while type(node) is _ATTRIBUTE:
+        parts.append(node.attr.value)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
     parts.reverse()
     return parts, node
 
@@ -139,20 +146,26 @@ class ModuleFacts:
     # id(node) -> its parent, for every node the walk visits (the engine
     # finds the statement around a finding with it: see engine._Positions)
     parents: dict[int, cst.CSTNode] = field(default_factory=dict)
+    _imports_module: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     # ---- resolution -------------------------------------------------------
 
     def qualified(self, node: cst.BaseExpression) -> str | None:
         """The fully qualified name an expression refers to, if it is certain."""
-        parts, root = attribute_chain(node)
-        if not isinstance(root, cst.Name):
+        root = node
+        while type(root) is _ATTRIBUTE:
+            root = root.value  # type: ignore[attr-defined]
+        if type(root) is not _NAME:
             return None
-        name = root.value
+        name = root.value  # type: ignore[attr-defined]
         targets = self.imports.get(name)
         if not targets or len(targets) != 1 or name in self.other_bindings:
             return None
         (base,) = targets
-        return ".".join([base, *parts]) if parts else base
+        if node is root:
+            return base
+        parts, _ = attribute_chain(node)
+        return ".".join([base, *parts])
 
     def is_ambiguous(self, node: cst.BaseExpression) -> bool:
         """True when the root name is imported *and* bound otherwise in the file."""
@@ -164,11 +177,16 @@ class ModuleFacts:
         return bool(targets) and (name in self.other_bindings or len(targets) > 1)
 
     def imports_module(self, prefix: str) -> bool:
-        for targets in self.imports.values():
-            for t in targets:
-                if t == prefix or t.startswith(prefix + "."):
-                    return True
-        return False
+        # asked by every rule for every call: remembered (the imports are
+        # complete once the walk is done)
+        known = self._imports_module.get(prefix)
+        if known is None:
+            known = self._imports_module[prefix] = any(
+                t == prefix or t.startswith(prefix + ".")
+                for targets in self.imports.values()
+                for t in targets
+            )
+        return known
 
     @property
     def imports_openai(self) -> bool:
@@ -410,7 +428,7 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
 # --- a fast walk ---------------------------------------------------------------
 #
 # ``module.visit(visitor)`` costs more than parsing: LibCST rebuilds every
-# node it visits. The collector only reads, so ``_walk`` calls the same
+# node it visits. The collector only reads, so ``read_walk`` calls the same
 # ``visit_*`` / ``leave_*`` methods in the same order (LibCST's child order,
 # taken once per node type from its ``_visit_and_replace_children``) by
 # reading the node fields directly, and never enters whitespace, comments or
@@ -503,50 +521,63 @@ def _may_hold_node(hint: Any) -> bool:
     return not args or any(_may_hold_node(arg) for arg in args)
 
 
-_DISPATCH: dict[type, tuple[Any, Any, tuple[str, ...]]] = {}
+# visitor type -> node type -> (visit_X or None, leave_X or None, child fields)
+_DISPATCH: dict[type, dict[type, tuple[Any, Any, tuple[str, ...]]]] = {}
 
 
-def _dispatch(collector_type: type, node_type: type) -> tuple[Any, Any, tuple[str, ...]]:
+def _dispatch(visitor_type: type, node_type: type) -> tuple[Any, Any, tuple[str, ...]]:
     name = node_type.__name__
-    visit = collector_type.__dict__.get(f"visit_{name}")
-    leave = collector_type.__dict__.get(f"leave_{name}")
+    visit = getattr(visitor_type, f"visit_{name}", None)
+    leave = getattr(visitor_type, f"leave_{name}", None)
+    if getattr(cst.CSTVisitor, f"visit_{name}", None) is visit:
+        visit = None  # LibCST's own no-op
+    if getattr(cst.CSTVisitor, f"leave_{name}", None) is leave:
+        leave = None
     entry = (visit, leave, _child_fields(node_type))
-    _DISPATCH[node_type] = entry
+    _DISPATCH.setdefault(visitor_type, {})[node_type] = entry
     return entry
 
 
-def _walk(collector: _Collector, node: cst.CSTNode) -> None:
-    dispatch = _DISPATCH
+def read_walk(
+    visitor: cst.CSTVisitor, node: cst.CSTNode, parents: dict[int, cst.CSTNode] | None = None
+) -> None:
+    """``node.visit(visitor)`` for a visitor that only reads: the same
+    ``visit_*`` (False: children skipped) and ``leave_*`` calls in the same
+    order, without LibCST's machinery, and never into whitespace, comments
+    or punctuation (which hold nothing our visitors look at). With
+    ``parents``, records id(child) -> parent for every node entered."""
+    vtype = type(visitor)
+    dispatch = _DISPATCH.setdefault(vtype, {})
     walkable = _WALKABLE
-    parents = collector.f.parents
+    parent_of = parents if parents is not None else {}
 
     def walk(node: cst.CSTNode) -> None:
         entry = dispatch.get(type(node))
         if entry is None:
-            entry = _dispatch(_Collector, type(node))
+            entry = _dispatch(vtype, type(node))
         visit, leave, fields = entry
-        if visit is not None:
-            visit(collector, node)
-        for name in fields:
-            value = getattr(node, name)
-            kind = type(value)
-            if kind is tuple or kind is list:
-                for item in value:
-                    walk_it = walkable.get(type(item))
+        if visit is None or visit(visitor, node) is not False:
+            for name in fields:
+                value = getattr(node, name)
+                kind = type(value)
+                if kind is tuple or kind is list:
+                    for item in value:
+                        kind = type(item)
+                        walk_it = walkable.get(kind)
+                        if walk_it is None:
+                            walk_it = _walkable(kind)
+                        if walk_it:
+                            parent_of[id(item)] = node
+                            walk(item)
+                else:
+                    walk_it = walkable.get(kind)
                     if walk_it is None:
-                        walk_it = _walkable(type(item))
+                        walk_it = _walkable(kind)
                     if walk_it:
-                        parents[id(item)] = node
-                        walk(item)
-            else:
-                walk_it = walkable.get(kind)
-                if walk_it is None:
-                    walk_it = _walkable(kind)
-                if walk_it:
-                    parents[id(value)] = node
-                    walk(value)
+                        parent_of[id(value)] = node
+                        walk(value)
         if leave is not None:
-            leave(collector, node)
+            leave(visitor, node)
 
     walk(node)
 
@@ -564,7 +595,7 @@ def _walkable(kind: type) -> bool:
 
 def collect(module: cst.Module) -> ModuleFacts:
     facts = ModuleFacts()
-    _walk(_Collector(facts), module)
+    read_walk(_Collector(facts), module, facts.parents)
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine) and any(
             isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body

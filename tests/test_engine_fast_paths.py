@@ -1,5 +1,5 @@
 """The engine's fast paths compute exactly what LibCST's slow ones do:
-facts from the direct walk == facts from ``module.visit``; positions from
+facts (and data-flow scopes) from the direct walk == from ``module.visit``; positions from
 the offset-counting codegen == ``PositionProvider``; fixes spliced per
 edited subtree == the whole module transformed."""
 
@@ -57,8 +57,38 @@ def _parse(path: Path) -> cst.Module | None:
         return None
 
 
+def _scope_summary(scope) -> tuple:
+    return (
+        {k: [None if v is None else id(v) for v in vs] for k, vs in scope.assigns.items()},
+        {k: [id(n) for n in ns] for k, ns in scope.loads.items()},
+        sorted(scope.declared),
+    )
+
+
+def _check_scopes(module: cst.Module) -> None:
+    """The data-flow scope walk (``read_walk``) == LibCST's ``visit``."""
+    from codemods.rules import dataflow
+
+    functions: list[cst.CSTNode] = []
+
+    class Defs(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            functions.append(node)
+
+        def visit_Lambda(self, node: cst.Lambda) -> None:
+            functions.append(node)
+
+    module.visit(Defs())
+    for node in functions:
+        fast = dataflow._func_scope(node)
+        slow = dataflow._FuncScope(node, fast.params, fast.positional, {}, {}, set())
+        node.body.visit(dataflow._ScopeWalker(slow))
+        assert _scope_summary(fast) == _scope_summary(slow)
+
+
 def _check_module(module: cst.Module, data: bytes) -> None:
     assert _facts_summary(analysis.collect(module)) == _facts_summary(_slow_facts(module))
+    _check_scopes(module)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     expected = wrapper.resolve(PositionProvider)
     nodes = [n for n in expected if not isinstance(n, cst.Module)]
@@ -313,3 +343,26 @@ def test_statement_verify_never_passes_what_python_refuses_on_generated_code(
     except Exception:  # noqa: BLE001 - hypothesmith can produce what LibCST refuses
         return
     _statement_verdicts(module, source.encode("utf-8"), limit=15)
+
+
+def test_scope_walk_matches_libcst_on_every_binding_form() -> None:
+    source = (
+        "def f(a, /, b=1, *c, d, **e):\n"
+        "    import os.path as p, json\n"
+        "    from x import y as z\n"
+        "    g = h = 1\n"
+        "    i: int = 2\n"
+        "    j += 1\n"
+        "    (k := 3)\n"
+        "    for l, *m in n: pass\n"
+        "    [o for o in q]\n"
+        "    with r as s: pass\n"
+        "    try: pass\n"
+        "    except E as t: pass\n"
+        "    del u\n"
+        "    global v\n"
+        "    def w(x=lambda aa: aa): return x.attr\n"
+        "    class K: kk = 1\n"
+        "    return y(key=p)\n"
+    )
+    _check_scopes(cst.parse_module(source))

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis import ModuleFacts, dotted_name
+from codemods.analysis import ModuleFacts, dotted_name, read_walk
 from codemods.mapping import LookupKind
 from codemods.project import Export, ModuleSummary, SinkFunction, resolve
 from codemods.rules.base import RuleContext
@@ -237,8 +237,7 @@ def _func_scope(node: cst.FunctionDef | cst.Lambda) -> _FuncScope:
         if isinstance(star, cst.Param):
             params[star.name.value] = star
     scope = _FuncScope(node, params, positional, {}, {}, set())
-    walker = _ScopeWalker(scope)
-    node.body.visit(walker)
+    read_walk(_ScopeWalker(scope), node.body)
     return scope
 
 
