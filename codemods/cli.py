@@ -560,7 +560,7 @@ def migrate(**kw: Any) -> None:
             if not dirty_checked:
                 dirty = git_dirty_files([Path(x) for g in groups for x in g.inp.paths])
                 dirty_checked = True
-            if dirty is not None and p.real is not None and p.real.resolve() in dirty:
+            if dirty is not None and p.real is not None and Path(p.real).resolve() in dirty:
                 e = FileError(
                     r.path,
                     "has uncommitted changes: not written (commit or stash "
@@ -571,7 +571,7 @@ def migrate(**kw: Any) -> None:
                 _echo_error(e)
                 continue
         try:
-            write_atomic(p.real or Path(r.path), r.new_source, expected_old=p.original)
+            write_atomic(Path(p.real or r.path), r.new_source, expected_old=p.original)
         except WriteError as we:
             e = FileError(r.path, we.reason)
             errors.append(e)

@@ -315,7 +315,7 @@ def resolve(
     return out
 
 
-def matches_include(display: str, real: Path, include: Sequence[str]) -> bool:
+def matches_include(display: str, real: str | Path, include: Sequence[str]) -> bool:
     """Whether a file found in a directory walk matches one of the ``include``
     globs (a glob without ``/`` matches the file name, one with ``/`` the
     absolute path)."""
@@ -325,7 +325,7 @@ def matches_include(display: str, real: Path, include: Sequence[str]) -> bool:
     absolute = os.path.abspath(display).replace(os.sep, "/")
     for pat in include:
         if "/" in pat:
-            if fnmatchcase(absolute, pat) or fnmatchcase(real.as_posix(), pat):
+            if fnmatchcase(absolute, pat) or fnmatchcase(Path(real).as_posix(), pat):
                 return True
         elif fnmatchcase(name, pat):
             return True

@@ -75,13 +75,38 @@ SKIP_DIRS: frozenset[str] = frozenset(
 )
 
 
-@dataclass(frozen=True)
 class Discovered:
     """A file to process. ``path`` is for display (as given, or under the
-    directory as given); ``real`` is the resolved path, used to dedupe."""
+    directory as given); ``real`` is the resolved path, used to dedupe.
 
-    path: Path
-    real: Path
+    Kept as strings (``display``, ``real_path``): building two ``Path``
+    objects per file was half the cost of walking a 10,000-file tree. The
+    ``Path`` views are built on demand."""
+
+    __slots__ = ("display", "real_path")
+
+    def __init__(self, path: str | os.PathLike[str], real: str | os.PathLike[str]) -> None:
+        self.display = os.fspath(path)
+        self.real_path = os.fspath(real)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.display)
+
+    @property
+    def real(self) -> Path:
+        return Path(self.real_path)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Discovered):
+            return NotImplemented
+        return (self.display, self.real_path) == (other.display, other.real_path)
+
+    def __hash__(self) -> int:
+        return hash((self.display, self.real_path))
+
+    def __repr__(self) -> str:
+        return f"Discovered(path={self.display!r}, real={self.real_path!r})"
 
 
 @dataclass
@@ -404,7 +429,7 @@ class _Walker:
         return frames, ignored
 
     def add(self, display: str, real: str, via_link: bool) -> None:
-        self.found.append((Discovered(Path(display), Path(real)), via_link))
+        self.found.append((Discovered(display, real), via_link))
 
     def link_problem(self, display: str, exc: OSError) -> None:
         if exc.errno == errno.ELOOP:
@@ -450,10 +475,16 @@ class _Walker:
         if ".gitignore" in names and not is_root:  # the root's is in ``frames``
             frames = frames + [_Frame("", self.rules(os.path.join(abs_dir, ".gitignore")))]
         stack = stack | {real_dir}
+        # (string prefixes, not os.path.join per entry: a third of the walk)
+        sep = os.sep
+        display_prefix = "" if display == "." else display.rstrip(sep) + sep
+        rel_prefix = "" if rel_dir == "." else rel_dir + "/"
+        real_prefix = real_dir.rstrip(sep) + sep
+        any_rules = any(f.rules for f in frames)
         for entry in entries:
             name = entry.name
-            child_display = name if display == "." else os.path.join(display, name)
-            child_rel = name if rel_dir == "." else rel_dir + "/" + name
+            child_display = display_prefix + name
+            child_rel = rel_prefix + name
             is_link = entry.is_symlink()
             if is_link:
                 try:
@@ -478,7 +509,7 @@ class _Walker:
             if is_dir:
                 if name in SKIP_DIRS or self.excluded(child_rel, name):
                     continue
-                if _ignored(frames, name, is_dir=True):
+                if any_rules and _ignored(frames, name, is_dir=True):
                     continue
                 if is_link:
                     real = os.path.realpath(entry.path)
@@ -490,7 +521,7 @@ class _Walker:
                     if real in self.visited_dirs:
                         continue
                 else:
-                    real = os.path.join(real_dir, name)
+                    real = real_prefix + name
                 self.walk(
                     child_display,
                     entry.path,
@@ -504,14 +535,14 @@ class _Walker:
             elif is_file:
                 if not self.wanted_name(name) or self.excluded(child_rel, name):
                     continue
-                if _ignored(frames, name, is_dir=False):
+                if any_rules and _ignored(frames, name, is_dir=False):
                     continue
                 if is_link:
                     real = os.path.realpath(entry.path)
                     if not self.inside_roots(real):
                         continue
                 else:
-                    real = os.path.join(real_dir, name)
+                    real = real_prefix + name
                 self.add(child_display, real, via_link or is_link)
 
 
@@ -597,7 +628,7 @@ def discover(
     result: list[Discovered] = []
     via: list[bool] = []
     for item, via_link in walker.found:
-        key = str(item.real)
+        key = item.real_path
         k = order.get(key)
         if k is None:
             order[key] = len(result)

@@ -156,22 +156,83 @@ class Plan:
 FileInfo = tuple[str, Path, "ModuleSummary | None", "bytes | None"]
 
 
-def _modules(files: list[FileInfo]) -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:
-    """module name -> path (unique names only), path -> (module name, is package)."""
-    modules: dict[str, str] = {}
-    clashes: set[str] = set()
-    names: dict[str, tuple[str, bool]] = {}
-    for path, real, _, _ in files:
-        m = module_name(real)
-        if m is None:
-            continue
-        names[path] = m
-        if m[0] in modules:
-            clashes.add(m[0])
-        modules[m[0]] = path
-    for m in clashes:
-        del modules[m]
-    return modules, names
+class _ModuleIndex:
+    """Module names of the run's files, computed on demand: the planner asks
+    about the modules the parsed files import, a handful, not about every
+    file of a 10,000-file tree."""
+
+    def __init__(self, files: Iterable[FileInfo]) -> None:
+        self._real = {path: real for path, real, _, _ in files}
+        self._names: dict[str, tuple[str, bool] | None] = {}
+        self._paths: dict[str, str | None] = {}
+        self._by_last: dict[str, list[str]] | None = None
+
+    def name(self, path: str) -> tuple[str, bool] | None:
+        """(module name, is package) of a file of the run, if it is a module."""
+        if path not in self._names:
+            real = self._real.get(path)
+            self._names[path] = None if real is None else module_name(real)
+        return self._names[path]
+
+    def path(self, module: str) -> str | None:
+        """The file that is ``module`` (None: none, or more than one)."""
+        if module not in self._paths:
+            if self._by_last is None:
+                self._by_last = defaultdict(list)
+                for p, real in self._real.items():
+                    head, base = os.path.split(str(real))
+                    last = os.path.basename(head) if base == "__init__.py" else base[:-3]
+                    self._by_last[last].append(p)
+            hits = [
+                p
+                for p in self._by_last.get(module.rsplit(".", 1)[-1], ())
+                if (n := self.name(p)) is not None and n[0] == module
+            ]
+            self._paths[module] = hits[0] if len(hits) == 1 else None
+        return self._paths[module]
+
+
+class _ByModule:
+    """module name -> path (unique names only), as a read-only mapping."""
+
+    def __init__(self, index: _ModuleIndex) -> None:
+        self._index = index
+
+    def __contains__(self, module: object) -> bool:
+        return isinstance(module, str) and self._index.path(module) is not None
+
+    def __getitem__(self, module: str) -> str:
+        path = self._index.path(module)
+        if path is None:
+            raise KeyError(module)
+        return path
+
+
+class _ByPath:
+    """path -> (module name, is package), as a read-only mapping."""
+
+    def __init__(self, index: _ModuleIndex) -> None:
+        self._index = index
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self._index.name(path) is not None
+
+    def __getitem__(self, path: str) -> tuple[str, bool]:
+        name = self._index.name(path)
+        if name is None:
+            raise KeyError(path)
+        return name
+
+
+Modules = tuple[_ByModule, _ByPath]
+
+
+def modules_of(files: Iterable[FileInfo]) -> Modules:
+    """module name -> path (unique names only), path -> (module name, is
+    package), both computed on demand. Depends only on the paths: make
+    once, pass to ``plan_calls`` and ``plan``."""
+    index = _ModuleIndex(files)
+    return _ByModule(index), _ByPath(index)
 
 
 def _mentions(data: bytes | Callable[[], bytes], name: str) -> bool:
@@ -211,12 +272,16 @@ def summary_from_dict(d: dict[str, Any]) -> ModuleSummary:
     )
 
 
-def plan_calls(files: Iterable[FileInfo]) -> dict[str, ProjectInput]:
+def plan_calls(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, ProjectInput]:
     """Files that may call a function of another module whose parameter
     reaches ``model=``: they are processed again with those functions, so
     the arguments they pass (a click default, a literal) are followed."""
     files = list(files)
-    modules, names = _modules(files)
+    if not any(summary is not None and summary.sink_params for _, _, summary, _ in files):
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
     functions: list[SinkFunction] = []
     for path, _, summary, _ in files:
         if summary is None or path not in names or names[path][0] not in modules:
@@ -262,7 +327,7 @@ def plan_calls(files: Iterable[FileInfo]) -> dict[str, ProjectInput]:
     return out
 
 
-def plan(files: Iterable[FileInfo]) -> Plan:
+def plan(files: Iterable[FileInfo], modules: Modules | None = None) -> Plan:
     """Decide the second round from the first round's summaries.
 
     Files without a summary (skipped by the prefilter, unparsable, notebooks)
@@ -270,7 +335,7 @@ def plan(files: Iterable[FileInfo]) -> Plan:
     that is not ``model=``, so the name stays untouched (OR206)."""
     files = list(files)
     unread = [(path, data) for path, _, summary, data in files if summary is None and data]
-    modules, names = _modules(files)
+    modules, names = modules if modules is not None else modules_of(files)
 
     opaque: set[str] = set()  # modules whose reads cannot be counted
     uses: dict[tuple[str, str], list[tuple[str, str, ModuleSummary]]] = defaultdict(list)

@@ -31,7 +31,6 @@ import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codemods.discovery import discover
@@ -61,7 +60,7 @@ class Job:
     """A file to process: its display path and where to read it."""
 
     path: str
-    real: Path
+    real: str  # the resolved path (discovery's), to read and write
 
 
 @dataclass
@@ -81,7 +80,7 @@ class RunInput:
 class Processed:
     result: FileResult
     original: bytes | None  # the bytes read, kept only when the result changed them
-    real: Path | None
+    real: str | None
     # what the file tells the project pass (None: not parsed, or a notebook)
     summary: ModuleSummary | None = None
 
@@ -99,7 +98,7 @@ def collect_jobs(inp: RunInput) -> tuple[list[Job], list[FileError]]:
         exclude=list(inp.exclude),
         force_exclude=inp.force_exclude,
     )
-    jobs = [Job(str(d.path), d.real) for d in found]
+    jobs = [Job(d.display, d.real_path) for d in found]
     errors = [FileError(p.path, p.message) for p in problems]
     return jobs, errors
 
@@ -412,7 +411,7 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
     Round 1 keeps only each file's result and small summary (the bytes only
     of files that changed); a file the planner must read as text, or run
     again, is read again from disk."""
-    from codemods.project import ProjectInput, plan, plan_calls
+    from codemods.project import ProjectInput, modules_of, plan, plan_calls
 
     config = inp.config
     by_path = {job.path: job for job in jobs}
@@ -430,9 +429,15 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
         final[path] = _process_py(by_path[path], config, project, final[path].original)
         return final[path].summary
 
-    for path, project in plan_calls(files()).items():
+    if all(p.summary is None for p in final.values()):
+        yield from (final[job.path] for job in jobs)  # nothing parsed: nothing to plan
+        return
+    modules = modules_of([(j.path, j.real, None, None) for j in jobs])
+    current = files()
+    calls = plan_calls(current, modules)
+    for path, project in calls.items():
         rerun(path, project)
-    the_plan = plan(files())
+    the_plan = plan(files() if calls else current, modules)
     handled: dict[str, set[str]] = {}
     for path, exports in the_plan.definers.items():
         summary = rerun(path, replace(inputs.get(path, ProjectInput()), exports=exports.exports))
@@ -450,7 +455,7 @@ class _Lazy:
 
     __slots__ = ("real", "_data")
 
-    def __init__(self, real: Path) -> None:
+    def __init__(self, real: str) -> None:
         self.real = real
         self._data: bytes | None = None
 

@@ -554,3 +554,21 @@ def test_catalog_errors(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(MappingError) as info:
         load_catalog(p)
     assert info.value.path == str(p) and message in str(info.value)
+
+
+@pytest.mark.skipif(mapping._FastStrictLoader is None, reason="PyYAML without libyaml")
+@pytest.mark.parametrize("name", ["models.yaml", "unsupported.yaml"])
+def test_libyaml_loader_reads_the_shipped_tables_as_the_pure_one(name: str, monkeypatch) -> None:
+    text = (Path(__file__).parent.parent / "mappings" / name).read_text(encoding="utf-8")
+    fast = mapping._load_yaml(text, name)
+    monkeypatch.setattr(mapping, "_FastStrictLoader", None)
+    assert fast == mapping._load_yaml(text, name)
+
+
+def test_yaml_errors_keep_the_pure_loaders_wording() -> None:
+    with pytest.raises(mapping.MappingError) as fast:
+        mapping._load_yaml("a: 1\nb: [\n", "m.yaml")
+    with pytest.raises(mapping.MappingError) as dup:
+        mapping._load_yaml("a: 1\na: 2\n", "m.yaml")
+    assert "not valid YAML" in str(fast.value)
+    assert "duplicate key 'a' (first at line 1)" in str(dup.value)

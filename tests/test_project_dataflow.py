@@ -346,3 +346,44 @@ def test_calls_through_the_imported_module_are_followed(tmp_path: Path) -> None:
     assert "model='openai/gpt-4o'" in (changed(out, "app/a.py") or "")
     assert "model='openai/o1'" in (changed(out, "app/b.py") or "")
     assert "model='openai/gpt-4.1'" in (changed(out, "app/c.py") or "")
+
+
+def test_module_index_on_demand_equals_computing_every_file(tmp_path) -> None:
+    """The planner's lazy module index answers what computing the module
+    name of every file answers (unique names only; packages; clashes)."""
+    from codemods.project import module_name, modules_of
+
+    for rel in [
+        "app/__init__.py",
+        "app/settings.py",
+        "app/sub/__init__.py",
+        "app/sub/settings.py",
+        "app/sub/deep/x.py",  # not a package: no __init__.py
+        "settings.py",
+        "tools/settings.py",  # not a package either: no module
+        "other/__init__.py",
+        "other/app.py",
+        "bad-name/__init__.py",
+        "scripts/run.py",
+    ]:
+        f = tmp_path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text("x = 1\n")
+    (tmp_path / "clash").mkdir()
+    reals = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    files = [(r, r, None, None) for r in reals]
+    by_module, by_path = modules_of(files)
+    expected: dict[str, list[str]] = {}
+    for r in reals:
+        m = module_name(r)
+        assert (r in by_path) == (m is not None)
+        if m is not None:
+            assert by_path[r] == m
+            expected.setdefault(m[0], []).append(r)
+    for name, paths in expected.items():
+        if len(paths) == 1:
+            assert name in by_module and by_module[name] == paths[0]
+        else:
+            assert name not in by_module
+    for missing in ("nope", "app.nope", "deep.x", "sub.settings"):
+        assert missing not in by_module
