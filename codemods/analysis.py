@@ -146,7 +146,7 @@ class ModuleFacts:
     # id(node) -> its parent, for every node the walk visits (the engine
     # finds the statement around a finding with it: see engine._Positions)
     parents: dict[int, cst.CSTNode] = field(default_factory=dict)
-    _imports_module: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _import_prefixes: set[str] | None = field(default=None, repr=False, compare=False)
 
     # ---- resolution -------------------------------------------------------
 
@@ -179,14 +179,15 @@ class ModuleFacts:
     def imports_module(self, prefix: str) -> bool:
         # asked by every rule for every call: remembered (the imports are
         # complete once the walk is done)
-        known = self._imports_module.get(prefix)
-        if known is None:
-            known = self._imports_module[prefix] = any(
-                t == prefix or t.startswith(prefix + ".")
+        if self._import_prefixes is None:
+            # every import target and each of its dotted prefixes
+            self._import_prefixes = {
+                t[:i]
                 for targets in self.imports.values()
                 for t in targets
-            )
-        return known
+                for i in [*(k for k, c in enumerate(t) if c == "."), len(t)]
+            }
+        return prefix in self._import_prefixes
 
     @property
     def imports_openai(self) -> bool:
@@ -579,7 +580,14 @@ def read_walk(
         if leave is not None:
             leave(visitor, node)
 
-    walk(node)
+    try:
+        walk(node)
+    finally:
+        # ``walk`` refers to itself through its closure: a reference cycle
+        # that would keep the visitor, the facts and the whole tree alive
+        # until the cyclic GC finds them. Break it: reference counting
+        # frees the tree as soon as the file is done.
+        walk = None  # type: ignore[assignment]
 
 
 # type -> is a value of this type a node the walk enters? (A dict lookup:

@@ -939,6 +939,27 @@ def _may_nest_deeply(data: bytes) -> bool:
         return True  # backslash-continued statements: measure
     if max(map(len, data.splitlines())) >= _SHORT_STATEMENT:
         return True
+    import itertools
+    import operator
+
+    # The running bracket depth, in C. When it never goes below zero (no
+    # stray closer in a string or comment: the common case), the top-level
+    # groups end where it is zero, and only their spans need positions.
+    steps = memoryview(data.translate(_BRACKET_STEPS, _NOT_BRACKETS)).cast("b")
+    if not steps:
+        return False
+    depths = list(itertools.accumulate(steps))
+    if min(depths) >= 0:
+        if depths[-1] != 0:
+            return True  # unbalanced (brackets in strings): measure
+        positions = [m.start() for m in _BRACKETS.finditer(data)]
+        start = 0
+        for end in itertools.compress(range(len(depths)), map(operator.not_, depths)):
+            if positions[end] + 1 - positions[start] >= _SHORT_STATEMENT:
+                return True
+            start = end + 1
+        return False
+    # a stray closer: the loop below ignores it, as it always has
     depth = 0
     start = 0
     for m in _BRACKETS.finditer(data):

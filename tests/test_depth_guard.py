@@ -46,3 +46,65 @@ def test_ordinary_files_skip_the_walk() -> None:
         for i in range(200)
     )
     assert not _may_nest_deeply(src)
+
+
+def _reference_may_nest_deeply(data: bytes) -> bool:
+    """The plain loop the fast path replaced (kept as the specification)."""
+    import re
+
+    if len(data) < 800:
+        return False
+    if data.count(b"\\\n") + data.count(b"\\\r") > 20:
+        return True
+    if max(map(len, data.splitlines())) >= 800:
+        return True
+    depth = start = 0
+    for m in re.finditer(rb"[\[\](){}]", data):
+        if m.group() in b"([{":
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        elif depth > 0:
+            depth -= 1
+            if depth == 0 and m.end() - start >= 800:
+                return True
+    return depth > 0
+
+
+def test_fast_bracket_scan_equals_the_reference_loop() -> None:
+    import random
+
+    rng = random.Random(7)
+
+    def balanced(depth: int = 0) -> bytes:
+        out = []
+        for _ in range(rng.randrange(1, 6)):
+            c = rng.random()
+            if c < 0.4 and depth < 6:
+                o, cl = rng.choice([(b"(", b")"), (b"[", b"]"), (b"{", b"}")])
+                out += [o, balanced(depth + 1), cl]
+            elif c < 0.55:
+                out.append(b"\n")
+            else:
+                out.append(b"y" * rng.randrange(1, 90))
+        return b"".join(out)
+
+    answers = []
+    for i in range(1500):
+        data = b"\n".join(balanced() for _ in range(rng.randrange(1, 12)))
+        if i % 3 == 0:  # a stray bracket, as in a string or a comment
+            k = rng.randrange(len(data) + 1)
+            data = data[:k] + rng.choice([b")", b"(", b"]", b"{"]) + data[k:]
+        answers.append(_may_nest_deeply(data))
+        assert answers[-1] == _reference_may_nest_deeply(data), data
+    assert 150 < sum(answers) < 1350  # both answers are exercised
+
+
+@pytest.mark.parametrize("span", [798, 799, 800, 801])
+def test_bracket_group_span_boundary(span: int) -> None:
+    # a group of exactly ``span`` bytes, "(" to ")", over short lines
+    inner = span - 2
+    body = (b"y" * 69 + b"\n") * (inner // 70) + b"y" * (inner % 70)
+    data = b"x = 1\n" * 20 + b"f(" + body + b")\n"
+    assert len(b"(" + body + b")") == span
+    assert _may_nest_deeply(data) == _reference_may_nest_deeply(data) == (span >= 800)

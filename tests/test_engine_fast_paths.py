@@ -366,3 +366,31 @@ def test_scope_walk_matches_libcst_on_every_binding_form() -> None:
         "    return y(key=p)\n"
     )
     _check_scopes(cst.parse_module(source))
+
+
+def test_a_processed_file_leaves_no_tree_for_the_cyclic_gc() -> None:
+    """Each file's tree is freed by reference counting when it is done (the
+    runner makes the cyclic GC rare on that basis): no reference cycle of
+    the engine holds a node."""
+    import gc
+
+    data = (FIXTURES / "quickstart" / "app.py").read_bytes()
+    config = EngineConfig()
+    process_source("app.py", data, config)  # warm: caches, lazy imports
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        result = process_source("app.py", data, config)
+        assert result.findings  # the whole engine ran
+        # another file: the rules' one-file cache lets go of the first tree
+        process_source("other.py", b"import openai\n", config)
+        gc.collect()
+        held = [o for o in gc.garbage if isinstance(o, cst.CSTNode)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    assert held == []

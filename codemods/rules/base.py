@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import libcst as cst
 
@@ -115,6 +115,8 @@ class RuleContext:
     # the run say about this one (input), and what this one says (output)
     project: ProjectInput | None = None
     summary: ModuleSummary | None = None
+    # what several rules compute alike (``models.sdk_calls``), once
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def report(
         self,

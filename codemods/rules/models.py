@@ -284,6 +284,17 @@ def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
 
 
 def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
+    # asked by the model rules and the unsupported-feature rules: computed
+    # once (again only if the client rules marked more clients since)
+    known = ctx.memo.get("sdk_calls")
+    if known is not None and known[0] == len(ctx.unmigrated_clients):
+        return list(known[1])
+    out = _sdk_calls(ctx)
+    ctx.memo["sdk_calls"] = (len(ctx.unmigrated_clients), tuple(out))
+    return out
+
+
+def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
     out = []
     for call in ctx.facts.calls:
         q = ctx.facts.qualified(call.func) if isinstance(call.func, cst.Attribute) else None

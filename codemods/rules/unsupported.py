@@ -411,10 +411,15 @@ def match_endpoint(
 ) -> tuple[Endpoint, cst.BaseExpression] | None:
     """The table entry a call hits and the receiver (the expression before
     the resource), or None."""
+    if type(call.func) is not cst.Attribute:
+        return None  # ``f(...)``: no resource chain
     parts, _ = attribute_chain(call.func)
     core = [p for p in parts if p not in _TRANSPARENT]
+    by_first = _by_first(endpoints)
     for i in range(len(core)):
-        for ep in endpoints:
+        # only the entries whose resource starts with this name (the table
+        # has dozens; a file has hundreds of calls)
+        for ep in by_first.get(core[i], ()):
             n = len(ep.resource)
             after = i + n
             if after >= len(core) or tuple(core[i:after]) != ep.resource:
@@ -423,6 +428,15 @@ def match_endpoint(
                 continue
             return ep, _receiver(call.func, len(core) - i)
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def _by_first(endpoints: tuple[Endpoint, ...]) -> dict[str, tuple[Endpoint, ...]]:
+    """The endpoints by the first name of their resource, in table order."""
+    out: dict[str, list[Endpoint]] = {}
+    for ep in endpoints:
+        out.setdefault(ep.resource[0], []).append(ep)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _openai_receiver(ctx: RuleContext, kind: str) -> bool:
