@@ -136,6 +136,24 @@ def test_targets_pass_fail_skip_and_error() -> None:
     assert by_name["sparse warm check / (a) io floor"].status == "FAIL"  # 3.5 > 3
     assert by_name["dense --jobs 1 / (c) parse-only"].status == "PASS"  # 10/12 >= 0.75
     assert by_name["dense --jobs 2 / --jobs 1"].status == "ERROR"
-    assert by_name["(d) libcst codemod / sparse cold check"].status == "SKIP"
+    # (d) skipped on the whole tree, and no sample row: an error, not a pass
+    assert by_name["sparse cold check / (d) on a sample"].status == "ERROR"
     assert by_name["tool peak memory"].status == "PASS"
     assert by_name["tool peak memory"].value == pytest.approx(60.0)
+
+
+def test_libcst_target_uses_the_whole_tree_when_measured_else_the_sample() -> None:
+    base = [_row("sparse/tool-cold", 2.0, files=10_000)]
+    sample = _row("sparse/libcst-sample", 20.0, files=400)  # 20 files/s vs 5,000
+    rows = {r.key: r for r in [*base, sample]}
+    by_name = {t.name: t for t in run.compute_targets(rows)}
+    t = by_name["sparse cold check / (d) on a sample  [files/s]"]
+    assert t.status == "PASS" and t.value == pytest.approx(250.0)
+    slow_tool = {r.key: r for r in [_row("sparse/tool-cold", 100.0, files=10_000), sample]}
+    by_name = {t.name: t for t in run.compute_targets(slow_tool)}
+    assert by_name["sparse cold check / (d) on a sample  [files/s]"].status == "FAIL"  # 5x
+    full = _row("sparse/libcst-codemod", 300.0, files=10_000)
+    rows = {r.key: r for r in [*base, sample, full]}
+    by_name = {t.name: t for t in run.compute_targets(rows)}
+    t = by_name["(d) libcst codemod / sparse cold check  [wall]"]
+    assert t.status == "PASS" and t.value == pytest.approx(150.0)
