@@ -10,6 +10,7 @@ are built by :mod:`codemods.report` (text) and :mod:`codemods.formats`.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import signal
 import sys
@@ -346,8 +347,13 @@ class _GuardedGroup(click.Group):
                 installed = True
             except (ValueError, OSError):  # pragma: no cover - not allowed here
                 pass
+        guard = _StdoutGuard.install()
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # written outside the guard: stop quietly (findings were shown)
+            _silence_stdout()
+            ctx.exit(1)
         except KeyboardInterrupt as e:
             signum = e.signum if isinstance(e, Terminated) else int(signal.SIGINT)
             click.echo(
@@ -374,6 +380,67 @@ class _GuardedGroup(click.Group):
         finally:
             if installed:
                 signal.signal(signal.SIGTERM, old_term)
+            if guard is not None:
+                sys.stdout = guard.stream
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null: the reader is gone, and the
+    interpreter's last flush must not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class _StdoutGuard:
+    """``sys.stdout`` for a run whose reader may go away (``check | head``).
+
+    The first write to a closed pipe turns later output into nothing and
+    the run goes on: ``migrate`` still migrates every file, ``check`` still
+    ends with its exit code. (Without it, the first lost line ended the run
+    as an internal error.)"""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.broken = False
+
+    @classmethod
+    def install(cls) -> _StdoutGuard | None:
+        stream = sys.stdout
+        if stream is None or isinstance(stream, cls):
+            return None
+        try:
+            stream.fileno()
+        except (OSError, ValueError, AttributeError):
+            return None  # not a real file (a test's capture): nothing to guard
+        guard = cls(stream)
+        sys.stdout = guard  # type: ignore[assignment]
+        return guard
+
+    def _broke(self) -> None:
+        self.broken = True
+        _silence_stdout()
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                return self.stream.write(text)
+            except BrokenPipeError:
+                self._broke()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._broke()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
 
 
 @click.group(cls=_GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})

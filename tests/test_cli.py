@@ -254,3 +254,42 @@ def test_installed_console_script_runs() -> None:
     assert proc.returncode == 0, proc.stderr
     assert re.fullmatch(r"openrouter-migrate, version \d+\.\d+\.\d+\S*\n", proc.stdout)
     assert __version__.count(".") == 2
+
+
+def _many_files(tmp_path: Path, n: int = 800) -> Path:
+    root = tmp_path / "many"
+    root.mkdir()
+    for i in range(n):
+        (root / f"m{i:03}.py").write_text(
+            "from openai import OpenAI\n\n"
+            "client = OpenAI()\n"
+            f"r = client.chat.completions.create(model='gpt-4o', messages=[], n={i})\n"
+        )
+    return root
+
+
+@pytest.mark.parametrize("command", ["check", "migrate"])
+def test_a_reader_that_goes_away_ends_nothing_badly(tmp_path: Path, command: str) -> None:
+    """``check . | head -1``: no internal error, no traceback; ``migrate``
+    still migrates every file, ``check`` still exits 1 (findings)."""
+    root = _many_files(tmp_path)
+    extra = ["--allow-dirty"] if command == "migrate" else []
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codemods", command, "--no-cache", "--jobs", "1", *extra, "."],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away after one line
+    err = proc.stderr.read().decode()
+    code = proc.wait(timeout=120)
+    assert first
+    assert "internal error" not in err and "Traceback" not in err
+    assert "Exception ignored" not in err
+    if command == "check":
+        assert code == 1
+    else:
+        assert code == 0, err
+        assert all("openai/gpt-4o" in p.read_text() for p in root.glob("*.py"))
