@@ -4,8 +4,10 @@ An entry holds one :class:`FileResult` and is found by a key that hashes
 everything the result depends on: the file's bytes, the path (findings carry
 it), the tool's version and code, and the engine configuration (settings and
 the model table's fingerprint). A changed input is a different key, so
-entries are never invalidated in place, only left behind (each tool version
-has its own directory: delete the whole cache directory to reclaim space).
+entries are never invalidated in place, only left behind. Each tool version
+(and entry format) has its own directory; the first entry a run writes
+removes the directories of other versions. ``openrouter-migrate clean``
+removes the whole cache.
 
 Where: ``.openrouter-migrate-cache/`` at the project root (the nearest
 directory with a ``pyproject.toml`` or ``.git`` at or above the first path,
@@ -31,6 +33,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -172,5 +175,52 @@ class Cache:
                 with os.fdopen(fd, "w") as fh:
                     fh.write("# Automatically created by openrouter-migrate.\n*\n")
                 os.replace(tmp, ignore)
+            self._drop_other_versions()
             self._ready = True
         directory.mkdir(parents=True, exist_ok=True)
+
+    def _drop_other_versions(self) -> None:
+        """Entries of other versions are never read again (see the key):
+        remove them, once per run that writes. Best effort."""
+        try:
+            siblings = list(os.scandir(self.dir))
+        except OSError:
+            return
+        for entry in siblings:
+            if (
+                entry.is_dir(follow_symlinks=False)
+                and _VERSION_DIR.fullmatch(entry.name)
+                and entry.path != str(self.entries)
+            ):
+                _remove_tree(entry.path)
+
+
+_VERSION_DIR = re.compile(r"v[^/\\]+-f\d+")
+
+
+def _remove_tree(path: str) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def clean(root: Path) -> Path | None:
+    """Remove the cache directory under ``root`` (the project root); the
+    removed path, or None when there was none. Refuses anything that does
+    not look like this tool's cache (no ``.gitignore`` we wrote)."""
+    target = root / CACHE_DIR_NAME
+    if target.is_symlink() or not target.is_dir():
+        return None
+    ignore = target / ".gitignore"
+    try:
+        ours = ignore.read_text(encoding="utf-8").startswith(
+            "# Automatically created by openrouter-migrate."
+        )
+    except OSError:
+        ours = False
+    if not ours:
+        raise OSError(f"{target} does not look like an openrouter-migrate cache; not removed")
+    _remove_tree(str(target))
+    if target.exists():
+        raise OSError(f"could not remove all of {target}")
+    return target

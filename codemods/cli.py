@@ -704,3 +704,22 @@ def rules_cmd(code: str | None) -> None:
     for info in RULES.values():
         fix = "fix " if info.fixable else "    "
         click.echo(f"{info.code}  {fix} {info.severity.value:<7}  {info.name}: {info.summary}")
+
+
+@main.command("clean")
+@click.argument("path", required=False, default=".", type=click.Path(file_okay=True))
+def clean_cmd(path: str) -> None:
+    """Remove the result cache (.openrouter-migrate-cache) of the project at
+    PATH (default: the current directory's project)."""
+    from codemods.cache import clean, find_project_root
+
+    root = find_project_root(path)
+    try:
+        removed = clean(root)
+    except OSError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_ERROR)
+    if removed is None:
+        click.echo(f"no cache under {root}", err=True)
+    else:
+        click.echo(f"removed {removed}", err=True)

@@ -198,3 +198,37 @@ def test_project_root(tmp_path: Path) -> None:
     (tmp_path / "loose").mkdir()
     # no marker up to / (tmp dirs have none): the working directory
     assert find_project_root(tmp_path / "loose", cwd=tmp_path) in (tmp_path, *tmp_path.parents)
+
+
+def test_a_run_that_writes_drops_other_versions_entries(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    cache_dir = root / CACHE_DIR_NAME
+    old = cache_dir / "v0.0.1-f1" / "ab"
+    old.mkdir(parents=True)
+    (old / "cdef.json").write_text("{}")
+    keep = cache_dir / "notes"  # not a version directory: not ours to judge
+    keep.mkdir()
+    _results(root)
+    assert not (cache_dir / "v0.0.1-f1").exists()
+    assert keep.is_dir()
+    assert any((cache_dir / f"v{__import__('codemods').__version__}-f{FORMAT}").rglob("*.json"))
+
+
+def test_clean_command_removes_the_cache_and_only_ours(tmp_path: Path, monkeypatch) -> None:
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    root = _project(tmp_path)
+    _results(root)
+    monkeypatch.chdir(root / "pkg")  # the project root is found upwards
+    out = cli_runner().invoke(main, ["clean"])
+    assert out.exit_code == 0, out.output
+    assert not (root / CACHE_DIR_NAME).exists()
+    out = cli_runner().invoke(main, ["clean"])
+    assert out.exit_code == 0 and "no cache" in out.stderr
+    # a directory of that name that we did not create is left alone
+    (root / CACHE_DIR_NAME).mkdir()
+    (root / CACHE_DIR_NAME / "precious.txt").write_text("mine")
+    out = cli_runner().invoke(main, ["clean"])
+    assert out.exit_code == 2 and "does not look like" in out.stderr
+    assert (root / CACHE_DIR_NAME / "precious.txt").exists()
