@@ -584,17 +584,27 @@ class _Positions:
 
         spans = sorted(self.spans, key=lambda span: (span[0], -span[1]))
         tops: list[tuple[int, int, tuple[str, ...], cst.CSTNode]] = []
+        nested: set[int] = set()  # tops with other edited nodes inside
         for span in spans:
             if tops and span[0] >= tops[-1][0] and span[1] <= tops[-1][1]:
+                nested.add(len(tops) - 1)
                 continue  # inside an edited node: applied with it
             tops.append(span)
         pieces: list[str] = []
         replaced: list[tuple[int, int, str]] = []
         at = 0
-        for start, end, indent, node in tops:
+        for k, (start, end, indent, node) in enumerate(tops):
             if not _standalone(type(node)):
                 return None
-            new = node.visit(applier)
+            if k in nested:
+                new = node.visit(applier)
+            else:
+                # nothing else to edit inside: the fixes apply to the node
+                # itself, without a transformer walking its subtree
+                new = node
+                for fix in applier.edits.get(id(node), ()):
+                    new = fix(new)
+                applier.results[id(node)] = new
             if not _standalone(type(new)):
                 return None
             state = CodegenState(

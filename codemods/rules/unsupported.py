@@ -430,13 +430,23 @@ def match_endpoint(
     return None
 
 
-@functools.lru_cache(maxsize=8)
 def _by_first(endpoints: tuple[Endpoint, ...]) -> dict[str, tuple[Endpoint, ...]]:
-    """The endpoints by the first name of their resource, in table order."""
+    """The endpoints by the first name of their resource, in table order
+    (remembered by identity: hashing the table costs more than the lookup)."""
+    known = _BY_FIRST.get(id(endpoints))
+    if known is not None and known[0] is endpoints:
+        return known[1]
     out: dict[str, list[Endpoint]] = {}
     for ep in endpoints:
         out.setdefault(ep.resource[0], []).append(ep)
-    return {k: tuple(v) for k, v in out.items()}
+    index = {k: tuple(v) for k, v in out.items()}
+    if len(_BY_FIRST) > 8:
+        _BY_FIRST.clear()
+    _BY_FIRST[id(endpoints)] = (endpoints, index)
+    return index
+
+
+_BY_FIRST: dict[int, tuple[tuple[Endpoint, ...], dict[str, tuple[Endpoint, ...]]]] = {}
 
 
 def _openai_receiver(ctx: RuleContext, kind: str) -> bool:
