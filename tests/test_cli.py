@@ -279,6 +279,7 @@ def test_a_reader_that_goes_away_ends_nothing_badly(tmp_path: Path, command: str
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        env=_env(),
     )
     assert proc.stdout is not None and proc.stderr is not None
     first = proc.stdout.readline()
