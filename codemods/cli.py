@@ -161,6 +161,7 @@ def _settings(kw: dict[str, Any], fc: FileConfig | None = None) -> Settings:
         select=_codes(kw["select"]) or (fc.select or ()),
         ignore=_codes(kw["ignore"]) or (fc.ignore or ()),
         report_unused_noqa=kw.get("show_unused_noqa", False),
+        max_file_bytes=(fc.max_file_kib or 1024) * 1024,
     )
 
 

@@ -69,11 +69,16 @@ class FileConfig:
     strip_project: bool | None = None
     force_exclude: bool | None = None
     fail_on: str | None = None
+    max_file_kib: int | None = None
 
     @property
     def directory(self) -> str | None:
         return None if self.path is None else os.path.dirname(os.path.abspath(self.path))
 
+
+# ``max-file-kib`` above this (64 MiB) is a typo, not a file LibCST can
+# analyse in reasonable time (about 40 KB of source a second)
+MAX_FILE_KIB_CEILING = 64 * 1024
 
 # key -> (attribute, kind)
 _KEYS: dict[str, tuple[str, str]] = {
@@ -90,6 +95,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "strip-project": ("strip_project", "bool"),
     "force-exclude": ("force_exclude", "bool"),
     "fail-on": ("fail_on", "str"),
+    "max-file-kib": ("max_file_kib", "kib"),
 }
 
 KNOWN_KEYS: tuple[str, ...] = tuple(_KEYS)
@@ -176,6 +182,12 @@ def parse_table(table: Any, path: str, *, prefix: str = "") -> FileConfig:
         elif kind == "bool":
             if not isinstance(value, bool):
                 raise ConfigError(path, f"must be true or false, not {_type_name(value)}", full)
+            values[attr] = value
+        elif kind == "kib":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ConfigError(path, f"must be an integer, not {_type_name(value)}", full)
+            if not 1 <= value <= MAX_FILE_KIB_CEILING:
+                raise ConfigError(path, f"must be from 1 to {MAX_FILE_KIB_CEILING}", full)
             values[attr] = value
         else:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -52,7 +52,8 @@ MAX_EXPRESSION_DEPTH = 1000
 # LibCST analyses about 40 KB of source a second (a 4 MB file: minutes). A
 # Python file over this size that mentions openai is generated code; it is
 # reported, not analysed. (Files that never mention openai are skipped by the
-# prefilter whatever their size.)
+# prefilter whatever their size.) The default of ``Settings.max_file_bytes``;
+# ``max-file-kib`` in the configuration changes it.
 MAX_FILE_BYTES = 1024 * 1024
 
 _log = logging.getLogger("codemods.engine")
@@ -118,12 +119,20 @@ def analyze_source(
     project pass (:mod:`codemods.project`). Still pure."""
     if prefilter and not may_need_work(data) and not _wants_noqa_report(data, config):
         return FileResult(path, skipped=True), None
-    if len(data) > MAX_FILE_BYTES:
+    limit_bytes = config.settings.max_file_bytes
+    if len(data) > limit_bytes:
         size = f"{len(data) / (1024 * 1024):.1f} MiB"
-        limit = f"{MAX_FILE_BYTES // (1024 * 1024)} MiB"
+        mib, rest = divmod(limit_bytes, 1024 * 1024)
+        limit = f"{mib} MiB" if mib and not rest else f"{limit_bytes // 1024} KiB"
         return FileResult(
             path,
-            errors=[FileError(path, f"file is {size}, over the {limit} limit: not analysed")],
+            errors=[
+                FileError(
+                    path,
+                    f"file is {size}, over the {limit} limit: not analysed "
+                    "(exclude it, or raise max-file-kib in the configuration)",
+                )
+            ],
         ), None
     if b"\0" in data:
         # LibCST accepts a NUL inside a string literal; Python refuses the

@@ -144,6 +144,8 @@ class Settings:
     select: tuple[str, ...] = ()  # empty = all rules
     ignore: tuple[str, ...] = ()
     report_unused_noqa: bool = False  # OR900: suppressions that silence nothing
+    # a file that mentions openai and is larger is reported, not analysed
+    max_file_bytes: int = 1024 * 1024
 
     def rule_enabled(self, code: str) -> bool:
         if self.select and not any(code.startswith(s) for s in self.select):

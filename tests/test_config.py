@@ -222,6 +222,9 @@ def test_explicit_config_file(proj: Path, tmp_path: Path) -> None:
         ('mappings = ["nope.yaml"]\n', "tool.openrouter-migrate.mappings", "does not exist"),
         ('base-url = ""\n', "tool.openrouter-migrate.base-url", "must not be empty"),
         ('base-url = "openrouter.ai/api/v1"\n', "tool.openrouter-migrate.base-url", "http(s) URL"),
+        ('max-file-kib = "2MB"\n', "tool.openrouter-migrate.max-file-kib", "must be an integer"),
+        ("max-file-kib = true\n", "tool.openrouter-migrate.max-file-kib", "must be an integer"),
+        ("max-file-kib = 0\n", "tool.openrouter-migrate.max-file-kib", "from 1 to 65536"),
     ],
 )
 def test_bad_config_names_file_and_key_and_writes_nothing(
@@ -276,3 +279,19 @@ def test_anchor_glob_escapes_the_directory() -> None:
     assert anchor_glob("x/*.py", "/r/[a]") == "/r/[[]a]/x/*.py"
     assert anchor_glob("*.py", "/r") == "*.py"
     assert anchor_glob("build/", "/r") == "build/"
+
+
+def test_max_file_kib_raises_or_lowers_the_size_limit(proj: Path) -> None:
+    """A file over the limit is an error (exit 2) naming the limit and the
+    key; the same file under a raised limit is analysed."""
+    big = APP + "\n".join(f"# padding line {i:05} " + "x" * 60 for i in range(40)) + "\n"
+    write(proj / "app.py", big)
+    size_kib = len(big.encode()) // 1024
+    pyproject(proj, f"max-file-kib = {size_kib - 1}\n")
+    r = invoke("check", ".")
+    assert r.exit_code == 2
+    assert f"over the {size_kib - 1} KiB limit: not analysed" in r.stderr
+    assert "max-file-kib" in r.stderr
+    pyproject(proj, f"max-file-kib = {size_kib + 1}\n")
+    r = invoke("check", ".")
+    assert r.exit_code == 1 and "OR201" in r.stdout, r.stderr

@@ -166,7 +166,10 @@ def test_very_large_file_is_refused_quickly_with_a_clear_message(tmp_path: Path)
     root = _tree(tmp_path, "huge.py", data)
     code, out, err, seconds = _cli_process(["migrate", "."], root)
     assert code == 2, err
-    assert "error: huge.py: file is 4.0 MiB, over the 1 MiB limit: not analysed" in err
+    assert (
+        "error: huge.py: file is 4.0 MiB, over the 1 MiB limit: not analysed "
+        "(exclude it, or raise max-file-kib in the configuration)"
+    ) in err
     _no_traceback(err)
     assert seconds < 30, seconds  # processing it would take minutes
     assert (root / "huge.py").read_bytes() == data
