@@ -604,6 +604,12 @@ def _walkable(kind: type) -> bool:
 def collect(module: cst.Module) -> ModuleFacts:
     facts = ModuleFacts()
     read_walk(_Collector(facts), module, facts.parents)
+    finish(facts, module)
+    return facts
+
+
+def finish(facts: ModuleFacts, module: cst.Module) -> None:
+    """What the facts need after the walk, whichever walk collected them."""
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine) and any(
             isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
@@ -613,4 +619,3 @@ def collect(module: cst.Module) -> ModuleFacts:
     for name in list(facts.string_constants):
         if facts.assignment_counts.get(name, 0) != 1 or name in facts.imports:
             del facts.string_constants[name]
-    return facts

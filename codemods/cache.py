@@ -43,6 +43,8 @@ from codemods.findings import FileResult
 from codemods.project import ModuleSummary, summary_from_dict, summary_to_dict
 
 CACHE_DIR_NAME = ".openrouter-migrate-cache"
+# first line of the cache's .gitignore: how ``clean`` knows the directory is ours
+_MARKER = "# Automatically created by openrouter-migrate."
 FORMAT = 2  # 2: entries carry the project-pass summary
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -173,7 +175,7 @@ class Cache:
             if not ignore.exists():
                 fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")
                 with os.fdopen(fd, "w") as fh:
-                    fh.write("# Automatically created by openrouter-migrate.\n*\n")
+                    fh.write(f"{_MARKER}\n*\n")
                 os.replace(tmp, ignore)
             self._drop_other_versions()
             self._ready = True
@@ -213,9 +215,7 @@ def clean(root: Path) -> Path | None:
         return None
     ignore = target / ".gitignore"
     try:
-        ours = ignore.read_text(encoding="utf-8").startswith(
-            "# Automatically created by openrouter-migrate."
-        )
+        ours = ignore.read_text(encoding="utf-8").startswith(_MARKER)
     except OSError:
         ours = False
     if not ours:
