@@ -55,6 +55,10 @@ class TreeSpec:
     mention_ratio: float = 0.0
     seed: int = DEFAULT_SEED
     files_per_dir: int = 40
+    #: "classic" (sparse/dense: independent files) or "project" (a package
+    #: tree with cross-module flow: helpers, settings, factories, callers,
+    #: notebooks; see ``project_spec``)
+    shape: str = "classic"
 
     @property
     def sdk_count(self) -> int:
@@ -333,8 +337,17 @@ def _target_size(rng: random.Random) -> int:
     return rng.randint(4_000, 8_000)
 
 
-def render_source(spec: TreeSpec, index: int, kind: str) -> str:
-    """The source of file ``index``; ``kind`` is "plain", "sdk" or "mention"."""
+def render_source(
+    spec: TreeSpec,
+    index: int,
+    kind: str,
+    extra_imports: Sequence[str] = (),
+    extra_setup: Sequence[str] = (),
+    extra_blocks: Sequence[str] = (),
+) -> str:
+    """The source of file ``index``; ``kind`` is "plain", "sdk" or "mention".
+    ``extra_*``: lines added to the imports and the module set-up, and
+    blocks spread through the body (the project shape's cross-module code)."""
     rng = random.Random(f"{spec.seed}:{spec.name}:{index}:{GENERATOR_VERSION}")
     target = _target_size(rng)
     imports = ["from __future__ import annotations", ""]
@@ -354,6 +367,11 @@ def render_source(spec: TreeSpec, index: int, kind: str) -> str:
         setup.append(f"client = {ctor}")
         for n in range(rng.randint(1, 4)):
             sdk_blocks.append(_sdk_call(rng, consts, is_async, n))
+    if extra_imports:
+        imports.append("")
+        imports += extra_imports
+    setup += extra_setup
+    sdk_blocks += extra_blocks
     head = [_docstring(rng, "", rng.randint(1, 2))]
     if kind == "mention":
         head.append(f"# NOTE: keep in sync with the openai {rng.choice(_NOUNS)} client, "
@@ -389,9 +407,182 @@ def file_kinds(spec: TreeSpec) -> list[str]:
     return kinds
 
 
-def relative_path(spec: TreeSpec, index: int) -> str:
+def relative_path(spec: TreeSpec, index: int, suffix: str = ".py") -> str:
     d = index // spec.files_per_dir
-    return f"pkg_{d // 25:03d}/mod_{d % 25:02d}/file_{index:05d}.py"
+    return f"pkg_{d // 25:03d}/mod_{d % 25:02d}/file_{index:05d}{suffix}"
+
+
+# --------------------------------------------------------------------------
+# The project shape: a package tree whose SDK code crosses modules
+
+#: share of the files of each kind (at least one of each); the rest is plain
+PROJECT_SHARES: tuple[tuple[str, float], ...] = (
+    ("helper", 0.02),  # SDK helpers: ``def summarize_17(text, model="gpt-4o")``
+    ("sdk", 0.005),  # SDK use in one file, as in the sparse tree
+    ("settings", 0.002),  # ``CHAT_MODEL = "gpt-4o-mini"`` (no "openai"), imported by helpers
+    ("factory", 0.002),  # ``def get_client(): return OpenAI(...)``, used by helpers
+    ("caller", 0.005),  # imports a helper and calls it (no "openai")
+    ("notebook", 0.002),  # a notebook that uses the SDK
+    ("mention", 0.005),  # says "openai" in a comment only
+)
+
+
+def project_spec(files: int, seed: int = DEFAULT_SEED) -> TreeSpec:
+    return TreeSpec("project", files, 0.0, 0.0, seed, shape="project")
+
+
+def project_kinds(spec: TreeSpec) -> list[str]:
+    """The kind of every file index of a project-shape tree."""
+    rng = random.Random(f"{spec.seed}:{spec.name}:select:{GENERATOR_VERSION}")
+    counts = [(k, max(1, round(spec.files * share))) for k, share in PROJECT_SHARES]
+    chosen = rng.sample(range(spec.files), min(spec.files, sum(n for _, n in counts)))
+    kinds = ["plain"] * spec.files
+    at = 0
+    for kind, n in counts:
+        for i in chosen[at : at + n]:
+            kinds[i] = kind
+        at += n
+    return kinds
+
+
+def _module(spec: TreeSpec, index: int) -> str:
+    return relative_path(spec, index)[: -len(".py")].replace("/", ".")
+
+
+def _helper_blocks(index: int, rng: random.Random, model_default: str) -> list[str]:
+    blocks = []
+    for k in range(rng.randint(1, 2)):
+        name = f"summarize_{index}" if k == 0 else f"classify_{index}"
+        blocks.append(
+            f"def {name}(text: str, model: str = {model_default}) -> str:\n"
+            f'    """{_sentence(rng, 4, 8)}"""\n'
+            "    response = client.chat.completions.create(\n"
+            "        model=model,\n"
+            f'        messages=[{{"role": "user", "content": text}}],\n'
+            "    )\n"
+            '    return response.choices[0].message.content or ""'
+        )
+    return blocks
+
+
+def _by_kind(kinds: Sequence[str]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, k in enumerate(kinds):
+        out.setdefault(k, []).append(i)
+    return out
+
+
+def render_project_file(spec: TreeSpec, index: int, kind: str, of: dict[str, list[int]]) -> bytes:
+    """The bytes of file ``index`` of a project-shape tree (``of``: the
+    indexes of each kind, from ``_by_kind``)."""
+    rng = random.Random(f"{spec.seed}:{spec.name}:{index}:x:{GENERATOR_VERSION}")
+    if kind == "notebook":
+        return _notebook(rng, index)
+    if kind in ("plain", "sdk", "mention"):
+        return render_source(spec, index, kind).encode("utf-8")
+    if kind == "settings":
+        consts = [f'CHAT_MODEL = "{rng.choice(_MODELS)}"',
+                  f'EMBED_MODEL = "{rng.choice(_EMBED_MODELS)}"']  # fmt: skip
+        return render_source(spec, index, "plain", extra_setup=consts).encode("utf-8")
+    if kind == "factory":
+        block = (
+            "def get_client() -> OpenAI:\n"
+            '    """The one client of this service."""\n'
+            '    return OpenAI(api_key=os.environ["OPENAI_API_KEY"], max_retries=3)'
+        )
+        return render_source(
+            spec, index, "plain", extra_imports=["from openai import OpenAI"], extra_blocks=[block]
+        ).encode("utf-8")
+    if kind == "helper":
+        imports: list[str] = []
+        if rng.random() < 0.5:
+            imports.append("from openai import OpenAI")
+            setup = ["client = OpenAI()"]
+        else:
+            factory = of["factory"][index % len(of["factory"])]
+            imports.append(f"from {_module(spec, factory)} import get_client")
+            setup = ["client = get_client()"]
+        default = f'"{rng.choice(_MODELS)}"'
+        if rng.random() < 0.3:
+            settings = of["settings"][index % len(of["settings"])]
+            imports.append(f"from {_module(spec, settings)} import CHAT_MODEL")
+            default = "CHAT_MODEL"
+        return render_source(
+            spec, index, "plain", imports, setup, _helper_blocks(index, rng, default)
+        ).encode("utf-8")
+    if kind == "caller":
+        helper = of["helper"][index % len(of["helper"])]
+        name = f"summarize_{helper}"
+        call = f'"{rng.choice(_MODELS)}"' if rng.random() < 0.5 else None
+        block = (
+            f"def digest_{index}(texts: list[str]) -> list[str]:\n"
+            '    """One summary per text."""\n'
+            f"    return [{name}(t{', model=' + call if call else ''}) for t in texts]"
+        )
+        return render_source(
+            spec, index, "plain", [f"from {_module(spec, helper)} import {name}"], (), [block]
+        ).encode("utf-8")
+    raise ValueError(kind)
+
+
+def _notebook(rng: random.Random, index: int) -> bytes:
+    cells = [
+        ("markdown", f"# {_sentence(rng, 3, 6)}"),
+        ("code", "%pip install openai"),
+        ("code", "import os\nfrom openai import OpenAI\n\nclient = OpenAI()"),
+        ("code", f"ticket = {_sentence(rng)!r}\n"
+                 "response = client.chat.completions.create(\n"
+                 f'    model="{rng.choice(_MODELS)}",\n'
+                 '    messages=[{"role": "user", "content": ticket}],\n'
+                 ")\nprint(response.choices[0].message.content)"),
+    ]  # fmt: skip
+    nb = {
+        "cells": [
+            {"cell_type": t, "metadata": {}, "source": src.splitlines(keepends=True),
+             **({"execution_count": None, "outputs": []} if t == "code" else {})}
+            for t, src in cells
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }  # fmt: skip
+    return (json.dumps(nb, indent=1) + "\n").encode("utf-8")
+
+
+def _generate_project(spec: TreeSpec, dest: Path) -> dict[str, object]:
+    kinds = project_kinds(spec)
+    of = _by_kind(kinds)
+    total = files = 0
+    packages: set[str] = set()
+    parse: list[str] = []  # files a correct tool must parse (see run.py's (b))
+    for index, kind in enumerate(kinds):
+        rel = relative_path(spec, index, ".ipynb" if kind == "notebook" else ".py")
+        path = dest / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        parts = rel.split("/")
+        for depth in (1, 2):
+            packages.add("/".join(parts[:depth]))
+        data = render_project_file(spec, index, kind, of)
+        path.write_bytes(data)
+        total += len(data)
+        files += 1
+        if kind in ("caller", "settings"):
+            parse.append(rel)  # no "openai" in them, but they cross modules
+    for pkg in sorted(packages):
+        init = dest / pkg / "__init__.py"
+        init.write_bytes(b"")
+        files += 1
+    return {
+        "hash": manifest_hash(spec),
+        "spec": asdict(spec),
+        "files": files,
+        "sdk_files": sum(1 for k in kinds if k in ("helper", "sdk", "factory", "notebook")),
+        "mention_files": kinds.count("mention"),
+        "kinds": {k: kinds.count(k) for k in sorted(set(kinds))},
+        "parse_too": parse,
+        "bytes": total,
+    }
 
 
 def manifest_hash(spec: TreeSpec) -> str:
@@ -406,6 +597,8 @@ def generate_tree(spec: TreeSpec, dest: Path) -> dict[str, object]:
 
     Returns the manifest (also what ``ensure_tree`` stores next to the tree).
     """
+    if spec.shape == "project":
+        return _generate_project(spec, dest)
     kinds = file_kinds(spec)
     total = 0
     for index, kind in enumerate(kinds):

@@ -45,7 +45,7 @@ from codemods.project import ModuleSummary, summary_from_dict, summary_to_dict
 CACHE_DIR_NAME = ".openrouter-migrate-cache"
 # first line of the cache's .gitignore: how ``clean`` knows the directory is ours
 _MARKER = "# Automatically created by openrouter-migrate."
-FORMAT = 2  # 2: entries carry the project-pass summary
+FORMAT = 3  # 2: entries carry the project-pass summary; 3: generic summary form
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -104,12 +104,20 @@ class Cache:
     def for_run(cls, first_path: str, config: Any) -> Cache:
         return cls(find_project_root(first_path), config_fingerprint(config))
 
-    def key(self, path: str, data: bytes) -> str:
+    def key(self, path: str, data: bytes, extra: str = "") -> str:
+        """The key of a file's result: ``extra`` is what else the result
+        depends on (the project pass's input for a second round)."""
+        return self.key_of_digest(path, hashlib.sha256(data).digest(), extra)
+
+    def key_of_digest(self, path: str, digest: bytes, extra: str = "") -> str:
         h = hashlib.sha256(self.config_key.encode())
         h.update(b"\0")
         h.update(path.encode("utf-8", "surrogateescape"))
         h.update(b"\0")
-        h.update(hashlib.sha256(data).digest())
+        h.update(digest)
+        if extra:
+            h.update(b"\0project\0")
+            h.update(extra.encode("utf-8", "surrogateescape"))
         return h.hexdigest()
 
     def _entry(self, key: str) -> Path:
@@ -165,8 +173,8 @@ class Cache:
                 except OSError:
                     pass
                 raise
-        except OSError:
-            pass  # read-only tree, full disk...: run without caching
+        except (OSError, TypeError, ValueError):
+            pass  # read-only tree, full disk, a value with no cached form: not cached
 
     def _prepare(self, directory: Path) -> None:
         if not self._ready:

@@ -27,6 +27,7 @@ seen; their reads are not counted.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -90,6 +91,31 @@ class ProjectInput:
 
     def __bool__(self) -> bool:
         return bool(self.exports or self.followed or self.sink_functions)
+
+
+def canonical(value: Any) -> Any:
+    """A form of a project-pass value whose ``repr`` is the same in every
+    process (sets sorted; dataclasses by class and fields): what a cached
+    second-round result is keyed by. Generic, so fields added to the
+    summaries and inputs are covered."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__name__,
+            tuple((f.name, canonical(getattr(value, f.name))) for f in dataclasses.fields(value)),
+        )
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted((canonical(v) for v in value), key=repr)))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted(((canonical(k), canonical(v)) for k, v in value.items()),
+                                     key=repr)))  # fmt: skip
+    if isinstance(value, (list, tuple)):
+        return tuple(canonical(v) for v in value)
+    return value
+
+
+def fingerprint(value: Any) -> str:
+    """``repr(canonical(value))``: stable across processes."""
+    return repr(canonical(value))
 
 
 def module_name(path: Path) -> tuple[str, bool] | None:
@@ -235,49 +261,244 @@ def modules_of(files: Iterable[FileInfo]) -> Modules:
     return _ByModule(index), _ByPath(index)
 
 
-def _mentions(data: bytes | Callable[[], bytes], name: str) -> bool:
-    """Does the file's text name ``name``? (``data`` may be a loader: the
-    runner reads a file the first time the planner asks about it.)"""
-    text = data() if callable(data) else data
-    return re.search(rb"\b" + re.escape(name.encode()) + rb"\b", text) is not None
+#: a maximal run of word bytes: ``\bNAME\b`` matches exactly when NAME is one
+#: of these runs (non-ASCII bytes count as word bytes, so a UTF-8 identifier
+#: is one run)
+_WORD = re.compile(rb"[A-Za-z0-9_\x80-\xff]+")
+
+
+def words(data: bytes) -> set[bytes]:
+    """Every word of a file's text (one pass over the bytes)."""
+    return set(_WORD.findall(data))
+
+
+class Mentions:
+    """Which of a set of names the files without a summary mention as a
+    whole word (the planner's text scan).
+
+    Linear in the size of the tree: a file is read and split into words once
+    (:func:`words`), and the set of names asked about is intersected with its
+    words (a hash lookup per name, never a scan per name). What a file is
+    known to mention is kept as ``(names asked, names found)``; a later
+    question about names already asked costs a set intersection. A file can
+    start out known (``known``: from the project index of the cache, so an
+    unchanged file is not read at all); it is scanned only when asked about
+    a name it was not scanned for.
+
+    ``scans`` counts the files split into words; ``questions`` the
+    intersections (tests assert both grow linearly with the tree)."""
+
+    def __init__(self) -> None:
+        self._load: dict[str, bytes | Callable[[], bytes]] = {}
+        self._asked: dict[str, frozenset[str]] = {}
+        self._found: dict[str, frozenset[str]] = {}
+        # few distinct name sets are ever asked: set operations between two
+        # of them are done once, not once per file (ids of the sets kept alive)
+        self._sets: dict[int, frozenset[str]] = {}
+        self._covers: dict[tuple[int, int], bool] = {}
+        self._unions: dict[tuple[int, int], frozenset[str]] = {}
+        self._encoded: dict[int, frozenset[bytes]] = {}
+        self._decoded: dict[bytes, str] = {}
+        self.scans = 0
+        self.questions = 0
+
+    def add(
+        self,
+        path: str,
+        data: bytes | Callable[[], bytes],
+        known: tuple[frozenset[str], frozenset[str]] | None = None,
+    ) -> None:
+        """A file the planner may ask about; ``data``: its bytes or a loader;
+        ``known``: (names it was scanned for, those it mentions)."""
+        self._load[path] = data
+        if known is not None:
+            self._asked[path] = self._shared(known[0])
+            self._found[path] = known[1]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._load
+
+    def paths(self) -> list[str]:
+        return list(self._load)
+
+    def state(self, path: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(names this file was scanned for, those it mentions)."""
+        return self._asked.get(path, _EMPTY), self._found.get(path, _EMPTY)
+
+    def find(
+        self, names: Iterable[str], only: Iterable[str] | None = None
+    ) -> dict[str, frozenset[str]]:
+        """File -> the names of ``names`` it mentions (files mentioning none
+        are left out); ``only``: ask only about these files."""
+        wanted = self._shared(frozenset(names))
+        if not wanted:
+            return {}
+        out: dict[str, frozenset[str]] = {}
+        for path in self._load if only is None else only:
+            if path not in self._load:
+                continue
+            self._ensure(path, wanted)
+            self.questions += 1
+            found = self._found[path]
+            if found:
+                hits = found & wanted
+                if hits:
+                    out[path] = hits
+        return out
+
+    def prepare(self, names: Iterable[str]) -> None:
+        """Scan now, once, every file not yet scanned for ``names`` (so that
+        later questions about any of them cost no read)."""
+        wanted = self._shared(frozenset(names))
+        if wanted:
+            for path in self._load:
+                self._ensure(path, wanted)
+
+    def _shared(self, names: frozenset[str]) -> frozenset[str]:
+        if self._sets.get(id(names)) is names:
+            return names
+        for known in self._sets.values():
+            if known == names:
+                return known
+        self._sets[id(names)] = names
+        return names
+
+    def _ensure(self, path: str, wanted: frozenset[str]) -> None:
+        asked = self._asked.get(path, _EMPTY)
+        if asked is wanted:
+            return
+        pair = (id(asked), id(wanted))
+        covered = self._covers.get(pair)
+        if covered is None:
+            covered = self._covers[pair] = wanted <= asked
+        if not covered:
+            union = self._unions.get(pair)
+            if union is None:
+                union = self._unions[pair] = self._shared(asked | wanted)
+            self._scan(path, union)
+
+    def _scan(self, path: str, names: frozenset[str]) -> None:
+        data = self._load[path]
+        text = data() if callable(data) else data
+        self.scans += 1
+        encoded = self._encoded.get(id(names))
+        if encoded is None:
+            encoded = frozenset(n.encode("utf-8", "surrogateescape") for n in names)
+            self._encoded[id(names)] = encoded
+            for n in names:
+                self._decoded[n.encode("utf-8", "surrogateescape")] = n
+        # one pass over the bytes; the intersection walks the smaller set
+        hits = words(text).intersection(encoded)
+        self._asked[path] = names
+        self._found[path] = frozenset(self._decoded[b] for b in hits) if hits else _EMPTY
+
+
+_EMPTY: frozenset[str] = frozenset()
 
 
 def summary_to_dict(s: ModuleSummary) -> dict[str, Any]:
-    """A JSON-able form of a summary (for the result cache)."""
-    return {
-        "imports": {k: list(v) for k, v in s.imports.items()},
-        "sink_uses": dict(s.sink_uses),
-        "other_uses": dict(s.other_uses),
-        "certain": sorted(s.certain),
-        "module_imports": list(s.module_imports),
-        "handled": sorted(s.handled),
-        "sink_params": {f: dict(p) for f, p in s.sink_params.items()},
-        "sink_params_certain": sorted(s.sink_params_certain),
-    }
+    """A JSON-able form of a summary (for the result cache). Generic: every
+    field is kept, whatever it holds (str, int, float, bool, None, lists,
+    tuples, sets, dicts and dataclasses of this module, nested)."""
+    return {f.name: _encode(getattr(s, f.name)) for f in dataclasses.fields(s)}
 
 
 def summary_from_dict(d: dict[str, Any]) -> ModuleSummary:
-    return ModuleSummary(
-        imports={k: (str(v[0]), str(v[1])) for k, v in d["imports"].items()},
-        sink_uses={str(k): int(v) for k, v in d["sink_uses"].items()},
-        other_uses={str(k): int(v) for k, v in d["other_uses"].items()},
-        certain=set(d["certain"]),
-        module_imports=[str(m) for m in d["module_imports"]],
-        handled=set(d["handled"]),
-        sink_params={
-            str(f): {str(k): (None if v is None else int(v)) for k, v in p.items()}
-            for f, p in d["sink_params"].items()
-        },
-        sink_params_certain=set(d["sink_params_certain"]),
-    )
+    """The summary :func:`summary_to_dict` wrote (unknown fields: an error,
+    so a cache entry from other code is never half-read)."""
+    known = {f.name for f in dataclasses.fields(ModuleSummary)}
+    if not isinstance(d, dict) or set(d) - known:
+        raise ValueError("not a summary of this version")
+    return ModuleSummary(**{k: _decode(v) for k, v in d.items()})
+
+
+def _encode(v: Any) -> Any:
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, list):
+        return {"l": [_encode(x) for x in v]}
+    if isinstance(v, tuple):
+        return {"t": [_encode(x) for x in v]}
+    if isinstance(v, (set, frozenset)):
+        tag = "fs" if isinstance(v, frozenset) else "s"
+        return {tag: sorted((_encode(x) for x in v), key=repr)}
+    if isinstance(v, dict):
+        return {"d": [[_encode(k), _encode(x)] for k, x in v.items()]}
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        name = type(v).__name__
+        if globals().get(name) is not type(v):
+            raise TypeError(f"cannot cache a {name}")
+        fields = {f.name: _encode(getattr(v, f.name)) for f in dataclasses.fields(v)}
+        return {"c": name, "f": fields}
+    raise TypeError(f"cannot cache a {type(v).__name__}")
+
+
+def _decode(v: Any) -> Any:
+    if not isinstance(v, dict):
+        if isinstance(v, list):
+            raise ValueError("bare list in a cached summary")
+        return v
+    if "l" in v:
+        return [_decode(x) for x in v["l"]]
+    if "t" in v:
+        return tuple(_decode(x) for x in v["t"])
+    if "s" in v:
+        return {_decode(x) for x in v["s"]}
+    if "fs" in v:
+        return frozenset(_decode(x) for x in v["fs"])
+    if "d" in v:
+        return {_decode(k): _decode(x) for k, x in v["d"]}
+    if "c" in v:
+        cls = globals().get(v["c"])
+        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+            raise ValueError(f"unknown class {v['c']!r} in a cached summary")
+        return cls(**{k: _decode(x) for k, x in v["f"].items()})
+    raise ValueError("unknown value in a cached summary")
+
+
+def mentions_of(files: Iterable[FileInfo]) -> Mentions:
+    """The text scan of the files that have no summary but have bytes."""
+    m = Mentions()
+    for path, _, summary, data in files:
+        if summary is None and data:
+            m.add(path, data)
+    return m
+
+
+def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> set[str]:
+    """Every name the planner may ask the text scan about, from the
+    summaries alone: the functions whose parameter reaches ``model=``, and
+    every name a summarised file imports from another module of the run
+    (a superset of the exported names). Scanning once for all of them
+    (:meth:`Mentions.prepare`) reads each file once."""
+    files = list(files)
+    by_module, names = modules if modules is not None else modules_of(files)
+    out: set[str] = set()
+    for path, _, summary, _ in files:
+        if summary is None:
+            continue
+        out.update(summary.sink_params)
+        if path not in names:
+            continue
+        me, is_pkg = names[path]
+        for written, name in summary.imports.values():
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is not None and (target in by_module or f"{target}.{name}" in by_module):
+                out.add(name)
+    return out
 
 
 def plan_calls(
-    files: Iterable[FileInfo], modules: Modules | None = None
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
 ) -> dict[str, ProjectInput]:
     """Files that may call a function of another module whose parameter
     reaches ``model=``: they are processed again with those functions, so
-    the arguments they pass (a click default, a literal) are followed."""
+    the arguments they pass (a click default, a literal) are followed.
+
+    Files with a summary are matched through their imports; files without
+    one (skipped by the prefilter) through the text scan: one that names a
+    function is processed again. Linear: functions are looked up by key,
+    never compared with every file."""
     files = list(files)
     if not any(summary is not None and summary.sink_params for _, _, summary, _ in files):
         return {}
@@ -298,44 +519,53 @@ def plan_calls(
             )
     if not functions:
         return {}
+    order = {sf: i for i, sf in enumerate(functions)}
+    by_key: dict[tuple[str, str], list[SinkFunction]] = defaultdict(list)
+    by_module: dict[str, list[SinkFunction]] = defaultdict(list)
+    by_name: dict[str, list[SinkFunction]] = defaultdict(list)
+    for sf in functions:
+        by_key[(sf.module, sf.name)].append(sf)
+        by_module[sf.module].append(sf)
+        by_name[sf.name].append(sf)
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data]
+    named = mentions.find(by_name, only=unread)
     out: dict[str, ProjectInput] = {}
-    for path, _, summary, data in files:
+    for path, _, summary, _ in files:
         if path not in names:
             continue
         me, is_pkg = names[path]
+        found: set[SinkFunction] = set()
         if summary is not None:
-            wanted: set[tuple[str | None, str]] = set()
             for w, n in summary.imports.values():
                 if w != "?":
                     target = resolve(w, me, is_pkg)
-                    wanted.add((target, n))
-                    wanted.add((f"{target}.{n}", "*"))  # a module imported by name
+                    found.update(by_key.get((target, n), ()))  # type: ignore[arg-type]
+                    found.update(by_module.get(f"{target}.{n}", ()))  # a module imported by name
             for w in summary.module_imports:
-                wanted.add((resolve(w, me, is_pkg), "*"))
-            mine = [
-                sf
-                for sf in functions
-                if sf.path != path
-                and ((sf.module, sf.name) in wanted or (sf.module, "*") in wanted)
-            ]
-        elif data:
-            mine = [sf for sf in functions if sf.path != path and _mentions(data, sf.name)]
-        else:
-            mine = []
+                found.update(by_module.get(resolve(w, me, is_pkg), ()))  # type: ignore[arg-type]
+        elif path in named:
+            for n in named[path]:
+                found.update(by_name[n])
+        mine = sorted((sf for sf in found if sf.path != path), key=order.__getitem__)
         if mine:
             out[path] = ProjectInput(module=names[path], sink_functions=tuple(mine))
     return out
 
 
-def plan(files: Iterable[FileInfo], modules: Modules | None = None) -> Plan:
+def plan(
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+) -> Plan:
     """Decide the second round from the first round's summaries.
 
     Files without a summary (skipped by the prefilter, unparsable, notebooks)
     are scanned as text: one that mentions an exported name counts as a read
     that is not ``model=``, so the name stays untouched (OR206)."""
     files = list(files)
-    unread = [(path, data) for path, _, summary, data in files if summary is None and data]
     modules, names = modules if modules is not None else modules_of(files)
+    if mentions is None:
+        mentions = mentions_of(files)
 
     opaque: set[str] = set()  # modules whose reads cannot be counted
     uses: dict[tuple[str, str], list[tuple[str, str, ModuleSummary]]] = defaultdict(list)
@@ -357,17 +587,27 @@ def plan(files: Iterable[FileInfo], modules: Modules | None = None) -> Plan:
             if target in modules:
                 uses[(target, name)].append((path, local, summary))
 
-    result = Plan()
-    exports: dict[str, list[Export]] = defaultdict(list)
+    exported: list[tuple[str, str, list[tuple[str, str, ModuleSummary]]]] = []
     for (target, name), readers in sorted(uses.items()):
         if target in opaque:
             continue
         sinks = [(p, loc, s) for p, loc, s in readers if s.sink_uses.get(loc, 0)]
-        if not sinks:
-            continue
+        if sinks:
+            exported.append((target, name, readers))
+    # one text scan for every exported name, then a lookup per name
+    text_reads: dict[str, list[str]] = defaultdict(list)
+    unread = [path for path, _, summary, data in files if summary is None and data]
+    for p, hits in mentions.find({name for _, name, _ in exported}, only=unread).items():
+        for name in hits:
+            text_reads[name].append(p)
+
+    result = Plan()
+    exports: dict[str, list[Export]] = defaultdict(list)
+    for target, name, readers in exported:
+        sinks = [(p, loc, s) for p, loc, s in readers if s.sink_uses.get(loc, 0)]
         definer = modules[target]
         others = [(p, s.other_uses.get(loc, 0)) for p, loc, s in readers]
-        others += [(p, 1) for p, data in unread if p != definer and _mentions(data, name)]
+        others += [(p, 1) for p in text_reads.get(name, ()) if p != definer]
         exports[definer].append(
             Export(
                 name=name,

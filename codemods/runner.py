@@ -413,11 +413,19 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
     Round 1 keeps only each file's result and small summary (the bytes only
     of files that changed); a file the planner must read as text, or run
     again, is read again from disk."""
-    from codemods.project import ProjectInput, modules_of, plan, plan_calls
+    from codemods.project import (
+        Mentions,
+        ProjectInput,
+        modules_of,
+        plan,
+        plan_calls,
+        watched_names,
+    )
 
     config = inp.config
     by_path = {job.path: job for job in jobs}
-    final: dict[str, Processed] = {p.result.path: p for p in _Pipeline(inp, jobs)}
+    pipeline = _Pipeline(inp, jobs)
+    final: dict[str, Processed] = {p.result.path: p for p in pipeline}
     inputs: dict[str, ProjectInput] = {}
 
     def files() -> list[FileInfo]:
@@ -428,7 +436,9 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
 
     def rerun(path: str, project: ProjectInput) -> ModuleSummary | None:
         inputs[path] = project
-        final[path] = _process_py(by_path[path], config, project, final[path].original)
+        final[path] = _process_py(
+            by_path[path], config, project, final[path].original, pipeline.cache
+        )
         return final[path].summary
 
     if all(p.summary is None for p in final.values()):
@@ -436,10 +446,17 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
         return
     modules = modules_of([(j.path, j.real, None, None) for j in jobs])
     current = files()
-    calls = plan_calls(current, modules)
+    # the text scan of the files without a summary: each is read (again)
+    # and split into words once, for every name the planner may ask about
+    mentions = Mentions()
+    for path, _, summary, data in current:
+        if summary is None:
+            mentions.add(path, data)
+    mentions.prepare(watched_names(current, modules))
+    calls = plan_calls(current, modules, mentions)
     for path, project in calls.items():
         rerun(path, project)
-    the_plan = plan(files() if calls else current, modules)
+    the_plan = plan(files() if calls else current, modules, mentions)
     handled: dict[str, set[str]] = {}
     for path, exports in the_plan.definers.items():
         summary = rerun(path, replace(inputs.get(path, ProjectInput()), exports=exports.exports))
@@ -478,7 +495,10 @@ def _process_py(
     config: EngineConfig,
     project: ProjectInput | None,
     data: bytes | None,
+    cache: Cache | None = None,
 ) -> Processed:
+    """Process one file again with what the other files said (the result is
+    cached under the file's bytes and that input)."""
     from codemods.engine import analyze_source
 
     if data is None:
@@ -487,7 +507,17 @@ def _process_py(
         except FileIOError as e:
             result = FileResult(job.path, errors=[FileError(job.path, e.reason)])
             return Processed(result, None, job.real)
+    key = None
+    if cache is not None and project is not None:
+        from codemods.project import fingerprint
+
+        key = cache.key(job.path, data, extra=fingerprint(project))
+        entry = cache.get_entry(key, job.path)
+        if entry is not None:
+            return Processed(entry[0], data, job.real, entry[1])
     result, summary = analyze_source(
         job.path, data, config, prefilter=project is None, project=project
     )
+    if key is not None and cache is not None and not _internal_error(result):
+        cache.put(key, result, summary)
     return Processed(result, data, job.real, summary)
