@@ -1,0 +1,209 @@
+"""The project pass is linear in the size of the tree (issue 13): counted in
+operations, not time. Each file without a summary is split into words once,
+whatever the number of exported names; the planner never compares every
+name with every file."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import codemods.project as project
+from codemods.engine import EngineConfig
+from codemods.project import ModuleSummary, modules_of, plan, plan_calls
+from codemods.runner import RunInput, run
+
+
+def _tree(tmp_path: Path, files: int) -> list[project.FileInfo]:
+    """``files`` modules in packages of 40; 2% define a helper whose
+    ``model`` parameter reaches ``model=`` (they have a summary, as the
+    engine gives it); 1 in 200 of the others call one of them."""
+    infos: list[project.FileInfo] = []
+    helpers = [i for i in range(files) if i % 50 == 7]
+    for i in range(files):
+        d = tmp_path / f"pkg_{i // 1000}" / f"mod_{i // 40 % 25}"
+        d.mkdir(parents=True, exist_ok=True)
+        for init in (d / "__init__.py", d.parent / "__init__.py"):
+            if not init.exists():
+                init.write_text("")
+        real = d / f"file_{i:05d}.py"
+        if i in helpers:
+            real.write_text("")
+            summary = ModuleSummary(sink_params={f"summarize_{i}": {"model": 1}})
+            infos.append((str(real), real, summary, b""))
+        else:
+            body = "def plain(x):\n    return [y * 2 for y in x]\n" * 20
+            if i % 200 == 3:
+                h = helpers[(i // 200) % len(helpers)]
+                body = (
+                    f"from pkg_{h // 1000}.mod_{h // 40 % 25}.file_{h:05d} import summarize_{h}\n"
+                )
+                body += f"summarize_{h}('t', 'gpt-4o')\n"
+            real.write_text(body)
+            infos.append((str(real), real, None, real.read_bytes()))
+    return infos
+
+
+def _count(tmp_path: Path, files: int) -> tuple[int, int, int, int]:
+    from codemods.project import Mentions
+
+    infos = _tree(tmp_path, files)
+    mentions = Mentions()
+    for path, _, summary, data in infos:
+        if summary is None:
+            mentions.add(path, data)
+    modules = modules_of(infos)
+    calls = plan_calls(infos, modules, mentions)
+    plan(infos, modules, mentions)
+    unread = sum(1 for _, _, s, _ in infos if s is None)
+    assert len(calls) == sum(1 for i in range(files) if i % 200 == 3)  # every caller found
+    return mentions.scans, mentions.questions, unread, len(calls)
+
+
+@pytest.mark.parametrize("files", [1000, 4000])
+def test_each_file_is_scanned_once_whatever_the_number_of_names(tmp_path: Path, files: int) -> None:
+    scans, questions, unread, _ = _count(tmp_path, files)
+    # 2% helper files: 20 names at 1k, 80 at 4k; one scan per file either way
+    assert scans == unread
+    assert questions <= 2 * unread  # one question per file per planner step
+
+
+def test_scan_count_grows_4x_with_4x_files(tmp_path: Path) -> None:
+    small = _count(tmp_path / "s", 1000)
+    large = _count(tmp_path / "l", 4000)
+    assert large[0] == 4 * small[0] - (4 * small[2] - large[2])  # = the unread files
+    assert large[0] / small[0] == pytest.approx(4, rel=0.01)
+
+
+def _counted(fn, calls: list[int]):
+    def counted(data: bytes):
+        calls.append(1)
+        return fn(data)
+
+    return counted
+
+
+class _CountingRe:
+    """``re`` as the project module sees it, counting every pass it makes."""
+
+    def __init__(self, real) -> None:
+        self.real = real
+        self.passes = 0
+
+    def __getattr__(self, name: str):
+        attr = getattr(self.real, name)
+        if name in ("search", "match", "fullmatch", "findall", "finditer", "sub"):
+
+            def counted(*args, **kwargs):
+                self.passes += 1
+                return attr(*args, **kwargs)
+
+            return counted
+        return attr
+
+
+def test_planner_passes_over_the_text_do_not_grow_with_the_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every pass over a file's text the planner makes (a word split, or any
+    regular expression run through ``re``), counted for 1k and 4k files with
+    2% helper files: at most one per file (the old planner made one per name
+    per file: 20,000 at 1k files, 320,000 at 4k)."""
+    for files in (1000, 4000):
+        counting = _CountingRe(project.re)
+        monkeypatch.setattr(project, "re", counting)
+        splits: list[int] = []
+        real_words = getattr(project, "words", None)
+        if real_words is not None:
+            monkeypatch.setattr(project, "words", _counted(real_words, splits))
+        infos = _tree(tmp_path / str(files), files)
+        unread = sum(1 for _, _, s, _ in infos if s is None)
+        calls = plan_calls(infos)
+        plan(infos)
+        assert len(calls) == sum(1 for i in range(files) if i % 200 == 3)
+        assert counting.passes + len(splits) <= 2 * unread, files
+        monkeypatch.undo()
+
+
+def test_no_regex_per_name(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The planner splits a file into words once; a name never costs a pass
+    over a file (the regex per name per file was the quadratic part)."""
+    calls = []
+    real_words = project.words
+    monkeypatch.setattr(project, "words", lambda data: calls.append(1) or real_words(data))
+    infos = _tree(tmp_path, 500)
+    unread = sum(1 for _, _, s, _ in infos if s is None)
+    plan_calls(infos)  # builds its own scan from the bytes
+    assert len(calls) == unread
+
+
+def test_a_question_about_new_names_scans_again_only_once(tmp_path: Path) -> None:
+    from codemods.project import Mentions
+
+    m = Mentions()
+    m.add("a.py", b"x = alpha + beta\n")
+    m.add("b.py", b"gamma()\n")
+    known = (frozenset({"delta", "alpha", "gamma"}), frozenset({"delta"}))
+    m.add("c.py", lambda: b"delta\n", known=known)
+    m.prepare({"alpha", "gamma"})
+    assert m.scans == 2  # c.py was scanned for both already (from the cache)
+    assert m.find({"alpha"}) == {"a.py": frozenset({"alpha"})}
+    assert m.find({"gamma", "delta"}) == {
+        "b.py": frozenset({"gamma"}),
+        "c.py": frozenset({"delta"}),
+    }
+    assert m.scans == 4  # a.py and b.py again, for "delta"
+    assert m.find({"alpha", "delta", "gamma"}) == {
+        "a.py": frozenset({"alpha"}),
+        "b.py": frozenset({"gamma"}),
+        "c.py": frozenset({"delta"}),
+    }
+    assert m.scans == 4  # every file was scanned for these three names
+
+
+def test_words_match_like_a_word_boundary_regex() -> None:
+    import re
+
+    text = "summarize_17(x) # summarize_170 xsummarize_17 é_summarize_17 modèle\n".encode()
+    for name in ("summarize_17", "summarize_170", "modèle", "x", "summarize"):
+        pattern = rb"(?<![A-Za-z0-9_\x80-\xff])" + re.escape(name.encode())
+        pattern += rb"(?![A-Za-z0-9_\x80-\xff])"
+        assert (name.encode() in project.words(text)) == bool(re.search(pattern, text)), name
+
+
+def test_runner_reads_each_unsummarised_file_once_for_the_planner(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Whole pipeline: plan_calls and plan together split each file without
+    a summary into words once."""
+    files = {
+        "app/__init__.py": "",
+        "app/settings.py": 'CHAT_MODEL = "gpt-4o-mini"\n',
+        "app/service.py": """
+            from openai import OpenAI
+            from .settings import CHAT_MODEL
+
+            client = OpenAI()
+
+            def ask(prompt, model=CHAT_MODEL):
+                return client.chat.completions.create(model=model, messages=[])
+        """,
+        "app/cli.py": "from .service import ask\nask('hi', 'gpt-4o')\n",
+    }
+    for i in range(30):
+        files[f"app/plain_{i}.py"] = f"def f{i}(x):\n    return x\n"
+    for rel, text in files.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text))
+    calls = []
+    real_words = project.words
+    monkeypatch.setattr(project, "words", lambda data: calls.append(1) or real_words(data))
+    results, errors = run(RunInput(paths=[str(tmp_path)], config=EngineConfig()))
+    out = {Path(p.result.path).name: p.result for p in results}
+    assert not errors
+    assert b"openai/gpt-4o" in (out["cli.py"].new_source or b"")  # found by the text scan
+    unsummarised = len(files) - 1  # all but service.py
+    assert len(calls) == unsummarised
