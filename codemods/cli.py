@@ -216,6 +216,8 @@ def _group(kw: dict[str, Any], fc: FileConfig, paths: list[str]) -> _Group:
         # --verbose debugs: one process, so tracebacks reach this stderr in order
         jobs=1 if logging.getLogger("codemods").isEnabledFor(logging.DEBUG) else kw["jobs"],
         cache=not kw["no_cache"],
+        project_context=True,
+        include=fc.include,
     )
     errors: list[FileError] = []
     if fc.include is not None:
@@ -256,7 +258,14 @@ def _apply_include(inp: RunInput, include: Sequence[str]) -> tuple[RunInput, lis
     explicit = {os.path.normpath(p) for p in inp.paths if os.path.isfile(p)}
     keep = [j.path for j in jobs if j.path in explicit or matches_include(j.path, j.real, include)]
     # the files are now named explicitly; excludes were applied already
-    return dataclasses.replace(inp, paths=keep, exclude=(), force_exclude=False), errors
+    return dataclasses.replace(
+        inp,
+        paths=keep,
+        exclude=(),
+        force_exclude=False,
+        given=list(inp.paths),
+        context_exclude=list(inp.exclude),
+    ), errors
 
 
 class _Progress:

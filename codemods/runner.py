@@ -74,6 +74,18 @@ class RunInput:
     jobs: int | None = 1
     #: read and write the result cache (``.openrouter-migrate-cache``)
     cache: bool = False
+    #: files named in ``paths`` are analysed with the whole project around
+    #: them (the nearest directory holding ``pyproject.toml`` or ``.git``):
+    #: every file of it goes through the project pass (cached), only the
+    #: named files are reported (see :func:`project_context`)
+    project_context: bool = False
+    #: the paths as the user gave them (None: ``paths``); ``paths`` may be
+    #: the files an ``include`` setting kept
+    given: Sequence[str] | None = None
+    #: the ``include`` globs of the configuration (for the project's files)
+    include: Sequence[str] | None = None
+    #: the excludes for the project's files (None: ``exclude``)
+    context_exclude: Sequence[str] | None = None
 
 
 @dataclass
@@ -397,14 +409,86 @@ def run(inp: RunInput) -> tuple[Iterator[Processed], list[FileError]]:
     model IDs that cross modules are followed (:mod:`codemods.project`):
     every file is processed once (in parallel, through the cache), then the
     few files that define or import such a name are processed again with
-    what the others said; results are yielded once all are known."""
+    what the others said; results are yielded once all are known.
+
+    Files named on the command line (pre-commit passes the staged files)
+    are seen with their whole project (:func:`project_context`): the
+    project's other files go through the same pass, from the cache when
+    unchanged, and only the named files are reported."""
     jobs, errors = collect_jobs(inp)
-    if sum(1 for j in jobs if j.path.endswith(".py")) < 2:
+    context = project_context(inp, jobs)
+    everything = jobs + context
+    if sum(1 for j in everything if j.path.endswith(".py")) < 2:
         return iter(_Pipeline(inp, jobs)), errors
-    return _run_project(inp, jobs), errors
+    report = {j.path for j in jobs} if context else None
+    return _run_project(inp, everything, report), errors
 
 
-def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
+def project_root(path: str) -> str | None:
+    """The nearest directory at or above ``path`` holding ``pyproject.toml``
+    or ``.git`` (None: none; unlike the cache's root, no fallback)."""
+    d = os.path.dirname(os.path.abspath(path))
+    while True:
+        if os.path.isfile(os.path.join(d, "pyproject.toml")) or os.path.lexists(
+            os.path.join(d, ".git")
+        ):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+def project_context(inp: RunInput, jobs: list[Job]) -> list[Job]:
+    """The other files of the projects of the files named in ``inp``.
+
+    Cross-module facts (a model constant in ``settings.py`` passed to
+    ``model=`` in ``app.py``) come from the whole project, so a file gets
+    the same findings and fixes whether it is checked alone or with its
+    tree. For each named file (not a directory) the project root is found
+    (:func:`project_root`) and walked with the rules of any directory walk
+    (excludes, ``.gitignore``, ``include``); files outside every project
+    have no context. Returns the jobs not already in ``jobs``."""
+    if not inp.project_context:
+        return []
+    roots: list[str] = []
+    for arg in inp.given if inp.given is not None else inp.paths:
+        if os.path.isfile(arg):
+            root = project_root(arg)
+            if root is not None and root not in roots:
+                roots.append(root)
+    if not roots:
+        return []
+    shown = []
+    for root in roots:
+        try:
+            shown.append(os.path.relpath(root))
+        except ValueError:  # another drive (Windows)
+            shown.append(root)
+    found, _ = discover(
+        shown,
+        include_notebooks=inp.include_notebooks,
+        exclude=list(inp.exclude if inp.context_exclude is None else inp.context_exclude),
+        force_exclude=False,
+    )
+    have = {j.real for j in jobs}
+    out = []
+    for d in found:
+        if d.real_path in have:
+            continue
+        if inp.include is not None:
+            from codemods.config import matches_include
+
+            if not matches_include(d.display, d.real_path, inp.include):
+                continue
+        have.add(d.real_path)
+        out.append(Job(d.display, d.real_path))
+    return out
+
+
+def _run_project(
+    inp: RunInput, jobs: list[Job], report: set[str] | None = None
+) -> Iterator[Processed]:
     """The project pass (see :mod:`codemods.project`): round 1 processes every
     file; files that call a function of another module whose parameter
     reaches ``model=`` are processed again with it; then the modules that
@@ -442,7 +526,8 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
         return final[path].summary
 
     if all(p.summary is None for p in final.values()):
-        yield from (final[job.path] for job in jobs)  # nothing parsed: nothing to plan
+        # nothing parsed: nothing to plan
+        yield from (final[job.path] for job in jobs if report is None or job.path in report)
         return
     modules = modules_of([(j.path, j.real, None, None) for j in jobs])
     current = files()
@@ -466,7 +551,8 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
         if followed is not None:
             rerun(path, replace(inputs.get(path, ProjectInput()), followed=followed.followed))
     for job in jobs:
-        yield final[job.path]
+        if report is None or job.path in report:
+            yield final[job.path]
 
 
 class _Lazy:

@@ -211,3 +211,37 @@ def test_hook_manifest_is_valid() -> None:
         assert h["require_serial"] is False
         assert "--force-exclude" in h["entry"]
     assert "--allow-dirty" in hooks["openrouter-migrate"]["entry"]
+
+
+APP_WITH_CONSTANT = """\
+from openai import OpenAI
+
+from settings import CHAT_MODEL
+
+client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key="k")
+r = client.chat.completions.create(model=CHAT_MODEL, messages=[])
+"""
+
+
+def test_staged_file_sees_the_constant_in_an_unstaged_module(tmp_path: Path, hook_repo) -> None:
+    """pre-commit passes only the staged app.py; the model constant it sends
+    lives in settings.py, which is not staged. The hook still sees it (the
+    whole project is the context): no "defined in another module" finding,
+    exactly as a run over the whole tree."""
+    proj, env = make_project(tmp_path, hook_repo, ["openrouter-check"])
+    (proj / "settings.py").write_text('CHAT_MODEL = "openai/gpt-4o-mini"\n')  # untracked
+    (proj / "app.py").write_text(APP_WITH_CONSTANT)
+    git(proj, env, "add", "app.py")
+    proc = commit(proj, env, "app")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "OR205" not in out
+
+    # the same constant unmigrated: the finding is settings.py's, reported
+    # when settings.py is committed
+    (proj / "settings.py").write_text('CHAT_MODEL = "gpt-4o-mini"\n')
+    git(proj, env, "add", "settings.py")
+    bad = commit(proj, env, "settings")
+    out = bad.stdout + bad.stderr
+    assert bad.returncode != 0
+    assert "settings.py:1:14: OR201" in out, out
