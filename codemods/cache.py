@@ -35,6 +35,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +207,188 @@ class Cache:
 
 
 _VERSION_DIR = re.compile(r"v[^/\\]+-f\d+")
+
+#: a file modified less than this before the run read it may change again
+#: within the file system's timestamp granularity without its stat changing:
+#: its stat is not trusted next time (its content hash is checked instead)
+RACY_NS = 2_000_000_000
+
+
+class IndexEntry:
+    """What the project index knows about one file, as of one stat."""
+
+    __slots__ = ("stat", "digest", "candidate", "asked", "found", "trusted")
+
+    def __init__(
+        self,
+        stat: tuple[int, int, int, int],
+        digest: bytes,
+        candidate: bool,
+        asked: frozenset[str] = frozenset(),
+        found: frozenset[str] = frozenset(),
+        trusted: bool = True,
+    ) -> None:
+        self.stat = stat  # (size, mtime_ns, ctime_ns, inode)
+        self.digest = digest  # sha256 of the bytes
+        self.candidate = candidate  # the prefilter let it through
+        self.asked = asked  # names the text scan looked for (files without a summary)
+        self.found = found  # those it mentions
+        self.trusted = trusted  # False: racy, check the content hash before use
+
+
+def stat_key(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+class ProjectIndex:
+    """Per-file facts of the project pass, found by a file's stat: an
+    unchanged file costs a ``stat``, not a read (like ruff's cache: size and
+    modification time, plus change time and inode, under the configuration's
+    key). A file whose stat is not trusted (modified within
+    :data:`RACY_NS` of the run that read it: a later change may keep the same
+    stat) is read and its content hash compared: same bytes, same facts.
+
+    One file per configuration, ``index-<key>.marshal`` in the version
+    directory: a marshal dump (the format Python's own ``.pyc`` cache uses:
+    same trust as ``__pycache__``), written atomically; anything unreadable
+    is an empty index. Candidates' results stay in the per-file entries,
+    found by their content hash (:meth:`Cache.key_of_digest`)."""
+
+    MAGIC = "openrouter-migrate-index"
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.path = cache.entries / f"index-{cache.config_key[:32]}.marshal"
+        self.entries: dict[str, IndexEntry] = {}
+        self.dirty = False
+        self.started_ns = time.time_ns()
+        self.stats = {"fresh": 0, "rehashed": 0, "read": 0}
+        self._load()
+
+    def _load(self) -> None:
+        import marshal
+        import sys
+
+        try:
+            with open(self.path, "rb") as fh:
+                raw = marshal.loads(fh.read())
+            magic, fmt, version, key, wsets, files = raw
+            if (magic, fmt, version, key) != (
+                self.MAGIC,
+                FORMAT,
+                sys.version_info[:2],
+                self.cache.config_key,
+            ):
+                return
+            sets = [frozenset(w) for w in wsets]
+            empty: frozenset[str] = frozenset()
+            entries = {}
+            for real, (st, digest, cand, wid, found, trusted) in files.items():
+                entries[real] = IndexEntry(
+                    tuple(st),  # type: ignore[arg-type]
+                    digest,
+                    cand,
+                    sets[wid] if wid >= 0 else empty,
+                    frozenset(found) if found else empty,
+                    trusted,
+                )
+            self.entries = entries
+        except Exception:  # noqa: BLE001 - missing, corrupt, other Python: start empty
+            self.entries = {}
+
+    def fresh(self, real: str, st: os.stat_result) -> IndexEntry | None:
+        """The entry of an unchanged file (its stat is the one recorded and
+        is trusted), else None."""
+        e = self.entries.get(real)
+        if e is not None and e.trusted and e.stat == stat_key(st):
+            self.stats["fresh"] += 1
+            return e
+        return None
+
+    def same_content(self, real: str, digest: bytes) -> IndexEntry | None:
+        """The entry of a file read again whose bytes are the recorded ones."""
+        e = self.entries.get(real)
+        if e is not None and e.digest == digest:
+            self.stats["rehashed"] += 1
+            return e
+        return None
+
+    def record(
+        self,
+        real: str,
+        st: os.stat_result | None,
+        digest: bytes,
+        candidate: bool,
+        asked: frozenset[str] = frozenset(),
+        found: frozenset[str] = frozenset(),
+    ) -> None:
+        """What a read of the file found (``st``: its stat before the read)."""
+        if st is None:
+            self.entries.pop(real, None)
+            return
+        self.stats["read"] += 1
+        trusted = st.st_mtime_ns < self.started_ns - RACY_NS
+        self.entries[real] = IndexEntry(stat_key(st), digest, candidate, asked, found, trusted)
+        self.dirty = True
+
+    def scanned(self, real: str, asked: frozenset[str], found: frozenset[str]) -> None:
+        """What the text scan knows about a file after the run."""
+        e = self.entries.get(real)
+        if e is None or (e.asked is asked and e.found == found):
+            return
+        if e.asked == asked and e.found == found:
+            return
+        e.asked, e.found = asked, found
+        self.dirty = True
+
+    def save(self) -> None:
+        import marshal
+        import sys
+
+        if not self.dirty:
+            return
+        ids: dict[int, int] = {}
+        wsets: list[tuple[str, ...]] = []
+        by_value: dict[frozenset[str], int] = {}
+        files = {}
+        for real, e in self.entries.items():
+            wid = -1
+            if e.asked:
+                wid = ids.get(id(e.asked), -1)
+                if wid < 0:
+                    wid = by_value.get(e.asked, -1)
+                    if wid < 0:
+                        wid = by_value[e.asked] = len(wsets)
+                        wsets.append(tuple(sorted(e.asked)))
+                    ids[id(e.asked)] = wid
+            found = tuple(sorted(e.found)) if e.found else ()
+            files[real] = (e.stat, e.digest, e.candidate, wid, found, e.trusted)
+        blob = marshal.dumps(
+            (
+                self.MAGIC,
+                FORMAT,
+                sys.version_info[:2],
+                self.cache.config_key,
+                wsets,
+                files,
+            )
+        )
+        try:
+            self.cache._prepare(self.path.parent)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".index")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(blob)
+                os.replace(tmp, self.path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            pass  # the index only saves time
+        self.dirty = False
 
 
 def _remove_tree(path: str) -> None:

@@ -27,6 +27,7 @@ How the work is split, and why:
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -42,7 +43,7 @@ from codemods.writer import FileIOError, read_source
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from codemods.cache import Cache
+    from codemods.cache import Cache, IndexEntry, ProjectIndex
     from codemods.project import FileInfo, ModuleSummary, ProjectInput
 
 #: files and bytes per message to a worker (amortises IPC; small enough
@@ -95,6 +96,8 @@ class Processed:
     real: str | None
     # what the file tells the project pass (None: not parsed, or a notebook)
     summary: ModuleSummary | None = None
+    # what the project index knew of its text scan: (names asked, found)
+    mentions: tuple[frozenset[str], frozenset[str]] | None = None
 
 
 def resolve_jobs(jobs: int | None) -> int:
@@ -238,15 +241,18 @@ class _Chunk:
 
 
 class _Pipeline:
-    def __init__(self, inp: RunInput, jobs: list[Job]) -> None:
+    def __init__(self, inp: RunInput, jobs: list[Job], project: bool = False) -> None:
         self.inp = inp
         self.jobs = jobs
         self.workers = resolve_jobs(inp.jobs)
         self.cache: Cache | None = None
+        self.index: ProjectIndex | None = None
         if inp.cache and jobs:
-            from codemods.cache import Cache
+            from codemods.cache import Cache, ProjectIndex
 
             self.cache = Cache.for_run(inp.paths[0] if inp.paths else ".", inp.config)
+            if project:  # the project pass: unchanged files cost a stat
+                self.index = ProjectIndex(self.cache)
         self.executor: Any = None
         self.old_gc: tuple[int, int, int] | None = None
         self.queue: deque[Processed | _Pending] = deque()
@@ -274,23 +280,67 @@ class _Pipeline:
             if self.old_gc is not None:
                 _restore_gc(self.old_gc)
 
+    def _known(self, job: Job, e: IndexEntry) -> Processed | None:
+        """The result of a file the project index says is unchanged (no read,
+        unless migrate needs the bytes of a file the result changes)."""
+        known = (e.asked, e.found)
+        if not e.candidate:
+            return Processed(FileResult(job.path, skipped=True), None, job.real, None, known)
+        assert self.cache is not None
+        entry = self.cache.get_entry(self.cache.key_of_digest(job.path, e.digest), job.path)
+        if entry is None:
+            return None
+        hit, summary = entry
+        data = None
+        if hit.changed:
+            try:
+                data = read_source(job.real)
+            except FileIOError:
+                return None
+            if hashlib.sha256(data).digest() != e.digest:
+                return None
+        return Processed(hit, data, job.real, summary, known)
+
     def _admit(self, job: Job) -> Processed | None:
         """Read one file: its result if known now, else queue it for a worker."""
+        st = None
+        if self.index is not None:
+            try:
+                st = os.stat(job.real)
+            except OSError:
+                st = None
+            e = self.index.fresh(job.real, st) if st is not None else None
+            if e is not None:
+                done = self._known(job, e)
+                if done is not None:
+                    return done
         try:
             data = read_source(job.real)
         except FileIOError as e:
             return Processed(
                 FileResult(job.path, errors=[FileError(job.path, e.reason)]), None, job.real
             )
-        if not candidate(job.path, data, self.inp.config):
-            return Processed(FileResult(job.path, skipped=True), None, job.real)
+        is_candidate = candidate(job.path, data, self.inp.config)
+        digest = None
+        known = None
+        if self.index is not None:
+            digest = hashlib.sha256(data).digest()
+            prior = self.index.same_content(job.real, digest)
+            known = (prior.asked, prior.found) if prior is not None else None
+            self.index.record(job.real, st, digest, is_candidate, *(known or ()))
+        if not is_candidate:
+            return Processed(FileResult(job.path, skipped=True), None, job.real, None, known)
         key = None
         if self.cache is not None:
-            key = self.cache.key(job.path, data)
+            key = (
+                self.cache.key(job.path, data)
+                if digest is None
+                else self.cache.key_of_digest(job.path, digest)
+            )
             entry = self.cache.get_entry(key, job.path)
             if entry is not None:
                 hit, summary = entry
-                return Processed(hit, data if hit.changed else None, job.real, summary)
+                return Processed(hit, data if hit.changed else None, job.real, summary, known)
         if self.workers == 1:
             if self.old_gc is None:
                 import codemods.engine  # noqa: F401 - frozen by _tune_gc with the rest
@@ -508,7 +558,7 @@ def _run_project(
 
     config = inp.config
     by_path = {job.path: job for job in jobs}
-    pipeline = _Pipeline(inp, jobs)
+    pipeline = _Pipeline(inp, jobs, project=True)
     final: dict[str, Processed] = {p.result.path: p for p in pipeline}
     inputs: dict[str, ProjectInput] = {}
 
@@ -525,8 +575,11 @@ def _run_project(
         )
         return final[path].summary
 
+    index = pipeline.index
     if all(p.summary is None for p in final.values()):
         # nothing parsed: nothing to plan
+        if index is not None:
+            index.save()
         yield from (final[job.path] for job in jobs if report is None or job.path in report)
         return
     modules = modules_of([(j.path, j.real, None, None) for j in jobs])
@@ -536,7 +589,7 @@ def _run_project(
     mentions = Mentions()
     for path, _, summary, data in current:
         if summary is None:
-            mentions.add(path, data)
+            mentions.add(path, data, known=final[path].mentions)
     mentions.prepare(watched_names(current, modules))
     calls = plan_calls(current, modules, mentions)
     for path, project in calls.items():
@@ -550,6 +603,10 @@ def _run_project(
         followed = the_plan.followed_input(path, handled, None)
         if followed is not None:
             rerun(path, replace(inputs.get(path, ProjectInput()), followed=followed.followed))
+    if index is not None:  # what the text scan learnt, for the next run
+        for path in mentions.paths():
+            index.scanned(by_path[path].real, *mentions.state(path))
+        index.save()
     for job in jobs:
         if report is None or job.path in report:
             yield final[job.path]

@@ -1,0 +1,130 @@
+"""The project index of the cache (issue 13 item 1): in a project pass an
+unchanged file costs a stat, not a read; a changed file is read; a file
+whose stat cannot be trusted (modified just before the run that read it)
+is read and its content hash compared."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import codemods.runner as runner
+from codemods.engine import EngineConfig
+from codemods.runner import RunInput, run
+
+pytestmark = pytest.mark.uses_cache
+
+FILES = {
+    "pyproject.toml": "[project]\nname = 'demo'\n",
+    "demo/__init__.py": "",
+    "demo/settings.py": 'CHAT_MODEL = "gpt-4o-mini"\n',
+    "demo/service.py": """
+        from openai import OpenAI
+        from .settings import CHAT_MODEL
+
+        client = OpenAI()
+
+        def ask(prompt, model=CHAT_MODEL):
+            return client.chat.completions.create(model=model, messages=[])
+    """,
+    "demo/cli.py": "from .service import ask\nask('hi', 'gpt-4o')\n",
+}
+
+
+def _project(root: Path, plain: int = 10) -> None:
+    files = dict(FILES)
+    for i in range(plain):
+        files[f"demo/plain_{i}.py"] = f"def f{i}(x):\n    return x\n"
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text))
+    _age(root)
+
+
+def _age(root: Path) -> None:
+    """Make every file's stat trusted (modified well before the next run)."""
+    old = 1_600_000_000
+    for p in root.rglob("*.py"):
+        os.utime(p, (old, old))
+
+
+def _run(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, list[str]]:
+    reads: list[str] = []
+    real = runner.read_source
+
+    def counting(path):
+        reads.append(os.path.basename(str(path)))
+        return real(path)
+
+    monkeypatch.setattr(runner, "read_source", counting)
+    results, errors = run(RunInput(paths=[str(root)], config=EngineConfig(), cache=True))
+    out = {
+        Path(p.result.path).name: (
+            [(f.line, f.code) for f in p.result.findings],
+            p.result.new_source,
+        )
+        for p in results
+    }
+    monkeypatch.undo()
+    assert not errors
+    return out, reads
+
+
+def test_unchanged_files_are_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path)
+    cold, cold_reads = _run(tmp_path, monkeypatch)
+    assert "plain_3.py" in cold_reads
+    assert b"openai/gpt-4o" in (cold["cli.py"][1] or b"")  # found by the text scan
+    warm, warm_reads = _run(tmp_path, monkeypatch)
+    assert warm == cold
+    # only the files whose result changes them are read (their bytes are kept
+    # for migrate); every other file costs a stat
+    changed = sorted(name for name, (_, new) in cold.items() if new is not None)
+    assert sorted(set(warm_reads)) == changed
+    assert "plain_3.py" not in warm_reads
+
+
+def test_a_changed_file_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path)
+    _run(tmp_path, monkeypatch)
+    (tmp_path / "demo/plain_3.py").write_text("from .service import ask\nask('x', 'o1')\n")
+    os.utime(tmp_path / "demo/plain_3.py", (1_600_000_100, 1_600_000_100))
+    out, reads = _run(tmp_path, monkeypatch)
+    assert "plain_3.py" in reads and "plain_4.py" not in reads
+    assert b"openai/o1" in (out["plain_3.py"][1] or b"")
+
+
+def test_a_racy_file_is_checked_by_its_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Modified just before the run: its stat may not change with its next
+    change, so the next run reads it and compares the content hash (and
+    reuses what it knew when the bytes are the same)."""
+    _project(tmp_path)
+    (tmp_path / "demo/plain_5.py").write_text("def g(x):\n    return x\n")  # mtime: now
+    first, _ = _run(tmp_path, monkeypatch)
+    second, reads = _run(tmp_path, monkeypatch)
+    assert second == first
+    assert "plain_5.py" in reads  # read and hashed, not trusted by its stat
+    assert "plain_4.py" not in reads
+    # same size, mtime put back: the change time and the hash still catch it
+    p = tmp_path / "demo/plain_5.py"
+    st = p.stat()
+    p.write_text("def g(y):\n    return y\n")
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+    _, reads = _run(tmp_path, monkeypatch)
+    assert "plain_5.py" in reads
+
+
+def test_a_corrupt_index_is_an_empty_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path)
+    first, _ = _run(tmp_path, monkeypatch)
+    (index,) = tmp_path.rglob("index-*.marshal")
+    index.write_bytes(b"\x00garbage")
+    again, reads = _run(tmp_path, monkeypatch)
+    assert again == first
+    assert "plain_3.py" in reads  # everything read again
