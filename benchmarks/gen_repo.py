@@ -573,6 +573,9 @@ def _generate_project(spec: TreeSpec, dest: Path) -> dict[str, object]:
         init = dest / pkg / "__init__.py"
         init.write_bytes(b"")
         files += 1
+    # the project root (where the cache goes, and what a single-file run
+    # takes as the project around the file)
+    (dest / "pyproject.toml").write_text('[project]\nname = "bench-project"\n')
     return {
         "hash": manifest_hash(spec),
         "spec": asdict(spec),

@@ -346,13 +346,38 @@ class Mentions:
                     out[path] = hits
         return out
 
-    def prepare(self, names: Iterable[str]) -> None:
+    def prepare(
+        self,
+        names: Iterable[str],
+        scan_many: Callable[[list[str], frozenset[str]], dict[str, frozenset[str]]] | None = None,
+    ) -> None:
         """Scan now, once, every file not yet scanned for ``names`` (so that
-        later questions about any of them cost no read)."""
+        later questions about any of them cost no read). ``scan_many(paths,
+        names)``, if given, scans files read from disk (the runner's is
+        parallel): path -> the names it mentions."""
         wanted = self._shared(frozenset(names))
-        if wanted:
+        if not wanted:
+            return
+        if scan_many is None:
             for path in self._load:
                 self._ensure(path, wanted)
+            return
+        groups: dict[int, list[str]] = defaultdict(list)
+        for path in self._load:
+            union = self._needs(path, wanted)
+            if union is None:
+                continue
+            if not callable(self._load[path]):
+                self._scan(path, union)  # bytes in memory: here
+            else:
+                groups[id(union)].append(path)
+        for paths in groups.values():
+            union = self._sets[id(self._asked_union(paths[0], wanted))]
+            found = scan_many(paths, union)
+            self.scans += len(paths)
+            for path in paths:
+                self._asked[path] = union
+                self._found[path] = found.get(path, _EMPTY) or _EMPTY
 
     def _shared(self, names: frozenset[str]) -> frozenset[str]:
         if self._sets.get(id(names)) is names:
@@ -363,18 +388,31 @@ class Mentions:
         self._sets[id(names)] = names
         return names
 
-    def _ensure(self, path: str, wanted: frozenset[str]) -> None:
+    def _needs(self, path: str, wanted: frozenset[str]) -> frozenset[str] | None:
+        """The names to scan ``path`` for before it can answer about
+        ``wanted`` (None: it can already)."""
         asked = self._asked.get(path, _EMPTY)
         if asked is wanted:
-            return
+            return None
         pair = (id(asked), id(wanted))
         covered = self._covers.get(pair)
         if covered is None:
             covered = self._covers[pair] = wanted <= asked
-        if not covered:
-            union = self._unions.get(pair)
-            if union is None:
-                union = self._unions[pair] = self._shared(asked | wanted)
+        if covered:
+            return None
+        return self._asked_union(path, wanted)
+
+    def _asked_union(self, path: str, wanted: frozenset[str]) -> frozenset[str]:
+        asked = self._asked.get(path, _EMPTY)
+        pair = (id(asked), id(wanted))
+        union = self._unions.get(pair)
+        if union is None:
+            union = self._unions[pair] = self._shared(asked | wanted)
+        return union
+
+    def _ensure(self, path: str, wanted: frozenset[str]) -> None:
+        union = self._needs(path, wanted)
+        if union is not None:
             self._scan(path, union)
 
     def _scan(self, path: str, names: frozenset[str]) -> None:
@@ -529,10 +567,12 @@ def plan_calls(
         by_name[sf.name].append(sf)
     if mentions is None:
         mentions = mentions_of(files)
-    unread = [path for path, _, summary, data in files if summary is None and data]
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
     named = mentions.find(by_name, only=unread)
     out: dict[str, ProjectInput] = {}
     for path, _, summary, _ in files:
+        if summary is None and path not in named:
+            continue  # (most files: no module name needed)
         if path not in names:
             continue
         me, is_pkg = names[path]
@@ -548,6 +588,8 @@ def plan_calls(
         elif path in named:
             for n in named[path]:
                 found.update(by_name[n])
+        if not found:
+            continue
         mine = sorted((sf for sf in found if sf.path != path), key=order.__getitem__)
         if mine:
             out[path] = ProjectInput(module=names[path], sink_functions=tuple(mine))
@@ -596,7 +638,7 @@ def plan(
             exported.append((target, name, readers))
     # one text scan for every exported name, then a lookup per name
     text_reads: dict[str, list[str]] = defaultdict(list)
-    unread = [path for path, _, summary, data in files if summary is None and data]
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
     for p, hits in mentions.find({name for _, name, _ in exported}, only=unread).items():
         for name in hits:
             text_reads[name].append(p)

@@ -32,7 +32,7 @@ import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from codemods.discovery import discover
 from codemods.engine import EngineConfig
@@ -205,6 +205,45 @@ def _work_chunk(
     return [_process_bytes(path, data, config) for path, data in items]
 
 
+def _process_project(
+    path: str, data: bytes, config: EngineConfig, project: ProjectInput
+) -> tuple[FileResult, ModuleSummary | None]:
+    """A second-round file: analysed with what the other files said."""
+    try:
+        from codemods.engine import analyze_source
+
+        return analyze_source(path, data, config, prefilter=False, project=project)
+    except Exception as e:  # noqa: BLE001 - one file's bug must not end the run
+        return FileResult(
+            path, errors=[FileError(path, f"internal error: {type(e).__name__}: {e}")]
+        ), None
+
+
+def _work_project(
+    items: list[tuple[str, bytes, ProjectInput]],
+) -> list[tuple[FileResult, ModuleSummary | None]]:
+    config = _worker_config
+    assert config is not None, "worker not initialised"
+    return [_process_project(path, data, config, project) for path, data, project in items]
+
+
+def _scan_files(reals: list[str], names: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The text scan of a share of the files, in a worker (see
+    :class:`codemods.project.Mentions`): the names each file mentions."""
+    from codemods.project import words
+
+    encoded = {n.encode("utf-8", "surrogateescape"): n for n in names}
+    out = []
+    for real in reals:
+        try:
+            data = read_source(real)
+        except FileIOError:
+            data = b""
+        hits = words(data).intersection(encoded)
+        out.append(tuple(encoded[h] for h in hits))
+    return out
+
+
 def process_job(job: Job, config: EngineConfig) -> Processed:
     """Read and process one file in this process (no cache)."""
     try:
@@ -243,6 +282,8 @@ class _Chunk:
 class _Pipeline:
     def __init__(self, inp: RunInput, jobs: list[Job], project: bool = False) -> None:
         self.inp = inp
+        # the project pass keeps the workers for its second round: close()
+        self.keep_open = project
         self.jobs = jobs
         self.workers = resolve_jobs(inp.jobs)
         self.cache: Cache | None = None
@@ -275,10 +316,120 @@ class _Pipeline:
             self._submit_open()
             yield from self._drain(block=True)
         finally:
+            if not self.keep_open:
+                self.close()
+
+    def close(self) -> None:
+        """Stop the workers and give the garbage collector back."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+        if self.old_gc is not None:
+            _restore_gc(self.old_gc)
+            self.old_gc = None
+
+    # -- the project pass's second round, and its text scan -------------------
+
+    def _in_process(self) -> None:
+        if self.old_gc is None:
+            import codemods.engine  # noqa: F401 - frozen by _tune_gc with the rest
+
+            self.old_gc = _tune_gc()
+
+    def rerun(self, items: list[tuple[Job, ProjectInput, bytes | None]]) -> dict[str, Processed]:
+        """Process files again with what the other files said: from the cache
+        (keyed by the bytes and that input), else on the workers (several
+        files) or in this process."""
+        from codemods.project import fingerprint
+
+        out: dict[str, Processed] = {}
+        todo: list[tuple[Job, ProjectInput, bytes, str | None]] = []
+        for job, project, data in items:
+            if data is None:
+                try:
+                    data = read_source(job.real)
+                except FileIOError as e:
+                    result = FileResult(job.path, errors=[FileError(job.path, e.reason)])
+                    out[job.path] = Processed(result, None, job.real)
+                    continue
+            key = None
+            if self.cache is not None:
+                key = self.cache.key(job.path, data, extra=fingerprint(project))
+                entry = self.cache.get_entry(key, job.path)
+                if entry is not None:
+                    out[job.path] = Processed(entry[0], data, job.real, entry[1])
+                    continue
+            todo.append((job, project, data, key))
+        if self.workers > 1 and len(todo) > 1:
+            if self.executor is None:
+                self.executor = _start_pool(self.workers, self.inp.config)
+            chunks = [todo[i : i + CHUNK_FILES] for i in range(0, len(todo), CHUNK_FILES)]
+            futures = [
+                self.executor.submit(_work_project, [(j.path, d, p) for j, p, d, _ in c])
+                for c in chunks
+            ]
+            done = [self._project_results(c, f) for c, f in zip(chunks, futures)]
+            pairs = [r for chunk in done for r in chunk]
+        else:
+            self._in_process()
+            pairs = [_process_project(j.path, d, self.inp.config, p) for j, p, d, _ in todo]
+        for (job, _, data, key), (result, summary) in zip(todo, pairs):
+            self._store(key, result, summary)
+            out[job.path] = Processed(result, data, job.real, summary)
+        return out
+
+    def _project_results(
+        self, chunk: list[tuple[Job, ProjectInput, bytes, str | None]], future: Any
+    ) -> list[tuple[FileResult, ModuleSummary | None]]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return future.result()  # type: ignore[no-any-return]
+        except BrokenProcessPool:
             if self.executor is not None:
-                self.executor.shutdown(wait=True, cancel_futures=True)
-            if self.old_gc is not None:
-                _restore_gc(self.old_gc)
+                self.executor.shutdown(wait=False, cancel_futures=True)
+                self.executor = None
+            out = []
+            for job, project, data, _ in chunk:  # alone, each in a fresh worker
+                executor = _start_pool(1, self.inp.config)
+                try:
+                    out += executor.submit(_work_project, [(job.path, data, project)]).result()
+                except Exception:  # noqa: BLE001 - the worker died on this file
+                    message = "internal error: the worker process died while processing this file"
+                    out.append((FileResult(job.path, errors=[FileError(job.path, message)]), None))
+                finally:
+                    executor.shutdown(wait=False, cancel_futures=True)
+            return out
+        except Exception as e:  # noqa: BLE001
+            message = f"internal error: {type(e).__name__}: {e}"
+            return [
+                (FileResult(j.path, errors=[FileError(j.path, message)]), None)
+                for j, _, _, _ in chunk
+            ]
+
+    def scan_many(
+        self, reals: dict[str, str]
+    ) -> Callable[[list[str], frozenset[str]], dict[str, frozenset[str]]] | None:
+        """A parallel text scan for :meth:`Mentions.prepare`, when workers
+        are running (a cold run): each worker reads and splits its share."""
+        if self.executor is None or self.workers < 2:
+            return None
+        executor = self.executor
+
+        def scan(paths: list[str], names: frozenset[str]) -> dict[str, frozenset[str]]:
+            wanted = tuple(sorted(names))
+            step = max(64, -(-len(paths) // (4 * self.workers)))
+            parts = [paths[i : i + step] for i in range(0, len(paths), step)]
+            futures = [
+                executor.submit(_scan_files, [reals[p] for p in part], wanted) for part in parts
+            ]
+            out: dict[str, frozenset[str]] = {}
+            for part, future in zip(parts, futures):
+                for path, found in zip(part, future.result()):
+                    out[path] = frozenset(found)
+            return out
+
+        return scan
 
     def _known(self, job: Job, e: IndexEntry) -> Processed | None:
         """The result of a file the project index says is unchanged (no read,
@@ -547,6 +698,20 @@ def _run_project(
     Round 1 keeps only each file's result and small summary (the bytes only
     of files that changed); a file the planner must read as text, or run
     again, is read again from disk."""
+    pipeline = _Pipeline(inp, jobs, project=True)
+    try:
+        final: dict[str, Processed] = {p.result.path: p for p in pipeline}
+        _second_round(pipeline, jobs, final)
+    finally:
+        pipeline.close()
+    for job in jobs:
+        if report is None or job.path in report:
+            yield final[job.path]
+
+
+def _second_round(pipeline: _Pipeline, jobs: list[Job], final: dict[str, Processed]) -> None:
+    """Plan from the first round's summaries and process again what the plan
+    says (updates ``final``); three batches, each on the workers."""
     from codemods.project import (
         Mentions,
         ProjectInput,
@@ -556,11 +721,9 @@ def _run_project(
         watched_names,
     )
 
-    config = inp.config
     by_path = {job.path: job for job in jobs}
-    pipeline = _Pipeline(inp, jobs, project=True)
-    final: dict[str, Processed] = {p.result.path: p for p in pipeline}
     inputs: dict[str, ProjectInput] = {}
+    index = pipeline.index
 
     def files() -> list[FileInfo]:
         return [
@@ -568,20 +731,15 @@ def _run_project(
             for j in jobs
         ]
 
-    def rerun(path: str, project: ProjectInput) -> ModuleSummary | None:
-        inputs[path] = project
-        final[path] = _process_py(
-            by_path[path], config, project, final[path].original, pipeline.cache
-        )
-        return final[path].summary
+    def rerun(todo: dict[str, ProjectInput]) -> None:
+        inputs.update(todo)
+        items = [(by_path[p], project, final[p].original) for p, project in todo.items()]
+        final.update(pipeline.rerun(items))
 
-    index = pipeline.index
     if all(p.summary is None for p in final.values()):
-        # nothing parsed: nothing to plan
         if index is not None:
             index.save()
-        yield from (final[job.path] for job in jobs if report is None or job.path in report)
-        return
+        return  # nothing parsed: nothing to plan
     modules = modules_of([(j.path, j.real, None, None) for j in jobs])
     current = files()
     # the text scan of the files without a summary: each is read (again)
@@ -590,77 +748,48 @@ def _run_project(
     for path, _, summary, data in current:
         if summary is None:
             mentions.add(path, data, known=final[path].mentions)
-    mentions.prepare(watched_names(current, modules))
+    reals = {j.path: j.real for j in jobs}
+    mentions.prepare(watched_names(current, modules), pipeline.scan_many(reals))
     calls = plan_calls(current, modules, mentions)
-    for path, project in calls.items():
-        rerun(path, project)
+    rerun(calls)
     the_plan = plan(files() if calls else current, modules, mentions)
+    rerun(
+        {
+            path: replace(inputs.get(path, ProjectInput()), exports=exports.exports)
+            for path, exports in the_plan.definers.items()
+        }
+    )
     handled: dict[str, set[str]] = {}
-    for path, exports in the_plan.definers.items():
-        summary = rerun(path, replace(inputs.get(path, ProjectInput()), exports=exports.exports))
+    for path in the_plan.definers:
+        summary = final[path].summary
         handled[path] = summary.handled if summary is not None else set()
+    todo: dict[str, ProjectInput] = {}
     for path in the_plan.importers:
         followed = the_plan.followed_input(path, handled, None)
         if followed is not None:
-            rerun(path, replace(inputs.get(path, ProjectInput()), followed=followed.followed))
+            todo[path] = replace(inputs.get(path, ProjectInput()), followed=followed.followed)
+    rerun(todo)
     if index is not None:  # what the text scan learnt, for the next run
         for path in mentions.paths():
             index.scanned(by_path[path].real, *mentions.state(path))
         index.save()
-    for job in jobs:
-        if report is None or job.path in report:
-            yield final[job.path]
 
 
 class _Lazy:
     """A file's bytes, read when (and if) the planner scans it as text."""
 
-    __slots__ = ("real", "_data")
+    __slots__ = ("real",)
 
     def __init__(self, real: str) -> None:
         self.real = real
-        self._data: bytes | None = None
 
     def __bool__(self) -> bool:
         return True
 
     def __call__(self) -> bytes:
-        if self._data is None:
-            try:
-                self._data = read_source(self.real)
-            except FileIOError:
-                self._data = b""
-        return self._data
-
-
-def _process_py(
-    job: Job,
-    config: EngineConfig,
-    project: ProjectInput | None,
-    data: bytes | None,
-    cache: Cache | None = None,
-) -> Processed:
-    """Process one file again with what the other files said (the result is
-    cached under the file's bytes and that input)."""
-    from codemods.engine import analyze_source
-
-    if data is None:
+        # not kept: the planner scans a file once (keeping every file's
+        # bytes would hold the whole tree in memory)
         try:
-            data = read_source(job.real)
-        except FileIOError as e:
-            result = FileResult(job.path, errors=[FileError(job.path, e.reason)])
-            return Processed(result, None, job.real)
-    key = None
-    if cache is not None and project is not None:
-        from codemods.project import fingerprint
-
-        key = cache.key(job.path, data, extra=fingerprint(project))
-        entry = cache.get_entry(key, job.path)
-        if entry is not None:
-            return Processed(entry[0], data, job.real, entry[1])
-    result, summary = analyze_source(
-        job.path, data, config, prefilter=project is None, project=project
-    )
-    if key is not None and cache is not None and not _internal_error(result):
-        cache.put(key, result, summary)
-    return Processed(result, data, job.real, summary)
+            return read_source(self.real)
+        except FileIOError:
+            return b""
