@@ -110,6 +110,54 @@ for p in py_files(sys.argv[1]):
 print(n, n)
 """
 
+_WALK_ALL = """
+import os, sys, json
+def all_files(root):
+    for d, dirs, files in os.walk(root):
+        dirs[:] = [x for x in dirs if not x.startswith('.')]
+        for f in files:
+            if f.endswith(('.py', '.ipynb')):
+                yield os.path.join(d, f)
+"""
+
+#: (a) for the project trees: every file the tool reads (.py and .ipynb)
+IO_FLOOR_ALL = _WALK_ALL + """
+n = hits = 0
+for p in all_files(sys.argv[1]):
+    with open(p, 'rb') as fh:
+        data = fh.read()
+    n += 1
+    if b'openai' in data:
+        hits += 1
+print(n, hits)
+"""
+
+#: (b) for the project trees: read everything; parse every file that uses
+#: the SDK (names openai, or calls .completions/.embeddings on a client from
+#: elsewhere), the notebooks' code, and the files the manifest lists as
+#: crossing modules without naming the SDK (callers of helpers, settings)
+NECESSARY_ALL = _WALK_ALL + """
+import libcst
+root = sys.argv[1]
+extra = set(json.loads(open(sys.argv[2]).read())) if len(sys.argv) > 2 else set()
+n = hits = 0
+for p in all_files(root):
+    with open(p, 'rb') as fh:
+        data = fh.read()
+    n += 1
+    rel = os.path.relpath(p, root).replace(os.sep, '/')
+    if p.endswith('.ipynb'):
+        cells = json.loads(data)['cells']
+        code = '\\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'code')
+        code = '\\n'.join(l for l in code.splitlines() if not l.startswith(('%', '!')))
+        libcst.parse_module(code)
+        hits += 1
+    elif b'openai' in data or b'.completions.' in data or b'.embeddings.' in data or rel in extra:
+        libcst.parse_module(data)
+        hits += 1
+print(n, hits)
+"""
+
 LIBCST_CONFIG = """\
 generated_code_marker: '@generated'
 formatter: []
@@ -238,6 +286,15 @@ def measure(cmd: Sequence[str], cwd: Path, env: dict[str, str], sample_memory: b
         )
 
 
+def _uptime() -> str:
+    """The machine's load averages (the benchmark shares the machine)."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            return "load average " + " ".join(fh.read().split()[:3])
+    except OSError:
+        return "load average unknown"
+
+
 def _crashed(run: Run) -> bool:
     """Exit 1 means "findings", but an uncaught exception also exits 1."""
     return run.exit_code == 1 and run.traceback
@@ -333,6 +390,44 @@ def _libcst_target(
                    ("sparse/tool-cold", "sparse/libcst-sample"), fps)  # fmt: skip
 
 
+def _sizes(rows: dict[str, Row]) -> list[int]:
+    """The sizes of the scaling series (``project-<files>/...`` rows)."""
+    found = {int(k.split("/")[0].split("-")[1]) for k in rows if k.startswith("project-")}
+    return sorted(found)
+
+
+def _scale_targets(
+    rows: dict[str, Row], wall: Callable[..., float], fps: Callable[..., float]
+) -> list[Target]:
+    """Issue 13's targets on the project-shaped scaling series."""
+    sizes = _sizes(rows)
+    if not sizes:
+        return []
+    out: list[Target] = []
+    for kind in ("cold", "warm"):
+        for small, large in zip(sizes, sizes[1:]):
+            factor = large / small
+            out.append(_target(
+                f"{kind}: {large // 1000}k / {small // 1000}k files, wall (x{factor:g} files)",
+                "<=", 5.0 * factor / 4, rows,
+                (f"project-{large}/tool-{kind}", f"project-{small}/tool-{kind}"), wall,
+            ))  # fmt: skip
+    n = sizes[-1]
+    p = f"project-{n}"
+    out += [
+        _target(f"{n // 1000}k cold check / (b) necessary  [wall]", "<=", 1.25, rows,
+                (f"{p}/tool-cold", f"{p}/necessary"), wall),
+        _target(f"{n // 1000}k warm check / (a) io floor  [wall]", "<=", 3.0, rows,
+                (f"{p}/tool-warm", f"{p}/io-floor"), wall),
+        _target(f"{n // 1000}k warm check of 1 file / (a) io floor  [wall]", "<=", 3.0, rows,
+                (f"{p}/tool-single", f"{p}/io-floor"), wall),
+    ]  # fmt: skip
+    if f"{p}/libcst-sample" in rows:
+        out.append(_target(f"{n // 1000}k cold check / (d) on a sample  [files/s]", ">=", 50.0,
+                           rows, (f"{p}/tool-cold", f"{p}/libcst-sample"), fps))  # fmt: skip
+    return out
+
+
 def compute_targets(rows: dict[str, Row]) -> list[Target]:
     def wall(a: Row, b: Row) -> float:
         return float(a.median_s) / float(b.median_s)  # type: ignore[arg-type]
@@ -351,6 +446,7 @@ def compute_targets(rows: dict[str, Row]) -> list[Target]:
         _target("dense --jobs 2 / --jobs 1  [files/s]", ">=", 1.6, rows,
                 ("dense/tool-jobs2", "dense/tool-jobs1"), fps),
     ]  # fmt: skip
+    targets += _scale_targets(rows, wall, fps)
     tool_rows = [r for k, r in rows.items() if "/tool-" in k]
     measured = [r for r in tool_rows if r.ok]
     if measured:
@@ -379,6 +475,10 @@ class Bench:
             p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
         )
         self.env.setdefault("PYTHONHASHSEED", "0")
+        # an installed tool has its bytecode compiled: so do the runs here
+        # (kept out of the checkout, under the work directory)
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+        self.env["PYTHONPYCACHEPREFIX"] = str(Path(args.work_dir).resolve() / "pycache")
         self.trees: dict[str, dict] = {}
         self.targets: list[Target] = []
 
@@ -465,9 +565,9 @@ class Bench:
             Path(tmp, ".libcst.codemod.yaml").write_text(cfg, encoding="utf-8")
             return self._run_row(row, Path(tmp), self.args.libcst_repeat, env=env)
 
-    def libcst_sample(self, root: Path, files: int) -> Row:
+    def libcst_sample(self, root: Path, files: int, key: str = "sparse") -> Row:
         """(d) on every k-th file of the sparse tree (copied, same paths)."""
-        key = "sparse/libcst-sample"
+        key = f"{key}/libcst-sample"
         want = self.args.libcst_sample
         if want <= 0:
             row = Row(key, "sparse", "(d) on a sample", 0)
@@ -500,8 +600,52 @@ class Bench:
                 row.note = f"{sdk} files use openai"
             return row
 
+    def scale(self) -> None:
+        """The project-shaped scaling series: baselines and the tool on each
+        size, from the smallest."""
+        a = self.args
+        for n in a.scale:
+            spec = gen_repo.project_spec(n, a.seed)
+            t0 = time.perf_counter()
+            root, manifest = gen_repo.ensure_tree(spec, a.work_dir)
+            files = int(manifest["files"])
+            self.log(f"tree project-{n}: {files} files, {manifest['kinds']}, "
+                     f"({time.perf_counter() - t0:.1f} s to ensure)")  # fmt: skip
+            self.trees[f"project-{n}"] = {k: v for k, v in manifest.items() if k != "parse_too"}
+            measure([self.python, "-c", IO_FLOOR_ALL, str(root)], root, self.env, False)
+            tree = f"project-{n}"
+            self.log(f"uptime: {_uptime()}")
+            self.baseline(tree, root, files, "io-floor", IO_FLOOR_ALL,
+                          "(a) I/O floor: read + find b'openai'")  # fmt: skip
+            extra = Path(a.work_dir) / f"project-{n}.parse.json"
+            extra.write_text(json.dumps(manifest.get("parse_too", [])), encoding="utf-8")
+            row = Row(f"{tree}/necessary", tree, "(b) (a) + parse the files that need it", files,
+                      [self.python, "-c", NECESSARY_ALL, str(root), str(extra)])  # fmt: skip
+            self._run_row(row, root, self.args.repeat, check_count=True)
+            row.cmd = [self.python, "-c", "<necessary program>", str(root), str(extra)]
+            out = row.runs[-1].stdout_tail.split() if row.runs else []
+            if row.ok and len(out) == 2:
+                row.note = f"{out[1]} files parsed"
+            if self.tool_cmd:
+                shutil.rmtree(root / ".openrouter-migrate-cache", ignore_errors=True)
+            self.tool(tree, root, files, "tool-cold", ["--no-cache"], "check --no-cache (cold)")
+            self.tool(tree, root, files, "tool-warm", [], "check (warm: 2nd run)", prime=True)
+            single = gen_repo.relative_path(spec, spec.files // 2)
+            row = Row(f"{tree}/tool-single", tree, f"check {single} (warm)", files,
+                      [*self.tool_cmd, "check", single])  # fmt: skip
+            self._run_row(row, root, self.args.repeat, prime=True)
+
     def run(self) -> None:
         a = self.args
+        if a.scale:
+            self.scale()
+        if a.no_classic:
+            self.log("libcst codemod")
+            if a.scale:
+                n = a.scale[-1]
+                root = gen_repo.tree_dir(gen_repo.project_spec(n, a.seed), a.work_dir)
+                self.libcst_sample(root, n, key=f"project-{n}")
+            return
         specs = [gen_repo.sparse_spec(a.sparse_files, a.seed),
                  gen_repo.dense_spec(a.dense_files, a.seed)]  # fmt: skip
         roots: dict[str, Path] = {}
@@ -557,6 +701,40 @@ class Bench:
                          f"{('  (' + t.note + ')') if t.note else ''}")  # fmt: skip
         return "\n".join(lines)
 
+    def scale_table(self) -> str:
+        """The scaling series: seconds, ratios to the baselines of the same
+        run, and the growth factor per step."""
+        sizes = _sizes(self.rows)
+        if not sizes:
+            return ""
+
+        def med(key: str) -> float | None:
+            r = self.rows.get(key)
+            return r.median_s if r is not None and r.ok else None
+
+        def ratio(a: float | None, b: float | None) -> str:
+            return f"{a / b:7.2f}" if a and b else "      -"
+
+        head = (f"{'files':>7} {'floor s':>8} {'nec. s':>8} {'cold s':>8} {'warm s':>8} "
+                f"{'1 file s':>8} {'cold/nec':>8} {'warm/flr':>8} {'1f/flr':>7} "
+                f"{'cold x':>7} {'warm x':>7}")  # fmt: skip
+        lines = [head, "-" * len(head)]
+        prev: tuple[float | None, float | None] = (None, None)
+        for n in sizes:
+            p = f"project-{n}"
+            floor, nec = med(f"{p}/io-floor"), med(f"{p}/necessary")
+            cold, warm, one = med(f"{p}/tool-cold"), med(f"{p}/tool-warm"), med(f"{p}/tool-single")
+            files = self.rows[f"{p}/io-floor"].files if f"{p}/io-floor" in self.rows else n
+
+            def f(v: float | None) -> str:
+                return f"{v:8.3f}" if v is not None else "       -"
+
+            lines.append(f"{files:>7} {f(floor)} {f(nec)} {f(cold)} {f(warm)} {f(one)} "
+                         f"{ratio(cold, nec):>8} {ratio(warm, floor):>8} {ratio(one, floor):>7} "
+                         f"{ratio(cold, prev[0]):>7} {ratio(warm, prev[1]):>7}")  # fmt: skip
+            prev = (cold, warm)
+        return "\n".join(lines)
+
     def results(self) -> dict[str, object]:
         try:
             import libcst
@@ -575,7 +753,7 @@ class Bench:
             "environment": {
                 "python": sys.version.split()[0], "libcst": libcst_version,
                 "platform": platform.platform(), "cpus": os.cpu_count(),
-                "machine": platform.machine(),
+                "machine": platform.machine(), "load": _uptime(),
             },  # fmt: skip
             "settings": {
                 "repeat": self.args.repeat, "libcst_repeat": self.args.libcst_repeat,
@@ -600,6 +778,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--libcst-repeat", type=int, default=1, help="runs of (d) (default 1)")
     p.add_argument("--libcst-sample", type=int, default=400, metavar="N",
                    help="files of the sparse tree (d) always runs on (default 400; 0: not)")
+    p.add_argument("--scale", default=None, metavar="N,N,...",
+                   help="project-shaped scaling series sizes (default 1000,4000,16000; "
+                   "--quick 1000,4000; 'none': skip)")
+    p.add_argument("--no-classic", action="store_true",
+                   help="only the scaling series (no sparse/dense trees)")
     p.add_argument("--tool-cmd", default="python -m codemods",
                    help="how to start the tool; 'python' means this interpreter")
     p.add_argument("--work-dir", type=Path, default=gen_repo.DEFAULT_WORK_DIR)
@@ -614,6 +797,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.dense_files = 100 if args.quick else gen_repo.DENSE_FILES
     if args.repeat is None:
         args.repeat = 3 if args.quick else 5
+    if args.scale is None:
+        args.scale = "1000,4000" if args.quick else "1000,4000,16000"
+    args.scale = [] if args.scale == "none" else [int(x) for x in args.scale.split(",") if x]
     if args.repeat < 1 or args.libcst_repeat < 1:
         p.error("--repeat and --libcst-repeat must be >= 1")
     return args
@@ -627,6 +813,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench.run()
     bench.targets = compute_targets(bench.rows)
     print(bench.table())
+    scale = bench.scale_table()
+    if scale:
+        print("\nscaling series (median s; ratios within this run; x: growth per step)")
+        print(scale)
+    print(f"\n{_uptime()} at the end (the machine is shared: compare within one run)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(bench.results(), indent=2) + "\n", encoding="utf-8")
