@@ -435,17 +435,23 @@ def compute_targets(rows: dict[str, Row]) -> list[Target]:
     def fps(a: Row, b: Row) -> float:
         return float(a.files_per_s) / float(b.files_per_s)  # type: ignore[arg-type]
 
-    targets = [
+    scaled = any(k.startswith("project-") for k in rows)
+    sparse = any(k.startswith("sparse/") for k in rows) or not scaled
+    dense = any(k.startswith("dense/") for k in rows) or not scaled
+    targets = [] if not sparse else [
         _target("sparse cold check / (b) necessary  [wall]", "<=", 1.25, rows,
                 ("sparse/tool-cold", "sparse/necessary"), wall),
         _libcst_target(rows, wall, fps),
         _target("sparse warm check / (a) io floor  [wall]", "<=", 3.0, rows,
                 ("sparse/tool-warm", "sparse/io-floor"), wall),
-        _target("dense --jobs 1 / (c) parse-only  [files/s]", ">=", 0.75, rows,
-                ("dense/tool-jobs1", "dense/parse-only"), fps),
-        _target("dense --jobs 2 / --jobs 1  [files/s]", ">=", 1.6, rows,
-                ("dense/tool-jobs2", "dense/tool-jobs1"), fps),
     ]  # fmt: skip
+    if dense:
+        targets += [
+            _target("dense --jobs 1 / (c) parse-only  [files/s]", ">=", 0.75, rows,
+                    ("dense/tool-jobs1", "dense/parse-only"), fps),
+            _target("dense --jobs 2 / --jobs 1  [files/s]", ">=", 1.6, rows,
+                    ("dense/tool-jobs2", "dense/tool-jobs1"), fps),
+        ]  # fmt: skip
     targets += _scale_targets(rows, wall, fps)
     tool_rows = [r for k, r in rows.items() if "/tool-" in k]
     measured = [r for r in tool_rows if r.ok]
@@ -639,15 +645,17 @@ class Bench:
         a = self.args
         if a.scale:
             self.scale()
-        if a.no_classic:
+        if (a.no_classic or a.no_sparse) and a.scale:
             self.log("libcst codemod")
-            if a.scale:
-                n = a.scale[-1]
-                root = gen_repo.tree_dir(gen_repo.project_spec(n, a.seed), a.work_dir)
-                self.libcst_sample(root, n, key=f"project-{n}")
+            n = a.scale[-1]
+            root = gen_repo.tree_dir(gen_repo.project_spec(n, a.seed), a.work_dir)
+            self.libcst_sample(root, n, key=f"project-{n}")
+        if a.no_classic:
             return
         specs = [gen_repo.sparse_spec(a.sparse_files, a.seed),
                  gen_repo.dense_spec(a.dense_files, a.seed)]  # fmt: skip
+        if a.no_sparse:
+            specs = specs[1:]
         roots: dict[str, Path] = {}
         for spec in specs:
             t0 = time.perf_counter()
@@ -658,24 +666,30 @@ class Bench:
             roots[spec.name] = root
             measure([self.python, "-c", IO_FLOOR, str(root)], root, self.env, False)  # warm cache
 
-        s, d = roots["sparse"], roots["dense"]
-        ns, nd = int(self.trees["sparse"]["files"]), int(self.trees["dense"]["files"])
-        self.log("baselines")
-        for tree, root, n in (("sparse", s, ns), ("dense", d, nd)):
+        d = roots["dense"]
+        nd = int(self.trees["dense"]["files"])
+        both = [("dense", d, nd)]
+        if not a.no_sparse:
+            s = roots["sparse"]
+            ns = int(self.trees["sparse"]["files"])
+            both.insert(0, ("sparse", s, ns))
+        self.log(f"baselines ({_uptime()})")
+        for tree, root, n in both:
             self.baseline(tree, root, n, "io-floor", IO_FLOOR,
                           "(a) I/O floor: read + find b'openai'")  # fmt: skip
             self.baseline(tree, root, n, "necessary", NECESSARY, "(b) (a) + parse matching files")
         self.baseline("dense", d, nd, "parse-only", PARSE_ONLY, "(c) parse every file, 1 process")
         self.log("tool")
-        for tree, root, n in (("sparse", s, ns), ("dense", d, nd)):
+        for tree, root, n in both:
             self.tool(tree, root, n, "tool-cold", ["--no-cache"], "check --no-cache (cold)")
             self.tool(tree, root, n, "tool-warm", [], "check (warm: 2nd run)", prime=True)
         for jobs in ("1", "2"):
             self.tool("dense", d, nd, f"tool-jobs{jobs}", ["--no-cache", "--jobs", jobs],
                       f"check --no-cache --jobs {jobs}")  # fmt: skip
         self.log("libcst codemod")
-        self.libcst_sample(s, ns)
-        self.libcst_codemod("sparse", s, ns)
+        if not a.no_sparse:
+            self.libcst_sample(s, ns)
+            self.libcst_codemod("sparse", s, ns)
         self.libcst_codemod("dense", d, nd)
 
     # ----------------------------------------------------------------------
@@ -783,6 +797,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    "--quick 1000,4000; 'none': skip)")
     p.add_argument("--no-classic", action="store_true",
                    help="only the scaling series (no sparse/dense trees)")
+    p.add_argument("--no-sparse", action="store_true",
+                   help="no 10,000-file sparse tree (the scaling series replaces it); "
+                   "the (d) sample is taken from the largest project tree")
     p.add_argument("--tool-cmd", default="python -m codemods",
                    help="how to start the tool; 'python' means this interpreter")
     p.add_argument("--work-dir", type=Path, default=gen_repo.DEFAULT_WORK_DIR)
