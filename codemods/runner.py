@@ -425,7 +425,11 @@ class _Pipeline:
             ]
             out: dict[str, frozenset[str]] = {}
             for part, future in zip(parts, futures):
-                for path, found in zip(part, future.result()):
+                try:
+                    hits = future.result()
+                except Exception:  # noqa: BLE001 - a worker died: scan here
+                    hits = _scan_files([reals[p] for p in part], wanted)
+                for path, found in zip(part, hits):
                     out[path] = frozenset(found)
             return out
 

@@ -128,3 +128,29 @@ def test_a_corrupt_index_is_an_empty_index(tmp_path: Path, monkeypatch: pytest.M
     again, reads = _run(tmp_path, monkeypatch)
     assert again == first
     assert "plain_3.py" in reads  # everything read again
+
+
+def test_summaries_are_cached_whole_whatever_they_hold() -> None:
+    """Every field of a summary survives the cache (the form is generic:
+    fields added later are kept without touching the cache code)."""
+    import dataclasses
+    import json
+
+    from codemods.project import ModuleSummary, summary_from_dict, summary_to_dict
+
+    s = ModuleSummary(
+        imports={"M": (".settings", "M"), "N": ("?", "N")},
+        sink_uses={"M": 2},
+        other_uses={"M": 0},
+        certain={"M"},
+        module_imports=["pkg.settings"],
+        handled={"X"},
+        sink_params={"ask": {"model": 1, "alt": None}},
+        sink_params_certain={"ask"},
+    )
+    for f in dataclasses.fields(ModuleSummary):
+        assert getattr(s, f.name), f"set every field in this test: {f.name}"
+    back = summary_from_dict(json.loads(json.dumps(summary_to_dict(s))))
+    assert back == s
+    with pytest.raises(ValueError):
+        summary_from_dict({**summary_to_dict(s), "unknown_field": 1})
