@@ -606,40 +606,92 @@ class Bench:
                 row.note = f"{sdk} files use openai"
             return row
 
+    def rounds(self, tree: str, root: Path, rows: list[Row], prime: list[Row]) -> None:
+        """Measure ``rows`` in rounds: each round runs every row once, so a
+        change of the machine's load hits all of them alike. ``prime``: rows
+        run once, untimed, first (they fill the cache)."""
+        for row in rows:
+            self.rows[row.key] = row
+        for row in prime:
+            first = measure(row.cmd, root, self.env, sample_memory=False)
+            if first.exit_code not in (0, 1) or _crashed(first):
+                self._fail(row, first, "priming run")
+        for i in range(self.args.repeat):
+            self.log(f"  {tree} round {i + 1}/{self.args.repeat} ({_uptime()})")
+            for row in rows:
+                if row.status != "ok":
+                    continue
+                run = measure(row.cmd, root, self.env)
+                row.runs.append(run)
+                if run.exit_code not in (0, 1) or _crashed(run):
+                    self._fail(row, run, f"run {i + 1}")
+                    continue
+                self.log(f"    {row.key.split('/')[1]:<12} {run.wall_s:8.3f} s  "
+                         f"peak {run.peak_mb:6.1f} MB  tree {run.tree_mb:6.1f} MB")  # fmt: skip
+
+    def dense_rounds(self, root: Path, files: int) -> None:
+        """The dense tree's rows, in rounds (see :meth:`rounds`)."""
+        c = self.tool_cmd
+        rows = [
+            Row("dense/io-floor", "dense", "(a) I/O floor: read + find b'openai'", files,
+                [self.python, "-c", IO_FLOOR, str(root)]),
+            Row("dense/parse-only", "dense", "(c) parse every file, 1 process", files,
+                [self.python, "-c", PARSE_ONLY, str(root)]),
+            Row("dense/tool-cold", "dense", "check --no-cache (cold)", files,
+                [*c, "check", "--no-cache", "."]),
+            Row("dense/tool-warm", "dense", "check (warm)", files, [*c, "check", "."]),
+            Row("dense/tool-jobs1", "dense", "check --no-cache --jobs 1", files,
+                [*c, "check", "--no-cache", "--jobs", "1", "."]),
+            Row("dense/tool-jobs2", "dense", "check --no-cache --jobs 2", files,
+                [*c, "check", "--no-cache", "--jobs", "2", "."]),
+        ]  # fmt: skip
+        self.rounds("dense", root, rows, prime=[rows[3]])
+        for row in rows[:2]:
+            row.cmd = [x if "\n" not in x else f"<{row.key.split('/')[1]} program>"
+                       for x in row.cmd]  # fmt: skip
+
     def scale(self) -> None:
         """The project-shaped scaling series: baselines and the tool on each
-        size, from the smallest."""
+        size. The rows of one size are measured in rounds (each round runs
+        every row once), so a change of the machine's load hits them alike:
+        the ratios are within a round's conditions."""
         a = self.args
         for n in a.scale:
             spec = gen_repo.project_spec(n, a.seed)
             t0 = time.perf_counter()
             root, manifest = gen_repo.ensure_tree(spec, a.work_dir)
             files = int(manifest["files"])
-            self.log(f"tree project-{n}: {files} files, {manifest['kinds']}, "
-                     f"({time.perf_counter() - t0:.1f} s to ensure)")  # fmt: skip
-            self.trees[f"project-{n}"] = {k: v for k, v in manifest.items() if k != "parse_too"}
-            measure([self.python, "-c", IO_FLOOR_ALL, str(root)], root, self.env, False)
             tree = f"project-{n}"
-            self.log(f"uptime: {_uptime()}")
-            self.baseline(tree, root, files, "io-floor", IO_FLOOR_ALL,
-                          "(a) I/O floor: read + find b'openai'")  # fmt: skip
-            extra = Path(a.work_dir) / f"project-{n}.parse.json"
+            self.log(f"tree {tree}: {files} files, {manifest['kinds']}, "
+                     f"({time.perf_counter() - t0:.1f} s to ensure)")  # fmt: skip
+            self.trees[tree] = {k: v for k, v in manifest.items() if k != "parse_too"}
+            measure([self.python, "-c", IO_FLOOR_ALL, str(root)], root, self.env, False)
+            extra = Path(a.work_dir) / f"{tree}.parse.json"
             extra.write_text(json.dumps(manifest.get("parse_too", [])), encoding="utf-8")
-            row = Row(f"{tree}/necessary", tree, "(b) (a) + parse the files that need it", files,
-                      [self.python, "-c", NECESSARY_ALL, str(root), str(extra)])  # fmt: skip
-            self._run_row(row, root, self.args.repeat, check_count=True)
-            row.cmd = [self.python, "-c", "<necessary program>", str(root), str(extra)]
-            out = row.runs[-1].stdout_tail.split() if row.runs else []
-            if row.ok and len(out) == 2:
-                row.note = f"{out[1]} files parsed"
-            if self.tool_cmd:
-                shutil.rmtree(root / ".openrouter-migrate-cache", ignore_errors=True)
-            self.tool(tree, root, files, "tool-cold", ["--no-cache"], "check --no-cache (cold)")
-            self.tool(tree, root, files, "tool-warm", [], "check (warm: 2nd run)", prime=True)
             single = gen_repo.relative_path(spec, spec.files // 2)
-            row = Row(f"{tree}/tool-single", tree, f"check {single} (warm)", files,
-                      [*self.tool_cmd, "check", single])  # fmt: skip
-            self._run_row(row, root, self.args.repeat, prime=True)
+            rows = [
+                Row(f"{tree}/io-floor", tree, "(a) I/O floor: read + find b'openai'", files,
+                    [self.python, "-c", IO_FLOOR_ALL, str(root)]),
+                Row(f"{tree}/necessary", tree, "(b) (a) + parse the files that need it", files,
+                    [self.python, "-c", NECESSARY_ALL, str(root), str(extra)]),
+                Row(f"{tree}/tool-cold", tree, "check --no-cache (cold)", files,
+                    [*self.tool_cmd, "check", "--no-cache", "."]),
+                Row(f"{tree}/tool-warm", tree, "check (warm)", files,
+                    [*self.tool_cmd, "check", "."]),
+                Row(f"{tree}/tool-single", tree, f"check {single} (warm)", files,
+                    [*self.tool_cmd, "check", single]),
+            ]  # fmt: skip
+            shutil.rmtree(root / ".openrouter-migrate-cache", ignore_errors=True)
+            self.rounds(tree, root, rows, prime=rows[3:])
+            for row in rows[:2]:
+                got = row.runs[-1].stdout_tail.split() if row.runs else []
+                if row.ok and (not got or int(got[0]) != files):
+                    row.status = "error"
+                    row.note = f"baseline saw {got[:1]} files, expected {files}"
+                elif row.ok and len(got) == 2:
+                    row.note = f"{got[1]} files " + ("match" if row is rows[0] else "parsed")
+                row.cmd = [c if "\n" not in c else f"<{row.key.split('/')[1]} program>"
+                           for c in row.cmd]  # fmt: skip
 
     def run(self) -> None:
         a = self.args
@@ -656,6 +708,12 @@ class Bench:
                  gen_repo.dense_spec(a.dense_files, a.seed)]  # fmt: skip
         if a.no_sparse:
             specs = specs[1:]
+            root, manifest = gen_repo.ensure_tree(specs[0], a.work_dir)
+            self.trees["dense"] = manifest
+            measure([self.python, "-c", IO_FLOOR, str(root)], root, self.env, False)
+            self.dense_rounds(root, int(manifest["files"]))
+            self.libcst_codemod("dense", root, int(manifest["files"]))
+            return
         roots: dict[str, Path] = {}
         for spec in specs:
             t0 = time.perf_counter()
