@@ -654,8 +654,8 @@ def project_context(inp: RunInput, jobs: list[Job]) -> list[Job]:
     (:func:`project_root`) and walked with the rules of any directory walk
     (excludes, ``.gitignore``, ``include``); files outside every project
     have no context. Returns the jobs not already in ``jobs``."""
-    if not inp.project_context:
-        return []
+    if not inp.project_context or not jobs:
+        return []  # (nothing named survived the excludes: nothing to report)
     roots: list[str] = []
     for arg in inp.given if inp.given is not None else inp.paths:
         if os.path.isfile(arg):
