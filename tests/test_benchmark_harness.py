@@ -157,3 +157,29 @@ def test_libcst_target_uses_the_whole_tree_when_measured_else_the_sample() -> No
     by_name = {t.name: t for t in run.compute_targets(rows)}
     t = by_name["(d) libcst codemod / sparse cold check  [wall]"]
     assert t.status == "PASS" and t.value == pytest.approx(150.0)
+
+
+def test_project_tree_has_the_shapes_it_claims(tmp_path: Path) -> None:
+    """The scaling series' tree: helpers with model defaults, settings
+    constants imported across modules, client factories, callers,
+    notebooks; packages and a project root; every file parses."""
+    spec = gen_repo.project_spec(files=500, seed=5)
+    manifest = gen_repo.generate_tree(spec, tmp_path)
+    files = _tree_bytes(tmp_path)
+    assert (tmp_path / "pyproject.toml").is_file()
+    kinds = manifest["kinds"]
+    assert kinds["helper"] == 10 and kinds["notebook"] == 1  # 2%, 0.2% (at least one)
+    py = {p: d for p, d in files.items() if p.endswith(".py")}
+    assert manifest["files"] == len(py) + kinds["notebook"]
+    helpers = [d for d in py.values() if re.search(rb"def summarize_\d+\(text: str, model", d)]
+    assert len(helpers) == kinds["helper"]
+    assert any(b"import CHAT_MODEL" in d for d in helpers)  # constants across modules
+    assert any(b"import get_client" in d for d in helpers)  # factories
+    callers = [p for p in manifest["parse_too"] if b"import summarize_" in py[p]]
+    assert callers and all(b"openai" not in py[p] for p in callers)
+    assert all(d == b"" for p, d in py.items() if p.endswith("__init__.py"))
+    for data in py.values():
+        libcst.parse_module(data)
+    again = tmp_path / "again"
+    gen_repo.generate_tree(spec, again)
+    assert _tree_bytes(again) == files
