@@ -267,6 +267,7 @@ def _process(
         if suppressions.suppresses(r.rule.code, line, end_line):
             continue
         kept.append(r)
+    kept = _with_requirements(kept, ctx.reports)
 
     edits: dict[int, list[Fix]] = {}
     for r in kept:
@@ -343,6 +344,38 @@ def _process(
     _report_unused_noqa(result, suppressions, config.settings, data, module.encoding)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _with_requirements(kept: list[Report], reported: list[Report]) -> list[Report]:
+    """A report whose required reports do not all stand moves with them:
+
+    - one of them is suppressed by a comment (``client = OpenAI()  # noqa:
+      OR101``): the client stays on OpenAI, where the bare model ID is right:
+      the dependent report is dropped;
+    - one of them belongs to a rule that is not selected (``--ignore
+      OR101``): this run does not move the client, so the dependent report
+      stays, without its fix, and says why."""
+    made = {id(r) for r in reported}
+    while True:
+        ids = {id(r) for r in kept}
+        out: list[Report] = []
+        for r in kept:
+            missing = [q for q in r.requires if id(q) not in ids]
+            if not missing:
+                out.append(r)
+            elif all(id(q) not in made for q in missing):
+                if r.fix is not None:
+                    codes = ", ".join(sorted({q.rule.code for q in missing}))
+                    r.fix = None
+                    r.message += (
+                        f" (not rewritten: the client it goes through is not migrated in this "
+                        f"run, because {codes} is not selected)"
+                    )
+                r.requires = []
+                out.append(r)
+        if len(out) == len(kept):
+            return out
+        kept = out
 
 
 def _wants_noqa_report(data: bytes, config: EngineConfig) -> bool:

@@ -87,9 +87,22 @@ class ProjectInput:
     module: tuple[str, bool] | None = None
     # functions of other modules whose parameter reaches model=
     sink_functions: tuple[SinkFunction, ...] = ()
+    # imported local name -> the decision the defining module took for the
+    # client it is bound to (codemods/clients.py: "migrate", "openrouter", "left")
+    clients: tuple[tuple[str, str], ...] = ()
+    # the module-level names of this file other modules import (with
+    # ``module`` set: a name not listed here is imported nowhere in the run)
+    imported_names: frozenset[str] = frozenset()
+    imported_whole: bool = False  # ``import this`` somewhere: any name may be read
 
     def __bool__(self) -> bool:
-        return bool(self.exports or self.followed or self.sink_functions)
+        return bool(self.exports or self.followed or self.sink_functions or self.clients)
+
+    def client_state(self, name: str) -> str | None:
+        for local, state in self.clients:
+            if local == name:
+                return state
+        return None
 
 
 def module_name(path: Path) -> tuple[str, bool] | None:

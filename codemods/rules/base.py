@@ -95,6 +95,10 @@ class Report:
     fix: Fix | None = None
     # the node whose replacement text the fix produces (defaults to ``node``)
     fix_node: cst.CSTNode | None = None
+    # reports this one cannot stand without: a model ID sent through a
+    # client moves with the client. When one of them is not kept (suppressed
+    # by a noqa comment, its rule deselected), this report is dropped too
+    requires: list[Report] = field(default_factory=list)
 
 
 @dataclass
@@ -111,6 +115,11 @@ class RuleContext:
     # (custom base_url, **kwargs, ...): model IDs sent through those clients
     # must stay as they are
     unmigrated_clients: set[int] = field(default_factory=set)
+    # constructor call id -> what the client rule decided for it
+    # (codemods/clients.py: "migrate", "openrouter", "left") and, for the
+    # migrated ones, the report whose fix moves it
+    client_decisions: dict[int, str] = field(default_factory=dict)
+    client_reports: dict[int, Report] = field(default_factory=dict)
     # cross-module data flow (codemods/project.py): what the other files of
     # the run say about this one (input), and what this one says (output)
     project: ProjectInput | None = None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods import clients
 from codemods.analysis import dotted_name
+from codemods.clients import AZURE_CLASSES, CLIENT_CLASSES
 from codemods.findings import Severity
 from codemods.rules._edit import (
     first_lines,
@@ -17,24 +19,6 @@ from codemods.rules._edit import (
 from codemods.rules.base import Report, RuleContext, checker, rule
 from codemods.secrets import looks_like_secret, redact, redact_text
 
-CLIENT_CLASSES = frozenset(
-    {
-        "openai.OpenAI",
-        "openai.AsyncOpenAI",
-        "openai.Client",
-        "openai.AsyncClient",
-        "openai._client.OpenAI",
-        "openai._client.AsyncOpenAI",
-    }
-)
-AZURE_CLASSES = frozenset(
-    {
-        "openai.AzureOpenAI",
-        "openai.AsyncAzureOpenAI",
-        "openai.lib.azure.AzureOpenAI",
-        "openai.lib.azure.AsyncAzureOpenAI",
-    }
-)
 OPENAI_KEY_ENV = "OPENAI_API_KEY"
 
 CLIENT = rule(
@@ -229,6 +213,146 @@ SUBCLASS = rule(
 )
 
 
+NOT_DIRECT = rule(
+    code="OR118",
+    name="client-not-openai-direct",
+    summary="client passes an option OpenAI-direct clients do not: left alone",
+    severity=Severity.WARNING,
+    fixable=False,
+    what="""
+        Reports an `OpenAI(...)` / `AsyncOpenAI(...)` constructor that passes
+        an argument the tool does not know to mean "talk to OpenAI
+        directly": `provider=` (another cloud), `websocket_base_url=`
+        (Azure realtime), `azure_ad_token_provider=`, an `http_client=` the
+        tool cannot see into (its own base URL, transport, client
+        certificate), or any other keyword. Nothing is changed, and the
+        model IDs sent through this client are left alone too.
+    """,
+    why="""
+        A client is migrated only when every argument is one whose meaning
+        is known (`api_key`, `organization`, `project`, `base_url` pointing
+        at OpenAI, `default_headers`, `default_query`, `timeout`,
+        `max_retries`, `webhook_secret`, a plain `http_client`). Anything
+        else may send the requests somewhere that is not OpenAI, where
+        OpenRouter's URL, key and model IDs would break the code.
+    """,
+    before="""
+        from openai import OpenAI
+        client = OpenAI(provider=bedrock(region="us-east-1"))
+    """,
+)
+
+UNSUPPORTED_ONLY = rule(
+    code="OR119",
+    name="client-for-unsupported-endpoints",
+    summary="client is used only for endpoints OpenRouter does not serve: left on OpenAI",
+    severity=Severity.WARNING,
+    fixable=False,
+    what="""
+        Reports a client whose every use in the file is an endpoint
+        OpenRouter does not serve (files, batches, fine-tuning, uploads,
+        vector stores, assistants and threads, audio, images, moderations,
+        evals, realtime, videos, `responses.connect`...). The client is
+        left pointing at OpenAI, with its key.
+    """,
+    why="""
+        Pointing it at OpenRouter would turn every one of its calls into a
+        404. Keep it on OpenAI (it still needs an OpenAI key), or rebuild
+        those features on what OpenRouter serves.
+    """,
+    before="""
+        from openai import OpenAI
+        client = OpenAI()
+        batch = client.batches.create(input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h")
+    """,
+)
+
+UNRECOGNISED = rule(
+    code="OR120",
+    name="unrecognised-client",
+    summary="a call that may build an OpenAI client, through a name the tool cannot pin down",
+    severity=Severity.ERROR,
+    fixable=False,
+    what="""
+        Reports a call of `OpenAI(...)` / `AsyncOpenAI(...)` whose name the
+        tool cannot resolve with certainty: imported with `from openai
+        import *`, or imported from openai *and* rebound in the file
+        (`try: from openai import OpenAI` / `except ImportError: OpenAI =
+        None`). Neither the client nor the model IDs sent through it are
+        rewritten.
+    """,
+    why="""
+        A client and its model IDs move together or not at all: prefixing
+        the IDs of a client that stays on OpenAI breaks every call. Import
+        the class by name (`from openai import OpenAI`) and run the tool
+        again, or migrate it by hand.
+    """,
+    before="""
+        from openai import *
+        client = OpenAI()
+    """,
+)
+
+# constructor keywords whose meaning is known: a client that passes only
+# these (and a base_url pointing at OpenAI) talks to OpenAI directly
+DIRECT_OPTIONS = frozenset(
+    {
+        "api_key",
+        "organization",
+        "project",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "default_headers",
+        "default_query",
+        "webhook_secret",
+        "http_client",
+        "_strict_response_validation",
+    }
+)
+# an ``http_client=`` built by one of these with only these keywords does
+# not change where requests go
+_PLAIN_HTTP_CLIENTS = frozenset(
+    {
+        "httpx.Client",
+        "httpx.AsyncClient",
+        "openai.DefaultHttpxClient",
+        "openai.DefaultAsyncHttpxClient",
+        "openai.DefaultAioHttpClient",
+    }
+)
+_PLAIN_HTTP_OPTIONS = frozenset(
+    {"timeout", "proxy", "proxies", "limits", "follow_redirects", "http2", "trust_env", "verify"}
+)
+
+
+def not_direct_reason(ctx: RuleContext, call: cst.Call) -> str | None:
+    """Why a constructor is not an OpenAI-direct client (None: it is, as far
+    as its arguments tell)."""
+    for a in call.args:
+        if a.keyword is None:
+            continue  # positional / ** arguments: OR105's business
+        name = a.keyword.value
+        if name not in DIRECT_OPTIONS:
+            return f"`{name}=`"
+        if name == "http_client" and not _plain_http_client(ctx, a.value):
+            return "an `http_client=` whose destination the tool cannot see"
+    return None
+
+
+def _plain_http_client(ctx: RuleContext, value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.Name) and value.value == "None":
+        return True
+    if not isinstance(value, cst.Call):
+        return False
+    if ctx.facts.qualified(value.func) not in _PLAIN_HTTP_CLIENTS:
+        return False
+    return all(
+        a.keyword is not None and a.keyword.value in _PLAIN_HTTP_OPTIONS and not a.star
+        for a in value.args
+    )
+
+
 def is_openrouter_url(url: str) -> bool:
     u = url.strip().lower()
     return u.startswith(("https://openrouter.ai", "http://openrouter.ai"))
@@ -237,6 +361,14 @@ def is_openrouter_url(url: str) -> bool:
 def is_openai_url(url: str) -> bool:
     u = url.strip().lower().rstrip("/")
     return u.startswith(("https://api.openai.com", "http://api.openai.com"))
+
+
+def constant_string(ctx: RuleContext, node: cst.BaseExpression) -> str | None:
+    """The string a name holds when it is a module constant assigned once
+    (``OPENROUTER_URL = "https://openrouter.ai/api/v1"``)."""
+    if isinstance(node, cst.Name) and node.value in ctx.facts.string_constants:
+        return string_value(ctx.facts.string_constants[node.value].value)
+    return None
 
 
 def string_value(node: cst.BaseExpression) -> str | None:
@@ -358,7 +490,19 @@ def check_clients(ctx: RuleContext) -> None:
     f = ctx.facts
     if not f.imports_openai:
         return
+    index = clients.index(ctx)
     for call in f.calls:
+        site = index.sites.get(id(call))
+        if site is not None and site.kind == "unresolved":
+            _leave(ctx, call)
+            ctx.report(
+                call,
+                UNRECOGNISED,
+                f"`{ctx.module.code_for_node(call.func)}(...)` may build an OpenAI client, but "
+                "the name is not certainly openai's (a star import, or rebound in this file): "
+                "neither it nor its model IDs are rewritten; import the class by name",
+            )
+            continue
         q = f.qualified(call.func)
         if q is None:
             continue
@@ -370,7 +514,7 @@ def check_clients(ctx: RuleContext) -> None:
                 "move it to OpenRouter by hand if you mean to",
             )
         elif q in CLIENT_CLASSES:
-            migrate_constructor(ctx, call, q.rsplit(".", 1)[1])
+            decide_constructor(ctx, call, q.rsplit(".", 1)[1])
     for cls in f.classes:
         for base in cls.bases:
             bq = f.qualified(base.value)
@@ -381,6 +525,55 @@ def check_clients(ctx: RuleContext) -> None:
                     f"class `{cls.name.value}` derives from `{bq}`: instances are not "
                     "migrated; pass OpenRouter's base_url and api_key in its __init__",
                 )
+
+
+def _leave(ctx: RuleContext, call: cst.Call) -> None:
+    """The client built by ``call`` stays where it points (and so do the
+    model IDs sent through it)."""
+    ctx.unmigrated_clients.add(id(call))
+    ctx.client_decisions[id(call)] = clients.DECISION_LEFT
+
+
+def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
+    """Migrate an OpenAI-direct client, or leave it and say why."""
+    reason = not_direct_reason(ctx, call)
+    if reason is not None:
+        _leave(ctx, call)
+        ctx.report(
+            call,
+            NOT_DIRECT,
+            f"`{cls_name}(...)` passes {reason}, which an OpenAI-direct client does not: "
+            "left alone, with the model IDs sent through it; move it to OpenRouter by hand "
+            "if it talks to OpenAI",
+        )
+        return
+    uses = [] if _on_openrouter(ctx, call) else clients.index(ctx).uses().get(id(call), [])
+    if uses and not any(u.supported for u in uses):
+        _leave(ctx, call)
+        shown = sorted({clients.resource_path(u.call) for u in uses})
+        listed = ", ".join(f"`{x}`" for x in shown[:3]) + (" ..." if len(shown) > 3 else "")
+        ctx.report(
+            call,
+            UNSUPPORTED_ONLY,
+            f"`{cls_name}(...)` is used only for endpoints OpenRouter does not serve "
+            f"({listed}): left on OpenAI (it still needs an OpenAI key)",
+        )
+        return
+    migrate_constructor(ctx, call, cls_name)
+    if id(call) in ctx.unmigrated_clients:
+        ctx.client_decisions[id(call)] = clients.DECISION_LEFT
+    elif id(call) in ctx.client_reports:
+        ctx.client_decisions[id(call)] = clients.DECISION_MIGRATE
+    else:
+        ctx.client_decisions[id(call)] = clients.DECISION_OPENROUTER
+
+
+def _on_openrouter(ctx: RuleContext, call: cst.Call) -> bool:
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == "base_url":
+            url = string_value(a.value) or constant_string(ctx, a.value)
+            return url is not None and is_openrouter_url(url)
+    return False
 
 
 def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
@@ -416,6 +609,10 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
     if "base_url" in by_name:
         i = by_name["base_url"]
         url = string_value(args[i].value)
+        held = constant_string(ctx, args[i].value)
+        if url is None and held is not None and is_openrouter_url(held):
+            _secret_in_migrated_client(ctx, args, by_name)
+            return  # ``base_url=OPENROUTER_URL``: migrated already
         if url is not None and is_openrouter_url(url):
             _secret_in_migrated_client(ctx, args, by_name)
             return  # migrated already
@@ -545,6 +742,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         f"`{cls_name}(...)` talks to OpenAI directly: {summary}",
         fix=fix,
     )
+    ctx.client_reports[id(call)] = report
     if needs_os:
         add_import_os(ctx, report)
     if secret_node is not None:

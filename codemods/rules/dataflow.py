@@ -32,7 +32,7 @@ import libcst as cst
 from codemods.analysis import ModuleFacts, dotted_name, read_walk
 from codemods.mapping import LookupKind
 from codemods.project import Export, ModuleSummary, SinkFunction, resolve
-from codemods.rules.base import RuleContext
+from codemods.rules.base import Report, RuleContext
 from codemods.rules.client import string_value
 
 _MAX_DEPTH = 24
@@ -65,6 +65,9 @@ class Sink:
     subject: str = "model"  # how OR205/OR206 messages name the value
     via: str | None = None  # how OR201 messages name the path
     opaque: str | None = None  # set: nothing to follow, report this
+    # the client reports (OR101) of the clients the SDK call goes through: a
+    # rewrite of this value stands or falls with them (engine: Report.requires)
+    requires: tuple[Report, ...] = ()
 
 
 @dataclass

@@ -6,11 +6,12 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from codemods.analysis import FOREIGN_SDKS, attribute_chain, dotted_name
+from codemods import clients
+from codemods.analysis import FOREIGN_SDKS, attribute_chain
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
 from codemods.rules._edit import replace_string
-from codemods.rules.base import RuleContext, checker, rule
+from codemods.rules.base import Report, RuleContext, checker, rule
 from codemods.rules.client import AZURE_CLASSES, CLIENT_CLASSES, string_value
 from codemods.rules.dataflow import (
     Flow,
@@ -211,6 +212,7 @@ class SdkCall:
     # a call on the module-level client (or an openai<1 class) whose
     # configuration stays on OpenAI: its model ID must not be rewritten
     held: bool = False
+    requires: tuple[Report, ...] = ()  # see client_requirements
 
 
 def sdk_method(call: cst.Call) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
@@ -256,7 +258,11 @@ def classify_callee(ctx: RuleContext, func: cst.BaseExpression) -> str:
     return "unknown"
 
 
-def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
+def classify_receiver(
+    ctx: RuleContext, receiver: cst.BaseExpression, scope: cst.CSTNode | None = None
+) -> str:
+    """ "openai", "foreign" or "unknown": which client a call made through
+    ``receiver`` (in ``scope``) goes through (see codemods/clients.py)."""
     f = ctx.facts
     q = f.qualified(receiver)
     if q is not None:
@@ -264,23 +270,20 @@ def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
             return "openai"
         if q.split(".", 1)[0] in FOREIGN_SDKS:
             return "foreign"
-    if isinstance(receiver, cst.Call):
-        if id(receiver) in ctx.unmigrated_clients:
-            return "foreign"
-        return classify_callee(ctx, receiver.func)
-    key = dotted_name(receiver)
-    if key is not None and key in f.assigned_from_call:
-        calls = f.assigned_from_call[key]
-        if any(c is not None and id(c) in ctx.unmigrated_clients for c in calls):
-            # a client the migration leaves pointing elsewhere: its model
-            # IDs are that server's business
-            return "foreign"
-        kinds = {"unknown" if c is None else classify_callee(ctx, c.func) for c in calls}
-        if kinds == {"openai"}:
-            return "openai"
-        if "foreign" in kinds:
-            return "foreign"
-    return "unknown"
+    return clients.index(ctx).kind(receiver, scope)
+
+
+def client_requirements(
+    ctx: RuleContext, receiver: cst.BaseExpression, scope: cst.CSTNode | None
+) -> tuple[Report, ...]:
+    """The OR101 reports of the clients of this file a call through
+    ``receiver`` may use: its model ID is rewritten only with them."""
+    found = []
+    for site in clients.index(ctx).sites_of(receiver, scope):
+        report = ctx.client_reports.get(site)
+        if report is not None:
+            found.append(report)
+    return tuple(found)
 
 
 def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
@@ -305,7 +308,15 @@ def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
         if m is None:
             continue
         method, receiver = m
-        out.append(SdkCall(call, method, classify_receiver(ctx, receiver)))
+        scope = ctx.facts.scope_of.get(id(call))
+        out.append(
+            SdkCall(
+                call,
+                method,
+                classify_receiver(ctx, receiver, scope),
+                requires=client_requirements(ctx, receiver, scope),
+            )
+        )
     if out and ctx.facts.imports_openai:
         # calls on the module-level client stay as they are while its
         # configuration does (import here: module_client builds on this module)
@@ -354,13 +365,22 @@ def check_models(ctx: RuleContext) -> None:
             # ``create(**params)``: the model may be an entry of the mapping
             for a in sc.call.args:
                 if a.star == "**":
-                    resolver.add(Sink(a.value, a.value, scope, certain, dict_mode=True))
+                    resolver.add(
+                        Sink(
+                            a.value,
+                            a.value,
+                            scope,
+                            certain,
+                            dict_mode=True,
+                            requires=sc.requires,
+                        )
+                    )
             continue
         value = arg.value
         if isinstance(value, cst.SimpleString) and string_value(value) is not None:
-            check_literal(ctx, value, certain, via=None)
+            check_literal(ctx, value, certain, via=None, requires=sc.requires)
         else:
-            resolver.add(Sink(value, value, scope, certain))
+            resolver.add(Sink(value, value, scope, certain, requires=sc.requires))
     follow_imported_functions(ctx, resolver)
     handled: set[str] = set()
     if ctx.project is not None:
@@ -427,11 +447,19 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
                     "and keep the bare ID where it is needed",
                 )
             continue
-        check_literal(ctx, src.node, certain, via=src.via, note="".join(src.notes))
+        requires = tuple({id(r): r for s in src.sinks for r in s.requires}.values())
+        check_literal(
+            ctx, src.node, certain, via=src.via, note="".join(src.notes), requires=requires
+        )
 
 
 def check_literal(
-    ctx: RuleContext, node: cst.SimpleString, certain: bool, via: str | None, note: str = ""
+    ctx: RuleContext,
+    node: cst.SimpleString,
+    certain: bool,
+    via: str | None,
+    note: str = "",
+    requires: tuple[Report, ...] = (),
 ) -> None:
     model = string_value(node)
     if model is None:
@@ -450,7 +478,7 @@ def check_literal(
             MODEL_ID,
             f"model '{model}'{through} is not an OpenRouter ID: use '{target}'{note}",
             fix=fix,
-        )
+        ).requires.extend(requires)
     elif lookup.kind is LookupKind.BAD_PREFIX:
         if lookup.target:
             target = lookup.target
@@ -465,7 +493,7 @@ def check_literal(
                 f"model '{model}'{through} uses LiteLLM's openrouter/ prefix, which "
                 f"OpenRouter rejects: use '{target}'",
                 fix=fix2,
-            )
+            ).requires.extend(requires)
         else:
             ctx.report(
                 node,

@@ -44,6 +44,7 @@ from codemods.rules.models import (
     classify_receiver,
     resolved_model,
     sdk_calls,
+    sdk_method,
 )
 
 UNSUPPORTED_FILE = "unsupported.yaml"
@@ -70,6 +71,7 @@ ENDPOINT = rule(
     before="""
         from openai import OpenAI
         client = OpenAI()
+        reply = client.chat.completions.create(model="openai/gpt-4o", messages=messages)
         job = client.fine_tuning.jobs.create(training_file="file-abc", model="gpt-4o-mini-2024-07-18")
     """,
 )
@@ -112,6 +114,7 @@ IMAGES = rule(
     before="""
         from openai import OpenAI
         client = OpenAI()
+        reply = client.chat.completions.create(model="openai/gpt-4o", messages=messages)
         img = client.images.generate(model="gpt-image-1", prompt="a lighthouse")
     """,
 )
@@ -451,6 +454,25 @@ _BY_FIRST: dict[int, tuple[tuple[Endpoint, ...], dict[str, tuple[Endpoint, ...]]
 
 def _openai_receiver(ctx: RuleContext, kind: str) -> bool:
     return kind == "openai" or (kind == "unknown" and ctx.facts.imports_openai)
+
+
+# openai>=1 resources of SDK_METHODS that OpenRouter serves as the SDK calls them
+_SERVED = frozenset({"chat", "completions", "responses", "embeddings"})
+
+
+def classify_use(ctx: RuleContext, call: cst.Call) -> tuple[cst.BaseExpression, bool] | None:
+    """For a call made through a client (``client.files.create(...)``): the
+    receiver and whether OpenRouter serves the call; None for other calls."""
+    if type(call.func) is not cst.Attribute:
+        return None
+    hit = match_endpoint(call, load_unsupported().endpoints)
+    if hit is not None:
+        return hit[1], False
+    m = sdk_method(call)
+    if m is None:
+        return None
+    method, receiver = m
+    return receiver, method[0] in _SERVED
 
 
 def _is_literal(node: cst.BaseExpression, *values: str) -> bool:
