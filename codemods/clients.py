@@ -82,11 +82,31 @@ WRAPPERS = frozenset(
         "agentops.wrap_openai",
     }
 )
+# the instructor modes ``from_openai`` accepts for a client whose base URL is
+# OpenRouter's (instructor/client.py asserts it; any other mode raises)
+INSTRUCTOR_OPENROUTER_MODES = frozenset({"TOOLS", "JSON", "OPENROUTER_STRUCTURED_OUTPUTS"})
+# instructor's own methods on a wrapped client (the request is a chat completion)
+INSTRUCTOR_METHODS: tuple[tuple[str, ...], ...] = (
+    ("chat", "completions", "create_partial"),
+    ("chat", "completions", "create_iterable"),
+    ("chat", "completions", "create_with_completion"),
+    ("chat", "create"),
+    ("messages", "create"),
+    ("create",),
+    ("create_partial",),
+    ("create_iterable",),
+    ("create_with_completion",),
+)
+# client attributes that change where requests go, or with which key
+_CONNECTION_ATTRIBUTES = frozenset(
+    {"base_url", "_base_url", "api_base", "api_key", "organization", "project", "default_headers"}
+)
 # type annotations that say "an OpenAI SDK client" (not which one)
 _TYPE_NAMES = CLIENT_CLASSES
 
 FOREIGN = "foreign"
 UNKNOWN = "unknown"
+INSTRUCTOR = "instructor"  # a marker: the value went through instructor.from_openai
 MIGRATED = "migrated"  # a client another module of the run moves to OpenRouter
 Atom = Union[int, str]  # id() of a constructor call of this file, or one of the above
 
@@ -95,6 +115,12 @@ DECISION_MIGRATE = "migrate"  # rewritten to OpenRouter by this run
 DECISION_OPENROUTER = "openrouter"  # already points at OpenRouter
 DECISION_LEFT = "left"  # left pointing where it points (reported)
 _ON_OPENROUTER = frozenset({DECISION_MIGRATE, DECISION_OPENROUTER})
+# what another module's exported client state means here
+_STATE_ATOMS: dict[str, Atom] = {
+    DECISION_MIGRATE: MIGRATED,
+    DECISION_OPENROUTER: DECISION_OPENROUTER,
+    DECISION_LEFT: DECISION_LEFT,
+}
 
 
 @dataclass
@@ -187,12 +213,18 @@ class ClientIndex:
         q = f.qualified(call.func)
         if q in WRAPPERS:
             target = _first_arg(call, "client")
-            return set(self.resolve(target, scope)) if target is not None else {UNKNOWN}
+            out = set(self.resolve(target, scope)) if target is not None else {UNKNOWN}
+            if q is not None and q.startswith("instructor."):
+                out.add(INSTRUCTOR)
+            return out
         func = call.func
         if type(func) is cst.Name:
             fn = self._function_named(func.value, scope)  # type: ignore[attr-defined]
             if fn is not None:
                 return self._returns(fn)
+            imported = self._imported(func.value)  # type: ignore[attr-defined]
+            if imported is not None:
+                return imported  # a factory of another module of the run
         if type(func) is cst.Attribute:
             key = dotted_name(func)
             if key is not None and key.startswith(("self.", "cls.")) and key.count(".") == 1:
@@ -250,6 +282,8 @@ class ClientIndex:
                 param = _param(node, name)  # type: ignore[arg-type]
                 if param is not None:
                     return self._resolve_param(node, param)  # type: ignore[arg-type]
+            elif type(node) is cst.Lambda and _param(node, name) is not None:  # type: ignore[arg-type]
+                return {UNKNOWN}  # a lambda's parameter: its callers are not followed
             values = f.bindings.get((id(node), name))
             if values:
                 return self._union(values, node)
@@ -257,11 +291,20 @@ class ClientIndex:
         values = f.bindings.get((0, name))
         if values:
             return self._union(values, None)
-        if name in f.from_imports and self.ctx.project is not None:
-            state = self.ctx.project.client_state(name)
-            if state is not None:
-                return {MIGRATED if state == DECISION_MIGRATE else state}
-        return {UNKNOWN}
+        return self._imported(name) or {UNKNOWN}
+
+    def _imported(self, name: str) -> set[Atom] | None:
+        """What another module of the run says about a client it exports
+        under the name this file imports as ``name`` (None: nothing)."""
+        f = self.ctx.facts
+        if name not in f.from_imports or self.ctx.project is None:
+            return None
+        if f.assignment_counts.get(name, 0) != 0:
+            return None  # rebound here too
+        state = self.ctx.project.client_state(name)
+        if state is None:
+            return None
+        return {_STATE_ATOMS.get(state, UNKNOWN)}
 
     def _resolve_attribute(self, cls: cst.ClassDef, key: str) -> set[Atom]:
         f = self.ctx.facts
@@ -346,10 +389,12 @@ class ClientIndex:
 
     def fold(self, atoms: frozenset[Atom]) -> str:
         decisions = self.ctx.client_decisions
-        if not atoms:
+        if not atoms - {INSTRUCTOR}:
             return UNKNOWN
         out = "openai"
         for a in atoms:
+            if a == INSTRUCTOR:
+                continue
             if a == FOREIGN or a == DECISION_LEFT:
                 return FOREIGN
             if a == UNKNOWN:
@@ -365,6 +410,83 @@ class ClientIndex:
     def sites_of(self, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> list[int]:
         """The constructor calls of this file ``expr`` can be (``id()``s)."""
         return [a for a in self.resolve(expr, scope) if isinstance(a, int)]
+
+    def exports(self) -> dict[str, str]:
+        """This module's names other modules may import that are clients:
+        module-level variables bound to a client and functions that return
+        one (factories), with the decision for them ("migrate",
+        "openrouter", "left" or "unknown" when they may be several things)."""
+        f = self.ctx.facts
+        out: dict[str, str] = {}
+        candidates: list[tuple[str, set[Atom]]] = []
+        for name, fn in f.module_functions.items():
+            if f.assignment_counts.get(name, 0) == 1 and f.returns.get(id(fn)):
+                candidates.append((name, self._returns(fn)))
+        for (scope, name), values in f.bindings.items():
+            if scope == 0 and "." not in name and name not in f.module_functions:
+                candidates.append((name, self._union(values, None)))
+        for name, atoms in candidates:
+            known = atoms - {UNKNOWN, INSTRUCTOR}
+            if not known:
+                continue  # not a client, as far as this file knows
+            kind = self.fold(frozenset(atoms))
+            if kind == "openai":
+                decisions = {
+                    self.ctx.client_decisions.get(a, DECISION_MIGRATE) if isinstance(a, int) else a
+                    for a in known
+                }
+                out[name] = (
+                    DECISION_OPENROUTER
+                    if decisions <= {DECISION_OPENROUTER}
+                    else DECISION_MIGRATE
+                )
+            else:
+                out[name] = DECISION_LEFT if kind == FOREIGN else UNKNOWN
+        return out
+
+    def through_instructor(self, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> bool:
+        """Is ``expr`` (also) an instructor wrapper of a client?"""
+        return INSTRUCTOR in self.resolve(expr, scope)
+
+    def wrapper_modes(self) -> dict[int, list[tuple[cst.Call, str]]]:
+        """Constructor site -> the instructor wrappers made of it with a
+        mode instructor refuses once the client's base URL is OpenRouter
+        (the call and the mode as written)."""
+        f = self.ctx.facts
+        out: dict[int, list[tuple[cst.Call, str]]] = defaultdict(list)
+        for call in f.calls:
+            if f.qualified(call.func) not in ("instructor.from_openai", "instructor.patch"):
+                continue
+            target = _first_arg(call, "client")
+            mode = next(
+                (a.value for a in call.args if a.keyword is not None and a.keyword.value == "mode"),
+                None,
+            )
+            if target is None or mode is None:
+                continue  # the default mode (TOOLS) works on OpenRouter
+            name = dotted_name(mode)
+            if name is not None and name.rsplit(".", 1)[-1] in INSTRUCTOR_OPENROUTER_MODES:
+                continue
+            shown = name or self.ctx.module.code_for_node(mode)
+            for site in self.sites_of(target, f.scope_of.get(id(call))):
+                out[site].append((call, shown))
+        return out
+
+    def configured_after(self) -> dict[int, str]:
+        """Constructor site -> the connection setting assigned to the client
+        after it was built (``self.client.api_base = config["api_base"]``)."""
+        f = self.ctx.facts
+        out: dict[int, str] = {}
+        for _, target in f.attribute_assignments:
+            attr = target.attr.value
+            if attr not in _CONNECTION_ATTRIBUTES:
+                continue
+            q = f.qualified(target.value)
+            if q is not None and q.split(".", 1)[0] == "openai":
+                continue  # the module-level client: codemods/rules/module_client.py
+            for site in self.sites_of(target.value, self._scope_of_value(target, None)):
+                out.setdefault(site, attr)
+        return out
 
     def uses(self) -> dict[int, list[Use]]:
         """Constructor site -> the SDK calls made through it in this file."""
@@ -506,7 +628,7 @@ def _argument(call: cst.Call, name: str, index: int | None) -> object:
     return None
 
 
-def _param(fn: cst.FunctionDef, name: str) -> cst.Param | None:
+def _param(fn: cst.FunctionDef | cst.Lambda, name: str) -> cst.Param | None:
     p = fn.params
     for param in (*p.posonly_params, *p.params, *p.kwonly_params):
         if param.name.value == name:

@@ -52,6 +52,9 @@ class ModuleSummary:
     # nothing else): function -> parameter -> positional index (None: keyword only)
     sink_params: dict[str, dict[str, int | None]] = field(default_factory=dict)
     sink_params_certain: set[str] = field(default_factory=set)
+    # module-level names bound to a client, or functions returning one,
+    # with the decision for them (codemods/clients.py: ClientIndex.exports)
+    clients: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -266,6 +269,7 @@ def summary_to_dict(s: ModuleSummary) -> dict[str, Any]:
         "handled": sorted(s.handled),
         "sink_params": {f: dict(p) for f, p in s.sink_params.items()},
         "sink_params_certain": sorted(s.sink_params_certain),
+        "clients": dict(s.clients),
     }
 
 
@@ -282,6 +286,7 @@ def summary_from_dict(d: dict[str, Any]) -> ModuleSummary:
             for f, p in d["sink_params"].items()
         },
         sink_params_certain=set(d["sink_params_certain"]),
+        clients={str(k): str(v) for k, v in d.get("clients", {}).items()},
     )
 
 
@@ -337,6 +342,36 @@ def plan_calls(
             mine = []
         if mine:
             out[path] = ProjectInput(module=names[path], sink_functions=tuple(mine))
+    return out
+
+
+def plan_clients(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Files that import a client (or a client factory) from another module
+    of the run: path -> (local name, the defining module's decision). They
+    are processed again with it, so a model ID sent through such a client
+    is rewritten only when that client moves to OpenRouter."""
+    files = list(files)
+    if not any(summary is not None and summary.clients for _, _, summary, _ in files):
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    exported = {path: summary.clients for path, _, summary, _ in files if summary is not None}
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for path, _, summary, _ in files:
+        if summary is None or not summary.imports or path not in names:
+            continue
+        me, is_pkg = names[path]
+        found: list[tuple[str, str]] = []
+        for local, (written, name) in sorted(summary.imports.items()):
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None or target not in modules:
+                continue
+            state = exported.get(modules[target], {}).get(name)
+            if state is not None:
+                found.append((local, state))
+        if found:
+            out[path] = tuple(found)
     return out
 
 

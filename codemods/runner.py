@@ -413,7 +413,7 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
     Round 1 keeps only each file's result and small summary (the bytes only
     of files that changed); a file the planner must read as text, or run
     again, is read again from disk."""
-    from codemods.project import ProjectInput, modules_of, plan, plan_calls
+    from codemods.project import ProjectInput, modules_of, plan, plan_calls, plan_clients
 
     config = inp.config
     by_path = {job.path: job for job in jobs}
@@ -435,6 +435,11 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
         yield from (final[job.path] for job in jobs)  # nothing parsed: nothing to plan
         return
     modules = modules_of([(j.path, j.real, None, None) for j in jobs])
+    current = files()
+    # clients imported from other modules first: what a call through them
+    # sends moves with them (codemods/clients.py)
+    for path, imported in plan_clients(current, modules).items():
+        rerun(path, replace(inputs.get(path, ProjectInput()), clients=imported))
     current = files()
     calls = plan_calls(current, modules)
     for path, project in calls.items():

@@ -293,6 +293,32 @@ UNRECOGNISED = rule(
     """,
 )
 
+INSTRUCTOR_MODE = rule(
+    code="OR121",
+    name="instructor-mode",
+    summary="client wrapped by instructor in a mode it refuses on OpenRouter: left on OpenAI",
+    severity=Severity.WARNING,
+    fixable=False,
+    what="""
+        Reports a client passed to `instructor.from_openai(client, mode=...)`
+        (or `instructor.patch`) with a mode other than `Mode.TOOLS`,
+        `Mode.JSON` or `Mode.OPENROUTER_STRUCTURED_OUTPUTS`. The client is
+        left on OpenAI, with the model IDs sent through it.
+    """,
+    why="""
+        instructor reads the client's base URL: for OpenRouter it accepts
+        only those three modes and raises on any other (`MD_JSON`,
+        `PARALLEL_TOOLS`, `JSON_SCHEMA`, `RESPONSES_*`...), so moving the
+        client would break the program at start-up. Choose one of the three
+        modes, then run the tool again.
+    """,
+    before="""
+        import instructor
+        from openai import OpenAI
+        client = instructor.from_openai(OpenAI(), mode=instructor.Mode.MD_JSON)
+    """,
+)
+
 # constructor keywords whose meaning is known: a client that passes only
 # these (and a base_url pointing at OpenAI) talks to OpenAI directly
 DIRECT_OPTIONS = frozenset(
@@ -537,17 +563,38 @@ def _leave(ctx: RuleContext, call: cst.Call) -> None:
 def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
     """Migrate an OpenAI-direct client, or leave it and say why."""
     reason = not_direct_reason(ctx, call)
+    after = clients.index(ctx).configured_after().get(id(call))
+    message = None
     if reason is not None:
+        message = (
+            f"`{cls_name}(...)` passes {reason}, which an OpenAI-direct client does not: "
+            "left alone, with the model IDs sent through it; move it to OpenRouter by hand "
+            "if it talks to OpenAI"
+        )
+    elif after is not None:
+        message = (
+            f"`{cls_name}(...)` gets `{after}` set after it is built, so the tool cannot tell "
+            "where it sends requests: left alone, with the model IDs sent through it; set "
+            "OpenRouter's base_url and key where it is configured"
+        )
+    if message is not None:
+        _leave(ctx, call)
+        ctx.report(call, NOT_DIRECT, message)
+        return
+    on_openrouter = _on_openrouter(ctx, call)
+    modes = [] if on_openrouter else clients.index(ctx).wrapper_modes().get(id(call), [])
+    if modes:
         _leave(ctx, call)
         ctx.report(
             call,
-            NOT_DIRECT,
-            f"`{cls_name}(...)` passes {reason}, which an OpenAI-direct client does not: "
-            "left alone, with the model IDs sent through it; move it to OpenRouter by hand "
-            "if it talks to OpenAI",
+            INSTRUCTOR_MODE,
+            f"`{cls_name}(...)` is wrapped by instructor with mode `{modes[0][1]}`, which "
+            "instructor refuses for an OpenRouter base URL (only TOOLS, JSON and "
+            "OPENROUTER_STRUCTURED_OUTPUTS): left on OpenAI; switch the mode, then run "
+            "the tool again",
         )
         return
-    uses = [] if _on_openrouter(ctx, call) else clients.index(ctx).uses().get(id(call), [])
+    uses = [] if on_openrouter else clients.index(ctx).uses().get(id(call), [])
     if uses and not any(u.supported for u in uses):
         _leave(ctx, call)
         shown = sorted({clients.resource_path(u.call) for u in uses})

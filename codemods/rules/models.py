@@ -228,6 +228,26 @@ def sdk_method(call: cst.Call) -> tuple[tuple[str, ...], cst.BaseExpression] | N
     return None
 
 
+def _instructor_method(
+    ctx: RuleContext, call: cst.Call
+) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
+    """``wrapped.create_iterable(model=...)`` and instructor's other methods
+    on a client wrapped with ``instructor.from_openai``: a chat completion."""
+    if type(call.func) is not cst.Attribute or not ctx.facts.imports_module("instructor"):
+        return None
+    parts, _ = attribute_chain(call.func)
+    for pattern in clients.INSTRUCTOR_METHODS:
+        n = len(pattern)
+        if tuple(parts[-n:]) != pattern or len(parts) < n:
+            continue
+        receiver = _receiver(call.func, n)
+        scope = ctx.facts.scope_of.get(id(call))
+        if clients.index(ctx).through_instructor(receiver, scope):
+            return ("chat", "completions", "create"), receiver
+        return None
+    return None
+
+
 def _receiver(func: cst.BaseExpression, n: int) -> cst.BaseExpression:
     # walk down the attribute chain past the matched method segments
     # (and the transparent ones interleaved with them)
@@ -304,7 +324,7 @@ def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
         if q in LEGACY_METHODS:
             out.append(SdkCall(call, LEGACY_METHODS[q], "openai"))
             continue
-        m = sdk_method(call)
+        m = sdk_method(call) or _instructor_method(ctx, call)
         if m is None:
             continue
         method, receiver = m
@@ -392,6 +412,8 @@ def check_models(ctx: RuleContext) -> None:
     flow = resolver.run()
     report_flow(ctx, flow)
     ctx.summary = summarize(ctx, flow, handled)
+    if f.imports_openai or ctx.project is not None:
+        ctx.summary.clients = clients.index(ctx).exports()
 
 
 def report_flow(ctx: RuleContext, flow: Flow) -> None:

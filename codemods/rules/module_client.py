@@ -138,6 +138,25 @@ LEGACY_RESOURCES = frozenset(
         "Moderation",
     }
 )
+# openai<1 resource classes for endpoints OpenRouter does not serve
+LEGACY_UNSERVED = {
+    "Audio": "audio",
+    "Image": "images",
+    "Moderation": "moderations",
+    "File": "files",
+    "FineTune": "fine-tuning",
+    "FineTuningJob": "fine-tuning",
+}
+
+
+def _legacy_unserved(ctx: RuleContext, call: cst.Call) -> str | None:
+    q = ctx.facts.qualified(call.func)
+    parts = q.split(".") if q else []
+    if len(parts) >= 2 and parts[0] == "openai":
+        return LEGACY_UNSERVED.get(parts[1])
+    return None
+
+
 # other names that exist only in openai<1
 LEGACY_NAMES = frozenset(
     {
@@ -328,9 +347,12 @@ LEGACY_API = rule(
     """,
     why="""
         `openai.ChatCompletion` and friends were removed in openai 1.0.
-        OpenRouter accepts both, but the 0.x SDK gets no fixes. Upgrade with
-        the SDK's own tool (`openai migrate`, built on grit), then run
-        openrouter-migrate again. The tool never translates 0.x calls itself.
+        OpenRouter accepts both, but the 0.x SDK gets no fixes. Upgrade to
+        openai>=1 by hand (the SDK's `openai migrate` command was removed),
+        then run openrouter-migrate again. The tool never translates 0.x
+        calls itself. Resource classes OpenRouter does not serve
+        (`Image`, `Audio`, `Moderation`, `File`, `FineTune`,
+        `FineTuningJob`) are reported as unsupported endpoints (OR301).
     """,
     before="""
         import openai
@@ -647,13 +669,28 @@ def _analyse(ctx: RuleContext) -> Plan:
         return plan
 
     for call in legacy_calls:
+        shown = ctx.module.code_for_node(call.func)
+        unserved = _legacy_unserved(ctx, call)
+        if unserved is not None:
+            from codemods.rules.unsupported import ENDPOINT
+
+            plan.pending.append(
+                _Pending(
+                    call.func,
+                    ENDPOINT,
+                    f"`{shown}(...)` ({unserved}, openai<1): OpenRouter does not serve it; "
+                    "keep it on OpenAI (a separate configuration) or drop it",
+                )
+            )
+            continue
         plan.pending.append(
             _Pending(
                 call.func,
                 LEGACY_API,
-                f"`{ctx.module.code_for_node(call.func)}` is the openai<1 API (removed in "
-                "openai 1.0, unmaintained): OpenRouter accepts it once api_base points there, "
-                "but consider upgrading with `openai migrate` and running this tool again",
+                f"`{shown}` is the openai<1 API (removed in openai 1.0, unmaintained): "
+                "OpenRouter accepts it once api_base points there, but consider upgrading to "
+                "openai>=1 (by hand: the SDK's `openai migrate` command was removed) and "
+                "running this tool again",
             )
         )
         for a in call.args:

@@ -79,12 +79,15 @@ ENDPOINT = rule(
 STATEFUL_RESPONSES = rule(
     code="OR302",
     name="stateful-responses",
-    summary="Responses API state (store=True, previous_response_id): OpenRouter answers 400",
+    summary="Responses API state or hosted tools (store=True, previous_response_id, background, file_search): not on OpenRouter",
     severity=Severity.ERROR,
     fixable=False,
     what="""
         Reports `responses.create(...)` (and `parse`, `stream`) called with
-        `store=True`, `previous_response_id=` or `conversation=`.
+        `store=True`, `previous_response_id=`, `conversation=` or
+        `background=True`, and OpenAI's hosted tools in `tools=`
+        (`file_search`, `web_search(_preview)`, `image_generation`,
+        `code_interpreter`, `computer_use_preview`, `mcp`, `local_shell`).
     """,
     why="""
         OpenRouter's Responses API is stateless: nothing is stored, so a
@@ -475,6 +478,32 @@ def classify_use(ctx: RuleContext, call: cst.Call) -> tuple[cst.BaseExpression, 
     return receiver, method[0] in _SERVED
 
 
+# OpenAI's hosted Responses tools: they run on OpenAI's side
+_HOSTED_TOOLS = frozenset(
+    {
+        "file_search",
+        "web_search",
+        "web_search_preview",
+        "image_generation",
+        "code_interpreter",
+        "computer_use_preview",
+        "mcp",
+        "local_shell",
+    }
+)
+
+
+def _hosted_tool(node: cst.BaseExpression) -> str | None:
+    """``{"type": "file_search", ...}`` -> "file_search" for a hosted tool."""
+    if not isinstance(node, cst.Dict):
+        return None
+    for el in node.elements:
+        if isinstance(el, cst.DictElement) and string_value(el.key) == "type":
+            kind = string_value(el.value)
+            return kind if kind in _HOSTED_TOOLS else None
+    return None
+
+
 def _is_literal(node: cst.BaseExpression, *values: str) -> bool:
     return isinstance(node, cst.Name) and node.value in values
 
@@ -557,6 +586,26 @@ def _check_call(ctx: RuleContext, sc: SdkCall, table: UnsupportedTable, catalog:
                 "store=True: OpenRouter's Responses API is stateless and answers 400; "
                 "remove it and keep the response (its output) yourself",
             )
+        background = kwargs.get("background")
+        if background is not None and _is_literal(background.value, "True"):
+            ctx.report(
+                background,
+                STATEFUL_RESPONSES,
+                "background=True: OpenRouter's Responses API is stateless: there is no "
+                "stored response to poll; remove it and wait for the result (or stream it)",
+            )
+        tools = kwargs.get("tools")
+        if tools is not None and isinstance(tools.value, cst.List):
+            for el in tools.value.elements:
+                hosted = _hosted_tool(el.value)
+                if hosted is not None:
+                    ctx.report(
+                        el.value,
+                        STATEFUL_RESPONSES,
+                        f"hosted tool `{hosted}` runs on OpenAI's servers: OpenRouter's "
+                        "Responses API does not run it (file_search needs OpenAI vector "
+                        "stores); use OpenRouter's web plugin or your own tool",
+                    )
         for key in ("previous_response_id", "conversation"):
             arg = kwargs.get(key)
             if arg is not None and not _is_literal(arg.value, "None"):
