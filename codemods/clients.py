@@ -436,9 +436,7 @@ class ClientIndex:
                     for a in known
                 }
                 out[name] = (
-                    DECISION_OPENROUTER
-                    if decisions <= {DECISION_OPENROUTER}
-                    else DECISION_MIGRATE
+                    DECISION_OPENROUTER if decisions <= {DECISION_OPENROUTER} else DECISION_MIGRATE
                 )
             else:
                 out[name] = DECISION_LEFT if kind == FOREIGN else UNKNOWN

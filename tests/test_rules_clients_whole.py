@@ -12,7 +12,6 @@ from codemods.analysis import collect
 from codemods.engine import EngineConfig
 from codemods.findings import Settings
 from codemods.rules import CHECKERS, RuleContext
-from codemods.rules.models import classify_receiver
 from tests.helpers import codes, migrated, run
 
 CHAT = 'client.chat.completions.create(model="gpt-4o", messages=[])'
@@ -309,7 +308,7 @@ def test_instructor_modes_refused_on_openrouter_leave_the_client() -> None:
     """
     assert codes(src) == ["OR121", "OR101", "OR201"]
     out = migrated(src)
-    assert 'raw = OpenAI()' in out and 'model="gpt-4o",' in out
+    assert "raw = OpenAI()" in out and 'model="gpt-4o",' in out
     assert 'model="openai/gpt-4o-mini"' in out
 
 
