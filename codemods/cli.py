@@ -669,7 +669,7 @@ def migrate(**kw: Any) -> None:
     for f in needs_human:
         click.echo(text_line(f, color), color=color)
     for f in not_applied:
-        click.echo(text_line(f, color) + " (unsafe fix: not applied)", color=color)
+        click.echo(text_line(f, color) + " (not applied)", color=color)
     if not kw["quiet"]:
         verb = "Would migrate" if kw["diff"] else "Migrated"
         line = f"{verb} {_n(changed, 'file')} ({_n(fixes, 'fix', 'fixes')})"

@@ -39,7 +39,7 @@ def rules_markdown() -> str:
         "Every finding has a stable code. `[*]` marks rules that `openrouter-migrate "
         "migrate` fixes; the others are report-only: a human decides. A rule whose fix "
         "is sometimes unsafe applies those fixes only with `--unsafe-fixes` (see the "
-        "README, \"Safe and unsafe fixes\").",
+        'README, "Safe and unsafe fixes").',
         "Silence one finding with `# noqa: CODE` (or `# openrouter-migrate: ignore[CODE]`) "
         "on the first or last line of its span; `check --show-unused-noqa` reports "
         "suppressions that silence nothing (OR900).",

@@ -519,7 +519,7 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
         check_literal(ctx, src.node, certain, via=src.via, note="".join(src.notes), safe=safe)
 
 
-UNSAFE_NOTE = "; unsafe fix: a call it reaches is made on a client not resolved to openai's"
+UNSAFE_NOTE = "; unsafe fix: the client of a call it reaches is not resolved to openai's"
 
 
 def check_literal(
