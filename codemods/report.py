@@ -15,7 +15,7 @@ from typing import IO
 
 import click
 
-from codemods.findings import FileError, Finding, Severity
+from codemods.findings import UNSAFE, FileError, Finding, Severity
 
 
 def use_color(stream: IO[str] | None, environ: Mapping[str, str] | None = None) -> bool:
@@ -92,7 +92,7 @@ def summary(
 
 
 def _any_unsafe(findings: Sequence[Finding]) -> bool:
-    return any(f.fixable and f.applicability == "unsafe" for f in findings)
+    return any(f.fixable and f.applicability == UNSAFE for f in findings)
 
 
 def statistics(findings: Sequence[Finding]) -> list[str]:

@@ -49,7 +49,7 @@ class RuleInfo:
 
     @property
     def fix_availability(self) -> str:
-        """ "Fix is always safe", "Fix is sometimes unsafe" or "Report only"."""
+        """One of "Fix is always safe", "Fix is sometimes unsafe", "Report only"."""
         if not self.fixable:
             return "Report only"
         return "Fix is sometimes unsafe" if self.sometimes_unsafe else "Fix is always safe"
