@@ -189,6 +189,14 @@ def test_support_edits_follow_their_fix(monkeypatch: pytest.MonkeyPatch) -> None
         "    def ask(self):\n        return self.client.chat.completions.create(model='gpt-4o')\n",
         # LiteLLM prefix on an unresolved receiver (OR207)
         HELPER.replace('"gpt-4o"', '"openrouter/openai/gpt-4o"'),
+        # a loop variable named like the module's client
+        'from openai import OpenAI\nclient = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=k)\n\n'
+        "def fan_out(clients):\n    for client in clients:\n"
+        "        client.chat.completions.create(model='gpt-4o')\n",
+        # a with target named like the module's client
+        'from openai import OpenAI\nclient = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=k)\n\n'
+        "def scoped(factory):\n    with factory() as client:\n"
+        "        client.chat.completions.create(model='gpt-4o')\n",
     ],
 )
 def test_unresolved_receivers_make_model_fixes_unsafe(src: str) -> None:
@@ -203,6 +211,12 @@ def test_unresolved_receivers_make_model_fixes_unsafe(src: str) -> None:
     "src",
     [
         RESOLVED,
+        # a client built in the function itself
+        "from openai import OpenAI\n\ndef ask():\n"
+        '    client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=k)\n'
+        "    return client.chat.completions.create(model='gpt-4o-mini')\n",
+        # the module's client, though a function elsewhere rebinds the name locally
+        RESOLVED + "\n\ndef fan_out(clients):\n    for client in clients:\n        print(client)\n",
         # the module-level client
         'import openai\nopenai.base_url = "https://openrouter.ai/api/v1/"\n'
         'openai.api_key = os.environ["OPENROUTER_API_KEY"]\n'

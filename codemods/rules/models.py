@@ -16,6 +16,9 @@ from codemods.rules.dataflow import (
     Flow,
     Resolver,
     Sink,
+    _func_scope,
+    _FuncScope,
+    _is_staticmethod,
     blocked_holder,
     export_sink,
     follow_imported_functions,
@@ -257,42 +260,51 @@ def fix_is_safe(ctx: RuleContext, sc: SdkCall) -> bool:
     makes the fix unsafe, whatever the file imports. (This is the one place
     that decides it for a call: resolving more receivers to "openai" is
     enough to make more fixes safe.)"""
-    return sc.receiver == "openai" and not sc.held and not _parameter_receiver(ctx, sc)
+    return sc.receiver == "openai" and not sc.held and not _receiver_in_doubt(ctx, sc)
 
 
-def _parameter_receiver(ctx: RuleContext, sc: SdkCall) -> bool:
-    """Is the call's receiver a parameter of a function around it
-    (``def ask(client): client.chat...``)? ``classify_receiver`` matches
-    names without scopes, so a module-level ``client = OpenAI()`` answers
-    for it; the value is the caller's. (``self.client`` in a method is the
-    attribute, not the parameter.)"""
+def _receiver_in_doubt(ctx: RuleContext, sc: SdkCall) -> bool:
+    """``classify_receiver`` matches names without scopes: a module-level
+    ``client = OpenAI()`` answers for every ``client`` of the file. Is the
+    call's receiver a name that is something else where the call is? A
+    parameter of a function around it (``def ask(client): client.chat...``:
+    the caller's value; ``self.client`` in a method is the attribute, not
+    the parameter), or a name that function binds otherwise than by a plain
+    call assignment (a ``for``/``with``/``except`` target, a tuple target,
+    ``:=``), or an attribute of a name it binds."""
     m = sdk_method(sc.call)
     if m is None:
         return False  # an openai<1 class: no receiver object
+    f = ctx.facts
     root: cst.BaseExpression = m[1]
     through_attribute = False
     while isinstance(root, cst.Attribute):
         root, through_attribute = root.value, True
     if not isinstance(root, cst.Name):
         return False
-    f = ctx.facts
+    name = root.value
+    scopes: dict[int, _FuncScope] = ctx.memo.setdefault("receiver_scopes", {})
     scope = f.scope_of.get(id(sc.call))
     while scope is not None:
         if isinstance(scope, (cst.FunctionDef, cst.Lambda)):
-            ps = scope.params
-            positional = [*ps.posonly_params, *ps.params]
-            names = {p.name.value for p in [*positional, *ps.kwonly_params]}
-            names |= {
-                p.name.value for p in (ps.star_arg, ps.star_kwarg) if isinstance(p, cst.Param)
-            }
-            if root.value in names:
+            fs = scopes.get(id(scope))
+            if fs is None:
+                fs = scopes[id(scope)] = _func_scope(scope)
+            if name in fs.params:
                 is_self = (
                     isinstance(scope, cst.FunctionDef)
                     and isinstance(f.scope_of.get(id(scope)), cst.ClassDef)
-                    and positional
-                    and positional[0].name.value == root.value
+                    and not _is_staticmethod(scope)
+                    and fs.positional[:1] == [name]
+                    and name not in fs.assigns
                 )
                 return not (is_self and through_attribute)
+            if name in fs.declared:
+                return name in fs.assigns  # ``global client`` rebound here
+            if name in fs.assigns:
+                return through_attribute or any(
+                    not isinstance(v, (cst.Call, cst.Await)) for v in fs.assigns[name]
+                )
         scope = f.scope_of.get(id(scope))
     return False
 
