@@ -528,3 +528,16 @@ def test_notebook_findings_keep_the_applicability() -> None:
     (f,) = r.findings
     assert (f.applicability, f.fixable) == ("unsafe", True)
     assert r.new_source is not None and b"openai/gpt-4o" in r.new_source
+
+
+@pytest.mark.uses_cache
+def test_cached_results_of_one_applicability_are_not_reused_for_the_other(proj: Path) -> None:
+    (proj / "pyproject.toml").write_text("[tool.openrouter-migrate]\n")  # the cache's root
+    runner = cli_runner()
+    r = runner.invoke(main, ["check", "."], catch_exceptions=False)
+    assert "1 hidden fix" in r.stderr
+    assert (proj / ".openrouter-migrate-cache").is_dir()
+    r = runner.invoke(main, ["check", "--unsafe-fixes", "."], catch_exceptions=False)
+    assert "hidden" not in r.stderr and "2 fixable" in r.stderr
+    r = runner.invoke(main, ["migrate", "--unsafe-fixes", "."], catch_exceptions=False)
+    assert 'model="openai/gpt-4o"' in (proj / "helpers.py").read_text()
