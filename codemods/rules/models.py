@@ -22,6 +22,7 @@ from codemods.rules.dataflow import (
     follow_imported_functions,
     is_rewritable,
     short_code,
+    sink_safe,
     summarize,
 )
 
@@ -78,9 +79,19 @@ MODEL_ID = rule(
     """,
     why="OpenRouter IDs carry the provider: `gpt-4o` is rejected, `openai/gpt-4o` works.",
     before="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
         response = client.chat.completions.create(model="gpt-4o", messages=messages)
     """,
     after="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
         response = client.chat.completions.create(model="openai/gpt-4o", messages=messages)
     """,
     fix_safety="""
@@ -91,7 +102,17 @@ MODEL_ID = rule(
         is also read for something else is reported instead (OR206), and a
         path that cannot be followed (a reassigned parameter, argparse, a
         closure) is reported (OR205), never guessed.
+
+        The fix is safe when every SDK call the ID reaches is made on a
+        client the tool resolves to openai's (`client = OpenAI(...)` in the
+        file, the `openai` module, an openai<1 class). It is unsafe when one
+        of them is made on a receiver it cannot resolve: a `client`
+        parameter without a caller in the run, an object from another
+        module or library. That client may not be an OpenAI client, or may
+        not be moved to OpenRouter, and the prefixed ID would break it.
+        `migrate` applies unsafe fixes only with `--unsafe-fixes`.
     """,
+    sometimes_unsafe=True,
 )
 
 UNKNOWN_MODEL = rule(
@@ -196,11 +217,26 @@ BAD_PREFIX = rule(
     what="Rewrites `openrouter/openai/gpt-4o` to `openai/gpt-4o` when the rest is a known ID.",
     why="The `openrouter/` prefix is LiteLLM's routing syntax; OpenRouter itself answers 400.",
     before="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
         client.chat.completions.create(model="openrouter/openai/gpt-4o", messages=messages)
     """,
     after="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
         client.chat.completions.create(model="openai/gpt-4o", messages=messages)
     """,
+    fix_safety="""
+        Safe or unsafe as OR201's fix: unsafe when a call the ID reaches is
+        made on a receiver the tool cannot resolve to openai's client.
+    """,
+    sometimes_unsafe=True,
 )
 
 
@@ -213,6 +249,17 @@ class SdkCall:
     # configuration stays on OpenAI: its model ID must not be rewritten
     held: bool = False
     requires: tuple[Report, ...] = ()  # see client_requirements
+
+
+def fix_is_safe(ctx: RuleContext, sc: SdkCall) -> bool:
+    """May a model ID sent through this call be rewritten without
+    ``--unsafe-fixes``? Only when every client its receiver can be is one
+    this run moves to OpenRouter, or one already there
+    (``classify_receiver``, scope-aware: codemods/clients.py), and the call
+    is not held on OpenAI. An "unknown" receiver (a ``client`` parameter of
+    a public function, an object of a module outside the run) makes the fix
+    unsafe, whatever the file imports."""
+    return sc.receiver == "openai" and not sc.held
 
 
 def sdk_method(call: cst.Call) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
@@ -376,7 +423,10 @@ def check_models(ctx: RuleContext) -> None:
     calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign" and not c.held]
     resolver = Resolver(ctx)
     for sc in calls:
+        # ``certain`` decides what is reported (OR202/OR203/OR205); ``safe``
+        # whether a model fix is applied without --unsafe-fixes
         certain = sc.receiver == "openai" or (openai_file and sc.receiver == "unknown")
+        safe = fix_is_safe(ctx, sc)
         if sc.receiver == "unknown" and not openai_file and foreign_file:
             continue
         scope = f.scope_of.get(id(sc.call))
@@ -391,6 +441,7 @@ def check_models(ctx: RuleContext) -> None:
                             a.value,
                             scope,
                             certain,
+                            safe=safe,
                             dict_mode=True,
                             requires=sc.requires,
                         )
@@ -398,9 +449,9 @@ def check_models(ctx: RuleContext) -> None:
             continue
         value = arg.value
         if isinstance(value, cst.SimpleString) and string_value(value) is not None:
-            check_literal(ctx, value, certain, via=None, requires=sc.requires)
+            check_literal(ctx, value, certain, via=None, safe=safe, requires=sc.requires)
         else:
-            resolver.add(Sink(value, value, scope, certain, requires=sc.requires))
+            resolver.add(Sink(value, value, scope, certain, safe=safe, requires=sc.requires))
     follow_imported_functions(ctx, resolver)
     handled: set[str] = set()
     if ctx.project is not None:
@@ -469,10 +520,21 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
                     "and keep the bare ID where it is needed",
                 )
             continue
+        # safe only if every SDK call the literal reaches is on openai's client
+        safe = all(sink_safe(s) for s in src.sinks)
         requires = tuple({id(r): r for s in src.sinks for r in s.requires}.values())
         check_literal(
-            ctx, src.node, certain, via=src.via, note="".join(src.notes), requires=requires
+            ctx,
+            src.node,
+            certain,
+            via=src.via,
+            note="".join(src.notes),
+            safe=safe,
+            requires=requires,
         )
+
+
+UNSAFE_NOTE = "; unsafe fix: the client of a call it reaches is not resolved to openai's"
 
 
 def check_literal(
@@ -481,13 +543,18 @@ def check_literal(
     certain: bool,
     via: str | None,
     note: str = "",
+    *,
+    safe: bool = False,
     requires: tuple[Report, ...] = (),
 ) -> None:
+    """Report (and fix) a model ID literal reaching ``model=``; the fix is
+    unsafe unless ``safe``."""
     model = string_value(node)
     if model is None:
         return
     lookup = ctx.table.lookup(model)
     through = f" (through {via})" if via else ""
+    unsafe_note = "" if safe else UNSAFE_NOTE
     if lookup.kind is LookupKind.MAPPED:
         target = lookup.target or model
 
@@ -498,8 +565,9 @@ def check_literal(
         ctx.report(
             node,
             MODEL_ID,
-            f"model '{model}'{through} is not an OpenRouter ID: use '{target}'{note}",
+            f"model '{model}'{through} is not an OpenRouter ID: use '{target}'{note}{unsafe_note}",
             fix=fix,
+            unsafe=not safe,
         ).requires.extend(requires)
     elif lookup.kind is LookupKind.BAD_PREFIX:
         if lookup.target:
@@ -513,8 +581,9 @@ def check_literal(
                 node,
                 BAD_PREFIX,
                 f"model '{model}'{through} uses LiteLLM's openrouter/ prefix, which "
-                f"OpenRouter rejects: use '{target}'",
+                f"OpenRouter rejects: use '{target}'{unsafe_note}",
                 fix=fix2,
+                unsafe=not safe,
             ).requires.extend(requires)
         else:
             ctx.report(
