@@ -440,8 +440,35 @@ class _StdoutGuard:
             except BrokenPipeError:
                 self._broke()
 
+    @property
+    def buffer(self) -> _GuardedBuffer:
+        """The binary layer (``migrate --diff`` writes a file's bytes), guarded too."""
+        return _GuardedBuffer(self)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
+
+
+class _GuardedBuffer:
+    """``sys.stdout.buffer`` behind a :class:`_StdoutGuard`."""
+
+    def __init__(self, guard: _StdoutGuard) -> None:
+        self.guard = guard
+
+    def write(self, data: bytes) -> int:
+        if not self.guard.broken:
+            try:
+                return self.guard.stream.buffer.write(data)
+            except BrokenPipeError:
+                self.guard._broke()
+        return len(data)
+
+    def flush(self) -> None:
+        if not self.guard.broken:
+            try:
+                self.guard.stream.buffer.flush()
+            except BrokenPipeError:
+                self.guard._broke()
 
 
 @click.group(cls=_GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -572,7 +599,17 @@ def check(**kw: Any) -> None:
 
 @main.command()
 @_common
-@click.option("--diff", is_flag=True, help="Print a unified diff; write nothing.")
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print a unified diff (a patch `git apply` takes) on stdout; write nothing.",
+)
+@click.option(
+    "--cell-diff",
+    is_flag=True,
+    help="With --diff: show notebooks as a diff of each changed cell's source "
+    "(easier to read; not a patch that applies).",
+)
 @click.option(
     "--allow-dirty", is_flag=True, help="Write files that have uncommitted changes in git."
 )
@@ -582,11 +619,16 @@ def migrate(**kw: Any) -> None:
     Exit 0: done (report-only findings are listed); 2: a file could not be
     processed or written.
     """
-    from codemods.report import color_diff, text_line, unified_diff, use_color
+    from codemods.report import text_line, use_color
     from codemods.writer import WriteError, git_dirty_files, write_atomic
 
+    if kw["cell_diff"] and not kw["diff"]:
+        _fail("--cell-diff works with --diff only")
     groups = _prepare(kw)
     color = use_color(sys.stdout)
+    # with --diff, stdout is the patch: findings go to stderr with the summary
+    findings_out = sys.stderr if kw["diff"] else sys.stdout
+    findings_color = use_color(findings_out)
     progress = _Progress("Processed", kw["quiet"] or kw["diff"])
     results, errors = _run(groups)
     for e in errors:
@@ -607,20 +649,7 @@ def migrate(**kw: Any) -> None:
         if r.new_source is None or p.original is None:
             continue
         if kw["diff"]:
-            if r.path.endswith(".ipynb"):  # the changed cells' sources, not the JSON
-                from codemods.notebook_engine import notebook_diff
-
-                diff = notebook_diff(r.path, p.original, r.new_source)
-            else:
-                diff = unified_diff(r.path, p.original, r.new_source)
-            diff, hidden = _redact_keys(diff, p.original, r.findings)
-            click.echo(color_diff(diff) if color else diff, nl=False, color=color)
-            if hidden:
-                click.echo(
-                    f"note: {r.path}: the diff shows the hard-coded key redacted "
-                    "(as `sk-...abcd`); it is removed from the file",
-                    err=True,
-                )
+            _show_diff(r.path, p.original, r.new_source, r.findings, color, kw["cell_diff"])
             changed += 1
             fixes += n_fixes
             continue
@@ -653,7 +682,7 @@ def migrate(**kw: Any) -> None:
             click.echo(f"fixed {r.path} ({n_fixes} fix{'es' if n_fixes != 1 else ''})", err=True)
     progress.clear()
     for f in needs_human:
-        click.echo(text_line(f, color), color=color)
+        click.echo(text_line(f, findings_color), color=findings_color, file=findings_out)
     if not kw["quiet"]:
         verb = "Would migrate" if kw["diff"] else "Migrated"
         line = f"{verb} {_n(changed, 'file')} ({_n(fixes, 'fix', 'fixes')})"
@@ -663,6 +692,57 @@ def migrate(**kw: Any) -> None:
             line += f"; {_n(len(errors), 'error')}"
         click.echo(line + ".", err=True)
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
+
+
+def _show_diff(
+    path: str,
+    old: bytes,
+    new: bytes,
+    findings: Sequence[Finding],
+    color: bool,
+    cell_diff: bool,
+) -> None:
+    """One file's part of ``migrate --diff``.
+
+    stdout gets a patch that applies (``git apply``, ``patch -p1``): the diff
+    of the file's bytes, a notebook's as the JSON text it is on disk. A diff
+    that would show a secret cannot be both redacted and applicable: it is
+    left out of stdout, and shown redacted on stderr, marked as not in the
+    patch. ``--cell-diff`` shows notebooks cell by cell instead (for reading).
+    """
+    from codemods.patch import file_patch, patch_encoding
+    from codemods.report import color_diff, use_color
+
+    if cell_diff and path.endswith(".ipynb"):
+        from codemods.notebook_engine import notebook_diff
+
+        diff, hidden = _redact_keys(notebook_diff(path, old, new), old, findings)
+        click.echo(color_diff(diff) if color else diff, nl=False, color=color)
+        if hidden:
+            click.echo(
+                f"note: {path}: the diff shows the hard-coded key redacted "
+                "(as `sk-...abcd`); it is removed from the file",
+                err=True,
+            )
+        return
+    patch = file_patch(path, old, new)
+    text = patch.decode(patch_encoding(path, old), "replace")
+    redacted, hidden = _redact_keys(text, old, findings)
+    if not hidden:
+        if color:
+            click.echo(color_diff(text), nl=False, color=True)
+        else:
+            click.echo(patch, nl=False)  # the bytes: the file's encoding and line ends
+        return
+    err_color = use_color(sys.stderr)
+    click.echo(
+        f"note: {path}: not in the patch on stdout: its diff would show a string that "
+        "looks like a secret (an API key or token), and a diff with it redacted "
+        f"(as `sk-...abcd`) does not apply; `openrouter-migrate migrate {path}` makes "
+        "this change. The redacted diff, for review:",
+        err=True,
+    )
+    click.echo(color_diff(redacted) if err_color else redacted, nl=False, err=True, color=err_color)
 
 
 def _redact_keys(diff: str, original: bytes, findings: Sequence[Finding]) -> tuple[str, bool]:

@@ -384,9 +384,11 @@ def test_notebooks_are_discovered_by_default_and_explicitly(tmp_path: Path) -> N
     assert [Path(j.path).name for j in jobs] == ["nb.ipynb"]
 
 
-def test_migrate_diff_is_per_cell_not_json(tmp_path: Path) -> None:
+def test_migrate_cell_diff_is_per_cell_not_json(tmp_path: Path) -> None:
+    """``--diff --cell-diff``: the readable view (``--diff`` alone is a patch of
+    the JSON, tests/test_diff_patch.py)."""
     (tmp_path / "nb.ipynb").write_bytes(CROSS)
-    code_, out, _ = run_cli(["migrate", "--diff", "nb.ipynb"], tmp_path)
+    code_, out, _ = run_cli(["migrate", "--diff", "--cell-diff", "nb.ipynb"], tmp_path)
     assert code_ == 0
     assert (tmp_path / "nb.ipynb").read_bytes() == CROSS
     assert out == (
