@@ -31,6 +31,7 @@ from codemods.findings import FileError, FileResult, Finding
 from codemods.notebook import (
     Cell,
     NotebookError,
+    SourceLocator,
     VirtualModule,
     build_virtual_module,
     load_cells,
@@ -64,7 +65,8 @@ def process_notebook(path: str, data: bytes, config: EngineConfig) -> FileResult
     result = FileResult(path, errors=errors)
     result.errors += [_map_error(vm, e) for e in res.errors]
     masked = _masked_lines(vm)
-    findings = [_map_finding(vm, f) for f in res.findings if f.line not in masked]
+    locator = SourceLocator(data)
+    findings = [_map_finding(vm, f, locator) for f in res.findings if f.line not in masked]
 
     if res.new_source is not None:
         new_bytes, problem = _rebuild(data, vm, res.new_source)
@@ -106,11 +108,12 @@ def _masked_lines(vm: VirtualModule) -> set[int]:
     return {n for n, ln in enumerate(vm.text.splitlines(), 1) if tag.match(ln)}
 
 
-def _map_finding(vm: VirtualModule, f: Finding) -> Finding:
+def _map_finding(vm: VirtualModule, f: Finding, locator: SourceLocator) -> Finding:
     cell, line, col = map_position(vm, f.line, f.col)
     end_cell, end_line, end_col = map_position(vm, f.end_line, f.end_col)
     if end_cell != cell:  # a span never crosses cells; keep the start if it seems to
         end_line, end_col = line, col
+    region = locator.region(cell, line, col, end_line, end_col)
     return Finding(
         path=f.path,
         line=line,
@@ -123,6 +126,7 @@ def _map_finding(vm: VirtualModule, f: Finding) -> Finding:
         fixable=f.fixable,
         replacement=f.replacement,
         cell=cell,
+        file_region=region,
     )
 
 
