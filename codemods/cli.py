@@ -9,6 +9,7 @@ are built by :mod:`codemods.report` (text) and :mod:`codemods.formats`.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -754,15 +755,32 @@ def _redact_keys(diff: str, original: bytes, findings: Sequence[Finding]) -> tup
 
     secrets: set[str] = set()
     lines = re.split(r"\r\n|\r|\n", decode_for_display(original))
+    cells: dict[int, list[str]] | None = None
     for f in findings:
         if f.code == "OR107":
-            for line in lines[f.line - 1 : f.end_line]:
+            where = lines
+            if f.cell is not None:  # a notebook: the lines are the cell's, not the JSON's
+                if cells is None:
+                    cells = _cell_lines(original)
+                where = cells.get(f.cell, [])
+            for line in where[f.line - 1 : f.end_line]:
                 secrets.update(m.group(2) for m in _QUOTED.finditer(line))
     out = diff
     for value in sorted((x for x in secrets if looks_like_secret(x)), key=len, reverse=True):
-        out = out.replace(value, redact(value)[1:-1])
+        # as written in a .py file, and as a notebook's JSON text writes it
+        for form in (value, json.dumps(value, ensure_ascii=False)[1:-1]):
+            out = out.replace(form, redact(value)[1:-1])
     out = redact_text(out)
     return out, out != diff
+
+
+def _cell_lines(data: bytes) -> dict[int, list[str]]:
+    from codemods.notebook import NotebookError, load_cells
+
+    try:
+        return {c.number: re.split(r"\r\n|\r|\n", c.source) for c in load_cells(data)}
+    except NotebookError:
+        return {}
 
 
 def _n(count: int, word: str, plural: str = "") -> str:

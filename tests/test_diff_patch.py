@@ -191,3 +191,36 @@ def test_paths_with_spaces_quotes_and_non_ascii_apply(tmp_path: Path) -> None:
         shutil.copytree(src, target)
         _apply(tool, patch, target)
         assert "openrouter.ai" in (target / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("extra", [[], ["--cell-diff"]], ids=["patch", "cell-diff"])
+def test_a_key_in_a_notebook_never_reaches_the_diff(tmp_path: Path, extra: list[str]) -> None:
+    """A key that is only known as one because OR107 says so (letters only, no
+    ``sk-``): the notebook's cell line numbers find it, not the JSON's."""
+    import json
+
+    key = "abcdefghijklmnopqrstuvwxyzABCD"
+    source = ["from openai import OpenAI\n", f'client = OpenAI(api_key="{key}")\n']
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# keys\n"]},
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            },
+        ],
+        "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (tmp_path / "k.ipynb").write_text(json.dumps(nb, indent=1) + "\n")
+    code, out, err = _invoke(["migrate", "--diff", *extra, "."], tmp_path)
+    assert code == 0, err
+    shown = out.decode() + err
+    assert key not in shown
+    assert "abc...ABCD" in shown
+    if not extra:
+        assert out == b"" and NOT_APPLICABLE.findall(err) == ["k.ipynb"]
