@@ -672,3 +672,27 @@ def test_source_locator_has_no_answer_for_what_is_not_a_code_source() -> None:
     loc = SourceLocator(_layouts()["jupyter"])
     assert loc.position(99, 1, 1) is None
     assert loc.region(99, 1, 1, 1, 2) is None
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sources=st.lists(st.text(max_size=40), min_size=1, max_size=3),
+    as_list=st.booleans(),
+    ensure_ascii=st.booleans(),
+    indent=st.sampled_from([None, 1, 2]),
+)
+def test_source_locator_on_any_text_and_layout(
+    sources: list[str], as_list: bool, ensure_ascii: bool, indent: int | None
+) -> None:
+    from codemods.notebook import SourceLocator, _lines
+
+    cells = [code(s) if as_list else {**code(""), "source": s} for s in sources]
+    data = json.dumps(notebook(*cells), indent=indent, ensure_ascii=ensure_ascii).encode()
+    text = data.decode()
+    loc = SourceLocator(data)
+    for number, source in enumerate(sources, 1):
+        for line_no, line in enumerate(_lines(source), 1):
+            for col, ch in enumerate(line, 1):
+                pos = loc.position(number, line_no, col)
+                assert pos is not None
+                assert _char_at(text, *pos) == ch
