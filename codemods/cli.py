@@ -706,10 +706,13 @@ def _show_diff(
     """One file's part of ``migrate --diff``.
 
     stdout gets a patch that applies (``git apply``, ``patch -p1``): the diff
-    of the file's bytes, a notebook's as the JSON text it is on disk. A diff
-    that would show a secret cannot be both redacted and applicable: it is
-    left out of stdout, and shown redacted on stderr, marked as not in the
-    patch. ``--cell-diff`` shows notebooks cell by cell instead (for reading).
+    of the file's bytes, a notebook's as the JSON text it is on disk, headed
+    with the path relative to the current directory. A diff that cannot be
+    applied faithfully, because it would show a secret (a redacted line does
+    not apply) or because the file is outside the current directory (patches
+    cannot name ``..`` or absolute paths), is left out of stdout and shown on
+    stderr, marked as not in the patch. ``--cell-diff`` shows notebooks cell
+    by cell instead (for reading).
     """
     from codemods.patch import file_patch, patch_encoding
     from codemods.report import color_diff, use_color
@@ -726,24 +729,46 @@ def _show_diff(
                 err=True,
             )
         return
-    patch = file_patch(path, old, new)
+    where = _patch_path(path)
+    patch = file_patch(where or path, old, new)
     text = patch.decode(patch_encoding(path, old), "replace")
     redacted, hidden = _redact_keys(text, old, findings)
-    if not hidden:
+    if where is not None and not hidden:
         if color:
             click.echo(color_diff(text), nl=False, color=True)
         else:
             click.echo(patch, nl=False)  # the bytes: the file's encoding and line ends
         return
-    err_color = use_color(sys.stderr)
+    if hidden:
+        why = (
+            "its diff would show a string that looks like a secret (an API key or "
+            "token), and a diff with it redacted (as `sk-...abcd`) does not apply"
+        )
+    else:
+        why = (
+            "it is outside the current directory, and a patch cannot name it (git apply "
+            "and patch refuse `..` and absolute paths); run `--diff` from a directory "
+            "that contains it"
+        )
     click.echo(
-        f"note: {path}: not in the patch on stdout: its diff would show a string that "
-        "looks like a secret (an API key or token), and a diff with it redacted "
-        f"(as `sk-...abcd`) does not apply; `openrouter-migrate migrate {path}` makes "
-        "this change. The redacted diff, for review:",
+        f"note: {path}: not in the patch on stdout: {why}; `openrouter-migrate migrate "
+        f"{path}` makes this change. The diff, for review:",
         err=True,
     )
+    err_color = use_color(sys.stderr)
     click.echo(color_diff(redacted) if err_color else redacted, nl=False, err=True, color=err_color)
+
+
+def _patch_path(path: str) -> str | None:
+    """``path`` as a patch names it: relative to the current directory, ``/``
+    separated; None when it is outside (a patch cannot name that)."""
+    try:
+        rel = os.path.normpath(os.path.relpath(path) if os.path.isabs(path) else path)
+    except ValueError:  # another drive (Windows)
+        return None
+    if os.path.isabs(rel) or rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return None
+    return rel.replace(os.sep, "/")
 
 
 def _redact_keys(diff: str, original: bytes, findings: Sequence[Finding]) -> tuple[str, bool]:

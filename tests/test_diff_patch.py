@@ -224,3 +224,29 @@ def test_a_key_in_a_notebook_never_reaches_the_diff(tmp_path: Path, extra: list[
     assert "abc...ABCD" in shown
     if not extra:
         assert out == b"" and NOT_APPLICABLE.findall(err) == ["k.ipynb"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_paths_given_absolute_or_outside_the_current_directory(tmp_path: Path) -> None:
+    """git apply and patch refuse absolute paths and `..`: a file named by its
+    absolute path below the current directory gets a relative header; a file
+    outside it cannot be named by a patch, so it is left out and named on stderr."""
+    src = tmp_path / "proj"
+    (src / "sub").mkdir(parents=True)
+    body = "from openai import OpenAI\nc = OpenAI()\n"
+    (src / "app.py").write_text(body)
+    (src / "sub" / "b.py").write_text(body)
+    code, patch, err = _invoke(["migrate", "--diff", str(src / "app.py")], src)
+    assert code == 0, err
+    assert patch.startswith(b"--- a/app.py\n+++ b/app.py\n")
+    target = tmp_path / "target"
+    shutil.copytree(src, target)
+    _apply("git", patch, target)
+    assert "openrouter.ai" in (target / "app.py").read_text()
+
+    code, patch, err = _invoke(["migrate", "--diff", "../app.py", "b.py"], src / "sub")
+    assert code == 0, err
+    assert patch.startswith(b"--- a/b.py\n") and b"app.py" not in patch
+    assert NOT_APPLICABLE.findall(err) == ["../app.py"]
+    assert "outside the current directory" in err
+    assert "+c = OpenAI(base_url=" in err  # shown for review
