@@ -166,7 +166,7 @@ def _rebuild(data: bytes, vm: VirtualModule, new_vm: bytes) -> tuple[bytes, str 
 
 
 # --------------------------------------------------------------------------
-# migrate --diff: the changed cells' sources, not the JSON
+# migrate --diff --cell-diff: the changed cells' sources, not the JSON (for reading)
 # --------------------------------------------------------------------------
 
 
