@@ -9,6 +9,7 @@ are built by :mod:`codemods.report` (text) and :mod:`codemods.formats`.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -448,8 +449,35 @@ class _StdoutGuard:
             except BrokenPipeError:
                 self._broke()
 
+    @property
+    def buffer(self) -> _GuardedBuffer:
+        """The binary layer (``migrate --diff`` writes a file's bytes), guarded too."""
+        return _GuardedBuffer(self)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
+
+
+class _GuardedBuffer:
+    """``sys.stdout.buffer`` behind a :class:`_StdoutGuard`."""
+
+    def __init__(self, guard: _StdoutGuard) -> None:
+        self.guard = guard
+
+    def write(self, data: bytes) -> int:
+        if not self.guard.broken:
+            try:
+                return self.guard.stream.buffer.write(data)
+            except BrokenPipeError:
+                self.guard._broke()
+        return len(data)
+
+    def flush(self) -> None:
+        if not self.guard.broken:
+            try:
+                self.guard.stream.buffer.flush()
+            except BrokenPipeError:
+                self.guard._broke()
 
 
 @click.group(cls=_GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -581,7 +609,17 @@ def check(**kw: Any) -> None:
 
 @main.command()
 @_common
-@click.option("--diff", is_flag=True, help="Print a unified diff; write nothing.")
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print a unified diff (a patch `git apply` takes) on stdout; write nothing.",
+)
+@click.option(
+    "--cell-diff",
+    is_flag=True,
+    help="With --diff: show notebooks as a diff of each changed cell's source "
+    "(easier to read; not a patch that applies).",
+)
 @click.option(
     "--allow-dirty", is_flag=True, help="Write files that have uncommitted changes in git."
 )
@@ -591,11 +629,16 @@ def migrate(**kw: Any) -> None:
     Exit 0: done (report-only findings are listed); 2: a file could not be
     processed or written.
     """
-    from codemods.report import color_diff, text_line, unified_diff, use_color
+    from codemods.report import text_line, use_color
     from codemods.writer import WriteError, git_dirty_files, write_atomic
 
+    if kw["cell_diff"] and not kw["diff"]:
+        _fail("--cell-diff works with --diff only")
     groups = _prepare(kw)
     color = use_color(sys.stdout)
+    # with --diff, stdout is the patch: findings go to stderr with the summary
+    findings_out = sys.stderr if kw["diff"] else sys.stdout
+    findings_color = use_color(findings_out)
     progress = _Progress("Processed", kw["quiet"] or kw["diff"])
     results, errors = _run(groups)
     for e in errors:
@@ -621,20 +664,7 @@ def migrate(**kw: Any) -> None:
         if r.new_source is None or p.original is None:
             continue
         if kw["diff"]:
-            if r.path.endswith(".ipynb"):  # the changed cells' sources, not the JSON
-                from codemods.notebook_engine import notebook_diff
-
-                diff = notebook_diff(r.path, p.original, r.new_source)
-            else:
-                diff = unified_diff(r.path, p.original, r.new_source)
-            diff, hidden = _redact_keys(diff, p.original, r.findings)
-            click.echo(color_diff(diff) if color else diff, nl=False, color=color)
-            if hidden:
-                click.echo(
-                    f"note: {r.path}: the diff shows the hard-coded key redacted "
-                    "(as `sk-...abcd`); it is removed from the file",
-                    err=True,
-                )
+            _show_diff(r.path, p.original, r.new_source, r.findings, color, kw["cell_diff"])
             changed += 1
             fixes += n_fixes
             continue
@@ -667,9 +697,13 @@ def migrate(**kw: Any) -> None:
             click.echo(f"fixed {r.path} ({n_fixes} fix{'es' if n_fixes != 1 else ''})", err=True)
     progress.clear()
     for f in needs_human:
-        click.echo(text_line(f, color), color=color)
+        click.echo(text_line(f, findings_color), color=findings_color, file=findings_out)
     for f in not_applied:
-        click.echo(text_line(f, color) + " (not applied)", color=color)
+        click.echo(
+            text_line(f, findings_color) + " (not applied)",
+            color=findings_color,
+            file=findings_out,
+        )
     if not kw["quiet"]:
         verb = "Would migrate" if kw["diff"] else "Migrated"
         line = f"{verb} {_n(changed, 'file')} ({_n(fixes, 'fix', 'fixes')})"
@@ -686,6 +720,82 @@ def migrate(**kw: Any) -> None:
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
 
 
+def _show_diff(
+    path: str,
+    old: bytes,
+    new: bytes,
+    findings: Sequence[Finding],
+    color: bool,
+    cell_diff: bool,
+) -> None:
+    """One file's part of ``migrate --diff``.
+
+    stdout gets a patch that applies (``git apply``, ``patch -p1``): the diff
+    of the file's bytes, a notebook's as the JSON text it is on disk, headed
+    with the path relative to the current directory. A diff that cannot be
+    applied faithfully, because it would show a secret (a redacted line does
+    not apply) or because the file is outside the current directory (patches
+    cannot name ``..`` or absolute paths), is left out of stdout and shown on
+    stderr, marked as not in the patch. ``--cell-diff`` shows notebooks cell
+    by cell instead (for reading).
+    """
+    from codemods.patch import file_patch, patch_encoding
+    from codemods.report import color_diff, use_color
+
+    if cell_diff and path.endswith(".ipynb"):
+        from codemods.notebook_engine import notebook_diff
+
+        diff, hidden = _redact_keys(notebook_diff(path, old, new), old, findings)
+        click.echo(color_diff(diff) if color else diff, nl=False, color=color)
+        if hidden:
+            click.echo(
+                f"note: {path}: the diff shows the hard-coded key redacted "
+                "(as `sk-...abcd`); it is removed from the file",
+                err=True,
+            )
+        return
+    where = _patch_path(path)
+    patch = file_patch(where or path, old, new)
+    text = patch.decode(patch_encoding(path, old), "replace")
+    redacted, hidden = _redact_keys(text, old, findings)
+    if where is not None and not hidden:
+        if color:
+            click.echo(color_diff(text), nl=False, color=True)
+        else:
+            click.echo(patch, nl=False)  # the bytes: the file's encoding and line ends
+        return
+    if hidden:
+        why = (
+            "its diff would show a string that looks like a secret (an API key or "
+            "token), and a diff with it redacted (as `sk-...abcd`) does not apply"
+        )
+    else:
+        why = (
+            "it is outside the current directory, and a patch cannot name it (git apply "
+            "and patch refuse `..` and absolute paths); run `--diff` from a directory "
+            "that contains it"
+        )
+    click.echo(
+        f"note: {path}: not in the patch on stdout: {why}; `openrouter-migrate migrate "
+        f"{path}` makes this change. The diff, for review:",
+        err=True,
+    )
+    err_color = use_color(sys.stderr)
+    click.echo(color_diff(redacted) if err_color else redacted, nl=False, err=True, color=err_color)
+
+
+def _patch_path(path: str) -> str | None:
+    """``path`` as a patch names it: relative to the current directory, ``/``
+    separated; None when it is outside (a patch cannot name that)."""
+    try:
+        rel = os.path.normpath(os.path.relpath(path) if os.path.isabs(path) else path)
+    except ValueError:  # another drive (Windows)
+        return None
+    if os.path.isabs(rel) or rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return None
+    return rel.replace(os.sep, "/")
+
+
 def _redact_keys(diff: str, original: bytes, findings: Sequence[Finding]) -> tuple[str, bool]:
     """A diff never shows an API key: the removed line of a hard-coded key
     (OR107) would print it. Every ``sk-...`` token and key-like string is
@@ -695,15 +805,32 @@ def _redact_keys(diff: str, original: bytes, findings: Sequence[Finding]) -> tup
 
     secrets: set[str] = set()
     lines = re.split(r"\r\n|\r|\n", decode_for_display(original))
+    cells: dict[int, list[str]] | None = None
     for f in findings:
         if f.code == "OR107":
-            for line in lines[f.line - 1 : f.end_line]:
+            where = lines
+            if f.cell is not None:  # a notebook: the lines are the cell's, not the JSON's
+                if cells is None:
+                    cells = _cell_lines(original)
+                where = cells.get(f.cell, [])
+            for line in where[f.line - 1 : f.end_line]:
                 secrets.update(m.group(2) for m in _QUOTED.finditer(line))
     out = diff
     for value in sorted((x for x in secrets if looks_like_secret(x)), key=len, reverse=True):
-        out = out.replace(value, redact(value)[1:-1])
+        # as written in a .py file, and as a notebook's JSON text writes it
+        for form in (value, json.dumps(value, ensure_ascii=False)[1:-1]):
+            out = out.replace(form, redact(value)[1:-1])
     out = redact_text(out)
     return out, out != diff
+
+
+def _cell_lines(data: bytes) -> dict[int, list[str]]:
+    from codemods.notebook import NotebookError, load_cells
+
+    try:
+        return {c.number: re.split(r"\r\n|\r|\n", c.source) for c in load_cells(data)}
+    except NotebookError:
+        return {}
 
 
 def _n(count: int, word: str, plural: str = "") -> str:

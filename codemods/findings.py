@@ -59,6 +59,9 @@ class Finding:
     fixable: bool = False
     replacement: str | None = None
     cell: int | None = None  # notebooks: 1-based cell number
+    # notebooks: (line, col, end_line, end_col) of the span in the .ipynb text,
+    # inside the cell's "source" JSON string(s) (SARIF and GitHub annotations)
+    file_region: tuple[int, int, int, int] | None = None
     applicability: str | None = None  # SAFE, UNSAFE, or None (no fix)
 
     @property
@@ -75,6 +78,8 @@ class Finding:
     def from_dict(cls, d: dict[str, Any]) -> Finding:
         d = dict(d)
         d["severity"] = Severity(d["severity"])
+        if d.get("file_region") is not None:
+            d["file_region"] = tuple(d["file_region"])
         return cls(**d)
 
     def sort_key(self) -> tuple[Any, ...]:

@@ -135,16 +135,32 @@ def _artifact(path: str) -> dict[str, Any]:
     return loc
 
 
-def _region(f: Finding) -> dict[str, Any]:
+def _region(f: Finding) -> dict[str, Any] | None:
+    """The finding's region in the file. A notebook's positions are inside a
+    cell: its region is where that text is in the .ipynb JSON (the cell's
+    source strings), or none when that is not known."""
+    line, col, end_line, end_col = f.line, f.col, f.end_line, f.end_col
+    if f.cell is not None:
+        if f.file_region is None:
+            return None
+        line, col, end_line, end_col = f.file_region
     region: dict[str, Any] = {
-        "startLine": f.line,
-        "startColumn": f.col,
-        "endLine": f.end_line,
-        "endColumn": f.end_col,
+        "startLine": line,
+        "startColumn": col,
+        "endLine": end_line,
+        "endColumn": end_col,
     }
     if f.cell is not None:
-        region["message"] = {"text": f"cell {f.cell}"}
+        region["message"] = {"text": f"cell {f.cell}, line {f.line}"}
     return region
+
+
+def _physical(f: Finding) -> dict[str, Any]:
+    loc: dict[str, Any] = {"artifactLocation": _artifact(f.path)}
+    region = _region(f)
+    if region is not None:
+        loc["region"] = region
+    return loc
 
 
 def _level(severity: str) -> str:
@@ -185,9 +201,7 @@ def render_sarif(findings: Sequence[Finding], errors: Sequence[FileError]) -> st
             "ruleId": f.code,
             "level": _level(f.severity.value),
             "message": {"text": f.message if f.cell is None else f"cell {f.cell}: {f.message}"},
-            "locations": [
-                {"physicalLocation": {"artifactLocation": _artifact(f.path), "region": _region(f)}}
-            ],
+            "locations": [{"physicalLocation": _physical(f)}],
         }
         if f.code in index:
             result["ruleIndex"] = index[f.code]
@@ -274,9 +288,12 @@ def github_line(f: Finding) -> str:
 
     props: dict[str, Any] = {"file": f.path}
     if f.cell is None:
-        # a notebook's lines are inside a cell, not lines of the .ipynb file:
-        # the annotation goes on the file, the message says where
         props.update(line=f.line, col=f.col, endLine=f.end_line, endColumn=f.end_col)
+    elif f.file_region is not None:
+        # a notebook's lines are inside a cell: the annotation goes where the
+        # cell's source is in the .ipynb text; the message names the cell
+        line, col, end_line, end_col = f.file_region
+        props.update(line=line, col=col, endLine=end_line, endColumn=end_col)
     props["title"] = f.code
     message = text_line(f)
     if f.applicability == "unsafe":

@@ -32,6 +32,7 @@ from codemods.findings import FileError, FileResult, Finding
 from codemods.notebook import (
     Cell,
     NotebookError,
+    SourceLocator,
     VirtualModule,
     build_virtual_module,
     load_cells,
@@ -65,7 +66,8 @@ def process_notebook(path: str, data: bytes, config: EngineConfig) -> FileResult
     result = FileResult(path, errors=errors)
     result.errors += [_map_error(vm, e) for e in res.errors]
     masked = _masked_lines(vm)
-    findings = [_map_finding(vm, f) for f in res.findings if f.line not in masked]
+    locator = _locator(data) if res.findings else None
+    findings = [_map_finding(vm, f, locator) for f in res.findings if f.line not in masked]
 
     if res.new_source is not None:
         new_bytes, problem = _rebuild(data, vm, res.new_source)
@@ -107,12 +109,35 @@ def _masked_lines(vm: VirtualModule) -> set[int]:
     return {n for n, ln in enumerate(vm.text.splitlines(), 1) if tag.match(ln)}
 
 
-def _map_finding(vm: VirtualModule, f: Finding) -> Finding:
+def _locator(data: bytes) -> SourceLocator | None:
+    """Where the cells' text is in the JSON; None if the layout defeats it (the
+    findings then have no ``file_region``, and the reports say only the cell)."""
+    try:
+        return SourceLocator(data)
+    except (NotebookError, IndexError, ValueError):
+        return None
+
+
+def _map_finding(vm: VirtualModule, f: Finding, locator: SourceLocator | None) -> Finding:
     cell, line, col = map_position(vm, f.line, f.col)
     end_cell, end_line, end_col = map_position(vm, f.end_line, f.end_col)
     if end_cell != cell:  # a span never crosses cells; keep the start if it seems to
         end_line, end_col = line, col
-    return dataclasses.replace(f, line=line, col=col, end_line=end_line, end_col=end_col, cell=cell)
+    region = None
+    if locator is not None:
+        try:
+            region = locator.region(cell, line, col, end_line, end_col)
+        except (NotebookError, IndexError, ValueError):
+            region = None
+    return dataclasses.replace(
+        f,
+        line=line,
+        col=col,
+        end_line=end_line,
+        end_col=end_col,
+        cell=cell,
+        file_region=region,
+    )
 
 
 def _report_only(f: Finding) -> Finding:
@@ -137,7 +162,7 @@ def _rebuild(data: bytes, vm: VirtualModule, new_vm: bytes) -> tuple[bytes, str 
 
 
 # --------------------------------------------------------------------------
-# migrate --diff: the changed cells' sources, not the JSON
+# migrate --diff --cell-diff: the changed cells' sources, not the JSON (for reading)
 # --------------------------------------------------------------------------
 
 

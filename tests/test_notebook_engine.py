@@ -384,9 +384,11 @@ def test_notebooks_are_discovered_by_default_and_explicitly(tmp_path: Path) -> N
     assert [Path(j.path).name for j in jobs] == ["nb.ipynb"]
 
 
-def test_migrate_diff_is_per_cell_not_json(tmp_path: Path) -> None:
+def test_migrate_cell_diff_is_per_cell_not_json(tmp_path: Path) -> None:
+    """``--diff --cell-diff``: the readable view (``--diff`` alone is a patch of
+    the JSON, tests/test_diff_patch.py)."""
     (tmp_path / "nb.ipynb").write_bytes(CROSS)
-    code_, out, _ = run_cli(["migrate", "--diff", "nb.ipynb"], tmp_path)
+    code_, out, _ = run_cli(["migrate", "--diff", "--cell-diff", "nb.ipynb"], tmp_path)
     assert code_ == 0
     assert (tmp_path / "nb.ipynb").read_bytes() == CROSS
     assert out == (
@@ -452,3 +454,18 @@ def test_fixture_legacy_notebook_is_never_translated_to_v1() -> None:
     assert "openai.Embedding.create(" in new[5]
     assert "OpenAI(" not in "".join(new.values())
     assert outside_sources(out) == outside_sources(data)
+
+
+def test_findings_carry_their_place_in_the_json_through_the_cache_format() -> None:
+    """``file_region`` (where the cell's text is in the .ipynb) survives the
+    JSON the result cache stores, as a tuple (findings stay hashable)."""
+    data = (FIXTURES / "notebooks" / "ticket_summariser.ipynb").read_bytes()
+    res = process_notebook("t.ipynb", data, CONFIG)
+    assert res.findings and all(f.file_region is not None for f in res.findings)
+    back = FileResult.from_dict(json.loads(json.dumps(res.to_dict())))
+    assert back.findings == res.findings
+    assert len({*back.findings}) == len(back.findings)
+    lines = data.decode("utf-8").split("\n")
+    for f in res.findings:
+        line, col, _, _ = f.file_region
+        assert lines[line - 1].lstrip().startswith('"')  # inside a source string
