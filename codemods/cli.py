@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn
 import click
 
 from codemods import __version__
-from codemods.config import TITLE_HEADERS, ConfigError, FileConfig, check_codes, is_http_url
+from codemods.config import TITLE_HEADERS, ConfigError, FileConfig, check_codes, setting_problem
 from codemods.config import resolve as resolve_config
 from codemods.findings import (
     DEFAULT_API_KEY_ENV,
@@ -187,8 +187,11 @@ def _prepare(kw: dict[str, Any]) -> list[_Group]:
         configs = resolve_config(list(kw["paths"]), kw["config_file"], kw["isolated"])
     except ConfigError as e:
         _fail(str(e))
-    if kw["base_url"] is not None and not is_http_url(kw["base_url"]):
-        _fail(f"--base-url {kw['base_url']!r}: not an http(s) URL")
+    for option in ("base-url", "app-url", "app-title"):
+        value = kw[option.replace("-", "_")]
+        problem = None if value is None else setting_problem(option, value)
+        if problem is not None:
+            _fail(f"--{option} {value!r}: {problem}")
     for option in ("select", "ignore"):
         bad = check_codes(_codes(kw[option]))
         if bad is not None:
