@@ -565,8 +565,8 @@ def check(**kw: Any) -> None:
         click.echo(render_sarif(findings, errors), nl=False)
     if not kw["quiet"]:
         line = summary(findings, errors, len({f.path for f in findings}))
-        if findings and not failing:
-            line = line[:-1] + f"; {fail_on.value}s and above fail the run (--fail-on)."
+        if findings and not failing and fail_on is Severity.ERROR:
+            line = line[:-1] + "; only errors fail the run (--fail-on error)."
         click.echo(line, err=True)
     if errors:
         sys.exit(EXIT_ERROR)
@@ -661,7 +661,8 @@ def migrate(**kw: Any) -> None:
         verb = "Would migrate" if kw["diff"] else "Migrated"
         line = f"{verb} {_n(changed, 'file')} ({_n(fixes, 'fix', 'fixes')})"
         if needs_human:
-            line += f"; {_n(len(needs_human), 'finding')} need a human (listed above)"
+            verb_n = "needs" if len(needs_human) == 1 else "need"
+            line += f"; {_n(len(needs_human), 'finding')} {verb_n} a human (listed above)"
         if errors:
             line += f"; {_n(len(errors), 'error')}"
         click.echo(line + ".", err=True)
@@ -695,17 +696,25 @@ def _n(count: int, word: str, plural: str = "") -> str:
 @main.command("rules")
 @click.argument("code", required=False)
 def rules_cmd(code: str | None) -> None:
-    """List every rule, or show one rule's documentation."""
+    """List every rule, show one rule's documentation (a code: or201), or list
+    the rules of a prefix (or2)."""
     from codemods.rules import RULES
 
+    infos = [RULES[c] for c in sorted(RULES)]
     if code:
-        info = RULES.get(code.upper())
-        if info is None:
-            click.echo(f"error: no rule {code!r}; see `openrouter-migrate rules`", err=True)
+        wanted = code.strip().upper()
+        if wanted in RULES:
+            click.echo(RULES[wanted].doc())
+            return
+        infos = [i for i in infos if i.code.startswith(wanted)]
+        if not wanted or not infos:
+            click.echo(
+                f"error: no rule {code!r} (a code or a prefix such as OR2); "
+                "see `openrouter-migrate rules`",
+                err=True,
+            )
             sys.exit(EXIT_ERROR)
-        click.echo(info.doc())
-        return
-    for info in RULES.values():
+    for info in infos:
         fix = "fix " if info.fixable else "    "
         click.echo(f"{info.code}  {fix} {info.severity.value:<7}  {info.name}: {info.summary}")
 

@@ -95,6 +95,13 @@ class Report:
     fix: Fix | None = None
     # the node whose replacement text the fix produces (defaults to ``node``)
     fix_node: cst.CSTNode | None = None
+    # other places the message names: the engine replaces :data:`REFS` in
+    # ``message`` with their ``path:line`` (positions are known only then)
+    refs: tuple[cst.CSTNode, ...] = ()
+
+
+#: Placeholder in a report's message for the positions of its ``refs``.
+REFS = "\x00refs\x00"
 
 
 @dataclass
@@ -125,11 +132,12 @@ class RuleContext:
         message: str,
         fix: Fix | None = None,
         fix_node: cst.CSTNode | None = None,
+        refs: tuple[cst.CSTNode, ...] = (),
     ) -> Report:
         if not self.settings.rule_enabled(rule.code):
             # still returned so callers can attach support edits; never emitted
             return Report(node, rule, message, None)
-        r = Report(node, rule, message, fix if rule.fixable else None, fix_node)
+        r = Report(node, rule, message, fix if rule.fixable else None, fix_node, refs)
         self.reports.append(r)
         return r
 
