@@ -303,6 +303,25 @@ class _Progress:
             self.shown = False
 
 
+def _announce_large_files(groups: list[_Group], progress: _Progress, quiet: bool) -> None:
+    """A file that takes long to analyse says so on stderr first, so that a
+    run whose output is piped (pre-commit, CI logs) does not look hung. Not
+    with ``--quiet``; in CI too: one line per large file, not a counter."""
+    if quiet:
+        return
+
+    def note(path: str, size: int) -> None:
+        progress.clear()
+        click.echo(
+            f"note: {path} is {size // 1024} KiB: analysing it takes a while "
+            "(about 10 s per MiB, longer on a busy machine); exclude it if it is generated",
+            err=True,
+        )
+
+    for g in groups:
+        g.inp.on_large_file = note
+
+
 def _echo_error(e: FileError) -> None:
     from codemods.report import error_line
 
@@ -523,6 +542,7 @@ def check(**kw: Any) -> None:
     color = fmt == "text" and use_color(sys.stdout)
     streaming = fmt in ("text", "github") and not kw["statistics"]
     progress = _Progress("Checked", kw["quiet"])
+    _announce_large_files(groups, progress, kw["quiet"])
 
     def error(e: FileError) -> None:
         progress.clear()
@@ -591,6 +611,7 @@ def migrate(**kw: Any) -> None:
     groups = _prepare(kw)
     color = use_color(sys.stdout)
     progress = _Progress("Processed", kw["quiet"] or kw["diff"])
+    _announce_large_files(groups, progress, kw["quiet"])
     results, errors = _run(groups)
     for e in errors:
         _echo_error(e)

@@ -262,3 +262,29 @@ def test_readme_and_rule_docs_agree_on_where_noqa_goes() -> None:
     assert "first or the last line of a finding's span" in suppress  # what the code does
     assert "first or last line of its span" in docs
     assert "first or last line of its span" in readme
+
+
+# --- item 9: a large file says so before the long analysis ---------------------------
+
+
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_large_file_note_on_stderr_when_piped(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch, ci: str
+) -> None:
+    from codemods import runner
+
+    monkeypatch.setattr(runner, "LARGE_FILE_BYTES", 2048)
+    monkeypatch.setenv("CI", ci)
+    body = "from openai import OpenAI\nclient = OpenAI()\n" + "x = 1\n" * 600
+    (cwd / "big.py").write_text(body)
+    (cwd / "small.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    r = invoke("check", "-j", "1", "--format", "json", ".")
+    assert r.exit_code == 1, r.stderr
+    json.loads(r.stdout)  # the report stays clean
+    notes = [line for line in r.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1, r.stderr
+    assert "big.py" in notes[0] and "KiB" in notes[0] and "a while" in notes[0], notes
+    r = invoke("check", "-j", "1", "--quiet", ".")
+    assert "note:" not in r.stderr
+    r = invoke("migrate", "--diff", "-j", "2", ".")
+    assert sum(line.startswith("note: big.py") for line in r.stderr.splitlines()) == 1
