@@ -56,7 +56,9 @@ BARE_COMPARISON = rule(
         attribute of `self`/`cls`, an upper-case constant attribute such as
         `config.CHAT_MODEL`, `response.model` of an SDK response, or
         `x["model"]`) and the literal is a bare OpenAI ID of the model
-        table (or, for `startswith`, a prefix of one).
+        table (or, for `startswith`, a prefix of one). A module constant
+        that `migrate` leaves bare (also used for something else: OR206)
+        is not reported: the comparison keeps working.
     """,
     why="""
         After the migration the model IDs are `openai/gpt-4o`, and OpenRouter
