@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn
 import click
 
 from codemods import __version__
-from codemods.config import TITLE_HEADERS, ConfigError, FileConfig, check_codes, is_http_url
+from codemods.config import TITLE_HEADERS, ConfigError, FileConfig, check_codes, setting_problem
 from codemods.config import resolve as resolve_config
 from codemods.findings import (
     DEFAULT_API_KEY_ENV,
@@ -196,8 +196,11 @@ def _prepare(kw: dict[str, Any]) -> list[_Group]:
         configs = resolve_config(list(kw["paths"]), kw["config_file"], kw["isolated"])
     except ConfigError as e:
         _fail(str(e))
-    if kw["base_url"] is not None and not is_http_url(kw["base_url"]):
-        _fail(f"--base-url {kw['base_url']!r}: not an http(s) URL")
+    for option in ("base-url", "app-url", "app-title"):
+        value = kw[option.replace("-", "_")]
+        problem = None if value is None else setting_problem(option, value)
+        if problem is not None:
+            _fail(f"--{option} {value!r}: {problem}")
     for option in ("select", "ignore"):
         bad = check_codes(_codes(kw[option]))
         if bad is not None:
@@ -307,6 +310,25 @@ class _Progress:
         if self.shown:
             click.echo("\r\x1b[K", err=True, nl=False)
             self.shown = False
+
+
+def _announce_large_files(groups: list[_Group], progress: _Progress, quiet: bool) -> None:
+    """A file that takes long to analyse says so on stderr first, so that a
+    run whose output is piped (pre-commit, CI logs) does not look hung. Not
+    with ``--quiet``; in CI too: one line per large file, not a counter."""
+    if quiet:
+        return
+
+    def note(path: str, size: int) -> None:
+        progress.clear()
+        click.echo(
+            f"note: {path} is {size // 1024} KiB: analysing it takes a while "
+            "(about 10 s per MiB, longer on a busy machine); exclude it if it is generated",
+            err=True,
+        )
+
+    for g in groups:
+        g.inp.on_large_file = note
 
 
 def _echo_error(e: FileError) -> None:
@@ -556,6 +578,7 @@ def check(**kw: Any) -> None:
     color = fmt == "text" and use_color(sys.stdout)
     streaming = fmt in ("text", "github") and not kw["statistics"]
     progress = _Progress("Checked", kw["quiet"])
+    _announce_large_files(groups, progress, kw["quiet"])
 
     def error(e: FileError) -> None:
         progress.clear()
@@ -599,8 +622,8 @@ def check(**kw: Any) -> None:
     if not kw["quiet"]:
         unsafe_on = all(g.inp.config.settings.unsafe_fixes for g in groups)
         line = summary(findings, errors, len({f.path for f in findings}), unsafe_on)
-        if findings and not failing:
-            line = line[:-1] + f"; {fail_on.value}s and above fail the run (--fail-on)."
+        if findings and not failing and fail_on is Severity.ERROR:
+            line = line[:-1] + "; only errors fail the run (--fail-on error)."
         click.echo(line, err=True)
     if errors:
         sys.exit(EXIT_ERROR)
@@ -640,6 +663,7 @@ def migrate(**kw: Any) -> None:
     findings_out = sys.stderr if kw["diff"] else sys.stdout
     findings_color = use_color(findings_out)
     progress = _Progress("Processed", kw["quiet"] or kw["diff"])
+    _announce_large_files(groups, progress, kw["quiet"])
     results, errors = _run(groups)
     for e in errors:
         _echo_error(e)
@@ -708,7 +732,8 @@ def migrate(**kw: Any) -> None:
         verb = "Would migrate" if kw["diff"] else "Migrated"
         line = f"{verb} {_n(changed, 'file')} ({_n(fixes, 'fix', 'fixes')})"
         if needs_human:
-            line += f"; {_n(len(needs_human), 'finding')} need a human (listed above)"
+            verb_n = "needs" if len(needs_human) == 1 else "need"
+            line += f"; {_n(len(needs_human), 'finding')} {verb_n} a human (listed above)"
         if not_applied:
             line += (
                 f"; {_n(len(not_applied), 'unsafe fix', 'unsafe fixes')} not applied "
@@ -840,17 +865,25 @@ def _n(count: int, word: str, plural: str = "") -> str:
 @main.command("rules")
 @click.argument("code", required=False)
 def rules_cmd(code: str | None) -> None:
-    """List every rule, or show one rule's documentation."""
+    """List every rule, show one rule's documentation (a code: or201), or list
+    the rules of a prefix (or2)."""
     from codemods.rules import RULES
 
+    infos = [RULES[c] for c in sorted(RULES)]
     if code:
-        info = RULES.get(code.upper())
-        if info is None:
-            click.echo(f"error: no rule {code!r}; see `openrouter-migrate rules`", err=True)
+        wanted = code.strip().upper()
+        if wanted in RULES:
+            click.echo(RULES[wanted].doc())
+            return
+        infos = [i for i in infos if i.code.startswith(wanted)]
+        if not wanted or not infos:
+            click.echo(
+                f"error: no rule {code!r} (a code or a prefix such as OR2); "
+                "see `openrouter-migrate rules`",
+                err=True,
+            )
             sys.exit(EXIT_ERROR)
-        click.echo(info.doc())
-        return
-    for info in RULES.values():
+    for info in infos:
         fix = "fix " if info.fixable else "    "
         click.echo(f"{info.code}  {fix} {info.severity.value:<7}  {info.name}: {info.summary}")
 

@@ -178,8 +178,8 @@ def _guarded(
             errors=[
                 FileError(
                     path,
-                    f"internal error ({type(e).__name__}) while analysing this file: "
-                    "nothing changed; please report (--verbose shows the traceback)",
+                    f"internal error ({type(e).__name__}) while analysing this file; "
+                    "please report it (--verbose shows the traceback)",
                 )
             ],
         )
@@ -267,7 +267,9 @@ def _process(
         if applies(r):
             edit_nodes.append(r.node)
             edit_nodes += [node for node, _ in ctx.support_edits.get(id(r), [])]
-    positions = _Positions(module, data, [r.node for r in ctx.reports], edit_nodes, facts.parents)
+    report_nodes = [r.node for r in ctx.reports]
+    report_nodes += [n for r in ctx.reports for n in r.refs]
+    positions = _Positions(module, data, report_nodes, edit_nodes, facts.parents)
 
     kept: list[Report] = []
     for r in ctx.reports:
@@ -364,7 +366,7 @@ def _process(
                 end_line=end_line,
                 end_col=end_col + 1,
                 code=r.rule.code,
-                message=r.message,
+                message=_with_refs(path, r, positions),
                 severity=r.rule.severity,
                 fixable=r.rule.fixable and fixed,
                 replacement=replacement,
@@ -422,6 +424,20 @@ def _add_edits(edits: dict[int, list[Fix]], r: Report, ctx: RuleContext) -> None
     edits.setdefault(id(r.node), []).append(r.fix)
     for node, fix in ctx.support_edits.get(id(r), []):
         edits.setdefault(id(node), []).append(fix)
+
+
+def _with_refs(path: str, r: Report, positions: _Positions, shown: int = 3) -> str:
+    """``r.message`` with :data:`REFS` replaced by where its ``refs`` are:
+    ``t.py:5, t.py:9, t.py:12 and 2 more``."""
+    from codemods.rules.base import REFS
+
+    if REFS not in r.message:
+        return r.message
+    lines = sorted({positions.range(n)[0][0] for n in r.refs})
+    where = ", ".join(f"{path}:{line}" for line in lines[:shown])
+    if len(lines) > shown:
+        where += f" and {len(lines) - shown} more"
+    return r.message.replace(REFS, where)
 
 
 def _wants_noqa_report(data: bytes, config: EngineConfig) -> bool:
@@ -1001,7 +1017,7 @@ def _syntax_error(path: str, data: bytes, e: Any) -> FileError:
                 path,
                 # Python's message can quote the source ("Did you mean
                 # print("sk-...")?"): keys in it are redacted
-                f"syntax error: {redact_text(se.msg)} (not valid Python 3; nothing changed)",
+                f"syntax error: {redact_text(se.msg)} (not valid Python 3; not analysed)",
                 se.lineno,
                 se.offset,
             )
@@ -1010,7 +1026,7 @@ def _syntax_error(path: str, data: bytes, e: Any) -> FileError:
     message = e.message.strip().splitlines()[0] if e.message.strip() else "invalid syntax"
     return FileError(
         path,
-        f"syntax error: {message} (not valid Python 3; nothing changed)",
+        f"syntax error: {message} (not valid Python 3; not analysed)",
         e.raw_line,
         e.raw_column + 1,
     )

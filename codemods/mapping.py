@@ -273,6 +273,15 @@ def _check_key(name: str, section: str, key: Any, line: int | None) -> str:
             entry,
             line,
         )
+    if key != key.lower():
+        raise MappingError(
+            name,
+            "key has upper-case letters: model IDs are matched exactly, and OpenAI's are "
+            "lower-case (OpenAI rejects 'GPT-4o'), so this key would match no working code; "
+            f"write {key.lower()!r}",
+            entry,
+            line,
+        )
     return key
 
 
@@ -316,6 +325,10 @@ def _parse_layer(text: str, name: str, *, require_date: bool) -> _Layer:
     def line_of(*path: Any) -> int | None:
         return loader_lines.get(tuple(str(p) if not isinstance(p, str) else p for p in path))
 
+    if not require_date and (data is None or data == {}):
+        raise MappingError(
+            name, "the file is empty: expected `models:` and/or `no_equivalent:` entries"
+        )
     if data is None:
         data = {}
     if not isinstance(data, dict):

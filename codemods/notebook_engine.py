@@ -44,7 +44,7 @@ from codemods.prefilter import may_need_work
 
 __all__ = ["notebook_diff", "process_notebook"]
 
-CANNOT_SPLIT = "cannot apply fixes to this notebook safely; nothing changed"
+CANNOT_SPLIT = "cannot apply fixes to this notebook safely: its findings are report-only"
 
 
 def process_notebook(path: str, data: bytes, config: EngineConfig) -> FileResult:
@@ -52,7 +52,7 @@ def process_notebook(path: str, data: bytes, config: EngineConfig) -> FileResult
     try:
         cells = load_cells(data)
     except NotebookError as e:
-        return FileResult(path, errors=[FileError(path, f"{e}; nothing changed")])
+        return FileResult(path, errors=[FileError(path, f"{e}; not analysed")])
 
     errors = [_cell_error(path, c) for c in cells if _report_unparsable(c)]
     vm = build_virtual_module(cells)
@@ -91,7 +91,7 @@ def _cell_error(path: str, cell: Cell) -> FileError:
         if cell.error_col is not None:
             where += f":{cell.error_col}"
     return FileError(
-        path, f"{where}: {cell.error} (cell not analysed and left unchanged; the other cells are)"
+        path, f"{where}: {cell.error} (this cell is not analysed; the other cells are)"
     )
 
 
@@ -135,9 +135,25 @@ def _map_finding(vm: VirtualModule, f: Finding, locator: SourceLocator | None) -
         col=col,
         end_line=end_line,
         end_col=end_col,
+        message=_map_refs(vm, f.path, f.message),
         cell=cell,
         file_region=region,
     )
+
+
+def _map_refs(vm: VirtualModule, path: str, message: str) -> str:
+    """``nb.ipynb:12`` in a message (other places it names, see
+    ``engine._with_refs``) becomes ``nb.ipynb:cell 3:2``."""
+    import re
+
+    if f"{path}:" not in message:
+        return message
+
+    def cell_line(m: re.Match[str]) -> str:
+        cell, line, _ = map_position(vm, int(m.group(1)), 1)
+        return f"{path}:cell {cell}:{line}"
+
+    return re.sub(re.escape(path) + r":(\d+)(?![\d:])", cell_line, message)
 
 
 def _report_only(f: Finding) -> Finding:

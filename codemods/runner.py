@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,9 @@ CHUNK_BYTES = 256 * 1024
 MAX_WAITING = 4096
 #: multiprocessing start method for workers (None: the platform's default)
 MP_START_METHOD: str | None = None
+#: a Python file this big is announced (``RunInput.on_large_file``) before
+#: it is analysed: LibCST takes about a second per 100 KiB (see README)
+LARGE_FILE_BYTES = 256 * 1024
 
 
 @dataclass
@@ -74,6 +77,9 @@ class RunInput:
     jobs: int | None = 1
     #: read and write the result cache (``.openrouter-migrate-cache``)
     cache: bool = False
+    #: called with (path, size) when a Python file of LARGE_FILE_BYTES or
+    #: more (and within the size limit) is about to be analysed
+    on_large_file: Callable[[str, int], None] | None = None
 
 
 @dataclass
@@ -279,6 +285,7 @@ class _Pipeline:
             if entry is not None:
                 hit, summary = entry
                 return Processed(hit, data if hit.changed else None, job.real, summary)
+        self._announce(job.path, data)
         if self.workers == 1:
             if self.old_gc is None:
                 import codemods.engine  # noqa: F401 - frozen by _tune_gc with the rest
@@ -297,6 +304,15 @@ class _Pipeline:
         if len(chunk.items) >= CHUNK_FILES or chunk.size >= CHUNK_BYTES:
             self._submit_open()
         return None
+
+    def _announce(self, path: str, data: bytes) -> None:
+        hook = self.inp.on_large_file
+        if (
+            hook is not None
+            and LARGE_FILE_BYTES <= len(data) <= self.inp.config.settings.max_file_bytes
+            and not path.endswith(".ipynb")  # its JSON is mostly not code
+        ):
+            hook(path, len(data))
 
     def _store(self, key: str | None, result: FileResult, summary: ModuleSummary | None) -> None:
         if self.cache is not None and key is not None and not _internal_error(result):

@@ -67,7 +67,7 @@ def test_fail_on(proj: Path) -> None:
     assert r.exit_code == 0
     assert "OR102" in r.stdout  # still reported
     assert "warnings and above fail" not in r.stderr
-    assert "errors and above fail the run (--fail-on)" in r.stderr
+    assert "only errors fail the run (--fail-on error)" in r.stderr
     assert invoke("check", "--fail-on", "error", "app.py").exit_code == 1
     assert invoke("check", "--fail-on", "warning", "azure.py").exit_code == 1
 

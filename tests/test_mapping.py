@@ -319,7 +319,7 @@ def test_user_override_merge(tmp_path: Path, table: ModelTable) -> None:
 
 def test_fingerprint_is_content_not_file_name(tmp_path: Path, table: ModelTable) -> None:
     a = _write(tmp_path, "models:\n  gpt-4o: openai/gpt-4o\n", "a.yaml")  # no-op override
-    b = _write(tmp_path, "# nothing\n", "b.yaml")
+    b = _write(tmp_path, "models:\n  # nothing yet\n", "b.yaml")  # (an empty file is an error)
     assert load_model_table([a]).fingerprint == table.fingerprint
     assert load_model_table([b]).fingerprint == table.fingerprint
     c = _write(tmp_path, "models:\n  gpt-4o: openai/gpt-4o-2024-11-20\n", "c.yaml")

@@ -255,7 +255,7 @@ def test_syntax_error_cell_is_untouched_while_others_migrate() -> None:
     # it may hold OpenAI code that was not checked: an error names the cell
     assert [str(e) for e in res.errors] == [
         "nb.ipynb: cell 2:1:20: syntax error: expected ':' "
-        "(cell not analysed and left unchanged; the other cells are)"
+        "(this cell is not analysed; the other cells are)"
     ]
 
 

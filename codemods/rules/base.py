@@ -113,6 +113,13 @@ class Report:
     # the fix may change what the program does (the tool could not prove it
     # right): applied only with ``--unsafe-fixes``, with its support edits
     unsafe: bool = False
+    # other places the message names: the engine replaces :data:`REFS` in
+    # ``message`` with their ``path:line`` (positions are known only then)
+    refs: tuple[cst.CSTNode, ...] = ()
+
+
+#: Placeholder in a report's message for the positions of its ``refs``.
+REFS = "\x00refs\x00"
 
 
 @dataclass
@@ -149,13 +156,22 @@ class RuleContext:
         fix: Fix | None = None,
         fix_node: cst.CSTNode | None = None,
         unsafe: bool = False,
+        refs: tuple[cst.CSTNode, ...] = (),
     ) -> Report:
         """Report ``node``; ``fix`` (if any) is applied by ``migrate``, or,
         with ``unsafe=True``, only by ``migrate --unsafe-fixes``."""
         if not self.settings.rule_enabled(rule.code):
             # still returned so callers can attach support edits; never emitted
             return Report(node, rule, message, None)
-        r = Report(node, rule, message, fix if rule.fixable else None, fix_node, unsafe=unsafe)
+        r = Report(
+            node,
+            rule,
+            message,
+            fix if rule.fixable else None,
+            fix_node,
+            unsafe=unsafe,
+            refs=refs,
+        )
         self.reports.append(r)
         return r
 

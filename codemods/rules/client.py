@@ -421,6 +421,25 @@ def env_lookup_name(ctx: RuleContext, node: cst.BaseExpression) -> cst.SimpleStr
     return None
 
 
+def _base_url_elsewhere(ctx: RuleContext, value: cst.BaseExpression, url: str | None) -> str:
+    """What OR104 says about a ``base_url`` it leaves alone."""
+    if url is not None:
+        return f"sets base_url to `{url}`, not OpenAI"
+    name = env_lookup_name(ctx, value)
+    if name is not None and isinstance(value, cst.Call):
+        default = [a for a in value.args[1:] if a.keyword is None or a.keyword.value == "default"]
+        fallback = string_value(default[0].value) if len(default) == 1 else None
+        var = string_value(name)
+        if fallback is not None and is_openai_url(fallback):
+            return (
+                f"reads base_url from ${var}, which defaults to OpenAI's URL but may point "
+                "elsewhere at run time (a proxy or gateway)"
+            )
+        if var is not None:
+            return f"reads base_url from ${var}, which the tool cannot see"
+    return "sets base_url to an expression the tool cannot evaluate"
+
+
 def _os_environ(ctx: RuleContext) -> cst.BaseExpression:
     return cst.Subscript(
         value=cst.Attribute(value=cst.Name("os"), attr=cst.Name("environ")),
@@ -669,12 +688,11 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             )
             changes.append("base_url")
         else:
-            where = f"`{url}`" if url is not None else "an expression"
             ctx.unmigrated_clients.add(id(call))
             ctx.report(
                 call,
                 BASE_URL_ELSEWHERE,
-                f"`{cls_name}(...)` sets base_url to {where}, not OpenAI: left alone; "
+                f"`{cls_name}(...)` {_base_url_elsewhere(ctx, args[i].value, url)}: left alone; "
                 "point it at OpenRouter by hand if it should be",
             )
             return

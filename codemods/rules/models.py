@@ -11,7 +11,7 @@ from codemods.analysis import FOREIGN_SDKS, attribute_chain
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
 from codemods.rules._edit import replace_string
-from codemods.rules.base import Report, RuleContext, checker, rule
+from codemods.rules.base import REFS, Report, RuleContext, checker, rule
 from codemods.rules.client import AZURE_CLASSES, CLIENT_CLASSES, string_value
 from codemods.rules.dataflow import (
     Flow,
@@ -495,18 +495,17 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
         blocked = blocked_holder(src, flow.reached)
         if blocked is not None and is_rewritable(lookup.kind):
             holder, n = blocked
-            here = "in this file" if holder.scope_word == "file" else "in its function"
-            elsewhere = (
-                "in " + ", ".join(holder.extra_files[:2])
-                if holder.extra_files
-                else "in other files"
-            )
-            if not holder.extra_uses:
-                where = here
-            elif n == holder.extra_uses:
-                where = elsewhere
-            else:
-                where = f"{here} and {elsewhere}"
+            # where: this file's other reads as path:line (REFS), then the
+            # other files' count (the project pass knows files, not lines)
+            refs = tuple(u for u in holder.uses if id(u) not in flow.reached)
+            where = [REFS] if refs else []
+            if holder.extra_uses:
+                files = holder.extra_files
+                where.append(
+                    f"{holder.extra_uses} in "
+                    + (", ".join(files[:2]) if files else "other files")
+                    + (f" and {len(files) - 2} more files" if len(files) > 2 else "")
+                )
             done: set[int] = set()
             for sink in src.sinks:
                 if id(sink.node) in done:
@@ -515,9 +514,10 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
                 ctx.report(
                     sink.node,
                     SHARED_CONSTANT,
-                    f"{holder.label} = {src.node.value} is also used {n} other time(s) "
-                    f"{where}: not rewritten; pass '{lookup.target}' to the SDK "
-                    "and keep the bare ID where it is needed",
+                    f"{holder.label} = {src.node.value} is also used {n} other "
+                    f"time{'s' if n != 1 else ''} ({'; '.join(where)}): not rewritten; "
+                    f"pass '{lookup.target}' to the SDK and keep the bare ID where it is needed",
+                    refs=refs,
                 )
             continue
         # safe only if every SDK call the literal reaches is on openai's client
