@@ -125,8 +125,9 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
             "--no-cache",
             is_flag=True,
             envvar="OPENROUTER_MIGRATE_NO_CACHE",
-            help="Neither read nor write the result cache (.openrouter-migrate-cache/); "
-            "also set by OPENROUTER_MIGRATE_NO_CACHE=1 (like ruff's RUFF_NO_CACHE).",
+            help="Neither read nor write the result cache (.openrouter-migrate-cache/ at the "
+            "project root, else in the user cache directory); also set by "
+            "OPENROUTER_MIGRATE_NO_CACHE=1 (like ruff's RUFF_NO_CACHE).",
         ),
     ]
     for opt in reversed(options):
@@ -499,7 +500,8 @@ def main(verbose: bool = False) -> None:
     help="Report `# noqa: OR...` comments that silence nothing (OR900).",
 )
 def check(**kw: Any) -> None:
-    """Report unmigrated OpenAI usage. Never writes.
+    """Report unmigrated OpenAI usage. Never changes a file (it writes only
+    its result cache; --no-cache: nothing).
 
     Exit 0: nothing found (or only findings below --fail-on, or --exit-zero);
     1: findings; 2: a file could not be checked, or bad options/configuration.
@@ -710,17 +712,21 @@ def rules_cmd(code: str | None) -> None:
 @main.command("clean")
 @click.argument("path", required=False, default=".", type=click.Path(file_okay=True))
 def clean_cmd(path: str) -> None:
-    """Remove the result cache (.openrouter-migrate-cache) of the project at
-    PATH (default: the current directory's project)."""
-    from codemods.cache import clean, find_project_root
+    """Remove the result cache of the files at PATH (default: the current
+    directory): .openrouter-migrate-cache at their project root, or, with no
+    project root, PATH's cache in the user cache directory."""
+    from codemods.cache import cache_dir_for, clean_dir
 
-    root = find_project_root(path)
+    target = cache_dir_for(path)
+    if target is None:
+        click.echo(f"no cache for {path} (no project root, no user cache directory)", err=True)
+        return
     try:
-        removed = clean(root)
+        removed = clean_dir(target)
     except OSError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(EXIT_ERROR)
     if removed is None:
-        click.echo(f"no cache under {root}", err=True)
+        click.echo(f"no cache at {target}", err=True)
     else:
         click.echo(f"removed {removed}", err=True)

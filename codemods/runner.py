@@ -42,7 +42,7 @@ from codemods.writer import FileIOError, read_source
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from codemods.cache import Cache
+    from codemods.cache import Cache, Caches
     from codemods.project import FileInfo, ModuleSummary, ProjectInput
 
 #: files and bytes per message to a worker (amortises IPC; small enough
@@ -72,7 +72,8 @@ class RunInput:
     include_notebooks: bool = True
     #: worker processes; 1 = in-process; None or 0 = one per CPU
     jobs: int | None = 1
-    #: read and write the result cache (``.openrouter-migrate-cache``)
+    #: read and write the result cache (``.openrouter-migrate-cache`` at each
+    #: file's project root, see :mod:`codemods.cache`)
     cache: bool = False
 
 
@@ -214,6 +215,7 @@ class _Pending:
     job: Job
     data: bytes
     key: str | None
+    cache: Cache | None
     chunk: _Chunk
 
 
@@ -230,11 +232,11 @@ class _Pipeline:
         self.inp = inp
         self.jobs = jobs
         self.workers = resolve_jobs(inp.jobs)
-        self.cache: Cache | None = None
+        self.caches: Caches | None = None
         if inp.cache and jobs:
-            from codemods.cache import Cache
+            from codemods.cache import Caches
 
-            self.cache = Cache.for_run(inp.paths[0] if inp.paths else ".", inp.config)
+            self.caches = Caches(list(inp.paths), inp.config)
         self.executor: Any = None
         self.old_gc: tuple[int, int, int] | None = None
         self.queue: deque[Processed | _Pending] = deque()
@@ -273,9 +275,10 @@ class _Pipeline:
         if not candidate(job.path, data, self.inp.config):
             return Processed(FileResult(job.path, skipped=True), None, job.real)
         key = None
-        if self.cache is not None:
-            key = self.cache.key(job.path, data)
-            entry = self.cache.get_entry(key, job.path)
+        cache = None if self.caches is None else self.caches.for_file(job.path)
+        if cache is not None:
+            key = cache.key(job.path, data)
+            entry = cache.get_entry(key, job.path)
             if entry is not None:
                 hit, summary = entry
                 return Processed(hit, data if hit.changed else None, job.real, summary)
@@ -285,12 +288,12 @@ class _Pipeline:
 
                 self.old_gc = _tune_gc()
             result, summary = _process_bytes(job.path, data, self.inp.config)
-            self._store(key, result, summary)
+            self._store(cache, key, result, summary)
             return Processed(result, data if result.changed else None, job.real, summary)
         if self.open is None:
             self.open = _Chunk()
         chunk = self.open
-        pending = _Pending(job, data, key, chunk)
+        pending = _Pending(job, data, key, cache, chunk)
         chunk.items.append(pending)
         chunk.size += len(data)
         self.queue.append(pending)
@@ -298,9 +301,15 @@ class _Pipeline:
             self._submit_open()
         return None
 
-    def _store(self, key: str | None, result: FileResult, summary: ModuleSummary | None) -> None:
-        if self.cache is not None and key is not None and not _internal_error(result):
-            self.cache.put(key, result, summary)
+    def _store(
+        self,
+        cache: Cache | None,
+        key: str | None,
+        result: FileResult,
+        summary: ModuleSummary | None,
+    ) -> None:
+        if cache is not None and key is not None and not _internal_error(result):
+            cache.put(key, result, summary)
 
     def _submit_open(self) -> None:
         chunk, self.open = self.open, None
@@ -334,7 +343,7 @@ class _Pipeline:
                     block = False
             self.queue.popleft()
             result, summary = chunk.results[chunk.items.index(head)]
-            self._store(head.key, result, summary)
+            self._store(head.cache, head.key, result, summary)
             yield Processed(result, head.data if result.changed else None, head.job.real, summary)
             head.data = b""  # drop the bytes early (the chunk still references this)
 
