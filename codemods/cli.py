@@ -319,6 +319,118 @@ def _raise_terminated(signum: int, frame: object) -> None:
 
 
 _ARGV_KEY = "openrouter_migrate.argv"
+#: a signal this long after the first ends the process at once (a clean-up
+#: that should take well under a second is stuck)
+_HARD_EXIT_AFTER = 5.0
+#: how long an interrupted run waits for the parse in progress in this process
+_DEEP_WAIT = 3.0
+
+
+class _Interrupts:
+    """Ctrl-C (SIGINT) and SIGTERM for one run of the CLI, in three phases.
+
+    * Starting (options, configuration): nothing is done yet; a signal ends
+      the process at once (exit 130/143).
+    * Running: the first signal raises ``KeyboardInterrupt`` (``Terminated``
+      for SIGTERM) at a safe point (a write in progress completes first, see
+      ``writer.write_atomic``); the guard kills and reaps the workers, then
+      ends the process with 130/143 (``os._exit``: nothing is left for the
+      interpreter's clean-up to do, and a signal tripped during it could
+      still end the process by the signal). Every later signal is ignored,
+      so that it cannot interrupt that clean-up (a second Ctrl-C used to
+      leave a worker blocked and the run hung); one that comes more than
+      ``_HARD_EXIT_AFTER`` seconds later kills the workers and ends the
+      process at once.
+    * Finishing (the command returned): signals are ignored; the run's own
+      exit code stands.
+
+    A terminal's Ctrl-C also reaches the workers: they ignore it (see
+    ``codemods.runner``).
+    """
+
+    def __init__(self) -> None:
+        self.phase = "starting"
+        self.first: int | None = None
+        self.first_at = 0.0
+        self.previous: dict[int, Any] = {}
+
+    @classmethod
+    def install(cls) -> _Interrupts | None:
+        if threading.current_thread() is not threading.main_thread():
+            return None
+        self = cls()
+        for sig in _RUN_SIGNALS:
+            try:
+                self.previous[sig] = signal.signal(sig, self.handle)
+            except (ValueError, OSError):  # pragma: no cover - not allowed here
+                pass
+        return self
+
+    def handle(self, signum: int, frame: object) -> None:
+        import time
+
+        if self.first is None:
+            self.first, self.first_at = signum, time.monotonic()
+            if self.phase == "starting":
+                click.echo("\ninterrupted", err=True)
+                _hard_exit(128 + signum)  # nothing started, nothing to clean up
+            if self.phase == "running":
+                raise Terminated() if signum == _SIGTERM else KeyboardInterrupt()
+            return
+        if time.monotonic() - self.first_at > _HARD_EXIT_AFTER:
+            _hard_exit(128 + self.first)
+
+    def uninstall(self) -> None:
+        """Restore the previous handlers, unless a signal came: the process
+        is then on its way out (its workers are reaped), and a later signal
+        must not interrupt the interpreter's own clean-up. That clean-up
+        resets Python-level handlers to the default action, which would end
+        the process by the signal instead of 130/143: ignore them instead."""
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler if self.first is None else signal.SIG_IGN)
+
+
+_SIGTERM = int(getattr(signal, "SIGTERM", 15))
+_RUN_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
+
+
+def _flush_std() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - leaving anyway
+            pass
+
+
+def _hard_exit(code: int) -> NoReturn:
+    """End the process now: workers killed, output flushed, no interpreter
+    clean-up (which could wait for a stuck thread)."""
+    runner = sys.modules.get("codemods.runner")
+    if runner is not None:
+        runner.kill_all_workers()
+    _flush_std()
+    os._exit(code)
+
+
+def _stop_after_interrupt(code: int) -> None:
+    """The run was interrupted: kill and reap the workers; if this process is
+    still parsing a file (its deep-stack thread cannot be stopped, and must
+    not be inside LibCST's native parser when the interpreter exits), wait a
+    little for it, then leave without the interpreter's clean-up."""
+    import time
+
+    runner = sys.modules.get("codemods.runner")
+    if runner is not None and not runner.stop_all_pools():
+        _hard_exit(code)  # a worker would not die: do not wait for it at exit
+    engine = sys.modules.get("codemods.engine")
+    if engine is not None and engine.deep_work_running():
+        deadline = time.monotonic() + _DEEP_WAIT
+        while engine.deep_work_running() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if engine.deep_work_running():
+            _hard_exit(code)
 
 
 class _RedactingFormatter(logging.Formatter):
@@ -340,15 +452,20 @@ class _GuardedGroup(click.Group):
         ctx.meta[_ARGV_KEY] = list(args)
         return super().parse_args(ctx, args)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        interrupts = _Interrupts.install()
+        self._interrupts = interrupts
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            self._interrupts = None
+            if interrupts is not None:
+                interrupts.uninstall()
+
     def invoke(self, ctx: click.Context) -> Any:
-        old_term: Any = None
-        installed = False
-        if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
-            try:
-                old_term = signal.signal(signal.SIGTERM, _raise_terminated)
-                installed = True
-            except (ValueError, OSError):  # pragma: no cover - not allowed here
-                pass
+        interrupts: _Interrupts | None = getattr(self, "_interrupts", None)
+        if interrupts is not None:
+            interrupts.phase = "running"
         guard = _StdoutGuard.install()
         try:
             return super().invoke(ctx)
@@ -357,12 +474,21 @@ class _GuardedGroup(click.Group):
             _silence_stdout()
             ctx.exit(1)
         except KeyboardInterrupt as e:
+            if interrupts is not None:
+                interrupts.phase = "finishing"  # later signals: ignored
             signum = e.signum if isinstance(e, Terminated) else int(signal.SIGINT)
+            _stop_after_interrupt(128 + signum)
             click.echo(
                 "\ninterrupted: stopped between two files; every file is either fully "
                 "migrated or untouched",
                 err=True,
             )
+            if interrupts is not None and interrupts.first is not None:
+                # A real signal: the workers are reaped and no write is in
+                # progress; the interpreter's own clean-up has nothing left
+                # to do but could still end by the signal (a burst tripped
+                # during it measured exit -2 about once in ten runs).
+                _hard_exit(128 + signum)
             ctx.exit(128 + signum)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -380,8 +506,8 @@ class _GuardedGroup(click.Group):
             )
             ctx.exit(EXIT_ERROR)
         finally:
-            if installed:
-                signal.signal(signal.SIGTERM, old_term)
+            if interrupts is not None:
+                interrupts.phase = "finishing"
             if guard is not None:
                 sys.stdout = guard.stream
 

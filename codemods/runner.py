@@ -18,6 +18,13 @@ How the work is split, and why:
   Workers are importable top-level functions and the configuration is
   picklable, so fork and spawn both work; each worker loads the model table
   once and runs the engine on its own deep-stack thread.
+* Interruption (Ctrl-C, SIGTERM): the parent decides. Workers ignore both
+  signals (a terminal's Ctrl-C reaches the whole process group), and are
+  started with them blocked so that none can arrive before that is set up;
+  the pool's threads in the parent keep them blocked, so a signal always
+  wakes the main thread. An interrupted run kills its workers (they hold
+  nothing worth saving: they only read) and reaps them, in bounded time
+  (:func:`stop_all_pools`).
 * Results come back in input order, as soon as the file and all before it
   are done. At most ``2 * jobs`` chunks are in flight and a bounded number
   of finished results wait for an earlier one, so memory does not grow with
@@ -27,7 +34,12 @@ How the work is split, and why:
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
+import time
+import weakref
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -144,8 +156,38 @@ def _process_bytes(
         ), None
 
 
+#: signals the parent handles for the whole run (see the module docstring)
+_RUN_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _run_signals_blocked() -> Iterator[None]:
+    """Block SIGINT/SIGTERM in this thread for the block: processes forked and
+    threads started in it inherit the mask. A signal that arrives meanwhile
+    is delivered when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield  # Windows: no signal masks (and no process groups to signal)
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _RUN_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _worker_ignores_run_signals() -> None:
+    for sig in _RUN_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _RUN_SIGNALS)
+
+
 def _init_worker(config: EngineConfig) -> None:
     global _worker_config
+    # first: the parent handles Ctrl-C/SIGTERM and stops the workers itself
+    _worker_ignores_run_signals()
     _worker_config = config
     config.table()  # load (and validate) the model table once per worker
     import codemods.engine  # noqa: F401 - pay the LibCST import before the first chunk
@@ -245,6 +287,7 @@ class _Pipeline:
 
     # results in input order
     def __iter__(self) -> Iterator[Processed]:
+        finished = False
         try:
             for job in self.jobs:
                 ready = self._admit(job)
@@ -258,9 +301,15 @@ class _Pipeline:
                     yield from self._drain(block=True, one=True)
             self._submit_open()
             yield from self._drain(block=True)
+            finished = True
         finally:
             if self.executor is not None:
-                self.executor.shutdown(wait=True, cancel_futures=True)
+                if finished:
+                    _forget_pool(self.executor)
+                    self.executor.shutdown(wait=True, cancel_futures=True)
+                else:  # interrupted, or the consumer stopped early
+                    _stop_pool(self.executor)
+                self.executor = None
             if self.old_gc is not None:
                 _restore_gc(self.old_gc)
 
@@ -318,7 +367,8 @@ class _Pipeline:
         if self.executor is None:
             self.executor = _start_pool(self.workers, self.inp.config)
         payload = [(p.job.path, p.data) for p in chunk.items]
-        chunk.future = self.executor.submit(_work_chunk, payload)
+        with _run_signals_blocked():  # a submit may start the workers
+            chunk.future = self.executor.submit(_work_chunk, payload)
         self.in_flight += 1
 
     def _drain(self, block: bool, one: bool = False) -> Iterator[Processed]:
@@ -358,7 +408,7 @@ class _Pipeline:
             # it. The pool is unusable: later chunks get a fresh one, and each
             # file of the failed chunks is retried alone to find the culprit.
             if self.executor is not None:
-                self.executor.shutdown(wait=False, cancel_futures=True)
+                _stop_pool(self.executor)
                 self.executor = None
             return [self._isolated(p) for p in chunk.items]
         except Exception as e:  # noqa: BLE001 - e.g. a result that does not unpickle
@@ -373,13 +423,15 @@ class _Pipeline:
 
         executor = _start_pool(1, self.inp.config)
         try:
-            return executor.submit(_work_chunk, [(pending.job.path, pending.data)]).result()[0]
+            with _run_signals_blocked():
+                future = executor.submit(_work_chunk, [(pending.job.path, pending.data)])
+            return future.result()[0]
         except BrokenProcessPool:
             message = "internal error: the worker process died while processing this file"
         except Exception as e:  # noqa: BLE001
             message = f"internal error: {type(e).__name__}: {e}"
         finally:
-            executor.shutdown(wait=False, cancel_futures=True)
+            _stop_pool(executor)
         return FileResult(pending.job.path, errors=[FileError(pending.job.path, message)]), None
 
 
@@ -391,12 +443,80 @@ def _start_pool(workers: int, config: EngineConfig) -> Any:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context(MP_START_METHOD),
-        initializer=_init_worker,
-        initargs=(config,),
-    )
+    with _run_signals_blocked():
+        executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context(MP_START_METHOD),
+            initializer=_init_worker,
+            initargs=(config,),
+        )
+    _POOLS.add(executor)
+    return executor
+
+
+#: the pools of this process that may have workers running
+_POOLS: weakref.WeakSet[Any] = weakref.WeakSet()
+#: how long stopping a pool may wait for its workers to be reaped
+STOP_TIMEOUT = 5.0
+
+
+def _forget_pool(executor: Any) -> None:
+    _POOLS.discard(executor)
+
+
+def _stop_pool(executor: Any, timeout: float = STOP_TIMEOUT) -> bool:
+    """Stop a pool now: kill its workers (they only read files: nothing is
+    lost) and reap them, waiting at most ``timeout`` seconds in all; False
+    when a worker or the pool's thread is still there after it.
+
+    Not ``shutdown(wait=True)``, which waits for the chunks in flight: once
+    the workers are dead, the pool's manager thread notices, fails the
+    pending futures and ends."""
+    deadline = time.monotonic() + timeout
+    # read before shutdown() forgets them (private, but stable since 3.9)
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    manager = getattr(executor, "_executor_manager_thread", None)
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.kill()
+    with contextlib.suppress(Exception):
+        executor.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.join(max(0.0, deadline - time.monotonic()))
+    if isinstance(manager, threading.Thread) and manager is not threading.current_thread():
+        manager.join(max(0.0, deadline - time.monotonic()))
+        if manager.is_alive():
+            return False
+    if any(_alive(p) for p in processes):
+        return False  # kept in _POOLS: kill_all_workers() tries again
+    _POOLS.discard(executor)
+    return True
+
+
+def _alive(process: Any) -> bool:
+    try:
+        return bool(process.is_alive())
+    except Exception:  # noqa: BLE001 - reaped by another thread meanwhile
+        return False
+
+
+def stop_all_pools(timeout: float = STOP_TIMEOUT) -> bool:
+    """Kill and reap the workers of every pool this process started (an
+    interrupted run: see the CLI). False when one outlived ``timeout``."""
+    deadline = time.monotonic() + timeout
+    ok = True
+    for executor in list(_POOLS):
+        ok = _stop_pool(executor, max(0.0, deadline - time.monotonic())) and ok
+    return ok
+
+
+def kill_all_workers() -> None:
+    """Last resort, without waiting: SIGKILL every worker still alive."""
+    for executor in list(_POOLS):
+        for p in list((getattr(executor, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                p.kill()
 
 
 def run(inp: RunInput) -> tuple[Iterator[Processed], list[FileError]]:
