@@ -503,12 +503,52 @@ def _alive(process: Any) -> bool:
 
 def stop_all_pools(timeout: float = STOP_TIMEOUT) -> bool:
     """Kill and reap the workers of every pool this process started (an
-    interrupted run: see the CLI). False when one outlived ``timeout``."""
+    interrupted run: see the CLI), then multiprocessing's helper processes
+    (the forkserver and resource tracker of the non-fork start methods).
+    False when a worker outlived ``timeout``."""
     deadline = time.monotonic() + timeout
     ok = True
     for executor in list(_POOLS):
         ok = _stop_pool(executor, max(0.0, deadline - time.monotonic())) and ok
+    if ok:
+        _stop_mp_helpers(deadline)
     return ok
+
+
+def _stop_mp_helpers(deadline: float) -> None:
+    """Ask the forkserver and the resource tracker, if this process started
+    them, to exit (closing the descriptor they watch, as their own ``_stop``
+    does), and reap them until ``deadline``. Best effort: private
+    attributes, checked at each step."""
+    import sys
+
+    helpers = [
+        (
+            sys.modules.get("multiprocessing.forkserver"),
+            "_forkserver",
+            "_forkserver_alive_fd",
+            "_forkserver_pid",
+        ),
+        (sys.modules.get("multiprocessing.resource_tracker"), "_resource_tracker", "_fd", "_pid"),
+    ]
+    for module, name, fd_attr, pid_attr in helpers:
+        helper = getattr(module, name, None)
+        fd, pid = getattr(helper, fd_attr, None), getattr(helper, pid_attr, None)
+        if not isinstance(fd, int) or not isinstance(pid, int):
+            continue
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        setattr(helper, fd_attr, None)
+        while True:
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done or time.monotonic() >= deadline:
+                break
+            time.sleep(0.01)
+        if done:
+            setattr(helper, pid_attr, None)
 
 
 def kill_all_workers() -> None:

@@ -212,11 +212,22 @@ def _live_in_group(pgid: int) -> list[str]:
     return out
 
 
-def _start(args: list[str], cwd: Path, out: Path) -> subprocess.Popen:
+def _start(
+    args: list[str], cwd: Path, out: Path, start_method: str | None = None
+) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT), OPENROUTER_MIGRATE_NO_CACHE="1")
     env.pop("CI", None)
+    if start_method is None:  # the platform's default
+        launch = ["-m", "codemods"]
+    else:  # the CLI, its workers started another way (macOS, Python 3.14's default...)
+        launch = [
+            "-c",
+            "import codemods.runner as r; "
+            f"r.MP_START_METHOD = {start_method!r}; "
+            "from codemods.cli import main; main()",
+        ]
     return subprocess.Popen(
-        [sys.executable, "-m", "codemods", *args, "."],
+        [sys.executable, *launch, *args, "."],
         cwd=cwd,
         env=env,
         stdout=(out / "stdout").open("wb"),
@@ -265,11 +276,34 @@ def test_any_number_of_signals_end_the_run_cleanly(
     group: bool,
     when: str,
 ) -> None:
+    _interrupt_a_run(trees, tmp_path, command, jobs, signum, count, group, when)
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="reads processes from /proc (Linux)")
+@pytest.mark.parametrize("start_method", ["spawn", "forkserver"])
+def test_signals_with_workers_started_by_spawn_or_forkserver(
+    trees: tuple[Path, dict, dict, float], tmp_path: Path, start_method: str
+) -> None:
+    """Their helper processes (forkserver, resource tracker) are stopped too."""
+    _interrupt_a_run(trees, tmp_path, "check", 2, signal.SIGINT, 2, True, "random", start_method)
+
+
+def _interrupt_a_run(
+    trees: tuple[Path, dict, dict, float],
+    tmp_path: Path,
+    command: str,
+    jobs: int,
+    signum: int,
+    count: int,
+    group: bool,
+    when: str,
+    start_method: str | None = None,
+) -> None:
     original, old, new, elapsed = trees
     work = tmp_path / "work"
     shutil.copytree(original, work)
     rng = random.Random()
-    proc = _start([*command.split(), "--jobs", str(jobs)], work, tmp_path)
+    proc = _start([*command.split(), "--jobs", str(jobs)], work, tmp_path, start_method)
     first_written = work / "pkg0" / "mod0.py"
     sent: list[float] = []
     try:
