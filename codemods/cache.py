@@ -47,6 +47,7 @@ from typing import Any
 from codemods import __version__
 from codemods.findings import FileResult
 from codemods.project import ModuleSummary, summary_from_dict, summary_to_dict
+from codemods.writer import _signals_deferred
 
 CACHE_DIR_NAME = ".openrouter-migrate-cache"
 # first line of the cache's .gitignore: how ``clean`` knows the directory is ours
@@ -200,17 +201,19 @@ class Cache:
                 },
                 separators=(",", ":"),
             ).encode()
-            fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(blob)
-                os.replace(tmp, entry)
-            except BaseException:
+            # Ctrl-C is held until the entry is in place or its temp file gone
+            with _signals_deferred():
+                fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
                 try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(blob)
+                    os.replace(tmp, entry)
+                except BaseException:
+                    try:
+                        os.unlink(tmp)
+                    except OSError:
+                        pass
+                    raise
         except OSError:
             pass  # read-only tree, full disk...: run without caching
 

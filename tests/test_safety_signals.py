@@ -7,6 +7,7 @@ and signals it at random moments: no test-only code path in the tool.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -213,10 +214,17 @@ def _live_in_group(pgid: int) -> list[str]:
 
 
 def _start(
-    args: list[str], cwd: Path, out: Path, start_method: str | None = None
+    args: list[str],
+    cwd: Path,
+    out: Path,
+    start_method: str | None = None,
+    cache_home: Path | None = None,
 ) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT), OPENROUTER_MIGRATE_NO_CACHE="1")
     env.pop("CI", None)
+    if cache_home is not None:  # the tree has no project root: the user cache dir
+        del env["OPENROUTER_MIGRATE_NO_CACHE"]
+        env["XDG_CACHE_HOME"] = str(cache_home)
     if start_method is None:  # the platform's default
         launch = ["-m", "codemods"]
     else:  # the CLI, its workers started another way (macOS, Python 3.14's default...)
@@ -288,6 +296,23 @@ def test_signals_with_workers_started_by_spawn_or_forkserver(
     _interrupt_a_run(trees, tmp_path, "check", 2, signal.SIGINT, 2, True, "random", start_method)
 
 
+@pytest.mark.skipif(not HAS_PROC, reason="reads processes from /proc (Linux)")
+@pytest.mark.uses_cache
+@pytest.mark.parametrize("jobs", [2, 1])
+def test_signals_while_the_cache_is_written_leave_no_temp_file(
+    trees: tuple[Path, dict, dict, float], tmp_path: Path, jobs: int
+) -> None:
+    cache_home = tmp_path / "cache-home"
+    _interrupt_a_run(
+        trees, tmp_path, "check", jobs, signal.SIGINT, 2, True, "random", cache_home=cache_home
+    )
+    written = [p for p in cache_home.rglob("*") if p.is_file()]
+    assert not [p for p in written if p.name.startswith(".tmp-")], "cache temp file left"
+    for p in written:
+        if p.suffix == ".json":
+            json.loads(p.read_bytes())  # every entry whole
+
+
 def _interrupt_a_run(
     trees: tuple[Path, dict, dict, float],
     tmp_path: Path,
@@ -298,12 +323,13 @@ def _interrupt_a_run(
     group: bool,
     when: str,
     start_method: str | None = None,
+    cache_home: Path | None = None,
 ) -> None:
     original, old, new, elapsed = trees
     work = tmp_path / "work"
     shutil.copytree(original, work)
     rng = random.Random()
-    proc = _start([*command.split(), "--jobs", str(jobs)], work, tmp_path, start_method)
+    proc = _start([*command.split(), "--jobs", str(jobs)], work, tmp_path, start_method, cache_home)
     first_written = work / "pkg0" / "mod0.py"
     sent: list[float] = []
     try:
