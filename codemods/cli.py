@@ -414,23 +414,25 @@ def _hard_exit(code: int) -> NoReturn:
     os._exit(code)
 
 
-def _stop_after_interrupt(code: int) -> None:
-    """The run was interrupted: kill and reap the workers; if this process is
-    still parsing a file (its deep-stack thread cannot be stopped, and must
-    not be inside LibCST's native parser when the interpreter exits), wait a
-    little for it, then leave without the interpreter's clean-up."""
+def _stop_after_interrupt(code: int, signalled: bool) -> None:
+    """The run was interrupted: kill and reap the workers. After a real
+    signal the process then ends with ``os._exit`` (see :class:`_Interrupts`),
+    which also stops a parse still running on the deep-stack thread.
+    Otherwise (a ``KeyboardInterrupt`` raised in-process, by a caller that
+    goes on running) wait a little for such a parse: that thread must not be
+    inside LibCST's native parser when the interpreter exits (SIGABRT)."""
     import time
 
     runner = sys.modules.get("codemods.runner")
     if runner is not None and not runner.stop_all_pools():
         _hard_exit(code)  # a worker would not die: do not wait for it at exit
+    if signalled:
+        return
     engine = sys.modules.get("codemods.engine")
     if engine is not None and engine.deep_work_running():
         deadline = time.monotonic() + _DEEP_WAIT
         while engine.deep_work_running() and time.monotonic() < deadline:
             time.sleep(0.01)
-        if engine.deep_work_running():
-            _hard_exit(code)
 
 
 class _RedactingFormatter(logging.Formatter):
@@ -477,13 +479,14 @@ class _GuardedGroup(click.Group):
             if interrupts is not None:
                 interrupts.phase = "finishing"  # later signals: ignored
             signum = e.signum if isinstance(e, Terminated) else int(signal.SIGINT)
-            _stop_after_interrupt(128 + signum)
+            signalled = interrupts is not None and interrupts.first is not None
+            _stop_after_interrupt(128 + signum, signalled)
             click.echo(
                 "\ninterrupted: stopped between two files; every file is either fully "
                 "migrated or untouched",
                 err=True,
             )
-            if interrupts is not None and interrupts.first is not None:
+            if signalled:
                 # A real signal: the workers are reaped and no write is in
                 # progress; the interpreter's own clean-up has nothing left
                 # to do but could still end by the signal (a burst tripped
