@@ -295,6 +295,25 @@ class Caches:
         return cache
 
 
+def caches_to_clean(path: str | os.PathLike[str]) -> list[Path]:
+    """What ``clean PATH`` removes: the cache the files at ``path`` use
+    (:func:`cache_dir_for`), and, for a directory, the caches of the
+    projects below it (a run over the directory put their files there).
+    Symbolic links are not followed; ``.git`` is not entered."""
+    found: list[Path] = []
+    first = cache_dir_for(path)
+    if first is not None:
+        found.append(first)
+    if os.path.isdir(path):
+        for dirpath, dirnames, _ in os.walk(path):
+            if CACHE_DIR_NAME in dirnames:
+                nested = Path(dirpath) / CACHE_DIR_NAME
+                if first is None or os.path.abspath(nested) != os.path.abspath(first):
+                    found.append(nested)
+            dirnames[:] = [d for d in dirnames if d not in (".git", CACHE_DIR_NAME)]
+    return found
+
+
 def clean(root: Path) -> Path | None:
     """Remove the cache directory under ``root`` (the project root); the
     removed path, or None when there was none. Refuses anything that does

@@ -843,19 +843,25 @@ def rules_cmd(code: str | None) -> None:
 def clean_cmd(path: str) -> None:
     """Remove the result cache of the files at PATH (default: the current
     directory): .openrouter-migrate-cache at their project root, or, with no
-    project root, PATH's cache in the user cache directory."""
-    from codemods.cache import cache_dir_for, clean_dir
+    project root, PATH's cache in the user cache directory; and the caches of
+    the projects below PATH."""
+    from codemods.cache import caches_to_clean, clean_dir
 
-    target = cache_dir_for(path)
-    if target is None:
-        click.echo(f"no cache for {path} (no project root, no user cache directory)", err=True)
-        return
-    try:
-        removed = clean_dir(target)
-    except OSError as e:
-        click.echo(f"error: {e}", err=True)
+    failed = False
+    removed_any = False
+    targets = caches_to_clean(path)
+    for target in targets:
+        try:
+            removed = clean_dir(target)
+        except OSError as e:
+            click.echo(f"error: {e}", err=True)
+            failed = True
+            continue
+        if removed is not None:
+            removed_any = True
+            click.echo(f"removed {removed}", err=True)
+    if not removed_any and not failed:
+        where = f" at {targets[0]}" if targets else f" for {path}"
+        click.echo(f"no cache{where}", err=True)
+    if failed:
         sys.exit(EXIT_ERROR)
-    if removed is None:
-        click.echo(f"no cache at {target}", err=True)
-    else:
-        click.echo(f"removed {removed}", err=True)

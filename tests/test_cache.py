@@ -344,3 +344,24 @@ def test_user_cache_directory_per_platform(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(cache_mod.sys, "platform", "win32")
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
     assert cache_mod.user_cache_dir() == tmp_path / "local" / "openrouter-migrate" / "Cache"
+
+
+def test_clean_removes_the_caches_of_nested_projects_a_run_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check repo` puts the files of a nested project in that project's
+    cache: `clean repo` finds it too (as `ruff clean` does)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "a.py").write_bytes(USES)
+    sub = repo / "libs" / "sub"
+    sub.mkdir(parents=True)
+    (sub / "pyproject.toml").write_text("[project]\nname = 'sub'\n")
+    (sub / "b.py").write_bytes(USES)
+    assert _cli(["check", str(repo)], cwd=tmp_path)[0] == 1
+    assert (repo / CACHE_DIR_NAME).is_dir() and (sub / CACHE_DIR_NAME).is_dir()
+    code, err = _cli(["clean", str(repo)], cwd=tmp_path)
+    assert code == 0, err
+    assert err.count("removed") == 2, err
+    assert not (repo / CACHE_DIR_NAME).exists() and not (sub / CACHE_DIR_NAME).exists()
