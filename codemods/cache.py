@@ -270,13 +270,14 @@ class Caches:
         self.trees = sorted(set(trees), key=len, reverse=True)
         self._by_dir: dict[str, Cache | None] = {}
         self._by_cache_dir: dict[Path, Cache] = {}
+        self._roots: dict[str, Path | None] = {}
 
     def for_file(self, path: str) -> Cache | None:
         """The cache for the file at ``path`` (None: nowhere to put one)."""
         directory = os.path.dirname(os.path.abspath(path))
         if directory in self._by_dir:
             return self._by_dir[directory]
-        root = find_project_root(directory)
+        root = self._root_of(directory)
         if root is not None:
             where: Path | None = root / CACHE_DIR_NAME
         else:
@@ -293,6 +294,27 @@ class Caches:
                 self._by_cache_dir[where] = cache
         self._by_dir[directory] = cache
         return cache
+
+    def _root_of(self, directory: str) -> Path | None:
+        """:func:`find_project_root` of an absolute directory, remembering
+        every directory on the way up (a tree's directories share them)."""
+        chain: list[str] = []
+        d = directory
+        while d not in self._roots:
+            chain.append(d)
+            p = Path(d)
+            if (p / "pyproject.toml").is_file() or (p / ".git").exists():
+                self._roots[d] = p
+                break
+            parent = os.path.dirname(d)
+            if parent == d:
+                self._roots[d] = None
+                break
+            d = parent
+        root = self._roots[d]
+        for c in chain:
+            self._roots[c] = root
+        return root
 
 
 def caches_to_clean(path: str | os.PathLike[str]) -> list[Path]:
