@@ -133,8 +133,9 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
             "--no-cache",
             is_flag=True,
             envvar="OPENROUTER_MIGRATE_NO_CACHE",
-            help="Neither read nor write the result cache (.openrouter-migrate-cache/); "
-            "also set by OPENROUTER_MIGRATE_NO_CACHE=1 (like ruff's RUFF_NO_CACHE).",
+            help="Neither read nor write the result cache (.openrouter-migrate-cache/ at the "
+            "project root, else in the user cache directory); also set by "
+            "OPENROUTER_MIGRATE_NO_CACHE=1 (like ruff's RUFF_NO_CACHE).",
         ),
     ]
     for opt in reversed(options):
@@ -349,6 +350,120 @@ def _raise_terminated(signum: int, frame: object) -> None:
 
 
 _ARGV_KEY = "openrouter_migrate.argv"
+#: a signal this long after the first ends the process at once (a clean-up
+#: that should take well under a second is stuck)
+_HARD_EXIT_AFTER = 5.0
+#: how long an interrupted run waits for the parse in progress in this process
+_DEEP_WAIT = 3.0
+
+
+class _Interrupts:
+    """Ctrl-C (SIGINT) and SIGTERM for one run of the CLI, in three phases.
+
+    * Starting (options, configuration): nothing is done yet; a signal ends
+      the process at once (exit 130/143).
+    * Running: the first signal raises ``KeyboardInterrupt`` (``Terminated``
+      for SIGTERM) at a safe point (a write in progress completes first, see
+      ``writer.write_atomic``); the guard kills and reaps the workers, then
+      ends the process with 130/143 (``os._exit``: nothing is left for the
+      interpreter's clean-up to do, and a signal tripped during it could
+      still end the process by the signal). Every later signal is ignored,
+      so that it cannot interrupt that clean-up (a second Ctrl-C used to
+      leave a worker blocked and the run hung); one that comes more than
+      ``_HARD_EXIT_AFTER`` seconds later kills the workers and ends the
+      process at once.
+    * Finishing (the command returned): signals are ignored; the run's own
+      exit code stands.
+
+    A terminal's Ctrl-C also reaches the workers: they ignore it (see
+    ``codemods.runner``).
+    """
+
+    def __init__(self) -> None:
+        self.phase = "starting"
+        self.first: int | None = None
+        self.first_at = 0.0
+        self.previous: dict[int, Any] = {}
+
+    @classmethod
+    def install(cls) -> _Interrupts | None:
+        if threading.current_thread() is not threading.main_thread():
+            return None
+        self = cls()
+        for sig in _RUN_SIGNALS:
+            try:
+                self.previous[sig] = signal.signal(sig, self.handle)
+            except (ValueError, OSError):  # pragma: no cover - not allowed here
+                pass
+        return self
+
+    def handle(self, signum: int, frame: object) -> None:
+        import time
+
+        if self.first is None:
+            self.first, self.first_at = signum, time.monotonic()
+            if self.phase == "starting":
+                click.echo("\ninterrupted", err=True)
+                _hard_exit(128 + signum)  # nothing started, nothing to clean up
+            if self.phase == "running":
+                raise Terminated() if signum == _SIGTERM else KeyboardInterrupt()
+            return
+        if time.monotonic() - self.first_at > _HARD_EXIT_AFTER:
+            _hard_exit(128 + self.first)
+
+    def uninstall(self) -> None:
+        """Restore the previous handlers, unless a signal came: the process
+        is then on its way out (its workers are reaped), and a later signal
+        must not interrupt the interpreter's own clean-up. That clean-up
+        resets Python-level handlers to the default action, which would end
+        the process by the signal instead of 130/143: ignore them instead."""
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler if self.first is None else signal.SIG_IGN)
+
+
+_SIGTERM = int(getattr(signal, "SIGTERM", 15))
+_RUN_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
+
+
+def _flush_std() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - leaving anyway
+            pass
+
+
+def _hard_exit(code: int) -> NoReturn:
+    """End the process now: workers killed, output flushed, no interpreter
+    clean-up (which could wait for a stuck thread)."""
+    runner = sys.modules.get("codemods.runner")
+    if runner is not None:
+        runner.kill_all_workers()
+    _flush_std()
+    os._exit(code)
+
+
+def _stop_after_interrupt(code: int, signalled: bool) -> None:
+    """The run was interrupted: kill and reap the workers. After a real
+    signal the process then ends with ``os._exit`` (see :class:`_Interrupts`),
+    which also stops a parse still running on the deep-stack thread.
+    Otherwise (a ``KeyboardInterrupt`` raised in-process, by a caller that
+    goes on running) wait a little for such a parse: that thread must not be
+    inside LibCST's native parser when the interpreter exits (SIGABRT)."""
+    import time
+
+    runner = sys.modules.get("codemods.runner")
+    if runner is not None and not runner.stop_all_pools():
+        _hard_exit(code)  # a worker would not die: do not wait for it at exit
+    if signalled:
+        return
+    engine = sys.modules.get("codemods.engine")
+    if engine is not None and engine.deep_work_running():
+        deadline = time.monotonic() + _DEEP_WAIT
+        while engine.deep_work_running() and time.monotonic() < deadline:
+            time.sleep(0.01)
 
 
 class _RedactingFormatter(logging.Formatter):
@@ -370,15 +485,20 @@ class _GuardedGroup(click.Group):
         ctx.meta[_ARGV_KEY] = list(args)
         return super().parse_args(ctx, args)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        interrupts = _Interrupts.install()
+        self._interrupts = interrupts
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            self._interrupts = None
+            if interrupts is not None:
+                interrupts.uninstall()
+
     def invoke(self, ctx: click.Context) -> Any:
-        old_term: Any = None
-        installed = False
-        if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
-            try:
-                old_term = signal.signal(signal.SIGTERM, _raise_terminated)
-                installed = True
-            except (ValueError, OSError):  # pragma: no cover - not allowed here
-                pass
+        interrupts: _Interrupts | None = getattr(self, "_interrupts", None)
+        if interrupts is not None:
+            interrupts.phase = "running"
         guard = _StdoutGuard.install()
         try:
             return super().invoke(ctx)
@@ -387,12 +507,22 @@ class _GuardedGroup(click.Group):
             _silence_stdout()
             ctx.exit(1)
         except KeyboardInterrupt as e:
+            if interrupts is not None:
+                interrupts.phase = "finishing"  # later signals: ignored
             signum = e.signum if isinstance(e, Terminated) else int(signal.SIGINT)
+            signalled = interrupts is not None and interrupts.first is not None
+            _stop_after_interrupt(128 + signum, signalled)
             click.echo(
                 "\ninterrupted: stopped between two files; every file is either fully "
                 "migrated or untouched",
                 err=True,
             )
+            if signalled:
+                # A real signal: the workers are reaped and no write is in
+                # progress; the interpreter's own clean-up has nothing left
+                # to do but could still end by the signal (a burst tripped
+                # during it measured exit -2 about once in ten runs).
+                _hard_exit(128 + signum)
             ctx.exit(128 + signum)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -410,8 +540,8 @@ class _GuardedGroup(click.Group):
             )
             ctx.exit(EXIT_ERROR)
         finally:
-            if installed:
-                signal.signal(signal.SIGTERM, old_term)
+            if interrupts is not None:
+                interrupts.phase = "finishing"
             if guard is not None:
                 sys.stdout = guard.stream
 
@@ -557,7 +687,8 @@ def main(verbose: bool = False) -> None:
     help="Report `# noqa: OR...` comments that silence nothing (OR900).",
 )
 def check(**kw: Any) -> None:
-    """Report unmigrated OpenAI usage. Never writes.
+    """Report unmigrated OpenAI usage. Never changes a file (it writes only
+    its result cache; --no-cache: nothing).
 
     Exit 0: nothing found (or only findings below --fail-on, or --exit-zero);
     1: findings; 2: a file could not be checked, or bad options/configuration.
@@ -891,17 +1022,27 @@ def rules_cmd(code: str | None) -> None:
 @main.command("clean")
 @click.argument("path", required=False, default=".", type=click.Path(file_okay=True))
 def clean_cmd(path: str) -> None:
-    """Remove the result cache (.openrouter-migrate-cache) of the project at
-    PATH (default: the current directory's project)."""
-    from codemods.cache import clean, find_project_root
+    """Remove the result cache of the files at PATH (default: the current
+    directory): .openrouter-migrate-cache at their project root, or, with no
+    project root, PATH's cache in the user cache directory; and the caches of
+    the projects below PATH."""
+    from codemods.cache import caches_to_clean, clean_dir
 
-    root = find_project_root(path)
-    try:
-        removed = clean(root)
-    except OSError as e:
-        click.echo(f"error: {e}", err=True)
+    failed = False
+    removed_any = False
+    targets = caches_to_clean(path)
+    for target in targets:
+        try:
+            removed = clean_dir(target)
+        except OSError as e:
+            click.echo(f"error: {e}", err=True)
+            failed = True
+            continue
+        if removed is not None:
+            removed_any = True
+            click.echo(f"removed {removed}", err=True)
+    if not removed_any and not failed:
+        where = f" at {targets[0]}" if targets else f" for {path}"
+        click.echo(f"no cache{where}", err=True)
+    if failed:
         sys.exit(EXIT_ERROR)
-    if removed is None:
-        click.echo(f"no cache under {root}", err=True)
-    else:
-        click.echo(f"removed {removed}", err=True)

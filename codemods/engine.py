@@ -1146,13 +1146,20 @@ class _DeepWorker:
         import queue
 
         self.jobs: queue.Queue = queue.Queue()
+        self.running = 0  # jobs queued or running, not finished
+        self.count_lock = threading.Lock()
         old = threading.stack_size()
         threading.stack_size(_STACK)
         try:
             self.thread = threading.Thread(
                 target=self._loop, name="openrouter-migrate-deep", daemon=True
             )
-            self.thread.start()
+            # Ctrl-C/SIGTERM must wake the main thread, not this one (which
+            # would leave the main thread waiting for the parse to finish)
+            from codemods.runner import _run_signals_blocked
+
+            with _run_signals_blocked():
+                self.thread.start()
         finally:
             threading.stack_size(old)
 
@@ -1165,20 +1172,21 @@ class _DeepWorker:
                 box.append((True, fn()))
             except BaseException as e:  # noqa: BLE001 - re-raised in the caller
                 box.append((False, e))
+            with self.count_lock:
+                self.running -= 1
             done.set()
 
     def run(self, fn: Callable[[], T]) -> T:
         box: list = []
         done = threading.Event()
+        with self.count_lock:
+            self.running += 1
         self.jobs.put((fn, box, done))
-        try:
-            done.wait()
-        except KeyboardInterrupt:
-            # Let the job finish first: a daemon thread still inside LibCST's
-            # native (Rust) parser when the interpreter exits aborts it
-            # (SIGABRT). A second interrupt escapes at once.
-            done.wait()
-            raise
+        # An interrupt leaves the job running here: the caller stops at once.
+        # A daemon thread still inside LibCST's native (Rust) parser when the
+        # interpreter exits aborts it (SIGABRT): the CLI waits for
+        # :func:`deep_work_running` to end, or leaves with ``os._exit``.
+        done.wait()
         ok, value = box[0]
         if ok:
             return value
@@ -1194,6 +1202,12 @@ def _forget_worker_after_fork() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_worker_after_fork)
+
+
+def deep_work_running() -> bool:
+    """Whether the deep-stack thread has unfinished work (an interrupted parse)."""
+    worker = _worker
+    return worker is not None and worker.running > 0
 
 
 def _run_deep(fn: Callable[[], T]) -> T:

@@ -18,6 +18,13 @@ How the work is split, and why:
   Workers are importable top-level functions and the configuration is
   picklable, so fork and spawn both work; each worker loads the model table
   once and runs the engine on its own deep-stack thread.
+* Interruption (Ctrl-C, SIGTERM): the parent decides. Workers ignore both
+  signals (a terminal's Ctrl-C reaches the whole process group), and are
+  started with them blocked so that none can arrive before that is set up;
+  the pool's threads in the parent keep them blocked, so a signal always
+  wakes the main thread. An interrupted run kills its workers (they hold
+  nothing worth saving: they only read) and reaps them, in bounded time
+  (:func:`stop_all_pools`).
 * Results come back in input order, as soon as the file and all before it
   are done. At most ``2 * jobs`` chunks are in flight and a bounded number
   of finished results wait for an earlier one, so memory does not grow with
@@ -27,7 +34,12 @@ How the work is split, and why:
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
+import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -42,7 +54,7 @@ from codemods.writer import FileIOError, read_source
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from codemods.cache import Cache
+    from codemods.cache import Cache, Caches
     from codemods.project import FileInfo, ModuleSummary, ProjectInput
 
 #: files and bytes per message to a worker (amortises IPC; small enough
@@ -75,7 +87,8 @@ class RunInput:
     include_notebooks: bool = True
     #: worker processes; 1 = in-process; None or 0 = one per CPU
     jobs: int | None = 1
-    #: read and write the result cache (``.openrouter-migrate-cache``)
+    #: read and write the result cache (``.openrouter-migrate-cache`` at each
+    #: file's project root, see :mod:`codemods.cache`)
     cache: bool = False
     #: called with (path, size) when a Python file of LARGE_FILE_BYTES or
     #: more (and within the size limit) is about to be analysed
@@ -149,8 +162,38 @@ def _process_bytes(
         ), None
 
 
+#: signals the parent handles for the whole run (see the module docstring)
+_RUN_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _run_signals_blocked() -> Iterator[None]:
+    """Block SIGINT/SIGTERM in this thread for the block: processes forked and
+    threads started in it inherit the mask. A signal that arrives meanwhile
+    is delivered when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield  # Windows: no signal masks (and no process groups to signal)
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _RUN_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _worker_ignores_run_signals() -> None:
+    for sig in _RUN_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _RUN_SIGNALS)
+
+
 def _init_worker(config: EngineConfig) -> None:
     global _worker_config
+    # first: the parent handles Ctrl-C/SIGTERM and stops the workers itself
+    _worker_ignores_run_signals()
     _worker_config = config
     config.table()  # load (and validate) the model table once per worker
     import codemods.engine  # noqa: F401 - pay the LibCST import before the first chunk
@@ -220,6 +263,7 @@ class _Pending:
     job: Job
     data: bytes
     key: str | None
+    cache: Cache | None
     chunk: _Chunk
 
 
@@ -236,11 +280,11 @@ class _Pipeline:
         self.inp = inp
         self.jobs = jobs
         self.workers = resolve_jobs(inp.jobs)
-        self.cache: Cache | None = None
+        self.caches: Caches | None = None
         if inp.cache and jobs:
-            from codemods.cache import Cache
+            from codemods.cache import Caches
 
-            self.cache = Cache.for_run(inp.paths[0] if inp.paths else ".", inp.config)
+            self.caches = Caches(list(inp.paths), inp.config)
         self.executor: Any = None
         self.old_gc: tuple[int, int, int] | None = None
         self.queue: deque[Processed | _Pending] = deque()
@@ -249,6 +293,7 @@ class _Pipeline:
 
     # results in input order
     def __iter__(self) -> Iterator[Processed]:
+        finished = False
         try:
             for job in self.jobs:
                 ready = self._admit(job)
@@ -262,9 +307,15 @@ class _Pipeline:
                     yield from self._drain(block=True, one=True)
             self._submit_open()
             yield from self._drain(block=True)
+            finished = True
         finally:
             if self.executor is not None:
-                self.executor.shutdown(wait=True, cancel_futures=True)
+                if finished:
+                    _forget_pool(self.executor)
+                    self.executor.shutdown(wait=True, cancel_futures=True)
+                else:  # interrupted, or the consumer stopped early
+                    _stop_pool(self.executor)
+                self.executor = None
             if self.old_gc is not None:
                 _restore_gc(self.old_gc)
 
@@ -279,9 +330,10 @@ class _Pipeline:
         if not candidate(job.path, data, self.inp.config):
             return Processed(FileResult(job.path, skipped=True), None, job.real)
         key = None
-        if self.cache is not None:
-            key = self.cache.key(job.path, data)
-            entry = self.cache.get_entry(key, job.path)
+        cache = None if self.caches is None else self.caches.for_file(job.path)
+        if cache is not None:
+            key = cache.key(job.path, data)
+            entry = cache.get_entry(key, job.path)
             if entry is not None:
                 hit, summary = entry
                 return Processed(hit, data if hit.changed else None, job.real, summary)
@@ -292,12 +344,12 @@ class _Pipeline:
 
                 self.old_gc = _tune_gc()
             result, summary = _process_bytes(job.path, data, self.inp.config)
-            self._store(key, result, summary)
+            self._store(cache, key, result, summary)
             return Processed(result, data if result.changed else None, job.real, summary)
         if self.open is None:
             self.open = _Chunk()
         chunk = self.open
-        pending = _Pending(job, data, key, chunk)
+        pending = _Pending(job, data, key, cache, chunk)
         chunk.items.append(pending)
         chunk.size += len(data)
         self.queue.append(pending)
@@ -314,9 +366,15 @@ class _Pipeline:
         ):
             hook(path, len(data))
 
-    def _store(self, key: str | None, result: FileResult, summary: ModuleSummary | None) -> None:
-        if self.cache is not None and key is not None and not _internal_error(result):
-            self.cache.put(key, result, summary)
+    def _store(
+        self,
+        cache: Cache | None,
+        key: str | None,
+        result: FileResult,
+        summary: ModuleSummary | None,
+    ) -> None:
+        if cache is not None and key is not None and not _internal_error(result):
+            cache.put(key, result, summary)
 
     def _submit_open(self) -> None:
         chunk, self.open = self.open, None
@@ -325,7 +383,8 @@ class _Pipeline:
         if self.executor is None:
             self.executor = _start_pool(self.workers, self.inp.config)
         payload = [(p.job.path, p.data) for p in chunk.items]
-        chunk.future = self.executor.submit(_work_chunk, payload)
+        with _run_signals_blocked():  # a submit may start the workers
+            chunk.future = self.executor.submit(_work_chunk, payload)
         self.in_flight += 1
 
     def _drain(self, block: bool, one: bool = False) -> Iterator[Processed]:
@@ -350,7 +409,7 @@ class _Pipeline:
                     block = False
             self.queue.popleft()
             result, summary = chunk.results[chunk.items.index(head)]
-            self._store(head.key, result, summary)
+            self._store(head.cache, head.key, result, summary)
             yield Processed(result, head.data if result.changed else None, head.job.real, summary)
             head.data = b""  # drop the bytes early (the chunk still references this)
 
@@ -365,7 +424,7 @@ class _Pipeline:
             # it. The pool is unusable: later chunks get a fresh one, and each
             # file of the failed chunks is retried alone to find the culprit.
             if self.executor is not None:
-                self.executor.shutdown(wait=False, cancel_futures=True)
+                _stop_pool(self.executor)
                 self.executor = None
             return [self._isolated(p) for p in chunk.items]
         except Exception as e:  # noqa: BLE001 - e.g. a result that does not unpickle
@@ -380,13 +439,15 @@ class _Pipeline:
 
         executor = _start_pool(1, self.inp.config)
         try:
-            return executor.submit(_work_chunk, [(pending.job.path, pending.data)]).result()[0]
+            with _run_signals_blocked():
+                future = executor.submit(_work_chunk, [(pending.job.path, pending.data)])
+            return future.result()[0]
         except BrokenProcessPool:
             message = "internal error: the worker process died while processing this file"
         except Exception as e:  # noqa: BLE001
             message = f"internal error: {type(e).__name__}: {e}"
         finally:
-            executor.shutdown(wait=False, cancel_futures=True)
+            _stop_pool(executor)
         return FileResult(pending.job.path, errors=[FileError(pending.job.path, message)]), None
 
 
@@ -398,12 +459,120 @@ def _start_pool(workers: int, config: EngineConfig) -> Any:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context(MP_START_METHOD),
-        initializer=_init_worker,
-        initargs=(config,),
-    )
+    with _run_signals_blocked():
+        executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context(MP_START_METHOD),
+            initializer=_init_worker,
+            initargs=(config,),
+        )
+    _POOLS.add(executor)
+    return executor
+
+
+#: the pools of this process that may have workers running
+_POOLS: weakref.WeakSet[Any] = weakref.WeakSet()
+#: how long stopping a pool may wait for its workers to be reaped
+STOP_TIMEOUT = 5.0
+
+
+def _forget_pool(executor: Any) -> None:
+    _POOLS.discard(executor)
+
+
+def _stop_pool(executor: Any, timeout: float = STOP_TIMEOUT) -> bool:
+    """Stop a pool now: kill its workers (they only read files: nothing is
+    lost) and reap them, waiting at most ``timeout`` seconds in all; False
+    when a worker or the pool's thread is still there after it.
+
+    Not ``shutdown(wait=True)``, which waits for the chunks in flight: once
+    the workers are dead, the pool's manager thread notices, fails the
+    pending futures and ends."""
+    deadline = time.monotonic() + timeout
+    # read before shutdown() forgets them (private, but stable since 3.9)
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    manager = getattr(executor, "_executor_manager_thread", None)
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.kill()
+    with contextlib.suppress(Exception):
+        executor.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.join(max(0.0, deadline - time.monotonic()))
+    if isinstance(manager, threading.Thread) and manager is not threading.current_thread():
+        manager.join(max(0.0, deadline - time.monotonic()))
+        if manager.is_alive():
+            return False
+    if any(_alive(p) for p in processes):
+        return False  # kept in _POOLS: kill_all_workers() tries again
+    _POOLS.discard(executor)
+    return True
+
+
+def _alive(process: Any) -> bool:
+    try:
+        return bool(process.is_alive())
+    except Exception:  # noqa: BLE001 - reaped by another thread meanwhile
+        return False
+
+
+def stop_all_pools(timeout: float = STOP_TIMEOUT) -> bool:
+    """Kill and reap the workers of every pool this process started (an
+    interrupted run: see the CLI), then multiprocessing's helper processes
+    (the forkserver and resource tracker of the non-fork start methods).
+    False when a worker outlived ``timeout``."""
+    deadline = time.monotonic() + timeout
+    ok = True
+    for executor in list(_POOLS):
+        ok = _stop_pool(executor, max(0.0, deadline - time.monotonic())) and ok
+    if ok:
+        _stop_mp_helpers(deadline)
+    return ok
+
+
+def _stop_mp_helpers(deadline: float) -> None:
+    """Ask the forkserver and the resource tracker, if this process started
+    them, to exit (closing the descriptor they watch, as their own ``_stop``
+    does), and reap them until ``deadline``. Best effort: private
+    attributes, checked at each step."""
+    import sys
+
+    helpers = [
+        (
+            sys.modules.get("multiprocessing.forkserver"),
+            "_forkserver",
+            "_forkserver_alive_fd",
+            "_forkserver_pid",
+        ),
+        (sys.modules.get("multiprocessing.resource_tracker"), "_resource_tracker", "_fd", "_pid"),
+    ]
+    for module, name, fd_attr, pid_attr in helpers:
+        helper = getattr(module, name, None)
+        fd, pid = getattr(helper, fd_attr, None), getattr(helper, pid_attr, None)
+        if not isinstance(fd, int) or not isinstance(pid, int):
+            continue
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        setattr(helper, fd_attr, None)
+        while True:
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done or time.monotonic() >= deadline:
+                break
+            time.sleep(0.01)
+        if done:
+            setattr(helper, pid_attr, None)
+
+
+def kill_all_workers() -> None:
+    """Last resort, without waiting: SIGKILL every worker still alive."""
+    for executor in list(_POOLS):
+        for p in list((getattr(executor, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                p.kill()
 
 
 def run(inp: RunInput) -> tuple[Iterator[Processed], list[FileError]]:
