@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn
 import click
 
 from codemods import __version__
-from codemods.config import TITLE_HEADERS, ConfigError, FileConfig, check_codes, is_http_url
+from codemods.config import (
+    TITLE_HEADERS,
+    ConfigError,
+    FileConfig,
+    base_url_credentials_message,
+    check_codes,
+    is_http_url,
+)
 from codemods.config import resolve as resolve_config
 from codemods.findings import (
     DEFAULT_API_KEY_ENV,
@@ -36,7 +43,7 @@ from codemods.findings import (
     Severity,
 )
 from codemods.formats import FORMATS
-from codemods.secrets import redact_text
+from codemods.secrets import env_name_problem, redact_text, url_credentials
 
 if TYPE_CHECKING:
     from codemods.runner import Processed, RunInput
@@ -166,7 +173,8 @@ def _settings(kw: dict[str, Any], fc: FileConfig | None = None) -> Settings:
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    # options and config values are quoted: never a key among them
+    click.echo(f"error: {redact_text(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -189,6 +197,12 @@ def _prepare(kw: dict[str, Any]) -> list[_Group]:
         _fail(str(e))
     if kw["base_url"] is not None and not is_http_url(kw["base_url"]):
         _fail(f"--base-url {kw['base_url']!r}: not an http(s) URL")
+    if kw["base_url"] is not None and url_credentials(kw["base_url"]):
+        _fail(f"--base-url: {base_url_credentials_message(kw['base_url'])}")
+    if kw["api_key_env"] is not None:
+        problem = env_name_problem(kw["api_key_env"])
+        if problem is not None:
+            _fail(f"--api-key-env: {problem}")
     for option in ("select", "ignore"):
         bad = check_codes(_codes(kw[option]))
         if bad is not None:
@@ -616,11 +630,7 @@ def migrate(**kw: Any) -> None:
             diff, hidden = _redact_keys(diff, p.original, r.findings)
             click.echo(color_diff(diff) if color else diff, nl=False, color=color)
             if hidden:
-                click.echo(
-                    f"note: {r.path}: the diff shows the hard-coded key redacted "
-                    "(as `sk-...abcd`); it is removed from the file",
-                    err=True,
-                )
+                click.echo(f"note: {r.path}: {_hidden_note(p.original, r.new_source)}", err=True)
             changed += 1
             fixes += n_fixes
             continue
@@ -683,6 +693,22 @@ def _redact_keys(diff: str, original: bytes, findings: Sequence[Finding]) -> tup
         out = out.replace(value, redact(value)[1:-1])
     out = redact_text(out)
     return out, out != diff
+
+
+def _hidden_note(original: bytes, new: bytes) -> str:
+    """What the ``--diff`` note says about the keys it hid: exactly what
+    happens to them, checked on the migrated bytes, not assumed."""
+    from codemods.secrets import source_holds_secret
+
+    shown = "the diff shows keys and URL credentials redacted (as `sk-...abcd`, `***`)"
+    if source_holds_secret(new):
+        return (
+            f"{shown}; the migrated file still holds them (see the OR107/OR103/OR104 "
+            "findings): remove them by hand and rotate the keys"
+        )
+    if source_holds_secret(original):
+        return f"{shown}; migrating removes them from the file: rotate the keys"
+    return shown
 
 
 def _n(count: int, word: str, plural: str = "") -> str:

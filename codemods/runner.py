@@ -37,6 +37,7 @@ from codemods.discovery import discover
 from codemods.engine import EngineConfig
 from codemods.findings import FileError, FileResult
 from codemods.prefilter import may_need_work
+from codemods.secrets import source_holds_secret
 from codemods.writer import FileIOError, read_source
 
 if TYPE_CHECKING:
@@ -273,7 +274,7 @@ class _Pipeline:
         if not candidate(job.path, data, self.inp.config):
             return Processed(FileResult(job.path, skipped=True), None, job.real)
         key = None
-        if self.cache is not None:
+        if self.cache is not None and not source_holds_secret(data):
             key = self.cache.key(job.path, data)
             entry = self.cache.get_entry(key, job.path)
             if entry is not None:
