@@ -114,7 +114,22 @@ def test_attribute_set_in_init_is_followed() -> None:
     assert f"OpenAI({URL}, api_key=self.api_key)" in out
 
 
-def test_parameter_followed_to_its_in_file_callers() -> None:
+def test_private_function_parameter_followed_to_its_in_file_callers() -> None:
+    src = """\
+    import os
+    from openai import OpenAI
+
+    def _make(key):
+        return OpenAI(api_key=key)
+
+    client = _make(os.getenv("OPENAI_API_KEY"))
+    """
+    out = migrated(src)
+    assert '_make(os.getenv("OPENROUTER_API_KEY"))' in out
+    assert f"OpenAI({URL}, api_key=key)" in out
+
+
+def test_public_function_parameter_may_come_from_other_modules() -> None:
     src = """\
     import os
     from openai import OpenAI
@@ -124,9 +139,10 @@ def test_parameter_followed_to_its_in_file_callers() -> None:
 
     client = make(os.getenv("OPENAI_API_KEY"))
     """
-    out = migrated(src)
-    assert 'make(os.getenv("OPENROUTER_API_KEY"))' in out
-    assert f"OpenAI({URL}, api_key=key)" in out
+    r = run(src)
+    assert r.new_source is None
+    assert _codes(r) == ["OR103"]
+    assert "other modules" in r.findings[0].message
 
 
 def test_variable_already_reading_the_openrouter_key_needs_nothing() -> None:

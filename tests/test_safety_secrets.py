@@ -190,7 +190,8 @@ OR_KEY = "sk-or-v1-0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab"
 
 
 @pytest.mark.parametrize(
-    "value", ["", " ", "MY KEY", "1KEY", "OPENROUTER-KEY", "KEY\n", OR_KEY, "a1b2c3d4e5f6g7h8i9j0k1"]
+    "value",
+    ["", " ", "MY KEY", "1KEY", "OPENROUTER-KEY", "KEY\n", OR_KEY, "a1b2c3d4e5f6g7h8i9j0k1"],
 )
 def test_api_key_env_option_must_be_a_variable_name(tmp_path: Path, value: str) -> None:
     root = _tree(tmp_path, "constructor")
@@ -308,7 +309,11 @@ def test_the_cache_never_holds_a_hard_coded_key(tmp_path: Path) -> None:
     (root / "kept.py").write_text(
         f'import os\nfrom openai import OpenAI\nos.environ["X_KEY"] = "{KEY}"\nc = OpenAI()\n'
     )
-    for args in (["check", "."], ["migrate", "--diff", "."], ["check", "--output-format", "json", "."]):
+    for args in (
+        ["check", "."],
+        ["migrate", "--diff", "."],
+        ["check", "--output-format", "json", "."],
+    ):
         run_cli(args, cwd=root)
     cache = root / ".openrouter-migrate-cache"
     files = [p for p in cache.rglob("*.json")]
