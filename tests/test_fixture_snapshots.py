@@ -27,6 +27,7 @@ REPOS = [
     "notebooks",
     "unsupported",
     "dataflow",
+    "keys",
 ]
 
 

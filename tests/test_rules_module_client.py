@@ -152,7 +152,9 @@ def test_key_lookup_keeps_its_form(lookup: str, expected: str) -> None:
     )
 
 
-def test_key_from_settings_is_kept_and_reported() -> None:
+def test_key_from_settings_leaves_the_module_client_whole() -> None:
+    # issue 11 item 5: setting base_url alone would send this key to OpenRouter
+    # (401 on every call) and make OR103 vanish after migrate
     src = """
         import openai
         from app.config import settings
@@ -161,19 +163,12 @@ def test_key_from_settings_is_kept_and_reported() -> None:
         openai.chat.completions.create(model="gpt-4o", messages=[])
     """
     res = run(src)
-    assert [f.code for f in res.findings] == ["OR110", "OR103", "OR201"]
-    note = res.findings[1]
+    assert res.new_source is None
+    found = [f.code for f in res.findings]
+    assert "OR103" in found and "OR110" not in found and "OR201" not in found
+    note = next(f for f in res.findings if f.code == "OR103")
     assert not note.fixable and "settings.openai_api_key" in note.message
-    assert out(src) == dedent(
-        f"""
-        import openai
-        from app.config import settings
-
-        openai.api_key = settings.openai_api_key
-        openai.base_url = "{URL}"
-        openai.chat.completions.create(model="openai/gpt-4o", messages=[])
-        """
-    )
+    assert "left alone" in note.message
 
 
 def test_hard_coded_key_is_replaced_and_reported_redacted() -> None:

@@ -361,3 +361,30 @@ def test_diff_note_does_not_claim_a_kept_key_is_removed(tmp_path: Path) -> None:
     _assert_no_key(out + err)
     assert "removed from the file" not in err
     assert "still" in err and "OR107" in err
+
+
+@pytest.mark.uses_cache
+def test_keys_fixture_repo_never_shows_a_key(fixture_copy) -> None:
+    """fixtures/keys holds every shape of key and credential: no output format,
+    the --diff, --verbose logs, migrate, a second check, nor the cache shows one."""
+    root = fixture_copy("keys")
+    (root / "pyproject.toml").write_text("[project]\nname = 'keybot'\n")
+    pieces = ["FAKEfakeFAKE", "fake1111fake", "svc-bot"]
+    outputs = []
+    for args in (["check", "."], ["migrate", "--diff", "."], ["--verbose", "check", "."]):
+        outputs.append("".join(run_cli(args, cwd=root)[1:]))
+    for fmt in _output_formats():
+        outputs.append("".join(run_cli(["check", "--output-format", fmt, "."], cwd=root)[1:]))
+    outputs.append("".join(run_cli(["migrate", "."], cwd=root)[1:]))
+    outputs.append("".join(run_cli(["check", "."], cwd=root)[1:]))
+    assert "OR107" in outputs[-1] and "OR103" in outputs[-1]  # still reported
+    for text in outputs:
+        for piece in pieces:
+            assert piece not in text, text
+    cache = root / ".openrouter-migrate-cache"
+    entries = [p for p in cache.rglob("*.json")]
+    assert entries  # the files without keys are cached
+    for p in entries:
+        data = p.read_bytes()
+        for piece in pieces:
+            assert piece.encode() not in data and piece.encode().hex().encode() not in data

@@ -49,7 +49,7 @@ from codemods.rules.client import (
     is_openrouter_url,
     string_value,
 )
-from codemods.secrets import looks_like_secret, redact
+from codemods.secrets import looks_like_secret, redact, redact_text
 
 # ---- what the two SDK generations look like ---------------------------------
 
@@ -964,24 +964,34 @@ def _migrate(
             secret = (value, literal, key.assign)
             changes.append(f"read the key from {s.api_key_env}")
         else:
+            # pointing the client at OpenRouter while it keeps this key fails
+            # every call with 401: left whole, and reported until a human decides
             shown = redact(literal) if literal is not None else ctx.module.code_for_node(value)
-            notes.append(
+            shown = redact_text(" ".join(shown.split()))
+            plan.pending.append(
                 _Pending(
                     value,
                     API_KEY_EXPR,
-                    f"`{key.alias}.api_key` comes from `{shown}`: kept; make sure it holds an "
-                    f"OpenRouter key (for example from ${s.api_key_env})",
+                    f"`{key.alias}.api_key` comes from `{shown}`, which the tool cannot follow: "
+                    "the module-level client is left alone, or it would send this key to "
+                    f"OpenRouter; make it read ${s.api_key_env} and point the client at "
+                    "OpenRouter by hand",
                 )
             )
+            plan.pending += _block(ctx, relevant, calls, "its api_key cannot be followed (OR103)")
+            return plan
     elif key is not None:  # api_key_path: a file holding the key
-        notes.append(
+        plan.pending.append(
             _Pending(
                 key.value,
                 API_KEY_EXPR,
-                f"`{key.alias}.api_key_path` reads the key from a file: kept; make sure the file "
-                "holds an OpenRouter key",
+                f"`{key.alias}.api_key_path` reads the key from a file: the module-level client "
+                "is left alone, or it would send that key to OpenRouter; point it at OpenRouter "
+                "with an OpenRouter key by hand",
             )
         )
+        plan.pending += _block(ctx, relevant, calls, "its key is read from a file (OR103)")
+        return plan
 
     # what must be inserted, and where
     inserts: list[tuple[str, cst.BaseExpression]] = []
