@@ -274,7 +274,7 @@ class _Pipeline:
         if not candidate(job.path, data, self.inp.config):
             return Processed(FileResult(job.path, skipped=True), None, job.real)
         key = None
-        if self.cache is not None and not source_holds_secret(data):
+        if self.cache is not None:
             key = self.cache.key(job.path, data)
             entry = self.cache.get_entry(key, job.path)
             if entry is not None:
@@ -286,7 +286,7 @@ class _Pipeline:
 
                 self.old_gc = _tune_gc()
             result, summary = _process_bytes(job.path, data, self.inp.config)
-            self._store(key, result, summary)
+            self._store(key, result, summary, data)
             return Processed(result, data if result.changed else None, job.real, summary)
         if self.open is None:
             self.open = _Chunk()
@@ -299,8 +299,17 @@ class _Pipeline:
             self._submit_open()
         return None
 
-    def _store(self, key: str | None, result: FileResult, summary: ModuleSummary | None) -> None:
-        if self.cache is not None and key is not None and not _internal_error(result):
+    def _store(
+        self, key: str | None, result: FileResult, summary: ModuleSummary | None, data: bytes
+    ) -> None:
+        # a file holding a key is never cached (so a lookup of one always
+        # misses: only the files that are analysed anyway pay for the scan)
+        if (
+            self.cache is not None
+            and key is not None
+            and not _internal_error(result)
+            and not source_holds_secret(data)
+        ):
             self.cache.put(key, result, summary)
 
     def _submit_open(self) -> None:
@@ -335,7 +344,7 @@ class _Pipeline:
                     block = False
             self.queue.popleft()
             result, summary = chunk.results[chunk.items.index(head)]
-            self._store(head.key, result, summary)
+            self._store(head.key, result, summary, head.data)
             yield Processed(result, head.data if result.changed else None, head.job.real, summary)
             head.data = b""  # drop the bytes early (the chunk still references this)
 

@@ -42,8 +42,6 @@ def _looks_random(value: str) -> bool:
 
 _QUOTED = re.compile(r"""(['"])(.*?)(?<!\\)\1""")
 
-# a URL, up to the first space or quote
-_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"`<>]+")
 # ``scheme://user:password@host``: the user-info, always hidden
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#@]+)@")
 # ``?name=value`` / ``&name=value`` in a URL
@@ -70,8 +68,32 @@ _CREDENTIAL_PARAMS = frozenset(
 )
 
 
-def _redact_url(m: re.Match[str]) -> str:
-    text = _USERINFO.sub(lambda m: m.group(1) + "***@", m.group())
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_URL_TAIL = re.compile(r"://[^\s'\"`<>]+")
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every URL in ``text`` (a scheme, ``://``, up to the next
+    space or quote), found from each ``://`` outwards: a regex scan of the
+    whole text is several times slower."""
+    out: list[tuple[int, int]] = []
+    i = text.find("://")
+    while i != -1:
+        j = i
+        while j > 0 and text[j - 1] in _SCHEME_CHARS:
+            j -= 1
+        while j < i and not ("a" <= text[j] <= "z" or "A" <= text[j] <= "Z"):
+            j += 1  # a scheme starts with a letter
+        m = _URL_TAIL.match(text, i)
+        end = m.end() if m is not None else i + 3
+        if j < i and m is not None:
+            out.append((j, end))
+        i = text.find("://", end)
+    return out
+
+
+def _redact_url_text(url: str) -> str:
+    text = _USERINFO.sub(lambda m: m.group(1) + "***@", url)
 
     def query(m: re.Match[str]) -> str:
         value = m.group(3)
@@ -84,6 +106,20 @@ def _redact_url(m: re.Match[str]) -> str:
     if "=" in text:
         text = _QUERY.sub(query, text)
     return text
+
+
+def _redact_urls(text: str) -> str:
+    spans = _url_spans(text)
+    if not spans:
+        return text
+    parts: list[str] = []
+    last = 0
+    for start, end in spans:
+        parts.append(text[last:start])
+        parts.append(_redact_url_text(text[start:end]))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def url_credentials(url: str) -> str | None:
@@ -114,14 +150,24 @@ def redact_text(text: str) -> str:
         return m.group()
 
     if "://" in text:
-        text = _URL.sub(_redact_url, text)
+        text = _redact_urls(text)
     text = _QUOTED.sub(quoted, text)
     return _SK_KEY.sub(lambda m: redact(m.group())[1:-1], text)
 
 
+_QUOTED_TOKEN = re.compile(r"""(['"])\s*([A-Za-z0-9_\-.:+/=]{20,})\s*(?=\1)""")
+
+
 def holds_secret(text: str) -> bool:
-    """True when ``text`` holds anything :func:`redact_text` would hide."""
-    return redact_text(text) != text
+    """True when ``text`` holds anything :func:`redact_text` would hide
+    (the same tests, without building the redacted text)."""
+    if "sk-" in text and _SK_KEY.search(text):
+        return True
+    if "://" in text and any(_redact_url_text(text[a:b]) != text[a:b] for a, b in _url_spans(text)):
+        return True
+    # a quoted string shaped like a token (what _looks_random accepts); the
+    # closing quote is not consumed, so a wrong pairing cannot hide the next
+    return any(_looks_random(m.group(2)) for m in _QUOTED_TOKEN.finditer(text))
 
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

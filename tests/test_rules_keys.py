@@ -344,3 +344,17 @@ def test_key_assigned_to_the_environment_is_reported(stmt: str) -> None:
     assert "rotate" in sec[0].message
     out = migrated(src)
     _still_reported(out, "OR107")
+
+
+@pytest.mark.parametrize("extra", ["", "print(KEY[:4])\n"])
+def test_a_key_shared_by_two_clients_is_reported_once(extra: str) -> None:
+    src = (
+        f'from openai import AsyncOpenAI, OpenAI\nKEY = "{KEY}"\n'
+        f"a = OpenAI(api_key=KEY)\nb = AsyncOpenAI(api_key=KEY)\n{extra}"
+    )
+    r = run(src, dedent=False)
+    _no_key(r)
+    assert _codes(r).count("OR107") == 1
+    if not extra:
+        assert _codes(r) == ["OR101", "OR101", "OR107"]
+        assert migrated(src).count('os.environ["OPENROUTER_API_KEY"]') == 1

@@ -594,6 +594,8 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             # the replacement itself is part of OR101's fix; OR107 shows it
             sec.fix_node = call
         for node, text in key.secrets:
+            if not _first_report_of(ctx, node):
+                continue  # a key shared by several clients is one finding
             sec = ctx.report(
                 node,
                 SECRET,
@@ -748,6 +750,15 @@ def _key_edits(ctx: RuleContext, sources: list[KeySource]) -> _KeyEdits:
     return out
 
 
+def _first_report_of(ctx: RuleContext, node: cst.CSTNode) -> bool:
+    """True the first time a key at ``node`` is reported (OR107)."""
+    seen: set[int] = ctx.memo.setdefault("client.reported_keys", set())
+    if id(node) in seen:
+        return False
+    seen.add(id(node))
+    return True
+
+
 def _short(ctx: RuleContext, node: cst.CSTNode, limit: int = 60) -> str:
     shown = " ".join(ctx.module.code_for_node(node).strip().split())
     return shown if len(shown) <= limit else shown[: limit - 3] + "..."
@@ -767,7 +778,7 @@ def _refuse(
             origins.append(
                 redact(src.literal) if _key_shaped(src.literal) else "a string that is not a key"
             )
-            if _key_shaped(src.literal):
+            if _key_shaped(src.literal) and _first_report_of(ctx, src.node):
                 ctx.report(
                     src.node,
                     SECRET,
