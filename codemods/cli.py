@@ -377,7 +377,11 @@ class _GuardedGroup(click.Group):
                 err=True,
             )
             ctx.exit(128 + signum)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except click.ClickException as e:
+            # click quotes the bad value ("'sk-...' is not one of ..."): never a key
+            e.message = redact_text(e.message)
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as e:  # noqa: BLE001 - the last line of defence
             argv = ctx.meta.get(_ARGV_KEY, [])

@@ -388,3 +388,13 @@ def test_keys_fixture_repo_never_shows_a_key(fixture_copy) -> None:
         data = p.read_bytes()
         for piece in pieces:
             assert piece.encode() not in data and piece.encode().hex().encode() not in data
+
+
+@pytest.mark.parametrize("option", ["--title-header", "--jobs", "--fail-on"])
+def test_click_usage_errors_never_echo_a_key(tmp_path: Path, option: str) -> None:
+    root = _tree(tmp_path, "constructor")
+    cmd = ["check"] if option == "--fail-on" else ["migrate"]
+    code, out, err = run_cli([*cmd, option, OR_KEY, "."], cwd=root)
+    assert code == 2
+    assert option in err
+    assert OR_KEY[12:-4] not in out + err
