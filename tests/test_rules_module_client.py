@@ -898,3 +898,28 @@ def test_generated_files_are_never_half_migrated(src: str) -> None:
         again = process_source("g.py", res.new_source, EngineConfig(), prefilter=False)
         assert again.new_source is None
         assert not any(f.fixable for f in again.findings)
+
+
+def test_getenv_default_key_of_the_module_client_is_removed() -> None:
+    # issue 12 item 3: renaming the variable alone kept the OpenAI key as default
+    key = "sk-proj-" + "Q7w8E9r0" * 5
+    src = f"""
+        import os
+        import openai
+
+        openai.api_key = os.getenv("OPENAI_API_KEY", "{key}")
+        openai.chat.completions.create(model="gpt-4o", messages=[])
+    """
+    res = run(src)
+    assert res.new_source is not None and key.encode() not in res.new_source
+    assert b'openai.api_key = os.environ["OPENROUTER_API_KEY"]' in res.new_source
+    sec = [f for f in res.findings if f.code == "OR107"]
+    assert len(sec) == 1 and key[8:-4] not in sec[0].message
+
+
+def test_concatenated_key_of_the_module_client_is_removed() -> None:
+    key = "sk-proj-" + "Z1x2C3v4" * 5
+    src = f'import os\nimport openai\nopenai.api_key = "{key[:14]}" "{key[14:]}"\nopenai.models.list()\n'
+    res = run(src)
+    assert res.new_source is not None and key[14:].encode() not in res.new_source
+    assert [f.code for f in res.findings].count("OR107") == 1

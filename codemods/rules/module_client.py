@@ -952,8 +952,18 @@ def _migrate(
     if key is not None and key.attr == "api_key":
         value = key.value
         name_node = env_lookup_name(ctx, value)
-        literal = string_value(value)
-        if name_node is not None and string_value(name_node) == OPENAI_KEY_ENV:
+        literal = _literal_text(value)  # also "sk-..." "..." (implicitly concatenated)
+        default_key = _default_key(value) if name_node is not None else None
+        if default_key is not None and string_value(name_node) in (  # type: ignore[arg-type]
+            OPENAI_KEY_ENV,
+            s.api_key_env,
+        ):
+            # os.getenv("OPENAI_API_KEY", "sk-..."): the key goes with the lookup
+            new_value(key, _os_environ(ctx))
+            needs_os = True
+            secret = (value, default_key, key.assign)
+            changes.append(f"read the key from {s.api_key_env}")
+        elif name_node is not None and string_value(name_node) == OPENAI_KEY_ENV:
             new_value(key, value.deep_replace(name_node, string_literal(s.api_key_env, name_node)))  # type: ignore[arg-type]
             changes.append(f"read the key from {s.api_key_env}")
         elif name_node is not None and string_value(name_node) == s.api_key_env:
@@ -1125,6 +1135,21 @@ def _migrate(
     plan.pending += notes
     plan.held = set(plan.ambiguous)
     return plan
+
+
+def _literal_text(node: cst.BaseExpression) -> str | None:
+    from codemods.rules.keyflow import literal_value
+
+    return literal_value(node)
+
+
+def _default_key(lookup: cst.BaseExpression) -> str | None:
+    """The hard-coded key given as the default of an environment lookup."""
+    from codemods.rules.keyflow import env_default, literal_value
+
+    default = env_default(lookup)
+    text = None if default is None else literal_value(default)
+    return text if text is not None and looks_like_secret(text) else None
 
 
 def _statement_edits(
