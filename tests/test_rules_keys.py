@@ -358,3 +358,70 @@ def test_a_key_shared_by_two_clients_is_reported_once(extra: str) -> None:
     if not extra:
         assert _codes(r) == ["OR101", "OR101", "OR107"]
         assert migrated(src).count('os.environ["OPENROUTER_API_KEY"]') == 1
+
+
+def test_both_branches_of_a_conditional_key_are_migrated() -> None:
+    src = f"""\
+    import os
+    from openai import OpenAI
+
+    client = OpenAI(api_key=os.getenv("OPENAI_API_KEY") if PROD else "{KEY}")
+    """
+    r = run(src)
+    _no_key(r)
+    assert _codes(r) == ["OR101", "OR107"]
+    out = migrated(src)
+    assert f'api_key=os.getenv("OPENROUTER_API_KEY") if PROD else {ENV})' in out
+
+
+def test_key_or_fallback_both_read_the_openrouter_variable() -> None:
+    src = """\
+    import os
+    from openai import OpenAI
+
+    KEY = os.getenv("OPENROUTER_API_KEY") or os.getenv("OPENAI_API_KEY")
+    client = OpenAI(api_key=KEY)
+    """
+    out = migrated(src)
+    assert 'KEY = os.getenv("OPENROUTER_API_KEY") or os.getenv("OPENROUTER_API_KEY")' in out
+
+
+def test_a_variable_assigned_twice_is_not_followed() -> None:
+    src = """\
+    import os
+    from openai import OpenAI
+
+    api_key = os.getenv("OPENAI_API_KEY")
+
+    def reset():
+        global api_key
+        api_key = None
+
+    client = OpenAI(api_key=api_key)
+    """
+    r = run(src)
+    assert r.new_source is None and _codes(r) == ["OR103"]
+
+
+@pytest.mark.parametrize("how", ["noqa", "ignore"])
+def test_a_suppressed_client_leaves_its_key_variable_alone(how: str) -> None:
+    src = (
+        "import os\nfrom openai import OpenAI\n\n"
+        'api_key = os.getenv("OPENAI_API_KEY")\n'
+        "client = OpenAI(api_key=api_key)" + ("  # noqa: OR101\n" if how == "noqa" else "\n")
+    )
+    r = run(src, dedent=False, **({"ignore": ("OR101",)} if how == "ignore" else {}))
+    assert r.new_source is None
+
+
+def test_an_unfollowable_key_in_a_method_leaves_the_client_whole() -> None:
+    src = """\
+    from openai import OpenAI
+
+    class Service:
+        def __init__(self, api_key: str) -> None:
+            self.client = OpenAI(api_key=api_key)
+    """
+    r = run(src)
+    assert r.new_source is None and _codes(r) == ["OR103"]
+    assert "parameter `api_key`" in r.findings[0].message
