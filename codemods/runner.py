@@ -423,7 +423,7 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
     Round 1 keeps only each file's result and small summary (the bytes only
     of files that changed); a file the planner must read as text, or run
     again, is read again from disk."""
-    from codemods.project import ProjectInput, modules_of, plan, plan_calls
+    from codemods.project import ProjectInput, modules_of, plan, plan_calls, plan_keys
 
     config = inp.config
     by_path = {job.path: job for job in jobs}
@@ -446,9 +446,27 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
         return
     modules = modules_of([(j.path, j.real, None, None) for j in jobs])
     current = files()
+    # API keys first: a client migrated once its key is followed also
+    # migrates the model IDs sent through it (planned next, on what the
+    # files say after that)
+    key_plan = plan_keys(current, modules)
+    key_handled: dict[str, set[str]] = {}
+    for path, names in key_plan.key_definers.items():
+        summary = rerun(path, ProjectInput(key_exports=names))
+        key_handled[path] = summary.key_handled if summary is not None else set()
+    for path in key_plan.key_importers:
+        keys = key_plan.followed_keys(path, key_handled)
+        if keys:
+            rerun(path, replace(inputs.get(path, ProjectInput()), followed_keys=keys))
+    if key_plan.key_definers:
+        current = files()
     calls = plan_calls(current, modules)
     for path, project in calls.items():
-        rerun(path, project)
+        keys_in = inputs.get(path, ProjectInput())
+        rerun(
+            path,
+            replace(project, key_exports=keys_in.key_exports, followed_keys=keys_in.followed_keys),
+        )
     the_plan = plan(files() if calls else current, modules)
     handled: dict[str, set[str]] = {}
     for path, exports in the_plan.definers.items():

@@ -108,10 +108,13 @@ API_KEY_EXPR = rule(
         migrated when every value that can reach it is a lookup of
         `OPENAI_API_KEY` (renamed where it is written) or of the OpenRouter
         variable, or a hard-coded key (OR107), and every variable on the way
-        is read by nothing but client constructors that are migrated too.
-        Anything else (another variable's value, a settings object's
-        attribute, a call, an import from another module, a variable also
-        read elsewhere, an `Authorization` header in `default_headers`) is
+        is read by nothing but client constructors that are migrated too. A
+        name imported from another module of the run is followed there when
+        every read of it in the run is such an `api_key=` (the definition is
+        renamed in its module). Anything else (another variable's value, a
+        settings object's attribute, a call, an import the tool cannot follow
+        or that is read elsewhere, a variable also read elsewhere, an
+        `Authorization` header in `default_headers`) is
         reported here, and the constructor is left whole: neither `base_url`
         nor the key nor the models sent through it change, so the finding
         stays until a human decides.
@@ -616,6 +619,9 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
 # api_key: the key a migrated client sends must be OpenRouter's
 
 _PENDING = "client.pending_keys"
+# ctx.memo entries that codemods.rules.dataflow.summarize passes to the project pass
+KEY_USES = "keys.uses"
+KEY_HANDLED = "keys.handled"
 
 
 @dataclass
@@ -704,6 +710,8 @@ def settle_keys(ctx: RuleContext) -> None:
     os_ok = _os_usable(ctx)
 
     def source_ok(src: KeySource) -> bool:
+        if src.followed is not None:
+            return True
         if src.env is not None:
             default = _env_default(src.node)
             if _key_shaped(None if default is None else _literal(default)):
@@ -714,12 +722,20 @@ def settle_keys(ctx: RuleContext) -> None:
     outcomes = resolve_keys(
         ctx, [(call, value) for call, _, value, _ in pending], env_lookup_name, source_ok
     )
+    # imported names read only as the key of clients that would migrate:
+    # what the project pass needs to rewrite them where they are defined
+    counted: set[int] = set()
+    key_uses: dict[str, int] = ctx.memo.setdefault(KEY_USES, {})
     for call, cls_name, value, finish in pending:
         outcome = outcomes[id(call)]
         if outcome.ok:
             finish(_key_edits(ctx, outcome.sources))
         else:
             _refuse(ctx, call, cls_name, value, outcome)
+            for name, read in outcome.imported:
+                if id(read) not in counted:
+                    counted.add(id(read))
+                    key_uses[name] = key_uses.get(name, 0) + 1
 
 
 def _key_edits(ctx: RuleContext, sources: list[KeySource]) -> _KeyEdits:
@@ -727,6 +743,9 @@ def _key_edits(ctx: RuleContext, sources: list[KeySource]) -> _KeyEdits:
     out = _KeyEdits()
     for src in sources:
         where = src.via.strip("`") if src.via else None
+        if src.followed is not None:
+            out.changes.append(f"key:{src.followed}")
+            continue
         default = _env_default(src.node) if src.env is not None else None
         default_text = None if default is None else _literal(default)
         if src.env is not None and _key_shaped(default_text):
@@ -774,6 +793,9 @@ def _refuse(
     origins: list[str] = []
     reasons: list[str] = []
     for src in outcome.sources:
+        if src.followed is not None:
+            origins.append(f"`{src.followed}`, rewritten in its module")
+            continue
         if src.literal is not None:
             origins.append(
                 redact(src.literal) if _key_shaped(src.literal) else "a string that is not a key"
@@ -923,3 +945,58 @@ def check_keys_in_environment(ctx: RuleContext) -> None:
             "set the variable outside the code, remove this line by hand and rotate the key, "
             "it is in your history",
         )
+
+
+@checker
+def check_key_exports(ctx: RuleContext) -> None:
+    """Project pass: module-level names of this file that other files pass to
+    ``api_key=`` of the clients they migrate, and read for nothing else (see
+    :func:`codemods.project.plan_keys`). The definition is rewritten here,
+    as a constructor's own key variable would be; the importers then migrate
+    their clients (``ProjectInput.followed_keys``)."""
+    project = ctx.project
+    if project is None or not project.key_exports:
+        return
+    from codemods.rules.keyflow import resolve_keys
+
+    f = ctx.facts
+    s = ctx.settings
+    handled: set[str] = ctx.memo.setdefault(KEY_HANDLED, set())
+    for name in project.key_exports:
+        values = f.module_values.get(name)
+        if (
+            not values
+            or len(values) != 1
+            or f.assignment_counts.get(name, 0) != 1
+            or name in f.imports
+            or name in f.from_imports
+            or f.name_uses.get(name)  # read here too: not this pass's business
+        ):
+            continue
+        value = values[0]
+
+        def source_ok(src: KeySource) -> bool:
+            if src.env is not None:
+                return src.env in (OPENAI_KEY_ENV, s.api_key_env) and _harmless_default(
+                    _env_default(src.node)
+                )
+            return False  # a hard-coded key shared across modules: OR107 by hand
+
+        outcome = resolve_keys(ctx, [(value, value)], env_lookup_name, source_ok)[id(value)]
+        if not outcome.ok:
+            continue
+        renames = [
+            src for src in outcome.sources if src.env is not None and src.env != s.api_key_env
+        ]
+        if renames and not s.rule_enabled(CLIENT.code):
+            continue
+        for src in renames:
+            assert src.name_node is not None
+            ctx.report(
+                src.name_node,
+                CLIENT,
+                f"`{name}` is the api_key of OpenAI clients that other modules migrate, and "
+                f"read for nothing else: read the key from {s.api_key_env}",
+                fix=lambda n: replace_string(n, s.api_key_env),  # type: ignore[arg-type]
+            )
+        handled.add(name)

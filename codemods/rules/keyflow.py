@@ -90,6 +90,9 @@ class KeySource:
     chains: list[tuple[Holder, ...]] = field(default_factory=list)
     sinks: list[Sink] = field(default_factory=list)
     via: str | None = None
+    # an imported name whose definition was rewritten in its own module
+    # (project pass): nothing to change here
+    followed: str | None = None
 
 
 class KeyResolver(Resolver):
@@ -102,6 +105,9 @@ class KeyResolver(Resolver):
         # sink -> the constructors' api_key sinks it was reached from
         self.origins: dict[int, set[int]] = {}
         self._by_value: dict[int, Sink] = {}
+        # reads of names imported from other modules (not followed), by sink
+        self.imported: dict[int, list[tuple[str, cst.Name]]] = {}
+        self.import_unknowns: set[str] = set()
 
     def add(self, sink: Sink) -> None:
         current = getattr(self, "_sink", None)
@@ -122,10 +128,13 @@ class KeyResolver(Resolver):
         env: str | None = None,
         name_node: cst.SimpleString | None = None,
         literal: str | None = None,
+        followed: str | None = None,
     ) -> None:
         src = self.keys.get(id(node))
         if src is None:
-            src = self.keys[id(node)] = KeySource(node, env, name_node, literal, via=via)
+            src = self.keys[id(node)] = KeySource(
+                node, env, name_node, literal, via=via, followed=followed
+            )
         src.chains.append(chain)
         if not any(s is self._sink for s in src.sinks):
             src.sinks.append(self._sink)
@@ -174,6 +183,30 @@ class KeyResolver(Resolver):
                 return
         self._unknown(f"`{short_code(self.ctx, expr)}`{_in(via)}")
 
+    def _module_name(  # type: ignore[override]
+        self,
+        expr: cst.Name,
+        chain: tuple[Holder, ...],
+        depth: int,
+        dict_mode: bool,
+        note: str = "",
+    ) -> bool:
+        f = self.f
+        name = expr.value
+        imported = f.from_imports.get(name)
+        if imported is None or imported[0] == "?" or f.assignment_counts.get(name, 0) != 0:
+            return super()._module_name(expr, chain, depth, dict_mode, note)
+        self._reach(expr)
+        project = self.ctx.project
+        if project is not None and name in project.followed_keys:
+            self._key(expr, chain, f"`{name}`", followed=name)
+            return True
+        text = f"`{name}`, defined in another module (`{imported[0]}`, not followed)"
+        self.import_unknowns.add(text)
+        self.imported.setdefault(id(self._sink), []).append((name, expr))
+        self._unknown(text)
+        return True
+
     def _param(self, expr, func, fs, chain, depth, dict_mode):  # type: ignore[no-untyped-def]
         # a public function may be called from other modules with another key
         outer = self.f.scope_of.get(id(func))
@@ -199,6 +232,9 @@ class KeyOutcome:
     sources: list[KeySource]
     unknowns: list[str]
     blocked: list[tuple[Holder, str]]  # holders also read for something else, and where
+    # reads of imported names that alone stop the migration: it would go
+    # through if their module rewrote them (project pass)
+    imported: list[tuple[str, cst.Name]] = field(default_factory=list)
 
 
 def resolve_keys(
@@ -258,8 +294,16 @@ def _round(
                 b = chain_blocked(chain, flow.reached)
                 if b is not None and all(b[0].key != x[0].key for x in blocked):
                     blocked.append((b[0], _other_read(ctx, b[0], flow.reached)))
-        ok = not unknowns and bool(sources) and not blocked and all(map(source_ok, sources))
-        outcomes[id(call)] = KeyOutcome(ok, sources, list(dict.fromkeys(unknowns)), blocked)
+        sources_ok = not blocked and all(map(source_ok, sources))
+        ok = not unknowns and bool(sources) and sources_ok
+        imported: list[tuple[str, cst.Name]] = []
+        if not ok and sources_ok and all(u in resolver.import_unknowns for u in unknowns):
+            for s in flow.sinks:
+                if id(s) in mine:
+                    imported += resolver.imported.get(id(s), [])
+        outcomes[id(call)] = KeyOutcome(
+            ok, sources, list(dict.fromkeys(unknowns)), blocked, imported
+        )
     return outcomes
 
 
