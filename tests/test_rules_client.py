@@ -322,3 +322,16 @@ def test_hard_coded_key_in_migrated_client_is_replaced_too() -> None:
         f'c = OpenAI(base_url="https://openrouter.ai/api/v1", {KEY})\n'
     )
     assert key not in r.findings[0].message
+
+
+def test_os_read_but_never_imported_is_not_imported_behind_the_files_back() -> None:
+    # found by test_fuzz: adding `import os` for the inner client turned the outer
+    # client's unbound `os.environ[...]` into a real lookup, so a second run
+    # migrated it (not idempotent)
+    src = (
+        "from openai import OpenAI\n"
+        'client = OpenAI(api_key=os.environ["OPENAI_API_KEY"], http_client=wrap(OpenAI()))\n'
+    )
+    r = run(src, dedent=False)
+    assert r.new_source is None
+    assert sorted(f.code for f in r.findings) == ["OR103", "OR108"]

@@ -230,7 +230,8 @@ OS_SHADOWED = rule(
     fixable=False,
     what="""
         Reports a client that needs `os.environ[...]` added when the name
-        `os` is bound to something other than the `os` module in this file.
+        `os` is bound to something other than the `os` module in this file,
+        or read without being imported.
     """,
     why="Adding `import os` would change what the existing name means.",
     before="""
@@ -304,6 +305,10 @@ def _os_environ(ctx: RuleContext) -> cst.BaseExpression:
 
 def _os_usable(ctx: RuleContext) -> bool:
     f = ctx.facts
+    if "os" in f.name_uses and "os" not in f.imports:
+        # read but never imported here: an added `import os` would change
+        # what those reads mean (and what a second run sees)
+        return False
     return "os" not in f.other_bindings and f.imports.get("os", {"os"}) == {"os"}
 
 
