@@ -98,6 +98,13 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="Keep project= in constructors (removed by default).",
         ),
+        click.option(
+            "--unsafe-fixes/--no-unsafe-fixes",
+            "unsafe_fixes",
+            default=None,
+            help="Also apply (migrate) and show as fixable (check) the fixes that are unsafe: "
+            "model IDs sent through a client the tool cannot resolve.  [default: off]",
+        ),
         click.option("--select", multiple=True, help="Only these rule codes (prefixes allowed)."),
         click.option("--ignore", multiple=True, help="Skip these rule codes (prefixes allowed)."),
         click.option(
@@ -169,6 +176,7 @@ def _settings(kw: dict[str, Any], fc: FileConfig | None = None) -> Settings:
         ignore=_codes(kw["ignore"]) or (fc.ignore or ()),
         report_unused_noqa=kw.get("show_unused_noqa", False),
         max_file_bytes=(fc.max_file_kib or 1024) * 1024,
+        unsafe_fixes=bool(_pick(kw["unsafe_fixes"], fc.unsafe_fixes, False)),
     )
 
 
@@ -579,7 +587,8 @@ def check(**kw: Any) -> None:
     elif fmt == "sarif":
         click.echo(render_sarif(findings, errors), nl=False)
     if not kw["quiet"]:
-        line = summary(findings, errors, len({f.path for f in findings}))
+        unsafe_on = all(g.inp.config.settings.unsafe_fixes for g in groups)
+        line = summary(findings, errors, len({f.path for f in findings}), unsafe_on)
         if findings and not failing:
             line = line[:-1] + f"; {fail_on.value}s and above fail the run (--fail-on)."
         click.echo(line, err=True)
@@ -613,14 +622,19 @@ def migrate(**kw: Any) -> None:
     dirty_checked = False
     changed = fixes = 0
     needs_human: list[Finding] = []
-    for _, p in results:
+    not_applied: list[Finding] = []  # unsafe fixes, without --unsafe-fixes
+    for g, p in results:
         r = p.result
         progress.tick()
         for e in r.errors:
             progress.clear()
             errors.append(e)
             _echo_error(e)
-        needs_human += [f for f in r.findings if not f.fixable]
+        # an unsafe fix that --unsafe-fixes could not apply (the file failed)
+        # is not listed as one the option would apply
+        hidden = not g.inp.config.settings.unsafe_fixes
+        needs_human += [f for f in r.findings if not f.fixable and not (hidden and f.hidden_fix)]
+        not_applied += [f for f in r.findings if hidden and f.hidden_fix]
         n_fixes = sum(1 for f in r.findings if f.fixable)
         if r.new_source is None or p.original is None:
             continue
@@ -668,11 +682,18 @@ def migrate(**kw: Any) -> None:
     progress.clear()
     for f in needs_human:
         click.echo(text_line(f, color), color=color)
+    for f in not_applied:
+        click.echo(text_line(f, color) + " (not applied)", color=color)
     if not kw["quiet"]:
         verb = "Would migrate" if kw["diff"] else "Migrated"
         line = f"{verb} {_n(changed, 'file')} ({_n(fixes, 'fix', 'fixes')})"
         if needs_human:
             line += f"; {_n(len(needs_human), 'finding')} need a human (listed above)"
+        if not_applied:
+            line += (
+                f"; {_n(len(not_applied), 'unsafe fix', 'unsafe fixes')} not applied "
+                "(listed above; the `--unsafe-fixes` option applies them)"
+            )
         if errors:
             line += f"; {_n(len(errors), 'error')}"
         click.echo(line + ".", err=True)

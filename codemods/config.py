@@ -72,6 +72,7 @@ class FileConfig:
     force_exclude: bool | None = None
     fail_on: str | None = None
     max_file_kib: int | None = None
+    unsafe_fixes: bool | None = None
 
     @property
     def directory(self) -> str | None:
@@ -98,6 +99,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "force-exclude": ("force_exclude", "bool"),
     "fail-on": ("fail_on", "str"),
     "max-file-kib": ("max_file_kib", "kib"),
+    "unsafe-fixes": ("unsafe_fixes", "bool"),
 }
 
 KNOWN_KEYS: tuple[str, ...] = tuple(_KEYS)

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from codemods.findings import FileError, FileResult, Finding, Settings
+from codemods.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
 from codemods.mapping import MappingError, ModelTable, load_model_table
 from codemods.prefilter import may_need_work
 from codemods.secrets import redact_text
@@ -252,11 +252,19 @@ def _process(
         _report_unused_noqa(result, suppressions, config.settings, data, module.encoding)
         return result
 
+    # Safe fixes are always applied, unsafe ones only with --unsafe-fixes
+    # (a fix's support edits go with it). A fix not applied still leaves its
+    # finding, which says the fix exists and is unsafe.
+    allow_unsafe = config.settings.unsafe_fixes
+
+    def applies(r: Report) -> bool:
+        return r.fix is not None and (allow_unsafe or not r.unsafe)
+
     # Positions only now that there are findings, and only as cheap as one
     # code generation: see ``_Positions``.
     edit_nodes: list[cst.CSTNode] = []
     for r in ctx.reports:
-        if r.fix is not None:
+        if applies(r):
             edit_nodes.append(r.node)
             edit_nodes += [node for node, _ in ctx.support_edits.get(id(r), [])]
     positions = _Positions(module, data, [r.node for r in ctx.reports], edit_nodes, facts.parents)
@@ -269,11 +277,13 @@ def _process(
         kept.append(r)
 
     edits: dict[int, list[Fix]] = {}
+    unsafe_edited: set[int] = set()  # nodes an applied unsafe fix edits
     for r in kept:
-        if r.fix is not None:
-            edits.setdefault(id(r.node), []).append(r.fix)
-            for node, fix in ctx.support_edits.get(id(r), []):
-                edits.setdefault(id(node), []).append(fix)
+        if applies(r):
+            _add_edits(edits, r, ctx)
+            if r.unsafe:
+                unsafe_edited.add(id(r.node))
+                unsafe_edited.update(id(node) for node, _ in ctx.support_edits.get(id(r), []))
 
     result = FileResult(path)
     applier = _ApplyFixes(edits)
@@ -315,17 +325,36 @@ def _process(
             elif new_bytes != data:
                 result.new_source = new_bytes
 
+    preview: Any = None  # every fix of the file, unsafe ones too (see below)
     for r in kept:
         (line, col), (end_line, end_col) = positions.range(r.node)
         target = id(r.fix_node or r.node)
-        fixed = result.new_source is not None and target in applier.results
+        # a finding without a fix of its own is fixed by the fix that edits its node
+        fixed = (
+            (r.fix is None or applies(r))
+            and result.new_source is not None
+            and target in applier.results
+        )
         replacement: str | None = None
         if fixed and r.fix_node is None:
             replacement = module.code_for_node(applier.results[target])
-            if redact_text(replacement) != replacement:
-                # it would carry a key kept in an expression into reports
-                # (JSON, SARIF): better no replacement text than a leak
-                replacement = None
+        elif r.fix is not None and not applies(r) and r.fix_node is None:
+            # an unsafe fix this run does not apply: its replacement text as
+            # ``--unsafe-fixes`` would write it (the node's subtree only,
+            # with every fix inside it), for the reports to show
+            if preview is None:
+                all_edits: dict[int, list[Fix]] = {}
+                for other in kept:
+                    if other.fix is not None:
+                        _add_edits(all_edits, other, ctx)
+                preview = _ApplyFixes(all_edits)
+            new_node = r.node.visit(preview)
+            if isinstance(new_node, cst.CSTNode):
+                replacement = module.code_for_node(new_node)
+        if replacement is not None and redact_text(replacement) != replacement:
+            # it would carry a key kept in an expression into reports
+            # (JSON, SARIF): better no replacement text than a leak
+            replacement = None
         result.findings.append(
             Finding(
                 path=path,
@@ -338,11 +367,28 @@ def _process(
                 severity=r.rule.severity,
                 fixable=r.rule.fixable and fixed,
                 replacement=replacement,
+                applicability=_applicability(r, fixed, target in unsafe_edited),
             )
         )
     _report_unused_noqa(result, suppressions, config.settings, data, module.encoding)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _applicability(r: Report, fixed: bool, unsafe_edit: bool) -> str | None:
+    if r.fix is not None:
+        return UNSAFE if r.unsafe else SAFE
+    if fixed:  # fixed by the fix of another finding on its node
+        return UNSAFE if unsafe_edit else SAFE
+    return None
+
+
+def _add_edits(edits: dict[int, list[Fix]], r: Report, ctx: RuleContext) -> None:
+    """``r``'s fix and the support edits it needs, keyed by the node each edits."""
+    assert r.fix is not None
+    edits.setdefault(id(r.node), []).append(r.fix)
+    for node, fix in ctx.support_edits.get(id(r), []):
+        edits.setdefault(id(node), []).append(fix)
 
 
 def _wants_noqa_report(data: bytes, config: EngineConfig) -> bool:

@@ -36,13 +36,25 @@ class Severity(str, enum.Enum):
         return {"warning": 1, "error": 2}[self.value]
 
 
+# A fix's applicability (ruff's model): a safe fix keeps the program's
+# meaning and ``migrate`` applies it; an unsafe one may not (the tool could
+# not prove it right) and is applied only with ``--unsafe-fixes``.
+SAFE = "safe"
+UNSAFE = "unsafe"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing the tool has to say about one place in one file.
 
-    ``fixable`` findings are applied by ``migrate``; the others are
-    report-only: a human must decide. ``replacement`` is the source text that
-    replaces the span (line, col)-(end_line, end_col) when the fix is applied.
+    ``fixable`` findings are applied by ``migrate`` with the options of the
+    run that produced them; the others are not: report-only findings (a
+    human must decide) and unsafe fixes the run did not enable.
+    ``applicability`` is the fix's, in ruff's terms: ``"safe"`` (applied by
+    every ``migrate``), ``"unsafe"`` (applied only with ``--unsafe-fixes``),
+    None when the finding has no fix. ``replacement`` is the source text
+    that replaces the span (line, col)-(end_line, end_col) when the fix is
+    applied (also given for an unsafe fix the run did not apply).
     Lines are 1-based, columns 1-based (as editors and ruff show them).
     """
 
@@ -57,6 +69,12 @@ class Finding:
     fixable: bool = False
     replacement: str | None = None
     cell: int | None = None  # notebooks: 1-based cell number
+    applicability: str | None = None  # SAFE, UNSAFE, or None (no fix)
+
+    @property
+    def hidden_fix(self) -> bool:
+        """An unsafe fix that was not applied (``--unsafe-fixes`` applies it)."""
+        return self.applicability == UNSAFE and not self.fixable
 
     def __post_init__(self) -> None:
         # every message goes through here, whoever builds it and from wherever
@@ -165,6 +183,8 @@ class Settings:
     report_unused_noqa: bool = False  # OR900: suppressions that silence nothing
     # a file that mentions openai and is larger is reported, not analysed
     max_file_bytes: int = 1024 * 1024
+    # apply unsafe fixes too (``--unsafe-fixes``); safe ones are always applied
+    unsafe_fixes: bool = False
 
     def rule_enabled(self, code: str) -> bool:
         if self.select and not any(code.startswith(s) for s in self.select):

@@ -23,6 +23,7 @@ Cells that are not analysed:
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 
@@ -111,19 +112,7 @@ def _map_finding(vm: VirtualModule, f: Finding) -> Finding:
     end_cell, end_line, end_col = map_position(vm, f.end_line, f.end_col)
     if end_cell != cell:  # a span never crosses cells; keep the start if it seems to
         end_line, end_col = line, col
-    return Finding(
-        path=f.path,
-        line=line,
-        col=col,
-        end_line=end_line,
-        end_col=end_col,
-        code=f.code,
-        message=f.message,
-        severity=f.severity,
-        fixable=f.fixable,
-        replacement=f.replacement,
-        cell=cell,
-    )
+    return dataclasses.replace(f, line=line, col=col, end_line=end_line, end_col=end_col, cell=cell)
 
 
 def _report_only(f: Finding) -> Finding:

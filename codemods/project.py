@@ -46,6 +46,9 @@ class ModuleSummary:
     sink_uses: dict[str, int] = field(default_factory=dict)  # reads reaching model=
     other_uses: dict[str, int] = field(default_factory=dict)  # every other read
     certain: set[str] = field(default_factory=set)  # reach an SDK call that is surely openai's
+    # every read reaching model= reaches it on a receiver resolved to openai's
+    # client: a fix of the definition is safe (see codemods/rules/dataflow.py)
+    safe: set[str] = field(default_factory=set)
     module_imports: list[str] = field(default_factory=list)  # ``import M``; star imports
     handled: set[str] = field(default_factory=set)  # exports this file followed itself
     # module-level functions whose parameter reaches model= (and is read for
@@ -57,6 +60,7 @@ class ModuleSummary:
     # followed; and the key names of this module whose definition it rewrote
     key_uses: dict[str, int] = field(default_factory=dict)
     key_handled: set[str] = field(default_factory=set)
+    sink_params_safe: set[str] = field(default_factory=set)  # every such sink is safe
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class SinkFunction:
     params: tuple[tuple[str, int | None], ...]
     path: str  # the file that defines it
     certain: bool
+    safe: bool = False  # the fix of an argument passed to it is safe
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class Export:
     other_uses: int  # reads elsewhere that are not model=
     other_files: tuple[str, ...]  # where those are
     certain: bool
+    safe: bool = False  # every model= it reaches is on openai's client: its fix is safe
 
 
 @dataclass(frozen=True)
@@ -276,12 +282,14 @@ def summary_to_dict(s: ModuleSummary) -> dict[str, Any]:
         "sink_uses": dict(s.sink_uses),
         "other_uses": dict(s.other_uses),
         "certain": sorted(s.certain),
+        "safe": sorted(s.safe),
         "module_imports": list(s.module_imports),
         "handled": sorted(s.handled),
         "sink_params": {f: dict(p) for f, p in s.sink_params.items()},
         "sink_params_certain": sorted(s.sink_params_certain),
         "key_uses": dict(s.key_uses),
         "key_handled": sorted(s.key_handled),
+        "sink_params_safe": sorted(s.sink_params_safe),
     }
 
 
@@ -291,6 +299,7 @@ def summary_from_dict(d: dict[str, Any]) -> ModuleSummary:
         sink_uses={str(k): int(v) for k, v in d["sink_uses"].items()},
         other_uses={str(k): int(v) for k, v in d["other_uses"].items()},
         certain=set(d["certain"]),
+        safe=set(d.get("safe", ())),
         module_imports=[str(m) for m in d["module_imports"]],
         handled=set(d["handled"]),
         sink_params={
@@ -300,6 +309,7 @@ def summary_from_dict(d: dict[str, Any]) -> ModuleSummary:
         sink_params_certain=set(d["sink_params_certain"]),
         key_uses={str(k): int(v) for k, v in d.get("key_uses", {}).items()},
         key_handled=set(d.get("key_handled", ())),
+        sink_params_safe=set(d.get("sink_params_safe", ())),
     )
 
 
@@ -325,6 +335,7 @@ def plan_calls(
                     params=tuple(sorted(params.items())),
                     path=path,
                     certain=fname in summary.sink_params_certain,
+                    safe=fname in summary.sink_params_safe,
                 )
             )
     if not functions:
@@ -387,6 +398,7 @@ def plan(files: Iterable[FileInfo], modules: Modules | None = None) -> Plan:
                 other_uses=sum(n for _, n in others),
                 other_files=tuple(sorted({p for p, n in others if n})),
                 certain=any(loc in s.certain for _, loc, s in sinks),
+                safe=all(loc in s.safe for _, loc, s in sinks),
             )
         )
         for p, loc, _ in sinks:

@@ -214,6 +214,7 @@ def test_explicit_config_file(proj: Path, tmp_path: Path) -> None:
         ('exclud = ["x"]\n', "tool.openrouter-migrate.exclud", "did you mean 'exclude'"),
         ("base-url = 3\n", "tool.openrouter-migrate.base-url", "must be a string, not an integer"),
         ('strip-project = "no"\n', "tool.openrouter-migrate.strip-project", "true or false"),
+        ("unsafe-fixes = 1\n", "tool.openrouter-migrate.unsafe-fixes", "true or false"),
         ('exclude = "legacy"\n', "tool.openrouter-migrate.exclude", "array of strings"),
         ("select = [1]\n", "tool.openrouter-migrate.select", "an array with an integer"),
         ('select = ["XY9"]\n', "tool.openrouter-migrate.select", "'XY9' is not a rule code"),

@@ -75,6 +75,7 @@ def F(**kw: Any) -> Finding:
         severity=Severity.ERROR,
         fixable=True,
         replacement='OpenAI(base_url="https://openrouter.ai/api/v1")',
+        applicability="safe",
     )
     base.update(kw)
     return Finding(**base)
@@ -93,6 +94,7 @@ FINDINGS = [
         severity=Severity.WARNING,
         fixable=False,
         replacement=None,
+        applicability=None,
     ),
     F(path="nb.ipynb", cell=3, line=1, col=7, end_line=1, end_col=15, code="OR201"),
     F(code="OR201", fixable=True, replacement=None),  # fixed, but elsewhere
@@ -127,11 +129,14 @@ def test_json_unit_matches_documented_schema() -> None:
     assert doc["version"] == 1
     first, weird, cell, elsewhere = doc["findings"]
     assert first["fix"] == {
+        "applicability": "safe",
         "replacement": 'OpenAI(base_url="https://openrouter.ai/api/v1")',
         "location": {"line": 4, "column": 10, "end_line": 4, "end_column": 54},
     }
     assert first["name"] == "openai-client" and first["cell"] is None
+    assert first["applicability"] == "safe"
     assert weird["fix"] is None and weird["severity"] == "warning"
+    assert weird["applicability"] is None
     assert weird["message"] == FINDINGS[1].message
     assert cell["cell"] == 3
     assert elsewhere["fixable"] is True and elsewhere["fix"] is None
@@ -146,6 +151,7 @@ def test_json_unit_matches_documented_schema() -> None:
         "findings": 4,
         "errors": 2,
         "fixable": 3,
+        "hidden_fixes": 0,
         "files_with_findings": 3,
         "by_severity": {"error": 3, "warning": 1},
     }
@@ -213,12 +219,15 @@ def test_sarif_unit_is_valid_and_complete() -> None:
     assert loc["artifactLocation"] == {"uri": "app.py", "uriBaseId": "%SRCROOT%"}
     assert loc["region"] == {"startLine": 4, "startColumn": 10, "endLine": 4, "endColumn": 54}
     (fix,) = first["fixes"]
+    assert fix["properties"] == {"applicability": "safe"}
+    assert first["properties"]["applicability"] == "safe"
     (change,) = fix["artifactChanges"]
     (rep,) = change["replacements"]
     assert rep["insertedContent"]["text"] == FINDINGS[0].replacement
     assert rep["deletedRegion"] == loc["region"]
     weird = results[1]
     assert weird["level"] == "warning" and "fixes" not in weird
+    assert "applicability" not in weird["properties"]  # no fix, no applicability
     # the path is a valid URI reference: spaces, % and non-ASCII are escaped
     uri = weird["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "weird,%20dir:x/100%25%20%C3%BC.py"
@@ -383,6 +392,7 @@ def test_statistics_text_and_json(project: Path) -> None:
         "severity": "error",
         "count": 1,
         "fixable": 1,
+        "hidden_fixes": 0,
     }
     r = invoke("check", "--statistics", "--format", "sarif", "app.py")
     assert r.exit_code == 2 and "--statistics" in r.stderr

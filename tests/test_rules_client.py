@@ -295,6 +295,10 @@ def test_client_inside_function_and_await_and_chained_call() -> None:
     """
     out = migrated(src)
     assert out.count(URL) == 2
+    # ``async with ... as client`` is not resolved (yet): the model's fix is unsafe
+    assert 'model="gpt-4o"' in out
+    out = migrated(src, unsafe_fixes=True)
+    assert out.count(URL) == 2
     assert 'model="openai/gpt-4o"' in out
 
 

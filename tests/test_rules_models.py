@@ -136,8 +136,15 @@ def test_azure_receiver_untouched() -> None:
 
 def test_receiver_from_another_module_in_openai_free_file() -> None:
     # a service layer: the client is imported, the file never names openai
+    # the receiver is not resolved to openai's client: the fix is unsafe,
+    # applied only with --unsafe-fixes
     src = "from app.clients import client\nclient.chat.completions.create(model='gpt-4o')\n"
-    out = migrated(src)
+    r = run(src)
+    assert r.new_source is None
+    (f,) = r.findings
+    assert (f.code, f.applicability, f.fixable) == ("OR201", "unsafe", False)
+    assert f.replacement == "'openai/gpt-4o'"
+    out = migrated(src, unsafe_fixes=True)
     assert "model='openai/gpt-4o'" in out
     # an unknown id there is not reported: it may not be OpenAI at all
     assert (

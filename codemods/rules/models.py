@@ -16,11 +16,15 @@ from codemods.rules.dataflow import (
     Flow,
     Resolver,
     Sink,
+    _func_scope,
+    _FuncScope,
+    _is_staticmethod,
     blocked_holder,
     export_sink,
     follow_imported_functions,
     is_rewritable,
     short_code,
+    sink_safe,
     summarize,
 )
 
@@ -77,9 +81,19 @@ MODEL_ID = rule(
     """,
     why="OpenRouter IDs carry the provider: `gpt-4o` is rejected, `openai/gpt-4o` works.",
     before="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
         response = client.chat.completions.create(model="gpt-4o", messages=messages)
     """,
     after="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
         response = client.chat.completions.create(model="openai/gpt-4o", messages=messages)
     """,
     fix_safety="""
@@ -90,7 +104,17 @@ MODEL_ID = rule(
         is also read for something else is reported instead (OR206), and a
         path that cannot be followed (a reassigned parameter, argparse, a
         closure) is reported (OR205), never guessed.
+
+        The fix is safe when every SDK call the ID reaches is made on a
+        client the tool resolves to openai's (`client = OpenAI(...)` in the
+        file, the `openai` module, an openai<1 class). It is unsafe when one
+        of them is made on a receiver it cannot resolve: a `client`
+        parameter without a caller in the run, an object from another
+        module or library. That client may not be an OpenAI client, or may
+        not be moved to OpenRouter, and the prefixed ID would break it.
+        `migrate` applies unsafe fixes only with `--unsafe-fixes`.
     """,
+    sometimes_unsafe=True,
 )
 
 UNKNOWN_MODEL = rule(
@@ -195,11 +219,26 @@ BAD_PREFIX = rule(
     what="Rewrites `openrouter/openai/gpt-4o` to `openai/gpt-4o` when the rest is a known ID.",
     why="The `openrouter/` prefix is LiteLLM's routing syntax; OpenRouter itself answers 400.",
     before="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
         client.chat.completions.create(model="openrouter/openai/gpt-4o", messages=messages)
     """,
     after="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
         client.chat.completions.create(model="openai/gpt-4o", messages=messages)
     """,
+    fix_safety="""
+        Safe or unsafe as OR201's fix: unsafe when a call the ID reaches is
+        made on a receiver the tool cannot resolve to openai's client.
+    """,
+    sometimes_unsafe=True,
 )
 
 
@@ -211,6 +250,63 @@ class SdkCall:
     # a call on the module-level client (or an openai<1 class) whose
     # configuration stays on OpenAI: its model ID must not be rewritten
     held: bool = False
+
+
+def fix_is_safe(ctx: RuleContext, sc: SdkCall) -> bool:
+    """May a model ID sent through this call be rewritten without
+    ``--unsafe-fixes``? Only when its receiver resolves to openai's client
+    (``classify_receiver``), and the call is not held on OpenAI. An
+    "unknown" receiver (a ``client`` parameter, an object of another module)
+    makes the fix unsafe, whatever the file imports. (This is the one place
+    that decides it for a call: resolving more receivers to "openai" is
+    enough to make more fixes safe.)"""
+    return sc.receiver == "openai" and not sc.held and not _receiver_in_doubt(ctx, sc)
+
+
+def _receiver_in_doubt(ctx: RuleContext, sc: SdkCall) -> bool:
+    """``classify_receiver`` matches names without scopes: a module-level
+    ``client = OpenAI()`` answers for every ``client`` of the file. Is the
+    call's receiver a name that is something else where the call is? A
+    parameter of a function around it (``def ask(client): client.chat...``:
+    the caller's value; ``self.client`` in a method is the attribute, not
+    the parameter), or a name that function binds otherwise than by a plain
+    call assignment (a ``for``/``with``/``except`` target, a tuple target,
+    ``:=``), or an attribute of a name it binds."""
+    m = sdk_method(sc.call)
+    if m is None:
+        return False  # an openai<1 class: no receiver object
+    f = ctx.facts
+    root: cst.BaseExpression = m[1]
+    through_attribute = False
+    while isinstance(root, cst.Attribute):
+        root, through_attribute = root.value, True
+    if not isinstance(root, cst.Name):
+        return False
+    name = root.value
+    scopes: dict[int, _FuncScope] = ctx.memo.setdefault("receiver_scopes", {})
+    scope = f.scope_of.get(id(sc.call))
+    while scope is not None:
+        if isinstance(scope, (cst.FunctionDef, cst.Lambda)):
+            fs = scopes.get(id(scope))
+            if fs is None:
+                fs = scopes[id(scope)] = _func_scope(scope)
+            if name in fs.params:
+                is_self = (
+                    isinstance(scope, cst.FunctionDef)
+                    and isinstance(f.scope_of.get(id(scope)), cst.ClassDef)
+                    and not _is_staticmethod(scope)
+                    and fs.positional[:1] == [name]
+                    and name not in fs.assigns
+                )
+                return not (is_self and through_attribute)
+            if name in fs.declared:
+                return name in fs.assigns  # ``global client`` rebound here
+            if name in fs.assigns:
+                return through_attribute or any(
+                    not isinstance(v, (cst.Call, cst.Await)) for v in fs.assigns[name]
+                )
+        scope = f.scope_of.get(id(scope))
+    return False
 
 
 def sdk_method(call: cst.Call) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
@@ -345,7 +441,10 @@ def check_models(ctx: RuleContext) -> None:
     calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign" and not c.held]
     resolver = Resolver(ctx)
     for sc in calls:
+        # ``certain`` decides what is reported (OR202/OR203/OR205); ``safe``
+        # whether a model fix is applied without --unsafe-fixes
         certain = sc.receiver == "openai" or (openai_file and sc.receiver == "unknown")
+        safe = fix_is_safe(ctx, sc)
         if sc.receiver == "unknown" and not openai_file and foreign_file:
             continue
         scope = f.scope_of.get(id(sc.call))
@@ -354,13 +453,13 @@ def check_models(ctx: RuleContext) -> None:
             # ``create(**params)``: the model may be an entry of the mapping
             for a in sc.call.args:
                 if a.star == "**":
-                    resolver.add(Sink(a.value, a.value, scope, certain, dict_mode=True))
+                    resolver.add(Sink(a.value, a.value, scope, certain, safe=safe, dict_mode=True))
             continue
         value = arg.value
         if isinstance(value, cst.SimpleString) and string_value(value) is not None:
-            check_literal(ctx, value, certain, via=None)
+            check_literal(ctx, value, certain, via=None, safe=safe)
         else:
-            resolver.add(Sink(value, value, scope, certain))
+            resolver.add(Sink(value, value, scope, certain, safe=safe))
     follow_imported_functions(ctx, resolver)
     handled: set[str] = set()
     if ctx.project is not None:
@@ -427,17 +526,31 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
                     "and keep the bare ID where it is needed",
                 )
             continue
-        check_literal(ctx, src.node, certain, via=src.via, note="".join(src.notes))
+        # safe only if every SDK call the literal reaches is on openai's client
+        safe = all(sink_safe(s) for s in src.sinks)
+        check_literal(ctx, src.node, certain, via=src.via, note="".join(src.notes), safe=safe)
+
+
+UNSAFE_NOTE = "; unsafe fix: the client of a call it reaches is not resolved to openai's"
 
 
 def check_literal(
-    ctx: RuleContext, node: cst.SimpleString, certain: bool, via: str | None, note: str = ""
+    ctx: RuleContext,
+    node: cst.SimpleString,
+    certain: bool,
+    via: str | None,
+    note: str = "",
+    *,
+    safe: bool = False,
 ) -> None:
+    """Report (and fix) a model ID literal reaching ``model=``; the fix is
+    unsafe unless ``safe``."""
     model = string_value(node)
     if model is None:
         return
     lookup = ctx.table.lookup(model)
     through = f" (through {via})" if via else ""
+    unsafe_note = "" if safe else UNSAFE_NOTE
     if lookup.kind is LookupKind.MAPPED:
         target = lookup.target or model
 
@@ -448,8 +561,9 @@ def check_literal(
         ctx.report(
             node,
             MODEL_ID,
-            f"model '{model}'{through} is not an OpenRouter ID: use '{target}'{note}",
+            f"model '{model}'{through} is not an OpenRouter ID: use '{target}'{note}{unsafe_note}",
             fix=fix,
+            unsafe=not safe,
         )
     elif lookup.kind is LookupKind.BAD_PREFIX:
         if lookup.target:
@@ -463,8 +577,9 @@ def check_literal(
                 node,
                 BAD_PREFIX,
                 f"model '{model}'{through} uses LiteLLM's openrouter/ prefix, which "
-                f"OpenRouter rejects: use '{target}'",
+                f"OpenRouter rejects: use '{target}'{unsafe_note}",
                 fix=fix2,
+                unsafe=not safe,
             )
         else:
             ctx.report(
