@@ -27,6 +27,10 @@ rebuilds a FileResult for the same path; anything else is a miss (and is
 overwritten). Failures to create, read or write the cache are silent: the
 cache only ever saves time, it never changes a result.
 
+Secrets: a file whose bytes hold a key or URL credentials (see
+:func:`codemods.secrets.source_holds_secret`) is never cached, so no entry
+holds a key, neither in the migrated source nor in a message.
+
 Only files the prefilter lets through get entries: the prefilter (a
 substring search) is as cheap as hashing the bytes, so skipped files are
 never looked up.
@@ -52,7 +56,9 @@ from codemods.writer import _signals_deferred
 CACHE_DIR_NAME = ".openrouter-migrate-cache"
 # first line of the cache's .gitignore: how ``clean`` knows the directory is ours
 _MARKER = "# Automatically created by openrouter-migrate."
-FORMAT = 2  # 2: entries carry the project-pass summary
+# 2: entries carry the project-pass summary; 3: files holding a key are never
+# cached (the first write of a run removes older entries, which may hold one)
+FORMAT = 3
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 

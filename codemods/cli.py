@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn
 import click
 
 from codemods import __version__
-from codemods.config import TITLE_HEADERS, ConfigError, FileConfig, check_codes, setting_problem
+from codemods.config import (
+    TITLE_HEADERS,
+    ConfigError,
+    FileConfig,
+    base_url_credentials_message,
+    check_codes,
+    setting_problem,
+)
 from codemods.config import resolve as resolve_config
 from codemods.findings import (
     DEFAULT_API_KEY_ENV,
@@ -37,7 +44,7 @@ from codemods.findings import (
     Severity,
 )
 from codemods.formats import FORMATS
-from codemods.secrets import redact_text
+from codemods.secrets import env_name_problem, redact_text, url_credentials
 
 if TYPE_CHECKING:
     from codemods.runner import Processed, RunInput
@@ -176,7 +183,8 @@ def _settings(kw: dict[str, Any], fc: FileConfig | None = None) -> Settings:
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    # options and config values are quoted: never a key among them
+    click.echo(f"error: {redact_text(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -202,6 +210,12 @@ def _prepare(kw: dict[str, Any]) -> list[_Group]:
         problem = None if value is None else setting_problem(option, value)
         if problem is not None:
             _fail(f"--{option} {value!r}: {problem}")
+    if kw["base_url"] is not None and url_credentials(kw["base_url"]):
+        _fail(f"--base-url: {base_url_credentials_message(kw['base_url'])}")
+    if kw["api_key_env"] is not None:
+        problem = env_name_problem(kw["api_key_env"])
+        if problem is not None:
+            _fail(f"--api-key-env: {problem}")
     for option in ("select", "ignore"):
         bad = check_codes(_codes(kw[option]))
         if bad is not None:
@@ -524,7 +538,11 @@ class _GuardedGroup(click.Group):
                 # during it measured exit -2 about once in ten runs).
                 _hard_exit(128 + signum)
             ctx.exit(128 + signum)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except click.ClickException as e:
+            # click quotes the bad value ("'sk-...' is not one of ..."): never a key
+            e.message = redact_text(e.message)
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as e:  # noqa: BLE001 - the last line of defence
             argv = ctx.meta.get(_ARGV_KEY, [])
@@ -904,11 +922,7 @@ def _show_diff(
         diff, hidden = _redact_keys(notebook_diff(path, old, new), old, findings)
         click.echo(color_diff(diff) if color else diff, nl=False, color=color)
         if hidden:
-            click.echo(
-                f"note: {path}: the diff shows the hard-coded key redacted "
-                "(as `sk-...abcd`); it is removed from the file",
-                err=True,
-            )
+            click.echo(f"note: {path}: {_hidden_note(old, new)}", err=True)
         return
     where = _patch_path(path)
     patch = file_patch(where or path, old, new)
@@ -923,7 +937,8 @@ def _show_diff(
     if hidden:
         why = (
             "its diff would show a string that looks like a secret (an API key or "
-            "token), and a diff with it redacted (as `sk-...abcd`) does not apply"
+            "token), and a diff with it redacted (as `sk-...abcd`) does not apply; "
+            + _hidden_note(old, new)
         )
     else:
         why = (
@@ -987,6 +1002,22 @@ def _cell_lines(data: bytes) -> dict[int, list[str]]:
         return {c.number: re.split(r"\r\n|\r|\n", c.source) for c in load_cells(data)}
     except NotebookError:
         return {}
+
+
+def _hidden_note(original: bytes, new: bytes) -> str:
+    """What the ``--diff`` note says about the keys it hid: exactly what
+    happens to them, checked on the migrated bytes, not assumed."""
+    from codemods.secrets import source_holds_secret
+
+    shown = "the diff shows keys and URL credentials redacted (as `sk-...abcd`, `***`)"
+    if source_holds_secret(new):
+        return (
+            f"{shown}; the migrated file still holds them (see the OR107/OR103/OR104 "
+            "findings): remove them by hand and rotate the keys"
+        )
+    if source_holds_secret(original):
+        return f"{shown}; migrating removes them from the file: rotate the keys"
+    return shown
 
 
 def _n(count: int, word: str, plural: str = "") -> str:

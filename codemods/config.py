@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codemods.secrets import env_name_problem, redact_text, url_credentials
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python < 3.11 only
@@ -204,6 +206,16 @@ def setting_problem(key: str, value: str) -> str | None:
     return None
 
 
+def base_url_credentials_message(url: str) -> str:
+    """Why a base URL with credentials in it is refused (it would be written
+    into every migrated file); the credentials are not shown."""
+    return (
+        f"{redact_text(url)!r} holds credentials ({url_credentials(url)}): they would be "
+        "written into every migrated file; give the URL without them and keep the key "
+        "in the environment variable (api-key-env)"
+    )
+
+
 def anchor_glob(pattern: str, directory: str) -> str:
     """A glob with a ``/`` is relative to ``directory``: make it absolute."""
     pat = pattern.replace(os.sep, "/")
@@ -231,13 +243,19 @@ def parse_table(table: Any, path: str, *, prefix: str = "") -> FileConfig:
         if kind == "str":
             if not isinstance(value, str):
                 raise ConfigError(path, f"must be a string, not {_type_name(value)}", full)
-            if not value.strip():
+            if not value.strip() and key != "api-key-env":
                 raise ConfigError(path, "must not be empty", full)
             if key == "title-header" and value not in TITLE_HEADERS:
                 raise ConfigError(path, f"must be one of {', '.join(TITLE_HEADERS)}", full)
             problem = setting_problem(key, value)
             if problem is not None:
                 raise ConfigError(path, problem, full)
+            if key == "base-url" and url_credentials(value):
+                raise ConfigError(path, base_url_credentials_message(value), full)
+            if key == "api-key-env":
+                problem = env_name_problem(value)
+                if problem is not None:
+                    raise ConfigError(path, problem, full)
             if key == "fail-on" and value not in FAIL_ON:
                 raise ConfigError(path, f"must be one of {', '.join(FAIL_ON)}", full)
             values[attr] = value

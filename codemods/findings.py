@@ -10,6 +10,16 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from codemods.secrets import redact_text
+
+
+def _redact_field(obj: object, name: str) -> None:
+    value = getattr(obj, name)
+    if isinstance(value, str):
+        shown = redact_text(value)
+        if shown != value:
+            object.__setattr__(obj, name, shown)
+
 
 class Severity(str, enum.Enum):
     """How bad a finding is.
@@ -69,6 +79,12 @@ class Finding:
         """An unsafe fix that was not applied (``--unsafe-fixes`` applies it)."""
         return self.applicability == UNSAFE and not self.fixable
 
+    def __post_init__(self) -> None:
+        # every message goes through here, whoever builds it and from wherever
+        # it quotes the source (a base_url with a key in it): no output format,
+        # log or cache entry ever carries a key
+        _redact_field(self, "message")
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["severity"] = self.severity.value
@@ -94,6 +110,9 @@ class FileError:
     message: str
     line: int | None = None
     col: int | None = None
+
+    def __post_init__(self) -> None:
+        _redact_field(self, "message")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

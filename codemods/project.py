@@ -58,6 +58,11 @@ class ModuleSummary:
     # module-level names bound to a client, or functions returning one,
     # with the decision for them (codemods/clients.py: ClientIndex.exports)
     clients: dict[str, str] = field(default_factory=dict)
+    # API keys (codemods/rules/keyflow.py): reads of an imported name that are
+    # the api_key= of a client this file would migrate if the name were
+    # followed; and the key names of this module whose definition it rewrote
+    key_uses: dict[str, int] = field(default_factory=dict)
+    key_handled: set[str] = field(default_factory=set)
     sink_params_safe: set[str] = field(default_factory=set)  # every such sink is safe
 
 
@@ -104,8 +109,21 @@ class ProjectInput:
     imported_names: frozenset[str] = frozenset()
     imported_whole: bool = False  # ``import this`` somewhere: any name may be read
 
+    # module-level names of this file that other files pass to api_key= of
+    # the clients they migrate, and read for nothing else anywhere
+    key_exports: tuple[str, ...] = ()
+    # imported names whose key definition was rewritten in its own module
+    followed_keys: frozenset[str] = frozenset()
+
     def __bool__(self) -> bool:
-        return bool(self.exports or self.followed or self.sink_functions or self.clients)
+        return bool(
+            self.exports
+            or self.followed
+            or self.sink_functions
+            or self.key_exports
+            or self.followed_keys
+            or self.clients
+        )
 
     def client_state(self, name: str) -> str | None:
         for local, state in self.clients:
@@ -160,6 +178,17 @@ class Plan:
     definers: dict[str, ProjectInput] = field(default_factory=dict)
     # importer path -> local name -> (defining path, exported name)
     importers: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    # API keys: defining path -> names; importer path -> local -> (definer, name)
+    key_definers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    key_importers: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+
+    def followed_keys(self, path: str, handled: dict[str, set[str]]) -> frozenset[str]:
+        """An importer's key names whose definition was rewritten where it is."""
+        return frozenset(
+            local
+            for local, (definer, name) in self.key_importers.get(path, {}).items()
+            if name in handled.get(definer, set())
+        )
 
     def followed_input(
         self, path: str, handled: dict[str, set[str]], exports: ProjectInput | None
@@ -277,6 +306,8 @@ def summary_to_dict(s: ModuleSummary) -> dict[str, Any]:
         "sink_params": {f: dict(p) for f, p in s.sink_params.items()},
         "sink_params_certain": sorted(s.sink_params_certain),
         "clients": dict(s.clients),
+        "key_uses": dict(s.key_uses),
+        "key_handled": sorted(s.key_handled),
         "sink_params_safe": sorted(s.sink_params_safe),
     }
 
@@ -296,6 +327,8 @@ def summary_from_dict(d: dict[str, Any]) -> ModuleSummary:
         },
         sink_params_certain=set(d["sink_params_certain"]),
         clients={str(k): str(v) for k, v in d.get("clients", {}).items()},
+        key_uses={str(k): int(v) for k, v in d.get("key_uses", {}).items()},
+        key_handled=set(d.get("key_handled", ())),
         sink_params_safe=set(d.get("sink_params_safe", ())),
     )
 
@@ -393,28 +426,9 @@ def plan(files: Iterable[FileInfo], modules: Modules | None = None) -> Plan:
     are scanned as text: one that mentions an exported name counts as a read
     that is not ``model=``, so the name stays untouched (OR206)."""
     files = list(files)
-    unread = [(path, data) for path, _, summary, data in files if summary is None and data]
-    modules, names = modules if modules is not None else modules_of(files)
-
-    opaque: set[str] = set()  # modules whose reads cannot be counted
-    uses: dict[tuple[str, str], list[tuple[str, str, ModuleSummary]]] = defaultdict(list)
-    for path, _, summary, _ in files:
-        if summary is None or path not in names:
-            continue
-        me, is_pkg = names[path]
-        for written in summary.module_imports:
-            target = resolve(written, me, is_pkg)
-            if target is not None:
-                opaque.add(target)
-        for local, (written, name) in summary.imports.items():
-            target = resolve(written, me, is_pkg) if written != "?" else None
-            if target is None:
-                continue
-            if f"{target}.{name}" in modules:
-                opaque.add(f"{target}.{name}")  # ``from pkg import settings``
-                continue
-            if target in modules:
-                uses[(target, name)].append((path, local, summary))
+    both = modules if modules is not None else modules_of(files)
+    modules = both[0]
+    uses, opaque, unread = _reads(files, both)
 
     result = Plan()
     exports: dict[str, list[Export]] = defaultdict(list)
@@ -441,4 +455,65 @@ def plan(files: Iterable[FileInfo], modules: Modules | None = None) -> Plan:
             result.importers.setdefault(p, {})[loc] = (definer, name)
     for definer, exp in exports.items():
         result.definers[definer] = ProjectInput(exports=tuple(exp))
+    return result
+
+
+_Reads = dict[tuple[str, str], list[tuple[str, str, "ModuleSummary"]]]
+
+
+def _reads(files: list[FileInfo], modules: Modules) -> tuple[_Reads, set[str], list[Any]]:
+    """Who imports which name of which module of the run: (module, name) ->
+    [(importer path, local name, its summary)]; the modules whose reads
+    cannot be counted (imported whole); the files to scan as text."""
+    by_module, names = modules
+    unread = [(path, data) for path, _, summary, data in files if summary is None and data]
+    opaque: set[str] = set()
+    uses: _Reads = defaultdict(list)
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        me, is_pkg = names[path]
+        for written in summary.module_imports:
+            target = resolve(written, me, is_pkg)
+            if target is not None:
+                opaque.add(target)
+        for local, (written, name) in summary.imports.items():
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None:
+                continue
+            if f"{target}.{name}" in by_module:
+                opaque.add(f"{target}.{name}")  # ``from pkg import settings``
+                continue
+            if target in by_module:
+                uses[(target, name)].append((path, local, summary))
+    return uses, opaque, unread
+
+
+def plan_keys(files: Iterable[FileInfo], modules: Modules | None = None) -> Plan:
+    """API keys: a name other files pass to ``api_key=`` of clients they would
+    migrate is rewritten where it is defined only when every read of it in the
+    run is such an ``api_key=`` (any other read, a whole-module import, or a
+    file read as text that mentions it: nothing is planned, the importers keep
+    their OR103). Planned before the model IDs: a client migrated here also
+    migrates the model IDs sent through it."""
+    files = list(files)
+    both = modules if modules is not None else modules_of(files)
+    uses, opaque, unread = _reads(files, both)
+    modules_by_name = both[0]
+    result = Plan()
+    keys: dict[str, list[str]] = defaultdict(list)
+    for (target, name), readers in sorted(uses.items()):
+        if target in opaque or not any(s.key_uses.get(loc, 0) for _, loc, s in readers):
+            continue
+        definer = modules_by_name[target]
+        exclusive = all(
+            s.key_uses.get(loc, 0) == s.sink_uses.get(loc, 0) + s.other_uses.get(loc, 0)
+            for _, loc, s in readers
+        )
+        if not exclusive or any(p != definer and _mentions(d, name) for p, d in unread):
+            continue
+        keys[definer].append(name)
+        for p, loc, _ in readers:
+            result.key_importers.setdefault(p, {})[loc] = (definer, name)
+    result.key_definers = {d: tuple(names) for d, names in keys.items()}
     return result

@@ -49,6 +49,7 @@ from codemods.discovery import discover
 from codemods.engine import EngineConfig
 from codemods.findings import FileError, FileResult
 from codemods.prefilter import may_need_work
+from codemods.secrets import source_holds_secret
 from codemods.writer import FileIOError, read_source
 
 if TYPE_CHECKING:
@@ -344,7 +345,7 @@ class _Pipeline:
 
                 self.old_gc = _tune_gc()
             result, summary = _process_bytes(job.path, data, self.inp.config)
-            self._store(cache, key, result, summary)
+            self._store(cache, key, result, summary, data)
             return Processed(result, data if result.changed else None, job.real, summary)
         if self.open is None:
             self.open = _Chunk()
@@ -372,8 +373,16 @@ class _Pipeline:
         key: str | None,
         result: FileResult,
         summary: ModuleSummary | None,
+        data: bytes,
     ) -> None:
-        if cache is not None and key is not None and not _internal_error(result):
+        # a file holding a key is never cached (so a lookup of one always
+        # misses: only the files that are analysed anyway pay for the scan)
+        if (
+            cache is not None
+            and key is not None
+            and not _internal_error(result)
+            and not source_holds_secret(data)
+        ):
             cache.put(key, result, summary)
 
     def _submit_open(self) -> None:
@@ -409,7 +418,7 @@ class _Pipeline:
                     block = False
             self.queue.popleft()
             result, summary = chunk.results[chunk.items.index(head)]
-            self._store(head.cache, head.key, result, summary)
+            self._store(head.cache, head.key, result, summary, head.data)
             yield Processed(result, head.data if result.changed else None, head.job.real, summary)
             head.data = b""  # drop the bytes early (the chunk still references this)
 
@@ -598,7 +607,14 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
     Round 1 keeps only each file's result and small summary (the bytes only
     of files that changed); a file the planner must read as text, or run
     again, is read again from disk."""
-    from codemods.project import ProjectInput, modules_of, plan, plan_calls, plan_clients
+    from codemods.project import (
+        ProjectInput,
+        modules_of,
+        plan,
+        plan_calls,
+        plan_clients,
+        plan_keys,
+    )
 
     config = inp.config
     by_path = {job.path: job for job in jobs}
@@ -621,14 +637,34 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
         return
     modules = modules_of([(j.path, j.real, None, None) for j in jobs])
     current = files()
-    # clients imported from other modules first: what a call through them
+    # API keys first: a client migrated once its key is followed also
+    # migrates the model IDs sent through it (planned next, on what the
+    # files say after that)
+    key_plan = plan_keys(current, modules)
+    key_handled: dict[str, set[str]] = {}
+    for path, names in key_plan.key_definers.items():
+        summary = rerun(path, ProjectInput(key_exports=names))
+        key_handled[path] = summary.key_handled if summary is not None else set()
+    for path in key_plan.key_importers:
+        keys = key_plan.followed_keys(path, key_handled)
+        if keys:
+            rerun(path, replace(inputs.get(path, ProjectInput()), followed_keys=keys))
+    if key_plan.key_definers:
+        current = files()
+    # then clients imported from other modules: what a call through them
     # sends moves with them (codemods/clients.py)
-    for path, imported in plan_clients(current, modules).items():
+    client_plan = plan_clients(current, modules)
+    for path, imported in client_plan.items():
         rerun(path, replace(inputs.get(path, ProjectInput()), clients=imported))
-    current = files()
+    if client_plan:
+        current = files()
     calls = plan_calls(current, modules)
     for path, project in calls.items():
-        rerun(path, project)
+        keys_in = inputs.get(path, ProjectInput())
+        rerun(
+            path,
+            replace(project, key_exports=keys_in.key_exports, followed_keys=keys_in.followed_keys),
+        )
     the_plan = plan(files() if calls else current, modules)
     handled: dict[str, set[str]] = {}
     for path, exports in the_plan.definers.items():

@@ -29,6 +29,7 @@ REPOS = [
     "unsupported",
     "dataflow",
     "clients",
+    "keys",
     "unsafe_receivers",
 ]
 

@@ -1040,6 +1040,9 @@ def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
     """This file's part of the project pass (see :mod:`codemods.project`)."""
     f = ctx.facts
     out = ModuleSummary(module_imports=[*f.module_imports, *f.star_imports], handled=handled)
+    # API keys (codemods/rules/client.py, settle_keys and check_key_exports)
+    out.key_uses = dict(ctx.memo.get("keys.uses", {}))
+    out.key_handled = set(ctx.memo.get("keys.handled", ()))
     good: dict[str, int] = {}
     unsafe: set[str] = set()  # names and functions with a read reaching an unsafe sink
     for name, _, chain, certain, sink in flow.imported_reads:

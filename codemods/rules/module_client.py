@@ -49,7 +49,7 @@ from codemods.rules.client import (
     is_openrouter_url,
     string_value,
 )
-from codemods.secrets import looks_like_secret, redact
+from codemods.secrets import looks_like_secret, redact, redact_text
 
 # ---- what the two SDK generations look like ---------------------------------
 
@@ -989,8 +989,18 @@ def _migrate(
     if key is not None and key.attr == "api_key":
         value = key.value
         name_node = env_lookup_name(ctx, value)
-        literal = string_value(value)
-        if name_node is not None and string_value(name_node) == OPENAI_KEY_ENV:
+        literal = _literal_text(value)  # also "sk-..." "..." (implicitly concatenated)
+        default_key = _default_key(value) if name_node is not None else None
+        if default_key is not None and string_value(name_node) in (  # type: ignore[arg-type]
+            OPENAI_KEY_ENV,
+            s.api_key_env,
+        ):
+            # os.getenv("OPENAI_API_KEY", "sk-..."): the key goes with the lookup
+            new_value(key, _os_environ(ctx))
+            needs_os = True
+            secret = (value, default_key, key.assign)
+            changes.append(f"read the key from {s.api_key_env}")
+        elif name_node is not None and string_value(name_node) == OPENAI_KEY_ENV:
             new_value(key, value.deep_replace(name_node, string_literal(s.api_key_env, name_node)))  # type: ignore[arg-type]
             changes.append(f"read the key from {s.api_key_env}")
         elif name_node is not None and string_value(name_node) == s.api_key_env:
@@ -1001,24 +1011,34 @@ def _migrate(
             secret = (value, literal, key.assign)
             changes.append(f"read the key from {s.api_key_env}")
         else:
+            # pointing the client at OpenRouter while it keeps this key fails
+            # every call with 401: left whole, and reported until a human decides
             shown = redact(literal) if literal is not None else ctx.module.code_for_node(value)
-            notes.append(
+            shown = redact_text(" ".join(shown.split()))
+            plan.pending.append(
                 _Pending(
                     value,
                     API_KEY_EXPR,
-                    f"`{key.alias}.api_key` comes from `{shown}`: kept; make sure it holds an "
-                    f"OpenRouter key (for example from ${s.api_key_env})",
+                    f"`{key.alias}.api_key` comes from `{shown}`, which the tool cannot follow: "
+                    "the module-level client is left alone, or it would send this key to "
+                    f"OpenRouter; make it read ${s.api_key_env} and point the client at "
+                    "OpenRouter by hand",
                 )
             )
+            plan.pending += _block(ctx, relevant, calls, "its api_key cannot be followed (OR103)")
+            return plan
     elif key is not None:  # api_key_path: a file holding the key
-        notes.append(
+        plan.pending.append(
             _Pending(
                 key.value,
                 API_KEY_EXPR,
-                f"`{key.alias}.api_key_path` reads the key from a file: kept; make sure the file "
-                "holds an OpenRouter key",
+                f"`{key.alias}.api_key_path` reads the key from a file: the module-level client "
+                "is left alone, or it would send that key to OpenRouter; point it at OpenRouter "
+                "with an OpenRouter key by hand",
             )
         )
+        plan.pending += _block(ctx, relevant, calls, "its key is read from a file (OR103)")
+        return plan
 
     # what must be inserted, and where
     inserts: list[tuple[str, cst.BaseExpression]] = []
@@ -1152,6 +1172,21 @@ def _migrate(
     plan.pending += notes
     plan.held = set(plan.ambiguous)
     return plan
+
+
+def _literal_text(node: cst.BaseExpression) -> str | None:
+    from codemods.rules.keyflow import literal_value
+
+    return literal_value(node)
+
+
+def _default_key(lookup: cst.BaseExpression) -> str | None:
+    """The hard-coded key given as the default of an environment lookup."""
+    from codemods.rules.keyflow import env_default, literal_value
+
+    default = env_default(lookup)
+    text = None if default is None else literal_value(default)
+    return text if text is not None and looks_like_secret(text) else None
 
 
 def _statement_edits(
