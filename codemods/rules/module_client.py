@@ -790,9 +790,12 @@ def _engine_report(ctx: RuleContext, arg: cst.Arg) -> _Pending:
             hint = f"replace it by `model='{lookup.target}'`"
         elif lookup.kind is LookupKind.NO_EQUIVALENT:
             reason = f" ({lookup.reason})" if lookup.reason else ""
+            choose = (
+                f"its successor is '{lookup.successor}'" if lookup.successor else "choose a model"
+            )
             hint = (
                 f"'{value}' has no OpenRouter equivalent in the catalog snapshot of "
-                f"{ctx.table.catalog_date}{reason}: choose a model and pass it as `model=`"
+                f"{ctx.table.catalog_date}{reason}: {choose}; pass it as `model=`"
             )
         else:
             hint = f"no OpenRouter ID is known for '{value}': pass one as `model=`"
