@@ -96,6 +96,8 @@ APPS: dict[str, App] = {
     "default_headers_merge": _app("v1", "app.py"),
     "json_mode": _app("v1", "app.py"),
     "key_variable": _app("v1", "app.py", xfail=I5),
+    "settings_key": _app("v1", "main.py", xfail=I5),
+    "with_options": _app("v1", "app.py"),
     # async and streaming
     "async_gather": _app("v1", "app.py"),
     "streaming_chat": _app("v1", "app.py"),
