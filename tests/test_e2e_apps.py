@@ -439,7 +439,72 @@ def test_unmigrated_app_fails_the_same_checks(e2e: Session, name: str) -> None:
     e2e.require(APPS[name].sdk)
     result = e2e.unmigrated[name]
     assert result.requests, "the unmigrated app made no request:\n" + result.describe()
-    assert violations(name, result), "passes unmigrated:\n" + result.describe()
+    # a request itself is wrong (path, key, model, headers), not only the exit code
+    wrong = [v for v in violations(name, result) if v.split(" ")[0] in ("GET", "POST", "CONNECT")]
+    assert wrong, "passes unmigrated:\n" + result.describe()
+
+
+def _good_request(**changes: object) -> Recorded:
+    headers = {
+        "authorization": f"Bearer {OPENROUTER_KEY}",
+        "http-referer": APP_URL,
+        "x-title": APP_TITLE,
+    }
+    r = Recorded("POST", CHAT, headers, {"model": "openai/gpt-4o"}, status=200)
+    for k, v in changes.items():
+        setattr(r, k, v)
+    return r
+
+
+@pytest.mark.parametrize(
+    ("defect", "expected"),
+    [
+        ({}, None),
+        ({"path": "/api/v1chat/completions"}, "not under /api/v1/"),
+        ({"path": "/v1/chat/completions"}, "not under /api/v1/"),
+        ({"body": {"model": "gpt-4o"}}, "no openai/ prefix"),
+        ({"status": 404}, "answered 404"),
+        ({"proxied": True, "method": "CONNECT", "path": "api.openai.com:443"}, "another host"),
+        ({"headers": {"authorization": f"Bearer {OPENAI_KEY}"}}, "Authorization"),
+    ],
+)
+def test_the_checks_catch_each_defect(defect: dict, expected: str | None) -> None:
+    run = Proc(0, "", "")
+    problems = violations("quickstart_client", AppRun(None, run, [_good_request(**defect)]))
+    if expected is None:
+        assert problems == []
+    else:
+        assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "expected"),
+    [
+        ("http-referer", None, "HTTP-Referer"),
+        ("x-title", None, "X-Title"),
+        ("openai-organization", "org-1", "openai-organization"),
+        ("openai-project", "proj_1", "openai-project"),
+    ],
+)
+def test_the_checks_catch_each_header_defect(header: str, value: str | None, expected: str) -> None:
+    r = _good_request()
+    if value is None:
+        del r.headers[header]
+    else:
+        r.headers[header] = value
+    problems = violations("quickstart_client", AppRun(None, Proc(0, "", ""), [r]))
+    assert any(expected in p for p in problems), problems
+
+
+def test_the_checks_catch_a_failed_run_and_a_missing_endpoint() -> None:
+    assert violations("quickstart_client", AppRun(None, Proc(1, "", ""), [_good_request()])) == [
+        "the app exited 1"
+    ]
+    problems = violations("models_and_chat", AppRun(None, Proc(0, "", ""), [_good_request()]))
+    assert problems == [f"never called {MODELS}"]
+    assert "no request reached the server" in violations(
+        "quickstart_client", AppRun(Proc(2, "", ""), Proc(0, "", ""), [])
+    )
 
 
 # The facts about the SDKs that the module-client rule (OR110/OR111) relies on,
