@@ -97,6 +97,11 @@ INSTRUCTOR_METHODS: tuple[tuple[str, ...], ...] = (
     ("create_iterable",),
     ("create_with_completion",),
 )
+# client methods that return a copy of the client with other options
+# (openai-python: ``with_options`` is ``copy``; neither can change base_url
+# without saying so, and a ``base_url=`` argument makes it unknown below)
+_COPIES = frozenset({"with_options", "copy"})
+_REDIRECTS = frozenset({"base_url", "api_key", "http_client", "websocket_base_url"})
 # client attributes that change where requests go, or with which key
 _CONNECTION_ATTRIBUTES = frozenset(
     {"base_url", "_base_url", "api_base", "api_key", "organization", "project", "default_headers"}
@@ -150,6 +155,9 @@ class ClientIndex:
     _functions: dict[int, cst.FunctionDef] = field(default_factory=dict)
     _calls_of: dict[str, list[cst.Call]] | None = None
     _uses: dict[int, list[Use]] | None = None
+    # a public function's callers decided a receiver: knowing which names
+    # other modules import would settle it (codemods/project.py: plan_private)
+    wants_importers: bool = False
 
     def __post_init__(self) -> None:
         f = self.ctx.facts
@@ -225,6 +233,11 @@ class ClientIndex:
             imported = self._imported(func.value)  # type: ignore[attr-defined]
             if imported is not None:
                 return imported  # a factory of another module of the run
+        if type(func) is cst.Attribute and func.attr.value in _COPIES:  # type: ignore[attr-defined]
+            # ``client.with_options(timeout=...)``: the same client, copied
+            if any(a.star or (a.keyword and a.keyword.value in _REDIRECTS) for a in call.args):
+                return {UNKNOWN}  # a copy that may point elsewhere
+            return set(self.resolve(func.value, scope))  # type: ignore[attr-defined]
         if type(func) is cst.Attribute:
             key = dotted_name(func)
             if key is not None and key.startswith(("self.", "cls.")) and key.count(".") == 1:
@@ -359,14 +372,17 @@ class ClientIndex:
         return calls
 
     def _private(self, name: str) -> bool:
+        """Are the calls of this file all the calls of function ``name``
+        there are? Yes for a ``_private`` one; for a public one only when the
+        project pass says no other module of the run imports it (until it
+        has said, the file asks: :attr:`wants_importers`)."""
         if name.startswith("_"):
             return True
         project = self.ctx.project
-        return (
-            project is not None
-            and project.module is not None
-            and (name not in project.imported_names and not project.imported_whole)
-        )
+        if project is None or project.module is None:
+            self.wants_importers = True
+            return False
+        return name not in project.imported_names and not project.imported_whole
 
     def _function_named(self, name: str, scope: cst.CSTNode | None) -> cst.FunctionDef | None:
         f = self.ctx.facts

@@ -58,6 +58,9 @@ class ModuleSummary:
     # module-level names bound to a client, or functions returning one,
     # with the decision for them (codemods/clients.py: ClientIndex.exports)
     clients: dict[str, str] = field(default_factory=dict)
+    # a receiver resolves through the calls of a public function of this
+    # file: which of its names other modules import would settle it
+    wants_importers: bool = False
     # API keys (codemods/rules/keyflow.py): reads of an imported name that are
     # the api_key= of a client this file would migrate if the name were
     # followed; and the key names of this module whose definition it rewrote
@@ -306,6 +309,7 @@ def summary_to_dict(s: ModuleSummary) -> dict[str, Any]:
         "sink_params": {f: dict(p) for f, p in s.sink_params.items()},
         "sink_params_certain": sorted(s.sink_params_certain),
         "clients": dict(s.clients),
+        "wants_importers": s.wants_importers,
         "key_uses": dict(s.key_uses),
         "key_handled": sorted(s.key_handled),
         "sink_params_safe": sorted(s.sink_params_safe),
@@ -327,6 +331,7 @@ def summary_from_dict(d: dict[str, Any]) -> ModuleSummary:
         },
         sink_params_certain=set(d["sink_params_certain"]),
         clients={str(k): str(v) for k, v in d.get("clients", {}).items()},
+        wants_importers=bool(d.get("wants_importers", False)),
         key_uses={str(k): int(v) for k, v in d.get("key_uses", {}).items()},
         key_handled=set(d.get("key_handled", ())),
         sink_params_safe=set(d.get("sink_params_safe", ())),
@@ -416,6 +421,59 @@ def plan_clients(
                 found.append((local, state))
         if found:
             out[path] = tuple(found)
+    return out
+
+
+def plan_private(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, ProjectInput]:
+    """Files whose receivers resolve through the calls of their own public
+    functions: path -> (module, the names of it other files of the run
+    import, imported whole?). With it the file knows whether its calls of a
+    function are all the calls there are. A file the planner has no summary
+    for (skipped by the prefilter, a notebook) counts as importing every
+    name it mentions."""
+    files = list(files)
+    wanting = [p for p, _, s, _ in files if s is not None and s.wants_importers]
+    if not wanting:
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    wanted = {names[p][0]: p for p in wanting if p in names}
+    if not wanted:
+        return {}
+    imported: dict[str, set[str]] = defaultdict(set)
+    whole: set[str] = set()
+    for path, _, summary, data in files:
+        if summary is None:
+            if data:
+                text = data() if callable(data) else data
+                words = set(re.findall(rb"[A-Za-z_][A-Za-z0-9_]*", text))
+                for module, p in wanted.items():
+                    if p == path:
+                        continue
+                    if module.rsplit(".", 1)[-1].encode() in words:
+                        whole.add(module)  # it may ``import`` it: count everything
+            continue
+        if path not in names:
+            continue
+        me, is_pkg = names[path]
+        for written in summary.module_imports:
+            target = resolve(written, me, is_pkg)
+            if target in wanted:
+                whole.add(target)
+        for written, name in summary.imports.values():
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target in wanted:
+                imported[target].add(name)
+            elif target is not None and f"{target}.{name}" in wanted:
+                whole.add(f"{target}.{name}")  # ``from pkg import module``
+    out = {}
+    for module, path in wanted.items():
+        out[path] = ProjectInput(
+            module=names[path],
+            imported_names=frozenset(imported.get(module, ())),
+            imported_whole=module in whole,
+        )
     return out
 
 

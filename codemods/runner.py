@@ -614,10 +614,12 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
         plan_calls,
         plan_clients,
         plan_keys,
+        plan_private,
     )
 
     config = inp.config
     by_path = {job.path: job for job in jobs}
+    order = {job.path: i for i, job in enumerate(jobs)}
     final: dict[str, Processed] = {p.result.path: p for p in _Pipeline(inp, jobs)}
     inputs: dict[str, ProjectInput] = {}
 
@@ -653,10 +655,24 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
         current = files()
     # then clients imported from other modules: what a call through them
     # sends moves with them (codemods/clients.py)
+    # and files that call their own public functions with a client, once
+    # they know whether another module imports those functions
     client_plan = plan_clients(current, modules)
-    for path, imported in client_plan.items():
-        rerun(path, replace(inputs.get(path, ProjectInput()), clients=imported))
-    if client_plan:
+    private_plan = plan_private(current, modules)
+    for path in sorted(set(client_plan) | set(private_plan), key=order.__getitem__):
+        project = inputs.get(path, ProjectInput())
+        if path in client_plan:
+            project = replace(project, clients=client_plan[path])
+        if path in private_plan:
+            known = private_plan[path]
+            project = replace(
+                project,
+                module=known.module,
+                imported_names=known.imported_names,
+                imported_whole=known.imported_whole,
+            )
+        rerun(path, project)
+    if client_plan or private_plan:
         current = files()
     calls = plan_calls(current, modules)
     for path, project in calls.items():

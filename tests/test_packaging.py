@@ -42,6 +42,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_the_mappings(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "codemods/mappings/models.yaml" in names
+    assert "codemods/mappings/successors.yaml" in names
     assert "codemods/mappings/catalog-2026-05-22.json" in names
     assert "codemods/rules/client.py" in names
     assert not any(n.startswith(("tests/", "fixtures/")) for n in names)

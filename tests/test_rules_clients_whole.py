@@ -354,3 +354,44 @@ def test_clients_from_factories_of_other_modules_decide_their_models(tmp_path, m
     use = (root / "pkg/use.py").read_text()
     assert 'model="openai/gpt-4o"' in use
     assert 'model="gpt-4o-mini"' in use and 'model="gpt-4.1"' in use
+
+
+def test_with_options_copies_keep_their_client_unless_redirected() -> None:
+    src = """\
+    from openai import OpenAI
+    client = OpenAI(max_retries=3)
+    client.with_options(timeout=15.0).chat.completions.create(model="copy", messages=[])
+    client.with_options(base_url="http://localhost:1/v1").chat.completions.create(model="moved", messages=[])
+    """
+    assert kinds(src) == {"copy": "openai", "moved": "unknown"}
+
+
+def test_public_function_call_sites_count_once_no_other_module_imports_it(
+    tmp_path, monkeypatch
+) -> None:
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    root = _tree(
+        tmp_path,
+        {
+            "settings.py": 'CHAT_MODEL = "gpt-4o-mini"\n',
+            "main.py": """\
+                from openai import OpenAI
+                from settings import CHAT_MODEL
+                def ask(client: OpenAI, question: str) -> str:
+                    return client.chat.completions.create(model=CHAT_MODEL, messages=[])
+                if __name__ == "__main__":
+                    ask(OpenAI(), "hi")
+            """,
+        },
+    )
+    monkeypatch.chdir(root)
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "."])
+    assert r.exit_code == 0, r.output
+    assert (root / "settings.py").read_text() == 'CHAT_MODEL = "openai/gpt-4o-mini"\n'
+    # another module importing `ask` could pass any client: unsafe again
+    (root / "settings.py").write_text('CHAT_MODEL = "gpt-4o-mini"\n')
+    (root / "other.py").write_text("from main import ask\nask(make(), 'x')\n")
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "--allow-dirty", "."])
+    assert (root / "settings.py").read_text() == 'CHAT_MODEL = "gpt-4o-mini"\n'

@@ -161,7 +161,9 @@ HEADERS_EXPR = rule(
     fixable=False,
     what="""
         With `--app-url` / `--app-title`, reports a client whose
-        `default_headers` is an expression the tool cannot merge into.
+        `default_headers` is an expression the tool cannot merge into, and an
+        openai<1 call whose `headers=` is not a dict literal or that passes
+        `**kwargs` (which may hold `headers=`).
     """,
     why="Without `HTTP-Referer` OpenRouter cannot attribute requests to your app.",
     before="""

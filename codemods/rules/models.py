@@ -153,10 +153,21 @@ NO_EQUIVALENT = rule(
     summary="model has no OpenRouter equivalent",
     severity=Severity.ERROR,
     fixable=False,
-    what="Reports model IDs the table lists as having no OpenRouter equivalent.",
-    why="The request would fail on OpenRouter; choose a replacement model.",
+    what="""
+        Reports model IDs the table lists as having no OpenRouter equivalent,
+        including IDs that OpenAI's tables still list but the bundled catalog
+        snapshot does not (`o1-mini`): they are never rewritten into an
+        `openai/...` ID OpenRouter does not serve. When the ID has a known
+        successor (`mappings/successors.yaml`, or a `successors:` section of
+        your mapping file), the finding names it.
+    """,
+    why="""
+        The request would fail on OpenRouter; choose a replacement model (the
+        successor is a suggestion: a different model may need other prompts or
+        parameters).
+    """,
     before="""
-        client.chat.completions.create(model="gpt-4-32k", messages=messages)
+        client.chat.completions.create(model="o1-mini", messages=messages)
     """,
 )
 
@@ -464,7 +475,9 @@ def check_models(ctx: RuleContext) -> None:
     report_flow(ctx, flow)
     ctx.summary = summarize(ctx, flow, handled)
     if f.imports_openai or ctx.project is not None:
-        ctx.summary.clients = clients.index(ctx).exports()
+        index = clients.index(ctx)
+        ctx.summary.clients = index.exports()
+        ctx.summary.wants_importers = index.wants_importers
 
 
 def report_flow(ctx: RuleContext, flow: Flow) -> None:
@@ -601,11 +614,17 @@ def check_literal(
         )
     elif lookup.kind is LookupKind.NO_EQUIVALENT:
         reason = f": {lookup.reason}" if lookup.reason else ""
+        successor = (
+            f"; its successor on OpenRouter is '{lookup.successor}' (not rewritten: "
+            "a different model, check prompts and parameters)"
+            if lookup.successor
+            else ""
+        )
         ctx.report(
             node,
             NO_EQUIVALENT,
             f"model '{model}'{through} has no OpenRouter equivalent in the catalog "
-            f"snapshot of {ctx.table.catalog_date}{reason}",
+            f"snapshot of {ctx.table.catalog_date}{reason}{successor}",
         )
     elif lookup.kind is LookupKind.UNKNOWN and certain:
         ctx.report(

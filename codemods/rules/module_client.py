@@ -32,7 +32,7 @@ import libcst as cst
 from codemods.analysis import attribute_chain, dotted_name
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
-from codemods.rules._edit import string_literal
+from codemods.rules._edit import keyword_arg, rebuild, replace_string, string_literal
 from codemods.rules.base import Fix, RuleContext, RuleInfo, checker, rule
 from codemods.rules.client import (
     API_KEY_EXPR,
@@ -212,7 +212,15 @@ MODULE_CLIENT = rule(
         `api_key` assignment when missing), `openai.organization` and
         `openai.project` assignments are removed, and attribution headers are
         merged into `openai.default_headers` when an app URL or title is
-        configured. All of it is one fix: it is applied whole or not at all.
+        configured (openai<1 has no default headers: each
+        `ChatCompletion`/`Completion`/`Embedding` `create`/`acreate` call gets
+        `headers={...}`). All of it is one fix: it is applied whole or not at
+        all. `openai.base_url` is written with a trailing slash
+        (`"https://openrouter.ai/api/v1/"`): the openai>=1 module-level client
+        joins endpoint paths onto it as written, so without the slash it
+        requests `.../api/v1chat/completions`. `openai.api_base` (openai<1) is
+        written without one: that SDK adds it. A base URL already on
+        OpenRouter that misses (or, for openai<1, has) the slash is fixed too.
     """,
     why="""
         `openai.chat.completions.create(...)` (openai>=1) and
@@ -231,7 +239,7 @@ MODULE_CLIENT = rule(
         import os
         import openai
         openai.api_key = os.environ["OPENROUTER_API_KEY"]
-        openai.base_url = "https://openrouter.ai/api/v1"
+        openai.base_url = "https://openrouter.ai/api/v1/"
         reply = openai.chat.completions.create(model="openai/gpt-4o", messages=messages)
     """,
     fix_safety="""
@@ -270,7 +278,7 @@ UNCONFIGURED = rule(
         import os
         import openai
 
-        openai.base_url = "https://openrouter.ai/api/v1"
+        openai.base_url = "https://openrouter.ai/api/v1/"
         openai.api_key = os.environ["OPENROUTER_API_KEY"]
         reply = openai.chat.completions.create(model="openai/gpt-4o", messages=messages)
     """,
@@ -717,6 +725,8 @@ def _analyse(ctx: RuleContext) -> Plan:
     urls = [string_value(s.value) for s in bases]
     if bases and all(u is not None and is_openrouter_url(u) for u in urls):
         plan.held = set(plan.ambiguous)
+        if version is not None:
+            plan.pending += _slash_fixes(version, bases)
         return plan
     elsewhere = [
         (s, u)
@@ -817,9 +827,12 @@ def _engine_report(ctx: RuleContext, arg: cst.Arg) -> _Pending:
             hint = f"replace it by `model='{lookup.target}'`"
         elif lookup.kind is LookupKind.NO_EQUIVALENT:
             reason = f" ({lookup.reason})" if lookup.reason else ""
+            choose = (
+                f"its successor is '{lookup.successor}'" if lookup.successor else "choose a model"
+            )
             hint = (
                 f"'{value}' has no OpenRouter equivalent in the catalog snapshot of "
-                f"{ctx.table.catalog_date}{reason}: choose a model and pass it as `model=`"
+                f"{ctx.table.catalog_date}{reason}: {choose}; pass it as `model=`"
             )
         else:
             hint = f"no OpenRouter ID is known for '{value}': pass one as `model=`"
@@ -973,14 +986,15 @@ def _migrate(
     key = by_attr.get("api_key", [None])[0] or by_attr.get("api_key_path", [None])[0]
     # an inserted URL copies the quotes of the key's variable name, if any
     like = env_lookup_name(ctx, key.value) if key is not None else None
-    url = string_literal(s.base_url, like)
+    base_url = module_base_url(s.base_url, version)
+    url = string_literal(base_url, like)
 
     # base URL (an existing one is OpenAI's: the others were handled)
     if base is not None:
         new_value(
             base,
             string_literal(
-                s.base_url, base.value if isinstance(base.value, cst.SimpleString) else None
+                base_url, base.value if isinstance(base.value, cst.SimpleString) else None
             ),
         )
         changes.append(f"set {base_attr} to OpenRouter")
@@ -1070,6 +1084,20 @@ def _migrate(
                 )
             )
 
+    call_edits: list[tuple[cst.CSTNode, Fix]] = []
+    if version == "legacy" and (s.app_url or s.app_title):
+        legacy_headers = []
+        if s.app_url:
+            legacy_headers.append(("HTTP-Referer", s.app_url))
+        if s.app_title:
+            legacy_headers.append((s.title_header, s.app_title))
+        added, call_notes = _legacy_call_headers(ctx, calls, legacy_headers, call_edits)
+        notes += call_notes
+        if added:
+            changes.append(
+                f"add attribution headers to {added} openai<1 call{'s' if added > 1 else ''}"
+            )
+
     alias: str | None
     if key is not None and base is None:
         where = key.index
@@ -1140,6 +1168,7 @@ def _migrate(
 
     edits: list[tuple[cst.CSTNode, Fix]] = list(value_edits)
     edits += _statement_edits(ctx, body, after, removed)
+    edits += call_edits
 
     if relevant:
         first = min(relevant, key=lambda x: x.index)
@@ -1187,6 +1216,129 @@ def _default_key(lookup: cst.BaseExpression) -> str | None:
     default = env_default(lookup)
     text = None if default is None else literal_value(default)
     return text if text is not None and looks_like_secret(text) else None
+
+
+def module_base_url(url: str, version: str) -> str:
+    """``url`` as the module-level client of SDK generation ``version`` needs it.
+
+    openai>=1's module client joins endpoint paths onto ``openai.base_url``
+    as written (``_base_client._prepare_url``; unlike ``OpenAI(base_url=...)``,
+    the module client does not add the slash): without a trailing slash it
+    requests ``.../api/v1chat/completions``. openai<1 requests
+    ``api_base + "/chat/completions"``: a trailing slash gives ``//``.
+    """
+    bare = url.rstrip("/")
+    if "?" in url or "#" in url:
+        return url
+    return bare + "/" if version == "v1" else bare
+
+
+def _slash_fixes(version: str, bases: list[Setting]) -> list[_Pending]:
+    """A base URL already on OpenRouter that the SDK would join wrongly."""
+    out = []
+    attr = "base_url" if version == "v1" else "api_base"
+    for b in bases:
+        value = b.value
+        literal = string_value(value)
+        if b.attr != attr or literal is None or not isinstance(value, cst.SimpleString):
+            continue
+        fixed = module_base_url(literal, version)
+        if fixed == literal:
+            continue
+        if version == "v1":
+            why = (
+                "the module-level client joins endpoint paths onto it as written "
+                f"('{literal.rstrip('/')}chat/completions'): add the trailing slash"
+            )
+        else:
+            why = "openai<1 adds its own '/' before the endpoint path: remove the trailing slash"
+
+        def fix(node: cst.CSTNode, fixed: str = fixed) -> cst.CSTNode:
+            assert isinstance(node, cst.SimpleString)
+            return replace_string(node, fixed)
+
+        out.append(
+            _Pending(
+                b.assign,
+                MODULE_CLIENT,
+                f"`{b.alias}.{b.attr}` is '{literal}': {why}",
+                [(value, fix)],
+                value,
+            )
+        )
+    return out
+
+
+# openai<1 resource methods that take a per-call ``headers=`` (0.28.1:
+# ``EngineAPIResource.create/acreate`` pop it and send it with the request)
+_LEGACY_HEADER_METHODS = frozenset(
+    f"openai.{res}.{m}"
+    for res in ("ChatCompletion", "Completion", "Embedding")
+    for m in ("create", "acreate")
+)
+
+
+def _legacy_call_headers(
+    ctx: RuleContext,
+    calls: list[cst.Call],
+    headers: list[tuple[str, str]],
+    edits: list[tuple[cst.CSTNode, Fix]],
+) -> tuple[int, list[_Pending]]:
+    """Add ``headers={...}`` (attribution) to each openai<1 call that takes it.
+
+    openai<1 has no ``default_headers``: the headers go on every call.
+    Returns how many calls get them, and reports for those that cannot.
+    """
+    added = 0
+    notes: list[_Pending] = []
+    wanted = ", ".join(f'"{k}"' for k, _ in headers)
+    for call in calls:
+        if ctx.facts.qualified(call.func) not in _LEGACY_HEADER_METHODS:
+            continue
+        name = ctx.module.code_for_node(call.func)
+        if any(a.star == "**" for a in call.args):
+            notes.append(
+                _Pending(
+                    call.func,
+                    HEADERS_EXPR,
+                    f"`{name}(...)` passes `**kwargs`, which may hold `headers=`: attribution "
+                    f"headers not added; pass headers={{{wanted}: ...}} by hand",
+                )
+            )
+            continue
+        given = [a for a in call.args if a.keyword is not None and a.keyword.value == "headers"]
+        if given:
+            value = given[0].value
+            if not isinstance(value, cst.Dict):
+                notes.append(
+                    _Pending(
+                        value,
+                        HEADERS_EXPR,
+                        f"`headers=` of `{name}(...)` is not a dict literal: add {wanted} "
+                        "to it by hand",
+                    )
+                )
+                continue
+            if _merge_headers(value, headers) is value:
+                continue
+
+            def merge(node: cst.CSTNode) -> cst.CSTNode:
+                assert isinstance(node, cst.Dict)
+                return _merge_headers(node, headers)
+
+            edits.append((value, merge))
+            added += 1
+            continue
+
+        def add(node: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(node, cst.Call)
+            args = list(node.args)
+            new = [*enumerate(args), keyword_arg("headers", _headers_dict(headers))]
+            return node.with_changes(args=rebuild(args, new, node.whitespace_before_args))
+
+        edits.append((call, add))
+        added += 1
+    return added, notes
 
 
 def _statement_edits(
