@@ -111,7 +111,11 @@ _TYPE_NAMES = CLIENT_CLASSES
 
 FOREIGN = "foreign"
 UNKNOWN = "unknown"
-INSTRUCTOR = "instructor"  # a marker: the value went through instructor.from_openai
+# markers, atoms that stand for no client: the value went through
+# instructor.from_openai; no call in another module passes anything
+INSTRUCTOR = "instructor"
+FOREIGN_NONE = "none"
+_MARKERS = frozenset({INSTRUCTOR, FOREIGN_NONE})
 MIGRATED = "migrated"  # a client another module of the run moves to OpenRouter
 Atom = Union[int, str]  # id() of a constructor call of this file, or one of the above
 
@@ -158,6 +162,9 @@ class ClientIndex:
     # a public function's callers decided a receiver: knowing which names
     # other modules import would settle it (codemods/project.py: plan_private)
     wants_importers: bool = False
+    # public function -> its parameters a receiver resolves through, with
+    # their positional index: the calls in other modules decide them
+    client_params: dict[str, dict[str, int | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         f = self.ctx.facts
@@ -338,7 +345,14 @@ class ClientIndex:
             out |= self.resolve(param.default, f.scope_of.get(id(fn)))
         calls = self._call_sites(fn)
         if calls is None:
-            return out | {UNKNOWN}
+            # a public function: other modules of the run may call it too
+            elsewhere = self._callers_elsewhere(fn, param)
+            if elsewhere is None:
+                return out | {UNKNOWN}
+            out.add(elsewhere)
+            calls = self._local_calls(fn)
+            if calls is None:
+                return out | {UNKNOWN}
         index = _positional_index(fn, param)
         for call in calls:
             arg = _argument(call, param.name.value, index)
@@ -350,6 +364,79 @@ class ClientIndex:
                 continue
             out |= self.resolve(arg, f.scope_of.get(id(call)))  # type: ignore[arg-type]
         return out or {UNKNOWN}
+
+    def _callers_elsewhere(self, fn: cst.FunctionDef, param: cst.Param) -> Atom | None:
+        """What the calls of public function ``fn`` in the other modules of
+        the run pass as ``param`` (the project pass: plan_param_clients), or
+        None when not known; asks for it in the summary meanwhile."""
+        f = self.ctx.facts
+        name = fn.name.value
+        if f.module_functions.get(name) is not fn or f.assignment_counts.get(name, 0) != 1:
+            return None
+        self.client_params.setdefault(name, {})[param.name.value] = _positional_index(fn, param)
+        project = self.ctx.project
+        state = project.param_client_state(name, param.name.value) if project else None
+        if state is None:
+            return None
+        if state == "none":
+            return FOREIGN_NONE  # nothing comes from elsewhere
+        return _STATE_ATOMS.get(state, UNKNOWN)
+
+    def _local_calls(self, fn: cst.FunctionDef) -> list[cst.Call] | None:
+        """The calls of ``fn`` in this file (None: it is also used as a value)."""
+        f = self.ctx.facts
+        name = fn.name.value
+        if self._calls_of is None:
+            self._calls_of = defaultdict(list)
+            for call in f.calls:
+                if type(call.func) is cst.Name:
+                    self._calls_of[call.func.value].append(call)  # type: ignore[attr-defined]
+        calls = self._calls_of.get(name, [])
+        if len(f.name_uses.get(name, ())) != len(calls):
+            return None
+        return calls
+
+    def call_args(self) -> dict[str, list[dict[str, str]]]:
+        """For each function imported from another module (``from m import
+        f``) and called here: per call, the client each argument is
+        ("0", "1"... positional, or the keyword -> "migrate", "openrouter",
+        "left", "unknown"; "*" when the call unpacks arguments)."""
+        f = self.ctx.facts
+        out: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for call in f.calls:
+            func = call.func
+            if type(func) is not cst.Name:
+                continue
+            name = func.value  # type: ignore[attr-defined]
+            if name not in f.from_imports or f.assignment_counts.get(name, 0) != 0:
+                continue
+            scope = f.scope_of.get(id(call))
+            args: dict[str, str] = {}
+            position = 0
+            for a in call.args:
+                if a.star:
+                    args["*"] = UNKNOWN
+                    continue
+                key = a.keyword.value if a.keyword is not None else str(position)
+                if a.keyword is None:
+                    position += 1
+                atoms = self.resolve(a.value, scope)
+                if atoms - _MARKERS - {UNKNOWN}:
+                    args[key] = self.state(atoms)
+            out[name].append(args)
+        return dict(out)
+
+    def state(self, atoms: frozenset[Atom]) -> str:
+        """A decision for the clients ``atoms`` stand for (what other
+        modules of the run are told)."""
+        kind = self.fold(atoms)
+        if kind == "openai":
+            decisions = {
+                self.ctx.client_decisions.get(a, DECISION_MIGRATE) if isinstance(a, int) else a
+                for a in atoms - _MARKERS
+            }
+            return DECISION_OPENROUTER if decisions <= {DECISION_OPENROUTER} else DECISION_MIGRATE
+        return DECISION_LEFT if kind == FOREIGN else UNKNOWN
 
     def _call_sites(self, fn: cst.FunctionDef) -> list[cst.Call] | None:
         """Every call of ``fn`` there is, or None when there may be others
@@ -405,11 +492,11 @@ class ClientIndex:
 
     def fold(self, atoms: frozenset[Atom]) -> str:
         decisions = self.ctx.client_decisions
-        if not atoms - {INSTRUCTOR}:
+        if not atoms - _MARKERS:
             return UNKNOWN
         out = "openai"
         for a in atoms:
-            if a == INSTRUCTOR:
+            if a in _MARKERS:
                 continue
             if a == FOREIGN or a == DECISION_LEFT:
                 return FOREIGN
@@ -442,20 +529,8 @@ class ClientIndex:
             if scope == 0 and "." not in name and name not in f.module_functions:
                 candidates.append((name, self._union(values, None)))
         for name, atoms in candidates:
-            known = atoms - {UNKNOWN, INSTRUCTOR}
-            if not known:
-                continue  # not a client, as far as this file knows
-            kind = self.fold(frozenset(atoms))
-            if kind == "openai":
-                decisions = {
-                    self.ctx.client_decisions.get(a, DECISION_MIGRATE) if isinstance(a, int) else a
-                    for a in known
-                }
-                out[name] = (
-                    DECISION_OPENROUTER if decisions <= {DECISION_OPENROUTER} else DECISION_MIGRATE
-                )
-            else:
-                out[name] = DECISION_LEFT if kind == FOREIGN else UNKNOWN
+            if atoms - _MARKERS - {UNKNOWN}:  # a client, as far as this file knows
+                out[name] = self.state(frozenset(atoms))
         return out
 
     def through_instructor(self, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> bool:

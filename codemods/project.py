@@ -61,6 +61,12 @@ class ModuleSummary:
     # a receiver resolves through the calls of a public function of this
     # file: which of its names other modules import would settle it
     wants_importers: bool = False
+    # public functions whose parameter is used as a client here: function ->
+    # parameter -> positional index (codemods/clients.py)
+    client_params: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    # calls of imported functions: local name -> per call, argument key
+    # ("0", "1"..., a keyword, "*") -> the client state it passes
+    client_args: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     # API keys (codemods/rules/keyflow.py): reads of an imported name that are
     # the api_key= of a client this file would migrate if the name were
     # followed; and the key names of this module whose definition it rewrote
@@ -111,6 +117,9 @@ class ProjectInput:
     # ``module`` set: a name not listed here is imported nowhere in the run)
     imported_names: frozenset[str] = frozenset()
     imported_whole: bool = False  # ``import this`` somewhere: any name may be read
+    # (public function, parameter) -> what every call in the other modules
+    # of the run passes there (codemods/clients.py: _callers_elsewhere)
+    param_clients: tuple[tuple[tuple[str, str], str], ...] = ()
 
     # module-level names of this file that other files pass to api_key= of
     # the clients they migrate, and read for nothing else anywhere
@@ -126,7 +135,14 @@ class ProjectInput:
             or self.key_exports
             or self.followed_keys
             or self.clients
+            or self.param_clients
         )
+
+    def param_client_state(self, function: str, param: str) -> str | None:
+        for (fn, p), state in self.param_clients:
+            if fn == function and p == param:
+                return state
+        return None
 
     def client_state(self, name: str) -> str | None:
         for local, state in self.clients:
@@ -310,6 +326,8 @@ def summary_to_dict(s: ModuleSummary) -> dict[str, Any]:
         "sink_params_certain": sorted(s.sink_params_certain),
         "clients": dict(s.clients),
         "wants_importers": s.wants_importers,
+        "client_params": {f: dict(p) for f, p in s.client_params.items()},
+        "client_args": {f: [dict(c) for c in calls] for f, calls in s.client_args.items()},
         "key_uses": dict(s.key_uses),
         "key_handled": sorted(s.key_handled),
         "sink_params_safe": sorted(s.sink_params_safe),
@@ -332,6 +350,14 @@ def summary_from_dict(d: dict[str, Any]) -> ModuleSummary:
         sink_params_certain=set(d["sink_params_certain"]),
         clients={str(k): str(v) for k, v in d.get("clients", {}).items()},
         wants_importers=bool(d.get("wants_importers", False)),
+        client_params={
+            str(f): {str(k): (None if v is None else int(v)) for k, v in p.items()}
+            for f, p in d.get("client_params", {}).items()
+        },
+        client_args={
+            str(f): [{str(k): str(v) for k, v in c.items()} for c in calls]
+            for f, calls in d.get("client_args", {}).items()
+        },
         key_uses={str(k): int(v) for k, v in d.get("key_uses", {}).items()},
         key_handled=set(d.get("key_handled", ())),
         sink_params_safe=set(d.get("sink_params_safe", ())),
@@ -475,6 +501,86 @@ def plan_private(
             imported_whole=module in whole,
         )
     return out
+
+
+def plan_param_clients(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[tuple[tuple[str, str], str], ...]]:
+    """Public functions whose parameter is used as a client in their module:
+    path -> ((function, parameter), state) from every call of the function
+    in the other modules of the run ("migrate" when each passes a client
+    that moves, "left" when one passes a client that stays, "unknown" when
+    one passes something else, unpacks arguments, or the module is
+    imported whole, or named by a file the planner has no summary for)."""
+    files = list(files)
+    definers = [(p, s) for p, _, s, _ in files if s is not None and s.client_params]
+    if not definers:
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    wanted = {names[p][0]: (p, s) for p, s in definers if p in names}
+    calls: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    opaque: set[str] = set()
+    for path, _, summary, data in files:
+        if summary is None:
+            if data:
+                text = data() if callable(data) else data
+                words = set(re.findall(rb"[A-Za-z_][A-Za-z0-9_]*", text))
+                for module, (p, s) in wanted.items():
+                    if p != path and any(fn.encode() in words for fn in s.client_params):
+                        opaque.add(module)
+            continue
+        if path not in names:
+            continue
+        me, is_pkg = names[path]
+        for written in summary.module_imports:
+            target = resolve(written, me, is_pkg)
+            if target in wanted:
+                opaque.add(target)
+        for local, (written, name) in summary.imports.items():
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None:
+                continue
+            if f"{target}.{name}" in wanted:
+                opaque.add(f"{target}.{name}")
+            if target in wanted and name in wanted[target][1].client_params:
+                found = summary.client_args.get(local)
+                if found is None and summary.other_uses.get(local, 0) + summary.sink_uses.get(
+                    local, 0
+                ):
+                    opaque.add(target)  # read but not called: passed around
+                calls[(target, name)].extend(found or ())
+    out: dict[str, tuple[tuple[tuple[str, str], str], ...]] = {}
+    for module, (path, summary) in wanted.items():
+        found: list[tuple[tuple[str, str], str]] = []
+        for fn, params in sorted(summary.client_params.items()):
+            sites = calls.get((module, fn), [])
+            for param, index in sorted(params.items()):
+                if module in opaque:
+                    state = "unknown"
+                else:
+                    states = set()
+                    for args in sites:
+                        if "*" in args:
+                            states.add("unknown")
+                            continue
+                        key = str(index) if index is not None and str(index) in args else param
+                        states.add(args.get(key, "unknown"))
+                    state = _fold_states(states)
+                found.append(((fn, param), state))
+        out[path] = tuple(found)
+    return out
+
+
+def _fold_states(states: set[str]) -> str:
+    """All the calls' states as one ("migrate" only when every call passes a
+    client on OpenRouter; no call at all: nothing is passed from elsewhere)."""
+    if not states:
+        return "none"
+    if "left" in states:
+        return "left"
+    if "unknown" in states:
+        return "unknown"
+    return "openrouter" if states == {"openrouter"} else "migrate"
 
 
 def plan(files: Iterable[FileInfo], modules: Modules | None = None) -> Plan:

@@ -614,6 +614,7 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
         plan_calls,
         plan_clients,
         plan_keys,
+        plan_param_clients,
         plan_private,
     )
 
@@ -659,10 +660,15 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
     # they know whether another module imports those functions
     client_plan = plan_clients(current, modules)
     private_plan = plan_private(current, modules)
-    for path in sorted(set(client_plan) | set(private_plan), key=order.__getitem__):
+    param_plan = plan_param_clients(current, modules)
+    for path in sorted(
+        set(client_plan) | set(private_plan) | set(param_plan), key=order.__getitem__
+    ):
         project = inputs.get(path, ProjectInput())
         if path in client_plan:
             project = replace(project, clients=client_plan[path])
+        if path in param_plan:
+            project = replace(project, param_clients=param_plan[path])
         if path in private_plan:
             known = private_plan[path]
             project = replace(
@@ -672,7 +678,7 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
                 imported_whole=known.imported_whole,
             )
         rerun(path, project)
-    if client_plan or private_plan:
+    if client_plan or private_plan or param_plan:
         current = files()
     calls = plan_calls(current, modules)
     for path, project in calls.items():

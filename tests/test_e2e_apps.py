@@ -85,10 +85,6 @@ I5_SETTINGS = (
     "issue 11 item 5, by design: the settings attribute's key cannot be followed; the client is "
     "left on OpenAI and reported (OR103), so the unmigrated app cannot run on OpenRouter"
 )
-I3_CALLERS = (
-    "issue 11 item 3: a client passed to a function of another module is not followed there "
-    "(the model fix is unsafe, not applied)"
-)
 I6 = "issue 11 item 6: module-client configuration in another module is not analysed with its calls"
 
 APPS: dict[str, App] = {
@@ -97,7 +93,7 @@ APPS: dict[str, App] = {
     "settings_constants": _app("v1", "main.py"),
     "factory_function": _app("v1", "main.py"),
     "service_class": _app("v1", "main.py"),
-    "client_parameter": _app("v1", "main.py", xfail=I3_CALLERS),
+    "client_parameter": _app("v1", "main.py"),
     "package_app": _app("v1", "-m chatbot"),
     "getenv_default_model": _app("v1", "app.py"),
     "params_dict": _app("v1", "app.py"),

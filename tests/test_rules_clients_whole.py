@@ -395,3 +395,46 @@ def test_public_function_call_sites_count_once_no_other_module_imports_it(
     (root / "other.py").write_text("from main import ask\nask(make(), 'x')\n")
     r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "--allow-dirty", "."])
     assert (root / "settings.py").read_text() == 'CHAT_MODEL = "gpt-4o-mini"\n'
+
+
+def test_a_client_passed_to_a_function_of_another_module_decides_its_models(
+    tmp_path, monkeypatch
+) -> None:
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    files = {
+        "helpers.py": """\
+            def summarize(client, text):
+                return client.chat.completions.create(model="gpt-4o-mini", messages=[])
+        """,
+        "main.py": """\
+            from openai import OpenAI
+            from helpers import summarize
+            summarize(OpenAI(), "x")
+        """,
+    }
+    root = _tree(tmp_path / "a", files)
+    monkeypatch.chdir(root)
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "."])
+    assert r.exit_code == 0, r.output
+    assert 'model="openai/gpt-4o-mini"' in (root / "helpers.py").read_text()
+
+    # one caller passes a local server's client: the model stays, with no finding
+    files["other.py"] = """\
+        from openai import OpenAI
+        from helpers import summarize
+        summarize(OpenAI(base_url="http://localhost:8000/v1"), "y")
+    """
+    root = _tree(tmp_path / "b", files)
+    monkeypatch.chdir(root)
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", "."])
+    assert "helpers.py" not in r.output
+
+    # a caller passes something the tool cannot follow: unsafe, not applied
+    files["other.py"] = "from helpers import summarize\nsummarize(make(), 'y')\n"
+    root = _tree(tmp_path / "c", files)
+    monkeypatch.chdir(root)
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "."])
+    assert 'model="gpt-4o-mini"' in (root / "helpers.py").read_text()
+    assert "unsafe fix" in r.output

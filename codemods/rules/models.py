@@ -478,6 +478,9 @@ def check_models(ctx: RuleContext) -> None:
         index = clients.index(ctx)
         ctx.summary.clients = index.exports()
         ctx.summary.wants_importers = index.wants_importers
+        ctx.summary.client_args = index.call_args()
+    if ctx.memo.get("clients") is not None:
+        ctx.summary.client_params = clients.index(ctx).client_params
 
 
 def report_flow(ctx: RuleContext, flow: Flow) -> None:
