@@ -67,6 +67,8 @@ class ModuleSummary:
     # calls of imported functions: local name -> per call, argument key
     # ("0", "1"..., a keyword, "*") -> the client state it passes
     client_args: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # the module-level client (rules/module_client.py: module_client_summary)
+    module_client: dict[str, Any] = field(default_factory=dict)
     # API keys (codemods/rules/keyflow.py): reads of an imported name that are
     # the api_key= of a client this file would migrate if the name were
     # followed; and the key names of this module whose definition it rewrote
@@ -120,6 +122,12 @@ class ProjectInput:
     # (public function, parameter) -> what every call in the other modules
     # of the run passes there (codemods/clients.py: _callers_elsewhere)
     param_clients: tuple[tuple[tuple[str, str], str], ...] = ()
+    # the module-level client is one per process: the SDK generation the
+    # run's other modules show, and what became of the configuration other
+    # modules of the run set ("migrate", "openrouter", "left"; where)
+    module_client_version: str | None = None
+    module_client_state: str | None = None
+    module_client_files: tuple[str, ...] = ()
 
     # module-level names of this file that other files pass to api_key= of
     # the clients they migrate, and read for nothing else anywhere
@@ -136,6 +144,8 @@ class ProjectInput:
             or self.followed_keys
             or self.clients
             or self.param_clients
+            or self.module_client_version
+            or self.module_client_state
         )
 
     def param_client_state(self, function: str, param: str) -> str | None:
@@ -328,6 +338,7 @@ def summary_to_dict(s: ModuleSummary) -> dict[str, Any]:
         "wants_importers": s.wants_importers,
         "client_params": {f: dict(p) for f, p in s.client_params.items()},
         "client_args": {f: [dict(c) for c in calls] for f, calls in s.client_args.items()},
+        "module_client": dict(s.module_client),
         "key_uses": dict(s.key_uses),
         "key_handled": sorted(s.key_handled),
         "sink_params_safe": sorted(s.sink_params_safe),
@@ -358,6 +369,7 @@ def summary_from_dict(d: dict[str, Any]) -> ModuleSummary:
             str(f): [{str(k): str(v) for k, v in c.items()} for c in calls]
             for f, calls in d.get("client_args", {}).items()
         },
+        module_client=dict(d.get("module_client", {})),
         key_uses={str(k): int(v) for k, v in d.get("key_uses", {}).items()},
         key_handled=set(d.get("key_handled", ())),
         sink_params_safe=set(d.get("sink_params_safe", ())),
@@ -568,6 +580,76 @@ def plan_param_clients(
                     state = _fold_states(states)
                 found.append(((fn, param), state))
         out[path] = tuple(found)
+    return out
+
+
+def plan_module_client_version(files: Iterable[FileInfo]) -> dict[str, str]:
+    """Files that configure the module-level client without showing which
+    SDK generation they use (``openai.api_key = ...`` alone): path -> the
+    generation the other modules of the run that use it show, when they
+    agree."""
+    files = list(files)
+    used = [(p, s.module_client) for p, _, s, _ in files if s is not None and s.module_client]
+    versions = {mc.get("version") for _, mc in used} - {None}
+    if len(versions) != 1 or "both" in versions:
+        return {}
+    (version,) = versions
+    return {p: version for p, mc in used if mc.get("configures") and mc.get("version") is None}
+
+
+def plan_module_client_state(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Files that call the module-level client without configuring it, and
+    share a process with modules of the run that configure it: path -> (what
+    became of that configuration, the files that set it). The client is one
+    per process: they move with it, or stay with it. Two files share a
+    process when one imports the other, or a third file imports both;
+    independent scripts in one directory do not."""
+    files = list(files)
+    configurers = [
+        (p, s.module_client)
+        for p, _, s, _ in files
+        if s is not None and s.module_client.get("configures")
+    ]
+    callers = [
+        p
+        for p, _, s, _ in files
+        if s is not None and s.module_client.get("calls") and not s.module_client.get("configures")
+    ]
+    if not configurers or not callers:
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    imports: dict[str, set[str]] = {}
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        me, is_pkg = names[path]
+        found: set[str] = set()
+        written = [*summary.module_imports]
+        written += [w for w, _ in summary.imports.values() if w != "?"]
+        written += [f"{w}.{n}" for w, n in summary.imports.values() if w != "?"]
+        for w in written:
+            target = resolve(w, me, is_pkg)
+            if target is not None and target in modules:
+                found.add(modules[target])
+        imports[path] = found
+
+    def related(a: str, b: str) -> bool:
+        if b in imports.get(a, ()) or a in imports.get(b, ()):
+            return True
+        return any(a in seen and b in seen for seen in imports.values())
+
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for caller in callers:
+        mine = [(p, mc) for p, mc in configurers if related(caller, p)]
+        if not mine:
+            continue
+        states = {mc.get("state") or "left" for _, mc in mine}
+        state = (
+            "left" if "left" in states else "openrouter" if states == {"openrouter"} else "migrate"
+        )
+        out[caller] = (state, tuple(sorted(p for p, _ in mine)))
     return out
 
 

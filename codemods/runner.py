@@ -614,6 +614,8 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
         plan_calls,
         plan_clients,
         plan_keys,
+        plan_module_client_state,
+        plan_module_client_version,
         plan_param_clients,
         plan_private,
     )
@@ -653,6 +655,26 @@ def _run_project(inp: RunInput, jobs: list[Job]) -> Iterator[Processed]:
         if keys:
             rerun(path, replace(inputs.get(path, ProjectInput()), followed_keys=keys))
     if key_plan.key_definers:
+        current = files()
+    # the module-level client is one per process: a file that only sets
+    # its key learns the SDK generation from the modules that call it, then
+    # the modules that only call it move (or stay) with that configuration
+    versions = plan_module_client_version(current)
+    for path, version in versions.items():
+        rerun(path, replace(inputs.get(path, ProjectInput()), module_client_version=version))
+    if versions:
+        current = files()
+    states = plan_module_client_state(current, modules)
+    for path, (state, where) in states.items():
+        rerun(
+            path,
+            replace(
+                inputs.get(path, ProjectInput()),
+                module_client_state=state,
+                module_client_files=where,
+            ),
+        )
+    if states:
         current = files()
     # then clients imported from other modules: what a call through them
     # sends moves with them (codemods/clients.py)

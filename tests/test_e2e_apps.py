@@ -85,7 +85,6 @@ I5_SETTINGS = (
     "issue 11 item 5, by design: the settings attribute's key cannot be followed; the client is "
     "left on OpenAI and reported (OR103), so the unmigrated app cannot run on OpenRouter"
 )
-I6 = "issue 11 item 6: module-client configuration in another module is not analysed with its calls"
 
 APPS: dict[str, App] = {
     # constructors and data flow (openai>=1)
@@ -115,7 +114,7 @@ APPS: dict[str, App] = {
     # the module-level client of openai>=1
     "module_client_v1": _app("v1", "app.py"),
     "module_client_unconfigured": _app("v1", "app.py"),
-    "module_client_split": _app("v1", "main.py", xfail=I6),
+    "module_client_split": _app("v1", "main.py"),
     # openai<1
     "legacy_chat": _app("legacy", "app.py"),
     "legacy_stream": _app("legacy", "app.py"),

@@ -438,3 +438,74 @@ def test_a_client_passed_to_a_function_of_another_module_decides_its_models(
     r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "."])
     assert 'model="gpt-4o-mini"' in (root / "helpers.py").read_text()
     assert "unsafe fix" in r.output
+
+
+# ---------------------------------------------------------------- the module-level client
+
+
+def _migrate_tree(tmp_path, monkeypatch, files: dict[str, str]):
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    root = _tree(tmp_path, files)
+    monkeypatch.chdir(root)
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "."])
+    return root, r
+
+
+def test_module_client_configured_in_one_module_and_called_in_another(
+    tmp_path, monkeypatch
+) -> None:
+    root, r = _migrate_tree(
+        tmp_path,
+        monkeypatch,
+        {
+            "config.py": 'import os\nimport openai\nopenai.api_key = os.environ["OPENAI_API_KEY"]\n',
+            "main.py": """\
+                import openai
+                import config
+                openai.chat.completions.create(model="gpt-4o-mini", messages=[])
+            """,
+        },
+    )
+    assert r.exit_code == 0, r.output
+    config = (root / "config.py").read_text()
+    assert 'os.environ["OPENROUTER_API_KEY"]' in config
+    assert 'openai.base_url = "https://openrouter.ai/api/v1/"' in config
+    main = (root / "main.py").read_text()
+    assert 'model="openai/gpt-4o-mini"' in main and "base_url" not in main
+
+
+def test_module_client_left_in_its_configuring_module_holds_its_callers(
+    tmp_path, monkeypatch
+) -> None:
+    root, r = _migrate_tree(
+        tmp_path,
+        monkeypatch,
+        {
+            "config.py": 'import openai\nopenai.base_url = "http://localhost:4000/v1/"\n',
+            "main.py": """\
+                import openai
+                import config
+                openai.chat.completions.create(model="gpt-4o-mini", messages=[])
+            """,
+        },
+    )
+    main = (root / "main.py").read_text()
+    assert 'model="gpt-4o-mini"' in main and "base_url" not in main
+    assert "OR117" in r.output and "config.py" in r.output
+
+
+def test_independent_scripts_do_not_share_a_module_client(tmp_path, monkeypatch) -> None:
+    root, r = _migrate_tree(
+        tmp_path,
+        monkeypatch,
+        {
+            "proxy_script.py": 'import openai\nopenai.base_url = "http://localhost:4000/v1/"\n'
+            'openai.chat.completions.create(model="gpt-4o", messages=[])\n',
+            "direct_script.py": 'import openai\nopenai.chat.completions.create(model="gpt-4o-mini", messages=[])\n',
+        },
+    )
+    direct = (root / "direct_script.py").read_text()
+    assert 'openai.base_url = "https://openrouter.ai/api/v1/"' in direct
+    assert 'model="openai/gpt-4o-mini"' in direct

@@ -481,6 +481,10 @@ def check_models(ctx: RuleContext) -> None:
         ctx.summary.client_args = index.call_args()
     if ctx.memo.get("clients") is not None:
         ctx.summary.client_params = clients.index(ctx).client_params
+    if f.imports_openai:
+        from codemods.rules.module_client import module_client_summary
+
+        ctx.summary.module_client = module_client_summary(ctx)
 
 
 def report_flow(ctx: RuleContext, flow: Flow) -> None:

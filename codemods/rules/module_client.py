@@ -479,6 +479,13 @@ class Plan:
     # calls on a name that is not certainly the openai module: held whatever happens
     ambiguous: set[int] = field(default_factory=set)
     pending: list[_Pending] = field(default_factory=list)
+    # what the project pass needs (the module client is one per process):
+    # the SDK generation this file's own code shows ("v1", "legacy", "both")
+    version: str | None = None
+    configures: bool = False  # sets openai.api_key / base_url / api_base...
+    calls: bool = False  # calls the module-level client
+    # for a file that configures it: "migrate", "openrouter" or "left"
+    state: str | None = None
 
 
 Statement = Union[cst.BaseStatement, cst.FlattenSentinel, cst.RemovalSentinel]
@@ -574,8 +581,25 @@ def plan_for(ctx: RuleContext) -> Plan:
     if last is not None and last[0] is ctx.module and last[1] is ctx.settings:
         return last[2]
     plan = _analyse(ctx)
+    if plan.configures and plan.state is None:
+        migrated = any(p.rule is MODULE_CLIENT and p.edits for p in plan.pending)
+        plan.state = "migrate" if migrated else "left"
     _cache.last = (ctx.module, ctx.settings, plan)
     return plan
+
+
+def module_client_summary(ctx: RuleContext) -> dict[str, object]:
+    """This file's part of the module-client analysis of the whole run
+    (codemods/project.py: plan_module_client)."""
+    plan = plan_for(ctx)
+    if not (plan.configures or plan.calls):
+        return {}
+    return {
+        "version": plan.version,
+        "configures": plan.configures,
+        "calls": plan.calls,
+        "state": plan.state,
+    }
 
 
 def held_calls(ctx: RuleContext) -> set[int]:
@@ -657,6 +681,10 @@ def _analyse(ctx: RuleContext) -> Plan:
                 found.setdefault(parts[1], cst.Name(local))
     v1 = sorted(k for k in found if k in V1_RESOURCES or k in V1_NAMES)
     legacy = sorted(k for k in found if k in LEGACY_RESOURCES or k in LEGACY_NAMES)
+    plan.version = "both" if v1 and legacy else "v1" if v1 else "legacy" if legacy else None
+    plan.configures = any(s.attr in RELEVANT for s in settings)
+    plan.calls = bool(calls)
+    project = ctx.project
 
     # every call of the module-level client is held unless the plan says otherwise
     plan.held = plan.ambiguous | {id(c) for c in calls}
@@ -718,6 +746,9 @@ def _analyse(ctx: RuleContext) -> Plan:
         )
         return plan
     version = "v1" if v1 else "legacy" if legacy else None
+    if version is None and project is not None and project.module_client_version:
+        # the modules of the run that call the module client say which SDK
+        version = project.module_client_version
     base_attr = "base_url" if version == "v1" else "api_base"
 
     # the base URL decides whether the client is migrated already
@@ -725,6 +756,7 @@ def _analyse(ctx: RuleContext) -> Plan:
     urls = [string_value(s.value) for s in bases]
     if bases and all(u is not None and is_openrouter_url(u) for u in urls):
         plan.held = set(plan.ambiguous)
+        plan.state = "openrouter"
         if version is not None:
             plan.pending += _slash_fixes(version, bases)
         return plan
@@ -796,6 +828,21 @@ def _analyse(ctx: RuleContext) -> Plan:
         )
         return plan
 
+    elsewhere_state = project.module_client_state if project is not None else None
+    if not relevant and elsewhere_state is not None:
+        # another module of the run configures the process-wide client
+        where = ", ".join(project.module_client_files[:2])  # type: ignore[union-attr]
+        if elsewhere_state in ("migrate", "openrouter"):
+            plan.held = set(plan.ambiguous)  # these calls move with it
+            return plan
+        plan.held = plan.ambiguous | {id(c) for c in calls}
+        plan.pending += [
+            _held_report(
+                ctx, c, f"its configuration in {where} is not migrated (see the finding there)"
+            )
+            for c in calls
+        ]
+        return plan
     return _migrate(ctx, plan, version, base_attr, by_attr, relevant, calls, aliases)
 
 
