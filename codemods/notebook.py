@@ -285,7 +285,33 @@ def _is_magic(stripped: str) -> bool:
         return True
     if _ASSIGN_MAGIC_RE.match(stripped):
         return True
-    return bool(_HELP_END_RE.match(stripped))
+    if _HELP_END_RE.match(stripped):
+        return True
+    return _is_automagic(stripped)
+
+
+# line magics IPython runs without their ``%`` (automagic, on by default),
+# when the line is not Python: ``pip install openai``, ``cd data``
+_AUTOMAGIC_RE = re.compile(
+    r"(?:pip|conda|mamba|cd|ls|pwd|env|load_ext|reload_ext|unload_ext|matplotlib|time|timeit"
+    r"|run|who|whos|history|mkdir|rmdir|rm|cp|mv|cat|less|more|clear|reset|autoreload|aimport"
+    r"|config|store|alias|unalias|bookmark|pinfo|pinfo2|psearch|sx|system|lsmagic|pdb|debug"
+    r"|prun|precision|xmode|doctest_mode|tb|edit|save|load|notebook|dhist|dirs|popd|pushd"
+    r"|rehashx|colors|logstart|logstop|magic|page|pycat|recall|rerun|sc|killbgscripts)"
+    r"[ \t]+\S"
+)
+
+
+def _is_automagic(stripped: str) -> bool:
+    if not _AUTOMAGIC_RE.match(stripped):
+        return False
+    try:
+        compile(stripped, "<cell>", "exec")
+    except SyntaxError:
+        return True  # ``pip install x``: not Python, IPython's automagic
+    except ValueError:
+        return False
+    return False  # ``ls -la`` is also Python (a subtraction): analysed as such
 
 
 class _PyState:

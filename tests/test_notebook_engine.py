@@ -210,8 +210,14 @@ def test_magics_are_untouched_and_their_cells_migrate() -> None:
     assert {(f.cell, f.code) for f in res.findings} == {(2, "OR101"), (3, "OR201")}
     assert res.new_source is not None
     new = sources(res.new_source)
-    assert new[2].splitlines()[:3] == ["import os", "%pip install -q openai", "!ls data/"]
-    assert "files = !ls\nfrom openai import OpenAI\nOpenAI?\n" in new[2]
+    # the magics stay first (they install what the imports need): issue 11 item 6
+    assert new[2].splitlines()[:4] == [
+        "%pip install -q openai",
+        "!ls data/",
+        "files = !ls",
+        "import os",
+    ]
+    assert "import os\nfrom openai import OpenAI\nOpenAI?\n" in new[2]
     assert new[3] == timed.replace('"gpt-4o"', '"openai/gpt-4o"')
     assert new[4] == bash  # a %%bash cell is not Python: never analysed or changed
 
@@ -293,7 +299,7 @@ def test_import_os_lands_in_the_first_code_cell() -> None:
     assert res.new_source is not None
     new = sources(res.new_source)
     assert new[2] == "%%bash\npip install openai"
-    assert new[3] == "import os\n%pip install openai\nfrom openai import OpenAI"
+    assert new[3] == "%pip install openai\nimport os\nfrom openai import OpenAI"
     assert new[4] == (
         'client = OpenAI(base_url="https://openrouter.ai/api/v1", '
         'api_key=os.environ["OPENROUTER_API_KEY"])'
@@ -469,3 +475,16 @@ def test_findings_carry_their_place_in_the_json_through_the_cache_format() -> No
     for f in res.findings:
         line, col, _, _ = f.file_region
         assert lines[line - 1].lstrip().startswith('"')  # inside a source string
+
+
+def test_automagic_lines_are_masked_like_magics_not_syntax_errors() -> None:
+    # IPython runs `pip install openai` as %pip (automagic); `ls -la` is Python too
+    nb = nb_bytes(
+        code("pip install openai\ncd data\nimport openai\n"),
+        code("client = openai.OpenAI()\nclient.chat.completions.create(model='gpt-4o', messages=[])\n"),
+    )
+    res = process_notebook("nb.ipynb", nb, CONFIG)
+    assert not res.errors
+    assert [f.code for f in res.findings] == ["OR101", "OR201"]
+    cells = load_cells(res.new_source)
+    assert cells[0].source == "pip install openai\ncd data\nimport os\nimport openai\n"

@@ -512,6 +512,11 @@ def add_import_os(ctx: RuleContext, report: Report) -> None:
         index = 1
     while index < len(body) and _is_future_import(body[index]):
         index += 1
+    # a notebook's leading magics (``%pip install openai``, masked as
+    # ``pass  # openrouter-migrate magic N``) stay first: they install what
+    # the imports below need
+    while index < len(body) and _is_masked_magic(body[index]):
+        index += 1
     # before the first import if the block starts here, else right here
     for i in range(index, len(body)):
         if _is_import_line(body[i]):
@@ -541,6 +546,19 @@ def add_import_os(ctx: RuleContext, report: Report) -> None:
         return node.with_changes(body=new_body)
 
     ctx.needs(report, ctx.module, fix)
+
+
+def _is_masked_magic(stmt: cst.BaseStatement) -> bool:
+    from codemods.notebook import MAGIC_TAG
+
+    if not (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Pass)
+    ):
+        return False
+    comment = stmt.trailing_whitespace.comment
+    return comment is not None and MAGIC_TAG in comment.value
 
 
 def _is_docstring(stmt: cst.BaseStatement) -> bool:
