@@ -586,6 +586,12 @@ class ClientIndex:
         self._uses = defaultdict(list)
         f = self.ctx.facts
         for call in f.calls:
+            if f.qualified(call.func) == "instructor.openai_moderation":
+                # instructor's moderation validator calls client.moderations
+                target = _first_arg(call, "client")
+                for site in self.sites_of(target, f.scope_of.get(id(call))) if target else ():
+                    self._uses[site].append(Use(call, False))
+                continue
             hit = classify_use(self.ctx, call)
             if hit is None:
                 continue
@@ -768,5 +774,6 @@ _NOT_SHOWN = frozenset({"with_raw_response", "with_streaming_response", "beta"})
 
 def resource_path(call: cst.Call) -> str:
     """``client.beta.threads.runs.create(...)`` -> "threads.runs.create"."""
-    parts, _ = attribute_chain(call.func)
-    return ".".join(p for p in parts if p not in _NOT_SHOWN)
+    parts, root = attribute_chain(call.func)
+    shown = ".".join(p for p in parts if p not in _NOT_SHOWN)
+    return shown or (dotted_name(root) or "")

@@ -481,7 +481,9 @@ def test_automagic_lines_are_masked_like_magics_not_syntax_errors() -> None:
     # IPython runs `pip install openai` as %pip (automagic); `ls -la` is Python too
     nb = nb_bytes(
         code("pip install openai\ncd data\nimport openai\n"),
-        code("client = openai.OpenAI()\nclient.chat.completions.create(model='gpt-4o', messages=[])\n"),
+        code(
+            "client = openai.OpenAI()\nclient.chat.completions.create(model='gpt-4o', messages=[])\n"
+        ),
     )
     res = process_notebook("nb.ipynb", nb, CONFIG)
     assert not res.errors

@@ -142,6 +142,7 @@ def test_responses_background_and_hosted_tools_are_reported() -> None:
     src = """\
     from openai import OpenAI
     client = OpenAI()
+    client.responses.create(model="gpt-4o", input="plain")
     client.responses.create(model="gpt-4o", input="x", background=True)
     client.responses.create(model="gpt-4o", input="x", tools=[{"type": "file_search", "vector_store_ids": ["vs"]}, {"type": "function", "name": "f"}])
     """
@@ -509,3 +510,58 @@ def test_independent_scripts_do_not_share_a_module_client(tmp_path, monkeypatch)
     direct = (root / "direct_script.py").read_text()
     assert 'openai.base_url = "https://openrouter.ai/api/v1/"' in direct
     assert 'model="openai/gpt-4o-mini"' in direct
+
+
+# ---------------------------------------------------------------- found by the real-code audit
+
+
+def test_a_client_sharing_a_receiver_with_a_client_left_alone_is_left_too() -> None:
+    src = """\
+    from openai import OpenAI
+    class Chat:
+        def __init__(self, key=None):
+            if key is None:
+                self.client = OpenAI()
+            else:
+                self.client = OpenAI(api_key=key)
+        def ask(self, prompt):
+            return self.client.chat.completions.create(model="gpt-3.5-turbo", messages=prompt)
+    """
+    assert codes(src) == ["OR122", "OR103"]
+    assert migrated(src) == textwrap.dedent(src)
+
+
+def test_instructor_moderation_validator_is_an_unsupported_use() -> None:
+    src = """\
+    import instructor
+    from instructor import openai_moderation
+    from openai import OpenAI
+    client = instructor.from_openai(OpenAI())
+    check = openai_moderation(client=client)
+    """
+    r = run(src)
+    assert [f.code for f in r.findings] == ["OR119"]
+    assert "`openai_moderation`" in r.findings[0].message
+
+
+def test_responses_calls_that_need_openai_state_are_unsupported_uses() -> None:
+    src = """\
+    from openai import OpenAI
+    client = OpenAI()
+    vs = client.vector_stores.create(name="kb")
+    r = client.responses.create(model="gpt-4o", input="q", tools=[{"type": "file_search", "vector_store_ids": [vs.id]}])
+    """
+    assert codes(src)[0] == "OR119"
+    assert migrated(src) == textwrap.dedent(src)
+
+
+def test_an_instructor_mode_on_another_server_is_that_servers_business() -> None:
+    src = """\
+    import instructor
+    from openai import OpenAI
+    client = instructor.from_openai(
+        OpenAI(base_url="https://api.endpoints.anyscale.com/v1", api_key=key),
+        mode=instructor.Mode.JSON_SCHEMA,
+    )
+    """
+    assert codes(src) == ["OR104"]

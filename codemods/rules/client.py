@@ -352,6 +352,38 @@ INSTRUCTOR_MODE = rule(
     """,
 )
 
+SHARED_RECEIVER = rule(
+    code="OR122",
+    name="client-shares-receiver",
+    summary="client used through the same variable as a client that is left alone: left too",
+    severity=Severity.WARNING,
+    fixable=False,
+    what="""
+        Reports an OpenAI-direct client that is used through the same
+        variable or attribute as a client the tool leaves where it points
+        (`self.client = OpenAI()` in one branch, `OpenAI(base_url=proxy)`
+        or a key the tool cannot follow in the other). Neither is migrated,
+        and the model IDs sent through them stay as they are.
+    """,
+    why="""
+        A call through that variable sends the same model ID to whichever
+        client it holds at run time: prefixed, it breaks the client that
+        stays; bare, it breaks the client that moves. Point both at
+        OpenRouter by hand, or give them separate variables.
+    """,
+    before="""
+        from openai import OpenAI
+        class Chat:
+            def __init__(self, key=None):
+                if key is None:
+                    self.client = OpenAI()
+                else:
+                    self.client = OpenAI(base_url="http://localhost:8000/v1", api_key=key)
+            def ask(self, messages):
+                return self.client.chat.completions.create(model="gpt-4o", messages=messages)
+    """,
+)
+
 # constructor keywords whose meaning is known: a client that passes only
 # these (and a base_url pointing at OpenAI) talks to OpenAI directly
 DIRECT_OPTIONS = frozenset(
@@ -627,6 +659,72 @@ def check_clients(ctx: RuleContext) -> None:
                 )
     settle_keys(ctx)
     _record_decisions(ctx, index)
+    _move_together(ctx, index)
+
+
+def _move_together(ctx: RuleContext, index: clients.ClientIndex) -> None:
+    """A call through a receiver that may be a migrated client or one that
+    stays (``self.client`` built in two branches, one of them for another
+    server) would send the same model ID to both: the migrated ones are
+    left too, so that nothing goes half way."""
+    from codemods.rules.unsupported import classify_use
+
+    f = ctx.facts
+    uses = []
+    for call in f.calls:
+        hit = classify_use(ctx, call)
+        if hit is not None:
+            uses.append(index.resolve(hit[0], f.scope_of.get(id(call))))
+    changed = True
+    while changed:
+        changed = False
+        for atoms in uses:
+            sites = [a for a in atoms if isinstance(a, int)]
+            moving = [a for a in sites if ctx.client_decisions.get(a) == clients.DECISION_MIGRATE]
+            staying = [a for a in sites if ctx.client_decisions.get(a) == clients.DECISION_LEFT]
+            if not moving or not (staying or atoms & {clients.FOREIGN, clients.DECISION_LEFT}):
+                continue
+            other = index.sites[staying[0]].call if staying else None
+            for site in moving:
+                _demote(ctx, index.sites[site].call, other)
+            changed = True
+
+
+def _demote(ctx: RuleContext, call: cst.Call, other: cst.Call | None) -> None:
+    """Take back the migration of ``call`` (its OR101 report, the edits it
+    carries and the findings that say they were made) and report why."""
+    report = ctx.client_reports.pop(id(call), None)
+    if report is not None:
+        edited = {id(node) for node, _ in ctx.support_edits.pop(id(report), [])}
+        edited.add(id(call))
+        ctx.reports = [
+            r
+            for r in ctx.reports
+            if r is not report and not (r.fix_node is not None and id(r.fix_node) in edited)
+        ]
+    _leave(ctx, call)
+    cls_name = ctx.module.code_for_node(call.func)
+    with_what = (
+        f"`{ctx.module.code_for_node(other.func)}(...)` on line {_line_of(ctx, other)}"
+        if other is not None
+        else "a client of another server"
+    )
+    ctx.report(
+        call,
+        SHARED_RECEIVER,
+        f"`{cls_name}(...)` is used through the same variable as {with_what}, which is left "
+        "alone: left too, with the model IDs sent through them (they would move half way); "
+        "point both at OpenRouter by hand, or give them separate variables",
+    )
+
+
+def _line_of(ctx: RuleContext, node: cst.CSTNode) -> int:
+    code = ctx.module.code
+    try:
+        text = ctx.module.code_for_node(node)
+        return code[: code.index(text)].count("\n") + 1 if text in code else 0
+    except ValueError:
+        return 0
 
 
 def _record_decisions(ctx: RuleContext, index: clients.ClientIndex) -> None:
@@ -673,6 +771,9 @@ def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
         ctx.report(call, NOT_DIRECT, message)
         return
     on_openrouter = _on_openrouter(ctx, call)
+    if _points_elsewhere(ctx, call):
+        migrate_constructor(ctx, call, cls_name)  # OR104: its uses are that server's
+        return
     modes = [] if on_openrouter else clients.index(ctx).wrapper_modes().get(id(call), [])
     if modes:
         _leave(ctx, call)
@@ -698,6 +799,16 @@ def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
         )
         return
     migrate_constructor(ctx, call, cls_name)  # decided in _record_decisions
+
+
+def _points_elsewhere(ctx: RuleContext, call: cst.Call) -> bool:
+    """``base_url=`` is given and is neither OpenAI's nor OpenRouter's (or
+    cannot be read): the client talks to another server."""
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == "base_url":
+            url = string_value(a.value) or constant_string(ctx, a.value)
+            return url is None or not (is_openai_url(url) or is_openrouter_url(url))
+    return False
 
 
 def _on_openrouter(ctx: RuleContext, call: cst.Call) -> bool:

@@ -98,6 +98,7 @@ STATEFUL_RESPONSES = rule(
     before="""
         from openai import OpenAI
         client = OpenAI()
+        first = client.responses.create(model="gpt-4o", input="Hi")
         r = client.responses.create(model="gpt-4o", input="Hi", previous_response_id=last_id)
     """,
 )
@@ -476,7 +477,28 @@ def classify_use(ctx: RuleContext, call: cst.Call) -> tuple[cst.BaseExpression, 
     if m is None:
         return None
     method, receiver = m
+    if method in _RESPONSES_METHODS and _needs_openai_state(call):
+        return receiver, False  # store=True, hosted tools...: OpenRouter cannot serve it
     return receiver, method[0] in _SERVED
+
+
+def _needs_openai_state(call: cst.Call) -> bool:
+    """A Responses call that only OpenAI can serve: stored state
+    (``store=True``, ``previous_response_id``, ``background=True``) or a
+    tool that runs on OpenAI's servers (``file_search``...)."""
+    kwargs = _kwargs(call)
+    for key in ("store", "background"):
+        if key in kwargs and _is_literal(kwargs[key].value, "True"):
+            return True
+    for key in ("previous_response_id", "conversation"):
+        if key in kwargs and not _is_literal(kwargs[key].value, "None"):
+            return True
+    tools = kwargs.get("tools")
+    return (
+        tools is not None
+        and isinstance(tools.value, cst.List)
+        and any(_hosted_tool(el.value) is not None for el in tools.value.elements)
+    )
 
 
 # OpenAI's hosted Responses tools: they run on OpenAI's side
