@@ -146,6 +146,19 @@ class ModuleFacts:
     # id(node) -> its parent, for every node the walk visits (the engine
     # finds the statement around a finding with it: see engine._Positions)
     parents: dict[int, cst.CSTNode] = field(default_factory=dict)
+    # ---- for the client resolver (codemods/clients.py) ----
+    # (scope key, target) -> every value bound to it there (None: bound to
+    # something the resolver cannot see: a for target, an unpacking...).
+    # The scope key is id() of the innermost def/lambda (0: module level,
+    # or a name declared ``global``) or, for a class body and for
+    # ``self.x`` / ``cls.x`` targets in its methods, id() of the class.
+    bindings: dict[tuple[int, str], list[cst.BaseExpression | None]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # id(def) -> what it returns or yields (None: a bare ``return``)
+    returns: dict[int, list[cst.BaseExpression | None]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     _import_prefixes: set[str] | None = field(default=None, repr=False, compare=False)
 
     # ---- resolution -------------------------------------------------------
@@ -207,6 +220,7 @@ class _Collector(cst.CSTVisitor):
         self.depth = 0  # nesting in def/class
         self._skip_names: set[int] = set()
         self._scopes: list[cst.CSTNode] = []
+        self._globals: dict[int, set[str]] = {}
 
     # -- imports --
     def visit_Import(self, node: cst.Import) -> None:
@@ -308,6 +322,7 @@ class _Collector(cst.CSTVisitor):
     # -- assignments --
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:
+            self._bind_value(t.target, node.value)
             self._bind_target(t.target)
             if isinstance(t.target, cst.Attribute):
                 self.f.attribute_assignments.append((node, t.target))
@@ -318,16 +333,20 @@ class _Collector(cst.CSTVisitor):
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._bind_target(node.target)
         if node.value is not None:
+            self._bind_value(node.target, node.value)
             self._record_call_assignment(node.target, node.value)
             self._record_constant(node.target, node, node.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind_value(node.target, None)
         self._bind_target(node.target)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_value(node.target, node.value)
         self._bind_target(node.target)
 
     def visit_For(self, node: cst.For) -> None:
+        self._bind_value(node.target, None)
         self._bind_target(node.target)
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
@@ -335,13 +354,67 @@ class _Collector(cst.CSTVisitor):
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
+            # ``with OpenAI() as client``: the SDK's ``__enter__`` returns self
+            self._bind_value(node.asname.name, node.item)
             self._bind_target(node.asname.name)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):
+            self._bind_value(node.name.name, None)
             self._bind_target(node.name.name)
 
+    def visit_Return(self, node: cst.Return) -> None:
+        fn = self._function()
+        if fn is not None:
+            self.f.returns[id(fn)].append(node.value)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        # a generator (a pytest fixture that yields its client)
+        fn = self._function()
+        if fn is not None and isinstance(node.value, cst.BaseExpression):
+            self.f.returns[id(fn)].append(node.value)
+
+    def _function(self) -> cst.FunctionDef | None:
+        if self._scopes and type(self._scopes[-1]) is cst.FunctionDef:
+            return self._scopes[-1]  # type: ignore[return-value]
+        return None
+
+    def _bind_value(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        """Record ``target = value`` under the scope that owns the target."""
+        kind = type(target)
+        if kind is cst.Tuple or kind is cst.List:
+            for el in target.elements:  # type: ignore[attr-defined]
+                self._bind_value(el.value, None)
+            return
+        if kind is cst.StarredElement:
+            self._bind_value(target.value, None)  # type: ignore[attr-defined]
+            return
+        key = dotted_name(target)
+        if key is None:
+            return
+        scope = 0
+        if self._scopes:
+            inner = self._scopes[-1]
+            if kind is cst.Name:
+                if key not in self._globals.get(id(inner), ()):
+                    scope = id(inner)
+            elif key.startswith(("self.", "cls.")):
+                # an attribute of the instance: owned by the class of the method
+                cls = self.f.scope_of.get(id(inner))
+                if type(inner) is cst.FunctionDef and type(cls) is cst.ClassDef:
+                    scope = id(cls)
+                    key = "self." + key.split(".", 1)[1]
+                else:
+                    scope = id(inner)
+            else:
+                scope = id(inner)
+        self.f.bindings[(scope, key)].append(value)
+
     def visit_Global(self, node: cst.Global) -> None:
+        if self._scopes:
+            self._globals.setdefault(id(self._scopes[-1]), set()).update(
+                item.name.value for item in node.names
+            )
         for item in node.names:
             # a function may rebind it: count it as assigned again
             self.f.assignment_counts[item.name.value] += 1

@@ -9,10 +9,15 @@ entries are never invalidated in place, only left behind. Each tool version
 removes the directories of other versions. ``openrouter-migrate clean``
 removes the whole cache.
 
-Where: ``.openrouter-migrate-cache/`` at the project root (the nearest
-directory with a ``pyproject.toml`` or ``.git`` at or above the first path,
-else the working directory), holding a ``.gitignore`` with ``*``. Never
-beside the source files.
+Where: ``.openrouter-migrate-cache/`` at the project root of each file (the
+nearest directory with a ``pyproject.toml`` or ``.git`` at or above it, as
+ruff does), holding a ``.gitignore`` with ``*``; files of several projects
+in one run each use their own project's cache. A file with no project root
+uses a directory of the user's cache directory (``$XDG_CACHE_HOME`` or
+``~/.cache`` on Linux, ``~/Library/Caches`` on macOS, ``%LOCALAPPDATA%`` on
+Windows) keyed by the tree it was found in: the directory named on the
+command line (a named file: its directory). Never the working directory,
+never beside the source files.
 
 Safety: an entry is written to a temporary file in the same directory and
 renamed into place, so a reader sees a whole entry or none, and concurrent
@@ -21,6 +26,10 @@ if it parses, carries the format number and the key it is stored under, and
 rebuilds a FileResult for the same path; anything else is a miss (and is
 overwritten). Failures to create, read or write the cache are silent: the
 cache only ever saves time, it never changes a result.
+
+Secrets: a file whose bytes hold a key or URL credentials (see
+:func:`codemods.secrets.source_holds_secret`) is never cached, so no entry
+holds a key, neither in the migrated source nor in a message.
 
 Only files the prefilter lets through get entries: the prefilter (a
 substring search) is as cheap as hashing the bytes, so skipped files are
@@ -34,6 +43,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -42,24 +52,72 @@ from typing import Any
 from codemods import __version__
 from codemods.findings import FileResult
 from codemods.project import ModuleSummary, summary_from_dict, summary_to_dict
+from codemods.writer import _signals_deferred
 
 CACHE_DIR_NAME = ".openrouter-migrate-cache"
 # first line of the cache's .gitignore: how ``clean`` knows the directory is ours
 _MARKER = "# Automatically created by openrouter-migrate."
-FORMAT = 3  # 2: entries carry the project-pass summary; 3: generic summary form
+# 2: entries carry the project-pass summary; 3: files holding a key are never
+# cached (the first write of a run removes older entries, which may hold one);
+# 4: generic summary form (every ModuleSummary field), second-round entries
+FORMAT = 4
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def find_project_root(first_path: str | os.PathLike[str], cwd: Path | None = None) -> Path:
-    """The nearest directory at or above ``first_path`` holding a
-    ``pyproject.toml`` or ``.git``; else the working directory."""
-    start = Path(os.path.abspath(first_path))
+def find_project_root(path: str | os.PathLike[str]) -> Path | None:
+    """The nearest directory at or above ``path`` holding a
+    ``pyproject.toml`` or ``.git``; None when there is none."""
+    start = Path(os.path.abspath(path))
     if not start.is_dir():
         start = start.parent
     for d in (start, *start.parents):
         if (d / "pyproject.toml").is_file() or (d / ".git").exists():
             return d
-    return cwd if cwd is not None else Path.cwd()
+    return None
+
+
+def user_cache_dir() -> Path | None:
+    """This tool's directory in the user's cache directory (the platform's
+    convention); None when there is no home to put it in."""
+    try:
+        if sys.platform == "win32":
+            base = os.environ.get("LOCALAPPDATA") or os.environ.get("APPDATA")
+            return Path(base) / "openrouter-migrate" / "Cache" if base else None
+        if sys.platform == "darwin":
+            return Path.home() / "Library" / "Caches" / "openrouter-migrate"
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        # the XDG spec: a relative value is invalid and must be ignored
+        base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
+        return base / "openrouter-migrate"
+    except (RuntimeError, KeyError, OSError):  # no home directory
+        return None
+
+
+def tree_cache_dir(tree: str | os.PathLike[str]) -> Path | None:
+    """The cache directory of a tree without a project root, in the user's
+    cache directory: one per tree (its resolved path's hash, after its name
+    for people), so trees never share or drop each other's entries."""
+    base = user_cache_dir()
+    if base is None:
+        return None
+    real = os.path.realpath(tree)
+    digest = hashlib.sha256(os.fsencode(real)).hexdigest()[:16]
+    name = re.sub(r"[^A-Za-z0-9._]+", "_", os.path.basename(real))[:40] or "root"
+    return base / f"{name}-{digest}"
+
+
+def cache_dir_for(path: str | os.PathLike[str]) -> Path | None:
+    """Where the cache of the files at ``path`` lives (what ``clean PATH``
+    removes): ``.openrouter-migrate-cache`` at the project root, else the
+    tree's directory in the user cache directory (``path`` is the tree; a
+    file: its directory)."""
+    root = find_project_root(path)
+    if root is not None:
+        return root / CACHE_DIR_NAME
+    tree = os.path.abspath(path)
+    if not os.path.isdir(tree):
+        tree = os.path.dirname(tree)
+    return tree_cache_dir(tree)
 
 
 @functools.lru_cache(maxsize=1)
@@ -93,17 +151,13 @@ def config_fingerprint(config: Any) -> str:
 class Cache:
     """The result cache of one run (one configuration)."""
 
-    def __init__(self, root: Path, config_key: str) -> None:
-        self.dir = root / CACHE_DIR_NAME
+    def __init__(self, root: Path, config_key: str, *, directory: Path | None = None) -> None:
+        self.dir = directory if directory is not None else root / CACHE_DIR_NAME
         self.entries = self.dir / f"v{__version__}-f{FORMAT}"
         self.config_key = config_key
         self._ready = False
         self.hits = 0
         self.misses = 0
-
-    @classmethod
-    def for_run(cls, first_path: str, config: Any) -> Cache:
-        return cls(find_project_root(first_path), config_fingerprint(config))
 
     def key(self, path: str, data: bytes, extra: str = "") -> str:
         """The key of a file's result: ``extra`` is what else the result
@@ -163,23 +217,25 @@ class Cache:
                 },
                 separators=(",", ":"),
             ).encode()
-            fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(blob)
-                os.replace(tmp, entry)
-            except BaseException:
+            # Ctrl-C is held until the entry is in place or its temp file gone
+            with _signals_deferred():
+                fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
                 try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(blob)
+                    os.replace(tmp, entry)
+                except BaseException:
+                    try:
+                        os.unlink(tmp)
+                    except OSError:
+                        pass
+                    raise
         except (OSError, TypeError, ValueError):
             pass  # read-only tree, full disk, a value with no cached form: not cached
 
     def _prepare(self, directory: Path) -> None:
         if not self._ready:
-            self.dir.mkdir(exist_ok=True)
+            self.dir.mkdir(parents=True, exist_ok=True)  # the user cache dir may be new
             ignore = self.dir / ".gitignore"
             if not ignore.exists():
                 fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")
@@ -375,17 +431,18 @@ class ProjectIndex:
         )
         try:
             self.cache._prepare(self.path.parent)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".index")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(blob)
-                os.replace(tmp, self.path)
-            except BaseException:
+            with _signals_deferred():
+                fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".index")
                 try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(blob)
+                    os.replace(tmp, self.path)
+                except BaseException:
+                    try:
+                        os.unlink(tmp)
+                    except OSError:
+                        pass
+                    raise
         except OSError:
             pass  # the index only saves time
         self.dirty = False
@@ -397,11 +454,96 @@ def _remove_tree(path: str) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+class Caches:
+    """The caches of one run (one configuration): each file's entries go to
+    its project's cache (:func:`cache_dir_for`), or, with no project root,
+    to the cache of the command-line path it was found under."""
+
+    def __init__(self, paths: list[str], config: Any) -> None:
+        self.config_key = config_fingerprint(config)
+        trees = []
+        for p in paths or ["."]:
+            a = os.path.abspath(p)
+            trees.append(a if os.path.isdir(a) else os.path.dirname(a))
+        # deepest first: a file belongs to the innermost path it was found under
+        self.trees = sorted(set(trees), key=len, reverse=True)
+        self._by_dir: dict[str, Cache | None] = {}
+        self._by_cache_dir: dict[Path, Cache] = {}
+        self._roots: dict[str, Path | None] = {}
+
+    def for_file(self, path: str) -> Cache | None:
+        """The cache for the file at ``path`` (None: nowhere to put one)."""
+        directory = os.path.dirname(os.path.abspath(path))
+        if directory in self._by_dir:
+            return self._by_dir[directory]
+        root = self._root_of(directory)
+        if root is not None:
+            where: Path | None = root / CACHE_DIR_NAME
+        else:
+            tree = next(
+                (t for t in self.trees if directory == t or directory.startswith(t + os.sep)),
+                directory,
+            )
+            where = tree_cache_dir(tree)
+        cache = None
+        if where is not None:
+            cache = self._by_cache_dir.get(where)
+            if cache is None:
+                cache = Cache(where.parent, self.config_key, directory=where)
+                self._by_cache_dir[where] = cache
+        self._by_dir[directory] = cache
+        return cache
+
+    def _root_of(self, directory: str) -> Path | None:
+        """:func:`find_project_root` of an absolute directory, remembering
+        every directory on the way up (a tree's directories share them)."""
+        chain: list[str] = []
+        d = directory
+        while d not in self._roots:
+            chain.append(d)
+            p = Path(d)
+            if (p / "pyproject.toml").is_file() or (p / ".git").exists():
+                self._roots[d] = p
+                break
+            parent = os.path.dirname(d)
+            if parent == d:
+                self._roots[d] = None
+                break
+            d = parent
+        root = self._roots[d]
+        for c in chain:
+            self._roots[c] = root
+        return root
+
+
+def caches_to_clean(path: str | os.PathLike[str]) -> list[Path]:
+    """What ``clean PATH`` removes: the cache the files at ``path`` use
+    (:func:`cache_dir_for`), and, for a directory, the caches of the
+    projects below it (a run over the directory put their files there).
+    Symbolic links are not followed; ``.git`` is not entered."""
+    found: list[Path] = []
+    first = cache_dir_for(path)
+    if first is not None:
+        found.append(first)
+    if os.path.isdir(path):
+        for dirpath, dirnames, _ in os.walk(path):
+            if CACHE_DIR_NAME in dirnames:
+                nested = Path(dirpath) / CACHE_DIR_NAME
+                if first is None or os.path.abspath(nested) != os.path.abspath(first):
+                    found.append(nested)
+            dirnames[:] = [d for d in dirnames if d not in (".git", CACHE_DIR_NAME)]
+    return found
+
+
 def clean(root: Path) -> Path | None:
     """Remove the cache directory under ``root`` (the project root); the
     removed path, or None when there was none. Refuses anything that does
     not look like this tool's cache (no ``.gitignore`` we wrote)."""
-    target = root / CACHE_DIR_NAME
+    return clean_dir(root / CACHE_DIR_NAME)
+
+
+def clean_dir(target: Path) -> Path | None:
+    """Remove the cache directory ``target`` (see :func:`clean`)."""
     if target.is_symlink() or not target.is_dir():
         return None
     ignore = target / ".gitignore"

@@ -9,6 +9,7 @@ are built by :mod:`codemods.report` (text) and :mod:`codemods.formats`.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -24,7 +25,14 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn
 import click
 
 from codemods import __version__
-from codemods.config import TITLE_HEADERS, ConfigError, FileConfig, check_codes, is_http_url
+from codemods.config import (
+    TITLE_HEADERS,
+    ConfigError,
+    FileConfig,
+    base_url_credentials_message,
+    check_codes,
+    setting_problem,
+)
 from codemods.config import resolve as resolve_config
 from codemods.findings import (
     DEFAULT_API_KEY_ENV,
@@ -36,7 +44,7 @@ from codemods.findings import (
     Severity,
 )
 from codemods.formats import FORMATS
-from codemods.secrets import redact_text
+from codemods.secrets import env_name_problem, redact_text, url_credentials
 
 if TYPE_CHECKING:
     from codemods.runner import Processed, RunInput
@@ -91,6 +99,13 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="Keep project= in constructors (removed by default).",
         ),
+        click.option(
+            "--unsafe-fixes/--no-unsafe-fixes",
+            "unsafe_fixes",
+            default=None,
+            help="Also apply (migrate) and show as fixable (check) the fixes that are unsafe: "
+            "model IDs sent through a client the tool cannot resolve.  [default: off]",
+        ),
         click.option("--select", multiple=True, help="Only these rule codes (prefixes allowed)."),
         click.option("--ignore", multiple=True, help="Skip these rule codes (prefixes allowed)."),
         click.option(
@@ -125,8 +140,9 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
             "--no-cache",
             is_flag=True,
             envvar="OPENROUTER_MIGRATE_NO_CACHE",
-            help="Neither read nor write the result cache (.openrouter-migrate-cache/); "
-            "also set by OPENROUTER_MIGRATE_NO_CACHE=1 (like ruff's RUFF_NO_CACHE).",
+            help="Neither read nor write the result cache (.openrouter-migrate-cache/ at the "
+            "project root, else in the user cache directory); also set by "
+            "OPENROUTER_MIGRATE_NO_CACHE=1 (like ruff's RUFF_NO_CACHE).",
         ),
     ]
     for opt in reversed(options):
@@ -162,11 +178,13 @@ def _settings(kw: dict[str, Any], fc: FileConfig | None = None) -> Settings:
         ignore=_codes(kw["ignore"]) or (fc.ignore or ()),
         report_unused_noqa=kw.get("show_unused_noqa", False),
         max_file_bytes=(fc.max_file_kib or 1024) * 1024,
+        unsafe_fixes=bool(_pick(kw["unsafe_fixes"], fc.unsafe_fixes, False)),
     )
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    # options and config values are quoted: never a key among them
+    click.echo(f"error: {redact_text(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -187,8 +205,17 @@ def _prepare(kw: dict[str, Any]) -> list[_Group]:
         configs = resolve_config(list(kw["paths"]), kw["config_file"], kw["isolated"])
     except ConfigError as e:
         _fail(str(e))
-    if kw["base_url"] is not None and not is_http_url(kw["base_url"]):
-        _fail(f"--base-url {kw['base_url']!r}: not an http(s) URL")
+    for option in ("base-url", "app-url", "app-title"):
+        value = kw[option.replace("-", "_")]
+        problem = None if value is None else setting_problem(option, value)
+        if problem is not None:
+            _fail(f"--{option} {value!r}: {problem}")
+    if kw["base_url"] is not None and url_credentials(kw["base_url"]):
+        _fail(f"--base-url: {base_url_credentials_message(kw['base_url'])}")
+    if kw["api_key_env"] is not None:
+        problem = env_name_problem(kw["api_key_env"])
+        if problem is not None:
+            _fail(f"--api-key-env: {problem}")
     for option in ("select", "ignore"):
         bad = check_codes(_codes(kw[option]))
         if bad is not None:
@@ -309,6 +336,25 @@ class _Progress:
             self.shown = False
 
 
+def _announce_large_files(groups: list[_Group], progress: _Progress, quiet: bool) -> None:
+    """A file that takes long to analyse says so on stderr first, so that a
+    run whose output is piped (pre-commit, CI logs) does not look hung. Not
+    with ``--quiet``; in CI too: one line per large file, not a counter."""
+    if quiet:
+        return
+
+    def note(path: str, size: int) -> None:
+        progress.clear()
+        click.echo(
+            f"note: {path} is {size // 1024} KiB: analysing it takes a while "
+            "(about 10 s per MiB, longer on a busy machine); exclude it if it is generated",
+            err=True,
+        )
+
+    for g in groups:
+        g.inp.on_large_file = note
+
+
 def _echo_error(e: FileError) -> None:
     from codemods.report import error_line
 
@@ -327,6 +373,120 @@ def _raise_terminated(signum: int, frame: object) -> None:
 
 
 _ARGV_KEY = "openrouter_migrate.argv"
+#: a signal this long after the first ends the process at once (a clean-up
+#: that should take well under a second is stuck)
+_HARD_EXIT_AFTER = 5.0
+#: how long an interrupted run waits for the parse in progress in this process
+_DEEP_WAIT = 3.0
+
+
+class _Interrupts:
+    """Ctrl-C (SIGINT) and SIGTERM for one run of the CLI, in three phases.
+
+    * Starting (options, configuration): nothing is done yet; a signal ends
+      the process at once (exit 130/143).
+    * Running: the first signal raises ``KeyboardInterrupt`` (``Terminated``
+      for SIGTERM) at a safe point (a write in progress completes first, see
+      ``writer.write_atomic``); the guard kills and reaps the workers, then
+      ends the process with 130/143 (``os._exit``: nothing is left for the
+      interpreter's clean-up to do, and a signal tripped during it could
+      still end the process by the signal). Every later signal is ignored,
+      so that it cannot interrupt that clean-up (a second Ctrl-C used to
+      leave a worker blocked and the run hung); one that comes more than
+      ``_HARD_EXIT_AFTER`` seconds later kills the workers and ends the
+      process at once.
+    * Finishing (the command returned): signals are ignored; the run's own
+      exit code stands.
+
+    A terminal's Ctrl-C also reaches the workers: they ignore it (see
+    ``codemods.runner``).
+    """
+
+    def __init__(self) -> None:
+        self.phase = "starting"
+        self.first: int | None = None
+        self.first_at = 0.0
+        self.previous: dict[int, Any] = {}
+
+    @classmethod
+    def install(cls) -> _Interrupts | None:
+        if threading.current_thread() is not threading.main_thread():
+            return None
+        self = cls()
+        for sig in _RUN_SIGNALS:
+            try:
+                self.previous[sig] = signal.signal(sig, self.handle)
+            except (ValueError, OSError):  # pragma: no cover - not allowed here
+                pass
+        return self
+
+    def handle(self, signum: int, frame: object) -> None:
+        import time
+
+        if self.first is None:
+            self.first, self.first_at = signum, time.monotonic()
+            if self.phase == "starting":
+                click.echo("\ninterrupted", err=True)
+                _hard_exit(128 + signum)  # nothing started, nothing to clean up
+            if self.phase == "running":
+                raise Terminated() if signum == _SIGTERM else KeyboardInterrupt()
+            return
+        if time.monotonic() - self.first_at > _HARD_EXIT_AFTER:
+            _hard_exit(128 + self.first)
+
+    def uninstall(self) -> None:
+        """Restore the previous handlers, unless a signal came: the process
+        is then on its way out (its workers are reaped), and a later signal
+        must not interrupt the interpreter's own clean-up. That clean-up
+        resets Python-level handlers to the default action, which would end
+        the process by the signal instead of 130/143: ignore them instead."""
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler if self.first is None else signal.SIG_IGN)
+
+
+_SIGTERM = int(getattr(signal, "SIGTERM", 15))
+_RUN_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
+
+
+def _flush_std() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - leaving anyway
+            pass
+
+
+def _hard_exit(code: int) -> NoReturn:
+    """End the process now: workers killed, output flushed, no interpreter
+    clean-up (which could wait for a stuck thread)."""
+    runner = sys.modules.get("codemods.runner")
+    if runner is not None:
+        runner.kill_all_workers()
+    _flush_std()
+    os._exit(code)
+
+
+def _stop_after_interrupt(code: int, signalled: bool) -> None:
+    """The run was interrupted: kill and reap the workers. After a real
+    signal the process then ends with ``os._exit`` (see :class:`_Interrupts`),
+    which also stops a parse still running on the deep-stack thread.
+    Otherwise (a ``KeyboardInterrupt`` raised in-process, by a caller that
+    goes on running) wait a little for such a parse: that thread must not be
+    inside LibCST's native parser when the interpreter exits (SIGABRT)."""
+    import time
+
+    runner = sys.modules.get("codemods.runner")
+    if runner is not None and not runner.stop_all_pools():
+        _hard_exit(code)  # a worker would not die: do not wait for it at exit
+    if signalled:
+        return
+    engine = sys.modules.get("codemods.engine")
+    if engine is not None and engine.deep_work_running():
+        deadline = time.monotonic() + _DEEP_WAIT
+        while engine.deep_work_running() and time.monotonic() < deadline:
+            time.sleep(0.01)
 
 
 class _RedactingFormatter(logging.Formatter):
@@ -348,15 +508,20 @@ class _GuardedGroup(click.Group):
         ctx.meta[_ARGV_KEY] = list(args)
         return super().parse_args(ctx, args)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        interrupts = _Interrupts.install()
+        self._interrupts = interrupts
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            self._interrupts = None
+            if interrupts is not None:
+                interrupts.uninstall()
+
     def invoke(self, ctx: click.Context) -> Any:
-        old_term: Any = None
-        installed = False
-        if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
-            try:
-                old_term = signal.signal(signal.SIGTERM, _raise_terminated)
-                installed = True
-            except (ValueError, OSError):  # pragma: no cover - not allowed here
-                pass
+        interrupts: _Interrupts | None = getattr(self, "_interrupts", None)
+        if interrupts is not None:
+            interrupts.phase = "running"
         guard = _StdoutGuard.install()
         try:
             return super().invoke(ctx)
@@ -365,14 +530,28 @@ class _GuardedGroup(click.Group):
             _silence_stdout()
             ctx.exit(1)
         except KeyboardInterrupt as e:
+            if interrupts is not None:
+                interrupts.phase = "finishing"  # later signals: ignored
             signum = e.signum if isinstance(e, Terminated) else int(signal.SIGINT)
+            signalled = interrupts is not None and interrupts.first is not None
+            _stop_after_interrupt(128 + signum, signalled)
             click.echo(
                 "\ninterrupted: stopped between two files; every file is either fully "
                 "migrated or untouched",
                 err=True,
             )
+            if signalled:
+                # A real signal: the workers are reaped and no write is in
+                # progress; the interpreter's own clean-up has nothing left
+                # to do but could still end by the signal (a burst tripped
+                # during it measured exit -2 about once in ten runs).
+                _hard_exit(128 + signum)
             ctx.exit(128 + signum)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except click.ClickException as e:
+            # click quotes the bad value ("'sk-...' is not one of ..."): never a key
+            e.message = redact_text(e.message)
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as e:  # noqa: BLE001 - the last line of defence
             argv = ctx.meta.get(_ARGV_KEY, [])
@@ -388,8 +567,8 @@ class _GuardedGroup(click.Group):
             )
             ctx.exit(EXIT_ERROR)
         finally:
-            if installed:
-                signal.signal(signal.SIGTERM, old_term)
+            if interrupts is not None:
+                interrupts.phase = "finishing"
             if guard is not None:
                 sys.stdout = guard.stream
 
@@ -449,8 +628,35 @@ class _StdoutGuard:
             except BrokenPipeError:
                 self._broke()
 
+    @property
+    def buffer(self) -> _GuardedBuffer:
+        """The binary layer (``migrate --diff`` writes a file's bytes), guarded too."""
+        return _GuardedBuffer(self)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
+
+
+class _GuardedBuffer:
+    """``sys.stdout.buffer`` behind a :class:`_StdoutGuard`."""
+
+    def __init__(self, guard: _StdoutGuard) -> None:
+        self.guard = guard
+
+    def write(self, data: bytes) -> int:
+        if not self.guard.broken:
+            try:
+                return self.guard.stream.buffer.write(data)
+            except BrokenPipeError:
+                self.guard._broke()
+        return len(data)
+
+    def flush(self) -> None:
+        if not self.guard.broken:
+            try:
+                self.guard.stream.buffer.flush()
+            except BrokenPipeError:
+                self.guard._broke()
 
 
 @click.group(cls=_GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -508,7 +714,8 @@ def main(verbose: bool = False) -> None:
     help="Report `# noqa: OR...` comments that silence nothing (OR900).",
 )
 def check(**kw: Any) -> None:
-    """Report unmigrated OpenAI usage. Never writes.
+    """Report unmigrated OpenAI usage. Never changes a file (it writes only
+    its result cache; --no-cache: nothing).
 
     Exit 0: nothing found (or only findings below --fail-on, or --exit-zero);
     1: findings; 2: a file could not be checked, or bad options/configuration.
@@ -529,6 +736,7 @@ def check(**kw: Any) -> None:
     color = fmt == "text" and use_color(sys.stdout)
     streaming = fmt in ("text", "github") and not kw["statistics"]
     progress = _Progress("Checked", kw["quiet"])
+    _announce_large_files(groups, progress, kw["quiet"])
 
     def error(e: FileError) -> None:
         progress.clear()
@@ -570,9 +778,10 @@ def check(**kw: Any) -> None:
     elif fmt == "sarif":
         click.echo(render_sarif(findings, errors), nl=False)
     if not kw["quiet"]:
-        line = summary(findings, errors, len({f.path for f in findings}))
-        if findings and not failing:
-            line = line[:-1] + f"; {fail_on.value}s and above fail the run (--fail-on)."
+        unsafe_on = all(g.inp.config.settings.unsafe_fixes for g in groups)
+        line = summary(findings, errors, len({f.path for f in findings}), unsafe_on)
+        if findings and not failing and fail_on is Severity.ERROR:
+            line = line[:-1] + "; only errors fail the run (--fail-on error)."
         click.echo(line, err=True)
     if errors:
         sys.exit(EXIT_ERROR)
@@ -581,7 +790,17 @@ def check(**kw: Any) -> None:
 
 @main.command()
 @_common
-@click.option("--diff", is_flag=True, help="Print a unified diff; write nothing.")
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print a unified diff (a patch `git apply` takes) on stdout; write nothing.",
+)
+@click.option(
+    "--cell-diff",
+    is_flag=True,
+    help="With --diff: show notebooks as a diff of each changed cell's source "
+    "(easier to read; not a patch that applies).",
+)
 @click.option(
     "--allow-dirty", is_flag=True, help="Write files that have uncommitted changes in git."
 )
@@ -591,12 +810,18 @@ def migrate(**kw: Any) -> None:
     Exit 0: done (report-only findings are listed); 2: a file could not be
     processed or written.
     """
-    from codemods.report import color_diff, text_line, unified_diff, use_color
+    from codemods.report import text_line, use_color
     from codemods.writer import WriteError, git_dirty_files, write_atomic
 
+    if kw["cell_diff"] and not kw["diff"]:
+        _fail("--cell-diff works with --diff only")
     groups = _prepare(kw)
     color = use_color(sys.stdout)
+    # with --diff, stdout is the patch: findings go to stderr with the summary
+    findings_out = sys.stderr if kw["diff"] else sys.stdout
+    findings_color = use_color(findings_out)
     progress = _Progress("Processed", kw["quiet"] or kw["diff"])
+    _announce_large_files(groups, progress, kw["quiet"])
     results, errors = _run(groups)
     for e in errors:
         _echo_error(e)
@@ -604,32 +829,24 @@ def migrate(**kw: Any) -> None:
     dirty_checked = False
     changed = fixes = 0
     needs_human: list[Finding] = []
-    for _, p in results:
+    not_applied: list[Finding] = []  # unsafe fixes, without --unsafe-fixes
+    for g, p in results:
         r = p.result
         progress.tick()
         for e in r.errors:
             progress.clear()
             errors.append(e)
             _echo_error(e)
-        needs_human += [f for f in r.findings if not f.fixable]
+        # an unsafe fix that --unsafe-fixes could not apply (the file failed)
+        # is not listed as one the option would apply
+        hidden = not g.inp.config.settings.unsafe_fixes
+        needs_human += [f for f in r.findings if not f.fixable and not (hidden and f.hidden_fix)]
+        not_applied += [f for f in r.findings if hidden and f.hidden_fix]
         n_fixes = sum(1 for f in r.findings if f.fixable)
         if r.new_source is None or p.original is None:
             continue
         if kw["diff"]:
-            if r.path.endswith(".ipynb"):  # the changed cells' sources, not the JSON
-                from codemods.notebook_engine import notebook_diff
-
-                diff = notebook_diff(r.path, p.original, r.new_source)
-            else:
-                diff = unified_diff(r.path, p.original, r.new_source)
-            diff, hidden = _redact_keys(diff, p.original, r.findings)
-            click.echo(color_diff(diff) if color else diff, nl=False, color=color)
-            if hidden:
-                click.echo(
-                    f"note: {r.path}: the diff shows the hard-coded key redacted "
-                    "(as `sk-...abcd`); it is removed from the file",
-                    err=True,
-                )
+            _show_diff(r.path, p.original, r.new_source, r.findings, color, kw["cell_diff"])
             changed += 1
             fixes += n_fixes
             continue
@@ -662,16 +879,101 @@ def migrate(**kw: Any) -> None:
             click.echo(f"fixed {r.path} ({n_fixes} fix{'es' if n_fixes != 1 else ''})", err=True)
     progress.clear()
     for f in needs_human:
-        click.echo(text_line(f, color), color=color)
+        click.echo(text_line(f, findings_color), color=findings_color, file=findings_out)
+    for f in not_applied:
+        click.echo(
+            text_line(f, findings_color) + " (not applied)",
+            color=findings_color,
+            file=findings_out,
+        )
     if not kw["quiet"]:
         verb = "Would migrate" if kw["diff"] else "Migrated"
         line = f"{verb} {_n(changed, 'file')} ({_n(fixes, 'fix', 'fixes')})"
         if needs_human:
-            line += f"; {_n(len(needs_human), 'finding')} need a human (listed above)"
+            verb_n = "needs" if len(needs_human) == 1 else "need"
+            line += f"; {_n(len(needs_human), 'finding')} {verb_n} a human (listed above)"
+        if not_applied:
+            line += (
+                f"; {_n(len(not_applied), 'unsafe fix', 'unsafe fixes')} not applied "
+                "(listed above; the `--unsafe-fixes` option applies them)"
+            )
         if errors:
             line += f"; {_n(len(errors), 'error')}"
         click.echo(line + ".", err=True)
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
+
+
+def _show_diff(
+    path: str,
+    old: bytes,
+    new: bytes,
+    findings: Sequence[Finding],
+    color: bool,
+    cell_diff: bool,
+) -> None:
+    """One file's part of ``migrate --diff``.
+
+    stdout gets a patch that applies (``git apply``, ``patch -p1``): the diff
+    of the file's bytes, a notebook's as the JSON text it is on disk, headed
+    with the path relative to the current directory. A diff that cannot be
+    applied faithfully, because it would show a secret (a redacted line does
+    not apply) or because the file is outside the current directory (patches
+    cannot name ``..`` or absolute paths), is left out of stdout and shown on
+    stderr, marked as not in the patch. ``--cell-diff`` shows notebooks cell
+    by cell instead (for reading).
+    """
+    from codemods.patch import file_patch, patch_encoding
+    from codemods.report import color_diff, use_color
+
+    if cell_diff and path.endswith(".ipynb"):
+        from codemods.notebook_engine import notebook_diff
+
+        diff, hidden = _redact_keys(notebook_diff(path, old, new), old, findings)
+        click.echo(color_diff(diff) if color else diff, nl=False, color=color)
+        if hidden:
+            click.echo(f"note: {path}: {_hidden_note(old, new)}", err=True)
+        return
+    where = _patch_path(path)
+    patch = file_patch(where or path, old, new)
+    text = patch.decode(patch_encoding(path, old), "replace")
+    redacted, hidden = _redact_keys(text, old, findings)
+    if where is not None and not hidden:
+        if color:
+            click.echo(color_diff(text), nl=False, color=True)
+        else:
+            click.echo(patch, nl=False)  # the bytes: the file's encoding and line ends
+        return
+    if hidden:
+        why = (
+            "its diff would show a string that looks like a secret (an API key or "
+            "token), and a diff with it redacted (as `sk-...abcd`) does not apply; "
+            + _hidden_note(old, new)
+        )
+    else:
+        why = (
+            "it is outside the current directory, and a patch cannot name it (git apply "
+            "and patch refuse `..` and absolute paths); run `--diff` from a directory "
+            "that contains it"
+        )
+    click.echo(
+        f"note: {path}: not in the patch on stdout: {why}; `openrouter-migrate migrate "
+        f"{path}` makes this change. The diff, for review:",
+        err=True,
+    )
+    err_color = use_color(sys.stderr)
+    click.echo(color_diff(redacted) if err_color else redacted, nl=False, err=True, color=err_color)
+
+
+def _patch_path(path: str) -> str | None:
+    """``path`` as a patch names it: relative to the current directory, ``/``
+    separated; None when it is outside (a patch cannot name that)."""
+    try:
+        rel = os.path.normpath(os.path.relpath(path) if os.path.isabs(path) else path)
+    except ValueError:  # another drive (Windows)
+        return None
+    if os.path.isabs(rel) or rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return None
+    return rel.replace(os.sep, "/")
 
 
 def _redact_keys(diff: str, original: bytes, findings: Sequence[Finding]) -> tuple[str, bool]:
@@ -683,15 +985,48 @@ def _redact_keys(diff: str, original: bytes, findings: Sequence[Finding]) -> tup
 
     secrets: set[str] = set()
     lines = re.split(r"\r\n|\r|\n", decode_for_display(original))
+    cells: dict[int, list[str]] | None = None
     for f in findings:
         if f.code == "OR107":
-            for line in lines[f.line - 1 : f.end_line]:
+            where = lines
+            if f.cell is not None:  # a notebook: the lines are the cell's, not the JSON's
+                if cells is None:
+                    cells = _cell_lines(original)
+                where = cells.get(f.cell, [])
+            for line in where[f.line - 1 : f.end_line]:
                 secrets.update(m.group(2) for m in _QUOTED.finditer(line))
     out = diff
     for value in sorted((x for x in secrets if looks_like_secret(x)), key=len, reverse=True):
-        out = out.replace(value, redact(value)[1:-1])
+        # as written in a .py file, and as a notebook's JSON text writes it
+        for form in (value, json.dumps(value, ensure_ascii=False)[1:-1]):
+            out = out.replace(form, redact(value)[1:-1])
     out = redact_text(out)
     return out, out != diff
+
+
+def _cell_lines(data: bytes) -> dict[int, list[str]]:
+    from codemods.notebook import NotebookError, load_cells
+
+    try:
+        return {c.number: re.split(r"\r\n|\r|\n", c.source) for c in load_cells(data)}
+    except NotebookError:
+        return {}
+
+
+def _hidden_note(original: bytes, new: bytes) -> str:
+    """What the ``--diff`` note says about the keys it hid: exactly what
+    happens to them, checked on the migrated bytes, not assumed."""
+    from codemods.secrets import source_holds_secret
+
+    shown = "the diff shows keys and URL credentials redacted (as `sk-...abcd`, `***`)"
+    if source_holds_secret(new):
+        return (
+            f"{shown}; the migrated file still holds them (see the OR107/OR103/OR104 "
+            "findings): remove them by hand and rotate the keys"
+        )
+    if source_holds_secret(original):
+        return f"{shown}; migrating removes them from the file: rotate the keys"
+    return shown
 
 
 def _n(count: int, word: str, plural: str = "") -> str:
@@ -701,17 +1036,25 @@ def _n(count: int, word: str, plural: str = "") -> str:
 @main.command("rules")
 @click.argument("code", required=False)
 def rules_cmd(code: str | None) -> None:
-    """List every rule, or show one rule's documentation."""
+    """List every rule, show one rule's documentation (a code: or201), or list
+    the rules of a prefix (or2)."""
     from codemods.rules import RULES
 
+    infos = [RULES[c] for c in sorted(RULES)]
     if code:
-        info = RULES.get(code.upper())
-        if info is None:
-            click.echo(f"error: no rule {code!r}; see `openrouter-migrate rules`", err=True)
+        wanted = code.strip().upper()
+        if wanted in RULES:
+            click.echo(RULES[wanted].doc())
+            return
+        infos = [i for i in infos if i.code.startswith(wanted)]
+        if not wanted or not infos:
+            click.echo(
+                f"error: no rule {code!r} (a code or a prefix such as OR2); "
+                "see `openrouter-migrate rules`",
+                err=True,
+            )
             sys.exit(EXIT_ERROR)
-        click.echo(info.doc())
-        return
-    for info in RULES.values():
+    for info in infos:
         fix = "fix " if info.fixable else "    "
         click.echo(f"{info.code}  {fix} {info.severity.value:<7}  {info.name}: {info.summary}")
 
@@ -719,17 +1062,27 @@ def rules_cmd(code: str | None) -> None:
 @main.command("clean")
 @click.argument("path", required=False, default=".", type=click.Path(file_okay=True))
 def clean_cmd(path: str) -> None:
-    """Remove the result cache (.openrouter-migrate-cache) of the project at
-    PATH (default: the current directory's project)."""
-    from codemods.cache import clean, find_project_root
+    """Remove the result cache of the files at PATH (default: the current
+    directory): .openrouter-migrate-cache at their project root, or, with no
+    project root, PATH's cache in the user cache directory; and the caches of
+    the projects below PATH."""
+    from codemods.cache import caches_to_clean, clean_dir
 
-    root = find_project_root(path)
-    try:
-        removed = clean(root)
-    except OSError as e:
-        click.echo(f"error: {e}", err=True)
+    failed = False
+    removed_any = False
+    targets = caches_to_clean(path)
+    for target in targets:
+        try:
+            removed = clean_dir(target)
+        except OSError as e:
+            click.echo(f"error: {e}", err=True)
+            failed = True
+            continue
+        if removed is not None:
+            removed_any = True
+            click.echo(f"removed {removed}", err=True)
+    if not removed_any and not failed:
+        where = f" at {targets[0]}" if targets else f" for {path}"
+        click.echo(f"no cache{where}", err=True)
+    if failed:
         sys.exit(EXIT_ERROR)
-    if removed is None:
-        click.echo(f"no cache under {root}", err=True)
-    else:
-        click.echo(f"removed {removed}", err=True)

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codemods.secrets import env_name_problem, redact_text, url_credentials
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python < 3.11 only
@@ -70,6 +72,7 @@ class FileConfig:
     force_exclude: bool | None = None
     fail_on: str | None = None
     max_file_kib: int | None = None
+    unsafe_fixes: bool | None = None
 
     @property
     def directory(self) -> str | None:
@@ -96,6 +99,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "force-exclude": ("force_exclude", "bool"),
     "fail-on": ("fail_on", "str"),
     "max-file-kib": ("max_file_kib", "kib"),
+    "unsafe-fixes": ("unsafe_fixes", "bool"),
 }
 
 KNOWN_KEYS: tuple[str, ...] = tuple(_KEYS)
@@ -133,14 +137,83 @@ def check_codes(values: Sequence[str]) -> str | None:
     return None
 
 
-def is_http_url(value: str) -> bool:
+def _control_problem(value: str) -> str | None:
+    import unicodedata
+
+    for ch in value:
+        # Cc: C0, DEL, C1 (NEL); Zl/Zp: U+2028/U+2029, which str.splitlines() breaks on
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            return f"contains a control character ({ch!r})"
+    return None
+
+
+def header_value_problem(value: str) -> str | None:
+    """Why ``value`` cannot be an HTTP header value the OpenAI SDK sends, or
+    None. httpx (the SDK's transport) encodes header values as ASCII: a
+    non-ASCII title makes every request fail with UnicodeEncodeError; h11
+    refuses control characters and leading or trailing whitespace."""
+    problem = _control_problem(value)
+    if problem is not None:
+        return problem + ", which an HTTP header value cannot hold"
+    if not value.isascii():
+        return (
+            "contains non-ASCII characters: the OpenAI SDK (httpx) sends header values as "
+            "ASCII and every request would fail with UnicodeEncodeError"
+        )
+    if value != value.strip():
+        return "starts or ends with whitespace, which an HTTP header value cannot"
+    return None
+
+
+def url_problem(value: str) -> str | None:
+    """Why ``value`` is not a usable http(s) URL, or None."""
     from urllib.parse import urlsplit
 
+    problem = _control_problem(value)
+    if problem is not None:
+        return f"not an http(s) URL: {problem}"
+    if any(ch.isspace() for ch in value):
+        return "not an http(s) URL: contains whitespace (percent-encode it as %20)"
     try:
         parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and value == value.strip()
+    except ValueError as e:
+        return f"not an http(s) URL: {e}"
+    if "://" not in value and parts.scheme.lower() not in ("http", "https"):
+        return "not an http(s) URL: it has no scheme (write https://...)"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"not an http(s) URL (scheme {parts.scheme!r})"
+    try:
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError as e:
+        return f"not an http(s) URL: {e}"
+    if not parts.hostname:
+        return "not an http(s) URL: it has no host"
+    return None
+
+
+def is_http_url(value: str) -> bool:
+    return url_problem(value) is None
+
+
+def setting_problem(key: str, value: str) -> str | None:
+    """Why a string setting (config key name) cannot be used, or None."""
+    if key == "base-url":
+        return url_problem(value)
+    if key == "app-url":
+        return url_problem(value) or header_value_problem(value)
+    if key == "app-title":
+        return header_value_problem(value)
+    return None
+
+
+def base_url_credentials_message(url: str) -> str:
+    """Why a base URL with credentials in it is refused (it would be written
+    into every migrated file); the credentials are not shown."""
+    return (
+        f"{redact_text(url)!r} holds credentials ({url_credentials(url)}): they would be "
+        "written into every migrated file; give the URL without them and keep the key "
+        "in the environment variable (api-key-env)"
+    )
 
 
 def anchor_glob(pattern: str, directory: str) -> str:
@@ -170,12 +243,19 @@ def parse_table(table: Any, path: str, *, prefix: str = "") -> FileConfig:
         if kind == "str":
             if not isinstance(value, str):
                 raise ConfigError(path, f"must be a string, not {_type_name(value)}", full)
-            if not value.strip():
+            if not value.strip() and key != "api-key-env":
                 raise ConfigError(path, "must not be empty", full)
             if key == "title-header" and value not in TITLE_HEADERS:
                 raise ConfigError(path, f"must be one of {', '.join(TITLE_HEADERS)}", full)
-            if key == "base-url" and not is_http_url(value):
-                raise ConfigError(path, f"{value!r} is not an http(s) URL", full)
+            problem = setting_problem(key, value)
+            if problem is not None:
+                raise ConfigError(path, problem, full)
+            if key == "base-url" and url_credentials(value):
+                raise ConfigError(path, base_url_credentials_message(value), full)
+            if key == "api-key-env":
+                problem = env_name_problem(value)
+                if problem is not None:
+                    raise ConfigError(path, problem, full)
             if key == "fail-on" and value not in FAIL_ON:
                 raise ConfigError(path, f"must be one of {', '.join(FAIL_ON)}", full)
             values[attr] = value
@@ -237,17 +317,86 @@ def _table_of(data: dict[str, Any]) -> Any:
     return tool.get(TABLE)
 
 
+def _folded(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _near_miss(data: dict[str, Any]) -> str | None:
+    """The dotted name of a table that is almost ``[tool.openrouter-migrate]``
+    (``[tool.openrouter_migrate]``, ``[tool.openrouter-migrat]``, a top-level
+    ``[openrouter-migrate]``, ``[tool.openrouter.migrate]``), or None."""
+    import difflib
+
+    want = _folded(TABLE)
+
+    def close(name: str) -> bool:
+        f = _folded(name)
+        return f == want or difflib.SequenceMatcher(None, f, want).ratio() >= 0.85
+
+    tool = data.get("tool")
+    if isinstance(tool, dict):
+        for name, value in tool.items():
+            if name != TABLE and close(name):
+                return f"tool.{name}"
+            if isinstance(value, dict) and name.lower() == "openrouter":
+                for sub in value:
+                    if close(f"{name}-{sub}"):
+                        return f"tool.{name}.{sub}"
+    for name in data:
+        if name != "tool" and close(name):
+            return name
+    return None
+
+
+def _misspelt_table_error(path: str, data: dict[str, Any]) -> ConfigError | None:
+    miss = _near_miss(data)
+    if miss is None:
+        return None
+    return ConfigError(
+        path,
+        f"table [{miss}] is not read by openrouter-migrate: did you mean [tool.{TABLE}]?",
+        miss,
+    )
+
+
 def load_config(path: str | os.PathLike[str]) -> FileConfig:
-    """Read an explicitly named config file (``--config``)."""
+    """Read an explicitly named config file (``--config``). Any readable file
+    that is not a directory will do: ``/dev/null`` or a shell's ``<(...)`` is
+    an empty or generated configuration."""
     p = os.fspath(path)
-    if not os.path.isfile(p):
+    if not os.path.exists(p):
         raise ConfigError(p, "config file does not exist")
+    if os.path.isdir(p):
+        raise ConfigError(p, "is a directory, not a config file")
     data = _read_toml(p)
     if os.path.basename(p) == "pyproject.toml":
         table = _table_of(data)
         if table is None:
-            raise ConfigError(p, f"has no [tool.{TABLE}] table")
+            raise _misspelt_table_error(p, data) or ConfigError(p, f"has no [tool.{TABLE}] table")
         return parse_table(table, p, prefix=f"tool.{TABLE}")
+    if "tool" in data:
+        # a pyproject-style file under another name: read its table
+        table = _table_of(data)
+        if table is not None and set(data) == {"tool"}:
+            return parse_table(table, p, prefix=f"tool.{TABLE}")
+        if table is not None:
+            raise ConfigError(
+                p,
+                f"holds settings at its top level and in a [tool.{TABLE}] table: keep one",
+                "tool",
+            )
+        miss = _misspelt_table_error(p, data)
+        if miss is not None:
+            raise miss
+        raise ConfigError(
+            p,
+            "unknown key: a config file other than pyproject.toml holds the settings at "
+            f"its top level (or in a [tool.{TABLE}] table); this file has neither",
+            "tool",
+        )
+    miss = _misspelt_table_error(p, data)
+    if miss is not None:
+        raise miss
     return parse_table(data, p)
 
 
@@ -270,7 +419,13 @@ class _Finder:
             candidate = os.path.join(d, "pyproject.toml")
             if os.path.isfile(candidate):
                 if candidate not in self.has_table:
-                    self.has_table[candidate] = _table_of(_read_toml(candidate)) is not None
+                    data = _read_toml(candidate)
+                    has = _table_of(data) is not None
+                    if not has:
+                        miss = _misspelt_table_error(candidate, data)
+                        if miss is not None:
+                            raise miss
+                    self.has_table[candidate] = has
                 if self.has_table[candidate]:
                     found = candidate
                     break

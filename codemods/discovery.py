@@ -1,11 +1,15 @@
 """Find the files to work on: walk the given paths like ruff would.
 
 * Directories are walked in sorted order (deterministic output), looking for
-  ``.py``, ``.pyi`` and (optionally) ``.ipynb`` files.
+  ``.py``, ``.pyi`` and (optionally) ``.ipynb`` files, and for executable
+  files without an extension whose shebang runs Python (``bin/run-report``
+  with ``#!/usr/bin/env python3``): pre-commit's ``identify`` tags those
+  ``python`` and passes them to the hooks, so ``check .`` must see them too.
 * Well-known tool/VCS/virtualenv directories are skipped (:data:`SKIP_DIRS`,
   and any directory holding a ``pyvenv.cfg``), and so is whatever ``.gitignore``
-  files (plus the repository's ``info/exclude``) ignore. The gitignore matcher
-  is implemented here; git is never called.
+  files (plus the repository's ``info/exclude``) ignore. Each gitignore line
+  is compiled by pathspec (``GitIgnoreSpec``, as black does); which file and
+  which line wins is decided here; git is never called.
 * Files named on the command line are always taken, whatever their extension,
   unless ``force_exclude`` is set and they are excluded or ignored (that is
   what pre-commit, which passes every staged file, needs).
@@ -16,9 +20,10 @@
   returned as :class:`DiscoveryError` values; the walk goes on.
 
 Gitignore support covers: one ``.gitignore`` per directory (patterns relative
-to it, deeper files win), ``!`` negation, trailing ``/`` (directories only),
-leading or inner ``/`` (anchored), ``**``, ``*``, ``?``, ``[...]`` (with ``!``
-/ ``^`` negation, ranges and ``[:class:]``), comments, ``\\#`` / ``\\!`` /
+to it, deeper files win, the last matching line wins), ``!`` negation,
+trailing ``/`` (directories only), leading or inner ``/`` (anchored), ``**``,
+``*``, ``?``, ``[...]`` (with ``!`` / ``^`` negation, ranges, ``[:class:]``;
+an unclosed ``[`` matches nothing, as in git), comments, ``\\#`` / ``\\!`` /
 ``\\ `` escapes, and ``info/exclude`` of the enclosing repository (also for
 ``git worktree`` checkouts, where ``.git`` is a file). Not covered: the global
 ``core.excludesFile``. Outside a git repository, ``.gitignore`` files from the
@@ -124,137 +129,113 @@ class DiscoveryError:
 # gitignore
 
 
+class _Regex:
+    """``fullmatch`` of one gitignore line, with git's meaning (kept for the
+    pattern tests): a directory-only line matches the directory itself."""
+
+    def __init__(self, rule: _Rule) -> None:
+        self.rule = rule
+
+    def fullmatch(self, path: str) -> bool:
+        return self.rule.matches(path, is_dir=self.rule.dir_only)
+
+
 @dataclass(frozen=True)
 class _Rule:
-    regex: re.Pattern[str]
+    """One gitignore line, compiled by pathspec (``GitIgnoreSpec``, the
+    matcher black uses)."""
+
+    pattern: re.Pattern[str]  # pathspec's regex for the line
     negate: bool
     dir_only: bool
 
+    @property
+    def regex(self) -> _Regex:
+        return _Regex(self)
 
+    def matches(self, rel: str, is_dir: bool) -> bool:
+        """Does the line match the entry at ``rel`` (posix, relative to the
+        ignore file's directory)? pathspec matches files, and a file inside
+        a matching directory: a directory itself matches as ``rel/`` only
+        when the line's match ends at that directory (the ``ps_d`` mark), so
+        ``foo/**`` ignores what is in ``foo`` but not ``foo`` (as git)."""
+        if not self.dir_only and self.pattern.match(rel) is not None:
+            return True
+        if is_dir:
+            m = self.pattern.match(rel + "/")
+            return m is not None and m.groupdict().get("ps_d") is not None
+        return False
+
+
+# POSIX character classes inside brackets: pathspec passes them to ``re``
+# as they are, where they mean something else
 _POSIX_CLASSES = {
     "alnum": "a-zA-Z0-9",
     "alpha": "a-zA-Z",
-    "blank": " \\t",
-    "cntrl": "\\x00-\\x1f\\x7f",
+    "blank": " \t",
     "digit": "0-9",
-    "graph": "\\x21-\\x7e",
     "lower": "a-z",
-    "print": "\\x20-\\x7e",
-    "punct": re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
-    "space": " \\t\\n\\r\\f\\v",
     "upper": "A-Z",
     "xdigit": "0-9A-Fa-f",
 }
+_POSIX_CLASS = re.compile(r"\[:([a-z]+):\]")
 
 
-def _translate_class(seg: str, i: int) -> tuple[str | None, int]:
-    """Translate the bracket expression starting at ``seg[i] == '['``.
-
-    Returns (regex, index after it), or (None, i) if it is not closed (then
-    the ``[`` is literal, as in git).
-    """
-    j = i + 1
-    negate = False
-    if j < len(seg) and seg[j] in "!^":
-        negate = True
-        j += 1
-    parts: list[str] = []
-    first = True
-    while j < len(seg):
-        c = seg[j]
-        if c == "]" and not first:
-            body = "".join(parts)
-            return ("[^/" + body + "]" if negate else "[" + body + "]"), j + 1
-        first = False
-        if c == "\\" and j + 1 < len(seg):
-            parts.append(re.escape(seg[j + 1]))
-            j += 2
-        elif c == "[" and seg.startswith("[:", j):
-            end = seg.find(":]", j + 2)
-            name = seg[j + 2 : end] if end != -1 else ""
-            if name in _POSIX_CLASSES:
-                parts.append(_POSIX_CLASSES[name])
-                j = end + 2
-            else:
-                parts.append(re.escape(c))
-                j += 1
-        elif c == "-" and parts and j + 1 < len(seg) and seg[j + 1] != "]":
-            parts.append("-")
-            j += 1
-        else:
-            parts.append(re.escape(c))
-            j += 1
-    return None, i
+def _posix_classes(line: str) -> str:
+    """``[[:digit:]]`` -> ``[0-9]`` (the classes a file name can use)."""
+    if "[:" not in line:
+        return line
+    return _POSIX_CLASS.sub(lambda m: _POSIX_CLASSES.get(m.group(1), m.group(0)), line)
 
 
-def _translate_segment(seg: str) -> str:
-    out: list[str] = []
-    i = 0
-    n = len(seg)
+def _unclosed_bracket(line: str) -> bool:
+    """Does ``line`` hold a ``[`` that no ``]`` closes? git's wildmatch then
+    matches nothing (pathspec before 1.1 took the ``[`` literally)."""
+    i, n = 0, len(line)
     while i < n:
-        c = seg[i]
-        if c == "*":
-            while i < n and seg[i] == "*":
-                i += 1
-            out.append("[^/]*")
+        c = line[i]
+        if c == "\\":
+            i += 2
             continue
-        if c == "?":
-            out.append("[^/]")
-        elif c == "\\":
-            if i + 1 < n:
-                i += 1
-                out.append(re.escape(seg[i]))
-            else:  # a trailing lone backslash: keep it literally
-                out.append(re.escape(c))
-        elif c == "[":
-            cls, after = _translate_class(seg, i)
-            if cls is not None:
-                out.append(cls)
-                i = after
-                continue
-            out.append(re.escape(c))
-        else:
-            out.append(re.escape(c))
+        if c == "[":
+            j = i + 1
+            if j < n and line[j] in "!^":
+                j += 1
+            if j < n and line[j] == "]":  # a leading "]" is a member
+                j += 1
+            close = line.find("]", j)
+            if close < 0:
+                return True
+            i = close
         i += 1
-    return "".join(out)
+    return False
 
 
 def _compile_gitignore_line(line: str) -> _Rule | None:
+    """One line of a gitignore file, or None (blank, comment, or a pattern
+    git never matches, such as an unclosed ``[``)."""
+    import pathspec
+
     line = line.rstrip("\r\n")
     if not line or line.startswith("#"):
         return None
-    # Trailing spaces are ignored unless escaped with a backslash.
-    end = len(line)
-    while end > 0 and line[end - 1] == " " and not (end >= 2 and line[end - 2] == "\\"):
-        end -= 1
-    line = line[:end]
-    negate = line.startswith("!")
-    if negate:
-        line = line[1:]
-    dir_only = line.endswith("/")
-    line = line.rstrip("/") if dir_only else line
-    if not line:
+    # the line's own trailing "/" (after unescaped trailing spaces): dir only
+    body = line
+    while body.endswith(" ") and not body.endswith("\\ "):
+        body = body[:-1]
+    dir_only = body.endswith("/")
+    if "[" in line and _unclosed_bracket(line):
         return None
-    anchored = "/" in line
-    line = line.lstrip("/")
-    if not line:
-        return None
-    segs = line.split("/")
-    rx: list[str] = []
-    last = len(segs) - 1
-    for k, seg in enumerate(segs):
-        if seg == "**":
-            # leading "**/" or inner "/**/": zero or more directories;
-            # trailing "/**": everything inside.
-            rx.append(".*" if k == last else "(?:.*/)?")
-            continue
-        rx.append(_translate_segment(seg))
-        if k != last:
-            rx.append("/")
-    body = "".join(rx)
-    if not anchored:
-        body = "(?:.*/)?" + body
-    return _Rule(re.compile(body, re.DOTALL), negate, dir_only)
+    try:
+        spec = pathspec.GitIgnoreSpec.from_lines([_posix_classes(line)])
+    except (ValueError, re.error):
+        return None  # "!" alone, or a pattern pathspec cannot use
+    for pattern in spec.patterns:
+        regex = getattr(pattern, "regex", None)
+        if pattern.include is None or regex is None:
+            return None
+        return _Rule(regex, negate=not pattern.include, dir_only=dir_only)
+    return None
 
 
 def _read_rules(path: str) -> list[_Rule]:
@@ -292,9 +273,7 @@ def _ignored(frames: Sequence[_Frame], name: str, is_dir: bool) -> bool:
     for frame in reversed(frames):
         rel = frame.prefix + name
         for rule in reversed(frame.rules):
-            if rule.dir_only and not is_dir:
-                continue
-            if rule.regex.fullmatch(rel):
+            if rule.matches(rel, is_dir):
                 return not rule.negate
     return False
 
@@ -337,6 +316,96 @@ def _info_exclude_path(repo_root: str) -> str | None:
 
 
 # --------------------------------------------------------------------------
+# Python scripts without an extension, by their shebang
+
+#: interpreters pre-commit's ``identify`` tags ``python`` (``python3.11`` is
+#: tried as ``python3.11``, ``python3``: the part before each last dot)
+_PYTHON_INTERPRETERS = frozenset({"python", "python2", "python3"})
+_SHEBANG_READ = 8192  # bytes read from a candidate script
+
+
+def _shebang_split(line: str) -> list[str]:
+    import shlex
+
+    try:
+        return shlex.split(line)  # setuptools may quote the interpreter
+    except ValueError:
+        return line.split()
+
+
+def _shebang_command(head: bytes) -> tuple[str, ...]:
+    """The command of a ``#!`` first line, as ``identify.parse_shebang``
+    reads it: printable ASCII only, ``/usr/bin/env`` (and ``env -S``)
+    dropped, ``nix-shell`` followed to its ``-i INTERPRETER``."""
+    import string
+
+    if not head.startswith(b"#!"):
+        return ()
+    lines = head[2:].split(b"\n")
+
+    def text(raw: bytes) -> str | None:
+        try:
+            decoded = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return decoded if all(c in string.printable for c in decoded) else None
+
+    first = text(lines[0])
+    if first is None:
+        return ()
+    cmd = tuple(_shebang_split(first.strip()))
+    if cmd[:2] == ("/usr/bin/env", "-S"):
+        cmd = cmd[2:]
+    elif cmd[:1] == ("/usr/bin/env",):
+        cmd = cmd[1:]
+    if cmd == ("nix-shell",):
+        for raw in lines[1:]:
+            if not raw.startswith(b"#!"):
+                break
+            line = text(raw[2:])
+            if line is None:
+                break
+            tokens = _shebang_split(line.strip())
+            for k, token in enumerate(tokens[:-1]):
+                if token == "-i":
+                    cmd = (tokens[k + 1],)
+    return cmd
+
+
+def python_shebang(head: bytes) -> bool:
+    """Does a file starting with ``head`` run with Python, by its shebang
+    (``#!/usr/bin/env python3``, ``#!/usr/bin/python3.11``, ``env -S``...)?
+    The same answer as pre-commit's ``identify`` (``types: [python]``)."""
+    cmd = _shebang_command(head)
+    if not cmd:
+        return False
+    interpreter = cmd[0].rpartition("/")[2]
+    while interpreter:
+        if interpreter in _PYTHON_INTERPRETERS:
+            return True
+        interpreter = interpreter.rpartition(".")[0]
+    return False
+
+
+def is_python_script(path: str) -> bool:
+    """An executable file whose shebang names Python (``identify`` looks at
+    the shebang of executable files only)."""
+    if not os.access(path, os.X_OK):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return python_shebang(fh.read(_SHEBANG_READ))
+    except OSError:
+        return False
+
+
+def may_be_script(name: str) -> bool:
+    """Worth reading for a shebang: a name without an extension
+    (``bin/run-report``); a name with one is typed by it."""
+    return not os.path.splitext(name)[1]
+
+
+# --------------------------------------------------------------------------
 # the walk
 
 
@@ -348,6 +417,7 @@ class _Walker:
         roots: list[str],
     ) -> None:
         self.exts = exts
+        self.scripts = ".py" in exts  # also extensionless Python scripts
         self.roots = roots
         self.cwd = os.getcwd()
         self.name_globs: list[str] = []
@@ -533,9 +603,14 @@ class _Walker:
                     False,
                 )
             elif is_file:
-                if not self.wanted_name(name) or self.excluded(child_rel, name):
+                wanted = self.wanted_name(name)
+                if not wanted and not (self.scripts and may_be_script(name)):
+                    continue
+                if self.excluded(child_rel, name):
                     continue
                 if any_rules and _ignored(frames, name, is_dir=False):
+                    continue
+                if not wanted and not is_python_script(entry.path):
                     continue
                 if is_link:
                     real = os.path.realpath(entry.path)

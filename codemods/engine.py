@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from codemods.findings import FileError, FileResult, Finding, Settings
+from codemods.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
 from codemods.mapping import MappingError, ModelTable, load_model_table
 from codemods.prefilter import may_need_work
 from codemods.secrets import redact_text
@@ -178,8 +178,8 @@ def _guarded(
             errors=[
                 FileError(
                     path,
-                    f"internal error ({type(e).__name__}) while analysing this file: "
-                    "nothing changed; please report (--verbose shows the traceback)",
+                    f"internal error ({type(e).__name__}) while analysing this file; "
+                    "please report it (--verbose shows the traceback)",
                 )
             ],
         )
@@ -252,14 +252,24 @@ def _process(
         _report_unused_noqa(result, suppressions, config.settings, data, module.encoding)
         return result
 
+    # Safe fixes are always applied, unsafe ones only with --unsafe-fixes
+    # (a fix's support edits go with it). A fix not applied still leaves its
+    # finding, which says the fix exists and is unsafe.
+    allow_unsafe = config.settings.unsafe_fixes
+
+    def applies(r: Report) -> bool:
+        return r.fix is not None and (allow_unsafe or not r.unsafe)
+
     # Positions only now that there are findings, and only as cheap as one
     # code generation: see ``_Positions``.
     edit_nodes: list[cst.CSTNode] = []
     for r in ctx.reports:
-        if r.fix is not None:
+        if applies(r):
             edit_nodes.append(r.node)
             edit_nodes += [node for node, _ in ctx.support_edits.get(id(r), [])]
-    positions = _Positions(module, data, [r.node for r in ctx.reports], edit_nodes, facts.parents)
+    report_nodes = [r.node for r in ctx.reports]
+    report_nodes += [n for r in ctx.reports for n in r.refs]
+    positions = _Positions(module, data, report_nodes, edit_nodes, facts.parents)
 
     kept: list[Report] = []
     for r in ctx.reports:
@@ -267,13 +277,16 @@ def _process(
         if suppressions.suppresses(r.rule.code, line, end_line):
             continue
         kept.append(r)
+    kept = _with_requirements(kept, ctx.reports)
 
     edits: dict[int, list[Fix]] = {}
+    unsafe_edited: set[int] = set()  # nodes an applied unsafe fix edits
     for r in kept:
-        if r.fix is not None:
-            edits.setdefault(id(r.node), []).append(r.fix)
-            for node, fix in ctx.support_edits.get(id(r), []):
-                edits.setdefault(id(node), []).append(fix)
+        if applies(r):
+            _add_edits(edits, r, ctx)
+            if r.unsafe:
+                unsafe_edited.add(id(r.node))
+                unsafe_edited.update(id(node) for node, _ in ctx.support_edits.get(id(r), []))
 
     result = FileResult(path)
     applier = _ApplyFixes(edits)
@@ -315,17 +328,36 @@ def _process(
             elif new_bytes != data:
                 result.new_source = new_bytes
 
+    preview: Any = None  # every fix of the file, unsafe ones too (see below)
     for r in kept:
         (line, col), (end_line, end_col) = positions.range(r.node)
         target = id(r.fix_node or r.node)
-        fixed = result.new_source is not None and target in applier.results
+        # a finding without a fix of its own is fixed by the fix that edits its node
+        fixed = (
+            (r.fix is None or applies(r))
+            and result.new_source is not None
+            and target in applier.results
+        )
         replacement: str | None = None
         if fixed and r.fix_node is None:
             replacement = module.code_for_node(applier.results[target])
-            if redact_text(replacement) != replacement:
-                # it would carry a key kept in an expression into reports
-                # (JSON, SARIF): better no replacement text than a leak
-                replacement = None
+        elif r.fix is not None and not applies(r) and r.fix_node is None:
+            # an unsafe fix this run does not apply: its replacement text as
+            # ``--unsafe-fixes`` would write it (the node's subtree only,
+            # with every fix inside it), for the reports to show
+            if preview is None:
+                all_edits: dict[int, list[Fix]] = {}
+                for other in kept:
+                    if other.fix is not None:
+                        _add_edits(all_edits, other, ctx)
+                preview = _ApplyFixes(all_edits)
+            new_node = r.node.visit(preview)
+            if isinstance(new_node, cst.CSTNode):
+                replacement = module.code_for_node(new_node)
+        if replacement is not None and redact_text(replacement) != replacement:
+            # it would carry a key kept in an expression into reports
+            # (JSON, SARIF): better no replacement text than a leak
+            replacement = None
         result.findings.append(
             Finding(
                 path=path,
@@ -334,15 +366,78 @@ def _process(
                 end_line=end_line,
                 end_col=end_col + 1,
                 code=r.rule.code,
-                message=r.message,
+                message=_with_refs(path, r, positions),
                 severity=r.rule.severity,
                 fixable=r.rule.fixable and fixed,
                 replacement=replacement,
+                applicability=_applicability(r, fixed, target in unsafe_edited),
             )
         )
     _report_unused_noqa(result, suppressions, config.settings, data, module.encoding)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _with_requirements(kept: list[Report], reported: list[Report]) -> list[Report]:
+    """A report whose required reports do not all stand moves with them:
+
+    - one of them is suppressed by a comment (``client = OpenAI()  # noqa:
+      OR101``): the client stays on OpenAI, where the bare model ID is right:
+      the dependent report is dropped;
+    - one of them belongs to a rule that is not selected (``--ignore
+      OR101``): this run does not move the client, so the dependent report
+      stays, without its fix, and says why."""
+    made = {id(r) for r in reported}
+    while True:
+        ids = {id(r) for r in kept}
+        out: list[Report] = []
+        for r in kept:
+            missing = [q for q in r.requires if id(q) not in ids]
+            if not missing:
+                out.append(r)
+            elif all(id(q) not in made for q in missing):
+                if r.fix is not None:
+                    codes = ", ".join(sorted({q.rule.code for q in missing}))
+                    r.fix = None
+                    r.message += (
+                        f" (not rewritten: the client it goes through is not migrated in this "
+                        f"run, because {codes} is not selected)"
+                    )
+                r.requires = []
+                out.append(r)
+        if len(out) == len(kept):
+            return out
+        kept = out
+
+
+def _applicability(r: Report, fixed: bool, unsafe_edit: bool) -> str | None:
+    if r.fix is not None:
+        return UNSAFE if r.unsafe else SAFE
+    if fixed:  # fixed by the fix of another finding on its node
+        return UNSAFE if unsafe_edit else SAFE
+    return None
+
+
+def _add_edits(edits: dict[int, list[Fix]], r: Report, ctx: RuleContext) -> None:
+    """``r``'s fix and the support edits it needs, keyed by the node each edits."""
+    assert r.fix is not None
+    edits.setdefault(id(r.node), []).append(r.fix)
+    for node, fix in ctx.support_edits.get(id(r), []):
+        edits.setdefault(id(node), []).append(fix)
+
+
+def _with_refs(path: str, r: Report, positions: _Positions, shown: int = 3) -> str:
+    """``r.message`` with :data:`REFS` replaced by where its ``refs`` are:
+    ``t.py:5, t.py:9, t.py:12 and 2 more``."""
+    from codemods.rules.base import REFS
+
+    if REFS not in r.message:
+        return r.message
+    lines = sorted({positions.range(n)[0][0] for n in r.refs})
+    where = ", ".join(f"{path}:{line}" for line in lines[:shown])
+    if len(lines) > shown:
+        where += f" and {len(lines) - shown} more"
+    return r.message.replace(REFS, where)
 
 
 def _wants_noqa_report(data: bytes, config: EngineConfig) -> bool:
@@ -922,7 +1017,7 @@ def _syntax_error(path: str, data: bytes, e: Any) -> FileError:
                 path,
                 # Python's message can quote the source ("Did you mean
                 # print("sk-...")?"): keys in it are redacted
-                f"syntax error: {redact_text(se.msg)} (not valid Python 3; nothing changed)",
+                f"syntax error: {redact_text(se.msg)} (not valid Python 3; not analysed)",
                 se.lineno,
                 se.offset,
             )
@@ -931,7 +1026,7 @@ def _syntax_error(path: str, data: bytes, e: Any) -> FileError:
     message = e.message.strip().splitlines()[0] if e.message.strip() else "invalid syntax"
     return FileError(
         path,
-        f"syntax error: {message} (not valid Python 3; nothing changed)",
+        f"syntax error: {message} (not valid Python 3; not analysed)",
         e.raw_line,
         e.raw_column + 1,
     )
@@ -1051,13 +1146,20 @@ class _DeepWorker:
         import queue
 
         self.jobs: queue.Queue = queue.Queue()
+        self.running = 0  # jobs queued or running, not finished
+        self.count_lock = threading.Lock()
         old = threading.stack_size()
         threading.stack_size(_STACK)
         try:
             self.thread = threading.Thread(
                 target=self._loop, name="openrouter-migrate-deep", daemon=True
             )
-            self.thread.start()
+            # Ctrl-C/SIGTERM must wake the main thread, not this one (which
+            # would leave the main thread waiting for the parse to finish)
+            from codemods.runner import _run_signals_blocked
+
+            with _run_signals_blocked():
+                self.thread.start()
         finally:
             threading.stack_size(old)
 
@@ -1070,20 +1172,21 @@ class _DeepWorker:
                 box.append((True, fn()))
             except BaseException as e:  # noqa: BLE001 - re-raised in the caller
                 box.append((False, e))
+            with self.count_lock:
+                self.running -= 1
             done.set()
 
     def run(self, fn: Callable[[], T]) -> T:
         box: list = []
         done = threading.Event()
+        with self.count_lock:
+            self.running += 1
         self.jobs.put((fn, box, done))
-        try:
-            done.wait()
-        except KeyboardInterrupt:
-            # Let the job finish first: a daemon thread still inside LibCST's
-            # native (Rust) parser when the interpreter exits aborts it
-            # (SIGABRT). A second interrupt escapes at once.
-            done.wait()
-            raise
+        # An interrupt leaves the job running here: the caller stops at once.
+        # A daemon thread still inside LibCST's native (Rust) parser when the
+        # interpreter exits aborts it (SIGABRT): the CLI waits for
+        # :func:`deep_work_running` to end, or leaves with ``os._exit``.
+        done.wait()
         ok, value = box[0]
         if ok:
             return value
@@ -1099,6 +1202,12 @@ def _forget_worker_after_fork() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_worker_after_fork)
+
+
+def deep_work_running() -> bool:
+    """Whether the deep-stack thread has unfinished work (an interrupted parse)."""
+    worker = _worker
+    return worker is not None and worker.running > 0
 
 
 def _run_deep(fn: Callable[[], T]) -> T:

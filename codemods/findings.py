@@ -10,6 +10,16 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from codemods.secrets import redact_text
+
+
+def _redact_field(obj: object, name: str) -> None:
+    value = getattr(obj, name)
+    if isinstance(value, str):
+        shown = redact_text(value)
+        if shown != value:
+            object.__setattr__(obj, name, shown)
+
 
 class Severity(str, enum.Enum):
     """How bad a finding is.
@@ -26,13 +36,25 @@ class Severity(str, enum.Enum):
         return {"warning": 1, "error": 2}[self.value]
 
 
+# A fix's applicability (ruff's model): a safe fix keeps the program's
+# meaning and ``migrate`` applies it; an unsafe one may not (the tool could
+# not prove it right) and is applied only with ``--unsafe-fixes``.
+SAFE = "safe"
+UNSAFE = "unsafe"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing the tool has to say about one place in one file.
 
-    ``fixable`` findings are applied by ``migrate``; the others are
-    report-only: a human must decide. ``replacement`` is the source text that
-    replaces the span (line, col)-(end_line, end_col) when the fix is applied.
+    ``fixable`` findings are applied by ``migrate`` with the options of the
+    run that produced them; the others are not: report-only findings (a
+    human must decide) and unsafe fixes the run did not enable.
+    ``applicability`` is the fix's, in ruff's terms: ``"safe"`` (applied by
+    every ``migrate``), ``"unsafe"`` (applied only with ``--unsafe-fixes``),
+    None when the finding has no fix. ``replacement`` is the source text
+    that replaces the span (line, col)-(end_line, end_col) when the fix is
+    applied (also given for an unsafe fix the run did not apply).
     Lines are 1-based, columns 1-based (as editors and ruff show them).
     """
 
@@ -47,6 +69,21 @@ class Finding:
     fixable: bool = False
     replacement: str | None = None
     cell: int | None = None  # notebooks: 1-based cell number
+    # notebooks: (line, col, end_line, end_col) of the span in the .ipynb text,
+    # inside the cell's "source" JSON string(s) (SARIF and GitHub annotations)
+    file_region: tuple[int, int, int, int] | None = None
+    applicability: str | None = None  # SAFE, UNSAFE, or None (no fix)
+
+    @property
+    def hidden_fix(self) -> bool:
+        """An unsafe fix that was not applied (``--unsafe-fixes`` applies it)."""
+        return self.applicability == UNSAFE and not self.fixable
+
+    def __post_init__(self) -> None:
+        # every message goes through here, whoever builds it and from wherever
+        # it quotes the source (a base_url with a key in it): no output format,
+        # log or cache entry ever carries a key
+        _redact_field(self, "message")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -57,6 +94,8 @@ class Finding:
     def from_dict(cls, d: dict[str, Any]) -> Finding:
         d = dict(d)
         d["severity"] = Severity(d["severity"])
+        if d.get("file_region") is not None:
+            d["file_region"] = tuple(d["file_region"])
         return cls(**d)
 
     def sort_key(self) -> tuple[Any, ...]:
@@ -71,6 +110,9 @@ class FileError:
     message: str
     line: int | None = None
     col: int | None = None
+
+    def __post_init__(self) -> None:
+        _redact_field(self, "message")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -146,6 +188,8 @@ class Settings:
     report_unused_noqa: bool = False  # OR900: suppressions that silence nothing
     # a file that mentions openai and is larger is reported, not analysed
     max_file_bytes: int = 1024 * 1024
+    # apply unsafe fixes too (``--unsafe-fixes``); safe ones are always applied
+    unsafe_fixes: bool = False
 
     def rule_enabled(self, code: str) -> bool:
         if self.select and not any(code.startswith(s) for s in self.select):

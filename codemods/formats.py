@@ -29,8 +29,11 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 def finding_json(f: Finding) -> dict[str, Any]:
     fix = None
-    if f.fixable and f.replacement is not None:
+    if f.applicability is not None and f.replacement is not None:
+        # as in ruff's JSON, an unsafe fix the run did not apply is given too
+        # (with "applicability": "unsafe"; "fixable" is then false)
         fix = {
+            "applicability": f.applicability,
             "replacement": f.replacement,
             "location": {
                 "line": f.line,
@@ -51,6 +54,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "severity": f.severity.value,
         "message": f.message,
         "fixable": f.fixable,
+        "applicability": f.applicability,
         "fix": fix,
     }
 
@@ -71,6 +75,7 @@ def render_json(
             "findings": len(findings),
             "errors": len(errors),
             "fixable": sum(1 for f in findings if f.fixable),
+            "hidden_fixes": sum(1 for f in findings if f.hidden_fix),
             "files_with_findings": len({f.path for f in findings}),
             "by_severity": dict(sorted(Counter(f.severity.value for f in findings).items())),
         },
@@ -85,6 +90,7 @@ def statistics_json(findings: Sequence[Finding]) -> str:
 def statistics_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     counts = Counter(f.code for f in findings)
     fixable = Counter(f.code for f in findings if f.fixable)
+    hidden = Counter(f.code for f in findings if f.hidden_fix)
     severity = {f.code: f.severity.value for f in findings}
     return [
         {
@@ -93,6 +99,7 @@ def statistics_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
             "severity": severity[code],
             "count": n,
             "fixable": fixable[code],
+            "hidden_fixes": hidden[code],
         }
         for code, n in sorted(counts.items())
     ]
@@ -128,16 +135,32 @@ def _artifact(path: str) -> dict[str, Any]:
     return loc
 
 
-def _region(f: Finding) -> dict[str, Any]:
+def _region(f: Finding) -> dict[str, Any] | None:
+    """The finding's region in the file. A notebook's positions are inside a
+    cell: its region is where that text is in the .ipynb JSON (the cell's
+    source strings), or none when that is not known."""
+    line, col, end_line, end_col = f.line, f.col, f.end_line, f.end_col
+    if f.cell is not None:
+        if f.file_region is None:
+            return None
+        line, col, end_line, end_col = f.file_region
     region: dict[str, Any] = {
-        "startLine": f.line,
-        "startColumn": f.col,
-        "endLine": f.end_line,
-        "endColumn": f.end_col,
+        "startLine": line,
+        "startColumn": col,
+        "endLine": end_line,
+        "endColumn": end_col,
     }
     if f.cell is not None:
-        region["message"] = {"text": f"cell {f.cell}"}
+        region["message"] = {"text": f"cell {f.cell}, line {f.line}"}
     return region
+
+
+def _physical(f: Finding) -> dict[str, Any]:
+    loc: dict[str, Any] = {"artifactLocation": _artifact(f.path)}
+    region = _region(f)
+    if region is not None:
+        loc["region"] = region
+    return loc
 
 
 def _level(severity: str) -> str:
@@ -159,7 +182,11 @@ def sarif_rules() -> list[dict[str, Any]]:
                 "fullDescription": {"text": doc, "markdown": doc},
                 "help": {"text": doc, "markdown": doc},
                 "defaultConfiguration": {"level": _level(info.severity.value)},
-                "properties": {"fixable": info.fixable, "tags": [info.severity.value]},
+                "properties": {
+                    "fixable": info.fixable,
+                    "fixAvailability": info.fix_availability,
+                    "tags": [info.severity.value],
+                },
             }
         )
     return rules
@@ -174,22 +201,24 @@ def render_sarif(findings: Sequence[Finding], errors: Sequence[FileError]) -> st
             "ruleId": f.code,
             "level": _level(f.severity.value),
             "message": {"text": f.message if f.cell is None else f"cell {f.cell}: {f.message}"},
-            "locations": [
-                {"physicalLocation": {"artifactLocation": _artifact(f.path), "region": _region(f)}}
-            ],
+            "locations": [{"physicalLocation": _physical(f)}],
         }
         if f.code in index:
             result["ruleIndex"] = index[f.code]
         props: dict[str, Any] = {"fixable": f.fixable}
+        if f.applicability is not None:
+            props["applicability"] = f.applicability
         if f.cell is not None:
             props["cell"] = f.cell
         result["properties"] = props
         # A notebook's positions are inside a cell, not in the .ipynb file's
         # text: a replacement there would point at the wrong bytes.
-        if f.fixable and f.replacement is not None and f.cell is None:
+        if f.applicability is not None and f.replacement is not None and f.cell is None:
+            command = "migrate --unsafe-fixes" if f.applicability == "unsafe" else "migrate"
             result["fixes"] = [
                 {
-                    "description": {"text": "Apply `openrouter-migrate migrate`"},
+                    "description": {"text": f"Apply `openrouter-migrate {command}`"},
+                    "properties": {"applicability": f.applicability},
                     "artifactChanges": [
                         {
                             "artifactLocation": _artifact(f.path),
@@ -259,11 +288,21 @@ def github_line(f: Finding) -> str:
 
     props: dict[str, Any] = {"file": f.path}
     if f.cell is None:
-        # a notebook's lines are inside a cell, not lines of the .ipynb file:
-        # the annotation goes on the file, the message says where
         props.update(line=f.line, col=f.col, endLine=f.end_line, endColumn=f.end_col)
+    elif f.file_region is not None:
+        # a notebook's lines are inside a cell: the annotation goes where the
+        # cell's source is in the .ipynb text; the message names the cell
+        line, col, end_line, end_col = f.file_region
+        props.update(line=line, col=col, endLine=end_line, endColumn=end_col)
     props["title"] = f.code
-    return _command(_level(f.severity.value), props, text_line(f))
+    message = text_line(f)
+    if f.applicability == "unsafe":
+        message += (
+            " (unsafe fix, applied by `migrate --unsafe-fixes`)"
+            if not f.fixable
+            else " (unsafe fix)"
+        )
+    return _command(_level(f.severity.value), props, message)
 
 
 def github_error_line(e: FileError) -> str:

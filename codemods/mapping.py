@@ -20,7 +20,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol, Union
@@ -39,8 +39,9 @@ __all__ = [
 ]
 
 MODELS_FILE = "models.yaml"
+SUCCESSORS_FILE = "successors.yaml"  # hand-edited: successors of no_equivalent IDs
 CATALOG_GLOB = "catalog-*.json"
-_TOP_KEYS = ("catalog_date", "models", "no_equivalent")
+_TOP_KEYS = ("catalog_date", "models", "no_equivalent", "successors")
 _SECTIONS = ("models", "no_equivalent")
 
 # provider/model, optionally a ~alias; no whitespace, no empty part.
@@ -99,6 +100,8 @@ class Lookup:
     kind: LookupKind
     target: str | None = None
     reason: str | None = None
+    # NO_EQUIVALENT: the OpenRouter model to suggest instead (never rewritten to)
+    successor: str | None = None
 
 
 def _entry(section: str | None, key: Any = None) -> str:
@@ -240,6 +243,7 @@ class _Layer:
     catalog_date: str | None
     models: dict[str, str]
     no_equivalent: dict[str, str]
+    successors: dict[str, str] = field(default_factory=dict)
 
 
 def _read(resource: _Readable, name: str) -> str:
@@ -270,6 +274,15 @@ def _check_key(name: str, section: str, key: Any, line: int | None) -> str:
             name,
             "key must be a bare OpenAI model ID (no '/'): IDs with a provider prefix "
             "are already OpenRouter IDs",
+            entry,
+            line,
+        )
+    if key != key.lower():
+        raise MappingError(
+            name,
+            "key has upper-case letters: model IDs are matched exactly, and OpenAI's are "
+            "lower-case (OpenAI rejects 'GPT-4o'), so this key would match no working code; "
+            f"write {key.lower()!r}",
             entry,
             line,
         )
@@ -316,6 +329,10 @@ def _parse_layer(text: str, name: str, *, require_date: bool) -> _Layer:
     def line_of(*path: Any) -> int | None:
         return loader_lines.get(tuple(str(p) if not isinstance(p, str) else p for p in path))
 
+    if not require_date and (data is None or data == {}):
+        raise MappingError(
+            name, "the file is empty: expected `models:` and/or `no_equivalent:` entries"
+        )
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -380,7 +397,23 @@ def _parse_layer(text: str, name: str, *, require_date: bool) -> _Layer:
                 _entry("no_equivalent", key),
                 line_of("no_equivalent", key),
             )
-    return _Layer(date, sections["models"], sections["no_equivalent"])
+
+    successors: dict[str, str] = {}
+    raw_successors = data.get("successors")
+    if raw_successors is not None:
+        if not isinstance(raw_successors, dict):
+            raise MappingError(
+                name,
+                "must be a mapping of OpenAI ID to the OpenRouter ID to suggest, got "
+                + _type_name(raw_successors),
+                "successors",
+                line_of("successors"),
+            )
+        for key, value in raw_successors.items():
+            line = line_of("successors", key)
+            _check_key(name, "successors", key, line)
+            successors[key] = _check_target(name, _entry("successors", key), value, line)
+    return _Layer(date, sections["models"], sections["no_equivalent"], successors)
 
 
 # ---------------------------------------------------------------- the table
@@ -393,10 +426,19 @@ class ModelTable:
     file names), for cache keys. Picklable (crosses the worker-pool boundary).
     """
 
-    __slots__ = ("models", "no_equivalent", "catalog_date", "sources", "fingerprint", "_mentions")
+    __slots__ = (
+        "models",
+        "no_equivalent",
+        "successors",
+        "catalog_date",
+        "sources",
+        "fingerprint",
+        "_mentions",
+    )
 
     models: Mapping[str, str]
     no_equivalent: Mapping[str, str]
+    successors: Mapping[str, str]  # no_equivalent ID -> OpenRouter ID to suggest
     catalog_date: str
     sources: tuple[str, ...]
     fingerprint: str
@@ -407,15 +449,19 @@ class ModelTable:
         no_equivalent: Mapping[str, str],
         catalog_date: str,
         sources: Sequence[str] = (),
+        successors: Mapping[str, str] | None = None,
     ) -> None:
         m = {k: models[k] for k in sorted(models)}
         n = {k: no_equivalent[k] for k in sorted(no_equivalent)}
+        succ = dict(successors or {})
+        su = {k: succ[k] for k in sorted(succ)}
         object.__setattr__(self, "models", MappingProxyType(m))
         object.__setattr__(self, "no_equivalent", MappingProxyType(n))
+        object.__setattr__(self, "successors", MappingProxyType(su))
         object.__setattr__(self, "catalog_date", catalog_date)
         object.__setattr__(self, "sources", tuple(str(s) for s in sources))
         blob = json.dumps(
-            {"catalog_date": catalog_date, "models": m, "no_equivalent": n},
+            {"catalog_date": catalog_date, "models": m, "no_equivalent": n, "successors": su},
             sort_keys=True,
             separators=(",", ":"),
         )
@@ -428,7 +474,13 @@ class ModelTable:
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             ModelTable,
-            (dict(self.models), dict(self.no_equivalent), self.catalog_date, self.sources),
+            (
+                dict(self.models),
+                dict(self.no_equivalent),
+                self.catalog_date,
+                self.sources,
+                dict(self.successors),
+            ),
         )
 
     def __repr__(self) -> str:
@@ -454,7 +506,11 @@ class ModelTable:
         if model_id in self.models:
             return Lookup(LookupKind.MAPPED, target=self.models[model_id])
         if model_id in self.no_equivalent:
-            return Lookup(LookupKind.NO_EQUIVALENT, reason=self.no_equivalent[model_id])
+            return Lookup(
+                LookupKind.NO_EQUIVALENT,
+                reason=self.no_equivalent[model_id],
+                successor=self.successors.get(model_id),
+            )
         if model_id.startswith("ft:"):
             return Lookup(LookupKind.FINE_TUNE, reason=_FINE_TUNE_REASON)
         return Lookup(
@@ -513,7 +569,15 @@ def _shipped_dir() -> Any:
 def _shipped_layer(where: str) -> tuple[_Layer, str]:
     resource = _shipped_dir().joinpath(MODELS_FILE)
     name = str(resource)
-    return _parse_layer(_read(resource, name), name, require_date=True), name
+    layer = _parse_layer(_read(resource, name), name, require_date=True)
+    extra = _shipped_dir().joinpath(SUCCESSORS_FILE)
+    if not extra.is_file():  # suggestions only: a table without them still works
+        return layer, name
+    extra_name = str(extra)
+    succ = _parse_layer(_read(extra, extra_name), extra_name, require_date=False)
+    if succ.models or succ.no_equivalent or succ.catalog_date:
+        raise MappingError(extra_name, "holds only a successors: section", "top level")
+    return _Layer(layer.catalog_date, layer.models, layer.no_equivalent, succ.successors), name
 
 
 def load_model_table(extra_files: Sequence[_PathLike] = ()) -> ModelTable:
@@ -526,6 +590,7 @@ def load_model_table(extra_files: Sequence[_PathLike] = ()) -> ModelTable:
     base, base_name = _shipped_layer(str(_shipped_dir()))
     models = dict(base.models)
     no_eq = dict(base.no_equivalent)
+    successors = dict(base.successors)
     date = base.catalog_date or ""
     sources = [base_name]
     for extra in extra_files:
@@ -538,10 +603,11 @@ def load_model_table(extra_files: Sequence[_PathLike] = ()) -> ModelTable:
         for key, reason in layer.no_equivalent.items():
             no_eq[key] = reason
             models.pop(key, None)
+        successors.update(layer.successors)
         if layer.catalog_date:
             date = layer.catalog_date
         sources.append(name)
-    return ModelTable(models, no_eq, date, sources)
+    return ModelTable(models, no_eq, date, sources, successors)
 
 
 # ---------------------------------------------------------------- the catalog

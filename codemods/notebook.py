@@ -56,6 +56,7 @@ import libcst as cst
 __all__ = [
     "Cell",
     "NotebookError",
+    "SourceLocator",
     "VirtualModule",
     "build_virtual_module",
     "load_cells",
@@ -284,7 +285,33 @@ def _is_magic(stripped: str) -> bool:
         return True
     if _ASSIGN_MAGIC_RE.match(stripped):
         return True
-    return bool(_HELP_END_RE.match(stripped))
+    if _HELP_END_RE.match(stripped):
+        return True
+    return _is_automagic(stripped)
+
+
+# line magics IPython runs without their ``%`` (automagic, on by default),
+# when the line is not Python: ``pip install openai``, ``cd data``
+_AUTOMAGIC_RE = re.compile(
+    r"(?:pip|conda|mamba|cd|ls|pwd|env|load_ext|reload_ext|unload_ext|matplotlib|time|timeit"
+    r"|run|who|whos|history|mkdir|rmdir|rm|cp|mv|cat|less|more|clear|reset|autoreload|aimport"
+    r"|config|store|alias|unalias|bookmark|pinfo|pinfo2|psearch|sx|system|lsmagic|pdb|debug"
+    r"|prun|precision|xmode|doctest_mode|tb|edit|save|load|notebook|dhist|dirs|popd|pushd"
+    r"|rehashx|colors|logstart|logstop|magic|page|pycat|recall|rerun|sc|killbgscripts)"
+    r"[ \t]+\S"
+)
+
+
+def _is_automagic(stripped: str) -> bool:
+    if not _AUTOMAGIC_RE.match(stripped):
+        return False
+    try:
+        compile(stripped, "<cell>", "exec")
+    except SyntaxError:
+        return True  # ``pip install x``: not Python, IPython's automagic
+    except ValueError:
+        return False
+    return False  # ``ls -la`` is also Python (a subtraction): analysed as such
 
 
 class _PyState:
@@ -743,3 +770,126 @@ def replace_cell_sources(data: bytes, new_sources: dict[int, str]) -> bytes:
     if got != expected:
         raise NotebookError("rewriting the sources changed more than the sources")
     return bom + out.encode("utf-8")
+
+
+# --------------------------------------------------------------------------
+# Where a cell's text is in the .ipynb file (SARIF and GitHub annotations)
+# --------------------------------------------------------------------------
+
+
+def _string_offsets(s: str, a: int, b: int) -> list[int]:
+    """For the JSON string ``s[a:b]`` (quotes included): the index in ``s`` of
+    each character of its decoded value, and of the closing quote last."""
+    out: list[int] = []
+    i, stop = a + 1, b - 1
+    while i < stop:
+        out.append(i)
+        if s[i] != "\\":
+            i += 1
+        elif s[i + 1] != "u":
+            i += 2
+        else:
+            i += 6
+            try:  # a surrogate pair is one character
+                if 0xD800 <= int(s[i - 4 : i], 16) <= 0xDBFF and s.startswith("\\u", i):
+                    if 0xDC00 <= int(s[i + 2 : i + 6], 16) <= 0xDFFF:
+                        i += 6
+            except ValueError:
+                pass
+    out.append(stop)
+    return out
+
+
+class SourceLocator:
+    """Positions in a cell (1-based line and column, as findings give them)
+    -> positions in the notebook's text: the 1-based line and column (in code
+    points) of that character inside the cell's ``"source"`` JSON string(s).
+
+    The escapes in between (``\"``, ``\n``, ``\u00e9``) are counted, so a region
+    covers exactly the JSON text that encodes the span. A BOM is not counted
+    in columns. Built from the bytes that were analysed.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        _, self._s, _ = _parse_notebook(data)
+        s = self._s
+        cells = _member(_members(s, _ws(s, 0)), "cells")
+        self._cells = _elements(s, cells[1]) if cells is not None else []
+        self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", s)]
+        self._sources: dict[int, _SourceStrings | None] = {}
+
+    def _strings(self, index: int) -> _SourceStrings | None:
+        if index not in self._sources:
+            self._sources[index] = self._find_strings(index)
+        return self._sources[index]
+
+    def _find_strings(self, index: int) -> _SourceStrings | None:
+        s = self._s
+        if not (0 <= index < len(self._cells)) or s[self._cells[index][0]] != "{":
+            return None
+        found = _member(_members(s, self._cells[index][0]), "source")
+        if found is None:
+            return None
+        a, b = found[1], found[2]
+        spans = [(a, b)] if s[a] == '"' else _elements(s, a) if s[a] == "[" else []
+        pieces: list[tuple[int, list[int]]] = []
+        text: list[str] = []
+        pos = 0
+        for ea, eb in spans:
+            if s[ea] != '"':
+                return None
+            offsets = _string_offsets(s, ea, eb)
+            value = scanstring(s, ea + 1)[0]
+            if len(offsets) - 1 != len(value):
+                return None  # not the string it seemed: no position rather than a wrong one
+            pieces.append((pos, offsets))
+            text.append(value)
+            pos += len(value)
+        if not pieces:
+            return None
+        line_starts = [0]
+        for ln in _lines("".join(text))[:-1]:  # the cell's lines, as the engine splits them
+            line_starts.append(line_starts[-1] + len(ln))
+        return _SourceStrings(pieces, line_starts, pos)
+
+    def _file_position(self, i: int) -> tuple[int, int]:
+        k = bisect.bisect_right(self._line_starts, i) - 1
+        return k + 1, i - self._line_starts[k] + 1
+
+    def position(self, cell: int, line: int, col: int, end: bool = False) -> tuple[int, int] | None:
+        """The file's (line, col) for cell ``cell``'s (line, col); with ``end``
+        (an exclusive end), a position between two strings of a source list
+        stays at the end of the first."""
+        src = self._strings(cell - 1)
+        if src is None:
+            return None
+        if 1 <= line <= len(src.line_starts):
+            offset = min(src.line_starts[line - 1] + max(col, 1) - 1, src.length)
+        else:
+            offset = src.length if line > len(src.line_starts) else 0
+        for k, (first, offsets) in enumerate(src.pieces):
+            size = len(offsets) - 1
+            if end:
+                inside = first < offset <= first + size or offset == first == 0
+            else:
+                inside = first <= offset < first + size
+            if inside or k == len(src.pieces) - 1:
+                return self._file_position(offsets[min(offset - first, size)])
+        return None  # pragma: no cover - the last string always answers
+
+    def region(
+        self, cell: int, line: int, col: int, end_line: int, end_col: int
+    ) -> tuple[int, int, int, int] | None:
+        """(line, col, end_line, end_col) in the file of a span in cell ``cell``."""
+        start = self.position(cell, line, col)
+        stop = self.position(cell, end_line, end_col, end=True)
+        if start is None or stop is None:
+            return None
+        return (*start, *max(start, stop))
+
+
+@dataclass
+class _SourceStrings:
+    pieces: list[tuple[int, list[int]]]  # (offset in the source, file index of each char)
+    line_starts: list[int]  # offset in the source of each cell line
+    length: int

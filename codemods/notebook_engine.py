@@ -23,6 +23,7 @@ Cells that are not analysed:
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 
@@ -31,6 +32,7 @@ from codemods.findings import FileError, FileResult, Finding
 from codemods.notebook import (
     Cell,
     NotebookError,
+    SourceLocator,
     VirtualModule,
     build_virtual_module,
     load_cells,
@@ -42,7 +44,7 @@ from codemods.prefilter import may_need_work
 
 __all__ = ["notebook_diff", "process_notebook"]
 
-CANNOT_SPLIT = "cannot apply fixes to this notebook safely; nothing changed"
+CANNOT_SPLIT = "cannot apply fixes to this notebook safely: its findings are report-only"
 
 
 def process_notebook(path: str, data: bytes, config: EngineConfig) -> FileResult:
@@ -50,7 +52,7 @@ def process_notebook(path: str, data: bytes, config: EngineConfig) -> FileResult
     try:
         cells = load_cells(data)
     except NotebookError as e:
-        return FileResult(path, errors=[FileError(path, f"{e}; nothing changed")])
+        return FileResult(path, errors=[FileError(path, f"{e}; not analysed")])
 
     errors = [_cell_error(path, c) for c in cells if _report_unparsable(c)]
     vm = build_virtual_module(cells)
@@ -64,7 +66,8 @@ def process_notebook(path: str, data: bytes, config: EngineConfig) -> FileResult
     result = FileResult(path, errors=errors)
     result.errors += [_map_error(vm, e) for e in res.errors]
     masked = _masked_lines(vm)
-    findings = [_map_finding(vm, f) for f in res.findings if f.line not in masked]
+    locator = _locator(data) if res.findings else None
+    findings = [_map_finding(vm, f, locator) for f in res.findings if f.line not in masked]
 
     if res.new_source is not None:
         new_bytes, problem = _rebuild(data, vm, res.new_source)
@@ -88,7 +91,7 @@ def _cell_error(path: str, cell: Cell) -> FileError:
         if cell.error_col is not None:
             where += f":{cell.error_col}"
     return FileError(
-        path, f"{where}: {cell.error} (cell not analysed and left unchanged; the other cells are)"
+        path, f"{where}: {cell.error} (this cell is not analysed; the other cells are)"
     )
 
 
@@ -106,24 +109,51 @@ def _masked_lines(vm: VirtualModule) -> set[int]:
     return {n for n, ln in enumerate(vm.text.splitlines(), 1) if tag.match(ln)}
 
 
-def _map_finding(vm: VirtualModule, f: Finding) -> Finding:
+def _locator(data: bytes) -> SourceLocator | None:
+    """Where the cells' text is in the JSON; None if the layout defeats it (the
+    findings then have no ``file_region``, and the reports say only the cell)."""
+    try:
+        return SourceLocator(data)
+    except (NotebookError, IndexError, ValueError):
+        return None
+
+
+def _map_finding(vm: VirtualModule, f: Finding, locator: SourceLocator | None) -> Finding:
     cell, line, col = map_position(vm, f.line, f.col)
     end_cell, end_line, end_col = map_position(vm, f.end_line, f.end_col)
     if end_cell != cell:  # a span never crosses cells; keep the start if it seems to
         end_line, end_col = line, col
-    return Finding(
-        path=f.path,
+    region = None
+    if locator is not None:
+        try:
+            region = locator.region(cell, line, col, end_line, end_col)
+        except (NotebookError, IndexError, ValueError):
+            region = None
+    return dataclasses.replace(
+        f,
         line=line,
         col=col,
         end_line=end_line,
         end_col=end_col,
-        code=f.code,
-        message=f.message,
-        severity=f.severity,
-        fixable=f.fixable,
-        replacement=f.replacement,
+        message=_map_refs(vm, f.path, f.message),
         cell=cell,
+        file_region=region,
     )
+
+
+def _map_refs(vm: VirtualModule, path: str, message: str) -> str:
+    """``nb.ipynb:12`` in a message (other places it names, see
+    ``engine._with_refs``) becomes ``nb.ipynb:cell 3:2``."""
+    import re
+
+    if f"{path}:" not in message:
+        return message
+
+    def cell_line(m: re.Match[str]) -> str:
+        cell, line, _ = map_position(vm, int(m.group(1)), 1)
+        return f"{path}:cell {cell}:{line}"
+
+    return re.sub(re.escape(path) + r":(\d+)(?![\d:])", cell_line, message)
 
 
 def _report_only(f: Finding) -> Finding:
@@ -148,7 +178,7 @@ def _rebuild(data: bytes, vm: VirtualModule, new_vm: bytes) -> tuple[bytes, str 
 
 
 # --------------------------------------------------------------------------
-# migrate --diff: the changed cells' sources, not the JSON
+# migrate --diff --cell-diff: the changed cells' sources, not the JSON (for reading)
 # --------------------------------------------------------------------------
 
 

@@ -46,12 +46,35 @@ class ModuleSummary:
     sink_uses: dict[str, int] = field(default_factory=dict)  # reads reaching model=
     other_uses: dict[str, int] = field(default_factory=dict)  # every other read
     certain: set[str] = field(default_factory=set)  # reach an SDK call that is surely openai's
+    # every read reaching model= reaches it on a receiver resolved to openai's
+    # client: a fix of the definition is safe (see codemods/rules/dataflow.py)
+    safe: set[str] = field(default_factory=set)
     module_imports: list[str] = field(default_factory=list)  # ``import M``; star imports
     handled: set[str] = field(default_factory=set)  # exports this file followed itself
     # module-level functions whose parameter reaches model= (and is read for
     # nothing else): function -> parameter -> positional index (None: keyword only)
     sink_params: dict[str, dict[str, int | None]] = field(default_factory=dict)
     sink_params_certain: set[str] = field(default_factory=set)
+    # module-level names bound to a client, or functions returning one,
+    # with the decision for them (codemods/clients.py: ClientIndex.exports)
+    clients: dict[str, str] = field(default_factory=dict)
+    # a receiver resolves through the calls of a public function of this
+    # file: which of its names other modules import would settle it
+    wants_importers: bool = False
+    # public functions whose parameter is used as a client here: function ->
+    # parameter -> positional index (codemods/clients.py)
+    client_params: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    # calls of imported functions: local name -> per call, argument key
+    # ("0", "1"..., a keyword, "*") -> the client state it passes
+    client_args: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # the module-level client (rules/module_client.py: module_client_summary)
+    module_client: dict[str, Any] = field(default_factory=dict)
+    # API keys (codemods/rules/keyflow.py): reads of an imported name that are
+    # the api_key= of a client this file would migrate if the name were
+    # followed; and the key names of this module whose definition it rewrote
+    key_uses: dict[str, int] = field(default_factory=dict)
+    key_handled: set[str] = field(default_factory=set)
+    sink_params_safe: set[str] = field(default_factory=set)  # every such sink is safe
 
 
 @dataclass(frozen=True)
@@ -63,6 +86,7 @@ class SinkFunction:
     params: tuple[tuple[str, int | None], ...]
     path: str  # the file that defines it
     certain: bool
+    safe: bool = False  # the fix of an argument passed to it is safe
 
 
 @dataclass(frozen=True)
@@ -74,6 +98,7 @@ class Export:
     other_uses: int  # reads elsewhere that are not model=
     other_files: tuple[str, ...]  # where those are
     certain: bool
+    safe: bool = False  # every model= it reaches is on openai's client: its fix is safe
 
 
 @dataclass(frozen=True)
@@ -87,9 +112,53 @@ class ProjectInput:
     module: tuple[str, bool] | None = None
     # functions of other modules whose parameter reaches model=
     sink_functions: tuple[SinkFunction, ...] = ()
+    # imported local name -> the decision the defining module took for the
+    # client it is bound to (codemods/clients.py: "migrate", "openrouter", "left")
+    clients: tuple[tuple[str, str], ...] = ()
+    # the module-level names of this file other modules import (with
+    # ``module`` set: a name not listed here is imported nowhere in the run)
+    imported_names: frozenset[str] = frozenset()
+    imported_whole: bool = False  # ``import this`` somewhere: any name may be read
+    # (public function, parameter) -> what every call in the other modules
+    # of the run passes there (codemods/clients.py: _callers_elsewhere)
+    param_clients: tuple[tuple[tuple[str, str], str], ...] = ()
+    # the module-level client is one per process: the SDK generation the
+    # run's other modules show, and what became of the configuration other
+    # modules of the run set ("migrate", "openrouter", "left"; where)
+    module_client_version: str | None = None
+    module_client_state: str | None = None
+    module_client_files: tuple[str, ...] = ()
+
+    # module-level names of this file that other files pass to api_key= of
+    # the clients they migrate, and read for nothing else anywhere
+    key_exports: tuple[str, ...] = ()
+    # imported names whose key definition was rewritten in its own module
+    followed_keys: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.exports or self.followed or self.sink_functions)
+        return bool(
+            self.exports
+            or self.followed
+            or self.sink_functions
+            or self.key_exports
+            or self.followed_keys
+            or self.clients
+            or self.param_clients
+            or self.module_client_version
+            or self.module_client_state
+        )
+
+    def param_client_state(self, function: str, param: str) -> str | None:
+        for (fn, p), state in self.param_clients:
+            if fn == function and p == param:
+                return state
+        return None
+
+    def client_state(self, name: str) -> str | None:
+        for local, state in self.clients:
+            if local == name:
+                return state
+        return None
 
 
 def canonical(value: Any) -> Any:
@@ -163,6 +232,17 @@ class Plan:
     definers: dict[str, ProjectInput] = field(default_factory=dict)
     # importer path -> local name -> (defining path, exported name)
     importers: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    # API keys: defining path -> names; importer path -> local -> (definer, name)
+    key_definers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    key_importers: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+
+    def followed_keys(self, path: str, handled: dict[str, set[str]]) -> frozenset[str]:
+        """An importer's key names whose definition was rewritten where it is."""
+        return frozenset(
+            local
+            for local, (definer, name) in self.key_importers.get(path, {}).items()
+            if name in handled.get(definer, set())
+        )
 
     def followed_input(
         self, path: str, handled: dict[str, set[str]], exports: ProjectInput | None
@@ -511,7 +591,10 @@ def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> 
     """Every name the planner may ask the text scan about, from the
     summaries alone: the functions whose parameter reaches ``model=``, and
     every name a summarised file imports from another module of the run
-    (a superset of the exported names). Scanning once for all of them
+    (a superset of the exported names and key names), the functions whose
+    parameter is used as a client (:func:`plan_param_clients`) and the last
+    part of the modules that want their importers (:func:`plan_private`).
+    Scanning once for all of them
     (:meth:`Mentions.prepare`) reads each file once."""
     files = list(files)
     by_module, names = modules if modules is not None else modules_of(files)
@@ -520,9 +603,12 @@ def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> 
         if summary is None:
             continue
         out.update(summary.sink_params)
+        out.update(summary.client_params)  # plan_param_clients
         if path not in names:
             continue
         me, is_pkg = names[path]
+        if summary.wants_importers:
+            out.add(me.rsplit(".", 1)[-1])  # plan_private
         for written, name in summary.imports.values():
             target = resolve(written, me, is_pkg) if written != "?" else None
             if target is not None and (target in by_module or f"{target}.{name}" in by_module):
@@ -557,6 +643,7 @@ def plan_calls(
                     params=tuple(sorted(params.items())),
                     path=path,
                     certain=fname in summary.sink_params_certain,
+                    safe=fname in summary.sink_params_safe,
                 )
             )
     if not functions:
@@ -600,6 +687,248 @@ def plan_calls(
     return out
 
 
+def plan_clients(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Files that import a client (or a client factory) from another module
+    of the run: path -> (local name, the defining module's decision). They
+    are processed again with it, so a model ID sent through such a client
+    is rewritten only when that client moves to OpenRouter."""
+    files = list(files)
+    if not any(summary is not None and summary.clients for _, _, summary, _ in files):
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    exported = {path: summary.clients for path, _, summary, _ in files if summary is not None}
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for path, _, summary, _ in files:
+        if summary is None or not summary.imports or path not in names:
+            continue
+        me, is_pkg = names[path]
+        found: list[tuple[str, str]] = []
+        for local, (written, name) in sorted(summary.imports.items()):
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None or target not in modules:
+                continue
+            state = exported.get(modules[target], {}).get(name)
+            if state is not None:
+                found.append((local, state))
+        if found:
+            out[path] = tuple(found)
+    return out
+
+
+def plan_private(
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+) -> dict[str, ProjectInput]:
+    """Files whose receivers resolve through the calls of their own public
+    functions: path -> (module, the names of it other files of the run
+    import, imported whole?). With it the file knows whether its calls of a
+    function are all the calls there are. A file the planner has no summary
+    for (skipped by the prefilter, a notebook) counts as importing every
+    name it mentions."""
+    files = list(files)
+    wanting = [p for p, _, s, _ in files if s is not None and s.wants_importers]
+    if not wanting:
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    wanted = {names[p][0]: p for p in wanting if p in names}
+    if not wanted:
+        return {}
+    imported: dict[str, set[str]] = defaultdict(set)
+    whole: set[str] = set()
+    # files read as text: one that names a module's last part may ``import``
+    # it: count everything (one scan for every module, then a lookup)
+    by_last: dict[str, list[str]] = defaultdict(list)
+    for module in wanted:
+        by_last[module.rsplit(".", 1)[-1]].append(module)
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    for path, hits in mentions.find(by_last, only=unread).items():
+        for last in hits:
+            whole.update(module for module in by_last[last] if wanted[module] != path)
+    for path, _, summary, _ in files:
+        if summary is None:
+            continue
+        if path not in names:
+            continue
+        me, is_pkg = names[path]
+        for written in summary.module_imports:
+            target = resolve(written, me, is_pkg)
+            if target in wanted:
+                whole.add(target)
+        for written, name in summary.imports.values():
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target in wanted:
+                imported[target].add(name)
+            elif target is not None and f"{target}.{name}" in wanted:
+                whole.add(f"{target}.{name}")  # ``from pkg import module``
+    out = {}
+    for module, path in wanted.items():
+        out[path] = ProjectInput(
+            module=names[path],
+            imported_names=frozenset(imported.get(module, ())),
+            imported_whole=module in whole,
+        )
+    return out
+
+
+def plan_param_clients(
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+) -> dict[str, tuple[tuple[tuple[str, str], str], ...]]:
+    """Public functions whose parameter is used as a client in their module:
+    path -> ((function, parameter), state) from every call of the function
+    in the other modules of the run ("migrate" when each passes a client
+    that moves, "left" when one passes a client that stays, "unknown" when
+    one passes something else, unpacks arguments, or the module is
+    imported whole, or named by a file the planner has no summary for)."""
+    files = list(files)
+    definers = [(p, s) for p, _, s, _ in files if s is not None and s.client_params]
+    if not definers:
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    wanted = {names[p][0]: (p, s) for p, s in definers if p in names}
+    calls: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    opaque: set[str] = set()
+    # files read as text that name one of a module's functions: one scan for
+    # every function name, then a lookup per name
+    by_function: dict[str, list[str]] = defaultdict(list)
+    for module, (_, s) in wanted.items():
+        for fn in s.client_params:
+            by_function[fn].append(module)
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    for path, hits in mentions.find(by_function, only=unread).items():
+        for fn in hits:
+            opaque.update(module for module in by_function[fn] if wanted[module][0] != path)
+    for path, _, summary, _ in files:
+        if summary is None:
+            continue
+        if path not in names:
+            continue
+        me, is_pkg = names[path]
+        for written in summary.module_imports:
+            target = resolve(written, me, is_pkg)
+            if target in wanted:
+                opaque.add(target)
+        for local, (written, name) in summary.imports.items():
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None:
+                continue
+            if f"{target}.{name}" in wanted:
+                opaque.add(f"{target}.{name}")
+            if target in wanted and name in wanted[target][1].client_params:
+                found = summary.client_args.get(local)
+                if found is None and summary.other_uses.get(local, 0) + summary.sink_uses.get(
+                    local, 0
+                ):
+                    opaque.add(target)  # read but not called: passed around
+                calls[(target, name)].extend(found or ())
+    out: dict[str, tuple[tuple[tuple[str, str], str], ...]] = {}
+    for module, (path, summary) in wanted.items():
+        found: list[tuple[tuple[str, str], str]] = []
+        for fn, params in sorted(summary.client_params.items()):
+            sites = calls.get((module, fn), [])
+            for param, index in sorted(params.items()):
+                if module in opaque:
+                    state = "unknown"
+                else:
+                    states = set()
+                    for args in sites:
+                        if "*" in args:
+                            states.add("unknown")
+                            continue
+                        key = str(index) if index is not None and str(index) in args else param
+                        states.add(args.get(key, "unknown"))
+                    state = _fold_states(states)
+                found.append(((fn, param), state))
+        out[path] = tuple(found)
+    return out
+
+
+def plan_module_client_version(files: Iterable[FileInfo]) -> dict[str, str]:
+    """Files that configure the module-level client without showing which
+    SDK generation they use (``openai.api_key = ...`` alone): path -> the
+    generation the other modules of the run that use it show, when they
+    agree."""
+    files = list(files)
+    used = [(p, s.module_client) for p, _, s, _ in files if s is not None and s.module_client]
+    versions = {mc.get("version") for _, mc in used} - {None}
+    if len(versions) != 1 or "both" in versions:
+        return {}
+    (version,) = versions
+    return {p: version for p, mc in used if mc.get("configures") and mc.get("version") is None}
+
+
+def plan_module_client_state(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Files that call the module-level client without configuring it, and
+    share a process with modules of the run that configure it: path -> (what
+    became of that configuration, the files that set it). The client is one
+    per process: they move with it, or stay with it. Two files share a
+    process when one imports the other, or a third file imports both;
+    independent scripts in one directory do not."""
+    files = list(files)
+    configurers = [
+        (p, s.module_client)
+        for p, _, s, _ in files
+        if s is not None and s.module_client.get("configures")
+    ]
+    callers = [
+        p
+        for p, _, s, _ in files
+        if s is not None and s.module_client.get("calls") and not s.module_client.get("configures")
+    ]
+    if not configurers or not callers:
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    imports: dict[str, set[str]] = {}
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        me, is_pkg = names[path]
+        found: set[str] = set()
+        written = [*summary.module_imports]
+        written += [w for w, _ in summary.imports.values() if w != "?"]
+        written += [f"{w}.{n}" for w, n in summary.imports.values() if w != "?"]
+        for w in written:
+            target = resolve(w, me, is_pkg)
+            if target is not None and target in modules:
+                found.add(modules[target])
+        imports[path] = found
+
+    def related(a: str, b: str) -> bool:
+        if b in imports.get(a, ()) or a in imports.get(b, ()):
+            return True
+        return any(a in seen and b in seen for seen in imports.values())
+
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for caller in callers:
+        mine = [(p, mc) for p, mc in configurers if related(caller, p)]
+        if not mine:
+            continue
+        states = {mc.get("state") or "left" for _, mc in mine}
+        state = (
+            "left" if "left" in states else "openrouter" if states == {"openrouter"} else "migrate"
+        )
+        out[caller] = (state, tuple(sorted(p for p, _ in mine)))
+    return out
+
+
+def _fold_states(states: set[str]) -> str:
+    """All the calls' states as one ("migrate" only when every call passes a
+    client on OpenRouter; no call at all: nothing is passed from elsewhere)."""
+    if not states:
+        return "none"
+    if "left" in states:
+        return "left"
+    if "unknown" in states:
+        return "unknown"
+    return "openrouter" if states == {"openrouter"} else "migrate"
+
+
 def plan(
     files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
 ) -> Plan:
@@ -609,29 +938,11 @@ def plan(
     are scanned as text: one that mentions an exported name counts as a read
     that is not ``model=``, so the name stays untouched (OR206)."""
     files = list(files)
-    modules, names = modules if modules is not None else modules_of(files)
+    both = modules if modules is not None else modules_of(files)
+    modules = both[0]
     if mentions is None:
         mentions = mentions_of(files)
-
-    opaque: set[str] = set()  # modules whose reads cannot be counted
-    uses: dict[tuple[str, str], list[tuple[str, str, ModuleSummary]]] = defaultdict(list)
-    for path, _, summary, _ in files:
-        if summary is None or path not in names:
-            continue
-        me, is_pkg = names[path]
-        for written in summary.module_imports:
-            target = resolve(written, me, is_pkg)
-            if target is not None:
-                opaque.add(target)
-        for local, (written, name) in summary.imports.items():
-            target = resolve(written, me, is_pkg) if written != "?" else None
-            if target is None:
-                continue
-            if f"{target}.{name}" in modules:
-                opaque.add(f"{target}.{name}")  # ``from pkg import settings``
-                continue
-            if target in modules:
-                uses[(target, name)].append((path, local, summary))
+    uses, opaque, unread = _reads(files, both)
 
     exported: list[tuple[str, str, list[tuple[str, str, ModuleSummary]]]] = []
     for (target, name), readers in sorted(uses.items()):
@@ -642,7 +953,6 @@ def plan(
             exported.append((target, name, readers))
     # one text scan for every exported name, then a lookup per name
     text_reads: dict[str, list[str]] = defaultdict(list)
-    unread = [path for path, _, summary, data in files if summary is None and data is not None]
     for p, hits in mentions.find({name for _, name, _ in exported}, only=unread).items():
         for name in hits:
             text_reads[name].append(p)
@@ -661,10 +971,87 @@ def plan(
                 other_uses=sum(n for _, n in others),
                 other_files=tuple(sorted({p for p, n in others if n})),
                 certain=any(loc in s.certain for _, loc, s in sinks),
+                safe=all(loc in s.safe for _, loc, s in sinks),
             )
         )
         for p, loc, _ in sinks:
             result.importers.setdefault(p, {})[loc] = (definer, name)
     for definer, exp in exports.items():
         result.definers[definer] = ProjectInput(exports=tuple(exp))
+    return result
+
+
+_Reads = dict[tuple[str, str], list[tuple[str, str, "ModuleSummary"]]]
+
+
+def _reads(files: list[FileInfo], modules: Modules) -> tuple[_Reads, set[str], list[str]]:
+    """Who imports which name of which module of the run: (module, name) ->
+    [(importer path, local name, its summary)]; the modules whose reads
+    cannot be counted (imported whole); the files to scan as text (asked
+    through :class:`Mentions`)."""
+    by_module, names = modules
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    opaque: set[str] = set()
+    uses: _Reads = defaultdict(list)
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        me, is_pkg = names[path]
+        for written in summary.module_imports:
+            target = resolve(written, me, is_pkg)
+            if target is not None:
+                opaque.add(target)
+        for local, (written, name) in summary.imports.items():
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None:
+                continue
+            if f"{target}.{name}" in by_module:
+                opaque.add(f"{target}.{name}")  # ``from pkg import settings``
+                continue
+            if target in by_module:
+                uses[(target, name)].append((path, local, summary))
+    return uses, opaque, unread
+
+
+def plan_keys(
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+) -> Plan:
+    """API keys: a name other files pass to ``api_key=`` of clients they would
+    migrate is rewritten where it is defined only when every read of it in the
+    run is such an ``api_key=`` (any other read, a whole-module import, or a
+    file read as text that mentions it: nothing is planned, the importers keep
+    their OR103). Planned before the model IDs: a client migrated here also
+    migrates the model IDs sent through it."""
+    files = list(files)
+    both = modules if modules is not None else modules_of(files)
+    uses, opaque, unread = _reads(files, both)
+    modules_by_name = both[0]
+    result = Plan()
+    keys: dict[str, list[str]] = defaultdict(list)
+    candidates = [
+        (target, name, readers)
+        for (target, name), readers in sorted(uses.items())
+        if target not in opaque and any(s.key_uses.get(loc, 0) for _, loc, s in readers)
+    ]
+    if not candidates:
+        return result
+    if mentions is None:
+        mentions = mentions_of(files)
+    # one text scan for every candidate name, then a lookup per name
+    text_reads: dict[str, set[str]] = defaultdict(set)
+    for p, hits in mentions.find({name for _, name, _ in candidates}, only=unread).items():
+        for hit in hits:
+            text_reads[hit].add(p)
+    for target, name, readers in candidates:
+        definer = modules_by_name[target]
+        exclusive = all(
+            s.key_uses.get(loc, 0) == s.sink_uses.get(loc, 0) + s.other_uses.get(loc, 0)
+            for _, loc, s in readers
+        )
+        if not exclusive or any(p != definer for p in text_reads.get(name, ())):
+            continue
+        keys[definer].append(name)
+        for p, loc, _ in readers:
+            result.key_importers.setdefault(p, {})[loc] = (definer, name)
+    result.key_definers = {d: tuple(names) for d, names in keys.items()}
     return result

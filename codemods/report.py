@@ -15,7 +15,7 @@ from typing import IO
 
 import click
 
-from codemods.findings import FileError, Finding, Severity
+from codemods.findings import UNSAFE, FileError, Finding, Severity
 
 
 def use_color(stream: IO[str] | None, environ: Mapping[str, str] | None = None) -> bool:
@@ -59,16 +59,31 @@ def error_line(e: FileError) -> str:
     return f"error: {e}"
 
 
-def summary(findings: Sequence[Finding], errors: Sequence[FileError], files: int) -> str:
+def summary(
+    findings: Sequence[Finding],
+    errors: Sequence[FileError],
+    files: int,
+    unsafe_fixes: bool = False,
+) -> str:
+    """``Found N findings in M files; K fixable with ...; H hidden fixes can
+    be enabled with the `--unsafe-fixes` option; E errors.`` (ruff's words
+    for unsafe fixes the run did not enable; ``unsafe_fixes``: they were.)"""
     n = len(findings)
     fixable = sum(1 for f in findings if f.fixable)
+    hidden = 0 if unsafe_fixes else sum(1 for f in findings if f.hidden_fix)
     parts = []
     if n:
         parts.append(
             f"Found {n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}"
         )
         if fixable:
-            parts.append(f"{fixable} fixable with `openrouter-migrate migrate`")
+            with_option = " --unsafe-fixes" if unsafe_fixes and _any_unsafe(findings) else ""
+            parts.append(f"{fixable} fixable with `openrouter-migrate migrate{with_option}`")
+        if hidden:
+            parts.append(
+                f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the "
+                "`--unsafe-fixes` option"
+            )
     else:
         parts.append("No unmigrated OpenAI usage found")
     if errors:
@@ -76,17 +91,28 @@ def summary(findings: Sequence[Finding], errors: Sequence[FileError], files: int
     return "; ".join(parts) + "."
 
 
+def _any_unsafe(findings: Sequence[Finding]) -> bool:
+    return any(f.fixable and f.applicability == UNSAFE for f in findings)
+
+
 def statistics(findings: Sequence[Finding]) -> list[str]:
-    """One line per rule with findings: count, code, [*] when fixable, name."""
+    """One line per rule with findings: count, code, ``[*]`` when some are
+    fixable (``[-]``: only hidden unsafe fixes), severity, name, and how
+    many unsafe fixes are hidden."""
     from codemods.formats import statistics_rows
 
     rows = statistics_rows(findings)
     width = max((len(str(r["count"])) for r in rows), default=1)
-    return [
-        f"{r['count']:>{width}}  {r['code']}  {'[*]' if r['fixable'] else '   '} "
-        f"{r['severity']:<7}  {r['name'] or ''}".rstrip()
-        for r in rows
-    ]
+    out = []
+    for r in rows:
+        mark = "[*]" if r["fixable"] else "[-]" if r["hidden_fixes"] else "   "
+        hidden = r["hidden_fixes"]
+        note = f" ({hidden} hidden unsafe fix{'es' if hidden != 1 else ''})" if hidden else ""
+        out.append(
+            f"{r['count']:>{width}}  {r['code']}  {mark} "
+            f"{r['severity']:<7}  {r['name'] or ''}{note}".rstrip()
+        )
+    return out
 
 
 def decode_for_display(data: bytes) -> str:

@@ -18,6 +18,13 @@ How the work is split, and why:
   Workers are importable top-level functions and the configuration is
   picklable, so fork and spawn both work; each worker loads the model table
   once and runs the engine on its own deep-stack thread.
+* Interruption (Ctrl-C, SIGTERM): the parent decides. Workers ignore both
+  signals (a terminal's Ctrl-C reaches the whole process group), and are
+  started with them blocked so that none can arrive before that is set up;
+  the pool's threads in the parent keep them blocked, so a signal always
+  wakes the main thread. An interrupted run kills its workers (they hold
+  nothing worth saving: they only read) and reaps them, in bounded time
+  (:func:`stop_all_pools`).
 * Results come back in input order, as soon as the file and all before it
   are done. At most ``2 * jobs`` chunks are in flight and a bounded number
   of finished results wait for an earlier one, so memory does not grow with
@@ -27,23 +34,29 @@ How the work is split, and why:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import signal
+import threading
+import time
+import weakref
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from codemods.discovery import discover
 from codemods.engine import EngineConfig
 from codemods.findings import FileError, FileResult
 from codemods.prefilter import may_need_work
+from codemods.secrets import source_holds_secret
 from codemods.writer import FileIOError, read_source
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from codemods.cache import Cache, IndexEntry, ProjectIndex
+    from codemods.cache import Cache, Caches, IndexEntry, ProjectIndex
     from codemods.project import FileInfo, ModuleSummary, ProjectInput
 
 #: files and bytes per message to a worker (amortises IPC; small enough
@@ -54,6 +67,9 @@ CHUNK_BYTES = 256 * 1024
 MAX_WAITING = 4096
 #: multiprocessing start method for workers (None: the platform's default)
 MP_START_METHOD: str | None = None
+#: a Python file this big is announced (``RunInput.on_large_file``) before
+#: it is analysed: LibCST takes about a second per 100 KiB (see README)
+LARGE_FILE_BYTES = 256 * 1024
 
 
 @dataclass
@@ -73,7 +89,8 @@ class RunInput:
     include_notebooks: bool = True
     #: worker processes; 1 = in-process; None or 0 = one per CPU
     jobs: int | None = 1
-    #: read and write the result cache (``.openrouter-migrate-cache``)
+    #: read and write the result cache (``.openrouter-migrate-cache`` at each
+    #: file's project root, see :mod:`codemods.cache`)
     cache: bool = False
     #: files named in ``paths`` are analysed with the whole project around
     #: them (the nearest directory holding ``pyproject.toml`` or ``.git``):
@@ -87,6 +104,9 @@ class RunInput:
     include: Sequence[str] | None = None
     #: the excludes for the project's files (None: ``exclude``)
     context_exclude: Sequence[str] | None = None
+    #: called with (path, size) when a Python file of LARGE_FILE_BYTES or
+    #: more (and within the size limit) is about to be analysed
+    on_large_file: Callable[[str, int], None] | None = None
 
 
 @dataclass
@@ -158,8 +178,38 @@ def _process_bytes(
         ), None
 
 
+#: signals the parent handles for the whole run (see the module docstring)
+_RUN_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _run_signals_blocked() -> Iterator[None]:
+    """Block SIGINT/SIGTERM in this thread for the block: processes forked and
+    threads started in it inherit the mask. A signal that arrives meanwhile
+    is delivered when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield  # Windows: no signal masks (and no process groups to signal)
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _RUN_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _worker_ignores_run_signals() -> None:
+    for sig in _RUN_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _RUN_SIGNALS)
+
+
 def _init_worker(config: EngineConfig) -> None:
     global _worker_config
+    # first: the parent handles Ctrl-C/SIGTERM and stops the workers itself
+    _worker_ignores_run_signals()
     _worker_config = config
     config.table()  # load (and validate) the model table once per worker
     import codemods.engine  # noqa: F401 - pay the LibCST import before the first chunk
@@ -268,6 +318,7 @@ class _Pending:
     job: Job
     data: bytes
     key: str | None
+    cache: Cache | None
     chunk: _Chunk
 
 
@@ -284,16 +335,17 @@ class _Pipeline:
         self.inp = inp
         # the project pass keeps the workers for its second round: close()
         self.keep_open = project
+        self.project = project
         self.jobs = jobs
         self.workers = resolve_jobs(inp.jobs)
-        self.cache: Cache | None = None
-        self.index: ProjectIndex | None = None
+        self.caches: Caches | None = None
+        # the project index of each cache (the project pass: an unchanged
+        # file costs a stat), found through the file's own project cache
+        self.indexes: dict[int, ProjectIndex] = {}
         if inp.cache and jobs:
-            from codemods.cache import Cache, ProjectIndex
+            from codemods.cache import Caches
 
-            self.cache = Cache.for_run(inp.paths[0] if inp.paths else ".", inp.config)
-            if project:  # the project pass: unchanged files cost a stat
-                self.index = ProjectIndex(self.cache)
+            self.caches = Caches(list(inp.paths), inp.config)
         self.executor: Any = None
         self.old_gc: tuple[int, int, int] | None = None
         self.queue: deque[Processed | _Pending] = deque()
@@ -302,6 +354,7 @@ class _Pipeline:
 
     # results in input order
     def __iter__(self) -> Iterator[Processed]:
+        finished = False
         try:
             for job in self.jobs:
                 ready = self._admit(job)
@@ -315,18 +368,46 @@ class _Pipeline:
                     yield from self._drain(block=True, one=True)
             self._submit_open()
             yield from self._drain(block=True)
+            finished = True
         finally:
-            if not self.keep_open:
-                self.close()
+            # interrupted, or the consumer stopped early: stop the workers now,
+            # also those the project pass would keep for its second round
+            if not self.keep_open or not finished:
+                self.close(finished)
 
-    def close(self) -> None:
-        """Stop the workers and give the garbage collector back."""
+    def close(self, finished: bool = True) -> None:
+        """Stop the workers and give the garbage collector back: a finished
+        run lets them end; an interrupted one kills and reaps them
+        (:func:`_stop_pool`)."""
         if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+            if finished:
+                _forget_pool(self.executor)
+                self.executor.shutdown(wait=True, cancel_futures=True)
+            else:
+                _stop_pool(self.executor)
             self.executor = None
         if self.old_gc is not None:
             _restore_gc(self.old_gc)
             self.old_gc = None
+
+    def cache_of(self, path: str) -> Cache | None:
+        """The cache of the file at ``path`` (its project's)."""
+        return None if self.caches is None else self.caches.for_file(path)
+
+    def index_of(self, cache: Cache | None) -> ProjectIndex | None:
+        """The project index kept in ``cache`` (project pass only)."""
+        if cache is None or not self.project:
+            return None
+        index = self.indexes.get(id(cache))
+        if index is None:
+            from codemods.cache import ProjectIndex
+
+            index = self.indexes[id(cache)] = ProjectIndex(cache)
+        return index
+
+    def save_indexes(self) -> None:
+        for index in self.indexes.values():
+            index.save()
 
     # -- the project pass's second round, and its text scan -------------------
 
@@ -338,12 +419,12 @@ class _Pipeline:
 
     def rerun(self, items: list[tuple[Job, ProjectInput, bytes | None]]) -> dict[str, Processed]:
         """Process files again with what the other files said: from the cache
-        (keyed by the bytes and that input), else on the workers (several
-        files) or in this process."""
+        (the file's project cache, keyed by the bytes and that input), else on
+        the workers (several files) or in this process."""
         from codemods.project import fingerprint
 
         out: dict[str, Processed] = {}
-        todo: list[tuple[Job, ProjectInput, bytes, str | None]] = []
+        todo: list[tuple[Job, ProjectInput, bytes, Cache | None, str | None]] = []
         for job, project, data in items:
             if data is None:
                 try:
@@ -353,33 +434,37 @@ class _Pipeline:
                     out[job.path] = Processed(result, None, job.real)
                     continue
             key = None
-            if self.cache is not None:
-                key = self.cache.key(job.path, data, extra=fingerprint(project))
-                entry = self.cache.get_entry(key, job.path)
+            cache = self.cache_of(job.path)
+            if cache is not None:
+                key = cache.key(job.path, data, extra=fingerprint(project))
+                entry = cache.get_entry(key, job.path)
                 if entry is not None:
                     out[job.path] = Processed(entry[0], data, job.real, entry[1])
                     continue
-            todo.append((job, project, data, key))
+            todo.append((job, project, data, cache, key))
         if self.workers > 1 and len(todo) > 1:
             if self.executor is None:
                 self.executor = _start_pool(self.workers, self.inp.config)
             chunks = [todo[i : i + CHUNK_FILES] for i in range(0, len(todo), CHUNK_FILES)]
-            futures = [
-                self.executor.submit(_work_project, [(j.path, d, p) for j, p, d, _ in c])
-                for c in chunks
-            ]
+            with _run_signals_blocked():  # a submit may start the workers
+                futures = [
+                    self.executor.submit(_work_project, [(j.path, d, p) for j, p, d, _, _ in c])
+                    for c in chunks
+                ]
             done = [self._project_results(c, f) for c, f in zip(chunks, futures)]
             pairs = [r for chunk in done for r in chunk]
         else:
             self._in_process()
-            pairs = [_process_project(j.path, d, self.inp.config, p) for j, p, d, _ in todo]
-        for (job, _, data, key), (result, summary) in zip(todo, pairs):
-            self._store(key, result, summary)
+            pairs = [_process_project(j.path, d, self.inp.config, p) for j, p, d, _, _ in todo]
+        for (job, _, data, cache, key), (result, summary) in zip(todo, pairs):
+            self._store(cache, key, result, summary, data)
             out[job.path] = Processed(result, data, job.real, summary)
         return out
 
     def _project_results(
-        self, chunk: list[tuple[Job, ProjectInput, bytes, str | None]], future: Any
+        self,
+        chunk: list[tuple[Job, ProjectInput, bytes, Cache | None, str | None]],
+        future: Any,
     ) -> list[tuple[FileResult, ModuleSummary | None]]:
         from concurrent.futures.process import BrokenProcessPool
 
@@ -387,24 +472,26 @@ class _Pipeline:
             return future.result()  # type: ignore[no-any-return]
         except BrokenProcessPool:
             if self.executor is not None:
-                self.executor.shutdown(wait=False, cancel_futures=True)
+                _stop_pool(self.executor)
                 self.executor = None
             out = []
-            for job, project, data, _ in chunk:  # alone, each in a fresh worker
+            for job, project, data, _, _ in chunk:  # alone, each in a fresh worker
                 executor = _start_pool(1, self.inp.config)
                 try:
-                    out += executor.submit(_work_project, [(job.path, data, project)]).result()
+                    with _run_signals_blocked():
+                        alone = executor.submit(_work_project, [(job.path, data, project)])
+                    out += alone.result()
                 except Exception:  # noqa: BLE001 - the worker died on this file
                     message = "internal error: the worker process died while processing this file"
                     out.append((FileResult(job.path, errors=[FileError(job.path, message)]), None))
                 finally:
-                    executor.shutdown(wait=False, cancel_futures=True)
+                    _stop_pool(executor)
             return out
         except Exception as e:  # noqa: BLE001
             message = f"internal error: {type(e).__name__}: {e}"
             return [
                 (FileResult(j.path, errors=[FileError(j.path, message)]), None)
-                for j, _, _, _ in chunk
+                for j, _, _, _, _ in chunk
             ]
 
     def scan_many(
@@ -420,9 +507,10 @@ class _Pipeline:
             wanted = tuple(sorted(names))
             step = max(64, -(-len(paths) // (4 * self.workers)))
             parts = [paths[i : i + step] for i in range(0, len(paths), step)]
-            futures = [
-                executor.submit(_scan_files, [reals[p] for p in part], wanted) for part in parts
-            ]
+            with _run_signals_blocked():  # a submit may start the workers
+                futures = [
+                    executor.submit(_scan_files, [reals[p] for p in part], wanted) for part in parts
+                ]
             out: dict[str, frozenset[str]] = {}
             for part, future in zip(parts, futures):
                 try:
@@ -435,14 +523,13 @@ class _Pipeline:
 
         return scan
 
-    def _known(self, job: Job, e: IndexEntry) -> Processed | None:
+    def _known(self, job: Job, e: IndexEntry, cache: Cache) -> Processed | None:
         """The result of a file the project index says is unchanged (no read,
         unless migrate needs the bytes of a file the result changes)."""
         known = (e.asked, e.found)
         if not e.candidate:
             return Processed(FileResult(job.path, skipped=True), None, job.real, None, known)
-        assert self.cache is not None
-        entry = self.cache.get_entry(self.cache.key_of_digest(job.path, e.digest), job.path)
+        entry = cache.get_entry(cache.key_of_digest(job.path, e.digest), job.path)
         if entry is None:
             return None
         hit, summary = entry
@@ -458,15 +545,18 @@ class _Pipeline:
 
     def _admit(self, job: Job) -> Processed | None:
         """Read one file: its result if known now, else queue it for a worker."""
+        cache = self.cache_of(job.path)
+        index = self.index_of(cache)
         st = None
-        if self.index is not None:
+        if index is not None:
+            assert cache is not None
             try:
                 st = os.stat(job.real)
             except OSError:
                 st = None
-            e = self.index.fresh(job.real, st) if st is not None else None
+            e = index.fresh(job.real, st) if st is not None else None
             if e is not None:
-                done = self._known(job, e)
+                done = self._known(job, e, cache)
                 if done is not None:
                     return done
         try:
@@ -478,36 +568,40 @@ class _Pipeline:
         is_candidate = candidate(job.path, data, self.inp.config)
         digest = None
         known = None
-        if self.index is not None:
+        if index is not None:
             digest = hashlib.sha256(data).digest()
-            prior = self.index.same_content(job.real, digest)
+            prior = index.same_content(job.real, digest)
             known = (prior.asked, prior.found) if prior is not None else None
-            self.index.record(job.real, st, digest, is_candidate, *(known or ()))
+            if source_holds_secret(data):
+                index.record(job.real, None, digest, is_candidate)  # never indexed
+            else:
+                index.record(job.real, st, digest, is_candidate, *(known or ()))
         if not is_candidate:
             return Processed(FileResult(job.path, skipped=True), None, job.real, None, known)
         key = None
-        if self.cache is not None:
+        if cache is not None:
             key = (
-                self.cache.key(job.path, data)
+                cache.key(job.path, data)
                 if digest is None
-                else self.cache.key_of_digest(job.path, digest)
+                else cache.key_of_digest(job.path, digest)
             )
-            entry = self.cache.get_entry(key, job.path)
+            entry = cache.get_entry(key, job.path)
             if entry is not None:
                 hit, summary = entry
                 return Processed(hit, data if hit.changed else None, job.real, summary, known)
+        self._announce(job.path, data)
         if self.workers == 1:
             if self.old_gc is None:
                 import codemods.engine  # noqa: F401 - frozen by _tune_gc with the rest
 
                 self.old_gc = _tune_gc()
             result, summary = _process_bytes(job.path, data, self.inp.config)
-            self._store(key, result, summary)
+            self._store(cache, key, result, summary, data)
             return Processed(result, data if result.changed else None, job.real, summary)
         if self.open is None:
             self.open = _Chunk()
         chunk = self.open
-        pending = _Pending(job, data, key, chunk)
+        pending = _Pending(job, data, key, cache, chunk)
         chunk.items.append(pending)
         chunk.size += len(data)
         self.queue.append(pending)
@@ -515,9 +609,32 @@ class _Pipeline:
             self._submit_open()
         return None
 
-    def _store(self, key: str | None, result: FileResult, summary: ModuleSummary | None) -> None:
-        if self.cache is not None and key is not None and not _internal_error(result):
-            self.cache.put(key, result, summary)
+    def _announce(self, path: str, data: bytes) -> None:
+        hook = self.inp.on_large_file
+        if (
+            hook is not None
+            and LARGE_FILE_BYTES <= len(data) <= self.inp.config.settings.max_file_bytes
+            and not path.endswith(".ipynb")  # its JSON is mostly not code
+        ):
+            hook(path, len(data))
+
+    def _store(
+        self,
+        cache: Cache | None,
+        key: str | None,
+        result: FileResult,
+        summary: ModuleSummary | None,
+        data: bytes,
+    ) -> None:
+        # a file holding a key is never cached (so a lookup of one always
+        # misses: only the files that are analysed anyway pay for the scan)
+        if (
+            cache is not None
+            and key is not None
+            and not _internal_error(result)
+            and not source_holds_secret(data)
+        ):
+            cache.put(key, result, summary)
 
     def _submit_open(self) -> None:
         chunk, self.open = self.open, None
@@ -526,7 +643,8 @@ class _Pipeline:
         if self.executor is None:
             self.executor = _start_pool(self.workers, self.inp.config)
         payload = [(p.job.path, p.data) for p in chunk.items]
-        chunk.future = self.executor.submit(_work_chunk, payload)
+        with _run_signals_blocked():  # a submit may start the workers
+            chunk.future = self.executor.submit(_work_chunk, payload)
         self.in_flight += 1
 
     def _drain(self, block: bool, one: bool = False) -> Iterator[Processed]:
@@ -551,7 +669,7 @@ class _Pipeline:
                     block = False
             self.queue.popleft()
             result, summary = chunk.results[chunk.items.index(head)]
-            self._store(head.key, result, summary)
+            self._store(head.cache, head.key, result, summary, head.data)
             yield Processed(result, head.data if result.changed else None, head.job.real, summary)
             head.data = b""  # drop the bytes early (the chunk still references this)
 
@@ -566,7 +684,7 @@ class _Pipeline:
             # it. The pool is unusable: later chunks get a fresh one, and each
             # file of the failed chunks is retried alone to find the culprit.
             if self.executor is not None:
-                self.executor.shutdown(wait=False, cancel_futures=True)
+                _stop_pool(self.executor)
                 self.executor = None
             return [self._isolated(p) for p in chunk.items]
         except Exception as e:  # noqa: BLE001 - e.g. a result that does not unpickle
@@ -581,13 +699,15 @@ class _Pipeline:
 
         executor = _start_pool(1, self.inp.config)
         try:
-            return executor.submit(_work_chunk, [(pending.job.path, pending.data)]).result()[0]
+            with _run_signals_blocked():
+                future = executor.submit(_work_chunk, [(pending.job.path, pending.data)])
+            return future.result()[0]
         except BrokenProcessPool:
             message = "internal error: the worker process died while processing this file"
         except Exception as e:  # noqa: BLE001
             message = f"internal error: {type(e).__name__}: {e}"
         finally:
-            executor.shutdown(wait=False, cancel_futures=True)
+            _stop_pool(executor)
         return FileResult(pending.job.path, errors=[FileError(pending.job.path, message)]), None
 
 
@@ -599,12 +719,120 @@ def _start_pool(workers: int, config: EngineConfig) -> Any:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context(MP_START_METHOD),
-        initializer=_init_worker,
-        initargs=(config,),
-    )
+    with _run_signals_blocked():
+        executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context(MP_START_METHOD),
+            initializer=_init_worker,
+            initargs=(config,),
+        )
+    _POOLS.add(executor)
+    return executor
+
+
+#: the pools of this process that may have workers running
+_POOLS: weakref.WeakSet[Any] = weakref.WeakSet()
+#: how long stopping a pool may wait for its workers to be reaped
+STOP_TIMEOUT = 5.0
+
+
+def _forget_pool(executor: Any) -> None:
+    _POOLS.discard(executor)
+
+
+def _stop_pool(executor: Any, timeout: float = STOP_TIMEOUT) -> bool:
+    """Stop a pool now: kill its workers (they only read files: nothing is
+    lost) and reap them, waiting at most ``timeout`` seconds in all; False
+    when a worker or the pool's thread is still there after it.
+
+    Not ``shutdown(wait=True)``, which waits for the chunks in flight: once
+    the workers are dead, the pool's manager thread notices, fails the
+    pending futures and ends."""
+    deadline = time.monotonic() + timeout
+    # read before shutdown() forgets them (private, but stable since 3.9)
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    manager = getattr(executor, "_executor_manager_thread", None)
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.kill()
+    with contextlib.suppress(Exception):
+        executor.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.join(max(0.0, deadline - time.monotonic()))
+    if isinstance(manager, threading.Thread) and manager is not threading.current_thread():
+        manager.join(max(0.0, deadline - time.monotonic()))
+        if manager.is_alive():
+            return False
+    if any(_alive(p) for p in processes):
+        return False  # kept in _POOLS: kill_all_workers() tries again
+    _POOLS.discard(executor)
+    return True
+
+
+def _alive(process: Any) -> bool:
+    try:
+        return bool(process.is_alive())
+    except Exception:  # noqa: BLE001 - reaped by another thread meanwhile
+        return False
+
+
+def stop_all_pools(timeout: float = STOP_TIMEOUT) -> bool:
+    """Kill and reap the workers of every pool this process started (an
+    interrupted run: see the CLI), then multiprocessing's helper processes
+    (the forkserver and resource tracker of the non-fork start methods).
+    False when a worker outlived ``timeout``."""
+    deadline = time.monotonic() + timeout
+    ok = True
+    for executor in list(_POOLS):
+        ok = _stop_pool(executor, max(0.0, deadline - time.monotonic())) and ok
+    if ok:
+        _stop_mp_helpers(deadline)
+    return ok
+
+
+def _stop_mp_helpers(deadline: float) -> None:
+    """Ask the forkserver and the resource tracker, if this process started
+    them, to exit (closing the descriptor they watch, as their own ``_stop``
+    does), and reap them until ``deadline``. Best effort: private
+    attributes, checked at each step."""
+    import sys
+
+    helpers = [
+        (
+            sys.modules.get("multiprocessing.forkserver"),
+            "_forkserver",
+            "_forkserver_alive_fd",
+            "_forkserver_pid",
+        ),
+        (sys.modules.get("multiprocessing.resource_tracker"), "_resource_tracker", "_fd", "_pid"),
+    ]
+    for module, name, fd_attr, pid_attr in helpers:
+        helper = getattr(module, name, None)
+        fd, pid = getattr(helper, fd_attr, None), getattr(helper, pid_attr, None)
+        if not isinstance(fd, int) or not isinstance(pid, int):
+            continue
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        setattr(helper, fd_attr, None)
+        while True:
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done or time.monotonic() >= deadline:
+                break
+            time.sleep(0.01)
+        if done:
+            setattr(helper, pid_attr, None)
+
+
+def kill_all_workers() -> None:
+    """Last resort, without waiting: SIGKILL every worker still alive."""
+    for executor in list(_POOLS):
+        for p in list((getattr(executor, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                p.kill()
 
 
 def run(inp: RunInput) -> tuple[Iterator[Processed], list[FileError]]:
@@ -695,39 +923,51 @@ def _run_project(
     inp: RunInput, jobs: list[Job], report: set[str] | None = None
 ) -> Iterator[Processed]:
     """The project pass (see :mod:`codemods.project`): round 1 processes every
-    file; files that call a function of another module whose parameter
-    reaches ``model=`` are processed again with it; then the modules that
-    define constants other files pass to ``model=``, then their importers.
+    file; then, each phase planned from the current summaries and its files
+    processed again in one batch (:func:`_second_round`): API keys, the
+    module-level client, clients across modules, functions whose parameter
+    reaches ``model=``, the modules that define constants other files pass
+    to ``model=``, then their importers.
 
     Round 1 keeps only each file's result and small summary (the bytes only
     of files that changed); a file the planner must read as text, or run
     again, is read again from disk."""
     pipeline = _Pipeline(inp, jobs, project=True)
+    finished = False
     try:
         final: dict[str, Processed] = {p.result.path: p for p in pipeline}
         _second_round(pipeline, jobs, final)
+        finished = True
     finally:
-        pipeline.close()
+        pipeline.close(finished)
     for job in jobs:
         if report is None or job.path in report:
             yield final[job.path]
 
 
 def _second_round(pipeline: _Pipeline, jobs: list[Job], final: dict[str, Processed]) -> None:
-    """Plan from the first round's summaries and process again what the plan
-    says (updates ``final``); three batches, each on the workers."""
+    """Plan from the current summaries and process again what each phase's
+    plan says (updates ``final``); one batch per phase, each on the workers.
+    Inputs accumulate: a file processed again gets what every earlier phase
+    said about it."""
     from codemods.project import (
         Mentions,
         ProjectInput,
         modules_of,
         plan,
         plan_calls,
+        plan_clients,
+        plan_keys,
+        plan_module_client_state,
+        plan_module_client_version,
+        plan_param_clients,
+        plan_private,
         watched_names,
     )
 
     by_path = {job.path: job for job in jobs}
+    order = {job.path: i for i, job in enumerate(jobs)}
     inputs: dict[str, ProjectInput] = {}
-    index = pipeline.index
 
     def files() -> list[FileInfo]:
         return [
@@ -735,14 +975,19 @@ def _second_round(pipeline: _Pipeline, jobs: list[Job], final: dict[str, Process
             for j in jobs
         ]
 
-    def rerun(todo: dict[str, ProjectInput]) -> None:
+    def rerun(todo: dict[str, ProjectInput]) -> bool:
+        if not todo:
+            return False
         inputs.update(todo)
         items = [(by_path[p], project, final[p].original) for p, project in todo.items()]
         final.update(pipeline.rerun(items))
+        return True
+
+    def given(path: str) -> ProjectInput:
+        return inputs.get(path, ProjectInput())
 
     if all(p.summary is None for p in final.values()):
-        if index is not None:
-            index.save()
+        pipeline.save_indexes()
         return  # nothing parsed: nothing to plan
     modules = modules_of([(j.path, j.real, None, None) for j in jobs])
     current = files()
@@ -754,29 +999,92 @@ def _second_round(pipeline: _Pipeline, jobs: list[Job], final: dict[str, Process
             mentions.add(path, data, known=final[path].mentions)
     reals = {j.path: j.real for j in jobs}
     mentions.prepare(watched_names(current, modules), pipeline.scan_many(reals))
+
+    # API keys first: a client migrated once its key is followed also
+    # migrates the model IDs sent through it (planned next, on what the
+    # files say after that)
+    key_plan = plan_keys(current, modules, mentions)
+    rerun({path: replace(given(path), key_exports=names)
+           for path, names in key_plan.key_definers.items()})  # fmt: skip
+    key_handled: dict[str, set[str]] = {}
+    for path in key_plan.key_definers:
+        summary = final[path].summary
+        key_handled[path] = summary.key_handled if summary is not None else set()
+    todo: dict[str, ProjectInput] = {}
+    for path in key_plan.key_importers:
+        keys = key_plan.followed_keys(path, key_handled)
+        if keys:
+            todo[path] = replace(given(path), followed_keys=keys)
+    if rerun(todo) or key_plan.key_definers:
+        current = files()
+    # the module-level client is one per process: a file that only sets
+    # its key learns the SDK generation from the modules that call it, then
+    # the modules that only call it move (or stay) with that configuration
+    versions = plan_module_client_version(current)
+    if rerun({path: replace(given(path), module_client_version=version)
+              for path, version in versions.items()}):  # fmt: skip
+        current = files()
+    states = plan_module_client_state(current, modules)
+    todo = {
+        path: replace(given(path), module_client_state=state, module_client_files=where)
+        for path, (state, where) in states.items()
+    }
+    if rerun(todo):
+        current = files()
+    # then clients imported from other modules: what a call through them
+    # sends moves with them (codemods/clients.py); and files that call their
+    # own public functions with a client, once they know whether another
+    # module imports those functions: one batch for the three
+    client_plan = plan_clients(current, modules)
+    private_plan = plan_private(current, modules, mentions)
+    param_plan = plan_param_clients(current, modules, mentions)
+    todo = {}
+    for path in sorted(
+        set(client_plan) | set(private_plan) | set(param_plan), key=order.__getitem__
+    ):
+        project = given(path)
+        if path in client_plan:
+            project = replace(project, clients=client_plan[path])
+        if path in param_plan:
+            project = replace(project, param_clients=param_plan[path])
+        if path in private_plan:
+            known = private_plan[path]
+            project = replace(
+                project,
+                module=known.module,
+                imported_names=known.imported_names,
+                imported_whole=known.imported_whole,
+            )
+        todo[path] = project
+    if rerun(todo):
+        current = files()
+    # functions of other modules whose parameter reaches model=
     calls = plan_calls(current, modules, mentions)
-    rerun(calls)
-    the_plan = plan(files() if calls else current, modules, mentions)
-    rerun(
-        {
-            path: replace(inputs.get(path, ProjectInput()), exports=exports.exports)
-            for path, exports in the_plan.definers.items()
-        }
-    )
+    if rerun({path: replace(given(path), module=project.module,
+                            sink_functions=project.sink_functions)
+              for path, project in calls.items()}):  # fmt: skip
+        current = files()
+    # model constants: their definers, then their importers
+    the_plan = plan(current, modules, mentions)
+    rerun({path: replace(given(path), exports=exports.exports)
+           for path, exports in the_plan.definers.items()})  # fmt: skip
     handled: dict[str, set[str]] = {}
     for path in the_plan.definers:
         summary = final[path].summary
         handled[path] = summary.handled if summary is not None else set()
-    todo: dict[str, ProjectInput] = {}
+    todo = {}
     for path in the_plan.importers:
         followed = the_plan.followed_input(path, handled, None)
         if followed is not None:
-            todo[path] = replace(inputs.get(path, ProjectInput()), followed=followed.followed)
+            todo[path] = replace(given(path), followed=followed.followed)
     rerun(todo)
-    if index is not None:  # what the text scan learnt, for the next run
-        for path in mentions.paths():
+    # what the text scan learnt, for the next run (files holding a key are
+    # not in their index: see _Pipeline._admit)
+    for path in mentions.paths():
+        index = pipeline.index_of(pipeline.cache_of(path))
+        if index is not None:
             index.scanned(by_path[path].real, *mentions.state(path))
-        index.save()
+    pipeline.save_indexes()
 
 
 class _Lazy:

@@ -42,10 +42,106 @@ def _looks_random(value: str) -> bool:
 
 _QUOTED = re.compile(r"""(['"])(.*?)(?<!\\)\1""")
 
+# ``scheme://user:password@host``: the user-info, always hidden
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#@]+)@")
+# ``?name=value`` / ``&name=value`` in a URL
+_QUERY = re.compile(r"([?&;])([A-Za-z0-9_.\-]+)=([^&#;]*)")
+# query parameters that carry a credential whatever its value looks like
+_CREDENTIAL_PARAMS = frozenset(
+    {
+        "key",
+        "api_key",
+        "apikey",
+        "api-key",
+        "token",
+        "access_token",
+        "auth",
+        "auth_token",
+        "password",
+        "passwd",
+        "secret",
+        "client_secret",
+        "sig",
+        "signature",
+        "code",
+    }
+)
+
+
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_URL_TAIL = re.compile(r"://[^\s'\"`<>]+")
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every URL in ``text`` (a scheme, ``://``, up to the next
+    space or quote), found from each ``://`` outwards: a regex scan of the
+    whole text is several times slower."""
+    out: list[tuple[int, int]] = []
+    i = text.find("://")
+    while i != -1:
+        j = i
+        while j > 0 and text[j - 1] in _SCHEME_CHARS:
+            j -= 1
+        while j < i and not ("a" <= text[j] <= "z" or "A" <= text[j] <= "Z"):
+            j += 1  # a scheme starts with a letter
+        m = _URL_TAIL.match(text, i)
+        end = m.end() if m is not None else i + 3
+        if j < i and m is not None:
+            out.append((j, end))
+        i = text.find("://", end)
+    return out
+
+
+def _redact_url_text(url: str) -> str:
+    text = _USERINFO.sub(lambda m: m.group(1) + "***@", url)
+
+    def query(m: re.Match[str]) -> str:
+        value = m.group(3)
+        if not value or value == "***":
+            return m.group()
+        if m.group(2).lower() in _CREDENTIAL_PARAMS or _looks_random(value):
+            return f"{m.group(1)}{m.group(2)}=***"
+        return m.group()
+
+    if "=" in text:
+        text = _QUERY.sub(query, text)
+    return text
+
+
+def _redact_urls(text: str) -> str:
+    spans = _url_spans(text)
+    if not spans:
+        return text
+    parts: list[str] = []
+    last = 0
+    for start, end in spans:
+        parts.append(text[last:start])
+        parts.append(_redact_url_text(text[start:end]))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def url_credentials(url: str) -> str | None:
+    """What in ``url`` is a credential ("user-info", "the query parameter 'key'"),
+    or None. Such a URL is never written into a migrated file."""
+    url = url.strip()
+    if _USERINFO.search(url):
+        return "user-info (user:password@)"
+    for m in _QUERY.finditer(url):
+        value = m.group(3)
+        if value and (m.group(2).lower() in _CREDENTIAL_PARAMS or _looks_random(value)):
+            return f"the query parameter {m.group(2)!r}"
+    if _SK_KEY.search(url):
+        return "an API key"
+    return None
+
 
 def redact_text(text: str) -> str:
-    """``text`` (source code, a diff, a message) with every ``sk-...`` token
-    and every quoted string that looks like a key replaced by its redacted form."""
+    """``text`` (source code, a diff, a message) with every ``sk-...`` token,
+    every quoted string that looks like a key, and every credential in a URL
+    (user-info; query values named like a credential or shaped like a key)
+    replaced by its redacted form."""
 
     def quoted(m: re.Match[str]) -> str:
         body = m.group(2)
@@ -53,5 +149,54 @@ def redact_text(text: str) -> str:
             return m.group(1) + redact(body)[1:-1] + m.group(1)
         return m.group()
 
+    if "://" in text:
+        text = _redact_urls(text)
     text = _QUOTED.sub(quoted, text)
     return _SK_KEY.sub(lambda m: redact(m.group())[1:-1], text)
+
+
+_QUOTED_TOKEN = re.compile(r"""(['"])\s*([A-Za-z0-9_\-.:+/=]{20,})\s*(?=\1)""")
+
+
+def holds_secret(text: str) -> bool:
+    """True when ``text`` holds anything :func:`redact_text` would hide
+    (the same tests, without building the redacted text)."""
+    if "sk-" in text and _SK_KEY.search(text):
+        return True
+    if "://" in text and any(_redact_url_text(text[a:b]) != text[a:b] for a, b in _url_spans(text)):
+        return True
+    # a quoted string shaped like a token (what _looks_random accepts); the
+    # closing quote is not consumed, so a wrong pairing cannot hide the next
+    return any(_looks_random(m.group(2)) for m in _QUOTED_TOKEN.finditer(text))
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def env_name_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the name of the environment variable that holds
+    the key, or None. The message never quotes a key-shaped value."""
+    if _looks_random(value) or _SK_KEY.search(value):
+        return (
+            "looks like an API key, not the name of an environment variable "
+            "(value not shown); pass the variable's name, such as OPENROUTER_API_KEY, "
+            "and rotate the key if it was shared"
+        )
+    if not _ENV_NAME.fullmatch(value):
+        return (
+            f"{redact_text(repr(value))} is not an environment variable name "
+            "(letters, digits and _, not starting with a digit), such as OPENROUTER_API_KEY"
+        )
+    return None
+
+
+def source_holds_secret(data: bytes) -> bool:
+    """True when a file's bytes hold a key or URL credentials. Such files are
+    never cached: a cache entry holds the migrated source and messages that
+    quote the file, and must never hold a key (``.openrouter-migrate-cache``
+    is not where anyone looks for leaked keys)."""
+    text = data.decode("utf-8", "replace")
+    if holds_secret(text):
+        return True
+    # a notebook's JSON escapes the quotes of its cells' string literals
+    return '\\"' in text and holds_secret(text.replace('\\"', '"'))

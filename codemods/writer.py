@@ -155,6 +155,16 @@ def write_atomic(path: PathLike, new: bytes, *, expected_old: bytes) -> None:
         raise WriteError(display, f"cannot stat: {_reason(exc)}") from exc
     if not os.access(target, os.W_OK):
         raise WriteError(display, "file is read-only; skipped")
+    if st.st_nlink > 1:
+        # An atomic replace gives the path a new inode: the other names would
+        # keep the old content. Writing in place would keep the link but not
+        # atomicity (a crash mid-write leaves a truncated file): refuse.
+        raise WriteError(
+            display,
+            f"has {st.st_nlink} hard links; not written (replacing it atomically would "
+            "leave the other links with the old content; break the link first, "
+            "e.g. `cp FILE FILE.tmp && mv FILE.tmp FILE`)",
+        )
 
     directory, name = os.path.split(target)
     with _signals_deferred():

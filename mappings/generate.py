@@ -30,8 +30,10 @@ from typing import Any
 import yaml
 
 # The "Model ID Mapping" table of the reference doc
-# (openrouter-openai-compatibility), row by row. These stay in the table even when
-# the catalog snapshot lacks the target (o1-mini in 2026-05-22).
+# (openrouter-openai-compatibility), row by row. A row whose target the catalog
+# snapshot does not list (o1-mini in 2026-05-22) is retired on OpenRouter: it goes
+# to no_equivalent, never to models (rewriting to it gives requests that fail).
+# Successors of retired IDs are data: mappings/successors.yaml.
 REFERENCE_TABLE: dict[str, str] = {
     "gpt-4o": "openai/gpt-4o",
     "gpt-4o-mini": "openai/gpt-4o-mini",
@@ -50,7 +52,7 @@ EMBEDDINGS_TABLE: dict[str, str] = {
 # OpenAI IDs known to have no OpenRouter equivalent. An entry is dropped (and
 # mapped instead) as soon as a catalog passed to this script has ``openai/<id>``.
 NO_EQUIVALENT: dict[str, str] = {
-    "o1-preview": "retired preview model, not on OpenRouter (openai/o1 is its successor)",
+    "o1-preview": "retired preview model, not on OpenRouter",
     "gpt-4-32k": "32k-context GPT-4 is not on OpenRouter",
     "gpt-4-0613": "this dated GPT-4 snapshot is not on OpenRouter",
     "gpt-4.5-preview": "retired preview model, not on OpenRouter",
@@ -162,8 +164,18 @@ def build_tables(
             continue
         table[key] = sorted(slugs[key])[0]
 
-    no_eq = {k: v for k, v in NO_EQUIVALENT.items() if k not in table}
     catalog_targets = {m["id"] for m in models}
+    retired = {
+        k: v for k, v in REFERENCE_TABLE.items() if table.get(k) == v and v not in catalog_targets
+    }
+    for key in retired:
+        del table[key]
+    no_eq = {k: v for k, v in NO_EQUIVALENT.items() if k not in table}
+    for key, target in retired.items():
+        no_eq.setdefault(
+            key,
+            f"retired: the reference table maps it to {target}, which the catalog does not list",
+        )
     missing = {k for k, v in table.items() if v not in catalog_targets}
     return table, no_eq, missing
 
@@ -196,7 +208,9 @@ def render_models_yaml(models: Sequence[Mapping[str, Any]], date: str) -> str:
         "# catalog (X -> openai/X; `:variant` IDs are OpenRouter-only and not keys), its",
         "# dated canonical_slug form when that differs, the reference table rows, and",
         "# the embedding models OpenRouter serves on /embeddings.",
-        "# no_equivalent: OpenAI ID -> why there is no OpenRouter model to move to.",
+        "# no_equivalent: OpenAI ID -> why there is no OpenRouter model to move to (a",
+        "# reference table row whose target the catalog does not list lands here too).",
+        "# The successor to suggest for such an ID is in successors.yaml (edited by hand).",
         "",
         f'catalog_date: "{date}"',
         "",

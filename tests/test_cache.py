@@ -196,8 +196,8 @@ def test_project_root(tmp_path: Path) -> None:
     (tmp_path / "repo" / "a" / "pyproject.toml").write_text("")
     assert find_project_root(tmp_path / "repo" / "a" / "b" / "x.py") == tmp_path / "repo" / "a"
     (tmp_path / "loose").mkdir()
-    # no marker up to / (tmp dirs have none): the working directory
-    assert find_project_root(tmp_path / "loose", cwd=tmp_path) in (tmp_path, *tmp_path.parents)
+    # no marker up to / (tmp dirs have none): none (never the working directory)
+    assert find_project_root(tmp_path / "loose") is None
 
 
 def test_a_run_that_writes_drops_other_versions_entries(tmp_path: Path) -> None:
@@ -232,3 +232,142 @@ def test_clean_command_removes_the_cache_and_only_ours(tmp_path: Path, monkeypat
     out = cli_runner().invoke(main, ["clean"])
     assert out.exit_code == 2 and "does not look like" in out.stderr
     assert (root / CACHE_DIR_NAME / "precious.txt").exists()
+
+
+# -- where the cache goes: the checked files' project, never the working directory --
+
+
+def _loose_tree(tmp_path: Path, name: str = "loose") -> Path:
+    """A tree with no pyproject.toml or .git at or above it (tmp dirs have none)."""
+    tree = tmp_path / name
+    (tree / "pkg").mkdir(parents=True)
+    (tree / "pkg" / "uses.py").write_bytes(USES)
+    assert find_project_root(tree) is None
+    return tree
+
+
+def _cli(args: list[str], cwd: Path) -> tuple[int, str]:
+    from tests.conftest import run_cli
+
+    code, _, err = run_cli(args, cwd=cwd)
+    assert "Traceback" not in err, err
+    return code, err
+
+
+def _user_cache(xdg: Path) -> list[Path]:
+    base = xdg / "openrouter-migrate"
+    return sorted(p for p in base.iterdir()) if base.is_dir() else []
+
+
+def test_check_from_an_unrelated_directory_creates_nothing_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    root = _project(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code, err = _cli(["check", str(root / "pkg")], cwd=elsewhere)
+    assert code == 2, err  # broken.py
+    assert list(elsewhere.iterdir()) == []
+    assert any((root / CACHE_DIR_NAME).rglob("*.json"))  # at the files' project root
+    assert _user_cache(tmp_path / "xdg") == []
+
+
+def test_a_tree_without_a_project_root_uses_the_user_cache_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    xdg = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    one, two = _loose_tree(tmp_path, "one"), _loose_tree(tmp_path, "two")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert _cli(["check", str(one)], cwd=elsewhere)[0] == 1
+    assert list(elsewhere.iterdir()) == []
+    assert not (one / CACHE_DIR_NAME).exists() and not (one / "pkg" / CACHE_DIR_NAME).exists()
+    dirs = _user_cache(xdg)
+    assert len(dirs) == 1 and dirs[0].name.startswith("one-"), dirs
+    assert (dirs[0] / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert any(dirs[0].rglob("*.json"))
+    # another tree: another directory (keyed by the tree), no collision
+    assert _cli(["check", str(two)], cwd=elsewhere)[0] == 1
+    assert [d.name.split("-")[0] for d in _user_cache(xdg)] == ["one", "two"]
+    # the second run of a tree reads its cache
+    monkeypatch.setattr(runner, "_process_bytes", lambda *a: pytest.fail("parsed again"))
+    assert _cli(["check", str(one)], cwd=elsewhere)[0] == 1
+    # `clean` finds the same place
+    code, err = _cli(["clean", str(one)], cwd=elsewhere)
+    assert code == 0 and "removed" in err, err
+    assert [d.name.split("-")[0] for d in _user_cache(xdg)] == ["two"]
+
+
+def test_files_of_several_projects_each_get_their_project_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    a, b = _project(tmp_path / "a"), _project(tmp_path / "b")
+    code, err = _cli(["check", str(a / "pkg" / "uses.py"), str(b / "pkg" / "uses.py")], tmp_path)
+    assert code == 1, err
+    for root in (a, b):
+        # the named file and, seen with its project (the files of the
+        # project pass), that project's other candidate: each in its own cache
+        entries = list((root / CACHE_DIR_NAME).rglob("*.json"))
+        paths = sorted(Path(json.loads(e.read_bytes())["result"]["path"]).name for e in entries)
+        assert paths == ["broken.py", "uses.py"], root
+        mine = str(root.relative_to(tmp_path))  # paths are shown relative to the cwd
+        assert all(mine in json.loads(e.read_bytes())["result"]["path"] for e in entries), root
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]  # no user cache either
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_no_cache_writes_nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    xdg = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    root, loose = _project(tmp_path), _loose_tree(tmp_path)
+    args = ["check", str(root / "pkg"), str(loose)]
+    if how == "flag":
+        args.insert(1, "--no-cache")
+    else:
+        monkeypatch.setenv("OPENROUTER_MIGRATE_NO_CACHE", "1")
+    assert _cli(args, cwd=tmp_path)[0] == 2
+    assert not (root / CACHE_DIR_NAME).exists()
+    assert not xdg.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loose", "proj"]
+
+
+def test_user_cache_directory_per_platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codemods import cache as cache_mod
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(cache_mod.sys, "platform", "linux")
+    assert cache_mod.user_cache_dir() == tmp_path / "xdg" / "openrouter-migrate"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")  # the spec: absolute only
+    assert cache_mod.user_cache_dir() == tmp_path / "home" / ".cache" / "openrouter-migrate"
+    monkeypatch.setattr(cache_mod.sys, "platform", "darwin")
+    assert cache_mod.user_cache_dir() == (
+        tmp_path / "home" / "Library" / "Caches" / "openrouter-migrate"
+    )
+    monkeypatch.setattr(cache_mod.sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert cache_mod.user_cache_dir() == tmp_path / "local" / "openrouter-migrate" / "Cache"
+
+
+def test_clean_removes_the_caches_of_nested_projects_a_run_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check repo` puts the files of a nested project in that project's
+    cache: `clean repo` finds it too (as `ruff clean` does)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "a.py").write_bytes(USES)
+    sub = repo / "libs" / "sub"
+    sub.mkdir(parents=True)
+    (sub / "pyproject.toml").write_text("[project]\nname = 'sub'\n")
+    (sub / "b.py").write_bytes(USES)
+    assert _cli(["check", str(repo)], cwd=tmp_path)[0] == 1
+    assert (repo / CACHE_DIR_NAME).is_dir() and (sub / CACHE_DIR_NAME).is_dir()
+    code, err = _cli(["clean", str(repo)], cwd=tmp_path)
+    assert code == 0, err
+    assert err.count("removed") == 2, err
+    assert not (repo / CACHE_DIR_NAME).exists() and not (sub / CACHE_DIR_NAME).exists()

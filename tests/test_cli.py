@@ -67,7 +67,7 @@ def test_fail_on(proj: Path) -> None:
     assert r.exit_code == 0
     assert "OR102" in r.stdout  # still reported
     assert "warnings and above fail" not in r.stderr
-    assert "errors and above fail the run (--fail-on)" in r.stderr
+    assert "only errors fail the run (--fail-on error)" in r.stderr
     assert invoke("check", "--fail-on", "error", "app.py").exit_code == 1
     assert invoke("check", "--fail-on", "warning", "azure.py").exit_code == 1
 
@@ -268,12 +268,15 @@ def _many_files(tmp_path: Path, n: int = 800) -> Path:
     return root
 
 
-@pytest.mark.parametrize("command", ["check", "migrate"])
+@pytest.mark.parametrize("command", ["check", "migrate", "diff"])
 def test_a_reader_that_goes_away_ends_nothing_badly(tmp_path: Path, command: str) -> None:
     """``check . | head -1``: no internal error, no traceback; ``migrate``
-    still migrates every file, ``check`` still exits 1 (findings)."""
+    still migrates every file, ``check`` still exits 1 (findings),
+    ``migrate --diff`` (a patch written as bytes) still ends with its summary."""
     root = _many_files(tmp_path)
-    extra = ["--allow-dirty"] if command == "migrate" else []
+    extra = {"migrate": ["--allow-dirty"], "diff": ["--diff"]}.get(command, [])
+    if command == "diff":
+        command = "migrate"
     proc = subprocess.Popen(
         [sys.executable, "-m", "codemods", command, "--no-cache", "--jobs", "1", *extra, "."],
         cwd=root,
@@ -291,6 +294,9 @@ def test_a_reader_that_goes_away_ends_nothing_badly(tmp_path: Path, command: str
     assert "Exception ignored" not in err
     if command == "check":
         assert code == 1
+    elif "--diff" in extra:
+        assert code == 0, err
+        assert "Would migrate" in err
     else:
         assert code == 0, err
         assert all("openai/gpt-4o" in p.read_text() for p in root.glob("*.py"))

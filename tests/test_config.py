@@ -135,7 +135,10 @@ def test_select_ignore_from_config_and_cli(proj: Path) -> None:
     r = invoke("check", ".")
     assert "OR101" in r.stdout and "OR201" not in r.stdout
     r = invoke("check", "--ignore", "OR1", ".")  # replaces the config's list
-    assert "OR101" not in r.stdout and "OR201" in r.stdout
+    found = [line.split()[1] for line in r.stdout.splitlines()]
+    assert "OR101" not in found and "OR201" in found
+    # the client is not migrated in this run: its model ID is reported, not fixed
+    assert "OR201 [*]" not in r.stdout and "OR101 is not selected" in r.stdout
     pyproject(proj, 'select = ["OR201"]\n')
     r = invoke("check", ".")
     assert [line.split()[1] for line in r.stdout.splitlines()] == ["OR201"]
@@ -214,6 +217,7 @@ def test_explicit_config_file(proj: Path, tmp_path: Path) -> None:
         ('exclud = ["x"]\n', "tool.openrouter-migrate.exclud", "did you mean 'exclude'"),
         ("base-url = 3\n", "tool.openrouter-migrate.base-url", "must be a string, not an integer"),
         ('strip-project = "no"\n', "tool.openrouter-migrate.strip-project", "true or false"),
+        ("unsafe-fixes = 1\n", "tool.openrouter-migrate.unsafe-fixes", "true or false"),
         ('exclude = "legacy"\n', "tool.openrouter-migrate.exclude", "array of strings"),
         ("select = [1]\n", "tool.openrouter-migrate.select", "an array with an integer"),
         ('select = ["XY9"]\n', "tool.openrouter-migrate.select", "'XY9' is not a rule code"),

@@ -210,7 +210,9 @@ def test_gitignore_double_star(tree: Path) -> None:
         ("a**b", "a/b", False, False),  # not a "**" segment: plain star
         ("build/", "build", False, False),
         ("build/", "build", True, True),
-        ("[unclosed", "[unclosed", False, True),
+        # git never matches a pattern with an unclosed "[" (git 2.39: `git check-ignore`
+        # says no); the hand-written matcher took it literally
+        ("[unclosed", "[unclosed", False, False),
     ],
 )
 def test_gitignore_pattern(pattern: str, path: str, is_dir: bool, expected: bool) -> None:

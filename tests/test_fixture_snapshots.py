@@ -7,6 +7,7 @@ and review the diff like code.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -27,6 +28,9 @@ REPOS = [
     "notebooks",
     "unsupported",
     "dataflow",
+    "clients",
+    "keys",
+    "unsafe_receivers",
 ]
 
 
@@ -85,6 +89,42 @@ def test_fixture_repo(name: str, fixture_copy, snapshot) -> None:
     snap["check-after.txt"] = f"exit {code_check2}\n{out_check2}{err_check2}".encode()
     snapshot.snapshot_dir = Path(__file__).parent / "snapshots" / "fixtures"
     snapshot.assert_match_dir(snap, name)
+
+
+def test_unsafe_fixes_fixture(fixture_copy, snapshot, tmp_path: Path) -> None:
+    """``migrate --unsafe-fixes`` on the fixture whose model IDs go through
+    receivers the tool cannot resolve: the unsafe fixes are applied too,
+    ``check --unsafe-fixes`` after it finds nothing fixable, a second run
+    changes nothing; and ``check`` without the option after a safe
+    ``migrate`` still shows every unsafe fix, as not applied. (The safe
+    run's snapshot is ``test_fixture_repo[unsafe_receivers]``.)"""
+    repo = fixture_copy("unsafe_receivers")
+    code_mig, out_mig, err_mig = _run(["migrate", "--unsafe-fixes", "."], repo)
+    after = tree_bytes(repo)
+    code_check, out_check, err_check = _run(["check", "--unsafe-fixes", "."], repo)
+    _, _, err_mig2 = _run(["migrate", "--unsafe-fixes", "."], repo)
+    assert tree_bytes(repo) == after
+    assert "Migrated 0 files" in err_mig2
+    assert "[*]" not in out_check
+    assert "hidden fix" not in err_check
+
+    safe = tmp_path / "safe"
+    shutil.copytree(FIXTURES / "unsafe_receivers", safe)
+    _run(["migrate", "."], safe)
+    _, out_safe, err_safe = _run(["check", "."], safe)
+    # every unsafe fix is still reported after a safe migrate, not as fixable
+    unsafe_lines = [line for line in out_safe.splitlines() if "unsafe fix" in line]
+    assert unsafe_lines and not [line for line in unsafe_lines if "[*]" in line]
+    assert f"{len(unsafe_lines)} hidden fixes can be enabled" in err_safe
+    # and --unsafe-fixes on the safely migrated tree gives the same result
+    _run(["migrate", "--unsafe-fixes", "."], safe)
+    assert tree_bytes(safe) == after
+
+    snap: dict = {"tree": nested({k: v for k, v in after.items() if k != "EXPECTED.md"})}
+    snap["migrate.txt"] = f"exit {code_mig}\n{out_mig}{err_mig}".encode()
+    snap["check-after.txt"] = f"exit {code_check}\n{out_check}{err_check}".encode()
+    snapshot.snapshot_dir = Path(__file__).parent / "snapshots" / "fixtures"
+    snapshot.assert_match_dir(snap, "unsafe_receivers--unsafe-fixes")
 
 
 def test_untouchable_repo_is_byte_identical(fixture_copy) -> None:

@@ -75,6 +75,7 @@ def F(**kw: Any) -> Finding:
         severity=Severity.ERROR,
         fixable=True,
         replacement='OpenAI(base_url="https://openrouter.ai/api/v1")',
+        applicability="safe",
     )
     base.update(kw)
     return Finding(**base)
@@ -93,8 +94,18 @@ FINDINGS = [
         severity=Severity.WARNING,
         fixable=False,
         replacement=None,
+        applicability=None,
     ),
-    F(path="nb.ipynb", cell=3, line=1, col=7, end_line=1, end_col=15, code="OR201"),
+    F(
+        path="nb.ipynb",
+        cell=3,
+        line=1,
+        col=7,
+        end_line=1,
+        end_col=15,
+        code="OR201",
+        file_region=(40, 12, 40, 21),  # where the cell's source is in the JSON
+    ),
     F(code="OR201", fixable=True, replacement=None),  # fixed, but elsewhere
 ]
 ERRORS = [
@@ -127,11 +138,14 @@ def test_json_unit_matches_documented_schema() -> None:
     assert doc["version"] == 1
     first, weird, cell, elsewhere = doc["findings"]
     assert first["fix"] == {
+        "applicability": "safe",
         "replacement": 'OpenAI(base_url="https://openrouter.ai/api/v1")',
         "location": {"line": 4, "column": 10, "end_line": 4, "end_column": 54},
     }
     assert first["name"] == "openai-client" and first["cell"] is None
+    assert first["applicability"] == "safe"
     assert weird["fix"] is None and weird["severity"] == "warning"
+    assert weird["applicability"] is None
     assert weird["message"] == FINDINGS[1].message
     assert cell["cell"] == 3
     assert elsewhere["fixable"] is True and elsewhere["fix"] is None
@@ -146,6 +160,7 @@ def test_json_unit_matches_documented_schema() -> None:
         "findings": 4,
         "errors": 2,
         "fixable": 3,
+        "hidden_fixes": 0,
         "files_with_findings": 3,
         "by_severity": {"error": 3, "warning": 1},
     }
@@ -213,19 +228,28 @@ def test_sarif_unit_is_valid_and_complete() -> None:
     assert loc["artifactLocation"] == {"uri": "app.py", "uriBaseId": "%SRCROOT%"}
     assert loc["region"] == {"startLine": 4, "startColumn": 10, "endLine": 4, "endColumn": 54}
     (fix,) = first["fixes"]
+    assert fix["properties"] == {"applicability": "safe"}
+    assert first["properties"]["applicability"] == "safe"
     (change,) = fix["artifactChanges"]
     (rep,) = change["replacements"]
     assert rep["insertedContent"]["text"] == FINDINGS[0].replacement
     assert rep["deletedRegion"] == loc["region"]
     weird = results[1]
     assert weird["level"] == "warning" and "fixes" not in weird
+    assert "applicability" not in weird["properties"]  # no fix, no applicability
     # the path is a valid URI reference: spaces, % and non-ASCII are escaped
     uri = weird["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "weird,%20dir:x/100%25%20%C3%BC.py"
     cell = results[2]
     assert cell["properties"]["cell"] == 3
-    assert cell["locations"][0]["physicalLocation"]["region"]["message"]["text"] == "cell 3"
-    assert "fixes" not in cell  # a cell's positions are not positions in the .ipynb text
+    assert cell["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 40,
+        "startColumn": 12,
+        "endLine": 40,
+        "endColumn": 21,
+        "message": {"text": "cell 3, line 1"},
+    }
+    assert "fixes" not in cell  # no replacement: it would be JSON-escaped text
     assert "fixes" not in results[3]
     inv = run["invocations"][0]
     assert inv["executionSuccessful"] is False
@@ -317,8 +341,23 @@ def test_github_line_exact_and_cells() -> None:
         "app.py:4:10: OR101 [*] client talks to OpenAI"
     )
     kind, props, msg = parse_command(github_line(FINDINGS[2]))
-    assert props == {"file": "nb.ipynb", "title": "OR201"}  # no line: it is inside a cell
+    # the line in the .ipynb text where the cell's source is; the message names the cell
+    assert props == {
+        "file": "nb.ipynb",
+        "line": "40",
+        "col": "12",
+        "endLine": "40",
+        "endColumn": "21",
+        "title": "OR201",
+    }
     assert msg.startswith("nb.ipynb:cell 3:1:7: OR201")
+    # a notebook finding whose place in the JSON is not known: on the file, never
+    # at the cell's line numbers taken as the file's
+    unknown = F(path="nb.ipynb", cell=3, line=1, col=7, end_line=1, end_col=15, code="OR201")
+    assert parse_command(github_line(unknown))[1] == {"file": "nb.ipynb", "title": "OR201"}
+    doc = json.loads(render_sarif([unknown], []))
+    sarif_validator().validate(doc)
+    assert "region" not in doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     kind, props, msg = parse_command(github_error_line(ERRORS[0]))
     assert kind == "error"
     assert props == {
@@ -383,6 +422,7 @@ def test_statistics_text_and_json(project: Path) -> None:
         "severity": "error",
         "count": 1,
         "fixable": 1,
+        "hidden_fixes": 0,
     }
     r = invoke("check", "--statistics", "--format", "sarif", "app.py")
     assert r.exit_code == 2 and "--statistics" in r.stderr
@@ -414,4 +454,55 @@ def test_every_format_on_a_notebook(fixture_copy, monkeypatch: pytest.MonkeyPatc
     gh = invoke("check", "--format", "github", "ticket_summariser.ipynb").stdout.splitlines()
     for line, cell in zip(gh, cells):
         _, props, msg = parse_command(line)
-        assert "line" not in props and f":cell {cell}:" in msg
+        assert int(props["line"]) > 2 and f":cell {cell}:" in msg
+
+
+def _json_string_at(line: str) -> str:
+    """The source element a Jupyter-style JSON line holds (``    "text\\n",``)."""
+    return json.loads(line.strip().rstrip(","))
+
+
+@pytest.mark.parametrize("name", ["ticket_summariser.ipynb", "legacy_chat.ipynb"])
+def test_sarif_and_github_point_at_the_cell_source_inside_the_notebook_json(
+    fixture_copy, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A notebook finding's region is where the cell's source line is in the
+    .ipynb text (not lines 1-2 of the JSON): the text at the region, JSON
+    decoded, is the finding's span of the cell."""
+    repo = fixture_copy("notebooks")
+    monkeypatch.chdir(repo)
+    text = (repo / name).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    nb = json.loads(text)
+    findings = json.loads(invoke("check", "--format", "json", name).stdout)["findings"]
+    sarif = json.loads(invoke("check", "--format", "sarif", name).stdout)
+    sarif_validator().validate(sarif)
+    results = sarif["runs"][0]["results"]
+    gh = invoke("check", "--format", "github", name).stdout.splitlines()
+    assert findings and len(results) == len(findings) == len(gh)
+    for f, r, g in zip(findings, results, gh):
+        cell_lines = "".join(nb["cells"][f["cell"] - 1]["source"]).splitlines(True)
+        region = r["locations"][0]["physicalLocation"]["region"]
+        start, end = region["startLine"], region["endLine"]
+        assert start > 2
+        # the JSON lines hold the cell's lines
+        assert _json_string_at(lines[start - 1]) == cell_lines[f["line"] - 1]
+        assert _json_string_at(lines[end - 1]) == cell_lines[f["end_line"] - 1]
+        # the columns: the raw JSON text between them decodes to the span
+        head = json.loads(
+            '"' + lines[start - 1][region["startColumn"] - 1 :].rstrip(",")[:-1] + '"'
+        )
+        assert head == cell_lines[f["line"] - 1][f["column"] - 1 :]
+        upto = lines[end - 1][: region["endColumn"] - 1]
+        tail = json.loads(upto[upto.index('"') :] + '"')
+        assert tail == cell_lines[f["end_line"] - 1][: f["end_column"] - 1]
+        assert r["properties"]["cell"] == f["cell"]
+        # github: the same place
+        _, props, msg = parse_command(g)
+        assert (props["line"], props["col"], props["endLine"], props["endColumn"]) == (
+            str(start),
+            str(region["startColumn"]),
+            str(end),
+            str(region["endColumn"]),
+        )
+        assert f":cell {f['cell']}:" in msg

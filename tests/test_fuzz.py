@@ -6,7 +6,8 @@ examples); fuzz longer with ``pytest --hypothesis-profile=fuzz tests/test_fuzz.p
 
 - the engine never crashes (no internal error) and its output always parses
   (LibCST and ``compile``);
-- a second run is a no-op, and checking the output finds nothing fixable;
+- a second run is a no-op, and checking the output finds nothing safe-fixable
+  (default options) and nothing fixable at all with ``--unsafe-fixes``;
 - a file without OpenAI usage comes back byte-identical (prefilter on and off);
 - every comment of the input is still in the output, except those on removed
   ``organization=`` / ``project=`` arguments.
@@ -14,6 +15,7 @@ examples); fuzz longer with ``pytest --hypothesis-profile=fuzz tests/test_fuzz.p
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import tokenize
@@ -44,7 +46,19 @@ def _comments(source: str) -> list[str]:
 
 
 def _assert_sound(path: str, data: bytes, config: EngineConfig = CONFIG) -> FileResult:
-    """Run the engine and check the invariants that hold for every input."""
+    """Run the engine and check the invariants that hold for every input,
+    with the given options and, when there are unsafe fixes, with
+    ``--unsafe-fixes`` too."""
+    result = _sound_with(path, data, config)
+    if any(f.applicability == "unsafe" for f in result.findings):
+        unsafe = dataclasses.replace(
+            config, settings=dataclasses.replace(config.settings, unsafe_fixes=True)
+        )
+        _sound_with(path, data, unsafe)
+    return result
+
+
+def _sound_with(path: str, data: bytes, config: EngineConfig) -> FileResult:
     result = process_source(path, data, config, prefilter=False)
     for e in result.errors:
         assert "internal error" not in e.message, (e, data)
@@ -55,7 +69,11 @@ def _assert_sound(path: str, data: bytes, config: EngineConfig = CONFIG) -> File
         again = process_source(path, new, config, prefilter=False)
         assert again.new_source is None, ("second run is not a no-op", data, new)
         assert not again.errors, again.errors
-        assert not [f for f in again.findings if f.fixable], again.findings
+        # nothing safe-fixable is left; with --unsafe-fixes, nothing fixable
+        left = [f for f in again.findings if f.fixable or f.applicability == "safe"]
+        if config.settings.unsafe_fixes:
+            left = [f for f in again.findings if f.applicability is not None]
+        assert not left, again.findings
     return result
 
 
@@ -219,7 +237,7 @@ def snippets(draw: st.DrawFn) -> Snippet:
         call = f"{ctor}(" + "\n".join(lines) + ")"
 
     model = draw(MODELS)
-    shape = draw(st.integers(0, 4))
+    shape = draw(st.integers(0, 5))
     if shape == 0:
         usage = f"client = {call}\nclient.chat.completions.create(model={model!r}, messages=[])\n"
     elif shape == 1:
@@ -230,8 +248,14 @@ def snippets(draw: st.DrawFn) -> Snippet:
         usage = f"print(wrap({call}).embeddings.create(model={model!r}, input='x'))\n"
     elif shape == 3:
         usage = f"def make():\n    return {call}\n"
-    else:
+    elif shape == 4:
         usage = f"class Holder:\n    client = {call}  {comment(False)}\n"
+    else:  # a receiver the tool cannot resolve: the model's fix is unsafe
+        usage = (
+            f"def ask(client, model={model!r}):\n"
+            "    return client.chat.completions.create(model=model, messages=[])\n\n"
+            f"ask({call})\n"
+        )
     head = ""
     if draw(st.booleans()):
         head += f'"""Docstring."""  {comment(False)}\n'

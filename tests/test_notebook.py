@@ -588,3 +588,111 @@ def test_any_python_cells_join_into_a_parsable_module(sources: list[str]) -> Non
     cst.parse_module(vm.text)
     assert split_virtual_module(vm, vm.text) == {}
     assert replace_cell_sources(data, {c.index: c.source for c in cells}) == data
+
+
+# --------------------------------------------------------------------------
+# SourceLocator: cell positions -> positions in the .ipynb text
+# --------------------------------------------------------------------------
+
+_LOCATOR_SOURCES = [
+    'import openai\nclient = openai.OpenAI()\nMODEL = "gpt-4o"  # caf\u00e9 \U0001f600\n',
+    "x = '\\t\\\\'\tdone\r\ny = 2\r\n",
+    "",
+    "only_line = 1",
+]
+
+
+def _layouts() -> dict[str, bytes]:
+    cells = [markdown("# title\n")] + [code(s) for s in _LOCATOR_SOURCES]
+    nb = notebook(*cells)
+    as_string = copy.deepcopy(nb)
+    for c in as_string["cells"]:
+        c["source"] = "".join(c["source"])
+    jupyter = jupyter_bytes(nb).decode()
+    return {
+        "jupyter": jupyter.encode(),
+        "ascii-escapes": jupyter_bytes(nb, ensure_ascii=True),
+        "compact-one-line": json.dumps(nb, separators=(",", ":")).encode(),
+        "string-sources": jupyter_bytes(as_string),
+        "crlf-json": jupyter.replace("\n", "\r\n").encode(),
+        "bom": b"\xef\xbb\xbf" + jupyter.encode(),
+    }
+
+
+def _char_at(text: str, line: int, col: int) -> str:
+    """The character the JSON text encodes at (line, col): an escape decoded."""
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    i = starts[line - 1] + col - 1
+    if text[i] != "\\":
+        return text[i]
+    if text[i + 1] != "u":
+        return json.loads('"' + text[i : i + 2] + '"')
+    one = text[i : i + 6]
+    pair = text[i : i + 12]
+    try:
+        value = json.loads('"' + pair + '"')
+        if len(value) == 1:
+            return value
+    except ValueError:
+        pass
+    return json.loads('"' + one + '"')
+
+
+@pytest.mark.parametrize("layout", list(_layouts()))
+def test_source_locator_finds_every_character_of_every_cell(layout: str) -> None:
+    from codemods.notebook import SourceLocator, _lines
+
+    data = _layouts()[layout]
+    text = data.decode("utf-8-sig")
+    loc = SourceLocator(data)
+    for number, source in enumerate(_LOCATOR_SOURCES, 2):  # cell 1 is markdown
+        for line_no, line in enumerate(_lines(source), 1):
+            for col, ch in enumerate(line, 1):
+                pos = loc.position(number, line_no, col)
+                assert pos is not None
+                assert _char_at(text, *pos) == ch, (layout, number, line_no, col)
+        if source:
+            # an exclusive end just past the cell's last character: right after it
+            lines = _lines(source)
+            end = loc.position(number, len(lines), len(lines[-1]) + 1, end=True)
+            last = loc.position(number, len(lines), len(lines[-1]))
+            assert end is not None and last is not None and end > last
+    # a span inside one line: the JSON text between start and end decodes to it
+    region = loc.region(2, 3, 1, 3, 17)
+    assert region is not None
+    (l1, c1, l2, c2) = region
+    assert l1 == l2
+    raw = text.split("\n")[l1 - 1][c1 - 1 : c2 - 1]
+    assert json.loads('"' + raw + '"') == 'MODEL = "gpt-4o"'
+
+
+def test_source_locator_has_no_answer_for_what_is_not_a_code_source() -> None:
+    from codemods.notebook import SourceLocator
+
+    loc = SourceLocator(_layouts()["jupyter"])
+    assert loc.position(99, 1, 1) is None
+    assert loc.region(99, 1, 1, 1, 2) is None
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sources=st.lists(st.text(max_size=40), min_size=1, max_size=3),
+    as_list=st.booleans(),
+    ensure_ascii=st.booleans(),
+    indent=st.sampled_from([None, 1, 2]),
+)
+def test_source_locator_on_any_text_and_layout(
+    sources: list[str], as_list: bool, ensure_ascii: bool, indent: int | None
+) -> None:
+    from codemods.notebook import SourceLocator, _lines
+
+    cells = [code(s) if as_list else {**code(""), "source": s} for s in sources]
+    data = json.dumps(notebook(*cells), indent=indent, ensure_ascii=ensure_ascii).encode()
+    text = data.decode()
+    loc = SourceLocator(data)
+    for number, source in enumerate(sources, 1):
+        for line_no, line in enumerate(_lines(source), 1):
+            for col, ch in enumerate(line, 1):
+                pos = loc.position(number, line_no, col)
+                assert pos is not None
+                assert _char_at(text, *pos) == ch

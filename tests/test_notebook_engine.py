@@ -210,8 +210,14 @@ def test_magics_are_untouched_and_their_cells_migrate() -> None:
     assert {(f.cell, f.code) for f in res.findings} == {(2, "OR101"), (3, "OR201")}
     assert res.new_source is not None
     new = sources(res.new_source)
-    assert new[2].splitlines()[:3] == ["import os", "%pip install -q openai", "!ls data/"]
-    assert "files = !ls\nfrom openai import OpenAI\nOpenAI?\n" in new[2]
+    # the magics stay first (they install what the imports need): issue 11 item 6
+    assert new[2].splitlines()[:4] == [
+        "%pip install -q openai",
+        "!ls data/",
+        "files = !ls",
+        "import os",
+    ]
+    assert "import os\nfrom openai import OpenAI\nOpenAI?\n" in new[2]
     assert new[3] == timed.replace('"gpt-4o"', '"openai/gpt-4o"')
     assert new[4] == bash  # a %%bash cell is not Python: never analysed or changed
 
@@ -255,7 +261,7 @@ def test_syntax_error_cell_is_untouched_while_others_migrate() -> None:
     # it may hold OpenAI code that was not checked: an error names the cell
     assert [str(e) for e in res.errors] == [
         "nb.ipynb: cell 2:1:20: syntax error: expected ':' "
-        "(cell not analysed and left unchanged; the other cells are)"
+        "(this cell is not analysed; the other cells are)"
     ]
 
 
@@ -293,7 +299,7 @@ def test_import_os_lands_in_the_first_code_cell() -> None:
     assert res.new_source is not None
     new = sources(res.new_source)
     assert new[2] == "%%bash\npip install openai"
-    assert new[3] == "import os\n%pip install openai\nfrom openai import OpenAI"
+    assert new[3] == "%pip install openai\nimport os\nfrom openai import OpenAI"
     assert new[4] == (
         'client = OpenAI(base_url="https://openrouter.ai/api/v1", '
         'api_key=os.environ["OPENROUTER_API_KEY"])'
@@ -384,9 +390,11 @@ def test_notebooks_are_discovered_by_default_and_explicitly(tmp_path: Path) -> N
     assert [Path(j.path).name for j in jobs] == ["nb.ipynb"]
 
 
-def test_migrate_diff_is_per_cell_not_json(tmp_path: Path) -> None:
+def test_migrate_cell_diff_is_per_cell_not_json(tmp_path: Path) -> None:
+    """``--diff --cell-diff``: the readable view (``--diff`` alone is a patch of
+    the JSON, tests/test_diff_patch.py)."""
     (tmp_path / "nb.ipynb").write_bytes(CROSS)
-    code_, out, _ = run_cli(["migrate", "--diff", "nb.ipynb"], tmp_path)
+    code_, out, _ = run_cli(["migrate", "--diff", "--cell-diff", "nb.ipynb"], tmp_path)
     assert code_ == 0
     assert (tmp_path / "nb.ipynb").read_bytes() == CROSS
     assert out == (
@@ -452,3 +460,33 @@ def test_fixture_legacy_notebook_is_never_translated_to_v1() -> None:
     assert "openai.Embedding.create(" in new[5]
     assert "OpenAI(" not in "".join(new.values())
     assert outside_sources(out) == outside_sources(data)
+
+
+def test_findings_carry_their_place_in_the_json_through_the_cache_format() -> None:
+    """``file_region`` (where the cell's text is in the .ipynb) survives the
+    JSON the result cache stores, as a tuple (findings stay hashable)."""
+    data = (FIXTURES / "notebooks" / "ticket_summariser.ipynb").read_bytes()
+    res = process_notebook("t.ipynb", data, CONFIG)
+    assert res.findings and all(f.file_region is not None for f in res.findings)
+    back = FileResult.from_dict(json.loads(json.dumps(res.to_dict())))
+    assert back.findings == res.findings
+    assert len({*back.findings}) == len(back.findings)
+    lines = data.decode("utf-8").split("\n")
+    for f in res.findings:
+        line, col, _, _ = f.file_region
+        assert lines[line - 1].lstrip().startswith('"')  # inside a source string
+
+
+def test_automagic_lines_are_masked_like_magics_not_syntax_errors() -> None:
+    # IPython runs `pip install openai` as %pip (automagic); `ls -la` is Python too
+    nb = nb_bytes(
+        code("pip install openai\ncd data\nimport openai\n"),
+        code(
+            "client = openai.OpenAI()\nclient.chat.completions.create(model='gpt-4o', messages=[])\n"
+        ),
+    )
+    res = process_notebook("nb.ipynb", nb, CONFIG)
+    assert not res.errors
+    assert [f.code for f in res.findings] == ["OR101", "OR201"]
+    cells = load_cells(res.new_source)
+    assert cells[0].source == "pip install openai\ncd data\nimport os\nimport openai\n"

@@ -12,6 +12,7 @@ CI runs it), or when pip cannot reach the index.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -245,3 +246,85 @@ def test_staged_file_sees_the_constant_in_an_unstaged_module(tmp_path: Path, hoo
     out = bad.stdout + bad.stderr
     assert bad.returncode != 0
     assert "settings.py:1:14: OR201" in out, out
+
+
+# -- the README's example, as printed ---------------------------------------------
+
+README = ROOT / "README.md"
+REPO_LINE = re.compile(r"^(\s*-\s*repo:\s*)(\S+)", re.M)
+
+
+def readme_precommit_block() -> str:
+    """The YAML block of the README's pre-commit section."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## pre-commit\n", 1)[1].split("\n## ", 1)[0]
+    m = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert m, "the README's pre-commit section lost its YAML block"
+    return m.group(1)
+
+
+def pyproject_version() -> str:
+    m = re.search(r'(?m)^version\s*=\s*"([^"]+)"', (ROOT / "pyproject.toml").read_text())
+    assert m
+    return m.group(1)
+
+
+def test_readme_pins_the_release_tag_of_this_version() -> None:
+    """The README's rev and pip pins are the tag of the version pyproject declares
+    (the tag ``v<version>`` is created on main when a version is released)."""
+    import yaml
+
+    from codemods import __version__
+
+    tag = f"v{pyproject_version()}"
+    assert __version__ == pyproject_version()
+    config = yaml.safe_load(readme_precommit_block())
+    (repo,) = config["repos"]
+    assert repo["rev"] == tag
+    assert [h["id"] for h in repo["hooks"]] == ["openrouter-migrate", "openrouter-check"]
+    text = README.read_text(encoding="utf-8")
+    assert "OWNER" not in text
+    code = "".join(re.findall(r"```\w*\n(.*?)```", text, re.S))  # what people copy
+    # the distribution is not on a package index: no `pip install openrouter-migrate`
+    assert not re.search(r"pip install\s+[\"']?openrouter-migrate\b", code)
+    pins = re.findall(r"git\+\S*?@(v[\d.]+)", code)
+    assert len(pins) == 3 and set(pins) == {tag}  # Install and both CI jobs
+
+
+def test_readme_precommit_example_works_as_printed(tmp_path: Path, hook_repo) -> None:
+    """The README's YAML, with only the repository location replaced by a clone of
+    this checkout that has the release tag: ``pre-commit run --all-files`` fixes
+    the files (failing, as pre-commit does when a hook changed files), then passes."""
+    import yaml
+
+    repo_path, _, home = hook_repo
+    env = git_env(home)
+    block = readme_precommit_block()
+    rev = yaml.safe_load(block)["repos"][0]["rev"]
+    clone = tmp_path / "openrouter-migrate"
+    git(tmp_path, env, "clone", "-q", str(repo_path), str(clone))
+    git(clone, env, "tag", "-a", rev, "-m", f"release {rev}")
+    config, n = REPO_LINE.subn(lambda m: m.group(1) + str(clone), block)
+    assert n == 1
+
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    git(proj, env, "init", "-q")
+    (proj / ".pre-commit-config.yaml").write_text(config)
+    (proj / "app.py").write_text(UNMIGRATED)
+    (proj / "util.py").write_text(CLEAN)
+    git(proj, env, "add", "-A")
+
+    first = run([PRE_COMMIT, "run", "--all-files"], proj, env)
+    out = first.stdout + first.stderr
+    if first.returncode != 0 and any(s in out for s in NETWORK_TROUBLE):
+        pytest.skip("pre-commit could not install the hook environment (no package index)")
+    assert "An unexpected error has occurred" not in out, out
+    assert first.returncode == 1, out
+    assert "files were modified by this hook" in out
+    assert (proj / "app.py").read_text() == MIGRATED
+    assert (proj / "util.py").read_text() == CLEAN
+
+    second = run([PRE_COMMIT, "run", "--all-files"], proj, env)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "openrouter-check" in second.stdout and "Passed" in second.stdout

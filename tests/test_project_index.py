@@ -147,6 +147,15 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         handled={"X"},
         sink_params={"ask": {"model": 1, "alt": None}},
         sink_params_certain={"ask"},
+        safe={"M"},
+        sink_params_safe={"ask"},
+        clients={"client": "migrate", "make_client": "left"},
+        wants_importers=True,
+        client_params={"run": {"client": 0, "backup": None}},
+        client_args={"run": [{"0": "migrate", "backup": "left"}, {"*": "unknown"}]},
+        module_client={"version": "v1", "configures": True, "calls": False, "state": None},
+        key_uses={"KEY": 1},
+        key_handled={"OPENAI_KEY"},
     )
     for f in dataclasses.fields(ModuleSummary):
         assert getattr(s, f.name), f"set every field in this test: {f.name}"

@@ -57,6 +57,21 @@ def test_unknown_fine_tune_no_equivalent_reported() -> None:
     assert "2026-05-22" in r.findings[2].message
 
 
+def test_id_the_catalog_does_not_list_is_reported_with_its_successor_not_rewritten() -> None:
+    """issue 11 item 8: the reference table lists o1-mini -> openai/o1-mini, but
+    the catalog snapshot does not: OpenRouter would answer 400/404."""
+    src = HEAD + (
+        "client.chat.completions.create(model='o1-mini')\n"
+        "client.chat.completions.create(model='o1-preview')\n"
+    )
+    r = run(src)
+    assert [f.code for f in r.findings] == ["OR204", "OR204"]
+    assert not any(f.fixable for f in r.findings)
+    assert migrated(src) == src  # nothing rewritten: not into openai/o1-mini, not silently
+    assert "successor on OpenRouter is 'openai/o4-mini'" in r.findings[0].message
+    assert "successor on OpenRouter is 'openai/o3'" in r.findings[1].message
+
+
 def test_litellm_prefix_fixed() -> None:
     out = migrated(HEAD + "client.chat.completions.create(model='openrouter/openai/gpt-4o')\n")
     assert "model='openai/gpt-4o'" in out
@@ -136,8 +151,15 @@ def test_azure_receiver_untouched() -> None:
 
 def test_receiver_from_another_module_in_openai_free_file() -> None:
     # a service layer: the client is imported, the file never names openai
+    # the receiver is not resolved to openai's client: the fix is unsafe,
+    # applied only with --unsafe-fixes
     src = "from app.clients import client\nclient.chat.completions.create(model='gpt-4o')\n"
-    out = migrated(src)
+    r = run(src)
+    assert r.new_source is None
+    (f,) = r.findings
+    assert (f.code, f.applicability, f.fixable) == ("OR201", "unsafe", False)
+    assert f.replacement == "'openai/gpt-4o'"
+    out = migrated(src, unsafe_fixes=True)
     assert "model='openai/gpt-4o'" in out
     # an unknown id there is not reported: it may not be OpenAI at all
     assert (

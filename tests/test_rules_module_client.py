@@ -13,6 +13,8 @@ from codemods.rules.base import RuleContext
 from codemods.rules.models import sdk_calls
 
 URL = "https://openrouter.ai/api/v1"
+# the module-level client of openai>=1 needs the trailing slash (issue 11 item 7)
+V1_URL = URL + "/"
 
 
 def run(src: str, settings: Settings | None = None) -> FileResult:
@@ -97,7 +99,7 @@ def test_v1_assignments_are_migrated_together_with_the_model_ids() -> None:
         import openai
 
         openai.api_key = os.environ["OPENROUTER_API_KEY"]
-        openai.base_url = "{URL}"
+        openai.base_url = "{V1_URL}"
         openai.max_retries = 3
 
 
@@ -126,7 +128,7 @@ def test_alias_of_the_openai_module() -> None:
         import openai as oa
 
         oa.api_key = os.getenv("OPENROUTER_API_KEY")
-        oa.base_url = "{URL}"
+        oa.base_url = "{V1_URL}"
         oa.embeddings.create(model="openai/text-embedding-3-small", input="hi")
         """
     )
@@ -147,12 +149,14 @@ def test_key_lookup_keeps_its_form(lookup: str, expected: str) -> None:
     src = f"import os\nimport openai\nopenai.api_key = {lookup}\nopenai.models.list()\n"
     q = "'" if "'" in lookup else '"'
     assert out(src) == (
-        f"import os\nimport openai\nopenai.api_key = {expected}\nopenai.base_url = {q}{URL}{q}\n"
+        f"import os\nimport openai\nopenai.api_key = {expected}\nopenai.base_url = {q}{V1_URL}{q}\n"
         "openai.models.list()\n"
     )
 
 
-def test_key_from_settings_is_kept_and_reported() -> None:
+def test_key_from_settings_leaves_the_module_client_whole() -> None:
+    # issue 11 item 5: setting base_url alone would send this key to OpenRouter
+    # (401 on every call) and make OR103 vanish after migrate
     src = """
         import openai
         from app.config import settings
@@ -161,19 +165,12 @@ def test_key_from_settings_is_kept_and_reported() -> None:
         openai.chat.completions.create(model="gpt-4o", messages=[])
     """
     res = run(src)
-    assert [f.code for f in res.findings] == ["OR110", "OR103", "OR201"]
-    note = res.findings[1]
+    assert res.new_source is None
+    found = [f.code for f in res.findings]
+    assert "OR103" in found and "OR110" not in found and "OR201" not in found
+    note = next(f for f in res.findings if f.code == "OR103")
     assert not note.fixable and "settings.openai_api_key" in note.message
-    assert out(src) == dedent(
-        f"""
-        import openai
-        from app.config import settings
-
-        openai.api_key = settings.openai_api_key
-        openai.base_url = "{URL}"
-        openai.chat.completions.create(model="openai/gpt-4o", messages=[])
-        """
-    )
+    assert "left alone" in note.message
 
 
 def test_hard_coded_key_is_replaced_and_reported_redacted() -> None:
@@ -183,7 +180,7 @@ def test_hard_coded_key_is_replaced_and_reported_redacted() -> None:
     assert res.new_source is not None
     assert res.new_source.decode() == (
         f'"""Doc."""\nimport os\nimport openai\n\n'
-        f'openai.api_key = os.environ["OPENROUTER_API_KEY"]\nopenai.base_url = "{URL}"\n'
+        f'openai.api_key = os.environ["OPENROUTER_API_KEY"]\nopenai.base_url = "{V1_URL}"\n'
         "openai.models.list()\n"
     )
     secret = [f for f in res.findings if f.code == "OR107"]
@@ -198,7 +195,7 @@ def test_already_on_openrouter_is_a_no_op() -> None:
         import os
         import openai
 
-        openai.base_url = "{URL}"
+        openai.base_url = "{V1_URL}"
         openai.api_key = os.environ["OPENROUTER_API_KEY"]
         openai.chat.completions.create(model="openai/gpt-4o", messages=[])
     """
@@ -209,7 +206,7 @@ def test_already_on_openrouter_is_a_no_op() -> None:
 def test_already_on_openrouter_still_maps_bare_ids() -> None:
     src = f"""
         import openai
-        openai.base_url = "{URL}"
+        openai.base_url = "{V1_URL}"
         openai.chat.completions.create(model="gpt-4o", messages=[])
     """
     assert codes(src) == ["OR201"]
@@ -226,7 +223,7 @@ def test_openai_base_url_is_replaced_and_the_key_inserted_after_it() -> None:
         f"""
         import os
         import openai
-        openai.base_url = "{URL}"
+        openai.base_url = "{V1_URL}"
         openai.api_key = os.environ["OPENROUTER_API_KEY"]
         openai.chat.completions.create(model="openai/gpt-4o", messages=[])
         """
@@ -244,7 +241,7 @@ def test_project_is_removed_only_with_strip_project() -> None:
     """
     assert "openai.project" not in out(src)
     kept = out(src, Settings(strip_project=False))
-    assert 'openai.project = "proj_1"' in kept and f'openai.base_url = "{URL}"' in kept
+    assert 'openai.project = "proj_1"' in kept and f'openai.base_url = "{V1_URL}"' in kept
 
 
 def test_comments_are_preserved() -> None:
@@ -267,7 +264,7 @@ def test_comments_are_preserved() -> None:
 
         # OpenAI configuration
         openai.api_key = os.environ["OPENROUTER_API_KEY"]  # from .env
-        openai.base_url = "{URL}"
+        openai.base_url = "{V1_URL}"
         # retries
         openai.max_retries = 3
 
@@ -292,7 +289,7 @@ def test_removed_last_statement_keeps_its_comment_lines() -> None:
         import os
         import openai
         openai.api_key = os.environ["OPENROUTER_API_KEY"]
-        openai.base_url = "{URL}"
+        openai.base_url = "{V1_URL}"
         openai.models.list()
 
         # who pays
@@ -309,7 +306,7 @@ def test_crlf_file_stays_crlf() -> None:
     assert res.new_source is not None
     assert res.new_source == (
         b'import os\r\nimport openai\r\nopenai.api_key = os.getenv("OPENROUTER_API_KEY")\r\n'
-        b'openai.base_url = "https://openrouter.ai/api/v1"\r\nopenai.models.list()\r\n'
+        b'openai.base_url = "https://openrouter.ai/api/v1/"\r\nopenai.models.list()\r\n'
     )
 
 
@@ -323,7 +320,7 @@ def test_headers_are_inserted_for_the_v1_module_client() -> None:
     src = KEYED + "openai.models.list()\n"
     assert out(src, APP) == (
         'import os\nimport openai\nopenai.api_key = os.getenv("OPENROUTER_API_KEY")\n'
-        f'openai.base_url = "{URL}"\n'
+        f'openai.base_url = "{V1_URL}"\n'
         'openai.default_headers = {"HTTP-Referer": "https://example.com", "X-Title": "Bot"}\n'
         "openai.models.list()\n"
     )
@@ -362,6 +359,124 @@ def test_legacy_module_client_gets_no_headers() -> None:
     assert "default_headers" not in out(src, APP)
 
 
+# ---- issue 11 item 7: what the SDKs do with these values at run time ---------------
+# (tests/test_e2e_apps.py runs the result with the real SDKs)
+
+
+def test_v1_module_base_url_is_written_with_the_trailing_slash() -> None:
+    src = KEYED + "openai.chat.completions.create(model='gpt-4o', messages=[])\n"
+    for settings in (Settings(), Settings(base_url=URL + "/")):
+        assert f'openai.base_url = "{V1_URL}"\n' in out(src, settings)
+    assert 'openai.base_url = "http://127.0.0.1:8/api/v1/"' in out(
+        src, Settings(base_url="http://127.0.0.1:8/api/v1")
+    )
+    # clients add the slash themselves: their base_url is written as given
+    client = "from openai import OpenAI\nclient = OpenAI()\nclient.models.list()\n"
+    assert f'OpenAI(base_url="{URL}"' in out(client)
+
+
+def test_legacy_api_base_is_written_without_a_trailing_slash() -> None:
+    src = KEYED + "openai.ChatCompletion.create(model='gpt-4o', messages=[])\n"
+    for settings in (Settings(), Settings(base_url=URL + "/")):
+        assert f'openai.api_base = "{URL}"\n' in out(src, settings)
+
+
+@pytest.mark.parametrize(
+    ("setting", "call", "before", "after"),
+    [
+        ("base_url", "openai.models.list()", URL, V1_URL),
+        ("base_url", "openai.models.list()", URL + "//", V1_URL),
+        ("api_base", "openai.Model.list()", V1_URL, URL),
+    ],
+)
+def test_base_url_already_on_openrouter_gets_the_slash_its_sdk_needs(
+    setting: str, call: str, before: str, after: str
+) -> None:
+    src = f'import openai\nopenai.{setting} = "{before}"  # keep\n{call}\n'
+    res = run(src)
+    (fix,) = [f for f in res.findings if f.code != "OR114"]  # OR114: the openai<1 API
+    assert fix.code == "OR110" and fix.fixable and fix.line == 2
+    assert out(src) == f'import openai\nopenai.{setting} = "{after}"  # keep\n{call}\n'
+    assert_idempotent(src)
+
+
+LEGACY_CALLS = """
+    import asyncio
+    import openai
+    openai.api_key = os.environ["OPENAI_API_KEY"]
+    a = openai.ChatCompletion.create(model="gpt-4o", messages=[])
+    b = openai.Completion.create(
+        model="gpt-3.5-turbo-instruct",
+        prompt="x",
+    )
+    c = openai.Embedding.create(model="text-embedding-3-small", input=["x"], headers={"X-Team": "a"})
+    d = asyncio.run(openai.ChatCompletion.acreate(model="gpt-4o", messages=[]))
+    e = openai.Model.list()
+"""
+
+
+def test_legacy_calls_get_the_attribution_headers() -> None:
+    src = "import os\n" + dedent(LEGACY_CALLS)
+    res = run(src, APP)
+    (config,) = [f for f in res.findings if f.code == "OR110"]
+    assert "add attribution headers to 4 openai<1 calls" in config.message
+    h = '{"HTTP-Referer": "https://example.com", "X-Title": "Bot"}'
+    assert out(src, APP) == "import os\n" + dedent(
+        f"""
+        import asyncio
+        import openai
+        openai.api_key = os.environ["OPENROUTER_API_KEY"]
+        openai.api_base = "{URL}"
+        a = openai.ChatCompletion.create(model="openai/gpt-4o", messages=[], headers={h})
+        b = openai.Completion.create(
+            model="openai/gpt-3.5-turbo-instruct",
+            prompt="x",
+            headers={h},
+        )
+        c = openai.Embedding.create(model="openai/text-embedding-3-small", input=["x"], headers={{"X-Team": "a", "HTTP-Referer": "https://example.com", "X-Title": "Bot"}})
+        d = asyncio.run(openai.ChatCompletion.acreate(model="openai/gpt-4o", messages=[], headers={h}))
+        e = openai.Model.list()
+        """
+    )
+    assert_idempotent(src, APP)
+
+
+def test_legacy_headers_only_with_app_settings_and_title_header_honoured() -> None:
+    src = "import os\n" + dedent(LEGACY_CALLS)
+    assert "HTTP-Referer" not in out(src)
+    text = out(src, Settings(app_title="Bot", title_header="X-OpenRouter-Title"))
+    assert 'headers={"X-OpenRouter-Title": "Bot"})' in text
+    assert "HTTP-Referer" not in text
+
+
+def test_legacy_headers_that_cannot_be_added_are_reported() -> None:
+    src = dedent(
+        """
+        import os
+        import openai
+        openai.api_key = os.environ["OPENAI_API_KEY"]
+        a = openai.ChatCompletion.create(model="gpt-4o", messages=[], headers=make_headers())
+        b = openai.ChatCompletion.create(**params)
+        c = openai.ChatCompletion.create(model="gpt-4o", messages=[])
+        """
+    )
+    res = run(src, APP)
+    reported = [(f.code, f.line) for f in res.findings if f.code == "OR106"]
+    assert reported == [("OR106", 4), ("OR106", 5)]
+    text = out(src, APP)
+    assert "headers=make_headers())" in text and "create(**params)" in text
+    assert text.count("HTTP-Referer") == 1  # on the third call only
+    assert_idempotent(src, APP)
+
+
+def test_legacy_headers_go_with_the_configuration_when_it_is_suppressed() -> None:
+    src = "import os\n" + dedent(LEGACY_CALLS).replace(
+        'os.environ["OPENAI_API_KEY"]', 'os.environ["OPENAI_API_KEY"]  # noqa: OR110'
+    )
+    text = out(src, APP)
+    assert "HTTP-Referer" not in text and "api_base" not in text
+
+
 # ---- no configuration at all ---------------------------------------------------
 
 
@@ -391,7 +506,7 @@ def test_unconfigured_module_client_gets_configured_after_the_imports() -> None:
 
         import openai
 
-        openai.base_url = "{URL}"
+        openai.base_url = "{V1_URL}"
         openai.api_key = os.environ["OPENROUTER_API_KEY"]
 
 
@@ -422,7 +537,7 @@ def test_unconfigured_goes_after_load_dotenv() -> None:
 
         load_dotenv()
 
-        openai.base_url = "{URL}"
+        openai.base_url = "{V1_URL}"
         openai.api_key = os.environ["OPENROUTER_API_KEY"]
 
         print(openai.models.list())
@@ -814,7 +929,7 @@ def test_base_url_from_an_expression_is_left_alone() -> None:
 def test_inserted_url_copies_the_quotes_of_the_key_lookup() -> None:
     src = "import os\nimport openai\nopenai.api_key = os.getenv('OPENAI_API_KEY')\n"
     src += "openai.models.list()\n"
-    assert "openai.base_url = 'https://openrouter.ai/api/v1'\n" in out(src)
+    assert "openai.base_url = 'https://openrouter.ai/api/v1/'\n" in out(src)
 
 
 def test_openai_rebound_after_a_failed_import_is_held_and_reported() -> None:
@@ -903,3 +1018,28 @@ def test_generated_files_are_never_half_migrated(src: str) -> None:
         again = process_source("g.py", res.new_source, EngineConfig(), prefilter=False)
         assert again.new_source is None
         assert not any(f.fixable for f in again.findings)
+
+
+def test_getenv_default_key_of_the_module_client_is_removed() -> None:
+    # issue 12 item 3: renaming the variable alone kept the OpenAI key as default
+    key = "sk-proj-" + "Q7w8E9r0" * 5
+    src = f"""
+        import os
+        import openai
+
+        openai.api_key = os.getenv("OPENAI_API_KEY", "{key}")
+        openai.chat.completions.create(model="gpt-4o", messages=[])
+    """
+    res = run(src)
+    assert res.new_source is not None and key.encode() not in res.new_source
+    assert b'openai.api_key = os.environ["OPENROUTER_API_KEY"]' in res.new_source
+    sec = [f for f in res.findings if f.code == "OR107"]
+    assert len(sec) == 1 and key[8:-4] not in sec[0].message
+
+
+def test_concatenated_key_of_the_module_client_is_removed() -> None:
+    key = "sk-proj-" + "Z1x2C3v4" * 5
+    src = f'import os\nimport openai\nopenai.api_key = "{key[:14]}" "{key[14:]}"\nopenai.models.list()\n'
+    res = run(src)
+    assert res.new_source is not None and key[14:].encode() not in res.new_source
+    assert [f.code for f in res.findings].count("OR107") == 1

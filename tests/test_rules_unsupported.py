@@ -14,11 +14,15 @@ from codemods.rules.unsupported import load_unsupported, parse_unsupported
 from tests.helpers import cli_runner
 
 HEADER = "from openai import OpenAI\nclient = OpenAI()\n"
+# a use OpenRouter serves, after the source: the client is migrated, and
+# each unsupported call is reported (a client used only for unsupported
+# endpoints is left on OpenAI: OR119, tested in test_rules_clients_whole)
+FOOTER = 'client.chat.completions.create(model="openai/gpt-4o", messages=[])\n'
 CC = "client.chat.completions.create"
 
 
 def run(source: str, settings: Settings | None = None, header: bool = True) -> list[Finding]:
-    text = (HEADER if header else "") + textwrap.dedent(source)
+    text = (HEADER if header else "") + textwrap.dedent(source) + (FOOTER if header else "")
     result = process_source(
         "t.py", text.encode(), EngineConfig(settings=settings or Settings()), prefilter=False
     )
@@ -132,7 +136,7 @@ def test_unsupported_endpoints(call: str) -> None:
 
 
 def test_endpoint_model_is_not_rewritten() -> None:
-    src = HEADER + 'a = client.beta.assistants.create(model="gpt-4o")\n'
+    src = HEADER + 'a = client.beta.assistants.create(model="gpt-4o")\n' + FOOTER
     r = process_source("t.py", src.encode(), EngineConfig(), prefilter=False)
     assert r.new_source is not None  # the client is migrated...
     assert b'model="gpt-4o"' in r.new_source  # ...the assistants model is not
@@ -146,9 +150,10 @@ def test_module_level_client_and_async_receivers() -> None:
     openai.files.create(file=fh, purpose="batch")
     async def f():
         await aclient.batches.create(input_file_id="x", endpoint="e", completion_window="24h")
+        await aclient.chat.completions.create(model="openai/gpt-4o", messages=[])
         return await make_client().fine_tuning.jobs.list()
     """
-    assert codes(src, header=False) == [("OR301", 4), ("OR301", 6), ("OR301", 7)]
+    assert codes(src, header=False) == [("OR301", 4), ("OR301", 6), ("OR301", 8)]
 
 
 @pytest.mark.parametrize(
@@ -312,14 +317,14 @@ def test_mapped_model_missing_from_catalog() -> None:
     client.chat.completions.create(model="acme/brand-new-model", messages=m)
     """
     found = run(src)
-    # openai/o1-mini is what the table maps to: still reported after migration;
-    # an ID the table never produces may be newer than the snapshot: not judged
-    assert [(f.code, f.line - 2) for f in found if f.code.startswith("OR3")] == [
-        ("OR307", 1),
-        ("OR307", 4),
-    ]
+    # o1-mini is not mapped (issue 11 item 8: OR204, never rewritten to a retired
+    # openai/o1-mini); an openai/ ID the catalog lacks is reported; an ID the table
+    # never produces may be newer than the snapshot: not judged
+    assert [(f.code, f.line - 2) for f in found if f.code.startswith("OR3")] == [("OR307", 4)]
+    assert any(f.code == "OR204" and f.line - 2 == 1 for f in found)
     assert "2026-05-22" in next(f.message for f in found if f.code == "OR307")
-    assert any(f.code == "OR201" and f.line == 3 for f in found)  # still mapped
+    assert not any(f.code == "OR201" and f.line == 3 for f in found)  # not mapped any more
+    assert any(f.code == "OR201" and f.line == 4 for f in found)  # gpt-4o is
 
 
 # ---------------------------------------------------------------- OR308

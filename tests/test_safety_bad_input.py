@@ -356,9 +356,7 @@ def test_a_rule_crashing_on_one_file_does_not_stop_the_others(
     root = _tree(tmp_path, "b.py", GOOD.replace("org-1", "org-b").encode())
     code, out, err = run_cli(["migrate", "."], cwd=root)
     assert code == 2
-    assert (
-        "error: b.py: internal error (ValueError) while analysing this file: nothing changed" in err
-    )
+    assert "error: b.py: internal error (ValueError) while analysing this file; please" in err
     _no_traceback(err)
     assert "org-b" in (root / "b.py").read_text()
     _assert_others_processed(root, "migrate", out)

@@ -122,8 +122,11 @@ def test_diff_shows_the_removed_key_line_redacted(tmp_path: Path) -> None:
     root = _tree(tmp_path, "constructor_multiline")
     code, out, err = run_cli(["migrate", "--diff", "."], cwd=root)
     assert code == 0, err
-    assert f"-    api_key='sk-...{TAIL}',  # TODO move to env" in out
-    assert "note: app.py: the diff shows the hard-coded key redacted" in err
+    # a redacted diff would not apply: not on stdout (the patch), shown on stderr
+    assert out == ""
+    assert f"-    api_key='sk-...{TAIL}',  # TODO move to env" in err
+    assert "note: app.py: not in the patch on stdout" in err
+    assert "migrating removes them from the file" in err
     _assert_no_key(out + err)
     assert (root / "app.py").read_text() == SOURCES["constructor_multiline"]  # --diff wrote nothing
 
@@ -181,3 +184,219 @@ def test_mapping_loader_is_safe_by_construction() -> None:
     source = Path(mapping.__file__).read_text()
     assert "yaml.load(" not in source.replace("yaml.load(text, Loader=_StrictLoader", "")
     assert "unsafe_load" not in source and "FullLoader" not in source
+
+
+# -- issue 12 item 1: --api-key-env / api-key-env is a variable name ---------------------
+
+OR_KEY = "sk-or-v1-0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", " ", "MY KEY", "1KEY", "OPENROUTER-KEY", "KEY\n", OR_KEY, "a1b2c3d4e5f6g7h8i9j0k1"],
+)
+def test_api_key_env_option_must_be_a_variable_name(tmp_path: Path, value: str) -> None:
+    root = _tree(tmp_path, "constructor")
+    before = (root / "app.py").read_bytes()
+    for cmd in (["migrate"], ["migrate", "--diff"], ["check"]):
+        code, out, err = run_cli([*cmd, "--api-key-env", value, "."], cwd=root)
+        assert code == 2, (cmd, out, err)
+        assert "--api-key-env" in err and "environment variable" in err
+        assert OR_KEY[12:-4] not in out + err
+        if len(value) > 16:  # key-shaped: never echoed
+            assert value[4:-4] not in out + err
+        assert "Traceback" not in err
+    assert (root / "app.py").read_bytes() == before
+
+
+@pytest.mark.parametrize("value", ["MY_OPENROUTER_KEY", "_K", "OR_KEY_2"])
+def test_api_key_env_option_accepts_variable_names(tmp_path: Path, value: str) -> None:
+    root = _tree(tmp_path, "constructor")
+    code, out, err = run_cli(["migrate", "--api-key-env", value, "."], cwd=root)
+    assert code == 0, err
+    assert f'os.environ["{value}"]' in (root / "app.py").read_text()
+
+
+@pytest.mark.parametrize("value", ["", "MY KEY", "9X", OR_KEY])
+def test_api_key_env_in_the_config_must_be_a_variable_name(tmp_path: Path, value: str) -> None:
+    root = _tree(tmp_path, "constructor")
+    (root / "pyproject.toml").write_text(f'[tool.openrouter-migrate]\napi-key-env = "{value}"\n')
+    before = (root / "app.py").read_bytes()
+    code, out, err = run_cli(["migrate", "."], cwd=root)
+    assert code == 2, err
+    assert "pyproject.toml" in err and "api-key-env'" in err
+    assert OR_KEY[12:-4] not in out + err
+    assert (root / "app.py").read_bytes() == before
+
+
+# -- issue 12 item 2: credentials inside URLs ------------------------------------------
+
+URL_SECRETS = {
+    "userinfo_key": (f"https://user:{KEY}@proxy.example.com/v1", [KEY[8:-4]]),
+    "userinfo_password": ("https://bob:hunter2hunter2@proxy.example.com/v1", ["hunter2"]),
+    "query_key": (f"https://gw.example.com/v1?key={OR_KEY}", [OR_KEY[12:-4]]),
+    "query_api_key": ("https://gw.example.com/v1?api_key=Zx81kQ0pL2mN7vB4cX9zA3", ["Zx81kQ0pL2mN"]),
+    "query_token": ("https://gw.example.com/v1?region=eu&token=tok_88aa77bb66cc55dd", ["88aa77bb"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(URL_SECRETS))
+def test_redact_text_hides_url_credentials(name: str) -> None:
+    url, pieces = URL_SECRETS[name]
+    shown = redact_text(f"base_url set to `{url}`, not OpenAI")
+    for piece in pieces:
+        assert piece not in shown, shown
+    assert "example.com/v1" in shown  # where it points is still said
+
+
+def test_redact_text_keeps_ordinary_urls() -> None:
+    for text in (
+        "https://openrouter.ai/api/v1",
+        "http://localhost:8000/v1?stream=true&n=2",
+        "https://gw.example.com/v1?model=gpt-4o-mini-2024-07-18",
+    ):
+        assert redact_text(text) == text
+
+
+def _url_tree(tmp_path: Path, url: str) -> Path:
+    root = tmp_path / "t"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (root / "app.py").write_text(
+        "from openai import OpenAI\n"
+        f'client = OpenAI(base_url="{url}")\n'
+        'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    (root / "other.py").write_text(
+        "import openai\n"
+        f'openai.api_base = "{url}"\n'
+        'openai.ChatCompletion.create(model="gpt-4", messages=[])\n'
+    )
+    return root
+
+
+@pytest.mark.uses_cache
+@pytest.mark.parametrize("name", sorted(URL_SECRETS))
+def test_url_credentials_never_reach_any_output_or_the_cache(tmp_path: Path, name: str) -> None:
+    url, pieces = URL_SECRETS[name]
+    root = _url_tree(tmp_path, url)
+    outputs = []
+    for args in (["check", "."], ["migrate", "--diff", "."], ["--verbose", "check", "."]):
+        code, out, err = run_cli(args, cwd=root)
+        assert code in (0, 1), err
+        outputs.append(out + err)
+    for fmt in _output_formats():
+        code, out, err = run_cli(["check", "--output-format", fmt, "."], cwd=root)
+        outputs.append(out + err)
+    code, out, err = run_cli(["migrate", "."], cwd=root)
+    outputs.append(out + err)
+    assert any("example.com" in o for o in outputs)  # the findings do name the URL
+    for text in outputs:
+        for piece in pieces:
+            assert piece not in text, text
+    cache = root / ".openrouter-migrate-cache"
+    for p in cache.rglob("*") if cache.exists() else ():
+        if p.is_file():
+            data = p.read_bytes()
+            for piece in pieces:
+                assert piece.encode() not in data and piece.encode().hex().encode() not in data
+
+
+@pytest.mark.uses_cache
+def test_the_cache_never_holds_a_hard_coded_key(tmp_path: Path) -> None:
+    root = _tree(tmp_path, "constructor_multiline")
+    (root / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (root / "plain.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    # the key stays in this file (report only): the migrated source would carry it
+    (root / "kept.py").write_text(
+        f'import os\nfrom openai import OpenAI\nos.environ["X_KEY"] = "{KEY}"\nc = OpenAI()\n'
+    )
+    for args in (
+        ["check", "."],
+        ["migrate", "--diff", "."],
+        ["check", "--output-format", "json", "."],
+    ):
+        run_cli(args, cwd=root)
+    cache = root / ".openrouter-migrate-cache"
+    files = [p for p in cache.rglob("*.json")]
+    assert files  # plain.py is cached
+    for p in files:
+        data = p.read_bytes()
+        for piece in HIDDEN:
+            assert piece.encode() not in data
+            assert piece.encode().hex().encode() not in data
+
+
+@pytest.mark.parametrize(
+    "url",
+    [f"https://user:{KEY}@proxy.example.com/v1", f"https://gw.example.com/v1?key={OR_KEY}"],
+)
+def test_base_url_option_with_credentials_is_refused(tmp_path: Path, url: str) -> None:
+    root = _tree(tmp_path, "constructor")
+    before = (root / "app.py").read_bytes()
+    code, out, err = run_cli(["migrate", "--base-url", url, "."], cwd=root)
+    assert code == 2
+    assert "--base-url" in err and "credentials" in err
+    for piece in (KEY[8:-4], OR_KEY[12:-4]):
+        assert piece not in out + err
+    (root / "pyproject.toml").write_text(f'[tool.openrouter-migrate]\nbase-url = "{url}"\n')
+    code, out, err = run_cli(["migrate", "."], cwd=root)
+    assert code == 2 and "base-url'" in err
+    for piece in (KEY[8:-4], OR_KEY[12:-4]):
+        assert piece not in out + err
+    assert (root / "app.py").read_bytes() == before
+
+
+# -- issue 12 item 3: the --diff note says what happened ---------------------------------
+
+
+def test_diff_note_does_not_claim_a_kept_key_is_removed(tmp_path: Path) -> None:
+    root = tmp_path / "t"
+    root.mkdir()
+    (root / "app.py").write_text(
+        "import os\nfrom openai import OpenAI\n"
+        f'os.environ["OPENAI_API_KEY"] = "{KEY}"\n'
+        "client = OpenAI()\n"
+    )
+    code, out, err = run_cli(["migrate", "--diff", "."], cwd=root)
+    assert code == 0, err
+    _assert_no_key(out + err)
+    assert "removed from the file" not in err
+    assert "still" in err and "OR107" in err
+
+
+@pytest.mark.uses_cache
+def test_keys_fixture_repo_never_shows_a_key(fixture_copy) -> None:
+    """fixtures/keys holds every shape of key and credential: no output format,
+    the --diff, --verbose logs, migrate, a second check, nor the cache shows one."""
+    root = fixture_copy("keys")
+    (root / "pyproject.toml").write_text("[project]\nname = 'keybot'\n")
+    pieces = ["FAKEfakeFAKE", "fake1111fake", "svc-bot"]
+    outputs = []
+    for args in (["check", "."], ["migrate", "--diff", "."], ["--verbose", "check", "."]):
+        outputs.append("".join(run_cli(args, cwd=root)[1:]))
+    for fmt in _output_formats():
+        outputs.append("".join(run_cli(["check", "--output-format", fmt, "."], cwd=root)[1:]))
+    outputs.append("".join(run_cli(["migrate", "."], cwd=root)[1:]))
+    outputs.append("".join(run_cli(["check", "."], cwd=root)[1:]))
+    assert "OR107" in outputs[-1] and "OR103" in outputs[-1]  # still reported
+    for text in outputs:
+        for piece in pieces:
+            assert piece not in text, text
+    cache = root / ".openrouter-migrate-cache"
+    entries = [p for p in cache.rglob("*.json")]
+    assert entries  # the files without keys are cached
+    for p in entries:
+        data = p.read_bytes()
+        for piece in pieces:
+            assert piece.encode() not in data and piece.encode().hex().encode() not in data
+
+
+@pytest.mark.parametrize("option", ["--title-header", "--jobs", "--fail-on"])
+def test_click_usage_errors_never_echo_a_key(tmp_path: Path, option: str) -> None:
+    root = _tree(tmp_path, "constructor")
+    cmd = ["check"] if option == "--fail-on" else ["migrate"]
+    code, out, err = run_cli([*cmd, option, OR_KEY, "."], cwd=root)
+    assert code == 2
+    assert option in err
+    assert OR_KEY[12:-4] not in out + err

@@ -314,3 +314,36 @@ def test_symlinks_out_of_the_tree_are_not_followed_and_files_are_processed_once(
     # check reports the file once, too
     code, out, err = run_cli(["check", "."], cwd=tree)
     assert code == 0 and out == ""
+
+
+# -- hard links -------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="hard links")
+def test_hard_linked_file_is_refused_and_both_links_keep_one_content(tmp_path: Path) -> None:
+    """An atomic replace gives the path a new inode: the file's other names
+    would keep the old content. ``migrate`` refuses such a file with an
+    error naming it (exit 2), writes the other files, and the links stay one
+    file with one content."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    linked = tree / "linked.py"
+    linked.write_text(CLIENT_SRC)
+    other = tmp_path / "elsewhere.py"  # the second name, outside the tree
+    os.link(linked, other)
+    plain = tree / "plain.py"
+    plain.write_text(CLIENT_SRC)
+    code, out, err = run_cli(["migrate", "."], cwd=tree)
+    assert code == 2, err
+    assert "linked.py" in err and "hard link" in err, err
+    assert "Traceback" not in err
+    assert linked.read_text() == CLIENT_SRC and other.read_text() == CLIENT_SRC
+    assert os.stat(linked).st_ino == os.stat(other).st_ino  # still one file
+    assert os.stat(linked).st_nlink == 2
+    assert "openrouter.ai" in plain.read_text()  # the others are still written
+    assert sorted(p.name for p in tree.iterdir()) == ["linked.py", "plain.py"]  # no temp file
+    # once the link is broken on purpose, the file migrates
+    other.unlink()
+    code, out, err = run_cli(["migrate", "."], cwd=tree)
+    assert code == 0, err
+    assert "openrouter.ai" in linked.read_text()

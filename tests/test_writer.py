@@ -294,3 +294,16 @@ def test_git_dirty_files_broken_repo_cannot_tell(tmp_path: Path) -> None:
 def test_parse_status_handles_renames_and_nul_separated_paths() -> None:
     out = b" M a.py\0R  new.py\0old.py\0?? dir/with space.py\0A  b\nc.py\0"
     assert writer._parse_status(out) == ["a.py", "new.py", "old.py", "dir/with space.py", "b\nc.py"]
+
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="hard links")
+def test_write_refuses_a_file_with_several_hard_links(tmp_path: Path) -> None:
+    p = tmp_path / "a.py"
+    p.write_bytes(b"old\n")
+    os.link(p, tmp_path / "b.py")
+    with pytest.raises(WriteError) as exc:
+        write_atomic(p, b"new\n", expected_old=b"old\n")
+    assert exc.value.path == str(p)
+    assert "2 hard links" in exc.value.reason
+    assert p.read_bytes() == b"old\n" and (tmp_path / "b.py").read_bytes() == b"old\n"
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["a.py", "b.py"]

@@ -43,14 +43,25 @@ class RuleInfo:
     before: str
     after: str | None = None  # None for report-only rules
     fix_safety: str = ""
+    # some of its fixes are unsafe (``ctx.report(..., unsafe=True)``): applied
+    # only with ``--unsafe-fixes``
+    sometimes_unsafe: bool = False
+
+    @property
+    def fix_availability(self) -> str:
+        """One of "Fix is always safe", "Fix is sometimes unsafe", "Report only"."""
+        if not self.fixable:
+            return "Report only"
+        return "Fix is sometimes unsafe" if self.sometimes_unsafe else "Fix is always safe"
 
     def doc(self) -> str:
         """The rule's documentation as Markdown (ruff's page layout)."""
-        fix = "fixes automatically" if self.fixable else "report only"
         parts = [
             f"## {self.code} {self.name}",
             "",
-            f"{self.summary} ({self.severity.value}, {fix})",
+            f"{self.summary} ({self.severity.value})",
+            "",
+            f"{self.fix_availability}.",
             "",
             "**What it does.** " + textwrap.dedent(self.what).strip(),
             "",
@@ -95,6 +106,20 @@ class Report:
     fix: Fix | None = None
     # the node whose replacement text the fix produces (defaults to ``node``)
     fix_node: cst.CSTNode | None = None
+    # reports this one cannot stand without: a model ID sent through a
+    # client moves with the client. When one of them is not kept (suppressed
+    # by a noqa comment, its rule deselected), this report is dropped too
+    requires: list[Report] = field(default_factory=list)
+    # the fix may change what the program does (the tool could not prove it
+    # right): applied only with ``--unsafe-fixes``, with its support edits
+    unsafe: bool = False
+    # other places the message names: the engine replaces :data:`REFS` in
+    # ``message`` with their ``path:line`` (positions are known only then)
+    refs: tuple[cst.CSTNode, ...] = ()
+
+
+#: Placeholder in a report's message for the positions of its ``refs``.
+REFS = "\x00refs\x00"
 
 
 @dataclass
@@ -111,6 +136,11 @@ class RuleContext:
     # (custom base_url, **kwargs, ...): model IDs sent through those clients
     # must stay as they are
     unmigrated_clients: set[int] = field(default_factory=set)
+    # constructor call id -> what the client rule decided for it
+    # (codemods/clients.py: "migrate", "openrouter", "left") and, for the
+    # migrated ones, the report whose fix moves it
+    client_decisions: dict[int, str] = field(default_factory=dict)
+    client_reports: dict[int, Report] = field(default_factory=dict)
     # cross-module data flow (codemods/project.py): what the other files of
     # the run say about this one (input), and what this one says (output)
     project: ProjectInput | None = None
@@ -125,16 +155,29 @@ class RuleContext:
         message: str,
         fix: Fix | None = None,
         fix_node: cst.CSTNode | None = None,
+        unsafe: bool = False,
+        refs: tuple[cst.CSTNode, ...] = (),
     ) -> Report:
+        """Report ``node``; ``fix`` (if any) is applied by ``migrate``, or,
+        with ``unsafe=True``, only by ``migrate --unsafe-fixes``."""
         if not self.settings.rule_enabled(rule.code):
             # still returned so callers can attach support edits; never emitted
             return Report(node, rule, message, None)
-        r = Report(node, rule, message, fix if rule.fixable else None, fix_node)
+        r = Report(
+            node,
+            rule,
+            message,
+            fix if rule.fixable else None,
+            fix_node,
+            unsafe=unsafe,
+            refs=refs,
+        )
         self.reports.append(r)
         return r
 
     def needs(self, report: Report, node: cst.CSTNode, fix: Fix) -> None:
-        """``report``'s fix also needs ``fix`` applied to ``node``."""
+        """``report``'s fix also needs ``fix`` applied to ``node`` (applied
+        when, and only when, ``report``'s fix is: same applicability)."""
         self.support_edits.setdefault(id(report), []).append((node, fix))
 
 

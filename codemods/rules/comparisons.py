@@ -56,7 +56,9 @@ BARE_COMPARISON = rule(
         attribute of `self`/`cls`, an upper-case constant attribute such as
         `config.CHAT_MODEL`, `response.model` of an SDK response, or
         `x["model"]`) and the literal is a bare OpenAI ID of the model
-        table (or, for `startswith`, a prefix of one).
+        table (or, for `startswith`, a prefix of one). A module constant
+        that `migrate` leaves bare (also used for something else: OR206)
+        is not reported: the comparison keeps working.
     """,
     why="""
         After the migration the model IDs are `openai/gpt-4o`, and OpenRouter
@@ -170,11 +172,31 @@ def _collection_ids(ctx: RuleContext, node: cst.BaseExpression) -> list[tuple[st
     return out
 
 
-def _advice(bare: str, target: str) -> str:
-    return (
-        f"after the migration it is '{target}': compare with '{target}' "
-        "or strip the provider prefix"
-    )
+def _rewritten(ctx: RuleContext, node: cst.BaseExpression) -> bool | None:
+    """Whether ``migrate`` rewrites the value ``node`` holds: True or False for
+    a module constant of this file assigned a literal once, None when the
+    tool cannot tell (a parameter, an attribute, a response's ``.model``)."""
+    f = ctx.facts
+    if not isinstance(node, cst.Name):
+        return None
+    values = f.module_values.get(node.value)
+    if not values or len(values) != 1 or f.assignment_counts.get(node.value, 0) != 1:
+        return None
+    if string_value(values[0]) is None:
+        return None
+    return any(r.node is values[0] and r.fix is not None for r in ctx.reports)
+
+
+def _advice(ctx: RuleContext, node: cst.BaseExpression, bare: str, target: str) -> str:
+    """Why a comparison of ``node`` with ``bare`` breaks (``_rewritten``
+    is not False: a constant that keeps its bare ID still compares equal)."""
+    if _rewritten(ctx, node):
+        now = f"after the migration it is '{target}'"
+    elif isinstance(node, cst.Attribute) and node.attr.value == "model":
+        now = f"OpenRouter reports it as '{target}'"
+    else:
+        now = f"it holds '{target}' once the IDs sent to the SDK are migrated"
+    return f"{now}: compare with '{target}' or strip the provider prefix"
 
 
 # attribute names through which code reaches the SDK's model-taking resources
@@ -202,23 +224,23 @@ def check_comparisons(ctx: RuleContext) -> None:
                 for a, b in ((left, right), (right, left)):
                     what = _model_expr(ctx, a)
                     m = _mapped(ctx, b) if what else None
-                    if what and m:
+                    if what and m and _rewritten(ctx, a) is not False:
                         ctx.report(
                             comp,
                             BARE_COMPARISON,
-                            f"{what} is compared with the bare ID '{m[0]}': {_advice(*m)}",
+                            f"{what} is compared with the bare ID '{m[0]}': {_advice(ctx, a, *m)}",
                         )
                         break
             elif isinstance(op, (cst.In, cst.NotIn)):
                 what = _model_expr(ctx, left)
                 ids = _collection_ids(ctx, right) if what else []
-                if what and ids:
+                if what and ids and _rewritten(ctx, left) is not False:
                     bare, new = ids[0]
                     ctx.report(
                         comp,
                         BARE_COMPARISON,
                         f"{what} is looked up among bare IDs ('{bare}'"
-                        f"{', ...' if len(ids) > 1 else ''}): {_advice(bare, new)}",
+                        f"{', ...' if len(ids) > 1 else ''}): {_advice(ctx, left, bare, new)}",
                     )
             left = right
     for call in f.calls:
@@ -228,7 +250,7 @@ def check_comparisons(ctx: RuleContext) -> None:
         method = func.attr.value
         if method == "startswith":
             what = _model_expr(ctx, func.value)
-            if not what:
+            if not what or _rewritten(ctx, func.value) is False:
                 continue
             arg = call.args[0].value
             options = (
@@ -248,8 +270,8 @@ def check_comparisons(ctx: RuleContext) -> None:
         elif method == "get" and isinstance(func.value, cst.Name):
             what = _model_expr(ctx, call.args[0].value)
             ids = _collection_ids(ctx, func.value) if what else []
-            if what and ids:
-                _report_index(ctx, call, func.value.value, what, ids)
+            if what and ids and _rewritten(ctx, call.args[0].value) is not False:
+                _report_index(ctx, call, func.value.value, what, ids, call.args[0].value)
     for sub in f.subscripts:
         if not isinstance(sub.value, cst.Name) or len(sub.slice) != 1:
             continue
@@ -258,12 +280,12 @@ def check_comparisons(ctx: RuleContext) -> None:
             continue
         what = _model_expr(ctx, el.value)
         ids = _collection_ids(ctx, sub.value) if what else []
-        if what and ids:
-            _report_index(ctx, sub, sub.value.value, what, ids)
+        if what and ids and _rewritten(ctx, el.value) is not False:
+            _report_index(ctx, sub, sub.value.value, what, ids, el.value)
     for match in f.matches:
         subject = getattr(match, "subject", None)
         what = _model_expr(ctx, subject) if subject is not None else None
-        if not what:
+        if not what or _rewritten(ctx, subject) is False:
             continue
         for case in getattr(match, "cases", ()):
             for value in _case_values(case.pattern):
@@ -272,20 +294,26 @@ def check_comparisons(ctx: RuleContext) -> None:
                     ctx.report(
                         case.pattern,
                         BARE_COMPARISON,
-                        f"`case '{m[0]}'` on {what} no longer matches: {_advice(*m)}",
+                        f"`case '{m[0]}'` on {what} no longer matches: {_advice(ctx, subject, *m)}",
                     )
                     break
 
 
 def _report_index(
-    ctx: RuleContext, node: cst.CSTNode, table: str, what: str, ids: list[tuple[str, str]]
+    ctx: RuleContext,
+    node: cst.CSTNode,
+    table: str,
+    what: str,
+    ids: list[tuple[str, str]],
+    key: cst.BaseExpression,
 ) -> None:
     bare, new = ids[0]
+    now = _advice(ctx, key, bare, new).split(":", 1)[0]
     ctx.report(
         node,
         BARE_COMPARISON,
         f"`{table}` is keyed by bare IDs ('{bare}'{', ...' if len(ids) > 1 else ''}) and "
-        f"indexed with {what}: after the migration the key is '{new}' (add the "
+        f"indexed with {what}: {now} (add the "
         "OpenRouter IDs as keys, or strip the provider prefix before the lookup)",
     )
 

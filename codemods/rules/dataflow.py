@@ -15,6 +15,15 @@ conditional expressions (both branches), ``a or b`` (both operands) and dict
 literals (``"model"`` key). Anything else is *unknown* and reported (OR205);
 nothing is guessed.
 
+Whether a rewrite is *safe* (ruff's applicability) is a separate question
+from whether it is *certain* (which gates what is reported): a sink is safe
+when the SDK call it reaches is on a receiver that resolves to openai's
+client (``Sink.safe``); a sink that continues another one (a caller's
+argument for a parameter that reaches ``model=``) is safe only if every sink
+it feeds is (``Sink.feeds``, see :func:`sink_safe`); a literal's fix is safe
+only if every sink it reaches is. Anything else is an unsafe fix, applied
+only with ``--unsafe-fixes``.
+
 A literal is rewritten only when every holder on its path is *exclusive*:
 every read of the holder anywhere in the file was itself reached from a
 sink. A constant also given to ``tiktoken.encoding_for_model``, compared, or
@@ -32,7 +41,7 @@ import libcst as cst
 from codemods.analysis import ModuleFacts, dotted_name, read_walk
 from codemods.mapping import LookupKind
 from codemods.project import Export, ModuleSummary, SinkFunction, resolve
-from codemods.rules.base import RuleContext
+from codemods.rules.base import Report, RuleContext
 from codemods.rules.client import string_value
 
 _MAX_DEPTH = 24
@@ -52,7 +61,7 @@ class Holder:
     extra_files: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: ``feeds`` may form cycles
 class Sink:
     """An expression whose value reaches ``model=`` of an SDK call."""
 
@@ -61,10 +70,23 @@ class Sink:
     scope: cst.CSTNode | None  # innermost def/lambda/class (None: module)
     certain: bool  # the SDK call is certainly openai's
     chain: tuple[Holder, ...] = ()
+    # The fix of a literal reaching this sink is safe (applied without
+    # --unsafe-fixes) only if the SDK call's receiver resolves to openai's
+    # client. Root sinks (``model=`` itself) get it from the receiver's
+    # classification: whatever resolves more receivers (a whole-program
+    # receiver resolver) only has to set it True. False by default: a sink
+    # nobody vouched for is unsafe.
+    safe: bool = False
+    # the sinks this one's value flows on into (a caller's argument -> the
+    # parameter's sinks): safe only if they all are (:func:`sink_safe`)
+    feeds: list[Sink] = field(default_factory=list)
     dict_mode: bool = False  # ``**value``: the "model" entry of a mapping
     subject: str = "model"  # how OR205/OR206 messages name the value
     via: str | None = None  # how OR201 messages name the path
     opaque: str | None = None  # set: nothing to follow, report this
+    # the client reports (OR101) of the clients the SDK call goes through: a
+    # rewrite of this value stands or falls with them (engine: Report.requires)
+    requires: tuple[Report, ...] = ()
 
 
 @dataclass
@@ -86,15 +108,29 @@ class Flow:
     sinks: list[Sink] = field(default_factory=list)
     reached: set[int] = field(default_factory=set)
     # reads of names imported with ``from M import N``: (local name, read,
-    # holders between the read and model=, the SDK call is surely openai's)
-    imported_reads: list[tuple[str, cst.Name, tuple[Holder, ...], bool]] = field(
+    # holders between the read and model=, the SDK call is surely openai's,
+    # the sink the read was reached from: its safety is known once all ran)
+    imported_reads: list[tuple[str, cst.Name, tuple[Holder, ...], bool, Sink]] = field(
         default_factory=list
     )
     # (function, parameter) of module-level functions whose parameter reaches
-    # model=: (holders from the parameter to model=, positional index, certain)
-    param_chains: dict[tuple[str, str], list[tuple[tuple[Holder, ...], int | None, bool]]] = field(
-        default_factory=dict
+    # model=: (holders from the parameter to model=, positional index,
+    # certain, the sink reached)
+    param_chains: dict[tuple[str, str], list[tuple[tuple[Holder, ...], int | None, bool, Sink]]] = (
+        field(default_factory=dict)
     )
+
+
+def sink_safe(sink: Sink, _seen: set[int] | None = None) -> bool:
+    """Is a fix reaching ``sink`` safe? Its own ``safe``, and every sink it
+    feeds (a recursive function's parameter feeding itself adds nothing)."""
+    if not sink.safe:
+        return False
+    seen = set() if _seen is None else _seen
+    if id(sink) in seen:
+        return True
+    seen.add(id(sink))
+    return all(sink_safe(s, seen) for s in sink.feeds)
 
 
 # ---------------------------------------------------------------------------
@@ -263,18 +299,28 @@ class Resolver:
         self.f = ctx.facts
         self.flow = Flow()
         self._scopes: dict[int, _FuncScope] = {}
-        self._seen_sinks: set[int] = set()
+        self._seen_sinks: dict[int, Sink] = {}
         self._followed_params: set[tuple[int, str]] = set()
+        # (function, parameter) -> the caller arguments queued for it
+        self._param_args: dict[tuple[int, str], list[Sink]] = {}
         self._queue: list[Sink] = []
         self._steps = 0
 
     # -- entry --------------------------------------------------------------
 
-    def add(self, sink: Sink) -> None:
-        if id(sink.value) in self._seen_sinks:
-            return
-        self._seen_sinks.add(id(sink.value))
+    def add(self, sink: Sink) -> Sink:
+        """Queue ``sink``; the one already queued for the same value (then
+        safe only if both are) when there is one."""
+        seen = self._seen_sinks.get(id(sink.value))
+        if seen is not None:
+            seen.safe = seen.safe and sink.safe
+            for fed in sink.feeds:
+                if not any(fed is known for known in seen.feeds):
+                    seen.feeds.append(fed)
+            return seen
+        self._seen_sinks[id(sink.value)] = sink
         self._queue.append(sink)
+        return sink
 
     def run(self) -> Flow:
         while self._queue:
@@ -498,7 +544,7 @@ class Resolver:
         imported = f.from_imports.get(name)
         if imported is not None and imported[0] != "?" and f.assignment_counts.get(name, 0) == 0:
             self._reach(expr)
-            self.flow.imported_reads.append((name, expr, chain, self._sink.certain))
+            self.flow.imported_reads.append((name, expr, chain, self._sink.certain, self._sink))
             project = self.ctx.project
             if project is not None and name in project.followed:
                 return True  # followed to its own module, which reports it there
@@ -592,13 +638,21 @@ class Resolver:
             return False
         index = fs.positional.index(name) if name in fs.positional else None
         self.flow.param_chains.setdefault((fname, name), []).append(
-            (chain, index, self._sink.certain)
+            (chain, index, self._sink.certain, self._sink)
         )
         key = (id(func), name)
         if key in self._followed_params:
+            # followed already, for another sink: the callers' arguments
+            # feed this one too (and are safe only if it is)
+            for arg in self._param_args.get(key, ()):
+                if not any(self._sink is known for known in arg.feeds):
+                    arg.feeds.append(self._sink)
             return True
         self._followed_params.add(key)
-        return self.call_args(fname, name, index, chain, self._sink.certain, "")
+        args = self._param_args[key] = []
+        return self.call_args(
+            fname, name, index, chain, self._sink.certain, "", feeds=[self._sink], out=args
+        )
 
     def call_args(
         self,
@@ -608,9 +662,14 @@ class Resolver:
         chain: tuple[Holder, ...],
         certain: bool,
         where: str,
+        *,
+        safe: bool = True,
+        feeds: list[Sink] | None = None,
+        out: list[Sink] | None = None,
     ) -> bool:
         """Queue, as sinks, the arguments for parameter ``name`` of every
-        call ``fname(...)`` in this file. True if any."""
+        call ``fname(...)`` in this file. True if any. They are safe when
+        ``safe`` and every sink of ``feeds`` are; ``out`` collects them."""
         f = self.f
         any_arg = False
         for call in f.calls:
@@ -631,28 +690,36 @@ class Resolver:
                     positional += 1
             if arg is None:
                 if starred:
-                    self.add(
+                    added = self.add(
                         Sink(
                             node=call,
                             value=call,
                             scope=None,
                             certain=certain,
+                            safe=safe,
+                            feeds=list(feeds or ()),
                             subject=f"the `{name}` passed to `{fname}` (it reaches model={where})",
                             opaque=f"a call of `{fname}` with *args/**kwargs",
                         )
                     )
+                    if out is not None:
+                        out.append(added)
                 continue
             any_arg = True
-            self.add(
+            added = self.add(
                 Sink(
                     node=arg.value,
                     value=arg.value,
                     scope=f.scope_of.get(id(call)),
                     certain=certain,
+                    safe=safe,
+                    feeds=list(feeds or ()),
                     chain=chain,
                     subject=f"the `{name}` passed to `{fname}` (it reaches model={where})",
                 )
             )
+            if out is not None:
+                out.append(added)
         return any_arg
 
     # -- attributes -----------------------------------------------------------
@@ -919,6 +986,7 @@ def export_sink(ctx: RuleContext, export: Export) -> Sink | None:
         value=values[0],
         scope=None,
         certain=export.certain,
+        safe=export.safe,
         chain=(holder,),
         subject=f"`{name}` (passed to model= in {where})",
         via=f"`{name}`, passed to model= in {where}",
@@ -963,24 +1031,37 @@ def follow_imported_functions(ctx: RuleContext, resolver: Resolver) -> None:
                 f"parameter `{param}` of `{sf.name}` ({sf.path})",
                 (),
             )
-            resolver.call_args(callee, param, index, (holder,), sf.certain, f" in {sf.path}")
+            resolver.call_args(
+                callee, param, index, (holder,), sf.certain, f" in {sf.path}", safe=sf.safe
+            )
 
 
 def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
     """This file's part of the project pass (see :mod:`codemods.project`)."""
     f = ctx.facts
     out = ModuleSummary(module_imports=[*f.module_imports, *f.star_imports], handled=handled)
+    # API keys (codemods/rules/client.py, settle_keys and check_key_exports)
+    out.key_uses = dict(ctx.memo.get("keys.uses", {}))
+    out.key_handled = set(ctx.memo.get("keys.handled", ()))
     good: dict[str, int] = {}
-    for name, _, chain, certain in flow.imported_reads:
+    unsafe: set[str] = set()  # names and functions with a read reaching an unsafe sink
+    for name, _, chain, certain, sink in flow.imported_reads:
         if chain_blocked(chain, flow.reached) is None:
             good[name] = good.get(name, 0) + 1
             if certain:
                 out.certain.add(name)
+            if not sink_safe(sink):
+                unsafe.add(name)
+    out.safe = {name for name in good if name not in unsafe}
+    unsafe.clear()
     for (fname, pname), entries in flow.param_chains.items():
-        if all(chain_blocked(chain, flow.reached) is None for chain, _, _ in entries):
+        if all(chain_blocked(chain, flow.reached) is None for chain, _, _, _ in entries):
             out.sink_params.setdefault(fname, {})[pname] = entries[0][1]
-            if any(certain for _, _, certain in entries):
+            if any(certain for _, _, certain, _ in entries):
                 out.sink_params_certain.add(fname)
+            if not all(sink_safe(sink) for _, _, _, sink in entries):
+                unsafe.add(fname)
+    out.sink_params_safe = {fname for fname in out.sink_params if fname not in unsafe}
     for local, (written, name) in f.from_imports.items():
         if written == "?" or f.assignment_counts.get(local, 0) != 0:
             continue

@@ -6,11 +6,12 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from codemods.analysis import FOREIGN_SDKS, attribute_chain, dotted_name
+from codemods import clients
+from codemods.analysis import FOREIGN_SDKS, attribute_chain
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
 from codemods.rules._edit import replace_string
-from codemods.rules.base import RuleContext, checker, rule
+from codemods.rules.base import REFS, Report, RuleContext, checker, rule
 from codemods.rules.client import AZURE_CLASSES, CLIENT_CLASSES, string_value
 from codemods.rules.dataflow import (
     Flow,
@@ -21,6 +22,7 @@ from codemods.rules.dataflow import (
     follow_imported_functions,
     is_rewritable,
     short_code,
+    sink_safe,
     summarize,
 )
 
@@ -77,9 +79,19 @@ MODEL_ID = rule(
     """,
     why="OpenRouter IDs carry the provider: `gpt-4o` is rejected, `openai/gpt-4o` works.",
     before="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
         response = client.chat.completions.create(model="gpt-4o", messages=messages)
     """,
     after="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
         response = client.chat.completions.create(model="openai/gpt-4o", messages=messages)
     """,
     fix_safety="""
@@ -90,7 +102,17 @@ MODEL_ID = rule(
         is also read for something else is reported instead (OR206), and a
         path that cannot be followed (a reassigned parameter, argparse, a
         closure) is reported (OR205), never guessed.
+
+        The fix is safe when every SDK call the ID reaches is made on a
+        client the tool resolves to openai's (`client = OpenAI(...)` in the
+        file, the `openai` module, an openai<1 class). It is unsafe when one
+        of them is made on a receiver it cannot resolve: a `client`
+        parameter without a caller in the run, an object from another
+        module or library. That client may not be an OpenAI client, or may
+        not be moved to OpenRouter, and the prefixed ID would break it.
+        `migrate` applies unsafe fixes only with `--unsafe-fixes`.
     """,
+    sometimes_unsafe=True,
 )
 
 UNKNOWN_MODEL = rule(
@@ -131,10 +153,21 @@ NO_EQUIVALENT = rule(
     summary="model has no OpenRouter equivalent",
     severity=Severity.ERROR,
     fixable=False,
-    what="Reports model IDs the table lists as having no OpenRouter equivalent.",
-    why="The request would fail on OpenRouter; choose a replacement model.",
+    what="""
+        Reports model IDs the table lists as having no OpenRouter equivalent,
+        including IDs that OpenAI's tables still list but the bundled catalog
+        snapshot does not (`o1-mini`): they are never rewritten into an
+        `openai/...` ID OpenRouter does not serve. When the ID has a known
+        successor (`mappings/successors.yaml`, or a `successors:` section of
+        your mapping file), the finding names it.
+    """,
+    why="""
+        The request would fail on OpenRouter; choose a replacement model (the
+        successor is a suggestion: a different model may need other prompts or
+        parameters).
+    """,
     before="""
-        client.chat.completions.create(model="gpt-4-32k", messages=messages)
+        client.chat.completions.create(model="o1-mini", messages=messages)
     """,
 )
 
@@ -195,11 +228,26 @@ BAD_PREFIX = rule(
     what="Rewrites `openrouter/openai/gpt-4o` to `openai/gpt-4o` when the rest is a known ID.",
     why="The `openrouter/` prefix is LiteLLM's routing syntax; OpenRouter itself answers 400.",
     before="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
         client.chat.completions.create(model="openrouter/openai/gpt-4o", messages=messages)
     """,
     after="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
         client.chat.completions.create(model="openai/gpt-4o", messages=messages)
     """,
+    fix_safety="""
+        Safe or unsafe as OR201's fix: unsafe when a call the ID reaches is
+        made on a receiver the tool cannot resolve to openai's client.
+    """,
+    sometimes_unsafe=True,
 )
 
 
@@ -211,6 +259,18 @@ class SdkCall:
     # a call on the module-level client (or an openai<1 class) whose
     # configuration stays on OpenAI: its model ID must not be rewritten
     held: bool = False
+    requires: tuple[Report, ...] = ()  # see client_requirements
+
+
+def fix_is_safe(ctx: RuleContext, sc: SdkCall) -> bool:
+    """May a model ID sent through this call be rewritten without
+    ``--unsafe-fixes``? Only when every client its receiver can be is one
+    this run moves to OpenRouter, or one already there
+    (``classify_receiver``, scope-aware: codemods/clients.py), and the call
+    is not held on OpenAI. An "unknown" receiver (a ``client`` parameter of
+    a public function, an object of a module outside the run) makes the fix
+    unsafe, whatever the file imports."""
+    return sc.receiver == "openai" and not sc.held
 
 
 def sdk_method(call: cst.Call) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
@@ -223,6 +283,26 @@ def sdk_method(call: cst.Call) -> tuple[tuple[str, ...], cst.BaseExpression] | N
         n = len(pattern)
         if tuple(core[-n:]) == pattern:
             return pattern, _receiver(call.func, n)
+    return None
+
+
+def _instructor_method(
+    ctx: RuleContext, call: cst.Call
+) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
+    """``wrapped.create_iterable(model=...)`` and instructor's other methods
+    on a client wrapped with ``instructor.from_openai``: a chat completion."""
+    if type(call.func) is not cst.Attribute or not ctx.facts.imports_module("instructor"):
+        return None
+    parts, _ = attribute_chain(call.func)
+    for pattern in clients.INSTRUCTOR_METHODS:
+        n = len(pattern)
+        if tuple(parts[-n:]) != pattern or len(parts) < n:
+            continue
+        receiver = _receiver(call.func, n)
+        scope = ctx.facts.scope_of.get(id(call))
+        if clients.index(ctx).through_instructor(receiver, scope):
+            return ("chat", "completions", "create"), receiver
+        return None
     return None
 
 
@@ -256,7 +336,11 @@ def classify_callee(ctx: RuleContext, func: cst.BaseExpression) -> str:
     return "unknown"
 
 
-def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
+def classify_receiver(
+    ctx: RuleContext, receiver: cst.BaseExpression, scope: cst.CSTNode | None = None
+) -> str:
+    """ "openai", "foreign" or "unknown": which client a call made through
+    ``receiver`` (in ``scope``) goes through (see codemods/clients.py)."""
     f = ctx.facts
     q = f.qualified(receiver)
     if q is not None:
@@ -264,23 +348,20 @@ def classify_receiver(ctx: RuleContext, receiver: cst.BaseExpression) -> str:
             return "openai"
         if q.split(".", 1)[0] in FOREIGN_SDKS:
             return "foreign"
-    if isinstance(receiver, cst.Call):
-        if id(receiver) in ctx.unmigrated_clients:
-            return "foreign"
-        return classify_callee(ctx, receiver.func)
-    key = dotted_name(receiver)
-    if key is not None and key in f.assigned_from_call:
-        calls = f.assigned_from_call[key]
-        if any(c is not None and id(c) in ctx.unmigrated_clients for c in calls):
-            # a client the migration leaves pointing elsewhere: its model
-            # IDs are that server's business
-            return "foreign"
-        kinds = {"unknown" if c is None else classify_callee(ctx, c.func) for c in calls}
-        if kinds == {"openai"}:
-            return "openai"
-        if "foreign" in kinds:
-            return "foreign"
-    return "unknown"
+    return clients.index(ctx).kind(receiver, scope)
+
+
+def client_requirements(
+    ctx: RuleContext, receiver: cst.BaseExpression, scope: cst.CSTNode | None
+) -> tuple[Report, ...]:
+    """The OR101 reports of the clients of this file a call through
+    ``receiver`` may use: its model ID is rewritten only with them."""
+    found = []
+    for site in clients.index(ctx).sites_of(receiver, scope):
+        report = ctx.client_reports.get(site)
+        if report is not None:
+            found.append(report)
+    return tuple(found)
 
 
 def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
@@ -301,11 +382,19 @@ def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
         if q in LEGACY_METHODS:
             out.append(SdkCall(call, LEGACY_METHODS[q], "openai"))
             continue
-        m = sdk_method(call)
+        m = sdk_method(call) or _instructor_method(ctx, call)
         if m is None:
             continue
         method, receiver = m
-        out.append(SdkCall(call, method, classify_receiver(ctx, receiver)))
+        scope = ctx.facts.scope_of.get(id(call))
+        out.append(
+            SdkCall(
+                call,
+                method,
+                classify_receiver(ctx, receiver, scope),
+                requires=client_requirements(ctx, receiver, scope),
+            )
+        )
     if out and ctx.facts.imports_openai:
         # calls on the module-level client stay as they are while its
         # configuration does (import here: module_client builds on this module)
@@ -345,7 +434,10 @@ def check_models(ctx: RuleContext) -> None:
     calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign" and not c.held]
     resolver = Resolver(ctx)
     for sc in calls:
+        # ``certain`` decides what is reported (OR202/OR203/OR205); ``safe``
+        # whether a model fix is applied without --unsafe-fixes
         certain = sc.receiver == "openai" or (openai_file and sc.receiver == "unknown")
+        safe = fix_is_safe(ctx, sc)
         if sc.receiver == "unknown" and not openai_file and foreign_file:
             continue
         scope = f.scope_of.get(id(sc.call))
@@ -354,13 +446,23 @@ def check_models(ctx: RuleContext) -> None:
             # ``create(**params)``: the model may be an entry of the mapping
             for a in sc.call.args:
                 if a.star == "**":
-                    resolver.add(Sink(a.value, a.value, scope, certain, dict_mode=True))
+                    resolver.add(
+                        Sink(
+                            a.value,
+                            a.value,
+                            scope,
+                            certain,
+                            safe=safe,
+                            dict_mode=True,
+                            requires=sc.requires,
+                        )
+                    )
             continue
         value = arg.value
         if isinstance(value, cst.SimpleString) and string_value(value) is not None:
-            check_literal(ctx, value, certain, via=None)
+            check_literal(ctx, value, certain, via=None, safe=safe, requires=sc.requires)
         else:
-            resolver.add(Sink(value, value, scope, certain))
+            resolver.add(Sink(value, value, scope, certain, safe=safe, requires=sc.requires))
     follow_imported_functions(ctx, resolver)
     handled: set[str] = set()
     if ctx.project is not None:
@@ -372,6 +474,17 @@ def check_models(ctx: RuleContext) -> None:
     flow = resolver.run()
     report_flow(ctx, flow)
     ctx.summary = summarize(ctx, flow, handled)
+    if f.imports_openai or ctx.project is not None:
+        index = clients.index(ctx)
+        ctx.summary.clients = index.exports()
+        ctx.summary.wants_importers = index.wants_importers
+        ctx.summary.client_args = index.call_args()
+    if ctx.memo.get("clients") is not None:
+        ctx.summary.client_params = clients.index(ctx).client_params
+    if f.imports_openai:
+        from codemods.rules.module_client import module_client_summary
+
+        ctx.summary.module_client = module_client_summary(ctx)
 
 
 def report_flow(ctx: RuleContext, flow: Flow) -> None:
@@ -402,18 +515,17 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
         blocked = blocked_holder(src, flow.reached)
         if blocked is not None and is_rewritable(lookup.kind):
             holder, n = blocked
-            here = "in this file" if holder.scope_word == "file" else "in its function"
-            elsewhere = (
-                "in " + ", ".join(holder.extra_files[:2])
-                if holder.extra_files
-                else "in other files"
-            )
-            if not holder.extra_uses:
-                where = here
-            elif n == holder.extra_uses:
-                where = elsewhere
-            else:
-                where = f"{here} and {elsewhere}"
+            # where: this file's other reads as path:line (REFS), then the
+            # other files' count (the project pass knows files, not lines)
+            refs = tuple(u for u in holder.uses if id(u) not in flow.reached)
+            where = [REFS] if refs else []
+            if holder.extra_uses:
+                files = holder.extra_files
+                where.append(
+                    f"{holder.extra_uses} in "
+                    + (", ".join(files[:2]) if files else "other files")
+                    + (f" and {len(files) - 2} more files" if len(files) > 2 else "")
+                )
             done: set[int] = set()
             for sink in src.sinks:
                 if id(sink.node) in done:
@@ -422,22 +534,47 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
                 ctx.report(
                     sink.node,
                     SHARED_CONSTANT,
-                    f"{holder.label} = {src.node.value} is also used {n} other time(s) "
-                    f"{where}: not rewritten; pass '{lookup.target}' to the SDK "
-                    "and keep the bare ID where it is needed",
+                    f"{holder.label} = {src.node.value} is also used {n} other "
+                    f"time{'s' if n != 1 else ''} ({'; '.join(where)}): not rewritten; "
+                    f"pass '{lookup.target}' to the SDK and keep the bare ID where it is needed",
+                    refs=refs,
                 )
             continue
-        check_literal(ctx, src.node, certain, via=src.via, note="".join(src.notes))
+        # safe only if every SDK call the literal reaches is on openai's client
+        safe = all(sink_safe(s) for s in src.sinks)
+        requires = tuple({id(r): r for s in src.sinks for r in s.requires}.values())
+        check_literal(
+            ctx,
+            src.node,
+            certain,
+            via=src.via,
+            note="".join(src.notes),
+            safe=safe,
+            requires=requires,
+        )
+
+
+UNSAFE_NOTE = "; unsafe fix: the client of a call it reaches is not resolved to openai's"
 
 
 def check_literal(
-    ctx: RuleContext, node: cst.SimpleString, certain: bool, via: str | None, note: str = ""
+    ctx: RuleContext,
+    node: cst.SimpleString,
+    certain: bool,
+    via: str | None,
+    note: str = "",
+    *,
+    safe: bool = False,
+    requires: tuple[Report, ...] = (),
 ) -> None:
+    """Report (and fix) a model ID literal reaching ``model=``; the fix is
+    unsafe unless ``safe``."""
     model = string_value(node)
     if model is None:
         return
     lookup = ctx.table.lookup(model)
     through = f" (through {via})" if via else ""
+    unsafe_note = "" if safe else UNSAFE_NOTE
     if lookup.kind is LookupKind.MAPPED:
         target = lookup.target or model
 
@@ -448,9 +585,10 @@ def check_literal(
         ctx.report(
             node,
             MODEL_ID,
-            f"model '{model}'{through} is not an OpenRouter ID: use '{target}'{note}",
+            f"model '{model}'{through} is not an OpenRouter ID: use '{target}'{note}{unsafe_note}",
             fix=fix,
-        )
+            unsafe=not safe,
+        ).requires.extend(requires)
     elif lookup.kind is LookupKind.BAD_PREFIX:
         if lookup.target:
             target = lookup.target
@@ -463,9 +601,10 @@ def check_literal(
                 node,
                 BAD_PREFIX,
                 f"model '{model}'{through} uses LiteLLM's openrouter/ prefix, which "
-                f"OpenRouter rejects: use '{target}'",
+                f"OpenRouter rejects: use '{target}'{unsafe_note}",
                 fix=fix2,
-            )
+                unsafe=not safe,
+            ).requires.extend(requires)
         else:
             ctx.report(
                 node,
@@ -482,11 +621,17 @@ def check_literal(
         )
     elif lookup.kind is LookupKind.NO_EQUIVALENT:
         reason = f": {lookup.reason}" if lookup.reason else ""
+        successor = (
+            f"; its successor on OpenRouter is '{lookup.successor}' (not rewritten: "
+            "a different model, check prompts and parameters)"
+            if lookup.successor
+            else ""
+        )
         ctx.report(
             node,
             NO_EQUIVALENT,
             f"model '{model}'{through} has no OpenRouter equivalent in the catalog "
-            f"snapshot of {ctx.table.catalog_date}{reason}",
+            f"snapshot of {ctx.table.catalog_date}{reason}{successor}",
         )
     elif lookup.kind is LookupKind.UNKNOWN and certain:
         ctx.report(

@@ -32,7 +32,7 @@ import libcst as cst
 from codemods.analysis import attribute_chain, dotted_name
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
-from codemods.rules._edit import string_literal
+from codemods.rules._edit import keyword_arg, rebuild, replace_string, string_literal
 from codemods.rules.base import Fix, RuleContext, RuleInfo, checker, rule
 from codemods.rules.client import (
     API_KEY_EXPR,
@@ -49,7 +49,7 @@ from codemods.rules.client import (
     is_openrouter_url,
     string_value,
 )
-from codemods.secrets import looks_like_secret, redact
+from codemods.secrets import looks_like_secret, redact, redact_text
 
 # ---- what the two SDK generations look like ---------------------------------
 
@@ -138,6 +138,25 @@ LEGACY_RESOURCES = frozenset(
         "Moderation",
     }
 )
+# openai<1 resource classes for endpoints OpenRouter does not serve
+LEGACY_UNSERVED = {
+    "Audio": "audio",
+    "Image": "images",
+    "Moderation": "moderations",
+    "File": "files",
+    "FineTune": "fine-tuning",
+    "FineTuningJob": "fine-tuning",
+}
+
+
+def _legacy_unserved(ctx: RuleContext, call: cst.Call) -> str | None:
+    q = ctx.facts.qualified(call.func)
+    parts = q.split(".") if q else []
+    if len(parts) >= 2 and parts[0] == "openai":
+        return LEGACY_UNSERVED.get(parts[1])
+    return None
+
+
 # other names that exist only in openai<1
 LEGACY_NAMES = frozenset(
     {
@@ -193,7 +212,15 @@ MODULE_CLIENT = rule(
         `api_key` assignment when missing), `openai.organization` and
         `openai.project` assignments are removed, and attribution headers are
         merged into `openai.default_headers` when an app URL or title is
-        configured. All of it is one fix: it is applied whole or not at all.
+        configured (openai<1 has no default headers: each
+        `ChatCompletion`/`Completion`/`Embedding` `create`/`acreate` call gets
+        `headers={...}`). All of it is one fix: it is applied whole or not at
+        all. `openai.base_url` is written with a trailing slash
+        (`"https://openrouter.ai/api/v1/"`): the openai>=1 module-level client
+        joins endpoint paths onto it as written, so without the slash it
+        requests `.../api/v1chat/completions`. `openai.api_base` (openai<1) is
+        written without one: that SDK adds it. A base URL already on
+        OpenRouter that misses (or, for openai<1, has) the slash is fixed too.
     """,
     why="""
         `openai.chat.completions.create(...)` (openai>=1) and
@@ -212,7 +239,7 @@ MODULE_CLIENT = rule(
         import os
         import openai
         openai.api_key = os.environ["OPENROUTER_API_KEY"]
-        openai.base_url = "https://openrouter.ai/api/v1"
+        openai.base_url = "https://openrouter.ai/api/v1/"
         reply = openai.chat.completions.create(model="openai/gpt-4o", messages=messages)
     """,
     fix_safety="""
@@ -251,7 +278,7 @@ UNCONFIGURED = rule(
         import os
         import openai
 
-        openai.base_url = "https://openrouter.ai/api/v1"
+        openai.base_url = "https://openrouter.ai/api/v1/"
         openai.api_key = os.environ["OPENROUTER_API_KEY"]
         reply = openai.chat.completions.create(model="openai/gpt-4o", messages=messages)
     """,
@@ -328,9 +355,12 @@ LEGACY_API = rule(
     """,
     why="""
         `openai.ChatCompletion` and friends were removed in openai 1.0.
-        OpenRouter accepts both, but the 0.x SDK gets no fixes. Upgrade with
-        the SDK's own tool (`openai migrate`, built on grit), then run
-        openrouter-migrate again. The tool never translates 0.x calls itself.
+        OpenRouter accepts both, but the 0.x SDK gets no fixes. Upgrade to
+        openai>=1 by hand (the SDK's `openai migrate` command was removed),
+        then run openrouter-migrate again. The tool never translates 0.x
+        calls itself. Resource classes OpenRouter does not serve
+        (`Image`, `Audio`, `Moderation`, `File`, `FineTune`,
+        `FineTuningJob`) are reported as unsupported endpoints (OR301).
     """,
     before="""
         import openai
@@ -449,6 +479,13 @@ class Plan:
     # calls on a name that is not certainly the openai module: held whatever happens
     ambiguous: set[int] = field(default_factory=set)
     pending: list[_Pending] = field(default_factory=list)
+    # what the project pass needs (the module client is one per process):
+    # the SDK generation this file's own code shows ("v1", "legacy", "both")
+    version: str | None = None
+    configures: bool = False  # sets openai.api_key / base_url / api_base...
+    calls: bool = False  # calls the module-level client
+    # for a file that configures it: "migrate", "openrouter" or "left"
+    state: str | None = None
 
 
 Statement = Union[cst.BaseStatement, cst.FlattenSentinel, cst.RemovalSentinel]
@@ -544,8 +581,25 @@ def plan_for(ctx: RuleContext) -> Plan:
     if last is not None and last[0] is ctx.module and last[1] is ctx.settings:
         return last[2]
     plan = _analyse(ctx)
+    if plan.configures and plan.state is None:
+        migrated = any(p.rule is MODULE_CLIENT and p.edits for p in plan.pending)
+        plan.state = "migrate" if migrated else "left"
     _cache.last = (ctx.module, ctx.settings, plan)
     return plan
+
+
+def module_client_summary(ctx: RuleContext) -> dict[str, object]:
+    """This file's part of the module-client analysis of the whole run
+    (codemods/project.py: plan_module_client)."""
+    plan = plan_for(ctx)
+    if not (plan.configures or plan.calls):
+        return {}
+    return {
+        "version": plan.version,
+        "configures": plan.configures,
+        "calls": plan.calls,
+        "state": plan.state,
+    }
 
 
 def held_calls(ctx: RuleContext) -> set[int]:
@@ -627,6 +681,10 @@ def _analyse(ctx: RuleContext) -> Plan:
                 found.setdefault(parts[1], cst.Name(local))
     v1 = sorted(k for k in found if k in V1_RESOURCES or k in V1_NAMES)
     legacy = sorted(k for k in found if k in LEGACY_RESOURCES or k in LEGACY_NAMES)
+    plan.version = "both" if v1 and legacy else "v1" if v1 else "legacy" if legacy else None
+    plan.configures = any(s.attr in RELEVANT for s in settings)
+    plan.calls = bool(calls)
+    project = ctx.project
 
     # every call of the module-level client is held unless the plan says otherwise
     plan.held = plan.ambiguous | {id(c) for c in calls}
@@ -647,13 +705,28 @@ def _analyse(ctx: RuleContext) -> Plan:
         return plan
 
     for call in legacy_calls:
+        shown = ctx.module.code_for_node(call.func)
+        unserved = _legacy_unserved(ctx, call)
+        if unserved is not None:
+            from codemods.rules.unsupported import ENDPOINT
+
+            plan.pending.append(
+                _Pending(
+                    call.func,
+                    ENDPOINT,
+                    f"`{shown}(...)` ({unserved}, openai<1): OpenRouter does not serve it; "
+                    "keep it on OpenAI (a separate configuration) or drop it",
+                )
+            )
+            continue
         plan.pending.append(
             _Pending(
                 call.func,
                 LEGACY_API,
-                f"`{ctx.module.code_for_node(call.func)}` is the openai<1 API (removed in "
-                "openai 1.0, unmaintained): OpenRouter accepts it once api_base points there, "
-                "but consider upgrading with `openai migrate` and running this tool again",
+                f"`{shown}` is the openai<1 API (removed in openai 1.0, unmaintained): "
+                "OpenRouter accepts it once api_base points there, but consider upgrading to "
+                "openai>=1 (by hand: the SDK's `openai migrate` command was removed) and "
+                "running this tool again",
             )
         )
         for a in call.args:
@@ -673,6 +746,9 @@ def _analyse(ctx: RuleContext) -> Plan:
         )
         return plan
     version = "v1" if v1 else "legacy" if legacy else None
+    if version is None and project is not None and project.module_client_version:
+        # the modules of the run that call the module client say which SDK
+        version = project.module_client_version
     base_attr = "base_url" if version == "v1" else "api_base"
 
     # the base URL decides whether the client is migrated already
@@ -680,6 +756,9 @@ def _analyse(ctx: RuleContext) -> Plan:
     urls = [string_value(s.value) for s in bases]
     if bases and all(u is not None and is_openrouter_url(u) for u in urls):
         plan.held = set(plan.ambiguous)
+        plan.state = "openrouter"
+        if version is not None:
+            plan.pending += _slash_fixes(version, bases)
         return plan
     elsewhere = [
         (s, u)
@@ -749,6 +828,21 @@ def _analyse(ctx: RuleContext) -> Plan:
         )
         return plan
 
+    elsewhere_state = project.module_client_state if project is not None else None
+    if not relevant and elsewhere_state is not None:
+        # another module of the run configures the process-wide client
+        where = ", ".join(project.module_client_files[:2])  # type: ignore[union-attr]
+        if elsewhere_state in ("migrate", "openrouter"):
+            plan.held = set(plan.ambiguous)  # these calls move with it
+            return plan
+        plan.held = plan.ambiguous | {id(c) for c in calls}
+        plan.pending += [
+            _held_report(
+                ctx, c, f"its configuration in {where} is not migrated (see the finding there)"
+            )
+            for c in calls
+        ]
+        return plan
     return _migrate(ctx, plan, version, base_attr, by_attr, relevant, calls, aliases)
 
 
@@ -780,9 +874,12 @@ def _engine_report(ctx: RuleContext, arg: cst.Arg) -> _Pending:
             hint = f"replace it by `model='{lookup.target}'`"
         elif lookup.kind is LookupKind.NO_EQUIVALENT:
             reason = f" ({lookup.reason})" if lookup.reason else ""
+            choose = (
+                f"its successor is '{lookup.successor}'" if lookup.successor else "choose a model"
+            )
             hint = (
                 f"'{value}' has no OpenRouter equivalent in the catalog snapshot of "
-                f"{ctx.table.catalog_date}{reason}: choose a model and pass it as `model=`"
+                f"{ctx.table.catalog_date}{reason}: {choose}; pass it as `model=`"
             )
         else:
             hint = f"no OpenRouter ID is known for '{value}': pass one as `model=`"
@@ -936,14 +1033,15 @@ def _migrate(
     key = by_attr.get("api_key", [None])[0] or by_attr.get("api_key_path", [None])[0]
     # an inserted URL copies the quotes of the key's variable name, if any
     like = env_lookup_name(ctx, key.value) if key is not None else None
-    url = string_literal(s.base_url, like)
+    base_url = module_base_url(s.base_url, version)
+    url = string_literal(base_url, like)
 
     # base URL (an existing one is OpenAI's: the others were handled)
     if base is not None:
         new_value(
             base,
             string_literal(
-                s.base_url, base.value if isinstance(base.value, cst.SimpleString) else None
+                base_url, base.value if isinstance(base.value, cst.SimpleString) else None
             ),
         )
         changes.append(f"set {base_attr} to OpenRouter")
@@ -952,8 +1050,18 @@ def _migrate(
     if key is not None and key.attr == "api_key":
         value = key.value
         name_node = env_lookup_name(ctx, value)
-        literal = string_value(value)
-        if name_node is not None and string_value(name_node) == OPENAI_KEY_ENV:
+        literal = _literal_text(value)  # also "sk-..." "..." (implicitly concatenated)
+        default_key = _default_key(value) if name_node is not None else None
+        if default_key is not None and string_value(name_node) in (  # type: ignore[arg-type]
+            OPENAI_KEY_ENV,
+            s.api_key_env,
+        ):
+            # os.getenv("OPENAI_API_KEY", "sk-..."): the key goes with the lookup
+            new_value(key, _os_environ(ctx))
+            needs_os = True
+            secret = (value, default_key, key.assign)
+            changes.append(f"read the key from {s.api_key_env}")
+        elif name_node is not None and string_value(name_node) == OPENAI_KEY_ENV:
             new_value(key, value.deep_replace(name_node, string_literal(s.api_key_env, name_node)))  # type: ignore[arg-type]
             changes.append(f"read the key from {s.api_key_env}")
         elif name_node is not None and string_value(name_node) == s.api_key_env:
@@ -964,24 +1072,34 @@ def _migrate(
             secret = (value, literal, key.assign)
             changes.append(f"read the key from {s.api_key_env}")
         else:
+            # pointing the client at OpenRouter while it keeps this key fails
+            # every call with 401: left whole, and reported until a human decides
             shown = redact(literal) if literal is not None else ctx.module.code_for_node(value)
-            notes.append(
+            shown = redact_text(" ".join(shown.split()))
+            plan.pending.append(
                 _Pending(
                     value,
                     API_KEY_EXPR,
-                    f"`{key.alias}.api_key` comes from `{shown}`: kept; make sure it holds an "
-                    f"OpenRouter key (for example from ${s.api_key_env})",
+                    f"`{key.alias}.api_key` comes from `{shown}`, which the tool cannot follow: "
+                    "the module-level client is left alone, or it would send this key to "
+                    f"OpenRouter; make it read ${s.api_key_env} and point the client at "
+                    "OpenRouter by hand",
                 )
             )
+            plan.pending += _block(ctx, relevant, calls, "its api_key cannot be followed (OR103)")
+            return plan
     elif key is not None:  # api_key_path: a file holding the key
-        notes.append(
+        plan.pending.append(
             _Pending(
                 key.value,
                 API_KEY_EXPR,
-                f"`{key.alias}.api_key_path` reads the key from a file: kept; make sure the file "
-                "holds an OpenRouter key",
+                f"`{key.alias}.api_key_path` reads the key from a file: the module-level client "
+                "is left alone, or it would send that key to OpenRouter; point it at OpenRouter "
+                "with an OpenRouter key by hand",
             )
         )
+        plan.pending += _block(ctx, relevant, calls, "its key is read from a file (OR103)")
+        return plan
 
     # what must be inserted, and where
     inserts: list[tuple[str, cst.BaseExpression]] = []
@@ -1011,6 +1129,20 @@ def _migrate(
                     + ", ".join(f'"{k}"' for k, _ in headers)
                     + " to it by hand",
                 )
+            )
+
+    call_edits: list[tuple[cst.CSTNode, Fix]] = []
+    if version == "legacy" and (s.app_url or s.app_title):
+        legacy_headers = []
+        if s.app_url:
+            legacy_headers.append(("HTTP-Referer", s.app_url))
+        if s.app_title:
+            legacy_headers.append((s.title_header, s.app_title))
+        added, call_notes = _legacy_call_headers(ctx, calls, legacy_headers, call_edits)
+        notes += call_notes
+        if added:
+            changes.append(
+                f"add attribution headers to {added} openai<1 call{'s' if added > 1 else ''}"
             )
 
     alias: str | None
@@ -1083,6 +1215,7 @@ def _migrate(
 
     edits: list[tuple[cst.CSTNode, Fix]] = list(value_edits)
     edits += _statement_edits(ctx, body, after, removed)
+    edits += call_edits
 
     if relevant:
         first = min(relevant, key=lambda x: x.index)
@@ -1115,6 +1248,144 @@ def _migrate(
     plan.pending += notes
     plan.held = set(plan.ambiguous)
     return plan
+
+
+def _literal_text(node: cst.BaseExpression) -> str | None:
+    from codemods.rules.keyflow import literal_value
+
+    return literal_value(node)
+
+
+def _default_key(lookup: cst.BaseExpression) -> str | None:
+    """The hard-coded key given as the default of an environment lookup."""
+    from codemods.rules.keyflow import env_default, literal_value
+
+    default = env_default(lookup)
+    text = None if default is None else literal_value(default)
+    return text if text is not None and looks_like_secret(text) else None
+
+
+def module_base_url(url: str, version: str) -> str:
+    """``url`` as the module-level client of SDK generation ``version`` needs it.
+
+    openai>=1's module client joins endpoint paths onto ``openai.base_url``
+    as written (``_base_client._prepare_url``; unlike ``OpenAI(base_url=...)``,
+    the module client does not add the slash): without a trailing slash it
+    requests ``.../api/v1chat/completions``. openai<1 requests
+    ``api_base + "/chat/completions"``: a trailing slash gives ``//``.
+    """
+    bare = url.rstrip("/")
+    if "?" in url or "#" in url:
+        return url
+    return bare + "/" if version == "v1" else bare
+
+
+def _slash_fixes(version: str, bases: list[Setting]) -> list[_Pending]:
+    """A base URL already on OpenRouter that the SDK would join wrongly."""
+    out = []
+    attr = "base_url" if version == "v1" else "api_base"
+    for b in bases:
+        value = b.value
+        literal = string_value(value)
+        if b.attr != attr or literal is None or not isinstance(value, cst.SimpleString):
+            continue
+        fixed = module_base_url(literal, version)
+        if fixed == literal:
+            continue
+        if version == "v1":
+            why = (
+                "the module-level client joins endpoint paths onto it as written "
+                f"('{literal.rstrip('/')}chat/completions'): add the trailing slash"
+            )
+        else:
+            why = "openai<1 adds its own '/' before the endpoint path: remove the trailing slash"
+
+        def fix(node: cst.CSTNode, fixed: str = fixed) -> cst.CSTNode:
+            assert isinstance(node, cst.SimpleString)
+            return replace_string(node, fixed)
+
+        out.append(
+            _Pending(
+                b.assign,
+                MODULE_CLIENT,
+                f"`{b.alias}.{b.attr}` is '{literal}': {why}",
+                [(value, fix)],
+                value,
+            )
+        )
+    return out
+
+
+# openai<1 resource methods that take a per-call ``headers=`` (0.28.1:
+# ``EngineAPIResource.create/acreate`` pop it and send it with the request)
+_LEGACY_HEADER_METHODS = frozenset(
+    f"openai.{res}.{m}"
+    for res in ("ChatCompletion", "Completion", "Embedding")
+    for m in ("create", "acreate")
+)
+
+
+def _legacy_call_headers(
+    ctx: RuleContext,
+    calls: list[cst.Call],
+    headers: list[tuple[str, str]],
+    edits: list[tuple[cst.CSTNode, Fix]],
+) -> tuple[int, list[_Pending]]:
+    """Add ``headers={...}`` (attribution) to each openai<1 call that takes it.
+
+    openai<1 has no ``default_headers``: the headers go on every call.
+    Returns how many calls get them, and reports for those that cannot.
+    """
+    added = 0
+    notes: list[_Pending] = []
+    wanted = ", ".join(f'"{k}"' for k, _ in headers)
+    for call in calls:
+        if ctx.facts.qualified(call.func) not in _LEGACY_HEADER_METHODS:
+            continue
+        name = ctx.module.code_for_node(call.func)
+        if any(a.star == "**" for a in call.args):
+            notes.append(
+                _Pending(
+                    call.func,
+                    HEADERS_EXPR,
+                    f"`{name}(...)` passes `**kwargs`, which may hold `headers=`: attribution "
+                    f"headers not added; pass headers={{{wanted}: ...}} by hand",
+                )
+            )
+            continue
+        given = [a for a in call.args if a.keyword is not None and a.keyword.value == "headers"]
+        if given:
+            value = given[0].value
+            if not isinstance(value, cst.Dict):
+                notes.append(
+                    _Pending(
+                        value,
+                        HEADERS_EXPR,
+                        f"`headers=` of `{name}(...)` is not a dict literal: add {wanted} "
+                        "to it by hand",
+                    )
+                )
+                continue
+            if _merge_headers(value, headers) is value:
+                continue
+
+            def merge(node: cst.CSTNode) -> cst.CSTNode:
+                assert isinstance(node, cst.Dict)
+                return _merge_headers(node, headers)
+
+            edits.append((value, merge))
+            added += 1
+            continue
+
+        def add(node: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(node, cst.Call)
+            args = list(node.args)
+            new = [*enumerate(args), keyword_arg("headers", _headers_dict(headers))]
+            return node.with_changes(args=rebuild(args, new, node.whitespace_before_args))
+
+        edits.append((call, add))
+        added += 1
+    return added, notes
 
 
 def _statement_edits(

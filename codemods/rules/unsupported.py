@@ -44,6 +44,7 @@ from codemods.rules.models import (
     classify_receiver,
     resolved_model,
     sdk_calls,
+    sdk_method,
 )
 
 UNSUPPORTED_FILE = "unsupported.yaml"
@@ -70,6 +71,7 @@ ENDPOINT = rule(
     before="""
         from openai import OpenAI
         client = OpenAI()
+        reply = client.chat.completions.create(model="openai/gpt-4o", messages=messages)
         job = client.fine_tuning.jobs.create(training_file="file-abc", model="gpt-4o-mini-2024-07-18")
     """,
 )
@@ -77,12 +79,15 @@ ENDPOINT = rule(
 STATEFUL_RESPONSES = rule(
     code="OR302",
     name="stateful-responses",
-    summary="Responses API state (store=True, previous_response_id): OpenRouter answers 400",
+    summary="Responses API state or hosted tools (store=True, previous_response_id, background, file_search): not on OpenRouter",
     severity=Severity.ERROR,
     fixable=False,
     what="""
         Reports `responses.create(...)` (and `parse`, `stream`) called with
-        `store=True`, `previous_response_id=` or `conversation=`.
+        `store=True`, `previous_response_id=`, `conversation=` or
+        `background=True`, and OpenAI's hosted tools in `tools=`
+        (`file_search`, `web_search(_preview)`, `image_generation`,
+        `code_interpreter`, `computer_use_preview`, `mcp`, `local_shell`).
     """,
     why="""
         OpenRouter's Responses API is stateless: nothing is stored, so a
@@ -93,6 +98,7 @@ STATEFUL_RESPONSES = rule(
     before="""
         from openai import OpenAI
         client = OpenAI()
+        first = client.responses.create(model="gpt-4o", input="Hi")
         r = client.responses.create(model="gpt-4o", input="Hi", previous_response_id=last_id)
     """,
 )
@@ -112,6 +118,7 @@ IMAGES = rule(
     before="""
         from openai import OpenAI
         client = OpenAI()
+        reply = client.chat.completions.create(model="openai/gpt-4o", messages=messages)
         img = client.images.generate(model="gpt-image-1", prompt="a lighthouse")
     """,
 )
@@ -195,9 +202,10 @@ RETIRED_MODEL = rule(
     severity=Severity.ERROR,
     fixable=False,
     what="""
-        Reports a model ID that the mapping table maps (for example from the
-        reference document's table) but that the bundled catalog snapshot
-        does not list.
+        Reports an OpenRouter model ID (written as such, or mapped by a user
+        mapping file) that the bundled catalog snapshot does not list. The
+        shipped table never maps to such an ID: a bare ID whose target is not
+        in the catalog (`o1-mini`) is OR204 instead.
     """,
     why="""
         A model missing from OpenRouter's catalog is not served: requests
@@ -207,7 +215,7 @@ RETIRED_MODEL = rule(
     before="""
         from openai import OpenAI
         client = OpenAI()
-        r = client.chat.completions.create(model="o1-mini", messages=messages)
+        r = client.chat.completions.create(model="openai/o1-mini", messages=messages)
     """,
 )
 
@@ -453,6 +461,72 @@ def _openai_receiver(ctx: RuleContext, kind: str) -> bool:
     return kind == "openai" or (kind == "unknown" and ctx.facts.imports_openai)
 
 
+# openai>=1 resources of SDK_METHODS that OpenRouter serves as the SDK calls them
+_SERVED = frozenset({"chat", "completions", "responses", "embeddings"})
+
+
+def classify_use(ctx: RuleContext, call: cst.Call) -> tuple[cst.BaseExpression, bool] | None:
+    """For a call made through a client (``client.files.create(...)``): the
+    receiver and whether OpenRouter serves the call; None for other calls."""
+    if type(call.func) is not cst.Attribute:
+        return None
+    hit = match_endpoint(call, load_unsupported().endpoints)
+    if hit is not None:
+        return hit[1], False
+    m = sdk_method(call)
+    if m is None:
+        return None
+    method, receiver = m
+    if method in _RESPONSES_METHODS and _needs_openai_state(call):
+        return receiver, False  # store=True, hosted tools...: OpenRouter cannot serve it
+    return receiver, method[0] in _SERVED
+
+
+def _needs_openai_state(call: cst.Call) -> bool:
+    """A Responses call that only OpenAI can serve: stored state
+    (``store=True``, ``previous_response_id``, ``background=True``) or a
+    tool that runs on OpenAI's servers (``file_search``...)."""
+    kwargs = _kwargs(call)
+    for key in ("store", "background"):
+        if key in kwargs and _is_literal(kwargs[key].value, "True"):
+            return True
+    for key in ("previous_response_id", "conversation"):
+        if key in kwargs and not _is_literal(kwargs[key].value, "None"):
+            return True
+    tools = kwargs.get("tools")
+    return (
+        tools is not None
+        and isinstance(tools.value, cst.List)
+        and any(_hosted_tool(el.value) is not None for el in tools.value.elements)
+    )
+
+
+# OpenAI's hosted Responses tools: they run on OpenAI's side
+_HOSTED_TOOLS = frozenset(
+    {
+        "file_search",
+        "web_search",
+        "web_search_preview",
+        "image_generation",
+        "code_interpreter",
+        "computer_use_preview",
+        "mcp",
+        "local_shell",
+    }
+)
+
+
+def _hosted_tool(node: cst.BaseExpression) -> str | None:
+    """``{"type": "file_search", ...}`` -> "file_search" for a hosted tool."""
+    if not isinstance(node, cst.Dict):
+        return None
+    for el in node.elements:
+        if isinstance(el, cst.DictElement) and string_value(el.key) == "type":
+            kind = string_value(el.value)
+            return kind if kind in _HOSTED_TOOLS else None
+    return None
+
+
 def _is_literal(node: cst.BaseExpression, *values: str) -> bool:
     return isinstance(node, cst.Name) and node.value in values
 
@@ -470,8 +544,14 @@ def _openrouter_id(ctx: RuleContext, model: str) -> tuple[str, bool] | None:
         return lookup.target, True
     if lookup.kind is LookupKind.ALREADY_OPENROUTER:
         # an ID the table maps to counts as mapped: the finding survives the
-        # migration (check after migrate still says the model is not served)
-        return model, model in _mapped_targets(ctx)
+        # migration (check after migrate still says the model is not served);
+        # so does openai/<an ID without equivalent> (openai/o1-mini, as older
+        # versions of this tool wrote it)
+        bare = model[len("openai/") :] if model.startswith("openai/") else None
+        known = model in _mapped_targets(ctx) or (
+            bare is not None and bare in ctx.table.no_equivalent
+        )
+        return model, known
     return None
 
 
@@ -535,6 +615,26 @@ def _check_call(ctx: RuleContext, sc: SdkCall, table: UnsupportedTable, catalog:
                 "store=True: OpenRouter's Responses API is stateless and answers 400; "
                 "remove it and keep the response (its output) yourself",
             )
+        background = kwargs.get("background")
+        if background is not None and _is_literal(background.value, "True"):
+            ctx.report(
+                background,
+                STATEFUL_RESPONSES,
+                "background=True: OpenRouter's Responses API is stateless: there is no "
+                "stored response to poll; remove it and wait for the result (or stream it)",
+            )
+        tools = kwargs.get("tools")
+        if tools is not None and isinstance(tools.value, cst.List):
+            for el in tools.value.elements:
+                hosted = _hosted_tool(el.value)
+                if hosted is not None:
+                    ctx.report(
+                        el.value,
+                        STATEFUL_RESPONSES,
+                        f"hosted tool `{hosted}` runs on OpenAI's servers: OpenRouter's "
+                        "Responses API does not run it (file_search needs OpenAI vector "
+                        "stores); use OpenRouter's web plugin or your own tool",
+                    )
         for key in ("previous_response_id", "conversation"):
             arg = kwargs.get(key)
             if arg is not None and not _is_literal(arg.value, "None"):

@@ -1,0 +1,779 @@
+"""Which client does a call go through? Per-client decisions for one module.
+
+The model-ID rules, the unsupported-endpoint rules and the constructor rule
+all ask the same question about an SDK call such as
+``x.chat.completions.create(model="gpt-4o")``: which client constructions can
+``x`` be at run time? This module answers it once per file, from what
+:mod:`codemods.analysis` collected, by following the receiver:
+
+- a constructor call (``OpenAI(...)``, ``AzureOpenAI(...)``, another SDK's
+  client, a class of this file);
+- a name, looked up the way Python does (the function's parameters and
+  assignments, then the enclosing functions', then the module's; a class
+  body is not visible from its methods);
+- ``self.x`` / ``cls.x``: every assignment to it in the methods of the class
+  and in the class body;
+- a call of a function of this module (a factory): what it returns;
+- ``instructor.from_openai(client)`` / ``instructor.patch(client)``: ``client``;
+- a parameter: its default, and the arguments of every call of the function
+  in this file, when those are all the calls there are (a private function,
+  or the project pass says no other module imports it);
+- a name imported from another module of the run: what that module says
+  about it (:class:`codemods.project.ProjectInput`).
+
+The answer is a set of *atoms*: constructor sites of this file, or one of
+``FOREIGN`` (certainly not an OpenAI-direct client: Azure, another SDK, a
+client the migration leaves where it points), ``MIGRATED`` (a client the run
+moves to OpenRouter, known from another module) or ``UNKNOWN`` (the tool
+cannot tell). :meth:`ClientIndex.kind` folds them into what the rules act on:
+
+- "openai": every possible client is one this run migrates, or one already on
+  OpenRouter: a model ID sent through it can be rewritten safely;
+- "foreign": some possible client stays away from OpenRouter: its model IDs
+  are that server's business and are not reported;
+- "unknown": the tool cannot tell: a fix is at most *unsafe*.
+
+Whether a constructor site is migrated is the constructor rule's decision
+(:attr:`codemods.rules.base.RuleContext.client_decisions`), taken with the
+uses of the client this index also collects (:meth:`ClientIndex.uses`).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Union
+
+import libcst as cst
+
+from codemods.analysis import FOREIGN_SDKS, attribute_chain, dotted_name
+
+if TYPE_CHECKING:
+    from codemods.rules.base import RuleContext
+
+CLIENT_CLASSES = frozenset(
+    {
+        "openai.OpenAI",
+        "openai.AsyncOpenAI",
+        "openai.Client",
+        "openai.AsyncClient",
+        "openai._client.OpenAI",
+        "openai._client.AsyncOpenAI",
+    }
+)
+AZURE_CLASSES = frozenset(
+    {
+        "openai.AzureOpenAI",
+        "openai.AsyncAzureOpenAI",
+        "openai.lib.azure.AzureOpenAI",
+        "openai.lib.azure.AsyncAzureOpenAI",
+    }
+)
+# wrappers that return (a patched view of) the client they are given
+WRAPPERS = frozenset(
+    {
+        "instructor.from_openai",
+        "instructor.patch",
+        "instructor.apatch",
+        "langsmith.wrappers.wrap_openai",
+        "braintrust.wrap_openai",
+        "weave.integrations.openai.wrap_openai",
+        "agentops.wrap_openai",
+    }
+)
+# the instructor modes ``from_openai`` accepts for a client whose base URL is
+# OpenRouter's (instructor/client.py asserts it; any other mode raises)
+INSTRUCTOR_OPENROUTER_MODES = frozenset({"TOOLS", "JSON", "OPENROUTER_STRUCTURED_OUTPUTS"})
+# instructor's own methods on a wrapped client (the request is a chat completion)
+INSTRUCTOR_METHODS: tuple[tuple[str, ...], ...] = (
+    ("chat", "completions", "create_partial"),
+    ("chat", "completions", "create_iterable"),
+    ("chat", "completions", "create_with_completion"),
+    ("chat", "create"),
+    ("messages", "create"),
+    ("create",),
+    ("create_partial",),
+    ("create_iterable",),
+    ("create_with_completion",),
+)
+# client methods that return a copy of the client with other options
+# (openai-python: ``with_options`` is ``copy``; neither can change base_url
+# without saying so, and a ``base_url=`` argument makes it unknown below)
+_COPIES = frozenset({"with_options", "copy"})
+_REDIRECTS = frozenset({"base_url", "api_key", "http_client", "websocket_base_url"})
+# client attributes that change where requests go, or with which key
+_CONNECTION_ATTRIBUTES = frozenset(
+    {"base_url", "_base_url", "api_base", "api_key", "organization", "project", "default_headers"}
+)
+# type annotations that say "an OpenAI SDK client" (not which one)
+_TYPE_NAMES = CLIENT_CLASSES
+
+FOREIGN = "foreign"
+UNKNOWN = "unknown"
+# markers, atoms that stand for no client: the value went through
+# instructor.from_openai; no call in another module passes anything
+INSTRUCTOR = "instructor"
+FOREIGN_NONE = "none"
+_MARKERS = frozenset({INSTRUCTOR, FOREIGN_NONE})
+MIGRATED = "migrated"  # a client another module of the run moves to OpenRouter
+Atom = Union[int, str]  # id() of a constructor call of this file, or one of the above
+
+# decisions the constructor rule takes for a site
+DECISION_MIGRATE = "migrate"  # rewritten to OpenRouter by this run
+DECISION_OPENROUTER = "openrouter"  # already points at OpenRouter
+DECISION_LEFT = "left"  # left pointing where it points (reported)
+_ON_OPENROUTER = frozenset({DECISION_MIGRATE, DECISION_OPENROUTER})
+# what another module's exported client state means here
+_STATE_ATOMS: dict[str, Atom] = {
+    DECISION_MIGRATE: MIGRATED,
+    DECISION_OPENROUTER: DECISION_OPENROUTER,
+    DECISION_LEFT: DECISION_LEFT,
+}
+
+
+@dataclass
+class Site:
+    """A call that builds a client."""
+
+    call: cst.Call
+    # "openai" (openai's client class), "unresolved" (may be: a star import,
+    # a rebound name), "azure", "foreign" (another SDK, a class of this file)
+    kind: str
+
+
+@dataclass
+class Use:
+    """A call made through a client: ``client.files.create(...)``."""
+
+    call: cst.Call
+    supported: bool  # OpenRouter serves it
+
+
+@dataclass
+class ClientIndex:
+    ctx: RuleContext
+    sites: dict[int, Site] = field(default_factory=dict)
+    _memo: dict[tuple[int, int], frozenset[Atom]] = field(default_factory=dict)
+    _active: set[tuple[int, int]] = field(default_factory=set)
+    _functions: dict[int, cst.FunctionDef] = field(default_factory=dict)
+    _calls_of: dict[str, list[cst.Call]] | None = None
+    _uses: dict[int, list[Use]] | None = None
+    # a public function's callers decided a receiver: knowing which names
+    # other modules import would settle it (codemods/project.py: plan_private)
+    wants_importers: bool = False
+    # public function -> its parameters a receiver resolves through, with
+    # their positional index: the calls in other modules decide them
+    client_params: dict[str, dict[str, int | None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        f = self.ctx.facts
+        for call in f.calls:
+            kind = _constructor_kind(self.ctx, call.func)
+            if kind is not None:
+                self.sites[id(call)] = Site(call, kind)
+
+    # ---- resolution --------------------------------------------------------
+
+    def resolve(self, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> frozenset[Atom]:
+        """The client constructions ``expr`` (evaluated in ``scope``) can be."""
+        key = (id(expr), id(scope))
+        known = self._memo.get(key)
+        if known is not None:
+            return known
+        if key in self._active:
+            return frozenset()  # a cycle adds nothing the other paths do not
+        self._active.add(key)
+        try:
+            out = frozenset(self._resolve(expr, scope))
+        finally:
+            self._active.discard(key)
+        self._memo[key] = out
+        return out
+
+    def _resolve(self, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> set[Atom]:
+        f = self.ctx.facts
+        kind = type(expr)
+        if kind is cst.Await:
+            return self._resolve(expr.expression, scope)  # type: ignore[attr-defined]
+        if kind is cst.IfExp:
+            return set(self.resolve(expr.body, scope)) | self.resolve(expr.orelse, scope)  # type: ignore[attr-defined]
+        if kind is cst.BooleanOperation:
+            return set(self.resolve(expr.left, scope)) | self.resolve(expr.right, scope)  # type: ignore[attr-defined]
+        if kind is cst.Call:
+            return self._resolve_call(expr, scope)  # type: ignore[arg-type]
+        if kind is cst.Name:
+            return self._resolve_name(expr.value, scope)  # type: ignore[attr-defined]
+        if kind is cst.Attribute:
+            q = f.qualified(expr)
+            if q is not None and q.split(".", 1)[0] in FOREIGN_SDKS:
+                return {FOREIGN}
+            key = dotted_name(expr)
+            if key is not None and key.startswith(("self.", "cls.")):
+                cls = self._class_of(scope)
+                if cls is not None:
+                    return self._resolve_attribute(cls, "self." + key.split(".", 1)[1])
+            if key is not None:
+                values = f.bindings.get((0, key))
+                if values:
+                    return self._union(values, None)
+            return {UNKNOWN}
+        return {UNKNOWN}
+
+    def _resolve_call(self, call: cst.Call, scope: cst.CSTNode | None) -> set[Atom]:
+        f = self.ctx.facts
+        site = self.sites.get(id(call))
+        if site is not None:
+            return {id(call)} if site.kind in ("openai", "unresolved") else {FOREIGN}
+        q = f.qualified(call.func)
+        if q in WRAPPERS:
+            target = _first_arg(call, "client")
+            out = set(self.resolve(target, scope)) if target is not None else {UNKNOWN}
+            if q is not None and q.startswith("instructor."):
+                out.add(INSTRUCTOR)
+            return out
+        func = call.func
+        if type(func) is cst.Name:
+            fn = self._function_named(func.value, scope)  # type: ignore[attr-defined]
+            if fn is not None:
+                return self._returns(fn)
+            imported = self._imported(func.value)  # type: ignore[attr-defined]
+            if imported is not None:
+                return imported  # a factory of another module of the run
+        if type(func) is cst.Attribute and func.attr.value in _COPIES:  # type: ignore[attr-defined]
+            # ``client.with_options(timeout=...)``: the same client, copied
+            if any(a.star or (a.keyword and a.keyword.value in _REDIRECTS) for a in call.args):
+                return {UNKNOWN}  # a copy that may point elsewhere
+            return set(self.resolve(func.value, scope))  # type: ignore[attr-defined]
+        if type(func) is cst.Attribute:
+            key = dotted_name(func)
+            if key is not None and key.startswith(("self.", "cls.")) and key.count(".") == 1:
+                cls = self._class_of(scope)
+                method = _method(cls, key.split(".", 1)[1]) if cls is not None else None
+                if method is not None:
+                    return self._returns(method)
+        return {UNKNOWN}
+
+    def _returns(self, fn: cst.FunctionDef) -> set[Atom]:
+        values = self.ctx.facts.returns.get(id(fn))
+        if not values:
+            return {UNKNOWN}
+        return self._union(values, fn)
+
+    def _union(
+        self, values: list[cst.BaseExpression | None], scope: cst.CSTNode | None
+    ) -> set[Atom]:
+        out: set[Atom] = set()
+        for v in values:
+            if v is None:
+                out.add(UNKNOWN)
+            elif type(v) is cst.Name and v.value == "None":  # type: ignore[attr-defined]
+                continue  # ``client = None`` then set later: not a client
+            else:
+                out |= self.resolve(v, self._scope_of_value(v, scope))
+        return out or {UNKNOWN}
+
+    def _scope_of_value(
+        self, value: cst.BaseExpression, fallback: cst.CSTNode | None
+    ) -> cst.CSTNode | None:
+        """The scope an expression is evaluated in (from the nearest call or
+        def around it that the facts know; else ``fallback``)."""
+        parents = self.ctx.facts.parents
+        scope_of = self.ctx.facts.scope_of
+        node: cst.CSTNode | None = value
+        while node is not None:
+            if id(node) in scope_of and type(node) is cst.Call:
+                return scope_of[id(node)]
+            if type(node) in (cst.FunctionDef, cst.Lambda, cst.ClassDef):
+                return node
+            node = parents.get(id(node))
+        return None
+
+    def _resolve_name(self, name: str, scope: cst.CSTNode | None) -> set[Atom]:
+        f = self.ctx.facts
+        if name == "None":
+            return set()
+        node = scope
+        while node is not None:
+            if type(node) is cst.ClassDef:
+                node = f.scope_of.get(id(node))  # a class body is not visible inside
+                continue
+            if type(node) is cst.FunctionDef:
+                param = _param(node, name)  # type: ignore[arg-type]
+                if param is not None:
+                    return self._resolve_param(node, param)  # type: ignore[arg-type]
+            elif type(node) is cst.Lambda and _param(node, name) is not None:  # type: ignore[arg-type]
+                return {UNKNOWN}  # a lambda's parameter: its callers are not followed
+            values = f.bindings.get((id(node), name))
+            if values:
+                return self._union(values, node)
+            node = f.scope_of.get(id(node))
+        values = f.bindings.get((0, name))
+        if values:
+            return self._union(values, None)
+        return self._imported(name) or {UNKNOWN}
+
+    def _imported(self, name: str) -> set[Atom] | None:
+        """What another module of the run says about a client it exports
+        under the name this file imports as ``name`` (None: nothing)."""
+        f = self.ctx.facts
+        if name not in f.from_imports or self.ctx.project is None:
+            return None
+        if f.assignment_counts.get(name, 0) != 0:
+            return None  # rebound here too
+        state = self.ctx.project.client_state(name)
+        if state is None:
+            return None
+        return {_STATE_ATOMS.get(state, UNKNOWN)}
+
+    def _resolve_attribute(self, cls: cst.ClassDef, key: str) -> set[Atom]:
+        f = self.ctx.facts
+        values = list(f.bindings.get((id(cls), key), ()))
+        values += f.bindings.get((id(cls), key.split(".", 1)[1]), ())  # class body
+        if not values:
+            return {UNKNOWN}
+        return self._union(values, cls)
+
+    def _resolve_param(self, fn: cst.FunctionDef, param: cst.Param) -> set[Atom]:
+        f = self.ctx.facts
+        out: set[Atom] = set()
+        if param.annotation is not None:
+            q = f.qualified(_unquote(param.annotation.annotation))
+            if q in AZURE_CLASSES or (q is not None and q.split(".", 1)[0] in FOREIGN_SDKS):
+                return {FOREIGN}
+        if param.default is not None:
+            out |= self.resolve(param.default, f.scope_of.get(id(fn)))
+        calls = self._call_sites(fn)
+        if calls is None:
+            # a public function: other modules of the run may call it too
+            elsewhere = self._callers_elsewhere(fn, param)
+            if elsewhere is None:
+                return out | {UNKNOWN}
+            out.add(elsewhere)
+            calls = self._local_calls(fn)
+            if calls is None:
+                return out | {UNKNOWN}
+        index = _positional_index(fn, param)
+        for call in calls:
+            arg = _argument(call, param.name.value, index)
+            if arg is _STAR:
+                return out | {UNKNOWN}
+            if arg is None:
+                if param.default is None:
+                    out.add(UNKNOWN)  # a call the tool does not understand
+                continue
+            out |= self.resolve(arg, f.scope_of.get(id(call)))  # type: ignore[arg-type]
+        return out or {UNKNOWN}
+
+    def _callers_elsewhere(self, fn: cst.FunctionDef, param: cst.Param) -> Atom | None:
+        """What the calls of public function ``fn`` in the other modules of
+        the run pass as ``param`` (the project pass: plan_param_clients), or
+        None when not known; asks for it in the summary meanwhile."""
+        f = self.ctx.facts
+        name = fn.name.value
+        if f.module_functions.get(name) is not fn or f.assignment_counts.get(name, 0) != 1:
+            return None
+        self.client_params.setdefault(name, {})[param.name.value] = _positional_index(fn, param)
+        project = self.ctx.project
+        state = project.param_client_state(name, param.name.value) if project else None
+        if state is None:
+            return None
+        if state == "none":
+            return FOREIGN_NONE  # nothing comes from elsewhere
+        return _STATE_ATOMS.get(state, UNKNOWN)
+
+    def _local_calls(self, fn: cst.FunctionDef) -> list[cst.Call] | None:
+        """The calls of ``fn`` in this file (None: it is also used as a value)."""
+        f = self.ctx.facts
+        name = fn.name.value
+        if self._calls_of is None:
+            self._calls_of = defaultdict(list)
+            for call in f.calls:
+                if type(call.func) is cst.Name:
+                    self._calls_of[call.func.value].append(call)  # type: ignore[attr-defined]
+        calls = self._calls_of.get(name, [])
+        if len(f.name_uses.get(name, ())) != len(calls):
+            return None
+        return calls
+
+    def call_args(self) -> dict[str, list[dict[str, str]]]:
+        """For each function imported from another module (``from m import
+        f``) and called here: per call, the client each argument is
+        ("0", "1"... positional, or the keyword -> "migrate", "openrouter",
+        "left", "unknown"; "*" when the call unpacks arguments)."""
+        f = self.ctx.facts
+        out: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for call in f.calls:
+            func = call.func
+            if type(func) is not cst.Name:
+                continue
+            name = func.value  # type: ignore[attr-defined]
+            if name not in f.from_imports or f.assignment_counts.get(name, 0) != 0:
+                continue
+            scope = f.scope_of.get(id(call))
+            args: dict[str, str] = {}
+            position = 0
+            for a in call.args:
+                if a.star:
+                    args["*"] = UNKNOWN
+                    continue
+                key = a.keyword.value if a.keyword is not None else str(position)
+                if a.keyword is None:
+                    position += 1
+                atoms = self.resolve(a.value, scope)
+                if atoms - _MARKERS - {UNKNOWN}:
+                    args[key] = self.state(atoms)
+            out[name].append(args)
+        return dict(out)
+
+    def state(self, atoms: frozenset[Atom]) -> str:
+        """A decision for the clients ``atoms`` stand for (what other
+        modules of the run are told)."""
+        kind = self.fold(atoms)
+        if kind == "openai":
+            decisions = {
+                self.ctx.client_decisions.get(a, DECISION_MIGRATE) if isinstance(a, int) else a
+                for a in atoms - _MARKERS
+            }
+            return DECISION_OPENROUTER if decisions <= {DECISION_OPENROUTER} else DECISION_MIGRATE
+        return DECISION_LEFT if kind == FOREIGN else UNKNOWN
+
+    def _call_sites(self, fn: cst.FunctionDef) -> list[cst.Call] | None:
+        """Every call of ``fn`` there is, or None when there may be others
+        the tool cannot see (a method, a public function other modules may
+        import, a function passed around as a value)."""
+        f = self.ctx.facts
+        name = fn.name.value
+        if f.module_functions.get(name) is not fn or f.assignment_counts.get(name, 0) != 1:
+            return None
+        if not self._private(name):
+            return None
+        if self._calls_of is None:
+            self._calls_of = defaultdict(list)
+            for call in f.calls:
+                if type(call.func) is cst.Name:
+                    self._calls_of[call.func.value].append(call)  # type: ignore[attr-defined]
+        calls = self._calls_of.get(name, [])
+        if len(f.name_uses.get(name, ())) != len(calls):
+            return None  # also used as a value (a callback): calls elsewhere
+        return calls
+
+    def _private(self, name: str) -> bool:
+        """Are the calls of this file all the calls of function ``name``
+        there are? Yes for a ``_private`` one; for a public one only when the
+        project pass says no other module of the run imports it (until it
+        has said, the file asks: :attr:`wants_importers`)."""
+        if name.startswith("_"):
+            return True
+        project = self.ctx.project
+        if project is None or project.module is None:
+            self.wants_importers = True
+            return False
+        return name not in project.imported_names and not project.imported_whole
+
+    def _function_named(self, name: str, scope: cst.CSTNode | None) -> cst.FunctionDef | None:
+        f = self.ctx.facts
+        fn = f.module_functions.get(name)
+        if fn is None or f.assignment_counts.get(name, 0) != 1:
+            return None
+        return fn
+
+    def _class_of(self, scope: cst.CSTNode | None) -> cst.ClassDef | None:
+        node = scope
+        while node is not None and type(node) is not cst.ClassDef:
+            node = self.ctx.facts.scope_of.get(id(node))
+        return node  # type: ignore[return-value]
+
+    # ---- what rules ask ----------------------------------------------------
+
+    def kind(self, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> str:
+        """ "openai", "foreign" or "unknown" (see the module documentation)."""
+        return self.fold(self.resolve(expr, scope))
+
+    def fold(self, atoms: frozenset[Atom]) -> str:
+        decisions = self.ctx.client_decisions
+        if not atoms - _MARKERS:
+            return UNKNOWN
+        out = "openai"
+        for a in atoms:
+            if a in _MARKERS:
+                continue
+            if a == FOREIGN or a == DECISION_LEFT:
+                return FOREIGN
+            if a == UNKNOWN:
+                out = UNKNOWN
+            elif a in (MIGRATED, DECISION_OPENROUTER):
+                continue
+            elif isinstance(a, int):
+                decision = decisions.get(a, DECISION_MIGRATE)
+                if decision not in _ON_OPENROUTER:
+                    return FOREIGN
+        return out
+
+    def sites_of(self, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> list[int]:
+        """The constructor calls of this file ``expr`` can be (``id()``s)."""
+        return [a for a in self.resolve(expr, scope) if isinstance(a, int)]
+
+    def exports(self) -> dict[str, str]:
+        """This module's names other modules may import that are clients:
+        module-level variables bound to a client and functions that return
+        one (factories), with the decision for them ("migrate",
+        "openrouter", "left" or "unknown" when they may be several things)."""
+        f = self.ctx.facts
+        out: dict[str, str] = {}
+        candidates: list[tuple[str, set[Atom]]] = []
+        for name, fn in f.module_functions.items():
+            if f.assignment_counts.get(name, 0) == 1 and f.returns.get(id(fn)):
+                candidates.append((name, self._returns(fn)))
+        for (scope, name), values in f.bindings.items():
+            if scope == 0 and "." not in name and name not in f.module_functions:
+                candidates.append((name, self._union(values, None)))
+        for name, atoms in candidates:
+            if atoms - _MARKERS - {UNKNOWN}:  # a client, as far as this file knows
+                out[name] = self.state(frozenset(atoms))
+        return out
+
+    def through_instructor(self, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> bool:
+        """Is ``expr`` (also) an instructor wrapper of a client?"""
+        return INSTRUCTOR in self.resolve(expr, scope)
+
+    def wrapper_modes(self) -> dict[int, list[tuple[cst.Call, str]]]:
+        """Constructor site -> the instructor wrappers made of it with a
+        mode instructor refuses once the client's base URL is OpenRouter
+        (the call and the mode as written)."""
+        f = self.ctx.facts
+        out: dict[int, list[tuple[cst.Call, str]]] = defaultdict(list)
+        for call in f.calls:
+            if f.qualified(call.func) not in ("instructor.from_openai", "instructor.patch"):
+                continue
+            target = _first_arg(call, "client")
+            mode = next(
+                (a.value for a in call.args if a.keyword is not None and a.keyword.value == "mode"),
+                None,
+            )
+            if target is None or mode is None:
+                continue  # the default mode (TOOLS) works on OpenRouter
+            name = dotted_name(mode)
+            if name is not None and name.rsplit(".", 1)[-1] in INSTRUCTOR_OPENROUTER_MODES:
+                continue
+            shown = name or self.ctx.module.code_for_node(mode)
+            for site in self.sites_of(target, f.scope_of.get(id(call))):
+                out[site].append((call, shown))
+        return out
+
+    def configured_after(self) -> dict[int, str]:
+        """Constructor site -> the connection setting assigned to the client
+        after it was built (``self.client.api_base = config["api_base"]``)."""
+        f = self.ctx.facts
+        out: dict[int, str] = {}
+        for _, target in f.attribute_assignments:
+            attr = target.attr.value
+            if attr not in _CONNECTION_ATTRIBUTES:
+                continue
+            q = f.qualified(target.value)
+            if q is not None and q.split(".", 1)[0] == "openai":
+                continue  # the module-level client: codemods/rules/module_client.py
+            for site in self.sites_of(target.value, self._scope_of_value(target, None)):
+                out.setdefault(site, attr)
+        return out
+
+    def uses(self) -> dict[int, list[Use]]:
+        """Constructor site -> the SDK calls made through it in this file."""
+        if self._uses is not None:
+            return self._uses
+        from codemods.rules.unsupported import classify_use
+
+        self._uses = defaultdict(list)
+        f = self.ctx.facts
+        for call in f.calls:
+            if f.qualified(call.func) == "instructor.openai_moderation":
+                # instructor's moderation validator calls client.moderations
+                target = _first_arg(call, "client")
+                for site in self.sites_of(target, f.scope_of.get(id(call))) if target else ():
+                    self._uses[site].append(Use(call, False))
+                continue
+            hit = classify_use(self.ctx, call)
+            if hit is None:
+                continue
+            receiver, supported = hit
+            for site in self.sites_of(receiver, f.scope_of.get(id(call))):
+                self._uses[site].append(Use(call, supported))
+        return self._uses
+
+    def escapes(self, site: int) -> bool:
+        """Can the client built at ``site`` be used where this file cannot
+        see (returned, stored on an object, passed to a call, exported)?"""
+        call = self.sites[site].call
+        parents = self.ctx.facts.parents
+        parent = parents.get(id(call))
+        # ``x = OpenAI()`` at module level: importable by other modules
+        while parent is not None and type(parent) in (cst.Await, cst.Arg):
+            parent = parents.get(id(parent))
+        if type(parent) is cst.Assign or type(parent) is cst.AnnAssign:
+            target = (
+                parent.targets[0].target  # type: ignore[union-attr]
+                if type(parent) is cst.Assign and len(parent.targets) == 1  # type: ignore[union-attr]
+                else getattr(parent, "target", None)
+            )
+            key = dotted_name(target) if target is not None else None
+            if key is None:
+                return True
+            scope = self.ctx.facts.scope_of.get(id(call))
+            if scope is None or key.startswith(("self.", "cls.")) or "." in key:
+                return True  # a module global, an attribute: anyone may read it
+            # a local of a function: escapes if it is returned, yielded,
+            # stored or passed on: every read that is not a method call
+            return self._local_escapes(key, scope)
+        return True
+
+    def _local_escapes(self, name: str, scope: cst.CSTNode) -> bool:
+        f = self.ctx.facts
+        parents = f.parents
+        for use in f.name_uses.get(name, ()):
+            node: cst.CSTNode | None = use
+            inside = False
+            while node is not None:
+                if node is scope:
+                    inside = True
+                    break
+                node = parents.get(id(node))
+            if not inside:
+                continue
+            parent = parents.get(id(use))
+            if type(parent) is cst.Attribute and parent.value is use:  # type: ignore[union-attr]
+                continue  # ``client.files.create``: a use, not an escape
+            return True
+        return False
+
+
+def index(ctx: RuleContext) -> ClientIndex:
+    found = ctx.memo.get("clients")
+    if found is None:
+        # a proxy: the context holds the index, which must not hold the
+        # context back (a cycle would keep the tree alive for the cyclic GC)
+        found = ctx.memo["clients"] = ClientIndex(weakref.proxy(ctx))
+    return found
+
+
+_CLASS_NAMES = frozenset(q.rsplit(".", 1)[1] for q in CLIENT_CLASSES)
+
+
+def _constructor_kind(ctx: RuleContext, func: cst.BaseExpression) -> str | None:
+    f = ctx.facts
+    if type(func) is cst.Name:
+        name = func.value  # type: ignore[attr-defined]
+        targets = f.imports.get(name)
+        if targets and targets & CLIENT_CLASSES and f.is_ambiguous(func):
+            # ``try: from openai import OpenAI`` / ``except ImportError: OpenAI
+            # = None``; a name rebound to anything else is that thing
+            rebound = f.bindings.get((0, name), [])
+            if (
+                name not in f.local_classes
+                and name not in f.module_functions
+                and rebound
+                and all(type(v) is cst.Name and v.value == "None" for v in rebound)  # type: ignore[union-attr]
+            ):
+                return "unresolved"
+            return None
+        if (
+            not targets
+            and name in _CLASS_NAMES
+            and f.has_star_import_from_openai
+            and name not in f.other_bindings
+        ):
+            return "unresolved"  # ``from openai import *``
+    q = f.qualified(func)
+    if q is not None:
+        if q in CLIENT_CLASSES:
+            return "openai"
+        if q in AZURE_CLASSES:
+            return "azure"
+        root = q.split(".", 1)[0]
+        if root in FOREIGN_SDKS or root == "openai":
+            return "foreign" if root != "openai" else None
+        return None
+    if type(func) is cst.Name and func.value in f.local_classes:  # type: ignore[attr-defined]
+        return "foreign"
+    return None
+
+
+_STAR = object()
+
+
+def _first_arg(call: cst.Call, keyword: str) -> cst.BaseExpression | None:
+    for a in call.args:
+        if a.star:
+            return None
+        if a.keyword is None or a.keyword.value == keyword:
+            return a.value
+    return None
+
+
+def _argument(call: cst.Call, name: str, index: int | None) -> object:
+    positional = 0
+    for a in call.args:
+        if a.star:
+            return _STAR
+        if a.keyword is None:
+            if index is not None and positional == index:
+                return a.value
+            positional += 1
+        elif a.keyword.value == name:
+            return a.value
+    return None
+
+
+def _param(fn: cst.FunctionDef | cst.Lambda, name: str) -> cst.Param | None:
+    p = fn.params
+    for param in (*p.posonly_params, *p.params, *p.kwonly_params):
+        if param.name.value == name:
+            return param
+    for star in (p.star_arg, p.star_kwarg):
+        if isinstance(star, cst.Param) and star.name.value == name:
+            return star
+    return None
+
+
+def _positional_index(fn: cst.FunctionDef, param: cst.Param) -> int | None:
+    positional = [*fn.params.posonly_params, *fn.params.params]
+    for i, p in enumerate(positional):
+        if p is param:
+            return i
+    return None
+
+
+def _method(cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+    body = cls.body
+    if not isinstance(body, cst.IndentedBlock):
+        return None
+    found = [s for s in body.body if isinstance(s, cst.FunctionDef) and s.name.value == name]
+    return found[0] if len(found) == 1 else None
+
+
+def _unquote(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``"OpenAI"`` (a string annotation) -> the name it spells, when simple."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        if isinstance(value, str) and value.replace(".", "").isidentifier():
+            parts = value.split(".")
+            out: cst.BaseExpression = cst.Name(parts[0])
+            for p in parts[1:]:
+                out = cst.Attribute(value=out, attr=cst.Name(p))
+            return out
+    if isinstance(node, cst.Subscript):  # Optional[OpenAI]
+        q = dotted_name(node.value)
+        if q in ("Optional", "typing.Optional") and len(node.slice) == 1:
+            inner = node.slice[0].slice
+            if isinstance(inner, cst.Index):
+                return _unquote(inner.value)
+    return node
+
+
+_NOT_SHOWN = frozenset({"with_raw_response", "with_streaming_response", "beta"})
+
+
+def resource_path(call: cst.Call) -> str:
+    """``client.beta.threads.runs.create(...)`` -> "threads.runs.create"."""
+    parts, root = attribute_chain(call.func)
+    shown = ".".join(p for p in parts if p not in _NOT_SHOWN)
+    return shown or (dotted_name(root) or "")
