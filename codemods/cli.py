@@ -468,6 +468,10 @@ def _hard_exit(code: int) -> NoReturn:
     os._exit(code)
 
 
+#: what the running command does (the interrupt message says what may have changed)
+_RUN: dict[str, bool] = {}
+
+
 def _stop_after_interrupt(code: int, signalled: bool) -> None:
     """The run was interrupted: kill and reap the workers. After a real
     signal the process then ends with ``os._exit`` (see :class:`_Interrupts`),
@@ -535,9 +539,12 @@ class _GuardedGroup(click.Group):
             signum = e.signum if isinstance(e, Terminated) else int(signal.SIGINT)
             signalled = interrupts is not None and interrupts.first is not None
             _stop_after_interrupt(128 + signum, signalled)
+            writes = _RUN.get("writes", False)
             click.echo(
                 "\ninterrupted: stopped between two files; every file is either fully "
-                "migrated or untouched",
+                "migrated or untouched"
+                if writes
+                else "\ninterrupted: nothing was changed",
                 err=True,
             )
             if signalled:
@@ -810,6 +817,7 @@ def migrate(**kw: Any) -> None:
     Exit 0: done (report-only findings are listed); 2: a file could not be
     processed or written.
     """
+    _RUN["writes"] = not kw["diff"]
     from codemods.report import text_line, use_color
     from codemods.writer import WriteError, git_dirty_files, write_atomic
 

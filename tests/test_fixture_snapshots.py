@@ -29,6 +29,7 @@ REPOS = [
     "unsupported",
     "dataflow",
     "clients",
+    "module_client",
     "keys",
     "unsafe_receivers",
 ]

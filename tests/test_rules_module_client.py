@@ -1043,3 +1043,33 @@ def test_concatenated_key_of_the_module_client_is_removed() -> None:
     res = run(src)
     assert res.new_source is not None and key[14:].encode() not in res.new_source
     assert [f.code for f in res.findings].count("OR107") == 1
+
+
+def test_configuration_goes_after_the_top_import_block_not_after_late_imports() -> None:
+    # issue 11 item 6: a late import may use the module client as it is imported
+    src = dedent(
+        """
+        import openai
+
+        DEBUG = True
+
+        import requests
+
+        openai.chat.completions.create(model="gpt-4o", messages=[])
+        """
+    )
+    text = out(src)
+    assert text.index("openai.base_url =") < text.index("DEBUG = True")
+    # ``import openai`` itself after the block: the configuration follows it
+    late = dedent(
+        """
+        import sys
+
+        sys.path.insert(0, "vendor")
+        import openai
+
+        openai.chat.completions.create(model="gpt-4o", messages=[])
+        """
+    )
+    text = out(late)
+    assert text.index("import openai") < text.index("openai.base_url =")

@@ -383,4 +383,6 @@ def _interrupt_a_run(
             assert data == old[k], f"{command} changed {k}"
     if proc.returncode == 128 + signum:
         assert "interrupted" in stderr
+        # the message says what may have changed: nothing, unless migrate writes
+        assert ("fully migrated or untouched" in stderr) == (command == "migrate"), stderr
     print(f"{len(sent)} signal(s), stopped in {took:.2f}s, rc {proc.returncode}")

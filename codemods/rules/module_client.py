@@ -40,6 +40,7 @@ from codemods.rules.client import (
     OPENAI_KEY_ENV,
     SECRET,
     _headers_dict,
+    _is_masked_magic,
     _merge_headers,
     _os_environ,
     _os_usable,
@@ -977,16 +978,24 @@ def _top_level_openai_import(ctx: RuleContext, aliases: set[str]) -> str | None:
 
 
 def _anchor(ctx: RuleContext) -> int | None:
-    """Index of the module statement the configuration goes after: the last
-    top-level import, or a later module-level ``load_dotenv()``."""
+    """Index of the module statement the configuration goes after: the end
+    of the top import block (never after later imports, which may use the
+    module client as they are imported), or the statement that imports
+    openai when that comes later, or a later module-level ``load_dotenv()``
+    (the key may come from the .env file)."""
     body = ctx.module.body
     imports = {id(line) for line in ctx.facts.top_level_import_lines}
-    last = None
-    for i, stmt in enumerate(body):
-        if id(stmt) in imports:
-            last = i
-    if last is None:
+    first = next((i for i, stmt in enumerate(body) if id(stmt) in imports), None)
+    if first is None:
         return None
+    last = first
+    while last + 1 < len(body) and (
+        id(body[last + 1]) in imports or _is_masked_magic(body[last + 1])
+    ):
+        last += 1
+    for i in range(last + 1, len(body)):
+        if id(body[i]) in imports and _imports_openai(body[i]):
+            last = i  # ``import openai`` itself comes after the block
     for i in range(last + 1, len(body)):
         stmt = body[i]
         if (
@@ -999,6 +1008,17 @@ def _anchor(ctx: RuleContext) -> int | None:
             if name.rsplit(".", 1)[-1] == "load_dotenv":
                 last = i
     return last
+
+
+def _imports_openai(stmt: cst.BaseStatement) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    for small in stmt.body:
+        if isinstance(small, cst.Import) and any(
+            (dotted_name(a.name) or "").split(".")[0] == "openai" for a in small.names
+        ):
+            return True
+    return False
 
 
 def _migrate(
