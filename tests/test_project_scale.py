@@ -206,3 +206,78 @@ def test_runner_reads_each_unsummarised_file_once_for_the_planner(
     assert b"openai/gpt-4o" in (out["cli.py"].new_source or b"")  # found by the text scan
     unsummarised = len(files) - 1  # all but service.py
     assert len(calls) == unsummarised
+
+
+def test_client_and_key_phases_ask_the_same_scan(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The phases of the key flow and of clients across modules (plan_keys,
+    plan_private, plan_param_clients) ask the shared text scan too: with
+    modules that want their importers and functions taking a client, each
+    file without a summary is still split into words once (they used a
+    regex or a findall per file per phase before)."""
+    from codemods.project import (
+        Mentions,
+        plan_keys,
+        plan_param_clients,
+        plan_private,
+        watched_names,
+    )
+
+    splits: list[int] = []
+    real_words = project.words
+    monkeypatch.setattr(project, "words", lambda data: splits.append(1) or real_words(data))
+    counting = _CountingRe(re)
+    monkeypatch.setattr(project, "re", counting, raising=False)
+    infos = []
+    for n, (path, real, summary, data) in enumerate(_tree(tmp_path, 1000)):
+        if summary is not None and n % 100 == 7:
+            summary.client_params = {"run_with": {"client": 0}}
+            summary.wants_importers = True
+            summary.key_uses = {"API_KEY": 1}
+        infos.append((path, real, summary, data))
+    unread = sum(1 for _, _, s, _ in infos if s is None)
+    mentions = Mentions()
+    for path, _, summary, data in infos:
+        if summary is None:
+            mentions.add(path, data)
+    modules = modules_of(infos)
+    mentions.prepare(watched_names(infos, modules))
+    assert mentions.scans == unread
+    plan_keys(infos, modules, mentions)
+    private = plan_private(infos, modules, mentions)
+    params = plan_param_clients(infos, modules, mentions)
+    plan_calls(infos, modules, mentions)
+    plan(infos, modules, mentions)
+    assert private and params  # the phases ran on the modules that want them
+    assert mentions.scans == unread  # nothing scanned again for their names
+    assert len(splits) == unread and counting.passes == 0
+
+
+def test_a_text_file_naming_a_module_or_a_client_function_still_counts(tmp_path: Path) -> None:
+    """Through the shared scan, a file the planner reads as text that names
+    the module (it may import it whole) or one of its client functions makes
+    the answer unknown, as the per-file regex did."""
+    from codemods.project import plan_param_clients, plan_private
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    helpers, script, other = pkg / "helpers.py", tmp_path / "script.py", tmp_path / "other.py"
+    for p in (helpers, script, other):
+        p.write_text("")
+    summary = ModuleSummary(client_params={"run_with": {"client": 0}}, wants_importers=True)
+    infos = [
+        (str(helpers), helpers, summary, b""),
+        (str(script), script, None, b"import pkg.helpers\npkg.helpers.run_with(c)\n"),
+        (str(other), other, None, b"x = 1\n"),
+    ]
+    (known,) = plan_private(infos).values()
+    assert known.imported_whole
+    (params,) = plan_param_clients(infos).values()
+    assert params == ((("run_with", "client"), "unknown"),)
+    quiet = [infos[0], infos[2]]
+    (known,) = plan_private(quiet).values()
+    assert not known.imported_whole
+    (params,) = plan_param_clients(quiet).values()
+    assert params == ((("run_with", "client"), "none"),)
