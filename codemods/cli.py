@@ -434,14 +434,17 @@ class _Interrupts:
         if time.monotonic() - self.first_at > _HARD_EXIT_AFTER:
             _hard_exit(128 + self.first)
 
-    def uninstall(self) -> None:
-        """Restore the previous handlers, unless a signal came: the process
-        is then on its way out (its workers are reaped), and a later signal
-        must not interrupt the interpreter's own clean-up. That clean-up
-        resets Python-level handlers to the default action, which would end
-        the process by the signal instead of 130/143: ignore them instead."""
+    def uninstall(self, exiting: bool = False) -> None:
+        """Restore the previous handlers, unless a signal came or the process
+        exits now (``exiting``: the CLI ran as the process's own command):
+        the process is then on its way out (its workers are reaped), and a
+        later signal must not interrupt the interpreter's own clean-up. That
+        clean-up resets Python-level handlers to the default action, which
+        would end the process by the signal instead of 130/143 or the
+        command's own exit code: ignore them instead."""
         for sig, handler in self.previous.items():
-            signal.signal(sig, handler if self.first is None else signal.SIG_IGN)
+            keep = self.first is None and not exiting
+            signal.signal(sig, handler if keep else signal.SIG_IGN)
 
 
 _SIGTERM = int(getattr(signal, "SIGTERM", 15))
@@ -515,12 +518,15 @@ class _GuardedGroup(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         interrupts = _Interrupts.install()
         self._interrupts = interrupts
+        # the process's own command line (the console script, python -m):
+        # click exits the process when the command returns
+        exiting = not args and kwargs.get("args") is None and kwargs.get("standalone_mode", True)
         try:
             return super().main(*args, **kwargs)
         finally:
             self._interrupts = None
             if interrupts is not None:
-                interrupts.uninstall()
+                interrupts.uninstall(exiting=bool(exiting))
 
     def invoke(self, ctx: click.Context) -> Any:
         interrupts: _Interrupts | None = getattr(self, "_interrupts", None)

@@ -386,3 +386,35 @@ def _interrupt_a_run(
         # the message says what may have changed: nothing, unless migrate writes
         assert ("fully migrated or untouched" in stderr) == (command == "migrate"), stderr
     print(f"{len(sent)} signal(s), stopped in {took:.2f}s, rc {proc.returncode}")
+
+
+def test_signals_after_the_command_returned_are_ignored_until_the_process_exits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run as the process's own command (no ``args``: the console script and
+    ``python -m codemods``), the CLI is on its way out once the command
+    returned: a Ctrl-C or SIGTERM then must not end the process by the
+    signal (exit -2/-15 after "Migrated N files") while the interpreter
+    shuts down; the command's exit code stands. (Called with ``args``, as a
+    library or CliRunner does, the caller's handlers come back.)"""
+    from codemods.cli import main
+
+    (tmp_path / "plain.py").write_text("x = 1\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENROUTER_MIGRATE_NO_CACHE", "1")
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        monkeypatch.setattr(sys, "argv", ["openrouter-migrate", "check", "plain.py"])
+        with pytest.raises(SystemExit) as done:
+            main()
+        assert done.value.code == 0
+        for sig in before:
+            assert signal.getsignal(sig) == signal.SIG_IGN, signal.Signals(sig).name
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+        with pytest.raises(SystemExit):
+            main(args=["check", "plain.py"])
+        assert {sig: signal.getsignal(sig) for sig in before} == before
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
