@@ -159,11 +159,22 @@ class _Rule:
         a matching directory: a directory itself matches as ``rel/`` only
         when the line's match ends at that directory (the ``ps_d`` mark), so
         ``foo/**`` ignores what is in ``foo`` but not ``foo`` (as git)."""
-        if not self.dir_only and self.pattern.match(rel) is not None:
-            return True
+        # a match through a directory *above* the entry (pathspec's ``ps_d``
+        # group, ending before ``rel`` does) is that directory's business: the
+        # walk never enters an ignored directory, and a directory named on the
+        # command line below an ignored one is walked (as git add <dir> -f
+        # would not, but as black and ruff do)
+        if not self.dir_only:
+            m = self.pattern.match(rel)
+            if m is not None and m.groupdict().get("ps_d") is None:
+                return True
         if is_dir:
             m = self.pattern.match(rel + "/")
-            return m is not None and m.groupdict().get("ps_d") is not None
+            return (
+                m is not None
+                and m.groupdict().get("ps_d") is not None
+                and m.end("ps_d") == len(rel) + 1
+            )
         return False
 
 

@@ -131,6 +131,19 @@ def test_gitignore_applies_when_walking_a_subdirectory(tree: Path) -> None:
     assert found(["src/pkg"]) == ["src/pkg/a.py"]
 
 
+def test_a_directory_named_below_an_ignored_one_is_walked(tree: Path) -> None:
+    # found by the benchmark: its trees live under the repository's ignored
+    # benchmarks/.work/, and `check .` there found nothing at all
+    (tree / ".git").mkdir()
+    (tree / ".gitignore").write_text("work/\nbuild\n*.log\n")
+    touch(tree, "work/proj/pkg/a.py", "work/proj/pkg/b.py", "build/gen/c.py", "work/proj/x.log")
+    assert found(["work/proj"]) == ["work/proj/pkg/a.py", "work/proj/pkg/b.py"]
+    assert found(["build/gen"]) == ["build/gen/c.py"]
+    assert found(["."]) == []  # walked from the top, the ignored directories are skipped
+    # with --force-exclude the ignored ancestors still count (pre-commit)
+    assert found(["work/proj"], force_exclude=True) == []
+
+
 def test_git_info_exclude(tree: Path) -> None:
     (tree / ".git" / "info").mkdir(parents=True)
     (tree / ".git" / "info" / "exclude").write_text("scratch/\n")
