@@ -106,8 +106,6 @@ _REDIRECTS = frozenset({"base_url", "api_key", "http_client", "websocket_base_ur
 _CONNECTION_ATTRIBUTES = frozenset(
     {"base_url", "_base_url", "api_base", "api_key", "organization", "project", "default_headers"}
 )
-# type annotations that say "an OpenAI SDK client" (not which one)
-_TYPE_NAMES = CLIENT_CLASSES
 
 FOREIGN = "foreign"
 UNKNOWN = "unknown"
@@ -599,51 +597,6 @@ class ClientIndex:
             for site in self.sites_of(receiver, f.scope_of.get(id(call))):
                 self._uses[site].append(Use(call, supported))
         return self._uses
-
-    def escapes(self, site: int) -> bool:
-        """Can the client built at ``site`` be used where this file cannot
-        see (returned, stored on an object, passed to a call, exported)?"""
-        call = self.sites[site].call
-        parents = self.ctx.facts.parents
-        parent = parents.get(id(call))
-        # ``x = OpenAI()`` at module level: importable by other modules
-        while parent is not None and type(parent) in (cst.Await, cst.Arg):
-            parent = parents.get(id(parent))
-        if type(parent) is cst.Assign or type(parent) is cst.AnnAssign:
-            target = (
-                parent.targets[0].target  # type: ignore[union-attr]
-                if type(parent) is cst.Assign and len(parent.targets) == 1  # type: ignore[union-attr]
-                else getattr(parent, "target", None)
-            )
-            key = dotted_name(target) if target is not None else None
-            if key is None:
-                return True
-            scope = self.ctx.facts.scope_of.get(id(call))
-            if scope is None or key.startswith(("self.", "cls.")) or "." in key:
-                return True  # a module global, an attribute: anyone may read it
-            # a local of a function: escapes if it is returned, yielded,
-            # stored or passed on: every read that is not a method call
-            return self._local_escapes(key, scope)
-        return True
-
-    def _local_escapes(self, name: str, scope: cst.CSTNode) -> bool:
-        f = self.ctx.facts
-        parents = f.parents
-        for use in f.name_uses.get(name, ()):
-            node: cst.CSTNode | None = use
-            inside = False
-            while node is not None:
-                if node is scope:
-                    inside = True
-                    break
-                node = parents.get(id(node))
-            if not inside:
-                continue
-            parent = parents.get(id(use))
-            if type(parent) is cst.Attribute and parent.value is use:  # type: ignore[union-attr]
-                continue  # ``client.files.create``: a use, not an escape
-            return True
-        return False
 
 
 def index(ctx: RuleContext) -> ClientIndex:

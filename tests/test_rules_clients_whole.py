@@ -528,6 +528,7 @@ def test_a_client_sharing_a_receiver_with_a_client_left_alone_is_left_too() -> N
             return self.client.chat.completions.create(model="gpt-3.5-turbo", messages=prompt)
     """
     assert codes(src) == ["OR122", "OR103"]
+    assert "`OpenAI(...)` at t.py:7, which is left alone" in run(src).findings[0].message
     assert migrated(src) == textwrap.dedent(src)
 
 

@@ -19,7 +19,7 @@ from codemods.rules._edit import (
     string_literal,
     with_lines_after_open,
 )
-from codemods.rules.base import Fix, Report, RuleContext, checker, rule
+from codemods.rules.base import REFS, Fix, Report, RuleContext, checker, rule
 from codemods.secrets import looks_like_secret, redact, redact_text
 
 if TYPE_CHECKING:
@@ -704,8 +704,9 @@ def _demote(ctx: RuleContext, call: cst.Call, other: cst.Call | None) -> None:
         ]
     _leave(ctx, call)
     cls_name = ctx.module.code_for_node(call.func)
+    # where the other client is: the engine writes its position in (REFS)
     with_what = (
-        f"`{ctx.module.code_for_node(other.func)}(...)` on line {_line_of(ctx, other)}"
+        f"`{ctx.module.code_for_node(other.func)}(...)` at {REFS}"
         if other is not None
         else "a client of another server"
     )
@@ -715,16 +716,8 @@ def _demote(ctx: RuleContext, call: cst.Call, other: cst.Call | None) -> None:
         f"`{cls_name}(...)` is used through the same variable as {with_what}, which is left "
         "alone: left too, with the model IDs sent through them (they would move half way); "
         "point both at OpenRouter by hand, or give them separate variables",
+        refs=(other,) if other is not None else (),
     )
-
-
-def _line_of(ctx: RuleContext, node: cst.CSTNode) -> int:
-    code = ctx.module.code
-    try:
-        text = ctx.module.code_for_node(node)
-        return code[: code.index(text)].count("\n") + 1 if text in code else 0
-    except ValueError:
-        return 0
 
 
 def _record_decisions(ctx: RuleContext, index: clients.ClientIndex) -> None:

@@ -12,7 +12,7 @@ from codemods.findings import Severity
 from codemods.mapping import LookupKind
 from codemods.rules._edit import replace_string
 from codemods.rules.base import REFS, Report, RuleContext, checker, rule
-from codemods.rules.client import AZURE_CLASSES, CLIENT_CLASSES, string_value
+from codemods.rules.client import string_value
 from codemods.rules.dataflow import (
     Flow,
     Resolver,
@@ -318,22 +318,6 @@ def _receiver(func: cst.BaseExpression, n: int) -> cst.BaseExpression:
     while isinstance(node, cst.Attribute) and node.attr.value in _TRANSPARENT:
         node = node.value
     return node
-
-
-def classify_callee(ctx: RuleContext, func: cst.BaseExpression) -> str:
-    """What a call of ``func`` builds: "openai" (the SDK client), "foreign"
-    (an Azure client, another SDK's client, a class of this file) or "unknown"."""
-    f = ctx.facts
-    q = f.qualified(func)
-    if q is not None:
-        if q in CLIENT_CLASSES:
-            return "openai"
-        if q in AZURE_CLASSES or q.split(".", 1)[0] in FOREIGN_SDKS:
-            return "foreign"
-        return "unknown"
-    if isinstance(func, cst.Name) and func.value in f.local_classes:
-        return "foreign"
-    return "unknown"
 
 
 def classify_receiver(
