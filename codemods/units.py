@@ -20,7 +20,9 @@ The links, from the plans of :mod:`codemods.project`:
   defines it;
 * the module-level client: a module that calls it and moves with the
   configuration other modules set (state ``migrate``);
-* clients imported from another module that moves them (``migrate``);
+* clients imported from another module that moves them (``migrate``, or
+  ``unknown``: what the importer sends through them moves only with
+  ``--unsafe-fixes``, and so may they);
 * public functions whose parameter is a client, and the modules whose calls
   pass them a client that moves (``migrate``);
 * functions of another module whose parameter reaches ``model=``, and the
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from codemods.project import FileInfo, Modules, Plan, ProjectInput
 
 MIGRATE = "migrate"
+UNKNOWN = "unknown"
 
 
 class Units:
@@ -121,7 +124,9 @@ class Units:
                 theirs = summaries.get(definer)
                 if theirs is None or definer == path:
                     continue
-                if theirs.clients.get(name) == MIGRATE:
+                # "unknown": also a client whose fix is unsafe (a model ID
+                # sent through it cannot move): it moves with --unsafe-fixes
+                if theirs.clients.get(name) in (MIGRATE, UNKNOWN):
                     self.link(path, definer)
                 if name in theirs.client_params and any(
                     MIGRATE in args.values() for args in summary.client_args.get(local, ())
