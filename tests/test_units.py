@@ -203,3 +203,38 @@ def test_a_file_named_alone_gets_what_the_tree_run_gives_it(tmp_path: Path) -> N
     assert code == 2
     assert "b.py: not written: its fixes were decided together with a.py, which has " in err
     assert (repo / "b.py").read_text() == USER
+
+
+@needs_git
+def test_the_module_client_configuration_and_its_callers_are_one_unit(tmp_path: Path) -> None:
+    repo = _repo(
+        tmp_path,
+        {
+            "config.py": 'import os\n\nimport openai\n\nopenai.api_key = os.environ["OPENAI_API_KEY"]\n',
+            "main.py": "import openai\n\nimport config\n\n"
+            'openai.chat.completions.create(model="gpt-4o", messages=[])\n',
+        },
+    )
+    (repo / "config.py").write_text((repo / "config.py").read_text() + "# being edited\n")
+    code, _, err = run_cli(["migrate", "--no-cache", "."], cwd=repo)
+    assert code == 2
+    assert "main.py: not written: its fixes were decided together with config.py" in err
+    assert '"gpt-4o"' in (repo / "main.py").read_text()
+
+
+@needs_git
+def test_a_function_and_the_callers_that_pass_it_a_client_are_one_unit(tmp_path: Path) -> None:
+    repo = _repo(
+        tmp_path,
+        {
+            "helpers.py": "def ask(client, text):\n"
+            '    return client.chat.completions.create(model="gpt-4o", messages=[])\n',
+            "run.py": "from openai import OpenAI\n\nfrom helpers import ask\n\n"
+            'ask(OpenAI(), "hi")\n',
+        },
+    )
+    (repo / "run.py").write_text((repo / "run.py").read_text() + "# being edited\n")
+    code, _, err = run_cli(["migrate", "--no-cache", "."], cwd=repo)
+    assert code == 2
+    assert "helpers.py: not written: its fixes were decided together with run.py" in err
+    assert '"gpt-4o"' in (repo / "helpers.py").read_text()
