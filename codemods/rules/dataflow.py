@@ -87,6 +87,9 @@ class Sink:
     # the client reports (OR101) of the clients the SDK call goes through: a
     # rewrite of this value stands or falls with them (engine: Report.requires)
     requires: tuple[Report, ...] = ()
+    # the constructor sites (``id()``) of those clients, reports or not: a
+    # model ID that cannot move blocks their fix (``Report.blocks``)
+    sites: tuple[int, ...] = ()
 
 
 @dataclass

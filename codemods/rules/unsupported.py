@@ -661,7 +661,7 @@ def _check_call(ctx: RuleContext, sc: SdkCall, table: UnsupportedTable, catalog:
                     f"'{target}'{source} is not in the OpenRouter catalog snapshot of "
                     f"{date}: it is retired or was never served; choose another model "
                     "(https://openrouter.ai/models)",
-                )
+                ).blocks.extend(sc.sites)
             if sc.method == ("embeddings", "create") and target not in table.embedding_models:
                 served = ", ".join(f"'{m}'" for m in sorted(table.embedding_models))
                 ctx.report(
