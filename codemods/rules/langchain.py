@@ -51,13 +51,11 @@ from codemods.rules._edit import (
     string_literal,
     with_lines_after_open,
 )
-from codemods.rules.base import Fix, Report, RuleContext, checker, rule
+from codemods.rules.base import CHECKERS, Fix, Report, RuleContext, rule
 from codemods.rules.client import (
     HEADERS_EXPR,
-    OPENAI_KEY_ENV,
     OS_SHADOWED,
     constant_string,
-    env_lookup_name,
     is_openai_url,
     is_openrouter_url,
     string_value,
@@ -328,7 +326,6 @@ class _Plan:
     model: cst.Arg | None = None  # added after base_url and the key
 
 
-@checker
 def check_langchain(ctx: RuleContext) -> None:
     f = ctx.facts
     if not any(f.imports_module(p) for p in _PACKAGES):
@@ -350,7 +347,12 @@ def check_langchain(ctx: RuleContext) -> None:
         if spec is not None:
             _decide(ctx, call, spec, pending)
     if pending:
-        _settle_keys(ctx, pending)
+        _queue_keys(ctx, pending)
+
+
+# before the SDK clients' checker: the keys of both are followed together
+# (``settle_keys`` at the end of ``check_clients``)
+CHECKERS.insert(CHECKERS.index(_client.check_clients), check_langchain)
 
 
 def _leave(ctx: RuleContext, call: cst.Call, cls_name: str, why: str) -> None:
@@ -652,36 +654,22 @@ def _embedding_models() -> frozenset[str]:
     return load_unsupported().embedding_models
 
 
-def _settle_keys(ctx: RuleContext, pending: list[tuple[_Plan, cst.BaseExpression]]) -> None:
-    """The keys of every construction of the file, followed together (the
-    engine of the SDK clients): migrate each with its key, or leave it whole
-    and report it (OR103 / OR107)."""
-    from codemods.rules.keyflow import resolve_keys
-
-    s = ctx.settings
-    os_ok = _client._os_usable(ctx)
-    shaped = _client._key_shaped
-    harmless = _client._harmless_default
-
-    def source_ok(src) -> bool:  # type: ignore[no-untyped-def]
-        if src.followed is not None:
-            return False  # a key rewritten in another module: the SDK clients' business
-        if src.env is not None:
-            default = _client._env_default(src.node)
-            if shaped(None if default is None else _client._literal(default)):
-                return os_ok and src.env in (OPENAI_KEY_ENV, s.api_key_env)
-            return src.env in (OPENAI_KEY_ENV, s.api_key_env) and harmless(default)
-        return os_ok and shaped(src.literal)
-
-    outcomes = resolve_keys(
-        ctx, [(plan.call, value) for plan, value in pending], env_lookup_name, source_ok
-    )
+def _queue_keys(ctx: RuleContext, pending: list[tuple[_Plan, cst.BaseExpression]]) -> None:
+    """Hand the keys to the SDK clients' key flow, so that a variable read by
+    an ``OpenAI()`` client and a ``ChatOpenAI`` of the same file (or a name
+    imported from another module of the run) is settled for all of them at
+    once (:func:`codemods.rules.client.settle_keys`): each construction is
+    migrated with its key, or left whole and reported (OR103 / OR107)."""
+    queue = ctx.memo.setdefault(_client._PENDING, [])
     for plan, value in pending:
-        outcome = outcomes[id(plan.call)]
-        if outcome.ok:
-            _finish(ctx, plan, _client._key_edits(ctx, outcome.sources))
-        else:
-            _client._refuse(ctx, plan.call, plan.cls_name, value, outcome)
+
+        def finish(key: _client._KeyEdits | None = None, plan: _Plan = plan) -> None:
+            _finish(ctx, plan, key)
+
+        queue.append((plan.call, plan.cls_name, value, finish))
+    if not ctx.facts.imports_openai:
+        # check_clients (which settles them otherwise) has nothing to do here
+        _client.settle_keys(ctx)
 
 
 def _finish(ctx: RuleContext, plan: _Plan, key: _client._KeyEdits | None = None) -> None:
