@@ -153,7 +153,9 @@ def test_model_from_settings_is_reported_not_guessed() -> None:
     [("ft:gpt-4o-mini:acme::abc", "no OpenRouter ID"), ("gpt-foo-9", "no OpenRouter ID")],
 )
 def test_model_without_an_openrouter_id_is_reported(model: str, expected: str) -> None:
-    r = run(f'import os\nfrom langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model="{model}")\n')
+    r = run(
+        f'import os\nfrom langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model="{model}")\n'
+    )
     assert [f.code for f in r.findings] == ["OR413"]
     assert expected in r.findings[0].message
 
@@ -244,7 +246,9 @@ def test_authorization_header_leaves_it_whole() -> None:
     ],
 )
 def test_constructions_that_are_not_openai_direct_are_left(args: str) -> None:
-    r = run(f'import os\nfrom langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model="gpt-4o", {args})\n')
+    r = run(
+        f'import os\nfrom langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model="gpt-4o", {args})\n'
+    )
     assert [f.code for f in r.findings] == ["OR414"]
     assert r.new_source is None
 
@@ -264,7 +268,9 @@ def test_unpacked_or_positional_arguments_are_reported(args: str) -> None:
 
 
 def test_a_keyword_and_its_alias_together_are_reported() -> None:
-    r = run('import os\nfrom langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model="gpt-4o", model_name="gpt-4o")\n')
+    r = run(
+        'import os\nfrom langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model="gpt-4o", model_name="gpt-4o")\n'
+    )
     assert [f.code for f in r.findings] == ["OR413"]
 
 
@@ -284,7 +290,9 @@ def test_a_local_class_named_chat_openai_is_never_touched() -> None:
 
 
 def test_os_shadowed_is_reported() -> None:
-    src = 'from langchain_openai import ChatOpenAI\nos = "linux"\nllm = ChatOpenAI(model="gpt-4o")\n'
+    src = (
+        'from langchain_openai import ChatOpenAI\nos = "linux"\nllm = ChatOpenAI(model="gpt-4o")\n'
+    )
     r = run(src)
     assert [f.code for f in r.findings] == ["OR108"]
     assert r.new_source is None
@@ -323,17 +331,27 @@ def test_embeddings_check_embedding_ctx_length_true_is_turned_off() -> None:
     ],
 )
 def test_embedding_models_openrouter_does_not_serve_are_reported(args: str, expected: str) -> None:
-    src = f"import os\nfrom langchain_community.embeddings import OpenAIEmbeddings\ne = OpenAIEmbeddings({args})\n"
+    src = (
+        f"import os\nfrom langchain_openai import OpenAIEmbeddings\ne = OpenAIEmbeddings({args})\n"
+    )
     r = run(src)
     assert [f.code for f in r.findings] == ["OR413"]
     assert expected in r.findings[0].message
     assert r.new_source is None
 
 
-def test_legacy_embeddings_use_field_names() -> None:
-    src = 'import os\nfrom langchain.embeddings import OpenAIEmbeddings\ne = OpenAIEmbeddings(model="text-embedding-3-small")\n'
-    out = migrated(src)
-    assert f"OpenAIEmbeddings({LEGACY_URL}, {LEGACY_KEY}, " in out
+@pytest.mark.parametrize(
+    "imports",
+    [
+        "from langchain.embeddings import OpenAIEmbeddings",
+        "from langchain_community.embeddings.openai import OpenAIEmbeddings",
+    ],
+)
+def test_legacy_embeddings_always_send_token_arrays_and_are_reported(imports: str) -> None:
+    r = run(f'import os\n{imports}\ne = OpenAIEmbeddings(model="text-embedding-3-small")\n')
+    assert [f.code for f in r.findings] == ["OR413"]
+    assert "token arrays" in r.findings[0].message
+    assert r.new_source is None
 
 
 # -- the completions model ---------------------------------------------------------
@@ -341,9 +359,7 @@ def test_legacy_embeddings_use_field_names() -> None:
 
 def test_langchain_openai_completions_model_moves_whole() -> None:
     src = "import os\nfrom langchain_openai import OpenAI\nllm = OpenAI()\n"
-    assert (
-        f'llm = OpenAI({URL}, {KEY}, model="openai/gpt-3.5-turbo-instruct")\n' in migrated(src)
-    )
+    assert f'llm = OpenAI({URL}, {KEY}, model="openai/gpt-3.5-turbo-instruct")\n' in migrated(src)
 
 
 def test_legacy_llms_openai_moves_whole_with_a_model() -> None:

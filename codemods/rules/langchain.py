@@ -86,9 +86,13 @@ LC_MODEL = rule(
         `tiktoken_model_name="<bare ID>"` when the file counts tokens
         (`get_num_tokens`, `get_num_tokens_from_messages`, `get_token_ids`,
         `trim_messages`, the token-buffer memories). A local class of the
-        same name is never touched. For langchain-openai 0.1 and later
-        (checked against 1.8.1), langchain 0.0.331 to 0.3 and
-        langchain-community 0.0 to 0.4 with openai>=1.
+        same name is never touched. Versions (checked in their source):
+        langchain-openai 0.1.9 and later, checked against 1.8.1
+        (`stream_usage` is a field from 0.1.9); the legacy classes of
+        langchain 0.0.332 to 0.3 (the first with the `base_url` alias and
+        `default_headers`; older ones take `openai_api_base` and
+        `openai_api_key` too, but not `default_headers`) and of
+        langchain-community up to 0.4.
     """,
     why="""
         The class builds an `openai.OpenAI` client from these fields (and,
@@ -123,14 +127,16 @@ LC_EMBEDDINGS = rule(
     severity=Severity.ERROR,
     fixable=True,
     what="""
-        Moves `OpenAIEmbeddings(...)` (`langchain_openai`, legacy
-        `langchain.embeddings`, `langchain_community.embeddings`) to
+        Moves `OpenAIEmbeddings(...)` of `langchain_openai` (0.1.6 and
+        later: `check_embedding_ctx_length` is a field from then) to
         OpenRouter the way OR411 moves `ChatOpenAI`, when its model is one
         OpenRouter serves on `/embeddings` (the `embedding_models` of
         `mappings/unsupported.yaml`, as for OR304), and adds
         `check_embedding_ctx_length=False`. The class's default model,
         `text-embedding-ada-002`, is not served: a construction without a
-        model is reported (OR413).
+        model is reported (OR413), and so is the legacy class of
+        `langchain.embeddings` / `langchain_community.embeddings`, which
+        always sends token arrays.
     """,
     why="""
         OpenAIEmbeddings tokenizes its input with tiktoken and sends token
@@ -167,9 +173,10 @@ LC_LEFT = rule(
         a keyword given twice through its alias, a model it cannot follow to
         a literal (or held in a constant also read elsewhere), a model
         without an OpenRouter ID, an embedding model OpenRouter does not
-        serve (the default `text-embedding-ada-002` included), a legacy
-        `langchain.llms.OpenAI` without a model (its default changed between
-        versions), `max_tokens=-1` (the class looks up the context size by
+        serve (the default `text-embedding-ada-002` included), the legacy
+        `OpenAIEmbeddings` (it always sends token arrays), a legacy
+        `langchain.llms.OpenAI` without a model (its default was
+        `text-davinci-003` until langchain moved it to langchain-community), `max_tokens=-1` (the class looks up the context size by
         model name), or `os` bound to something else. Nothing is changed,
         so the finding stays until a human decides. A key the tool cannot
         follow is OR103, as for `OpenAI()`.
@@ -401,6 +408,19 @@ def _decide(
             LC_ELSEWHERE,
             f"`{cls_name}(...)` passes `{elsewhere[0]}=`, so it may not talk to OpenAI "
             "directly: left alone, with its model; move it to OpenRouter by hand if it should be",
+        )
+        return
+
+    if spec.kind == "embeddings" and spec.legacy:
+        # langchain / langchain_community's OpenAIEmbeddings always tokenize
+        # with tiktoken and send token arrays (no check_embedding_ctx_length)
+        _leave(
+            ctx,
+            call,
+            cls_name,
+            "is the legacy class, which always sends token arrays (OpenRouter's /embeddings "
+            "takes text); use langchain_openai.OpenAIEmbeddings(..., "
+            "check_embedding_ctx_length=False)",
         )
         return
 
