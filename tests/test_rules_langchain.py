@@ -429,3 +429,37 @@ def test_a_key_variable_shared_with_a_client_that_stays_leaves_both() -> None:
     r = run(src)
     assert sorted(f.code for f in r.findings) == ["OR103", "OR104"]
     assert r.new_source is None
+
+
+# -- init_chat_model ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        'init_chat_model("openai:gpt-4o", temperature=0)',
+        'init_chat_model("gpt-4o")',
+        'init_chat_model(model="gpt-4o-mini", model_provider="openai")',
+        'init_chat_model("o3-mini", base_url="https://api.openai.com/v1")',
+    ],
+)
+def test_init_chat_model_for_openai_is_reported_with_the_way_to_write_it(call: str) -> None:
+    r = run(f"from langchain.chat_models import init_chat_model\nllm = {call}\n")
+    assert [f.code for f in r.findings] == ["OR415"]
+    assert 'model_provider="openai"' in r.findings[0].message
+    assert r.new_source is None
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        'init_chat_model("anthropic:claude-3-5-sonnet-latest")',
+        'init_chat_model("claude-3-5-sonnet-latest")',
+        'init_chat_model("gpt-4o", base_url="http://localhost:8000/v1")',
+        'init_chat_model("openai/gpt-4o", model_provider="openai", base_url="https://openrouter.ai/api/v1")',
+        "init_chat_model(configurable_fields=('model',))",
+        'init_chat_model("gpt-4o", model_provider=provider)',
+    ],
+)
+def test_init_chat_model_for_another_provider_or_server_is_not_reported(call: str) -> None:
+    assert codes(f"from langchain.chat_models import init_chat_model\nllm = {call}\n") == []

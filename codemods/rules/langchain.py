@@ -216,6 +216,36 @@ LC_ELSEWHERE = rule(
 )
 
 
+LC_INIT = rule(
+    code="OR415",
+    name="langchain-init-chat-model",
+    summary="init_chat_model builds a ChatOpenAI for api.openai.com: not rewritten",
+    severity=Severity.ERROR,
+    fixable=False,
+    what="""
+        Reports `init_chat_model(...)` of `langchain.chat_models` (langchain
+        0.2 and later, checked against 1.5.2) that builds an OpenAI model: a
+        literal `"openai:gpt-4o"`, `model_provider="openai"`, or a bare model
+        name langchain infers as OpenAI's (`gpt-...`, `o1...`, `o3...`,
+        `chatgpt...`). Nothing is changed.
+    """,
+    why="""
+        `init_chat_model` passes its other keywords to `ChatOpenAI`, which
+        then talks to api.openai.com with `$OPENAI_API_KEY`. An OpenRouter ID
+        (`openai/gpt-4o`) is not a provider langchain can infer, so the
+        rewrite needs `model_provider="openai"` as well as `base_url` and
+        `api_key`: write `init_chat_model("openai/gpt-4o",
+        model_provider="openai", base_url="https://openrouter.ai/api/v1",
+        api_key=os.environ["OPENROUTER_API_KEY"])`, or build a `ChatOpenAI`
+        (OR411 migrates it).
+    """,
+    before="""
+        from langchain.chat_models import init_chat_model
+        llm = init_chat_model("openai:gpt-4o", temperature=0)
+    """,
+)
+
+
 @dataclass(frozen=True)
 class _Spec:
     kind: str  # "chat" | "llm" | "embeddings"
@@ -350,11 +380,54 @@ def check_langchain(ctx: RuleContext) -> None:
                 "OpenRouter by hand (a ChatOpenAI with OpenRouter's base_url) if you mean to",
             )
             continue
+        if q in _INIT:
+            _check_init_chat_model(ctx, call)
+            continue
         spec = CLASSES.get(q)
         if spec is not None:
             _decide(ctx, call, spec, pending)
     if pending:
         _queue_keys(ctx, pending)
+
+
+_INIT = frozenset(
+    {"langchain.chat_models.init_chat_model", "langchain.chat_models.base.init_chat_model"}
+)
+_OPENAI_PREFIXES = ("gpt-", "o1", "o3", "chatgpt", "text-davinci")
+
+
+def _check_init_chat_model(ctx: RuleContext, call: cst.Call) -> None:
+    """OR415: an ``init_chat_model`` that builds an OpenAI ChatOpenAI."""
+    args = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    model_node = positional[0] if positional else args.get("model")
+    model = string_value(model_node) if model_node is not None else None
+    provider_node = args.get("model_provider")
+    provider = string_value(provider_node) if provider_node is not None else None
+    if provider is None and provider_node is not None:
+        return  # a provider the tool cannot read
+    base = args.get("base_url") or args.get("openai_api_base")
+    if base is not None:
+        url = string_value(base) or constant_string(ctx, base)
+        if url is None or not is_openai_url(url):
+            return  # another server, or OpenRouter already
+    if provider is None and model is not None and ":" in model:
+        provider, model = model.split(":", 1)
+    if provider is None and model is not None:
+        provider = "openai" if model.lower().startswith(_OPENAI_PREFIXES) else None
+    if provider != "openai":
+        return
+    shown = model if model is not None else "..."
+    target = ctx.table.lookup(model).target if model is not None else None
+    target = target or "openai/<model>"
+    ctx.report(
+        call,
+        LC_INIT,
+        f"`init_chat_model(...)` builds a ChatOpenAI for api.openai.com (model '{shown}'): "
+        f'not rewritten; write init_chat_model("{target}", model_provider="openai", '
+        f'base_url="{ctx.settings.base_url}", '
+        f'api_key=os.environ["{ctx.settings.api_key_env}"]) or a ChatOpenAI',
+    )
 
 
 # before the SDK clients' checker: the keys of both are followed together
