@@ -463,3 +463,11 @@ def test_init_chat_model_for_openai_is_reported_with_the_way_to_write_it(call: s
 )
 def test_init_chat_model_for_another_provider_or_server_is_not_reported(call: str) -> None:
     assert codes(f"from langchain.chat_models import init_chat_model\nllm = {call}\n") == []
+
+
+def test_openai_url_from_a_constant_is_reported_not_rewritten() -> None:
+    src = 'import os\nfrom langchain_openai import ChatOpenAI\nOPENAI_URL = "https://api.openai.com/v1"\nllm = ChatOpenAI(base_url=OPENAI_URL, model="gpt-4o")\n'
+    r = run(src)
+    assert [f.code for f in r.findings] == ["OR413"]
+    assert "constant" in r.findings[0].message
+    assert r.new_source is None

@@ -505,7 +505,16 @@ def _decide(
         url = string_value(value) or constant_string(ctx, value)
         if url is not None and is_openrouter_url(url):
             return  # migrated already
-        if url is None or not is_openai_url(url) or string_value(value) is None:
+        if url is not None and is_openai_url(url) and string_value(value) is None:
+            _leave(
+                ctx,
+                call,
+                cls_name,
+                "takes OpenAI's URL from a constant, which other code may read too: "
+                "pass OpenRouter's URL here",
+            )
+            return
+        if url is None or not is_openai_url(url):
             where = f"`{url}`" if url is not None else "an expression the tool cannot evaluate"
             ctx.report(
                 call,
