@@ -17,6 +17,7 @@ _GROUPS = (
     ("OR1", "Clients (OR1xx)"),
     ("OR2", "Model IDs (OR2xx)"),
     ("OR3", "What OpenRouter does not support or does differently (OR3xx)"),
+    ("OR4", "Frameworks and runtime differences (OR4xx)"),
     ("OR9", "Suppressions (OR9xx)"),
 )
 

@@ -8,6 +8,10 @@ Every rule reports only on code that contains, as source bytes, either
   ``openai.*`` (``openai.ChatCompletion``, ``openai.api_key = ...``), or a
   receiver classified as an OpenAI client (which is resolved through an
   import of ``openai``), or
+* ``langchain``: the LangChain rules (OR411-OR414) act only on names
+  imported from ``langchain``, ``langchain_community`` or
+  ``langchain_openai`` (``from langchain.chat_models import ChatOpenAI``
+  has no ``openai`` in it), or
 * ``model`` and one of :data:`RESOURCE_NAMES` as a whole identifier: the
   OR2xx model rules also look at SDK method chains
   (``x.chat.completions.create(model=...)``) whose receiver is unknown in a
@@ -65,7 +69,7 @@ _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
 def may_need_work(data: bytes) -> bool:
     """False only if no rule can report anything on a file with these bytes."""
-    if b"openai" in data:
+    if b"openai" in data or b"langchain" in data:
         return True
     if b"model" in data and any(w in data for w in _WORDS) and _WORD_RE.search(data):
         return True

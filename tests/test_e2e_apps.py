@@ -29,6 +29,10 @@ otherwise passing them would prove nothing.
 The SDKs: in CI (``CI`` set) a missing SDK fails the tests; elsewhere they
 are skipped with a message. ``OPENROUTER_MIGRATE_E2E_LEGACY_PYTHON`` may name
 an interpreter that has ``openai==0.28.1`` (else one is created per session).
+The LangChain apps (``sdk="langchain"``) run with the real ``langchain-openai``
+(the ``e2e`` extra installs it next to the newest ``openai``, on Python 3.11+,
+which langchain-openai requires); ``OPENROUTER_MIGRATE_E2E_LANGCHAIN_PYTHON``
+may name another interpreter that has it.
 All apps run concurrently, once per session.
 """
 
@@ -68,7 +72,7 @@ MODELS = "/api/v1/models"
 
 @dataclass(frozen=True)
 class App:
-    sdk: str  # "v1" (newest openai) or "legacy" (openai==0.28.1)
+    sdk: str  # "v1" (newest openai), "legacy" (openai==0.28.1), "langchain" (langchain-openai)
     argv: tuple[str, ...]  # what follows `python`
     endpoints: frozenset[str]  # paths the app must call
     xfail: str | None = None  # a known engine bug: issue 11 item N
@@ -122,6 +126,8 @@ APPS: dict[str, App] = {
     "legacy_async": _app("legacy", "app.py"),
     "legacy_unconfigured": _app("legacy", "app.py"),
     "legacy_organization": _app("legacy", "app.py"),
+    # frameworks
+    "langchain_app": _app("langchain", "app.py", CHAT, EMBEDDINGS),
 }
 
 
@@ -164,6 +170,12 @@ class AppRun:
 
 def _model(r: Recorded) -> object:
     return r.body.get("model") if isinstance(r.body, dict) else None
+
+
+def _token_arrays(r: Recorded) -> bool:
+    items = r.body.get("input") if isinstance(r.body, dict) else None
+    items = items if isinstance(items, list) else [items]
+    return any(isinstance(x, int) or isinstance(x, list) for x in items)
 
 
 def _proc(args: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Proc:
@@ -281,6 +293,10 @@ def violations(name: str, result: AppRun) -> list[str]:
             model = _model(r)
             if not (isinstance(model, str) and model.startswith("openai/")):
                 out.append(f"{where}: model {model!r} has no openai/ prefix")
+            if path == EMBEDDINGS and _token_arrays(r):
+                # OpenRouter's /embeddings takes text (langchain-openai's own
+                # documentation: set check_embedding_ctx_length=False for it)
+                out.append(f"{where}: sends token arrays, not text")
         if r.header("http-referer") != APP_URL:
             out.append(f"{where}: HTTP-Referer is {r.header('http-referer')!r}")
         if r.header("x-title") != APP_TITLE:
@@ -325,6 +341,24 @@ def _v1_python() -> tuple[str | None, str]:
     if int(v.split(".")[0]) < 1:
         return None, f"openai {v} in {sys.executable}: the e2e suite needs openai>=1"
     return sys.executable, v
+
+
+def _langchain_python() -> tuple[str | None, str]:
+    given = os.environ.get("OPENROUTER_MIGRATE_E2E_LANGCHAIN_PYTHON")
+    python = given or sys.executable
+    try:
+        p = subprocess.run(
+            [python, "-c", "import langchain_openai, openai; print(openai.__version__)"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"could not run {python}: {exc}"
+    if p.returncode != 0:
+        return None, f"`langchain-openai` is not installed in {python}"
+    return python, p.stdout.strip()
 
 
 def _legacy_python(tmp: Path) -> tuple[str | None, str]:
@@ -372,6 +406,8 @@ class Session:
     unmigrated: dict[str, AppRun]
 
     def require(self, sdk: str) -> None:
+        if sdk == "langchain" and sys.version_info < (3, 11) and self.pythons[sdk][0] is None:
+            pytest.skip("langchain-openai needs Python 3.11+ (the e2e extra skips it before)")
         python, why = self.pythons[sdk]
         if python is None:
             _missing(why)
@@ -380,7 +416,11 @@ class Session:
 @pytest.fixture(scope="session")
 def sdk_pythons(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str | None, str]]:
     """sdk -> (interpreter that has it, or None; its version, or why not)."""
-    return {"v1": _v1_python(), "legacy": _legacy_python(tmp_path_factory.mktemp("sdk"))}
+    return {
+        "v1": _v1_python(),
+        "legacy": _legacy_python(tmp_path_factory.mktemp("sdk")),
+        "langchain": _langchain_python(),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -469,6 +509,8 @@ def _good_request(**changes: object) -> Recorded:
         ({"status": 404}, "answered 404"),
         ({"proxied": True, "method": "CONNECT", "path": "api.openai.com:443"}, "another host"),
         ({"headers": {"authorization": f"Bearer {OPENAI_KEY}"}}, "Authorization"),
+        ({"path": EMBEDDINGS, "body": {"model": "openai/x", "input": [[15339, 1917]]}}, "token"),
+        ({"path": EMBEDDINGS, "body": {"model": "openai/x", "input": [15339]}}, "token"),
     ],
 )
 def test_the_checks_catch_each_defect(defect: dict, expected: str | None) -> None:

@@ -244,7 +244,6 @@ def test_azure_reported_never_rewritten() -> None:
 @pytest.mark.parametrize(
     "src",
     [
-        "from langchain_openai import ChatOpenAI\nc = ChatOpenAI(model='gpt-4o')\n",
         "from llama_index.llms.openai import OpenAI\nc = OpenAI(model='gpt-4o')\n",
         "class OpenAI:\n    pass\nc = OpenAI()\n",
         "from openai import OpenAI\nclass OpenAI:\n    pass\nc = OpenAI()\n",

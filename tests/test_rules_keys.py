@@ -162,7 +162,8 @@ def test_variable_already_reading_the_openrouter_key_needs_nothing() -> None:
     "extra",
     [
         "if not OPENAI_KEY:\n    raise SystemExit('set OPENAI_API_KEY')\n",
-        "import langchain_openai\nllm = langchain_openai.ChatOpenAI(api_key=OPENAI_KEY)\n",
+        # (a LangChain ChatOpenAI reading it moves with the client: test_rules_langchain)
+        "import httpx\nhttpx.get('https://api.openai.com/v1/models', headers={'Authorization': f'Bearer {OPENAI_KEY}'})\n",
         "def debug():\n    print(len(OPENAI_KEY))\n",
     ],
 )
