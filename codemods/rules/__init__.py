@@ -1,6 +1,14 @@
 """The rules. Importing this package registers every rule and checker."""
 
-from codemods.rules import client, models, module_client, noqa, unsupported  # noqa: F401
+from codemods.rules import (  # noqa: F401
+    client,
+    litellm_dspy,
+    llamaindex,
+    models,
+    module_client,
+    noqa,
+    unsupported,
+)
 from codemods.rules.base import CHECKERS, RULES, RuleContext, RuleInfo
 
 __all__ = ["CHECKERS", "RULES", "RuleContext", "RuleInfo"]
