@@ -21,13 +21,15 @@ It is reported with the way to write it (``model_name=`` skips the check).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import libcst as cst
 
 from codemods.analysis import dotted_name
 from codemods.findings import Severity
 from codemods.mapping import LookupKind, load_catalog
 from codemods.rules._edit import keyword_arg, replace_string
-from codemods.rules.base import RuleContext, checker, rule
+from codemods.rules.base import Report, RuleContext, checker, rule
 from codemods.rules.client import _os_environ, _os_usable, add_import_os, string_value
 from codemods.rules.dataflow import Resolver, Sink, blocked_holder, short_code
 
@@ -205,30 +207,49 @@ def _add_import(ctx: RuleContext, after: cst.CSTNode) -> cst.CSTNode:
     return fix  # type: ignore[return-value]
 
 
-def _check_llm(ctx: RuleContext, call: cst.Call) -> None:
-    f = ctx.facts
-    reasons: list[str] = []
-    positional = [a for a in call.args if a.keyword is None]
-    if any(a.star for a in call.args):
-        reasons.append("`*`/`**` arguments (they may carry `api_base` or the model)")
-    elif len(positional) > 1:
-        reasons.append("positional arguments after the model (OpenRouter orders them otherwise)")
-    for name in ELSEWHERE:
-        if _keyword(call, name) is not None:
-            reasons.append(f"`{name}=` points it at another endpoint or client")
-    if not _openrouter_name_free(ctx):
-        reasons.append("the name `OpenRouter` is bound to something else in this file")
-    model_arg = _keyword(call, "model") or (positional[0] if positional else None)
+@dataclass
+class _Plan:
+    call: cst.Call
+    reasons: list[str] = field(default_factory=list)
+    sink: Sink | None = None
     target: str | None = None
-    literal_fixes: list[tuple[cst.SimpleString, str]] = []
-    if model_arg is None:
-        reasons.append(
-            "no `model=`: llama-index-llms-openai's default ('gpt-3.5-turbo' in 0.7) would "
-            "become OpenRouter's default 'gryphe/mythomax-l2-13b'; write the model"
-        )
-    else:
-        resolver = Resolver(ctx)
-        sink = resolver.add(
+    # (literal, OpenRouter ID) the rewrite changes on the model's path
+    literals: list[tuple[cst.SimpleString, str]] = field(default_factory=list)
+
+
+def _plan_llms(ctx: RuleContext, calls: list[cst.Call]) -> list[_Plan]:
+    """What each construction needs, with the models of all of them followed
+    at once (a constant given to two of them is theirs alone)."""
+    f = ctx.facts
+    plans = [_Plan(call) for call in calls]
+    resolver = Resolver(ctx)
+    os_usable = _os_usable(ctx)
+    name_free = _openrouter_name_free(ctx)
+    for plan in plans:
+        call = plan.call
+        reasons = plan.reasons
+        positional = [a for a in call.args if a.keyword is None]
+        if any(a.star for a in call.args):
+            reasons.append("`*`/`**` arguments (they may carry `api_base` or the model)")
+        elif len(positional) > 1:
+            reasons.append(
+                "positional arguments after the model (OpenRouter orders them otherwise)"
+            )
+        for name in ELSEWHERE:
+            if _keyword(call, name) is not None:
+                reasons.append(f"`{name}=` points it at another endpoint or client")
+        if not name_free:
+            reasons.append("the name `OpenRouter` is bound to something else in this file")
+        if not os_usable:
+            reasons.append("`import os` cannot be added here")
+        model_arg = _keyword(call, "model") or (positional[0] if positional else None)
+        if model_arg is None:
+            reasons.append(
+                "no `model=`: llama-index-llms-openai's default ('gpt-3.5-turbo' in 0.7) "
+                "would become OpenRouter's default 'gryphe/mythomax-l2-13b'; write the model"
+            )
+            continue
+        plan.sink = resolver.add(
             Sink(
                 model_arg.value,
                 model_arg.value,
@@ -238,34 +259,60 @@ def _check_llm(ctx: RuleContext, call: cst.Call) -> None:
                 subject="the model",
             )
         )
-        flow = resolver.run()
-        unknowns = list(dict.fromkeys(flow.unknowns.get(id(sink), ())))
+    flow = resolver.run()
+    by_sink = {id(p.sink): p for p in plans if p.sink is not None}
+    sources_of: dict[int, list] = {}
+    for src in flow.sources.values():
+        for s in src.sinks:
+            sources_of.setdefault(id(s), []).append(src)
+    for plan in plans:
+        if plan.sink is None:
+            continue
+        unknowns = list(dict.fromkeys(flow.unknowns.get(id(plan.sink), ())))
         if unknowns:
-            reasons.append(f"the model comes from {'; '.join(unknowns[:2])}")
+            plan.reasons.append(f"the model comes from {'; '.join(unknowns[:2])}")
         targets: set[str] = set()
-        for src in flow.sources.values():
+        for src in sources_of.get(id(plan.sink), ()):
             literal = string_value(src.node) or ""
             lookup = ctx.table.lookup(literal)
             if lookup.kind is LookupKind.MAPPED and lookup.target:
-                if blocked_holder(src, flow.reached) is not None:
-                    holder, _ = blocked_holder(src, flow.reached)  # type: ignore[misc]
-                    reasons.append(f"{holder.label} is also read for something else")
+                shared = blocked_holder(src, flow.reached)
+                if shared is not None:
+                    plan.reasons.append(f"{shared[0].label} is also read for something else")
                     continue
                 targets.add(lookup.target)
-                literal_fixes.append((src.node, lookup.target))
+                plan.literals.append((src.node, lookup.target))
             elif lookup.kind is LookupKind.ALREADY_OPENROUTER:
-                targets.add(literal)  # already an OpenRouter ID: this class cannot take it
+                targets.add(literal)  # an OpenRouter ID: this class cannot take it
             else:
-                reasons.append(f"no OpenRouter ID known for '{literal}'")
+                plan.reasons.append(f"no OpenRouter ID known for '{literal}'")
         if len(targets) > 1:
-            reasons.append("the model can be one of several IDs")
+            plan.reasons.append("the model can be one of several IDs")
         elif targets and not unknowns:
-            (target,) = targets
-    if not _os_usable(ctx):
-        reasons.append("`import os` cannot be added here")
-    where = _import_openrouter(ctx)
+            (plan.target,) = targets
+    # a literal rewritten for one construction must not reach one that stays
+    # the OpenAI class: then neither moves
+    changed = True
+    while changed:
+        changed = False
+        for src in flow.sources.values():
+            owners = [by_sink[id(s)] for s in src.sinks if id(s) in by_sink]
+            if any(o.reasons or o.target is None for o in owners):
+                for o in owners:
+                    if not o.reasons and o.target is not None:
+                        o.reasons.append(
+                            "its model constant also reaches an OpenAI LLM that is not rewritten"
+                        )
+                        changed = True
+    return plans
+
+
+def _check_llm(ctx: RuleContext, plan: _Plan, where: cst.CSTNode | None) -> Report | None:
+    call = plan.call
+    reasons = plan.reasons
     if where is None and not reasons:
         reasons.append("the import of llama_index's OpenAI is not a top-level statement")
+    target = plan.target
     if reasons or target is None:
         why = "; ".join(dict.fromkeys(reasons)) or "the model cannot be mapped"
         ctx.report(
@@ -275,7 +322,7 @@ def _check_llm(ctx: RuleContext, call: cst.Call) -> None:
             f"not rewritten ({why}): use llama_index.llms.openrouter.OpenRouter(model="
             "'<provider>/<model>', api_key=os.environ['OPENROUTER_API_KEY'], max_tokens=None)",
         )
-        return
+        return None
     extra: list[cst.Arg] = []
     if _keyword(call, "max_tokens") is None:
         extra.append(keyword_arg("max_tokens", cst.Name("None")))
@@ -311,11 +358,12 @@ def _check_llm(ctx: RuleContext, call: cst.Call) -> None:
         fix=fix,
         unsafe=True,
     )
-    for node, new_id in literal_fixes:
+    for node, new_id in plan.literals:
         ctx.needs(report, node, lambda n, t=new_id: replace_string(n, t))  # type: ignore[misc]
     add_import_os(ctx, report)
     assert where is not None
     ctx.needs(report, ctx.module, _add_import(ctx, where))  # type: ignore[arg-type]
+    return report
 
 
 def _append(call: cst.Call, args: list[cst.Arg], new: list[cst.Arg]) -> list[cst.Arg]:
@@ -346,10 +394,24 @@ def check_llamaindex(ctx: RuleContext) -> None:
     f = ctx.facts
     if not f.imports_module("llama_index"):
         return
+    llms = [c for c in f.calls if f.qualified(c.func) in LLM_CLASSES]
+    if llms:
+        where = _import_openrouter(ctx)
+        reports: list[tuple[_Plan, Report]] = []
+        for plan in _plan_llms(ctx, llms):
+            report = _check_llm(ctx, plan, where)
+            if report is not None:
+                reports.append((plan, report))
+        # constructions sharing a rewritten literal stand or fall together
+        for plan, report in reports:
+            mine = {id(n) for n, _ in plan.literals}
+            for other, other_report in reports:
+                if other is not plan and mine & {id(n) for n, _ in other.literals}:
+                    report.requires.append(other_report)
     for call in f.calls:
         q = f.qualified(call.func)
         if q in LLM_CLASSES:
-            _check_llm(ctx, call)
+            continue
         elif q in EMBEDDING_CLASSES:
             ctx.report(
                 call,
