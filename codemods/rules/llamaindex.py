@@ -284,6 +284,8 @@ def _plan_llms(ctx: RuleContext, calls: list[cst.Call]) -> list[_Plan]:
                 plan.literals.append((src.node, lookup.target))
             elif lookup.kind is LookupKind.ALREADY_OPENROUTER:
                 targets.add(literal)  # an OpenRouter ID: this class cannot take it
+            elif lookup.kind is LookupKind.NO_EQUIVALENT:
+                plan.reasons.append(f"'{literal}' has no OpenRouter equivalent")
             else:
                 plan.reasons.append(f"no OpenRouter ID known for '{literal}'")
         if len(targets) > 1:
