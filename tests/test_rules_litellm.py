@@ -312,3 +312,17 @@ def test_prefilter_wakes_on_litellm_and_dspy() -> None:
 
     assert may_need_work(b"import litellm\nlitellm.completion(model='gpt-4o')\n")
     assert may_need_work(b"import dspy\nlm = dspy.LM('gpt-4o')\n")
+
+
+def test_llamaindex_takes_the_runs_base_url_and_headers() -> None:
+    src = LLAMA + "a = OpenAI(model='gpt-4o')\nb = OpenAI(model='gpt-4o', default_headers={'X-A': '1'})\n"
+    out = migrated(
+        src,
+        unsafe_fixes=True,
+        base_url="http://127.0.0.1:1/api/v1",
+        app_url="https://example.test",
+        app_title="App",
+    )
+    assert out.count('api_base="http://127.0.0.1:1/api/v1"') == 2
+    assert 'default_headers={"HTTP-Referer": "https://example.test", "X-Title": "App"}' in out
+    assert "default_headers={'X-A': '1', \"HTTP-Referer\"" in out

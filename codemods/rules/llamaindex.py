@@ -26,11 +26,18 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.analysis import dotted_name
-from codemods.findings import Severity
+from codemods.findings import DEFAULT_BASE_URL, Severity
 from codemods.mapping import LookupKind, load_catalog
-from codemods.rules._edit import keyword_arg, replace_string
+from codemods.rules._edit import keyword_arg, replace_string, string_literal
 from codemods.rules.base import Report, RuleContext, checker, rule
-from codemods.rules.client import _os_environ, _os_usable, add_import_os, string_value
+from codemods.rules.client import (
+    _headers_dict,
+    _merge_headers,
+    _os_environ,
+    _os_usable,
+    add_import_os,
+    string_value,
+)
 from codemods.rules.dataflow import Resolver, Sink, blocked_holder, short_code
 
 LLM_CLASSES = ("llama_index.llms.openai.OpenAI", "llama_index.llms.openai.base.OpenAI")
@@ -336,17 +343,35 @@ def _check_llm(ctx: RuleContext, plan: _Plan, where: cst.CSTNode | None) -> Repo
             "tools" in model.supported_parameters
         ):
             extra.append(keyword_arg("is_function_calling_model", cst.Name("True")))
+    # the run's OpenRouter settings, as for the SDK's clients (--base-url,
+    # --app-url, --app-title)
+    st = ctx.settings
+    if st.base_url != DEFAULT_BASE_URL:
+        extra.insert(0, keyword_arg("api_base", string_literal(st.base_url)))
+    headers: list[tuple[str, str]] = []
+    if st.app_url:
+        headers.append(("HTTP-Referer", st.app_url))
+    if st.app_title:
+        headers.append((st.title_header, st.app_title))
+    given_headers = _keyword(call, "default_headers")
+    note = ""
+    if headers and given_headers is None:
+        extra.append(keyword_arg("default_headers", _headers_dict(headers)))
+    elif headers and given_headers is not None and not isinstance(given_headers.value, cst.Dict):
+        note = "; add the attribution headers to its default_headers by hand"
     key = _os_environ(ctx)
     had_key = _keyword(call, "api_key") is not None
 
     def fix(node: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(node, cst.Call)
-        args = [
-            a.with_changes(value=key)
-            if a.keyword is not None and a.keyword.value == "api_key"
-            else a
-            for a in node.args
-        ]
+        args = []
+        for a in node.args:
+            name = a.keyword.value if a.keyword is not None else None
+            if name == "api_key":
+                a = a.with_changes(value=key)
+            elif name == "default_headers" and headers and isinstance(a.value, cst.Dict):
+                a = a.with_changes(value=_merge_headers(a.value, headers))
+            args.append(a)
         new = [] if had_key else [keyword_arg("api_key", key)]
         new += extra
         return node.with_changes(func=cst.Name(OPENROUTER_CLASS), args=_append(node, args, new))
@@ -356,7 +381,7 @@ def _check_llm(ctx: RuleContext, plan: _Plan, where: cst.CSTNode | None) -> Repo
         LLM,
         f"`{short_code(ctx, call.func)}` of llama_index refuses OpenRouter model IDs: use "
         f"llama_index.llms.openrouter.OpenRouter(model='{target}') (needs the "
-        "llama-index-llms-openrouter package and OPENROUTER_API_KEY)",
+        f"llama-index-llms-openrouter package and OPENROUTER_API_KEY){note}",
         fix=fix,
         unsafe=True,
     )
