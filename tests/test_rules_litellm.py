@@ -302,7 +302,10 @@ def test_llamaindex_constant_shared_with_a_reported_construction() -> None:
 
 
 def test_llamaindex_constructions_sharing_a_constant_move_together() -> None:
-    src = LLAMA + "MODEL = 'gpt-4o'\na = OpenAI(model=MODEL)\nb = OpenAI(model=MODEL)  # noqa: OR451\n"
+    src = (
+        LLAMA
+        + "MODEL = 'gpt-4o'\na = OpenAI(model=MODEL)\nb = OpenAI(model=MODEL)  # noqa: OR451\n"
+    )
     r = run(src, unsafe_fixes=True)
     assert r.new_source is None  # the second is suppressed: the first stays too
 
@@ -315,7 +318,10 @@ def test_prefilter_wakes_on_litellm_and_dspy() -> None:
 
 
 def test_llamaindex_takes_the_runs_base_url_and_headers() -> None:
-    src = LLAMA + "a = OpenAI(model='gpt-4o')\nb = OpenAI(model='gpt-4o', default_headers={'X-A': '1'})\n"
+    src = (
+        LLAMA
+        + "a = OpenAI(model='gpt-4o')\nb = OpenAI(model='gpt-4o', default_headers={'X-A': '1'})\n"
+    )
     out = migrated(
         src,
         unsafe_fixes=True,
