@@ -8,8 +8,9 @@ or ``$OPENROUTER_API_BASE`` or ``https://openrouter.ai/api/v1``; key
 ``$OPENROUTER_API_KEY``; attribution headers from ``$OR_SITE_URL`` and
 ``$OR_APP_NAME``, else ``https://litellm.ai`` and ``liteLLM``). DSPy's
 ``dspy.LM(model)`` takes a LiteLLM model string (DSPy 3.4 routes it through
-its own lm15 engine, which reads the same prefixes and ``$OPENROUTER_API_KEY``,
-or through LiteLLM).
+its own lm15 engine, which maps ``openrouter/<id>`` to its OpenRouter
+provider, ``openrouter:<id>``, with ``$OPENROUTER_API_KEY``; or, with
+``engine="litellm"``, through LiteLLM).
 
 There is no client object: each call is the unit that moves. A model string
 that reaches ``model=`` of such a call (literal, or followed through
@@ -76,8 +77,9 @@ MODEL = rule(
         another provider (`anthropic/...`, `azure/...`), already on
         OpenRouter (`openrouter/...`), and bare IDs the table does not know
         (LiteLLM may route them to any provider) are left alone. Checked
-        against litellm 1.110 and dspy 3.4 (the `openrouter/` prefix and
-        the variables below are the same since litellm 1.0 and dspy 2.5).
+        against litellm 1.110 and dspy 3.4, whose own lm15 engine (the
+        default, `engine="auto"`) also reads `openrouter/<id>` as its
+        OpenRouter provider with `OPENROUTER_API_KEY`.
     """,
     why="""
         The call then goes to OpenRouter with the key in `OPENROUTER_API_KEY`,
@@ -85,7 +87,8 @@ MODEL = rule(
         `OPENAI_API_KEY`). `OPENROUTER_API_BASE` overrides the base URL.
         LiteLLM sends `HTTP-Referer: https://litellm.ai` and `X-Title:
         liteLLM` unless `OR_SITE_URL` and `OR_APP_NAME` are set: set them for
-        your app's attribution.
+        your app's attribution. DSPy's lm15 engine sends no attribution
+        headers and always uses `https://openrouter.ai/api/v1`.
     """,
     before="""
         import litellm
