@@ -18,7 +18,10 @@ Every rule reports only on code that contains, as source bytes, either
   file that does not import openai, and report only on their ``model=``
   keyword argument.
 
-A rule that can fire on a file containing neither must add its trigger here
+* ``litellm`` or ``dspy``: the LiteLLM and DSPy rules (OR441-OR445) need
+  an import of one of them.
+
+A rule that can fire on a file containing none of these must add its trigger here
 (a new SDK resource name to :data:`RESOURCE_NAMES`, or a new needle).
 ``tests/test_prefilter.py`` is the guard: on every fixture repository it
 compares a prefiltered run with an unfiltered one (findings, new sources,
@@ -70,6 +73,9 @@ _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 def may_need_work(data: bytes) -> bool:
     """False only if no rule can report anything on a file with these bytes."""
     if b"openai" in data or b"langchain" in data:
+        return True
+    if b"litellm" in data or b"dspy" in data:
+        # LiteLLM and DSPy model strings (codemods/rules/litellm_dspy.py)
         return True
     if b"model" in data and any(w in data for w in _WORDS) and _WORD_RE.search(data):
         return True

@@ -72,14 +72,40 @@ MODELS = "/api/v1/models"
 
 @dataclass(frozen=True)
 class App:
-    sdk: str  # "v1" (newest openai), "legacy" (openai==0.28.1), "langchain" (langchain-openai)
+    # "v1" (newest openai), "legacy" (openai==0.28.1), or a framework with
+    # its own virtual environment (FRAMEWORKS: "litellm", "llamaindex"), or
+    # "langchain" (langchain-openai, from the e2e extra)
+    sdk: str
     argv: tuple[str, ...]  # what follows `python`
     endpoints: frozenset[str]  # paths the app must call
     xfail: str | None = None  # a known engine bug: issue 11 item N
+    migrate_options: tuple[str, ...] = ()  # e.g. --unsafe-fixes
 
 
-def _app(sdk: str, argv: str, *endpoints: str, xfail: str | None = None) -> App:
-    return App(sdk, tuple(argv.split()), frozenset(endpoints or (CHAT,)), xfail)
+def _app(
+    sdk: str,
+    argv: str,
+    *endpoints: str,
+    xfail: str | None = None,
+    migrate_options: tuple[str, ...] = (),
+) -> App:
+    return App(sdk, tuple(argv.split()), frozenset(endpoints or (CHAT,)), xfail, migrate_options)
+
+
+# Frameworks (issue 14): the real packages, each in a virtual environment of
+# its own built once per session (pinned: the versions the rules were checked
+# against). llama-index-llms-openai needs openai<3, so it cannot share the
+# newest openai of the v1 apps. Measured on the dev machine: dspy (with
+# litellm) ~65 s and ~390 MB, llama-index-llms-openrouter ~70 s and ~290 MB.
+# OPENROUTER_MIGRATE_E2E_<NAME>_PYTHON may name an interpreter that has them.
+FRAMEWORKS: dict[str, tuple[tuple[str, ...], str]] = {
+    # sdk -> (pip requirements, module whose import proves them)
+    "litellm": (("dspy==3.4.1", "litellm==1.110.2"), "dspy, litellm"),
+    "llamaindex": (
+        ("llama-index-llms-openrouter==0.6.0", "llama-index-llms-openai==0.7.10"),
+        "llama_index.llms.openrouter",
+    ),
+}
 
 
 # known engine bugs, fixed elsewhere: strict xfails, so a fix makes them XPASS (remove them then)
@@ -128,6 +154,11 @@ APPS: dict[str, App] = {
     "legacy_organization": _app("legacy", "app.py"),
     # frameworks
     "langchain_app": _app("langchain", "app.py", CHAT, EMBEDDINGS),
+    # frameworks (issue 14): LiteLLM and DSPy read OPENROUTER_API_BASE,
+    # OR_SITE_URL and OR_APP_NAME from the environment (see run_app)
+    "litellm_chat": _app("litellm", "app.py", CHAT, EMBEDDINGS),
+    "dspy_program": _app("litellm", "app.py"),
+    "llamaindex_chat": _app("llamaindex", "app.py", migrate_options=("--unsafe-fixes",)),
 }
 
 
@@ -247,6 +278,7 @@ def run_app(name: str, python: str, migrated: bool) -> AppRun:
                         APP_URL,
                         "--app-title",
                         APP_TITLE,
+                        *app.migrate_options,
                         ".",
                     ],
                     work,
@@ -254,15 +286,26 @@ def run_app(name: str, python: str, migrated: bool) -> AppRun:
                     timeout=180,
                 )
             env = _base_env(server, home)
+            if app.sdk == "litellm":
+                # LiteLLM fetches its model price table from GitHub at import
+                env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
             if migrated:
                 env["OPENROUTER_API_KEY"] = OPENROUTER_KEY
+                if app.sdk == "litellm":
+                    # LiteLLM's OpenRouter provider takes the base URL and the
+                    # attribution headers from the environment (README: LiteLLM)
+                    env["OPENROUTER_API_BASE"] = server.base_url
+                    env["OR_SITE_URL"] = APP_URL
+                    env["OR_APP_NAME"] = APP_TITLE
             else:  # how the app runs today, with "api.openai.com" at this server
                 env["OPENAI_API_KEY"] = OPENAI_KEY
                 env["OPENAI_ORG_ID"] = "org-e2e"
                 env["OPENAI_BASE_URL"] = server.url + "/v1"
                 env["OPENAI_API_BASE"] = server.url + "/v1"  # openai<1
                 env["OPENROUTER_API_KEY"] = OPENROUTER_KEY
-            run = _proc([python, *app.argv], work, env, timeout=60)
+            # the frameworks import for seconds (dspy: ~10 s idle), more on a busy machine
+            timeout = 60 if app.sdk in ("v1", "legacy") else 300
+            run = _proc([python, *app.argv], work, env, timeout=timeout)
             requests = server.requests
         return AppRun(migrate, run, requests, _sources(work))
 
@@ -399,6 +442,50 @@ def _legacy_python(tmp: Path) -> tuple[str | None, str]:
     return python, v
 
 
+def _framework_python(tmp: Path, sdk: str) -> tuple[str | None, str]:
+    """An interpreter with the framework ``sdk`` installed (FRAMEWORKS)."""
+    requirements, module = FRAMEWORKS[sdk]
+    probe = f"import {module}"
+    given = os.environ.get(f"OPENROUTER_MIGRATE_E2E_{sdk.upper()}_PYTHON")
+    python = given
+    if not given:
+        venv = tmp / f"{sdk}-venv"
+        bindir = "Scripts" if os.name == "nt" else "bin"
+        python = str(venv / bindir / ("python.exe" if os.name == "nt" else "python"))
+        steps = [
+            [sys.executable, "-m", "venv", str(venv)],
+            [
+                python,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                *requirements,
+            ],
+        ]
+        for step in steps:
+            try:
+                p = subprocess.run(step, capture_output=True, text=True, timeout=900, check=False)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                return None, f"could not install {' '.join(requirements)}: {exc}"
+            if p.returncode != 0:
+                return None, (
+                    f"could not install {' '.join(requirements)} in a virtual environment: "
+                    + (p.stderr or p.stdout)[-800:]
+                )
+    assert python is not None
+    try:
+        p = subprocess.run(
+            [python, "-c", probe], capture_output=True, text=True, timeout=300, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"{python} cannot `{probe}`: {exc}"
+    if p.returncode != 0:
+        return None, f"{python} cannot `{probe}`: {p.stderr[-400:]}"
+    return python, " ".join(requirements)
+
+
 @dataclass
 class Session:
     pythons: dict[str, tuple[str | None, str]]
@@ -416,11 +503,12 @@ class Session:
 @pytest.fixture(scope="session")
 def sdk_pythons(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str | None, str]]:
     """sdk -> (interpreter that has it, or None; its version, or why not)."""
-    return {
-        "v1": _v1_python(),
-        "legacy": _legacy_python(tmp_path_factory.mktemp("sdk")),
-        "langchain": _langchain_python(),
-    }
+    tmp = tmp_path_factory.mktemp("sdk")
+    pythons = {"v1": _v1_python(), "legacy": _legacy_python(tmp)}
+    for sdk in FRAMEWORKS:
+        pythons[sdk] = _framework_python(tmp, sdk)
+    pythons["langchain"] = _langchain_python()
+    return pythons
 
 
 @pytest.fixture(scope="session")
@@ -606,3 +694,73 @@ def test_sdk_facts_the_module_client_rule_relies_on(
     # per-call headers= reaches the server
     assert _paths(legacy, _LEGACY_JOIN, "") == [("/api/v1/chat/completions", "t")]
     assert _paths(legacy, _LEGACY_JOIN, "/") == [("/api/v1//chat/completions", "t")]
+
+
+# The facts about the frameworks that OR441-OR453 rely on (issue 14), checked
+# against the versions this suite installs (FRAMEWORKS).
+_LLAMA_FACTS = """
+import os
+from llama_index.llms.openai import OpenAI
+from llama_index.llms.openrouter import OpenRouter
+try:
+    OpenAI(model="openai/gpt-4o", api_key="sk-or-x").metadata
+except ValueError as exc:
+    print("refused:", "Unknown model" in str(exc))
+os.environ["OPENROUTER_API_KEY"] = "sk-or-env"
+llm = OpenRouter(model="openai/gpt-4o")
+print("key:", llm.api_key, "base:", llm.api_base)
+print("defaults:", llm.max_tokens, llm.context_window, llm.is_function_calling_model)
+print("default model:", OpenRouter().model)
+llm = OpenRouter(model="openai/gpt-4o", max_tokens=None, context_window=128000,
+                 is_function_calling_model=True)
+print("kept:", llm.max_tokens, llm.metadata.context_window, llm.metadata.is_function_calling_model)
+"""
+
+_LITELLM_FACTS = """
+import litellm
+from litellm.llms.openrouter.common_utils import OpenRouterModelInfo
+import os
+os.environ["OPENROUTER_API_KEY"] = "sk-or-env"
+print("env key:", OpenRouterModelInfo.get_api_key())
+litellm.api_key = "sk-global"
+print("global first:", OpenRouterModelInfo.get_api_key())
+print("base:", OpenRouterModelInfo.get_api_base())
+os.environ["OPENROUTER_API_BASE"] = "http://127.0.0.1:1/api/v1"
+print("env base:", OpenRouterModelInfo.get_api_base())
+print("provider:", litellm.get_llm_provider("openrouter/openai/gpt-4o")[1])
+print("openai:", litellm.get_llm_provider("gpt-4o")[1], litellm.get_llm_provider("openai/gpt-4o")[1])
+"""
+
+
+def _facts(python: str, script: str) -> str:
+    with tempfile.TemporaryDirectory() as home:
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": home,
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            "NO_PROXY": "*",
+        }
+        p = _proc([python, "-c", script], Path(home), env, timeout=120)
+        assert p.returncode == 0, p.stderr[-2000:]
+        return p.stdout
+
+
+def test_framework_facts_the_rules_rely_on(
+    sdk_pythons: dict[str, tuple[str | None, str]],
+) -> None:
+    e2e = Session(sdk_pythons, {}, {})
+    e2e.require("llamaindex")
+    e2e.require("litellm")
+    out = _facts(e2e.pythons["llamaindex"][0] or "", _LLAMA_FACTS)
+    assert "refused: True" in out  # never a prefixed ID on llama_index's OpenAI
+    assert "key: sk-or-env base: https://openrouter.ai/api/v1" in out
+    assert "defaults: 256 3900 False" in out  # why OR451 writes them out
+    assert "default model: gryphe/mythomax-l2-13b" in out  # why no model= is reported
+    assert "kept: None 128000 True" in out
+    out = _facts(e2e.pythons["litellm"][0] or "", _LITELLM_FACTS)
+    assert "env key: sk-or-env" in out
+    assert "global first: sk-global" in out  # why OR444 holds the file
+    assert "base: https://openrouter.ai/api/v1" in out
+    assert "env base: http://127.0.0.1:1/api/v1" in out
+    assert "provider: openrouter" in out
+    assert "openai: openai openai" in out

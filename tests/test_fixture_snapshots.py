@@ -33,6 +33,8 @@ REPOS = [
     "keys",
     "unsafe_receivers",
     "langchain_app",
+    "litellm_app",
+    "llamaindex_app",
 ]
 
 
@@ -127,6 +129,25 @@ def test_unsafe_fixes_fixture(fixture_copy, snapshot, tmp_path: Path) -> None:
     snap["check-after.txt"] = f"exit {code_check}\n{out_check}{err_check}".encode()
     snapshot.snapshot_dir = Path(__file__).parent / "snapshots" / "fixtures"
     snapshot.assert_match_dir(snap, "unsafe_receivers--unsafe-fixes")
+
+
+def test_llamaindex_unsafe_fixes(fixture_copy, snapshot) -> None:
+    """``migrate --unsafe-fixes`` on the LlamaIndex fixture: its OR451
+    rewrites (OpenAI -> OpenRouter) are unsafe fixes, applied only here; a
+    second run changes nothing and nothing fixable is left."""
+    repo = fixture_copy("llamaindex_app")
+    code_mig, out_mig, err_mig = _run(["migrate", "--unsafe-fixes", "."], repo)
+    after = tree_bytes(repo)
+    code_check, out_check, err_check = _run(["check", "--unsafe-fixes", "."], repo)
+    _, _, err_mig2 = _run(["migrate", "--unsafe-fixes", "."], repo)
+    assert tree_bytes(repo) == after
+    assert "Migrated 0 files" in err_mig2
+    assert "[*]" not in out_check
+    snap: dict = {"tree": nested({k: v for k, v in after.items() if k != "EXPECTED.md"})}
+    snap["migrate.txt"] = f"exit {code_mig}\n{out_mig}{err_mig}".encode()
+    snap["check-after.txt"] = f"exit {code_check}\n{out_check}{err_check}".encode()
+    snapshot.snapshot_dir = Path(__file__).parent / "snapshots" / "fixtures"
+    snapshot.assert_match_dir(snap, "llamaindex_app--unsafe-fixes")
 
 
 def test_untouchable_repo_is_byte_identical(fixture_copy) -> None:

@@ -29,6 +29,7 @@ CONFIG = EngineConfig(settings=Settings(report_unused_noqa=True))
 # rules that only speak when an option is given (their `what` says which)
 OPTION_SETTINGS = {
     "OR106": Settings(app_url="https://example.com"),  # --app-url
+    "OR451": Settings(unsafe_fixes=True),  # its fix is always unsafe
 }
 
 

@@ -3,6 +3,8 @@
 from codemods.rules import (  # noqa: F401
     client,
     langchain,
+    litellm_dspy,
+    llamaindex,
     models,
     module_client,
     noqa,

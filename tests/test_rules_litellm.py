@@ -1,0 +1,334 @@
+"""OR441-OR445 (LiteLLM, DSPy) and OR451-OR453 (LlamaIndex)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import codes, migrated, run
+
+LITELLM = "import litellm\n"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "litellm.completion(model='gpt-4o', messages=m)",
+        "litellm.acompletion(model='gpt-4o', messages=m)",
+        "litellm.completion('gpt-4o', m)",
+        "litellm.embedding(model='gpt-4o', input=['x'])",
+        "litellm.aembedding(model='gpt-4o', input=['x'])",
+        "litellm.text_completion('hi', 'gpt-4o')",
+        "litellm.atext_completion(prompt='hi', model='gpt-4o')",
+        "litellm.responses(input='hi', model='gpt-4o')",
+        "litellm.aresponses('hi', 'gpt-4o')",
+        "litellm.completion(model='openai/gpt-4o', messages=m)",
+    ],
+)
+def test_litellm_calls_move_to_openrouter(call: str) -> None:
+    out = migrated(LITELLM + call + "\n")
+    assert "'openrouter/openai/gpt-4o'" in out
+    assert codes(LITELLM + call + "\n") == ["OR441"]
+
+
+def test_from_import_and_dspy() -> None:
+    src = "from litellm import completion\nimport dspy\ncompletion(model='gpt-4o-mini', messages=m)\nlm = dspy.LM('openai/gpt-4o')\nlm2 = dspy.LM(model='gpt-4.1')\n"
+    out = migrated(src)
+    assert "completion(model='openrouter/openai/gpt-4o-mini'" in out
+    assert "dspy.LM('openrouter/openai/gpt-4o')" in out
+    assert "dspy.LM(model='openrouter/openai/gpt-4.1')" in out
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "openrouter/openai/gpt-4o",  # already there: OR207 must not fire either
+        "openrouter/auto",
+        "anthropic/claude-3-5-sonnet-20240620",
+        "azure/my-deployment",
+        "claude-3-5-sonnet-20240620",  # a bare ID LiteLLM sends to Anthropic
+        "ollama/llama3",
+    ],
+)
+def test_other_providers_left_alone(model: str) -> None:
+    r = run(LITELLM + f"litellm.completion(model={model!r}, messages=m)\n")
+    assert r.findings == [] and r.new_source is None
+
+
+def test_or207_never_fires_on_litellm_or_dspy() -> None:
+    src = "import litellm, dspy\nfrom openai import OpenAI\nM = 'openrouter/openai/gpt-4o'\nlitellm.completion(model=M, messages=m)\ndspy.LM('openrouter/openai/gpt-4o')\n"
+    assert "OR207" not in codes(src)
+
+
+def test_constants_parameters_and_class_attributes_followed() -> None:
+    src = """
+        import litellm
+
+        CHAT = "gpt-4o"
+
+        class Bot:
+            MODEL = "gpt-4o-mini"
+
+            def ask(self, q):
+                return litellm.completion(model=self.MODEL, messages=q)
+
+        def ask(q, model="gpt-4.1"):
+            return litellm.completion(model=model, messages=q)
+
+        litellm.completion(model=CHAT, messages=m)
+    """
+    out = migrated(src)
+    assert 'CHAT = "openrouter/openai/gpt-4o"' in out
+    assert 'MODEL = "openrouter/openai/gpt-4o-mini"' in out
+    assert 'model="openrouter/openai/gpt-4.1"' in out
+
+
+def test_constant_shared_with_the_sdk_is_reported_on_both_sides() -> None:
+    src = """
+        import litellm
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=k)
+        MODEL = "gpt-4o"
+        litellm.completion(model=MODEL, messages=m)
+        client.chat.completions.create(model=MODEL, messages=m)
+    """
+    r = run(src)
+    assert sorted(f.code for f in r.findings) == ["OR206", "OR442"]
+    assert r.new_source is None
+
+
+def test_constant_read_elsewhere_is_reported() -> None:
+    src = LITELLM + "M = 'gpt-4o'\nlitellm.completion(model=M, messages=m)\nprint(M)\n"
+    r = run(src)
+    assert [f.code for f in r.findings] == ["OR442"]
+    assert "also used 1 other time" in r.findings[0].message
+    assert r.new_source is None
+
+
+def test_dynamic_model_reported() -> None:
+    r = run(LITELLM + "litellm.completion(model=settings.model, messages=m)\n")
+    assert [f.code for f in r.findings] == ["OR442"]
+    assert "settings.model" in r.findings[0].message
+
+
+def test_imported_constant_not_taken_as_followed() -> None:
+    r = run(LITELLM + "from .config import MODEL\nlitellm.completion(model=MODEL, messages=m)\n")
+    assert [f.code for f in r.findings] == ["OR442"]
+
+
+def test_env_default_is_mapped_and_the_variable_reported() -> None:
+    src = "import os\nimport litellm\nlitellm.completion(model=os.getenv('LLM', 'gpt-4o'), messages=m)\n"
+    r = run(src)
+    assert sorted(f.code for f in r.findings) == ["OR441", "OR442"]
+    assert "os.getenv('LLM', 'openrouter/openai/gpt-4o')" in migrated(src)
+
+
+@pytest.mark.parametrize(
+    "model, why",
+    [
+        ("o1-mini", "no OpenRouter equivalent"),
+        ("ft:gpt-4o-mini:acme::x", "fine-tunes"),
+        ("openai/gpt-foo-9", "no OpenRouter ID known"),
+    ],
+)
+def test_unmovable_ids_reported(model: str, why: str) -> None:
+    r = run(LITELLM + f"litellm.completion(model={model!r}, messages=m)\n")
+    assert [f.code for f in r.findings] == ["OR442"]
+    assert why in r.findings[0].message
+    assert r.new_source is None
+
+
+def test_bare_unknown_id_left_alone() -> None:
+    # LiteLLM may route a bare name anywhere: not the tool's to guess
+    assert codes(LITELLM + "litellm.completion(model='llama3', messages=m)\n") == []
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "api_key=os.environ['OPENAI_API_KEY']",
+        "api_base='https://proxy.example/v1'",
+        "base_url='https://proxy.example/v1'",
+        "custom_llm_provider='openai'",
+        "**kwargs",
+    ],
+)
+def test_call_with_own_endpoint_reported(extra: str) -> None:
+    src = f"import os\nimport litellm\nlitellm.completion(model='gpt-4o', messages=m, {extra})\n"
+    r = run(src)
+    assert [f.code for f in r.findings] == ["OR443"]
+    assert r.new_source is None
+
+
+def test_dspy_lm_with_api_key_reported() -> None:
+    src = "import dspy\nlm = dspy.LM('openai/gpt-4o', api_key=key)\n"
+    assert codes(src) == ["OR443"]
+
+
+def test_global_credentials_hold_the_file() -> None:
+    src = LITELLM + "litellm.api_key = key\nlitellm.completion(model='gpt-4o', messages=m)\n"
+    r = run(src)
+    assert sorted(f.code for f in r.findings) == ["OR442", "OR444"]
+    assert r.new_source is None
+
+
+def test_router_model_list() -> None:
+    src = """
+        from litellm import Router
+
+        model_list = [
+            {"model_name": "gpt-4o", "litellm_params": {"model": "gpt-4o"}},
+            {"model_name": "azure", "litellm_params": {"model": "azure/gpt-4o", "api_key": k}},
+            {"model_name": "key", "litellm_params": {"model": "openai/gpt-4o", "api_key": k}},
+        ]
+        router = Router(model_list=model_list)
+        router.completion(model="gpt-4o", messages=m)
+    """
+    r = run(src)
+    assert sorted(f.code for f in r.findings) == ["OR441", "OR443"]
+    out = migrated(src)
+    assert '"model_name": "gpt-4o", "litellm_params": {"model": "openrouter/openai/gpt-4o"}' in out
+    assert 'router.completion(model="gpt-4o"' in out  # the alias stays
+    assert '"model": "openai/gpt-4o", "api_key": k' in out
+
+
+def test_dspy_legacy_client_reported() -> None:
+    assert codes("import dspy\nlm = dspy.OpenAI(model='gpt-3.5-turbo')\n") == ["OR445"]
+
+
+def test_not_litellm_left_alone() -> None:
+    # a function called completion that is not LiteLLM's
+    src = "import dspy\ndef completion(model): ...\ncompletion(model='gpt-4o')\n"
+    assert codes(src) == []
+
+
+# -- LlamaIndex ----------------------------------------------------------------------
+
+LLAMA = "from llama_index.llms.openai import OpenAI\n"
+
+
+def test_llamaindex_llm_is_an_unsafe_fix() -> None:
+    src = LLAMA + "llm = OpenAI(model='gpt-4o')\n"
+    r = run(src)
+    assert [(f.code, f.applicability) for f in r.findings] == [("OR451", "unsafe")]
+    assert r.new_source is None  # not without --unsafe-fixes
+    out = migrated(src, unsafe_fixes=True)
+    assert out == (
+        "import os\n"
+        "from llama_index.llms.openai import OpenAI\n"
+        "from llama_index.llms.openrouter import OpenRouter\n"
+        "llm = OpenRouter(model='openai/gpt-4o', api_key=os.environ[\"OPENROUTER_API_KEY\"], "
+        "max_tokens=None, context_window=128000, is_function_calling_model=True)\n"
+    )
+
+
+def test_llamaindex_constant_key_replaced_and_settings_kept() -> None:
+    src = """
+        import os
+
+        from llama_index.core import Settings
+        from llama_index.llms.openai import OpenAI
+
+        MODEL = "gpt-4o-mini"
+        Settings.llm = OpenAI(
+            model=MODEL,
+            api_key=os.environ["OPENAI_API_KEY"],
+            max_tokens=512,
+        )
+        Settings.llm2 = OpenAI(model=MODEL)
+    """
+    out = migrated(src, unsafe_fixes=True)
+    assert 'MODEL = "openai/gpt-4o-mini"' in out
+    assert "OPENAI_API_KEY" not in out
+    assert "max_tokens=512," in out and "max_tokens=None" in out  # the second one
+    assert out.count("from llama_index.llms.openrouter import OpenRouter") == 1
+    assert "    is_function_calling_model=True,\n)" in out
+
+
+def test_llamaindex_already_prefixed_id_moves_the_class() -> None:
+    out = migrated(LLAMA + "llm = OpenAI(model='openai/gpt-4o')\n", unsafe_fixes=True)
+    assert "OpenRouter(model='openai/gpt-4o'" in out
+
+
+@pytest.mark.parametrize(
+    "args, why",
+    [
+        ("", "no `model=`"),
+        ("model='gpt-4o', api_base='http://proxy'", "api_base"),
+        ("model='gpt-4o', api_version='2024'", "api_version"),
+        ("model='gpt-4o', **kw", "`**`"),
+        ("'gpt-4o', 0.2", "positional"),
+        ("model=settings.model", "settings.model"),
+        ("model='gpt-foo-9'", "no OpenRouter ID known"),
+        ("model='gpt-4o' if c else 'gpt-4o-mini'", "several IDs"),
+    ],
+)
+def test_llamaindex_reported_not_rewritten(args: str, why: str) -> None:
+    r = run(LLAMA + f"llm = OpenAI({args})\n", unsafe_fixes=True)
+    assert [f.code for f in r.findings] == ["OR451"]
+    assert why in r.findings[0].message
+    assert r.new_source is None
+
+
+def test_llamaindex_openrouter_name_taken() -> None:
+    src = LLAMA + "OpenRouter = 1\nllm = OpenAI(model='gpt-4o')\n"
+    r = run(src, unsafe_fixes=True)
+    assert r.new_source is None and "bound to something else" in r.findings[0].message
+
+
+def test_llamaindex_embedding_and_responses_reported() -> None:
+    src = (
+        "from llama_index.embeddings.openai import OpenAIEmbedding\n"
+        "from llama_index.llms.openai import OpenAIResponses\n"
+        "e = OpenAIEmbedding(model='text-embedding-3-small')\n"
+        "r = OpenAIResponses(model='gpt-4o')\n"
+    )
+    assert codes(src) == ["OR452", "OR453"]
+
+
+def test_openai_sdk_class_not_taken_for_llamaindex() -> None:
+    # the SDK's OpenAI is the client rules' business, not OR451's
+    src = "from openai import OpenAI\nimport llama_index\nclient = OpenAI()\n"
+    assert "OR451" not in codes(src)
+
+
+def test_llamaindex_constant_shared_with_a_reported_construction() -> None:
+    # rewriting MODEL for the first would leave 'openai/gpt-4o' on the second
+    src = LLAMA + "MODEL = 'gpt-4o'\na = OpenAI(model=MODEL)\nb = OpenAI(model=MODEL, api_base=u)\n"
+    r = run(src, unsafe_fixes=True)
+    assert [f.code for f in r.findings] == ["OR451", "OR451"]
+    assert "also reaches an OpenAI LLM that is not rewritten" in r.findings[0].message
+    assert r.new_source is None
+
+
+def test_llamaindex_constructions_sharing_a_constant_move_together() -> None:
+    src = (
+        LLAMA
+        + "MODEL = 'gpt-4o'\na = OpenAI(model=MODEL)\nb = OpenAI(model=MODEL)  # noqa: OR451\n"
+    )
+    r = run(src, unsafe_fixes=True)
+    assert r.new_source is None  # the second is suppressed: the first stays too
+
+
+def test_prefilter_wakes_on_litellm_and_dspy() -> None:
+    from codemods.prefilter import may_need_work
+
+    assert may_need_work(b"import litellm\nlitellm.completion(model='gpt-4o')\n")
+    assert may_need_work(b"import dspy\nlm = dspy.LM('gpt-4o')\n")
+
+
+def test_llamaindex_takes_the_runs_base_url_and_headers() -> None:
+    src = (
+        LLAMA
+        + "a = OpenAI(model='gpt-4o')\nb = OpenAI(model='gpt-4o', default_headers={'X-A': '1'})\n"
+    )
+    out = migrated(
+        src,
+        unsafe_fixes=True,
+        base_url="http://127.0.0.1:1/api/v1",
+        app_url="https://example.test",
+        app_title="App",
+    )
+    assert out.count('api_base="http://127.0.0.1:1/api/v1"') == 2
+    assert 'default_headers={"HTTP-Referer": "https://example.test", "X-Title": "App"}' in out
+    assert "default_headers={'X-A': '1', \"HTTP-Referer\"" in out
