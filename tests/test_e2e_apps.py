@@ -55,6 +55,9 @@ OPENAI_KEY = "sk-proj-e2e000000000000000000000000000000000000000000000000openai"
 APP_URL = "https://example.test"
 APP_TITLE = "E2E App"
 LEGACY_VERSION = "0.28.1"
+# instructor pins jiter<0.15 and the newest openai needs jiter>=0.16: it gets
+# a virtual environment of its own (with the openai it resolves)
+INSTRUCTOR_VERSION = "1.17.0"
 IN_CI = bool(os.environ.get("CI"))
 
 # -- the apps ----------------------------------------------------------------------
@@ -68,14 +71,19 @@ MODELS = "/api/v1/models"
 
 @dataclass(frozen=True)
 class App:
-    sdk: str  # "v1" (newest openai) or "legacy" (openai==0.28.1)
+    # "v1" (newest openai), "legacy" (openai==0.28.1), "instructor" (its own
+    # environment), "agents" (openai-agents beside the newest openai)
+    sdk: str
     argv: tuple[str, ...]  # what follows `python`
     endpoints: frozenset[str]  # paths the app must call
     xfail: str | None = None  # a known engine bug: issue 11 item N
+    unsafe_fixes: bool = False  # migrate with --unsafe-fixes
 
 
-def _app(sdk: str, argv: str, *endpoints: str, xfail: str | None = None) -> App:
-    return App(sdk, tuple(argv.split()), frozenset(endpoints or (CHAT,)), xfail)
+def _app(
+    sdk: str, argv: str, *endpoints: str, xfail: str | None = None, unsafe_fixes: bool = False
+) -> App:
+    return App(sdk, tuple(argv.split()), frozenset(endpoints or (CHAT,)), xfail, unsafe_fixes)
 
 
 # known engine bugs, fixed elsewhere: strict xfails, so a fix makes them XPASS (remove them then)
@@ -122,6 +130,10 @@ APPS: dict[str, App] = {
     "legacy_async": _app("legacy", "app.py"),
     "legacy_unconfigured": _app("legacy", "app.py"),
     "legacy_organization": _app("legacy", "app.py"),
+    # frameworks on the SDK (issue 14): instructor's from_provider and the
+    # Agents SDK's agents move only with --unsafe-fixes (OR421, OR431-OR433)
+    "instructor_app": _app("instructor", "app.py", unsafe_fixes=True),
+    "agents_app": _app("agents", "app.py", unsafe_fixes=True),
 }
 
 
@@ -235,6 +247,7 @@ def run_app(name: str, python: str, migrated: bool) -> AppRun:
                         APP_URL,
                         "--app-title",
                         APP_TITLE,
+                        *(["--unsafe-fixes"] if app.unsafe_fixes else []),
                         ".",
                     ],
                     work,
@@ -304,10 +317,10 @@ def _missing(message: str) -> None:
     pytest.skip(message)
 
 
-def _version(python: str, expr: str) -> str | None:
+def _version(python: str, expr: str, module: str = "openai") -> str | None:
     try:
         p = subprocess.run(
-            [python, "-c", f"import openai; print({expr})"],
+            [python, "-c", f"import {module}; print({expr})"],
             capture_output=True,
             text=True,
             timeout=60,
@@ -365,6 +378,55 @@ def _legacy_python(tmp: Path) -> tuple[str | None, str]:
     return python, v
 
 
+def _agents_python() -> tuple[str | None, str]:
+    """openai-agents installs beside the newest openai: the e2e extra has it."""
+    python = os.environ.get("OPENROUTER_MIGRATE_E2E_AGENTS_PYTHON") or sys.executable
+    v = _version(
+        python, "importlib.metadata.version('openai-agents')", "importlib.metadata, agents"
+    )
+    if v is None:
+        return None, f"the `openai-agents` package is not installed in {python}"
+    return python, v
+
+
+def _instructor_python(tmp: Path) -> tuple[str | None, str]:
+    given = os.environ.get("OPENROUTER_MIGRATE_E2E_INSTRUCTOR_PYTHON")
+    if given:
+        v = _version(given, "instructor.__version__", "instructor")
+        if v is None:
+            return None, f"{given} does not have instructor"
+        return given, v
+    venv = tmp / "instructor"
+    bindir = "Scripts" if os.name == "nt" else "bin"
+    python = str(venv / bindir / ("python.exe" if os.name == "nt" else "python"))
+    steps = [
+        [sys.executable, "-m", "venv", str(venv)],
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            f"instructor=={INSTRUCTOR_VERSION}",
+        ],
+    ]
+    for step in steps:
+        try:
+            p = subprocess.run(step, capture_output=True, text=True, timeout=600, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return None, f"could not install instructor=={INSTRUCTOR_VERSION}: {exc}"
+        if p.returncode != 0:
+            return None, (
+                f"could not install instructor=={INSTRUCTOR_VERSION} in a virtual environment: "
+                + (p.stderr or p.stdout)[-800:]
+            )
+    v = _version(python, "instructor.__version__", "instructor")
+    if v != INSTRUCTOR_VERSION:
+        return None, f"instructor=={INSTRUCTOR_VERSION} did not install ({v})"
+    return python, v
+
+
 @dataclass
 class Session:
     pythons: dict[str, tuple[str | None, str]]
@@ -380,7 +442,13 @@ class Session:
 @pytest.fixture(scope="session")
 def sdk_pythons(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str | None, str]]:
     """sdk -> (interpreter that has it, or None; its version, or why not)."""
-    return {"v1": _v1_python(), "legacy": _legacy_python(tmp_path_factory.mktemp("sdk"))}
+    tmp = tmp_path_factory.mktemp("sdk")
+    return {
+        "v1": _v1_python(),
+        "legacy": _legacy_python(tmp),
+        "instructor": _instructor_python(tmp),
+        "agents": _agents_python(),
+    }
 
 
 @pytest.fixture(scope="session")

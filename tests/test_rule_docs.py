@@ -29,6 +29,11 @@ CONFIG = EngineConfig(settings=Settings(report_unused_noqa=True))
 # rules that only speak when an option is given (their `what` says which)
 OPTION_SETTINGS = {
     "OR106": Settings(app_url="https://example.com"),  # --app-url
+    # rules whose fix is always unsafe: their example shows --unsafe-fixes
+    **{
+        code: Settings(unsafe_fixes=True, report_unused_noqa=True)
+        for code in ("OR421", "OR431", "OR432", "OR433")
+    },
 }
 
 

@@ -1,6 +1,15 @@
 """The rules. Importing this package registers every rule and checker."""
 
-from codemods.rules import client, models, module_client, noqa, unsupported  # noqa: F401
+# (agents and instructor import the client rules first: they read their decisions)
+from codemods.rules import (  # noqa: F401
+    agents,
+    client,
+    instructor,
+    models,
+    module_client,
+    noqa,
+    unsupported,
+)
 from codemods.rules.base import CHECKERS, RULES, RuleContext, RuleInfo
 
 __all__ = ["CHECKERS", "RULES", "RuleContext", "RuleInfo"]
