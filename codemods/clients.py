@@ -577,6 +577,12 @@ class ClientIndex:
                     out[site].append((call, shown))
                 continue
             assert isinstance(mode, cst.BaseExpression)
+            if type(mode) is cst.Name:
+                # ``MODE = instructor.Mode.JSON`` at module level, bound once
+                values = f.bindings.get((0, mode.value), ())  # type: ignore[attr-defined]
+                if len(values) == 1 and values[0] is not None:
+                    if f.assignment_counts.get(mode.value, 0) == 1:  # type: ignore[attr-defined]
+                        mode = values[0]
             name = dotted_name(mode)
             if name is not None and name.rsplit(".", 1)[-1] in INSTRUCTOR_OPENROUTER_MODES:
                 continue

@@ -48,13 +48,14 @@ from codemods.rules.client import string_value
 AGENT_MODEL = rule(
     code="OR431",
     name="agents-model-id",
-    summary="Agents SDK agent whose model is a string, sent through a client moved to OpenRouter",
+    summary="Agents SDK agent whose model is a string, sent through a client on OpenRouter",
     severity=Severity.WARNING,
     fixable=True,
     what="""
         Reports an `Agent(...)` of the OpenAI Agents SDK whose model is a
-        string (or absent) in a module that gives the SDK a client this run
-        moves to OpenRouter (`set_default_openai_client(client)`). The fix
+        string (or absent) in a module that gives the SDK a client on
+        OpenRouter, or one this run moves there
+        (`set_default_openai_client(client)`). The fix
         passes a model object that keeps the OpenRouter ID and the client:
         `Agent(model=OpenAIChatCompletionsModel(model="openai/gpt-4o",
         openai_client=client))`, importing `OpenAIChatCompletionsModel`. An
@@ -105,12 +106,12 @@ AGENT_MODEL = rule(
 RESPONSES_API = rule(
     code="OR432",
     name="agents-responses-api",
-    summary="Agents SDK default client moved to OpenRouter while agents use the Responses API",
+    summary="Agents SDK default client on OpenRouter while agents use the Responses API",
     severity=Severity.WARNING,
     fixable=True,
     what="""
-        Reports `set_default_openai_client(client)` with a client this run
-        moves to OpenRouter in a module that does not call
+        Reports `set_default_openai_client(client)` with a client on OpenRouter (or
+        one this run moves there) in a module that does not call
         `set_default_openai_api("chat_completions")`, and
         `OpenAIResponsesModel(...)` on such a client. The fix adds
         `set_default_openai_api("chat_completions")` after the call.
@@ -155,7 +156,8 @@ TRACING = rule(
     fixable=True,
     what="""
         Reports `set_default_openai_client(client)` (with `use_for_tracing`
-        left true) with a client this run moves to OpenRouter, in a module
+        left true) with a client on OpenRouter (or one this run moves
+        there), in a module
         that does not call `set_tracing_disabled(True)`. The fix adds
         `set_tracing_disabled(True)` after the call.
     """,
@@ -226,7 +228,7 @@ def check_agents(ctx: RuleContext) -> None:
                 continue
             tracing = _arg(call, "use_for_tracing", 1)
             scope = f.scope_of.get(id(call))
-            if index.kind(client, scope) != "openai" or not _moves(ctx, client, scope):
+            if index.kind(client, scope) != "openai":
                 continue  # left where it points, or not known: its agents too
             off = tracing is not None and dotted_name(tracing) == "False"
             defaults.append(_Default(call, client, scope, not off))
@@ -249,7 +251,7 @@ def check_agents(ctx: RuleContext) -> None:
             report = ctx.report(
                 call,
                 RESPONSES_API,
-                "`OpenAIResponsesModel(...)` on a client moved to OpenRouter: OpenRouter's "
+                "`OpenAIResponsesModel(...)` on a client on OpenRouter: OpenRouter's "
                 "Responses API is stateless and the SDK's Responses path relies on OpenAI's "
                 "server-side state; use `OpenAIChatCompletionsModel(...)`",
             )
@@ -270,7 +272,7 @@ def check_agents(ctx: RuleContext) -> None:
             ctx.report(
                 first.call,
                 AGENT_MODEL,
-                "the Agents SDK's default client moves to OpenRouter, and this module builds no "
+                "the Agents SDK's default client is on OpenRouter (or moves there), and this module builds no "
                 "`Agent`: agents built elsewhere with a string model send it without the "
                 "`openai/` prefix (the SDK strips it); give them "
                 '`model=OpenAIChatCompletionsModel(model="openai/...", openai_client=client)`',
@@ -279,16 +281,6 @@ def check_agents(ctx: RuleContext) -> None:
     for d in defaults:
         for r in needs:
             _hold_client(ctx, d.client, d.scope, r)
-
-
-def _moves(ctx: RuleContext, client: cst.BaseExpression, scope: cst.CSTNode | None) -> bool:
-    """Does this run move (one of) the clients ``client`` can be?"""
-    atoms = clients.index(ctx).resolve(client, scope)
-    return any(
-        a == clients.MIGRATED
-        or (isinstance(a, int) and ctx.client_decisions.get(a) == clients.DECISION_MIGRATE)
-        for a in atoms
-    )
 
 
 def _hold_client(
@@ -436,7 +428,7 @@ def _calls(stmt: cst.CSTNode, func: cst.BaseExpression) -> bool:
 
 def _responses_api(ctx: RuleContext, d: _Default, explicit: bool) -> Report:
     message = (
-        "the Agents SDK's default client moves to OpenRouter, but agents with a string model "
+        "the Agents SDK's default client is on OpenRouter (or moves there), but agents with a string model "
         "use the Responses API, which relies on OpenAI's server-side state (OpenRouter's is "
         'stateless): call `set_default_openai_api("chat_completions")`'
     )
@@ -485,7 +477,7 @@ def _agent(ctx: RuleContext, call: cst.Call, d: _Default) -> list[Report]:
                 AGENT_MODEL,
                 "`Agent(...)` without a model uses the SDK's default model "
                 "(OPENAI_DEFAULT_MODEL or a built-in name), sent without the `openai/` prefix "
-                "through the client moved to OpenRouter: pass "
+                "through the client on OpenRouter: pass "
                 '`model=OpenAIChatCompletionsModel(model="openai/...", openai_client=client)`',
             )
         ]
@@ -497,9 +489,10 @@ def _agent(ctx: RuleContext, call: cst.Call, d: _Default) -> list[Report]:
             ctx.report(
                 model,
                 AGENT_MODEL,
-                "`Agent(model=...)` through the client moved to OpenRouter: the tool cannot "
-                "read this model; a string model loses its `openai/` prefix (the SDK strips "
-                'it): pass `OpenAIChatCompletionsModel(model="openai/...", openai_client=client)`',
+                f"`Agent(model={ctx.module.code_for_node(model)})` goes through the client on "
+                "OpenRouter; the tool rewrites only a literal model here, and a string model "
+                "loses its `openai/` prefix (the SDK strips it): pass "
+                '`OpenAIChatCompletionsModel(model="openai/...", openai_client=client)`',
             )
         ]
     bare = value[len("openai/") :] if value.startswith("openai/") else value
@@ -509,14 +502,14 @@ def _agent(ctx: RuleContext, call: cst.Call, d: _Default) -> list[Report]:
             ctx.report(
                 model,
                 AGENT_MODEL,
-                f'`Agent(model="{value}")` goes through the client moved to OpenRouter, and '
+                f'`Agent(model="{value}")` goes through the client on OpenRouter, and '
                 f"the tool has no OpenRouter ID for '{bare}': pass "
                 '`OpenAIChatCompletionsModel(model="<OpenRouter ID>", openai_client=client)`',
             )
         ]
     target = lookup.target
     message = (
-        f'`Agent(model="{value}")` goes through the client moved to OpenRouter, and the SDK '
+        f'`Agent(model="{value}")` goes through the client on OpenRouter, and the SDK '
         f'strips an `openai/` prefix: pass `OpenAIChatCompletionsModel(model="{target}", '
         "openai_client=client)`"
     )
