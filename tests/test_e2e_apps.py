@@ -28,7 +28,11 @@ otherwise passing them would prove nothing.
 
 The SDKs: in CI (``CI`` set) a missing SDK fails the tests; elsewhere they
 are skipped with a message. ``OPENROUTER_MIGRATE_E2E_LEGACY_PYTHON`` may name
-an interpreter that has ``openai==0.28.1`` (else one is created per session).
+an interpreter that has ``openai==0.28.1`` (else one is created per session);
+``OPENROUTER_MIGRATE_E2E_INSTRUCTOR_PYTHON`` one that has instructor (else
+``instructor==1.17.0`` gets its own: its jiter pin would downgrade the newest
+openai); ``OPENROUTER_MIGRATE_E2E_AGENTS_PYTHON`` one that has openai-agents
+(else the running one: the e2e extra installs it beside the newest openai).
 All apps run concurrently, once per session.
 """
 
@@ -443,12 +447,16 @@ class Session:
 def sdk_pythons(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str | None, str]]:
     """sdk -> (interpreter that has it, or None; its version, or why not)."""
     tmp = tmp_path_factory.mktemp("sdk")
-    return {
-        "v1": _v1_python(),
-        "legacy": _legacy_python(tmp),
-        "instructor": _instructor_python(tmp),
-        "agents": _agents_python(),
-    }
+    # the two virtual environments are built side by side (pip mostly waits)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        legacy = pool.submit(_legacy_python, tmp)
+        instructor = pool.submit(_instructor_python, tmp)
+        return {
+            "v1": _v1_python(),
+            "legacy": legacy.result(),
+            "instructor": instructor.result(),
+            "agents": _agents_python(),
+        }
 
 
 @pytest.fixture(scope="session")
