@@ -181,6 +181,10 @@ class ClientIndex:
     # public function -> its parameters a receiver resolves through, with
     # their positional index: the calls in other modules decide them
     client_params: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    # constructor sites whose move is an unsafe fix (a default client of the
+    # Agents SDK whose agents need one: codemods/rules/agents.py): other
+    # modules are told "unknown", so what they send through it is unsafe too
+    unsafe_sites: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         f = self.ctx.facts
@@ -448,6 +452,8 @@ class ClientIndex:
         """A decision for the clients ``atoms`` stand for (what other
         modules of the run are told)."""
         kind = self.fold(atoms)
+        if kind == "openai" and any(a in self.unsafe_sites for a in atoms if isinstance(a, int)):
+            return UNKNOWN
         if kind == "openai":
             decisions = {
                 self.ctx.client_decisions.get(a, DECISION_MIGRATE) if isinstance(a, int) else a

@@ -216,3 +216,29 @@ def test_check_after_an_unsafe_migration_is_stable() -> None:
     after = run(out, dedent=False, unsafe_fixes=True).findings
     # only what needs a human is left, on the client now on OpenRouter
     assert [(f.code, f.line, f.applicability) for f in after] == [("OR431", 9, None)]
+
+
+def test_another_module_sending_through_the_held_client_gets_an_unsafe_fix(tmp_path) -> None:
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    (tmp_path / "pyproject.toml").write_text("")
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "setup.py").write_text(
+        "from agents import Agent, set_default_openai_client\n"
+        "from openai import AsyncOpenAI\n"
+        "client = AsyncOpenAI()\n"
+        "set_default_openai_client(client)\n"
+        'agent = Agent(name="a", model="gpt-4o")\n'
+    )
+    (pkg / "use.py").write_text(
+        "from pkg.setup import client\n"
+        "async def ask():\n"
+        '    return await client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    result = cli_runner().invoke(main, ["check", "--no-cache", str(tmp_path)])
+    (line,) = [x for x in result.stdout.splitlines() if "use.py" in x]
+    # the client moves only with --unsafe-fixes: so does what is sent through it
+    assert "OR201" in line and "[*]" not in line and "unsafe fix" in line

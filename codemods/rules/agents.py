@@ -288,10 +288,12 @@ def _hold_client(
 ) -> None:
     """The client's OR101 fix moves only with ``by``'s: unsafe, and dropped
     when ``by`` is suppressed (its agents would then keep bare IDs)."""
-    for site in clients.index(ctx).sites_of(client, scope):
+    index = clients.index(ctx)
+    for site in index.sites_of(client, scope):
         report = ctx.client_reports.get(site)
         if report is None or report is by:
             continue
+        index.unsafe_sites.add(site)
         if not report.unsafe:
             report.unsafe = True
             report.message += (
