@@ -246,3 +246,14 @@ def test_a_local_from_provider_is_not_instructors() -> None:
     client = from_provider("openai/gpt-4o")
     """
     assert codes(src) == []
+
+
+def test_from_provider_through_a_constant_is_reported_without_a_fix() -> None:
+    src = """\
+    import instructor
+    MODEL = "openai/gpt-4o"
+    client = instructor.from_provider(MODEL)
+    """
+    (f,) = run(src, unsafe_fixes=True).findings
+    assert f.code == "OR421" and f.applicability is None
+    assert "the model comes from `MODEL`" in f.message

@@ -115,9 +115,12 @@ def _check(ctx: RuleContext, call: cst.Call) -> None:
     if model_node is None:
         return
     value = string_value(model_node)
+    if value is None and isinstance(model_node, cst.Name):
+        # a module string constant: reported (its other readers are not checked)
+        constant = ctx.facts.string_constants.get(model_node.value)
+        value = None if constant is None else string_value(constant.value)
     if value is None:
-        # a constant or an expression: say so only when it names OpenAI
-        return
+        return  # an expression the tool does not read
     provider, _, model = value.partition("/")
     if provider != "openai" or not model:
         return
@@ -146,12 +149,12 @@ def _check(ctx: RuleContext, call: cst.Call) -> None:
         f"(instructor>=1.11.0; the key comes from {s.api_key_env})"
     )
     if blockers or not isinstance(model_node, cst.SimpleString):
-        ctx.report(
-            call,
-            FROM_PROVIDER,
-            message + f"; not rewritten: it passes {', '.join(blockers) or 'a model expression'}, "
-            "which the OpenRouter provider reads differently",
+        why = (
+            f"it passes {', '.join(blockers)}, which the OpenRouter provider reads differently"
+            if blockers
+            else f"the model comes from `{ctx.module.code_for_node(model_node)}`: change it there"
         )
+        ctx.report(call, FROM_PROVIDER, f"{message}; not rewritten: {why}")
         return
     extra: list[cst.Arg] = []
     if s.base_url != DEFAULT_BASE_URL:
