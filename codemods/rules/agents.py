@@ -393,7 +393,6 @@ def _insert_after(ctx: RuleContext, anchor: cst.Call, name: str, arg: cst.BaseEx
     if where is None or import_edit is False:
         return None
     block, index = where
-    original = block.body[index]
     func = anchor.func
     # which of the block's statements calling the same function it is (its
     # position may move: another fix inserts ``import os`` at the top)
@@ -414,7 +413,6 @@ def _insert_after(ctx: RuleContext, anchor: cst.Call, name: str, arg: cst.BaseEx
                 seen += 1
         return node
 
-    del original
     return fix, block, import_edit
 
 
