@@ -3,9 +3,9 @@
 ``set_default_openai_client(client)`` makes ``client`` the client of every
 agent whose model is a string (``Agent(model="gpt-4o")``) or absent: when
 this run moves ``client`` to OpenRouter, those agents move with it. What
-the SDK does with them, from its source (openai-agents 0.0.x to 0.24.0):
+the SDK does with them, from its source (openai-agents 0.0.3 to 0.24.0):
 
-- the model provider is a ``MultiProvider`` (since 0.0.x): a model name
+- the model provider is a ``MultiProvider`` (the default since 0.0.12; before, a plain ``OpenAIProvider`` sent names unchanged): a model name
   ``"openai/gpt-4o"`` is split at its first ``/`` and ``openai`` is taken
   for the provider, so ``gpt-4o`` is what is sent. Keeping the prefix needs
   a model object, ``OpenAIChatCompletionsModel(model="openai/gpt-4o",
@@ -66,9 +66,10 @@ AGENT_MODEL = rule(
         when this module builds none.
     """,
     why="""
-        The SDK's model provider reads a leading `openai/` as its own
-        provider prefix and strips it (`MultiProvider`): `Agent(model=
-        "openai/gpt-4o")` sends `gpt-4o`, which OpenRouter refuses. A model
+        The SDK's model provider (`MultiProvider`, the default since
+        openai-agents 0.0.12) reads a leading `openai/` as its own provider
+        prefix and strips it: `Agent(model="openai/gpt-4o")` sends
+        `gpt-4o`, which OpenRouter refuses. A model
         object sends its name unchanged (every openai-agents release), and
         uses chat completions, which OpenRouter serves fully. On
         openai-agents 0.11.0 and later,
