@@ -83,8 +83,26 @@ WRAPPERS = frozenset(
     }
 )
 # the instructor modes ``from_openai`` accepts for a client whose base URL is
-# OpenRouter's (instructor/client.py asserts it; any other mode raises)
+# OpenRouter's: instructor 1.7.4 to 1.15.1 assert it in ``from_openai``
+# (instructor/client.py, later instructor/core/client.py: ``provider in
+# {Provider.OPENROUTER}``, the provider read from "openrouter" in the base
+# URL); any other mode raises AssertionError. ``patch``/``apatch`` never
+# check, and instructor 1.15.3+ (the v2 registry) no longer reads the base URL
 INSTRUCTOR_OPENROUTER_MODES = frozenset({"TOOLS", "JSON", "OPENROUTER_STRUCTURED_OUTPUTS"})
+# instructor's client classes: a parameter annotated with one of them holds a
+# wrapper made by ``from_openai`` (its methods send chat completions)
+INSTRUCTOR_CLASSES = frozenset(
+    {
+        "instructor.Instructor",
+        "instructor.AsyncInstructor",
+        "instructor.client.Instructor",
+        "instructor.client.AsyncInstructor",
+        "instructor.core.client.Instructor",
+        "instructor.core.client.AsyncInstructor",
+        "instructor.core.Instructor",
+        "instructor.core.AsyncInstructor",
+    }
+)
 # instructor's own methods on a wrapped client (the request is a chat completion)
 INSTRUCTOR_METHODS: tuple[tuple[str, ...], ...] = (
     ("chat", "completions", "create_partial"),
@@ -163,6 +181,10 @@ class ClientIndex:
     # public function -> its parameters a receiver resolves through, with
     # their positional index: the calls in other modules decide them
     client_params: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    # constructor sites whose move is an unsafe fix (a default client of the
+    # Agents SDK whose agents need one: codemods/rules/agents.py): other
+    # modules are told "unknown", so what they send through it is unsafe too
+    unsafe_sites: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         f = self.ctx.facts
@@ -339,6 +361,8 @@ class ClientIndex:
             q = f.qualified(_unquote(param.annotation.annotation))
             if q in AZURE_CLASSES or (q is not None and q.split(".", 1)[0] in FOREIGN_SDKS):
                 return {FOREIGN}
+            if q in INSTRUCTOR_CLASSES:
+                out.add(INSTRUCTOR)  # ``client: instructor.Instructor``: a wrapper
         if param.default is not None:
             out |= self.resolve(param.default, f.scope_of.get(id(fn)))
         calls = self._call_sites(fn)
@@ -430,6 +454,8 @@ class ClientIndex:
         kind = self.fold(atoms)
         if any(a in self.ctx.blocked_clients for a in atoms if isinstance(a, int)):
             return UNKNOWN  # its fix is unsafe: what goes through it moves only with it
+        if kind == "openai" and any(a in self.unsafe_sites for a in atoms if isinstance(a, int)):
+            return UNKNOWN
         if kind == "openai":
             decisions = {
                 self.ctx.client_decisions.get(a, DECISION_MIGRATE) if isinstance(a, int) else a
@@ -544,15 +570,27 @@ class ClientIndex:
         f = self.ctx.facts
         out: dict[int, list[tuple[cst.Call, str]]] = defaultdict(list)
         for call in f.calls:
-            if f.qualified(call.func) not in ("instructor.from_openai", "instructor.patch"):
+            # only ``from_openai`` checks the base URL; ``patch``/``apatch`` do not
+            if f.qualified(call.func) != "instructor.from_openai":
                 continue
             target = _first_arg(call, "client")
-            mode = next(
-                (a.value for a in call.args if a.keyword is not None and a.keyword.value == "mode"),
-                None,
-            )
+            mode = _argument(call, "mode", 1)
+            if mode is _STAR:  # ``from_openai(client, **options)``: any mode
+                mode = next(a for a in call.args if a.star)
             if target is None or mode is None:
                 continue  # the default mode (TOOLS) works on OpenRouter
+            if isinstance(mode, cst.Arg):
+                shown = self.ctx.module.code_for_node(mode).rstrip(", ")
+                for site in self.sites_of(target, f.scope_of.get(id(call))):
+                    out[site].append((call, shown))
+                continue
+            assert isinstance(mode, cst.BaseExpression)
+            if type(mode) is cst.Name:
+                # ``MODE = instructor.Mode.JSON`` at module level, bound once
+                values = f.bindings.get((0, mode.value), ())  # type: ignore[attr-defined]
+                if len(values) == 1 and values[0] is not None:
+                    if f.assignment_counts.get(mode.value, 0) == 1:  # type: ignore[attr-defined]
+                        mode = values[0]
             name = dotted_name(mode)
             if name is not None and name.rsplit(".", 1)[-1] in INSTRUCTOR_OPENROUTER_MODES:
                 continue

@@ -4,7 +4,9 @@ Used by the end-to-end tests (``tests/test_e2e_apps.py``): migrated apps are
 run with the real ``openai`` SDK against it, and the test asserts on what it
 recorded. It serves, under ``/api/v1``:
 
-- ``POST /chat/completions``: JSON, or SSE when ``stream`` is true. Like
+- ``POST /chat/completions``: JSON, or SSE when ``stream`` is true; a
+  request that forces a function (``tool_choice`` naming it, as instructor's
+  TOOLS mode does) gets a tool call with arguments made from its schema. Like
   OpenRouter, every stream ends with one usage chunk whose ``choices`` is an
   empty list, then ``data: [DONE]``.
 - ``POST /completions`` (JSON or SSE, same ending), ``POST /embeddings``,
@@ -177,6 +179,27 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema"):
             content = json.dumps({"answer": REPLY})
         base = {"id": "gen-e2e-1", "created": created, "model": model, "provider": "OpenAI"}
+        call = _forced_tool_call(body)
+        if call is not None and not body.get("stream"):
+            # instructor's TOOLS mode names the function it wants called
+            self._send_json(
+                rec,
+                200,
+                {
+                    **base,
+                    "object": "chat.completion",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                            "finish_reason": "tool_calls",
+                            "logprobs": None,
+                        }
+                    ],
+                    "usage": self._usage(),
+                },
+            )
+            return
         if not body.get("stream"):
             self._send_json(
                 rec,
@@ -283,6 +306,37 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
         return None
+
+
+def _forced_tool_call(body: dict[str, Any]) -> dict[str, Any] | None:
+    """A tool call answering ``tool_choice: {"type": "function", "function":
+    {"name": N}}`` (instructor's TOOLS mode): arguments made from the
+    function's JSON schema (every required property a value of its type)."""
+    choice = body.get("tool_choice")
+    tools = body.get("tools")
+    if not (isinstance(choice, dict) and isinstance(tools, list)):
+        return None
+    name = (choice.get("function") or {}).get("name")
+    for tool in tools:
+        function = tool.get("function") if isinstance(tool, dict) else None
+        if isinstance(function, dict) and function.get("name") == name:
+            arguments = _example(function.get("parameters") or {})
+            return {
+                "id": "call_e2e_1",
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(arguments)},
+            }
+    return None
+
+
+def _example(schema: dict[str, Any]) -> Any:
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties") or {}
+        return {k: _example(v) for k, v in props.items() if k in schema.get("required", props)}
+    return {"string": REPLY, "integer": 1, "number": 1.0, "boolean": True, "array": []}.get(
+        kind, REPLY
+    )
 
 
 class _Server(ThreadingHTTPServer):

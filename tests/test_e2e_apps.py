@@ -28,7 +28,11 @@ otherwise passing them would prove nothing.
 
 The SDKs: in CI (``CI`` set) a missing SDK fails the tests; elsewhere they
 are skipped with a message. ``OPENROUTER_MIGRATE_E2E_LEGACY_PYTHON`` may name
-an interpreter that has ``openai==0.28.1`` (else one is created per session).
+an interpreter that has ``openai==0.28.1`` (else one is created per session);
+``OPENROUTER_MIGRATE_E2E_INSTRUCTOR_PYTHON`` one that has instructor (else
+``instructor==1.17.0`` gets its own: its jiter pin would downgrade the newest
+openai); ``OPENROUTER_MIGRATE_E2E_AGENTS_PYTHON`` one that has openai-agents
+(else the running one: the e2e extra installs it beside the newest openai).
 The LangChain apps (``sdk="langchain"``) run with the real ``langchain-openai``
 (the ``e2e`` extra installs it next to the newest ``openai``, on Python 3.11+,
 which langchain-openai requires); ``OPENROUTER_MIGRATE_E2E_LANGCHAIN_PYTHON``
@@ -59,6 +63,9 @@ OPENAI_KEY = "sk-proj-e2e000000000000000000000000000000000000000000000000openai"
 APP_URL = "https://example.test"
 APP_TITLE = "E2E App"
 LEGACY_VERSION = "0.28.1"
+# instructor pins jiter<0.15 and the newest openai needs jiter>=0.16: it gets
+# a virtual environment of its own (with the openai it resolves)
+INSTRUCTOR_VERSION = "1.17.0"
 IN_CI = bool(os.environ.get("CI"))
 
 # -- the apps ----------------------------------------------------------------------
@@ -74,7 +81,8 @@ MODELS = "/api/v1/models"
 class App:
     # "v1" (newest openai), "legacy" (openai==0.28.1), or a framework with
     # its own virtual environment (FRAMEWORKS: "litellm", "llamaindex"), or
-    # "langchain" (langchain-openai, from the e2e extra)
+    # "langchain" (langchain-openai, from the e2e extra), "instructor" (its own
+    # environment), "agents" (openai-agents beside the newest openai)
     sdk: str
     argv: tuple[str, ...]  # what follows `python`
     endpoints: frozenset[str]  # paths the app must call
@@ -159,6 +167,10 @@ APPS: dict[str, App] = {
     "litellm_chat": _app("litellm", "app.py", CHAT, EMBEDDINGS),
     "dspy_program": _app("litellm", "app.py"),
     "llamaindex_chat": _app("llamaindex", "app.py", migrate_options=("--unsafe-fixes",)),
+    # frameworks on the SDK (issue 14): instructor's from_provider and the
+    # Agents SDK's agents move only with --unsafe-fixes (OR421, OR431-OR433)
+    "instructor_app": _app("instructor", "app.py", migrate_options=("--unsafe-fixes",)),
+    "agents_app": _app("agents", "app.py", migrate_options=("--unsafe-fixes",)),
 }
 
 
@@ -363,10 +375,10 @@ def _missing(message: str) -> None:
     pytest.skip(message)
 
 
-def _version(python: str, expr: str) -> str | None:
+def _version(python: str, expr: str, module: str = "openai") -> str | None:
     try:
         p = subprocess.run(
-            [python, "-c", f"import openai; print({expr})"],
+            [python, "-c", f"import {module}; print({expr})"],
             capture_output=True,
             text=True,
             timeout=60,
@@ -486,6 +498,55 @@ def _framework_python(tmp: Path, sdk: str) -> tuple[str | None, str]:
     return python, " ".join(requirements)
 
 
+def _agents_python() -> tuple[str | None, str]:
+    """openai-agents installs beside the newest openai: the e2e extra has it."""
+    python = os.environ.get("OPENROUTER_MIGRATE_E2E_AGENTS_PYTHON") or sys.executable
+    v = _version(
+        python, "importlib.metadata.version('openai-agents')", "importlib.metadata, agents"
+    )
+    if v is None:
+        return None, f"the `openai-agents` package is not installed in {python}"
+    return python, v
+
+
+def _instructor_python(tmp: Path) -> tuple[str | None, str]:
+    given = os.environ.get("OPENROUTER_MIGRATE_E2E_INSTRUCTOR_PYTHON")
+    if given:
+        v = _version(given, "instructor.__version__", "instructor")
+        if v is None:
+            return None, f"{given} does not have instructor"
+        return given, v
+    venv = tmp / "instructor"
+    bindir = "Scripts" if os.name == "nt" else "bin"
+    python = str(venv / bindir / ("python.exe" if os.name == "nt" else "python"))
+    steps = [
+        [sys.executable, "-m", "venv", str(venv)],
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            f"instructor=={INSTRUCTOR_VERSION}",
+        ],
+    ]
+    for step in steps:
+        try:
+            p = subprocess.run(step, capture_output=True, text=True, timeout=600, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return None, f"could not install instructor=={INSTRUCTOR_VERSION}: {exc}"
+        if p.returncode != 0:
+            return None, (
+                f"could not install instructor=={INSTRUCTOR_VERSION} in a virtual environment: "
+                + (p.stderr or p.stdout)[-800:]
+            )
+    v = _version(python, "instructor.__version__", "instructor")
+    if v != INSTRUCTOR_VERSION:
+        return None, f"instructor=={INSTRUCTOR_VERSION} did not install ({v})"
+    return python, v
+
+
 @dataclass
 class Session:
     pythons: dict[str, tuple[str | None, str]]
@@ -504,10 +565,20 @@ class Session:
 def sdk_pythons(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str | None, str]]:
     """sdk -> (interpreter that has it, or None; its version, or why not)."""
     tmp = tmp_path_factory.mktemp("sdk")
-    pythons = {"v1": _v1_python(), "legacy": _legacy_python(tmp)}
-    for sdk in FRAMEWORKS:
-        pythons[sdk] = _framework_python(tmp, sdk)
-    pythons["langchain"] = _langchain_python()
+    # the virtual environments are built side by side (pip mostly waits)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        legacy = pool.submit(_legacy_python, tmp)
+        instructor = pool.submit(_instructor_python, tmp)
+        frameworks = {sdk: pool.submit(_framework_python, tmp, sdk) for sdk in FRAMEWORKS}
+        pythons = {
+            "v1": _v1_python(),
+            "legacy": legacy.result(),
+            "instructor": instructor.result(),
+            "agents": _agents_python(),
+            "langchain": _langchain_python(),
+        }
+        for sdk, future in frameworks.items():
+            pythons[sdk] = future.result()
     return pythons
 
 

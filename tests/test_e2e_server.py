@@ -106,3 +106,32 @@ def test_the_server_stops() -> None:
     s.stop()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_a_forced_function_gets_a_tool_call_following_its_schema() -> None:
+    """instructor's TOOLS mode names the function in ``tool_choice``."""
+    schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "age": {"type": "integer"}, "x": {}},
+        "required": ["name", "age"],
+    }
+    body = {
+        "model": "openai/gpt-4o",
+        "messages": [{"role": "user", "content": "Ann is 30"}],
+        "tools": [{"type": "function", "function": {"name": "User", "parameters": schema}}],
+        "tool_choice": {"type": "function", "function": {"name": "User"}},
+    }
+    with FakeOpenRouter() as s:
+        status, data = _post(s.base_url + "/chat/completions", body)
+        assert status == 200
+        choice = json.loads(data)["choices"][0]
+        assert choice["finish_reason"] == "tool_calls"
+        (call,) = choice["message"]["tool_calls"]
+        assert call["function"]["name"] == "User"
+        assert json.loads(call["function"]["arguments"]) == {
+            "name": "Hello from the fake OpenRouter.",
+            "age": 1,
+        }
+        # without a forced function the answer is text, as before
+        status, data = _post(s.base_url + "/chat/completions", {**body, "tool_choice": "auto"})
+        assert json.loads(data)["choices"][0]["message"]["content"]

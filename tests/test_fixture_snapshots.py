@@ -35,6 +35,8 @@ REPOS = [
     "langchain_app",
     "litellm_app",
     "llamaindex_app",
+    "instructor_app",
+    "agents_app",
 ]
 
 
@@ -175,3 +177,24 @@ def test_quickstart_matches_reference_document(fixture_copy) -> None:
 def test_fixture_list_is_complete() -> None:
     have = {p.name for p in FIXTURES.iterdir() if p.is_dir()}
     assert set(REPOS) <= have
+
+
+@pytest.mark.parametrize("name", ["instructor_app", "agents_app"])
+def test_framework_fixtures_with_unsafe_fixes(name: str, fixture_copy, snapshot) -> None:
+    """instructor's ``from_provider`` (OR421) and the Agents SDK's default
+    client (OR431-OR433) move only with ``--unsafe-fixes``: the whole run,
+    then ``check --unsafe-fixes`` finds nothing fixable and a second run
+    changes nothing. (The safe runs' snapshots are ``test_fixture_repo``.)"""
+    repo = fixture_copy(name)
+    code_mig, out_mig, err_mig = _run(["migrate", "--unsafe-fixes", "."], repo)
+    after = tree_bytes(repo)
+    code_check, out_check, err_check = _run(["check", "--unsafe-fixes", "."], repo)
+    _, _, err_mig2 = _run(["migrate", "--unsafe-fixes", "."], repo)
+    assert tree_bytes(repo) == after
+    assert "Migrated 0 files" in err_mig2
+    assert "[*]" not in out_check
+    snap: dict = {"tree": nested({k: v for k, v in after.items() if k != "EXPECTED.md"})}
+    snap["migrate.txt"] = f"exit {code_mig}\n{out_mig}{err_mig}".encode()
+    snap["check-after.txt"] = f"exit {code_check}\n{out_check}{err_check}".encode()
+    snapshot.snapshot_dir = Path(__file__).parent / "snapshots" / "fixtures"
+    snapshot.assert_match_dir(snap, f"{name}--unsafe-fixes")

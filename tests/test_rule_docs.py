@@ -30,6 +30,11 @@ CONFIG = EngineConfig(settings=Settings(report_unused_noqa=True))
 OPTION_SETTINGS = {
     "OR106": Settings(app_url="https://example.com"),  # --app-url
     "OR451": Settings(unsafe_fixes=True),  # its fix is always unsafe
+    # rules whose fix is always unsafe: their example shows --unsafe-fixes
+    **{
+        code: Settings(unsafe_fixes=True, report_unused_noqa=True)
+        for code in ("OR421", "OR431", "OR432", "OR433")
+    },
 }
 
 

@@ -5,6 +5,11 @@ from codemods.rules import (  # noqa: F401
     langchain,
     litellm_dspy,
     llamaindex,
+# (agents and instructor import the client rules first: they read their decisions)
+from codemods.rules import (  # noqa: F401
+    agents,
+    client,
+    instructor,
     models,
     module_client,
     noqa,

@@ -341,17 +341,22 @@ INSTRUCTOR_MODE = rule(
     severity=Severity.WARNING,
     fixable=False,
     what="""
-        Reports a client passed to `instructor.from_openai(client, mode=...)`
-        (or `instructor.patch`) with a mode other than `Mode.TOOLS`,
-        `Mode.JSON` or `Mode.OPENROUTER_STRUCTURED_OUTPUTS`. The client is
-        left on OpenAI, with the model IDs sent through it.
+        Reports a client passed to `instructor.from_openai(client, mode)`
+        with a mode (keyword or positional) other than `Mode.TOOLS` (the
+        default), `Mode.JSON` or `Mode.OPENROUTER_STRUCTURED_OUTPUTS`, or a
+        mode it cannot read (a variable, `**options`). The client is left on
+        OpenAI, with the model IDs sent through it. `instructor.patch` and
+        `apatch` do not check the mode and are not reported.
     """,
     why="""
-        instructor reads the client's base URL: for OpenRouter it accepts
-        only those three modes and raises on any other (`MD_JSON`,
-        `PARALLEL_TOOLS`, `JSON_SCHEMA`, `RESPONSES_*`...), so moving the
-        client would break the program at start-up. Choose one of the three
-        modes, then run the tool again.
+        instructor 1.7.4 to 1.15.1 read the client's base URL in
+        `from_openai`: for one containing "openrouter" they accept only
+        those three modes and fail an assertion on any other (`MD_JSON`,
+        `PARALLEL_TOOLS`, `JSON_SCHEMA`, `TOOLS_STRICT`, `RESPONSES_*`...),
+        so moving the client would break the program at start-up.
+        instructor 1.15.3 and later no longer check; the tool does not know
+        which version runs. Choose one of the three modes (or migrate by
+        hand on instructor 1.15.3+), then run the tool again.
     """,
     before="""
         import instructor
@@ -806,8 +811,8 @@ def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
             call,
             INSTRUCTOR_MODE,
             f"`{cls_name}(...)` is wrapped by instructor with mode `{modes[0][1]}`, which "
-            "instructor refuses for an OpenRouter base URL (only TOOLS, JSON and "
-            "OPENROUTER_STRUCTURED_OUTPUTS): left on OpenAI; switch the mode, then run "
+            "instructor 1.7.4 to 1.15.1 refuse for an OpenRouter base URL (only TOOLS, JSON "
+            "and OPENROUTER_STRUCTURED_OUTPUTS): left on OpenAI; switch the mode, then run "
             "the tool again",
         )
         return

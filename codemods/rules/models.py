@@ -373,6 +373,54 @@ def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
     return out
 
 
+# calls that take a client and a ``model=`` the client is later sent with, as
+# the SDK method they call -> (method, the client's keyword, its position):
+# instructor's ``from_openai(client, mode, model)`` (the default model of
+# every request, instructor 1.15.3+; earlier versions pass it on the same
+# way through ``**kwargs``), and the Agents SDK's model classes, which send
+# ``model`` unchanged through ``openai_client`` (openai-agents
+# models/openai_chatcompletions.py, models/openai_responses.py: ``model=self.model``)
+MODEL_HOLDERS: dict[str, tuple[tuple[str, ...], str, int]] = {
+    "instructor.from_openai": (("chat", "completions", "create"), "client", 0),
+    "agents.OpenAIChatCompletionsModel": (("chat", "completions", "create"), "openai_client", 1),
+    "agents.models.openai_chatcompletions.OpenAIChatCompletionsModel": (
+        ("chat", "completions", "create"),
+        "openai_client",
+        1,
+    ),
+    "agents.OpenAIResponsesModel": (("responses", "create"), "openai_client", 1),
+    "agents.models.openai_responses.OpenAIResponsesModel": (
+        ("responses", "create"),
+        "openai_client",
+        1,
+    ),
+}
+
+
+def model_holder(
+    ctx: RuleContext, call: cst.Call
+) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
+    """``instructor.from_openai(client, model="gpt-4o")``,
+    ``OpenAIChatCompletionsModel(model="gpt-4o", openai_client=client)``:
+    the SDK method the model is sent with, and the client expression."""
+    q = ctx.facts.qualified(call.func)
+    held = MODEL_HOLDERS.get(q) if q is not None else None
+    if held is None or model_arg(call) is None:
+        return None
+    method, keyword, position = held
+    seen = 0
+    for a in call.args:
+        if a.star:
+            return None
+        if a.keyword is None:
+            if seen == position:
+                return method, a.value
+            seen += 1
+        elif a.keyword.value == keyword:
+            return method, a.value
+    return None
+
+
 def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
     out = []
     for call in ctx.facts.calls:
@@ -380,7 +428,7 @@ def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
         if q in LEGACY_METHODS:
             out.append(SdkCall(call, LEGACY_METHODS[q], "openai"))
             continue
-        m = sdk_method(call) or _instructor_method(ctx, call)
+        m = sdk_method(call) or _instructor_method(ctx, call) or model_holder(ctx, call)
         if m is None:
             continue
         method, receiver = m
