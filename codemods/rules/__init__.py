@@ -1,15 +1,13 @@
 """The rules. Importing this package registers every rule and checker."""
 
-from codemods.rules import (  # noqa: F401
-    client,
-    langchain,
-    litellm_dspy,
-    llamaindex,
 # (agents and instructor import the client rules first: they read their decisions)
 from codemods.rules import (  # noqa: F401
     agents,
     client,
     instructor,
+    langchain,
+    litellm_dspy,
+    llamaindex,
     models,
     module_client,
     noqa,
