@@ -244,13 +244,6 @@ def _process(
     # (a fix's support edits go with it). A fix not applied still leaves its
     # finding, which says the fix exists and is unsafe.
     allow_unsafe = config.settings.unsafe_fixes
-    # a fix that cannot stand without another report's unsafe fix (a model ID
-    # sent through a client whose move is unsafe: codemods/rules/agents.py)
-    # is unsafe too
-    for r in ctx.reports:
-        if r.fix is not None and not r.unsafe and any(q.unsafe for q in r.requires):
-            r.unsafe = True
-            r.message += "; unsafe fix: the fix of the client it goes through is unsafe"
 
     def applies(r: Report) -> bool:
         return r.fix is not None and (allow_unsafe or not r.unsafe)
@@ -277,6 +270,14 @@ def _process(
             result = FileResult(path)
             _report_unused_noqa(result, suppressions, config.settings, data, module.encoding)
             return result
+
+        # a fix that cannot stand without another report's unsafe fix (a model ID
+        # sent through a client whose move is unsafe: codemods/rules/agents.py)
+        # is unsafe too
+        for r in ctx.reports:
+            if r.fix is not None and not r.unsafe and any(q.unsafe for q in r.requires):
+                r.unsafe = True
+                r.message += "; unsafe fix: the fix of the client it goes through is unsafe"
 
         # Positions only now that there are findings, and only as cheap as one
         # code generation: see ``_Positions``.

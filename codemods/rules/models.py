@@ -626,8 +626,7 @@ def _sites(sinks: list[Sink]) -> tuple[int, ...]:
 
 UNSAFE_NOTE = "; unsafe fix: the client of a call it reaches is not resolved to openai's"
 BLOCKED_NOTE = (
-    "; unsafe fix: it moves with its client, whose fix is unsafe (a model ID sent "
-    "through it cannot move)"
+    "; unsafe fix: it moves with its client, whose fix is unsafe (the client's finding says why)"
 )
 
 
