@@ -782,13 +782,15 @@ def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
     uses = [] if on_openrouter else clients.index(ctx).uses().get(id(call), [])
     if uses and not any(u.supported for u in uses):
         _leave(ctx, call)
-        shown = sorted({clients.resource_path(u.call) for u in uses})
-        listed = ", ".join(f"`{x}`" for x in shown[:3]) + (" ..." if len(shown) > 3 else "")
+        shown = sorted({clients.resource_path(u.call) for u in uses if u.call is not None})
+        elsewhere = sorted({(u.resource or "", u.where or "") for u in uses if u.call is None})
+        listed = [f"`{x}`" for x in shown] + [f"`{r}` in {w}" for r, w in elsewhere]
+        listed_text = ", ".join(listed[:3]) + (" ..." if len(listed) > 3 else "")
         ctx.report(
             call,
             UNSUPPORTED_ONLY,
             f"`{cls_name}(...)` is used only for endpoints OpenRouter does not serve "
-            f"({listed}): left on OpenAI (it still needs an OpenAI key)",
+            f"({listed_text}): left on OpenAI (it still needs an OpenAI key)",
         )
         return
     migrate_constructor(ctx, call, cls_name)  # decided in _record_decisions

@@ -463,8 +463,13 @@ def check_models(ctx: RuleContext) -> None:
         ctx.summary.clients = index.exports()
         ctx.summary.wants_importers = index.wants_importers
         ctx.summary.client_args = index.call_args()
+        ctx.summary.client_sites = index.site_counts()
+    if f.from_imports or ctx.memo.get("clients") is not None:
+        # calls through a client of another module (whatever this file imports)
+        ctx.summary.client_uses = clients.index(ctx).external_uses()
     if ctx.memo.get("clients") is not None:
         ctx.summary.client_params = clients.index(ctx).client_params
+        ctx.summary.wants_all_migrated = clients.index(ctx).wants_all_migrated
     if f.imports_openai:
         from codemods.rules.module_client import module_client_summary
 
