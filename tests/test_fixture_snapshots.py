@@ -32,6 +32,8 @@ REPOS = [
     "module_client",
     "keys",
     "unsafe_receivers",
+    "whole_program",
+    "annotated_params",
 ]
 
 

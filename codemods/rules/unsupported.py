@@ -589,7 +589,8 @@ def _check_endpoints(ctx: RuleContext, table: UnsupportedTable) -> None:
         if hit is None:
             continue
         ep, receiver = hit
-        if not _openai_receiver(ctx, classify_receiver(ctx, receiver)):
+        scope = ctx.facts.scope_of.get(id(call))
+        if not _openai_receiver(ctx, classify_receiver(ctx, receiver, scope)):
             continue
         parts, _ = attribute_chain(call.func)
         shown = ".".join(
