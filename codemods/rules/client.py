@@ -282,11 +282,16 @@ UNSUPPORTED_ONLY = rule(
     severity=Severity.WARNING,
     fixable=False,
     what="""
-        Reports a client whose every use in the file is an endpoint
+        Reports a client whose every use in the run is an endpoint
         OpenRouter does not serve (files, batches, fine-tuning, uploads,
         vector stores, assistants and threads, audio, images, moderations,
-        evals, realtime, videos, `responses.connect`...). The client is
-        left pointing at OpenAI, with its key.
+        evals, realtime, videos, `responses.connect`...). The uses are
+        collected in its module and in the other modules of the run that
+        use it (through an import of the client or of its factory, or a
+        pytest fixture of a `conftest.py`); the message names where those
+        are. The client is left pointing at OpenAI, with its key. A client
+        used for something OpenRouter serves is migrated, and each call
+        that OpenRouter does not serve is reported where it is made (OR301).
     """,
     why="""
         Pointing it at OpenRouter would turn every one of its calls into a
