@@ -184,6 +184,12 @@ class ClientIndex:
     # a parameter annotated ``OpenAI`` decided a receiver: the project fact
     # "every OpenAI client of the run is migrated" would settle it
     wants_all_migrated: bool = False
+    # keys of external_uses whose client this file passes on (an argument, a
+    # return value, another module-level name): its uses are not all here
+    escapes: set[str] = field(default_factory=set)
+    # module-level names bound to such a client: name -> keys (another
+    # module importing the name uses the client where it is not counted)
+    aliases: dict[str, set[str]] = field(default_factory=dict)
     _fixtures: dict[str, cst.FunctionDef] | None = None
 
     def __post_init__(self) -> None:
@@ -643,22 +649,29 @@ class ClientIndex:
         from codemods.rules.unsupported import classify_use
 
         f = self.ctx.facts
-        if (
-            not f.from_imports
-            and not any(n.startswith("test") for n in f.module_functions)
-            and not any(c.name.value.startswith("Test") for c in f.classes)
-        ):
+        if not may_use_external(f):
             return {}  # nothing comes from another module
         found: list[tuple[str, cst.Call, bool]] = []
         for call in f.calls:
+            scope = f.scope_of.get(id(call))
             hit = classify_use(self.ctx, call)
             if hit is None:
+                self._escaping(call, scope)
                 continue
             receiver, supported = hit
-            for a in self.resolve(receiver, f.scope_of.get(id(call))):
-                if type(a) is tuple:
-                    key = a[1] if a[0] == IMPORTED else FIXTURE_PREFIX + a[1]
-                    found.append((key, call, supported))
+            for key in _tag_keys(self.resolve(receiver, scope)):
+                found.append((key, call, supported))
+        for fn_id, values in f.returns.items():
+            fn = self._functions_by_id().get(fn_id)
+            for v in values:
+                if v is not None and fn is not None:
+                    self.escapes.update(_tag_keys(self.resolve(v, fn)))
+        for (scope_id, name), values in f.bindings.items():
+            if scope_id == 0 and "." not in name:  # ``c = client``: importable as ``c``
+                for v in values:
+                    keys = _tag_keys(self.resolve(v, None)) if v is not None else []
+                    if keys:
+                        self.aliases.setdefault(name, set()).update(keys)
         if not found:
             return {}
         lines = _lines(self.ctx, [call for _, call, _ in found])
@@ -666,6 +679,36 @@ class ClientIndex:
         for key, call, supported in found:
             out[key].append((supported, lines[id(call)], resource_path(call)))
         return dict(out)
+
+    def _escaping(self, call: cst.Call, scope: cst.CSTNode | None) -> None:
+        """A client of another module passed to a call (not a wrapper nor a
+        copy: those are followed): its uses there are not counted."""
+        f = self.ctx.facts
+        if f.qualified(call.func) in WRAPPERS:
+            return
+        for a in call.args:
+            value = a.value
+            items = (
+                [e.value for e in value.elements]  # type: ignore[attr-defined]
+                if type(value) in (cst.List, cst.Tuple, cst.Set)
+                else [value]
+            )
+            for item in items:
+                if type(item) in _CARRIERS:
+                    self.escapes.update(_tag_keys(self.resolve(item, scope)))
+
+    def _functions_by_id(self) -> dict[int, cst.FunctionDef]:
+        if not self._functions:
+            for node in self.ctx.facts.scope_of.values():
+                if type(node) is cst.FunctionDef:
+                    self._functions[id(node)] = node  # type: ignore[assignment]
+            for fn in self.ctx.facts.module_functions.values():
+                self._functions[id(fn)] = fn
+            for cls in self.ctx.facts.classes:
+                for m in cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ():
+                    if isinstance(m, cst.FunctionDef):
+                        self._functions[id(m)] = m
+        return self._functions
 
     def site_counts(self) -> tuple[int, int]:
         """(OpenAI clients of this file on OpenRouter after the run, those
@@ -771,6 +814,16 @@ class ClientIndex:
         return self._uses
 
 
+def may_use_external(f: ModuleFacts) -> bool:
+    """Can this module use a client another module builds (it imports a
+    name from a module, or has tests that may take a conftest fixture)?"""
+    return bool(
+        f.from_imports
+        or any(n.startswith("test") for n in f.module_functions)
+        or any(c.name.value.startswith("Test") for c in f.classes)
+    )
+
+
 def index(ctx: RuleContext) -> ClientIndex:
     found = ctx.memo.get("clients")
     if found is None:
@@ -823,6 +876,19 @@ def _constructor_kind(ctx: RuleContext, func: cst.BaseExpression) -> str | None:
 
 
 _STAR = object()
+# expressions through which a value can carry a client (others cannot)
+_CARRIERS = (cst.Name, cst.Attribute, cst.Call, cst.Await, cst.IfExp, cst.BooleanOperation)
+
+
+def _tag_keys(atoms: frozenset[Atom]) -> list[str]:
+    """The external_uses keys of the tags among ``atoms``."""
+    return [
+        a[1] if a[0] == IMPORTED else FIXTURE_PREFIX + a[1]  # type: ignore[index]
+        for a in atoms
+        if type(a) is tuple
+    ]
+
+
 #: how a pytest fixture is named where clients are exchanged between modules
 FIXTURE_PREFIX = "fixture:"
 _FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})

@@ -81,6 +81,11 @@ class ModuleSummary:
     client_uses: dict[str, list[tuple[bool, int, str]]] = field(default_factory=dict)
     # (OpenAI clients of this file on OpenRouter after the run, those that
     # are not); a parameter annotated ``OpenAI`` asks the run's total
+    # keys of client_uses (also with no use here) whose client this file
+    # passes on: as an argument, a return value, another module-level name
+    client_escapes: set[str] = field(default_factory=set)
+    # module-level names bound to such a client (``c = client``) -> its keys
+    client_aliases: dict[str, list[str]] = field(default_factory=dict)
     client_sites: tuple[int, int] = (0, 0)
     wants_all_migrated: bool = False
 
@@ -1233,8 +1238,35 @@ def plan_client_uses(
     if not definers and not conftests:
         return {}
     reals = {path: real for path, real, _, _ in files}
-    opaque: set[str] = set()
+    opaque: set[str] = set()  # definers none of whose uses elsewhere count
+    escaped: set[tuple[str, str]] = set()  # (definer, exported name) passed on
     found: dict[str, list[tuple[str, bool, str, str]]] = defaultdict(list)
+
+    def definer_of(
+        path: str, real: Path, summary: ModuleSummary, key: str
+    ) -> tuple[str, Path, str] | None:
+        """(definer path, its real path, exported name) of a client_uses key."""
+        if key.startswith(FIXTURE_PREFIX):
+            hit = _fixture_definer(real, key, conftests)
+            return None if hit is None else (hit[0], hit[1], key)
+        me = names[path] if path in names else None
+        if me is None or key not in summary.imports:
+            return None
+        written, name = summary.imports[key]
+        target = resolve(written, me[0], me[1]) if written != "?" else None
+        if target is None:
+            return None
+        if target not in definers:
+            # ``from pkg import client`` where pkg re-exports a definer's client
+            reexport = by_module[target] if target in by_module else None
+            if reexport is not None:
+                escaped.add((reexport, name))
+            return None
+        if name not in definers[target][1].clients:
+            return None
+        definer = definers[target][0]
+        return definer, reals[definer], name
+
     for path, real, summary, _ in files:
         if summary is None:
             continue
@@ -1248,28 +1280,37 @@ def plan_client_uses(
                 target = resolve(written, me[0], me[1]) if written != "?" else None
                 if target is not None and f"{target}.{name}" in definers:
                     opaque.add(definers[f"{target}.{name}"][0])
+        for key in summary.client_escapes:
+            hit = definer_of(path, real, summary, key)
+            if hit is not None:
+                escaped.add((hit[0], hit[2]))
         for key, uses in sorted(summary.client_uses.items()):
-            if key.startswith(FIXTURE_PREFIX):
-                hit = _fixture_definer(real, key, conftests)
-                if hit is None:
-                    continue
-                definer, dreal, _ = hit
-                exported = key
-            else:
-                if me is None or key not in summary.imports:
-                    continue
-                written, name = summary.imports[key]
-                target = resolve(written, me[0], me[1]) if written != "?" else None
-                if target not in definers or name not in definers[target][1].clients:
-                    continue
-                definer = definers[target][0]
-                dreal = reals[definer]
-                exported = name
-            if definer == path:
+            hit = definer_of(path, real, summary, key)
+            if hit is None or hit[0] == path:
                 continue
+            definer, dreal, exported = hit
             where = os.path.relpath(str(real), os.path.dirname(str(dreal))).replace(os.sep, "/")
             for supported, line, resource in uses:
                 found[definer].append((exported, supported, f"{where}:{line}", resource))
+    # a module that re-exports a definer's client (``from .clients import
+    # client`` in a package's __init__.py, ``c = client``) that another
+    # module imports: the uses through it are not counted, so that client's
+    # are not all known
+    summaries = {path: (real, summary) for path, real, summary, _ in files if summary}
+    for path, (real, summary) in summaries.items():
+        if path not in names:
+            continue
+        for local in summary.imports:
+            if (path, local) in escaped:
+                hit = definer_of(path, real, summary, local)
+                if hit is not None:
+                    escaped.add((hit[0], hit[2]))
+        for alias, keys in summary.client_aliases.items():
+            if (path, alias) in escaped:
+                for key in keys:
+                    hit = definer_of(path, real, summary, key)
+                    if hit is not None:
+                        escaped.add((hit[0], hit[2]))
     # files still without a summary (unparsable, notebooks) that may use a
     # definer's client: its uses are not all counted, so it is told none
     if mentions is None:
@@ -1294,8 +1335,11 @@ def plan_client_uses(
                         opaque.add(definer)
                     elif not fixture and lasts.get(definer) in h:
                         opaque.add(definer)
-    return {
-        definer: tuple(sorted(set(uses)))
-        for definer, uses in found.items()
-        if definer not in opaque
-    }
+    out = {}
+    for definer, uses in found.items():
+        if definer in opaque:
+            continue
+        kept = tuple(sorted({u for u in uses if (definer, u[0]) not in escaped}))
+        if kept:
+            out[definer] = kept
+    return out

@@ -177,6 +177,34 @@ def test_a_file_the_tool_cannot_read_that_names_the_client_keeps_the_old_decisio
     assert found == ["OR101", "OR101"]
 
 
+@pytest.mark.parametrize(
+    "files",
+    [
+        # passed to a function: its uses there are not counted
+        {"c.py": "from a import client\nfrom helpers import ask\nask(client)\n"},
+        # re-exported by a package and used through it
+        {
+            "pkg/__init__.py": "from a import client\n",
+            "d.py": "from pkg import client\nclient.chat.completions.create(model=M, messages=[])\n",
+        },
+        # bound to another module-level name that another module imports
+        {
+            "c.py": "from a import client\nshared = client\n",
+            "d.py": "from c import shared\nshared.chat.completions.create(model=M, messages=[])\n",
+        },
+        # returned by a function of the importing module
+        {"c.py": "from a import client\ndef get():\n    return client\n"},
+    ],
+)
+def test_a_client_passed_on_by_another_module_keeps_deciding_on_its_own_uses(
+    tmp_path, monkeypatch, files: dict[str, str]
+) -> None:
+    files = {"a.py": CLIENTS, "b.py": "from a import client\nclient.files.list()\n", **files}
+    root = _tree(tmp_path, files)
+    found = [f["code"] for f in _findings(root, monkeypatch) if f["file"] == "a.py"]
+    assert found == ["OR101", "OR101"]
+
+
 # ---------------------------------------------------------------- pytest fixtures
 
 CONFTEST = """\
