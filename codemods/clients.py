@@ -435,6 +435,8 @@ class ClientIndex:
                 consumer = True
         if not consumer or name in _parametrized(f, fn):
             return None
+        if f.module_functions.get(fn.name.value) is fn and self._local_calls(fn):
+            return None  # called by this module's code: not (only) by pytest
         cls = f.scope_of.get(id(fn))
         if type(cls) is cst.ClassDef and any(
             _fixture_name(f, m) == name
