@@ -647,7 +647,23 @@ class ClientIndex:
     def external_uses(self) -> dict[str, list[tuple[bool, int, str]]]:
         """The SDK calls of this file made through a client another module
         builds: imported name (or ``fixture:<name>``) -> (whether OpenRouter
-        serves the call, its line, its resource path) per call."""
+        serves the call, its line, its resource path) per call. Also fills
+        :attr:`escapes` and :attr:`aliases`.
+
+        What this scan resolves asks the project pass for nothing: the
+        requests resolution makes on the way (``wants_importers``,
+        ``client_params``, ``wants_all_migrated``) would have the planner
+        process again files whose receivers no rule needed."""
+        params = {k: dict(v) for k, v in self.client_params.items()}
+        saved = (self.wants_importers, self.wants_all_migrated, params)
+        try:
+            return self._external_uses()
+        finally:
+            self.wants_importers, self.wants_all_migrated = saved[0], saved[1]
+            self.client_params.clear()
+            self.client_params.update(saved[2])
+
+    def _external_uses(self) -> dict[str, list[tuple[bool, int, str]]]:
         from codemods.rules.unsupported import classify_use
 
         f = self.ctx.facts
