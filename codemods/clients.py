@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Union
 
 import libcst as cst
 
-from codemods.analysis import FOREIGN_SDKS, attribute_chain, dotted_name
+from codemods.analysis import FOREIGN_SDKS, ModuleFacts, attribute_chain, dotted_name
 
 if TYPE_CHECKING:
     from codemods.rules.base import RuleContext
@@ -131,9 +131,20 @@ UNKNOWN = "unknown"
 # instructor.from_openai; no call in another module passes anything
 INSTRUCTOR = "instructor"
 FOREIGN_NONE = "none"
-_MARKERS = frozenset({INSTRUCTOR, FOREIGN_NONE})
 MIGRATED = "migrated"  # a client another module of the run moves to OpenRouter
-Atom = Union[int, str]  # id() of a constructor call of this file, or one of the above
+# tags, atoms that say where a value came from, next to what it is (never a
+# client): ``(IMPORTED, local)`` a name imported from another module,
+# ``(FIXTURE, name)`` a pytest fixture defined in a conftest.py; the uses
+# made through them are counted for the module that builds the client
+IMPORTED = "import"
+FIXTURE = "fixture"
+# a parameter annotated with openai's client class whose callers are not all
+# known: which client is unknown, but it is an OpenAI client of the run
+# (a migrated one when the project pass says every one is migrated)
+ANNOTATED = "annotated"
+_MARKERS = frozenset({INSTRUCTOR, FOREIGN_NONE, ANNOTATED})
+_HIDDEN = "hidden"  # (inside _resolve_param only) callers the tool cannot see
+Atom = Union[int, str, tuple[str, str]]  # id() of a constructor call of this file, or the above
 
 # decisions the constructor rule takes for a site
 DECISION_MIGRATE = "migrate"  # rewritten to OpenRouter by this run
@@ -162,8 +173,15 @@ class Site:
 class Use:
     """A call made through a client: ``client.files.create(...)``."""
 
-    call: cst.Call
+    call: cst.Call | None  # None: in another module (``where``)
     supported: bool  # OpenRouter serves it
+    where: str | None = None  # "path:line" of a call in another module
+    resource: str | None = None  # its resource path ("files.create")
+
+
+def real_atoms(atoms: frozenset[Atom] | set[Atom]) -> frozenset[Atom]:
+    """``atoms`` without the markers and tags (what clients they are)."""
+    return frozenset(a for a in atoms if a not in _MARKERS and type(a) is not tuple)
 
 
 @dataclass
@@ -185,6 +203,16 @@ class ClientIndex:
     # Agents SDK whose agents need one: codemods/rules/agents.py): other
     # modules are told "unknown", so what they send through it is unsafe too
     unsafe_sites: set[int] = field(default_factory=set)
+    # a parameter annotated ``OpenAI`` decided a receiver: the project fact
+    # "every OpenAI client of the run is migrated" would settle it
+    wants_all_migrated: bool = False
+    # keys of external_uses whose client this file passes on (an argument, a
+    # return value, another module-level name): its uses are not all here
+    escapes: set[str] = field(default_factory=set)
+    # module-level names bound to such a client: name -> keys (another
+    # module importing the name uses the client where it is not counted)
+    aliases: dict[str, set[str]] = field(default_factory=dict)
+    _fixtures: dict[str, cst.FunctionDef] | None = None
 
     def __post_init__(self) -> None:
         f = self.ctx.facts
@@ -337,14 +365,15 @@ class ClientIndex:
         """What another module of the run says about a client it exports
         under the name this file imports as ``name`` (None: nothing)."""
         f = self.ctx.facts
-        if name not in f.from_imports or self.ctx.project is None:
+        if name not in f.from_imports:
             return None
         if f.assignment_counts.get(name, 0) != 0:
             return None  # rebound here too
-        state = self.ctx.project.client_state(name)
+        tag = (IMPORTED, name)  # its uses here count for the module that builds it
+        state = self.ctx.project.client_state(name) if self.ctx.project is not None else None
         if state is None:
-            return None
-        return {_STATE_ATOMS.get(state, UNKNOWN)}
+            return {UNKNOWN, tag}
+        return {_STATE_ATOMS.get(state, UNKNOWN), tag}
 
     def _resolve_attribute(self, cls: cst.ClassDef, key: str) -> set[Atom]:
         f = self.ctx.facts
@@ -355,6 +384,25 @@ class ClientIndex:
         return self._union(values, cls)
 
     def _resolve_param(self, fn: cst.FunctionDef, param: cst.Param) -> set[Atom]:
+        out = self._resolve_param_values(fn, param)
+        hidden = _HIDDEN in out or not real_atoms(out)  # callers the tool cannot see
+        out = out - {_HIDDEN}
+        if not hidden:
+            return out
+        if param.annotation is not None and UNKNOWN not in out:
+            q = self.ctx.facts.qualified(_unquote(param.annotation.annotation))
+            if q in CLIENT_CLASSES:
+                # ``def f(client: OpenAI)`` whose unseen callers pass an
+                # OpenAI client of the run (the seen ones pass known ones):
+                # which one is unknown; if the project pass says every one of
+                # them is migrated, so is this (README: "Safe and unsafe fixes")
+                self.wants_all_migrated = True
+                project = self.ctx.project
+                known = project is not None and project.all_clients_migrated
+                return out | {MIGRATED if known else UNKNOWN, ANNOTATED}
+        return out | {UNKNOWN}
+
+    def _resolve_param_values(self, fn: cst.FunctionDef, param: cst.Param) -> set[Atom]:
         f = self.ctx.facts
         out: set[Atom] = set()
         if param.annotation is not None:
@@ -363,6 +411,9 @@ class ClientIndex:
                 return {FOREIGN}
             if q in INSTRUCTOR_CLASSES:
                 out.add(INSTRUCTOR)  # ``client: instructor.Instructor``: a wrapper
+        fixture = self._fixture_value(fn, param)
+        if fixture is not None:
+            return fixture
         if param.default is not None:
             out |= self.resolve(param.default, f.scope_of.get(id(fn)))
         calls = self._call_sites(fn)
@@ -370,11 +421,11 @@ class ClientIndex:
             # a public function: other modules of the run may call it too
             elsewhere = self._callers_elsewhere(fn, param)
             if elsewhere is None:
-                return out | {UNKNOWN}
+                return out | {_HIDDEN}
             out.add(elsewhere)
             calls = self._local_calls(fn)
             if calls is None:
-                return out | {UNKNOWN}
+                return out | {_HIDDEN}
         index = _positional_index(fn, param)
         for call in calls:
             arg = _argument(call, param.name.value, index)
@@ -385,7 +436,61 @@ class ClientIndex:
                     out.add(UNKNOWN)  # a call the tool does not understand
                 continue
             out |= self.resolve(arg, f.scope_of.get(id(call)))  # type: ignore[arg-type]
-        return out or {UNKNOWN}
+        return out or {_HIDDEN}
+
+    def _fixture_value(self, fn: cst.FunctionDef, param: cst.Param) -> set[Atom] | None:
+        """A parameter pytest fills with a fixture: of a test function or of
+        a fixture, with no default and not parametrized. Resolved the way
+        pytest looks fixtures up: a fixture of this module, else one of the
+        conftest.py files up the directory tree (the project pass:
+        ``ProjectInput.clients`` under ``fixture:<name>``). None: not a
+        fixture parameter."""
+        f = self.ctx.facts
+        name = param.name.value
+        if param.default is not None or name in ("self", "cls", "request"):
+            return None
+        consumer = _fixture_name(f, fn) is not None
+        if not consumer:
+            cls = f.scope_of.get(id(fn))
+            if fn.name.value.startswith("test") and (
+                f.module_functions.get(fn.name.value) is fn
+                or (type(cls) is cst.ClassDef and cls.name.value.startswith("Test"))  # type: ignore[attr-defined]
+            ):
+                consumer = True
+        if not consumer or name in _parametrized(f, fn):
+            return None
+        if f.module_functions.get(fn.name.value) is fn and self._local_calls(fn):
+            return None  # called by this module's code: not (only) by pytest
+        cls = f.scope_of.get(id(fn))
+        if type(cls) is cst.ClassDef and any(
+            _fixture_name(f, m) == name
+            for m in cls.body.body  # type: ignore[attr-defined]
+            if isinstance(m, cst.FunctionDef)
+        ):
+            return {UNKNOWN}  # a fixture of the class: not followed
+        local = self.fixtures().get(name)
+        if local is not None:
+            if local is fn:
+                return {UNKNOWN}  # overrides a fixture of a conftest by its own name
+            return self._returns(local)
+        tag = (FIXTURE, name)
+        state = (
+            self.ctx.project.client_state(FIXTURE_PREFIX + name)
+            if self.ctx.project is not None
+            else None
+        )
+        return {UNKNOWN if state is None else _STATE_ATOMS.get(state, UNKNOWN), tag}
+
+    def fixtures(self) -> dict[str, cst.FunctionDef]:
+        """The pytest fixtures this module defines: fixture name -> function."""
+        if self._fixtures is None:
+            f = self.ctx.facts
+            self._fixtures = {}
+            for fn in f.module_functions.values():
+                name = _fixture_name(f, fn)
+                if name is not None and f.assignment_counts.get(fn.name.value, 0) == 1:
+                    self._fixtures[name] = fn
+        return self._fixtures
 
     def _callers_elsewhere(self, fn: cst.FunctionDef, param: cst.Param) -> Atom | None:
         """What the calls of public function ``fn`` in the other modules of
@@ -443,7 +548,7 @@ class ClientIndex:
                 if a.keyword is None:
                     position += 1
                 atoms = self.resolve(a.value, scope)
-                if atoms - _MARKERS - {UNKNOWN}:
+                if real_atoms(atoms) - {UNKNOWN}:
                     args[key] = self.state(atoms)
             out[name].append(args)
         return dict(out)
@@ -459,7 +564,7 @@ class ClientIndex:
         if kind == "openai":
             decisions = {
                 self.ctx.client_decisions.get(a, DECISION_MIGRATE) if isinstance(a, int) else a
-                for a in atoms - _MARKERS
+                for a in real_atoms(atoms)
             }
             return DECISION_OPENROUTER if decisions <= {DECISION_OPENROUTER} else DECISION_MIGRATE
         return DECISION_LEFT if kind == FOREIGN else UNKNOWN
@@ -518,11 +623,11 @@ class ClientIndex:
 
     def fold(self, atoms: frozenset[Atom]) -> str:
         decisions = self.ctx.client_decisions
-        if not atoms - _MARKERS:
+        if not real_atoms(atoms):
             return UNKNOWN
         out = "openai"
         for a in atoms:
-            if a in _MARKERS:
+            if a in _MARKERS or type(a) is tuple:
                 continue
             if a == FOREIGN or a == DECISION_LEFT:
                 return FOREIGN
@@ -545,19 +650,138 @@ class ClientIndex:
         module-level variables bound to a client and functions that return
         one (factories), with the decision for them ("migrate",
         "openrouter", "left" or "unknown" when they may be several things)."""
-        f = self.ctx.facts
         out: dict[str, str] = {}
-        candidates: list[tuple[str, set[Atom]]] = []
-        for name, fn in f.module_functions.items():
-            if f.assignment_counts.get(name, 0) == 1 and f.returns.get(id(fn)):
-                candidates.append((name, self._returns(fn)))
-        for (scope, name), values in f.bindings.items():
-            if scope == 0 and "." not in name and name not in f.module_functions:
-                candidates.append((name, self._union(values, None)))
-        for name, atoms in candidates:
-            if atoms - _MARKERS - {UNKNOWN}:  # a client, as far as this file knows
+        for name, atoms in self._exported().items():
+            if real_atoms(atoms) - {UNKNOWN}:  # a client, as far as this file knows
                 out[name] = self.state(frozenset(atoms))
         return out
+
+    def _exported(self) -> dict[str, set[Atom]]:
+        """Names other modules may import (and the pytest fixtures of this
+        module, as ``fixture:<name>``) -> what they can be."""
+        f = self.ctx.facts
+        out: dict[str, set[Atom]] = {}
+        for name, fn in f.module_functions.items():
+            if f.assignment_counts.get(name, 0) == 1 and f.returns.get(id(fn)):
+                out[name] = self._returns(fn)
+        for (scope, name), values in f.bindings.items():
+            if scope == 0 and "." not in name and name not in f.module_functions:
+                out[name] = self._union(values, None)
+        for name, fn in self.fixtures().items():
+            if f.returns.get(id(fn)):
+                out[FIXTURE_PREFIX + name] = self._returns(fn)
+        return out
+
+    def external_uses(self) -> dict[str, list[tuple[bool, int, str]]]:
+        """The SDK calls of this file made through a client another module
+        builds: imported name (or ``fixture:<name>``) -> (whether OpenRouter
+        serves the call, its line, its resource path) per call. Also fills
+        :attr:`escapes` and :attr:`aliases`.
+
+        What this scan resolves asks the project pass for nothing: the
+        requests resolution makes on the way (``wants_importers``,
+        ``client_params``, ``wants_all_migrated``) would have the planner
+        process again files whose receivers no rule needed."""
+        params = {k: dict(v) for k, v in self.client_params.items()}
+        saved = (self.wants_importers, self.wants_all_migrated, params)
+        try:
+            return self._external_uses()
+        finally:
+            self.wants_importers, self.wants_all_migrated = saved[0], saved[1]
+            self.client_params.clear()
+            self.client_params.update(saved[2])
+
+    def _external_uses(self) -> dict[str, list[tuple[bool, int, str]]]:
+        from codemods.rules.unsupported import classify_use
+
+        f = self.ctx.facts
+        if not may_use_external(f):
+            return {}  # nothing comes from another module
+        found: list[tuple[str, cst.Call, bool]] = []
+        for call in f.calls:
+            scope = f.scope_of.get(id(call))
+            hit = classify_use(self.ctx, call)
+            if hit is None:
+                self._escaping(call, scope)
+                continue
+            receiver, supported = hit
+            for key in _tag_keys(self.resolve(receiver, scope)):
+                found.append((key, call, supported))
+        for fn_id, values in f.returns.items():
+            fn = self._functions_by_id().get(fn_id)
+            for v in values:
+                if v is not None and fn is not None:
+                    self.escapes.update(_tag_keys(self.resolve(v, fn)))
+        for (scope_id, name), values in f.bindings.items():
+            if scope_id == 0 and "." not in name:  # ``c = client``: importable as ``c``
+                for v in values:
+                    keys = _tag_keys(self.resolve(v, None)) if v is not None else []
+                    if keys:
+                        self.aliases.setdefault(name, set()).update(keys)
+        if not found:
+            return {}
+        lines = _lines(self.ctx, [call for _, call, _ in found])
+        out: dict[str, list[tuple[bool, int, str]]] = defaultdict(list)
+        for key, call, supported in found:
+            out[key].append((supported, lines[id(call)], resource_path(call)))
+        return dict(out)
+
+    def _escaping(self, call: cst.Call, scope: cst.CSTNode | None) -> None:
+        """A client of another module passed to a call (not a wrapper nor a
+        copy: those are followed): its uses there are not counted."""
+        f = self.ctx.facts
+        if f.qualified(call.func) in WRAPPERS:
+            return
+        for a in call.args:
+            value = a.value
+            items = (
+                [e.value for e in value.elements]  # type: ignore[attr-defined]
+                if type(value) in (cst.List, cst.Tuple, cst.Set)
+                else [value]
+            )
+            for item in items:
+                if type(item) in _CARRIERS:
+                    self.escapes.update(_tag_keys(self.resolve(item, scope)))
+
+    def _functions_by_id(self) -> dict[int, cst.FunctionDef]:
+        if not self._functions:
+            for node in self.ctx.facts.scope_of.values():
+                if type(node) is cst.FunctionDef:
+                    self._functions[id(node)] = node  # type: ignore[assignment]
+            for fn in self.ctx.facts.module_functions.values():
+                self._functions[id(fn)] = fn
+            for cls in self.ctx.facts.classes:
+                for m in cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ():
+                    if isinstance(m, cst.FunctionDef):
+                        self._functions[id(m)] = m
+        return self._functions
+
+    def site_counts(self) -> tuple[int, int]:
+        """(OpenAI clients of this file on OpenRouter after the run, those
+        that are not): Azure clients, subclasses of the client and copies
+        redirected with ``with_options(base_url=...)`` count as not."""
+        f = self.ctx.facts
+        moving = staying = 0
+        for site_id, site in self.sites.items():
+            if site.kind in ("openai", "unresolved"):
+                if self.ctx.client_decisions.get(site_id, DECISION_MIGRATE) in _ON_OPENROUTER:
+                    moving += 1
+                else:
+                    staying += 1
+            elif site.kind == "azure":
+                staying += 1
+        for cls in f.classes:
+            if any(f.qualified(b.value) in CLIENT_CLASSES for b in cls.bases):
+                staying += 1
+        for call in f.calls:
+            func = call.func
+            if (
+                type(func) is cst.Attribute
+                and func.attr.value in _COPIES  # type: ignore[attr-defined]
+                and any(a.star or (a.keyword and a.keyword.value in _REDIRECTS) for a in call.args)
+            ):
+                staying += 1
+        return moving, staying
 
     def through_instructor(self, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> bool:
         """Is ``expr`` (also) an instructor wrapper of a client?"""
@@ -636,7 +860,26 @@ class ClientIndex:
             receiver, supported = hit
             for site in self.sites_of(receiver, f.scope_of.get(id(call))):
                 self._uses[site].append(Use(call, supported))
+        # the calls other modules make through a client this one exports
+        # (``from a import client``; a conftest fixture): the project pass
+        project = self.ctx.project
+        if project is not None and project.client_uses:
+            exported = self._exported()
+            for key, supported, where, resource in project.client_uses:
+                for site in exported.get(key, ()):
+                    if isinstance(site, int):
+                        self._uses[site].append(Use(None, supported, where, resource))
         return self._uses
+
+
+def may_use_external(f: ModuleFacts) -> bool:
+    """Can this module use a client another module builds (it imports a
+    name from a module, or has tests that may take a conftest fixture)?"""
+    return bool(
+        f.from_imports
+        or any(n.startswith("test") for n in f.module_functions)
+        or any(c.name.value.startswith("Test") for c in f.classes)
+    )
 
 
 def index(ctx: RuleContext) -> ClientIndex:
@@ -691,6 +934,78 @@ def _constructor_kind(ctx: RuleContext, func: cst.BaseExpression) -> str | None:
 
 
 _STAR = object()
+# expressions through which a value can carry a client (others cannot)
+_CARRIERS = (cst.Name, cst.Attribute, cst.Call, cst.Await, cst.IfExp, cst.BooleanOperation)
+
+
+def _tag_keys(atoms: frozenset[Atom]) -> list[str]:
+    """The external_uses keys of the tags among ``atoms``."""
+    return [
+        a[1] if a[0] == IMPORTED else FIXTURE_PREFIX + a[1]  # type: ignore[index]
+        for a in atoms
+        if type(a) is tuple
+    ]
+
+
+#: how a pytest fixture is named where clients are exchanged between modules
+FIXTURE_PREFIX = "fixture:"
+_FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+
+
+def _fixture_name(f: ModuleFacts, fn: cst.FunctionDef) -> str | None:
+    """The name pytest knows ``fn`` by, if it is a fixture
+    (``@pytest.fixture``, ``@pytest.fixture(name="x")``, pytest-asyncio's)."""
+    for d in fn.decorators:
+        node = d.decorator
+        call = node if type(node) is cst.Call else None
+        if call is not None:
+            node = call.func  # type: ignore[union-attr]
+        if f.qualified(node) not in _FIXTURE_DECORATORS:
+            continue
+        for a in call.args if call is not None else ():
+            if a.keyword is not None and a.keyword.value == "name":
+                value = a.value
+                if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+                    return value.evaluated_value
+                return None  # a name the tool cannot read
+        return fn.name.value
+    return None
+
+
+def _parametrized(f: ModuleFacts, fn: cst.FunctionDef) -> set[str]:
+    """The argument names ``@pytest.mark.parametrize`` gives ``fn`` (they
+    are not fixtures); every parameter when the names cannot be read."""
+    out: set[str] = set()
+    for d in fn.decorators:
+        node = d.decorator
+        if type(node) is not cst.Call or f.qualified(node.func) != "pytest.mark.parametrize":  # type: ignore[attr-defined]
+            continue
+        args = node.args  # type: ignore[attr-defined]
+        first = args[0].value if args and args[0].keyword is None else None
+        names: object = None
+        if isinstance(first, cst.SimpleString):
+            names = first.evaluated_value
+            names = names.replace(" ", "").split(",") if isinstance(names, str) else None
+        elif isinstance(first, (cst.List, cst.Tuple)):
+            names = [
+                e.value.evaluated_value
+                for e in first.elements
+                if isinstance(e.value, cst.SimpleString)
+            ]
+        if not names:
+            return {p.name.value for p in (*fn.params.posonly_params, *fn.params.params)}
+        out.update(n for n in names if isinstance(n, str))  # type: ignore[union-attr]
+    return out
+
+
+def _lines(ctx: RuleContext, calls: list[cst.Call]) -> dict[int, int]:
+    """The line each call starts on (rare: a file that uses a client of
+    another module; the engine's position finder, once for all of them)."""
+    from codemods.engine import _Positions
+
+    module = ctx.module
+    positions = _Positions(module, module.bytes, list(calls), [], ctx.facts.parents)
+    return {id(c): positions.range(c)[0][0] for c in calls}
 
 
 def _first_arg(call: cst.Call, keyword: str) -> cst.BaseExpression | None:
@@ -753,13 +1068,30 @@ def _unquote(node: cst.BaseExpression) -> cst.BaseExpression:
             for p in parts[1:]:
                 out = cst.Attribute(value=out, attr=cst.Name(p))
             return out
-    if isinstance(node, cst.Subscript):  # Optional[OpenAI]
+        if isinstance(value, str) and len(value) < 200:  # "Optional[OpenAI]"
+            try:
+                return _unquote(cst.parse_expression(value))
+            except cst.ParserSyntaxError:
+                return node
+    if isinstance(node, cst.Subscript):  # Optional[OpenAI], Union[OpenAI, None]
         q = dotted_name(node.value)
-        if q in ("Optional", "typing.Optional") and len(node.slice) == 1:
-            inner = node.slice[0].slice
-            if isinstance(inner, cst.Index):
-                return _unquote(inner.value)
+        inner = [
+            e.slice.value
+            for e in node.slice
+            if isinstance(e.slice, cst.Index) and not _is_none(e.slice.value)
+        ]
+        if q in ("Optional", "typing.Optional", "Union", "typing.Union") and len(inner) == 1:
+            return _unquote(inner[0])
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        if _is_none(node.right):  # OpenAI | None
+            return _unquote(node.left)
+        if _is_none(node.left):
+            return _unquote(node.right)
     return node
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 _NOT_SHOWN = frozenset({"with_raw_response", "with_streaming_response", "beta"})

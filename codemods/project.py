@@ -75,6 +75,19 @@ class ModuleSummary:
     key_uses: dict[str, int] = field(default_factory=dict)
     key_handled: set[str] = field(default_factory=set)
     sink_params_safe: set[str] = field(default_factory=set)  # every such sink is safe
+    # SDK calls made through a client another module builds: imported local
+    # name (or "fixture:<name>", a conftest fixture) -> (served by
+    # OpenRouter, line, resource path) per call (ClientIndex.external_uses)
+    client_uses: dict[str, list[tuple[bool, int, str]]] = field(default_factory=dict)
+    # (OpenAI clients of this file on OpenRouter after the run, those that
+    # are not); a parameter annotated ``OpenAI`` asks the run's total
+    # keys of client_uses (also with no use here) whose client this file
+    # passes on: as an argument, a return value, another module-level name
+    client_escapes: set[str] = field(default_factory=set)
+    # module-level names bound to such a client (``c = client``) -> its keys
+    client_aliases: dict[str, list[str]] = field(default_factory=dict)
+    client_sites: tuple[int, int] = (0, 0)
+    wants_all_migrated: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +147,13 @@ class ProjectInput:
     key_exports: tuple[str, ...] = ()
     # imported names whose key definition was rewritten in its own module
     followed_keys: frozenset[str] = frozenset()
+    # the calls the other modules of the run make through a client this one
+    # exports: (exported name or "fixture:<name>", served by OpenRouter,
+    # "path:line" relative to this file's directory, resource path)
+    client_uses: tuple[tuple[str, bool, str, str], ...] = ()
+    # every OpenAI client of the run is migrated (and there is one): a
+    # parameter annotated ``OpenAI`` is one of them
+    all_clients_migrated: bool = False
 
     def __bool__(self) -> bool:
         return bool(
@@ -146,6 +166,8 @@ class ProjectInput:
             or self.param_clients
             or self.module_client_version
             or self.module_client_state
+            or self.client_uses
+            or self.all_clients_migrated
         )
 
     def param_client_state(self, function: str, param: str) -> str | None:
@@ -604,11 +626,15 @@ def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> 
             continue
         out.update(summary.sink_params)
         out.update(summary.client_params)  # plan_param_clients
+        # client_readers, plan_client_uses (and plan_all_clients_migrated)
+        out.update(k.split(":", 1)[-1] for k in summary.clients)
+        if summary.wants_all_migrated:
+            out.update(("openai", "OpenAI", "AsyncOpenAI"))
         if path not in names:
             continue
         me, is_pkg = names[path]
-        if summary.wants_importers:
-            out.add(me.rsplit(".", 1)[-1])  # plan_private
+        if summary.wants_importers or summary.clients:
+            out.add(me.rsplit(".", 1)[-1])  # plan_private, client_readers
         for written, name in summary.imports.values():
             target = resolve(written, me, is_pkg) if written != "?" else None
             if target is not None and (target in by_module or f"{target}.{name}" in by_module):
@@ -714,7 +740,47 @@ def plan_clients(
                 found.append((local, state))
         if found:
             out[path] = tuple(found)
+    # the pytest fixtures test modules take from a conftest.py up their tree
+    conftests = _conftests(files)
+    for path, real, summary, _ in files if conftests else ():
+        if summary is None:
+            continue
+        found = []
+        for key in sorted(summary.client_uses):
+            if key.startswith(FIXTURE_PREFIX):
+                hit = _fixture_definer(real, key, conftests)
+                if hit is not None:
+                    found.append((key, hit[2].clients[key]))
+        if found:
+            out[path] = tuple(sorted({*out.get(path, ()), *found}))
     return out
+
+
+def plan_all_clients_migrated(
+    files: Iterable[FileInfo], mentions: Mentions | None = None
+) -> list[str]:
+    """The files with a parameter annotated ``OpenAI`` that some unknown
+    caller fills, when every OpenAI client of the run is migrated (or on
+    OpenRouter already) and there is at least one: such a parameter holds
+    one of them. Empty when one is left (OR102, OR103, OR118-OR122...), or
+    a file the tool could not read names ``OpenAI``."""
+    files = list(files)
+    wanting = [p for p, _, s, _ in files if s is not None and s.wants_all_migrated]
+    if not wanting:
+        return []
+    moving = staying = 0
+    for _, _, summary, _ in files:
+        if summary is not None:
+            moving += summary.client_sites[0]
+            staying += summary.client_sites[1]
+    if staying or not moving:
+        return []
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    if mentions.find({"openai", "OpenAI", "AsyncOpenAI"}, only=unread):
+        return []
+    return wanting
 
 
 def plan_private(
@@ -1055,3 +1121,225 @@ def plan_keys(
             result.key_importers.setdefault(p, {})[loc] = (definer, name)
     result.key_definers = {d: tuple(names) for d, names in keys.items()}
     return result
+
+
+FIXTURE_PREFIX = "fixture:"  # codemods/clients.py: a conftest fixture, by name
+
+
+def _conftests(files: list[FileInfo]) -> dict[str, tuple[str, Path, ModuleSummary | None]]:
+    """directory (real) -> its conftest.py of the run (path, real, summary)."""
+    out = {}
+    for path, real, summary, _ in files:
+        if os.path.basename(str(real)) == "conftest.py":
+            out[os.path.dirname(str(real))] = (path, real, summary)
+    return out
+
+
+def _fixture_definer(
+    real: Path, key: str, conftests: dict[str, tuple[str, Path, ModuleSummary | None]]
+) -> tuple[str, Path, ModuleSummary] | None:
+    """The conftest.py pytest takes fixture ``key`` from for a test module:
+    the nearest one up the directory tree that defines it (None: none of
+    the run, or the nearest one may define it but has no summary)."""
+    d = os.path.dirname(str(real))
+    while True:
+        found = conftests.get(d)
+        if found is not None and found[1] != real:
+            path, creal, summary = found
+            if summary is None:
+                return None  # unreadable: it may define it
+            if key in summary.clients:
+                return path, creal, summary
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+def _client_definers(
+    files: list[FileInfo], modules: Modules
+) -> dict[str, tuple[str, ModuleSummary]]:
+    """module name -> (path, summary) of the modules that export a client
+    (a variable bound to one, a factory; codemods/clients.py)."""
+    _, names = modules
+    out = {}
+    for path, _, summary, _ in files:
+        if (
+            summary is not None
+            and path in names
+            and any(not k.startswith(FIXTURE_PREFIX) for k in summary.clients)
+        ):
+            out[names[path][0]] = (path, summary)
+    return out
+
+
+def client_readers(
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+) -> list[str]:
+    """Python files the prefilter skipped that may use a client another
+    module of the run exports (they name it and its module, or a conftest
+    fixture's name below its directory): they are processed, so that their
+    uses count where the client is built (``client.files.create(...)`` in
+    a file that never names openai)."""
+    files = list(files)
+    both = modules if modules is not None else modules_of(files)
+    definers = _client_definers(files, both)
+    fixtures: dict[str, list[str]] = defaultdict(list)  # fixture name -> conftest dirs
+    for d, (_, _, summary) in _conftests(files).items():
+        for key in summary.clients if summary is not None else ():
+            if key.startswith(FIXTURE_PREFIX):
+                fixtures[key[len(FIXTURE_PREFIX) :]].append(d)
+    if not definers and not fixtures:
+        return []
+    wanted: dict[str, set[str]] = defaultdict(set)  # word -> modules needing it
+    for module, (_, summary) in definers.items():
+        for name in summary.clients:
+            if not name.startswith(FIXTURE_PREFIX):
+                wanted[name].add(module)
+        wanted[module.rsplit(".", 1)[-1]].add(module)
+    if mentions is None:
+        mentions = mentions_of(files)
+    reals = {path: str(real) for path, real, _, _ in files}
+    unread = [
+        path
+        for path, _, summary, data in files
+        if summary is None and data is not None and path.endswith(".py")
+    ]
+    out = []
+    for path, hits in mentions.find(set(wanted) | set(fixtures), only=unread).items():
+        here = reals[path]
+        for module, (definer, summary) in definers.items():
+            last = module.rsplit(".", 1)[-1]
+            if definer != path and last in hits and hits & set(summary.clients):
+                out.append(path)
+                break
+        else:
+            if any(here.startswith(d + os.sep) for name in hits for d in fixtures.get(name, ())):
+                out.append(path)
+    return out
+
+
+def plan_client_uses(
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+) -> dict[str, tuple[tuple[str, bool, str, str], ...]]:
+    """The calls made through a client in other modules than the one that
+    builds it: definer path -> (exported name or "fixture:<name>", served by
+    OpenRouter, "path:line" from the definer's directory, resource path).
+    The definer counts them with its own (OR119: used only for endpoints
+    OpenRouter does not serve). A module whose uses cannot all be counted
+    (imported whole, named by a file the tool could not read) is told
+    nothing: it decides on its own uses, as a module outside a project
+    does."""
+    files = list(files)
+    both = modules if modules is not None else modules_of(files)
+    by_module, names = both
+    definers = _client_definers(files, both)
+    conftests = _conftests(files)
+    if not definers and not conftests:
+        return {}
+    reals = {path: real for path, real, _, _ in files}
+    opaque: set[str] = set()  # definers none of whose uses elsewhere count
+    escaped: set[tuple[str, str]] = set()  # (definer, exported name) passed on
+    found: dict[str, list[tuple[str, bool, str, str]]] = defaultdict(list)
+
+    def definer_of(
+        path: str, real: Path, summary: ModuleSummary, key: str
+    ) -> tuple[str, Path, str] | None:
+        """(definer path, its real path, exported name) of a client_uses key."""
+        if key.startswith(FIXTURE_PREFIX):
+            hit = _fixture_definer(real, key, conftests)
+            return None if hit is None else (hit[0], hit[1], key)
+        me = names[path] if path in names else None
+        if me is None or key not in summary.imports:
+            return None
+        written, name = summary.imports[key]
+        target = resolve(written, me[0], me[1]) if written != "?" else None
+        if target is None:
+            return None
+        if target not in definers:
+            # ``from pkg import client`` where pkg re-exports a definer's client
+            reexport = by_module[target] if target in by_module else None
+            if reexport is not None:
+                escaped.add((reexport, name))
+            return None
+        if name not in definers[target][1].clients:
+            return None
+        definer = definers[target][0]
+        return definer, reals[definer], name
+
+    for path, real, summary, _ in files:
+        if summary is None:
+            continue
+        me = names[path] if path in names else None
+        if me is not None:
+            for written in summary.module_imports:
+                target = resolve(written, me[0], me[1])
+                if target in definers:
+                    opaque.add(definers[target][0])
+            for written, name in summary.imports.values():
+                target = resolve(written, me[0], me[1]) if written != "?" else None
+                if target is not None and f"{target}.{name}" in definers:
+                    opaque.add(definers[f"{target}.{name}"][0])
+        for key in summary.client_escapes:
+            hit = definer_of(path, real, summary, key)
+            if hit is not None:
+                escaped.add((hit[0], hit[2]))
+        for key, uses in sorted(summary.client_uses.items()):
+            hit = definer_of(path, real, summary, key)
+            if hit is None or hit[0] == path:
+                continue
+            definer, dreal, exported = hit
+            where = os.path.relpath(str(real), os.path.dirname(str(dreal))).replace(os.sep, "/")
+            for supported, line, resource in uses:
+                found[definer].append((exported, supported, f"{where}:{line}", resource))
+    # a module that re-exports a definer's client (``from .clients import
+    # client`` in a package's __init__.py, ``c = client``) that another
+    # module imports: the uses through it are not counted, so that client's
+    # are not all known
+    summaries = {path: (real, summary) for path, real, summary, _ in files if summary}
+    for path, (real, summary) in summaries.items():
+        if path not in names:
+            continue
+        for local in summary.imports:
+            if (path, local) in escaped:
+                hit = definer_of(path, real, summary, local)
+                if hit is not None:
+                    escaped.add((hit[0], hit[2]))
+        for alias, keys in summary.client_aliases.items():
+            if (path, alias) in escaped:
+                for key in keys:
+                    hit = definer_of(path, real, summary, key)
+                    if hit is not None:
+                        escaped.add((hit[0], hit[2]))
+    # files still without a summary (unparsable, notebooks) that may use a
+    # definer's client: its uses are not all counted, so it is told none
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    if unread and found:
+        asked: set[str] = set()
+        for uses in found.values():
+            asked.update(k.split(":", 1)[-1] for k, *_ in uses)
+        asked.update(m.rsplit(".", 1)[-1] for m in definers)
+        hits = mentions.find(asked, only=unread)
+        lasts = {p: m.rsplit(".", 1)[-1] for m, (p, _) in definers.items()}
+        for definer, uses in found.items():
+            d = os.path.dirname(str(reals[definer]))
+            for key in {k for k, *_ in uses}:
+                fixture = key.startswith(FIXTURE_PREFIX)
+                word = key.split(":", 1)[-1]
+                for p, h in hits.items():
+                    if word not in h or p == definer:
+                        continue
+                    if fixture and str(reals[p]).startswith(d + os.sep):
+                        opaque.add(definer)
+                    elif not fixture and lasts.get(definer) in h:
+                        opaque.add(definer)
+    out = {}
+    for definer, uses in found.items():
+        if definer in opaque:
+            continue
+        kept = tuple(sorted({u for u in uses if (definer, u[0]) not in escaped}))
+        if kept:
+            out[definer] = kept
+    return out

@@ -994,9 +994,12 @@ def _second_round(
     from codemods.project import (
         Mentions,
         ProjectInput,
+        client_readers,
         modules_of,
         plan,
+        plan_all_clients_migrated,
         plan_calls,
+        plan_client_uses,
         plan_clients,
         plan_keys,
         plan_module_client_state,
@@ -1074,6 +1077,15 @@ def _second_round(
     }
     if rerun(todo):
         current = files()
+    # the calls other modules make through a client count where it is built
+    # (OR119): the files that may make them are read first (the prefilter
+    # skips a file that never names openai), then the builders decide again
+    readers = client_readers(current, modules, mentions)
+    if rerun({path: given(path) for path in readers}):
+        current = files()
+    uses = plan_client_uses(current, modules, mentions)
+    if rerun({path: replace(given(path), client_uses=found) for path, found in uses.items()}):
+        current = files()
     # then clients imported from other modules: what a call through them
     # sends moves with them (codemods/clients.py); and files that call their
     # own public functions with a client, once they know whether another
@@ -1101,6 +1113,10 @@ def _second_round(
             )
         todo[path] = project
     if rerun(todo):
+        current = files()
+    # a parameter annotated OpenAI is one of the run's clients: migrated if all are
+    wanting = plan_all_clients_migrated(current, mentions)
+    if rerun({path: replace(given(path), all_clients_migrated=True) for path in wanting}):
         current = files()
     # functions of other modules whose parameter reaches model=
     calls = plan_calls(current, modules, mentions)

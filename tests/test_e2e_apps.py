@@ -140,6 +140,8 @@ APPS: dict[str, App] = {
     "key_variable": _app("v1", "app.py"),
     "settings_key": _app("v1", "main.py", xfail=I5_SETTINGS),
     "with_options": _app("v1", "app.py"),
+    # a pytest fixture in conftest.py: the test's model moves with its client
+    "pytest_fixture_client": _app("v1", "-m pytest -q -p no:cacheprovider -p no:randomly tests"),
     # async and streaming
     "async_gather": _app("v1", "app.py"),
     "streaming_chat": _app("v1", "app.py"),

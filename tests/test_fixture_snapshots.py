@@ -37,6 +37,8 @@ REPOS = [
     "llamaindex_app",
     "instructor_app",
     "agents_app",
+    "whole_program",
+    "annotated_params",
 ]
 
 

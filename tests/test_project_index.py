@@ -156,6 +156,11 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         module_client={"version": "v1", "configures": True, "calls": False, "state": None},
         key_uses={"KEY": 1},
         key_handled={"OPENAI_KEY"},
+        client_uses={"client": [(False, 3, "files.create")], "fixture:c": [(True, 9, "chat")]},
+        client_escapes={"client"},
+        client_aliases={"shared": ["client"]},
+        client_sites=(2, 1),
+        wants_all_migrated=True,
     )
     for f in dataclasses.fields(ModuleSummary):
         assert getattr(s, f.name), f"set every field in this test: {f.name}"

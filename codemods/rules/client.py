@@ -290,11 +290,16 @@ UNSUPPORTED_ONLY = rule(
     severity=Severity.WARNING,
     fixable=False,
     what="""
-        Reports a client whose every use in the file is an endpoint
+        Reports a client whose every use in the run is an endpoint
         OpenRouter does not serve (files, batches, fine-tuning, uploads,
         vector stores, assistants and threads, audio, images, moderations,
-        evals, realtime, videos, `responses.connect`...). The client is
-        left pointing at OpenAI, with its key.
+        evals, realtime, videos, `responses.connect`...). The uses are
+        collected in its module and in the other modules of the run that
+        use it (through an import of the client or of its factory, or a
+        pytest fixture of a `conftest.py`); the message names where those
+        are. The client is left pointing at OpenAI, with its key. A client
+        used for something OpenRouter serves is migrated, and each call
+        that OpenRouter does not serve is reported where it is made (OR301).
     """,
     why="""
         Pointing it at OpenRouter would turn every one of its calls into a
@@ -819,13 +824,15 @@ def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
     uses = [] if on_openrouter else clients.index(ctx).uses().get(id(call), [])
     if uses and not any(u.supported for u in uses):
         _leave(ctx, call)
-        shown = sorted({clients.resource_path(u.call) for u in uses})
-        listed = ", ".join(f"`{x}`" for x in shown[:3]) + (" ..." if len(shown) > 3 else "")
+        shown = sorted({clients.resource_path(u.call) for u in uses if u.call is not None})
+        elsewhere = sorted({(u.resource or "", u.where or "") for u in uses if u.call is None})
+        listed = [f"`{x}`" for x in shown] + [f"`{r}` in {w}" for r, w in elsewhere]
+        listed_text = ", ".join(listed[:3]) + (" ..." if len(listed) > 3 else "")
         ctx.report(
             call,
             UNSUPPORTED_ONLY,
             f"`{cls_name}(...)` is used only for endpoints OpenRouter does not serve "
-            f"({listed}): left on OpenAI (it still needs an OpenAI key)",
+            f"({listed_text}): left on OpenAI (it still needs an OpenAI key)",
         )
         return
     migrate_constructor(ctx, call, cls_name)  # decided in _record_decisions

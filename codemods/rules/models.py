@@ -531,8 +531,16 @@ def check_models(ctx: RuleContext) -> None:
         ctx.summary.clients = index.exports()
         ctx.summary.wants_importers = index.wants_importers
         ctx.summary.client_args = index.call_args()
+        ctx.summary.client_sites = index.site_counts()
+    if clients.may_use_external(f):
+        # calls through a client of another module (whatever this file imports)
+        index = clients.index(ctx)
+        ctx.summary.client_uses = index.external_uses()
+        ctx.summary.client_escapes = set(index.escapes)
+        ctx.summary.client_aliases = {k: sorted(v) for k, v in index.aliases.items()}
     if ctx.memo.get("clients") is not None:
         ctx.summary.client_params = clients.index(ctx).client_params
+        ctx.summary.wants_all_migrated = clients.index(ctx).wants_all_migrated
     if f.imports_openai:
         from codemods.rules.module_client import module_client_summary
 

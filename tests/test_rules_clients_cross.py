@@ -1,0 +1,400 @@
+"""A client decided from the whole program (issue 11 items 2, 3, 9): its uses
+in other modules (imports, factories, pytest fixtures in conftest.py) count
+for OR119; a parameter annotated ``OpenAI`` with no caller in the run; OR301
+only on a receiver that certainly is the OpenAI client."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import cli_runner, codes, migrated
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root
+
+
+def _findings(root: Path, monkeypatch, *paths: str) -> list[dict]:
+    """check's JSON findings (file, line, code, message, fix applicability)."""
+    from codemods.cli import main
+
+    monkeypatch.chdir(root)
+    args = ["check", "--no-cache", "--jobs", "1", "--output-format", "json"]
+    r = cli_runner().invoke(main, [*args, *(paths or ["."])])
+    assert r.exit_code in (0, 1, 2), r.output + r.stderr  # 2: a file with a syntax error
+    return [
+        {
+            "file": f["path"].replace("\\", "/").removeprefix("./"),
+            "line": f["line"],
+            "code": f["code"],
+            "message": f["message"],
+            "fix": f["applicability"],
+        }
+        for f in json.loads(r.stdout)["findings"]
+    ]
+
+
+def _migrate(root: Path, monkeypatch, *extra: str) -> None:
+    from codemods.cli import main
+
+    monkeypatch.chdir(root)
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", *extra, "."])
+    assert r.exit_code in (0, 1), r.output + r.stderr
+
+
+# ---------------------------------------------------------------- uses in other modules
+
+CLIENTS = """\
+    from openai import OpenAI
+    client = OpenAI()
+    def get_client():
+        return OpenAI()
+"""
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        'client.files.create(file=fh, purpose="batch")',
+        'get_client().batches.create(input_file_id="f", endpoint="/v1/chat/completions", '
+        'completion_window="24h")',
+        'c = get_client()\ndef run():\n    return c.vector_stores.create(name="kb")',
+    ],
+)
+def test_a_client_used_only_in_another_module_for_unserved_endpoints_stays(
+    tmp_path, monkeypatch, use: str
+) -> None:
+    # b.py never names openai (nor "model"): the run still reads it
+    root = _tree(
+        tmp_path, {"a.py": CLIENTS, "b.py": "from a import client, get_client\n" + use + "\n"}
+    )
+    found = [f for f in _findings(root, monkeypatch) if f["file"] == "a.py"]
+    left = [f for f in found if f["code"] == "OR119"]
+    assert len(left) == 1, found
+    assert "in b.py:" in left[0]["message"]
+    assert [f["code"] for f in found].count("OR101") == 1  # the other, unused, client
+    _migrate(root, monkeypatch)
+    assert (root / "a.py").read_text().count("openrouter.ai") == 1
+
+
+def test_a_client_used_elsewhere_for_something_served_is_migrated_and_each_unserved_call_reported(
+    tmp_path, monkeypatch
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "a.py": CLIENTS,
+            "b.py": """\
+                from a import client
+                def upload(fh):
+                    return client.files.create(file=fh, purpose="batch")
+            """,
+            "c.py": """\
+                from a import client
+                def ask():
+                    return client.chat.completions.create(model="gpt-4o", messages=[])
+            """,
+        },
+    )
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"]) for f in found} >= {
+        ("a.py", "OR101"),
+        ("b.py", "OR301"),
+        ("c.py", "OR201"),
+    }
+    assert not [f for f in found if f["code"] == "OR119"]
+    assert next(f for f in found if f["file"] == "c.py")["fix"] == "safe"
+
+
+def test_findings_are_the_same_checked_alone_or_with_the_tree(tmp_path, monkeypatch) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/clients.py": CLIENTS,
+            "pkg/jobs.py": "from pkg.clients import client\nclient.batches.list()\n",
+            "pkg/chat.py": """\
+                from pkg.clients import get_client
+                get_client().chat.completions.create(model="gpt-4o-mini", messages=[])
+                get_client().files.list()
+            """,
+            "tests/conftest.py": """\
+                import pytest
+                from openai import OpenAI
+                @pytest.fixture
+                def client():
+                    yield OpenAI()
+            """,
+            "tests/test_x.py": "def test_x(client):\n    client.files.list()\n",
+        },
+    )
+    whole = _findings(root, monkeypatch)
+    for name in ("pkg/clients.py", "pkg/jobs.py", "pkg/chat.py", "tests/conftest.py"):
+        alone = _findings(root, monkeypatch, name)
+        assert alone == [f for f in whole if f["file"] == name], name
+    codes_of = {(f["file"], f["code"]) for f in whole}
+    assert ("pkg/clients.py", "OR119") in codes_of and ("tests/conftest.py", "OR119") in codes_of
+    assert ("pkg/chat.py", "OR301") in codes_of
+
+
+def test_a_module_imported_whole_keeps_deciding_on_its_own_uses(tmp_path, monkeypatch) -> None:
+    # `import a` elsewhere: the run cannot count every use of a.client, so
+    # a.py decides on its own uses (none here: migrated), as before
+    root = _tree(
+        tmp_path,
+        {
+            "a.py": CLIENTS,
+            "b.py": "from a import client\nclient.files.list()\n",
+            "c.py": "import a\nprint(a.client)\n",
+        },
+    )
+    found = [f["code"] for f in _findings(root, monkeypatch) if f["file"] == "a.py"]
+    assert found == ["OR101", "OR101"]
+
+
+def test_a_file_the_tool_cannot_read_that_names_the_client_keeps_the_old_decision(
+    tmp_path, monkeypatch
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "a.py": CLIENTS,
+            "b.py": "from a import client\nclient.files.list()\n",
+            "c.py": "from a import client\nclient.chat.completions.create(\n",  # syntax error
+        },
+    )
+    found = [f["code"] for f in _findings(root, monkeypatch) if f["file"] == "a.py"]
+    assert found == ["OR101", "OR101"]
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        # passed to a function: its uses there are not counted
+        {"c.py": "from a import client\nfrom helpers import ask\nask(client)\n"},
+        # re-exported by a package and used through it
+        {
+            "pkg/__init__.py": "from a import client\n",
+            "d.py": "from pkg import client\nclient.chat.completions.create(model=M, messages=[])\n",
+        },
+        # bound to another module-level name that another module imports
+        {
+            "c.py": "from a import client\nshared = client\n",
+            "d.py": "from c import shared\nshared.chat.completions.create(model=M, messages=[])\n",
+        },
+        # returned by a function of the importing module
+        {"c.py": "from a import client\ndef get():\n    return client\n"},
+    ],
+)
+def test_a_client_passed_on_by_another_module_keeps_deciding_on_its_own_uses(
+    tmp_path, monkeypatch, files: dict[str, str]
+) -> None:
+    files = {"a.py": CLIENTS, "b.py": "from a import client\nclient.files.list()\n", **files}
+    root = _tree(tmp_path, files)
+    found = [f["code"] for f in _findings(root, monkeypatch) if f["file"] == "a.py"]
+    assert found == ["OR101", "OR101"]
+
+
+# ---------------------------------------------------------------- pytest fixtures
+
+CONFTEST = """\
+    import pytest
+    import pytest_asyncio
+    from openai import AsyncOpenAI, OpenAI
+
+    @pytest.fixture
+    def client():
+        return OpenAI()
+
+    @pytest.fixture(name="files_client")
+    def _files_client():
+        yield OpenAI()
+
+    @pytest_asyncio.fixture
+    async def aclient():
+        async with AsyncOpenAI() as c:
+            yield c
+"""
+
+
+def test_a_conftest_fixture_resolves_its_test_parameters(tmp_path, monkeypatch) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "tests/conftest.py": CONFTEST,
+            "tests/test_chat.py": """\
+                import pytest
+                def test_chat(client):
+                    client.chat.completions.create(model="gpt-4o", messages=[])
+                async def test_async(aclient):
+                    await aclient.chat.completions.create(model="gpt-4o-mini", messages=[])
+                def test_upload(files_client):
+                    files_client.files.create(file=b"x", purpose="batch")
+                @pytest.mark.parametrize("client", [object()])
+                def test_param(client):
+                    client.chat.completions.create(model="gpt-4.1", messages=[])
+            """,
+        },
+    )
+    found = _findings(root, monkeypatch)
+    models = {f["line"]: f["fix"] for f in found if f["file"] == "tests/test_chat.py"}
+    assert models == {3: "safe", 5: "safe", 10: "unsafe"}
+    conftest = [(f["line"], f["code"]) for f in found if f["file"] == "tests/conftest.py"]
+    assert conftest == [(7, "OR101"), (11, "OR119"), (15, "OR101")]
+    left = next(f for f in found if f["code"] == "OR119")
+    assert "`files.create` in test_chat.py:7" in left["message"]
+
+
+def test_the_nearest_conftest_fixture_wins(tmp_path, monkeypatch) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "tests/conftest.py": CONFTEST,
+            "tests/local/conftest.py": """\
+                import pytest
+                from openai import OpenAI
+                @pytest.fixture
+                def client():
+                    return OpenAI(base_url="http://localhost:8000/v1", api_key="x")
+            """,
+            "tests/local/test_local.py": """\
+                def test_local(client):
+                    client.chat.completions.create(model="gpt-4o", messages=[])
+            """,
+            "tests/test_top.py": """\
+                def test_top(client):
+                    client.chat.completions.create(model="gpt-4o", messages=[])
+            """,
+        },
+    )
+    found = _findings(root, monkeypatch)
+    assert not [f for f in found if f["file"] == "tests/local/test_local.py"]
+    assert [f["fix"] for f in found if f["file"] == "tests/test_top.py"] == ["safe"]
+
+
+def test_a_fixture_of_the_same_module_resolves_its_tests() -> None:
+    src = """\
+    import pytest
+    from openai import OpenAI
+
+    @pytest.fixture
+    def client():
+        yield OpenAI()
+
+    @pytest.fixture
+    def uploader():
+        return OpenAI()
+
+    def test_chat(client):
+        client.chat.completions.create(model="gpt-4o", messages=[])
+
+    class TestUpload:
+        def test_upload(self, uploader):
+            uploader.files.create(file=b"x", purpose="batch")
+    """
+    found = codes(src)
+    assert found.count("OR119") == 1 and found.count("OR101") == 1
+    out = migrated(src)
+    assert 'model="openai/gpt-4o"' in out
+    assert out.count("openrouter.ai") == 1
+
+
+# ---------------------------------------------------------------- annotated parameters
+
+HELPERS = """\
+    from typing import Optional
+    import openai
+    from openai import AsyncOpenAI, OpenAI
+
+    def summarize(client: OpenAI, text):
+        return client.chat.completions.create(model="gpt-4o", messages=[])
+
+    def classify(client: "Optional[openai.OpenAI]", text):
+        return client.chat.completions.create(model="gpt-4o-mini", messages=[])
+
+    async def embed(client: AsyncOpenAI | None, text):
+        return await client.embeddings.create(model="text-embedding-3-small", input=text)
+
+    def tag(client, text):
+        return client.chat.completions.create(model="gpt-4.1", messages=[])
+"""
+
+
+def test_an_annotated_parameter_is_safe_when_every_client_of_the_run_is_migrated(
+    tmp_path, monkeypatch
+) -> None:
+    root = _tree(
+        tmp_path,
+        {"helpers.py": HELPERS, "main.py": "from openai import OpenAI\nclient = OpenAI()\n"},
+    )
+    found = _findings(root, monkeypatch)
+    fixes = {f["line"]: f["fix"] for f in found if f["file"] == "helpers.py"}
+    assert fixes == {6: "safe", 9: "safe", 12: "safe", 15: "unsafe"}
+    assert _findings(root, monkeypatch, "helpers.py") == [
+        f for f in found if f["file"] == "helpers.py"
+    ]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        'OpenAI(base_url="http://localhost:8000/v1")',  # OR104
+        "OpenAI(provider=bedrock())",  # OR118
+        "AzureOpenAI(azure_endpoint='https://x.openai.azure.com', api_version='2024-06-01')",
+        "OpenAI(api_key=settings.key)",  # OR103
+    ],
+)
+def test_an_annotated_parameter_stays_unsafe_when_a_client_of_the_run_is_left(
+    tmp_path, monkeypatch, other: str
+) -> None:
+    main = f"from openai import AzureOpenAI, OpenAI\nclient = OpenAI()\nother = {other}\n"
+    root = _tree(tmp_path, {"helpers.py": HELPERS, "main.py": main})
+    fixes = {f["line"]: f["fix"] for f in _findings(root, monkeypatch) if f["file"] == "helpers.py"}
+    assert fixes == {6: "unsafe", 9: "unsafe", 12: "unsafe", 15: "unsafe"}
+
+
+def test_an_annotated_parameter_with_no_client_in_the_run_is_unsafe(tmp_path, monkeypatch) -> None:
+    root = _tree(tmp_path, {"helpers.py": HELPERS, "other.py": "import os\n"})
+    fixes = {f["fix"] for f in _findings(root, monkeypatch) if f["file"] == "helpers.py"}
+    assert fixes == {"unsafe"}
+
+
+def test_an_annotated_parameter_checked_without_a_project_is_unsafe() -> None:
+    # one file, no project around it: the run's clients are unknown
+    src = "from openai import OpenAI\ndef f(client: OpenAI):\n"
+    src += '    return client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    assert migrated(src) == src
+
+
+# ---------------------------------------------------------------- OR301 on a rebound receiver
+
+
+def test_unsupported_calls_on_a_name_that_may_be_another_sdks_client_are_not_reported() -> None:
+    src = """\
+    import os
+    import anthropic
+    from openai import OpenAI
+    if os.environ.get("P") == "anthropic":
+        client = anthropic.Anthropic()
+    else:
+        client = OpenAI()
+    client.files.create(file=b"x", purpose="batch")
+    oa = OpenAI()
+    oa.chat.completions.create(model="gpt-4o", messages=[])
+    oa.batches.create(input_file_id="f", endpoint="/v1/chat/completions", completion_window="24h")
+    """
+    from tests.helpers import run
+
+    found = [(f.line, f.code) for f in run(src).findings]
+    assert (8, "OR301") not in found and (11, "OR301") in found
+    assert (7, "OR119") in found and (9, "OR101") in found
