@@ -660,12 +660,11 @@ def _insert_guard(test: str) -> Fix:
     def fix(node: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(node, cst.For)
         body = node.body
-        indent = body.indent if isinstance(body, cst.IndentedBlock) else None
+        # the guard's own block is indented by the module's unit (LibCST's
+        # ``indent=None``); the guard itself sits at the body's indentation
         guard = cst.If(
             test=cst.parse_expression(test),
-            body=cst.IndentedBlock(
-                body=[cst.SimpleStatementLine(body=[cst.Continue()])], indent=indent
-            ),
+            body=cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Continue()])]),
         )
         if isinstance(body, cst.IndentedBlock):
             return node.with_changes(body=body.with_changes(body=[guard, *body.body]))
