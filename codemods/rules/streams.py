@@ -236,7 +236,7 @@ class _Chunk:
         op = type(t.comparisons[0].operator)
         right = t.comparisons[0].comparator
         if self._len(t.left) and type(right) is cst.Integer:
-            n = int(right.value, 0)
+            n = right.evaluated_value  # type: ignore[attr-defined]
             if nonempty:
                 return (
                     (op is cst.GreaterThan and n >= 0)
@@ -245,8 +245,8 @@ class _Chunk:
                 )
             return (
                 (op is cst.Equal and n == 0)
-                or (op is cst.LessThan and n <= 1)
-                or (op is cst.LessThanEqual and n == 0)
+                or (op is cst.LessThan and n >= 1)
+                or (op is cst.LessThanEqual and n >= 0)
             )
         if self.is_choices(t.left) and type(right) in (cst.List, cst.Tuple) and not right.elements:  # type: ignore[attr-defined]
             return op is (cst.NotEqual if nonempty else cst.Equal)
