@@ -38,11 +38,12 @@ chunk is passed to, under the same guards there.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis import FOREIGN_SDKS, attribute_chain
+from codemods.analysis import FOREIGN_SDKS, attribute_chain, read_walk
 from codemods.findings import Severity
 from codemods.rules.base import REFS, Fix, RuleContext, checker, rule
 from codemods.rules.client import string_value
@@ -312,12 +313,40 @@ def _exits(stmt: cst.BaseStatement) -> bool:
     return False
 
 
+class _Collector(cst.CSTVisitor):
+    """The subscripts and the uses of one name under a node, in source
+    order, outside nested functions and classes (read with the fast
+    :func:`codemods.analysis.read_walk`)."""
+
+    def __init__(self, var: str) -> None:
+        super().__init__()
+        self.var = var
+        self.nodes: list[cst.CSTNode] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.nodes.append(node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.var:
+            self.nodes.append(node)
+
+
 class _Streams:
     def __init__(self, ctx: RuleContext) -> None:
         self.ctx = ctx
         self.f = ctx.facts
         self.parents = ctx.facts.parents
         self.streams: dict[int, tuple[SdkCall, bool]] = {}
+        self._scope_keys: dict[int, int] = {}
         f = self.f
         openai_file = f.imports_openai
         foreign_file = any(f.imports_module(m) for m in FOREIGN_SDKS)
@@ -351,12 +380,18 @@ class _Streams:
         return self.streams.get(id(value)) if value is not None else None
 
     def _scope_key(self, node: cst.CSTNode) -> int:
+        known = self._scope_keys.get(id(node))
+        if known is not None:
+            return known
+        key = 0
         n = self.parents.get(id(node))
         while n is not None:
             if isinstance(n, _SCOPES):
-                return id(n)
+                key = id(n)
+                break
             n = self.parents.get(id(n))
-        return 0
+        self._scope_keys[id(node)] = key
+        return key
 
     def consumers(self) -> dict[int, tuple[cst.CSTNode, str, list[SdkCall], bool, str | None]]:
         """id(consumer) -> (consumer node, kind, the stream calls, events,
@@ -368,6 +403,7 @@ class _Streams:
             if all(c is not sc for c in entry[2]):
                 entry[2].append(sc)
 
+        named: dict[tuple[int, str], list[tuple[SdkCall, bool]]] = {}
         for sc, events in self.streams.values():
             node: cst.CSTNode = sc.call
             parent = self.parents.get(id(node))
@@ -378,18 +414,23 @@ class _Streams:
                 add(found[0], found[1], sc, events, found[2])
                 continue
             name = self._bound_name(node, parent)
-            if name is None:
-                continue
-            key = self._scope_key(node)
+            if name is not None:
+                named.setdefault((self._scope_key(node), name), []).append((sc, events))
+        uses: dict[str, dict[int, list[cst.Name]]] = {}
+        for (key, name), streams in named.items():
             values = self.f.bindings.get((key, name), [])
             if not values or any(self._stream_of(v) is None for v in values):
                 continue  # the name is also bound to something else
-            for use in self.f.name_uses.get(name, ()):
-                if self._scope_key(use) != key:
-                    continue
+            if name not in uses:
+                by_scope: dict[int, list[cst.Name]] = {}
+                for use in self.f.name_uses.get(name, ()):
+                    by_scope.setdefault(self._scope_key(use), []).append(use)
+                uses[name] = by_scope
+            for use in uses[name].get(key, ()):
                 found = self._consumer(use, self.parents.get(id(use)))
                 if found is not None:
-                    add(found[0], found[1], sc, events, found[2])
+                    for sc, events in streams:
+                        add(found[0], found[1], sc, events, found[2])
         return out
 
     def _bound_name(self, node: cst.CSTNode, parent: cst.CSTNode | None) -> str | None:
@@ -529,19 +570,16 @@ class _Streams:
         """The unguarded ``choices[N]`` under ``body`` (not in nested
         functions), and whether anything reads more of the chunk."""
         out = _Scan()
-        stack: list[cst.CSTNode] = [body]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, _SCOPES) and node is not body:
-                continue
-            if chunk.is_indexed(node):
-                if not self.guarded(node, stop, chunk):
+        found = _Collector(chunk.var)
+        read_walk(found, body)
+        for node in found.nodes:
+            if type(node) is cst.Subscript:
+                if chunk.is_indexed(node) and not self.guarded(node, stop, chunk):
                     out.unguarded.append(node)  # type: ignore[arg-type]
-            elif type(node) is cst.Name and node.value == chunk.var:  # type: ignore[attr-defined]
-                why = self._read(node, stop, chunk, depth, seen, out)
+            else:
+                why = self._read(node, stop, chunk, depth, seen, out)  # type: ignore[arg-type]
                 if why is not None and out.reads is None:
                     out.reads = why
-            stack.extend(reversed(node.children))
         return out
 
     def _read(
@@ -573,22 +611,23 @@ class _Streams:
             else:
                 break
             node = p  # type: ignore[assignment]
-        shown = self.ctx.module.code_for_node(node)
-        if len(shown) > 40:
-            shown = shown[:37] + "..."
         if "usage" in steps:
-            return f"reads `{shown}`, which only the skipped chunk carries"
+            return f"reads `{self._shown(node)}`, which only the skipped chunk carries"
         if chunk.events:
             if not steps or steps[0] is None:
-                return self._passed(name, node, stop, chunk, depth, seen, out, shown)
+                return self._passed(name, node, stop, chunk, depth, seen, out)
             if steps[0] != "chunk":
                 return None  # another attribute of the event
             steps = steps[1:]
         if not steps:
-            return self._passed(name, node, stop, chunk, depth, seen, out, shown)
+            return self._passed(name, node, stop, chunk, depth, seen, out)
         if steps[0] == "choices" or steps[0] in _HARMLESS:
             return None
-        return f"uses `{shown}`"
+        return f"uses `{self._shown(node)}`"
+
+    def _shown(self, node: cst.CSTNode) -> str:
+        shown = self.ctx.module.code_for_node(node)
+        return shown if len(shown) <= 40 else shown[:37] + "..."
 
     def _passed(
         self,
@@ -599,7 +638,6 @@ class _Streams:
         depth: int,
         seen: frozenset[int],
         out: _Scan,
-        shown: str,
     ) -> str:
         """The chunk (or event) used whole: passed to a helper of this
         module, whose body is scanned too, or passed on."""
@@ -616,7 +654,7 @@ class _Streams:
             if not self.guarded(node, stop, chunk):
                 out.unguarded.extend(inner.unguarded)
             return inner.reads  # type: ignore[return-value]
-        return f"passes `{shown}` on"
+        return f"passes `{self._shown(node)}` on"
 
     def _helper_param(self, node: cst.CSTNode) -> tuple[cst.FunctionDef, str] | None:
         arg = self.parents.get(id(node))
@@ -656,6 +694,11 @@ def _guard_test(chunk: _Chunk, uses: list[cst.Subscript], module: cst.Module) ->
     return f"not {chunk.var}.choices"
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed(test: str) -> cst.BaseExpression:
+    return cst.parse_expression(test)
+
+
 def _insert_guard(test: str) -> Fix:
     def fix(node: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(node, cst.For)
@@ -663,7 +706,7 @@ def _insert_guard(test: str) -> Fix:
         # the guard's own block is indented by the module's unit (LibCST's
         # ``indent=None``); the guard itself sits at the body's indentation
         guard = cst.If(
-            test=cst.parse_expression(test),
+            test=_parsed(test).deep_clone(),
             body=cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Continue()])]),
         )
         if isinstance(body, cst.IndentedBlock):
@@ -695,7 +738,8 @@ UNRESOLVED_NOTE = (
 
 @checker
 def check_streams(ctx: RuleContext) -> None:
-    if not ctx.facts.calls:
+    enabled = ctx.settings.rule_enabled
+    if not ctx.facts.calls or not (enabled("OR401") or enabled("OR402")):
         return
     s = _Streams(ctx)
     if not s.streams:
