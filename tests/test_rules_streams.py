@@ -427,3 +427,40 @@ def test_a_second_run_changes_nothing_and_check_after_migrate_is_clean() -> None
     )
     out = migrated(source)  # asserts idempotence
     assert stream_findings(out) == []
+
+
+def test_sdk_facts_the_stream_rule_relies_on() -> None:
+    """The installed openai SDK, fed a stream that ends as OpenRouter's does:
+    a chunk's ``choices`` may be empty (``choices[0]`` raises), and the
+    ``.stream()`` helper turns that chunk into one ``"chunk"`` event and no
+    other, with its own accumulator intact (so only user code indexing
+    ``event.chunk.choices[0]`` breaks, which is what OR401 flags)."""
+    pytest.importorskip("openai")
+    from openai.lib.streaming.chat import ChatCompletionStreamState
+    from openai.types.chat import ChatCompletionChunk
+
+    base = {
+        "id": "gen-1",
+        "created": 1,
+        "model": "openai/gpt-4o",
+        "object": "chat.completion.chunk",
+    }
+    raw = [
+        {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}]},
+        {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+        {
+            **base,
+            "choices": [],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        },
+    ]
+    chunks = [ChatCompletionChunk.model_validate(c) for c in raw]
+    with pytest.raises(IndexError):
+        chunks[-1].choices[0]  # noqa: B018
+    state = ChatCompletionStreamState()
+    events = [list(state.handle_chunk(c)) for c in chunks]
+    assert [e.type for e in events[-1]] == ["chunk"]
+    assert events[-1][0].chunk.choices == []
+    final = state.get_final_completion()
+    assert final.choices[0].message.content == "Hi"
+    assert final.usage is not None and final.usage.total_tokens == 2
