@@ -464,3 +464,22 @@ def test_sdk_facts_the_stream_rule_relies_on() -> None:
     final = state.get_final_completion()
     assert final.choices[0].message.content == "Hi"
     assert final.usage is not None and final.usage.total_tokens == 2
+
+
+def test_a_client_that_moves_only_unsafely_takes_its_stream_guard_with_it() -> None:
+    """A client through which an unmovable model ID is sent moves only as an
+    unsafe fix (OR101): the guard on its stream is unsafe too, and both are
+    applied together with ``--unsafe-fixes``."""
+    source = src(
+        f"""
+        client.chat.completions.create(model="gpt-foo-9", messages=[])
+        for chunk in {CREATE}:
+            print(chunk.choices[0].delta)
+        """
+    )
+    found = {f.code: f for f in run(source, dedent=False).findings}
+    assert found["OR101"].applicability == "unsafe"
+    assert found["OR401"].applicability == "unsafe"
+    assert "if not chunk.choices" not in migrated(source)
+    out = migrated(source, unsafe_fixes=True)
+    assert "openrouter.ai" in out and "if not chunk.choices:\n        continue" in out

@@ -731,6 +731,7 @@ def _target_name(loop: cst.For, kind: str) -> str | None:
     return target.value if type(target) is cst.Name else None
 
 
+BLOCKED_NOTE = "; unsafe fix: the stream's client moves to OpenRouter only as an unsafe fix"
 UNRESOLVED_NOTE = (
     "; unsafe fix: the stream's client is not resolved to one this run moves to OpenRouter"
 )
@@ -806,6 +807,9 @@ def check_streams(ctx: RuleContext) -> None:
         notes = ""
         if any(sc.receiver != "openai" for sc in calls):
             notes += UNRESOLVED_NOTE
+        elif any(r.unsafe for r in requires):
+            # the client moves only with --unsafe-fixes: its stream with it
+            notes += BLOCKED_NOTE
         if found.reads is not None:
             notes += f"; unsafe fix: the loop {found.reads}: move that above the guard to keep it"
         n = len(found.unguarded)
