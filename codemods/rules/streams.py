@@ -105,7 +105,9 @@ STREAM_EMPTY_CHOICES = rule(
         that carries the usage; move what reads it above the guard. It is
         also unsafe when the stream's receiver cannot be resolved to a
         client this run moves (a `client` parameter without callers in the
-        run): that client may not go to OpenRouter.
+        run): that client may not go to OpenRouter; and when the client
+        itself moves only as an unsafe fix (a model ID sent through it
+        cannot move): the guard goes with it.
     """,
     sometimes_unsafe=True,
 )
