@@ -146,6 +146,10 @@ APPS: dict[str, App] = {
     "async_gather": _app("v1", "app.py"),
     "streaming_chat": _app("v1", "app.py"),
     "async_streaming": _app("v1", "app.py"),
+    # streams that index chunk.choices[0]: OpenRouter's last chunk has none (OR401)
+    "stream_readme_loop": _app("v1", "app.py"),
+    "stream_async_loop": _app("v1", "app.py"),
+    "stream_events": _app("v1", "app.py"),
     # other endpoints
     "embeddings_search": _app("v1", "search.py", EMBEDDINGS),
     "responses_api": _app("v1", "app.py", RESPONSES),
@@ -158,6 +162,7 @@ APPS: dict[str, App] = {
     # openai<1
     "legacy_chat": _app("legacy", "app.py"),
     "legacy_stream": _app("legacy", "app.py"),
+    "stream_legacy_dicts": _app("legacy", "app.py"),
     "legacy_completion_embedding": _app("legacy", "app.py", COMPLETIONS, EMBEDDINGS),
     "legacy_async": _app("legacy", "app.py"),
     "legacy_unconfigured": _app("legacy", "app.py"),
@@ -264,8 +269,9 @@ def _sources(root: Path) -> dict[str, str]:
     }
 
 
-def run_app(name: str, python: str, migrated: bool) -> AppRun:
-    """Copy app ``name``, migrate it (or not), run it against a fresh server."""
+def run_app(name: str, python: str, migrated: bool, migrate_args: tuple[str, ...] = ()) -> AppRun:
+    """Copy app ``name``, migrate it (or not; ``migrate_args`` are added to
+    the command line), run it against a fresh server."""
     app = APPS[name]
     with tempfile.TemporaryDirectory(prefix=f"e2e-{name}-") as tmp:
         work = Path(tmp) / name
@@ -293,6 +299,7 @@ def run_app(name: str, python: str, migrated: bool) -> AppRun:
                         "--app-title",
                         APP_TITLE,
                         *app.migrate_options,
+                        *migrate_args,
                         ".",
                     ],
                     work,
@@ -646,6 +653,36 @@ def test_unmigrated_app_fails_the_same_checks(e2e: Session, name: str) -> None:
     # a request itself is wrong (path, key, model, headers), not only the exit code
     wrong = [v for v in violations(name, result) if v.split(" ")[0] in ("GET", "POST", "CONNECT")]
     assert wrong, "passes unmigrated:\n" + result.describe()
+
+
+# the apps whose streams index ``chunk.choices[0]`` without a guard
+STREAM_APPS = ("stream_readme_loop", "stream_async_loop", "stream_events", "stream_legacy_dicts")
+
+
+def test_stream_apps_pass_only_because_of_the_guard(
+    sdk_pythons: dict[str, tuple[str | None, str]],
+) -> None:
+    """Migrated with OR401 ignored (everything else as usual), each stream
+    app sends correct requests and still crashes with IndexError on the
+    server's last chunk, whose ``choices`` is empty (OpenRouter's usage
+    chunk): its passing run owes that to the inserted guard alone."""
+    e2e = Session(sdk_pythons, {}, {})
+    for name in STREAM_APPS:
+        e2e.require(APPS[name].sdk)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(STREAM_APPS)) as pool:
+        futures = {
+            name: pool.submit(
+                run_app, name, sdk_pythons[APPS[name].sdk][0], True, ("--ignore", "OR401")
+            )
+            for name in STREAM_APPS
+        }
+        results = {name: f.result() for name, f in futures.items()}
+    for name, result in results.items():
+        assert "if not" not in result.sources["app.py"], name
+        assert violations(name, result) == [f"the app exited {result.run.returncode}"], (
+            result.describe()
+        )
+        assert "IndexError" in result.run.stderr, result.describe()
 
 
 def _good_request(**changes: object) -> Recorded:

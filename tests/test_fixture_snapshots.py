@@ -39,6 +39,7 @@ REPOS = [
     "agents_app",
     "whole_program",
     "annotated_params",
+    "streams",
 ]
 
 

@@ -11,6 +11,7 @@ from codemods.rules import (  # noqa: F401
     models,
     module_client,
     noqa,
+    streams,
     unsupported,
 )
 from codemods.rules.base import CHECKERS, RULES, RuleContext, RuleInfo

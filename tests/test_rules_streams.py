@@ -1,0 +1,485 @@
+"""OR401/OR402: stream loops that index ``chunk.choices[0]`` without a guard
+(OpenRouter ends every stream with a usage chunk whose ``choices`` is empty)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tests.helpers import migrated, run
+
+HEAD = "from openai import OpenAI\n\nclient = OpenAI()\n"
+CREATE = 'client.chat.completions.create(model="gpt-4o", messages=[], stream=True)'
+
+
+def src(body: str, head: str = HEAD) -> str:
+    return head + textwrap.dedent(body).lstrip("\n")
+
+
+def stream_findings(source: str, **settings) -> list[tuple[str, int, str | None]]:
+    """(code, line, applicability) of the OR4xx findings."""
+    result = run(source, dedent=False, **settings)
+    assert not result.errors, result.errors
+    return [(f.code, f.line, f.applicability) for f in result.findings if f.code.startswith("OR4")]
+
+
+def test_readme_loop_gets_the_guard_safely() -> None:
+    source = src(
+        f"""
+        stream = {CREATE}
+        for chunk in stream:
+            # the text so far
+            print(chunk.choices[0].delta.content or "", end="")  # no newline
+        """
+    )
+    assert stream_findings(source) == [("OR401", 5, "safe")]
+    out = migrated(source)
+    assert (
+        "for chunk in stream:\n"
+        "    if not chunk.choices:\n"
+        "        continue\n"
+        "    # the text so far\n"
+        '    print(chunk.choices[0].delta.content or "", end="")  # no newline\n'
+    ) in out
+    assert stream_findings(out) == []
+
+
+def test_loop_directly_over_the_call_and_a_one_line_body() -> None:
+    source = src(f"for chunk in {CREATE}: print(chunk.choices[0].delta.content)  # one\n")
+    out = migrated(source)
+    assert out.endswith(
+        ":\n    if not chunk.choices:\n        continue\n    print(chunk.choices[0].delta.content)  # one\n"
+    )
+
+
+def test_the_guard_takes_the_body_indentation() -> None:
+    source = (
+        "from openai import OpenAI\n\n"
+        "def f():\n"
+        "    client = OpenAI()\n"
+        f"    for chunk in {CREATE}:\n"
+        "      if chunk.id:\n"
+        "          print(chunk.choices[0].delta)\n"
+    )
+    out = migrated(source)
+    assert (
+        "stream=True):\n      if not chunk.choices:\n          continue\n      if chunk.id:\n"
+        in out
+    ), out
+    tabs = (
+        "from openai import OpenAI\n\n"
+        "def f():\n"
+        "\tclient = OpenAI()\n"
+        f"\tfor chunk in {CREATE}:\n"
+        "\t\tprint(chunk.choices[0].delta)\n"
+    )
+    out = migrated(tabs)
+    assert "\tfor chunk in" in out and "\t\tif not chunk.choices:\n\t\t\tcontinue\n" in out
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "if not chunk.choices:\n    continue\nprint(chunk.choices[0].delta)",
+        "if not chunk.choices: break\nprint(chunk.choices[0].delta)",
+        "if len(chunk.choices) == 0:\n    continue\nprint(chunk.choices[0].delta)",
+        "if len(chunk.choices) < 1:\n    continue\nprint(chunk.choices[0].delta)",
+        "if len(chunk.choices) <= 00:\n    continue\nprint(chunk.choices[0].delta)",
+        "if chunk.choices == []:\n    continue\nprint(chunk.choices[0].delta)",
+        "if not chunk.choices or not chunk.choices[0].delta.content:\n    continue\nprint(1)",
+        "if chunk.choices:\n    print(chunk.choices[0].delta)",
+        "if chunk.choices and chunk.choices[0].delta.content:\n    print(chunk.choices[0].delta.content)",
+        "if len(chunk.choices) > 0:\n    print(chunk.choices[0].delta)",
+        "if len(chunk.choices) >= 1:\n    print(chunk.choices[0].delta)",
+        "if chunk.choices != []:\n    print(chunk.choices[0].delta)",
+        "if not chunk.choices:\n    pass\nelse:\n    print(chunk.choices[0].delta)",
+        "if not chunk.choices:\n    pass\nelif chunk.choices[0].delta.content:\n    print(1)",
+        "text = chunk.choices[0].delta.content if chunk.choices else ''",
+        "text = chunk.choices and chunk.choices[0].delta.content",
+        "text = (not chunk.choices) or chunk.choices[0].delta.content",
+        "try:\n    print(chunk.choices[0].delta)\nexcept IndexError:\n    pass",
+        "try:\n    print(chunk.choices[0].delta)\nexcept (KeyError, IndexError):\n    pass",
+        "for choice in chunk.choices:\n    print(choice.delta)",
+        "print(chunk.choices[:1])",
+        "with lock:\n    if not chunk.choices:\n        continue\n    print(chunk.choices[0].delta)",
+    ],
+)
+def test_guarded_loops_are_left_alone(body: str) -> None:
+    source = src(
+        f"stream = {CREATE}\nfor chunk in stream:\n" + textwrap.indent(body, "    ") + "\n"
+    )
+    assert stream_findings(source) == []
+
+
+def test_a_try_around_the_whole_loop_guards_it() -> None:
+    source = src(
+        f"""
+        try:
+            for chunk in {CREATE}:
+                print(chunk.choices[0].delta)
+        except IndexError:
+            pass
+        """
+    )
+    assert stream_findings(source) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "try:\n    print(chunk.choices[0].delta)\nexcept KeyError:\n    pass",
+        "if chunk.id:\n    print(chunk.choices[0].delta)",
+        "if not chunk.choices:\n    print('empty')\nprint(chunk.choices[0].delta)",
+        "print(chunk.choices[-1].delta)",
+        "if len(chunk.choices) > 1:\n    pass\nelse:\n    print(chunk.choices[0].delta)",
+        "if len(chunk.choices) < 0:\n    continue\nprint(chunk.choices[0].delta)",
+        "if chunk.usage:\n    continue\nprint(chunk.choices[0].delta)",
+        "delta = chunk.choices[0].delta\nprint(delta)",
+    ],
+)
+def test_unguarded_uses_are_found(body: str) -> None:
+    source = src(
+        f"stream = {CREATE}\nfor chunk in stream:\n" + textwrap.indent(body, "    ") + "\n"
+    )
+    assert [c for c, _, _ in stream_findings(source)] == ["OR401"]
+
+
+def test_a_loop_reading_usage_gets_an_unsafe_fix() -> None:
+    source = src(
+        f"""
+        for chunk in {CREATE}:
+            if chunk.usage:
+                print(chunk.usage.total_tokens)
+            print(chunk.choices[0].delta.content)
+        """
+    )
+    result = run(source, dedent=False)
+    (f,) = [f for f in result.findings if f.code == "OR401"]
+    assert f.applicability == "unsafe"
+    assert "reads `chunk.usage`" in f.message
+    assert "if not chunk.choices" not in migrated(source)
+    assert "if not chunk.choices:\n        continue" in migrated(source, unsafe_fixes=True)
+
+
+@pytest.mark.parametrize(
+    "use",
+    ["chunks.append(chunk)", "yield chunk", "print(chunk.model_dump())", 'print(chunk["usage"])'],
+)
+def test_a_loop_passing_the_chunk_on_gets_an_unsafe_fix(use: str) -> None:
+    source = src(
+        f"def f(chunks):\n    for chunk in {CREATE}:\n        {use}\n"
+        "        print(chunk.choices[0].delta)\n"
+    )
+    assert stream_findings(source) == [("OR401", 5, "unsafe")]
+
+
+def test_harmless_attributes_keep_the_fix_safe() -> None:
+    source = src(
+        f"for chunk in {CREATE}:\n    print(chunk.id, chunk.model, chunk.created)\n"
+        "    print(chunk.choices[0].delta)\n"
+    )
+    assert stream_findings(source) == [("OR401", 4, "safe")]
+
+
+def test_clients_left_on_openai_get_nothing_and_unresolved_ones_an_unsafe_fix() -> None:
+    source = textwrap.dedent(
+        """
+        from openai import AzureOpenAI, OpenAI
+
+        az = AzureOpenAI(azure_endpoint="https://x.example", api_version="2024-06-01")
+        local = OpenAI(base_url="http://localhost:8000/v1")
+        for chunk in az.chat.completions.create(model="gpt-4o", messages=[], stream=True):
+            print(chunk.choices[0].delta)
+        for chunk in local.chat.completions.create(model="gpt-4o", messages=[], stream=True):
+            print(chunk.choices[0].delta)
+
+        def answer(client):
+            for chunk in client.chat.completions.create(model="gpt-4o", messages=[], stream=True):
+                print(chunk.choices[0].delta)
+        """
+    )
+    assert stream_findings(source) == [("OR401", 12, "unsafe")]
+    (f,) = [f for f in run(source, dedent=False).findings if f.code == "OR401"]
+    assert "not resolved" in f.message
+
+
+def test_already_on_openrouter_is_flagged() -> None:
+    head = (
+        "import os\nfrom openai import OpenAI\n\n"
+        'client = OpenAI(base_url="https://openrouter.ai/api/v1", '
+        'api_key=os.environ["OPENROUTER_API_KEY"])\n'
+    )
+    source = src(f"for chunk in {CREATE}:\n    print(chunk.choices[0].delta)\n", head)
+    assert stream_findings(source) == [("OR401", 5, "safe")]
+
+
+def test_the_finding_moves_with_its_client() -> None:
+    source = HEAD.replace("OpenAI()", "OpenAI()  # noqa: OR101") + (
+        f"for chunk in {CREATE}:\n    print(chunk.choices[0].delta)\n"
+    )
+    assert stream_findings(source) == []
+    # --ignore OR101: reported, not rewritten
+    source = src(f"for chunk in {CREATE}:\n    print(chunk.choices[0].delta)\n")
+    result = run(source, dedent=False, ignore=("OR101",))
+    (f,) = [f for f in result.findings if f.code == "OR401"]
+    assert f.applicability is None and "not rewritten" in f.message
+
+
+def test_noqa_on_the_loop_line() -> None:
+    source = src(f"for chunk in {CREATE}:  # noqa: OR401\n    print(chunk.choices[0].delta)\n")
+    assert stream_findings(source) == []
+
+
+def test_streams_that_are_not_streams() -> None:
+    source = src(
+        """
+        reply = client.chat.completions.create(model="gpt-4o", messages=[])
+        for choice in reply.choices:
+            print(choice.message)
+        stream = client.chat.completions.create(model="gpt-4o", messages=[], stream=False)
+        for chunk in stream:
+            print(chunk.choices[0])
+        other = client.chat.completions.create(model="gpt-4o", messages=[], stream=True)
+        other = ["not", "a", "stream"]
+        for chunk in other:
+            print(chunk.choices[0])
+        """
+    )
+    assert stream_findings(source) == []
+
+
+def test_async_streams() -> None:
+    source = textwrap.dedent(
+        """
+        from openai import AsyncOpenAI
+
+        async def main():
+            client = AsyncOpenAI()
+            stream = await client.chat.completions.create(model="gpt-4o", messages=[], stream=True)
+            async for chunk in stream:
+                print(chunk.choices[0].delta.content)
+            async for chunk in await client.chat.completions.create(
+                model="gpt-4o", messages=[], stream=True
+            ):
+                print(chunk.choices[0].delta.content)
+        """
+    )
+    assert [(c, a) for c, _, a in stream_findings(source)] == [
+        ("OR401", "safe"),
+        ("OR401", "safe"),
+    ]
+    out = migrated(source)
+    assert out.count("        if not chunk.choices:\n            continue\n") == 2
+
+
+def test_with_stream_as_and_enumerate() -> None:
+    source = src(
+        f"""
+        with {CREATE} as stream:
+            for i, chunk in enumerate(stream):
+                print(i, chunk.choices[0].delta)
+        """
+    )
+    out = migrated(source)
+    assert "enumerate(stream):\n        if not chunk.choices:\n            continue\n" in out
+
+
+def test_stream_helper_events() -> None:
+    """``.stream()`` yields events; the SDK's own accumulator copes with the
+    empty chunk, only ``event.chunk.choices[0]`` breaks."""
+    source = src(
+        """
+        with client.chat.completions.stream(model="gpt-4o", messages=[]) as s:
+            for event in s:
+                if event.type == "content.delta":
+                    print(event.delta)
+            for event in s:
+                if event.type == "chunk":
+                    print(event.chunk.choices[0].delta)
+        """
+    )
+    assert stream_findings(source) == [("OR401", 8, "safe")]
+    out = migrated(source)
+    assert (
+        '        if event.type == "chunk" and not event.chunk.choices:\n            continue\n'
+        '        if event.type == "chunk":\n'
+    ) in out
+    assert stream_findings(out) == []
+
+
+def test_events_reading_the_chunk_usage_get_an_unsafe_fix() -> None:
+    source = src(
+        """
+        with client.beta.chat.completions.stream(model="gpt-4o", messages=[]) as s:
+            for event in s:
+                if event.type == "chunk":
+                    print(event.chunk.choices[0].delta, event.chunk.usage)
+        """
+    )
+    assert stream_findings(source) == [("OR401", 5, "unsafe")]
+
+
+def test_legacy_dict_chunks_get_a_guard_in_their_style() -> None:
+    source = textwrap.dedent(
+        """
+        import os
+        import openai
+
+        openai.api_key = os.environ["OPENAI_API_KEY"]
+        for chunk in openai.ChatCompletion.create(model="gpt-4", messages=[], stream=True):
+            print(chunk["choices"][0]["delta"].get("content", ""))
+        """
+    )
+    out = migrated(source)
+    assert '    if not chunk["choices"]:\n        continue\n    print(chunk["choices"][0]' in out
+
+
+def test_module_client_streams() -> None:
+    source = textwrap.dedent(
+        """
+        import openai
+
+        for chunk in openai.chat.completions.create(model="gpt-4o", messages=[], stream=True):
+            print(chunk.choices[0].delta.content)
+        """
+    )
+    assert stream_findings(source) == [("OR401", 4, "safe")]
+    assert "    if not chunk.choices:\n        continue\n" in migrated(source)
+
+
+def test_completions_streams() -> None:
+    source = src(
+        """
+        for chunk in client.completions.create(model="gpt-3.5-turbo-instruct", prompt="x", stream=True):
+            print(chunk.choices[0].text)
+        """
+    )
+    assert [c for c, _, _ in stream_findings(source)] == ["OR401"]
+
+
+def test_a_helper_the_chunk_is_passed_to() -> None:
+    source = src(
+        f"""
+        def text_of(c):
+            return c.choices[0].delta.content or ""
+
+        def guarded(c):
+            return c.choices[0].delta.content if c.choices else ""
+
+        def counts(c):
+            return c.usage
+
+        for chunk in {CREATE}:
+            print(text_of(chunk))
+        for chunk in {CREATE}:
+            print(guarded(chunk))
+        for chunk in {CREATE}:
+            print(text_of(c=chunk), counts(chunk))
+        """
+    )
+    found = run(source, dedent=False).findings
+    ours = [(f.code, f.line, f.applicability) for f in found if f.code.startswith("OR4")]
+    assert ours == [("OR401", 13, "safe"), ("OR401", 17, "unsafe")]
+    assert "at t.py:5" in next(f.message for f in found if f.line == 13)
+
+
+def test_comprehensions_are_reported_not_fixed() -> None:
+    source = src(
+        f"""
+        stream = {CREATE}
+        text = "".join(c.choices[0].delta.content or "" for c in stream)
+        ok = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+        parts = [c.choices[0].delta.content for c in {CREATE}]
+        """
+    )
+    assert stream_findings(source) == [("OR402", 5, None), ("OR402", 7, None)]
+    assert migrated(source).count("c.choices[0]") == 3
+
+
+def test_next_in_a_loop_is_reported_a_single_next_is_not() -> None:
+    source = src(
+        f"""
+        stream = {CREATE}
+        first = next(stream).choices[0].delta
+        while True:
+            try:
+                chunk = next(stream)
+            except StopIteration:
+                break
+            print(chunk.choices[0].delta)
+        other = {CREATE}
+        while True:
+            print(next(other).choices[0].delta)
+        """
+    )
+    assert stream_findings(source) == [("OR402", 11, None), ("OR402", 14, None)]
+
+
+def test_a_second_run_changes_nothing_and_check_after_migrate_is_clean() -> None:
+    source = src(
+        f"""
+        def f():
+            for chunk in {CREATE}:
+                if chunk.id:  # a comment
+                    print(chunk.choices[0].delta)
+        """
+    )
+    out = migrated(source)  # asserts idempotence
+    assert stream_findings(out) == []
+
+
+def test_sdk_facts_the_stream_rule_relies_on() -> None:
+    """The installed openai SDK, fed a stream that ends as OpenRouter's does:
+    a chunk's ``choices`` may be empty (``choices[0]`` raises), and the
+    ``.stream()`` helper turns that chunk into one ``"chunk"`` event and no
+    other, with its own accumulator intact (so only user code indexing
+    ``event.chunk.choices[0]`` breaks, which is what OR401 flags)."""
+    pytest.importorskip("openai")
+    from openai.lib.streaming.chat import ChatCompletionStreamState
+    from openai.types.chat import ChatCompletionChunk
+
+    base = {
+        "id": "gen-1",
+        "created": 1,
+        "model": "openai/gpt-4o",
+        "object": "chat.completion.chunk",
+    }
+    raw = [
+        {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}]},
+        {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+        {
+            **base,
+            "choices": [],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        },
+    ]
+    chunks = [ChatCompletionChunk.model_validate(c) for c in raw]
+    with pytest.raises(IndexError):
+        chunks[-1].choices[0]  # noqa: B018
+    state = ChatCompletionStreamState()
+    events = [list(state.handle_chunk(c)) for c in chunks]
+    assert [e.type for e in events[-1]] == ["chunk"]
+    assert events[-1][0].chunk.choices == []
+    final = state.get_final_completion()
+    assert final.choices[0].message.content == "Hi"
+    assert final.usage is not None and final.usage.total_tokens == 2
+
+
+def test_a_client_that_moves_only_unsafely_takes_its_stream_guard_with_it() -> None:
+    """A client through which an unmovable model ID is sent moves only as an
+    unsafe fix (OR101): the guard on its stream is unsafe too, and both are
+    applied together with ``--unsafe-fixes``."""
+    source = src(
+        f"""
+        client.chat.completions.create(model="gpt-foo-9", messages=[])
+        for chunk in {CREATE}:
+            print(chunk.choices[0].delta)
+        """
+    )
+    found = {f.code: f for f in run(source, dedent=False).findings}
+    assert found["OR101"].applicability == "unsafe"
+    assert found["OR401"].applicability == "unsafe"
+    assert "if not chunk.choices" not in migrated(source)
+    out = migrated(source, unsafe_fixes=True)
+    assert "openrouter.ai" in out and "if not chunk.choices:\n        continue" in out
