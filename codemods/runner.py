@@ -527,14 +527,19 @@ class _Pipeline:
         if self.workers > 1 and len(todo) > 1:
             if self.executor is None:
                 self.executor = _start_pool(self.workers, self.inp.config)
-            chunks = [todo[i : i + CHUNK_FILES] for i in range(0, len(todo), CHUNK_FILES)]
+            # a batch ends when its last file does: one file per message,
+            # the largest first, so that no worker is left with a chunk of
+            # several files (or a large one) while the other waits
+            by_size = sorted(range(len(todo)), key=lambda i: -len(todo[i][2]))
+            chunks = [[todo[i]] for i in by_size]
             with _run_signals_blocked():  # a submit may start the workers
                 futures = [
                     self.executor.submit(_work_project, [(j.path, d, p) for j, p, d, _, _ in c])
                     for c in chunks
                 ]
             done = [self._project_results(c, f) for c, f in zip(chunks, futures)]
-            pairs = [r for chunk in done for r in chunk]
+            got = {i: chunk[0] for i, chunk in zip(by_size, done)}
+            pairs = [got[i] for i in range(len(todo))]
         else:
             self._in_process()
             pairs = [_process_project(j.path, d, self.inp.config, p) for j, p, d, _, _ in todo]
