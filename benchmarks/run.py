@@ -436,8 +436,10 @@ def compute_targets(rows: dict[str, Row]) -> list[Target]:
         return float(a.files_per_s) / float(b.files_per_s)  # type: ignore[arg-type]
 
     scaled = any(k.startswith("project-") for k in rows)
-    sparse = any(k.startswith("sparse/") for k in rows) or not scaled
-    dense = any(k.startswith("dense/") for k in rows) or not scaled
+    has_dense = any(k.startswith("dense/") for k in rows)
+    # (a dense-only run, ``--no-sparse --scale none``, has no sparse targets)
+    sparse = any(k.startswith("sparse/") for k in rows) or not (scaled or has_dense)
+    dense = has_dense or not scaled
     targets = [] if not sparse else [
         _target("sparse cold check / (b) necessary  [wall]", "<=", 1.25, rows,
                 ("sparse/tool-cold", "sparse/necessary"), wall),

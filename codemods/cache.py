@@ -316,6 +316,8 @@ class ProjectIndex:
         self.cache = cache
         self.path = cache.entries / f"index-{cache.config_key[:32]}.marshal"
         self.entries: dict[str, IndexEntry] = {}
+        # the outcomes of the project pass's second round (see remember())
+        self.memos: dict[bytes, dict[str, str]] = {}
         self.dirty = False
         self.started_ns = time.time_ns()
         self.stats = {"fresh": 0, "rehashed": 0, "read": 0}
@@ -328,7 +330,7 @@ class ProjectIndex:
         try:
             with open(self.path, "rb") as fh:
                 raw = marshal.loads(fh.read())
-            magic, fmt, version, key, wsets, files = raw
+            magic, fmt, version, key, wsets, files, memos = raw
             if (magic, fmt, version, key) != (
                 self.MAGIC,
                 FORMAT,
@@ -349,8 +351,16 @@ class ProjectIndex:
                     trusted,
                 )
             self.entries = entries
+            self.memos = {
+                k: v
+                for k, v in memos
+                if isinstance(k, bytes)
+                and isinstance(v, dict)
+                and all(isinstance(p, str) and isinstance(e, str) for p, e in v.items())
+            }
         except Exception:  # noqa: BLE001 - missing, corrupt, other Python: start empty
             self.entries = {}
+            self.memos = {}
 
     def fresh(self, real: str, st: os.stat_result) -> IndexEntry | None:
         """The entry of an unchanged file (its stat is the one recorded and
@@ -397,6 +407,24 @@ class ProjectIndex:
         e.asked, e.found = asked, found
         self.dirty = True
 
+    #: outcomes kept (a run over the tree, single-file runs: each its own)
+    MEMOS = 4
+
+    def memo(self, run_key: bytes) -> dict[str, str] | None:
+        """What the second round of the run with this key (its files, in
+        order, and their content hashes) processed again: path -> the cache
+        key of its final result; None: not known."""
+        return self.memos.get(run_key)
+
+    def remember(self, run_key: bytes, finals: dict[str, str]) -> None:
+        if self.memos.get(run_key) == finals:
+            return
+        self.memos.pop(run_key, None)
+        self.memos[run_key] = dict(finals)
+        while len(self.memos) > self.MEMOS:
+            del self.memos[next(iter(self.memos))]  # the oldest
+        self.dirty = True
+
     def save(self) -> None:
         import marshal
         import sys
@@ -427,6 +455,7 @@ class ProjectIndex:
                 self.cache.config_key,
                 wsets,
                 files,
+                list(self.memos.items()),
             )
         )
         try:
@@ -468,13 +497,20 @@ class Caches:
         # deepest first: a file belongs to the innermost path it was found under
         self.trees = sorted(set(trees), key=len, reverse=True)
         self._by_dir: dict[str, Cache | None] = {}
+        self._by_written: dict[str, Cache | None] = {}
         self._by_cache_dir: dict[Path, Cache] = {}
         self._roots: dict[str, Path | None] = {}
 
     def for_file(self, path: str) -> Cache | None:
         """The cache for the file at ``path`` (None: nowhere to put one)."""
+        # by the directory as written first: one dict lookup per file (the
+        # working directory does not change during a run)
+        written = os.path.dirname(path)
+        if written in self._by_written:
+            return self._by_written[written]
         directory = os.path.dirname(os.path.abspath(path))
         if directory in self._by_dir:
+            self._by_written[written] = self._by_dir[directory]
             return self._by_dir[directory]
         root = self._root_of(directory)
         if root is not None:
@@ -492,6 +528,7 @@ class Caches:
                 cache = Cache(where.parent, self.config_key, directory=where)
                 self._by_cache_dir[where] = cache
         self._by_dir[directory] = cache
+        self._by_written[written] = cache
         return cache
 
     def _root_of(self, directory: str) -> Path | None:

@@ -280,13 +280,33 @@ class _Frame:
 
 def _ignored(frames: Sequence[_Frame], name: str, is_dir: bool) -> bool:
     """Is entry ``name`` of the current directory ignored? Last match wins;
-    deeper files come later in ``frames``."""
+    deeper files come later in ``frames``. A file is only compared with the
+    lines that can match a file (a ``dir/`` line never does)."""
     for frame in reversed(frames):
+        rules = frame.rules if is_dir else _file_rules(frame.rules)
+        if not rules:
+            continue
         rel = frame.prefix + name
-        for rule in reversed(frame.rules):
+        for rule in reversed(rules):
             if rule.matches(rel, is_dir):
                 return not rule.negate
     return False
+
+
+#: id(rules) -> (rules, its lines that are not directory-only); the lists
+#: are the walker's (one per ignore file), kept alive here with their ids
+_FILE_RULES: dict[int, tuple[list[_Rule], list[_Rule]]] = {}
+
+
+def _file_rules(rules: list[_Rule]) -> list[_Rule]:
+    if not rules:
+        return rules
+    known = _FILE_RULES.get(id(rules))
+    if known is None or known[0] is not rules:
+        if len(_FILE_RULES) > 1024:
+            _FILE_RULES.clear()
+        known = _FILE_RULES[id(rules)] = (rules, [r for r in rules if not r.dir_only])
+    return known[1]
 
 
 def find_repo_root(directory: str) -> str | None:

@@ -543,8 +543,29 @@ _EMPTY: frozenset[str] = frozenset()
 def summary_to_dict(s: ModuleSummary) -> dict[str, Any]:
     """A JSON-able form of a summary (for the result cache). Generic: every
     field is kept, whatever it holds (str, int, float, bool, None, lists,
-    tuples, sets, dicts and dataclasses of this module, nested)."""
-    return {f.name: _encode(getattr(s, f.name)) for f in dataclasses.fields(s)}
+    tuples, sets, dicts and dataclasses of this module, nested). A field
+    that holds its default (most are empty) is left out: the summaries of a
+    warm run are read back from the cache, and decoding is per field."""
+    out = {}
+    for f, default in _summary_defaults():
+        value = getattr(s, f)
+        if type(value) is type(default) and value == default:
+            continue
+        out[f] = _encode(value)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _summary_defaults() -> tuple[tuple[str, Any], ...]:
+    """Each field of :class:`ModuleSummary` and its default value."""
+    fields = []
+    for f in dataclasses.fields(ModuleSummary):
+        if f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = f.default
+        fields.append((f.name, default))
+    return tuple(fields)
 
 
 def summary_from_dict(d: dict[str, Any]) -> ModuleSummary:

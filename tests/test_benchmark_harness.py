@@ -142,6 +142,17 @@ def test_targets_pass_fail_skip_and_error() -> None:
     assert by_name["tool peak memory"].value == pytest.approx(60.0)
 
 
+def test_a_dense_only_run_has_no_sparse_targets() -> None:
+    """``--no-sparse --scale none``: the sparse targets are not errors."""
+    rows = {r.key: r for r in [
+        _row("dense/parse-only", 10.0), _row("dense/tool-jobs1", 12.0),
+        _row("dense/tool-jobs2", 7.0),
+    ]}  # fmt: skip
+    by_name = {t.name.split("[")[0].strip(): t for t in run.compute_targets(rows)}
+    assert not [n for n in by_name if n.startswith("sparse")]
+    assert by_name["dense --jobs 2 / --jobs 1"].status == "PASS"
+
+
 def test_libcst_target_uses_the_whole_tree_when_measured_else_the_sample() -> None:
     base = [_row("sparse/tool-cold", 2.0, files=10_000)]
     sample = _row("sparse/libcst-sample", 20.0, files=400)  # 20 files/s vs 5,000

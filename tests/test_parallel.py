@@ -158,3 +158,44 @@ def test_cli_jobs_and_no_cache_options(tmp_path: Path) -> None:
     assert outputs[0][0] == 2  # the syntax errors
     res = cli_runner().invoke(main, ["check", "--jobs", "0", str(root)])
     assert res.exit_code == 2 and "--jobs" in res.stderr
+
+
+def test_second_round_on_workers_keeps_each_result_with_its_file(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The second round sends its files one per message, the largest first:
+    each result still lands on its own file, in the run's order."""
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "settings.py").write_text('CHAT_MODEL = "gpt-4o-mini"\n')
+    models = ["gpt-4o", "o3-mini", "gpt-4.1", "gpt-4o-2024-08-06", "gpt-4-turbo", "o1"]
+    for i, model in enumerate(models):
+        padding = "# padding\n" * (300 * ((i * 5) % 6))  # sizes out of order
+        (root / "app" / f"use_{i}.py").write_text(
+            "from openai import OpenAI\nfrom .settings import CHAT_MODEL\n"
+            + padding
+            + "client = OpenAI()\n"
+            + "client.chat.completions.create(model=CHAT_MODEL, messages=[])\n"
+            + f'client.chat.completions.create(model="{model}", messages=[])\n'
+        )
+    sizes: list[int] = []
+    real = runner._Pipeline._project_results
+
+    def counted(self, chunk, future):
+        sizes.append(len(chunk))
+        return real(self, chunk, future)
+
+    monkeypatch.setattr(runner._Pipeline, "_project_results", counted)
+    one = _collect([str(root)], jobs=1)
+    two = _collect([str(root)], jobs=2)
+    assert one == two
+    assert sizes and set(sizes) == {1} and len(sizes) >= len(models)
+    for r, _ in one:
+        name = Path(r["path"]).name
+        if name.startswith("use_"):
+            model = models[int(name[4:-3])]
+            assert any(f"'{model}'" in f["message"] for f in r["findings"]), name
+            # the second round's result (round 1 reported OR205 for CHAT_MODEL)
+            assert not any("CHAT_MODEL" in f["message"] for f in r["findings"]), name
