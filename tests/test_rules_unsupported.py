@@ -462,3 +462,16 @@ def test_function_scoped_mixed_client_reports_each_unsupported_call() -> None:
         """
     found = codes(src, prefix="OR", header=False)
     assert ("OR301", 6) in found and ("OR101", 5) in found and ("OR119", 5) not in found
+
+
+def test_nested_resource_is_resolved_through_the_client_before_it() -> None:
+    # openai 1.x's client.beta.assistants.files: the receiver is `client`
+    # (left on OpenAI by OR119), not `client.beta.assistants`
+    src = """
+        from openai import OpenAI
+
+        client = OpenAI()
+        client.beta.assistants.create(model="gpt-4o")
+        client.beta.assistants.files.list(assistant_id="a")
+        """
+    assert codes(src, prefix="OR", header=False) == [("OR119", 4)]

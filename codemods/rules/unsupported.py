@@ -434,7 +434,12 @@ def match_endpoint(
                 continue
             if ep.methods is not None and core[after] not in ep.methods:
                 continue
-            return ep, _receiver(call.func, len(core) - i)
+            # a resource nested in another (``client.beta.assistants.files``,
+            # the openai 1.x assistant files): the client is before the outer one
+            start = i
+            while start > 0 and core[start - 1] in by_first:
+                start -= 1
+            return ep, _receiver(call.func, len(core) - start)
     return None
 
 
