@@ -1,7 +1,9 @@
 """Find the files to work on: walk the given paths like ruff would.
 
 * Directories are walked in sorted order (deterministic output), looking for
-  ``.py``, ``.pyi`` and (optionally) ``.ipynb`` files, and for executable
+  ``.py``, ``.pyi``, (optionally) ``.ipynb`` files, TypeScript/JavaScript
+  files (``.ts``, ``.tsx``, ``.js``...: ``node_modules`` is never walked
+  into, see :data:`SKIP_DIRS`), and for executable
   files without an extension whose shebang runs Python (``bin/run-report``
   with ``#!/usr/bin/env python3``): pre-commit's ``identify`` tags those
   ``python`` and passes them to the hooks, so ``check .`` must see them too.
@@ -50,7 +52,20 @@ __all__ = [
     "discover",
 ]
 
-DEFAULT_EXTENSIONS: tuple[str, ...] = (".py", ".pyi", ".ipynb")
+DEFAULT_EXTENSIONS: tuple[str, ...] = (
+    ".py",
+    ".pyi",
+    ".ipynb",
+    # the TypeScript/JavaScript front-end (codemods/typescript/)
+    ".ts",
+    ".mts",
+    ".cts",
+    ".tsx",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".jsx",
+)
 
 #: Directory names never walked into (unless named on the command line).
 #: ``build`` and ``dist`` are deliberately absent: they may hold source code.

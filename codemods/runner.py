@@ -51,6 +51,7 @@ from codemods.engine import EngineConfig
 from codemods.findings import FileError, FileResult
 from codemods.prefilter import may_need_work
 from codemods.secrets import source_holds_secret
+from codemods.typescript import is_typescript_path
 from codemods.writer import FileIOError, read_source
 
 if TYPE_CHECKING:
@@ -169,6 +170,10 @@ def _process_bytes(
             from codemods.notebook_engine import process_notebook
 
             return process_notebook(path, data, config), None
+        if is_typescript_path(path):  # the second language's front-end
+            from codemods.typescript.engine import process_typescript
+
+            return process_typescript(path, data, config, prefilter=False), None
         from codemods.engine import analyze_source
 
         return analyze_source(path, data, config, prefilter=False)
@@ -936,7 +941,9 @@ def _run_project(
     finished = False
     try:
         final: dict[str, Processed] = {p.result.path: p for p in pipeline}
-        _second_round(pipeline, jobs, final)
+        # the cross-module pass is Python's: TypeScript/JavaScript files
+        # neither import Python modules nor are imported by them
+        _second_round(pipeline, [j for j in jobs if not is_typescript_path(j.path)], final)
         finished = True
     finally:
         pipeline.close(finished)
