@@ -32,6 +32,7 @@ REPOS = [
     "module_client",
     "keys",
     "unsafe_receivers",
+    "typescript",  # the TypeScript/JavaScript front-end
 ]
 
 

@@ -29,6 +29,20 @@ AZURE_CLASSES = frozenset({"AzureOpenAI"})
 LEGACY_CLASSES = frozenset({"Configuration", "OpenAIApi"})
 
 
+def is_openai_module(module: str | None) -> bool:
+    """``"openai"``, and Deno's ``"npm:openai"`` / ``"npm:openai@4"`` /
+    ``"jsr:@openai/openai"``."""
+    if module is None:
+        return False
+    return (
+        module == OPENAI
+        or module == "npm:openai"
+        or module.startswith("npm:openai@")
+        or module == "jsr:@openai/openai"
+        or module.startswith("jsr:@openai/openai@")
+    )
+
+
 def text(node: Node) -> str:
     return node.text.decode("utf-8", "replace")
 
@@ -316,7 +330,8 @@ def _pattern_names(node: Node | None) -> list[str]:
 
 def _collect_import(node: Node, module: str | None, facts: Facts) -> None:
     clause = next((c for c in node.named_children if c.type == "import_clause"), None)
-    if module == OPENAI:
+    if is_openai_module(module):
+        module = OPENAI
         facts.imports_openai = True
     if clause is None:
         return
