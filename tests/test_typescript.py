@@ -171,6 +171,18 @@ def test_multiline_options_keep_layout_comments_and_trailing_commas() -> None:
             '{ baseURL: "https://openrouter.ai/api/v1", apiKey: process.env.OPENROUTER_API_KEY, maxRetries: 0 }',
         ),
         (
+            '{ organization: "o", project: "p" }',
+            '{ baseURL: "https://openrouter.ai/api/v1", apiKey: process.env.OPENROUTER_API_KEY }',
+        ),
+        (
+            '{ maxRetries: 0, organization: "o", project: "p" }',
+            '{ baseURL: "https://openrouter.ai/api/v1", apiKey: process.env.OPENROUTER_API_KEY, maxRetries: 0 }',
+        ),
+        (
+            '{ organization: "o", /* why */ project: "p", maxRetries: 0, }',
+            '{ baseURL: "https://openrouter.ai/api/v1", apiKey: process.env.OPENROUTER_API_KEY, maxRetries: 0, }',
+        ),
+        (
             '{ project: "p", maxRetries: 0 }',
             '{ baseURL: "https://openrouter.ai/api/v1", apiKey: process.env.OPENROUTER_API_KEY, maxRetries: 0 }',
         ),

@@ -664,38 +664,72 @@ def _object_edits(
         at = args.end_byte - 1
         return [(at, at, body[1:-1].encode())]
     members = _members(obj)
-    open_brace, close_brace = obj.children[0], obj.children[-1]
-    if len(removed) == len(members):
-        if not additions and not members:
+    open_brace = obj.children[0]
+    if not members:  # ``{}`` (comments inside are kept)
+        if not additions:
             return []
-        # nothing of the object is kept: write it anew
-        inner = (" " + ", ".join(additions) + " ") if additions else ""
-        return [(open_brace.end_byte, close_brace.start_byte, inner.encode())]
+        at = open_brace.end_byte
+        return [(at, at, (" " + ", ".join(additions) + " ").encode())]
     edits: list[Edit] = []
     if additions:
         sep = _sep_before(source, members[0])
         text_ = b"".join(sep + a.encode() + b"," for a in additions)
+        if len(removed) == len(members) and not _has_comma_after(obj, members[-1]):
+            text_ = text_[:-1]  # nothing follows: no comma after the last addition
         edits.append((open_brace.end_byte, open_brace.end_byte, text_))
-    for m in removed:
-        edits.append(_removal(source, obj, m))
+    edits += _removals(obj, removed)
     return edits
 
 
-def _removal(source: bytes, obj: Node, member: Node) -> Edit:
+def _has_comma_after(obj: Node, member: Node) -> bool:
     children = obj.children
     i = next(k for k, c in enumerate(children) if c.id == member.id)
-    after = children[i + 1] if i + 1 < len(children) else None
-    prev = children[i - 1]
-    if after is not None and after.type == ",":
-        end = after.end_byte
-        nxt = children[i + 2] if i + 2 < len(children) else None
-        if nxt is not None and nxt.type == "comment" and nxt.start_point[0] == after.end_point[0]:
-            end = nxt.end_byte  # the member's own trailing comment goes with it
-        return (prev.end_byte, end, b"")
-    # the last member, without a comma of its own: take the comma before it
-    if prev.type == ",":
-        return (prev.start_byte, member.end_byte, b"")
-    return (prev.end_byte, member.end_byte, b"")
+    return i + 1 < len(children) and children[i + 1].type == ","
+
+
+def _removals(obj: Node, removed: list[Node]) -> list[Edit]:
+    """Remove ``removed`` members with their commas, the whitespace before
+    them and the comments between a member and its comma or after the comma
+    on its line (as Python's fix drops the comments of a removed argument).
+    Neighbouring removed members are removed as one run."""
+    children = obj.children
+    gone = {m.id for m in removed}
+    members = [k for k, c in enumerate(children) if c.type not in ("comment", ",", "{", "}")]
+    edits: list[Edit] = []
+    run: list[int] = []
+    for k in [*members, None]:
+        if k is not None and children[k].id in gone:
+            run.append(k)
+            continue
+        if not run:
+            continue
+        first, last = run[0], run[-1]
+        run = []
+        j = last + 1
+        while j < len(children) and children[j].type == "comment":
+            j += 1
+        if j < len(children) and children[j].type == ",":
+            comma = children[j]
+            end = comma.end_byte
+            nxt = children[j + 1] if j + 1 < len(children) else None
+            if (
+                nxt is not None
+                and nxt.type == "comment"
+                and nxt.start_point[0] == comma.end_point[0]
+                and nxt.text.startswith(b"//")
+            ):
+                end = nxt.end_byte
+            edits.append((children[first - 1].end_byte, end, b""))
+            continue
+        # the run ends the object without a comma: take the comma before it
+        b = first - 1
+        while b > 0 and children[b].type == "comment":
+            b -= 1
+        if children[b].type == ",":
+            edits.append((children[b].start_byte, children[last].end_byte, b""))
+        else:
+            edits.append((children[first - 1].end_byte, children[last].end_byte, b""))
+    return edits
 
 
 def _append_members(source: bytes, obj: Node, entries: list[str]) -> list[Edit]:
