@@ -425,6 +425,29 @@ def is_python_script(path: str) -> bool:
         return False
 
 
+#: shebang interpreters ``identify`` tags ``javascript`` (the TypeScript/
+#: JavaScript front-end's hooks get such scripts from pre-commit)
+_NODE_INTERPRETERS = frozenset({"node", "nodejs"})
+
+
+def node_shebang(head: bytes) -> bool:
+    """Does a file starting with ``head`` run with node, by its shebang?"""
+    cmd = _shebang_command(head)
+    return bool(cmd) and cmd[0].rpartition("/")[2] in _NODE_INTERPRETERS
+
+
+def is_script(path: str) -> bool:
+    """An executable file whose shebang names Python or node."""
+    if not os.access(path, os.X_OK):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_SHEBANG_READ)
+    except OSError:
+        return False
+    return python_shebang(head) or node_shebang(head)
+
+
 def may_be_script(name: str) -> bool:
     """Worth reading for a shebang: a name without an extension
     (``bin/run-report``); a name with one is typed by it."""
@@ -636,7 +659,7 @@ class _Walker:
                     continue
                 if any_rules and _ignored(frames, name, is_dir=False):
                     continue
-                if not wanted and not is_python_script(entry.path):
+                if not wanted and not is_script(entry.path):
                     continue
                 if is_link:
                     real = os.path.realpath(entry.path)

@@ -51,7 +51,7 @@ from codemods.engine import EngineConfig
 from codemods.findings import FileError, FileResult
 from codemods.prefilter import may_need_work
 from codemods.secrets import source_holds_secret
-from codemods.typescript import is_typescript_path
+from codemods.typescript import is_node_script, is_typescript_path
 from codemods.writer import FileIOError, read_source
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ def _process_bytes(
             from codemods.notebook_engine import process_notebook
 
             return process_notebook(path, data, config), None
-        if is_typescript_path(path):  # the second language's front-end
+        if is_typescript_path(path) or is_node_script(path, data):  # the second front-end
             from codemods.typescript.engine import process_typescript
 
             return process_typescript(path, data, config, prefilter=False), None

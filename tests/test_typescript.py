@@ -605,3 +605,20 @@ def test_config_select_and_ignore_apply(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(root)
     out = cli_runner().invoke(main, ["check", "--no-cache", "src"]).stdout
     assert "OR101" in out and "OR201" not in out
+
+
+def test_an_extensionless_node_script_goes_to_the_javascript_front_end(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # pre-commit tags `#!/usr/bin/env node` scripts `javascript` and passes them
+    (tmp_path / "bin").mkdir()
+    script = tmp_path / "bin" / "ask"
+    script.write_text('#!/usr/bin/env node\nconst OpenAI = require("openai");\nnew OpenAI();\n')
+    script.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    runner = cli_runner()
+    out = runner.invoke(main, ["check", "--no-cache", "."])
+    assert "bin/ask:3:1: OR101" in out.stdout, out.output
+    named = runner.invoke(main, ["migrate", "--no-cache", "--allow-dirty", "bin/ask"])
+    assert named.exit_code == 0, named.output
+    assert "new OpenAI({ baseURL:" in script.read_text()

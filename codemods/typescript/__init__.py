@@ -16,7 +16,7 @@ that has to be parsed.
 
 from __future__ import annotations
 
-__all__ = ["EXTENSIONS", "is_typescript_path"]
+__all__ = ["EXTENSIONS", "is_node_script", "is_typescript_path"]
 
 #: file extensions this front-end handles, and the grammar each one uses
 GRAMMARS: dict[str, str] = {
@@ -37,9 +37,19 @@ def is_typescript_path(path: str) -> bool:
     return path.lower().endswith(EXTENSIONS)
 
 
+def is_node_script(path: str, data: bytes) -> bool:
+    """A file without an extension whose shebang runs node (``bin/cli`` with
+    ``#!/usr/bin/env node``): pre-commit tags it ``javascript``."""
+    import os
+
+    from codemods.discovery import may_be_script, node_shebang
+
+    return may_be_script(os.path.basename(path)) and node_shebang(data[:8192])
+
+
 def grammar_of(path: str) -> str:
     lower = path.lower()
     for ext, grammar in GRAMMARS.items():
         if lower.endswith(ext):
             return grammar
-    return "typescript"
+    return "javascript"  # a node script without an extension
