@@ -393,6 +393,29 @@ def test_a_constant_used_elsewhere_or_exported_is_not_rewritten_safely() -> None
     assert model.applicability == "unsafe" and not model.fixable
 
 
+def test_a_reassigned_receiver_or_model_is_not_followed() -> None:
+    result = run(
+        """
+        import OpenAI from "openai";
+        let c = new OpenAI({ baseURL: "http://localhost:1234/v1" });
+        c = other;
+        await c.chat.completions.create({ model: "gpt-4o", messages: [] });
+        """
+    )
+    assert codes(result) == ["OR104", "OR201"]
+    assert result.findings[1].applicability == "unsafe"
+    model = run(
+        """
+        import OpenAI from "openai";
+        const c = new OpenAI();
+        let m = "gpt-4o";
+        m = pick();
+        await c.chat.completions.create({ model: m, messages: [] });
+        """
+    )
+    assert sorted(codes(model)) == ["OR101", "OR205"]
+
+
 def test_other_clients_models_and_unknown_models() -> None:
     result = run(
         """

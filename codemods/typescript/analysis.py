@@ -134,6 +134,8 @@ class Facts:
     exported: set[str] = field(default_factory=set)
     # name -> identifier nodes that read it
     reads: dict[str, list[Node]] = field(default_factory=dict)
+    # names assigned after their declaration (``client = other``)
+    reassigned: set[str] = field(default_factory=set)
     # ``this.x`` / class field ``x`` -> the values assigned to it
     members: dict[str, list[Node]] = field(default_factory=dict)
     comments: list[Node] = field(default_factory=list)
@@ -299,6 +301,8 @@ def collect(root: Node, source: bytes) -> Facts:
         elif t == "assignment_expression":
             left = node.child_by_field_name("left")
             right = node.child_by_field_name("right")
+            if left is not None and left.type == "identifier":
+                facts.reassigned.add(text(left))
             parts = member_parts(left)
             if parts is not None and len(parts) == 2 and parts[0] == "this" and right is not None:
                 facts.members.setdefault(parts[1], []).append(right)

@@ -799,7 +799,11 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[Node] | None:
     values: list[Node] | None = None
     if node.type == "identifier":
         name = text(node)
-        if facts.declared_once(name) and name in facts.declared_values:
+        if (
+            facts.declared_once(name)
+            and name in facts.declared_values
+            and name not in facts.reassigned
+        ):
             values = [facts.declared_values[name]]
     else:
         parts = member_parts(node)
@@ -910,7 +914,11 @@ def _check_calls(ctx: Context) -> None:
         shared = exported = False
         if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
             name = text(node)
-            if not (facts.declared_once(name) and name in facts.declared_values):
+            if not (
+                facts.declared_once(name)
+                and name in facts.declared_values
+                and name not in facts.reassigned
+            ):
                 if resolved:
                     ctx.report(
                         where,
