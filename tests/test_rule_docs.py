@@ -103,6 +103,16 @@ def test_fixable_example_migrates_to_after(
     assert code not in [f.code for f in again.findings]
 
 
+def test_every_code_a_front_end_reports_has_an_example_in_its_language() -> None:
+    # the TypeScript front-end names the shared codes as RULES["ORxxx"]
+    import re
+
+    ts = (ROOT / "codemods" / "typescript" / "rules.py").read_text(encoding="utf-8")
+    reported = set(re.findall(r'RULES\["(OR\d+)"\]', ts)) | {"OR501", "OR502", "OR900"}
+    for code in sorted(reported):
+        assert "typescript" in [lang for lang, _, _ in RULES[code].examples], code
+
+
 def test_every_fixable_rule_has_an_after_example() -> None:
     for code, info in RULES.items():
         assert (info.after is not None) == info.fixable, code

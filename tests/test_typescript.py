@@ -539,6 +539,7 @@ def test_a_file_with_parse_errors_is_reported_not_rewritten() -> None:
     assert len(result.errors) == 1 and "not rewritten" in result.errors[0].message
     assert result.errors[0].line == 3
     assert codes(result) == ["OR101"] and not result.findings[0].fixable
+    assert result.findings[0].applicability is None  # no fix to enable either
 
 
 def test_not_utf8_and_nul_are_errors() -> None:

@@ -186,7 +186,7 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
             result.new_source is not None and fixed_by is not None and id(fixed_by) in applied_ids
         )
         replacement = None
-        if r.fix is not None and (fixed or not applies(r)):
+        if fixable and r.fix is not None and (fixed or not applies(r)):
             start, end = r.node.start_byte, r.node.end_byte
             inside = [e for e in r.fix if start <= e[0] and e[1] <= end]
             piece = _splice(data[start:end], [(s - start, e - start, t) for s, e, t in inside])
@@ -197,7 +197,7 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
         line, col = lines.point(r.node.start_byte)
         end_line, end_col = lines.point(r.node.end_byte)
         applicability = None
-        if r.fix is not None:
+        if r.fix is not None and fixable:  # a file that does not parse has no fixes
             applicability = UNSAFE if r.unsafe else SAFE
         elif fixed:
             applicability = SAFE

@@ -168,6 +168,118 @@ add_example(
     """,
 )
 
+_OPENROUTER_CLIENT = """
+    import OpenAI from "openai";
+    const client = new OpenAI({ baseURL: "https://openrouter.ai/api/v1", apiKey: process.env.OPENROUTER_API_KEY });
+"""
+add_example(
+    "OR106",
+    "typescript",
+    """
+    import OpenAI from "openai";
+    const client = new OpenAI({ defaultHeaders: headers });
+    """,
+)
+add_example(
+    "OR118",
+    "typescript",
+    """
+    import OpenAI from "openai";
+    const client = new OpenAI({ provider: workloadProvider });
+    """,
+)
+add_example(
+    "OR119",
+    "typescript",
+    """
+    import OpenAI from "openai";
+    const client = new OpenAI();
+    await client.files.create({ file, purpose: "batch" });
+    """,
+)
+add_example(
+    "OR120",
+    "typescript",
+    """
+    import OpenAI from "openai";
+    function make(OpenAI) {
+      return new OpenAI();
+    }
+    """,
+)
+add_example(
+    "OR202",
+    "typescript",
+    _OPENROUTER_CLIENT
+    + """
+    await client.chat.completions.create({ model: "my-own-model", messages: [] });
+    """,
+)
+add_example(
+    "OR203",
+    "typescript",
+    _OPENROUTER_CLIENT
+    + """
+    await client.chat.completions.create({ model: "ft:gpt-4o-mini:acme::abc123", messages: [] });
+    """,
+)
+add_example(
+    "OR204",
+    "typescript",
+    _OPENROUTER_CLIENT
+    + """
+    await client.chat.completions.create({ model: "o1-mini", messages: [] });
+    """,
+)
+add_example(
+    "OR205",
+    "typescript",
+    _OPENROUTER_CLIENT
+    + """
+    await client.chat.completions.create({ model: pickModel(), messages: [] });
+    """,
+)
+add_example(
+    "OR206",
+    "typescript",
+    _OPENROUTER_CLIENT
+    + """
+    const MODEL = "gpt-4o";
+    console.log(`using ${MODEL}`);
+    await client.chat.completions.create({ model: MODEL, messages: [] });
+    """,
+)
+add_example(
+    "OR207",
+    "typescript",
+    _OPENROUTER_CLIENT
+    + """
+    await client.chat.completions.create({ model: "openrouter/openai/gpt-4o", messages: [] });
+    """,
+    _OPENROUTER_CLIENT
+    + """
+    await client.chat.completions.create({ model: "openai/gpt-4o", messages: [] });
+    """,
+)
+add_example(
+    "OR303",
+    "typescript",
+    """
+    import OpenAI from "openai";
+    const client = new OpenAI();
+    await client.chat.completions.create({ model: "openai/gpt-4o", messages: [] });
+    await client.images.generate({ prompt: "a cat" });
+    """,
+)
+add_example(
+    "OR900",
+    "typescript",
+    """
+    import OpenAI from "openai";
+    const x = 1; // noqa: OR201
+    """,
+)
+
 #: options of the Node SDK's ``ClientOptions`` whose meaning is known
 KNOWN_OPTIONS = frozenset(
     {
