@@ -825,7 +825,7 @@ def migrate(**kw: Any) -> None:
     """
     _RUN["writes"] = not kw["diff"]
     from codemods.report import text_line, use_color
-    from codemods.writer import WriteError, git_dirty_files, write_atomic
+    from codemods.writer import git_dirty_files
 
     if kw["cell_diff"] and not kw["diff"]:
         _fail("--cell-diff works with --diff only")
@@ -839,11 +839,13 @@ def migrate(**kw: Any) -> None:
     results, errors = _run(groups)
     for e in errors:
         _echo_error(e)
-    dirty: set[Path] | None = None
-    dirty_checked = False
     changed = fixes = 0
     needs_human: list[Finding] = []
     not_applied: list[Finding] = []  # unsafe fixes, without --unsafe-fixes
+    # every result first: a migration unit (files whose fixes were decided
+    # with each other's facts, codemods/units.py) is written whole or not at
+    # all, so every member's fate is known before any write
+    done: list[tuple[_Group, Processed]] = []
     for g, p in results:
         r = p.result
         progress.tick()
@@ -856,19 +858,35 @@ def migrate(**kw: Any) -> None:
         hidden = not g.inp.config.settings.unsafe_fixes
         needs_human += [f for f in r.findings if not f.fixable and not (hidden and f.hidden_fix)]
         not_applied += [f for f in r.findings if hidden and f.hidden_fix]
-        n_fixes = sum(1 for f in r.findings if f.fixable)
-        if r.new_source is None or p.original is None:
-            continue
-        if kw["diff"]:
-            _show_diff(r.path, p.original, r.new_source, r.findings, color, kw["cell_diff"])
-            changed += 1
-            fixes += n_fixes
-            continue
-        if not kw["allow_dirty"]:
-            if not dirty_checked:
-                dirty = git_dirty_files([Path(x) for g in groups for x in g.inp.paths])
-                dirty_checked = True
-            if dirty is not None and p.real is not None and Path(p.real).resolve() in dirty:
+        done.append((g, p))
+    # files that refuse (or fail) before any write: path -> why
+    refused: dict[str, str] = {}
+    for _, p in done:
+        if p.result.errors and p.result.new_source is None:
+            refused[p.result.path] = "could not be processed"
+    outside: dict[str, tuple[str | None, bool]] = {}  # unit members not named
+    for _, p in done:
+        for member, real, failed in p.unit_outside:
+            outside[member] = (real, failed)
+            if failed:
+                refused[member] = "could not be processed"
+    if not kw["diff"] and not kw["allow_dirty"]:
+        if any(p.result.new_source is not None and p.original is not None for _, p in done):
+            dirty = git_dirty_files(
+                [Path(x) for g in groups for x in g.inp.paths]
+                + [Path(real) for real, _ in outside.values() if real is not None]
+            )
+        else:
+            dirty = None
+        for member, (real, failed) in outside.items():
+            if not failed and dirty is not None and real is not None:
+                if Path(real).resolve() in dirty:
+                    refused[member] = "has uncommitted changes"
+        for _, p in done:
+            r = p.result
+            if r.new_source is None or p.original is None or dirty is None or p.real is None:
+                continue
+            if Path(p.real).resolve() in dirty:
                 e = FileError(
                     r.path,
                     "has uncommitted changes: not written (commit or stash "
@@ -877,20 +895,74 @@ def migrate(**kw: Any) -> None:
                 errors.append(e)
                 progress.clear()
                 _echo_error(e)
+                refused[r.path] = "has uncommitted changes"
+    by_path = {p.result.path: p for _, p in done}
+    order_of = {path: i for i, path in enumerate(by_path)}
+    handled: set[str] = set()
+    for _, p in done:
+        r = p.result
+        if r.new_source is None or p.original is None or r.path in handled:
+            continue
+        if r.path in refused:
+            continue
+        blocker = _unit_blocker(p, refused)
+        if blocker is not None:
+            handled.add(r.path)
+            progress.clear()
+            if kw["diff"]:
+                click.echo(
+                    f"note: {r.path}: not in the patch: {_unit_reason(*blocker)}; "
+                    "`migrate` would not write it either",
+                    err=True,
+                )
                 continue
-        try:
-            write_atomic(Path(p.real or r.path), r.new_source, expected_old=p.original)
-        except WriteError as we:
-            e = FileError(r.path, we.reason)
+            e = FileError(r.path, "not written: " + _unit_reason(*blocker))
+            errors.append(e)
+            _echo_error(e)
+            continue
+        if kw["diff"]:
+            handled.add(r.path)
+            _show_diff(r.path, p.original, r.new_source, r.findings, color, kw["cell_diff"])
+            changed += 1
+            fixes += sum(1 for f in r.findings if f.fixable)
+            continue
+        # the unit's members this run writes, in input order
+        members = [p] + [
+            by_path[m]
+            for m in p.unit
+            if m in by_path
+            and m not in handled
+            and by_path[m].result.new_source is not None
+            and by_path[m].original is not None
+        ]
+        members.sort(key=lambda q: order_of[q.result.path])
+        handled.update(q.result.path for q in members)
+        unit_errors = _write_unit(members)
+        for e in unit_errors:
             errors.append(e)
             progress.clear()
             _echo_error(e)
+        if unit_errors:
             continue
-        changed += 1
-        fixes += n_fixes
-        if not kw["quiet"]:
+        left = sorted({m for q in members for m, _, _ in q.unit_outside})
+        if left and not kw["quiet"]:
             progress.clear()
-            click.echo(f"fixed {r.path} ({n_fixes} fix{'es' if n_fixes != 1 else ''})", err=True)
+            click.echo(
+                f"note: {r.path}: its fixes were decided together with {', '.join(left)}, "
+                "which this run does not write: migrate them too, or the program is half "
+                "migrated",
+                err=True,
+            )
+        for q in members:
+            n_fixes = sum(1 for f in q.result.findings if f.fixable)
+            changed += 1
+            fixes += n_fixes
+            if not kw["quiet"]:
+                progress.clear()
+                click.echo(
+                    f"fixed {q.result.path} ({n_fixes} fix{'es' if n_fixes != 1 else ''})",
+                    err=True,
+                )
     progress.clear()
     for f in needs_human:
         click.echo(text_line(f, findings_color), color=findings_color, file=findings_out)
@@ -915,6 +987,76 @@ def migrate(**kw: Any) -> None:
             line += f"; {_n(len(errors), 'error')}"
         click.echo(line + ".", err=True)
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
+
+
+def _unit_blocker(p: Processed, refused: dict[str, str]) -> tuple[str, str] | None:
+    """The first member of ``p``'s migration unit that keeps it from being
+    written: (path, why), or None."""
+    for member in p.unit:
+        if member in refused:
+            return member, refused[member]
+    return None
+
+
+def _unit_reason(member: str, why: str) -> str:
+    return (
+        f"its fixes were decided together with {member}, which {why}; a client and "
+        "the model IDs sent through it move together or not at all (fix that file, "
+        "then run again)"
+    )
+
+
+def _write_unit(members: list[Processed]) -> list[FileError]:
+    """Write the changed files of one migration unit, all or none: each is
+    checked first (changed on disk, read-only, hard links); a write that
+    still fails puts back the members already written. Returns the errors
+    (empty: every member was written)."""
+    from codemods.writer import WriteError, check_write, write_atomic
+
+    def target(q: Processed) -> Path:
+        return Path(q.real or q.result.path)
+
+    failed: tuple[str, str] | None = None
+    out: list[FileError] = []
+    for q in members:
+        assert q.original is not None
+        try:
+            check_write(target(q), expected_old=q.original)
+        except WriteError as we:
+            out.append(FileError(q.result.path, we.reason))
+            if failed is None:
+                failed = q.result.path, "could not be written"
+    if failed is None:
+        written: list[Processed] = []
+        for q in members:
+            assert q.original is not None and q.result.new_source is not None
+            try:
+                write_atomic(target(q), q.result.new_source, expected_old=q.original)
+            except WriteError as we:
+                out.append(FileError(q.result.path, we.reason))
+                failed = q.result.path, "could not be written"
+                for w in reversed(written):  # put the unit back as it was
+                    assert w.original is not None and w.result.new_source is not None
+                    try:
+                        write_atomic(target(w), w.original, expected_old=w.result.new_source)
+                    except WriteError as back:
+                        out.append(
+                            FileError(
+                                w.result.path,
+                                f"was written, but putting it back failed ({back.reason}): "
+                                f"it is migrated while {q.result.path} is not",
+                            )
+                        )
+                break
+            written.append(q)
+        else:
+            return []
+    assert failed is not None
+    named = {e.path for e in out}
+    for q in members:
+        if q.result.path not in named:
+            out.append(FileError(q.result.path, "not written: " + _unit_reason(*failed)))
+    return out
 
 
 def _show_diff(

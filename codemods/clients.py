@@ -428,6 +428,8 @@ class ClientIndex:
         """A decision for the clients ``atoms`` stand for (what other
         modules of the run are told)."""
         kind = self.fold(atoms)
+        if any(a in self.ctx.blocked_clients for a in atoms if isinstance(a, int)):
+            return UNKNOWN  # its fix is unsafe: what goes through it moves only with it
         if kind == "openai":
             decisions = {
                 self.ctx.client_decisions.get(a, DECISION_MIGRATE) if isinstance(a, int) else a

@@ -239,19 +239,7 @@ def _process(
         return FileResult(path, errors=[FileError(path, f"mapping error: {e}")])
 
     facts = collect(module)
-    ctx = RuleContext(
-        module=module, facts=facts, settings=config.settings, table=table, project=project
-    )
-    if contexts is not None:
-        contexts.append(ctx)
-    for check in CHECKERS:
-        check(ctx)
     suppressions = Suppressions.from_source(data, module.encoding)
-    if not ctx.reports:
-        result = FileResult(path)
-        _report_unused_noqa(result, suppressions, config.settings, data, module.encoding)
-        return result
-
     # Safe fixes are always applied, unsafe ones only with --unsafe-fixes
     # (a fix's support edits go with it). A fix not applied still leaves its
     # finding, which says the fix exists and is unsafe.
@@ -260,24 +248,53 @@ def _process(
     def applies(r: Report) -> bool:
         return r.fix is not None and (allow_unsafe or not r.unsafe)
 
-    # Positions only now that there are findings, and only as cheap as one
-    # code generation: see ``_Positions``.
-    edit_nodes: list[cst.CSTNode] = []
-    for r in ctx.reports:
-        if applies(r):
-            edit_nodes.append(r.node)
-            edit_nodes += [node for node, _ in ctx.support_edits.get(id(r), [])]
-    report_nodes = [r.node for r in ctx.reports]
-    report_nodes += [n for r in ctx.reports for n in r.refs]
-    positions = _Positions(module, data, report_nodes, edit_nodes, facts.parents)
+    # the rules run once; again (on the same tree) when a client's fix turns
+    # out unsafe because a model ID sent through it cannot move and its
+    # finding is not suppressed (only known once positions are): the
+    # second pass knows it from the start (``RuleContext.blocked_clients``)
+    blocked: dict[int, list[Report]] = {}
+    while True:
+        ctx = RuleContext(
+            module=module,
+            facts=facts,
+            settings=config.settings,
+            table=table,
+            project=project,
+            blocked_clients=blocked,
+        )
+        for check in CHECKERS:
+            check(ctx)
+        if not ctx.reports:
+            if contexts is not None:
+                contexts.append(ctx)
+            result = FileResult(path)
+            _report_unused_noqa(result, suppressions, config.settings, data, module.encoding)
+            return result
 
-    kept: list[Report] = []
-    for r in ctx.reports:
-        (line, _), (end_line, _) = positions.range(r.node)
-        if suppressions.suppresses(r.rule.code, line, end_line):
-            continue
-        kept.append(r)
-    kept = _with_requirements(kept, ctx.reports)
+        # Positions only now that there are findings, and only as cheap as one
+        # code generation: see ``_Positions``.
+        edit_nodes: list[cst.CSTNode] = []
+        for r in ctx.reports:
+            if applies(r):
+                edit_nodes.append(r.node)
+                edit_nodes += [node for node, _ in ctx.support_edits.get(id(r), [])]
+        report_nodes = [r.node for r in ctx.reports]
+        report_nodes += [n for r in ctx.reports for n in r.refs]
+        positions = _Positions(module, data, report_nodes, edit_nodes, facts.parents)
+
+        kept: list[Report] = []
+        for r in ctx.reports:
+            (line, _), (end_line, _) = positions.range(r.node)
+            if suppressions.suppresses(r.rule.code, line, end_line):
+                continue
+            kept.append(r)
+        kept = _with_requirements(kept, ctx.reports)
+        more = {} if blocked else _blocked_clients(ctx, kept)
+        if not more:
+            break
+        blocked = more
+    if contexts is not None:
+        contexts.append(ctx)
 
     edits: dict[int, list[Fix]] = {}
     unsafe_edited: set[int] = set()  # nodes an applied unsafe fix edits
@@ -408,6 +425,26 @@ def _with_requirements(kept: list[Report], reported: list[Report]) -> list[Repor
         if len(out) == len(kept):
             return out
         kept = out
+
+
+def _blocked_clients(ctx: RuleContext, kept: list[Report]) -> dict[int, list[Report]]:
+    """Constructor sites whose (safe) fix a kept finding blocks: a model ID
+    sent through the client that cannot move to OpenRouter (OR202, OR203,
+    OR204, OR307; ``Report.blocks``). Suppressing that finding (``# noqa:
+    OR204``) accepts the ID as it is: the client's fix stays safe."""
+    from codemods.rules.client import KEY_FOLLOWED_SITES
+
+    ids = {id(r) for r in kept}
+    # a client whose key is rewritten in another module moves with its key
+    keyed = ctx.memo.get(KEY_FOLLOWED_SITES, set())
+    out: dict[int, list[Report]] = {}
+    for r in kept:
+        for site in r.blocks:
+            q = ctx.client_reports.get(site)
+            if q is not None and id(q) in ids and q.fix is not None and not q.unsafe:
+                if site not in keyed:
+                    out.setdefault(site, []).append(r)
+    return out
 
 
 def _applicability(r: Report, fixed: bool, unsafe_edit: bool) -> str | None:

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
     from codemods.cache import Cache, Caches, IndexEntry, ProjectIndex
     from codemods.project import FileInfo, ModuleSummary, ProjectInput
+    from codemods.units import Units
 
 #: files and bytes per message to a worker (amortises IPC; small enough
 #: that results stream and the last chunks balance across workers)
@@ -119,6 +120,12 @@ class Processed:
     summary: ModuleSummary | None = None
     # what the project index knew of its text scan: (names asked, found)
     mentions: tuple[frozenset[str], frozenset[str]] | None = None
+    # the other files of its migration unit (codemods/units.py): written
+    # together with it or not at all
+    unit: tuple[str, ...] = ()
+    # the members of that unit this run changes or fails on but does not
+    # report (outside the files named): (path, real path, failed)
+    unit_outside: tuple[tuple[str, str | None, bool], ...] = ()
 
 
 def resolve_jobs(jobs: int | None) -> int:
@@ -937,26 +944,61 @@ def _run_project(
     Round 1 keeps only each file's result and small summary (the bytes only
     of files that changed); a file the planner must read as text, or run
     again, is read again from disk."""
+    from codemods.units import Units
+
     pipeline = _Pipeline(inp, jobs, project=True)
     finished = False
+    units = Units()
     try:
         final: dict[str, Processed] = {p.result.path: p for p in pipeline}
         # the cross-module pass is Python's: TypeScript/JavaScript files
         # neither import Python modules nor are imported by them
-        _second_round(pipeline, [j for j in jobs if not is_typescript_path(j.path)], final)
+        python_jobs = [j for j in jobs if not is_typescript_path(j.path)]
+        _second_round(pipeline, python_jobs, final, units)
         finished = True
     finally:
         pipeline.close(finished)
+    _mark_units(final, units, report)
     for job in jobs:
         if report is None or job.path in report:
             yield final[job.path]
 
 
-def _second_round(pipeline: _Pipeline, jobs: list[Job], final: dict[str, Processed]) -> None:
+def _mark_units(final: dict[str, Processed], units: Units, report: set[str] | None) -> None:
+    """Tell each file of a unit (:mod:`codemods.units`) its other members,
+    and those this run changes or fails on but does not report (not named):
+    the CLI treats them as the whole-tree run would (a failed one, or a
+    dirty one, blocks the unit), so a file named alone gets what the run of
+    the tree gives it."""
+    for group in units.groups():
+        outside: list[tuple[str, str | None, bool]] = []
+        for path in group:
+            if report is None or path in report or path not in final:
+                continue
+            p = final[path]
+            failed = bool(p.result.errors) and not p.result.changed
+            if failed or p.result.changed:
+                outside.append((path, p.real, failed))
+        for path in group:
+            if path in final:
+                final[path] = replace(
+                    final[path],
+                    unit=tuple(p for p in group if p != path),
+                    unit_outside=tuple(outside),
+                )
+
+
+def _second_round(
+    pipeline: _Pipeline, jobs: list[Job], final: dict[str, Processed], units: Units | None = None
+) -> None:
     """Plan from the current summaries and process again what each phase's
     plan says (updates ``final``); one batch per phase, each on the workers.
     Inputs accumulate: a file processed again gets what every earlier phase
-    said about it."""
+    said about it. ``units`` gets the files whose fixes each phase decided
+    with another file's facts (:mod:`codemods.units`)."""
+    from codemods.units import Units
+
+    units = Units() if units is None else units
     from codemods.project import (
         Mentions,
         ProjectInput,
@@ -1017,6 +1059,7 @@ def _second_round(pipeline: _Pipeline, jobs: list[Job], final: dict[str, Process
     for path in key_plan.key_definers:
         summary = final[path].summary
         key_handled[path] = summary.key_handled if summary is not None else set()
+    units.link_importers(key_plan, keys=True)
     todo: dict[str, ProjectInput] = {}
     for path in key_plan.key_importers:
         keys = key_plan.followed_keys(path, key_handled)
@@ -1032,6 +1075,7 @@ def _second_round(pipeline: _Pipeline, jobs: list[Job], final: dict[str, Process
               for path, version in versions.items()}):  # fmt: skip
         current = files()
     states = plan_module_client_state(current, modules)
+    units.link_module_client(states)
     todo = {
         path: replace(given(path), module_client_state=state, module_client_files=where)
         for path, (state, where) in states.items()
@@ -1045,6 +1089,7 @@ def _second_round(pipeline: _Pipeline, jobs: list[Job], final: dict[str, Process
     client_plan = plan_clients(current, modules)
     private_plan = plan_private(current, modules, mentions)
     param_plan = plan_param_clients(current, modules, mentions)
+    units.link_clients(current, modules)
     todo = {}
     for path in sorted(
         set(client_plan) | set(private_plan) | set(param_plan), key=order.__getitem__
@@ -1067,6 +1112,7 @@ def _second_round(pipeline: _Pipeline, jobs: list[Job], final: dict[str, Process
         current = files()
     # functions of other modules whose parameter reaches model=
     calls = plan_calls(current, modules, mentions)
+    units.link_calls(calls)
     if rerun({path: replace(given(path), module=project.module,
                             sink_functions=project.sink_functions)
               for path, project in calls.items()}):  # fmt: skip
@@ -1079,6 +1125,7 @@ def _second_round(pipeline: _Pipeline, jobs: list[Job], final: dict[str, Process
     for path in the_plan.definers:
         summary = final[path].summary
         handled[path] = summary.handled if summary is not None else set()
+    units.link_importers(the_plan, keys=False)
     todo = {}
     for path in the_plan.importers:
         followed = the_plan.followed_input(path, handled, None)

@@ -29,6 +29,7 @@ from typing import Union
 
 __all__ = [
     "FileIOError",
+    "check_write",
     "ReadError",
     "WriteError",
     "git_dirty_files",
@@ -134,12 +135,11 @@ def _signals_deferred() -> Iterator[None]:
                 signal.raise_signal(sig)
 
 
-def write_atomic(path: PathLike, new: bytes, *, expected_old: bytes) -> None:
-    """Replace the content of ``path`` with ``new``, atomically.
-
-    Raises :class:`WriteError` (and leaves the file untouched) if the file no
-    longer holds ``expected_old``, is read-only, or cannot be replaced.
-    """
+def check_write(path: PathLike, *, expected_old: bytes) -> os.stat_result:
+    """What :func:`write_atomic` checks before it writes: raises
+    :class:`WriteError` if ``path`` no longer holds ``expected_old``, is
+    read-only or has other hard links; else its ``stat``. (The CLI checks
+    every file of a migration unit before writing any of them.)"""
     display = os.fspath(path)
     target = os.path.realpath(display)  # write through symlinks
     try:
@@ -165,7 +165,18 @@ def write_atomic(path: PathLike, new: bytes, *, expected_old: bytes) -> None:
             "leave the other links with the old content; break the link first, "
             "e.g. `cp FILE FILE.tmp && mv FILE.tmp FILE`)",
         )
+    return st
 
+
+def write_atomic(path: PathLike, new: bytes, *, expected_old: bytes) -> None:
+    """Replace the content of ``path`` with ``new``, atomically.
+
+    Raises :class:`WriteError` (and leaves the file untouched) if the file no
+    longer holds ``expected_old``, is read-only, or cannot be replaced.
+    """
+    display = os.fspath(path)
+    target = os.path.realpath(display)  # write through symlinks
+    st = check_write(path, expected_old=expected_old)
     directory, name = os.path.split(target)
     with _signals_deferred():
         tmp: str | None = None

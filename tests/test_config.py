@@ -154,11 +154,13 @@ def test_fail_on_from_config(proj: Path) -> None:
 
 
 def test_mappings_are_relative_to_the_config_and_stack(proj: Path, tmp_path: Path) -> None:
-    write(proj / "conf" / "models.yaml", "models:\n  gpt-4o: acme/gpt-4o-from-config\n")
+    # (targets the catalog lists: one it does not list is OR307, which keeps
+    # the client that sends it from moving, see test_unmovable_models.py)
+    write(proj / "conf" / "models.yaml", "models:\n  gpt-4o: anthropic/claude-haiku-4.5\n")
     pyproject(proj, 'mappings = ["conf/models.yaml"]\n')
-    assert 'model="acme/gpt-4o-from-config"' in diff(".")
-    cli_map = write(tmp_path / "cli.yaml", "models:\n  gpt-4o: acme/gpt-4o-from-cli\n")
-    assert 'model="acme/gpt-4o-from-cli"' in diff("--mapping", str(cli_map), ".")
+    assert 'model="anthropic/claude-haiku-4.5"' in diff(".")
+    cli_map = write(tmp_path / "cli.yaml", "models:\n  gpt-4o: anthropic/claude-opus-4.1\n")
+    assert 'model="anthropic/claude-opus-4.1"' in diff("--mapping", str(cli_map), ".")
 
 
 def test_exclude_and_include_globs(proj: Path) -> None:

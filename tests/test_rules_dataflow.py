@@ -555,3 +555,60 @@ class Agent:
     )
     assert "OR205" in codes(findings)
     assert "OR201" not in codes(findings)
+
+
+def test_typer_option_default_flowing_into_model_is_mapped() -> None:
+    findings, new = run(
+        """
+        import typer
+
+        def main(
+            model: str = typer.Option("gpt-4o", "--model", "-m", help="Model id."),
+        ):
+            client.chat.completions.create(model=model, messages=[])
+        """
+    )
+    assert codes(findings) == ["OR201"]
+    assert 'typer.Option("openai/gpt-4o", "--model"' in new
+    assert "--model" in findings[0].message
+
+
+def test_typer_argument_default_keyword_is_mapped() -> None:
+    findings, new = run(
+        """
+        from typer import Argument
+
+        def main(model_name: str = Argument(default="gpt-4o-mini")):
+            client.chat.completions.create(model=model_name, messages=[])
+        """
+    )
+    assert codes(findings) == ["OR201"]
+    assert 'Argument(default="openai/gpt-4o-mini")' in new
+    assert "MODEL_NAME" in findings[0].message
+
+
+def test_typer_required_option_is_reported() -> None:
+    findings, new = run(
+        """
+        import typer
+
+        def main(model: str = typer.Option(..., "--model")):
+            client.chat.completions.create(model=model, messages=[])
+        """
+    )
+    assert codes(findings) == ["OR205"]
+    assert "--model" in findings[0].message
+    assert "typer.Option(...," in new
+
+
+def test_typer_like_call_from_another_package_is_not_followed() -> None:
+    findings, new = run(
+        """
+        from mylib import Option
+
+        def main(model: str = Option("gpt-4o")):
+            client.chat.completions.create(model=model, messages=[])
+        """
+    )
+    assert codes(findings) == ["OR205"]
+    assert 'Option("gpt-4o")' in new

@@ -432,3 +432,33 @@ def test_cli_show_unused_noqa(tmp_path) -> None:
     shown = runner.invoke(main, ["check", "--show-unused-noqa", str(tmp_path)])
     assert shown.exit_code == 1
     assert shown.output.count("OR900") == 3
+
+
+# ---- a client left on OpenAI (OR119) gets no OR301: its calls keep working
+
+
+def test_function_scoped_client_left_on_openai_gets_no_or301() -> None:
+    # the receiver is resolved in the call's own scope (an `async with`
+    # target inside a function): it is the client OR119 leaves on OpenAI
+    src = """
+        from openai import AsyncOpenAI
+
+        async def main():
+            async with AsyncOpenAI() as client:
+                await client.files.create(file=b"x", purpose="assistants")
+                await client.vector_stores.create(name="x")
+        """
+    assert codes(src, prefix="OR", header=False) == [("OR119", 5)]
+
+
+def test_function_scoped_mixed_client_reports_each_unsupported_call() -> None:
+    src = """
+        from openai import OpenAI
+
+        def main():
+            client = OpenAI()
+            client.files.create(file=b"x", purpose="assistants")
+            client.chat.completions.create(model="gpt-4o", messages=[])
+        """
+    found = codes(src, prefix="OR", header=False)
+    assert ("OR301", 6) in found and ("OR101", 5) in found and ("OR119", 5) not in found

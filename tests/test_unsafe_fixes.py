@@ -431,7 +431,8 @@ def test_sarif_fixes_carry_the_applicability() -> None:
     assert "applicability" not in r["properties"] and "fixes" not in r
     rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["OR201"]["properties"]["fixAvailability"] == "Fix is sometimes unsafe"
-    assert rules["OR101"]["properties"]["fixAvailability"] == "Fix is always safe"
+    # a client's fix is unsafe when a model ID sent through it cannot move
+    assert rules["OR101"]["properties"]["fixAvailability"] == "Fix is sometimes unsafe"
     assert rules["OR202"]["properties"]["fixAvailability"] == "Report only"
 
 
@@ -488,7 +489,8 @@ def test_statistics_from_the_cli(proj: Path) -> None:
 def test_rule_docs_say_how_safe_the_fix_is() -> None:
     assert "\nFix is sometimes unsafe.\n" in RULES["OR201"].doc()
     assert "\nFix is sometimes unsafe.\n" in RULES["OR207"].doc()
-    assert "\nFix is always safe.\n" in RULES["OR101"].doc()
+    assert "\nFix is sometimes unsafe.\n" in RULES["OR101"].doc()
+    assert "\nFix is always safe.\n" in RULES["OR110"].doc()
     assert "\nReport only.\n" in RULES["OR202"].doc()
     r = cli_runner().invoke(main, ["rules", "OR201"])
     assert "Fix is sometimes unsafe." in r.stdout and "--unsafe-fixes" in r.stdout

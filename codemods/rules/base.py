@@ -137,6 +137,12 @@ class Report:
     # other places the message names: the engine replaces :data:`REFS` in
     # ``message`` with their ``path:line`` (positions are known only then)
     refs: tuple[cst.CSTNode, ...] = ()
+    # constructor sites (``id()`` of the call) whose client this finding
+    # keeps from moving: a model ID sent through it that cannot move (OR202,
+    # OR203, OR204, OR307). Unless this finding is suppressed (a noqa
+    # comment: the user accepts the ID as it is), the engine runs the rules
+    # again with them in ``RuleContext.blocked_clients``: their fix is unsafe
+    blocks: list[int] = field(default_factory=list)
 
 
 #: Placeholder in a report's message for the positions of its ``refs``.
@@ -168,6 +174,11 @@ class RuleContext:
     summary: ModuleSummary | None = None
     # what several rules compute alike (``models.sdk_calls``), once
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    # constructor call id -> the findings (of the first pass) of model IDs
+    # sent through that client which cannot move to OpenRouter (engine: a
+    # second pass): the client's fix is unsafe, and so is every fix that
+    # moves with it
+    blocked_clients: dict[int, list[Report]] = field(default_factory=dict)
 
     def report(
         self,

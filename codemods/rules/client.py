@@ -57,8 +57,16 @@ CLIENT = rule(
     fix_safety="""
         Safe: the call keeps its layout and comments; only the named keyword
         arguments change. A call that already sets `base_url` to OpenRouter is
-        left alone, so a second run changes nothing.
+        left alone, so a second run changes nothing. Unsafe when a model ID
+        sent through the client cannot move to OpenRouter (OR202 unknown,
+        OR203 fine-tune, OR204 no equivalent, OR307 not in the catalog):
+        the moved client would send an ID OpenRouter rejects. The message
+        names the model and its line; the model IDs sent through the client
+        then move only with it (`--unsafe-fixes`). Suppressing that model's
+        finding (`# noqa: OR204`) accepts the ID as it is: the fix is safe
+        again.
     """,
+    sometimes_unsafe=True,
 )
 
 AZURE = rule(
@@ -720,6 +728,30 @@ def _demote(ctx: RuleContext, call: cst.Call, other: cst.Call | None) -> None:
     )
 
 
+#: ``ctx.memo`` key: constructor sites whose key is followed into another module
+KEY_FOLLOWED_SITES = "clients.key_followed"
+
+
+def blocked_note(blockers: list[Report]) -> str:
+    """What the OR101 message adds when model IDs sent through the client
+    cannot move (``RuleContext.blocked_clients``)."""
+    if not blockers:
+        return ""
+    models = []
+    for b in blockers:
+        value = string_value(b.node) if isinstance(b.node, cst.SimpleString) else None
+        shown = f"'{value}'" if value is not None else "a model ID"
+        if f"{shown} ({b.rule.code})" not in models:
+            models.append(f"{shown} ({b.rule.code})")
+    one = len(models) == 1
+    return (
+        f"; unsafe fix: {', '.join(models)} at {REFS} {'is' if one else 'are'} sent through "
+        f"it and cannot move to OpenRouter, which would reject {'it' if one else 'them'}: "
+        f"fix {'that model' if one else 'those models'} first (or `# noqa` "
+        f"{'its finding' if one else 'their findings'} to move the client anyway)"
+    )
+
+
 def _record_decisions(ctx: RuleContext, index: clients.ClientIndex) -> None:
     """What happened to each openai client of the file, once its api_key is
     settled: left where it points, migrated (its OR101 report made), or
@@ -978,11 +1010,19 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
     def finish(key: _KeyEdits | None = None) -> None:
         key = key or _KeyEdits()
         summary = ", ".join(_describe(c, s.api_key_env) for c in changes + key.changes)
+        blockers = ctx.blocked_clients.get(id(call), [])
+        if key.followed:
+            # its key's definition moves in another module: leaving the
+            # client would send it OpenRouter's key (engine: _blocked_clients)
+            ctx.memo.setdefault(KEY_FOLLOWED_SITES, set()).add(id(call))
+            blockers = []
         report = ctx.report(
             call,
             CLIENT,
-            f"`{cls_name}(...)` talks to OpenAI directly: {summary}",
+            f"`{cls_name}(...)` talks to OpenAI directly: {summary}" + blocked_note(blockers),
             fix=fix,
+            unsafe=bool(blockers),
+            refs=tuple(b.node for b in blockers),
         )
         ctx.client_reports[id(call)] = report
         if needs_os or key.needs_os:
@@ -1034,6 +1074,9 @@ class _KeyEdits:
     edits: list[tuple[cst.CSTNode, Fix]] = field(default_factory=list)
     secrets: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
     needs_os: bool = False
+    # the key's definition is rewritten in another module (the project pass):
+    # the client must move with it, whatever its model IDs
+    followed: bool = False
 
 
 def _literal(node: cst.BaseExpression) -> str | None:
@@ -1147,6 +1190,7 @@ def _key_edits(ctx: RuleContext, sources: list[KeySource]) -> _KeyEdits:
         where = src.via.strip("`") if src.via else None
         if src.followed is not None:
             out.changes.append(f"key:{src.followed}")
+            out.followed = True
             continue
         default = _env_default(src.node) if src.env is not None else None
         default_text = None if default is None else _literal(default)

@@ -87,6 +87,9 @@ class Sink:
     # the client reports (OR101) of the clients the SDK call goes through: a
     # rewrite of this value stands or falls with them (engine: Report.requires)
     requires: tuple[Report, ...] = ()
+    # the constructor sites (``id()``) of those clients, reports or not: a
+    # model ID that cannot move blocks their fix (``Report.blocks``)
+    sites: tuple[int, ...] = ()
 
 
 @dataclass
@@ -588,12 +591,32 @@ class Resolver:
         def_scope = None if outer is None or isinstance(outer, cst.ClassDef) else outer
         has_source = False
         callers_note = f"; callers of `{fname}` that pass `{name}` must pass OpenRouter IDs"
-        if param.default is not None and not (
-            isinstance(param.default, cst.Name) and param.default.value == "None"
+        typer_opt = _typer_default(self.f, param.default, name)
+        if typer_opt is not None:
+            flag, default = typer_opt
+            param_default = None
+            has_source = True
+            if default is None:
+                self._unknown(f"the command-line {flag} of `{fname}` (no default)")
+            else:
+                has_source = True
+                self._follow(
+                    default,
+                    def_scope,
+                    chain2,
+                    f"the default of the command-line {flag}",
+                    depth,
+                    dict_mode,
+                    note=f"; values given on the command line for {flag} must be OpenRouter IDs too",
+                )
+        else:
+            param_default = param.default
+        if param_default is not None and not (
+            isinstance(param_default, cst.Name) and param_default.value == "None"
         ):
             has_source = True
             self._follow(
-                param.default,
+                param_default,
                 def_scope,
                 chain2,
                 f"the default of parameter `{name}` of `{fname}`",
@@ -604,6 +627,7 @@ class Resolver:
         option = _click_option(self.f, func, name)
         if option is not None:
             flag, default = option
+            has_source = True
             if default is None:
                 self._unknown(f"the command-line option {flag} of `{fname}`")
             else:
@@ -901,6 +925,45 @@ def _is_staticmethod(func: cst.FunctionDef) -> bool:
         isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
         for d in func.decorators
     )
+
+
+def _typer_default(
+    facts: ModuleFacts, default: cst.BaseExpression | None, param: str
+) -> tuple[str, cst.BaseExpression | None] | None:
+    """A parameter default ``typer.Option(...)`` / ``typer.Argument(...)``:
+    (what it is, its default value or None). Its value is the first positional
+    argument or ``default=``; ``...`` (required) or ``default_factory=`` give
+    None: the value comes from the command line only."""
+    if not isinstance(default, cst.Call):
+        return None
+    qual = facts.qualified(default.func)
+    if qual not in (
+        "typer.Option",
+        "typer.Argument",
+        "typer.params.Option",
+        "typer.params.Argument",
+    ):
+        return None
+    kind = "option" if qual.endswith("Option") else "argument"
+    positional = [a for a in default.args if a.keyword is None and not a.star]
+    flags = [v for a in positional[1:] if (v := string_value(a.value))]
+    if flags:
+        what = f"{kind} {flags[0]}"
+    elif kind == "option":
+        what = f"option --{param.replace('_', '-')}"
+    else:
+        what = f"argument {param.upper()}"
+    value: cst.BaseExpression | None = None
+    if positional:
+        value = positional[0].value
+    for a in default.args:
+        if a.keyword is not None and a.keyword.value == "default":
+            value = a.value
+        if a.keyword is not None and a.keyword.value == "default_factory":
+            return what, None
+    if value is None or isinstance(value, cst.Ellipsis):
+        return what, None
+    return what, value
 
 
 def _click_option(

@@ -260,6 +260,7 @@ class SdkCall:
     # configuration stays on OpenAI: its model ID must not be rewritten
     held: bool = False
     requires: tuple[Report, ...] = ()  # see client_requirements
+    sites: tuple[int, ...] = ()  # the constructor sites it may go through
 
 
 def fix_is_safe(ctx: RuleContext, sc: SdkCall) -> bool:
@@ -270,7 +271,7 @@ def fix_is_safe(ctx: RuleContext, sc: SdkCall) -> bool:
     is not held on OpenAI. An "unknown" receiver (a ``client`` parameter of
     a public function, an object of a module outside the run) makes the fix
     unsafe, whatever the file imports."""
-    return sc.receiver == "openai" and not sc.held
+    return sc.receiver == "openai" and not sc.held and not any(r.unsafe for r in sc.requires)
 
 
 def sdk_method(call: cst.Call) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
@@ -348,6 +349,19 @@ def client_requirements(
     return tuple(found)
 
 
+def _blockable_sites(
+    ctx: RuleContext, call: cst.Call, receiver: cst.BaseExpression, scope: cst.CSTNode | None
+) -> tuple[int, ...]:
+    """The constructor sites a model ID that cannot move keeps in place when
+    sent through ``call``: none for a call of an endpoint OpenRouter does not
+    serve (OR301 reports the call itself; its model is moot)."""
+    from codemods.rules.unsupported import load_unsupported, match_endpoint
+
+    if match_endpoint(call, load_unsupported().endpoints) is not None:
+        return ()
+    return tuple(clients.index(ctx).sites_of(receiver, scope))
+
+
 def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
     # asked by the model rules and the unsupported-feature rules: computed
     # once (again only if the client rules marked more clients since)
@@ -377,6 +391,7 @@ def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
                 method,
                 classify_receiver(ctx, receiver, scope),
                 requires=client_requirements(ctx, receiver, scope),
+                sites=_blockable_sites(ctx, call, receiver, scope),
             )
         )
     if out and ctx.facts.imports_openai:
@@ -439,14 +454,19 @@ def check_models(ctx: RuleContext) -> None:
                             safe=safe,
                             dict_mode=True,
                             requires=sc.requires,
+                            sites=sc.sites,
                         )
                     )
             continue
         value = arg.value
         if isinstance(value, cst.SimpleString) and string_value(value) is not None:
-            check_literal(ctx, value, certain, via=None, safe=safe, requires=sc.requires)
+            check_literal(
+                ctx, value, certain, via=None, safe=safe, requires=sc.requires, sites=sc.sites
+            )
         else:
-            resolver.add(Sink(value, value, scope, certain, safe=safe, requires=sc.requires))
+            resolver.add(
+                Sink(value, value, scope, certain, safe=safe, requires=sc.requires, sites=sc.sites)
+            )
     follow_imported_functions(ctx, resolver)
     handled: set[str] = set()
     if ctx.project is not None:
@@ -535,10 +555,32 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
             note="".join(src.notes),
             safe=safe,
             requires=requires,
+            sites=_sites(src.sinks),
         )
 
 
+def _sites(sinks: list[Sink]) -> tuple[int, ...]:
+    """The constructor sites of the clients the calls ``sinks`` reach go
+    through (also through the sinks they feed: an argument passed to a
+    function whose parameter reaches ``model=``)."""
+    out: dict[int, None] = {}
+    seen: set[int] = set()
+    todo = list(sinks)
+    while todo:
+        s = todo.pop()
+        if id(s) in seen:
+            continue
+        seen.add(id(s))
+        out.update(dict.fromkeys(s.sites))
+        todo.extend(s.feeds)
+    return tuple(out)
+
+
 UNSAFE_NOTE = "; unsafe fix: the client of a call it reaches is not resolved to openai's"
+BLOCKED_NOTE = (
+    "; unsafe fix: it moves with its client, whose fix is unsafe (a model ID sent "
+    "through it cannot move)"
+)
 
 
 def check_literal(
@@ -550,15 +592,19 @@ def check_literal(
     *,
     safe: bool = False,
     requires: tuple[Report, ...] = (),
+    sites: tuple[int, ...] = (),
 ) -> None:
     """Report (and fix) a model ID literal reaching ``model=``; the fix is
-    unsafe unless ``safe``."""
+    unsafe unless ``safe``. A model that cannot move blocks the clients of
+    ``sites`` (``Report.blocks``)."""
     model = string_value(node)
     if model is None:
         return
     lookup = ctx.table.lookup(model)
     through = f" (through {via})" if via else ""
-    unsafe_note = "" if safe else UNSAFE_NOTE
+    unsafe_note = ""
+    if not safe:
+        unsafe_note = BLOCKED_NOTE if any(r.unsafe for r in requires) else UNSAFE_NOTE
     if lookup.kind is LookupKind.MAPPED:
         target = lookup.target or model
 
@@ -595,14 +641,14 @@ def check_literal(
                 UNKNOWN_MODEL,
                 f"model '{model}'{through} uses LiteLLM's openrouter/ prefix and no "
                 "OpenRouter ID is known for the rest",
-            )
+            ).blocks.extend(sites)
     elif lookup.kind is LookupKind.FINE_TUNE and certain:
         ctx.report(
             node,
             FINE_TUNE,
             f"fine-tuned model '{model}'{through} has no OpenRouter equivalent: "
             "OpenAI fine-tunes are served by OpenAI only",
-        )
+        ).blocks.extend(sites)
     elif lookup.kind is LookupKind.NO_EQUIVALENT:
         reason = f": {lookup.reason}" if lookup.reason else ""
         successor = (
@@ -616,14 +662,14 @@ def check_literal(
             NO_EQUIVALENT,
             f"model '{model}'{through} has no OpenRouter equivalent in the catalog "
             f"snapshot of {ctx.table.catalog_date}{reason}{successor}",
-        )
+        ).blocks.extend(sites)
     elif lookup.kind is LookupKind.UNKNOWN and certain:
         ctx.report(
             node,
             UNKNOWN_MODEL,
             f"no OpenRouter ID known for '{model}'{through}: add it to your mapping file "
             "or write the OpenRouter ID",
-        )
+        ).blocks.extend(sites)
 
 
 # OR208 (comparisons with bare IDs) lives in its own module; importing it here

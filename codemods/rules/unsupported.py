@@ -589,7 +589,8 @@ def _check_endpoints(ctx: RuleContext, table: UnsupportedTable) -> None:
         if hit is None:
             continue
         ep, receiver = hit
-        if not _openai_receiver(ctx, classify_receiver(ctx, receiver)):
+        scope = ctx.facts.scope_of.get(id(call))
+        if not _openai_receiver(ctx, classify_receiver(ctx, receiver, scope)):
             continue
         parts, _ = attribute_chain(call.func)
         shown = ".".join(
@@ -660,7 +661,7 @@ def _check_call(ctx: RuleContext, sc: SdkCall, table: UnsupportedTable, catalog:
                     f"'{target}'{source} is not in the OpenRouter catalog snapshot of "
                     f"{date}: it is retired or was never served; choose another model "
                     "(https://openrouter.ai/models)",
-                )
+                ).blocks.extend(sc.sites)
             if sc.method == ("embeddings", "create") and target not in table.embedding_models:
                 served = ", ".join(f"'{m}'" for m in sorted(table.embedding_models))
                 ctx.report(

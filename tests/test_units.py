@@ -1,0 +1,240 @@
+"""Migration units: a file refused (or failing) leaves no file that depends
+on it half migrated (issue #11 item 4; codemods/units.py).
+
+``b.py`` sends ``model="gpt-4o"`` through the client ``a.py`` builds: its
+model ID is rewritten only because ``a.py``'s client moves. Either both are
+written or neither is; files outside the unit are written as usual.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+CLIENT = "from openai import OpenAI\n\nclient = OpenAI()\n"
+USER = 'from a import client\n\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+ALONE = (
+    "from openai import OpenAI\n\n"
+    "other = OpenAI()\n"
+    'other.chat.completions.create(model="gpt-4o-mini", messages=[])\n'
+)
+# a model constant rewritten only because app.py's client moves
+SETTINGS = 'CHAT_MODEL = "gpt-4o"\n'
+APP = (
+    "from openai import OpenAI\n\n"
+    "from settings import CHAT_MODEL\n\n"
+    "client = OpenAI()\n"
+    "client.chat.completions.create(model=CHAT_MODEL, messages=[])\n"
+)
+
+
+def _git(repo: Path, *args: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+        GIT_CONFIG_NOSYSTEM="1",
+        HOME=str(repo),
+    )
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def _repo(tmp_path: Path, files: dict[str, str]) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    for name, text in files.items():
+        (repo / name).write_text(text)
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "init")
+    return repo
+
+
+def _tree(files: dict[str, str], root: Path) -> Path:
+    root.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(text)
+    return root
+
+
+@needs_git
+@pytest.mark.parametrize("dirty", ["a.py", "b.py"])
+def test_a_dirty_member_keeps_its_whole_unit_unwritten(tmp_path: Path, dirty: str) -> None:
+    repo = _repo(tmp_path, {"a.py": CLIENT, "b.py": USER, "c.py": ALONE})
+    (repo / dirty).write_text((repo / dirty).read_text() + "# being edited\n")
+    before = {n: (repo / n).read_text() for n in ("a.py", "b.py")}
+    code, _, err = run_cli(["migrate", "--no-cache", "."], cwd=repo)
+    assert code == 2
+    assert f"{dirty}: has uncommitted changes: not written" in err
+    other = "b.py" if dirty == "a.py" else "a.py"
+    assert f"{other}: not written: its fixes were decided together with {dirty}" in err
+    for name, text in before.items():
+        assert (repo / name).read_text() == text
+    # an independent file is still written
+    assert "openrouter.ai" in (repo / "c.py").read_text()
+    assert '"openai/gpt-4o-mini"' in (repo / "c.py").read_text()
+    # once the file is committed, the unit moves whole
+    _git(repo, "commit", "-q", "-am", "edit")
+    code, _, err = run_cli(["migrate", "--no-cache", "."], cwd=repo)
+    assert code == 0, err
+    assert "openrouter.ai" in (repo / "a.py").read_text()
+    assert '"openai/gpt-4o"' in (repo / "b.py").read_text()
+
+
+@needs_git
+@pytest.mark.parametrize("dirty", ["settings.py", "app.py"])
+def test_a_model_constant_and_the_client_it_is_sent_through_move_together(
+    tmp_path: Path, dirty: str
+) -> None:
+    repo = _repo(tmp_path, {"settings.py": SETTINGS, "app.py": APP, "c.py": ALONE})
+    (repo / dirty).write_text((repo / dirty).read_text() + "# being edited\n")
+    before = {n: (repo / n).read_text() for n in ("settings.py", "app.py")}
+    code, _, err = run_cli(["migrate", "--no-cache", "."], cwd=repo)
+    assert code == 2
+    other = "app.py" if dirty == "settings.py" else "settings.py"
+    assert f"{other}: not written: its fixes were decided together with {dirty}" in err
+    for name, text in before.items():
+        assert (repo / name).read_text() == text
+    assert "openrouter.ai" in (repo / "c.py").read_text()
+    # --allow-dirty: the whole unit is written
+    code, _, err = run_cli(["migrate", "--no-cache", "--allow-dirty", "."], cwd=repo)
+    assert code == 0, err
+    assert '"openai/gpt-4o"' in (repo / "settings.py").read_text()
+    assert "openrouter.ai" in (repo / "app.py").read_text()
+
+
+def _fail_on(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """The analysis of ``name`` raises once it gets another file's facts."""
+    from codemods import engine
+
+    real = engine.analyze_source
+
+    def analyze(path, data, config, **kw):  # type: ignore[no-untyped-def]
+        if path.endswith(name) and kw.get("project") is not None:
+            raise RuntimeError("boom")
+        return real(path, data, config, **kw)
+
+    monkeypatch.setattr(engine, "analyze_source", analyze)
+
+
+def test_a_member_whose_analysis_failed_keeps_its_unit_unwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree({"a.py": CLIENT, "b.py": USER, "c.py": ALONE}, tmp_path / "t")
+    _fail_on(monkeypatch, "b.py")
+    code, _, err = run_cli(["migrate", "--no-cache", "--jobs", "1", str(root)])
+    assert code == 2
+    assert "b.py: internal error: RuntimeError: boom" in err
+    assert "a.py: not written: its fixes were decided together with" in err
+    assert (root / "a.py").read_text() == CLIENT
+    assert "openrouter.ai" in (root / "c.py").read_text()
+
+
+def test_diff_leaves_out_a_unit_with_a_failing_member(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _tree({"settings.py": SETTINGS, "app.py": APP, "c.py": ALONE}, tmp_path / "t")
+    _fail_on(monkeypatch, "settings.py")
+    code, out, err = run_cli(["migrate", "--no-cache", "--jobs", "1", "--diff", "t"], cwd=tmp_path)
+    assert code == 2
+    assert "t/app.py: not in the patch: its fixes were decided together with" in err
+    assert "app.py" not in out
+    assert "+++ b/t/c.py" in out
+
+
+def test_a_member_that_cannot_be_written_keeps_its_unit_unwritten(tmp_path: Path) -> None:
+    root = _tree({"a.py": CLIENT, "b.py": USER, "c.py": ALONE}, tmp_path / "t")
+    os.link(root / "a.py", tmp_path / "a-link.py")  # a hard link: refused
+    code, _, err = run_cli(["migrate", "--no-cache", str(root)])
+    assert code == 2
+    assert "a.py: has 2 hard links; not written" in err
+    assert "b.py: not written: its fixes were decided together with" in err
+    assert (root / "b.py").read_text() == USER
+    assert "openrouter.ai" in (root / "c.py").read_text()
+
+
+def test_a_write_that_fails_midway_puts_the_written_members_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree({"a.py": CLIENT, "b.py": USER, "c.py": ALONE}, tmp_path / "t")
+    from codemods import writer
+
+    real = writer.write_atomic
+
+    def write(path, new, *, expected_old):  # type: ignore[no-untyped-def]
+        if str(path).endswith("b.py"):
+            raise writer.WriteError(path, "cannot write: disk full")
+        real(path, new, expected_old=expected_old)
+
+    monkeypatch.setattr(writer, "write_atomic", write)
+    code, _, err = run_cli(["migrate", "--no-cache", str(root)])
+    assert code == 2
+    assert "b.py: cannot write: disk full" in err
+    assert "a.py: not written: its fixes were decided together with" in err
+    assert (root / "a.py").read_text() == CLIENT  # written, then put back
+    assert (root / "b.py").read_text() == USER
+    assert "openrouter.ai" in (root / "c.py").read_text()
+
+
+@needs_git
+def test_a_file_named_alone_gets_what_the_tree_run_gives_it(tmp_path: Path) -> None:
+    """Named alone (pre-commit), b.py is written as the run of the tree would
+    write it (issue #11 item 10), with a note that a.py must move too; and
+    refused, like in the tree run, when a.py is dirty."""
+    repo = _repo(tmp_path, {"a.py": CLIENT, "b.py": USER})
+    code, _, err = run_cli(["migrate", "--no-cache", "b.py"], cwd=repo)
+    assert code == 0, err
+    assert "note: b.py: its fixes were decided together with a.py, which this run" in err
+    assert '"openai/gpt-4o"' in (repo / "b.py").read_text()
+    assert (repo / "a.py").read_text() == CLIENT
+    _git(repo, "checkout", "b.py")
+    (repo / "a.py").write_text(CLIENT + "# being edited\n")
+    code, _, err = run_cli(["migrate", "--no-cache", "b.py"], cwd=repo)
+    assert code == 2
+    assert "b.py: not written: its fixes were decided together with a.py, which has " in err
+    assert (repo / "b.py").read_text() == USER
+
+
+@needs_git
+def test_the_module_client_configuration_and_its_callers_are_one_unit(tmp_path: Path) -> None:
+    repo = _repo(
+        tmp_path,
+        {
+            "config.py": 'import os\n\nimport openai\n\nopenai.api_key = os.environ["OPENAI_API_KEY"]\n',
+            "main.py": "import openai\n\nimport config\n\n"
+            'openai.chat.completions.create(model="gpt-4o", messages=[])\n',
+        },
+    )
+    (repo / "config.py").write_text((repo / "config.py").read_text() + "# being edited\n")
+    code, _, err = run_cli(["migrate", "--no-cache", "."], cwd=repo)
+    assert code == 2
+    assert "main.py: not written: its fixes were decided together with config.py" in err
+    assert '"gpt-4o"' in (repo / "main.py").read_text()
+
+
+@needs_git
+def test_a_function_and_the_callers_that_pass_it_a_client_are_one_unit(tmp_path: Path) -> None:
+    repo = _repo(
+        tmp_path,
+        {
+            "helpers.py": "def ask(client, text):\n"
+            '    return client.chat.completions.create(model="gpt-4o", messages=[])\n',
+            "run.py": "from openai import OpenAI\n\nfrom helpers import ask\n\n"
+            'ask(OpenAI(), "hi")\n',
+        },
+    )
+    (repo / "run.py").write_text((repo / "run.py").read_text() + "# being edited\n")
+    code, _, err = run_cli(["migrate", "--no-cache", "."], cwd=repo)
+    assert code == 2
+    assert "helpers.py: not written: its fixes were decided together with run.py" in err
+    assert '"gpt-4o"' in (repo / "helpers.py").read_text()

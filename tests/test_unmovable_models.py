@@ -1,0 +1,198 @@
+"""A client whose model IDs cannot move has an unsafe fix (ruff's model).
+
+Moving ``client = OpenAI()`` to OpenRouter while ``model="o1-mini"`` (no
+OpenRouter equivalent, OR204), an unknown ID (OR202), a fine-tune (OR203)
+or an ID the catalog does not list (OR307) is sent through it makes every
+such call fail. So the client's fix is unsafe (applied only with
+``--unsafe-fixes``), its message names the model and its line, and the
+model IDs sent through it move only with it. Suppressing the model's
+finding accepts the ID: the client's fix is safe again. Dynamic models
+(OR205) and shared constants (OR206) do not block (README: "Safe and unsafe
+fixes").
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codemods.engine import EngineConfig, process_source
+from codemods.findings import FileResult, Finding, Settings
+from codemods.formats import render_json, render_sarif
+from tests.conftest import run_cli
+from tests.helpers import run
+
+
+def _by_code(r: FileResult, code: str) -> list[Finding]:
+    return [f for f in r.findings if f.code == code]
+
+
+BLOCKED = """\
+from openai import OpenAI
+
+client = OpenAI()
+client.chat.completions.create(model={model}, messages=[])
+client.chat.completions.create(model="gpt-4o", messages=[])
+other = OpenAI()
+other.chat.completions.create(model="gpt-4o-mini", messages=[])
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "code"),
+    [
+        ('"o1-mini"', "OR204"),
+        ('"my-own-model"', "OR202"),
+        ('"ft:gpt-4o-mini:acme::abc123"', "OR203"),
+    ],
+)
+def test_a_client_sending_a_model_that_cannot_move_has_an_unsafe_fix(model: str, code: str) -> None:
+    src = BLOCKED.format(model=model)
+    r = run(src)
+    assert _by_code(r, code), r.findings
+    client, other = _by_code(r, "OR101")
+    assert client.line == 3 and client.applicability == "unsafe" and client.hidden_fix
+    assert f"({code}) at t.py:4 is sent through it" in client.message
+    # the other model sent through it moves only with it
+    (gpt4o, mini) = _by_code(r, "OR201")
+    assert gpt4o.line == 5 and gpt4o.applicability == "unsafe" and gpt4o.hidden_fix
+    assert "moves with its client" in gpt4o.message
+    # an independent client is migrated as before
+    assert other.applicability == "safe" and other.fixable
+    assert mini.applicability == "safe" and mini.fixable
+    assert r.new_source is not None
+    new = r.new_source.decode()
+    assert "client = OpenAI()\n" in new and 'model="gpt-4o",' in new
+    assert 'other = OpenAI(base_url="https://openrouter.ai/api/v1"' in new
+    # --unsafe-fixes moves the client and its model IDs together
+    r = run(src, unsafe_fixes=True)
+    assert r.new_source is not None
+    new = r.new_source.decode()
+    assert "client = OpenAI()\n" not in new and 'model="openai/gpt-4o",' in new
+    assert f"model={model}," in new  # the ID that cannot move stays as written
+
+
+def test_an_id_the_catalog_does_not_list_blocks_the_client(tmp_path: Path) -> None:
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("models:\n  house-model: acme/retired-model\n")
+    config = EngineConfig(mapping_files=(str(mapping),))
+    src = BLOCKED.format(model='"house-model"')
+    r = process_source("t.py", src.encode(), config)
+    assert _by_code(r, "OR307")
+    client = _by_code(r, "OR101")[0]
+    assert client.applicability == "unsafe" and "(OR307) at t.py:4" in client.message
+
+
+def test_suppressing_the_model_finding_keeps_the_client_fix_safe() -> None:
+    src = BLOCKED.format(model='"o1-mini"').replace(
+        "messages=[])\nclient.chat", "messages=[])  # noqa: OR204\nclient.chat", 1
+    )
+    r = run(src)
+    assert not _by_code(r, "OR204")
+    for f in _by_code(r, "OR101") + _by_code(r, "OR201"):
+        assert f.applicability == "safe" and f.fixable, f
+    assert r.new_source is not None and b"client = OpenAI()\n" not in r.new_source
+
+
+def test_a_constant_that_cannot_move_blocks_the_client_it_is_sent_through() -> None:
+    src = textwrap.dedent(
+        """\
+        from openai import OpenAI
+
+        MODEL = "o1-mini"
+        client = OpenAI()
+
+        def ask():
+            return client.chat.completions.create(model=MODEL, messages=[])
+        """
+    )
+    r = run(src)
+    (client,) = _by_code(r, "OR101")
+    assert client.applicability == "unsafe" and "'o1-mini' (OR204) at t.py:3" in client.message
+    assert r.new_source is None
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        # OR205: the model comes from where the tool cannot follow
+        "from openai import OpenAI\nimport os\nclient = OpenAI()\n"
+        'client.chat.completions.create(model=os.environ["MODEL"], messages=[])\n',
+        # an endpoint OpenRouter does not serve: OR301 reports the call itself
+        "from openai import OpenAI\nclient = OpenAI()\n"
+        'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+        'client.audio.speech.create(model="tts-1", voice="alloy", input="hi")\n',
+    ],
+)
+def test_what_does_not_block_the_client(src: str) -> None:
+    r = run(src)
+    (client,) = _by_code(r, "OR101")
+    assert client.applicability == "safe" and client.fixable
+    assert r.new_source is not None
+
+
+def test_reports_show_the_client_fix_as_unsafe() -> None:
+    r = run(BLOCKED.format(model='"o1-mini"'))
+    doc = json.loads(render_json(r.findings, []))
+    client = next(f for f in doc["findings"] if f["code"] == "OR101" and f["line"] == 3)
+    assert client["applicability"] == "unsafe" and client["fix"] is not None
+    sarif = json.loads(render_sarif(r.findings, []))
+    result = next(
+        x
+        for x in sarif["runs"][0]["results"]
+        if x["ruleId"] == "OR101"
+        and x["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+    )
+    assert result["properties"]["applicability"] == "unsafe"
+
+
+def test_across_modules_what_goes_through_the_client_moves_only_with_it(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "a.py").write_text(
+        "from openai import OpenAI\n\nclient = OpenAI()\n"
+        'client.chat.completions.create(model="o1-mini", messages=[])\n'
+    )
+    user = 'from a import client\n\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+    (root / "b.py").write_text(user)
+    code, out, err = run_cli(["check", "--no-cache", "--output-format", "json", "."], cwd=root)
+    found = {(f["path"], f["code"]): f for f in json.loads(out)["findings"]}
+    assert found[("a.py", "OR101")]["applicability"] == "unsafe"
+    assert found[("b.py", "OR201")]["applicability"] == "unsafe"
+    code, _, err = run_cli(["migrate", "--no-cache", "."], cwd=root)
+    assert code == 0, err
+    assert (root / "b.py").read_text() == user
+    assert "openrouter.ai" not in (root / "a.py").read_text()
+    code, _, err = run_cli(["migrate", "--no-cache", "--unsafe-fixes", "."], cwd=root)
+    assert code == 0, err
+    assert '"openai/gpt-4o"' in (root / "b.py").read_text()
+    assert "openrouter.ai" in (root / "a.py").read_text()
+
+
+def test_settings_unchanged_for_the_rest() -> None:
+    """A file without a blocking model runs the rules once, as before."""
+    src = BLOCKED.format(model='"gpt-4o-mini"')
+    r = process_source("t.py", src.encode(), EngineConfig(settings=Settings()))
+    assert all(f.applicability == "safe" for f in r.findings if f.applicability is not None)
+
+
+def test_a_client_whose_key_moves_in_another_module_moves_with_it(tmp_path: Path) -> None:
+    """settings.py's key is renamed because app.py's client moves: leaving
+    the client on OpenAI would send it OpenRouter's key. The client moves
+    with its key (OR204 still reports the model)."""
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "settings.py").write_text('import os\n\nAPI_KEY = os.environ["OPENAI_API_KEY"]\n')
+    (root / "app.py").write_text(
+        "from openai import OpenAI\n\nfrom settings import API_KEY\n\n"
+        "client = OpenAI(api_key=API_KEY)\n"
+        'client.chat.completions.create(model="o1-mini", messages=[])\n'
+    )
+    code, out, err = run_cli(["migrate", "--no-cache", "."], cwd=root)
+    assert code == 0, err
+    assert "app.py:6:38: OR204" in out  # reported
+    assert "OPENROUTER_API_KEY" in (root / "settings.py").read_text()
+    assert "openrouter.ai" in (root / "app.py").read_text()
