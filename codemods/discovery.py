@@ -1,7 +1,9 @@
 """Find the files to work on: walk the given paths like ruff would.
 
 * Directories are walked in sorted order (deterministic output), looking for
-  ``.py``, ``.pyi`` and (optionally) ``.ipynb`` files, and for executable
+  ``.py``, ``.pyi``, (optionally) ``.ipynb`` files, TypeScript/JavaScript
+  files (``.ts``, ``.tsx``, ``.js``...: ``node_modules`` is never walked
+  into, see :data:`SKIP_DIRS`), and for executable
   files without an extension whose shebang runs Python (``bin/run-report``
   with ``#!/usr/bin/env python3``): pre-commit's ``identify`` tags those
   ``python`` and passes them to the hooks, so ``check .`` must see them too.
@@ -50,7 +52,20 @@ __all__ = [
     "discover",
 ]
 
-DEFAULT_EXTENSIONS: tuple[str, ...] = (".py", ".pyi", ".ipynb")
+DEFAULT_EXTENSIONS: tuple[str, ...] = (
+    ".py",
+    ".pyi",
+    ".ipynb",
+    # the TypeScript/JavaScript front-end (codemods/typescript/)
+    ".ts",
+    ".mts",
+    ".cts",
+    ".tsx",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".jsx",
+)
 
 #: Directory names never walked into (unless named on the command line).
 #: ``build`` and ``dist`` are deliberately absent: they may hold source code.
@@ -430,6 +445,29 @@ def is_python_script(path: str) -> bool:
         return False
 
 
+#: shebang interpreters ``identify`` tags ``javascript`` (the TypeScript/
+#: JavaScript front-end's hooks get such scripts from pre-commit)
+_NODE_INTERPRETERS = frozenset({"node", "nodejs"})
+
+
+def node_shebang(head: bytes) -> bool:
+    """Does a file starting with ``head`` run with node, by its shebang?"""
+    cmd = _shebang_command(head)
+    return bool(cmd) and cmd[0].rpartition("/")[2] in _NODE_INTERPRETERS
+
+
+def is_script(path: str) -> bool:
+    """An executable file whose shebang names Python or node."""
+    if not os.access(path, os.X_OK):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_SHEBANG_READ)
+    except OSError:
+        return False
+    return python_shebang(head) or node_shebang(head)
+
+
 def may_be_script(name: str) -> bool:
     """Worth reading for a shebang: a name without an extension
     (``bin/run-report``); a name with one is typed by it."""
@@ -641,7 +679,7 @@ class _Walker:
                     continue
                 if any_rules and _ignored(frames, name, is_dir=False):
                     continue
-                if not wanted and not is_python_script(entry.path):
+                if not wanted and not is_script(entry.path):
                     continue
                 if is_link:
                     real = os.path.realpath(entry.path)

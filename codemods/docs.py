@@ -18,8 +18,12 @@ _GROUPS = (
     ("OR2", "Model IDs (OR2xx)"),
     ("OR3", "What OpenRouter does not support or does differently (OR3xx)"),
     ("OR4", "Frameworks and runtime differences (OR4xx)"),
+    ("OR5", "TypeScript/JavaScript only (OR5xx)"),
     ("OR9", "Suppressions (OR9xx)"),
 )
+
+
+_SHORT = {"python": "Python", "typescript": "TS/JS"}
 
 
 def _group(code: str) -> str:
@@ -42,18 +46,21 @@ def rules_markdown() -> str:
         "is sometimes unsafe applies those fixes only with `--unsafe-fixes` (see the "
         'README, "Safe and unsafe fixes").',
         "Silence one finding with `# noqa: CODE` (or `# openrouter-migrate: ignore[CODE]`) "
-        "on the first or last line of its span; `check --show-unused-noqa` reports "
-        "suppressions that silence nothing (OR900).",
+        "on the first or last line of its span (in TypeScript/JavaScript: `// noqa: CODE`); "
+        "`check --show-unused-noqa` reports suppressions that silence nothing (OR900).",
+        "A code means the same in every language; the `languages` column says which "
+        "front-ends report it (TS/JS: TypeScript and JavaScript, `codemods/typescript/`).",
         "",
-        "| code | name | severity | fix | summary |",
-        "| --- | --- | --- | --- | --- |",
+        "| code | name | severity | fix | languages | summary |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for r in rules:
         fix = ("[*] sometimes unsafe" if r.sometimes_unsafe else "[*]") if r.fixable else ""
         summary = r.summary.replace("|", "\\|")
+        languages = ", ".join(_SHORT[lang] for lang, _, _ in r.examples)
         out.append(
             f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {r.severity.value} "
-            f"| {fix} | {summary} |"
+            f"| {fix} | {languages} | {summary} |"
         )
     current = None
     for r in rules:

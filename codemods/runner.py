@@ -51,6 +51,7 @@ from codemods.engine import EngineConfig
 from codemods.findings import FileError, FileResult
 from codemods.prefilter import may_need_work
 from codemods.secrets import source_holds_secret
+from codemods.typescript import is_node_script, is_typescript_path
 from codemods.writer import FileIOError, read_source
 
 if TYPE_CHECKING:
@@ -176,6 +177,10 @@ def _process_bytes(
             from codemods.notebook_engine import process_notebook
 
             return process_notebook(path, data, config), None
+        if is_typescript_path(path) or is_node_script(path, data):  # the second front-end
+            from codemods.typescript.engine import process_typescript
+
+            return process_typescript(path, data, config, prefilter=False), None
         from codemods.engine import analyze_source
 
         return analyze_source(path, data, config, prefilter=False)
@@ -1060,7 +1065,10 @@ def _run_project(
         final: dict[str, Processed] = {p.result.path: p for p in pipeline}
         # an unchanged project: the second round's outcome from the index
         if not pipeline.replay(jobs, final, units):
-            _second_round(pipeline, jobs, final, units)
+            # the cross-module pass is Python's: TypeScript/JavaScript files
+            # neither import Python modules nor are imported by them
+            python_jobs = [j for j in jobs if not is_typescript_path(j.path)]
+            _second_round(pipeline, python_jobs, final, units)
             pipeline.remember(jobs, final, units)
         finished = True
     finally:

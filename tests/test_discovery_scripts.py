@@ -19,7 +19,8 @@ from codemods.discovery import discover
 from tests.helpers import cli_runner
 
 SCRIPTS = {
-    # name: (first lines, executable, python for identify)
+    # name: (first lines, executable, python or javascript for identify: the
+    # hooks take both, see .pre-commit-hooks.yaml)
     "env-python3": ("#!/usr/bin/env python3\n", True, True),
     "bare-python": ("#!/usr/bin/python\n", True, True),
     "minor": ("#!/usr/bin/env python3.11\n", True, True),
@@ -31,7 +32,9 @@ SCRIPTS = {
     "nix": ("#!/usr/bin/env nix-shell\n#!nix-shell -i python3 -p python3\n", True, True),
     "not-executable": ("#!/usr/bin/env python3\n", False, False),
     "bash": ("#!/bin/bash\n", True, False),
-    "node": ("#!/usr/bin/env node\n", True, False),
+    "node": ("#!/usr/bin/env node\n", True, True),  # the TypeScript/JavaScript front-end's
+    "nodejs": ("#!/usr/bin/nodejs\n", True, True),
+    "deno": ("#!/usr/bin/env deno\n", True, False),
     "pypy": ("#!/usr/bin/env pypy3\n", True, False),
     "pythonista": ("#!/usr/bin/env pythonista\n", True, False),
     "no-shebang": ("import openai\n", True, False),
@@ -76,7 +79,9 @@ def test_walk_agrees_with_pre_commit_identify(tree: Path) -> None:
     make_scripts(tree)
     walked = {p for p in found(["bin"])}
     tagged = {
-        f"bin/{n}" for n in SCRIPTS if "python" in identify.tags_from_path(str(tree / "bin" / n))
+        f"bin/{n}"
+        for n in SCRIPTS
+        if {"python", "javascript"} & identify.tags_from_path(str(tree / "bin" / n))
     }
     assert walked == tagged
 

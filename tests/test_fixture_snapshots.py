@@ -40,6 +40,7 @@ REPOS = [
     "whole_program",
     "annotated_params",
     "streams",
+    "typescript",  # the TypeScript/JavaScript front-end
 ]
 
 

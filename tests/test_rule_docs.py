@@ -38,11 +38,23 @@ OPTION_SETTINGS = {
 }
 
 
-def _run(source: str, code: str = ""):
+def _run(source: str, code: str = "", language: str = "python"):
     config = CONFIG
     if code in OPTION_SETTINGS:
         config = EngineConfig(settings=OPTION_SETTINGS[code])
+    if language == "typescript":
+        from codemods.typescript.engine import process_typescript
+
+        return process_typescript("example.ts", source.encode(), config, prefilter=False)
     return process_source("example.py", source.encode(), config, prefilter=False)
+
+
+# every rule's examples, in every language it applies to: (code, language, before, after)
+EXAMPLES = [
+    pytest.param(code, lang, before, after, id=f"{code}-{lang}")
+    for code in sorted(RULES)
+    for lang, before, after in RULES[code].examples
+]
 
 
 def test_committed_docs_match_the_registry() -> None:
@@ -70,26 +82,46 @@ def test_every_rule_is_documented() -> None:
         assert (info.after is not None) == info.fixable, code
 
 
-@pytest.mark.parametrize("code", sorted(RULES))
-def test_before_example_reports_the_rule(code: str) -> None:
-    info = RULES[code]
-    before = textwrap.dedent(info.before).lstrip("\n")
-    result = _run(before, code)
+@pytest.mark.parametrize(("code", "language", "before", "after"), EXAMPLES)
+def test_before_example_reports_the_rule(
+    code: str, language: str, before: str, after: str | None
+) -> None:
+    before = textwrap.dedent(before).lstrip("\n")
+    result = _run(before, code, language)
     assert not result.errors, result.errors
     codes = [f.code for f in result.findings]
-    assert code in codes, f"{code}'s example reports {codes}"
+    assert code in codes, f"{code}'s {language} example reports {codes}"
 
 
-@pytest.mark.parametrize("code", sorted(c for c, r in RULES.items() if r.fixable))
-def test_fixable_example_migrates_to_after(code: str) -> None:
-    info = RULES[code]
-    before = textwrap.dedent(info.before).lstrip("\n")
-    after = textwrap.dedent(info.after or "").lstrip("\n")
-    result = _run(before, code)
+@pytest.mark.parametrize(
+    ("code", "language", "before", "after"), [p for p in EXAMPLES if p.values[3] is not None]
+)
+def test_fixable_example_migrates_to_after(
+    code: str, language: str, before: str, after: str | None
+) -> None:
+    assert RULES[code].fixable
+    before = textwrap.dedent(before).lstrip("\n")
+    after = textwrap.dedent(after or "").lstrip("\n")
+    result = _run(before, code, language)
     assert result.new_source is not None, f"{code}: nothing migrated"
     assert result.new_source.decode() == after
-    again = _run(after, code)
+    again = _run(after, code, language)
     assert code not in [f.code for f in again.findings]
+
+
+def test_every_code_a_front_end_reports_has_an_example_in_its_language() -> None:
+    # the TypeScript front-end names the shared codes as RULES["ORxxx"]
+    import re
+
+    ts = (ROOT / "codemods" / "typescript" / "rules.py").read_text(encoding="utf-8")
+    reported = set(re.findall(r'RULES\["(OR\d+)"\]', ts)) | {"OR501", "OR502", "OR900"}
+    for code in sorted(reported):
+        assert "typescript" in [lang for lang, _, _ in RULES[code].examples], code
+
+
+def test_every_fixable_rule_has_an_after_example() -> None:
+    for code, info in RULES.items():
+        assert (info.after is not None) == info.fixable, code
 
 
 def test_rules_command_shows_every_rule() -> None:

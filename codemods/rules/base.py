@@ -46,6 +46,15 @@ class RuleInfo:
     # some of its fixes are unsafe (``ctx.report(..., unsafe=True)``): applied
     # only with ``--unsafe-fixes``
     sometimes_unsafe: bool = False
+    # the front-ends whose examples ``before``/``after`` are: "python" or
+    # "typescript" (TypeScript and JavaScript); other languages' examples of
+    # the same code are added with :func:`add_example`
+    languages: tuple[str, ...] = ("python",)
+
+    @property
+    def examples(self) -> list[tuple[str, str, str | None]]:
+        """(language, before, after) of every front-end that reports the rule."""
+        return [(self.languages[0], self.before, self.after), *EXAMPLES.get(self.code, [])]
 
     @property
     def fix_availability(self) -> str:
@@ -56,6 +65,7 @@ class RuleInfo:
 
     def doc(self) -> str:
         """The rule's documentation as Markdown (ruff's page layout)."""
+        languages = ", ".join(LANGUAGE_NAMES[lang] for lang, _, _ in self.examples)
         parts = [
             f"## {self.code} {self.name}",
             "",
@@ -63,31 +73,42 @@ class RuleInfo:
             "",
             f"{self.fix_availability}.",
             "",
+            f"Applies to: {languages}.",
+            "",
             "**What it does.** " + textwrap.dedent(self.what).strip(),
             "",
             "**Why.** " + textwrap.dedent(self.why).strip(),
-            "",
-            "**Example.**",
-            "",
-            "```python",
-            textwrap.dedent(self.before).strip("\n"),
-            "```",
         ]
-        if self.after is not None:
-            parts += [
-                "",
-                "After `openrouter-migrate migrate`:",
-                "",
-                "```python",
-                textwrap.dedent(self.after).strip("\n"),
-                "```",
-            ]
+        several = len(self.examples) > 1
+        for lang, before, after in self.examples:
+            fence = FENCES[lang]
+            title = f"**Example ({LANGUAGE_NAMES[lang]}).**" if several else "**Example.**"
+            parts += ["", title, "", f"```{fence}", textwrap.dedent(before).strip("\n"), "```"]
+            if after is not None:
+                parts += [
+                    "",
+                    "After `openrouter-migrate migrate`:",
+                    "",
+                    f"```{fence}",
+                    textwrap.dedent(after).strip("\n"),
+                    "```",
+                ]
         if self.fix_safety:
             parts += ["", "**Fix safety.** " + textwrap.dedent(self.fix_safety).strip()]
         return "\n".join(parts) + "\n"
 
 
 RULES: dict[str, RuleInfo] = {}
+#: code -> (language, before, after) examples of front-ends other than the
+#: rule's own (``languages[0]``); the tests run each through its front-end
+EXAMPLES: dict[str, list[tuple[str, str, str | None]]] = {}
+LANGUAGE_NAMES = {"python": "Python", "typescript": "TypeScript/JavaScript"}
+FENCES = {"python": "python", "typescript": "ts"}
+
+
+def add_example(code: str, language: str, before: str, after: str | None = None) -> None:
+    """Document (and have the tests execute) rule ``code`` in another language."""
+    EXAMPLES.setdefault(code, []).append((language, before, after))
 
 
 def rule(**kwargs: object) -> RuleInfo:

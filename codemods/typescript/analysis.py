@@ -1,0 +1,428 @@
+"""What the rules need to know about one TypeScript/JavaScript file, collected
+in one walk of its tree: the names openai's exports are bound to (however
+imported), the Vercel AI SDK's OpenAI provider, constants, bindings (to see
+a name declared twice) and comments (for noqa).
+
+Forms of import understood (``openai`` v4+ and v3):
+
+* ``import OpenAI from "openai"`` (the default export is the client class);
+* ``import { OpenAI, AzureOpenAI as Az } from "openai"``;
+* ``import * as oa from "openai"`` (``new oa.OpenAI()``, ``new oa.default()``);
+* ``const OpenAI = require("openai")`` (CommonJS: the module is the class,
+  with ``.OpenAI`` and ``.default`` on it), ``require("openai").OpenAI``,
+  ``const { OpenAI: O } = require("openai")``;
+* ``import OpenAI = require("openai")`` (TypeScript).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Node = Any  # tree_sitter.Node
+
+OPENAI = "openai"
+AI_SDK = "@ai-sdk/openai"
+#: what ``openai`` exports, by the meaning the rules give it
+CLIENT_CLASSES = frozenset({"OpenAI", "default"})
+AZURE_CLASSES = frozenset({"AzureOpenAI"})
+LEGACY_CLASSES = frozenset({"Configuration", "OpenAIApi"})
+
+
+def is_openai_module(module: str | None) -> bool:
+    """``"openai"``, and Deno's ``"npm:openai"`` / ``"npm:openai@4"`` /
+    ``"jsr:@openai/openai"``."""
+    if module is None:
+        return False
+    return (
+        module == OPENAI
+        or module == "npm:openai"
+        or module.startswith("npm:openai@")
+        or module == "jsr:@openai/openai"
+        or module.startswith("jsr:@openai/openai@")
+    )
+
+
+def text(node: Node) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+def unwrap(node: Node | None) -> Node | None:
+    """``(x)``, ``x!``, ``x as T``, ``x satisfies T``, ``<T>x`` -> ``x``."""
+    while node is not None and node.type in (
+        "parenthesized_expression",
+        "non_null_expression",
+        "as_expression",
+        "satisfies_expression",
+        "type_assertion",
+    ):
+        inner = [c for c in node.named_children if c.type != "comment"]
+        if node.type == "type_assertion":
+            inner = inner[1:]
+        node = inner[0] if inner else None
+    return node
+
+
+def string_value(node: Node | None) -> str | None:
+    """The value of a string literal (or a template without substitutions)
+    written without escapes; None for anything else."""
+    node = unwrap(node)
+    if node is None or node.type not in ("string", "template_string"):
+        return None
+    parts = [c for c in node.named_children]
+    if not parts:
+        return ""
+    if len(parts) == 1 and parts[0].type == "string_fragment":
+        return text(parts[0])
+    return None
+
+
+def string_fragment(node: Node) -> Node | None:
+    node = unwrap(node)
+    if node is None:
+        return None
+    parts = node.named_children
+    return parts[0] if len(parts) == 1 and parts[0].type == "string_fragment" else None
+
+
+def is_require_of(node: Node | None, module: str) -> bool:
+    """``require("module")``."""
+    node = unwrap(node)
+    if node is None or node.type != "call_expression":
+        return False
+    fn = node.child_by_field_name("function")
+    args = node.child_by_field_name("arguments")
+    if fn is None or fn.type != "identifier" or text(fn) != "require" or args is None:
+        return False
+    named = [c for c in args.named_children if c.type != "comment"]
+    return len(named) == 1 and string_value(named[0]) == module
+
+
+def member_parts(node: Node | None) -> list[str] | None:
+    """``a.b.c`` -> ["a", "b", "c"] (identifiers, ``this``, properties);
+    None for anything else (calls, subscripts...)."""
+    out: list[str] = []
+    node = unwrap(node)
+    while node is not None and node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        if prop is None or prop.type not in ("property_identifier", "private_property_identifier"):
+            return None
+        out.append(text(prop))
+        node = unwrap(node.child_by_field_name("object"))
+    if node is None or node.type not in ("identifier", "this"):
+        return None
+    out.append(text(node))
+    out.reverse()
+    return out
+
+
+@dataclass
+class Facts:
+    # local name -> what it is bound to from openai: "client", "azure",
+    # "Configuration", "OpenAIApi", "namespace" (import * as / require)
+    openai_names: dict[str, str] = field(default_factory=dict)
+    # local names of "@ai-sdk/openai"'s ``createOpenAI`` and ``openai``
+    ai_sdk_create: set[str] = field(default_factory=set)
+    ai_sdk_provider: set[str] = field(default_factory=set)
+    imports_openai: bool = False
+    # name -> how many times the file declares it (imports, variables,
+    # functions, classes, parameters)
+    bindings: dict[str, int] = field(default_factory=dict)
+    # name -> the value of its one ``const``/``let``/``var`` declarator
+    declared_values: dict[str, Node] = field(default_factory=dict)
+    # names declared with ``export``
+    exported: set[str] = field(default_factory=set)
+    # name -> identifier nodes that read it
+    reads: dict[str, list[Node]] = field(default_factory=dict)
+    # names assigned after their declaration (``client = other``)
+    reassigned: set[str] = field(default_factory=set)
+    # ``this.x`` / class field ``x`` -> the values assigned to it
+    members: dict[str, list[Node]] = field(default_factory=dict)
+    comments: list[Node] = field(default_factory=list)
+    new_expressions: list[Node] = field(default_factory=list)
+    calls: list[Node] = field(default_factory=list)
+    # the quote the file's imports use, for new string literals
+    quote: str = '"'
+    uses_deno: bool = False
+
+    def declared_once(self, name: str) -> bool:
+        return self.bindings.get(name, 0) == 1
+
+    def meaning(self, node: Node | None) -> str | None:
+        """What a constructor expression names: "client", "azure",
+        "Configuration", "OpenAIApi" or None."""
+        node = unwrap(node)
+        if node is None:
+            return None
+        if node.type == "identifier":
+            name = text(node)
+            kind = self.openai_names.get(name)
+            if kind is None or not self.declared_once(name):
+                return None
+            return "client" if kind == "namespace+client" else kind
+        parts = member_parts(node)
+        if parts is not None and len(parts) == 2:
+            kind = self.openai_names.get(parts[0])
+            if kind in ("namespace", "namespace+client") and self.declared_once(parts[0]):
+                return _export_meaning(parts[1])
+        obj = node.child_by_field_name("object") if node.type == "member_expression" else None
+        prop = node.child_by_field_name("property") if node.type == "member_expression" else None
+        if obj is not None and prop is not None and is_require_of(obj, OPENAI):
+            return _export_meaning(text(prop))
+        return None
+
+    def shadowed_openai_name(self, node: Node | None) -> str | None:
+        """An openai name the file declares more than once (``OpenAI`` also a
+        local class): the tool cannot pin it down."""
+        node = unwrap(node)
+        if node is None:
+            return None
+        name = text(node) if node.type == "identifier" else None
+        if name is None:
+            parts = member_parts(node)
+            name = parts[0] if parts else None
+        if name is not None and name in self.openai_names and not self.declared_once(name):
+            return name
+        return None
+
+
+def _export_meaning(name: str) -> str | None:
+    if name in CLIENT_CLASSES:
+        return "client"
+    if name in AZURE_CLASSES:
+        return "azure"
+    if name in LEGACY_CLASSES:
+        return name
+    return None
+
+
+def _kind_of_export(name: str) -> str | None:
+    return _export_meaning(name)
+
+
+_BINDING_PARENTS = {
+    "function_declaration": "name",
+    "generator_function_declaration": "name",
+    "class_declaration": "name",
+    "abstract_class_declaration": "name",
+    "function_expression": "name",
+    "class": "name",
+}
+
+
+def collect(root: Node, source: bytes) -> Facts:
+    facts = Facts()
+    facts.uses_deno = b"Deno." in source
+    stack = [root]
+    first_quote = None
+    while stack:
+        node = stack.pop()
+        t = node.type
+        if t == "comment":
+            facts.comments.append(node)
+            continue
+        if t == "import_statement":
+            src = node.child_by_field_name("source")
+            module = string_value(src)
+            if src is not None and first_quote is None and src.text[:1] in (b"'", b'"'):
+                first_quote = src.text[:1].decode()
+            _collect_import(node, module, facts)
+            # import OpenAI = require("openai")
+            for c in node.named_children:
+                if c.type == "import_require_clause":
+                    ident = c.named_children[0] if c.named_children else None
+                    req_src = c.child_by_field_name("source")
+                    if ident is not None and string_value(req_src) == OPENAI:
+                        facts.imports_openai = True
+                        facts.openai_names[text(ident)] = "namespace+client"
+                        _bind(facts, text(ident))
+            continue
+        if t == "variable_declarator":
+            _collect_declarator(node, facts)
+        elif t in _BINDING_PARENTS:
+            name = node.child_by_field_name(_BINDING_PARENTS[t])
+            if name is not None and name.type in ("identifier", "type_identifier"):
+                if t not in ("function_expression", "class"):
+                    _bind(facts, text(name))
+        elif t in ("required_parameter", "optional_parameter"):
+            pattern = node.child_by_field_name("pattern")
+            for ident in _pattern_names(pattern):
+                _bind(facts, ident)
+        elif t == "formal_parameters":
+            for c in node.named_children:
+                if c.type in (
+                    "identifier",
+                    "assignment_pattern",
+                    "object_pattern",
+                    "array_pattern",
+                ):
+                    for ident in _pattern_names(c):
+                        _bind(facts, ident)
+        elif t == "arrow_function":
+            param = node.child_by_field_name("parameter")
+            if param is not None and param.type == "identifier":
+                _bind(facts, text(param))
+        elif t == "catch_clause":
+            param = node.child_by_field_name("parameter")
+            for ident in _pattern_names(param):
+                _bind(facts, ident)
+        elif t == "export_statement":
+            decl = node.child_by_field_name("declaration")
+            if decl is not None:
+                for d in decl.named_children:
+                    if d.type == "variable_declarator":
+                        name = d.child_by_field_name("name")
+                        if name is not None and name.type == "identifier":
+                            facts.exported.add(text(name))
+                name = decl.child_by_field_name("name")
+                if name is not None:
+                    facts.exported.add(text(name))
+            for c in node.named_children:
+                if c.type == "export_clause":
+                    for spec in c.named_children:
+                        nm = spec.child_by_field_name("name")
+                        if nm is not None:
+                            facts.exported.add(text(nm))
+        elif t == "new_expression":
+            facts.new_expressions.append(node)
+        elif t == "call_expression":
+            facts.calls.append(node)
+            if is_require_of(node, OPENAI):
+                facts.imports_openai = True
+            elif is_require_of(node, AI_SDK):
+                pass
+        elif t in ("identifier", "shorthand_property_identifier"):
+            facts.reads.setdefault(text(node), []).append(node)
+        elif t == "public_field_definition":
+            name = node.child_by_field_name("name")
+            value = node.child_by_field_name("value")
+            if name is not None and value is not None:
+                facts.members.setdefault(text(name), []).append(value)
+        elif t == "assignment_expression":
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if left is not None and left.type == "identifier":
+                facts.reassigned.add(text(left))
+            parts = member_parts(left)
+            if parts is not None and len(parts) == 2 and parts[0] == "this" and right is not None:
+                facts.members.setdefault(parts[1], []).append(right)
+        stack.extend(reversed(node.children))
+    if first_quote is not None:
+        facts.quote = first_quote
+    return facts
+
+
+def _bind(facts: Facts, name: str) -> None:
+    facts.bindings[name] = facts.bindings.get(name, 0) + 1
+
+
+def _pattern_names(node: Node | None) -> list[str]:
+    if node is None:
+        return []
+    if node.type in ("identifier", "shorthand_property_identifier_pattern"):
+        return [text(node)]
+    out: list[str] = []
+    if node.type == "assignment_pattern":
+        return _pattern_names(node.child_by_field_name("left"))
+    if node.type == "pair_pattern":
+        return _pattern_names(node.child_by_field_name("value"))
+    if node.type in ("object_pattern", "array_pattern", "rest_pattern"):
+        for c in node.named_children:
+            out += _pattern_names(c)
+    return out
+
+
+def _collect_import(node: Node, module: str | None, facts: Facts) -> None:
+    clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+    if is_openai_module(module):
+        module = OPENAI
+        facts.imports_openai = True
+    if clause is None:
+        return
+    for c in clause.named_children:
+        if c.type == "identifier":  # default import
+            _bind(facts, text(c))
+            if module == OPENAI:
+                facts.openai_names[text(c)] = "client"
+            elif module == AI_SDK:
+                pass
+        elif c.type == "namespace_import":
+            ident = next((i for i in c.named_children if i.type == "identifier"), None)
+            if ident is not None:
+                _bind(facts, text(ident))
+                if module == OPENAI:
+                    facts.openai_names[text(ident)] = "namespace"
+        elif c.type == "named_imports":
+            for spec in c.named_children:
+                if spec.type != "import_specifier":
+                    continue
+                name = spec.child_by_field_name("name")
+                alias = spec.child_by_field_name("alias") or name
+                if name is None or alias is None:
+                    continue
+                _bind(facts, text(alias))
+                imported = string_value(name) if name.type == "string" else text(name)
+                if imported is None:
+                    continue
+                if module == OPENAI:
+                    kind = _kind_of_export(imported)
+                    if kind is not None:
+                        facts.openai_names[text(alias)] = kind
+                elif module == AI_SDK:
+                    if imported == "createOpenAI":
+                        facts.ai_sdk_create.add(text(alias))
+                    elif imported == "openai":
+                        facts.ai_sdk_provider.add(text(alias))
+
+
+def _collect_declarator(node: Node, facts: Facts) -> None:
+    name = node.child_by_field_name("name")
+    value = node.child_by_field_name("value")
+    if name is None:
+        return
+    if name.type == "identifier":
+        ident = text(name)
+        _bind(facts, ident)
+        if value is not None:
+            facts.declared_values[ident] = value
+            if is_require_of(value, OPENAI):
+                facts.openai_names[ident] = "namespace+client"
+            elif is_require_of(value, AI_SDK):
+                pass
+            else:
+                v = unwrap(value)
+                if v is not None and v.type == "member_expression":
+                    obj = v.child_by_field_name("object")
+                    prop = v.child_by_field_name("property")
+                    if prop is not None and is_require_of(obj, OPENAI):
+                        kind = _kind_of_export(text(prop))
+                        if kind is not None:
+                            facts.openai_names[ident] = kind
+        return
+    names = _pattern_names(name)
+    for ident in names:
+        _bind(facts, ident)
+    if name.type == "object_pattern" and value is not None:
+        from_openai = is_require_of(value, OPENAI)
+        from_ai_sdk = is_require_of(value, AI_SDK)
+        if not (from_openai or from_ai_sdk):
+            return
+        for c in name.named_children:
+            if c.type == "shorthand_property_identifier_pattern":
+                imported, local = text(c), text(c)
+            elif c.type == "pair_pattern":
+                key = c.child_by_field_name("key")
+                val = c.child_by_field_name("value")
+                if key is None or val is None or val.type != "identifier":
+                    continue
+                imported, local = text(key), text(val)
+            else:
+                continue
+            if from_openai:
+                kind = _kind_of_export(imported)
+                if kind is not None:
+                    facts.openai_names[local] = kind
+            elif imported == "createOpenAI":
+                facts.ai_sdk_create.add(local)
+            elif imported == "openai":
+                facts.ai_sdk_provider.add(local)

@@ -1,0 +1,288 @@
+"""The engine for TypeScript/JavaScript files: bytes in, :class:`FileResult` out.
+
+    data -> size/NUL/UTF-8 checks -> tree-sitter (grammar by extension)
+         -> facts -> rules -> noqa (``// noqa: OR201``) -> requirements
+         -> edits spliced into the original bytes -> re-parse -> result
+
+Pure: no I/O, no printing; runs unchanged in a worker process
+(:mod:`codemods.runner` dispatches here by extension, as it does to
+:mod:`codemods.notebook_engine` for ``.ipynb``).
+
+Safety:
+
+* a file tree-sitter cannot parse cleanly (ERROR or MISSING nodes; JSX text
+  with a bare ``&`` is one) is reported as a file error and not rewritten:
+  its findings are still shown, without fixes;
+* the migrated bytes must parse with no ERROR or MISSING node, else nothing
+  is written and the file is named;
+* edits are byte ranges of the original, so everything else (comments,
+  quotes, trailing commas, CRLF, a BOM) is kept byte for byte; a second run
+  finds nothing left to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from codemods.engine import EngineConfig, _with_requirements
+from codemods.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
+from codemods.mapping import MappingError
+from codemods.prefilter import may_need_work
+from codemods.secrets import redact_text
+from codemods.suppress import Suppressions
+from codemods.typescript import grammar_of
+from codemods.typescript.parser import GrammarError, count_problems, first_problem, parse
+
+__all__ = ["process_typescript"]
+
+_NOQA = re.compile(
+    r"(?://|/\*)\s*(?:noqa|(?P<tool>openrouter-migrate):\s*ignore)"
+    r"(?:(?::\s*|\[)(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)\]?)?",
+    re.IGNORECASE,
+)
+_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+
+
+def process_typescript(
+    path: str, data: bytes, config: EngineConfig, *, prefilter: bool = True
+) -> FileResult:
+    """Analyse (and compute the migration of) one TypeScript/JavaScript file."""
+    settings = config.settings
+    if prefilter and not may_need_work(data) and not _wants_noqa(data, settings):
+        return FileResult(path, skipped=True)
+    limit_bytes = settings.max_file_bytes
+    if len(data) > limit_bytes:
+        size = f"{len(data) / (1024 * 1024):.1f} MiB"
+        mib, rest = divmod(limit_bytes, 1024 * 1024)
+        limit = f"{mib} MiB" if mib and not rest else f"{limit_bytes // 1024} KiB"
+        return FileResult(
+            path,
+            errors=[
+                FileError(
+                    path,
+                    f"file is {size}, over the {limit} limit: not analysed "
+                    "(exclude it, or raise max-file-kib in the configuration)",
+                )
+            ],
+        )
+    if b"\0" in data:
+        before = data[: data.index(b"\0")]
+        line = before.count(b"\n") + 1
+        return FileResult(
+            path, errors=[FileError(path, "source contains a NUL byte (not a text file?)", line)]
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        return FileResult(
+            path, errors=[FileError(path, f"cannot decode as utf-8: {e.reason}", line)]
+        )
+    try:
+        return _process(path, data, config)
+    except GrammarError as e:
+        return FileResult(path, errors=[FileError(path, f"{e}; not analysed")])
+    except MappingError as e:
+        return FileResult(path, errors=[FileError(path, f"mapping error: {e}")])
+    except RecursionError:
+        return FileResult(path, errors=[FileError(path, "too deeply nested to analyse")])
+
+
+def _wants_noqa(data: bytes, settings: Settings) -> bool:
+    return settings.report_unused_noqa and (b"noqa" in data or b"openrouter-migrate" in data)
+
+
+class _Lines:
+    """(line, column) of byte offsets: 1-based lines, 0-based character columns."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.starts = [0] + [m.end() for m in re.finditer(rb"\r\n|\r|\n", data)]
+
+    def point(self, offset: int) -> tuple[int, int]:
+        import bisect
+
+        line = bisect.bisect_right(self.starts, offset) - 1
+        start = self.starts[line]
+        col = len(self.data[start:offset].decode("utf-8", "replace"))
+        if line == 0 and self.data.startswith(b"\xef\xbb\xbf"):
+            col = max(0, col - 1)
+        return line + 1, col
+
+
+def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
+    from codemods.rules import RULES
+    from codemods.typescript.analysis import collect
+    from codemods.typescript.rules import Context, check
+
+    settings = config.settings
+    grammar = grammar_of(path)
+    tree = parse(data, grammar)
+    root = tree.root_node
+    lines = _Lines(data)
+    result = FileResult(path)
+    problem = first_problem(root)
+    if problem is not None:
+        line, col = lines.point(problem.start_byte)
+        what = "missing " + problem.type if problem.is_missing else "a syntax error"
+        result.errors.append(
+            FileError(
+                path,
+                f"tree-sitter's {grammar} grammar finds {what} here: reported, not rewritten",
+                line,
+                col + 1,
+            )
+        )
+    table = config.table()
+    facts = collect(root, data)
+    ctx = Context(source=data, facts=facts, settings=settings, table=table)
+    check(ctx)
+    suppressions = _suppressions(facts.comments, lines)
+
+    kept = []
+    for r in ctx.reports:
+        start = lines.point(r.node.start_byte)[0]
+        end = lines.point(r.node.end_byte)[0]
+        if suppressions.suppresses(r.rule.code, start, end):
+            continue
+        kept.append(r)
+    kept = _with_requirements(kept, ctx.reports)
+    fixable = problem is None
+
+    def applies(r: Any) -> bool:
+        return fixable and r.fix is not None and (settings.unsafe_fixes or not r.unsafe)
+
+    edits: list[tuple[int, int, bytes]] = []
+    applied_ids: set[int] = set()
+    for r in kept:
+        if applies(r):
+            edits += r.fix
+            applied_ids.add(id(r))
+    new = None
+    if edits:
+        new = _splice(data, edits)
+        if new is None:
+            result.errors.append(
+                FileError(path, "internal error: overlapping edits; not rewritten")
+            )
+        else:
+            new_tree = parse(new, grammar)
+            if count_problems(new_tree.root_node) > 0:
+                result.errors.append(
+                    FileError(
+                        path,
+                        "internal error: the migrated source does not parse "
+                        f"(tree-sitter's {grammar} grammar); not rewritten",
+                    )
+                )
+                new = None
+            elif new != data:
+                result.new_source = new
+
+    for r in kept:
+        fixed_by = r if r.fix is not None else r.fixed_by
+        fixed = (
+            result.new_source is not None and fixed_by is not None and id(fixed_by) in applied_ids
+        )
+        replacement = None
+        if fixable and r.fix is not None and (fixed or not applies(r)):
+            start, end = r.node.start_byte, r.node.end_byte
+            inside = [e for e in r.fix if start <= e[0] and e[1] <= end]
+            piece = _splice(data[start:end], [(s - start, e - start, t) for s, e, t in inside])
+            if piece is not None:
+                replacement = piece.decode("utf-8", "replace")
+                if redact_text(replacement) != replacement:
+                    replacement = None
+        line, col = lines.point(r.node.start_byte)
+        end_line, end_col = lines.point(r.node.end_byte)
+        applicability = None
+        if r.fix is not None and fixable:  # a file that does not parse has no fixes
+            applicability = UNSAFE if r.unsafe else SAFE
+        elif fixed:
+            applicability = SAFE
+        result.findings.append(
+            Finding(
+                path=path,
+                line=line,
+                col=col + 1,
+                end_line=end_line,
+                end_col=end_col + 1,
+                code=r.rule.code,
+                message=r.message,
+                severity=r.rule.severity,
+                fixable=fixed,
+                replacement=replacement,
+                applicability=applicability,
+            )
+        )
+    _unused_noqa(result, suppressions, settings, RULES)
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes | None:
+    """``data`` with the edits applied; None if two of them overlap."""
+    ordered = sorted(set(edits), key=lambda e: (e[0], e[1]))
+    out: list[bytes] = []
+    at = 0
+    for start, end, new in ordered:
+        if start < at:
+            return None
+        out += [data[at:start], new]
+        at = end
+    out.append(data[at:])
+    return b"".join(out)
+
+
+def _suppressions(comments: list[Any], lines: _Lines) -> Suppressions:
+    """``// noqa``, ``// noqa: OR201``, ``// openrouter-migrate: ignore[OR201]``
+    (also in ``/* */`` comments): real comments only, never text in strings."""
+    out = Suppressions()
+    for comment in comments:
+        body = comment.text.decode("utf-8", "replace")
+        if "noqa" not in body and "openrouter-migrate" not in body:
+            continue
+        m = _NOQA.search(body)
+        if m is None:
+            continue
+        line, col = lines.point(comment.start_byte)
+        codes = m.group("codes")
+        out.by_line[line] = (
+            None if codes is None else frozenset(c.upper() for c in _CODE.findall(codes))
+        )
+        out.spans[line] = (col + m.start(), col + m.end())
+        if m.group("tool"):
+            out.tool_lines.add(line)
+    return out
+
+
+def _unused_noqa(
+    result: FileResult, suppressions: Suppressions, settings: Settings, rules: Any
+) -> None:
+    if not settings.report_unused_noqa or not suppressions.by_line:
+        return
+    from codemods.rules.noqa import UNUSED_NOQA
+
+    if not settings.rule_enabled(UNUSED_NOQA.code):
+        return
+    for u in suppressions.unused(settings.rule_enabled, rules, None):
+        parts = []
+        if u.codes:
+            parts.append(f"{', '.join(u.codes)} is not reported on this line")
+        if u.unknown:
+            parts.append(f"{', '.join(u.unknown)} is not an openrouter-migrate rule")
+        if not parts:
+            parts.append("nothing is reported on this line")
+        result.findings.append(
+            Finding(
+                path=result.path,
+                line=u.line,
+                col=u.col + 1,
+                end_line=u.line,
+                end_col=u.end_col + 1,
+                code=UNUSED_NOQA.code,
+                message="unused suppression: " + "; ".join(parts) + "; remove it",
+                severity=UNUSED_NOQA.severity,
+            )
+        )
