@@ -349,7 +349,11 @@ class ClientIndex:
             if type(node) is cst.FunctionDef:
                 param = _param(node, name)  # type: ignore[arg-type]
                 if param is not None:
-                    return self._resolve_param(node, param)  # type: ignore[arg-type]
+                    atoms = self._resolve_param(node, param)  # type: ignore[arg-type]
+                    rebound = f.bindings.get((id(node), name))
+                    if rebound:  # ``client = client or default``: either one
+                        atoms = set(atoms) | self._union(rebound, node)
+                    return atoms
             elif type(node) is cst.Lambda and _param(node, name) is not None:  # type: ignore[arg-type]
                 return {UNKNOWN}  # a lambda's parameter: its callers are not followed
             values = f.bindings.get((id(node), name))

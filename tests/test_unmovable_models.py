@@ -196,3 +196,37 @@ def test_a_client_whose_key_moves_in_another_module_moves_with_it(tmp_path: Path
     assert "app.py:6:38: OR204" in out  # reported
     assert "OPENROUTER_API_KEY" in (root / "settings.py").read_text()
     assert "openrouter.ai" in (root / "app.py").read_text()
+
+
+# ---- a model whose own fix is unsafe holds the client it may go through ----
+
+
+def test_a_client_reached_by_an_unsafe_model_fix_moves_only_with_it(tmp_path: Path) -> None:
+    # `client = client or default`: the call goes through `default` (moves)
+    # or the caller's client (here an Azure one: unresolved); moving
+    # `default` alone would send the bare ID to OpenRouter
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "lib.py").write_text(
+        textwrap.dedent(
+            """\
+            from typing import Optional
+            from openai import OpenAI
+            default = OpenAI()
+            def ask(client: Optional["OpenAI"] = None):
+                client = client or default
+                return client.chat.completions.create(model="gpt-4o-mini", messages=[])
+            """
+        )
+    )
+    (tmp_path / "main.py").write_text(
+        "import lib\nfrom openai import AzureOpenAI\n"
+        'az = AzureOpenAI(api_version="2024-02-01", azure_endpoint="https://x.openai.azure.com")\n'
+        "lib.ask(az)\n"
+    )
+    before = (tmp_path / "lib.py").read_text()
+    code, out, err = run_cli(["migrate", "--no-cache", str(tmp_path)])
+    assert (tmp_path / "lib.py").read_text() == before, out + err
+    assert "this client with it" in out
+    code, out, err = run_cli(["migrate", "--no-cache", "--unsafe-fixes", str(tmp_path)])
+    text = (tmp_path / "lib.py").read_text()
+    assert "openrouter.ai" in text and '"openai/gpt-4o-mini"' in text

@@ -742,11 +742,30 @@ def _demote(ctx: RuleContext, call: cst.Call, other: cst.Call | None) -> None:
 KEY_FOLLOWED_SITES = "clients.key_followed"
 
 
+def _literal(node: cst.CSTNode) -> str | None:
+    return string_value(node) if isinstance(node, cst.SimpleString) else None
+
+
 def blocked_note(blockers: list[Report]) -> str:
     """What the OR101 message adds when model IDs sent through the client
     cannot move (``RuleContext.blocked_clients``)."""
     if not blockers:
         return ""
+    unsafe = [b for b in blockers if b.fix is not None]
+    if len(unsafe) == len(blockers):
+        # model IDs whose own fix is unsafe: the call may also go through a
+        # client the tool cannot resolve; the client moves with them or not
+        shown = sorted(
+            {f"'{v}'" for b in unsafe if (v := _literal(b.node)) is not None} or {"a model ID"}
+        )
+        one = len(unsafe) == 1
+        return (
+            f"; unsafe fix: {', '.join(shown)} at {REFS} {'is' if one else 'are'} sent through "
+            f"it by a call that may also go through a client the tool cannot resolve, so "
+            f"{'that model' if one else 'those models'} move{'s' if one else ''} only as an "
+            f"unsafe fix, and this client with {'it' if one else 'them'}"
+        )
+    blockers = [b for b in blockers if b.fix is None]
     models = []
     for b in blockers:
         value = string_value(b.node) if isinstance(b.node, cst.SimpleString) else None

@@ -667,13 +667,18 @@ def check_literal(
             assert isinstance(n, cst.SimpleString)
             return replace_string(n, target)
 
-        ctx.report(
+        report = ctx.report(
             node,
             MODEL_ID,
             f"model '{model}'{through} is not an OpenRouter ID: use '{target}'{note}{unsafe_note}",
             fix=fix,
             unsafe=not safe,
-        ).requires.extend(requires)
+        )
+        report.requires.extend(requires)
+        if not safe:
+            # a client of this file the call may go through moves only with
+            # this ID: its fix is unsafe too (engine ``_blocked_clients``)
+            report.blocks.extend(sites)
     elif lookup.kind is LookupKind.BAD_PREFIX:
         if lookup.target:
             target = lookup.target
