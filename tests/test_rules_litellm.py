@@ -332,3 +332,21 @@ def test_llamaindex_takes_the_runs_base_url_and_headers() -> None:
     assert out.count('api_base="http://127.0.0.1:1/api/v1"') == 2
     assert 'default_headers={"HTTP-Referer": "https://example.test", "X-Title": "App"}' in out
     assert "default_headers={'X-A': '1', \"HTTP-Referer\"" in out
+
+
+def test_llamaindex_key_variable_shared_with_an_sdk_client_is_left_whole() -> None:
+    # replacing the LLM's `api_key=KEY` would leave KEY read only by the SDK
+    # client, which the next run would then migrate: not idempotent
+    src = """
+        import os
+        from llama_index.llms.openai import OpenAI
+        import openai
+        KEY = os.environ["OPENAI_API_KEY"]
+        llm = OpenAI(model="gpt-4o-mini", api_key=KEY, temperature=0)
+        raw = openai.OpenAI(api_key=KEY)
+        raw.chat.completions.create(model="gpt-4o", messages=[])
+        """
+    assert migrated(src, unsafe_fixes=True) == __import__("textwrap").dedent(src)
+    found = run(src, unsafe_fixes=True).findings
+    assert [f.code for f in found] == ["OR451", "OR103"]
+    assert "`KEY` is also read elsewhere" in found[0].message

@@ -245,6 +245,18 @@ def _plan_llms(ctx: RuleContext, calls: list[cst.Call]) -> list[_Plan]:
         for name in ELSEWHERE:
             if _keyword(call, name) is not None:
                 reasons.append(f"`{name}=` points it at another endpoint or client")
+        key_arg = _keyword(call, "api_key")
+        if (
+            key_arg is not None
+            and type(key_arg.value) is cst.Name
+            and len(f.name_uses.get(key_arg.value.value, ())) > 1
+        ):
+            # replacing this read would change what the variable's other
+            # readers (an SDK client...) decide on the next run
+            reasons.append(
+                f"its key `{key_arg.value.value}` is also read elsewhere: make every "
+                "reader use OPENROUTER_API_KEY (or a variable of its own) first"
+            )
         if not name_free:
             reasons.append("the name `OpenRouter` is bound to something else in this file")
         if not os_usable:
