@@ -88,6 +88,10 @@ class ModuleSummary:
     client_aliases: dict[str, list[str]] = field(default_factory=dict)
     client_sites: tuple[int, int] = (0, 0)
     wants_all_migrated: bool = False
+    # this file assigns LiteLLM's process-wide settings (``litellm.api_key
+    # = ...``, OR444), and it has LiteLLM/DSPy calls
+    litellm_globals: bool = False
+    litellm_calls: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,9 @@ class ProjectInput:
     # every OpenAI client of the run is migrated (and there is one): a
     # parameter annotated ``OpenAI`` is one of them
     all_clients_migrated: bool = False
+    # the other modules of the run that set LiteLLM's process-wide settings
+    # (``litellm.api_key``...: paths relative to this file's directory)
+    litellm_configured: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -168,6 +175,7 @@ class ProjectInput:
             or self.module_client_state
             or self.client_uses
             or self.all_clients_migrated
+            or self.litellm_configured
         )
 
     def param_client_state(self, function: str, param: str) -> str | None:
@@ -948,6 +956,36 @@ def plan_module_client_version(files: Iterable[FileInfo]) -> dict[str, str]:
     return {p: version for p, mc in used if mc.get("configures") and mc.get("version") is None}
 
 
+def _shares_process(
+    files: list[FileInfo], modules: Modules | None = None
+) -> Callable[[str, str], bool]:
+    """Do two files of the run share a process? Yes when one imports the
+    other, or a third file imports both; independent scripts in one
+    directory do not."""
+    by_module, names = modules if modules is not None else modules_of(files)
+    imports: dict[str, set[str]] = {}
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        me, is_pkg = names[path]
+        found: set[str] = set()
+        written = [*summary.module_imports]
+        written += [w for w, _ in summary.imports.values() if w != "?"]
+        written += [f"{w}.{n}" for w, n in summary.imports.values() if w != "?"]
+        for w in written:
+            target = resolve(w, me, is_pkg)
+            if target is not None and target in by_module:
+                found.add(by_module[target])
+        imports[path] = found
+
+    def related(a: str, b: str) -> bool:
+        if b in imports.get(a, ()) or a in imports.get(b, ()):
+            return True
+        return any(a in seen and b in seen for seen in imports.values())
+
+    return related
+
+
 def plan_module_client_state(
     files: Iterable[FileInfo], modules: Modules | None = None
 ) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -970,27 +1008,7 @@ def plan_module_client_state(
     ]
     if not configurers or not callers:
         return {}
-    modules, names = modules if modules is not None else modules_of(files)
-    imports: dict[str, set[str]] = {}
-    for path, _, summary, _ in files:
-        if summary is None or path not in names:
-            continue
-        me, is_pkg = names[path]
-        found: set[str] = set()
-        written = [*summary.module_imports]
-        written += [w for w, _ in summary.imports.values() if w != "?"]
-        written += [f"{w}.{n}" for w, n in summary.imports.values() if w != "?"]
-        for w in written:
-            target = resolve(w, me, is_pkg)
-            if target is not None and target in modules:
-                found.add(modules[target])
-        imports[path] = found
-
-    def related(a: str, b: str) -> bool:
-        if b in imports.get(a, ()) or a in imports.get(b, ()):
-            return True
-        return any(a in seen and b in seen for seen in imports.values())
-
+    related = _shares_process(files, modules)
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
     for caller in callers:
         mine = [(p, mc) for p, mc in configurers if related(caller, p)]
@@ -1363,4 +1381,35 @@ def plan_client_uses(
         kept = tuple(sorted({u for u in uses if (definer, u[0]) not in escaped}))
         if kept:
             out[definer] = kept
+    return out
+
+
+def plan_litellm_globals(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[str, ...]]:
+    """LiteLLM's settings (``litellm.api_key``, ``api_base``...) are one per
+    process: the files with LiteLLM calls to move -> the other files of the
+    run that set them and share a process with them (one imports the other,
+    or a third imports both), as paths from the file's directory."""
+    files = list(files)
+    setters = [
+        (path, real)
+        for path, real, summary, _ in files
+        if summary is not None and summary.litellm_globals
+    ]
+    if not setters:
+        return {}
+    related = _shares_process(files, modules)
+    out: dict[str, tuple[str, ...]] = {}
+    for path, real, summary, _ in files:
+        if summary is None or not summary.litellm_calls:
+            continue
+        where = []
+        for other, other_real in setters:
+            if other == path or not related(path, other):
+                continue
+            rel = os.path.relpath(str(other_real), os.path.dirname(str(real)))
+            where.append(rel.replace(os.sep, "/"))
+        if where:
+            out[path] = tuple(where)
     return out

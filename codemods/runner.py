@@ -1125,6 +1125,7 @@ def _second_round(
         plan_client_uses,
         plan_clients,
         plan_keys,
+        plan_litellm_globals,
         plan_module_client_state,
         plan_module_client_version,
         plan_param_clients,
@@ -1240,6 +1241,11 @@ def _second_round(
     # a parameter annotated OpenAI is one of the run's clients: migrated if all are
     wanting = plan_all_clients_migrated(current, mentions)
     if rerun({path: replace(given(path), all_clients_migrated=True) for path in wanting}):
+        current = files()
+    # LiteLLM's process-wide settings set in another module hold its calls
+    litellm_plan = plan_litellm_globals(current, modules)
+    if rerun({path: replace(given(path), litellm_configured=where)
+              for path, where in litellm_plan.items()}):  # fmt: skip
         current = files()
     # functions of other modules whose parameter reaches model=
     calls = plan_calls(current, modules, mentions)

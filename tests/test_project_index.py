@@ -161,6 +161,8 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         client_aliases={"shared": ["client"]},
         client_sites=(2, 1),
         wants_all_migrated=True,
+        litellm_globals=True,
+        litellm_calls=True,
     )
     for f in dataclasses.fields(ModuleSummary):
         assert getattr(s, f.name), f"set every field in this test: {f.name}"

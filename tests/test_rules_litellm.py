@@ -350,3 +350,26 @@ def test_llamaindex_key_variable_shared_with_an_sdk_client_is_left_whole() -> No
     found = run(src, unsafe_fixes=True).findings
     assert [f.code for f in found] == ["OR451", "OR103"]
     assert "`KEY` is also read elsewhere" in found[0].message
+
+
+def test_litellm_settings_set_in_another_module_hold_the_calls(tmp_path) -> None:
+    # litellm.api_key is one per process: set in settings.py, it beats
+    # OPENROUTER_API_KEY for app.py's calls too (checked alone, as
+    # pre-commit does, app.py gets the same finding)
+    from tests.conftest import run_cli
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "settings.py").write_text(
+        'import os, litellm\nlitellm.api_key = os.environ["OPENAI_API_KEY"]\n'
+    )
+    app = (
+        "import litellm\nimport settings  # noqa: F401\n"
+        'MODEL = "gpt-4o"\n'
+        'def ask(q): return litellm.completion(model=MODEL, messages=[{"role": "user", "content": q}])\n'
+    )
+    (tmp_path / "app.py").write_text(app)
+    for target in (tmp_path, tmp_path / "app.py"):
+        code, out, _ = run_cli(["check", "--no-cache", str(target)])
+        assert "app.py:3:9: OR442" in out and "(settings.py)" in out, out
+    run_cli(["migrate", "--no-cache", str(tmp_path)])
+    assert (tmp_path / "app.py").read_text() == app

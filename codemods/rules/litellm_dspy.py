@@ -53,6 +53,10 @@ OWN_ENDPOINT = ("api_key", "api_base", "base_url", "custom_llm_provider")
 # module attributes of litellm that every call reads before the environment
 # (``litellm.api_key`` comes before $OPENROUTER_API_KEY)
 LITELLM_GLOBALS = ("api_key", "api_base", "openrouter_key", "headers")
+# ctx.memo keys: the file sets ``litellm.<setting> = ...``, and
+# whether it has LiteLLM/DSPy calls (what the project pass is told)
+LITELLM_GLOBAL_LINES = "litellm_global_lines"
+LITELLM_CALLS = "litellm_calls"
 # LiteLLM providers that are OpenAI's API: ``openai/gpt-4o``
 OPENAI_PROVIDERS = ("openai/", "text-completion-openai/")
 PREFIX = "openrouter/"
@@ -379,6 +383,8 @@ def check_litellm(ctx: RuleContext) -> None:
     if not (f.imports_module("litellm") or f.imports_module("dspy")):
         return
     globals_set = _global_assignments(ctx)
+    if globals_set:
+        ctx.memo[LITELLM_GLOBAL_LINES] = True
     for assign, attr in globals_set:
         ctx.report(
             assign,
@@ -397,10 +403,17 @@ def check_litellm(ctx: RuleContext) -> None:
         )
     if not calls:
         return
+    ctx.memo[LITELLM_CALLS] = True
     held = None
     if globals_set:
         names = ", ".join(dict.fromkeys(f"`litellm.{attr}`" for _, attr in globals_set))
         held = f"this file sets {names}, which LiteLLM sends to OpenRouter first"
+    elif ctx.project is not None and ctx.project.litellm_configured:
+        where = ", ".join(ctx.project.litellm_configured[:3])
+        held = (
+            f"another module of the run sets LiteLLM's process-wide key or endpoint "
+            f"({where}), which LiteLLM sends to OpenRouter first"
+        )
     resolver = _LiteLLMResolver(ctx)
     # sink id -> the call and why it may not move (OR443)
     blocked: dict[int, tuple[_Call, str]] = {}

@@ -526,6 +526,9 @@ def check_models(ctx: RuleContext) -> None:
     flow = resolver.run()
     report_flow(ctx, flow)
     ctx.summary = summarize(ctx, flow, handled)
+    # LiteLLM's process-wide settings (codemods/rules/litellm_dspy.py)
+    ctx.summary.litellm_globals = bool(ctx.memo.get("litellm_global_lines"))
+    ctx.summary.litellm_calls = bool(ctx.memo.get("litellm_calls"))
     if f.imports_openai or ctx.project is not None:
         index = clients.index(ctx)
         ctx.summary.clients = index.exports()
