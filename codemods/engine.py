@@ -303,6 +303,7 @@ def _process(
         blocked = more
     if contexts is not None:
         contexts.append(ctx)
+    _count_kept_clients(ctx, kept, allow_unsafe)
 
     edits: dict[int, list[Fix]] = {}
     unsafe_edited: set[int] = set()  # nodes an applied unsafe fix edits
@@ -433,6 +434,25 @@ def _with_requirements(kept: list[Report], reported: list[Report]) -> list[Repor
         if len(out) == len(kept):
             return out
         kept = out
+
+
+def _count_kept_clients(ctx: RuleContext, kept: list[Report], allow_unsafe: bool) -> None:
+    """The project pass counts the run's clients that stay on OpenAI (a
+    parameter annotated ``OpenAI`` is safe only when none does): a client
+    whose OR101 is suppressed (``# noqa``, not selected) or whose fix is
+    unsafe and not applied stays too, though the rules counted it as moving."""
+    summary = ctx.summary
+    if summary is None or not ctx.client_reports:
+        return
+    ids = {id(r) for r in kept}
+    staying = sum(
+        1
+        for q in ctx.client_reports.values()
+        if id(q) not in ids or (q.fix is not None and q.unsafe and not allow_unsafe)
+    )
+    if staying:
+        moving, stay = summary.client_sites
+        summary.client_sites = (max(0, moving - staying), stay + staying)
 
 
 def _blocked_clients(ctx: RuleContext, kept: list[Report]) -> dict[int, list[Report]]:

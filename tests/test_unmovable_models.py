@@ -230,3 +230,29 @@ def test_a_client_reached_by_an_unsafe_model_fix_moves_only_with_it(tmp_path: Pa
     code, out, err = run_cli(["migrate", "--no-cache", "--unsafe-fixes", str(tmp_path)])
     text = (tmp_path / "lib.py").read_text()
     assert "openrouter.ai" in text and '"openai/gpt-4o-mini"' in text
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        'kept = OpenAI()  # noqa: OR101\nkept.chat.completions.create(model="gpt-4o", messages=[])\n',
+        # its fix is unsafe (o1-mini cannot move): plain migrate leaves it
+        'kept = OpenAI()\nkept.chat.completions.create(model="o1-mini", messages=[])\n',
+    ],
+)
+def test_an_annotated_parameter_is_unsafe_while_a_client_of_the_run_stays(
+    tmp_path: Path, kept: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "a.py").write_text("from openai import OpenAI\n" + kept)
+    (tmp_path / "b.py").write_text(
+        "from openai import OpenAI\nmoved = OpenAI()\n"
+        "def ask(client: OpenAI):\n"
+        '    return client.chat.completions.create(model="gpt-4o-mini", messages=[])\n'
+    )
+    _, out, _ = run_cli(["check", "--no-cache", str(tmp_path)])
+    line = next(x for x in out.splitlines() if "b.py:4:" in x)
+    assert "OR201 model" in line and "unsafe fix" in line, out
+    _, out, _ = run_cli(["check", "--no-cache", "--unsafe-fixes", str(tmp_path)])
+    line = next(x for x in out.splitlines() if "b.py:4:" in x)
+    assert "OR201 [*]" in line, out
