@@ -646,3 +646,31 @@ def test_an_extensionless_node_script_goes_to_the_javascript_front_end(
     named = runner.invoke(main, ["migrate", "--no-cache", "--allow-dirty", "bin/ask"])
     assert named.exit_code == 0, named.output
     assert "new OpenAI({ baseURL:" in script.read_text()
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'import OpenAI from "openai";\nexport const openai = new OpenAI();\n',
+        'import OpenAI from "openai";\nconst openai = new OpenAI();\nexport default openai;\n',
+        'import OpenAI from "openai";\nconst c = new OpenAI();\nexport { c };\n',
+        'const OpenAI = require("openai");\nconst client = new OpenAI();\nmodule.exports = { client };\n',
+        'const OpenAI = require("openai");\nexports.client = new OpenAI();\n',
+    ],
+)
+def test_an_exported_client_moves_only_as_an_unsafe_fix(source: str) -> None:
+    # its uses in other modules are not followed (seen: openai-assistants-
+    # quickstart's `export const openai = new OpenAI()`, used only for
+    # assistants, files and vector stores elsewhere)
+    from codemods.engine import EngineConfig
+    from codemods.findings import Settings
+    from codemods.typescript.engine import process_typescript
+
+    result = process_typescript("lib.js", source.encode(), EngineConfig(settings=Settings()))
+    (finding,) = [f for f in result.findings if f.code == "OR101"]
+    assert "unsafe fix: the client is exported" in finding.message
+    assert result.new_source is None
+    result = process_typescript(
+        "lib.js", source.encode(), EngineConfig(settings=Settings(unsafe_fixes=True))
+    )
+    assert b"openrouter.ai" in (result.new_source or b"")

@@ -277,6 +277,9 @@ def collect(root: Node, source: bytes) -> Facts:
                 name = decl.child_by_field_name("name")
                 if name is not None:
                     facts.exported.add(text(name))
+            value = node.child_by_field_name("value")  # ``export default client``
+            if value is not None and value.type == "identifier":
+                facts.exported.add(text(value))
             for c in node.named_children:
                 if c.type == "export_clause":
                     for spec in c.named_children:
@@ -306,6 +309,25 @@ def collect(root: Node, source: bytes) -> Facts:
             parts = member_parts(left)
             if parts is not None and len(parts) == 2 and parts[0] == "this" and right is not None:
                 facts.members.setdefault(parts[1], []).append(right)
+            if (
+                parts is not None
+                and right is not None
+                and (parts[:2] == ["module", "exports"] or parts[0] == "exports")
+            ):
+                # CommonJS exports: ``module.exports = { client }``,
+                # ``exports.client = client``
+                values = [right]
+                if right.type == "object":
+                    values = [
+                        m
+                        if m.type == "shorthand_property_identifier"
+                        else m.child_by_field_name("value")
+                        for m in right.named_children
+                        if m.type in ("shorthand_property_identifier", "pair")
+                    ]
+                for v in values:
+                    if v is not None and v.type in ("identifier", "shorthand_property_identifier"):
+                        facts.exported.add(text(v))
         stack.extend(reversed(node.children))
     if first_quote is not None:
         facts.quote = first_quote

@@ -148,6 +148,12 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
             continue
         kept.append(r)
     kept = _with_requirements(kept, ctx.reports)
+    # a fix that moves with a client whose fix is unsafe is unsafe too: the
+    # client and what is sent through it move together or not at all
+    for r in kept:
+        if r.fix is not None and not r.unsafe and any(q.unsafe for q in r.requires):
+            r.unsafe = True
+            r.message += "; unsafe fix: it moves with its client, whose fix is unsafe"
     fixable = problem is None
 
     def applies(r: Any) -> bool:

@@ -471,11 +471,21 @@ def check(ctx: Context) -> None:
             continue
         ctx.decisions[key] = "migrate"
         name = text(new.child_by_field_name("constructor"))
+        exported = _exported(ctx, new)
+        note = (
+            f"; unsafe fix: the client is exported ({exported}) and this front-end does not "
+            "follow its uses in other modules, which may be endpoints OpenRouter does not "
+            "serve (assistants, files, vector stores...): check them, then apply it with "
+            "--unsafe-fixes"
+            if exported
+            else ""
+        )
         r = ctx.report(
             new,
             RULES["OR101"],
-            f"`new {name}(...)` talks to OpenAI directly: " + "; ".join(plan.summary),
+            f"`new {name}(...)` talks to OpenAI directly: " + "; ".join(plan.summary) + note,
             fix=plan.edits,
+            unsafe=bool(exported),
         )
         ctx.client_reports[key] = r
         for node, info, message in plan.extra:
@@ -484,6 +494,39 @@ def check(ctx: Context) -> None:
             extra.requires.append(r)
     _check_calls(ctx)
     _check_ai_sdk(ctx)
+
+
+def _exported(ctx: Context, new: Node) -> str | None:
+    """How the client ``new`` builds leaves this module, if it does:
+    ``export const x = new OpenAI()``, ``export default new OpenAI()``, a
+    const exported later (``export { x }``), ``module.exports = ...`` or
+    ``exports.x = ...``; None when it stays in the file."""
+    node = new.parent
+    while node is not None and node.type in (
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+        "non_null_expression",
+    ):
+        node = node.parent
+    if node is None:
+        return None
+    if node.type == "export_statement":
+        return "export default"
+    if node.type == "variable_declarator":
+        decl = node.child_by_field_name("name")
+        statement = node.parent.parent if node.parent is not None else None
+        if statement is not None and statement.type == "export_statement":
+            return f"export {text(decl)}" if decl is not None else "export"
+        if decl is not None and text(decl) in ctx.facts.exported:
+            return f"export {{ {text(decl)} }}"
+        return None
+    if node.type in ("assignment_expression", "augmented_assignment_expression"):
+        left = node.child_by_field_name("left")
+        shown = text(left) if left is not None else ""
+        if shown == "module.exports" or shown.startswith(("module.exports.", "exports.")):
+            return shown
+    return None
 
 
 def _members(obj: Node) -> list[Node]:
