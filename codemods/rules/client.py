@@ -769,7 +769,7 @@ def _record_decisions(ctx: RuleContext, index: clients.ClientIndex) -> None:
     for site_id, site in index.sites.items():
         if site_id in ctx.client_decisions or site.kind != "openai":
             continue
-        if site_id in ctx.unmigrated_clients:
+        if site_id in ctx.unmigrated_clients or site_id in ctx.held_clients:
             ctx.client_decisions[site_id] = clients.DECISION_LEFT
         elif site_id in ctx.client_reports:
             ctx.client_decisions[site_id] = clients.DECISION_MIGRATE
@@ -1064,7 +1064,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             ctx.report(node, info, message)  # type: ignore[arg-type]
 
     if deferred is not None:
-        ctx.memo.setdefault(_PENDING, []).append((call, cls_name, deferred, finish))
+        ctx.memo.setdefault(_PENDING, []).append((call, cls_name, deferred, finish, CLIENT.code))
         return
     finish()
 
@@ -1161,6 +1161,19 @@ def settle_keys(ctx: RuleContext) -> None:
     pending = ctx.memo.pop(_PENDING, [])
     if not pending:
         return
+    # a construction that stays (its finding suppressed by a noqa comment, or
+    # its rule not selected) keeps its key as it is: not followed, so that a
+    # variable it also reads blocks the others (keyflow: read elsewhere)
+    staying = [
+        (call, finish)
+        for call, _, _, finish, code in pending
+        if id(call) in ctx.held_clients or not ctx.settings.rule_enabled(code)
+    ]
+    if staying:
+        gone = {id(call) for call, _ in staying}
+        pending = [p for p in pending if id(p[0]) not in gone]
+        for _, finish in staying:
+            finish()  # its report (suppressed or not emitted): no key edits
     from codemods.rules.keyflow import resolve_keys
 
     s = ctx.settings
@@ -1177,13 +1190,13 @@ def settle_keys(ctx: RuleContext) -> None:
         return os_ok and _key_shaped(src.literal)
 
     outcomes = resolve_keys(
-        ctx, [(call, value) for call, _, value, _ in pending], env_lookup_name, source_ok
+        ctx, [(call, value) for call, _, value, _, _ in pending], env_lookup_name, source_ok
     )
     # imported names read only as the key of clients that would migrate:
     # what the project pass needs to rewrite them where they are defined
     counted: set[int] = set()
     key_uses: dict[str, int] = ctx.memo.setdefault(KEY_USES, {})
-    for call, cls_name, value, finish in pending:
+    for call, cls_name, value, finish, _ in pending:
         outcome = outcomes[id(call)]
         if outcome.ok:
             finish(_key_edits(ctx, outcome.sources))
