@@ -438,6 +438,15 @@ def test_a_key_variable_shared_with_a_suppressed_client_is_not_renamed(order: st
     _still_reported(src, "OR103")
 
 
+def test_a_hard_coded_key_of_a_suppressed_client_is_still_a_secret() -> None:
+    src = f'from openai import OpenAI\nKEY = "{KEY}"\nclient = OpenAI(api_key=KEY)  # noqa: OR101\n'
+    r = run(src, dedent=False)
+    assert r.new_source is None
+    assert [(f.line, f.code) for f in r.findings] == [(2, "OR107")]
+    assert "stays where it points" in r.findings[0].message
+    _no_key(r)
+
+
 def test_a_key_variable_shared_with_a_client_of_an_ignored_rule_is_not_renamed() -> None:
     # ``--ignore OR101`` leaves the SDK client; the LangChain model reading the
     # same variable must not take it to OpenRouter either

@@ -1165,15 +1165,13 @@ def settle_keys(ctx: RuleContext) -> None:
     # its rule not selected) keeps its key as it is: not followed, so that a
     # variable it also reads blocks the others (keyflow: read elsewhere)
     staying = [
-        (call, finish)
-        for call, _, _, finish, code in pending
-        if id(call) in ctx.held_clients or not ctx.settings.rule_enabled(code)
+        p for p in pending if id(p[0]) in ctx.held_clients or not ctx.settings.rule_enabled(p[4])
     ]
     if staying:
-        gone = {id(call) for call, _ in staying}
+        gone = {id(p[0]) for p in staying}
         pending = [p for p in pending if id(p[0]) not in gone]
-        for _, finish in staying:
-            finish()  # its report (suppressed or not emitted): no key edits
+        for p in staying:
+            p[3]()  # its report (suppressed or not emitted): no key edits
     from codemods.rules.keyflow import resolve_keys
 
     s = ctx.settings
@@ -1206,6 +1204,30 @@ def settle_keys(ctx: RuleContext) -> None:
                 if id(read) not in counted:
                     counted.add(id(read))
                     key_uses[name] = key_uses.get(name, 0) + 1
+    if staying:
+        _secrets_of_staying(ctx, staying)
+
+
+def _secrets_of_staying(ctx: RuleContext, staying: list) -> None:
+    """A hard-coded key that reaches a construction that stays is still a
+    secret in the history (OR107), though nothing is rewritten."""
+    from codemods.rules.keyflow import resolve_keys
+
+    outcomes = resolve_keys(
+        ctx, [(p[0], p[2]) for p in staying], env_lookup_name, lambda _src: True
+    )
+    for call, cls_name, *_ in staying:
+        for src in outcomes[id(call)].sources:
+            if src.literal is None or not _key_shaped(src.literal):
+                continue
+            if _first_report_of(ctx, src.node):
+                ctx.report(
+                    src.node,
+                    SECRET,
+                    f"hard-coded API key {redact(src.literal)} reaches `{cls_name}(...)`, "
+                    "which stays where it points: move the key to an environment variable "
+                    "and rotate it, it is in your history",
+                )
 
 
 def _key_edits(ctx: RuleContext, sources: list[KeySource]) -> _KeyEdits:
