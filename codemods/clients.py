@@ -570,8 +570,21 @@ class ClientIndex:
                 self.ctx.client_decisions.get(a, DECISION_MIGRATE) if isinstance(a, int) else a
                 for a in real_atoms(atoms)
             }
+            if DECISION_MIGRATE in decisions and not self._moves(atoms):
+                # its OR101 is not selected (``--ignore OR101``): this run does
+                # not move it (a noqa'd one is already decided "left")
+                return DECISION_LEFT
             return DECISION_OPENROUTER if decisions <= {DECISION_OPENROUTER} else DECISION_MIGRATE
         return DECISION_LEFT if kind == FOREIGN else UNKNOWN
+
+    def _moves(self, atoms: frozenset[Atom]) -> bool:
+        """Does this run move the clients of ``atoms`` it decided to migrate?"""
+        for a in atoms:
+            if isinstance(a, int) and self.ctx.client_decisions.get(a) == DECISION_MIGRATE:
+                report = self.ctx.client_reports.get(a)
+                if report is not None and not self.ctx.settings.rule_enabled(report.rule.code):
+                    return False
+        return True
 
     def _call_sites(self, fn: cst.FunctionDef) -> list[cst.Call] | None:
         """Every call of ``fn`` there is, or None when there may be others

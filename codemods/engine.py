@@ -253,6 +253,10 @@ def _process(
     # finding is not suppressed (only known once positions are): the
     # second pass knows it from the start (``RuleContext.blocked_clients``)
     blocked: dict[int, list[Report]] = {}
+    # likewise a client whose finding a noqa comment suppresses: it stays on
+    # OpenAI, with its key variable (``RuleContext.held_clients``)
+    held: set[int] = set()
+    rerun = False
     while True:
         ctx = RuleContext(
             module=module,
@@ -261,6 +265,7 @@ def _process(
             table=table,
             project=project,
             blocked_clients=blocked,
+            held_clients=held,
         )
         for check in CHECKERS:
             check(ctx)
@@ -291,16 +296,21 @@ def _process(
         positions = _Positions(module, data, report_nodes, edit_nodes, facts.parents)
 
         kept: list[Report] = []
+        suppressed: set[int] = set()
         for r in ctx.reports:
             (line, _), (end_line, _) = positions.range(r.node)
             if suppressions.suppresses(r.rule.code, line, end_line):
+                if r.rule.code in _CLIENT_CODES:
+                    suppressed.add(id(r.node))
                 continue
             kept.append(r)
         kept = _with_requirements(kept, ctx.reports)
-        more = {} if blocked else _blocked_clients(ctx, kept)
-        if not more:
+        if rerun:
             break
-        blocked = more
+        more = _blocked_clients(ctx, kept)
+        if not more and not suppressed:
+            break
+        blocked, held, rerun = more, suppressed, True
     if contexts is not None:
         contexts.append(ctx)
     _count_kept_clients(ctx, kept, allow_unsafe)
@@ -402,6 +412,10 @@ def _process(
     _report_unused_noqa(result, suppressions, config.settings, data, module.encoding)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+#: the findings that move a client (SDK, LangChain): suppressed, the client stays
+_CLIENT_CODES = frozenset({"OR101", "OR411", "OR412"})
 
 
 def _with_requirements(kept: list[Report], reported: list[Report]) -> list[Report]:

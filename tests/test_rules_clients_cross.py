@@ -398,3 +398,52 @@ def test_unsupported_calls_on_a_name_that_may_be_another_sdks_client_are_not_rep
     found = [(f.line, f.code) for f in run(src).findings]
     assert (8, "OR301") not in found and (11, "OR301") in found
     assert (7, "OR119") in found and (9, "OR101") in found
+
+
+# ---------------------------------------------------------------- a client that stays, imported
+
+
+@pytest.mark.parametrize("how", ["noqa", "ignore"])
+@pytest.mark.parametrize("paths", [(), ("b.py",)])
+def test_models_sent_through_an_imported_suppressed_client_stay(
+    tmp_path: Path, monkeypatch, how: str, paths: tuple[str, ...]
+) -> None:
+    # a.py's client stays on OpenAI (noqa'd, or OR101 not selected): b.py's
+    # model stays with it, in the whole run and with b.py checked alone
+    # (issue 11 item 4: a client and its models move together or not at all)
+    noqa = "  # noqa: OR101" if how == "noqa" else ""
+    root = _tree(
+        tmp_path,
+        {
+            "a.py": f"from openai import OpenAI\nclient = OpenAI(){noqa}\n",
+            "b.py": (
+                "from a import client\n"
+                'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+            ),
+        },
+    )
+    extra = ("--ignore", "OR101") if how == "ignore" else ()
+    found = _findings(root, monkeypatch, *extra, *(paths or ["."]))
+    assert [f for f in found if f["file"] == "b.py"] == []
+    _migrate(root, monkeypatch, *extra)
+    assert "gpt-4o" in (root / "b.py").read_text()
+    assert "openai/" not in (root / "b.py").read_text()
+    assert "openrouter" not in (root / "a.py").read_text()
+
+
+def test_models_sent_through_an_imported_client_still_move_without_noqa(
+    tmp_path: Path, monkeypatch
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "a.py": "from openai import OpenAI\nclient = OpenAI()\n",
+            "b.py": (
+                "from a import client\n"
+                'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+            ),
+        },
+    )
+    for paths in ((), ("b.py",)):
+        found = _findings(root, monkeypatch, *paths)
+        assert [(f["file"], f["code"]) for f in found if f["file"] == "b.py"] == [("b.py", "OR201")]

@@ -415,6 +415,55 @@ def test_a_suppressed_client_leaves_its_key_variable_alone(how: str) -> None:
     assert r.new_source is None
 
 
+@pytest.mark.parametrize("order", ["held first", "held last"])
+def test_a_key_variable_shared_with_a_suppressed_client_is_not_renamed(order: str) -> None:
+    # the noqa'd client stays on OpenAI: renaming the variable would send it
+    # OpenRouter's key; the other client is left whole, as for any variable
+    # also read elsewhere (issue 11 item 4)
+    held = "a = OpenAI(api_key=api_key)  # noqa: OR101\n"
+    moving = "b = OpenAI(api_key=api_key)\n"
+    src = (
+        "import os\nfrom openai import OpenAI\n\n"
+        'api_key = os.getenv("OPENAI_API_KEY")\n'
+        + (held + moving if order == "held first" else moving + held)
+        + 'a.chat.completions.create(model="gpt-4o", messages=[])\n'
+        'b.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    r = run(src, dedent=False)
+    assert r.new_source is None, r.new_source.decode()
+    assert _codes(r) == ["OR103"]
+    assert "`api_key` is also read by `a = OpenAI(api_key=api_key)`" in r.findings[0].message
+    unsafe = run(src, dedent=False, unsafe_fixes=True)
+    assert unsafe.new_source is None
+    _still_reported(src, "OR103")
+
+
+def test_a_hard_coded_key_of_a_suppressed_client_is_still_a_secret() -> None:
+    src = f'from openai import OpenAI\nKEY = "{KEY}"\nclient = OpenAI(api_key=KEY)  # noqa: OR101\n'
+    r = run(src, dedent=False)
+    assert r.new_source is None
+    assert [(f.line, f.code) for f in r.findings] == [(2, "OR107")]
+    assert "stays where it points" in r.findings[0].message
+    _no_key(r)
+
+
+def test_a_key_variable_shared_with_a_client_of_an_ignored_rule_is_not_renamed() -> None:
+    # ``--ignore OR101`` leaves the SDK client; the LangChain model reading the
+    # same variable must not take it to OpenRouter either
+    src = """\
+    import os
+    from openai import OpenAI
+    from langchain_openai import ChatOpenAI
+
+    api_key = os.getenv("OPENAI_API_KEY")
+    client = OpenAI(api_key=api_key)
+    llm = ChatOpenAI(model="gpt-4o", api_key=api_key)
+    """
+    r = run(src, ignore=("OR101",))
+    assert r.new_source is None, r.new_source.decode()
+    assert _codes(r) == ["OR103"]
+
+
 def test_an_unfollowable_key_in_a_method_leaves_the_client_whole() -> None:
     src = """\
     from openai import OpenAI

@@ -431,6 +431,26 @@ def test_a_key_variable_shared_with_a_client_that_stays_leaves_both() -> None:
     assert r.new_source is None
 
 
+@pytest.mark.parametrize("held", ["client", "llm"])
+def test_a_key_variable_shared_with_a_suppressed_construction_is_not_renamed(held: str) -> None:
+    # the noqa'd one stays on OpenAI with the key as it is; the other one is
+    # left whole (OR103), as for any key variable also read elsewhere
+    noqa = {"client": "OR101", "llm": "OR411"}
+    lines = {
+        "client": "client = OpenAI(api_key=KEY)",
+        "llm": 'llm = ChatOpenAI(model="gpt-4o", api_key=KEY)',
+    }
+    lines[held] += f"  # noqa: {noqa[held]}"
+    src = (
+        "import os\nfrom openai import OpenAI\nfrom langchain_openai import ChatOpenAI\n"
+        'KEY = os.environ["OPENAI_API_KEY"]\n' + lines["client"] + "\n" + lines["llm"] + "\n"
+    )
+    r = run(src, dedent=False)
+    assert r.new_source is None, r.new_source.decode()
+    assert [f.code for f in r.findings] == ["OR103"]
+    assert r.findings[0].line == (6 if held == "client" else 5)
+
+
 # -- init_chat_model ------------------------------------------------------------------
 
 

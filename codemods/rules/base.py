@@ -179,6 +179,11 @@ class RuleContext:
     # second pass): the client's fix is unsafe, and so is every fix that
     # moves with it
     blocked_clients: dict[int, list[Report]] = field(default_factory=dict)
+    # constructor call ids whose client finding (OR101, OR411, OR412) a noqa
+    # comment suppresses (engine: a second pass): the client stays where it
+    # points, so its key variable is not renamed and other modules are told
+    # it is left
+    held_clients: set[int] = field(default_factory=set)
 
     def report(
         self,

@@ -788,7 +788,7 @@ def _record_decisions(ctx: RuleContext, index: clients.ClientIndex) -> None:
     for site_id, site in index.sites.items():
         if site_id in ctx.client_decisions or site.kind != "openai":
             continue
-        if site_id in ctx.unmigrated_clients:
+        if site_id in ctx.unmigrated_clients or site_id in ctx.held_clients:
             ctx.client_decisions[site_id] = clients.DECISION_LEFT
         elif site_id in ctx.client_reports:
             ctx.client_decisions[site_id] = clients.DECISION_MIGRATE
@@ -1083,7 +1083,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             ctx.report(node, info, message)  # type: ignore[arg-type]
 
     if deferred is not None:
-        ctx.memo.setdefault(_PENDING, []).append((call, cls_name, deferred, finish))
+        ctx.memo.setdefault(_PENDING, []).append((call, cls_name, deferred, finish, CLIENT.code))
         return
     finish()
 
@@ -1180,6 +1180,17 @@ def settle_keys(ctx: RuleContext) -> None:
     pending = ctx.memo.pop(_PENDING, [])
     if not pending:
         return
+    # a construction that stays (its finding suppressed by a noqa comment, or
+    # its rule not selected) keeps its key as it is: not followed, so that a
+    # variable it also reads blocks the others (keyflow: read elsewhere)
+    staying = [
+        p for p in pending if id(p[0]) in ctx.held_clients or not ctx.settings.rule_enabled(p[4])
+    ]
+    if staying:
+        gone = {id(p[0]) for p in staying}
+        pending = [p for p in pending if id(p[0]) not in gone]
+        for p in staying:
+            p[3]()  # its report (suppressed or not emitted): no key edits
     from codemods.rules.keyflow import resolve_keys
 
     s = ctx.settings
@@ -1196,13 +1207,13 @@ def settle_keys(ctx: RuleContext) -> None:
         return os_ok and _key_shaped(src.literal)
 
     outcomes = resolve_keys(
-        ctx, [(call, value) for call, _, value, _ in pending], env_lookup_name, source_ok
+        ctx, [(call, value) for call, _, value, _, _ in pending], env_lookup_name, source_ok
     )
     # imported names read only as the key of clients that would migrate:
     # what the project pass needs to rewrite them where they are defined
     counted: set[int] = set()
     key_uses: dict[str, int] = ctx.memo.setdefault(KEY_USES, {})
-    for call, cls_name, value, finish in pending:
+    for call, cls_name, value, finish, _ in pending:
         outcome = outcomes[id(call)]
         if outcome.ok:
             finish(_key_edits(ctx, outcome.sources))
@@ -1212,6 +1223,30 @@ def settle_keys(ctx: RuleContext) -> None:
                 if id(read) not in counted:
                     counted.add(id(read))
                     key_uses[name] = key_uses.get(name, 0) + 1
+    if staying:
+        _secrets_of_staying(ctx, staying)
+
+
+def _secrets_of_staying(ctx: RuleContext, staying: list) -> None:
+    """A hard-coded key that reaches a construction that stays is still a
+    secret in the history (OR107), though nothing is rewritten."""
+    from codemods.rules.keyflow import resolve_keys
+
+    outcomes = resolve_keys(
+        ctx, [(p[0], p[2]) for p in staying], env_lookup_name, lambda _src: True
+    )
+    for call, cls_name, *_ in staying:
+        for src in outcomes[id(call)].sources:
+            if src.literal is None or not _key_shaped(src.literal):
+                continue
+            if _first_report_of(ctx, src.node):
+                ctx.report(
+                    src.node,
+                    SECRET,
+                    f"hard-coded API key {redact(src.literal)} reaches `{cls_name}(...)`, "
+                    "which stays where it points: move the key to an environment variable "
+                    "and rotate it, it is in your history",
+                )
 
 
 def _key_edits(ctx: RuleContext, sources: list[KeySource]) -> _KeyEdits:

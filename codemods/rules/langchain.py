@@ -768,7 +768,8 @@ def _queue_keys(ctx: RuleContext, pending: list[tuple[_Plan, cst.BaseExpression]
         def finish(key: _client._KeyEdits | None = None, plan: _Plan = plan) -> None:
             _finish(ctx, plan, key)
 
-        queue.append((plan.call, plan.cls_name, value, finish))
+        info = LC_EMBEDDINGS if plan.spec.kind == "embeddings" else LC_MODEL
+        queue.append((plan.call, plan.cls_name, value, finish, info.code))
     if not ctx.facts.imports_openai:
         # check_clients (which settles them otherwise) has nothing to do here
         _client.settle_keys(ctx)
