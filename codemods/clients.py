@@ -272,7 +272,7 @@ class ClientIndex:
                 values = f.bindings.get((0, key))
                 if values:
                     return self._union(values, None)
-                whole = self._imported_attribute(key)
+                whole = None if self._shadowed(key, scope) else self._imported_attribute(key)
                 if whole is not None:
                     return whole
             return {UNKNOWN}
@@ -300,7 +300,11 @@ class ClientIndex:
                 return imported  # a factory of another module of the run
         if type(func) is cst.Attribute:
             key = dotted_name(func)
-            imported = self._imported_attribute(key) if key is not None else None
+            imported = (
+                self._imported_attribute(key)
+                if key is not None and not self._shadowed(key, scope)
+                else None
+            )
             if imported is not None:
                 return imported  # ``clients.make_client()``: a module imported whole
         if type(func) is cst.Attribute and func.attr.value in _COPIES:  # type: ignore[attr-defined]
@@ -393,6 +397,20 @@ class ClientIndex:
         if state is None:
             return {UNKNOWN, tag}
         return {_STATE_ATOMS.get(state, UNKNOWN), tag}
+
+    def _shadowed(self, key: str, scope: cst.CSTNode | None) -> bool:
+        """Is the first name of ``key`` bound in a function around ``scope``
+        (a parameter, a local), so not the module-level import?"""
+        f = self.ctx.facts
+        head = key.split(".", 1)[0]
+        node = scope
+        while node is not None:
+            if type(node) in (cst.FunctionDef, cst.Lambda) and _param(node, head) is not None:  # type: ignore[arg-type]
+                return True
+            if f.bindings.get((id(node), head)):
+                return True
+            node = f.scope_of.get(id(node))
+        return False
 
     def _imported_attribute(self, key: str) -> set[Atom] | None:
         """``clients.client`` where ``clients`` is a module imported whole

@@ -296,6 +296,23 @@ def test_an_unserved_call_through_a_module_imported_whole_is_reported_alone_or_w
         assert _findings(root, monkeypatch, name) == [f for f in found if f["file"] == name]
 
 
+def test_a_parameter_named_like_a_module_imported_whole_is_not_that_module(
+    tmp_path, monkeypatch
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/clients.py": WHOLE_CLIENTS,
+            "pkg/chat.py": "from pkg import clients\n"
+            "def ask(clients):\n"
+            '    return clients.client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        },
+    )
+    found = _findings(root, monkeypatch)
+    assert ("pkg/chat.py", "OR201", "unsafe") in {(f["file"], f["code"], f["fix"]) for f in found}
+
+
 @pytest.mark.parametrize(
     "other",
     [
