@@ -159,6 +159,9 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         client_uses={"client": [(False, 3, "files.create")], "fixture:c": [(True, 9, "chat")]},
         client_escapes={"client"},
         client_aliases={"shared": ["client"]},
+        whole_imports=["pkg.settings"],
+        module_aliases={"c": "pkg.clients"},
+        bare_module_reads={"c"},
         client_sites=(2, 1),
         wants_all_migrated=True,
     )
