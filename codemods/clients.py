@@ -213,6 +213,13 @@ class ClientIndex:
     # module importing the name uses the client where it is not counted)
     aliases: dict[str, set[str]] = field(default_factory=dict)
     _fixtures: dict[str, cst.FunctionDef] | None = None
+    _heads: dict[str, list[str]] | None = None  # _import_heads
+
+    def bare_module_reads(self) -> set[str]:
+        """See :func:`bare_module_reads`."""
+        if self._heads is None:
+            self._heads = _import_heads(self.ctx.facts)
+        return bare_module_reads(self.ctx.facts, self._heads)
 
     def __post_init__(self) -> None:
         f = self.ctx.facts
@@ -265,6 +272,9 @@ class ClientIndex:
                 values = f.bindings.get((0, key))
                 if values:
                     return self._union(values, None)
+                whole = None if self._shadowed(key, scope) else self._imported_attribute(key)
+                if whole is not None:
+                    return whole
             return {UNKNOWN}
         return {UNKNOWN}
 
@@ -288,6 +298,15 @@ class ClientIndex:
             imported = self._imported(func.value)  # type: ignore[attr-defined]
             if imported is not None:
                 return imported  # a factory of another module of the run
+        if type(func) is cst.Attribute:
+            key = dotted_name(func)
+            imported = (
+                self._imported_attribute(key)
+                if key is not None and not self._shadowed(key, scope)
+                else None
+            )
+            if imported is not None:
+                return imported  # ``clients.make_client()``: a module imported whole
         if type(func) is cst.Attribute and func.attr.value in _COPIES:  # type: ignore[attr-defined]
             # ``client.with_options(timeout=...)``: the same client, copied
             if any(a.star or (a.keyword and a.keyword.value in _REDIRECTS) for a in call.args):
@@ -375,6 +394,35 @@ class ClientIndex:
             return None  # rebound here too
         tag = (IMPORTED, name)  # its uses here count for the module that builds it
         state = self.ctx.project.client_state(name) if self.ctx.project is not None else None
+        if state is None:
+            return {UNKNOWN, tag}
+        return {_STATE_ATOMS.get(state, UNKNOWN), tag}
+
+    def _shadowed(self, key: str, scope: cst.CSTNode | None) -> bool:
+        """Is the first name of ``key`` bound in a function around ``scope``
+        (a parameter, a local), so not the module-level import?"""
+        f = self.ctx.facts
+        head = key.split(".", 1)[0]
+        node = scope
+        while node is not None:
+            if type(node) in (cst.FunctionDef, cst.Lambda) and _param(node, head) is not None:  # type: ignore[arg-type]
+                return True
+            if f.bindings.get((id(node), head)):
+                return True
+            node = f.scope_of.get(id(node))
+        return False
+
+    def _imported_attribute(self, key: str) -> set[Atom] | None:
+        """``clients.client`` where ``clients`` is a module imported whole
+        (``from pkg import clients``, ``import pkg.clients [as c]``): what
+        the project pass says about the client that module exports, keyed
+        by the dotted name as written here (None: not such a name)."""
+        if self._heads is None:
+            self._heads = _import_heads(self.ctx.facts)
+        if whole_module_of(self._heads, key) is None:
+            return None
+        tag = (IMPORTED, key)  # its uses here count for the module that builds it
+        state = self.ctx.project.client_state(key) if self.ctx.project is not None else None
         if state is None:
             return {UNKNOWN, tag}
         return {_STATE_ATOMS.get(state, UNKNOWN), tag}
@@ -714,7 +762,7 @@ class ClientIndex:
         f = self.ctx.facts
         if not may_use_external(f):
             return {}  # nothing comes from another module
-        found: list[tuple[str, cst.Call, bool]] = []
+        found: list[tuple[str, cst.Call, bool, cst.BaseExpression]] = []
         for call in f.calls:
             scope = f.scope_of.get(id(call))
             hit = classify_use(self.ctx, call)
@@ -723,7 +771,7 @@ class ClientIndex:
                 continue
             receiver, supported = hit
             for key in _tag_keys(self.resolve(receiver, scope)):
-                found.append((key, call, supported))
+                found.append((key, call, supported, receiver))
         for fn_id, values in f.returns.items():
             fn = self._functions_by_id().get(fn_id)
             for v in values:
@@ -737,10 +785,10 @@ class ClientIndex:
                         self.aliases.setdefault(name, set()).update(keys)
         if not found:
             return {}
-        lines = _lines(self.ctx, [call for _, call, _ in found])
+        lines = _lines(self.ctx, [call for _, call, _, _ in found])
         out: dict[str, list[tuple[bool, int, str]]] = defaultdict(list)
-        for key, call, supported in found:
-            out[key].append((supported, lines[id(call)], resource_path(call)))
+        for key, call, supported, receiver in found:
+            out[key].append((supported, lines[id(call)], resource_path(call, receiver)))
         return dict(out)
 
     def _escaping(self, call: cst.Call, scope: cst.CSTNode | None) -> None:
@@ -889,11 +937,87 @@ class ClientIndex:
         return self._uses
 
 
+def _import_heads(f: ModuleFacts) -> dict[str, list[str]]:
+    """Local name -> the module expressions written here that start with it
+    and may be a module of the run imported whole: ``clients`` (``from pkg
+    import clients``, ``import pkg.clients as clients``), ``pkg.clients``
+    (``import pkg.clients``)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for local in f.from_imports:
+        if f.assignment_counts.get(local, 0) == 0:
+            out[local].append(local)
+    for local, targets in f.imports.items():
+        if local in f.from_imports or f.assignment_counts.get(local, 0) != 0:
+            continue
+        for target in targets:
+            if target.split(".", 1)[0] in ("openai", *FOREIGN_SDKS):
+                continue
+            if target == local:  # ``import pkg.clients`` binds ``pkg``
+                out[local].extend(m for m in f.module_imports if m.split(".", 1)[0] == local)
+            elif target in f.module_imports:  # ``import pkg.clients as c``
+                out[local].append(local)
+    return out
+
+
+def whole_module_of(heads: dict[str, list[str]], key: str) -> str | None:
+    """The module expression ``key`` (``clients.client``) reads a name of,
+    when it is one of :func:`_import_heads` and ``key`` has one more part."""
+    if key.count(".") == 0:
+        return None
+    module = key.rsplit(".", 1)[0]
+    return module if module in heads.get(key.split(".", 1)[0], ()) else None
+
+
+def bare_module_reads(f: ModuleFacts, heads: dict[str, list[str]]) -> set[str]:
+    """The module expressions of :func:`_import_heads` read here other than
+    as ``module.name`` (passed around, ``getattr(module, ...)``): the uses
+    of the clients such a module exports are not all known. A read that is
+    called (``name()``) is not a module's."""
+    out: set[str] = set()
+    for local, modules in heads.items():
+        for node in f.name_uses.get(local, ()):
+            chain = [local]
+            cur: cst.CSTNode = node
+            parent = f.parents.get(id(cur))
+            while type(parent) is cst.Attribute and parent.value is cur:  # type: ignore[union-attr]
+                chain.append(parent.attr.value)  # type: ignore[union-attr]
+                cur = parent  # type: ignore[assignment]
+                parent = f.parents.get(id(cur))
+            if type(parent) is cst.Call and parent.func is cur and len(chain) == 1:  # type: ignore[union-attr]
+                continue
+            read = ".".join(chain)
+            for module in modules:
+                if read == module or module.startswith(read + "."):
+                    out.add(module)
+    return out
+
+
+def unknown_uses_note(ctx: RuleContext, site: int) -> str | None:
+    """Why the move of the client built at ``site`` is unsafe: another module
+    uses it for an endpoint OpenRouter does not serve, and a file reads its
+    module in a way the tool cannot follow, so its other uses are not known
+    (project.plan_client_uses; None: not so)."""
+    project = ctx.project
+    if project is None or not project.client_uses_unknown:
+        return None
+    exported = index(ctx)._exported()
+    for name, where in project.client_uses_unknown:
+        if site in exported.get(name, ()):
+            return (
+                f"; unsafe fix: another module uses it for an endpoint OpenRouter does not "
+                f"serve, and {where} reads its module in a way the tool cannot follow "
+                "(imported whole and read as a value, or a file it cannot read), so not "
+                "all of its uses are known"
+            )
+    return None
+
+
 def may_use_external(f: ModuleFacts) -> bool:
     """Can this module use a client another module builds (it imports a
     name from a module, or has tests that may take a conftest fixture)?"""
     return bool(
         f.from_imports
+        or f.module_imports
         or any(n.startswith("test") for n in f.module_functions)
         or any(c.name.value.startswith("Test") for c in f.classes)
     )
@@ -1114,8 +1238,13 @@ def _is_none(node: cst.BaseExpression) -> bool:
 _NOT_SHOWN = frozenset({"with_raw_response", "with_streaming_response", "beta"})
 
 
-def resource_path(call: cst.Call) -> str:
-    """``client.beta.threads.runs.create(...)`` -> "threads.runs.create"."""
+def resource_path(call: cst.Call, receiver: cst.BaseExpression | None = None) -> str:
+    """``client.beta.threads.runs.create(...)`` -> "threads.runs.create"
+    (without the parts of ``receiver``: ``clients.client.files.create``)."""
     parts, root = attribute_chain(call.func)
+    if type(receiver) is cst.Attribute:
+        own, own_root = attribute_chain(receiver)
+        if own_root is root and parts[: len(own)] == own:
+            parts = parts[len(own) :]
     shown = ".".join(p for p in parts if p not in _NOT_SHOWN)
     return shown or (dotted_name(root) or "")

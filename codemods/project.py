@@ -86,6 +86,12 @@ class ModuleSummary:
     client_escapes: set[str] = field(default_factory=set)
     # module-level names bound to such a client (``c = client``) -> its keys
     client_aliases: dict[str, list[str]] = field(default_factory=dict)
+    # modules imported whole: ``import M`` (no star imports), ``import M as
+    # local`` (local -> M), and the module expressions read other than as
+    # ``module.name`` (codemods/clients.py: bare_module_reads)
+    whole_imports: list[str] = field(default_factory=list)
+    module_aliases: dict[str, str] = field(default_factory=dict)
+    bare_module_reads: set[str] = field(default_factory=set)
     client_sites: tuple[int, int] = (0, 0)
     wants_all_migrated: bool = False
     # this file assigns LiteLLM's process-wide settings (``litellm.api_key
@@ -155,6 +161,11 @@ class ProjectInput:
     # exports: (exported name or "fixture:<name>", served by OpenRouter,
     # "path:line" relative to this file's directory, resource path)
     client_uses: tuple[tuple[str, bool, str, str], ...] = ()
+    # exported clients whose uses are not all known (their module is imported
+    # whole where its attributes cannot be followed) while a known use in
+    # another module is one OpenRouter does not serve: (exported name, the
+    # importing file relative to this file's directory); their move is unsafe
+    client_uses_unknown: tuple[tuple[str, str], ...] = ()
     # every OpenAI client of the run is migrated (and there is one): a
     # parameter annotated ``OpenAI`` is one of them
     all_clients_migrated: bool = False
@@ -174,6 +185,7 @@ class ProjectInput:
             or self.module_client_version
             or self.module_client_state
             or self.client_uses
+            or self.client_uses_unknown
             or self.all_clients_migrated
             or self.litellm_configured
         )
@@ -756,7 +768,9 @@ def plan_clients(
     exported = {path: summary.clients for path, _, summary, _ in files if summary is not None}
     out: dict[str, tuple[tuple[str, str], ...]] = {}
     for path, _, summary, _ in files:
-        if summary is None or not summary.imports or path not in names:
+        if summary is None or path not in names:
+            continue
+        if not (summary.imports or summary.whole_imports or summary.module_aliases):
             continue
         me, is_pkg = names[path]
         found: list[tuple[str, str]] = []
@@ -767,6 +781,12 @@ def plan_clients(
             state = exported.get(modules[target], {}).get(name)
             if state is not None:
                 found.append((local, state))
+        # ``clients.client`` off a module imported whole
+        for expr, module in whole_modules(summary, me, is_pkg):
+            definer = modules[module] if module in modules else None
+            for name, state in sorted(exported.get(definer, {}).items() if definer else ()):
+                if not name.startswith(FIXTURE_PREFIX):
+                    found.append((f"{expr}.{name}", state))
         if found:
             out[path] = tuple(found)
     # the pytest fixtures test modules take from a conftest.py up their tree
@@ -783,6 +803,44 @@ def plan_clients(
         if found:
             out[path] = tuple(sorted({*out.get(path, ()), *found}))
     return out
+
+
+def whole_modules(summary: ModuleSummary, me: str, is_pkg: bool) -> list[tuple[str, str]]:
+    """(module expression as written, absolute module) of the modules a file
+    imports whole: ``from pkg import clients`` (``clients``), ``import
+    pkg.clients as c`` (``c``), ``import pkg.clients`` (``pkg.clients``).
+    Whether each is a module of the run is the caller's question."""
+    out = []
+    for local, (written, name) in summary.imports.items():
+        base = resolve(written, me, is_pkg) if written != "?" else None
+        if base is not None:
+            out.append((local, f"{base}.{name}"))
+    out.extend(sorted(summary.module_aliases.items()))
+    out.extend((m, m) for m in summary.whole_imports)
+    return out
+
+
+def _whole_key(
+    summary: ModuleSummary, key: str, me: str, is_pkg: bool
+) -> tuple[str, str, str] | None:
+    """(module expression, absolute module, name) of a client_uses key
+    ``clients.client`` read off a module imported whole."""
+    if "." not in key or key.startswith(FIXTURE_PREFIX):
+        return None
+    expr, name = key.rsplit(".", 1)
+    for written, module in whole_modules(summary, me, is_pkg):
+        if written == expr:
+            return expr, module, name
+    return None
+
+
+def _star_imports(summary: ModuleSummary) -> list[str]:
+    """The star imports among summary.module_imports (``from M import *``)."""
+    rest = list(summary.module_imports)
+    for m in summary.whole_imports:
+        if m in rest:
+            rest.remove(m)
+    return rest
 
 
 def plan_all_clients_migrated(
@@ -1216,10 +1274,11 @@ def client_readers(
     files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
 ) -> list[str]:
     """Python files the prefilter skipped that may use a client another
-    module of the run exports (they name it and its module, or a conftest
-    fixture's name below its directory): they are processed, so that their
-    uses count where the client is built (``client.files.create(...)`` in
-    a file that never names openai)."""
+    module of the run exports (they name its module, or a conftest fixture's
+    name below its directory): they are processed, so that their uses count
+    where the client is built (``client.files.create(...)`` in a file that
+    never names openai), and a module imported whole and read as a value
+    there is seen (plan_client_uses)."""
     files = list(files)
     both = modules if modules is not None else modules_of(files)
     definers = _client_definers(files, both)
@@ -1247,9 +1306,11 @@ def client_readers(
     out = []
     for path, hits in mentions.find(set(wanted) | set(fixtures), only=unread).items():
         here = reals[path]
-        for module, (definer, summary) in definers.items():
+        for module, (definer, _) in definers.items():
             last = module.rsplit(".", 1)[-1]
-            if definer != path and last in hits and hits & set(summary.clients):
+            # naming the module alone: it may import it whole and read it
+            # as a value (``run(clients)``), which hides the client's uses
+            if definer != path and last in hits:
                 out.append(path)
                 break
         else:
@@ -1259,16 +1320,23 @@ def client_readers(
 
 
 def plan_client_uses(
-    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+    files: Iterable[FileInfo],
+    modules: Modules | None = None,
+    mentions: Mentions | None = None,
+    unknown: dict[str, tuple[tuple[str, str], ...]] | None = None,
 ) -> dict[str, tuple[tuple[str, bool, str, str], ...]]:
     """The calls made through a client in other modules than the one that
     builds it: definer path -> (exported name or "fixture:<name>", served by
     OpenRouter, "path:line" from the definer's directory, resource path).
     The definer counts them with its own (OR119: used only for endpoints
-    OpenRouter does not serve). A module whose uses cannot all be counted
-    (imported whole, named by a file the tool could not read) is told
-    nothing: it decides on its own uses, as a module outside a project
-    does."""
+    OpenRouter does not serve). A use through a module imported whole
+    (``clients.client``) counts like one through ``from clients import
+    client``. A module whose uses cannot all be counted (imported whole and
+    read as a value, ``getattr(clients, ...)``; named by a file the tool
+    could not read) is told nothing: it decides on its own uses, as a
+    module outside a project does; then ``unknown`` (when given) gets, per
+    such definer, its exported names with a known use OpenRouter does not
+    serve and the file that hides the others: its move is unsafe."""
     files = list(files)
     both = modules if modules is not None else modules_of(files)
     by_module, names = both
@@ -1277,7 +1345,7 @@ def plan_client_uses(
     if not definers and not conftests:
         return {}
     reals = {path: real for path, real, _, _ in files}
-    opaque: set[str] = set()  # definers none of whose uses elsewhere count
+    opaque: dict[str, str] = {}  # definers none of whose uses elsewhere count -> why (a file)
     escaped: set[tuple[str, str]] = set()  # (definer, exported name) passed on
     found: dict[str, list[tuple[str, bool, str, str]]] = defaultdict(list)
 
@@ -1289,7 +1357,16 @@ def plan_client_uses(
             hit = _fixture_definer(real, key, conftests)
             return None if hit is None else (hit[0], hit[1], key)
         me = names[path] if path in names else None
-        if me is None or key not in summary.imports:
+        if me is None:
+            return None
+        whole = _whole_key(summary, key, me[0], me[1]) if key not in summary.imports else None
+        if whole is not None:
+            _, module, name = whole
+            if module not in definers or name not in definers[module][1].clients:
+                return None
+            definer = definers[module][0]
+            return definer, reals[definer], name
+        if key not in summary.imports:
             return None
         written, name = summary.imports[key]
         target = resolve(written, me[0], me[1]) if written != "?" else None
@@ -1311,14 +1388,13 @@ def plan_client_uses(
             continue
         me = names[path] if path in names else None
         if me is not None:
-            for written in summary.module_imports:
+            for written in _star_imports(summary):  # ``from .clients import *``
                 target = resolve(written, me[0], me[1])
                 if target in definers:
-                    opaque.add(definers[target][0])
-            for written, name in summary.imports.values():
-                target = resolve(written, me[0], me[1]) if written != "?" else None
-                if target is not None and f"{target}.{name}" in definers:
-                    opaque.add(definers[f"{target}.{name}"][0])
+                    opaque.setdefault(definers[target][0], path)
+            for expr, module in whole_modules(summary, me[0], me[1]):
+                if module in definers and expr in summary.bare_module_reads:
+                    opaque.setdefault(definers[module][0], path)  # read as a value
         for key in summary.client_escapes:
             hit = definer_of(path, real, summary, key)
             if hit is not None:
@@ -1359,6 +1435,7 @@ def plan_client_uses(
         asked: set[str] = set()
         for uses in found.values():
             asked.update(k.split(":", 1)[-1] for k, *_ in uses)
+        asked = {k.rsplit(".", 1)[-1] for k in asked}  # ``clients.client``: client
         asked.update(m.rsplit(".", 1)[-1] for m in definers)
         hits = mentions.find(asked, only=unread)
         lasts = {p: m.rsplit(".", 1)[-1] for m, (p, _) in definers.items()}
@@ -1371,12 +1448,19 @@ def plan_client_uses(
                     if word not in h or p == definer:
                         continue
                     if fixture and str(reals[p]).startswith(d + os.sep):
-                        opaque.add(definer)
+                        opaque.setdefault(definer, p)
                     elif not fixture and lasts.get(definer) in h:
-                        opaque.add(definer)
+                        opaque.setdefault(definer, p)
     out = {}
     for definer, uses in found.items():
         if definer in opaque:
+            if unknown is not None:
+                where = os.path.relpath(
+                    str(reals[opaque[definer]]), os.path.dirname(str(reals[definer]))
+                ).replace(os.sep, "/")
+                names_ = sorted({u[0] for u in uses if not u[1]})
+                if names_:
+                    unknown[definer] = tuple((n, where) for n in names_)
             continue
         kept = tuple(sorted({u for u in uses if (definer, u[0]) not in escaped}))
         if kept:

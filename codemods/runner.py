@@ -1207,8 +1207,12 @@ def _second_round(
     readers = client_readers(current, modules, mentions)
     if rerun({path: given(path) for path in readers}):
         current = files()
-    uses = plan_client_uses(current, modules, mentions)
-    if rerun({path: replace(given(path), client_uses=found) for path, found in uses.items()}):
+    unknown: dict[str, tuple[tuple[str, str], ...]] = {}
+    uses = plan_client_uses(current, modules, mentions, unknown)
+    todo = {path: replace(given(path), client_uses=found) for path, found in uses.items()}
+    for path, names in unknown.items():
+        todo[path] = replace(todo.get(path, given(path)), client_uses_unknown=names)
+    if rerun(todo):
         current = files()
     # then clients imported from other modules: what a call through them
     # sends moves with them (codemods/clients.py); and files that call their

@@ -1047,12 +1047,17 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             # client would send it OpenRouter's key (engine: _blocked_clients)
             ctx.memo.setdefault(KEY_FOLLOWED_SITES, set()).add(id(call))
             blockers = []
+        unknown = clients.unknown_uses_note(ctx, id(call))  # README: "Per client..."
+        if unknown is not None:
+            clients.index(ctx).unsafe_sites.add(id(call))  # importers: moves only with it
         report = ctx.report(
             call,
             CLIENT,
-            f"`{cls_name}(...)` talks to OpenAI directly: {summary}" + blocked_note(blockers),
+            f"`{cls_name}(...)` talks to OpenAI directly: {summary}"
+            + blocked_note(blockers)
+            + (unknown or ""),
             fix=fix,
-            unsafe=bool(blockers),
+            unsafe=bool(blockers) or unknown is not None,
             refs=tuple(b.node for b in blockers),
         )
         ctx.client_reports[id(call)] = report

@@ -541,6 +541,17 @@ def check_models(ctx: RuleContext) -> None:
         ctx.summary.client_uses = index.external_uses()
         ctx.summary.client_escapes = set(index.escapes)
         ctx.summary.client_aliases = {k: sorted(v) for k, v in index.aliases.items()}
+        # modules imported whole (``clients.client``: project.whole_modules)
+        ctx.summary.whole_imports = list(f.module_imports)
+        ctx.summary.module_aliases = {
+            local: next(iter(targets))
+            for local, targets in f.imports.items()
+            if len(targets) == 1
+            and local not in f.from_imports
+            and next(iter(targets)) in f.module_imports
+            and next(iter(targets)) != local
+        }
+        ctx.summary.bare_module_reads = index.bare_module_reads()
     if ctx.memo.get("clients") is not None:
         ctx.summary.client_params = clients.index(ctx).client_params
         ctx.summary.wants_all_migrated = clients.index(ctx).wants_all_migrated
