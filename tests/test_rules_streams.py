@@ -483,3 +483,56 @@ def test_a_client_that_moves_only_unsafely_takes_its_stream_guard_with_it() -> N
     assert "if not chunk.choices" not in migrated(source)
     out = migrated(source, unsafe_fixes=True)
     assert "openrouter.ai" in out and "if not chunk.choices:\n        continue" in out
+
+
+# ---- a stream handed out by a function of the module (review: silent miss)
+
+
+def test_a_stream_returned_by_a_module_function_is_guarded_where_it_is_read() -> None:
+    source = src(
+        f"""
+        def gen(msgs):
+            return {CREATE.replace("messages=[]", "messages=msgs")}
+
+        for chunk in gen([]):
+            print(chunk.choices[0].delta.content)
+
+        s = gen([])
+        for c in s:
+            print(c.choices[0].delta.content or "")
+        """
+    )
+    assert stream_findings(source) == [("OR401", 7, "safe"), ("OR401", 11, "safe")]
+    out = migrated(source)
+    assert "for chunk in gen([]):\n    if not chunk.choices:\n        continue\n" in out
+    assert "for c in s:\n    if not c.choices:\n        continue\n" in out
+
+
+def test_an_awaited_stream_returned_by_an_async_function_is_guarded() -> None:
+    head = "from openai import AsyncOpenAI\n\nclient = AsyncOpenAI()\n"
+    source = src(
+        f"""
+        async def gen():
+            return await {CREATE}
+
+        async def main():
+            async for chunk in await gen():
+                print(chunk.choices[0].delta.content)
+        """,
+        head=head,
+    )
+    assert stream_findings(source) == [("OR401", 8, "safe")]
+
+
+def test_a_function_that_is_rebound_is_not_followed() -> None:
+    source = src(
+        f"""
+        def gen():
+            return {CREATE}
+
+        gen = something_else
+        for chunk in gen():
+            print(chunk.choices[0].delta.content)
+        """
+    )
+    assert stream_findings(source) == []

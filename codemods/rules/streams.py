@@ -348,6 +348,8 @@ class _Streams:
         self.f = ctx.facts
         self.parents = ctx.facts.parents
         self.streams: dict[int, tuple[SdkCall, bool]] = {}
+        # calls of a module function that returns a stream -> that stream
+        self._carried: dict[int, tuple[SdkCall, bool]] = {}
         self._scope_keys: dict[int, int] = {}
         f = self.f
         openai_file = f.imports_openai
@@ -379,7 +381,9 @@ class _Streams:
     def _stream_of(self, value: cst.BaseExpression | None) -> tuple[SdkCall, bool] | None:
         if type(value) is cst.Await:
             value = value.expression  # type: ignore[union-attr]
-        return self.streams.get(id(value)) if value is not None else None
+        if value is None:
+            return None
+        return self.streams.get(id(value)) or self._carried.get(id(value))
 
     def _scope_key(self, node: cst.CSTNode) -> int:
         known = self._scope_keys.get(id(node))
@@ -411,13 +415,20 @@ class _Streams:
             parent = self.parents.get(id(node))
             if type(parent) is cst.Await:
                 node, parent = parent, self.parents.get(id(parent))
-            found = self._consumer(node, parent)
-            if found is not None:
-                add(found[0], found[1], sc, events, found[2])
-                continue
-            name = self._bound_name(node, parent)
-            if name is not None:
-                named.setdefault((self._scope_key(node), name), []).append((sc, events))
+            # ``def gen(...): return client...create(stream=True)``: the
+            # stream is read where the module's own calls of gen are
+            carriers = [(node, parent), *self._returned_through(node, parent)]
+            for carrier, _ in carriers[1:]:
+                inner = carrier.expression if type(carrier) is cst.Await else carrier  # type: ignore[attr-defined]
+                self._carried[id(inner)] = (sc, events)
+            for node, parent in carriers:
+                found = self._consumer(node, parent)
+                if found is not None:
+                    add(found[0], found[1], sc, events, found[2])
+                    continue
+                name = self._bound_name(node, parent)
+                if name is not None:
+                    named.setdefault((self._scope_key(node), name), []).append((sc, events))
         uses: dict[str, dict[int, list[cst.Name]]] = {}
         for (key, name), streams in named.items():
             values = self.f.bindings.get((key, name), [])
@@ -433,6 +444,33 @@ class _Streams:
                 if found is not None:
                     for sc, events in streams:
                         add(found[0], found[1], sc, events, found[2])
+        return out
+
+    def _returned_through(
+        self, node: cst.CSTNode, parent: cst.CSTNode | None
+    ) -> list[tuple[cst.CSTNode, cst.CSTNode | None]]:
+        """The calls of the module-level function that returns the stream
+        ``node`` (``return ...create(stream=True)``), made in this file, each
+        with its parent (past an ``await``): they hand out the stream."""
+        if type(parent) is not cst.Return:
+            return []
+        fn = self.parents.get(id(parent))
+        while fn is not None and not isinstance(fn, _SCOPES):
+            fn = self.parents.get(id(fn))
+        if type(fn) is not cst.FunctionDef:
+            return []
+        name = fn.name.value  # type: ignore[attr-defined]
+        f = self.f
+        if f.module_functions.get(name) is not fn or f.assignment_counts.get(name, 0) != 1:
+            return []
+        out: list[tuple[cst.CSTNode, cst.CSTNode | None]] = []
+        for call in f.calls:
+            if type(call.func) is cst.Name and call.func.value == name:  # type: ignore[attr-defined]
+                node2: cst.CSTNode = call
+                parent2 = self.parents.get(id(call))
+                if type(parent2) is cst.Await:
+                    node2, parent2 = parent2, self.parents.get(id(parent2))
+                out.append((node2, parent2))
         return out
 
     def _bound_name(self, node: cst.CSTNode, parent: cst.CSTNode | None) -> str | None:
