@@ -491,3 +491,35 @@ def test_openai_url_from_a_constant_is_reported_not_rewritten() -> None:
     assert [f.code for f in r.findings] == ["OR413"]
     assert "constant" in r.findings[0].message
     assert r.new_source is None
+
+
+def test_a_bound_model_moves_with_its_construction() -> None:
+    # `.bind(model=...)` replaces the model at call time: left bare, the
+    # moved ChatOpenAI would send it to OpenRouter (review: silent)
+    from tests.helpers import migrated as _migrated
+
+    out = _migrated(
+        """
+        from langchain_openai import ChatOpenAI
+
+        llm = ChatOpenAI(model="gpt-4o", temperature=0)
+        fast = llm.bind(model="gpt-4o-mini")
+        """
+    )
+    assert 'fast = llm.bind(model="openai/gpt-4o-mini")' in out
+    assert 'model="openai/gpt-4o"' in out
+
+
+def test_a_bound_model_that_cannot_map_makes_the_move_unsafe() -> None:
+    from tests.helpers import migrated as _migrated
+    from tests.helpers import run as _run
+
+    src = """
+        from langchain_openai import ChatOpenAI
+
+        other = ChatOpenAI(model="gpt-4o").bind(model_name="gpt-foo-9")
+        """
+    result = _run(src)
+    (f,) = [x for x in result.findings if x.code == "OR411"]
+    assert f.applicability == "unsafe" and "`.bind(model_name=...)`" in f.message
+    assert "openrouter" not in _migrated(src)

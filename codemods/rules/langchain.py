@@ -817,6 +817,52 @@ def _finish(ctx: RuleContext, plan: _Plan, key: _client._KeyEdits | None = None)
     _report_secrets(ctx, report, key)
     for node, message in plan.notes:
         ctx.report(node, HEADERS_EXPR, message)
+    _bound_models(ctx, plan.call, report)
+
+
+def _bound_models(ctx: RuleContext, call: cst.Call, report: Report) -> None:
+    """``llm.bind(model="gpt-4o-mini")`` (on the construction itself, or on
+    a name bound only to it): the bound model replaces the construction's at
+    call time, so it moves with the construction (a support edit of its
+    fix) when it maps; otherwise the construction's fix is unsafe."""
+    f = ctx.facts
+    parent = f.parents.get(id(call))
+    holders: set[int] = set()
+    if type(parent) is cst.Assign and len(parent.targets) == 1 and parent.value is call:
+        target = parent.targets[0].target
+        if type(target) is cst.Name:
+            scope = f.scope_of.get(id(parent))
+            values = f.bindings.get((id(scope) if scope is not None else 0, target.value), [])
+            if len(values) == 1:
+                holders = {id(u) for u in f.name_uses.get(target.value, ())}
+    for bind in f.calls:
+        func = bind.func
+        if type(func) is not cst.Attribute or func.attr.value != "bind":
+            continue
+        if not (func.value is call or id(func.value) in holders):
+            continue
+        for arg in bind.args:
+            if arg.keyword is None or arg.keyword.value not in ("model", "model_name"):
+                continue
+            value = string_value(arg.value) if type(arg.value) is cst.SimpleString else None
+            lookup = ctx.table.lookup(value) if value is not None else None
+            if lookup is not None and lookup.kind is LookupKind.ALREADY_OPENROUTER:
+                continue
+            if lookup is not None and lookup.kind is LookupKind.MAPPED and lookup.target:
+
+                def edit(n: cst.CSTNode, target: str = lookup.target) -> cst.CSTNode:
+                    assert isinstance(n, cst.SimpleString)
+                    return replace_string(n, target)
+
+                ctx.needs(report, arg.value, edit)
+                report.message += f"; moves `.bind({arg.keyword.value}=...)` with it"
+                continue
+            if not report.unsafe:
+                report.unsafe = True
+                report.message += (
+                    f"; unsafe fix: `.bind({arg.keyword.value}=...)` replaces its model at "
+                    "call time with one the tool cannot map to an OpenRouter ID: write one there"
+                )
 
 
 def _report_secrets(ctx: RuleContext, report: Report, key: _client._KeyEdits) -> None:
