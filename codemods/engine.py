@@ -117,23 +117,11 @@ def analyze_source(
 ) -> tuple[FileResult, ModuleSummary | None]:
     """:func:`process_source`, with the cross-module input and output of the
     project pass (:mod:`codemods.project`). Still pure."""
-    if prefilter and not may_need_work(data) and not _wants_noqa_report(data, config):
+    if prefilter and not may_need_work(data) and not wants_noqa_report(data, config.settings):
         return FileResult(path, skipped=True), None
-    limit_bytes = config.settings.max_file_bytes
-    if len(data) > limit_bytes:
-        size = f"{len(data) / (1024 * 1024):.1f} MiB"
-        mib, rest = divmod(limit_bytes, 1024 * 1024)
-        limit = f"{mib} MiB" if mib and not rest else f"{limit_bytes // 1024} KiB"
-        return FileResult(
-            path,
-            errors=[
-                FileError(
-                    path,
-                    f"file is {size}, over the {limit} limit: not analysed "
-                    "(exclude it, or raise max-file-kib in the configuration)",
-                )
-            ],
-        ), None
+    too_large = oversize_error(path, data, config.settings)
+    if too_large is not None:
+        return FileResult(path, errors=[too_large]), None
     if b"\0" in data:
         # LibCST accepts a NUL inside a string literal; Python refuses the
         # whole file. Never rewrite what Python cannot run.
@@ -519,8 +507,25 @@ def _with_refs(path: str, r: Report, positions: _Positions, shown: int = 3) -> s
     return r.message.replace(REFS, where)
 
 
-def _wants_noqa_report(data: bytes, config: EngineConfig) -> bool:
-    return config.settings.report_unused_noqa and (b"noqa" in data or b"openrouter-migrate" in data)
+def wants_noqa_report(data: bytes, settings: Settings) -> bool:
+    """A file the prefilter would skip is still read for OR900 (unused
+    suppressions) when asked for and it has a suppression comment."""
+    return settings.report_unused_noqa and (b"noqa" in data or b"openrouter-migrate" in data)
+
+
+def oversize_error(path: str, data: bytes, settings: Settings) -> FileError | None:
+    """The error for a file over ``max-file-kib`` (every front-end)."""
+    limit_bytes = settings.max_file_bytes
+    if len(data) <= limit_bytes:
+        return None
+    size = f"{len(data) / (1024 * 1024):.1f} MiB"
+    mib, rest = divmod(limit_bytes, 1024 * 1024)
+    limit = f"{mib} MiB" if mib and not rest else f"{limit_bytes // 1024} KiB"
+    return FileError(
+        path,
+        f"file is {size}, over the {limit} limit: not analysed "
+        "(exclude it, or raise max-file-kib in the configuration)",
+    )
 
 
 def _report_unused_noqa(

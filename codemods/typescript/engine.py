@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from codemods.engine import EngineConfig, _with_requirements
+from codemods.engine import EngineConfig, _with_requirements, oversize_error, wants_noqa_report
 from codemods.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
 from codemods.mapping import MappingError
 from codemods.prefilter import may_need_work
@@ -49,23 +49,11 @@ def process_typescript(
 ) -> FileResult:
     """Analyse (and compute the migration of) one TypeScript/JavaScript file."""
     settings = config.settings
-    if prefilter and not may_need_work(data) and not _wants_noqa(data, settings):
+    if prefilter and not may_need_work(data) and not wants_noqa_report(data, settings):
         return FileResult(path, skipped=True)
-    limit_bytes = settings.max_file_bytes
-    if len(data) > limit_bytes:
-        size = f"{len(data) / (1024 * 1024):.1f} MiB"
-        mib, rest = divmod(limit_bytes, 1024 * 1024)
-        limit = f"{mib} MiB" if mib and not rest else f"{limit_bytes // 1024} KiB"
-        return FileResult(
-            path,
-            errors=[
-                FileError(
-                    path,
-                    f"file is {size}, over the {limit} limit: not analysed "
-                    "(exclude it, or raise max-file-kib in the configuration)",
-                )
-            ],
-        )
+    too_large = oversize_error(path, data, settings)
+    if too_large is not None:
+        return FileResult(path, errors=[too_large])
     if b"\0" in data:
         before = data[: data.index(b"\0")]
         line = before.count(b"\n") + 1
@@ -87,10 +75,6 @@ def process_typescript(
         return FileResult(path, errors=[FileError(path, f"mapping error: {e}")])
     except RecursionError:
         return FileResult(path, errors=[FileError(path, "too deeply nested to analyse")])
-
-
-def _wants_noqa(data: bytes, settings: Settings) -> bool:
-    return settings.report_unused_noqa and (b"noqa" in data or b"openrouter-migrate" in data)
 
 
 class _Lines:
