@@ -674,3 +674,37 @@ def test_an_exported_client_moves_only_as_an_unsafe_fix(source: str) -> None:
         "lib.js", source.encode(), EngineConfig(settings=Settings(unsafe_fixes=True))
     )
     assert b"openrouter.ai" in (result.new_source or b"")
+
+
+def test_org_and_project_env_reads_are_reported_outside_the_removed_options() -> None:
+    # OR308 as in Python: the Node SDK reads both variables by itself too
+    # (readEnv("OPENAI_ORG_ID") -> OpenAI-Organization), so the report says so
+    source = """
+    import OpenAI from "openai";
+    const org = process.env.OPENAI_ORG_ID;
+    const proj = process.env["OPENAI_PROJECT_ID"];
+    const d = Deno.env.get("OPENAI_ORG_ID");
+    const v = import.meta.env.OPENAI_ORG_ID;
+    const client = new OpenAI({
+      organization: process.env.OPENAI_ORG_ID,
+      project: process.env.OPENAI_PROJECT_ID,
+    });
+    """
+    result = run(source)
+    assert [(f.code, f.line) for f in result.findings] == [
+        ("OR308", 2),
+        ("OR308", 3),
+        ("OR308", 4),
+        ("OR308", 5),
+        ("OR101", 6),
+    ]
+    assert "also reads it by itself" in result.findings[0].message
+    kept = run(source, strip_project=False)
+    assert [(f.code, f.line) for f in kept.findings] == [
+        ("OR308", 2),
+        ("OR308", 4),
+        ("OR308", 5),
+        ("OR101", 6),
+    ]
+    # a file that does not use the SDK is not this rule's business
+    assert codes(run('const org = process.env.OPENAI_ORG_ID; // openai\n')) == []

@@ -144,6 +144,7 @@ class Facts:
     # the quote the file's imports use, for new string literals
     quote: str = '"'
     uses_deno: bool = False
+    root: Node | None = None
 
     def declared_once(self, name: str) -> bool:
         return self.bindings.get(name, 0) == 1
@@ -211,7 +212,7 @@ _BINDING_PARENTS = {
 
 
 def collect(root: Node, source: bytes) -> Facts:
-    facts = Facts()
+    facts = Facts(root=root)
     facts.uses_deno = b"Deno." in source
     stack = [root]
     first_quote = None

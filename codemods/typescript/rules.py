@@ -272,6 +272,15 @@ add_example(
     """,
 )
 add_example(
+    "OR308",
+    "typescript",
+    """
+    import OpenAI from "openai";
+    const org = process.env.OPENAI_ORG_ID;
+    const client = new OpenAI({ organization: process.env.OPENAI_ORG_ID });
+    """,
+)
+add_example(
     "OR900",
     "typescript",
     """
@@ -494,6 +503,59 @@ def check(ctx: Context) -> None:
             extra.requires.append(r)
     _check_calls(ctx)
     _check_ai_sdk(ctx)
+    _check_org_env(ctx)
+
+
+_ORG_VARS = {"OPENAI_ORG_ID": "organization", "OPENAI_PROJECT_ID": "project"}
+
+
+def _check_org_env(ctx: Context) -> None:
+    """OR308, as in Python: reads of ``OPENAI_ORG_ID`` / ``OPENAI_PROJECT_ID``
+    (``process.env.X``, ``process.env["X"]``, ``Deno.env.get("X")``,
+    ``import.meta.env.X``) in a file that uses the SDK, except inside the
+    ``organization`` / ``project`` options the migration removes. The Node
+    SDK reads both variables by itself too (``readEnv("OPENAI_ORG_ID")``, sent
+    as ``OpenAI-Organization``), whatever the file says."""
+    facts = ctx.facts
+    source = ctx.source
+    if not facts.imports_openai or (
+        b"OPENAI_ORG_ID" not in source and b"OPENAI_PROJECT_ID" not in source
+    ):
+        return
+    wanted = {"OPENAI_ORG_ID"}
+    if ctx.settings.strip_project:
+        wanted.add("OPENAI_PROJECT_ID")
+    removed_keys = {"organization", "project"} if ctx.settings.strip_project else {"organization"}
+    skip: list[tuple[int, int]] = []
+    for new in facts.new_expressions:
+        if facts.meaning(new.child_by_field_name("constructor")) != "client":
+            continue
+        args = new.child_by_field_name("arguments")
+        named = [c for c in args.named_children if c.type != "comment"] if args else []
+        obj = unwrap(named[0]) if len(named) == 1 else None
+        if obj is None or obj.type != "object":
+            continue
+        for m in _members(obj):
+            if _key_name(m) in removed_keys:
+                skip.append((m.start_byte, m.end_byte))
+    stack = [ctx.facts.root] if ctx.facts.root is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type in ("member_expression", "subscript_expression", "call_expression"):
+            read = _env_read(node)
+            if read is not None and read[0] in wanted:
+                if not any(s <= node.start_byte and node.end_byte <= e for s, e in skip):
+                    var = read[0]
+                    ctx.report(
+                        node,
+                        RULES["OR308"],
+                        f"reads ${var}: OpenRouter ignores {_ORG_VARS[var]}, so after the "
+                        "migration this value is unused and the variable may be unset; remove "
+                        "the read, and remove the variable from the environment (the OpenAI "
+                        "SDK also reads it by itself and sends it as a header)",
+                    )
+                continue
+        stack.extend(reversed(node.children))
 
 
 def _exported(ctx: Context, new: Node) -> str | None:
