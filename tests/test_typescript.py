@@ -707,4 +707,4 @@ def test_org_and_project_env_reads_are_reported_outside_the_removed_options() ->
         ("OR101", 6),
     ]
     # a file that does not use the SDK is not this rule's business
-    assert codes(run('const org = process.env.OPENAI_ORG_ID; // openai\n')) == []
+    assert codes(run("const org = process.env.OPENAI_ORG_ID; // openai\n")) == []
