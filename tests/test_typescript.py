@@ -708,3 +708,25 @@ def test_org_and_project_env_reads_are_reported_outside_the_removed_options() ->
     ]
     # a file that does not use the SDK is not this rule's business
     assert codes(run("const org = process.env.OPENAI_ORG_ID; // openai\n")) == []
+
+
+def test_a_model_that_cannot_move_keeps_its_client_and_the_clients_models() -> None:
+    # as in Python: moved alone, the client would send 'o1-mini' to OpenRouter,
+    # which rejects it; `// noqa: OR204` accepts the ID and lets the client move
+    source = """
+    import OpenAI from "openai";
+    const client = new OpenAI();
+    await client.chat.completions.create({ model: "o1-mini", messages: [] });
+    await client.chat.completions.create({ model: "gpt-4o", messages: [] });
+    """
+    result = run(source)
+    client, unmovable, model = result.findings
+    assert (client.code, unmovable.code, model.code) == ("OR101", "OR204", "OR201")
+    assert client.applicability == "unsafe" and model.applicability == "unsafe"
+    assert "unsafe fix: 'o1-mini' (OR204) at app.ts:3 is sent through it" in client.message
+    assert result.new_source is None
+    both = run(source, unsafe_fixes=True).new_source.decode()
+    assert "openrouter.ai" in both and '"openai/gpt-4o"' in both
+    accepted = run(source.replace("[] });\n    await", "[] }); // noqa: OR204\n    await", 1))
+    assert [f.applicability for f in accepted.findings] == ["safe", "safe"]
+    assert accepted.new_source is not None

@@ -154,6 +154,23 @@ def _process(
             continue
         kept.append(r)
     kept = _with_requirements(kept, ctx.reports)
+    # a model ID that cannot move (and is not accepted with noqa) keeps the
+    # clients it is sent through from moving safely: they move together
+    kept_ids = {id(r) for r in kept}
+    for r in kept:
+        for client in r.blocks:
+            if client.fix is None or id(client) not in kept_ids:
+                continue
+            if not any(m.startswith("; unsafe fix: '") for m in client.notes):
+                client.unsafe = True
+                line = lines.point(r.node.start_byte)[0]
+                note = (
+                    f"; unsafe fix: '{r.blocked_value}' ({r.rule.code}) at {path}:{line} is "
+                    "sent through it and cannot move to OpenRouter, which would reject it: "
+                    "fix that model first (or `// noqa` its finding to move the client anyway)"
+                )
+                client.notes.append(note)
+                client.message += note
     # a fix that moves with a client whose fix is unsafe is unsafe too: the
     # client and what is sent through it move together or not at all
     for r in kept:

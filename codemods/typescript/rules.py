@@ -380,6 +380,12 @@ class TsReport:
     unsafe: bool = False
     # a report-only finding whose place another report's fix edits
     fixed_by: TsReport | None = None
+    # a model ID that cannot move to OpenRouter (OR202-OR204): the clients
+    # it is sent through, whose move it makes unsafe (engine.py, after noqa:
+    # ``// noqa`` on this finding accepts the ID and lets them move)
+    blocks: list[TsReport] = field(default_factory=list)
+    blocked_value: str = ""
+    notes: list[str] = field(default_factory=list)  # unsafe notes added by the engine
 
 
 @dataclass
@@ -1418,12 +1424,15 @@ def _check_model(ctx: Context, site: _ModelSite) -> None:
         )
         r.requires.extend(site.requires)
     elif lookup.kind is LookupKind.FINE_TUNE and certain:
-        ctx.report(
-            frag,
-            RULES["OR203"],
-            f"fine-tuned model '{site.value}'{through} has no OpenRouter equivalent: "
-            "OpenAI fine-tunes are served by OpenAI only",
-        ).requires.extend(site.requires)
+        _blocks(
+            ctx.report(
+                frag,
+                RULES["OR203"],
+                f"fine-tuned model '{site.value}'{through} has no OpenRouter equivalent: "
+                "OpenAI fine-tunes are served by OpenAI only",
+            ),
+            site,
+        )
     elif lookup.kind is LookupKind.NO_EQUIVALENT:
         successor = (
             f"; its successor on OpenRouter is '{lookup.successor}' (not rewritten: "
@@ -1431,19 +1440,34 @@ def _check_model(ctx: Context, site: _ModelSite) -> None:
             if lookup.successor
             else ""
         )
-        ctx.report(
-            frag,
-            RULES["OR204"],
-            f"model '{site.value}'{through} has no OpenRouter equivalent in the catalog "
-            f"snapshot of {ctx.table.catalog_date}: {lookup.reason}{successor}",
-        ).requires.extend(site.requires)
+        _blocks(
+            ctx.report(
+                frag,
+                RULES["OR204"],
+                f"model '{site.value}'{through} has no OpenRouter equivalent in the catalog "
+                f"snapshot of {ctx.table.catalog_date}: {lookup.reason}{successor}",
+            ),
+            site,
+        )
     elif lookup.kind in (LookupKind.UNKNOWN, LookupKind.BAD_PREFIX) and certain:
-        ctx.report(
-            frag,
-            RULES["OR202"],
-            f"no OpenRouter ID known for '{site.value}'{through}: add it to your mapping file "
-            "or write the OpenRouter ID",
-        ).requires.extend(site.requires)
+        _blocks(
+            ctx.report(
+                frag,
+                RULES["OR202"],
+                f"no OpenRouter ID known for '{site.value}'{through}: add it to your mapping "
+                "file or write the OpenRouter ID",
+            ),
+            site,
+        )
+
+
+def _blocks(r: TsReport, site: _ModelSite) -> None:
+    """A model ID that cannot move: the clients it is sent through move only
+    with it (as Python's: moved alone, they would send an ID OpenRouter
+    rejects, and a call that works today would fail)."""
+    r.requires.extend(site.requires)
+    r.blocks.extend(site.requires)
+    r.blocked_value = site.value
 
 
 # --------------------------------------------------------------------------
