@@ -509,7 +509,7 @@ def check(ctx: Context) -> None:
             unknown = bool(unknown_at)
         if kinds and all(k is not None for k in kinds):
             what = ", ".join(sorted(set(kinds)))  # type: ignore[arg-type]
-            where = f", also in {', '.join(sorted(set(elsewhere)))}" if elsewhere else ""
+            where = f", also in {_some(sorted(set(elsewhere)))}" if elsewhere else ""
             ctx.decisions[key] = "left"
             ctx.report(
                 new,
@@ -531,7 +531,7 @@ def check(ctx: Context) -> None:
         elif names and unknown:
             note = (
                 f"; unsafe fix: the client is exported ({_exported(ctx, new)}) and "
-                f"{', '.join(sorted(set(unknown_at)))} reads it in a way the tool cannot "
+                f"{_some(sorted(set(unknown_at)))} reads it in a way the tool cannot "
                 "follow (a module imported whole and passed on, a re-export, a dynamic "
                 "import, the client passed to something else), so not all of its uses are "
                 "known: check them, then apply it with --unsafe-fixes"
@@ -606,6 +606,13 @@ def _check_org_env(ctx: Context) -> None:
                     )
                 continue
         stack.extend(reversed(node.children))
+
+
+def _some(items: list[str] | tuple[str, ...], shown: int = 3) -> str:
+    """``a, b, c`` or ``a, b, c and 4 more``: places named in a message."""
+    if len(items) <= shown + 1:
+        return ", ".join(items)
+    return f"{', '.join(items[:shown])} and {len(items) - shown} more"
 
 
 def _export_names(ctx: Context, new: Node) -> list[str]:
@@ -1384,7 +1391,7 @@ def _check_model(ctx: Context, site: _ModelSite) -> None:
     safe = certain and not site.exported and not unsafe_client
     through = f" (through {site.via})" if site.via else ""
     if site.elsewhere:
-        through = f" (through {site.via}, also sent as model in {', '.join(site.elsewhere)})"
+        through = f" (through {site.via}, also sent as model in {_some(site.elsewhere)})"
     frag = site.fragment
     if site.shared and lookup.kind in (LookupKind.MAPPED, LookupKind.BAD_PREFIX):
         ctx.report(
