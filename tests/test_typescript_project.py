@@ -283,3 +283,35 @@ def test_specifiers_resolve_to_files_of_the_run(
     files = {str(tmp_path / n): n for n in names}
     found = resolve(str(tmp_path / "app.ts"), specifier, files)
     assert (files[found] if found else None) == expected
+
+
+def test_a_client_and_its_importers_are_written_together_or_not_at_all(tmp_path: Path) -> None:
+    import subprocess
+
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": 'import OpenAI from "openai";\nexport const openai = new OpenAI();\n',
+            "app.ts": """
+            import { openai } from "./lib/openai";
+            await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+        },
+    )
+    (root / ".git").rmdir()
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+    with (root / "app.ts").open("a") as fh:
+        fh.write("// a local edit\n")
+    before = (root / "lib/openai.ts").read_bytes()
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        out = cli_runner().invoke(main, ["migrate", "--no-cache", "."])
+    finally:
+        os.chdir(old)
+    assert out.exit_code == 2, out.output
+    assert "its fixes were decided together with app.ts" in out.output
+    assert (root / "lib/openai.ts").read_bytes() == before
