@@ -315,3 +315,38 @@ def test_a_client_and_its_importers_are_written_together_or_not_at_all(tmp_path:
     assert out.exit_code == 2, out.output
     assert "its fixes were decided together with app.ts" in out.output
     assert (root / "lib/openai.ts").read_bytes() == before
+
+
+def test_files_that_do_not_parse_keep_their_side_unknown(tmp_path: Path) -> None:
+    # an importer with a syntax error: its uses of the client are not all
+    # known; a definer with one is not rewritten: its client stays, and what
+    # the importers send through it is left alone
+    root = _tree(
+        tmp_path / "importer",
+        {
+            "lib/openai.ts": LIB,
+            "app/page.tsx": """
+            import { openai } from "../lib/openai";
+            export const P = () => <p>Tom & Jerry {openai.files.list()}</p>;
+            """,
+            "app/route.ts": """
+            import { openai } from "../lib/openai";
+            await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "lib/openai.ts:2:23: OR101 `new OpenAI(...)`" in out, out
+    assert "not all of its uses are known" in out, out
+    root = _tree(
+        tmp_path / "definer",
+        {
+            "lib/openai.ts": LIB + "export const broken = (;\n",
+            "app/route.ts": """
+            import { openai } from "../lib/openai";
+            await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "app/route.ts" not in out, out

@@ -1614,6 +1614,11 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
         if all(flags):
             s.safe.add(key)
             s.certain.add(key)
+    if not fixable:
+        # a file tree-sitter cannot parse cleanly: what it does with the
+        # names it imports is not all known
+        whole_specs.update(module for module, _ in facts.local_imports.values())
+        whole_specs.update(facts.whole_imports.values())
     s.module_imports = sorted(whole_specs)
     return s
 
