@@ -659,9 +659,10 @@ def test_an_extensionless_node_script_goes_to_the_javascript_front_end(
     ],
 )
 def test_an_exported_client_moves_only_as_an_unsafe_fix(source: str) -> None:
-    # its uses in other modules are not followed (seen: openai-assistants-
-    # quickstart's `export const openai = new OpenAI()`, used only for
-    # assistants, files and vector stores elsewhere)
+    # checked alone, no module importing it is seen, so its uses elsewhere
+    # are unknown (seen: openai-assistants-quickstart's `export const openai
+    # = new OpenAI()`, used only for assistants, files and vector stores
+    # elsewhere; with those modules in the run: tests/test_typescript_project.py)
     from codemods.engine import EngineConfig
     from codemods.findings import Settings
     from codemods.typescript.engine import process_typescript
