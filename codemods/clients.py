@@ -961,11 +961,16 @@ def _import_heads(f: ModuleFacts) -> dict[str, list[str]]:
 
 def whole_module_of(heads: dict[str, list[str]], key: str) -> str | None:
     """The module expression ``key`` (``clients.client``) reads a name of,
-    when it is one of :func:`_import_heads` and ``key`` has one more part."""
+    when it is one of :func:`_import_heads` (or a submodule of one) and
+    ``key`` has one more part."""
     if key.count(".") == 0:
         return None
     module = key.rsplit(".", 1)[0]
-    return module if module in heads.get(key.split(".", 1)[0], ()) else None
+    for written in heads.get(key.split(".", 1)[0], ()):
+        # ``sub.clients.client`` after ``from pkg import sub``: a submodule
+        if module == written or module.startswith(written + "."):
+            return module
+    return None
 
 
 def bare_module_reads(f: ModuleFacts, heads: dict[str, list[str]]) -> set[str]:

@@ -754,6 +754,56 @@ def plan_calls(
     return out
 
 
+def imported_clients(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, list[tuple[str, str, str]]]:
+    """The clients (and client factories) each file takes from another
+    module of the run: path -> (name as read here, the defining file, its
+    decision), through ``from M import client``, a module imported whole
+    (``clients.client``) or a submodule of a package imported whole
+    (``sub.clients.client`` after ``from pkg import sub``)."""
+    files = list(files)
+    modules, names = modules if modules is not None else modules_of(files)
+    exported = {path: summary.clients for path, _, summary, _ in files if summary is not None}
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        if not (summary.imports or summary.whole_imports or summary.module_aliases):
+            continue
+        me, is_pkg = names[path]
+        found: list[tuple[str, str, str]] = []
+        for local, (written, name) in sorted(summary.imports.items()):
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None or target not in modules:
+                continue
+            state = exported.get(modules[target], {}).get(name)
+            if state is not None:
+                found.append((local, modules[target], state))
+        # ``clients.client`` off a module imported whole
+        for expr, module in whole_modules(summary, me, is_pkg):
+            if module not in modules:
+                continue
+            definer = modules[module]
+            for name, state in sorted(exported.get(definer, {}).items()):
+                if not name.startswith(FIXTURE_PREFIX):
+                    found.append((f"{expr}.{name}", definer, state))
+        # ``sub.clients.client`` off a package imported whole (``from pkg
+        # import sub``, ``import pkg.sub``): only the keys this file uses
+        known = {key for key, _, _ in found}
+        for key in sorted({*summary.client_uses, *summary.client_escapes} - known):
+            whole = _whole_key(summary, key, me, is_pkg)
+            if whole is None or whole[1] not in modules:
+                continue
+            definer = modules[whole[1]]
+            state = exported.get(definer, {}).get(whole[2])
+            if state is not None:
+                found.append((key, definer, state))
+        if found:
+            out[path] = found
+    return out
+
+
 def plan_clients(
     files: Iterable[FileInfo], modules: Modules | None = None
 ) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -764,33 +814,22 @@ def plan_clients(
     files = list(files)
     if not any(summary is not None and summary.clients for _, _, summary, _ in files):
         return {}
-    modules, names = modules if modules is not None else modules_of(files)
-    exported = {path: summary.clients for path, _, summary, _ in files if summary is not None}
-    out: dict[str, tuple[tuple[str, str], ...]] = {}
-    for path, _, summary, _ in files:
-        if summary is None or path not in names:
-            continue
-        if not (summary.imports or summary.whole_imports or summary.module_aliases):
-            continue
-        me, is_pkg = names[path]
-        found: list[tuple[str, str]] = []
-        for local, (written, name) in sorted(summary.imports.items()):
-            target = resolve(written, me, is_pkg) if written != "?" else None
-            if target is None or target not in modules:
-                continue
-            state = exported.get(modules[target], {}).get(name)
-            if state is not None:
-                found.append((local, state))
-        # ``clients.client`` off a module imported whole
-        for expr, module in whole_modules(summary, me, is_pkg):
-            definer = modules[module] if module in modules else None
-            for name, state in sorted(exported.get(definer, {}).items() if definer else ()):
-                if not name.startswith(FIXTURE_PREFIX):
-                    found.append((f"{expr}.{name}", state))
-        if found:
-            out[path] = tuple(found)
-    # the pytest fixtures test modules take from a conftest.py up their tree
+    out: dict[str, tuple[tuple[str, str], ...]] = {
+        path: tuple((key, state) for key, _, state in found)
+        for path, found in imported_clients(files, modules).items()
+    }
+    for path, found in fixture_clients(files).items():
+        out[path] = tuple(sorted({*out.get(path, ()), *((k, s) for k, _, s in found)}))
+    return out
+
+
+def fixture_clients(files: Iterable[FileInfo]) -> dict[str, list[tuple[str, str, str]]]:
+    """The pytest fixtures test modules take from a conftest.py up their
+    tree that are clients: path -> ("fixture:<name>", the conftest, its
+    decision)."""
+    files = list(files)
     conftests = _conftests(files)
+    out: dict[str, list[tuple[str, str, str]]] = {}
     for path, real, summary, _ in files if conftests else ():
         if summary is None:
             continue
@@ -799,9 +838,9 @@ def plan_clients(
             if key.startswith(FIXTURE_PREFIX):
                 hit = _fixture_definer(real, key, conftests)
                 if hit is not None:
-                    found.append((key, hit[2].clients[key]))
+                    found.append((key, hit[0], hit[2].clients[key]))
         if found:
-            out[path] = tuple(sorted({*out.get(path, ()), *found}))
+            out[path] = found
     return out
 
 
@@ -824,14 +863,23 @@ def _whole_key(
     summary: ModuleSummary, key: str, me: str, is_pkg: bool
 ) -> tuple[str, str, str] | None:
     """(module expression, absolute module, name) of a client_uses key
-    ``clients.client`` read off a module imported whole."""
+    ``clients.client`` read off a module imported whole, also a submodule
+    of a package imported whole: ``sub.clients.client`` after ``from pkg
+    import sub`` (module ``pkg.sub.clients``), ``pkg.sub.clients.client``
+    after ``import pkg.sub``."""
     if "." not in key or key.startswith(FIXTURE_PREFIX):
         return None
     expr, name = key.rsplit(".", 1)
+    deeper: tuple[str, str] | None = None  # the longest package expression
     for written, module in whole_modules(summary, me, is_pkg):
         if written == expr:
             return expr, module, name
-    return None
+        if expr.startswith(written + ".") and (deeper is None or len(written) > len(deeper[0])):
+            deeper = (written, module)
+    if deeper is None:
+        return None
+    written, module = deeper
+    return expr, module + expr[len(written) :], name
 
 
 def _star_imports(summary: ModuleSummary) -> list[str]:

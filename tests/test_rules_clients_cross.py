@@ -274,6 +274,58 @@ def test_a_model_sent_through_a_module_imported_whole_moves_with_its_client(
     assert 'model="openai/gpt-4o"' in (root / "pkg/chat.py").read_text()
 
 
+# a submodule of a package imported whole: (the import, how the client is read)
+PACKAGE_IMPORTS = [
+    ("from pkg import sub", "sub.clients.client"),
+    ("from . import sub", "sub.clients.client"),
+    ("import pkg.sub", "pkg.sub.clients.client"),
+    ("import pkg.sub as s", "s.clients.client"),
+    ("import pkg", "pkg.sub.clients.client"),
+]
+
+
+def _package(root: Path, user: str) -> Path:
+    return _tree(
+        root,
+        {
+            "pkg/__init__.py": "",
+            "pkg/sub/__init__.py": "",
+            "pkg/sub/clients.py": WHOLE_CLIENTS,
+            "pkg/user.py": user,
+        },
+    )
+
+
+@pytest.mark.parametrize(("imports", "client"), PACKAGE_IMPORTS)
+def test_a_model_sent_through_a_submodule_of_a_package_imported_whole_moves_with_its_client(
+    tmp_path, monkeypatch, imports: str, client: str
+) -> None:
+    # the model fix was unsafe ("client not resolved") while the client moved
+    chat = f'{imports}\ndef ask():\n    return {client}.chat.completions.create(model="gpt-4o", messages=[])\n'
+    root = _package(tmp_path, chat)
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"], f["fix"]) for f in found} == {
+        ("pkg/sub/clients.py", "OR101", "safe"),
+        ("pkg/user.py", "OR201", "safe"),
+    }
+    assert _findings(root, monkeypatch, "pkg/user.py") == [
+        f for f in found if f["file"] == "pkg/user.py"
+    ]
+    _migrate(root, monkeypatch)
+    assert "openrouter.ai" in (root / "pkg/sub/clients.py").read_text()
+    assert 'model="openai/gpt-4o"' in (root / "pkg/user.py").read_text()
+
+
+@pytest.mark.parametrize(("imports", "client"), PACKAGE_IMPORTS)
+def test_uses_through_a_submodule_of_a_package_imported_whole_count_where_the_client_is_built(
+    tmp_path, monkeypatch, imports: str, client: str
+) -> None:
+    root = _package(tmp_path, f"{imports}\ndef go():\n    return {client}{BATCH_CALL}\n")
+    found = _findings(root, monkeypatch)
+    assert [(f["file"], f["code"]) for f in found] == [("pkg/sub/clients.py", "OR119")], found
+    assert "`batches.create` in ../user.py:3" in found[0]["message"]
+
+
 def test_an_unserved_call_through_a_module_imported_whole_is_reported_alone_or_with_the_tree(
     tmp_path, monkeypatch
 ) -> None:
