@@ -79,6 +79,10 @@ class ModuleSummary:
     # name (or "fixture:<name>", a conftest fixture) -> (served by
     # OpenRouter, line, resource path) per call (ClientIndex.external_uses)
     client_uses: dict[str, list[tuple[bool, int, str]]] = field(default_factory=dict)
+    # what this file does to such a client that decides its move where it is
+    # built: key as in client_uses -> (kind, line, detail) per place
+    # (codemods/clients.py: FACT_MODE, FACT_SETTING, FACT_BLOCK)
+    client_facts: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
     # (OpenAI clients of this file on OpenRouter after the run, those that
     # are not); a parameter annotated ``OpenAI`` asks the run's total
     # keys of client_uses (also with no use here) whose client this file
@@ -166,6 +170,10 @@ class ProjectInput:
     # another module is one OpenRouter does not serve: (exported name, the
     # importing file relative to this file's directory); their move is unsafe
     client_uses_unknown: tuple[tuple[str, str], ...] = ()
+    # what the other modules of the run do to a client this one exports that
+    # decides its move: (exported name or "fixture:<name>", kind, "path:line"
+    # relative to this file's directory, detail) (ModuleSummary.client_facts)
+    client_facts: tuple[tuple[str, str, str, str], ...] = ()
     # every OpenAI client of the run is migrated (and there is one): a
     # parameter annotated ``OpenAI`` is one of them
     all_clients_migrated: bool = False
@@ -186,6 +194,7 @@ class ProjectInput:
             or self.module_client_state
             or self.client_uses
             or self.client_uses_unknown
+            or self.client_facts
             or self.all_clients_migrated
             or self.litellm_configured
         )
@@ -1372,6 +1381,7 @@ def plan_client_uses(
     modules: Modules | None = None,
     mentions: Mentions | None = None,
     unknown: dict[str, tuple[tuple[str, str], ...]] | None = None,
+    facts: dict[str, tuple[tuple[str, str, str, str], ...]] | None = None,
 ) -> dict[str, tuple[tuple[str, bool, str, str], ...]]:
     """The calls made through a client in other modules than the one that
     builds it: definer path -> (exported name or "fixture:<name>", served by
@@ -1384,7 +1394,14 @@ def plan_client_uses(
     could not read) is told nothing: it decides on its own uses, as a
     module outside a project does; then ``unknown`` (when given) gets, per
     such definer, its exported names with a known use OpenRouter does not
-    serve and the file that hides the others: its move is unsafe."""
+    serve and the file that hides the others: its move is unsafe.
+
+    ``facts`` (when given) gets, per definer, what other modules do to its
+    clients that decides their move (ModuleSummary.client_facts: an
+    instructor mode refused on OpenRouter, a setting assigned after it is
+    built, a model ID that cannot move): (exported name, kind, "path:line",
+    detail). Those are told whatever else is unknown: each only keeps a
+    client where it is, or makes its move unsafe."""
     files = list(files)
     both = modules if modules is not None else modules_of(files)
     by_module, names = both
@@ -1396,6 +1413,7 @@ def plan_client_uses(
     opaque: dict[str, str] = {}  # definers none of whose uses elsewhere count -> why (a file)
     escaped: set[tuple[str, str]] = set()  # (definer, exported name) passed on
     found: dict[str, list[tuple[str, bool, str, str]]] = defaultdict(list)
+    found_facts: dict[str, set[tuple[str, str, str, str]]] = defaultdict(set)
 
     def definer_of(
         path: str, real: Path, summary: ModuleSummary, key: str
@@ -1455,6 +1473,14 @@ def plan_client_uses(
             where = os.path.relpath(str(real), os.path.dirname(str(dreal))).replace(os.sep, "/")
             for supported, line, resource in uses:
                 found[definer].append((exported, supported, f"{where}:{line}", resource))
+        for key, told in sorted(summary.client_facts.items()) if facts is not None else ():
+            hit = definer_of(path, real, summary, key)
+            if hit is None or hit[0] == path:
+                continue
+            definer, dreal, exported = hit
+            where = os.path.relpath(str(real), os.path.dirname(str(dreal))).replace(os.sep, "/")
+            for kind, line, detail in told:
+                found_facts[definer].add((exported, kind, f"{where}:{line}", detail))
     # a module that re-exports a definer's client (``from .clients import
     # client`` in a package's __init__.py, ``c = client``) that another
     # module imports: the uses through it are not counted, so that client's
@@ -1499,6 +1525,9 @@ def plan_client_uses(
                         opaque.setdefault(definer, p)
                     elif not fixture and lasts.get(definer) in h:
                         opaque.setdefault(definer, p)
+    if facts is not None:
+        for definer, told in found_facts.items():
+            facts[definer] = tuple(sorted(told))
     out = {}
     for definer, uses in found.items():
         if definer in opaque:

@@ -781,6 +781,25 @@ def blocked_note(blockers: list[Report]) -> str:
     )
 
 
+def external_blocked_note(blockers: list[tuple[str, str]], more: bool) -> str:
+    """What the OR101 message adds when other modules send model IDs that
+    cannot move through the client: (model and rule, where) per place
+    (``clients.external_blocks``); ``more``: :func:`blocked_note` spoke first."""
+    if not blockers:
+        return ""
+    shown = [f"{what} at {where}" for what, where in blockers[:3]]
+    if len(blockers) > 3:
+        shown.append(f"{len(blockers) - 3} more")
+    one = len(blockers) == 1
+    return (
+        f"; {'and' if more else 'unsafe fix:'} {', '.join(shown)} "
+        f"{'is' if one else 'are'} sent through it from another module and cannot move to "
+        f"OpenRouter, which would reject {'it' if one else 'them'}: fix "
+        f"{'that model' if one else 'those models'} first (or `# noqa` "
+        f"{'its finding' if one else 'their findings'} to move the client anyway)"
+    )
+
+
 def _record_decisions(ctx: RuleContext, index: clients.ClientIndex) -> None:
     """What happened to each openai client of the file, once its api_key is
     settled: left where it points, migrated (its OR101 report made), or
@@ -815,10 +834,12 @@ def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
             "if it talks to OpenAI"
         )
     elif after is not None:
+        attr, where = after
         message = (
-            f"`{cls_name}(...)` gets `{after}` set after it is built, so the tool cannot tell "
-            "where it sends requests: left alone, with the model IDs sent through it; set "
-            "OpenRouter's base_url and key where it is configured"
+            f"`{cls_name}(...)` gets `{attr}` set after it is built"
+            + (f" (in {where})" if where else "")
+            + ", so the tool cannot tell where it sends requests: left alone, with the model "
+            "IDs sent through it; set OpenRouter's base_url and key where it is configured"
         )
     if message is not None:
         _leave(ctx, call)
@@ -831,10 +852,13 @@ def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
     modes = [] if on_openrouter else clients.index(ctx).wrapper_modes().get(id(call), [])
     if modes:
         _leave(ctx, call)
+        mode, where = modes[0]
         ctx.report(
             call,
             INSTRUCTOR_MODE,
-            f"`{cls_name}(...)` is wrapped by instructor with mode `{modes[0][1]}`, which "
+            f"`{cls_name}(...)` is wrapped by instructor"
+            + (f" (in {where})" if where else "")
+            + f" with mode `{mode}`, which "
             "instructor 1.7.4 to 1.15.1 refuse for an OpenRouter base URL (only TOOLS, JSON "
             "and OPENROUTER_STRUCTURED_OUTPUTS): left on OpenAI; switch the mode, then run "
             "the tool again",
@@ -1048,16 +1072,19 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             ctx.memo.setdefault(KEY_FOLLOWED_SITES, set()).add(id(call))
             blockers = []
         unknown = clients.unknown_uses_note(ctx, id(call))  # README: "Per client..."
-        if unknown is not None:
+        # model IDs that cannot move, sent through it by other modules
+        elsewhere = [] if key.followed else clients.external_blocks(ctx, id(call))
+        if unknown is not None or elsewhere:
             clients.index(ctx).unsafe_sites.add(id(call))  # importers: moves only with it
         report = ctx.report(
             call,
             CLIENT,
             f"`{cls_name}(...)` talks to OpenAI directly: {summary}"
             + blocked_note(blockers)
+            + external_blocked_note(elsewhere, bool(blockers))
             + (unknown or ""),
             fix=fix,
-            unsafe=bool(blockers) or unknown is not None,
+            unsafe=bool(blockers) or bool(elsewhere) or unknown is not None,
             refs=tuple(b.node for b in blockers),
         )
         ctx.client_reports[id(call)] = report
