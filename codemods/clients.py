@@ -1101,8 +1101,8 @@ def external_blocks(ctx: RuleContext, site: int) -> list[tuple[str, str]]:
     """The model IDs that cannot move which other modules of the run send
     through the client built at ``site`` (project.plan_client_uses):
     ("'o1-mini' (OR204)", "path:line") per place."""
-    return [(detail, where) for s, detail, where in index(ctx)._external_facts(FACT_BLOCK)
-            if s == site]  # fmt: skip
+    found = index(ctx)._external_facts(FACT_BLOCK)
+    return [(detail, where) for s, detail, where in found if s == site]
 
 
 def may_use_external(f: ModuleFacts) -> bool:
