@@ -132,6 +132,8 @@ UNKNOWN = "unknown"
 FACT_MODE = "mode"  # wrapped by instructor in a mode refused on OpenRouter (OR121)
 FACT_SETTING = "setting"  # a connection setting assigned after it is built (OR118)
 FACT_BLOCK = "block"  # sent a model ID that cannot move (OR202-OR204, OR307)
+FACT_SHARED = "shared"  # read through one variable with a client that stays (OR122)
+FACT_PATH = "\x00path\x00"  # in a fact's detail: the path of the module that found it
 # markers, atoms that stand for no client: the value went through
 # instructor.from_openai; no call in another module passes anything
 INSTRUCTOR = "instructor"
@@ -972,17 +974,62 @@ class ClientIndex:
                 scope = self._scope_of_value(target, None)
                 for key in self.tag_keys(target.value, scope):
                     found.append((key, target, FACT_SETTING, target.attr.value))
+            found += self._shared_receivers()
         finally:
             self.wants_importers, self.wants_all_migrated = saved[0], saved[1]
             self.client_params.clear()
             self.client_params.update(saved[2])
         if not found:
             return {}
-        lines = _lines(self.ctx, [node for _, node, _, _ in found])
+        others = [self.sites[int(d)].call for _, _, k, d in found if k == FACT_SHARED and d]
+        lines = _lines(self.ctx, [node for _, node, _, _ in found] + others)
         out: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
         for key, node, kind, detail in found:
-            out[key].append((kind, lines[id(node)], detail))
+            if kind == FACT_SHARED:
+                # the client that stays, as the definer's message names it
+                other = self.sites[int(detail)].call if detail else None
+                detail = (
+                    f"`{self.ctx.module.code_for_node(other.func)}(...)` at "
+                    f"{FACT_PATH}:{lines[id(other)]}"
+                    if other is not None
+                    else "a client that stays where it points"
+                )
+            fact = (kind, lines[id(node)], detail)
+            if fact not in out[key]:
+                out[key].append(fact)
         return dict(out)
+
+    def _shared_receivers(self) -> list[tuple[str, cst.CSTNode, str, str]]:
+        """SDK calls through a receiver that may be a client of another
+        module or a client that stays where it points (a site of this file
+        left alone, another server's, another SDK's): (key, the call,
+        FACT_SHARED, the staying site's id as text or ""). Moving the other
+        module's client would send its model IDs half way (OR122)."""
+        from codemods.rules.unsupported import classify_use
+
+        f = self.ctx.facts
+        out: list[tuple[str, cst.CSTNode, str, str]] = []
+        for call in f.calls:
+            hit = classify_use(self.ctx, call)
+            if hit is None:
+                continue
+            atoms = self.resolve(hit[0], f.scope_of.get(id(call)))
+            keys = _tag_keys(atoms)
+            if not keys:
+                continue
+            staying = [
+                a
+                for a in atoms
+                if isinstance(a, int)
+                and self.ctx.client_decisions.get(a, DECISION_MIGRATE) not in _ON_OPENROUTER
+            ]
+            # (one key and DECISION_LEFT: that client itself stays)
+            left = DECISION_LEFT in atoms and len(keys) > 1
+            if not staying and not left and FOREIGN not in atoms:
+                continue
+            other = str(staying[0]) if staying else ""
+            out += [(key, call, FACT_SHARED, other) for key in keys]
+        return out
 
     def uses(self) -> dict[int, list[Use]]:
         """Constructor site -> the SDK calls made through it in this file."""

@@ -1278,6 +1278,7 @@ def plan_keys(
 
 
 FIXTURE_PREFIX = "fixture:"  # codemods/clients.py: a conftest fixture, by name
+FACT_PATH = "\x00path\x00"  # codemods/clients.py: in a fact, the path of its module
 
 
 def _conftests(files: list[FileInfo]) -> dict[str, tuple[str, Path, ModuleSummary | None]]:
@@ -1480,6 +1481,7 @@ def plan_client_uses(
             definer, dreal, exported = hit
             where = os.path.relpath(str(real), os.path.dirname(str(dreal))).replace(os.sep, "/")
             for kind, line, detail in told:
+                detail = detail.replace(FACT_PATH, where)
                 found_facts[definer].add((exported, kind, f"{where}:{line}", detail))
     # a module that re-exports a definer's client (``from .clients import
     # client`` in a package's __init__.py, ``c = client``) that another

@@ -804,3 +804,52 @@ def test_a_client_configured_after_it_is_built_in_another_module_is_left(
     _migrate(root, monkeypatch)
     assert (root / "clients.py").read_text() == CLIENT_MODULE
     assert (root / "app.py").read_text() == app
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        'OpenAI(base_url="http://localhost:8000/v1")',  # another server (OR104)
+        'AzureOpenAI(api_version="2024-02-01", azure_endpoint="https://x.openai.azure.com")',
+    ],
+)
+def test_a_client_read_in_another_module_through_one_variable_with_a_client_that_stays_stays(
+    tmp_path, monkeypatch, other: str
+) -> None:
+    # the same-file case leaves both (OR122); read in app.py, clients.py
+    # moved and app.py's bare gpt-4o went to OpenRouter whenever llm was it
+    app = (
+        "import os\n\nfrom openai import AzureOpenAI, OpenAI\n\nfrom clients import client\n\n"
+        f"local = {other}\n"
+        'llm = local if os.environ.get("LOCAL") else client\n'
+        'llm.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    root = _tree(tmp_path, {"clients.py": CLIENT_MODULE, "app.py": app})
+    found = _findings(root, monkeypatch)
+    mine = [f for f in found if f["file"] == "clients.py"]
+    assert [f["code"] for f in mine] == ["OR122"], found
+    assert "(in app.py:9), which is left alone" in mine[0]["message"]
+    assert not [f for f in found if f["code"] == "OR201"]
+    for name in ("clients.py", "app.py"):
+        assert _findings(root, monkeypatch, name) == [f for f in found if f["file"] == name]
+    _migrate(root, monkeypatch)
+    assert (root / "clients.py").read_text() == CLIENT_MODULE
+    assert (root / "app.py").read_text() == app
+
+
+def test_a_client_read_in_another_module_through_its_own_variable_still_moves(
+    tmp_path, monkeypatch
+) -> None:
+    app = (
+        "from openai import OpenAI\n\nfrom clients import client\n\n"
+        'local = OpenAI(base_url="http://localhost:8000/v1")\n'
+        'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+        'local.chat.completions.create(model="llama3", messages=[])\n'
+    )
+    root = _tree(tmp_path, {"clients.py": CLIENT_MODULE, "app.py": app})
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"], f["fix"]) for f in found} == {
+        ("clients.py", "OR101", "safe"),
+        ("app.py", "OR104", None),
+        ("app.py", "OR201", "safe"),
+    }

@@ -693,6 +693,10 @@ def _move_together(ctx: RuleContext, index: clients.ClientIndex) -> None:
         hit = classify_use(ctx, call)
         if hit is not None:
             uses.append(index.resolve(hit[0], f.scope_of.get(id(call))))
+    # other modules read it through one variable with a client that stays
+    for site, other, where in index._external_facts(clients.FACT_SHARED):
+        if ctx.client_decisions.get(site) == clients.DECISION_MIGRATE:
+            _demote(ctx, index.sites[site].call, None, (other, where))
     changed = True
     while changed:
         changed = False
@@ -708,9 +712,15 @@ def _move_together(ctx: RuleContext, index: clients.ClientIndex) -> None:
             changed = True
 
 
-def _demote(ctx: RuleContext, call: cst.Call, other: cst.Call | None) -> None:
+def _demote(
+    ctx: RuleContext,
+    call: cst.Call,
+    other: cst.Call | None,
+    elsewhere: tuple[str, str] | None = None,
+) -> None:
     """Take back the migration of ``call`` (its OR101 report, the edits it
-    carries and the findings that say they were made) and report why."""
+    carries and the findings that say they were made) and report why
+    (``elsewhere``: the client that stays and the read, in another module)."""
     report = ctx.client_reports.pop(id(call), None)
     if report is not None:
         edited = {id(node) for node, _ in ctx.support_edits.pop(id(report), [])}
@@ -728,6 +738,8 @@ def _demote(ctx: RuleContext, call: cst.Call, other: cst.Call | None) -> None:
         if other is not None
         else "a client of another server"
     )
+    if elsewhere is not None:
+        with_what = f"{elsewhere[0]} (in {elsewhere[1]})"
     ctx.report(
         call,
         SHARED_RECEIVER,
