@@ -267,7 +267,10 @@ NOT_DIRECT = rule(
         (Azure realtime), `azure_ad_token_provider=`, an `http_client=` the
         tool cannot see into (its own base URL, transport, client
         certificate), or any other keyword. Nothing is changed, and the
-        model IDs sent through this client are left alone too.
+        model IDs sent through this client are left alone too. In Python,
+        also a client whose `base_url`, `api_key` or another connection
+        setting is assigned after it is built, in its module or in another
+        module of the run that imports it (the message names where).
     """,
     why="""
         A client is migrated only when every argument is one whose meaning
@@ -349,7 +352,9 @@ INSTRUCTOR_MODE = rule(
         Reports a client passed to `instructor.from_openai(client, mode)`
         with a mode (keyword or positional) other than `Mode.TOOLS` (the
         default), `Mode.JSON` or `Mode.OPENROUTER_STRUCTURED_OUTPUTS`, or a
-        mode it cannot read (a variable, `**options`). The client is left on
+        mode it cannot read (a variable, `**options`). The wrap may be in
+        the client's module or in another module of the run that imports
+        the client (the message names where). The client is left on
         OpenAI, with the model IDs sent through it. `instructor.patch` and
         `apatch` do not check the mode and are not reported.
     """,
@@ -380,8 +385,10 @@ SHARED_RECEIVER = rule(
         Reports an OpenAI-direct client that is used through the same
         variable or attribute as a client the tool leaves where it points
         (`self.client = OpenAI()` in one branch, `OpenAI(base_url=proxy)`
-        or a key the tool cannot follow in the other). Neither is migrated,
-        and the model IDs sent through them stay as they are.
+        or a key the tool cannot follow in the other), also when that
+        variable is in another module of the run that imports the client
+        (the message names where). Neither is migrated, and the model IDs
+        sent through them stay as they are.
     """,
     why="""
         A call through that variable sends the same model ID to whichever
