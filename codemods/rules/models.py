@@ -675,6 +675,21 @@ BLOCKED_NOTE = (
 )
 
 
+HELD_ELSEWHERE_NOTE = (
+    "; unsafe fix: it goes through a client of another module whose move is an unsafe fix "
+    "or not certain (the client's finding there says why): it moves only with that client"
+)
+
+
+def _held_elsewhere(ctx: RuleContext, sites: tuple[int | str, ...]) -> bool:
+    """Is a call it reaches made through a client of another module whose
+    module says "unknown" (its move is unsafe, or it may be several things)?"""
+    project = ctx.project
+    if project is None or not project.clients:
+        return False
+    return any(isinstance(s, str) and project.client_state(s) == clients.UNKNOWN for s in sites)
+
+
 def check_literal(
     ctx: RuleContext,
     node: cst.SimpleString,
@@ -697,6 +712,8 @@ def check_literal(
     unsafe_note = ""
     if not safe:
         unsafe_note = BLOCKED_NOTE if any(r.unsafe for r in requires) else UNSAFE_NOTE
+        if unsafe_note is UNSAFE_NOTE and _held_elsewhere(ctx, sites):
+            unsafe_note = HELD_ELSEWHERE_NOTE
     if lookup.kind is LookupKind.MAPPED:
         target = lookup.target or model
 
