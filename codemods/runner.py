@@ -1219,10 +1219,15 @@ def _second_round(
     if rerun({path: given(path) for path in readers}):
         current = files()
     unknown: dict[str, tuple[tuple[str, str], ...]] = {}
-    uses = plan_client_uses(current, modules, mentions, unknown)
+    told: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
+    uses = plan_client_uses(current, modules, mentions, unknown, told)
     todo = {path: replace(given(path), client_uses=found) for path, found in uses.items()}
     for path, names in unknown.items():
         todo[path] = replace(todo.get(path, given(path)), client_uses_unknown=names)
+    # what other modules do to a client (an instructor mode, a setting, a
+    # model that cannot move) decides its move where it is built
+    for path, facts in told.items():
+        todo[path] = replace(todo.get(path, given(path)), client_facts=facts)
     if rerun(todo):
         current = files()
     # then clients imported from other modules: what a call through them
