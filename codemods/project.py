@@ -98,6 +98,11 @@ class ModuleSummary:
     # = ...``, OR444), and it has LiteLLM/DSPy calls
     litellm_globals: bool = False
     litellm_calls: bool = False
+    # public module-level functions ("f") and methods of public module-level
+    # classes ("Class.method") that return a chat-completion stream of a
+    # client this run moves: -> [events (a ``.stream()``), why a guard on it
+    # is unsafe ("" : safe)] (codemods/rules/streams.py)
+    stream_returns: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,9 @@ class ProjectInput:
     # the other modules of the run that set LiteLLM's process-wide settings
     # (``litellm.api_key``...: paths relative to this file's directory)
     litellm_configured: tuple[str, ...] = ()
+    # streams other modules of the run hand out: (imported local name, the
+    # method or "", events, why a guard on them is unsafe, "`module.name`")
+    stream_functions: tuple[tuple[str, str, bool, str, str], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -188,6 +196,7 @@ class ProjectInput:
             or self.client_uses_unknown
             or self.all_clients_migrated
             or self.litellm_configured
+            or self.stream_functions
         )
 
     def param_client_state(self, function: str, param: str) -> str | None:
