@@ -177,9 +177,9 @@ class ProjectInput:
     # the other modules of the run that set LiteLLM's process-wide settings
     # (``litellm.api_key``...: paths relative to this file's directory)
     litellm_configured: tuple[str, ...] = ()
-    # streams other modules of the run hand out: (imported local name, the
-    # method or "", events, why a guard on them is unsafe, "`module.name`")
-    stream_functions: tuple[tuple[str, str, bool, str, str], ...] = ()
+    # streams other modules of the run hand out: (module, function or
+    # class, the method or "", events, why a guard on them is unsafe)
+    stream_functions: tuple[tuple[str, str, str, bool, str], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -676,6 +676,7 @@ def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> 
             continue
         out.update(summary.sink_params)
         out.update(summary.client_params)  # plan_param_clients
+        out.update(k.split(".", 1)[0] for k in summary.stream_returns)  # plan_streams
         # client_readers, plan_client_uses (and plan_all_clients_migrated)
         out.update(k.split(":", 1)[-1] for k in summary.clients)
         if summary.wants_all_migrated:
@@ -760,6 +761,72 @@ def plan_calls(
         mine = sorted((sf for sf in found if sf.path != path), key=order.__getitem__)
         if mine:
             out[path] = ProjectInput(module=names[path], sink_functions=tuple(mine))
+    return out
+
+
+def plan_streams(
+    files: Iterable[FileInfo],
+    modules: Modules | None = None,
+    mentions: Mentions | None = None,
+    links: dict[str, set[str]] | None = None,
+) -> dict[str, ProjectInput]:
+    """Files that may read a stream a function or a method of another
+    module returns (``ModuleSummary.stream_returns``): they are processed
+    again with those functions, so the loops over their streams get the
+    guard (codemods/rules/streams.py). Matched as :func:`plan_calls` does:
+    through the imports of a summarised file, by the text scan for the
+    others (a file that reads a stream and never names openai is skipped
+    by the prefilter). ``links`` (when given) gets, per such file, the
+    files defining them (codemods/units.py)."""
+    files = list(files)
+    if not any(summary is not None and summary.stream_returns for _, _, summary, _ in files):
+        return {}
+    by_module, names = modules if modules is not None else modules_of(files)
+    # (module, function or class) -> (module, name, method, events, note)
+    entries: dict[tuple[str, str], list[tuple[str, str, str, bool, str]]] = defaultdict(list)
+    definers: dict[tuple[str, str], str] = {}
+    for path, _, summary, _ in files:
+        if summary is None or not summary.stream_returns or path not in names:
+            continue
+        module = names[path][0]
+        for key, (events, note) in sorted(summary.stream_returns.items()):
+            name, _, method = key.partition(".")
+            entries[(module, name)].append((module, name, method, bool(events), str(note)))
+            definers[(module, name)] = path
+    if not entries:
+        return {}
+    by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    in_module: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key in entries:
+        by_name[key[1]].append(key)
+        in_module[key[0]].append(key)
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    named = mentions.find(by_name, only=unread)
+    out: dict[str, ProjectInput] = {}
+    for path, _, summary, _ in files:
+        if (summary is None and path not in named) or path not in names:
+            continue
+        me, is_pkg = names[path]
+        found: set[tuple[str, str]] = set()
+        if summary is not None:
+            for w, n in summary.imports.values():
+                if w != "?":
+                    target = resolve(w, me, is_pkg)
+                    if (target, n) in entries:
+                        found.add((target, n))  # type: ignore[arg-type]
+                    found.update(in_module.get(f"{target}.{n}", ()))  # a module imported by name
+            for w in summary.module_imports:
+                found.update(in_module.get(resolve(w, me, is_pkg), ()))  # type: ignore[arg-type]
+        else:
+            for n in named[path]:
+                found.update(by_name[n])
+        mine = sorted(entry for key in found if definers[key] != path for entry in entries[key])
+        if mine:
+            out[path] = ProjectInput(module=names[path], stream_functions=tuple(mine))
+            if links is not None:
+                links[path] = {definers[key] for key in found if definers[key] != path}
     return out
 
 

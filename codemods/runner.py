@@ -1130,6 +1130,7 @@ def _second_round(
         plan_module_client_version,
         plan_param_clients,
         plan_private,
+        plan_streams,
         watched_names,
     )
 
@@ -1272,7 +1273,16 @@ def _second_round(
         followed = the_plan.followed_input(path, handled, None)
         if followed is not None:
             todo[path] = replace(given(path), followed=followed.followed)
-    rerun(todo)
+    if rerun(todo):
+        current = files()
+    # streams returned by a function or a method of another module: read
+    # (and guarded) where they are called, once every client is decided
+    readers: dict[str, set[str]] = {}
+    streams = plan_streams(current, modules, mentions, readers)
+    units.link_streams(readers)
+    rerun({path: replace(given(path), module=project.module,
+                         stream_functions=project.stream_functions)
+           for path, project in streams.items()})  # fmt: skip
     # what the text scan learnt, for the next run (files holding a key are
     # not in their index: see _Pipeline._admit)
     for path in mentions.paths():

@@ -166,6 +166,7 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         wants_all_migrated=True,
         litellm_globals=True,
         litellm_calls=True,
+        stream_returns={"stream_chat": [False, ""], "Bot.stream": [True, "; unsafe fix: x"]},
     )
     for f in dataclasses.fields(ModuleSummary):
         assert getattr(s, f.name), f"set every field in this test: {f.name}"

@@ -725,3 +725,105 @@ def test_unpacking_the_choices_is_an_unguarded_use() -> None:
     assert "raises ValueError" in found.message
     out = migrated(source)
     assert out.count("if not chunk.choices:") == 4
+
+
+# ---- a stream another module of the run hands out (project pass)
+
+
+def _tree(root, files: dict[str, str]):
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return root
+
+
+def _check(root, monkeypatch, *extra: str) -> list[tuple[str, int, str, str | None]]:
+    import json
+
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    monkeypatch.chdir(root)
+    args = ["check", "--no-cache", "--jobs", "1", "--output-format", "json", *extra, "."]
+    r = cli_runner().invoke(main, args)
+    assert r.exit_code in (0, 1), r.output + r.stderr
+    return [
+        (f["path"].replace("\\", "/").removeprefix("./"), f["line"], f["code"], f["applicability"])
+        for f in json.loads(r.stdout)["findings"]
+        if f["code"].startswith("OR40")
+    ]
+
+
+LLM = """
+from openai import OpenAI
+
+client = OpenAI()
+
+def stream_chat(msgs):
+    return client.chat.completions.create(model="gpt-4o", messages=msgs, stream=True)
+
+class Bot:
+    def __init__(self):
+        self.client = OpenAI()
+
+    def stream(self, msgs):
+        return self.client.chat.completions.create(model="gpt-4o", messages=msgs, stream=True)
+
+def maybe(msgs, stream=False):
+    return client.chat.completions.create(model="gpt-4o", messages=msgs, stream=stream)
+"""
+
+# never names openai: skipped by the prefilter in the first round
+READER = """
+from pkg.llm import Bot, maybe, stream_chat
+from pkg import llm
+
+def run():
+    for chunk in stream_chat([]):
+        print(chunk.choices[0].delta.content)
+    bot = Bot()
+    for chunk in bot.stream([]):
+        print(chunk.choices[0].delta.content)
+    for chunk in llm.stream_chat([]):
+        print(chunk.choices[0].delta.content)
+    for chunk in maybe([], stream=True):
+        print(chunk.choices[0].delta.content)
+"""
+
+
+def test_a_stream_from_another_module_is_guarded_where_it_is_read(tmp_path, monkeypatch) -> None:
+    root = _tree(
+        tmp_path / "app",
+        {"pkg/__init__.py": "", "pkg/llm.py": LLM, "pkg/reader.py": READER},
+    )
+    found = _check(root, monkeypatch)
+    assert found == [
+        ("pkg/reader.py", 5, "OR401", "safe"),
+        ("pkg/reader.py", 8, "OR401", "safe"),
+        ("pkg/reader.py", 10, "OR401", "safe"),
+        ("pkg/reader.py", 12, "OR401", "unsafe"),
+    ]
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "."])
+    assert r.exit_code in (0, 1), r.output + r.stderr
+    text = (root / "pkg/reader.py").read_text()
+    assert text.count("if not chunk.choices:\n            continue") == 3
+    assert "openrouter.ai" in (root / "pkg/llm.py").read_text()
+    assert _check(root, monkeypatch) == [("pkg/reader.py", 18, "OR401", "unsafe")]  # after 3 guards
+
+
+def test_a_stream_of_a_client_left_on_openai_in_another_module_gets_nothing(
+    tmp_path, monkeypatch
+) -> None:
+    # the module client stays on OpenAI (its OR101 suppressed); Bot's moves
+    llm = LLM.replace("client = OpenAI()", "client = OpenAI()  # noqa: OR101", 1)
+    files = {"pkg/__init__.py": "", "pkg/llm.py": llm, "pkg/reader.py": READER}
+    root = _tree(tmp_path / "app", files)
+    assert _check(root, monkeypatch) == [("pkg/reader.py", 8, "OR401", "safe")]
+    # --ignore OR101: no client moves in this run
+    assert _check(root, monkeypatch, "--ignore", "OR101") == []

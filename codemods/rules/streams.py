@@ -52,8 +52,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis import FOREIGN_SDKS, attribute_chain, read_walk
+from codemods.analysis import FOREIGN_SDKS, attribute_chain, dotted_name, read_walk
 from codemods.findings import Severity
+from codemods.project import ProjectInput, resolve
 from codemods.rules.base import REFS, Fix, RuleContext, checker, rule
 from codemods.rules.client import string_value
 from codemods.rules.models import SdkCall, model_arg, sdk_calls
@@ -441,7 +442,7 @@ class _Streams:
                 node, parent = parent, self.parents.get(id(parent))
             self.origins.append((node, parent, source, events))
         if ctx.project is not None:
-            self._imported(ctx.project.stream_functions)
+            self._imported(ctx.project)
 
     # -- does a call stream? ---------------------------------------------------
 
@@ -677,6 +678,8 @@ class _Streams:
             note += UNRESOLVED_NOTE
         elif any(r.unsafe for r in src.requires):
             note += BLOCKED_NOTE
+        needs = self.ctx.memo.setdefault(STREAM_EXPORT_REQUIRES, {})
+        needs[name] = (*needs.get(name, ()), *src.requires)
         known = self.exports.get(name)
         if known is not None and len(known[1]) >= len(note):
             return
@@ -719,7 +722,8 @@ class _Streams:
         return bool(values) and all(v is not None and self._constructs(v, cls) for v in values)
 
     def _constructs(self, value: cst.BaseExpression | None, cls: str) -> bool:
-        return type(value) is cst.Call and _is_name(value.func, cls)  # type: ignore[attr-defined]
+        """``cls(...)`` (``cls`` dotted: ``llm.Bot``)."""
+        return type(value) is cst.Call and dotted_name(value.func) == cls  # type: ignore[attr-defined]
 
     def _function_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
         n = self.parents.get(id(node))
@@ -727,18 +731,49 @@ class _Streams:
             n = self.parents.get(id(n))
         return n if type(n) is cst.FunctionDef else None
 
-    def _imported(self, functions: tuple[tuple[str, str, bool, str, str], ...]) -> None:
-        """Streams handed out by another module of the run: (local name,
-        method or "", events, note, where it is defined)."""
+    def _imported(self, project: ProjectInput) -> None:
+        """Streams handed out by functions and methods of other modules of
+        the run (:func:`codemods.project.plan_streams`): their calls here,
+        through ``from M import f``, ``from pkg import M`` / ``import M``
+        (``M.f()``), and for a method, on an instance of the imported class."""
+        if not project.stream_functions or project.module is None:
+            return
         f = self.f
-        for local, method, events, note, where in functions:
-            if local not in f.imports or local in f.other_bindings:
+        me, is_pkg = project.module
+        wanted: dict[tuple[str, str], list[tuple[str, bool, str]]] = {}
+        for module, name, method, events, note in project.stream_functions:
+            wanted.setdefault((module, name), []).append((method, events, note))
+        callees: list[tuple[str, str, bool, _Source]] = []
+
+        def add(callee: str, module: str, name: str) -> None:
+            for method, events, note in wanted.get((module, name), ()):
+                where = f"`{module}.{name}{'.' + method if method else ''}`"
+                callees.append((callee, method, events, _Source(None, note, where)))
+
+        for local, (written, name) in sorted(f.from_imports.items()):
+            if written == "?" or f.assignment_counts.get(local, 0) != 0:
                 continue
-            src = _Source(None, note, where)
+            target = resolve(written, me, is_pkg)
+            if target is None:
+                continue
+            add(local, target, name)  # from .llm import stream_chat
+            for module, fname in wanted:
+                if module == f"{target}.{name}":
+                    add(f"{local}.{fname}", module, fname)  # from app import llm
+        for local, targets in sorted(f.imports.items()):
+            if local in f.other_bindings or len(targets) != 1 or local in f.from_imports:
+                continue
+            (target,) = targets
+            for module, fname in wanted:
+                if module == target:
+                    add(f"{local}.{fname}", module, fname)  # import app.llm as llm
+                elif module.startswith(target + ".") and local == target.split(".")[0]:
+                    add(f"{module}.{fname}", module, fname)  # import app.llm
+        for callee, method, events, src in callees:
             if method:
-                calls = self._method_calls(local, method, None)
+                calls = self._method_calls(callee, method, None)
             else:
-                calls = [c for c in f.calls if _is_name(c.func, local)]
+                calls = [c for c in f.calls if dotted_name(c.func) == callee]
             for call in calls:
                 node: cst.CSTNode = call
                 parent = self.parents.get(id(call))
@@ -1072,6 +1107,8 @@ def _target_name(target: cst.BaseExpression, kind: str) -> str | None:
     return target.value if type(target) is cst.Name else None  # type: ignore[attr-defined]
 
 
+# memo: exported function -> the reports its stream's client moves with
+STREAM_EXPORT_REQUIRES = "stream_export_requires"
 BLOCKED_NOTE = "; unsafe fix: the stream's client moves to OpenRouter only as an unsafe fix"
 UNRESOLVED_NOTE = (
     "; unsafe fix: the stream's client is not resolved to one this run moves to OpenRouter"
