@@ -150,6 +150,8 @@ APPS: dict[str, App] = {
     "stream_readme_loop": _app("v1", "app.py"),
     "stream_async_loop": _app("v1", "app.py"),
     "stream_events": _app("v1", "app.py"),
+    # ...returned by a method and a function of another module (llm.py)
+    "stream_method_module": _app("v1", "app.py"),
     # other endpoints
     "embeddings_search": _app("v1", "search.py", EMBEDDINGS),
     "responses_api": _app("v1", "app.py", RESPONSES),
@@ -656,7 +658,13 @@ def test_unmigrated_app_fails_the_same_checks(e2e: Session, name: str) -> None:
 
 
 # the apps whose streams index ``chunk.choices[0]`` without a guard
-STREAM_APPS = ("stream_readme_loop", "stream_async_loop", "stream_events", "stream_legacy_dicts")
+STREAM_APPS = (
+    "stream_readme_loop",
+    "stream_async_loop",
+    "stream_events",
+    "stream_legacy_dicts",
+    "stream_method_module",
+)
 
 
 def test_stream_apps_pass_only_because_of_the_guard(
