@@ -103,6 +103,13 @@ class ModuleSummary:
     # client this run moves: -> [events (a ``.stream()``), why a guard on it
     # is unsafe ("" : safe)] (codemods/rules/streams.py)
     stream_returns: dict[str, list[Any]] = field(default_factory=dict)
+    # the Agents SDK (codemods/rules/agents.py), one default client per
+    # process: this module gives it a client this run moves ([the client's
+    # module-level name or "", line]); the settings it makes
+    # ("chat_completions", "tracing_off"); whether it builds ``Agent(...)``
+    agents_default: list[Any] = field(default_factory=list)
+    agents_settings: set[str] = field(default_factory=set)
+    agents_built: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,16 @@ class ProjectInput:
     # streams other modules of the run hand out: (module, function or
     # class, the method or "", events, why a guard on them is unsafe)
     stream_functions: tuple[tuple[str, str, str, bool, str], ...] = ()
+    # the Agents SDK's default client is set in another module of the
+    # process: (where, "path:line" from this file's directory; the module
+    # of the client; its name there, "" when it is not a module-level name;
+    # whether the two surely share a process)
+    agents_default: tuple[tuple[str, str, str, bool], ...] = ()
+    # the Agents SDK settings other modules of the process make
+    # ("chat_completions", "tracing_off") -> where
+    agents_settings: tuple[tuple[str, str], ...] = ()
+    # other modules of the process that build agents (paths from here)
+    agents_built: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -197,6 +214,9 @@ class ProjectInput:
             or self.all_clients_migrated
             or self.litellm_configured
             or self.stream_functions
+            or self.agents_default
+            or self.agents_settings
+            or self.agents_built
         )
 
     def param_client_state(self, function: str, param: str) -> str | None:
@@ -677,6 +697,8 @@ def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> 
         out.update(summary.sink_params)
         out.update(summary.client_params)  # plan_param_clients
         out.update(k.split(".", 1)[0] for k in summary.stream_returns)  # plan_streams
+        if summary.agents_default:
+            out.add("agents")  # agent_readers
         # client_readers, plan_client_uses (and plan_all_clients_migrated)
         out.update(k.split(":", 1)[-1] for k in summary.clients)
         if summary.wants_all_migrated:
@@ -1541,6 +1563,96 @@ def plan_client_uses(
         kept = tuple(sorted({u for u in uses if (definer, u[0]) not in escaped}))
         if kept:
             out[definer] = kept
+    return out
+
+
+def agent_readers(files: Iterable[FileInfo], mentions: Mentions | None = None) -> list[str]:
+    """Python files the prefilter skipped that name ``agents`` while a
+    module of the run gives the Agents SDK a client this run moves: they
+    may build agents of it (``from agents import Agent`` never names
+    openai), or import the modules that do: they are processed, so that
+    :func:`plan_agents` sees them and their imports."""
+    files = list(files)
+    if not any(summary is not None and summary.agents_default for _, _, summary, _ in files):
+        return []
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [
+        path
+        for path, _, summary, data in files
+        if summary is None and data is not None and path.endswith(".py")
+    ]
+    return sorted(mentions.find({"agents"}, only=unread))
+
+
+def plan_agents(
+    files: Iterable[FileInfo],
+    modules: Modules | None = None,
+    links: dict[str, set[str]] | None = None,
+) -> dict[str, ProjectInput]:
+    """The Agents SDK's default client is one per process
+    (``set_default_openai_client``): the modules that set it to a client
+    this run moves learn which other modules of their process build agents
+    and make the SDK's settings (``set_default_openai_api``,
+    ``set_tracing_disabled``); the modules that build agents without
+    setting it learn where it is set, and to which client. ``links`` (when
+    given) gets, per module building agents, the modules setting it."""
+    files = list(files)
+    if not any(
+        summary is not None and (summary.agents_default or summary.agents_built)
+        for _, _, summary, _ in files
+    ):
+        return {}
+    modules = modules if modules is not None else modules_of(files)
+    names = modules[1]
+    # only the modules that take part (a few): each is compared with the others
+    part = [
+        (path, real, summary)
+        for path, real, summary, _ in files
+        if summary is not None
+        and (summary.agents_default or summary.agents_built or summary.agents_settings)
+    ]
+    setters = [(path, real, summary) for path, real, summary in part if summary.agents_default]
+    if not setters:
+        return {}
+    related = _shares_process(files, modules)
+    reals = {path: real for path, real, _ in part}
+
+    def rel(target: str, here: str) -> str:
+        return os.path.relpath(str(reals[target]), os.path.dirname(str(reals[here]))).replace(
+            os.sep, "/"
+        )
+
+    out: dict[str, ProjectInput] = {}
+    for path, _, summary in part:
+        defaults: list[tuple[str, str, str, bool]] = []
+        settings: list[tuple[str, str]] = []
+        built: list[str] = []
+        if summary.agents_built and not summary.agents_default:
+            # a module of the same process (one imports the other, or a third
+            # imports both) first; else one that may be (the tool cannot see
+            # how the program is started: it is reported, not rewritten)
+            close = [s for s in setters if s[0] != path and related(path, s[0])]
+            for other, _, theirs in close or setters:
+                name, line = theirs.agents_default
+                module = names[other][0] if other in names else ""
+                defaults.append((f"{rel(other, path)}:{line}", module, str(name), bool(close)))
+                if links is not None and close:
+                    links.setdefault(path, set()).add(other)
+        if summary.agents_default:
+            for other, _, theirs in part:
+                if other == path or not related(path, other):
+                    continue
+                settings += [(k, rel(other, path)) for k in sorted(theirs.agents_settings)]
+                if theirs.agents_built and not theirs.agents_default:
+                    built.append(rel(other, path))
+        if defaults or settings or built:
+            out[path] = ProjectInput(
+                module=names[path] if path in names else None,
+                agents_default=tuple(sorted(defaults)),
+                agents_settings=tuple(sorted(set(settings))),
+                agents_built=tuple(sorted(built)),
+            )
     return out
 
 

@@ -1117,9 +1117,11 @@ def _second_round(
     from codemods.project import (
         Mentions,
         ProjectInput,
+        agent_readers,
         client_readers,
         modules_of,
         plan,
+        plan_agents,
         plan_all_clients_migrated,
         plan_calls,
         plan_client_uses,
@@ -1275,11 +1277,24 @@ def _second_round(
             todo[path] = replace(given(path), followed=followed.followed)
     if rerun(todo):
         current = files()
+    # the Agents SDK's default client is one per process: the modules that
+    # set it and those that build agents, once every client is decided
+    if rerun({path: given(path) for path in agent_readers(current, mentions)}):
+        current = files()
+    agent_links: dict[str, set[str]] = {}
+    agents_plan = plan_agents(current, modules, agent_links)
+    units.link_readers(agent_links)
+    if rerun({path: replace(given(path), module=project.module,
+                            agents_default=project.agents_default,
+                            agents_settings=project.agents_settings,
+                            agents_built=project.agents_built)
+              for path, project in agents_plan.items()}):  # fmt: skip
+        current = files()
     # streams returned by a function or a method of another module: read
     # (and guarded) where they are called, once every client is decided
     readers: dict[str, set[str]] = {}
     streams = plan_streams(current, modules, mentions, readers)
-    units.link_streams(readers)
+    units.link_readers(readers)
     rerun({path: replace(given(path), module=project.module,
                          stream_functions=project.stream_functions)
            for path, project in streams.items()})  # fmt: skip

@@ -29,7 +29,9 @@ The links, from the plans of :mod:`codemods.project`:
   modules that call them;
 * model constants: an importer and the module planned to rewrite them;
 * streams a function or a method of another module returns, and the
-  modules that read them (the guard moves with that module's client).
+  modules that read them (the guard moves with that module's client);
+* the module setting the Agents SDK's default client, and the modules of
+  its process that build agents.
 
 Facts that do not make one file's rewrite depend on another file's rewrite
 are not links: the SDK generation of the module client (how a configuration
@@ -105,9 +107,10 @@ class Units:
             for sf in project.sink_functions:
                 self.link(path, sf.path)
 
-    def link_streams(self, readers: dict[str, set[str]]) -> None:
-        """A file reading a stream another module's function returns (its
-        guard is decided with that module's client) -> those modules."""
+    def link_readers(self, readers: dict[str, set[str]]) -> None:
+        """A file whose fixes are decided with other modules' clients -> those
+        modules: it reads a stream their function returns (the guard), or
+        builds agents of the Agents SDK's default client they set."""
         for path, definers in readers.items():
             for definer in definers:
                 self.link(path, definer)

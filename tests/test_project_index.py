@@ -167,6 +167,9 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         litellm_globals=True,
         litellm_calls=True,
         stream_returns={"stream_chat": [False, ""], "Bot.stream": [True, "; unsafe fix: x"]},
+        agents_default=["client", 4],
+        agents_settings={"chat_completions"},
+        agents_built=True,
     )
     for f in dataclasses.fields(ModuleSummary):
         assert getattr(s, f.name), f"set every field in this test: {f.name}"
