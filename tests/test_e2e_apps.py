@@ -180,6 +180,8 @@ APPS: dict[str, App] = {
     # Agents SDK's agents move only with --unsafe-fixes (OR421, OR431-OR433)
     "instructor_app": _app("instructor", "app.py", migrate_options=("--unsafe-fixes",)),
     "agents_app": _app("agents", "app.py", migrate_options=("--unsafe-fixes",)),
+    # the default client set in one module, the agent built in another
+    "agents_split": _app("agents", "app.py", migrate_options=("--unsafe-fixes",)),
 }
 
 
