@@ -110,6 +110,10 @@ class ModuleSummary:
     agents_default: list[Any] = field(default_factory=list)
     agents_settings: set[str] = field(default_factory=set)
     agents_built: bool = False
+    # imported names read directly as the model of a LiteLLM/DSPy call that
+    # moves by its model string alone (codemods/rules/litellm_dspy.py) -> reads
+    litellm_uses: dict[str, int] = field(default_factory=dict)
+    litellm_handled: set[str] = field(default_factory=set)  # litellm_exports rewritten here
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,14 @@ class ProjectInput:
     agents_settings: tuple[tuple[str, str], ...] = ()
     # other modules of the process that build agents (paths from here)
     agents_built: tuple[str, ...] = ()
+    # module-level names of this file that other files pass only to
+    # LiteLLM/DSPy calls: (name, the files that do) -> rewritten here
+    litellm_exports: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # imported names rewritten for LiteLLM in their own module
+    litellm_followed: frozenset[str] = frozenset()
+    # imported names also sent to an OpenAI SDK call elsewhere: (local name,
+    # the files with the SDK call): the two need different strings
+    litellm_shared: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -217,6 +229,9 @@ class ProjectInput:
             or self.agents_default
             or self.agents_settings
             or self.agents_built
+            or self.litellm_exports
+            or self.litellm_followed
+            or self.litellm_shared
         )
 
     def param_client_state(self, function: str, param: str) -> str | None:
@@ -1240,6 +1255,81 @@ def plan(
     for definer, exp in exports.items():
         result.definers[definer] = ProjectInput(exports=tuple(exp))
     return result
+
+
+def plan_litellm_constants(
+    files: Iterable[FileInfo],
+    modules: Modules | None = None,
+    mentions: Mentions | None = None,
+    links: dict[str, set[str]] | None = None,
+) -> tuple[
+    dict[str, ProjectInput],
+    dict[str, dict[str, tuple[str, str]]],
+    dict[str, tuple[tuple[str, tuple[str, ...]], ...]],
+]:
+    """Model constants imported by LiteLLM/DSPy calls (``from settings
+    import MODEL; litellm.completion(model=MODEL)``): (definers, importers).
+
+    A name every read of which, in every file of the run, is the model of
+    a LiteLLM/DSPy call that moves (``ModuleSummary.litellm_uses``) is
+    rewritten where it is defined, to LiteLLM's OpenRouter form (the
+    definers, by path); its importers are told it is followed once the
+    definer says it rewrote it (importer path -> local name -> (definer,
+    name); ``litellm_handled``). A name also sent to ``model=`` of an
+    SDK call needs another string there (``openai/gpt-4o``, not
+    ``openrouter/openai/gpt-4o``): the LiteLLM importers are told where, to
+    say so (importer path -> (local name, those files)). Names read
+    anywhere else (the text scan of unread files too) stay, reported as
+    today."""
+    files = list(files)
+    if not any(summary is not None and summary.litellm_uses for _, _, summary, _ in files):
+        return {}, {}, {}
+    both = modules if modules is not None else modules_of(files)
+    by_module = both[0]
+    if mentions is None:
+        mentions = mentions_of(files)
+    uses, opaque, unread = _reads(files, both)
+    wanted = [
+        (key, readers)
+        for key, readers in sorted(uses.items())
+        if any(s.litellm_uses.get(loc, 0) for _, loc, s in readers)
+    ]
+    text_reads: dict[str, list[str]] = defaultdict(list)
+    for p, hits in mentions.find({name for (_, name), _ in wanted}, only=unread).items():
+        for name in hits:
+            text_reads[name].append(p)
+    reals = {path: str(real) for path, real, _, _ in files}
+
+    def rel(target: str, here: str) -> str:
+        where = os.path.relpath(reals[target], os.path.dirname(reals[here]))
+        return where.replace(os.sep, "/")
+
+    definers: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    followed: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    shared: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    for (target, name), readers in wanted:
+        definer = by_module[target]
+        lite = [(p, loc) for p, loc, s in readers if s.litellm_uses.get(loc, 0)]
+        sdk = sorted({p for p, loc, s in readers if s.sink_uses.get(loc, 0)})
+        if sdk:
+            for p, loc in lite:
+                shared[p].append((loc, tuple(rel(q, p) for q in sdk)))
+            continue
+        others = any(
+            s.other_uses.get(loc, 0) - s.litellm_uses.get(loc, 0) > 0 for _, loc, s in readers
+        )
+        if target in opaque or others or any(p != definer for p in text_reads.get(name, ())):
+            continue
+        definers[definer].append((name, tuple(sorted({rel(p, definer) for p, _ in lite}))))
+        for p, loc in lite:
+            followed[p][loc] = (definer, name)
+            if links is not None:
+                links.setdefault(p, set()).add(definer)
+    return (
+        {d: ProjectInput(litellm_exports=tuple(sorted(e))) for d, e in definers.items()},
+        dict(followed),
+        {p: tuple(sorted(v)) for p, v in shared.items()},
+    )
 
 
 _Reads = dict[tuple[str, str], list[tuple[str, str, "ModuleSummary"]]]

@@ -1127,6 +1127,7 @@ def _second_round(
         plan_client_uses,
         plan_clients,
         plan_keys,
+        plan_litellm_constants,
         plan_litellm_globals,
         plan_module_client_state,
         plan_module_client_version,
@@ -1275,6 +1276,30 @@ def _second_round(
         followed = the_plan.followed_input(path, handled, None)
         if followed is not None:
             todo[path] = replace(given(path), followed=followed.followed)
+    if rerun(todo):
+        current = files()
+    # model constants other modules pass only to LiteLLM/DSPy calls: their
+    # definers, then their importers (and those whose constant an SDK call
+    # shares, told why it stays)
+    lite_links: dict[str, set[str]] = {}
+    lite_definers, lite_followed, lite_shared = plan_litellm_constants(
+        current, modules, mentions, lite_links
+    )
+    units.link_readers(lite_links)
+    if rerun({path: replace(given(path), litellm_exports=project.litellm_exports)
+              for path, project in lite_definers.items()}):  # fmt: skip
+        current = files()
+    todo = {}
+    for path in sorted(set(lite_followed) | set(lite_shared), key=order.__getitem__):
+        names = frozenset(
+            local
+            for local, (definer, name) in lite_followed.get(path, {}).items()
+            if final[definer].summary is not None and name in final[definer].summary.litellm_handled  # type: ignore[union-attr]
+        )
+        if names or path in lite_shared:
+            todo[path] = replace(
+                given(path), litellm_followed=names, litellm_shared=lite_shared.get(path, ())
+            )
     if rerun(todo):
         current = files()
     # the Agents SDK's default client is one per process: the modules that

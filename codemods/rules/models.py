@@ -529,6 +529,13 @@ def check_models(ctx: RuleContext) -> None:
     # LiteLLM's process-wide settings (codemods/rules/litellm_dspy.py)
     ctx.summary.litellm_globals = bool(ctx.memo.get("litellm_global_lines"))
     ctx.summary.litellm_calls = bool(ctx.memo.get("litellm_calls"))
+    # LiteLLM/DSPy model constants of other modules (codemods/rules/litellm_dspy.py)
+    lite = ctx.memo.get("litellm_uses")
+    if lite:
+        ctx.summary.litellm_uses = {
+            name: len(ids) for name, ids in lite.items() if name in ctx.summary.imports
+        }
+    ctx.summary.litellm_handled = set(ctx.memo.get("litellm_handled", ()))
     # the Agents SDK's default client (codemods/rules/agents.py)
     agents_facts = ctx.memo.get("agents_facts")
     if agents_facts:
