@@ -363,3 +363,36 @@ def test_the_sdk_settings_of_a_lone_module_are_still_asked_for(tmp_path) -> None
     )
     codes_ = [(n, c) for n, _, c, _ in _agent_findings(root) if n == "setup.py"]
     assert ("setup.py", "OR432") in codes_ and ("setup.py", "OR433") in codes_
+
+
+def test_modules_with_their_own_default_or_model_objects_are_not_reported(tmp_path) -> None:
+    own = (
+        "from agents import Agent, set_default_openai_client\n"
+        "from openai import AsyncOpenAI\n"
+        'ollama = AsyncOpenAI(base_url="http://localhost:11434/v1", api_key="ollama")\n'
+        "set_default_openai_client(ollama)\n"
+        'local = Agent(name="local", model="llama3.1")\n'
+    )
+    objects = (
+        "from agents import Agent, OpenAIChatCompletionsModel\n"
+        "from app.setup import client\n"
+        'a = Agent(name="a", model=OpenAIChatCompletionsModel(model="gpt-4o", openai_client=client))\n'
+    )
+    lone_objects = (
+        "from agents import Agent, OpenAIChatCompletionsModel\n"
+        "from openai import AsyncOpenAI\n"
+        'a = Agent(name="a", model=OpenAIChatCompletionsModel(model="x/y", openai_client=AsyncOpenAI()))\n'
+    )
+    root = _agents_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/setup.py": SETUP,
+            "app/main.py": "import app.own\nimport app.objects\nimport app.setup\n",
+            "app/own.py": own,
+            "app/objects.py": objects,
+            "app/lone_objects.py": lone_objects,
+        },
+    )
+    found = [f for f in _agent_findings(root) if f[2] == "OR431"]
+    assert [f[0] for f in found] == ["setup.py"], found

@@ -229,7 +229,7 @@ def check_agents(ctx: RuleContext) -> None:
         return
     index = clients.index(ctx)
     defaults: list[_Default] = []
-    chat_api = responses_api = tracing_off = False
+    chat_api = responses_api = tracing_off = own_default = False
     agents: list[cst.Call] = []
     responses_models: list[cst.Call] = []
     for call in f.calls:
@@ -237,6 +237,7 @@ def check_agents(ctx: RuleContext) -> None:
         if q is None or not q.startswith(_AGENTS):
             continue
         if q in _SET_CLIENT:
+            own_default = True  # this module sets the default client (moved or not)
             client = _arg(call, "client", 0)
             if client is None:
                 continue
@@ -279,13 +280,13 @@ def check_agents(ctx: RuleContext) -> None:
         "settings": {"chat_completions"}
         if chat_api and "chat_completions" not in elsewhere
         else set(),
-        "built": bool(agents) and not defaults,
+        "built": bool(agents) and not own_default,
     }
     if tracing_off and "tracing_off" not in elsewhere:
         facts["settings"].add("tracing_off")  # type: ignore[attr-defined]
     ctx.memo[AGENTS_FACTS] = facts
     if not defaults:
-        if agents and project is not None and project.agents_default:
+        if agents and not own_default and project is not None and project.agents_default:
             _agents_of_another_default(ctx, agents, project.agents_default)
         return
     first = defaults[0]
@@ -342,6 +343,9 @@ def _agents_of_another_default(
     if not sure:
         where = ", ".join(d[0] for d in defaults[:3])
         for call in agents:
+            model = _arg(call, "model", None)
+            if isinstance(model, cst.Call) or (model is None and any(a.star for a in call.args)):
+                continue  # a model object: its own client and name (the model rules)
             ctx.report(
                 call,
                 AGENT_MODEL,
