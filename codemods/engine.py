@@ -304,6 +304,7 @@ def _process(
         contexts.append(ctx)
     _count_kept_clients(ctx, kept, allow_unsafe)
     _external_blocks(ctx, kept, suppressions)
+    _kept_stream_exports(ctx, kept)
 
     edits: dict[int, list[Fix]] = {}
     unsafe_edited: set[int] = set()  # nodes an applied unsafe fix edits
@@ -457,6 +458,22 @@ def _count_kept_clients(ctx: RuleContext, kept: list[Report], allow_unsafe: bool
     if staying:
         moving, stay = summary.client_sites
         summary.client_sites = (max(0, moving - staying), stay + staying)
+
+
+def _kept_stream_exports(ctx: RuleContext, kept: list[Report]) -> None:
+    """A function handing out the stream of a client that stays on OpenAI
+    (its OR101 suppressed, or not selected) hands out no OpenRouter stream:
+    other modules get no guard for it (codemods/rules/streams.py)."""
+    from codemods.rules.streams import STREAM_EXPORT_REQUIRES
+
+    summary = ctx.summary
+    needs = ctx.memo.get(STREAM_EXPORT_REQUIRES)
+    if summary is None or not needs or not summary.stream_returns:
+        return
+    ids = {id(r) for r in kept}
+    for name, requires in needs.items():
+        if any(id(q) not in ids for q in requires):
+            summary.stream_returns.pop(name, None)
 
 
 def _blocked_clients(ctx: RuleContext, kept: list[Report]) -> dict[int, list[Report]]:

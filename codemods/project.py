@@ -102,6 +102,22 @@ class ModuleSummary:
     # = ...``, OR444), and it has LiteLLM/DSPy calls
     litellm_globals: bool = False
     litellm_calls: bool = False
+    # public module-level functions ("f") and methods of public module-level
+    # classes ("Class.method") that return a chat-completion stream of a
+    # client this run moves: -> [events (a ``.stream()``), why a guard on it
+    # is unsafe ("" : safe)] (codemods/rules/streams.py)
+    stream_returns: dict[str, list[Any]] = field(default_factory=dict)
+    # the Agents SDK (codemods/rules/agents.py), one default client per
+    # process: this module gives it a client this run moves ([the client's
+    # module-level name or "", line]); the settings it makes
+    # ("chat_completions", "tracing_off"); whether it builds ``Agent(...)``
+    agents_default: list[Any] = field(default_factory=list)
+    agents_settings: set[str] = field(default_factory=set)
+    agents_built: bool = False
+    # imported names read directly as the model of a LiteLLM/DSPy call that
+    # moves by its model string alone (codemods/rules/litellm_dspy.py) -> reads
+    litellm_uses: dict[str, int] = field(default_factory=dict)
+    litellm_handled: set[str] = field(default_factory=set)  # litellm_exports rewritten here
 
 
 @dataclass(frozen=True)
@@ -180,6 +196,27 @@ class ProjectInput:
     # the other modules of the run that set LiteLLM's process-wide settings
     # (``litellm.api_key``...: paths relative to this file's directory)
     litellm_configured: tuple[str, ...] = ()
+    # streams other modules of the run hand out: (module, function or
+    # class, the method or "", events, why a guard on them is unsafe)
+    stream_functions: tuple[tuple[str, str, str, bool, str], ...] = ()
+    # the Agents SDK's default client is set in another module of the
+    # process: (where, "path:line" from this file's directory; the module
+    # of the client; its name there, "" when it is not a module-level name;
+    # whether the two surely share a process)
+    agents_default: tuple[tuple[str, str, str, bool], ...] = ()
+    # the Agents SDK settings other modules of the process make
+    # ("chat_completions", "tracing_off") -> where
+    agents_settings: tuple[tuple[str, str], ...] = ()
+    # other modules of the process that build agents (paths from here)
+    agents_built: tuple[str, ...] = ()
+    # module-level names of this file that other files pass only to
+    # LiteLLM/DSPy calls: (name, the files that do) -> rewritten here
+    litellm_exports: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # imported names rewritten for LiteLLM in their own module
+    litellm_followed: frozenset[str] = frozenset()
+    # imported names also sent to an OpenAI SDK call elsewhere: (local name,
+    # the files with the SDK call): the two need different strings
+    litellm_shared: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -197,6 +234,13 @@ class ProjectInput:
             or self.client_facts
             or self.all_clients_migrated
             or self.litellm_configured
+            or self.stream_functions
+            or self.agents_default
+            or self.agents_settings
+            or self.agents_built
+            or self.litellm_exports
+            or self.litellm_followed
+            or self.litellm_shared
         )
 
     def param_client_state(self, function: str, param: str) -> str | None:
@@ -676,6 +720,9 @@ def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> 
             continue
         out.update(summary.sink_params)
         out.update(summary.client_params)  # plan_param_clients
+        out.update(k.split(".", 1)[0] for k in summary.stream_returns)  # plan_streams
+        if summary.agents_default:
+            out.add("agents")  # agent_readers
         # client_readers, plan_client_uses (and plan_all_clients_migrated)
         out.update(k.split(":", 1)[-1] for k in summary.clients)
         if summary.wants_all_migrated:
@@ -810,6 +857,72 @@ def imported_clients(
                 found.append((key, definer, state))
         if found:
             out[path] = found
+    return out
+
+
+def plan_streams(
+    files: Iterable[FileInfo],
+    modules: Modules | None = None,
+    mentions: Mentions | None = None,
+    links: dict[str, set[str]] | None = None,
+) -> dict[str, ProjectInput]:
+    """Files that may read a stream a function or a method of another
+    module returns (``ModuleSummary.stream_returns``): they are processed
+    again with those functions, so the loops over their streams get the
+    guard (codemods/rules/streams.py). Matched as :func:`plan_calls` does:
+    through the imports of a summarised file, by the text scan for the
+    others (a file that reads a stream and never names openai is skipped
+    by the prefilter). ``links`` (when given) gets, per such file, the
+    files defining them (codemods/units.py)."""
+    files = list(files)
+    if not any(summary is not None and summary.stream_returns for _, _, summary, _ in files):
+        return {}
+    by_module, names = modules if modules is not None else modules_of(files)
+    # (module, function or class) -> (module, name, method, events, note)
+    entries: dict[tuple[str, str], list[tuple[str, str, str, bool, str]]] = defaultdict(list)
+    definers: dict[tuple[str, str], str] = {}
+    for path, _, summary, _ in files:
+        if summary is None or not summary.stream_returns or path not in names:
+            continue
+        module = names[path][0]
+        for key, (events, note) in sorted(summary.stream_returns.items()):
+            name, _, method = key.partition(".")
+            entries[(module, name)].append((module, name, method, bool(events), str(note)))
+            definers[(module, name)] = path
+    if not entries:
+        return {}
+    by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    in_module: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key in entries:
+        by_name[key[1]].append(key)
+        in_module[key[0]].append(key)
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    named = mentions.find(by_name, only=unread)
+    out: dict[str, ProjectInput] = {}
+    for path, _, summary, _ in files:
+        if (summary is None and path not in named) or path not in names:
+            continue
+        me, is_pkg = names[path]
+        found: set[tuple[str, str]] = set()
+        if summary is not None:
+            for w, n in summary.imports.values():
+                if w != "?":
+                    target = resolve(w, me, is_pkg)
+                    if (target, n) in entries:
+                        found.add((target, n))  # type: ignore[arg-type]
+                    found.update(in_module.get(f"{target}.{n}", ()))  # a module imported by name
+            for w in summary.module_imports:
+                found.update(in_module.get(resolve(w, me, is_pkg), ()))  # type: ignore[arg-type]
+        else:
+            for n in named[path]:
+                found.update(by_name[n])
+        mine = sorted(entry for key in found if definers[key] != path for entry in entries[key])
+        if mine:
+            out[path] = ProjectInput(module=names[path], stream_functions=tuple(mine))
+            if links is not None:
+                links[path] = {definers[key] for key in found if definers[key] != path}
     return out
 
 
@@ -1201,6 +1314,81 @@ def plan(
     return result
 
 
+def plan_litellm_constants(
+    files: Iterable[FileInfo],
+    modules: Modules | None = None,
+    mentions: Mentions | None = None,
+    links: dict[str, set[str]] | None = None,
+) -> tuple[
+    dict[str, ProjectInput],
+    dict[str, dict[str, tuple[str, str]]],
+    dict[str, tuple[tuple[str, tuple[str, ...]], ...]],
+]:
+    """Model constants imported by LiteLLM/DSPy calls (``from settings
+    import MODEL; litellm.completion(model=MODEL)``): (definers, importers).
+
+    A name every read of which, in every file of the run, is the model of
+    a LiteLLM/DSPy call that moves (``ModuleSummary.litellm_uses``) is
+    rewritten where it is defined, to LiteLLM's OpenRouter form (the
+    definers, by path); its importers are told it is followed once the
+    definer says it rewrote it (importer path -> local name -> (definer,
+    name); ``litellm_handled``). A name also sent to ``model=`` of an
+    SDK call needs another string there (``openai/gpt-4o``, not
+    ``openrouter/openai/gpt-4o``): the LiteLLM importers are told where, to
+    say so (importer path -> (local name, those files)). Names read
+    anywhere else (the text scan of unread files too) stay, reported as
+    today."""
+    files = list(files)
+    if not any(summary is not None and summary.litellm_uses for _, _, summary, _ in files):
+        return {}, {}, {}
+    both = modules if modules is not None else modules_of(files)
+    by_module = both[0]
+    if mentions is None:
+        mentions = mentions_of(files)
+    uses, opaque, unread = _reads(files, both)
+    wanted = [
+        (key, readers)
+        for key, readers in sorted(uses.items())
+        if any(s.litellm_uses.get(loc, 0) for _, loc, s in readers)
+    ]
+    text_reads: dict[str, list[str]] = defaultdict(list)
+    for p, hits in mentions.find({name for (_, name), _ in wanted}, only=unread).items():
+        for name in hits:
+            text_reads[name].append(p)
+    reals = {path: str(real) for path, real, _, _ in files}
+
+    def rel(target: str, here: str) -> str:
+        where = os.path.relpath(reals[target], os.path.dirname(reals[here]))
+        return where.replace(os.sep, "/")
+
+    definers: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    followed: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    shared: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    for (target, name), readers in wanted:
+        definer = by_module[target]
+        lite = [(p, loc) for p, loc, s in readers if s.litellm_uses.get(loc, 0)]
+        sdk = sorted({p for p, loc, s in readers if s.sink_uses.get(loc, 0)})
+        if sdk:
+            for p, loc in lite:
+                shared[p].append((loc, tuple(rel(q, p) for q in sdk)))
+            continue
+        others = any(
+            s.other_uses.get(loc, 0) - s.litellm_uses.get(loc, 0) > 0 for _, loc, s in readers
+        )
+        if target in opaque or others or any(p != definer for p in text_reads.get(name, ())):
+            continue
+        definers[definer].append((name, tuple(sorted({rel(p, definer) for p, _ in lite}))))
+        for p, loc in lite:
+            followed[p][loc] = (definer, name)
+            if links is not None:
+                links.setdefault(p, set()).add(definer)
+    return (
+        {d: ProjectInput(litellm_exports=tuple(sorted(e))) for d, e in definers.items()},
+        dict(followed),
+        {p: tuple(sorted(v)) for p, v in shared.items()},
+    )
+
+
 _Reads = dict[tuple[str, str], list[tuple[str, str, "ModuleSummary"]]]
 
 
@@ -1544,6 +1732,96 @@ def plan_client_uses(
         kept = tuple(sorted({u for u in uses if (definer, u[0]) not in escaped}))
         if kept:
             out[definer] = kept
+    return out
+
+
+def agent_readers(files: Iterable[FileInfo], mentions: Mentions | None = None) -> list[str]:
+    """Python files the prefilter skipped that name ``agents`` while a
+    module of the run gives the Agents SDK a client this run moves: they
+    may build agents of it (``from agents import Agent`` never names
+    openai), or import the modules that do: they are processed, so that
+    :func:`plan_agents` sees them and their imports."""
+    files = list(files)
+    if not any(summary is not None and summary.agents_default for _, _, summary, _ in files):
+        return []
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [
+        path
+        for path, _, summary, data in files
+        if summary is None and data is not None and path.endswith(".py")
+    ]
+    return sorted(mentions.find({"agents"}, only=unread))
+
+
+def plan_agents(
+    files: Iterable[FileInfo],
+    modules: Modules | None = None,
+    links: dict[str, set[str]] | None = None,
+) -> dict[str, ProjectInput]:
+    """The Agents SDK's default client is one per process
+    (``set_default_openai_client``): the modules that set it to a client
+    this run moves learn which other modules of their process build agents
+    and make the SDK's settings (``set_default_openai_api``,
+    ``set_tracing_disabled``); the modules that build agents without
+    setting it learn where it is set, and to which client. ``links`` (when
+    given) gets, per module building agents, the modules setting it."""
+    files = list(files)
+    if not any(
+        summary is not None and (summary.agents_default or summary.agents_built)
+        for _, _, summary, _ in files
+    ):
+        return {}
+    modules = modules if modules is not None else modules_of(files)
+    names = modules[1]
+    # only the modules that take part (a few): each is compared with the others
+    part = [
+        (path, real, summary)
+        for path, real, summary, _ in files
+        if summary is not None
+        and (summary.agents_default or summary.agents_built or summary.agents_settings)
+    ]
+    setters = [(path, real, summary) for path, real, summary in part if summary.agents_default]
+    if not setters:
+        return {}
+    related = _shares_process(files, modules)
+    reals = {path: real for path, real, _ in part}
+
+    def rel(target: str, here: str) -> str:
+        return os.path.relpath(str(reals[target]), os.path.dirname(str(reals[here]))).replace(
+            os.sep, "/"
+        )
+
+    out: dict[str, ProjectInput] = {}
+    for path, _, summary in part:
+        defaults: list[tuple[str, str, str, bool]] = []
+        settings: list[tuple[str, str]] = []
+        built: list[str] = []
+        if summary.agents_built and not summary.agents_default:
+            # a module of the same process (one imports the other, or a third
+            # imports both) first; else one that may be (the tool cannot see
+            # how the program is started: it is reported, not rewritten)
+            close = [s for s in setters if s[0] != path and related(path, s[0])]
+            for other, _, theirs in close or setters:
+                name, line = theirs.agents_default
+                module = names[other][0] if other in names else ""
+                defaults.append((f"{rel(other, path)}:{line}", module, str(name), bool(close)))
+                if links is not None and close:
+                    links.setdefault(path, set()).add(other)
+        if summary.agents_default:
+            for other, _, theirs in part:
+                if other == path or not related(path, other):
+                    continue
+                settings += [(k, rel(other, path)) for k in sorted(theirs.agents_settings)]
+                if theirs.agents_built and not theirs.agents_default:
+                    built.append(rel(other, path))
+        if defaults or settings or built:
+            out[path] = ProjectInput(
+                module=names[path] if path in names else None,
+                agents_default=tuple(sorted(defaults)),
+                agents_settings=tuple(sorted(set(settings))),
+                agents_built=tuple(sorted(built)),
+            )
     return out
 
 

@@ -1128,19 +1128,23 @@ def _second_round(
     from codemods.project import (
         Mentions,
         ProjectInput,
+        agent_readers,
         client_readers,
         modules_of,
         plan,
+        plan_agents,
         plan_all_clients_migrated,
         plan_calls,
         plan_client_uses,
         plan_clients,
         plan_keys,
+        plan_litellm_constants,
         plan_litellm_globals,
         plan_module_client_state,
         plan_module_client_version,
         plan_param_clients,
         plan_private,
+        plan_streams,
         watched_names,
     )
 
@@ -1288,7 +1292,53 @@ def _second_round(
         followed = the_plan.followed_input(path, handled, None)
         if followed is not None:
             todo[path] = replace(given(path), followed=followed.followed)
-    rerun(todo)
+    if rerun(todo):
+        current = files()
+    # model constants other modules pass only to LiteLLM/DSPy calls: their
+    # definers, then their importers (and those whose constant an SDK call
+    # shares, told why it stays)
+    lite_links: dict[str, set[str]] = {}
+    lite_definers, lite_followed, lite_shared = plan_litellm_constants(
+        current, modules, mentions, lite_links
+    )
+    units.link_readers(lite_links)
+    if rerun({path: replace(given(path), litellm_exports=project.litellm_exports)
+              for path, project in lite_definers.items()}):  # fmt: skip
+        current = files()
+    todo = {}
+    for path in sorted(set(lite_followed) | set(lite_shared), key=order.__getitem__):
+        names = frozenset(
+            local
+            for local, (definer, name) in lite_followed.get(path, {}).items()
+            if final[definer].summary is not None and name in final[definer].summary.litellm_handled  # type: ignore[union-attr]
+        )
+        if names or path in lite_shared:
+            todo[path] = replace(
+                given(path), litellm_followed=names, litellm_shared=lite_shared.get(path, ())
+            )
+    if rerun(todo):
+        current = files()
+    # the Agents SDK's default client is one per process: the modules that
+    # set it and those that build agents, once every client is decided
+    if rerun({path: given(path) for path in agent_readers(current, mentions)}):
+        current = files()
+    agent_links: dict[str, set[str]] = {}
+    agents_plan = plan_agents(current, modules, agent_links)
+    units.link_readers(agent_links)
+    if rerun({path: replace(given(path), module=project.module,
+                            agents_default=project.agents_default,
+                            agents_settings=project.agents_settings,
+                            agents_built=project.agents_built)
+              for path, project in agents_plan.items()}):  # fmt: skip
+        current = files()
+    # streams returned by a function or a method of another module: read
+    # (and guarded) where they are called, once every client is decided
+    readers: dict[str, set[str]] = {}
+    streams = plan_streams(current, modules, mentions, readers)
+    units.link_readers(readers)
+    rerun({path: replace(given(path), module=project.module,
+                         stream_functions=project.stream_functions)
+           for path, project in streams.items()})  # fmt: skip
     # what the text scan learnt, for the next run (files holding a key are
     # not in their index: see _Pipeline._admit)
     for path in mentions.paths():

@@ -27,7 +27,11 @@ The links, from the plans of :mod:`codemods.project`:
   pass them a client that moves (``migrate``);
 * functions of another module whose parameter reaches ``model=``, and the
   modules that call them;
-* model constants: an importer and the module planned to rewrite them.
+* model constants: an importer and the module planned to rewrite them;
+* streams a function or a method of another module returns, and the
+  modules that read them (the guard moves with that module's client);
+* the module setting the Agents SDK's default client, and the modules of
+  its process that build agents.
 
 Facts that do not make one file's rewrite depend on another file's rewrite
 are not links: the SDK generation of the module client (how a configuration
@@ -102,6 +106,14 @@ class Units:
         for path, project in calls.items():
             for sf in project.sink_functions:
                 self.link(path, sf.path)
+
+    def link_readers(self, readers: dict[str, set[str]]) -> None:
+        """A file whose fixes are decided with other modules' clients -> those
+        modules: it reads a stream their function returns (the guard), or
+        builds agents of the Agents SDK's default client they set."""
+        for path, definers in readers.items():
+            for definer in definers:
+                self.link(path, definer)
 
     def link_clients(self, files: Iterable[FileInfo], modules: Modules) -> None:
         """Clients (and client factories) imported from a module of the run

@@ -152,6 +152,8 @@ APPS: dict[str, App] = {
     "stream_readme_loop": _app("v1", "app.py"),
     "stream_async_loop": _app("v1", "app.py"),
     "stream_events": _app("v1", "app.py"),
+    # ...returned by a method and a function of another module (llm.py)
+    "stream_method_module": _app("v1", "app.py"),
     # other endpoints
     "embeddings_search": _app("v1", "search.py", EMBEDDINGS),
     "responses_api": _app("v1", "app.py", RESPONSES),
@@ -180,6 +182,8 @@ APPS: dict[str, App] = {
     # Agents SDK's agents move only with --unsafe-fixes (OR421, OR431-OR433)
     "instructor_app": _app("instructor", "app.py", migrate_options=("--unsafe-fixes",)),
     "agents_app": _app("agents", "app.py", migrate_options=("--unsafe-fixes",)),
+    # the default client set in one module, the agent built in another
+    "agents_split": _app("agents", "app.py", migrate_options=("--unsafe-fixes",)),
 }
 
 
@@ -427,86 +431,79 @@ def _langchain_python() -> tuple[str | None, str]:
     return python, p.stdout.strip()
 
 
-def _legacy_python(tmp: Path) -> tuple[str | None, str]:
-    given = os.environ.get("OPENROUTER_MIGRATE_E2E_LEGACY_PYTHON")
-    if given:
-        v = _version(given, "openai.version.VERSION")
-        if v != LEGACY_VERSION:
-            return None, f"{given} does not have openai=={LEGACY_VERSION} (found {v})"
-        return given, v
-    venv = tmp / "openai-legacy"
-    bindir = "Scripts" if os.name == "nt" else "bin"
-    python = str(venv / bindir / ("python.exe" if os.name == "nt" else "python"))
-    steps = [
-        [sys.executable, "-m", "venv", str(venv)],
-        [
-            python,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            f"openai=={LEGACY_VERSION}",
-        ],
-    ]
-    for step in steps:
+def _venv_python(
+    tmp: Path,
+    name: str,
+    requirements: tuple[str, ...],
+    module: str,
+    version: str | None = None,
+    pinned: str | None = None,
+    pin_given: bool = False,
+    timeout: float = 600,
+) -> tuple[str | None, str]:
+    """An interpreter that has ``requirements``: the one
+    ``OPENROUTER_MIGRATE_E2E_<NAME>_PYTHON`` names, else a virtual
+    environment of its own built in ``tmp``. ``module`` must import there.
+    Returns (the interpreter, ``version`` evaluated there, or the
+    requirements when there is none to ask), or (None, why not). A
+    ``pinned`` version is checked in the environment built (and in the given
+    interpreter with ``pin_given``)."""
+    given = os.environ.get(f"OPENROUTER_MIGRATE_E2E_{name.upper()}_PYTHON")
+    wanted = " ".join(requirements)
+    python = given
+    if not given:
+        venv = tmp / f"{name}-venv"
+        bindir = "Scripts" if os.name == "nt" else "bin"
+        python = str(venv / bindir / ("python.exe" if os.name == "nt" else "python"))
+        pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        for step in ([sys.executable, "-m", "venv", str(venv)], [*pip, *requirements]):
+            try:
+                p = subprocess.run(
+                    step, capture_output=True, text=True, timeout=timeout, check=False
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                return None, f"could not install {wanted}: {exc}"
+            if p.returncode != 0:
+                return None, (
+                    f"could not install {wanted} in a virtual environment: "
+                    + (p.stderr or p.stdout)[-800:]
+                )
+    assert python is not None
+    if version is None:
+        probe = f"import {module}"
         try:
-            p = subprocess.run(step, capture_output=True, text=True, timeout=600, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            return None, f"could not install openai=={LEGACY_VERSION}: {exc}"
-        if p.returncode != 0:
-            return None, (
-                f"could not install openai=={LEGACY_VERSION} in a virtual environment: "
-                + (p.stderr or p.stdout)[-800:]
+            p = subprocess.run(
+                [python, "-c", probe], capture_output=True, text=True, timeout=300, check=False
             )
-    v = _version(python, "openai.version.VERSION")
-    if v != LEGACY_VERSION:
-        return None, f"openai=={LEGACY_VERSION} did not install ({v})"
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return None, f"{python} cannot `{probe}`: {exc}"
+        if p.returncode != 0:
+            return None, f"{python} cannot `{probe}`: {p.stderr[-400:]}"
+        return python, wanted
+    v = _version(python, version, module)
+    if v is None:
+        return None, f"{python} does not have {module}"
+    if pinned is not None and (pin_given or not given) and v != pinned:
+        return None, f"{python} has {module} {v}, not {pinned}"
     return python, v
+
+
+def _legacy_python(tmp: Path) -> tuple[str | None, str]:
+    return _venv_python(
+        tmp,
+        "legacy",
+        (f"openai=={LEGACY_VERSION}",),
+        "openai",
+        "openai.version.VERSION",
+        pinned=LEGACY_VERSION,
+        pin_given=True,
+    )
 
 
 def _framework_python(tmp: Path, sdk: str) -> tuple[str | None, str]:
     """An interpreter with the framework ``sdk`` installed (FRAMEWORKS)."""
     requirements, module = FRAMEWORKS[sdk]
-    probe = f"import {module}"
-    given = os.environ.get(f"OPENROUTER_MIGRATE_E2E_{sdk.upper()}_PYTHON")
-    python = given
-    if not given:
-        venv = tmp / f"{sdk}-venv"
-        bindir = "Scripts" if os.name == "nt" else "bin"
-        python = str(venv / bindir / ("python.exe" if os.name == "nt" else "python"))
-        steps = [
-            [sys.executable, "-m", "venv", str(venv)],
-            [
-                python,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                *requirements,
-            ],
-        ]
-        for step in steps:
-            try:
-                p = subprocess.run(step, capture_output=True, text=True, timeout=900, check=False)
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                return None, f"could not install {' '.join(requirements)}: {exc}"
-            if p.returncode != 0:
-                return None, (
-                    f"could not install {' '.join(requirements)} in a virtual environment: "
-                    + (p.stderr or p.stdout)[-800:]
-                )
-    assert python is not None
-    try:
-        p = subprocess.run(
-            [python, "-c", probe], capture_output=True, text=True, timeout=300, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return None, f"{python} cannot `{probe}`: {exc}"
-    if p.returncode != 0:
-        return None, f"{python} cannot `{probe}`: {p.stderr[-400:]}"
-    return python, " ".join(requirements)
+    return _venv_python(tmp, sdk, requirements, module, timeout=900)
 
 
 def _agents_python() -> tuple[str | None, str]:
@@ -521,41 +518,14 @@ def _agents_python() -> tuple[str | None, str]:
 
 
 def _instructor_python(tmp: Path) -> tuple[str | None, str]:
-    given = os.environ.get("OPENROUTER_MIGRATE_E2E_INSTRUCTOR_PYTHON")
-    if given:
-        v = _version(given, "instructor.__version__", "instructor")
-        if v is None:
-            return None, f"{given} does not have instructor"
-        return given, v
-    venv = tmp / "instructor"
-    bindir = "Scripts" if os.name == "nt" else "bin"
-    python = str(venv / bindir / ("python.exe" if os.name == "nt" else "python"))
-    steps = [
-        [sys.executable, "-m", "venv", str(venv)],
-        [
-            python,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            f"instructor=={INSTRUCTOR_VERSION}",
-        ],
-    ]
-    for step in steps:
-        try:
-            p = subprocess.run(step, capture_output=True, text=True, timeout=600, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            return None, f"could not install instructor=={INSTRUCTOR_VERSION}: {exc}"
-        if p.returncode != 0:
-            return None, (
-                f"could not install instructor=={INSTRUCTOR_VERSION} in a virtual environment: "
-                + (p.stderr or p.stdout)[-800:]
-            )
-    v = _version(python, "instructor.__version__", "instructor")
-    if v != INSTRUCTOR_VERSION:
-        return None, f"instructor=={INSTRUCTOR_VERSION} did not install ({v})"
-    return python, v
+    return _venv_python(
+        tmp,
+        "instructor",
+        (f"instructor=={INSTRUCTOR_VERSION}",),
+        "instructor",
+        "instructor.__version__",
+        pinned=INSTRUCTOR_VERSION,
+    )
 
 
 @dataclass
@@ -658,7 +628,13 @@ def test_unmigrated_app_fails_the_same_checks(e2e: Session, name: str) -> None:
 
 
 # the apps whose streams index ``chunk.choices[0]`` without a guard
-STREAM_APPS = ("stream_readme_loop", "stream_async_loop", "stream_events", "stream_legacy_dicts")
+STREAM_APPS = (
+    "stream_readme_loop",
+    "stream_async_loop",
+    "stream_events",
+    "stream_legacy_dicts",
+    "stream_method_module",
+)
 
 
 def test_stream_apps_pass_only_because_of_the_guard(

@@ -167,6 +167,12 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         wants_all_migrated=True,
         litellm_globals=True,
         litellm_calls=True,
+        stream_returns={"stream_chat": [False, ""], "Bot.stream": [True, "; unsafe fix: x"]},
+        agents_default=["client", 4],
+        agents_settings={"chat_completions"},
+        agents_built=True,
+        litellm_uses={"MODEL": 1},
+        litellm_handled={"MODEL"},
     )
     for f in dataclasses.fields(ModuleSummary):
         assert getattr(s, f.name), f"set every field in this test: {f.name}"

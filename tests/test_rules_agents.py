@@ -282,3 +282,157 @@ def test_another_module_sending_through_the_held_client_gets_an_unsafe_fix(tmp_p
     (line,) = [x for x in result.stdout.splitlines() if "use.py" in x]
     # the client moves only with --unsafe-fixes: so does what is sent through it
     assert "OR201" in line and "[*]" not in line and "unsafe fix" in line
+
+
+# ---- the default client set in one module, agents built in another (issue 14)
+
+
+def _agents_tree(tmp_path, files: dict[str, str]):
+    (tmp_path / "pyproject.toml").write_text("")
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return tmp_path
+
+
+def _agent_findings(root, *extra: str) -> list[tuple[str, int, str, str | None]]:
+    import json
+
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    args = ["check", "--no-cache", "--jobs", "1", "--output-format", "json", *extra, str(root)]
+    r = cli_runner().invoke(main, args)
+    assert r.exit_code in (0, 1), r.output + r.stderr
+    return [
+        (
+            f["path"].replace("\\\\", "/").rsplit("/", 1)[-1],
+            f["line"],
+            f["code"],
+            f["applicability"],
+        )
+        for f in json.loads(r.stdout)["findings"]
+    ]
+
+
+SETUP = """\
+from agents import set_default_openai_api, set_default_openai_client, set_tracing_disabled
+from openai import AsyncOpenAI
+
+client = AsyncOpenAI()
+set_default_openai_client(client)
+"""
+
+BOTS = """\
+from agents import Agent
+
+from app.setup import client
+
+helper = Agent(name="helper", model="gpt-4o")
+"""
+
+BOTS_NO_CLIENT = """\
+from agents import Agent
+
+researcher = Agent(name="researcher", model="gpt-4o-mini")
+"""
+
+# the entry point: makes the SDK's settings, imports the rest
+MAIN = """\
+from agents import set_default_openai_api, set_tracing_disabled
+
+import app.setup
+from app.bots import helper
+from app.others import researcher
+
+set_default_openai_api("chat_completions")
+set_tracing_disabled(True)
+"""
+
+
+def test_agents_of_a_default_client_set_in_another_module_are_mapped(tmp_path) -> None:
+    root = _agents_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/setup.py": SETUP,
+            "app/bots.py": BOTS,
+            "app/others.py": BOTS_NO_CLIENT,
+            "app/main.py": MAIN,
+            # imported by nothing: may or may not run in that process
+            "app/lonely.py": BOTS_NO_CLIENT,
+        },
+    )
+    found = _agent_findings(root)
+    assert found == [
+        ("bots.py", 5, "OR431", "unsafe"),
+        ("lonely.py", 3, "OR431", None),
+        ("others.py", 3, "OR431", None),
+        ("setup.py", 4, "OR101", "unsafe"),
+        ("setup.py", 5, "OR431", None),
+    ], found
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", str(root)])
+    others = next(x for x in r.stdout.splitlines() if "/others.py:" in x)
+    assert "setup.py:5" in others and "importing the client set there" in others
+    setup = next(x for x in r.stdout.splitlines() if "/setup.py:5:" in x and "OR431" in x)
+    assert "bots.py" in setup and "others.py" in setup
+    lonely = next(x for x in r.stdout.splitlines() if "/lonely.py:" in x)
+    assert "cannot see that they share a process" in lonely
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--unsafe-fixes", str(root)])
+    assert r.exit_code in (0, 1), r.output
+    bots = (root / "app/bots.py").read_text()
+    assert (
+        'Agent(name="helper", model=OpenAIChatCompletionsModel(model="openai/gpt-4o", '
+        "openai_client=client))" in bots
+    )
+    assert "from agents import Agent, OpenAIChatCompletionsModel" in bots
+    assert "openrouter.ai" in (root / "app/setup.py").read_text()
+    # the settings made in settings.py: no OR432/OR433 on setup.py
+    assert "set_default_openai_api" not in (root / "app/setup.py").read_text().split("client)")[-1]
+
+
+def test_the_sdk_settings_of_a_lone_module_are_still_asked_for(tmp_path) -> None:
+    main = "\n".join(MAIN.splitlines()[2:5]) + "\n"  # no settings
+    root = _agents_tree(
+        tmp_path,
+        {"app/__init__.py": "", "app/setup.py": SETUP, "app/bots.py": BOTS, "app/main.py": main},
+    )
+    codes_ = [(n, c) for n, _, c, _ in _agent_findings(root) if n == "setup.py"]
+    assert ("setup.py", "OR432") in codes_ and ("setup.py", "OR433") in codes_
+
+
+def test_modules_with_their_own_default_or_model_objects_are_not_reported(tmp_path) -> None:
+    own = (
+        "from agents import Agent, set_default_openai_client\n"
+        "from openai import AsyncOpenAI\n"
+        'ollama = AsyncOpenAI(base_url="http://localhost:11434/v1", api_key="ollama")\n'
+        "set_default_openai_client(ollama)\n"
+        'local = Agent(name="local", model="llama3.1")\n'
+    )
+    objects = (
+        "from agents import Agent, OpenAIChatCompletionsModel\n"
+        "from app.setup import client\n"
+        'a = Agent(name="a", model=OpenAIChatCompletionsModel(model="gpt-4o", openai_client=client))\n'
+    )
+    lone_objects = (
+        "from agents import Agent, OpenAIChatCompletionsModel\n"
+        "from openai import AsyncOpenAI\n"
+        'a = Agent(name="a", model=OpenAIChatCompletionsModel(model="x/y", openai_client=AsyncOpenAI()))\n'
+    )
+    root = _agents_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/setup.py": SETUP,
+            "app/main.py": "import app.own\nimport app.objects\nimport app.setup\n",
+            "app/own.py": own,
+            "app/objects.py": objects,
+            "app/lone_objects.py": lone_objects,
+        },
+    )
+    found = [f for f in _agent_findings(root) if f[2] == "OR431"]
+    assert [f[0] for f in found] == ["setup.py"], found

@@ -373,3 +373,84 @@ def test_litellm_settings_set_in_another_module_hold_the_calls(tmp_path) -> None
         assert "app.py:3:9: OR442" in out and "(settings.py)" in out, out
     run_cli(["migrate", "--no-cache", str(tmp_path)])
     assert (tmp_path / "app.py").read_text() == app
+
+
+# ---- model constants of another module (issue 14: followed as for the SDK)
+
+
+def _lite_tree(tmp_path, files: dict[str, str]):
+    (tmp_path / "pyproject.toml").write_text("")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_a_constant_of_another_module_read_only_by_litellm_and_dspy_is_rewritten(
+    tmp_path,
+) -> None:
+    from tests.conftest import run_cli
+
+    root = _lite_tree(
+        tmp_path,
+        {
+            "settings.py": 'MODEL = "gpt-4o"\nSMALL = "openai/gpt-4o-mini"\nTITLE = "x"\n',
+            "app.py": (
+                "import dspy\nimport litellm\n\nfrom settings import MODEL, SMALL\n\n"
+                "def ask(q):\n"
+                '    return litellm.completion(model=MODEL, messages=[{"role": "user", "content": q}])\n\n'
+                "lm = dspy.LM(SMALL)\n"
+            ),
+        },
+    )
+    code, out, _ = run_cli(["check", "--no-cache", str(root)])
+    lines = [x.removeprefix(str(root) + "/") for x in out.splitlines() if ": OR4" in x]
+    assert [x.split(" ")[0:2] for x in lines] == [
+        ["settings.py:1:9:", "OR441"],
+        ["settings.py:2:9:", "OR441"],
+    ], out
+    run_cli(["migrate", "--no-cache", str(root)])
+    assert (root / "settings.py").read_text() == (
+        'MODEL = "openrouter/openai/gpt-4o"\nSMALL = "openrouter/openai/gpt-4o-mini"\nTITLE = "x"\n'
+    )
+    code, out, _ = run_cli(["check", "--no-cache", str(root)])
+    assert ": OR4" not in out, out
+
+
+def test_a_constant_of_another_module_shared_with_an_sdk_call_is_reported(tmp_path) -> None:
+    from tests.conftest import run_cli
+
+    files = {
+        "settings.py": 'MODEL = "gpt-4o"\n',
+        "app.py": (
+            "import litellm\n\nfrom settings import MODEL\n\n"
+            'r = litellm.completion(model=MODEL, messages=[{"role": "user", "content": "q"}])\n'
+        ),
+        "sdk.py": (
+            "from openai import OpenAI\n\nfrom settings import MODEL\n\nclient = OpenAI()\n"
+            'client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "q"}])\n'
+        ),
+    }
+    root = _lite_tree(tmp_path, files)
+    code, out, _ = run_cli(["check", "--no-cache", str(root)])
+    app = next(x for x in out.splitlines() if "app.py:5" in x)
+    assert "OR442" in app and "also sent to the OpenAI SDK (sdk.py)" in app, out
+    assert "settings.py:1:9: OR206" in out, out
+    run_cli(["migrate", "--no-cache", str(root)])
+    assert (root / "settings.py").read_text() == files["settings.py"]
+
+
+def test_a_constant_of_another_module_read_for_something_else_stays(tmp_path) -> None:
+    from tests.conftest import run_cli
+
+    files = {
+        "settings.py": 'MODEL = "gpt-4o"\n',
+        "app.py": (
+            "import litellm\n\nfrom settings import MODEL\n\nprint(MODEL)\n"
+            'r = litellm.completion(model=MODEL, messages=[{"role": "user", "content": "q"}])\n'
+        ),
+    }
+    root = _lite_tree(tmp_path, files)
+    code, out, _ = run_cli(["check", "--no-cache", str(root)])
+    assert "app.py:6:30: OR442" in out and "settings.py" not in out, out
+    run_cli(["migrate", "--no-cache", str(root)])
+    assert (root / "settings.py").read_text() == files["settings.py"]

@@ -536,3 +536,294 @@ def test_a_function_that_is_rebound_is_not_followed() -> None:
         """
     )
     assert stream_findings(source) == []
+
+
+# ---- issue 14's silent misses: methods, flags, **params, zip, unpacking, iter()
+
+
+def test_a_stream_returned_by_a_method_is_guarded_where_it_is_read() -> None:
+    source = (
+        "from openai import OpenAI\n\n"
+        "class Bot:\n"
+        "    def __init__(self):\n"
+        "        self.client = OpenAI()\n\n"
+        "    def stream(self, msgs):\n"
+        f"        return self.{CREATE.replace('messages=[]', 'messages=msgs')}\n\n"
+        "    def reply(self, msgs):\n"
+        "        for chunk in self.stream(msgs):\n"
+        "            print(chunk.choices[0].delta.content)\n\n"
+        "class Holder:\n"
+        "    def __init__(self):\n"
+        "        self.bot = Bot()\n\n"
+        "    def run(self):\n"
+        "        s = self.bot.stream([])\n"
+        "        for c in s:\n"
+        "            print(c.choices[0].delta.content)\n\n"
+        "bot = Bot()\n"
+        "for chunk in bot.stream([]):\n"
+        "    print(chunk.choices[0].delta.content)\n"
+        "for chunk in Bot().stream([]):\n"
+        "    print(chunk.choices[0].delta.content)\n"
+        "for chunk in other.stream([]):\n"
+        "    print(chunk.choices[0].delta.content)\n"
+    )
+    assert stream_findings(source) == [
+        ("OR401", 11, "safe"),
+        ("OR401", 20, "safe"),
+        ("OR401", 24, "safe"),
+        ("OR401", 26, "safe"),
+    ]
+    out = migrated(source)
+    assert out.count("if not chunk.choices:") == 3 and out.count("if not c.choices:") == 1
+
+
+def test_an_awaited_stream_returned_by_an_async_method() -> None:
+    head = "from openai import AsyncOpenAI\n\n"
+    source = src(
+        f"""
+        class Bot:
+            client = AsyncOpenAI()
+
+            async def stream(self):
+                return await self.{CREATE}
+
+            async def reply(self):
+                async for chunk in await self.stream():
+                    print(chunk.choices[0].delta.content)
+        """,
+        head=head,
+    )
+    assert stream_findings(source) == [("OR401", 10, "safe")]
+
+
+def test_a_stream_flag_that_may_be_true_gets_an_unsafe_guard() -> None:
+    flagged = CREATE.replace("stream=True", "stream=stream")
+    source = src(
+        f"""
+        def ask(stream=False):
+            r = {flagged}
+            if stream:
+                for chunk in r:
+                    print(chunk.choices[0].delta.content)
+
+        ON = True
+        OFF = False
+
+        def on():
+            for chunk in {CREATE.replace("stream=True", "stream=ON")}:
+                print(chunk.choices[0].delta.content)
+
+        def off():
+            for chunk in {CREATE.replace("stream=True", "stream=OFF")}:
+                print(chunk.choices[0].delta.content)
+        """
+    )
+    assert stream_findings(source) == [("OR401", 7, "unsafe"), ("OR401", 14, "safe")]
+    found = next(f for f in run(source, dedent=False).findings if f.code == "OR401")
+    assert "`stream=stream` is not always true" in found.message
+    assert "if not chunk.choices" not in migrated(source).split("def on")[0]
+    assert migrated(source, unsafe_fixes=True).count("if not chunk.choices") == 2
+
+
+def test_stream_set_through_double_star_params() -> None:
+    bare = 'client.chat.completions.create(model="gpt-4o", messages=[]'
+    source = src(
+        f"""
+        params = {{"model": "gpt-4o", "messages": [], "stream": True}}
+        for chunk in client.chat.completions.create(**params):
+            print(chunk.choices[0].delta.content)
+        for chunk in {bare}, **{{"stream": True}}):
+            print(chunk.choices[0].delta.content)
+        for chunk in {bare}, **dict(stream=True)):
+            print(chunk.choices[0].delta.content)
+        for chunk in {bare}, **{{"stream": False}}):
+            print(chunk.choices[0].delta.content)
+
+        def wrapped(**kwargs):
+            for chunk in {bare}, **kwargs):
+                print(chunk.choices[0].delta.content)
+
+        extra = {{"temperature": 0}}
+        extra["stream"] = True
+        for chunk in {bare}, **extra):
+            print(chunk.choices[0].delta.content)
+        """
+    )
+    assert stream_findings(source) == [
+        ("OR401", 5, "safe"),
+        ("OR401", 7, "safe"),
+        ("OR401", 9, "safe"),
+        ("OR401", 15, "unsafe"),
+        ("OR401", 20, "unsafe"),
+    ]
+    found = {f.line: f.message for f in run(source, dedent=False).findings if f.code == "OR401"}
+    assert "`**kwargs` may set `stream=True`" in found[15]
+
+
+def test_zip_enumerate_and_iter_over_a_stream() -> None:
+    source = src(
+        f"""
+        s = {CREATE}
+        for i, chunk in zip(range(9), s):
+            print(chunk.choices[0].delta.content)
+        for chunk, i in zip(s, range(9)):
+            print(chunk.choices[0].delta.content)
+        for i, chunk in enumerate(iter(s)):
+            print(chunk.choices[0].delta.content)
+        for chunk in iter(s):
+            print(chunk.choices[0].delta.content)
+        text = [c.choices[0].delta.content for i, c in enumerate(s)]
+        while True:
+            chunk = next(iter(s))
+            print(chunk.choices[0].delta.content)
+        """
+    )
+    assert stream_findings(source) == [
+        ("OR401", 5, "safe"),
+        ("OR401", 7, "safe"),
+        ("OR401", 9, "safe"),
+        ("OR401", 11, "safe"),
+        ("OR402", 13, None),
+        ("OR402", 16, None),
+    ]
+    out = migrated(source)
+    assert out.count("if not chunk.choices:\n        continue") == 4
+
+
+def test_unpacking_the_choices_is_an_unguarded_use() -> None:
+    source = src(
+        f"""
+        s = {CREATE}
+        for chunk in s:
+            choice, = chunk.choices
+            print(choice.delta.content)
+        for chunk in s:
+            [choice] = chunk.choices
+        for chunk in s:
+            first, *rest = chunk.choices
+        for chunk in s:
+            *everything, = chunk.choices
+        for chunk in s:
+            try:
+                (choice,) = chunk.choices
+            except ValueError:
+                continue
+        for chunk in s:
+            try:
+                (choice,) = chunk.choices
+            except IndexError:
+                continue
+        """
+    )
+    assert stream_findings(source) == [
+        ("OR401", 5, "safe"),
+        ("OR401", 8, "safe"),
+        ("OR401", 10, "safe"),
+        ("OR401", 19, "safe"),
+    ]
+    found = next(f for f in run(source, dedent=False).findings if f.code == "OR401")
+    assert "raises ValueError" in found.message
+    out = migrated(source)
+    assert out.count("if not chunk.choices:") == 4
+
+
+# ---- a stream another module of the run hands out (project pass)
+
+
+def _tree(root, files: dict[str, str]):
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return root
+
+
+def _check(root, monkeypatch, *extra: str) -> list[tuple[str, int, str, str | None]]:
+    import json
+
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    monkeypatch.chdir(root)
+    args = ["check", "--no-cache", "--jobs", "1", "--output-format", "json", *extra, "."]
+    r = cli_runner().invoke(main, args)
+    assert r.exit_code in (0, 1), r.output + r.stderr
+    return [
+        (f["path"].replace("\\", "/").removeprefix("./"), f["line"], f["code"], f["applicability"])
+        for f in json.loads(r.stdout)["findings"]
+        if f["code"].startswith("OR40")
+    ]
+
+
+LLM = """
+from openai import OpenAI
+
+client = OpenAI()
+
+def stream_chat(msgs):
+    return client.chat.completions.create(model="gpt-4o", messages=msgs, stream=True)
+
+class Bot:
+    def __init__(self):
+        self.client = OpenAI()
+
+    def stream(self, msgs):
+        return self.client.chat.completions.create(model="gpt-4o", messages=msgs, stream=True)
+
+def maybe(msgs, stream=False):
+    return client.chat.completions.create(model="gpt-4o", messages=msgs, stream=stream)
+"""
+
+# never names openai: skipped by the prefilter in the first round
+READER = """
+from pkg.llm import Bot, maybe, stream_chat
+from pkg import llm
+
+def run():
+    for chunk in stream_chat([]):
+        print(chunk.choices[0].delta.content)
+    bot = Bot()
+    for chunk in bot.stream([]):
+        print(chunk.choices[0].delta.content)
+    for chunk in llm.stream_chat([]):
+        print(chunk.choices[0].delta.content)
+    for chunk in maybe([], stream=True):
+        print(chunk.choices[0].delta.content)
+"""
+
+
+def test_a_stream_from_another_module_is_guarded_where_it_is_read(tmp_path, monkeypatch) -> None:
+    root = _tree(
+        tmp_path / "app",
+        {"pkg/__init__.py": "", "pkg/llm.py": LLM, "pkg/reader.py": READER},
+    )
+    found = _check(root, monkeypatch)
+    assert found == [
+        ("pkg/reader.py", 5, "OR401", "safe"),
+        ("pkg/reader.py", 8, "OR401", "safe"),
+        ("pkg/reader.py", 10, "OR401", "safe"),
+        ("pkg/reader.py", 12, "OR401", "unsafe"),
+    ]
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "."])
+    assert r.exit_code in (0, 1), r.output + r.stderr
+    text = (root / "pkg/reader.py").read_text()
+    assert text.count("if not chunk.choices:\n            continue") == 3
+    assert "openrouter.ai" in (root / "pkg/llm.py").read_text()
+    assert _check(root, monkeypatch) == [("pkg/reader.py", 18, "OR401", "unsafe")]  # after 3 guards
+
+
+def test_a_stream_of_a_client_left_on_openai_in_another_module_gets_nothing(
+    tmp_path, monkeypatch
+) -> None:
+    # the module client stays on OpenAI (its OR101 suppressed); Bot's moves
+    llm = LLM.replace("client = OpenAI()", "client = OpenAI()  # noqa: OR101", 1)
+    files = {"pkg/__init__.py": "", "pkg/llm.py": llm, "pkg/reader.py": READER}
+    root = _tree(tmp_path / "app", files)
+    assert _check(root, monkeypatch) == [("pkg/reader.py", 8, "OR401", "safe")]
+    # --ignore OR101: no client moves in this run
+    assert _check(root, monkeypatch, "--ignore", "OR101") == []

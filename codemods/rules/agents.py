@@ -24,11 +24,18 @@ the SDK does with them, from its source (openai-agents 0.0.3 to 0.24.0):
   (``OPENAI_DEFAULT_MODEL``, else a built-in name that changes between
   releases), sent without a prefix.
 
-The tool follows what it can see in one module: the client given to
-``set_default_openai_client`` (through the per-client engine) and the
-``Agent(...)`` calls of the same module. A client moved while its agents
-are not would send bare IDs to OpenRouter, so the client's own fix (OR101)
-becomes unsafe when an agent of it needs a fix or a human.
+The tool follows the client given to ``set_default_openai_client``
+(through the per-client engine) and the ``Agent(...)`` calls of the same
+module, and, the default client being one per process, those of the other
+modules of the run that share its process (codemods/project.py:
+plan_agents): one imports the other, or a third imports both. Their models
+are mapped the same way when they import that client by name, else
+reported with where it is set; a module that may or may not share the
+process is reported only. The SDK's settings
+(``set_default_openai_api("chat_completions")``, ``set_tracing_disabled``)
+made in another module of the process count too. A client moved while its
+agents are not would send bare IDs to OpenRouter, so the client's own fix
+(OR101) becomes unsafe when an agent of it needs a fix or a human.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from codemods import clients
 from codemods.analysis import dotted_name
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
+from codemods.project import resolve
 from codemods.rules._edit import keyword_arg, string_literal
 from codemods.rules.base import Report, RuleContext, checker, rule
 from codemods.rules.client import string_value
@@ -66,8 +74,11 @@ AGENT_MODEL = rule(
         `dataclasses.replace`), is fixed the same way when the tool can see
         that `agent` is an `Agent(...)` (or a clone of one); a `.clone(model=...)`
         of anything else is reported without a fix. Agents built in other modules
-        are not followed: the finding on `set_default_openai_client` says so
-        when this module builds none.
+        of the same process (one imports the other, or a third imports
+        both) are followed: fixed the same way when they import that client
+        by name, else reported with where it is set; a module of the run
+        that may not share the process is reported only. The finding on
+        `set_default_openai_client` lists them when this module builds none.
     """,
     why="""
         The SDK's model provider (`MultiProvider`, the default since
@@ -116,8 +127,8 @@ RESPONSES_API = rule(
     fixable=True,
     what="""
         Reports `set_default_openai_client(client)` with a client on OpenRouter (or
-        one this run moves there) in a module that does not call
-        `set_default_openai_api("chat_completions")`, and
+        one this run moves there) when neither its module nor another module
+        of its process calls `set_default_openai_api("chat_completions")`, and
         `OpenAIResponsesModel(...)` on such a client. The fix adds
         `set_default_openai_api("chat_completions")` after the call.
     """,
@@ -162,8 +173,8 @@ TRACING = rule(
     what="""
         Reports `set_default_openai_client(client)` (with `use_for_tracing`
         left true) with a client on OpenRouter (or one this run moves
-        there), in a module
-        that does not call `set_tracing_disabled(True)`. The fix adds
+        there), when neither its module nor another module of its process
+        calls `set_tracing_disabled(True)`. The fix adds
         `set_tracing_disabled(True)` after the call.
     """,
     why="""
@@ -197,6 +208,8 @@ TRACING = rule(
     sometimes_unsafe=True,
 )
 
+# memo: what this module tells the project pass (copied into ModuleSummary)
+AGENTS_FACTS = "agents_facts"
 _AGENTS = "agents."
 _SET_CLIENT = frozenset({"agents.set_default_openai_client"})
 _AGENT_CLASSES = frozenset({"agents.Agent", "agents.agent.Agent"})
@@ -220,7 +233,7 @@ def check_agents(ctx: RuleContext) -> None:
         return
     index = clients.index(ctx)
     defaults: list[_Default] = []
-    chat_api = responses_api = tracing_off = False
+    chat_api = responses_api = tracing_off = own_default = False
     agents: list[cst.Call] = []
     responses_models: list[cst.Call] = []
     for call in f.calls:
@@ -228,6 +241,7 @@ def check_agents(ctx: RuleContext) -> None:
         if q is None or not q.startswith(_AGENTS):
             continue
         if q in _SET_CLIENT:
+            own_default = True  # this module sets the default client (moved or not)
             client = _arg(call, "client", 0)
             if client is None:
                 continue
@@ -270,9 +284,31 @@ def check_agents(ctx: RuleContext) -> None:
                 "server-side state; use `OpenAIChatCompletionsModel(...)`",
             )
             _hold_client(ctx, client, scope, report)
+    project = ctx.project
+    # what the other modules of the process tell (codemods/project.py: plan_agents)
+    elsewhere = dict(project.agents_settings) if project is not None else {}
+    chat_api |= "chat_completions" in elsewhere
+    tracing_off |= "tracing_off" in elsewhere
+    facts: dict[str, object] = {
+        "settings": {"chat_completions"}
+        if chat_api and "chat_completions" not in elsewhere
+        else set(),
+        "built": bool(agents) and not own_default,
+    }
+    if tracing_off and "tracing_off" not in elsewhere:
+        facts["settings"].add("tracing_off")  # type: ignore[attr-defined]
+    ctx.memo[AGENTS_FACTS] = facts
     if not defaults:
+        if agents and not own_default and project is not None and project.agents_default:
+            _agents_of_another_default(ctx, agents, project.agents_default)
         return
     first = defaults[0]
+    name = first.client.value if type(first.client) is cst.Name else ""  # type: ignore[attr-defined]
+    module_level = first.scope is None and name and len(f.bindings.get((0, name), ())) == 1
+    facts["default"] = [
+        name if module_level else "",
+        clients._lines(ctx, [first.call])[id(first.call)],
+    ]
     needs: list[Report] = []
     if not chat_api:
         needs.append(_responses_api(ctx, first, responses_api))
@@ -284,12 +320,18 @@ def check_agents(ctx: RuleContext) -> None:
     for call in clones:
         needs += _clone(ctx, call, first)
     if not agents:
+        built = project.agents_built if project is not None else ()
+        where = (
+            f" ({', '.join(built[:3])}{', ...' if len(built) > 3 else ''}: reported there)"
+            if built
+            else ""
+        )
         needs.append(
             ctx.report(
                 first.call,
                 AGENT_MODEL,
                 "the Agents SDK's default client is on OpenRouter (or moves there), and this module builds no "
-                "`Agent`: agents built elsewhere with a string model send it without the "
+                f"`Agent`: agents built elsewhere{where} with a string model send it without the "
                 "`openai/` prefix (the SDK strips it); give them "
                 '`model=OpenAIChatCompletionsModel(model="openai/...", openai_client=client)`',
             )
@@ -297,6 +339,52 @@ def check_agents(ctx: RuleContext) -> None:
     for d in defaults:
         for r in needs:
             _hold_client(ctx, d.client, d.scope, r)
+
+
+def _agents_of_another_default(
+    ctx: RuleContext, agents: list[cst.Call], defaults: tuple[tuple[str, str, str, bool], ...]
+) -> None:
+    """Agents of a module whose process gives the SDK its default client in
+    another module (``set_default_openai_client(client)`` there, a client
+    this run moves): they go to OpenRouter with it. Their model is mapped
+    as in the client's module when this module imports that client (``from
+    config import client``); otherwise reported, with where the client is
+    set. When the tool cannot tell that the two modules run in one process
+    (neither imports the other, nor does a third import both), reported
+    only, saying so."""
+    f = ctx.facts
+    project = ctx.project
+    sure = [d for d in defaults if d[3]]
+    if not sure:
+        where = ", ".join(d[0] for d in defaults[:3])
+        for call in agents:
+            model = _arg(call, "model", None)
+            if isinstance(model, cst.Call) or (model is None and any(a.star for a in call.args)):
+                continue  # a model object: its own client and name (the model rules)
+            ctx.report(
+                call,
+                AGENT_MODEL,
+                "`Agent(...)` goes to OpenRouter if this module runs in the process that sets "
+                f"the Agents SDK's default client to a client on OpenRouter ({where}), and "
+                "its string model then loses its `openai/` prefix (the SDK strips it): pass "
+                '`model=OpenAIChatCompletionsModel(model="openai/...", openai_client=client)` '
+                "there (not rewritten: the tool cannot see that they share a process)",
+            )
+        return
+    where, module, name, _ = sure[0]
+    local = None
+    if project is not None and project.module is not None and name:
+        me, is_pkg = project.module
+        for alias, (written, imported) in sorted(f.from_imports.items()):
+            if written == "?" or imported != name or f.assignment_counts.get(alias, 0) != 0:
+                continue
+            if resolve(written, me, is_pkg) == module and alias not in f.other_bindings:
+                local = alias
+                break
+    for call in agents:
+        # (without the imported client the fix is not offered: the name is a placeholder)
+        d = _Default(call, cst.Name(local or "client"), None, False)
+        _agent(ctx, call, d, elsewhere=where, imported=local is not None)
 
 
 def _hold_client(
@@ -549,7 +637,7 @@ def _clone(ctx: RuleContext, call: cst.Call, d: _Default) -> list[Report]:
         shown = ctx.module.code_for_node(receiver.func) + "(...)"
     label = f"{shown if len(shown) <= 30 else '<agent>'}.clone"
     if _is_agent(ctx, receiver, ctx.facts.scope_of.get(id(call))):
-        return _agent(ctx, call, d, label)
+        return _agent(ctx, call, d, label=label)
     model = _arg(call, "model", None)
     assert model is not None
     return [
@@ -564,7 +652,29 @@ def _clone(ctx: RuleContext, call: cst.Call, d: _Default) -> list[Report]:
     ]
 
 
-def _agent(ctx: RuleContext, call: cst.Call, d: _Default, label: str = "Agent") -> list[Report]:
+def _agent(
+    ctx: RuleContext,
+    call: cst.Call,
+    d: _Default,
+    elsewhere: str = "",
+    imported: bool = False,
+    label: str = "Agent",
+) -> list[Report]:
+    """The finding on one agent of the default client ``d`` (``elsewhere``:
+    set at this "path:line" of another module; ``imported``: this module
+    imports that client by the name ``d.client``)."""
+    reports = _agent_reports(ctx, call, d, elsewhere, imported, label)
+    if elsewhere:
+        for r in reports:
+            r.message += (
+                f" (the SDK's default client is set to a client on OpenRouter at {elsewhere})"
+            )
+    return reports
+
+
+def _agent_reports(
+    ctx: RuleContext, call: cst.Call, d: _Default, elsewhere: str, imported: bool, label: str
+) -> list[Report]:
     model = _arg(call, "model", None)
     if model is None:
         if any(a.star for a in call.args):
@@ -613,11 +723,10 @@ def _agent(ctx: RuleContext, call: cst.Call, d: _Default, label: str = "Agent") 
     )
     client = d.client
     callee, import_edit = _callee(ctx, d.call, "OpenAIChatCompletionsModel")
-    if (
-        not _client_visible(ctx, client, call)
-        or import_edit is False
-        or not isinstance(model, cst.SimpleString)
-    ):
+    if elsewhere and not imported:
+        message += ", importing the client set there"
+    visible = imported or (not elsewhere and _client_visible(ctx, client, call))
+    if not visible or import_edit is False or not isinstance(model, cst.SimpleString):
         return [ctx.report(model, AGENT_MODEL, message)]
     literal = model
 

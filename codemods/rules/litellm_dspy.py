@@ -16,22 +16,34 @@ There is no client object: each call is the unit that moves. A model string
 that reaches ``model=`` of such a call (literal, or followed through
 constants, class attributes, parameters... with the SDK's data flow,
 :mod:`codemods.rules.dataflow`) is rewritten to ``openrouter/<OpenRouter
-ID>``. Here the ``openrouter/`` prefix is right: OR207, which rejects it for
+ID>``. A constant imported from another module of the run is rewritten
+there when every read of it in the run is such a call's model
+(codemods/project.py: plan_litellm_constants); one also sent to an SDK
+call needs two strings and is reported. Here the ``openrouter/`` prefix is right: OR207, which rejects it for
 the OpenAI SDK, never looks at these calls (they are not SDK calls).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
+from codemods.project import Export
 from codemods.rules._edit import replace_string
 from codemods.rules.base import REFS, RuleContext, checker, rule
 from codemods.rules.client import string_value
-from codemods.rules.dataflow import Flow, Holder, Resolver, Sink, blocked_holder, short_code
+from codemods.rules.dataflow import (
+    Flow,
+    Holder,
+    Resolver,
+    Sink,
+    blocked_holder,
+    export_sink,
+    short_code,
+)
 
 # the LiteLLM functions that take a model string, and the position of
 # ``model`` when it is passed positionally (None: keyword only)
@@ -57,6 +69,11 @@ LITELLM_GLOBALS = ("api_key", "api_base", "openrouter_key", "headers")
 # whether it has LiteLLM/DSPy calls (what the project pass is told)
 LITELLM_GLOBAL_LINES = "litellm_global_lines"
 LITELLM_CALLS = "litellm_calls"
+# imported name -> ids of its reads as a moving call's model; the exported
+# names whose definition this file follows (ModuleSummary.litellm_uses,
+# litellm_handled)
+LITELLM_USES = "litellm_uses"
+LITELLM_HANDLED = "litellm_handled"
 # LiteLLM providers that are OpenAI's API: ``openai/gpt-4o``
 OPENAI_PROVIDERS = ("openai/", "text-completion-openai/")
 PREFIX = "openrouter/"
@@ -76,7 +93,10 @@ MODEL = rule(
         the `litellm_params` `"model"` of a `litellm.Router(model_list=[...])`
         entry, or `dspy.LM(...)`. The string is followed like the SDK's
         `model=` (OR201): module constants, class attributes, parameters,
-        local variables, `os.getenv` defaults. The ID is mapped with the
+        local variables, `os.getenv` defaults, and a constant imported from
+        another module of the run (`from settings import MODEL`), rewritten
+        where it is defined when every read of it in the run is the model
+        of such a call. The ID is mapped with the
         model table (`mappings/models.yaml`, `--mapping`). Strings on
         another provider (`anthropic/...`, `azure/...`), already on
         OpenRouter (`openrouter/...`), and bare IDs the table does not know
@@ -125,9 +145,10 @@ NOT_MOVED = rule(
         Reports a model string for LiteLLM or DSPy that goes to OpenAI and is
         not rewritten: an ID with no OpenRouter equivalent, a fine-tune, an
         `openai/<id>` the table does not know, a value the tool cannot follow
-        (settings, a parameter without callers, another module), or a
-        constant that is also read for something else (an SDK call, which
-        needs `openai/gpt-4o` rather than `openrouter/openai/gpt-4o`).
+        (settings, a parameter without callers, a module outside the run),
+        or a constant that is also read for something else (an SDK call,
+        which needs `openai/gpt-4o` rather than `openrouter/openai/gpt-4o`,
+        in this module or another one of the run: the message says where).
     """,
     why="""
         Write the OpenRouter form (`openrouter/<provider>/<model>`) where the
@@ -370,17 +391,67 @@ class _LiteLLMResolver(Resolver):
         note: str = "",
     ) -> bool:
         f = self.f
-        imported = f.from_imports.get(expr.value)
-        if imported is not None and f.assignment_counts.get(expr.value, 0) == 0:
-            self._unknown(f"`{expr.value}`, defined in another module (`{imported[0]}`)")
+        name = expr.value
+        imported = f.from_imports.get(name)
+        if imported is not None and f.assignment_counts.get(name, 0) == 0:
+            project = self.ctx.project
+            if not chain and self._sink.safe and imported[0] != "?":
+                # read directly as the model of a call that moves by its
+                # model string alone: its module may rewrite it (project pass)
+                reads = self.ctx.memo.setdefault(LITELLM_USES, {})
+                reads.setdefault(name, set()).add(id(expr))
+                if project is not None and name in project.litellm_followed:
+                    self._reach(expr)
+                    return True  # rewritten where it is defined, and reported there
+            shared = dict(project.litellm_shared) if project is not None else {}
+            if name in shared:
+                where = ", ".join(shared[name][:3])
+                self._unknown(
+                    f"`{name}`, defined in another module (`{imported[0]}`) and also sent "
+                    f"to the OpenAI SDK ({where}), which needs 'openai/<model>' where LiteLLM "
+                    "needs 'openrouter/openai/<model>': give each its own constant"
+                )
+                return True
+            self._unknown(f"`{name}`, defined in another module (`{imported[0]}`)")
             return True
         return super()._module_name(expr, chain, depth, dict_mode, note)
+
+
+def _export_sinks(ctx: RuleContext, resolver: Resolver) -> None:
+    """The module-level names of this file other files pass only to
+    LiteLLM/DSPy calls (project pass: ``litellm_exports``), as sinks at
+    their definition: rewritten here, or reported here when this file reads
+    them for something else."""
+    project = ctx.project
+    if project is None or not project.litellm_exports:
+        return
+    handled: set[str] = set()
+    for name, used_in in project.litellm_exports:
+        sink = export_sink(
+            ctx, Export(name=name, used_in=used_in, other_uses=0, other_files=(), certain=True)
+        )
+        if sink is None:
+            continue
+        where = ", ".join(used_in[:2]) + (
+            f" and {len(used_in) - 2} more" if len(used_in) > 2 else ""
+        )
+        resolver.add(
+            replace(
+                sink,
+                safe=True,
+                subject=f"`{name}` (the model of LiteLLM/DSPy calls in {where})",
+                via=f"`{name}`, the model of LiteLLM/DSPy calls in {where}",
+            )
+        )
+        handled.add(name)
+    ctx.memo[LITELLM_HANDLED] = handled
 
 
 @checker
 def check_litellm(ctx: RuleContext) -> None:
     f = ctx.facts
-    if not (f.imports_module("litellm") or f.imports_module("dspy")):
+    exports = ctx.project is not None and bool(ctx.project.litellm_exports)
+    if not (f.imports_module("litellm") or f.imports_module("dspy") or exports):
         return
     globals_set = _global_assignments(ctx)
     if globals_set:
@@ -401,9 +472,10 @@ def check_litellm(ctx: RuleContext) -> None:
             f"`{short_code(ctx, call.func)}` calls OpenAI directly and is gone from current "
             "DSPy: use dspy.LM('openrouter/openai/<model>') and set OPENROUTER_API_KEY",
         )
-    if not calls:
+    if not calls and not exports:
         return
-    ctx.memo[LITELLM_CALLS] = True
+    if calls:
+        ctx.memo[LITELLM_CALLS] = True
     held = None
     if globals_set:
         names = ", ".join(dict.fromkeys(f"`litellm.{attr}`" for _, attr in globals_set))
@@ -430,6 +502,7 @@ def check_litellm(ctx: RuleContext) -> None:
         )
         if c.blocked is not None:
             blocked[id(sink)] = (c, c.blocked)
+    _export_sinks(ctx, resolver)
     _report(ctx, resolver.run(), held, blocked)
 
 

@@ -549,6 +549,19 @@ def check_models(ctx: RuleContext) -> None:
     # LiteLLM's process-wide settings (codemods/rules/litellm_dspy.py)
     ctx.summary.litellm_globals = bool(ctx.memo.get("litellm_global_lines"))
     ctx.summary.litellm_calls = bool(ctx.memo.get("litellm_calls"))
+    # LiteLLM/DSPy model constants of other modules (codemods/rules/litellm_dspy.py)
+    lite = ctx.memo.get("litellm_uses")
+    if lite:
+        ctx.summary.litellm_uses = {
+            name: len(ids) for name, ids in lite.items() if name in ctx.summary.imports
+        }
+    ctx.summary.litellm_handled = set(ctx.memo.get("litellm_handled", ()))
+    # the Agents SDK's default client (codemods/rules/agents.py)
+    agents_facts = ctx.memo.get("agents_facts")
+    if agents_facts:
+        ctx.summary.agents_default = list(agents_facts.get("default", ()))
+        ctx.summary.agents_settings = set(agents_facts["settings"])
+        ctx.summary.agents_built = bool(agents_facts["built"])
     if f.imports_openai or ctx.project is not None:
         index = clients.index(ctx)
         ctx.summary.clients = index.exports()

@@ -24,9 +24,18 @@ OpenAI gets nothing):
   ``lib/streaming/chat/_completions.py``), so only user code indexing
   ``event.chunk.choices[0]`` breaks.
 
+A call streams when ``stream=`` is true: ``True``, a name bound only to
+``True``, or an entry of a ``**params`` dict the tool can read; a flag that
+may be true (a parameter, ``**kwargs``) makes the guard an unsafe fix.
 A stream is consumed by ``for``/``async for`` (directly, through a name bound
-only to streams in that scope, through ``with ... as s``, or
-``enumerate(stream)``), by a comprehension, or by ``next(s)`` in a loop.
+only to streams in that scope, through ``with ... as s``, ``iter(stream)``,
+``enumerate(stream)`` or ``zip(..., stream)``), by a comprehension, or by
+``next(s)`` in a loop. It may be handed out by a function or a method
+(``return ...create(stream=True)``): it is read where this module calls it
+(``gen()``, ``self.gen()``, ``Bot().gen()``, ``bot.gen()`` with ``bot =
+Bot()``), and where other modules of the run do (codemods/project.py:
+plan_streams). ``choice, = chunk.choices`` (an unpacking: ValueError on an
+empty list) counts as an index.
 A ``choices[N]`` on a chunk is guarded when it runs only for a non-empty
 list: under ``if chunk.choices:`` / ``if len(chunk.choices) > 0`` (and their
 ``and``/``or``/``not`` forms, ``elif``/``else`` branches, ``x if c else y``),
@@ -43,8 +52,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis import FOREIGN_SDKS, attribute_chain, read_walk
+from codemods.analysis import FOREIGN_SDKS, attribute_chain, dotted_name, read_walk
 from codemods.findings import Severity
+from codemods.project import ProjectInput, resolve
 from codemods.rules.base import REFS, Fix, RuleContext, checker, rule
 from codemods.rules.client import string_value
 from codemods.rules.models import SdkCall, model_arg, sdk_calls
@@ -56,11 +66,14 @@ STREAM_EMPTY_CHOICES = rule(
     severity=Severity.ERROR,
     fixable=True,
     what="""
-        Finds loops (`for`, `async for`) over a stream of a client this run
-        moves to OpenRouter (or one already there) whose body indexes
-        `chunk.choices[0]` (`chunk["choices"][0]` for openai<1) without a
-        guard, directly or in a helper function of the module the chunk is
-        passed to, and inserts `if not chunk.choices: continue` at the top
+        Finds loops (`for`, `async for`, over the stream, `iter(stream)`,
+        `enumerate(stream)` or `zip(..., stream)`) over a stream of a client
+        this run moves to OpenRouter (or one already there) whose body
+        indexes `chunk.choices[0]` (`chunk["choices"][0]` for openai<1) or
+        unpacks it (`choice, = chunk.choices`) without a guard, directly or
+        in a helper function of the module the chunk is passed to. The
+        stream may come from a function or a method that returns it, in
+        this module or another module of the run. It inserts `if not chunk.choices: continue` at the top
         of the loop body (for `.stream(...)` events: `if event.type ==
         "chunk" and not event.chunk.choices: continue`). Guarded uses are
         left alone: `if chunk.choices:`, `if len(chunk.choices) > 0`,
@@ -107,7 +120,9 @@ STREAM_EMPTY_CHOICES = rule(
         client this run moves (a `client` parameter without callers in the
         run): that client may not go to OpenRouter; and when the client
         itself moves only as an unsafe fix (a model ID sent through it
-        cannot move): the guard goes with it.
+        cannot move): the guard goes with it. And it is unsafe when the call
+        streams only when a flag is true (`stream=stream`, a `**kwargs` the
+        tool cannot read): the guard is right wherever it streams.
     """,
     sometimes_unsafe=True,
 )
@@ -151,10 +166,32 @@ _RAW = frozenset({"with_raw_response", "with_streaming_response"})
 # the skipped usage chunk loses nothing the loop needs)
 _HARMLESS = frozenset({"id", "model", "created", "object", "system_fingerprint", "service_tier"})
 _INDEX_ERRORS = frozenset({"IndexError", "LookupError", "Exception", "BaseException"})
+_VALUE_ERRORS = frozenset({"ValueError", "Exception", "BaseException"})
 _EXITS = (cst.Continue, cst.Break, cst.Return, cst.Raise)
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _COMPREHENSIONS = (cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp)
 _HELPER_DEPTH = 3
+
+
+@dataclass(eq=False)
+class _Source:
+    """Where a stream comes from: an SDK call of this module (``sc``), or a
+    function or method of another module of the run that returns one (then
+    ``where`` names it and ``receiver``/``note`` carry what that module
+    decided). ``note``: why a guard on it is unsafe besides its client (the
+    call may not stream; the other module's client is not resolved)."""
+
+    sc: SdkCall | None
+    note: str = ""
+    where: str = ""
+
+    @property
+    def receiver(self) -> str:
+        return self.sc.receiver if self.sc is not None else "openai"
+
+    @property
+    def requires(self) -> tuple:
+        return self.sc.requires if self.sc is not None else ()
 
 
 @dataclass
@@ -272,7 +309,8 @@ class _Scan:
     """What a loop body (and the helpers it passes the chunk to) does with
     the chunk."""
 
-    unguarded: list[cst.Subscript] = field(default_factory=list)
+    # ``chunk.choices[N]``, and unpackings ``choice, = chunk.choices``
+    unguarded: list[cst.Subscript | cst.Assign] = field(default_factory=list)
     # why skipping the empty chunk may change what the loop does (None: nothing)
     reads: str | None = None
 
@@ -294,12 +332,22 @@ def _kw(call: cst.Call, name: str) -> cst.BaseExpression | None:
     return None
 
 
-def _catches_index_error(handler: cst.ExceptHandler) -> bool:
+def _catches(handler: cst.ExceptHandler, errors: frozenset[str]) -> bool:
     t = handler.type
     if t is None:
         return True
     names = [e.value for e in t.elements] if isinstance(t, cst.Tuple) else [t]
-    return any(type(n) is cst.Name and n.value in _INDEX_ERRORS for n in names)  # type: ignore[attr-defined]
+    return any(type(n) is cst.Name and n.value in errors for n in names)  # type: ignore[attr-defined]
+
+
+def _unpacks(node: cst.Assign) -> bool:
+    """``a, = ...`` / ``[a] = ...`` / ``a, *rest = ...``: fails on an empty list."""
+    target = node.targets[0].target
+    return any(type(e) is not cst.StarredElement for e in target.elements)  # type: ignore[attr-defined]
+
+
+def _error(use: cst.CSTNode) -> str:
+    return "ValueError" if type(use) is cst.Assign else "IndexError"
 
 
 def _exits(stmt: cst.BaseStatement) -> bool:
@@ -337,6 +385,11 @@ class _Collector(cst.CSTVisitor):
     def visit_Subscript(self, node: cst.Subscript) -> None:
         self.nodes.append(node)
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        # ``choice, = chunk.choices``: an unpacking
+        if len(node.targets) == 1 and type(node.targets[0].target) in (cst.Tuple, cst.List):
+            self.nodes.append(node)
+
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == self.var:
             self.nodes.append(node)
@@ -347,10 +400,15 @@ class _Streams:
         self.ctx = ctx
         self.f = ctx.facts
         self.parents = ctx.facts.parents
-        self.streams: dict[int, tuple[SdkCall, bool]] = {}
-        # calls of a module function that returns a stream -> that stream
-        self._carried: dict[int, tuple[SdkCall, bool]] = {}
+        self.streams: dict[int, tuple[_Source, bool]] = {}
+        # calls of a function or method that returns a stream -> that stream
+        self._carried: dict[int, tuple[_Source, bool]] = {}
         self._scope_keys: dict[int, int] = {}
+        # where streams enter: (node, its parent, source, events)
+        self.origins: list[tuple[cst.CSTNode, cst.CSTNode | None, _Source, bool]] = []
+        # what this module's public functions and methods hand out:
+        # "f" / "Class.method" -> (events, note) (ModuleSummary.stream_returns)
+        self.exports: dict[str, tuple[bool, str]] = {}
         f = self.f
         openai_file = f.imports_openai
         foreign_file = any(f.imports_module(m) for m in FOREIGN_SDKS)
@@ -360,12 +418,14 @@ class _Streams:
             parts, _ = attribute_chain(sc.call.func)
             if _RAW & set(parts):
                 continue
+            note = ""
             if sc.method in _EVENT_METHODS:
                 events = True
             elif sc.method in _CHUNK_METHODS:
-                flag = _kw(sc.call, "stream")
-                if not (type(flag) is cst.Name and flag.value == "True"):  # type: ignore[attr-defined]
+                maybe = self._streams_when(sc.call)
+                if maybe is None:
                     continue
+                note = maybe
                 events = False
             else:
                 continue
@@ -374,7 +434,129 @@ class _Streams:
                 # not import openai counts only through its ``model=``
                 if foreign_file or model_arg(sc.call) is None:
                     continue
-            self.streams[id(sc.call)] = (sc, events)
+            source = _Source(sc, note)
+            self.streams[id(sc.call)] = (source, events)
+            node: cst.CSTNode = sc.call
+            parent = self.parents.get(id(node))
+            if type(parent) is cst.Await:
+                node, parent = parent, self.parents.get(id(parent))
+            self.origins.append((node, parent, source, events))
+        if ctx.project is not None:
+            self._imported(ctx.project)
+
+    # -- does a call stream? ---------------------------------------------------
+
+    def _streams_when(self, call: cst.Call) -> str | None:
+        """None: the call does not return a stream; "": it does; else why
+        it may (``stream=flag``, ``**params`` the tool cannot read): a guard
+        on it is then an unsafe fix."""
+        flag = _kw(call, "stream")
+        if flag is not None:
+            return self._flag(flag, f"`stream={self._shown(flag)}`")
+        for a in call.args:
+            if a.star != "**":
+                continue
+            shown = f"`**{self._shown(a.value)}`"
+            found = self._dict_key(a.value, call)
+            if found is False:
+                continue
+            if found is None:
+                return f"; unsafe fix: {shown} may set `stream=True`, which the tool cannot read"
+            return self._flag(found, shown)
+        return None
+
+    def _flag(self, flag: cst.BaseExpression, shown: str) -> str | None:
+        truth = self._truth(flag)
+        if truth is False:
+            return None
+        if truth is True:
+            return ""
+        return (
+            f"; unsafe fix: {shown} is not always true (the guard is right wherever "
+            "the call streams)"
+        )
+
+    def _truth(self, value: cst.BaseExpression, depth: int = 0) -> bool | None:
+        """The truth of a constant (``True``, ``False``, ``None``, or a name
+        bound only to one of them in its scope); None: not known."""
+        if type(value) is cst.Name:
+            if value.value in ("True", "False", "None"):  # type: ignore[attr-defined]
+                return value.value == "True"  # type: ignore[attr-defined]
+            if depth > 2:
+                return None
+            values = self._values(value)
+            if not values or any(v is None for v in values):
+                return None
+            found = {self._truth(v, depth + 1) for v in values}  # type: ignore[arg-type]
+            return found.pop() if len(found) == 1 else None
+        if type(value) is cst.Integer:
+            return value.evaluated_value != 0  # type: ignore[attr-defined]
+        return None
+
+    def _values(self, name: cst.Name) -> list[cst.BaseExpression | None]:
+        """What ``name`` is bound to in its scope (empty: a parameter, or not
+        bound there: nothing is known)."""
+        key = self._scope_key(name)
+        values = self.f.bindings.get((key, name.value), [])
+        if not values and key != 0 and self.f.assignment_counts.get(name.value, 0) <= 1:
+            # a module-level name read in a function
+            if not self._is_param(name, key):
+                values = self.f.bindings.get((0, name.value), [])
+        return values
+
+    def _is_param(self, name: cst.Name, key: int) -> bool:
+        n = self.parents.get(id(name))
+        while n is not None and id(n) != key:
+            n = self.parents.get(id(n))
+        if type(n) not in (cst.FunctionDef, cst.Lambda):
+            return False
+        params = n.params  # type: ignore[attr-defined]
+        every = [*params.posonly_params, *params.params, *params.kwonly_params]
+        for p in (params.star_arg, params.star_kwarg):
+            if isinstance(p, cst.Param):
+                every.append(p)
+        return any(p.name.value == name.value for p in every)
+
+    def _dict_key(
+        self, value: cst.BaseExpression, call: cst.Call
+    ) -> cst.BaseExpression | bool | None:
+        """``**value``'s ``stream`` entry: the expression, False when it
+        surely has none, None when the tool cannot tell."""
+        if type(value) is cst.Name:
+            values = self._values(value)
+            if len(values) != 1 or values[0] is None:
+                return None
+            # read (or changed: ``params["stream"] = True``) anywhere but here
+            uses = [
+                u
+                for u in self.f.name_uses.get(value.value, ())  # type: ignore[attr-defined]
+                if self._scope_key(u) == self._scope_key(value)
+            ]
+            if any(u is not value for u in uses):
+                return None
+            value = values[0]
+        if type(value) is cst.Dict:
+            for el in value.elements:  # type: ignore[attr-defined]
+                if type(el) is not cst.DictElement:
+                    return None  # ``{**other}``
+                key = string_value(el.key)
+                if key is None:
+                    return None
+                if key == "stream":
+                    return el.value
+            return False
+        if type(value) is cst.Call and _is_name(value.func, "dict") and not self.f.is_bound("dict"):  # type: ignore[attr-defined]
+            for a in value.args:  # type: ignore[attr-defined]
+                if a.keyword is None:
+                    return None
+                if a.keyword.value == "stream":
+                    return a.value
+            return False
+        return None
+
+    def _shown(self, node: cst.CSTNode) -> str:
+        shown = self.ctx.module.code_for_node(node)
+        return shown if len(shown) <= 40 else shown[:37] + "..."
 
     # -- where a stream goes ---------------------------------------------------
 
@@ -399,36 +581,33 @@ class _Streams:
         self._scope_keys[id(node)] = key
         return key
 
-    def consumers(self) -> dict[int, tuple[cst.CSTNode, str, list[SdkCall], bool, str | None]]:
-        """id(consumer) -> (consumer node, kind, the stream calls, events,
+    def consumers(self) -> dict[int, tuple[cst.CSTNode, str, list[_Source], bool, str | None]]:
+        """id(consumer) -> (consumer node, kind, the stream sources, events,
         the variable ``next()``'s result is bound to)."""
-        out: dict[int, tuple[cst.CSTNode, str, list[SdkCall], bool, str | None]] = {}
+        out: dict[int, tuple[cst.CSTNode, str, list[_Source], bool, str | None]] = {}
 
-        def add(node: cst.CSTNode, kind: str, sc: SdkCall, events: bool, var: str | None) -> None:
+        def add(node: cst.CSTNode, kind: str, src: _Source, events: bool, var: str | None) -> None:
             entry = out.setdefault(id(node), (node, kind, [], events, var))
-            if all(c is not sc for c in entry[2]):
-                entry[2].append(sc)
+            if all(c is not src for c in entry[2]):
+                entry[2].append(src)
 
-        named: dict[tuple[int, str], list[tuple[SdkCall, bool]]] = {}
-        for sc, events in self.streams.values():
-            node: cst.CSTNode = sc.call
-            parent = self.parents.get(id(node))
-            if type(parent) is cst.Await:
-                node, parent = parent, self.parents.get(id(parent))
+        named: dict[tuple[int, str], list[tuple[_Source, bool]]] = {}
+        for node, parent, src, events in self.origins:
             # ``def gen(...): return client...create(stream=True)``: the
-            # stream is read where the module's own calls of gen are
-            carriers = [(node, parent), *self._returned_through(node, parent)]
+            # stream is read where the module's own calls of gen are (and
+            # those of a method: ``self.gen()``, ``Bot().gen()``)
+            carriers = [(node, parent), *self._returned_through(node, parent, src, events)]
             for carrier, _ in carriers[1:]:
                 inner = carrier.expression if type(carrier) is cst.Await else carrier  # type: ignore[attr-defined]
-                self._carried[id(inner)] = (sc, events)
+                self._carried[id(inner)] = (src, events)
             for node, parent in carriers:
                 found = self._consumer(node, parent)
                 if found is not None:
-                    add(found[0], found[1], sc, events, found[2])
+                    add(found[0], found[1], src, events, found[2])
                     continue
                 name = self._bound_name(node, parent)
                 if name is not None:
-                    named.setdefault((self._scope_key(node), name), []).append((sc, events))
+                    named.setdefault((self._scope_key(node), name), []).append((src, events))
         uses: dict[str, dict[int, list[cst.Name]]] = {}
         for (key, name), streams in named.items():
             values = self.f.bindings.get((key, name), [])
@@ -442,16 +621,18 @@ class _Streams:
             for use in uses[name].get(key, ()):
                 found = self._consumer(use, self.parents.get(id(use)))
                 if found is not None:
-                    for sc, events in streams:
-                        add(found[0], found[1], sc, events, found[2])
+                    for src, events in streams:
+                        add(found[0], found[1], src, events, found[2])
         return out
 
     def _returned_through(
-        self, node: cst.CSTNode, parent: cst.CSTNode | None
+        self, node: cst.CSTNode, parent: cst.CSTNode | None, src: _Source, events: bool
     ) -> list[tuple[cst.CSTNode, cst.CSTNode | None]]:
-        """The calls of the module-level function that returns the stream
-        ``node`` (``return ...create(stream=True)``), made in this file, each
-        with its parent (past an ``await``): they hand out the stream."""
+        """The calls of the module-level function (or of the method of a
+        module-level class) that returns the stream ``node`` (``return
+        ...create(stream=True)``), made in this file, each with its parent
+        (past an ``await``): they hand out the stream. A public one is
+        exported to the other modules of the run (``self.exports``)."""
         if type(parent) is not cst.Return:
             return []
         fn = self.parents.get(id(parent))
@@ -461,17 +642,145 @@ class _Streams:
             return []
         name = fn.name.value  # type: ignore[attr-defined]
         f = self.f
-        if f.module_functions.get(name) is not fn or f.assignment_counts.get(name, 0) != 1:
+        owner = f.scope_of.get(id(fn))
+        if owner is None:
+            if f.module_functions.get(name) is not fn or f.assignment_counts.get(name, 0) != 1:
+                return []
+            calls = [
+                c
+                for c in f.calls
+                if type(c.func) is cst.Name and c.func.value == name  # type: ignore[attr-defined]
+            ]
+            if not name.startswith("_"):
+                self._export(name, src, events)
+        elif type(owner) is cst.ClassDef and id(owner) not in f.scope_of:
+            # a method of a module-level class
+            cls = owner.name.value  # type: ignore[attr-defined]
+            if f.assignment_counts.get(cls, 0) > 1 or f.is_bound(cls) and cls in f.imports:
+                return []
+            calls = self._method_calls(cls, name, owner)  # type: ignore[arg-type]
+            if not cls.startswith("_") and not name.startswith("_"):
+                self._export(f"{cls}.{name}", src, events)
+        else:
             return []
         out: list[tuple[cst.CSTNode, cst.CSTNode | None]] = []
-        for call in f.calls:
-            if type(call.func) is cst.Name and call.func.value == name:  # type: ignore[attr-defined]
-                node2: cst.CSTNode = call
-                parent2 = self.parents.get(id(call))
-                if type(parent2) is cst.Await:
-                    node2, parent2 = parent2, self.parents.get(id(parent2))
-                out.append((node2, parent2))
+        for call in calls:
+            node2: cst.CSTNode = call
+            parent2 = self.parents.get(id(call))
+            if type(parent2) is cst.Await:
+                node2, parent2 = parent2, self.parents.get(id(parent2))
+            out.append((node2, parent2))
         return out
+
+    def _export(self, name: str, src: _Source, events: bool) -> None:
+        note = src.note
+        if src.receiver != "openai":
+            note += UNRESOLVED_NOTE
+        elif any(r.unsafe for r in src.requires):
+            note += BLOCKED_NOTE
+        needs = self.ctx.memo.setdefault(STREAM_EXPORT_REQUIRES, {})
+        needs[name] = (*needs.get(name, ()), *src.requires)
+        known = self.exports.get(name)
+        if known is not None and len(known[1]) >= len(note):
+            return
+        self.exports[name] = (events, note)
+
+    def _method_calls(self, cls: str, method: str, owner: cst.ClassDef | None) -> list[cst.Call]:
+        """The calls of ``method`` on an instance of the class ``cls`` in
+        this file: ``self.method()`` in the class's own methods (``owner``:
+        defined here), ``x.method()`` where ``x`` (or ``self.x``) is bound
+        only to ``cls(...)``, ``cls(...).method()``."""
+        out = []
+        for use in self.f.attribute_uses.get(method, ()):
+            call = self.parents.get(id(use))
+            if type(call) is not cst.Call or call.func is not use:  # type: ignore[attr-defined]
+                continue
+            if self._instance_of(use.value, cls, owner):
+                out.append(call)
+        return out  # type: ignore[return-value]
+
+    def _instance_of(self, value: cst.BaseExpression, cls: str, owner: cst.ClassDef | None) -> bool:
+        if self._constructs(value, cls):
+            return True
+        if type(value) is cst.Name:
+            if value.value in ("self", "cls") and owner is not None:  # type: ignore[attr-defined]
+                fn = self._function_of(value)
+                return fn is not None and self.f.scope_of.get(id(fn)) is owner
+            values = self._values(value)  # type: ignore[arg-type]
+        elif (
+            type(value) is cst.Attribute
+            and type(value.value) is cst.Name
+            and value.value.value == "self"  # type: ignore[attr-defined]
+        ):
+            fn = self._function_of(value)
+            klass = self.f.scope_of.get(id(fn)) if fn is not None else None
+            if type(klass) is not cst.ClassDef:
+                return False
+            values = self.f.bindings.get((id(klass), f"self.{value.attr.value}"), [])
+        else:
+            return False
+        return bool(values) and all(v is not None and self._constructs(v, cls) for v in values)
+
+    def _constructs(self, value: cst.BaseExpression | None, cls: str) -> bool:
+        """``cls(...)`` (``cls`` dotted: ``llm.Bot``)."""
+        return type(value) is cst.Call and dotted_name(value.func) == cls  # type: ignore[attr-defined]
+
+    def _function_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        n = self.parents.get(id(node))
+        while n is not None and not isinstance(n, _SCOPES):
+            n = self.parents.get(id(n))
+        return n if type(n) is cst.FunctionDef else None
+
+    def _imported(self, project: ProjectInput) -> None:
+        """Streams handed out by functions and methods of other modules of
+        the run (:func:`codemods.project.plan_streams`): their calls here,
+        through ``from M import f``, ``from pkg import M`` / ``import M``
+        (``M.f()``), and for a method, on an instance of the imported class."""
+        if not project.stream_functions or project.module is None:
+            return
+        f = self.f
+        me, is_pkg = project.module
+        wanted: dict[tuple[str, str], list[tuple[str, bool, str]]] = {}
+        for module, name, method, events, note in project.stream_functions:
+            wanted.setdefault((module, name), []).append((method, events, note))
+        callees: list[tuple[str, str, bool, _Source]] = []
+
+        def add(callee: str, module: str, name: str) -> None:
+            for method, events, note in wanted.get((module, name), ()):
+                where = f"`{module}.{name}{'.' + method if method else ''}`"
+                callees.append((callee, method, events, _Source(None, note, where)))
+
+        for local, (written, name) in sorted(f.from_imports.items()):
+            if written == "?" or f.assignment_counts.get(local, 0) != 0:
+                continue
+            target = resolve(written, me, is_pkg)
+            if target is None:
+                continue
+            add(local, target, name)  # from .llm import stream_chat
+            for module, fname in wanted:
+                if module == f"{target}.{name}":
+                    add(f"{local}.{fname}", module, fname)  # from app import llm
+        for local, targets in sorted(f.imports.items()):
+            if local in f.other_bindings or len(targets) != 1 or local in f.from_imports:
+                continue
+            (target,) = targets
+            for module, fname in wanted:
+                if module == target:
+                    add(f"{local}.{fname}", module, fname)  # import app.llm as llm
+                elif module.startswith(target + ".") and local == target.split(".")[0]:
+                    add(f"{module}.{fname}", module, fname)  # import app.llm
+        for callee, method, events, src in callees:
+            if method:
+                calls = self._method_calls(callee, method, None)
+            else:
+                calls = [c for c in f.calls if dotted_name(c.func) == callee]
+            for call in calls:
+                node: cst.CSTNode = call
+                parent = self.parents.get(id(call))
+                if type(parent) is cst.Await:
+                    node, parent = parent, self.parents.get(id(parent))
+                self._carried[id(call)] = (src, events)
+                self.origins.append((node, parent, src, events))
 
     def _bound_name(self, node: cst.CSTNode, parent: cst.CSTNode | None) -> str | None:
         if type(parent) is cst.Assign and len(parent.targets) == 1 and parent.value is node:  # type: ignore[attr-defined]
@@ -494,18 +803,36 @@ class _Streams:
             return parent, "for", None
         if type(parent) is cst.CompFor and parent.iter is node:  # type: ignore[attr-defined]
             return parent, "comp", None
-        if type(parent) is not cst.Arg or parent.keyword is not None:  # type: ignore[attr-defined]
+        if type(parent) is not cst.Arg or parent.keyword is not None or parent.star:  # type: ignore[attr-defined]
             return None
         call = self.parents.get(id(parent))
-        if type(call) is not cst.Call or call.args[0] is not parent:  # type: ignore[attr-defined]
+        if type(call) is not cst.Call:
             return None
         func = call.func  # type: ignore[attr-defined]
         if type(func) is not cst.Name or self.f.is_bound(func.value):  # type: ignore[attr-defined]
             return None
         outer = self.parents.get(id(call))
+        if func.value == "zip":  # type: ignore[attr-defined]
+            # ``for a, chunk in zip(x, stream)``: the chunk is the stream's place
+            args = call.args  # type: ignore[attr-defined]
+            if any(a.star or a.keyword is not None for a in args):
+                return None
+            at = next(i for i, a in enumerate(args) if a is parent)
+            if type(outer) is cst.For and outer.iter is call:  # type: ignore[attr-defined]
+                return outer, f"for@{at}", None
+            if type(outer) is cst.CompFor and outer.iter is call:  # type: ignore[attr-defined]
+                return outer, f"comp@{at}", None
+            return None
+        if call.args[0] is not parent:  # type: ignore[attr-defined]
+            return None
+        if func.value in ("iter", "aiter") and len(call.args) == 1:  # type: ignore[attr-defined]
+            # ``iter(stream)`` is the stream's own iterator
+            return self._consumer(call, outer)
         if func.value == "enumerate":  # type: ignore[attr-defined]
             if type(outer) is cst.For and outer.iter is call:  # type: ignore[attr-defined]
-                return outer, "enumerate", None
+                return outer, "for@1", None
+            if type(outer) is cst.CompFor and outer.iter is call:  # type: ignore[attr-defined]
+                return outer, "comp@1", None
             return None
         if func.value in ("next", "anext") and len(call.args) == 1:  # type: ignore[attr-defined]
             result: cst.CSTNode = call  # type: ignore[assignment]
@@ -537,6 +864,7 @@ class _Streams:
     def guarded(self, use: cst.CSTNode, stop: cst.CSTNode, chunk: _Chunk) -> bool:
         """Does ``use`` run only for a non-empty ``choices``? (Climbs to
         ``stop``; past it, a ``try`` catching IndexError still counts.)"""
+        errors = _VALUE_ERRORS if type(use) is cst.Assign else _INDEX_ERRORS
         child = use
         node = self.parents.get(id(use))
         inside = True
@@ -544,7 +872,7 @@ class _Streams:
             at_stop = node is stop
             kind = type(node)
             if kind in (cst.Try, cst.TryStar) and child is node.body:  # type: ignore[attr-defined]
-                if any(_catches_index_error(h) for h in node.handlers):  # type: ignore[attr-defined]
+                if any(_catches(h, errors) for h in node.handlers):  # type: ignore[attr-defined]
                     return True
             if isinstance(node, _SCOPES):
                 return False
@@ -616,6 +944,13 @@ class _Streams:
             if type(node) is cst.Subscript:
                 if chunk.is_indexed(node) and not self.guarded(node, stop, chunk):
                     out.unguarded.append(node)  # type: ignore[arg-type]
+            elif type(node) is cst.Assign:
+                if (
+                    chunk.is_choices(node.value)  # type: ignore[attr-defined]
+                    and _unpacks(node)  # type: ignore[arg-type]
+                    and not self.guarded(node, stop, chunk)
+                ):
+                    out.unguarded.append(node)  # type: ignore[arg-type]
             else:
                 why = self._read(node, stop, chunk, depth, seen, out)  # type: ignore[arg-type]
                 if why is not None and out.reads is None:
@@ -664,10 +999,6 @@ class _Streams:
         if steps[0] == "choices" or steps[0] in _HARMLESS:
             return None
         return f"uses `{self._shown(node)}`"
-
-    def _shown(self, node: cst.CSTNode) -> str:
-        shown = self.ctx.module.code_for_node(node)
-        return shown if len(shown) <= 40 else shown[:37] + "..."
 
     def _passed(
         self,
@@ -722,7 +1053,7 @@ class _Streams:
         return (fn, names[index]) if index < len(names) else None
 
 
-def _guard_test(chunk: _Chunk, uses: list[cst.Subscript], module: cst.Module) -> str:
+def _guard_test(chunk: _Chunk, uses: list[cst.Subscript | cst.Assign], module: cst.Module) -> str:
     if chunk.events:
         return f'{chunk.var}.type == "chunk" and not {chunk.var}.chunk.choices'
     for use in uses:
@@ -762,19 +1093,32 @@ def _insert_guard(test: str) -> Fix:
     return fix
 
 
-def _target_name(loop: cst.For, kind: str) -> str | None:
-    target = loop.target
-    if kind == "enumerate":
-        if type(target) is not cst.Tuple or len(target.elements) != 2:
+def _target_name(target: cst.BaseExpression, kind: str) -> str | None:
+    """The chunk variable of a loop's target: the whole target, or (kind
+    ``for@N``: ``enumerate``, ``zip``) its N-th element."""
+    if "@" in kind:
+        at = int(kind.split("@", 1)[1])
+        if type(target) not in (cst.Tuple, cst.List):
             return None
-        target = target.elements[1].value
-    return target.value if type(target) is cst.Name else None
+        elements = target.elements  # type: ignore[attr-defined]
+        if len(elements) <= at or any(type(e) is cst.StarredElement for e in elements):
+            return None
+        target = elements[at].value
+    return target.value if type(target) is cst.Name else None  # type: ignore[attr-defined]
 
 
+# memo: exported function -> the reports its stream's client moves with
+STREAM_EXPORT_REQUIRES = "stream_export_requires"
 BLOCKED_NOTE = "; unsafe fix: the stream's client moves to OpenRouter only as an unsafe fix"
 UNRESOLVED_NOTE = (
     "; unsafe fix: the stream's client is not resolved to one this run moves to OpenRouter"
 )
+
+
+def _origin(calls: list[_Source]) -> str:
+    """Where the streams of another module come from, for the message."""
+    where = sorted({c.where for c in calls if c.where})
+    return f" (the stream {', '.join(where)} returns)" if where else ""
 
 
 @checker
@@ -783,18 +1127,23 @@ def check_streams(ctx: RuleContext) -> None:
     if not ctx.facts.calls or not (enabled("OR401") or enabled("OR402")):
         return
     s = _Streams(ctx)
-    if not s.streams:
+    if not s.origins:
         return
     module = ctx.module
-    for node, kind, calls, events, var in s.consumers().values():
+    consumers = s.consumers()
+    if ctx.summary is not None:
+        # the functions and methods other modules may read a stream from
+        ctx.summary.stream_returns = {k: list(v) for k, v in sorted(s.exports.items())}
+    for node, kind, calls, events, var in consumers.values():
         requires = tuple({id(r): r for sc in calls for r in sc.requires}.values())
+        origin = _origin(calls)
         if kind == "next-direct":
             assert isinstance(node, cst.Subscript)
             ctx.report(
                 node,
                 STREAM_EMPTY_CHOICES_NO_FIX,
-                f"`{module.code_for_node(node)}` in a loop calling `next()` on the stream raises "
-                "IndexError on OpenRouter's last chunk, whose `choices` is empty: check "
+                f"`{module.code_for_node(node)}` in a loop calling `next()` on the stream{origin} "
+                "raises IndexError on OpenRouter's last chunk, whose `choices` is empty: check "
                 "`choices` before indexing it",
             ).requires.extend(requires)
             continue
@@ -807,17 +1156,18 @@ def check_streams(ctx: RuleContext) -> None:
                 ctx.report(
                     first,
                     STREAM_EMPTY_CHOICES_NO_FIX,
-                    f"`{module.code_for_node(first)}` on a chunk from `next()` in a loop raises "
-                    "IndexError on OpenRouter's last chunk, whose `choices` is empty: skip "
-                    f"chunks without choices (`if not {var}.choices: continue`)",
+                    f"`{module.code_for_node(first)}` on a chunk from `next()` in a loop{origin} "
+                    f"raises {_error(first)} on OpenRouter's last chunk, whose `choices` is "
+                    f"empty: skip chunks without choices (`if not {var}.choices: continue`)",
                 ).requires.extend(requires)
             continue
-        if kind == "comp":
+        if kind.startswith("comp"):
             assert isinstance(node, cst.CompFor)
             comp = s.parents.get(id(node))
-            if not isinstance(comp, _COMPREHENSIONS) or type(node.target) is not cst.Name:
+            name = _target_name(node.target, kind)
+            if not isinstance(comp, _COMPREHENSIONS) or name is None:
                 continue
-            chunk = _Chunk(node.target.value, events)
+            chunk = _Chunk(name, events)
             found = s.scan(comp, comp, chunk)
             if found.unguarded:
                 first = found.unguarded[0]
@@ -829,13 +1179,13 @@ def check_streams(ctx: RuleContext) -> None:
                 ctx.report(
                     first,
                     STREAM_EMPTY_CHOICES_NO_FIX,
-                    f"`{module.code_for_node(first)}` in a comprehension over a stream raises "
-                    "IndexError on OpenRouter's last chunk, whose `choices` is empty: add "
-                    f"`if {cond}` to it (not rewritten)",
+                    f"`{module.code_for_node(first)}` in a comprehension over a stream{origin} "
+                    f"raises {_error(first)} on OpenRouter's last chunk, whose `choices` is "
+                    f"empty: add `if {cond}` to it (not rewritten)",
                 ).requires.extend(requires)
             continue
         assert isinstance(node, cst.For)
-        name = _target_name(node, kind)
+        name = _target_name(node.target, kind)
         if name is None:
             continue
         chunk = _Chunk(name, events)
@@ -850,6 +1200,9 @@ def check_streams(ctx: RuleContext) -> None:
         elif any(r.unsafe for r in requires):
             # the client moves only with --unsafe-fixes: its stream with it
             notes += BLOCKED_NOTE
+        for sc in calls:
+            if sc.note and sc.note not in notes:
+                notes += sc.note
         if found.reads is not None:
             notes += f"; unsafe fix: the loop {found.reads}: move that above the guard to keep it"
         n = len(found.unguarded)
@@ -857,9 +1210,9 @@ def check_streams(ctx: RuleContext) -> None:
         ctx.report(
             node,
             STREAM_EMPTY_CHOICES,
-            f"`{module.code_for_node(first)}` at {REFS}{more} raises IndexError on OpenRouter's "
-            f"last stream chunk, whose `choices` is empty: insert `if {test}: continue` at the "
-            f"top of the loop{notes}",
+            f"`{module.code_for_node(first)}` at {REFS}{more} raises {_error(first)} on "
+            f"OpenRouter's last stream chunk{origin}, whose `choices` is empty: insert "
+            f"`if {test}: continue` at the top of the loop{notes}",
             fix=_insert_guard(test),
             unsafe=bool(notes),
             refs=(first,),
