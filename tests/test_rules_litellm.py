@@ -373,3 +373,29 @@ def test_litellm_settings_set_in_another_module_hold_the_calls(tmp_path) -> None
         assert "app.py:3:9: OR442" in out and "(settings.py)" in out, out
     run_cli(["migrate", "--no-cache", str(tmp_path)])
     assert (tmp_path / "app.py").read_text() == app
+
+
+@pytest.mark.parametrize(
+    ("head", "cls"),
+    [
+        ("from llama_index.llms import OpenAI\n", "OpenAI"),  # llama-index before 0.10
+        ("from llama_index.legacy.llms import OpenAI\n", "OpenAI"),  # llama-index-legacy
+        ("from llama_index.legacy.llms.openai import OpenAI\n", "OpenAI"),
+        ("import llama_index.llms as L\n", "L.OpenAI"),
+    ],
+)
+def test_legacy_llamaindex_openai_is_reported_never_rewritten(head: str, cls: str) -> None:
+    # audit S4 (run-llama/rags core/builder_config.py:14)
+    src = head + f"BUILDER_LLM = {cls}(model='gpt-4-1106-preview')\n"
+    r = run(src, unsafe_fixes=True)
+    assert [(f.code, f.fixable) for f in r.findings] == [("OR451", False)]
+    assert "before 0.10" in r.findings[0].message
+    assert "OpenRouter" in r.findings[0].message
+    assert r.new_source is None
+
+
+def test_legacy_llamaindex_file_without_openai_in_lowercase_is_read() -> None:
+    # `from llama_index.llms import OpenAI` never spells "openai" in lower case
+    from codemods.prefilter import may_need_work
+
+    assert may_need_work(b"from llama_index.llms import OpenAI\nllm = OpenAI(model='gpt-4')\n")
