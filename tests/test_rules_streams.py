@@ -172,6 +172,18 @@ def test_an_except_around_the_loop_that_does_more_than_end_it_is_not_a_guard(
     assert stream_findings(source) == [("OR401", 6, "safe")]
 
 
+def test_a_one_line_except_indexerror_pass_around_the_loop_guards_it() -> None:
+    source = src(
+        f"""
+        try:
+            for chunk in {CREATE}:
+                print(chunk.choices[0].delta)
+        except IndexError: pass
+        """
+    )
+    assert stream_findings(source) == []
+
+
 def test_an_except_indexerror_around_the_loop_with_code_after_it_is_not_a_guard() -> None:
     # the IndexError skips what follows the loop in the try
     source = src(
@@ -195,6 +207,8 @@ def test_an_except_indexerror_around_the_loop_with_code_after_it_is_not_a_guard(
         ("except Exception as e:\n    print(e)", True),
         ("except IndexError:\n    break", True),
         ("except IndexError:\n    raise", False),
+        ("except IndexError: raise", False),
+        ("except IndexError: continue", True),
         ("except Exception as e:\n    raise RuntimeError('bad chunk') from e", False),
         ("except IndexError:\n    return None", False),
     ],

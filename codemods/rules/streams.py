@@ -331,25 +331,28 @@ def _try_guards(
             break
     if handler is None:
         return True
-    body = handler.body.body
+    block = handler.body
+    # its statements, each line's small statements (None: a compound one)
+    lines = (
+        [list(block.body)]
+        if isinstance(block, cst.SimpleStatementSuite)
+        else [list(s.body) if isinstance(s, cst.SimpleStatementLine) else None for s in block.body]
+    )
     if inside:
         ends = (cst.Raise,) if type(stop) is cst.FunctionDef else (cst.Raise, cst.Return)
-        return not any(
-            isinstance(s, cst.SimpleStatementLine) and any(isinstance(x, ends) for x in s.body)
-            for s in body
-        )
+        return not any(line and any(isinstance(x, ends) for x in line) for line in lines)
     names = _handled(handler)
     return (
         bool(names)
         and not {"Exception", "BaseException"} & set(names)  # type: ignore[arg-type]
         and all(
-            isinstance(s, cst.SimpleStatementLine)
+            line is not None
             and all(
                 isinstance(x, cst.Pass)
                 or (isinstance(x, cst.Expr) and isinstance(x.value, cst.Ellipsis))
-                for x in s.body
+                for x in line
             )
-            for s in body
+            for line in lines
         )
         and node.orelse is None
         and node.body.body[-1] is stop
