@@ -140,3 +140,15 @@ def test_a_crewai_file_without_openai_in_it_is_read() -> None:
     from codemods.prefilter import may_need_work
 
     assert may_need_work(b'from crewai import LLM\nllm = LLM(model="gpt-4o")\n')
+
+
+def test_a_parameter_is_not_taken_for_a_module_chatopenai_of_the_same_name() -> None:
+    src = (
+        "from crewai import Agent\n"
+        "from langchain_openai import ChatOpenAI\n"
+        "llm = ChatOpenAI(model='gpt-4o')\n"
+        "def make(llm):\n"
+        "    return Agent(role='r', goal='g', backstory='b', llm=llm)\n"
+        "a = Agent(role='r', goal='g', backstory='b', llm=llm)\n"
+    )
+    assert [(c, n) for c, n in findings(src) if c == "OR446"] == [("OR446", 6)]

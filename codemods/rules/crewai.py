@@ -101,6 +101,8 @@ def _langchain_llm(ctx: RuleContext, value: cst.BaseExpression, at: cst.Call) ->
     values: list[cst.BaseExpression | None] = []
     if type(value) is cst.Name:
         scope = f.scope_of.get(id(at))
+        if scope is not None and _is_param(scope, value.value):
+            return None  # a parameter: the callers decide
         values = f.bindings.get((id(scope), value.value), []) if scope is not None else []
         if not values:
             values = f.bindings.get((0, value.value), [])
@@ -178,6 +180,15 @@ def check_crewai(ctx: RuleContext) -> None:
         if literal is not None:
             via = f" (through {src.via})" if src.via else ""
             _report_model(ctx, src.node, literal, "crewai.LLM", via)
+
+
+def _is_param(scope: cst.CSTNode, name: str) -> bool:
+    params = getattr(scope, "params", None)
+    if not isinstance(params, cst.Parameters):
+        return False
+    every = (*params.posonly_params, *params.params, *params.kwonly_params)
+    star = [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+    return any(p.name.value == name for p in (*every, *star))
 
 
 def _is_kw(arg: cst.Arg, name: str) -> bool:
