@@ -317,64 +317,6 @@ def test_prefilter_wakes_on_litellm_and_dspy() -> None:
     assert may_need_work(b"import dspy\nlm = dspy.LM('gpt-4o')\n")
 
 
-def test_llamaindex_takes_the_runs_base_url_and_headers() -> None:
-    src = (
-        LLAMA
-        + "a = OpenAI(model='gpt-4o')\nb = OpenAI(model='gpt-4o', default_headers={'X-A': '1'})\n"
-    )
-    out = migrated(
-        src,
-        unsafe_fixes=True,
-        base_url="http://127.0.0.1:1/api/v1",
-        app_url="https://example.test",
-        app_title="App",
-    )
-    assert out.count('api_base="http://127.0.0.1:1/api/v1"') == 2
-    assert 'default_headers={"HTTP-Referer": "https://example.test", "X-Title": "App"}' in out
-    assert "default_headers={'X-A': '1', \"HTTP-Referer\"" in out
-
-
-def test_llamaindex_key_variable_shared_with_an_sdk_client_is_left_whole() -> None:
-    # replacing the LLM's `api_key=KEY` would leave KEY read only by the SDK
-    # client, which the next run would then migrate: not idempotent
-    src = """
-        import os
-        from llama_index.llms.openai import OpenAI
-        import openai
-        KEY = os.environ["OPENAI_API_KEY"]
-        llm = OpenAI(model="gpt-4o-mini", api_key=KEY, temperature=0)
-        raw = openai.OpenAI(api_key=KEY)
-        raw.chat.completions.create(model="gpt-4o", messages=[])
-        """
-    assert migrated(src, unsafe_fixes=True) == __import__("textwrap").dedent(src)
-    found = run(src, unsafe_fixes=True).findings
-    assert [f.code for f in found] == ["OR451", "OR103"]
-    assert "`KEY` is also read elsewhere" in found[0].message
-
-
-def test_litellm_settings_set_in_another_module_hold_the_calls(tmp_path) -> None:
-    # litellm.api_key is one per process: set in settings.py, it beats
-    # OPENROUTER_API_KEY for app.py's calls too (checked alone, as
-    # pre-commit does, app.py gets the same finding)
-    from tests.conftest import run_cli
-
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "settings.py").write_text(
-        'import os, litellm\nlitellm.api_key = os.environ["OPENAI_API_KEY"]\n'
-    )
-    app = (
-        "import litellm\nimport settings  # noqa: F401\n"
-        'MODEL = "gpt-4o"\n'
-        'def ask(q): return litellm.completion(model=MODEL, messages=[{"role": "user", "content": q}])\n'
-    )
-    (tmp_path / "app.py").write_text(app)
-    for target in (tmp_path, tmp_path / "app.py"):
-        code, out, _ = run_cli(["check", "--no-cache", str(target)])
-        assert "app.py:3:9: OR442" in out and "(settings.py)" in out, out
-    run_cli(["migrate", "--no-cache", str(tmp_path)])
-    assert (tmp_path / "app.py").read_text() == app
-
-
 @pytest.mark.parametrize(
     ("head", "cls"),
     [
@@ -505,3 +447,61 @@ def test_litellm_rebound_for_real_is_reported_not_moved() -> None:
     assert [(f.code, f.line) for f in r.findings] == [("OR442", 5)]
     assert "bound to something else" in r.findings[0].message
     assert r.new_source is None
+
+
+def test_llamaindex_takes_the_runs_base_url_and_headers() -> None:
+    src = (
+        LLAMA
+        + "a = OpenAI(model='gpt-4o')\nb = OpenAI(model='gpt-4o', default_headers={'X-A': '1'})\n"
+    )
+    out = migrated(
+        src,
+        unsafe_fixes=True,
+        base_url="http://127.0.0.1:1/api/v1",
+        app_url="https://example.test",
+        app_title="App",
+    )
+    assert out.count('api_base="http://127.0.0.1:1/api/v1"') == 2
+    assert 'default_headers={"HTTP-Referer": "https://example.test", "X-Title": "App"}' in out
+    assert "default_headers={'X-A': '1', \"HTTP-Referer\"" in out
+
+
+def test_llamaindex_key_variable_shared_with_an_sdk_client_is_left_whole() -> None:
+    # replacing the LLM's `api_key=KEY` would leave KEY read only by the SDK
+    # client, which the next run would then migrate: not idempotent
+    src = """
+        import os
+        from llama_index.llms.openai import OpenAI
+        import openai
+        KEY = os.environ["OPENAI_API_KEY"]
+        llm = OpenAI(model="gpt-4o-mini", api_key=KEY, temperature=0)
+        raw = openai.OpenAI(api_key=KEY)
+        raw.chat.completions.create(model="gpt-4o", messages=[])
+        """
+    assert migrated(src, unsafe_fixes=True) == __import__("textwrap").dedent(src)
+    found = run(src, unsafe_fixes=True).findings
+    assert [f.code for f in found] == ["OR451", "OR103"]
+    assert "`KEY` is also read elsewhere" in found[0].message
+
+
+def test_litellm_settings_set_in_another_module_hold_the_calls(tmp_path) -> None:
+    # litellm.api_key is one per process: set in settings.py, it beats
+    # OPENROUTER_API_KEY for app.py's calls too (checked alone, as
+    # pre-commit does, app.py gets the same finding)
+    from tests.conftest import run_cli
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "settings.py").write_text(
+        'import os, litellm\nlitellm.api_key = os.environ["OPENAI_API_KEY"]\n'
+    )
+    app = (
+        "import litellm\nimport settings  # noqa: F401\n"
+        'MODEL = "gpt-4o"\n'
+        'def ask(q): return litellm.completion(model=MODEL, messages=[{"role": "user", "content": q}])\n'
+    )
+    (tmp_path / "app.py").write_text(app)
+    for target in (tmp_path, tmp_path / "app.py"):
+        code, out, _ = run_cli(["check", "--no-cache", str(target)])
+        assert "app.py:3:9: OR442" in out and "(settings.py)" in out, out
+    run_cli(["migrate", "--no-cache", str(tmp_path)])
+    assert (tmp_path / "app.py").read_text() == app

@@ -128,16 +128,16 @@ NOT_MOVED = rule(
         `openai/<id>` the table does not know, a value the tool cannot follow
         (settings, a parameter without callers, another module), or a
         constant that is also read for something else (an SDK call, which
-        needs `openai/gpt-4o` rather than `openrouter/openai/gpt-4o`). Also
-        a call whose model is not visible at all (`litellm.completion(**kwargs)`,
+        needs `openai/gpt-4o` rather than `openrouter/openai/gpt-4o`).
+    """,
+    why="""
+        Write the OpenRouter form (`openrouter/<provider>/<model>`) where the
+        value comes from, and set `OPENROUTER_API_KEY`. Also reported: a
+        call whose model is not visible at all (`litellm.completion(**kwargs)`,
         `dspy.LM(**config)`), and a call through `litellm` (or `dspy`) when
         that name is also bound to something else in the file (a
         placeholder bound only in `except ImportError:` is not: those calls
         are read as LiteLLM's).
-    """,
-    why="""
-        Write the OpenRouter form (`openrouter/<provider>/<model>`) where the
-        value comes from, and set `OPENROUTER_API_KEY`.
     """,
     before="""
         import litellm
@@ -468,6 +468,25 @@ def _own_api_base(ctx: RuleContext, cls: cst.ClassDef) -> bool:
     return False
 
 
+def _report_subclasses(ctx: RuleContext) -> None:
+    """Classes deriving from DSPy's old OpenAI clients (audit S6: storm's
+    ``class OpenAIModel(dspy.OpenAI)``)."""
+    f = ctx.facts
+    for cls in f.classes:
+        base = next(
+            (b for b in cls.bases if f.qualified(b.value) in DSPY_LEGACY_CLASSES),
+            None,
+        )
+        if base is not None and not _own_api_base(ctx, cls):
+            ctx.report(
+                cls,
+                DSPY_LEGACY,
+                f"class `{cls.name.value}` derives from `{short_code(ctx, base.value)}` "
+                "(DSPy < 2.6), which calls OpenAI directly: its instances are not migrated; "
+                "use dspy.LM('openrouter/openai/<model>') and set OPENROUTER_API_KEY",
+            )
+
+
 def _report_unseen(ctx: RuleContext) -> None:
     """Calls whose model the tool cannot see: the model comes only from
     ``**kwargs``/``*args`` (audit S5), or the call is made through a name
@@ -561,6 +580,8 @@ def check_litellm(ctx: RuleContext) -> None:
             "OpenRouter provider: an OpenAI value here goes to OpenRouter after the "
             "migration; remove it or set the OpenRouter value",
         )
+    _report_subclasses(ctx)
+    _report_unseen(ctx)
     calls, legacy = _calls(ctx)
     for call in legacy:
         ctx.report(
@@ -569,21 +590,6 @@ def check_litellm(ctx: RuleContext) -> None:
             f"`{short_code(ctx, call.func)}` calls OpenAI directly and is gone from current "
             "DSPy: use dspy.LM('openrouter/openai/<model>') and set OPENROUTER_API_KEY",
         )
-    for cls in f.classes:
-        base = next(
-            (b for b in cls.bases if f.qualified(b.value) in DSPY_LEGACY_CLASSES),
-            None,
-        )
-        if base is not None and not _own_api_base(ctx, cls):
-            # audit S6: storm's ``class OpenAIModel(dspy.OpenAI)``
-            ctx.report(
-                cls,
-                DSPY_LEGACY,
-                f"class `{cls.name.value}` derives from `{short_code(ctx, base.value)}` "
-                "(DSPy < 2.6), which calls OpenAI directly: its instances are not migrated; "
-                "use dspy.LM('openrouter/openai/<model>') and set OPENROUTER_API_KEY",
-            )
-    _report_unseen(ctx)
     if not calls:
         return
     ctx.memo[LITELLM_CALLS] = True

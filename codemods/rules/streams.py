@@ -603,8 +603,7 @@ class _Streams:
 
     def guarded(self, use: cst.CSTNode, stop: cst.CSTNode, chunk: _Chunk) -> bool:
         """Does ``use`` run only for a non-empty ``choices``? (Climbs to
-        ``stop``; past it, a ``try`` whose ``except IndexError: pass`` ends
-        the loop still counts.)"""
+        ``stop``; past it, a ``try`` catching IndexError still counts.)"""
         child = use
         node = self.parents.get(id(use))
         inside = True
