@@ -21,6 +21,11 @@ Every rule reports only on code that contains, as source bytes, either
 * ``litellm`` or ``dspy``: the LiteLLM and DSPy rules (OR441-OR445) need
   an import of one of them.
 
+* ``crewai``: the crewAI rule (OR446) needs an import of crewai.
+
+* ``llama_index`` and ``OpenAI``: legacy LlamaIndex's OpenAI LLM (OR451,
+  ``from llama_index.llms import OpenAI``) has no ``openai`` in it.
+
 A rule that can fire on a file containing none of these must add its trigger here
 (a new SDK resource name to :data:`RESOURCE_NAMES`, or a new needle).
 ``tests/test_prefilter.py`` is the guard: on every fixture repository it
@@ -76,6 +81,9 @@ def may_need_work(data: bytes) -> bool:
         return True
     if b"litellm" in data or b"dspy" in data:
         # LiteLLM and DSPy model strings (codemods/rules/litellm_dspy.py)
+        return True
+    if b"crewai" in data or (b"llama_index" in data and b"OpenAI" in data):
+        # crewAI (codemods/rules/crewai.py), legacy LlamaIndex (llamaindex.py)
         return True
     if b"model" in data and any(w in data for w in _WORDS) and _WORD_RE.search(data):
         return True

@@ -317,6 +317,138 @@ def test_prefilter_wakes_on_litellm_and_dspy() -> None:
     assert may_need_work(b"import dspy\nlm = dspy.LM('gpt-4o')\n")
 
 
+@pytest.mark.parametrize(
+    ("head", "cls"),
+    [
+        ("from llama_index.llms import OpenAI\n", "OpenAI"),  # llama-index before 0.10
+        ("from llama_index.legacy.llms import OpenAI\n", "OpenAI"),  # llama-index-legacy
+        ("from llama_index.legacy.llms.openai import OpenAI\n", "OpenAI"),
+        ("import llama_index.llms as L\n", "L.OpenAI"),
+    ],
+)
+def test_legacy_llamaindex_openai_is_reported_never_rewritten(head: str, cls: str) -> None:
+    # audit S4 (run-llama/rags core/builder_config.py:14)
+    src = head + f"BUILDER_LLM = {cls}(model='gpt-4-1106-preview')\n"
+    r = run(src, unsafe_fixes=True)
+    assert [(f.code, f.fixable) for f in r.findings] == [("OR451", False)]
+    assert "before 0.10" in r.findings[0].message
+    assert "OpenRouter" in r.findings[0].message
+    assert r.new_source is None
+
+
+def test_legacy_llamaindex_file_without_openai_in_lowercase_is_read() -> None:
+    # `from llama_index.llms import OpenAI` never spells "openai" in lower case
+    from codemods.prefilter import may_need_work
+
+    assert may_need_work(b"from llama_index.llms import OpenAI\nllm = OpenAI(model='gpt-4')\n")
+
+
+@pytest.mark.parametrize(
+    ("call", "shown"),
+    [
+        ("litellm.completion(cache=cache, **kwargs)", "**kwargs"),  # storm lm.py:122
+        ("litellm.acompletion(**params)", "**params"),
+        ("litellm.embedding(*args)", "*args"),
+        ("dspy.LM(**config)", "**config"),
+    ],
+)
+def test_litellm_call_whose_model_is_not_visible_is_reported(call: str, shown: str) -> None:
+    # audit S5 (storm knowledge_storm/lm.py:122, open-interpreter llm.py:443)
+    src = (
+        "import json\nimport dspy\nimport litellm\n\ndef f(request):\n    kwargs = json.loads(request)\n    return "
+        + call
+        + "\n"
+    )
+    r = run(src)
+    assert [(f.code, f.line) for f in r.findings] == [("OR442", 7)]
+    assert shown in r.findings[0].message and "'openrouter/openai/<model>'" in r.findings[0].message
+    assert r.new_source is None
+
+
+def test_litellm_call_with_a_visible_model_and_kwargs_is_not_reported_twice() -> None:
+    r = run(LITELLM + "litellm.completion(model='gpt-4o', **kwargs)\n")
+    assert [f.code for f in r.findings] == ["OR443"]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "import dspy\n",
+        "from dspy import OpenAI as DspyOpenAI\n",
+    ],
+)
+def test_subclass_of_dspy_openai_is_reported(head: str) -> None:
+    # audit S6 (storm knowledge_storm/lm.py:276)
+    base = "dspy.OpenAI" if head == "import dspy\n" else "DspyOpenAI"
+    src = (
+        head + f"class OpenAIModel({base}):\n"
+        "    def __init__(self, model='gpt-4o-mini', **kwargs):\n"
+        "        super().__init__(model=model, **kwargs)\n"
+    )
+    r = run(src)
+    assert [(f.code, f.line) for f in r.findings] == [("OR445", 2)]
+    assert "class `OpenAIModel`" in r.findings[0].message
+
+
+def test_subclass_of_dspy_openai_for_another_server_is_not_reported() -> None:
+    # storm's GroqModel(dspy.OpenAI): super().__init__(..., api_base=api_base)
+    src = (
+        "import dspy\n"
+        "class GroqModel(dspy.OpenAI):\n"
+        "    def __init__(self, model, api_base='https://api.groq.com/openai/v1', **kwargs):\n"
+        "        super().__init__(model=model, api_base={}, **kwargs)\n"
+    )
+    assert codes(src.format("api_base")) == []
+    assert codes(src.format("'https://api.openai.com/v1'")) == ["OR445"]
+
+
+def test_dspy_multiopenai_is_a_legacy_client() -> None:
+    assert codes("import dspy\nlm = dspy.MultiOpenAI(model='gpt-4o')\n") == ["OR445"]
+
+
+PLACEHOLDER = """\
+try:
+    import litellm
+except ImportError:
+    class LitellmPlaceholder:
+        def __getattr__(self, _):
+            raise ImportError("pip install litellm")
+    litellm = LitellmPlaceholder()
+"""
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        PLACEHOLDER,
+        "try:\n    import litellm\nexcept ImportError:\n    litellm = None\n",
+        "try:\n    import litellm\nexcept (ImportError, OSError):\n    litellm: object = None\n",
+    ],
+)
+def test_litellm_rebound_only_by_an_import_fallback_is_still_litellm(head: str) -> None:
+    # audit S7 (storm knowledge_storm/encoder.py:8-33)
+    src = (
+        head
+        + "def ask(messages):\n    return litellm.completion(model='gpt-4o', messages=messages)\n"
+    )
+    assert codes(src) == ["OR441"]
+    assert "model='openrouter/openai/gpt-4o'" in migrated(src)
+
+
+def test_litellm_rebound_for_real_is_reported_not_moved() -> None:
+    src = (
+        "import litellm\n"
+        "def use_proxy():\n"
+        "    global litellm\n"
+        "    litellm = make_proxy_client()\n"
+        "litellm.completion(model='gpt-4o', messages=m)\n"
+    )
+    r = run(src)
+    assert [(f.code, f.line) for f in r.findings] == [("OR442", 5)]
+    assert "bound to something else" in r.findings[0].message
+    assert r.new_source is None
+
+
 def test_llamaindex_takes_the_runs_base_url_and_headers() -> None:
     src = (
         LLAMA

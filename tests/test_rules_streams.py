@@ -125,6 +125,120 @@ def test_a_try_around_the_whole_loop_guards_it() -> None:
     assert stream_findings(source) == []
 
 
+def test_a_broad_except_around_the_loop_is_not_a_guard() -> None:
+    # audit S1 (Chainlit openai-functions-codeinterpreter/app.py:110-130): the
+    # usage chunk's IndexError is caught around the loop and the request retried
+    head = "from openai import AsyncOpenAI\n\nclient = AsyncOpenAI()\n"
+    source = src(
+        """
+        async def on_message(msgs):
+            while True:
+                try:
+                    stream = await client.chat.completions.create(model="gpt-4", messages=msgs, stream=True)
+                    async for part in stream:
+                        print(part.choices[0].delta)
+                except Exception as e:
+                    print(e)
+                    continue
+                break
+        """,
+        head,
+    )
+    assert stream_findings(source) == [("OR401", 8, "safe")]
+    out = migrated(source)
+    assert "async for part in stream:\n                if not part.choices:\n" in out
+    assert stream_findings(out) == []
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "except:\n    pass",
+        "except BaseException:\n    pass",
+        "except (IndexError, Exception):\n    pass",
+        "except IndexError:\n    print('stream failed')",
+        "except IndexError:\n    return None",
+        "except IndexError:\n    pass\nelse:\n    print('done')",
+    ],
+)
+def test_an_except_around_the_loop_that_does_more_than_end_it_is_not_a_guard(
+    handler: str,
+) -> None:
+    source = src(
+        "def f():\n    try:\n"
+        f"        for chunk in {CREATE}:\n"
+        "            print(chunk.choices[0].delta)\n" + textwrap.indent(handler, "    ") + "\n"
+    )
+    assert stream_findings(source) == [("OR401", 6, "safe")]
+
+
+def test_a_one_line_except_indexerror_pass_around_the_loop_guards_it() -> None:
+    source = src(
+        f"""
+        try:
+            for chunk in {CREATE}:
+                print(chunk.choices[0].delta)
+        except IndexError: pass
+        """
+    )
+    assert stream_findings(source) == []
+
+
+def test_an_except_indexerror_around_the_loop_with_code_after_it_is_not_a_guard() -> None:
+    # the IndexError skips what follows the loop in the try
+    source = src(
+        f"""
+        text = []
+        try:
+            for chunk in {CREATE}:
+                text.append(chunk.choices[0].delta.content)
+            print("".join(text))
+        except (IndexError, KeyError):
+            ...
+        """
+    )
+    assert stream_findings(source) == [("OR401", 6, "safe")]
+
+
+@pytest.mark.parametrize(
+    ("handler", "guarded"),
+    [
+        ("except Exception:\n    continue", True),
+        ("except Exception as e:\n    print(e)", True),
+        ("except IndexError:\n    break", True),
+        ("except IndexError:\n    raise", False),
+        ("except IndexError: raise", False),
+        ("except IndexError: continue", True),
+        ("except Exception as e:\n    raise RuntimeError('bad chunk') from e", False),
+        ("except IndexError:\n    return None", False),
+    ],
+)
+def test_an_except_in_the_loop_guards_when_it_goes_on(handler: str, guarded: bool) -> None:
+    source = src(
+        "def f():\n"
+        f"    for chunk in {CREATE}:\n"
+        "        try:\n"
+        "            print(chunk.choices[0].delta)\n" + textwrap.indent(handler, "        ") + "\n"
+    )
+    assert stream_findings(source) == ([] if guarded else [("OR401", 5, "safe")])
+
+
+def test_a_return_in_the_except_of_a_helper_goes_on_with_the_loop() -> None:
+    source = src(
+        f"""
+        def text(chunk):
+            try:
+                return chunk.choices[0].delta.content
+            except IndexError:
+                return ""
+
+        for chunk in {CREATE}:
+            print(text(chunk))
+        """
+    )
+    assert stream_findings(source) == []
+
+
 @pytest.mark.parametrize(
     "body",
     [

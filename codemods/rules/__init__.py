@@ -4,6 +4,7 @@
 from codemods.rules import (  # noqa: F401
     agents,
     client,
+    crewai,
     instructor,
     langchain,
     litellm_dspy,

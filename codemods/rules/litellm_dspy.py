@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
+from codemods.analysis import attribute_chain
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
 from codemods.project import Export
@@ -152,7 +153,12 @@ NOT_MOVED = rule(
     """,
     why="""
         Write the OpenRouter form (`openrouter/<provider>/<model>`) where the
-        value comes from, and set `OPENROUTER_API_KEY`.
+        value comes from, and set `OPENROUTER_API_KEY`. Also reported: a
+        call whose model is not visible at all (`litellm.completion(**kwargs)`,
+        `dspy.LM(**config)`), and a call through `litellm` (or `dspy`) when
+        that name is also bound to something else in the file (a
+        placeholder bound only in `except ImportError:` is not: those calls
+        are read as LiteLLM's).
     """,
     before="""
         import litellm
@@ -219,7 +225,12 @@ DSPY_LEGACY = rule(
     summary="dspy.OpenAI (DSPy < 2.6): use dspy.LM with an OpenRouter model string",
     severity=Severity.WARNING,
     fixable=False,
-    what="Reports `dspy.OpenAI(...)`, `dspy.AzureOpenAI(...)` and `dspy.OpenAIModel(...)`.",
+    what="""
+        Reports `dspy.OpenAI(...)`, `dspy.AzureOpenAI(...)`,
+        `dspy.MultiOpenAI(...)` and `dspy.OpenAIModel(...)`, and a class
+        deriving from one of them (unless its `super().__init__` passes an
+        `api_base` other than OpenAI's).
+    """,
     why="""
         These clients call OpenAI directly and are gone from current DSPy
         (3.4 has only `dspy.LM`). Write
@@ -351,7 +362,7 @@ def _calls(ctx: RuleContext) -> tuple[list[_Call], list[cst.Call]]:
     out: list[_Call] = []
     legacy: list[cst.Call] = []
     for call in f.calls:
-        q = f.qualified(call.func)
+        q = f.qualified(call.func) or _library_name(ctx, call.func)
         if q is None:
             continue
         if q in LITELLM_FUNCTIONS:
@@ -364,9 +375,185 @@ def _calls(ctx: RuleContext) -> tuple[list[_Call], list[cst.Call]]:
                 out.append(_Call(call, value, "`dspy.LM`", _blocked(call, OWN_ENDPOINT)))
         elif q == ROUTER:
             out.extend(_router_entries(ctx, call))
-        elif q in ("dspy.OpenAI", "dspy.AzureOpenAI", "dspy.OpenAIModel"):
+        elif q in DSPY_LEGACY_CLASSES:
             legacy.append(call)
     return out, legacy
+
+
+# DSPy's clients before 2.6 (``dspy/__init__.py``: ``OpenAI = dsp.GPT3``,
+# ``AzureOpenAI``, ``MultiOpenAI``): they call OpenAI themselves (OR445)
+DSPY_LEGACY_CLASSES = ("dspy.OpenAI", "dspy.AzureOpenAI", "dspy.MultiOpenAI", "dspy.OpenAIModel")
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+_LIBRARY_NAMES = "litellm_library_names"  # ctx.memo key
+
+
+class _Fallbacks(cst.CSTVisitor):
+    """How often each of ``names`` is bound (``x = ...``, ``x: T = ...``,
+    ``def x``, ``class x``) inside an ``except ImportError:`` handler."""
+
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+        self.depth = 0
+        self.count: dict[str, int] = dict.fromkeys(names, 0)
+
+    @staticmethod
+    def _import_error(node: cst.ExceptHandler) -> bool:
+        t = node.type
+        items = [e.value for e in t.elements] if isinstance(t, cst.Tuple) else [t]
+        return any(type(n) is cst.Name and n.value in _IMPORT_ERRORS for n in items)  # type: ignore[attr-defined]
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self.depth += self._import_error(node)
+
+    def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
+        self.depth -= self._import_error(original_node)
+
+    def _bound(self, target: cst.CSTNode) -> None:
+        if self.depth and type(target) is cst.Name and target.value in self.names:  # type: ignore[attr-defined]
+            self.count[target.value] += 1  # type: ignore[attr-defined]
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._bound(t.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bound(node.target)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._bound(node.name)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bound(node.name)
+
+
+def _library_names(ctx: RuleContext) -> dict[str, bool]:
+    """Names imported from litellm or dspy that are also bound otherwise in
+    the file: True when every other binding is an ``except ImportError:``
+    placeholder (``litellm = None``, ``litellm = Placeholder()``): where such
+    a name is not the library, the call fails anyway, so its calls are read
+    as the library's (the SDK's ``OpenAI = None`` is OR120; here there is no
+    client to leave). False: rebound for real, its calls are reported."""
+    known = ctx.memo.get(_LIBRARY_NAMES)
+    if known is not None:
+        return known
+    f = ctx.facts
+    names = {
+        name
+        for name, targets in f.imports.items()
+        if name in f.other_bindings
+        and len(targets) == 1
+        and next(iter(targets)).split(".", 1)[0] in ("litellm", "dspy")
+    }
+    known = {}
+    if names:
+        found = _Fallbacks(names)
+        ctx.module.visit(found)
+        for name in names:
+            relative = f.from_imports.get(name, ("",))[0].startswith(".")
+            n = found.count[name]
+            known[name] = not relative and n > 0 and n == f.assignment_counts.get(name, 0)
+    ctx.memo[_LIBRARY_NAMES] = known
+    return known
+
+
+def _library_name(ctx: RuleContext, func: cst.BaseExpression) -> str | None:
+    """The qualified name of ``func`` when its root is a litellm/dspy import
+    rebound only by ``except ImportError:`` placeholders (audit S7)."""
+    root = func
+    while type(root) is cst.Attribute:
+        root = root.value  # type: ignore[attr-defined]
+    if type(root) is not cst.Name or not _library_names(ctx).get(root.value):
+        return None
+    (base,) = ctx.facts.imports[root.value]
+    if func is root:
+        return base
+    parts, _ = attribute_chain(func)
+    return ".".join([base, *parts])
+
+
+def _own_api_base(ctx: RuleContext, cls: cst.ClassDef) -> bool:
+    """Does a method of ``cls`` call ``super().__init__(..., api_base=...)``
+    with anything but OpenAI's URL (storm's ``GroqModel(dspy.OpenAI)``)?"""
+    f = ctx.facts
+    for call in f.calls:
+        fn = f.scope_of.get(id(call))
+        if fn is None or f.scope_of.get(id(fn)) is not cls:
+            continue
+        func = call.func
+        if type(func) is not cst.Attribute or func.attr.value != "__init__":  # type: ignore[attr-defined]
+            continue
+        arg = _keyword(call, "api_base")
+        if arg is not None and "api.openai.com" not in (string_value(arg.value) or ""):
+            return True
+    return False
+
+
+def _report_subclasses(ctx: RuleContext) -> None:
+    """Classes deriving from DSPy's old OpenAI clients (audit S6: storm's
+    ``class OpenAIModel(dspy.OpenAI)``)."""
+    f = ctx.facts
+    for cls in f.classes:
+        base = next(
+            (b for b in cls.bases if f.qualified(b.value) in DSPY_LEGACY_CLASSES),
+            None,
+        )
+        if base is not None and not _own_api_base(ctx, cls):
+            ctx.report(
+                cls,
+                DSPY_LEGACY,
+                f"class `{cls.name.value}` derives from `{short_code(ctx, base.value)}` "
+                "(DSPy < 2.6), which calls OpenAI directly: its instances are not migrated; "
+                "use dspy.LM('openrouter/openai/<model>') and set OPENROUTER_API_KEY",
+            )
+
+
+def _report_unseen(ctx: RuleContext) -> None:
+    """Calls whose model the tool cannot see: the model comes only from
+    ``**kwargs``/``*args`` (audit S5), or the call is made through a name
+    that is litellm/dspy and also something else (audit S7)."""
+    f = ctx.facts
+    rebound = {name for name, ok in _library_names(ctx).items() if not ok}
+    for call in f.calls:
+        q = f.qualified(call.func) or _library_name(ctx, call.func)
+        shown = short_code(ctx, call.func)
+        if q is None:
+            root = call.func
+            while type(root) is cst.Attribute:
+                root = root.value  # type: ignore[attr-defined]
+            if type(root) is not cst.Name or root.value not in rebound:
+                continue
+            (base,) = f.imports[root.value]
+            parts, _ = attribute_chain(call.func)
+            name = ".".join([base, *parts]) if call.func is not root else base
+            if name in LITELLM_FUNCTIONS or name == DSPY_LM:
+                ctx.report(
+                    call,
+                    NOT_MOVED,
+                    f"`{root.value}` is imported from {base.split('.')[0]} and bound to something "
+                    f"else in this file too: the tool cannot tell whether `{shown}` is "
+                    f"`{name}`, its model is not moved; if it is, and its model names an OpenAI "
+                    "model, make it 'openrouter/openai/<model>' and set OPENROUTER_API_KEY",
+                )
+            continue
+        if q in LITELLM_FUNCTIONS:
+            index = LITELLM_FUNCTIONS[q]
+        elif q in (DSPY_LM, "dspy.clients.LM", "dspy.clients.lm.LM"):
+            index = 0
+        else:
+            continue
+        if _model_value(call, index) is not None or not any(a.star for a in call.args):
+            continue
+        star = next(a for a in call.args if a.star)
+        ctx.report(
+            call,
+            NOT_MOVED,
+            f"the model of `{q}` is not visible here (it comes from "
+            f"`{star.star}{short_code(ctx, star.value)}`): LiteLLM sends 'gpt-4o' and "
+            "'openai/gpt-4o' to OpenAI; where the model is set, make it "
+            "'openrouter/openai/<model>' (an OpenRouter ID with LiteLLM's 'openrouter/' prefix) "
+            "and set OPENROUTER_API_KEY",
+        )
 
 
 def _global_assignments(ctx: RuleContext) -> list[tuple[cst.Assign, str]]:
@@ -464,6 +651,8 @@ def check_litellm(ctx: RuleContext) -> None:
             "OpenRouter provider: an OpenAI value here goes to OpenRouter after the "
             "migration; remove it or set the OpenRouter value",
         )
+    _report_subclasses(ctx)
+    _report_unseen(ctx)
     calls, legacy = _calls(ctx)
     for call in legacy:
         ctx.report(

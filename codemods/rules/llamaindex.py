@@ -41,6 +41,16 @@ from codemods.rules.client import (
 from codemods.rules.dataflow import Resolver, Sink, blocked_holder, short_code
 
 LLM_CLASSES = ("llama_index.llms.openai.OpenAI", "llama_index.llms.openai.base.OpenAI")
+# LlamaIndex before 0.10 (one package: ``llama_index/llms/__init__.py``
+# re-exported ``OpenAI``) and 0.10's copy of it, llama-index-legacy
+# (``llama_index/legacy/llms/__init__.py``): the same model-name check, so
+# reported, never rewritten (the OpenRouter class there is
+# ``llama_index.legacy.llms.OpenRouter``, in 0.9.4x ``llama_index.llms.OpenRouter``)
+LEGACY_LLM_CLASSES = (
+    "llama_index.llms.OpenAI",
+    "llama_index.legacy.llms.OpenAI",
+    "llama_index.legacy.llms.openai.OpenAI",
+)
 EMBEDDING_CLASSES = (
     "llama_index.embeddings.openai.OpenAIEmbedding",
     "llama_index.embeddings.openai.base.OpenAIEmbedding",
@@ -75,7 +85,9 @@ LLM = rule(
         Reported instead, with the reason, when the model is missing or
         cannot be followed to one mapped ID, or the LLM has `api_base`,
         `api_version`, its own `openai_client`, `**kwargs` or positional
-        arguments after the model. Checked against llama-index-llms-openai
+        arguments after the model. The OpenAI LLM of LlamaIndex before 0.10
+        (`from llama_index.llms import OpenAI`, and llama-index-legacy's
+        `llama_index.legacy.llms`) is reported, never rewritten. Checked against llama-index-llms-openai
         0.7 and llama-index-llms-openrouter 0.6 (the package must be
         installed: `pip install llama-index-llms-openrouter`).
     """,
@@ -451,6 +463,16 @@ def check_llamaindex(ctx: RuleContext) -> None:
         q = f.qualified(call.func)
         if q in LLM_CLASSES:
             continue
+        elif q in LEGACY_LLM_CLASSES:
+            ctx.report(
+                call,
+                LLM,
+                f"`{short_code(ctx, call.func)}` is legacy LlamaIndex's OpenAI LLM (`{q}`, "
+                "llama-index before 0.10): it calls OpenAI and refuses OpenRouter model IDs; "
+                "not rewritten: use the OpenRouter class (llama_index.llms.openrouter.OpenRouter "
+                "from 0.10, llama_index.legacy.llms.OpenRouter in llama-index-legacy) with "
+                "model='openai/<model>', api_key=os.environ['OPENROUTER_API_KEY'], max_tokens=None",
+            )
         elif q in EMBEDDING_CLASSES:
             ctx.report(
                 call,

@@ -41,8 +41,11 @@ list: under ``if chunk.choices:`` / ``if len(chunk.choices) > 0`` (and their
 ``and``/``or``/``not`` forms, ``elif``/``else`` branches, ``x if c else y``),
 on the right of ``chunk.choices and ...``, after ``if not chunk.choices:
 continue`` (or ``break``/``return``/``raise``), inside ``try`` with an
-``except`` catching IndexError, or in a helper function of the module the
-chunk is passed to, under the same guards there.
+``except`` catching IndexError that goes on (no ``raise``), or in a helper
+function of the module the chunk is passed to, under the same guards there.
+A ``try`` around the whole loop guards it only with ``except IndexError:
+pass`` and nothing after the loop: a broad ``except Exception`` there runs
+its handler (a retry, an error) on every stream (:func:`_try_guards`).
 """
 
 from __future__ import annotations
@@ -78,7 +81,10 @@ STREAM_EMPTY_CHOICES = rule(
         "chunk" and not event.chunk.choices: continue`). Guarded uses are
         left alone: `if chunk.choices:`, `if len(chunk.choices) > 0`,
         `chunk.choices and ...`, `if not chunk.choices: continue`,
-        `try/except IndexError`.
+        `try/except IndexError` in the loop (an `except` that does not
+        raise), and `except IndexError: pass` around a loop with nothing
+        after it; a broad `except Exception` (or a bare `except`) around
+        the whole loop is no guard: OpenRouter's last chunk would run it.
     """,
     why="""
         OpenRouter ends every stream with one usage chunk whose `choices` is
@@ -348,6 +354,67 @@ def _unpacks(node: cst.Assign) -> bool:
 
 def _error(use: cst.CSTNode) -> str:
     return "ValueError" if type(use) is cst.Assign else "IndexError"
+
+
+def _try_guards(
+    node: cst.Try | cst.TryStar, child: cst.CSTNode, stop: cst.CSTNode, inside: bool
+) -> bool:
+    """May this ``try``, around a ``choices[N]``, count as its guard? Only
+    when the handler that catches the IndexError lets the stream go on
+    (False: it does not; True: the handlers decide). In the loop body, a
+    handler that raises (or returns from the loop's function) does not.
+    Around the whole loop, the IndexError on the usage chunk ends the loop
+    and runs the handler instead of what follows it: only ``except
+    IndexError: pass`` (or ``LookupError``) with nothing after the loop in
+    the ``try`` and no ``else`` is harmless (the usage chunk is the last
+    one), while ``except Exception`` there retries the request, logs a
+    failure or returns a fallback on every stream (audit S1)."""
+    if child is not node.body:
+        return True
+    handler = None
+    for h in node.handlers:
+        names = _handled(h)
+        if names is None or _INDEX_ERRORS & set(names):
+            handler = h
+            break
+    if handler is None:
+        return True
+    block = handler.body
+    # its statements, each line's small statements (None: a compound one)
+    lines = (
+        [list(block.body)]
+        if isinstance(block, cst.SimpleStatementSuite)
+        else [list(s.body) if isinstance(s, cst.SimpleStatementLine) else None for s in block.body]
+    )
+    if inside:
+        ends = (cst.Raise,) if type(stop) is cst.FunctionDef else (cst.Raise, cst.Return)
+        return not any(line and any(isinstance(x, ends) for x in line) for line in lines)
+    names = _handled(handler)
+    return (
+        bool(names)
+        and not {"Exception", "BaseException"} & set(names)  # type: ignore[arg-type]
+        and all(
+            line is not None
+            and all(
+                isinstance(x, cst.Pass)
+                or (isinstance(x, cst.Expr) and isinstance(x.value, cst.Ellipsis))
+                for x in line
+            )
+            for line in lines
+        )
+        and node.orelse is None
+        and node.body.body[-1] is stop
+        and getattr(stop, "orelse", None) is None
+    )
+
+
+def _handled(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> list[str] | None:
+    """The exception names an ``except`` names (None: a bare ``except``)."""
+    t = handler.type
+    if t is None:
+        return None
+    items = [e.value for e in t.elements] if isinstance(t, cst.Tuple) else [t]
+    return [n.value if type(n) is cst.Name else "?" for n in items]  # type: ignore[attr-defined]
 
 
 def _exits(stmt: cst.BaseStatement) -> bool:
@@ -871,6 +938,9 @@ class _Streams:
         while node is not None:
             at_stop = node is stop
             kind = type(node)
+            if kind in (cst.Try, cst.TryStar) and not _try_guards(node, child, stop, inside):  # type: ignore[arg-type]
+                child, node = node, self.parents.get(id(node))  # its handler ends the stream
+                continue
             if kind in (cst.Try, cst.TryStar) and child is node.body:  # type: ignore[attr-defined]
                 if any(_catches(h, errors) for h in node.handlers):  # type: ignore[attr-defined]
                     return True
