@@ -10,6 +10,7 @@ import libcst as cst
 from codemods import clients
 from codemods.analysis import dotted_name
 from codemods.clients import AZURE_CLASSES, CLIENT_CLASSES
+from codemods.escapes import escape_note
 from codemods.findings import Severity
 from codemods.rules._edit import (
     first_lines,
@@ -746,6 +747,10 @@ def _literal(node: cst.CSTNode) -> str | None:
     return string_value(node) if isinstance(node, cst.SimpleString) else None
 
 
+# model findings that block a client without proving the ID cannot move
+_UNPROVED = frozenset({"OR205", "OR206"})
+
+
 def blocked_note(blockers: list[Report]) -> str:
     """What the OR101 message adds when model IDs sent through the client
     cannot move (``RuleContext.blocked_clients``)."""
@@ -766,6 +771,18 @@ def blocked_note(blockers: list[Report]) -> str:
             f"unsafe fix, and this client with {'it' if one else 'them'}"
         )
     blockers = [b for b in blockers if b.fix is None]
+    if all(b.rule.code in _UNPROVED for b in blockers):
+        # a model the tool could not follow, or one kept bare for its other
+        # uses (OR205, OR206): it is not known to move with the client
+        one = len(blockers) == 1
+        codes = ", ".join(sorted({b.rule.code for b in blockers}))
+        return (
+            f"; unsafe fix: the model ID{'' if one else 's'} sent through it at {REFS} "
+            f"({codes}) {'is' if one else 'are'} not rewritten with it and may stay bare "
+            f"on OpenRouter, which would reject {'it' if one else 'them'}: pass the "
+            f"OpenRouter ID there first (or `# noqa` {'its finding' if one else 'their findings'} "
+            "to move the client anyway)"
+        )
     models = []
     for b in blockers:
         value = string_value(b.node) if isinstance(b.node, cst.SimpleString) else None
@@ -1048,6 +1065,9 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             ctx.memo.setdefault(KEY_FOLLOWED_SITES, set()).add(id(call))
             blockers = []
         unknown = clients.unknown_uses_note(ctx, id(call))  # README: "Per client..."
+        escaped = escape_note(ctx, id(call))  # passed to code the tool cannot check
+        if escaped is not None:
+            unknown = (unknown or "") + escaped
         if unknown is not None:
             clients.index(ctx).unsafe_sites.add(id(call))  # importers: moves only with it
         report = ctx.report(
