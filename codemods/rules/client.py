@@ -65,7 +65,12 @@ CLIENT = rule(
         names the model and its line; the model IDs sent through the client
         then move only with it (`--unsafe-fixes`). Suppressing that model's
         finding (`# noqa: OR204`) accepts the ID as it is: the fix is safe
-        again.
+        again. Unsafe too when a model sent through it is kept bare (OR206)
+        or read from a class field the tool does not follow (OR205 on
+        `agent.model`), and when the client escapes into code whose requests
+        the tool cannot check (passed to a class, a method, a library call
+        such as instructor's `Instructions` or `llm_validator`; stored in a
+        container or on another object): the message names where.
     """,
     sometimes_unsafe=True,
 )

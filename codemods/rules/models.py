@@ -184,7 +184,11 @@ DYNAMIC_MODEL = rule(
         function, argparse, a closure, `**kwargs`, a name imported from a
         module that is not part of the run. Also reported where a default
         is mapped but the value can come from outside: an environment
-        variable (`os.getenv("OPENAI_MODEL", "gpt-4o")`).
+        variable (`os.getenv("OPENAI_MODEL", "gpt-4o")`). A value read from
+        a field of a parameter annotated with a class (`agent.model`,
+        `agent: Agent`) may be that class's default, a bare ID the tool does
+        not follow: the client it is sent through then moves only as an
+        unsafe fix.
     """,
     why="""
         Wherever the value comes from (settings, environment, a parameter),
@@ -206,7 +210,8 @@ SHARED_CONSTANT = rule(
         Reports a model ID on its way to `model=` whose holder (module
         constant, class attribute, parameter, variable, dict) is also read
         for something else: in the same file, or, for a constant imported
-        by other modules of the run, in those files.
+        by other modules of the run, in those files. The client it is sent
+        through then moves only as an unsafe fix: it would send the bare ID.
     """,
     why="""
         Prefixing it could break the other use (`tiktoken.encoding_for_model`,
@@ -371,9 +376,7 @@ def _blockable_sites(
     return tuple(clients.index(ctx).sites_of(receiver, scope))
 
 
-def _module_site(
-    ctx: RuleContext, call: cst.Call, receiver: cst.BaseExpression
-) -> tuple[int, ...]:
+def _module_site(ctx: RuleContext, call: cst.Call, receiver: cst.BaseExpression) -> tuple[int, ...]:
     """(MODULE_SITE,) for a call on the module-level client
     (``openai.chat.completions.create``) of an endpoint OpenRouter serves."""
     from codemods.rules.unsupported import load_unsupported, match_endpoint

@@ -45,9 +45,9 @@ import libcst as cst
 
 from codemods.analysis import FOREIGN_SDKS, attribute_chain, read_walk
 from codemods.findings import Severity
-from codemods.rules.base import REFS, Fix, RuleContext, checker, rule
+from codemods.rules.base import REFS, Fix, Report, RuleContext, checker, rule
 from codemods.rules.client import string_value
-from codemods.rules.models import SdkCall, model_arg, sdk_calls
+from codemods.rules.models import MODULE_SITE, SdkCall, model_arg, sdk_calls
 
 STREAM_EMPTY_CHOICES = rule(
     code="OR401",
@@ -777,6 +777,15 @@ UNRESOLVED_NOTE = (
 )
 
 
+def _held_module_client(ctx: RuleContext) -> Report | None:
+    """The module-level client's finding when a model that cannot move makes
+    its move unsafe (module_client.check_module_client ran before)."""
+    from codemods.rules.module_client import MODULE_CLIENT_REPORT
+
+    report = ctx.memo.get(MODULE_CLIENT_REPORT)
+    return report if report is not None and report.unsafe else None
+
+
 @checker
 def check_streams(ctx: RuleContext) -> None:
     enabled = ctx.settings.rule_enabled
@@ -786,8 +795,11 @@ def check_streams(ctx: RuleContext) -> None:
     if not s.streams:
         return
     module = ctx.module
+    held = _held_module_client(ctx)
     for node, kind, calls, events, var in s.consumers().values():
         requires = tuple({id(r): r for sc in calls for r in sc.requires}.values())
+        if held is not None and any(MODULE_SITE in sc.sites for sc in calls):
+            requires += (held,)  # the module-level client moves only unsafely
         if kind == "next-direct":
             assert isinstance(node, cst.Subscript)
             ctx.report(

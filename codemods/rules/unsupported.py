@@ -229,7 +229,8 @@ ORG_FROM_ENV = rule(
         In a file that uses the OpenAI SDK, reports reads of the
         `OPENAI_ORG_ID` and `OPENAI_PROJECT_ID` environment variables outside
         the `organization=` / `project=` arguments that the migration
-        removes from client constructors.
+        removes from client constructors. Not in a file whose clients all
+        stay on OpenAI or Azure (their organization is still needed).
     """,
     why="""
         OpenRouter ignores organization-level auth. After the migration the
