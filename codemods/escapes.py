@@ -107,6 +107,9 @@ class Escape:
     node: cst.CSTNode  # the call (or assignment) where the client escapes
     what: str  # "is passed to `LocalEngine`"
     why: str = ", whose requests the tool cannot check"
+    # only because the project pass has not said yet who else calls the
+    # function it is passed to (its first round): not told to other modules
+    pending: bool = False
 
 
 def escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
@@ -118,9 +121,10 @@ def escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
     return known
 
 
-def escape_note(ctx: RuleContext, site: int) -> str | None:
-    """What the client finding of ``site`` adds when the client escapes
-    (None: it does not)."""
+def escape_note(ctx: RuleContext, site: int) -> tuple[str, bool] | None:
+    """What the client finding of ``site`` adds when the client escapes, and
+    whether other modules are to be told its move is unsafe (None: it does
+    not escape)."""
     found = escapes(ctx).get(site)
     if not found:
         return None
@@ -131,11 +135,12 @@ def escape_note(ctx: RuleContext, site: int) -> str | None:
         if text not in shown:
             shown.append(text)
     more = f" and {len(shown) - 2} more" if len(shown) > 2 else ""
-    return (
+    note = (
         f"; unsafe fix: the client {', '.join(shown[:2])}{more}: the model IDs sent there "
         "may stay bare while the client moves (move them with it, then apply with "
         "--unsafe-fixes)"
     )
+    return note, not all(e.pending for e in found)
 
 
 def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
@@ -188,8 +193,9 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
                     continue
                 what = f"is passed to `{_callee(ctx, call)}`"
                 why = Escape.why
+            pending = _pending(index, call, scope)
             for site in found:
-                out.setdefault(site, []).append(Escape(call, what, why))
+                out.setdefault(site, []).append(Escape(call, what, why, pending))
     # stored where the resolver does not look: in a container, on an object
     # other than ``self``
     for (_, key), values in f.bindings.items():
@@ -277,6 +283,18 @@ def _followed(
         return False
     resolved = index._resolve_param(fn, param)
     return sites <= {a for a in resolved if isinstance(a, int)}
+
+
+def _pending(index: clients.ClientIndex, call: cst.Call, scope: cst.CSTNode | None) -> bool:
+    """Is ``call`` one of a public function of this module whose other
+    callers the project pass has not reported yet (its first round)?"""
+    func = call.func
+    if type(func) is not cst.Name or func.value.startswith("_"):  # type: ignore[attr-defined]
+        return False
+    if index._function_named(func.value, scope) is None:  # type: ignore[attr-defined]
+        return False
+    project = index.ctx.project
+    return project is None or project.module is None
 
 
 def _project_function(index: clients.ClientIndex, name: str) -> bool:

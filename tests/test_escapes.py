@@ -341,3 +341,31 @@ def test_org_id_is_not_reported_when_every_client_stays() -> None:
         'import os\nfrom openai import OpenAI\nORG = os.environ["OPENAI_ORG_ID"]\nclient = OpenAI()\n'
     )
     assert _by_code(moving, "OR308")
+
+
+def test_a_public_function_of_the_file_is_followed_across_the_project_pass(
+    tmp_path, monkeypatch
+) -> None:
+    # the first round does not know yet whether other modules call `ask`:
+    # what it tells importers of `client` must not make their fixes unsafe
+    root = _tree(
+        tmp_path,
+        {
+            "a.py": """\
+                from openai import OpenAI
+                client = OpenAI()
+                def ask(c, q):
+                    return c.chat.completions.create(model="gpt-4o", messages=q)
+                ask(client, [])
+            """,
+            "b.py": """\
+                from a import client
+                client.chat.completions.create(model="gpt-4o-mini", messages=[])
+            """,
+        },
+    )
+    out = _check(root, monkeypatch)
+    assert "unsafe" not in out, out
+    _migrate(root, monkeypatch)
+    assert '"openai/gpt-4o"' in (root / "a.py").read_text()
+    assert '"openai/gpt-4o-mini"' in (root / "b.py").read_text()

@@ -1071,10 +1071,10 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             blockers = []
         unknown = clients.unknown_uses_note(ctx, id(call))  # README: "Per client..."
         escaped = escape_note(ctx, id(call))  # passed to code the tool cannot check
-        if escaped is not None:
-            unknown = (unknown or "") + escaped
-        if unknown is not None:
+        if unknown is not None or (escaped is not None and escaped[1]):
             clients.index(ctx).unsafe_sites.add(id(call))  # importers: moves only with it
+        if escaped is not None:
+            unknown = (unknown or "") + escaped[0]
         report = ctx.report(
             call,
             CLIENT,
