@@ -159,6 +159,7 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
                 found.update(a for a in atoms if isinstance(a, int) and a in mine)
         return found
 
+    from codemods.rules.models import model_holder
     from codemods.rules.unsupported import classify_use
 
     for call in f.calls:
@@ -181,13 +182,15 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
             if not found:
                 continue
             if q in DEFAULT_MODEL_SENDERS:
-                if any(a.keyword is not None and a.keyword.value == "model" for a in call.args):
+                if model_holder(ctx, call) is not None:
                     continue  # its model is checked (models.MODEL_HOLDERS)
                 what = f"is passed to `{_callee(ctx, call)}`"
                 why = (
                     f", which sends its default model '{DEFAULT_MODEL_SENDERS[q]}' through it "
                     "(pass it the OpenRouter ID as `model=`)"
                 )
+                if any(a.keyword is not None and a.keyword.value == "model" for a in call.args):
+                    why = ", which sends its `model=` through it (pass the client as `client=`)"
             else:
                 if _followed(index, call, arg, position, scope, found):
                     continue

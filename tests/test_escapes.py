@@ -234,6 +234,12 @@ def test_a_client_passed_to_a_class_of_another_module_moves_only_unsafely(
             'v = llm_validator("no objectionable content", client=client)\n',
             "`llm_validator` (line 5), which sends its default model 'gpt-3.5-turbo'",
         ),
+        # instructor<1's keyword, with a model: which client it goes through
+        # is not what the model rules read (``client=``)
+        (
+            'v = llm_validator("no", openai_client=client, model="gpt-4o")\n',
+            "`llm_validator` (line 5), which sends its `model=` through it",
+        ),
         # a method of a class: its parameter is not followed
         (
             "class Judge:\n"
