@@ -129,11 +129,15 @@ def escape_note(ctx: RuleContext, site: int) -> tuple[str, bool] | None:
     if not found:
         return None
     lines = _lines(ctx, [e.node for e in found])
-    shown = []
+    grouped: dict[tuple[str, str], list[int]] = {}
     for e in found:
-        text = f"{e.what} (line {lines[id(e.node)]}){e.why}"
-        if text not in shown:
-            shown.append(text)
+        at = grouped.setdefault((e.what, e.why), [])
+        if lines[id(e.node)] not in at:
+            at.append(lines[id(e.node)])
+    shown = []
+    for (what, why), at in grouped.items():
+        where = f"line {at[0]}" if len(at) == 1 else f"lines {', '.join(map(str, at))}"
+        shown.append(f"{what} ({where}){why}")
     more = f" and {len(shown) - 2} more" if len(shown) > 2 else ""
     note = (
         f"; unsafe fix: the client {', '.join(shown[:2])}{more}: the model IDs sent there "
@@ -163,8 +167,8 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
     from codemods.rules.unsupported import classify_use
 
     for call in f.calls:
-        if id(call) in index.sites or not call.args:
-            continue
+        if id(call) in mine or not call.args:
+            continue  # (a class of this file or of another SDK is a site too: not skipped)
         q = f.qualified(call.func)
         if q in clients.WRAPPERS or q in MODELLED or q in _NO_REQUESTS:
             continue

@@ -248,6 +248,16 @@ def test_a_client_passed_to_a_class_of_another_module_moves_only_unsafely(
             "Judge().score(client)\n",
             "`Judge().score`",
         ),
+        # a class of this file: its __init__'s parameters are not followed
+        (
+            "class _Judge:\n"
+            "    def __init__(self, c, model='gpt-4o'):\n"
+            "        self.c, self.model = c, model\n"
+            "    def score(self):\n"
+            "        return self.c.chat.completions.create(model=self.model, messages=[])\n"
+            "_Judge(client, model='o1-mini').score()\n",
+            "`_Judge`",
+        ),
         # stored on an object, in a container
         ("registry = {}\nregistry.main = client\n", "is stored in `registry.main`"),
         ('clients = {"openai": client}\n', "is put in a container (`clients`)"),
