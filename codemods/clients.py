@@ -439,6 +439,9 @@ class ClientIndex:
         values = list(f.bindings.get((id(cls), key), ()))
         values += f.bindings.get((id(cls), key.split(".", 1)[1]), ())  # class body
         if not values:
+            prop = _property(cls, key.split(".", 1)[1])
+            if prop is not None:  # ``@property def client(self)``: what it returns
+                return self._returns(prop)
             return {UNKNOWN}
         return self._union(values, cls)
 
@@ -1329,6 +1332,19 @@ def _positional_index(fn: cst.FunctionDef, param: cst.Param) -> int | None:
         if p is param:
             return i
     return None
+
+
+def _property(cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+    """The method ``name`` of ``cls`` when it is a ``@property`` (or
+    ``functools.cached_property``) with no setter: reading ``self.name``
+    calls it."""
+    method = _method(cls, name)
+    if method is None:
+        return None
+    names = {dotted_name(d.decorator) for d in method.decorators}
+    if not names & {"property", "cached_property", "functools.cached_property"}:
+        return None
+    return method
 
 
 def _method(cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:

@@ -489,7 +489,7 @@ def _blocked_clients(ctx: RuleContext, kept: list[Report]) -> dict[int, list[Rep
     out: dict[int, list[Report]] = {}
     for r in kept:
         for site in r.blocks:
-            q = ctx.client_reports.get(site)
+            q = ctx.client_reports.get(site) or _module_client_report(ctx, site)
             if q is not None and id(q) in ids and q.fix is not None and not q.unsafe:
                 if site not in keyed:
                     out.setdefault(site, []).append(r)
@@ -536,6 +536,14 @@ def _external_blocks(ctx: RuleContext, kept: list[Report], suppressions: Suppres
         told = summary.client_facts.setdefault(key, [])
         if fact not in told:
             told.append(fact)
+
+
+def _module_client_report(ctx: RuleContext, site: int) -> Report | None:
+    """The module-level client's finding for its ``sites`` key (``models.MODULE_SITE``)."""
+    from codemods.rules.models import MODULE_SITE
+    from codemods.rules.module_client import MODULE_CLIENT_REPORT
+
+    return ctx.memo.get(MODULE_CLIENT_REPORT) if site == MODULE_SITE else None
 
 
 def _applicability(r: Report, fixed: bool, unsafe_edit: bool) -> str | None:

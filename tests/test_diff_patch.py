@@ -116,8 +116,15 @@ def test_a_file_whose_diff_would_show_a_key_is_left_out_of_the_patch(tmp_path: P
     assert b"hardcoded_key.py" not in patch
     assert b"sk-" not in patch
     assert b"--- a/async_worker.py" in patch  # the other files are there
-    # chat_script.py removes `organization="org-..."`: an ID that looks like a token
-    assert set(NOT_APPLICABLE.findall(err)) == {"chat_script.py", "hardcoded_key.py"}
+    # chat_script.py's module-level client stays (it sends 'text-embedding-ada-002',
+    # OR204): its move, which removes `organization="org-..."` (an ID that looks
+    # like a token), is an unsafe fix
+    assert set(NOT_APPLICABLE.findall(err)) == {"hardcoded_key.py"}
+    pristine = tmp_path / "unsafe"
+    shutil.copytree(FIXTURES / "legacy", pristine, symlinks=True)
+    _, unsafe_patch, unsafe_err = _invoke(["migrate", "--diff", "--unsafe-fixes", "."], pristine)
+    assert set(NOT_APPLICABLE.findall(unsafe_err)) == {"chat_script.py", "hardcoded_key.py"}
+    assert b"org-" not in unsafe_patch
     assert "would show a string that looks like a secret" in err
     # the redacted diff is still shown for review, on stderr
     assert '-openai.api_key = "sk-...wxyz"  # TODO move to env' in err

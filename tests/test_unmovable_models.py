@@ -7,8 +7,8 @@ such call fail. So the client's fix is unsafe (applied only with
 ``--unsafe-fixes``), its message names the model and its line, and the
 model IDs sent through it move only with it. Suppressing the model's
 finding accepts the ID: the client's fix is safe again. Dynamic models
-(OR205) and shared constants (OR206) do not block (README: "Safe and unsafe
-fixes").
+(OR205) do not block (README: "Safe and unsafe fixes"); shared constants
+(OR206) and class fields do: tests/test_escapes.py.
 """
 
 from __future__ import annotations

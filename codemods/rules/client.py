@@ -10,6 +10,7 @@ import libcst as cst
 from codemods import clients
 from codemods.analysis import dotted_name
 from codemods.clients import AZURE_CLASSES, CLIENT_CLASSES
+from codemods.escapes import escape_note
 from codemods.findings import Severity
 from codemods.rules._edit import (
     first_lines,
@@ -64,7 +65,12 @@ CLIENT = rule(
         names the model and its line; the model IDs sent through the client
         then move only with it (`--unsafe-fixes`). Suppressing that model's
         finding (`# noqa: OR204`) accepts the ID as it is: the fix is safe
-        again.
+        again. Unsafe too when a model sent through it is kept bare (OR206)
+        or read from a class field the tool does not follow (OR205 on
+        `agent.model`), and when the client escapes into code whose requests
+        the tool cannot check (passed to a class, a method, a library call
+        such as instructor's `Instructions` or `llm_validator`; stored in a
+        container or on another object): the message names where.
     """,
     sometimes_unsafe=True,
 )
@@ -765,6 +771,10 @@ def _literal(node: cst.CSTNode) -> str | None:
     return string_value(node) if isinstance(node, cst.SimpleString) else None
 
 
+# model findings that block a client without proving the ID cannot move
+_UNPROVED = frozenset({"OR205", "OR206"})
+
+
 def blocked_note(blockers: list[Report]) -> str:
     """What the OR101 message adds when model IDs sent through the client
     cannot move (``RuleContext.blocked_clients``)."""
@@ -785,6 +795,18 @@ def blocked_note(blockers: list[Report]) -> str:
             f"unsafe fix, and this client with {'it' if one else 'them'}"
         )
     blockers = [b for b in blockers if b.fix is None]
+    if all(b.rule.code in _UNPROVED for b in blockers):
+        # a model the tool could not follow, or one kept bare for its other
+        # uses (OR205, OR206): it is not known to move with the client
+        one = len(blockers) == 1
+        codes = ", ".join(sorted({b.rule.code for b in blockers}))
+        return (
+            f"; unsafe fix: the model ID{'' if one else 's'} sent through it at {REFS} "
+            f"({codes}) {'is' if one else 'are'} not rewritten with it and may stay bare "
+            f"on OpenRouter, which would reject {'it' if one else 'them'}: pass the "
+            f"OpenRouter ID there first (or `# noqa` {'its finding' if one else 'their findings'} "
+            "to move the client anyway)"
+        )
     models = []
     for b in blockers:
         value = string_value(b.node) if isinstance(b.node, cst.SimpleString) else None
@@ -1093,8 +1115,11 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         unknown = clients.unknown_uses_note(ctx, id(call))  # README: "Per client..."
         # model IDs that cannot move, sent through it by other modules
         elsewhere = [] if key.followed else clients.external_blocks(ctx, id(call))
-        if unknown is not None or elsewhere:
+        escaped = escape_note(ctx, id(call))  # passed to code the tool cannot check
+        if unknown is not None or elsewhere or (escaped is not None and escaped[1]):
             clients.index(ctx).unsafe_sites.add(id(call))  # importers: moves only with it
+        if escaped is not None:
+            unknown = (unknown or "") + escaped[0]
         report = ctx.report(
             call,
             CLIENT,

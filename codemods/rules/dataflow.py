@@ -61,6 +61,12 @@ class Holder:
     extra_files: tuple[str, ...] = ()
 
 
+# annotations that name no class with fields of its own
+_NOT_CLASSES = frozenset(
+    {"str", "dict", "Dict", "Any", "object", "Mapping", "MutableMapping", "SimpleNamespace"}
+)
+
+
 @dataclass(eq=False)  # compared by identity: ``feeds`` may form cycles
 class Sink:
     """An expression whose value reaches ``model=`` of an SDK call."""
@@ -110,6 +116,11 @@ class Flow:
     unknowns: dict[int, list[str]] = field(default_factory=dict)
     sinks: list[Sink] = field(default_factory=list)
     reached: set[int] = field(default_factory=set)
+    # sink id -> the field of an object the value is read from, whose class
+    # (and its default: ``model: str = "gpt-4o"``) the tool does not follow
+    # (``agent.model``, ``agent: Agent``): a bare default may be sent through
+    # the client, whose move therefore cannot be proved (models.report_flow)
+    object_fields: dict[int, str] = field(default_factory=dict)
     # reads of names imported with ``from M import N``: (local name, read,
     # holders between the read and model=, the SDK call is surely openai's,
     # the sink the read was reached from: its safety is known once all ran)
@@ -404,10 +415,33 @@ class Resolver:
         if isinstance(expr, (cst.Name, cst.Attribute)):
             if self._holder(expr, scope, chain, depth, dict_mode=False, note=note):
                 return
+        field_of = self._object_field(expr, scope)
+        if field_of is not None:
+            self.flow.object_fields.setdefault(id(self._sink), field_of)
         if top:
             self._unknown(f"`{short_code(self.ctx, expr)}`")
         else:
             self._unknown(f"`{short_code(self.ctx, expr)}`{_in(via)}")
+
+    def _object_field(self, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> str | None:
+        """``agent.model`` where ``agent`` is a parameter annotated with a
+        class (not a builtin type): the class's field, which may hold a bare
+        default (a pydantic/dataclass field in another module)."""
+        if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, cst.Name):
+            return None
+        if not isinstance(scope, cst.FunctionDef):
+            return None
+        param = self._scope(scope).params.get(expr.value.value)
+        if param is None or param.annotation is None:
+            return None
+        ann = param.annotation.annotation
+        if isinstance(ann, cst.SimpleString):
+            name = string_value(ann)
+        else:
+            name = dotted_name(ann)
+        if not name or name.rsplit(".", 1)[-1] in _NOT_CLASSES:
+            return None
+        return f"`{name}.{expr.attr.value}`"
 
     def _env(
         self,

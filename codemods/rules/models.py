@@ -184,7 +184,11 @@ DYNAMIC_MODEL = rule(
         function, argparse, a closure, `**kwargs`, a name imported from a
         module that is not part of the run. Also reported where a default
         is mapped but the value can come from outside: an environment
-        variable (`os.getenv("OPENAI_MODEL", "gpt-4o")`).
+        variable (`os.getenv("OPENAI_MODEL", "gpt-4o")`). A value read from
+        a field of a parameter annotated with a class (`agent.model`,
+        `agent: Agent`) may be that class's default, a bare ID the tool does
+        not follow: the client it is sent through then moves only as an
+        unsafe fix.
     """,
     why="""
         Wherever the value comes from (settings, environment, a parameter),
@@ -206,7 +210,8 @@ SHARED_CONSTANT = rule(
         Reports a model ID on its way to `model=` whose holder (module
         constant, class attribute, parameter, variable, dict) is also read
         for something else: in the same file, or, for a constant imported
-        by other modules of the run, in those files.
+        by other modules of the run, in those files. The client it is sent
+        through then moves only as an unsafe fix: it would send the bare ID.
     """,
     why="""
         Prefixing it could break the other use (`tiktoken.encoding_for_model`,
@@ -351,6 +356,15 @@ def client_requirements(
     return tuple(found)
 
 
+# the ``sites`` key of the module-level client (``openai.api_key = ...``,
+# ``openai.ChatCompletion.create``): a model sent through it that cannot move
+# blocks its configuration like a constructor's (module_client, engine
+# ``_blocked_clients``); the model fixes through it are listed under
+# MODULE_MODELS, to move only with it
+MODULE_SITE = 0
+MODULE_MODELS = "module-client-models"
+
+
 def _blockable_sites(
     ctx: RuleContext, call: cst.Call, receiver: cst.BaseExpression, scope: cst.CSTNode | None
 ) -> tuple[int, ...]:
@@ -365,6 +379,18 @@ def _blockable_sites(
     # also the clients of other modules it goes through (their keys): the
     # module that builds one learns it (engine: _external_blocks)
     return (*index.sites_of(receiver, scope), *sorted(set(index.tag_keys(receiver, scope))))
+
+
+def _module_site(ctx: RuleContext, call: cst.Call, receiver: cst.BaseExpression) -> tuple[int, ...]:
+    """(MODULE_SITE,) for a call on the module-level client
+    (``openai.chat.completions.create``) of an endpoint OpenRouter serves."""
+    from codemods.rules.unsupported import load_unsupported, match_endpoint
+
+    if ctx.facts.qualified(receiver) != "openai":
+        return ()
+    if match_endpoint(call, load_unsupported().endpoints) is not None:
+        return ()
+    return (MODULE_SITE,)
 
 
 def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
@@ -394,6 +420,12 @@ MODEL_HOLDERS: dict[str, tuple[tuple[str, ...], str, int]] = {
         1,
     ),
     "agents.OpenAIResponsesModel": (("responses", "create"), "openai_client", 1),
+    # instructor's ``llm_validator(statement, client, allow_override, model)``
+    # sends ``model`` through ``client`` (instructor/dsl/validators.py); without
+    # ``model=`` it sends its default: codemods/escapes.py
+    "instructor.llm_validator": (("chat", "completions", "create"), "client", 1),
+    "instructor.dsl.validators.llm_validator": (("chat", "completions", "create"), "client", 1),
+    "instructor.dsl.llm_validator": (("chat", "completions", "create"), "client", 1),
     "agents.models.openai_responses.OpenAIResponsesModel": (
         ("responses", "create"),
         "openai_client",
@@ -431,7 +463,7 @@ def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
     for call in ctx.facts.calls:
         q = ctx.facts.qualified(call.func) if isinstance(call.func, cst.Attribute) else None
         if q in LEGACY_METHODS:
-            out.append(SdkCall(call, LEGACY_METHODS[q], "openai"))
+            out.append(SdkCall(call, LEGACY_METHODS[q], "openai", sites=(MODULE_SITE,)))
             continue
         m = sdk_method(call) or _instructor_method(ctx, call) or model_holder(ctx, call)
         if m is None:
@@ -444,7 +476,8 @@ def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
                 method,
                 classify_receiver(ctx, receiver, scope),
                 requires=client_requirements(ctx, receiver, scope),
-                sites=_blockable_sites(ctx, call, receiver, scope),
+                sites=_blockable_sites(ctx, call, receiver, scope)
+                + _module_site(ctx, call, receiver),
             )
         )
     if out and ctx.facts.imports_openai:
@@ -612,12 +645,23 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
             what = "; ".join(unknowns[:3])
             if len(unknowns) > 3:
                 what += f" and {len(unknowns) - 3} more"
-        ctx.report(
+        field_of = flow.object_fields.get(id(sink))
+        report = ctx.report(
             sink.node,
             DYNAMIC_MODEL,
             f"{sink.subject} comes from {what}: make sure it holds an OpenRouter ID "
-            "(provider/model, e.g. 'openai/gpt-4o') after the migration",
+            "(provider/model, e.g. 'openai/gpt-4o') after the migration"
+            + (
+                f"; {field_of} may hold a default in its class, which the tool does not "
+                "follow: the client it is sent through moves only as an unsafe fix"
+                if field_of is not None
+                else ""
+            ),
         )
+        if field_of is not None:
+            # a bare default in a class field would go to OpenRouter with
+            # the client: its move cannot be proved (engine _blocked_clients)
+            report.blocks.extend(_sites([sink]))
     for src in flow.sources.values():
         certain = any(s.certain for s in src.sinks)
         literal = string_value(src.node) or ""
@@ -641,6 +685,8 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
                 if id(sink.node) in done:
                     continue
                 done.add(id(sink.node))
+                # the bare ID stays while the client the call goes through
+                # moves: that client's move is unsafe (engine _blocked_clients)
                 ctx.report(
                     sink.node,
                     SHARED_CONSTANT,
@@ -648,7 +694,7 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
                     f"time{'s' if n != 1 else ''} ({'; '.join(where)}): not rewritten; "
                     f"pass '{lookup.target}' to the SDK and keep the bare ID where it is needed",
                     refs=refs,
-                )
+                ).blocks.extend(_sites([sink]))
             continue
         # safe only if every SDK call the literal reaches is on openai's client
         safe = all(sink_safe(s) for s in src.sinks)
@@ -742,6 +788,8 @@ def check_literal(
             unsafe=not safe,
         )
         report.requires.extend(requires)
+        if MODULE_SITE in sites:
+            ctx.memo.setdefault(MODULE_MODELS, []).append(report)
         if not safe:
             # a client of this file the call may go through moves only with
             # this ID: its fix is unsafe too (engine ``_blocked_clients``)

@@ -33,7 +33,7 @@ from codemods.analysis import attribute_chain, dotted_name
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
 from codemods.rules._edit import keyword_arg, rebuild, replace_string, string_literal
-from codemods.rules.base import Fix, RuleContext, RuleInfo, checker, rule
+from codemods.rules.base import Fix, Report, RuleContext, RuleInfo, checker, rule
 from codemods.rules.client import (
     API_KEY_EXPR,
     HEADERS_EXPR,
@@ -1456,20 +1456,49 @@ def _statement_edits(
     return out
 
 
+# the first fixable finding that moves the module-level client (engine
+# ``_blocked_clients``: a model that cannot move makes it unsafe)
+MODULE_CLIENT_REPORT = "module-client-report"
+
+
 @checker
 def check_module_client(ctx: RuleContext) -> None:
+    from codemods.rules.client import blocked_note
+    from codemods.rules.models import MODULE_MODELS, MODULE_SITE
+
     plan = plan_for(ctx)
+    # a model ID sent through the module-level client that cannot move
+    # (engine ``_blocked_clients``, second pass): its configuration moves
+    # only as an unsafe fix, and the model IDs sent through it with it
+    blockers = ctx.blocked_clients.get(MODULE_SITE, [])
+    first: Report | None = None
     for p in plan.pending:
         if not p.edits:
             r = ctx.report(p.node, p.rule, p.message)
             if p.fix_node is not None:
                 r.fix_node = p.fix_node
             continue
-        r = ctx.report(p.node, p.rule, p.message, fix=_identity, fix_node=p.fix_node)
+        message = p.message + blocked_note(blockers)
+        r = ctx.report(
+            p.node,
+            p.rule,
+            message,
+            fix=_identity,
+            fix_node=p.fix_node,
+            unsafe=bool(blockers),
+            refs=tuple(b.node for b in blockers),
+        )
         for node, fix in p.edits:
             ctx.needs(r, node, fix)
         if p.needs_os:
             add_import_os(ctx, r)
+        if first is None and r.fix is not None:
+            first = r
+    if first is not None:
+        ctx.memo[MODULE_CLIENT_REPORT] = first
+        if blockers:  # (not otherwise: ``# noqa: OR111`` when configured elsewhere)
+            for m in ctx.memo.get(MODULE_MODELS, ()):
+                m.requires.append(first)  # moves with the configuration, or not
 
 
 def _identity(node: cst.CSTNode) -> cst.CSTNode:

@@ -58,9 +58,9 @@ import libcst as cst
 from codemods.analysis import FOREIGN_SDKS, attribute_chain, dotted_name, read_walk
 from codemods.findings import Severity
 from codemods.project import ProjectInput, resolve
-from codemods.rules.base import REFS, Fix, RuleContext, checker, rule
+from codemods.rules.base import REFS, Fix, Report, RuleContext, checker, rule
 from codemods.rules.client import string_value
-from codemods.rules.models import SdkCall, model_arg, sdk_calls
+from codemods.rules.models import MODULE_SITE, SdkCall, model_arg, sdk_calls
 
 STREAM_EMPTY_CHOICES = rule(
     code="OR401",
@@ -198,6 +198,12 @@ class _Source:
     @property
     def requires(self) -> tuple:
         return self.sc.requires if self.sc is not None else ()
+
+    @property
+    def sites(self) -> tuple[int | str, ...]:
+        """The client sites of this module the call may use (none for a
+        stream another module hands out)."""
+        return self.sc.sites if self.sc is not None else ()
 
 
 @dataclass
@@ -1191,6 +1197,15 @@ def _origin(calls: list[_Source]) -> str:
     return f" (the stream {', '.join(where)} returns)" if where else ""
 
 
+def _held_module_client(ctx: RuleContext) -> Report | None:
+    """The module-level client's finding when a model that cannot move makes
+    its move unsafe (module_client.check_module_client ran before)."""
+    from codemods.rules.module_client import MODULE_CLIENT_REPORT
+
+    report = ctx.memo.get(MODULE_CLIENT_REPORT)
+    return report if report is not None and report.unsafe else None
+
+
 @checker
 def check_streams(ctx: RuleContext) -> None:
     enabled = ctx.settings.rule_enabled
@@ -1204,8 +1219,11 @@ def check_streams(ctx: RuleContext) -> None:
     if ctx.summary is not None:
         # the functions and methods other modules may read a stream from
         ctx.summary.stream_returns = {k: list(v) for k, v in sorted(s.exports.items())}
+    held = _held_module_client(ctx)
     for node, kind, calls, events, var in consumers.values():
         requires = tuple({id(r): r for sc in calls for r in sc.requires}.values())
+        if held is not None and any(MODULE_SITE in sc.sites for sc in calls):
+            requires += (held,)  # the module-level client moves only unsafely
         origin = _origin(calls)
         if kind == "next-direct":
             assert isinstance(node, cst.Subscript)

@@ -229,7 +229,8 @@ ORG_FROM_ENV = rule(
         In a file that uses the OpenAI SDK, reports reads of the
         `OPENAI_ORG_ID` and `OPENAI_PROJECT_ID` environment variables outside
         the `organization=` / `project=` arguments that the migration
-        removes from client constructors.
+        removes from client constructors. Not in a file whose clients all
+        stay on OpenAI or Azure (their organization is still needed).
     """,
     why="""
         OpenRouter ignores organization-level auth. After the migration the
@@ -728,6 +729,19 @@ def _subtree_ids(nodes: list[cst.CSTNode]) -> set[int]:
     return out
 
 
+def _clients_all_left(ctx: RuleContext) -> bool:
+    """Does this file build clients, none of which moves to OpenRouter (left
+    on OpenAI: OR103, OR104...)? Then what it reads for them stays needed."""
+    from codemods.clients import DECISION_LEFT
+
+    decisions = [
+        ctx.client_decisions.get(id(call))
+        for call in ctx.facts.calls
+        if ctx.facts.qualified(call.func) in CLIENT_CLASSES
+    ]
+    return bool(decisions) and all(d == DECISION_LEFT for d in decisions)
+
+
 def _check_org_env(ctx: RuleContext) -> None:
     """Environment reads of OPENAI_ORG_ID / OPENAI_PROJECT_ID, except inside
     what the migration removes (``organization=``/``project=`` of a client
@@ -741,6 +755,8 @@ def _check_org_env(ctx: RuleContext) -> None:
             reads.append((node, var))
     if not reads:
         return
+    if _clients_all_left(ctx):
+        return  # the value still serves the clients left on OpenAI (or Azure)
     removed_keys = {"organization", "project"} if ctx.settings.strip_project else {"organization"}
     removed: list[cst.CSTNode] = []
     for call in f.calls:

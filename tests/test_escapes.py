@@ -1,0 +1,387 @@
+"""A client and everything sent through it move together, or not at all.
+
+The corpus audit of main found clients moved to OpenRouter as *safe* fixes
+while something sent through them could not move (audit-report W1, W4-W7):
+a model kept bare for its other uses (OR206), a default held in a class
+field in another module, a client handed to code whose requests the tool
+cannot see. Each such move is now an unsafe fix that says why; what the tool
+can follow (a function of the file, a function of another module of the
+run) stays safe. Also the audit's false positives: OR205 through a
+``@property`` client left on Azure, OR308 in a file whose clients all stay.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from codemods.findings import FileResult, Finding
+from tests.helpers import cli_runner, run
+
+
+def _by_code(r: FileResult, code: str) -> list[Finding]:
+    return [f for f in r.findings if f.code == code]
+
+
+def _tree(root, files: dict[str, str]):
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root
+
+
+def _check(root, monkeypatch) -> str:
+    from codemods.cli import main
+
+    monkeypatch.chdir(root)
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", "."])
+    return r.output
+
+
+def _migrate(root, monkeypatch) -> None:
+    from codemods.cli import main
+
+    monkeypatch.chdir(root)
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "--allow-dirty", "."])
+    assert r.exit_code == 0, r.output
+
+
+# ---- W1: a model kept bare (OR206) ------------------------------------------
+
+
+def test_a_model_kept_bare_for_another_use_makes_its_client_move_unsafe() -> None:
+    r = run(
+        """\
+        import tiktoken
+        from openai import OpenAI
+        client = OpenAI()
+        class AI:
+            def __init__(self, model="gpt-4"):
+                self.model = model
+                self.tokenizer = tiktoken.encoding_for_model(model)
+            def next(self, messages):
+                return client.chat.completions.create(model=self.model, messages=messages)
+        """
+    )
+    assert _by_code(r, "OR206")
+    (client,) = _by_code(r, "OR101")
+    assert client.applicability == "unsafe" and client.hidden_fix
+    assert "(OR206) is not rewritten with it" in client.message
+    assert "t.py:9" in client.message
+    assert r.new_source is None
+
+
+def test_the_module_level_client_is_held_by_a_model_kept_bare() -> None:
+    src = """\
+        import openai
+        import tiktoken
+        class AI:
+            def __init__(self, model="gpt-4"):
+                self.model = model
+                self.tokenizer = tiktoken.encoding_for_model(model)
+            def next(self, messages):
+                return openai.ChatCompletion.create(model=self.model, messages=messages)
+        """
+    r = run(src)
+    (config,) = _by_code(r, "OR111")
+    assert config.applicability == "unsafe" and "(OR206)" in config.message
+    assert r.new_source is None
+    moved = run(src, unsafe_fixes=True)
+    assert moved.new_source is not None and b"api_base" in moved.new_source
+
+
+def test_a_stream_guard_of_a_held_module_level_client_moves_with_it() -> None:
+    r = run(
+        """\
+        import openai
+        import tiktoken
+        MODEL = "gpt-4"
+        enc = tiktoken.encoding_for_model(MODEL)
+        def ask(messages):
+            response = openai.ChatCompletion.create(model=MODEL, messages=messages, stream=True)
+            for chunk in response:
+                print(chunk["choices"][0]["delta"].get("content", ""))
+        """
+    )
+    assert _by_code(r, "OR206")
+    (guard,) = _by_code(r, "OR401")
+    assert guard.applicability == "unsafe"
+    assert r.new_source is None
+
+
+def test_the_module_level_client_moves_with_its_models_or_not_at_all() -> None:
+    r = run(
+        """\
+        import openai
+        def ask(messages):
+            openai.chat.completions.create(model="gpt-4o", messages=messages)
+            return openai.chat.completions.create(model="ft:gpt-4o-mini:acme::abc", messages=messages)
+        """
+    )
+    (config,) = _by_code(r, "OR111")
+    assert config.applicability == "unsafe"
+    assert "'ft:gpt-4o-mini:acme::abc' (OR203) at t.py:4" in config.message
+    # the model that could move moves only with the configuration
+    (gpt4o,) = _by_code(r, "OR201")
+    assert gpt4o.applicability == "unsafe"
+    assert r.new_source is None
+
+
+def test_a_module_level_client_with_movable_models_still_moves() -> None:
+    r = run(
+        """\
+        import openai
+        def ask(messages):
+            return openai.ChatCompletion.create(model="gpt-4o", messages=messages)
+        """
+    )
+    assert [f.applicability for f in _by_code(r, "OR111")] == ["safe"]
+    assert r.new_source is not None and b'"openai/gpt-4o"' in r.new_source
+
+
+# ---- W4: a default in a class field -------------------------------------------
+
+
+def test_a_model_read_from_a_class_field_makes_the_client_move_unsafe(
+    tmp_path, monkeypatch
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/types.py": """\
+                from pydantic import BaseModel
+                class Agent(BaseModel):
+                    model: str = "gpt-4o"
+            """,
+            "pkg/core.py": """\
+                from openai import OpenAI
+                from pkg.types import Agent
+                class Swarm:
+                    def __init__(self, client=None):
+                        if not client:
+                            client = OpenAI()
+                        self.client = client
+                    def run(self, agent: Agent, messages):
+                        params = {"model": agent.model, "messages": messages}
+                        return self.client.chat.completions.create(**params)
+            """,
+        },
+    )
+    out = _check(root, monkeypatch)
+    assert "OR101 [*]" not in out, out
+    assert "`Agent.model` may hold a default in its class" in out
+    assert "pkg/core.py:10 (OR205)" in out
+    _migrate(root, monkeypatch)
+    assert "OpenAI()" in (root / "pkg/core.py").read_text()
+
+
+# ---- W5-W7: a client escaping to code the tool cannot check -------------------
+
+
+def test_a_client_passed_to_a_class_of_another_module_moves_only_unsafely(
+    tmp_path, monkeypatch
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "src/__init__.py": "",
+            "src/utils.py": """\
+                def get_completion(client, messages, model="gpt-4o", stream=False):
+                    request_params = {"model": model, "messages": messages, "stream": stream}
+                    return client.chat.completions.create(**request_params).choices[0].message
+            """,
+            "src/engine.py": """\
+                from src.utils import get_completion
+                class LocalEngine:
+                    def __init__(self, client):
+                        self.client = client
+                    def run(self, msgs):
+                        return get_completion(self.client, msgs)
+            """,
+            "src/app.py": """\
+                from openai import OpenAI
+                from src.engine import LocalEngine
+                def deploy():
+                    client = OpenAI()
+                    LocalEngine(client).run([{"role": "user", "content": "hi"}])
+            """,
+        },
+    )
+    out = _check(root, monkeypatch)
+    assert "src/app.py:4:14: OR101 `OpenAI(...)`" in out, out
+    assert "the client is passed to `LocalEngine` (line 5), whose requests the tool" in out
+    _migrate(root, monkeypatch)
+    assert "OpenAI()" in (root / "src/app.py").read_text()
+    assert 'model="gpt-4o"' in (root / "src/utils.py").read_text()
+
+
+@pytest.mark.parametrize(
+    ("use", "callee"),
+    [
+        # instructor's Instructions dispatching a fine-tune through the client
+        (
+            'instructions = Instructions(name="mul", finetune_format="messages", '
+            "openai_client=client)\n"
+            '@instructions.distil(mode="dispatch", model="ft:gpt-3.5-turbo-0125:p::9i1J")\n'
+            "def fn(a: int, b: int) -> int: ...\n",
+            "`Instructions`",
+        ),
+        # llm_validator sends its default model through the client
+        (
+            'v = llm_validator("no objectionable content", client=client)\n',
+            "`llm_validator` (line 5), which sends its default model 'gpt-3.5-turbo'",
+        ),
+        # instructor<1's keyword, with a model: which client it goes through
+        # is not what the model rules read (``client=``)
+        (
+            'v = llm_validator("no", openai_client=client, model="gpt-4o")\n',
+            "`llm_validator` (line 5), which sends its `model=` through it",
+        ),
+        # a method of a class: its parameter is not followed
+        (
+            "class Judge:\n"
+            "    def score(self, c):\n"
+            '        return c.chat.completions.create(model="gpt-4o", messages=[])\n'
+            "Judge().score(client)\n",
+            "`Judge().score`",
+        ),
+        # a class of this file: its __init__'s parameters are not followed
+        (
+            "class _Judge:\n"
+            "    def __init__(self, c, model='gpt-4o'):\n"
+            "        self.c, self.model = c, model\n"
+            "    def score(self):\n"
+            "        return self.c.chat.completions.create(model=self.model, messages=[])\n"
+            "_Judge(client, model='o1-mini').score()\n",
+            "`_Judge`",
+        ),
+        # stored on an object, in a container
+        ("registry = {}\nregistry.main = client\n", "is stored in `registry.main`"),
+        ('clients = {"openai": client}\n', "is put in a container (`clients`)"),
+    ],
+)
+def test_a_client_escaping_to_code_the_tool_cannot_check_moves_only_unsafely(
+    use: str, callee: str
+) -> None:
+    src = (
+        "import instructor\n"
+        "from instructor import Instructions, llm_validator\n"
+        "from openai import OpenAI\n"
+        "client = instructor.from_openai(OpenAI())\n" + use
+    )
+    r = run(src, dedent=False)
+    (client,) = _by_code(r, "OR101")
+    assert client.applicability == "unsafe", client.message
+    assert callee in client.message
+    assert r.new_source is None
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        # a function of this file: its parameter is followed to this client
+        "def _ask(c, q):\n"
+        '    return c.chat.completions.create(model="gpt-4o", messages=q)\n'
+        "_ask(client, [])\n",
+        # llm_validator given its model: the model is checked like from_openai's
+        'v = llm_validator("no", client=client, model="gpt-4o-mini")\n',
+        # Instructions that never dispatch (distil mode logs only)
+        'instructions = Instructions(name="x", openai_client=client)\n'
+        "@instructions.distil\n"
+        "def fn(a: int) -> int: ...\n",
+        # calls that send nothing through it
+        "import logfire\nlogfire.instrument_openai(client)\nprint(client)\n",
+    ],
+)
+def test_what_the_tool_follows_is_not_an_escape(use: str) -> None:
+    src = (
+        "import instructor\n"
+        "from instructor import Instructions, llm_validator\n"
+        "from openai import OpenAI\n"
+        "client = instructor.from_openai(OpenAI())\n" + use
+    )
+    r = run(src, dedent=False)
+    (client,) = _by_code(r, "OR101")
+    assert client.applicability == "safe", client.message
+    assert r.new_source is not None
+    assert all(f.applicability == "safe" for f in _by_code(r, "OR201"))
+    if "model=" in use:
+        assert b'"openai/gpt-4o' in r.new_source
+
+
+# ---- false positives ------------------------------------------------------------
+
+
+def test_a_property_client_left_on_azure_gets_no_model_finding() -> None:
+    r = run(
+        """\
+        from openai import AzureOpenAI, OpenAI
+        class Service:
+            def __init__(self, config):
+                self.config = config
+                self._client = None
+            @property
+            def client(self):
+                if self._client is not None:
+                    return self._client
+                if self.config.api_type == "openai":
+                    client = OpenAI(base_url=self.config.api_base, api_key=self.config.api_key)
+                else:
+                    client = AzureOpenAI(api_version="2024-02-01", azure_endpoint="x", api_key="y")
+                self._client = client
+                return client
+            def chat(self, messages):
+                return self.client.chat.completions.create(model=self.config.model, messages=messages)
+        """
+    )
+    assert not _by_code(r, "OR205"), r.findings
+
+
+def test_org_id_is_not_reported_when_every_client_stays() -> None:
+    src = """\
+        import os
+        from openai import AsyncOpenAI
+        openai_api_key = os.getenv("OPENAI_API_KEY", "")
+        openai_organization = os.getenv("OPENAI_ORG_ID", "")
+        headers = {"Authorization": f"Bearer {openai_api_key}", "OpenAI-Organization": openai_organization}
+        client = AsyncOpenAI(api_key=openai_api_key, organization=openai_organization)
+        """
+    r = run(src)
+    assert _by_code(r, "OR103")
+    assert not _by_code(r, "OR308"), r.findings
+    # the same read with a client that moves is still reported
+    moving = run(
+        'import os\nfrom openai import OpenAI\nORG = os.environ["OPENAI_ORG_ID"]\nclient = OpenAI()\n'
+    )
+    assert _by_code(moving, "OR308")
+
+
+def test_a_public_function_of_the_file_is_followed_across_the_project_pass(
+    tmp_path, monkeypatch
+) -> None:
+    # the first round does not know yet whether other modules call `ask`:
+    # what it tells importers of `client` must not make their fixes unsafe
+    root = _tree(
+        tmp_path,
+        {
+            "a.py": """\
+                from openai import OpenAI
+                client = OpenAI()
+                def ask(c, q):
+                    return c.chat.completions.create(model="gpt-4o", messages=q)
+                ask(client, [])
+            """,
+            "b.py": """\
+                from a import client
+                client.chat.completions.create(model="gpt-4o-mini", messages=[])
+            """,
+        },
+    )
+    out = _check(root, monkeypatch)
+    assert "unsafe" not in out, out
+    _migrate(root, monkeypatch)
+    assert '"openai/gpt-4o"' in (root / "a.py").read_text()
+    assert '"openai/gpt-4o-mini"' in (root / "b.py").read_text()
