@@ -102,6 +102,10 @@ class ModuleSummary:
     # = ...``, OR444), and it has LiteLLM/DSPy calls
     litellm_globals: bool = False
     litellm_calls: bool = False
+    # module-level names bound to a LangChain OpenAI model this file builds
+    # (codemods/rules/langchain.py: exported_models): what other modules do
+    # to it (``llm.bind(model=...)``) reaches it as client_facts
+    langchain_exports: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -678,12 +682,13 @@ def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> 
         out.update(summary.client_params)  # plan_param_clients
         # client_readers, plan_client_uses (and plan_all_clients_migrated)
         out.update(k.split(":", 1)[-1] for k in summary.clients)
+        out.update(summary.langchain_exports)
         if summary.wants_all_migrated:
             out.update(("openai", "OpenAI", "AsyncOpenAI"))
         if path not in names:
             continue
         me, is_pkg = names[path]
-        if summary.wants_importers or summary.clients:
+        if summary.wants_importers or summary.clients or summary.langchain_exports:
             out.add(me.rsplit(".", 1)[-1])  # plan_private, client_readers
         for written, name in summary.imports.values():
             target = resolve(written, me, is_pkg) if written != "?" else None
@@ -1311,19 +1316,25 @@ def _fixture_definer(
         d = parent
 
 
+def _exported_clients(summary: ModuleSummary) -> set[str]:
+    """The names of a module that are clients other modules may import: SDK
+    clients and factories (codemods/clients.py), LangChain models
+    (ModuleSummary.langchain_exports)."""
+    return {k for k in summary.clients if not k.startswith(FIXTURE_PREFIX)} | set(
+        summary.langchain_exports
+    )
+
+
 def _client_definers(
     files: list[FileInfo], modules: Modules
 ) -> dict[str, tuple[str, ModuleSummary]]:
     """module name -> (path, summary) of the modules that export a client
-    (a variable bound to one, a factory; codemods/clients.py)."""
+    (a variable bound to one, a factory; codemods/clients.py) or a LangChain
+    model (ModuleSummary.langchain_exports)."""
     _, names = modules
     out = {}
     for path, _, summary, _ in files:
-        if (
-            summary is not None
-            and path in names
-            and any(not k.startswith(FIXTURE_PREFIX) for k in summary.clients)
-        ):
+        if summary is not None and path in names and _exported_clients(summary):
             out[names[path][0]] = (path, summary)
     return out
 
@@ -1349,9 +1360,8 @@ def client_readers(
         return []
     wanted: dict[str, set[str]] = defaultdict(set)  # word -> modules needing it
     for module, (_, summary) in definers.items():
-        for name in summary.clients:
-            if not name.startswith(FIXTURE_PREFIX):
-                wanted[name].add(module)
+        for name in _exported_clients(summary):
+            wanted[name].add(module)
         wanted[module.rsplit(".", 1)[-1]].add(module)
     if mentions is None:
         mentions = mentions_of(files)
@@ -1429,7 +1439,7 @@ def plan_client_uses(
         whole = _whole_key(summary, key, me[0], me[1]) if key not in summary.imports else None
         if whole is not None:
             _, module, name = whole
-            if module not in definers or name not in definers[module][1].clients:
+            if module not in definers or name not in _exported_clients(definers[module][1]):
                 return None
             definer = definers[module][0]
             return definer, reals[definer], name
@@ -1445,7 +1455,7 @@ def plan_client_uses(
             if reexport is not None:
                 escaped.add((reexport, name))
             return None
-        if name not in definers[target][1].clients:
+        if name not in _exported_clients(definers[target][1]):
             return None
         definer = definers[target][0]
         return definer, reals[definer], name

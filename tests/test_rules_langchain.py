@@ -523,3 +523,62 @@ def test_a_bound_model_that_cannot_map_makes_the_move_unsafe() -> None:
     (f,) = [x for x in result.findings if x.code == "OR411"]
     assert f.applicability == "unsafe" and "`.bind(model_name=...)`" in f.message
     assert "openrouter" not in _migrated(src)
+
+
+# ---------------------------------------------------------------- across modules (issue #11)
+
+LLMS = """\
+    from langchain_openai import ChatOpenAI
+
+    llm = ChatOpenAI(model="gpt-4o")
+    """
+
+
+def _project(tmp_path, monkeypatch, files: dict[str, str]) -> list[dict]:
+    from tests.test_rules_clients_cross import _findings, _tree
+
+    return _findings(_tree(tmp_path, files), monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "app, where, shown",
+    [
+        # the issue's case: a file that names neither openai nor langchain
+        (
+            'from llms import llm\n\nfast = llm.bind(model="gpt-4o-mini")\nfast.invoke("hi")\n',
+            "app.py:3",
+            "(write 'openai/gpt-4o-mini' there)",
+        ),
+        (
+            "import llms\n\n\ndef run(m):\n    return llms.llm.bind(model_name=m)\n",
+            "app.py:5",
+            "(write an OpenRouter ID there)",
+        ),
+    ],
+)
+def test_a_model_bound_in_another_module_makes_the_move_unsafe(
+    tmp_path, monkeypatch, app: str, where: str, shown: str
+) -> None:
+    # the bound bare ID is sent to OpenRouter once the ChatOpenAI moved:
+    # the move is unsafe, naming the place (issue #11)
+    found = _project(tmp_path, monkeypatch, {"llms.py": LLMS, "app.py": app})
+    (f,) = [x for x in found if x["code"] == "OR411"]
+    assert f["file"] == "llms.py" and f["fix"] == "unsafe", f
+    assert f"at {where} {shown}" in f["message"]
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        'from llms import llm\n\nllm.invoke("hi")\n',
+        'from llms import llm\n\nfast = llm.bind(model="openai/gpt-4o-mini")\n',
+        # a name of its own, not the imported model
+        'from llms import llm\n\n\ndef f(llm):\n    return llm.bind(model="gpt-4o-mini")\n',
+    ],
+)
+def test_a_model_used_in_another_module_without_a_bare_bound_model_moves_safely(
+    tmp_path, monkeypatch, app: str
+) -> None:
+    found = _project(tmp_path, monkeypatch, {"llms.py": LLMS, "app.py": app})
+    (f,) = [x for x in found if x["code"] == "OR411"]
+    assert f["fix"] == "safe", f

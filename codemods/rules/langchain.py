@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from codemods import clients as _clients
+from codemods.analysis import dotted_name
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
 from codemods.rules import client as _client
@@ -286,7 +288,7 @@ AZURE = frozenset(
     )
     for sub in subs
 )
-_PACKAGES = ("langchain_openai", "langchain", "langchain_community")
+PACKAGES = ("langchain_openai", "langchain", "langchain_community")
 
 # keyword (alias or field name) -> the field it sets
 _FIELDS = {
@@ -365,7 +367,7 @@ class _Plan:
 
 def check_langchain(ctx: RuleContext) -> None:
     f = ctx.facts
-    if not any(f.imports_module(p) for p in _PACKAGES):
+    if not any(f.imports_module(p) for p in PACKAGES):
         return
     pending: list[tuple[_Plan, cst.BaseExpression]] = []
     for call in f.calls:
@@ -824,10 +826,15 @@ def _bound_models(ctx: RuleContext, call: cst.Call, report: Report) -> None:
     """``llm.bind(model="gpt-4o-mini")`` (on the construction itself, or on
     a name bound only to it): the bound model replaces the construction's at
     call time, so it moves with the construction (a support edit of its
-    fix) when it maps; otherwise the construction's fix is unsafe."""
+    fix) when it maps; otherwise the construction's fix is unsafe. A module-
+    level name another module of the run binds (``from llms import llm``,
+    ``llm.bind(model=...)`` there: ProjectInput.client_facts) makes the fix
+    unsafe too unless the bound model is already an OpenRouter ID: that
+    module is not rewritten with this one."""
     f = ctx.facts
     parent = f.parents.get(id(call))
     holders: set[int] = set()
+    exported: str | None = None
     if type(parent) is cst.Assign and len(parent.targets) == 1 and parent.value is call:
         target = parent.targets[0].target
         if type(target) is cst.Name:
@@ -835,6 +842,8 @@ def _bound_models(ctx: RuleContext, call: cst.Call, report: Report) -> None:
             values = f.bindings.get((id(scope) if scope is not None else 0, target.value), [])
             if len(values) == 1:
                 holders = {id(u) for u in f.name_uses.get(target.value, ())}
+                if scope is None and f.assignment_counts.get(target.value, 0) == 1:
+                    exported = target.value
     for bind in f.calls:
         func = bind.func
         if type(func) is not cst.Attribute or func.attr.value != "bind":
@@ -863,6 +872,95 @@ def _bound_models(ctx: RuleContext, call: cst.Call, report: Report) -> None:
                     f"; unsafe fix: `.bind({arg.keyword.value}=...)` replaces its model at "
                     "call time with one the tool cannot map to an OpenRouter ID: write one there"
                 )
+    if exported is not None:
+        _bound_elsewhere(ctx, exported, report)
+
+
+def _bound_elsewhere(ctx: RuleContext, name: str, report: Report) -> None:
+    """Another module of the run binds the model exported as ``name`` with
+    another model (``llm.bind(model="gpt-4o-mini")`` after ``from llms
+    import llm``): unless that model is an OpenRouter ID already, the move
+    of this construction is unsafe, naming the place."""
+    project = ctx.project
+    if project is None:
+        return
+    places: list[str] = []
+    for exported, kind, where, detail in project.client_facts:
+        if exported != name or kind != _clients.FACT_BIND:
+            continue
+        keyword, _, written = detail.partition("=")
+        try:
+            expr = cst.parse_expression(written)
+        except cst.ParserSyntaxError:
+            expr = None
+        value = string_value(expr) if type(expr) is cst.SimpleString else None
+        lookup = ctx.table.lookup(value) if value is not None else None
+        if lookup is not None and lookup.kind is LookupKind.ALREADY_OPENROUTER:
+            continue
+        if lookup is not None and lookup.kind is LookupKind.MAPPED and lookup.target:
+            places.append(f"`.bind({keyword}=...)` at {where} (write '{lookup.target}' there)")
+        else:
+            places.append(f"`.bind({keyword}=...)` at {where} (write an OpenRouter ID there)")
+    if not places:
+        return
+    report.unsafe = True
+    report.message += (
+        "; unsafe fix: another module binds it with a model that replaces its own at call "
+        "time and is not rewritten with it: " + ", ".join(places)
+    )
+
+
+def exported_models(ctx: RuleContext) -> set[str]:
+    """The module-level names bound (once) to a LangChain OpenAI model this
+    file builds: other modules may import them (ModuleSummary.langchain_exports)."""
+    f = ctx.facts
+    out: set[str] = set()
+    for (scope, name), values in f.bindings.items():
+        if scope != 0 or "." in name or len(values) != 1 or values[0] is None:
+            continue
+        value = values[0]
+        if f.assignment_counts.get(name, 0) != 1 or type(value) is not cst.Call:
+            continue
+        if f.qualified(value.func) in CLASSES:
+            out.add(name)
+    return out
+
+
+def bind_facts(ctx: RuleContext) -> dict[str, list[tuple[str, int, str]]]:
+    """``llm.bind(model=...)`` / ``.bind(model_name=...)`` on a name imported
+    from another module (``llm``, ``llms.llm`` after ``import llms``): the
+    key of client_facts (imported name) -> (FACT_BIND, line, the argument
+    as written) per place. The project pass keeps those whose name is a
+    LangChain model another module of the run exports (_bound_elsewhere)."""
+    f = ctx.facts
+    found: list[tuple[str, cst.Call, str]] = []
+    for call in f.calls:
+        func = call.func
+        if type(func) is not cst.Attribute or func.attr.value != "bind":
+            continue
+        key = dotted_name(func.value)
+        if key is None:
+            continue
+        head = key.split(".", 1)[0]
+        if head not in f.imports or f.assignment_counts.get(head, 0) != 0:
+            continue
+        if "." not in key and key not in f.from_imports:
+            continue
+        if _clients.index(ctx)._shadowed(key, f.scope_of.get(id(call))):
+            continue
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in ("model", "model_name"):
+                shown = ctx.module.code_for_node(arg.value)
+                found.append((key, call, f"{arg.keyword.value}={shown}"))
+    if not found:
+        return {}
+    lines = _clients._lines(ctx, [call for _, call, _ in found])
+    out: dict[str, list[tuple[str, int, str]]] = {}
+    for key, call, detail in found:
+        fact = (_clients.FACT_BIND, lines[id(call)], detail)
+        if fact not in out.setdefault(key, []):
+            out[key].append(fact)
+    return out
 
 
 def _report_secrets(ctx: RuleContext, report: Report, key: _client._KeyEdits) -> None:
