@@ -102,10 +102,11 @@ class ModuleSummary:
     # = ...``, OR444), and it has LiteLLM/DSPy calls
     litellm_globals: bool = False
     litellm_calls: bool = False
-    # module-level names bound to a LangChain OpenAI model this file builds
-    # (codemods/rules/langchain.py: exported_models): what other modules do
+    # module-level names bound to a LangChain OpenAI model this file builds,
+    # with the decision for it ("migrate", "unknown": an unsafe fix, "left";
+    # codemods/rules/langchain.py: exported_models): what other modules do
     # to it (``llm.bind(model=...)``) reaches it as client_facts
-    langchain_exports: set[str] = field(default_factory=set)
+    langchain_exports: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,10 @@ class ProjectInput:
     # the other modules of the run that set LiteLLM's process-wide settings
     # (``litellm.api_key``...: paths relative to this file's directory)
     litellm_configured: tuple[str, ...] = ()
+    # imported LangChain models (local name, ``llms.llm``) -> the decision the
+    # defining module took for it (ModuleSummary.langchain_exports): a model
+    # bound here (``llm.bind(model=...)``) moves with it
+    langchain_models: tuple[tuple[str, str], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -201,6 +206,7 @@ class ProjectInput:
             or self.client_facts
             or self.all_clients_migrated
             or self.litellm_configured
+            or self.langchain_models
         )
 
     def param_client_state(self, function: str, param: str) -> str | None:
@@ -769,16 +775,21 @@ def plan_calls(
 
 
 def imported_clients(
-    files: Iterable[FileInfo], modules: Modules | None = None
+    files: Iterable[FileInfo], modules: Modules | None = None, langchain: bool = False
 ) -> dict[str, list[tuple[str, str, str]]]:
     """The clients (and client factories) each file takes from another
     module of the run: path -> (name as read here, the defining file, its
     decision), through ``from M import client``, a module imported whole
     (``clients.client``) or a submodule of a package imported whole
-    (``sub.clients.client`` after ``from pkg import sub``)."""
+    (``sub.clients.client`` after ``from pkg import sub``). With
+    ``langchain``: the LangChain models instead (ModuleSummary.langchain_exports)."""
     files = list(files)
     modules, names = modules if modules is not None else modules_of(files)
-    exported = {path: summary.clients for path, _, summary, _ in files if summary is not None}
+    exported = {
+        path: summary.langchain_exports if langchain else summary.clients
+        for path, _, summary, _ in files
+        if summary is not None
+    }
     out: dict[str, list[tuple[str, str, str]]] = {}
     for path, _, summary, _ in files:
         if summary is None or path not in names:
@@ -835,6 +846,22 @@ def plan_clients(
     for path, found in fixture_clients(files).items():
         out[path] = tuple(sorted({*out.get(path, ()), *((k, s) for k, _, s in found)}))
     return out
+
+
+def plan_langchain_models(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Files that import a LangChain model from another module of the run:
+    path -> (name as read there, the defining module's decision). They are
+    processed again with it, so a model they bind to it
+    (``llm.bind(model=...)``) moves with it (codemods/rules/langchain.py)."""
+    files = list(files)
+    if not any(summary is not None and summary.langchain_exports for _, _, summary, _ in files):
+        return {}
+    return {
+        path: tuple((key, state) for key, _, state in found)
+        for path, found in imported_clients(files, modules, langchain=True).items()
+    }
 
 
 def fixture_clients(files: Iterable[FileInfo]) -> dict[str, list[tuple[str, str, str]]]:

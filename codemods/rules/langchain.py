@@ -367,6 +367,7 @@ class _Plan:
 
 def check_langchain(ctx: RuleContext) -> None:
     f = ctx.facts
+    check_imported_binds(ctx)
     if not any(f.imports_module(p) for p in PACKAGES):
         return
     pending: list[tuple[_Plan, cst.BaseExpression]] = []
@@ -435,6 +436,9 @@ def _check_init_chat_model(ctx: RuleContext, call: cst.Call) -> None:
 # before the SDK clients' checker: the keys of both are followed together
 # (``settle_keys`` at the end of ``check_clients``)
 CHECKERS.insert(CHECKERS.index(_client.check_clients), check_langchain)
+
+
+_DECISIONS = "langchain.decisions"  # id(construction) -> "migrate" / "unknown" (unsafe)
 
 
 def _leave(ctx: RuleContext, call: cst.Call, cls_name: str, why: str) -> None:
@@ -820,6 +824,9 @@ def _finish(ctx: RuleContext, plan: _Plan, key: _client._KeyEdits | None = None)
     for node, message in plan.notes:
         ctx.report(node, HEADERS_EXPR, message)
     _bound_models(ctx, plan.call, report)
+    # what another module binding it learns (exported_models)
+    decisions = ctx.memo.setdefault(_DECISIONS, {})
+    decisions[id(plan.call)] = _clients.UNKNOWN if report.unsafe else _clients.DECISION_MIGRATE
 
 
 def _bound_models(ctx: RuleContext, call: cst.Call, report: Report) -> None:
@@ -898,7 +905,8 @@ def _bound_elsewhere(ctx: RuleContext, name: str, report: Report) -> None:
         if lookup is not None and lookup.kind is LookupKind.ALREADY_OPENROUTER:
             continue
         if lookup is not None and lookup.kind is LookupKind.MAPPED and lookup.target:
-            places.append(f"`.bind({keyword}=...)` at {where} (write '{lookup.target}' there)")
+            # rewritten there with this move (bound_imported; one unit)
+            report.message += f"; moves `.bind({keyword}=...)` at {where} with it"
         else:
             places.append(f"`.bind({keyword}=...)` at {where} (write an OpenRouter ID there)")
     if not places:
@@ -910,11 +918,13 @@ def _bound_elsewhere(ctx: RuleContext, name: str, report: Report) -> None:
     )
 
 
-def exported_models(ctx: RuleContext) -> set[str]:
+def exported_models(ctx: RuleContext) -> dict[str, str]:
     """The module-level names bound (once) to a LangChain OpenAI model this
-    file builds: other modules may import them (ModuleSummary.langchain_exports)."""
+    file builds, which other modules may import, with its decision:
+    "migrate", "unknown" (an unsafe fix), "left" (ModuleSummary.langchain_exports)."""
     f = ctx.facts
-    out: set[str] = set()
+    decisions = ctx.memo.get(_DECISIONS, {})
+    out: dict[str, str] = {}
     for (scope, name), values in f.bindings.items():
         if scope != 0 or "." in name or len(values) != 1 or values[0] is None:
             continue
@@ -922,18 +932,16 @@ def exported_models(ctx: RuleContext) -> set[str]:
         if f.assignment_counts.get(name, 0) != 1 or type(value) is not cst.Call:
             continue
         if f.qualified(value.func) in CLASSES:
-            out.add(name)
+            out[name] = decisions.get(id(value), _clients.DECISION_LEFT)
     return out
 
 
-def bind_facts(ctx: RuleContext) -> dict[str, list[tuple[str, int, str]]]:
+def _imported_binds(ctx: RuleContext) -> list[tuple[str, cst.Call, cst.Arg]]:
     """``llm.bind(model=...)`` / ``.bind(model_name=...)`` on a name imported
-    from another module (``llm``, ``llms.llm`` after ``import llms``): the
-    key of client_facts (imported name) -> (FACT_BIND, line, the argument
-    as written) per place. The project pass keeps those whose name is a
-    LangChain model another module of the run exports (_bound_elsewhere)."""
+    from another module (``llm``, ``llms.llm`` after ``import llms``):
+    (the name as read here, the call, the argument)."""
     f = ctx.facts
-    found: list[tuple[str, cst.Call, str]] = []
+    found: list[tuple[str, cst.Call, cst.Arg]] = []
     for call in f.calls:
         func = call.func
         if type(func) is not cst.Attribute or func.attr.value != "bind":
@@ -950,8 +958,55 @@ def bind_facts(ctx: RuleContext) -> dict[str, list[tuple[str, int, str]]]:
             continue
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value in ("model", "model_name"):
-                shown = ctx.module.code_for_node(arg.value)
-                found.append((key, call, f"{arg.keyword.value}={shown}"))
+                found.append((key, call, arg))
+    return found
+
+
+def check_imported_binds(ctx: RuleContext) -> None:
+    """A model of another module of the run that moves to OpenRouter
+    (ProjectInput.langchain_models), bound here with a model that maps
+    (``llm.bind(model="gpt-4o-mini")``): the model moves with it, in one
+    migration unit (codemods/units.py); unsafe when its move is. (One that
+    does not map made that move unsafe there: _bound_elsewhere.)"""
+    project = ctx.project
+    if project is None or not project.langchain_models:
+        return
+    states = dict(project.langchain_models)
+    for key, _, arg in _imported_binds(ctx):
+        state = states.get(key)
+        if state not in (_clients.DECISION_MIGRATE, _clients.UNKNOWN):
+            continue
+        assert arg.keyword is not None
+        value = string_value(arg.value) if type(arg.value) is cst.SimpleString else None
+        lookup = ctx.table.lookup(value) if value is not None else None
+        if lookup is None or lookup.kind is not LookupKind.MAPPED or not lookup.target:
+            continue
+
+        def edit(n: cst.CSTNode, target: str = lookup.target) -> cst.CSTNode:
+            assert isinstance(n, cst.SimpleString)
+            return replace_string(n, target)
+
+        ctx.report(
+            arg.value,
+            LC_MODEL,
+            f"`{key}.bind({arg.keyword.value}=...)` replaces the model of a LangChain model "
+            f"another module moves to OpenRouter: map {value} with it",
+            fix=edit,
+            unsafe=state == _clients.UNKNOWN,
+        )
+
+
+def bind_facts(ctx: RuleContext) -> dict[str, list[tuple[str, int, str]]]:
+    """``llm.bind(model=...)`` / ``.bind(model_name=...)`` on a name imported
+    from another module (``llm``, ``llms.llm`` after ``import llms``): the
+    key of client_facts (imported name) -> (FACT_BIND, line, the argument
+    as written) per place. The project pass keeps those whose name is a
+    LangChain model another module of the run exports (_bound_elsewhere)."""
+    found = [
+        (key, call, f"{arg.keyword.value}={ctx.module.code_for_node(arg.value)}")
+        for key, call, arg in _imported_binds(ctx)
+        if arg.keyword is not None
+    ]
     if not found:
         return {}
     lines = _clients._lines(ctx, [call for _, call, _ in found])
