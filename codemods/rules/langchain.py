@@ -950,9 +950,10 @@ def _imported_binds(ctx: RuleContext) -> list[tuple[str, cst.Call, cst.Arg]]:
         if key is None:
             continue
         head = key.split(".", 1)[0]
-        if head not in f.imports or f.assignment_counts.get(head, 0) != 0:
+        if f.assignment_counts.get(head, 0) != 0:
             continue
-        if "." not in key and key not in f.from_imports:
+        # ``from .llms import llm`` is in from_imports only (not in imports)
+        if head not in f.from_imports and ("." not in key or head not in f.imports):
             continue
         if _clients.index(ctx)._shadowed(key, f.scope_of.get(id(call))):
             continue
