@@ -133,6 +133,9 @@ FACT_MODE = "mode"  # wrapped by instructor in a mode refused on OpenRouter (OR1
 FACT_SETTING = "setting"  # a connection setting assigned after it is built (OR118)
 FACT_BLOCK = "block"  # sent a model ID that cannot move (OR202-OR204, OR307)
 FACT_SHARED = "shared"  # read through one variable with a client that stays (OR122)
+# a LangChain model rebound with another model: ``llm.bind(model="gpt-4o-mini")``
+# (OR411; detail: the argument as written)
+FACT_BIND = "bind"
 FACT_PATH = "\x00path\x00"  # in a fact's detail: the path of the module that found it
 # markers, atoms that stand for no client: the value went through
 # instructor.from_openai; no call in another module passes anything

@@ -118,6 +118,11 @@ class ModuleSummary:
     # moves by its model string alone (codemods/rules/litellm_dspy.py) -> reads
     litellm_uses: dict[str, int] = field(default_factory=dict)
     litellm_handled: set[str] = field(default_factory=set)  # litellm_exports rewritten here
+    # module-level names bound to a LangChain OpenAI model this file builds,
+    # with the decision for it ("migrate", "unknown": an unsafe fix, "left";
+    # codemods/rules/langchain.py: exported_models): what other modules do
+    # to it (``llm.bind(model=...)``) reaches it as client_facts
+    langchain_exports: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,10 @@ class ProjectInput:
     # imported names also sent to an OpenAI SDK call elsewhere: (local name,
     # the files with the SDK call): the two need different strings
     litellm_shared: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # imported LangChain models (local name, ``llms.llm``) -> the decision the
+    # defining module took for it (ModuleSummary.langchain_exports): a model
+    # bound here (``llm.bind(model=...)``) moves with it
+    langchain_models: tuple[tuple[str, str], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -241,6 +250,7 @@ class ProjectInput:
             or self.litellm_exports
             or self.litellm_followed
             or self.litellm_shared
+            or self.langchain_models
         )
 
     def param_client_state(self, function: str, param: str) -> str | None:
@@ -725,12 +735,13 @@ def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> 
             out.add("agents")  # agent_readers
         # client_readers, plan_client_uses (and plan_all_clients_migrated)
         out.update(k.split(":", 1)[-1] for k in summary.clients)
+        out.update(summary.langchain_exports)
         if summary.wants_all_migrated:
             out.update(("openai", "OpenAI", "AsyncOpenAI"))
         if path not in names:
             continue
         me, is_pkg = names[path]
-        if summary.wants_importers or summary.clients:
+        if summary.wants_importers or summary.clients or summary.langchain_exports:
             out.add(me.rsplit(".", 1)[-1])  # plan_private, client_readers
         for written, name in summary.imports.values():
             target = resolve(written, me, is_pkg) if written != "?" else None
@@ -811,16 +822,21 @@ def plan_calls(
 
 
 def imported_clients(
-    files: Iterable[FileInfo], modules: Modules | None = None
+    files: Iterable[FileInfo], modules: Modules | None = None, langchain: bool = False
 ) -> dict[str, list[tuple[str, str, str]]]:
     """The clients (and client factories) each file takes from another
     module of the run: path -> (name as read here, the defining file, its
     decision), through ``from M import client``, a module imported whole
     (``clients.client``) or a submodule of a package imported whole
-    (``sub.clients.client`` after ``from pkg import sub``)."""
+    (``sub.clients.client`` after ``from pkg import sub``). With
+    ``langchain``: the LangChain models instead (ModuleSummary.langchain_exports)."""
     files = list(files)
     modules, names = modules if modules is not None else modules_of(files)
-    exported = {path: summary.clients for path, _, summary, _ in files if summary is not None}
+    exported = {
+        path: summary.langchain_exports if langchain else summary.clients
+        for path, _, summary, _ in files
+        if summary is not None
+    }
     out: dict[str, list[tuple[str, str, str]]] = {}
     for path, _, summary, _ in files:
         if summary is None or path not in names:
@@ -943,6 +959,22 @@ def plan_clients(
     for path, found in fixture_clients(files).items():
         out[path] = tuple(sorted({*out.get(path, ()), *((k, s) for k, _, s in found)}))
     return out
+
+
+def plan_langchain_models(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Files that import a LangChain model from another module of the run:
+    path -> (name as read there, the defining module's decision). They are
+    processed again with it, so a model they bind to it
+    (``llm.bind(model=...)``) moves with it (codemods/rules/langchain.py)."""
+    files = list(files)
+    if not any(summary is not None and summary.langchain_exports for _, _, summary, _ in files):
+        return {}
+    return {
+        path: tuple((key, state) for key, _, state in found)
+        for path, found in imported_clients(files, modules, langchain=True).items()
+    }
 
 
 def fixture_clients(files: Iterable[FileInfo]) -> dict[str, list[tuple[str, str, str]]]:
@@ -1499,19 +1531,25 @@ def _fixture_definer(
         d = parent
 
 
+def _exported_clients(summary: ModuleSummary) -> set[str]:
+    """The names of a module that are clients other modules may import: SDK
+    clients and factories (codemods/clients.py), LangChain models
+    (ModuleSummary.langchain_exports)."""
+    return {k for k in summary.clients if not k.startswith(FIXTURE_PREFIX)} | set(
+        summary.langchain_exports
+    )
+
+
 def _client_definers(
     files: list[FileInfo], modules: Modules
 ) -> dict[str, tuple[str, ModuleSummary]]:
     """module name -> (path, summary) of the modules that export a client
-    (a variable bound to one, a factory; codemods/clients.py)."""
+    (a variable bound to one, a factory; codemods/clients.py) or a LangChain
+    model (ModuleSummary.langchain_exports)."""
     _, names = modules
     out = {}
     for path, _, summary, _ in files:
-        if (
-            summary is not None
-            and path in names
-            and any(not k.startswith(FIXTURE_PREFIX) for k in summary.clients)
-        ):
+        if summary is not None and path in names and _exported_clients(summary):
             out[names[path][0]] = (path, summary)
     return out
 
@@ -1537,9 +1575,8 @@ def client_readers(
         return []
     wanted: dict[str, set[str]] = defaultdict(set)  # word -> modules needing it
     for module, (_, summary) in definers.items():
-        for name in summary.clients:
-            if not name.startswith(FIXTURE_PREFIX):
-                wanted[name].add(module)
+        for name in _exported_clients(summary):
+            wanted[name].add(module)
         wanted[module.rsplit(".", 1)[-1]].add(module)
     if mentions is None:
         mentions = mentions_of(files)
@@ -1617,7 +1654,7 @@ def plan_client_uses(
         whole = _whole_key(summary, key, me[0], me[1]) if key not in summary.imports else None
         if whole is not None:
             _, module, name = whole
-            if module not in definers or name not in definers[module][1].clients:
+            if module not in definers or name not in _exported_clients(definers[module][1]):
                 return None
             definer = definers[module][0]
             return definer, reals[definer], name
@@ -1633,7 +1670,7 @@ def plan_client_uses(
             if reexport is not None:
                 escaped.add((reexport, name))
             return None
-        if name not in definers[target][1].clients:
+        if name not in _exported_clients(definers[target][1]):
             return None
         definer = definers[target][0]
         return definer, reals[definer], name

@@ -1138,6 +1138,7 @@ def _second_round(
         plan_client_uses,
         plan_clients,
         plan_keys,
+        plan_langchain_models,
         plan_litellm_constants,
         plan_litellm_globals,
         plan_module_client_state,
@@ -1239,16 +1240,20 @@ def _second_round(
     # own public functions with a client, once they know whether another
     # module imports those functions: one batch for the three
     client_plan = plan_clients(current, modules)
+    langchain_plan = plan_langchain_models(current, modules)
     private_plan = plan_private(current, modules, mentions)
     param_plan = plan_param_clients(current, modules, mentions)
     units.link_clients(current, modules)
     todo = {}
     for path in sorted(
-        set(client_plan) | set(private_plan) | set(param_plan), key=order.__getitem__
+        set(client_plan) | set(private_plan) | set(param_plan) | set(langchain_plan),
+        key=order.__getitem__,
     ):
         project = given(path)
         if path in client_plan:
             project = replace(project, clients=client_plan[path])
+        if path in langchain_plan:
+            project = replace(project, langchain_models=langchain_plan[path])
         if path in param_plan:
             project = replace(project, param_clients=param_plan[path])
         if path in private_plan:

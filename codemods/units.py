@@ -20,7 +20,8 @@ The links, from the plans of :mod:`codemods.project`:
   defines it;
 * the module-level client: a module that calls it and moves with the
   configuration other modules set (state ``migrate``);
-* clients imported from another module that moves them (``migrate``, or
+* clients (and LangChain models, rebound with ``.bind(model=...)``)
+  imported from another module that moves them (``migrate``, or
   ``unknown``: what the importer sends through them moves only with
   ``--unsafe-fixes``, and so may they);
 * public functions whose parameter is a client, and the modules whose calls
@@ -126,7 +127,12 @@ class Units:
         # a client read as ``client``, ``clients.client``, ``sub.clients.client``
         # or a conftest fixture; "unknown": also a client whose fix is unsafe
         # (a model ID sent through it cannot move): it moves with --unsafe-fixes
-        for found in (imported_clients(files, modules), fixture_clients(files)):
+        # a LangChain model likewise: a model bound to it (``llm.bind(model=...)``)
+        for found in (
+            imported_clients(files, modules),
+            fixture_clients(files),
+            imported_clients(files, modules, langchain=True),
+        ):
             for path, hits in found.items():
                 for _, definer, state in hits:
                     if state in (MIGRATE, UNKNOWN):

@@ -173,6 +173,7 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         agents_built=True,
         litellm_uses={"MODEL": 1},
         litellm_handled={"MODEL"},
+        langchain_exports={"llm": "migrate"},
     )
     for f in dataclasses.fields(ModuleSummary):
         assert getattr(s, f.name), f"set every field in this test: {f.name}"

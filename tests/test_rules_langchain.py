@@ -523,3 +523,81 @@ def test_a_bound_model_that_cannot_map_makes_the_move_unsafe() -> None:
     (f,) = [x for x in result.findings if x.code == "OR411"]
     assert f.applicability == "unsafe" and "`.bind(model_name=...)`" in f.message
     assert "openrouter" not in _migrated(src)
+
+
+# ---------------------------------------------------------------- across modules (issue #11)
+
+LLMS = """\
+    from langchain_openai import ChatOpenAI
+
+    llm = ChatOpenAI(model="gpt-4o")
+    """
+
+
+def _project(tmp_path, monkeypatch, files: dict[str, str]) -> list[dict]:
+    from tests.test_rules_clients_cross import _findings, _tree
+
+    return _findings(_tree(tmp_path, files), monkeypatch)
+
+
+def test_a_model_bound_in_another_module_moves_with_its_construction(tmp_path, monkeypatch) -> None:
+    # the issue's case: app.py names neither openai nor langchain; the bound
+    # bare ID would be sent to OpenRouter once the ChatOpenAI moved (issue #11)
+    from tests.test_rules_clients_cross import _migrate, _tree
+
+    app = 'from llms import llm\n\nfast = llm.bind(model="gpt-4o-mini")\nfast.invoke("hi")\n'
+    root = _tree(tmp_path, {"llms.py": LLMS, "app.py": app})
+    found = _project(tmp_path, monkeypatch, {})
+    by_file = {f["file"]: f for f in found if f["code"] == "OR411"}
+    assert by_file["llms.py"]["fix"] == "safe", by_file
+    assert "moves `.bind(model=...)` at app.py:3 with it" in by_file["llms.py"]["message"]
+    assert by_file["app.py"]["fix"] == "safe" and by_file["app.py"]["line"] == 3
+    _migrate(root, monkeypatch)
+    assert 'fast = llm.bind(model="openai/gpt-4o-mini")' in (root / "app.py").read_text()
+    assert 'model="openai/gpt-4o"' in (root / "llms.py").read_text()
+    assert [f for f in _project(tmp_path, monkeypatch, {}) if f["code"] == "OR411"] == []
+
+
+def test_a_model_bound_elsewhere_moves_unsafely_with_an_unsafe_construction(
+    tmp_path, monkeypatch
+) -> None:
+    # its ChatOpenAI moves only with --unsafe-fixes (a bound model here it
+    # cannot map): so does the model bound to it in app.py
+    llms = LLMS + 'other = llm.bind(model="gpt-foo-9")\n'
+    app = 'from llms import llm\n\nfast = llm.bind(model="gpt-4o-mini")\n'
+    found = _project(tmp_path, monkeypatch, {"llms.py": llms, "app.py": app})
+    by_file = {f["file"]: f["fix"] for f in found if f["code"] == "OR411"}
+    assert by_file == {"llms.py": "unsafe", "app.py": "unsafe"}
+
+
+@pytest.mark.parametrize(
+    "app, where",
+    [
+        ('from llms import llm\n\nfast = llm.bind(model="gpt-foo-9")\n', "app.py:3"),
+        ("import llms\n\n\ndef run(m):\n    return llms.llm.bind(model_name=m)\n", "app.py:5"),
+    ],
+)
+def test_a_model_bound_in_another_module_that_cannot_map_makes_the_move_unsafe(
+    tmp_path, monkeypatch, app: str, where: str
+) -> None:
+    found = _project(tmp_path, monkeypatch, {"llms.py": LLMS, "app.py": app})
+    (f,) = [x for x in found if x["code"] == "OR411"]
+    assert f["file"] == "llms.py" and f["fix"] == "unsafe", f
+    assert f"at {where} (write an OpenRouter ID there)" in f["message"]
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        'from llms import llm\n\nllm.invoke("hi")\n',
+        'from llms import llm\n\nfast = llm.bind(model="openai/gpt-4o-mini")\n',
+        # a name of its own, not the imported model
+        'from llms import llm\n\n\ndef f(llm):\n    return llm.bind(model="gpt-4o-mini")\n',
+    ],
+)
+def test_a_model_used_in_another_module_without_a_bare_bound_model_moves_safely(
+    tmp_path, monkeypatch, app: str
+) -> None:
+    found = _project(tmp_path, monkeypatch, {"llms.py": LLMS, "app.py": app})
+    (f,) = [x for x in found if x["code"] == "OR411"]
+    assert f["fix"] == "safe", f

@@ -297,3 +297,26 @@ def test_a_client_read_off_a_module_or_a_fixture_and_its_users_are_one_unit(
     assert code == 2
     assert f"{user}: not written: its fixes were decided together with {dirty}" in err
     assert (repo / user).read_text() == files[user]
+
+
+@needs_git
+@pytest.mark.parametrize("dirty", ["llms.py", "app.py"])
+def test_a_langchain_model_and_a_model_bound_to_it_elsewhere_are_one_unit(
+    tmp_path: Path, dirty: str
+) -> None:
+    # issue #11: ``fast = llm.bind(model=...)`` in app.py is rewritten only
+    # because llms.py's ChatOpenAI moves
+    files = {
+        "llms.py": 'from langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model="gpt-4o")\n',
+        "app.py": 'from llms import llm\n\nfast = llm.bind(model="gpt-4o-mini")\n',
+    }
+    repo = _repo(tmp_path, files)
+    (repo / dirty).write_text((repo / dirty).read_text() + "# being edited\n")
+    code, _, err = run_cli(["migrate", "--no-cache", "."], cwd=repo)
+    assert code == 2
+    other = "app.py" if dirty == "llms.py" else "llms.py"
+    assert f"{other}: not written: its fixes were decided together with {dirty}" in err
+    code, _, err = run_cli(["migrate", "--no-cache", "--allow-dirty", "."], cwd=repo)
+    assert code == 0, err
+    assert "openrouter.ai" in (repo / "llms.py").read_text()
+    assert 'llm.bind(model="openai/gpt-4o-mini")' in (repo / "app.py").read_text()

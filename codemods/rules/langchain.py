@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from codemods import clients as _clients
+from codemods.analysis import dotted_name
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
 from codemods.rules import client as _client
@@ -286,7 +288,7 @@ AZURE = frozenset(
     )
     for sub in subs
 )
-_PACKAGES = ("langchain_openai", "langchain", "langchain_community")
+PACKAGES = ("langchain_openai", "langchain", "langchain_community")
 
 # keyword (alias or field name) -> the field it sets
 _FIELDS = {
@@ -365,7 +367,8 @@ class _Plan:
 
 def check_langchain(ctx: RuleContext) -> None:
     f = ctx.facts
-    if not any(f.imports_module(p) for p in _PACKAGES):
+    check_imported_binds(ctx)
+    if not any(f.imports_module(p) for p in PACKAGES):
         return
     pending: list[tuple[_Plan, cst.BaseExpression]] = []
     for call in f.calls:
@@ -433,6 +436,9 @@ def _check_init_chat_model(ctx: RuleContext, call: cst.Call) -> None:
 # before the SDK clients' checker: the keys of both are followed together
 # (``settle_keys`` at the end of ``check_clients``)
 CHECKERS.insert(CHECKERS.index(_client.check_clients), check_langchain)
+
+
+_DECISIONS = "langchain.decisions"  # id(construction) -> "migrate" / "unknown" (unsafe)
 
 
 def _leave(ctx: RuleContext, call: cst.Call, cls_name: str, why: str) -> None:
@@ -818,16 +824,24 @@ def _finish(ctx: RuleContext, plan: _Plan, key: _client._KeyEdits | None = None)
     for node, message in plan.notes:
         ctx.report(node, HEADERS_EXPR, message)
     _bound_models(ctx, plan.call, report)
+    # what another module binding it learns (exported_models)
+    decisions = ctx.memo.setdefault(_DECISIONS, {})
+    decisions[id(plan.call)] = _clients.UNKNOWN if report.unsafe else _clients.DECISION_MIGRATE
 
 
 def _bound_models(ctx: RuleContext, call: cst.Call, report: Report) -> None:
     """``llm.bind(model="gpt-4o-mini")`` (on the construction itself, or on
     a name bound only to it): the bound model replaces the construction's at
     call time, so it moves with the construction (a support edit of its
-    fix) when it maps; otherwise the construction's fix is unsafe."""
+    fix) when it maps; otherwise the construction's fix is unsafe. A module-
+    level name another module of the run binds (``from llms import llm``,
+    ``llm.bind(model=...)`` there: ProjectInput.client_facts) makes the fix
+    unsafe too unless the bound model is already an OpenRouter ID: that
+    module is not rewritten with this one."""
     f = ctx.facts
     parent = f.parents.get(id(call))
     holders: set[int] = set()
+    exported: str | None = None
     if type(parent) is cst.Assign and len(parent.targets) == 1 and parent.value is call:
         target = parent.targets[0].target
         if type(target) is cst.Name:
@@ -835,6 +849,8 @@ def _bound_models(ctx: RuleContext, call: cst.Call, report: Report) -> None:
             values = f.bindings.get((id(scope) if scope is not None else 0, target.value), [])
             if len(values) == 1:
                 holders = {id(u) for u in f.name_uses.get(target.value, ())}
+                if scope is None and f.assignment_counts.get(target.value, 0) == 1:
+                    exported = target.value
     for bind in f.calls:
         func = bind.func
         if type(func) is not cst.Attribute or func.attr.value != "bind":
@@ -863,6 +879,144 @@ def _bound_models(ctx: RuleContext, call: cst.Call, report: Report) -> None:
                     f"; unsafe fix: `.bind({arg.keyword.value}=...)` replaces its model at "
                     "call time with one the tool cannot map to an OpenRouter ID: write one there"
                 )
+    if exported is not None:
+        _bound_elsewhere(ctx, exported, report)
+
+
+def _bound_elsewhere(ctx: RuleContext, name: str, report: Report) -> None:
+    """Another module of the run binds the model exported as ``name`` with
+    another model (``llm.bind(model="gpt-4o-mini")`` after ``from llms
+    import llm``): unless that model is an OpenRouter ID already, the move
+    of this construction is unsafe, naming the place."""
+    project = ctx.project
+    if project is None:
+        return
+    places: list[str] = []
+    for exported, kind, where, detail in project.client_facts:
+        if exported != name or kind != _clients.FACT_BIND:
+            continue
+        keyword, _, written = detail.partition("=")
+        try:
+            expr = cst.parse_expression(written)
+        except cst.ParserSyntaxError:
+            expr = None
+        value = string_value(expr) if type(expr) is cst.SimpleString else None
+        lookup = ctx.table.lookup(value) if value is not None else None
+        if lookup is not None and lookup.kind is LookupKind.ALREADY_OPENROUTER:
+            continue
+        if lookup is not None and lookup.kind is LookupKind.MAPPED and lookup.target:
+            # rewritten there with this move (bound_imported; one unit)
+            report.message += f"; moves `.bind({keyword}=...)` at {where} with it"
+        else:
+            places.append(f"`.bind({keyword}=...)` at {where} (write an OpenRouter ID there)")
+    if not places:
+        return
+    report.unsafe = True
+    report.message += (
+        "; unsafe fix: another module binds it with a model that replaces its own at call "
+        "time and is not rewritten with it: " + ", ".join(places)
+    )
+
+
+def exported_models(ctx: RuleContext) -> dict[str, str]:
+    """The module-level names bound (once) to a LangChain OpenAI model this
+    file builds, which other modules may import, with its decision:
+    "migrate", "unknown" (an unsafe fix), "left" (ModuleSummary.langchain_exports)."""
+    f = ctx.facts
+    decisions = ctx.memo.get(_DECISIONS, {})
+    out: dict[str, str] = {}
+    for (scope, name), values in f.bindings.items():
+        if scope != 0 or "." in name or len(values) != 1 or values[0] is None:
+            continue
+        value = values[0]
+        if f.assignment_counts.get(name, 0) != 1 or type(value) is not cst.Call:
+            continue
+        if f.qualified(value.func) in CLASSES:
+            out[name] = decisions.get(id(value), _clients.DECISION_LEFT)
+    return out
+
+
+def _imported_binds(ctx: RuleContext) -> list[tuple[str, cst.Call, cst.Arg]]:
+    """``llm.bind(model=...)`` / ``.bind(model_name=...)`` on a name imported
+    from another module (``llm``, ``llms.llm`` after ``import llms``):
+    (the name as read here, the call, the argument)."""
+    f = ctx.facts
+    found: list[tuple[str, cst.Call, cst.Arg]] = []
+    for call in f.calls:
+        func = call.func
+        if type(func) is not cst.Attribute or func.attr.value != "bind":
+            continue
+        key = dotted_name(func.value)
+        if key is None:
+            continue
+        head = key.split(".", 1)[0]
+        if f.assignment_counts.get(head, 0) != 0:
+            continue
+        # ``from .llms import llm`` is in from_imports only (not in imports)
+        if head not in f.from_imports and ("." not in key or head not in f.imports):
+            continue
+        if _clients.index(ctx)._shadowed(key, f.scope_of.get(id(call))):
+            continue
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in ("model", "model_name"):
+                found.append((key, call, arg))
+    return found
+
+
+def check_imported_binds(ctx: RuleContext) -> None:
+    """A model of another module of the run that moves to OpenRouter
+    (ProjectInput.langchain_models), bound here with a model that maps
+    (``llm.bind(model="gpt-4o-mini")``): the model moves with it, in one
+    migration unit (codemods/units.py); unsafe when its move is. (One that
+    does not map made that move unsafe there: _bound_elsewhere.)"""
+    project = ctx.project
+    if project is None or not project.langchain_models:
+        return
+    states = dict(project.langchain_models)
+    for key, _, arg in _imported_binds(ctx):
+        state = states.get(key)
+        if state not in (_clients.DECISION_MIGRATE, _clients.UNKNOWN):
+            continue
+        assert arg.keyword is not None
+        value = string_value(arg.value) if type(arg.value) is cst.SimpleString else None
+        lookup = ctx.table.lookup(value) if value is not None else None
+        if lookup is None or lookup.kind is not LookupKind.MAPPED or not lookup.target:
+            continue
+
+        def edit(n: cst.CSTNode, target: str = lookup.target) -> cst.CSTNode:
+            assert isinstance(n, cst.SimpleString)
+            return replace_string(n, target)
+
+        ctx.report(
+            arg.value,
+            LC_MODEL,
+            f"`{key}.bind({arg.keyword.value}=...)` replaces the model of a LangChain model "
+            f"another module moves to OpenRouter: map {value} with it",
+            fix=edit,
+            unsafe=state == _clients.UNKNOWN,
+        )
+
+
+def bind_facts(ctx: RuleContext) -> dict[str, list[tuple[str, int, str]]]:
+    """``llm.bind(model=...)`` / ``.bind(model_name=...)`` on a name imported
+    from another module (``llm``, ``llms.llm`` after ``import llms``): the
+    key of client_facts (imported name) -> (FACT_BIND, line, the argument
+    as written) per place. The project pass keeps those whose name is a
+    LangChain model another module of the run exports (_bound_elsewhere)."""
+    found = [
+        (key, call, f"{arg.keyword.value}={ctx.module.code_for_node(arg.value)}")
+        for key, call, arg in _imported_binds(ctx)
+        if arg.keyword is not None
+    ]
+    if not found:
+        return {}
+    lines = _clients._lines(ctx, [call for _, call, _ in found])
+    out: dict[str, list[tuple[str, int, str]]] = {}
+    for key, call, detail in found:
+        fact = (_clients.FACT_BIND, lines[id(call)], detail)
+        if fact not in out.setdefault(key, []):
+            out[key].append(fact)
+    return out
 
 
 def _report_secrets(ctx: RuleContext, report: Report, key: _client._KeyEdits) -> None:

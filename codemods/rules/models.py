@@ -10,6 +10,7 @@ from codemods import clients
 from codemods.analysis import FOREIGN_SDKS, attribute_chain
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
+from codemods.rules import langchain as _langchain
 from codemods.rules._edit import replace_string
 from codemods.rules.base import REFS, Report, RuleContext, RuleInfo, checker, rule
 from codemods.rules.client import string_value
@@ -601,6 +602,9 @@ def check_models(ctx: RuleContext) -> None:
         ctx.summary.wants_importers = index.wants_importers
         ctx.summary.client_args = index.call_args()
         ctx.summary.client_sites = index.site_counts()
+    if any(f.imports_module(p) for p in _langchain.PACKAGES):
+        # LangChain models other modules may import and rebind
+        ctx.summary.langchain_exports = _langchain.exported_models(ctx)
     if clients.may_use_external(f):
         # calls through a client of another module (whatever this file imports)
         index = clients.index(ctx)
@@ -608,6 +612,10 @@ def check_models(ctx: RuleContext) -> None:
         # what this file does to them that decides their move (OR121, OR118;
         # model IDs that cannot move: the engine adds them)
         ctx.summary.client_facts = index.external_facts()
+        # a LangChain model of another module bound with another model
+        # (``llm.bind(model=...)``: codemods/rules/langchain.py)
+        for key, told in _langchain.bind_facts(ctx).items():
+            ctx.summary.client_facts.setdefault(key, []).extend(told)
         ctx.summary.client_escapes = set(index.escapes)
         ctx.summary.client_aliases = {k: sorted(v) for k, v in index.aliases.items()}
         # modules imported whole (``clients.client``: project.whole_modules)
