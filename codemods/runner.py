@@ -224,8 +224,9 @@ def _init_worker(config: EngineConfig, keep_trees: bool = False) -> None:
     _worker_ignores_run_signals()
     _worker_config = config
     config.table()  # load (and validate) the model table once per worker
-    import codemods.engine  # - pay the LibCST import before the first chunk
+    import codemods.engine
 
+    codemods.engine.preload()  # before the first chunk (inherited when forked)
     # the project pass: the second round analyses again, on the worker that
     # parsed it (_Members), a file whose tree this worker keeps
     codemods.engine.keep_trees(keep_trees)
@@ -820,6 +821,7 @@ class _Pipeline:
         so that the second round can send a file back to the worker that
         keeps its tree."""
         if self.executor is None:
+            _preload_before_fork()
             if self.project:
                 self.executor = _Members(self.workers, self.inp.config)
             else:
@@ -907,6 +909,17 @@ def _start_pool(workers: int, config: EngineConfig, keep_trees: bool = False) ->
         )
     _POOLS.add(executor)
     return executor
+
+
+def _preload_before_fork() -> None:
+    """Workers made by fork inherit what this process imported: import the
+    engine's LibCST and rules here, once, rather than in every worker."""
+    import multiprocessing
+
+    if multiprocessing.get_context(MP_START_METHOD).get_start_method() == "fork":
+        from codemods.engine import preload
+
+        preload()
 
 
 #: the cost of analysing again a file whose tree the worker keeps, against
