@@ -18,6 +18,12 @@ How the work is split, and why:
   Workers are importable top-level functions and the configuration is
   picklable, so fork and spawn both work; each worker loads the model table
   once and runs the engine on its own deep-stack thread.
+* The project pass (:func:`_run_project`) analyses some files again in
+  its second round, with what other modules said. Its workers are one
+  single-process pool each (:class:`_Members`) and keep the parsed trees of
+  the files likely to come back (``codemods.engine.keep_trees``); a file
+  goes back to the worker that parsed it, which skips the parse (~75% of
+  an analysis). A forking parent imports LibCST once for all workers.
 * Interruption (Ctrl-C, SIGTERM): the parent decides. Workers ignore both
   signals (a terminal's Ctrl-C reaches the whole process group), and are
   started with them blocked so that none can arrive before that is set up;
@@ -532,7 +538,7 @@ class _Pipeline:
 
     def _in_process(self) -> None:
         if self.old_gc is None:
-            import codemods.engine  # - frozen by _tune_gc with the rest
+            import codemods.engine  # (frozen by _tune_gc with the rest)
 
             self.old_gc = _tune_gc()
             if self.project and self.workers == 1:
