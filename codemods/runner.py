@@ -991,6 +991,11 @@ def _stop_pool(executor: Any, timeout: float = STOP_TIMEOUT) -> bool:
     pending futures and ends."""
     deadline = time.monotonic() + timeout
     if isinstance(executor, _Members):
+        # every worker killed first, as one pool's are, then each reaped
+        for pool in executor.pools:
+            for p in list((getattr(pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    p.kill()
         ok = True
         for pool in executor.pools:
             ok = _stop_pool(pool, max(0.0, deadline - time.monotonic())) and ok
