@@ -18,6 +18,12 @@ How the work is split, and why:
   Workers are importable top-level functions and the configuration is
   picklable, so fork and spawn both work; each worker loads the model table
   once and runs the engine on its own deep-stack thread.
+* The project pass (:func:`_run_project`) analyses some files again in
+  its second round, with what other modules said. Its workers are one
+  single-process pool each (:class:`_Members`) and keep the parsed trees of
+  the files likely to come back (``codemods.engine.keep_trees``); a file
+  goes back to the worker that parsed it, which skips the parse (~75% of
+  an analysis). A forking parent imports LibCST once for all workers.
 * Interruption (Ctrl-C, SIGTERM): the parent decides. Workers ignore both
   signals (a terminal's Ctrl-C reaches the whole process group), and are
   started with them blocked so that none can arrive before that is set up;
@@ -218,13 +224,18 @@ def _worker_ignores_run_signals() -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _RUN_SIGNALS)
 
 
-def _init_worker(config: EngineConfig) -> None:
+def _init_worker(config: EngineConfig, keep_trees: bool = False) -> None:
     global _worker_config
     # first: the parent handles Ctrl-C/SIGTERM and stops the workers itself
     _worker_ignores_run_signals()
     _worker_config = config
     config.table()  # load (and validate) the model table once per worker
-    import codemods.engine  # noqa: F401 - pay the LibCST import before the first chunk
+    import codemods.engine
+
+    codemods.engine.preload()  # before the first chunk (inherited when forked)
+    # the project pass: the second round analyses again, on the worker that
+    # parsed it (_Members), a file whose tree this worker keeps
+    codemods.engine.keep_trees(keep_trees)
 
     _tune_gc()
 
@@ -377,6 +388,9 @@ class _Pipeline:
         # each second-round result (None: not cached)
         self.digests: dict[str, bytes] = {}
         self.final_keys: dict[str, str | None] = {}
+        # the project pass: the worker (index in _Members) that last analysed
+        # each file, and so keeps its tree
+        self.homes: dict[str, int] = {}
 
     # results in input order
     def __iter__(self) -> Iterator[Processed]:
@@ -415,6 +429,10 @@ class _Pipeline:
         if self.old_gc is not None:
             _restore_gc(self.old_gc)
             self.old_gc = None
+        if self.project:
+            from codemods.engine import keep_trees
+
+            keep_trees(False)
 
     def cache_of(self, path: str) -> Cache | None:
         """The cache of the file at ``path`` (its project's)."""
@@ -524,9 +542,12 @@ class _Pipeline:
 
     def _in_process(self) -> None:
         if self.old_gc is None:
-            import codemods.engine  # noqa: F401 - frozen by _tune_gc with the rest
+            import codemods.engine  # (frozen by _tune_gc with the rest)
 
             self.old_gc = _tune_gc()
+            if self.project and self.workers == 1:
+                # the second round runs here too: keep the trees (see _Members)
+                codemods.engine.keep_trees(True)
 
     def rerun(self, items: list[tuple[Job, ProjectInput, bytes | None]]) -> dict[str, Processed]:
         """Process files again with what the other files said: from the cache
@@ -555,19 +576,21 @@ class _Pipeline:
                     continue
             self.final_keys[job.path] = None
             todo.append((job, project, data, cache, key))
-        if self.workers > 1 and len(todo) > 1:
-            if self.executor is None:
-                self.executor = _start_pool(self.workers, self.inp.config)
+        if self.workers > 1 and (len(todo) > 1 or self.executor is not None):
+            executor = self._pool()
             # a batch ends when its last file does: one file per message,
             # the largest first, so that no worker is left with a chunk of
             # several files (or a large one) while the other waits
             by_size = sorted(range(len(todo)), key=lambda i: -len(todo[i][2]))
             chunks = [[todo[i]] for i in by_size]
             with _run_signals_blocked():  # a submit may start the workers
-                futures = [
-                    self.executor.submit(_work_project, [(j.path, d, p) for j, p, d, _, _ in c])
-                    for c in chunks
-                ]
+                if isinstance(executor, _Members):
+                    futures = self._submit_homed(executor, chunks)
+                else:
+                    futures = [
+                        executor.submit(_work_project, [(j.path, d, p) for j, p, d, _, _ in c])
+                        for c in chunks
+                    ]
             done = [self._project_results(c, f) for c, f in zip(chunks, futures)]
             got = {i: chunk[0] for i, chunk in zip(by_size, done)}
             pairs = [got[i] for i in range(len(todo))]
@@ -579,6 +602,32 @@ class _Pipeline:
                 self.final_keys[job.path] = key
             out[job.path] = Processed(result, data, job.real, summary)
         return out
+
+    def _submit_homed(
+        self,
+        executor: _Members,
+        chunks: list[list[tuple[Job, ProjectInput, bytes, Cache | None, str | None]]],
+    ) -> list[Any]:
+        """Submit one second-round batch (one file per chunk, the largest
+        first): each file to the worker that keeps its tree (its "home":
+        an analysis there costs about a quarter of a parse and analysis),
+        unless the other worker would finish it sooner with a parse (greedy
+        on the estimated work of the batch, in bytes)."""
+        load = [0.0] * len(executor.pools)
+        futures = []
+        for chunk in chunks:
+            job, _, data, _, _ = chunk[0]
+            home = self.homes.get(job.path)
+            costs = [
+                load[m] + len(data) * (TREE_KEPT_COST if m == home else 1.0)
+                for m in range(len(load))
+            ]
+            member = min(range(len(load)), key=costs.__getitem__)
+            load[member] = costs[member]
+            self.homes[job.path] = member  # the tree stays where it is analysed
+            payload = [(j.path, d, p) for j, p, d, _, _ in chunk]
+            futures.append(executor.submit_to(member, len(data), _work_project, payload))
+        return futures
 
     def _project_results(
         self,
@@ -764,12 +813,30 @@ class _Pipeline:
         chunk, self.open = self.open, None
         if chunk is None:
             return
-        if self.executor is None:
-            self.executor = _start_pool(self.workers, self.inp.config)
+        executor = self._pool()
         payload = [(p.job.path, p.data) for p in chunk.items]
         with _run_signals_blocked():  # a submit may start the workers
-            chunk.future = self.executor.submit(_work_chunk, payload)
+            if isinstance(executor, _Members):
+                member = executor.pick()
+                for p in chunk.items:
+                    self.homes[p.job.path] = member
+                chunk.future = executor.submit_to(member, chunk.size, _work_chunk, payload)
+            else:
+                chunk.future = executor.submit(_work_chunk, payload)
         self.in_flight += 1
+
+    def _pool(self) -> Any:
+        """The workers, started at the first file that needs them: for the
+        project pass one single-process pool per worker (:class:`_Members`),
+        so that the second round can send a file back to the worker that
+        keeps its tree."""
+        if self.executor is None:
+            _preload_before_fork()
+            if self.project:
+                self.executor = _Members(self.workers, self.inp.config)
+            else:
+                self.executor = _start_pool(self.workers, self.inp.config)
+        return self.executor
 
     def _drain(self, block: bool, one: bool = False) -> Iterator[Processed]:
         while self.queue:
@@ -839,7 +906,7 @@ def _internal_error(result: FileResult) -> bool:
     return any(e.message.startswith("internal error:") for e in result.errors)
 
 
-def _start_pool(workers: int, config: EngineConfig) -> Any:
+def _start_pool(workers: int, config: EngineConfig, keep_trees: bool = False) -> Any:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -848,10 +915,62 @@ def _start_pool(workers: int, config: EngineConfig) -> Any:
             max_workers=workers,
             mp_context=multiprocessing.get_context(MP_START_METHOD),
             initializer=_init_worker,
-            initargs=(config,),
+            initargs=(config, keep_trees),
         )
     _POOLS.add(executor)
     return executor
+
+
+def _preload_before_fork() -> None:
+    """Workers made by fork inherit what this process imported: import the
+    engine's LibCST and rules here, once, rather than in every worker."""
+    import multiprocessing
+
+    if multiprocessing.get_context(MP_START_METHOD).get_start_method() == "fork":
+        from codemods.engine import preload
+
+        preload()
+
+
+#: the cost of analysing again a file whose tree the worker keeps, against
+#: a parse and analysis (the parse is ~75% of it: benchmarks/stages.py)
+TREE_KEPT_COST = 0.3
+
+
+class _Members:
+    """The project pass's workers: one single-process pool each, so that a
+    file can be sent to a chosen worker. Round 1 sends each chunk to the
+    worker with the fewest bytes outstanding; the second round sends a
+    file back to the worker that parsed it and keeps its tree
+    (``codemods.engine.keep_trees``). Each member is a pool of its own
+    (in ``_POOLS``: stopped and killed like any other)."""
+
+    def __init__(self, workers: int, config: EngineConfig) -> None:
+        self.pools = [_start_pool(1, config, keep_trees=True) for _ in range(workers)]
+        self.outstanding = [0] * workers
+        self.lock = threading.Lock()
+
+    def pick(self) -> int:
+        with self.lock:
+            return min(range(len(self.pools)), key=self.outstanding.__getitem__)
+
+    def submit_to(self, member: int, weight: int, fn: Callable[..., Any], *args: Any) -> Any:
+        with self.lock:
+            self.outstanding[member] += weight
+        future = self.pools[member].submit(fn, *args)
+        future.add_done_callback(lambda _: self._done(member, weight))
+        return future
+
+    def _done(self, member: int, weight: int) -> None:
+        with self.lock:
+            self.outstanding[member] -= weight
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return self.submit_to(self.pick(), 1, fn, *args)
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        for pool in self.pools:
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 #: the pools of this process that may have workers running
@@ -861,18 +980,30 @@ STOP_TIMEOUT = 5.0
 
 
 def _forget_pool(executor: Any) -> None:
-    _POOLS.discard(executor)
+    for pool in executor.pools if isinstance(executor, _Members) else [executor]:
+        _POOLS.discard(pool)
 
 
 def _stop_pool(executor: Any, timeout: float = STOP_TIMEOUT) -> bool:
     """Stop a pool now: kill its workers (they only read files: nothing is
     lost) and reap them, waiting at most ``timeout`` seconds in all; False
-    when a worker or the pool's thread is still there after it.
+    when a worker or the pool's thread is still there after it. (Of
+    :class:`_Members`: every member.)
 
     Not ``shutdown(wait=True)``, which waits for the chunks in flight: once
     the workers are dead, the pool's manager thread notices, fails the
     pending futures and ends."""
     deadline = time.monotonic() + timeout
+    if isinstance(executor, _Members):
+        # every worker killed first, as one pool's are, then each reaped
+        for pool in executor.pools:
+            for p in list((getattr(pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    p.kill()
+        ok = True
+        for pool in executor.pools:
+            ok = _stop_pool(pool, max(0.0, deadline - time.monotonic())) and ok
+        return ok
     # read before shutdown() forgets them (private, but stable since 3.9)
     processes = list((getattr(executor, "_processes", None) or {}).values())
     manager = getattr(executor, "_executor_manager_thread", None)

@@ -577,15 +577,23 @@ _cache = threading.local()
 
 
 def plan_for(ctx: RuleContext) -> Plan:
-    """The module-client plan of ``ctx``'s file (computed once per parse)."""
+    """The module-client plan of ``ctx``'s file (computed once per analysis:
+    the rules may run twice on a tree). Keyed by the project input too: the
+    project pass analyses a kept tree again with another input
+    (``codemods.engine._Trees``), and the plan depends on it."""
     last = getattr(_cache, "last", None)
-    if last is not None and last[0] is ctx.module and last[1] is ctx.settings:
+    if (
+        last is not None
+        and last[0] is ctx.module
+        and last[1] is ctx.settings
+        and last[3] is ctx.project
+    ):
         return last[2]
     plan = _analyse(ctx)
     if plan.configures and plan.state is None:
         migrated = any(p.rule is MODULE_CLIENT and p.edits for p in plan.pending)
         plan.state = "migrate" if migrated else "left"
-    _cache.last = (ctx.module, ctx.settings, plan)
+    _cache.last = (ctx.module, ctx.settings, plan, ctx.project)
     return plan
 
 
