@@ -53,6 +53,7 @@ OPENAI_NPM = "openai"
 APPS: dict[str, tuple[tuple[str, ...], frozenset[str], bool]] = {
     "node_esm": (("index.mjs",), frozenset({CHAT, EMBEDDINGS}), False),
     "commonjs": (("app.cjs",), frozenset({CHAT}), False),
+    "node_stream": (("app.mjs",), frozenset({CHAT}), False),
     "typescript_class": (
         ("--experimental-strip-types", "--no-warnings", "app.mts"),
         frozenset({RESPONSES}),

@@ -20,6 +20,7 @@ import pytest
 from codemods.cli import main
 from codemods.typescript.parser import count_problems, parse
 from tests.helpers import cli_runner
+from tests.test_e2e_node import node_sdk  # noqa: F401 (the fixture)
 from tests.test_typescript import codes, migrated, run
 
 
@@ -391,3 +392,53 @@ def test_exit_codes_of_files_the_grammar_rejects(tmp_path: Path, monkeypatch) ->
     assert check.exit_code == 2 and "page.tsx:3:" in check.output
     assert runner.invoke(main, ["migrate", "--no-cache", "."]).exit_code == 2
     assert "new OpenAI()" in Path("page.tsx").read_text()
+
+
+# --- S8 end to end: the guard is what makes the migrated stream app run -------
+
+
+def test_the_node_stream_app_runs_on_openrouter_only_because_of_the_guard(
+    node_sdk,  # noqa: F811 (the fixture of tests/test_e2e_node.py)
+) -> None:
+    """``fixtures/e2e_apps_js/node_stream`` migrated as usual passes
+    tests/test_e2e_node.py; migrated with OR401 ignored it sends correct
+    requests and dies with a TypeError on the server's last chunk (empty
+    ``choices``, as OpenRouter's usage chunk)."""
+    import os
+    import shutil
+    import sys
+
+    from tests.e2e_server import FakeOpenRouter
+    from tests.test_e2e_apps import OPENROUTER_KEY, _base_env, _proc
+    from tests.test_e2e_node import APPS_DIR, ROOT
+
+    node, sdk_dir = node_sdk
+    outcomes = {}
+    for ignore in ((), ("--ignore", "OR401")):
+        work = sdk_dir / "apps" / f"node_stream-audit{len(ignore)}"
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(APPS_DIR / "node_stream", work)
+        home = work.parent / "home"
+        home.mkdir(exist_ok=True)
+        cli_env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER_MIGRATE_")}
+        cli_env["PYTHONPATH"] = str(ROOT)
+        with FakeOpenRouter() as server:
+            migrate = _proc(
+                [sys.executable, "-m", "codemods", "migrate", "--no-cache", "--base-url"]
+                + [server.base_url, *ignore, "."],
+                work,
+                cli_env,
+                timeout=180,
+            )
+            env = _base_env(server, home)
+            env["OPENROUTER_API_KEY"] = OPENROUTER_KEY
+            app = _proc([node, "app.mjs"], work, env, timeout=60)
+            models = [r.body.get("model") for r in server.requests if isinstance(r.body, dict)]
+        assert migrate.returncode == 0 and models == ["openai/gpt-4o"], (migrate, models)
+        outcomes[bool(ignore)] = (app, (work / "app.mjs").read_text())
+    guarded, source = outcomes[False]
+    assert guarded.returncode == 0 and "if (!chunk.choices.length) continue;" in source
+    assert guarded.stdout.strip(), guarded
+    crashed, source = outcomes[True]
+    assert "continue" not in source
+    assert crashed.returncode != 0 and "TypeError" in crashed.stderr, crashed
