@@ -143,6 +143,28 @@ def test_a_request_spreading_a_body_without_a_model_gets_or205() -> None:
     assert (result.findings[2].line, result.findings[4].line) == (6, 9)
 
 
+def test_a_spread_request_through_a_parameter_gets_or205() -> None:
+    # realtime-agents' route.ts: the client reaches the call as a parameter
+    result = run(
+        """
+        import OpenAI from 'openai';
+        export async function POST(req: Request) {
+          const body = await req.json();
+          const openai = new OpenAI({ apiKey: process.env.OPENAI_API_KEY });
+          return await textResponse(openai, body);
+        }
+        async function textResponse(openai: OpenAI, body: any) {
+          return await openai.responses.create({
+            ...(body as any),
+            stream: false,
+          });
+        }
+        """
+    )
+    assert codes(result) == ["OR101", "OR205"]
+    assert result.findings[1].line == 9
+
+
 def test_a_spread_request_of_a_client_left_alone_gets_nothing() -> None:
     result = run(
         """

@@ -1197,7 +1197,7 @@ def _check_calls(ctx: Context) -> None:
             continue
         value, where = _model_value(ctx, call)
         if value is None:
-            if resolved:
+            if resolved or facts.imports_openai:  # unresolved: maybe openai's
                 _unseen_request(ctx, call)
             continue
         node = unwrap(value)
