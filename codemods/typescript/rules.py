@@ -1066,6 +1066,8 @@ def _leave_sharing(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> None:
             if not left or not any(k in plans for k in keys):
                 continue
             other = next(c for c in clients if getattr(c, "id", c) in left)
+            if isinstance(other, int):  # a constructor's id: find its node
+                other = next((n for n in ctx.facts.new_expressions if n.id == other), other)
             where = (
                 f"`new {text(other.child_by_field_name('constructor'))}(...)` at line "
                 f"{other.start_point[0] + 1}"
