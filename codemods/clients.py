@@ -127,6 +127,13 @@ _CONNECTION_ATTRIBUTES = frozenset(
 
 FOREIGN = "foreign"
 UNKNOWN = "unknown"
+# what one module finds about a client another module builds, that decides
+# its move there (ModuleSummary.client_facts, ProjectInput.client_facts)
+FACT_MODE = "mode"  # wrapped by instructor in a mode refused on OpenRouter (OR121)
+FACT_SETTING = "setting"  # a connection setting assigned after it is built (OR118)
+FACT_BLOCK = "block"  # sent a model ID that cannot move (OR202-OR204, OR307)
+FACT_SHARED = "shared"  # read through one variable with a client that stays (OR122)
+FACT_PATH = "\x00path\x00"  # in a fact's detail: the path of the module that found it
 # markers, atoms that stand for no client: the value went through
 # instructor.from_openai; no call in another module passes anything
 INSTRUCTOR = "instructor"
@@ -710,6 +717,12 @@ class ClientIndex:
         """The constructor calls of this file ``expr`` can be (``id()``s)."""
         return [a for a in self.resolve(expr, scope) if isinstance(a, int)]
 
+    def tag_keys(self, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> list[str]:
+        """The clients of other modules ``expr`` can be, as the keys of
+        :meth:`external_uses` (``client``, ``clients.client``,
+        ``fixture:client``)."""
+        return _tag_keys(self.resolve(expr, scope))
+
     def exports(self) -> dict[str, str]:
         """This module's names other modules may import that are clients:
         module-level variables bound to a client and functions that return
@@ -852,12 +865,25 @@ class ClientIndex:
         """Is ``expr`` (also) an instructor wrapper of a client?"""
         return INSTRUCTOR in self.resolve(expr, scope)
 
-    def wrapper_modes(self) -> dict[int, list[tuple[cst.Call, str]]]:
+    def wrapper_modes(self) -> dict[int, list[tuple[str, str | None]]]:
         """Constructor site -> the instructor wrappers made of it with a
-        mode instructor refuses once the client's base URL is OpenRouter
-        (the call and the mode as written)."""
+        mode instructor refuses once the client's base URL is OpenRouter:
+        (the mode as written, None or where another module wraps it)."""
+        out: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
         f = self.ctx.facts
-        out: dict[int, list[tuple[cst.Call, str]]] = defaultdict(list)
+        for call, target, shown in self._refused_modes():
+            for site in self.sites_of(target, f.scope_of.get(id(call))):
+                out[site].append((shown, None))
+        for site, detail, where in self._external_facts(FACT_MODE):
+            out[site].append((detail, where))
+        return out
+
+    def _refused_modes(self) -> list[tuple[cst.Call, cst.BaseExpression, str]]:
+        """The ``instructor.from_openai(client, mode=...)`` calls of this
+        file with a mode instructor refuses on OpenRouter: (the call, the
+        client expression, the mode as written)."""
+        f = self.ctx.facts
+        out: list[tuple[cst.Call, cst.BaseExpression, str]] = []
         for call in f.calls:
             # only ``from_openai`` checks the base URL; ``patch``/``apatch`` do not
             if f.qualified(call.func) != "instructor.from_openai":
@@ -869,9 +895,7 @@ class ClientIndex:
             if target is None or mode is None:
                 continue  # the default mode (TOOLS) works on OpenRouter
             if isinstance(mode, cst.Arg):
-                shown = self.ctx.module.code_for_node(mode).rstrip(", ")
-                for site in self.sites_of(target, f.scope_of.get(id(call))):
-                    out[site].append((call, shown))
+                out.append((call, target, self.ctx.module.code_for_node(mode).rstrip(", ")))
                 continue
             assert isinstance(mode, cst.BaseExpression)
             if type(mode) is cst.Name:
@@ -883,25 +907,128 @@ class ClientIndex:
             name = dotted_name(mode)
             if name is not None and name.rsplit(".", 1)[-1] in INSTRUCTOR_OPENROUTER_MODES:
                 continue
-            shown = name or self.ctx.module.code_for_node(mode)
-            for site in self.sites_of(target, f.scope_of.get(id(call))):
-                out[site].append((call, shown))
+            out.append((call, target, name or self.ctx.module.code_for_node(mode)))
         return out
 
-    def configured_after(self) -> dict[int, str]:
+    def configured_after(self) -> dict[int, tuple[str, str | None]]:
         """Constructor site -> the connection setting assigned to the client
-        after it was built (``self.client.api_base = config["api_base"]``)."""
+        after it was built (``self.client.api_base = config["api_base"]``),
+        and None or where another module assigns it."""
+        out: dict[int, tuple[str, str | None]] = {}
+        for target in self._settings_after():
+            for site in self.sites_of(target.value, self._scope_of_value(target, None)):
+                out.setdefault(site, (target.attr.value, None))
+        for site, detail, where in self._external_facts(FACT_SETTING):
+            out.setdefault(site, (detail, where))
+        return out
+
+    def _settings_after(self) -> list[cst.Attribute]:
+        """The assignments of a connection setting to a client attribute
+        (not the module-level client's: codemods/rules/module_client.py)."""
         f = self.ctx.facts
-        out: dict[int, str] = {}
+        out = []
         for _, target in f.attribute_assignments:
-            attr = target.attr.value
-            if attr not in _CONNECTION_ATTRIBUTES:
+            if target.attr.value not in _CONNECTION_ATTRIBUTES:
                 continue
             q = f.qualified(target.value)
             if q is not None and q.split(".", 1)[0] == "openai":
-                continue  # the module-level client: codemods/rules/module_client.py
-            for site in self.sites_of(target.value, self._scope_of_value(target, None)):
-                out.setdefault(site, attr)
+                continue
+            out.append(target)
+        return out
+
+    def _external_facts(self, kind: str) -> list[tuple[int, str, str]]:
+        """The facts of ``kind`` other modules of the run found about the
+        clients this one exports (project.plan_client_uses): (site, detail,
+        "path:line" of the place in the other module)."""
+        project = self.ctx.project
+        if project is None or not project.client_facts:
+            return []
+        exported = self._exported()
+        out = []
+        for name, fact, where, detail in project.client_facts:
+            if fact != kind:
+                continue
+            for site in exported.get(name, ()):
+                if isinstance(site, int):
+                    out.append((site, detail, where))
+        return out
+
+    def external_facts(self) -> dict[str, list[tuple[str, int, str]]]:
+        """What this file does to clients other modules build that decides
+        their move there: key (as in :meth:`external_uses`) -> (kind, line,
+        detail) per place: an instructor mode refused on OpenRouter
+        (``FACT_MODE``), a connection setting assigned after it was built
+        (``FACT_SETTING``). (Model IDs that cannot move, ``FACT_BLOCK``, are
+        added by the engine, which knows what a comment suppresses.)"""
+        if not may_use_external(self.ctx.facts):
+            return {}
+        params = {k: dict(v) for k, v in self.client_params.items()}
+        saved = (self.wants_importers, self.wants_all_migrated, params)
+        f = self.ctx.facts
+        found: list[tuple[str, cst.CSTNode, str, str]] = []
+        try:
+            for call, target, shown in self._refused_modes():
+                for key in self.tag_keys(target, f.scope_of.get(id(call))):
+                    found.append((key, call, FACT_MODE, shown))
+            for target in self._settings_after():
+                scope = self._scope_of_value(target, None)
+                for key in self.tag_keys(target.value, scope):
+                    found.append((key, target, FACT_SETTING, target.attr.value))
+            found += self._shared_receivers()
+        finally:
+            self.wants_importers, self.wants_all_migrated = saved[0], saved[1]
+            self.client_params.clear()
+            self.client_params.update(saved[2])
+        if not found:
+            return {}
+        others = [self.sites[int(d)].call for _, _, k, d in found if k == FACT_SHARED and d]
+        lines = _lines(self.ctx, [node for _, node, _, _ in found] + others)
+        out: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+        for key, node, kind, detail in found:
+            if kind == FACT_SHARED:
+                # the client that stays, as the definer's message names it
+                other = self.sites[int(detail)].call if detail else None
+                detail = (
+                    f"`{self.ctx.module.code_for_node(other.func)}(...)` at "
+                    f"{FACT_PATH}:{lines[id(other)]}"
+                    if other is not None
+                    else "a client that stays where it points"
+                )
+            fact = (kind, lines[id(node)], detail)
+            if fact not in out[key]:
+                out[key].append(fact)
+        return dict(out)
+
+    def _shared_receivers(self) -> list[tuple[str, cst.CSTNode, str, str]]:
+        """SDK calls through a receiver that may be a client of another
+        module or a client that stays where it points (a site of this file
+        left alone, another server's, another SDK's): (key, the call,
+        FACT_SHARED, the staying site's id as text or ""). Moving the other
+        module's client would send its model IDs half way (OR122)."""
+        from codemods.rules.unsupported import classify_use
+
+        f = self.ctx.facts
+        out: list[tuple[str, cst.CSTNode, str, str]] = []
+        for call in f.calls:
+            hit = classify_use(self.ctx, call)
+            if hit is None:
+                continue
+            atoms = self.resolve(hit[0], f.scope_of.get(id(call)))
+            keys = _tag_keys(atoms)
+            if not keys:
+                continue
+            staying = [
+                a
+                for a in atoms
+                if isinstance(a, int)
+                and self.ctx.client_decisions.get(a, DECISION_MIGRATE) not in _ON_OPENROUTER
+            ]
+            # (one key and DECISION_LEFT: that client itself stays)
+            left = DECISION_LEFT in atoms and len(keys) > 1
+            if not staying and not left and FOREIGN not in atoms:
+                continue
+            other = str(staying[0]) if staying else ""
+            out += [(key, call, FACT_SHARED, other) for key in keys]
         return out
 
     def uses(self) -> dict[int, list[Use]]:
@@ -961,11 +1088,16 @@ def _import_heads(f: ModuleFacts) -> dict[str, list[str]]:
 
 def whole_module_of(heads: dict[str, list[str]], key: str) -> str | None:
     """The module expression ``key`` (``clients.client``) reads a name of,
-    when it is one of :func:`_import_heads` and ``key`` has one more part."""
+    when it is one of :func:`_import_heads` (or a submodule of one) and
+    ``key`` has one more part."""
     if key.count(".") == 0:
         return None
     module = key.rsplit(".", 1)[0]
-    return module if module in heads.get(key.split(".", 1)[0], ()) else None
+    for written in heads.get(key.split(".", 1)[0], ()):
+        # ``sub.clients.client`` after ``from pkg import sub``: a submodule
+        if module == written or module.startswith(written + "."):
+            return module
+    return None
 
 
 def bare_module_reads(f: ModuleFacts, heads: dict[str, list[str]]) -> set[str]:
@@ -1010,6 +1142,14 @@ def unknown_uses_note(ctx: RuleContext, site: int) -> str | None:
                 "all of its uses are known"
             )
     return None
+
+
+def external_blocks(ctx: RuleContext, site: int) -> list[tuple[str, str]]:
+    """The model IDs that cannot move which other modules of the run send
+    through the client built at ``site`` (project.plan_client_uses):
+    ("'o1-mini' (OR204)", "path:line") per place."""
+    found = index(ctx)._external_facts(FACT_BLOCK)
+    return [(detail, where) for s, detail, where in found if s == site]
 
 
 def may_use_external(f: ModuleFacts) -> bool:
@@ -1139,7 +1279,7 @@ def _parametrized(f: ModuleFacts, fn: cst.FunctionDef) -> set[str]:
     return out
 
 
-def _lines(ctx: RuleContext, calls: list[cst.Call]) -> dict[int, int]:
+def _lines(ctx: RuleContext, calls: list[cst.CSTNode]) -> dict[int, int]:
     """The line each call starts on (rare: a file that uses a client of
     another module; the engine's position finder, once for all of them)."""
     from codemods.engine import _Positions

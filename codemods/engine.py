@@ -258,6 +258,7 @@ def _process(
         for check in CHECKERS:
             check(ctx)
         if not ctx.reports:
+            _external_blocks(ctx, [], suppressions)
             if contexts is not None:
                 contexts.append(ctx)
             result = FileResult(path)
@@ -302,6 +303,7 @@ def _process(
     if contexts is not None:
         contexts.append(ctx)
     _count_kept_clients(ctx, kept, allow_unsafe)
+    _external_blocks(ctx, kept, suppressions)
 
     edits: dict[int, list[Fix]] = {}
     unsafe_edited: set[int] = set()  # nodes an applied unsafe fix edits
@@ -475,6 +477,48 @@ def _blocked_clients(ctx: RuleContext, kept: list[Report]) -> dict[int, list[Rep
                 if site not in keyed:
                     out.setdefault(site, []).append(r)
     return out
+
+
+def _external_blocks(ctx: RuleContext, kept: list[Report], suppressions: Suppressions) -> None:
+    """Tell the modules that build the clients a model ID that cannot move
+    is sent through (``Report.blocks``' keys; and those this round does not
+    report: ``models.EXTERNAL_BLOCKS``) through the summary, unless a
+    comment suppresses its finding: their move is then unsafe, as for a
+    client of this file (``_blocked_clients``)."""
+    import libcst as cst
+
+    from codemods.clients import FACT_BLOCK
+    from codemods.rules.client import string_value
+    from codemods.rules.models import EXTERNAL_BLOCKS
+
+    summary = ctx.summary
+    pending = ctx.memo.get(EXTERNAL_BLOCKS, ())
+    found = [
+        (key, r.node, r.rule.code)
+        for r in kept
+        if r.fix is None  # a fix, even unsafe, moves the ID with its client
+        for key in r.blocks
+        if isinstance(key, str)
+    ]
+    if summary is None or not (found or pending):
+        return
+    nodes = [node for _, node, _ in found] + [node for node, _, _ in pending]
+    positions = _Positions(ctx.module, ctx.module.bytes, nodes, [], ctx.facts.parents)
+    for node, info, keys in pending:
+        (line, _), (end_line, _) = positions.range(node)
+        if not suppressions.suppresses(info.code, line, end_line):
+            found += [(key, node, info.code) for key in keys]
+    for key, node, code in found:
+        value = string_value(node) if isinstance(node, cst.SimpleString) else None
+        if value is None:
+            value = ctx.module.code_for_node(node)
+            text = f"`{value}`" if len(value) <= 60 else f"`{value[:57]}...`"
+        else:
+            text = f"'{value}'"
+        fact = (FACT_BLOCK, positions.range(node)[0][0], f"{text} ({code})")
+        told = summary.client_facts.setdefault(key, [])
+        if fact not in told:
+            told.append(fact)
 
 
 def _applicability(r: Report, fixed: bool, unsafe_edit: bool) -> str | None:

@@ -79,6 +79,10 @@ class ModuleSummary:
     # name (or "fixture:<name>", a conftest fixture) -> (served by
     # OpenRouter, line, resource path) per call (ClientIndex.external_uses)
     client_uses: dict[str, list[tuple[bool, int, str]]] = field(default_factory=dict)
+    # what this file does to such a client that decides its move where it is
+    # built: key as in client_uses -> (kind, line, detail) per place
+    # (codemods/clients.py: FACT_MODE, FACT_SETTING, FACT_BLOCK)
+    client_facts: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
     # (OpenAI clients of this file on OpenRouter after the run, those that
     # are not); a parameter annotated ``OpenAI`` asks the run's total
     # keys of client_uses (also with no use here) whose client this file
@@ -166,6 +170,10 @@ class ProjectInput:
     # another module is one OpenRouter does not serve: (exported name, the
     # importing file relative to this file's directory); their move is unsafe
     client_uses_unknown: tuple[tuple[str, str], ...] = ()
+    # what the other modules of the run do to a client this one exports that
+    # decides its move: (exported name or "fixture:<name>", kind, "path:line"
+    # relative to this file's directory, detail) (ModuleSummary.client_facts)
+    client_facts: tuple[tuple[str, str, str, str], ...] = ()
     # every OpenAI client of the run is migrated (and there is one): a
     # parameter annotated ``OpenAI`` is one of them
     all_clients_migrated: bool = False
@@ -186,6 +194,7 @@ class ProjectInput:
             or self.module_client_state
             or self.client_uses
             or self.client_uses_unknown
+            or self.client_facts
             or self.all_clients_migrated
             or self.litellm_configured
         )
@@ -754,6 +763,56 @@ def plan_calls(
     return out
 
 
+def imported_clients(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, list[tuple[str, str, str]]]:
+    """The clients (and client factories) each file takes from another
+    module of the run: path -> (name as read here, the defining file, its
+    decision), through ``from M import client``, a module imported whole
+    (``clients.client``) or a submodule of a package imported whole
+    (``sub.clients.client`` after ``from pkg import sub``)."""
+    files = list(files)
+    modules, names = modules if modules is not None else modules_of(files)
+    exported = {path: summary.clients for path, _, summary, _ in files if summary is not None}
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        if not (summary.imports or summary.whole_imports or summary.module_aliases):
+            continue
+        me, is_pkg = names[path]
+        found: list[tuple[str, str, str]] = []
+        for local, (written, name) in sorted(summary.imports.items()):
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None or target not in modules:
+                continue
+            state = exported.get(modules[target], {}).get(name)
+            if state is not None:
+                found.append((local, modules[target], state))
+        # ``clients.client`` off a module imported whole
+        for expr, module in whole_modules(summary, me, is_pkg):
+            if module not in modules:
+                continue
+            definer = modules[module]
+            for name, state in sorted(exported.get(definer, {}).items()):
+                if not name.startswith(FIXTURE_PREFIX):
+                    found.append((f"{expr}.{name}", definer, state))
+        # ``sub.clients.client`` off a package imported whole (``from pkg
+        # import sub``, ``import pkg.sub``): only the keys this file uses
+        known = {key for key, _, _ in found}
+        for key in sorted({*summary.client_uses, *summary.client_escapes} - known):
+            whole = _whole_key(summary, key, me, is_pkg)
+            if whole is None or whole[1] not in modules:
+                continue
+            definer = modules[whole[1]]
+            state = exported.get(definer, {}).get(whole[2])
+            if state is not None:
+                found.append((key, definer, state))
+        if found:
+            out[path] = found
+    return out
+
+
 def plan_clients(
     files: Iterable[FileInfo], modules: Modules | None = None
 ) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -764,33 +823,22 @@ def plan_clients(
     files = list(files)
     if not any(summary is not None and summary.clients for _, _, summary, _ in files):
         return {}
-    modules, names = modules if modules is not None else modules_of(files)
-    exported = {path: summary.clients for path, _, summary, _ in files if summary is not None}
-    out: dict[str, tuple[tuple[str, str], ...]] = {}
-    for path, _, summary, _ in files:
-        if summary is None or path not in names:
-            continue
-        if not (summary.imports or summary.whole_imports or summary.module_aliases):
-            continue
-        me, is_pkg = names[path]
-        found: list[tuple[str, str]] = []
-        for local, (written, name) in sorted(summary.imports.items()):
-            target = resolve(written, me, is_pkg) if written != "?" else None
-            if target is None or target not in modules:
-                continue
-            state = exported.get(modules[target], {}).get(name)
-            if state is not None:
-                found.append((local, state))
-        # ``clients.client`` off a module imported whole
-        for expr, module in whole_modules(summary, me, is_pkg):
-            definer = modules[module] if module in modules else None
-            for name, state in sorted(exported.get(definer, {}).items() if definer else ()):
-                if not name.startswith(FIXTURE_PREFIX):
-                    found.append((f"{expr}.{name}", state))
-        if found:
-            out[path] = tuple(found)
-    # the pytest fixtures test modules take from a conftest.py up their tree
+    out: dict[str, tuple[tuple[str, str], ...]] = {
+        path: tuple((key, state) for key, _, state in found)
+        for path, found in imported_clients(files, modules).items()
+    }
+    for path, found in fixture_clients(files).items():
+        out[path] = tuple(sorted({*out.get(path, ()), *((k, s) for k, _, s in found)}))
+    return out
+
+
+def fixture_clients(files: Iterable[FileInfo]) -> dict[str, list[tuple[str, str, str]]]:
+    """The pytest fixtures test modules take from a conftest.py up their
+    tree that are clients: path -> ("fixture:<name>", the conftest, its
+    decision)."""
+    files = list(files)
     conftests = _conftests(files)
+    out: dict[str, list[tuple[str, str, str]]] = {}
     for path, real, summary, _ in files if conftests else ():
         if summary is None:
             continue
@@ -799,9 +847,9 @@ def plan_clients(
             if key.startswith(FIXTURE_PREFIX):
                 hit = _fixture_definer(real, key, conftests)
                 if hit is not None:
-                    found.append((key, hit[2].clients[key]))
+                    found.append((key, hit[0], hit[2].clients[key]))
         if found:
-            out[path] = tuple(sorted({*out.get(path, ()), *found}))
+            out[path] = found
     return out
 
 
@@ -824,14 +872,23 @@ def _whole_key(
     summary: ModuleSummary, key: str, me: str, is_pkg: bool
 ) -> tuple[str, str, str] | None:
     """(module expression, absolute module, name) of a client_uses key
-    ``clients.client`` read off a module imported whole."""
+    ``clients.client`` read off a module imported whole, also a submodule
+    of a package imported whole: ``sub.clients.client`` after ``from pkg
+    import sub`` (module ``pkg.sub.clients``), ``pkg.sub.clients.client``
+    after ``import pkg.sub``."""
     if "." not in key or key.startswith(FIXTURE_PREFIX):
         return None
     expr, name = key.rsplit(".", 1)
+    deeper: tuple[str, str] | None = None  # the longest package expression
     for written, module in whole_modules(summary, me, is_pkg):
         if written == expr:
             return expr, module, name
-    return None
+        if expr.startswith(written + ".") and (deeper is None or len(written) > len(deeper[0])):
+            deeper = (written, module)
+    if deeper is None:
+        return None
+    written, module = deeper
+    return expr, module + expr[len(written) :], name
 
 
 def _star_imports(summary: ModuleSummary) -> list[str]:
@@ -1221,6 +1278,7 @@ def plan_keys(
 
 
 FIXTURE_PREFIX = "fixture:"  # codemods/clients.py: a conftest fixture, by name
+FACT_PATH = "\x00path\x00"  # codemods/clients.py: in a fact, the path of its module
 
 
 def _conftests(files: list[FileInfo]) -> dict[str, tuple[str, Path, ModuleSummary | None]]:
@@ -1324,6 +1382,7 @@ def plan_client_uses(
     modules: Modules | None = None,
     mentions: Mentions | None = None,
     unknown: dict[str, tuple[tuple[str, str], ...]] | None = None,
+    facts: dict[str, tuple[tuple[str, str, str, str], ...]] | None = None,
 ) -> dict[str, tuple[tuple[str, bool, str, str], ...]]:
     """The calls made through a client in other modules than the one that
     builds it: definer path -> (exported name or "fixture:<name>", served by
@@ -1336,7 +1395,14 @@ def plan_client_uses(
     could not read) is told nothing: it decides on its own uses, as a
     module outside a project does; then ``unknown`` (when given) gets, per
     such definer, its exported names with a known use OpenRouter does not
-    serve and the file that hides the others: its move is unsafe."""
+    serve and the file that hides the others: its move is unsafe.
+
+    ``facts`` (when given) gets, per definer, what other modules do to its
+    clients that decides their move (ModuleSummary.client_facts: an
+    instructor mode refused on OpenRouter, a setting assigned after it is
+    built, a model ID that cannot move): (exported name, kind, "path:line",
+    detail). Those are told whatever else is unknown: each only keeps a
+    client where it is, or makes its move unsafe."""
     files = list(files)
     both = modules if modules is not None else modules_of(files)
     by_module, names = both
@@ -1348,6 +1414,7 @@ def plan_client_uses(
     opaque: dict[str, str] = {}  # definers none of whose uses elsewhere count -> why (a file)
     escaped: set[tuple[str, str]] = set()  # (definer, exported name) passed on
     found: dict[str, list[tuple[str, bool, str, str]]] = defaultdict(list)
+    found_facts: dict[str, set[tuple[str, str, str, str]]] = defaultdict(set)
 
     def definer_of(
         path: str, real: Path, summary: ModuleSummary, key: str
@@ -1407,6 +1474,15 @@ def plan_client_uses(
             where = os.path.relpath(str(real), os.path.dirname(str(dreal))).replace(os.sep, "/")
             for supported, line, resource in uses:
                 found[definer].append((exported, supported, f"{where}:{line}", resource))
+        for key, told in sorted(summary.client_facts.items()) if facts is not None else ():
+            hit = definer_of(path, real, summary, key)
+            if hit is None or hit[0] == path:
+                continue
+            definer, dreal, exported = hit
+            where = os.path.relpath(str(real), os.path.dirname(str(dreal))).replace(os.sep, "/")
+            for kind, line, detail in told:
+                detail = detail.replace(FACT_PATH, where)
+                found_facts[definer].add((exported, kind, f"{where}:{line}", detail))
     # a module that re-exports a definer's client (``from .clients import
     # client`` in a package's __init__.py, ``c = client``) that another
     # module imports: the uses through it are not counted, so that client's
@@ -1451,6 +1527,9 @@ def plan_client_uses(
                         opaque.setdefault(definer, p)
                     elif not fixture and lasts.get(definer) in h:
                         opaque.setdefault(definer, p)
+    if facts is not None:
+        for definer, told in found_facts.items():
+            facts[definer] = tuple(sorted(told))
     out = {}
     for definer, uses in found.items():
         if definer in opaque:

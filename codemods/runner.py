@@ -178,9 +178,9 @@ def _process_bytes(
 
             return process_notebook(path, data, config), None
         if is_typescript_path(path) or is_node_script(path, data):  # the second front-end
-            from codemods.typescript.engine import process_typescript
+            from codemods.typescript.engine import analyze_typescript
 
-            return process_typescript(path, data, config, prefilter=False), None
+            return analyze_typescript(path, data, config, prefilter=False)
         from codemods.engine import analyze_source
 
         return analyze_source(path, data, config, prefilter=False)
@@ -272,6 +272,10 @@ def _process_project(
 ) -> tuple[FileResult, ModuleSummary | None]:
     """A second-round file: analysed with what the other files said."""
     try:
+        if is_typescript_path(path):  # codemods/typescript/project.py
+            from codemods.typescript.engine import analyze_typescript
+
+            return analyze_typescript(path, data, config, prefilter=False, project=project)
         from codemods.engine import analyze_source
 
         return analyze_source(path, data, config, prefilter=False, project=project)
@@ -971,7 +975,10 @@ def run(inp: RunInput) -> tuple[Iterator[Processed], list[FileError]]:
     jobs, errors = collect_jobs(inp)
     context = project_context(inp, jobs)
     everything = jobs + context
-    if sum(1 for j in everything if j.path.endswith(".py")) < 2:
+    if (
+        sum(1 for j in everything if j.path.endswith(".py")) < 2
+        and sum(1 for j in everything if is_typescript_path(j.path)) < 2
+    ):
         return iter(_Pipeline(inp, jobs)), errors
     report = {j.path for j in jobs} if context else None
     return _run_project(inp, everything, report), errors
@@ -1065,10 +1072,14 @@ def _run_project(
         final: dict[str, Processed] = {p.result.path: p for p in pipeline}
         # an unchanged project: the second round's outcome from the index
         if not pipeline.replay(jobs, final, units):
-            # the cross-module pass is Python's: TypeScript/JavaScript files
+            # one cross-module pass per language: TypeScript/JavaScript files
             # neither import Python modules nor are imported by them
+            from codemods.typescript.project import second_round
+
             python_jobs = [j for j in jobs if not is_typescript_path(j.path)]
-            _second_round(pipeline, python_jobs, final, units)
+            if python_jobs:
+                _second_round(pipeline, python_jobs, final, units)
+            second_round(pipeline, jobs, final, units)
             pipeline.remember(jobs, final, units)
         finished = True
     finally:
@@ -1208,10 +1219,15 @@ def _second_round(
     if rerun({path: given(path) for path in readers}):
         current = files()
     unknown: dict[str, tuple[tuple[str, str], ...]] = {}
-    uses = plan_client_uses(current, modules, mentions, unknown)
+    told: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
+    uses = plan_client_uses(current, modules, mentions, unknown, told)
     todo = {path: replace(given(path), client_uses=found) for path, found in uses.items()}
     for path, names in unknown.items():
         todo[path] = replace(todo.get(path, given(path)), client_uses_unknown=names)
+    # what other modules do to a client (an instructor mode, a setting, a
+    # model that cannot move) decides its move where it is built
+    for path, facts in told.items():
+        todo[path] = replace(todo.get(path, given(path)), client_facts=facts)
     if rerun(todo):
         current = files()
     # then clients imported from other modules: what a call through them

@@ -107,10 +107,18 @@ class Units:
         """Clients (and client factories) imported from a module of the run
         that moves them; public functions whose client parameter every call
         elsewhere fills with a client that moves, and those callers."""
-        from codemods.project import resolve
+        from codemods.project import fixture_clients, imported_clients, resolve
 
         files = list(files)
         by_module, names = modules
+        # a client read as ``client``, ``clients.client``, ``sub.clients.client``
+        # or a conftest fixture; "unknown": also a client whose fix is unsafe
+        # (a model ID sent through it cannot move): it moves with --unsafe-fixes
+        for found in (imported_clients(files, modules), fixture_clients(files)):
+            for path, hits in found.items():
+                for _, definer, state in hits:
+                    if state in (MIGRATE, UNKNOWN):
+                        self.link(path, definer)
         summaries = {path: s for path, _, s, _ in files if s is not None}
         for path, summary in summaries.items():
             if not summary.imports or path not in names:
@@ -124,10 +132,6 @@ class Units:
                 theirs = summaries.get(definer)
                 if theirs is None or definer == path:
                     continue
-                # "unknown": also a client whose fix is unsafe (a model ID
-                # sent through it cannot move): it moves with --unsafe-fixes
-                if theirs.clients.get(name) in (MIGRATE, UNKNOWN):
-                    self.link(path, definer)
                 if name in theirs.client_params and any(
                     MIGRATE in args.values() for args in summary.client_args.get(local, ())
                 ):

@@ -132,6 +132,8 @@ APPS: dict[str, App] = {
     "service_class": _app("v1", "main.py"),
     "client_parameter": _app("v1", "main.py"),
     "package_app": _app("v1", "-m chatbot"),
+    # the client read off a package imported whole (services.clients.client)
+    "package_submodule": _app("v1", "main.py"),
     "getenv_default_model": _app("v1", "app.py"),
     "params_dict": _app("v1", "app.py"),
     "openai_base_url_replaced": _app("v1", "app.py"),

@@ -2,16 +2,20 @@
 with the real ``openai`` npm package against the local OpenRouter-like
 server (tests/e2e_server.py), and reach it correctly.
 
-The package is installed once per session with ``npm install`` into a
-temporary directory (its npm cache too). Where ``node``/``npm`` are absent
-the tests are skipped with a message; under ``CI=true`` with node present, a
-failed install fails them. Each app (``fixtures/e2e_apps_js/<name>/``) is
+The packages (``openai``, and ``typescript`` with ``@types/node`` to
+compile the TypeScript apps with tsc, type-checked against the SDK's own
+types, so that they run on any node) are installed once per session with
+``npm install`` into a temporary directory (its npm cache too). Where
+``node``/``npm`` are absent the tests are skipped with a message; under
+``CI=true`` with node present, a failed install (no tsc) fails them. Each
+app (``fixtures/e2e_apps_js/<name>/``) is
 
 1. migrated by the real CLI (``--base-url`` the server, ``--app-url``,
    ``--app-title``), then run with only ``OPENROUTER_API_KEY`` set; every
    request must go to ``/api/v1/...`` with ``Bearer <the OpenRouter key>``, an
    ``openai/`` model ID, ``HTTP-Referer`` and ``X-Title``, and no
-   ``OpenAI-Organization``/``OpenAI-Project``; the app exits 0;
+   ``OpenAI-Organization``/``OpenAI-Project``; the app (compiled first, for
+   TypeScript: a compile error fails it) exits 0;
 2. run unmigrated, as it runs today (``OPENAI_API_KEY``, ``OPENAI_ORG_ID``,
    ``OPENAI_BASE_URL`` at the same server), and must fail the same checks.
 """
@@ -24,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -46,34 +51,54 @@ from tests.test_e2e_apps import (
 ROOT = Path(__file__).resolve().parent.parent
 APPS_DIR = ROOT / "fixtures" / "e2e_apps_js"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-#: the npm package the apps import (the newest; pin a major here if one breaks them)
+#: the npm packages installed for the apps: the SDK they import, and tsc with
+#: node's types to compile (and type-check) the TypeScript apps, so they run
+#: on any node (no --experimental-strip-types, node >= 22.6); the newest of
+#: each: pin a major here if one breaks them
 OPENAI_NPM = "openai"
+NPM_PACKAGES = (OPENAI_NPM, "typescript", "@types/node")
 
-# name -> (command after `node`, endpoints it must call, needs TypeScript stripping)
-APPS: dict[str, tuple[tuple[str, ...], frozenset[str], bool]] = {
-    "node_esm": (("index.mjs",), frozenset({CHAT, EMBEDDINGS}), False),
-    "commonjs": (("app.cjs",), frozenset({CHAT}), False),
-    "node_stream": (("app.mjs",), frozenset({CHAT}), False),
-    "typescript_class": (
-        ("--experimental-strip-types", "--no-warnings", "app.mts"),
-        frozenset({RESPONSES}),
-        True,
-    ),
+#: Deno-style apps run under node: ``Deno.env`` and ``npm:`` specifiers
+DENO_SHIM = """\
+import { register } from "node:module";
+globalThis.Deno = { env: { get: (name) => process.env[name] } };
+register("data:text/javascript," + encodeURIComponent(`
+export async function resolve(specifier, context, next) {
+  if (specifier.startsWith("npm:")) {
+    specifier = specifier.slice(4).replace(/(?<=.)@[^/]*$/, "");
+  }
+  return next(specifier, context);
+}`));
+"""
+
+
+@dataclass(frozen=True)
+class NodeApp:
+    argv: tuple[str, ...]  # after `node`, in the app's directory (after the build)
+    endpoints: frozenset[str]
+    # "tsc": `tsc -p .` (type-checked); "transpile": one file, not checked
+    # (Deno's globals and npm: specifiers are not node's)
+    build: str | None = None
+    deno: bool = False
+
+
+APPS: dict[str, NodeApp] = {
+    "node_esm": NodeApp(("index.mjs",), frozenset({CHAT, EMBEDDINGS})),
+    "commonjs": NodeApp(("app.cjs",), frozenset({CHAT})),
+    "node_stream": NodeApp(("app.mjs",), frozenset({CHAT})),
+    "typescript_class": NodeApp(("dist/app.mjs",), frozenset({RESPONSES}), build="tsc"),
+    # a Next.js-shaped TSX app: the client exported by lib/openai.ts and used
+    # by the routes (the cross-module pass), a model constant imported by one
+    "nextjs_app": NodeApp(("dist/server.js",), frozenset({CHAT, EMBEDDINGS}), build="tsc"),
+    "deno_app": NodeApp(("dist/main.js",), frozenset({CHAT}), build="transpile", deno=True),
 }
-
-
-def _node_can_strip_types(node: str) -> bool:
-    p = subprocess.run(
-        [node, "--experimental-strip-types", "-e", "0"], capture_output=True, check=False
-    )
-    return p.returncode == 0
 
 
 @pytest.fixture(scope="session")
 def node_sdk() -> Iterator[tuple[str, Path]]:
-    """(node executable, a directory whose node_modules has the openai package)."""
+    """(node executable, a directory whose node_modules has the packages)."""
     node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
+    if node is None or npm is None:  # .ci/run installs them where it can, and says so
         pytest.skip("node/npm are not installed: the Node end-to-end tests need them")
     tmp = Path(tempfile.mkdtemp(prefix="e2e-node-"))
     try:
@@ -89,25 +114,41 @@ def node_sdk() -> Iterator[tuple[str, Path]]:
                 str(tmp / ".npm-cache"),
                 "--prefix",
                 str(tmp),
-                OPENAI_NPM,
+                *NPM_PACKAGES,
             ],
             capture_output=True,
             text=True,
             timeout=300,
             check=False,
         )
-        if p.returncode != 0 or not (tmp / "node_modules" / "openai").is_dir():
-            message = f"`npm install {OPENAI_NPM}` failed: {p.stderr[-2000:]}"
+        missing = [name for name in NPM_PACKAGES if not (tmp / "node_modules" / name).is_dir()]
+        if p.returncode != 0 or missing:
+            message = f"`npm install {' '.join(NPM_PACKAGES)}` failed: {p.stderr[-2000:]}"
             if IN_CI:
                 pytest.fail(message)
             pytest.skip(message)
+        (tmp / "deno-shim.mjs").write_text(DENO_SHIM, encoding="utf-8")
         yield node, tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _build(app: NodeApp, node: str, sdk_dir: Path, work: Path, env: dict[str, str]) -> Proc | None:
+    """Compile a TypeScript app with the installed tsc (None: nothing to build)."""
+    if app.build is None:
+        return None
+    tsc = [node, str(sdk_dir / "node_modules" / "typescript" / "bin" / "tsc")]
+    if app.build == "tsc":
+        return _proc([*tsc, "-p", "."], work, env, timeout=180)
+    (work / "dist").mkdir(exist_ok=True)
+    (work / "dist" / "package.json").write_text('{ "type": "module" }\n', encoding="utf-8")
+    sources = [str(p.relative_to(work)) for p in sorted(work.glob("*.ts"))]
+    options = ["--noCheck", "--target", "es2022", "--module", "esnext", "--outDir", "dist"]
+    return _proc([*tsc, *options, *sources], work, env, timeout=180)
+
+
 def run_node_app(name: str, node: str, sdk_dir: Path, migrated: bool) -> AppRun:
-    argv, _, _ = APPS[name]
+    app = APPS[name]
     work = sdk_dir / "apps" / f"{name}-{'migrated' if migrated else 'original'}"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(APPS_DIR / name, work)  # node_modules is found in sdk_dir
@@ -145,19 +186,25 @@ def run_node_app(name: str, node: str, sdk_dir: Path, migrated: bool) -> AppRun:
             env["OPENAI_API_KEY"] = OPENAI_KEY
             env["OPENAI_ORG_ID"] = "org-e2e"
             env["OPENAI_BASE_URL"] = server.url + "/v1"
-        run = _proc([node, *argv], work, env, timeout=60)
+        build = _build(app, node, sdk_dir, work, env)
+        if build is not None and build.returncode != 0:
+            run = build  # the compiler's errors are the run's
+        else:
+            shim = ["--import", (sdk_dir / "deno-shim.mjs").as_uri()] if app.deno else []
+            run = _proc([node, *shim, *app.argv], work, env, timeout=60)
         requests = server.requests
     sources = {
-        p.name: p.read_text(encoding="utf-8")
-        for p in sorted(work.iterdir())
-        if p.suffix in (".mjs", ".cjs", ".js", ".mts", ".ts")
+        str(p.relative_to(work)): p.read_text(encoding="utf-8")
+        for p in sorted(work.rglob("*"))
+        if p.suffix in (".mjs", ".cjs", ".js", ".mts", ".ts", ".tsx")
+        and "dist" not in p.relative_to(work).parts
     }
     return AppRun(migrate, run, requests, sources)
 
 
 def violations(name: str, result: AppRun) -> list[str]:
     """Why ``result`` is not an app that works on OpenRouter (empty: it is)."""
-    _, endpoints, _ = APPS[name]
+    endpoints = APPS[name].endpoints
     out: list[str] = []
     if result.migrate is not None and result.migrate.returncode != 0:
         out.append(f"migrate exited {result.migrate.returncode}")
@@ -195,15 +242,9 @@ def violations(name: str, result: AppRun) -> list[str]:
     return out
 
 
-def _skip_without_type_stripping(name: str, node: str) -> None:
-    if APPS[name][2] and not _node_can_strip_types(node):
-        pytest.skip("this node cannot run TypeScript (--experimental-strip-types: node >= 22.6)")
-
-
 @pytest.mark.parametrize("name", sorted(APPS))
 def test_migrated_node_app_works_on_openrouter(name: str, node_sdk) -> None:
     node, sdk_dir = node_sdk
-    _skip_without_type_stripping(name, node)
     result = run_node_app(name, node, sdk_dir, migrated=True)
     problems = violations(name, result)
     assert not problems, "\n".join(problems) + "\n" + result.describe()
@@ -212,8 +253,10 @@ def test_migrated_node_app_works_on_openrouter(name: str, node_sdk) -> None:
 @pytest.mark.parametrize("name", sorted(APPS))
 def test_unmigrated_node_app_fails_the_same_checks(name: str, node_sdk) -> None:
     node, sdk_dir = node_sdk
-    _skip_without_type_stripping(name, node)
     result = run_node_app(name, node, sdk_dir, migrated=False)
+    # it runs as it does today (it compiles, and reaches the server) ...
+    assert result.requests, result.describe()
+    # ... but not on OpenRouter
     assert violations(name, result), result.describe()
 
 

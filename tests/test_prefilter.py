@@ -15,6 +15,8 @@ import pytest
 from codemods.discovery import discover
 from codemods.engine import EngineConfig, process_source
 from codemods.prefilter import RESOURCE_NAMES, may_need_work
+from codemods.typescript import is_typescript_path
+from codemods.typescript.engine import process_typescript
 from tests.conftest import FIXTURES
 
 FIXTURE_REPOS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
@@ -32,8 +34,10 @@ def test_prefiltered_run_equals_unfiltered_run(name: str) -> None:
     assert files or name == "notebooks"
     for path in files:
         data = path.read_bytes()
-        filtered = process_source(str(path), data, config)
-        unfiltered = process_source(str(path), data, config, prefilter=False)
+        # each file through its own front-end (as the runner dispatches)
+        process = process_typescript if is_typescript_path(str(path)) else process_source
+        filtered = process(str(path), data, config)
+        unfiltered = process(str(path), data, config, prefilter=False)
         assert filtered.findings == unfiltered.findings, path
         assert filtered.new_source == unfiltered.new_source, path
         assert filtered.errors == unfiltered.errors, path

@@ -113,6 +113,46 @@ def test_agents_the_tool_cannot_fix_are_reported(agent: str, why: str) -> None:
     assert why in found[0].message
 
 
+@pytest.mark.parametrize(
+    ("clone", "fixed"),
+    [
+        ('agent = Agent(name="a", model="gpt-4o")\nfast = agent.clone(model="gpt-4o-mini")\n',
+         "fast = agent.clone(model=OpenAIChatCompletionsModel("),
+        ('fast = Agent(name="a", instructions="x").clone(model="gpt-4o-mini")\n',
+         'fast = Agent(name="a", instructions="x").clone(model=OpenAIChatCompletionsModel('),
+        ('agent = Agent(name="a", model="gpt-4o")\nfirst = agent.clone(name="b")\n'
+         'def make():\n    return first.clone(model="gpt-4o-mini")\n',
+         "return first.clone(model=OpenAIChatCompletionsModel("),
+    ],
+)  # fmt: skip
+def test_a_cloned_agent_with_another_model_is_fixed_like_an_agent(clone: str, fixed: str) -> None:
+    # review: ``agent.clone(model="gpt-4o-mini")`` sent the bare ID to
+    # OpenRouter (the SDK strips a prefix), unreported, once the client moved
+    src = HEAD + clone
+    found = [f for f in run(src, dedent=False).findings if f.code == "OR431"]
+    mini = [f for f in found if "gpt-4o-mini" in f.message]
+    assert len(mini) == 1 and mini[0].applicability == "unsafe", found
+    assert '.clone(model="gpt-4o-mini")` goes through the client' in mini[0].message
+    assert migrated(src) == src  # the client moves only with its agents
+    out = migrated(src, unsafe_fixes=True)
+    assert fixed + 'model="openai/gpt-4o-mini", openai_client=client))' in out
+
+
+def test_a_clone_of_what_the_tool_cannot_prove_an_agent_is_reported_and_holds_the_client() -> None:
+    src = HEAD + 'def make(a):\n    return a.clone(model="gpt-4o")\n'
+    found = run(src, dedent=False).findings
+    assert [(f.code, f.line, f.applicability) for f in found] == [
+        ("OR101", 4, "unsafe"),
+        ("OR431", 5, None),  # this module builds no Agent
+        ("OR431", 9, None),
+    ]
+    assert "the tool cannot tell what it clones" in found[2].message
+    assert migrated(src) == src
+    # a clone without a new model keeps the agent's: nothing to say
+    src = HEAD + 'def make(a):\n    return a.clone(name="b")\n'
+    assert not [f for f in run(src, dedent=False).findings if "clone" in f.message]
+
+
 def test_a_client_bound_after_the_agent_is_not_written_into_it() -> None:
     src = """\
     from agents import Agent, set_default_openai_api, set_default_openai_client, set_tracing_disabled

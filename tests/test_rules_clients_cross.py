@@ -274,6 +274,58 @@ def test_a_model_sent_through_a_module_imported_whole_moves_with_its_client(
     assert 'model="openai/gpt-4o"' in (root / "pkg/chat.py").read_text()
 
 
+# a submodule of a package imported whole: (the import, how the client is read)
+PACKAGE_IMPORTS = [
+    ("from pkg import sub", "sub.clients.client"),
+    ("from . import sub", "sub.clients.client"),
+    ("import pkg.sub", "pkg.sub.clients.client"),
+    ("import pkg.sub as s", "s.clients.client"),
+    ("import pkg", "pkg.sub.clients.client"),
+]
+
+
+def _package(root: Path, user: str) -> Path:
+    return _tree(
+        root,
+        {
+            "pkg/__init__.py": "",
+            "pkg/sub/__init__.py": "",
+            "pkg/sub/clients.py": WHOLE_CLIENTS,
+            "pkg/user.py": user,
+        },
+    )
+
+
+@pytest.mark.parametrize(("imports", "client"), PACKAGE_IMPORTS)
+def test_a_model_sent_through_a_submodule_of_a_package_imported_whole_moves_with_its_client(
+    tmp_path, monkeypatch, imports: str, client: str
+) -> None:
+    # the model fix was unsafe ("client not resolved") while the client moved
+    chat = f'{imports}\ndef ask():\n    return {client}.chat.completions.create(model="gpt-4o", messages=[])\n'
+    root = _package(tmp_path, chat)
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"], f["fix"]) for f in found} == {
+        ("pkg/sub/clients.py", "OR101", "safe"),
+        ("pkg/user.py", "OR201", "safe"),
+    }
+    assert _findings(root, monkeypatch, "pkg/user.py") == [
+        f for f in found if f["file"] == "pkg/user.py"
+    ]
+    _migrate(root, monkeypatch)
+    assert "openrouter.ai" in (root / "pkg/sub/clients.py").read_text()
+    assert 'model="openai/gpt-4o"' in (root / "pkg/user.py").read_text()
+
+
+@pytest.mark.parametrize(("imports", "client"), PACKAGE_IMPORTS)
+def test_uses_through_a_submodule_of_a_package_imported_whole_count_where_the_client_is_built(
+    tmp_path, monkeypatch, imports: str, client: str
+) -> None:
+    root = _package(tmp_path, f"{imports}\ndef go():\n    return {client}{BATCH_CALL}\n")
+    found = _findings(root, monkeypatch)
+    assert [(f["file"], f["code"]) for f in found] == [("pkg/sub/clients.py", "OR119")], found
+    assert "`batches.create` in ../user.py:3" in found[0]["message"]
+
+
 def test_an_unserved_call_through_a_module_imported_whole_is_reported_alone_or_with_the_tree(
     tmp_path, monkeypatch
 ) -> None:
@@ -606,3 +658,198 @@ def test_models_sent_through_an_imported_client_still_move_without_noqa(
     for paths in ((), ("b.py",)):
         found = _findings(root, monkeypatch, *paths)
         assert [(f["file"], f["code"]) for f in found if f["file"] == "b.py"] == [("b.py", "OR201")]
+
+
+# ------------------------------------------ per-client facts found in another module
+
+# (the import, how the client is read through it)
+CLIENT_READS = [
+    ("from clients import client", "client"),
+    ("import clients", "clients.client"),
+]
+CLIENT_MODULE = "from openai import OpenAI\n\nclient = OpenAI()\n"
+
+
+@pytest.mark.parametrize(("imports", "client"), CLIENT_READS)
+@pytest.mark.parametrize(
+    "mode", ["MD_JSON", "PARALLEL_TOOLS", "JSON_SCHEMA", "RESPONSES_TOOLS", "TOOLS_STRICT"]
+)
+def test_an_instructor_mode_refused_in_another_module_keeps_the_client_on_openai(
+    tmp_path, monkeypatch, imports: str, client: str, mode: str
+) -> None:
+    # review: the same-file wrap kept the client (OR121); wrapped in app.py,
+    # clients.py moved and instructor raised AssertionError at import time
+    app = (
+        f"import instructor\n{imports}\n"
+        f"structured = instructor.from_openai({client}, mode=instructor.Mode.{mode})\n"
+        "def ask():\n"
+        '    return structured.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    root = _tree(tmp_path, {"clients.py": CLIENT_MODULE, "app.py": app})
+    found = _findings(root, monkeypatch)
+    assert [(f["file"], f["line"], f["code"]) for f in found] == [("clients.py", 3, "OR121")]
+    assert f"(in app.py:3) with mode `instructor.Mode.{mode}`" in found[0]["message"]
+    for name in ("clients.py", "app.py"):
+        assert _findings(root, monkeypatch, name) == [f for f in found if f["file"] == name]
+    _migrate(root, monkeypatch)
+    assert (root / "clients.py").read_text() == CLIENT_MODULE
+    assert (root / "app.py").read_text() == app
+
+
+def test_an_instructor_mode_openrouter_accepts_in_another_module_moves_the_client(
+    tmp_path, monkeypatch
+) -> None:
+    app = (
+        "import instructor\nfrom clients import client\n"
+        "structured = instructor.from_openai(client, mode=instructor.Mode.JSON)\n"
+        'structured.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    root = _tree(tmp_path, {"clients.py": CLIENT_MODULE, "app.py": app})
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"], f["fix"]) for f in found} == {
+        ("clients.py", "OR101", "safe"),
+        ("app.py", "OR201", "safe"),
+    }
+
+
+@pytest.mark.parametrize(("imports", "client"), CLIENT_READS)
+@pytest.mark.parametrize(
+    ("model", "code"),
+    [
+        ('"o1-mini"', "OR204"),
+        ('"my-own-model"', "OR202"),
+        ('"ft:gpt-4o-mini:acme::abc123"', "OR203"),
+    ],
+)
+def test_a_model_that_cannot_move_sent_from_another_module_makes_the_client_move_unsafe(
+    tmp_path, monkeypatch, imports: str, client: str, model: str, code: str
+) -> None:
+    # review: the same-file case made the client's fix unsafe; sent from
+    # app.py, the client moved (safe) and the ID that cannot move went to
+    # OpenRouter, while gpt-4o moved with it
+    app = (
+        f"{imports}\n"
+        f"{client}.chat.completions.create(model={model}, messages=[])\n"
+        f'{client}.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    root = _tree(tmp_path, {"clients.py": CLIENT_MODULE, "app.py": app})
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["line"], f["code"], f["fix"]) for f in found} == {
+        ("clients.py", 3, "OR101", "unsafe"),
+        ("app.py", 2, code, None),
+        ("app.py", 3, "OR201", "unsafe"),
+    }
+    mine = next(f for f in found if f["code"] == "OR101")
+    assert f"({code}) at app.py:2 is sent through it from another module" in mine["message"]
+    for name in ("clients.py", "app.py"):
+        assert _findings(root, monkeypatch, name) == [f for f in found if f["file"] == name]
+    _migrate(root, monkeypatch)
+    assert (root / "clients.py").read_text() == CLIENT_MODULE
+    assert (root / "app.py").read_text() == app
+    # --unsafe-fixes moves the client and what else goes through it, together
+    _migrate(root, monkeypatch, "--unsafe-fixes")
+    assert "openrouter.ai" in (root / "clients.py").read_text()
+    text = (root / "app.py").read_text()
+    assert 'model="openai/gpt-4o"' in text and f"model={model}," in text
+
+
+def test_suppressing_a_model_that_cannot_move_in_another_module_keeps_the_client_move_safe(
+    tmp_path, monkeypatch
+) -> None:
+    app = (
+        "from clients import client\n"
+        'client.chat.completions.create(model="o1-mini", messages=[])  # noqa: OR204\n'
+        'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    root = _tree(tmp_path, {"clients.py": CLIENT_MODULE, "app.py": app})
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"], f["fix"]) for f in found} == {
+        ("clients.py", "OR101", "safe"),
+        ("app.py", "OR201", "safe"),
+    }
+
+
+def test_a_model_that_cannot_move_through_a_fixture_makes_the_fixture_client_move_unsafe(
+    tmp_path, monkeypatch
+) -> None:
+    conftest = (
+        "import pytest\nfrom openai import OpenAI\n\n\n"
+        "@pytest.fixture\ndef client():\n    return OpenAI()\n"
+    )
+    test = (
+        'def test_chat(client):\n    client.chat.completions.create(model="o1-mini", messages=[])\n'
+    )
+    root = _tree(tmp_path, {"tests/conftest.py": conftest, "tests/test_chat.py": test})
+    found = _findings(root, monkeypatch)
+    mine = next(f for f in found if f["code"] == "OR101")
+    assert mine["fix"] == "unsafe"
+    assert "'o1-mini' (OR204) at test_chat.py:2" in mine["message"]
+
+
+@pytest.mark.parametrize(("imports", "client"), CLIENT_READS)
+def test_a_client_configured_after_it_is_built_in_another_module_is_left(
+    tmp_path, monkeypatch, imports: str, client: str
+) -> None:
+    # the same-file assignment leaves the client (OR118); done in app.py, the
+    # client moved and app.py's own base_url then sent the migrated IDs away
+    app = (
+        f"import os\n{imports}\n"
+        f'{client}.base_url = os.environ["LLM_GATEWAY"]\n'
+        f'{client}.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    root = _tree(tmp_path, {"clients.py": CLIENT_MODULE, "app.py": app})
+    found = _findings(root, monkeypatch)
+    assert [(f["file"], f["code"]) for f in found] == [("clients.py", "OR118")], found
+    assert "gets `base_url` set after it is built (in app.py:3)" in found[0]["message"]
+    _migrate(root, monkeypatch)
+    assert (root / "clients.py").read_text() == CLIENT_MODULE
+    assert (root / "app.py").read_text() == app
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        'OpenAI(base_url="http://localhost:8000/v1")',  # another server (OR104)
+        'AzureOpenAI(api_version="2024-02-01", azure_endpoint="https://x.openai.azure.com")',
+    ],
+)
+def test_a_client_read_in_another_module_through_one_variable_with_a_client_that_stays_stays(
+    tmp_path, monkeypatch, other: str
+) -> None:
+    # the same-file case leaves both (OR122); read in app.py, clients.py
+    # moved and app.py's bare gpt-4o went to OpenRouter whenever llm was it
+    app = (
+        "import os\n\nfrom openai import AzureOpenAI, OpenAI\n\nfrom clients import client\n\n"
+        f"local = {other}\n"
+        'llm = local if os.environ.get("LOCAL") else client\n'
+        'llm.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    root = _tree(tmp_path, {"clients.py": CLIENT_MODULE, "app.py": app})
+    found = _findings(root, monkeypatch)
+    mine = [f for f in found if f["file"] == "clients.py"]
+    assert [f["code"] for f in mine] == ["OR122"], found
+    assert "(in app.py:9), which is left alone" in mine[0]["message"]
+    assert not [f for f in found if f["code"] == "OR201"]
+    for name in ("clients.py", "app.py"):
+        assert _findings(root, monkeypatch, name) == [f for f in found if f["file"] == name]
+    _migrate(root, monkeypatch)
+    assert (root / "clients.py").read_text() == CLIENT_MODULE
+    assert (root / "app.py").read_text() == app
+
+
+def test_a_client_read_in_another_module_through_its_own_variable_still_moves(
+    tmp_path, monkeypatch
+) -> None:
+    app = (
+        "from openai import OpenAI\n\nfrom clients import client\n\n"
+        'local = OpenAI(base_url="http://localhost:8000/v1")\n'
+        'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+        'local.chat.completions.create(model="llama3", messages=[])\n'
+    )
+    root = _tree(tmp_path, {"clients.py": CLIENT_MODULE, "app.py": app})
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"], f["fix"]) for f in found} == {
+        ("clients.py", "OR101", "safe"),
+        ("app.py", "OR104", None),
+        ("app.py", "OR201", "safe"),
+    }

@@ -659,9 +659,10 @@ def test_an_extensionless_node_script_goes_to_the_javascript_front_end(
     ],
 )
 def test_an_exported_client_moves_only_as_an_unsafe_fix(source: str) -> None:
-    # its uses in other modules are not followed (seen: openai-assistants-
-    # quickstart's `export const openai = new OpenAI()`, used only for
-    # assistants, files and vector stores elsewhere)
+    # checked alone, no module importing it is seen, so its uses elsewhere
+    # are unknown (seen: openai-assistants-quickstart's `export const openai
+    # = new OpenAI()`, used only for assistants, files and vector stores
+    # elsewhere; with those modules in the run: tests/test_typescript_project.py)
     from codemods.engine import EngineConfig
     from codemods.findings import Settings
     from codemods.typescript.engine import process_typescript
@@ -674,3 +675,59 @@ def test_an_exported_client_moves_only_as_an_unsafe_fix(source: str) -> None:
         "lib.js", source.encode(), EngineConfig(settings=Settings(unsafe_fixes=True))
     )
     assert b"openrouter.ai" in (result.new_source or b"")
+
+
+def test_org_and_project_env_reads_are_reported_outside_the_removed_options() -> None:
+    # OR308 as in Python: the Node SDK reads both variables by itself too
+    # (readEnv("OPENAI_ORG_ID") -> OpenAI-Organization), so the report says so
+    source = """
+    import OpenAI from "openai";
+    const org = process.env.OPENAI_ORG_ID;
+    const proj = process.env["OPENAI_PROJECT_ID"];
+    const d = Deno.env.get("OPENAI_ORG_ID");
+    const v = import.meta.env.OPENAI_ORG_ID;
+    const client = new OpenAI({
+      organization: process.env.OPENAI_ORG_ID,
+      project: process.env.OPENAI_PROJECT_ID,
+    });
+    """
+    result = run(source)
+    assert [(f.code, f.line) for f in result.findings] == [
+        ("OR308", 2),
+        ("OR308", 3),
+        ("OR308", 4),
+        ("OR308", 5),
+        ("OR101", 6),
+    ]
+    assert "also reads it by itself" in result.findings[0].message
+    kept = run(source, strip_project=False)
+    assert [(f.code, f.line) for f in kept.findings] == [
+        ("OR308", 2),
+        ("OR308", 4),
+        ("OR308", 5),
+        ("OR101", 6),
+    ]
+    # a file that does not use the SDK is not this rule's business
+    assert codes(run("const org = process.env.OPENAI_ORG_ID; // openai\n")) == []
+
+
+def test_a_model_that_cannot_move_keeps_its_client_and_the_clients_models() -> None:
+    # as in Python: moved alone, the client would send 'o1-mini' to OpenRouter,
+    # which rejects it; `// noqa: OR204` accepts the ID and lets the client move
+    source = """
+    import OpenAI from "openai";
+    const client = new OpenAI();
+    await client.chat.completions.create({ model: "o1-mini", messages: [] });
+    await client.chat.completions.create({ model: "gpt-4o", messages: [] });
+    """
+    result = run(source)
+    client, unmovable, model = result.findings
+    assert (client.code, unmovable.code, model.code) == ("OR101", "OR204", "OR201")
+    assert client.applicability == "unsafe" and model.applicability == "unsafe"
+    assert "unsafe fix: 'o1-mini' (OR204) at app.ts:3 is sent through it" in client.message
+    assert result.new_source is None
+    both = run(source, unsafe_fixes=True).new_source.decode()
+    assert "openrouter.ai" in both and '"openai/gpt-4o"' in both
+    accepted = run(source.replace("[] });\n    await", "[] }); // noqa: OR204\n    await", 1))
+    assert [f.applicability for f in accepted.findings] == ["safe", "safe"]
+    assert accepted.new_source is not None

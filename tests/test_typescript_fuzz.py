@@ -60,7 +60,10 @@ def programs(draw) -> tuple[str, str]:
     )
     for name in names:
         if name == "apiKey":
-            value = draw(st.sampled_from(KEYS)).replace('"', q)
+            # `x!` (non-null assertion) is TypeScript only: a syntax error in .js/.mjs
+            typed = path.endswith(("ts", "tsx"))
+            keys = KEYS if typed else [k for k in KEYS if not k.endswith("!")]
+            value = draw(st.sampled_from(keys)).replace('"', q)
         else:
             value = draw(st.sampled_from(dict(OTHER)[name])).format(q=q)
         props.append(f"{name}:{draw(st.sampled_from([' ', '']))}{value}")

@@ -238,3 +238,62 @@ def test_a_function_and_the_callers_that_pass_it_a_client_are_one_unit(tmp_path:
     assert code == 2
     assert "helpers.py: not written: its fixes were decided together with run.py" in err
     assert '"gpt-4o"' in (repo / "helpers.py").read_text()
+
+
+@needs_git
+@pytest.mark.parametrize(
+    ("files", "dirty", "user"),
+    [
+        # a module imported whole: ``clients.client``
+        (
+            {
+                "clients.py": CLIENT,
+                "user.py": USER.replace("from a import client", "import clients").replace(
+                    "client.chat", "clients.client.chat"
+                ),
+            },
+            "clients.py",
+            "user.py",
+        ),
+        # a submodule of a package imported whole: ``sub.clients.client``
+        (
+            {
+                "pkg/__init__.py": "",
+                "pkg/sub/__init__.py": "",
+                "pkg/sub/clients.py": CLIENT,
+                "user.py": "from pkg import sub\n\n"
+                'sub.clients.client.chat.completions.create(model="gpt-4o", messages=[])\n',
+            },
+            "pkg/sub/clients.py",
+            "user.py",
+        ),
+        # a pytest fixture of a conftest.py
+        (
+            {
+                "tests/conftest.py": "import pytest\nfrom openai import OpenAI\n\n\n"
+                "@pytest.fixture\ndef client():\n    return OpenAI()\n",
+                "tests/test_chat.py": "def test_chat(client):\n"
+                '    client.chat.completions.create(model="gpt-4o", messages=[])\n',
+            },
+            "tests/conftest.py",
+            "tests/test_chat.py",
+        ),
+    ],
+    ids=["module", "package", "fixture"],
+)
+def test_a_client_read_off_a_module_or_a_fixture_and_its_users_are_one_unit(
+    tmp_path: Path, files: dict[str, str], dirty: str, user: str
+) -> None:
+    repo = tmp_path / "repo"
+    for name in files:
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+    _git(repo, "init", "-q")
+    for name, text in files.items():
+        (repo / name).write_text(text)
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "init")
+    (repo / dirty).write_text((repo / dirty).read_text() + "# being edited\n")
+    code, _, err = run_cli(["migrate", "--no-cache", "."], cwd=repo)
+    assert code == 2
+    assert f"{user}: not written: its fixes were decided together with {dirty}" in err
+    assert (repo / user).read_text() == files[user]

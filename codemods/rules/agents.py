@@ -61,7 +61,11 @@ AGENT_MODEL = rule(
         openai_client=client))`, importing `OpenAIChatCompletionsModel`. An
         agent without a model, a model the tool cannot read or map, or a
         client that is not a module-level name bound once before the agent
-        is built, is reported without a fix. Agents built in other modules
+        is built, is reported without a fix. A copy made with another model,
+        `agent.clone(model="gpt-4o-mini")` (`Agent.clone` is
+        `dataclasses.replace`), is fixed the same way when the tool can see
+        that `agent` is an `Agent(...)` (or a clone of one); a `.clone(model=...)`
+        of anything else is reported without a fix. Agents built in other modules
         are not followed: the finding on `set_default_openai_client` says so
         when this module builds none.
     """,
@@ -242,9 +246,18 @@ def check_agents(ctx: RuleContext) -> None:
             disabled = _arg(call, "disabled", 0)
             tracing_off |= disabled is not None and dotted_name(disabled) == "True"
         elif q in _AGENT_CLASSES:
-            agents.append(call)
+            if _cloned_with_model(ctx, call) is None:  # ``Agent(...).clone(model=...)``
+                agents.append(call)
         elif q in _RESPONSES_MODEL:
             responses_models.append(call)
+    # ``agent.clone(model="gpt-4o")``: a copy of an agent with another model
+    clones = [
+        call
+        for call in f.calls
+        if isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "clone"
+        and _arg(call, "model", None) is not None
+    ]
     for call in responses_models:
         client = _arg(call, "openai_client", 1)
         scope = f.scope_of.get(id(call))
@@ -268,6 +281,8 @@ def check_agents(ctx: RuleContext) -> None:
             needs.append(_tracing(ctx, d))
     for call in agents:
         needs += _agent(ctx, call, first)
+    for call in clones:
+        needs += _clone(ctx, call, first)
     if not agents:
         needs.append(
             ctx.report(
@@ -467,7 +482,89 @@ def _tracing(ctx: RuleContext, d: _Default) -> Report:
     return report
 
 
-def _agent(ctx: RuleContext, call: cst.Call, d: _Default) -> list[Report]:
+def _cloned_with_model(ctx: RuleContext, call: cst.Call) -> cst.Call | None:
+    """The ``.clone(model=...)`` call made directly on ``call``'s result."""
+    parents = ctx.facts.parents
+    attr = parents.get(id(call))
+    outer = parents.get(id(attr)) if isinstance(attr, cst.Attribute) else None
+    if (
+        isinstance(attr, cst.Attribute)
+        and attr.value is call
+        and attr.attr.value == "clone"
+        and isinstance(outer, cst.Call)
+        and outer.func is attr
+        and _arg(outer, "model", None) is not None
+    ):
+        return outer
+    return None
+
+
+def _is_agent(ctx: RuleContext, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> bool:
+    """Is ``expr`` surely an ``Agent``: ``Agent(...)``, ``x.clone(...)`` of
+    one, or a name every binding of which (in the nearest scope that binds
+    it) is one?"""
+    f = ctx.facts
+    seen: set[int] = set()
+
+    def check(e: cst.BaseExpression, scope: cst.CSTNode | None) -> bool:
+        if id(e) in seen:
+            return False
+        seen.add(id(e))
+        if isinstance(e, cst.Call):
+            if f.qualified(e.func) in _AGENT_CLASSES:
+                return True
+            func = e.func
+            return (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "clone"
+                and check(func.value, scope)
+            )
+        if not isinstance(e, cst.Name):
+            return False
+        node = scope
+        while node is not None:
+            if isinstance(node, (cst.FunctionDef, cst.Lambda)) and _has_param(node, e.value):
+                return False
+            values = f.bindings.get((id(node), e.value))
+            if values:
+                return all(v is not None and check(v, node) for v in values)
+            node = f.scope_of.get(id(node))
+        values = f.bindings.get((0, e.value))
+        if not values or e.value in f.imports:
+            return False
+        return all(v is not None and check(v, None) for v in values)
+
+    return check(expr, scope)
+
+
+def _clone(ctx: RuleContext, call: cst.Call, d: _Default) -> list[Report]:
+    """``agent.clone(model=...)`` (``Agent.clone`` is ``dataclasses.replace``:
+    the copy sends its model through the default client like an ``Agent``
+    built with it). An agent the tool can prove is fixed like
+    ``Agent(model=...)``; another receiver named ``clone`` is reported."""
+    assert isinstance(call.func, cst.Attribute)
+    receiver = call.func.value
+    shown = ctx.module.code_for_node(receiver)
+    if isinstance(receiver, cst.Call):
+        shown = ctx.module.code_for_node(receiver.func) + "(...)"
+    label = f"{shown if len(shown) <= 30 else '<agent>'}.clone"
+    if _is_agent(ctx, receiver, ctx.facts.scope_of.get(id(call))):
+        return _agent(ctx, call, d, label)
+    model = _arg(call, "model", None)
+    assert model is not None
+    return [
+        ctx.report(
+            model,
+            AGENT_MODEL,
+            f"`{label}(model={ctx.module.code_for_node(model)})` may copy an agent, whose "
+            "model then goes through the client on OpenRouter without its `openai/` prefix "
+            "(the SDK strips it); the tool cannot tell what it clones: if it is an agent, pass "
+            '`OpenAIChatCompletionsModel(model="openai/...", openai_client=client)`',
+        )
+    ]
+
+
+def _agent(ctx: RuleContext, call: cst.Call, d: _Default, label: str = "Agent") -> list[Report]:
     model = _arg(call, "model", None)
     if model is None:
         if any(a.star for a in call.args):
@@ -490,7 +587,7 @@ def _agent(ctx: RuleContext, call: cst.Call, d: _Default) -> list[Report]:
             ctx.report(
                 model,
                 AGENT_MODEL,
-                f"`Agent(model={ctx.module.code_for_node(model)})` goes through the client on "
+                f"`{label}(model={ctx.module.code_for_node(model)})` goes through the client on "
                 "OpenRouter; the tool rewrites only a literal model here, and a string model "
                 "loses its `openai/` prefix (the SDK strips it): pass "
                 '`OpenAIChatCompletionsModel(model="openai/...", openai_client=client)`',
@@ -503,14 +600,14 @@ def _agent(ctx: RuleContext, call: cst.Call, d: _Default) -> list[Report]:
             ctx.report(
                 model,
                 AGENT_MODEL,
-                f'`Agent(model="{value}")` goes through the client on OpenRouter, and '
+                f'`{label}(model="{value}")` goes through the client on OpenRouter, and '
                 f"the tool has no OpenRouter ID for '{bare}': pass "
                 '`OpenAIChatCompletionsModel(model="<OpenRouter ID>", openai_client=client)`',
             )
         ]
     target = lookup.target
     message = (
-        f'`Agent(model="{value}")` goes through the client on OpenRouter, and the SDK '
+        f'`{label}(model="{value}")` goes through the client on OpenRouter, and the SDK '
         f'strips an `openai/` prefix: pass `OpenAIChatCompletionsModel(model="{target}", '
         "openai_client=client)`"
     )

@@ -142,7 +142,10 @@ class Report:
     # OR203, OR204, OR307). Unless this finding is suppressed (a noqa
     # comment: the user accepts the ID as it is), the engine runs the rules
     # again with them in ``RuleContext.blocked_clients``: their fix is unsafe
-    blocks: list[int] = field(default_factory=list)
+    # Also (str) the keys of clients of other modules it is sent through
+    # (``clients.external_uses``): the engine tells the module that builds
+    # them (``ModuleSummary.client_facts``), whose fix is then unsafe too
+    blocks: list[int | str] = field(default_factory=list)
 
 
 #: Placeholder in a report's message for the positions of its ``refs``.

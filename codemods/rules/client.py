@@ -267,7 +267,10 @@ NOT_DIRECT = rule(
         (Azure realtime), `azure_ad_token_provider=`, an `http_client=` the
         tool cannot see into (its own base URL, transport, client
         certificate), or any other keyword. Nothing is changed, and the
-        model IDs sent through this client are left alone too.
+        model IDs sent through this client are left alone too. In Python,
+        also a client whose `base_url`, `api_key` or another connection
+        setting is assigned after it is built, in its module or in another
+        module of the run that imports it (the message names where).
     """,
     why="""
         A client is migrated only when every argument is one whose meaning
@@ -349,7 +352,9 @@ INSTRUCTOR_MODE = rule(
         Reports a client passed to `instructor.from_openai(client, mode)`
         with a mode (keyword or positional) other than `Mode.TOOLS` (the
         default), `Mode.JSON` or `Mode.OPENROUTER_STRUCTURED_OUTPUTS`, or a
-        mode it cannot read (a variable, `**options`). The client is left on
+        mode it cannot read (a variable, `**options`). The wrap may be in
+        the client's module or in another module of the run that imports
+        the client (the message names where). The client is left on
         OpenAI, with the model IDs sent through it. `instructor.patch` and
         `apatch` do not check the mode and are not reported.
     """,
@@ -380,8 +385,10 @@ SHARED_RECEIVER = rule(
         Reports an OpenAI-direct client that is used through the same
         variable or attribute as a client the tool leaves where it points
         (`self.client = OpenAI()` in one branch, `OpenAI(base_url=proxy)`
-        or a key the tool cannot follow in the other). Neither is migrated,
-        and the model IDs sent through them stay as they are.
+        or a key the tool cannot follow in the other), also when that
+        variable is in another module of the run that imports the client
+        (the message names where). Neither is migrated, and the model IDs
+        sent through them stay as they are.
     """,
     why="""
         A call through that variable sends the same model ID to whichever
@@ -693,6 +700,10 @@ def _move_together(ctx: RuleContext, index: clients.ClientIndex) -> None:
         hit = classify_use(ctx, call)
         if hit is not None:
             uses.append(index.resolve(hit[0], f.scope_of.get(id(call))))
+    # other modules read it through one variable with a client that stays
+    for site, other, where in index._external_facts(clients.FACT_SHARED):
+        if ctx.client_decisions.get(site) == clients.DECISION_MIGRATE:
+            _demote(ctx, index.sites[site].call, None, (other, where))
     changed = True
     while changed:
         changed = False
@@ -708,9 +719,15 @@ def _move_together(ctx: RuleContext, index: clients.ClientIndex) -> None:
             changed = True
 
 
-def _demote(ctx: RuleContext, call: cst.Call, other: cst.Call | None) -> None:
+def _demote(
+    ctx: RuleContext,
+    call: cst.Call,
+    other: cst.Call | None,
+    elsewhere: tuple[str, str] | None = None,
+) -> None:
     """Take back the migration of ``call`` (its OR101 report, the edits it
-    carries and the findings that say they were made) and report why."""
+    carries and the findings that say they were made) and report why
+    (``elsewhere``: the client that stays and the read, in another module)."""
     report = ctx.client_reports.pop(id(call), None)
     if report is not None:
         edited = {id(node) for node, _ in ctx.support_edits.pop(id(report), [])}
@@ -728,6 +745,8 @@ def _demote(ctx: RuleContext, call: cst.Call, other: cst.Call | None) -> None:
         if other is not None
         else "a client of another server"
     )
+    if elsewhere is not None:
+        with_what = f"{elsewhere[0]} (in {elsewhere[1]})"
     ctx.report(
         call,
         SHARED_RECEIVER,
@@ -781,6 +800,25 @@ def blocked_note(blockers: list[Report]) -> str:
     )
 
 
+def external_blocked_note(blockers: list[tuple[str, str]], more: bool) -> str:
+    """What the OR101 message adds when other modules send model IDs that
+    cannot move through the client: (model and rule, where) per place
+    (``clients.external_blocks``); ``more``: :func:`blocked_note` spoke first."""
+    if not blockers:
+        return ""
+    shown = [f"{what} at {where}" for what, where in blockers[:3]]
+    if len(blockers) > 3:
+        shown.append(f"{len(blockers) - 3} more")
+    one = len(blockers) == 1
+    return (
+        f"; {'and' if more else 'unsafe fix:'} {', '.join(shown)} "
+        f"{'is' if one else 'are'} sent through it from another module and cannot move to "
+        f"OpenRouter, which would reject {'it' if one else 'them'}: fix "
+        f"{'that model' if one else 'those models'} first (or `# noqa` "
+        f"{'its finding' if one else 'their findings'} to move the client anyway)"
+    )
+
+
 def _record_decisions(ctx: RuleContext, index: clients.ClientIndex) -> None:
     """What happened to each openai client of the file, once its api_key is
     settled: left where it points, migrated (its OR101 report made), or
@@ -815,10 +853,12 @@ def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
             "if it talks to OpenAI"
         )
     elif after is not None:
+        attr, where = after
         message = (
-            f"`{cls_name}(...)` gets `{after}` set after it is built, so the tool cannot tell "
-            "where it sends requests: left alone, with the model IDs sent through it; set "
-            "OpenRouter's base_url and key where it is configured"
+            f"`{cls_name}(...)` gets `{attr}` set after it is built"
+            + (f" (in {where})" if where else "")
+            + ", so the tool cannot tell where it sends requests: left alone, with the model "
+            "IDs sent through it; set OpenRouter's base_url and key where it is configured"
         )
     if message is not None:
         _leave(ctx, call)
@@ -831,10 +871,13 @@ def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
     modes = [] if on_openrouter else clients.index(ctx).wrapper_modes().get(id(call), [])
     if modes:
         _leave(ctx, call)
+        mode, where = modes[0]
         ctx.report(
             call,
             INSTRUCTOR_MODE,
-            f"`{cls_name}(...)` is wrapped by instructor with mode `{modes[0][1]}`, which "
+            f"`{cls_name}(...)` is wrapped by instructor"
+            + (f" (in {where})" if where else "")
+            + f" with mode `{mode}`, which "
             "instructor 1.7.4 to 1.15.1 refuse for an OpenRouter base URL (only TOOLS, JSON "
             "and OPENROUTER_STRUCTURED_OUTPUTS): left on OpenAI; switch the mode, then run "
             "the tool again",
@@ -1048,16 +1091,19 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             ctx.memo.setdefault(KEY_FOLLOWED_SITES, set()).add(id(call))
             blockers = []
         unknown = clients.unknown_uses_note(ctx, id(call))  # README: "Per client..."
-        if unknown is not None:
+        # model IDs that cannot move, sent through it by other modules
+        elsewhere = [] if key.followed else clients.external_blocks(ctx, id(call))
+        if unknown is not None or elsewhere:
             clients.index(ctx).unsafe_sites.add(id(call))  # importers: moves only with it
         report = ctx.report(
             call,
             CLIENT,
             f"`{cls_name}(...)` talks to OpenAI directly: {summary}"
             + blocked_note(blockers)
+            + external_blocked_note(elsewhere, bool(blockers))
             + (unknown or ""),
             fix=fix,
-            unsafe=bool(blockers) or unknown is not None,
+            unsafe=bool(blockers) or bool(elsewhere) or unknown is not None,
             refs=tuple(b.node for b in blockers),
         )
         ctx.client_reports[id(call)] = report

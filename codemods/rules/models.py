@@ -11,7 +11,7 @@ from codemods.analysis import FOREIGN_SDKS, attribute_chain
 from codemods.findings import Severity
 from codemods.mapping import LookupKind
 from codemods.rules._edit import replace_string
-from codemods.rules.base import REFS, Report, RuleContext, checker, rule
+from codemods.rules.base import REFS, Report, RuleContext, RuleInfo, checker, rule
 from codemods.rules.client import string_value
 from codemods.rules.dataflow import (
     Flow,
@@ -260,7 +260,9 @@ class SdkCall:
     # configuration stays on OpenAI: its model ID must not be rewritten
     held: bool = False
     requires: tuple[Report, ...] = ()  # see client_requirements
-    sites: tuple[int, ...] = ()  # the constructor sites it may go through
+    # the constructor sites it may go through, and (str) the keys of the
+    # clients of other modules it may go through (``clients.external_uses``)
+    sites: tuple[int | str, ...] = ()
 
 
 def fix_is_safe(ctx: RuleContext, sc: SdkCall) -> bool:
@@ -359,7 +361,10 @@ def _blockable_sites(
 
     if match_endpoint(call, load_unsupported().endpoints) is not None:
         return ()
-    return tuple(clients.index(ctx).sites_of(receiver, scope))
+    index = clients.index(ctx)
+    # also the clients of other modules it goes through (their keys): the
+    # module that builds one learns it (engine: _external_blocks)
+    return (*index.sites_of(receiver, scope), *sorted(set(index.tag_keys(receiver, scope))))
 
 
 def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
@@ -452,6 +457,15 @@ def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
     return out
 
 
+def _exported_client(ctx: RuleContext, sites: tuple[int | str, ...]) -> bool:
+    """Does the call go through a client another module of the run exports
+    (the project pass told this file its decision)?"""
+    project = ctx.project
+    if project is None or not project.clients:
+        return False
+    return any(isinstance(s, str) and project.client_state(s) is not None for s in sites)
+
+
 def model_arg(call: cst.Call) -> cst.Arg | None:
     for a in call.args:
         if a.keyword is not None and a.keyword.value == "model":
@@ -482,8 +496,14 @@ def check_models(ctx: RuleContext) -> None:
     resolver = Resolver(ctx)
     for sc in calls:
         # ``certain`` decides what is reported (OR202/OR203/OR205); ``safe``
-        # whether a model fix is applied without --unsafe-fixes
-        certain = sc.receiver == "openai" or (openai_file and sc.receiver == "unknown")
+        # whether a model fix is applied without --unsafe-fixes. A client
+        # another module of the run builds and exports is an OpenAI client,
+        # also when its move is unsafe there ("unknown")
+        certain = (
+            sc.receiver == "openai"
+            or (openai_file and sc.receiver == "unknown")
+            or (sc.receiver == "unknown" and _exported_client(ctx, sc.sites))
+        )
         safe = fix_is_safe(ctx, sc)
         if sc.receiver == "unknown" and not openai_file and foreign_file:
             continue
@@ -539,6 +559,9 @@ def check_models(ctx: RuleContext) -> None:
         # calls through a client of another module (whatever this file imports)
         index = clients.index(ctx)
         ctx.summary.client_uses = index.external_uses()
+        # what this file does to them that decides their move (OR121, OR118;
+        # model IDs that cannot move: the engine adds them)
+        ctx.summary.client_facts = index.external_facts()
         ctx.summary.client_escapes = set(index.escapes)
         ctx.summary.client_aliases = {k: sorted(v) for k, v in index.aliases.items()}
         # modules imported whole (``clients.client``: project.whole_modules)
@@ -652,6 +675,21 @@ BLOCKED_NOTE = (
 )
 
 
+HELD_ELSEWHERE_NOTE = (
+    "; unsafe fix: it goes through a client of another module whose move is an unsafe fix "
+    "or not certain (the client's finding there says why): it moves only with that client"
+)
+
+
+def _held_elsewhere(ctx: RuleContext, sites: tuple[int | str, ...]) -> bool:
+    """Is a call it reaches made through a client of another module whose
+    module says "unknown" (its move is unsafe, or it may be several things)?"""
+    project = ctx.project
+    if project is None or not project.clients:
+        return False
+    return any(isinstance(s, str) and project.client_state(s) == clients.UNKNOWN for s in sites)
+
+
 def check_literal(
     ctx: RuleContext,
     node: cst.SimpleString,
@@ -674,6 +712,8 @@ def check_literal(
     unsafe_note = ""
     if not safe:
         unsafe_note = BLOCKED_NOTE if any(r.unsafe for r in requires) else UNSAFE_NOTE
+        if unsafe_note is UNSAFE_NOTE and _held_elsewhere(ctx, sites):
+            unsafe_note = HELD_ELSEWHERE_NOTE
     if lookup.kind is LookupKind.MAPPED:
         target = lookup.target or model
 
@@ -744,6 +784,28 @@ def check_literal(
             f"no OpenRouter ID known for '{model}'{through}: add it to your mapping file "
             "or write the OpenRouter ID",
         ).blocks.extend(sites)
+    elif lookup.kind in (LookupKind.FINE_TUNE, LookupKind.UNKNOWN):
+        # not reported here (the receiver may be another SDK's), but a
+        # client of another module it may go through cannot move with it
+        info = FINE_TUNE if lookup.kind is LookupKind.FINE_TUNE else UNKNOWN_MODEL
+        external_block(ctx, node, info, sites)
+
+
+#: ``ctx.memo`` key: model IDs that cannot move, not reported in this round,
+#: sent through clients of other modules: (node, rule, their keys)
+EXTERNAL_BLOCKS = "models.external_blocks"
+
+
+def external_block(
+    ctx: RuleContext, node: cst.CSTNode, info: RuleInfo, sites: tuple[int | str, ...]
+) -> None:
+    """A model ID that cannot move, sent through a client another module
+    builds, that this round does not report (the receiver is not known to
+    be openai's yet): the engine still tells that module
+    (``engine._external_blocks``), unless a comment suppresses the rule."""
+    keys = tuple(s for s in sites if isinstance(s, str))
+    if keys:
+        ctx.memo.setdefault(EXTERNAL_BLOCKS, []).append((node, info, keys))
 
 
 # OR208 (comparisons with bare IDs) lives in its own module; importing it here

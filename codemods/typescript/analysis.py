@@ -98,6 +98,19 @@ def is_require_of(node: Node | None, module: str) -> bool:
     return len(named) == 1 and string_value(named[0]) == module
 
 
+def _required(node: Node | None) -> str | None:
+    """The specifier of ``require("x")`` (None: not such a call)."""
+    node = unwrap(node)
+    if node is None or node.type != "call_expression":
+        return None
+    fn = node.child_by_field_name("function")
+    args = node.child_by_field_name("arguments")
+    if fn is None or fn.type != "identifier" or text(fn) != "require" or args is None:
+        return None
+    named = [c for c in args.named_children if c.type != "comment"]
+    return string_value(named[0]) if len(named) == 1 else None
+
+
 def member_parts(node: Node | None) -> list[str] | None:
     """``a.b.c`` -> ["a", "b", "c"] (identifiers, ``this``, properties);
     None for anything else (calls, subscripts...)."""
@@ -146,6 +159,18 @@ class Facts:
     # the quote the file's imports use, for new string literals
     quote: str = '"'
     uses_deno: bool = False
+    root: Node | None = None
+    # modules of the project (relative specifiers, ``./lib/openai``): local
+    # name -> (specifier, imported name; "default" for a default import),
+    # from ``import ... from``, ``const { x } = require(...)``
+    local_imports: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # local name -> specifier: imported whole (``import * as lib``,
+    # ``const lib = require("./lib")``, ``import lib = require("./lib")``)
+    whole_imports: dict[str, str] = field(default_factory=dict)
+    # re-exports: (specifier, name; None for ``export * from``), and
+    # specifiers of dynamic ``import("./x")`` (their names' uses are unknown)
+    reexports: list[tuple[str, str | None]] = field(default_factory=list)
+    dynamic_imports: list[str] = field(default_factory=list)
 
     def declared_once(self, name: str) -> bool:
         return self.bindings.get(name, 0) == 1
@@ -213,7 +238,7 @@ _BINDING_PARENTS = {
 
 
 def collect(root: Node, source: bytes) -> Facts:
-    facts = Facts()
+    facts = Facts(root=root)
     facts.uses_deno = b"Deno." in source
     stack = [root]
     first_quote = None
@@ -237,6 +262,9 @@ def collect(root: Node, source: bytes) -> Facts:
                     if ident is not None and string_value(req_src) == OPENAI:
                         facts.imports_openai = True
                         facts.openai_names[text(ident)] = "namespace+client"
+                        _bind(facts, text(ident))
+                    elif ident is not None and is_project_specifier(string_value(req_src)):
+                        facts.whole_imports[text(ident)] = string_value(req_src) or ""
                         _bind(facts, text(ident))
             continue
         if t == "variable_declarator":
@@ -269,6 +297,19 @@ def collect(root: Node, source: bytes) -> Facts:
             for ident in _pattern_names(param):
                 _bind(facts, ident)
         elif t == "export_statement":
+            src = node.child_by_field_name("source")
+            module = string_value(src) if src is not None else None
+            if module is not None and is_project_specifier(module):
+                clauses = [c for c in node.named_children if c.type == "export_clause"]
+                if not clauses:  # ``export * from``, ``export * as ns from``
+                    facts.reexports.append((module, None))
+                for c in clauses:
+                    for spec in c.named_children:
+                        nm = spec.child_by_field_name("name")
+                        if nm is not None:
+                            facts.reexports.append((module, text(nm)))
+                stack.extend(reversed(node.children))
+                continue
             decl = node.child_by_field_name("declaration")
             if decl is not None:
                 for d in decl.named_children:
@@ -292,6 +333,24 @@ def collect(root: Node, source: bytes) -> Facts:
             facts.new_expressions.append(node)
         elif t == "call_expression":
             facts.calls.append(node)
+            fn = node.child_by_field_name("function")
+            if (
+                fn is not None
+                and fn.type in ("import", "identifier")
+                and text(fn)
+                in (
+                    "import",
+                    "require",
+                )
+            ):
+                args = node.child_by_field_name("arguments")
+                named = [c for c in args.named_children if c.type != "comment"] if args else []
+                spec = string_value(named[0]) if len(named) == 1 else None
+                if spec is not None and is_project_specifier(spec):
+                    parent = node.parent
+                    declared = parent is not None and parent.type == "variable_declarator"
+                    if not declared or text(fn) == "import":
+                        facts.dynamic_imports.append(spec)
             if is_require_of(node, OPENAI):
                 facts.imports_openai = True
             elif is_require_of(node, AI_SDK):
@@ -358,8 +417,42 @@ def _pattern_names(node: Node | None) -> list[str]:
     return out
 
 
+def is_project_specifier(module: str | None) -> bool:
+    """A specifier that may name a file of the project: relative (``./x``,
+    ``../lib/x.js``), or a path alias of the forms tsconfig ``paths`` are
+    written in (``@/lib/openai``, ``~/lib``, ``$lib/x``, ``#lib``), which the
+    project pass resolves (codemods/typescript/project.py). Package names
+    (``openai``, ``@scope/pkg``, ``next/server``) are not."""
+    return module is not None and (
+        module.startswith(("./", "../", "@/", "~/", "$", "#")) or module in (".", "..")
+    )
+
+
+def _collect_relative_import(clause: Node, module: str, facts: Facts) -> None:
+    for c in clause.named_children:
+        if c.type == "identifier":
+            facts.local_imports[text(c)] = (module, "default")
+        elif c.type == "namespace_import":
+            ident = next((i for i in c.named_children if i.type == "identifier"), None)
+            if ident is not None:
+                facts.whole_imports[text(ident)] = module
+        elif c.type == "named_imports":
+            for spec in c.named_children:
+                if spec.type != "import_specifier":
+                    continue
+                name = spec.child_by_field_name("name")
+                alias = spec.child_by_field_name("alias") or name
+                if name is None or alias is None:
+                    continue
+                imported = string_value(name) if name.type == "string" else text(name)
+                if imported is not None:
+                    facts.local_imports[text(alias)] = (module, imported)
+
+
 def _collect_import(node: Node, module: str | None, facts: Facts) -> None:
     clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+    if clause is not None and module is not None and is_project_specifier(module):
+        _collect_relative_import(clause, module, facts)
     if is_openai_module(module):
         module = OPENAI
         facts.imports_openai = True
@@ -411,6 +504,9 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
         _bind(facts, ident)
         if value is not None:
             facts.declared_values[ident] = value
+            req = _required(value)
+            if req is not None and is_project_specifier(req):
+                facts.whole_imports[ident] = req
             if is_require_of(value, OPENAI):
                 facts.openai_names[ident] = "namespace+client"
             elif is_require_of(value, AI_SDK):
@@ -429,6 +525,17 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
     for ident in names:
         _bind(facts, ident)
     if name.type == "object_pattern" and value is not None:
+        req = _required(value)
+        if req is not None and is_project_specifier(req):
+            for c in name.named_children:
+                if c.type == "shorthand_property_identifier_pattern":
+                    facts.local_imports[text(c)] = (req, text(c))
+                elif c.type == "pair_pattern":
+                    key = c.child_by_field_name("key")
+                    val = c.child_by_field_name("value")
+                    if key is not None and val is not None and val.type == "identifier":
+                        facts.local_imports[text(val)] = (req, text(key))
+            return
         from_openai = is_require_of(value, OPENAI)
         from_ai_sdk = is_require_of(value, AI_SDK)
         if not (from_openai or from_ai_sdk):

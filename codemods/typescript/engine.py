@@ -29,12 +29,13 @@ from codemods.engine import EngineConfig, _with_requirements, oversize_error, wa
 from codemods.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
 from codemods.mapping import MappingError
 from codemods.prefilter import may_need_work
+from codemods.project import ModuleSummary, ProjectInput
 from codemods.secrets import redact_text
 from codemods.suppress import Suppressions
 from codemods.typescript import grammar_of
 from codemods.typescript.parser import GrammarError, count_problems, first_problem, parse
 
-__all__ = ["process_typescript"]
+__all__ = ["analyze_typescript", "process_typescript"]
 
 _NOQA = re.compile(
     r"(?://|/\*)\s*(?:noqa|(?P<tool>openrouter-migrate):\s*ignore)"
@@ -45,36 +46,55 @@ _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 
 
 def process_typescript(
-    path: str, data: bytes, config: EngineConfig, *, prefilter: bool = True
+    path: str,
+    data: bytes,
+    config: EngineConfig,
+    *,
+    prefilter: bool = True,
+    project: ProjectInput | None = None,
 ) -> FileResult:
     """Analyse (and compute the migration of) one TypeScript/JavaScript file."""
+    return analyze_typescript(path, data, config, prefilter=prefilter, project=project)[0]
+
+
+def analyze_typescript(
+    path: str,
+    data: bytes,
+    config: EngineConfig,
+    *,
+    prefilter: bool = True,
+    project: ProjectInput | None = None,
+) -> tuple[FileResult, ModuleSummary | None]:
+    """:func:`process_typescript`, and what the file tells the project pass
+    (the clients it exports, the names it imports from project files and
+    how it uses them: :func:`codemods.typescript.rules.module_summary`)."""
     settings = config.settings
     if prefilter and not may_need_work(data) and not wants_noqa_report(data, settings):
-        return FileResult(path, skipped=True)
+        return FileResult(path, skipped=True), None
     too_large = oversize_error(path, data, settings)
     if too_large is not None:
-        return FileResult(path, errors=[too_large])
+        return FileResult(path, errors=[too_large]), None
     if b"\0" in data:
         before = data[: data.index(b"\0")]
         line = before.count(b"\n") + 1
         return FileResult(
             path, errors=[FileError(path, "source contains a NUL byte (not a text file?)", line)]
-        )
+        ), None
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         return FileResult(
             path, errors=[FileError(path, f"cannot decode as utf-8: {e.reason}", line)]
-        )
+        ), None
     try:
-        return _process(path, data, config)
+        return _process(path, data, config, project)
     except GrammarError as e:
-        return FileResult(path, errors=[FileError(path, f"{e}; not analysed")])
+        return FileResult(path, errors=[FileError(path, f"{e}; not analysed")]), None
     except MappingError as e:
-        return FileResult(path, errors=[FileError(path, f"mapping error: {e}")])
+        return FileResult(path, errors=[FileError(path, f"mapping error: {e}")]), None
     except RecursionError:
-        return FileResult(path, errors=[FileError(path, "too deeply nested to analyse")])
+        return FileResult(path, errors=[FileError(path, "too deeply nested to analyse")]), None
 
 
 class _Lines:
@@ -95,10 +115,12 @@ class _Lines:
         return line + 1, col
 
 
-def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
+def _process(
+    path: str, data: bytes, config: EngineConfig, project: ProjectInput | None
+) -> tuple[FileResult, ModuleSummary | None]:
     from codemods.rules import RULES
     from codemods.typescript.analysis import collect
-    from codemods.typescript.rules import Context, check
+    from codemods.typescript.rules import Context, check, module_summary
 
     settings = config.settings
     grammar = grammar_of(path)
@@ -112,13 +134,14 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
         result.errors.append(FileError(path, _problem_message(problem, grammar), line, col + 1))
     table = config.table()
     facts = collect(root, data)
-    ctx = Context(source=data, facts=facts, settings=settings, table=table)
+    ctx = Context(source=data, facts=facts, settings=settings, table=table, project=project)
     check(ctx)
     if problem is not None and not _uses_sdk(ctx, root):
         # nothing of openai's to migrate: not the tool's business to flag a
         # grammar limitation (a bare ``&`` in JSX text), as Python skips
-        # notebook cells that do not mention OpenAI
-        return FileResult(path)
+        # notebook cells that do not mention OpenAI; what it imports from
+        # the project still counts for the cross-module pass
+        return FileResult(path), module_summary(ctx, set(), False)
     suppressions = _suppressions(facts.comments, lines)
 
     kept = []
@@ -129,6 +152,23 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
             continue
         kept.append(r)
     kept = _with_requirements(kept, ctx.reports)
+    # a model ID that cannot move (and is not accepted with noqa) keeps the
+    # clients it is sent through from moving safely: they move together
+    kept_ids = {id(r) for r in kept}
+    for r in kept:
+        for client in r.blocks:
+            if client.fix is None or id(client) not in kept_ids:
+                continue
+            if not any(m.startswith("; unsafe fix: '") for m in client.notes):
+                client.unsafe = True
+                line = lines.point(r.node.start_byte)[0]
+                note = (
+                    f"; unsafe fix: '{r.blocked_value}' ({r.rule.code}) at {path}:{line} is "
+                    "sent through it and cannot move to OpenRouter, which would reject it: "
+                    "fix that model first (or `// noqa` its finding to move the client anyway)"
+                )
+                client.notes.append(note)
+                client.message += note
     # a fix that moves with a client whose fix is unsafe is unsafe too: the
     # client and what is sent through it move together or not at all
     for r in kept:
@@ -205,7 +245,7 @@ def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
         )
     _unused_noqa(result, suppressions, settings, RULES)
     result.findings.sort(key=Finding.sort_key)
-    return result
+    return result, module_summary(ctx, {id(r) for r in kept}, fixable)
 
 
 _JSX = frozenset({"jsx_element", "jsx_fragment", "jsx_self_closing_element"})

@@ -20,6 +20,7 @@ from typing import Any
 
 from codemods.findings import Settings, Severity
 from codemods.mapping import LookupKind, ModelTable
+from codemods.project import ModuleSummary, ProjectInput
 from codemods.rules.base import RULES, RuleInfo, add_example, rule
 from codemods.typescript.analysis import (
     Facts,
@@ -32,6 +33,9 @@ from codemods.typescript.analysis import (
 )
 
 Edit = tuple[int, int, bytes]
+#: a client: the id of this file's ``new OpenAI(...)`` node, or
+#: ``import:<local>`` for one another module of the run builds
+ClientKey = int | str
 
 OPENAI_BASE = "https://api.openai.com/v1"
 
@@ -305,6 +309,15 @@ add_example(
     """,
 )
 add_example(
+    "OR308",
+    "typescript",
+    """
+    import OpenAI from "openai";
+    const org = process.env.OPENAI_ORG_ID;
+    const client = new OpenAI({ organization: process.env.OPENAI_ORG_ID });
+    """,
+)
+add_example(
     "OR900",
     "typescript",
     """
@@ -400,6 +413,12 @@ class TsReport:
     unsafe: bool = False
     # a report-only finding whose place another report's fix edits
     fixed_by: TsReport | None = None
+    # a model ID that cannot move to OpenRouter (OR202-OR204): the clients
+    # it is sent through, whose move it makes unsafe (engine.py, after noqa:
+    # ``// noqa`` on this finding accepts the ID and lets them move)
+    blocks: list[TsReport] = field(default_factory=list)
+    blocked_value: str = ""
+    notes: list[str] = field(default_factory=list)  # unsafe notes added by the engine
 
 
 @dataclass
@@ -410,8 +429,19 @@ class Context:
     table: ModelTable
     reports: list[TsReport] = field(default_factory=list)
     # new_expression id -> "migrate" | "openrouter" | "left"
-    decisions: dict[int, str] = field(default_factory=dict)
-    client_reports: dict[int, TsReport] = field(default_factory=dict)
+    # client key -> "migrate" | "openrouter" | "left"; "unsafe": a client of
+    # another module whose move is unsafe (what is sent through it too)
+    decisions: dict[ClientKey, str | None] = field(default_factory=dict)
+    client_reports: dict[ClientKey, TsReport] = field(default_factory=dict)
+    # what the other files of the run said (codemods/typescript/project.py)
+    project: ProjectInput | None = None
+    # constructor id -> the names other modules import it by
+    export_names: dict[int, list[str]] = field(default_factory=dict)
+    # exported model constants this file followed for other modules
+    handled: set[str] = field(default_factory=set)
+    # imported names sent as ``model``: per read, is it sent only through
+    # clients that move safely (or are on OpenRouter)?
+    sinks: dict[str, list[bool]] = field(default_factory=dict)
 
     def report(
         self,
@@ -489,48 +519,226 @@ def check(ctx: Context) -> None:
         if plan is None:
             continue  # decided (left or openrouter) and reported
         plans[new.id] = (new, plan)
+    project = ctx.project
+    for local, state in project.clients if project is not None else ():
+        ctx.decisions["import:" + local] = state
     _leave_sharing(ctx, plans)
     uses = _client_uses(ctx)
     for key, (new, plan) in plans.items():
-        kinds = uses.get(key, [])
+        name = text(new.child_by_field_name("constructor"))
+        names = _export_names(ctx, new)
+        ctx.export_names[key] = names
+        kinds = list(uses.get(key, []))
+        elsewhere: list[str] = []  # "path:line" of the other modules' calls
+        seen = unknown = False
+        if names and project is not None:
+            for exported_name, served, where, resource in project.client_uses:
+                if exported_name in names:
+                    kinds.append(None if served else _unsupported(tuple(resource.split("."))))
+                    elsewhere.append(where)
+            seen = any(n in project.imported_names for n in names) or bool(elsewhere)
+            unknown_at = [w for n, w in project.client_uses_unknown if n in names]
+            if project.imported_whole:
+                unknown_at.append("a file that imports this module whole")
+            unknown = bool(unknown_at)
         if kinds and all(k is not None for k in kinds):
             what = ", ".join(sorted(set(kinds)))  # type: ignore[arg-type]
+            where = f", also in {_some(sorted(set(elsewhere)))}" if elsewhere else ""
             ctx.decisions[key] = "left"
             ctx.report(
                 new,
                 RULES["OR119"],
-                f"`new {text(new.child_by_field_name('constructor'))}(...)` is used only for "
-                f"endpoints OpenRouter does not serve ({what}): left on OpenAI",
+                f"`new {name}(...)` is used only for endpoints OpenRouter does not serve "
+                f"({what}{where}): left on OpenAI",
             )
             continue
         ctx.decisions[key] = "migrate"
-        name = text(new.child_by_field_name("constructor"))
-        exported = _exported(ctx, new)
-        note = (
-            f"; unsafe fix: the client is exported ({exported}) and this front-end does not "
-            "follow its uses in other modules, which may be endpoints OpenRouter does not "
-            "serve (assistants, files, vector stores...): check them, then apply it with "
-            "--unsafe-fixes"
-            if exported
-            else ""
-        )
+        note = ""
+        if names and not seen:
+            note = (
+                f"; unsafe fix: the client is exported ({_exported(ctx, new)}) and no file "
+                "of this run imports it by a path the tool follows, so its uses in other "
+                "modules are not known; they may be endpoints OpenRouter does not serve "
+                "(assistants, files, vector stores...): check them, then apply it with "
+                "--unsafe-fixes"
+            )
+        elif names and unknown:
+            note = (
+                f"; unsafe fix: the client is exported ({_exported(ctx, new)}) and "
+                f"{_some(sorted(set(unknown_at)))} reads it in a way the tool cannot "
+                "follow (a module imported whole and passed on, a re-export, a dynamic "
+                "import, the client passed to something else), so not all of its uses are "
+                "known: check them, then apply it with --unsafe-fixes"
+            )
         r = ctx.report(
             new,
             RULES["OR101"],
             f"`new {name}(...)` talks to OpenAI directly: " + "; ".join(plan.summary) + note,
             fix=plan.edits,
-            unsafe=bool(exported),
+            unsafe=bool(note),
         )
         ctx.client_reports[key] = r
         for node, info, message in plan.extra:
             extra = ctx.report(node, info, message)
             extra.fixed_by = r
             extra.requires.append(r)
+    for new in facts.new_expressions:
+        if new.id in ctx.decisions and new.id not in ctx.export_names:
+            ctx.export_names[new.id] = _export_names(ctx, new)
     _check_calls(ctx)
     from codemods.typescript.streams import check_streams
 
     check_streams(ctx)
     _check_ai_sdk(ctx)
+    _check_org_env(ctx)
+
+
+_ORG_VARS = {"OPENAI_ORG_ID": "organization", "OPENAI_PROJECT_ID": "project"}
+
+
+def _check_org_env(ctx: Context) -> None:
+    """OR308, as in Python: reads of ``OPENAI_ORG_ID`` / ``OPENAI_PROJECT_ID``
+    (``process.env.X``, ``process.env["X"]``, ``Deno.env.get("X")``,
+    ``import.meta.env.X``) in a file that uses the SDK, except inside the
+    ``organization`` / ``project`` options the migration removes. The Node
+    SDK reads both variables by itself too (``readEnv("OPENAI_ORG_ID")``, sent
+    as ``OpenAI-Organization``), whatever the file says."""
+    facts = ctx.facts
+    source = ctx.source
+    if not facts.imports_openai or (
+        b"OPENAI_ORG_ID" not in source and b"OPENAI_PROJECT_ID" not in source
+    ):
+        return
+    wanted = {"OPENAI_ORG_ID"}
+    if ctx.settings.strip_project:
+        wanted.add("OPENAI_PROJECT_ID")
+    removed_keys = {"organization", "project"} if ctx.settings.strip_project else {"organization"}
+    skip: list[tuple[int, int]] = []
+    for new in facts.new_expressions:
+        if facts.meaning(new.child_by_field_name("constructor")) != "client":
+            continue
+        args = new.child_by_field_name("arguments")
+        named = [c for c in args.named_children if c.type != "comment"] if args else []
+        obj = unwrap(named[0]) if len(named) == 1 else None
+        if obj is None or obj.type != "object":
+            continue
+        for m in _members(obj):
+            if _key_name(m) in removed_keys:
+                skip.append((m.start_byte, m.end_byte))
+    stack = [ctx.facts.root] if ctx.facts.root is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type in ("member_expression", "subscript_expression", "call_expression"):
+            read = _env_read(node)
+            if read is not None and read[0] in wanted:
+                if not any(s <= node.start_byte and node.end_byte <= e for s, e in skip):
+                    var = read[0]
+                    ctx.report(
+                        node,
+                        RULES["OR308"],
+                        f"reads ${var}: OpenRouter ignores {_ORG_VARS[var]}, so after the "
+                        "migration this value is unused and the variable may be unset; remove "
+                        "the read, and remove the variable from the environment (the OpenAI "
+                        "SDK also reads it by itself and sends it as a header)",
+                    )
+                continue
+        stack.extend(reversed(node.children))
+
+
+def _some(items: list[str] | tuple[str, ...], shown: int = 3) -> str:
+    """``a, b, c`` or ``a, b, c and 4 more``: places named in a message."""
+    if len(items) <= shown + 1:
+        return ", ".join(items)
+    return f"{', '.join(items[:shown])} and {len(items) - shown} more"
+
+
+def _export_names(ctx: Context, new: Node) -> list[str]:
+    """The names other modules import the client ``new`` builds by:
+    ``export const x``, ``export { x as y }``, ``export default``
+    ("default"), ``exports.x = ...``, ``module.exports = { x }``,
+    ``module.exports = x`` ("default": what ``import x from`` and the
+    interop give). Empty: it stays in the file."""
+    node = new.parent
+    while node is not None and node.type in (
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+        "non_null_expression",
+    ):
+        node = node.parent
+    if node is None:
+        return []
+    if node.type == "export_statement":
+        return ["default"]
+    local = None
+    if node.type == "variable_declarator":
+        decl = node.child_by_field_name("name")
+        if decl is None or decl.type != "identifier":
+            return []
+        local = text(decl)
+        statement = node.parent.parent if node.parent is not None else None
+        if statement is not None and statement.type == "export_statement":
+            return [local]
+    elif node.type == "assignment_expression":
+        parts = member_parts(node.child_by_field_name("left"))
+        if parts == ["module", "exports"]:
+            return ["default"]
+        if parts is not None and len(parts) == 3 and parts[:2] == ["module", "exports"]:
+            return [parts[2]]
+        if parts is not None and len(parts) == 2 and parts[0] == "exports":
+            return [parts[1]]
+        return []
+    if local is None or local not in ctx.facts.exported:
+        return []
+    return _names_exported_as(ctx, local)
+
+
+def _names_exported_as(ctx: Context, local: str) -> list[str]:
+    """The names the module-level ``local`` is exported by, later in the file."""
+    out: list[str] = []
+    root = ctx.facts.root
+    for st in root.named_children if root is not None else ():
+        if st.type == "export_statement":
+            if st.child_by_field_name("source") is not None:
+                continue
+            value = st.child_by_field_name("value")
+            if value is not None and value.type == "identifier" and text(value) == local:
+                out.append("default")
+            for c in st.named_children:
+                if c.type != "export_clause":
+                    continue
+                for spec in c.named_children:
+                    nm = spec.child_by_field_name("name")
+                    alias = spec.child_by_field_name("alias") or nm
+                    if nm is not None and alias is not None and text(nm) == local:
+                        out.append(text(alias))
+        elif st.type == "expression_statement":
+            e = st.named_children[0] if st.named_children else None
+            if e is None or e.type != "assignment_expression":
+                continue
+            parts = member_parts(e.child_by_field_name("left"))
+            right = unwrap(e.child_by_field_name("right"))
+            if parts is None or right is None:
+                continue
+            if parts == ["module", "exports"]:
+                if right.type == "identifier" and text(right) == local:
+                    out.append("default")
+                elif right.type == "object":
+                    for m in right.named_children:
+                        if m.type == "shorthand_property_identifier" and text(m) == local:
+                            out.append(local)
+                        elif m.type == "pair":
+                            v = unwrap(m.child_by_field_name("value"))
+                            k = _key_name(m)
+                            if v is not None and k and v.type == "identifier" and text(v) == local:
+                                out.append(k)
+            elif right.type == "identifier" and text(right) == local:
+                if len(parts) == 3 and parts[:2] == ["module", "exports"]:
+                    out.append(parts[2])
+                elif len(parts) == 2 and parts[0] == "exports":
+                    out.append(parts[1])
+    # exported in a way not listed above: still exported, under its own name
+    return out or [local]
 
 
 def _exported(ctx: Context, new: Node) -> str | None:
@@ -978,8 +1186,11 @@ def _unsupported(path: tuple[str, ...]) -> str | None:
     return None
 
 
-def _resolve(ctx: Context, receiver: Node | None) -> list[Node] | None:
-    """The constructors a receiver can be (None: unknown; []: not openai's)."""
+def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
+    """The clients a receiver can be (None: unknown; []: not openai's): the
+    ids of this file's constructors, or ``import:<local>`` for a client
+    another module of the run exports (its decision came with the project
+    input)."""
     facts = ctx.facts
     node = unwrap(receiver)
     if node is None:
@@ -987,7 +1198,7 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[Node] | None:
     if node.type == "await_expression":
         return None
     if node.type == "new_expression":
-        return [node] if node.id in ctx.decisions or _is_client_new(ctx, node) else []
+        return [node.id] if node.id in ctx.decisions or _is_client_new(ctx, node) else []
     values: list[Node] | None = None
     if node.type == "identifier":
         name = text(node)
@@ -997,21 +1208,27 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[Node] | None:
             and name not in facts.reassigned
         ):
             values = [facts.declared_values[name]]
+        elif name not in facts.reassigned and facts.declared_once(name):
+            key = "import:" + name
+            return [key] if key in ctx.decisions else None
     else:
         parts = member_parts(node)
         if parts is not None and len(parts) == 2 and parts[0] == "this":
             values = facts.members.get(parts[1])
+        elif parts is not None and len(parts) == 2 and parts[0] in facts.whole_imports:
+            key = "import:" + ".".join(parts)
+            return [key] if key in ctx.decisions and facts.declared_once(parts[0]) else None
     if values is None and node.type == "identifier":
         values = _assigned_values(ctx, text(node))
     if not values:
         return None
-    out: list[Node] = []
+    out: list[ClientKey] = []
     for v in values:
         v = unwrap(v)
         if v is None or v.type != "new_expression":
             return None
         if v.id in ctx.decisions or _is_client_new(ctx, v):
-            out.append(v)
+            out.append(v.id)
         elif ctx.facts.meaning(v.child_by_field_name("constructor")) is None:
             continue  # another package's client
         else:
@@ -1122,10 +1339,10 @@ def _is_client_new(ctx: Context, new: Node) -> bool:
     return ctx.facts.meaning(new.child_by_field_name("constructor")) in ("client", "azure")
 
 
-def _client_uses(ctx: Context) -> dict[int, list[str | None]]:
-    """constructor id -> for each call through it: the unsupported endpoint
+def _client_uses(ctx: Context) -> dict[ClientKey, list[str | None]]:
+    """client key -> for each call through it: the unsupported endpoint
     it calls, or None (a supported one)."""
-    uses: dict[int, list[str | None]] = {}
+    uses: dict[ClientKey, list[str | None]] = {}
     for call in ctx.facts.calls:
         split = _split_call(call)
         if split is None:
@@ -1133,7 +1350,7 @@ def _client_uses(ctx: Context) -> dict[int, list[str | None]]:
         receiver, path = split
         clients = _resolve(ctx, receiver)
         for c in clients or ():
-            uses.setdefault(c.id, []).append(_unsupported(path))
+            uses.setdefault(c, []).append(_unsupported(path))
     return uses
 
 
@@ -1168,12 +1385,14 @@ class _ModelSite:
     shared: bool
     decisions: list[str | None] = field(default_factory=list)
     requires: list[TsReport] = field(default_factory=list)
+    elsewhere: tuple[str, ...] = ()  # the other modules sending it as ``model``
 
 
 def _check_calls(ctx: Context) -> None:
     sites: dict[int, _ModelSite] = {}
     order: list[int] = []
     facts = ctx.facts
+    exports = {e.name: e for e in ctx.project.exports} if ctx.project is not None else {}
     for call in facts.calls:
         split = _split_call(call)
         if split is None:
@@ -1182,7 +1401,7 @@ def _check_calls(ctx: Context) -> None:
         clients = _resolve(ctx, receiver)
         if clients == []:
             continue  # another package's client
-        decisions = [ctx.decisions.get(c.id) for c in clients] if clients else [None]
+        decisions = [ctx.decisions.get(c) for c in clients] if clients else [None]
         if "left" in decisions:
             continue  # the client stays on OpenAI, and what it sends
         resolved = clients is not None
@@ -1212,6 +1431,21 @@ def _check_calls(ctx: Context) -> None:
                 and name in facts.declared_values
                 and name not in facts.reassigned
             ):
+                if name in facts.local_imports and facts.declared_once(name):
+                    # a constant of another module: its definition is
+                    # rewritten there (or reported) with this read counted
+                    safe = (
+                        resolved
+                        and all(d in ("migrate", "openrouter") for d in decisions)
+                        and not any(
+                            r.unsafe
+                            for r in (ctx.client_reports.get(c) for c in clients or ())
+                            if r is not None
+                        )
+                    )
+                    ctx.sinks.setdefault(name, []).append(safe)
+                    if ctx.project is not None and name in ctx.project.followed:
+                        continue
                 if resolved:
                     ctx.report(
                         where,
@@ -1221,7 +1455,7 @@ def _check_calls(ctx: Context) -> None:
                     )
                 continue
             via = name
-            exported = name in facts.exported
+            exported = name in facts.exported and name not in exports
             node = unwrap(facts.declared_values[name])
             # reads of the constant besides its declaration and model positions
             shared = _read_elsewhere(ctx, name)
@@ -1242,9 +1476,26 @@ def _check_calls(ctx: Context) -> None:
             order.append(frag.id)
         site.decisions += decisions
         for c in clients or ():
-            r = ctx.client_reports.get(c.id)
+            r = ctx.client_reports.get(c)
             if r is not None:
                 site.requires.append(r)
+    # exported constants other modules of the run send as ``model``: their
+    # reads there count (codemods/typescript/project.py)
+    for name, export in exports.items():
+        value = facts.declared_values.get(name) if facts.declared_once(name) else None
+        node = unwrap(value)
+        frag = string_fragment(node) if node is not None else None
+        model = string_value(node)
+        if name in facts.reassigned or frag is None or model is None:
+            continue
+        ctx.handled.add(name)
+        site = sites.get(frag.id)
+        if site is None:
+            site = sites[frag.id] = _ModelSite(frag, model, name, False, _read_elsewhere(ctx, name))
+            order.append(frag.id)
+        site.shared = site.shared or export.other_uses > 0
+        site.decisions += ["migrate" if export.safe else None]
+        site.elsewhere = export.used_in
     for key in order:
         _check_model(ctx, sites[key])
 
@@ -1274,8 +1525,11 @@ def _check_model(ctx: Context, site: _ModelSite) -> None:
 
     lookup = ctx.table.lookup(site.value)
     certain = all(d is not None for d in site.decisions)
-    safe = certain and not site.exported
+    unsafe_client = "unsafe" in site.decisions  # another module's, moved as unsafe
+    safe = certain and not site.exported and not unsafe_client
     through = f" (through {site.via})" if site.via else ""
+    if site.elsewhere:
+        through = f" (through {site.via}, also sent as model in {_some(site.elsewhere)})"
     frag = site.fragment
     if site.shared and lookup.kind in (LookupKind.MAPPED, LookupKind.BAD_PREFIX):
         ctx.report(
@@ -1291,7 +1545,12 @@ def _check_model(ctx: Context, site: _ModelSite) -> None:
         else (
             UNSAFE_NOTE
             if not certain
-            else "; unsafe fix: the constant is exported, other modules may read it"
+            else (
+                "; unsafe fix: it moves with its client, which another module exports and "
+                "whose own fix is unsafe"
+                if unsafe_client
+                else "; unsafe fix: the constant is exported, other modules may read it"
+            )
         )
     )
     if lookup.kind in (LookupKind.MAPPED, LookupKind.BAD_PREFIX) and lookup.target:
@@ -1310,12 +1569,15 @@ def _check_model(ctx: Context, site: _ModelSite) -> None:
         )
         r.requires.extend(site.requires)
     elif lookup.kind is LookupKind.FINE_TUNE and certain:
-        ctx.report(
-            frag,
-            RULES["OR203"],
-            f"fine-tuned model '{site.value}'{through} has no OpenRouter equivalent: "
-            "OpenAI fine-tunes are served by OpenAI only",
-        ).requires.extend(site.requires)
+        _blocks(
+            ctx.report(
+                frag,
+                RULES["OR203"],
+                f"fine-tuned model '{site.value}'{through} has no OpenRouter equivalent: "
+                "OpenAI fine-tunes are served by OpenAI only",
+            ),
+            site,
+        )
     elif lookup.kind is LookupKind.NO_EQUIVALENT:
         successor = (
             f"; its successor on OpenRouter is '{lookup.successor}' (not rewritten: "
@@ -1323,19 +1585,34 @@ def _check_model(ctx: Context, site: _ModelSite) -> None:
             if lookup.successor
             else ""
         )
-        ctx.report(
-            frag,
-            RULES["OR204"],
-            f"model '{site.value}'{through} has no OpenRouter equivalent in the catalog "
-            f"snapshot of {ctx.table.catalog_date}: {lookup.reason}{successor}",
-        ).requires.extend(site.requires)
+        _blocks(
+            ctx.report(
+                frag,
+                RULES["OR204"],
+                f"model '{site.value}'{through} has no OpenRouter equivalent in the catalog "
+                f"snapshot of {ctx.table.catalog_date}: {lookup.reason}{successor}",
+            ),
+            site,
+        )
     elif lookup.kind in (LookupKind.UNKNOWN, LookupKind.BAD_PREFIX) and certain:
-        ctx.report(
-            frag,
-            RULES["OR202"],
-            f"no OpenRouter ID known for '{site.value}'{through}: add it to your mapping file "
-            "or write the OpenRouter ID",
-        ).requires.extend(site.requires)
+        _blocks(
+            ctx.report(
+                frag,
+                RULES["OR202"],
+                f"no OpenRouter ID known for '{site.value}'{through}: add it to your mapping "
+                "file or write the OpenRouter ID",
+            ),
+            site,
+        )
+
+
+def _blocks(r: TsReport, site: _ModelSite) -> None:
+    """A model ID that cannot move: the clients it is sent through move only
+    with it (as Python's: moved alone, they would send an ID OpenRouter
+    rejects, and a call that works today would fail)."""
+    r.requires.extend(site.requires)
+    r.blocks.extend(site.requires)
+    r.blocked_value = site.value
 
 
 # --------------------------------------------------------------------------
@@ -1382,3 +1659,111 @@ def _check_ai_sdk(ctx: Context) -> None:
                 f"`{text(fn)}(...)` is the AI SDK's OpenAI provider, which calls OpenAI "
                 f"(the Responses API since AI SDK 5): {suggestion}",
             )
+
+
+# --------------------------------------------------------------------------
+# what this file tells the project pass (codemods/typescript/project.py)
+
+
+def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary | None:
+    """The facts other modules of the run need: the clients this file exports
+    and their state after noqa and applicability (``kept``: the ids of the
+    reports that survived noqa), the names it imports from project files
+    (relative specifiers), the calls it makes through them and how it reads
+    them, and the model constants it followed for others. None: nothing."""
+    facts = ctx.facts
+    s = ModuleSummary()
+    for key, names in ctx.export_names.items():
+        decision = ctx.decisions.get(key)
+        r = ctx.client_reports.get(key)
+        if decision == "migrate" and r is not None:
+            if not fixable or id(r) not in kept:
+                state = "left"  # not rewritten: a file with errors, # noqa: OR101
+            else:  # an unsafe move: what other modules send moves with it, as unsafe
+                state = "unsafe" if r.unsafe else "migrate"
+        else:
+            state = decision or "left"
+        for name in names:
+            s.clients[name] = state
+    s.handled = set(ctx.handled)
+    if not (facts.local_imports or facts.whole_imports or facts.reexports or facts.dynamic_imports):
+        return s if s.clients or s.handled else None
+    whole_specs: set[str] = set(facts.dynamic_imports)
+    for module, name in facts.reexports:
+        if name is None:
+            whole_specs.add(module)
+        else:
+            key = f"export:{module}:{name}"
+            s.imports[key] = (module, name)
+            s.other_uses[key] = s.other_uses.get(key, 0) + 1
+    reads: dict[str, list[Node]] = {}
+    for local, (module, name) in facts.local_imports.items():
+        s.imports[local] = (module, name)
+        if facts.declared_once(local) and local not in facts.reassigned:
+            reads[local] = [r for r in facts.reads.get(local, []) if not _declares(r)]
+        else:  # shadowed or reassigned: its reads are not followed
+            s.other_uses[local] = s.other_uses.get(local, 0) + 1
+    for ns, module in facts.whole_imports.items():
+        if not facts.declared_once(ns) or ns in facts.reassigned:
+            whole_specs.add(module)
+            continue
+        for ident in facts.reads.get(ns, []):
+            if _declares(ident):
+                continue
+            parent = ident.parent
+            prop = parent.child_by_field_name("property") if parent is not None else None
+            if (
+                parent is not None
+                and parent.type == "member_expression"
+                and prop is not None
+                and prop.type == "property_identifier"
+                and parent.child_by_field_name("object") == ident
+            ):
+                key = f"{ns}.{text(prop)}"
+                s.imports[key] = (module, text(prop))
+                reads.setdefault(key, []).append(parent)
+            else:
+                whole_specs.add(module)  # passed on, ``ns[k]``: not followed
+    calls = {}
+    for call in facts.calls:
+        split = _split_call(call)
+        if split is not None:
+            receiver = unwrap(split[0])
+            if receiver is not None:
+                calls[receiver.id] = (call, split[1])
+    lines = ctx.source
+    for key, nodes in reads.items():
+        other = 0
+        for node in nodes:
+            hit = calls.get(node.id)
+            if hit is not None:
+                call, path = hit
+                line = lines.count(b"\n", 0, call.start_byte) + 1
+                s.client_uses.setdefault(key, []).append(
+                    (_unsupported(path) is None, line, ".".join(path))
+                )
+            else:
+                other += 1
+        other -= len(ctx.sinks.get(key, []))
+        if other > 0:
+            s.other_uses[key] = s.other_uses.get(key, 0) + other
+    for key, flags in ctx.sinks.items():
+        s.sink_uses[key] = len(flags)
+        if all(flags):
+            s.safe.add(key)
+            s.certain.add(key)
+    if not fixable:
+        # a file tree-sitter cannot parse cleanly: what it does with the
+        # names it imports is not all known
+        whole_specs.update(module for module, _ in facts.local_imports.values())
+        whole_specs.update(facts.whole_imports.values())
+    s.module_imports = sorted(whole_specs)
+    return s
+
+
+def _declares(ident: Node) -> bool:
+    parent = ident.parent
+    if parent is None or parent.type != "variable_declarator":
+        return False
+    name = parent.child_by_field_name("name")
+    return name is not None and name.id == ident.id

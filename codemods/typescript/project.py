@@ -1,0 +1,355 @@
+"""The project pass for TypeScript/JavaScript: clients and model constants
+that cross modules (``export const openai = new OpenAI()`` in
+``lib/openai.ts``, ``import { openai } from "./lib/openai"`` elsewhere).
+
+The same two rounds as Python's (:mod:`codemods.project`), on the summaries
+the TypeScript engine returns (:func:`codemods.typescript.rules.module_summary`,
+the fields of :class:`~codemods.project.ModuleSummary` it fills):
+
+* ``imports``: local name -> (specifier, imported name) for every import of
+  a project file (a relative specifier: ``./x``, ``../lib/x.js``); a
+  namespace's ``ns.NAME`` reads are keyed ``ns.NAME``;
+* ``client_uses``: the SDK calls made through such a name (served by
+  OpenRouter?, line, resource path); ``other_uses``: its other reads (passed
+  on, aliased, re-exported); ``module_imports``: specifiers imported in a
+  way whose reads are not followed (``export * from``, ``import()``, a
+  namespace passed on);
+* ``clients``: the names this file exports a client by, with its state
+  after noqa and applicability ("migrate", "unsafe", "openrouter", "left");
+* ``sink_uses`` / ``safe``: imported names sent as ``model`` and whether
+  every such call goes through a client that moves safely; ``handled``:
+  the exported constants this file followed for others.
+
+Phases (each file processed again gets what every earlier phase said):
+
+1. files the prefilter skipped that import a module exporting a client are
+   processed (their calls through it count: ``client.files.create`` names
+   no ``openai``);
+2. each module exporting a client learns the calls other modules make
+   through it (``client_uses``), which names are imported at all
+   (``imported_names``) and where its uses cannot be followed
+   (``client_uses_unknown``, ``imported_whole``), then decides: OR119 when
+   every use in the run is an endpoint OpenRouter does not serve, an unsafe
+   move when some use is not known, and a move that is safe when no file
+   imports it by a path the tool resolves is not possible: unsafe as before;
+3. the importers learn each imported client's state (``clients``): the model
+   IDs they send through it move with it;
+4. the modules defining constants other modules send as ``model`` learn
+   those reads (``exports``), then the importers learn which of them are
+   followed there (``followed``: no OR205 for them).
+
+Specifiers are resolved as TypeScript and node do for files: ``./x`` ->
+``x.ts``, ``x.tsx``, ``x.mts``, ``x.cts``, ``x.js``... or ``x/index.*``;
+``./x.js`` also names ``x.ts`` (TypeScript's ESM convention), ``./x.mjs``
+``x.mts``, ``./x.cjs`` ``x.cts``. Bare package names and path aliases
+(``@/lib/openai``) are not resolved: a client imported by one stays an
+unknown receiver, and a client exported only to such importers stays an
+unsafe move.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from codemods.project import Export, ModuleSummary, ProjectInput
+from codemods.typescript import is_typescript_path
+
+if TYPE_CHECKING:
+    from codemods.runner import Job, Processed, _Pipeline
+    from codemods.units import Units
+
+_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+#: a JavaScript extension in a specifier also names the TypeScript source
+_SOURCE_OF = {
+    ".js": (".js", ".ts", ".tsx", ".jsx"),
+    ".jsx": (".jsx", ".tsx"),
+    ".mjs": (".mjs", ".mts"),
+    ".cjs": (".cjs", ".cts"),
+}
+#: relative specifiers in a file the prefilter skipped (phase 1)
+_SPECIFIER = re.compile(rb"""(?:from|import|require)\s*\(?\s*["']([.@~$#][^"'\n]*)["']""")
+
+
+def resolve(importer: str, specifier: str, files: dict[str, str]) -> str | None:
+    """The file of the run (a key of ``files``: normalised real path -> job
+    path) that ``specifier``, written in ``importer`` (a real path), names:
+    a relative specifier, or a path alias of the nearest ``tsconfig.json`` /
+    ``jsconfig.json`` (``compilerOptions.paths``, ``"@/*": ["./src/*"]``)."""
+    if specifier.startswith(("./", "../")) or specifier in (".", ".."):
+        return _file_of(os.path.join(os.path.dirname(importer), specifier), files)
+    config = _config_of(os.path.dirname(importer))
+    if config is None:
+        return None
+    base, paths = config
+    for pattern, targets in paths:
+        prefix, star, suffix = pattern.partition("*")
+        if star:
+            if not (
+                specifier.startswith(prefix)
+                and specifier.endswith(suffix)
+                and len(specifier) >= len(prefix) + len(suffix)
+            ):
+                continue
+            middle = specifier[len(prefix) : len(specifier) - len(suffix)]
+        elif specifier != pattern:
+            continue
+        else:
+            middle = ""
+        for t in targets:
+            found = _file_of(os.path.join(base, t.replace("*", middle, 1)), files)
+            if found is not None:
+                return found
+        return None  # the first matching pattern decides, as in TypeScript
+    return None
+
+
+def _file_of(path: str, files: dict[str, str]) -> str | None:
+    base = os.path.normpath(path)
+    root, ext = os.path.splitext(base)
+    candidates: list[str] = []
+    if ext in _SOURCE_OF:
+        candidates += [root + e for e in _SOURCE_OF[ext]]
+    elif ext in _EXTENSIONS:
+        candidates.append(base)
+    candidates += [base + e for e in _EXTENSIONS]
+    candidates += [os.path.join(base, "index" + e) for e in _EXTENSIONS]
+    for c in candidates:
+        if c in files:
+            return c
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _config_of(directory: str) -> tuple[str, tuple[tuple[str, tuple[str, ...]], ...]] | None:
+    """(the directory ``paths`` targets are relative to, the patterns, longest
+    prefix first) of the nearest tsconfig.json/jsconfig.json at or above
+    ``directory`` that has ``compilerOptions.paths``; None: none. ``extends``
+    is not followed. The walk stops at a ``.git`` or ``package.json`` (the
+    project's root)."""
+    d = directory
+    while True:
+        for name in ("tsconfig.json", "jsconfig.json"):
+            found = _read_paths(os.path.join(d, name))
+            if found is not None:
+                return found
+        if os.path.lexists(os.path.join(d, ".git")) or os.path.isfile(
+            os.path.join(d, "package.json")
+        ):
+            return None
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+_JSONC = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def _read_paths(path: str) -> tuple[str, tuple[tuple[str, tuple[str, ...]], ...]] | None:
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            raw = fh.read(1 << 20)
+    except (OSError, UnicodeDecodeError):
+        return None
+    # JSON with comments and trailing commas, as tsc reads it
+    cleaned = _JSONC.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", raw)
+    cleaned = _TRAILING_COMMA.sub(r"\1", cleaned)
+    try:
+        options = json.loads(cleaned).get("compilerOptions") or {}
+    except (ValueError, AttributeError):
+        return None
+    paths = options.get("paths") if isinstance(options, dict) else None
+    if not isinstance(paths, dict) or not paths:
+        return None
+    base_url = options.get("baseUrl")
+    base = os.path.dirname(path)
+    if isinstance(base_url, str):
+        base = os.path.join(base, base_url)
+    patterns = [
+        (k, tuple(t for t in v if isinstance(t, str)))
+        for k, v in paths.items()
+        if isinstance(k, str) and isinstance(v, list) and k.count("*") <= 1
+    ]
+    patterns.sort(key=lambda kv: -len(kv[0].partition("*")[0]))
+    return base, tuple(patterns)
+
+
+def _rel(path: str, frm: str) -> str:
+    """``path`` relative to the directory of ``frm`` (for messages)."""
+    try:
+        return os.path.relpath(path, os.path.dirname(frm) or ".")
+    except ValueError:
+        return path
+
+
+def second_round(
+    pipeline: _Pipeline, jobs: list[Job], final: dict[str, Processed], units: Units
+) -> None:
+    """Plan from the TypeScript summaries and process again what each phase
+    says (updates ``final``; see the module docstring)."""
+    jobs = [j for j in jobs if is_typescript_path(j.path)]
+    if not jobs:
+        return
+    _config_of.cache_clear()  # tsconfig.json files are read once per run
+    by_path = {j.path: j for j in jobs}
+    real_of = {j.path: os.path.normpath(os.path.abspath(str(j.real))) for j in jobs}
+    files = {real: path for path, real in real_of.items()}
+    inputs: dict[str, ProjectInput] = {}
+
+    def given(path: str) -> ProjectInput:
+        return inputs.get(path, ProjectInput())
+
+    def rerun(todo: dict[str, ProjectInput]) -> None:
+        if not todo:
+            return
+        inputs.update(todo)
+        items = [(by_path[p], project, final[p].original) for p, project in todo.items()]
+        final.update(pipeline.rerun(items))
+
+    def summary(path: str) -> ModuleSummary | None:
+        p = final.get(path)
+        return None if p is None else p.summary
+
+    def target(path: str, specifier: str) -> str | None:
+        found = resolve(real_of[path], specifier, files)
+        return None if found is None else files[found]
+
+    exporting = {j.path for j in jobs if (s := summary(j.path)) is not None and s.clients}
+    if not exporting and not any((s := summary(j.path)) is not None and s.sink_uses for j in jobs):
+        return
+
+    # 1. files the prefilter skipped that import a module exporting a client
+    todo: dict[str, ProjectInput] = {}
+    for j in jobs:
+        p = final[j.path]
+        if p.summary is not None or not p.result.skipped or not exporting:
+            continue
+        data = p.original
+        if data is None:
+            try:
+                with open(j.real, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+        for m in _SPECIFIER.finditer(data):
+            spec = m.group(1).decode("utf-8", "replace")
+            if target(j.path, spec) in exporting:
+                todo[j.path] = given(j.path)
+                break
+    rerun(todo)
+
+    # who imports what: (definer, exported name) -> [(importer, local key)]
+    importers: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    whole: dict[str, list[str]] = {}  # definer -> importers reading it whole
+    for j in jobs:
+        s = summary(j.path)
+        if s is None:
+            continue
+        for local, (spec, name) in s.imports.items():
+            t = target(j.path, spec)
+            if t is not None and t != j.path:
+                importers.setdefault((t, name), []).append((j.path, local))
+        for spec in s.module_imports:
+            t = target(j.path, spec)
+            if t is not None and t != j.path:
+                whole.setdefault(t, []).append(j.path)
+
+    # 2. the modules exporting a client learn the calls made through it elsewhere
+    todo = {}
+    for definer in sorted(exporting):
+        s = summary(definer)
+        assert s is not None
+        uses: list[tuple[str, bool, str, str]] = []
+        unknown: list[tuple[str, str]] = []
+        imported: set[str] = set()
+        for name in s.clients:
+            for importer, local in importers.get((definer, name), ()):
+                imported.add(name)
+                other = summary(importer)
+                assert other is not None
+                where = _rel(importer, definer)
+                for served, line, resource in other.client_uses.get(local, ()):
+                    uses.append((name, served, f"{where}:{line}", resource))
+                if other.other_uses.get(local, 0) > 0:
+                    unknown.append((name, where))
+        whole_here = sorted({_rel(p, definer) for p in whole.get(definer, ())})
+        if not (uses or unknown or imported or whole_here):
+            continue
+        todo[definer] = replace(
+            given(definer),
+            client_uses=tuple(sorted(uses)),
+            client_uses_unknown=tuple(sorted(set(unknown))),
+            imported_names=frozenset(imported),
+            imported_whole=bool(whole_here),
+        )
+    rerun(todo)
+
+    # 3. the importers learn the state of each client they import
+    todo = {}
+    for (definer, name), users in sorted(importers.items()):
+        s = summary(definer)
+        state = None if s is None else s.clients.get(name)
+        if state is None:
+            continue
+        for importer, local in users:
+            if local.startswith("export:"):
+                continue
+            project = todo.get(importer, given(importer))
+            todo[importer] = replace(project, clients=(*project.clients, (local, state)))
+            if state in ("migrate", "unsafe"):
+                units.link(definer, importer)
+    rerun(todo)
+
+    # 4. model constants: their definers, then their importers
+    definers: dict[str, dict[str, dict[str, Any]]] = {}
+    for (definer, name), users in importers.items():
+        if definer in whole:
+            continue  # its names' reads cannot all be counted
+        if not any((summary(imp) or _EMPTY).sink_uses.get(local) for imp, local in users):
+            continue
+        e = definers.setdefault(definer, {}).setdefault(
+            name, {"used_in": set(), "other": 0, "other_files": set(), "safe": True}
+        )
+        for importer, local in users:
+            other = summary(importer) or _EMPTY
+            if other.sink_uses.get(local):
+                e["used_in"].add(_rel(importer, definer))
+                e["safe"] = e["safe"] and local in other.safe
+            n = other.other_uses.get(local, 0) + len(other.client_uses.get(local, ()))
+            if n:
+                e["other"] += n
+                e["other_files"].add(_rel(importer, definer))
+    todo = {}
+    for definer, names in sorted(definers.items()):
+        exports = tuple(
+            Export(
+                name=name,
+                used_in=tuple(sorted(e["used_in"])),
+                other_uses=e["other"],
+                other_files=tuple(sorted(e["other_files"])),
+                certain=e["safe"],
+                safe=e["safe"],
+            )
+            for name, e in sorted(names.items())
+        )
+        todo[definer] = replace(given(definer), exports=exports)
+    rerun(todo)
+    todo = {}
+    for definer in definers:
+        handled = (summary(definer) or _EMPTY).handled
+        for name in handled:
+            for importer, local in importers.get((definer, name), ()):
+                if (summary(importer) or _EMPTY).sink_uses.get(local):
+                    project = todo.get(importer, given(importer))
+                    todo[importer] = replace(project, followed=project.followed | {local})
+                    units.link(definer, importer)
+    rerun(todo)
+
+
+_EMPTY = ModuleSummary()

@@ -1,0 +1,352 @@
+"""The TypeScript/JavaScript cross-module pass (codemods/typescript/project.py):
+a client exported by one module and used in another, model constants
+imported across modules, per-client decisions with every module's uses,
+and how import specifiers are resolved."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codemods.cli import main
+from codemods.typescript.project import resolve
+from tests.helpers import cli_runner
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def _check(root: Path, *args: str) -> str:
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        out = cli_runner().invoke(main, ["check", "--no-cache", *args])
+    finally:
+        os.chdir(old)
+    return out.stdout
+
+
+def _migrate(root: Path, *args: str) -> None:
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        out = cli_runner().invoke(main, ["migrate", "--no-cache", "--allow-dirty", *args])
+    finally:
+        os.chdir(old)
+    assert out.exit_code == 0, out.output
+
+
+LIB = """
+import OpenAI from "openai";
+export const openai = new OpenAI();
+export const MODEL = "gpt-4o-mini";
+"""
+
+
+def test_an_exported_client_moves_with_the_calls_other_modules_make(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": LIB,
+            "app/route.ts": """
+            import { openai, MODEL } from "../lib/openai";
+            export async function POST() {
+              await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+              return openai.chat.completions.create({ model: MODEL, messages: [] });
+            }
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "lib/openai.ts:2:23: OR101 [*]" in out, out
+    assert "app/route.ts:3:50: OR201 [*] model 'gpt-4o'" in out, out
+    # the constant is rewritten where it is defined, the read counted there
+    assert (
+        "lib/openai.ts:3:23: OR201 [*] model 'gpt-4o-mini' (through MODEL, also sent as "
+        "model in ../app/route.ts)" in out
+    ), out
+    assert "OR205" not in out and "unsafe" not in out, out
+    _migrate(root, ".")
+    assert 'model: "openai/gpt-4o"' in (root / "app/route.ts").read_text()
+    lib = (root / "lib/openai.ts").read_text()
+    assert 'baseURL: "https://openrouter.ai/api/v1"' in lib
+    assert 'MODEL = "openai/gpt-4o-mini"' in lib
+    again = _check(root, ".")
+    assert "[*]" not in again and "OR1" not in again and "OR2" not in again, again
+
+
+def test_a_client_used_elsewhere_only_for_unserved_endpoints_stays_on_openai(
+    tmp_path: Path,
+) -> None:
+    # openai-assistants-quickstart's shape: the client module has no call,
+    # the routes use it for assistants and files only; they name no `openai`
+    # (the prefilter skips them: the project pass reads them)
+    root = _tree(
+        tmp_path,
+        {
+            "app/llm.ts": 'import OpenAI from "openai";\nconst c = new OpenAI();\nexport default c;\n',
+            "app/api/assistants/route.ts": """
+            import client from "@/app/llm";
+            export async function POST() {
+              return client.beta.assistants.create({ model: "gpt-4o", tools: [] });
+            }
+            """,
+            "app/api/files/route.ts": """
+            import llm from "../../llm.js";
+            export async function POST(file: File) {
+              return llm.files.create({ file, purpose: "assistants" });
+            }
+            """,
+            "tsconfig.json": '{ "compilerOptions": { "paths": { "@/*": ["./*"] } } }\n',
+        },
+    )
+    out = _check(root, ".")
+    assert "app/llm.ts:2:11: OR119" in out, out
+    assert "also in api/assistants/route.ts:3, api/files/route.ts:3" in out, out
+    assert "OR101" not in out and "OR201" not in out and "OR301" not in out, out
+
+
+def test_a_use_the_tool_cannot_follow_makes_the_move_unsafe(tmp_path: Path) -> None:
+    files = {
+        "lib/openai.ts": LIB,
+        "app/route.ts": """
+        import { openai } from "../lib/openai";
+        await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+        """,
+    }
+    for extra in (
+        'export { openai } from "../lib/openai";\n',  # a re-export
+        'import { openai } from "../lib/openai";\nregister(openai);\n',  # passed on
+        'import * as lib from "../lib/openai";\nregister(lib);\n',  # module passed on
+        'const lib = await import("../lib/openai");\n',  # a dynamic import
+    ):
+        root = _tree(tmp_path / str(abs(hash(extra))), {**files, "app/other.ts": extra})
+        out = _check(root, ".")
+        assert "lib/openai.ts:2:23: OR101 `new OpenAI(...)`" in out, (extra, out)
+        assert "not all of its uses are known" in out, (extra, out)
+        assert (
+            "app/route.ts:2:48: OR201 model 'gpt-4o' is not an OpenRouter ID: use "
+            "'openai/gpt-4o'; unsafe fix: it moves with its client" in out
+        ), (extra, out)
+
+
+def test_namespace_and_commonjs_imports_are_followed(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/index.js": """
+            const OpenAI = require("openai");
+            const client = new OpenAI();
+            module.exports = { client };
+            """,
+            "main.cjs": """
+            const { client } = require("./lib");
+            const lib = require("./lib/index.js");
+            async function main() {
+              await client.chat.completions.create({ model: "gpt-4o", messages: [] });
+              await lib.client.embeddings.create({ model: "text-embedding-3-small", input: "x" });
+            }
+            """,
+            "esm.mts": """
+            import * as lib from "./lib/index.js";
+            await lib.client.chat.completions.create({ model: "gpt-4o-mini", messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "lib/index.js:2:16: OR101 [*]" in out, out
+    assert out.count("OR201 [*]") == 3 and "unsafe" not in out, out
+
+
+def test_an_unresolved_importer_keeps_the_export_unsafe(tmp_path: Path) -> None:
+    # a bare package name, or an alias without a tsconfig: not a file of the run
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": LIB,
+            "app/route.ts": """
+            import { openai } from "@/lib/openai";
+            await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "no file of this run imports it by a path the tool follows" in out, out
+    assert "the client of a call it reaches is not resolved" in out, out
+
+
+def test_model_constants_read_for_something_else_elsewhere_are_shared(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "config.ts": 'export const CHAT_MODEL = "gpt-4o";\n',
+            "lib/openai.ts": 'import OpenAI from "openai";\nexport const openai = new OpenAI();\n',
+            "app.ts": """
+            import { CHAT_MODEL } from "./config";
+            import { openai } from "./lib/openai";
+            console.log(`using ${CHAT_MODEL}`);
+            await openai.chat.completions.create({ model: CHAT_MODEL, messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "config.ts:1:28: OR206 model constant CHAT_MODEL ('gpt-4o')" in out, out
+    assert "OR205" not in out, out
+
+
+def test_a_file_named_alone_gets_what_the_tree_gives_it(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": LIB,
+            "app/route.ts": """
+            import { openai } from "../lib/openai";
+            await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+        },
+    )
+    whole = [ln for ln in _check(root, ".").splitlines() if ln.startswith("app/route.ts")]
+    alone = _check(root, "app/route.ts").splitlines()
+    assert whole and alone[: len(whole)] == whole
+    assert alone[0].startswith("app/route.ts:2:48: OR201 [*]"), alone
+
+
+def test_workers_and_the_cache_give_the_same_results(tmp_path: Path, monkeypatch) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": LIB,
+            "app/a.ts": """
+            import { openai, MODEL } from "../lib/openai";
+            await openai.chat.completions.create({ model: MODEL, messages: [] });
+            """,
+            "app/b.ts": """
+            import { openai } from "../lib/openai";
+            await openai.files.create({ file, purpose: "batch" });
+            """,
+        },
+    )
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("OPENROUTER_MIGRATE_NO_CACHE", raising=False)
+    runner = cli_runner()
+    outs = [
+        runner.invoke(main, ["check", *args, "."]).stdout
+        for args in (["--no-cache", "-j", "1"], ["--no-cache", "-j", "2"], ["-j", "1"], ["-j", "2"])
+    ]
+    assert len(set(outs)) == 1, outs
+    assert "OR101 [*]" in outs[0] and "OR301" in outs[0]
+
+
+@pytest.mark.parametrize(
+    ("specifier", "expected"),
+    [
+        ("./lib/openai", "lib/openai.ts"),
+        ("./lib/openai.js", "lib/openai.ts"),  # TypeScript's ESM convention
+        ("./lib", "lib/index.ts"),
+        ("./esm.mjs", "esm.mts"),
+        ("./cjs.cjs", "cjs.cts"),
+        ("./plain.js", "plain.js"),
+        ("./view", "view.tsx"),
+        ("./view.jsx", "view.tsx"),
+        ("@/lib/openai", "lib/openai.ts"),  # tsconfig paths
+        ("~/exact", "lib/openai.ts"),
+        ("openai", None),  # a package
+        ("@scope/pkg", None),
+        ("./missing", None),
+    ],
+)
+def test_specifiers_resolve_to_files_of_the_run(
+    tmp_path: Path, specifier: str, expected: str | None
+) -> None:
+    names = [
+        "lib/openai.ts",
+        "lib/index.ts",
+        "esm.mts",
+        "cjs.cts",
+        "plain.js",
+        "view.tsx",
+    ]
+    (tmp_path / "tsconfig.json").write_text(
+        "{\n  // comments and trailing commas, as tsc allows\n"
+        '  "compilerOptions": { "baseUrl": ".", "paths": {\n'
+        '    "@/*": ["./*"], "~/exact": ["lib/openai.ts"],\n  }, },\n}\n'
+    )
+    files = {str(tmp_path / n): n for n in names}
+    found = resolve(str(tmp_path / "app.ts"), specifier, files)
+    assert (files[found] if found else None) == expected
+
+
+def test_a_client_and_its_importers_are_written_together_or_not_at_all(tmp_path: Path) -> None:
+    import subprocess
+
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": 'import OpenAI from "openai";\nexport const openai = new OpenAI();\n',
+            "app.ts": """
+            import { openai } from "./lib/openai";
+            await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+        },
+    )
+    (root / ".git").rmdir()
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+    with (root / "app.ts").open("a") as fh:
+        fh.write("// a local edit\n")
+    before = (root / "lib/openai.ts").read_bytes()
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        out = cli_runner().invoke(main, ["migrate", "--no-cache", "."])
+    finally:
+        os.chdir(old)
+    assert out.exit_code == 2, out.output
+    assert "its fixes were decided together with app.ts" in out.output
+    assert (root / "lib/openai.ts").read_bytes() == before
+
+
+def test_files_that_do_not_parse_keep_their_side_unknown(tmp_path: Path) -> None:
+    # an importer with a syntax error: its uses of the client are not all
+    # known; a definer with one is not rewritten: its client stays, and what
+    # the importers send through it is left alone
+    root = _tree(
+        tmp_path / "importer",
+        {
+            "lib/openai.ts": LIB,
+            "app/page.tsx": """
+            import { openai } from "../lib/openai";
+            export const P = () => <p>Tom & Jerry {openai.files.list()}</p>;
+            """,
+            "app/route.ts": """
+            import { openai } from "../lib/openai";
+            await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "lib/openai.ts:2:23: OR101 `new OpenAI(...)`" in out, out
+    assert "not all of its uses are known" in out, out
+    root = _tree(
+        tmp_path / "definer",
+        {
+            "lib/openai.ts": LIB + "export const broken = (;\n",
+            "app/route.ts": """
+            import { openai } from "../lib/openai";
+            await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "app/route.ts" not in out, out
