@@ -85,6 +85,7 @@ class NodeApp:
 APPS: dict[str, NodeApp] = {
     "node_esm": NodeApp(("index.mjs",), frozenset({CHAT, EMBEDDINGS})),
     "commonjs": NodeApp(("app.cjs",), frozenset({CHAT})),
+    "node_stream": NodeApp(("app.mjs",), frozenset({CHAT})),
     "typescript_class": NodeApp(("dist/app.mjs",), frozenset({RESPONSES}), build="tsc"),
     # a Next.js-shaped TSX app: the client exported by lib/openai.ts and used
     # by the routes (the cross-module pass), a model constant imported by one

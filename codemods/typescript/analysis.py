@@ -149,6 +149,8 @@ class Facts:
     reads: dict[str, list[Node]] = field(default_factory=dict)
     # names assigned after their declaration (``client = other``)
     reassigned: set[str] = field(default_factory=set)
+    # name -> the values of its plain assignments (``client = new OpenAI()``)
+    assigned: dict[str, list[Node]] = field(default_factory=dict)
     # ``this.x`` / class field ``x`` -> the values assigned to it
     members: dict[str, list[Node]] = field(default_factory=dict)
     comments: list[Node] = field(default_factory=list)
@@ -365,6 +367,8 @@ def collect(root: Node, source: bytes) -> Facts:
             right = node.child_by_field_name("right")
             if left is not None and left.type == "identifier":
                 facts.reassigned.add(text(left))
+                if right is not None:
+                    facts.assigned.setdefault(text(left), []).append(right)
             parts = member_parts(left)
             if parts is not None and len(parts) == 2 and parts[0] == "this" and right is not None:
                 facts.members.setdefault(parts[1], []).append(right)

@@ -131,19 +131,17 @@ def _process(
     problem = first_problem(root)
     if problem is not None:
         line, col = lines.point(problem.start_byte)
-        what = "missing " + problem.type if problem.is_missing else "a syntax error"
-        result.errors.append(
-            FileError(
-                path,
-                f"tree-sitter's {grammar} grammar finds {what} here: reported, not rewritten",
-                line,
-                col + 1,
-            )
-        )
+        result.errors.append(FileError(path, _problem_message(problem, grammar), line, col + 1))
     table = config.table()
     facts = collect(root, data)
     ctx = Context(source=data, facts=facts, settings=settings, table=table, project=project)
     check(ctx)
+    if problem is not None and not _uses_sdk(ctx, root):
+        # nothing of openai's to migrate: not the tool's business to flag a
+        # grammar limitation (a bare ``&`` in JSX text), as Python skips
+        # notebook cells that do not mention OpenAI; what it imports from
+        # the project still counts for the cross-module pass
+        return FileResult(path), module_summary(ctx, set(), False)
     suppressions = _suppressions(facts.comments, lines)
 
     kept = []
@@ -248,6 +246,51 @@ def _process(
     _unused_noqa(result, suppressions, settings, RULES)
     result.findings.sort(key=Finding.sort_key)
     return result, module_summary(ctx, {id(r) for r in kept}, fixable)
+
+
+_JSX = frozenset({"jsx_element", "jsx_fragment", "jsx_self_closing_element"})
+
+
+def _problem_message(problem: Any, grammar: str) -> str:
+    """Why a file with an ERROR or MISSING node is not rewritten (the error
+    names the line of the first one)."""
+    what = f"missing `{problem.type}`" if problem.is_missing else "a syntax error"
+    why = ""
+    node = problem.parent
+    while node is not None and node.type not in _JSX:
+        node = node.parent
+    if node is not None and not problem.is_missing and problem.text.lstrip().startswith(b"&"):
+        why = (
+            " (a bare `&` in JSX text, which TypeScript accepts and the grammar rejects: "
+            "write `&amp;` or `{'&'}`)"
+        )
+    return (
+        f"tree-sitter's {grammar} grammar finds {what} here{why}; this file uses the openai "
+        "SDK, and a file the grammar cannot parse whole is not rewritten: its findings are "
+        "shown without fixes"
+    )
+
+
+def _uses_sdk(ctx: Any, root: Any) -> bool:
+    """Does a file that does not parse cleanly use the SDK: a client (or v3
+    class) constructed from openai's import, an openai name the tool cannot
+    pin down, any finding, or ``openai`` inside the unparsed text itself (the
+    grammar may have swallowed a construction)?"""
+    facts = ctx.facts
+    if ctx.reports:
+        return True
+    for new in facts.new_expressions:
+        ctor = new.child_by_field_name("constructor")
+        if facts.meaning(ctor) is not None or facts.shadowed_openai_name(ctor) is not None:
+            return True
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error and b"openai" in node.text.lower():
+            return True
+        if node.has_error:
+            stack.extend(node.children)
+    return False
 
 
 def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes | None:

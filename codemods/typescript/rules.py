@@ -266,6 +266,39 @@ add_example(
     """,
 )
 add_example(
+    "OR401",
+    "typescript",
+    _OPENROUTER_CLIENT
+    + """
+    const stream = await client.chat.completions.create({ model: "openai/gpt-4o", messages, stream: true });
+    for await (const chunk of stream) {
+      process.stdout.write(chunk.choices[0].delta.content ?? "");
+    }
+    """,
+    _OPENROUTER_CLIENT
+    + """
+    const stream = await client.chat.completions.create({ model: "openai/gpt-4o", messages, stream: true });
+    for await (const chunk of stream) {
+      if (!chunk.choices.length) continue;
+      process.stdout.write(chunk.choices[0].delta.content ?? "");
+    }
+    """,
+)
+add_example(
+    "OR122",
+    "typescript",
+    """
+    import OpenAI from "openai";
+    let client;
+    if (process.env.LOCAL) {
+      client = new OpenAI({ baseURL: "http://localhost:11434/v1" });
+    } else {
+      client = new OpenAI();
+    }
+    await client.chat.completions.create({ model: "gpt-4o", messages: [] });
+    """,
+)
+add_example(
     "OR303",
     "typescript",
     """
@@ -489,6 +522,7 @@ def check(ctx: Context) -> None:
     project = ctx.project
     for local, state in project.clients if project is not None else ():
         ctx.decisions["import:" + local] = state
+    _leave_sharing(ctx, plans)
     uses = _client_uses(ctx)
     for key, (new, plan) in plans.items():
         name = text(new.child_by_field_name("constructor"))
@@ -552,6 +586,9 @@ def check(ctx: Context) -> None:
         if new.id in ctx.decisions and new.id not in ctx.export_names:
             ctx.export_names[new.id] = _export_names(ctx, new)
     _check_calls(ctx)
+    from codemods.typescript.streams import check_streams
+
+    check_streams(ctx)
     _check_ai_sdk(ctx)
     _check_org_env(ctx)
 
@@ -1181,6 +1218,8 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
         elif parts is not None and len(parts) == 2 and parts[0] in facts.whole_imports:
             key = "import:" + ".".join(parts)
             return [key] if key in ctx.decisions and facts.declared_once(parts[0]) else None
+    if values is None and node.type == "identifier":
+        values = _assigned_values(ctx, text(node))
     if not values:
         return None
     out: list[ClientKey] = []
@@ -1197,6 +1236,103 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
     if not out and len(values) > 0:
         return []
     return out
+
+
+def _assigned_values(ctx: Context, name: str) -> list[Node] | None:
+    """Every value a variable declared once holds: its initialiser and each
+    plain assignment (``let openai; if (azure) openai = new OpenAI({...})
+    else openai = new OpenAI()``), as Python unions a name's bindings in its
+    scope. A file that declares the name once has one such variable, so
+    every ``name = ...`` assigns it. ``null``/``undefined`` hold no client.
+    None: not declared once, or never assigned."""
+    facts = ctx.facts
+    if not facts.declared_once(name) or name not in facts.assigned:
+        return None
+    values = list(facts.assigned[name])
+    if name in facts.declared_values:
+        values.insert(0, facts.declared_values[name])
+    out = []
+    for v in values:
+        inner = unwrap(v)
+        if inner is not None and (
+            inner.type in ("null", "undefined")
+            or (inner.type == "identifier" and text(inner) == "undefined")
+        ):
+            continue
+        out.append(v)
+    return out or None
+
+
+def _leave_sharing(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> None:
+    """OR122, as in Python: a client used through the same variable as a
+    client that is left alone is left too (removed from ``plans``), with the
+    model IDs sent through them: one ID goes to whichever client the variable
+    holds at run time, and would be wrong for one of them."""
+    changed = True
+    while changed:
+        changed = False
+        for call in ctx.facts.calls:
+            split = _split_call(call)
+            if split is None:
+                continue
+            receiver = split[0]
+            clients = _resolve(ctx, receiver) or []
+            # a client is a constructor node (its key: ``.id``) or a key
+            keys = [getattr(c, "id", c) for c in clients]
+            left = [k for k in keys if ctx.decisions.get(k) == "left"]
+            if not left or not any(k in plans for k in keys):
+                continue
+            other = next(c for c in clients if getattr(c, "id", c) in left)
+            if isinstance(other, int):  # a constructor's id: find its node
+                other = next((n for n in ctx.facts.new_expressions if n.id == other), other)
+            where = (
+                f"`new {text(other.child_by_field_name('constructor'))}(...)` at line "
+                f"{other.start_point[0] + 1}"
+                if not isinstance(other, (int, str))
+                else "a client of another module"
+            )
+            for k in keys:
+                if k not in plans:
+                    continue
+                new, _ = plans.pop(k)
+                ctx.decisions[k] = "left"
+                changed = True
+                ctx.report(
+                    new,
+                    RULES["OR122"],
+                    f"`new {text(new.child_by_field_name('constructor'))}(...)` is used "
+                    f"through the same variable (`{text(receiver)}`) as {where}, which is "
+                    "left alone: left too, with the model IDs sent through them (they would "
+                    "move half way); point both at OpenRouter by hand, or give them separate "
+                    "variables",
+                )
+
+
+def _unseen_request(ctx: Context, call: Node) -> None:
+    """OR205 for a request whose model the tool cannot see, as Python reports
+    ``create(**body)``: an object spreading something (``{ ...body, stream:
+    true }``) with no ``model`` of its own. The model comes with the spread
+    value, often a browser's request body."""
+    args = call.child_by_field_name("arguments")
+    named = [c for c in args.named_children if c.type != "comment"] if args else []
+    first = unwrap(named[0]) if named else None
+    if first is not None and first.type == "identifier":
+        name = text(first)
+        if ctx.facts.declared_once(name) and name in ctx.facts.declared_values:
+            first = unwrap(ctx.facts.declared_values[name])
+    if first is None or first.type != "object":
+        return
+    members = _members(first)
+    spreads = [m for m in members if m.type == "spread_element"]
+    if not spreads or any(_key_name(m) == "model" for m in members):
+        return
+    shown = text(spreads[0])
+    ctx.report(
+        spreads[0],
+        RULES["OR205"],
+        f"the request's model comes from `{shown[:60]}`, which the tool cannot follow: check "
+        "that it holds an OpenRouter ID (provider/model, e.g. 'openai/gpt-4o')",
+    )
 
 
 def _is_client_new(ctx: Context, new: Node) -> bool:
@@ -1282,6 +1418,8 @@ def _check_calls(ctx: Context) -> None:
             continue
         value, where = _model_value(ctx, call)
         if value is None:
+            if resolved or facts.imports_openai:  # unresolved: maybe openai's
+                _unseen_request(ctx, call)
             continue
         node = unwrap(value)
         via = None
