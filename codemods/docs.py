@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from codemods.rules import RULES
+from codemods.python.rules import RULES
 
 _GROUPS = (
     ("OR1", "Clients (OR1xx)"),

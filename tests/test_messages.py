@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from codemods.cli import main
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import Finding
+from codemods.core.findings import Finding
+from codemods.python.engine import EngineConfig, process_source
 from tests.conftest import ROOT
 from tests.helpers import cli_runner
 
@@ -134,7 +134,7 @@ def test_or206_in_a_notebook_names_the_cell() -> None:
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    from codemods.notebook_engine import process_notebook
+    from codemods.python.notebook_engine import process_notebook
 
     r = process_notebook("n.ipynb", json.dumps(nb).encode(), EngineConfig())
     (msg,) = [f.message for f in r.findings if f.code == "OR206"]
@@ -271,7 +271,7 @@ def test_readme_and_rule_docs_agree_on_where_noqa_goes() -> None:
 def test_large_file_note_on_stderr_when_piped(
     cwd: Path, monkeypatch: pytest.MonkeyPatch, ci: str
 ) -> None:
-    from codemods import runner
+    from codemods.core import runner
 
     monkeypatch.setattr(runner, "LARGE_FILE_BYTES", 2048)
     monkeypatch.setenv("CI", ci)

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from codemods.cli import main
+from codemods.core.findings import Settings
 from codemods.docs import rules_markdown
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import Settings
-from codemods.rules import RULES
+from codemods.python.engine import EngineConfig, process_source
+from codemods.python.rules import RULES
 from tests.helpers import cli_runner
 
 ROOT = Path(__file__).resolve().parent.parent

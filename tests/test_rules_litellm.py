@@ -311,7 +311,7 @@ def test_llamaindex_constructions_sharing_a_constant_move_together() -> None:
 
 
 def test_prefilter_wakes_on_litellm_and_dspy() -> None:
-    from codemods.prefilter import may_need_work
+    from codemods.core.prefilter import may_need_work
 
     assert may_need_work(b"import litellm\nlitellm.completion(model='gpt-4o')\n")
     assert may_need_work(b"import dspy\nlm = dspy.LM('gpt-4o')\n")

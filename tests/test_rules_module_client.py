@@ -6,11 +6,11 @@ import textwrap
 
 import pytest
 
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import FileResult, Settings
-from codemods.rules import RULES
-from codemods.rules.base import RuleContext
-from codemods.rules.models import sdk_calls
+from codemods.core.findings import FileResult, Settings
+from codemods.python.engine import EngineConfig, process_source
+from codemods.python.rules import RULES
+from codemods.python.rules.base import RuleContext
+from codemods.python.rules.models import sdk_calls
 
 URL = "https://openrouter.ai/api/v1"
 # the module-level client of openai>=1 needs the trailing slash (issue 11 item 7)
@@ -859,8 +859,8 @@ def test_api_type_open_ai_is_not_azure() -> None:
 def test_sdk_calls_sees_legacy_methods_and_held_calls() -> None:
     import libcst as cst
 
-    from codemods.analysis import collect
-    from codemods.engine import _table
+    from codemods.python.analysis import collect
+    from codemods.python.engine import _table
 
     src = dedent(
         """

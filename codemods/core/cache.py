@@ -28,7 +28,7 @@ overwritten). Failures to create, read or write the cache are silent: the
 cache only ever saves time, it never changes a result.
 
 Secrets: a file whose bytes hold a key or URL credentials (see
-:func:`codemods.secrets.source_holds_secret`) is never cached, so no entry
+:func:`codemods.core.secrets.source_holds_secret`) is never cached, so no entry
 holds a key, neither in the migrated source nor in a message.
 
 Only files the prefilter lets through get entries: the prefilter (a
@@ -50,9 +50,9 @@ from pathlib import Path
 from typing import Any
 
 from codemods import __version__
-from codemods.findings import FileResult
-from codemods.project import ModuleSummary, summary_from_dict, summary_to_dict
-from codemods.writer import _signals_deferred
+from codemods.core.findings import FileResult
+from codemods.core.writer import _signals_deferred
+from codemods.python.project import ModuleSummary, summary_from_dict, summary_to_dict
 
 CACHE_DIR_NAME = ".openrouter-migrate-cache"
 # first line of the cache's .gitignore: how ``clean`` knows the directory is ours
@@ -61,7 +61,7 @@ _MARKER = "# Automatically created by openrouter-migrate."
 # cached (the first write of a run removes older entries, which may hold one);
 # 4: generic summary form (every ModuleSummary field), second-round entries
 FORMAT = 4
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # codemods/, every front-end
 
 
 def find_project_root(path: str | os.PathLike[str]) -> Path | None:

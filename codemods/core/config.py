@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codemods.secrets import env_name_problem, redact_text, url_credentials
+from codemods.core.secrets import env_name_problem, redact_text, url_credentials
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -129,7 +129,7 @@ def check_codes(values: Sequence[str]) -> str | None:
     """The first value that names no rule (as a code or a code prefix), if any."""
     if not values:
         return None  # no need to import the rules (and LibCST) for nothing
-    from codemods.rules import RULES
+    from codemods.python.rules import RULES
 
     for v in values:
         if not v or not any(code.startswith(v) for code in RULES):

@@ -10,7 +10,7 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from codemods.secrets import redact_text
+from codemods.core.secrets import redact_text
 
 
 def _redact_field(obj: object, name: str) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from codemods import __version__
-from codemods.findings import FileError, Finding
+from codemods.core.findings import FileError, Finding
 
 FORMATS = ("text", "json", "sarif", "github")
 JSON_VERSION = 1
@@ -106,7 +106,7 @@ def statistics_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
 
 
 def _rule_name(code: str) -> str | None:
-    from codemods.rules import RULES
+    from codemods.python.rules import RULES
 
     info = RULES.get(code)
     return None if info is None else info.name
@@ -168,7 +168,7 @@ def _level(severity: str) -> str:
 
 
 def sarif_rules() -> list[dict[str, Any]]:
-    from codemods.rules import RULES
+    from codemods.python.rules import RULES
 
     rules = []
     for code in sorted(RULES):
@@ -284,7 +284,7 @@ def _command(kind: str, props: dict[str, Any], message: str) -> str:
 
 
 def github_line(f: Finding) -> str:
-    from codemods.report import text_line
+    from codemods.core.report import text_line
 
     props: dict[str, Any] = {"file": f.path}
     if f.cell is None:

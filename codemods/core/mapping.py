@@ -562,7 +562,7 @@ def _shipped_dir() -> Any:
             return d
     except (ImportError, TypeError, ValueError):
         pass
-    return Path(__file__).resolve().parent.parent / "mappings"
+    return Path(__file__).resolve().parent.parent.parent / "mappings"
 
 
 @functools.lru_cache(maxsize=4)

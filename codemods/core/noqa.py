@@ -6,8 +6,8 @@ code), after every other rule has run; this module only documents the rule.
 
 from __future__ import annotations
 
-from codemods.findings import Severity
-from codemods.rules.base import rule
+from codemods.core.findings import Severity
+from codemods.python.rules.base import rule
 
 UNUSED_NOQA = rule(
     code="OR900",

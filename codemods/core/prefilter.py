@@ -55,7 +55,7 @@ import functools
 import re
 
 #: SDK resource names that start a method chain the model rules match
-#: (``codemods.rules.models.SDK_METHODS``): each chain contains one of them.
+#: (``codemods.python.rules.models.SDK_METHODS``): each chain contains one of them.
 RESOURCE_NAMES: tuple[str, ...] = (
     "completions",
     "responses",
@@ -75,7 +75,7 @@ def may_need_work(data: bytes) -> bool:
     if b"openai" in data or b"langchain" in data:
         return True
     if b"litellm" in data or b"dspy" in data:
-        # LiteLLM and DSPy model strings (codemods/rules/litellm_dspy.py)
+        # LiteLLM and DSPy model strings (codemods/python/rules/litellm_dspy.py)
         return True
     if b"model" in data and any(w in data for w in _WORDS) and _WORD_RE.search(data):
         return True

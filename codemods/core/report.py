@@ -1,4 +1,4 @@
-"""Turning findings into text for people (machine formats: codemods/formats.py).
+"""Turning findings into text for people (machine formats: codemods/core/formats.py).
 
 Color is decided by the caller (:func:`use_color`) and applied with
 ``click.style``; with ``color=False`` every function returns plain text.
@@ -15,7 +15,7 @@ from typing import IO
 
 import click
 
-from codemods.findings import UNSAFE, FileError, Finding, Severity
+from codemods.core.findings import UNSAFE, FileError, Finding, Severity
 
 
 def use_color(stream: IO[str] | None, environ: Mapping[str, str] | None = None) -> bool:
@@ -99,7 +99,7 @@ def statistics(findings: Sequence[Finding]) -> list[str]:
     """One line per rule with findings: count, code, ``[*]`` when some are
     fixable (``[-]``: only hidden unsafe fixes), severity, name, and how
     many unsafe fixes are hidden."""
-    from codemods.formats import statistics_rows
+    from codemods.core.formats import statistics_rows
 
     rows = statistics_rows(findings)
     width = max((len(str(r["count"])) for r in rows), default=1)

@@ -10,7 +10,7 @@ How the work is split, and why:
 * The parent process reads every file and runs the prefilter (a substring
   search: as cheap as reading). Most files of a large tree stop there, so a
   tree without OpenAI usage never imports LibCST and never starts a worker.
-* A candidate is looked up in the cache (``codemods.cache``); a hit is
+* A candidate is looked up in the cache (``codemods.core.cache``); a hit is
   reused as is.
 * The rest is parsed: in-process with ``jobs=1``, else by a pool of worker
   processes (started at the first file that needs parsing), which get the
@@ -46,20 +46,20 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from codemods.discovery import discover
-from codemods.engine import EngineConfig
-from codemods.findings import FileError, FileResult
-from codemods.prefilter import may_need_work
-from codemods.secrets import source_holds_secret
+from codemods.core.discovery import discover
+from codemods.core.findings import FileError, FileResult
+from codemods.core.prefilter import may_need_work
+from codemods.core.secrets import source_holds_secret
+from codemods.core.writer import FileIOError, read_source
+from codemods.python.engine import EngineConfig
 from codemods.typescript import is_node_script, is_typescript_path
-from codemods.writer import FileIOError, read_source
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from codemods.cache import Cache, Caches, IndexEntry, ProjectIndex
-    from codemods.project import FileInfo, ModuleSummary, ProjectInput
-    from codemods.units import Units
+    from codemods.core.cache import Cache, Caches, IndexEntry, ProjectIndex
+    from codemods.core.units import Units
+    from codemods.python.project import FileInfo, ModuleSummary, ProjectInput
 
 #: files and bytes per message to a worker (amortises IPC; small enough
 #: that results stream and the last chunks balance across workers)
@@ -92,7 +92,7 @@ class RunInput:
     #: worker processes; 1 = in-process; None or 0 = one per CPU
     jobs: int | None = 1
     #: read and write the result cache (``.openrouter-migrate-cache`` at each
-    #: file's project root, see :mod:`codemods.cache`)
+    #: file's project root, see :mod:`codemods.core.cache`)
     cache: bool = False
     #: files named in ``paths`` are analysed with the whole project around
     #: them (the nearest directory holding ``pyproject.toml`` or ``.git``):
@@ -120,7 +120,7 @@ class Processed:
     summary: ModuleSummary | None = None
     # what the project index knew of its text scan: (names asked, found)
     mentions: tuple[frozenset[str], frozenset[str]] | None = None
-    # the other files of its migration unit (codemods/units.py): written
+    # the other files of its migration unit (codemods/core/units.py): written
     # together with it or not at all
     unit: tuple[str, ...] = ()
     # the members of that unit this run changes or fails on but does not
@@ -174,14 +174,14 @@ def _process_bytes(
     also what the file tells the project pass."""
     try:
         if path.endswith(".ipynb"):
-            from codemods.notebook_engine import process_notebook
+            from codemods.python.notebook_engine import process_notebook
 
             return process_notebook(path, data, config), None
         if is_typescript_path(path) or is_node_script(path, data):  # the second front-end
             from codemods.typescript.engine import process_typescript
 
             return process_typescript(path, data, config, prefilter=False), None
-        from codemods.engine import analyze_source
+        from codemods.python.engine import analyze_source
 
         return analyze_source(path, data, config, prefilter=False)
     except Exception as e:  # noqa: BLE001 - one file's bug must not end the run
@@ -224,7 +224,7 @@ def _init_worker(config: EngineConfig) -> None:
     _worker_ignores_run_signals()
     _worker_config = config
     config.table()  # load (and validate) the model table once per worker
-    import codemods.engine  # noqa: F401 - pay the LibCST import before the first chunk
+    import codemods.python.engine  # noqa: F401 - pay the LibCST import before the first chunk
 
     _tune_gc()
 
@@ -272,7 +272,7 @@ def _process_project(
 ) -> tuple[FileResult, ModuleSummary | None]:
     """A second-round file: analysed with what the other files said."""
     try:
-        from codemods.engine import analyze_source
+        from codemods.python.engine import analyze_source
 
         return analyze_source(path, data, config, prefilter=False, project=project)
     except Exception as e:  # noqa: BLE001 - one file's bug must not end the run
@@ -291,8 +291,8 @@ def _work_project(
 
 def _scan_files(reals: list[str], names: tuple[str, ...]) -> list[tuple[str, ...]]:
     """The text scan of a share of the files, in a worker (see
-    :class:`codemods.project.Mentions`): the names each file mentions."""
-    from codemods.project import words
+    :class:`codemods.python.project.Mentions`): the names each file mentions."""
+    from codemods.python.project import words
 
     encoded = {n.encode("utf-8", "surrogateescape"): n for n in names}
     out = []
@@ -343,7 +343,7 @@ class _Chunk:
 
 
 # a key of a remembered second round that is not a path (paths hold no NUL):
-# one migration unit (codemods/units.py), its paths joined by NUL
+# one migration unit (codemods/core/units.py), its paths joined by NUL
 _UNIT_KEY = "\0unit:"
 
 
@@ -360,7 +360,7 @@ class _Pipeline:
         # file costs a stat), found through the file's own project cache
         self.indexes: dict[int, ProjectIndex] = {}
         if inp.cache and jobs:
-            from codemods.cache import Caches
+            from codemods.core.cache import Caches
 
             self.caches = Caches(list(inp.paths), inp.config)
         self.executor: Any = None
@@ -422,7 +422,7 @@ class _Pipeline:
             return None
         index = self.indexes.get(id(cache))
         if index is None:
-            from codemods.cache import ProjectIndex
+            from codemods.core.cache import ProjectIndex
 
             index = self.indexes[id(cache)] = ProjectIndex(cache)
         return index
@@ -520,7 +520,7 @@ class _Pipeline:
 
     def _in_process(self) -> None:
         if self.old_gc is None:
-            import codemods.engine  # noqa: F401 - frozen by _tune_gc with the rest
+            import codemods.python.engine  # noqa: F401 - frozen by _tune_gc with the rest
 
             self.old_gc = _tune_gc()
 
@@ -528,7 +528,7 @@ class _Pipeline:
         """Process files again with what the other files said: from the cache
         (the file's project cache, keyed by the bytes and that input), else on
         the workers (several files) or in this process."""
-        from codemods.project import fingerprint
+        from codemods.python.project import fingerprint
 
         out: dict[str, Processed] = {}
         todo: list[tuple[Job, ProjectInput, bytes, Cache | None, str | None]] = []
@@ -710,7 +710,7 @@ class _Pipeline:
         self._announce(job.path, data)
         if self.workers == 1:
             if self.old_gc is None:
-                import codemods.engine  # noqa: F401 - frozen by _tune_gc with the rest
+                import codemods.python.engine  # noqa: F401 - frozen by _tune_gc with the rest
 
                 self.old_gc = _tune_gc()
             result, summary = _process_bytes(job.path, data, self.inp.config)
@@ -959,7 +959,7 @@ def run(inp: RunInput) -> tuple[Iterator[Processed], list[FileError]]:
     """Discover the files, then process them (results in input order).
 
     With one Python file, results stream as they are ready. With more,
-    model IDs that cross modules are followed (:mod:`codemods.project`):
+    model IDs that cross modules are followed (:mod:`codemods.python.project`):
     every file is processed once (in parallel, through the cache), then the
     few files that define or import such a name are processed again with
     what the others said; results are yielded once all are known.
@@ -1030,7 +1030,7 @@ def project_context(inp: RunInput, jobs: list[Job]) -> list[Job]:
         if d.real_path in have:
             continue
         if inp.include is not None:
-            from codemods.config import matches_include
+            from codemods.core.config import matches_include
 
             if not matches_include(d.display, d.real_path, inp.include):
                 continue
@@ -1042,7 +1042,7 @@ def project_context(inp: RunInput, jobs: list[Job]) -> list[Job]:
 def _run_project(
     inp: RunInput, jobs: list[Job], report: set[str] | None = None
 ) -> Iterator[Processed]:
-    """The project pass (see :mod:`codemods.project`): round 1 processes every
+    """The project pass (see :mod:`codemods.python.project`): round 1 processes every
     file; then, each phase planned from the current summaries and its files
     processed again in one batch (:func:`_second_round`): API keys, the
     module-level client, clients across modules, functions whose parameter
@@ -1052,7 +1052,7 @@ def _run_project(
     Round 1 keeps only each file's result and small summary (the bytes only
     of files that changed); a file the planner must read as text, or run
     again, is read again from disk."""
-    from codemods.units import Units
+    from codemods.core.units import Units
 
     pipeline = _Pipeline(inp, jobs, project=True)
     finished = False
@@ -1080,7 +1080,7 @@ def _run_project(
 
 
 def _mark_units(final: dict[str, Processed], units: Units, report: set[str] | None) -> None:
-    """Tell each file of a unit (:mod:`codemods.units`) its other members,
+    """Tell each file of a unit (:mod:`codemods.core.units`) its other members,
     and those this run changes or fails on but does not report (not named):
     the CLI treats them as the whole-tree run would (a failed one, or a
     dirty one, blocks the unit), so a file named alone gets what the run of
@@ -1110,11 +1110,11 @@ def _second_round(
     plan says (updates ``final``); one batch per phase, each on the workers.
     Inputs accumulate: a file processed again gets what every earlier phase
     said about it. ``units`` gets the files whose fixes each phase decided
-    with another file's facts (:mod:`codemods.units`)."""
-    from codemods.units import Units
+    with another file's facts (:mod:`codemods.core.units`)."""
+    from codemods.core.units import Units
 
     units = Units() if units is None else units
-    from codemods.project import (
+    from codemods.python.project import (
         Mentions,
         ProjectInput,
         client_readers,
@@ -1215,7 +1215,7 @@ def _second_round(
     if rerun(todo):
         current = files()
     # then clients imported from other modules: what a call through them
-    # sends moves with them (codemods/clients.py); and files that call their
+    # sends moves with them (codemods/python/clients.py); and files that call their
     # own public functions with a client, once they know whether another
     # module imports those functions: one batch for the three
     client_plan = plan_clients(current, modules)

@@ -9,12 +9,12 @@ changes, a write error, a file that changed since it was read, an internal
 error), the program is half migrated: a client on OpenAI sent an
 ``openai/...`` ID, or a client on OpenRouter sent a bare one.
 
-The project pass (:func:`codemods.runner._second_round`) records, phase by
+The project pass (:func:`codemods.core.runner._second_round`) records, phase by
 phase, which file's fixes were decided with which other file's facts
 (:class:`Units`); a unit is a connected component of that relation. The
 CLI writes a unit whole or not at all.
 
-The links, from the plans of :mod:`codemods.project`:
+The links, from the plans of :mod:`codemods.python.project`:
 
 * API keys: an importer whose ``api_key=`` is followed into the module that
   defines it;
@@ -41,7 +41,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from codemods.project import FileInfo, Modules, Plan, ProjectInput
+    from codemods.python.project import FileInfo, Modules, Plan, ProjectInput
 
 MIGRATE = "migrate"
 UNKNOWN = "unknown"
@@ -107,7 +107,7 @@ class Units:
         """Clients (and client factories) imported from a module of the run
         that moves them; public functions whose client parameter every call
         elsewhere fills with a client that moves, and those callers."""
-        from codemods.project import resolve
+        from codemods.python.project import resolve
 
         files = list(files)
         by_module, names = modules

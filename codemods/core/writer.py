@@ -229,7 +229,7 @@ _GIT_LOCATION_VARS = (
 
 
 def _repo_root(path: str) -> str | None:
-    from codemods.discovery import find_repo_root
+    from codemods.core.discovery import find_repo_root
 
     return find_repo_root(path if os.path.isdir(path) else os.path.dirname(path))
 

@@ -121,7 +121,7 @@ class ModuleFacts:
     # attribute assignments like ``openai.api_key = ...`` (module-level client)
     attribute_assignments: list[tuple[cst.Assign, cst.Attribute]] = field(default_factory=list)
     has_star_import_from_openai: bool = False
-    # ---- for the data-flow and comparison rules (codemods/rules/dataflow.py) ----
+    # ---- for the data-flow and comparison rules (codemods/python/rules/dataflow.py) ----
     # innermost def/lambda/class around a call or a def (absent: module level)
     scope_of: dict[int, cst.CSTNode] = field(default_factory=dict)
     # module-level ``NAME = value`` / ``NAME: T = value`` (single Name target)
@@ -146,7 +146,7 @@ class ModuleFacts:
     # id(node) -> its parent, for every node the walk visits (the engine
     # finds the statement around a finding with it: see engine._Positions)
     parents: dict[int, cst.CSTNode] = field(default_factory=dict)
-    # ---- for the client resolver (codemods/clients.py) ----
+    # ---- for the client resolver (codemods/python/clients.py) ----
     # (scope key, target) -> every value bound to it there (None: bound to
     # something the resolver cannot see: a for target, an unpacking...).
     # The scope key is id() of the innermost def/lambda (0: module level,

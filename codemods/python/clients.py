@@ -4,7 +4,7 @@ The model-ID rules, the unsupported-endpoint rules and the constructor rule
 all ask the same question about an SDK call such as
 ``x.chat.completions.create(model="gpt-4o")``: which client constructions can
 ``x`` be at run time? This module answers it once per file, from what
-:mod:`codemods.analysis` collected, by following the receiver:
+:mod:`codemods.python.analysis` collected, by following the receiver:
 
 - a constructor call (``OpenAI(...)``, ``AzureOpenAI(...)``, another SDK's
   client, a class of this file);
@@ -19,7 +19,7 @@ all ask the same question about an SDK call such as
   in this file, when those are all the calls there are (a private function,
   or the project pass says no other module imports it);
 - a name imported from another module of the run: what that module says
-  about it (:class:`codemods.project.ProjectInput`).
+  about it (:class:`codemods.python.project.ProjectInput`).
 
 The answer is a set of *atoms*: constructor sites of this file, or one of
 ``FOREIGN`` (certainly not an OpenAI-direct client: Azure, another SDK, a
@@ -34,7 +34,7 @@ cannot tell). :meth:`ClientIndex.kind` folds them into what the rules act on:
 - "unknown": the tool cannot tell: a fix is at most *unsafe*.
 
 Whether a constructor site is migrated is the constructor rule's decision
-(:attr:`codemods.rules.base.RuleContext.client_decisions`), taken with the
+(:attr:`codemods.python.rules.base.RuleContext.client_decisions`), taken with the
 uses of the client this index also collects (:meth:`ClientIndex.uses`).
 """
 
@@ -47,10 +47,10 @@ from typing import TYPE_CHECKING, Union
 
 import libcst as cst
 
-from codemods.analysis import FOREIGN_SDKS, ModuleFacts, attribute_chain, dotted_name
+from codemods.python.analysis import FOREIGN_SDKS, ModuleFacts, attribute_chain, dotted_name
 
 if TYPE_CHECKING:
-    from codemods.rules.base import RuleContext
+    from codemods.python.rules.base import RuleContext
 
 CLIENT_CLASSES = frozenset(
     {
@@ -194,13 +194,13 @@ class ClientIndex:
     _calls_of: dict[str, list[cst.Call]] | None = None
     _uses: dict[int, list[Use]] | None = None
     # a public function's callers decided a receiver: knowing which names
-    # other modules import would settle it (codemods/project.py: plan_private)
+    # other modules import would settle it (codemods/python/project.py: plan_private)
     wants_importers: bool = False
     # public function -> its parameters a receiver resolves through, with
     # their positional index: the calls in other modules decide them
     client_params: dict[str, dict[str, int | None]] = field(default_factory=dict)
     # constructor sites whose move is an unsafe fix (a default client of the
-    # Agents SDK whose agents need one: codemods/rules/agents.py): other
+    # Agents SDK whose agents need one: codemods/python/rules/agents.py): other
     # modules are told "unknown", so what they send through it is unsafe too
     unsafe_sites: set[int] = field(default_factory=set)
     # a parameter annotated ``OpenAI`` decided a receiver: the project fact
@@ -757,7 +757,7 @@ class ClientIndex:
             self.client_params.update(saved[2])
 
     def _external_uses(self) -> dict[str, list[tuple[bool, int, str]]]:
-        from codemods.rules.unsupported import classify_use
+        from codemods.python.rules.unsupported import classify_use
 
         f = self.ctx.facts
         if not may_use_external(f):
@@ -899,7 +899,7 @@ class ClientIndex:
                 continue
             q = f.qualified(target.value)
             if q is not None and q.split(".", 1)[0] == "openai":
-                continue  # the module-level client: codemods/rules/module_client.py
+                continue  # the module-level client: codemods/python/rules/module_client.py
             for site in self.sites_of(target.value, self._scope_of_value(target, None)):
                 out.setdefault(site, attr)
         return out
@@ -908,7 +908,7 @@ class ClientIndex:
         """Constructor site -> the SDK calls made through it in this file."""
         if self._uses is not None:
             return self._uses
-        from codemods.rules.unsupported import classify_use
+        from codemods.python.rules.unsupported import classify_use
 
         self._uses = defaultdict(list)
         f = self.ctx.facts
@@ -1142,7 +1142,7 @@ def _parametrized(f: ModuleFacts, fn: cst.FunctionDef) -> set[str]:
 def _lines(ctx: RuleContext, calls: list[cst.Call]) -> dict[int, int]:
     """The line each call starts on (rare: a file that uses a client of
     another module; the engine's position finder, once for all of them)."""
-    from codemods.engine import _Positions
+    from codemods.python.engine import _Positions
 
     module = ctx.module
     positions = _Positions(module, module.bytes, list(calls), [], ctx.facts.parents)

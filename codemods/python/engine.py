@@ -23,18 +23,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from codemods.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
-from codemods.mapping import MappingError, ModelTable, load_model_table
-from codemods.prefilter import may_need_work
-from codemods.secrets import redact_text
+from codemods.core.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
+from codemods.core.mapping import MappingError, ModelTable, load_model_table
+from codemods.core.prefilter import may_need_work
+from codemods.core.secrets import redact_text
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from codemods.project import ModuleSummary, ProjectInput
-    from codemods.rules import RuleContext
-    from codemods.rules.base import Fix, Report
-    from codemods.suppress import Suppressions
+    from codemods.core.suppress import Suppressions
+    from codemods.python.project import ModuleSummary, ProjectInput
+    from codemods.python.rules import RuleContext
+    from codemods.python.rules.base import Fix, Report
 
 # LibCST, the analysis and the rules are imported by the first file that has
 # to be parsed (``_process``), never by a run the prefilter settles alone:
@@ -56,7 +56,7 @@ MAX_EXPRESSION_DEPTH = 1000
 # ``max-file-kib`` in the configuration changes it.
 MAX_FILE_BYTES = 1024 * 1024
 
-_log = logging.getLogger("codemods.engine")
+_log = logging.getLogger("codemods.python.engine")
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def analyze_source(
     project: ProjectInput | None = None,
 ) -> tuple[FileResult, ModuleSummary | None]:
     """:func:`process_source`, with the cross-module input and output of the
-    project pass (:mod:`codemods.project`). Still pure."""
+    project pass (:mod:`codemods.python.project`). Still pure."""
     if prefilter and not may_need_work(data) and not wants_noqa_report(data, config.settings):
         return FileResult(path, skipped=True), None
     too_large = oversize_error(path, data, config.settings)
@@ -202,9 +202,9 @@ def _process(
 ) -> FileResult:
     import libcst as cst
 
-    from codemods.analysis import collect
-    from codemods.rules import CHECKERS, RuleContext
-    from codemods.suppress import Suppressions
+    from codemods.core.suppress import Suppressions
+    from codemods.python.analysis import collect
+    from codemods.python.rules import CHECKERS, RuleContext
 
     try:
         module = cst.parse_module(data)
@@ -265,7 +265,7 @@ def _process(
             return result
 
         # a fix that cannot stand without another report's unsafe fix (a model ID
-        # sent through a client whose move is unsafe: codemods/rules/agents.py)
+        # sent through a client whose move is unsafe: codemods/python/rules/agents.py)
         # is unsafe too
         for r in ctx.reports:
             if r.fix is not None and not r.unsafe and any(q.unsafe for q in r.requires):
@@ -462,7 +462,7 @@ def _blocked_clients(ctx: RuleContext, kept: list[Report]) -> dict[int, list[Rep
     sent through the client that cannot move to OpenRouter (OR202, OR203,
     OR204, OR307; ``Report.blocks``). Suppressing that finding (``# noqa:
     OR204``) accepts the ID as it is: the client's fix stays safe."""
-    from codemods.rules.client import KEY_FOLLOWED_SITES
+    from codemods.python.rules.client import KEY_FOLLOWED_SITES
 
     ids = {id(r) for r in kept}
     # a client whose key is rewritten in another module moves with its key
@@ -496,7 +496,7 @@ def _add_edits(edits: dict[int, list[Fix]], r: Report, ctx: RuleContext) -> None
 def _with_refs(path: str, r: Report, positions: _Positions, shown: int = 3) -> str:
     """``r.message`` with :data:`REFS` replaced by where its ``refs`` are:
     ``t.py:5, t.py:9, t.py:12 and 2 more``."""
-    from codemods.rules.base import REFS
+    from codemods.python.rules.base import REFS
 
     if REFS not in r.message:
         return r.message
@@ -534,9 +534,9 @@ def _report_unused_noqa(
     """OR900 (on request): suppressions that silenced none of this file's findings."""
     if not settings.report_unused_noqa or not suppressions.by_line:
         return
-    from codemods.rules import RULES
-    from codemods.rules.noqa import UNUSED_NOQA
-    from codemods.suppress import comment_lines
+    from codemods.core.noqa import UNUSED_NOQA
+    from codemods.core.suppress import comment_lines
+    from codemods.python.rules import RULES
 
     if not settings.rule_enabled(UNUSED_NOQA.code):
         return
@@ -1240,7 +1240,7 @@ class _DeepWorker:
             )
             # Ctrl-C/SIGTERM must wake the main thread, not this one (which
             # would leave the main thread waiting for the parse to finish)
-            from codemods.runner import _run_signals_blocked
+            from codemods.core.runner import _run_signals_blocked
 
             with _run_signals_blocked():
                 self.thread.start()

@@ -244,7 +244,7 @@ def _describe_syntax_error(
             compile(text, "<cell>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as py:
         if py.lineno is not None:
-            from codemods.secrets import redact_text
+            from codemods.core.secrets import redact_text
 
             # the message may quote the source (and a key in it)
             return f"syntax error: {redact_text(py.msg)}", py.lineno, py.offset or 1

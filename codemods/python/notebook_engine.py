@@ -5,7 +5,7 @@
          -> split per cell -> replace_cell_sources -> new notebook bytes
 
 The code cells run top to bottom in one namespace, so they are analysed as
-one module (see :mod:`codemods.notebook`): a client built in cell 2 and used
+one module (see :mod:`codemods.python.notebook`): a client built in cell 2 and used
 in cell 5 is the same client, ``import openai`` in cell 1 counts everywhere.
 Only changed cells' ``source`` values are rewritten; every other byte of the
 file is kept. Pure: no I/O, no printing.
@@ -27,9 +27,10 @@ import dataclasses
 import difflib
 import re
 
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import FileError, FileResult, Finding
-from codemods.notebook import (
+from codemods.core.findings import FileError, FileResult, Finding
+from codemods.core.prefilter import may_need_work
+from codemods.python.engine import EngineConfig, process_source
+from codemods.python.notebook import (
     Cell,
     NotebookError,
     SourceLocator,
@@ -40,7 +41,6 @@ from codemods.notebook import (
     replace_cell_sources,
     split_virtual_module,
 )
-from codemods.prefilter import may_need_work
 
 __all__ = ["notebook_diff", "process_notebook"]
 
@@ -191,7 +191,7 @@ def notebook_diff(path: str, old: bytes, new: bytes) -> str:
         before = {c.index: c for c in load_cells(old)}
         after = {c.index: c for c in load_cells(new)}
     except NotebookError:
-        from codemods.report import unified_diff
+        from codemods.core.report import unified_diff
 
         return unified_diff(path, old, new)
     out: list[str] = []

@@ -47,7 +47,7 @@ class ModuleSummary:
     other_uses: dict[str, int] = field(default_factory=dict)  # every other read
     certain: set[str] = field(default_factory=set)  # reach an SDK call that is surely openai's
     # every read reaching model= reaches it on a receiver resolved to openai's
-    # client: a fix of the definition is safe (see codemods/rules/dataflow.py)
+    # client: a fix of the definition is safe (see codemods/python/rules/dataflow.py)
     safe: set[str] = field(default_factory=set)
     module_imports: list[str] = field(default_factory=list)  # ``import M``; star imports
     handled: set[str] = field(default_factory=set)  # exports this file followed itself
@@ -56,20 +56,20 @@ class ModuleSummary:
     sink_params: dict[str, dict[str, int | None]] = field(default_factory=dict)
     sink_params_certain: set[str] = field(default_factory=set)
     # module-level names bound to a client, or functions returning one,
-    # with the decision for them (codemods/clients.py: ClientIndex.exports)
+    # with the decision for them (codemods/python/clients.py: ClientIndex.exports)
     clients: dict[str, str] = field(default_factory=dict)
     # a receiver resolves through the calls of a public function of this
     # file: which of its names other modules import would settle it
     wants_importers: bool = False
     # public functions whose parameter is used as a client here: function ->
-    # parameter -> positional index (codemods/clients.py)
+    # parameter -> positional index (codemods/python/clients.py)
     client_params: dict[str, dict[str, int | None]] = field(default_factory=dict)
     # calls of imported functions: local name -> per call, argument key
     # ("0", "1"..., a keyword, "*") -> the client state it passes
     client_args: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     # the module-level client (rules/module_client.py: module_client_summary)
     module_client: dict[str, Any] = field(default_factory=dict)
-    # API keys (codemods/rules/keyflow.py): reads of an imported name that are
+    # API keys (codemods/python/rules/keyflow.py): reads of an imported name that are
     # the api_key= of a client this file would migrate if the name were
     # followed; and the key names of this module whose definition it rewrote
     key_uses: dict[str, int] = field(default_factory=dict)
@@ -88,7 +88,7 @@ class ModuleSummary:
     client_aliases: dict[str, list[str]] = field(default_factory=dict)
     # modules imported whole: ``import M`` (no star imports), ``import M as
     # local`` (local -> M), and the module expressions read other than as
-    # ``module.name`` (codemods/clients.py: bare_module_reads)
+    # ``module.name`` (codemods/python/clients.py: bare_module_reads)
     whole_imports: list[str] = field(default_factory=list)
     module_aliases: dict[str, str] = field(default_factory=dict)
     bare_module_reads: set[str] = field(default_factory=set)
@@ -136,14 +136,14 @@ class ProjectInput:
     # functions of other modules whose parameter reaches model=
     sink_functions: tuple[SinkFunction, ...] = ()
     # imported local name -> the decision the defining module took for the
-    # client it is bound to (codemods/clients.py: "migrate", "openrouter", "left")
+    # client it is bound to (codemods/python/clients.py: "migrate", "openrouter", "left")
     clients: tuple[tuple[str, str], ...] = ()
     # the module-level names of this file other modules import (with
     # ``module`` set: a name not listed here is imported nowhere in the run)
     imported_names: frozenset[str] = frozenset()
     imported_whole: bool = False  # ``import this`` somewhere: any name may be read
     # (public function, parameter) -> what every call in the other modules
-    # of the run passes there (codemods/clients.py: _callers_elsewhere)
+    # of the run passes there (codemods/python/clients.py: _callers_elsewhere)
     param_clients: tuple[tuple[tuple[str, str], str], ...] = ()
     # the module-level client is one per process: the SDK generation the
     # run's other modules show, and what became of the configuration other
@@ -1220,7 +1220,7 @@ def plan_keys(
     return result
 
 
-FIXTURE_PREFIX = "fixture:"  # codemods/clients.py: a conftest fixture, by name
+FIXTURE_PREFIX = "fixture:"  # codemods/python/clients.py: a conftest fixture, by name
 
 
 def _conftests(files: list[FileInfo]) -> dict[str, tuple[str, Path, ModuleSummary | None]]:
@@ -1257,7 +1257,7 @@ def _client_definers(
     files: list[FileInfo], modules: Modules
 ) -> dict[str, tuple[str, ModuleSummary]]:
     """module name -> (path, summary) of the modules that export a client
-    (a variable bound to one, a factory; codemods/clients.py)."""
+    (a variable bound to one, a factory; codemods/python/clients.py)."""
     _, names = modules
     out = {}
     for path, _, summary, _ in files:

@@ -5,8 +5,8 @@
          -> edits spliced into the original bytes -> re-parse -> result
 
 Pure: no I/O, no printing; runs unchanged in a worker process
-(:mod:`codemods.runner` dispatches here by extension, as it does to
-:mod:`codemods.notebook_engine` for ``.ipynb``).
+(:mod:`codemods.core.runner` dispatches here by extension, as it does to
+:mod:`codemods.python.notebook_engine` for ``.ipynb``).
 
 Safety:
 
@@ -25,12 +25,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from codemods.engine import EngineConfig, _with_requirements, oversize_error, wants_noqa_report
-from codemods.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
-from codemods.mapping import MappingError
-from codemods.prefilter import may_need_work
-from codemods.secrets import redact_text
-from codemods.suppress import Suppressions
+from codemods.core.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
+from codemods.core.mapping import MappingError
+from codemods.core.prefilter import may_need_work
+from codemods.core.secrets import redact_text
+from codemods.core.suppress import Suppressions
+from codemods.python.engine import (
+    EngineConfig,
+    _with_requirements,
+    oversize_error,
+    wants_noqa_report,
+)
 from codemods.typescript import grammar_of
 from codemods.typescript.parser import GrammarError, count_problems, first_problem, parse
 
@@ -96,7 +101,7 @@ class _Lines:
 
 
 def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
-    from codemods.rules import RULES
+    from codemods.python.rules import RULES
     from codemods.typescript.analysis import collect
     from codemods.typescript.rules import Context, check
 
@@ -252,7 +257,7 @@ def _unused_noqa(
 ) -> None:
     if not settings.report_unused_noqa or not suppressions.by_line:
         return
-    from codemods.rules.noqa import UNUSED_NOQA
+    from codemods.core.noqa import UNUSED_NOQA
 
     if not settings.rule_enabled(UNUSED_NOQA.code):
         return

@@ -18,9 +18,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from codemods.findings import Settings, Severity
-from codemods.mapping import LookupKind, ModelTable
-from codemods.rules.base import RULES, RuleInfo, add_example, rule
+from codemods.core.findings import Settings, Severity
+from codemods.core.mapping import LookupKind, ModelTable
+from codemods.python.rules.base import RULES, RuleInfo, add_example, rule
 from codemods.typescript.analysis import (
     Facts,
     Node,
@@ -357,7 +357,7 @@ AI_SDK_METHODS = frozenset(
 @dataclass
 class TsReport:
     """One finding (the attributes ``engine._with_requirements`` reads are
-    named as in :class:`codemods.rules.base.Report`)."""
+    named as in :class:`codemods.python.rules.base.Report`)."""
 
     node: Node
     rule: RuleInfo
@@ -1132,7 +1132,7 @@ def _read_elsewhere(ctx: Context, name: str) -> bool:
 
 
 def _check_model(ctx: Context, site: _ModelSite) -> None:
-    from codemods.rules.models import UNSAFE_NOTE
+    from codemods.python.rules.models import UNSAFE_NOTE
 
     lookup = ctx.table.lookup(site.value)
     certain = all(d is not None for d in site.decisions)

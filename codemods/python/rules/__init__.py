@@ -1,7 +1,8 @@
 """The rules. Importing this package registers every rule and checker."""
 
 # (agents and instructor import the client rules first: they read their decisions)
-from codemods.rules import (  # noqa: F401
+from codemods.core import noqa as _noqa  # noqa: E402,F401 - OR900, both front-ends
+from codemods.python.rules import (  # noqa: F401
     agents,
     client,
     instructor,
@@ -10,11 +11,10 @@ from codemods.rules import (  # noqa: F401
     llamaindex,
     models,
     module_client,
-    noqa,
     streams,
     unsupported,
 )
-from codemods.rules.base import CHECKERS, RULES, RuleContext, RuleInfo
+from codemods.python.rules.base import CHECKERS, RULES, RuleContext, RuleInfo
 
 # the TypeScript/JavaScript front-end's own rules (OR5xx) and its examples of
 # the shared codes (its checks run only on .ts/.js files: codemods/typescript/)

@@ -37,13 +37,13 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from codemods import clients
-from codemods.analysis import dotted_name
-from codemods.findings import Severity
-from codemods.mapping import LookupKind
-from codemods.rules._edit import keyword_arg, string_literal
-from codemods.rules.base import Report, RuleContext, checker, rule
-from codemods.rules.client import string_value
+from codemods.core.findings import Severity
+from codemods.core.mapping import LookupKind
+from codemods.python import clients
+from codemods.python.analysis import dotted_name
+from codemods.python.rules._edit import keyword_arg, string_literal
+from codemods.python.rules.base import Report, RuleContext, checker, rule
+from codemods.python.rules.client import string_value
 
 AGENT_MODEL = rule(
     code="OR431",

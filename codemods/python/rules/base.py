@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import libcst as cst
 
-from codemods.analysis import ModuleFacts
-from codemods.findings import Settings, Severity
+from codemods.core.findings import Settings, Severity
+from codemods.python.analysis import ModuleFacts
 
 if TYPE_CHECKING:
-    from codemods.mapping import ModelTable
-    from codemods.project import ModuleSummary, ProjectInput
+    from codemods.core.mapping import ModelTable
+    from codemods.python.project import ModuleSummary, ProjectInput
 
 Fix = Callable[[cst.CSTNode], cst.CSTNode]
 
@@ -164,11 +164,11 @@ class RuleContext:
     # must stay as they are
     unmigrated_clients: set[int] = field(default_factory=set)
     # constructor call id -> what the client rule decided for it
-    # (codemods/clients.py: "migrate", "openrouter", "left") and, for the
+    # (codemods/python/clients.py: "migrate", "openrouter", "left") and, for the
     # migrated ones, the report whose fix moves it
     client_decisions: dict[int, str] = field(default_factory=dict)
     client_reports: dict[int, Report] = field(default_factory=dict)
-    # cross-module data flow (codemods/project.py): what the other files of
+    # cross-module data flow (codemods/python/project.py): what the other files of
     # the run say about this one (input), and what this one says (output)
     project: ProjectInput | None = None
     summary: ModuleSummary | None = None

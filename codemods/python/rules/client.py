@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from codemods import clients
-from codemods.analysis import dotted_name
-from codemods.clients import AZURE_CLASSES, CLIENT_CLASSES
-from codemods.findings import Severity
-from codemods.rules._edit import (
+from codemods.core.findings import Severity
+from codemods.core.secrets import looks_like_secret, redact, redact_text
+from codemods.python import clients
+from codemods.python.analysis import dotted_name
+from codemods.python.clients import AZURE_CLASSES, CLIENT_CLASSES
+from codemods.python.rules._edit import (
     first_lines,
     keyword_arg,
     rebuild,
@@ -19,11 +20,10 @@ from codemods.rules._edit import (
     string_literal,
     with_lines_after_open,
 )
-from codemods.rules.base import REFS, Fix, Report, RuleContext, checker, rule
-from codemods.secrets import looks_like_secret, redact, redact_text
+from codemods.python.rules.base import REFS, Fix, Report, RuleContext, checker, rule
 
 if TYPE_CHECKING:
-    from codemods.rules.keyflow import KeyOutcome, KeySource
+    from codemods.python.rules.keyflow import KeyOutcome, KeySource
 
 OPENAI_KEY_ENV = "OPENAI_API_KEY"
 
@@ -599,7 +599,7 @@ def add_import_os(ctx: RuleContext, report: Report) -> None:
 
 
 def _is_masked_magic(stmt: cst.BaseStatement) -> bool:
-    from codemods.notebook import MAGIC_TAG
+    from codemods.python.notebook import MAGIC_TAG
 
     if not (
         isinstance(stmt, cst.SimpleStatementLine)
@@ -685,7 +685,7 @@ def _move_together(ctx: RuleContext, index: clients.ClientIndex) -> None:
     stays (``self.client`` built in two branches, one of them for another
     server) would send the same model ID to both: the migrated ones are
     left too, so that nothing goes half way."""
-    from codemods.rules.unsupported import classify_use
+    from codemods.python.rules.unsupported import classify_use
 
     f = ctx.facts
     uses = []
@@ -1097,7 +1097,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
 # api_key: the key a migrated client sends must be OpenRouter's
 
 _PENDING = "client.pending_keys"
-# ctx.memo entries that codemods.rules.dataflow.summarize passes to the project pass
+# ctx.memo entries that codemods.python.rules.dataflow.summarize passes to the project pass
 KEY_USES = "keys.uses"
 KEY_HANDLED = "keys.handled"
 
@@ -1116,13 +1116,13 @@ class _KeyEdits:
 
 
 def _literal(node: cst.BaseExpression) -> str | None:
-    from codemods.rules.keyflow import literal_value
+    from codemods.python.rules.keyflow import literal_value
 
     return literal_value(node)
 
 
 def _env_default(node: cst.BaseExpression) -> cst.BaseExpression | None:
-    from codemods.rules.keyflow import env_default
+    from codemods.python.rules.keyflow import env_default
 
     return env_default(node)
 
@@ -1180,7 +1180,7 @@ def _authorization_header(
 
 def settle_keys(ctx: RuleContext) -> None:
     """Decide the constructors whose api_key is a name, an attribute or an
-    expression, all together (see :mod:`codemods.rules.keyflow`): migrate
+    expression, all together (see :mod:`codemods.python.rules.keyflow`): migrate
     each with its key's definition rewritten, or leave it whole and report."""
     pending = ctx.memo.pop(_PENDING, [])
     if not pending:
@@ -1196,7 +1196,7 @@ def settle_keys(ctx: RuleContext) -> None:
         pending = [p for p in pending if id(p[0]) not in gone]
         for p in staying:
             p[3]()  # its report (suppressed or not emitted): no key edits
-    from codemods.rules.keyflow import resolve_keys
+    from codemods.python.rules.keyflow import resolve_keys
 
     s = ctx.settings
     os_ok = _os_usable(ctx)
@@ -1235,7 +1235,7 @@ def settle_keys(ctx: RuleContext) -> None:
 def _secrets_of_staying(ctx: RuleContext, staying: list) -> None:
     """A hard-coded key that reaches a construction that stays is still a
     secret in the history (OR107), though nothing is rewritten."""
-    from codemods.rules.keyflow import resolve_keys
+    from codemods.python.rules.keyflow import resolve_keys
 
     outcomes = resolve_keys(
         ctx, [(p[0], p[2]) for p in staying], env_lookup_name, lambda _src: True
@@ -1468,13 +1468,13 @@ def check_keys_in_environment(ctx: RuleContext) -> None:
 def check_key_exports(ctx: RuleContext) -> None:
     """Project pass: module-level names of this file that other files pass to
     ``api_key=`` of the clients they migrate, and read for nothing else (see
-    :func:`codemods.project.plan_keys`). The definition is rewritten here,
+    :func:`codemods.python.project.plan_keys`). The definition is rewritten here,
     as a constructor's own key variable would be; the importers then migrate
     their clients (``ProjectInput.followed_keys``)."""
     project = ctx.project
     if project is None or not project.key_exports:
         return
-    from codemods.rules.keyflow import resolve_keys
+    from codemods.python.rules.keyflow import resolve_keys
 
     f = ctx.facts
     s = ctx.settings

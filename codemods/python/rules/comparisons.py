@@ -33,13 +33,13 @@ import re
 
 import libcst as cst
 
-from codemods.analysis import attribute_chain
-from codemods.findings import Severity
-from codemods.mapping import LookupKind
-from codemods.rules.base import RuleContext, checker, rule
-from codemods.rules.client import string_value
-from codemods.rules.dataflow import short_code
-from codemods.rules.models import SDK_METHODS
+from codemods.core.findings import Severity
+from codemods.core.mapping import LookupKind
+from codemods.python.analysis import attribute_chain
+from codemods.python.rules.base import RuleContext, checker, rule
+from codemods.python.rules.client import string_value
+from codemods.python.rules.dataflow import short_code
+from codemods.python.rules.models import SDK_METHODS
 
 BARE_COMPARISON = rule(
     code="OR208",

@@ -38,11 +38,11 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis import ModuleFacts, dotted_name, read_walk
-from codemods.mapping import LookupKind
-from codemods.project import Export, ModuleSummary, SinkFunction, resolve
-from codemods.rules.base import Report, RuleContext
-from codemods.rules.client import string_value
+from codemods.core.mapping import LookupKind
+from codemods.python.analysis import ModuleFacts, dotted_name, read_walk
+from codemods.python.project import Export, ModuleSummary, SinkFunction, resolve
+from codemods.python.rules.base import Report, RuleContext
+from codemods.python.rules.client import string_value
 
 _MAX_DEPTH = 24
 _MAX_STEPS = 1000  # per sink: a guard against pathological (generated) code
@@ -1100,10 +1100,10 @@ def follow_imported_functions(ctx: RuleContext, resolver: Resolver) -> None:
 
 
 def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
-    """This file's part of the project pass (see :mod:`codemods.project`)."""
+    """This file's part of the project pass (see :mod:`codemods.python.project`)."""
     f = ctx.facts
     out = ModuleSummary(module_imports=[*f.module_imports, *f.star_imports], handled=handled)
-    # API keys (codemods/rules/client.py, settle_keys and check_key_exports)
+    # API keys (codemods/python/rules/client.py, settle_keys and check_key_exports)
     out.key_uses = dict(ctx.memo.get("keys.uses", {}))
     out.key_handled = set(ctx.memo.get("keys.handled", ()))
     good: dict[str, int] = {}

@@ -1,10 +1,10 @@
 """instructor's own client factory: ``instructor.from_provider("openai/...")``.
 
 Clients wrapped with ``instructor.from_openai(client)`` / ``patch`` /
-``apatch`` are followed by the per-client engine (codemods/clients.py: their
+``apatch`` are followed by the per-client engine (codemods/python/clients.py: their
 methods, a ``model=`` given to ``from_openai``, ``Instructor``-typed
 parameters) and a mode instructor refuses on OpenRouter leaves the client
-on OpenAI (OR121, codemods/rules/client.py). ``from_provider`` builds its
+on OpenAI (OR121, codemods/python/rules/client.py). ``from_provider`` builds its
 own OpenAI client inside instructor, from ``OPENAI_API_KEY``: nothing in the
 program says where it points, so it is handled here, on its own.
 
@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.analysis import dotted_name
-from codemods.clients import INSTRUCTOR_OPENROUTER_MODES
-from codemods.findings import DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL, Severity
-from codemods.mapping import LookupKind
-from codemods.rules._edit import keyword_arg, replace_string, string_literal
-from codemods.rules.base import RuleContext, checker, rule
-from codemods.rules.client import _headers_dict, _os_usable, add_import_os, string_value
+from codemods.core.findings import DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL, Severity
+from codemods.core.mapping import LookupKind
+from codemods.python.analysis import dotted_name
+from codemods.python.clients import INSTRUCTOR_OPENROUTER_MODES
+from codemods.python.rules._edit import keyword_arg, replace_string, string_literal
+from codemods.python.rules.base import RuleContext, checker, rule
+from codemods.python.rules.client import _headers_dict, _os_usable, add_import_os, string_value
 
 FROM_PROVIDER = rule(
     code="OR421",

@@ -1,5 +1,5 @@
 """Follow the API key from where it is written to ``api_key=`` of a client
-constructor, the way :mod:`codemods.rules.dataflow` follows model IDs.
+constructor, the way :mod:`codemods.python.rules.dataflow` follows model IDs.
 
 A client migrated to OpenRouter must send an OpenRouter key. When its
 ``api_key=`` is a name, an attribute, a parameter or a conditional, the
@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.rules.base import RuleContext
-from codemods.rules.dataflow import (
+from codemods.python.rules.base import RuleContext
+from codemods.python.rules.dataflow import (
     _MAX_DEPTH,
     _MAX_STEPS,
     Holder,
@@ -155,7 +155,7 @@ class KeyResolver(Resolver):
             return
         name_node = self.env_lookup(self.ctx, expr)
         if name_node is not None:
-            from codemods.rules.client import string_value
+            from codemods.python.rules.client import string_value
 
             env = string_value(name_node)
             if env is None:

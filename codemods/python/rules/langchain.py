@@ -17,7 +17,7 @@ OpenAI directly and moves to OpenRouter whole: the OpenRouter URL and key are
 written in (the environment is never read for them again), the model is
 mapped, the organization dropped, the attribution headers added, or the
 construction is left as it is and reported. The key is followed with the
-engine of the SDK clients (:mod:`codemods.rules.keyflow`).
+engine of the SDK clients (:mod:`codemods.python.rules.keyflow`).
 
 What differs from the SDK client, from the package source:
 
@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.findings import Severity
-from codemods.mapping import LookupKind
-from codemods.rules import client as _client
-from codemods.rules._edit import (
+from codemods.core.findings import Severity
+from codemods.core.mapping import LookupKind
+from codemods.python.rules import client as _client
+from codemods.python.rules._edit import (
     first_lines,
     keyword_arg,
     rebuild,
@@ -51,8 +51,8 @@ from codemods.rules._edit import (
     string_literal,
     with_lines_after_open,
 )
-from codemods.rules.base import CHECKERS, Fix, Report, RuleContext, rule
-from codemods.rules.client import (
+from codemods.python.rules.base import CHECKERS, Fix, Report, RuleContext, rule
+from codemods.python.rules.client import (
     HEADERS_EXPR,
     OS_SHADOWED,
     constant_string,
@@ -674,7 +674,7 @@ def _plan_model(ctx: RuleContext, plan: _Plan, arg: cst.Arg | None) -> list[str]
     if isinstance(value, cst.SimpleString):
         sources = [value]
     else:
-        from codemods.rules.dataflow import Resolver, Sink, blocked_holder
+        from codemods.python.rules.dataflow import Resolver, Sink, blocked_holder
 
         resolver = Resolver(ctx)
         resolver.add(
@@ -751,7 +751,7 @@ def _plan_model(ctx: RuleContext, plan: _Plan, arg: cst.Arg | None) -> list[str]
 
 
 def _embedding_models() -> frozenset[str]:
-    from codemods.rules.unsupported import load_unsupported
+    from codemods.python.rules.unsupported import load_unsupported
 
     return load_unsupported().embedding_models
 
@@ -760,7 +760,7 @@ def _queue_keys(ctx: RuleContext, pending: list[tuple[_Plan, cst.BaseExpression]
     """Hand the keys to the SDK clients' key flow, so that a variable read by
     an ``OpenAI()`` client and a ``ChatOpenAI`` of the same file (or a name
     imported from another module of the run) is settled for all of them at
-    once (:func:`codemods.rules.client.settle_keys`): each construction is
+    once (:func:`codemods.python.rules.client.settle_keys`): each construction is
     migrated with its key, or left whole and reported (OR103 / OR107)."""
     queue = ctx.memo.setdefault(_client._PENDING, [])
     for plan, value in pending:
@@ -867,8 +867,8 @@ def _bound_models(ctx: RuleContext, call: cst.Call, report: Report) -> None:
 
 def _report_secrets(ctx: RuleContext, report: Report, key: _client._KeyEdits) -> None:
     s = ctx.settings
-    from codemods.rules.client import SECRET
-    from codemods.secrets import redact
+    from codemods.core.secrets import redact
+    from codemods.python.rules.client import SECRET
 
     for node, text in key.secrets:
         if not _client._first_report_of(ctx, node):

@@ -15,7 +15,7 @@ provider, ``openrouter:<id>``, with ``$OPENROUTER_API_KEY``; or, with
 There is no client object: each call is the unit that moves. A model string
 that reaches ``model=`` of such a call (literal, or followed through
 constants, class attributes, parameters... with the SDK's data flow,
-:mod:`codemods.rules.dataflow`) is rewritten to ``openrouter/<OpenRouter
+:mod:`codemods.python.rules.dataflow`) is rewritten to ``openrouter/<OpenRouter
 ID>``. Here the ``openrouter/`` prefix is right: OR207, which rejects it for
 the OpenAI SDK, never looks at these calls (they are not SDK calls).
 """
@@ -26,12 +26,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from codemods.findings import Severity
-from codemods.mapping import LookupKind
-from codemods.rules._edit import replace_string
-from codemods.rules.base import REFS, RuleContext, checker, rule
-from codemods.rules.client import string_value
-from codemods.rules.dataflow import Flow, Holder, Resolver, Sink, blocked_holder, short_code
+from codemods.core.findings import Severity
+from codemods.core.mapping import LookupKind
+from codemods.python.rules._edit import replace_string
+from codemods.python.rules.base import REFS, RuleContext, checker, rule
+from codemods.python.rules.client import string_value
+from codemods.python.rules.dataflow import Flow, Holder, Resolver, Sink, blocked_holder, short_code
 
 # the LiteLLM functions that take a model string, and the position of
 # ``model`` when it is passed positionally (None: keyword only)

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis import dotted_name
-from codemods.findings import DEFAULT_BASE_URL, Severity
-from codemods.mapping import LookupKind, load_catalog
-from codemods.rules._edit import keyword_arg, replace_string, string_literal
-from codemods.rules.base import Report, RuleContext, checker, rule
-from codemods.rules.client import (
+from codemods.core.findings import DEFAULT_BASE_URL, Severity
+from codemods.core.mapping import LookupKind, load_catalog
+from codemods.python.analysis import dotted_name
+from codemods.python.rules._edit import keyword_arg, replace_string, string_literal
+from codemods.python.rules.base import Report, RuleContext, checker, rule
+from codemods.python.rules.client import (
     _headers_dict,
     _merge_headers,
     _os_environ,
@@ -38,7 +38,7 @@ from codemods.rules.client import (
     add_import_os,
     string_value,
 )
-from codemods.rules.dataflow import Resolver, Sink, blocked_holder, short_code
+from codemods.python.rules.dataflow import Resolver, Sink, blocked_holder, short_code
 
 LLM_CLASSES = ("llama_index.llms.openai.OpenAI", "llama_index.llms.openai.base.OpenAI")
 EMBEDDING_CLASSES = (

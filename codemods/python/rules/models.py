@@ -6,14 +6,14 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from codemods import clients
-from codemods.analysis import FOREIGN_SDKS, attribute_chain
-from codemods.findings import Severity
-from codemods.mapping import LookupKind
-from codemods.rules._edit import replace_string
-from codemods.rules.base import REFS, Report, RuleContext, checker, rule
-from codemods.rules.client import string_value
-from codemods.rules.dataflow import (
+from codemods.core.findings import Severity
+from codemods.core.mapping import LookupKind
+from codemods.python import clients
+from codemods.python.analysis import FOREIGN_SDKS, attribute_chain
+from codemods.python.rules._edit import replace_string
+from codemods.python.rules.base import REFS, Report, RuleContext, checker, rule
+from codemods.python.rules.client import string_value
+from codemods.python.rules.dataflow import (
     Flow,
     Resolver,
     Sink,
@@ -267,7 +267,7 @@ def fix_is_safe(ctx: RuleContext, sc: SdkCall) -> bool:
     """May a model ID sent through this call be rewritten without
     ``--unsafe-fixes``? Only when every client its receiver can be is one
     this run moves to OpenRouter, or one already there
-    (``classify_receiver``, scope-aware: codemods/clients.py), and the call
+    (``classify_receiver``, scope-aware: codemods/python/clients.py), and the call
     is not held on OpenAI. An "unknown" receiver (a ``client`` parameter of
     a public function, an object of a module outside the run) makes the fix
     unsafe, whatever the file imports."""
@@ -325,7 +325,7 @@ def classify_receiver(
     ctx: RuleContext, receiver: cst.BaseExpression, scope: cst.CSTNode | None = None
 ) -> str:
     """ "openai", "foreign" or "unknown": which client a call made through
-    ``receiver`` (in ``scope``) goes through (see codemods/clients.py)."""
+    ``receiver`` (in ``scope``) goes through (see codemods/python/clients.py)."""
     f = ctx.facts
     q = f.qualified(receiver)
     if q is not None:
@@ -355,7 +355,7 @@ def _blockable_sites(
     """The constructor sites a model ID that cannot move keeps in place when
     sent through ``call``: none for a call of an endpoint OpenRouter does not
     serve (OR301 reports the call itself; its model is moot)."""
-    from codemods.rules.unsupported import load_unsupported, match_endpoint
+    from codemods.python.rules.unsupported import load_unsupported, match_endpoint
 
     if match_endpoint(call, load_unsupported().endpoints) is not None:
         return ()
@@ -445,7 +445,7 @@ def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
     if out and ctx.facts.imports_openai:
         # calls on the module-level client stay as they are while its
         # configuration does (import here: module_client builds on this module)
-        from codemods.rules.module_client import held_calls
+        from codemods.python.rules.module_client import held_calls
 
         held = held_calls(ctx)
         out = [replace(sc, held=True) if id(sc.call) in held else sc for sc in out]
@@ -526,7 +526,7 @@ def check_models(ctx: RuleContext) -> None:
     flow = resolver.run()
     report_flow(ctx, flow)
     ctx.summary = summarize(ctx, flow, handled)
-    # LiteLLM's process-wide settings (codemods/rules/litellm_dspy.py)
+    # LiteLLM's process-wide settings (codemods/python/rules/litellm_dspy.py)
     ctx.summary.litellm_globals = bool(ctx.memo.get("litellm_global_lines"))
     ctx.summary.litellm_calls = bool(ctx.memo.get("litellm_calls"))
     if f.imports_openai or ctx.project is not None:
@@ -556,7 +556,7 @@ def check_models(ctx: RuleContext) -> None:
         ctx.summary.client_params = clients.index(ctx).client_params
         ctx.summary.wants_all_migrated = clients.index(ctx).wants_all_migrated
     if f.imports_openai:
-        from codemods.rules.module_client import module_client_summary
+        from codemods.python.rules.module_client import module_client_summary
 
         ctx.summary.module_client = module_client_summary(ctx)
 
@@ -748,4 +748,4 @@ def check_literal(
 
 # OR208 (comparisons with bare IDs) lives in its own module; importing it here
 # registers it with the other OR2xx rules.
-from codemods.rules import comparisons as _comparisons  # noqa: E402,F401
+from codemods.python.rules import comparisons as _comparisons  # noqa: E402,F401

@@ -29,12 +29,13 @@ from typing import Union
 
 import libcst as cst
 
-from codemods.analysis import attribute_chain, dotted_name
-from codemods.findings import Severity
-from codemods.mapping import LookupKind
-from codemods.rules._edit import keyword_arg, rebuild, replace_string, string_literal
-from codemods.rules.base import Fix, RuleContext, RuleInfo, checker, rule
-from codemods.rules.client import (
+from codemods.core.findings import Severity
+from codemods.core.mapping import LookupKind
+from codemods.core.secrets import looks_like_secret, redact, redact_text
+from codemods.python.analysis import attribute_chain, dotted_name
+from codemods.python.rules._edit import keyword_arg, rebuild, replace_string, string_literal
+from codemods.python.rules.base import Fix, RuleContext, RuleInfo, checker, rule
+from codemods.python.rules.client import (
     API_KEY_EXPR,
     HEADERS_EXPR,
     OPENAI_KEY_ENV,
@@ -50,7 +51,6 @@ from codemods.rules.client import (
     is_openrouter_url,
     string_value,
 )
-from codemods.secrets import looks_like_secret, redact, redact_text
 
 # ---- what the two SDK generations look like ---------------------------------
 
@@ -591,7 +591,7 @@ def plan_for(ctx: RuleContext) -> Plan:
 
 def module_client_summary(ctx: RuleContext) -> dict[str, object]:
     """This file's part of the module-client analysis of the whole run
-    (codemods/project.py: plan_module_client)."""
+    (codemods/python/project.py: plan_module_client)."""
     plan = plan_for(ctx)
     if not (plan.configures or plan.calls):
         return {}
@@ -709,7 +709,7 @@ def _analyse(ctx: RuleContext) -> Plan:
         shown = ctx.module.code_for_node(call.func)
         unserved = _legacy_unserved(ctx, call)
         if unserved is not None:
-            from codemods.rules.unsupported import ENDPOINT
+            from codemods.python.rules.unsupported import ENDPOINT
 
             plan.pending.append(
                 _Pending(
@@ -1271,14 +1271,14 @@ def _migrate(
 
 
 def _literal_text(node: cst.BaseExpression) -> str | None:
-    from codemods.rules.keyflow import literal_value
+    from codemods.python.rules.keyflow import literal_value
 
     return literal_value(node)
 
 
 def _default_key(lookup: cst.BaseExpression) -> str | None:
     """The hard-coded key given as the default of an environment lookup."""
-    from codemods.rules.keyflow import env_default, literal_value
+    from codemods.python.rules.keyflow import env_default, literal_value
 
     default = env_default(lookup)
     text = None if default is None else literal_value(default)

@@ -8,7 +8,7 @@ empty choices array"). OpenAI sends that chunk only when asked
 ``for chunk in stream: print(chunk.choices[0].delta.content or "")``, works on
 OpenAI and raises IndexError on OpenRouter.
 
-What counts as a stream (the SDK calls :func:`codemods.rules.models.sdk_calls`
+What counts as a stream (the SDK calls :func:`codemods.python.rules.models.sdk_calls`
 finds, on a client this run migrates or one already on OpenRouter, or on a
 receiver the tool cannot resolve: then the fix is unsafe; a client left on
 OpenAI gets nothing):
@@ -43,11 +43,11 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis import FOREIGN_SDKS, attribute_chain, read_walk
-from codemods.findings import Severity
-from codemods.rules.base import REFS, Fix, RuleContext, checker, rule
-from codemods.rules.client import string_value
-from codemods.rules.models import SdkCall, model_arg, sdk_calls
+from codemods.core.findings import Severity
+from codemods.python.analysis import FOREIGN_SDKS, attribute_chain, read_walk
+from codemods.python.rules.base import REFS, Fix, RuleContext, checker, rule
+from codemods.python.rules.client import string_value
+from codemods.python.rules.models import SdkCall, model_arg, sdk_calls
 
 STREAM_EMPTY_CHOICES = rule(
     code="OR401",
@@ -318,7 +318,7 @@ def _exits(stmt: cst.BaseStatement) -> bool:
 class _Collector(cst.CSTVisitor):
     """The subscripts and the uses of one name under a node, in source
     order, outside nested functions and classes (read with the fast
-    :func:`codemods.analysis.read_walk`)."""
+    :func:`codemods.python.analysis.read_walk`)."""
 
     def __init__(self, var: str) -> None:
         super().__init__()

@@ -4,13 +4,13 @@ Every rule here is report-only: the code may be right for OpenAI and a human
 must decide what it becomes on OpenRouter. The facts come from data, not from
 code: ``mappings/unsupported.yaml`` (endpoints with no equivalent, the
 embedding models served, the SDK-keyword -> catalog-parameter vocabulary) and
-the bundled catalog snapshot (``codemods.mapping.load_catalog``: which
+the bundled catalog snapshot (``codemods.core.mapping.load_catalog``: which
 parameters each model lists). Messages name the snapshot date where a fact
 depends on it.
 
 Which calls count is decided as in the OR2xx rules: the receiver is an
 OpenAI client, or unknown in a file that imports openai
-(:func:`codemods.rules.models.classify_receiver`).
+(:func:`codemods.python.rules.models.classify_receiver`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ from typing import Any
 
 import libcst as cst
 
-from codemods.analysis import attribute_chain
-from codemods.findings import Severity
-from codemods.mapping import (
+from codemods.core.findings import Severity
+from codemods.core.mapping import (
     Catalog,
     LookupKind,
     MappingError,
@@ -34,9 +33,10 @@ from codemods.mapping import (
     _shipped_dir,
     load_catalog,
 )
-from codemods.rules.base import RuleContext, checker, rule
-from codemods.rules.client import CLIENT_CLASSES, env_lookup_name, string_value
-from codemods.rules.models import (
+from codemods.python.analysis import attribute_chain
+from codemods.python.rules.base import RuleContext, checker, rule
+from codemods.python.rules.client import CLIENT_CLASSES, env_lookup_name, string_value
+from codemods.python.rules.models import (
     _TRANSPARENT,
     SDK_METHODS,
     SdkCall,
@@ -404,7 +404,7 @@ def load_unsupported(path: str | None = None) -> UnsupportedTable:
         resource: Any = Path(path)
     else:
         resource = _shipped_dir().joinpath(UNSUPPORTED_FILE)
-        checkout = Path(__file__).resolve().parent.parent.parent / "mappings" / UNSUPPORTED_FILE
+        checkout = Path(__file__).resolve().parents[3] / "mappings" / UNSUPPORTED_FILE
         if not resource.is_file() and checkout.is_file():
             resource = checkout
     name = str(resource)
