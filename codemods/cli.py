@@ -1194,7 +1194,9 @@ def _n(count: int, word: str, plural: str = "") -> str:
 def rules_cmd(code: str | None) -> None:
     """List every rule, show one rule's documentation (a code: or201), or list
     the rules of a prefix (or2)."""
-    from codemods.python.rules import RULES
+    from codemods.core.rules import all_rules
+
+    RULES = all_rules()
 
     infos = [RULES[c] for c in sorted(RULES)]
     if code:

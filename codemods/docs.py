@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import sys
 
-from codemods.python.rules import RULES
+from codemods.core.rules import all_rules
+
+RULES = all_rules()
 
 _GROUPS = (
     ("OR1", "Clients (OR1xx)"),

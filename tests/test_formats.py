@@ -28,9 +28,11 @@ from codemods.core.formats import (
     sarif_rules,
 )
 from codemods.core.report import text_line
-from codemods.python.rules import RULES
+from codemods.core.rules import all_rules
 from tests.conftest import ROOT
 from tests.helpers import cli_runner
+
+RULES = all_rules()
 
 DATA = Path(__file__).parent / "data"
 

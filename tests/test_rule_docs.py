@@ -17,10 +17,12 @@ import pytest
 
 from codemods.cli import main
 from codemods.core.findings import Settings
+from codemods.core.rules import all_rules
 from codemods.docs import rules_markdown
 from codemods.python.engine import EngineConfig, process_source
-from codemods.python.rules import RULES
 from tests.helpers import cli_runner
+
+RULES = all_rules()
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "rules.md"

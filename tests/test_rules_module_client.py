@@ -7,10 +7,12 @@ import textwrap
 import pytest
 
 from codemods.core.findings import FileResult, Settings
+from codemods.core.rules import all_rules
 from codemods.python.engine import EngineConfig, process_source
-from codemods.python.rules import RULES
 from codemods.python.rules.base import RuleContext
 from codemods.python.rules.models import sdk_calls
+
+RULES = all_rules()
 
 URL = "https://openrouter.ai/api/v1"
 # the module-level client of openai>=1 needs the trailing slash (issue 11 item 7)

@@ -24,13 +24,15 @@ from codemods.core.config import ConfigError, load_config
 from codemods.core.findings import FileResult, Finding, Settings, Severity
 from codemods.core.formats import github_line, render_json, render_sarif, statistics_rows
 from codemods.core.report import statistics, summary, text_line
+from codemods.core.rules import RuleInfo, all_rules
 from codemods.python.engine import EngineConfig, process_source
 from codemods.python.notebook_engine import process_notebook
-from codemods.python.rules import RULES
-from codemods.python.rules.base import RuleContext, RuleInfo
+from codemods.python.rules.base import RuleContext
 from tests.conftest import tree_bytes
 from tests.helpers import cli_runner, migrated, run
 from tests.test_formats import json_validator, sarif_validator
+
+RULES = all_rules()
 
 # a helper whose ``client`` parameter nobody in the file passes: unresolvable
 HELPER = """\

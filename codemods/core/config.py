@@ -129,7 +129,9 @@ def check_codes(values: Sequence[str]) -> str | None:
     """The first value that names no rule (as a code or a code prefix), if any."""
     if not values:
         return None  # no need to import the rules (and LibCST) for nothing
-    from codemods.python.rules import RULES
+    from codemods.core.rules import all_rules
+
+    RULES = all_rules()
 
     for v in values:
         if not v or not any(code.startswith(v) for code in RULES):

@@ -106,7 +106,9 @@ def statistics_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
 
 
 def _rule_name(code: str) -> str | None:
-    from codemods.python.rules import RULES
+    from codemods.core.rules import all_rules
+
+    RULES = all_rules()
 
     info = RULES.get(code)
     return None if info is None else info.name
@@ -168,7 +170,9 @@ def _level(severity: str) -> str:
 
 
 def sarif_rules() -> list[dict[str, Any]]:
-    from codemods.python.rules import RULES
+    from codemods.core.rules import all_rules
+
+    RULES = all_rules()
 
     rules = []
     for code in sorted(RULES):

@@ -7,7 +7,7 @@ code), after every other rule has run; this module only documents the rule.
 from __future__ import annotations
 
 from codemods.core.findings import Severity
-from codemods.python.rules.base import rule
+from codemods.core.rules import rule
 
 UNUSED_NOQA = rule(
     code="OR900",

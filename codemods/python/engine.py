@@ -535,8 +535,10 @@ def _report_unused_noqa(
     if not settings.report_unused_noqa or not suppressions.by_line:
         return
     from codemods.core.noqa import UNUSED_NOQA
+    from codemods.core.rules import all_rules
     from codemods.core.suppress import comment_lines
-    from codemods.python.rules import RULES
+
+    RULES = all_rules()
 
     if not settings.rule_enabled(UNUSED_NOQA.code):
         return

@@ -101,7 +101,9 @@ class _Lines:
 
 
 def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
-    from codemods.python.rules import RULES
+    from codemods.core.rules import all_rules
+
+    RULES = all_rules()
     from codemods.typescript.analysis import collect
     from codemods.typescript.rules import Context, check
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from codemods.core.findings import Settings, Severity
 from codemods.core.mapping import LookupKind, ModelTable
-from codemods.python.rules.base import RULES, RuleInfo, add_example, rule
+from codemods.core.rules import RULES, UNSAFE_NOTE, RuleInfo, add_example, rule
 from codemods.typescript.analysis import (
     Facts,
     Node,
@@ -1132,8 +1132,6 @@ def _read_elsewhere(ctx: Context, name: str) -> bool:
 
 
 def _check_model(ctx: Context, site: _ModelSite) -> None:
-    from codemods.python.rules.models import UNSAFE_NOTE
-
     lookup = ctx.table.lookup(site.value)
     certain = all(d is not None for d in site.decisions)
     safe = certain and not site.exported

@@ -1,7 +1,9 @@
-"""The rules. Importing this package registers every rule and checker."""
+"""The Python rules. Importing this package registers every Python rule and checker.
+
+Every rule of every front-end: :func:`codemods.core.rules.all_rules`.
+"""
 
 # (agents and instructor import the client rules first: they read their decisions)
-from codemods.core import noqa as _noqa  # noqa: E402,F401 - OR900, both front-ends
 from codemods.python.rules import (  # noqa: F401
     agents,
     client,
@@ -14,10 +16,6 @@ from codemods.python.rules import (  # noqa: F401
     streams,
     unsupported,
 )
-from codemods.python.rules.base import CHECKERS, RULES, RuleContext, RuleInfo
+from codemods.python.rules.base import CHECKERS, RuleContext
 
-# the TypeScript/JavaScript front-end's own rules (OR5xx) and its examples of
-# the shared codes (its checks run only on .ts/.js files: codemods/typescript/)
-from codemods.typescript import rules as _typescript_rules  # noqa: E402,F401
-
-__all__ = ["CHECKERS", "RULES", "RuleContext", "RuleInfo"]
+__all__ = ["CHECKERS", "RuleContext"]

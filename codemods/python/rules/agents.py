@@ -39,10 +39,11 @@ import libcst as cst
 
 from codemods.core.findings import Severity
 from codemods.core.mapping import LookupKind
+from codemods.core.rules import rule
 from codemods.python import clients
 from codemods.python.analysis import dotted_name
 from codemods.python.rules._edit import keyword_arg, string_literal
-from codemods.python.rules.base import Report, RuleContext, checker, rule
+from codemods.python.rules.base import Report, RuleContext, checker
 from codemods.python.rules.client import string_value
 
 AGENT_MODEL = rule(

@@ -1,9 +1,7 @@
-"""What a rule is, and the one way a rule speaks: ``ctx.report``.
+"""The one way a Python rule speaks: ``ctx.report``.
 
-A rule has a stable code, a one-line summary, a severity, whether it fixes,
-and documentation in ruff's shape (what it does, why, an example before and
-after). The examples are executed by the test suite, so the documentation
-cannot drift from the behaviour.
+What a rule is (its code, summary, severity, documentation and examples) is
+the same for every front-end: :mod:`codemods.core.rules`.
 
 Rules never read files, print, or know about the CLI: a *checker* is a
 function that receives a :class:`RuleContext` (the parsed module, the facts
@@ -15,13 +13,13 @@ node with its children's fixes already applied.
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 import libcst as cst
 
-from codemods.core.findings import Settings, Severity
+from codemods.core.findings import Settings
+from codemods.core.rules import RuleInfo
 from codemods.python.analysis import ModuleFacts
 
 if TYPE_CHECKING:
@@ -29,94 +27,6 @@ if TYPE_CHECKING:
     from codemods.python.project import ModuleSummary, ProjectInput
 
 Fix = Callable[[cst.CSTNode], cst.CSTNode]
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    code: str
-    name: str
-    summary: str
-    severity: Severity
-    fixable: bool
-    what: str
-    why: str
-    before: str
-    after: str | None = None  # None for report-only rules
-    fix_safety: str = ""
-    # some of its fixes are unsafe (``ctx.report(..., unsafe=True)``): applied
-    # only with ``--unsafe-fixes``
-    sometimes_unsafe: bool = False
-    # the front-ends whose examples ``before``/``after`` are: "python" or
-    # "typescript" (TypeScript and JavaScript); other languages' examples of
-    # the same code are added with :func:`add_example`
-    languages: tuple[str, ...] = ("python",)
-
-    @property
-    def examples(self) -> list[tuple[str, str, str | None]]:
-        """(language, before, after) of every front-end that reports the rule."""
-        return [(self.languages[0], self.before, self.after), *EXAMPLES.get(self.code, [])]
-
-    @property
-    def fix_availability(self) -> str:
-        """One of "Fix is always safe", "Fix is sometimes unsafe", "Report only"."""
-        if not self.fixable:
-            return "Report only"
-        return "Fix is sometimes unsafe" if self.sometimes_unsafe else "Fix is always safe"
-
-    def doc(self) -> str:
-        """The rule's documentation as Markdown (ruff's page layout)."""
-        languages = ", ".join(LANGUAGE_NAMES[lang] for lang, _, _ in self.examples)
-        parts = [
-            f"## {self.code} {self.name}",
-            "",
-            f"{self.summary} ({self.severity.value})",
-            "",
-            f"{self.fix_availability}.",
-            "",
-            f"Applies to: {languages}.",
-            "",
-            "**What it does.** " + textwrap.dedent(self.what).strip(),
-            "",
-            "**Why.** " + textwrap.dedent(self.why).strip(),
-        ]
-        several = len(self.examples) > 1
-        for lang, before, after in self.examples:
-            fence = FENCES[lang]
-            title = f"**Example ({LANGUAGE_NAMES[lang]}).**" if several else "**Example.**"
-            parts += ["", title, "", f"```{fence}", textwrap.dedent(before).strip("\n"), "```"]
-            if after is not None:
-                parts += [
-                    "",
-                    "After `openrouter-migrate migrate`:",
-                    "",
-                    f"```{fence}",
-                    textwrap.dedent(after).strip("\n"),
-                    "```",
-                ]
-        if self.fix_safety:
-            parts += ["", "**Fix safety.** " + textwrap.dedent(self.fix_safety).strip()]
-        return "\n".join(parts) + "\n"
-
-
-RULES: dict[str, RuleInfo] = {}
-#: code -> (language, before, after) examples of front-ends other than the
-#: rule's own (``languages[0]``); the tests run each through its front-end
-EXAMPLES: dict[str, list[tuple[str, str, str | None]]] = {}
-LANGUAGE_NAMES = {"python": "Python", "typescript": "TypeScript/JavaScript"}
-FENCES = {"python": "python", "typescript": "ts"}
-
-
-def add_example(code: str, language: str, before: str, after: str | None = None) -> None:
-    """Document (and have the tests execute) rule ``code`` in another language."""
-    EXAMPLES.setdefault(code, []).append((language, before, after))
-
-
-def rule(**kwargs: object) -> RuleInfo:
-    info = RuleInfo(**kwargs)  # type: ignore[arg-type]
-    if info.code in RULES:
-        raise ValueError(f"duplicate rule code {info.code}")
-    RULES[info.code] = info
-    return info
 
 
 @dataclass

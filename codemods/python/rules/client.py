@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from codemods.core.findings import Severity
+from codemods.core.rules import rule
 from codemods.core.secrets import looks_like_secret, redact, redact_text
 from codemods.python import clients
 from codemods.python.analysis import dotted_name
@@ -20,7 +21,7 @@ from codemods.python.rules._edit import (
     string_literal,
     with_lines_after_open,
 )
-from codemods.python.rules.base import REFS, Fix, Report, RuleContext, checker, rule
+from codemods.python.rules.base import REFS, Fix, Report, RuleContext, checker
 
 if TYPE_CHECKING:
     from codemods.python.rules.keyflow import KeyOutcome, KeySource

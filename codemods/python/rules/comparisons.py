@@ -35,8 +35,9 @@ import libcst as cst
 
 from codemods.core.findings import Severity
 from codemods.core.mapping import LookupKind
+from codemods.core.rules import rule
 from codemods.python.analysis import attribute_chain
-from codemods.python.rules.base import RuleContext, checker, rule
+from codemods.python.rules.base import RuleContext, checker
 from codemods.python.rules.client import string_value
 from codemods.python.rules.dataflow import short_code
 from codemods.python.rules.models import SDK_METHODS

@@ -27,10 +27,11 @@ import libcst as cst
 
 from codemods.core.findings import DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL, Severity
 from codemods.core.mapping import LookupKind
+from codemods.core.rules import rule
 from codemods.python.analysis import dotted_name
 from codemods.python.clients import INSTRUCTOR_OPENROUTER_MODES
 from codemods.python.rules._edit import keyword_arg, replace_string, string_literal
-from codemods.python.rules.base import RuleContext, checker, rule
+from codemods.python.rules.base import RuleContext, checker
 from codemods.python.rules.client import _headers_dict, _os_usable, add_import_os, string_value
 
 FROM_PROVIDER = rule(

@@ -42,6 +42,7 @@ import libcst as cst
 
 from codemods.core.findings import Severity
 from codemods.core.mapping import LookupKind
+from codemods.core.rules import rule
 from codemods.python.rules import client as _client
 from codemods.python.rules._edit import (
     first_lines,
@@ -51,7 +52,7 @@ from codemods.python.rules._edit import (
     string_literal,
     with_lines_after_open,
 )
-from codemods.python.rules.base import CHECKERS, Fix, Report, RuleContext, rule
+from codemods.python.rules.base import CHECKERS, Fix, Report, RuleContext
 from codemods.python.rules.client import (
     HEADERS_EXPR,
     OS_SHADOWED,

@@ -28,8 +28,9 @@ import libcst as cst
 
 from codemods.core.findings import Severity
 from codemods.core.mapping import LookupKind
+from codemods.core.rules import rule
 from codemods.python.rules._edit import replace_string
-from codemods.python.rules.base import REFS, RuleContext, checker, rule
+from codemods.python.rules.base import REFS, RuleContext, checker
 from codemods.python.rules.client import string_value
 from codemods.python.rules.dataflow import Flow, Holder, Resolver, Sink, blocked_holder, short_code
 

@@ -27,9 +27,10 @@ import libcst as cst
 
 from codemods.core.findings import DEFAULT_BASE_URL, Severity
 from codemods.core.mapping import LookupKind, load_catalog
+from codemods.core.rules import rule
 from codemods.python.analysis import dotted_name
 from codemods.python.rules._edit import keyword_arg, replace_string, string_literal
-from codemods.python.rules.base import Report, RuleContext, checker, rule
+from codemods.python.rules.base import Report, RuleContext, checker
 from codemods.python.rules.client import (
     _headers_dict,
     _merge_headers,

@@ -8,10 +8,11 @@ import libcst as cst
 
 from codemods.core.findings import Severity
 from codemods.core.mapping import LookupKind
+from codemods.core.rules import UNSAFE_NOTE, rule
 from codemods.python import clients
 from codemods.python.analysis import FOREIGN_SDKS, attribute_chain
 from codemods.python.rules._edit import replace_string
-from codemods.python.rules.base import REFS, Report, RuleContext, checker, rule
+from codemods.python.rules.base import REFS, Report, RuleContext, checker
 from codemods.python.rules.client import string_value
 from codemods.python.rules.dataflow import (
     Flow,
@@ -646,7 +647,6 @@ def _sites(sinks: list[Sink]) -> tuple[int, ...]:
     return tuple(out)
 
 
-UNSAFE_NOTE = "; unsafe fix: the client of a call it reaches is not resolved to openai's"
 BLOCKED_NOTE = (
     "; unsafe fix: it moves with its client, whose fix is unsafe (the client's finding says why)"
 )

@@ -31,10 +31,11 @@ import libcst as cst
 
 from codemods.core.findings import Severity
 from codemods.core.mapping import LookupKind
+from codemods.core.rules import RuleInfo, rule
 from codemods.core.secrets import looks_like_secret, redact, redact_text
 from codemods.python.analysis import attribute_chain, dotted_name
 from codemods.python.rules._edit import keyword_arg, rebuild, replace_string, string_literal
-from codemods.python.rules.base import Fix, RuleContext, RuleInfo, checker, rule
+from codemods.python.rules.base import Fix, RuleContext, checker
 from codemods.python.rules.client import (
     API_KEY_EXPR,
     HEADERS_EXPR,

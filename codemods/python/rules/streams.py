@@ -44,8 +44,9 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.core.findings import Severity
+from codemods.core.rules import rule
 from codemods.python.analysis import FOREIGN_SDKS, attribute_chain, read_walk
-from codemods.python.rules.base import REFS, Fix, RuleContext, checker, rule
+from codemods.python.rules.base import REFS, Fix, RuleContext, checker
 from codemods.python.rules.client import string_value
 from codemods.python.rules.models import SdkCall, model_arg, sdk_calls
 

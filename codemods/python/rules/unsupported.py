@@ -33,8 +33,9 @@ from codemods.core.mapping import (
     _shipped_dir,
     load_catalog,
 )
+from codemods.core.rules import rule
 from codemods.python.analysis import attribute_chain
-from codemods.python.rules.base import RuleContext, checker, rule
+from codemods.python.rules.base import RuleContext, checker
 from codemods.python.rules.client import CLIENT_CLASSES, env_lookup_name, string_value
 from codemods.python.rules.models import (
     _TRANSPARENT,
