@@ -224,9 +224,9 @@ def _prepare(kw: dict[str, Any]) -> list[_Group]:
 
 
 def _group(kw: dict[str, Any], fc: FileConfig, paths: list[str]) -> _Group:
+    from codemods.core.engine import EngineConfig
     from codemods.core.mapping import MappingError
     from codemods.core.runner import RunInput
-    from codemods.python.engine import EngineConfig
 
     config = EngineConfig(
         settings=_settings(kw, fc), mapping_files=fc.mappings + tuple(kw["mappings"])

@@ -10,9 +10,9 @@ import pytest
 
 from codemods.core import runner
 from codemods.core.cache import CACHE_DIR_NAME, FORMAT, Cache, config_fingerprint, find_project_root
+from codemods.core.engine import EngineConfig
 from codemods.core.findings import FileResult, Settings
 from codemods.core.runner import RunInput, run
-from codemods.python.engine import EngineConfig
 
 pytestmark = pytest.mark.uses_cache
 

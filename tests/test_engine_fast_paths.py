@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from codemods.core.engine import EngineConfig
 from codemods.python import analysis, engine
-from codemods.python.engine import EngineConfig, process_source
+from codemods.python.engine import process_source
 from tests.conftest import FIXTURES
 
 FILES = sorted(p for p in FIXTURES.rglob("*.py"))

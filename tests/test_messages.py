@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from codemods.cli import main
+from codemods.core.engine import EngineConfig
 from codemods.core.findings import Finding
-from codemods.python.engine import EngineConfig, process_source
+from codemods.python.engine import process_source
 from tests.conftest import ROOT
 from tests.helpers import cli_runner
 

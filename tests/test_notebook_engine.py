@@ -13,9 +13,9 @@ import pytest
 
 import codemods.python.notebook_engine as nbe
 from codemods.cli import main
+from codemods.core.engine import EngineConfig
 from codemods.core.findings import FileResult, Finding, Severity
 from codemods.core.runner import RunInput, collect_jobs
-from codemods.python.engine import EngineConfig
 from codemods.python.notebook import load_cells
 from codemods.python.notebook_engine import CANNOT_SPLIT, notebook_diff, process_notebook
 from tests.conftest import FIXTURES

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from codemods.core import runner
+from codemods.core.engine import EngineConfig
 from codemods.core.findings import Settings
 from codemods.core.runner import RunInput, run
-from codemods.python.engine import EngineConfig
 from tests.conftest import FIXTURES
 from tests.helpers import cli_runner
 

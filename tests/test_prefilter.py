@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from codemods.core.discovery import discover
+from codemods.core.engine import EngineConfig
 from codemods.core.prefilter import RESOURCE_NAMES, may_need_work
-from codemods.python.engine import EngineConfig, process_source
+from codemods.python.engine import process_source
 from tests.conftest import FIXTURES
 
 FIXTURE_REPOS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())

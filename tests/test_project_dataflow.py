@@ -6,8 +6,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from codemods.core.engine import EngineConfig
 from codemods.core.runner import RunInput, run
-from codemods.python.engine import EngineConfig
 from codemods.python.project import ModuleSummary, ProjectInput, module_name, plan, resolve
 
 SERVICE = """

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import codemods.core.runner as runner
+from codemods.core.engine import EngineConfig
 from codemods.core.runner import RunInput, run
-from codemods.python.engine import EngineConfig
 
 pytestmark = pytest.mark.uses_cache
 

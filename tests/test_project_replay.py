@@ -14,8 +14,8 @@ import pytest
 
 import codemods.core.runner as runner
 import codemods.python.project as project
+from codemods.core.engine import EngineConfig
 from codemods.core.runner import RunInput, run
-from codemods.python.engine import EngineConfig
 
 pytestmark = pytest.mark.uses_cache
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import codemods.python.project as project
+from codemods.core.engine import EngineConfig
 from codemods.core.runner import RunInput, run
-from codemods.python.engine import EngineConfig
 from codemods.python.project import ModuleSummary, modules_of, plan, plan_calls
 
 

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from codemods.cli import main
+from codemods.core.engine import EngineConfig
 from codemods.core.findings import Settings
 from codemods.core.rules import all_rules
 from codemods.docs import rules_markdown
-from codemods.python.engine import EngineConfig, process_source
+from codemods.python.engine import process_source
 from tests.helpers import cli_runner
 
 RULES = all_rules()

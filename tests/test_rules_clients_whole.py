@@ -8,9 +8,9 @@ import textwrap
 import libcst as cst
 import pytest
 
+from codemods.core.engine import EngineConfig
 from codemods.core.findings import Settings
 from codemods.python.analysis import collect
-from codemods.python.engine import EngineConfig
 from codemods.python.rules import CHECKERS, RuleContext
 from tests.helpers import codes, migrated, run
 

@@ -6,9 +6,10 @@ import textwrap
 
 import pytest
 
+from codemods.core.engine import EngineConfig
 from codemods.core.findings import FileResult, Settings
 from codemods.core.rules import all_rules
-from codemods.python.engine import EngineConfig, process_source
+from codemods.python.engine import process_source
 from codemods.python.rules.base import RuleContext
 from codemods.python.rules.models import sdk_calls
 
@@ -861,8 +862,8 @@ def test_api_type_open_ai_is_not_azure() -> None:
 def test_sdk_calls_sees_legacy_methods_and_held_calls() -> None:
     import libcst as cst
 
+    from codemods.core.engine import _table
     from codemods.python.analysis import collect
-    from codemods.python.engine import _table
 
     src = dedent(
         """

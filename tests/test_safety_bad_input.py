@@ -177,7 +177,8 @@ def test_very_large_file_is_refused_quickly_with_a_clear_message(tmp_path: Path)
 
 
 def test_large_file_under_the_limit_is_processed(tmp_path: Path) -> None:
-    from codemods.python.engine import EngineConfig, process_source
+    from codemods.core.engine import EngineConfig
+    from codemods.python.engine import process_source
 
     data = _big_source(200 * 1024).encode()
     start = time.monotonic()

@@ -13,8 +13,9 @@ import click
 import pytest
 
 from codemods.cli import main
+from codemods.core.engine import EngineConfig
 from codemods.core.secrets import redact, redact_text
-from codemods.python.engine import EngineConfig, process_source
+from codemods.python.engine import process_source
 from tests.conftest import run_cli
 
 KEY = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx9f3e"

@@ -21,11 +21,12 @@ import codemods.python.rules as rules_pkg
 from codemods.cli import main
 from codemods.core.cache import config_fingerprint
 from codemods.core.config import ConfigError, load_config
+from codemods.core.engine import EngineConfig
 from codemods.core.findings import FileResult, Finding, Settings, Severity
 from codemods.core.formats import github_line, render_json, render_sarif, statistics_rows
 from codemods.core.report import statistics, summary, text_line
 from codemods.core.rules import RuleInfo, all_rules
-from codemods.python.engine import EngineConfig, process_source
+from codemods.python.engine import process_source
 from codemods.python.notebook_engine import process_notebook
 from codemods.python.rules.base import RuleContext
 from tests.conftest import tree_bytes

@@ -125,8 +125,9 @@ def code_fingerprint() -> str:
     """Changes whenever the tool's code or shipped data change (also between
     releases with the same version number, e.g. an editable install)."""
     h = hashlib.sha256(f"{__version__}\0{FORMAT}".encode())
-    # the TypeScript/JavaScript front-end's parse depends on the grammars
-    from codemods.typescript.parser import versions
+    # a front-end's parse depends on its parser's version (the TypeScript/
+    # JavaScript grammars: codemods/core/frontends.py)
+    from codemods.core.frontends import versions
 
     h.update(versions().encode())
     roots = [_PACKAGE_DIR, _PACKAGE_DIR.parent / "mappings"]

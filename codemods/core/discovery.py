@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from codemods.core.frontends import extensions
+
 __all__ = [
     "DEFAULT_EXTENSIONS",
     "SKIP_DIRS",
@@ -52,20 +54,9 @@ __all__ = [
     "discover",
 ]
 
-DEFAULT_EXTENSIONS: tuple[str, ...] = (
-    ".py",
-    ".pyi",
-    ".ipynb",
-    # the TypeScript/JavaScript front-end (codemods/typescript/)
-    ".ts",
-    ".mts",
-    ".cts",
-    ".tsx",
-    ".js",
-    ".mjs",
-    ".cjs",
-    ".jsx",
-)
+#: every front-end's files (codemods/core/frontends.py): .py, .pyi, .ipynb,
+#: then TypeScript/JavaScript's
+DEFAULT_EXTENSIONS: tuple[str, ...] = extensions()
 
 #: Directory names never walked into (unless named on the command line).
 #: ``build`` and ``dist`` are deliberately absent: they may hold source code.

@@ -47,12 +47,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from codemods.core.discovery import discover
+from codemods.core.engine import EngineConfig
 from codemods.core.findings import FileError, FileResult
+from codemods.core.frontends import front_end_for, preload, resolve
 from codemods.core.prefilter import may_need_work
 from codemods.core.secrets import source_holds_secret
 from codemods.core.writer import FileIOError, read_source
-from codemods.python.engine import EngineConfig
-from codemods.typescript import is_node_script, is_typescript_path
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -173,17 +173,7 @@ def _process_bytes(
     """Parse and check one candidate (the prefilter already let it through);
     also what the file tells the project pass."""
     try:
-        if path.endswith(".ipynb"):
-            from codemods.python.notebook_engine import process_notebook
-
-            return process_notebook(path, data, config), None
-        if is_typescript_path(path) or is_node_script(path, data):  # the second front-end
-            from codemods.typescript.engine import process_typescript
-
-            return process_typescript(path, data, config, prefilter=False), None
-        from codemods.python.engine import analyze_source
-
-        return analyze_source(path, data, config, prefilter=False)
+        return resolve(front_end_for(path, data).engine)(path, data, config)
     except Exception as e:  # noqa: BLE001 - one file's bug must not end the run
         return FileResult(
             path, errors=[FileError(path, f"internal error: {type(e).__name__}: {e}")]
@@ -224,7 +214,7 @@ def _init_worker(config: EngineConfig) -> None:
     _worker_ignores_run_signals()
     _worker_config = config
     config.table()  # load (and validate) the model table once per worker
-    import codemods.python.engine  # noqa: F401 - pay the LibCST import before the first chunk
+    preload()  # pay the LibCST import before the first chunk
 
     _tune_gc()
 
@@ -520,7 +510,7 @@ class _Pipeline:
 
     def _in_process(self) -> None:
         if self.old_gc is None:
-            import codemods.python.engine  # noqa: F401 - frozen by _tune_gc with the rest
+            preload()  # frozen by _tune_gc with the rest
 
             self.old_gc = _tune_gc()
 
@@ -710,7 +700,7 @@ class _Pipeline:
         self._announce(job.path, data)
         if self.workers == 1:
             if self.old_gc is None:
-                import codemods.python.engine  # noqa: F401 - frozen by _tune_gc with the rest
+                preload()  # frozen by _tune_gc with the rest
 
                 self.old_gc = _tune_gc()
             result, summary = _process_bytes(job.path, data, self.inp.config)
@@ -1067,7 +1057,7 @@ def _run_project(
         if not pipeline.replay(jobs, final, units):
             # the cross-module pass is Python's: TypeScript/JavaScript files
             # neither import Python modules nor are imported by them
-            python_jobs = [j for j in jobs if not is_typescript_path(j.path)]
+            python_jobs = [j for j in jobs if front_end_for(j.path).cross_module]
             _second_round(pipeline, python_jobs, final, units)
             pipeline.remember(jobs, final, units)
         finished = True

@@ -20,11 +20,16 @@ import sys
 import threading
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
+from codemods.core.engine import (
+    EngineConfig,
+    _with_requirements,
+    oversize_error,
+    wants_noqa_report,
+)
 from codemods.core.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
-from codemods.core.mapping import MappingError, ModelTable, load_model_table
+from codemods.core.mapping import MappingError
 from codemods.core.prefilter import may_need_work
 from codemods.core.secrets import redact_text
 
@@ -57,22 +62,6 @@ MAX_EXPRESSION_DEPTH = 1000
 MAX_FILE_BYTES = 1024 * 1024
 
 _log = logging.getLogger("codemods.python.engine")
-
-
-@dataclass(frozen=True)
-class EngineConfig:
-    """Everything that changes what the engine produces (part of the cache key)."""
-
-    settings: Settings = Settings()
-    mapping_files: tuple[str, ...] = ()
-
-    def table(self) -> ModelTable:
-        return _table(self.mapping_files)
-
-
-@functools.lru_cache(maxsize=8)
-def _table(mapping_files: tuple[str, ...]) -> ModelTable:
-    return load_model_table(mapping_files)
 
 
 @functools.cache
@@ -138,6 +127,14 @@ def analyze_source(
     contexts: list[RuleContext] = []
     result = _run_deep(lambda: _guarded(path, data, config, project, contexts))
     return result, (contexts[0].summary if contexts else None)
+
+
+def analyze_candidate(
+    path: str, data: bytes, config: EngineConfig
+) -> tuple[FileResult, ModuleSummary | None]:
+    """The runner's entry (``codemods/core/frontends.py``): a file its
+    prefilter let through."""
+    return analyze_source(path, data, config, prefilter=False)
 
 
 def _guarded(
@@ -406,38 +403,6 @@ def _process(
 _CLIENT_CODES = frozenset({"OR101", "OR411", "OR412"})
 
 
-def _with_requirements(kept: list[Report], reported: list[Report]) -> list[Report]:
-    """A report whose required reports do not all stand moves with them:
-
-    - one of them is suppressed by a comment (``client = OpenAI()  # noqa:
-      OR101``): the client stays on OpenAI, where the bare model ID is right:
-      the dependent report is dropped;
-    - one of them belongs to a rule that is not selected (``--ignore
-      OR101``): this run does not move the client, so the dependent report
-      stays, without its fix, and says why."""
-    made = {id(r) for r in reported}
-    while True:
-        ids = {id(r) for r in kept}
-        out: list[Report] = []
-        for r in kept:
-            missing = [q for q in r.requires if id(q) not in ids]
-            if not missing:
-                out.append(r)
-            elif all(id(q) not in made for q in missing):
-                if r.fix is not None:
-                    codes = ", ".join(sorted({q.rule.code for q in missing}))
-                    r.fix = None
-                    r.message += (
-                        f" (not rewritten: the client it goes through is not migrated in this "
-                        f"run, because {codes} is not selected)"
-                    )
-                r.requires = []
-                out.append(r)
-        if len(out) == len(kept):
-            return out
-        kept = out
-
-
 def _count_kept_clients(ctx: RuleContext, kept: list[Report], allow_unsafe: bool) -> None:
     """The project pass counts the run's clients that stay on OpenAI (a
     parameter annotated ``OpenAI`` is safe only when none does): a client
@@ -505,27 +470,6 @@ def _with_refs(path: str, r: Report, positions: _Positions, shown: int = 3) -> s
     if len(lines) > shown:
         where += f" and {len(lines) - shown} more"
     return r.message.replace(REFS, where)
-
-
-def wants_noqa_report(data: bytes, settings: Settings) -> bool:
-    """A file the prefilter would skip is still read for OR900 (unused
-    suppressions) when asked for and it has a suppression comment."""
-    return settings.report_unused_noqa and (b"noqa" in data or b"openrouter-migrate" in data)
-
-
-def oversize_error(path: str, data: bytes, settings: Settings) -> FileError | None:
-    """The error for a file over ``max-file-kib`` (every front-end)."""
-    limit_bytes = settings.max_file_bytes
-    if len(data) <= limit_bytes:
-        return None
-    size = f"{len(data) / (1024 * 1024):.1f} MiB"
-    mib, rest = divmod(limit_bytes, 1024 * 1024)
-    limit = f"{mib} MiB" if mib and not rest else f"{limit_bytes // 1024} KiB"
-    return FileError(
-        path,
-        f"file is {size}, over the {limit} limit: not analysed "
-        "(exclude it, or raise max-file-kib in the configuration)",
-    )
 
 
 def _report_unused_noqa(

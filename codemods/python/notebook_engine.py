@@ -27,9 +27,10 @@ import dataclasses
 import difflib
 import re
 
+from codemods.core.engine import EngineConfig
 from codemods.core.findings import FileError, FileResult, Finding
 from codemods.core.prefilter import may_need_work
-from codemods.python.engine import EngineConfig, process_source
+from codemods.python.engine import process_source
 from codemods.python.notebook import (
     Cell,
     NotebookError,
@@ -45,6 +46,12 @@ from codemods.python.notebook import (
 __all__ = ["notebook_diff", "process_notebook"]
 
 CANNOT_SPLIT = "cannot apply fixes to this notebook safely: its findings are report-only"
+
+
+def analyze_candidate(path: str, data: bytes, config: EngineConfig) -> tuple[FileResult, None]:
+    """The runner's entry (``codemods/core/frontends.py``): every notebook is
+    read (a broken one is an error to report)."""
+    return process_notebook(path, data, config), None
 
 
 def process_notebook(path: str, data: bytes, config: EngineConfig) -> FileResult:

@@ -25,17 +25,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from codemods.core.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
-from codemods.core.mapping import MappingError
-from codemods.core.prefilter import may_need_work
-from codemods.core.secrets import redact_text
-from codemods.core.suppress import Suppressions
-from codemods.python.engine import (
+from codemods.core.engine import (
     EngineConfig,
     _with_requirements,
     oversize_error,
     wants_noqa_report,
 )
+from codemods.core.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
+from codemods.core.mapping import MappingError
+from codemods.core.prefilter import may_need_work
+from codemods.core.secrets import redact_text
+from codemods.core.suppress import Suppressions
 from codemods.typescript import grammar_of
 from codemods.typescript.parser import GrammarError, count_problems, first_problem, parse
 
@@ -98,6 +98,13 @@ class _Lines:
         if line == 0 and self.data.startswith(b"\xef\xbb\xbf"):
             col = max(0, col - 1)
         return line + 1, col
+
+
+def analyze_candidate(path: str, data: bytes, config: EngineConfig) -> tuple[FileResult, None]:
+    """The runner's entry (``codemods/core/frontends.py``): a file its
+    prefilter let through. (No cross-module pass: TypeScript/JavaScript files
+    neither import Python modules nor are imported by them.)"""
+    return process_typescript(path, data, config, prefilter=False), None
 
 
 def _process(path: str, data: bytes, config: EngineConfig) -> FileResult:
