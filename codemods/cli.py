@@ -1193,8 +1193,8 @@ def _n(count: int, word: str, plural: str = "") -> str:
 @click.argument("code", required=False)
 def rules_cmd(code: str | None) -> None:
     """List every rule, show one rule's documentation (a code: or201), or list
-    the rules of a prefix (or2)."""
-    from codemods.core.rules import all_rules
+    the rules of a prefix (or2); each with the languages that report it."""
+    from codemods.core.rules import LANGUAGE_SHORT, all_rules
 
     RULES = all_rules()
 
@@ -1214,7 +1214,11 @@ def rules_cmd(code: str | None) -> None:
             sys.exit(EXIT_ERROR)
     for info in infos:
         fix = "fix " if info.fixable else "    "
-        click.echo(f"{info.code}  {fix} {info.severity.value:<7}  {info.name}: {info.summary}")
+        languages = ", ".join(LANGUAGE_SHORT[lang] for lang, _, _ in info.examples)
+        click.echo(
+            f"{info.code}  {fix} {info.severity.value:<7}  {languages:<13}  "
+            f"{info.name}: {info.summary}"
+        )
 
 
 @main.command("clean")

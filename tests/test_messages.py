@@ -230,6 +230,13 @@ def test_rules_are_listed_in_code_order() -> None:
     assert listed == sorted(listed) and len(listed) > 20
 
 
+def test_rules_says_which_languages_report_each_rule() -> None:
+    lines = {line.split()[0]: line for line in invoke("rules").stdout.splitlines() if line}
+    assert "Python, TS/JS" in lines["OR101"]  # both front-ends
+    assert "TS/JS" in lines["OR501"] and "Python" not in lines["OR501"]  # TypeScript only
+    assert "Python" in lines["OR411"] and "TS/JS" not in lines["OR411"]  # LangChain: Python
+
+
 @pytest.mark.parametrize("arg", ["or2", "OR2", "Or20"])
 def test_rules_accepts_prefixes_in_any_case(arg: str) -> None:
     r = invoke("rules", arg)

@@ -93,6 +93,8 @@ RULES: dict[str, RuleInfo] = {}
 #: rule's own (``languages[0]``); the tests run each through its front-end
 EXAMPLES: dict[str, list[tuple[str, str, str | None]]] = {}
 LANGUAGE_NAMES = {"python": "Python", "typescript": "TypeScript/JavaScript"}
+#: the same, in a table's column (``rules``, docs/rules.md)
+LANGUAGE_SHORT = {"python": "Python", "typescript": "TS/JS"}
 FENCES = {"python": "python", "typescript": "ts"}
 
 
