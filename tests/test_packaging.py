@@ -48,6 +48,19 @@ def test_wheel_contains_the_mappings(wheel: Path) -> None:
     assert not any(n.startswith(("tests/", "fixtures/")) for n in names)
 
 
+def test_wheel_contains_the_core_and_every_front_end(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package = ROOT / "codemods"
+    modules = {
+        f"codemods/{p.relative_to(package).as_posix()}"
+        for p in package.rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+    assert {"codemods/core/runner.py", "codemods/python/engine.py"} <= modules
+    assert "codemods/typescript/engine.py" in modules
+    assert sorted(modules - names) == []
+
+
 def test_installed_wheel_finds_its_table_without_a_checkout(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
