@@ -5,8 +5,8 @@
          -> edits spliced into the original bytes -> re-parse -> result
 
 Pure: no I/O, no printing; runs unchanged in a worker process
-(:mod:`codemods.core.runner` dispatches here by extension, as it does to
-:mod:`codemods.python.notebook_engine` for ``.ipynb``).
+(:mod:`codemods.core.runner` dispatches here by extension, through the
+table of :mod:`codemods.core.frontends`).
 
 Safety:
 
