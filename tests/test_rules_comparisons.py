@@ -177,8 +177,8 @@ def test_a_mock_of_the_sdk_counts_as_talking_to_it() -> None:
 
 
 def test_documented_example_is_reported() -> None:
-    from codemods.python.rules import RULES
+    from codemods.core.rules import all_rules
 
-    before = textwrap.dedent(RULES["OR208"].before)
+    before = textwrap.dedent(all_rules()["OR208"].before)
     result = process_source("doc.py", before.encode(), EngineConfig())
     assert "OR208" in [f.code for f in result.findings]
