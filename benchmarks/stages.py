@@ -50,11 +50,11 @@ def main(argv: list[str] | None = None) -> int:
 
     import libcst
 
-    import codemods.analysis as analysis
-    import codemods.engine as engine
-    import codemods.rules as rules
-    import codemods.suppress as suppress
-    from codemods.runner import _restore_gc, _tune_gc
+    import codemods.core.suppress as suppress
+    import codemods.python.analysis as analysis
+    import codemods.python.engine as engine
+    import codemods.python.rules as rules
+    from codemods.core.runner import _restore_gc, _tune_gc
 
     spent: dict[str, float] = defaultdict(float)
 

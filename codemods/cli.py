@@ -4,7 +4,7 @@ Exit codes (both commands): 0 nothing to report (``check``: no finding at
 or above ``--fail-on``, or ``--exit-zero``), 1 findings (``check``), 2 the
 tool could not do its job on at least one file, or the options or the
 configuration were bad. The only module that prints; the reports themselves
-are built by :mod:`codemods.report` (text) and :mod:`codemods.formats`.
+are built by :mod:`codemods.core.report` (text) and :mod:`codemods.core.formats`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn
 import click
 
 from codemods import __version__
-from codemods.config import (
+from codemods.core.config import (
     TITLE_HEADERS,
     ConfigError,
     FileConfig,
@@ -33,8 +33,8 @@ from codemods.config import (
     check_codes,
     setting_problem,
 )
-from codemods.config import resolve as resolve_config
-from codemods.findings import (
+from codemods.core.config import resolve as resolve_config
+from codemods.core.findings import (
     DEFAULT_API_KEY_ENV,
     DEFAULT_BASE_URL,
     DEFAULT_TITLE_HEADER,
@@ -43,11 +43,11 @@ from codemods.findings import (
     Settings,
     Severity,
 )
-from codemods.formats import FORMATS
-from codemods.secrets import env_name_problem, redact_text, url_credentials
+from codemods.core.formats import FORMATS
+from codemods.core.secrets import env_name_problem, redact_text, url_credentials
 
 if TYPE_CHECKING:
-    from codemods.runner import Processed, RunInput
+    from codemods.core.runner import Processed, RunInput
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -224,9 +224,9 @@ def _prepare(kw: dict[str, Any]) -> list[_Group]:
 
 
 def _group(kw: dict[str, Any], fc: FileConfig, paths: list[str]) -> _Group:
-    from codemods.engine import EngineConfig
-    from codemods.mapping import MappingError
-    from codemods.runner import RunInput
+    from codemods.core.engine import EngineConfig
+    from codemods.core.mapping import MappingError
+    from codemods.core.runner import RunInput
 
     config = EngineConfig(
         settings=_settings(kw, fc), mapping_files=fc.mappings + tuple(kw["mappings"])
@@ -255,7 +255,7 @@ def _group(kw: dict[str, Any], fc: FileConfig, paths: list[str]) -> _Group:
 def _run(groups: list[_Group]) -> tuple[Iterator[tuple[_Group, Processed]], list[FileError]]:
     """Run every group: discovery now (its errors are returned), the files
     lazily, group after group."""
-    from codemods.runner import run
+    from codemods.core.runner import run
 
     errors: list[FileError] = []
     started = []
@@ -278,8 +278,8 @@ def _apply_include(inp: RunInput, include: Sequence[str]) -> tuple[RunInput, lis
     import dataclasses
     import os
 
-    from codemods.config import matches_include
-    from codemods.runner import collect_jobs
+    from codemods.core.config import matches_include
+    from codemods.core.runner import collect_jobs
 
     jobs, errors = collect_jobs(inp)
     explicit = {os.path.normpath(p) for p in inp.paths if os.path.isfile(p)}
@@ -356,7 +356,7 @@ def _announce_large_files(groups: list[_Group], progress: _Progress, quiet: bool
 
 
 def _echo_error(e: FileError) -> None:
-    from codemods.report import error_line
+    from codemods.core.report import error_line
 
     click.echo(error_line(e), err=True)
 
@@ -399,7 +399,7 @@ class _Interrupts:
       exit code stands.
 
     A terminal's Ctrl-C also reaches the workers: they ignore it (see
-    ``codemods.runner``).
+    ``codemods.core.runner``).
     """
 
     def __init__(self) -> None:
@@ -464,7 +464,7 @@ def _flush_std() -> None:
 def _hard_exit(code: int) -> NoReturn:
     """End the process now: workers killed, output flushed, no interpreter
     clean-up (which could wait for a stuck thread)."""
-    runner = sys.modules.get("codemods.runner")
+    runner = sys.modules.get("codemods.core.runner")
     if runner is not None:
         runner.kill_all_workers()
     _flush_std()
@@ -484,12 +484,12 @@ def _stop_after_interrupt(code: int, signalled: bool) -> None:
     inside LibCST's native parser when the interpreter exits (SIGABRT)."""
     import time
 
-    runner = sys.modules.get("codemods.runner")
+    runner = sys.modules.get("codemods.core.runner")
     if runner is not None and not runner.stop_all_pools():
         _hard_exit(code)  # a worker would not die: do not wait for it at exit
     if signalled:
         return
-    engine = sys.modules.get("codemods.engine")
+    engine = sys.modules.get("codemods.python.engine")
     if engine is not None and engine.deep_work_running():
         deadline = time.monotonic() + _DEEP_WAIT
         while engine.deep_work_running() and time.monotonic() < deadline:
@@ -733,14 +733,14 @@ def check(**kw: Any) -> None:
     Exit 0: nothing found (or only findings below --fail-on, or --exit-zero);
     1: findings; 2: a file could not be checked, or bad options/configuration.
     """
-    from codemods.formats import (
+    from codemods.core.formats import (
         github_error_line,
         github_line,
         render_json,
         render_sarif,
         statistics_json,
     )
-    from codemods.report import statistics, summary, text_line, use_color
+    from codemods.core.report import statistics, summary, text_line, use_color
 
     fmt = kw["output_format"]
     if kw["statistics"] and fmt not in ("text", "json"):
@@ -824,8 +824,8 @@ def migrate(**kw: Any) -> None:
     processed or written.
     """
     _RUN["writes"] = not kw["diff"]
-    from codemods.report import text_line, use_color
-    from codemods.writer import git_dirty_files
+    from codemods.core.report import text_line, use_color
+    from codemods.core.writer import git_dirty_files
 
     if kw["cell_diff"] and not kw["diff"]:
         _fail("--cell-diff works with --diff only")
@@ -843,7 +843,7 @@ def migrate(**kw: Any) -> None:
     needs_human: list[Finding] = []
     not_applied: list[Finding] = []  # unsafe fixes, without --unsafe-fixes
     # every result first: a migration unit (files whose fixes were decided
-    # with each other's facts, codemods/units.py) is written whole or not at
+    # with each other's facts, codemods/core/units.py) is written whole or not at
     # all, so every member's fate is known before any write
     done: list[tuple[_Group, Processed]] = []
     for g, p in results:
@@ -1011,7 +1011,7 @@ def _write_unit(members: list[Processed]) -> list[FileError]:
     checked first (changed on disk, read-only, hard links); a write that
     still fails puts back the members already written. Returns the errors
     (empty: every member was written)."""
-    from codemods.writer import WriteError, check_write, write_atomic
+    from codemods.core.writer import WriteError, check_write, write_atomic
 
     def target(q: Processed) -> Path:
         return Path(q.real or q.result.path)
@@ -1078,11 +1078,11 @@ def _show_diff(
     stderr, marked as not in the patch. ``--cell-diff`` shows notebooks cell
     by cell instead (for reading).
     """
-    from codemods.patch import file_patch, patch_encoding
-    from codemods.report import color_diff, use_color
+    from codemods.core.patch import file_patch, patch_encoding
+    from codemods.core.report import color_diff, use_color
 
     if cell_diff and path.endswith(".ipynb"):
-        from codemods.notebook_engine import notebook_diff
+        from codemods.python.notebook_engine import notebook_diff
 
         diff, hidden = _redact_keys(notebook_diff(path, old, new), old, findings)
         click.echo(color_diff(diff) if color else diff, nl=False, color=color)
@@ -1136,8 +1136,8 @@ def _redact_keys(diff: str, original: bytes, findings: Sequence[Finding]) -> tup
     """A diff never shows an API key: the removed line of a hard-coded key
     (OR107) would print it. Every ``sk-...`` token and key-like string is
     replaced by its redacted form, and so is every string found as a key."""
-    from codemods.report import decode_for_display
-    from codemods.secrets import _QUOTED, looks_like_secret, redact, redact_text
+    from codemods.core.report import decode_for_display
+    from codemods.core.secrets import _QUOTED, looks_like_secret, redact, redact_text
 
     secrets: set[str] = set()
     lines = re.split(r"\r\n|\r|\n", decode_for_display(original))
@@ -1161,7 +1161,7 @@ def _redact_keys(diff: str, original: bytes, findings: Sequence[Finding]) -> tup
 
 
 def _cell_lines(data: bytes) -> dict[int, list[str]]:
-    from codemods.notebook import NotebookError, load_cells
+    from codemods.python.notebook import NotebookError, load_cells
 
     try:
         return {c.number: re.split(r"\r\n|\r|\n", c.source) for c in load_cells(data)}
@@ -1172,7 +1172,7 @@ def _cell_lines(data: bytes) -> dict[int, list[str]]:
 def _hidden_note(original: bytes, new: bytes) -> str:
     """What the ``--diff`` note says about the keys it hid: exactly what
     happens to them, checked on the migrated bytes, not assumed."""
-    from codemods.secrets import source_holds_secret
+    from codemods.core.secrets import source_holds_secret
 
     shown = "the diff shows keys and URL credentials redacted (as `sk-...abcd`, `***`)"
     if source_holds_secret(new):
@@ -1193,8 +1193,10 @@ def _n(count: int, word: str, plural: str = "") -> str:
 @click.argument("code", required=False)
 def rules_cmd(code: str | None) -> None:
     """List every rule, show one rule's documentation (a code: or201), or list
-    the rules of a prefix (or2)."""
-    from codemods.rules import RULES
+    the rules of a prefix (or2); each with the languages that report it."""
+    from codemods.core.rules import LANGUAGE_SHORT, all_rules
+
+    RULES = all_rules()
 
     infos = [RULES[c] for c in sorted(RULES)]
     if code:
@@ -1212,7 +1214,11 @@ def rules_cmd(code: str | None) -> None:
             sys.exit(EXIT_ERROR)
     for info in infos:
         fix = "fix " if info.fixable else "    "
-        click.echo(f"{info.code}  {fix} {info.severity.value:<7}  {info.name}: {info.summary}")
+        languages = ", ".join(LANGUAGE_SHORT[lang] for lang, _, _ in info.examples)
+        click.echo(
+            f"{info.code}  {fix} {info.severity.value:<7}  {languages:<13}  "
+            f"{info.name}: {info.summary}"
+        )
 
 
 @main.command("clean")
@@ -1222,7 +1228,7 @@ def clean_cmd(path: str) -> None:
     directory): .openrouter-migrate-cache at their project root, or, with no
     project root, PATH's cache in the user cache directory; and the caches of
     the projects below PATH."""
-    from codemods.cache import caches_to_clean, clean_dir
+    from codemods.core.cache import caches_to_clean, clean_dir
 
     failed = False
     removed_any = False

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import sys
 
-from codemods.rules import RULES
+from codemods.core.rules import LANGUAGE_SHORT, all_rules
+
+RULES = all_rules()
 
 _GROUPS = (
     ("OR1", "Clients (OR1xx)"),
@@ -21,9 +23,6 @@ _GROUPS = (
     ("OR5", "TypeScript/JavaScript only (OR5xx)"),
     ("OR9", "Suppressions (OR9xx)"),
 )
-
-
-_SHORT = {"python": "Python", "typescript": "TS/JS"}
 
 
 def _group(code: str) -> str:
@@ -49,7 +48,9 @@ def rules_markdown() -> str:
         "on the first or last line of its span (in TypeScript/JavaScript: `// noqa: CODE`); "
         "`check --show-unused-noqa` reports suppressions that silence nothing (OR900).",
         "A code means the same in every language; the `languages` column says which "
-        "front-ends report it (TS/JS: TypeScript and JavaScript, `codemods/typescript/`).",
+        "front-ends report it: Python (`codemods/python/rules/`), TS/JS (TypeScript and "
+        "JavaScript, `codemods/typescript/rules.py`); OR900 is the shared core's "
+        "(`codemods/core/noqa.py`). `openrouter-migrate rules` lists the same.",
         "",
         "| code | name | severity | fix | languages | summary |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -57,7 +58,7 @@ def rules_markdown() -> str:
     for r in rules:
         fix = ("[*] sometimes unsafe" if r.sometimes_unsafe else "[*]") if r.fixable else ""
         summary = r.summary.replace("|", "\\|")
-        languages = ", ".join(_SHORT[lang] for lang, _, _ in r.examples)
+        languages = ", ".join(LANGUAGE_SHORT[lang] for lang, _, _ in r.examples)
         out.append(
             f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {r.severity.value} "
             f"| {fix} | {languages} | {summary} |"

@@ -97,7 +97,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # The engine's deep-stack worker raises the (process-wide) recursion limit
     # when it starts; start it now, so hypothesis does not see the limit change
     # during a test (and warn).
-    from codemods.engine import _run_deep
+    from codemods.python.engine import _run_deep
 
     _run_deep(lambda: None)
 

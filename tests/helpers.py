@@ -7,8 +7,9 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import FileResult, Settings
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import FileResult, Settings
+from codemods.python.engine import process_source
 
 
 def run(src: str, *, dedent: bool = True, **settings: Any) -> FileResult:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from codemods import runner
-from codemods.cache import CACHE_DIR_NAME, FORMAT, Cache, config_fingerprint, find_project_root
-from codemods.engine import EngineConfig
-from codemods.findings import FileResult, Settings
-from codemods.runner import RunInput, run
+from codemods.core import runner
+from codemods.core.cache import CACHE_DIR_NAME, FORMAT, Cache, config_fingerprint, find_project_root
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import FileResult, Settings
+from codemods.core.runner import RunInput, run
 
 pytestmark = pytest.mark.uses_cache
 
@@ -136,7 +136,7 @@ def test_entry_for_another_path_is_not_trusted(tmp_path: Path) -> None:
 def test_entries_of_another_version_are_not_read(tmp_path: Path, monkeypatch) -> None:
     root = _project(tmp_path)
     _results(root)
-    import codemods.cache as cache_mod
+    import codemods.core.cache as cache_mod
 
     monkeypatch.setattr(cache_mod, "__version__", "999.0")
     cache_mod.code_fingerprint.cache_clear()
@@ -335,7 +335,7 @@ def test_no_cache_writes_nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_user_cache_directory_per_platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from codemods import cache as cache_mod
+    from codemods.core import cache as cache_mod
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))

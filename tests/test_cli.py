@@ -15,7 +15,7 @@ import pytest
 
 from codemods import __version__
 from codemods.cli import _Progress, main
-from codemods.report import color_diff, use_color
+from codemods.core.report import color_diff, use_color
 from tests.conftest import ROOT
 from tests.helpers import cli_runner
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from codemods.cli import main
-from codemods.config import FileConfig, anchor_glob, find_config, group_paths, load_config
+from codemods.core.config import FileConfig, anchor_glob, find_config, group_paths, load_config
 from tests.conftest import tree_bytes
 from tests.helpers import cli_runner
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codemods.engine import MAX_EXPRESSION_DEPTH, _expression_depth_error, _may_nest_deeply
+from codemods.python.engine import MAX_EXPRESSION_DEPTH, _expression_depth_error, _may_nest_deeply
 
 SHAPES = {
     "unary": lambda n: "x = " + "-" * n + "a",

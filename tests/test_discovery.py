@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from codemods import discovery
-from codemods.discovery import Discovered, DiscoveryError, _compile_gitignore_line, discover
+from codemods.core import discovery
+from codemods.core.discovery import Discovered, DiscoveryError, _compile_gitignore_line, discover
 
 
 def touch(root: Path, *names: str) -> None:

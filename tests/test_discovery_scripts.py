@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from codemods import discovery
 from codemods.cli import main
-from codemods.discovery import discover
+from codemods.core import discovery
+from codemods.core.discovery import discover
 from tests.helpers import cli_runner
 
 SCRIPTS = {

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from codemods import analysis, engine
-from codemods.engine import EngineConfig, process_source
+from codemods.core.engine import EngineConfig
+from codemods.python import analysis, engine
+from codemods.python.engine import process_source
 from tests.conftest import FIXTURES
 
 FILES = sorted(p for p in FIXTURES.rglob("*.py"))
@@ -60,7 +61,7 @@ def _scope_summary(scope) -> tuple:
 
 def _check_scopes(module: cst.Module) -> None:
     """The data-flow scope walk (``read_walk``) == LibCST's ``visit``."""
-    from codemods.rules import dataflow
+    from codemods.python.rules import dataflow
 
     functions: list[cst.CSTNode] = []
 

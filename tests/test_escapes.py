@@ -16,7 +16,7 @@ import textwrap
 
 import pytest
 
-from codemods.findings import FileResult, Finding
+from codemods.core.findings import FileResult, Finding
 from tests.helpers import cli_runner, run
 
 

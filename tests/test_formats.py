@@ -17,8 +17,8 @@ import jsonschema
 import pytest
 
 from codemods.cli import main
-from codemods.findings import FileError, Finding, Severity
-from codemods.formats import (
+from codemods.core.findings import FileError, Finding, Severity
+from codemods.core.formats import (
     escape_data,
     escape_property,
     github_error_line,
@@ -27,10 +27,12 @@ from codemods.formats import (
     render_sarif,
     sarif_rules,
 )
-from codemods.report import text_line
-from codemods.rules import RULES
+from codemods.core.report import text_line
+from codemods.core.rules import all_rules
 from tests.conftest import ROOT
 from tests.helpers import cli_runner
+
+RULES = all_rules()
 
 DATA = Path(__file__).parent / "data"
 

@@ -27,8 +27,9 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import FileResult, Settings
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import FileResult, Settings
+from codemods.python.engine import process_source
 
 # generated programs are odd on purpose (``1()``): Python's warnings about them are noise
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")

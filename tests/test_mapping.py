@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from codemods import mapping
-from codemods.mapping import (
+from codemods.core import mapping
+from codemods.core.mapping import (
     Catalog,
     Lookup,
     LookupKind,

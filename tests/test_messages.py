@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from codemods.cli import main
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import Finding
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import Finding
+from codemods.python.engine import process_source
 from tests.conftest import ROOT
 from tests.helpers import cli_runner
 
@@ -134,7 +135,7 @@ def test_or206_in_a_notebook_names_the_cell() -> None:
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    from codemods.notebook_engine import process_notebook
+    from codemods.python.notebook_engine import process_notebook
 
     r = process_notebook("n.ipynb", json.dumps(nb).encode(), EngineConfig())
     (msg,) = [f.message for f in r.findings if f.code == "OR206"]
@@ -229,6 +230,13 @@ def test_rules_are_listed_in_code_order() -> None:
     assert listed == sorted(listed) and len(listed) > 20
 
 
+def test_rules_says_which_languages_report_each_rule() -> None:
+    lines = {line.split()[0]: line for line in invoke("rules").stdout.splitlines() if line}
+    assert "Python, TS/JS" in lines["OR101"]  # both front-ends
+    assert "TS/JS" in lines["OR501"] and "Python" not in lines["OR501"]  # TypeScript only
+    assert "Python" in lines["OR411"] and "TS/JS" not in lines["OR411"]  # LangChain: Python
+
+
 @pytest.mark.parametrize("arg", ["or2", "OR2", "Or20"])
 def test_rules_accepts_prefixes_in_any_case(arg: str) -> None:
     r = invoke("rules", arg)
@@ -258,7 +266,7 @@ def test_readme_options_table_lists_each_option_once() -> None:
 def test_readme_and_rule_docs_agree_on_where_noqa_goes() -> None:
     readme = (ROOT / "README.md").read_text()
     docs = (ROOT / "docs" / "rules.md").read_text()
-    suppress = (ROOT / "codemods" / "suppress.py").read_text()
+    suppress = (ROOT / "codemods" / "core" / "suppress.py").read_text()
     assert "first or the last line of a finding's span" in suppress  # what the code does
     assert "first or last line of its span" in docs
     assert "first or last line of its span" in readme
@@ -271,7 +279,7 @@ def test_readme_and_rule_docs_agree_on_where_noqa_goes() -> None:
 def test_large_file_note_on_stderr_when_piped(
     cwd: Path, monkeypatch: pytest.MonkeyPatch, ci: str
 ) -> None:
-    from codemods import runner
+    from codemods.core import runner
 
     monkeypatch.setattr(runner, "LARGE_FILE_BYTES", 2048)
     monkeypatch.setenv("CI", ci)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codemods.notebook import (
+from codemods.python.notebook import (
     NotebookError,
     build_virtual_module,
     load_cells,
@@ -640,7 +640,7 @@ def _char_at(text: str, line: int, col: int) -> str:
 
 @pytest.mark.parametrize("layout", list(_layouts()))
 def test_source_locator_finds_every_character_of_every_cell(layout: str) -> None:
-    from codemods.notebook import SourceLocator, _lines
+    from codemods.python.notebook import SourceLocator, _lines
 
     data = _layouts()[layout]
     text = data.decode("utf-8-sig")
@@ -667,7 +667,7 @@ def test_source_locator_finds_every_character_of_every_cell(layout: str) -> None
 
 
 def test_source_locator_has_no_answer_for_what_is_not_a_code_source() -> None:
-    from codemods.notebook import SourceLocator
+    from codemods.python.notebook import SourceLocator
 
     loc = SourceLocator(_layouts()["jupyter"])
     assert loc.position(99, 1, 1) is None
@@ -684,7 +684,7 @@ def test_source_locator_has_no_answer_for_what_is_not_a_code_source() -> None:
 def test_source_locator_on_any_text_and_layout(
     sources: list[str], as_list: bool, ensure_ascii: bool, indent: int | None
 ) -> None:
-    from codemods.notebook import SourceLocator, _lines
+    from codemods.python.notebook import SourceLocator, _lines
 
     cells = [code(s) if as_list else {**code(""), "source": s} for s in sources]
     data = json.dumps(notebook(*cells), indent=indent, ensure_ascii=ensure_ascii).encode()

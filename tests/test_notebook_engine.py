@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-import codemods.notebook_engine as nbe
+import codemods.python.notebook_engine as nbe
 from codemods.cli import main
-from codemods.engine import EngineConfig
-from codemods.findings import FileResult, Finding, Severity
-from codemods.notebook import load_cells
-from codemods.notebook_engine import CANNOT_SPLIT, notebook_diff, process_notebook
-from codemods.runner import RunInput, collect_jobs
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import FileResult, Finding, Severity
+from codemods.core.runner import RunInput, collect_jobs
+from codemods.python.notebook import load_cells
+from codemods.python.notebook_engine import CANNOT_SPLIT, notebook_diff, process_notebook
 from tests.conftest import FIXTURES
 from tests.helpers import cli_runner
 
@@ -327,7 +327,7 @@ def test_unsplittable_rewrite_is_an_error_and_findings_become_report_only(
 
 
 def test_engine_errors_are_placed_in_their_cell(monkeypatch: pytest.MonkeyPatch) -> None:
-    from codemods.findings import FileError
+    from codemods.core.findings import FileError
 
     def fake(path: str, vm: bytes, config: EngineConfig, **_: Any) -> FileResult:
         return FileResult(path, errors=[FileError(path, "boom", 5, 3)])

@@ -44,15 +44,28 @@ def test_wheel_contains_the_mappings(wheel: Path) -> None:
     assert "codemods/mappings/models.yaml" in names
     assert "codemods/mappings/successors.yaml" in names
     assert "codemods/mappings/catalog-2026-05-22.json" in names
-    assert "codemods/rules/client.py" in names
+    assert "codemods/python/rules/client.py" in names
     assert not any(n.startswith(("tests/", "fixtures/")) for n in names)
+
+
+def test_wheel_contains_the_core_and_every_front_end(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package = ROOT / "codemods"
+    modules = {
+        f"codemods/{p.relative_to(package).as_posix()}"
+        for p in package.rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+    assert {"codemods/core/runner.py", "codemods/python/engine.py"} <= modules
+    assert "codemods/typescript/engine.py" in modules
+    assert sorted(modules - names) == []
 
 
 def test_installed_wheel_finds_its_table_without_a_checkout(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = (
-        "import codemods.mapping as m, pathlib;"
+        "import codemods.core.mapping as m, pathlib;"
         "t = m.load_model_table();"
         "assert 'site' in str(pathlib.Path(m.__file__)), m.__file__;"
         "assert t.lookup('gpt-4o').target == 'openai/gpt-4o';"

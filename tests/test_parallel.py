@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from codemods import runner
-from codemods.engine import EngineConfig
-from codemods.findings import Settings
-from codemods.runner import RunInput, run
+from codemods.core import runner
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import Settings
+from codemods.core.runner import RunInput, run
 from tests.conftest import FIXTURES
 from tests.helpers import cli_runner
 

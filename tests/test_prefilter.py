@@ -1,5 +1,5 @@
 """The prefilter is exact in the safe direction: it never skips a file that
-has a finding, a change or an error (see the invariant in codemods/prefilter.py).
+has a finding, a change or an error (see the invariant in codemods/core/prefilter.py).
 
 This is the guard for rules added later: a rule that can fire on a file the
 prefilter skips makes ``test_prefiltered_run_equals_unfiltered_run`` fail on
@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from codemods.discovery import discover
-from codemods.engine import EngineConfig, process_source
-from codemods.prefilter import RESOURCE_NAMES, may_need_work
+from codemods.core.discovery import discover
+from codemods.core.engine import EngineConfig
+from codemods.core.prefilter import RESOURCE_NAMES, may_need_work
+from codemods.python.engine import process_source
 from codemods.typescript import is_typescript_path
 from codemods.typescript.engine import process_typescript
 from tests.conftest import FIXTURES
@@ -55,7 +56,7 @@ def test_every_fixture_repo_has_a_file_the_prefilter_lets_through() -> None:
 def test_every_sdk_method_chain_of_the_model_rules_has_a_resource_name() -> None:
     # OR2xx rules fire on chains whose receiver is unknown, in files that do not
     # import openai: the chain alone must make the file a candidate
-    from codemods.rules.models import SDK_METHODS
+    from codemods.python.rules.models import SDK_METHODS
 
     for chain in SDK_METHODS:
         assert set(chain) & set(RESOURCE_NAMES), chain

@@ -153,7 +153,7 @@ def test_a_warm_single_file_run_reads_only_what_changed(
     _write(tmp_path, SETTINGS_AND_APP)
     for i in range(20):
         _write(tmp_path, {f"demo/plain_{i}.py": f"def f(x):\n    return x + {i}\n"})
-    import codemods.engine as engine
+    import codemods.python.engine as engine
 
     parsed: list[str] = []
     real = engine.analyze_source

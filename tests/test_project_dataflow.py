@@ -1,14 +1,14 @@
 """Model IDs that cross modules (``from .settings import CHAT_MODEL``): the
-project pass of the runner (codemods/project.py)."""
+project pass of the runner (codemods/python/project.py)."""
 
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
 
-from codemods.engine import EngineConfig
-from codemods.project import ModuleSummary, ProjectInput, module_name, plan, resolve
-from codemods.runner import RunInput, run
+from codemods.core.engine import EngineConfig
+from codemods.core.runner import RunInput, run
+from codemods.python.project import ModuleSummary, ProjectInput, module_name, plan, resolve
 
 SERVICE = """
     from openai import OpenAI
@@ -351,7 +351,7 @@ def test_calls_through_the_imported_module_are_followed(tmp_path: Path) -> None:
 def test_module_index_on_demand_equals_computing_every_file(tmp_path) -> None:
     """The planner's lazy module index answers what computing the module
     name of every file answers (unique names only; packages; clashes)."""
-    from codemods.project import module_name, modules_of
+    from codemods.python.project import module_name, modules_of
 
     for rel in [
         "app/__init__.py",

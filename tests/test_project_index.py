@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import codemods.runner as runner
-from codemods.engine import EngineConfig
-from codemods.runner import RunInput, run
+import codemods.core.runner as runner
+from codemods.core.engine import EngineConfig
+from codemods.core.runner import RunInput, run
 
 pytestmark = pytest.mark.uses_cache
 
@@ -136,7 +136,7 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
     import dataclasses
     import json
 
-    from codemods.project import ModuleSummary, summary_from_dict, summary_to_dict
+    from codemods.python.project import ModuleSummary, summary_from_dict, summary_to_dict
 
     s = ModuleSummary(
         imports={"M": (".settings", "M"), "N": ("?", "N")},

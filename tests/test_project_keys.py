@@ -1,5 +1,5 @@
 """API keys that cross modules (``from .settings import OPENAI_API_KEY``):
-the key plan of the project pass (codemods/project.py ``plan_keys``). The key
+the key plan of the project pass (codemods/python/project.py ``plan_keys``). The key
 is rewritten where it is defined only when every read of it in the run is the
 ``api_key=`` of a client that is migrated with it; otherwise nothing changes
 and the clients stay reported (OR103)."""

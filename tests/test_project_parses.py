@@ -18,10 +18,10 @@ from pathlib import Path
 import libcst
 import pytest
 
-import codemods.engine as engine
-import codemods.runner as runner
-from codemods.engine import EngineConfig
-from codemods.runner import RunInput, run
+import codemods.core.runner as runner
+import codemods.python.engine as engine
+from codemods.core.engine import EngineConfig
+from codemods.core.runner import RunInput, run
 
 HELPERS = 6
 

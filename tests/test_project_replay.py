@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import codemods.project as project
-import codemods.runner as runner
-from codemods.engine import EngineConfig
-from codemods.runner import RunInput, run
+import codemods.core.runner as runner
+import codemods.python.project as project
+from codemods.core.engine import EngineConfig
+from codemods.core.runner import RunInput, run
 
 pytestmark = pytest.mark.uses_cache
 
@@ -158,7 +158,7 @@ def test_a_missing_entry_plans_again(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_a_replayed_run_knows_its_migration_units(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """migrate writes a unit whole or not at all (codemods/units.py): a
+    """migrate writes a unit whole or not at all (codemods/core/units.py): a
     replayed second round must give every file the unit the planned one
     gave it, or a warm run would write one member without the others."""
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import codemods.project as project
-from codemods.engine import EngineConfig
-from codemods.project import ModuleSummary, modules_of, plan, plan_calls
-from codemods.runner import RunInput, run
+import codemods.python.project as project
+from codemods.core.engine import EngineConfig
+from codemods.core.runner import RunInput, run
+from codemods.python.project import ModuleSummary, modules_of, plan, plan_calls
 
 
 def _tree(tmp_path: Path, files: int) -> list[project.FileInfo]:
@@ -48,7 +48,7 @@ def _tree(tmp_path: Path, files: int) -> list[project.FileInfo]:
 
 
 def _count(tmp_path: Path, files: int) -> tuple[int, int, int, int]:
-    from codemods.project import Mentions
+    from codemods.python.project import Mentions
 
     infos = _tree(tmp_path, files)
     mentions = Mentions()
@@ -141,7 +141,7 @@ def test_no_regex_per_name(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
 
 
 def test_a_question_about_new_names_scans_again_only_once(tmp_path: Path) -> None:
-    from codemods.project import Mentions
+    from codemods.python.project import Mentions
 
     m = Mentions()
     m.add("a.py", b"x = alpha + beta\n")
@@ -216,7 +216,7 @@ def test_client_and_key_phases_ask_the_same_scan(
     modules that want their importers and functions taking a client, each
     file without a summary is still split into words once (they used a
     regex or a findall per file per phase before)."""
-    from codemods.project import (
+    from codemods.python.project import (
         Mentions,
         plan_keys,
         plan_param_clients,
@@ -258,7 +258,7 @@ def test_a_text_file_naming_a_module_or_a_client_function_still_counts(tmp_path:
     """Through the shared scan, a file the planner reads as text that names
     the module (it may import it whole) or one of its client functions makes
     the answer unknown, as the per-file regex did."""
-    from codemods.project import plan_param_clients, plan_private
+    from codemods.python.project import plan_param_clients, plan_private
 
     pkg = tmp_path / "pkg"
     pkg.mkdir()

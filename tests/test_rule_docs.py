@@ -16,11 +16,14 @@ from pathlib import Path
 import pytest
 
 from codemods.cli import main
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import Settings
+from codemods.core.rules import all_rules
 from codemods.docs import rules_markdown
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import Settings
-from codemods.rules import RULES
+from codemods.python.engine import process_source
 from tests.helpers import cli_runner
+
+RULES = all_rules()
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "rules.md"

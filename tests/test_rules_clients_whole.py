@@ -8,10 +8,10 @@ import textwrap
 import libcst as cst
 import pytest
 
-from codemods.analysis import collect
-from codemods.engine import EngineConfig
-from codemods.findings import Settings
-from codemods.rules import CHECKERS, RuleContext
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import Settings
+from codemods.python.analysis import collect
+from codemods.python.rules import CHECKERS, RuleContext
 from tests.helpers import codes, migrated, run
 
 CHAT = 'client.chat.completions.create(model="gpt-4o", messages=[])'
@@ -20,7 +20,7 @@ CHAT = 'client.chat.completions.create(model="gpt-4o", messages=[])'
 def kinds(src: str) -> dict[str, str]:
     """Model string -> how the receiver of the SDK call that sends it
     classifies ("openai", "foreign", "unknown")."""
-    from codemods.rules.models import model_arg, sdk_calls
+    from codemods.python.rules.models import model_arg, sdk_calls
 
     module = cst.parse_module(textwrap.dedent(src))
     ctx = RuleContext(

@@ -7,8 +7,9 @@ import textwrap
 
 import pytest
 
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import Finding
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import Finding
+from codemods.python.engine import process_source
 
 HEADER = (
     "from openai import OpenAI\n\nclient = OpenAI(base_url='https://openrouter.ai/api/v1', api_key='k')\n"
@@ -176,8 +177,8 @@ def test_a_mock_of_the_sdk_counts_as_talking_to_it() -> None:
 
 
 def test_documented_example_is_reported() -> None:
-    from codemods.rules import RULES
+    from codemods.core.rules import all_rules
 
-    before = textwrap.dedent(RULES["OR208"].before)
+    before = textwrap.dedent(all_rules()["OR208"].before)
     result = process_source("doc.py", before.encode(), EngineConfig())
     assert "OR208" in [f.code for f in result.findings]

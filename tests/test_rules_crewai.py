@@ -137,7 +137,7 @@ def test_a_name_bound_to_a_chatopenai_and_to_something_else_is_not_followed() ->
 
 
 def test_a_crewai_file_without_openai_in_it_is_read() -> None:
-    from codemods.prefilter import may_need_work
+    from codemods.core.prefilter import may_need_work
 
     assert may_need_work(b'from crewai import LLM\nllm = LLM(model="gpt-4o")\n')
 

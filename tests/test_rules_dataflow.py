@@ -8,8 +8,9 @@ import textwrap
 
 import pytest
 
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import Finding
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import Finding
+from codemods.python.engine import process_source
 
 HEADER = "import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url='https://openrouter.ai/api/v1', api_key='k')\n"
 

@@ -397,7 +397,7 @@ def test_openai_sdk_client_in_the_same_file_is_unaffected() -> None:
 
 
 def test_file_without_openai_in_its_bytes_is_not_skipped() -> None:
-    from codemods.prefilter import may_need_work
+    from codemods.core.prefilter import may_need_work
 
     assert may_need_work(b"from langchain.chat_models import ChatOpenAI\nllm = ChatOpenAI()\n")
 

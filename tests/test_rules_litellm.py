@@ -311,7 +311,7 @@ def test_llamaindex_constructions_sharing_a_constant_move_together() -> None:
 
 
 def test_prefilter_wakes_on_litellm_and_dspy() -> None:
-    from codemods.prefilter import may_need_work
+    from codemods.core.prefilter import may_need_work
 
     assert may_need_work(b"import litellm\nlitellm.completion(model='gpt-4o')\n")
     assert may_need_work(b"import dspy\nlm = dspy.LM('gpt-4o')\n")
@@ -338,7 +338,7 @@ def test_legacy_llamaindex_openai_is_reported_never_rewritten(head: str, cls: st
 
 def test_legacy_llamaindex_file_without_openai_in_lowercase_is_read() -> None:
     # `from llama_index.llms import OpenAI` never spells "openai" in lower case
-    from codemods.prefilter import may_need_work
+    from codemods.core.prefilter import may_need_work
 
     assert may_need_work(b"from llama_index.llms import OpenAI\nllm = OpenAI(model='gpt-4')\n")
 

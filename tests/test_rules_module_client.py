@@ -6,11 +6,14 @@ import textwrap
 
 import pytest
 
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import FileResult, Settings
-from codemods.rules import RULES
-from codemods.rules.base import RuleContext
-from codemods.rules.models import sdk_calls
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import FileResult, Settings
+from codemods.core.rules import all_rules
+from codemods.python.engine import process_source
+from codemods.python.rules.base import RuleContext
+from codemods.python.rules.models import sdk_calls
+
+RULES = all_rules()
 
 URL = "https://openrouter.ai/api/v1"
 # the module-level client of openai>=1 needs the trailing slash (issue 11 item 7)
@@ -859,8 +862,8 @@ def test_api_type_open_ai_is_not_azure() -> None:
 def test_sdk_calls_sees_legacy_methods_and_held_calls() -> None:
     import libcst as cst
 
-    from codemods.analysis import collect
-    from codemods.engine import _table
+    from codemods.core.engine import _table
+    from codemods.python.analysis import collect
 
     src = dedent(
         """

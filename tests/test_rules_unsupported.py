@@ -7,10 +7,11 @@ import textwrap
 import pytest
 
 from codemods.cli import main
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import Finding, Settings
-from codemods.mapping import MappingError, load_catalog
-from codemods.rules.unsupported import load_unsupported, parse_unsupported
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import Finding, Settings
+from codemods.core.mapping import MappingError, load_catalog
+from codemods.python.engine import process_source
+from codemods.python.rules.unsupported import load_unsupported, parse_unsupported
 from tests.helpers import cli_runner
 
 HEADER = "from openai import OpenAI\nclient = OpenAI()\n"

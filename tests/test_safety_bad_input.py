@@ -177,7 +177,8 @@ def test_very_large_file_is_refused_quickly_with_a_clear_message(tmp_path: Path)
 
 
 def test_large_file_under_the_limit_is_processed(tmp_path: Path) -> None:
-    from codemods.engine import EngineConfig, process_source
+    from codemods.core.engine import EngineConfig
+    from codemods.python.engine import process_source
 
     data = _big_source(200 * 1024).encode()
     start = time.monotonic()
@@ -320,7 +321,7 @@ def test_bad_option_value(tmp_path: Path, args: list[str], message: str) -> None
 def test_unexpected_exception_is_an_internal_error_without_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from codemods import runner
+    from codemods.core import runner
 
     def boom(inp):  # type: ignore[no-untyped-def]
         raise RuntimeError("sk-proj-SECRETSECRETSECRET1234 in a message")
@@ -343,7 +344,7 @@ def test_unexpected_exception_is_an_internal_error_without_traceback(
 def test_a_rule_crashing_on_one_file_does_not_stop_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from codemods.rules import client
+    from codemods.python.rules import client
 
     real = client.migrate_constructor
 

@@ -13,8 +13,9 @@ import click
 import pytest
 
 from codemods.cli import main
-from codemods.engine import EngineConfig, process_source
-from codemods.secrets import redact, redact_text
+from codemods.core.engine import EngineConfig
+from codemods.core.secrets import redact, redact_text
+from codemods.python.engine import process_source
 from tests.conftest import run_cli
 
 KEY = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx9f3e"
@@ -178,7 +179,7 @@ def test_mapping_yaml_tags_that_run_code_are_refused(tmp_path: Path, text: str) 
 def test_mapping_loader_is_safe_by_construction() -> None:
     import yaml
 
-    from codemods import mapping
+    from codemods.core import mapping
 
     assert issubclass(mapping._StrictLoader, yaml.SafeLoader)
     source = Path(mapping.__file__).read_text()

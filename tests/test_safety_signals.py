@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from codemods import writer
-from codemods.writer import write_atomic
+from codemods.core import writer
+from codemods.core.writer import write_atomic
 from tests.conftest import ROOT, tree_bytes
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals")
@@ -230,7 +230,7 @@ def _start(
     else:  # the CLI, its workers started another way (macOS, Python 3.14's default...)
         launch = [
             "-c",
-            "import codemods.runner as r; "
+            "import codemods.core.runner as r; "
             f"r.MP_START_METHOD = {start_method!r}; "
             "from codemods.cli import main; main()",
         ]

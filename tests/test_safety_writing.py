@@ -152,7 +152,7 @@ def test_encodings_fixture_keeps_every_byte_property(fixture_copy) -> None:
 def test_not_written_when_the_new_source_would_not_parse(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from codemods.rules import client
+    from codemods.python.rules import client
 
     p = tmp_path / "app.py"
     p.write_text(CLIENT_SRC)
@@ -180,11 +180,11 @@ def test_not_written_when_libcst_accepts_but_python_does_not(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """LibCST parses ``f(a=1, a=2)``; Python refuses it. The compile check catches it."""
-    from codemods.rules import client
+    from codemods.python.rules import client
 
     p = tmp_path / "app.py"
     p.write_text(CLIENT_SRC)
-    from codemods.rules._edit import keyword_arg
+    from codemods.python.rules._edit import keyword_arg
 
     monkeypatch.setattr(client, "keyword_arg", lambda name, value: keyword_arg("timeout", value))
     code, _, err = run_cli(["migrate", str(p)])
@@ -199,7 +199,7 @@ def test_not_written_when_the_file_changed_after_it_was_read(
     a, b = tmp_path / "a.py", tmp_path / "b.py"
     a.write_text(CLIENT_SRC)
     b.write_text(CLIENT_SRC)
-    from codemods import engine
+    from codemods.python import engine
 
     real = engine.analyze_source
     edited = CLIENT_SRC + "# the user typed this meanwhile\n"

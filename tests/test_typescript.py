@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from codemods.cli import main
-from codemods.engine import EngineConfig
-from codemods.findings import Settings
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import Settings
 from codemods.typescript import grammar_of, is_typescript_path
 from codemods.typescript.engine import process_typescript
 from codemods.typescript.parser import count_problems, language, parse
@@ -663,8 +663,8 @@ def test_an_exported_client_moves_only_as_an_unsafe_fix(source: str) -> None:
     # are unknown (seen: openai-assistants-quickstart's `export const openai
     # = new OpenAI()`, used only for assistants, files and vector stores
     # elsewhere; with those modules in the run: tests/test_typescript_project.py)
-    from codemods.engine import EngineConfig
-    from codemods.findings import Settings
+    from codemods.core.engine import EngineConfig
+    from codemods.core.findings import Settings
     from codemods.typescript.engine import process_typescript
 
     result = process_typescript("lib.js", source.encode(), EngineConfig(settings=Settings()))

@@ -10,8 +10,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codemods.engine import EngineConfig
-from codemods.findings import Settings
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import Settings
 from codemods.typescript import grammar_of
 from codemods.typescript.engine import process_typescript
 from codemods.typescript.parser import count_problems, parse

@@ -1,5 +1,5 @@
 """Migration units: a file refused (or failing) leaves no file that depends
-on it half migrated (issue #11 item 4; codemods/units.py).
+on it half migrated (issue #11 item 4; codemods/core/units.py).
 
 ``b.py`` sends ``model="gpt-4o"`` through the client ``a.py`` builds: its
 model ID is rewritten only because ``a.py``'s client moves. Either both are
@@ -115,7 +115,7 @@ def test_a_model_constant_and_the_client_it_is_sent_through_move_together(
 
 def _fail_on(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """The analysis of ``name`` raises once it gets another file's facts."""
-    from codemods import engine
+    from codemods.python import engine
 
     real = engine.analyze_source
 
@@ -167,7 +167,7 @@ def test_a_write_that_fails_midway_puts_the_written_members_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _tree({"a.py": CLIENT, "b.py": USER, "c.py": ALONE}, tmp_path / "t")
-    from codemods import writer
+    from codemods.core import writer
 
     real = writer.write_atomic
 

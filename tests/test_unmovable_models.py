@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import FileResult, Finding, Settings
-from codemods.formats import render_json, render_sarif
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import FileResult, Finding, Settings
+from codemods.core.formats import render_json, render_sarif
+from codemods.python.engine import process_source
 from tests.conftest import run_cli
 from tests.helpers import run
 

@@ -17,20 +17,23 @@ import jsonschema
 import libcst as cst
 import pytest
 
-import codemods.rules as rules_pkg
-from codemods.cache import config_fingerprint
+import codemods.python.rules as rules_pkg
 from codemods.cli import main
-from codemods.config import ConfigError, load_config
-from codemods.engine import EngineConfig, process_source
-from codemods.findings import FileResult, Finding, Settings, Severity
-from codemods.formats import github_line, render_json, render_sarif, statistics_rows
-from codemods.notebook_engine import process_notebook
-from codemods.report import statistics, summary, text_line
-from codemods.rules import RULES
-from codemods.rules.base import RuleContext, RuleInfo
+from codemods.core.cache import config_fingerprint
+from codemods.core.config import ConfigError, load_config
+from codemods.core.engine import EngineConfig
+from codemods.core.findings import FileResult, Finding, Settings, Severity
+from codemods.core.formats import github_line, render_json, render_sarif, statistics_rows
+from codemods.core.report import statistics, summary, text_line
+from codemods.core.rules import RuleInfo, all_rules
+from codemods.python.engine import process_source
+from codemods.python.notebook_engine import process_notebook
+from codemods.python.rules.base import RuleContext
 from tests.conftest import tree_bytes
 from tests.helpers import cli_runner, migrated, run
 from tests.test_formats import json_validator, sarif_validator
+
+RULES = all_rules()
 
 # a helper whose ``client`` parameter nobody in the file passes: unresolvable
 HELPER = """\

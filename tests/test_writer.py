@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from codemods import writer
-from codemods.writer import ReadError, WriteError, git_dirty_files, read_source, write_atomic
+from codemods.core import writer
+from codemods.core.writer import ReadError, WriteError, git_dirty_files, read_source, write_atomic
 
 
 def leftovers(directory: Path) -> list[str]:

@@ -6,9 +6,10 @@
 
 Discovery, the prefilter, the runner's workers, the cache, findings and their
 formats, noqa handling, the model table and the writer are the shared core's
-(``codemods/*.py``); this package only turns one file's bytes into a
-:class:`~codemods.findings.FileResult`, as ``codemods/engine.py`` does for
-Python and ``codemods/notebook_engine.py`` for notebooks.
+(``codemods/core/``, whose ``frontends.py`` sends this package its files);
+this package only turns one file's bytes into a
+:class:`~codemods.core.findings.FileResult`, as ``codemods/python/`` does for
+Python and notebooks.
 
 Importing this package is cheap: tree-sitter is imported by the first file
 that has to be parsed.
@@ -42,7 +43,7 @@ def is_node_script(path: str, data: bytes) -> bool:
     ``#!/usr/bin/env node``): pre-commit tags it ``javascript``."""
     import os
 
-    from codemods.discovery import may_be_script, node_shebang
+    from codemods.core.discovery import may_be_script, node_shebang
 
     return may_be_script(os.path.basename(path)) and node_shebang(data[:8192])
 

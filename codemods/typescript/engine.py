@@ -5,8 +5,8 @@
          -> edits spliced into the original bytes -> re-parse -> result
 
 Pure: no I/O, no printing; runs unchanged in a worker process
-(:mod:`codemods.runner` dispatches here by extension, as it does to
-:mod:`codemods.notebook_engine` for ``.ipynb``).
+(:mod:`codemods.core.runner` dispatches here by extension, through the
+table of :mod:`codemods.core.frontends`).
 
 Safety:
 
@@ -25,13 +25,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from codemods.engine import EngineConfig, _with_requirements, oversize_error, wants_noqa_report
-from codemods.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
-from codemods.mapping import MappingError
-from codemods.prefilter import may_need_work
-from codemods.project import ModuleSummary, ProjectInput
-from codemods.secrets import redact_text
-from codemods.suppress import Suppressions
+from codemods.core.engine import (
+    EngineConfig,
+    _with_requirements,
+    oversize_error,
+    wants_noqa_report,
+)
+from codemods.core.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
+from codemods.core.mapping import MappingError
+from codemods.core.prefilter import may_need_work
+from codemods.core.project import ModuleSummary, ProjectInput
+from codemods.core.secrets import redact_text
+from codemods.core.suppress import Suppressions
 from codemods.typescript import grammar_of
 from codemods.typescript.parser import GrammarError, count_problems, first_problem, parse
 
@@ -115,10 +120,27 @@ class _Lines:
         return line + 1, col
 
 
+def analyze_candidate(
+    path: str, data: bytes, config: EngineConfig
+) -> tuple[FileResult, ModuleSummary | None]:
+    """The runner's entry (``codemods/core/frontends.py``): a file its
+    prefilter let through, and what it tells the cross-module pass."""
+    return analyze_typescript(path, data, config, prefilter=False)
+
+
+def analyze_with_project(
+    path: str, data: bytes, config: EngineConfig, project: ProjectInput
+) -> tuple[FileResult, ModuleSummary | None]:
+    """The runner's second-round entry (codemods/typescript/project.py)."""
+    return analyze_typescript(path, data, config, prefilter=False, project=project)
+
+
 def _process(
     path: str, data: bytes, config: EngineConfig, project: ProjectInput | None
 ) -> tuple[FileResult, ModuleSummary | None]:
-    from codemods.rules import RULES
+    from codemods.core.rules import all_rules
+
+    RULES = all_rules()
     from codemods.typescript.analysis import collect
     from codemods.typescript.rules import Context, check, module_summary
 
@@ -334,7 +356,7 @@ def _unused_noqa(
 ) -> None:
     if not settings.report_unused_noqa or not suppressions.by_line:
         return
-    from codemods.rules.noqa import UNUSED_NOQA
+    from codemods.core.noqa import UNUSED_NOQA
 
     if not settings.rule_enabled(UNUSED_NOQA.code):
         return

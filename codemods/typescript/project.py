@@ -2,9 +2,9 @@
 that cross modules (``export const openai = new OpenAI()`` in
 ``lib/openai.ts``, ``import { openai } from "./lib/openai"`` elsewhere).
 
-The same two rounds as Python's (:mod:`codemods.project`), on the summaries
+The same two rounds as Python's (:mod:`codemods.python.project`), on the summaries
 the TypeScript engine returns (:func:`codemods.typescript.rules.module_summary`,
-the fields of :class:`~codemods.project.ModuleSummary` it fills):
+the fields of :class:`~codemods.core.project.ModuleSummary` it fills):
 
 * ``imports``: local name -> (specifier, imported name) for every import of
   a project file (a relative specifier: ``./x``, ``../lib/x.js``); a
@@ -56,12 +56,12 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from codemods.project import Export, ModuleSummary, ProjectInput
+from codemods.core.project import Export, ModuleSummary, ProjectInput
 from codemods.typescript import is_typescript_path
 
 if TYPE_CHECKING:
-    from codemods.runner import Job, Processed, _Pipeline
-    from codemods.units import Units
+    from codemods.core.runner import Job, Processed, _Pipeline
+    from codemods.core.units import Units
 
 _EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 #: a JavaScript extension in a specifier also names the TypeScript source

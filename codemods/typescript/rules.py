@@ -18,10 +18,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from codemods.findings import Settings, Severity
-from codemods.mapping import LookupKind, ModelTable
-from codemods.project import ModuleSummary, ProjectInput
-from codemods.rules.base import RULES, RuleInfo, add_example, rule
+from codemods.core.findings import Settings, Severity
+from codemods.core.mapping import LookupKind, ModelTable
+from codemods.core.project import ModuleSummary, ProjectInput
+from codemods.core.rules import RULES, UNSAFE_NOTE, RuleInfo, add_example, rule
 from codemods.typescript.analysis import (
     Facts,
     Node,
@@ -403,7 +403,7 @@ AI_SDK_METHODS = frozenset(
 @dataclass
 class TsReport:
     """One finding (the attributes ``engine._with_requirements`` reads are
-    named as in :class:`codemods.rules.base.Report`)."""
+    named as in :class:`codemods.python.rules.base.Report`)."""
 
     node: Node
     rule: RuleInfo
@@ -1521,8 +1521,6 @@ def _read_elsewhere(ctx: Context, name: str) -> bool:
 
 
 def _check_model(ctx: Context, site: _ModelSite) -> None:
-    from codemods.rules.models import UNSAFE_NOTE
-
     lookup = ctx.table.lookup(site.value)
     certain = all(d is not None for d in site.decisions)
     unsafe_client = "unsafe" in site.decisions  # another module's, moved as unsafe

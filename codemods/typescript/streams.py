@@ -1,7 +1,7 @@
 """OR401 for TypeScript/JavaScript: stream loops and OpenRouter's last chunk.
 
 OpenRouter ends every chat-completion stream with one usage chunk whose
-``choices`` is an empty array (see :mod:`codemods.rules.streams`, the Python
+``choices`` is an empty array (see :mod:`codemods.python.rules.streams`, the Python
 rule this ports). In JavaScript ``chunk.choices[0]`` is then ``undefined``
 and ``chunk.choices[0].delta`` throws a TypeError, after the whole answer
 was streamed.
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from codemods.rules.base import RULES
+from codemods.core.rules import RULES
 from codemods.typescript.analysis import Node, member_parts, text, unwrap
 
 if TYPE_CHECKING:

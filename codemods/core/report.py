@@ -1,0 +1,155 @@
+"""Turning findings into text for people (machine formats: codemods/core/formats.py).
+
+Color is decided by the caller (:func:`use_color`) and applied with
+``click.style``; with ``color=False`` every function returns plain text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import tokenize
+from collections.abc import Mapping, Sequence
+from typing import IO
+
+import click
+
+from codemods.core.findings import UNSAFE, FileError, Finding, Severity
+
+
+def use_color(stream: IO[str] | None, environ: Mapping[str, str] | None = None) -> bool:
+    """Color on a terminal only. ``NO_COLOR`` (non-empty) turns it off and wins;
+    ``FORCE_COLOR`` (non-empty) turns it on anywhere; ``TERM=dumb`` turns it off."""
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    if env.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (ValueError, OSError):  # closed stream
+        return False
+
+
+def location(f: Finding, color: bool = False) -> str:
+    if f.cell is not None:
+        where = f"{f.path}:cell {f.cell}:{f.line}:{f.col}"
+    else:
+        where = f"{f.path}:{f.line}:{f.col}"
+    if not color:
+        return where
+    path, _, rest = where.partition(":")
+    return click.style(path, bold=True) + click.style(":" + rest, fg="cyan")
+
+
+def text_line(f: Finding, color: bool = False) -> str:
+    if not color:
+        fix = " [*]" if f.fixable else ""
+        return f"{location(f)}: {f.code}{fix} {f.message}"
+    code = click.style(f.code, fg="red" if f.severity is Severity.ERROR else "yellow", bold=True)
+    fix = " " + click.style("[*]", fg="cyan") if f.fixable else ""
+    return f"{location(f, True)}: {code}{fix} {f.message}"
+
+
+def error_line(e: FileError) -> str:
+    return f"error: {e}"
+
+
+def summary(
+    findings: Sequence[Finding],
+    errors: Sequence[FileError],
+    files: int,
+    unsafe_fixes: bool = False,
+) -> str:
+    """``Found N findings in M files; K fixable with ...; H hidden fixes can
+    be enabled with the `--unsafe-fixes` option; E errors.`` (ruff's words
+    for unsafe fixes the run did not enable; ``unsafe_fixes``: they were.)"""
+    n = len(findings)
+    fixable = sum(1 for f in findings if f.fixable)
+    hidden = 0 if unsafe_fixes else sum(1 for f in findings if f.hidden_fix)
+    parts = []
+    if n:
+        parts.append(
+            f"Found {n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+        )
+        if fixable:
+            with_option = " --unsafe-fixes" if unsafe_fixes and _any_unsafe(findings) else ""
+            parts.append(f"{fixable} fixable with `openrouter-migrate migrate{with_option}`")
+        if hidden:
+            parts.append(
+                f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the "
+                "`--unsafe-fixes` option"
+            )
+    else:
+        parts.append("No unmigrated OpenAI usage found")
+    if errors:
+        parts.append(f"{len(errors)} error{'s' if len(errors) != 1 else ''}")
+    return "; ".join(parts) + "."
+
+
+def _any_unsafe(findings: Sequence[Finding]) -> bool:
+    return any(f.fixable and f.applicability == UNSAFE for f in findings)
+
+
+def statistics(findings: Sequence[Finding]) -> list[str]:
+    """One line per rule with findings: count, code, ``[*]`` when some are
+    fixable (``[-]``: only hidden unsafe fixes), severity, name, and how
+    many unsafe fixes are hidden."""
+    from codemods.core.formats import statistics_rows
+
+    rows = statistics_rows(findings)
+    width = max((len(str(r["count"])) for r in rows), default=1)
+    out = []
+    for r in rows:
+        mark = "[*]" if r["fixable"] else "[-]" if r["hidden_fixes"] else "   "
+        hidden = r["hidden_fixes"]
+        note = f" ({hidden} hidden unsafe fix{'es' if hidden != 1 else ''})" if hidden else ""
+        out.append(
+            f"{r['count']:>{width}}  {r['code']}  {mark} "
+            f"{r['severity']:<7}  {r['name'] or ''}{note}".rstrip()
+        )
+    return out
+
+
+def decode_for_display(data: bytes) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        encoding = "utf-8"
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+    text = data.decode(encoding, errors="replace")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def color_diff(diff: str) -> str:
+    """Color a unified diff the way git does (headers bold, hunks cyan)."""
+    out = []
+    for line in diff.splitlines(keepends=True):
+        body, nl = (line[:-1], "\n") if line.endswith("\n") else (line, "")
+        if line.startswith(("--- ", "+++ ")):
+            out.append(click.style(body, bold=True) + nl)
+        elif line.startswith("@@"):
+            out.append(click.style(body, fg="cyan") + nl)
+        elif line.startswith("+"):
+            out.append(click.style(body, fg="green") + nl)
+        elif line.startswith("-"):
+            out.append(click.style(body, fg="red") + nl)
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+def unified_diff(path: str, old: bytes, new: bytes) -> str:
+    a = decode_for_display(old).splitlines(keepends=True)
+    b = decode_for_display(new).splitlines(keepends=True)
+    out = []
+    for line in difflib.unified_diff(a, b, f"a/{path}", f"b/{path}"):
+        out.append(
+            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+        )
+    return "".join(out)

@@ -1,0 +1,1568 @@
+"""Model IDs that cross modules: ``from .settings import CHAT_MODEL`` used as
+``model=CHAT_MODEL``.
+
+The per-file engine stays a pure function of (path, bytes, config, project
+input). The project pass is two rounds in the runner:
+
+1. every file is processed as usual; the engine also returns a
+   :class:`ModuleSummary`: the names it imports with ``from M import N``,
+   how many reads of each reach ``model=`` of an SDK call and how many do
+   not, and the plain ``import M`` / star imports (through which reads
+   cannot be counted);
+2. :func:`plan` maps file paths to module names (walking up ``__init__.py``
+   packages), resolves the imports, and decides for each module defining a
+   name that other files pass to ``model=``: the defining file is processed
+   again with :class:`ProjectInput.exports` (it follows its own definition,
+   with the other files' reads counted: a read that is not a ``model=``
+   there makes the constant shared, OR206), and the importing files again
+   with :class:`ProjectInput.followed` (no OR205 for a name whose
+   definition is followed where it is written).
+
+A module imported as a whole anywhere (``import pkg.settings``, ``from pkg
+import settings``, ``from .settings import *``) has reads the tool cannot
+count: its names are never exported, and the importers keep their OR205.
+Files outside the run (not given on the command line, excluded) are not
+seen; their reads are not counted.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from codemods.core.project import (  # noqa: F401 - the shared summary data, re-exported
+    Export,
+    ModuleSummary,
+    ProjectInput,
+    SinkFunction,
+    canonical,
+    fingerprint,
+    summary_from_dict,
+    summary_to_dict,
+)
+
+
+def module_name(path: Path) -> tuple[str, bool] | None:
+    """``pkg/sub/mod.py`` -> ("pkg.sub.mod", False); ``pkg/__init__.py`` ->
+    ("pkg", True). Packages are directories with an ``__init__.py``."""
+    text = str(path)
+    if not text.endswith(".py"):
+        return None
+    if not os.path.isabs(text):
+        text = os.path.realpath(text)  # the runner passes discovery's resolved paths
+    directory, name = os.path.split(text)
+    is_package = name == "__init__.py"
+    parts = [*_package(directory)] + ([] if is_package else [name[:-3]])
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts), is_package
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _package(d: str) -> tuple[str, ...]:
+    """The dotted package a directory is (empty: not a package)."""
+    parent, name = os.path.split(d)
+    if parent == d or not os.path.isfile(os.path.join(d, "__init__.py")):
+        return ()
+    return (*_package(parent), name)
+
+
+def resolve(written: str, importer: str, importer_is_package: bool) -> str | None:
+    """The absolute module an import names (``..settings`` from ``a.b.c``)."""
+    level = len(written) - len(written.lstrip("."))
+    if level == 0:
+        return written
+    package = importer.split(".") if importer_is_package else importer.split(".")[:-1]
+    if level - 1 > len(package):
+        return None
+    base = package[: len(package) - (level - 1)]
+    rest = written[level:]
+    parts = base + ([rest] if rest else [])
+    return ".".join(parts) if parts else None
+
+
+@dataclass
+class Plan:
+    """Second-round inputs, by file path."""
+
+    definers: dict[str, ProjectInput] = field(default_factory=dict)
+    # importer path -> local name -> (defining path, exported name)
+    importers: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    # API keys: defining path -> names; importer path -> local -> (definer, name)
+    key_definers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    key_importers: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+
+    def followed_keys(self, path: str, handled: dict[str, set[str]]) -> frozenset[str]:
+        """An importer's key names whose definition was rewritten where it is."""
+        return frozenset(
+            local
+            for local, (definer, name) in self.key_importers.get(path, {}).items()
+            if name in handled.get(definer, set())
+        )
+
+    def followed_input(
+        self, path: str, handled: dict[str, set[str]], exports: ProjectInput | None
+    ) -> ProjectInput | None:
+        """An importer's input once the definers reported what they handled."""
+        names = frozenset(
+            local
+            for local, (definer, name) in self.importers.get(path, {}).items()
+            if name in handled.get(definer, set())
+        )
+        if not names:
+            return None
+        return ProjectInput(exports=exports.exports if exports else (), followed=names)
+
+
+FileInfo = tuple[str, Path, "ModuleSummary | None", "bytes | None"]
+
+
+class _ModuleIndex:
+    """Module names of the run's files, computed on demand: the planner asks
+    about the modules the parsed files import, a handful, not about every
+    file of a 10,000-file tree."""
+
+    def __init__(self, files: Iterable[FileInfo]) -> None:
+        self._real = {path: real for path, real, _, _ in files}
+        self._names: dict[str, tuple[str, bool] | None] = {}
+        self._paths: dict[str, str | None] = {}
+        self._by_last: dict[str, list[str]] | None = None
+
+    def name(self, path: str) -> tuple[str, bool] | None:
+        """(module name, is package) of a file of the run, if it is a module."""
+        if path not in self._names:
+            real = self._real.get(path)
+            self._names[path] = None if real is None else module_name(real)
+        return self._names[path]
+
+    def path(self, module: str) -> str | None:
+        """The file that is ``module`` (None: none, or more than one)."""
+        if module not in self._paths:
+            if self._by_last is None:
+                self._by_last = defaultdict(list)
+                for p, real in self._real.items():
+                    head, base = os.path.split(str(real))
+                    last = os.path.basename(head) if base == "__init__.py" else base[:-3]
+                    self._by_last[last].append(p)
+            hits = [
+                p
+                for p in self._by_last.get(module.rsplit(".", 1)[-1], ())
+                if (n := self.name(p)) is not None and n[0] == module
+            ]
+            self._paths[module] = hits[0] if len(hits) == 1 else None
+        return self._paths[module]
+
+
+class _ByModule:
+    """module name -> path (unique names only), as a read-only mapping."""
+
+    def __init__(self, index: _ModuleIndex) -> None:
+        self._index = index
+
+    def __contains__(self, module: object) -> bool:
+        return isinstance(module, str) and self._index.path(module) is not None
+
+    def __getitem__(self, module: str) -> str:
+        path = self._index.path(module)
+        if path is None:
+            raise KeyError(module)
+        return path
+
+
+class _ByPath:
+    """path -> (module name, is package), as a read-only mapping."""
+
+    def __init__(self, index: _ModuleIndex) -> None:
+        self._index = index
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self._index.name(path) is not None
+
+    def __getitem__(self, path: str) -> tuple[str, bool]:
+        name = self._index.name(path)
+        if name is None:
+            raise KeyError(path)
+        return name
+
+
+Modules = tuple[_ByModule, _ByPath]
+
+
+def modules_of(files: Iterable[FileInfo]) -> Modules:
+    """module name -> path (unique names only), path -> (module name, is
+    package), both computed on demand. Depends only on the paths: make
+    once, pass to ``plan_calls`` and ``plan``."""
+    index = _ModuleIndex(files)
+    return _ByModule(index), _ByPath(index)
+
+
+#: every byte that cannot be part of a word (ASCII letters, digits, ``_``, and
+#: any non-ASCII byte: a UTF-8 identifier is one word) becomes a space
+_WORD_BYTES = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+) | frozenset(range(0x80, 0x100))
+_TO_SPACES = bytes(c if c in _WORD_BYTES else 0x20 for c in range(256))
+
+
+def words(data: bytes) -> set[bytes]:
+    """Every word of a file's text: the maximal runs of word bytes, so
+    ``\\bNAME\\b`` matches exactly when NAME is one of them. One pass over
+    the bytes in C (a translation and a split: twice as fast as a regular
+    expression's findall)."""
+    return set(data.translate(_TO_SPACES).split())
+
+
+class Mentions:
+    """Which of a set of names the files without a summary mention as a
+    whole word (the planner's text scan).
+
+    Linear in the size of the tree: a file is read and split into words once
+    (:func:`words`), and the set of names asked about is intersected with its
+    words (a hash lookup per name, never a scan per name). What a file is
+    known to mention is kept as ``(names asked, names found)``; a later
+    question about names already asked costs a set intersection. A file can
+    start out known (``known``: from the project index of the cache, so an
+    unchanged file is not read at all); it is scanned only when asked about
+    a name it was not scanned for.
+
+    ``scans`` counts the files split into words; ``questions`` the
+    intersections (tests assert both grow linearly with the tree)."""
+
+    def __init__(self) -> None:
+        self._load: dict[str, bytes | Callable[[], bytes]] = {}
+        self._asked: dict[str, frozenset[str]] = {}
+        self._found: dict[str, frozenset[str]] = {}
+        # few distinct name sets are ever asked: set operations between two
+        # of them are done once, not once per file (ids of the sets kept alive)
+        self._sets: dict[int, frozenset[str]] = {}
+        self._covers: dict[tuple[int, int], bool] = {}
+        self._unions: dict[tuple[int, int], frozenset[str]] = {}
+        self._encoded: dict[int, frozenset[bytes]] = {}
+        self._decoded: dict[bytes, str] = {}
+        self.scans = 0
+        self.questions = 0
+
+    def add(
+        self,
+        path: str,
+        data: bytes | Callable[[], bytes],
+        known: tuple[frozenset[str], frozenset[str]] | None = None,
+    ) -> None:
+        """A file the planner may ask about; ``data``: its bytes or a loader;
+        ``known``: (names it was scanned for, those it mentions)."""
+        self._load[path] = data
+        if known is not None:
+            self._asked[path] = self._shared(known[0])
+            self._found[path] = known[1]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._load
+
+    def paths(self) -> list[str]:
+        return list(self._load)
+
+    def state(self, path: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(names this file was scanned for, those it mentions)."""
+        return self._asked.get(path, _EMPTY), self._found.get(path, _EMPTY)
+
+    def find(
+        self, names: Iterable[str], only: Iterable[str] | None = None
+    ) -> dict[str, frozenset[str]]:
+        """File -> the names of ``names`` it mentions (files mentioning none
+        are left out); ``only``: ask only about these files."""
+        wanted = self._shared(frozenset(names))
+        if not wanted:
+            return {}
+        out: dict[str, frozenset[str]] = {}
+        for path in self._load if only is None else only:
+            if path not in self._load:
+                continue
+            self._ensure(path, wanted)
+            self.questions += 1
+            found = self._found[path]
+            if found:
+                hits = found & wanted
+                if hits:
+                    out[path] = hits
+        return out
+
+    def prepare(
+        self,
+        names: Iterable[str],
+        scan_many: Callable[[list[str], frozenset[str]], dict[str, frozenset[str]]] | None = None,
+    ) -> None:
+        """Scan now, once, every file not yet scanned for ``names`` (so that
+        later questions about any of them cost no read). ``scan_many(paths,
+        names)``, if given, scans files read from disk (the runner's is
+        parallel): path -> the names it mentions."""
+        wanted = self._shared(frozenset(names))
+        if not wanted:
+            return
+        if scan_many is None:
+            for path in self._load:
+                self._ensure(path, wanted)
+            return
+        groups: dict[int, list[str]] = defaultdict(list)
+        for path in self._load:
+            union = self._needs(path, wanted)
+            if union is None:
+                continue
+            if not callable(self._load[path]):
+                self._scan(path, union)  # bytes in memory: here
+            else:
+                groups[id(union)].append(path)
+        for paths in groups.values():
+            union = self._sets[id(self._asked_union(paths[0], wanted))]
+            found = scan_many(paths, union)
+            self.scans += len(paths)
+            for path in paths:
+                self._asked[path] = union
+                self._found[path] = found.get(path, _EMPTY) or _EMPTY
+
+    def _shared(self, names: frozenset[str]) -> frozenset[str]:
+        if self._sets.get(id(names)) is names:
+            return names
+        for known in self._sets.values():
+            if known == names:
+                return known
+        self._sets[id(names)] = names
+        return names
+
+    def _needs(self, path: str, wanted: frozenset[str]) -> frozenset[str] | None:
+        """The names to scan ``path`` for before it can answer about
+        ``wanted`` (None: it can already)."""
+        asked = self._asked.get(path, _EMPTY)
+        if asked is wanted:
+            return None
+        pair = (id(asked), id(wanted))
+        covered = self._covers.get(pair)
+        if covered is None:
+            covered = self._covers[pair] = wanted <= asked
+        if covered:
+            return None
+        return self._asked_union(path, wanted)
+
+    def _asked_union(self, path: str, wanted: frozenset[str]) -> frozenset[str]:
+        asked = self._asked.get(path, _EMPTY)
+        pair = (id(asked), id(wanted))
+        union = self._unions.get(pair)
+        if union is None:
+            union = self._unions[pair] = self._shared(asked | wanted)
+        return union
+
+    def _ensure(self, path: str, wanted: frozenset[str]) -> None:
+        union = self._needs(path, wanted)
+        if union is not None:
+            self._scan(path, union)
+
+    def _scan(self, path: str, names: frozenset[str]) -> None:
+        data = self._load[path]
+        text = data() if callable(data) else data
+        self.scans += 1
+        encoded = self._encoded.get(id(names))
+        if encoded is None:
+            encoded = frozenset(n.encode("utf-8", "surrogateescape") for n in names)
+            self._encoded[id(names)] = encoded
+            for n in names:
+                self._decoded[n.encode("utf-8", "surrogateescape")] = n
+        # one pass over the bytes; the intersection walks the smaller set
+        hits = words(text).intersection(encoded)
+        self._asked[path] = names
+        self._found[path] = frozenset(self._decoded[b] for b in hits) if hits else _EMPTY
+
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+def mentions_of(files: Iterable[FileInfo]) -> Mentions:
+    """The text scan of the files that have no summary but have bytes."""
+    m = Mentions()
+    for path, _, summary, data in files:
+        if summary is None and data:
+            m.add(path, data)
+    return m
+
+
+def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> set[str]:
+    """Every name the planner may ask the text scan about, from the
+    summaries alone: the functions whose parameter reaches ``model=``, and
+    every name a summarised file imports from another module of the run
+    (a superset of the exported names and key names), the functions whose
+    parameter is used as a client (:func:`plan_param_clients`) and the last
+    part of the modules that want their importers (:func:`plan_private`).
+    Scanning once for all of them
+    (:meth:`Mentions.prepare`) reads each file once."""
+    files = list(files)
+    by_module, names = modules if modules is not None else modules_of(files)
+    out: set[str] = set()
+    for path, _, summary, _ in files:
+        if summary is None:
+            continue
+        out.update(summary.sink_params)
+        out.update(summary.client_params)  # plan_param_clients
+        out.update(k.split(".", 1)[0] for k in summary.stream_returns)  # plan_streams
+        if summary.agents_default:
+            out.add("agents")  # agent_readers
+        # client_readers, plan_client_uses (and plan_all_clients_migrated)
+        out.update(k.split(":", 1)[-1] for k in summary.clients)
+        out.update(summary.langchain_exports)
+        if summary.wants_all_migrated:
+            out.update(("openai", "OpenAI", "AsyncOpenAI"))
+        if path not in names:
+            continue
+        me, is_pkg = names[path]
+        if summary.wants_importers or summary.clients or summary.langchain_exports:
+            out.add(me.rsplit(".", 1)[-1])  # plan_private, client_readers
+        for written, name in summary.imports.values():
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is not None and (target in by_module or f"{target}.{name}" in by_module):
+                out.add(name)
+    return out
+
+
+def plan_calls(
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+) -> dict[str, ProjectInput]:
+    """Files that may call a function of another module whose parameter
+    reaches ``model=``: they are processed again with those functions, so
+    the arguments they pass (a click default, a literal) are followed.
+
+    Files with a summary are matched through their imports; files without
+    one (skipped by the prefilter) through the text scan: one that names a
+    function is processed again. Linear: functions are looked up by key,
+    never compared with every file."""
+    files = list(files)
+    if not any(summary is not None and summary.sink_params for _, _, summary, _ in files):
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    functions: list[SinkFunction] = []
+    for path, _, summary, _ in files:
+        if summary is None or path not in names or names[path][0] not in modules:
+            continue
+        for fname, params in sorted(summary.sink_params.items()):
+            functions.append(
+                SinkFunction(
+                    module=names[path][0],
+                    name=fname,
+                    params=tuple(sorted(params.items())),
+                    path=path,
+                    certain=fname in summary.sink_params_certain,
+                    safe=fname in summary.sink_params_safe,
+                )
+            )
+    if not functions:
+        return {}
+    order = {sf: i for i, sf in enumerate(functions)}
+    by_key: dict[tuple[str, str], list[SinkFunction]] = defaultdict(list)
+    by_module: dict[str, list[SinkFunction]] = defaultdict(list)
+    by_name: dict[str, list[SinkFunction]] = defaultdict(list)
+    for sf in functions:
+        by_key[(sf.module, sf.name)].append(sf)
+        by_module[sf.module].append(sf)
+        by_name[sf.name].append(sf)
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    named = mentions.find(by_name, only=unread)
+    out: dict[str, ProjectInput] = {}
+    for path, _, summary, _ in files:
+        if summary is None and path not in named:
+            continue  # (most files: no module name needed)
+        if path not in names:
+            continue
+        me, is_pkg = names[path]
+        found: set[SinkFunction] = set()
+        if summary is not None:
+            for w, n in summary.imports.values():
+                if w != "?":
+                    target = resolve(w, me, is_pkg)
+                    found.update(by_key.get((target, n), ()))  # type: ignore[arg-type]
+                    found.update(by_module.get(f"{target}.{n}", ()))  # a module imported by name
+            for w in summary.module_imports:
+                found.update(by_module.get(resolve(w, me, is_pkg), ()))  # type: ignore[arg-type]
+        elif path in named:
+            for n in named[path]:
+                found.update(by_name[n])
+        if not found:
+            continue
+        mine = sorted((sf for sf in found if sf.path != path), key=order.__getitem__)
+        if mine:
+            out[path] = ProjectInput(module=names[path], sink_functions=tuple(mine))
+    return out
+
+
+def imported_clients(
+    files: Iterable[FileInfo], modules: Modules | None = None, langchain: bool = False
+) -> dict[str, list[tuple[str, str, str]]]:
+    """The clients (and client factories) each file takes from another
+    module of the run: path -> (name as read here, the defining file, its
+    decision), through ``from M import client``, a module imported whole
+    (``clients.client``) or a submodule of a package imported whole
+    (``sub.clients.client`` after ``from pkg import sub``). With
+    ``langchain``: the LangChain models instead (ModuleSummary.langchain_exports)."""
+    files = list(files)
+    modules, names = modules if modules is not None else modules_of(files)
+    exported = {
+        path: summary.langchain_exports if langchain else summary.clients
+        for path, _, summary, _ in files
+        if summary is not None
+    }
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        if not (summary.imports or summary.whole_imports or summary.module_aliases):
+            continue
+        me, is_pkg = names[path]
+        found: list[tuple[str, str, str]] = []
+        for local, (written, name) in sorted(summary.imports.items()):
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None or target not in modules:
+                continue
+            state = exported.get(modules[target], {}).get(name)
+            if state is not None:
+                found.append((local, modules[target], state))
+        # ``clients.client`` off a module imported whole
+        for expr, module in whole_modules(summary, me, is_pkg):
+            if module not in modules:
+                continue
+            definer = modules[module]
+            for name, state in sorted(exported.get(definer, {}).items()):
+                if not name.startswith(FIXTURE_PREFIX):
+                    found.append((f"{expr}.{name}", definer, state))
+        # ``sub.clients.client`` off a package imported whole (``from pkg
+        # import sub``, ``import pkg.sub``): only the keys this file uses
+        known = {key for key, _, _ in found}
+        for key in sorted({*summary.client_uses, *summary.client_escapes} - known):
+            whole = _whole_key(summary, key, me, is_pkg)
+            if whole is None or whole[1] not in modules:
+                continue
+            definer = modules[whole[1]]
+            state = exported.get(definer, {}).get(whole[2])
+            if state is not None:
+                found.append((key, definer, state))
+        if found:
+            out[path] = found
+    return out
+
+
+def plan_streams(
+    files: Iterable[FileInfo],
+    modules: Modules | None = None,
+    mentions: Mentions | None = None,
+    links: dict[str, set[str]] | None = None,
+) -> dict[str, ProjectInput]:
+    """Files that may read a stream a function or a method of another
+    module returns (``ModuleSummary.stream_returns``): they are processed
+    again with those functions, so the loops over their streams get the
+    guard (codemods/python/rules/streams.py). Matched as :func:`plan_calls` does:
+    through the imports of a summarised file, by the text scan for the
+    others (a file that reads a stream and never names openai is skipped
+    by the prefilter). ``links`` (when given) gets, per such file, the
+    files defining them (codemods/core/units.py)."""
+    files = list(files)
+    if not any(summary is not None and summary.stream_returns for _, _, summary, _ in files):
+        return {}
+    by_module, names = modules if modules is not None else modules_of(files)
+    # (module, function or class) -> (module, name, method, events, note)
+    entries: dict[tuple[str, str], list[tuple[str, str, str, bool, str]]] = defaultdict(list)
+    definers: dict[tuple[str, str], str] = {}
+    for path, _, summary, _ in files:
+        if summary is None or not summary.stream_returns or path not in names:
+            continue
+        module = names[path][0]
+        for key, (events, note) in sorted(summary.stream_returns.items()):
+            name, _, method = key.partition(".")
+            entries[(module, name)].append((module, name, method, bool(events), str(note)))
+            definers[(module, name)] = path
+    if not entries:
+        return {}
+    by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    in_module: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key in entries:
+        by_name[key[1]].append(key)
+        in_module[key[0]].append(key)
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    named = mentions.find(by_name, only=unread)
+    out: dict[str, ProjectInput] = {}
+    for path, _, summary, _ in files:
+        if (summary is None and path not in named) or path not in names:
+            continue
+        me, is_pkg = names[path]
+        found: set[tuple[str, str]] = set()
+        if summary is not None:
+            for w, n in summary.imports.values():
+                if w != "?":
+                    target = resolve(w, me, is_pkg)
+                    if (target, n) in entries:
+                        found.add((target, n))  # type: ignore[arg-type]
+                    found.update(in_module.get(f"{target}.{n}", ()))  # a module imported by name
+            for w in summary.module_imports:
+                found.update(in_module.get(resolve(w, me, is_pkg), ()))  # type: ignore[arg-type]
+        else:
+            for n in named[path]:
+                found.update(by_name[n])
+        mine = sorted(entry for key in found if definers[key] != path for entry in entries[key])
+        if mine:
+            out[path] = ProjectInput(module=names[path], stream_functions=tuple(mine))
+            if links is not None:
+                links[path] = {definers[key] for key in found if definers[key] != path}
+    return out
+
+
+def plan_clients(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Files that import a client (or a client factory) from another module
+    of the run: path -> (local name, the defining module's decision). They
+    are processed again with it, so a model ID sent through such a client
+    is rewritten only when that client moves to OpenRouter."""
+    files = list(files)
+    if not any(summary is not None and summary.clients for _, _, summary, _ in files):
+        return {}
+    out: dict[str, tuple[tuple[str, str], ...]] = {
+        path: tuple((key, state) for key, _, state in found)
+        for path, found in imported_clients(files, modules).items()
+    }
+    for path, found in fixture_clients(files).items():
+        out[path] = tuple(sorted({*out.get(path, ()), *((k, s) for k, _, s in found)}))
+    return out
+
+
+def plan_langchain_models(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Files that import a LangChain model from another module of the run:
+    path -> (name as read there, the defining module's decision). They are
+    processed again with it, so a model they bind to it
+    (``llm.bind(model=...)``) moves with it (codemods/python/rules/langchain.py)."""
+    files = list(files)
+    if not any(summary is not None and summary.langchain_exports for _, _, summary, _ in files):
+        return {}
+    return {
+        path: tuple((key, state) for key, _, state in found)
+        for path, found in imported_clients(files, modules, langchain=True).items()
+    }
+
+
+def fixture_clients(files: Iterable[FileInfo]) -> dict[str, list[tuple[str, str, str]]]:
+    """The pytest fixtures test modules take from a conftest.py up their
+    tree that are clients: path -> ("fixture:<name>", the conftest, its
+    decision)."""
+    files = list(files)
+    conftests = _conftests(files)
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for path, real, summary, _ in files if conftests else ():
+        if summary is None:
+            continue
+        found = []
+        for key in sorted(summary.client_uses):
+            if key.startswith(FIXTURE_PREFIX):
+                hit = _fixture_definer(real, key, conftests)
+                if hit is not None:
+                    found.append((key, hit[0], hit[2].clients[key]))
+        if found:
+            out[path] = found
+    return out
+
+
+def whole_modules(summary: ModuleSummary, me: str, is_pkg: bool) -> list[tuple[str, str]]:
+    """(module expression as written, absolute module) of the modules a file
+    imports whole: ``from pkg import clients`` (``clients``), ``import
+    pkg.clients as c`` (``c``), ``import pkg.clients`` (``pkg.clients``).
+    Whether each is a module of the run is the caller's question."""
+    out = []
+    for local, (written, name) in summary.imports.items():
+        base = resolve(written, me, is_pkg) if written != "?" else None
+        if base is not None:
+            out.append((local, f"{base}.{name}"))
+    out.extend(sorted(summary.module_aliases.items()))
+    out.extend((m, m) for m in summary.whole_imports)
+    return out
+
+
+def _whole_key(
+    summary: ModuleSummary, key: str, me: str, is_pkg: bool
+) -> tuple[str, str, str] | None:
+    """(module expression, absolute module, name) of a client_uses key
+    ``clients.client`` read off a module imported whole, also a submodule
+    of a package imported whole: ``sub.clients.client`` after ``from pkg
+    import sub`` (module ``pkg.sub.clients``), ``pkg.sub.clients.client``
+    after ``import pkg.sub``."""
+    if "." not in key or key.startswith(FIXTURE_PREFIX):
+        return None
+    expr, name = key.rsplit(".", 1)
+    deeper: tuple[str, str] | None = None  # the longest package expression
+    for written, module in whole_modules(summary, me, is_pkg):
+        if written == expr:
+            return expr, module, name
+        if expr.startswith(written + ".") and (deeper is None or len(written) > len(deeper[0])):
+            deeper = (written, module)
+    if deeper is None:
+        return None
+    written, module = deeper
+    return expr, module + expr[len(written) :], name
+
+
+def _star_imports(summary: ModuleSummary) -> list[str]:
+    """The star imports among summary.module_imports (``from M import *``)."""
+    rest = list(summary.module_imports)
+    for m in summary.whole_imports:
+        if m in rest:
+            rest.remove(m)
+    return rest
+
+
+def plan_all_clients_migrated(
+    files: Iterable[FileInfo], mentions: Mentions | None = None
+) -> list[str]:
+    """The files with a parameter annotated ``OpenAI`` that some unknown
+    caller fills, when every OpenAI client of the run is migrated (or on
+    OpenRouter already) and there is at least one: such a parameter holds
+    one of them. Empty when one is left (OR102, OR103, OR118-OR122...), or
+    a file the tool could not read names ``OpenAI``."""
+    files = list(files)
+    wanting = [p for p, _, s, _ in files if s is not None and s.wants_all_migrated]
+    if not wanting:
+        return []
+    moving = staying = 0
+    for _, _, summary, _ in files:
+        if summary is not None:
+            moving += summary.client_sites[0]
+            staying += summary.client_sites[1]
+    if staying or not moving:
+        return []
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    if mentions.find({"openai", "OpenAI", "AsyncOpenAI"}, only=unread):
+        return []
+    return wanting
+
+
+def plan_private(
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+) -> dict[str, ProjectInput]:
+    """Files whose receivers resolve through the calls of their own public
+    functions: path -> (module, the names of it other files of the run
+    import, imported whole?). With it the file knows whether its calls of a
+    function are all the calls there are. A file the planner has no summary
+    for (skipped by the prefilter, a notebook) counts as importing every
+    name it mentions."""
+    files = list(files)
+    wanting = [p for p, _, s, _ in files if s is not None and s.wants_importers]
+    if not wanting:
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    wanted = {names[p][0]: p for p in wanting if p in names}
+    if not wanted:
+        return {}
+    imported: dict[str, set[str]] = defaultdict(set)
+    whole: set[str] = set()
+    # files read as text: one that names a module's last part may ``import``
+    # it: count everything (one scan for every module, then a lookup)
+    by_last: dict[str, list[str]] = defaultdict(list)
+    for module in wanted:
+        by_last[module.rsplit(".", 1)[-1]].append(module)
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    for path, hits in mentions.find(by_last, only=unread).items():
+        for last in hits:
+            whole.update(module for module in by_last[last] if wanted[module] != path)
+    for path, _, summary, _ in files:
+        if summary is None:
+            continue
+        if path not in names:
+            continue
+        me, is_pkg = names[path]
+        for written in summary.module_imports:
+            target = resolve(written, me, is_pkg)
+            if target in wanted:
+                whole.add(target)
+        for written, name in summary.imports.values():
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target in wanted:
+                imported[target].add(name)
+            elif target is not None and f"{target}.{name}" in wanted:
+                whole.add(f"{target}.{name}")  # ``from pkg import module``
+    out = {}
+    for module, path in wanted.items():
+        out[path] = ProjectInput(
+            module=names[path],
+            imported_names=frozenset(imported.get(module, ())),
+            imported_whole=module in whole,
+        )
+    return out
+
+
+def plan_param_clients(
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+) -> dict[str, tuple[tuple[tuple[str, str], str], ...]]:
+    """Public functions whose parameter is used as a client in their module:
+    path -> ((function, parameter), state) from every call of the function
+    in the other modules of the run ("migrate" when each passes a client
+    that moves, "left" when one passes a client that stays, "unknown" when
+    one passes something else, unpacks arguments, or the module is
+    imported whole, or named by a file the planner has no summary for)."""
+    files = list(files)
+    definers = [(p, s) for p, _, s, _ in files if s is not None and s.client_params]
+    if not definers:
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    wanted = {names[p][0]: (p, s) for p, s in definers if p in names}
+    calls: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    opaque: set[str] = set()
+    # files read as text that name one of a module's functions: one scan for
+    # every function name, then a lookup per name
+    by_function: dict[str, list[str]] = defaultdict(list)
+    for module, (_, s) in wanted.items():
+        for fn in s.client_params:
+            by_function[fn].append(module)
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    for path, hits in mentions.find(by_function, only=unread).items():
+        for fn in hits:
+            opaque.update(module for module in by_function[fn] if wanted[module][0] != path)
+    for path, _, summary, _ in files:
+        if summary is None:
+            continue
+        if path not in names:
+            continue
+        me, is_pkg = names[path]
+        for written in summary.module_imports:
+            target = resolve(written, me, is_pkg)
+            if target in wanted:
+                opaque.add(target)
+        for local, (written, name) in summary.imports.items():
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None:
+                continue
+            if f"{target}.{name}" in wanted:
+                opaque.add(f"{target}.{name}")
+            if target in wanted and name in wanted[target][1].client_params:
+                found = summary.client_args.get(local)
+                if found is None and summary.other_uses.get(local, 0) + summary.sink_uses.get(
+                    local, 0
+                ):
+                    opaque.add(target)  # read but not called: passed around
+                calls[(target, name)].extend(found or ())
+    out: dict[str, tuple[tuple[tuple[str, str], str], ...]] = {}
+    for module, (path, summary) in wanted.items():
+        found: list[tuple[tuple[str, str], str]] = []
+        for fn, params in sorted(summary.client_params.items()):
+            sites = calls.get((module, fn), [])
+            for param, index in sorted(params.items()):
+                if module in opaque:
+                    state = "unknown"
+                else:
+                    states = set()
+                    for args in sites:
+                        if "*" in args:
+                            states.add("unknown")
+                            continue
+                        key = str(index) if index is not None and str(index) in args else param
+                        states.add(args.get(key, "unknown"))
+                    state = _fold_states(states)
+                found.append(((fn, param), state))
+        out[path] = tuple(found)
+    return out
+
+
+def plan_module_client_version(files: Iterable[FileInfo]) -> dict[str, str]:
+    """Files that configure the module-level client without showing which
+    SDK generation they use (``openai.api_key = ...`` alone): path -> the
+    generation the other modules of the run that use it show, when they
+    agree."""
+    files = list(files)
+    used = [(p, s.module_client) for p, _, s, _ in files if s is not None and s.module_client]
+    versions = {mc.get("version") for _, mc in used} - {None}
+    if len(versions) != 1 or "both" in versions:
+        return {}
+    (version,) = versions
+    return {p: version for p, mc in used if mc.get("configures") and mc.get("version") is None}
+
+
+def _shares_process(
+    files: list[FileInfo], modules: Modules | None = None
+) -> Callable[[str, str], bool]:
+    """Do two files of the run share a process? Yes when one imports the
+    other, or a third file imports both; independent scripts in one
+    directory do not."""
+    by_module, names = modules if modules is not None else modules_of(files)
+    imports: dict[str, set[str]] = {}
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        me, is_pkg = names[path]
+        found: set[str] = set()
+        written = [*summary.module_imports]
+        written += [w for w, _ in summary.imports.values() if w != "?"]
+        written += [f"{w}.{n}" for w, n in summary.imports.values() if w != "?"]
+        for w in written:
+            target = resolve(w, me, is_pkg)
+            if target is not None and target in by_module:
+                found.add(by_module[target])
+        imports[path] = found
+
+    def related(a: str, b: str) -> bool:
+        if b in imports.get(a, ()) or a in imports.get(b, ()):
+            return True
+        return any(a in seen and b in seen for seen in imports.values())
+
+    return related
+
+
+def plan_module_client_state(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Files that call the module-level client without configuring it, and
+    share a process with modules of the run that configure it: path -> (what
+    became of that configuration, the files that set it). The client is one
+    per process: they move with it, or stay with it. Two files share a
+    process when one imports the other, or a third file imports both;
+    independent scripts in one directory do not."""
+    files = list(files)
+    configurers = [
+        (p, s.module_client)
+        for p, _, s, _ in files
+        if s is not None and s.module_client.get("configures")
+    ]
+    callers = [
+        p
+        for p, _, s, _ in files
+        if s is not None and s.module_client.get("calls") and not s.module_client.get("configures")
+    ]
+    if not configurers or not callers:
+        return {}
+    related = _shares_process(files, modules)
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for caller in callers:
+        mine = [(p, mc) for p, mc in configurers if related(caller, p)]
+        if not mine:
+            continue
+        states = {mc.get("state") or "left" for _, mc in mine}
+        state = (
+            "left" if "left" in states else "openrouter" if states == {"openrouter"} else "migrate"
+        )
+        out[caller] = (state, tuple(sorted(p for p, _ in mine)))
+    return out
+
+
+def _fold_states(states: set[str]) -> str:
+    """All the calls' states as one ("migrate" only when every call passes a
+    client on OpenRouter; no call at all: nothing is passed from elsewhere)."""
+    if not states:
+        return "none"
+    if "left" in states:
+        return "left"
+    if "unknown" in states:
+        return "unknown"
+    return "openrouter" if states == {"openrouter"} else "migrate"
+
+
+def plan(
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+) -> Plan:
+    """Decide the second round from the first round's summaries.
+
+    Files without a summary (skipped by the prefilter, unparsable, notebooks)
+    are scanned as text: one that mentions an exported name counts as a read
+    that is not ``model=``, so the name stays untouched (OR206)."""
+    files = list(files)
+    both = modules if modules is not None else modules_of(files)
+    modules = both[0]
+    if mentions is None:
+        mentions = mentions_of(files)
+    uses, opaque, unread = _reads(files, both)
+
+    exported: list[tuple[str, str, list[tuple[str, str, ModuleSummary]]]] = []
+    for (target, name), readers in sorted(uses.items()):
+        if target in opaque:
+            continue
+        sinks = [(p, loc, s) for p, loc, s in readers if s.sink_uses.get(loc, 0)]
+        if sinks:
+            exported.append((target, name, readers))
+    # one text scan for every exported name, then a lookup per name
+    text_reads: dict[str, list[str]] = defaultdict(list)
+    for p, hits in mentions.find({name for _, name, _ in exported}, only=unread).items():
+        for name in hits:
+            text_reads[name].append(p)
+
+    result = Plan()
+    exports: dict[str, list[Export]] = defaultdict(list)
+    for target, name, readers in exported:
+        sinks = [(p, loc, s) for p, loc, s in readers if s.sink_uses.get(loc, 0)]
+        definer = modules[target]
+        others = [(p, s.other_uses.get(loc, 0)) for p, loc, s in readers]
+        others += [(p, 1) for p in text_reads.get(name, ()) if p != definer]
+        exports[definer].append(
+            Export(
+                name=name,
+                used_in=tuple(sorted({p for p, _, _ in sinks})),
+                other_uses=sum(n for _, n in others),
+                other_files=tuple(sorted({p for p, n in others if n})),
+                certain=any(loc in s.certain for _, loc, s in sinks),
+                safe=all(loc in s.safe for _, loc, s in sinks),
+            )
+        )
+        for p, loc, _ in sinks:
+            result.importers.setdefault(p, {})[loc] = (definer, name)
+    for definer, exp in exports.items():
+        result.definers[definer] = ProjectInput(exports=tuple(exp))
+    return result
+
+
+def plan_litellm_constants(
+    files: Iterable[FileInfo],
+    modules: Modules | None = None,
+    mentions: Mentions | None = None,
+    links: dict[str, set[str]] | None = None,
+) -> tuple[
+    dict[str, ProjectInput],
+    dict[str, dict[str, tuple[str, str]]],
+    dict[str, tuple[tuple[str, tuple[str, ...]], ...]],
+]:
+    """Model constants imported by LiteLLM/DSPy calls (``from settings
+    import MODEL; litellm.completion(model=MODEL)``): (definers, importers).
+
+    A name every read of which, in every file of the run, is the model of
+    a LiteLLM/DSPy call that moves (``ModuleSummary.litellm_uses``) is
+    rewritten where it is defined, to LiteLLM's OpenRouter form (the
+    definers, by path); its importers are told it is followed once the
+    definer says it rewrote it (importer path -> local name -> (definer,
+    name); ``litellm_handled``). A name also sent to ``model=`` of an
+    SDK call needs another string there (``openai/gpt-4o``, not
+    ``openrouter/openai/gpt-4o``): the LiteLLM importers are told where, to
+    say so (importer path -> (local name, those files)). Names read
+    anywhere else (the text scan of unread files too) stay, reported as
+    today."""
+    files = list(files)
+    if not any(summary is not None and summary.litellm_uses for _, _, summary, _ in files):
+        return {}, {}, {}
+    both = modules if modules is not None else modules_of(files)
+    by_module = both[0]
+    if mentions is None:
+        mentions = mentions_of(files)
+    uses, opaque, unread = _reads(files, both)
+    wanted = [
+        (key, readers)
+        for key, readers in sorted(uses.items())
+        if any(s.litellm_uses.get(loc, 0) for _, loc, s in readers)
+    ]
+    text_reads: dict[str, list[str]] = defaultdict(list)
+    for p, hits in mentions.find({name for (_, name), _ in wanted}, only=unread).items():
+        for name in hits:
+            text_reads[name].append(p)
+    reals = {path: str(real) for path, real, _, _ in files}
+
+    def rel(target: str, here: str) -> str:
+        where = os.path.relpath(reals[target], os.path.dirname(reals[here]))
+        return where.replace(os.sep, "/")
+
+    definers: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    followed: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    shared: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    for (target, name), readers in wanted:
+        definer = by_module[target]
+        lite = [(p, loc) for p, loc, s in readers if s.litellm_uses.get(loc, 0)]
+        sdk = sorted({p for p, loc, s in readers if s.sink_uses.get(loc, 0)})
+        if sdk:
+            for p, loc in lite:
+                shared[p].append((loc, tuple(rel(q, p) for q in sdk)))
+            continue
+        others = any(
+            s.other_uses.get(loc, 0) - s.litellm_uses.get(loc, 0) > 0 for _, loc, s in readers
+        )
+        if target in opaque or others or any(p != definer for p in text_reads.get(name, ())):
+            continue
+        definers[definer].append((name, tuple(sorted({rel(p, definer) for p, _ in lite}))))
+        for p, loc in lite:
+            followed[p][loc] = (definer, name)
+            if links is not None:
+                links.setdefault(p, set()).add(definer)
+    return (
+        {d: ProjectInput(litellm_exports=tuple(sorted(e))) for d, e in definers.items()},
+        dict(followed),
+        {p: tuple(sorted(v)) for p, v in shared.items()},
+    )
+
+
+_Reads = dict[tuple[str, str], list[tuple[str, str, "ModuleSummary"]]]
+
+
+def _reads(files: list[FileInfo], modules: Modules) -> tuple[_Reads, set[str], list[str]]:
+    """Who imports which name of which module of the run: (module, name) ->
+    [(importer path, local name, its summary)]; the modules whose reads
+    cannot be counted (imported whole); the files to scan as text (asked
+    through :class:`Mentions`)."""
+    by_module, names = modules
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    opaque: set[str] = set()
+    uses: _Reads = defaultdict(list)
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        me, is_pkg = names[path]
+        for written in summary.module_imports:
+            target = resolve(written, me, is_pkg)
+            if target is not None:
+                opaque.add(target)
+        for local, (written, name) in summary.imports.items():
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None:
+                continue
+            if f"{target}.{name}" in by_module:
+                opaque.add(f"{target}.{name}")  # ``from pkg import settings``
+                continue
+            if target in by_module:
+                uses[(target, name)].append((path, local, summary))
+    return uses, opaque, unread
+
+
+def plan_keys(
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+) -> Plan:
+    """API keys: a name other files pass to ``api_key=`` of clients they would
+    migrate is rewritten where it is defined only when every read of it in the
+    run is such an ``api_key=`` (any other read, a whole-module import, or a
+    file read as text that mentions it: nothing is planned, the importers keep
+    their OR103). Planned before the model IDs: a client migrated here also
+    migrates the model IDs sent through it."""
+    files = list(files)
+    both = modules if modules is not None else modules_of(files)
+    uses, opaque, unread = _reads(files, both)
+    modules_by_name = both[0]
+    result = Plan()
+    keys: dict[str, list[str]] = defaultdict(list)
+    candidates = [
+        (target, name, readers)
+        for (target, name), readers in sorted(uses.items())
+        if target not in opaque and any(s.key_uses.get(loc, 0) for _, loc, s in readers)
+    ]
+    if not candidates:
+        return result
+    if mentions is None:
+        mentions = mentions_of(files)
+    # one text scan for every candidate name, then a lookup per name
+    text_reads: dict[str, set[str]] = defaultdict(set)
+    for p, hits in mentions.find({name for _, name, _ in candidates}, only=unread).items():
+        for hit in hits:
+            text_reads[hit].add(p)
+    for target, name, readers in candidates:
+        definer = modules_by_name[target]
+        exclusive = all(
+            s.key_uses.get(loc, 0) == s.sink_uses.get(loc, 0) + s.other_uses.get(loc, 0)
+            for _, loc, s in readers
+        )
+        if not exclusive or any(p != definer for p in text_reads.get(name, ())):
+            continue
+        keys[definer].append(name)
+        for p, loc, _ in readers:
+            result.key_importers.setdefault(p, {})[loc] = (definer, name)
+    result.key_definers = {d: tuple(names) for d, names in keys.items()}
+    return result
+
+
+FIXTURE_PREFIX = "fixture:"  # codemods/python/clients.py: a conftest fixture, by name
+FACT_PATH = "\x00path\x00"  # codemods/python/clients.py: in a fact, the path of its module
+
+
+def _conftests(files: list[FileInfo]) -> dict[str, tuple[str, Path, ModuleSummary | None]]:
+    """directory (real) -> its conftest.py of the run (path, real, summary)."""
+    out = {}
+    for path, real, summary, _ in files:
+        if os.path.basename(str(real)) == "conftest.py":
+            out[os.path.dirname(str(real))] = (path, real, summary)
+    return out
+
+
+def _fixture_definer(
+    real: Path, key: str, conftests: dict[str, tuple[str, Path, ModuleSummary | None]]
+) -> tuple[str, Path, ModuleSummary] | None:
+    """The conftest.py pytest takes fixture ``key`` from for a test module:
+    the nearest one up the directory tree that defines it (None: none of
+    the run, or the nearest one may define it but has no summary)."""
+    d = os.path.dirname(str(real))
+    while True:
+        found = conftests.get(d)
+        if found is not None and found[1] != real:
+            path, creal, summary = found
+            if summary is None:
+                return None  # unreadable: it may define it
+            if key in summary.clients:
+                return path, creal, summary
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+def _exported_clients(summary: ModuleSummary) -> set[str]:
+    """The names of a module that are clients other modules may import: SDK
+    clients and factories (codemods/python/clients.py), LangChain models
+    (ModuleSummary.langchain_exports)."""
+    return {k for k in summary.clients if not k.startswith(FIXTURE_PREFIX)} | set(
+        summary.langchain_exports
+    )
+
+
+def _client_definers(
+    files: list[FileInfo], modules: Modules
+) -> dict[str, tuple[str, ModuleSummary]]:
+    """module name -> (path, summary) of the modules that export a client
+    (a variable bound to one, a factory; codemods/python/clients.py) or a LangChain
+    model (ModuleSummary.langchain_exports)."""
+    _, names = modules
+    out = {}
+    for path, _, summary, _ in files:
+        if summary is not None and path in names and _exported_clients(summary):
+            out[names[path][0]] = (path, summary)
+    return out
+
+
+def client_readers(
+    files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
+) -> list[str]:
+    """Python files the prefilter skipped that may use a client another
+    module of the run exports (they name its module, or a conftest fixture's
+    name below its directory): they are processed, so that their uses count
+    where the client is built (``client.files.create(...)`` in a file that
+    never names openai), and a module imported whole and read as a value
+    there is seen (plan_client_uses)."""
+    files = list(files)
+    both = modules if modules is not None else modules_of(files)
+    definers = _client_definers(files, both)
+    fixtures: dict[str, list[str]] = defaultdict(list)  # fixture name -> conftest dirs
+    for d, (_, _, summary) in _conftests(files).items():
+        for key in summary.clients if summary is not None else ():
+            if key.startswith(FIXTURE_PREFIX):
+                fixtures[key[len(FIXTURE_PREFIX) :]].append(d)
+    if not definers and not fixtures:
+        return []
+    wanted: dict[str, set[str]] = defaultdict(set)  # word -> modules needing it
+    for module, (_, summary) in definers.items():
+        for name in _exported_clients(summary):
+            wanted[name].add(module)
+        wanted[module.rsplit(".", 1)[-1]].add(module)
+    if mentions is None:
+        mentions = mentions_of(files)
+    reals = {path: str(real) for path, real, _, _ in files}
+    unread = [
+        path
+        for path, _, summary, data in files
+        if summary is None and data is not None and path.endswith(".py")
+    ]
+    out = []
+    for path, hits in mentions.find(set(wanted) | set(fixtures), only=unread).items():
+        here = reals[path]
+        for module, (definer, _) in definers.items():
+            last = module.rsplit(".", 1)[-1]
+            # naming the module alone: it may import it whole and read it
+            # as a value (``run(clients)``), which hides the client's uses
+            if definer != path and last in hits:
+                out.append(path)
+                break
+        else:
+            if any(here.startswith(d + os.sep) for name in hits for d in fixtures.get(name, ())):
+                out.append(path)
+    return out
+
+
+def plan_client_uses(
+    files: Iterable[FileInfo],
+    modules: Modules | None = None,
+    mentions: Mentions | None = None,
+    unknown: dict[str, tuple[tuple[str, str], ...]] | None = None,
+    facts: dict[str, tuple[tuple[str, str, str, str], ...]] | None = None,
+) -> dict[str, tuple[tuple[str, bool, str, str], ...]]:
+    """The calls made through a client in other modules than the one that
+    builds it: definer path -> (exported name or "fixture:<name>", served by
+    OpenRouter, "path:line" from the definer's directory, resource path).
+    The definer counts them with its own (OR119: used only for endpoints
+    OpenRouter does not serve). A use through a module imported whole
+    (``clients.client``) counts like one through ``from clients import
+    client``. A module whose uses cannot all be counted (imported whole and
+    read as a value, ``getattr(clients, ...)``; named by a file the tool
+    could not read) is told nothing: it decides on its own uses, as a
+    module outside a project does; then ``unknown`` (when given) gets, per
+    such definer, its exported names with a known use OpenRouter does not
+    serve and the file that hides the others: its move is unsafe.
+
+    ``facts`` (when given) gets, per definer, what other modules do to its
+    clients that decides their move (ModuleSummary.client_facts: an
+    instructor mode refused on OpenRouter, a setting assigned after it is
+    built, a model ID that cannot move): (exported name, kind, "path:line",
+    detail). Those are told whatever else is unknown: each only keeps a
+    client where it is, or makes its move unsafe."""
+    files = list(files)
+    both = modules if modules is not None else modules_of(files)
+    by_module, names = both
+    definers = _client_definers(files, both)
+    conftests = _conftests(files)
+    if not definers and not conftests:
+        return {}
+    reals = {path: real for path, real, _, _ in files}
+    opaque: dict[str, str] = {}  # definers none of whose uses elsewhere count -> why (a file)
+    escaped: set[tuple[str, str]] = set()  # (definer, exported name) passed on
+    found: dict[str, list[tuple[str, bool, str, str]]] = defaultdict(list)
+    found_facts: dict[str, set[tuple[str, str, str, str]]] = defaultdict(set)
+
+    def definer_of(
+        path: str, real: Path, summary: ModuleSummary, key: str
+    ) -> tuple[str, Path, str] | None:
+        """(definer path, its real path, exported name) of a client_uses key."""
+        if key.startswith(FIXTURE_PREFIX):
+            hit = _fixture_definer(real, key, conftests)
+            return None if hit is None else (hit[0], hit[1], key)
+        me = names[path] if path in names else None
+        if me is None:
+            return None
+        whole = _whole_key(summary, key, me[0], me[1]) if key not in summary.imports else None
+        if whole is not None:
+            _, module, name = whole
+            if module not in definers or name not in _exported_clients(definers[module][1]):
+                return None
+            definer = definers[module][0]
+            return definer, reals[definer], name
+        if key not in summary.imports:
+            return None
+        written, name = summary.imports[key]
+        target = resolve(written, me[0], me[1]) if written != "?" else None
+        if target is None:
+            return None
+        if target not in definers:
+            # ``from pkg import client`` where pkg re-exports a definer's client
+            reexport = by_module[target] if target in by_module else None
+            if reexport is not None:
+                escaped.add((reexport, name))
+            return None
+        if name not in _exported_clients(definers[target][1]):
+            return None
+        definer = definers[target][0]
+        return definer, reals[definer], name
+
+    for path, real, summary, _ in files:
+        if summary is None:
+            continue
+        me = names[path] if path in names else None
+        if me is not None:
+            for written in _star_imports(summary):  # ``from .clients import *``
+                target = resolve(written, me[0], me[1])
+                if target in definers:
+                    opaque.setdefault(definers[target][0], path)
+            for expr, module in whole_modules(summary, me[0], me[1]):
+                if module in definers and expr in summary.bare_module_reads:
+                    opaque.setdefault(definers[module][0], path)  # read as a value
+        for key in summary.client_escapes:
+            hit = definer_of(path, real, summary, key)
+            if hit is not None:
+                escaped.add((hit[0], hit[2]))
+        for key, uses in sorted(summary.client_uses.items()):
+            hit = definer_of(path, real, summary, key)
+            if hit is None or hit[0] == path:
+                continue
+            definer, dreal, exported = hit
+            where = os.path.relpath(str(real), os.path.dirname(str(dreal))).replace(os.sep, "/")
+            for supported, line, resource in uses:
+                found[definer].append((exported, supported, f"{where}:{line}", resource))
+        for key, told in sorted(summary.client_facts.items()) if facts is not None else ():
+            hit = definer_of(path, real, summary, key)
+            if hit is None or hit[0] == path:
+                continue
+            definer, dreal, exported = hit
+            where = os.path.relpath(str(real), os.path.dirname(str(dreal))).replace(os.sep, "/")
+            for kind, line, detail in told:
+                detail = detail.replace(FACT_PATH, where)
+                found_facts[definer].add((exported, kind, f"{where}:{line}", detail))
+    # a module that re-exports a definer's client (``from .clients import
+    # client`` in a package's __init__.py, ``c = client``) that another
+    # module imports: the uses through it are not counted, so that client's
+    # are not all known
+    summaries = {path: (real, summary) for path, real, summary, _ in files if summary}
+    for path, (real, summary) in summaries.items():
+        if path not in names:
+            continue
+        for local in summary.imports:
+            if (path, local) in escaped:
+                hit = definer_of(path, real, summary, local)
+                if hit is not None:
+                    escaped.add((hit[0], hit[2]))
+        for alias, keys in summary.client_aliases.items():
+            if (path, alias) in escaped:
+                for key in keys:
+                    hit = definer_of(path, real, summary, key)
+                    if hit is not None:
+                        escaped.add((hit[0], hit[2]))
+    # files still without a summary (unparsable, notebooks) that may use a
+    # definer's client: its uses are not all counted, so it is told none
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [path for path, _, summary, data in files if summary is None and data is not None]
+    if unread and found:
+        asked: set[str] = set()
+        for uses in found.values():
+            asked.update(k.split(":", 1)[-1] for k, *_ in uses)
+        asked = {k.rsplit(".", 1)[-1] for k in asked}  # ``clients.client``: client
+        asked.update(m.rsplit(".", 1)[-1] for m in definers)
+        hits = mentions.find(asked, only=unread)
+        lasts = {p: m.rsplit(".", 1)[-1] for m, (p, _) in definers.items()}
+        for definer, uses in found.items():
+            d = os.path.dirname(str(reals[definer]))
+            for key in {k for k, *_ in uses}:
+                fixture = key.startswith(FIXTURE_PREFIX)
+                word = key.split(":", 1)[-1]
+                for p, h in hits.items():
+                    if word not in h or p == definer:
+                        continue
+                    if fixture and str(reals[p]).startswith(d + os.sep):
+                        opaque.setdefault(definer, p)
+                    elif not fixture and lasts.get(definer) in h:
+                        opaque.setdefault(definer, p)
+    if facts is not None:
+        for definer, told in found_facts.items():
+            facts[definer] = tuple(sorted(told))
+    out = {}
+    for definer, uses in found.items():
+        if definer in opaque:
+            if unknown is not None:
+                where = os.path.relpath(
+                    str(reals[opaque[definer]]), os.path.dirname(str(reals[definer]))
+                ).replace(os.sep, "/")
+                names_ = sorted({u[0] for u in uses if not u[1]})
+                if names_:
+                    unknown[definer] = tuple((n, where) for n in names_)
+            continue
+        kept = tuple(sorted({u for u in uses if (definer, u[0]) not in escaped}))
+        if kept:
+            out[definer] = kept
+    return out
+
+
+def agent_readers(files: Iterable[FileInfo], mentions: Mentions | None = None) -> list[str]:
+    """Python files the prefilter skipped that name ``agents`` while a
+    module of the run gives the Agents SDK a client this run moves: they
+    may build agents of it (``from agents import Agent`` never names
+    openai), or import the modules that do: they are processed, so that
+    :func:`plan_agents` sees them and their imports."""
+    files = list(files)
+    if not any(summary is not None and summary.agents_default for _, _, summary, _ in files):
+        return []
+    if mentions is None:
+        mentions = mentions_of(files)
+    unread = [
+        path
+        for path, _, summary, data in files
+        if summary is None and data is not None and path.endswith(".py")
+    ]
+    return sorted(mentions.find({"agents"}, only=unread))
+
+
+def plan_agents(
+    files: Iterable[FileInfo],
+    modules: Modules | None = None,
+    links: dict[str, set[str]] | None = None,
+) -> dict[str, ProjectInput]:
+    """The Agents SDK's default client is one per process
+    (``set_default_openai_client``): the modules that set it to a client
+    this run moves learn which other modules of their process build agents
+    and make the SDK's settings (``set_default_openai_api``,
+    ``set_tracing_disabled``); the modules that build agents without
+    setting it learn where it is set, and to which client. ``links`` (when
+    given) gets, per module building agents, the modules setting it."""
+    files = list(files)
+    if not any(
+        summary is not None and (summary.agents_default or summary.agents_built)
+        for _, _, summary, _ in files
+    ):
+        return {}
+    modules = modules if modules is not None else modules_of(files)
+    names = modules[1]
+    # only the modules that take part (a few): each is compared with the others
+    part = [
+        (path, real, summary)
+        for path, real, summary, _ in files
+        if summary is not None
+        and (summary.agents_default or summary.agents_built or summary.agents_settings)
+    ]
+    setters = [(path, real, summary) for path, real, summary in part if summary.agents_default]
+    if not setters:
+        return {}
+    related = _shares_process(files, modules)
+    reals = {path: real for path, real, _ in part}
+
+    def rel(target: str, here: str) -> str:
+        return os.path.relpath(str(reals[target]), os.path.dirname(str(reals[here]))).replace(
+            os.sep, "/"
+        )
+
+    out: dict[str, ProjectInput] = {}
+    for path, _, summary in part:
+        defaults: list[tuple[str, str, str, bool]] = []
+        settings: list[tuple[str, str]] = []
+        built: list[str] = []
+        if summary.agents_built and not summary.agents_default:
+            # a module of the same process (one imports the other, or a third
+            # imports both) first; else one that may be (the tool cannot see
+            # how the program is started: it is reported, not rewritten)
+            close = [s for s in setters if s[0] != path and related(path, s[0])]
+            for other, _, theirs in close or setters:
+                name, line = theirs.agents_default
+                module = names[other][0] if other in names else ""
+                defaults.append((f"{rel(other, path)}:{line}", module, str(name), bool(close)))
+                if links is not None and close:
+                    links.setdefault(path, set()).add(other)
+        if summary.agents_default:
+            for other, _, theirs in part:
+                if other == path or not related(path, other):
+                    continue
+                settings += [(k, rel(other, path)) for k in sorted(theirs.agents_settings)]
+                if theirs.agents_built and not theirs.agents_default:
+                    built.append(rel(other, path))
+        if defaults or settings or built:
+            out[path] = ProjectInput(
+                module=names[path] if path in names else None,
+                agents_default=tuple(sorted(defaults)),
+                agents_settings=tuple(sorted(set(settings))),
+                agents_built=tuple(sorted(built)),
+            )
+    return out
+
+
+def plan_litellm_globals(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[str, ...]]:
+    """LiteLLM's settings (``litellm.api_key``, ``api_base``...) are one per
+    process: the files with LiteLLM calls to move -> the other files of the
+    run that set them and share a process with them (one imports the other,
+    or a third imports both), as paths from the file's directory."""
+    files = list(files)
+    setters = [
+        (path, real)
+        for path, real, summary, _ in files
+        if summary is not None and summary.litellm_globals
+    ]
+    if not setters:
+        return {}
+    related = _shares_process(files, modules)
+    out: dict[str, tuple[str, ...]] = {}
+    for path, real, summary, _ in files:
+        if summary is None or not summary.litellm_calls:
+            continue
+        where = []
+        for other, other_real in setters:
+            if other == path or not related(path, other):
+                continue
+            rel = os.path.relpath(str(other_real), os.path.dirname(str(real)))
+            where.append(rel.replace(os.sep, "/"))
+        if where:
+            out[path] = tuple(where)
+    return out

@@ -1,0 +1,218 @@
+"""OR446: crewAI's LLMs that keep calling OpenAI.
+
+crewAI builds its own LLM from whatever an agent is given
+(``crewai/utilities/llm_utils.py``: ``create_llm``, called by
+``Agent``'s validator, ``agent/core.py``, and by ``Crew`` for
+``manager_llm``/``function_calling_llm``; checked at crewAI 0.152.0 and on
+main at f4731f50, 1.15.x):
+
+- a string becomes ``LLM(model=<string>)``;
+- any other object (a LangChain ``ChatOpenAI``) is rebuilt as ``LLM(model=
+  getattr(llm, "model") or getattr(llm, "model_name"), api_key=getattr(llm,
+  "api_key"), base_url=getattr(llm, "base_url"), ...)``. On langchain-openai
+  1.x ``api_key`` and ``base_url`` are only field aliases: ``getattr``
+  returns None (checked with langchain-openai 1.8.1), so a migrated
+  ``ChatOpenAI(model="openai/gpt-4o", base_url=OpenRouter...)`` becomes
+  ``LLM(model="openai/gpt-4o")`` with no key and no URL.
+
+``LLM.__new__`` (``crewai/llm.py``) routes ``"openai/gpt-4o"`` and a bare
+``"gpt-4o"`` (its provider is inferred as ``openai``) to its native OpenAI
+provider: api.openai.com with ``OPENAI_API_KEY``. ``"openrouter/<id>"`` goes
+to its native OpenAI-compatible provider for OpenRouter
+(``crewai/llms/providers/openai_compatible/completion.py``: base URL
+``https://openrouter.ai/api/v1``, key ``OPENROUTER_API_KEY``; crewAI
+releases before that provider send it through LiteLLM, which reads the
+same form and the same variable). So ``crewai.LLM(model=
+"openrouter/openai/gpt-4o")`` is the way, and nothing else the migration
+writes moves a crewAI agent. Reported, never rewritten: crewAI is not among
+the packages the end-to-end suite installs.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods.core.findings import Severity
+from codemods.core.rules import rule
+from codemods.python.rules.base import RuleContext, checker
+from codemods.python.rules.client import string_value
+from codemods.python.rules.dataflow import Resolver, Sink, short_code
+from codemods.python.rules.langchain import AZURE, CLASSES
+from codemods.python.rules.litellm_dspy import litellm_target
+
+LLM_CLASSES = ("crewai.LLM", "crewai.llm.LLM")
+AGENT_CLASSES = ("crewai.Agent", "crewai.agent.Agent", "crewai.agent.core.Agent")
+CREW_CLASSES = ("crewai.Crew", "crewai.crew.Crew")
+# the keyword arguments crewAI hands to ``create_llm``
+LLM_ARGS = ("llm", "function_calling_llm", "manager_llm", "planning_llm")
+WAY = "crewai.LLM(model='openrouter/openai/<model>', api_key=os.environ['OPENROUTER_API_KEY'])"
+
+CREWAI_LLM = rule(
+    code="OR446",
+    name="crewai-llm-to-openai",
+    summary="crewAI LLM that calls OpenAI: use crewai.LLM(model='openrouter/<id>')",
+    severity=Severity.WARNING,
+    fixable=False,
+    what="""
+        Reports `crewai.LLM(model=...)` whose model crewAI sends to OpenAI
+        (`"gpt-4o"`, `"openai/gpt-4o"`: followed like the SDK's `model=`),
+        an `Agent(llm="gpt-4o")` string, and a LangChain `ChatOpenAI` /
+        `OpenAI` (migrated or not) handed to a crewAI `Agent` or `Crew` as
+        `llm`, `function_calling_llm`, `manager_llm` or `planning_llm`
+        (directly, or through a name or `self.` attribute bound only to
+        it). Checked against crewAI 0.152 and 1.15.
+    """,
+    why="""
+        crewAI rebuilds every LLM it is given as its own `crewai.LLM`: a
+        LangChain object from its model name only (its `api_key` and
+        `base_url` read as None on langchain-openai 1.x), so a migrated
+        `ChatOpenAI` still calls api.openai.com with `OPENAI_API_KEY`, and
+        so does `LLM(model="gpt-4o")`. Write
+        `crewai.LLM(model="openrouter/openai/gpt-4o",
+        api_key=os.environ["OPENROUTER_API_KEY"])` (crewAI's OpenRouter
+        provider, or LiteLLM's in older releases; `base_url` defaults to
+        OpenRouter's) and hand that to the agent.
+    """,
+    before="""
+        from crewai import LLM, Agent
+
+        llm = LLM(model="gpt-4o")
+        agent = Agent(role="writer", goal="write", backstory="...", llm=llm)
+    """,
+)
+
+
+def _scope_class(ctx: RuleContext, call: cst.Call) -> cst.ClassDef | None:
+    fn = ctx.facts.scope_of.get(id(call))
+    if type(fn) is not cst.FunctionDef:
+        return None
+    cls = ctx.facts.scope_of.get(id(fn))
+    return cls if type(cls) is cst.ClassDef else None
+
+
+def _langchain_llm(ctx: RuleContext, value: cst.BaseExpression, at: cst.Call) -> cst.Call | None:
+    """The LangChain ChatOpenAI/OpenAI construction ``value`` is, directly or
+    through a name or ``self.x`` bound only to it (None: not one)."""
+    f = ctx.facts
+    if type(value) is cst.Call:
+        q = f.qualified(value.func)
+        if q in CLASSES and q not in AZURE and CLASSES[q].kind in ("chat", "llm"):
+            return value
+        return None
+    values: list[cst.BaseExpression | None] = []
+    if type(value) is cst.Name:
+        scope = f.scope_of.get(id(at))
+        if scope is not None and _is_param(scope, value.value):
+            return None  # a parameter: the callers decide
+        values = f.bindings.get((id(scope), value.value), []) if scope is not None else []
+        if not values:
+            values = f.bindings.get((0, value.value), [])
+    elif (
+        type(value) is cst.Attribute
+        and type(value.value) is cst.Name
+        and value.value.value in ("self", "cls")
+    ):
+        cls = _scope_class(ctx, at)
+        if cls is not None:
+            attr = value.attr.value
+            values = [
+                *f.bindings.get((id(cls), f"self.{attr}"), []),
+                *f.bindings.get((id(cls), attr), []),
+            ]
+    if not values:
+        return None
+    found = [_langchain_llm(ctx, v, at) if type(v) is cst.Call else None for v in values]
+    if any(c is None for c in found):
+        return None
+    return found[0]
+
+
+@checker
+def check_crewai(ctx: RuleContext) -> None:
+    f = ctx.facts
+    if not f.imports_module("crewai"):
+        return
+    resolver = Resolver(ctx)
+    sinks: list[tuple[Sink, cst.Call]] = []
+    for call in f.calls:
+        q = f.qualified(call.func)
+        if q in LLM_CLASSES:
+            model = next((a.value for a in call.args if _is_kw(a, "model")), None)
+            if model is None and call.args and call.args[0].keyword is None:
+                if not call.args[0].star:
+                    model = call.args[0].value
+            if model is not None:
+                sink = Sink(model, model, f.scope_of.get(id(call)), certain=True)
+                sinks.append((resolver.add(sink), call))
+        elif q in AGENT_CLASSES or q in CREW_CLASSES:
+            for arg in call.args:
+                if arg.keyword is None or arg.keyword.value not in LLM_ARGS:
+                    continue
+                literal = string_value(arg.value)
+                if literal is not None:
+                    what = f"`{arg.keyword.value}=` of crewAI's `{short_code(ctx, call.func)}`"
+                    _report_model(ctx, arg.value, literal, what)
+                    continue
+                built = _langchain_llm(ctx, arg.value, call)
+                if built is not None:
+                    ctx.report(
+                        arg.value,
+                        CREWAI_LLM,
+                        f"crewAI rebuilds the LangChain `{short_code(ctx, built.func)}` given as "
+                        f"`{arg.keyword.value}=` from its model name alone (its api_key and "
+                        "base_url read as None): it calls OpenAI with OPENAI_API_KEY whatever "
+                        f"that object is pointed at; pass {WAY} instead",
+                    )
+    if not sinks:
+        return
+    flow = resolver.run()
+    for sink, call in sinks:
+        unknowns = list(dict.fromkeys(flow.unknowns.get(id(sink), ())))
+        if unknowns:
+            ctx.report(
+                sink.node,
+                CREWAI_LLM,
+                f"the model of `{short_code(ctx, call.func)}` comes from {'; '.join(unknowns[:2])}: "
+                "crewAI sends 'gpt-4o' and 'openai/gpt-4o' to OpenAI; if it names an OpenAI "
+                f"model, use {WAY}",
+            )
+    for src in flow.sources.values():
+        literal = string_value(src.node)
+        if literal is not None:
+            via = f" (through {src.via})" if src.via else ""
+            _report_model(ctx, src.node, literal, "crewai.LLM", via)
+
+
+def _is_param(scope: cst.CSTNode, name: str) -> bool:
+    params = getattr(scope, "params", None)
+    if not isinstance(params, cst.Parameters):
+        return False
+    every = (*params.posonly_params, *params.params, *params.kwonly_params)
+    star = [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+    return any(p.name.value == name for p in (*every, *star))
+
+
+def _is_kw(arg: cst.Arg, name: str) -> bool:
+    return arg.keyword is not None and arg.keyword.value == name
+
+
+def _report_model(
+    ctx: RuleContext, node: cst.CSTNode, literal: str, what: str, via: str = ""
+) -> None:
+    action, detail = litellm_target(ctx, literal)
+    if action == "leave":
+        return
+    if action == "report":
+        ctx.report(
+            node,
+            CREWAI_LLM,
+            f"model '{literal}'{via} of {what} goes to OpenAI and cannot move: {detail}",
+        )
+        return
+    ctx.report(
+        node,
+        CREWAI_LLM,
+        f"model '{literal}'{via} of {what} goes to OpenAI (crewAI's OpenAI provider, "
+        f"OPENAI_API_KEY): use crewai.LLM(model='{detail}', "
+        "api_key=os.environ['OPENROUTER_API_KEY']) (not rewritten)",
+    )

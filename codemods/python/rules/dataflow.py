@@ -1,0 +1,1173 @@
+"""Follow model IDs from where they are written to the SDK's ``model=``.
+
+A *sink* is an expression whose value reaches ``model=`` of an SDK call: the
+``model=`` argument itself, the ``"model"`` entry of a dict splatted with
+``**params``, and (followed from there) the arguments of in-file calls to a
+module-level function whose parameter flows into ``model=``.
+
+Resolving a sink walks *down* the expression to the string literals that can
+end up in it, through *holders*: module variables assigned once, class
+attributes (``self.DEFAULT_MODEL``, ``cls.X``, ``Class.X``, including
+overrides in subclasses of this file), function parameters (their default,
+a ``click.option`` default, and the arguments of in-file callers), local
+variables assigned once, ``os.getenv``/``os.environ.get`` defaults,
+conditional expressions (both branches), ``a or b`` (both operands) and dict
+literals (``"model"`` key). Anything else is *unknown* and reported (OR205);
+nothing is guessed.
+
+Whether a rewrite is *safe* (ruff's applicability) is a separate question
+from whether it is *certain* (which gates what is reported): a sink is safe
+when the SDK call it reaches is on a receiver that resolves to openai's
+client (``Sink.safe``); a sink that continues another one (a caller's
+argument for a parameter that reaches ``model=``) is safe only if every sink
+it feeds is (``Sink.feeds``, see :func:`sink_safe`); a literal's fix is safe
+only if every sink it reaches is. Anything else is an unsafe fix, applied
+only with ``--unsafe-fixes``.
+
+A literal is rewritten only when every holder on its path is *exclusive*:
+every read of the holder anywhere in the file was itself reached from a
+sink. A constant also given to ``tiktoken.encoding_for_model``, compared, or
+logged is therefore reported (OR206) instead of rewritten. Reads are counted
+scope-insensitively where that errs on the side of "also used elsewhere".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from codemods.core.mapping import LookupKind
+from codemods.python.analysis import ModuleFacts, dotted_name, read_walk
+from codemods.python.project import Export, ModuleSummary, SinkFunction, resolve
+from codemods.python.rules.base import Report, RuleContext
+from codemods.python.rules.client import string_value
+
+_MAX_DEPTH = 24
+_MAX_STEPS = 1000  # per sink: a guard against pathological (generated) code
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A place a model ID is stored on its way to ``model=``."""
+
+    key: tuple[str, ...]
+    label: str  # "`MODEL`", "parameter `model` of `ask`"
+    uses: tuple[cst.CSTNode, ...]  # every read of it (in this file)
+    scope_word: str = "file"  # where the reads were counted
+    # reads in other files that are not model= (project pass), and where
+    extra_uses: int = 0
+    extra_files: tuple[str, ...] = ()
+
+
+# annotations that name no class with fields of its own
+_NOT_CLASSES = frozenset(
+    {"str", "dict", "Dict", "Any", "object", "Mapping", "MutableMapping", "SimpleNamespace"}
+)
+
+
+@dataclass(eq=False)  # compared by identity: ``feeds`` may form cycles
+class Sink:
+    """An expression whose value reaches ``model=`` of an SDK call."""
+
+    node: cst.CSTNode  # where OR205/OR206 are reported
+    value: cst.BaseExpression
+    scope: cst.CSTNode | None  # innermost def/lambda/class (None: module)
+    certain: bool  # the SDK call is certainly openai's
+    chain: tuple[Holder, ...] = ()
+    # The fix of a literal reaching this sink is safe (applied without
+    # --unsafe-fixes) only if the SDK call's receiver resolves to openai's
+    # client. Root sinks (``model=`` itself) get it from the receiver's
+    # classification: whatever resolves more receivers (a whole-program
+    # receiver resolver) only has to set it True. False by default: a sink
+    # nobody vouched for is unsafe.
+    safe: bool = False
+    # the sinks this one's value flows on into (a caller's argument -> the
+    # parameter's sinks): safe only if they all are (:func:`sink_safe`)
+    feeds: list[Sink] = field(default_factory=list)
+    dict_mode: bool = False  # ``**value``: the "model" entry of a mapping
+    subject: str = "model"  # how OR205/OR206 messages name the value
+    via: str | None = None  # how OR201 messages name the path
+    opaque: str | None = None  # set: nothing to follow, report this
+    # the client reports (OR101) of the clients the SDK call goes through: a
+    # rewrite of this value stands or falls with them (engine: Report.requires)
+    requires: tuple[Report, ...] = ()
+    # the constructor sites (``id()``) of those clients, reports or not: a
+    # model ID that cannot move blocks their fix (``Report.blocks``)
+    sites: tuple[int, ...] = ()
+
+
+@dataclass
+class Source:
+    """A string literal that reaches one or more sinks."""
+
+    node: cst.SimpleString
+    via: str | None
+    chains: list[tuple[Holder, ...]] = field(default_factory=list)
+    sinks: list[Sink] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Flow:
+    sources: dict[int, Source] = field(default_factory=dict)
+    # sink id -> descriptions of what could not be followed
+    unknowns: dict[int, list[str]] = field(default_factory=dict)
+    sinks: list[Sink] = field(default_factory=list)
+    reached: set[int] = field(default_factory=set)
+    # sink id -> the field of an object the value is read from, whose class
+    # (and its default: ``model: str = "gpt-4o"``) the tool does not follow
+    # (``agent.model``, ``agent: Agent``): a bare default may be sent through
+    # the client, whose move therefore cannot be proved (models.report_flow)
+    object_fields: dict[int, str] = field(default_factory=dict)
+    # reads of names imported with ``from M import N``: (local name, read,
+    # holders between the read and model=, the SDK call is surely openai's,
+    # the sink the read was reached from: its safety is known once all ran)
+    imported_reads: list[tuple[str, cst.Name, tuple[Holder, ...], bool, Sink]] = field(
+        default_factory=list
+    )
+    # (function, parameter) of module-level functions whose parameter reaches
+    # model=: (holders from the parameter to model=, positional index,
+    # certain, the sink reached)
+    param_chains: dict[tuple[str, str], list[tuple[tuple[Holder, ...], int | None, bool, Sink]]] = (
+        field(default_factory=dict)
+    )
+
+
+def sink_safe(sink: Sink, _seen: set[int] | None = None) -> bool:
+    """Is a fix reaching ``sink`` safe? Its own ``safe``, and every sink it
+    feeds (a recursive function's parameter feeding itself adds nothing)."""
+    if not sink.safe:
+        return False
+    seen = set() if _seen is None else _seen
+    if id(sink) in seen:
+        return True
+    seen.add(id(sink))
+    return all(sink_safe(s, seen) for s in sink.feeds)
+
+
+# ---------------------------------------------------------------------------
+# per-function facts (computed lazily, only for functions on a model's path)
+
+
+@dataclass
+class _FuncScope:
+    node: cst.FunctionDef | cst.Lambda
+    params: dict[str, cst.Param]
+    positional: list[str]
+    # name -> values of simple single assignments; None marks any other binding
+    assigns: dict[str, list[cst.BaseExpression | None]]
+    loads: dict[str, list[cst.Name]]
+    declared: set[str]  # global / nonlocal
+
+
+class _ScopeWalker(cst.CSTVisitor):
+    """Binding and load facts for one function body (nested defs included:
+    their reads count as reads, their bindings as "not simple")."""
+
+    def __init__(self, scope: _FuncScope) -> None:
+        self.s = scope
+        self.stores: set[int] = set()
+        self.nested = 0
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, cst.Name):
+            self.stores.add(id(target))
+            simple = value if self.nested == 0 else None
+            self.s.assigns.setdefault(target.value, []).append(simple)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                self._bind(el.value, None)
+        elif isinstance(target, cst.StarredElement):
+            self._bind(target.value, None)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.stores.add(id(node.name))
+        self.s.assigns.setdefault(node.name.value, []).append(None)
+        self.nested += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.nested -= 1
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.stores.add(id(node.name))
+        self.s.assigns.setdefault(node.name.value, []).append(None)
+        self.nested += 1
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.nested -= 1
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.nested += 1
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.nested -= 1
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.stores.add(id(node.name))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        single = len(node.targets) == 1
+        for t in node.targets:
+            self._bind(t.target, node.value if single else None)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind(node.target, None)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind(node.target, None)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind(node.target, None)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._bind(node.target, None)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind(node.asname.name, None)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._bind(node.name.name, None)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._bind(node.target, None)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        for item in node.names:
+            self.stores.add(id(item.name))
+            self.s.declared.add(item.name.value)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        for item in node.names:
+            self.stores.add(id(item.name))
+            self.s.declared.add(item.name.value)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+        local = node.asname.name if node.asname is not None else node.name
+        if isinstance(local, cst.Name):
+            self.stores.add(id(local))
+            self.s.assigns.setdefault(local.value, []).append(None)
+        elif isinstance(node.name, cst.Attribute):
+            root = node.name
+            while isinstance(root, cst.Attribute):
+                root = root.value  # type: ignore[assignment]
+            if isinstance(root, cst.Name):
+                self.s.assigns.setdefault(root.value, []).append(None)
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.stores.add(id(node.attr))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.stores.add(id(node.keyword))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self.stores:
+            self.s.loads.setdefault(node.value, []).append(node)
+
+
+def _func_scope(node: cst.FunctionDef | cst.Lambda) -> _FuncScope:
+    params: dict[str, cst.Param] = {}
+    positional: list[str] = []
+    ps = node.params
+    for p in [*ps.posonly_params, *ps.params]:
+        params[p.name.value] = p
+        positional.append(p.name.value)
+    for p in ps.kwonly_params:
+        params[p.name.value] = p
+    for star in (ps.star_arg, ps.star_kwarg):
+        if isinstance(star, cst.Param):
+            params[star.name.value] = star
+    scope = _FuncScope(node, params, positional, {}, {}, set())
+    read_walk(_ScopeWalker(scope), node.body)
+    return scope
+
+
+# ---------------------------------------------------------------------------
+
+
+def short_code(ctx: RuleContext, node: cst.CSTNode, limit: int = 60) -> str:
+    shown = ctx.module.code_for_node(node).strip()
+    shown = " ".join(shown.split())
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def _is_os_call(facts: ModuleFacts, func: cst.BaseExpression) -> bool:
+    q = facts.qualified(func)
+    return q in ("os.getenv", "os.environ.get")
+
+
+class Resolver:
+    """Resolves every sink of one file (see the module docstring)."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self.ctx = ctx
+        self.f = ctx.facts
+        self.flow = Flow()
+        self._scopes: dict[int, _FuncScope] = {}
+        self._seen_sinks: dict[int, Sink] = {}
+        self._followed_params: set[tuple[int, str]] = set()
+        # (function, parameter) -> the caller arguments queued for it
+        self._param_args: dict[tuple[int, str], list[Sink]] = {}
+        self._queue: list[Sink] = []
+        self._steps = 0
+
+    # -- entry --------------------------------------------------------------
+
+    def add(self, sink: Sink) -> Sink:
+        """Queue ``sink``; the one already queued for the same value (then
+        safe only if both are) when there is one."""
+        seen = self._seen_sinks.get(id(sink.value))
+        if seen is not None:
+            seen.safe = seen.safe and sink.safe
+            for fed in sink.feeds:
+                if not any(fed is known for known in seen.feeds):
+                    seen.feeds.append(fed)
+            return seen
+        self._seen_sinks[id(sink.value)] = sink
+        self._queue.append(sink)
+        return sink
+
+    def run(self) -> Flow:
+        while self._queue:
+            sink = self._queue.pop(0)
+            self.flow.sinks.append(sink)
+            self.flow.unknowns[id(sink)] = []
+            self._sink = sink
+            self._steps = 0
+            if sink.opaque is not None:
+                self._unknown(sink.opaque)
+            elif sink.dict_mode:
+                self._mapping(sink.value, sink.scope, sink.chain, None, 0)
+            else:
+                self._value(sink.value, sink.scope, sink.chain, sink.via, 0, top=True)
+        return self.flow
+
+    # -- helpers --------------------------------------------------------------
+
+    def _unknown(self, text: str) -> None:
+        self.flow.unknowns[id(self._sink)].append(text)
+
+    def _source(
+        self, node: cst.SimpleString, chain: tuple[Holder, ...], via: str | None, note: str = ""
+    ) -> None:
+        src = self.flow.sources.get(id(node))
+        if src is None:
+            src = self.flow.sources[id(node)] = Source(node, via)
+        src.chains.append(chain)
+        if not any(s is self._sink for s in src.sinks):
+            src.sinks.append(self._sink)
+        if note and note not in src.notes:
+            src.notes.append(note)
+
+    def _scope(self, node: cst.FunctionDef | cst.Lambda) -> _FuncScope:
+        s = self._scopes.get(id(node))
+        if s is None:
+            s = self._scopes[id(node)] = _func_scope(node)
+        return s
+
+    def _reach(self, node: cst.CSTNode) -> None:
+        self.flow.reached.add(id(node))
+
+    # -- values ---------------------------------------------------------------
+
+    def _value(
+        self,
+        expr: cst.BaseExpression,
+        scope: cst.CSTNode | None,
+        chain: tuple[Holder, ...],
+        via: str | None,
+        depth: int,
+        top: bool = False,
+        note: str = "",
+    ) -> None:
+        self._steps += 1
+        if depth > _MAX_DEPTH or self._steps > _MAX_STEPS:
+            self._unknown(f"`{short_code(self.ctx, expr)}` (too many steps to follow)")
+            return
+        if isinstance(expr, cst.SimpleString):
+            if string_value(expr) is not None:
+                self._source(expr, chain, via, note)
+            else:
+                self._unknown(f"`{short_code(self.ctx, expr)}`")
+            return
+        if isinstance(expr, cst.Name) and expr.value == "None":
+            return  # "not given": the SDK's own default or another branch decides
+        if isinstance(expr, cst.IfExp):
+            self._value(expr.body, scope, chain, via, depth + 1, note=note)
+            self._value(expr.orelse, scope, chain, via, depth + 1, note=note)
+            return
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            self._value(expr.left, scope, chain, via, depth + 1, note=note)
+            self._value(expr.right, scope, chain, via, depth + 1, note=note)
+            return
+        if isinstance(expr, cst.Call) and _is_os_call(self.f, expr.func):
+            self._env(expr, scope, chain, via, depth, note)
+            return
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            if self._holder(expr, scope, chain, depth, dict_mode=False, note=note):
+                return
+        field_of = self._object_field(expr, scope)
+        if field_of is not None:
+            self.flow.object_fields.setdefault(id(self._sink), field_of)
+        if top:
+            self._unknown(f"`{short_code(self.ctx, expr)}`")
+        else:
+            self._unknown(f"`{short_code(self.ctx, expr)}`{_in(via)}")
+
+    def _object_field(self, expr: cst.BaseExpression, scope: cst.CSTNode | None) -> str | None:
+        """``agent.model`` where ``agent`` is a parameter annotated with a
+        class (not a builtin type): the class's field, which may hold a bare
+        default (a pydantic/dataclass field in another module)."""
+        if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, cst.Name):
+            return None
+        if not isinstance(scope, cst.FunctionDef):
+            return None
+        param = self._scope(scope).params.get(expr.value.value)
+        if param is None or param.annotation is None:
+            return None
+        ann = param.annotation.annotation
+        if isinstance(ann, cst.SimpleString):
+            name = string_value(ann)
+        else:
+            name = dotted_name(ann)
+        if not name or name.rsplit(".", 1)[-1] in _NOT_CLASSES:
+            return None
+        return f"`{name}.{expr.attr.value}`"
+
+    def _env(
+        self,
+        call: cst.Call,
+        scope: cst.CSTNode | None,
+        chain: tuple[Holder, ...],
+        via: str | None,
+        depth: int,
+        note: str,
+    ) -> None:
+        args = [a for a in call.args if a.keyword is None and not a.star]
+        kw = {a.keyword.value: a for a in call.args if a.keyword is not None}
+        name = string_value(args[0].value) if args else None
+        var = f"${name}" if name else f"the environment ({short_code(self.ctx, call)})"
+        default = (
+            args[1].value if len(args) > 1 else kw["default"].value if "default" in kw else None
+        )
+        self._unknown(f"the environment variable {var}")
+        if default is not None:
+            self._value(default, scope, chain, f"the default of {var}", depth + 1, note=note)
+
+    def _mapping(
+        self,
+        expr: cst.BaseExpression,
+        scope: cst.CSTNode | None,
+        chain: tuple[Holder, ...],
+        via: str | None,
+        depth: int,
+    ) -> None:
+        """``**expr``: follow its "model" entry."""
+        self._steps += 1
+        if depth > _MAX_DEPTH or self._steps > _MAX_STEPS:
+            self._unknown(f"`**{short_code(self.ctx, expr)}` (too many steps to follow)")
+            return
+        if isinstance(expr, cst.Dict):
+            for el in expr.elements:
+                if isinstance(el, cst.StarredDictElement):
+                    self._mapping(el.value, scope, chain, via, depth + 1)
+                elif string_value(el.key) == "model":
+                    where = f"'model' in {via}" if via else None
+                    self._value(el.value, scope, chain, where, depth + 1)
+            return
+        if (
+            isinstance(expr, cst.Call)
+            and isinstance(expr.func, cst.Name)
+            and expr.func.value == "dict"
+            and not self.f.is_bound("dict")
+            and all(a.keyword is not None for a in expr.args)
+        ):
+            for a in expr.args:
+                if a.keyword is not None and a.keyword.value == "model":
+                    where = f"'model' in {via}" if via else None
+                    self._value(a.value, scope, chain, where, depth + 1)
+            return
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            if self._holder(expr, scope, chain, depth, dict_mode=True, note=""):
+                return
+        self._unknown(f"`**{short_code(self.ctx, expr)}` (may hold the model)")
+
+    # -- holders --------------------------------------------------------------
+
+    def _holder(
+        self,
+        expr: cst.Name | cst.Attribute,
+        scope: cst.CSTNode | None,
+        chain: tuple[Holder, ...],
+        depth: int,
+        dict_mode: bool,
+        note: str,
+    ) -> bool:
+        """Follow a name or attribute. False: not followable (caller reports)."""
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(expr, scope, chain, depth, dict_mode, note)
+        name = expr.value
+        if isinstance(scope, (cst.FunctionDef, cst.Lambda)):
+            fs = self._scope(scope)
+            if name in fs.declared:
+                if isinstance(scope, cst.FunctionDef) and self.f.scope_of.get(id(scope)) is None:
+                    return self._module_name(expr, chain, depth, dict_mode, note)
+                return False
+            if name in fs.params:
+                if name in fs.assigns:
+                    self._unknown(f"`{name}` (a parameter assigned again in its function)")
+                    return True
+                if isinstance(scope, cst.Lambda):
+                    return False
+                return self._param(expr, scope, fs, chain, depth, dict_mode)
+            if name in fs.assigns:
+                values = fs.assigns[name]
+                if len(values) != 1 or values[0] is None:
+                    self._unknown(f"`{name}` (assigned more than once, or not simply)")
+                    return True
+                holder = Holder(
+                    ("local", str(id(scope)), name),
+                    f"`{name}`",
+                    tuple(fs.loads.get(name, ())),
+                    "function",
+                )
+                self._reach(expr)
+                self._follow(
+                    values[0], scope, (*chain, holder), f"`{name}`", depth, dict_mode, note
+                )
+                return True
+            outer = self.f.scope_of.get(id(scope))
+            if outer is not None and not isinstance(outer, cst.ClassDef):
+                return False  # a closure variable: not followed
+            return self._module_name(expr, chain, depth, dict_mode, note)
+        if scope is None:
+            return self._module_name(expr, chain, depth, dict_mode, note)
+        return False
+
+    def _follow(
+        self,
+        value: cst.BaseExpression,
+        scope: cst.CSTNode | None,
+        chain: tuple[Holder, ...],
+        via: str,
+        depth: int,
+        dict_mode: bool,
+        note: str = "",
+    ) -> None:
+        if dict_mode:
+            self._mapping(value, scope, chain, via, depth + 1)
+        else:
+            self._value(value, scope, chain, via, depth + 1, note=note)
+
+    def _module_name(
+        self,
+        expr: cst.Name,
+        chain: tuple[Holder, ...],
+        depth: int,
+        dict_mode: bool,
+        note: str = "",
+    ) -> bool:
+        f = self.f
+        name = expr.value
+        imported = f.from_imports.get(name)
+        if imported is not None and imported[0] != "?" and f.assignment_counts.get(name, 0) == 0:
+            self._reach(expr)
+            self.flow.imported_reads.append((name, expr, chain, self._sink.certain, self._sink))
+            project = self.ctx.project
+            if project is not None and name in project.followed:
+                return True  # followed to its own module, which reports it there
+            self._unknown(f"`{name}`, defined in another module (`{imported[0]}`, not followed)")
+            return True
+        if name in f.imports and name not in f.other_bindings:
+            module = next(iter(f.imports[name])).rsplit(".", 1)[0]
+            self._unknown(f"`{name}`, defined in another module (`{module}`, not followed)")
+            return True
+        values = f.module_values.get(name)
+        if not values or f.assignment_counts.get(name, 0) != 1 or name in f.imports:
+            return False
+        holder = Holder(("module", name), f"`{name}`", tuple(f.name_uses.get(name, ())))
+        self._reach(expr)
+        self._follow(values[0], None, (*chain, holder), f"`{name}`", depth, dict_mode, note)
+        return True
+
+    def _param(
+        self,
+        expr: cst.Name,
+        func: cst.FunctionDef,
+        fs: _FuncScope,
+        chain: tuple[Holder, ...],
+        depth: int,
+        dict_mode: bool,
+    ) -> bool:
+        name = expr.value
+        param = fs.params[name]
+        if param.star in ("*", "**"):
+            return False
+        fname = func.name.value
+        holder = Holder(
+            ("param", str(id(func)), name),
+            f"parameter `{name}` of `{fname}`",
+            tuple(fs.loads.get(name, ())),
+            "function",
+        )
+        self._reach(expr)
+        chain2 = (*chain, holder)
+        outer = self.f.scope_of.get(id(func))
+        def_scope = None if outer is None or isinstance(outer, cst.ClassDef) else outer
+        has_source = False
+        callers_note = f"; callers of `{fname}` that pass `{name}` must pass OpenRouter IDs"
+        typer_opt = _typer_default(self.f, param.default, name)
+        if typer_opt is not None:
+            flag, default = typer_opt
+            param_default = None
+            has_source = True
+            if default is None:
+                self._unknown(f"the command-line {flag} of `{fname}` (no default)")
+            else:
+                has_source = True
+                self._follow(
+                    default,
+                    def_scope,
+                    chain2,
+                    f"the default of the command-line {flag}",
+                    depth,
+                    dict_mode,
+                    note=f"; values given on the command line for {flag} must be OpenRouter IDs too",
+                )
+        else:
+            param_default = param.default
+        if param_default is not None and not (
+            isinstance(param_default, cst.Name) and param_default.value == "None"
+        ):
+            has_source = True
+            self._follow(
+                param_default,
+                def_scope,
+                chain2,
+                f"the default of parameter `{name}` of `{fname}`",
+                depth,
+                dict_mode,
+                note=callers_note,
+            )
+        option = _click_option(self.f, func, name)
+        if option is not None:
+            flag, default = option
+            has_source = True
+            if default is None:
+                self._unknown(f"the command-line option {flag} of `{fname}`")
+            else:
+                has_source = True
+                self._follow(
+                    default,
+                    def_scope,
+                    chain2,
+                    f"the default of {flag}",
+                    depth,
+                    dict_mode,
+                    note=f"; values given with {flag} must be OpenRouter IDs too",
+                )
+        followed = self._callers(func, fs, name, chain2)
+        if not has_source and not followed:
+            self._unknown(f"parameter `{name}` of `{fname}` (its callers' values)")
+        return True
+
+    def _callers(
+        self, func: cst.FunctionDef, fs: _FuncScope, name: str, chain: tuple[Holder, ...]
+    ) -> bool:
+        """Queue the in-file call arguments for parameter ``name`` of a
+        module-level, undecorated function as sinks. True if any."""
+        fname = func.name.value
+        f = self.f
+        if (
+            self.f.module_functions.get(fname) is not func
+            or func.decorators
+            or f.assignment_counts.get(fname, 0) != 1
+            or fname in f.imports
+        ):
+            return False
+        index = fs.positional.index(name) if name in fs.positional else None
+        self.flow.param_chains.setdefault((fname, name), []).append(
+            (chain, index, self._sink.certain, self._sink)
+        )
+        key = (id(func), name)
+        if key in self._followed_params:
+            # followed already, for another sink: the callers' arguments
+            # feed this one too (and are safe only if it is)
+            for arg in self._param_args.get(key, ()):
+                if not any(self._sink is known for known in arg.feeds):
+                    arg.feeds.append(self._sink)
+            return True
+        self._followed_params.add(key)
+        args = self._param_args[key] = []
+        return self.call_args(
+            fname, name, index, chain, self._sink.certain, "", feeds=[self._sink], out=args
+        )
+
+    def call_args(
+        self,
+        fname: str,
+        name: str,
+        index: int | None,
+        chain: tuple[Holder, ...],
+        certain: bool,
+        where: str,
+        *,
+        safe: bool = True,
+        feeds: list[Sink] | None = None,
+        out: list[Sink] | None = None,
+    ) -> bool:
+        """Queue, as sinks, the arguments for parameter ``name`` of every
+        call ``fname(...)`` in this file. True if any. They are safe when
+        ``safe`` and every sink of ``feeds`` are; ``out`` collects them."""
+        f = self.f
+        any_arg = False
+        for call in f.calls:
+            if dotted_name(call.func) != fname:
+                continue
+            arg: cst.Arg | None = None
+            starred = False
+            positional = 0
+            for a in call.args:
+                if a.star:
+                    starred = True
+                elif a.keyword is not None:
+                    if a.keyword.value == name:
+                        arg = a
+                else:
+                    if index is not None and positional == index:
+                        arg = a
+                    positional += 1
+            if arg is None:
+                if starred:
+                    added = self.add(
+                        Sink(
+                            node=call,
+                            value=call,
+                            scope=None,
+                            certain=certain,
+                            safe=safe,
+                            feeds=list(feeds or ()),
+                            subject=f"the `{name}` passed to `{fname}` (it reaches model={where})",
+                            opaque=f"a call of `{fname}` with *args/**kwargs",
+                        )
+                    )
+                    if out is not None:
+                        out.append(added)
+                continue
+            any_arg = True
+            added = self.add(
+                Sink(
+                    node=arg.value,
+                    value=arg.value,
+                    scope=f.scope_of.get(id(call)),
+                    certain=certain,
+                    safe=safe,
+                    feeds=list(feeds or ()),
+                    chain=chain,
+                    subject=f"the `{name}` passed to `{fname}` (it reaches model={where})",
+                )
+            )
+            if out is not None:
+                out.append(added)
+        return any_arg
+
+    # -- attributes -----------------------------------------------------------
+
+    def _attribute(
+        self,
+        expr: cst.Attribute,
+        scope: cst.CSTNode | None,
+        chain: tuple[Holder, ...],
+        depth: int,
+        dict_mode: bool,
+        note: str = "",
+    ) -> bool:
+        f = self.f
+        base = expr.value
+        attr = expr.attr.value
+        cls: cst.ClassDef | None = None
+        if isinstance(base, cst.Name):
+            if isinstance(scope, cst.FunctionDef):
+                owner = f.scope_of.get(id(scope))
+                fs = self._scope(scope)
+                if (
+                    isinstance(owner, cst.ClassDef)
+                    and fs.positional
+                    and fs.positional[0] == base.value
+                    and base.value not in fs.assigns
+                    and not _is_staticmethod(scope)
+                ):
+                    cls = owner
+            if cls is None and base.value in f.local_classes:
+                found = [c for c in f.classes if c.name.value == base.value]
+                if (
+                    len(found) == 1
+                    and f.assignment_counts.get(base.value, 0) == 1
+                    and f.scope_of.get(id(found[0])) is None
+                ):
+                    cls = found[0]
+        if cls is None:
+            return False
+        defs = self._class_attr_defs(cls, attr)
+        if defs is None:
+            self._unknown(f"`{short_code(self.ctx, expr)}` (set outside this file's classes)")
+            return True
+        targets = {id(t) for t, _, _ in defs}
+        uses = tuple(
+            [a for a in f.attribute_uses.get(attr, ()) if id(a) not in targets]
+            + [n for n in self._class_body_reads(attr) if id(n) not in targets]
+        )
+        holder = Holder(("attr", attr), f"`{short_code(self.ctx, expr)}`", uses)
+        self._reach(expr)
+        for _, value, vscope in defs:
+            self._follow(
+                value,
+                vscope,
+                (*chain, holder),
+                f"`{short_code(self.ctx, expr)}`",
+                depth,
+                dict_mode,
+                note,
+            )
+        return True
+
+    def _class_body_reads(self, attr: str) -> list[cst.Name]:
+        """Bare ``attr`` names in class bodies (``OTHER = DEFAULT_MODEL``):
+        the only places a class attribute is read without an attribute."""
+        out: list[cst.Name] = []
+        for c in self.f.classes:
+            body = c.body.body if isinstance(c.body, cst.IndentedBlock) else ()
+            for stmt in body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    out.extend(n for n in _names(stmt) if n.value == attr)
+        return out
+
+    def _class_attr_defs(
+        self, cls: cst.ClassDef, attr: str
+    ) -> list[tuple[cst.CSTNode, cst.BaseExpression, cst.CSTNode | None]] | None:
+        """Every simple definition of ``attr`` on ``cls`` (or the local base
+        it inherits it from) and on its subclasses in this file; None when
+        it may come from somewhere the tool cannot see."""
+        by_name = {c.name.value: c for c in self.f.classes}
+        own = self._defs_in(cls, attr)
+        seen = {id(cls)}
+        current = cls
+        while not own:
+            bases = [a.value for a in current.bases if a.keyword is None]
+            local = [by_name.get(b.value) for b in bases if isinstance(b, cst.Name)]
+            if len(bases) != 1 or not local or local[0] is None or id(local[0]) in seen:
+                return None
+            current = local[0]
+            seen.add(id(current))
+            own = self._defs_in(current, attr)
+        out = list(own)
+        # subclasses (transitively) may override it
+        family = {cls.name.value}
+        changed = True
+        while changed:
+            changed = False
+            for c in self.f.classes:
+                if c.name.value in family:
+                    continue
+                names = {a.value.value for a in c.bases if isinstance(a.value, cst.Name)}
+                if names & family:
+                    family.add(c.name.value)
+                    out.extend(self._defs_in(c, attr))
+                    changed = True
+        return out
+
+    def _defs_in(
+        self, cls: cst.ClassDef, attr: str
+    ) -> list[tuple[cst.CSTNode, cst.BaseExpression, cst.CSTNode | None]]:
+        out: list[tuple[cst.CSTNode, cst.BaseExpression, cst.CSTNode | None]] = []
+        body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    target, value = _simple_assign(small)
+                    if isinstance(target, cst.Name) and target.value == attr and value:
+                        out.append((target, value, None))
+            elif isinstance(stmt, cst.FunctionDef) and not _is_staticmethod(stmt):
+                fs = self._scope(stmt)
+                if not fs.positional:
+                    continue
+                me = fs.positional[0]
+                for small in _simple_statements(stmt):
+                    target, value = _simple_assign(small)
+                    if (
+                        isinstance(target, cst.Attribute)
+                        and target.attr.value == attr
+                        and isinstance(target.value, cst.Name)
+                        and target.value.value == me
+                        and value is not None
+                    ):
+                        out.append((target, value, stmt))
+        return out
+
+
+def _in(via: str | None) -> str:
+    return f" (in {via})" if via else ""
+
+
+def _simple_assign(
+    small: cst.BaseSmallStatement,
+) -> tuple[cst.BaseExpression | None, cst.BaseExpression | None]:
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        return small.targets[0].target, small.value
+    if isinstance(small, cst.AnnAssign) and small.value is not None:
+        return small.target, small.value
+    return None, None
+
+
+def _simple_statements(func: cst.FunctionDef) -> Iterator[cst.BaseSmallStatement]:
+    """Small statements of a function body, nested blocks included, nested
+    defs, classes and lambdas excluded."""
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            yield from node.body
+            continue
+        stack.extend(node.children)
+
+
+def _names(node: cst.CSTNode) -> Iterator[cst.Name]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Name):
+            yield n
+        elif isinstance(n, cst.Attribute):
+            stack.append(n.value)  # ``x.attr``: attr is not a read of a name
+        else:
+            stack.extend(n.children)
+
+
+def _is_staticmethod(func: cst.FunctionDef) -> bool:
+    return any(
+        isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
+        for d in func.decorators
+    )
+
+
+def _typer_default(
+    facts: ModuleFacts, default: cst.BaseExpression | None, param: str
+) -> tuple[str, cst.BaseExpression | None] | None:
+    """A parameter default ``typer.Option(...)`` / ``typer.Argument(...)``:
+    (what it is, its default value or None). Its value is the first positional
+    argument or ``default=``; ``...`` (required) or ``default_factory=`` give
+    None: the value comes from the command line only."""
+    if not isinstance(default, cst.Call):
+        return None
+    qual = facts.qualified(default.func)
+    if qual not in (
+        "typer.Option",
+        "typer.Argument",
+        "typer.params.Option",
+        "typer.params.Argument",
+    ):
+        return None
+    kind = "option" if qual.endswith("Option") else "argument"
+    positional = [a for a in default.args if a.keyword is None and not a.star]
+    flags = [v for a in positional[1:] if (v := string_value(a.value))]
+    if flags:
+        what = f"{kind} {flags[0]}"
+    elif kind == "option":
+        what = f"option --{param.replace('_', '-')}"
+    else:
+        what = f"argument {param.upper()}"
+    value: cst.BaseExpression | None = None
+    if positional:
+        value = positional[0].value
+    for a in default.args:
+        if a.keyword is not None and a.keyword.value == "default":
+            value = a.value
+        if a.keyword is not None and a.keyword.value == "default_factory":
+            return what, None
+    if value is None or isinstance(value, cst.Ellipsis):
+        return what, None
+    return what, value
+
+
+def _click_option(
+    facts: ModuleFacts, func: cst.FunctionDef, param: str
+) -> tuple[str, cst.BaseExpression | None] | None:
+    """``@click.option("--model", default=...)`` binding ``param``:
+    (flag, default expression or None)."""
+    for dec in func.decorators:
+        call = dec.decorator
+        if not isinstance(call, cst.Call) or facts.qualified(call.func) != "click.option":
+            continue
+        decls = [string_value(a.value) for a in call.args if a.keyword is None and not a.star]
+        names = [d for d in decls if d]
+        explicit = [d for d in names if d.isidentifier()]
+        longs = [d for d in names if d.startswith("--")]
+        shorts = [d for d in names if d.startswith("-") and not d.startswith("--")]
+        if explicit:
+            bound = explicit[0]
+        elif longs:
+            bound = longs[0][2:].replace("-", "_").lower()
+        elif shorts:
+            bound = shorts[0][1:].replace("-", "_").lower()
+        else:
+            continue
+        if bound != param:
+            continue
+        flag = (longs or shorts or names)[0]
+        for a in call.args:
+            if a.keyword is not None and a.keyword.value == "default":
+                return flag, a.value
+        return flag, None
+    return None
+
+
+# ---------------------------------------------------------------------------
+
+
+def chain_blocked(chain: tuple[Holder, ...], reached: set[int]) -> tuple[Holder, int] | None:
+    """The first holder of ``chain`` that is also read for something else."""
+    for holder in chain:
+        others = sum(1 for u in holder.uses if id(u) not in reached) + holder.extra_uses
+        if others:
+            return holder, others
+    return None
+
+
+def blocked_holder(src: Source, reached: set[int]) -> tuple[Holder, int] | None:
+    """The first holder on a path of ``src`` with reads not reached from a sink."""
+    for chain in src.chains:
+        blocked = chain_blocked(chain, reached)
+        if blocked is not None:
+            return blocked
+    return None
+
+
+def export_sink(ctx: RuleContext, export: Export) -> Sink | None:
+    """A module-level name of this file that other files pass to ``model=``
+    (project pass), as a sink at its definition; None if it is not a plain
+    module-level assignment (the importers keep their OR205)."""
+    f = ctx.facts
+    name = export.name
+    values = f.module_values.get(name)
+    if (
+        not values
+        or len(values) != 1
+        or f.assignment_counts.get(name, 0) != 1
+        or name in f.imports
+        or name in f.from_imports
+    ):
+        return None
+    where = ", ".join(export.used_in[:2]) + (
+        f" and {len(export.used_in) - 2} more" if len(export.used_in) > 2 else ""
+    )
+    holder = Holder(
+        ("module", name),
+        f"`{name}`",
+        tuple(f.name_uses.get(name, ())),
+        extra_uses=export.other_uses,
+        extra_files=export.other_files,
+    )
+    return Sink(
+        node=values[0],
+        value=values[0],
+        scope=None,
+        certain=export.certain,
+        safe=export.safe,
+        chain=(holder,),
+        subject=f"`{name}` (passed to model= in {where})",
+        via=f"`{name}`, passed to model= in {where}",
+    )
+
+
+def follow_imported_functions(ctx: RuleContext, resolver: Resolver) -> None:
+    """Calls of functions imported from other modules of the run whose
+    parameter reaches ``model=`` there (project pass): their arguments are
+    sinks of this file."""
+    project = ctx.project
+    if project is None or not project.sink_functions or project.module is None:
+        return
+    f = ctx.facts
+    me, is_pkg = project.module
+    by_key = {(sf.module, sf.name): sf for sf in project.sink_functions}
+    # what a call looks like in this file -> the function it calls
+    callees: list[tuple[str, SinkFunction]] = []
+    for local, (written, name) in sorted(f.from_imports.items()):
+        if written == "?" or f.assignment_counts.get(local, 0) != 0:
+            continue
+        target = resolve(written, me, is_pkg)
+        sf = by_key.get((target, name))
+        if sf is not None:
+            callees.append((local, sf))  # from .service import ask; ask(...)
+        for sf in project.sink_functions:
+            if f"{target}.{name}" == sf.module:
+                callees.append((f"{local}.{sf.name}", sf))  # from app import service
+    for local, targets in sorted(f.imports.items()):
+        if local in f.other_bindings or len(targets) != 1:
+            continue
+        (target,) = targets
+        for sf in project.sink_functions:
+            if sf.module == target:
+                callees.append((f"{local}.{sf.name}", sf))  # import app.service as service
+            elif sf.module.startswith(target + ".") and local == target.split(".")[0]:
+                callees.append((f"{sf.module}.{sf.name}", sf))  # import app.service
+    for callee, sf in callees:
+        for param, index in sf.params:
+            holder = Holder(
+                ("xparam", sf.module, sf.name, param),
+                f"parameter `{param}` of `{sf.name}` ({sf.path})",
+                (),
+            )
+            resolver.call_args(
+                callee, param, index, (holder,), sf.certain, f" in {sf.path}", safe=sf.safe
+            )
+
+
+def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
+    """This file's part of the project pass (see :mod:`codemods.python.project`)."""
+    f = ctx.facts
+    out = ModuleSummary(module_imports=[*f.module_imports, *f.star_imports], handled=handled)
+    # API keys (codemods/python/rules/client.py, settle_keys and check_key_exports)
+    out.key_uses = dict(ctx.memo.get("keys.uses", {}))
+    out.key_handled = set(ctx.memo.get("keys.handled", ()))
+    good: dict[str, int] = {}
+    unsafe: set[str] = set()  # names and functions with a read reaching an unsafe sink
+    for name, _, chain, certain, sink in flow.imported_reads:
+        if chain_blocked(chain, flow.reached) is None:
+            good[name] = good.get(name, 0) + 1
+            if certain:
+                out.certain.add(name)
+            if not sink_safe(sink):
+                unsafe.add(name)
+    out.safe = {name for name in good if name not in unsafe}
+    unsafe.clear()
+    for (fname, pname), entries in flow.param_chains.items():
+        if all(chain_blocked(chain, flow.reached) is None for chain, _, _, _ in entries):
+            out.sink_params.setdefault(fname, {})[pname] = entries[0][1]
+            if any(certain for _, _, certain, _ in entries):
+                out.sink_params_certain.add(fname)
+            if not all(sink_safe(sink) for _, _, _, sink in entries):
+                unsafe.add(fname)
+    out.sink_params_safe = {fname for fname in out.sink_params if fname not in unsafe}
+    for local, (written, name) in f.from_imports.items():
+        if written == "?" or f.assignment_counts.get(local, 0) != 0:
+            continue
+        out.imports[local] = (written, name)
+        reads = len(f.name_uses.get(local, ()))
+        out.sink_uses[local] = good.get(local, 0)
+        out.other_uses[local] = reads - good.get(local, 0)
+    return out
+
+
+def is_rewritable(kind: LookupKind) -> bool:
+    return kind in (LookupKind.MAPPED, LookupKind.BAD_PREFIX)

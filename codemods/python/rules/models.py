@@ -1,0 +1,882 @@
+"""OR2xx: model IDs passed to the SDK."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import libcst as cst
+
+from codemods.core.findings import Severity
+from codemods.core.mapping import LookupKind
+from codemods.core.rules import UNSAFE_NOTE, RuleInfo, rule
+from codemods.python import clients
+from codemods.python.analysis import FOREIGN_SDKS, attribute_chain
+from codemods.python.rules import langchain as _langchain
+from codemods.python.rules._edit import replace_string
+from codemods.python.rules.base import REFS, Report, RuleContext, checker
+from codemods.python.rules.client import string_value
+from codemods.python.rules.dataflow import (
+    Flow,
+    Resolver,
+    Sink,
+    blocked_holder,
+    export_sink,
+    follow_imported_functions,
+    is_rewritable,
+    short_code,
+    sink_safe,
+    summarize,
+)
+
+# Resource-method chains of the openai>=1 SDK that take ``model=``.
+# Matched against the end of the attribute chain of the call.
+SDK_METHODS: tuple[tuple[str, ...], ...] = (
+    ("chat", "completions", "create"),
+    ("chat", "completions", "parse"),
+    ("chat", "completions", "stream"),
+    ("completions", "create"),
+    ("responses", "create"),
+    ("responses", "parse"),
+    ("responses", "stream"),
+    ("embeddings", "create"),
+    ("images", "generate"),
+    ("images", "edit"),
+    ("images", "create_variation"),
+    ("audio", "speech", "create"),
+    ("audio", "transcriptions", "create"),
+    ("audio", "translations", "create"),
+    ("moderations", "create"),
+)
+_TRANSPARENT = frozenset({"with_raw_response", "with_streaming_response", "beta"})
+# openai<1 resource classes (``openai.ChatCompletion.create(model=...)``):
+# the same request as the openai>=1 method they map to.
+LEGACY_METHODS: dict[str, tuple[str, ...]] = {
+    "openai.ChatCompletion.create": ("chat", "completions", "create"),
+    "openai.ChatCompletion.acreate": ("chat", "completions", "create"),
+    "openai.Completion.create": ("completions", "create"),
+    "openai.Completion.acreate": ("completions", "create"),
+    "openai.Embedding.create": ("embeddings", "create"),
+    "openai.Embedding.acreate": ("embeddings", "create"),
+}
+
+MODEL_ID = rule(
+    code="OR201",
+    name="bare-model-id",
+    summary="model ID without the provider prefix: OpenRouter answers 400",
+    severity=Severity.ERROR,
+    fixable=True,
+    what="""
+        Maps a model ID that reaches `model=` of an SDK call to its
+        OpenRouter ID using `mappings/models.yaml`, where the ID is written:
+        at `model=` itself, or on a path the tool follows with certainty:
+        module constants, class attributes (`self.DEFAULT_MODEL`,
+        `cls.X`, `Class.X`, overrides in subclasses of the same file),
+        parameter defaults (and arguments of in-file calls of that
+        function), local variables assigned once, both branches of
+        `a if c else b` and `a or b`, `os.getenv("X", default)` defaults,
+        the `"model"` entry of a dict splatted with `**params`,
+        `@click.option(default=...)`, and constants imported from another
+        module of the files being migrated (`from .settings import
+        CHAT_MODEL`: mapped in `settings.py`).
+    """,
+    why="OpenRouter IDs carry the provider: `gpt-4o` is rejected, `openai/gpt-4o` works.",
+    before="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
+        response = client.chat.completions.create(model="gpt-4o", messages=messages)
+    """,
+    after="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
+        response = client.chat.completions.create(model="openai/gpt-4o", messages=messages)
+    """,
+    fix_safety="""
+        Only IDs the table knows are mapped; a string that is not passed to
+        the SDK (a price table, `tiktoken.encoding_for_model`) is never
+        touched. Every place on the path (constant, attribute, parameter,
+        variable, dict) must be read only on its way to `model=`: one that
+        is also read for something else is reported instead (OR206), and a
+        path that cannot be followed (a reassigned parameter, argparse, a
+        closure) is reported (OR205), never guessed.
+
+        The fix is safe when every SDK call the ID reaches is made on a
+        client the tool resolves to openai's (`client = OpenAI(...)` in the
+        file, the `openai` module, an openai<1 class). It is unsafe when one
+        of them is made on a receiver it cannot resolve: a `client`
+        parameter without a caller in the run, an object from another
+        module or library. That client may not be an OpenAI client, or may
+        not be moved to OpenRouter, and the prefixed ID would break it.
+        `migrate` applies unsafe fixes only with `--unsafe-fixes`.
+    """,
+    sometimes_unsafe=True,
+)
+
+UNKNOWN_MODEL = rule(
+    code="OR202",
+    name="unknown-model-id",
+    summary="no OpenRouter ID known for this model",
+    severity=Severity.ERROR,
+    fixable=False,
+    what="Reports a model ID that the mapping table does not know.",
+    why="""
+        The tool never guesses an ID. Find the model on
+        https://openrouter.ai/models and add it to your mapping file
+        (`--mapping`), or write the OpenRouter ID in the code.
+    """,
+    before="""
+        import openai
+        client.chat.completions.create(model="gpt-foo-9", messages=messages)
+    """,
+)
+
+FINE_TUNE = rule(
+    code="OR203",
+    name="fine-tuned-model",
+    summary="fine-tuned OpenAI model: no OpenRouter equivalent",
+    severity=Severity.ERROR,
+    fixable=False,
+    what="Reports `ft:...` model IDs.",
+    why="OpenAI fine-tunes are only served by OpenAI; OpenRouter cannot route to them.",
+    before="""
+        import openai
+        client.chat.completions.create(model="ft:gpt-4o-mini:acme::abc123", messages=messages)
+    """,
+)
+
+NO_EQUIVALENT = rule(
+    code="OR204",
+    name="model-without-equivalent",
+    summary="model has no OpenRouter equivalent",
+    severity=Severity.ERROR,
+    fixable=False,
+    what="""
+        Reports model IDs the table lists as having no OpenRouter equivalent,
+        including IDs that OpenAI's tables still list but the bundled catalog
+        snapshot does not (`o1-mini`): they are never rewritten into an
+        `openai/...` ID OpenRouter does not serve. When the ID has a known
+        successor (`mappings/successors.yaml`, or a `successors:` section of
+        your mapping file), the finding names it.
+    """,
+    why="""
+        The request would fail on OpenRouter; choose a replacement model (the
+        successor is a suggestion: a different model may need other prompts or
+        parameters).
+    """,
+    before="""
+        client.chat.completions.create(model="o1-mini", messages=messages)
+    """,
+)
+
+DYNAMIC_MODEL = rule(
+    code="OR205",
+    name="dynamic-model",
+    summary="model comes from an expression the tool cannot follow",
+    severity=Severity.WARNING,
+    fixable=False,
+    what="""
+        Reports an SDK call whose `model=` (or `**params`) gets a value the
+        tool cannot follow to a literal with certainty: an attribute of a
+        settings object, a parameter without a default or reassigned in its
+        function, argparse, a closure, `**kwargs`, a name imported from a
+        module that is not part of the run. Also reported where a default
+        is mapped but the value can come from outside: an environment
+        variable (`os.getenv("OPENAI_MODEL", "gpt-4o")`). A value read from
+        a field of a parameter annotated with a class (`agent.model`,
+        `agent: Agent`) may be that class's default, a bare ID the tool does
+        not follow: the client it is sent through then moves only as an
+        unsafe fix.
+    """,
+    why="""
+        Wherever the value comes from (settings, environment, a parameter),
+        it must be an OpenRouter ID (`openai/gpt-4o`) after the migration.
+    """,
+    before="""
+        import openai
+        client.chat.completions.create(model=settings.model, messages=messages)
+    """,
+)
+
+SHARED_CONSTANT = rule(
+    code="OR206",
+    name="shared-model-constant",
+    summary="model constant is also used for something else: not rewritten",
+    severity=Severity.ERROR,
+    fixable=False,
+    what="""
+        Reports a model ID on its way to `model=` whose holder (module
+        constant, class attribute, parameter, variable, dict) is also read
+        for something else: in the same file, or, for a constant imported
+        by other modules of the run, in those files. The client it is sent
+        through then moves only as an unsafe fix: it would send the bare ID.
+    """,
+    why="""
+        Prefixing it could break the other use (`tiktoken.encoding_for_model`,
+        a comparison, a price lookup). Split it into two constants.
+    """,
+    before="""
+        MODEL = "gpt-4o"
+        enc = tiktoken.encoding_for_model(MODEL)
+        client.chat.completions.create(model=MODEL, messages=messages)
+    """,
+)
+
+BAD_PREFIX = rule(
+    code="OR207",
+    name="litellm-prefix",
+    summary="`openrouter/` prefix (LiteLLM style) is rejected by OpenRouter",
+    severity=Severity.ERROR,
+    fixable=True,
+    what="Rewrites `openrouter/openai/gpt-4o` to `openai/gpt-4o` when the rest is a known ID.",
+    why="The `openrouter/` prefix is LiteLLM's routing syntax; OpenRouter itself answers 400.",
+    before="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
+        client.chat.completions.create(model="openrouter/openai/gpt-4o", messages=messages)
+    """,
+    after="""
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
+        client.chat.completions.create(model="openai/gpt-4o", messages=messages)
+    """,
+    fix_safety="""
+        Safe or unsafe as OR201's fix: unsafe when a call the ID reaches is
+        made on a receiver the tool cannot resolve to openai's client.
+    """,
+    sometimes_unsafe=True,
+)
+
+
+@dataclass
+class SdkCall:
+    call: cst.Call
+    method: tuple[str, ...]
+    receiver: str  # "openai" | "foreign" | "unknown"
+    # a call on the module-level client (or an openai<1 class) whose
+    # configuration stays on OpenAI: its model ID must not be rewritten
+    held: bool = False
+    requires: tuple[Report, ...] = ()  # see client_requirements
+    # the constructor sites it may go through, and (str) the keys of the
+    # clients of other modules it may go through (``clients.external_uses``)
+    sites: tuple[int | str, ...] = ()
+
+
+def fix_is_safe(ctx: RuleContext, sc: SdkCall) -> bool:
+    """May a model ID sent through this call be rewritten without
+    ``--unsafe-fixes``? Only when every client its receiver can be is one
+    this run moves to OpenRouter, or one already there
+    (``classify_receiver``, scope-aware: codemods/python/clients.py), and the call
+    is not held on OpenAI. An "unknown" receiver (a ``client`` parameter of
+    a public function, an object of a module outside the run) makes the fix
+    unsafe, whatever the file imports."""
+    return sc.receiver == "openai" and not sc.held and not any(r.unsafe for r in sc.requires)
+
+
+def sdk_method(call: cst.Call) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
+    """The resource method a call invokes (("chat", "completions", "create"), receiver)."""
+    parts, _ = attribute_chain(call.func)
+    if len(parts) < 2:
+        return None
+    core = [p for p in parts if p not in _TRANSPARENT]
+    for pattern in SDK_METHODS:
+        n = len(pattern)
+        if tuple(core[-n:]) == pattern:
+            return pattern, _receiver(call.func, n)
+    return None
+
+
+def _instructor_method(
+    ctx: RuleContext, call: cst.Call
+) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
+    """``wrapped.create_iterable(model=...)`` and instructor's other methods
+    on a client wrapped with ``instructor.from_openai``: a chat completion."""
+    if type(call.func) is not cst.Attribute or not ctx.facts.imports_module("instructor"):
+        return None
+    parts, _ = attribute_chain(call.func)
+    for pattern in clients.INSTRUCTOR_METHODS:
+        n = len(pattern)
+        if tuple(parts[-n:]) != pattern or len(parts) < n:
+            continue
+        receiver = _receiver(call.func, n)
+        scope = ctx.facts.scope_of.get(id(call))
+        if clients.index(ctx).through_instructor(receiver, scope):
+            return ("chat", "completions", "create"), receiver
+        return None
+    return None
+
+
+def _receiver(func: cst.BaseExpression, n: int) -> cst.BaseExpression:
+    # walk down the attribute chain past the matched method segments
+    # (and the transparent ones interleaved with them)
+    node = func
+    matched = 0
+    while isinstance(node, cst.Attribute) and matched < n:
+        if node.attr.value not in _TRANSPARENT:
+            matched += 1
+        node = node.value
+    while isinstance(node, cst.Attribute) and node.attr.value in _TRANSPARENT:
+        node = node.value
+    return node
+
+
+def classify_receiver(
+    ctx: RuleContext, receiver: cst.BaseExpression, scope: cst.CSTNode | None = None
+) -> str:
+    """ "openai", "foreign" or "unknown": which client a call made through
+    ``receiver`` (in ``scope``) goes through (see codemods/python/clients.py)."""
+    f = ctx.facts
+    q = f.qualified(receiver)
+    if q is not None:
+        if q == "openai" or q.startswith("openai."):
+            return "openai"
+        if q.split(".", 1)[0] in FOREIGN_SDKS:
+            return "foreign"
+    return clients.index(ctx).kind(receiver, scope)
+
+
+def client_requirements(
+    ctx: RuleContext, receiver: cst.BaseExpression, scope: cst.CSTNode | None
+) -> tuple[Report, ...]:
+    """The OR101 reports of the clients of this file a call through
+    ``receiver`` may use: its model ID is rewritten only with them."""
+    found = []
+    for site in clients.index(ctx).sites_of(receiver, scope):
+        report = ctx.client_reports.get(site)
+        if report is not None:
+            found.append(report)
+    return tuple(found)
+
+
+# the ``sites`` key of the module-level client (``openai.api_key = ...``,
+# ``openai.ChatCompletion.create``): a model sent through it that cannot move
+# blocks its configuration like a constructor's (module_client, engine
+# ``_blocked_clients``); the model fixes through it are listed under
+# MODULE_MODELS, to move only with it
+MODULE_SITE = 0
+MODULE_MODELS = "module-client-models"
+
+
+def _blockable_sites(
+    ctx: RuleContext, call: cst.Call, receiver: cst.BaseExpression, scope: cst.CSTNode | None
+) -> tuple[int, ...]:
+    """The constructor sites a model ID that cannot move keeps in place when
+    sent through ``call``: none for a call of an endpoint OpenRouter does not
+    serve (OR301 reports the call itself; its model is moot)."""
+    from codemods.python.rules.unsupported import load_unsupported, match_endpoint
+
+    if match_endpoint(call, load_unsupported().endpoints) is not None:
+        return ()
+    index = clients.index(ctx)
+    # also the clients of other modules it goes through (their keys): the
+    # module that builds one learns it (engine: _external_blocks)
+    return (*index.sites_of(receiver, scope), *sorted(set(index.tag_keys(receiver, scope))))
+
+
+def _module_site(ctx: RuleContext, call: cst.Call, receiver: cst.BaseExpression) -> tuple[int, ...]:
+    """(MODULE_SITE,) for a call on the module-level client
+    (``openai.chat.completions.create``) of an endpoint OpenRouter serves."""
+    from codemods.python.rules.unsupported import load_unsupported, match_endpoint
+
+    if ctx.facts.qualified(receiver) != "openai":
+        return ()
+    if match_endpoint(call, load_unsupported().endpoints) is not None:
+        return ()
+    return (MODULE_SITE,)
+
+
+def sdk_calls(ctx: RuleContext) -> list[SdkCall]:
+    # asked by the model rules and the unsupported-feature rules: computed
+    # once (again only if the client rules marked more clients since)
+    known = ctx.memo.get("sdk_calls")
+    if known is not None and known[0] == len(ctx.unmigrated_clients):
+        return list(known[1])
+    out = _sdk_calls(ctx)
+    ctx.memo["sdk_calls"] = (len(ctx.unmigrated_clients), tuple(out))
+    return out
+
+
+# calls that take a client and a ``model=`` the client is later sent with, as
+# the SDK method they call -> (method, the client's keyword, its position):
+# instructor's ``from_openai(client, mode, model)`` (the default model of
+# every request, instructor 1.15.3+; earlier versions pass it on the same
+# way through ``**kwargs``), and the Agents SDK's model classes, which send
+# ``model`` unchanged through ``openai_client`` (openai-agents
+# models/openai_chatcompletions.py, models/openai_responses.py: ``model=self.model``)
+MODEL_HOLDERS: dict[str, tuple[tuple[str, ...], str, int]] = {
+    "instructor.from_openai": (("chat", "completions", "create"), "client", 0),
+    "agents.OpenAIChatCompletionsModel": (("chat", "completions", "create"), "openai_client", 1),
+    "agents.models.openai_chatcompletions.OpenAIChatCompletionsModel": (
+        ("chat", "completions", "create"),
+        "openai_client",
+        1,
+    ),
+    "agents.OpenAIResponsesModel": (("responses", "create"), "openai_client", 1),
+    # instructor's ``llm_validator(statement, client, allow_override, model)``
+    # sends ``model`` through ``client`` (instructor/dsl/validators.py); without
+    # ``model=`` it sends its default: codemods/python/escapes.py
+    "instructor.llm_validator": (("chat", "completions", "create"), "client", 1),
+    "instructor.dsl.validators.llm_validator": (("chat", "completions", "create"), "client", 1),
+    "instructor.dsl.llm_validator": (("chat", "completions", "create"), "client", 1),
+    "agents.models.openai_responses.OpenAIResponsesModel": (
+        ("responses", "create"),
+        "openai_client",
+        1,
+    ),
+}
+
+
+def model_holder(
+    ctx: RuleContext, call: cst.Call
+) -> tuple[tuple[str, ...], cst.BaseExpression] | None:
+    """``instructor.from_openai(client, model="gpt-4o")``,
+    ``OpenAIChatCompletionsModel(model="gpt-4o", openai_client=client)``:
+    the SDK method the model is sent with, and the client expression."""
+    q = ctx.facts.qualified(call.func)
+    held = MODEL_HOLDERS.get(q) if q is not None else None
+    if held is None or model_arg(call) is None:
+        return None
+    method, keyword, position = held
+    seen = 0
+    for a in call.args:
+        if a.star:
+            return None
+        if a.keyword is None:
+            if seen == position:
+                return method, a.value
+            seen += 1
+        elif a.keyword.value == keyword:
+            return method, a.value
+    return None
+
+
+def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
+    out = []
+    for call in ctx.facts.calls:
+        q = ctx.facts.qualified(call.func) if isinstance(call.func, cst.Attribute) else None
+        if q in LEGACY_METHODS:
+            out.append(SdkCall(call, LEGACY_METHODS[q], "openai", sites=(MODULE_SITE,)))
+            continue
+        m = sdk_method(call) or _instructor_method(ctx, call) or model_holder(ctx, call)
+        if m is None:
+            continue
+        method, receiver = m
+        scope = ctx.facts.scope_of.get(id(call))
+        out.append(
+            SdkCall(
+                call,
+                method,
+                classify_receiver(ctx, receiver, scope),
+                requires=client_requirements(ctx, receiver, scope),
+                sites=_blockable_sites(ctx, call, receiver, scope)
+                + _module_site(ctx, call, receiver),
+            )
+        )
+    if out and ctx.facts.imports_openai:
+        # calls on the module-level client stay as they are while its
+        # configuration does (import here: module_client builds on this module)
+        from codemods.python.rules.module_client import held_calls
+
+        held = held_calls(ctx)
+        out = [replace(sc, held=True) if id(sc.call) in held else sc for sc in out]
+    return out
+
+
+def _exported_client(ctx: RuleContext, sites: tuple[int | str, ...]) -> bool:
+    """Does the call go through a client another module of the run exports
+    (the project pass told this file its decision)?"""
+    project = ctx.project
+    if project is None or not project.clients:
+        return False
+    return any(isinstance(s, str) and project.client_state(s) is not None for s in sites)
+
+
+def model_arg(call: cst.Call) -> cst.Arg | None:
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == "model":
+            return a
+    return None
+
+
+def resolved_model(ctx: RuleContext, call: cst.Call) -> tuple[str, cst.BaseExpression] | None:
+    """The model ID string the OR2xx rules see for ``call`` (a literal
+    ``model=`` or a module string constant passed as ``model=``) and the
+    argument's value node; None when it cannot be known."""
+    arg = model_arg(call)
+    if arg is None:
+        return None
+    value: cst.BaseExpression = arg.value
+    if isinstance(value, cst.Name) and value.value in ctx.facts.string_constants:
+        value = ctx.facts.string_constants[value.value].value
+    model = string_value(value)
+    return None if model is None else (model, arg.value)
+
+
+@checker
+def check_models(ctx: RuleContext) -> None:
+    f = ctx.facts
+    openai_file = f.imports_openai
+    foreign_file = any(f.imports_module(m) for m in FOREIGN_SDKS)
+    calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign" and not c.held]
+    resolver = Resolver(ctx)
+    for sc in calls:
+        # ``certain`` decides what is reported (OR202/OR203/OR205); ``safe``
+        # whether a model fix is applied without --unsafe-fixes. A client
+        # another module of the run builds and exports is an OpenAI client,
+        # also when its move is unsafe there ("unknown")
+        certain = (
+            sc.receiver == "openai"
+            or (openai_file and sc.receiver == "unknown")
+            or (sc.receiver == "unknown" and _exported_client(ctx, sc.sites))
+        )
+        safe = fix_is_safe(ctx, sc)
+        if sc.receiver == "unknown" and not openai_file and foreign_file:
+            continue
+        scope = f.scope_of.get(id(sc.call))
+        arg = model_arg(sc.call)
+        if arg is None:
+            # ``create(**params)``: the model may be an entry of the mapping
+            for a in sc.call.args:
+                if a.star == "**":
+                    resolver.add(
+                        Sink(
+                            a.value,
+                            a.value,
+                            scope,
+                            certain,
+                            safe=safe,
+                            dict_mode=True,
+                            requires=sc.requires,
+                            sites=sc.sites,
+                        )
+                    )
+            continue
+        value = arg.value
+        if isinstance(value, cst.SimpleString) and string_value(value) is not None:
+            check_literal(
+                ctx, value, certain, via=None, safe=safe, requires=sc.requires, sites=sc.sites
+            )
+        else:
+            resolver.add(
+                Sink(value, value, scope, certain, safe=safe, requires=sc.requires, sites=sc.sites)
+            )
+    follow_imported_functions(ctx, resolver)
+    handled: set[str] = set()
+    if ctx.project is not None:
+        for export in ctx.project.exports:
+            sink = export_sink(ctx, export)
+            if sink is not None:
+                resolver.add(sink)
+                handled.add(export.name)
+    flow = resolver.run()
+    report_flow(ctx, flow)
+    ctx.summary = summarize(ctx, flow, handled)
+    # LiteLLM's process-wide settings (codemods/python/rules/litellm_dspy.py)
+    ctx.summary.litellm_globals = bool(ctx.memo.get("litellm_global_lines"))
+    ctx.summary.litellm_calls = bool(ctx.memo.get("litellm_calls"))
+    # LiteLLM/DSPy model constants of other modules (codemods/python/rules/litellm_dspy.py)
+    lite = ctx.memo.get("litellm_uses")
+    if lite:
+        ctx.summary.litellm_uses = {
+            name: len(ids) for name, ids in lite.items() if name in ctx.summary.imports
+        }
+    ctx.summary.litellm_handled = set(ctx.memo.get("litellm_handled", ()))
+    # the Agents SDK's default client (codemods/python/rules/agents.py)
+    agents_facts = ctx.memo.get("agents_facts")
+    if agents_facts:
+        ctx.summary.agents_default = list(agents_facts.get("default", ()))
+        ctx.summary.agents_settings = set(agents_facts["settings"])
+        ctx.summary.agents_built = bool(agents_facts["built"])
+    if f.imports_openai or ctx.project is not None:
+        index = clients.index(ctx)
+        ctx.summary.clients = index.exports()
+        ctx.summary.wants_importers = index.wants_importers
+        ctx.summary.client_args = index.call_args()
+        ctx.summary.client_sites = index.site_counts()
+    if any(f.imports_module(p) for p in _langchain.PACKAGES):
+        # LangChain models other modules may import and rebind
+        ctx.summary.langchain_exports = _langchain.exported_models(ctx)
+    if clients.may_use_external(f):
+        # calls through a client of another module (whatever this file imports)
+        index = clients.index(ctx)
+        ctx.summary.client_uses = index.external_uses()
+        # what this file does to them that decides their move (OR121, OR118;
+        # model IDs that cannot move: the engine adds them)
+        ctx.summary.client_facts = index.external_facts()
+        # a LangChain model of another module bound with another model
+        # (``llm.bind(model=...)``: codemods/python/rules/langchain.py)
+        for key, told in _langchain.bind_facts(ctx).items():
+            ctx.summary.client_facts.setdefault(key, []).extend(told)
+        ctx.summary.client_escapes = set(index.escapes)
+        ctx.summary.client_aliases = {k: sorted(v) for k, v in index.aliases.items()}
+        # modules imported whole (``clients.client``: project.whole_modules)
+        ctx.summary.whole_imports = list(f.module_imports)
+        ctx.summary.module_aliases = {
+            local: next(iter(targets))
+            for local, targets in f.imports.items()
+            if len(targets) == 1
+            and local not in f.from_imports
+            and next(iter(targets)) in f.module_imports
+            and next(iter(targets)) != local
+        }
+        ctx.summary.bare_module_reads = index.bare_module_reads()
+    if ctx.memo.get("clients") is not None:
+        ctx.summary.client_params = clients.index(ctx).client_params
+        ctx.summary.wants_all_migrated = clients.index(ctx).wants_all_migrated
+    if f.imports_openai:
+        from codemods.python.rules.module_client import module_client_summary
+
+        ctx.summary.module_client = module_client_summary(ctx)
+
+
+def report_flow(ctx: RuleContext, flow: Flow) -> None:
+    """Turn the resolved data flow into findings: OR205 for what could not be
+    followed, OR206 for shared holders, and the literal checks (OR201...)."""
+    for sink in flow.sinks:
+        unknowns = list(dict.fromkeys(flow.unknowns.get(id(sink), ())))
+        if not unknowns or not sink.certain:
+            continue
+        shown = ctx.module.code_for_node(sink.value)
+        if unknowns == [f"`{short_code(ctx, sink.value)}`"] and not sink.dict_mode:
+            # the value itself could not be followed: name it as written
+            what = f"`{shown}`" if len(shown) <= 60 else f"`{shown[:57]}...`"
+        else:
+            what = "; ".join(unknowns[:3])
+            if len(unknowns) > 3:
+                what += f" and {len(unknowns) - 3} more"
+        field_of = flow.object_fields.get(id(sink))
+        report = ctx.report(
+            sink.node,
+            DYNAMIC_MODEL,
+            f"{sink.subject} comes from {what}: make sure it holds an OpenRouter ID "
+            "(provider/model, e.g. 'openai/gpt-4o') after the migration"
+            + (
+                f"; {field_of} may hold a default in its class, which the tool does not "
+                "follow: the client it is sent through moves only as an unsafe fix"
+                if field_of is not None
+                else ""
+            ),
+        )
+        if field_of is not None:
+            # a bare default in a class field would go to OpenRouter with
+            # the client: its move cannot be proved (engine _blocked_clients)
+            report.blocks.extend(_sites([sink]))
+    for src in flow.sources.values():
+        certain = any(s.certain for s in src.sinks)
+        literal = string_value(src.node) or ""
+        lookup = ctx.table.lookup(literal)
+        blocked = blocked_holder(src, flow.reached)
+        if blocked is not None and is_rewritable(lookup.kind):
+            holder, n = blocked
+            # where: this file's other reads as path:line (REFS), then the
+            # other files' count (the project pass knows files, not lines)
+            refs = tuple(u for u in holder.uses if id(u) not in flow.reached)
+            where = [REFS] if refs else []
+            if holder.extra_uses:
+                files = holder.extra_files
+                where.append(
+                    f"{holder.extra_uses} in "
+                    + (", ".join(files[:2]) if files else "other files")
+                    + (f" and {len(files) - 2} more files" if len(files) > 2 else "")
+                )
+            done: set[int] = set()
+            for sink in src.sinks:
+                if id(sink.node) in done:
+                    continue
+                done.add(id(sink.node))
+                # the bare ID stays while the client the call goes through
+                # moves: that client's move is unsafe (engine _blocked_clients)
+                ctx.report(
+                    sink.node,
+                    SHARED_CONSTANT,
+                    f"{holder.label} = {src.node.value} is also used {n} other "
+                    f"time{'s' if n != 1 else ''} ({'; '.join(where)}): not rewritten; "
+                    f"pass '{lookup.target}' to the SDK and keep the bare ID where it is needed",
+                    refs=refs,
+                ).blocks.extend(_sites([sink]))
+            continue
+        # safe only if every SDK call the literal reaches is on openai's client
+        safe = all(sink_safe(s) for s in src.sinks)
+        requires = tuple({id(r): r for s in src.sinks for r in s.requires}.values())
+        check_literal(
+            ctx,
+            src.node,
+            certain,
+            via=src.via,
+            note="".join(src.notes),
+            safe=safe,
+            requires=requires,
+            sites=_sites(src.sinks),
+        )
+
+
+def _sites(sinks: list[Sink]) -> tuple[int, ...]:
+    """The constructor sites of the clients the calls ``sinks`` reach go
+    through (also through the sinks they feed: an argument passed to a
+    function whose parameter reaches ``model=``)."""
+    out: dict[int, None] = {}
+    seen: set[int] = set()
+    todo = list(sinks)
+    while todo:
+        s = todo.pop()
+        if id(s) in seen:
+            continue
+        seen.add(id(s))
+        out.update(dict.fromkeys(s.sites))
+        todo.extend(s.feeds)
+    return tuple(out)
+
+
+BLOCKED_NOTE = (
+    "; unsafe fix: it moves with its client, whose fix is unsafe (the client's finding says why)"
+)
+
+
+HELD_ELSEWHERE_NOTE = (
+    "; unsafe fix: it goes through a client of another module whose move is an unsafe fix "
+    "or not certain (the client's finding there says why): it moves only with that client"
+)
+
+
+def _held_elsewhere(ctx: RuleContext, sites: tuple[int | str, ...]) -> bool:
+    """Is a call it reaches made through a client of another module whose
+    module says "unknown" (its move is unsafe, or it may be several things)?"""
+    project = ctx.project
+    if project is None or not project.clients:
+        return False
+    return any(isinstance(s, str) and project.client_state(s) == clients.UNKNOWN for s in sites)
+
+
+def check_literal(
+    ctx: RuleContext,
+    node: cst.SimpleString,
+    certain: bool,
+    via: str | None,
+    note: str = "",
+    *,
+    safe: bool = False,
+    requires: tuple[Report, ...] = (),
+    sites: tuple[int, ...] = (),
+) -> None:
+    """Report (and fix) a model ID literal reaching ``model=``; the fix is
+    unsafe unless ``safe``. A model that cannot move blocks the clients of
+    ``sites`` (``Report.blocks``)."""
+    model = string_value(node)
+    if model is None:
+        return
+    lookup = ctx.table.lookup(model)
+    through = f" (through {via})" if via else ""
+    unsafe_note = ""
+    if not safe:
+        unsafe_note = BLOCKED_NOTE if any(r.unsafe for r in requires) else UNSAFE_NOTE
+        if unsafe_note is UNSAFE_NOTE and _held_elsewhere(ctx, sites):
+            unsafe_note = HELD_ELSEWHERE_NOTE
+    if lookup.kind is LookupKind.MAPPED:
+        target = lookup.target or model
+
+        def fix(n: cst.CSTNode, target: str = target) -> cst.CSTNode:
+            assert isinstance(n, cst.SimpleString)
+            return replace_string(n, target)
+
+        report = ctx.report(
+            node,
+            MODEL_ID,
+            f"model '{model}'{through} is not an OpenRouter ID: use '{target}'{note}{unsafe_note}",
+            fix=fix,
+            unsafe=not safe,
+        )
+        report.requires.extend(requires)
+        if MODULE_SITE in sites:
+            ctx.memo.setdefault(MODULE_MODELS, []).append(report)
+        if not safe:
+            # a client of this file the call may go through moves only with
+            # this ID: its fix is unsafe too (engine ``_blocked_clients``)
+            report.blocks.extend(sites)
+    elif lookup.kind is LookupKind.BAD_PREFIX:
+        if lookup.target:
+            target = lookup.target
+
+            def fix2(n: cst.CSTNode, target: str = target) -> cst.CSTNode:
+                assert isinstance(n, cst.SimpleString)
+                return replace_string(n, target)
+
+            ctx.report(
+                node,
+                BAD_PREFIX,
+                f"model '{model}'{through} uses LiteLLM's openrouter/ prefix, which "
+                f"OpenRouter rejects: use '{target}'{unsafe_note}",
+                fix=fix2,
+                unsafe=not safe,
+            ).requires.extend(requires)
+        else:
+            ctx.report(
+                node,
+                UNKNOWN_MODEL,
+                f"model '{model}'{through} uses LiteLLM's openrouter/ prefix and no "
+                "OpenRouter ID is known for the rest",
+            ).blocks.extend(sites)
+    elif lookup.kind is LookupKind.FINE_TUNE and certain:
+        ctx.report(
+            node,
+            FINE_TUNE,
+            f"fine-tuned model '{model}'{through} has no OpenRouter equivalent: "
+            "OpenAI fine-tunes are served by OpenAI only",
+        ).blocks.extend(sites)
+    elif lookup.kind is LookupKind.NO_EQUIVALENT:
+        reason = f": {lookup.reason}" if lookup.reason else ""
+        successor = (
+            f"; its successor on OpenRouter is '{lookup.successor}' (not rewritten: "
+            "a different model, check prompts and parameters)"
+            if lookup.successor
+            else ""
+        )
+        ctx.report(
+            node,
+            NO_EQUIVALENT,
+            f"model '{model}'{through} has no OpenRouter equivalent in the catalog "
+            f"snapshot of {ctx.table.catalog_date}{reason}{successor}",
+        ).blocks.extend(sites)
+    elif lookup.kind is LookupKind.UNKNOWN and certain:
+        ctx.report(
+            node,
+            UNKNOWN_MODEL,
+            f"no OpenRouter ID known for '{model}'{through}: add it to your mapping file "
+            "or write the OpenRouter ID",
+        ).blocks.extend(sites)
+    elif lookup.kind in (LookupKind.FINE_TUNE, LookupKind.UNKNOWN):
+        # not reported here (the receiver may be another SDK's), but a
+        # client of another module it may go through cannot move with it
+        info = FINE_TUNE if lookup.kind is LookupKind.FINE_TUNE else UNKNOWN_MODEL
+        external_block(ctx, node, info, sites)
+
+
+#: ``ctx.memo`` key: model IDs that cannot move, not reported in this round,
+#: sent through clients of other modules: (node, rule, their keys)
+EXTERNAL_BLOCKS = "models.external_blocks"
+
+
+def external_block(
+    ctx: RuleContext, node: cst.CSTNode, info: RuleInfo, sites: tuple[int | str, ...]
+) -> None:
+    """A model ID that cannot move, sent through a client another module
+    builds, that this round does not report (the receiver is not known to
+    be openai's yet): the engine still tells that module
+    (``engine._external_blocks``), unless a comment suppresses the rule."""
+    keys = tuple(s for s in sites if isinstance(s, str))
+    if keys:
+        ctx.memo.setdefault(EXTERNAL_BLOCKS, []).append((node, info, keys))
+
+
+# OR208 (comparisons with bare IDs) lives in its own module; importing it here
+# registers it with the other OR2xx rules.
+from codemods.python.rules import comparisons as _comparisons  # noqa: E402,F401
