@@ -101,8 +101,19 @@ _WORDS = _NOUNS + _VERBS + _ADJECTIVES + (
     "the", "a", "of", "for", "with", "when", "and", "or", "is", "are", "be", "returns",
     "given", "each", "every", "only", "if", "this", "that", "into", "from", "to",
 )  # fmt: skip
-_TYPES = ("int", "str", "float", "bool", "bytes", "list[str]", "dict[str, int]",
-          "Optional[str]", "tuple[int, ...]", "Sequence[float]", "Mapping[str, Any]")
+_TYPES = (
+    "int",
+    "str",
+    "float",
+    "bool",
+    "bytes",
+    "list[str]",
+    "dict[str, int]",
+    "Optional[str]",
+    "tuple[int, ...]",
+    "Sequence[float]",
+    "Mapping[str, Any]",
+)
 _STDLIB_IMPORTS = (
     "import os", "import re", "import sys", "import json", "import time", "import math",
     "import logging", "import itertools", "import functools", "import hashlib",
@@ -124,8 +135,12 @@ def _ident(rng: random.Random, parts: int = 2) -> str:
 
 
 def _camel(rng: random.Random) -> str:
-    return rng.choice(_ADJECTIVES).title() + rng.choice(_NOUNS).title() + rng.choice(
-        ("Manager", "Service", "Store", "Builder", "Handler", "Client", "Record", "Config")
+    return (
+        rng.choice(_ADJECTIVES).title()
+        + rng.choice(_NOUNS).title()
+        + rng.choice(
+            ("Manager", "Service", "Store", "Builder", "Handler", "Client", "Record", "Config")
+        )
     )
 
 
@@ -169,39 +184,51 @@ def _function(rng: random.Random, indent: str = "", method: bool = False) -> str
         if c == 0:
             body.append(f"{i2}{var} = [str(x).strip() for x in {arg} or () if x]")
         elif c == 1:
-            body.append(f"{i2}{var} = {{k: v for k, v in enumerate(range({rng.randint(2, 64)}))"
-                        f" if v % {rng.randint(2, 7)}}}")
+            body.append(
+                f"{i2}{var} = {{k: v for k, v in enumerate(range({rng.randint(2, 64)}))"
+                f" if v % {rng.randint(2, 7)}}}"
+            )
         elif c == 2:
             body.append(f"{i2}for index, item in enumerate(sorted(str(v) for v in {arg} or ())):")
             body.append(f"{i3}if index > {rng.randint(3, 50)}:")
             body.append(f"{i3}    break")
-            body.append(f"{i3}logger.debug(\"{rng.choice(_VERBS)} %s\", item)")
+            body.append(f'{i3}logger.debug("{rng.choice(_VERBS)} %s", item)')
         elif c == 3:
             body.append(f"{i2}try:")
-            body.append(f"{i3}{var} = json.loads({arg!s} if isinstance({arg}, str) else \"{{}}\")")
+            body.append(f'{i3}{var} = json.loads({arg!s} if isinstance({arg}, str) else "{{}}")')
             body.append(f"{i2}except (ValueError, TypeError) as exc:")
-            body.append(f"{i3}logger.warning(\"could not {rng.choice(_VERBS)}: %s\", exc)")
+            body.append(f'{i3}logger.warning("could not {rng.choice(_VERBS)}: %s", exc)')
             body.append(f"{i3}{var} = {{}}")
         elif c == 4:
             body.append(f"{i2}{var} = sum(len(str(part)) for part in ({arg}, {rng.randint(0, 9)}))")
         elif c == 5:
-            body.append(f"{i2}with open(os.devnull, \"w\", encoding=\"utf-8\") as handle:")
-            body.append(f"{i3}handle.write(f\"{{{arg}!r}} -> {rng.choice(_NOUNS)}\\n\")")
+            body.append(f'{i2}with open(os.devnull, "w", encoding="utf-8") as handle:')
+            body.append(f'{i3}handle.write(f"{{{arg}!r}} -> {rng.choice(_NOUNS)}\\n")')
         elif c == 6:
             body.append(f"{i2}{var}: dict[str, list[int]] = defaultdict(list)")
-            body.append(f"{i2}for key, value in zip(\"{rng.choice(_NOUNS)}\", range(10)):")
+            body.append(f'{i2}for key, value in zip("{rng.choice(_NOUNS)}", range(10)):')
             body.append(f"{i3}{var}[key].append(value * {rng.randint(2, 9)})")
         elif c == 7:
-            body.append(f"{i2}{var} = {{x for x in map(str, range({rng.randint(3, 40)}))"
-                        f" if not x.startswith(\"{rng.randint(0, 9)}\")}}")
+            body.append(
+                f"{i2}{var} = {{x for x in map(str, range({rng.randint(3, 40)}))"
+                f' if not x.startswith("{rng.randint(0, 9)}")}}'
+            )
         else:
             body.append(f"{i2}{var} = lambda value: (value or 0) * {rng.uniform(0.1, 9.9):.3f}")
-    ret_expr = {"int": "0", "str": '""', "list[str]": "[]", "dict[str, Any]": "{}",
-                "Optional[float]": "None", "None": "None"}[ret]
+    ret_expr = {
+        "int": "0",
+        "str": '""',
+        "list[str]": "[]",
+        "dict[str, Any]": "{}",
+        "Optional[float]": "None",
+        "None": "None",
+    }[ret]
     body.append(f"{i2}return {ret_expr}")
-    deco = f"{indent}@lru_cache(maxsize={rng.choice((32, 128, 1024))})\n" if (
-        not method and rng.random() < 0.15
-    ) else ""
+    deco = (
+        f"{indent}@lru_cache(maxsize={rng.choice((32, 128, 1024))})\n"
+        if (not method and rng.random() < 0.15)
+        else ""
+    )
     if deco:
         params = [p.split(":")[0] + ": str" if ":" in p else p for p in params]
     head = f"{deco}{indent}def {name}({', '.join(params)}) -> {ret}:"
@@ -210,16 +237,24 @@ def _function(rng: random.Random, indent: str = "", method: bool = False) -> str
 
 def _dataclass(rng: random.Random) -> str:
     name = _camel(rng)
-    lines = ["@dataclass(frozen=True)" if rng.random() < 0.5 else "@dataclass",
-             f"class {name}:", _docstring(rng, "    ")]
+    lines = [
+        "@dataclass(frozen=True)" if rng.random() < 0.5 else "@dataclass",
+        f"class {name}:",
+        _docstring(rng, "    "),
+    ]
     for i in range(rng.randint(3, 8)):
         typ = rng.choice(_TYPES)
         default = rng.choice(("", " = None", " = 0", ' = ""', " = field(default_factory=list)"))
         if default == " = None":
             typ = f"Optional[{typ}]"
         lines.append(f"    {rng.choice(_NOUNS)}_{i}: {typ}{default}")
-    lines.sort(key=lambda line: (" = " in line) if line.startswith("    ") and ":" in line
-               and not line.strip().startswith('"') else False)
+    lines.sort(
+        key=lambda line: (
+            (" = " in line)
+            if line.startswith("    ") and ":" in line and not line.strip().startswith('"')
+            else False
+        )
+    )
     lines.append("")
     lines.append(_function(rng, "    ", method=True))
     return "\n".join(lines)
@@ -250,8 +285,14 @@ def _constants(rng: random.Random) -> str:
     for _ in range(rng.randint(2, 5)):
         name = f"{rng.choice(_ADJECTIVES)}_{rng.choice(_NOUNS)}".upper()
         pair = f"({rng.randint(1, 9)}, {rng.randint(1, 9)})"
-        value = rng.choice((str(rng.randint(0, 10_000)), f'"{rng.choice(_NOUNS)}"',
-                            f"{rng.uniform(0, 1):.4f}", pair))
+        value = rng.choice(
+            (
+                str(rng.randint(0, 10_000)),
+                f'"{rng.choice(_NOUNS)}"',
+                f"{rng.uniform(0, 1):.4f}",
+                pair,
+            )
+        )
         lines.append(f"{name} = {value}")
     return "\n".join(lines)
 
@@ -281,17 +322,25 @@ def _sdk_header(rng: random.Random) -> tuple[list[str], str, bool, list[str]]:
     if style == 4:
         return ["from openai import AsyncOpenAI"], f"AsyncOpenAI({kwargs})", True, []
     if style == 5:
-        return (["import openai"], f"openai.Client({kwargs})", False,
-                [f'DEFAULT_MODEL = "{rng.choice(_MODELS)}"'])
-    return (["from openai import OpenAI, APIError"], f"OpenAI({kwargs})", False,
-            [f'CHAT_MODEL = "{rng.choice(_MODELS)}"',
-             f'EMBED_MODEL = "{rng.choice(_EMBED_MODELS)}"'])
+        return (
+            ["import openai"],
+            f"openai.Client({kwargs})",
+            False,
+            [f'DEFAULT_MODEL = "{rng.choice(_MODELS)}"'],
+        )
+    return (
+        ["from openai import OpenAI, APIError"],
+        f"OpenAI({kwargs})",
+        False,
+        [f'CHAT_MODEL = "{rng.choice(_MODELS)}"', f'EMBED_MODEL = "{rng.choice(_EMBED_MODELS)}"'],
+    )
 
 
 def _sdk_call(rng: random.Random, consts: list[str], is_async: bool, n: int) -> str:
     name = f"{rng.choice(_VERBS)}_{rng.choice(_NOUNS)}_{n}"
-    model = consts[0].split(" = ")[0] if consts and rng.random() < 0.7 else (
-        f'"{rng.choice(_MODELS)}"')
+    model = (
+        consts[0].split(" = ")[0] if consts and rng.random() < 0.7 else (f'"{rng.choice(_MODELS)}"')
+    )
     extra = []
     if rng.random() < 0.4:
         extra.append(f"temperature={rng.choice((0, 0.2, 0.7, 1.0))}")
@@ -305,26 +354,32 @@ def _sdk_call(rng: random.Random, consts: list[str], is_async: bool, n: int) -> 
     if kind == 3:
         emb = consts[1].split(" = ")[0] if len(consts) > 1 else f'"{rng.choice(_EMBED_MODELS)}"'
         adef = "async def" if is_async else "def"
-        return (f"{adef} {name}(texts: list[str]) -> list[list[float]]:\n"
-                f'    """Embed texts for the {rng.choice(_NOUNS)} index."""\n'
-                f"    result = {aw}client.embeddings.create(model={emb}, input=texts)\n"
-                "    return [item.embedding for item in result.data]")
+        return (
+            f"{adef} {name}(texts: list[str]) -> list[list[float]]:\n"
+            f'    """Embed texts for the {rng.choice(_NOUNS)} index."""\n'
+            f"    result = {aw}client.embeddings.create(model={emb}, input=texts)\n"
+            "    return [item.embedding for item in result.data]"
+        )
     stream = kind == 2 and not is_async
     adef = "async def" if is_async else "def"
-    body = (f"{adef} {name}(question: str, context: str = \"\") -> str:\n"
-            f'    """Ask the model about a {rng.choice(_NOUNS)}."""\n'
-            "    messages = [\n"
-            f'        {{"role": "system", "content": "{_sentence(rng, 4, 8)}"}},\n'
-            '        {"role": "user", "content": f"{context}\\n\\n{question}"},\n'
-            "    ]\n"
-            f"    response = {aw}client.chat.completions.create(\n"
-            f"        model={model},\n"
-            f"        messages=messages,{extra_s}\n")
+    body = (
+        f'{adef} {name}(question: str, context: str = "") -> str:\n'
+        f'    """Ask the model about a {rng.choice(_NOUNS)}."""\n'
+        "    messages = [\n"
+        f'        {{"role": "system", "content": "{_sentence(rng, 4, 8)}"}},\n'
+        '        {"role": "user", "content": f"{context}\\n\\n{question}"},\n'
+        "    ]\n"
+        f"    response = {aw}client.chat.completions.create(\n"
+        f"        model={model},\n"
+        f"        messages=messages,{extra_s}\n"
+    )
     if stream:
-        return body + ("        stream=True,\n    )\n"
-                       "    return \"\".join(chunk.choices[0].delta.content or \"\""
-                       " for chunk in response)")
-    return body + "    )\n    return response.choices[0].message.content or \"\""
+        return body + (
+            "        stream=True,\n    )\n"
+            '    return "".join(chunk.choices[0].delta.content or ""'
+            " for chunk in response)"
+        )
+    return body + '    )\n    return response.choices[0].message.content or ""'
 
 
 # --------------------------------------------------------------------------
@@ -352,8 +407,13 @@ def render_source(
     target = _target_size(rng)
     imports = ["from __future__ import annotations", ""]
     std = sorted(rng.sample(_STDLIB_IMPORTS, k=rng.randint(2, 6)))
-    std += ["import json", "import logging", "import os",
-            "from collections import defaultdict", "from functools import lru_cache"]
+    std += [
+        "import json",
+        "import logging",
+        "import os",
+        "from collections import defaultdict",
+        "from functools import lru_cache",
+    ]
     imports += sorted(set(std), key=lambda s: (s.startswith("from"), s))
     imports.append("from dataclasses import dataclass, field")
     imports.append("from typing import Any, Mapping, Optional, Sequence")
@@ -374,12 +434,18 @@ def render_source(
     sdk_blocks += extra_blocks
     head = [_docstring(rng, "", rng.randint(1, 2))]
     if kind == "mention":
-        head.append(f"# NOTE: keep in sync with the openai {rng.choice(_NOUNS)} client, "
-                    "which lives in another service.")
-    parts = ["\n".join(head), "\n".join(imports),
-             "logger = logging.getLogger(__name__)\n" + _constants(rng)
-             + ("\n" + "\n".join(consts) if consts else "")
-             + ("\n" + "\n".join(setup) if setup else "")]
+        head.append(
+            f"# NOTE: keep in sync with the openai {rng.choice(_NOUNS)} client, "
+            "which lives in another service."
+        )
+    parts = [
+        "\n".join(head),
+        "\n".join(imports),
+        "logger = logging.getLogger(__name__)\n"
+        + _constants(rng)
+        + ("\n" + "\n".join(consts) if consts else "")
+        + ("\n" + "\n".join(setup) if setup else ""),
+    ]
     size = sum(len(p) for p in parts)
     body: list[str] = []
     while size < target:
@@ -390,8 +456,10 @@ def render_source(
     for block in sdk_blocks:  # spread the SDK calls through the file
         body.insert(rng.randint(0, len(body)), block)
     if rng.random() < 0.2:
-        body.append(f'if __name__ == "__main__":\n    logging.basicConfig()\n'
-                    f"    logger.info({rng.choice(_NOUNS)!r})")
+        body.append(
+            f'if __name__ == "__main__":\n    logging.basicConfig()\n'
+            f"    logger.info({rng.choice(_NOUNS)!r})"
+        )
     return "\n\n\n".join(parts + body) + "\n"
 
 

@@ -76,7 +76,9 @@ def py_files(root):
                 yield os.path.join(d, f)
 """
 
-IO_FLOOR = _WALK + """
+IO_FLOOR = (
+    _WALK
+    + """
 n = hits = 0
 for p in py_files(sys.argv[1]):
     with open(p, 'rb') as fh:
@@ -86,8 +88,11 @@ for p in py_files(sys.argv[1]):
         hits += 1
 print(n, hits)
 """
+)
 
-NECESSARY = _WALK + """
+NECESSARY = (
+    _WALK
+    + """
 import libcst
 n = hits = 0
 for p in py_files(sys.argv[1]):
@@ -99,8 +104,11 @@ for p in py_files(sys.argv[1]):
         libcst.parse_module(data)
 print(n, hits)
 """
+)
 
-PARSE_ONLY = _WALK + """
+PARSE_ONLY = (
+    _WALK
+    + """
 import libcst
 n = 0
 for p in py_files(sys.argv[1]):
@@ -109,6 +117,7 @@ for p in py_files(sys.argv[1]):
     n += 1
 print(n, n)
 """
+)
 
 _WALK_ALL = """
 import os, sys, json
@@ -121,7 +130,9 @@ def all_files(root):
 """
 
 #: (a) for the project trees: every file the tool reads (.py and .ipynb)
-IO_FLOOR_ALL = _WALK_ALL + """
+IO_FLOOR_ALL = (
+    _WALK_ALL
+    + """
 n = hits = 0
 for p in all_files(sys.argv[1]):
     with open(p, 'rb') as fh:
@@ -131,12 +142,15 @@ for p in all_files(sys.argv[1]):
         hits += 1
 print(n, hits)
 """
+)
 
 #: (b) for the project trees: read everything; parse every file that uses
 #: the SDK (names openai, or calls .completions/.embeddings on a client from
 #: elsewhere), the notebooks' code, and the files the manifest lists as
 #: crossing modules without naming the SDK (callers of helpers, settings)
-NECESSARY_ALL = _WALK_ALL + """
+NECESSARY_ALL = (
+    _WALK_ALL
+    + """
 import libcst
 root = sys.argv[1]
 extra = set(json.loads(open(sys.argv[2]).read())) if len(sys.argv) > 2 else set()
@@ -157,6 +171,7 @@ for p in all_files(root):
         hits += 1
 print(n, hits)
 """
+)
 
 LIBCST_CONFIG = """\
 generated_code_marker: '@generated'
@@ -825,13 +840,18 @@ class Bench:
             "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "commit": commit,
             "environment": {
-                "python": sys.version.split()[0], "libcst": libcst_version,
-                "platform": platform.platform(), "cpus": os.cpu_count(),
-                "machine": platform.machine(), "load": _uptime(),
+                "python": sys.version.split()[0],
+                "libcst": libcst_version,
+                "platform": platform.platform(),
+                "cpus": os.cpu_count(),
+                "machine": platform.machine(),
+                "load": _uptime(),
             },  # fmt: skip
             "settings": {
-                "repeat": self.args.repeat, "libcst_repeat": self.args.libcst_repeat,
-                "quick": self.args.quick, "tool_cmd": self.tool_cmd,
+                "repeat": self.args.repeat,
+                "libcst_repeat": self.args.libcst_repeat,
+                "quick": self.args.quick,
+                "tool_cmd": self.tool_cmd,
             },  # fmt: skip
             "trees": self.trees,
             "rows": [r.to_dict() for r in self.rows.values()],
@@ -841,31 +861,54 @@ class Bench:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Speed benchmark of the check command.")
-    p.add_argument("--quick", action="store_true",
-                   help="small trees (1,000 sparse / 100 dense files), 3 repeats: a smoke run")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="small trees (1,000 sparse / 100 dense files), 3 repeats: a smoke run",
+    )
     p.add_argument("--sparse-files", type=int, help=f"default {gen_repo.SPARSE_FILES}")
     p.add_argument("--dense-files", type=int, help=f"default {gen_repo.DENSE_FILES}")
     p.add_argument("--seed", type=int, default=gen_repo.DEFAULT_SEED)
     p.add_argument("--repeat", type=int, help="runs per measurement (default 5, --quick 3)")
-    p.add_argument("--with-libcst-codemod", action="store_true",
-                   help="also measure (d), python -m libcst.tool codemod (slow)")
+    p.add_argument(
+        "--with-libcst-codemod",
+        action="store_true",
+        help="also measure (d), python -m libcst.tool codemod (slow)",
+    )
     p.add_argument("--libcst-repeat", type=int, default=1, help="runs of (d) (default 1)")
-    p.add_argument("--libcst-sample", type=int, default=400, metavar="N",
-                   help="files of the sparse tree (d) always runs on (default 400; 0: not)")
-    p.add_argument("--scale", default=None, metavar="N,N,...",
-                   help="project-shaped scaling series sizes (default 1000,4000,16000; "
-                   "--quick 1000,4000; 'none': skip)")
-    p.add_argument("--no-classic", action="store_true",
-                   help="only the scaling series (no sparse/dense trees)")
-    p.add_argument("--no-sparse", action="store_true",
-                   help="no 10,000-file sparse tree (the scaling series replaces it); "
-                   "the (d) sample is taken from the largest project tree")
-    p.add_argument("--tool-cmd", default="python -m codemods",
-                   help="how to start the tool; 'python' means this interpreter")
+    p.add_argument(
+        "--libcst-sample",
+        type=int,
+        default=400,
+        metavar="N",
+        help="files of the sparse tree (d) always runs on (default 400; 0: not)",
+    )
+    p.add_argument(
+        "--scale",
+        default=None,
+        metavar="N,N,...",
+        help="project-shaped scaling series sizes (default 1000,4000,16000; "
+        "--quick 1000,4000; 'none': skip)",
+    )
+    p.add_argument(
+        "--no-classic", action="store_true", help="only the scaling series (no sparse/dense trees)"
+    )
+    p.add_argument(
+        "--no-sparse",
+        action="store_true",
+        help="no 10,000-file sparse tree (the scaling series replaces it); "
+        "the (d) sample is taken from the largest project tree",
+    )
+    p.add_argument(
+        "--tool-cmd",
+        default="python -m codemods",
+        help="how to start the tool; 'python' means this interpreter",
+    )
     p.add_argument("--work-dir", type=Path, default=gen_repo.DEFAULT_WORK_DIR)
     p.add_argument("--json", type=Path, metavar="FILE", help="write all results as JSON")
-    p.add_argument("--check", action="store_true",
-                   help="exit 1 unless every target that was measured passes")
+    p.add_argument(
+        "--check", action="store_true", help="exit 1 unless every target that was measured passes"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     args = p.parse_args(argv)  # fmt: skip
     if args.sparse_files is None:
