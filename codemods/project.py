@@ -837,6 +837,16 @@ def imported_clients(
         for path, _, summary, _ in files
         if summary is not None
     }
+    # ``from pkg import client`` where pkg/__init__.py re-exports it
+    reexported = client_reexports(files, (modules, names), langchain)
+
+    def through(module: str, name: str) -> tuple[str, str] | None:
+        hit = reexported.get(module, {}).get(name)
+        if hit is None:
+            return None
+        state = exported.get(hit[0], {}).get(hit[1])
+        return None if state is None else (hit[0], state)
+
     out: dict[str, list[tuple[str, str, str]]] = {}
     for path, _, summary, _ in files:
         if summary is None or path not in names:
@@ -852,6 +862,8 @@ def imported_clients(
             state = exported.get(modules[target], {}).get(name)
             if state is not None:
                 found.append((local, modules[target], state))
+            elif (hit := through(target, name)) is not None:
+                found.append((local, *hit))
         # ``clients.client`` off a module imported whole
         for expr, module in whole_modules(summary, me, is_pkg):
             if module not in modules:
@@ -860,6 +872,9 @@ def imported_clients(
             for name, state in sorted(exported.get(definer, {}).items()):
                 if not name.startswith(FIXTURE_PREFIX):
                     found.append((f"{expr}.{name}", definer, state))
+            for name in sorted(reexported.get(module, {})):
+                if (hit := through(module, name)) is not None:
+                    found.append((f"{expr}.{name}", *hit))
         # ``sub.clients.client`` off a package imported whole (``from pkg
         # import sub``, ``import pkg.sub``): only the keys this file uses
         known = {key for key, _, _ in found}
@@ -871,6 +886,8 @@ def imported_clients(
             state = exported.get(definer, {}).get(whole[2])
             if state is not None:
                 found.append((key, definer, state))
+            elif (hit := through(whole[1], whole[2])) is not None:
+                found.append((key, *hit))
         if found:
             out[path] = found
     return out
@@ -1554,6 +1571,83 @@ def _client_definers(
     return out
 
 
+def client_reexports(
+    files: Iterable[FileInfo], modules: Modules | None = None, langchain: bool | None = False
+) -> dict[str, dict[str, tuple[str, str]]]:
+    """The clients (``langchain``: LangChain models; None: both) modules of
+    the run re-export: module -> {name read off it: (defining file, name
+    there)}. ``from .clients import client`` in ``pkg/__init__.py`` makes
+    ``from pkg import client`` read ``pkg/clients.py``'s client; chains
+    (``pkg`` from ``pkg.api`` from ``pkg.api.clients``) and star imports
+    (``from .clients import *``) are followed, a cycle ends the search. A
+    name assigned at module level is not a re-export (ModuleSummary.imports
+    leaves it out)."""
+    files = list(files)
+    by_module, names = modules if modules is not None else modules_of(files)
+    summaries = {path: summary for path, _, summary, _ in files if summary is not None}
+
+    def exported(summary: ModuleSummary) -> set[str]:
+        if langchain is None:
+            return _exported_clients(summary)
+        if langchain:
+            return set(summary.langchain_exports)
+        return {k for k in summary.clients if not k.startswith(FIXTURE_PREFIX)}
+
+    if not any(exported(s) for s in summaries.values()):
+        return {}
+
+    def follow(module: str, name: str, seen: set[tuple[str, str]]) -> tuple[str, str] | None:
+        path = by_module[module] if module in by_module else None
+        summary = summaries.get(path) if path is not None else None
+        if summary is None or path not in names or (module, name) in seen:
+            return None
+        seen.add((module, name))
+        if name in exported(summary):
+            return path, name
+        me, is_pkg = names[path]
+        if name in summary.imports:
+            written, theirs = summary.imports[name]
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            return None if target is None else follow(target, theirs, seen)
+        for written in _star_imports(summary):
+            target = resolve(written, me, is_pkg)
+            hit = None if target is None else follow(target, name, seen)
+            if hit is not None:
+                return hit
+        return None
+
+    def star_names(module: str, seen: set[str]) -> set[str]:
+        """The exported names a module may hand out through star imports."""
+        path = by_module[module] if module in by_module else None
+        summary = summaries.get(path) if path is not None else None
+        if summary is None or path not in names or module in seen:
+            return set()
+        seen.add(module)
+        me, is_pkg = names[path]
+        out = set(exported(summary)) | set(summary.imports)
+        for written in _star_imports(summary):
+            target = resolve(written, me, is_pkg)
+            if target is not None:
+                out |= star_names(target, seen)
+        return out
+
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    for path, summary in summaries.items():
+        if path not in names or not (summary.imports or summary.module_imports):
+            continue
+        me, is_pkg = names[path]
+        candidates = set(summary.imports) - exported(summary)
+        for written in _star_imports(summary):
+            target = resolve(written, me, is_pkg)
+            if target is not None:
+                candidates |= star_names(target, set())
+        for name in sorted(candidates - exported(summary)):
+            hit = follow(me, name, set())
+            if hit is not None and hit[0] != path:
+                out.setdefault(me, {})[name] = hit
+    return out
+
+
 def client_readers(
     files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
 ) -> list[str]:
@@ -1562,10 +1656,16 @@ def client_readers(
     name below its directory): they are processed, so that their uses count
     where the client is built (``client.files.create(...)`` in a file that
     never names openai), and a module imported whole and read as a value
-    there is seen (plan_client_uses)."""
+    there is seen (plan_client_uses). A module that re-exports such a client
+    (client_reexports: ``from .clients import client`` in a package's
+    ``__init__.py``) counts as one: a file naming it is read too (call
+    again after reading them, for a chain of re-exports)."""
     files = list(files)
     both = modules if modules is not None else modules_of(files)
     definers = _client_definers(files, both)
+    for module, names_ in client_reexports(files, both, None).items():
+        if module not in definers and module in both[0]:
+            definers[module] = (both[0][module], ModuleSummary(clients=dict.fromkeys(names_, "")))
     fixtures: dict[str, list[str]] = defaultdict(list)  # fixture name -> conftest dirs
     for d, (_, _, summary) in _conftests(files).items():
         for key in summary.clients if summary is not None else ():
@@ -1636,6 +1736,7 @@ def plan_client_uses(
     if not definers and not conftests:
         return {}
     reals = {path: real for path, real, _, _ in files}
+    reexported = client_reexports(files, both, None)
     opaque: dict[str, str] = {}  # definers none of whose uses elsewhere count -> why (a file)
     escaped: set[tuple[str, str]] = set()  # (definer, exported name) passed on
     found: dict[str, list[tuple[str, bool, str, str]]] = defaultdict(list)
@@ -1654,6 +1755,9 @@ def plan_client_uses(
         whole = _whole_key(summary, key, me[0], me[1]) if key not in summary.imports else None
         if whole is not None:
             _, module, name = whole
+            if name in reexported.get(module, {}):  # ``pkg.client``, pkg re-exports it
+                definer, name = reexported[module][name]
+                return definer, reals[definer], name
             if module not in definers or name not in _exported_clients(definers[module][1]):
                 return None
             definer = definers[module][0]
@@ -1664,6 +1768,9 @@ def plan_client_uses(
         target = resolve(written, me[0], me[1]) if written != "?" else None
         if target is None:
             return None
+        if name in reexported.get(target, {}):  # ``from pkg import client``, followed
+            definer, name = reexported[target][name]
+            return definer, reals[definer], name
         if target not in definers:
             # ``from pkg import client`` where pkg re-exports a definer's client
             reexport = by_module[target] if target in by_module else None

@@ -853,3 +853,98 @@ def test_a_client_read_in_another_module_through_its_own_variable_still_moves(
         ("app.py", "OR104", None),
         ("app.py", "OR201", "safe"),
     }
+
+
+# ---------------------------------------------------------------- clients re-exported (issue #11)
+
+ONE_CLIENT = "from openai import OpenAI\nclient = OpenAI()\n"
+
+# how pkg hands out pkg/clients.py's client: the files of pkg besides clients.py
+REEXPORTS = {
+    "init": {"pkg/__init__.py": "from .clients import client\n"},
+    "as": {"pkg/__init__.py": "from pkg.clients import client as client\n"},
+    "all": {"pkg/__init__.py": 'from .clients import client\n__all__ = ["client"]\n'},
+    "star": {"pkg/__init__.py": "from .clients import *\n"},
+    "chain": {
+        "pkg/__init__.py": "from .api import client\n",
+        "pkg/api/__init__.py": "from ..clients import client\n",
+    },
+}
+
+
+def _reexported(root: Path, how: str, app: str, clients: str = "pkg/clients.py") -> Path:
+    files = {**REEXPORTS[how], clients: ONE_CLIENT, "app.py": app}
+    if how == "chain" and clients != "pkg/clients.py":
+        files["pkg/api/__init__.py"] = "from .clients import client\n"
+    return _tree(root, files)
+
+
+@pytest.mark.parametrize("how", sorted(REEXPORTS))
+def test_a_model_sent_through_a_reexported_client_moves_with_it(tmp_path, monkeypatch, how) -> None:
+    # the issue's case: the client moved safely, the model only unsafely:
+    # plain migrate sent "gpt-4o" bare to OpenRouter
+    app = 'from pkg import client\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+    root = _reexported(tmp_path, how, app)
+    found = _findings(root, monkeypatch)
+    by_file = {(f["file"], f["code"]): f["fix"] for f in found}
+    assert by_file == {("app.py", "OR201"): "safe", ("pkg/clients.py", "OR101"): "safe"}, found
+    for name in ("app.py", "pkg/clients.py"):
+        assert _findings(root, monkeypatch, name) == [f for f in found if f["file"] == name]
+    _migrate(root, monkeypatch)
+    assert '"openai/gpt-4o"' in (root / "app.py").read_text()
+    assert "openrouter.ai" in (root / "pkg/clients.py").read_text()
+    assert _findings(root, monkeypatch) == []
+
+
+def test_a_model_sent_through_a_package_imported_whole_that_reexports_the_client_moves(
+    tmp_path, monkeypatch
+) -> None:
+    app = 'import pkg\npkg.client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    root = _reexported(tmp_path, "init", app)
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"]): f["fix"] for f in found} == {
+        ("app.py", "OR201"): "safe",
+        ("pkg/clients.py", "OR101"): "safe",
+    }, found
+
+
+UNSERVED = 'from pkg import client\nclient.files.create(file=open("x", "rb"), purpose="batch")\n'
+
+
+@pytest.mark.parametrize("how", ["init", "chain", "as"])
+def test_unserved_uses_through_a_reexported_client_count_where_it_is_built(
+    tmp_path, monkeypatch, how
+) -> None:
+    # app.py names neither openai nor pkg.clients: it is read all the same
+    root = _reexported(tmp_path, how, UNSERVED)
+    found = _findings(root, monkeypatch)
+    (f,) = [f for f in found if f["file"] == "pkg/clients.py"]
+    assert f["code"] == "OR119" and "in ../app.py:2" in f["message"], found
+    assert _findings(root, monkeypatch, "pkg/clients.py") == [f]
+
+
+def test_a_client_star_reexported_moves_only_unsafely_with_an_unserved_use(
+    tmp_path, monkeypatch
+) -> None:
+    # the uses of the star-importing module itself are not counted: the
+    # client's uses are not all known, and one known use is not served
+    root = _reexported(tmp_path, "star", UNSERVED)
+    (f,) = [f for f in _findings(root, monkeypatch) if f["file"] == "pkg/clients.py"]
+    assert f["code"] == "OR101" and f["fix"] == "unsafe", f
+    assert "__init__.py" in f["message"], f
+
+
+def test_a_reexport_cycle_resolves_nothing_and_ends(tmp_path, monkeypatch) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/a.py": "from pkg.b import client\n",
+            "pkg/b.py": "from pkg.a import client\n",
+            "pkg/clients.py": ONE_CLIENT,
+            "app.py": "from pkg.a import client\n"
+            'client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        },
+    )
+    found = _findings(root, monkeypatch)
+    assert [f["fix"] for f in found if f["file"] == "app.py"] == ["unsafe"], found
