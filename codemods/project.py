@@ -1609,6 +1609,15 @@ def client_reexports(
             written, theirs = summary.imports[name]
             target = resolve(written, me, is_pkg) if written != "?" else None
             return None if target is None else follow(target, theirs, seen)
+        keys = summary.client_aliases.get(name, ())
+        if len(keys) == 1:  # ``client = c`` after ``from .clients import client as c``
+            (key,) = keys
+            if key in summary.imports:
+                written, theirs = summary.imports[key]
+                target = resolve(written, me, is_pkg) if written != "?" else None
+                return None if target is None else follow(target, theirs, seen)
+            whole = _whole_key(summary, key, me, is_pkg)  # ``client = clients.client``
+            return None if whole is None else follow(whole[1], whole[2], seen)
         for written in _star_imports(summary):
             target = resolve(written, me, is_pkg)
             hit = None if target is None else follow(target, name, seen)
@@ -1624,7 +1633,7 @@ def client_reexports(
             return set()
         seen.add(module)
         me, is_pkg = names[path]
-        out = set(exported(summary)) | set(summary.imports)
+        out = set(exported(summary)) | set(summary.imports) | set(summary.client_aliases)
         for written in _star_imports(summary):
             target = resolve(written, me, is_pkg)
             if target is not None:
@@ -1633,10 +1642,12 @@ def client_reexports(
 
     out: dict[str, dict[str, tuple[str, str]]] = {}
     for path, summary in summaries.items():
-        if path not in names or not (summary.imports or summary.module_imports):
+        if path not in names or not (
+            summary.imports or summary.module_imports or summary.client_aliases
+        ):
             continue
         me, is_pkg = names[path]
-        candidates = set(summary.imports) - exported(summary)
+        candidates = (set(summary.imports) | set(summary.client_aliases)) - exported(summary)
         for written in _star_imports(summary):
             target = resolve(written, me, is_pkg)
             if target is not None:
@@ -1737,6 +1748,9 @@ def plan_client_uses(
         return {}
     reals = {path: real for path, real, _, _ in files}
     reexported = client_reexports(files, both, None)
+    handed_out: dict[str, set[str]] = defaultdict(set)  # re-exporting module -> definers
+    for module, hits in reexported.items():
+        handed_out[module].update(definer for definer, _ in hits.values())
     opaque: dict[str, str] = {}  # definers none of whose uses elsewhere count -> why (a file)
     escaped: set[tuple[str, str]] = set()  # (definer, exported name) passed on
     found: dict[str, list[tuple[str, bool, str, str]]] = defaultdict(list)
@@ -1791,9 +1805,14 @@ def plan_client_uses(
                 target = resolve(written, me[0], me[1])
                 if target in definers:
                     opaque.setdefault(definers[target][0], path)
+                for definer in sorted(handed_out.get(target, ())):  # type: ignore[arg-type]
+                    opaque.setdefault(definer, path)  # ``from pkg import *``, pkg re-exports
             for expr, module in whole_modules(summary, me[0], me[1]):
                 if module in definers and expr in summary.bare_module_reads:
                     opaque.setdefault(definers[module][0], path)  # read as a value
+                if expr in summary.bare_module_reads:
+                    for definer in sorted(handed_out.get(module, ())):
+                        opaque.setdefault(definer, path)
         for key in summary.client_escapes:
             hit = definer_of(path, real, summary, key)
             if hit is not None:

@@ -948,3 +948,49 @@ def test_a_reexport_cycle_resolves_nothing_and_ends(tmp_path, monkeypatch) -> No
     )
     found = _findings(root, monkeypatch)
     assert [f["fix"] for f in found if f["file"] == "app.py"] == ["unsafe"], found
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "import pkg\nimport runner\nrunner.go(pkg)\n",  # the package read as a value
+        "from pkg import *\nclient.batches.list()\n",  # its uses are not counted
+    ],
+)
+def test_a_reexporting_package_read_in_a_way_the_tool_cannot_follow_hides_uses(
+    tmp_path, monkeypatch, other: str
+) -> None:
+    # app.py's known use is not served; other.py may use the client for
+    # anything through pkg: neither OR119 nor a safe move is right
+    root = _reexported(tmp_path, "init", UNSERVED)
+    (root / "other.py").write_text(other)
+    (root / "runner.py").write_text("def go(m):\n    return m\n")
+    found = _findings(root, monkeypatch)
+    mine = [f for f in found if f["file"] == "pkg/clients.py"]
+    assert [(f["code"], f["fix"]) for f in mine] == [("OR101", "unsafe")], found
+    assert "../other.py reads its module in a way the tool cannot follow" in mine[0]["message"]
+    assert _findings(root, monkeypatch, "pkg/clients.py") == mine
+
+
+@pytest.mark.parametrize(
+    "init",
+    [
+        "from .clients import client as _c\nclient = _c\n",
+        "from . import clients as _clients\nclient = _clients.client\n",
+    ],
+)
+def test_a_client_reexported_through_a_module_level_name_moves_with_its_models(
+    tmp_path, monkeypatch, init: str
+) -> None:
+    app = 'from pkg import client\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+    root = _tree(tmp_path, {"pkg/__init__.py": init, "pkg/clients.py": ONE_CLIENT, "app.py": app})
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"]): f["fix"] for f in found} == {
+        ("app.py", "OR201"): "safe",
+        ("pkg/clients.py", "OR101"): "safe",
+    }, found
+    root2 = _tree(
+        tmp_path / "u", {"pkg/__init__.py": init, "pkg/clients.py": ONE_CLIENT, "app.py": UNSERVED}
+    )
+    (f,) = _findings(root2, monkeypatch)
+    assert f["code"] == "OR119" and "in ../app.py:2" in f["message"], f
