@@ -1516,6 +1516,7 @@ def plan_keys(
 
 FIXTURE_PREFIX = "fixture:"  # codemods/clients.py: a conftest fixture, by name
 FACT_PATH = "\x00path\x00"  # codemods/clients.py: in a fact, the path of its module
+FACT_REEXPORT = "reexport"  # codemods/clients.py: read through an unfollowed re-export
 
 
 def _conftests(files: list[FileInfo]) -> dict[str, tuple[str, Path, ModuleSummary | None]]:
@@ -1749,6 +1750,9 @@ def plan_client_uses(
     reals = {path: real for path, real, _, _ in files}
     reexported = client_reexports(files, both, None)
     handed_out: dict[str, set[str]] = defaultdict(set)  # re-exporting module -> definers
+    # (re-exporting file, name) not followed -> a reader (real path, its key)
+    through: dict[tuple[str, str], tuple[Path, str]] = {}
+    lines: dict[tuple[Path, str], int] = {}  # (reader, key) -> first line of a use
     for module, hits in reexported.items():
         handed_out[module].update(definer for definer, _ in hits.values())
     opaque: dict[str, str] = {}  # definers none of whose uses elsewhere count -> why (a file)
@@ -1790,6 +1794,8 @@ def plan_client_uses(
             reexport = by_module[target] if target in by_module else None
             if reexport is not None:
                 escaped.add((reexport, name))
+                if reexport != path:
+                    through.setdefault((reexport, name), (real, key))
             return None
         if name not in _exported_clients(definers[target][1]):
             return None
@@ -1818,6 +1824,8 @@ def plan_client_uses(
             if hit is not None:
                 escaped.add((hit[0], hit[2]))
         for key, uses in sorted(summary.client_uses.items()):
+            if uses:
+                lines[(real, key)] = min(line for _, line, _ in uses)
             hit = definer_of(path, real, summary, key)
             if hit is None or hit[0] == path:
                 continue
@@ -1839,6 +1847,21 @@ def plan_client_uses(
     # module imports: the uses through it are not counted, so that client's
     # are not all known
     summaries = {path: (real, summary) for path, real, summary, _ in files if summary}
+
+    def unfollowed(reexport: str, name: str, hit: tuple[str, Path, str]) -> None:
+        """A reader of ``reexport``'s ``name``, a re-export of ``hit``'s client
+        the tool does not follow: what it sends through it may stay bare
+        while the client moves, so its move is unsafe (FACT_REEXPORT)."""
+        reader = through.get((reexport, name))
+        if reader is None or facts is None or hit[0] == reexport:
+            return
+        base = os.path.dirname(str(hit[1]))
+        where = os.path.relpath(str(reader[0]), base).replace(os.sep, "/")
+        line = lines.get(reader)
+        via = os.path.relpath(str(reals[reexport]), base).replace(os.sep, "/")
+        at = f"{where}:{line}" if line is not None else where
+        found_facts[hit[0]].add((hit[2], FACT_REEXPORT, at, via))
+
     for path, (real, summary) in summaries.items():
         if path not in names:
             continue
@@ -1847,12 +1870,14 @@ def plan_client_uses(
                 hit = definer_of(path, real, summary, local)
                 if hit is not None:
                     escaped.add((hit[0], hit[2]))
+                    unfollowed(path, local, hit)
         for alias, keys in summary.client_aliases.items():
             if (path, alias) in escaped:
                 for key in keys:
                     hit = definer_of(path, real, summary, key)
                     if hit is not None:
                         escaped.add((hit[0], hit[2]))
+                        unfollowed(path, alias, hit)
     # files still without a summary (unparsable, notebooks) that may use a
     # definer's client: its uses are not all counted, so it is told none
     if mentions is None:

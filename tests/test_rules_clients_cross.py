@@ -994,3 +994,33 @@ def test_a_client_reexported_through_a_module_level_name_moves_with_its_models(
     )
     (f,) = _findings(root2, monkeypatch)
     assert f["code"] == "OR119" and "in ../app.py:2" in f["message"], f
+
+
+def test_a_client_reexported_in_a_way_the_tool_cannot_follow_moves_only_unsafely(
+    tmp_path, monkeypatch
+) -> None:
+    # pkg.client is one of two clients: app.py's model cannot follow it,
+    # so neither client may move safely without it (issue #11)
+    root = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "import os\nfrom .clients import client as _a, other as _b\n"
+            'client = _a if os.environ.get("X") else _b\n',
+            "pkg/clients.py": ONE_CLIENT + "other = OpenAI()\n",
+            "app.py": "from pkg import client\n"
+            'client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        },
+    )
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["line"], f["code"], f["fix"]) for f in found} == {
+        ("app.py", 2, "OR201", "unsafe"),
+        ("pkg/clients.py", 2, "OR101", "unsafe"),
+        ("pkg/clients.py", 3, "OR101", "unsafe"),
+    }, found
+    for f in found:
+        if f["file"] == "pkg/clients.py":
+            assert "../app.py:2 reads it through __init__.py, which re-exports it" in f["message"]
+    assert _findings(root, monkeypatch, "pkg/clients.py") == found[1:]
+    _migrate(root, monkeypatch)
+    assert "openrouter.ai" not in (root / "pkg/clients.py").read_text()
+    assert '"gpt-4o"' in (root / "app.py").read_text()
