@@ -1671,13 +1671,18 @@ def client_readers(
     there is seen (plan_client_uses). A module that re-exports such a client
     (client_reexports: ``from .clients import client`` in a package's
     ``__init__.py``) counts as one: a file naming it is read too (call
-    again after reading them, for a chain of re-exports)."""
+    again after reading them, for a chain of re-exports); of the other
+    modules that import such a client, only the readers the run parses
+    anyway are followed."""
     files = list(files)
     both = modules if modules is not None else modules_of(files)
     definers = _client_definers(files, both)
+    # (a package's __init__.py only: any module that imports a client could
+    # be read from, but naming every such module would read most of a tree)
     for module, names_ in client_reexports(files, both, None).items():
-        if module not in definers and module in both[0]:
-            definers[module] = (both[0][module], ModuleSummary(clients=dict.fromkeys(names_, "")))
+        path = both[0][module] if module in both[0] else None
+        if module not in definers and path is not None and both[1][path][1]:
+            definers[module] = (path, ModuleSummary(clients=dict.fromkeys(names_, "")))
     fixtures: dict[str, list[str]] = defaultdict(list)  # fixture name -> conftest dirs
     for d, (_, _, summary) in _conftests(files).items():
         for key in summary.clients if summary is not None else ():
