@@ -853,3 +853,174 @@ def test_a_client_read_in_another_module_through_its_own_variable_still_moves(
         ("app.py", "OR104", None),
         ("app.py", "OR201", "safe"),
     }
+
+
+# ---------------------------------------------------------------- clients re-exported (issue #11)
+
+ONE_CLIENT = "from openai import OpenAI\nclient = OpenAI()\n"
+
+# how pkg hands out pkg/clients.py's client: the files of pkg besides clients.py
+REEXPORTS = {
+    "init": {"pkg/__init__.py": "from .clients import client\n"},
+    "as": {"pkg/__init__.py": "from pkg.clients import client as client\n"},
+    "all": {"pkg/__init__.py": 'from .clients import client\n__all__ = ["client"]\n'},
+    "star": {"pkg/__init__.py": "from .clients import *\n"},
+    "chain": {
+        "pkg/__init__.py": "from .api import client\n",
+        "pkg/api/__init__.py": "from ..clients import client\n",
+    },
+}
+
+
+def _reexported(root: Path, how: str, app: str, clients: str = "pkg/clients.py") -> Path:
+    files = {**REEXPORTS[how], clients: ONE_CLIENT, "app.py": app}
+    if how == "chain" and clients != "pkg/clients.py":
+        files["pkg/api/__init__.py"] = "from .clients import client\n"
+    return _tree(root, files)
+
+
+@pytest.mark.parametrize("how", sorted(REEXPORTS))
+def test_a_model_sent_through_a_reexported_client_moves_with_it(tmp_path, monkeypatch, how) -> None:
+    # the issue's case: the client moved safely, the model only unsafely:
+    # plain migrate sent "gpt-4o" bare to OpenRouter
+    app = 'from pkg import client\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+    root = _reexported(tmp_path, how, app)
+    found = _findings(root, monkeypatch)
+    by_file = {(f["file"], f["code"]): f["fix"] for f in found}
+    assert by_file == {("app.py", "OR201"): "safe", ("pkg/clients.py", "OR101"): "safe"}, found
+    for name in ("app.py", "pkg/clients.py"):
+        assert _findings(root, monkeypatch, name) == [f for f in found if f["file"] == name]
+    _migrate(root, monkeypatch)
+    assert '"openai/gpt-4o"' in (root / "app.py").read_text()
+    assert "openrouter.ai" in (root / "pkg/clients.py").read_text()
+    assert _findings(root, monkeypatch) == []
+
+
+def test_a_model_sent_through_a_package_imported_whole_that_reexports_the_client_moves(
+    tmp_path, monkeypatch
+) -> None:
+    app = 'import pkg\npkg.client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    root = _reexported(tmp_path, "init", app)
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"]): f["fix"] for f in found} == {
+        ("app.py", "OR201"): "safe",
+        ("pkg/clients.py", "OR101"): "safe",
+    }, found
+
+
+UNSERVED = 'from pkg import client\nclient.files.create(file=open("x", "rb"), purpose="batch")\n'
+
+
+@pytest.mark.parametrize("how", ["init", "chain", "as"])
+def test_unserved_uses_through_a_reexported_client_count_where_it_is_built(
+    tmp_path, monkeypatch, how
+) -> None:
+    # app.py names neither openai nor pkg.clients: it is read all the same
+    root = _reexported(tmp_path, how, UNSERVED)
+    found = _findings(root, monkeypatch)
+    (f,) = [f for f in found if f["file"] == "pkg/clients.py"]
+    assert f["code"] == "OR119" and "in ../app.py:2" in f["message"], found
+    assert _findings(root, monkeypatch, "pkg/clients.py") == [f]
+
+
+def test_a_client_star_reexported_moves_only_unsafely_with_an_unserved_use(
+    tmp_path, monkeypatch
+) -> None:
+    # the uses of the star-importing module itself are not counted: the
+    # client's uses are not all known, and one known use is not served
+    root = _reexported(tmp_path, "star", UNSERVED)
+    (f,) = [f for f in _findings(root, monkeypatch) if f["file"] == "pkg/clients.py"]
+    assert f["code"] == "OR101" and f["fix"] == "unsafe", f
+    assert "__init__.py" in f["message"], f
+
+
+def test_a_reexport_cycle_resolves_nothing_and_ends(tmp_path, monkeypatch) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/a.py": "from pkg.b import client\n",
+            "pkg/b.py": "from pkg.a import client\n",
+            "pkg/clients.py": ONE_CLIENT,
+            "app.py": "from pkg.a import client\n"
+            'client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        },
+    )
+    found = _findings(root, monkeypatch)
+    assert [f["fix"] for f in found if f["file"] == "app.py"] == ["unsafe"], found
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "import pkg\nimport runner\nrunner.go(pkg)\n",  # the package read as a value
+        "from pkg import *\nclient.batches.list()\n",  # its uses are not counted
+    ],
+)
+def test_a_reexporting_package_read_in_a_way_the_tool_cannot_follow_hides_uses(
+    tmp_path, monkeypatch, other: str
+) -> None:
+    # app.py's known use is not served; other.py may use the client for
+    # anything through pkg: neither OR119 nor a safe move is right
+    root = _reexported(tmp_path, "init", UNSERVED)
+    (root / "other.py").write_text(other)
+    (root / "runner.py").write_text("def go(m):\n    return m\n")
+    found = _findings(root, monkeypatch)
+    mine = [f for f in found if f["file"] == "pkg/clients.py"]
+    assert [(f["code"], f["fix"]) for f in mine] == [("OR101", "unsafe")], found
+    assert "../other.py reads its module in a way the tool cannot follow" in mine[0]["message"]
+    assert _findings(root, monkeypatch, "pkg/clients.py") == mine
+
+
+@pytest.mark.parametrize(
+    "init",
+    [
+        "from .clients import client as _c\nclient = _c\n",
+        "from . import clients as _clients\nclient = _clients.client\n",
+    ],
+)
+def test_a_client_reexported_through_a_module_level_name_moves_with_its_models(
+    tmp_path, monkeypatch, init: str
+) -> None:
+    app = 'from pkg import client\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+    root = _tree(tmp_path, {"pkg/__init__.py": init, "pkg/clients.py": ONE_CLIENT, "app.py": app})
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"]): f["fix"] for f in found} == {
+        ("app.py", "OR201"): "safe",
+        ("pkg/clients.py", "OR101"): "safe",
+    }, found
+    root2 = _tree(
+        tmp_path / "u", {"pkg/__init__.py": init, "pkg/clients.py": ONE_CLIENT, "app.py": UNSERVED}
+    )
+    (f,) = _findings(root2, monkeypatch)
+    assert f["code"] == "OR119" and "in ../app.py:2" in f["message"], f
+
+
+def test_a_client_reexported_in_a_way_the_tool_cannot_follow_moves_only_unsafely(
+    tmp_path, monkeypatch
+) -> None:
+    # pkg.client is one of two clients: app.py's model cannot follow it,
+    # so neither client may move safely without it (issue #11)
+    root = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "import os\nfrom .clients import client as _a, other as _b\n"
+            'client = _a if os.environ.get("X") else _b\n',
+            "pkg/clients.py": ONE_CLIENT + "other = OpenAI()\n",
+            "app.py": "from pkg import client\n"
+            'client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        },
+    )
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["line"], f["code"], f["fix"]) for f in found} == {
+        ("app.py", 2, "OR201", "unsafe"),
+        ("pkg/clients.py", 2, "OR101", "unsafe"),
+        ("pkg/clients.py", 3, "OR101", "unsafe"),
+    }, found
+    for f in found:
+        if f["file"] == "pkg/clients.py":
+            assert "../app.py:2 reads it through __init__.py, which re-exports it" in f["message"]
+    assert _findings(root, monkeypatch, "pkg/clients.py") == found[1:]
+    _migrate(root, monkeypatch)
+    assert "openrouter.ai" not in (root / "pkg/clients.py").read_text()
+    assert '"gpt-4o"' in (root / "app.py").read_text()

@@ -601,3 +601,25 @@ def test_a_model_used_in_another_module_without_a_bare_bound_model_moves_safely(
     found = _project(tmp_path, monkeypatch, {"llms.py": LLMS, "app.py": app})
     (f,) = [x for x in found if x["code"] == "OR411"]
     assert f["fix"] == "safe", f
+
+
+@pytest.mark.parametrize(
+    "init",
+    ["from .llms import llm\n", "from .llms import *\n", "from pkg.llms import llm as llm\n"],
+)
+def test_a_model_bound_through_a_reexport_moves_with_its_construction(
+    tmp_path, monkeypatch, init: str
+) -> None:
+    # pkg/__init__.py hands out pkg/llms.py's ChatOpenAI (issue #11)
+    from tests.test_rules_clients_cross import _findings, _migrate, _tree
+
+    app = 'from pkg import llm\n\nfast = llm.bind(model="gpt-4o-mini")\nfast.invoke("hi")\n'
+    root = _tree(tmp_path, {"pkg/__init__.py": init, "pkg/llms.py": LLMS, "app.py": app})
+    found = _findings(root, monkeypatch)
+    by_file = {f["file"]: f for f in found if f["code"] == "OR411"}
+    assert by_file["pkg/llms.py"]["fix"] == "safe", by_file
+    assert by_file["app.py"]["fix"] == "safe" and by_file["app.py"]["line"] == 3, by_file
+    assert _findings(root, monkeypatch, "app.py") == [f for f in found if f["file"] == "app.py"]
+    _migrate(root, monkeypatch)
+    assert 'fast = llm.bind(model="openai/gpt-4o-mini")' in (root / "app.py").read_text()
+    assert 'model="openai/gpt-4o"' in (root / "pkg/llms.py").read_text()

@@ -320,3 +320,36 @@ def test_a_langchain_model_and_a_model_bound_to_it_elsewhere_are_one_unit(
     assert code == 0, err
     assert "openrouter.ai" in (repo / "llms.py").read_text()
     assert 'llm.bind(model="openai/gpt-4o-mini")' in (repo / "app.py").read_text()
+
+
+@needs_git
+@pytest.mark.parametrize("dirty", ["clients.py", "app.py"])
+def test_a_reexported_client_and_the_models_sent_through_it_are_one_unit(
+    tmp_path: Path, dirty: str
+) -> None:
+    # app.py reads pkg/clients.py's client through pkg/__init__.py (issue #11)
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    files = {
+        "pkg/__init__.py": "from .clients import client\n",
+        "pkg/clients.py": CLIENT,
+        "app.py": USER.replace("from a import", "from pkg import"),
+    }
+    for name, text in files.items():
+        (repo / name).write_text(text)
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "init")
+    path = "pkg/clients.py" if dirty == "clients.py" else dirty
+    (repo / path).write_text((repo / path).read_text() + "# being edited\n")
+    code, _, err = run_cli(["migrate", "--no-cache", "."], cwd=repo)
+    assert code == 2
+    other = "app.py" if dirty == "clients.py" else "pkg/clients.py"
+    assert f"{other}: not written: its fixes were decided together with {path}" in err
+    assert "openrouter.ai" not in (repo / "pkg/clients.py").read_text()
+    assert '"gpt-4o"' in (repo / "app.py").read_text()
+    _git(repo, "commit", "-q", "-am", "edit")
+    code, _, err = run_cli(["migrate", "--no-cache", "."], cwd=repo)
+    assert code == 0, err
+    assert "openrouter.ai" in (repo / "pkg/clients.py").read_text()
+    assert '"openai/gpt-4o"' in (repo / "app.py").read_text()

@@ -1338,8 +1338,13 @@ def _second_round(
     # the calls other modules make through a client count where it is built
     # (OR119): the files that may make them are read first (the prefilter
     # skips a file that never names openai), then the builders decide again
-    readers = client_readers(current, modules, mentions)
-    if rerun({path: given(path) for path in readers}):
+    # (again while a file read names a module that re-exports a client)
+    read: set[str] = set()
+    while True:
+        readers = [p for p in client_readers(current, modules, mentions) if p not in read]
+        read.update(readers)
+        if not rerun({path: given(path) for path in readers}):
+            break
         current = files()
     unknown: dict[str, tuple[tuple[str, str], ...]] = {}
     told: dict[str, tuple[tuple[str, str, str, str], ...]] = {}

@@ -136,6 +136,10 @@ FACT_SHARED = "shared"  # read through one variable with a client that stays (OR
 # a LangChain model rebound with another model: ``llm.bind(model="gpt-4o-mini")``
 # (OR411; detail: the argument as written)
 FACT_BIND = "bind"
+# read through a module that re-exports it in a way the tool does not follow
+# (``client = a if x else b`` in a package's ``__init__.py``): what is sent
+# through it there may stay bare (detail: the re-exporting file)
+FACT_REEXPORT = "reexport"
 FACT_PATH = "\x00path\x00"  # in a fact's detail: the path of the module that found it
 # markers, atoms that stand for no client: the value went through
 # instructor.from_openai; no call in another module passes anything
@@ -1148,6 +1152,22 @@ def unknown_uses_note(ctx: RuleContext, site: int) -> str | None:
                 "all of its uses are known"
             )
     return None
+
+
+def reexport_note(ctx: RuleContext, site: int) -> str | None:
+    """Why the move of the client built at ``site`` is unsafe: another
+    module reads it through a module that re-exports it in a way the tool
+    does not follow (project.plan_client_uses; None: not so)."""
+    found = sorted({(d, w) for s, d, w in index(ctx)._external_facts(FACT_REEXPORT) if s == site})
+    if not found:
+        return None
+    via, where = found[0]
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return (
+        f"; unsafe fix: {where} reads it through {via}, which re-exports it in a way the "
+        f"tool cannot follow{more}: the model IDs sent through it there may stay bare "
+        "while it moves"
+    )
 
 
 def external_blocks(ctx: RuleContext, site: int) -> list[tuple[str, str]]:

@@ -512,6 +512,16 @@ def imported_clients(
         for path, _, summary, _ in files
         if summary is not None
     }
+    # ``from pkg import client`` where pkg/__init__.py re-exports it
+    reexported = client_reexports(files, (modules, names), langchain)
+
+    def through(module: str, name: str) -> tuple[str, str] | None:
+        hit = reexported.get(module, {}).get(name)
+        if hit is None:
+            return None
+        state = exported.get(hit[0], {}).get(hit[1])
+        return None if state is None else (hit[0], state)
+
     out: dict[str, list[tuple[str, str, str]]] = {}
     for path, _, summary, _ in files:
         if summary is None or path not in names:
@@ -527,6 +537,8 @@ def imported_clients(
             state = exported.get(modules[target], {}).get(name)
             if state is not None:
                 found.append((local, modules[target], state))
+            elif (hit := through(target, name)) is not None:
+                found.append((local, *hit))
         # ``clients.client`` off a module imported whole
         for expr, module in whole_modules(summary, me, is_pkg):
             if module not in modules:
@@ -535,6 +547,9 @@ def imported_clients(
             for name, state in sorted(exported.get(definer, {}).items()):
                 if not name.startswith(FIXTURE_PREFIX):
                     found.append((f"{expr}.{name}", definer, state))
+            for name in sorted(reexported.get(module, {})):
+                if (hit := through(module, name)) is not None:
+                    found.append((f"{expr}.{name}", *hit))
         # ``sub.clients.client`` off a package imported whole (``from pkg
         # import sub``, ``import pkg.sub``): only the keys this file uses
         known = {key for key, _, _ in found}
@@ -546,6 +561,8 @@ def imported_clients(
             state = exported.get(definer, {}).get(whole[2])
             if state is not None:
                 found.append((key, definer, state))
+            elif (hit := through(whole[1], whole[2])) is not None:
+                found.append((key, *hit))
         if found:
             out[path] = found
     return out
@@ -1174,6 +1191,7 @@ def plan_keys(
 
 FIXTURE_PREFIX = "fixture:"  # codemods/python/clients.py: a conftest fixture, by name
 FACT_PATH = "\x00path\x00"  # codemods/python/clients.py: in a fact, the path of its module
+FACT_REEXPORT = "reexport"  # codemods/python/clients.py: read through an unfollowed re-export
 
 
 def _conftests(files: list[FileInfo]) -> dict[str, tuple[str, Path, ModuleSummary | None]]:
@@ -1229,6 +1247,94 @@ def _client_definers(
     return out
 
 
+def client_reexports(
+    files: Iterable[FileInfo], modules: Modules | None = None, langchain: bool | None = False
+) -> dict[str, dict[str, tuple[str, str]]]:
+    """The clients (``langchain``: LangChain models; None: both) modules of
+    the run re-export: module -> {name read off it: (defining file, name
+    there)}. ``from .clients import client`` in ``pkg/__init__.py`` makes
+    ``from pkg import client`` read ``pkg/clients.py``'s client; chains
+    (``pkg`` from ``pkg.api`` from ``pkg.api.clients``) and star imports
+    (``from .clients import *``) are followed, a cycle ends the search. A
+    name assigned at module level is not a re-export (ModuleSummary.imports
+    leaves it out)."""
+    files = list(files)
+    by_module, names = modules if modules is not None else modules_of(files)
+    summaries = {path: summary for path, _, summary, _ in files if summary is not None}
+
+    def exported(summary: ModuleSummary) -> set[str]:
+        if langchain is None:
+            return _exported_clients(summary)
+        if langchain:
+            return set(summary.langchain_exports)
+        return {k for k in summary.clients if not k.startswith(FIXTURE_PREFIX)}
+
+    if not any(exported(s) for s in summaries.values()):
+        return {}
+
+    def follow(module: str, name: str, seen: set[tuple[str, str]]) -> tuple[str, str] | None:
+        path = by_module[module] if module in by_module else None
+        summary = summaries.get(path) if path is not None else None
+        if summary is None or path not in names or (module, name) in seen:
+            return None
+        seen.add((module, name))
+        if name in exported(summary):
+            return path, name
+        me, is_pkg = names[path]
+        if name in summary.imports:
+            written, theirs = summary.imports[name]
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            return None if target is None else follow(target, theirs, seen)
+        keys = summary.client_aliases.get(name, ())
+        if len(keys) == 1:  # ``client = c`` after ``from .clients import client as c``
+            (key,) = keys
+            if key in summary.imports:
+                written, theirs = summary.imports[key]
+                target = resolve(written, me, is_pkg) if written != "?" else None
+                return None if target is None else follow(target, theirs, seen)
+            whole = _whole_key(summary, key, me, is_pkg)  # ``client = clients.client``
+            return None if whole is None else follow(whole[1], whole[2], seen)
+        for written in _star_imports(summary):
+            target = resolve(written, me, is_pkg)
+            hit = None if target is None else follow(target, name, seen)
+            if hit is not None:
+                return hit
+        return None
+
+    def star_names(module: str, seen: set[str]) -> set[str]:
+        """The exported names a module may hand out through star imports."""
+        path = by_module[module] if module in by_module else None
+        summary = summaries.get(path) if path is not None else None
+        if summary is None or path not in names or module in seen:
+            return set()
+        seen.add(module)
+        me, is_pkg = names[path]
+        out = set(exported(summary)) | set(summary.imports) | set(summary.client_aliases)
+        for written in _star_imports(summary):
+            target = resolve(written, me, is_pkg)
+            if target is not None:
+                out |= star_names(target, seen)
+        return out
+
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    for path, summary in summaries.items():
+        if path not in names or not (
+            summary.imports or summary.module_imports or summary.client_aliases
+        ):
+            continue
+        me, is_pkg = names[path]
+        candidates = (set(summary.imports) | set(summary.client_aliases)) - exported(summary)
+        for written in _star_imports(summary):
+            target = resolve(written, me, is_pkg)
+            if target is not None:
+                candidates |= star_names(target, set())
+        for name in sorted(candidates - exported(summary)):
+            hit = follow(me, name, set())
+            if hit is not None and hit[0] != path:
+                out.setdefault(me, {})[name] = hit
+    return out
+
+
 def client_readers(
     files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
 ) -> list[str]:
@@ -1237,10 +1343,21 @@ def client_readers(
     name below its directory): they are processed, so that their uses count
     where the client is built (``client.files.create(...)`` in a file that
     never names openai), and a module imported whole and read as a value
-    there is seen (plan_client_uses)."""
+    there is seen (plan_client_uses). A module that re-exports such a client
+    (client_reexports: ``from .clients import client`` in a package's
+    ``__init__.py``) counts as one: a file naming it is read too (call
+    again after reading them, for a chain of re-exports); of the other
+    modules that import such a client, only the readers the run parses
+    anyway are followed."""
     files = list(files)
     both = modules if modules is not None else modules_of(files)
     definers = _client_definers(files, both)
+    # (a package's __init__.py only: any module that imports a client could
+    # be read from, but naming every such module would read most of a tree)
+    for module, names_ in client_reexports(files, both, None).items():
+        path = both[0][module] if module in both[0] else None
+        if module not in definers and path is not None and both[1][path][1]:
+            definers[module] = (path, ModuleSummary(clients=dict.fromkeys(names_, "")))
     fixtures: dict[str, list[str]] = defaultdict(list)  # fixture name -> conftest dirs
     for d, (_, _, summary) in _conftests(files).items():
         for key in summary.clients if summary is not None else ():
@@ -1311,6 +1428,13 @@ def plan_client_uses(
     if not definers and not conftests:
         return {}
     reals = {path: real for path, real, _, _ in files}
+    reexported = client_reexports(files, both, None)
+    handed_out: dict[str, set[str]] = defaultdict(set)  # re-exporting module -> definers
+    # (re-exporting file, name) not followed -> a reader (real path, its key)
+    through: dict[tuple[str, str], tuple[Path, str]] = {}
+    lines: dict[tuple[Path, str], int] = {}  # (reader, key) -> first line of a use
+    for module, hits in reexported.items():
+        handed_out[module].update(definer for definer, _ in hits.values())
     opaque: dict[str, str] = {}  # definers none of whose uses elsewhere count -> why (a file)
     escaped: set[tuple[str, str]] = set()  # (definer, exported name) passed on
     found: dict[str, list[tuple[str, bool, str, str]]] = defaultdict(list)
@@ -1329,6 +1453,9 @@ def plan_client_uses(
         whole = _whole_key(summary, key, me[0], me[1]) if key not in summary.imports else None
         if whole is not None:
             _, module, name = whole
+            if name in reexported.get(module, {}):  # ``pkg.client``, pkg re-exports it
+                definer, name = reexported[module][name]
+                return definer, reals[definer], name
             if module not in definers or name not in _exported_clients(definers[module][1]):
                 return None
             definer = definers[module][0]
@@ -1339,11 +1466,16 @@ def plan_client_uses(
         target = resolve(written, me[0], me[1]) if written != "?" else None
         if target is None:
             return None
+        if name in reexported.get(target, {}):  # ``from pkg import client``, followed
+            definer, name = reexported[target][name]
+            return definer, reals[definer], name
         if target not in definers:
             # ``from pkg import client`` where pkg re-exports a definer's client
             reexport = by_module[target] if target in by_module else None
             if reexport is not None:
                 escaped.add((reexport, name))
+                if reexport != path:
+                    through.setdefault((reexport, name), (real, key))
             return None
         if name not in _exported_clients(definers[target][1]):
             return None
@@ -1359,14 +1491,21 @@ def plan_client_uses(
                 target = resolve(written, me[0], me[1])
                 if target in definers:
                     opaque.setdefault(definers[target][0], path)
+                for definer in sorted(handed_out.get(target, ())):  # type: ignore[arg-type]
+                    opaque.setdefault(definer, path)  # ``from pkg import *``, pkg re-exports
             for expr, module in whole_modules(summary, me[0], me[1]):
                 if module in definers and expr in summary.bare_module_reads:
                     opaque.setdefault(definers[module][0], path)  # read as a value
+                if expr in summary.bare_module_reads:
+                    for definer in sorted(handed_out.get(module, ())):
+                        opaque.setdefault(definer, path)
         for key in summary.client_escapes:
             hit = definer_of(path, real, summary, key)
             if hit is not None:
                 escaped.add((hit[0], hit[2]))
         for key, uses in sorted(summary.client_uses.items()):
+            if uses:
+                lines[(real, key)] = min(line for _, line, _ in uses)
             hit = definer_of(path, real, summary, key)
             if hit is None or hit[0] == path:
                 continue
@@ -1388,6 +1527,21 @@ def plan_client_uses(
     # module imports: the uses through it are not counted, so that client's
     # are not all known
     summaries = {path: (real, summary) for path, real, summary, _ in files if summary}
+
+    def unfollowed(reexport: str, name: str, hit: tuple[str, Path, str]) -> None:
+        """A reader of ``reexport``'s ``name``, a re-export of ``hit``'s client
+        the tool does not follow: what it sends through it may stay bare
+        while the client moves, so its move is unsafe (FACT_REEXPORT)."""
+        reader = through.get((reexport, name))
+        if reader is None or facts is None or hit[0] == reexport:
+            return
+        base = os.path.dirname(str(hit[1]))
+        where = os.path.relpath(str(reader[0]), base).replace(os.sep, "/")
+        line = lines.get(reader)
+        via = os.path.relpath(str(reals[reexport]), base).replace(os.sep, "/")
+        at = f"{where}:{line}" if line is not None else where
+        found_facts[hit[0]].add((hit[2], FACT_REEXPORT, at, via))
+
     for path, (real, summary) in summaries.items():
         if path not in names:
             continue
@@ -1396,12 +1550,14 @@ def plan_client_uses(
                 hit = definer_of(path, real, summary, local)
                 if hit is not None:
                     escaped.add((hit[0], hit[2]))
+                    unfollowed(path, local, hit)
         for alias, keys in summary.client_aliases.items():
             if (path, alias) in escaped:
                 for key in keys:
                     hit = definer_of(path, real, summary, key)
                     if hit is not None:
                         escaped.add((hit[0], hit[2]))
+                        unfollowed(path, alias, hit)
     # files still without a summary (unparsable, notebooks) that may use a
     # definer's client: its uses are not all counted, so it is told none
     if mentions is None:

@@ -1114,6 +1114,9 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             ctx.memo.setdefault(KEY_FOLLOWED_SITES, set()).add(id(call))
             blockers = []
         unknown = clients.unknown_uses_note(ctx, id(call))  # README: "Per client..."
+        reexport = clients.reexport_note(ctx, id(call))  # read through an unfollowed re-export
+        if reexport is not None:
+            unknown = (unknown or "") + reexport
         # model IDs that cannot move, sent through it by other modules
         elsewhere = [] if key.followed else clients.external_blocks(ctx, id(call))
         escaped = escape_note(ctx, id(call))  # passed to code the tool cannot check
