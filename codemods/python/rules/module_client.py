@@ -1505,7 +1505,7 @@ def check_module_client(ctx: RuleContext) -> None:
             first = r
     if first is not None:
         ctx.memo[MODULE_CLIENT_REPORT] = first
-        if blockers:  # (not otherwise: ``# noqa: OR111`` when configured elsewhere)
+        if blockers:  # (not otherwise: a noqa comment for OR111 when configured elsewhere)
             for m in ctx.memo.get(MODULE_MODELS, ()):
                 m.requires.append(first)  # moves with the configuration, or not
 
