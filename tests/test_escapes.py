@@ -385,3 +385,67 @@ def test_a_public_function_of_the_file_is_followed_across_the_project_pass(
     _migrate(root, monkeypatch)
     assert '"openai/gpt-4o"' in (root / "a.py").read_text()
     assert '"openai/gpt-4o-mini"' in (root / "b.py").read_text()
+
+
+# ---- N1 (final audit): an SDK method of the client used as a value -----------
+
+
+@pytest.mark.parametrize(
+    ("use", "shown"),
+    [
+        (
+            "create = client.chat.completions.create\n"
+            'def ask(m):\n    return create(model="gpt-4o", messages=m)\n',
+            "bound to `create`",
+        ),
+        (
+            "import functools\n"
+            'ask = functools.partial(client.chat.completions.create, model="gpt-4o")\n',
+            "passed to `functools.partial`",
+        ),
+        (
+            "import asyncio\n"
+            "async def ask(m):\n"
+            "    return await asyncio.to_thread(\n"
+            '        client.chat.completions.create, model="gpt-4o", messages=m\n'
+            "    )\n",
+            "passed to `asyncio.to_thread`",
+        ),
+        (
+            'chat = client.chat\nchat.completions.create(model="gpt-4o", messages=[])\n',
+            "bound to `chat`",
+        ),
+        (
+            "class Bot:\n"
+            "    def __init__(self):\n"
+            "        self.create = client.chat.completions.create\n"
+            "    def go(self):\n"
+            '        return self.create(model="gpt-4o", messages=[])\n',
+            "bound to `self.create`",
+        ),
+    ],
+)
+def test_a_client_whose_sdk_method_is_used_as_a_value_moves_only_unsafely(
+    use: str, shown: str
+) -> None:
+    # the model goes through an alias of the method the tool does not follow:
+    # moving the client alone would send 'gpt-4o' bare to OpenRouter (400)
+    r = run("from openai import OpenAI\nclient = OpenAI()\n" + use, dedent=False)
+    (client,) = _by_code(r, "OR101")
+    assert client.applicability == "unsafe", client.message
+    assert shown in client.message
+    assert r.new_source is None
+
+
+def test_reading_a_setting_or_calling_the_method_is_not_an_sdk_method_escape() -> None:
+    r = run(
+        """\
+        from openai import OpenAI
+        client = OpenAI()
+        url = client.base_url
+        r = client.chat.completions.create(model="gpt-4o", messages=[])
+        """
+    )
+    (client,) = _by_code(r, "OR101")
+    assert client.applicability == "safe", client.message
+    assert r.new_source is not None and b'"openai/gpt-4o"' in r.new_source

@@ -100,6 +100,36 @@ _HARMLESS = frozenset(
     {"print", "isinstance", "issubclass", "id", "type", "repr", "str", "hasattr", "callable"}
 )
 _CONTAINERS = (cst.List, cst.Tuple, cst.Set, cst.Dict)
+# the SDK's resources: ``client.chat.completions.create`` used as a value
+# (bound to a name, handed to ``functools.partial`` or ``asyncio.to_thread``)
+# sends requests the tool does not see
+_RESOURCES = frozenset(
+    {
+        "chat",
+        "completions",
+        "responses",
+        "embeddings",
+        "images",
+        "audio",
+        "moderations",
+        "beta",
+        "files",
+        "batches",
+        "models",
+        "fine_tuning",
+        "uploads",
+        "vector_stores",
+        "assistants",
+        "threads",
+        "realtime",
+        "containers",
+        "conversations",
+        "evals",
+        "videos",
+        "with_raw_response",
+        "with_streaming_response",
+    }
+)
 
 
 @dataclass
@@ -155,12 +185,29 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
     if not mine:
         return out
 
+    def resolved(item: cst.BaseExpression, scope: cst.CSTNode | None) -> set[int]:
+        atoms = index.resolve(item, scope)
+        return {a for a in atoms if isinstance(a, int) and a in mine}
+
     def hits(value: cst.BaseExpression, scope: cst.CSTNode | None) -> set[int]:
         found: set[int] = set()
         for item in _items(value):
             if type(item) in clients._CARRIERS:
-                atoms = index.resolve(item, scope)
-                found.update(a for a in atoms if isinstance(a, int) and a in mine)
+                found.update(resolved(item, scope))
+        return found
+
+    def methods(value: cst.BaseExpression, scope: cst.CSTNode | None) -> set[int]:
+        """The clients whose SDK resource or method ``value`` is, taken as a
+        value (``client.chat.completions.create``, ``self.client.chat``)."""
+        found: set[int] = set()
+        for item in _items(value):
+            node = item
+            while type(node) is cst.Attribute:
+                inner = node.value  # type: ignore[attr-defined]
+                above = node
+                node = inner
+                if above.attr.value in _RESOURCES and type(inner) in (cst.Name, cst.Attribute):  # type: ignore[attr-defined]
+                    found.update(resolved(inner, scope))
         return found
 
     from codemods.python.rules.models import model_holder
@@ -182,6 +229,11 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
             continue  # an SDK call: its arguments are request data
         scope = f.scope_of.get(id(call))
         for position, arg in _positions(call):
+            handed = methods(arg.value, scope)
+            if handed:  # functools.partial(client.chat.completions.create, ...)
+                what = f"has an SDK method passed to `{_callee(ctx, call)}`"
+                for site in handed:
+                    out.setdefault(site, []).append(Escape(call, what))
             found = hits(arg.value, scope)
             if not found:
                 continue
@@ -208,7 +260,15 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
     for (_, key), values in f.bindings.items():
         foreign = "." in key and not key.startswith(("self.", "cls."))
         for v in values:
-            if v is None or (not foreign and type(v) not in _CONTAINERS):
+            if v is None:
+                continue
+            aliased = methods(v, index._scope_of_value(v, None)) if type(v) is cst.Attribute else ()
+            for site in aliased:  # create = client.chat.completions.create
+                what = f"has an SDK method bound to `{key}`"
+                out.setdefault(site, []).append(
+                    Escape(v, what, ", whose calls the tool does not follow")
+                )
+            if not foreign and type(v) not in _CONTAINERS:
                 continue
             found = hits(v, index._scope_of_value(v, None))
             if not found:
