@@ -464,3 +464,40 @@ def test_the_node_stream_app_runs_on_openrouter_only_because_of_the_guard(
     crashed, source = outcomes[True]
     assert "continue" not in source
     assert crashed.returncode != 0 and "TypeError" in crashed.stderr, crashed
+
+
+# --- N3 (final audit): a destructured loop variable --------------------------
+
+_DESTRUCTURED_HEADER = """\
+import OpenAI from "openai";
+const openai = new OpenAI();
+const stream = await openai.chat.completions.create({ model: "gpt-4o", messages, stream: true });
+"""
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "for await (const { choices } of stream) { out(choices[0].delta); }\n",
+        "for await (const { choices: [first] } of stream) { out(first.delta); }\n",
+    ],
+)
+def test_a_loop_taking_the_chunk_apart_is_reported(loop: str) -> None:
+    result = run(_DESTRUCTURED_HEADER + loop, path="app.mjs")
+    (finding,) = [f for f in result.findings if f.code == "OR401"]
+    assert not finding.fixable
+    assert "choices" in finding.message and "TypeError" in finding.message
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "for await (const { choices } of stream) { if (!choices.length) continue; out(choices[0]); }\n",
+        "for await (const { choices } of stream) { out(choices[0]?.delta); }\n",
+        "for await (const { id } of stream) { out(id); }\n",
+    ],
+)
+def test_a_destructured_loop_that_checks_or_does_not_read_choices_is_left_alone(
+    loop: str,
+) -> None:
+    assert "OR401" not in codes(run(_DESTRUCTURED_HEADER + loop, path="app.mjs"))

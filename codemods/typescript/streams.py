@@ -28,7 +28,9 @@ style (semicolons, indentation); it is unsafe when the loop reads
 ``service_tier`` (the skipped chunk is the one carrying the usage), when the
 stream's receiver is not resolved, or when its client moves only as an
 unsafe fix. Helper functions the chunk is passed to are not followed (the
-fix is then unsafe).
+fix is then unsafe). A loop that takes the chunk apart (``for await (const
+{ choices } of stream)``) is reported without a fix, unless its body tests
+``choices.length`` or reads ``choices?.``.
 """
 
 from __future__ import annotations
@@ -149,9 +151,12 @@ def _check_loop(ctx: Context, loop: Node, streams: dict[int, Node]) -> None:
     call = _stream_call(ctx, loop.child_by_field_name("right"), streams)
     left = loop.child_by_field_name("left")
     body = loop.child_by_field_name("body")
-    if call is None or left is None or left.type != "identifier" or body is None:
+    if call is None or left is None or body is None:
         return
-    chunk = text(left)
+    if left.type != "identifier" and not (
+        left.type in ("object_pattern", "array_pattern") and "choices" in text(left)
+    ):
+        return
     split = _split_call(call)
     clients = _resolve(ctx, split[0]) if split is not None else None
     if clients == []:
@@ -160,6 +165,23 @@ def _check_loop(ctx: Context, loop: Node, streams: dict[int, Node]) -> None:
     decisions = [ctx.decisions.get(k) for k in keys]
     if "left" in decisions:
         return  # stays on OpenAI, which sends no empty chunk unasked
+    if left.type != "identifier":
+        # ``for await (const { choices } of stream)``: reported, not fixed
+        # (the guard needs the chunk's name); a body that tests the length
+        # or reads it optionally is taken as guarded
+        if any(g in text(body) for g in ("choices.length", "choices?.", "choices[0]?.")):
+            return
+        shown = text(left)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        ctx.report(
+            loop,
+            RULES["OR401"],
+            f"the loop takes `{shown}` apart from each stream chunk; on OpenRouter's last "
+            "chunk `choices` is empty, so reading `choices[0]` throws a TypeError: name the "
+            "chunk and skip it when `!chunk.choices.length`",
+        )
+        return
+    chunk = text(left)
     unguarded: list[Node] = []
     other: str | None = None
     for ref in _references(body, chunk):
