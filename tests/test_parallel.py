@@ -113,6 +113,31 @@ def test_worker_crash_is_reported_and_the_run_goes_on(tmp_path: Path, monkeypatc
     assert [r for r, _ in out if r["path"].endswith("m008.py")][0]["findings"]
 
 
+def test_a_pool_broken_between_two_submits_is_not_a_crash(tmp_path: Path, monkeypatch) -> None:
+    """A worker may die after one chunk is sent and before the next: the
+    submit then raises BrokenProcessPool (CI saw it once). Every file is
+    still processed, the ones of the refused chunk alone in a fresh pool."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    monkeypatch.setattr(runner, "CHUNK_FILES", 1)
+    root = _tree(tmp_path, 12)
+    real_submit = ProcessPoolExecutor.submit
+    calls = {"n": 0}
+
+    def flaky_submit(self, fn, /, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:  # the third submit of the run finds the pool broken
+            raise BrokenProcessPool("a child process terminated abruptly")
+        return real_submit(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", flaky_submit)
+    out = _collect([str(root)], jobs=2)
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", real_submit)
+    assert calls["n"] > 3
+    assert out == _collect([str(root)], jobs=1)
+
+
 def test_engine_config_is_picklable() -> None:
     config = EngineConfig(settings=Settings(select=("OR2",)), mapping_files=("x.yaml",))
     assert pickle.loads(pickle.dumps(config)) == config

@@ -340,6 +340,9 @@ class _Chunk:
     size: int = 0
     future: Future[list[tuple[FileResult, ModuleSummary | None]]] | None = None
     results: list[tuple[FileResult, ModuleSummary | None]] | None = None
+    #: the workers it was sent to (a chunk that fails with a pool already
+    #: replaced must not stop the new one)
+    pool: Any = None
 
 
 # a key of a remembered second round that is not a path (paths hold no NUL):
@@ -575,7 +578,7 @@ class _Pipeline:
                     futures = self._submit_homed(executor, chunks)
                 else:
                     futures = [
-                        executor.submit(_work_project, [(j.path, d, p) for j, p, d, _, _ in c])
+                        _submit(executor, _work_project, [(j.path, d, p) for j, p, d, _, _ in c])
                         for c in chunks
                     ]
             done = [self._project_results(c, f) for c, f in zip(chunks, futures)]
@@ -664,7 +667,8 @@ class _Pipeline:
             parts = [paths[i : i + step] for i in range(0, len(paths), step)]
             with _run_signals_blocked():  # a submit may start the workers
                 futures = [
-                    executor.submit(_scan_files, [reals[p] for p in part], wanted) for part in parts
+                    _submit(executor, _scan_files, [reals[p] for p in part], wanted)
+                    for part in parts
                 ]
             out: dict[str, frozenset[str]] = {}
             for part, future in zip(parts, futures):
@@ -801,6 +805,7 @@ class _Pipeline:
         if chunk is None:
             return
         executor = self._pool()
+        chunk.pool = executor
         payload = [(p.job.path, p.data) for p in chunk.items]
         with _run_signals_blocked():  # a submit may start the workers
             if isinstance(executor, _Members):
@@ -809,7 +814,7 @@ class _Pipeline:
                     self.homes[p.job.path] = member
                 chunk.future = executor.submit_to(member, chunk.size, _work_chunk, payload)
             else:
-                chunk.future = executor.submit(_work_chunk, payload)
+                chunk.future = _submit(executor, _work_chunk, payload)
         self.in_flight += 1
 
     def _pool(self) -> Any:
@@ -861,7 +866,7 @@ class _Pipeline:
             # A worker died (crash, OOM kill): every chunk in flight fails with
             # it. The pool is unusable: later chunks get a fresh one, and each
             # file of the failed chunks is retried alone to find the culprit.
-            if self.executor is not None:
+            if self.executor is not None and self.executor is chunk.pool:
                 _stop_pool(self.executor)
                 self.executor = None
             return [self._isolated(p) for p in chunk.items]
@@ -887,6 +892,23 @@ class _Pipeline:
         finally:
             _stop_pool(executor)
         return FileResult(pending.job.path, errors=[FileError(pending.job.path, message)]), None
+
+
+def _submit(pool: Any, fn: Callable[..., Any], *args: Any) -> Any:
+    """``pool.submit(fn, *args)``, except that a pool a worker has already
+    broken gives a future that fails with BrokenProcessPool rather than
+    raising here: a worker may die between two submits (a crash, an OOM
+    kill), and the caller's result handling then retries each file alone,
+    as for a chunk that was in flight when it died."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return pool.submit(fn, *args)
+    except BrokenProcessPool as e:
+        failed: Future[Any] = Future()
+        failed.set_exception(e)
+        return failed
 
 
 def _internal_error(result: FileResult) -> bool:
@@ -944,7 +966,7 @@ class _Members:
     def submit_to(self, member: int, weight: int, fn: Callable[..., Any], *args: Any) -> Any:
         with self.lock:
             self.outstanding[member] += weight
-        future = self.pools[member].submit(fn, *args)
+        future = _submit(self.pools[member], fn, *args)
         future.add_done_callback(lambda _: self._done(member, weight))
         return future
 
