@@ -86,6 +86,9 @@ APPS: dict[str, NodeApp] = {
     "node_esm": NodeApp(("index.mjs",), frozenset({CHAT, EMBEDDINGS})),
     "commonjs": NodeApp(("app.cjs",), frozenset({CHAT})),
     "node_stream": NodeApp(("app.mjs",), frozenset({CHAT})),
+    # a stream returned by a function, its chunk passed to a helper, and
+    # `const [choice] = chunk.choices`: the guards the loops get
+    "node_stream_helpers": NodeApp(("app.mjs",), frozenset({CHAT})),
     "typescript_class": NodeApp(("dist/app.mjs",), frozenset({RESPONSES}), build="tsc"),
     # a Next.js-shaped TSX app: the client exported by lib/openai.ts and used
     # by the routes (the cross-module pass), a model constant imported by one

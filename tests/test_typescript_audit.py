@@ -419,8 +419,20 @@ def test_exit_codes_of_files_the_grammar_rejects(tmp_path: Path, monkeypatch) ->
 # --- S8 end to end: the guard is what makes the migrated stream app run -------
 
 
+@pytest.mark.parametrize(
+    ("app_name", "expected_models", "guards"),
+    [
+        ("node_stream", ["openai/gpt-4o"], 1),
+        # the stream returned by a function, the chunk passed to a helper,
+        # `const [choice] = chunk.choices` (issue 14 / audit 6 M1)
+        ("node_stream_helpers", ["openai/gpt-4o-mini"], 2),
+    ],
+)
 def test_the_node_stream_app_runs_on_openrouter_only_because_of_the_guard(
     node_sdk,  # noqa: F811 (the fixture of tests/test_e2e_node.py)
+    app_name: str,
+    expected_models: list[str],
+    guards: int,
 ) -> None:
     """``fixtures/e2e_apps_js/node_stream`` migrated as usual passes
     tests/test_e2e_node.py; migrated with OR401 ignored it sends correct
@@ -437,9 +449,9 @@ def test_the_node_stream_app_runs_on_openrouter_only_because_of_the_guard(
     node, sdk_dir = node_sdk
     outcomes = {}
     for ignore in ((), ("--ignore", "OR401")):
-        work = sdk_dir / "apps" / f"node_stream-audit{len(ignore)}"
+        work = sdk_dir / "apps" / f"{app_name}-audit{len(ignore)}"
         shutil.rmtree(work, ignore_errors=True)
-        shutil.copytree(APPS_DIR / "node_stream", work)
+        shutil.copytree(APPS_DIR / app_name, work)
         home = work.parent / "home"
         home.mkdir(exist_ok=True)
         cli_env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER_MIGRATE_")}
@@ -456,10 +468,11 @@ def test_the_node_stream_app_runs_on_openrouter_only_because_of_the_guard(
             env["OPENROUTER_API_KEY"] = OPENROUTER_KEY
             app = _proc([node, "app.mjs"], work, env, timeout=60)
             models = [r.body.get("model") for r in server.requests if isinstance(r.body, dict)]
-        assert migrate.returncode == 0 and models == ["openai/gpt-4o"], (migrate, models)
+        assert migrate.returncode == 0 and models[:1] == expected_models, (migrate, models)
         outcomes[bool(ignore)] = (app, (work / "app.mjs").read_text())
     guarded, source = outcomes[False]
-    assert guarded.returncode == 0 and "if (!chunk.choices.length) continue;" in source
+    assert guarded.returncode == 0, guarded
+    assert source.count("if (!chunk.choices.length) continue;") == guards
     assert guarded.stdout.strip(), guarded
     crashed, source = outcomes[True]
     assert "continue" not in source

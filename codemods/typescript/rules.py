@@ -285,6 +285,16 @@ add_example(
     """,
 )
 add_example(
+    "OR402",
+    "typescript",
+    _OPENROUTER_CLIENT
+    + """
+    const stream = client.chat.completions.stream({ model: "openai/gpt-4o", messages });
+    stream.on("chunk", (chunk) => process.stdout.write(chunk.choices[0].delta.content ?? ""));
+    await stream.finalChatCompletion();
+    """,
+)
+add_example(
     "OR122",
     "typescript",
     """

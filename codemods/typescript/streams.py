@@ -27,10 +27,19 @@ style (semicolons, indentation); it is unsafe when the loop reads
 ``id``, ``model``, ``created``, ``object``, ``system_fingerprint`` or
 ``service_tier`` (the skipped chunk is the one carrying the usage), when the
 stream's receiver is not resolved, or when its client moves only as an
-unsafe fix. Helper functions the chunk is passed to are not followed (the
-fix is then unsafe). A loop that takes the chunk apart (``for await (const
+unsafe fix. A function of the module the chunk is passed to
+(``handle(chunk)``) is read like the loop body (two calls deep); a function
+the tool cannot see makes the fix unsafe. ``const [choice] = chunk.choices``
+and ``const { choices: [c] } = chunk`` count as reading ``choices[0]`` when
+the element is then dereferenced without ``?.``. The stream may come from a
+function of the module that returns it (``for await (const c of await
+ask(q))``). A loop that takes the chunk apart (``for await (const
 { choices } of stream)``) is reported without a fix, unless its body tests
 ``choices.length`` or reads ``choices?.``.
+
+OR402 (no fix): chunks read where no loop can take the guard: a
+``stream.on("chunk", (chunk) => ...)`` handler (``ChatCompletionStream``),
+and ``it.next()`` on ``stream[Symbol.asyncIterator]()``.
 """
 
 from __future__ import annotations
@@ -78,7 +87,7 @@ def check_streams(ctx: Context) -> None:
     from codemods.typescript.rules import _split_call
 
     facts = ctx.facts
-    if b"for" not in ctx.source or b"choices" not in ctx.source:
+    if b"choices" not in ctx.source:
         return
     streams: dict[int, Node] = {}  # call id -> the stream call
     for call in facts.calls:
@@ -97,7 +106,204 @@ def check_streams(ctx: Context) -> None:
         node = stack.pop()
         if node.type == "for_in_statement":
             _check_loop(ctx, node, streams)
+        elif node.type == "call_expression":
+            _check_manual_read(ctx, node, streams)
         stack.extend(reversed(node.children))
+
+
+def _moves(ctx: Context, call: Node) -> bool:
+    """Does the stream's client go to OpenRouter, or may it (not resolved)?"""
+    from codemods.typescript.rules import _resolve, _split_call
+
+    split = _split_call(call)
+    clients = _resolve(ctx, split[0]) if split is not None else None
+    if clients == []:
+        return False  # another package's client
+    keys = [getattr(c, "id", c) for c in clients or ()]
+    return "left" not in [ctx.decisions.get(k) for k in keys]
+
+
+def _check_manual_read(ctx: Context, call: Node, streams: dict[int, Node]) -> None:
+    """OR402: chunks read where no guard can be put at the top of a loop:
+    ``stream.on("chunk", (chunk) => ...)`` (the Node SDK's
+    ``ChatCompletionStream``) and ``it.next()`` on
+    ``stream[Symbol.asyncIterator]()``."""
+    callee = unwrap(call.child_by_field_name("function"))
+    if callee is None or callee.type != "member_expression":
+        return
+    prop = callee.child_by_field_name("property")
+    method = text(prop) if prop is not None else ""
+    if method == "on":
+        _check_chunk_handler(ctx, call, callee, streams)
+    elif method == "next":
+        _check_next(ctx, call, callee, streams)
+
+
+def _check_chunk_handler(ctx: Context, call: Node, callee: Node, streams: dict[int, Node]) -> None:
+    args = call.child_by_field_name("arguments")
+    named = [c for c in args.named_children if c.type != "comment"] if args else []
+    if len(named) < 2 or named[0].type != "string" or text(named[0])[1:-1] != "chunk":
+        return
+    stream = _stream_call(ctx, callee.child_by_field_name("object"), streams)
+    handler = unwrap(named[1])
+    if handler is not None and handler.type == "identifier":
+        handler = _functions(ctx).get(text(handler))
+    if stream is None or handler is None or not _moves(ctx, stream):
+        return
+    if handler.type not in (
+        "arrow_function",
+        "function_expression",
+        "function",
+        "function_declaration",
+    ):
+        return
+    param = _param_name(handler, 0)
+    body = handler.child_by_field_name("body")
+    if param is None or body is None:
+        return
+    unguarded, _ = _scan(ctx, body, param, 0)
+    if unguarded:
+        _report_unfixable(
+            ctx,
+            call,
+            unguarded[0],
+            f"the `chunk` event handler's `{param}`",
+            f"start the handler with `if (!{param}.choices.length) return`",
+        )
+
+
+def _check_next(ctx: Context, call: Node, callee: Node, streams: dict[int, Node]) -> None:
+    """``const { value } = await it.next()`` (``it`` bound to
+    ``stream[Symbol.asyncIterator]()``), then ``value.choices[0].x``."""
+    facts = ctx.facts
+    target = unwrap(callee.child_by_field_name("object"))
+    if target is None or target.type != "identifier":
+        return
+    name = text(target)
+    if not facts.declared_once(name) or name in facts.reassigned:
+        return
+    iterator = unwrap(facts.declared_values.get(name))
+    if iterator is None or iterator.type != "call_expression":
+        return
+    getter = unwrap(iterator.child_by_field_name("function"))
+    if (
+        getter is None
+        or getter.type != "subscript_expression"
+        or "Symbol.asyncIterator" not in text(getter.child_by_field_name("index") or getter)
+    ):
+        return
+    stream = _stream_call(ctx, getter.child_by_field_name("object"), streams)
+    if stream is None or not _moves(ctx, stream):
+        return
+    node = call.parent
+    if node is not None and node.type == "await_expression":
+        node = node.parent
+    while node is not None and node.type == "parenthesized_expression":
+        node = node.parent
+    scope = _enclosing_block(call)
+    if node is None or scope is None:
+        return
+    value: str | None = None
+    if node.type == "variable_declarator":
+        pattern = node.child_by_field_name("name")
+        if pattern is not None and pattern.type == "object_pattern":
+            for member in pattern.named_children:
+                if (
+                    member.type == "shorthand_property_identifier_pattern"
+                    and text(member) == "value"
+                ):
+                    value = "value"
+                elif (
+                    member.type == "pair_pattern"
+                    and text(member.child_by_field_name("key") or member) == "value"
+                ):
+                    v = member.child_by_field_name("value")
+                    value = text(v) if v is not None and v.type == "identifier" else None
+        elif pattern is not None and pattern.type == "identifier":
+            result = text(pattern)
+            for ref in _references(scope, result):
+                steps, top = _steps(ref)
+                if steps[:2] == ["value", "choices"]:
+                    index = _dereferenced_index_at(top)
+                    if index is not None and not _guarded(index, scope, result + ".value"):
+                        _report_unfixable(
+                            ctx,
+                            call,
+                            index,
+                            f"`{result}.value`",
+                            f"skip it when `!{result}.value.choices.length`",
+                        )
+                        return
+            return
+    elif (
+        node.type == "member_expression"
+        and text(node.child_by_field_name("property") or node) == "value"
+    ):
+        value = None  # ``(await it.next()).value.choices[0]``: read in place
+        steps_node = node.parent
+        if (
+            steps_node is not None
+            and steps_node.type == "member_expression"
+            and text(steps_node.child_by_field_name("property") or steps_node) == "choices"
+        ):
+            index = _dereferenced_index_at(steps_node)
+            if index is not None:
+                _report_unfixable(
+                    ctx,
+                    call,
+                    index,
+                    "the chunk `next()` returns",
+                    "skip it when its `choices` is empty",
+                )
+        return
+    if value is None:
+        return
+    unguarded, _ = _scan(ctx, scope, value, 0)
+    unguarded = [u for u in unguarded if u.start_byte > call.end_byte]
+    if unguarded:
+        _report_unfixable(
+            ctx, call, unguarded[0], f"`{value}`", f"skip it when `!{value}.choices.length`"
+        )
+
+
+def _enclosing_block(node: Node) -> Node | None:
+    while node.parent is not None:
+        node = node.parent
+        if node.type in ("statement_block", "program"):
+            return node
+    return None
+
+
+def _dereferenced_index_at(choices: Node) -> Node | None:
+    """``X.choices[N]`` then read in a way that throws (``choices`` is the
+    ``X.choices`` member node)."""
+    index = choices.parent
+    if (
+        index is None
+        or index.type != "subscript_expression"
+        or index.child_by_field_name("object") != choices
+    ):
+        return None
+    parent = index.parent
+    if (
+        parent is not None
+        and parent.type in ("member_expression", "subscript_expression")
+        and parent.child_by_field_name("object") == index
+        and not any(c.type == "optional_chain" for c in parent.children)
+    ):
+        return index
+    return None
+
+
+def _report_unfixable(ctx: Context, at: Node, first: Node, what: str, advice: str) -> None:
+    line = first.start_point[0] + 1
+    ctx.report(
+        at,
+        RULES["OR402"],
+        f"`{text(first)}` at line {line} is undefined on OpenRouter's last stream chunk, whose "
+        f"`choices` is empty ({what}), and reading it throws a TypeError; no loop to put a "
+        f"guard in: {advice}",
+    )
 
 
 def _root(node: Node) -> Node:
@@ -122,9 +328,12 @@ def _streams(call: Node) -> bool:
     return False
 
 
-def _stream_call(ctx: Context, node: Node | None, streams: dict[int, Node]) -> Node | None:
+def _stream_call(
+    ctx: Context, node: Node | None, streams: dict[int, Node], depth: int = 0
+) -> Node | None:
     """The stream call an iterated expression is: the call (awaited or not),
-    or a name declared once, never reassigned, bound to it."""
+    a name declared once, never reassigned, bound to it, or a call of a
+    function of this module every ``return`` of which returns one."""
     facts = ctx.facts
     for _ in range(2):
         node = unwrap(node)
@@ -133,7 +342,10 @@ def _stream_call(ctx: Context, node: Node | None, streams: dict[int, Node]) -> N
         if node is None:
             return None
         if node.type == "call_expression":
-            return streams.get(node.id)
+            found = streams.get(node.id)
+            if found is None and depth < 3:
+                found = _returned_stream(ctx, node, streams, depth + 1)
+            return found
         if node.type != "identifier":
             return None
         name = text(node)
@@ -141,6 +353,100 @@ def _stream_call(ctx: Context, node: Node | None, streams: dict[int, Node]) -> N
             return None
         node = facts.declared_values.get(name)
     return None
+
+
+def _functions(ctx: Context) -> dict[str, Node]:
+    """name -> the function node of the module's functions declared once:
+    ``function f() {}`` and ``const f = (...) => ...`` / ``function () {}``."""
+    facts = ctx.facts
+    cached = getattr(facts, "_stream_functions", None)
+    if cached is not None:
+        return cached
+    out: dict[str, Node] = {}
+    root = facts.root
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type in ("function_declaration", "generator_function_declaration"):
+            name = node.child_by_field_name("name")
+            if name is not None and facts.declared_once(text(name)):
+                out[text(name)] = node
+        elif node.type == "variable_declarator":
+            name = node.child_by_field_name("name")
+            value = unwrap(node.child_by_field_name("value"))
+            if (
+                name is not None
+                and name.type == "identifier"
+                and value is not None
+                and value.type in ("arrow_function", "function_expression", "function")
+                and facts.declared_once(text(name))
+                and text(name) not in facts.reassigned
+            ):
+                out[text(name)] = value
+        stack.extend(node.children)
+    facts._stream_functions = out  # type: ignore[attr-defined]
+    return out
+
+
+def _function_of_call(ctx: Context, call: Node) -> Node | None:
+    callee = unwrap(call.child_by_field_name("function"))
+    if callee is None or callee.type != "identifier":
+        return None
+    return _functions(ctx).get(text(callee))
+
+
+def _returns(function: Node) -> list[Node | None]:
+    """The values the function returns (an arrow's expression body; None for
+    a bare ``return;``); nested functions are not entered."""
+    body = function.child_by_field_name("body")
+    if body is None:
+        return []
+    if body.type != "statement_block":
+        return [body]
+    out: list[Node | None] = []
+    stack = list(body.children)
+    while stack:
+        node = stack.pop()
+        if node.type in _FUNCTIONS:
+            continue
+        if node.type == "return_statement":
+            named = [c for c in node.named_children if c.type != "comment"]
+            out.append(named[0] if named else None)
+            continue
+        stack.extend(node.children)
+    return out
+
+
+def _returned_stream(ctx: Context, call: Node, streams: dict[int, Node], depth: int) -> Node | None:
+    """The stream call that ``f(...)`` returns, when ``f`` is a function of
+    this module whose every ``return`` returns the same kind of stream."""
+    function = _function_of_call(ctx, call)
+    if function is None:
+        return None
+    found: Node | None = None
+    for value in _returns(function):
+        stream = _stream_call(ctx, value, streams, depth)
+        if stream is None:
+            return None
+        found = found or stream
+    return found
+
+
+def _param_name(function: Node, position: int) -> str | None:
+    """The name of the function's parameter at ``position`` (a plain name)."""
+    params = function.child_by_field_name("parameters")
+    if params is None:
+        single = function.child_by_field_name("parameter")  # ``c => ...``
+        return text(single) if position == 0 and single is not None else None
+    named = [c for c in params.named_children if c.type != "comment"]
+    if position >= len(named):
+        return None
+    param = named[position]
+    if param.type in ("required_parameter", "optional_parameter"):
+        param = param.child_by_field_name("pattern")
+    if param is None or param.type != "identifier":
+        return None
+    return text(param)
 
 
 def _check_loop(ctx: Context, loop: Node, streams: dict[int, Node]) -> None:
@@ -182,26 +488,7 @@ def _check_loop(ctx: Context, loop: Node, streams: dict[int, Node]) -> None:
         )
         return
     chunk = text(left)
-    unguarded: list[Node] = []
-    other: str | None = None
-    for ref in _references(body, chunk):
-        steps, top = _steps(ref)
-        if steps[:1] == ["choices"]:
-            index = _dereferenced_index(ref, top)
-            if index is not None and not _guarded(index, body, chunk):
-                unguarded.append(index)
-            continue
-        if steps and steps[0] in _HARMLESS:
-            continue
-        if other is None:
-            shown = text(top)
-            shown = shown if len(shown) <= 40 else shown[:37] + "..."
-            if "usage" in steps[:1]:
-                other = f"the loop reads `{shown}`, which only the skipped chunk carries"
-            elif not steps:
-                other = f"the loop passes `{shown}` on whole (the skipped chunk carries the usage)"
-            else:
-                other = f"the loop uses `{shown}`"
+    unguarded, other = _scan(ctx, body, chunk, 0)
     if not unguarded:
         return
     requires: list[TsReport] = []
@@ -232,6 +519,205 @@ def _check_loop(ctx: Context, loop: Node, streams: dict[int, Node]) -> None:
         unsafe=bool(notes),
     )
     r.requires.extend(requires)
+
+
+def _scan(ctx: Context, body: Node, chunk: str, depth: int) -> tuple[list[Node], str | None]:
+    """The unguarded reads of ``chunk.choices[N]`` in ``body`` (a loop body,
+    or a helper function of the module the chunk is passed to), and the
+    first other use of the chunk that makes the guard unsafe (None: none)."""
+    unguarded: list[Node] = []
+    other: str | None = None
+
+    def note(top: Node, steps: list[str]) -> None:
+        nonlocal other
+        if other is not None:
+            return
+        shown = text(top)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        if "usage" in steps[:1]:
+            other = f"the loop reads `{shown}`, which only the skipped chunk carries"
+        elif not steps:
+            other = f"the loop passes `{shown}` on whole (the skipped chunk carries the usage)"
+        else:
+            other = f"the loop uses `{shown}`"
+
+    for ref in _references(body, chunk):
+        steps, top = _steps(ref)
+        if steps[:1] == ["choices"]:
+            index = _dereferenced_index(ref, top)
+            if index is None:
+                index = _unpacked_choices(top, body)
+            if index is not None and not _guarded(index, body, chunk):
+                unguarded.append(index)
+            continue
+        if steps and steps[0] in _HARMLESS:
+            continue
+        if not steps:
+            unpacked = _unpacked_chunk(ref, body)
+            if unpacked is not None:
+                index, reads_other = unpacked
+                if index is not None and not _guarded(index, body, chunk):
+                    unguarded.append(index)
+                if reads_other:
+                    note(ref.parent or ref, ["usage"])
+                continue
+            helper = _helper_reads(ctx, ref, depth)
+            if helper is not None:
+                found, helper_other = helper
+                unguarded.extend(found)
+                if helper_other is not None and other is None:
+                    other = helper_other
+                continue
+        note(top, steps)
+    return unguarded, other
+
+
+def _uses_throw(name: str, body: Node, after: int) -> Node | None:
+    """A read of ``name`` in ``body`` after byte ``after`` that throws when it
+    is ``undefined``: ``name.x`` / ``name[i]`` without ``?.``, or a
+    destructuring ``const { x } = name``."""
+    for ref in _references(body, name):
+        if ref.start_byte < after or _guarded(ref, body, name, alias=True):
+            continue
+        parent = ref.parent
+        if parent is None:
+            continue
+        if (
+            parent.type in ("member_expression", "subscript_expression")
+            and parent.child_by_field_name("object") == ref
+            and not any(c.type == "optional_chain" for c in parent.children)
+        ):
+            return ref
+        if (
+            parent.type == "variable_declarator"
+            and parent.child_by_field_name("value") == ref
+            and (parent.child_by_field_name("name") or parent).type
+            in ("object_pattern", "array_pattern")
+        ):
+            return ref
+    return None
+
+
+def _first_element(pattern: Node) -> Node | None:
+    named = [c for c in pattern.named_children if c.type != "comment"]
+    return named[0] if named else None
+
+
+def _element_throws(element: Node | None, body: Node, after: int) -> Node | None:
+    """The element, when taking it out of an empty array throws, now or when
+    the name it binds is read (None: it does not)."""
+    if element is None:
+        return None
+    if element.type in ("object_pattern", "array_pattern"):
+        return element  # ``const [{ delta }] = chunk.choices``
+    if element.type == "identifier" and _uses_throw(text(element), body, after) is not None:
+        return element
+    return None  # ``[c = fallback]``, ``[...rest]``
+
+
+def _unpacked_choices(top: Node, body: Node) -> Node | None:
+    """``const [choice] = chunk.choices`` (then ``choice.delta``): the
+    ``chunk.choices`` node when that throws on an empty list."""
+    parent = top.parent
+    if (
+        parent is None
+        or parent.type != "variable_declarator"
+        or parent.child_by_field_name("value") != top
+    ):
+        return None
+    name = parent.child_by_field_name("name")
+    if name is None or name.type != "array_pattern":
+        return None
+    return _element_throws(_first_element(name), body, parent.end_byte)
+
+
+def _unpacked_chunk(ref: Node, body: Node) -> tuple[Node | None, bool] | None:
+    """``const { choices: [c], usage } = chunk``: (the node to report when
+    ``choices`` is taken apart in a way that throws on an empty list, does
+    it take out anything but ``choices`` and harmless fields); None: the
+    chunk is not destructured here."""
+    parent = ref.parent
+    if (
+        parent is None
+        or parent.type != "variable_declarator"
+        or parent.child_by_field_name("value") != ref
+    ):
+        return None
+    name = parent.child_by_field_name("name")
+    if name is None or name.type != "object_pattern":
+        return None
+    index: Node | None = None
+    reads_other = False
+    for member in name.named_children:
+        if member.type == "comment":
+            continue
+        key: str | None = None
+        value: Node | None = None
+        if member.type == "shorthand_property_identifier_pattern":
+            key = text(member)
+        elif member.type == "pair_pattern":
+            k = member.child_by_field_name("key")
+            key = text(k) if k is not None else None
+            value = member.child_by_field_name("value")
+        else:  # ``...rest``, defaults
+            reads_other = True
+            continue
+        if key == "choices":
+            if value is not None and value.type == "array_pattern":
+                index = _element_throws(_first_element(value), body, parent.end_byte) or index
+            elif value is None or value.type == "identifier":
+                alias = text(value) if value is not None else "choices"
+                for r in _references(body, alias):
+                    if r.start_byte < parent.end_byte:
+                        continue
+                    top = r
+                    if (
+                        r.parent is not None
+                        and r.parent.type == "subscript_expression"
+                        and r.parent.child_by_field_name("object") == r
+                    ):
+                        outer = r.parent.parent
+                        if (
+                            outer is not None
+                            and outer.type in ("member_expression", "subscript_expression")
+                            and outer.child_by_field_name("object") == r.parent
+                            and not any(c.type == "optional_chain" for c in outer.children)
+                            and not _alias_guarded(r.parent, body, alias)
+                        ):
+                            index = top.parent
+                            break
+        elif key not in _HARMLESS:
+            reads_other = True
+    return index, reads_other
+
+
+def _alias_guarded(index: Node, body: Node, alias: str) -> bool:
+    """``choices[0].x`` under a condition that reads ``choices`` (an alias
+    of ``chunk.choices``), or after an ``if (...choices...) continue``."""
+    return _guarded(index, body, alias, alias=True)
+
+
+def _helper_reads(ctx: Context, ref: Node, depth: int) -> tuple[list[Node], str | None] | None:
+    """The chunk passed to a function of this module (``handle(chunk)``):
+    what that function reads of its parameter (None: not such a call)."""
+    args = ref.parent
+    if args is None or args.type != "arguments" or depth >= 2:
+        return None
+    call = args.parent
+    if call is None or call.type != "call_expression":
+        return None
+    function = _function_of_call(ctx, call)
+    if function is None:
+        return None
+    named = [c for c in args.named_children if c.type != "comment"]
+    position = next((i for i, c in enumerate(named) if c.id == ref.id), None)
+    if position is None:
+        return None
+    param = _param_name(function, position)
+    body = function.child_by_field_name("body")
+    if param is None or body is None:
+        return None
+    return _scan(ctx, body, param, depth + 1)
 
 
 def _references(body: Node, name: str) -> list[Node]:
@@ -302,15 +788,20 @@ def _dereferenced_index(ref: Node, top: Node) -> Node | None:
     return None
 
 
-def _mentions_choices(node: Node | None, chunk: str) -> bool:
+def _mentions_choices(node: Node | None, chunk: str, alias: bool = False) -> bool:
+    """Does ``node`` read ``chunk.choices`` (``alias``: read ``chunk``, a
+    name bound to the chunk's ``choices``)?"""
     if node is None:
         return False
     stack = [node]
     while stack:
         n = stack.pop()
+        if alias and n.type == "identifier" and text(n) == chunk:
+            return True
         if n.type == "member_expression":
             parts = member_parts(n)
-            if parts is not None and parts[:2] == [chunk, "choices"]:
+            head = chunk.split(".")
+            if parts is not None and parts[: len(head) + 1] == [*head, "choices"]:
                 return True
         stack.extend(n.children)
     return False
@@ -328,7 +819,7 @@ def _exits(node: Node | None) -> bool:
     return False
 
 
-def _guarded(index: Node, body: Node, chunk: str) -> bool:
+def _guarded(index: Node, body: Node, chunk: str, alias: bool = False) -> bool:
     node = index
     while node is not None and node.id != body.id:
         parent = node.parent
@@ -341,18 +832,18 @@ def _guarded(index: Node, body: Node, chunk: str) -> bool:
         if parent.type == "if_statement" and node.id != (
             (parent.child_by_field_name("condition") or parent).id
         ):
-            if _mentions_choices(parent.child_by_field_name("condition"), chunk):
+            if _mentions_choices(parent.child_by_field_name("condition"), chunk, alias):
                 return True
         if parent.type == "binary_expression" and node == parent.child_by_field_name("right"):
             op = parent.child_by_field_name("operator")
             if (
                 op is not None
                 and text(op) in ("&&", "||", "??")
-                and _mentions_choices(parent.child_by_field_name("left"), chunk)
+                and _mentions_choices(parent.child_by_field_name("left"), chunk, alias)
             ):
                 return True
         if parent.type == "ternary_expression" and node != parent.child_by_field_name("condition"):
-            if _mentions_choices(parent.child_by_field_name("condition"), chunk):
+            if _mentions_choices(parent.child_by_field_name("condition"), chunk, alias):
                 return True
         if parent.type in ("statement_block", "program", "switch_case"):
             for sibling in parent.named_children:
@@ -360,7 +851,7 @@ def _guarded(index: Node, body: Node, chunk: str) -> bool:
                     break
                 if (
                     sibling.type == "if_statement"
-                    and _mentions_choices(sibling.child_by_field_name("condition"), chunk)
+                    and _mentions_choices(sibling.child_by_field_name("condition"), chunk, alias)
                     and _exits(sibling.child_by_field_name("consequence"))
                 ):
                     return True

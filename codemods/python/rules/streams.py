@@ -145,13 +145,17 @@ STREAM_EMPTY_CHOICES_NO_FIX = rule(
         stream (as OR401) consumed where no statement can be inserted: a
         comprehension or generator expression over the stream
         (`"".join(c.choices[0].delta.content or "" for c in stream)`), or
-        `next(stream)` / `anext(stream)` inside a loop.
+        `next(stream)` / `anext(stream)` inside a loop. In TypeScript and
+        JavaScript: a `stream.on("chunk", (chunk) => ...)` handler (the
+        Node SDK's `ChatCompletionStream`), and chunks read by hand with
+        `it.next()` from `stream[Symbol.asyncIterator]()`.
     """,
     why="""
         OpenRouter's last chunk has an empty `choices`: the comprehension
         raises IndexError there, and so does a loop that calls `next()`
-        until the stream ends. Add `if c.choices` to the comprehension, or
-        skip chunks whose `choices` is empty.
+        until the stream ends (in JavaScript, `choices[0]` is `undefined`
+        and reading it throws a TypeError). Add `if c.choices` to the
+        comprehension, or skip chunks whose `choices` is empty.
     """,
     before="""
         import os
