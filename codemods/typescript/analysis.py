@@ -29,13 +29,19 @@ AZURE_CLASSES = frozenset({"AzureOpenAI"})
 LEGACY_CLASSES = frozenset({"Configuration", "OpenAIApi"})
 
 
+#: the package's own entry point named by its path: the same module as "openai"
+_OPENAI_INDEX = frozenset({"openai/index", "openai/index.js", "openai/index.mjs"})
+
+
 def is_openai_module(module: str | None) -> bool:
-    """``"openai"``, and Deno's ``"npm:openai"`` / ``"npm:openai@4"`` /
-    ``"jsr:@openai/openai"``."""
+    """``"openai"`` (also named by its entry point, ``"openai/index"``,
+    ``"openai/index.js"``, ``"openai/index.mjs"``), and Deno's
+    ``"npm:openai"`` / ``"npm:openai@4"`` / ``"jsr:@openai/openai"``."""
     if module is None:
         return False
     return (
         module == OPENAI
+        or module in _OPENAI_INDEX
         or module == "npm:openai"
         or module.startswith("npm:openai@")
         or module == "jsr:@openai/openai"
@@ -95,7 +101,10 @@ def is_require_of(node: Node | None, module: str) -> bool:
     if fn is None or fn.type != "identifier" or text(fn) != "require" or args is None:
         return False
     named = [c for c in args.named_children if c.type != "comment"]
-    return len(named) == 1 and string_value(named[0]) == module
+    if len(named) != 1:
+        return False
+    value = string_value(named[0])
+    return value == module or (module == OPENAI and is_openai_module(value))
 
 
 def _required(node: Node | None) -> str | None:
@@ -259,7 +268,7 @@ def collect(root: Node, source: bytes) -> Facts:
                 if c.type == "import_require_clause":
                     ident = c.named_children[0] if c.named_children else None
                     req_src = c.child_by_field_name("source")
-                    if ident is not None and string_value(req_src) == OPENAI:
+                    if ident is not None and is_openai_module(string_value(req_src)):
                         facts.imports_openai = True
                         facts.openai_names[text(ident)] = "namespace+client"
                         _bind(facts, text(ident))
