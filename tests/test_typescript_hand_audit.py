@@ -43,3 +43,250 @@ def fixes(result) -> dict[str, str | None]:
 def test_openai_imported_by_its_entry_point_is_openai(header: str) -> None:
     out = migrated(f"{header}\nconst client = new OpenAI();\n")
     assert 'new OpenAI({ baseURL: "https://openrouter.ai/api/v1"' in out
+
+
+# --- W1: client.beta.X is client.X ------------------------------------------------
+
+
+def test_beta_paths_count_as_uses_of_the_client_for_the_model() -> None:
+    # before: `client.beta` was an unknown receiver: the model fix was unsafe
+    # while the client moved safely
+    source = """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        await client.beta.chat.completions.parse({ model: "gpt-4o", messages: [] });
+        await client.beta.responses.create({ model: "gpt-4o-mini", input: "hi" });
+    """
+    result = run(source)
+    assert fixes(result) == {"OR101": "safe", "OR201": "safe"}
+    out = migrated(source)
+    assert '"openai/gpt-4o"' in out and '"openai/gpt-4o-mini"' in out
+
+
+def test_a_client_used_only_under_beta_for_unserved_endpoints_stays() -> None:
+    result = run(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        await client.beta.realtime.sessions.create({ model: "gpt-4o-realtime-preview" });
+        await client.beta.threads.runs.create(threadId, { assistant_id: "asst_1" });
+        """
+    )
+    assert codes(result) == ["OR119"]
+    assert "Realtime API" in result.findings[0].message
+    assert result.new_source is None
+
+
+def test_an_unserved_beta_call_of_a_mixed_client_is_reported() -> None:
+    result = run(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        await client.chat.completions.create({ model: "gpt-4o", messages: [] });
+        await client.beta.assistants.create({ model: "gpt-4o" });
+        """
+    )
+    assert codes(result) == ["OR101", "OR201", "OR301"]
+    assert result.findings[2].message.startswith("`beta.assistants.create(...)` (Assistants API)")
+
+
+# --- M2/Q3: OR301 for stored responses, OR302 ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        'client.responses.retrieve("resp_1")',
+        'client.responses.cancel("resp_1")',
+        'client.responses.delete("resp_1")',
+        'client.responses.inputItems.list("resp_1")',
+        'client.responses.stream({ response_id: "resp_1", starting_after: 3 })',
+        'client.chat.completions.retrieve("chatcmpl_1")',
+        "client.chat.completions.list()",
+    ],
+)
+def test_stored_responses_and_completions_are_unserved_endpoints(call: str) -> None:
+    mixed = run(
+        f"""
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        await client.responses.create({{ model: "gpt-4o", input: "hi" }});
+        await {call};
+        """
+    )
+    assert codes(mixed) == ["OR101", "OR201", "OR301"]
+    assert "stored" in mixed.findings[2].message
+    alone = run(
+        f"""
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        await {call};
+        """
+    )
+    assert codes(alone) == ["OR119"] and alone.new_source is None
+
+
+@pytest.mark.parametrize(
+    ("member", "said"),
+    [
+        ("store: true", "store: true"),
+        ("background: true", "background: true"),
+        ("previous_response_id: last.id", "previous_response_id"),
+        ('conversation: "conv_1"', "conversation"),
+        ('tools: [{ type: "file_search", vector_store_ids: ["vs_1"] }]', "file_search"),
+    ],
+)
+def test_stateful_responses_requests_are_reported(member: str, said: str) -> None:
+    result = run(
+        f"""
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        const first = await client.responses.create({{ model: "gpt-4o", input: "hi" }});
+        const next = await client.responses.create({{ model: "gpt-4o", input: "hi", {member} }});
+        """
+    )
+    assert "OR302" in codes(result)
+    assert said in next(f for f in result.findings if f.code == "OR302").message
+
+
+def test_stateless_members_are_not_stateful() -> None:
+    result = run(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        await client.responses.create({ model: "gpt-4o", input: "hi", store: false, previous_response_id: null });
+        """
+    )
+    assert "OR302" not in codes(result) and "OR119" not in codes(result)
+
+
+def test_a_client_used_only_for_stateful_responses_stays() -> None:
+    result = run(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        await client.responses.create({ model: "gpt-4o", input: "hi", store: true });
+        """
+    )
+    assert codes(result)[0] == "OR119" and result.new_source is None
+
+
+# --- W3: a binding is followed only where it is visible ---------------------------
+
+
+def test_a_request_declared_in_another_function_is_not_followed() -> None:
+    # before: `params` of build() was taken for the request of send(), and
+    # its model rewritten
+    source = """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        function build() {
+          const params = { model: "gpt-4o", messages: [] };
+          return params;
+        }
+        async function send() {
+          return client.chat.completions.create(params);
+        }
+    """
+    result = run(source)
+    assert codes(result) == ["OR101", "OR205"]
+    assert "`params`" in result.findings[1].message
+    assert b'"gpt-4o"' in (result.new_source or b"")
+
+
+def test_a_loop_variable_shadows_a_request_of_the_same_name() -> None:
+    result = run(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        function example() {
+          const params = { model: "gpt-4o", messages: [] };
+          return params;
+        }
+        async function all(list: any[]) {
+          for (const params of list) {
+            await client.chat.completions.create(params);
+          }
+        }
+        """
+    )
+    assert codes(result) == ["OR101", "OR205"]
+
+
+def test_a_model_name_shadowed_by_a_loop_variable_is_dynamic() -> None:
+    result = run(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        const model = "gpt-4o";
+        export async function all(models: string[]) {
+          for (const model of models) {
+            await client.chat.completions.create({ model, messages: [] });
+          }
+        }
+        """
+    )
+    assert codes(result) == ["OR101", "OR205"]
+    assert b'"gpt-4o"' in (result.new_source or b"")
+
+
+def test_a_model_declared_in_a_block_is_not_seen_outside_it() -> None:
+    result = run(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        if (process.env.FAST) {
+          const MODEL = "gpt-4o-mini";
+          console.log(MODEL.length);
+        }
+        await client.chat.completions.create({ model: MODEL, messages: [] });
+        """
+    )
+    assert codes(result) == ["OR101", "OR205"]
+
+
+def test_a_request_assigned_again_is_not_followed() -> None:
+    result = run(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        let params = { model: "gpt-4o", messages: [] };
+        ({ params } = overrides);
+        await client.chat.completions.create(params);
+        """
+    )
+    assert codes(result) == ["OR101", "OR205"]
+
+
+def test_a_request_in_scope_is_still_followed() -> None:
+    out = migrated(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        async function send() {
+          const params = { model: "gpt-4o", messages: [] };
+          if (params) {
+            return client.chat.completions.create(params);
+          }
+        }
+        """
+    )
+    assert '"openai/gpt-4o"' in out
+
+
+# --- W4: a request built by a call -------------------------------------------------
+
+
+@pytest.mark.parametrize("arg", ["await build()", "buildParams()", "this.params", "opts"])
+def test_a_request_the_tool_cannot_see_is_dynamic(arg: str) -> None:
+    result = run(
+        f"""
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        export async function send(opts: any) {{
+          return client.chat.completions.create({arg});
+        }}
+        """
+    )
+    assert codes(result) == ["OR101", "OR205"]
+    assert f"`{arg}`" in result.findings[1].message

@@ -138,6 +138,64 @@ def member_parts(node: Node | None) -> list[str] | None:
     return out
 
 
+#: what a ``let``/``const`` is scoped to (its nearest enclosing one) ...
+_BLOCK_SCOPES = frozenset(
+    {
+        "statement_block",
+        "program",
+        "for_statement",
+        "for_in_statement",
+        "switch_body",
+        "class_static_block",
+    }
+)
+#: ... and a ``var``
+_FUNCTION_SCOPES = frozenset(
+    {
+        "program",
+        "function_declaration",
+        "function_expression",
+        "function",
+        "arrow_function",
+        "method_definition",
+        "generator_function_declaration",
+        "generator_function",
+        "class_static_block",
+    }
+)
+
+
+def declaration_scope(declarator: Node | None) -> Node | None:
+    """The node a ``variable_declarator``'s name is scoped to: the nearest
+    block (``let``/``const``) or function (``var``) around it."""
+    if declarator is None:
+        return None
+    statement = declarator.parent
+    scopes = (
+        _FUNCTION_SCOPES
+        if statement is not None and statement.type == "variable_declaration"
+        else _BLOCK_SCOPES
+    )
+    node = statement
+    while node is not None and node.type not in scopes:
+        node = node.parent
+    return node
+
+
+def visible(declarator: Node | None, use: Node) -> bool:
+    """Is the declaration ``declarator`` (a ``variable_declarator``) in
+    scope where ``use`` is?"""
+    scope = declaration_scope(declarator)
+    if scope is None:
+        return False
+    node: Node | None = use
+    while node is not None:
+        if node.id == scope.id:
+            return True
+        node = node.parent
+    return False
+
+
 @dataclass
 class Facts:
     # local name -> what it is bound to from openai: "client", "azure",
@@ -152,6 +210,8 @@ class Facts:
     bindings: dict[str, int] = field(default_factory=dict)
     # name -> the value of its one ``const``/``let``/``var`` declarator
     declared_values: dict[str, Node] = field(default_factory=dict)
+    # name -> its last ``variable_declarator`` (with a value or not: ``let x;``)
+    declarators: dict[str, Node] = field(default_factory=dict)
     # names declared with ``export``
     exported: set[str] = field(default_factory=set)
     # name -> identifier nodes that read it
@@ -183,6 +243,22 @@ class Facts:
 
     def declared_once(self, name: str) -> bool:
         return self.bindings.get(name, 0) == 1
+
+    def value_of(self, ident: Node | None) -> Node | None:
+        """The value an identifier certainly holds: the initialiser of the
+        one ``const``/``let``/``var`` declaration of its name in the file,
+        never assigned again, and visible where it is read (its block or
+        function encloses the read: a ``params`` declared in another
+        function is not this one). None: not certain."""
+        if ident is None or ident.type not in ("identifier", "shorthand_property_identifier"):
+            return None
+        name = text(ident)
+        if not self.declared_once(name) or name in self.reassigned:
+            return None
+        value = self.declared_values.get(name)
+        if value is None or not visible(value.parent, ident):
+            return None
+        return value
 
     def meaning(self, node: Node | None) -> str | None:
         """What a constructor expression names: "client", "azure",
@@ -301,6 +377,21 @@ def collect(root: Node, source: bytes) -> Facts:
             param = node.child_by_field_name("parameter")
             if param is not None and param.type == "identifier":
                 _bind(facts, text(param))
+        elif t == "for_in_statement":
+            # ``for (const x of xs)`` declares x; ``for (x of xs)`` assigns it
+            left = node.child_by_field_name("left")
+            declared = node.child_by_field_name("kind") is not None
+            for ident in _pattern_names(left):
+                if declared:
+                    _bind(facts, ident)
+                else:
+                    facts.reassigned.add(ident)
+        elif t in ("augmented_assignment_expression", "update_expression"):
+            target = node.child_by_field_name(
+                "left" if t == "augmented_assignment_expression" else "argument"
+            )
+            if target is not None and target.type == "identifier":
+                facts.reassigned.add(text(target))
         elif t == "catch_clause":
             param = node.child_by_field_name("parameter")
             for ident in _pattern_names(param):
@@ -378,6 +469,10 @@ def collect(root: Node, source: bytes) -> Facts:
                 facts.reassigned.add(text(left))
                 if right is not None:
                     facts.assigned.setdefault(text(left), []).append(right)
+            elif left is not None and left.type in ("object_pattern", "array_pattern"):
+                # ``({ model } = config)``, ``[a, b] = pair``
+                for ident in _pattern_names(left):
+                    facts.reassigned.add(ident)
             parts = member_parts(left)
             if parts is not None and len(parts) == 2 and parts[0] == "this" and right is not None:
                 facts.members.setdefault(parts[1], []).append(right)
@@ -511,6 +606,7 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
     if name.type == "identifier":
         ident = text(name)
         _bind(facts, ident)
+        facts.declarators[ident] = node
         if value is not None:
             facts.declared_values[ident] = value
             req = _required(value)

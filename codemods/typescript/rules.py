@@ -14,6 +14,7 @@ the tool cannot resolve makes the model fix unsafe (``--unsafe-fixes``).
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,11 +26,13 @@ from codemods.core.rules import RULES, UNSAFE_NOTE, RuleInfo, add_example, rule
 from codemods.typescript.analysis import (
     Facts,
     Node,
+    declaration_scope,
     member_parts,
     string_fragment,
     string_value,
     text,
     unwrap,
+    visible,
 )
 
 Edit = tuple[int, int, bytes]
@@ -299,6 +302,16 @@ add_example(
     """,
 )
 add_example(
+    "OR302",
+    "typescript",
+    """
+    import OpenAI from "openai";
+    const client = new OpenAI();
+    const first = await client.responses.create({ model: "gpt-4o", input: "Hi" });
+    const r = await client.responses.create({ model: "gpt-4o", input: "Hi", previous_response_id: lastId });
+    """,
+)
+add_example(
     "OR303",
     "typescript",
     """
@@ -347,16 +360,14 @@ KNOWN_OPTIONS = frozenset(
     }
 )
 
-#: method paths (after the client) whose first argument's ``model`` is a model ID
+#: method paths (after the client, ``beta`` left out) whose first argument's
+#: ``model`` is a model ID
 MODEL_METHODS: frozenset[tuple[str, ...]] = frozenset(
     {
         ("chat", "completions", "create"),
         ("chat", "completions", "parse"),
         ("chat", "completions", "stream"),
         ("chat", "completions", "runTools"),
-        ("beta", "chat", "completions", "parse"),
-        ("beta", "chat", "completions", "stream"),
-        ("beta", "chat", "completions", "runTools"),
         ("completions", "create"),
         ("responses", "create"),
         ("responses", "parse"),
@@ -364,26 +375,55 @@ MODEL_METHODS: frozenset[tuple[str, ...]] = frozenset(
         ("embeddings", "create"),
     }
 )
-#: resources (first name after the client) OpenRouter does not serve
-UNSUPPORTED: dict[tuple[str, ...], str] = {
-    ("files",): "files",
-    ("batches",): "batches",
-    ("fineTuning",): "fine-tuning",
-    ("uploads",): "uploads",
-    ("vectorStores",): "vector stores",
-    ("moderations",): "moderations",
-    ("audio",): "audio",
-    ("realtime",): "realtime",
-    ("evals",): "evals",
-    ("containers",): "containers",
-    ("videos",): "videos",
-    ("conversations",): "conversations",
-    ("beta", "assistants"): "assistants",
-    ("beta", "threads"): "threads",
-    ("beta", "vectorStores"): "vector stores",
-    ("beta", "realtime"): "realtime",
-    ("images",): "images",
-}
+#: names in a method path that do not change which endpoint it calls, as
+#: Python's (``models._TRANSPARENT``): ``client.beta.chat.completions.parse``
+#: is ``client.chat.completions.parse`` for the model and the decision whether
+#: OpenRouter serves it, ``client.beta.realtime`` is ``client.realtime``
+TRANSPARENT = frozenset({"beta"})
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An entry of ``mappings/unsupported.yaml`` (the Python front-end's
+    table of endpoints OpenRouter does not serve), its names in the Node
+    SDK's camelCase (``fine_tuning`` -> ``fineTuning``, ``input_items`` ->
+    ``inputItems``)."""
+
+    resource: tuple[str, ...]
+    methods: frozenset[str] | None
+    title: str
+    kind: str  # "missing" (OR301) | "different" (OR303)
+    message: str
+
+
+#: the stored-responses entry, for ``responses.stream({ response_id })``
+#: (streams a stored response again, like ``retrieve``)
+_STORED_RESPONSES = ("responses", "retrieve")
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(r[:1].upper() + r[1:] for r in rest)
+
+
+@functools.lru_cache(maxsize=1)
+def endpoints() -> tuple[Endpoint, ...]:
+    """The endpoints OpenRouter does not serve (``mappings/unsupported.yaml``),
+    in the Node SDK's names."""
+    from codemods.python.rules.unsupported import load_unsupported
+
+    return tuple(
+        Endpoint(
+            tuple(_camel(p) for p in ep.resource),
+            None if ep.methods is None else frozenset(_camel(m) for m in ep.methods),
+            ep.title,
+            ep.kind,
+            ep.message,
+        )
+        for ep in load_unsupported().endpoints
+    )
+
+
 AI_SDK_METHODS = frozenset(
     {
         "chat",
@@ -534,7 +574,9 @@ def check(ctx: Context) -> None:
         if names and project is not None:
             for exported_name, served, where, resource in project.client_uses:
                 if exported_name in names:
-                    kinds.append(None if served else _unsupported(tuple(resource.split("."))))
+                    kinds.append(
+                        None if served else (_unsupported(tuple(resource.split("."))) or STATEFUL)
+                    )
                     elsewhere.append(where)
             seen = any(n in project.imported_names for n in names) or bool(elsewhere)
             unknown_at = [w for n, w in project.client_uses_unknown if n in names]
@@ -1157,7 +1199,8 @@ def _append_members(source: bytes, obj: Node, entries: list[str]) -> list[Edit]:
 
 def _split_call(call: Node) -> tuple[Node, tuple[str, ...]] | None:
     """``recv.a.b.c(...)`` -> (recv, ("a", "b", "c")) for the longest known
-    method path; None when the call is not an SDK method call."""
+    method path (``beta`` left out: ``recv.beta.a.b(...)`` is the same call);
+    None when the call is not an SDK method call."""
     fn = call.child_by_field_name("function")
     chain: list[tuple[str, Node]] = []
     node = unwrap(fn)
@@ -1168,21 +1211,179 @@ def _split_call(call: Node) -> tuple[Node, tuple[str, ...]] | None:
         chain.append((text(prop), node.child_by_field_name("object")))
         node = unwrap(node.child_by_field_name("object"))
     chain.reverse()  # [(name, object-before-it)]
-    names = tuple(n for n, _ in chain)
+    names = [n for n, _ in chain]
     for k in range(len(chain)):
-        path = names[k:]
-        if path in MODEL_METHODS:
+        if names[k] in TRANSPARENT:
+            continue
+        path = tuple(n for n in names[k:] if n not in TRANSPARENT)
+        if path in MODEL_METHODS or _endpoint(path) is not None:
+            while k > 0 and names[k - 1] in TRANSPARENT:
+                k -= 1  # the client is before ``beta``
             return chain[k][1], path
-        for prefix in UNSUPPORTED:
-            if path[: len(prefix)] == prefix and len(path) > len(prefix):
-                return chain[k][1], path
+    return None
+
+
+def _shown_path(call: Node, receiver: Node) -> str:
+    """The method path of a call as written after its client
+    (``beta.threads.create``), for messages."""
+    fn = call.child_by_field_name("function")
+    parts = member_parts(fn)
+    before = member_parts(receiver)
+    if parts is not None and before is not None and parts[: len(before)] == before:
+        return ".".join(parts[len(before) :])
+    written = "".join(text(fn).split())
+    at = written.rfind(").")
+    return written[at + 2 :] if at >= 0 else written
+
+
+def _endpoint(path: tuple[str, ...]) -> Endpoint | None:
+    """The entry of the table of endpoints OpenRouter does not serve that a
+    method path (``beta`` left out) calls; None: not in it."""
+    for ep in endpoints():
+        n = len(ep.resource)
+        if len(path) > n and path[:n] == ep.resource:
+            if ep.methods is None or path[n] in ep.methods:
+                return ep
     return None
 
 
 def _unsupported(path: tuple[str, ...]) -> str | None:
-    for prefix, what in UNSUPPORTED.items():
-        if path[: len(prefix)] == prefix and len(path) > len(prefix):
-            return what
+    """What a method path calls that OpenRouter does not serve (the title
+    of its endpoint), None: a served one."""
+    ep = _endpoint(path)
+    return None if ep is None else ep.title
+
+
+_RESPONSES_METHODS = frozenset(
+    {("responses", "create"), ("responses", "parse"), ("responses", "stream")}
+)
+# OpenAI's hosted Responses tools: they run on OpenAI's side (as Python's)
+_HOSTED_TOOLS = frozenset(
+    {
+        "file_search",
+        "web_search",
+        "web_search_preview",
+        "image_generation",
+        "code_interpreter",
+        "computer_use_preview",
+        "mcp",
+        "local_shell",
+    }
+)
+#: what a client used for Responses requests that need OpenAI's state is
+#: used for (OR119's message)
+STATEFUL = "stateful Responses requests"
+
+
+def _call_endpoint(ctx: Context, call: Node, path: tuple[str, ...]) -> Endpoint | None:
+    """The unserved endpoint a call makes: the table's, or stored responses
+    for ``responses.stream({ response_id })`` (streams a stored response
+    again, as ``retrieve`` reads it)."""
+    ep = _endpoint(path)
+    if ep is None and path == ("responses", "stream") and "response_id" in _request_keys(ctx, call):
+        ep = _endpoint(_STORED_RESPONSES)
+    return ep
+
+
+def _unserved(ctx: Context, call: Node, path: tuple[str, ...]) -> str | None:
+    """What a call through a client asks that OpenRouter does not serve (for
+    the client's decision, as Python's ``classify_use``): the title of its
+    endpoint, or :data:`STATEFUL` for a Responses request that needs OpenAI's
+    state or hosted tools; None: OpenRouter serves it."""
+    ep = _call_endpoint(ctx, call, path)
+    if ep is not None:
+        return ep.title
+    if path in _RESPONSES_METHODS and _stateful(ctx, call):
+        return STATEFUL
+    return None
+
+
+def _request(ctx: Context, call: Node) -> Node | None:
+    """The request object literal of a call (its first argument, or the
+    value of the certain binding it names); None: not one."""
+    args = call.child_by_field_name("arguments")
+    named = [c for c in args.named_children if c.type != "comment"] if args else []
+    first = unwrap(named[0]) if named else None
+    if first is not None and first.type == "identifier":
+        first = unwrap(ctx.facts.value_of(first))
+    return first if first is not None and first.type == "object" else None
+
+
+def _request_keys(ctx: Context, call: Node) -> dict[str, Node]:
+    obj = _request(ctx, call)
+    out: dict[str, Node] = {}
+    for m in _members(obj) if obj is not None else ():
+        key = _key_name(m)
+        if key is not None:
+            out.setdefault(key, m)
+    return out
+
+
+def _stateful_members(ctx: Context, call: Node) -> list[tuple[Node, str]]:
+    """The members of a Responses request that need OpenAI's state or its
+    hosted tools, with what to say: ``store: true``, ``background: true``,
+    ``previous_response_id``, ``conversation`` (not null/undefined), a hosted
+    tool in ``tools: [...]``."""
+    out: list[tuple[Node, str]] = []
+    for key, m in _request_keys(ctx, call).items():
+        value = unwrap(m.child_by_field_name("value")) if m.type == "pair" else m
+        if value is None:
+            continue
+        if key == "store" and value.type == "true":
+            out.append(
+                (
+                    m,
+                    "store: true: OpenRouter's Responses API is stateless and answers 400; "
+                    "remove it and keep the response (its output) yourself",
+                )
+            )
+        elif key == "background" and value.type == "true":
+            out.append(
+                (
+                    m,
+                    "background: true: OpenRouter's Responses API is stateless: there is no "
+                    "stored response to poll; remove it and wait for the result (or stream it)",
+                )
+            )
+        elif key in ("previous_response_id", "conversation") and not (
+            value.type in ("null", "undefined")
+            or (value.type == "identifier" and text(value) == "undefined")
+        ):
+            out.append(
+                (
+                    m,
+                    f"{key}: OpenRouter's Responses API is stateless and answers 400; send the "
+                    "whole conversation in `input` instead",
+                )
+            )
+        elif key == "tools" and value.type == "array":
+            for el in value.named_children:
+                hosted = _hosted_tool(el)
+                if hosted is not None:
+                    out.append(
+                        (
+                            el,
+                            f"hosted tool `{hosted}` runs on OpenAI's servers: OpenRouter's "
+                            "Responses API does not run it (file_search needs OpenAI vector "
+                            "stores); use OpenRouter's web plugin or your own tool",
+                        )
+                    )
+    return out
+
+
+def _stateful(ctx: Context, call: Node) -> bool:
+    return bool(_stateful_members(ctx, call))
+
+
+def _hosted_tool(node: Node) -> str | None:
+    """``{ type: "file_search", ... }`` -> "file_search" for a hosted tool."""
+    node = unwrap(node)
+    if node is None or node.type != "object":
+        return None
+    for m in _members(node):
+        if _key_name(m) == "type" and m.type == "pair":
+            kind = string_value(m.child_by_field_name("value"))
+            return kind if kind in _HOSTED_TOOLS else None
     return None
 
 
@@ -1202,15 +1403,15 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
     values: list[Node] | None = None
     if node.type == "identifier":
         name = text(node)
-        if (
-            facts.declared_once(name)
-            and name in facts.declared_values
-            and name not in facts.reassigned
-        ):
-            values = [facts.declared_values[name]]
-        elif name not in facts.reassigned and facts.declared_once(name):
-            key = "import:" + name
-            return [key] if key in ctx.decisions else None
+        if facts.declared_once(name) and name not in facts.reassigned:
+            if name in facts.declared_values:
+                value = facts.value_of(node)
+                if value is None:
+                    return None  # declared where this read does not see it
+                values = [value]
+            else:
+                key = "import:" + name
+                return [key] if key in ctx.decisions else None
     else:
         parts = member_parts(node)
         if parts is not None and len(parts) == 2 and parts[0] == "this":
@@ -1219,7 +1420,7 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
             key = "import:" + ".".join(parts)
             return [key] if key in ctx.decisions and facts.declared_once(parts[0]) else None
     if values is None and node.type == "identifier":
-        values = _assigned_values(ctx, text(node))
+        values = _assigned_values(ctx, text(node), node)
     if not values:
         return None
     out: list[ClientKey] = []
@@ -1238,7 +1439,7 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
     return out
 
 
-def _assigned_values(ctx: Context, name: str) -> list[Node] | None:
+def _assigned_values(ctx: Context, name: str, use: Node | None = None) -> list[Node] | None:
     """Every value a variable declared once holds: its initialiser and each
     plain assignment (``let openai; if (azure) openai = new OpenAI({...})
     else openai = new OpenAI()``), as Python unions a name's bindings in its
@@ -1249,6 +1450,14 @@ def _assigned_values(ctx: Context, name: str) -> list[Node] | None:
     if not facts.declared_once(name) or name not in facts.assigned:
         return None
     values = list(facts.assigned[name])
+    declarator = facts.declarators.get(name)
+    if declarator is not None:
+        # a variable of a block or function: read outside it, the name is
+        # another variable; assigned outside it, another variable is assigned
+        if use is not None and not visible(declarator, use):
+            return None
+        scope = declaration_scope(declarator)
+        values = [v for v in values if scope is not None and visible(declarator, v)]
     if name in facts.declared_values:
         values.insert(0, facts.declared_values[name])
     out = []
@@ -1308,19 +1517,29 @@ def _leave_sharing(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> None:
                 )
 
 
-def _unseen_request(ctx: Context, call: Node) -> None:
+def _unseen_request(ctx: Context, call: Node, resolved: bool) -> None:
     """OR205 for a request whose model the tool cannot see, as Python reports
     ``create(**body)``: an object spreading something (``{ ...body, stream:
-    true }``) with no ``model`` of its own. The model comes with the spread
-    value, often a browser's request body."""
+    true }``) with no ``model`` of its own (the model comes with the spread
+    value, often a browser's request body); and, through a client the tool
+    resolves, a request that is not an object it can read: a call's result
+    (``create(buildParams())``, ``create(await build())``), a parameter, a
+    name it cannot bind with certainty. Nothing is rewritten from a guess."""
     args = call.child_by_field_name("arguments")
     named = [c for c in args.named_children if c.type != "comment"] if args else []
-    first = unwrap(named[0]) if named else None
-    if first is not None and first.type == "identifier":
-        name = text(first)
-        if ctx.facts.declared_once(name) and name in ctx.facts.declared_values:
-            first = unwrap(ctx.facts.declared_values[name])
-    if first is None or first.type != "object":
+    if not named:
+        return
+    first = _request(ctx, call)
+    if first is None:
+        if resolved and named[0].type != "spread_element":
+            shown = text(named[0])
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            ctx.report(
+                named[0],
+                RULES["OR205"],
+                f"the request comes from `{shown}`, which the tool cannot follow: check that "
+                "its model is an OpenRouter ID (provider/model, e.g. 'openai/gpt-4o')",
+            )
         return
     members = _members(first)
     spreads = [m for m in members if m.type == "spread_element"]
@@ -1350,7 +1569,7 @@ def _client_uses(ctx: Context) -> dict[ClientKey, list[str | None]]:
         receiver, path = split
         clients = _resolve(ctx, receiver)
         for c in clients or ():
-            uses.setdefault(c, []).append(_unsupported(path))
+            uses.setdefault(c, []).append(_unserved(ctx, call, path))
     return uses
 
 
@@ -1361,12 +1580,8 @@ def _model_value(ctx: Context, call: Node) -> tuple[Node | None, Node | None]:
     named = [c for c in args.named_children if c.type != "comment"] if args else []
     if not named:
         return None, None
-    first = unwrap(named[0])
-    if first is not None and first.type == "identifier":
-        name = text(first)
-        if ctx.facts.declared_once(name) and name in ctx.facts.declared_values:
-            first = unwrap(ctx.facts.declared_values[name])
-    if first is None or first.type != "object":
+    first = _request(ctx, call)
+    if first is None:
         return None, None
     for m in _members(first):
         if _key_name(m) == "model":
@@ -1405,32 +1620,33 @@ def _check_calls(ctx: Context) -> None:
         if "left" in decisions:
             continue  # the client stays on OpenAI, and what it sends
         resolved = clients is not None
-        what = _unsupported(path)
-        if what is not None:
-            if resolved:
-                info = RULES["OR303"] if path[0] == "images" else RULES["OR301"]
-                ctx.report(
-                    call,
-                    info,
-                    f"`{'.'.join(path)}` ({what}) has no OpenRouter equivalent: this call "
-                    "fails once the client points at OpenRouter",
-                )
+        # as Python's: through a client of openai's, or one the tool cannot
+        # resolve in a file that imports openai
+        openai_receiver = resolved or facts.imports_openai
+        ep = _call_endpoint(ctx, call, path)
+        if ep is not None:
+            if openai_receiver:
+                shown = _shown_path(call, receiver)
+                if ep.kind == "different":
+                    ctx.report(call, RULES["OR303"], f"`{shown}(...)`: {ep.message}")
+                else:
+                    ctx.report(call, RULES["OR301"], f"`{shown}(...)` ({ep.title}): {ep.message}")
             continue
+        if path in _RESPONSES_METHODS and openai_receiver:
+            for member, message in _stateful_members(ctx, call):
+                ctx.report(member, RULES["OR302"], message)
         value, where = _model_value(ctx, call)
         if value is None:
             if resolved or facts.imports_openai:  # unresolved: maybe openai's
-                _unseen_request(ctx, call)
+                _unseen_request(ctx, call, resolved)
             continue
         node = unwrap(value)
         via = None
         shared = exported = False
         if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
             name = text(node)
-            if not (
-                facts.declared_once(name)
-                and name in facts.declared_values
-                and name not in facts.reassigned
-            ):
+            declared = facts.value_of(node)
+            if declared is None:
                 if name in facts.local_imports and facts.declared_once(name):
                     # a constant of another module: its definition is
                     # rewritten there (or reported) with this read counted
@@ -1456,7 +1672,7 @@ def _check_calls(ctx: Context) -> None:
                 continue
             via = name
             exported = name in facts.exported and name not in exports
-            node = unwrap(facts.declared_values[name])
+            node = unwrap(declared)
             # reads of the constant besides its declaration and model positions
             shared = _read_elsewhere(ctx, name)
         frag = string_fragment(node) if node is not None else None
@@ -1738,7 +1954,7 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
                 call, path = hit
                 line = lines.count(b"\n", 0, call.start_byte) + 1
                 s.client_uses.setdefault(key, []).append(
-                    (_unsupported(path) is None, line, ".".join(path))
+                    (_unserved(ctx, call, path) is None, line, ".".join(path))
                 )
             else:
                 other += 1
