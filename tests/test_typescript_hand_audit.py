@@ -290,3 +290,140 @@ def test_a_request_the_tool_cannot_see_is_dynamic(arg: str) -> None:
     )
     assert codes(result) == ["OR101", "OR205"]
     assert f"`{arg}`" in result.findings[1].message
+
+
+# --- W2: a client handed to code the tool does not follow ------------------------
+
+CHAT = 'await client.chat.completions.create({ model: "gpt-4o", messages: [] });'
+
+
+@pytest.mark.parametrize(
+    ("use", "said"),
+    [
+        ("someLib(client);", "is passed to `someLib` (line 4)"),
+        ('import("./agent").then((m) => m.run(client));', "is passed to `m.run` (line 4)"),
+        ("const agent = new Agent({ llm: client, name: 'a' });", "is passed to `Agent` (line 4)"),
+        ("tools.register([client]);", "is passed to `tools.register` (line 4)"),
+        (
+            "const create = client.chat.completions.create;",
+            "has an SDK method taken as a value (`client.chat.completions.create`) (line 4)",
+        ),
+        ("globalThis.llm = client;", "is stored in `globalThis.llm` (line 4)"),
+        ("export const getClient = () => client;", "is returned from a function (line 4)"),
+        ("const deps = { client };", "is put in an object or array (line 4)"),
+    ],
+)
+def test_a_client_that_escapes_moves_only_as_an_unsafe_fix(use: str, said: str) -> None:
+    # before: the client moved as a safe fix; the requests made where it
+    # escapes kept their bare model IDs
+    result = run(
+        f"""
+        import OpenAI from "openai";
+        import {{ someLib, Agent, tools }} from "some-lib";
+        const client = new OpenAI();
+        {use}
+        {CHAT}
+        """
+    )
+    assert fixes(result) == {"OR101": "unsafe", "OR201": "unsafe"}
+    message = result.findings[0].message
+    assert "; unsafe fix: the client " + said in message, message
+    assert result.new_source is None
+    out = migrated(
+        f"""
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        {use}
+        {CHAT}
+        """,
+        unsafe_fixes=True,
+    )
+    assert "https://openrouter.ai/api/v1" in out and '"openai/gpt-4o"' in out
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "console.log(client);",
+        "const c = client;\nawait c.embeddings.create({ model: 'text-embedding-3-small', input: 'x' });",
+        "if (!client) throw new Error('no client');",
+        "const ok = client instanceof OpenAI;",
+        "await client.models.list();",
+    ],
+)
+def test_reads_the_tool_follows_are_not_escapes(use: str) -> None:
+    result = run(
+        f"""
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        {use}
+        {CHAT}
+        """
+    )
+    assert {f.applicability for f in result.findings if f.code in ("OR101", "OR201")} == {"safe"}, [
+        f.message for f in result.findings
+    ]
+
+
+def test_a_client_stored_on_this_is_followed() -> None:
+    source = """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        class Bot {
+          constructor() { this.llm = client; }
+          ask() { return this.llm.chat.completions.create({ model: "gpt-4o", messages: [] }); }
+        }
+    """
+    result = run(source)
+    assert fixes(result) == {"OR101": "safe", "OR201": "safe"}
+
+
+@pytest.mark.parametrize(
+    ("header", "use"),
+    [
+        (
+            'import { OpenAIRealtimeWebSocket } from "openai/beta/realtime/websocket";',
+            'const rt = new OpenAIRealtimeWebSocket({ model: "gpt-4o-realtime-preview" }, client);',
+        ),
+        (
+            'import { OpenAIRealtimeWS } from "openai/realtime/ws";',
+            'const rt = await OpenAIRealtimeWS.create(client, { model: "gpt-realtime" });',
+        ),
+        (
+            'const { OpenAIRealtimeWS } = require("openai/beta/realtime/ws");',
+            'const rt = new OpenAIRealtimeWS({ model: "gpt-4o-realtime-preview" }, client);',
+        ),
+        (
+            'import * as rtws from "openai/realtime/ws.js";',
+            "const rt = new rtws.OpenAIRealtimeWS({ model: 'gpt-realtime' }, client);",
+        ),
+        (
+            'import { ResponsesWS } from "openai/resources/responses/ws";',
+            "const ws = new ResponsesWS(client);",
+        ),
+    ],
+)
+def test_a_client_given_to_openais_sockets_is_used_for_an_unserved_endpoint(
+    header: str, use: str
+) -> None:
+    alone = run(
+        f"""
+        import OpenAI from "openai";
+        {header}
+        const client = new OpenAI();
+        {use}
+        """
+    )
+    assert codes(alone) == ["OR119"], [f.message for f in alone.findings]
+    assert alone.new_source is None
+    mixed = run(
+        f"""
+        import OpenAI from "openai";
+        {header}
+        const client = new OpenAI();
+        {use}
+        {CHAT}
+        """
+    )
+    assert codes(mixed) == ["OR101", "OR301", "OR201"], [f.message for f in mixed.findings]
+    assert "is given the client, which moves to OpenRouter" in mixed.findings[1].message

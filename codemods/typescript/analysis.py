@@ -49,6 +49,21 @@ def is_openai_module(module: str | None) -> bool:
     )
 
 
+def openai_socket_module(module: str | None) -> str | None:
+    """What a module of the openai package that opens a WebSocket with a
+    client serves: "realtime" (``openai/realtime/ws``,
+    ``openai/beta/realtime/websocket``...) or "responses" (``ResponsesWS``
+    of ``openai/resources/responses/ws``); None: another module."""
+    if module is None or not module.startswith("openai/"):
+        return None
+    parts = [p.rsplit(".", 1)[0] if p.endswith((".js", ".mjs")) else p for p in module.split("/")]
+    if "realtime" in parts:
+        return "realtime"
+    if "responses" in parts and parts[-1] in ("ws", "websocket", "ws-base"):
+        return "responses"
+    return None
+
+
 def text(node: Node) -> str:
     return node.text.decode("utf-8", "replace")
 
@@ -240,6 +255,10 @@ class Facts:
     # specifiers of dynamic ``import("./x")`` (their names' uses are unknown)
     reexports: list[tuple[str, str | None]] = field(default_factory=list)
     dynamic_imports: list[str] = field(default_factory=list)
+    # local name -> what the openai module it is imported from opens a
+    # WebSocket for with the client it is given ("realtime", "responses":
+    # :func:`openai_socket_module`)
+    socket_names: dict[str, str] = field(default_factory=dict)
 
     def declared_once(self, name: str) -> bool:
         return self.bindings.get(name, 0) == 1
@@ -555,6 +574,24 @@ def _collect_relative_import(clause: Node, module: str, facts: Facts) -> None:
 
 def _collect_import(node: Node, module: str | None, facts: Facts) -> None:
     clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+    socket = openai_socket_module(module)
+    if socket is not None and clause is not None:
+        for c in clause.named_children:
+            idents = [c] if c.type == "identifier" else []
+            if c.type == "namespace_import":
+                idents = [i for i in c.named_children if i.type == "identifier"]
+            elif c.type == "named_imports":
+                for spec in c.named_children:
+                    if spec.type == "import_specifier":
+                        alias = spec.child_by_field_name("alias") or spec.child_by_field_name(
+                            "name"
+                        )
+                        if alias is not None:
+                            idents.append(alias)
+            for ident in idents:
+                facts.socket_names[text(ident)] = socket
+                _bind(facts, text(ident))
+        return
     if clause is not None and module is not None and is_project_specifier(module):
         _collect_relative_import(clause, module, facts)
     if is_openai_module(module):
@@ -607,6 +644,9 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
         ident = text(name)
         _bind(facts, ident)
         facts.declarators[ident] = node
+        socket = openai_socket_module(_required(value))
+        if socket is not None:  # const rt = require("openai/realtime/ws")
+            facts.socket_names[ident] = socket
         if value is not None:
             facts.declared_values[ident] = value
             req = _required(value)
@@ -629,6 +669,11 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
     names = _pattern_names(name)
     for ident in names:
         _bind(facts, ident)
+    socket = openai_socket_module(_required(value))
+    if socket is not None:  # const { OpenAIRealtimeWS } = require("openai/realtime/ws")
+        for ident in names:
+            facts.socket_names[ident] = socket
+        return
     if name.type == "object_pattern" and value is not None:
         req = _required(value)
         if req is not None and is_project_specifier(req):

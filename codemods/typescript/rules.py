@@ -564,11 +564,13 @@ def check(ctx: Context) -> None:
         ctx.decisions["import:" + local] = state
     _leave_sharing(ctx, plans)
     uses = _client_uses(ctx)
+    escaped, sockets = _escapes(ctx, plans)
     for key, (new, plan) in plans.items():
         name = text(new.child_by_field_name("constructor"))
         names = _export_names(ctx, new)
         ctx.export_names[key] = names
         kinds = list(uses.get(key, []))
+        kinds += [ep.title for _, ep in sockets.get(key, [])]
         elsewhere: list[str] = []  # "path:line" of the other modules' calls
         seen = unknown = False
         if names and project is not None:
@@ -612,6 +614,8 @@ def check(ctx: Context) -> None:
                 "import, the client passed to something else), so not all of its uses are "
                 "known: check them, then apply it with --unsafe-fixes"
             )
+        if escaped.get(key):
+            note += _escape_note(escaped[key])
         r = ctx.report(
             new,
             RULES["OR101"],
@@ -620,6 +624,14 @@ def check(ctx: Context) -> None:
             unsafe=bool(note),
         )
         ctx.client_reports[key] = r
+        for call, ep in sockets.get(key, []):
+            shown = _shown(call.child_by_field_name(_CALLEE[call.type]))
+            ctx.report(
+                call,
+                RULES["OR301"],
+                f"`{shown}` is given the client, which moves to OpenRouter ({ep.title}): "
+                f"{ep.message}",
+            )
         for node, info, message in plan.extra:
             extra = ctx.report(node, info, message)
             extra.fixed_by = r
@@ -633,6 +645,273 @@ def check(ctx: Context) -> None:
     check_streams(ctx)
     _check_ai_sdk(ctx)
     _check_org_env(ctx)
+
+
+# --------------------------------------------------------------------------
+# escapes: where a client goes that the tool does not follow
+# (codemods/python/escapes.py's decisions)
+
+#: the function a call or ``new`` calls
+_CALLEE = {"call_expression": "function", "new_expression": "constructor"}
+#: callees that cannot send a request through what they are given
+_HARMLESS_CALLEES = frozenset({"String", "Boolean", "isInstance"})
+_HARMLESS_OBJECTS = frozenset({"console"})
+#: the SDK's resources: ``client.chat.completions.create`` taken as a value
+#: sends requests the tool does not see
+_RESOURCES = frozenset(
+    {
+        "chat",
+        "completions",
+        "responses",
+        "embeddings",
+        "images",
+        "audio",
+        "moderations",
+        "beta",
+        "files",
+        "batches",
+        "models",
+        "fineTuning",
+        "uploads",
+        "vectorStores",
+        "assistants",
+        "threads",
+        "realtime",
+        "containers",
+        "conversations",
+        "evals",
+        "videos",
+    }
+)
+#: the sockets of openai's modules (``facts.socket_names``): the endpoint
+#: they open with the client they are given
+_SOCKET_ENDPOINTS = {"realtime": ("realtime", "connect"), "responses": ("responses", "connect")}
+_WRAPPERS = frozenset(
+    {
+        "parenthesized_expression",
+        "non_null_expression",
+        "as_expression",
+        "satisfies_expression",
+        "type_assertion",
+        "await_expression",
+    }
+)
+
+
+@dataclass
+class _Escape:
+    node: Node  # where the client escapes
+    what: str  # "is passed to `someLib`"
+    why: str = ", whose requests the tool cannot check"
+
+
+def _shown(node: Node | None, limit: int = 50) -> str:
+    shown = "".join(text(node).split()) if node is not None else "?"
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def _escapes(
+    ctx: Context, plans: dict[int, tuple[Node, _Plan]]
+) -> tuple[dict[ClientKey, list[_Escape]], dict[ClientKey, list[tuple[Node, Endpoint]]]]:
+    """For each client about to move (``plans``): the places it escapes to
+    code the tool does not follow, as Python's escapes: passed to a function
+    or class (``someLib(client)``, ``new ResponsesWS(client)``, also in an
+    object or array argument), an SDK method of it taken as a value
+    (``const create = client.chat.completions.create``), stored on an object
+    other than ``this`` or in a container, returned from a function; and
+    the sockets of openai's realtime / WebSocket modules it is given
+    (``new OpenAIRealtimeWebSocket({ model }, client)``): uses of endpoints
+    OpenRouter does not serve. Reads the resolver follows (calls through
+    it, ``const c = client``, ``this.client = client``, exports, which the
+    project pass follows) are not escapes."""
+    escaped: dict[ClientKey, list[_Escape]] = {}
+    sockets: dict[ClientKey, list[tuple[Node, Endpoint]]] = {}
+    facts = ctx.facts
+    if not plans or facts.root is None:
+        return escaped, sockets
+    # the names and ``this`` members that may hold one of them (aliases too)
+    holders: set[int] = set(plans)
+    names: set[str] = set()
+    members: set[str] = set()
+
+    def holds(values: list[Node]) -> bool:
+        for v in values:
+            v = unwrap(v)
+            if v is None:
+                continue
+            if v.id in holders:
+                return True
+            if v.type == "identifier" and text(v) in names:
+                return True
+            parts = member_parts(v)
+            if parts is not None and len(parts) == 2 and parts[0] == "this" and parts[1] in members:
+                return True
+        return False
+
+    changed = True
+    while changed:
+        changed = False
+        for name, value in facts.declared_values.items():
+            if name not in names and holds([value]):
+                names.add(name)
+                changed = True
+        for name, values in facts.assigned.items():
+            if name not in names and holds(values):
+                names.add(name)
+                changed = True
+        for member, values in facts.members.items():
+            if member not in members and holds(values):
+                members.add(member)
+                changed = True
+    reads: list[Node] = [
+        r for name in sorted(names) for r in facts.reads.get(name, []) if not _declares(r)
+    ]
+    if members:
+        stack = [facts.root]
+        while stack:
+            node = stack.pop()
+            if node.type == "member_expression":
+                parts = member_parts(node)
+                if (
+                    parts is not None
+                    and len(parts) == 2
+                    and parts[0] == "this"
+                    and parts[1] in members
+                ):
+                    reads.append(node)
+                    continue
+            stack.extend(node.children)
+    for read in reads:
+        keys = [k for k in _resolve(ctx, read) or () if k in plans]
+        if not keys:
+            continue
+        found = _escape_of(ctx, read)
+        if found is None:
+            continue
+        for key in keys:
+            if isinstance(found, tuple):
+                sockets.setdefault(key, []).append(found)
+            else:
+                escaped.setdefault(key, []).append(found)
+    return escaped, sockets
+
+
+def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | None:
+    """What a read of a client does with it: escapes (an :class:`_Escape`),
+    is given to a socket of openai's (the call and its endpoint), or neither
+    (None)."""
+    node = read
+    parent = node.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        node, parent = parent, parent.parent
+    if parent is None:
+        return None
+    if parent.type == "member_expression" and parent.child_by_field_name("object") == node:
+        # a use through the client: a call (an SDK call, ``client.models.list()``),
+        # or an SDK method taken as a value
+        top = parent
+        while top.parent is not None and top.parent.type == "member_expression":
+            if top.parent.child_by_field_name("object") != top:
+                break
+            top = top.parent
+        outer = top.parent
+        if outer is not None and outer.type == "call_expression":
+            if outer.child_by_field_name("function") == top:
+                return None
+        parts = member_parts(top)
+        if parts is not None and any(p in _RESOURCES for p in parts[1:]):
+            return _Escape(
+                top, f"has an SDK method taken as a value (`{_shown(top)}`)", _NOT_FOLLOWED
+            )
+        return None
+    # in an object or array literal: where that goes decides
+    container = None
+    while parent is not None and parent.type in (
+        "pair",
+        "object",
+        "array",
+        "spread_element",
+        *_WRAPPERS,
+    ):
+        if parent.type == "pair" and parent.child_by_field_name("value") != node:
+            return None  # a key
+        if parent.type in ("object", "array"):
+            container = parent
+        node, parent = parent, parent.parent
+    if read.type == "shorthand_property_identifier":
+        container = read.parent
+    if parent is None:
+        return None
+    if parent.type == "arguments":
+        call = parent.parent
+        if call is None or call.type not in _CALLEE:
+            return None
+        callee = unwrap(call.child_by_field_name(_CALLEE[call.type]))
+        parts = member_parts(callee)
+        root = parts[0] if parts else None
+        if root is not None and root in ctx.facts.socket_names and ctx.facts.declared_once(root):
+            kind = ctx.facts.socket_names[root]
+            ep = _endpoint(_SOCKET_ENDPOINTS[kind])
+            if ep is not None:
+                return call, ep
+        if parts is not None and (
+            (len(parts) == 1 and parts[0] in _HARMLESS_CALLEES)
+            or (len(parts) == 2 and parts[0] in _HARMLESS_OBJECTS)
+        ):
+            return None
+        if _split_call(call) is not None:
+            return None  # request data of an SDK call
+        return _Escape(call, f"is passed to `{_shown(callee)}`")
+    if container is not None:
+        if parent.type == "assignment_expression":
+            left = parent.child_by_field_name("left")
+            parts = member_parts(left)
+            if parts is not None and (parts[:2] == ["module", "exports"] or parts[0] == "exports"):
+                return None  # an export: the project pass follows it
+        if parent.type in ("export_statement",):
+            return None
+        return _Escape(container, "is put in an object or array", _NOT_FOLLOWED)
+    if parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
+        left = parent.child_by_field_name("left")
+        parts = member_parts(left)
+        if left is not None and left.type == "identifier":
+            return None  # an alias: followed
+        if parts is not None and (
+            (len(parts) == 2 and parts[0] == "this")
+            or parts[:2] == ["module", "exports"]
+            or parts[0] == "exports"
+        ):
+            return None  # a member of ``this`` (followed), an export
+        return _Escape(parent, f"is stored in `{_shown(left)}`", _NOT_FOLLOWED)
+    if parent.type == "return_statement" or (
+        parent.type == "arrow_function" and parent.child_by_field_name("body") == node
+    ):
+        return _Escape(parent, "is returned from a function", _NOT_FOLLOWED)
+    return None
+
+
+_NOT_FOLLOWED = ", where the tool does not follow it"
+
+
+def _escape_note(found: list[_Escape]) -> str:
+    """What the client finding adds when the client escapes (Python's
+    ``escapes.escape_note``): where, and that the move is unsafe."""
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for e in found:
+        at = grouped.setdefault((e.what, e.why), [])
+        line = e.node.start_point[0] + 1
+        if line not in at:
+            at.append(line)
+    shown = []
+    for (what, why), at in grouped.items():
+        where = f"line {at[0]}" if len(at) == 1 else f"lines {', '.join(map(str, at))}"
+        shown.append(f"{what} ({where}){why}")
+    more = f" and {len(shown) - 2} more" if len(shown) > 2 else ""
+    return (
+        f"; unsafe fix: the client {', '.join(shown[:2])}{more}: the model IDs sent there "
+        "may stay bare while the client moves (move them with it, then apply with "
+        "--unsafe-fixes)"
+    )
 
 
 _ORG_VARS = {"OPENAI_ORG_ID": "organization", "OPENAI_PROJECT_ID": "project"}
@@ -1387,11 +1666,12 @@ def _hosted_tool(node: Node) -> str | None:
     return None
 
 
-def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
+def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[ClientKey] | None:
     """The clients a receiver can be (None: unknown; []: not openai's): the
     ids of this file's constructors, or ``import:<local>`` for a client
     another module of the run exports (its decision came with the project
-    input)."""
+    input). An alias is followed (``const c = client``, ``this.client =
+    client``), a few steps deep."""
     facts = ctx.facts
     node = unwrap(receiver)
     if node is None:
@@ -1401,7 +1681,7 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
     if node.type == "new_expression":
         return [node.id] if node.id in ctx.decisions or _is_client_new(ctx, node) else []
     values: list[Node] | None = None
-    if node.type == "identifier":
+    if node.type in ("identifier", "shorthand_property_identifier"):
         name = text(node)
         if facts.declared_once(name) and name not in facts.reassigned:
             if name in facts.declared_values:
@@ -1419,13 +1699,19 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
         elif parts is not None and len(parts) == 2 and parts[0] in facts.whole_imports:
             key = "import:" + ".".join(parts)
             return [key] if key in ctx.decisions and facts.declared_once(parts[0]) else None
-    if values is None and node.type == "identifier":
+    if values is None and node.type in ("identifier", "shorthand_property_identifier"):
         values = _assigned_values(ctx, text(node), node)
     if not values:
         return None
     out: list[ClientKey] = []
     for v in values:
         v = unwrap(v)
+        if v is not None and v.type in ("identifier", "member_expression") and depth < 4:
+            inner = _resolve(ctx, v, depth + 1)  # an alias
+            if inner is None:
+                return None
+            out += [k for k in inner if k not in out]
+            continue
         if v is None or v.type != "new_expression":
             return None
         if v.id in ctx.decisions or _is_client_new(ctx, v):
