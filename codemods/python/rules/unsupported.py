@@ -442,6 +442,21 @@ def match_endpoint(
             while start > 0 and core[start - 1] in by_first:
                 start -= 1
             return ep, _receiver(call.func, len(core) - start)
+    if core[-2:] == ["responses", "stream"] and any(
+        a.keyword is not None and a.keyword.value == "response_id" for a in call.args
+    ):
+        # ``responses.stream(response_id=...)`` streams a stored response
+        # again, as ``retrieve`` reads it: the same endpoint
+        stored = next(
+            (
+                ep
+                for ep in by_first.get("responses", ())
+                if ep.resource == ("responses",) and ep.methods and "retrieve" in ep.methods
+            ),
+            None,
+        )
+        if stored is not None:
+            return stored, _receiver(call.func, 2)
     return None
 
 
