@@ -427,3 +427,67 @@ def test_a_client_given_to_openais_sockets_is_used_for_an_unserved_endpoint(
     )
     assert codes(mixed) == ["OR101", "OR301", "OR201"], [f.message for f in mixed.findings]
     assert "is given the client, which moves to OpenRouter" in mixed.findings[1].message
+
+
+def test_a_client_passed_to_a_function_of_the_file_is_followed_into_it() -> None:
+    # as Python follows a parameter to every call of its function: the
+    # requests made through it are checked with the client
+    source = """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        async function ask(llm: OpenAI, q: string) {
+          return llm.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: q }] });
+        }
+        const upload = async (c: OpenAI) => c.files.create({ file, purpose: "batch" });
+        await ask(client, "hi");
+        await upload(client);
+    """
+    result = run(source)
+    assert codes(result) == ["OR101", "OR201", "OR301"]
+    assert fixes(result) == {"OR101": "safe", "OR201": "safe", "OR301": None}
+    assert "openai/gpt-4o" in migrated(source)
+
+
+@pytest.mark.parametrize(
+    ("function", "said"),
+    [
+        # the parameter goes on to code the tool does not follow
+        ("function ask(llm) { return someLib(llm); }", "is passed to `someLib` (line 3)"),
+        # exported: other modules call it with what the tool does not see
+        ("export function ask(llm) { return llm.models.list(); }", "is passed to `ask` (line 4)"),
+        # its parameter's name is bound twice in the file: not followed
+        (
+            "function ask(llm) { return llm.models.list(); }\nconst f = (llm) => llm;",
+            "is passed to `ask` (line 5)",
+        ),
+        # used as a value: called where the tool does not see
+        (
+            "function ask(llm) { return llm.models.list(); }\nregister(ask);",
+            "is passed to `ask` (line 5)",
+        ),
+    ],
+)
+def test_a_function_the_tool_cannot_follow_is_an_escape(function: str, said: str) -> None:
+    result = run(
+        f"""
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        {function}
+        ask(client);
+        {CHAT}
+        """
+    )
+    assert result.findings[0].code == "OR101" and result.findings[0].applicability == "unsafe"
+    assert said in result.findings[0].message, result.findings[0].message
+
+
+def test_a_client_used_through_a_parameter_only_for_unserved_endpoints_stays() -> None:
+    result = run(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        function upload(llm) { return llm.files.create({ file, purpose: "batch" }); }
+        upload(client);
+        """
+    )
+    assert codes(result) == ["OR119"] and result.new_source is None

@@ -748,57 +748,79 @@ def _escapes(
                 return True
         return False
 
-    changed = True
-    while changed:
-        changed = False
-        for name, value in facts.declared_values.items():
-            if name not in names and holds([value]):
-                names.add(name)
-                changed = True
-        for name, values in facts.assigned.items():
-            if name not in names and holds(values):
-                names.add(name)
-                changed = True
-        for member, values in facts.members.items():
-            if member not in members and holds(values):
-                members.add(member)
-                changed = True
-    reads: list[Node] = [
-        r for name in sorted(names) for r in facts.reads.get(name, []) if not _declares(r)
-    ]
-    if members:
-        stack = [facts.root]
-        while stack:
-            node = stack.pop()
-            if node.type == "member_expression":
-                parts = member_parts(node)
-                if (
-                    parts is not None
-                    and len(parts) == 2
-                    and parts[0] == "this"
-                    and parts[1] in members
-                ):
-                    reads.append(node)
-                    continue
-            stack.extend(node.children)
-    for read in reads:
-        keys = [k for k in _resolve(ctx, read) or () if k in plans]
-        if not keys:
-            continue
-        found = _escape_of(ctx, read)
-        if found is None:
-            continue
-        for key in keys:
-            if isinstance(found, tuple):
-                sockets.setdefault(key, []).append(found)
-            else:
-                escaped.setdefault(key, []).append(found)
+    def close() -> None:
+        changed = True
+        while changed:
+            changed = False
+            for name, value in facts.declared_values.items():
+                if name not in names and holds([value]):
+                    names.add(name)
+                    changed = True
+            for name, values in facts.assigned.items():
+                if name not in names and holds(values):
+                    names.add(name)
+                    changed = True
+            for member, values in facts.members.items():
+                if member not in members and holds(values):
+                    members.add(member)
+                    changed = True
+
+    done_names: set[str] = set()
+    done_members: set[str] = set()
+    seen: set[int] = set()
+    close()
+    while True:
+        todo_names = sorted(names - done_names)
+        todo_members = members - done_members
+        if not todo_names and not todo_members:
+            break
+        done_names |= names
+        done_members |= members
+        reads: list[Node] = [
+            r for name in todo_names for r in facts.reads.get(name, []) if not _declares(r)
+        ]
+        if todo_members:
+            stack = [facts.root]
+            while stack:
+                node = stack.pop()
+                if node.type == "member_expression":
+                    parts = member_parts(node)
+                    if (
+                        parts is not None
+                        and len(parts) == 2
+                        and parts[0] == "this"
+                        and parts[1] in todo_members
+                    ):
+                        reads.append(node)
+                        continue
+                stack.extend(node.children)
+        for read in reads:
+            if read.id in seen:
+                continue
+            seen.add(read.id)
+            keys = [k for k in _resolve(ctx, read) or () if k in plans]
+            if not keys:
+                continue
+            found = _escape_of(ctx, read)
+            if found is None:
+                continue
+            if isinstance(found, str):  # a parameter of a function the tool follows
+                names.add(found)
+                continue
+            for key in keys:
+                if isinstance(found, tuple):
+                    sockets.setdefault(key, []).append(found)
+                else:
+                    escaped.setdefault(key, []).append(found)
+        close()
     return escaped, sockets
 
 
-def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | None:
+def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | str | None:
     """What a read of a client does with it: escapes (an :class:`_Escape`),
-    is given to a socket of openai's (the call and its endpoint), or neither
+    is given to a socket of openai's (the call and its endpoint), is passed
+    to a function of this file whose parameter the tool follows (the
+    parameter's name: its reads are checked in turn), or none of these
     (None)."""
     node = read
     parent = node.parent
@@ -861,6 +883,21 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | No
             return None
         if _split_call(call) is not None:
             return None  # request data of an SDK call
+        if container is None and callee is not None and callee.type == "identifier":
+            # a function of this file whose calls are all known: the
+            # parameter is followed (its reads are checked in turn)
+            args = [c for c in parent.named_children if c.type != "comment"]
+            position = next((i for i, a in enumerate(args) if a.id == node.id), None)
+            fn = _local_function(ctx, text(callee))
+            params = _params(fn) if fn is not None else []
+            if (
+                fn is not None
+                and position is not None
+                and position < len(params)
+                and params[position] is not None
+                and _resolve(ctx, params[position]) is not None  # the name is bound once
+            ):
+                return text(params[position])  # type: ignore[arg-type]
         return _Escape(call, f"is passed to `{_shown(callee)}`")
     if container is not None:
         if parent.type == "assignment_expression":
@@ -1691,7 +1728,9 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
                 values = [value]
             else:
                 key = "import:" + name
-                return [key] if key in ctx.decisions else None
+                if key in ctx.decisions:
+                    return [key]
+                return _param_clients(ctx, node, depth)
     else:
         parts = member_parts(node)
         if parts is not None and len(parts) == 2 and parts[0] == "this":
@@ -1723,6 +1762,122 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
     if not out and len(values) > 0:
         return []
     return out
+
+
+_FUNCTION_NODES = frozenset(
+    {
+        "function_declaration",
+        "generator_function_declaration",
+        "function_expression",
+        "function",
+        "generator_function",
+        "arrow_function",
+    }
+)
+
+
+def _params(fn: Node) -> list[Node | None]:
+    """A function's parameters by position: the identifier each one binds
+    (None: a pattern or a rest parameter, not followed)."""
+    single = fn.child_by_field_name("parameter")  # ``c => ...``
+    if single is not None:
+        return [single if single.type == "identifier" else None]
+    params = fn.child_by_field_name("parameters")
+    out: list[Node | None] = []
+    for c in params.named_children if params is not None else ():
+        if c.type == "comment":
+            continue
+        if c.type in ("required_parameter", "optional_parameter"):
+            pattern = c.child_by_field_name("pattern")
+            out.append(pattern if pattern is not None and pattern.type == "identifier" else None)
+        else:
+            out.append(c if c.type == "identifier" else None)
+    return out
+
+
+def _function_name(fn: Node) -> str | None:
+    """The name a function is called by: ``function ask(...)``, ``const ask
+    = (...) => ...``; None: anonymous (a callback, a method)."""
+    if fn.type in ("function_declaration", "generator_function_declaration"):
+        name = fn.child_by_field_name("name")
+        return text(name) if name is not None else None
+    parent = fn.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        parent = parent.parent
+    if parent is not None and parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+        if name is not None and name.type == "identifier":
+            return text(name)
+    return None
+
+
+def _local_function(ctx: Context, name: str) -> Node | None:
+    """The function of this file declared once under ``name``."""
+    facts = ctx.facts
+    if not facts.declared_once(name) or name in facts.reassigned:
+        return None
+    value = unwrap(facts.declared_values.get(name))
+    if value is not None:
+        return value if value.type in _FUNCTION_NODES else None
+    for r in facts.reads.get(name, []):
+        parent = r.parent
+        if (
+            parent is not None
+            and parent.type in ("function_declaration", "generator_function_declaration")
+            and parent.child_by_field_name("name") == r
+        ):
+            return parent
+    return None
+
+
+def _call_site_clients(ctx: Context, fn: Node, position: int, depth: int) -> list[ClientKey] | None:
+    """The clients a parameter of a function of this file can be, as Python
+    follows a parameter to every call of its function: the union over its
+    calls of what they pass at ``position``. None: not followed (exported,
+    used as a value, a call the tool cannot read, or nothing known)."""
+    facts = ctx.facts
+    name = _function_name(fn)
+    local = _local_function(ctx, name) if name is not None and depth < 4 else None
+    if local is None or local.id != fn.id:
+        return None
+    if name in facts.exported:
+        return None  # other modules call it with what the tool does not see
+    calls: list[Node] = []
+    for r in facts.reads.get(name, []):
+        parent = r.parent
+        if parent is None or parent.id == fn.id or _declares(r):
+            continue
+        if parent.type == "call_expression" and parent.child_by_field_name("function") == r:
+            calls.append(parent)
+            continue
+        return None  # used as a value: called where the tool does not see
+    if not calls:
+        return None
+    out: list[ClientKey] = []
+    for call in calls:
+        args = call.child_by_field_name("arguments")
+        named = [c for c in args.named_children if c.type != "comment"] if args else []
+        if position >= len(named) or any(a.type == "spread_element" for a in named[: position + 1]):
+            return None
+        found = _resolve(ctx, named[position], depth + 1)
+        if found is None:
+            return None
+        out += [k for k in found if k not in out]
+    return out
+
+
+def _param_clients(ctx: Context, ident: Node, depth: int) -> list[ClientKey] | None:
+    """What a read of a parameter can be (:func:`_call_site_clients` of the
+    function that declares it); None: not a parameter the tool follows."""
+    name = text(ident)
+    node = ident.parent
+    while node is not None:
+        if node.type in _FUNCTION_NODES:
+            for i, param in enumerate(_params(node)):
+                if param is not None and text(param) == name:
+                    return _call_site_clients(ctx, node, i, depth)
+        node = node.parent
+    return None
 
 
 def _assigned_values(ctx: Context, name: str, use: Node | None = None) -> list[Node] | None:
