@@ -491,3 +491,28 @@ def test_a_client_used_through_a_parameter_only_for_unserved_endpoints_stays() -
         """
     )
     assert codes(result) == ["OR119"] and result.new_source is None
+
+
+# --- W2 across modules: a client another module gives to openai's sockets ----------
+
+
+def test_an_exported_client_given_to_a_socket_elsewhere_is_an_unserved_use(tmp_path) -> None:
+    from tests.test_typescript_project import _check, _tree
+
+    lib = 'import OpenAI from "openai";\nexport const openai = new OpenAI();\n'
+    voice = """
+        import { OpenAIRealtimeWS } from "openai/realtime/ws";
+        import { openai } from "./lib";
+        const rt = new OpenAIRealtimeWS({ model: "gpt-realtime" }, openai);
+    """
+    chat = """
+        import { openai } from "./lib";
+        await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+    """
+    alone = _check(_tree(tmp_path / "alone", {"lib.ts": lib, "voice.ts": voice}), ".")
+    assert "lib.ts:2:23: OR119" in alone and "Realtime API, also in voice.ts:3" in alone, alone
+    mixed = _check(
+        _tree(tmp_path / "mixed", {"lib.ts": lib, "voice.ts": voice, "chat.ts": chat}), "."
+    )
+    assert "lib.ts:2:23: OR101 [*]" in mixed, mixed
+    assert "voice.ts:3:12: OR301 `OpenAIRealtimeWS` is given the client" in mixed, mixed

@@ -640,6 +640,7 @@ def check(ctx: Context) -> None:
         if new.id in ctx.decisions and new.id not in ctx.export_names:
             ctx.export_names[new.id] = _export_names(ctx, new)
     _check_calls(ctx)
+    _check_imported_sockets(ctx)
     from codemods.typescript.streams import check_streams
 
     check_streams(ctx)
@@ -871,7 +872,12 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | st
         callee = unwrap(call.child_by_field_name(_CALLEE[call.type]))
         parts = member_parts(callee)
         root = parts[0] if parts else None
-        if root is not None and root in ctx.facts.socket_names and ctx.facts.declared_once(root):
+        if (
+            container is None
+            and root is not None
+            and root in ctx.facts.socket_names
+            and ctx.facts.declared_once(root)
+        ):
             kind = ctx.facts.socket_names[root]
             ep = _endpoint(_SOCKET_ENDPOINTS[kind])
             if ep is not None:
@@ -928,6 +934,46 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | st
 
 
 _NOT_FOLLOWED = ", where the tool does not follow it"
+
+
+def _socket_use(ctx: Context, read: Node) -> tuple[Node, tuple[str, ...]] | None:
+    """A read given to a socket of openai's realtime / WebSocket modules:
+    the call and the method path of the endpoint it opens
+    (``realtime.connect``); None: not such a read."""
+    found = _escape_of(ctx, read)
+    if not isinstance(found, tuple):
+        return None
+    call, ep = found
+    path = next(p for p in _SOCKET_ENDPOINTS.values() if _endpoint(p) is ep)
+    return call, path
+
+
+def _check_imported_sockets(ctx: Context) -> None:
+    """OR301 where a client another module of the run exports, moving to
+    OpenRouter, is given to openai's realtime / WebSocket helpers."""
+    facts = ctx.facts
+    if not facts.socket_names:
+        return
+    for local in facts.local_imports:
+        if not facts.declared_once(local) or ctx.decisions.get("import:" + local) not in (
+            "migrate",
+            "unsafe",
+        ):
+            continue
+        for read in facts.reads.get(local, []):
+            socket = _socket_use(ctx, read)
+            if socket is None:
+                continue
+            call, path = socket
+            ep = _endpoint(path)
+            assert ep is not None
+            shown = _shown(call.child_by_field_name(_CALLEE[call.type]))
+            ctx.report(
+                call,
+                RULES["OR301"],
+                f"`{shown}` is given the client, which moves to OpenRouter ({ep.title}): "
+                f"{ep.message}",
+            )
 
 
 def _escape_note(found: list[_Escape]) -> str:
@@ -2397,6 +2443,12 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
                 s.client_uses.setdefault(key, []).append(
                     (_unserved(ctx, call, path) is None, line, ".".join(path))
                 )
+            elif (socket := _socket_use(ctx, node)) is not None:
+                # given to openai's realtime / WebSocket helpers: a use of an
+                # endpoint OpenRouter does not serve, as a call would be
+                call, path = socket
+                line = lines.count(b"\n", 0, call.start_byte) + 1
+                s.client_uses.setdefault(key, []).append((False, line, ".".join(path)))
             else:
                 other += 1
         other -= len(ctx.sinks.get(key, []))
