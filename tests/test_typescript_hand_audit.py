@@ -311,6 +311,7 @@ CHAT = 'await client.chat.completions.create({ model: "gpt-4o", messages: [] });
         ("globalThis.llm = client;", "is stored in `globalThis.llm` (line 4)"),
         ("export const getClient = () => client;", "is returned from a function (line 4)"),
         ("const deps = { client };", "is put in an object or array (line 4)"),
+        ("const page = <Chat llm={client} />;", "is passed to a JSX element (line 4)"),
     ],
 )
 def test_a_client_that_escapes_moves_only_as_an_unsafe_fix(use: str, said: str) -> None:
@@ -323,7 +324,8 @@ def test_a_client_that_escapes_moves_only_as_an_unsafe_fix(use: str, said: str) 
         const client = new OpenAI();
         {use}
         {CHAT}
-        """
+        """,
+        "app.tsx",
     )
     assert fixes(result) == {"OR101": "unsafe", "OR201": "unsafe"}
     message = result.findings[0].message
@@ -336,6 +338,7 @@ def test_a_client_that_escapes_moves_only_as_an_unsafe_fix(use: str, said: str) 
         {use}
         {CHAT}
         """,
+        "app.tsx",
         unsafe_fixes=True,
     )
     assert "https://openrouter.ai/api/v1" in out and '"openai/gpt-4o"' in out

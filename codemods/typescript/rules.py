@@ -926,6 +926,8 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | st
         ):
             return None  # a member of ``this`` (followed), an export
         return _Escape(parent, f"is stored in `{_shown(left)}`", _NOT_FOLLOWED)
+    if parent.type == "jsx_expression":  # <Chat client={client} />: a component's prop
+        return _Escape(parent, "is passed to a JSX element")
     if parent.type == "return_statement" or (
         parent.type == "arrow_function" and parent.child_by_field_name("body") == node
     ):
