@@ -384,10 +384,10 @@ TRANSPARENT = frozenset({"beta"})
 
 @dataclass(frozen=True)
 class Endpoint:
-    """An entry of ``mappings/unsupported.yaml`` (the Python front-end's
-    table of endpoints OpenRouter does not serve), its names in the Node
-    SDK's camelCase (``fine_tuning`` -> ``fineTuning``, ``input_items`` ->
-    ``inputItems``)."""
+    """An entry of ``mappings/unsupported.yaml`` (the endpoints OpenRouter
+    does not serve, :mod:`codemods.core.unsupported`, the Python front-end's
+    too), its names in the Node SDK's camelCase (``fine_tuning`` ->
+    ``fineTuning``, ``input_items`` -> ``inputItems``)."""
 
     resource: tuple[str, ...]
     methods: frozenset[str] | None
@@ -410,7 +410,7 @@ def _camel(name: str) -> str:
 def endpoints() -> tuple[Endpoint, ...]:
     """The endpoints OpenRouter does not serve (``mappings/unsupported.yaml``),
     in the Node SDK's names."""
-    from codemods.python.rules.unsupported import load_unsupported
+    from codemods.core.unsupported import load_unsupported
 
     return tuple(
         Endpoint(
