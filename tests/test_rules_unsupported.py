@@ -130,10 +130,25 @@ def test_table_refuses_yaml_tags() -> None:
         'client.responses.input_items.list("resp_1")',
         'client.chat.completions.retrieve("cmpl_1")',
         'client.with_raw_response.files.create(file=fh, purpose="batch")',
+        'client.responses.stream(response_id="resp_1", starting_after=3)',
     ],
 )
 def test_unsupported_endpoints(call: str) -> None:
     assert ("OR301", 1) in codes(call + "\n")
+
+
+def test_streaming_a_stored_response_again_is_a_stored_responses_call() -> None:
+    # ``responses.stream(response_id=...)`` replays a stored response, as
+    # ``retrieve`` reads it (hand audit Q3: before, no finding, and a client
+    # used only for it moved)
+    stream = 'with client.responses.stream(response_id="resp_1") as s:\n    pass\n'
+    mixed = run(stream)
+    assert [f.code for f in mixed if f.code == "OR301"] == ["OR301"]
+    assert "(stored responses)" in next(f for f in mixed if f.code == "OR301").message
+    alone = run("from openai import OpenAI\nclient = OpenAI()\n" + stream, header=False)
+    assert [f.code for f in alone] == ["OR119"]
+    # a new stream is not
+    assert codes('client.responses.stream(model="openai/gpt-4o", input="x")\n') == []
 
 
 def test_endpoint_model_is_not_rewritten() -> None:

@@ -29,18 +29,39 @@ AZURE_CLASSES = frozenset({"AzureOpenAI"})
 LEGACY_CLASSES = frozenset({"Configuration", "OpenAIApi"})
 
 
+#: the package's own entry point named by its path: the same module as "openai"
+_OPENAI_INDEX = frozenset({"openai/index", "openai/index.js", "openai/index.mjs"})
+
+
 def is_openai_module(module: str | None) -> bool:
-    """``"openai"``, and Deno's ``"npm:openai"`` / ``"npm:openai@4"`` /
-    ``"jsr:@openai/openai"``."""
+    """``"openai"`` (also named by its entry point, ``"openai/index"``,
+    ``"openai/index.js"``, ``"openai/index.mjs"``), and Deno's
+    ``"npm:openai"`` / ``"npm:openai@4"`` / ``"jsr:@openai/openai"``."""
     if module is None:
         return False
     return (
         module == OPENAI
+        or module in _OPENAI_INDEX
         or module == "npm:openai"
         or module.startswith("npm:openai@")
         or module == "jsr:@openai/openai"
         or module.startswith("jsr:@openai/openai@")
     )
+
+
+def openai_socket_module(module: str | None) -> str | None:
+    """What a module of the openai package that opens a WebSocket with a
+    client serves: "realtime" (``openai/realtime/ws``,
+    ``openai/beta/realtime/websocket``...) or "responses" (``ResponsesWS``
+    of ``openai/resources/responses/ws``); None: another module."""
+    if module is None or not module.startswith("openai/"):
+        return None
+    parts = [p.rsplit(".", 1)[0] if p.endswith((".js", ".mjs")) else p for p in module.split("/")]
+    if "realtime" in parts:
+        return "realtime"
+    if "responses" in parts and parts[-1] in ("ws", "websocket", "ws-base"):
+        return "responses"
+    return None
 
 
 def text(node: Node) -> str:
@@ -95,7 +116,10 @@ def is_require_of(node: Node | None, module: str) -> bool:
     if fn is None or fn.type != "identifier" or text(fn) != "require" or args is None:
         return False
     named = [c for c in args.named_children if c.type != "comment"]
-    return len(named) == 1 and string_value(named[0]) == module
+    if len(named) != 1:
+        return False
+    value = string_value(named[0])
+    return value == module or (module == OPENAI and is_openai_module(value))
 
 
 def _required(node: Node | None) -> str | None:
@@ -129,6 +153,64 @@ def member_parts(node: Node | None) -> list[str] | None:
     return out
 
 
+#: what a ``let``/``const`` is scoped to (its nearest enclosing one) ...
+_BLOCK_SCOPES = frozenset(
+    {
+        "statement_block",
+        "program",
+        "for_statement",
+        "for_in_statement",
+        "switch_body",
+        "class_static_block",
+    }
+)
+#: ... and a ``var``
+_FUNCTION_SCOPES = frozenset(
+    {
+        "program",
+        "function_declaration",
+        "function_expression",
+        "function",
+        "arrow_function",
+        "method_definition",
+        "generator_function_declaration",
+        "generator_function",
+        "class_static_block",
+    }
+)
+
+
+def declaration_scope(declarator: Node | None) -> Node | None:
+    """The node a ``variable_declarator``'s name is scoped to: the nearest
+    block (``let``/``const``) or function (``var``) around it."""
+    if declarator is None:
+        return None
+    statement = declarator.parent
+    scopes = (
+        _FUNCTION_SCOPES
+        if statement is not None and statement.type == "variable_declaration"
+        else _BLOCK_SCOPES
+    )
+    node = statement
+    while node is not None and node.type not in scopes:
+        node = node.parent
+    return node
+
+
+def visible(declarator: Node | None, use: Node) -> bool:
+    """Is the declaration ``declarator`` (a ``variable_declarator``) in
+    scope where ``use`` is?"""
+    scope = declaration_scope(declarator)
+    if scope is None:
+        return False
+    node: Node | None = use
+    while node is not None:
+        if node.id == scope.id:
+            return True
+        node = node.parent
+    return False
+
+
 @dataclass
 class Facts:
     # local name -> what it is bound to from openai: "client", "azure",
@@ -143,6 +225,8 @@ class Facts:
     bindings: dict[str, int] = field(default_factory=dict)
     # name -> the value of its one ``const``/``let``/``var`` declarator
     declared_values: dict[str, Node] = field(default_factory=dict)
+    # name -> its last ``variable_declarator`` (with a value or not: ``let x;``)
+    declarators: dict[str, Node] = field(default_factory=dict)
     # names declared with ``export``
     exported: set[str] = field(default_factory=set)
     # name -> identifier nodes that read it
@@ -171,9 +255,29 @@ class Facts:
     # specifiers of dynamic ``import("./x")`` (their names' uses are unknown)
     reexports: list[tuple[str, str | None]] = field(default_factory=list)
     dynamic_imports: list[str] = field(default_factory=list)
+    # local name -> what the openai module it is imported from opens a
+    # WebSocket for with the client it is given ("realtime", "responses":
+    # :func:`openai_socket_module`)
+    socket_names: dict[str, str] = field(default_factory=dict)
 
     def declared_once(self, name: str) -> bool:
         return self.bindings.get(name, 0) == 1
+
+    def value_of(self, ident: Node | None) -> Node | None:
+        """The value an identifier certainly holds: the initialiser of the
+        one ``const``/``let``/``var`` declaration of its name in the file,
+        never assigned again, and visible where it is read (its block or
+        function encloses the read: a ``params`` declared in another
+        function is not this one). None: not certain."""
+        if ident is None or ident.type not in ("identifier", "shorthand_property_identifier"):
+            return None
+        name = text(ident)
+        if not self.declared_once(name) or name in self.reassigned:
+            return None
+        value = self.declared_values.get(name)
+        if value is None or not visible(value.parent, ident):
+            return None
+        return value
 
     def meaning(self, node: Node | None) -> str | None:
         """What a constructor expression names: "client", "azure",
@@ -259,7 +363,7 @@ def collect(root: Node, source: bytes) -> Facts:
                 if c.type == "import_require_clause":
                     ident = c.named_children[0] if c.named_children else None
                     req_src = c.child_by_field_name("source")
-                    if ident is not None and string_value(req_src) == OPENAI:
+                    if ident is not None and is_openai_module(string_value(req_src)):
                         facts.imports_openai = True
                         facts.openai_names[text(ident)] = "namespace+client"
                         _bind(facts, text(ident))
@@ -292,6 +396,21 @@ def collect(root: Node, source: bytes) -> Facts:
             param = node.child_by_field_name("parameter")
             if param is not None and param.type == "identifier":
                 _bind(facts, text(param))
+        elif t == "for_in_statement":
+            # ``for (const x of xs)`` declares x; ``for (x of xs)`` assigns it
+            left = node.child_by_field_name("left")
+            declared = node.child_by_field_name("kind") is not None
+            for ident in _pattern_names(left):
+                if declared:
+                    _bind(facts, ident)
+                else:
+                    facts.reassigned.add(ident)
+        elif t in ("augmented_assignment_expression", "update_expression"):
+            target = node.child_by_field_name(
+                "left" if t == "augmented_assignment_expression" else "argument"
+            )
+            if target is not None and target.type == "identifier":
+                facts.reassigned.add(text(target))
         elif t == "catch_clause":
             param = node.child_by_field_name("parameter")
             for ident in _pattern_names(param):
@@ -369,6 +488,10 @@ def collect(root: Node, source: bytes) -> Facts:
                 facts.reassigned.add(text(left))
                 if right is not None:
                     facts.assigned.setdefault(text(left), []).append(right)
+            elif left is not None and left.type in ("object_pattern", "array_pattern"):
+                # ``({ model } = config)``, ``[a, b] = pair``
+                for ident in _pattern_names(left):
+                    facts.reassigned.add(ident)
             parts = member_parts(left)
             if parts is not None and len(parts) == 2 and parts[0] == "this" and right is not None:
                 facts.members.setdefault(parts[1], []).append(right)
@@ -451,6 +574,24 @@ def _collect_relative_import(clause: Node, module: str, facts: Facts) -> None:
 
 def _collect_import(node: Node, module: str | None, facts: Facts) -> None:
     clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+    socket = openai_socket_module(module)
+    if socket is not None and clause is not None:
+        for c in clause.named_children:
+            idents = [c] if c.type == "identifier" else []
+            if c.type == "namespace_import":
+                idents = [i for i in c.named_children if i.type == "identifier"]
+            elif c.type == "named_imports":
+                for spec in c.named_children:
+                    if spec.type == "import_specifier":
+                        alias = spec.child_by_field_name("alias") or spec.child_by_field_name(
+                            "name"
+                        )
+                        if alias is not None:
+                            idents.append(alias)
+            for ident in idents:
+                facts.socket_names[text(ident)] = socket
+                _bind(facts, text(ident))
+        return
     if clause is not None and module is not None and is_project_specifier(module):
         _collect_relative_import(clause, module, facts)
     if is_openai_module(module):
@@ -502,6 +643,10 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
     if name.type == "identifier":
         ident = text(name)
         _bind(facts, ident)
+        facts.declarators[ident] = node
+        socket = openai_socket_module(_required(value))
+        if socket is not None:  # const rt = require("openai/realtime/ws")
+            facts.socket_names[ident] = socket
         if value is not None:
             facts.declared_values[ident] = value
             req = _required(value)
@@ -524,6 +669,11 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
     names = _pattern_names(name)
     for ident in names:
         _bind(facts, ident)
+    socket = openai_socket_module(_required(value))
+    if socket is not None:  # const { OpenAIRealtimeWS } = require("openai/realtime/ws")
+        for ident in names:
+            facts.socket_names[ident] = socket
+        return
     if name.type == "object_pattern" and value is not None:
         req = _required(value)
         if req is not None and is_project_specifier(req):

@@ -14,6 +14,7 @@ the tool cannot resolve makes the model fix unsafe (``--unsafe-fixes``).
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,11 +26,13 @@ from codemods.core.rules import RULES, UNSAFE_NOTE, RuleInfo, add_example, rule
 from codemods.typescript.analysis import (
     Facts,
     Node,
+    declaration_scope,
     member_parts,
     string_fragment,
     string_value,
     text,
     unwrap,
+    visible,
 )
 
 Edit = tuple[int, int, bytes]
@@ -309,6 +312,16 @@ add_example(
     """,
 )
 add_example(
+    "OR302",
+    "typescript",
+    """
+    import OpenAI from "openai";
+    const client = new OpenAI();
+    const first = await client.responses.create({ model: "gpt-4o", input: "Hi" });
+    const r = await client.responses.create({ model: "gpt-4o", input: "Hi", previous_response_id: lastId });
+    """,
+)
+add_example(
     "OR303",
     "typescript",
     """
@@ -357,16 +370,14 @@ KNOWN_OPTIONS = frozenset(
     }
 )
 
-#: method paths (after the client) whose first argument's ``model`` is a model ID
+#: method paths (after the client, ``beta`` left out) whose first argument's
+#: ``model`` is a model ID
 MODEL_METHODS: frozenset[tuple[str, ...]] = frozenset(
     {
         ("chat", "completions", "create"),
         ("chat", "completions", "parse"),
         ("chat", "completions", "stream"),
         ("chat", "completions", "runTools"),
-        ("beta", "chat", "completions", "parse"),
-        ("beta", "chat", "completions", "stream"),
-        ("beta", "chat", "completions", "runTools"),
         ("completions", "create"),
         ("responses", "create"),
         ("responses", "parse"),
@@ -374,26 +385,55 @@ MODEL_METHODS: frozenset[tuple[str, ...]] = frozenset(
         ("embeddings", "create"),
     }
 )
-#: resources (first name after the client) OpenRouter does not serve
-UNSUPPORTED: dict[tuple[str, ...], str] = {
-    ("files",): "files",
-    ("batches",): "batches",
-    ("fineTuning",): "fine-tuning",
-    ("uploads",): "uploads",
-    ("vectorStores",): "vector stores",
-    ("moderations",): "moderations",
-    ("audio",): "audio",
-    ("realtime",): "realtime",
-    ("evals",): "evals",
-    ("containers",): "containers",
-    ("videos",): "videos",
-    ("conversations",): "conversations",
-    ("beta", "assistants"): "assistants",
-    ("beta", "threads"): "threads",
-    ("beta", "vectorStores"): "vector stores",
-    ("beta", "realtime"): "realtime",
-    ("images",): "images",
-}
+#: names in a method path that do not change which endpoint it calls, as
+#: Python's (``models._TRANSPARENT``): ``client.beta.chat.completions.parse``
+#: is ``client.chat.completions.parse`` for the model and the decision whether
+#: OpenRouter serves it, ``client.beta.realtime`` is ``client.realtime``
+TRANSPARENT = frozenset({"beta"})
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An entry of ``mappings/unsupported.yaml`` (the endpoints OpenRouter
+    does not serve, :mod:`codemods.core.unsupported`, the Python front-end's
+    too), its names in the Node SDK's camelCase (``fine_tuning`` ->
+    ``fineTuning``, ``input_items`` -> ``inputItems``)."""
+
+    resource: tuple[str, ...]
+    methods: frozenset[str] | None
+    title: str
+    kind: str  # "missing" (OR301) | "different" (OR303)
+    message: str
+
+
+#: the stored-responses entry, for ``responses.stream({ response_id })``
+#: (streams a stored response again, like ``retrieve``)
+_STORED_RESPONSES = ("responses", "retrieve")
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(r[:1].upper() + r[1:] for r in rest)
+
+
+@functools.lru_cache(maxsize=1)
+def endpoints() -> tuple[Endpoint, ...]:
+    """The endpoints OpenRouter does not serve (``mappings/unsupported.yaml``),
+    in the Node SDK's names."""
+    from codemods.core.unsupported import load_unsupported
+
+    return tuple(
+        Endpoint(
+            tuple(_camel(p) for p in ep.resource),
+            None if ep.methods is None else frozenset(_camel(m) for m in ep.methods),
+            ep.title,
+            ep.kind,
+            ep.message,
+        )
+        for ep in load_unsupported().endpoints
+    )
+
+
 AI_SDK_METHODS = frozenset(
     {
         "chat",
@@ -534,17 +574,21 @@ def check(ctx: Context) -> None:
         ctx.decisions["import:" + local] = state
     _leave_sharing(ctx, plans)
     uses = _client_uses(ctx)
+    escaped, sockets = _escapes(ctx, plans)
     for key, (new, plan) in plans.items():
         name = text(new.child_by_field_name("constructor"))
         names = _export_names(ctx, new)
         ctx.export_names[key] = names
         kinds = list(uses.get(key, []))
+        kinds += [ep.title for _, ep in sockets.get(key, [])]
         elsewhere: list[str] = []  # "path:line" of the other modules' calls
         seen = unknown = False
         if names and project is not None:
             for exported_name, served, where, resource in project.client_uses:
                 if exported_name in names:
-                    kinds.append(None if served else _unsupported(tuple(resource.split("."))))
+                    kinds.append(
+                        None if served else (_unsupported(tuple(resource.split("."))) or STATEFUL)
+                    )
                     elsewhere.append(where)
             seen = any(n in project.imported_names for n in names) or bool(elsewhere)
             unknown_at = [w for n, w in project.client_uses_unknown if n in names]
@@ -580,6 +624,8 @@ def check(ctx: Context) -> None:
                 "import, the client passed to something else), so not all of its uses are "
                 "known: check them, then apply it with --unsafe-fixes"
             )
+        if escaped.get(key):
+            note += _escape_note(escaped[key])
         r = ctx.report(
             new,
             RULES["OR101"],
@@ -588,6 +634,14 @@ def check(ctx: Context) -> None:
             unsafe=bool(note),
         )
         ctx.client_reports[key] = r
+        for call, ep in sockets.get(key, []):
+            shown = _shown(call.child_by_field_name(_CALLEE[call.type]))
+            ctx.report(
+                call,
+                RULES["OR301"],
+                f"`{shown}` is given the client, which moves to OpenRouter ({ep.title}): "
+                f"{ep.message}",
+            )
         for node, info, message in plan.extra:
             extra = ctx.report(node, info, message)
             extra.fixed_by = r
@@ -596,11 +650,363 @@ def check(ctx: Context) -> None:
         if new.id in ctx.decisions and new.id not in ctx.export_names:
             ctx.export_names[new.id] = _export_names(ctx, new)
     _check_calls(ctx)
+    _check_imported_sockets(ctx)
     from codemods.typescript.streams import check_streams
 
     check_streams(ctx)
     _check_ai_sdk(ctx)
     _check_org_env(ctx)
+
+
+# --------------------------------------------------------------------------
+# escapes: where a client goes that the tool does not follow
+# (codemods/python/escapes.py's decisions)
+
+#: the function a call or ``new`` calls
+_CALLEE = {"call_expression": "function", "new_expression": "constructor"}
+#: callees that cannot send a request through what they are given
+_HARMLESS_CALLEES = frozenset({"String", "Boolean", "isInstance"})
+_HARMLESS_OBJECTS = frozenset({"console"})
+#: the SDK's resources: ``client.chat.completions.create`` taken as a value
+#: sends requests the tool does not see
+_RESOURCES = frozenset(
+    {
+        "chat",
+        "completions",
+        "responses",
+        "embeddings",
+        "images",
+        "audio",
+        "moderations",
+        "beta",
+        "files",
+        "batches",
+        "models",
+        "fineTuning",
+        "uploads",
+        "vectorStores",
+        "assistants",
+        "threads",
+        "realtime",
+        "containers",
+        "conversations",
+        "evals",
+        "videos",
+    }
+)
+#: the sockets of openai's modules (``facts.socket_names``): the endpoint
+#: they open with the client they are given
+_SOCKET_ENDPOINTS = {"realtime": ("realtime", "connect"), "responses": ("responses", "connect")}
+_WRAPPERS = frozenset(
+    {
+        "parenthesized_expression",
+        "non_null_expression",
+        "as_expression",
+        "satisfies_expression",
+        "type_assertion",
+        "await_expression",
+    }
+)
+
+
+@dataclass
+class _Escape:
+    node: Node  # where the client escapes
+    what: str  # "is passed to `someLib`"
+    why: str = ", whose requests the tool cannot check"
+
+
+def _shown(node: Node | None, limit: int = 50) -> str:
+    shown = "".join(text(node).split()) if node is not None else "?"
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def _escapes(
+    ctx: Context, plans: dict[int, tuple[Node, _Plan]]
+) -> tuple[dict[ClientKey, list[_Escape]], dict[ClientKey, list[tuple[Node, Endpoint]]]]:
+    """For each client about to move (``plans``): the places it escapes to
+    code the tool does not follow, as Python's escapes: passed to a function
+    or class (``someLib(client)``, ``new ResponsesWS(client)``, also in an
+    object or array argument), an SDK method of it taken as a value
+    (``const create = client.chat.completions.create``), stored on an object
+    other than ``this`` or in a container, returned from a function; and
+    the sockets of openai's realtime / WebSocket modules it is given
+    (``new OpenAIRealtimeWebSocket({ model }, client)``): uses of endpoints
+    OpenRouter does not serve. Reads the resolver follows (calls through
+    it, ``const c = client``, ``this.client = client``, exports, which the
+    project pass follows) are not escapes."""
+    escaped: dict[ClientKey, list[_Escape]] = {}
+    sockets: dict[ClientKey, list[tuple[Node, Endpoint]]] = {}
+    facts = ctx.facts
+    if not plans or facts.root is None:
+        return escaped, sockets
+    # the names and ``this`` members that may hold one of them (aliases too)
+    holders: set[int] = set(plans)
+    names: set[str] = set()
+    members: set[str] = set()
+
+    def holds(values: list[Node]) -> bool:
+        for v in values:
+            v = unwrap(v)
+            if v is None:
+                continue
+            if v.id in holders:
+                return True
+            if v.type == "identifier" and text(v) in names:
+                return True
+            parts = member_parts(v)
+            if parts is not None and len(parts) == 2 and parts[0] == "this" and parts[1] in members:
+                return True
+        return False
+
+    def close() -> None:
+        changed = True
+        while changed:
+            changed = False
+            for name, value in facts.declared_values.items():
+                if name not in names and holds([value]):
+                    names.add(name)
+                    changed = True
+            for name, values in facts.assigned.items():
+                if name not in names and holds(values):
+                    names.add(name)
+                    changed = True
+            for member, values in facts.members.items():
+                if member not in members and holds(values):
+                    members.add(member)
+                    changed = True
+
+    done_names: set[str] = set()
+    done_members: set[str] = set()
+    seen: set[int] = set()
+    close()
+    while True:
+        todo_names = sorted(names - done_names)
+        todo_members = members - done_members
+        if not todo_names and not todo_members:
+            break
+        done_names |= names
+        done_members |= members
+        reads: list[Node] = [
+            r for name in todo_names for r in facts.reads.get(name, []) if not _declares(r)
+        ]
+        if todo_members:
+            stack = [facts.root]
+            while stack:
+                node = stack.pop()
+                if node.type == "member_expression":
+                    parts = member_parts(node)
+                    if (
+                        parts is not None
+                        and len(parts) == 2
+                        and parts[0] == "this"
+                        and parts[1] in todo_members
+                    ):
+                        reads.append(node)
+                        continue
+                stack.extend(node.children)
+        for read in reads:
+            if read.id in seen:
+                continue
+            seen.add(read.id)
+            keys = [k for k in _resolve(ctx, read) or () if k in plans]
+            if not keys:
+                continue
+            found = _escape_of(ctx, read)
+            if found is None:
+                continue
+            if isinstance(found, str):  # a parameter of a function the tool follows
+                names.add(found)
+                continue
+            for key in keys:
+                if isinstance(found, tuple):
+                    sockets.setdefault(key, []).append(found)
+                else:
+                    escaped.setdefault(key, []).append(found)
+        close()
+    return escaped, sockets
+
+
+def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | str | None:
+    """What a read of a client does with it: escapes (an :class:`_Escape`),
+    is given to a socket of openai's (the call and its endpoint), is passed
+    to a function of this file whose parameter the tool follows (the
+    parameter's name: its reads are checked in turn), or none of these
+    (None)."""
+    node = read
+    parent = node.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        node, parent = parent, parent.parent
+    if parent is None:
+        return None
+    if parent.type == "member_expression" and parent.child_by_field_name("object") == node:
+        # a use through the client: a call (an SDK call, ``client.models.list()``),
+        # or an SDK method taken as a value
+        top = parent
+        while top.parent is not None and top.parent.type == "member_expression":
+            if top.parent.child_by_field_name("object") != top:
+                break
+            top = top.parent
+        outer = top.parent
+        if outer is not None and outer.type == "call_expression":
+            if outer.child_by_field_name("function") == top:
+                return None
+        parts = member_parts(top)
+        if parts is not None and any(p in _RESOURCES for p in parts[1:]):
+            return _Escape(
+                top, f"has an SDK method taken as a value (`{_shown(top)}`)", _NOT_FOLLOWED
+            )
+        return None
+    # in an object or array literal: where that goes decides
+    container = None
+    while parent is not None and parent.type in (
+        "pair",
+        "object",
+        "array",
+        "spread_element",
+        *_WRAPPERS,
+    ):
+        if parent.type == "pair" and parent.child_by_field_name("value") != node:
+            return None  # a key
+        if parent.type in ("object", "array"):
+            container = parent
+        node, parent = parent, parent.parent
+    if read.type == "shorthand_property_identifier":
+        container = read.parent
+    if parent is None:
+        return None
+    if parent.type == "arguments":
+        call = parent.parent
+        if call is None or call.type not in _CALLEE:
+            return None
+        callee = unwrap(call.child_by_field_name(_CALLEE[call.type]))
+        parts = member_parts(callee)
+        root = parts[0] if parts else None
+        if (
+            container is None
+            and root is not None
+            and root in ctx.facts.socket_names
+            and ctx.facts.declared_once(root)
+        ):
+            kind = ctx.facts.socket_names[root]
+            ep = _endpoint(_SOCKET_ENDPOINTS[kind])
+            if ep is not None:
+                return call, ep
+        if parts is not None and (
+            (len(parts) == 1 and parts[0] in _HARMLESS_CALLEES)
+            or (len(parts) == 2 and parts[0] in _HARMLESS_OBJECTS)
+        ):
+            return None
+        if _split_call(call) is not None:
+            return None  # request data of an SDK call
+        if container is None and callee is not None and callee.type == "identifier":
+            # a function of this file whose calls are all known: the
+            # parameter is followed (its reads are checked in turn)
+            args = [c for c in parent.named_children if c.type != "comment"]
+            position = next((i for i, a in enumerate(args) if a.id == node.id), None)
+            fn = _local_function(ctx, text(callee))
+            params = _params(fn) if fn is not None else []
+            if (
+                fn is not None
+                and position is not None
+                and position < len(params)
+                and params[position] is not None
+                and _resolve(ctx, params[position]) is not None  # the name is bound once
+            ):
+                return text(params[position])  # type: ignore[arg-type]
+        return _Escape(call, f"is passed to `{_shown(callee)}`")
+    if container is not None:
+        if parent.type == "assignment_expression":
+            left = parent.child_by_field_name("left")
+            parts = member_parts(left)
+            if parts is not None and (parts[:2] == ["module", "exports"] or parts[0] == "exports"):
+                return None  # an export: the project pass follows it
+        if parent.type in ("export_statement",):
+            return None
+        return _Escape(container, "is put in an object or array", _NOT_FOLLOWED)
+    if parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
+        left = parent.child_by_field_name("left")
+        parts = member_parts(left)
+        if left is not None and left.type == "identifier":
+            return None  # an alias: followed
+        if parts is not None and (
+            (len(parts) == 2 and parts[0] == "this")
+            or parts[:2] == ["module", "exports"]
+            or parts[0] == "exports"
+        ):
+            return None  # a member of ``this`` (followed), an export
+        return _Escape(parent, f"is stored in `{_shown(left)}`", _NOT_FOLLOWED)
+    if parent.type == "jsx_expression":  # <Chat client={client} />: a component's prop
+        return _Escape(parent, "is passed to a JSX element")
+    if parent.type == "return_statement" or (
+        parent.type == "arrow_function" and parent.child_by_field_name("body") == node
+    ):
+        return _Escape(parent, "is returned from a function", _NOT_FOLLOWED)
+    return None
+
+
+_NOT_FOLLOWED = ", where the tool does not follow it"
+
+
+def _socket_use(ctx: Context, read: Node) -> tuple[Node, tuple[str, ...]] | None:
+    """A read given to a socket of openai's realtime / WebSocket modules:
+    the call and the method path of the endpoint it opens
+    (``realtime.connect``); None: not such a read."""
+    found = _escape_of(ctx, read)
+    if not isinstance(found, tuple):
+        return None
+    call, ep = found
+    path = next(p for p in _SOCKET_ENDPOINTS.values() if _endpoint(p) is ep)
+    return call, path
+
+
+def _check_imported_sockets(ctx: Context) -> None:
+    """OR301 where a client another module of the run exports, moving to
+    OpenRouter, is given to openai's realtime / WebSocket helpers."""
+    facts = ctx.facts
+    if not facts.socket_names:
+        return
+    for local in facts.local_imports:
+        if not facts.declared_once(local) or ctx.decisions.get("import:" + local) not in (
+            "migrate",
+            "unsafe",
+        ):
+            continue
+        for read in facts.reads.get(local, []):
+            socket = _socket_use(ctx, read)
+            if socket is None:
+                continue
+            call, path = socket
+            ep = _endpoint(path)
+            assert ep is not None
+            shown = _shown(call.child_by_field_name(_CALLEE[call.type]))
+            ctx.report(
+                call,
+                RULES["OR301"],
+                f"`{shown}` is given the client, which moves to OpenRouter ({ep.title}): "
+                f"{ep.message}",
+            )
+
+
+def _escape_note(found: list[_Escape]) -> str:
+    """What the client finding adds when the client escapes (Python's
+    ``escapes.escape_note``): where, and that the move is unsafe."""
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for e in found:
+        at = grouped.setdefault((e.what, e.why), [])
+        line = e.node.start_point[0] + 1
+        if line not in at:
+            at.append(line)
+    shown = []
+    for (what, why), at in grouped.items():
+        where = f"line {at[0]}" if len(at) == 1 else f"lines {', '.join(map(str, at))}"
+        shown.append(f"{what} ({where}){why}")
+    more = f" and {len(shown) - 2} more" if len(shown) > 2 else ""
+    return (
+        f"; unsafe fix: the client {', '.join(shown[:2])}{more}: the model IDs sent there "
+        "may stay bare while the client moves (move them with it, then apply with "
+        "--unsafe-fixes)"
+    )
 
 
 _ORG_VARS = {"OPENAI_ORG_ID": "organization", "OPENAI_PROJECT_ID": "project"}
@@ -1167,7 +1573,8 @@ def _append_members(source: bytes, obj: Node, entries: list[str]) -> list[Edit]:
 
 def _split_call(call: Node) -> tuple[Node, tuple[str, ...]] | None:
     """``recv.a.b.c(...)`` -> (recv, ("a", "b", "c")) for the longest known
-    method path; None when the call is not an SDK method call."""
+    method path (``beta`` left out: ``recv.beta.a.b(...)`` is the same call);
+    None when the call is not an SDK method call."""
     fn = call.child_by_field_name("function")
     chain: list[tuple[str, Node]] = []
     node = unwrap(fn)
@@ -1178,29 +1585,188 @@ def _split_call(call: Node) -> tuple[Node, tuple[str, ...]] | None:
         chain.append((text(prop), node.child_by_field_name("object")))
         node = unwrap(node.child_by_field_name("object"))
     chain.reverse()  # [(name, object-before-it)]
-    names = tuple(n for n, _ in chain)
+    names = [n for n, _ in chain]
     for k in range(len(chain)):
-        path = names[k:]
-        if path in MODEL_METHODS:
+        if names[k] in TRANSPARENT:
+            continue
+        path = tuple(n for n in names[k:] if n not in TRANSPARENT)
+        if path in MODEL_METHODS or _endpoint(path) is not None:
+            while k > 0 and names[k - 1] in TRANSPARENT:
+                k -= 1  # the client is before ``beta``
             return chain[k][1], path
-        for prefix in UNSUPPORTED:
-            if path[: len(prefix)] == prefix and len(path) > len(prefix):
-                return chain[k][1], path
+    return None
+
+
+def _shown_path(call: Node, receiver: Node) -> str:
+    """The method path of a call as written after its client
+    (``beta.threads.create``), for messages."""
+    fn = call.child_by_field_name("function")
+    parts = member_parts(fn)
+    before = member_parts(receiver)
+    if parts is not None and before is not None and parts[: len(before)] == before:
+        return ".".join(parts[len(before) :])
+    written = "".join(text(fn).split())
+    at = written.rfind(").")
+    return written[at + 2 :] if at >= 0 else written
+
+
+def _endpoint(path: tuple[str, ...]) -> Endpoint | None:
+    """The entry of the table of endpoints OpenRouter does not serve that a
+    method path (``beta`` left out) calls; None: not in it."""
+    for ep in endpoints():
+        n = len(ep.resource)
+        if len(path) > n and path[:n] == ep.resource:
+            if ep.methods is None or path[n] in ep.methods:
+                return ep
     return None
 
 
 def _unsupported(path: tuple[str, ...]) -> str | None:
-    for prefix, what in UNSUPPORTED.items():
-        if path[: len(prefix)] == prefix and len(path) > len(prefix):
-            return what
+    """What a method path calls that OpenRouter does not serve (the title
+    of its endpoint), None: a served one."""
+    ep = _endpoint(path)
+    return None if ep is None else ep.title
+
+
+_RESPONSES_METHODS = frozenset(
+    {("responses", "create"), ("responses", "parse"), ("responses", "stream")}
+)
+# OpenAI's hosted Responses tools: they run on OpenAI's side (as Python's)
+_HOSTED_TOOLS = frozenset(
+    {
+        "file_search",
+        "web_search",
+        "web_search_preview",
+        "image_generation",
+        "code_interpreter",
+        "computer_use_preview",
+        "mcp",
+        "local_shell",
+    }
+)
+#: what a client used for Responses requests that need OpenAI's state is
+#: used for (OR119's message)
+STATEFUL = "stateful Responses requests"
+
+
+def _call_endpoint(ctx: Context, call: Node, path: tuple[str, ...]) -> Endpoint | None:
+    """The unserved endpoint a call makes: the table's, or stored responses
+    for ``responses.stream({ response_id })`` (streams a stored response
+    again, as ``retrieve`` reads it)."""
+    ep = _endpoint(path)
+    if ep is None and path == ("responses", "stream") and "response_id" in _request_keys(ctx, call):
+        ep = _endpoint(_STORED_RESPONSES)
+    return ep
+
+
+def _unserved(ctx: Context, call: Node, path: tuple[str, ...]) -> str | None:
+    """What a call through a client asks that OpenRouter does not serve (for
+    the client's decision, as Python's ``classify_use``): the title of its
+    endpoint, or :data:`STATEFUL` for a Responses request that needs OpenAI's
+    state or hosted tools; None: OpenRouter serves it."""
+    ep = _call_endpoint(ctx, call, path)
+    if ep is not None:
+        return ep.title
+    if path in _RESPONSES_METHODS and _stateful(ctx, call):
+        return STATEFUL
     return None
 
 
-def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
+def _request(ctx: Context, call: Node) -> Node | None:
+    """The request object literal of a call (its first argument, or the
+    value of the certain binding it names); None: not one."""
+    args = call.child_by_field_name("arguments")
+    named = [c for c in args.named_children if c.type != "comment"] if args else []
+    first = unwrap(named[0]) if named else None
+    if first is not None and first.type == "identifier":
+        first = unwrap(ctx.facts.value_of(first))
+    return first if first is not None and first.type == "object" else None
+
+
+def _request_keys(ctx: Context, call: Node) -> dict[str, Node]:
+    obj = _request(ctx, call)
+    out: dict[str, Node] = {}
+    for m in _members(obj) if obj is not None else ():
+        key = _key_name(m)
+        if key is not None:
+            out.setdefault(key, m)
+    return out
+
+
+def _stateful_members(ctx: Context, call: Node) -> list[tuple[Node, str]]:
+    """The members of a Responses request that need OpenAI's state or its
+    hosted tools, with what to say: ``store: true``, ``background: true``,
+    ``previous_response_id``, ``conversation`` (not null/undefined), a hosted
+    tool in ``tools: [...]``."""
+    out: list[tuple[Node, str]] = []
+    for key, m in _request_keys(ctx, call).items():
+        value = unwrap(m.child_by_field_name("value")) if m.type == "pair" else m
+        if value is None:
+            continue
+        if key == "store" and value.type == "true":
+            out.append(
+                (
+                    m,
+                    "store: true: OpenRouter's Responses API is stateless and answers 400; "
+                    "remove it and keep the response (its output) yourself",
+                )
+            )
+        elif key == "background" and value.type == "true":
+            out.append(
+                (
+                    m,
+                    "background: true: OpenRouter's Responses API is stateless: there is no "
+                    "stored response to poll; remove it and wait for the result (or stream it)",
+                )
+            )
+        elif key in ("previous_response_id", "conversation") and not (
+            value.type in ("null", "undefined")
+            or (value.type == "identifier" and text(value) == "undefined")
+        ):
+            out.append(
+                (
+                    m,
+                    f"{key}: OpenRouter's Responses API is stateless and answers 400; send the "
+                    "whole conversation in `input` instead",
+                )
+            )
+        elif key == "tools" and value.type == "array":
+            for el in value.named_children:
+                hosted = _hosted_tool(el)
+                if hosted is not None:
+                    out.append(
+                        (
+                            el,
+                            f"hosted tool `{hosted}` runs on OpenAI's servers: OpenRouter's "
+                            "Responses API does not run it (file_search needs OpenAI vector "
+                            "stores); use OpenRouter's web plugin or your own tool",
+                        )
+                    )
+    return out
+
+
+def _stateful(ctx: Context, call: Node) -> bool:
+    return bool(_stateful_members(ctx, call))
+
+
+def _hosted_tool(node: Node) -> str | None:
+    """``{ type: "file_search", ... }`` -> "file_search" for a hosted tool."""
+    node = unwrap(node)
+    if node is None or node.type != "object":
+        return None
+    for m in _members(node):
+        if _key_name(m) == "type" and m.type == "pair":
+            kind = string_value(m.child_by_field_name("value"))
+            return kind if kind in _HOSTED_TOOLS else None
+    return None
+
+
+def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[ClientKey] | None:
     """The clients a receiver can be (None: unknown; []: not openai's): the
     ids of this file's constructors, or ``import:<local>`` for a client
     another module of the run exports (its decision came with the project
-    input)."""
+    input). An alias is followed (``const c = client``, ``this.client =
+    client``), a few steps deep."""
     facts = ctx.facts
     node = unwrap(receiver)
     if node is None:
@@ -1210,17 +1776,19 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
     if node.type == "new_expression":
         return [node.id] if node.id in ctx.decisions or _is_client_new(ctx, node) else []
     values: list[Node] | None = None
-    if node.type == "identifier":
+    if node.type in ("identifier", "shorthand_property_identifier"):
         name = text(node)
-        if (
-            facts.declared_once(name)
-            and name in facts.declared_values
-            and name not in facts.reassigned
-        ):
-            values = [facts.declared_values[name]]
-        elif name not in facts.reassigned and facts.declared_once(name):
-            key = "import:" + name
-            return [key] if key in ctx.decisions else None
+        if facts.declared_once(name) and name not in facts.reassigned:
+            if name in facts.declared_values:
+                value = facts.value_of(node)
+                if value is None:
+                    return None  # declared where this read does not see it
+                values = [value]
+            else:
+                key = "import:" + name
+                if key in ctx.decisions:
+                    return [key]
+                return _param_clients(ctx, node, depth)
     else:
         parts = member_parts(node)
         if parts is not None and len(parts) == 2 and parts[0] == "this":
@@ -1228,13 +1796,19 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
         elif parts is not None and len(parts) == 2 and parts[0] in facts.whole_imports:
             key = "import:" + ".".join(parts)
             return [key] if key in ctx.decisions and facts.declared_once(parts[0]) else None
-    if values is None and node.type == "identifier":
-        values = _assigned_values(ctx, text(node))
+    if values is None and node.type in ("identifier", "shorthand_property_identifier"):
+        values = _assigned_values(ctx, text(node), node)
     if not values:
         return None
     out: list[ClientKey] = []
     for v in values:
         v = unwrap(v)
+        if v is not None and v.type in ("identifier", "member_expression") and depth < 4:
+            inner = _resolve(ctx, v, depth + 1)  # an alias
+            if inner is None:
+                return None
+            out += [k for k in inner if k not in out]
+            continue
         if v is None or v.type != "new_expression":
             return None
         if v.id in ctx.decisions or _is_client_new(ctx, v):
@@ -1248,7 +1822,123 @@ def _resolve(ctx: Context, receiver: Node | None) -> list[ClientKey] | None:
     return out
 
 
-def _assigned_values(ctx: Context, name: str) -> list[Node] | None:
+_FUNCTION_NODES = frozenset(
+    {
+        "function_declaration",
+        "generator_function_declaration",
+        "function_expression",
+        "function",
+        "generator_function",
+        "arrow_function",
+    }
+)
+
+
+def _params(fn: Node) -> list[Node | None]:
+    """A function's parameters by position: the identifier each one binds
+    (None: a pattern or a rest parameter, not followed)."""
+    single = fn.child_by_field_name("parameter")  # ``c => ...``
+    if single is not None:
+        return [single if single.type == "identifier" else None]
+    params = fn.child_by_field_name("parameters")
+    out: list[Node | None] = []
+    for c in params.named_children if params is not None else ():
+        if c.type == "comment":
+            continue
+        if c.type in ("required_parameter", "optional_parameter"):
+            pattern = c.child_by_field_name("pattern")
+            out.append(pattern if pattern is not None and pattern.type == "identifier" else None)
+        else:
+            out.append(c if c.type == "identifier" else None)
+    return out
+
+
+def _function_name(fn: Node) -> str | None:
+    """The name a function is called by: ``function ask(...)``, ``const ask
+    = (...) => ...``; None: anonymous (a callback, a method)."""
+    if fn.type in ("function_declaration", "generator_function_declaration"):
+        name = fn.child_by_field_name("name")
+        return text(name) if name is not None else None
+    parent = fn.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        parent = parent.parent
+    if parent is not None and parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+        if name is not None and name.type == "identifier":
+            return text(name)
+    return None
+
+
+def _local_function(ctx: Context, name: str) -> Node | None:
+    """The function of this file declared once under ``name``."""
+    facts = ctx.facts
+    if not facts.declared_once(name) or name in facts.reassigned:
+        return None
+    value = unwrap(facts.declared_values.get(name))
+    if value is not None:
+        return value if value.type in _FUNCTION_NODES else None
+    for r in facts.reads.get(name, []):
+        parent = r.parent
+        if (
+            parent is not None
+            and parent.type in ("function_declaration", "generator_function_declaration")
+            and parent.child_by_field_name("name") == r
+        ):
+            return parent
+    return None
+
+
+def _call_site_clients(ctx: Context, fn: Node, position: int, depth: int) -> list[ClientKey] | None:
+    """The clients a parameter of a function of this file can be, as Python
+    follows a parameter to every call of its function: the union over its
+    calls of what they pass at ``position``. None: not followed (exported,
+    used as a value, a call the tool cannot read, or nothing known)."""
+    facts = ctx.facts
+    name = _function_name(fn)
+    local = _local_function(ctx, name) if name is not None and depth < 4 else None
+    if local is None or local.id != fn.id:
+        return None
+    if name in facts.exported:
+        return None  # other modules call it with what the tool does not see
+    calls: list[Node] = []
+    for r in facts.reads.get(name, []):
+        parent = r.parent
+        if parent is None or parent.id == fn.id or _declares(r):
+            continue
+        if parent.type == "call_expression" and parent.child_by_field_name("function") == r:
+            calls.append(parent)
+            continue
+        return None  # used as a value: called where the tool does not see
+    if not calls:
+        return None
+    out: list[ClientKey] = []
+    for call in calls:
+        args = call.child_by_field_name("arguments")
+        named = [c for c in args.named_children if c.type != "comment"] if args else []
+        if position >= len(named) or any(a.type == "spread_element" for a in named[: position + 1]):
+            return None
+        found = _resolve(ctx, named[position], depth + 1)
+        if found is None:
+            return None
+        out += [k for k in found if k not in out]
+    return out
+
+
+def _param_clients(ctx: Context, ident: Node, depth: int) -> list[ClientKey] | None:
+    """What a read of a parameter can be (:func:`_call_site_clients` of the
+    function that declares it); None: not a parameter the tool follows."""
+    name = text(ident)
+    node = ident.parent
+    while node is not None:
+        if node.type in _FUNCTION_NODES:
+            for i, param in enumerate(_params(node)):
+                if param is not None and text(param) == name:
+                    return _call_site_clients(ctx, node, i, depth)
+        node = node.parent
+    return None
+
+
+def _assigned_values(ctx: Context, name: str, use: Node | None = None) -> list[Node] | None:
     """Every value a variable declared once holds: its initialiser and each
     plain assignment (``let openai; if (azure) openai = new OpenAI({...})
     else openai = new OpenAI()``), as Python unions a name's bindings in its
@@ -1259,6 +1949,14 @@ def _assigned_values(ctx: Context, name: str) -> list[Node] | None:
     if not facts.declared_once(name) or name not in facts.assigned:
         return None
     values = list(facts.assigned[name])
+    declarator = facts.declarators.get(name)
+    if declarator is not None:
+        # a variable of a block or function: read outside it, the name is
+        # another variable; assigned outside it, another variable is assigned
+        if use is not None and not visible(declarator, use):
+            return None
+        scope = declaration_scope(declarator)
+        values = [v for v in values if scope is not None and visible(declarator, v)]
     if name in facts.declared_values:
         values.insert(0, facts.declared_values[name])
     out = []
@@ -1318,19 +2016,29 @@ def _leave_sharing(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> None:
                 )
 
 
-def _unseen_request(ctx: Context, call: Node) -> None:
+def _unseen_request(ctx: Context, call: Node, resolved: bool) -> None:
     """OR205 for a request whose model the tool cannot see, as Python reports
     ``create(**body)``: an object spreading something (``{ ...body, stream:
-    true }``) with no ``model`` of its own. The model comes with the spread
-    value, often a browser's request body."""
+    true }``) with no ``model`` of its own (the model comes with the spread
+    value, often a browser's request body); and, through a client the tool
+    resolves, a request that is not an object it can read: a call's result
+    (``create(buildParams())``, ``create(await build())``), a parameter, a
+    name it cannot bind with certainty. Nothing is rewritten from a guess."""
     args = call.child_by_field_name("arguments")
     named = [c for c in args.named_children if c.type != "comment"] if args else []
-    first = unwrap(named[0]) if named else None
-    if first is not None and first.type == "identifier":
-        name = text(first)
-        if ctx.facts.declared_once(name) and name in ctx.facts.declared_values:
-            first = unwrap(ctx.facts.declared_values[name])
-    if first is None or first.type != "object":
+    if not named:
+        return
+    first = _request(ctx, call)
+    if first is None:
+        if resolved and named[0].type != "spread_element":
+            shown = text(named[0])
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            ctx.report(
+                named[0],
+                RULES["OR205"],
+                f"the request comes from `{shown}`, which the tool cannot follow: check that "
+                "its model is an OpenRouter ID (provider/model, e.g. 'openai/gpt-4o')",
+            )
         return
     members = _members(first)
     spreads = [m for m in members if m.type == "spread_element"]
@@ -1360,7 +2068,7 @@ def _client_uses(ctx: Context) -> dict[ClientKey, list[str | None]]:
         receiver, path = split
         clients = _resolve(ctx, receiver)
         for c in clients or ():
-            uses.setdefault(c, []).append(_unsupported(path))
+            uses.setdefault(c, []).append(_unserved(ctx, call, path))
     return uses
 
 
@@ -1371,12 +2079,8 @@ def _model_value(ctx: Context, call: Node) -> tuple[Node | None, Node | None]:
     named = [c for c in args.named_children if c.type != "comment"] if args else []
     if not named:
         return None, None
-    first = unwrap(named[0])
-    if first is not None and first.type == "identifier":
-        name = text(first)
-        if ctx.facts.declared_once(name) and name in ctx.facts.declared_values:
-            first = unwrap(ctx.facts.declared_values[name])
-    if first is None or first.type != "object":
+    first = _request(ctx, call)
+    if first is None:
         return None, None
     for m in _members(first):
         if _key_name(m) == "model":
@@ -1415,32 +2119,33 @@ def _check_calls(ctx: Context) -> None:
         if "left" in decisions:
             continue  # the client stays on OpenAI, and what it sends
         resolved = clients is not None
-        what = _unsupported(path)
-        if what is not None:
-            if resolved:
-                info = RULES["OR303"] if path[0] == "images" else RULES["OR301"]
-                ctx.report(
-                    call,
-                    info,
-                    f"`{'.'.join(path)}` ({what}) has no OpenRouter equivalent: this call "
-                    "fails once the client points at OpenRouter",
-                )
+        # as Python's: through a client of openai's, or one the tool cannot
+        # resolve in a file that imports openai
+        openai_receiver = resolved or facts.imports_openai
+        ep = _call_endpoint(ctx, call, path)
+        if ep is not None:
+            if openai_receiver:
+                shown = _shown_path(call, receiver)
+                if ep.kind == "different":
+                    ctx.report(call, RULES["OR303"], f"`{shown}(...)`: {ep.message}")
+                else:
+                    ctx.report(call, RULES["OR301"], f"`{shown}(...)` ({ep.title}): {ep.message}")
             continue
+        if path in _RESPONSES_METHODS and openai_receiver:
+            for member, message in _stateful_members(ctx, call):
+                ctx.report(member, RULES["OR302"], message)
         value, where = _model_value(ctx, call)
         if value is None:
             if resolved or facts.imports_openai:  # unresolved: maybe openai's
-                _unseen_request(ctx, call)
+                _unseen_request(ctx, call, resolved)
             continue
         node = unwrap(value)
         via = None
         shared = exported = False
         if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
             name = text(node)
-            if not (
-                facts.declared_once(name)
-                and name in facts.declared_values
-                and name not in facts.reassigned
-            ):
+            declared = facts.value_of(node)
+            if declared is None:
                 if name in facts.local_imports and facts.declared_once(name):
                     # a constant of another module: its definition is
                     # rewritten there (or reported) with this read counted
@@ -1466,7 +2171,7 @@ def _check_calls(ctx: Context) -> None:
                 continue
             via = name
             exported = name in facts.exported and name not in exports
-            node = unwrap(facts.declared_values[name])
+            node = unwrap(declared)
             # reads of the constant besides its declaration and model positions
             shared = _read_elsewhere(ctx, name)
         frag = string_fragment(node) if node is not None else None
@@ -1748,8 +2453,14 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
                 call, path = hit
                 line = lines.count(b"\n", 0, call.start_byte) + 1
                 s.client_uses.setdefault(key, []).append(
-                    (_unsupported(path) is None, line, ".".join(path))
+                    (_unserved(ctx, call, path) is None, line, ".".join(path))
                 )
+            elif (socket := _socket_use(ctx, node)) is not None:
+                # given to openai's realtime / WebSocket helpers: a use of an
+                # endpoint OpenRouter does not serve, as a call would be
+                call, path = socket
+                line = lines.count(b"\n", 0, call.start_byte) + 1
+                s.client_uses.setdefault(key, []).append((False, line, ".".join(path)))
             else:
                 other += 1
         other -= len(ctx.sinks.get(key, []))

@@ -61,7 +61,6 @@ STREAM_CALLS: frozenset[tuple[str, ...]] = frozenset(
 STREAM_METHODS: frozenset[tuple[str, ...]] = frozenset(
     {
         ("chat", "completions", "stream"),
-        ("beta", "chat", "completions", "stream"),
     }
 )
 #: what a chunk carries besides ``choices`` and ``usage``
@@ -348,10 +347,7 @@ def _stream_call(
             return found
         if node.type != "identifier":
             return None
-        name = text(node)
-        if not facts.declared_once(name) or name in facts.reassigned:
-            return None
-        node = facts.declared_values.get(name)
+        node = facts.value_of(node)
     return None
 
 
