@@ -223,6 +223,39 @@ SECRET = rule(
     """,
 )
 
+OPENAI_KEY_KEPT = rule(
+    code="OR123",
+    name="openai-key-still-required",
+    summary="sets or requires OPENAI_API_KEY while the clients move to OpenRouter",
+    severity=Severity.WARNING,
+    fixable=False,
+    what="""
+        In a file whose OpenAI clients move to OpenRouter (built here, or
+        imported from a module of the run that moves them), reports code that
+        still sets `OPENAI_API_KEY` (`os.environ["OPENAI_API_KEY"] = ...`,
+        `os.environ.setdefault(...)`, `os.putenv(...)`) or requires it (a
+        lookup or an `in os.environ` test in the condition of an `if`,
+        `while` or `assert`: a start-up gate). Nothing is changed: other
+        code (a library, a client left on OpenAI) may still need the
+        variable. A hard-coded key assigned to it is OR107; a key read into
+        a variable that then reaches `api_key=` is followed by OR103.
+    """,
+    why="""
+        The migrated clients read the OpenRouter key variable. A program that
+        still stops when `OPENAI_API_KEY` is unset refuses to start on a
+        deployment configured for OpenRouter alone; one that sets it passes a
+        value nothing reads any more (or an OpenAI key where the OpenRouter
+        key was meant).
+    """,
+    before="""
+        import os
+        from openai import OpenAI
+        if not os.getenv("OPENAI_API_KEY"):
+            raise SystemExit("set OPENAI_API_KEY")
+        client = OpenAI()
+    """,
+)
+
 OS_SHADOWED = rule(
     code="OR108",
     name="os-shadowed",
@@ -1409,10 +1442,23 @@ def _refuse(
         elif not _harmless_default(_env_default(src.node)):
             reasons.append(f"the default of ${src.env} cannot be followed")
     for holder, where in outcome.blocked:
-        reasons.append(f"{holder.label} is {where}")
+        # ``key`` itself: "it is also read by ...", not "`key` is also read by ..."
+        label = "it" if holder.label == f"`{shown}`" else holder.label
+        reasons.append(f"{label} is {where}")
     unknowns = outcome.unknowns
+    named = isinstance(value, cst.Name) and value.value != "None"
+    origin = f"variable `{shown}`" if named else f"`{shown}`"
     if unknowns == [f"`{_short(ctx, value)}`"]:
         reasons.append("the tool cannot follow it")
+    elif (
+        len(unknowns) == 1
+        and not origins
+        and unknowns[0].startswith(f"parameter `{shown}` ")
+        and isinstance(value, cst.Name)
+    ):
+        # ``api_key=api_key``: name the parameter once, then why it is not followed
+        origin, _, why_not = unknowns[0].partition(" (")
+        reasons.append(why_not.rstrip(")") if why_not else "the tool does not follow its callers")
     elif unknowns:
         reasons.append("it comes from " + "; ".join(unknowns[:3]))
     source = f" (set from {', '.join(dict.fromkeys(origins))})" if origins else ""
@@ -1420,7 +1466,7 @@ def _refuse(
     ctx.report(
         call,
         API_KEY_EXPR,
-        f"`{cls_name}(...)` gets api_key from `{shown}`{source}: {why}; left alone, so it "
+        f"`{cls_name}(...)` takes its API key from {origin}{source}: {why}; left alone, so it "
         f"does not send this key to OpenRouter: make it read ${s.api_key_env} and point "
         "base_url at OpenRouter by hand",
     )
@@ -1592,3 +1638,124 @@ def check_key_exports(ctx: RuleContext) -> None:
                 fix=lambda n: replace_string(n, s.api_key_env),  # type: ignore[arg-type]
             )
         handled.add(name)
+
+
+_GATES = (cst.If, cst.While, cst.Assert)
+
+
+@checker
+def check_openai_key_kept(ctx: RuleContext) -> None:
+    """OR123: ``OPENAI_API_KEY`` set or required (a start-up gate) in a file
+    whose clients move to OpenRouter. Reported, never changed."""
+    f = ctx.facts
+    if OPENAI_KEY_ENV not in ctx.module.code or not ctx.settings.rule_enabled(OPENAI_KEY_KEPT.code):
+        return
+    found: list[tuple[cst.CSTNode, str]] = []  # (node, "set" | "gate")
+    for sub in f.subscripts:
+        name_node = env_lookup_name(ctx, sub)
+        if name_node is None or string_value(name_node) != OPENAI_KEY_ENV:
+            continue
+        target = f.parents.get(id(sub))
+        assign = f.parents.get(id(target)) if isinstance(target, cst.AssignTarget) else None
+        if isinstance(assign, cst.Assign):
+            if not _key_shaped(_literal(assign.value)):  # a literal key: OR107
+                found.append((assign, "set"))
+        elif _in_gate(ctx, sub):
+            found.append((sub, "gate"))
+    for call in f.calls:
+        q = f.qualified(call.func)
+        if q in ("os.environ.setdefault", "os.putenv"):
+            positional = [a.value for a in call.args if a.keyword is None and not a.star]
+            if positional and string_value(positional[0]) == OPENAI_KEY_ENV:
+                if len(positional) < 2 or not _key_shaped(_literal(positional[1])):
+                    found.append((call, "set"))
+            continue
+        name_node = env_lookup_name(ctx, call)
+        if name_node is not None and string_value(name_node) == OPENAI_KEY_ENV:
+            if _in_gate(ctx, call):
+                found.append((call, "gate"))
+    for comparison in f.comparisons:  # "OPENAI_API_KEY" in os.environ
+        if (
+            len(comparison.comparisons) == 1
+            and isinstance(comparison.comparisons[0].operator, (cst.In, cst.NotIn))
+            and string_value(comparison.left) == OPENAI_KEY_ENV
+            and f.qualified(comparison.comparisons[0].comparator) == "os.environ"
+            and _in_gate(ctx, comparison)
+        ):
+            found.append((comparison, "gate"))
+    if not found:
+        return
+    where = _clients_moving(ctx)
+    if where is None:
+        return
+    env = ctx.settings.api_key_env
+    seen: set[int] = set()
+    for node, kind in found:
+        if kind == "gate":
+            stmt = _gate_of(ctx, node)
+            if stmt is None or id(stmt) in seen:
+                continue
+            seen.add(id(stmt))
+            ctx.report(
+                stmt,
+                OPENAI_KEY_KEPT,
+                f"`{_gate_text(ctx, stmt)}` still requires ${OPENAI_KEY_ENV}, while {where} "
+                f"${env}: test ${env} here instead (the program "
+                "would not start without an OpenAI key it no longer uses)",
+            )
+        else:
+            ctx.report(
+                node,
+                OPENAI_KEY_KEPT,
+                f"`{redact_text(_short(ctx, node))}` still sets ${OPENAI_KEY_ENV}, while {where} "
+                f"${env}: set ${env} instead (keep this line only for "
+                "code that still calls OpenAI)",
+            )
+
+
+def _clients_moving(ctx: RuleContext) -> str | None:
+    """What moves to OpenRouter in this file, in words ("this file's OpenAI
+    clients move to OpenRouter and read"); None: nothing does."""
+    for site_id in clients.index(ctx).sites:
+        if ctx.client_decisions.get(site_id) == clients.DECISION_MIGRATE:
+            return "this file's OpenAI clients move to OpenRouter and read"
+    from codemods.python.rules.module_client import plan_for
+
+    plan = plan_for(ctx)
+    if plan.state == "migrate" or any(
+        p.edits and p.rule.code in ("OR110", "OR111") for p in plan.pending
+    ):
+        return "the module-level openai client moves to OpenRouter and reads"
+    project = ctx.project
+    if project is not None and any(
+        state == clients.DECISION_MIGRATE and name in ctx.facts.name_uses
+        for name, state in project.clients
+    ):
+        return "the OpenAI clients this file imports move to OpenRouter and read"
+    return None
+
+
+def _gate_of(ctx: RuleContext, node: cst.CSTNode) -> cst.CSTNode | None:
+    """The ``if`` / ``while`` / ``assert`` whose condition holds ``node``."""
+    parents = ctx.facts.parents
+    child: cst.CSTNode = node
+    parent = parents.get(id(node))
+    while parent is not None:
+        if isinstance(parent, _GATES):
+            return parent if parent.test is child else None
+        if isinstance(parent, (cst.BaseStatement, cst.BaseSmallStatement, cst.Lambda)):
+            return None
+        child, parent = parent, parents.get(id(parent))
+    return None
+
+
+def _in_gate(ctx: RuleContext, node: cst.CSTNode) -> bool:
+    return _gate_of(ctx, node) is not None
+
+
+def _gate_text(ctx: RuleContext, stmt: cst.CSTNode) -> str:
+    test = _short(ctx, stmt.test)  # type: ignore[attr-defined]
+    if isinstance(stmt, cst.Assert):
+        return f"assert {test}"
+    keyword = "while" if isinstance(stmt, cst.While) else "if"
+    return f"{keyword} {test}"
