@@ -138,7 +138,15 @@ BASE_URL_ELSEWHERE = rule(
     fixable=False,
     what="""
         Reports a client whose `base_url` is a proxy, a local server, or an
-        expression the tool cannot evaluate. Nothing is changed.
+        expression the tool cannot evaluate. Nothing is changed. An
+        environment lookup whose fallback is OpenRouter's URL
+        (`os.getenv("OPENAI_BASE_URL") or "https://openrouter.ai/api/v1"`,
+        or its default argument) counts as OpenRouter's: the client is
+        already migrated. One whose fallback is OpenAI's URL is reported
+        (the variable may point anywhere at run time). The message names
+        the provider of a known OpenAI-compatible endpoint (DashScope,
+        DeepSeek, Moonshot, Gemini, Groq, Together, Mistral, xAI, Fireworks,
+        Perplexity, Zhipu, a local Ollama or LM Studio server).
     """,
     why="""
         The client does not talk to OpenAI directly; pointing it at
@@ -551,9 +559,73 @@ def env_lookup_name(ctx: RuleContext, node: cst.BaseExpression) -> cst.SimpleStr
     return None
 
 
+def openrouter_fallback(ctx: RuleContext, value: cst.BaseExpression) -> bool:
+    """``os.getenv("OPENAI_BASE_URL") or "https://openrouter.ai/api/v1"`` /
+    ``os.getenv("X", "https://openrouter.ai/api/v1")``: an environment
+    lookup whose fallback is OpenRouter's URL, written for OpenRouter (a
+    deployment may point it at a gateway of its own). A fallback to OpenAI's
+    URL says nothing of the kind: OR104."""
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+        url = string_value(value.right) or constant_string(ctx, value.right)
+        if url is None or not is_openrouter_url(url):
+            return False
+        lookups: list[cst.BaseExpression] = []
+        left = value.left
+        while isinstance(left, cst.BooleanOperation) and isinstance(left.operator, cst.Or):
+            lookups.append(left.right)  # ``a or b or URL`` is ``(a or b) or URL``
+            left = left.left
+        lookups.append(left)
+        return all(env_lookup_name(ctx, x) is not None for x in lookups)
+    return _env_default_openrouter(ctx, value)
+
+
+def _env_default_openrouter(ctx: RuleContext, value: cst.BaseExpression) -> bool:
+    if not isinstance(value, cst.Call) or env_lookup_name(ctx, value) is None:
+        return False
+    default = _env_default(value)
+    url = None if default is None else string_value(default) or constant_string(ctx, default)
+    return url is not None and is_openrouter_url(url)
+
+
+# OpenAI-compatible endpoints of other providers and local servers (host,
+# or host:port for a local one): OR104 names them, so that the message says
+# "another provider", not "a proxy"
+KNOWN_PROVIDERS = {
+    "dashscope.aliyuncs.com": "Alibaba Cloud DashScope",
+    "dashscope-intl.aliyuncs.com": "Alibaba Cloud DashScope",
+    "api.deepseek.com": "DeepSeek",
+    "api.moonshot.cn": "Moonshot AI",
+    "api.moonshot.ai": "Moonshot AI",
+    "generativelanguage.googleapis.com": "Google Gemini",
+    "api.groq.com": "Groq",
+    "api.together.xyz": "Together AI",
+    "api.mistral.ai": "Mistral AI",
+    "api.x.ai": "xAI",
+    "api.fireworks.ai": "Fireworks AI",
+    "api.perplexity.ai": "Perplexity",
+    "open.bigmodel.cn": "Zhipu AI",
+    "api.anthropic.com": "Anthropic",
+    "localhost:11434": "a local Ollama server",
+    "127.0.0.1:11434": "a local Ollama server",
+    "localhost:1234": "a local LM Studio server",
+    "127.0.0.1:1234": "a local LM Studio server",
+}
+
+
+def known_provider(url: str) -> str | None:
+    """The provider an OpenAI-compatible ``url`` belongs to, when known."""
+    rest = url.strip().lower().split("://", 1)[-1]
+    netloc = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    host = netloc.split(":", 1)[0]
+    return KNOWN_PROVIDERS.get(netloc) or KNOWN_PROVIDERS.get(host)
+
+
 def _base_url_elsewhere(ctx: RuleContext, value: cst.BaseExpression, url: str | None) -> str:
     """What OR104 says about a ``base_url`` it leaves alone."""
     if url is not None:
+        provider = known_provider(url)
+        if provider is not None:
+            return f"sets base_url to `{url}` ({provider}, with model IDs of its own), not OpenAI"
         return f"sets base_url to `{url}`, not OpenAI"
     name = env_lookup_name(ctx, value)
     if name is not None and isinstance(value, cst.Call):
@@ -961,6 +1033,8 @@ def _points_elsewhere(ctx: RuleContext, call: cst.Call) -> bool:
     cannot be read): the client talks to another server."""
     for a in call.args:
         if a.keyword is not None and a.keyword.value == "base_url":
+            if openrouter_fallback(ctx, a.value):
+                return False
             url = string_value(a.value) or constant_string(ctx, a.value)
             return url is None or not (is_openai_url(url) or is_openrouter_url(url))
     return False
@@ -969,6 +1043,8 @@ def _points_elsewhere(ctx: RuleContext, call: cst.Call) -> bool:
 def _on_openrouter(ctx: RuleContext, call: cst.Call) -> bool:
     for a in call.args:
         if a.keyword is not None and a.keyword.value == "base_url":
+            if openrouter_fallback(ctx, a.value):
+                return True
             url = string_value(a.value) or constant_string(ctx, a.value)
             return url is not None and is_openrouter_url(url)
     return False
@@ -1011,6 +1087,9 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         if url is None and held is not None and is_openrouter_url(held):
             _secret_in_migrated_client(ctx, args, by_name)
             return  # ``base_url=OPENROUTER_URL``: migrated already
+        if openrouter_fallback(ctx, args[i].value):
+            _secret_in_migrated_client(ctx, args, by_name)
+            return  # ``os.getenv("OPENAI_BASE_URL") or OPENROUTER_URL``: written for OpenRouter
         if url is not None and is_openrouter_url(url):
             _secret_in_migrated_client(ctx, args, by_name)
             return  # migrated already
