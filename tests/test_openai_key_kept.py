@@ -97,3 +97,47 @@ def test_the_module_level_client_moving_counts() -> None:
     )
     (found,) = _or123(src)
     assert "the module-level openai client moves to OpenRouter and reads" in found[1]
+
+
+def test_a_start_up_gate_in_another_file_of_a_run_whose_clients_move(tmp_path, monkeypatch) -> None:
+    import json
+
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\n',
+        "main.py": "import os\nimport llm\n"
+        "if not os.environ.get('OPENAI_API_KEY'):\n    raise SystemExit('no key')\n"
+        "print(llm.ask('hi'))\n",
+        "llm.py": "from openai import OpenAI\nclient = OpenAI()\n"
+        "def ask(q):\n"
+        "    return client.chat.completions.create(model='gpt-4o', messages=[])\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    args = ["check", "--no-cache", "--jobs", "1", "--output-format", "json", "."]
+    r = cli_runner().invoke(main, args)
+    found = [
+        (f["path"].removeprefix("./"), f["line"], f["code"], f["message"])
+        for f in json.loads(r.stdout)["findings"]
+    ]
+    gates = [f for f in found if f[2] == "OR123"]
+    assert [(p, line) for p, line, _, _ in gates] == [("main.py", 3)], found
+    assert "the OpenAI clients this file imports move to OpenRouter" in gates[0][3]
+    # a gate in a file that imports nothing of them (a settings check run first)
+    (tmp_path / "main.py").write_text(files["main.py"].replace("import llm\n", ""))
+    r = cli_runner().invoke(main, args)
+    gates = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "OR123"]
+    assert [(f["path"].removeprefix("./"), f["line"]) for f in gates] == [("main.py", 2)]
+    assert (
+        "the OpenAI clients of this run (in other files) move to OpenRouter"
+        in (gates[0]["message"])
+    )
+    # with the client left alone (its base URL is another server's), nothing moves
+    (tmp_path / "llm.py").write_text(
+        files["llm.py"].replace("OpenAI()", "OpenAI(base_url='http://localhost:8000/v1')")
+    )
+    r = cli_runner().invoke(main, args)
+    assert [f for f in json.loads(r.stdout)["findings"] if f["code"] == "OR123"] == []

@@ -101,8 +101,9 @@ class ModuleSummary:
     # something in this file moves to OpenRouter or is rewritten for it (a
     # client decided "migrate"/"openrouter", a fix): model IDs the run sends
     # carry the provider prefix; and this file compares model names with bare
-    # IDs while nothing of its own moves: whether anything of the run does
-    # decides OR208 (codemods/python/rules/comparisons.py)
+    # IDs, or sets/requires OPENAI_API_KEY, while nothing of its own moves:
+    # whether anything of the run does decides OR208 and OR123
+    # (codemods/python/rules/comparisons.py, client.py)
     moves: bool = False
     wants_run_moves: bool = False
 

@@ -239,7 +239,9 @@ OPENAI_KEY_KEPT = rule(
     fixable=False,
     what="""
         In a file whose OpenAI clients move to OpenRouter (built here, or
-        imported from a module of the run that moves them), reports code that
+        imported from a module of the run that moves them), or in a run
+        where another file moves them (a start-up script, a settings
+        module), reports code that
         still sets `OPENAI_API_KEY` (`os.environ["OPENAI_API_KEY"] = ...`,
         `os.environ.setdefault(...)`, `os.putenv(...)`) or requires it (a
         lookup or an `in os.environ` test in the condition of an `if`,
@@ -1720,6 +1722,8 @@ def check_key_exports(ctx: RuleContext) -> None:
 
 
 _GATES = (cst.If, cst.While, cst.Assert)
+# ctx.memo key: OR123 has findings in a file that moves nothing itself
+WANTS_RUN_MOVES = "openai_key_wants_run_moves"
 
 
 @checker
@@ -1766,7 +1770,12 @@ def check_openai_key_kept(ctx: RuleContext) -> None:
         return
     where = _clients_moving(ctx)
     if where is None:
-        return
+        if ctx.project is None or not ctx.project.run_moves:
+            # nothing of this file moves: ask whether another file of the run
+            # does (comparisons.check_comparisons hands this to the project pass)
+            ctx.memo[WANTS_RUN_MOVES] = True
+            return
+        where = "the OpenAI clients of this run (in other files) move to OpenRouter and read"
     env = ctx.settings.api_key_env
     seen: set[int] = set()
     for node, kind in found:
@@ -1807,8 +1816,7 @@ def _clients_moving(ctx: RuleContext) -> str | None:
         return "the module-level openai client moves to OpenRouter and reads"
     project = ctx.project
     if project is not None and any(
-        state == clients.DECISION_MIGRATE and name in ctx.facts.name_uses
-        for name, state in project.clients
+        state == clients.DECISION_MIGRATE for _, state in project.clients
     ):
         return "the OpenAI clients this file imports move to OpenRouter and read"
     return None

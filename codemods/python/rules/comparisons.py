@@ -38,7 +38,7 @@ from codemods.core.mapping import LookupKind
 from codemods.core.rules import rule
 from codemods.python.analysis import attribute_chain
 from codemods.python.rules.base import RuleContext, checker
-from codemods.python.rules.client import string_value
+from codemods.python.rules.client import WANTS_RUN_MOVES, string_value
 from codemods.python.rules.dataflow import short_code
 from codemods.python.rules.models import SDK_METHODS
 
@@ -242,6 +242,8 @@ def check_comparisons(ctx: RuleContext) -> None:
     moves = moves_here(ctx)
     if ctx.summary is not None:
         ctx.summary.moves = moves
+        if not moves and ctx.memo.get(WANTS_RUN_MOVES):
+            ctx.summary.wants_run_moves = True  # OR123 (client.check_openai_key_kept)
     if not talks_to_sdk(ctx):
         return
     if not moves and not (ctx.project is not None and ctx.project.run_moves):
