@@ -157,6 +157,8 @@ def test_an_attribute_also_unpacked_from_a_call_is_not_one_of_its_simple_values(
     """
     got = _codes(src)
     assert ("OR205", None) in got and "OR201" not in [c for c, _ in got], got
+    (advice,) = [f for f in run(src).findings if f.code == "OR205"]
+    assert "`self.model` (unpacked from a value the tool cannot split)" in advice.message
 
 
 @pytest.mark.parametrize(

@@ -322,6 +322,9 @@ class Resolver:
         self._param_args: dict[tuple[int, str], list[Sink]] = {}
         self._queue: list[Sink] = []
         self._steps = 0
+        # attributes unpacked from a value the tool cannot split
+        # (``self.client, self.model = make()``): why it is not followed
+        self._unsplit: set[str] = set()
 
     # -- entry --------------------------------------------------------------
 
@@ -822,7 +825,12 @@ class Resolver:
             return False
         defs = self._class_attr_defs(cls, attr)
         if defs is None:
-            self._unknown(f"`{short_code(self.ctx, expr)}` (set outside this file's classes)")
+            why = (
+                "unpacked from a value the tool cannot split"
+                if attr in self._unsplit
+                else "set outside this file's classes"
+            )
+            self._unknown(f"`{short_code(self.ctx, expr)}` ({why})")
             return True
         targets = {id(t) for t, _, _ in defs}
         uses = tuple(
@@ -905,8 +913,9 @@ class Resolver:
                 for small in stmt.body:
                     for target, value in _assign_pairs(small):
                         if isinstance(target, cst.Name) and target.value == attr:
-                            if value is None:
-                                return None  # unpacked from a value the tool cannot split
+                            if value is None:  # unpacked from a value the tool cannot split
+                                self._unsplit.add(attr)
+                                return None
                             out.append((target, value, None))
             elif isinstance(stmt, cst.FunctionDef) and not _is_staticmethod(stmt):
                 fs = self._scope(stmt)
@@ -922,6 +931,7 @@ class Resolver:
                             and target.value.value == me
                         ):
                             if value is None:
+                                self._unsplit.add(attr)
                                 return None
                             out.append((target, value, stmt))
         return out
