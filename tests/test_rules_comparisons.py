@@ -160,20 +160,85 @@ def test_files_that_do_not_talk_to_the_sdk_are_quiet() -> None:
     assert [f for f in result.findings if f.code == "OR208"] == []
 
 
-def test_a_mock_of_the_sdk_counts_as_talking_to_it() -> None:
-    src = textwrap.dedent(
-        """
-        from unittest import mock
-        from app import service
+MOCKING_TEST = """\
+from unittest import mock
+from app import service
 
-        def test_model():
-            with mock.patch.object(service.client.chat.completions, "create") as create:
-                service.ask("hi")
-            assert create.call_args.kwargs["model"] == "gpt-4o-mini"
+def test_model():
+    with mock.patch.object(service.client.chat.completions, "create") as create:
+        service.ask("hi")
+    assert create.call_args.kwargs["model"] == "gpt-4o-mini"
+"""
+
+
+def _check_tree(tmp_path, monkeypatch, files: dict[str, str]) -> list[tuple[str, int, str]]:
+    import json
+
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    monkeypatch.chdir(tmp_path)
+    r = cli_runner().invoke(
+        main, ["check", "--no-cache", "--jobs", "1", "--output-format", "json", "."]
+    )
+    assert r.exit_code in (0, 1), r.output + r.stderr
+    return [
+        (f["path"].replace("\\", "/").removeprefix("./"), f["line"], f["code"])
+        for f in json.loads(r.stdout)["findings"]
+    ]
+
+
+def test_a_mock_of_the_sdk_counts_as_talking_to_it(tmp_path, monkeypatch) -> None:
+    # the test file moves nothing itself: the app's client does (project pass)
+    service = (
+        "from openai import OpenAI\nclient = OpenAI()\n"
+        "def ask(q):\n"
+        '    return client.chat.completions.create(model="gpt-4o-mini", messages=[])\n'
+    )
+    found = _check_tree(
+        tmp_path,
+        monkeypatch,
+        {"app/__init__.py": "", "app/service.py": service, "tests/test_s.py": MOCKING_TEST},
+    )
+    assert ("tests/test_s.py", 7, "OR208") in found, found
+
+
+def test_no_bare_comparison_in_a_run_where_nothing_moves(tmp_path, monkeypatch) -> None:
+    # audit FP5: the app's only client is Azure's (deployment names): the
+    # model names keep their bare IDs, the comparisons keep working
+    service = (
+        "from openai import AzureOpenAI\nclient = AzureOpenAI()\n"
+        "def ask(q, model='gpt-4o-mini'):\n"
+        "    resp = client.chat.completions.create(model=model, messages=[])\n"
+        '    if resp.model == "gpt-4o-mini":\n'
+        "        return resp\n"
+    )
+    found = _check_tree(
+        tmp_path,
+        monkeypatch,
+        {"app/__init__.py": "", "app/service.py": service, "tests/test_s.py": MOCKING_TEST},
+    )
+    assert [f for f in found if f[2] == "OR208"] == [], found
+
+
+def test_no_bare_comparison_where_the_only_client_is_left_alone() -> None:
+    src = textwrap.dedent(
+        """\
+        from openai import OpenAI
+        client = OpenAI(base_url="http://localhost:8000/v1")
+        def ask(model="gpt-4o"):
+            resp = client.chat.completions.create(model=model, messages=[])
+            if resp.model == "gpt-4o":
+                return resp
         """
     )
     result = process_source("t.py", src.encode(), EngineConfig())
-    assert [f.line for f in result.findings if f.code == "OR208"] == [8]
+    assert [f.code for f in result.findings] == ["OR104"]
 
 
 def test_documented_example_is_reported() -> None:

@@ -125,6 +125,8 @@ def test_other_langchain_llms_and_crewai_llms_handed_to_agents_are_not_reported(
 
 
 def test_a_name_bound_to_a_chatopenai_and_to_something_else_is_not_followed() -> None:
+    # not followed to the ChatOpenAI (the agent may get the other value), but
+    # reported as a value that may reach it (audit M4)
     src = (
         "from crewai import Agent\n"
         "from langchain_openai import ChatOpenAI\n"
@@ -133,7 +135,10 @@ def test_a_name_bound_to_a_chatopenai_and_to_something_else_is_not_followed() ->
         "    llm = make_local()\n"
         "a = Agent(role='r', goal='g', backstory='b', llm=llm)\n"
     )
-    assert [c for c, _ in findings(src) if c == "OR446"] == []
+    r = run(src, dedent=False)
+    (finding,) = [f for f in r.findings if f.code == "OR446"]
+    assert finding.line == 6 and "bound 2 times" in finding.message
+    assert "crewAI rebuilds" not in finding.message
 
 
 def test_a_crewai_file_without_openai_in_it_is_read() -> None:
@@ -152,3 +157,51 @@ def test_a_parameter_is_not_taken_for_a_module_chatopenai_of_the_same_name() -> 
         "a = Agent(role='r', goal='g', backstory='b', llm=llm)\n"
     )
     assert [(c, n) for c, n in findings(src) if c == "OR446"] == [("OR446", 6)]
+
+
+# ---------------------------------------------------------------- audit M4: rebound names
+
+AGENT = 'agent = Agent(role="r", goal="g", backstory="b", llm={})\n'
+
+
+def test_an_agent_llm_name_bound_once_to_a_model_string_is_followed() -> None:
+    src = "from crewai import Agent\nmodel = 'gpt-4o'\n" + AGENT.format("model")
+    r = run(src, dedent=False)
+    assert [(f.code, f.line) for f in r.findings] == [("OR446", 2)]
+    assert "model 'gpt-4o' (through `model`) of `llm=` of crewAI's `Agent`" in r.findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("bindings", "shown"),
+    [
+        (
+            "llm = ChatOpenAI(model='gpt-4o')\nllm = make_llm()\n",
+            "`ChatOpenAI(model='gpt-4o')` at t.py:3",
+        ),
+        ("llm = 'gpt-4o'\nllm = get_model()\n", "`'gpt-4o'` at t.py:3"),
+    ],
+)
+def test_an_agent_llm_name_bound_more_than_once_is_reported_not_followed(
+    bindings: str, shown: str
+) -> None:
+    src = (
+        "from crewai import Agent\nfrom langchain_openai import ChatOpenAI\n"
+        + bindings
+        + AGENT.format("llm")
+    )
+    r = run(src, dedent=False)
+    (finding,) = [f for f in r.findings if f.code == "OR446"]
+    assert finding.line == 5
+    assert "is `llm`, bound 2 times (the tool cannot tell which value reaches the agent)" in (
+        finding.message
+    )
+    assert shown + " goes to OpenAI" in finding.message
+
+
+def test_a_rebound_agent_llm_name_whose_values_stay_off_openai_is_not_reported() -> None:
+    src = (
+        "from crewai import Agent, LLM\n"
+        "llm = 'openrouter/openai/gpt-4o'\n"
+        "llm = LLM(model='openrouter/openai/gpt-4o-mini')\n" + AGENT.format("llm")
+    )
+    assert [f.code for f in run(src, dedent=False).findings] == []

@@ -432,7 +432,10 @@ def test_a_key_variable_shared_with_a_suppressed_client_is_not_renamed(order: st
     r = run(src, dedent=False)
     assert r.new_source is None, r.new_source.decode()
     assert _codes(r) == ["OR103"]
-    assert "`api_key` is also read by `a = OpenAI(api_key=api_key)`" in r.findings[0].message
+    assert (
+        "takes its API key from variable `api_key` (set from $OPENAI_API_KEY): it is also read "
+        "by `a = OpenAI(api_key=api_key)`"
+    ) in r.findings[0].message
     unsafe = run(src, dedent=False, unsafe_fixes=True)
     assert unsafe.new_source is None
     _still_reported(src, "OR103")
@@ -475,3 +478,36 @@ def test_an_unfollowable_key_in_a_method_leaves_the_client_whole() -> None:
     r = run(src)
     assert r.new_source is None and _codes(r) == ["OR103"]
     assert "parameter `api_key`" in r.findings[0].message
+
+
+# ---------------------------------------------------------------- OR103 wording (audit)
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        (
+            "import os\nfrom openai import OpenAI\nkey = os.getenv('OPENAI_API_KEY')\n"
+            "if not key:\n    raise SystemExit('no key')\nclient = OpenAI(api_key=key)\n",
+            "`OpenAI(...)` takes its API key from variable `key` (set from $OPENAI_API_KEY): "
+            "it is also tested by `if not key`; left alone",
+        ),
+        (
+            "from openai import OpenAI\nclass Llm:\n    def __init__(self, api_key):\n"
+            "        self.client = OpenAI(api_key=api_key)\n",
+            "`OpenAI(...)` takes its API key from parameter `api_key` of method `__init__`: "
+            "the tool does not follow its callers; left alone",
+        ),
+        (
+            "from openai import OpenAI\ndef make(api_key):\n    return OpenAI(api_key=api_key)\n",
+            "`OpenAI(...)` takes its API key from parameter `api_key` of `make`: callers in "
+            "other modules may pass another key; left alone",
+        ),
+    ],
+)
+def test_the_api_key_expression_message_names_where_the_key_comes_from_once(
+    src: str, expected: str
+) -> None:
+    r = run(src, dedent=False)
+    (finding,) = [f for f in r.findings if f.code == "OR103"]
+    assert finding.message.startswith(expected), finding.message

@@ -586,3 +586,56 @@ def test_a_constant_of_another_module_read_for_something_else_stays(tmp_path) ->
     assert "app.py:6:30: OR442" in out and "settings.py" not in out, out
     run_cli(["migrate", "--no-cache", str(root)])
     assert (root / "settings.py").read_text() == files["settings.py"]
+
+
+# ---------------------------------------------------------------- audit M6: scopes
+
+
+CALL = "    return litellm.completion(model='gpt-4o', messages=m)\n"
+
+
+@pytest.mark.parametrize(
+    ("src", "line", "what"),
+    [
+        # a parameter that shadows the module's import
+        ("import litellm\ndef ask(litellm, m):\n" + CALL, 3, "a parameter of `ask`"),
+        # a local variable of the function
+        (
+            "import litellm\ndef ask(m):\n    litellm = make_proxy()\n" + CALL,
+            4,
+            "a local variable of `ask`",
+        ),
+        # imported only inside another function: not bound where it is read
+        (
+            "def setup():\n    import litellm\n    litellm.drop_params = True\n"
+            "def ask(m):\n" + CALL,
+            5,
+            "not bound here (it is imported only inside `setup`)",
+        ),
+    ],
+)
+def test_litellm_that_is_something_else_where_it_is_read_is_reported_with_its_scope(
+    src: str, line: int, what: str
+) -> None:
+    r = run(src, dedent=False)
+    assert [(f.code, f.line) for f in r.findings] == [("OR442", line)], r.findings
+    message = r.findings[0].message
+    assert f"where `litellm.completion(...)` reads it, it is {what}:" in message, message
+    assert "in this file too" not in message
+    assert r.new_source is None
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        # imported in the function that calls it (a module-level placeholder elsewhere)
+        "litellm = None\ndef ask(m):\n    import litellm\n" + CALL,
+        # the module's import, rebound only inside another function
+        "import litellm\ndef ask(m):\n" + CALL + "def other(xs):\n    for litellm in xs:\n"
+        "        print(litellm)\n",
+    ],
+)
+def test_litellm_read_through_its_import_in_scope_is_moved(src: str) -> None:
+    r = run(src, dedent=False)
+    assert [f.code for f in r.findings] == ["OR441"], r.findings
+    assert "'openrouter/openai/gpt-4o'" in migrated(src)

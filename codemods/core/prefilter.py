@@ -26,6 +26,9 @@ Every rule reports only on code that contains, as source bytes, either
 * ``llama_index`` and ``OpenAI``: legacy LlamaIndex's OpenAI LLM (OR451,
   ``from llama_index.llms import OpenAI``) has no ``openai`` in it.
 
+* ``OPENAI_API_KEY``: a start-up gate or an assignment of the key in a
+  file that names nothing else of the SDK (OR123).
+
 A rule that can fire on a file containing none of these must add its trigger here
 (a new SDK resource name to :data:`RESOURCE_NAMES`, or a new needle).
 ``tests/test_prefilter.py`` is the guard: on every fixture repository it
@@ -78,6 +81,10 @@ _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 def may_need_work(data: bytes) -> bool:
     """False only if no rule can report anything on a file with these bytes."""
     if b"openai" in data or b"langchain" in data:
+        return True
+    if b"OPENAI_API_KEY" in data:
+        # a start-up gate or an assignment of the key (OR123), in a file
+        # that names nothing else of the SDK (codemods/python/rules/client.py)
         return True
     if b"litellm" in data or b"dspy" in data:
         # LiteLLM and DSPy model strings (codemods/python/rules/litellm_dspy.py)

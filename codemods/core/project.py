@@ -98,6 +98,14 @@ class ModuleSummary:
     # codemods/python/rules/langchain.py: exported_models): what other modules do
     # to it (``llm.bind(model=...)``) reaches it as client_facts
     langchain_exports: dict[str, str] = field(default_factory=dict)
+    # something in this file moves to OpenRouter or is rewritten for it (a
+    # client decided "migrate"/"openrouter", a fix): model IDs the run sends
+    # carry the provider prefix; and this file compares model names with bare
+    # IDs, or sets/requires OPENAI_API_KEY, while nothing of its own moves:
+    # whether anything of the run does decides OR208 and OR123
+    # (codemods/python/rules/comparisons.py, client.py)
+    moves: bool = False
+    wants_run_moves: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,6 +209,8 @@ class ProjectInput:
     # defining module took for it (ModuleSummary.langchain_exports): a model
     # bound here (``llm.bind(model=...)``) moves with it
     langchain_models: tuple[tuple[str, str], ...] = ()
+    # something in another file of the run moves to OpenRouter (ModuleSummary.moves)
+    run_moves: bool = False
 
     def __bool__(self) -> bool:
         return bool(
@@ -226,6 +236,7 @@ class ProjectInput:
             or self.litellm_followed
             or self.litellm_shared
             or self.langchain_models
+            or self.run_moves
         )
 
     def param_client_state(self, function: str, param: str) -> str | None:

@@ -1285,6 +1285,7 @@ def _second_round(
         plan_module_client_version,
         plan_param_clients,
         plan_private,
+        plan_run_moves,
         plan_streams,
         watched_names,
     )
@@ -1415,6 +1416,10 @@ def _second_round(
     # a parameter annotated OpenAI is one of the run's clients: migrated if all are
     wanting = plan_all_clients_migrated(current, mentions)
     if rerun({path: replace(given(path), all_clients_migrated=True) for path in wanting}):
+        current = files()
+    # a comparison with a bare ID matters once anything of the run moves (OR208)
+    wanting = plan_run_moves(current)
+    if rerun({path: replace(given(path), run_moves=True) for path in wanting}):
         current = files()
     # LiteLLM's process-wide settings set in another module hold its calls
     litellm_plan = plan_litellm_globals(current, modules)

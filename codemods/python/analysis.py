@@ -20,6 +20,7 @@ import inspect
 import re
 import typing
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,6 +154,12 @@ class ModuleFacts:
     # or a name declared ``global``) or, for a class body and for
     # ``self.x`` / ``cls.x`` targets in its methods, id() of the class.
     bindings: dict[tuple[int, str], list[cst.BaseExpression | None]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # (scope key, target) as in ``bindings`` -> the annotations written on
+    # it (``self.client: AzureOpenAI | OpenAI = client``, a class body's
+    # ``client: AzureOpenAI``)
+    annotations: dict[tuple[int, str], list[cst.BaseExpression]] = field(
         default_factory=lambda: defaultdict(list)
     )
     # id(def) -> what it returns or yields (None: a bare ``return``)
@@ -332,6 +339,9 @@ class _Collector(cst.CSTVisitor):
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._bind_target(node.target)
+        where = self._binding_key(node.target)
+        if where is not None:
+            self.f.annotations[where].append(node.annotation.annotation)
         if node.value is not None:
             self._bind_value(node.target, node.value)
             self._record_call_assignment(node.target, node.value)
@@ -383,15 +393,27 @@ class _Collector(cst.CSTVisitor):
         """Record ``target = value`` under the scope that owns the target."""
         kind = type(target)
         if kind is cst.Tuple or kind is cst.List:
-            for el in target.elements:  # type: ignore[attr-defined]
-                self._bind_value(el.value, None)
+            targets = target.elements  # type: ignore[attr-defined]
+            values = unpacked_values(value, targets)
+            for i, el in enumerate(targets):
+                # ``a, b = OpenAI(), AzureOpenAI()``: element by element;
+                # anything else unpacked is unknown (never another element)
+                self._bind_value(el.value, None if values is None else values[i])
             return
         if kind is cst.StarredElement:
             self._bind_value(target.value, None)  # type: ignore[attr-defined]
             return
+        where = self._binding_key(target)
+        if where is not None:
+            self.f.bindings[where].append(value)
+
+    def _binding_key(self, target: cst.BaseExpression) -> tuple[int, str] | None:
+        """The (scope key, dotted target) ``target`` is bound under (see
+        ``ModuleFacts.bindings``; None: not a name nor a dotted attribute)."""
+        kind = type(target)
         key = dotted_name(target)
         if key is None:
-            return
+            return None
         scope = 0
         if self._scopes:
             inner = self._scopes[-1]
@@ -408,7 +430,7 @@ class _Collector(cst.CSTVisitor):
                     scope = id(inner)
             else:
                 scope = id(inner)
-        self.f.bindings[(scope, key)].append(value)
+        return scope, key
 
     def visit_Global(self, node: cst.Global) -> None:
         if self._scopes:
@@ -485,6 +507,22 @@ class _Collector(cst.CSTVisitor):
     def visit_Name(self, node: cst.Name) -> None:
         if id(node) not in self._skip_names:
             self.f.name_uses[node.value].append(node)
+
+
+def unpacked_values(
+    value: cst.BaseExpression | None, targets: Sequence[cst.BaseElement]
+) -> list[cst.BaseExpression] | None:
+    """The elements ``value`` gives the unpacking ``targets`` one by one: a
+    tuple or list display of exactly as many elements, none starred on
+    either side (None: which element lands where is not written out)."""
+    if type(value) not in (cst.Tuple, cst.List):
+        return None
+    elements = value.elements  # type: ignore[union-attr]
+    if len(elements) != len(targets):
+        return None
+    if any(type(e) is not cst.Element for e in (*elements, *targets)):
+        return None
+    return [e.value for e in elements]
 
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:

@@ -285,7 +285,7 @@ class ClientIndex:
             if key is not None:
                 values = f.bindings.get((0, key))
                 if values:
-                    return self._union(values, None)
+                    return self._annotated((0, key), self._union(values, None))
                 whole = None if self._shadowed(key, scope) else self._imported_attribute(key)
                 if whole is not None:
                     return whole
@@ -386,17 +386,41 @@ class ClientIndex:
                     rebound = f.bindings.get((id(node), name))
                     if rebound:  # ``client = client or default``: either one
                         atoms = set(atoms) | self._union(rebound, node)
-                    return atoms
+                    return self._annotated((id(node), name), set(atoms))
             elif type(node) is cst.Lambda and _param(node, name) is not None:  # type: ignore[arg-type]
                 return {UNKNOWN}  # a lambda's parameter: its callers are not followed
             values = f.bindings.get((id(node), name))
             if values:
-                return self._union(values, node)
+                return self._annotated((id(node), name), self._union(values, node))
             node = f.scope_of.get(id(node))
         values = f.bindings.get((0, name))
         if values:
-            return self._union(values, None)
+            return self._annotated((0, name), self._union(values, None))
         return self._imported(name) or {UNKNOWN}
+
+    def _annotated(self, key: tuple[int, str], atoms: set[Atom]) -> set[Atom]:
+        """``atoms`` of a target whose annotation may be an Azure client or
+        another SDK's (``self.client: AsyncAzureOpenAI | AsyncOpenAI``): one
+        the tool cannot follow to its constructions may be that one (its
+        model IDs are deployment names), so it counts as foreign. Values
+        the tool follows to the end (``client: OpenAI | AzureOpenAI =
+        OpenAI()``) say what it is."""
+        if (UNKNOWN in atoms or not real_atoms(atoms)) and self._annotated_foreign(key):
+            return atoms | {FOREIGN}
+        return atoms
+
+    def _may_be_foreign(self, annotation: cst.BaseExpression) -> bool:
+        """Does ``annotation`` name an Azure client or another SDK's class
+        among the members of a union (``AsyncAzureOpenAI | AsyncOpenAI``,
+        ``Union[OpenAI, AzureOpenAI]``, ``Optional[...]``, quoted or not)?"""
+        f = self.ctx.facts
+        return any(_foreign_class(f.qualified(m)) for m in _union_members(annotation))
+
+    def _annotated_foreign(self, key: tuple[int, str]) -> bool:
+        """Is the target of ``key`` (a key of ``ModuleFacts.bindings``)
+        annotated with a type that may be an Azure or another SDK's client
+        (``self.client: AsyncAzureOpenAI | AsyncOpenAI = client``)?"""
+        return any(self._may_be_foreign(a) for a in self.ctx.facts.annotations.get(key, ()))
 
     def _imported(self, name: str) -> set[Atom] | None:
         """What another module of the run says about a client it exports
@@ -443,14 +467,19 @@ class ClientIndex:
 
     def _resolve_attribute(self, cls: cst.ClassDef, key: str) -> set[Atom]:
         f = self.ctx.facts
+        attr = key.split(".", 1)[1]
         values = list(f.bindings.get((id(cls), key), ()))
-        values += f.bindings.get((id(cls), key.split(".", 1)[1]), ())  # class body
+        values += f.bindings.get((id(cls), attr), ())  # class body
         if not values:
-            prop = _property(cls, key.split(".", 1)[1])
+            prop = _property(cls, attr)
             if prop is not None:  # ``@property def client(self)``: what it returns
-                return self._returns(prop)
-            return {UNKNOWN}
-        return self._union(values, cls)
+                out = self._returns(prop)
+            else:
+                out = {UNKNOWN}
+        else:
+            out = self._union(values, cls)
+        out = self._annotated((id(cls), key), out)
+        return self._annotated((id(cls), attr), out)  # ``client: AzureOpenAI | None`` in the body
 
     def _resolve_param(self, fn: cst.FunctionDef, param: cst.Param) -> set[Atom]:
         out = self._resolve_param_values(fn, param)
@@ -476,10 +505,14 @@ class ClientIndex:
         out: set[Atom] = set()
         if param.annotation is not None:
             q = f.qualified(_unquote(param.annotation.annotation))
-            if q in AZURE_CLASSES or (q is not None and q.split(".", 1)[0] in FOREIGN_SDKS):
+            if _foreign_class(q):
                 return {FOREIGN}
             if q in INSTRUCTOR_CLASSES:
                 out.add(INSTRUCTOR)  # ``client: instructor.Instructor``: a wrapper
+            if self._may_be_foreign(param.annotation.annotation):
+                # ``client: AsyncOpenAI | AsyncAzureOpenAI``: may be Azure (its
+                # "model" is a deployment name), whatever else it may be
+                out.add(FOREIGN)
         fixture = self._fixture_value(fn, param)
         if fixture is not None:
             return fixture
@@ -1408,6 +1441,40 @@ def _unquote(node: cst.BaseExpression) -> cst.BaseExpression:
         if _is_none(node.left):
             return _unquote(node.right)
     return node
+
+
+def _foreign_class(q: str | None) -> bool:
+    """Is ``q`` (a qualified name) an Azure client or another SDK's?"""
+    return q is not None and (q in AZURE_CLASSES or q.split(".", 1)[0] in FOREIGN_SDKS)
+
+
+def _union_members(node: cst.BaseExpression, depth: int = 0) -> list[cst.BaseExpression]:
+    """The types a (possibly quoted) annotation may be: the members of
+    ``A | B``, ``Union[A, B]``, ``Optional[A]``, nested; else itself."""
+    if depth > 20:
+        return [node]
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        if isinstance(value, str) and len(value) < 200:
+            try:
+                return _union_members(cst.parse_expression(value), depth + 1)
+            except cst.ParserSyntaxError:
+                return [node]
+        return [node]
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        return _union_members(node.left, depth + 1) + _union_members(node.right, depth + 1)
+    if isinstance(node, cst.Subscript) and dotted_name(node.value) in _UNIONS:
+        out: list[cst.BaseExpression] = []
+        for e in node.slice:
+            if isinstance(e.slice, cst.Index):
+                out += _union_members(e.slice.value, depth + 1)
+        return out
+    return [node]
+
+
+_UNIONS = frozenset(
+    {"Optional", "typing.Optional", "Union", "typing.Union", "t.Optional", "t.Union"}
+)
 
 
 def _is_none(node: cst.BaseExpression) -> bool:

@@ -277,6 +277,24 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
             why = ", where the tool does not follow it"
             for site in found:
                 out.setdefault(site, []).append(Escape(v, what, why))
+    # returned in a container (``return OpenAI(), "gpt-4o"``): whoever takes
+    # it apart (``client, model = make()``) is not followed to this client
+    functions = index._functions_by_id()
+    for fn_id, values in f.returns.items():
+        fn = functions.get(fn_id)
+        for v in values:
+            if v is None or type(v) not in _CONTAINERS:
+                continue
+            found = hits(v, fn)
+            name = fn.name.value if fn is not None else "a function"
+            for site in found:
+                out.setdefault(site, []).append(
+                    Escape(
+                        v,
+                        f"is returned in a container by `{name}`",
+                        ", where the tool does not follow it",
+                    )
+                )
     return out
 
 

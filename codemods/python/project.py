@@ -764,6 +764,18 @@ def plan_all_clients_migrated(
     return wanting
 
 
+def plan_run_moves(files: Iterable[FileInfo]) -> list[str]:
+    """The files that compare model names with bare IDs while nothing of
+    their own moves (``ModuleSummary.wants_run_moves``), when something in
+    another file of the run does: their comparisons break once the IDs the
+    run sends carry the prefix."""
+    files = list(files)
+    wanting = [p for p, _, s, _ in files if s is not None and s.wants_run_moves]
+    if wanting and any(s is not None and s.moves for _, _, s, _ in files):
+        return wanting
+    return []
+
+
 def plan_private(
     files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
 ) -> dict[str, ProjectInput]:

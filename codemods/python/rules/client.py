@@ -138,7 +138,15 @@ BASE_URL_ELSEWHERE = rule(
     fixable=False,
     what="""
         Reports a client whose `base_url` is a proxy, a local server, or an
-        expression the tool cannot evaluate. Nothing is changed.
+        expression the tool cannot evaluate. Nothing is changed. An
+        environment lookup whose fallback is OpenRouter's URL
+        (`os.getenv("OPENAI_BASE_URL") or "https://openrouter.ai/api/v1"`,
+        or its default argument) counts as OpenRouter's: the client is
+        already migrated. One whose fallback is OpenAI's URL is reported
+        (the variable may point anywhere at run time). The message names
+        the provider of a known OpenAI-compatible endpoint (DashScope,
+        DeepSeek, Moonshot, Gemini, Groq, Together, Mistral, xAI, Fireworks,
+        Perplexity, Zhipu, a local Ollama or LM Studio server).
     """,
     why="""
         The client does not talk to OpenAI directly; pointing it at
@@ -220,6 +228,41 @@ SECRET = rule(
         import os
         from openai import OpenAI
         client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])
+    """,
+)
+
+OPENAI_KEY_KEPT = rule(
+    code="OR123",
+    name="openai-key-still-required",
+    summary="sets or requires OPENAI_API_KEY while the clients move to OpenRouter",
+    severity=Severity.WARNING,
+    fixable=False,
+    what="""
+        In a file whose OpenAI clients move to OpenRouter (built here, or
+        imported from a module of the run that moves them), or in a run
+        where another file moves them (a start-up script, a settings
+        module), reports code that
+        still sets `OPENAI_API_KEY` (`os.environ["OPENAI_API_KEY"] = ...`,
+        `os.environ.setdefault(...)`, `os.putenv(...)`) or requires it (a
+        lookup or an `in os.environ` test in the condition of an `if`,
+        `while` or `assert`: a start-up gate). Nothing is changed: other
+        code (a library, a client left on OpenAI) may still need the
+        variable. A hard-coded key assigned to it is OR107; a key read into
+        a variable that then reaches `api_key=` is followed by OR103.
+    """,
+    why="""
+        The migrated clients read the OpenRouter key variable. A program that
+        still stops when `OPENAI_API_KEY` is unset refuses to start on a
+        deployment configured for OpenRouter alone; one that sets it passes a
+        value nothing reads any more (or an OpenAI key where the OpenRouter
+        key was meant).
+    """,
+    before="""
+        import os
+        from openai import OpenAI
+        if not os.getenv("OPENAI_API_KEY"):
+            raise SystemExit("set OPENAI_API_KEY")
+        client = OpenAI()
     """,
 )
 
@@ -518,9 +561,73 @@ def env_lookup_name(ctx: RuleContext, node: cst.BaseExpression) -> cst.SimpleStr
     return None
 
 
+def openrouter_fallback(ctx: RuleContext, value: cst.BaseExpression) -> bool:
+    """``os.getenv("OPENAI_BASE_URL") or "https://openrouter.ai/api/v1"`` /
+    ``os.getenv("X", "https://openrouter.ai/api/v1")``: an environment
+    lookup whose fallback is OpenRouter's URL, written for OpenRouter (a
+    deployment may point it at a gateway of its own). A fallback to OpenAI's
+    URL says nothing of the kind: OR104."""
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+        url = string_value(value.right) or constant_string(ctx, value.right)
+        if url is None or not is_openrouter_url(url):
+            return False
+        lookups: list[cst.BaseExpression] = []
+        left = value.left
+        while isinstance(left, cst.BooleanOperation) and isinstance(left.operator, cst.Or):
+            lookups.append(left.right)  # ``a or b or URL`` is ``(a or b) or URL``
+            left = left.left
+        lookups.append(left)
+        return all(env_lookup_name(ctx, x) is not None for x in lookups)
+    return _env_default_openrouter(ctx, value)
+
+
+def _env_default_openrouter(ctx: RuleContext, value: cst.BaseExpression) -> bool:
+    if not isinstance(value, cst.Call) or env_lookup_name(ctx, value) is None:
+        return False
+    default = _env_default(value)
+    url = None if default is None else string_value(default) or constant_string(ctx, default)
+    return url is not None and is_openrouter_url(url)
+
+
+# OpenAI-compatible endpoints of other providers and local servers (host,
+# or host:port for a local one): OR104 names them, so that the message says
+# "another provider", not "a proxy"
+KNOWN_PROVIDERS = {
+    "dashscope.aliyuncs.com": "Alibaba Cloud DashScope",
+    "dashscope-intl.aliyuncs.com": "Alibaba Cloud DashScope",
+    "api.deepseek.com": "DeepSeek",
+    "api.moonshot.cn": "Moonshot AI",
+    "api.moonshot.ai": "Moonshot AI",
+    "generativelanguage.googleapis.com": "Google Gemini",
+    "api.groq.com": "Groq",
+    "api.together.xyz": "Together AI",
+    "api.mistral.ai": "Mistral AI",
+    "api.x.ai": "xAI",
+    "api.fireworks.ai": "Fireworks AI",
+    "api.perplexity.ai": "Perplexity",
+    "open.bigmodel.cn": "Zhipu AI",
+    "api.anthropic.com": "Anthropic",
+    "localhost:11434": "a local Ollama server",
+    "127.0.0.1:11434": "a local Ollama server",
+    "localhost:1234": "a local LM Studio server",
+    "127.0.0.1:1234": "a local LM Studio server",
+}
+
+
+def known_provider(url: str) -> str | None:
+    """The provider an OpenAI-compatible ``url`` belongs to, when known."""
+    rest = url.strip().lower().split("://", 1)[-1]
+    netloc = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    host = netloc.split(":", 1)[0]
+    return KNOWN_PROVIDERS.get(netloc) or KNOWN_PROVIDERS.get(host)
+
+
 def _base_url_elsewhere(ctx: RuleContext, value: cst.BaseExpression, url: str | None) -> str:
     """What OR104 says about a ``base_url`` it leaves alone."""
     if url is not None:
+        provider = known_provider(url)
+        if provider is not None:
+            return f"sets base_url to `{url}` ({provider}, with model IDs of its own), not OpenAI"
         return f"sets base_url to `{url}`, not OpenAI"
     name = env_lookup_name(ctx, value)
     if name is not None and isinstance(value, cst.Call):
@@ -928,6 +1035,8 @@ def _points_elsewhere(ctx: RuleContext, call: cst.Call) -> bool:
     cannot be read): the client talks to another server."""
     for a in call.args:
         if a.keyword is not None and a.keyword.value == "base_url":
+            if openrouter_fallback(ctx, a.value):
+                return False
             url = string_value(a.value) or constant_string(ctx, a.value)
             return url is None or not (is_openai_url(url) or is_openrouter_url(url))
     return False
@@ -936,6 +1045,8 @@ def _points_elsewhere(ctx: RuleContext, call: cst.Call) -> bool:
 def _on_openrouter(ctx: RuleContext, call: cst.Call) -> bool:
     for a in call.args:
         if a.keyword is not None and a.keyword.value == "base_url":
+            if openrouter_fallback(ctx, a.value):
+                return True
             url = string_value(a.value) or constant_string(ctx, a.value)
             return url is not None and is_openrouter_url(url)
     return False
@@ -978,6 +1089,9 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         if url is None and held is not None and is_openrouter_url(held):
             _secret_in_migrated_client(ctx, args, by_name)
             return  # ``base_url=OPENROUTER_URL``: migrated already
+        if openrouter_fallback(ctx, args[i].value):
+            _secret_in_migrated_client(ctx, args, by_name)
+            return  # ``os.getenv("OPENAI_BASE_URL") or OPENROUTER_URL``: written for OpenRouter
         if url is not None and is_openrouter_url(url):
             _secret_in_migrated_client(ctx, args, by_name)
             return  # migrated already
@@ -1409,10 +1523,23 @@ def _refuse(
         elif not _harmless_default(_env_default(src.node)):
             reasons.append(f"the default of ${src.env} cannot be followed")
     for holder, where in outcome.blocked:
-        reasons.append(f"{holder.label} is {where}")
+        # ``key`` itself: "it is also read by ...", not "`key` is also read by ..."
+        label = "it" if holder.label == f"`{shown}`" else holder.label
+        reasons.append(f"{label} is {where}")
     unknowns = outcome.unknowns
+    named = isinstance(value, cst.Name) and value.value != "None"
+    origin = f"variable `{shown}`" if named else f"`{shown}`"
     if unknowns == [f"`{_short(ctx, value)}`"]:
         reasons.append("the tool cannot follow it")
+    elif (
+        len(unknowns) == 1
+        and not origins
+        and unknowns[0].startswith(f"parameter `{shown}` ")
+        and isinstance(value, cst.Name)
+    ):
+        # ``api_key=api_key``: name the parameter once, then why it is not followed
+        origin, _, why_not = unknowns[0].partition(" (")
+        reasons.append(why_not.rstrip(")") if why_not else "the tool does not follow its callers")
     elif unknowns:
         reasons.append("it comes from " + "; ".join(unknowns[:3]))
     source = f" (set from {', '.join(dict.fromkeys(origins))})" if origins else ""
@@ -1420,7 +1547,7 @@ def _refuse(
     ctx.report(
         call,
         API_KEY_EXPR,
-        f"`{cls_name}(...)` gets api_key from `{shown}`{source}: {why}; left alone, so it "
+        f"`{cls_name}(...)` takes its API key from {origin}{source}: {why}; left alone, so it "
         f"does not send this key to OpenRouter: make it read ${s.api_key_env} and point "
         "base_url at OpenRouter by hand",
     )
@@ -1592,3 +1719,130 @@ def check_key_exports(ctx: RuleContext) -> None:
                 fix=lambda n: replace_string(n, s.api_key_env),  # type: ignore[arg-type]
             )
         handled.add(name)
+
+
+_GATES = (cst.If, cst.While, cst.Assert)
+# ctx.memo key: OR123 has findings in a file that moves nothing itself
+WANTS_RUN_MOVES = "openai_key_wants_run_moves"
+
+
+@checker
+def check_openai_key_kept(ctx: RuleContext) -> None:
+    """OR123: ``OPENAI_API_KEY`` set or required (a start-up gate) in a file
+    whose clients move to OpenRouter. Reported, never changed."""
+    f = ctx.facts
+    if OPENAI_KEY_ENV not in ctx.module.code or not ctx.settings.rule_enabled(OPENAI_KEY_KEPT.code):
+        return
+    found: list[tuple[cst.CSTNode, str]] = []  # (node, "set" | "gate")
+    for sub in f.subscripts:
+        name_node = env_lookup_name(ctx, sub)
+        if name_node is None or string_value(name_node) != OPENAI_KEY_ENV:
+            continue
+        target = f.parents.get(id(sub))
+        assign = f.parents.get(id(target)) if isinstance(target, cst.AssignTarget) else None
+        if isinstance(assign, cst.Assign):
+            if not _key_shaped(_literal(assign.value)):  # a literal key: OR107
+                found.append((assign, "set"))
+        elif _in_gate(ctx, sub):
+            found.append((sub, "gate"))
+    for call in f.calls:
+        q = f.qualified(call.func)
+        if q in ("os.environ.setdefault", "os.putenv"):
+            positional = [a.value for a in call.args if a.keyword is None and not a.star]
+            if positional and string_value(positional[0]) == OPENAI_KEY_ENV:
+                if len(positional) < 2 or not _key_shaped(_literal(positional[1])):
+                    found.append((call, "set"))
+            continue
+        name_node = env_lookup_name(ctx, call)
+        if name_node is not None and string_value(name_node) == OPENAI_KEY_ENV:
+            if _in_gate(ctx, call):
+                found.append((call, "gate"))
+    for comparison in f.comparisons:  # "OPENAI_API_KEY" in os.environ
+        if (
+            len(comparison.comparisons) == 1
+            and isinstance(comparison.comparisons[0].operator, (cst.In, cst.NotIn))
+            and string_value(comparison.left) == OPENAI_KEY_ENV
+            and f.qualified(comparison.comparisons[0].comparator) == "os.environ"
+            and _in_gate(ctx, comparison)
+        ):
+            found.append((comparison, "gate"))
+    if not found:
+        return
+    where = _clients_moving(ctx)
+    if where is None:
+        if ctx.project is None or not ctx.project.run_moves:
+            # nothing of this file moves: ask whether another file of the run
+            # does (comparisons.check_comparisons hands this to the project pass)
+            ctx.memo[WANTS_RUN_MOVES] = True
+            return
+        where = "the OpenAI clients of this run (in other files) move to OpenRouter and read"
+    env = ctx.settings.api_key_env
+    seen: set[int] = set()
+    for node, kind in found:
+        if kind == "gate":
+            stmt = _gate_of(ctx, node)
+            if stmt is None or id(stmt) in seen:
+                continue
+            seen.add(id(stmt))
+            ctx.report(
+                stmt,
+                OPENAI_KEY_KEPT,
+                f"`{_gate_text(ctx, stmt)}` still requires ${OPENAI_KEY_ENV}, while {where} "
+                f"${env}: test ${env} here instead (the program "
+                "would not start without an OpenAI key it no longer uses)",
+            )
+        else:
+            ctx.report(
+                node,
+                OPENAI_KEY_KEPT,
+                f"`{redact_text(_short(ctx, node))}` still sets ${OPENAI_KEY_ENV}, while {where} "
+                f"${env}: set ${env} instead (keep this line only for "
+                "code that still calls OpenAI)",
+            )
+
+
+def _clients_moving(ctx: RuleContext) -> str | None:
+    """What moves to OpenRouter in this file, in words ("this file's OpenAI
+    clients move to OpenRouter and read"); None: nothing does."""
+    for site_id in clients.index(ctx).sites:
+        if ctx.client_decisions.get(site_id) == clients.DECISION_MIGRATE:
+            return "this file's OpenAI clients move to OpenRouter and read"
+    from codemods.python.rules.module_client import plan_for
+
+    plan = plan_for(ctx)
+    if plan.state == "migrate" or any(
+        p.edits and p.rule.code in ("OR110", "OR111") for p in plan.pending
+    ):
+        return "the module-level openai client moves to OpenRouter and reads"
+    project = ctx.project
+    if project is not None and any(
+        state == clients.DECISION_MIGRATE for _, state in project.clients
+    ):
+        return "the OpenAI clients this file imports move to OpenRouter and read"
+    return None
+
+
+def _gate_of(ctx: RuleContext, node: cst.CSTNode) -> cst.CSTNode | None:
+    """The ``if`` / ``while`` / ``assert`` whose condition holds ``node``."""
+    parents = ctx.facts.parents
+    child: cst.CSTNode = node
+    parent = parents.get(id(node))
+    while parent is not None:
+        if isinstance(parent, _GATES):
+            return parent if parent.test is child else None
+        if isinstance(parent, (cst.BaseStatement, cst.BaseSmallStatement, cst.Lambda)):
+            return None
+        child, parent = parent, parents.get(id(parent))
+    return None
+
+
+def _in_gate(ctx: RuleContext, node: cst.CSTNode) -> bool:
+    return _gate_of(ctx, node) is not None
+
+
+def _gate_text(ctx: RuleContext, stmt: cst.CSTNode) -> str:
+    test = _short(ctx, stmt.test)  # type: ignore[attr-defined]
+    if isinstance(stmt, cst.Assert):
+        return f"assert {test}"
+    keyword = "while" if isinstance(stmt, cst.While) else "if"
+    return f"{keyword} {test}"

@@ -38,7 +38,7 @@ from codemods.core.mapping import LookupKind
 from codemods.core.rules import rule
 from codemods.python.analysis import attribute_chain
 from codemods.python.rules.base import RuleContext, checker
-from codemods.python.rules.client import string_value
+from codemods.python.rules.client import WANTS_RUN_MOVES, string_value
 from codemods.python.rules.dataflow import short_code
 from codemods.python.rules.models import SDK_METHODS
 
@@ -59,7 +59,10 @@ BARE_COMPARISON = rule(
         `x["model"]`) and the literal is a bare OpenAI ID of the model
         table (or, for `startswith`, a prefix of one). A module constant
         that `migrate` leaves bare (also used for something else: OR206)
-        is not reported: the comparison keeps working.
+        is not reported: the comparison keeps working. Nor is anything in a
+        run where nothing moves to OpenRouter (only Azure clients, clients
+        left alone: OR103, OR104...): a file that moves nothing itself is
+        checked when another file of the run does.
     """,
     why="""
         After the migration the model IDs are `openai/gpt-4o`, and OpenRouter
@@ -211,11 +214,58 @@ def talks_to_sdk(ctx: RuleContext) -> bool:
     return any(ctx.facts.attribute_uses.get(a) for a in _SDK_ATTRIBUTES)
 
 
+def moves_here(ctx: RuleContext) -> bool:
+    """Does anything of this file move to OpenRouter or get rewritten for it
+    (a client decided "migrate" or already on OpenRouter, the module-level
+    client, a client imported from a module that moves it, a fix)?"""
+    from codemods.python import clients
+
+    on = (clients.DECISION_MIGRATE, clients.DECISION_OPENROUTER)
+    if any(d in on for d in ctx.client_decisions.values()):
+        return True
+    if any(r.fix is not None for r in ctx.reports):
+        return True
+    project = ctx.project
+    if project is not None and any(state in on for _, state in project.clients):
+        return True
+    if ctx.facts.imports_openai:
+        from codemods.python.rules.module_client import plan_for
+
+        plan = plan_for(ctx)
+        if plan.state in on or any(p.edits for p in plan.pending):
+            return True
+    return False
+
+
 @checker
 def check_comparisons(ctx: RuleContext) -> None:
-    f = ctx.facts
+    moves = moves_here(ctx)
+    if ctx.summary is not None:
+        ctx.summary.moves = moves
+        if not moves and ctx.memo.get(WANTS_RUN_MOVES):
+            ctx.summary.wants_run_moves = True  # OR123 (client.check_openai_key_kept)
     if not talks_to_sdk(ctx):
         return
+    if not moves and not (ctx.project is not None and ctx.project.run_moves):
+        # nothing of this file moves, and nothing else of the run is known
+        # to: its model names keep their bare IDs (ask the project pass)
+        if ctx.summary is not None and _candidates(ctx):
+            ctx.summary.wants_run_moves = True
+        return
+    _check_comparisons(ctx)
+
+
+def _candidates(ctx: RuleContext) -> bool:
+    """Would :func:`_check_comparisons` report anything here?"""
+    before = len(ctx.reports)
+    _check_comparisons(ctx)
+    found = len(ctx.reports) > before
+    del ctx.reports[before:]
+    return found
+
+
+def _check_comparisons(ctx: RuleContext) -> None:
+    f = ctx.facts
     for comp in f.comparisons:
         left = comp.left
         for target in comp.comparisons:

@@ -34,7 +34,7 @@ import libcst as cst
 
 from codemods.core.findings import Severity
 from codemods.core.rules import rule
-from codemods.python.rules.base import RuleContext, checker
+from codemods.python.rules.base import REFS, RuleContext, checker
 from codemods.python.rules.client import string_value
 from codemods.python.rules.dataflow import Resolver, Sink, short_code
 from codemods.python.rules.langchain import AZURE, CLASSES
@@ -60,7 +60,10 @@ CREWAI_LLM = rule(
         `OpenAI` (migrated or not) handed to a crewAI `Agent` or `Crew` as
         `llm`, `function_calling_llm`, `manager_llm` or `planning_llm`
         (directly, or through a name or `self.` attribute bound only to
-        it). Checked against crewAI 0.152 and 1.15.
+        it; a model string too). A name bound more than once is not
+        followed to one value: when one of its values goes to OpenAI it is
+        reported as a value that may reach the agent, with where it is
+        bound. Checked against crewAI 0.152 and 1.15.
     """,
     why="""
         crewAI rebuilds every LLM it is given as its own `crewai.LLM`: a
@@ -90,20 +93,39 @@ def _scope_class(ctx: RuleContext, call: cst.Call) -> cst.ClassDef | None:
     return cls if type(cls) is cst.ClassDef else None
 
 
+def _is_langchain_llm(ctx: RuleContext, value: cst.BaseExpression | None) -> bool:
+    if type(value) is not cst.Call:
+        return False
+    q = ctx.facts.qualified(value.func)  # type: ignore[union-attr]
+    return q in CLASSES and q not in AZURE and CLASSES[q].kind in ("chat", "llm")
+
+
 def _langchain_llm(ctx: RuleContext, value: cst.BaseExpression, at: cst.Call) -> cst.Call | None:
     """The LangChain ChatOpenAI/OpenAI construction ``value`` is, directly or
     through a name or ``self.x`` bound only to it (None: not one)."""
-    f = ctx.facts
     if type(value) is cst.Call:
-        q = f.qualified(value.func)
-        if q in CLASSES and q not in AZURE and CLASSES[q].kind in ("chat", "llm"):
-            return value
+        return value if _is_langchain_llm(ctx, value) else None  # type: ignore[return-value]
+    values = _bound_values(ctx, value, at)
+    if not values:
         return None
+    found = [_langchain_llm(ctx, v, at) if type(v) is cst.Call else None for v in values]
+    if any(c is None for c in found):
+        return None
+    return found[0]
+
+
+def _bound_values(
+    ctx: RuleContext, value: cst.BaseExpression, at: cst.Call
+) -> list[cst.BaseExpression | None]:
+    """What a name or ``self.x`` handed to ``at`` is bound to in this file
+    (every binding; None for one the tool cannot see, an unpacking...).
+    Empty: not such a name, or a parameter (its callers decide)."""
+    f = ctx.facts
     values: list[cst.BaseExpression | None] = []
     if type(value) is cst.Name:
         scope = f.scope_of.get(id(at))
         if scope is not None and _is_param(scope, value.value):
-            return None  # a parameter: the callers decide
+            return []  # a parameter: the callers decide
         values = f.bindings.get((id(scope), value.value), []) if scope is not None else []
         if not values:
             values = f.bindings.get((0, value.value), [])
@@ -119,12 +141,7 @@ def _langchain_llm(ctx: RuleContext, value: cst.BaseExpression, at: cst.Call) ->
                 *f.bindings.get((id(cls), f"self.{attr}"), []),
                 *f.bindings.get((id(cls), attr), []),
             ]
-    if not values:
-        return None
-    found = [_langchain_llm(ctx, v, at) if type(v) is cst.Call else None for v in values]
-    if any(c is None for c in found):
-        return None
-    return found[0]
+    return values
 
 
 @checker
@@ -163,6 +180,8 @@ def check_crewai(ctx: RuleContext) -> None:
                         "base_url read as None): it calls OpenAI with OPENAI_API_KEY whatever "
                         f"that object is pointed at; pass {WAY} instead",
                     )
+                    continue
+                _bound_llm(ctx, call, arg)
     if not sinks:
         return
     flow = resolver.run()
@@ -181,6 +200,44 @@ def check_crewai(ctx: RuleContext) -> None:
         if literal is not None:
             via = f" (through {src.via})" if src.via else ""
             _report_model(ctx, src.node, literal, "crewai.LLM", via)
+
+
+def _bound_llm(ctx: RuleContext, call: cst.Call, arg: cst.Arg) -> None:
+    """``Agent(llm=name)``: a name (or ``self.x``) bound to a model string
+    is followed when that is its only binding; bound more than once, with
+    one value that goes to OpenAI (a bare or ``openai/`` model string, a
+    LangChain OpenAI model), it is reported as such: which value reaches
+    the agent the tool cannot tell. Values that are ``crewai.LLM(...)`` are
+    checked where they are built."""
+    assert arg.keyword is not None
+    values = _bound_values(ctx, arg.value, call)
+    if not values:
+        return
+    what = f"`{arg.keyword.value}=` of crewAI's `{short_code(ctx, call.func)}`"
+    name = short_code(ctx, arg.value)
+    if len(values) == 1:
+        literal = string_value(values[0]) if values[0] is not None else None
+        if literal is not None:
+            _report_model(ctx, values[0], literal, what, f" (through `{name}`)")  # type: ignore[arg-type]
+        return
+    openai_values: list[cst.BaseExpression] = []
+    for v in values:
+        literal = string_value(v) if v is not None else None
+        if literal is not None and litellm_target(ctx, literal)[0] != "leave":
+            openai_values.append(v)  # type: ignore[arg-type]
+        elif _is_langchain_llm(ctx, v):
+            openai_values.append(v)  # type: ignore[arg-type]
+    if not openai_values:
+        return
+    shown = short_code(ctx, openai_values[0], 40)
+    ctx.report(
+        arg.value,
+        CREWAI_LLM,
+        f"{what} is `{name}`, bound {len(values)} times (the tool cannot tell which value "
+        f"reaches the agent): `{shown}` at {REFS} goes to OpenAI (crewAI's OpenAI provider, "
+        f"OPENAI_API_KEY); make every value {WAY}",
+        refs=tuple(openai_values),
+    )
 
 
 def _is_param(scope: cst.CSTNode, name: str) -> bool:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.core.mapping import LookupKind
-from codemods.python.analysis import ModuleFacts, dotted_name, read_walk
+from codemods.python.analysis import ModuleFacts, dotted_name, read_walk, unpacked_values
 from codemods.python.project import Export, ModuleSummary, SinkFunction, resolve
 from codemods.python.rules.base import Report, RuleContext
 from codemods.python.rules.client import string_value
@@ -177,8 +177,11 @@ class _ScopeWalker(cst.CSTVisitor):
             simple = value if self.nested == 0 else None
             self.s.assigns.setdefault(target.value, []).append(simple)
         elif isinstance(target, (cst.Tuple, cst.List)):
-            for el in target.elements:
-                self._bind(el.value, None)
+            # ``a, b = x, y``: element by element; anything else unpacked is
+            # not a simple binding (never another element)
+            values = unpacked_values(value, target.elements)
+            for i, el in enumerate(target.elements):
+                self._bind(el.value, None if values is None else values[i])
         elif isinstance(target, cst.StarredElement):
             self._bind(target.value, None)
 
@@ -319,6 +322,9 @@ class Resolver:
         self._param_args: dict[tuple[int, str], list[Sink]] = {}
         self._queue: list[Sink] = []
         self._steps = 0
+        # attributes unpacked from a value the tool cannot split
+        # (``self.client, self.model = make()``): why it is not followed
+        self._unsplit: set[str] = set()
 
     # -- entry --------------------------------------------------------------
 
@@ -819,7 +825,12 @@ class Resolver:
             return False
         defs = self._class_attr_defs(cls, attr)
         if defs is None:
-            self._unknown(f"`{short_code(self.ctx, expr)}` (set outside this file's classes)")
+            why = (
+                "unpacked from a value the tool cannot split"
+                if attr in self._unsplit
+                else "set outside this file's classes"
+            )
+            self._unknown(f"`{short_code(self.ctx, expr)}` ({why})")
             return True
         targets = {id(t) for t, _, _ in defs}
         uses = tuple(
@@ -861,7 +872,7 @@ class Resolver:
         own = self._defs_in(cls, attr)
         seen = {id(cls)}
         current = cls
-        while not own:
+        while own is not None and not own:
             bases = [a.value for a in current.bases if a.keyword is None]
             local = [by_name.get(b.value) for b in bases if isinstance(b, cst.Name)]
             if len(bases) != 1 or not local or local[0] is None or id(local[0]) in seen:
@@ -869,6 +880,8 @@ class Resolver:
             current = local[0]
             seen.add(id(current))
             own = self._defs_in(current, attr)
+        if own is None:
+            return None
         out = list(own)
         # subclasses (transitively) may override it
         family = {cls.name.value}
@@ -881,36 +894,46 @@ class Resolver:
                 names = {a.value.value for a in c.bases if isinstance(a.value, cst.Name)}
                 if names & family:
                     family.add(c.name.value)
-                    out.extend(self._defs_in(c, attr))
+                    theirs = self._defs_in(c, attr)
+                    if theirs is None:
+                        return None
+                    out.extend(theirs)
                     changed = True
         return out
 
     def _defs_in(
         self, cls: cst.ClassDef, attr: str
-    ) -> list[tuple[cst.CSTNode, cst.BaseExpression, cst.CSTNode | None]]:
+    ) -> list[tuple[cst.CSTNode, cst.BaseExpression, cst.CSTNode | None]] | None:
+        """The simple definitions of ``attr`` in ``cls`` (None: one the tool
+        cannot read, ``self.client, self.model = make()``)."""
         out: list[tuple[cst.CSTNode, cst.BaseExpression, cst.CSTNode | None]] = []
         body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
         for stmt in body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
-                    target, value = _simple_assign(small)
-                    if isinstance(target, cst.Name) and target.value == attr and value:
-                        out.append((target, value, None))
+                    for target, value in _assign_pairs(small):
+                        if isinstance(target, cst.Name) and target.value == attr:
+                            if value is None:  # unpacked from a value the tool cannot split
+                                self._unsplit.add(attr)
+                                return None
+                            out.append((target, value, None))
             elif isinstance(stmt, cst.FunctionDef) and not _is_staticmethod(stmt):
                 fs = self._scope(stmt)
                 if not fs.positional:
                     continue
                 me = fs.positional[0]
                 for small in _simple_statements(stmt):
-                    target, value = _simple_assign(small)
-                    if (
-                        isinstance(target, cst.Attribute)
-                        and target.attr.value == attr
-                        and isinstance(target.value, cst.Name)
-                        and target.value.value == me
-                        and value is not None
-                    ):
-                        out.append((target, value, stmt))
+                    for target, value in _assign_pairs(small):
+                        if (
+                            isinstance(target, cst.Attribute)
+                            and target.attr.value == attr
+                            and isinstance(target.value, cst.Name)
+                            and target.value.value == me
+                        ):
+                            if value is None:
+                                self._unsplit.add(attr)
+                                return None
+                            out.append((target, value, stmt))
         return out
 
 
@@ -918,14 +941,34 @@ def _in(via: str | None) -> str:
     return f" (in {via})" if via else ""
 
 
-def _simple_assign(
+def _assign_pairs(
     small: cst.BaseSmallStatement,
-) -> tuple[cst.BaseExpression | None, cst.BaseExpression | None]:
-    if isinstance(small, cst.Assign) and len(small.targets) == 1:
-        return small.targets[0].target, small.value
+) -> list[tuple[cst.BaseExpression, cst.BaseExpression | None]]:
+    """(target, value) for each target ``small`` assigns: ``a, b = x, y``
+    element by element; a value the tool cannot split (``a, b = f()``) or
+    a chained ``a = b = x`` target: None."""
+    if isinstance(small, cst.Assign):
+        single = len(small.targets) == 1
+        out: list[tuple[cst.BaseExpression, cst.BaseExpression | None]] = []
+        for t in small.targets:
+            _pairs(t.target, small.value if single else None, out)
+        return out
     if isinstance(small, cst.AnnAssign) and small.value is not None:
-        return small.target, small.value
-    return None, None
+        return [(small.target, small.value)]
+    return []
+
+
+def _pairs(
+    target: cst.BaseExpression,
+    value: cst.BaseExpression | None,
+    out: list[tuple[cst.BaseExpression, cst.BaseExpression | None]],
+) -> None:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        values = unpacked_values(value, target.elements)
+        for i, el in enumerate(target.elements):
+            _pairs(el.value, None if values is None else values[i], out)
+    else:
+        out.append((target, value))
 
 
 def _simple_statements(func: cst.FunctionDef) -> Iterator[cst.BaseSmallStatement]:

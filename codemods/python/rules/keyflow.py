@@ -322,4 +322,12 @@ def _other_read(ctx: RuleContext, holder: Holder, reached: set[int]) -> str:
             break
         node = parent
     more = f" and {len(others) - 1} more" if len(others) > 1 else ""
-    return f"also read by `{short_code(ctx, node, 50)}`{more}"
+    shown = short_code(ctx, node, 50)
+    parent = parents.get(id(node))
+    if isinstance(parent, (cst.If, cst.While)) and parent.test is node:
+        # the condition of an ``if``: "also read by `if not key`", not "by `not key`"
+        shown = short_code(ctx, node, 44)
+        return (
+            f"also tested by `{'while' if isinstance(parent, cst.While) else 'if'} {shown}`{more}"
+        )
+    return f"also read by `{shown}`{more}"

@@ -156,10 +156,14 @@ NOT_MOVED = rule(
         Write the OpenRouter form (`openrouter/<provider>/<model>`) where the
         value comes from, and set `OPENROUTER_API_KEY`. Also reported: a
         call whose model is not visible at all (`litellm.completion(**kwargs)`,
-        `dspy.LM(**config)`), and a call through `litellm` (or `dspy`) when
-        that name is also bound to something else in the file (a
-        placeholder bound only in `except ImportError:` is not: those calls
-        are read as LiteLLM's).
+        `dspy.LM(**config)`), and a call through `litellm` (or `dspy`, or a
+        name imported from them) when, where the call reads it, that name is
+        not the import: a parameter or a local variable of the function,
+        unbound there (imported only inside another function), or also bound
+        to something else at module level (a placeholder bound only in
+        `except ImportError:` is not: those calls are read as LiteLLM's).
+        The name is looked up the way Python does: an import inside the
+        calling function is LiteLLM's whatever the module binds.
     """,
     before="""
         import litellm
@@ -363,7 +367,7 @@ def _calls(ctx: RuleContext) -> tuple[list[_Call], list[cst.Call]]:
     out: list[_Call] = []
     legacy: list[cst.Call] = []
     for call in f.calls:
-        q = f.qualified(call.func) or _library_name(ctx, call.func)
+        q = library_call(ctx, call)
         if q is None:
             continue
         if q in LITELLM_FUNCTIONS:
@@ -473,6 +477,161 @@ def _library_name(ctx: RuleContext, func: cst.BaseExpression) -> str | None:
     return ".".join([base, *parts])
 
 
+_IMPORT_SCOPES = "litellm_import_scopes"  # ctx.memo key
+IMPORTED = "import"  # _scoped: the call reads the litellm/dspy import
+
+
+class _ImportScopes(cst.CSTVisitor):
+    """Where each of ``names`` is imported (0: module level, else id() of
+    the def or lambda), and which are declared ``global`` somewhere."""
+
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+        self.stack: list[int] = [0]
+        self.scopes: dict[str, set[int]] = {n: set() for n in names}
+        self.globals: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.stack.append(id(node))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.stack.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.stack.append(id(node))
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.stack.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.stack.append(id(node))  # a class body's import is not its methods'
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.stack.pop()
+
+    def _bind(self, local: str) -> None:
+        if local in self.names:
+            self.scopes[local].add(self.stack[-1])
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self._bind(alias.asname.name.value)
+            else:
+                self._bind(_import_head(alias.name))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self._bind(alias.asname.name.value)
+            elif isinstance(alias.name, cst.Name):
+                self._bind(alias.name.value)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.globals.update(n.name.value for n in node.names if n.name.value in self.names)
+
+
+def _import_head(name: cst.Attribute | cst.Name) -> str:
+    """``import litellm.utils`` binds ``litellm``."""
+    while isinstance(name, cst.Attribute):
+        name = name.value  # type: ignore[assignment]
+    return name.value if isinstance(name, cst.Name) else ""
+
+
+def _import_scopes(ctx: RuleContext) -> _ImportScopes:
+    known = ctx.memo.get(_IMPORT_SCOPES)
+    if known is None:
+        f = ctx.facts
+        names = {
+            name
+            for name, targets in f.imports.items()
+            if any(t.split(".", 1)[0] in ("litellm", "dspy") for t in targets)
+        }
+        known = _ImportScopes(names)
+        if names:
+            ctx.module.visit(known)
+        ctx.memo[_IMPORT_SCOPES] = known
+    return known
+
+
+def _scoped(ctx: RuleContext, call: cst.Call) -> str | None:
+    """What the name a call is made through (``litellm`` of
+    ``litellm.completion(...)``, ``completion`` of ``from litellm import
+    completion``), imported from litellm or dspy, is where the call reads it,
+    looked up the way Python does: :data:`IMPORTED` (the import, certainly),
+    None (a module-level name also bound otherwise: the file-wide rules
+    decide), or what else it is there, in words ("a parameter of `ask`")."""
+    f = ctx.facts
+    root = call.func
+    while type(root) is cst.Attribute:
+        root = root.value  # type: ignore[attr-defined]
+    if type(root) is not cst.Name:
+        return None
+    name = root.value  # type: ignore[attr-defined]
+    found = _import_scopes(ctx)
+    if name not in found.names or len(f.imports.get(name, ())) != 1:
+        return None
+    node = f.scope_of.get(id(call))
+    while node is not None:
+        if type(node) in (cst.FunctionDef, cst.Lambda):
+            label = f"`{node.name.value}`" if type(node) is cst.FunctionDef else "a lambda"  # type: ignore[attr-defined]
+            params = node.params  # type: ignore[attr-defined]
+            every = (*params.posonly_params, *params.params, *params.kwonly_params)
+            star = [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+            if any(p.name.value == name for p in (*every, *star)):
+                return f"a parameter of {label}"
+            if f.bindings.get((id(node), name)):
+                return f"a local variable of {label}"
+            if id(node) in found.scopes[name]:
+                return IMPORTED  # ``import litellm`` in this function
+        node = f.scope_of.get(id(node))
+    if 0 in found.scopes[name] or name in found.globals:
+        if not f.bindings.get((0, name)):
+            return IMPORTED  # rebound only inside other functions: not here
+        return None
+    where = sorted(fn.name.value for fn in _functions(ctx) if id(fn) in found.scopes[name])
+    inside = f"`{where[0]}`" if len(where) == 1 else "functions"
+    return f"not bound here (it is imported only inside {inside})"
+
+
+def _functions(ctx: RuleContext) -> list[cst.FunctionDef]:
+    f = ctx.facts
+    out = {id(n): n for n in f.scope_of.values() if type(n) is cst.FunctionDef}
+    out.update({id(fn): fn for fn in f.module_functions.values()})
+    return list(out.values())  # type: ignore[arg-type]
+
+
+def _import_name(ctx: RuleContext, func: cst.BaseExpression) -> str | None:
+    """The qualified name ``func`` spells through its root import."""
+    root = func
+    while type(root) is cst.Attribute:
+        root = root.value  # type: ignore[attr-defined]
+    if type(root) is not cst.Name:
+        return None
+    targets = ctx.facts.imports.get(root.value)  # type: ignore[attr-defined]
+    if not targets or len(targets) != 1:
+        return None
+    (base,) = targets
+    if func is root:
+        return base
+    parts, _ = attribute_chain(func)
+    return ".".join([base, *parts])
+
+
+def library_call(ctx: RuleContext, call: cst.Call) -> str | None:
+    """The qualified name of the litellm/dspy function ``call`` calls, when
+    the tool knows it is one (None: not, or not known)."""
+    scoped = _scoped(ctx, call)
+    if scoped == IMPORTED:
+        return _import_name(ctx, call.func)
+    if scoped is not None:
+        return None  # a parameter, a local variable: reported (_report_unseen)
+    return ctx.facts.qualified(call.func) or _library_name(ctx, call.func)
+
+
 def _own_api_base(ctx: RuleContext, cls: cst.ClassDef) -> bool:
     """Does a method of ``cls`` call ``super().__init__(..., api_base=...)``
     with anything but OpenAI's URL (storm's ``GroqModel(dspy.OpenAI)``)?"""
@@ -516,23 +675,31 @@ def _report_unseen(ctx: RuleContext) -> None:
     f = ctx.facts
     rebound = {name for name, ok in _library_names(ctx).items() if not ok}
     for call in f.calls:
-        q = f.qualified(call.func) or _library_name(ctx, call.func)
+        scoped = _scoped(ctx, call)
+        q = library_call(ctx, call)
         shown = short_code(ctx, call.func)
         if q is None:
             root = call.func
             while type(root) is cst.Attribute:
                 root = root.value  # type: ignore[attr-defined]
-            if type(root) is not cst.Name or root.value not in rebound:
+            if type(root) is not cst.Name:
                 continue
-            (base,) = f.imports[root.value]
-            parts, _ = attribute_chain(call.func)
-            name = ".".join([base, *parts]) if call.func is not root else base
+            if scoped is None and root.value not in rebound:
+                continue
+            if scoped is None:
+                # bound otherwise at module level (or ``global``): the tool
+                # cannot tell which binding this call reads
+                scoped = "also bound to something else at module level"
+            name = _import_name(ctx, call.func)
+            if name is None:
+                continue
             if name in LITELLM_FUNCTIONS or name == DSPY_LM:
+                package = name.split(".", 1)[0]
                 ctx.report(
                     call,
                     NOT_MOVED,
-                    f"`{root.value}` is imported from {base.split('.')[0]} and bound to something "
-                    f"else in this file too: the tool cannot tell whether `{shown}` is "
+                    f"`{root.value}` is imported from {package}, but where `{shown}(...)` "
+                    f"reads it, it is {scoped}: the tool cannot tell that this call is "
                     f"`{name}`, its model is not moved; if it is, and its model names an OpenAI "
                     "model, make it 'openrouter/openai/<model>' and set OPENROUTER_API_KEY",
                 )

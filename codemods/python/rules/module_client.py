@@ -50,6 +50,7 @@ from codemods.python.rules.client import (
     env_lookup_name,
     is_openai_url,
     is_openrouter_url,
+    openrouter_fallback,
     string_value,
 )
 
@@ -763,7 +764,11 @@ def _analyse(ctx: RuleContext) -> Plan:
 
     # the base URL decides whether the client is migrated already
     bases = [s for s in settings if s.attr in ("base_url", "api_base")]
-    urls = [string_value(s.value) for s in bases]
+    urls = [
+        # ``os.getenv("OPENAI_BASE_URL") or "https://openrouter.ai/api/v1"``: OpenRouter's
+        "https://openrouter.ai/" if openrouter_fallback(ctx, s.value) else string_value(s.value)
+        for s in bases
+    ]
     if bases and all(u is not None and is_openrouter_url(u) for u in urls):
         plan.held = set(plan.ambiguous)
         plan.state = "openrouter"

@@ -1,0 +1,143 @@
+"""OR123 (audit Q1/M5): a program whose clients move to OpenRouter and that
+still sets ``OPENAI_API_KEY`` or stops without it (a start-up gate) is
+reported with where and what to change; nothing is rewritten there."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tests.helpers import run
+
+CLIENT = "client = OpenAI()\nclient.chat.completions.create(model='gpt-4o', messages=[])\n"
+HEAD = "import os\nfrom openai import OpenAI\n"
+
+
+def _or123(src: str) -> list[tuple[int, str]]:
+    r = run(src, dedent=False)
+    return [(f.line, f.message) for f in r.findings if f.code == "OR123"]
+
+
+@pytest.mark.parametrize(
+    ("code", "shown", "verb"),
+    [
+        (
+            "if not os.getenv('OPENAI_API_KEY'):\n    raise SystemExit('set it')\n",
+            "if not os.getenv('OPENAI_API_KEY')",
+            "requires",
+        ),
+        (
+            "if 'OPENAI_API_KEY' not in os.environ:\n    raise SystemExit('set it')\n",
+            "if 'OPENAI_API_KEY' not in os.environ",
+            "requires",
+        ),
+        (
+            "assert os.environ.get('OPENAI_API_KEY'), 'no key'\n",
+            "assert os.environ.get(",
+            "requires",
+        ),
+        (
+            "os.environ['OPENAI_API_KEY'] = load_secret()\n",
+            "os.environ['OPENAI_API_KEY'] = ",
+            "sets",
+        ),
+        ("os.environ.setdefault('OPENAI_API_KEY', cfg.key)\n", "os.environ.setdefault(", "sets"),
+    ],
+)
+def test_the_openai_key_set_or_required_next_to_a_moving_client_is_reported(
+    code: str, shown: str, verb: str
+) -> None:
+    src = HEAD + code + CLIENT
+    r = run(src, dedent=False)
+    found = [f for f in r.findings if f.code == "OR123"]
+    assert len(found) == 1, r.findings
+    (f,) = found
+    assert f.line == 3 and f.replacement is None
+    assert f.message.startswith("`" + shown), f.message
+    assert f"still {verb} $OPENAI_API_KEY" in f.message
+    assert "$OPENROUTER_API_KEY" in f.message
+    # the client still moves; the gate line itself is never rewritten
+    assert r.new_source is not None
+    assert code.splitlines()[0] in r.new_source.decode()
+
+
+@pytest.mark.parametrize(
+    "rest",
+    [
+        # an Azure client: nothing moves
+        "from openai import AzureOpenAI\nclient = AzureOpenAI()\n",
+        # no client at all
+        "",
+        # the client is left (its key is read from a variable the gate also tests): OR103
+        "key = os.getenv('OPENAI_API_KEY')\nif not key:\n    raise SystemExit(1)\n"
+        "client = OpenAI(api_key=key)\n",
+    ],
+)
+def test_nothing_moves_no_openai_key_finding(rest: str) -> None:
+    src = HEAD + "if not os.getenv('OPENAI_API_KEY'):\n    raise SystemExit('set it')\n" + rest
+    assert _or123(src) == []
+
+
+def test_a_hard_coded_key_assigned_to_the_variable_stays_or107_only() -> None:
+    src = HEAD + "os.environ['OPENAI_API_KEY'] = 'sk-live-0000000000000000abcd'\n" + CLIENT
+    codes = [f.code for f in run(src, dedent=False).findings]
+    assert "OR107" in codes and "OR123" not in codes
+
+
+def test_the_module_level_client_moving_counts() -> None:
+    src = textwrap.dedent(
+        """\
+        import os
+        import openai
+        if "OPENAI_API_KEY" not in os.environ:
+            raise RuntimeError("no key")
+        openai.chat.completions.create(model="gpt-4o", messages=[])
+        """
+    )
+    (found,) = _or123(src)
+    assert "the module-level openai client moves to OpenRouter and reads" in found[1]
+
+
+def test_a_start_up_gate_in_another_file_of_a_run_whose_clients_move(tmp_path, monkeypatch) -> None:
+    import json
+
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\n',
+        "main.py": "import os\nimport llm\n"
+        "if not os.environ.get('OPENAI_API_KEY'):\n    raise SystemExit('no key')\n"
+        "print(llm.ask('hi'))\n",
+        "llm.py": "from openai import OpenAI\nclient = OpenAI()\n"
+        "def ask(q):\n"
+        "    return client.chat.completions.create(model='gpt-4o', messages=[])\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    args = ["check", "--no-cache", "--jobs", "1", "--output-format", "json", "."]
+    r = cli_runner().invoke(main, args)
+    found = [
+        (f["path"].removeprefix("./"), f["line"], f["code"], f["message"])
+        for f in json.loads(r.stdout)["findings"]
+    ]
+    gates = [f for f in found if f[2] == "OR123"]
+    assert [(p, line) for p, line, _, _ in gates] == [("main.py", 3)], found
+    assert "the OpenAI clients this file imports move to OpenRouter" in gates[0][3]
+    # a gate in a file that imports nothing of them (a settings check run first)
+    (tmp_path / "main.py").write_text(files["main.py"].replace("import llm\n", ""))
+    r = cli_runner().invoke(main, args)
+    gates = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "OR123"]
+    assert [(f["path"].removeprefix("./"), f["line"]) for f in gates] == [("main.py", 2)]
+    assert (
+        "the OpenAI clients of this run (in other files) move to OpenRouter"
+        in (gates[0]["message"])
+    )
+    # with the client left alone (its base URL is another server's), nothing moves
+    (tmp_path / "llm.py").write_text(
+        files["llm.py"].replace("OpenAI()", "OpenAI(base_url='http://localhost:8000/v1')")
+    )
+    r = cli_runner().invoke(main, args)
+    assert [f for f in json.loads(r.stdout)["findings"] if f["code"] == "OR123"] == []
