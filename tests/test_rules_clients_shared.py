@@ -1,0 +1,111 @@
+"""A client decided from the whole program (issue 11), the gaps of the audit:
+one receiver shared across modules by a client that stays and one that
+moves (OR122), clients re-exported by plain modules, a file that receives a
+client it never imports, and OR107 for a key whose client stays."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import cli_runner, run
+
+KEY = "sk-live-0000000000000000abcd"
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root
+
+
+def _findings(root: Path, monkeypatch, *paths: str) -> list[dict]:
+    from codemods.cli import main
+
+    monkeypatch.chdir(root)
+    args = ["check", "--no-cache", "--jobs", "1", "--output-format", "json"]
+    r = cli_runner().invoke(main, [*args, *(paths or ["."])])
+    assert r.exit_code in (0, 1), r.output + r.stderr
+    return [
+        {
+            "file": f["path"].replace("\\", "/").removeprefix("./"),
+            "line": f["line"],
+            "code": f["code"],
+            "message": f["message"],
+            "fix": f["applicability"],
+        }
+        for f in json.loads(r.stdout)["findings"]
+    ]
+
+
+def _migrate(root: Path, monkeypatch, *extra: str) -> None:
+    from codemods.cli import main
+
+    monkeypatch.chdir(root)
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", *extra, "."])
+    assert r.exit_code in (0, 1), r.output + r.stderr
+
+
+def _alone_agrees(root: Path, monkeypatch, found: list[dict]) -> None:
+    """Each file checked alone inside the project gets what the tree gives it."""
+    for name in sorted({f["file"] for f in found} | {p.name for p in root.glob("*.py")}):
+        assert _findings(root, monkeypatch, name) == [f for f in found if f["file"] == name], name
+
+
+# ---------------------------------------------------------------- OR107 when the client stays
+
+
+@pytest.mark.parametrize(
+    ("src", "extra"),
+    [
+        (f'client = OpenAI(api_key="{KEY}")  # noqa: OR101\n', {}),
+        (f'client = OpenAI(api_key=os.getenv("OPENAI_API_KEY", "{KEY}"))  # noqa: OR101\n', {}),
+        (f'client = OpenAI(api_key="{KEY}")\n', {"ignore": ("OR101",)}),
+    ],
+)
+def test_a_hard_coded_key_of_a_client_that_stays_is_not_said_to_be_replaced(src, extra) -> None:
+    # the client stays on OpenAI with its key: OR107 said "replaced by
+    # os.environ[...]" while nothing was replaced
+    r = run("import os\nfrom openai import OpenAI\n" + src, dedent=False, **extra)
+    (sec,) = [f for f in r.findings if f.code == "OR107"]
+    assert "replaced by" not in sec.message, sec.message
+    assert "stays where it points" in sec.message and "rotate" in sec.message
+    assert not sec.fixable
+    assert r.new_source is None
+    assert KEY not in sec.message
+
+
+def test_a_hard_coded_key_of_a_client_left_for_a_shared_variable_is_still_reported() -> None:
+    # the move was taken back (OR122) and OR107 went with it: a leaked key
+    # no longer reported at all
+    src = (
+        "import os\nfrom openai import OpenAI\n"
+        'if os.environ.get("LOCAL"):\n'
+        '    c = OpenAI(base_url="http://localhost:8000/v1")\n'
+        "else:\n"
+        f'    c = OpenAI(api_key="{KEY}")\n'
+        'c.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    r = run(src, dedent=False)
+    assert sorted((f.line, f.code) for f in r.findings) == [
+        (4, "OR104"),
+        (6, "OR107"),
+        (6, "OR122"),
+    ]
+    (sec,) = [f for f in r.findings if f.code == "OR107"]
+    assert "replaced by" not in sec.message and "stays where it points" in sec.message
+    assert r.new_source is None
+
+
+def test_a_hard_coded_key_of_a_migrated_client_is_still_replaced() -> None:
+    r = run(f'from openai import OpenAI\nclient = OpenAI(api_key="{KEY}")\n', dedent=False)
+    (sec,) = [f for f in r.findings if f.code == "OR107"]
+    assert 'replaced by os.environ["OPENROUTER_API_KEY"]' in sec.message
+    assert r.new_source is not None and KEY.encode() not in r.new_source
