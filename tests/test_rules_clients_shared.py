@@ -109,3 +109,99 @@ def test_a_hard_coded_key_of_a_migrated_client_is_still_replaced() -> None:
     (sec,) = [f for f in r.findings if f.code == "OR107"]
     assert 'replaced by os.environ["OPENROUTER_API_KEY"]' in sec.message
     assert r.new_source is not None and KEY.encode() not in r.new_source
+
+
+# ---------------------------------------------------------------- one receiver, two modules' clients
+
+HELD = {
+    "base_url": 'from openai import OpenAI\nclient = OpenAI(base_url="http://localhost:8000/v1")\n',
+    "unserved": "from openai import OpenAI\nclient = OpenAI()\n"
+    'client.files.create(file=open("x.jsonl", "rb"), purpose="batch")\n',
+}
+HELD_CODE = {"base_url": "OR104", "unserved": "OR119"}
+MOVES = "from openai import OpenAI\nclient = OpenAI()\n"
+ASK = (
+    "def ask(client, q):\n"
+    '    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", '
+    '"content": q}])\n'
+)
+# a.py's receiver holds b.py's client (which stays) or c.py's (which would move)
+SHARED = {
+    "from": {
+        "a.py": ASK,
+        "main.py": "from a import ask\nfrom b import client as held\nfrom c import client\n"
+        'ask(held, "x")\nask(client, "y")\n',
+    },
+    "whole": {
+        "a.py": ASK,
+        "main.py": 'import a, b, c\na.ask(b.client, "x")\na.ask(c.client, "y")\n',
+    },
+    "attribute": {
+        "a.py": "import os\n\nimport b\nimport c\n\n\nclass Chat:\n"
+        "    def __init__(self):\n"
+        '        self.client = b.client if os.environ.get("OLD") else c.client\n\n'
+        "    def ask(self, q):\n"
+        '        return self.client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("how", "held"),
+    # (read through the attribute, b.py's client is also used for a chat
+    # completion there: a client with a served use moves, and so do both)
+    [
+        (how, held)
+        for how in sorted(SHARED)
+        for held in sorted(HELD)
+        if (how, held) != ("attribute", "unserved")
+    ],
+)
+def test_a_receiver_of_another_module_shared_with_a_client_that_stays_keeps_both(
+    tmp_path, monkeypatch, how: str, held: str
+) -> None:
+    # c.py moved and a.py's "gpt-4o" stayed bare (or was an unsafe fix that
+    # would break b.py's client): the model sent through the shared
+    # receiver goes to both, so c.py's client stays with b.py's (OR122)
+    files = {"b.py": HELD[held], "c.py": MOVES, **SHARED[how]}
+    root = _tree(tmp_path, files)
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"], f["fix"]) for f in found} == {
+        ("b.py", HELD_CODE[held], None),
+        ("c.py", "OR122", None),
+    }, found
+    (shared,) = [f for f in found if f["code"] == "OR122"]
+    assert "which is left alone" in shared["message"]
+    assert ("a.py:" if how == "attribute" else "`ask()` in a.py") in shared["message"]
+    _alone_agrees(root, monkeypatch, found)
+    _migrate(root, monkeypatch, "--unsafe-fixes")
+    for name, text in files.items():
+        assert (root / name).read_text() == text, name
+
+
+@pytest.mark.parametrize("how", sorted(SHARED))
+def test_a_receiver_of_another_module_holding_two_clients_that_move_moves_its_model(
+    tmp_path, monkeypatch, how: str
+) -> None:
+    root = _tree(tmp_path, {"b.py": MOVES, "c.py": MOVES, **SHARED[how]})
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"], f["fix"]) for f in found} == {
+        ("a.py", "OR201", "safe"),
+        ("b.py", "OR101", "safe"),
+        ("c.py", "OR101", "safe"),
+    }, found
+    _alone_agrees(root, monkeypatch, found)
+
+
+def test_a_client_with_a_served_use_through_a_shared_attribute_moves_with_the_other(
+    tmp_path, monkeypatch
+) -> None:
+    files = {"b.py": HELD["unserved"], "c.py": MOVES, **SHARED["attribute"]}
+    root = _tree(tmp_path, files)
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"], f["fix"]) for f in found} == {
+        ("a.py", "OR201", "safe"),
+        ("b.py", "OR101", "safe"),
+        ("b.py", "OR301", None),
+        ("c.py", "OR101", "safe"),
+    }, found

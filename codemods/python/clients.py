@@ -228,6 +228,10 @@ class ClientIndex:
     aliases: dict[str, set[str]] = field(default_factory=dict)
     _fixtures: dict[str, cst.FunctionDef] | None = None
     _heads: dict[str, list[str]] | None = None  # _import_heads
+    # (call_args) per function of another module called here: per call, its
+    # line and the keys of external_uses (the clients of other modules) each
+    # argument may be, when one may be such a client
+    arg_keys: dict[str, list[tuple[int, dict[str, list[str]]]]] = field(default_factory=dict)
 
     def bare_module_reads(self) -> set[str]:
         """See :func:`bare_module_reads`."""
@@ -594,20 +598,33 @@ class ClientIndex:
 
     def call_args(self) -> dict[str, list[dict[str, str]]]:
         """For each function imported from another module (``from m import
-        f``) and called here: per call, the client each argument is
-        ("0", "1"... positional, or the keyword -> "migrate", "openrouter",
-        "left", "unknown"; "*" when the call unpacks arguments)."""
+        f``, or ``m.f`` off a module imported whole) and called here: per
+        call, the client each argument is ("0", "1"... positional, or the
+        keyword -> "migrate", "openrouter", "left", "unknown"; "*" when the
+        call unpacks arguments, or, for ``m.f``, when it is also read other
+        than called). Also fills :attr:`arg_keys`."""
         f = self.ctx.facts
         out: dict[str, list[dict[str, str]]] = defaultdict(list)
+        keys_out: dict[str, list[tuple[cst.Call, dict[str, list[str]]]]] = defaultdict(list)
+        if self._heads is None:
+            self._heads = _import_heads(f)
         for call in f.calls:
             func = call.func
-            if type(func) is not cst.Name:
-                continue
-            name = func.value  # type: ignore[attr-defined]
-            if name not in f.from_imports or f.assignment_counts.get(name, 0) != 0:
-                continue
             scope = f.scope_of.get(id(call))
+            if type(func) is cst.Name:
+                name = func.value  # type: ignore[attr-defined]
+                if name not in f.from_imports or f.assignment_counts.get(name, 0) != 0:
+                    continue
+            elif type(func) is cst.Attribute:
+                name = dotted_name(func)  # type: ignore[assignment]
+                if name is None or whole_module_of(self._heads, name) is None:
+                    continue
+                if self._shadowed(name, scope):
+                    continue
+            else:
+                continue
             args: dict[str, str] = {}
+            keys: dict[str, list[str]] = {}
             position = 0
             for a in call.args:
                 if a.star:
@@ -619,8 +636,48 @@ class ClientIndex:
                 atoms = self.resolve(a.value, scope)
                 if real_atoms(atoms) - {UNKNOWN}:
                     args[key] = self.state(atoms)
+                    tags = _tag_keys(atoms)
+                    if tags:
+                        keys[key] = tags
             out[name].append(args)
+            keys_out[name].append((call, keys))
+        for name in [n for n in out if "." in n]:
+            if self._read_as_value(name):
+                out[name].append({"*": UNKNOWN})  # ``cb = m.f``: calls the tool cannot see
+        self.arg_keys = {}
+        wanted = [
+            call
+            for found in keys_out.values()
+            if any(keys for _, keys in found)
+            for call, _ in found
+        ]
+        lines = _lines(self.ctx, wanted) if wanted else {}  # type: ignore[arg-type]
+        for name, found in keys_out.items():
+            if any(keys for _, keys in found):
+                self.arg_keys[name] = [(lines.get(id(call), 0), keys) for call, keys in found]
         return dict(out)
+
+    def _read_as_value(self, key: str) -> bool:
+        """Is ``m.f`` (off a module imported whole) read here other than as
+        the function of a call?"""
+        f = self.ctx.facts
+        parts = key.split(".")
+        for node in f.name_uses.get(parts[0], ()):
+            cur: cst.CSTNode = node
+            depth = 1
+            parent = f.parents.get(id(cur))
+            while (
+                depth < len(parts)
+                and type(parent) is cst.Attribute
+                and parent.value is cur  # type: ignore[union-attr]
+                and parent.attr.value == parts[depth]  # type: ignore[union-attr]
+            ):
+                cur = parent  # type: ignore[assignment]
+                depth += 1
+                parent = f.parents.get(id(cur))
+            if depth == len(parts) and not (type(parent) is cst.Call and parent.func is cur):  # type: ignore[union-attr]
+                return True
+        return False
 
     def state(self, atoms: frozenset[Atom]) -> str:
         """A decision for the clients ``atoms`` stand for (what other

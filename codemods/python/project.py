@@ -855,16 +855,25 @@ def plan_param_clients(
         if path not in names:
             continue
         me, is_pkg = names[path]
-        for written in summary.module_imports:
+        for written in _star_imports(summary):
             target = resolve(written, me, is_pkg)
             if target in wanted:
                 opaque.add(target)
+        # ``a.ask(client)`` off a module imported whole: its calls count like
+        # those of ``from a import ask`` (ClientIndex.call_args); read as a
+        # value (``run(a)``), any function of it may be called anywhere
+        for expr, module in whole_modules(summary, me, is_pkg):
+            if module not in wanted:
+                continue
+            if expr in summary.bare_module_reads:
+                opaque.add(module)
+                continue
+            for fn in wanted[module][1].client_params:
+                calls[(module, fn)].extend(summary.client_args.get(f"{expr}.{fn}", ()))
         for local, (written, name) in summary.imports.items():
             target = resolve(written, me, is_pkg) if written != "?" else None
             if target is None:
                 continue
-            if f"{target}.{name}" in wanted:
-                opaque.add(f"{target}.{name}")
             if target in wanted and name in wanted[target][1].client_params:
                 found = summary.client_args.get(local)
                 if found is None and summary.other_uses.get(local, 0) + summary.sink_uses.get(
@@ -1192,6 +1201,9 @@ def plan_keys(
 FIXTURE_PREFIX = "fixture:"  # codemods/python/clients.py: a conftest fixture, by name
 FACT_PATH = "\x00path\x00"  # codemods/python/clients.py: in a fact, the path of its module
 FACT_REEXPORT = "reexport"  # codemods/python/clients.py: read through an unfollowed re-export
+FACT_SHARED = (
+    "shared"  # codemods/python/clients.py: read through one variable with a client that stays
+)
 
 
 def _conftests(files: list[FileInfo]) -> dict[str, tuple[str, Path, ModuleSummary | None]]:
@@ -1228,9 +1240,20 @@ def _exported_clients(summary: ModuleSummary) -> set[str]:
     """The names of a module that are clients other modules may import: SDK
     clients and factories (codemods/python/clients.py), LangChain models
     (ModuleSummary.langchain_exports)."""
-    return {k for k in summary.clients if not k.startswith(FIXTURE_PREFIX)} | set(
-        summary.langchain_exports
-    )
+    return _own_clients(summary) | set(summary.langchain_exports)
+
+
+def _own_clients(summary: ModuleSummary) -> set[str]:
+    """The SDK clients (and factories) of a module other modules may import,
+    but a module-level name bound to a client another module builds (``c =
+    client``, ModuleSummary.client_aliases): once the module knows what
+    that client is, it lists the name in ModuleSummary.clients too, but the
+    client is the other module's (client_reexports follows the name there)."""
+    return {
+        k
+        for k in summary.clients
+        if not k.startswith(FIXTURE_PREFIX) and k not in summary.client_aliases
+    }
 
 
 def _client_definers(
@@ -1267,7 +1290,7 @@ def client_reexports(
             return _exported_clients(summary)
         if langchain:
             return set(summary.langchain_exports)
-        return {k for k in summary.clients if not k.startswith(FIXTURE_PREFIX)}
+        return _own_clients(summary)
 
     if not any(exported(s) for s in summaries.values()):
         return {}
@@ -1522,6 +1545,12 @@ def plan_client_uses(
             for kind, line, detail in told:
                 detail = detail.replace(FACT_PATH, where)
                 found_facts[definer].add((exported, kind, f"{where}:{line}", detail))
+    if facts is not None:
+        # a public function whose client parameter receives, from calls in
+        # other modules, a client that stays and another one: what it sends
+        # goes to both, so the other one stays too (OR122)
+        for definer, fact in _shared_params(files, both, reals, definer_of):
+            found_facts[definer].add(fact)
     # a module that re-exports a definer's client (``from .clients import
     # client`` in a package's __init__.py, ``c = client``) that another
     # module imports: the uses through it are not counted, so that client's
@@ -1600,6 +1629,81 @@ def plan_client_uses(
         kept = tuple(sorted({u for u in uses if (definer, u[0]) not in escaped}))
         if kept:
             out[definer] = kept
+    return out
+
+
+def _shared_params(
+    files: list[FileInfo],
+    modules: Modules,
+    reals: dict[str, Path],
+    definer_of: Callable[[str, Path, ModuleSummary, str], tuple[str, Path, str] | None],
+) -> list[tuple[str, tuple[str, str, str, str]]]:
+    """The clients of other modules passed to a public function's client
+    parameter (ModuleSummary.client_params) that some other call fills with
+    a client that stays ("left"): (definer path, (exported name,
+    FACT_SHARED, where, detail)) per such client. Checked on the states
+    every caller reports (ModuleSummary.client_args), so it holds once the
+    moving client is left too."""
+    by_module, names = modules
+    wanted = {
+        names[p][0]: (p, s)
+        for p, _, s, _ in files
+        if s is not None and s.client_params and p in names
+    }
+    if not wanted:
+        return []
+    # (module, function, parameter) -> per call: (caller, real, summary,
+    # state, line, keys of the clients it may be)
+    sites: dict[tuple[str, str, str], list[tuple[str, Path, ModuleSummary, str, int, list[str]]]]
+    sites = defaultdict(list)
+    for path, real, summary, _ in files:
+        if summary is None or not summary.client_args or path not in names:
+            continue
+        me, is_pkg = names[path]
+        for local, calls in summary.client_args.items():
+            if local in summary.imports:
+                written, fn = summary.imports[local]
+                module = resolve(written, me, is_pkg) if written != "?" else None
+            else:
+                whole = _whole_key(summary, local, me, is_pkg)
+                module, fn = (whole[1], whole[2]) if whole is not None else (None, "")
+            if module not in wanted or fn not in wanted[module][1].client_params:
+                continue
+            keyed = summary.client_arg_keys.get(local, [])
+            for i, args in enumerate(calls):
+                line, keys = keyed[i] if i < len(keyed) else (0, {})
+                for param, index in wanted[module][1].client_params[fn].items():
+                    key = str(index) if index is not None and str(index) in args else param
+                    state = args.get(key, "unknown")
+                    sites[(module, fn, param)].append(
+                        (path, Path(str(real)), summary, state, line, keys.get(key, []))
+                    )
+    out: list[tuple[str, tuple[str, str, str, str]]] = []
+    for (module, fn, param), calls in sorted(sites.items(), key=lambda kv: kv[0]):
+        left = [c for c in calls if c[3] == "left"]
+        if not left:
+            continue
+        fn_real = str(reals[wanted[module][0]])
+        for call in calls:
+            others = [c for c in left if c is not call]
+            if not call[5] or not others:
+                continue
+            path, real, summary, _, line, keys = call
+            for key in keys:
+                hit = definer_of(path, real, summary, key)
+                if hit is None:
+                    continue
+                definer, dreal, exported = hit
+                base = os.path.dirname(str(dreal))
+
+                def rel(target: str, base: str = base) -> str:
+                    return os.path.relpath(target, base).replace(os.sep, "/")
+
+                o = others[0]
+                at = f"{rel(str(o[1]))}:{o[4]}" if o[4] else rel(str(o[1]))
+                here = f"{rel(str(real))}:{line}" if line else rel(str(real))
+                where = f"parameter `{param}` of `{fn}()` in {rel(fn_real)}, called at {here}"
+                out.append((definer, (exported, FACT_SHARED, where, f"the client passed at {at}")))
     return out
 
 

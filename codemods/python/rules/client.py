@@ -395,9 +395,10 @@ SHARED_RECEIVER = rule(
         variable or attribute as a client the tool leaves where it points
         (`self.client = OpenAI()` in one branch, `OpenAI(base_url=proxy)`
         or a key the tool cannot follow in the other), also when that
-        variable is in another module of the run that imports the client
-        (the message names where). Neither is migrated, and the model IDs
-        sent through them stay as they are.
+        variable is in another module of the run that imports the client,
+        or is the client parameter of a function that calls in other modules
+        fill with either (the message names where). Neither is migrated,
+        and the model IDs sent through them stay as they are.
     """,
     why="""
         A call through that variable sends the same model ID to whichever
