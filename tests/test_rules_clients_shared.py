@@ -205,3 +205,75 @@ def test_a_client_with_a_served_use_through_a_shared_attribute_moves_with_the_ot
         ("b.py", "OR301", None),
         ("c.py", "OR101", "safe"),
     }, found
+
+
+# ---------------------------------------------------------------- clients re-exported by plain modules
+
+# how ``clients`` hands out factory.py's client: the files besides factory.py
+PLAIN = {
+    "from": {"clients.py": "from factory import client\n"},
+    "import-as": {"clients.py": "import factory as f\nclient = f.client\n"},
+    "chain": {"clients.py": "from mid import client\n", "mid.py": "from factory import client\n"},
+    "package-import-as": {
+        "clients/__init__.py": "import clients.factory as f\nclient = f.client\n",
+    },
+}
+USES_FILES = (
+    'from clients import client\nclient.files.create(file=open("x", "rb"), purpose="batch")\n'
+)
+SENDS_MODEL = (
+    'from clients import client\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+)
+
+
+def _factory(how: str) -> str:
+    return "clients/factory.py" if how.startswith("package") else "factory.py"
+
+
+@pytest.mark.parametrize("how", sorted(PLAIN))
+def test_a_client_used_only_for_unserved_endpoints_through_a_plain_reexport_stays(
+    tmp_path, monkeypatch, how: str
+) -> None:
+    # uses.py names neither openai nor factory: it was never read, and
+    # factory.py's client moved although its only use gets a 404 there
+    root = _tree(tmp_path, {**PLAIN[how], _factory(how): MOVES, "uses.py": USES_FILES})
+    found = _findings(root, monkeypatch)
+    assert [(f["file"], f["code"]) for f in found] == [(_factory(how), "OR119")], found
+    assert "uses.py:2" in found[0]["message"]
+    _alone_agrees(root, monkeypatch, found)
+
+
+@pytest.mark.parametrize("how", sorted(PLAIN))
+@pytest.mark.parametrize("held", [False, True])
+def test_a_model_sent_through_a_plain_reexport_follows_the_client(
+    tmp_path, monkeypatch, how: str, held: bool
+) -> None:
+    factory = HELD["base_url"] if held else MOVES
+    root = _tree(tmp_path, {**PLAIN[how], _factory(how): factory, "app.py": SENDS_MODEL})
+    found = _findings(root, monkeypatch)
+    expected = (
+        {(_factory(how), "OR104", None)}
+        if held
+        else {
+            (_factory(how), "OR101", "safe"),
+            ("app.py", "OR201", "safe"),
+        }
+    )
+    assert {(f["file"], f["code"], f["fix"]) for f in found} == expected, found
+    _alone_agrees(root, monkeypatch, found)
+
+
+@pytest.mark.parametrize("how", sorted(PLAIN))
+def test_a_client_with_a_served_and_an_unserved_use_through_a_plain_reexport_reports_the_unserved(
+    tmp_path, monkeypatch, how: str
+) -> None:
+    root = _tree(
+        tmp_path,
+        {**PLAIN[how], _factory(how): MOVES, "app.py": SENDS_MODEL, "uses.py": USES_FILES},
+    )
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"], f["fix"]) for f in found} == {
+        (_factory(how), "OR101", "safe"),
+        ("app.py", "OR201", "safe"),
+        ("uses.py", "OR301", None),
+    }, found

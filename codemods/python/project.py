@@ -1358,6 +1358,20 @@ def client_reexports(
     return out
 
 
+def _hands_on(summary: ModuleSummary | None, names: Iterable[str]) -> bool:
+    """Does a module that re-exports the clients ``names`` only hand them
+    on (it reads none of them: no SDK call, no other read)?"""
+    if summary is None:
+        return False
+    for name in names:
+        if name in summary.imports:
+            if summary.other_uses.get(name, 0) or summary.sink_uses.get(name, 0):
+                return False
+        if name in summary.client_uses or name in summary.client_escapes:
+            return False
+    return True
+
+
 def client_readers(
     files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
 ) -> list[str]:
@@ -1375,11 +1389,17 @@ def client_readers(
     files = list(files)
     both = modules if modules is not None else modules_of(files)
     definers = _client_definers(files, both)
-    # (a package's __init__.py only: any module that imports a client could
-    # be read from, but naming every such module would read most of a tree)
+    # (a package's __init__.py, or a plain module that hands the client on
+    # without reading it itself (``from factory import client`` in
+    # clients.py, read nowhere there): any module that imports a client to
+    # use it could be read from, but naming every such module would read
+    # most of a tree)
+    summaries = {path: summary for path, _, summary, _ in files if summary is not None}
     for module, names_ in client_reexports(files, both, None).items():
         path = both[0][module] if module in both[0] else None
-        if module not in definers and path is not None and both[1][path][1]:
+        if module in definers or path is None:
+            continue
+        if both[1][path][1] or _hands_on(summaries.get(path), names_):
             definers[module] = (path, ModuleSummary(clients=dict.fromkeys(names_, "")))
     fixtures: dict[str, list[str]] = defaultdict(list)  # fixture name -> conftest dirs
     for d, (_, _, summary) in _conftests(files).items():
