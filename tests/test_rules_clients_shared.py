@@ -277,3 +277,82 @@ def test_a_client_with_a_served_and_an_unserved_use_through_a_plain_reexport_rep
         ("app.py", "OR201", "safe"),
         ("uses.py", "OR301", None),
     }, found
+
+
+# ---------------------------------------------------------------- a file that receives a client
+
+RELAY = (
+    "def relay(client, **options):\n"
+    "    for chunk in client.chat.completions.create(stream=True, **options):\n"
+    '        print(chunk.choices[0].delta.content or "", end="")\n'
+)
+UPLOAD = 'def upload(client, path):\n    return client.files.create(file=open(path, "rb"), purpose="batch")\n'
+
+
+def _caller(client: str, call: str) -> str:
+    return f"from openai import OpenAI\n\nfrom relay import relay\nfrom upload import upload\n\nclient = {client}\n{call}\n"
+
+
+def test_a_file_that_never_names_openai_nor_model_gets_the_stream_guard_of_a_migrated_client(
+    tmp_path, monkeypatch
+) -> None:
+    # relay.py has neither "openai" nor "model": the prefilter skipped it,
+    # and the migrated client's stream raised IndexError there
+    main = _caller("OpenAI()", 'relay(client, model="openai/gpt-4o", messages=[])')
+    root = _tree(tmp_path, {"relay.py": RELAY, "upload.py": UPLOAD, "main.py": main})
+    found = _findings(root, monkeypatch)
+    assert ("relay.py", 2, "OR401", "safe") in {
+        (f["file"], f["line"], f["code"], f["fix"]) for f in found
+    }, found
+    _alone_agrees(root, monkeypatch, found)
+    _migrate(root, monkeypatch)
+    assert "if not chunk.choices:" in (root / "relay.py").read_text()
+
+
+def test_a_file_that_receives_a_client_that_stays_gets_no_stream_guard(
+    tmp_path, monkeypatch
+) -> None:
+    main = _caller(
+        'OpenAI(base_url="http://localhost:8000/v1")', 'relay(client, model="llama3", messages=[])'
+    )
+    root = _tree(tmp_path, {"relay.py": RELAY, "upload.py": UPLOAD, "main.py": main})
+    found = _findings(root, monkeypatch)
+    assert not [f for f in found if f["file"] == "relay.py"], found
+    _migrate(root, monkeypatch, "--unsafe-fixes")
+    assert (root / "relay.py").read_text() == RELAY
+
+
+def test_a_file_that_never_names_openai_reports_an_unserved_call_of_a_migrated_client(
+    tmp_path, monkeypatch
+) -> None:
+    main = _caller(
+        "OpenAI()",
+        'upload(client, "batch.jsonl")\n'
+        'client.chat.completions.create(model="gpt-4o", messages=[])',
+    )
+    root = _tree(tmp_path, {"relay.py": RELAY, "upload.py": UPLOAD, "main.py": main})
+    found = _findings(root, monkeypatch)
+    assert ("upload.py", 2, "OR301") in {(f["file"], f["line"], f["code"]) for f in found}, found
+    _alone_agrees(root, monkeypatch, found)
+
+
+def test_a_file_with_a_model_that_receives_a_migrated_client_gets_safe_fixes(
+    tmp_path, monkeypatch
+) -> None:
+    summarize = (
+        "def summarize(client, text):\n"
+        '    s = client.chat.completions.create(model="gpt-4o", messages=[], stream=True)\n'
+        "    for chunk in s:\n"
+        "        print(chunk.choices[0].delta.content)\n"
+    )
+    main = "from openai import OpenAI\nfrom summ import summarize\nsummarize(OpenAI(), 'x')\n"
+    root = _tree(tmp_path, {"summ.py": summarize, "main.py": main})
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"], f["fix"]) for f in found if f["file"] == "summ.py"} == {
+        ("summ.py", "OR201", "safe"),
+        ("summ.py", "OR401", "safe"),
+    }, found
+    _alone_agrees(root, monkeypatch, found)
+    (root / "main.py").write_text("")  # no caller: an unresolved receiver
+    found = _findings(root, monkeypatch)
+    assert {(f["code"], f["fix"]) for f in found} == {("OR201", "unsafe"), ("OR401", "unsafe")}

@@ -1358,6 +1358,39 @@ def client_reexports(
     return out
 
 
+def _client_receivers(files: list[FileInfo], modules: Modules) -> list[str]:
+    """Python files the prefilter skipped whose functions other modules of
+    the run call with a client as an argument (ModuleSummary.client_args):
+    ``def relay(client, **kw)`` in a file that names neither openai nor
+    ``model`` still makes SDK calls through the client it is given."""
+    by_module, names = modules
+    skipped = {
+        path
+        for path, _, summary, data in files
+        if summary is None and data is not None and path.endswith(".py")
+    }
+    if not skipped:
+        return []
+    out: set[str] = set()
+    for path, _, summary, _ in files:
+        if summary is None or not summary.client_args or path not in names:
+            continue
+        me, is_pkg = names[path]
+        for local, calls in summary.client_args.items():
+            if not any(v for args in calls for k, v in args.items() if k != "*"):
+                continue  # no argument is a client
+            if local in summary.imports:
+                written, _ = summary.imports[local]
+                module = resolve(written, me, is_pkg) if written != "?" else None
+            else:
+                whole = _whole_key(summary, local, me, is_pkg)
+                module = whole[1] if whole is not None else None
+            target = by_module[module] if module is not None and module in by_module else None
+            if target in skipped:
+                out.add(target)  # type: ignore[arg-type]
+    return sorted(out)
+
+
 def _hands_on(summary: ModuleSummary | None, names: Iterable[str]) -> bool:
     """Does a module that re-exports the clients ``names`` only hand them
     on (it reads none of them: no SDK call, no other read)?"""
@@ -1401,13 +1434,18 @@ def client_readers(
             continue
         if both[1][path][1] or _hands_on(summaries.get(path), names_):
             definers[module] = (path, ModuleSummary(clients=dict.fromkeys(names_, "")))
+    # a module that receives a client as an argument (``relay(client)``
+    # after ``from relay import relay``) and never names openai: what it
+    # sends through it (a stream, an endpoint OpenRouter does not serve)
+    # moves with that client
+    receivers = _client_receivers(files, both)
     fixtures: dict[str, list[str]] = defaultdict(list)  # fixture name -> conftest dirs
     for d, (_, _, summary) in _conftests(files).items():
         for key in summary.clients if summary is not None else ():
             if key.startswith(FIXTURE_PREFIX):
                 fixtures[key[len(FIXTURE_PREFIX) :]].append(d)
     if not definers and not fixtures:
-        return []
+        return receivers
     wanted: dict[str, set[str]] = defaultdict(set)  # word -> modules needing it
     for module, (_, summary) in definers.items():
         for name in _exported_clients(summary):
@@ -1421,8 +1459,10 @@ def client_readers(
         for path, _, summary, data in files
         if summary is None and data is not None and path.endswith(".py")
     ]
-    out = []
+    out = list(receivers)
     for path, hits in mentions.find(set(wanted) | set(fixtures), only=unread).items():
+        if path in receivers:
+            continue
         here = reals[path]
         for module, (definer, _) in definers.items():
             last = module.rsplit(".", 1)[-1]
