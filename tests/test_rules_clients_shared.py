@@ -356,3 +356,29 @@ def test_a_file_with_a_model_that_receives_a_migrated_client_gets_safe_fixes(
     (root / "main.py").write_text("")  # no caller: an unresolved receiver
     found = _findings(root, monkeypatch)
     assert {(f["code"], f["fix"]) for f in found} == {("OR201", "unsafe"), ("OR401", "unsafe")}
+
+
+def test_a_client_passed_where_another_call_passes_an_unresolved_client_moves_only_unsafely(
+    tmp_path, monkeypatch
+) -> None:
+    # ask()'s model is an unsafe fix (one caller passes something the tool
+    # cannot resolve): c.py's client moved safely and its requests through
+    # ask() kept the bare "gpt-4o" after a plain migrate
+    main = (
+        "import os\nfrom a import ask\nfrom c import client\n"
+        'ask(client, "y")\nask(os.environ["CLIENT"], "z")\n'
+    )
+    root = _tree(tmp_path, {"a.py": ASK, "c.py": MOVES, "main.py": main})
+    found = _findings(root, monkeypatch)
+    assert {(f["file"], f["code"], f["fix"]) for f in found} == {
+        ("a.py", "OR201", "unsafe"),
+        ("c.py", "OR101", "unsafe"),
+    }, found
+    (mine,) = [f for f in found if f["file"] == "c.py"]
+    assert "`ask()` in a.py" in mine["message"] and "main.py:5" in mine["message"]
+    _alone_agrees(root, monkeypatch, found)
+    _migrate(root, monkeypatch)
+    assert (root / "c.py").read_text() == MOVES
+    _migrate(root, monkeypatch, "--unsafe-fixes")
+    assert "openrouter.ai" in (root / "c.py").read_text()
+    assert '"openai/gpt-4o"' in (root / "a.py").read_text()

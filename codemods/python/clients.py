@@ -140,6 +140,10 @@ FACT_BIND = "bind"
 # (``client = a if x else b`` in a package's ``__init__.py``): what is sent
 # through it there may stay bare (detail: the re-exporting file)
 FACT_REEXPORT = "reexport"
+# passed to a public function's client parameter that other calls fill with
+# a client the tool cannot resolve: what it sends there moves only as an
+# unsafe fix (detail: where such a call is)
+FACT_PARAM = "param"
 FACT_PATH = "\x00path\x00"  # in a fact's detail: the path of the module that found it
 # markers, atoms that stand for no client: the value went through
 # instructor.from_openai; no call in another module passes anything
@@ -636,9 +640,9 @@ class ClientIndex:
                 atoms = self.resolve(a.value, scope)
                 if real_atoms(atoms) - {UNKNOWN}:
                     args[key] = self.state(atoms)
-                    tags = _tag_keys(atoms)
-                    if tags:
-                        keys[key] = tags
+                tags = _tag_keys(atoms)  # (also a client whose move is unsafe)
+                if tags:
+                    keys[key] = tags
             out[name].append(args)
             keys_out[name].append((call, keys))
         for name in [n for n in out if "." in n]:
@@ -1224,6 +1228,23 @@ def reexport_note(ctx: RuleContext, site: int) -> str | None:
         f"; unsafe fix: {where} reads it through {via}, which re-exports it in a way the "
         f"tool cannot follow{more}: the model IDs sent through it there may stay bare "
         "while it moves"
+    )
+
+
+def param_note(ctx: RuleContext, site: int) -> str | None:
+    """Why the move of the client built at ``site`` is unsafe: another
+    module passes it to a function's client parameter that other calls fill
+    with a client the tool cannot resolve, so the model IDs sent there move
+    only as unsafe fixes (project.plan_client_uses; None: not so)."""
+    found = sorted({(w, d) for s, d, w in index(ctx)._external_facts(FACT_PARAM) if s == site})
+    if not found:
+        return None
+    where, other = found[0]
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return (
+        f"; unsafe fix: it is passed to {where}{more}, which {other} fills with a client the "
+        "tool cannot resolve: the model IDs sent through it there move only as unsafe "
+        "fixes, and this client with them"
     )
 
 

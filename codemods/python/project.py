@@ -1201,6 +1201,7 @@ def plan_keys(
 FIXTURE_PREFIX = "fixture:"  # codemods/python/clients.py: a conftest fixture, by name
 FACT_PATH = "\x00path\x00"  # codemods/python/clients.py: in a fact, the path of its module
 FACT_REEXPORT = "reexport"  # codemods/python/clients.py: read through an unfollowed re-export
+FACT_PARAM = "param"  # codemods/python/clients.py: passed where an unresolved client goes
 FACT_SHARED = (
     "shared"  # codemods/python/clients.py: read through one variable with a client that stays
 )
@@ -1733,7 +1734,8 @@ def _shared_params(
             for i, args in enumerate(calls):
                 line, keys = keyed[i] if i < len(keyed) else (0, {})
                 for param, index in wanted[module][1].client_params[fn].items():
-                    key = str(index) if index is not None and str(index) in args else param
+                    positional = index is not None and (str(index) in args or str(index) in keys)
+                    key = str(index) if positional else param
                     state = args.get(key, "unknown")
                     sites[(module, fn, param)].append(
                         (path, Path(str(real)), summary, state, line, keys.get(key, []))
@@ -1741,12 +1743,27 @@ def _shared_params(
     out: list[tuple[str, tuple[str, str, str, str]]] = []
     for (module, fn, param), calls in sorted(sites.items(), key=lambda kv: kv[0]):
         left = [c for c in calls if c[3] == "left"]
-        if not left:
+        unknown = [c for c in calls if c[3] == "unknown"]
+        if not left and not unknown:
             continue
         fn_real = str(reals[wanted[module][0]])
         for call in calls:
-            others = [c for c in left if c is not call]
-            if not call[5] or not others:
+            if not call[5]:
+                continue
+            # (the other calls that pass another client than this one)
+            others = [c for c in left if set(c[5]) != set(call[5])]
+            kind = FACT_SHARED
+            if not others:
+                # (a client of another module of the run passed there may be
+                # "unknown" only because this very fact made its move unsafe)
+                others = [
+                    c
+                    for c in unknown
+                    if set(c[5]) != set(call[5])
+                    and not any(definer_of(c[0], c[1], c[2], k) for k in c[5])
+                ]
+                kind = FACT_PARAM
+            if not others:
                 continue
             path, real, summary, _, line, keys = call
             for key in keys:
@@ -1763,7 +1780,10 @@ def _shared_params(
                 at = f"{rel(str(o[1]))}:{o[4]}" if o[4] else rel(str(o[1]))
                 here = f"{rel(str(real))}:{line}" if line else rel(str(real))
                 where = f"parameter `{param}` of `{fn}()` in {rel(fn_real)}, called at {here}"
-                out.append((definer, (exported, FACT_SHARED, where, f"the client passed at {at}")))
+                if kind == FACT_SHARED:
+                    out.append((definer, (exported, kind, where, f"the client passed at {at}")))
+                else:
+                    out.append((definer, (exported, kind, where, f"the call at {at}")))
     return out
 
 

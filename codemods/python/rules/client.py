@@ -1135,6 +1135,9 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         reexport = clients.reexport_note(ctx, id(call))  # read through an unfollowed re-export
         if reexport is not None:
             unknown = (unknown or "") + reexport
+        shared = clients.param_note(ctx, id(call))  # a parameter also filled unresolved
+        if shared is not None:
+            unknown = (unknown or "") + shared
         # model IDs that cannot move, sent through it by other modules
         elsewhere = [] if key.followed else clients.external_blocks(ctx, id(call))
         escaped = escape_note(ctx, id(call))  # passed to code the tool cannot check
