@@ -153,6 +153,7 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         wants_importers=True,
         client_params={"run": {"client": 0, "backup": None}},
         client_args={"run": [{"0": "migrate", "backup": "left"}, {"*": "unknown"}]},
+        client_arg_keys={"run": [(3, {"0": ["client"]}), (4, {})]},
         module_client={"version": "v1", "configures": True, "calls": False, "state": None},
         key_uses={"KEY": 1},
         key_handled={"OPENAI_KEY"},

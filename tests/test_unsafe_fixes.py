@@ -294,7 +294,16 @@ def test_cross_module_constant_and_function(
     found = {(f["path"], f["line"]): f["applicability"] for f in json.loads(r.stdout)["findings"]}
     assert found[("app/settings.py", 1)] == "safe"
     assert found[("app/settings.py", 2)] == "unsafe"
-    assert found[("app/jobs.py", 4)] == "unsafe"
+    # embed()'s client parameter: its only caller (jobs.py) passes a client
+    # already on OpenRouter, so what it passes to model= moves safely (issue
+    # #11 item 3: call sites in other modules that pass a migrated client)
+    assert found[("app/jobs.py", 4)] == "safe"
+    (pkg / "batch.py").write_text(
+        "import os\nfrom .helpers import embed\n\nembed(os.environ['C'], 'text-embedding-3-large')\n"
+    )
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--format", "json", "."])
+    found = {(f["path"], f["line"]): f["applicability"] for f in json.loads(r.stdout)["findings"]}
+    assert found[("app/jobs.py", 4)] == "unsafe"  # another caller passes what the tool cannot tell
 
 
 # --- CLI and configuration --------------------------------------------------------------

@@ -42,6 +42,10 @@ class ModuleSummary:
     # calls of imported functions: local name -> per call, argument key
     # ("0", "1"..., a keyword, "*") -> the client state it passes
     client_args: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # the same calls (in order), when an argument may be a client another
+    # module builds: local name -> per call, (line, argument key -> the
+    # keys of client_uses it may be)
+    client_arg_keys: dict[str, list[tuple[int, dict[str, list[str]]]]] = field(default_factory=dict)
     # the module-level client (rules/module_client.py: module_client_summary)
     module_client: dict[str, Any] = field(default_factory=dict)
     # API keys (codemods/python/rules/keyflow.py): reads of an imported name that are

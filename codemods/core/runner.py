@@ -1254,6 +1254,10 @@ def _mark_units(final: dict[str, Processed], units: Units, report: set[str] | No
                 )
 
 
+#: how many times the client phases of :func:`_second_round` are planned again
+_CLIENT_ROUNDS = 4
+
+
 def _second_round(
     pipeline: _Pipeline, jobs: list[Job], final: dict[str, Processed], units: Units | None = None
 ) -> None:
@@ -1413,6 +1417,38 @@ def _second_round(
         todo[path] = project
     if rerun(todo):
         current = files()
+    # the decisions just taken change what the others read: a variable or a
+    # client parameter of another module that holds a client that stays and
+    # one that moves is only known once the importers know both (OR122).
+    # Plan the two phases again on what the files say now, and process again
+    # the files whose input changed, until none does (each round can only
+    # leave more clients where they are; bounded all the same)
+    for _ in range(_CLIENT_ROUNDS):
+        todo = {}
+        unknown, told = {}, {}
+        uses = plan_client_uses(current, modules, mentions, unknown, told)
+        client_plan = plan_clients(current, modules)
+        param_plan = plan_param_clients(current, modules, mentions)
+        for path in sorted(
+            set(uses) | set(unknown) | set(told) | set(client_plan) | set(param_plan)
+            | {p for p, i in inputs.items() if i.client_uses or i.client_uses_unknown
+               or i.client_facts or i.clients or i.param_clients},
+            key=order.__getitem__,
+        ):  # fmt: skip
+            project = replace(
+                given(path),
+                client_uses=uses.get(path, ()),
+                client_uses_unknown=unknown.get(path, ()),
+                client_facts=told.get(path, ()),
+                clients=client_plan.get(path, ()),
+                param_clients=param_plan.get(path, ()),
+            )
+            if project != given(path):
+                todo[path] = project
+        if not rerun(todo):
+            break
+        current = files()
+    units.link_clients(current, modules)
     # a parameter annotated OpenAI is one of the run's clients: migrated if all are
     wanting = plan_all_clients_migrated(current, mentions)
     if rerun({path: replace(given(path), all_clients_migrated=True) for path in wanting}):

@@ -140,6 +140,10 @@ FACT_BIND = "bind"
 # (``client = a if x else b`` in a package's ``__init__.py``): what is sent
 # through it there may stay bare (detail: the re-exporting file)
 FACT_REEXPORT = "reexport"
+# passed to a public function's client parameter that other calls fill with
+# a client the tool cannot resolve: what it sends there moves only as an
+# unsafe fix (detail: where such a call is)
+FACT_PARAM = "param"
 FACT_PATH = "\x00path\x00"  # in a fact's detail: the path of the module that found it
 # markers, atoms that stand for no client: the value went through
 # instructor.from_openai; no call in another module passes anything
@@ -228,6 +232,10 @@ class ClientIndex:
     aliases: dict[str, set[str]] = field(default_factory=dict)
     _fixtures: dict[str, cst.FunctionDef] | None = None
     _heads: dict[str, list[str]] | None = None  # _import_heads
+    # (call_args) per function of another module called here: per call, its
+    # line and the keys of external_uses (the clients of other modules) each
+    # argument may be, when one may be such a client
+    arg_keys: dict[str, list[tuple[int, dict[str, list[str]]]]] = field(default_factory=dict)
 
     def bare_module_reads(self) -> set[str]:
         """See :func:`bare_module_reads`."""
@@ -627,20 +635,33 @@ class ClientIndex:
 
     def call_args(self) -> dict[str, list[dict[str, str]]]:
         """For each function imported from another module (``from m import
-        f``) and called here: per call, the client each argument is
-        ("0", "1"... positional, or the keyword -> "migrate", "openrouter",
-        "left", "unknown"; "*" when the call unpacks arguments)."""
+        f``, or ``m.f`` off a module imported whole) and called here: per
+        call, the client each argument is ("0", "1"... positional, or the
+        keyword -> "migrate", "openrouter", "left", "unknown"; "*" when the
+        call unpacks arguments, or, for ``m.f``, when it is also read other
+        than called). Also fills :attr:`arg_keys`."""
         f = self.ctx.facts
         out: dict[str, list[dict[str, str]]] = defaultdict(list)
+        keys_out: dict[str, list[tuple[cst.Call, dict[str, list[str]]]]] = defaultdict(list)
+        if self._heads is None:
+            self._heads = _import_heads(f)
         for call in f.calls:
             func = call.func
-            if type(func) is not cst.Name:
-                continue
-            name = func.value  # type: ignore[attr-defined]
-            if name not in f.from_imports or f.assignment_counts.get(name, 0) != 0:
-                continue
             scope = f.scope_of.get(id(call))
+            if type(func) is cst.Name:
+                name = func.value  # type: ignore[attr-defined]
+                if name not in f.from_imports or f.assignment_counts.get(name, 0) != 0:
+                    continue
+            elif type(func) is cst.Attribute:
+                name = dotted_name(func)  # type: ignore[assignment]
+                if name is None or whole_module_of(self._heads, name) is None:
+                    continue
+                if self._shadowed(name, scope):
+                    continue
+            else:
+                continue
             args: dict[str, str] = {}
+            keys: dict[str, list[str]] = {}
             position = 0
             for a in call.args:
                 if a.star:
@@ -652,8 +673,48 @@ class ClientIndex:
                 atoms = self.resolve(a.value, scope)
                 if real_atoms(atoms) - {UNKNOWN}:
                     args[key] = self.state(atoms)
+                tags = _tag_keys(atoms)  # (also a client whose move is unsafe)
+                if tags:
+                    keys[key] = tags
             out[name].append(args)
+            keys_out[name].append((call, keys))
+        for name in [n for n in out if "." in n]:
+            if self._read_as_value(name):
+                out[name].append({"*": UNKNOWN})  # ``cb = m.f``: calls the tool cannot see
+        self.arg_keys = {}
+        wanted = [
+            call
+            for found in keys_out.values()
+            if any(keys for _, keys in found)
+            for call, _ in found
+        ]
+        lines = _lines(self.ctx, wanted) if wanted else {}  # type: ignore[arg-type]
+        for name, found in keys_out.items():
+            if any(keys for _, keys in found):
+                self.arg_keys[name] = [(lines.get(id(call), 0), keys) for call, keys in found]
         return dict(out)
+
+    def _read_as_value(self, key: str) -> bool:
+        """Is ``m.f`` (off a module imported whole) read here other than as
+        the function of a call?"""
+        f = self.ctx.facts
+        parts = key.split(".")
+        for node in f.name_uses.get(parts[0], ()):
+            cur: cst.CSTNode = node
+            depth = 1
+            parent = f.parents.get(id(cur))
+            while (
+                depth < len(parts)
+                and type(parent) is cst.Attribute
+                and parent.value is cur  # type: ignore[union-attr]
+                and parent.attr.value == parts[depth]  # type: ignore[union-attr]
+            ):
+                cur = parent  # type: ignore[assignment]
+                depth += 1
+                parent = f.parents.get(id(cur))
+            if depth == len(parts) and not (type(parent) is cst.Call and parent.func is cur):  # type: ignore[union-attr]
+                return True
+        return False
 
     def state(self, atoms: frozenset[Atom]) -> str:
         """A decision for the clients ``atoms`` stand for (what other
@@ -1200,6 +1261,23 @@ def reexport_note(ctx: RuleContext, site: int) -> str | None:
         f"; unsafe fix: {where} reads it through {via}, which re-exports it in a way the "
         f"tool cannot follow{more}: the model IDs sent through it there may stay bare "
         "while it moves"
+    )
+
+
+def param_note(ctx: RuleContext, site: int) -> str | None:
+    """Why the move of the client built at ``site`` is unsafe: another
+    module passes it to a function's client parameter that other calls fill
+    with a client the tool cannot resolve, so the model IDs sent there move
+    only as unsafe fixes (project.plan_client_uses; None: not so)."""
+    found = sorted({(w, d) for s, d, w in index(ctx)._external_facts(FACT_PARAM) if s == site})
+    if not found:
+        return None
+    where, other = found[0]
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return (
+        f"; unsafe fix: it is passed to {where}{more}, which {other} fills with a client the "
+        "tool cannot resolve: the model IDs sent through it there move only as unsafe "
+        "fixes, and this client with them"
     )
 
 

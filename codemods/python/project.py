@@ -867,16 +867,25 @@ def plan_param_clients(
         if path not in names:
             continue
         me, is_pkg = names[path]
-        for written in summary.module_imports:
+        for written in _star_imports(summary):
             target = resolve(written, me, is_pkg)
             if target in wanted:
                 opaque.add(target)
+        # ``a.ask(client)`` off a module imported whole: its calls count like
+        # those of ``from a import ask`` (ClientIndex.call_args); read as a
+        # value (``run(a)``), any function of it may be called anywhere
+        for expr, module in whole_modules(summary, me, is_pkg):
+            if module not in wanted:
+                continue
+            if expr in summary.bare_module_reads:
+                opaque.add(module)
+                continue
+            for fn in wanted[module][1].client_params:
+                calls[(module, fn)].extend(summary.client_args.get(f"{expr}.{fn}", ()))
         for local, (written, name) in summary.imports.items():
             target = resolve(written, me, is_pkg) if written != "?" else None
             if target is None:
                 continue
-            if f"{target}.{name}" in wanted:
-                opaque.add(f"{target}.{name}")
             if target in wanted and name in wanted[target][1].client_params:
                 found = summary.client_args.get(local)
                 if found is None and summary.other_uses.get(local, 0) + summary.sink_uses.get(
@@ -1204,6 +1213,10 @@ def plan_keys(
 FIXTURE_PREFIX = "fixture:"  # codemods/python/clients.py: a conftest fixture, by name
 FACT_PATH = "\x00path\x00"  # codemods/python/clients.py: in a fact, the path of its module
 FACT_REEXPORT = "reexport"  # codemods/python/clients.py: read through an unfollowed re-export
+FACT_PARAM = "param"  # codemods/python/clients.py: passed where an unresolved client goes
+FACT_SHARED = (
+    "shared"  # codemods/python/clients.py: read through one variable with a client that stays
+)
 
 
 def _conftests(files: list[FileInfo]) -> dict[str, tuple[str, Path, ModuleSummary | None]]:
@@ -1240,9 +1253,20 @@ def _exported_clients(summary: ModuleSummary) -> set[str]:
     """The names of a module that are clients other modules may import: SDK
     clients and factories (codemods/python/clients.py), LangChain models
     (ModuleSummary.langchain_exports)."""
-    return {k for k in summary.clients if not k.startswith(FIXTURE_PREFIX)} | set(
-        summary.langchain_exports
-    )
+    return _own_clients(summary) | set(summary.langchain_exports)
+
+
+def _own_clients(summary: ModuleSummary) -> set[str]:
+    """The SDK clients (and factories) of a module other modules may import,
+    but a module-level name bound to a client another module builds (``c =
+    client``, ModuleSummary.client_aliases): once the module knows what
+    that client is, it lists the name in ModuleSummary.clients too, but the
+    client is the other module's (client_reexports follows the name there)."""
+    return {
+        k
+        for k in summary.clients
+        if not k.startswith(FIXTURE_PREFIX) and k not in summary.client_aliases
+    }
 
 
 def _client_definers(
@@ -1279,7 +1303,7 @@ def client_reexports(
             return _exported_clients(summary)
         if langchain:
             return set(summary.langchain_exports)
-        return {k for k in summary.clients if not k.startswith(FIXTURE_PREFIX)}
+        return _own_clients(summary)
 
     if not any(exported(s) for s in summaries.values()):
         return {}
@@ -1347,6 +1371,53 @@ def client_reexports(
     return out
 
 
+def _client_receivers(files: list[FileInfo], modules: Modules) -> list[str]:
+    """Python files the prefilter skipped whose functions other modules of
+    the run call with a client as an argument (ModuleSummary.client_args):
+    ``def relay(client, **kw)`` in a file that names neither openai nor
+    ``model`` still makes SDK calls through the client it is given."""
+    by_module, names = modules
+    skipped = {
+        path
+        for path, _, summary, data in files
+        if summary is None and data is not None and path.endswith(".py")
+    }
+    if not skipped:
+        return []
+    out: set[str] = set()
+    for path, _, summary, _ in files:
+        if summary is None or not summary.client_args or path not in names:
+            continue
+        me, is_pkg = names[path]
+        for local, calls in summary.client_args.items():
+            if not any(v for args in calls for k, v in args.items() if k != "*"):
+                continue  # no argument is a client
+            if local in summary.imports:
+                written, _ = summary.imports[local]
+                module = resolve(written, me, is_pkg) if written != "?" else None
+            else:
+                whole = _whole_key(summary, local, me, is_pkg)
+                module = whole[1] if whole is not None else None
+            target = by_module[module] if module is not None and module in by_module else None
+            if target in skipped:
+                out.add(target)  # type: ignore[arg-type]
+    return sorted(out)
+
+
+def _hands_on(summary: ModuleSummary | None, names: Iterable[str]) -> bool:
+    """Does a module that re-exports the clients ``names`` only hand them
+    on (it reads none of them: no SDK call, no other read)?"""
+    if summary is None:
+        return False
+    for name in names:
+        if name in summary.imports:
+            if summary.other_uses.get(name, 0) or summary.sink_uses.get(name, 0):
+                return False
+        if name in summary.client_uses or name in summary.client_escapes:
+            return False
+    return True
+
+
 def client_readers(
     files: Iterable[FileInfo], modules: Modules | None = None, mentions: Mentions | None = None
 ) -> list[str]:
@@ -1364,19 +1435,30 @@ def client_readers(
     files = list(files)
     both = modules if modules is not None else modules_of(files)
     definers = _client_definers(files, both)
-    # (a package's __init__.py only: any module that imports a client could
-    # be read from, but naming every such module would read most of a tree)
+    # (a package's __init__.py, or a plain module that hands the client on
+    # without reading it itself (``from factory import client`` in
+    # clients.py, read nowhere there): any module that imports a client to
+    # use it could be read from, but naming every such module would read
+    # most of a tree)
+    summaries = {path: summary for path, _, summary, _ in files if summary is not None}
     for module, names_ in client_reexports(files, both, None).items():
         path = both[0][module] if module in both[0] else None
-        if module not in definers and path is not None and both[1][path][1]:
+        if module in definers or path is None:
+            continue
+        if both[1][path][1] or _hands_on(summaries.get(path), names_):
             definers[module] = (path, ModuleSummary(clients=dict.fromkeys(names_, "")))
+    # a module that receives a client as an argument (``relay(client)``
+    # after ``from relay import relay``) and never names openai: what it
+    # sends through it (a stream, an endpoint OpenRouter does not serve)
+    # moves with that client
+    receivers = _client_receivers(files, both)
     fixtures: dict[str, list[str]] = defaultdict(list)  # fixture name -> conftest dirs
     for d, (_, _, summary) in _conftests(files).items():
         for key in summary.clients if summary is not None else ():
             if key.startswith(FIXTURE_PREFIX):
                 fixtures[key[len(FIXTURE_PREFIX) :]].append(d)
     if not definers and not fixtures:
-        return []
+        return receivers
     wanted: dict[str, set[str]] = defaultdict(set)  # word -> modules needing it
     for module, (_, summary) in definers.items():
         for name in _exported_clients(summary):
@@ -1390,8 +1472,10 @@ def client_readers(
         for path, _, summary, data in files
         if summary is None and data is not None and path.endswith(".py")
     ]
-    out = []
+    out = list(receivers)
     for path, hits in mentions.find(set(wanted) | set(fixtures), only=unread).items():
+        if path in receivers:
+            continue
         here = reals[path]
         for module, (definer, _) in definers.items():
             last = module.rsplit(".", 1)[-1]
@@ -1534,6 +1618,12 @@ def plan_client_uses(
             for kind, line, detail in told:
                 detail = detail.replace(FACT_PATH, where)
                 found_facts[definer].add((exported, kind, f"{where}:{line}", detail))
+    if facts is not None:
+        # a public function whose client parameter receives, from calls in
+        # other modules, a client that stays and another one: what it sends
+        # goes to both, so the other one stays too (OR122)
+        for definer, fact in _shared_params(files, both, reals, definer_of):
+            found_facts[definer].add(fact)
     # a module that re-exports a definer's client (``from .clients import
     # client`` in a package's __init__.py, ``c = client``) that another
     # module imports: the uses through it are not counted, so that client's
@@ -1612,6 +1702,100 @@ def plan_client_uses(
         kept = tuple(sorted({u for u in uses if (definer, u[0]) not in escaped}))
         if kept:
             out[definer] = kept
+    return out
+
+
+def _shared_params(
+    files: list[FileInfo],
+    modules: Modules,
+    reals: dict[str, Path],
+    definer_of: Callable[[str, Path, ModuleSummary, str], tuple[str, Path, str] | None],
+) -> list[tuple[str, tuple[str, str, str, str]]]:
+    """The clients of other modules passed to a public function's client
+    parameter (ModuleSummary.client_params) that some other call fills with
+    a client that stays ("left"): (definer path, (exported name,
+    FACT_SHARED, where, detail)) per such client. Checked on the states
+    every caller reports (ModuleSummary.client_args), so it holds once the
+    moving client is left too."""
+    by_module, names = modules
+    wanted = {
+        names[p][0]: (p, s)
+        for p, _, s, _ in files
+        if s is not None and s.client_params and p in names
+    }
+    if not wanted:
+        return []
+    # (module, function, parameter) -> per call: (caller, real, summary,
+    # state, line, keys of the clients it may be)
+    sites: dict[tuple[str, str, str], list[tuple[str, Path, ModuleSummary, str, int, list[str]]]]
+    sites = defaultdict(list)
+    for path, real, summary, _ in files:
+        if summary is None or not summary.client_args or path not in names:
+            continue
+        me, is_pkg = names[path]
+        for local, calls in summary.client_args.items():
+            if local in summary.imports:
+                written, fn = summary.imports[local]
+                module = resolve(written, me, is_pkg) if written != "?" else None
+            else:
+                whole = _whole_key(summary, local, me, is_pkg)
+                module, fn = (whole[1], whole[2]) if whole is not None else (None, "")
+            if module not in wanted or fn not in wanted[module][1].client_params:
+                continue
+            keyed = summary.client_arg_keys.get(local, [])
+            for i, args in enumerate(calls):
+                line, keys = keyed[i] if i < len(keyed) else (0, {})
+                for param, index in wanted[module][1].client_params[fn].items():
+                    positional = index is not None and (str(index) in args or str(index) in keys)
+                    key = str(index) if positional else param
+                    state = args.get(key, "unknown")
+                    sites[(module, fn, param)].append(
+                        (path, Path(str(real)), summary, state, line, keys.get(key, []))
+                    )
+    out: list[tuple[str, tuple[str, str, str, str]]] = []
+    for (module, fn, param), calls in sorted(sites.items(), key=lambda kv: kv[0]):
+        left = [c for c in calls if c[3] == "left"]
+        unknown = [c for c in calls if c[3] == "unknown"]
+        if not left and not unknown:
+            continue
+        fn_real = str(reals[wanted[module][0]])
+        for call in calls:
+            if not call[5]:
+                continue
+            # (the other calls that pass another client than this one)
+            others = [c for c in left if set(c[5]) != set(call[5])]
+            kind = FACT_SHARED
+            if not others:
+                # (a client of another module of the run passed there may be
+                # "unknown" only because this very fact made its move unsafe)
+                others = [
+                    c
+                    for c in unknown
+                    if set(c[5]) != set(call[5])
+                    and not any(definer_of(c[0], c[1], c[2], k) for k in c[5])
+                ]
+                kind = FACT_PARAM
+            if not others:
+                continue
+            path, real, summary, _, line, keys = call
+            for key in keys:
+                hit = definer_of(path, real, summary, key)
+                if hit is None:
+                    continue
+                definer, dreal, exported = hit
+                base = os.path.dirname(str(dreal))
+
+                def rel(target: str, base: str = base) -> str:
+                    return os.path.relpath(target, base).replace(os.sep, "/")
+
+                o = others[0]
+                at = f"{rel(str(o[1]))}:{o[4]}" if o[4] else rel(str(o[1]))
+                here = f"{rel(str(real))}:{line}" if line else rel(str(real))
+                where = f"parameter `{param}` of `{fn}()` in {rel(fn_real)}, called at {here}"
+                if kind == FACT_SHARED:
+                    out.append((definer, (exported, kind, where, f"the client passed at {at}")))
+                else:
+                    out.append((definer, (exported, kind, where, f"the call at {at}")))
     return out
 
 

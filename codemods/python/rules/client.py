@@ -212,8 +212,10 @@ SECRET = rule(
         (the client is left alone: the header would override the key), a key
         constant also read elsewhere, and a key assigned to the environment
         (`os.environ["OPENAI_API_KEY"] = "sk-..."`, `os.environ.setdefault`),
-        in scripts and notebooks. The key is never printed: messages show it
-        redacted.
+        in scripts and notebooks. A key of a client that stays where it points
+        (its OR101 suppressed by `# noqa` or not selected, or left because it
+        shares a variable with a client that stays, OR122) is reported as
+        not replaced. The key is never printed: messages show it redacted.
     """,
     why="""
         A key in source control is leaked: rotate it at OpenAI. An OpenAI key
@@ -436,9 +438,10 @@ SHARED_RECEIVER = rule(
         variable or attribute as a client the tool leaves where it points
         (`self.client = OpenAI()` in one branch, `OpenAI(base_url=proxy)`
         or a key the tool cannot follow in the other), also when that
-        variable is in another module of the run that imports the client
-        (the message names where). Neither is migrated, and the model IDs
-        sent through them stay as they are.
+        variable is in another module of the run that imports the client,
+        or is the client parameter of a function that calls in other modules
+        fill with either (the message names where). Neither is migrated,
+        and the model IDs sent through them stay as they are.
     """,
     why="""
         A call through that variable sends the same model ID to whichever
@@ -843,16 +846,31 @@ def _demote(
     carries and the findings that say they were made) and report why
     (``elsewhere``: the client that stays and the read, in another module)."""
     report = ctx.client_reports.pop(id(call), None)
+    cls_name = ctx.module.code_for_node(call.func)
+    secrets: list[cst.CSTNode] = []
     if report is not None:
         edited = {id(node) for node, _ in ctx.support_edits.pop(id(report), [])}
         edited.add(id(call))
-        ctx.reports = [
+        gone = [
             r
             for r in ctx.reports
-            if r is not report and not (r.fix_node is not None and id(r.fix_node) in edited)
+            if r is report or (r.fix_node is not None and id(r.fix_node) in edited)
         ]
+        ctx.reports = [r for r in ctx.reports if not any(r is g for g in gone)]
+        # a hard-coded key the move replaced stays with the client: still a
+        # leaked key, no longer "replaced" (OR107)
+        secrets = [r.node for r in gone if r.rule is SECRET]
     _leave(ctx, call)
-    cls_name = ctx.module.code_for_node(call.func)
+    for node in secrets:
+        text = _literal(node) if isinstance(node, cst.BaseExpression) else None
+        if text is not None:
+            _held_secret(
+                ctx,
+                node,
+                text,
+                cls_name,
+                f"{SHARED_RECEIVER.code}: it shares a variable with a client left alone",
+            )
     # where the other client is: the engine writes its position in (REFS)
     with_what = (
         f"`{ctx.module.code_for_node(other.func)}(...)` at {REFS}"
@@ -1231,6 +1249,9 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         reexport = clients.reexport_note(ctx, id(call))  # read through an unfollowed re-export
         if reexport is not None:
             unknown = (unknown or "") + reexport
+        shared = clients.param_note(ctx, id(call))  # a parameter also filled unresolved
+        if shared is not None:
+            unknown = (unknown or "") + shared
         # model IDs that cannot move, sent through it by other modules
         elsewhere = [] if key.followed else clients.external_blocks(ctx, id(call))
         escaped = escape_note(ctx, id(call))  # passed to code the tool cannot check
@@ -1254,18 +1275,31 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             add_import_os(ctx, report)
         for node, edit in key.edits:
             ctx.needs(report, node, edit)
+        # a client whose OR101 a noqa comment suppresses, or that is not
+        # selected, stays on OpenAI: its key is not replaced either
+        held = None
+        if id(call) in ctx.held_clients:
+            held = f"its {CLIENT.code} finding is suppressed"
+        elif not s.rule_enabled(CLIENT.code):
+            held = f"{CLIENT.code} is not selected"
         if secret_node is not None:
-            sec = ctx.report(
-                secret_node,
-                SECRET,
-                f"hard-coded API key {redact(secret_value)}: replaced by "
-                f'os.environ["{s.api_key_env}"]; rotate this key, it is in your history',
-            )
-            # the replacement itself is part of OR101's fix; OR107 shows it
-            sec.fix_node = call
+            if held is not None:
+                _held_secret(ctx, secret_node, secret_value, cls_name, held)
+            else:
+                sec = ctx.report(
+                    secret_node,
+                    SECRET,
+                    f"hard-coded API key {redact(secret_value)}: replaced by "
+                    f'os.environ["{s.api_key_env}"]; rotate this key, it is in your history',
+                )
+                # the replacement itself is part of OR101's fix; OR107 shows it
+                sec.fix_node = call
         for node, text in key.secrets:
             if not _first_report_of(ctx, node):
                 continue  # a key shared by several clients is one finding
+            if held is not None:
+                _held_secret(ctx, node, text, cls_name, held)
+                continue
             sec = ctx.report(
                 node,
                 SECRET,
@@ -1473,6 +1507,18 @@ def _key_edits(ctx: RuleContext, sources: list[KeySource]) -> _KeyEdits:
             continue
         out.changes.append(f"key:{where}" if where else s.api_key_env)
     return out
+
+
+def _held_secret(ctx: RuleContext, node: cst.CSTNode, text: str, cls_name: str, why: str) -> None:
+    """OR107 for a hard-coded key of a client that stays where it points
+    (``why``): reported, never changed."""
+    ctx.report(
+        node,
+        SECRET,
+        f"hard-coded API key {redact(text)} reaches `{cls_name}(...)`, which stays where it "
+        f"points ({why}): not replaced; move the key to an environment variable and rotate "
+        "it, it is in your history",
+    )
 
 
 def _first_report_of(ctx: RuleContext, node: cst.CSTNode) -> bool:

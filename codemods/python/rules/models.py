@@ -602,6 +602,7 @@ def check_models(ctx: RuleContext) -> None:
         ctx.summary.clients = index.exports()
         ctx.summary.wants_importers = index.wants_importers
         ctx.summary.client_args = index.call_args()
+        ctx.summary.client_arg_keys = dict(index.arg_keys)
         ctx.summary.client_sites = index.site_counts()
     if any(f.imports_module(p) for p in _langchain.PACKAGES):
         # LangChain models other modules may import and rebind

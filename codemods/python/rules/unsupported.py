@@ -453,8 +453,11 @@ def check_unsupported(ctx: RuleContext) -> None:
 
 
 def _check_endpoints(ctx: RuleContext, table: UnsupportedTable) -> None:
-    if not ctx.facts.imports_openai and not (ctx.project is not None and ctx.project.clients):
-        return  # (a client of another module migrated by this run: its calls count)
+    if not ctx.facts.imports_openai and ctx.project is None:
+        # (in the project pass, a client of another module migrated by this
+        # run, imported or passed to a function here: its calls count; only
+        # a receiver resolved to such a client is reported)
+        return
     for call in ctx.facts.calls:
         hit = match_endpoint(call, table.endpoints)
         if hit is None:
