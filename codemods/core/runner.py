@@ -1387,8 +1387,8 @@ def _second_round(
             return False
         inputs.update(todo)
         items = [(by_path[p], project, final[p].original) for p, project in todo.items()]
-        ahead = {p: final[p].ahead for p in todo if final[p].ahead is not None}
-        final.update(pipeline.rerun(items, ahead))  # type: ignore[arg-type]
+        ahead = {p: known for p in todo if (known := final[p].ahead) is not None}
+        final.update(pipeline.rerun(items, ahead))
         return True
 
     def given(path: str) -> ProjectInput:
