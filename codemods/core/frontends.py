@@ -37,6 +37,12 @@ class FrontEnd:
     engine: str
     # the module whose import registers the front-end's rules
     rules: str
+    # "module:function" the project pass's first round runs instead of
+    # ``engine``: (path, data, EngineConfig, resolved path) -> as ``engine``,
+    # and the file's result with a ProjectInput the second round is likely
+    # to give it (or None), computed on the same tree
+    # (codemods/python/engine.py: Ahead)
+    ahead: str | None = None
     # "module:function" analysing a file again with what the other files of
     # the run said: (path, data, EngineConfig, ProjectInput) -> as ``engine``
     with_project: str = ""
@@ -74,6 +80,7 @@ PYTHON = FrontEnd(
     engine="codemods.python.engine:analyze_candidate",
     with_project="codemods.python.engine:analyze_with_project",
     rules="codemods.python.rules",
+    ahead="codemods.python.engine:analyze_ahead",
     cross_module=True,
     preload="codemods.python.engine:preload",  # LibCST and the rules: about 0.3 s
 )

@@ -133,6 +133,10 @@ class Processed:
     # the members of that unit this run changes or fails on but does not
     # report (outside the files named): (path, real path, failed)
     unit_outside: tuple[tuple[str, str | None, bool], ...] = ()
+    # round 1 of the project pass: the file's result with the input the
+    # second round is likely to give it, and the bytes it was computed on
+    # (see _first_round); the second round takes it for exactly that input
+    ahead: tuple[Any, bytes] | None = None
 
 
 def resolve_jobs(jobs: int | None) -> int:
@@ -180,11 +184,39 @@ def _process_bytes(
     """Parse and check one candidate (the prefilter already let it through);
     also what the file tells the project pass."""
     try:
-        return resolve(front_end_for(path, data).engine)(path, data, config)
+        front_end = front_end_for(path, data)
+        request = _ahead_request
+        if request is not None and front_end.ahead is not None:
+            result, summary, ahead = resolve(front_end.ahead)(path, data, config, request[0])
+            if ahead is not None:
+                request[1].append(ahead)
+            return result, summary
+        return resolve(front_end.engine)(path, data, config)
     except Exception as e:  # noqa: BLE001 - one file's bug must not end the run
         return FileResult(
             path, errors=[FileError(path, f"internal error: {type(e).__name__}: {e}")]
         ), None
+
+
+#: _first_round asks _process_bytes for what the front-end computes ahead
+#: for the second round: the file's resolved path, and where to put it
+_ahead_request: tuple[str, list[Any]] | None = None
+
+
+def _first_round(
+    path: str, data: bytes, config: EngineConfig, real: str
+) -> tuple[FileResult, ModuleSummary | None, Any]:
+    """The project pass's first round of one candidate: :func:`_process_bytes`,
+    and what the front-end computed ahead for the second round (its
+    ``ahead`` entry: codemods/python/engine.py ``Ahead``; None: nothing)."""
+    global _ahead_request
+    box: list[Any] = []
+    _ahead_request = (real, box)
+    try:
+        result, summary = _process_bytes(path, data, config)
+    finally:
+        _ahead_request = None
+    return result, summary, (box[0] if box else None)
 
 
 #: signals the parent handles for the whole run (see the module docstring)
@@ -262,11 +294,15 @@ def _restore_gc(old: tuple[int, int, int]) -> None:
 
 
 def _work_chunk(
-    items: list[tuple[str, bytes]],
-) -> list[tuple[FileResult, ModuleSummary | None]]:
+    items: list[tuple[str, bytes, str]], ahead: bool = False
+) -> list[tuple[FileResult, ModuleSummary | None, Any]]:
+    """Process a chunk of candidates (path, bytes, resolved path) in a worker
+    (``ahead``: the project pass's first round, :func:`_first_round`)."""
     config = _worker_config
     assert config is not None, "worker not initialised"
-    return [_process_bytes(path, data, config) for path, data in items]
+    if ahead:
+        return [_first_round(path, data, config, real) for path, data, real in items]
+    return [(*_process_bytes(path, data, config), None) for path, data, _ in items]
 
 
 def _process_project(
@@ -338,8 +374,8 @@ class _Pending:
 class _Chunk:
     items: list[_Pending] = field(default_factory=list)
     size: int = 0
-    future: Future[list[tuple[FileResult, ModuleSummary | None]]] | None = None
-    results: list[tuple[FileResult, ModuleSummary | None]] | None = None
+    future: Future[list[tuple[FileResult, ModuleSummary | None, Any]]] | None = None
+    results: list[tuple[FileResult, ModuleSummary | None, Any]] | None = None
     #: the workers it was sent to (a chunk that fails with a pool already
     #: replaced must not stop the new one)
     pool: Any = None
@@ -379,6 +415,10 @@ class _Pipeline:
         # the project pass: the worker (index in _Members) that last analysed
         # each file, and so keeps its tree
         self.homes: dict[str, int] = {}
+        # second-round results taken from round 1's (Processed.ahead), and
+        # files analysed again in the second round (counted for the tests)
+        self.ahead_used = 0
+        self.analysed_again = 0
 
     # results in input order
     def __iter__(self) -> Iterator[Processed]:
@@ -539,15 +579,26 @@ class _Pipeline:
                 # the second round runs here too: keep the trees (see _Members)
                 codemods.python.engine.keep_trees(True)
 
-    def rerun(self, items: list[tuple[Job, ProjectInput, bytes | None]]) -> dict[str, Processed]:
+    def rerun(
+        self,
+        items: list[tuple[Job, ProjectInput, bytes | None]],
+        ahead: dict[str, tuple[Any, bytes]] | None = None,
+    ) -> dict[str, Processed]:
         """Process files again with what the other files said: from the cache
-        (the file's project cache, keyed by the bytes and that input), else on
-        the workers (several files) or in this process."""
+        (the file's project cache, keyed by the bytes and that input), else
+        from what round 1 computed ahead for exactly that input and those
+        bytes (``ahead``: path -> ``Processed.ahead``), else on the workers
+        (several files) or in this process."""
         from codemods.core.project import fingerprint
 
         out: dict[str, Processed] = {}
         todo: list[tuple[Job, ProjectInput, bytes, Cache | None, str | None]] = []
         for job, project, data in items:
+            known = None if ahead is None else ahead.get(job.path)
+            if known is not None and known[0].project != project:
+                known = None
+            if known is not None:
+                data = known[1]  # what it was computed on (the file may change meanwhile)
             if data is None:
                 try:
                     data = read_source(job.real)
@@ -565,7 +616,15 @@ class _Pipeline:
                     self.final_keys[job.path] = key
                     continue
             self.final_keys[job.path] = None
+            if known is not None:
+                result, summary = known[0].result, known[0].summary
+                self.ahead_used += 1
+                if self._store(cache, key, result, summary, data):
+                    self.final_keys[job.path] = key
+                out[job.path] = Processed(result, data, job.real, summary)
+                continue
             todo.append((job, project, data, cache, key))
+        self.analysed_again += len(todo)
         if self.workers > 1 and (len(todo) > 1 or self.executor is not None):
             executor = self._pool()
             # a batch ends when its last file does: one file per message,
@@ -757,9 +816,19 @@ class _Pipeline:
                 preload()  # frozen by _tune_gc with the rest
 
                 self.old_gc = _tune_gc()
-            result, summary = _process_bytes(job.path, data, self.inp.config)
+            if self.project:
+                result, summary, ahead = _first_round(job.path, data, self.inp.config, job.real)
+            else:
+                result, summary = _process_bytes(job.path, data, self.inp.config)
+                ahead = None
             self._store(cache, key, result, summary, data)
-            return Processed(result, data if result.changed else None, job.real, summary)
+            return Processed(
+                result,
+                data if result.changed else None,
+                job.real,
+                summary,
+                ahead=None if ahead is None else (ahead, data),
+            )
         if self.open is None:
             self.open = _Chunk()
         chunk = self.open
@@ -806,15 +875,17 @@ class _Pipeline:
             return
         executor = self._pool()
         chunk.pool = executor
-        payload = [(p.job.path, p.data) for p in chunk.items]
+        payload = [(p.job.path, p.data, p.job.real) for p in chunk.items]
         with _run_signals_blocked():  # a submit may start the workers
             if isinstance(executor, _Members):
                 member = executor.pick()
                 for p in chunk.items:
                     self.homes[p.job.path] = member
-                chunk.future = executor.submit_to(member, chunk.size, _work_chunk, payload)
+                chunk.future = executor.submit_to(
+                    member, chunk.size, _work_chunk, payload, self.project
+                )
             else:
-                chunk.future = _submit(executor, _work_chunk, payload)
+                chunk.future = _submit(executor, _work_chunk, payload, self.project)
         self.in_flight += 1
 
     def _pool(self) -> Any:
@@ -851,12 +922,18 @@ class _Pipeline:
                 if one:
                     block = False
             self.queue.popleft()
-            result, summary = chunk.results[chunk.items.index(head)]
+            result, summary, ahead = chunk.results[chunk.items.index(head)]
             self._store(head.cache, head.key, result, summary, head.data)
-            yield Processed(result, head.data if result.changed else None, head.job.real, summary)
+            yield Processed(
+                result,
+                head.data if result.changed else None,
+                head.job.real,
+                summary,
+                ahead=None if ahead is None else (ahead, head.data),
+            )
             head.data = b""  # drop the bytes early (the chunk still references this)
 
-    def _collect(self, chunk: _Chunk) -> list[tuple[FileResult, ModuleSummary | None]]:
+    def _collect(self, chunk: _Chunk) -> list[tuple[FileResult, ModuleSummary | None, Any]]:
         from concurrent.futures.process import BrokenProcessPool
 
         assert chunk.future is not None
@@ -873,17 +950,19 @@ class _Pipeline:
         except Exception as e:  # noqa: BLE001 - e.g. a result that does not unpickle
             message = f"internal error: {type(e).__name__}: {e}"
             return [
-                (FileResult(p.job.path, errors=[FileError(p.job.path, message)]), None)
+                (FileResult(p.job.path, errors=[FileError(p.job.path, message)]), None, None)
                 for p in chunk.items
             ]
 
-    def _isolated(self, pending: _Pending) -> tuple[FileResult, ModuleSummary | None]:
+    def _isolated(self, pending: _Pending) -> tuple[FileResult, ModuleSummary | None, Any]:
         from concurrent.futures.process import BrokenProcessPool
 
         executor = _start_pool(1, self.inp.config)
         try:
             with _run_signals_blocked():
-                future = executor.submit(_work_chunk, [(pending.job.path, pending.data)])
+                future = executor.submit(
+                    _work_chunk, [(pending.job.path, pending.data, pending.job.real)], self.project
+                )
             return future.result()[0]
         except BrokenProcessPool:
             message = "internal error: the worker process died while processing this file"
@@ -891,7 +970,11 @@ class _Pipeline:
             message = f"internal error: {type(e).__name__}: {e}"
         finally:
             _stop_pool(executor)
-        return FileResult(pending.job.path, errors=[FileError(pending.job.path, message)]), None
+        return (
+            FileResult(pending.job.path, errors=[FileError(pending.job.path, message)]),
+            None,
+            None,
+        )
 
 
 def _submit(pool: Any, fn: Callable[..., Any], *args: Any) -> Any:
@@ -1309,7 +1392,8 @@ def _second_round(
             return False
         inputs.update(todo)
         items = [(by_path[p], project, final[p].original) for p, project in todo.items()]
-        final.update(pipeline.rerun(items))
+        ahead = {p: known for p in todo if (known := final[p].ahead) is not None}
+        final.update(pipeline.rerun(items, ahead))
         return True
 
     def given(path: str) -> ProjectInput:
