@@ -449,3 +449,57 @@ def test_reading_a_setting_or_calling_the_method_is_not_an_sdk_method_escape() -
     (client,) = _by_code(r, "OR101")
     assert client.applicability == "safe", client.message
     assert r.new_source is not None and b'"openai/gpt-4o"' in r.new_source
+
+
+# ---- issue 11: a client stored in a container, or returned in one ------------
+
+
+@pytest.mark.parametrize(
+    ("use", "shown"),
+    [
+        ('d = {}\nd["k"] = client\n', "is stored in `d[...]` (line 4)"),
+        (
+            "registry = {}\ndef register(name):\n    registry[name] = client\n",
+            "is stored in `registry[...]` (line 5)",
+        ),
+        ("clients = []\nclients.append(client)\n", "is passed to `clients.append` (line 4)"),
+        ("items = []\nitems.extend([client])\n", "is passed to `items.extend` (line 4)"),
+        ("class O: ...\nobj = O()\nsetattr(obj, 'c', client)\n", "is passed to `setattr` (line 5)"),
+        (
+            'from helpers import go\ngo({"client": client})\n',
+            "is passed to `go` (line 4)",
+        ),
+        ("def get():\n    return [client]\n", "is returned in a container by `get` (line 4)"),
+        ("def get():\n    return (client,)\n", "is returned in a container by `get` (line 4)"),
+        (
+            'def get():\n    return {"client": client, "model": "gpt-4o"}\n',
+            "is returned in a container by `get` (line 4)",
+        ),
+        ("def get():\n    yield client, 1\n", "is returned in a container by `get` (line 4)"),
+    ],
+)
+def test_a_client_stored_in_a_container_moves_only_unsafely(use: str, shown: str) -> None:
+    # taken out of the container later, its uses cannot be followed: the
+    # model IDs sent through it there would stay bare while it moves
+    r = run("from openai import OpenAI\nclient = OpenAI()\n" + use, dedent=False)
+    (client,) = _by_code(r, "OR101")
+    assert client.applicability == "unsafe", client.message
+    assert shown in client.message, client.message
+    assert r.new_source is None
+
+
+def test_a_client_kept_on_self_is_followed_not_a_container() -> None:
+    r = run(
+        """\
+        from openai import OpenAI
+        client = OpenAI()
+        class Bot:
+            def __init__(self):
+                self.client = client
+            def go(self):
+                return self.client.chat.completions.create(model="gpt-4o", messages=[])
+        """
+    )
+    (client,) = _by_code(r, "OR101")
+    assert client.applicability == "safe", client.message
+    assert r.new_source is not None and b'"openai/gpt-4o"' in r.new_source

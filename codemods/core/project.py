@@ -98,6 +98,16 @@ class ModuleSummary:
     # codemods/python/rules/langchain.py: exported_models): what other modules do
     # to it (``llm.bind(model=...)``) reaches it as client_facts
     langchain_exports: dict[str, str] = field(default_factory=dict)
+    # escapes across modules (codemods/python/escapes.py: project_summary):
+    # imported functions a client of this file is passed to -> argument keys;
+    # for the functions other modules ask about (ProjectInput.escape_params):
+    # function -> parameter -> [line, what, why] where it escapes here, and
+    # -> [callee, argument key, whether the callee is of this module] where
+    # it is passed on; their parameters ([positional], [keyword-only], variadic)
+    client_callees: dict[str, list[str]] = field(default_factory=dict)
+    param_escapes: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    param_forwards: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    escape_functions: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -201,6 +211,17 @@ class ProjectInput:
     # defining module took for it (ModuleSummary.langchain_exports): a model
     # bound here (``llm.bind(model=...)``) moves with it
     langchain_models: tuple[tuple[str, str], ...] = ()
+    # escapes across modules (codemods/python/escapes.py): the module-level
+    # functions of this file whose parameters other modules pass a client to
+    # (where they escape goes in the summary); and, for the functions this
+    # file imports and passes a client to (once the project pass has looked:
+    # callees_told), those that are functions of the run it follows, and
+    # where what is passed to them escapes: (local name, argument key,
+    # "path:line" relative to this file's directory, what, why)
+    escape_params: frozenset[str] = frozenset()
+    callees_told: bool = False
+    callees_known: frozenset[str] = frozenset()
+    callee_escapes: tuple[tuple[str, str, str, str, str], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -226,6 +247,8 @@ class ProjectInput:
             or self.litellm_followed
             or self.litellm_shared
             or self.langchain_models
+            or self.escape_params
+            or self.callees_told
         )
 
     def param_client_state(self, function: str, param: str) -> str | None:

@@ -1277,6 +1277,7 @@ def _second_round(
         plan_calls,
         plan_client_uses,
         plan_clients,
+        plan_escapes,
         plan_keys,
         plan_langchain_models,
         plan_litellm_constants,
@@ -1354,6 +1355,25 @@ def _second_round(
     todo = {
         path: replace(given(path), module_client_state=state, module_client_files=where)
         for path, (state, where) in states.items()
+    }
+    if rerun(todo):
+        current = files()
+    # a client passed to a function of another module moves with what that
+    # function does with it: the functions called with one are asked where
+    # their parameters escape (again for those they pass them on to), then
+    # the callers are told, before any module is told how a client moves
+    asked: dict[str, set[str]] = {}
+    while True:
+        ask, told = plan_escapes(current, modules, asked)
+        if not ask:
+            break
+        for path, names_ in ask.items():
+            asked.setdefault(path, set()).update(names_)
+        rerun({path: replace(given(path), escape_params=frozenset(asked[path])) for path in ask})
+        current = files()
+    todo = {
+        path: replace(given(path), callees_told=True, callees_known=known, callee_escapes=rows)
+        for path, (known, rows) in told.items()
     }
     if rerun(todo):
         current = files()

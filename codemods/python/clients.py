@@ -152,6 +152,11 @@ MIGRATED = "migrated"  # a client another module of the run moves to OpenRouter
 # made through them are counted for the module that builds the client
 IMPORTED = "import"
 FIXTURE = "fixture"
+# ``(PARAM, "function:parameter")``: the value is (also) a parameter of a
+# module-level function of this file, whatever its callers pass there: where
+# it escapes is told to the modules that call the function
+# (codemods/python/escapes.py: param_summary)
+PARAM = "param"
 # a parameter annotated with openai's client class whose callers are not all
 # known: which client is unknown, but it is an OpenAI client of the run
 # (a migrated one when the project pass says every one is migrated)
@@ -453,6 +458,14 @@ class ClientIndex:
         return self._union(values, cls)
 
     def _resolve_param(self, fn: cst.FunctionDef, param: cst.Param) -> set[Atom]:
+        out = self._resolve_param_atoms(fn, param)
+        f = self.ctx.facts
+        name = fn.name.value
+        if f.module_functions.get(name) is fn and f.assignment_counts.get(name, 0) == 1:
+            out = out | {(PARAM, f"{name}:{param.name.value}")}
+        return out
+
+    def _resolve_param_atoms(self, fn: cst.FunctionDef, param: cst.Param) -> set[Atom]:
         out = self._resolve_param_values(fn, param)
         hidden = _HIDDEN in out or not real_atoms(out)  # callers the tool cannot see
         out = out - {_HIDDEN}
@@ -1250,7 +1263,7 @@ def _tag_keys(atoms: frozenset[Atom]) -> list[str]:
     return [
         a[1] if a[0] == IMPORTED else FIXTURE_PREFIX + a[1]  # type: ignore[index]
         for a in atoms
-        if type(a) is tuple
+        if type(a) is tuple and a[0] != PARAM  # type: ignore[index]
     ]
 
 
