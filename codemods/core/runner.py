@@ -1254,6 +1254,11 @@ def _mark_units(final: dict[str, Processed], units: Units, report: set[str] | No
                 )
 
 
+# the most times the clients phase of the project pass plans again (a chain of
+# functions passing a client on across modules settles one step a round)
+_CLIENT_ROUNDS = 6
+
+
 def _second_round(
     pipeline: _Pipeline, jobs: list[Job], final: dict[str, Processed], units: Units | None = None
 ) -> None:
@@ -1358,25 +1363,6 @@ def _second_round(
     }
     if rerun(todo):
         current = files()
-    # a client passed to a function of another module moves with what that
-    # function does with it: the functions called with one are asked where
-    # their parameters escape (again for those they pass them on to), then
-    # the callers are told, before any module is told how a client moves
-    asked: dict[str, set[str]] = {}
-    while True:
-        ask, told = plan_escapes(current, modules, asked)
-        if not ask:
-            break
-        for path, names_ in ask.items():
-            asked.setdefault(path, set()).update(names_)
-        rerun({path: replace(given(path), escape_params=frozenset(asked[path])) for path in ask})
-        current = files()
-    todo = {
-        path: replace(given(path), callees_told=True, callees_known=known, callee_escapes=rows)
-        for path, (known, rows) in told.items()
-    }
-    if rerun(todo):
-        current = files()
     # the calls other modules make through a client count where it is built
     # (OR119): the files that may make them are read first (the prefilter
     # skips a file that never names openai), then the builders decide again
@@ -1387,6 +1373,25 @@ def _second_round(
         read.update(readers)
         if not rerun({path: given(path) for path in readers}):
             break
+        current = files()
+    # a client passed to a function of another module moves with what that
+    # function does with it: the functions called with one are asked where
+    # their parameters escape (again for those they pass them on to), then
+    # the callers are told, before any module is told how a client moves
+    asked: dict[str, set[str]] = {}
+    while True:
+        ask, escaping = plan_escapes(current, modules, asked)
+        if not ask:
+            break
+        for path, names_ in ask.items():
+            asked.setdefault(path, set()).update(names_)
+        rerun({path: replace(given(path), escape_params=frozenset(asked[path])) for path in ask})
+        current = files()
+    todo = {
+        path: replace(given(path), callees_told=True, callees_known=known, callee_escapes=rows)
+        for path, (known, rows) in escaping.items()
+    }
+    if rerun(todo):
         current = files()
     unknown: dict[str, tuple[tuple[str, str], ...]] = {}
     told: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
@@ -1432,6 +1437,38 @@ def _second_round(
         todo[path] = project
     if rerun(todo):
         current = files()
+        # what a file decided with that may change what it tells the next
+        # one: a client passed on through a function to another module's
+        # (``run(c)`` calling ``ask(c)``), a client that became unsafe there
+        # and is imported elsewhere. Plan again until no decision changes
+        # (each round settles one more step of such a chain; bounded)
+        for _ in range(_CLIENT_ROUNDS):
+            client_plan = plan_clients(current, modules)
+            param_plan = plan_param_clients(current, modules, mentions)
+            # new facts only (a client handed on by a file that learnt it
+            # late): the uses were counted once, before any module was
+            # told which names re-export a client (counted again now, a use
+            # through such a name would count for the re-exporting module)
+            told = {}
+            plan_client_uses(current, modules, mentions, None, told)
+            todo = {}
+            for path in sorted(
+                set(client_plan) | set(param_plan) | set(told), key=order.__getitem__
+            ):
+                project = base = given(path)
+                if path in client_plan and project.clients != client_plan[path]:
+                    project = replace(project, clients=client_plan[path])
+                if path in param_plan and project.param_clients != param_plan[path]:
+                    project = replace(project, param_clients=param_plan[path])
+                facts = tuple(sorted({*project.client_facts, *told.get(path, ())}))
+                if facts != tuple(sorted(project.client_facts)):
+                    project = replace(project, client_facts=facts)
+                if project is not base:
+                    todo[path] = project
+            if not rerun(todo):
+                break
+            current = files()
+            units.link_clients(current, modules)
     # a parameter annotated OpenAI is one of the run's clients: migrated if all are
     wanting = plan_all_clients_migrated(current, mentions)
     if rerun({path: replace(given(path), all_clients_migrated=True) for path in wanting}):

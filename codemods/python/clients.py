@@ -140,6 +140,9 @@ FACT_BIND = "bind"
 # (``client = a if x else b`` in a package's ``__init__.py``): what is sent
 # through it there may stay bare (detail: the re-exporting file)
 FACT_REEXPORT = "reexport"
+# passed to (or stored in) code the tool does not follow: what is sent
+# through it there may stay bare (detail: what, NUL, why; codemods/python/escapes.py)
+FACT_ESCAPE = "escape"
 FACT_PATH = "\x00path\x00"  # in a fact's detail: the path of the module that found it
 # markers, atoms that stand for no client: the value went through
 # instructor.from_openai; no call in another module passes anything
@@ -1180,6 +1183,28 @@ def reexport_note(ctx: RuleContext, site: int) -> str | None:
         f"; unsafe fix: {where} reads it through {via}, which re-exports it in a way the "
         f"tool cannot follow{more}: the model IDs sent through it there may stay bare "
         "while it moves"
+    )
+
+
+def escaped_elsewhere_note(ctx: RuleContext, site: int) -> str | None:
+    """Why the move of the client built at ``site`` is unsafe: another
+    module passes it to code the tool does not follow, or stores it where
+    its uses are not followed (project.plan_client_uses; None: not so)."""
+    found = sorted(
+        {(w, d) for s, d, w in index(ctx)._external_facts(FACT_ESCAPE) if s == site},
+        key=lambda x: (x[0].rsplit(":", 1)[0], int(x[0].rsplit(":", 1)[-1] or 0), x[1]),
+    )
+    if not found:
+        return None
+    shown = []
+    for where, detail in found[:2]:
+        what, _, why = detail.partition("\x00")
+        shown.append(f"{what} ({where}){why}")
+    more = f" and {len(found) - 2} more" if len(found) > 2 else ""
+    return (
+        f"; unsafe fix: another module hands it on: the client {', '.join(shown)}{more}: "
+        "the model IDs sent there may stay bare while the client moves (move them with it, "
+        "then apply with --unsafe-fixes)"
     )
 
 

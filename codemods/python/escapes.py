@@ -29,7 +29,7 @@ What the tool follows is not an escape:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
 import libcst as cst
 
@@ -52,8 +52,17 @@ MODELLED = frozenset(
         "instructor.dsl.validators.openai_moderation",
     }
 )
-# calls that take a client and send no request through it (instrumentation)
-_NO_REQUESTS = frozenset({"logfire.instrument_openai"})
+# calls that take a client and send no request through it (instrumentation;
+# test doubles replacing one of its methods)
+_NO_REQUESTS = frozenset(
+    {
+        "logfire.instrument_openai",
+        "unittest.mock.patch.object",
+        "unittest.mock.patch.multiple",
+        "mock.patch.object",
+        "mock.patch.multiple",
+    }
+)
 # instructor's ``Instructions(openai_client=client)`` sends requests through
 # the client only for ``@instructions.distil(mode="dispatch", model=...)``
 # (instructor/distil.py); its default mode ("distil") calls the function
@@ -148,7 +157,26 @@ def escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
     places it escapes to code the tool does not follow (computed once)."""
     known = ctx.memo.get("escapes")
     if known is None:
-        known = ctx.memo["escapes"] = _escapes(ctx)
+        index = clients.index(ctx)
+        if any(s.kind in ("openai", "unresolved") for s in index.sites.values()):
+            known = ctx.memo["escapes"] = _escapes(ctx)
+        else:
+            # no client of this file: what resolution asks the project pass
+            # on the way would have it process files again for nothing
+            # (as ClientIndex.external_uses)
+            saved = (index.wants_importers, index.wants_all_migrated)
+            params = {k: dict(v) for k, v in index.client_params.items()}
+            try:
+                known = ctx.memo["escapes"] = _escapes(ctx)
+            finally:
+                index.wants_importers, index.wants_all_migrated = saved
+                index.client_params.clear()
+                index.client_params.update(params)
+            out = ctx.memo[_PARAMS][0]
+            if any(type(t) is tuple and any(e.pending for e in out[t]) for t in out):
+                # a client of another module passed to a public function of
+                # this one: which of its names other modules import settles it
+                index.wants_importers = True
     return known
 
 
@@ -186,37 +214,43 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
     # a client to (the project pass asks: ProjectInput.escape_params)
     project = ctx.project
     asked = project.escape_params if project is not None else frozenset()
-    # a target: a constructor site of this file (int), or "function:parameter"
-    # of an asked function (str)
-    out: dict[int | str, list[Escape]] = {}
+    # a target: a constructor site of this file (int), "function:parameter"
+    # of an asked function (str), or a client another module builds, as
+    # ("ext", key of ClientIndex.external_uses): told to that module
+    out: dict[Target, list[Escape]] = {}
     callees: dict[str, set[str]] = {}  # imported function -> argument keys given a site
-    forwards: dict[str, set[tuple[str, str, bool, cst.Call]]] = {}  # "fn:param" -> (callee, key, own, call)
+    # "fn:param" -> (callee, key, whether the callee is of this module, call)
+    forwards: dict[str, set[tuple[str, str, bool, cst.Call]]] = {}
     ctx.memo[_PARAMS] = (out, callees, forwards)
-    if not mine and not asked:
+    external = clients.may_use_external(f)
+    if not mine and not asked and not external:
         return {}
 
-    def resolved(item: cst.BaseExpression, scope: cst.CSTNode | None) -> set[int | str]:
-        found: set[int | str] = set()
-        for a in index.resolve(item, scope):
+    def resolved(item: cst.BaseExpression, scope: cst.CSTNode | None) -> set[Target]:
+        found: set[Target] = set()
+        atoms = index.resolve(item, scope)
+        for a in atoms:
             if isinstance(a, int):
                 if a in mine:
                     found.add(a)
             elif type(a) is tuple and a[0] == clients.PARAM:  # type: ignore[index]
                 if a[1].split(":", 1)[0] in asked:  # type: ignore[index]
                     found.add(a[1])  # type: ignore[index]
+        if external:
+            found.update((_EXT, key) for key in clients._tag_keys(atoms))
         return found
 
-    def hits(value: cst.BaseExpression, scope: cst.CSTNode | None) -> set[int | str]:
-        found: set[int | str] = set()
+    def hits(value: cst.BaseExpression, scope: cst.CSTNode | None) -> set[Target]:
+        found: set[Target] = set()
         for item in _items(value):
             if type(item) in clients._CARRIERS:
                 found.update(resolved(item, scope))
         return found
 
-    def methods(value: cst.BaseExpression, scope: cst.CSTNode | None) -> set[int | str]:
+    def methods(value: cst.BaseExpression, scope: cst.CSTNode | None) -> set[Target]:
         """The clients whose SDK resource or method ``value`` is, taken as a
         value (``client.chat.completions.create``, ``self.client.chat``)."""
-        found: set[int | str] = set()
+        found: set[Target] = set()
         for item in _items(value):
             node = item
             while type(node) is cst.Attribute:
@@ -236,6 +270,8 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
         q = f.qualified(call.func)
         if q in clients.WRAPPERS or q in MODELLED or q in _NO_REQUESTS:
             continue
+        if q is None and dotted_name(call.func) == "monkeypatch.setattr":
+            continue  # pytest's fixture replacing a method in a test
         if q in _INSTRUCTIONS and not _dispatches(ctx):
             continue
         func = call.func
@@ -269,7 +305,7 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
                     out.setdefault(target, []).append(Escape(call, what, why, pending))
                 continue
             key = arg.keyword.value if arg.keyword is not None else str(position)
-            sites = {t for t in found if isinstance(t, int)}
+            sites = {t for t in found if not isinstance(t, str)}
             params = {t for t in found if isinstance(t, str)}
             what = f"is passed to `{_callee(ctx, call)}`"
             pending = _pending(index, call, scope)
@@ -281,9 +317,14 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
                     callees.setdefault(imported, set()).add(key)
                 for target in params:
                     forwards.setdefault(target, set()).add((imported, key, False, call))
-                for what, why in _told(project, imported, key, what):
+                for said, why in _told(project, imported, key, what):
                     for site in sites:
-                        out.setdefault(site, []).append(Escape(call, what, why))
+                        if type(site) is tuple and why != Escape.why:
+                            # told to the module that builds it: a place
+                            # named from here would be named from the wrong
+                            # directory there (this file's finding names it)
+                            why = ", which hands it on to code the tool cannot check"
+                        out.setdefault(site, []).append(Escape(call, said, why))
                 continue
             own = _own_function(index, call, arg, scope)
             for target in params:
@@ -360,11 +401,23 @@ def _shown(ctx: RuleContext, node: cst.BaseExpression) -> str:
 
 
 _PARAMS = "escapes.params"  # ctx.memo: what _escapes found for the project pass
+_EXT = "ext"
+_SPLIT = "\x00"  # in a FACT_ESCAPE's detail: between what and why
+Target = Union[int, str, tuple[str, str]]
 
 
 def project_summary(
     ctx: RuleContext,
-) -> tuple[dict[str, list[str]], dict[str, Any], dict[str, Any], dict[str, list[Any]]] | None:
+) -> (
+    tuple[
+        dict[str, list[str]],
+        dict[str, Any],
+        dict[str, Any],
+        dict[str, list[Any]],
+        dict[str, list[tuple[str, int, str]]],
+    ]
+    | None
+):
     """This file's part of the project pass's escape analysis (None: none):
 
     - the functions of other modules a client of this file is passed to:
@@ -376,10 +429,12 @@ def project_summary(
       line];
     - those functions' parameters: function -> [positional names, keyword-only
       names, whether it takes ``*args``/``**kwargs``] (a function not listed
-      is not a module-level function here)."""
+      is not a module-level function here);
+    - the clients of other modules that escape here (``FACT_ESCAPE``, as
+      :meth:`ClientIndex.external_facts`)."""
     project = ctx.project
     asked = project.escape_params if project is not None else frozenset()
-    if _PARAMS not in ctx.memo and not asked:
+    if _PARAMS not in ctx.memo and not asked and not clients.may_use_external(ctx.facts):
         if ctx.memo.get("clients") is None:
             return None  # no client resolved here
         sites = clients.index(ctx).sites.values()
@@ -387,8 +442,9 @@ def project_summary(
             return None
     escapes(ctx)
     out, callees, forwards = ctx.memo[_PARAMS]
+    external = [t for t in out if type(t) is tuple]
     targets = [t for t in out if isinstance(t, str)]
-    nodes: list[cst.CSTNode] = [e.node for t in targets for e in out[t]]
+    nodes: list[cst.CSTNode] = [e.node for t in targets + external for e in out[t]]
     nodes += [row[3] for rows in forwards.values() for row in rows]
     lines = _lines(ctx, nodes)
     found: dict[str, dict[str, list[list[Any]]]] = {}
@@ -412,12 +468,19 @@ def project_summary(
         keyword = [x.name.value for x in p.kwonly_params]
         variadic = isinstance(p.star_arg, cst.Param) or p.star_kwarg is not None
         functions[name] = [positional, keyword, variadic]
-    return {k: sorted(v) for k, v in callees.items()}, found, passed, functions
+    # a client of another module escaping here: decides its move there
+    facts: dict[str, list[tuple[str, int, str]]] = {}
+    for t in external:
+        for e in out[t]:
+            if e.pending:
+                continue  # not known yet: the project pass has not said
+            fact = (clients.FACT_ESCAPE, lines[id(e.node)], f"{e.what}{_SPLIT}{e.why}")
+            if fact not in facts.setdefault(t[1], []):  # type: ignore[index]
+                facts[t[1]].append(fact)  # type: ignore[index]
+    return {k: sorted(v) for k, v in callees.items()}, found, passed, functions, facts
 
 
-def _told(
-    project: ProjectInput | None, local: str, key: str, what: str
-) -> list[tuple[str, str]]:
+def _told(project: ProjectInput | None, local: str, key: str, what: str) -> list[tuple[str, str]]:
     """The escapes the project pass found for a client passed as ``key`` to
     ``local``, a function imported from another module: (what, why) per
     place. Until it has said (and with no project pass), none: the function
@@ -508,7 +571,7 @@ def _followed(
     arg: cst.Arg,
     position: int | None,
     scope: cst.CSTNode | None,
-    sites: set[int],
+    sites: set[Target],
 ) -> bool:
     """Does the resolver follow ``arg`` into the function ``call`` calls,
     to these sites (a function of this module whose parameter resolves to
@@ -525,8 +588,10 @@ def _followed(
     param = _bound_param(fn, arg, position)
     if param is None:
         return False
-    resolved = index._resolve_param(fn, param)
-    return sites <= {a for a in resolved if isinstance(a, int)}
+    resolved = frozenset(index._resolve_param(fn, param))
+    known: set[Target] = {a for a in resolved if isinstance(a, int)}
+    known.update((_EXT, key) for key in clients._tag_keys(resolved))
+    return sites <= known
 
 
 def _pending(index: clients.ClientIndex, call: cst.Call, scope: cst.CSTNode | None) -> bool:

@@ -639,7 +639,12 @@ def check_models(ctx: RuleContext) -> None:
             ctx.summary.param_escapes,
             ctx.summary.param_forwards,
             ctx.summary.escape_functions,
+            facts,
         ) = crossing
+        for key, told in facts.items():
+            ctx.summary.client_facts.setdefault(key, []).extend(told)
+        if clients.index(ctx).wants_importers:
+            ctx.summary.wants_importers = True  # (escapes: a public function's callers)
     if ctx.memo.get("clients") is not None:
         ctx.summary.client_params = clients.index(ctx).client_params
         ctx.summary.wants_all_migrated = clients.index(ctx).wants_all_migrated
