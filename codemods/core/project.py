@@ -219,6 +219,9 @@ class ProjectInput:
     # where what is passed to them escapes: (local name, argument key,
     # "path:line" relative to this file's directory, what, why)
     escape_params: frozenset[str] = frozenset()
+    # the clients of other modules this file passes on (keys as in
+    # client_uses) whose escapes it is to report to the modules that build them
+    escape_keys: frozenset[str] = frozenset()
     callees_told: bool = False
     callees_known: frozenset[str] = frozenset()
     callee_escapes: tuple[tuple[str, str, str, str, str], ...] = ()
@@ -248,6 +251,7 @@ class ProjectInput:
             or self.litellm_shared
             or self.langchain_models
             or self.escape_params
+            or self.escape_keys
             or self.callees_told
         )
 

@@ -1275,6 +1275,7 @@ def _second_round(
         ProjectInput,
         agent_readers,
         client_readers,
+        escape_keys,
         modules_of,
         plan,
         plan_agents,
@@ -1378,6 +1379,9 @@ def _second_round(
     # function does with it: the functions called with one are asked where
     # their parameters escape (again for those they pass them on to), then
     # the callers are told, before any module is told how a client moves
+    handing = escape_keys(current, modules)  # (clients of other modules passed on)
+    if rerun({path: replace(given(path), escape_keys=keys) for path, keys in handing.items()}):
+        current = files()
     asked: dict[str, set[str]] = {}
     while True:
         ask, escaping = plan_escapes(current, modules, asked)

@@ -222,7 +222,9 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
     # "fn:param" -> (callee, key, whether the callee is of this module, call)
     forwards: dict[str, set[tuple[str, str, bool, cst.Call]]] = {}
     ctx.memo[_PARAMS] = (out, callees, forwards)
-    external = clients.may_use_external(f)
+    # the clients of other modules this file passes on, once the project
+    # pass has said which of the names it passes on are such clients
+    external = project.escape_keys if project is not None else frozenset()
     if not mine and not asked and not external:
         return {}
 
@@ -237,7 +239,7 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
                 if a[1].split(":", 1)[0] in asked:  # type: ignore[index]
                     found.add(a[1])  # type: ignore[index]
         if external:
-            found.update((_EXT, key) for key in clients._tag_keys(atoms))
+            found.update((_EXT, k) for k in clients._tag_keys(atoms) if k in external)
         return found
 
     def hits(value: cst.BaseExpression, scope: cst.CSTNode | None) -> set[Target]:
@@ -434,7 +436,7 @@ def project_summary(
       :meth:`ClientIndex.external_facts`)."""
     project = ctx.project
     asked = project.escape_params if project is not None else frozenset()
-    if _PARAMS not in ctx.memo and not asked and not clients.may_use_external(ctx.facts):
+    if _PARAMS not in ctx.memo and not asked and not (project and project.escape_keys):
         if ctx.memo.get("clients") is None:
             return None  # no client resolved here
         sites = clients.index(ctx).sites.values()
@@ -645,6 +647,9 @@ def _callee(ctx: RuleContext, call: cst.Call) -> str:
 
 def _lines(ctx: RuleContext, nodes: list[cst.CSTNode]) -> dict[int, int]:
     from codemods.python.engine import _Positions
+
+    if not nodes:
+        return {}  # (the positions of a module are not free)
 
     module = ctx.module
     positions = _Positions(module, module.bytes, list(nodes), [], ctx.facts.parents)

@@ -1849,3 +1849,50 @@ def plan_escapes(
                     rows.add((local, key, where, what, why))
         told[path] = (frozenset(known), tuple(sorted(rows)))
     return {p: set(fns) for p, fns in ask.items() if fns - asked.get(p, set())}, told
+
+
+def escape_keys(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, frozenset[str]]:
+    """Files that pass on a client another module of the run exports
+    (ModuleSummary.client_escapes: an argument, a return value): path ->
+    those keys. They are processed again with ``ProjectInput.escape_keys``
+    and say where each escapes (a FACT_ESCAPE for the module that builds
+    it); the names of everything else they pass on are not looked at."""
+    files = list(files)
+    if not any(s is not None and s.client_escapes for _, _, s, _ in files):
+        return {}
+    both = modules if modules is not None else modules_of(files)
+    names = both[1]
+    definers = _client_definers(files, both)
+    conftests = _conftests(files)
+    reexported = client_reexports(files, both, None)
+
+    def exported(module: str, name: str) -> bool:
+        if name in reexported.get(module, {}):
+            return True
+        return module in definers and name in _exported_clients(definers[module][1])
+
+    out: dict[str, frozenset[str]] = {}
+    for path, real, summary, _ in files:
+        if summary is None or not summary.client_escapes or path not in names:
+            continue
+        me, is_pkg = names[path]
+        found = set()
+        for key in summary.client_escapes:
+            if key.startswith(FIXTURE_PREFIX):
+                if _fixture_definer(real, key, conftests) is not None:
+                    found.add(key)
+                continue
+            if key in summary.imports:
+                written, name = summary.imports[key]
+                target = resolve(written, me, is_pkg) if written != "?" else None
+                if target is not None and exported(target, name):
+                    found.add(key)
+                continue
+            whole = _whole_key(summary, key, me, is_pkg)
+            if whole is not None and exported(whole[1], whole[2]):
+                found.add(key)
+        if found:
+            out[path] = frozenset(found)
+    return out
