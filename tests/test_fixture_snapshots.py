@@ -40,6 +40,7 @@ REPOS = [
     "whole_program",
     "annotated_params",
     "streams",
+    "escapes",
     "typescript",  # the TypeScript/JavaScript front-end
 ]
 

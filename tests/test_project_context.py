@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import FIXTURES, run_cli, tree_bytes
 
 # fixture repositories whose files import each other
-CROSS_MODULE = ["dataflow", "realworld", "aliased_app", "unsupported"]
+CROSS_MODULE = ["dataflow", "realworld", "aliased_app", "unsupported", "escapes"]
 
 
 def _project(tmp_path: Path, name: str) -> Path:

@@ -175,6 +175,10 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         litellm_uses={"MODEL": 1},
         litellm_handled={"MODEL"},
         langchain_exports={"llm": "migrate"},
+        client_callees={"run": ["0", "client"]},
+        param_escapes={"run": {"c": [[5, "is passed to `x`", ", whose requests ..."]]}},
+        param_forwards={"run": {"c": [["ask", "0", False, 6]]}},
+        escape_functions={"run": [["c"], ["k"], False]},
     )
     for f in dataclasses.fields(ModuleSummary):
         assert getattr(s, f.name), f"set every field in this test: {f.name}"

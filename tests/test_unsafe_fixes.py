@@ -287,7 +287,10 @@ def test_cross_module_constant_and_function(
     )
     (pkg / "jobs.py").write_text(
         "from .clients import client\nfrom .helpers import embed\n\n"
-        "embed(client, 'text-embedding-3-small')\n"
+        "embed(client, 'text-embedding-3-small')\n\n"
+        # another caller passes a client the tool cannot resolve: `embed`'s
+        # receiver is not only the (followed) client of clients.py
+        "def again(c):\n    embed(c, 'text-embedding-3-large')\n"
     )
     monkeypatch.chdir(tmp_path)
     r = cli_runner().invoke(main, ["check", "--no-cache", "--format", "json", "."])

@@ -110,6 +110,16 @@ class ModuleSummary:
     # (codemods/python/rules/comparisons.py, client.py)
     moves: bool = False
     wants_run_moves: bool = False
+    # escapes across modules (codemods/python/escapes.py: project_summary):
+    # imported functions a client of this file is passed to -> argument keys;
+    # for the functions other modules ask about (ProjectInput.escape_params):
+    # function -> parameter -> [line, what, why] where it escapes here, and
+    # -> [callee, argument key, whether the callee is of this module] where
+    # it is passed on; their parameters ([positional], [keyword-only], variadic)
+    client_callees: dict[str, list[str]] = field(default_factory=dict)
+    param_escapes: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    param_forwards: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    escape_functions: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -215,6 +225,20 @@ class ProjectInput:
     langchain_models: tuple[tuple[str, str], ...] = ()
     # something in another file of the run moves to OpenRouter (ModuleSummary.moves)
     run_moves: bool = False
+    # escapes across modules (codemods/python/escapes.py): the module-level
+    # functions of this file whose parameters other modules pass a client to
+    # (where they escape goes in the summary); and, for the functions this
+    # file imports and passes a client to (once the project pass has looked:
+    # callees_told), those that are functions of the run it follows, and
+    # where what is passed to them escapes: (local name, argument key,
+    # "path:line" relative to this file's directory, what, why)
+    escape_params: frozenset[str] = frozenset()
+    # the clients of other modules this file passes on (keys as in
+    # client_uses) whose escapes it is to report to the modules that build them
+    escape_keys: frozenset[str] = frozenset()
+    callees_told: bool = False
+    callees_known: frozenset[str] = frozenset()
+    callee_escapes: tuple[tuple[str, str, str, str, str], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -241,6 +265,9 @@ class ProjectInput:
             or self.litellm_shared
             or self.langchain_models
             or self.run_moves
+            or self.escape_params
+            or self.escape_keys
+            or self.callees_told
         )
 
     def param_client_state(self, function: str, param: str) -> str | None:

@@ -1337,8 +1337,9 @@ def _mark_units(final: dict[str, Processed], units: Units, report: set[str] | No
                 )
 
 
-#: how many times the client phases of :func:`_second_round` are planned again
-_CLIENT_ROUNDS = 4
+# the most times the client phases of :func:`_second_round` are planned again (a
+# chain of functions passing a client on across modules settles one step a round)
+_CLIENT_ROUNDS = 6
 
 
 def _second_round(
@@ -1357,6 +1358,7 @@ def _second_round(
         ProjectInput,
         agent_readers,
         client_readers,
+        escape_keys,
         modules_of,
         plan,
         plan_agents,
@@ -1364,6 +1366,7 @@ def _second_round(
         plan_calls,
         plan_client_uses,
         plan_clients,
+        plan_escapes,
         plan_keys,
         plan_langchain_models,
         plan_litellm_constants,
@@ -1456,6 +1459,28 @@ def _second_round(
         read.update(readers)
         if not rerun({path: given(path) for path in readers}):
             break
+        current = files()
+    # a client passed to a function of another module moves with what that
+    # function does with it: the functions called with one are asked where
+    # their parameters escape (again for those they pass them on to), then
+    # the callers are told, before any module is told how a client moves
+    handing = escape_keys(current, modules)  # (clients of other modules passed on)
+    if rerun({path: replace(given(path), escape_keys=keys) for path, keys in handing.items()}):
+        current = files()
+    asked: dict[str, set[str]] = {}
+    while True:
+        ask, escaping = plan_escapes(current, modules, asked)
+        if not ask:
+            break
+        for path, names_ in ask.items():
+            asked.setdefault(path, set()).update(names_)
+        rerun({path: replace(given(path), escape_params=frozenset(asked[path])) for path in ask})
+        current = files()
+    todo = {
+        path: replace(given(path), callees_told=True, callees_known=known, callee_escapes=rows)
+        for path, (known, rows) in escaping.items()
+    }
+    if rerun(todo):
         current = files()
     unknown: dict[str, tuple[tuple[str, str], ...]] = {}
     told: dict[str, tuple[tuple[str, str, str, str], ...]] = {}

@@ -144,6 +144,9 @@ FACT_REEXPORT = "reexport"
 # a client the tool cannot resolve: what it sends there moves only as an
 # unsafe fix (detail: where such a call is)
 FACT_PARAM = "param"
+# passed to (or stored in) code the tool does not follow: what is sent
+# through it there may stay bare (detail: what, NUL, why; codemods/python/escapes.py)
+FACT_ESCAPE = "escape"
 FACT_PATH = "\x00path\x00"  # in a fact's detail: the path of the module that found it
 # markers, atoms that stand for no client: the value went through
 # instructor.from_openai; no call in another module passes anything
@@ -156,6 +159,11 @@ MIGRATED = "migrated"  # a client another module of the run moves to OpenRouter
 # made through them are counted for the module that builds the client
 IMPORTED = "import"
 FIXTURE = "fixture"
+# ``(PARAM, "function:parameter")``: the value is (also) a parameter of a
+# module-level function of this file, whatever its callers pass there: where
+# it escapes is told to the modules that call the function
+# (codemods/python/escapes.py: param_summary)
+PARAM = "param"
 # a parameter annotated with openai's client class whose callers are not all
 # known: which client is unknown, but it is an OpenAI client of the run
 # (a migrated one when the project pass says every one is migrated)
@@ -490,6 +498,14 @@ class ClientIndex:
         return self._annotated((id(cls), attr), out)  # ``client: AzureOpenAI | None`` in the body
 
     def _resolve_param(self, fn: cst.FunctionDef, param: cst.Param) -> set[Atom]:
+        out = self._resolve_param_atoms(fn, param)
+        f = self.ctx.facts
+        name = fn.name.value
+        if f.module_functions.get(name) is fn and f.assignment_counts.get(name, 0) == 1:
+            out = out | {(PARAM, f"{name}:{param.name.value}")}
+        return out
+
+    def _resolve_param_atoms(self, fn: cst.FunctionDef, param: cst.Param) -> set[Atom]:
         out = self._resolve_param_values(fn, param)
         hidden = _HIDDEN in out or not real_atoms(out)  # callers the tool cannot see
         out = out - {_HIDDEN}
@@ -1281,6 +1297,28 @@ def param_note(ctx: RuleContext, site: int) -> str | None:
     )
 
 
+def escaped_elsewhere_note(ctx: RuleContext, site: int) -> str | None:
+    """Why the move of the client built at ``site`` is unsafe: another
+    module passes it to code the tool does not follow, or stores it where
+    its uses are not followed (project.plan_client_uses; None: not so)."""
+    found = sorted(
+        {(w, d) for s, d, w in index(ctx)._external_facts(FACT_ESCAPE) if s == site},
+        key=lambda x: (x[0].rsplit(":", 1)[0], int(x[0].rsplit(":", 1)[-1] or 0), x[1]),
+    )
+    if not found:
+        return None
+    shown = []
+    for where, detail in found[:2]:
+        what, _, why = detail.partition("\x00")
+        shown.append(f"{what} ({where}){why}")
+    more = f" and {len(found) - 2} more" if len(found) > 2 else ""
+    return (
+        f"; unsafe fix: another module hands it on: the client {', '.join(shown)}{more}: "
+        "the model IDs sent there may stay bare while the client moves (move them with it, "
+        "then apply with --unsafe-fixes)"
+    )
+
+
 def external_blocks(ctx: RuleContext, site: int) -> list[tuple[str, str]]:
     """The model IDs that cannot move which other modules of the run send
     through the client built at ``site`` (project.plan_client_uses):
@@ -1361,7 +1399,7 @@ def _tag_keys(atoms: frozenset[Atom]) -> list[str]:
     return [
         a[1] if a[0] == IMPORTED else FIXTURE_PREFIX + a[1]  # type: ignore[index]
         for a in atoms
-        if type(a) is tuple
+        if type(a) is tuple and a[0] != PARAM  # type: ignore[index]
     ]
 
 

@@ -29,7 +29,7 @@ What the tool follows is not an escape:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Union
 
 import libcst as cst
 
@@ -37,6 +37,7 @@ from codemods.python import clients
 from codemods.python.analysis import dotted_name
 
 if TYPE_CHECKING:
+    from codemods.core.project import ProjectInput
     from codemods.python.rules.base import RuleContext
 
 # calls the rules model: what they send through the client is checked there
@@ -51,8 +52,17 @@ MODELLED = frozenset(
         "instructor.dsl.validators.openai_moderation",
     }
 )
-# calls that take a client and send no request through it (instrumentation)
-_NO_REQUESTS = frozenset({"logfire.instrument_openai"})
+# calls that take a client and send no request through it (instrumentation;
+# test doubles replacing one of its methods)
+_NO_REQUESTS = frozenset(
+    {
+        "logfire.instrument_openai",
+        "unittest.mock.patch.object",
+        "unittest.mock.patch.multiple",
+        "mock.patch.object",
+        "mock.patch.multiple",
+    }
+)
 # instructor's ``Instructions(openai_client=client)`` sends requests through
 # the client only for ``@instructions.distil(mode="dispatch", model=...)``
 # (instructor/distil.py); its default mode ("distil") calls the function
@@ -147,7 +157,26 @@ def escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
     places it escapes to code the tool does not follow (computed once)."""
     known = ctx.memo.get("escapes")
     if known is None:
-        known = ctx.memo["escapes"] = _escapes(ctx)
+        index = clients.index(ctx)
+        if any(s.kind in ("openai", "unresolved") for s in index.sites.values()):
+            known = ctx.memo["escapes"] = _escapes(ctx)
+        else:
+            # no client of this file: what resolution asks the project pass
+            # on the way would have it process files again for nothing
+            # (as ClientIndex.external_uses)
+            saved = (index.wants_importers, index.wants_all_migrated)
+            params = {k: dict(v) for k, v in index.client_params.items()}
+            try:
+                known = ctx.memo["escapes"] = _escapes(ctx)
+            finally:
+                index.wants_importers, index.wants_all_migrated = saved
+                index.client_params.clear()
+                index.client_params.update(params)
+            out = ctx.memo[_PARAMS][0]
+            if any(type(t) is tuple and any(e.pending for e in out[t]) for t in out):
+                # a client of another module passed to a public function of
+                # this one: which of its names other modules import settles it
+                index.wants_importers = True
     return known
 
 
@@ -181,25 +210,49 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
     f = ctx.facts
     index = clients.index(ctx)
     mine = {sid for sid, s in index.sites.items() if s.kind in ("openai", "unresolved")}
-    out: dict[int, list[Escape]] = {}
-    if not mine:
-        return out
+    # module-level functions of this file whose parameters other modules pass
+    # a client to (the project pass asks: ProjectInput.escape_params)
+    project = ctx.project
+    asked = project.escape_params if project is not None else frozenset()
+    # a target: a constructor site of this file (int), "function:parameter"
+    # of an asked function (str), or a client another module builds, as
+    # ("ext", key of ClientIndex.external_uses): told to that module
+    out: dict[Target, list[Escape]] = {}
+    callees: dict[str, set[str]] = {}  # imported function -> argument keys given a site
+    # "fn:param" -> (callee, key, whether the callee is of this module, call)
+    forwards: dict[str, set[tuple[str, str, bool, cst.Call]]] = {}
+    ctx.memo[_PARAMS] = (out, callees, forwards)
+    # the clients of other modules this file passes on, once the project
+    # pass has said which of the names it passes on are such clients
+    external = project.escape_keys if project is not None else frozenset()
+    if not mine and not asked and not external:
+        return {}
 
-    def resolved(item: cst.BaseExpression, scope: cst.CSTNode | None) -> set[int]:
+    def resolved(item: cst.BaseExpression, scope: cst.CSTNode | None) -> set[Target]:
+        found: set[Target] = set()
         atoms = index.resolve(item, scope)
-        return {a for a in atoms if isinstance(a, int) and a in mine}
+        for a in atoms:
+            if isinstance(a, int):
+                if a in mine:
+                    found.add(a)
+            elif type(a) is tuple and a[0] == clients.PARAM:  # type: ignore[index]
+                if a[1].split(":", 1)[0] in asked:  # type: ignore[index]
+                    found.add(a[1])  # type: ignore[index]
+        if external:
+            found.update((_EXT, k) for k in clients._tag_keys(atoms) if k in external)
+        return found
 
-    def hits(value: cst.BaseExpression, scope: cst.CSTNode | None) -> set[int]:
-        found: set[int] = set()
+    def hits(value: cst.BaseExpression, scope: cst.CSTNode | None) -> set[Target]:
+        found: set[Target] = set()
         for item in _items(value):
             if type(item) in clients._CARRIERS:
                 found.update(resolved(item, scope))
         return found
 
-    def methods(value: cst.BaseExpression, scope: cst.CSTNode | None) -> set[int]:
+    def methods(value: cst.BaseExpression, scope: cst.CSTNode | None) -> set[Target]:
         """The clients whose SDK resource or method ``value`` is, taken as a
         value (``client.chat.completions.create``, ``self.client.chat``)."""
-        found: set[int] = set()
+        found: set[Target] = set()
         for item in _items(value):
             node = item
             while type(node) is cst.Attribute:
@@ -219,6 +272,8 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
         q = f.qualified(call.func)
         if q in clients.WRAPPERS or q in MODELLED or q in _NO_REQUESTS:
             continue
+        if q is None and dotted_name(call.func) == "monkeypatch.setattr":
+            continue  # pytest's fixture replacing a method in a test
         if q in _INSTRUCTIONS and not _dispatches(ctx):
             continue
         func = call.func
@@ -247,14 +302,42 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
                 )
                 if any(a.keyword is not None and a.keyword.value == "model" for a in call.args):
                     why = ", which sends its `model=` through it (pass the client as `client=`)"
-            else:
-                if _followed(index, call, arg, position, scope, found):
-                    continue
-                what = f"is passed to `{_callee(ctx, call)}`"
-                why = Escape.why
+                pending = _pending(index, call, scope)
+                for target in found:
+                    out.setdefault(target, []).append(Escape(call, what, why, pending))
+                continue
+            key = arg.keyword.value if arg.keyword is not None else str(position)
+            sites = {t for t in found if not isinstance(t, str)}
+            params = {t for t in found if isinstance(t, str)}
+            what = f"is passed to `{_callee(ctx, call)}`"
             pending = _pending(index, call, scope)
-            for site in found:
-                out.setdefault(site, []).append(Escape(call, what, why, pending))
+            imported = _imported_function(index, call, arg)
+            if imported is not None:
+                # a function of another module: what it does with the
+                # parameter is told by the project pass (plan_param_escapes)
+                if sites:
+                    callees.setdefault(imported, set()).add(key)
+                for target in params:
+                    forwards.setdefault(target, set()).add((imported, key, False, call))
+                for said, why in _told(project, imported, key, what):
+                    for site in sites:
+                        if type(site) is tuple and why != Escape.why:
+                            # told to the module that builds it: a place
+                            # named from here would be named from the wrong
+                            # directory there (this file's finding names it)
+                            why = ", which hands it on to code the tool cannot check"
+                        out.setdefault(site, []).append(Escape(call, said, why))
+                continue
+            own = _own_function(index, call, arg, scope)
+            for target in params:
+                if own is not None:  # followed by the project pass, like another module's
+                    forwards.setdefault(target, set()).add((own, key, True, call))
+                else:
+                    out.setdefault(target, []).append(Escape(call, what))
+            if not sites or _followed(index, call, arg, position, scope, sites):
+                continue
+            for site in sites:
+                out.setdefault(site, []).append(Escape(call, what, Escape.why, pending))
     # stored where the resolver does not look: in a container, on an object
     # other than ``self``
     for (_, key), values in f.bindings.items():
@@ -277,25 +360,166 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
             why = ", where the tool does not follow it"
             for site in found:
                 out.setdefault(site, []).append(Escape(v, what, why))
-    # returned in a container (``return OpenAI(), "gpt-4o"``): whoever takes
-    # it apart (``client, model = make()``) is not followed to this client
+    # stored under a key or an index: ``registry[name] = client``
+    for sub in f.subscripts:
+        target = f.parents.get(id(sub))
+        assign = f.parents.get(id(target)) if type(target) is cst.AssignTarget else None
+        if type(assign) is not cst.Assign:
+            continue
+        value = assign.value  # type: ignore[union-attr]
+        found = hits(value, index._scope_of_value(value, None))
+        if not found:
+            continue
+        what = f"is stored in `{_shown(ctx, sub.value)}[...]`"
+        for site in found:
+            out.setdefault(site, []).append(
+                Escape(assign, what, ", where the tool does not follow it")  # type: ignore[arg-type]
+            )
+    # returned (or yielded) inside a container: ``return [client]``,
+    # ``return {"client": client}``; the resolver follows a returned client,
+    # not one taken out of a container
     functions = index._functions_by_id()
     for fn_id, values in f.returns.items():
         fn = functions.get(fn_id)
+        if fn is None:
+            continue
         for v in values:
             if v is None or type(v) not in _CONTAINERS:
                 continue
             found = hits(v, fn)
-            name = fn.name.value if fn is not None else "a function"
+            if not found:
+                continue
+            what = f"is returned in a container by `{fn.name.value}`"
             for site in found:
                 out.setdefault(site, []).append(
-                    Escape(
-                        v,
-                        f"is returned in a container by `{name}`",
-                        ", where the tool does not follow it",
-                    )
+                    Escape(v, what, ", where the tool does not follow it")
                 )
-    return out
+    return {t: e for t, e in out.items() if isinstance(t, int)}
+
+
+def _shown(ctx: RuleContext, node: cst.BaseExpression) -> str:
+    text = dotted_name(node) or ctx.module.code_for_node(node)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_PARAMS = "escapes.params"  # ctx.memo: what _escapes found for the project pass
+_EXT = "ext"
+_SPLIT = "\x00"  # in a FACT_ESCAPE's detail: between what and why
+Target = Union[int, str, tuple[str, str]]
+
+
+def project_summary(
+    ctx: RuleContext,
+) -> (
+    tuple[
+        dict[str, list[str]],
+        dict[str, Any],
+        dict[str, Any],
+        dict[str, list[Any]],
+        dict[str, list[tuple[str, int, str]]],
+    ]
+    | None
+):
+    """This file's part of the project pass's escape analysis (None: none):
+
+    - the functions of other modules a client of this file is passed to:
+      imported name -> argument keys ("0", "1"..., a keyword);
+    - where the parameters of the functions other modules ask about
+      (``ProjectInput.escape_params``) escape: function -> parameter ->
+      [line, what, why] per place, and the functions they are passed on to:
+      function -> parameter -> [callee, key, whether it is of this module,
+      line];
+    - those functions' parameters: function -> [positional names, keyword-only
+      names, whether it takes ``*args``/``**kwargs``] (a function not listed
+      is not a module-level function here);
+    - the clients of other modules that escape here (``FACT_ESCAPE``, as
+      :meth:`ClientIndex.external_facts`)."""
+    project = ctx.project
+    asked = project.escape_params if project is not None else frozenset()
+    if _PARAMS not in ctx.memo and not asked and not (project and project.escape_keys):
+        if ctx.memo.get("clients") is None:
+            return None  # no client resolved here
+        sites = clients.index(ctx).sites.values()
+        if not any(s.kind in ("openai", "unresolved") for s in sites):
+            return None
+    escapes(ctx)
+    out, callees, forwards = ctx.memo[_PARAMS]
+    external = [t for t in out if type(t) is tuple]
+    targets = [t for t in out if isinstance(t, str)]
+    nodes: list[cst.CSTNode] = [e.node for t in targets + external for e in out[t]]
+    nodes += [row[3] for rows in forwards.values() for row in rows]
+    lines = _lines(ctx, nodes)
+    found: dict[str, dict[str, list[list[Any]]]] = {}
+    for t in sorted(targets):
+        fn, param = t.split(":", 1)
+        rows = {(lines[id(e.node)], e.what, e.why) for e in out[t]}
+        found.setdefault(fn, {})[param] = [list(r) for r in sorted(rows)]
+    passed: dict[str, dict[str, list[list[Any]]]] = {}
+    for t, rows in sorted(forwards.items()):
+        fn, param = t.split(":", 1)
+        shown = {(callee, key, own, lines[id(call)]) for callee, key, own, call in rows}
+        passed.setdefault(fn, {})[param] = [list(r) for r in sorted(shown)]
+    f = ctx.facts
+    functions: dict[str, list[Any]] = {}
+    for name in sorted(asked):
+        fn = f.module_functions.get(name)
+        if fn is None or f.assignment_counts.get(name, 0) != 1:
+            continue
+        p = fn.params
+        positional = [x.name.value for x in (*p.posonly_params, *p.params)]
+        keyword = [x.name.value for x in p.kwonly_params]
+        variadic = isinstance(p.star_arg, cst.Param) or p.star_kwarg is not None
+        functions[name] = [positional, keyword, variadic]
+    # a client of another module escaping here: decides its move there
+    facts: dict[str, list[tuple[str, int, str]]] = {}
+    for t in external:
+        for e in out[t]:
+            if e.pending:
+                continue  # not known yet: the project pass has not said
+            fact = (clients.FACT_ESCAPE, lines[id(e.node)], f"{e.what}{_SPLIT}{e.why}")
+            if fact not in facts.setdefault(t[1], []):  # type: ignore[index]
+                facts[t[1]].append(fact)  # type: ignore[index]
+    return {k: sorted(v) for k, v in callees.items()}, found, passed, functions, facts
+
+
+def _told(project: ProjectInput | None, local: str, key: str, what: str) -> list[tuple[str, str]]:
+    """The escapes the project pass found for a client passed as ``key`` to
+    ``local``, a function imported from another module: (what, why) per
+    place. Until it has said (and with no project pass), none: the function
+    is taken to be one the tool follows."""
+    if project is None or not project.callees_told:
+        return []
+    if local not in project.callees_known:
+        return [(what, Escape.why)]  # not a function of a module of the run
+    return [
+        (what, f", where it {w} ({where}){y}")
+        for name, k, where, w, y in project.callee_escapes
+        if name == local and k == key
+    ]
+
+
+def _imported_function(index: clients.ClientIndex, call: cst.Call, arg: cst.Arg) -> str | None:
+    """The local name of the function of another module ``call`` calls, when
+    ``arg`` reaches one of its parameters as it is (see _project_function)."""
+    func = call.func
+    if arg.star or type(arg.value) in _CONTAINERS or type(func) is not cst.Name:
+        return None
+    name = func.value  # type: ignore[attr-defined]
+    if index._function_named(name, None) is not None:
+        return None
+    return name if _project_function(index, name) else None
+
+
+def _own_function(
+    index: clients.ClientIndex, call: cst.Call, arg: cst.Arg, scope: cst.CSTNode | None
+) -> str | None:
+    """The module-level function of this file ``call`` calls, when ``arg``
+    reaches one of its parameters as it is."""
+    func = call.func
+    if arg.star or type(arg.value) in _CONTAINERS or type(func) is not cst.Name:
+        return None
+    fn = index._function_named(func.value, scope)  # type: ignore[attr-defined]
+    return fn.name.value if fn is not None else None
 
 
 def _dispatches(ctx: RuleContext) -> bool:
@@ -349,25 +573,27 @@ def _followed(
     arg: cst.Arg,
     position: int | None,
     scope: cst.CSTNode | None,
-    sites: set[int],
+    sites: set[Target],
 ) -> bool:
     """Does the resolver follow ``arg`` into the function ``call`` calls,
     to these sites (a function of this module whose parameter resolves to
     them: the SDK calls made through it are checked with this client)?"""
-    if arg.star:
-        return False
+    if arg.star or type(arg.value) in _CONTAINERS:
+        return False  # a container: the function takes the client out of it
     func = call.func
     if type(func) is not cst.Name:
         return False
     name = func.value  # type: ignore[attr-defined]
     fn = index._function_named(name, scope)
     if fn is None:
-        return _project_function(index, name)
+        return False  # (another module's function: _imported_function)
     param = _bound_param(fn, arg, position)
     if param is None:
         return False
-    resolved = index._resolve_param(fn, param)
-    return sites <= {a for a in resolved if isinstance(a, int)}
+    resolved = frozenset(index._resolve_param(fn, param))
+    known: set[Target] = {a for a in resolved if isinstance(a, int)}
+    known.update((_EXT, key) for key in clients._tag_keys(resolved))
+    return sites <= known
 
 
 def _pending(index: clients.ClientIndex, call: cst.Call, scope: cst.CSTNode | None) -> bool:
@@ -421,6 +647,9 @@ def _callee(ctx: RuleContext, call: cst.Call) -> str:
 
 def _lines(ctx: RuleContext, nodes: list[cst.CSTNode]) -> dict[int, int]:
     from codemods.python.engine import _Positions
+
+    if not nodes:
+        return {}  # (the positions of a module are not free)
 
     module = ctx.module
     positions = _Positions(module, module.bytes, list(nodes), [], ctx.facts.parents)

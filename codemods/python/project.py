@@ -1918,3 +1918,177 @@ def plan_litellm_globals(
         if where:
             out[path] = tuple(where)
     return out
+
+
+# what a client passed to a function of another module escapes to
+# (codemods/python/escapes.py): caller path -> (local names that are
+# functions of the run, ((local, key, where, what, why), ...))
+Told = dict[str, tuple[frozenset[str], tuple[tuple[str, str, str, str, str], ...]]]
+_WHY_OPAQUE = ", whose requests the tool cannot check"
+_ASKED = "asked"
+
+
+def plan_escapes(
+    files: Iterable[FileInfo], modules: Modules | None, asked: dict[str, set[str]]
+) -> tuple[dict[str, set[str]], Told]:
+    """A client passed to a function of another module of the run moves
+    with what that function does with it: its parameter may escape there
+    (handed to a library, stored in a container), or be passed on to a
+    function of a third module, and so on. From the summaries: the
+    functions to ask about first (path -> function names not yet in
+    ``asked``: those files are processed again with
+    ``ProjectInput.escape_params``), and, once nothing is left to ask, for
+    each file that passes a client to an imported function, which of those
+    the run follows and where what it passes escapes ("path:line" from the
+    caller's directory). A name the run does not define as a function (a
+    library's, a module outside the run, a file that does not parse) is an
+    escape itself."""
+    files = list(files)
+    callers = [(p, r, s) for p, r, s, _ in files if s is not None and s.client_callees]
+    if not callers:
+        return {}, {}
+    by_module, names = modules if modules is not None else modules_of(files)
+    summaries = {p: s for p, _, s, _ in files if s is not None}
+    reals = {p: r for p, r, _, _ in files}
+    ask: dict[str, set[str]] = defaultdict(set)
+
+    def function(path: str, local: str, depth: int = 0) -> tuple[str, str] | str | None:
+        """(defining path, function name) of ``local`` imported in ``path``
+        (None: not a function of the run; "asked": not known yet)."""
+        summary = summaries.get(path)
+        if summary is None or local not in summary.imports or path not in names or depth > 8:
+            return None
+        written, name = summary.imports[local]
+        me, is_pkg = names[path]
+        target = resolve(written, me, is_pkg) if written != "?" else None
+        if target is None or target not in by_module:
+            return None
+        tpath = by_module[target]
+        return own(tpath, name, depth)
+
+    def own(tpath: str, name: str, depth: int = 0) -> tuple[str, str] | str | None:
+        if name not in asked.get(tpath, ()):
+            ask[tpath].add(name)
+            return _ASKED
+        ts = summaries.get(tpath)
+        if ts is None:
+            return None
+        if name in ts.escape_functions:
+            return tpath, name
+        if name in ts.imports:  # re-exported: ``from .impl import run``
+            return function(tpath, name, depth + 1)
+        return None
+
+    def param_of(tpath: str, fn: str, key: str) -> str | None:
+        """The parameter of ``fn`` an argument ``key`` binds ("*": taken by
+        ``*args``/``**kwargs``; None: none, the call fails)."""
+        positional, keyword, variadic = summaries[tpath].escape_functions[fn]
+        if key.isdigit():
+            if int(key) < len(positional):
+                return positional[int(key)]
+        elif key in positional or key in keyword:
+            return key
+        return "*" if variadic else None
+
+    # (path, function, parameter) -> {(path, line, what, why)}; a cycle adds nothing
+    memo: dict[tuple[str, str, str], frozenset[tuple[str, int, str, str]]] = {}
+    active: set[tuple[str, str, str]] = set()
+
+    def escapes_of(tpath: str, fn: str, param: str) -> frozenset[tuple[str, int, str, str]]:
+        k = (tpath, fn, param)
+        if k in memo:
+            return memo[k]
+        if k in active or tpath not in summaries:
+            return frozenset()
+        active.add(k)
+        ts = summaries[tpath]
+        found = {
+            (tpath, line, what, why)
+            for line, what, why in ts.param_escapes.get(fn, {}).get(param, ())
+        }
+        for callee, key, is_own, line in ts.param_forwards.get(fn, {}).get(param, ()):
+            target = own(tpath, callee) if is_own else function(tpath, callee)
+            if target is None:
+                found.add((tpath, line, f"is passed to `{callee}`", _WHY_OPAQUE))
+            elif target != _ASKED:
+                found |= taken(target, key, tpath, line)  # type: ignore[arg-type]
+        active.discard(k)
+        memo[k] = frozenset(found)
+        return memo[k]
+
+    def taken(
+        target: tuple[str, str], key: str, at: str, line: int | None
+    ) -> set[tuple[str, int, str, str]]:
+        tpath, fn = target
+        param = param_of(tpath, fn, key)
+        if param == "*":
+            where_line = line if line is not None else 0
+            return {(at, where_line, f"is taken by `*args`/`**kwargs` of `{fn}`", _WHY_OPAQUE)}
+        if param is None:
+            return set()
+        return set(escapes_of(tpath, fn, param))
+
+    told: Told = {}
+    for path, real, summary in callers:
+        known: set[str] = set()
+        rows: set[tuple[str, str, str, str, str]] = set()
+        for local, keys in sorted(summary.client_callees.items()):
+            target = function(path, local)
+            if target is None or target == _ASKED:
+                continue
+            known.add(local)
+            base = os.path.dirname(str(real))
+            for key in keys:
+                for epath, line, what, why in taken(target, key, target[0], None):  # type: ignore[arg-type]
+                    rel = os.path.relpath(str(reals[epath]), base).replace(os.sep, "/")
+                    where = f"{rel}:{line}" if line else rel
+                    rows.add((local, key, where, what, why))
+        told[path] = (frozenset(known), tuple(sorted(rows)))
+    return {p: set(fns) for p, fns in ask.items() if fns - asked.get(p, set())}, told
+
+
+def escape_keys(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, frozenset[str]]:
+    """Files that pass on a client another module of the run exports
+    (ModuleSummary.client_escapes: an argument, a return value): path ->
+    those keys. They are processed again with ``ProjectInput.escape_keys``
+    and say where each escapes (a FACT_ESCAPE for the module that builds
+    it); the names of everything else they pass on are not looked at."""
+    files = list(files)
+    if not any(s is not None and s.client_escapes for _, _, s, _ in files):
+        return {}
+    both = modules if modules is not None else modules_of(files)
+    names = both[1]
+    definers = _client_definers(files, both)
+    conftests = _conftests(files)
+    reexported = client_reexports(files, both, None)
+
+    def exported(module: str, name: str) -> bool:
+        if name in reexported.get(module, {}):
+            return True
+        return module in definers and name in _exported_clients(definers[module][1])
+
+    out: dict[str, frozenset[str]] = {}
+    for path, real, summary, _ in files:
+        if summary is None or not summary.client_escapes or path not in names:
+            continue
+        me, is_pkg = names[path]
+        found = set()
+        for key in summary.client_escapes:
+            if key.startswith(FIXTURE_PREFIX):
+                if _fixture_definer(real, key, conftests) is not None:
+                    found.add(key)
+                continue
+            if key in summary.imports:
+                written, name = summary.imports[key]
+                target = resolve(written, me, is_pkg) if written != "?" else None
+                if target is not None and exported(target, name):
+                    found.add(key)
+                continue
+            whole = _whole_key(summary, key, me, is_pkg)
+            if whole is not None and exported(whole[1], whole[2]):
+                found.add(key)
+        if found:
+            out[path] = frozenset(found)
+    return out

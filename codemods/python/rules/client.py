@@ -1252,6 +1252,9 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
         shared = clients.param_note(ctx, id(call))  # a parameter also filled unresolved
         if shared is not None:
             unknown = (unknown or "") + shared
+        handed = clients.escaped_elsewhere_note(ctx, id(call))  # escapes in another module
+        if handed is not None:
+            unknown = (unknown or "") + handed
         # model IDs that cannot move, sent through it by other modules
         elsewhere = [] if key.followed else clients.external_blocks(ctx, id(call))
         escaped = escape_note(ctx, id(call))  # passed to code the tool cannot check

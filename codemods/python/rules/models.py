@@ -9,7 +9,7 @@ import libcst as cst
 from codemods.core.findings import Severity
 from codemods.core.mapping import LookupKind
 from codemods.core.rules import UNSAFE_NOTE, RuleInfo, rule
-from codemods.python import clients
+from codemods.python import clients, escapes
 from codemods.python.analysis import FOREIGN_SDKS, attribute_chain
 from codemods.python.rules import langchain as _langchain
 from codemods.python.rules._edit import replace_string
@@ -631,6 +631,21 @@ def check_models(ctx: RuleContext) -> None:
             and next(iter(targets)) != local
         }
         ctx.summary.bare_module_reads = index.bare_module_reads()
+    # clients passed to functions of other modules, and where the parameters
+    # of the functions they ask about escape (codemods/python/escapes.py)
+    crossing = escapes.project_summary(ctx)
+    if crossing is not None:
+        (
+            ctx.summary.client_callees,
+            ctx.summary.param_escapes,
+            ctx.summary.param_forwards,
+            ctx.summary.escape_functions,
+            facts,
+        ) = crossing
+        for key, told in facts.items():
+            ctx.summary.client_facts.setdefault(key, []).extend(told)
+        if clients.index(ctx).wants_importers:
+            ctx.summary.wants_importers = True  # (escapes: a public function's callers)
     if ctx.memo.get("clients") is not None:
         ctx.summary.client_params = clients.index(ctx).client_params
         ctx.summary.wants_all_migrated = clients.index(ctx).wants_all_migrated
