@@ -26,6 +26,10 @@ Every rule reports only on code that contains, as source bytes, either
 * ``llama_index`` and ``OpenAI``: legacy LlamaIndex's OpenAI LLM (OR451,
   ``from llama_index.llms import OpenAI``) has no ``openai`` in it.
 
+* ``agents`` and one of ``Agent``, ``Runner``, ``Provider``, ``Model``: the
+  Agents SDK rule OR434 reports code that runs agents without giving the
+  SDK a client (``from agents import Agent, Runner`` has no ``openai`` in it).
+
 A rule that can fire on a file containing none of these must add its trigger here
 (a new SDK resource name to :data:`RESOURCE_NAMES`, or a new needle).
 ``tests/test_prefilter.py`` is the guard: on every fixture repository it
@@ -71,6 +75,7 @@ RESOURCE_NAMES: tuple[str, ...] = (
 )
 
 _WORDS = tuple(w.encode() for w in RESOURCE_NAMES)
+_AGENT_WORDS = (b"Agent", b"Runner", b"Provider", b"Model")
 _WORD_RE = re.compile(rb"(?<![A-Za-z0-9_])(?:" + b"|".join(_WORDS) + rb")(?![A-Za-z0-9_])")
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
@@ -84,6 +89,9 @@ def may_need_work(data: bytes) -> bool:
         return True
     if b"crewai" in data or (b"llama_index" in data and b"OpenAI" in data):
         # crewAI (codemods/python/rules/crewai.py), legacy LlamaIndex (llamaindex.py)
+        return True
+    if b"agents" in data and any(w in data for w in _AGENT_WORDS):
+        # the Agents SDK's own default client (codemods/python/rules/agents.py: OR434)
         return True
     if b"model" in data and any(w in data for w in _WORDS) and _WORD_RE.search(data):
         return True
