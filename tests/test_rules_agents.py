@@ -601,3 +601,18 @@ def test_the_default_client_set_in_another_module_of_the_process_counts(tmp_path
     r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", str(root)])
     lonely = next(x for x in r.stdout.splitlines() if "lonely.py:" in x)
     assert "app/setup.py" in lonely and "if this module runs in the same process" in lonely
+
+
+def test_a_project_with_its_own_agents_package_gets_no_default_client_finding(tmp_path) -> None:
+    # ``from agents import Agent`` names the project's package, not the SDK
+    root = _agents_tree(
+        tmp_path,
+        {
+            "agents/__init__.py": "class Agent:\n    def __init__(self, **kw):\n        pass\n",
+            "crew.py": 'from agents import Agent\n\nwriter = Agent(name="w", model="gpt-4o")\n',
+        },
+    )
+    assert [f for f in _agent_findings(root) if f[2] == "OR434"] == []
+    (root / "agents/__init__.py").unlink()
+    (root / "agents").rmdir()
+    assert [f[:3] for f in _agent_findings(root)] == [("crew.py", 3, "OR434")]

@@ -196,8 +196,9 @@ class ProjectInput:
     agents_built: tuple[str, ...] = ()
     # modules of the run that give the Agents SDK a client, for a module whose
     # agents need one: (its path from this file's directory, the kind
-    # ("default", "model"; ModuleSummary.agents_configured), whether the two
-    # surely share a process)
+    # ("default", "model"; ModuleSummary.agents_configured; "local": the run
+    # has its own module ``agents``, which may be what this file imports),
+    # whether the two surely share a process)
     agents_configured: tuple[tuple[str, str, bool], ...] = ()
     # module-level names of this file that other files pass only to
     # LiteLLM/DSPy calls: (name, the files that do) -> rewritten here

@@ -1688,8 +1688,10 @@ def plan_agents(
     # OR434: modules whose agents need a client, and those that give one
     configurers = [(path, summary) for path, _, summary in part if summary.agents_configured]
     needy = [path for path, _, summary in part if summary.agents_unconfigured]
-
-    if not setters and not (configurers and needy):
+    # ``agents`` is a module of the run (a project's own ``agents/`` package):
+    # ``from agents import Agent`` may not be the SDK, so OR434 says nothing
+    local = bool(needy) and "agents" in modules[0]
+    if not setters and not (configurers and needy) and not local:
         return {}
     related = _shares_process(files, modules)
     reals = {path: real for path, real, _ in part}
@@ -1735,6 +1737,8 @@ def plan_agents(
                 configured.append((rel(other, path), theirs.agents_configured, bool(close)))
                 if links is not None:
                     links.setdefault(path, set()).add(other)
+            if local:
+                configured.append(("agents", "local", True))
         if defaults or settings or built or configured:
             out[path] = ProjectInput(
                 module=names[path] if path in names else None,
@@ -1743,7 +1747,6 @@ def plan_agents(
                 agents_built=tuple(sorted(built)),
                 agents_configured=tuple(sorted(configured)),
             )
-
     return out
 
 

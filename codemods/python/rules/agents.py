@@ -235,7 +235,9 @@ DEFAULT_CLIENT = rule(
         URL whatever the default client is (openai-agents 0.21.0 and later;
         before, it used the default client when one was set). A module of
         the run that sets a client but may not share the process is named
-        in the message.
+        in the message. A run with a module of its own named `agents` (a
+        project's `agents/` package) gets none: `from agents import Agent`
+        may be that.
         Nothing is rewritten: the client, its key, the API and the models
         are the program's to choose.
     """,
