@@ -172,6 +172,8 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         agents_default=["client", 4],
         agents_settings={"chat_completions"},
         agents_built=True,
+        agents_configured="default",
+        agents_unconfigured=True,
         litellm_uses={"MODEL": 1},
         litellm_handled={"MODEL"},
         langchain_exports={"llm": "migrate"},

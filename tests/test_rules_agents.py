@@ -168,12 +168,15 @@ def test_a_client_bound_after_the_agent_is_not_written_into_it() -> None:
     assert f.applicability is None  # `client` would not exist yet
 
 
-def test_no_client_of_this_app_means_no_finding() -> None:
+def test_no_client_of_this_app_means_only_the_default_client_finding() -> None:
+    # no client to move and nothing rewritten: OR434 says the SDK's own
+    # client calls OpenAI (the once silent miss of the audit)
     src = """\
     from agents import Agent
     agent = Agent(name="a", model="gpt-4o")
     """
-    assert codes(src) == []
+    assert codes(src) == ["OR434"]
+    assert migrated(src, unsafe_fixes=True) == textwrap.dedent(src)
 
 
 def test_a_default_client_left_where_it_points_keeps_its_agents() -> None:
@@ -436,3 +439,180 @@ def test_modules_with_their_own_default_or_model_objects_are_not_reported(tmp_pa
     )
     found = [f for f in _agent_findings(root) if f[2] == "OR431"]
     assert [f[0] for f in found] == ["setup.py"], found
+
+
+# ---- OR434: agents run through the SDK's own default client (issue 14)
+
+
+@pytest.mark.parametrize(
+    ("src", "line", "shown"),
+    [
+        # the SDK's quickstart shape: no client anywhere
+        (
+            'from agents import Agent, Runner\n\nagent = Agent(name="a", instructions="x")\n'
+            'print(Runner.run_sync(agent, "hi").final_output)\n',
+            3,
+            "`Agent(...)`",
+        ),
+        # an agent of another module, run here
+        (
+            "import asyncio\nfrom agents import Runner\n\n\nasync def main(agent):\n"
+            '    r = await Runner.run(agent, "hi")\n    s = Runner.run_streamed(agent, "x")\n',
+            6,
+            "`Runner.run(...)`",
+        ),
+        # module import, a model in a variable, an openai/ prefixed model
+        (
+            'import agents\nMODEL = "gpt-4o"\nm = pick()\na = agents.Agent(name="a", model=m)\n'
+            'b = agents.Agent(name="b", model="openai/gpt-4o")\n',
+            4,
+            "`Agent(...)`",
+        ),
+        (
+            'from agents.run import Runner\nRunner.run_sync(build(), "hi")\n',
+            2,
+            "`Runner.run_sync(...)`",
+        ),
+    ],
+)
+def test_agents_without_any_client_are_reported_once_per_module(
+    src: str, line: int, shown: str
+) -> None:
+    r = run(src, dedent=False)
+    found = [f for f in r.findings if f.code == "OR434"]
+    assert [(f.line, f.applicability) for f in found] == [(line, None)], r.findings
+    assert shown in found[0].message
+    for needed in (
+        'set_default_openai_client(AsyncOpenAI(base_url="https://openrouter.ai/api/v1"',
+        'os.environ["OPENROUTER_API_KEY"]',
+        'set_default_openai_api("chat_completions")',
+        "set_tracing_disabled(True)",
+        "OpenAIChatCompletionsModel(",
+        "OPENAI_API_KEY",
+    ):
+        assert needed in found[0].message
+    assert r.new_source is None
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        # a default client (moved by this run, on OpenRouter, or elsewhere)
+        HEAD + 'agent = Agent(name="a", model="gpt-4o")\n',
+        "from agents import Agent, Runner, set_default_openai_client\n"
+        "from openai import AsyncOpenAI\n"
+        'set_default_openai_client(AsyncOpenAI(base_url="http://localhost:11434/v1"))\n'
+        'Runner.run_sync(Agent(name="a", model="llama3.1"), "hi")\n',
+        # model objects with their client
+        "from agents import Agent, OpenAIChatCompletionsModel, Runner\n"
+        "from openai import AsyncOpenAI\n"
+        "c = AsyncOpenAI()\n"
+        'm = OpenAIChatCompletionsModel(model="gpt-4o", openai_client=c)\n'
+        'Runner.run_sync(Agent(name="a", model="gpt-4o"), "hi")\n',
+        # a provider with a client or base URL given to the run
+        "from agents import Agent, OpenAIProvider, RunConfig, Runner\n"
+        "import os\n"
+        'p = OpenAIProvider(base_url="https://openrouter.ai/api/v1", api_key=os.environ["K"])\n'
+        'Runner.run_sync(Agent(name="a"), "hi", run_config=RunConfig(model_provider=p))\n',
+        "from agents import Agent, MultiProvider, RunConfig, Runner\n"
+        "from openai import AsyncOpenAI\n"
+        "p = MultiProvider(openai_client=AsyncOpenAI())\n"
+        'Runner.run_sync(Agent(name="a"), "hi", run_config=RunConfig(model_provider=p))\n',
+        # agents on the SDK's other providers, only run here
+        "from agents import Agent, Runner\n"
+        "from agents.extensions.models.litellm_model import LitellmModel\n"
+        'a = Agent(name="a", model="litellm/anthropic/claude-3-5-sonnet")\n'
+        'b = Agent(name="b", model=LitellmModel(model="x"))\n'
+        'Runner.run_sync(a, "hi")\n',
+        # not the Agents SDK
+        'from crew import Agent, Runner\nRunner.run(Agent(name="a", model="gpt-4o"))\n',
+    ],
+)
+def test_agents_with_a_client_or_their_own_models_get_no_default_client_finding(
+    src: str,
+) -> None:
+    assert "OR434" not in [f.code for f in run(src, dedent=False).findings]
+
+
+def test_a_provider_without_a_client_is_reported() -> None:
+    src = """\
+    from agents import MultiProvider, OpenAIProvider, RunConfig, Runner
+
+    bare = OpenAIProvider()
+    keyed = OpenAIProvider(api_key="sk-x", project="p")
+    multi = MultiProvider()
+    Runner.run_sync(build(), "hi", run_config=RunConfig(model_provider=bare))
+    """
+    found = [(f.line, f.message) for f in run(src).findings if f.code == "OR434"]
+    assert [line for line, _ in found] == [3, 4, 5], found
+    assert "`OpenAIProvider()` without a client uses the Agents SDK's default client" in found[0][1]
+    assert "`OpenAIProvider(api_key=..., project=...)`" in found[1][1]
+    assert "0.21.0" in found[1][1]
+    assert "`MultiProvider()`" in found[2][1]
+    # with a default client set, only the provider that builds its own client is reported
+    src = textwrap.dedent(src).replace(
+        "bare = ",
+        "from openai import AsyncOpenAI\nfrom agents import set_default_openai_client\n"
+        'set_default_openai_client(AsyncOpenAI(base_url="http://localhost:8000/v1"))\nbare = ',
+    )
+    found = [f.line for f in run(src).findings if f.code == "OR434"]
+    assert found == [7], found
+
+
+def test_the_default_client_set_in_another_module_of_the_process_counts(tmp_path) -> None:
+    configured = (
+        "import os\n"
+        "from agents import set_default_openai_client\n"
+        "from openai import AsyncOpenAI\n"
+        "set_default_openai_client(\n"
+        '    AsyncOpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.environ["OPENROUTER_API_KEY"])\n'
+        ")\n"
+    )
+    runs = (
+        'from agents import Runner\n\n\ndef go(agent):\n    return Runner.run_sync(agent, "hi")\n'
+    )
+    provider = "from agents import OpenAIProvider\nPROVIDER = OpenAIProvider()\n"
+    models = (
+        "from agents import Agent, OpenAIChatCompletionsModel\n"
+        "from openai import AsyncOpenAI\n"
+        'a = Agent(name="a", model=OpenAIChatCompletionsModel(model="m", openai_client=AsyncOpenAI()))\n'
+    )
+    root = _agents_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/setup.py": configured,
+            "app/runs.py": runs,
+            "app/provider.py": provider,
+            "app/main.py": "import app.setup\nimport app.runs\nimport app.provider\n",
+            # its agents carry model objects: running them needs no default
+            "svc/__init__.py": "",
+            "svc/models.py": models,
+            "svc/cli.py": "from svc.models import a\nfrom app.runs import go\ngo(a)\n",
+            # imported by nothing: may or may not run in that process
+            "tools/lonely.py": runs,
+        },
+    )
+    found = [f for f in _agent_findings(root) if f[2] == "OR434"]
+    assert found == [("lonely.py", 5, "OR434", None)], found
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", str(root)])
+    lonely = next(x for x in r.stdout.splitlines() if "lonely.py:" in x)
+    assert "app/setup.py" in lonely and "if this module runs in the same process" in lonely
+
+
+def test_a_project_with_its_own_agents_package_gets_no_default_client_finding(tmp_path) -> None:
+    # ``from agents import Agent`` names the project's package, not the SDK
+    root = _agents_tree(
+        tmp_path,
+        {
+            "agents/__init__.py": "class Agent:\n    def __init__(self, **kw):\n        pass\n",
+            "crew.py": 'from agents import Agent\n\nwriter = Agent(name="w", model="gpt-4o")\n',
+        },
+    )
+    assert [f for f in _agent_findings(root) if f[2] == "OR434"] == []
+    (root / "agents/__init__.py").unlink()
+    (root / "agents").rmdir()
+    assert [f[:3] for f in _agent_findings(root)] == [("crew.py", 3, "OR434")]

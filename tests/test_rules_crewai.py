@@ -205,3 +205,57 @@ def test_a_rebound_agent_llm_name_whose_values_stay_off_openai_is_not_reported()
         "llm = LLM(model='openrouter/openai/gpt-4o-mini')\n" + AGENT.format("llm")
     )
     assert [f.code for f in run(src, dedent=False).findings] == []
+
+
+# ---- an Agent without an LLM gets crewAI's default one (llm_utils.py:
+# _llm_via_environment_or_fallback: $MODEL, $MODEL_NAME, $OPENAI_MODEL_NAME,
+# else gpt-4o-mini / gpt-4.1-mini, on OpenAI with OPENAI_API_KEY)
+
+
+def test_an_agent_without_an_llm_is_reported_once_per_agent() -> None:
+    src = """\
+    from crewai import Agent, Crew
+
+    researcher = Agent(role="r", goal="g", backstory="b")
+    writer = Agent(role="w", goal="g", backstory="b", llm=None)
+    crew = Crew(agents=[researcher, writer], tasks=[])
+    """
+    r = run(src)
+    assert [(f.code, f.line) for f in r.findings] == [("OR446", 3), ("OR446", 4)]
+    message = r.findings[0].message
+    assert "OPENAI_MODEL_NAME" in message and "gpt-4o-mini" in message
+    assert "openrouter/openai/<model>" in message and "OPENROUTER_API_KEY" in message
+    assert r.new_source is None
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        # an LLM given, or a config / kwargs that may hold one
+        "from crewai import Agent\na = Agent(role='r', goal='g', backstory='b', llm=my_llm)\n",
+        "from crewai import Agent\na = Agent(config=agents_config['researcher'])\n",
+        "from crewai import Agent\na = Agent(**spec)\n",
+        # the module points crewAI's default at OpenRouter (or where the tool cannot see)
+        "import os\nfrom crewai import Agent\n"
+        "os.environ['MODEL'] = 'openrouter/openai/gpt-4o'\na = Agent(role='r', goal='g', backstory='b')\n",
+        "import os\nfrom crewai import Agent\n"
+        "os.environ['OPENAI_API_BASE'] = 'https://openrouter.ai/api/v1'\n"
+        "a = Agent(role='r', goal='g', backstory='b')\n",
+        "import os\nfrom crewai import Agent\n"
+        "os.environ.setdefault('OPENAI_MODEL_NAME', settings.model)\n"
+        "a = Agent(role='r', goal='g', backstory='b')\n",
+        # not crewAI's Agent
+        "from agents import Agent\na = Agent(name='a', tools=[])\n",
+    ],
+)
+def test_an_agent_with_an_llm_or_an_openrouter_default_is_not_reported(src: str) -> None:
+    assert "OR446" not in [c for c, _ in findings(src)]
+
+
+def test_a_default_set_to_an_openai_model_is_still_reported() -> None:
+    src = (
+        "import os\nfrom crewai import Agent\n"
+        "os.environ['OPENAI_MODEL_NAME'] = 'gpt-4o'\n"
+        "a = Agent(role='r', goal='g', backstory='b')\n"
+    )
+    assert ("OR446", 4) in findings(src)

@@ -286,6 +286,25 @@ def test_llamaindex_embedding_and_responses_reported() -> None:
     assert codes(src) == ["OR452", "OR453"]
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        # LlamaIndex before 0.10 re-exported it; llama-index-legacy copies that
+        "from llama_index.embeddings import OpenAIEmbedding\n",
+        "from llama_index import OpenAIEmbedding\n",
+        "from llama_index.legacy.embeddings import OpenAIEmbedding\n",
+        "from llama_index.legacy.embeddings.openai import OpenAIEmbedding\n",
+        "from llama_index.embeddings.openai import OpenAIEmbedding\n",
+    ],
+)
+def test_llamaindex_embedding_old_and_new_paths_reported(head: str) -> None:
+    src = head + "e = OpenAIEmbedding(model='text-embedding-ada-002')\n"
+    r = run(src)
+    assert [(f.code, f.line) for f in r.findings] == [("OR452", 2)]
+    assert "model_name='openai/<model>'" in r.findings[0].message
+    assert r.new_source is None
+
+
 def test_openai_sdk_class_not_taken_for_llamaindex() -> None:
     # the SDK's OpenAI is the client rules' business, not OR451's
     src = "from openai import OpenAI\nimport llama_index\nclient = OpenAI()\n"

@@ -638,6 +638,66 @@ def test_an_awaited_stream_returned_by_an_async_function_is_guarded() -> None:
     assert stream_findings(source) == [("OR401", 8, "safe")]
 
 
+def test_a_stream_bound_to_a_name_then_returned_is_guarded_where_it_is_read() -> None:
+    # ``s = ...create(stream=True); return s``, and a function relaying it
+    source = src(
+        f"""
+        def gen():
+            s = {CREATE}
+            return s
+
+        def relay():
+            r = gen()
+            return r
+
+        for chunk in gen():
+            print(chunk.choices[0].delta.content)
+
+        for chunk in relay():
+            print(chunk.choices[0].delta.content, chunk.usage)
+        """
+    )
+    assert stream_findings(source) == [("OR401", 12, "safe"), ("OR401", 15, "unsafe")]
+    out = migrated(source)
+    assert "for chunk in gen():\n    if not chunk.choices:\n        continue\n" in out
+    assert "for chunk in relay():\n    print(" in out  # reads usage: unsafe, not applied
+    out = migrated(source, unsafe_fixes=True)
+    assert "for chunk in relay():\n    if not chunk.choices:\n        continue\n" in out
+
+
+def test_an_awaited_stream_bound_then_returned_by_an_async_function_is_guarded() -> None:
+    head = "from openai import AsyncOpenAI\n\nclient = AsyncOpenAI()\n"
+    source = src(
+        f"""
+        async def gen():
+            s = await {CREATE}
+            return s
+
+        async def main():
+            async for chunk in await gen():
+                print(chunk.choices[0].delta.content)
+        """,
+        head=head,
+    )
+    assert stream_findings(source) == [("OR401", 9, "safe")]
+
+
+def test_a_returned_name_also_bound_to_something_else_is_not_followed() -> None:
+    source = src(
+        f"""
+        def gen(cached):
+            s = {CREATE}
+            if cached:
+                s = [cached]
+            return s
+
+        for chunk in gen(None):
+            print(chunk.choices[0].delta.content)
+        """
+    )
+    assert stream_findings(source) == []
+
+
 def test_a_function_that_is_rebound_is_not_followed() -> None:
     source = src(
         f"""
@@ -929,6 +989,34 @@ def test_a_stream_from_another_module_is_guarded_where_it_is_read(tmp_path, monk
     assert text.count("if not chunk.choices:\n            continue") == 3
     assert "openrouter.ai" in (root / "pkg/llm.py").read_text()
     assert _check(root, monkeypatch) == [("pkg/reader.py", 18, "OR401", "unsafe")]  # after 3 guards
+
+
+def test_a_stream_bound_then_returned_in_another_module_is_guarded(tmp_path, monkeypatch) -> None:
+    llm = (
+        "from openai import AsyncOpenAI, OpenAI\n\nclient = OpenAI()\naclient = AsyncOpenAI()\n\n"
+        "def ask(q):\n"
+        '    s = client.chat.completions.create(model="gpt-4o", messages=[], stream=True)\n'
+        "    return s\n\n"
+        "async def aask(q):\n"
+        '    s = await aclient.chat.completions.create(model="gpt-4o", messages=[], stream=True)\n'
+        "    return s\n"
+    )
+    reader = (
+        "from pkg.llm import aask, ask\n\n"
+        "def show():\n"
+        "    for chunk in ask('x'):\n"
+        "        print(chunk.choices[0].delta.content)\n\n"
+        "async def ashow():\n"
+        "    async for chunk in await aask('x'):\n"
+        "        print(chunk.choices[0].delta.content, chunk.usage)\n"
+    )
+    root = _tree(
+        tmp_path / "app", {"pkg/__init__.py": "", "pkg/llm.py": llm, "pkg/reader.py": reader}
+    )
+    assert _check(root, monkeypatch) == [
+        ("pkg/reader.py", 4, "OR401", "safe"),
+        ("pkg/reader.py", 8, "OR401", "unsafe"),
+    ]
 
 
 def test_a_stream_of_a_client_left_on_openai_in_another_module_gets_nothing(

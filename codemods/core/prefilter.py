@@ -28,6 +28,9 @@ Every rule reports only on code that contains, as source bytes, either
 
 * ``OPENAI_API_KEY``: a start-up gate or an assignment of the key in a
   file that names nothing else of the SDK (OR123).
+* ``agents`` and one of ``Agent``, ``Runner``, ``Provider``, ``Model``: the
+  Agents SDK rule OR434 reports code that runs agents without giving the
+  SDK a client (``from agents import Agent, Runner`` has no ``openai`` in it).
 
 A rule that can fire on a file containing none of these must add its trigger here
 (a new SDK resource name to :data:`RESOURCE_NAMES`, or a new needle).
@@ -74,6 +77,7 @@ RESOURCE_NAMES: tuple[str, ...] = (
 )
 
 _WORDS = tuple(w.encode() for w in RESOURCE_NAMES)
+_AGENT_WORDS = (b"Agent", b"Runner", b"Provider", b"Model")
 _WORD_RE = re.compile(rb"(?<![A-Za-z0-9_])(?:" + b"|".join(_WORDS) + rb")(?![A-Za-z0-9_])")
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
@@ -91,6 +95,9 @@ def may_need_work(data: bytes) -> bool:
         return True
     if b"crewai" in data or (b"llama_index" in data and b"OpenAI" in data):
         # crewAI (codemods/python/rules/crewai.py), legacy LlamaIndex (llamaindex.py)
+        return True
+    if b"agents" in data and any(w in data for w in _AGENT_WORDS):
+        # the Agents SDK's own default client (codemods/python/rules/agents.py: OR434)
         return True
     if b"model" in data and any(w in data for w in _WORDS) and _WORD_RE.search(data):
         return True

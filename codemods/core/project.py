@@ -93,6 +93,11 @@ class ModuleSummary:
     agents_default: list[Any] = field(default_factory=list)
     agents_settings: set[str] = field(default_factory=set)
     agents_built: bool = False
+    # how it gives the SDK a client ("default": ``set_default_openai_client``;
+    # "model": a model object or provider with a client, ``RunConfig(model_provider=...)``;
+    # ""), and whether it runs agents (or builds a provider) that need one (OR434)
+    agents_configured: str = ""
+    agents_unconfigured: bool = False
     # imported names read directly as the model of a LiteLLM/DSPy call that
     # moves by its model string alone (codemods/python/rules/litellm_dspy.py) -> reads
     litellm_uses: dict[str, int] = field(default_factory=dict)
@@ -211,6 +216,12 @@ class ProjectInput:
     agents_settings: tuple[tuple[str, str], ...] = ()
     # other modules of the process that build agents (paths from here)
     agents_built: tuple[str, ...] = ()
+    # modules of the run that give the Agents SDK a client, for a module whose
+    # agents need one: (its path from this file's directory, the kind
+    # ("default", "model"; ModuleSummary.agents_configured; "local": the run
+    # has its own module ``agents``, which may be what this file imports),
+    # whether the two surely share a process)
+    agents_configured: tuple[tuple[str, str, bool], ...] = ()
     # module-level names of this file that other files pass only to
     # LiteLLM/DSPy calls: (name, the files that do) -> rewritten here
     litellm_exports: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -260,6 +271,7 @@ class ProjectInput:
             or self.agents_default
             or self.agents_settings
             or self.agents_built
+            or self.agents_configured
             or self.litellm_exports
             or self.litellm_followed
             or self.litellm_shared

@@ -1620,7 +1620,7 @@ def _second_round(
         current = files()
     # the Agents SDK's default client is one per process: the modules that
     # set it and those that build agents, once every client is decided
-    if rerun({path: given(path) for path in agent_readers(current, mentions)}):
+    if rerun({path: given(path) for path in agent_readers(current, mentions, modules)}):
         current = files()
     agent_links: dict[str, set[str]] = {}
     agents_plan = plan_agents(current, modules, agent_links)
@@ -1628,7 +1628,8 @@ def _second_round(
     if rerun({path: replace(given(path), module=project.module,
                             agents_default=project.agents_default,
                             agents_settings=project.agents_settings,
-                            agents_built=project.agents_built)
+                            agents_built=project.agents_built,
+                            agents_configured=project.agents_configured)
               for path, project in agents_plan.items()}):  # fmt: skip
         current = files()
     # streams returned by a function or a method of another module: read

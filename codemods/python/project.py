@@ -416,8 +416,14 @@ def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> 
         if path not in names:
             continue
         me, is_pkg = names[path]
-        if summary.wants_importers or summary.clients or summary.langchain_exports:
-            out.add(me.rsplit(".", 1)[-1])  # plan_private, client_readers
+        if (
+            summary.wants_importers
+            or summary.clients
+            or summary.langchain_exports
+            or summary.agents_configured
+            or summary.agents_unconfigured
+        ):
+            out.add(me.rsplit(".", 1)[-1])  # plan_private, client_readers, agent_readers
         for written, name in summary.imports.values():
             target = resolve(written, me, is_pkg) if written != "?" else None
             if target is not None and (target in by_module or f"{target}.{name}" in by_module):
@@ -1799,14 +1805,34 @@ def _shared_params(
     return out
 
 
-def agent_readers(files: Iterable[FileInfo], mentions: Mentions | None = None) -> list[str]:
+def agent_readers(
+    files: Iterable[FileInfo], mentions: Mentions | None = None, modules: Modules | None = None
+) -> list[str]:
     """Python files the prefilter skipped that name ``agents`` while a
     module of the run gives the Agents SDK a client this run moves: they
     may build agents of it (``from agents import Agent`` never names
-    openai), or import the modules that do: they are processed, so that
-    :func:`plan_agents` sees them and their imports."""
+    openai), or import the modules that do; and, while some modules of the
+    run run agents without giving the SDK a client and others give it one
+    (OR434), those that name one of them (an entry point importing both:
+    ``import app.setup``). They are processed, so that :func:`plan_agents`
+    sees them and their imports."""
     files = list(files)
-    if not any(summary is not None and summary.agents_default for _, _, summary, _ in files):
+    wanted: set[str] = set()
+    if any(summary is not None and summary.agents_default for _, _, summary, _ in files):
+        wanted.add("agents")
+    summaries = [summary for _, _, summary, _ in files if summary is not None]
+    if any(s.agents_unconfigured for s in summaries) and any(
+        s.agents_configured for s in summaries
+    ):
+        names = (modules if modules is not None else modules_of(files))[1]
+        for path, _, summary, _ in files:
+            if (
+                summary is not None
+                and (summary.agents_configured or summary.agents_unconfigured)
+                and path in names
+            ):
+                wanted.add(names[path][0].rsplit(".", 1)[-1])
+    if not wanted:
         return []
     if mentions is None:
         mentions = mentions_of(files)
@@ -1815,7 +1841,7 @@ def agent_readers(files: Iterable[FileInfo], mentions: Mentions | None = None) -
         for path, _, summary, data in files
         if summary is None and data is not None and path.endswith(".py")
     ]
-    return sorted(mentions.find({"agents"}, only=unread))
+    return sorted(mentions.find(wanted, only=unread))
 
 
 def plan_agents(
@@ -1828,11 +1854,14 @@ def plan_agents(
     this run moves learn which other modules of their process build agents
     and make the SDK's settings (``set_default_openai_api``,
     ``set_tracing_disabled``); the modules that build agents without
-    setting it learn where it is set, and to which client. ``links`` (when
-    given) gets, per module building agents, the modules setting it."""
+    setting it learn where it is set, and to which client; the modules
+    that run agents without giving the SDK any client (OR434) learn which
+    modules give it one (their process's first). ``links`` (when given)
+    gets, per module building agents, the modules setting it."""
     files = list(files)
     if not any(
-        summary is not None and (summary.agents_default or summary.agents_built)
+        summary is not None
+        and (summary.agents_default or summary.agents_built or summary.agents_unconfigured)
         for _, _, summary, _ in files
     ):
         return {}
@@ -1843,10 +1872,22 @@ def plan_agents(
         (path, real, summary)
         for path, real, summary, _ in files
         if summary is not None
-        and (summary.agents_default or summary.agents_built or summary.agents_settings)
+        and (
+            summary.agents_default
+            or summary.agents_built
+            or summary.agents_settings
+            or summary.agents_configured
+            or summary.agents_unconfigured
+        )
     ]
     setters = [(path, real, summary) for path, real, summary in part if summary.agents_default]
-    if not setters:
+    # OR434: modules whose agents need a client, and those that give one
+    configurers = [(path, summary) for path, _, summary in part if summary.agents_configured]
+    needy = [path for path, _, summary in part if summary.agents_unconfigured]
+    # ``agents`` is a module of the run (a project's own ``agents/`` package):
+    # ``from agents import Agent`` may not be the SDK, so OR434 says nothing
+    local = bool(needy) and "agents" in modules[0]
+    if not setters and not (configurers and needy) and not local:
         return {}
     related = _shares_process(files, modules)
     reals = {path: real for path, real, _ in part}
@@ -1879,12 +1920,28 @@ def plan_agents(
                 settings += [(k, rel(other, path)) for k in sorted(theirs.agents_settings)]
                 if theirs.agents_built and not theirs.agents_default:
                     built.append(rel(other, path))
-        if defaults or settings or built:
+        configured: list[tuple[str, str, bool]] = []
+        if summary.agents_unconfigured:
+            # the modules of its process that give the SDK a client; else
+            # those that may (named in the finding, which stays)
+            close = [
+                (other, theirs)
+                for other, theirs in configurers
+                if other != path and related(path, other)
+            ]
+            for other, theirs in close or [c for c in configurers if c[0] != path]:
+                configured.append((rel(other, path), theirs.agents_configured, bool(close)))
+                if links is not None:
+                    links.setdefault(path, set()).add(other)
+            if local:
+                configured.append(("agents", "local", True))
+        if defaults or settings or built or configured:
             out[path] = ProjectInput(
                 module=names[path] if path in names else None,
                 agents_default=tuple(sorted(defaults)),
                 agents_settings=tuple(sorted(set(settings))),
                 agents_built=tuple(sorted(built)),
+                agents_configured=tuple(sorted(configured)),
             )
     return out
 

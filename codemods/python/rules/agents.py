@@ -52,7 +52,7 @@ from codemods.python.analysis import dotted_name
 from codemods.python.project import resolve
 from codemods.python.rules._edit import keyword_arg, string_literal
 from codemods.python.rules.base import Report, RuleContext, checker
-from codemods.python.rules.client import string_value
+from codemods.python.rules.client import constant_string, string_value
 
 AGENT_MODEL = rule(
     code="OR431",
@@ -209,6 +209,65 @@ TRACING = rule(
     sometimes_unsafe=True,
 )
 
+DEFAULT_CLIENT = rule(
+    code="OR434",
+    name="agents-default-client",
+    summary="Agents SDK agents run through the SDK's own default client, which calls OpenAI",
+    severity=Severity.WARNING,
+    fixable=False,
+    what="""
+        Reports, once per module, a module that runs agents of the OpenAI
+        Agents SDK (`Runner.run`, `Runner.run_sync`, `Runner.run_streamed`)
+        or builds an `Agent(...)` whose model is a string (bare or
+        `openai/...`) or absent, when neither it nor another module of its
+        process (one imports the other, or a third imports both) gives the
+        SDK a client: no `set_default_openai_client(...)`, no model object
+        with a client (`OpenAIChatCompletionsModel(openai_client=...)`), no
+        `OpenAIProvider(openai_client=...)` / `OpenAIProvider(base_url=...)`
+        (or `MultiProvider`'s `openai_client=` / `openai_base_url=`), no
+        `RunConfig(model_provider=...)`. A module whose agents all carry a
+        model object, or a `litellm/` or `any-llm/` model (the SDK's other
+        providers), only running them, is not reported. Also reports
+        `OpenAIProvider(...)` / `MultiProvider(...)` given neither a client
+        nor a base URL: with no other option it uses the default client, so
+        it is reported only when the process sets none; with `api_key=`,
+        `organization=` or `project=` it builds its own client on OpenAI's
+        URL whatever the default client is (openai-agents 0.21.0 and later;
+        before, it used the default client when one was set). A module of
+        the run that sets a client but may not share the process is named
+        in the message. A run with a module of its own named `agents` (a
+        project's `agents/` package) gets none: `from agents import Agent`
+        may be that.
+        Nothing is rewritten: the client, its key, the API and the models
+        are the program's to choose.
+    """,
+    why="""
+        Without a configured client the SDK builds `AsyncOpenAI()` itself,
+        which calls api.openai.com with OPENAI_API_KEY: the code is not on
+        OpenRouter, however the rest of the program is migrated, and the
+        tool sees no client to move. To move it, give the SDK a client on
+        OpenRouter once per process:
+        `set_default_openai_client(AsyncOpenAI(base_url="https://openrouter.ai/api/v1",
+        api_key=os.environ["OPENROUTER_API_KEY"]))`, then
+        `set_default_openai_api("chat_completions")` (OpenRouter's Responses
+        API is stateless), `set_tracing_disabled(True)` (traces go to OpenAI
+        with the default client's key), and model objects
+        `OpenAIChatCompletionsModel(model="openai/gpt-4o", openai_client=client)`
+        (the SDK strips an `openai/` prefix from string models; OR431 then
+        checks them). Checked against openai-agents 0.0.3 to 0.24.0: an
+        agent without a model gets `OPENAI_DEFAULT_MODEL` or a built-in
+        name; since 0.21.0 `OpenAIProvider` uses the default client only when
+        given no `api_key`, `base_url`, `organization` or `project`. The
+        tool cannot see `OPENAI_BASE_URL` set in the environment.
+    """,
+    before="""
+        from agents import Agent, Runner
+
+        agent = Agent(name="helper", instructions="Be brief.")
+        print(Runner.run_sync(agent, "Hello").final_output)
+    """,
+)
+
 # memo: what this module tells the project pass (copied into ModuleSummary)
 AGENTS_FACTS = "agents_facts"
 _AGENTS = "agents."
@@ -216,6 +275,38 @@ _SET_CLIENT = frozenset({"agents.set_default_openai_client"})
 _AGENT_CLASSES = frozenset({"agents.Agent", "agents.agent.Agent"})
 _RESPONSES_MODEL = frozenset(
     {"agents.OpenAIResponsesModel", "agents.models.openai_responses.OpenAIResponsesModel"}
+)
+_CHAT_MODEL = frozenset(
+    {
+        "agents.OpenAIChatCompletionsModel",
+        "agents.models.openai_chatcompletions.OpenAIChatCompletionsModel",
+    }
+)
+_RUNS = frozenset(
+    f"{runner}.{method}"
+    for runner in ("agents.Runner", "agents.run.Runner")
+    for method in ("run", "run_sync", "run_streamed")
+)
+_RUN_CONFIG = frozenset({"agents.RunConfig", "agents.run.RunConfig"})
+# provider -> (its client keyword, its base URL keyword, its other client options)
+_PROVIDERS = {
+    "agents.OpenAIProvider": ("openai_client", "base_url", ("api_key", "organization", "project")),
+    "agents.MultiProvider": (
+        "openai_client",
+        "openai_base_url",
+        ("openai_api_key", "openai_organization", "openai_project"),
+    ),
+}
+_PROVIDERS["agents.models.openai_provider.OpenAIProvider"] = _PROVIDERS["agents.OpenAIProvider"]
+_PROVIDERS["agents.models.multi_provider.MultiProvider"] = _PROVIDERS["agents.MultiProvider"]
+# model prefixes the SDK's MultiProvider routes to providers of their own
+_OTHER_PROVIDERS = ("litellm/", "any-llm/")
+_TO_OPENROUTER = (
+    '`set_default_openai_client(AsyncOpenAI(base_url="https://openrouter.ai/api/v1", '
+    'api_key=os.environ["OPENROUTER_API_KEY"]))`, `set_default_openai_api("chat_completions")`, '
+    "`set_tracing_disabled(True)` (traces go to OpenAI with the default client's key), and "
+    '`model=OpenAIChatCompletionsModel(model="openai/...", openai_client=client)` on the agents '
+    "(the SDK strips `openai/` from a string model)"
 )
 
 
@@ -286,6 +377,7 @@ def check_agents(ctx: RuleContext) -> None:
             )
             _hold_client(ctx, client, scope, report)
     project = ctx.project
+    configured, unconfigured = _default_client(ctx, agents)
     # what the other modules of the process tell (codemods/python/project.py: plan_agents)
     elsewhere = dict(project.agents_settings) if project is not None else {}
     chat_api |= "chat_completions" in elsewhere
@@ -295,6 +387,8 @@ def check_agents(ctx: RuleContext) -> None:
         if chat_api and "chat_completions" not in elsewhere
         else set(),
         "built": bool(agents) and not own_default,
+        "configured": configured,
+        "unconfigured": unconfigured,
     }
     if tracing_off and "tracing_off" not in elsewhere:
         facts["settings"].add("tracing_off")  # type: ignore[attr-defined]
@@ -340,6 +434,126 @@ def check_agents(ctx: RuleContext) -> None:
     for d in defaults:
         for r in needs:
             _hold_client(ctx, d.client, d.scope, r)
+
+
+def _default_client(ctx: RuleContext, agents: list[cst.Call]) -> tuple[str, bool]:
+    """OR434: agents run through the SDK's own default client (``AsyncOpenAI()``
+    on OPENAI_API_KEY) when no module of the process gives it one. Returns
+    how this module gives the SDK a client ("default": it sets the default
+    client; "model": a model object, a provider with a client or base URL,
+    ``RunConfig(model_provider=...)``; "") and whether it has code that
+    needs one (what the project pass matches with the other modules)."""
+    f = ctx.facts
+    configured = ""
+    own_models = False  # an agent with a model object (or an unread model)
+    needs: list[tuple[cst.Call, str]] = []  # (call, how it is shown)
+    runs: list[cst.Call] = []
+    providers: list[tuple[cst.Call, str, list[str]]] = []  # (call, shown, options given)
+    for call in f.calls:
+        q = f.qualified(call.func)
+        if q is None or not q.startswith(_AGENTS):
+            continue
+        if q in _SET_CLIENT:
+            configured = "default"
+        elif q in _CHAT_MODEL or q in _RESPONSES_MODEL:
+            if _arg(call, "openai_client", 1) is not None or any(a.star for a in call.args):
+                configured = configured or "model"
+        elif q in _RUN_CONFIG:
+            if _arg(call, "model_provider", None) is not None or any(a.star for a in call.args):
+                configured = configured or "model"
+        elif q in _PROVIDERS:
+            client_kw, url_kw, options = _PROVIDERS[q]
+            if any(a.star for a in call.args) or any(
+                _arg(call, kw, None) is not None for kw in (client_kw, url_kw)
+            ):
+                configured = configured or "model"
+            else:
+                given = [o for o in options if _arg(call, o, None) is not None]
+                providers.append((call, q.rsplit(".", 1)[-1], given))
+        elif q in _RUNS:
+            runs.append(call)
+    for call in agents:
+        model = _arg(call, "model", None)
+        if model is None:
+            if any(a.star for a in call.args):
+                own_models = True
+            else:
+                needs.append((call, "Agent(...)"))
+            continue
+        if isinstance(model, cst.Call):
+            # a model object: its own client (a chat completions model without
+            # one is reported by the model rules), LiteLLM, any-llm...
+            own_models = True
+            configured = configured or "model"
+            continue
+        value = string_value(model)
+        if value is None:
+            value = constant_string(ctx, model)
+        if value is not None and value.startswith(_OTHER_PROVIDERS):
+            own_models = True  # the SDK's LiteLLM or any-llm provider
+            configured = configured or "model"
+        else:
+            # a string, or a name, parameter or attribute holding one (a model
+            # object built in this module with a client configures it above;
+            # one built in another module of its process configures that one)
+            needs.append((call, "Agent(...)"))
+    if not own_models:
+        needs += [(call, ctx.module.code_for_node(call.func) + "(...)") for call in runs]
+    project = ctx.project
+    others = project.agents_configured if project is not None else ()
+    sure = [(where, kind) for where, kind, close in others if close]
+
+    def hint(kinds: tuple[str, ...]) -> str:
+        # modules of the run that may share its process and configure the SDK
+        unsure = [where for where, kind, close in others if not close and kind in kinds]
+        if not unsure:
+            return ""
+        verb = "sets" if len(unsure) == 1 else "set"
+        return (
+            f" ({', '.join(unsure[:3])}{', ...' if len(unsure) > 3 else ''} {verb} up the "
+            "SDK's client or models: if this module runs in the same process, this does not apply)"
+        )
+
+    # agents of a default client set in a module that may share the process
+    # are reported by OR431 already, saying so (_agents_of_another_default)
+    told = bool(agents) and project is not None and bool(project.agents_default)
+    if needs and not configured and not sure and not told:
+        order = {id(c): i for i, c in enumerate(f.calls)}  # source order
+        first = min(needs, key=lambda n: order.get(id(n[0]), 0))
+        ctx.report(
+            first[0],
+            DEFAULT_CLIENT,
+            f"`{first[1]}` runs through the Agents SDK's default client, and no module of its "
+            "process gives the SDK one (`set_default_openai_client`, a model object with a "
+            "client, `OpenAIProvider(openai_client=...)`, `RunConfig(model_provider=...)`): "
+            "the SDK builds `AsyncOpenAI()`, which calls api.openai.com with OPENAI_API_KEY. "
+            f"To use OpenRouter, add once per process {_TO_OPENROUTER}"
+            + hint(("default", "model")),
+        )
+    default_set = configured == "default" or any(kind == "default" for _, kind in sure)
+    for call, shown, given in providers:
+        if given:
+            ctx.report(
+                call,
+                DEFAULT_CLIENT,
+                f"`{shown}({', '.join(o + '=...' for o in given)})` without a client or a base "
+                "URL builds its own `AsyncOpenAI` on api.openai.com (openai-agents 0.21.0 and "
+                "later, even when a default client is set): pass "
+                '`openai_client=AsyncOpenAI(base_url="https://openrouter.ai/api/v1", '
+                'api_key=os.environ["OPENROUTER_API_KEY"])`',
+            )
+        elif not default_set:
+            ctx.report(
+                call,
+                DEFAULT_CLIENT,
+                f"`{shown}()` without a client uses the Agents SDK's default client, and no "
+                "module of its process sets one: the SDK builds `AsyncOpenAI()`, which calls "
+                "api.openai.com with OPENAI_API_KEY. Pass "
+                '`openai_client=AsyncOpenAI(base_url="https://openrouter.ai/api/v1", '
+                'api_key=os.environ["OPENROUTER_API_KEY"])`' + hint(("default",)),
+            )
+    unconfigured = bool(needs and not configured) or any(not g for _, _, g in providers)
+    return configured, unconfigured
 
 
 def _agents_of_another_default(

@@ -26,6 +26,13 @@ same form and the same variable). So ``crewai.LLM(model=
 "openrouter/openai/gpt-4o")`` is the way, and nothing else the migration
 writes moves a crewAI agent. Reported, never rewritten: crewAI is not among
 the packages the end-to-end suite installs.
+
+An ``Agent`` given no ``llm`` (or ``llm=None``) gets
+``_llm_via_environment_or_fallback()`` (``llm_utils.py``): the model in
+``MODEL``, ``MODEL_NAME`` or ``OPENAI_MODEL_NAME``, else ``DEFAULT_LLM_MODEL``
+(``"gpt-4o-mini"`` in 0.x, ``"gpt-4.1-mini"`` on 1.x), with a base URL from
+``BASE_URL``, ``OPENAI_API_BASE`` or ``OPENAI_BASE_URL``: OpenAI with
+``OPENAI_API_KEY`` unless the environment says otherwise.
 """
 
 from __future__ import annotations
@@ -63,14 +70,22 @@ CREWAI_LLM = rule(
         it; a model string too). A name bound more than once is not
         followed to one value: when one of its values goes to OpenAI it is
         reported as a value that may reach the agent, with where it is
-        bound. Checked against crewAI 0.152 and 1.15.
+        bound. Also an `Agent(...)` given no `llm` (or `llm=None`, and no
+        `config=` that may hold one), once per agent, unless its module
+        sets crewAI's default model or base URL (`os.environ["MODEL"]`,
+        `MODEL_NAME`, `OPENAI_MODEL_NAME`, `BASE_URL`, `OPENAI_API_BASE`,
+        `OPENAI_BASE_URL`) to an OpenRouter value or one the tool cannot
+        read. Checked against crewAI 0.152 and 1.15.
     """,
     why="""
         crewAI rebuilds every LLM it is given as its own `crewai.LLM`: a
         LangChain object from its model name only (its `api_key` and
         `base_url` read as None on langchain-openai 1.x), so a migrated
         `ChatOpenAI` still calls api.openai.com with `OPENAI_API_KEY`, and
-        so does `LLM(model="gpt-4o")`. Write
+        so does `LLM(model="gpt-4o")`. An agent without an LLM gets
+        crewAI's default: `$MODEL`, `$MODEL_NAME` or `$OPENAI_MODEL_NAME`,
+        else `gpt-4o-mini` (0.x) or `gpt-4.1-mini` (1.x), on OpenAI with
+        `OPENAI_API_KEY`. Write
         `crewai.LLM(model="openrouter/openai/gpt-4o",
         api_key=os.environ["OPENROUTER_API_KEY"])` (crewAI's OpenRouter
         provider, or LiteLLM's in older releases; `base_url` defaults to
@@ -151,6 +166,7 @@ def check_crewai(ctx: RuleContext) -> None:
         return
     resolver = Resolver(ctx)
     sinks: list[tuple[Sink, cst.Call]] = []
+    defaults: list[cst.Call] = []  # agents given no LLM: crewAI's default one
     for call in f.calls:
         q = f.qualified(call.func)
         if q in LLM_CLASSES:
@@ -161,7 +177,9 @@ def check_crewai(ctx: RuleContext) -> None:
             if model is not None:
                 sink = Sink(model, model, f.scope_of.get(id(call)), certain=True)
                 sinks.append((resolver.add(sink), call))
-        elif q in AGENT_CLASSES or q in CREW_CLASSES:
+        if q in AGENT_CLASSES and _default_llm(call):
+            defaults.append(call)
+        if q in AGENT_CLASSES or q in CREW_CLASSES:
             for arg in call.args:
                 if arg.keyword is None or arg.keyword.value not in LLM_ARGS:
                     continue
@@ -182,6 +200,17 @@ def check_crewai(ctx: RuleContext) -> None:
                     )
                     continue
                 _bound_llm(ctx, call, arg)
+    if defaults and not _default_set(ctx):
+        for call in defaults:
+            ctx.report(
+                call,
+                CREWAI_LLM,
+                f"crewAI's `{short_code(ctx, call.func)}(...)` without `llm=` uses crewAI's default "
+                "LLM: the model in $MODEL, $MODEL_NAME or $OPENAI_MODEL_NAME, else 'gpt-4o-mini' "
+                "(crewAI 0.x) or 'gpt-4.1-mini' (1.x), sent to OpenAI with OPENAI_API_KEY unless "
+                "that model is 'openrouter/...' or $OPENAI_BASE_URL points elsewhere: pass "
+                f"llm={WAY}",
+            )
     if not sinks:
         return
     flow = resolver.run()
@@ -238,6 +267,57 @@ def _bound_llm(ctx: RuleContext, call: cst.Call, arg: cst.Arg) -> None:
         f"OPENAI_API_KEY); make every value {WAY}",
         refs=tuple(openai_values),
     )
+
+
+def _default_llm(call: cst.Call) -> bool:
+    """Does this crewAI ``Agent(...)`` get crewAI's default LLM: no ``llm``
+    (or ``llm=None``), and nothing that may carry one (``config=``, ``**``)?"""
+    for a in call.args:
+        if a.star or a.keyword is None:
+            return False
+        if a.keyword.value == "config":
+            return False
+        if a.keyword.value == "llm":
+            return type(a.value) is cst.Name and a.value.value == "None"
+    return True
+
+
+# the environment variables crewAI's default LLM reads (llm_utils.py)
+_DEFAULT_ENV = frozenset(
+    {"MODEL", "MODEL_NAME", "OPENAI_MODEL_NAME", "BASE_URL", "OPENAI_API_BASE", "OPENAI_BASE_URL"}
+)
+
+
+def _default_set(ctx: RuleContext) -> bool:
+    """Does this module set crewAI's default model or base URL (``os.environ
+    ["OPENAI_MODEL_NAME"] = ...``, ``os.environ.setdefault(...)``) to an
+    OpenRouter value, or one the tool cannot read?"""
+    f = ctx.facts
+
+    def points_away(value: cst.BaseExpression) -> bool:
+        text = string_value(value)
+        return text is None or "openrouter" in text.lower()
+
+    for sub in f.subscripts:
+        if f.qualified(sub.value) != "os.environ" or len(sub.slice) != 1:
+            continue
+        index = sub.slice[0].slice
+        name = string_value(index.value) if isinstance(index, cst.Index) else None
+        if name not in _DEFAULT_ENV:
+            continue
+        target = f.parents.get(id(sub))
+        assign = f.parents.get(id(target)) if isinstance(target, cst.AssignTarget) else None
+        if isinstance(assign, cst.Assign) and points_away(assign.value):
+            return True
+    for call in f.calls:
+        if f.qualified(call.func) in ("os.environ.setdefault", "os.putenv"):
+            if len(call.args) == 2 and not any(a.star for a in call.args):
+                if string_value(call.args[0].value) in _DEFAULT_ENV:
+                    if points_away(call.args[1].value):
+                        return True
+        elif f.qualified(call.func) == "os.environ.update":
+            return True  # what it sets is not read here
+    return False
 
 
 def _is_param(scope: cst.CSTNode, name: str) -> bool:

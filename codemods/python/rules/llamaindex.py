@@ -55,6 +55,15 @@ LEGACY_LLM_CLASSES = (
 EMBEDDING_CLASSES = (
     "llama_index.embeddings.openai.OpenAIEmbedding",
     "llama_index.embeddings.openai.base.OpenAIEmbedding",
+    # LlamaIndex before 0.10 (``llama_index/embeddings/__init__.py`` and the
+    # package's top level re-exported it; ``llama_index.embeddings.openai``
+    # is the same path there) and llama-index-legacy: the same enum check on
+    # ``model``, which ``model_name=`` overrides
+    "llama_index.OpenAIEmbedding",
+    "llama_index.embeddings.OpenAIEmbedding",
+    "llama_index.legacy.OpenAIEmbedding",
+    "llama_index.legacy.embeddings.OpenAIEmbedding",
+    "llama_index.legacy.embeddings.openai.OpenAIEmbedding",
 )
 RESPONSES_CLASSES = (
     "llama_index.llms.openai.OpenAIResponses",
@@ -123,7 +132,13 @@ EMBEDDING = rule(
     summary="LlamaIndex OpenAIEmbedding: no OpenRouter class, move it by hand",
     severity=Severity.WARNING,
     fixable=False,
-    what="Reports `llama_index.embeddings.openai.OpenAIEmbedding(...)`.",
+    what="""
+        Reports `llama_index.embeddings.openai.OpenAIEmbedding(...)`, and
+        legacy LlamaIndex's (before 0.10, and llama-index-legacy):
+        `from llama_index.embeddings import OpenAIEmbedding`,
+        `from llama_index import OpenAIEmbedding`,
+        `llama_index.legacy.embeddings.OpenAIEmbedding`.
+    """,
     why="""
         `OpenAIEmbedding` checks `model` against its enum of OpenAI models,
         so an OpenRouter ID there raises. Pass the ID as `model_name=` (which

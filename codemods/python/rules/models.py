@@ -597,6 +597,8 @@ def check_models(ctx: RuleContext) -> None:
         ctx.summary.agents_default = list(agents_facts.get("default", ()))
         ctx.summary.agents_settings = set(agents_facts["settings"])
         ctx.summary.agents_built = bool(agents_facts["built"])
+        ctx.summary.agents_configured = str(agents_facts["configured"])
+        ctx.summary.agents_unconfigured = bool(agents_facts["unconfigured"])
     if f.imports_openai or ctx.project is not None:
         index = clients.index(ctx)
         ctx.summary.clients = index.exports()

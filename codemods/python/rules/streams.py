@@ -670,7 +670,10 @@ class _Streams:
                 entry[2].append(src)
 
         named: dict[tuple[int, str], list[tuple[_Source, bool]]] = {}
-        for node, parent, src, events in self.origins:
+
+        def route(
+            node: cst.CSTNode, parent: cst.CSTNode | None, src: _Source, events: bool
+        ) -> None:
             # ``def gen(...): return client...create(stream=True)``: the
             # stream is read where the module's own calls of gen are (and
             # those of a method: ``self.gen()``, ``Bot().gen()``)
@@ -685,22 +688,41 @@ class _Streams:
                     continue
                 name = self._bound_name(node, parent)
                 if name is not None:
-                    named.setdefault((self._scope_key(node), name), []).append((src, events))
+                    streams = named.setdefault((self._scope_key(node), name), [])
+                    if all(s is not src or e != events for s, e in streams):
+                        streams.append((src, events))
+
+        for node, parent, src, events in self.origins:
+            route(node, parent, src, events)
         uses: dict[str, dict[int, list[cst.Name]]] = {}
-        for (key, name), streams in named.items():
-            values = self.f.bindings.get((key, name), [])
-            if not values or any(self._stream_of(v) is None for v in values):
-                continue  # the name is also bound to something else
-            if name not in uses:
-                by_scope: dict[int, list[cst.Name]] = {}
-                for use in self.f.name_uses.get(name, ()):
-                    by_scope.setdefault(self._scope_key(use), []).append(use)
-                uses[name] = by_scope
-            for use in uses[name].get(key, ()):
-                found = self._consumer(use, self.parents.get(id(use)))
-                if found is not None:
-                    for src, events in streams:
-                        add(found[0], found[1], src, events, found[2])
+        done: set[tuple[int, str, int, bool]] = set()
+        # a name bound to a stream and returned (``s = ...create(stream=True);
+        # return s``) hands it to the function's callers, whose own names may
+        # hold it in turn: until nothing new is bound
+        changed = True
+        while changed:
+            changed = False
+            for (key, name), streams in list(named.items()):
+                values = self.f.bindings.get((key, name), [])
+                if not values or any(self._stream_of(v) is None for v in values):
+                    continue  # the name is also bound to something else
+                if name not in uses:
+                    by_scope: dict[int, list[cst.Name]] = {}
+                    for use in self.f.name_uses.get(name, ()):
+                        by_scope.setdefault(self._scope_key(use), []).append(use)
+                    uses[name] = by_scope
+                for src, events in list(streams):
+                    if (key, name, id(src), events) in done:
+                        continue
+                    done.add((key, name, id(src), events))
+                    changed = True
+                    for use in uses[name].get(key, ()):
+                        parent = self.parents.get(id(use))
+                        found = self._consumer(use, parent)
+                        if found is not None:
+                            add(found[0], found[1], src, events, found[2])
+                        elif type(parent) is cst.Return:
+                            route(use, parent, src, events)
         return out
 
     def _returned_through(
