@@ -415,10 +415,6 @@ class _Pipeline:
         # the project pass: the worker (index in _Members) that last analysed
         # each file, and so keeps its tree
         self.homes: dict[str, int] = {}
-        # second-round results taken from round 1's (Processed.ahead), and
-        # files analysed again in the second round (counted for the tests)
-        self.ahead_used = 0
-        self.analysed_again = 0
 
     # results in input order
     def __iter__(self) -> Iterator[Processed]:
@@ -618,13 +614,11 @@ class _Pipeline:
             self.final_keys[job.path] = None
             if known is not None:
                 result, summary = known[0].result, known[0].summary
-                self.ahead_used += 1
                 if self._store(cache, key, result, summary, data):
                     self.final_keys[job.path] = key
                 out[job.path] = Processed(result, data, job.real, summary)
                 continue
             todo.append((job, project, data, cache, key))
-        self.analysed_again += len(todo)
         if self.workers > 1 and (len(todo) > 1 or self.executor is not None):
             executor = self._pool()
             # a batch ends when its last file does: one file per message,
