@@ -174,6 +174,8 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         litellm_uses={"MODEL": 1},
         litellm_handled={"MODEL"},
         langchain_exports={"llm": "migrate"},
+        moves=True,
+        wants_run_moves=True,
     )
     for f in dataclasses.fields(ModuleSummary):
         assert getattr(s, f.name), f"set every field in this test: {f.name}"
