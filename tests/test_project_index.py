@@ -181,6 +181,8 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         param_escapes={"run": {"c": [[5, "is passed to `x`", ", whose requests ..."]]}},
         param_forwards={"run": {"c": [["ask", "0", False, 6]]}},
         escape_functions={"run": [["c"], ["k"], False]},
+        moves=True,
+        wants_run_moves=True,
     )
     for f in dataclasses.fields(ModuleSummary):
         assert getattr(s, f.name), f"set every field in this test: {f.name}"
