@@ -219,10 +219,10 @@ def test_a_client_reached_by_an_unsafe_model_fix_moves_only_with_it(tmp_path: Pa
             """
         )
     )
+    # (a caller the tool cannot resolve: an Azure client passed through
+    # ``lib.ask`` is now seen, and leaves `default` too: OR122 below)
     (tmp_path / "main.py").write_text(
-        "import lib\nfrom openai import AzureOpenAI\n"
-        'az = AzureOpenAI(api_version="2024-02-01", azure_endpoint="https://x.openai.azure.com")\n'
-        "lib.ask(az)\n"
+        "import lib\nfrom vendor import get_client\nlib.ask(get_client())\n"
     )
     before = (tmp_path / "lib.py").read_text()
     code, out, err = run_cli(["migrate", "--no-cache", str(tmp_path)])
@@ -231,6 +231,17 @@ def test_a_client_reached_by_an_unsafe_model_fix_moves_only_with_it(tmp_path: Pa
     code, out, err = run_cli(["migrate", "--no-cache", "--unsafe-fixes", str(tmp_path)])
     text = (tmp_path / "lib.py").read_text()
     assert "openrouter.ai" in text and '"openai/gpt-4o-mini"' in text
+    # an Azure client passed from main.py: the model goes to Azure too, so
+    # `default` stays with it, even with --unsafe-fixes
+    (tmp_path / "lib.py").write_text(before)
+    (tmp_path / "main.py").write_text(
+        "import lib\nfrom openai import AzureOpenAI\n"
+        'az = AzureOpenAI(api_version="2024-02-01", azure_endpoint="https://x.openai.azure.com")\n'
+        "lib.ask(az)\n"
+    )
+    code, out, err = run_cli(["migrate", "--no-cache", "--unsafe-fixes", str(tmp_path)])
+    assert (tmp_path / "lib.py").read_text() == before, out + err
+    assert "OR122" in out
 
 
 @pytest.mark.parametrize(
