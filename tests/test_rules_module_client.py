@@ -1076,3 +1076,63 @@ def test_configuration_goes_after_the_top_import_block_not_after_late_imports() 
     )
     text = out(late)
     assert text.index("import openai") < text.index("openai.base_url =")
+
+
+# --- the configuration kept on OpenAI keeps its models and guards there -------
+
+_KEPT = """
+    import openai
+
+    openai.api_key = os.environ["OPENAI_API_KEY"]{noqa}
+
+    resp = openai.ChatCompletion.create(model="gpt-4o", messages=[], stream=True)
+    for chunk in resp:
+        print(chunk["choices"][0]["delta"])
+    done = openai.chat.completions.create(model="gpt-4o-mini", messages=[])
+"""
+
+
+@pytest.mark.parametrize("api", ["legacy", "v1"])
+def test_a_configuration_kept_by_noqa_keeps_its_models_and_guards(api: str) -> None:
+    # a noqa comment for OR110 on the configuration: the module-level client stays on
+    # OpenAI, so `openai/gpt-4o` (which OpenAI refuses) must not be written
+    src = "import os\n" + dedent(_KEPT.format(noqa="  # noqa: OR110"))
+    if api == "v1":
+        src = src.replace(
+            'resp = openai.ChatCompletion.create(model="gpt-4o", messages=[], stream=True)\n'
+            "for chunk in resp:\n"
+            '    print(chunk["choices"][0]["delta"])\n',
+            "",
+        )
+    else:
+        src = src.replace(
+            'done = openai.chat.completions.create(model="gpt-4o-mini", messages=[])\n', ""
+        )
+    result = run(src)
+    assert result.new_source is None, result.new_source
+    assert not {"OR201", "OR401"} & {f.code for f in result.findings}
+    # without the comment, all of it moves
+    moved = out(src.replace("  # noqa: OR110", ""))
+    assert "openai/gpt-4o" in moved and 'os.environ["OPENROUTER_API_KEY"]' in moved
+
+
+def test_a_configuration_rule_not_selected_keeps_its_models_and_guards() -> None:
+    src = "import os\n" + dedent(_KEPT.format(noqa="")).replace(
+        'done = openai.chat.completions.create(model="gpt-4o-mini", messages=[])\n', ""
+    )
+    result = run(src, Settings(ignore=("OR110",)))
+    assert result.new_source is None
+    held = {f.code: f for f in result.findings}
+    assert held["OR201"].applicability is None and "OR110 is not selected" in held["OR201"].message
+    assert held["OR401"].applicability is None
+
+
+def test_noqa_or111_still_lets_the_models_move() -> None:
+    # OR111: nothing here configures the client, and the comment says another
+    # module does: the model IDs sent through it move
+    src = """
+        import openai
+
+        r = openai.chat.completions.create(model="gpt-4o", messages=[])  # noqa: OR111
+    """
+    assert 'model="openai/gpt-4o"' in out(src)

@@ -1473,6 +1473,9 @@ def _statement_edits(
 # the first fixable finding that moves the module-level client (engine
 # ``_blocked_clients``: a model that cannot move makes it unsafe)
 MODULE_CLIENT_REPORT = "module-client-report"
+# the finding that migrates the configuration this file gives the
+# module-level client (OR110), emitted or not (its rule not selected)
+MODULE_CLIENT_CONFIG = "module-client-config"
 
 
 @checker
@@ -1486,6 +1489,7 @@ def check_module_client(ctx: RuleContext) -> None:
     # only as an unsafe fix, and the model IDs sent through it with it
     blockers = ctx.blocked_clients.get(MODULE_SITE, [])
     first: Report | None = None
+    config: Report | None = None  # the same, also when its rule is not selected
     for p in plan.pending:
         if not p.edits:
             r = ctx.report(p.node, p.rule, p.message)
@@ -1508,11 +1512,23 @@ def check_module_client(ctx: RuleContext) -> None:
             add_import_os(ctx, r)
         if first is None and r.fix is not None:
             first = r
+        if config is None:
+            config = r
     if first is not None:
         ctx.memo[MODULE_CLIENT_REPORT] = first
-        if blockers:  # (not otherwise: a noqa comment for OR111 when configured elsewhere)
+        if blockers:
             for m in ctx.memo.get(MODULE_MODELS, ()):
                 m.requires.append(first)  # moves with the configuration, or not
+    if config is not None and config.rule.code != UNCONFIGURED.code:
+        # the model IDs (and stream guards) sent through the module-level
+        # client move with the configuration this file has (OR110), or not:
+        # a noqa comment for OR110 or ``--ignore OR110`` keeps them on OpenAI too;
+        # not with the configuration it lacks (OR111: a noqa comment for it says
+        # another module configures it)
+        ctx.memo[MODULE_CLIENT_CONFIG] = config
+        if not blockers:
+            for m in ctx.memo.get(MODULE_MODELS, ()):
+                m.requires.append(config)
 
 
 def _identity(node: cst.CSTNode) -> cst.CSTNode:

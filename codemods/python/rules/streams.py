@@ -1227,10 +1227,13 @@ def _origin(calls: list[_Source]) -> str:
 def _held_module_client(ctx: RuleContext) -> Report | None:
     """The module-level client's finding when a model that cannot move makes
     its move unsafe (module_client.check_module_client ran before)."""
-    from codemods.python.rules.module_client import MODULE_CLIENT_REPORT
+    from codemods.python.rules.module_client import MODULE_CLIENT_CONFIG, MODULE_CLIENT_REPORT
 
     report = ctx.memo.get(MODULE_CLIENT_REPORT)
-    return report if report is not None and report.unsafe else None
+    if report is not None and report.unsafe:
+        return report
+    # the configuration this file gives it (OR110): the guard moves with it
+    return ctx.memo.get(MODULE_CLIENT_CONFIG)
 
 
 @checker
