@@ -287,10 +287,7 @@ def test_cross_module_constant_and_function(
     )
     (pkg / "jobs.py").write_text(
         "from .clients import client\nfrom .helpers import embed\n\n"
-        "embed(client, 'text-embedding-3-small')\n\n"
-        # another caller passes a client the tool cannot resolve: `embed`'s
-        # receiver is not only the (followed) client of clients.py
-        "def again(c):\n    embed(c, 'text-embedding-3-large')\n"
+        "embed(client, 'text-embedding-3-small')\n"
     )
     monkeypatch.chdir(tmp_path)
     r = cli_runner().invoke(main, ["check", "--no-cache", "--format", "json", "."])
@@ -307,6 +304,14 @@ def test_cross_module_constant_and_function(
     r = cli_runner().invoke(main, ["check", "--no-cache", "--format", "json", "."])
     found = {(f["path"], f["line"]): f["applicability"] for f in json.loads(r.stdout)["findings"]}
     assert found[("app/jobs.py", 4)] == "unsafe"  # another caller passes what the tool cannot tell
+    # the same when that caller is a function of the same module (`c` unresolved)
+    (pkg / "batch.py").unlink()
+    (pkg / "jobs.py").write_text(
+        (pkg / "jobs.py").read_text() + "\ndef again(c):\n    embed(c, 'text-embedding-3-large')\n"
+    )
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--format", "json", "."])
+    found = {(f["path"], f["line"]): f["applicability"] for f in json.loads(r.stdout)["findings"]}
+    assert found[("app/jobs.py", 4)] == "unsafe"
 
 
 # --- CLI and configuration --------------------------------------------------------------

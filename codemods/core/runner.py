@@ -1538,13 +1538,18 @@ def _second_round(
                or i.client_facts or i.clients or i.param_clients},
             key=order.__getitem__,
         ):  # fmt: skip
+            before = given(path)
             project = replace(
-                given(path),
+                before,
                 client_uses=uses.get(path, ()),
                 client_uses_unknown=unknown.get(path, ()),
                 client_facts=told.get(path, ()),
-                clients=client_plan.get(path, ()),
-                param_clients=param_plan.get(path, ()),
+                # a file the planners no longer list keeps what they said
+                # (its summary changed with their answer: a client parameter
+                # called from nowhere else is no longer one): analysing it
+                # again for nothing would undo the ahead analysis
+                clients=client_plan.get(path, before.clients),
+                param_clients=param_plan.get(path, before.param_clients),
             )
             if project != given(path):
                 todo[path] = project
