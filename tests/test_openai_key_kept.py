@@ -141,3 +141,32 @@ def test_a_start_up_gate_in_another_file_of_a_run_whose_clients_move(tmp_path, m
     )
     r = cli_runner().invoke(main, args)
     assert [f for f in json.loads(r.stdout)["findings"] if f["code"] == "OR123"] == []
+
+
+def test_a_gate_in_another_app_of_a_monorepo_is_not_reported(tmp_path, monkeypatch) -> None:
+    # apps/a never shares a process with apps/b, whose client moves: its key
+    # gate (for a framework that reads OPENAI_API_KEY itself) is not OR123's
+    import json
+
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\n',
+        "apps/a/app.py": "import os\n"
+        "if not os.environ.get('OPENAI_API_KEY'):\n    raise SystemExit('no key')\n",
+        "apps/b/llm.py": "from openai import OpenAI\nclient = OpenAI()\n"
+        "print(client.chat.completions.create(model='gpt-4o', messages=[]))\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    args = ["check", "--no-cache", "--jobs", "1", "--output-format", "json", "."]
+    r = cli_runner().invoke(main, args)
+    assert [f for f in json.loads(r.stdout)["findings"] if f["code"] == "OR123"] == []
+    # the same gate above the moving code (a start-up check of the program) is
+    (tmp_path / "apps/b/check.py").write_text(files["apps/a/app.py"])
+    r = cli_runner().invoke(main, args)
+    gates = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "OR123"]
+    assert [f["path"].removeprefix("./") for f in gates] == ["apps/b/check.py"]

@@ -771,15 +771,28 @@ def plan_all_clients_migrated(
 
 
 def plan_run_moves(files: Iterable[FileInfo]) -> list[str]:
-    """The files that compare model names with bare IDs while nothing of
-    their own moves (``ModuleSummary.wants_run_moves``), when something in
-    another file of the run does: their comparisons break once the IDs the
-    run sends carry the prefix."""
+    """The files that compare model names with bare IDs, or set or require
+    OPENAI_API_KEY, while nothing of their own moves
+    (``ModuleSummary.wants_run_moves``), when something in another file of
+    the run in their directory or below it does: their comparisons break
+    once the IDs the program sends carry the prefix (OR208), and the key
+    they require is no longer the one it uses (OR123)."""
     files = list(files)
     wanting = [p for p, _, s, _ in files if s is not None and s.wants_run_moves]
-    if wanting and any(s is not None and s.moves for _, _, s, _ in files):
-        return wanting
-    return []
+    if not wanting:
+        return []
+    # a file of the same program: one in the wanting file's directory or
+    # below it (``main.py`` next to ``llm.py``, a settings check above
+    # ``pkg/``), not one of another app of a monorepo (``apps/a/`` vs
+    # ``apps/b/``), which the run reads along but which never shares a
+    # process with it
+    moving = [os.path.dirname(p) for p, _, s, _ in files if s is not None and s.moves]
+    out = []
+    for path in wanting:
+        here = os.path.dirname(path)
+        if any(d == here or d.startswith(here + "/") or not here for d in moving):
+            out.append(path)
+    return out
 
 
 def plan_private(
