@@ -89,7 +89,10 @@ def test_a_helper_the_chunk_is_passed_to_is_read_like_the_loop() -> None:
     guard = _guard(run(helper))
     assert guard is not None and guard.applicability == "safe"
     assert "`c.choices[0]` at line 5" in guard.message
-    assert "  if (!chunk.choices.length) continue;\n  show(chunk);" in migrated(helper)
+    out = migrated(helper)
+    assert "  if (!chunk.choices.length) continue;\n  show(chunk);" in out
+    assert run(out).new_source is None  # the guard covers the helper: a second run adds none
+    assert "OR401" not in codes(run(out))
     # an arrow helper that reads the usage: unsafe, saying why
     usage = _src(
         """

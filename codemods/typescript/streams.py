@@ -560,7 +560,8 @@ def _scan(ctx: Context, body: Node, chunk: str, depth: int) -> tuple[list[Node],
             helper = _helper_reads(ctx, ref, depth)
             if helper is not None:
                 found, helper_other = helper
-                unguarded.extend(found)
+                if not _guarded(ref, body, chunk):  # (a guard before the call covers it)
+                    unguarded.extend(found)
                 if helper_other is not None and other is None:
                     other = helper_other
                 continue
