@@ -170,3 +170,10 @@ def test_a_gate_in_another_app_of_a_monorepo_is_not_reported(tmp_path, monkeypat
     r = cli_runner().invoke(main, args)
     gates = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "OR123"]
     assert [f["path"].removeprefix("./") for f in gates] == ["apps/b/check.py"]
+    # and below it (the program's tests)
+    (tmp_path / "apps/b/check.py").unlink()
+    (tmp_path / "apps/b/tests").mkdir()
+    (tmp_path / "apps/b/tests/test_key.py").write_text(files["apps/a/app.py"])
+    r = cli_runner().invoke(main, args)
+    gates = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "OR123"]
+    assert [f["path"].removeprefix("./") for f in gates] == ["apps/b/tests/test_key.py"]

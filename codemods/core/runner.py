@@ -1562,7 +1562,7 @@ def _second_round(
     if rerun({path: replace(given(path), all_clients_migrated=True) for path in wanting}):
         current = files()
     # a comparison with a bare ID matters once anything of the run moves (OR208)
-    wanting = plan_run_moves(current)
+    wanting = plan_run_moves(current, modules)
     if rerun({path: replace(given(path), run_moves=True) for path in wanting}):
         current = files()
     # LiteLLM's process-wide settings set in another module hold its calls

@@ -770,29 +770,52 @@ def plan_all_clients_migrated(
     return wanting
 
 
-def plan_run_moves(files: Iterable[FileInfo]) -> list[str]:
+def plan_run_moves(files: Iterable[FileInfo], modules: Modules | None = None) -> list[str]:
     """The files that compare model names with bare IDs, or set or require
     OPENAI_API_KEY, while nothing of their own moves
     (``ModuleSummary.wants_run_moves``), when something in another file of
-    the run in their directory or below it does: their comparisons break
+    the same program does (a file of their directory, above or below it, or
+    a module they import): their comparisons break
     once the IDs the program sends carry the prefix (OR208), and the key
     they require is no longer the one it uses (OR123)."""
     files = list(files)
     wanting = [p for p, _, s, _ in files if s is not None and s.wants_run_moves]
     if not wanting:
         return []
-    # a file of the same program: one in the wanting file's directory or
-    # below it (``main.py`` next to ``llm.py``, a settings check above
-    # ``pkg/``), not one of another app of a monorepo (``apps/a/`` vs
-    # ``apps/b/``), which the run reads along but which never shares a
-    # process with it
-    moving = [os.path.dirname(p) for p, _, s, _ in files if s is not None and s.moves]
-    out = []
-    for path in wanting:
-        here = os.path.dirname(path)
-        if any(d == here or d.startswith(here + "/") or not here for d in moving):
-            out.append(path)
-    return out
+    # a file of the same program: one in the wanting file's directory, above
+    # it or below it (``main.py`` next to ``llm.py``, a settings check above
+    # ``pkg/``, ``tests/`` below the code they test), not one of another app
+    # of a monorepo (``apps/a/`` vs ``apps/b/``), which the run reads along
+    # but which never shares a process with it
+    movers = [p for p, _, s, _ in files if s is not None and s.moves]
+    if not movers:
+        return []
+    moving = [os.path.dirname(p) for p in movers]
+    out = [path for path in wanting if any(_related(os.path.dirname(path), d) for d in moving)]
+    # or one that imports a module that moves (``tests/`` next to the package)
+    rest = set(wanting) - set(out)
+    if rest:
+        by_module, names = modules if modules is not None else modules_of(files)
+        moving_modules = {names[p][0] for p in movers if p in names}
+        for path, _, summary, _ in files:
+            if path not in rest or summary is None or path not in names:
+                continue
+            me, is_pkg = names[path]
+            for written, name in summary.imports.values():
+                target = resolve(written, me, is_pkg) if written != "?" else None
+                if target is not None and (
+                    target in moving_modules or f"{target}.{name}" in moving_modules
+                ):
+                    out.append(path)
+                    break
+    return sorted(out, key=wanting.index)
+
+
+def _related(a: str, b: str) -> bool:
+    """Is one of the two directories (run-relative, "/"-separated) the
+    other or inside it?"""
+    a, b = a.replace(os.sep, "/"), b.replace(os.sep, "/")
+    return not a or not b or a == b or a.startswith(b + "/") or b.startswith(a + "/")
 
 
 def plan_private(
