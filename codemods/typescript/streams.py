@@ -274,8 +274,8 @@ def _enclosing_block(node: Node) -> Node | None:
 
 
 def _dereferenced_index_at(choices: Node) -> Node | None:
-    """``X.choices[N]`` then read in a way that throws (``choices`` is the
-    ``X.choices`` member node)."""
+    """``choices[N]`` then read in a way that throws (``choices``: the
+    ``X.choices`` member node, or a name bound to it): the ``[N]`` node."""
     index = choices.parent
     if (
         index is None
@@ -612,20 +612,28 @@ def _element_throws(element: Node | None, body: Node, after: int) -> Node | None
     return None  # ``[c = fallback]``, ``[...rest]``
 
 
-def _unpacked_choices(top: Node, body: Node) -> Node | None:
-    """``const [choice] = chunk.choices`` (then ``choice.delta``): the
-    ``chunk.choices`` node when that throws on an empty list."""
-    parent = top.parent
+def _destructured(value: Node, pattern: str) -> tuple[Node, Node] | None:
+    """(the declarator, its pattern) of ``const <pattern> = value`` when the
+    pattern is of type ``pattern`` ("array_pattern", "object_pattern")."""
+    parent = value.parent
     if (
         parent is None
         or parent.type != "variable_declarator"
-        or parent.child_by_field_name("value") != top
+        or parent.child_by_field_name("value") != value
     ):
         return None
     name = parent.child_by_field_name("name")
-    if name is None or name.type != "array_pattern":
+    return (parent, name) if name is not None and name.type == pattern else None
+
+
+def _unpacked_choices(top: Node, body: Node) -> Node | None:
+    """``const [choice] = chunk.choices`` (then ``choice.delta``): the
+    element (``choice``) when taking it out of an empty list throws."""
+    found = _destructured(top, "array_pattern")
+    if found is None:
         return None
-    return _element_throws(_first_element(name), body, parent.end_byte)
+    declarator, name = found
+    return _element_throws(_first_element(name), body, declarator.end_byte)
 
 
 def _unpacked_chunk(ref: Node, body: Node) -> tuple[Node | None, bool] | None:
@@ -633,16 +641,10 @@ def _unpacked_chunk(ref: Node, body: Node) -> tuple[Node | None, bool] | None:
     ``choices`` is taken apart in a way that throws on an empty list, does
     it take out anything but ``choices`` and harmless fields); None: the
     chunk is not destructured here."""
-    parent = ref.parent
-    if (
-        parent is None
-        or parent.type != "variable_declarator"
-        or parent.child_by_field_name("value") != ref
-    ):
+    found = _destructured(ref, "object_pattern")
+    if found is None:
         return None
-    name = parent.child_by_field_name("name")
-    if name is None or name.type != "object_pattern":
-        return None
+    parent, name = found
     index: Node | None = None
     reads_other = False
     for member in name.named_children:
@@ -667,31 +669,13 @@ def _unpacked_chunk(ref: Node, body: Node) -> tuple[Node | None, bool] | None:
                 for r in _references(body, alias):
                     if r.start_byte < parent.end_byte:
                         continue
-                    top = r
-                    if (
-                        r.parent is not None
-                        and r.parent.type == "subscript_expression"
-                        and r.parent.child_by_field_name("object") == r
-                    ):
-                        outer = r.parent.parent
-                        if (
-                            outer is not None
-                            and outer.type in ("member_expression", "subscript_expression")
-                            and outer.child_by_field_name("object") == r.parent
-                            and not any(c.type == "optional_chain" for c in outer.children)
-                            and not _alias_guarded(r.parent, body, alias)
-                        ):
-                            index = top.parent
-                            break
+                    read = _dereferenced_index_at(r)  # ``choices[0].delta``
+                    if read is not None and not _guarded(read, body, alias, alias=True):
+                        index = read
+                        break
         elif key not in _HARMLESS:
             reads_other = True
     return index, reads_other
-
-
-def _alias_guarded(index: Node, body: Node, alias: str) -> bool:
-    """``choices[0].x`` under a condition that reads ``choices`` (an alias
-    of ``chunk.choices``), or after an ``if (...choices...) continue``."""
-    return _guarded(index, body, alias, alias=True)
 
 
 def _helper_reads(ctx: Context, ref: Node, depth: int) -> tuple[list[Node], str | None] | None:
