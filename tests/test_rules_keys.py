@@ -347,6 +347,53 @@ def test_key_assigned_to_the_environment_is_reported(stmt: str) -> None:
     _still_reported(out, "OR107")
 
 
+@pytest.mark.parametrize(
+    "stmt",
+    [
+        # crewAI reads its model from OPENAI_MODEL_NAME: a model, not a key
+        'os.environ["OPENAI_MODEL_NAME"] = "openrouter/anthropic/claude-3.5-sonnet"',
+        'os.environ.setdefault("OPENAI_MODEL_NAME", "openrouter/openai/gpt-4o-mini")',
+        'os.environ["OPENAI_MODEL"] = "anthropic/claude-3.5-sonnet-20240620"',
+        'os.environ["OPENAI_API_BASE"] = "https://openrouter.ai/api/v1"',
+        'os.putenv("OPENAI_BASE_URL", "https://openrouter.ai/api/v1")',
+        # an organization ID is long and token-shaped, and no key
+        'os.environ["OPENAI_ORGANIZATION"] = "org-AbCdEfGhIjKlMnOpQrStUvWx"',
+        # a key variable given a URL or a model on OpenRouter holds no key
+        'os.environ["OPENROUTER_API_KEY_URL"] = "https://openrouter.ai/api/v1/keys"',
+    ],
+)
+def test_what_is_not_a_key_assigned_to_the_environment_is_not_or107(stmt: str) -> None:
+    src = f"import os\nfrom openai import OpenAI\n{stmt}\nclient = OpenAI()\n"
+    assert "OR107" not in _codes(run(src, dedent=False))
+
+
+@pytest.mark.parametrize(
+    "stmt",
+    [
+        # a key variable by its name, with a key-shaped value
+        'os.environ["OPENAI_KEY"] = "AbCdEfGhIjKlMnOpQrStUvWx9f3e1234"',
+        'os.environ["AZURE_OPENAI_API_KEY"] = "AbCdEfGhIjKlMnOpQrStUvWx9f3e1234"',
+        # an ``sk-`` key, whatever the variable is called
+        f'os.environ["OPENAI_MODEL_NAME"] = "{KEY}"  # pasted into the wrong variable',
+        f'os.environ["OPENAI_CREDENTIAL"] = "{KEY}"',
+    ],
+)
+def test_a_key_in_a_key_variable_or_an_sk_key_anywhere_is_or107(stmt: str) -> None:
+    src = f"import os\nfrom openai import OpenAI\n{stmt}\nclient = OpenAI()\n"
+    assert [f.line for f in run(src, dedent=False).findings if f.code == "OR107"] == [3]
+
+
+def test_the_openai_key_set_to_what_is_not_a_key_is_or123_not_or107() -> None:
+    # the statement is reported by one rule or the other, never by neither
+    src = (
+        "import os\nfrom openai import OpenAI\n"
+        'os.environ["OPENAI_API_KEY"] = "https://openrouter.ai/api/v1/not-a-key"\n'
+        "client = OpenAI()\nclient.chat.completions.create(model='gpt-4o', messages=[])\n"
+    )
+    found = [(f.code, f.line) for f in run(src, dedent=False).findings]
+    assert ("OR123", 3) in found and ("OR107", 3) not in found, found
+
+
 @pytest.mark.parametrize("extra", ["", "print(KEY[:4])\n"])
 def test_a_key_shared_by_two_clients_is_reported_once(extra: str) -> None:
     src = (

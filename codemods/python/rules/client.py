@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -210,9 +211,12 @@ SECRET = rule(
         `api_key=` and is read for nothing else. Reports, without changing
         anything, a key in an `Authorization` header of `default_headers`
         (the client is left alone: the header would override the key), a key
-        constant also read elsewhere, and a key assigned to the environment
-        (`os.environ["OPENAI_API_KEY"] = "sk-..."`, `os.environ.setdefault`),
-        in scripts and notebooks. A key of a client that stays where it points
+        constant also read elsewhere, and a key assigned to an OpenAI or
+        OpenRouter environment variable (`os.environ["OPENAI_API_KEY"] = "sk-..."`,
+        `os.environ.setdefault`), in scripts and notebooks: an `sk-...` key,
+        or a key-shaped value of a variable named for a key (`..._API_KEY`,
+        `..._TOKEN`); never a model name or a URL (`OPENAI_MODEL_NAME`,
+        `OPENAI_API_BASE`). A key of a client that stays where it points
         (its OR101 suppressed by `# noqa` or not selected, or left because it
         shares a variable with a client that stays, OR122) is reported as
         not replaced. The key is never printed: messages show it redacted.
@@ -1669,6 +1673,32 @@ def _merge_headers(d: cst.Dict, headers: list[tuple[str, str]]) -> cst.Dict:
     return d.with_changes(elements=rebuild(original, seq, d.lbrace.whitespace_after))
 
 
+# the name of an environment variable that holds a credential: OPENAI_API_KEY,
+# OPENROUTER_KEY, AZURE_OPENAI_API_KEY, OPENAI_TOKEN; not OPENAI_MODEL_NAME,
+# OPENAI_API_BASE, OPENAI_ORGANIZATION
+_CREDENTIAL_ENV = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET)(?:_|$)")
+
+
+def _env_key_literal(ctx: RuleContext, name: str, text: str | None) -> bool:
+    """Is ``text``, a string assigned to the environment variable ``name``, an
+    API key of OpenAI or OpenRouter (OR107)? The variable must be one of
+    theirs, and either hold a credential by its name with a key-shaped value,
+    or be given an ``sk-...`` key whatever its name. A model name
+    (``os.environ["OPENAI_MODEL_NAME"] = "openrouter/openai/gpt-4o"``) or a
+    URL (``OPENAI_API_BASE``) is long and token-shaped, but no key."""
+    if text is None or not _key_shaped(text):
+        return False
+    upper = name.upper()
+    if not ("OPENAI" in upper or "OPENROUTER" in upper or name == ctx.settings.api_key_env):
+        return False
+    value = text.strip()
+    if value.startswith("sk-"):
+        return True
+    if "://" in value or value.lower().startswith("openrouter/"):
+        return False  # a URL, or a model already on OpenRouter
+    return name == ctx.settings.api_key_env or bool(_CREDENTIAL_ENV.search(upper))
+
+
 @checker
 def check_keys_in_environment(ctx: RuleContext) -> None:
     """``os.environ["OPENAI_API_KEY"] = "sk-..."`` (scripts, notebooks): a
@@ -1697,9 +1727,7 @@ def check_keys_in_environment(ctx: RuleContext) -> None:
     s = ctx.settings
     for node, name, _ in found:
         text = _literal(node)  # type: ignore[arg-type]
-        if not _key_shaped(text) or not (
-            "OPENAI" in name.upper() or "OPENROUTER" in name.upper() or name == s.api_key_env
-        ):
+        if not _env_key_literal(ctx, name, text):
             continue
         assert text is not None
         if name == s.api_key_env:
@@ -1790,7 +1818,7 @@ def check_openai_key_kept(ctx: RuleContext) -> None:
         target = f.parents.get(id(sub))
         assign = f.parents.get(id(target)) if isinstance(target, cst.AssignTarget) else None
         if isinstance(assign, cst.Assign):
-            if not _key_shaped(_literal(assign.value)):  # a literal key: OR107
+            if not _env_key_literal(ctx, OPENAI_KEY_ENV, _literal(assign.value)):  # OR107
                 found.append((assign, "set"))
         elif _in_gate(ctx, sub):
             found.append((sub, "gate"))
@@ -1799,7 +1827,9 @@ def check_openai_key_kept(ctx: RuleContext) -> None:
         if q in ("os.environ.setdefault", "os.putenv"):
             positional = [a.value for a in call.args if a.keyword is None and not a.star]
             if positional and string_value(positional[0]) == OPENAI_KEY_ENV:
-                if len(positional) < 2 or not _key_shaped(_literal(positional[1])):
+                if len(positional) < 2 or not _env_key_literal(
+                    ctx, OPENAI_KEY_ENV, _literal(positional[1])
+                ):
                     found.append((call, "set"))
             continue
         name_node = env_lookup_name(ctx, call)
