@@ -153,6 +153,44 @@ def test_a_clone_of_what_the_tool_cannot_prove_an_agent_is_reported_and_holds_th
     assert not [f for f in run(src, dedent=False).findings if "clone" in f.message]
 
 
+LITELLM = "from agents.extensions.models.litellm_model import LitellmModel\n"
+
+
+@pytest.mark.parametrize(
+    "agents",
+    [
+        'a = Agent(name="a", model="litellm/anthropic/claude-3-5-sonnet")\n',
+        'a = Agent(name="a", model="any-llm/openrouter/openai/gpt-4.1")\n',
+        'MODEL = "litellm/openai/gpt-4o"\na = Agent(name="a", model=MODEL)\n',
+        LITELLM + 'm = LitellmModel(model="anthropic/claude-3-5-sonnet")\n'
+        'a = Agent(name="a", model=m)\n',
+        'def build():\n    m = "litellm/gemini/gemini-2.0-flash"\n'
+        '    return Agent(name="a", model=m)\n',
+        'a = Agent(name="a", model="litellm/x")\nb = a.clone(model="litellm/anthropic/claude-3-haiku")\n',
+    ],
+)
+def test_agents_on_litellm_or_any_llm_get_no_openrouter_advice(agents: str) -> None:
+    # the SDK's MultiProvider hands ``litellm/`` and ``any-llm/`` models to
+    # LiteLLM / any-llm, never to the default OpenAI client: the client moves
+    # alone, safely, and the agents are left as they are
+    src = HEAD + agents
+    r = run(src, dedent=False)
+    assert [(f.code, f.applicability) for f in r.findings] == [("OR101", "safe")], r.findings
+    out = migrated(src)
+    assert out.split("set_tracing_disabled(True)\n", 1)[1] == agents
+    assert 'AsyncOpenAI(base_url="https://openrouter.ai/api/v1"' in out
+
+
+def test_a_litellm_agent_next_to_an_openai_one_leaves_only_the_openai_one_reported() -> None:
+    src = HEAD + (
+        'a = Agent(name="a", model="litellm/anthropic/claude-3-5-sonnet")\n'
+        'b = Agent(name="b", model="gpt-4o")\n'
+        'c = b.clone(model="gpt-4o-mini")\n'
+    )
+    found = [(f.code, f.line) for f in run(src, dedent=False).findings if f.code == "OR431"]
+    assert found == [("OR431", 9), ("OR431", 10)], found
+
+
 def test_a_client_bound_after_the_agent_is_not_written_into_it() -> None:
     src = """\
     from agents import Agent, set_default_openai_api, set_default_openai_client, set_tracing_disabled
@@ -398,6 +436,52 @@ def test_agents_of_a_default_client_set_in_another_module_are_mapped(tmp_path) -
     assert "set_default_openai_api" not in (root / "app/setup.py").read_text().split("client)")[-1]
 
 
+def test_litellm_agents_of_other_modules_are_neither_followed_nor_listed(tmp_path) -> None:
+    litellm = (
+        "from agents import Agent\n"
+        "from agents.extensions.models.litellm_model import LitellmModel\n\n"
+        'helper = Agent(name="helper", model="litellm/anthropic/claude-3-5-sonnet")\n'
+        'other = Agent(name="other", model=LitellmModel(model="gemini/gemini-2.0-flash"))\n'
+    )
+    root = _agents_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/setup.py": SETUP,
+            "app/bots.py": "from app.setup import client\n" + litellm,
+            "app/main.py": "import app.setup\nimport app.bots\n",
+            "app/lonely.py": litellm,  # imported by nothing
+        },
+    )
+    found = [x for x in _agent_findings(root) if x[2] == "OR431"]
+    # only the module without agents of its own: it builds none
+    assert found == [("setup.py", 5, "OR431", None)], found
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", str(root)])
+    setup = next(x for x in r.stdout.splitlines() if "/setup.py:5:" in x and "OR431" in x)
+    assert "bots.py" not in setup and "lonely.py" not in setup, setup
+
+
+def test_a_script_outside_the_package_of_the_default_client_is_not_followed(tmp_path) -> None:
+    # ``scripts/`` is no package and imports nothing of ``app``: its agents
+    # are not those of app's default client (no OR431 "if it runs in the
+    # same process"); they run through the SDK's own client (OR434)
+    root = _agents_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/setup.py": SETUP,
+            "app/bots.py": BOTS,
+            "app/main.py": MAIN,
+            "scripts/oneoff.py": BOTS_NO_CLIENT,
+        },
+    )
+    found = [x for x in _agent_findings(root) if x[0] == "oneoff.py"]
+    assert found == [("oneoff.py", 3, "OR434", None)], found
+
+
 def test_the_sdk_settings_of_a_lone_module_are_still_asked_for(tmp_path) -> None:
     main = "\n".join(MAIN.splitlines()[2:5]) + "\n"  # no settings
     root = _agents_tree(
@@ -524,6 +608,12 @@ def test_agents_without_any_client_are_reported_once_per_module(
         'a = Agent(name="a", model="litellm/anthropic/claude-3-5-sonnet")\n'
         'b = Agent(name="b", model=LitellmModel(model="x"))\n'
         'Runner.run_sync(a, "hi")\n',
+        # ... through names
+        "from agents import Agent, Runner\n"
+        "from agents.extensions.models.litellm_model import LitellmModel\n"
+        'm = LitellmModel(model="anthropic/claude-3-5-sonnet")\n'
+        'a = Agent(name="a", model=m)\n'
+        'Runner.run_sync(a, "hi")\n',
         # not the Agents SDK
         'from crew import Agent, Runner\nRunner.run(Agent(name="a", model="gpt-4o"))\n',
     ],
@@ -589,18 +679,61 @@ def test_the_default_client_set_in_another_module_of_the_process_counts(tmp_path
             "svc/__init__.py": "",
             "svc/models.py": models,
             "svc/cli.py": "from svc.models import a\nfrom app.runs import go\ngo(a)\n",
-            # imported by nothing: may or may not run in that process
-            "tools/lonely.py": runs,
+            # imported by nothing: a module of the package may run in that
+            # process (loaded by a framework, ``python -m``)
+            "app/lonely.py": runs,
+            # a script outside the package (``tools/`` has no __init__.py):
+            # a program of its own, whose process nothing of the run shares
+            "tools/script.py": runs,
         },
     )
     found = [f for f in _agent_findings(root) if f[2] == "OR434"]
-    assert found == [("lonely.py", 5, "OR434", None)], found
+    assert found == [("lonely.py", 5, "OR434", None), ("script.py", 5, "OR434", None)], found
     from codemods.cli import main
     from tests.helpers import cli_runner
 
     r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", str(root)])
     lonely = next(x for x in r.stdout.splitlines() if "lonely.py:" in x)
-    assert "app/setup.py" in lonely and "if this module runs in the same process" in lonely
+    assert "(setup.py" in lonely and "if this module runs in the same process" in lonely
+    assert "svc/" not in lonely  # another package
+    script = next(x for x in r.stdout.splitlines() if "script.py:" in x)
+    assert "setup.py" not in script and "same process" not in script, script
+
+
+def test_independent_scripts_of_one_directory_are_not_named_as_sharing_a_process(
+    tmp_path,
+) -> None:
+    # an examples folder: each file is a program (no __init__.py, nothing
+    # imports another); one configures the SDK, the others do not
+    runs = 'from agents import Agent, Runner\nRunner.run_sync(Agent(name="a"), "hi")\n'
+    configured = (
+        "from agents import Agent, Runner, set_default_openai_client\n"
+        "from openai import AsyncOpenAI\n"
+        'set_default_openai_client(AsyncOpenAI(base_url="http://localhost:11434/v1"))\n'
+        'Runner.run_sync(Agent(name="a", model="llama3.1"), "hi")\n'
+    )
+    litellm = (
+        "from agents import Agent, Runner\n"
+        'Runner.run_sync(Agent(name="a", model="litellm/anthropic/claude-3-5-sonnet"), "hi")\n'
+    )
+    root = _agents_tree(
+        tmp_path,
+        {
+            "examples/basic/hello.py": runs,
+            "examples/basic/local_model.py": configured,
+            "examples/basic/on_litellm.py": litellm,
+            "examples/tools/search.py": runs,
+        },
+    )
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", str(root)])
+    found = [x for x in r.stdout.splitlines() if " OR434 " in x]
+    assert [x.split(":", 1)[0].rsplit("/", 1)[-1] for x in found] == ["hello.py", "search.py"]
+    for x in found:
+        assert "local_model.py" not in x and "on_litellm.py" not in x, x
+        assert "same process" not in x, x
 
 
 def test_a_project_with_its_own_agents_package_gets_no_default_client_finding(tmp_path) -> None:

@@ -1933,6 +1933,15 @@ def plan_agents(
             os.sep, "/"
         )
 
+    def may_share(a: str, b: str) -> bool:
+        # not seen to share a process (no import between them, nor a third
+        # importing both), but modules of one package: loaded by whatever
+        # runs the package (a framework, ``python -m``), they may. Two
+        # top-level modules (a directory of scripts without ``__init__.py``,
+        # such as an examples folder) are programs of their own.
+        top = _top_package(reals[a], names[a] if a in names else None)
+        return top is not None and top == _top_package(reals[b], names[b] if b in names else None)
+
     out: dict[str, ProjectInput] = {}
     for path, _, summary in part:
         defaults: list[tuple[str, str, str, bool]] = []
@@ -1943,7 +1952,8 @@ def plan_agents(
             # imports both) first; else one that may be (the tool cannot see
             # how the program is started: it is reported, not rewritten)
             close = [s for s in setters if s[0] != path and related(path, s[0])]
-            for other, _, theirs in close or setters:
+            maybe = [s for s in setters if s[0] != path and may_share(path, s[0])]
+            for other, _, theirs in close or maybe:
                 name, line = theirs.agents_default
                 module = names[other][0] if other in names else ""
                 defaults.append((f"{rel(other, path)}:{line}", module, str(name), bool(close)))
@@ -1965,7 +1975,8 @@ def plan_agents(
                 for other, theirs in configurers
                 if other != path and related(path, other)
             ]
-            for other, theirs in close or [c for c in configurers if c[0] != path]:
+            maybe = [c for c in configurers if c[0] != path and may_share(path, c[0])]
+            for other, theirs in close or maybe:
                 configured.append((rel(other, path), theirs.agents_configured, bool(close)))
                 if links is not None:
                     links.setdefault(path, set()).add(other)
@@ -1980,6 +1991,22 @@ def plan_agents(
                 agents_configured=tuple(sorted(configured)),
             )
     return out
+
+
+def _top_package(real: object, name: tuple[str, bool] | None) -> str | None:
+    """The directory of the top-level package a file is a module of
+    (``app/jobs/run.py`` as ``app.jobs.run`` -> ``app``); None for a
+    top-level module (a script) or a file that is no module."""
+    if name is None:
+        return None
+    module, is_package = name
+    levels = module.count(".") + (1 if is_package else 0)
+    if levels == 0:
+        return None
+    directory = os.path.dirname(str(real))
+    for _ in range(levels - 1):
+        directory = os.path.dirname(directory)
+    return directory
 
 
 def plan_litellm_globals(

@@ -30,8 +30,12 @@ module, and, the default client being one per process, those of the other
 modules of the run that share its process (codemods/python/project.py:
 plan_agents): one imports the other, or a third imports both. Their models
 are mapped the same way when they import that client by name, else
-reported with where it is set; a module that may or may not share the
-process is reported only. The SDK's settings
+reported with where it is set; a module of the same package that may or
+may not share the process (no import links them) is reported only, and a
+top-level script (a directory of independent examples) is a program of
+its own. An agent on LiteLLM or any-llm (a ``litellm/`` or ``any-llm/``
+model, ``LitellmModel(...)``) never uses the default client: left alone.
+The SDK's settings
 (``set_default_openai_api("chat_completions")``, ``set_tracing_disabled``)
 made in another module of the process count too. A client moved while its
 agents are not would send bare IDs to OpenRouter, so the client's own fix
@@ -52,7 +56,7 @@ from codemods.python.analysis import dotted_name
 from codemods.python.project import resolve
 from codemods.python.rules._edit import keyword_arg, string_literal
 from codemods.python.rules.base import Report, RuleContext, checker
-from codemods.python.rules.client import constant_string, string_value
+from codemods.python.rules.client import string_value
 
 AGENT_MODEL = rule(
     code="OR431",
@@ -77,9 +81,15 @@ AGENT_MODEL = rule(
         of anything else is reported without a fix. Agents built in other modules
         of the same process (one imports the other, or a third imports
         both) are followed: fixed the same way when they import that client
-        by name, else reported with where it is set; a module of the run
-        that may not share the process is reported only. The finding on
-        `set_default_openai_client` lists them when this module builds none.
+        by name, else reported with where it is set; a module of the same
+        package that may not share the process (no import links them) is
+        reported only; a top-level script elsewhere is a program of its
+        own. The finding on `set_default_openai_client` lists them when this
+        module builds none. An agent whose model is a `litellm/` or
+        `any-llm/` string or a `LitellmModel(...)` / `AnyLLMModel(...)`
+        (directly or through a name) is not reported: the SDK's
+        `MultiProvider` sends it through LiteLLM or any-llm, never through
+        the OpenAI client.
     """,
     why="""
         The SDK's model provider (`MultiProvider`, the default since
@@ -234,8 +244,10 @@ DEFAULT_CLIENT = rule(
         `organization=` or `project=` it builds its own client on OpenAI's
         URL whatever the default client is (openai-agents 0.21.0 and later;
         before, it used the default client when one was set). A module of
-        the run that sets a client but may not share the process is named
-        in the message. A run with a module of its own named `agents` (a
+        the same package that sets a client but is not seen to share the
+        process (no import links them) is named in the message; other
+        top-level scripts (a folder of independent examples) are not: each
+        is a program of its own. A run with a module of its own named `agents` (a
         project's `agents/` package) gets none: `from agents import Agent`
         may be that.
         Nothing is rewritten: the client, its key, the API and the models
@@ -300,7 +312,16 @@ _PROVIDERS = {
 _PROVIDERS["agents.models.openai_provider.OpenAIProvider"] = _PROVIDERS["agents.OpenAIProvider"]
 _PROVIDERS["agents.models.multi_provider.MultiProvider"] = _PROVIDERS["agents.MultiProvider"]
 # model prefixes the SDK's MultiProvider routes to providers of their own
+# (LiteLLM since openai-agents 0.0.12, any-llm since 0.13), never to the
+# OpenAI client: ``"litellm/anthropic/claude-3-5-sonnet"``
 _OTHER_PROVIDERS = ("litellm/", "any-llm/")
+# the model objects of those providers (their own client, never the default one)
+_OTHER_MODELS = frozenset(
+    {
+        "agents.extensions.models.litellm_model.LitellmModel",
+        "agents.extensions.models.any_llm_model.AnyLLMModel",
+    }
+)
 _TO_OPENROUTER = (
     '`set_default_openai_client(AsyncOpenAI(base_url="https://openrouter.ai/api/v1", '
     'api_key=os.environ["OPENROUTER_API_KEY"]))`, `set_default_openai_api("chat_completions")`, '
@@ -378,6 +399,9 @@ def check_agents(ctx: RuleContext) -> None:
             _hold_client(ctx, client, scope, report)
     project = ctx.project
     configured, unconfigured = _default_client(ctx, agents)
+    # agents on LiteLLM or any-llm never use the default client: not OR431's
+    builds = bool(agents)
+    agents = [a for a in agents if not _other_provider_agent(ctx, a)]
     # what the other modules of the process tell (codemods/python/project.py: plan_agents)
     elsewhere = dict(project.agents_settings) if project is not None else {}
     chat_api |= "chat_completions" in elsewhere
@@ -414,7 +438,7 @@ def check_agents(ctx: RuleContext) -> None:
         needs += _agent(ctx, call, first)
     for call in clones:
         needs += _clone(ctx, call, first)
-    if not agents:
+    if not builds:
         built = project.agents_built if project is not None else ()
         where = (
             f" ({', '.join(built[:3])}{', ...' if len(built) > 3 else ''}: reported there)"
@@ -486,10 +510,7 @@ def _default_client(ctx: RuleContext, agents: list[cst.Call]) -> tuple[str, bool
             own_models = True
             configured = configured or "model"
             continue
-        value = string_value(model)
-        if value is None:
-            value = constant_string(ctx, model)
-        if value is not None and value.startswith(_OTHER_PROVIDERS):
+        if _other_provider_agent(ctx, call):
             own_models = True  # the SDK's LiteLLM or any-llm provider
             configured = configured or "model"
         else:
@@ -807,23 +828,56 @@ def _is_agent(ctx: RuleContext, expr: cst.BaseExpression, scope: cst.CSTNode | N
     one, or a name every binding of which (in the nearest scope that binds
     it) is one?"""
     f = ctx.facts
+
+    def agent(e: cst.BaseExpression, check) -> bool:
+        if not isinstance(e, cst.Call):
+            return False
+        if f.qualified(e.func) in _AGENT_CLASSES:
+            return True
+        func = e.func
+        return isinstance(func, cst.Attribute) and func.attr.value == "clone" and check(func.value)
+
+    return _surely(ctx, expr, scope, agent)
+
+
+def _other_provider(ctx: RuleContext, model: cst.BaseExpression, scope: cst.CSTNode | None) -> bool:
+    """Is ``model`` (an agent's ``model=``) surely one the SDK sends through a
+    provider of its own, never the OpenAI client: a ``litellm/...`` or
+    ``any-llm/...`` string (``MultiProvider`` hands those to LiteLLM or
+    any-llm), a ``LitellmModel(...)`` / ``AnyLLMModel(...)``, or a name every
+    binding of which is one? Such an agent gets no OpenRouter advice."""
+    f = ctx.facts
+
+    def other(e: cst.BaseExpression, _check) -> bool:
+        if isinstance(e, cst.Call):
+            return f.qualified(e.func) in _OTHER_MODELS
+        value = string_value(e)
+        return value is not None and value.startswith(_OTHER_PROVIDERS)
+
+    return _surely(ctx, model, scope, other)
+
+
+def _other_provider_agent(ctx: RuleContext, call: cst.Call) -> bool:
+    """Is ``call`` (``Agent(...)``, ``x.clone(model=...)``) given a model of
+    another provider (:func:`_other_provider`)?"""
+    model = _arg(call, "model", None)
+    return model is not None and _other_provider(ctx, model, ctx.facts.scope_of.get(id(call)))
+
+
+def _surely(ctx: RuleContext, expr: cst.BaseExpression, scope: cst.CSTNode | None, test) -> bool:
+    """``test(e, check)`` holds for ``expr``, or ``expr`` is a name every
+    binding of which (in the nearest scope that binds it, not a parameter)
+    passes it; ``check(e)`` asks the same of another expression (in
+    ``expr``'s scope)."""
+    f = ctx.facts
     seen: set[int] = set()
 
     def check(e: cst.BaseExpression, scope: cst.CSTNode | None) -> bool:
         if id(e) in seen:
             return False
         seen.add(id(e))
-        if isinstance(e, cst.Call):
-            if f.qualified(e.func) in _AGENT_CLASSES:
-                return True
-            func = e.func
-            return (
-                isinstance(func, cst.Attribute)
-                and func.attr.value == "clone"
-                and check(func.value, scope)
-            )
         if not isinstance(e, cst.Name):
-            return False
+            return test(e, lambda inner: check(inner, scope))
         node = scope
         while node is not None:
             if isinstance(node, (cst.FunctionDef, cst.Lambda)) and _has_param(node, e.value):
@@ -846,6 +900,8 @@ def _clone(ctx: RuleContext, call: cst.Call, d: _Default) -> list[Report]:
     built with it). An agent the tool can prove is fixed like
     ``Agent(model=...)``; another receiver named ``clone`` is reported."""
     assert isinstance(call.func, cst.Attribute)
+    if _other_provider_agent(ctx, call):
+        return []  # a copy on LiteLLM or any-llm: not the default client's
     receiver = call.func.value
     shown = ctx.module.code_for_node(receiver)
     if isinstance(receiver, cst.Call):
