@@ -360,6 +360,9 @@ def test_key_assigned_to_the_environment_is_reported(stmt: str) -> None:
         'os.environ["OPENAI_ORGANIZATION"] = "org-AbCdEfGhIjKlMnOpQrStUvWx"',
         # a key variable given a URL or a model on OpenRouter holds no key
         'os.environ["OPENROUTER_API_KEY_URL"] = "https://openrouter.ai/api/v1/keys"',
+        # nor given a placeholder (OR123 reports it as set)
+        'os.environ["OPENAI_API_KEY"] = "your_openai_api_key_here"',
+        'os.environ.setdefault("OPENROUTER_API_KEY", "<your-openrouter-api-key>")',
     ],
 )
 def test_what_is_not_a_key_assigned_to_the_environment_is_not_or107(stmt: str) -> None:

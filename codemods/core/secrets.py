@@ -30,6 +30,13 @@ _SK_KEY = re.compile(r"sk-[A-Za-z0-9_\-]{8,}")
 _RUN = re.compile(r"[A-Za-z0-9]{16,}")
 
 
+def looks_random(value: str) -> bool:
+    """An ``sk-...`` key, or a token with a long run of letters and digits
+    mixed (``AbCd...9f3e``): a key, not a placeholder such as
+    ``your_openai_api_key_here``, a model ID or a URL."""
+    return _looks_random(value)
+
+
 def _looks_random(value: str) -> bool:
     if _KEY.match(value.strip()):
         return True

@@ -10,7 +10,7 @@ import libcst as cst
 
 from codemods.core.findings import Severity
 from codemods.core.rules import rule
-from codemods.core.secrets import looks_like_secret, redact, redact_text
+from codemods.core.secrets import looks_like_secret, looks_random, redact, redact_text
 from codemods.python import clients
 from codemods.python.analysis import dotted_name
 from codemods.python.clients import AZURE_CLASSES, CLIENT_CLASSES
@@ -214,9 +214,10 @@ SECRET = rule(
         constant also read elsewhere, and a key assigned to an OpenAI or
         OpenRouter environment variable (`os.environ["OPENAI_API_KEY"] = "sk-..."`,
         `os.environ.setdefault`), in scripts and notebooks: an `sk-...` key,
-        or a key-shaped value of a variable named for a key (`..._API_KEY`,
-        `..._TOKEN`); never a model name or a URL (`OPENAI_MODEL_NAME`,
-        `OPENAI_API_BASE`). A key of a client that stays where it points
+        or a random-looking token in a variable named for a key
+        (`..._API_KEY`, `..._TOKEN`); never a model name, a URL or a
+        placeholder (`OPENAI_MODEL_NAME`, `OPENAI_API_BASE`,
+        `"your_openai_api_key_here"`). A key of a client that stays where it points
         (its OR101 suppressed by `# noqa` or not selected, or left because it
         shares a variable with a client that stays, OR122) is reported as
         not replaced. The key is never printed: messages show it redacted.
@@ -1682,8 +1683,9 @@ _CREDENTIAL_ENV = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET)(?:_|$)")
 def _env_key_literal(ctx: RuleContext, name: str, text: str | None) -> bool:
     """Is ``text``, a string assigned to the environment variable ``name``, an
     API key of OpenAI or OpenRouter (OR107)? The variable must be one of
-    theirs, and either hold a credential by its name with a key-shaped value,
-    or be given an ``sk-...`` key whatever its name. A model name
+    theirs, and either hold a credential by its name with a value shaped
+    like a random token (not a placeholder), or be given an ``sk-...`` key
+    whatever its name. A model name
     (``os.environ["OPENAI_MODEL_NAME"] = "openrouter/openai/gpt-4o"``) or a
     URL (``OPENAI_API_BASE``) is long and token-shaped, but no key."""
     if text is None or not _key_shaped(text):
@@ -1696,7 +1698,9 @@ def _env_key_literal(ctx: RuleContext, name: str, text: str | None) -> bool:
         return True
     if "://" in value or value.lower().startswith("openrouter/"):
         return False  # a URL, or a model already on OpenRouter
-    return name == ctx.settings.api_key_env or bool(_CREDENTIAL_ENV.search(upper))
+    # a placeholder (``your_openai_api_key_here``) is long and token-shaped too
+    key_named = name == ctx.settings.api_key_env or bool(_CREDENTIAL_ENV.search(upper))
+    return key_named and looks_random(value)
 
 
 @checker
