@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any, Union
 
 import libcst as cst
 
+from codemods.core.sdk import RESOURCES
+from codemods.core.unsupported import TRANSPARENT
 from codemods.python import clients
 from codemods.python.analysis import dotted_name
 
@@ -112,34 +114,9 @@ _HARMLESS = frozenset(
 _CONTAINERS = (cst.List, cst.Tuple, cst.Set, cst.Dict)
 # the SDK's resources: ``client.chat.completions.create`` used as a value
 # (bound to a name, handed to ``functools.partial`` or ``asyncio.to_thread``)
-# sends requests the tool does not see
-_RESOURCES = frozenset(
-    {
-        "chat",
-        "completions",
-        "responses",
-        "embeddings",
-        "images",
-        "audio",
-        "moderations",
-        "beta",
-        "files",
-        "batches",
-        "models",
-        "fine_tuning",
-        "uploads",
-        "vector_stores",
-        "assistants",
-        "threads",
-        "realtime",
-        "containers",
-        "conversations",
-        "evals",
-        "videos",
-        "with_raw_response",
-        "with_streaming_response",
-    }
-)
+# sends requests the tool does not see; so does one through
+# ``client.with_raw_response``
+_RESOURCES = RESOURCES | TRANSPARENT
 
 
 @dataclass

@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from codemods.core import sdk
 from codemods.core.findings import Settings, Severity
 from codemods.core.mapping import LookupKind, ModelTable
 from codemods.core.project import ModuleSummary, ProjectInput
@@ -371,19 +372,10 @@ KNOWN_OPTIONS = frozenset(
 )
 
 #: method paths (after the client, ``beta`` left out) whose first argument's
-#: ``model`` is a model ID
+#: ``model`` is a model ID: Python's text and embedding methods (the same
+#: names in both SDKs), and Node's ``runTools``
 MODEL_METHODS: frozenset[tuple[str, ...]] = frozenset(
-    {
-        ("chat", "completions", "create"),
-        ("chat", "completions", "parse"),
-        ("chat", "completions", "stream"),
-        ("chat", "completions", "runTools"),
-        ("completions", "create"),
-        ("responses", "create"),
-        ("responses", "parse"),
-        ("responses", "stream"),
-        ("embeddings", "create"),
-    }
+    {*sdk.TEXT_METHODS, ("chat", "completions", "runTools")}
 )
 #: names in a method path that do not change which endpoint it calls, as
 #: Python's (``models._TRANSPARENT``): ``client.beta.chat.completions.parse``
@@ -411,11 +403,6 @@ class Endpoint:
 _STORED_RESPONSES = ("responses", "retrieve")
 
 
-def _camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(r[:1].upper() + r[1:] for r in rest)
-
-
 @functools.lru_cache(maxsize=1)
 def endpoints() -> tuple[Endpoint, ...]:
     """The endpoints OpenRouter does not serve (``mappings/unsupported.yaml``),
@@ -424,8 +411,8 @@ def endpoints() -> tuple[Endpoint, ...]:
 
     return tuple(
         Endpoint(
-            tuple(_camel(p) for p in ep.resource),
-            None if ep.methods is None else frozenset(_camel(m) for m in ep.methods),
+            tuple(sdk.camel(p) for p in ep.resource),
+            None if ep.methods is None else frozenset(sdk.camel(m) for m in ep.methods),
             ep.title,
             ep.kind,
             ep.message,
@@ -667,33 +654,9 @@ _CALLEE = {"call_expression": "function", "new_expression": "constructor"}
 #: callees that cannot send a request through what they are given
 _HARMLESS_CALLEES = frozenset({"String", "Boolean", "isInstance"})
 _HARMLESS_OBJECTS = frozenset({"console"})
-#: the SDK's resources: ``client.chat.completions.create`` taken as a value
-#: sends requests the tool does not see
-_RESOURCES = frozenset(
-    {
-        "chat",
-        "completions",
-        "responses",
-        "embeddings",
-        "images",
-        "audio",
-        "moderations",
-        "beta",
-        "files",
-        "batches",
-        "models",
-        "fineTuning",
-        "uploads",
-        "vectorStores",
-        "assistants",
-        "threads",
-        "realtime",
-        "containers",
-        "conversations",
-        "evals",
-        "videos",
-    }
-)
+#: the SDK's resources, in the Node SDK's names: ``client.chat.completions.create``
+#: taken as a value sends requests the tool does not see
+_RESOURCES = frozenset(sdk.camel(name) for name in sdk.RESOURCES)
 #: the sockets of openai's modules (``facts.socket_names``): the endpoint
 #: they open with the client they are given
 _SOCKET_ENDPOINTS = {"realtime": ("realtime", "connect"), "responses": ("responses", "connect")}
@@ -1628,22 +1591,9 @@ def _unsupported(path: tuple[str, ...]) -> str | None:
     return None if ep is None else ep.title
 
 
-_RESPONSES_METHODS = frozenset(
-    {("responses", "create"), ("responses", "parse"), ("responses", "stream")}
-)
+_RESPONSES_METHODS = sdk.RESPONSES_METHODS
 # OpenAI's hosted Responses tools: they run on OpenAI's side (as Python's)
-_HOSTED_TOOLS = frozenset(
-    {
-        "file_search",
-        "web_search",
-        "web_search_preview",
-        "image_generation",
-        "code_interpreter",
-        "computer_use_preview",
-        "mcp",
-        "local_shell",
-    }
-)
+_HOSTED_TOOLS = sdk.HOSTED_TOOLS
 #: what a client used for Responses requests that need OpenAI's state is
 #: used for (OR119's message)
 STATEFUL = "stateful Responses requests"

@@ -9,6 +9,8 @@ import libcst as cst
 from codemods.core.findings import Severity
 from codemods.core.mapping import LookupKind
 from codemods.core.rules import UNSAFE_NOTE, RuleInfo, rule
+from codemods.core.sdk import TEXT_METHODS
+from codemods.core.unsupported import TRANSPARENT
 from codemods.python import clients, escapes
 from codemods.python.analysis import FOREIGN_SDKS, attribute_chain
 from codemods.python.rules import langchain as _langchain
@@ -31,14 +33,7 @@ from codemods.python.rules.dataflow import (
 # Resource-method chains of the openai>=1 SDK that take ``model=``.
 # Matched against the end of the attribute chain of the call.
 SDK_METHODS: tuple[tuple[str, ...], ...] = (
-    ("chat", "completions", "create"),
-    ("chat", "completions", "parse"),
-    ("chat", "completions", "stream"),
-    ("completions", "create"),
-    ("responses", "create"),
-    ("responses", "parse"),
-    ("responses", "stream"),
-    ("embeddings", "create"),
+    *TEXT_METHODS,
     ("images", "generate"),
     ("images", "edit"),
     ("images", "create_variation"),
@@ -47,7 +42,7 @@ SDK_METHODS: tuple[tuple[str, ...], ...] = (
     ("audio", "translations", "create"),
     ("moderations", "create"),
 )
-_TRANSPARENT = frozenset({"with_raw_response", "with_streaming_response", "beta"})
+_TRANSPARENT = TRANSPARENT
 # openai<1 resource classes (``openai.ChatCompletion.create(model=...)``):
 # the same request as the openai>=1 method they map to.
 LEGACY_METHODS: dict[str, tuple[str, ...]] = {

@@ -26,6 +26,7 @@ from codemods.core.mapping import (
     load_catalog,
 )
 from codemods.core.rules import rule
+from codemods.core.sdk import HOSTED_TOOLS, RESPONSES_METHODS
 from codemods.core.unsupported import (  # noqa: F401 - the table, shared with TypeScript
     UNSUPPORTED_FILE,
     Endpoint,
@@ -256,9 +257,7 @@ _N_METHODS = frozenset(
         ("completions", "create"),
     }
 )
-_RESPONSES_METHODS = frozenset(
-    {("responses", "create"), ("responses", "parse"), ("responses", "stream")}
-)
+_RESPONSES_METHODS = RESPONSES_METHODS
 _REQUIRE_PARAMS = 'extra_body={"provider": {"require_parameters": True}}'
 
 
@@ -373,18 +372,7 @@ def _needs_openai_state(call: cst.Call) -> bool:
 
 
 # OpenAI's hosted Responses tools: they run on OpenAI's side
-_HOSTED_TOOLS = frozenset(
-    {
-        "file_search",
-        "web_search",
-        "web_search_preview",
-        "image_generation",
-        "code_interpreter",
-        "computer_use_preview",
-        "mcp",
-        "local_shell",
-    }
-)
+_HOSTED_TOOLS = HOSTED_TOOLS
 
 
 def _hosted_tool(node: cst.BaseExpression) -> str | None:
