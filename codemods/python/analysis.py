@@ -167,6 +167,10 @@ class ModuleFacts:
         default_factory=lambda: defaultdict(list)
     )
     _import_prefixes: set[str] | None = field(default=None, repr=False, compare=False)
+    # what pure functions of one node computed, by (function, id(node)):
+    # several rules ask the same of every call (``unsupported.classify_use``),
+    # and the rules run more than once on the same facts
+    node_memo: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
 
     # ---- resolution -------------------------------------------------------
 

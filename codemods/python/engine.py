@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from codemods.core.suppress import Suppressions
+    from codemods.python.analysis import ModuleFacts
     from codemods.python.project import ModuleSummary, ProjectInput
     from codemods.python.rules import RuleContext
     from codemods.python.rules.base import Fix, Report
@@ -229,9 +230,11 @@ def analyze_source(
     given = alone(summary, ahead[0]) if ahead is not None and summary is not None else None
     if given is not None and project is None:
         assert ahead is not None
-        module = contexts[0].module  # the same tree (a fix builds a new one)
+        # the same tree (a fix builds a new one) and its facts (the rules
+        # only read them: the engine's second pass over a file reuses them too)
+        module, facts = contexts[0].module, contexts[0].facts
         again: list[RuleContext] = []
-        other = _run_deep(lambda: _guarded(path, data, config, given, again, module))
+        other = _run_deep(lambda: _guarded(path, data, config, given, again, module, facts))
         if again:  # (else an internal error: the second round decides)
             ahead[1].append(Ahead(given, other, again[0].summary))
     if trees is not None and contexts and _may_run_again(summary):
@@ -325,6 +328,7 @@ def _guarded(
     project: ProjectInput | None,
     contexts: list[RuleContext],
     parsed: cst.Module | None = None,
+    facts: ModuleFacts | None = None,
 ) -> FileResult:
     """One file's failure is that file's error, never the end of the run."""
     try:
@@ -332,7 +336,7 @@ def _guarded(
             too_deep = _expression_depth_error(path, data)
             if too_deep is not None:
                 return FileResult(path, errors=[too_deep])
-        return _process(path, data, config, project, contexts, parsed)
+        return _process(path, data, config, project, contexts, parsed, facts)
     except RecursionError:
         return FileResult(path, errors=[FileError(path, "too deeply nested to analyse")])
     except MemoryError:
@@ -379,6 +383,7 @@ def _process(
     project: ProjectInput | None = None,
     contexts: list[RuleContext] | None = None,
     parsed: cst.Module | None = None,
+    facts: ModuleFacts | None = None,
 ) -> FileResult:
     import libcst as cst
 
@@ -408,7 +413,8 @@ def _process(
     except MappingError as e:
         return FileResult(path, errors=[FileError(path, f"mapping error: {e}")])
 
-    facts = collect(module)
+    if facts is None or parsed is None:
+        facts = collect(module)  # (``facts``: collected from ``parsed``)
     suppressions = Suppressions.from_source(data, module.encoding)
     # Safe fixes are always applied, unsafe ones only with --unsafe-fixes
     # (a fix's support edits go with it). A fix not applied still leaves its
@@ -436,6 +442,7 @@ def _process(
             project=project,
             blocked_clients=blocked,
             held_clients=held,
+            source=data,
         )
         for check in CHECKERS:
             check(ctx)
@@ -670,7 +677,7 @@ def _external_blocks(ctx: RuleContext, kept: list[Report], suppressions: Suppres
     if summary is None or not (found or pending):
         return
     nodes = [node for _, node, _ in found] + [node for node, _, _ in pending]
-    positions = _Positions(ctx.module, ctx.module.bytes, nodes, [], ctx.facts.parents)
+    positions = _Positions(ctx.module, ctx.data(), nodes, [], ctx.facts.parents)
     for node, info, keys in pending:
         (line, _), (end_line, _) = positions.range(node)
         if not suppressions.suppresses(info.code, line, end_line):

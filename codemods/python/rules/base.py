@@ -97,6 +97,24 @@ class RuleContext:
     # points, so its key variable is not renamed and other modules are told
     # it is left
     held_clients: set[int] = field(default_factory=set)
+    # the bytes ``module`` was parsed from, when the engine has them: a
+    # rule's quick "is this text in the file" test reads them, since
+    # ``module.code`` prints the whole tree again (a third of a parse)
+    source: bytes | None = field(default=None, repr=False)
+
+    def data(self) -> bytes:
+        """The module's bytes (LibCST reproduces its source exactly)."""
+        return self.module.bytes if self.source is None else self.source
+
+    def mentions(self, text: str) -> bool:
+        """Whether ``text`` (ASCII) occurs in the module's source."""
+        encoding = self.module.encoding.lower().replace("_", "-")
+        if self.source is not None and not encoding.startswith(("utf-16", "utf-32")):
+            try:
+                return text.encode(encoding) in self.source
+            except (LookupError, UnicodeError):
+                pass
+        return text in self.module.code
 
     def report(
         self,

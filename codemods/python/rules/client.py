@@ -1812,7 +1812,7 @@ def check_openai_key_kept(ctx: RuleContext) -> None:
     """OR123: ``OPENAI_API_KEY`` set or required (a start-up gate) in a file
     whose clients move to OpenRouter. Reported, never changed."""
     f = ctx.facts
-    if OPENAI_KEY_ENV not in ctx.module.code or not ctx.settings.rule_enabled(OPENAI_KEY_KEPT.code):
+    if not ctx.mentions(OPENAI_KEY_ENV) or not ctx.settings.rule_enabled(OPENAI_KEY_KEPT.code):
         return
     found: list[tuple[cst.CSTNode, str]] = []  # (node, "set" | "gate")
     for sub in f.subscripts:

@@ -340,6 +340,15 @@ def classify_use(ctx: RuleContext, call: cst.Call) -> tuple[cst.BaseExpression, 
     receiver and whether OpenRouter serves the call; None for other calls."""
     if type(call.func) is not cst.Attribute:
         return None
+    memo = ctx.facts.node_memo
+    key = ("classify_use", id(call))
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    found = memo[key] = _classify_use(call)
+    return found
+
+
+def _classify_use(call: cst.Call) -> tuple[cst.BaseExpression, bool] | None:
     hit = match_endpoint(call, load_unsupported().endpoints)
     if hit is not None:
         return hit[1], False
