@@ -870,3 +870,93 @@ def test_a_client_handed_on_inside_a_public_function_of_another_module_is_told(
     before = (root / "b.py").read_text()
     _migrate(root, monkeypatch)
     assert (root / "b.py").read_text() == before
+
+
+# ---- a client of another module kept in a container -------------------------
+
+
+@pytest.mark.parametrize(
+    ("use", "shown"),
+    [
+        (
+            "import a\n\nREGISTRY = {}\n\n\ndef register(k):\n    REGISTRY[k] = a.client\n",
+            "stored in `REGISTRY[...]` (b.py:7)",
+        ),
+        ("from a import client\n\nPOOL = [client]\n", "put in a container (`POOL`) (b.py:3)"),
+        (
+            'from a import client\n\nOPTIONS = {"client": client, "retries": 2}\n',
+            "put in a container (`OPTIONS`) (b.py:3)",
+        ),
+        ("import a\n\nPAIR = (a.client, 1)\n", "put in a container (`PAIR`) (b.py:3)"),
+        (
+            "from a import client\nfrom settings import holder\n\nholder.llm = client\n",
+            "stored in `holder.llm` (b.py:4)",
+        ),
+        (
+            'import a\n\n\ndef setup(fn):\n    fn({"c": [a.client]})\n',
+            "passed to `fn` (b.py:5)",
+        ),
+    ],
+)
+def test_a_client_kept_in_a_container_of_another_module_moves_only_unsafely(
+    tmp_path, monkeypatch, use: str, shown: str
+) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "a.py": """\
+                from openai import OpenAI
+
+                client = OpenAI()
+                client.chat.completions.create(model="gpt-4o", messages=[])
+            """,
+            "b.py": use,  # never names openai
+        },
+    )
+    (root / ".git").mkdir()
+    whole = _json_findings(root, ".")
+    assert set(whole) == {"a.py"}, whole
+    (client,) = [f for f in whole["a.py"] if f[1] == "OR101"]
+    assert client[0] == 3 and "another module hands it on: the client is " + shown in client[2], (
+        client
+    )
+    (model,) = [f for f in whole["a.py"] if f[1] == "OR201"]
+    assert "unsafe fix" in model[2], model
+    for rel in ("a.py", "b.py"):
+        assert _json_findings(root, rel).get(rel, []) == whole.get(rel, []), rel
+    before = (root / "a.py").read_text()
+    _migrate(root, monkeypatch)
+    assert (root / "a.py").read_text() == before
+
+
+def test_a_client_of_another_module_kept_on_self_or_aliased_stays_safe(
+    tmp_path, monkeypatch
+) -> None:
+    # (a guard: followed by the resolver, not containers)
+    root = _project(
+        tmp_path,
+        {
+            "a.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
+            "b.py": """\
+                import a
+                from a import client
+
+                llm = a.client
+
+
+                class Chat:
+                    def __init__(self):
+                        self.client = client
+
+                    def ask(self):
+                        return self.client.chat.completions.create(model="gpt-4o", messages=[])
+
+
+                def again():
+                    return llm.chat.completions.create(model="gpt-4o-mini", messages=[])
+            """,
+        },
+    )
+    out = _check(root, monkeypatch)
+    assert "unsafe" not in out, out
+    assert "a.py:3:10: OR101 [*]" in out, out
