@@ -681,3 +681,282 @@ def test_a_client_handed_on_by_another_module_moves_only_unsafely_everywhere(
     before = {rel: (root / rel).read_text() for rel in HANDED_ON}
     _migrate(root, monkeypatch)
     assert {rel: (root / rel).read_text() for rel in HANDED_ON} == before
+
+
+# ---- a function read off a module imported whole: ``a.ask(client)`` --------
+
+WHOLE_MODULE = {
+    "pkg/__init__.py": "",
+    # never names openai: hands the client to a library
+    "pkg/a.py": """\
+        import somelib
+
+
+        def ask(c, text):
+            return somelib.wrap(c, text)
+    """,
+    # only calls the SDK with the client it is given
+    "pkg/sdk.py": """\
+        def ask(client, text):
+            return client.chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": text}]
+            )
+    """,
+}
+
+
+@pytest.mark.parametrize(
+    ("imports", "callee"),
+    [
+        ("import pkg.{m} as m", "m.ask"),
+        ("from pkg import {m}", "{m}.ask"),
+        ("import pkg.{m}", "pkg.{m}.ask"),
+    ],
+)
+def test_a_function_of_a_module_imported_whole_is_followed_for_escapes(
+    tmp_path, monkeypatch, imports: str, callee: str
+) -> None:
+    for m, safe in (("a", False), ("sdk", True)):
+        # (only the module called: another one defining ``ask`` too is read
+        # as text and may call it with something else)
+        module = {k: v for k, v in WHOLE_MODULE.items() if k in ("pkg/__init__.py", f"pkg/{m}.py")}
+        root = _project(
+            tmp_path / m,
+            {
+                **module,
+                "app.py": f"""\
+                    from openai import OpenAI
+                    {imports.format(m=m)}
+
+                    client = OpenAI()
+                    {callee.format(m=m)}(client, "hi")
+                """,
+            },
+        )
+        (root / ".git").mkdir()  # the project root, for the single-file run
+        out = _check(root, monkeypatch)
+        if safe:
+            # followed into pkg/sdk.py: its model moves with the client
+            assert "unsafe" not in out, out
+            assert "app.py:4:10: OR101 [*]" in out, out
+            assert "pkg/sdk.py:3:15: OR201 [*]" in out, out
+        else:
+            (line,) = [x for x in out.splitlines() if x.startswith("app.py:4:10: OR101")]
+            assert (
+                f"unsafe fix: the client is passed to `{callee.format(m=m)}` (line 5), where "
+                "it is passed to `somelib.wrap` (pkg/a.py:5), whose requests" in line
+            ), line
+        whole = _json_findings(root, ".")
+        assert _json_findings(root, "app.py").get("app.py") == whole["app.py"]
+        before = (root / "app.py").read_text()
+        _migrate(root, monkeypatch)
+        assert ("base_url" in (root / "app.py").read_text()) is safe
+        if safe:
+            assert '"openai/gpt-4o-mini"' in (root / "pkg/sdk.py").read_text()
+        else:
+            assert (root / "app.py").read_text() == before
+
+
+def test_a_parameter_passed_on_to_a_module_imported_whole_is_followed(
+    tmp_path, monkeypatch
+) -> None:
+    # two hops: pkg/relay.py hands its parameter to ``store.keep`` (``from pkg
+    # import store``), which puts it in a list
+    root = _project(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/relay.py": """\
+                from pkg import store
+
+
+                def pass_on(c):
+                    return store.keep(c)
+            """,
+            "pkg/store.py": """\
+                KEPT = {}
+
+
+                def keep(c):
+                    KEPT["c"] = c
+            """,
+            "app.py": """\
+                from openai import OpenAI
+                from pkg.relay import pass_on
+
+                client = OpenAI()
+                pass_on(client)
+            """,
+        },
+    )
+    out = _check(root, monkeypatch)
+    (line,) = [x for x in out.splitlines() if x.startswith("app.py:4:10: OR101")]
+    assert (
+        "is passed to `pass_on` (line 5), where it is stored in `KEPT[...]` (pkg/store.py:5)"
+        in (line)
+    ), line
+
+
+def test_a_module_name_shadowed_by_a_parameter_is_not_followed(tmp_path, monkeypatch) -> None:
+    # ``m`` in ``go`` is whatever the caller passes, not ``pkg.sdk``: what
+    # ``m.ask`` does with the client is not known (a guard: main took every
+    # ``m.f(client)`` for an escape)
+    root = _project(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/sdk.py": WHOLE_MODULE["pkg/sdk.py"],
+            "app.py": """\
+                from openai import OpenAI
+                import pkg.sdk as m
+
+                client = OpenAI()
+
+
+                def go(m):
+                    return m.ask(client, "hi")
+            """,
+        },
+    )
+    out = _check(root, monkeypatch)
+    (line,) = [x for x in out.splitlines() if x.startswith("app.py:4:10: OR101")]
+    assert "the client is passed to `m.ask` (line 8), whose requests the tool" in line, line
+
+
+@pytest.mark.parametrize(
+    ("imports", "call", "shown"),
+    [
+        # a library imported by name: known only once a.py knows its
+        # ``helper`` is called from nowhere else (the clients phase)
+        ("from somelib import wrap", "wrap(c)", "passed to `wrap` (a.py:6)"),
+        # a function of a module of the run that stores it (where is said
+        # in a.py's terms: a.py's own finding names d.py:5)
+        ("from d import keep", "keep(c)", "passed to `keep` (a.py:6), which hands it on"),
+        ("import d", "d.keep(c)", "passed to `d.keep` (a.py:6), which hands it on"),
+    ],
+)
+def test_a_client_handed_on_inside_a_public_function_of_another_module_is_told(
+    tmp_path, monkeypatch, imports: str, call: str, shown: str
+) -> None:
+    files = dict(HANDED_ON)
+    files["a.py"] = f"""\
+        {imports}
+        from b import client
+
+
+        def helper(c):
+            return {call}
+
+
+        helper(client)
+    """
+    files["d.py"] = """\
+        KEPT = {}
+
+
+        def keep(c):
+            KEPT["c"] = c
+    """
+    root = _project(tmp_path, files)
+    (root / ".git").mkdir()
+    whole = _json_findings(root, ".")
+    ((line, code, message, _),) = whole["b.py"]
+    assert (line, code) == (3, "OR101"), whole
+    assert "another module hands it on: the client is " + shown in message, message
+    ((line, code, message, _),) = whole["c.py"]
+    assert (line, code) == (3, "OR201") and "unsafe fix" in message, whole
+    for rel in ("a.py", "b.py", "c.py"):
+        assert _json_findings(root, rel).get(rel, []) == whole.get(rel, []), rel
+    before = (root / "b.py").read_text()
+    _migrate(root, monkeypatch)
+    assert (root / "b.py").read_text() == before
+
+
+# ---- a client of another module kept in a container -------------------------
+
+
+@pytest.mark.parametrize(
+    ("use", "shown"),
+    [
+        (
+            "import a\n\nREGISTRY = {}\n\n\ndef register(k):\n    REGISTRY[k] = a.client\n",
+            "stored in `REGISTRY[...]` (b.py:7)",
+        ),
+        ("from a import client\n\nPOOL = [client]\n", "put in a container (`POOL`) (b.py:3)"),
+        (
+            'from a import client\n\nOPTIONS = {"client": client, "retries": 2}\n',
+            "put in a container (`OPTIONS`) (b.py:3)",
+        ),
+        ("import a\n\nPAIR = (a.client, 1)\n", "put in a container (`PAIR`) (b.py:3)"),
+        (
+            "from a import client\nfrom settings import holder\n\nholder.llm = client\n",
+            "stored in `holder.llm` (b.py:4)",
+        ),
+        (
+            'import a\n\n\ndef setup(fn):\n    fn({"c": [a.client]})\n',
+            "passed to `fn` (b.py:5)",
+        ),
+    ],
+)
+def test_a_client_kept_in_a_container_of_another_module_moves_only_unsafely(
+    tmp_path, monkeypatch, use: str, shown: str
+) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "a.py": """\
+                from openai import OpenAI
+
+                client = OpenAI()
+                client.chat.completions.create(model="gpt-4o", messages=[])
+            """,
+            "b.py": use,  # never names openai
+        },
+    )
+    (root / ".git").mkdir()
+    whole = _json_findings(root, ".")
+    assert set(whole) == {"a.py"}, whole
+    (client,) = [f for f in whole["a.py"] if f[1] == "OR101"]
+    assert client[0] == 3 and "another module hands it on: the client is " + shown in client[2], (
+        client
+    )
+    (model,) = [f for f in whole["a.py"] if f[1] == "OR201"]
+    assert "unsafe fix" in model[2], model
+    for rel in ("a.py", "b.py"):
+        assert _json_findings(root, rel).get(rel, []) == whole.get(rel, []), rel
+    before = (root / "a.py").read_text()
+    _migrate(root, monkeypatch)
+    assert (root / "a.py").read_text() == before
+
+
+def test_a_client_of_another_module_kept_on_self_or_aliased_stays_safe(
+    tmp_path, monkeypatch
+) -> None:
+    # (a guard: followed by the resolver, not containers)
+    root = _project(
+        tmp_path,
+        {
+            "a.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
+            "b.py": """\
+                import a
+                from a import client
+
+                llm = a.client
+
+
+                class Chat:
+                    def __init__(self):
+                        self.client = client
+
+                    def ask(self):
+                        return self.client.chat.completions.create(model="gpt-4o", messages=[])
+
+
+                def again():
+                    return llm.chat.completions.create(model="gpt-4o-mini", messages=[])
+            """,
+        },
+    )
+    out = _check(root, monkeypatch)
+    assert "unsafe" not in out, out
+    assert "a.py:3:10: OR101 [*]" in out, out

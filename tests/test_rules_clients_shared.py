@@ -185,14 +185,12 @@ def test_a_receiver_of_another_module_holding_two_clients_that_move_moves_its_mo
 ) -> None:
     root = _tree(tmp_path, {"b.py": MOVES, "c.py": MOVES, **SHARED[how]})
     found = _findings(root, monkeypatch)
-    # a client passed to a function called through its module (`a.ask(c)`)
-    # is an escape (codemods/python/escapes.py follows `from a import ask`
-    # only): all of it moves, but only as unsafe fixes
-    fix = "unsafe" if how == "whole" else "safe"
+    # (a client passed to a function called through its module, `a.ask(c)`,
+    # is followed there like `from a import ask`: codemods/python/escapes.py)
     assert {(f["file"], f["code"], f["fix"]) for f in found} == {
-        ("a.py", "OR201", fix),
-        ("b.py", "OR101", fix),
-        ("c.py", "OR101", fix),
+        ("a.py", "OR201", "safe"),
+        ("b.py", "OR101", "safe"),
+        ("c.py", "OR101", "safe"),
     }, found
     _alone_agrees(root, monkeypatch, found)
 

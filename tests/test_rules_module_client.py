@@ -1136,3 +1136,47 @@ def test_noqa_or111_still_lets_the_models_move() -> None:
         r = openai.chat.completions.create(model="gpt-4o", messages=[])  # noqa: OR111
     """
     assert 'model="openai/gpt-4o"' in out(src)
+
+
+# --- a hard-coded key of a configuration kept on OpenAI is not "replaced" ------
+
+_KEY = "sk-proj-" + "A1b2C3d4" * 5
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        (f'"{_KEY}"', 3),
+        # the key as the default of the lookup (the whole lookup is the value)
+        (f'os.getenv("OPENAI_API_KEY", "{_KEY}")', 4),
+    ],
+    ids=["literal", "lookup-default"],
+)
+@pytest.mark.parametrize("how", ["noqa", "ignore"])
+def test_a_key_of_a_configuration_kept_on_openai_is_reported_not_replaced(
+    how: str, value: str, line: int
+) -> None:
+    src = (
+        ("import os\n" if "os." in value else "")
+        + "import openai\n\n"
+        + f"openai.api_key = {value}"
+        + ("  # noqa: OR110" if how == "noqa" else "")
+        + '\nresp = openai.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    result = run(src, Settings(ignore=("OR110",)) if how == "ignore" else None)
+    assert result.new_source is None, result.new_source
+    (secret,) = [f for f in result.findings if f.code == "OR107"]
+    assert secret.line == line, secret
+    why = "its OR110 finding is suppressed" if how == "noqa" else "OR110 is not selected"
+    assert (
+        "hard-coded API key 'sk-...C3d4' is the key of the module-level client `openai`, "
+        f"which stays where it points ({why}): not replaced; move the key to an environment "
+        "variable and rotate it" in secret.message
+    ), secret.message
+    assert "replaced by" not in secret.message
+    assert not secret.fixable and secret.applicability is None
+    assert _KEY not in secret.message
+    # with the configuration moving, the key is replaced (and says so)
+    moved = run(src.replace("  # noqa: OR110", ""))
+    (secret,) = [f for f in moved.findings if f.code == "OR107"]
+    assert "replaced by os.environ" in secret.message and secret.fixable

@@ -1458,23 +1458,36 @@ def _second_round(
     # function does with it: the functions called with one are asked where
     # their parameters escape (again for those they pass them on to), then
     # the callers are told, before any module is told how a client moves
-    handing = escape_keys(current, modules)  # (clients of other modules passed on)
-    if rerun({path: replace(given(path), escape_keys=keys) for path, keys in handing.items()}):
-        current = files()
     asked: dict[str, set[str]] = {}
-    while True:
-        ask, escaping = plan_escapes(current, modules, asked)
-        if not ask:
-            break
-        for path, names_ in ask.items():
-            asked.setdefault(path, set()).update(names_)
-        rerun({path: replace(given(path), escape_params=frozenset(asked[path])) for path in ask})
-        current = files()
-    todo = {
-        path: replace(given(path), callees_told=True, callees_known=known, callee_escapes=rows)
-        for path, (known, rows) in escaping.items()
-    }
-    if rerun(todo):
+
+    def plan_and_tell_escapes(current: list[FileInfo]) -> bool:
+        """Ask and tell (only the files whose input changes); True when a
+        file was processed again."""
+        again = False
+        handing = {
+            path: keys
+            for path, keys in escape_keys(current, modules).items()  # (clients passed on)
+            if given(path).escape_keys != keys
+        }
+        if rerun({path: replace(given(path), escape_keys=keys) for path, keys in handing.items()}):
+            current, again = files(), True
+        while True:
+            ask, escaping = plan_escapes(current, modules, asked)
+            if not ask:
+                break
+            for path, names_ in ask.items():
+                asked.setdefault(path, set()).update(names_)
+            rerun({p: replace(given(p), escape_params=frozenset(asked[p])) for p in ask})
+            current, again = files(), True
+        todo = {}
+        for path, (known, rows) in escaping.items():
+            project = replace(given(path), callees_told=True, callees_known=known,
+                              callee_escapes=rows)  # fmt: skip
+            if project != given(path):
+                todo[path] = project
+        return rerun(todo) or again
+
+    if plan_and_tell_escapes(current):
         current = files()
     unknown: dict[str, tuple[tuple[str, str], ...]] = {}
     told: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
@@ -1527,6 +1540,11 @@ def _second_round(
     # the files whose input changed, until none does (each round can only
     # leave more clients where they are; bounded all the same)
     for _ in range(_CLIENT_ROUNDS):
+        # a client passed on to a function of another module inside a public
+        # function of a file, once that file knows its function's callers
+        # (the clients phase just said): asked and told now
+        if plan_and_tell_escapes(current):
+            current = files()
         todo = {}
         unknown, told = {}, {}
         uses = plan_client_uses(current, modules, mentions, unknown, told)

@@ -910,6 +910,14 @@ class ClientIndex:
             for v in values:
                 if v is not None and fn is not None:
                     self.escapes.update(_tag_keys(self.resolve(v, fn)))
+        # stored where the resolver does not follow it (as
+        # codemods/python/escapes.py): in a container, under a key or an
+        # index, on an object other than ``self``
+        for value in stored_away(f):
+            scope = self._scope_of_value(value, None)
+            for item in _stored_items(value):
+                if type(item) in _CARRIERS:
+                    self.escapes.update(_tag_keys(self.resolve(item, scope)))
         for (scope_id, name), values in f.bindings.items():
             if scope_id == 0 and "." not in name:  # ``c = client``: importable as ``c``
                 for v in values:
@@ -931,13 +939,7 @@ class ClientIndex:
         if f.qualified(call.func) in WRAPPERS:
             return
         for a in call.args:
-            value = a.value
-            items = (
-                [e.value for e in value.elements]  # type: ignore[attr-defined]
-                if type(value) in (cst.List, cst.Tuple, cst.Set)
-                else [value]
-            )
-            for item in items:
+            for item in _stored_items(a.value):  # (also in a container, nested)
                 if type(item) in _CARRIERS:
                     self.escapes.update(_tag_keys(self.resolve(item, scope)))
 
@@ -1325,6 +1327,38 @@ def external_blocks(ctx: RuleContext, site: int) -> list[tuple[str, str]]:
     ("'o1-mini' (OR204)", "path:line") per place."""
     found = index(ctx)._external_facts(FACT_BLOCK)
     return [(detail, where) for s, detail, where in found if s == site]
+
+
+_STORES = (cst.List, cst.Tuple, cst.Set, cst.Dict)
+
+
+def stored_away(f: ModuleFacts) -> list[cst.BaseExpression]:
+    """The values this module stores where the resolver does not follow
+    them: bound as a container (``clients = [client]``, ``{"c": client}``),
+    on an object other than ``self``/``cls`` (``registry.main = client``),
+    under a key or an index (``registry[name] = client``)."""
+    out: list[cst.BaseExpression] = []
+    for (_, key), values in f.bindings.items():
+        foreign = "." in key and not key.startswith(("self.", "cls."))
+        for v in values:
+            if v is not None and (foreign or type(v) in _STORES):
+                out.append(v)
+    for sub in f.subscripts:
+        target = f.parents.get(id(sub))
+        assign = f.parents.get(id(target)) if type(target) is cst.AssignTarget else None
+        if type(assign) is cst.Assign:
+            out.append(assign.value)  # type: ignore[union-attr]
+    return out
+
+
+def _stored_items(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """``value``, or the elements (and dict values) of a container, nested."""
+    if type(value) in (cst.List, cst.Tuple, cst.Set, cst.Dict):
+        out: list[cst.BaseExpression] = []
+        for e in value.elements:  # type: ignore[attr-defined]
+            out += _stored_items(e.value)
+        return out
+    return [value]
 
 
 def may_use_external(f: ModuleFacts) -> bool:

@@ -594,8 +594,9 @@ def _process(
     return result
 
 
-#: the findings that move a client (SDK, LangChain): suppressed, the client stays
-_CLIENT_CODES = frozenset({"OR101", "OR411", "OR412"})
+#: the findings that move a client (SDK, LangChain, the module-level client's
+#: configuration): suppressed, the client stays
+_CLIENT_CODES = frozenset({"OR101", "OR110", "OR411", "OR412"})
 
 
 def _count_kept_clients(ctx: RuleContext, kept: list[Report], allow_unsafe: bool) -> None:

@@ -288,7 +288,7 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
             params = {t for t in found if isinstance(t, str)}
             what = f"is passed to `{_callee(ctx, call)}`"
             pending = _pending(index, call, scope)
-            imported = _imported_function(index, call, arg)
+            imported = _imported_function(index, call, arg, scope)
             if imported is not None:
                 # a function of another module: what it does with the
                 # parameter is told by the project pass (plan_param_escapes)
@@ -475,11 +475,22 @@ def _told(project: ProjectInput | None, local: str, key: str, what: str) -> list
     ]
 
 
-def _imported_function(index: clients.ClientIndex, call: cst.Call, arg: cst.Arg) -> str | None:
-    """The local name of the function of another module ``call`` calls, when
-    ``arg`` reaches one of its parameters as it is (see _project_function)."""
+def _imported_function(
+    index: clients.ClientIndex, call: cst.Call, arg: cst.Arg, scope: cst.CSTNode | None
+) -> str | None:
+    """The name as written here of the function of another module ``call``
+    calls, when ``arg`` reaches one of its parameters as it is: an imported
+    name (``ask`` after ``from a import ask``), or a function read off a
+    module imported whole (``a.ask`` after ``import a``, ``from pkg import
+    a``, ``import pkg.a as a``; ``pkg.a.ask`` after ``import pkg.a``), as
+    :meth:`ClientIndex.call_args` names it. See _project_function."""
     func = call.func
-    if arg.star or type(arg.value) in _CONTAINERS or type(func) is not cst.Name:
+    if arg.star or type(arg.value) in _CONTAINERS:
+        return None
+    if type(func) is cst.Attribute:
+        name = dotted_name(func)
+        return name if name is not None and _whole_module_function(index, name, scope) else None
+    if type(func) is not cst.Name:
         return None
     name = func.value  # type: ignore[attr-defined]
     if index._function_named(name, None) is not None:
@@ -599,6 +610,26 @@ def _project_function(index: clients.ClientIndex, name: str) -> bool:
         return False
     targets = f.imports.get(name, set())
     return not any(t.lstrip(".").split(".", 1)[0] in _LIBRARIES for t in targets)
+
+
+def _whole_module_function(
+    index: clients.ClientIndex, name: str, scope: cst.CSTNode | None
+) -> bool:
+    """``name`` (``a.ask``) is a function read off a module imported whole
+    that may be a module of the run (the project pass says whether it is,
+    and where the parameter escapes there), not a class nor a function of a
+    library the tool knows sends requests of its own, and not shadowed by a
+    local of the same name."""
+    if index._heads is None:
+        index._heads = clients._import_heads(index.ctx.facts)
+    module = clients.whole_module_of(index._heads, name)
+    if module is None or index._shadowed(name, scope):
+        return False
+    if name.rsplit(".", 1)[1][:1].isupper():
+        return False
+    targets = index.ctx.facts.imports.get(name.split(".", 1)[0], set())
+    roots = {module.split(".", 1)[0], *(t.lstrip(".").split(".", 1)[0] for t in targets)}
+    return not roots & _LIBRARIES
 
 
 def _bound_param(fn: cst.FunctionDef, arg: cst.Arg, position: int | None) -> cst.Param | None:

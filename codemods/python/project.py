@@ -2073,14 +2073,21 @@ def plan_escapes(
     ask: dict[str, set[str]] = defaultdict(set)
 
     def function(path: str, local: str, depth: int = 0) -> tuple[str, str] | str | None:
-        """(defining path, function name) of ``local`` imported in ``path``
-        (None: not a function of the run; "asked": not known yet)."""
+        """(defining path, function name) of ``local`` imported in ``path``,
+        or read off a module imported whole (``a.ask``, as call_args names
+        it) (None: not a function of the run; "asked": not known yet)."""
         summary = summaries.get(path)
-        if summary is None or local not in summary.imports or path not in names or depth > 8:
+        if summary is None or path not in names or depth > 8:
             return None
-        written, name = summary.imports[local]
         me, is_pkg = names[path]
-        target = resolve(written, me, is_pkg) if written != "?" else None
+        if local in summary.imports:
+            written, name = summary.imports[local]
+            target = resolve(written, me, is_pkg) if written != "?" else None
+        else:
+            whole = _whole_key(summary, local, me, is_pkg)
+            if whole is None:
+                return None
+            target, name = whole[1], whole[2]
         if target is None or target not in by_module:
             return None
         tpath = by_module[target]

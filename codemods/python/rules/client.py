@@ -219,8 +219,9 @@ SECRET = rule(
         placeholder (`OPENAI_MODEL_NAME`, `OPENAI_API_BASE`,
         `"your_openai_api_key_here"`). A key of a client that stays where it points
         (its OR101 suppressed by `# noqa` or not selected, or left because it
-        shares a variable with a client that stays, OR122) is reported as
-        not replaced. The key is never printed: messages show it redacted.
+        shares a variable with a client that stays, OR122), or of the
+        module-level client whose configuration stays (its OR110 suppressed
+        or not selected), is reported as not replaced. The key is never printed: messages show it redacted.
     """,
     why="""
         A key in source control is leaked: rotate it at OpenAI. An OpenAI key

@@ -474,6 +474,10 @@ class _Pending:
     edits: list[tuple[cst.CSTNode, Fix]] = field(default_factory=list)
     fix_node: cst.CSTNode | None = None
     needs_os: bool = False
+    # OR107 for a hard-coded key the configuration's fix replaces: the key as
+    # shown (redacted) and the module alias, for the message that says it is
+    # not replaced when that fix is suppressed or not selected
+    key_shown: tuple[str, str] | None = None
 
 
 @dataclass
@@ -1277,6 +1281,7 @@ def _migrate(
                 f"hard-coded API key {redact(literal)}: replaced by "
                 f'os.environ["{s.api_key_env}"]; rotate this key, it is in your history',
                 fix_node=stmt,
+                key_shown=(redact(literal), key.alias if key is not None else "openai"),
             )
         )
     plan.pending += notes
@@ -1490,8 +1495,28 @@ def check_module_client(ctx: RuleContext) -> None:
     blockers = ctx.blocked_clients.get(MODULE_SITE, [])
     first: Report | None = None
     config: Report | None = None  # the same, also when its rule is not selected
+    # the configuration stays on OpenAI when its finding is suppressed (the
+    # engine's second pass knows it: ``RuleContext.held_clients``) or not
+    # selected: a hard-coded key it would replace is not replaced either
+    held = None
+    for p in plan.pending:
+        if p.rule is MODULE_CLIENT and p.edits:
+            if id(p.node) in ctx.held_clients:
+                held = f"its {MODULE_CLIENT.code} finding is suppressed"
+            elif not ctx.settings.rule_enabled(MODULE_CLIENT.code):
+                held = f"{MODULE_CLIENT.code} is not selected"
     for p in plan.pending:
         if not p.edits:
+            if p.key_shown is not None and held is not None:
+                shown, alias = p.key_shown
+                ctx.report(
+                    p.node,
+                    p.rule,
+                    f"hard-coded API key {shown} is the key of the module-level client "
+                    f"`{alias}`, which stays where it points ({held}): not replaced; move the "
+                    "key to an environment variable and rotate it, it is in your history",
+                )
+                continue
             r = ctx.report(p.node, p.rule, p.message)
             if p.fix_node is not None:
                 r.fix_node = p.fix_node
