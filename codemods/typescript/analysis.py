@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from codemods.typescript.scopes import Binding, Scopes, build
+
 Node = Any  # tree_sitter.Node
 
 OPENAI = "openai"
@@ -153,6 +155,18 @@ def member_parts(node: Node | None) -> list[str] | None:
     return out
 
 
+#: the nodes of functions (declared, expressions, arrows)
+FUNCTION_NODES = frozenset(
+    {
+        "function_declaration",
+        "generator_function_declaration",
+        "function_expression",
+        "function",
+        "generator_function",
+        "arrow_function",
+    }
+)
+
 #: what a ``let``/``const`` is scoped to (its nearest enclosing one) ...
 _BLOCK_SCOPES = frozenset(
     {
@@ -259,25 +273,57 @@ class Facts:
     # WebSocket for with the client it is given ("realtime", "responses":
     # :func:`openai_socket_module`)
     socket_names: dict[str, str] = field(default_factory=dict)
+    # which declaration each name read refers to (codemods/typescript/scopes.py)
+    scopes: Scopes = field(default_factory=Scopes)
+
+    def binding(self, ident: Node | None) -> Binding | None:
+        """The one declaration a read (an identifier, a shorthand property)
+        refers to, by lexical scope; None: a global, or declared more than
+        once in the scope that decides."""
+        return self.scopes.lookup(ident)
+
+    def module_binding(self, name: str) -> Binding | None:
+        """The one declaration of ``name`` at the top of the file (an
+        import, a module constant); None: none, or more than one."""
+        if self.root is None:
+            return None
+        found = self.scopes.table.get(self.root.id, {}).get(name, [])
+        return found[0] if len(found) == 1 else None
+
+    def reads_of(self, binding: Binding) -> list[Node]:
+        """The reads of ``binding``'s name that refer to it (not to another
+        variable of the same name in another scope)."""
+        return [r for r in self.reads.get(binding.name, []) if self.scopes.lookup(r) is binding]
+
+    def function_of(self, callee: Node | None) -> Node | None:
+        """The function of this file a callee (an identifier) refers to by
+        scope: a function declaration, or a variable declared with a
+        function and never written again; None: anything else."""
+        b = self.binding(unwrap(callee))
+        if b is None:
+            return None
+        if b.kind == "function":
+            fn = b.ident.parent
+            return fn if fn is not None and fn.type in FUNCTION_NODES else None
+        if b.declarator is None or b.reassigned or b.assigned:
+            return None
+        value = unwrap(b.value)
+        return value if value is not None and value.type in FUNCTION_NODES else None
 
     def declared_once(self, name: str) -> bool:
         return self.bindings.get(name, 0) == 1
 
     def value_of(self, ident: Node | None) -> Node | None:
         """The value an identifier certainly holds: the initialiser of the
-        one ``const``/``let``/``var`` declaration of its name in the file,
-        never assigned again, and visible where it is read (its block or
-        function encloses the read: a ``params`` declared in another
-        function is not this one). None: not certain."""
+        ``const``/``let``/``var`` declaration the read refers to by scope (a
+        ``params`` declared in another function is another variable), never
+        written again. None: not certain."""
         if ident is None or ident.type not in ("identifier", "shorthand_property_identifier"):
             return None
-        name = text(ident)
-        if not self.declared_once(name) or name in self.reassigned:
+        b = self.binding(ident)
+        if b is None or b.declarator is None or b.reassigned or b.assigned:
             return None
-        value = self.declared_values.get(name)
-        if value is None or not visible(value.parent, ident):
-            return None
-        return value
+        return b.value
 
     def meaning(self, node: Node | None) -> str | None:
         """What a constructor expression names: "client", "azure",
@@ -517,6 +563,7 @@ def collect(root: Node, source: bytes) -> Facts:
         stack.extend(reversed(node.children))
     if first_quote is not None:
         facts.quote = first_quote
+    facts.scopes = build(root)
     return facts
 
 

@@ -24,16 +24,16 @@ from codemods.core.mapping import LookupKind, ModelTable
 from codemods.core.project import ModuleSummary, ProjectInput
 from codemods.core.rules import RULES, UNSAFE_NOTE, RuleInfo, add_example, rule
 from codemods.typescript.analysis import (
+    FUNCTION_NODES,
     Facts,
     Node,
-    declaration_scope,
     member_parts,
     string_fragment,
     string_value,
     text,
     unwrap,
-    visible,
 )
+from codemods.typescript.scopes import Binding
 
 Edit = tuple[int, int, bytes]
 #: a client: the id of this file's ``new OpenAI(...)`` node, or
@@ -468,6 +468,9 @@ class TsReport:
     # ``// noqa`` on this finding accepts the ID and lets them move)
     blocks: list[TsReport] = field(default_factory=list)
     blocked_value: str = ""
+    # a request the tool did not read (OR205): the model in it is not known
+    # to move with the clients it blocks
+    unproved: bool = False
     notes: list[str] = field(default_factory=list)  # unsafe notes added by the engine
 
 
@@ -886,7 +889,7 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | st
             container is None
             and root is not None
             and root in ctx.facts.socket_names
-            and ctx.facts.declared_once(root)
+            and _module_level(ctx, _root_ident(callee))
         ):
             kind = ctx.facts.socket_names[root]
             ep = _endpoint(_SOCKET_ENDPOINTS[kind])
@@ -904,7 +907,7 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | st
             # parameter is followed (its reads are checked in turn)
             args = [c for c in parent.named_children if c.type != "comment"]
             position = next((i for i, a in enumerate(args) if a.id == node.id), None)
-            fn = _local_function(ctx, text(callee))
+            fn = _local_function(ctx, callee)
             params = _params(fn) if fn is not None else []
             if (
                 fn is not None
@@ -967,12 +970,10 @@ def _check_imported_sockets(ctx: Context) -> None:
     if not facts.socket_names:
         return
     for local in facts.local_imports:
-        if not facts.declared_once(local) or ctx.decisions.get("import:" + local) not in (
-            "migrate",
-            "unsafe",
-        ):
+        b = facts.module_binding(local)
+        if b is None or ctx.decisions.get("import:" + local) not in ("migrate", "unsafe"):
             continue
-        for read in facts.reads.get(local, []):
+        for read in facts.reads_of(b):
             socket = _socket_use(ctx, read)
             if socket is None:
                 continue
@@ -1778,26 +1779,24 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
     values: list[Node] | None = None
     if node.type in ("identifier", "shorthand_property_identifier"):
         name = text(node)
-        if facts.declared_once(name) and name not in facts.reassigned:
-            if name in facts.declared_values:
-                value = facts.value_of(node)
-                if value is None:
-                    return None  # declared where this read does not see it
-                values = [value]
-            else:
-                key = "import:" + name
-                if key in ctx.decisions:
-                    return [key]
-                return _param_clients(ctx, node, depth)
+        b = facts.binding(node)
+        if b is None:
+            return None  # a global, or declared more than once where it is read
+        key = "import:" + name
+        if key in ctx.decisions and b.scope.type == "program" and name in facts.local_imports:
+            return [key]
+        if b.kind == "param":
+            return _param_clients(ctx, b, depth)
+        values = _held_values(b)
     else:
         parts = member_parts(node)
         if parts is not None and len(parts) == 2 and parts[0] == "this":
             values = facts.members.get(parts[1])
         elif parts is not None and len(parts) == 2 and parts[0] in facts.whole_imports:
             key = "import:" + ".".join(parts)
-            return [key] if key in ctx.decisions and facts.declared_once(parts[0]) else None
-    if values is None and node.type in ("identifier", "shorthand_property_identifier"):
-        values = _assigned_values(ctx, text(node), node)
+            ns = facts.module_binding(parts[0])
+            certain = ns is not None and facts.binding(_root_ident(node)) is ns
+            return [key] if key in ctx.decisions and certain else None
     if not values:
         return None
     out: list[ClientKey] = []
@@ -1822,16 +1821,7 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
     return out
 
 
-_FUNCTION_NODES = frozenset(
-    {
-        "function_declaration",
-        "generator_function_declaration",
-        "function_expression",
-        "function",
-        "generator_function",
-        "arrow_function",
-    }
-)
+_FUNCTION_NODES = FUNCTION_NODES
 
 
 def _params(fn: Node) -> list[Node | None]:
@@ -1853,39 +1843,32 @@ def _params(fn: Node) -> list[Node | None]:
     return out
 
 
-def _function_name(fn: Node) -> str | None:
-    """The name a function is called by: ``function ask(...)``, ``const ask
-    = (...) => ...``; None: anonymous (a callback, a method)."""
+def _root_ident(node: Node | None) -> Node | None:
+    """The identifier a member chain starts from (``lib`` of ``lib.a.b``)."""
+    node = unwrap(node)
+    while node is not None and node.type == "member_expression":
+        node = unwrap(node.child_by_field_name("object"))
+    return node if node is not None and node.type == "identifier" else None
+
+
+def _function_binding(ctx: Context, fn: Node) -> Binding | None:
+    """The declaration that names a function (``function ask``, ``const ask
+    = (...) => ...``); None: anonymous."""
     if fn.type in ("function_declaration", "generator_function_declaration"):
         name = fn.child_by_field_name("name")
-        return text(name) if name is not None else None
-    parent = fn.parent
-    while parent is not None and parent.type in _WRAPPERS:
-        parent = parent.parent
-    if parent is not None and parent.type == "variable_declarator":
-        name = parent.child_by_field_name("name")
-        if name is not None and name.type == "identifier":
-            return text(name)
-    return None
+    else:
+        parent = fn.parent
+        while parent is not None and parent.type in _WRAPPERS:
+            parent = parent.parent
+        name = parent.child_by_field_name("name") if parent is not None else None
+        if parent is None or parent.type != "variable_declarator":
+            return None
+    return ctx.facts.scopes.by_ident.get(name.id) if name is not None else None
 
 
-def _local_function(ctx: Context, name: str) -> Node | None:
-    """The function of this file declared once under ``name``."""
-    facts = ctx.facts
-    if not facts.declared_once(name) or name in facts.reassigned:
-        return None
-    value = unwrap(facts.declared_values.get(name))
-    if value is not None:
-        return value if value.type in _FUNCTION_NODES else None
-    for r in facts.reads.get(name, []):
-        parent = r.parent
-        if (
-            parent is not None
-            and parent.type in ("function_declaration", "generator_function_declaration")
-            and parent.child_by_field_name("name") == r
-        ):
-            return parent
-    return None
+def _local_function(ctx: Context, callee: Node) -> Node | None:
+    """The function of this file a callee refers to (:meth:`Facts.function_of`)."""
+    return ctx.facts.function_of(callee)
 
 
 def _call_site_clients(ctx: Context, fn: Node, position: int, depth: int) -> list[ClientKey] | None:
@@ -1894,14 +1877,14 @@ def _call_site_clients(ctx: Context, fn: Node, position: int, depth: int) -> lis
     calls of what they pass at ``position``. None: not followed (exported,
     used as a value, a call the tool cannot read, or nothing known)."""
     facts = ctx.facts
-    name = _function_name(fn)
-    local = _local_function(ctx, name) if name is not None and depth < 4 else None
-    if local is None or local.id != fn.id:
+    binding = _function_binding(ctx, fn) if depth < 4 else None
+    local = _local_function(ctx, binding.ident) if binding is not None else None
+    if binding is None or local is None or local.id != fn.id:
         return None
-    if name in facts.exported:
+    if binding.scope.type == "program" and binding.name in facts.exported:
         return None  # other modules call it with what the tool does not see
     calls: list[Node] = []
-    for r in facts.reads.get(name, []):
+    for r in facts.reads_of(binding):
         parent = r.parent
         if parent is None or parent.id == fn.id or _declares(r):
             continue
@@ -1924,43 +1907,26 @@ def _call_site_clients(ctx: Context, fn: Node, position: int, depth: int) -> lis
     return out
 
 
-def _param_clients(ctx: Context, ident: Node, depth: int) -> list[ClientKey] | None:
+def _param_clients(ctx: Context, param: Binding, depth: int) -> list[ClientKey] | None:
     """What a read of a parameter can be (:func:`_call_site_clients` of the
-    function that declares it); None: not a parameter the tool follows."""
-    name = text(ident)
-    node = ident.parent
-    while node is not None:
-        if node.type in _FUNCTION_NODES:
-            for i, param in enumerate(_params(node)):
-                if param is not None and text(param) == name:
-                    return _call_site_clients(ctx, node, i, depth)
-        node = node.parent
+    function that declares it); None: not a parameter the tool follows
+    (a pattern, a rest parameter)."""
+    fn = param.scope
+    for i, p in enumerate(_params(fn)):
+        if p is not None and p.id == param.ident.id:
+            return _call_site_clients(ctx, fn, i, depth)
     return None
 
 
-def _assigned_values(ctx: Context, name: str, use: Node | None = None) -> list[Node] | None:
-    """Every value a variable declared once holds: its initialiser and each
-    plain assignment (``let openai; if (azure) openai = new OpenAI({...})
-    else openai = new OpenAI()``), as Python unions a name's bindings in its
-    scope. A file that declares the name once has one such variable, so
-    every ``name = ...`` assigns it. ``null``/``undefined`` hold no client.
-    None: not declared once, or never assigned."""
-    facts = ctx.facts
-    if not facts.declared_once(name) or name not in facts.assigned:
-        return None
-    values = list(facts.assigned[name])
-    declarator = facts.declarators.get(name)
-    if declarator is not None:
-        # a variable of a block or function: read outside it, the name is
-        # another variable; assigned outside it, another variable is assigned
-        if use is not None and not visible(declarator, use):
-            return None
-        scope = declaration_scope(declarator)
-        values = [v for v in values if scope is not None and visible(declarator, v)]
-    if name in facts.declared_values:
-        values.insert(0, facts.declared_values[name])
+def _held_values(b: Binding) -> list[Node] | None:
+    """Every value a variable holds: its initialiser and each plain
+    assignment (``let openai; if (azure) openai = new OpenAI({...}) else
+    openai = new OpenAI()``), as Python unions a name's bindings in its
+    scope. ``null``/``undefined`` hold no client. None: not a variable,
+    written another way (``x += 1``, destructuring), or never given a value."""
+    values = b.values()
     out = []
-    for v in values:
+    for v in values or ():
         inner = unwrap(v)
         if inner is not None and (
             inner.type in ("null", "undefined")
@@ -2016,14 +1982,21 @@ def _leave_sharing(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> None:
                 )
 
 
-def _unseen_request(ctx: Context, call: Node, resolved: bool) -> None:
+def _unseen_request(ctx: Context, call: Node, resolved: bool, clients: list[ClientKey]) -> None:
     """OR205 for a request whose model the tool cannot see, as Python reports
     ``create(**body)``: an object spreading something (``{ ...body, stream:
     true }``) with no ``model`` of its own (the model comes with the spread
     value, often a browser's request body); and, through a client the tool
     resolves, a request that is not an object it can read: a call's result
     (``create(buildParams())``, ``create(await build())``), a parameter, a
-    name it cannot bind with certainty. Nothing is rewritten from a guess."""
+    name it cannot bind with certainty. Nothing is rewritten from a guess.
+
+    When that name is a variable of this file that holds a request object
+    the tool did not read (declared twice in the scope the call sees,
+    written again: ``let params = {...}; ({ params } = o)``), a model ID
+    written there may go to OpenRouter bare: the finding holds the clients
+    the call goes through (their move becomes unsafe, as Python holds a
+    client when a model comes from a class field's default)."""
     args = call.child_by_field_name("arguments")
     named = [c for c in args.named_children if c.type != "comment"] if args else []
     if not named:
@@ -2033,24 +2006,68 @@ def _unseen_request(ctx: Context, call: Node, resolved: bool) -> None:
         if resolved and named[0].type != "spread_element":
             shown = text(named[0])
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            ctx.report(
+            held = _unread_request(ctx, named[0])
+            r = ctx.report(
                 named[0],
                 RULES["OR205"],
-                f"the request comes from `{shown}`, which the tool cannot follow: check that "
-                "its model is an OpenRouter ID (provider/model, e.g. 'openai/gpt-4o')",
+                f"the request comes from `{shown}`, which the tool cannot follow"
+                + (_HELD if held else "")
+                + ": check that its model is an OpenRouter ID (provider/model, e.g. "
+                "'openai/gpt-4o')",
             )
+            if held:
+                _hold(ctx, r, clients)
         return
     members = _members(first)
     spreads = [m for m in members if m.type == "spread_element"]
     if not spreads or any(_key_name(m) == "model" for m in members):
         return
     shown = text(spreads[0])
-    ctx.report(
+    spread = next((c for c in spreads[0].named_children if c.type != "comment"), None)
+    held = resolved and _unread_request(ctx, spread)
+    r = ctx.report(
         spreads[0],
         RULES["OR205"],
-        f"the request's model comes from `{shown[:60]}`, which the tool cannot follow: check "
-        "that it holds an OpenRouter ID (provider/model, e.g. 'openai/gpt-4o')",
+        f"the request's model comes from `{shown[:60]}`, which the tool cannot follow"
+        + (_HELD if held else "")
+        + ": check that it holds an OpenRouter ID (provider/model, e.g. 'openai/gpt-4o')",
     )
+    if held:
+        _hold(ctx, r, clients)
+
+
+_HELD = (
+    " (a variable of this file that holds a request object, declared more than once where "
+    "it is read or written again: its model is not rewritten, so the client it is sent "
+    "through moves only as an unsafe fix)"
+)
+
+
+def _unread_request(ctx: Context, node: Node | None) -> bool:
+    """Is ``node`` a name whose declarations, in the scope it is read in,
+    give it an object literal the tool did not read (see
+    :func:`_unseen_request`)?"""
+    node = unwrap(node)
+    if node is None or node.type not in ("identifier", "shorthand_property_identifier"):
+        return False
+    for b in ctx.facts.scopes.candidates(node):
+        if not b.variable:
+            continue
+        for v in ([b.value] if b.value is not None else []) + b.assigned:
+            inner = unwrap(v)
+            if inner is not None and inner.type == "object":
+                return True
+    return False
+
+
+def _hold(ctx: Context, r: TsReport, clients: list[ClientKey]) -> None:
+    """The clients a request the tool did not read is sent through move only
+    with it, as an unsafe fix (engine.py notes why on each)."""
+    for c in clients:
+        q = ctx.client_reports.get(c)
+        if q is not None and all(q is not b for b in r.blocks):
+            r.blocks.append(q)
+    r.unproved = True
 
 
 def _is_client_new(ctx: Context, new: Node) -> bool:
@@ -2137,7 +2154,7 @@ def _check_calls(ctx: Context) -> None:
         value, where = _model_value(ctx, call)
         if value is None:
             if resolved or facts.imports_openai:  # unresolved: maybe openai's
-                _unseen_request(ctx, call, resolved)
+                _unseen_request(ctx, call, resolved, clients or [])
             continue
         node = unwrap(value)
         via = None
@@ -2146,7 +2163,7 @@ def _check_calls(ctx: Context) -> None:
             name = text(node)
             declared = facts.value_of(node)
             if declared is None:
-                if name in facts.local_imports and facts.declared_once(name):
+                if name in facts.local_imports and _module_level(ctx, node):
                     # a constant of another module: its definition is
                     # rewritten there (or reported) with this read counted
                     safe = (
@@ -2170,10 +2187,16 @@ def _check_calls(ctx: Context) -> None:
                     )
                 continue
             via = name
-            exported = name in facts.exported and name not in exports
+            binding = facts.binding(node)
+            exported = (
+                binding is not None
+                and binding.scope.type == "program"
+                and name in facts.exported
+                and name not in exports
+            )
             node = unwrap(declared)
             # reads of the constant besides its declaration and model positions
-            shared = _read_elsewhere(ctx, name)
+            shared = _read_elsewhere(ctx, binding)
         frag = string_fragment(node) if node is not None else None
         model = string_value(node)
         if frag is None or model is None:
@@ -2197,16 +2220,17 @@ def _check_calls(ctx: Context) -> None:
     # exported constants other modules of the run send as ``model``: their
     # reads there count (codemods/typescript/project.py)
     for name, export in exports.items():
-        value = facts.declared_values.get(name) if facts.declared_once(name) else None
-        node = unwrap(value)
+        b = facts.module_binding(name)
+        certain = b is not None and b.declarator is not None and not (b.reassigned or b.assigned)
+        node = unwrap(b.value) if b is not None and certain else None
         frag = string_fragment(node) if node is not None else None
         model = string_value(node)
-        if name in facts.reassigned or frag is None or model is None:
+        if frag is None or model is None:
             continue
         ctx.handled.add(name)
         site = sites.get(frag.id)
         if site is None:
-            site = sites[frag.id] = _ModelSite(frag, model, name, False, _read_elsewhere(ctx, name))
+            site = sites[frag.id] = _ModelSite(frag, model, name, False, _read_elsewhere(ctx, b))
             order.append(frag.id)
         site.shared = site.shared or export.other_uses > 0
         site.decisions += ["migrate" if export.safe else None]
@@ -2215,9 +2239,19 @@ def _check_calls(ctx: Context) -> None:
         _check_model(ctx, sites[key])
 
 
-def _read_elsewhere(ctx: Context, name: str) -> bool:
-    """Is the constant ``name`` read anywhere but ``model: name`` values?"""
-    for ident in ctx.facts.reads.get(name, []):
+def _module_level(ctx: Context, ident: Node | None) -> bool:
+    """Does a read refer to the one declaration of its name at the top of
+    the file (an import, a module constant)?"""
+    b = ctx.facts.binding(ident)
+    return b is not None and b.scope.type == "program"
+
+
+def _read_elsewhere(ctx: Context, binding: Binding | None) -> bool:
+    """Is the constant ``binding`` read anywhere but ``model: name`` values?"""
+    if binding is None:
+        return True
+    name = binding.name
+    for ident in ctx.facts.reads_of(binding):
         parent = ident.parent
         if parent is None:
             continue
@@ -2345,7 +2379,7 @@ def _check_ai_sdk(ctx: Context) -> None:
         if fn is None:
             continue
         if fn.type == "identifier" and text(fn) in facts.ai_sdk_create:
-            if facts.declared_once(text(fn)):
+            if _module_level(ctx, fn):
                 ctx.report(
                     call,
                     AI_SDK,
@@ -2365,7 +2399,7 @@ def _check_ai_sdk(ctx: Context) -> None:
                 and parts[1] in AI_SDK_METHODS
             ):
                 name = parts[0]
-        if name is not None and facts.declared_once(name):
+        if name is not None and _module_level(ctx, _root_ident(fn)):
             ctx.report(
                 call,
                 AI_SDK,
@@ -2412,15 +2446,19 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
     reads: dict[str, list[Node]] = {}
     for local, (module, name) in facts.local_imports.items():
         s.imports[local] = (module, name)
-        if facts.declared_once(local) and local not in facts.reassigned:
-            reads[local] = [r for r in facts.reads.get(local, []) if not _declares(r)]
-        else:  # shadowed or reassigned: its reads are not followed
+        b = facts.module_binding(local)
+        if b is not None and not (b.reassigned or b.assigned):
+            # the reads of another variable of the same name (a parameter,
+            # a local of a function) are not reads of the import
+            reads[local] = [r for r in facts.reads_of(b) if not _declares(r)]
+        else:  # declared twice at the top, or reassigned: its reads are not followed
             s.other_uses[local] = s.other_uses.get(local, 0) + 1
     for ns, module in facts.whole_imports.items():
-        if not facts.declared_once(ns) or ns in facts.reassigned:
+        b = facts.module_binding(ns)
+        if b is None or b.reassigned or b.assigned:
             whole_specs.add(module)
             continue
-        for ident in facts.reads.get(ns, []):
+        for ident in facts.reads_of(b):
             if _declares(ident):
                 continue
             parent = ident.parent
