@@ -577,7 +577,7 @@ def check(ctx: Context) -> None:
         ctx.decisions["import:" + local] = state
     _leave_sharing(ctx, plans)
     uses = _client_uses(ctx)
-    escaped, sockets = _escapes(ctx, plans)
+    escaped, sockets, callees = _escapes(ctx, plans)
     for key, (new, plan) in plans.items():
         name = text(new.child_by_field_name("constructor"))
         names = _export_names(ctx, new)
@@ -585,6 +585,16 @@ def check(ctx: Context) -> None:
         kinds = list(uses.get(key, []))
         kinds += [ep.title for _, ep in sockets.get(key, [])]
         elsewhere: list[str] = []  # "path:line" of the other modules' calls
+        for passed in callees.get(key, []):
+            # given to a function of another module: what it does with it
+            # is told by the project pass (codemods/typescript/project.py)
+            found_uses, found_escapes = _callee_uses(ctx, passed)
+            for served, where, resource in found_uses:
+                kinds.append(
+                    None if served else (_unsupported(tuple(resource.split("."))) or STATEFUL)
+                )
+                elsewhere.append(where)
+            escaped.setdefault(key, []).extend(found_escapes)
         seen = unknown = False
         if names and project is not None:
             for exported_name, served, where, resource in project.client_uses:
@@ -719,6 +729,49 @@ class _Escape:
     why: str = ", whose requests the tool cannot check"
 
 
+@dataclass
+class _Callee:
+    """A client passed as it is to a function imported from a module of the
+    project (``ask(client)``, ``import { ask } from "./helpers"``)."""
+
+    local: str  # the function's local name
+    key: str  # the argument's position ("0", "1"...)
+    call: Node
+
+
+def _callee_uses(
+    ctx: Context, passed: _Callee
+) -> tuple[list[tuple[bool, str, str]], list[_Escape]]:
+    """What the function of another module a client is passed to does with
+    it, as the project pass told: its SDK calls through the parameter
+    (served, "path:line", resource path) and where the client escapes from
+    there. Not told (the first round, no project pass, a module outside the
+    run) or not a function the tool follows: an escape at the call."""
+    project = ctx.project
+    what = f"is passed to `{passed.local}`"
+    if project is None or not project.callees_told:
+        return [], [_Escape(passed.call, what)]
+    if passed.local not in project.callees_known:
+        defined = [w for n, k, w, _, _ in project.callee_escapes if n == passed.local and k == "*"]
+        why = (
+            f" (defined in {defined[0]}), which the tool does not follow there"
+            if defined
+            else ", whose requests the tool cannot check"
+        )
+        return [], [_Escape(passed.call, what, why)]
+    uses = [
+        (served, where, resource)
+        for n, k, served, where, resource in project.callee_uses
+        if n == passed.local and k == passed.key
+    ]
+    escapes = [
+        _Escape(passed.call, what, f", where it {w} ({where}){y}")
+        for n, k, where, w, y in project.callee_escapes
+        if n == passed.local and k == passed.key
+    ]
+    return uses, escapes
+
+
 def _shown(node: Node | None, limit: int = 50) -> str:
     shown = "".join(text(node).split()) if node is not None else "?"
     return shown if len(shown) <= limit else shown[: limit - 3] + "..."
@@ -726,7 +779,11 @@ def _shown(node: Node | None, limit: int = 50) -> str:
 
 def _escapes(
     ctx: Context, plans: dict[int, tuple[Node, _Plan]]
-) -> tuple[dict[ClientKey, list[_Escape]], dict[ClientKey, list[tuple[Node, Endpoint]]]]:
+) -> tuple[
+    dict[ClientKey, list[_Escape]],
+    dict[ClientKey, list[tuple[Node, Endpoint]]],
+    dict[ClientKey, list[_Callee]],
+]:
     """For each client about to move (``plans``): the places it escapes to
     code the tool does not follow, as Python's escapes: passed to a function
     or class (``someLib(client)``, ``new ResponsesWS(client)``, also in an
@@ -740,9 +797,10 @@ def _escapes(
     project pass follows) are not escapes."""
     escaped: dict[ClientKey, list[_Escape]] = {}
     sockets: dict[ClientKey, list[tuple[Node, Endpoint]]] = {}
+    callees: dict[ClientKey, list[_Callee]] = {}
     facts = ctx.facts
     if not plans or facts.root is None:
-        return escaped, sockets
+        return escaped, sockets, callees
     # the names and ``this`` members that may hold one of them (aliases too)
     holders: set[int] = set(plans)
     names: set[str] = set()
@@ -824,18 +882,21 @@ def _escapes(
             for key in keys:
                 if isinstance(found, tuple):
                     sockets.setdefault(key, []).append(found)
+                elif isinstance(found, _Callee):
+                    callees.setdefault(key, []).append(found)
                 else:
                     escaped.setdefault(key, []).append(found)
         close()
-    return escaped, sockets
+    return escaped, sockets, callees
 
 
-def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | str | None:
+def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | _Callee | str | None:
     """What a read of a client does with it: escapes (an :class:`_Escape`),
     is given to a socket of openai's (the call and its endpoint), is passed
     to a function of this file whose parameter the tool follows (the
-    parameter's name: its reads are checked in turn), or none of these
-    (None)."""
+    parameter's name: its reads are checked in turn), is passed to a
+    function imported from a module of the project (a :class:`_Callee`: the
+    project pass says what it does), or none of these (None)."""
     node = read
     parent = node.parent
     while parent is not None and parent.type in _WRAPPERS:
@@ -917,6 +978,15 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | st
                 and _resolve(ctx, params[position]) is not None  # the name is bound once
             ):
                 return text(params[position])  # type: ignore[arg-type]
+            name = text(callee)
+            if (
+                fn is None
+                and position is not None
+                and not any(a.type == "spread_element" for a in args[:position])
+                and name in ctx.facts.local_imports
+                and _module_level(ctx, callee)
+            ):
+                return _Callee(name, str(position), call)
         return _Escape(call, f"is passed to `{_shown(callee)}`")
     if container is not None:
         if parent.type == "assignment_expression":
@@ -1912,10 +1982,38 @@ def _param_clients(ctx: Context, param: Binding, depth: int) -> list[ClientKey] 
     function that declares it); None: not a parameter the tool follows
     (a pattern, a rest parameter)."""
     fn = param.scope
+    told = _told_param(ctx, fn, param)
+    if told is not None:
+        return told
     for i, p in enumerate(_params(fn)):
         if p is not None and p.id == param.ident.id:
             return _call_site_clients(ctx, fn, i, depth)
     return None
+
+
+def _told_param(ctx: Context, fn: Node, param: Binding) -> list[ClientKey] | None:
+    """A parameter of an exported function that every call in the other
+    modules of the run fills with clients of one state (the project pass:
+    ``ProjectInput.param_clients``): the key ``param:<function>:<name>``,
+    decided as they are. None: not told, or not one state."""
+    project = ctx.project
+    binding = _function_binding(ctx, fn)
+    if project is None or not project.param_clients or binding is None:
+        return None
+    if binding.scope.type != "program" or binding.name not in ctx.facts.exported:
+        return None
+    states = {
+        project.param_client_state(name, param.name)
+        for name in _names_exported_as(ctx, binding.name)
+    }
+    if len(states) != 1:
+        return None
+    state = states.pop()
+    if state not in ("migrate", "unsafe", "openrouter", "left"):
+        return None
+    key = f"param:{binding.name}:{param.name}"
+    ctx.decisions[key] = state
+    return [key]
 
 
 def _held_values(b: Binding) -> list[Node] | None:
@@ -2421,20 +2519,12 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
     facts = ctx.facts
     s = ModuleSummary()
     for key, names in ctx.export_names.items():
-        decision = ctx.decisions.get(key)
-        r = ctx.client_reports.get(key)
-        if decision == "migrate" and r is not None:
-            if not fixable or id(r) not in kept:
-                state = "left"  # not rewritten: a file with errors, # noqa: OR101
-            else:  # an unsafe move: what other modules send moves with it, as unsafe
-                state = "unsafe" if r.unsafe else "migrate"
-        else:
-            state = decision or "left"
         for name in names:
-            s.clients[name] = state
+            s.clients[name] = _state(ctx, key, kept, fixable)
     s.handled = set(ctx.handled)
+    _param_summary(ctx, s)
     if not (facts.local_imports or facts.whole_imports or facts.reexports or facts.dynamic_imports):
-        return s if s.clients or s.handled else None
+        return s if s.clients or s.handled or s.client_params else None
     whole_specs: set[str] = set(facts.dynamic_imports)
     for module, name in facts.reexports:
         if name is None:
@@ -2504,6 +2594,7 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
         other -= len(ctx.sinks.get(key, []))
         if other > 0:
             s.other_uses[key] = s.other_uses.get(key, 0) + other
+    _callee_args(ctx, s, kept, fixable)
     for key, flags in ctx.sinks.items():
         s.sink_uses[key] = len(flags)
         if all(flags):
@@ -2524,3 +2615,149 @@ def _declares(ident: Node) -> bool:
         return False
     name = parent.child_by_field_name("name")
     return name is not None and name.id == ident.id
+
+
+def _state(ctx: Context, key: ClientKey, kept: set[int], fixable: bool) -> str:
+    """A client's state after noqa and applicability, as other modules see
+    it: "migrate", "unsafe" (its move is an unsafe fix), "openrouter",
+    "left"."""
+    decision = ctx.decisions.get(key)
+    r = ctx.client_reports.get(key)
+    if decision == "migrate" and r is not None:
+        if not fixable or id(r) not in kept:
+            return "left"  # not rewritten: a file with errors, # noqa: OR101
+        # an unsafe move: what other modules send moves with it, as unsafe
+        return "unsafe" if r.unsafe else "migrate"
+    return decision or "left"
+
+
+def _callee_args(ctx: Context, s: ModuleSummary, kept: set[int], fixable: bool) -> None:
+    """``client_args``: for each call of a function imported from a module of
+    the project, the state of each client it passes ("0", "1"... -> state;
+    "unknown": something else; "*": arguments spread); a read of such a
+    function other than a call (passed on) counts as a call with "*"."""
+    facts = ctx.facts
+    for local in facts.local_imports:
+        b = facts.module_binding(local)
+        if b is None:
+            continue
+        passed_on = 0
+        for read in facts.reads_of(b):
+            parent = read.parent
+            if parent is None or _declares(read):
+                continue
+            if parent.type != "call_expression" or parent.child_by_field_name("function") != read:
+                if parent.type not in ("export_specifier", "export_clause"):
+                    passed_on += 1
+                continue
+            args = parent.child_by_field_name("arguments")
+            named = [c for c in args.named_children if c.type != "comment"] if args else []
+            given: dict[str, str] = {}
+            for i, arg in enumerate(named):
+                if arg.type == "spread_element":
+                    given["*"] = "unknown"
+                    break
+                found = _resolve(ctx, arg)
+                states = {_state(ctx, k, kept, fixable) for k in found or ()}
+                if not found:
+                    given[str(i)] = "unknown"
+                elif len(states) == 1:
+                    given[str(i)] = states.pop()
+                else:
+                    given[str(i)] = "left" if "left" in states else "unknown"
+            s.client_args.setdefault(local, []).append(given)
+        if passed_on:
+            # read as a value too: called where the tool does not see
+            s.client_args.setdefault(local, []).append({"*": "unknown"})
+
+
+def _param_summary(ctx: Context, s: ModuleSummary) -> None:
+    """The exported functions of this file other modules may pass a client
+    to: per identifier parameter, the SDK calls made through it
+    (``param_uses``) and the places it goes that the tool does not follow
+    (``param_escapes``). A function this file also reads (calls itself,
+    passes on) is left out: what reaches its parameters is not all told."""
+    facts = ctx.facts
+    root = facts.root
+    if root is None or not facts.exported:
+        return
+    calls: dict[int, tuple[Node, tuple[str, ...]]] = {}
+    for call in facts.calls:
+        split = _split_call(call)
+        if split is not None:
+            receiver = unwrap(split[0])
+            if receiver is not None:
+                calls[receiver.id] = (call, split[1])
+    lines = ctx.source
+    for binding in [b for bs in ctx.facts.scopes.table.get(root.id, {}).values() for b in bs]:
+        if binding.name not in facts.exported:
+            continue
+        fn = facts.function_of(binding.ident)
+        if fn is None or len(facts.scopes.table[root.id][binding.name]) != 1:
+            continue
+        own = [
+            r
+            for r in facts.reads_of(binding)
+            if r.id != binding.ident.id
+            and not _declares(r)
+            and (r.parent is None or r.parent.type not in ("export_specifier", "export_clause"))
+            and not (r.parent is not None and r.parent.type == "export_statement")
+        ]
+        if own:
+            continue
+        params = _params(fn)
+        for name in _names_exported_as(ctx, binding.name):
+            for index, param in enumerate(params):
+                if param is None:
+                    continue
+                p = text(param)
+                pb = facts.scopes.by_ident.get(param.id)
+                if pb is None:
+                    continue
+                uses: list[tuple[bool, int, str]] = []
+                escapes: list[list[Any]] = []
+                for read in facts.reads_of(pb):
+                    if read.id == param.id:
+                        continue
+                    line = lines.count(b"\n", 0, read.start_byte) + 1
+                    hit = calls.get(read.id)
+                    if hit is not None:
+                        call, path = hit
+                        line = lines.count(b"\n", 0, call.start_byte) + 1
+                        uses.append((_unserved(ctx, call, path) is None, line, ".".join(path)))
+                        continue
+                    found = _escape_of(ctx, read)
+                    if isinstance(found, tuple):
+                        call, ep = found
+                        path = next(q for q in _SOCKET_ENDPOINTS.values() if _endpoint(q) is ep)
+                        uses.append((False, line, ".".join(path)))
+                    elif isinstance(found, _Escape):
+                        at = lines.count(b"\n", 0, found.node.start_byte) + 1
+                        escapes.append([at, found.what, found.why])
+                    elif isinstance(found, _Callee):
+                        escapes.append([line, f"is passed to `{found.local}`", _NOT_FOLLOWED])
+                    elif isinstance(found, str):
+                        escapes.append(
+                            [line, "is passed to a function of its module", _NOT_FOLLOWED]
+                        )
+                    elif _copied(read):
+                        escapes.append([line, "is copied to another variable", _NOT_FOLLOWED])
+                s.client_params.setdefault(name, {})[p] = index
+                s.param_uses.setdefault(name, {})[p] = uses
+                if escapes:
+                    s.param_escapes.setdefault(name, {})[p] = escapes
+
+
+def _copied(read: Node) -> bool:
+    """``const other = client``, ``other = client``: an alias the summary of
+    a parameter does not follow."""
+    node, parent = read, read.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        node, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type == "variable_declarator":
+        return parent.child_by_field_name("value") == node
+    if parent.type == "assignment_expression":
+        return parent.child_by_field_name("right") == node
+    return False
