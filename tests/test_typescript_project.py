@@ -449,7 +449,10 @@ def test_a_function_the_tool_does_not_follow_there_is_named(tmp_path: Path) -> N
     )
     line = _line(_check(root), "app.ts:3:16: OR101")
     assert "[*]" not in line
-    assert "is passed to `ask` (line 5) (defined in helpers.ts), which the tool does not follow" in line
+    assert (
+        "is passed to `ask` (line 5) (defined in helpers.ts), which the tool does not follow"
+        in line
+    )
 
 
 @pytest.mark.parametrize(
