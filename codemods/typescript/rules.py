@@ -542,8 +542,9 @@ def check(ctx: Context) -> None:
             ctx.report(
                 new,
                 RULES["OR120"],
-                f"`{shadowed}` is declared more than once in this file: the tool cannot tell "
-                f"whether `new {text(ctor)}(...)` builds openai's client; not rewritten",
+                f"`{shadowed}` here may not be the name imported from openai (declared again "
+                "where it is used, or assigned): the tool cannot tell whether "
+                f"`new {text(ctor)}(...)` builds openai's client; not rewritten",
             )
             ctx.decisions[new.id] = "left"
             continue
