@@ -181,6 +181,7 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         param_escapes={"run": {"c": [[5, "is passed to `x`", ", whose requests ..."]]}},
         param_forwards={"run": {"c": [["ask", "0", False, 6]]}},
         escape_functions={"run": [["c"], ["k"], False]},
+        param_uses={"ask": {"llm": [(True, 3, "chat.completions.create")]}},
         moves=True,
         wants_run_moves=True,
     )

@@ -126,6 +126,35 @@ def test_a_name_declared_twice_is_reported_not_rewritten() -> None:
     assert result.new_source is None
 
 
+def test_the_openai_name_is_resolved_by_scope() -> None:
+    # a parameter named like the import shadows it in its function only:
+    # the client built at the top is openai's (before: both were OR120)
+    result = run(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        function make(OpenAI) { return new OpenAI(); }
+        """
+    )
+    assert codes(result) == ["OR101", "OR120"]
+    assert result.findings[0].line == 2 and result.findings[1].line == 3
+    assert "may not be the name imported from openai" in result.findings[1].message
+    assert b"new OpenAI();" in (result.new_source or b"")
+
+
+def test_an_openai_name_assigned_again_is_not_pinned_down() -> None:
+    # as Python's ``except ImportError: OpenAI = None``
+    result = run(
+        """
+        let OpenAI = require("openai");
+        if (process.env.MOCK) OpenAI = FakeOpenAI;
+        const client = new OpenAI();
+        """
+    )
+    assert codes(result) == ["OR120"]
+    assert result.new_source is None
+
+
 # --- OR101 -------------------------------------------------------------------
 
 

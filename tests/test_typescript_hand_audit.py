@@ -256,6 +256,93 @@ def test_a_request_assigned_again_is_not_followed() -> None:
         """
     )
     assert codes(result) == ["OR101", "OR205"]
+    # the literal's model is not read: the client moves only with it (#11)
+    assert fixes(result)["OR101"] == "unsafe"
+    assert "holds a model ID the tool did not read" in result.findings[0].message
+
+
+def test_a_request_named_like_one_of_another_function_is_its_own() -> None:
+    # openai-node's examples/chat-completions/chat-params-types.ts: `params`
+    # in main() and in createCompletionParams(); before: OR205 at the call
+    # while the client moved safely, and 'gpt-4' went to OpenRouter bare
+    source = """
+        import OpenAI from "openai";
+        const openai = new OpenAI();
+        async function main() {
+          const params: OpenAI.Chat.ChatCompletionCreateParams = { model: "gpt-4", messages: [] };
+          return openai.chat.completions.create(params);
+        }
+        function other() {
+          const params = { model: "gpt-3.5-turbo", messages: [] };
+          return params;
+        }
+    """
+    result = run(source)
+    assert fixes(result) == {"OR101": "safe", "OR201": "safe"}, [f.message for f in result.findings]
+    out = migrated(source)
+    assert 'model: "openai/gpt-4"' in out and 'model: "gpt-3.5-turbo"' in out
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        # written again
+        'let params = { model: "gpt-4o", messages: [] };\n'
+        "if (more) params = { ...params, ...more };\n"
+        "await client.chat.completions.create(params);",
+        # declared twice in the scope the call sees
+        'var params = { model: "gpt-4o", messages: [] };\n'
+        'var params = { model: "gpt-4o-mini", messages: [] };\n'
+        "await client.chat.completions.create(params);",
+        # assigned only, in branches
+        "let params;\n"
+        'if (fast) params = { model: "gpt-4o-mini", messages: [] };\n'
+        'else params = { model: "gpt-4o", messages: [] };\n'
+        "await client.chat.completions.create(params);",
+        # spread into a request without a model of its own
+        'let base = { model: "gpt-4o", messages: [] };\n'
+        "base = { ...base, temperature: 0 };\n"
+        "await client.chat.completions.create({ ...base, stream: false });",
+    ],
+)
+def test_a_request_object_the_tool_did_not_read_holds_its_client(sent: str) -> None:
+    # a client and everything sent through it move together or not at all
+    source = f"""
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        export async function ask(more, fast) {{
+        {sent}
+        }}
+    """
+    result = run(source)
+    assert codes(result) == ["OR101", "OR205"], [f.message for f in result.findings]
+    assert fixes(result)["OR101"] == "unsafe"
+    assert "moves only as an unsafe fix" in result.findings[1].message
+    assert result.new_source is None
+    # `// noqa: OR205` accepts the request as it is: the client moves
+    lines = source.splitlines()
+    at = next(i for i, line in enumerate(lines) if "create(" in line)
+    lines[at] += "  // noqa: OR205"
+    accepted = run("\n".join(lines))
+    assert fixes(accepted) == {"OR101": "safe"}, [f.message for f in accepted.findings]
+
+
+def test_a_request_from_a_call_or_a_parameter_does_not_hold_its_client() -> None:
+    # as Python's OR205 for ``create(**build())``: nothing of this file was
+    # left unread, the finding asks to check the value
+    result = run(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        export async function ask(opts) {
+          const built = await build();
+          await client.chat.completions.create(built);
+          await client.chat.completions.create(opts);
+        }
+        """
+    )
+    assert codes(result) == ["OR101", "OR205", "OR205"]
+    assert fixes(result)["OR101"] == "safe"
 
 
 def test_a_request_in_scope_is_still_followed() -> None:
@@ -458,10 +545,10 @@ def test_a_client_passed_to_a_function_of_the_file_is_followed_into_it() -> None
         ("function ask(llm) { return someLib(llm); }", "is passed to `someLib` (line 3)"),
         # exported: other modules call it with what the tool does not see
         ("export function ask(llm) { return llm.models.list(); }", "is passed to `ask` (line 4)"),
-        # its parameter's name is bound twice in the file: not followed
+        # its parameter's name is declared twice in the function: not followed
         (
-            "function ask(llm) { return llm.models.list(); }\nconst f = (llm) => llm;",
-            "is passed to `ask` (line 5)",
+            "function ask(llm) { var llm = pick(); return llm.models.list(); }",
+            "is passed to `ask` (line 4)",
         ),
         # used as a value: called where the tool does not see
         (
@@ -482,6 +569,21 @@ def test_a_function_the_tool_cannot_follow_is_an_escape(function: str, said: str
     )
     assert result.findings[0].code == "OR101" and result.findings[0].applicability == "unsafe"
     assert said in result.findings[0].message, result.findings[0].message
+
+
+def test_a_parameter_named_like_a_variable_of_another_function_is_followed() -> None:
+    # scopes, not name counts: the ``llm`` of ``f`` is another variable
+    result = run(
+        f"""
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        function ask(llm) {{ return llm.models.list(); }}
+        const f = (llm) => llm;
+        ask(client);
+        {CHAT}
+        """
+    )
+    assert fixes(result) == {"OR101": "safe", "OR201": "safe"}, [f.message for f in result.findings]
 
 
 def test_a_client_used_through_a_parameter_only_for_unserved_endpoints_stays() -> None:

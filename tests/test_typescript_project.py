@@ -350,3 +350,135 @@ def test_files_that_do_not_parse_keep_their_side_unknown(tmp_path: Path) -> None
     )
     out = _check(root, ".")
     assert "app/route.ts" not in out, out
+
+
+# --- a client passed to a function of another module (#11) ---------------------
+
+APP = """
+import OpenAI from "openai";
+import { ask } from "./helpers";
+const client = new OpenAI();
+export async function run() {
+  await ask(client, "hi");
+  return client.chat.completions.create({ model: "gpt-4o", messages: [] });
+}
+"""
+
+
+def _line(out: str, prefix: str) -> str:
+    found = [line for line in out.splitlines() if line.startswith(prefix)]
+    assert len(found) == 1, out
+    return found[0]
+
+
+def test_a_function_of_another_module_that_only_calls_the_sdk_is_followed(
+    tmp_path: Path,
+) -> None:
+    # before: `ask(client)` was an escape (unsafe move) and the model sent
+    # in helpers.ts an unsafe fix (its receiver, a parameter, unresolved)
+    root = _tree(
+        tmp_path,
+        {
+            "app.ts": APP,
+            "helpers.ts": """
+            import type OpenAI from "openai";
+            export async function ask(llm: OpenAI, q: string) {
+              return llm.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: q }] });
+            }
+            """,
+        },
+    )
+    out = _check(root)
+    assert "[*]" in _line(out, "app.ts:3:16: OR101"), out
+    assert "[*]" in _line(out, "helpers.ts:3:"), out
+    _migrate(root)
+    assert '"openai/gpt-4o-mini"' in (root / "helpers.ts").read_text()
+    assert "openrouter.ai" in (root / "app.ts").read_text()
+
+
+def test_a_function_of_another_module_that_hands_the_client_on_is_an_escape_named_there(
+    tmp_path: Path,
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "app.ts": APP,
+            "helpers.ts": """
+            export async function ask(llm, q) {
+              const agent = new Agent(llm);
+              return agent.run(q);
+            }
+            """,
+        },
+    )
+    line = _line(_check(root), "app.ts:3:16: OR101")
+    assert "[*]" not in line
+    assert "is passed to `ask` (line 5), where it is passed to `Agent` (helpers.ts:2)" in line
+
+
+def test_a_function_of_another_module_used_only_for_unserved_endpoints(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "app.ts": """
+            import OpenAI from "openai";
+            import { ask } from "./helpers";
+            const client = new OpenAI();
+            await ask(client);
+            """,
+            "helpers.ts": """
+            export async function ask(llm) {
+              return llm.files.create({ file, purpose: "batch" });
+            }
+            """,
+        },
+    )
+    line = _line(_check(root), "app.ts:3:16:")
+    assert "OR119" in line and "Files API" in line and "helpers.ts:2" in line, line
+
+
+def test_a_function_the_tool_does_not_follow_there_is_named(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "app.ts": APP,
+            "helpers.ts": """
+            export const ask = retrying(async (llm, q) => llm.chat.completions.create({ model: "gpt-4o", messages: [] }));
+            """,
+        },
+    )
+    line = _line(_check(root), "app.ts:3:16: OR101")
+    assert "[*]" not in line
+    assert (
+        "is passed to `ask` (line 5) (defined in helpers.ts), which the tool does not follow"
+        in line
+    )
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        # another module passes something the tool cannot resolve
+        'import { ask } from "./helpers";\nexport const go = (x) => ask(x, "q");\n',
+        # ... or passes the function on: it is called where the tool does not see
+        'import { ask } from "./helpers";\nregister(ask);\n',
+    ],
+)
+def test_a_function_also_given_other_clients_holds_the_client(tmp_path: Path, other: str) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "app.ts": APP,
+            "other.ts": other,
+            "helpers.ts": """
+            export async function ask(llm, q) {
+              return llm.chat.completions.create({ model: "gpt-4o-mini", messages: [] });
+            }
+            """,
+        },
+    )
+    out = _check(root)
+    line = _line(out, "app.ts:3:16: OR101")
+    assert "[*]" not in line
+    assert "also gets clients that stay on OpenAI or that the tool cannot resolve" in line
+    assert "[*]" not in _line(out, "helpers.ts:2:")

@@ -125,6 +125,11 @@ class ModuleSummary:
     param_escapes: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     param_forwards: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     escape_functions: dict[str, list[Any]] = field(default_factory=dict)
+    # TypeScript (codemods/typescript/project.py): the SDK calls an exported
+    # function makes through a parameter: function -> parameter -> (served
+    # by OpenRouter, line, resource path) per call (with param_escapes and
+    # client_params, the parameters a caller's client can be followed into)
+    param_uses: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -250,6 +255,10 @@ class ProjectInput:
     callees_told: bool = False
     callees_known: frozenset[str] = frozenset()
     callee_escapes: tuple[tuple[str, str, str, str, str], ...] = ()
+    # TypeScript: the SDK calls those functions make through the client
+    # passed to them: (local name, argument key, served by OpenRouter,
+    # "path:line" relative to this file's directory, resource path)
+    callee_uses: tuple[tuple[str, str, bool, str, str], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from codemods.typescript.scopes import Binding, Scopes, build
+
 Node = Any  # tree_sitter.Node
 
 OPENAI = "openai"
@@ -153,6 +155,18 @@ def member_parts(node: Node | None) -> list[str] | None:
     return out
 
 
+#: the nodes of functions (declared, expressions, arrows)
+FUNCTION_NODES = frozenset(
+    {
+        "function_declaration",
+        "generator_function_declaration",
+        "function_expression",
+        "function",
+        "generator_function",
+        "arrow_function",
+    }
+)
+
 #: what a ``let``/``const`` is scoped to (its nearest enclosing one) ...
 _BLOCK_SCOPES = frozenset(
     {
@@ -216,6 +230,8 @@ class Facts:
     # local name -> what it is bound to from openai: "client", "azure",
     # "Configuration", "OpenAIApi", "namespace" (import * as / require)
     openai_names: dict[str, str] = field(default_factory=dict)
+    # the identifiers that declare those names (an import, a require)
+    openai_idents: set[int] = field(default_factory=set)
     # local names of "@ai-sdk/openai"'s ``createOpenAI`` and ``openai``
     ai_sdk_create: set[str] = field(default_factory=set)
     ai_sdk_provider: set[str] = field(default_factory=set)
@@ -259,25 +275,57 @@ class Facts:
     # WebSocket for with the client it is given ("realtime", "responses":
     # :func:`openai_socket_module`)
     socket_names: dict[str, str] = field(default_factory=dict)
+    # which declaration each name read refers to (codemods/typescript/scopes.py)
+    scopes: Scopes = field(default_factory=Scopes)
+
+    def binding(self, ident: Node | None) -> Binding | None:
+        """The one declaration a read (an identifier, a shorthand property)
+        refers to, by lexical scope; None: a global, or declared more than
+        once in the scope that decides."""
+        return self.scopes.lookup(ident)
+
+    def module_binding(self, name: str) -> Binding | None:
+        """The one declaration of ``name`` at the top of the file (an
+        import, a module constant); None: none, or more than one."""
+        if self.root is None:
+            return None
+        found = self.scopes.table.get(self.root.id, {}).get(name, [])
+        return found[0] if len(found) == 1 else None
+
+    def reads_of(self, binding: Binding) -> list[Node]:
+        """The reads of ``binding``'s name that refer to it (not to another
+        variable of the same name in another scope)."""
+        return [r for r in self.reads.get(binding.name, []) if self.scopes.lookup(r) is binding]
+
+    def function_of(self, callee: Node | None) -> Node | None:
+        """The function of this file a callee (an identifier) refers to by
+        scope: a function declaration, or a variable declared with a
+        function and never written again; None: anything else."""
+        b = self.binding(unwrap(callee))
+        if b is None:
+            return None
+        if b.kind == "function":
+            fn = b.ident.parent
+            return fn if fn is not None and fn.type in FUNCTION_NODES else None
+        if b.declarator is None or b.reassigned or b.assigned:
+            return None
+        value = unwrap(b.value)
+        return value if value is not None and value.type in FUNCTION_NODES else None
 
     def declared_once(self, name: str) -> bool:
         return self.bindings.get(name, 0) == 1
 
     def value_of(self, ident: Node | None) -> Node | None:
         """The value an identifier certainly holds: the initialiser of the
-        one ``const``/``let``/``var`` declaration of its name in the file,
-        never assigned again, and visible where it is read (its block or
-        function encloses the read: a ``params`` declared in another
-        function is not this one). None: not certain."""
+        ``const``/``let``/``var`` declaration the read refers to by scope (a
+        ``params`` declared in another function is another variable), never
+        written again. None: not certain."""
         if ident is None or ident.type not in ("identifier", "shorthand_property_identifier"):
             return None
-        name = text(ident)
-        if not self.declared_once(name) or name in self.reassigned:
+        b = self.binding(ident)
+        if b is None or b.declarator is None or b.reassigned or b.assigned:
             return None
-        value = self.declared_values.get(name)
-        if value is None or not visible(value.parent, ident):
-            return None
-        return value
+        return b.value
 
     def meaning(self, node: Node | None) -> str | None:
         """What a constructor expression names: "client", "azure",
@@ -288,13 +336,15 @@ class Facts:
         if node.type == "identifier":
             name = text(node)
             kind = self.openai_names.get(name)
-            if kind is None or not self.declared_once(name):
+            if kind is None or not self._is_openai_binding(node):
                 return None
             return "client" if kind == "namespace+client" else kind
         parts = member_parts(node)
         if parts is not None and len(parts) == 2:
             kind = self.openai_names.get(parts[0])
-            if kind in ("namespace", "namespace+client") and self.declared_once(parts[0]):
+            if kind in ("namespace", "namespace+client") and self._is_openai_binding(
+                _member_root(node)
+            ):
                 return _export_meaning(parts[1])
         obj = node.child_by_field_name("object") if node.type == "member_expression" else None
         prop = node.child_by_field_name("property") if node.type == "member_expression" else None
@@ -308,13 +358,29 @@ class Facts:
         node = unwrap(node)
         if node is None:
             return None
-        name = text(node) if node.type == "identifier" else None
-        if name is None:
-            parts = member_parts(node)
-            name = parts[0] if parts else None
-        if name is not None and name in self.openai_names and not self.declared_once(name):
+        ident = node if node.type == "identifier" else None
+        if ident is None and member_parts(node):
+            ident = _member_root(node)
+        name = text(ident) if ident is not None else None
+        if name is not None and name in self.openai_names and not self._is_openai_binding(ident):
             return name
         return None
+
+    def _is_openai_binding(self, ident: Node | None) -> bool:
+        """Does the read ``ident`` refer (by scope) to the one declaration
+        that binds it to openai's export (an import, a require)?"""
+        b = self.binding(ident)
+        return (
+            b is not None and b.ident.id in self.openai_idents and not (b.reassigned or b.assigned)
+        )
+
+
+def _member_root(node: Node | None) -> Node | None:
+    """The identifier a member chain starts from (``oa`` of ``oa.OpenAI``)."""
+    node = unwrap(node)
+    while node is not None and node.type == "member_expression":
+        node = unwrap(node.child_by_field_name("object"))
+    return node if node is not None and node.type == "identifier" else None
 
 
 def _export_meaning(name: str) -> str | None:
@@ -366,6 +432,7 @@ def collect(root: Node, source: bytes) -> Facts:
                     if ident is not None and is_openai_module(string_value(req_src)):
                         facts.imports_openai = True
                         facts.openai_names[text(ident)] = "namespace+client"
+                        facts.openai_idents.add(ident.id)
                         _bind(facts, text(ident))
                     elif ident is not None and is_project_specifier(string_value(req_src)):
                         facts.whole_imports[text(ident)] = string_value(req_src) or ""
@@ -517,6 +584,7 @@ def collect(root: Node, source: bytes) -> Facts:
         stack.extend(reversed(node.children))
     if first_quote is not None:
         facts.quote = first_quote
+    facts.scopes = build(root)
     return facts
 
 
@@ -604,6 +672,7 @@ def _collect_import(node: Node, module: str | None, facts: Facts) -> None:
             _bind(facts, text(c))
             if module == OPENAI:
                 facts.openai_names[text(c)] = "client"
+                facts.openai_idents.add(c.id)
             elif module == AI_SDK:
                 pass
         elif c.type == "namespace_import":
@@ -612,6 +681,7 @@ def _collect_import(node: Node, module: str | None, facts: Facts) -> None:
                 _bind(facts, text(ident))
                 if module == OPENAI:
                     facts.openai_names[text(ident)] = "namespace"
+                    facts.openai_idents.add(ident.id)
         elif c.type == "named_imports":
             for spec in c.named_children:
                 if spec.type != "import_specifier":
@@ -628,6 +698,7 @@ def _collect_import(node: Node, module: str | None, facts: Facts) -> None:
                     kind = _kind_of_export(imported)
                     if kind is not None:
                         facts.openai_names[text(alias)] = kind
+                        facts.openai_idents.add(alias.id)
                 elif module == AI_SDK:
                     if imported == "createOpenAI":
                         facts.ai_sdk_create.add(text(alias))
@@ -654,6 +725,7 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
                 facts.whole_imports[ident] = req
             if is_require_of(value, OPENAI):
                 facts.openai_names[ident] = "namespace+client"
+                facts.openai_idents.add(name.id)
             elif is_require_of(value, AI_SDK):
                 pass
             else:
@@ -665,6 +737,7 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
                         kind = _kind_of_export(text(prop))
                         if kind is not None:
                             facts.openai_names[ident] = kind
+                            facts.openai_idents.add(name.id)
         return
     names = _pattern_names(name)
     for ident in names:
@@ -692,19 +765,20 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
             return
         for c in name.named_children:
             if c.type == "shorthand_property_identifier_pattern":
-                imported, local = text(c), text(c)
+                imported, local, local_node = text(c), text(c), c
             elif c.type == "pair_pattern":
                 key = c.child_by_field_name("key")
                 val = c.child_by_field_name("value")
                 if key is None or val is None or val.type != "identifier":
                     continue
-                imported, local = text(key), text(val)
+                imported, local, local_node = text(key), text(val), val
             else:
                 continue
             if from_openai:
                 kind = _kind_of_export(imported)
                 if kind is not None:
                     facts.openai_names[local] = kind
+                    facts.openai_idents.add(local_node.id)
             elif imported == "createOpenAI":
                 facts.ai_sdk_create.add(local)
             elif imported == "openai":

@@ -181,7 +181,7 @@ def _process(
         for client in r.blocks:
             if client.fix is None or id(client) not in kept_ids:
                 continue
-            if not any(m.startswith("; unsafe fix: '") for m in client.notes):
+            if not client.notes:
                 client.unsafe = True
                 line = lines.point(r.node.start_byte)[0]
                 note = (
@@ -189,6 +189,15 @@ def _process(
                     "sent through it and cannot move to OpenRouter, which would reject it: "
                     "fix that model first (or `// noqa` its finding to move the client anyway)"
                 )
+                if r.unproved:
+                    # a request the tool did not read: its model may be bare
+                    note = (
+                        f"; unsafe fix: the request sent through it at {path}:{line} "
+                        f"({r.rule.code}) holds a model ID the tool did not read: it is not "
+                        "rewritten with the client and may stay bare on OpenRouter, which would "
+                        "reject it; pass the OpenRouter ID there first (or `// noqa` its finding "
+                        "to move the client anyway)"
+                    )
                 client.notes.append(note)
                 client.message += note
     # a fix that moves with a client whose fix is unsafe is unsafe too: the

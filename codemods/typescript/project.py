@@ -221,14 +221,41 @@ def second_round(
         return None if found is None else files[found]
 
     exporting = {j.path for j in jobs if (s := summary(j.path)) is not None and s.clients}
-    if not exporting and not any((s := summary(j.path)) is not None and s.sink_uses for j in jobs):
+    # 0. the modules of functions a client is passed to (``ask(client)``,
+    # imported from "./helpers"): processed even when the prefilter skipped
+    # them (a helper that names no ``openai``), their parameters summarised
+    todo: dict[str, ProjectInput] = {}
+    passing = False  # some module passes a client to a function of another
+    for j in jobs:
+        s = summary(j.path)
+        for local, calls in (s.client_args if s is not None else {}).items():
+            if local not in s.imports or all(
+                v == "unknown" for args in calls for v in args.values()
+            ):
+                continue
+            passing = True
+            t = target(j.path, s.imports[local][0])
+            if t is not None and t != j.path and summary(t) is None and final[t].result.skipped:
+                todo[t] = given(t)
+    rerun(todo)
+    if (
+        not exporting
+        and not passing
+        and not any(
+            (s := summary(j.path)) is not None and (s.sink_uses or s.client_params) for j in jobs
+        )
+    ):
         return
 
-    # 1. files the prefilter skipped that import a module exporting a client
+    # 1. files the prefilter skipped that import a module exporting a client,
+    # or exporting a function a client can be passed to (its calls there count)
+    wanted = exporting | {
+        j.path for j in jobs if (s := summary(j.path)) is not None and s.client_params
+    }
     todo: dict[str, ProjectInput] = {}
     for j in jobs:
         p = final[j.path]
-        if p.summary is not None or not p.result.skipped or not exporting:
+        if p.summary is not None or not p.result.skipped or not wanted:
             continue
         data = p.original
         if data is None:
@@ -239,7 +266,7 @@ def second_round(
                 continue
         for m in _SPECIFIER.finditer(data):
             spec = m.group(1).decode("utf-8", "replace")
-            if target(j.path, spec) in exporting:
+            if target(j.path, spec) in wanted:
                 todo[j.path] = given(j.path)
                 break
     rerun(todo)
@@ -259,6 +286,60 @@ def second_round(
             t = target(j.path, spec)
             if t is not None and t != j.path:
                 whole.setdefault(t, []).append(j.path)
+
+    # 1b. the modules passing a client to a function of another module learn
+    # what that function does with it (its SDK calls, where it goes on)
+    todo = {}
+    for (definer, name), users in sorted(importers.items()):
+        ds = summary(definer)
+        for importer, local in users:
+            other = summary(importer)
+            if local.startswith("export:") or other is None:
+                continue
+            if not any(
+                state != "unknown"
+                for args in other.client_args.get(local, ())
+                for state in args.values()
+            ):
+                continue  # no client of the run is passed to it
+            project = todo.get(importer, given(importer))
+            where = _rel(definer, importer)
+            uses = list(project.callee_uses)
+            escapes = list(project.callee_escapes)
+            known = set(project.callees_known)
+            if ds is not None and name in ds.client_params:
+                known.add(local)
+                for param, index in ds.client_params[name].items():
+                    key = str(index)
+                    calls = ds.param_uses.get(name, {}).get(param, ())
+                    for served, line, resource in calls:
+                        uses.append((local, key, served, f"{where}:{line}", resource))
+                    for line, what, why in ds.param_escapes.get(name, {}).get(param, ()):
+                        escapes.append((local, key, f"{where}:{line}", what, why))
+                    state = _callers_state(importers, whole, summary, definer, name, index)
+                    if calls and state in ("left", "unknown"):
+                        # the requests made there go with other clients too:
+                        # their model IDs do not move with this one
+                        escapes.append(
+                            (
+                                local,
+                                key,
+                                f"{where}:{calls[0][1]}",
+                                "also gets clients that stay on OpenAI or that the tool "
+                                "cannot resolve",
+                                "",
+                            )
+                        )
+            else:  # a function of the run the tool does not follow
+                escapes.append((local, "*", where, "", ""))
+            todo[importer] = replace(
+                project,
+                callees_told=True,
+                callees_known=frozenset(known),
+                callee_uses=tuple(uses),
+                callee_escapes=tuple(escapes),
+            )
+    rerun(todo)
 
     # 2. the modules exporting a client learn the calls made through it elsewhere
     todo = {}
@@ -350,6 +431,66 @@ def second_round(
                     todo[importer] = replace(project, followed=project.followed | {local})
                     units.link(definer, importer)
     rerun(todo)
+
+    # 5. exported functions a client is passed to learn the state of what
+    # every call in the run passes: the model IDs sent through the
+    # parameter move with those clients (and the files move together)
+    todo = {}
+    for j in jobs:
+        ds = summary(j.path)
+        if ds is None or not ds.client_params:
+            continue
+        found: list[tuple[tuple[str, str], str]] = []
+        for fn, params in sorted(ds.client_params.items()):
+            users = importers.get((j.path, fn), [])
+            for param, index in sorted(params.items()):
+                state = _callers_state(importers, whole, summary, j.path, fn, index)
+                found.append(((fn, param), state))
+                if state in ("migrate", "unsafe"):
+                    for importer, _ in users:
+                        units.link(j.path, importer)
+        if any(state != "none" for _, state in found):
+            todo[j.path] = replace(given(j.path), param_clients=tuple(found))
+    rerun(todo)
+
+
+def _given(args: dict[str, str], index: int) -> str:
+    """The state one call passes at ``index`` (ModuleSummary.client_args)."""
+    return "unknown" if "*" in args else args.get(str(index), "unknown")
+
+
+def _callers_state(
+    importers: dict[tuple[str, str], list[tuple[str, str]]],
+    whole: dict[str, list[str]],
+    summary: Any,
+    definer: str,
+    fn: str,
+    index: int,
+) -> str:
+    """What every call of ``fn`` of ``definer`` in the run passes at
+    ``index``, folded (:func:`_fold`); "unknown" when the module is imported
+    whole or the function re-exported (its calls are not all seen)."""
+    users = importers.get((definer, fn), [])
+    if definer in whole or any(local.startswith("export:") for _, local in users):
+        return "unknown"
+    return _fold(
+        {
+            _given(args, index)
+            for importer, local in users
+            for args in (summary(importer) or _EMPTY).client_args.get(local, ())
+        }
+    )
+
+
+def _fold(states: set[str]) -> str:
+    """What every call passes as one state (Python's ``_fold_states``, with
+    "unsafe": a client whose move is an unsafe fix); "none": no call."""
+    if not states:
+        return "none"
+    for state in ("left", "unknown", "unsafe"):
+        if state in states:
+            return state
+    return "openrouter" if states == {"openrouter"} else "migrate"
 
 
 _EMPTY = ModuleSummary()

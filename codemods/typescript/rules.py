@@ -25,16 +25,16 @@ from codemods.core.mapping import LookupKind, ModelTable
 from codemods.core.project import ModuleSummary, ProjectInput
 from codemods.core.rules import RULES, UNSAFE_NOTE, RuleInfo, add_example, rule
 from codemods.typescript.analysis import (
+    FUNCTION_NODES,
     Facts,
     Node,
-    declaration_scope,
     member_parts,
     string_fragment,
     string_value,
     text,
     unwrap,
-    visible,
 )
+from codemods.typescript.scopes import Binding
 
 Edit = tuple[int, int, bytes]
 #: a client: the id of this file's ``new OpenAI(...)`` node, or
@@ -455,6 +455,9 @@ class TsReport:
     # ``// noqa`` on this finding accepts the ID and lets them move)
     blocks: list[TsReport] = field(default_factory=list)
     blocked_value: str = ""
+    # a request the tool did not read (OR205): the model in it is not known
+    # to move with the clients it blocks
+    unproved: bool = False
     notes: list[str] = field(default_factory=list)  # unsafe notes added by the engine
 
 
@@ -526,8 +529,9 @@ def check(ctx: Context) -> None:
             ctx.report(
                 new,
                 RULES["OR120"],
-                f"`{shadowed}` is declared more than once in this file: the tool cannot tell "
-                f"whether `new {text(ctor)}(...)` builds openai's client; not rewritten",
+                f"`{shadowed}` here may not be the name imported from openai (declared again "
+                "where it is used, or assigned): the tool cannot tell whether "
+                f"`new {text(ctor)}(...)` builds openai's client; not rewritten",
             )
             ctx.decisions[new.id] = "left"
             continue
@@ -561,7 +565,7 @@ def check(ctx: Context) -> None:
         ctx.decisions["import:" + local] = state
     _leave_sharing(ctx, plans)
     uses = _client_uses(ctx)
-    escaped, sockets = _escapes(ctx, plans)
+    escaped, sockets, callees = _escapes(ctx, plans)
     for key, (new, plan) in plans.items():
         name = text(new.child_by_field_name("constructor"))
         names = _export_names(ctx, new)
@@ -569,6 +573,16 @@ def check(ctx: Context) -> None:
         kinds = list(uses.get(key, []))
         kinds += [ep.title for _, ep in sockets.get(key, [])]
         elsewhere: list[str] = []  # "path:line" of the other modules' calls
+        for passed in callees.get(key, []):
+            # given to a function of another module: what it does with it
+            # is told by the project pass (codemods/typescript/project.py)
+            found_uses, found_escapes = _callee_uses(ctx, passed)
+            for served, where, resource in found_uses:
+                kinds.append(
+                    None if served else (_unsupported(tuple(resource.split("."))) or STATEFUL)
+                )
+                elsewhere.append(where)
+            escaped.setdefault(key, []).extend(found_escapes)
         seen = unknown = False
         if names and project is not None:
             for exported_name, served, where, resource in project.client_uses:
@@ -679,6 +693,49 @@ class _Escape:
     why: str = ", whose requests the tool cannot check"
 
 
+@dataclass
+class _Callee:
+    """A client passed as it is to a function imported from a module of the
+    project (``ask(client)``, ``import { ask } from "./helpers"``)."""
+
+    local: str  # the function's local name
+    key: str  # the argument's position ("0", "1"...)
+    call: Node
+
+
+def _callee_uses(
+    ctx: Context, passed: _Callee
+) -> tuple[list[tuple[bool, str, str]], list[_Escape]]:
+    """What the function of another module a client is passed to does with
+    it, as the project pass told: its SDK calls through the parameter
+    (served, "path:line", resource path) and where the client escapes from
+    there. Not told (the first round, no project pass, a module outside the
+    run) or not a function the tool follows: an escape at the call."""
+    project = ctx.project
+    what = f"is passed to `{passed.local}`"
+    if project is None or not project.callees_told:
+        return [], [_Escape(passed.call, what)]
+    if passed.local not in project.callees_known:
+        defined = [w for n, k, w, _, _ in project.callee_escapes if n == passed.local and k == "*"]
+        why = (
+            f" (defined in {defined[0]}), which the tool does not follow there"
+            if defined
+            else ", whose requests the tool cannot check"
+        )
+        return [], [_Escape(passed.call, what, why)]
+    uses = [
+        (served, where, resource)
+        for n, k, served, where, resource in project.callee_uses
+        if n == passed.local and k == passed.key
+    ]
+    escapes = [
+        _Escape(passed.call, what, f", where it {w} ({where}){y}")
+        for n, k, where, w, y in project.callee_escapes
+        if n == passed.local and k == passed.key
+    ]
+    return uses, escapes
+
+
 def _shown(node: Node | None, limit: int = 50) -> str:
     shown = "".join(text(node).split()) if node is not None else "?"
     return shown if len(shown) <= limit else shown[: limit - 3] + "..."
@@ -686,7 +743,11 @@ def _shown(node: Node | None, limit: int = 50) -> str:
 
 def _escapes(
     ctx: Context, plans: dict[int, tuple[Node, _Plan]]
-) -> tuple[dict[ClientKey, list[_Escape]], dict[ClientKey, list[tuple[Node, Endpoint]]]]:
+) -> tuple[
+    dict[ClientKey, list[_Escape]],
+    dict[ClientKey, list[tuple[Node, Endpoint]]],
+    dict[ClientKey, list[_Callee]],
+]:
     """For each client about to move (``plans``): the places it escapes to
     code the tool does not follow, as Python's escapes: passed to a function
     or class (``someLib(client)``, ``new ResponsesWS(client)``, also in an
@@ -700,9 +761,10 @@ def _escapes(
     project pass follows) are not escapes."""
     escaped: dict[ClientKey, list[_Escape]] = {}
     sockets: dict[ClientKey, list[tuple[Node, Endpoint]]] = {}
+    callees: dict[ClientKey, list[_Callee]] = {}
     facts = ctx.facts
     if not plans or facts.root is None:
-        return escaped, sockets
+        return escaped, sockets, callees
     # the names and ``this`` members that may hold one of them (aliases too)
     holders: set[int] = set(plans)
     names: set[str] = set()
@@ -784,18 +846,21 @@ def _escapes(
             for key in keys:
                 if isinstance(found, tuple):
                     sockets.setdefault(key, []).append(found)
+                elif isinstance(found, _Callee):
+                    callees.setdefault(key, []).append(found)
                 else:
                     escaped.setdefault(key, []).append(found)
         close()
-    return escaped, sockets
+    return escaped, sockets, callees
 
 
-def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | str | None:
+def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | _Callee | str | None:
     """What a read of a client does with it: escapes (an :class:`_Escape`),
     is given to a socket of openai's (the call and its endpoint), is passed
     to a function of this file whose parameter the tool follows (the
-    parameter's name: its reads are checked in turn), or none of these
-    (None)."""
+    parameter's name: its reads are checked in turn), is passed to a
+    function imported from a module of the project (a :class:`_Callee`: the
+    project pass says what it does), or none of these (None)."""
     node = read
     parent = node.parent
     while parent is not None and parent.type in _WRAPPERS:
@@ -849,7 +914,7 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | st
             container is None
             and root is not None
             and root in ctx.facts.socket_names
-            and ctx.facts.declared_once(root)
+            and _module_level(ctx, _root_ident(callee))
         ):
             kind = ctx.facts.socket_names[root]
             ep = _endpoint(_SOCKET_ENDPOINTS[kind])
@@ -867,7 +932,7 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | st
             # parameter is followed (its reads are checked in turn)
             args = [c for c in parent.named_children if c.type != "comment"]
             position = next((i for i, a in enumerate(args) if a.id == node.id), None)
-            fn = _local_function(ctx, text(callee))
+            fn = _local_function(ctx, callee)
             params = _params(fn) if fn is not None else []
             if (
                 fn is not None
@@ -877,6 +942,15 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | st
                 and _resolve(ctx, params[position]) is not None  # the name is bound once
             ):
                 return text(params[position])  # type: ignore[arg-type]
+            name = text(callee)
+            if (
+                fn is None
+                and position is not None
+                and not any(a.type == "spread_element" for a in args[:position])
+                and name in ctx.facts.local_imports
+                and _module_level(ctx, callee)
+            ):
+                return _Callee(name, str(position), call)
         return _Escape(call, f"is passed to `{_shown(callee)}`")
     if container is not None:
         if parent.type == "assignment_expression":
@@ -930,12 +1004,10 @@ def _check_imported_sockets(ctx: Context) -> None:
     if not facts.socket_names:
         return
     for local in facts.local_imports:
-        if not facts.declared_once(local) or ctx.decisions.get("import:" + local) not in (
-            "migrate",
-            "unsafe",
-        ):
+        b = facts.module_binding(local)
+        if b is None or ctx.decisions.get("import:" + local) not in ("migrate", "unsafe"):
             continue
-        for read in facts.reads.get(local, []):
+        for read in facts.reads_of(b):
             socket = _socket_use(ctx, read)
             if socket is None:
                 continue
@@ -1728,26 +1800,24 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
     values: list[Node] | None = None
     if node.type in ("identifier", "shorthand_property_identifier"):
         name = text(node)
-        if facts.declared_once(name) and name not in facts.reassigned:
-            if name in facts.declared_values:
-                value = facts.value_of(node)
-                if value is None:
-                    return None  # declared where this read does not see it
-                values = [value]
-            else:
-                key = "import:" + name
-                if key in ctx.decisions:
-                    return [key]
-                return _param_clients(ctx, node, depth)
+        b = facts.binding(node)
+        if b is None:
+            return None  # a global, or declared more than once where it is read
+        key = "import:" + name
+        if key in ctx.decisions and b.scope.type == "program" and name in facts.local_imports:
+            return [key]
+        if b.kind == "param":
+            return _param_clients(ctx, b, depth)
+        values = _held_values(b)
     else:
         parts = member_parts(node)
         if parts is not None and len(parts) == 2 and parts[0] == "this":
             values = facts.members.get(parts[1])
         elif parts is not None and len(parts) == 2 and parts[0] in facts.whole_imports:
             key = "import:" + ".".join(parts)
-            return [key] if key in ctx.decisions and facts.declared_once(parts[0]) else None
-    if values is None and node.type in ("identifier", "shorthand_property_identifier"):
-        values = _assigned_values(ctx, text(node), node)
+            ns = facts.module_binding(parts[0])
+            certain = ns is not None and facts.binding(_root_ident(node)) is ns
+            return [key] if key in ctx.decisions and certain else None
     if not values:
         return None
     out: list[ClientKey] = []
@@ -1772,16 +1842,7 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
     return out
 
 
-_FUNCTION_NODES = frozenset(
-    {
-        "function_declaration",
-        "generator_function_declaration",
-        "function_expression",
-        "function",
-        "generator_function",
-        "arrow_function",
-    }
-)
+_FUNCTION_NODES = FUNCTION_NODES
 
 
 def _params(fn: Node) -> list[Node | None]:
@@ -1803,39 +1864,32 @@ def _params(fn: Node) -> list[Node | None]:
     return out
 
 
-def _function_name(fn: Node) -> str | None:
-    """The name a function is called by: ``function ask(...)``, ``const ask
-    = (...) => ...``; None: anonymous (a callback, a method)."""
+def _root_ident(node: Node | None) -> Node | None:
+    """The identifier a member chain starts from (``lib`` of ``lib.a.b``)."""
+    node = unwrap(node)
+    while node is not None and node.type == "member_expression":
+        node = unwrap(node.child_by_field_name("object"))
+    return node if node is not None and node.type == "identifier" else None
+
+
+def _function_binding(ctx: Context, fn: Node) -> Binding | None:
+    """The declaration that names a function (``function ask``, ``const ask
+    = (...) => ...``); None: anonymous."""
     if fn.type in ("function_declaration", "generator_function_declaration"):
         name = fn.child_by_field_name("name")
-        return text(name) if name is not None else None
-    parent = fn.parent
-    while parent is not None and parent.type in _WRAPPERS:
-        parent = parent.parent
-    if parent is not None and parent.type == "variable_declarator":
-        name = parent.child_by_field_name("name")
-        if name is not None and name.type == "identifier":
-            return text(name)
-    return None
+    else:
+        parent = fn.parent
+        while parent is not None and parent.type in _WRAPPERS:
+            parent = parent.parent
+        name = parent.child_by_field_name("name") if parent is not None else None
+        if parent is None or parent.type != "variable_declarator":
+            return None
+    return ctx.facts.scopes.by_ident.get(name.id) if name is not None else None
 
 
-def _local_function(ctx: Context, name: str) -> Node | None:
-    """The function of this file declared once under ``name``."""
-    facts = ctx.facts
-    if not facts.declared_once(name) or name in facts.reassigned:
-        return None
-    value = unwrap(facts.declared_values.get(name))
-    if value is not None:
-        return value if value.type in _FUNCTION_NODES else None
-    for r in facts.reads.get(name, []):
-        parent = r.parent
-        if (
-            parent is not None
-            and parent.type in ("function_declaration", "generator_function_declaration")
-            and parent.child_by_field_name("name") == r
-        ):
-            return parent
-    return None
+def _local_function(ctx: Context, callee: Node) -> Node | None:
+    """The function of this file a callee refers to (:meth:`Facts.function_of`)."""
+    return ctx.facts.function_of(callee)
 
 
 def _call_site_clients(ctx: Context, fn: Node, position: int, depth: int) -> list[ClientKey] | None:
@@ -1844,14 +1898,14 @@ def _call_site_clients(ctx: Context, fn: Node, position: int, depth: int) -> lis
     calls of what they pass at ``position``. None: not followed (exported,
     used as a value, a call the tool cannot read, or nothing known)."""
     facts = ctx.facts
-    name = _function_name(fn)
-    local = _local_function(ctx, name) if name is not None and depth < 4 else None
-    if local is None or local.id != fn.id:
+    binding = _function_binding(ctx, fn) if depth < 4 else None
+    local = _local_function(ctx, binding.ident) if binding is not None else None
+    if binding is None or local is None or local.id != fn.id:
         return None
-    if name in facts.exported:
+    if binding.scope.type == "program" and binding.name in facts.exported:
         return None  # other modules call it with what the tool does not see
     calls: list[Node] = []
-    for r in facts.reads.get(name, []):
+    for r in facts.reads_of(binding):
         parent = r.parent
         if parent is None or parent.id == fn.id or _declares(r):
             continue
@@ -1874,43 +1928,54 @@ def _call_site_clients(ctx: Context, fn: Node, position: int, depth: int) -> lis
     return out
 
 
-def _param_clients(ctx: Context, ident: Node, depth: int) -> list[ClientKey] | None:
+def _param_clients(ctx: Context, param: Binding, depth: int) -> list[ClientKey] | None:
     """What a read of a parameter can be (:func:`_call_site_clients` of the
-    function that declares it); None: not a parameter the tool follows."""
-    name = text(ident)
-    node = ident.parent
-    while node is not None:
-        if node.type in _FUNCTION_NODES:
-            for i, param in enumerate(_params(node)):
-                if param is not None and text(param) == name:
-                    return _call_site_clients(ctx, node, i, depth)
-        node = node.parent
+    function that declares it); None: not a parameter the tool follows
+    (a pattern, a rest parameter)."""
+    fn = param.scope
+    told = _told_param(ctx, fn, param)
+    if told is not None:
+        return told
+    for i, p in enumerate(_params(fn)):
+        if p is not None and p.id == param.ident.id:
+            return _call_site_clients(ctx, fn, i, depth)
     return None
 
 
-def _assigned_values(ctx: Context, name: str, use: Node | None = None) -> list[Node] | None:
-    """Every value a variable declared once holds: its initialiser and each
-    plain assignment (``let openai; if (azure) openai = new OpenAI({...})
-    else openai = new OpenAI()``), as Python unions a name's bindings in its
-    scope. A file that declares the name once has one such variable, so
-    every ``name = ...`` assigns it. ``null``/``undefined`` hold no client.
-    None: not declared once, or never assigned."""
-    facts = ctx.facts
-    if not facts.declared_once(name) or name not in facts.assigned:
+def _told_param(ctx: Context, fn: Node, param: Binding) -> list[ClientKey] | None:
+    """A parameter of an exported function that every call in the other
+    modules of the run fills with clients of one state (the project pass:
+    ``ProjectInput.param_clients``): the key ``param:<function>:<name>``,
+    decided as they are. None: not told, or not one state."""
+    project = ctx.project
+    binding = _function_binding(ctx, fn)
+    if project is None or not project.param_clients or binding is None:
         return None
-    values = list(facts.assigned[name])
-    declarator = facts.declarators.get(name)
-    if declarator is not None:
-        # a variable of a block or function: read outside it, the name is
-        # another variable; assigned outside it, another variable is assigned
-        if use is not None and not visible(declarator, use):
-            return None
-        scope = declaration_scope(declarator)
-        values = [v for v in values if scope is not None and visible(declarator, v)]
-    if name in facts.declared_values:
-        values.insert(0, facts.declared_values[name])
+    if binding.scope.type != "program" or binding.name not in ctx.facts.exported:
+        return None
+    states = {
+        project.param_client_state(name, param.name)
+        for name in _names_exported_as(ctx, binding.name)
+    }
+    if len(states) != 1:
+        return None
+    state = states.pop()
+    if state not in ("migrate", "unsafe", "openrouter", "left"):
+        return None
+    key = f"param:{binding.name}:{param.name}"
+    ctx.decisions[key] = state
+    return [key]
+
+
+def _held_values(b: Binding) -> list[Node] | None:
+    """Every value a variable holds: its initialiser and each plain
+    assignment (``let openai; if (azure) openai = new OpenAI({...}) else
+    openai = new OpenAI()``), as Python unions a name's bindings in its
+    scope. ``null``/``undefined`` hold no client. None: not a variable,
+    written another way (``x += 1``, destructuring), or never given a value."""
+    values = b.values()
     out = []
-    for v in values:
+    for v in values or ():
         inner = unwrap(v)
         if inner is not None and (
             inner.type in ("null", "undefined")
@@ -1966,14 +2031,21 @@ def _leave_sharing(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> None:
                 )
 
 
-def _unseen_request(ctx: Context, call: Node, resolved: bool) -> None:
+def _unseen_request(ctx: Context, call: Node, resolved: bool, clients: list[ClientKey]) -> None:
     """OR205 for a request whose model the tool cannot see, as Python reports
     ``create(**body)``: an object spreading something (``{ ...body, stream:
     true }``) with no ``model`` of its own (the model comes with the spread
     value, often a browser's request body); and, through a client the tool
     resolves, a request that is not an object it can read: a call's result
     (``create(buildParams())``, ``create(await build())``), a parameter, a
-    name it cannot bind with certainty. Nothing is rewritten from a guess."""
+    name it cannot bind with certainty. Nothing is rewritten from a guess.
+
+    When that name is a variable of this file that holds a request object
+    the tool did not read (declared twice in the scope the call sees,
+    written again: ``let params = {...}; ({ params } = o)``), a model ID
+    written there may go to OpenRouter bare: the finding holds the clients
+    the call goes through (their move becomes unsafe, as Python holds a
+    client when a model comes from a class field's default)."""
     args = call.child_by_field_name("arguments")
     named = [c for c in args.named_children if c.type != "comment"] if args else []
     if not named:
@@ -1983,24 +2055,68 @@ def _unseen_request(ctx: Context, call: Node, resolved: bool) -> None:
         if resolved and named[0].type != "spread_element":
             shown = text(named[0])
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            ctx.report(
+            held = _unread_request(ctx, named[0])
+            r = ctx.report(
                 named[0],
                 RULES["OR205"],
-                f"the request comes from `{shown}`, which the tool cannot follow: check that "
-                "its model is an OpenRouter ID (provider/model, e.g. 'openai/gpt-4o')",
+                f"the request comes from `{shown}`, which the tool cannot follow"
+                + (_HELD if held else "")
+                + ": check that its model is an OpenRouter ID (provider/model, e.g. "
+                "'openai/gpt-4o')",
             )
+            if held:
+                _hold(ctx, r, clients)
         return
     members = _members(first)
     spreads = [m for m in members if m.type == "spread_element"]
     if not spreads or any(_key_name(m) == "model" for m in members):
         return
     shown = text(spreads[0])
-    ctx.report(
+    spread = next((c for c in spreads[0].named_children if c.type != "comment"), None)
+    held = resolved and _unread_request(ctx, spread)
+    r = ctx.report(
         spreads[0],
         RULES["OR205"],
-        f"the request's model comes from `{shown[:60]}`, which the tool cannot follow: check "
-        "that it holds an OpenRouter ID (provider/model, e.g. 'openai/gpt-4o')",
+        f"the request's model comes from `{shown[:60]}`, which the tool cannot follow"
+        + (_HELD if held else "")
+        + ": check that it holds an OpenRouter ID (provider/model, e.g. 'openai/gpt-4o')",
     )
+    if held:
+        _hold(ctx, r, clients)
+
+
+_HELD = (
+    " (a variable of this file that holds a request object, declared more than once where "
+    "it is read or written again: its model is not rewritten, so the client it is sent "
+    "through moves only as an unsafe fix)"
+)
+
+
+def _unread_request(ctx: Context, node: Node | None) -> bool:
+    """Is ``node`` a name whose declarations, in the scope it is read in,
+    give it an object literal the tool did not read (see
+    :func:`_unseen_request`)?"""
+    node = unwrap(node)
+    if node is None or node.type not in ("identifier", "shorthand_property_identifier"):
+        return False
+    for b in ctx.facts.scopes.candidates(node):
+        if not b.variable:
+            continue
+        for v in ([b.value] if b.value is not None else []) + b.assigned:
+            inner = unwrap(v)
+            if inner is not None and inner.type == "object":
+                return True
+    return False
+
+
+def _hold(ctx: Context, r: TsReport, clients: list[ClientKey]) -> None:
+    """The clients a request the tool did not read is sent through move only
+    with it, as an unsafe fix (engine.py notes why on each)."""
+    for c in clients:
+        q = ctx.client_reports.get(c)
+        if q is not None and all(q is not b for b in r.blocks):
+            r.blocks.append(q)
+    r.unproved = True
 
 
 def _is_client_new(ctx: Context, new: Node) -> bool:
@@ -2087,7 +2203,7 @@ def _check_calls(ctx: Context) -> None:
         value, where = _model_value(ctx, call)
         if value is None:
             if resolved or facts.imports_openai:  # unresolved: maybe openai's
-                _unseen_request(ctx, call, resolved)
+                _unseen_request(ctx, call, resolved, clients or [])
             continue
         node = unwrap(value)
         via = None
@@ -2096,7 +2212,7 @@ def _check_calls(ctx: Context) -> None:
             name = text(node)
             declared = facts.value_of(node)
             if declared is None:
-                if name in facts.local_imports and facts.declared_once(name):
+                if name in facts.local_imports and _module_level(ctx, node):
                     # a constant of another module: its definition is
                     # rewritten there (or reported) with this read counted
                     safe = (
@@ -2120,10 +2236,16 @@ def _check_calls(ctx: Context) -> None:
                     )
                 continue
             via = name
-            exported = name in facts.exported and name not in exports
+            binding = facts.binding(node)
+            exported = (
+                binding is not None
+                and binding.scope.type == "program"
+                and name in facts.exported
+                and name not in exports
+            )
             node = unwrap(declared)
             # reads of the constant besides its declaration and model positions
-            shared = _read_elsewhere(ctx, name)
+            shared = _read_elsewhere(ctx, binding)
         frag = string_fragment(node) if node is not None else None
         model = string_value(node)
         if frag is None or model is None:
@@ -2147,16 +2269,17 @@ def _check_calls(ctx: Context) -> None:
     # exported constants other modules of the run send as ``model``: their
     # reads there count (codemods/typescript/project.py)
     for name, export in exports.items():
-        value = facts.declared_values.get(name) if facts.declared_once(name) else None
-        node = unwrap(value)
+        b = facts.module_binding(name)
+        certain = b is not None and b.declarator is not None and not (b.reassigned or b.assigned)
+        node = unwrap(b.value) if b is not None and certain else None
         frag = string_fragment(node) if node is not None else None
         model = string_value(node)
-        if name in facts.reassigned or frag is None or model is None:
+        if frag is None or model is None:
             continue
         ctx.handled.add(name)
         site = sites.get(frag.id)
         if site is None:
-            site = sites[frag.id] = _ModelSite(frag, model, name, False, _read_elsewhere(ctx, name))
+            site = sites[frag.id] = _ModelSite(frag, model, name, False, _read_elsewhere(ctx, b))
             order.append(frag.id)
         site.shared = site.shared or export.other_uses > 0
         site.decisions += ["migrate" if export.safe else None]
@@ -2165,9 +2288,19 @@ def _check_calls(ctx: Context) -> None:
         _check_model(ctx, sites[key])
 
 
-def _read_elsewhere(ctx: Context, name: str) -> bool:
-    """Is the constant ``name`` read anywhere but ``model: name`` values?"""
-    for ident in ctx.facts.reads.get(name, []):
+def _module_level(ctx: Context, ident: Node | None) -> bool:
+    """Does a read refer to the one declaration of its name at the top of
+    the file (an import, a module constant)?"""
+    b = ctx.facts.binding(ident)
+    return b is not None and b.scope.type == "program"
+
+
+def _read_elsewhere(ctx: Context, binding: Binding | None) -> bool:
+    """Is the constant ``binding`` read anywhere but ``model: name`` values?"""
+    if binding is None:
+        return True
+    name = binding.name
+    for ident in ctx.facts.reads_of(binding):
         parent = ident.parent
         if parent is None:
             continue
@@ -2295,7 +2428,7 @@ def _check_ai_sdk(ctx: Context) -> None:
         if fn is None:
             continue
         if fn.type == "identifier" and text(fn) in facts.ai_sdk_create:
-            if facts.declared_once(text(fn)):
+            if _module_level(ctx, fn):
                 ctx.report(
                     call,
                     AI_SDK,
@@ -2315,7 +2448,7 @@ def _check_ai_sdk(ctx: Context) -> None:
                 and parts[1] in AI_SDK_METHODS
             ):
                 name = parts[0]
-        if name is not None and facts.declared_once(name):
+        if name is not None and _module_level(ctx, _root_ident(fn)):
             ctx.report(
                 call,
                 AI_SDK,
@@ -2337,20 +2470,12 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
     facts = ctx.facts
     s = ModuleSummary()
     for key, names in ctx.export_names.items():
-        decision = ctx.decisions.get(key)
-        r = ctx.client_reports.get(key)
-        if decision == "migrate" and r is not None:
-            if not fixable or id(r) not in kept:
-                state = "left"  # not rewritten: a file with errors, # noqa: OR101
-            else:  # an unsafe move: what other modules send moves with it, as unsafe
-                state = "unsafe" if r.unsafe else "migrate"
-        else:
-            state = decision or "left"
         for name in names:
-            s.clients[name] = state
+            s.clients[name] = _state(ctx, key, kept, fixable)
     s.handled = set(ctx.handled)
+    _param_summary(ctx, s)
     if not (facts.local_imports or facts.whole_imports or facts.reexports or facts.dynamic_imports):
-        return s if s.clients or s.handled else None
+        return s if s.clients or s.handled or s.client_params else None
     whole_specs: set[str] = set(facts.dynamic_imports)
     for module, name in facts.reexports:
         if name is None:
@@ -2362,15 +2487,19 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
     reads: dict[str, list[Node]] = {}
     for local, (module, name) in facts.local_imports.items():
         s.imports[local] = (module, name)
-        if facts.declared_once(local) and local not in facts.reassigned:
-            reads[local] = [r for r in facts.reads.get(local, []) if not _declares(r)]
-        else:  # shadowed or reassigned: its reads are not followed
+        b = facts.module_binding(local)
+        if b is not None and not (b.reassigned or b.assigned):
+            # the reads of another variable of the same name (a parameter,
+            # a local of a function) are not reads of the import
+            reads[local] = [r for r in facts.reads_of(b) if not _declares(r)]
+        else:  # declared twice at the top, or reassigned: its reads are not followed
             s.other_uses[local] = s.other_uses.get(local, 0) + 1
     for ns, module in facts.whole_imports.items():
-        if not facts.declared_once(ns) or ns in facts.reassigned:
+        b = facts.module_binding(ns)
+        if b is None or b.reassigned or b.assigned:
             whole_specs.add(module)
             continue
-        for ident in facts.reads.get(ns, []):
+        for ident in facts.reads_of(b):
             if _declares(ident):
                 continue
             parent = ident.parent
@@ -2416,6 +2545,7 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
         other -= len(ctx.sinks.get(key, []))
         if other > 0:
             s.other_uses[key] = s.other_uses.get(key, 0) + other
+    _callee_args(ctx, s, kept, fixable)
     for key, flags in ctx.sinks.items():
         s.sink_uses[key] = len(flags)
         if all(flags):
@@ -2436,3 +2566,149 @@ def _declares(ident: Node) -> bool:
         return False
     name = parent.child_by_field_name("name")
     return name is not None and name.id == ident.id
+
+
+def _state(ctx: Context, key: ClientKey, kept: set[int], fixable: bool) -> str:
+    """A client's state after noqa and applicability, as other modules see
+    it: "migrate", "unsafe" (its move is an unsafe fix), "openrouter",
+    "left"."""
+    decision = ctx.decisions.get(key)
+    r = ctx.client_reports.get(key)
+    if decision == "migrate" and r is not None:
+        if not fixable or id(r) not in kept:
+            return "left"  # not rewritten: a file with errors, # noqa: OR101
+        # an unsafe move: what other modules send moves with it, as unsafe
+        return "unsafe" if r.unsafe else "migrate"
+    return decision or "left"
+
+
+def _callee_args(ctx: Context, s: ModuleSummary, kept: set[int], fixable: bool) -> None:
+    """``client_args``: for each call of a function imported from a module of
+    the project, the state of each client it passes ("0", "1"... -> state;
+    "unknown": something else; "*": arguments spread); a read of such a
+    function other than a call (passed on) counts as a call with "*"."""
+    facts = ctx.facts
+    for local in facts.local_imports:
+        b = facts.module_binding(local)
+        if b is None:
+            continue
+        passed_on = 0
+        for read in facts.reads_of(b):
+            parent = read.parent
+            if parent is None or _declares(read):
+                continue
+            if parent.type != "call_expression" or parent.child_by_field_name("function") != read:
+                if parent.type not in ("export_specifier", "export_clause"):
+                    passed_on += 1
+                continue
+            args = parent.child_by_field_name("arguments")
+            named = [c for c in args.named_children if c.type != "comment"] if args else []
+            given: dict[str, str] = {}
+            for i, arg in enumerate(named):
+                if arg.type == "spread_element":
+                    given["*"] = "unknown"
+                    break
+                found = _resolve(ctx, arg)
+                states = {_state(ctx, k, kept, fixable) for k in found or ()}
+                if not found:
+                    given[str(i)] = "unknown"
+                elif len(states) == 1:
+                    given[str(i)] = states.pop()
+                else:
+                    given[str(i)] = "left" if "left" in states else "unknown"
+            s.client_args.setdefault(local, []).append(given)
+        if passed_on:
+            # read as a value too: called where the tool does not see
+            s.client_args.setdefault(local, []).append({"*": "unknown"})
+
+
+def _param_summary(ctx: Context, s: ModuleSummary) -> None:
+    """The exported functions of this file other modules may pass a client
+    to: per identifier parameter, the SDK calls made through it
+    (``param_uses``) and the places it goes that the tool does not follow
+    (``param_escapes``). A function this file also reads (calls itself,
+    passes on) is left out: what reaches its parameters is not all told."""
+    facts = ctx.facts
+    root = facts.root
+    if root is None or not facts.exported:
+        return
+    calls: dict[int, tuple[Node, tuple[str, ...]]] = {}
+    for call in facts.calls:
+        split = _split_call(call)
+        if split is not None:
+            receiver = unwrap(split[0])
+            if receiver is not None:
+                calls[receiver.id] = (call, split[1])
+    lines = ctx.source
+    for binding in [b for bs in ctx.facts.scopes.table.get(root.id, {}).values() for b in bs]:
+        if binding.name not in facts.exported:
+            continue
+        fn = facts.function_of(binding.ident)
+        if fn is None or len(facts.scopes.table[root.id][binding.name]) != 1:
+            continue
+        own = [
+            r
+            for r in facts.reads_of(binding)
+            if r.id != binding.ident.id
+            and not _declares(r)
+            and (r.parent is None or r.parent.type not in ("export_specifier", "export_clause"))
+            and not (r.parent is not None and r.parent.type == "export_statement")
+        ]
+        if own:
+            continue
+        params = _params(fn)
+        for name in _names_exported_as(ctx, binding.name):
+            for index, param in enumerate(params):
+                if param is None:
+                    continue
+                p = text(param)
+                pb = facts.scopes.by_ident.get(param.id)
+                if pb is None:
+                    continue
+                uses: list[tuple[bool, int, str]] = []
+                escapes: list[list[Any]] = []
+                for read in facts.reads_of(pb):
+                    if read.id == param.id:
+                        continue
+                    line = lines.count(b"\n", 0, read.start_byte) + 1
+                    hit = calls.get(read.id)
+                    if hit is not None:
+                        call, path = hit
+                        line = lines.count(b"\n", 0, call.start_byte) + 1
+                        uses.append((_unserved(ctx, call, path) is None, line, ".".join(path)))
+                        continue
+                    found = _escape_of(ctx, read)
+                    if isinstance(found, tuple):
+                        call, ep = found
+                        path = next(q for q in _SOCKET_ENDPOINTS.values() if _endpoint(q) is ep)
+                        uses.append((False, line, ".".join(path)))
+                    elif isinstance(found, _Escape):
+                        at = lines.count(b"\n", 0, found.node.start_byte) + 1
+                        escapes.append([at, found.what, found.why])
+                    elif isinstance(found, _Callee):
+                        escapes.append([line, f"is passed to `{found.local}`", _NOT_FOLLOWED])
+                    elif isinstance(found, str):
+                        escapes.append(
+                            [line, "is passed to a function of its module", _NOT_FOLLOWED]
+                        )
+                    elif _copied(read):
+                        escapes.append([line, "is copied to another variable", _NOT_FOLLOWED])
+                s.client_params.setdefault(name, {})[p] = index
+                s.param_uses.setdefault(name, {})[p] = uses
+                if escapes:
+                    s.param_escapes.setdefault(name, {})[p] = escapes
+
+
+def _copied(read: Node) -> bool:
+    """``const other = client``, ``other = client``: an alias the summary of
+    a parameter does not follow."""
+    node, parent = read, read.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        node, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type == "variable_declarator":
+        return parent.child_by_field_name("value") == node
+    if parent.type == "assignment_expression":
+        return parent.child_by_field_name("right") == node
+    return False

@@ -146,7 +146,7 @@ def _check_chunk_handler(ctx: Context, call: Node, callee: Node, streams: dict[i
     stream = _stream_call(ctx, callee.child_by_field_name("object"), streams)
     handler = unwrap(named[1])
     if handler is not None and handler.type == "identifier":
-        handler = _functions(ctx).get(text(handler))
+        handler = ctx.facts.function_of(handler)
     if stream is None or handler is None or not _moves(ctx, stream):
         return
     if handler.type not in (
@@ -178,10 +178,7 @@ def _check_next(ctx: Context, call: Node, callee: Node, streams: dict[int, Node]
     target = unwrap(callee.child_by_field_name("object"))
     if target is None or target.type != "identifier":
         return
-    name = text(target)
-    if not facts.declared_once(name) or name in facts.reassigned:
-        return
-    iterator = unwrap(facts.declared_values.get(name))
+    iterator = unwrap(facts.value_of(target))
     if iterator is None or iterator.type != "call_expression":
         return
     getter = unwrap(iterator.child_by_field_name("function"))
@@ -351,44 +348,11 @@ def _stream_call(
     return None
 
 
-def _functions(ctx: Context) -> dict[str, Node]:
-    """name -> the function node of the module's functions declared once:
-    ``function f() {}`` and ``const f = (...) => ...`` / ``function () {}``."""
-    facts = ctx.facts
-    cached = getattr(facts, "_stream_functions", None)
-    if cached is not None:
-        return cached
-    out: dict[str, Node] = {}
-    root = facts.root
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if node.type in ("function_declaration", "generator_function_declaration"):
-            name = node.child_by_field_name("name")
-            if name is not None and facts.declared_once(text(name)):
-                out[text(name)] = node
-        elif node.type == "variable_declarator":
-            name = node.child_by_field_name("name")
-            value = unwrap(node.child_by_field_name("value"))
-            if (
-                name is not None
-                and name.type == "identifier"
-                and value is not None
-                and value.type in ("arrow_function", "function_expression", "function")
-                and facts.declared_once(text(name))
-                and text(name) not in facts.reassigned
-            ):
-                out[text(name)] = value
-        stack.extend(node.children)
-    facts._stream_functions = out  # type: ignore[attr-defined]
-    return out
-
-
 def _function_of_call(ctx: Context, call: Node) -> Node | None:
     callee = unwrap(call.child_by_field_name("function"))
     if callee is None or callee.type != "identifier":
         return None
-    return _functions(ctx).get(text(callee))
+    return ctx.facts.function_of(callee)
 
 
 def _returns(function: Node) -> list[Node | None]:

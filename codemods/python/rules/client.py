@@ -69,7 +69,9 @@ CLIENT = rule(
         finding (`# noqa: OR204`) accepts the ID as it is: the fix is safe
         again. Unsafe too when a model sent through it is kept bare (OR206)
         or read from a class field the tool does not follow (OR205 on
-        `agent.model`), and when the client escapes into code whose requests
+        `agent.model`; in TypeScript, OR205 on a request object the tool did
+        not read: a variable declared twice where it is read, or written
+        again), and when the client escapes into code whose requests
         the tool cannot check (passed to a class, a method, a library call
         such as instructor's `Instructions` or `llm_validator`; stored in a
         container or on another object): the message names where.
