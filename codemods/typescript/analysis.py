@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from codemods.typescript.scopes import Binding, Scopes, build
+from codemods.typescript.scopes import BLOCK_SCOPES, FUNCTION_SCOPES, Binding, Scopes, build
 
 Node = Any  # tree_sitter.Node
 
@@ -167,31 +167,9 @@ FUNCTION_NODES = frozenset(
     }
 )
 
-#: what a ``let``/``const`` is scoped to (its nearest enclosing one) ...
-_BLOCK_SCOPES = frozenset(
-    {
-        "statement_block",
-        "program",
-        "for_statement",
-        "for_in_statement",
-        "switch_body",
-        "class_static_block",
-    }
-)
-#: ... and a ``var``
-_FUNCTION_SCOPES = frozenset(
-    {
-        "program",
-        "function_declaration",
-        "function_expression",
-        "function",
-        "arrow_function",
-        "method_definition",
-        "generator_function_declaration",
-        "generator_function",
-        "class_static_block",
-    }
-)
+# what a ``let``/``const`` and a ``var`` are scoped to: codemods/typescript/scopes.py
+_BLOCK_SCOPES = BLOCK_SCOPES
+_FUNCTION_SCOPES = FUNCTION_SCOPES
 
 
 def declaration_scope(declarator: Node | None) -> Node | None:

@@ -2516,13 +2516,7 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
                 reads.setdefault(key, []).append(parent)
             else:
                 whole_specs.add(module)  # passed on, ``ns[k]``: not followed
-    calls = {}
-    for call in facts.calls:
-        split = _split_call(call)
-        if split is not None:
-            receiver = unwrap(split[0])
-            if receiver is not None:
-                calls[receiver.id] = (call, split[1])
+    calls = _calls_by_receiver(facts)
     lines = ctx.source
     for key, nodes in reads.items():
         other = 0
@@ -2632,13 +2626,7 @@ def _param_summary(ctx: Context, s: ModuleSummary) -> None:
     root = facts.root
     if root is None or not facts.exported:
         return
-    calls: dict[int, tuple[Node, tuple[str, ...]]] = {}
-    for call in facts.calls:
-        split = _split_call(call)
-        if split is not None:
-            receiver = unwrap(split[0])
-            if receiver is not None:
-                calls[receiver.id] = (call, split[1])
+    calls = _calls_by_receiver(facts)
     lines = ctx.source
     for binding in [b for bs in ctx.facts.scopes.table.get(root.id, {}).values() for b in bs]:
         if binding.name not in facts.exported:
@@ -2712,3 +2700,16 @@ def _copied(read: Node) -> bool:
     if parent.type == "assignment_expression":
         return parent.child_by_field_name("right") == node
     return False
+
+
+def _calls_by_receiver(facts: Any) -> dict[int, tuple[Node, tuple[str, ...]]]:
+    """The file's method calls by their receiver's node id: (the call, the
+    member path after the receiver)."""
+    calls: dict[int, tuple[Node, tuple[str, ...]]] = {}
+    for call in facts.calls:
+        split = _split_call(call)
+        if split is not None:
+            receiver = unwrap(split[0])
+            if receiver is not None:
+                calls[receiver.id] = (call, split[1])
+    return calls
