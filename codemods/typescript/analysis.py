@@ -214,19 +214,12 @@ class Facts:
     ai_sdk_create: set[str] = field(default_factory=set)
     ai_sdk_provider: set[str] = field(default_factory=set)
     imports_openai: bool = False
-    # name -> how many times the file declares it (imports, variables,
-    # functions, classes, parameters)
-    bindings: dict[str, int] = field(default_factory=dict)
     # name -> the value of its one ``const``/``let``/``var`` declarator
     declared_values: dict[str, Node] = field(default_factory=dict)
-    # name -> its last ``variable_declarator`` (with a value or not: ``let x;``)
-    declarators: dict[str, Node] = field(default_factory=dict)
     # names declared with ``export``
     exported: set[str] = field(default_factory=set)
     # name -> identifier nodes that read it
     reads: dict[str, list[Node]] = field(default_factory=dict)
-    # names assigned after their declaration (``client = other``)
-    reassigned: set[str] = field(default_factory=set)
     # name -> the values of its plain assignments (``client = new OpenAI()``)
     assigned: dict[str, list[Node]] = field(default_factory=dict)
     # ``this.x`` / class field ``x`` -> the values assigned to it
@@ -289,9 +282,6 @@ class Facts:
             return None
         value = unwrap(b.value)
         return value if value is not None and value.type in FUNCTION_NODES else None
-
-    def declared_once(self, name: str) -> bool:
-        return self.bindings.get(name, 0) == 1
 
     def value_of(self, ident: Node | None) -> Node | None:
         """The value an identifier certainly holds: the initialiser of the
@@ -375,16 +365,6 @@ def _kind_of_export(name: str) -> str | None:
     return _export_meaning(name)
 
 
-_BINDING_PARENTS = {
-    "function_declaration": "name",
-    "generator_function_declaration": "name",
-    "class_declaration": "name",
-    "abstract_class_declaration": "name",
-    "function_expression": "name",
-    "class": "name",
-}
-
-
 def collect(root: Node, source: bytes) -> Facts:
     facts = Facts(root=root)
     facts.uses_deno = b"Deno." in source
@@ -411,55 +391,11 @@ def collect(root: Node, source: bytes) -> Facts:
                         facts.imports_openai = True
                         facts.openai_names[text(ident)] = "namespace+client"
                         facts.openai_idents.add(ident.id)
-                        _bind(facts, text(ident))
                     elif ident is not None and is_project_specifier(string_value(req_src)):
                         facts.whole_imports[text(ident)] = string_value(req_src) or ""
-                        _bind(facts, text(ident))
             continue
         if t == "variable_declarator":
             _collect_declarator(node, facts)
-        elif t in _BINDING_PARENTS:
-            name = node.child_by_field_name(_BINDING_PARENTS[t])
-            if name is not None and name.type in ("identifier", "type_identifier"):
-                if t not in ("function_expression", "class"):
-                    _bind(facts, text(name))
-        elif t in ("required_parameter", "optional_parameter"):
-            pattern = node.child_by_field_name("pattern")
-            for ident in _pattern_names(pattern):
-                _bind(facts, ident)
-        elif t == "formal_parameters":
-            for c in node.named_children:
-                if c.type in (
-                    "identifier",
-                    "assignment_pattern",
-                    "object_pattern",
-                    "array_pattern",
-                ):
-                    for ident in _pattern_names(c):
-                        _bind(facts, ident)
-        elif t == "arrow_function":
-            param = node.child_by_field_name("parameter")
-            if param is not None and param.type == "identifier":
-                _bind(facts, text(param))
-        elif t == "for_in_statement":
-            # ``for (const x of xs)`` declares x; ``for (x of xs)`` assigns it
-            left = node.child_by_field_name("left")
-            declared = node.child_by_field_name("kind") is not None
-            for ident in _pattern_names(left):
-                if declared:
-                    _bind(facts, ident)
-                else:
-                    facts.reassigned.add(ident)
-        elif t in ("augmented_assignment_expression", "update_expression"):
-            target = node.child_by_field_name(
-                "left" if t == "augmented_assignment_expression" else "argument"
-            )
-            if target is not None and target.type == "identifier":
-                facts.reassigned.add(text(target))
-        elif t == "catch_clause":
-            param = node.child_by_field_name("parameter")
-            for ident in _pattern_names(param):
-                _bind(facts, ident)
         elif t == "export_statement":
             src = node.child_by_field_name("source")
             module = string_value(src) if src is not None else None
@@ -529,14 +465,8 @@ def collect(root: Node, source: bytes) -> Facts:
         elif t == "assignment_expression":
             left = node.child_by_field_name("left")
             right = node.child_by_field_name("right")
-            if left is not None and left.type == "identifier":
-                facts.reassigned.add(text(left))
-                if right is not None:
-                    facts.assigned.setdefault(text(left), []).append(right)
-            elif left is not None and left.type in ("object_pattern", "array_pattern"):
-                # ``({ model } = config)``, ``[a, b] = pair``
-                for ident in _pattern_names(left):
-                    facts.reassigned.add(ident)
+            if left is not None and left.type == "identifier" and right is not None:
+                facts.assigned.setdefault(text(left), []).append(right)
             parts = member_parts(left)
             if parts is not None and len(parts) == 2 and parts[0] == "this" and right is not None:
                 facts.members.setdefault(parts[1], []).append(right)
@@ -564,10 +494,6 @@ def collect(root: Node, source: bytes) -> Facts:
         facts.quote = first_quote
     facts.scopes = build(root)
     return facts
-
-
-def _bind(facts: Facts, name: str) -> None:
-    facts.bindings[name] = facts.bindings.get(name, 0) + 1
 
 
 def _pattern_names(node: Node | None) -> list[str]:
@@ -636,7 +562,6 @@ def _collect_import(node: Node, module: str | None, facts: Facts) -> None:
                             idents.append(alias)
             for ident in idents:
                 facts.socket_names[text(ident)] = socket
-                _bind(facts, text(ident))
         return
     if clause is not None and module is not None and is_project_specifier(module):
         _collect_relative_import(clause, module, facts)
@@ -647,7 +572,6 @@ def _collect_import(node: Node, module: str | None, facts: Facts) -> None:
         return
     for c in clause.named_children:
         if c.type == "identifier":  # default import
-            _bind(facts, text(c))
             if module == OPENAI:
                 facts.openai_names[text(c)] = "client"
                 facts.openai_idents.add(c.id)
@@ -656,7 +580,6 @@ def _collect_import(node: Node, module: str | None, facts: Facts) -> None:
         elif c.type == "namespace_import":
             ident = next((i for i in c.named_children if i.type == "identifier"), None)
             if ident is not None:
-                _bind(facts, text(ident))
                 if module == OPENAI:
                     facts.openai_names[text(ident)] = "namespace"
                     facts.openai_idents.add(ident.id)
@@ -668,7 +591,6 @@ def _collect_import(node: Node, module: str | None, facts: Facts) -> None:
                 alias = spec.child_by_field_name("alias") or name
                 if name is None or alias is None:
                     continue
-                _bind(facts, text(alias))
                 imported = string_value(name) if name.type == "string" else text(name)
                 if imported is None:
                     continue
@@ -691,8 +613,6 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
         return
     if name.type == "identifier":
         ident = text(name)
-        _bind(facts, ident)
-        facts.declarators[ident] = node
         socket = openai_socket_module(_required(value))
         if socket is not None:  # const rt = require("openai/realtime/ws")
             facts.socket_names[ident] = socket
@@ -718,8 +638,6 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
                             facts.openai_idents.add(name.id)
         return
     names = _pattern_names(name)
-    for ident in names:
-        _bind(facts, ident)
     socket = openai_socket_module(_required(value))
     if socket is not None:  # const { OpenAIRealtimeWS } = require("openai/realtime/ws")
         for ident in names:
