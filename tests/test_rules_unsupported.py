@@ -491,3 +491,27 @@ def test_nested_resource_is_resolved_through_the_client_before_it() -> None:
         client.beta.assistants.files.list(assistant_id="a")
         """
     assert codes(src, prefix="OR", header=False) == [("OR119", 4)]
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        ("store=True, previous_response_id=prev", "`responses.create` with store=True"),
+        ("previous_response_id=prev", "`responses.create` with previous_response_id"),
+        ('tools=[{"type": "file_search"}]', "`responses.create` with tool 'file_search'"),
+    ],
+)
+def test_or119_says_why_a_responses_call_is_openais_alone(args: str, shown: str) -> None:
+    # OpenRouter serves the Responses API, so "`responses.create`" alone
+    # read as a false claim: the finding names what keeps the call on OpenAI
+    src = textwrap.dedent(
+        f"""\
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(prev):
+            return client.responses.create(model="gpt-4o", input="hi", {args})
+        """
+    )
+    found = [f for f in run(src, header=False) if f.code == "OR119"]
+    assert len(found) == 1, found
+    assert f"({shown})" in found[0].message, found[0].message

@@ -1042,9 +1042,9 @@ def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
     uses = [] if on_openrouter else clients.index(ctx).uses().get(id(call), [])
     if uses and not any(u.supported for u in uses):
         _leave(ctx, call)
-        shown = sorted({clients.resource_path(u.call) for u in uses if u.call is not None})
+        shown = sorted({_use_shown(u.call) for u in uses if u.call is not None})
         elsewhere = sorted({(u.resource or "", u.where or "") for u in uses if u.call is None})
-        listed = [f"`{x}`" for x in shown] + [f"`{r}` in {w}" for r, w in elsewhere]
+        listed = shown + [f"`{r}` in {w}" for r, w in elsewhere]
         listed_text = ", ".join(listed[:3]) + (" ..." if len(listed) > 3 else "")
         ctx.report(
             call,
@@ -1054,6 +1054,17 @@ def decide_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None:
         )
         return
     migrate_constructor(ctx, call, cls_name)  # decided in _record_decisions
+
+
+def _use_shown(call: cst.Call) -> str:
+    """How OR119 shows a call: its resource path, and for a Responses call
+    (which OpenRouter serves) what makes this one OpenAI's alone:
+    "`responses.create` with store=True"."""
+    from codemods.python.rules.unsupported import openai_state_reason
+
+    path = clients.resource_path(call)
+    reason = openai_state_reason(call) if path.startswith("responses.") else None
+    return f"`{path}`" + (f" with {reason}" if reason is not None else "")
 
 
 def _points_elsewhere(ctx: RuleContext, call: cst.Call) -> bool:

@@ -362,22 +362,28 @@ def _classify_use(call: cst.Call) -> tuple[cst.BaseExpression, bool] | None:
 
 
 def _needs_openai_state(call: cst.Call) -> bool:
-    """A Responses call that only OpenAI can serve: stored state
+    return openai_state_reason(call) is not None
+
+
+def openai_state_reason(call: cst.Call) -> str | None:
+    """Why a Responses call is one only OpenAI can serve: stored state
     (``store=True``, ``previous_response_id``, ``background=True``) or a
-    tool that runs on OpenAI's servers (``file_search``...)."""
+    tool that runs on OpenAI's servers (``file_search``...); None when it
+    is not (what the argument shows: "store=True", "tool 'file_search'")."""
     kwargs = _kwargs(call)
     for key in ("store", "background"):
         if key in kwargs and _is_literal(kwargs[key].value, "True"):
-            return True
+            return f"{key}=True"
     for key in ("previous_response_id", "conversation"):
         if key in kwargs and not _is_literal(kwargs[key].value, "None"):
-            return True
+            return key
     tools = kwargs.get("tools")
-    return (
-        tools is not None
-        and isinstance(tools.value, cst.List)
-        and any(_hosted_tool(el.value) is not None for el in tools.value.elements)
-    )
+    if tools is not None and isinstance(tools.value, cst.List):
+        for el in tools.value.elements:
+            hosted = _hosted_tool(el.value)
+            if hosted is not None:
+                return f"tool '{hosted}'"
+    return None
 
 
 # OpenAI's hosted Responses tools: they run on OpenAI's side
