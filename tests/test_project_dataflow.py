@@ -28,9 +28,9 @@ def write(root: Path, files: dict[str, str]) -> None:
         p.write_text(textwrap.dedent(text))
 
 
-def check(root: Path, *paths: str) -> dict[str, list[tuple[int, str, str]]]:
+def check(root: Path, *paths: str, context: bool = False) -> dict[str, list[tuple[int, str, str]]]:
     targets = [str(root / p) for p in paths] if paths else [str(root)]
-    results, errors = run(RunInput(paths=targets, config=EngineConfig()))
+    results, errors = run(RunInput(paths=targets, config=EngineConfig(), project_context=context))
     assert not errors
     out: dict[str, list[tuple[int, str, str]]] = {}
     for processed in results:
@@ -186,7 +186,7 @@ def test_module_imported_whole_in_a_skipped_file_is_counted_as_text(tmp_path: Pa
     assert changed(out, "app/settings.py") is None
 
 
-def test_not_a_plain_assignment_is_left_to_the_importer(tmp_path: Path) -> None:
+def test_a_plain_reexport_is_followed_to_the_definer(tmp_path: Path) -> None:
     write(
         tmp_path,
         {
@@ -196,9 +196,11 @@ def test_not_a_plain_assignment_is_left_to_the_importer(tmp_path: Path) -> None:
             "app/service.py": SERVICE,
         },
     )
+    # a re-export is followed to the module that defines the name
     out = check(tmp_path)
-    assert [c for _, c, _ in out["app/service.py"]] == ["OR205"]
-    assert changed(out, "app/base.py") is None
+    assert "app/service.py" not in out
+    assert changed(out, "app/base.py") == 'CHAT_MODEL = "openai/gpt-4o-mini"\n'
+    assert changed(out, "app/settings.py") is None
 
 
 def test_single_file_run_reports_defined_elsewhere(tmp_path: Path) -> None:
@@ -387,3 +389,58 @@ def test_module_index_on_demand_equals_computing_every_file(tmp_path) -> None:
             assert name not in by_module
     for missing in ("nope", "app.nope", "deep.x", "sub.settings"):
         assert missing not in by_module
+
+
+REEXPORTING = """
+    from openai import OpenAI
+    from app import CHAT_MODEL
+
+    client = OpenAI(base_url="https://openrouter.ai/api/v1", api_key="k")
+
+    def ask(prompt):
+        return client.chat.completions.create(model=CHAT_MODEL, messages=[])
+"""
+
+
+def test_a_constant_read_through_a_package_reexport_is_mapped_where_it_is_defined(
+    tmp_path: Path,
+) -> None:
+    # ``from app import CHAT_MODEL`` where app/__init__.py re-exports it from
+    # .config (through .defaults, renamed): the definer rewrites it. It
+    # stayed bare with an OR205, while the client it is sent through moved
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "from .config import MODEL as CHAT_MODEL\n",
+            "app/config.py": "from app.defaults import MODEL\n",
+            "app/defaults.py": 'MODEL = "gpt-4o-mini"\n',
+            "app/service.py": REEXPORTING,
+            "pyproject.toml": "",  # the project root a named file's context comes from
+        },
+    )
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["app/defaults.py"]] == ["OR201"]
+    assert "app/service.py" not in out
+    assert changed(out, "app/defaults.py") == 'MODEL = "openai/gpt-4o-mini"\n'
+    assert changed(out, "app/__init__.py") is None and changed(out, "app/config.py") is None
+    # named alone (pre-commit), with its project around it: the same
+    alone = check(tmp_path, "app/service.py", context=True)
+    assert "app/service.py" not in alone
+    assert changed(alone, "app/service.py") is None
+
+
+def test_a_reexport_through_a_module_imported_whole_is_not_followed(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "from .config import MODEL as CHAT_MODEL\n",
+            "app/config.py": 'MODEL = "gpt-4o-mini"\n',
+            "app/service.py": REEXPORTING,
+            # ``app.CHAT_MODEL`` read off the package imported whole: not counted
+            "app/other.py": "import openai\nimport app\nx = app.CHAT_MODEL\n",
+        },
+    )
+    out = check(tmp_path)
+    assert "app/config.py" not in out
+    (finding,) = out["app/service.py"]
+    assert finding[1] == "OR205"

@@ -1371,6 +1371,7 @@ def _second_round(
         plan_private,
         plan_run_moves,
         plan_streams,
+        reexporters_to_read,
         watched_names,
     )
 
@@ -1595,8 +1596,15 @@ def _second_round(
                             sink_functions=project.sink_functions)
               for path, project in calls.items()}):  # fmt: skip
         current = files()
-    # model constants: their definers, then their importers
+    # model constants: their definers, then their importers (a definer read
+    # for the first time may only re-export the name: read first, then the
+    # plan follows it to the module that defines it; a chain, a step a time)
     the_plan = plan(current, modules, mentions)
+    for _ in range(8):
+        if not rerun({path: given(path) for path in reexporters_to_read(the_plan, current)}):
+            break
+        current = files()
+        the_plan = plan(current, modules, mentions)
     rerun({path: replace(given(path), exports=exports.exports)
            for path, exports in the_plan.definers.items()})  # fmt: skip
     handled: dict[str, set[str]] = {}

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -1205,7 +1206,70 @@ def _reads(files: list[FileInfo], modules: Modules) -> tuple[_Reads, set[str], l
                 continue
             if target in by_module:
                 uses[(target, name)].append((path, local, summary))
-    return uses, opaque, unread
+    return _through_reexports(files, modules, uses, opaque), opaque, unread
+
+
+def reexporters_to_read(plan: Plan, files: Iterable[FileInfo]) -> list[str]:
+    """Definers ``plan`` names that were not read (no summary) and may only
+    re-export a name (``from .config import MODEL`` in a package's
+    ``__init__.py``, which never names openai): their text does not assign
+    it. They are read first, so that the plan follows the re-export to the
+    module that defines it (:func:`_through_reexports`)."""
+    data = {path: d for path, _, summary, d in files if summary is None and d is not None}
+    out = []
+    for path, project in plan.definers.items():
+        if path not in data:
+            continue
+        text = data[path]
+        raw = text() if callable(text) else text
+        for export in project.exports:
+            if not re.search(rb"(?m)^\s*%s\s*[:=]" % re.escape(export.name.encode()), raw):
+                out.append(path)
+                break
+    return sorted(out)
+
+
+def _through_reexports(
+    files: list[FileInfo], modules: Modules, uses: _Reads, opaque: set[str]
+) -> _Reads:
+    """``uses`` with the reads of a name a module re-exports (``from
+    .clients import MODEL`` in ``pkg/__init__.py``, read as ``from pkg
+    import MODEL``) counted where the name is defined (``pkg.clients``), so
+    its definer rewrites it for every reader, through chains of re-exports.
+    A module of the chain imported whole (its reads cannot be counted)
+    makes the definer opaque (``opaque`` is updated). Star imports are not
+    followed (the module may define the name itself)."""
+    by_module, names = modules
+    summaries = {path: summary for path, _, summary, _ in files if summary is not None}
+
+    def follow(module: str, name: str) -> tuple[str, str, list[str]] | None:
+        chain: list[str] = []
+        while True:
+            path = by_module[module] if module in by_module else None
+            summary = summaries.get(path) if path is not None else None
+            if summary is None or path not in names or name not in summary.imports:
+                return (module, name, chain) if chain else None
+            if module in chain:
+                return None  # a cycle: nothing defines it
+            written, theirs = summary.imports[name]
+            me, is_pkg = names[path]
+            target = resolve(written, me, is_pkg) if written != "?" else None
+            if target is None or target not in by_module or f"{target}.{theirs}" in by_module:
+                return None  # defined outside the run, or a module
+            chain.append(module)
+            module, name = target, theirs
+
+    out: _Reads = defaultdict(list)
+    for (target, name), readers in uses.items():
+        hit = follow(target, name)
+        if hit is None:
+            out[(target, name)].extend(readers)
+            continue
+        definer, theirs, chain = hit
+        out[(definer, theirs)].extend(readers)
+        if any(m in opaque for m in chain):
+            opaque.add(definer)
+    return out
 
 
 def plan_keys(
