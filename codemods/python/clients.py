@@ -407,12 +407,26 @@ class ClientIndex:
                 return {UNKNOWN}  # a lambda's parameter: its callers are not followed
             values = f.bindings.get((id(node), name))
             if values:
-                return self._annotated((id(node), name), self._union(values, node))
+                return self._annotated(
+                    (id(node), name), self._union(values, node) | self._import_of(node, name)
+                )
+            if (id(node), name) in f.import_bindings:
+                return self._imported(name) or {UNKNOWN}  # ``from mylib import client`` here
             node = f.scope_of.get(id(node))
         values = f.bindings.get((0, name))
         if values:
-            return self._annotated((0, name), self._union(values, None))
+            return self._annotated(
+                (0, name), self._union(values, None) | self._import_of(None, name)
+            )
         return self._imported(name) or {UNKNOWN}
+
+    def _import_of(self, scope: cst.CSTNode | None, name: str) -> set[Atom]:
+        """What an import binding ``name`` in ``scope`` as well as an
+        assignment may give (``client = OpenAI()`` and later ``from mylib
+        import client``): whatever the imported name is, unknown here."""
+        if (id(scope) if scope is not None else 0, name) in self.ctx.facts.import_bindings:
+            return self._imported(name) or {UNKNOWN}
+        return set()
 
     def _annotated(self, key: tuple[int, str], atoms: set[Atom]) -> set[Atom]:
         """``atoms`` of a target whose annotation may be an Azure client or
