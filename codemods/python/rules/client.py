@@ -249,7 +249,9 @@ OPENAI_KEY_KEPT = rule(
     fixable=False,
     what="""
         In a file whose OpenAI clients move to OpenRouter (built here, or
-        imported from a module of the run that moves them), or in a run
+        imported from a module of the run that moves them) or are on it
+        already reading the OpenRouter key variable (so the finding stays
+        after `migrate`), or in a run
         where another file moves them (a start-up script, a settings
         module), reports code that
         still sets `OPENAI_API_KEY` (`os.environ["OPENAI_API_KEY"] = ...`,
@@ -1901,9 +1903,24 @@ def check_openai_key_kept(ctx: RuleContext) -> None:
 def _clients_moving(ctx: RuleContext) -> str | None:
     """What moves to OpenRouter in this file, in words ("this file's OpenAI
     clients move to OpenRouter and read"); None: nothing does."""
-    for site_id in clients.index(ctx).sites:
+    index = clients.index(ctx)
+    for site_id in index.sites:
         if ctx.client_decisions.get(site_id) == clients.DECISION_MIGRATE:
             return "this file's OpenAI clients move to OpenRouter and read"
+    # migrated already (by an earlier run, or by hand): the gate still stops
+    # a deployment configured for OpenRouter alone, so the finding stays
+    # after ``migrate`` (a client on OpenRouter that reads $OPENAI_API_KEY,
+    # or a key the tool cannot read, may hold the OpenRouter key there: not this)
+    env = ctx.settings.api_key_env
+    for site_id, site in index.sites.items():
+        if ctx.client_decisions.get(site_id) != clients.DECISION_OPENROUTER:
+            continue
+        key = next(
+            (a.value for a in site.call.args if a.keyword and a.keyword.value == "api_key"), None
+        )
+        name = env_lookup_name(ctx, key) if key is not None else None
+        if name is not None and string_value(name) == env:
+            return "this file's OpenAI clients are on OpenRouter and read"
     from codemods.python.rules.module_client import plan_for
 
     plan = plan_for(ctx)
@@ -1911,6 +1928,8 @@ def _clients_moving(ctx: RuleContext) -> str | None:
         p.edits and p.rule.code in ("OR110", "OR111") for p in plan.pending
     ):
         return "the module-level openai client moves to OpenRouter and reads"
+    if plan.state == "openrouter" and plan.key_env == env:
+        return "the module-level openai client is on OpenRouter and reads"
     project = ctx.project
     if project is not None and any(
         state == clients.DECISION_MIGRATE for _, state in project.clients
