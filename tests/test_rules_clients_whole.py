@@ -266,6 +266,50 @@ def test_a_deselected_client_rule_leaves_models_reported_but_not_fixed() -> None
     assert r.new_source is None
 
 
+@pytest.mark.parametrize("ignore", [("OR201",), ("OR2",)])
+def test_a_deselected_model_rule_keeps_the_client_with_its_models(ignore) -> None:
+    # the reverse of ``--ignore OR101``: a client moved without its model IDs
+    # would send them to OpenRouter bare, which it rejects
+    src = "from openai import OpenAI\nclient = OpenAI()\n" + CHAT + "\n"
+    r = run(src, ignore=ignore)
+    assert [(f.code, f.applicability) for f in r.findings] == [("OR101", "unsafe")], r.findings
+    assert "'gpt-4o' at " in r.findings[0].message
+    assert "(OR201 not selected)" in r.findings[0].message
+    assert r.new_source is None
+    # the module-level client: its configuration stays with its model IDs too
+    src = "import openai\n" + CHAT.replace("client.", "openai.") + "\n"
+    r = run(src, ignore=ignore)
+    assert [(f.code, f.applicability) for f in r.findings] == [("OR111", "unsafe")], r.findings
+    assert r.new_source is None
+
+
+@pytest.mark.parametrize("ignore", [("OR111",), ("OR1",)])
+def test_a_deselected_module_client_rule_leaves_its_models_reported_but_not_fixed(
+    ignore,
+) -> None:
+    # like ``--ignore OR101`` for a constructor: the module-level client is
+    # not configured in this run, so its model IDs are not prefixed either
+    src = "import openai\n" + CHAT.replace("client.", "openai.") + "\n"
+    r = run(src, ignore=ignore)
+    assert [(f.code, f.fixable) for f in r.findings] == [("OR201", False)], r.findings
+    assert "OR111 is not selected" in r.findings[0].message
+    assert r.new_source is None
+
+
+def test_a_deselected_model_rule_keeps_a_client_of_another_module(tmp_path) -> None:
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "clients.py").write_text("from openai import OpenAI\n\nclient = OpenAI()\n")
+    (tmp_path / "app.py").write_text("from clients import client\n\n" + CHAT + "\n")
+    args = ["check", "--no-cache", "--jobs", "1", "--ignore", "OR201", str(tmp_path)]
+    r = cli_runner().invoke(main, args)
+    (line,) = r.stdout.splitlines()
+    assert "clients.py:3:10: OR101 " in line and "'gpt-4o' (OR201 not selected)" in line, line
+    assert "OR101 [*]" not in line
+
+
 def test_models_through_a_suppressed_and_a_migrated_client_in_one_file() -> None:
     src = """\
     from openai import OpenAI

@@ -74,7 +74,10 @@ CLIENT = rule(
         again), and when the client escapes into code whose requests
         the tool cannot check (passed to a class, a method, a library call
         such as instructor's `Instructions` or `llm_validator`; stored in a
-        container or on another object): the message names where.
+        container or on another object): the message names where. Unsafe
+        too when the model IDs sent through it are not rewritten in this
+        run (`--ignore OR201`, `--select OR101`): moved alone, it would send
+        them to OpenRouter bare.
     """,
     sometimes_unsafe=True,
 )
@@ -931,6 +934,19 @@ def blocked_note(blockers: list[Report]) -> str:
             f"unsafe fix, and this client with {'it' if one else 'them'}"
         )
     blockers = [b for b in blockers if b.fix is None]
+    if all(b.unselected for b in blockers):
+        unselected = sorted({b.rule.code for b in blockers})
+        # model IDs this run does not rewrite (``--ignore OR201``): the client stays with them
+        shown = sorted(
+            {f"'{v}'" for b in blockers if (v := _literal(b.node)) is not None} or {"a model ID"}
+        )
+        one = len(shown) == 1
+        return (
+            f"; unsafe fix: {', '.join(shown)} at {REFS} {'is' if one else 'are'} sent through "
+            f"it and not rewritten in this run ({', '.join(unselected)} not selected): moved "
+            f"alone, the client would send {'it' if one else 'them'} to OpenRouter without the "
+            "provider prefix"
+        )
     if all(b.rule.code in _UNPROVED for b in blockers):
         # a model the tool could not follow, or one kept bare for its other
         # uses (OR205, OR206): it is not known to move with the client

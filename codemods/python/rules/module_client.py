@@ -1550,7 +1550,13 @@ def check_module_client(ctx: RuleContext) -> None:
         if blockers:
             for m in ctx.memo.get(MODULE_MODELS, ()):
                 m.requires.append(first)  # moves with the configuration, or not
-    if config is not None and config.rule.code != UNCONFIGURED.code:
+    if config is not None and (
+        config.rule.code != UNCONFIGURED.code
+        # ``--ignore OR111`` / ``--select OR2``: this run does not configure
+        # it, so the model IDs sent through it stay too (a noqa comment for
+        # OR111 is different: it says another module configures it)
+        or not ctx.settings.rule_enabled(UNCONFIGURED.code)
+    ):
         # the model IDs (and stream guards) sent through the module-level
         # client move with the configuration this file has (OR110), or not:
         # a noqa comment for OR110 or ``--ignore OR110`` keeps them on OpenAI too;
