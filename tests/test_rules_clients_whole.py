@@ -252,6 +252,59 @@ def test_an_unrecognised_construction_is_reported_and_its_models_kept(head: str)
     assert migrated(src) == src
 
 
+@pytest.mark.parametrize(
+    ("src", "shown"),
+    [
+        (
+            "from dataclasses import dataclass, field\nfrom openai import OpenAI\n\n"
+            "@dataclass\nclass Cfg:\n    client: OpenAI = field(default_factory=OpenAI)\n",
+            "`default_factory=OpenAI`",
+        ),
+        (
+            "import openai\nfrom pydantic import BaseModel, Field\n\n"
+            "class Cfg(BaseModel):\n    client: openai.AsyncOpenAI = Field(default_factory=openai.AsyncOpenAI)\n",
+            "`default_factory=openai.AsyncOpenAI`",
+        ),
+        (
+            "from functools import partial\nfrom openai import OpenAI\nmake = partial(OpenAI, timeout=5)\n"
+            "make().chat.completions.create(model='gpt-4o', messages=[])\n",
+            "`partial(OpenAI, ...)`",
+        ),
+        (
+            "from openai import OpenAI\nFactory = OpenAI\nc = Factory()\n",
+            "`Factory = OpenAI`, called as `Factory(...)`",
+        ),
+        (
+            "from openai import OpenAI\nPROVIDERS = {'openai': OpenAI}\nc = PROVIDERS[name]()\n",
+            "`{'openai': OpenAI}`",
+        ),
+    ],
+)
+def test_the_client_class_handed_out_as_a_factory_is_reported(src: str, shown: str) -> None:
+    # the clients it builds call OpenAI, and no constructor call shows them:
+    # once a silent miss (no finding for the client at all)
+    r = run(src)
+    found = [f for f in r.findings if f.code == "OR120"]
+    assert len(found) == 1 and shown in found[0].message, r.findings
+    assert found[0].applicability is None
+    assert r.new_source is None
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "from openai import OpenAI\ndef f(c: OpenAI) -> OpenAI:\n    assert isinstance(c, OpenAI)\n    return c\n",
+        "from typing import Union, cast\nfrom openai import AsyncOpenAI, OpenAI\n"
+        "AnyClient = Union[OpenAI, AsyncOpenAI]\nc = cast(OpenAI, get())\n",
+        "from unittest.mock import MagicMock\nfrom openai import OpenAI\nm = MagicMock(spec=OpenAI)\n",
+        # a name bound to the class but never called: a type alias
+        "from openai import OpenAI\nClientType = OpenAI\n",
+    ],
+)
+def test_type_uses_of_the_client_class_are_not_factories(src: str) -> None:
+    assert "OR120" not in codes(src)
+
+
 def test_a_suppressed_client_keeps_its_model_ids_without_a_finding() -> None:
     src = "from openai import OpenAI\nclient = OpenAI()  # noqa: OR101\n" + CHAT + "\n"
     assert codes(src) == []

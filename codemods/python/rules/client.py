@@ -393,7 +393,12 @@ UNRECOGNISED = rule(
         import *`, or imported from openai *and* rebound in the file
         (`try: from openai import OpenAI` / `except ImportError: OpenAI =
         None`). Neither the client nor the model IDs sent through it are
-        rewritten.
+        rewritten. Also reports the class handed out as a factory, which
+        builds clients no call of the file shows: `field(default_factory=
+        OpenAI)`, `functools.partial(OpenAI, ...)`, a value of a dict
+        literal (`{"openai": OpenAI}`), or a name bound to it and called
+        (`Factory = OpenAI` ... `Factory()`). The model IDs sent through
+        the clients it builds are unresolved (their fixes are unsafe).
     """,
     why="""
         A client and its model IDs move together or not at all: prefixing
@@ -802,6 +807,7 @@ def check_clients(ctx: RuleContext) -> None:
             )
         elif q in CLIENT_CLASSES:
             decide_constructor(ctx, call, q.rsplit(".", 1)[1])
+    _report_factories(ctx)
     for cls in f.classes:
         for base in cls.bases:
             bq = f.qualified(base.value)
@@ -815,6 +821,69 @@ def check_clients(ctx: RuleContext) -> None:
     settle_keys(ctx)
     _record_decisions(ctx, index)
     _move_together(ctx, index)
+
+
+_FACTORY_KEYWORDS = ("default_factory", "factory")
+_CLASS_NAMES = sorted({q.rsplit(".", 1)[1] for q in CLIENT_CLASSES})
+_PARTIALS = ("functools.partial", "functools.partialmethod")
+
+
+def _report_factories(ctx: RuleContext) -> None:
+    """OR120: openai's client class handed out uncalled, as a factory
+    (``field(default_factory=OpenAI)``, ``partial(OpenAI, timeout=5)``,
+    ``{"openai": OpenAI}``, ``Factory = OpenAI`` then ``Factory()``): the
+    clients it builds call OpenAI, and no constructor call shows them.
+    Type uses (annotations, ``isinstance``, ``cast``, ``spec=``) are not
+    factories and are not reported."""
+    f = ctx.facts
+    local = [name for name, targets in f.imports.items() if targets & CLIENT_CLASSES]
+    candidates: list[cst.BaseExpression] = [n for name in local for n in f.name_uses.get(name, ())]
+    candidates += [a for name in _CLASS_NAMES for a in f.attribute_uses.get(name, ())]
+    called: set[str] | None = None
+    for node in candidates:
+        q = f.qualified(node)
+        if q not in CLIENT_CLASSES:
+            continue
+        parent = f.parents.get(id(node))
+        shown = ctx.module.code_for_node(node)
+        how = None
+        if isinstance(parent, cst.Arg) and parent.value is node:
+            call = f.parents.get(id(parent))
+            if not isinstance(call, cst.Call):
+                continue
+            keyword = parent.keyword.value if parent.keyword is not None else None
+            if keyword in _FACTORY_KEYWORDS:
+                how = f"`{keyword}={shown}`"
+            elif (
+                keyword is None
+                and call.args
+                and call.args[0] is parent
+                and f.qualified(call.func) in _PARTIALS
+            ):
+                how = f"`{ctx.module.code_for_node(call.func)}({shown}, ...)`"
+        elif isinstance(parent, cst.DictElement) and parent.value is node:
+            how = f"`{{{ctx.module.code_for_node(parent.key)}: {shown}}}`"
+        elif isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
+            targets = (
+                [t.target for t in parent.targets]
+                if isinstance(parent, cst.Assign)
+                else [parent.target]
+            )
+            if called is None:
+                called = {c.func.value for c in f.calls if isinstance(c.func, cst.Name)}
+            names = [t.value for t in targets if isinstance(t, cst.Name) and t.value in called]
+            if names:
+                how = f"`{names[0]} = {shown}`, called as `{names[0]}(...)`"
+        if how is None:
+            continue
+        ctx.report(
+            node,
+            UNRECOGNISED,
+            f"`{shown}` is handed out as a factory ({how}): the clients it builds call "
+            "OpenAI, and the tool sees no constructor call to migrate; build them with "
+            'OpenRouter\'s base_url and key (`base_url="https://openrouter.ai/api/v1", '
+            f'api_key=os.environ["{ctx.settings.api_key_env}"]`, e.g. in a lambda) by hand',
+        )
 
 
 def _move_together(ctx: RuleContext, index: clients.ClientIndex) -> None:
