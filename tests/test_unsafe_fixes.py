@@ -229,6 +229,10 @@ def test_unresolved_receivers_make_model_fixes_unsafe(src: str) -> None:
         "    return client.chat.completions.create(model='gpt-4o-mini')\n",
         # the module's client, though a function elsewhere rebinds the name locally
         RESOLVED + "\n\ndef fan_out(clients):\n    for client in clients:\n        print(client)\n",
+        # a client built by a module-level lambda
+        "from openai import OpenAI\n"
+        'make = lambda: OpenAI(base_url="https://openrouter.ai/api/v1", api_key=k)\n'
+        "make().chat.completions.create(model='gpt-4o-mini')\n",
         # ... or imports another ``client`` in its own scope
         RESOLVED + "\n\ndef other():\n    from mylib import client\n    print(client)\n",
         # the module-level client
@@ -244,6 +248,14 @@ def test_unresolved_receivers_make_model_fixes_unsafe(src: str) -> None:
 def test_resolved_receivers_keep_model_fixes_safe(src: str) -> None:
     fs = _model_findings(run(src))
     assert fs and all(f.applicability == "safe" and f.fixable for f in fs), fs
+
+
+def test_a_client_built_by_a_lambda_moves_with_the_models_sent_through_it() -> None:
+    # once the client moved (safe) while the model sent through ``make()``
+    # stayed bare (unsafe, not applied): a half migration
+    src = "from openai import OpenAI\n\nmake = lambda: OpenAI()\nmake().chat.completions.create(model='gpt-4o')\n"
+    out = migrated(src)
+    assert 'OpenAI(base_url="https://openrouter.ai/api/v1"' in out and "'openai/gpt-4o'" in out
 
 
 def test_a_constant_is_safe_only_if_every_call_it_reaches_is() -> None:

@@ -325,6 +325,9 @@ class ClientIndex:
             fn = self._function_named(func.value, scope)  # type: ignore[attr-defined]
             if fn is not None:
                 return self._returns(fn)
+            lam = self._lambda_named(func.value, scope)  # type: ignore[attr-defined]
+            if lam is not None:  # ``make = lambda: OpenAI()`` ... ``make()``
+                return set(self.resolve(lam.body, lam))
             imported = self._imported(func.value)  # type: ignore[attr-defined]
             if imported is not None:
                 return imported  # a factory of another module of the run
@@ -814,6 +817,22 @@ class ClientIndex:
         if fn is None or f.assignment_counts.get(name, 0) != 1:
             return None
         return fn
+
+    def _lambda_named(self, name: str, scope: cst.CSTNode | None) -> cst.Lambda | None:
+        """The lambda a module-level name is bound to, once and to nothing
+        else (``make = lambda: OpenAI()``), unless ``scope`` binds the name."""
+        f = self.ctx.facts
+        values = f.bindings.get((0, name))
+        if (
+            not values
+            or len(values) != 1
+            or type(values[0]) is not cst.Lambda
+            or f.assignment_counts.get(name, 0) != 1
+            or name in f.imports
+            or self._shadowed(name, scope)
+        ):
+            return None
+        return values[0]  # type: ignore[return-value]
 
     def _class_of(self, scope: cst.CSTNode | None) -> cst.ClassDef | None:
         node = scope
