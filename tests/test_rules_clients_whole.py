@@ -203,6 +203,70 @@ def test_receivers_resolve_through_locals_attributes_factories_and_private_calls
     }
 
 
+def test_receivers_resolve_through_base_classes_and_class_attributes() -> None:
+    # once the client moved (safe) and the model sent through it stayed bare
+    # (unsafe: "not resolved"): a half migration
+    src = """\
+    from openai import OpenAI
+
+    class Base:
+        shared = OpenAI()
+
+        def __init__(self):
+            self.client = OpenAI()
+
+    class Child(Base):
+        def ask(self):
+            return self.client.chat.completions.create(model="gpt-4o", messages=[])
+
+    Base.shared.chat.completions.create(model="gpt-4o-mini", messages=[])
+    """
+    out = migrated(src)
+    assert out.count('OpenAI(base_url="https://openrouter.ai/api/v1"') == 2, out
+    assert '"openai/gpt-4o"' in out and '"openai/gpt-4o-mini"' in out, out
+
+
+def test_a_subclass_rebinding_the_client_is_seen_from_the_base_class_methods() -> None:
+    # ``Az().ask()`` runs Base.ask with Az's Azure client: its model ID is a
+    # deployment name there, never to be prefixed
+    src = """\
+    from openai import AzureOpenAI, OpenAI
+
+    class Base:
+        def __init__(self):
+            self.client = OpenAI()
+
+        def ask(self):
+            return self.client.chat.completions.create(model="gpt-4o", messages=[])
+
+    class Az(Base):
+        def __init__(self):
+            self.client = AzureOpenAI()
+    """
+    assert codes(src) == ["OR122", "OR102"]
+    assert migrated(src) == textwrap.dedent(src)
+
+
+def test_a_base_class_of_another_module_leaves_an_inherited_client_unresolved() -> None:
+    src = """\
+    from openai import OpenAI
+    from lib import Mixin
+
+    class Base:
+        def __init__(self):
+            self.client = OpenAI()
+
+    class Child(Base, Mixin):
+        def ask(self):
+            return self.client.chat.completions.create(model="gpt-4o", messages=[])
+    """
+    r = run(src)
+    assert [(f.code, f.applicability) for f in r.findings] == [
+        ("OR101", "unsafe"),
+        ("OR201", "unsafe"),
+    ], r.findings
+
+
 def test_receivers_known_not_to_be_openai_direct_get_no_model_findings() -> None:
     src = """\
     from openai import OpenAI
