@@ -308,6 +308,11 @@ def test_base_url_in_a_constant_that_is_openrouter_counts_as_migrated() -> None:
     [
         "from openai import *\n",
         "try:\n    from openai import OpenAI\nexcept ImportError:\n    OpenAI = None\n",
+        # imported from several places: once no finding for the client at all
+        "import os\nif os.getenv('AZURE'):\n    from openai import AzureOpenAI as OpenAI\n"
+        "else:\n    from openai import OpenAI\n",
+        "try:\n    from openai import OpenAI\nexcept ImportError:\n    from shim import OpenAI\n",
+        "from openai import OpenAI\nfrom openai import AsyncOpenAI as OpenAI\n",
     ],
 )
 def test_an_unrecognised_construction_is_reported_and_its_models_kept(head: str) -> None:

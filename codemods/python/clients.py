@@ -1514,6 +1514,12 @@ def _constructor_kind(ctx: RuleContext, func: cst.BaseExpression) -> str | None:
                 and all(type(v) is cst.Name and v.value == "None" for v in rebound)  # type: ignore[union-attr]
             ):
                 return "unresolved"
+            if len(targets) > 1 and name not in f.other_bindings:
+                # imported from several places (``if AZURE: from openai import
+                # AzureOpenAI as OpenAI / else: from openai import OpenAI``, a
+                # fallback shim): which one runs is not known, but one may be
+                # openai's client
+                return "unresolved"
             return None
         if (
             not targets

@@ -390,9 +390,11 @@ UNRECOGNISED = rule(
     what="""
         Reports a call of `OpenAI(...)` / `AsyncOpenAI(...)` whose name the
         tool cannot resolve with certainty: imported with `from openai
-        import *`, or imported from openai *and* rebound in the file
+        import *`, imported from openai *and* rebound in the file
         (`try: from openai import OpenAI` / `except ImportError: OpenAI =
-        None`). Neither the client nor the model IDs sent through it are
+        None`), or imported from several places (`if AZURE: from openai
+        import AzureOpenAI as OpenAI` / `else: from openai import OpenAI`,
+        a fallback shim). Neither the client nor the model IDs sent through it are
         rewritten. Also reports the class handed out as a factory, which
         builds clients no call of the file shows: `field(default_factory=
         OpenAI)`, `functools.partial(OpenAI, ...)`, a value of a dict
@@ -791,7 +793,8 @@ def check_clients(ctx: RuleContext) -> None:
                 call,
                 UNRECOGNISED,
                 f"`{ctx.module.code_for_node(call.func)}(...)` may build an OpenAI client, but "
-                "the name is not certainly openai's (a star import, or rebound in this file): "
+                "the name is not certainly openai's (a star import, imported from several places, "
+                "or rebound in this file): "
                 "neither it nor its model IDs are rewritten; import the class by name",
             )
             continue
