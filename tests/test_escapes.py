@@ -476,6 +476,20 @@ def test_reading_a_setting_or_calling_the_method_is_not_an_sdk_method_escape() -
             "is returned in a container by `get` (line 4)",
         ),
         ("def get():\n    yield client, 1\n", "is returned in a container by `get` (line 4)"),
+        # a container literal used in place: once a safe move of the client
+        # while the model sent through the loop variable stayed bare
+        (
+            "for c in (client,):\n    c.chat.completions.create(model='gpt-4o', messages=[])\n",
+            "is iterated over in a container (line 3)",
+        ),
+        (
+            "replies = [c.chat.completions.create(model='gpt-4o', messages=[]) for c in [client]]\n",
+            "is iterated over in a container (line 3)",
+        ),
+        (
+            "c = [client][0]\nc.chat.completions.create(model='gpt-4o', messages=[])\n",
+            "is taken out of a container by an index (line 3)",
+        ),
     ],
 )
 def test_a_client_stored_in_a_container_moves_only_unsafely(use: str, shown: str) -> None:
@@ -486,6 +500,16 @@ def test_a_client_stored_in_a_container_moves_only_unsafely(use: str, shown: str
     assert client.applicability == "unsafe", client.message
     assert shown in client.message, client.message
     assert r.new_source is None
+
+
+def test_a_client_compared_with_a_container_literal_does_not_escape() -> None:
+    src = (
+        "from openai import OpenAI\nclient = OpenAI()\nother = None\n"
+        "if client in (other, None):\n    pass\n"
+        "client.chat.completions.create(model='gpt-4o', messages=[])\n"
+    )
+    (client,) = _by_code(run(src, dedent=False), "OR101")
+    assert client.applicability == "safe", client.message
 
 
 def test_a_client_kept_on_self_is_followed_not_a_container() -> None:

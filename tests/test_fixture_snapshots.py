@@ -41,6 +41,7 @@ REPOS = [
     "annotated_params",
     "streams",
     "escapes",
+    "attack",
     "typescript",  # the TypeScript/JavaScript front-end
 ]
 

@@ -128,6 +128,22 @@ def test_cells_alone_would_not_be_found() -> None:
     assert process_notebook("nb.ipynb", lone, CONFIG).findings == []
 
 
+def test_where_a_client_escapes_is_named_by_its_cell() -> None:
+    # the place named in the message was a line of the cells joined
+    # ("line 6"), which no cell has
+    data = nb_bytes(
+        code("import openai\nclient = openai.OpenAI()", 1),
+        markdown("## pool"),
+        code("x = 1\npool = [client]\nfor c in (client,):\n    print(c)", 2),
+    )
+    res = process_notebook("nb.ipynb", data, CONFIG)
+    (f,) = [f for f in res.findings if f.code == "OR101"]
+    assert "(`pool`) (cell 3:2)" in f.message and "in a container (cell 3:3)" in f.message, (
+        f.message
+    )
+    assert "(line " not in f.message
+
+
 def test_text_location_names_the_cell(tmp_path: Path) -> None:
     (tmp_path / "nb.ipynb").write_bytes(CROSS)
     code_, out, _ = run_cli(["check", "."], tmp_path)

@@ -85,6 +85,38 @@ def test_a_hard_coded_key_assigned_to_the_variable_stays_or107_only() -> None:
     assert "OR107" in codes and "OR123" not in codes
 
 
+GATE = "if not os.getenv('OPENAI_API_KEY'):\n    raise SystemExit('set it')\n"
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        HEAD + GATE + CLIENT,
+        "import os\nimport openai\n" + GATE + "openai.api_key = os.environ['OPENAI_API_KEY']\n"
+        "openai.chat.completions.create(model='gpt-4o', messages=[])\n",
+    ],
+)
+def test_the_finding_stays_after_migrate(src: str) -> None:
+    # the gate still stops a deployment configured for OpenRouter alone: the
+    # finding must not vanish because the clients moved (CI would go green)
+    out = run(src, dedent=False).new_source
+    assert out is not None
+    (found,) = _or123(out.decode())
+    assert found[0] == 3 and "on OpenRouter and read" in found[1], found
+
+
+@pytest.mark.parametrize(
+    "client",
+    [
+        # on OpenRouter, reading its key from $OPENAI_API_KEY: the gate tests that key
+        "client = OpenAI(base_url='https://openrouter.ai/api/v1')\n",
+        "client = OpenAI(base_url='https://openrouter.ai/api/v1', api_key=os.environ['OPENAI_API_KEY'])\n",
+    ],
+)
+def test_a_client_on_openrouter_reading_the_openai_variable_keeps_its_gate(client: str) -> None:
+    assert _or123(HEAD + GATE + client) == []
+
+
 def test_the_module_level_client_moving_counts() -> None:
     src = textwrap.dedent(
         """\

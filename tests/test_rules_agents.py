@@ -592,7 +592,7 @@ def test_agents_without_any_client_are_reported_once_per_module(
         "from openai import AsyncOpenAI\n"
         "c = AsyncOpenAI()\n"
         'm = OpenAIChatCompletionsModel(model="gpt-4o", openai_client=c)\n'
-        'Runner.run_sync(Agent(name="a", model="gpt-4o"), "hi")\n',
+        'Runner.run_sync(Agent(name="a", model=m), "hi")\n',
         # a provider with a client or base URL given to the run
         "from agents import Agent, OpenAIProvider, RunConfig, Runner\n"
         "import os\n"
@@ -622,6 +622,68 @@ def test_agents_with_a_client_or_their_own_models_get_no_default_client_finding(
     src: str,
 ) -> None:
     assert "OR434" not in [f.code for f in run(src, dedent=False).findings]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        'helper = Agent(name="helper", model="litellm/anthropic/claude-3-5-sonnet")\n',
+        'helper = Agent(name="helper", model="any-llm/mistral/mistral-large")\n',
+        'helper = Agent(name="helper", model=LitellmModel(model="anthropic/claude-3-5-sonnet"))\n',
+        # a model object with its own client serves the agent given it, not the others
+        "helper = Agent(\n"
+        '    name="helper", model=OpenAIChatCompletionsModel(model="m", openai_client=AsyncOpenAI())\n'
+        ")\n",
+    ],
+)
+def test_an_agent_with_its_own_model_does_not_silence_a_string_model_agent(other: str) -> None:
+    # each agent is judged on its own: ``main`` goes through the SDK's
+    # default client (api.openai.com) whatever ``helper`` runs on
+    src = (
+        "from agents import Agent, OpenAIChatCompletionsModel, Runner\n"
+        "from agents.extensions.models.litellm_model import LitellmModel\n"
+        "from openai import AsyncOpenAI\n"
+        + other
+        + 'main = Agent(name="main", model="gpt-4o")\n'
+        + 'Runner.run_sync(main, "hi")\n'
+    )
+    found = [f for f in run(src, dedent=False).findings if f.code == "OR434"]
+    line = src.splitlines().index('main = Agent(name="main", model="gpt-4o")') + 1
+    assert [(f.line, f.applicability) for f in found] == [(line, None)], found
+
+
+def test_a_model_object_with_a_client_still_serves_an_agent_whose_model_is_not_read() -> None:
+    # ``model=pick()`` may be the model object: reported would be a guess
+    src = """\
+    from agents import Agent, OpenAIChatCompletionsModel
+    from openai import AsyncOpenAI
+
+    m = OpenAIChatCompletionsModel(model="gpt-4o", openai_client=AsyncOpenAI())
+    a = Agent(name="a", model=pick(m))
+    """
+    assert "OR434" not in codes(src)
+    # a string model beside it is not the model object's
+    src = textwrap.dedent(src) + 'b = Agent(name="b", model="gpt-4o")\n'
+    assert [f.line for f in run(src, dedent=False).findings if f.code == "OR434"] == [6]
+
+
+def test_a_module_of_litellm_agents_does_not_silence_the_string_agents_of_its_process(
+    tmp_path,
+) -> None:
+    root = _agents_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": "from agents import Agent\n"
+            'helper = Agent(name="helper", model="litellm/anthropic/claude-3-5-sonnet")\n',
+            "app/main.py": "from agents import Agent, Runner\n"
+            "from app.helpers import helper\n"
+            'main = Agent(name="main", model="gpt-4o", handoffs=[helper])\n'
+            'Runner.run_sync(main, "hi")\n',
+        },
+    )
+    found = [f for f in _agent_findings(root) if f[2] == "OR434"]
+    assert found == [("main.py", 3, "OR434", None)], found
 
 
 def test_a_provider_without_a_client_is_reported() -> None:

@@ -203,6 +203,70 @@ def test_receivers_resolve_through_locals_attributes_factories_and_private_calls
     }
 
 
+def test_receivers_resolve_through_base_classes_and_class_attributes() -> None:
+    # once the client moved (safe) and the model sent through it stayed bare
+    # (unsafe: "not resolved"): a half migration
+    src = """\
+    from openai import OpenAI
+
+    class Base:
+        shared = OpenAI()
+
+        def __init__(self):
+            self.client = OpenAI()
+
+    class Child(Base):
+        def ask(self):
+            return self.client.chat.completions.create(model="gpt-4o", messages=[])
+
+    Base.shared.chat.completions.create(model="gpt-4o-mini", messages=[])
+    """
+    out = migrated(src)
+    assert out.count('OpenAI(base_url="https://openrouter.ai/api/v1"') == 2, out
+    assert '"openai/gpt-4o"' in out and '"openai/gpt-4o-mini"' in out, out
+
+
+def test_a_subclass_rebinding_the_client_is_seen_from_the_base_class_methods() -> None:
+    # ``Az().ask()`` runs Base.ask with Az's Azure client: its model ID is a
+    # deployment name there, never to be prefixed
+    src = """\
+    from openai import AzureOpenAI, OpenAI
+
+    class Base:
+        def __init__(self):
+            self.client = OpenAI()
+
+        def ask(self):
+            return self.client.chat.completions.create(model="gpt-4o", messages=[])
+
+    class Az(Base):
+        def __init__(self):
+            self.client = AzureOpenAI()
+    """
+    assert codes(src) == ["OR122", "OR102"]
+    assert migrated(src) == textwrap.dedent(src)
+
+
+def test_a_base_class_of_another_module_leaves_an_inherited_client_unresolved() -> None:
+    src = """\
+    from openai import OpenAI
+    from lib import Mixin
+
+    class Base:
+        def __init__(self):
+            self.client = OpenAI()
+
+    class Child(Base, Mixin):
+        def ask(self):
+            return self.client.chat.completions.create(model="gpt-4o", messages=[])
+    """
+    r = run(src)
+    assert [(f.code, f.applicability) for f in r.findings] == [
+        ("OR101", "unsafe"),
+        ("OR201", "unsafe"),
+    ], r.findings
+
+
 def test_receivers_known_not_to_be_openai_direct_get_no_model_findings() -> None:
     src = """\
     from openai import OpenAI
@@ -244,12 +308,70 @@ def test_base_url_in_a_constant_that_is_openrouter_counts_as_migrated() -> None:
     [
         "from openai import *\n",
         "try:\n    from openai import OpenAI\nexcept ImportError:\n    OpenAI = None\n",
+        # imported from several places: once no finding for the client at all
+        "import os\nif os.getenv('AZURE'):\n    from openai import AzureOpenAI as OpenAI\n"
+        "else:\n    from openai import OpenAI\n",
+        "try:\n    from openai import OpenAI\nexcept ImportError:\n    from shim import OpenAI\n",
+        "from openai import OpenAI\nfrom openai import AsyncOpenAI as OpenAI\n",
     ],
 )
 def test_an_unrecognised_construction_is_reported_and_its_models_kept(head: str) -> None:
     src = head + "client = OpenAI()\n" + CHAT + "\n"
     assert codes(src) == ["OR120"]
     assert migrated(src) == src
+
+
+@pytest.mark.parametrize(
+    ("src", "shown"),
+    [
+        (
+            "from dataclasses import dataclass, field\nfrom openai import OpenAI\n\n"
+            "@dataclass\nclass Cfg:\n    client: OpenAI = field(default_factory=OpenAI)\n",
+            "`default_factory=OpenAI`",
+        ),
+        (
+            "import openai\nfrom pydantic import BaseModel, Field\n\n"
+            "class Cfg(BaseModel):\n    client: openai.AsyncOpenAI = Field(default_factory=openai.AsyncOpenAI)\n",
+            "`default_factory=openai.AsyncOpenAI`",
+        ),
+        (
+            "from functools import partial\nfrom openai import OpenAI\nmake = partial(OpenAI, timeout=5)\n"
+            "make().chat.completions.create(model='gpt-4o', messages=[])\n",
+            "`partial(OpenAI, ...)`",
+        ),
+        (
+            "from openai import OpenAI\nFactory = OpenAI\nc = Factory()\n",
+            "`Factory = OpenAI`, called as `Factory(...)`",
+        ),
+        (
+            "from openai import OpenAI\nPROVIDERS = {'openai': OpenAI}\nc = PROVIDERS[name]()\n",
+            "`{'openai': OpenAI}`",
+        ),
+    ],
+)
+def test_the_client_class_handed_out_as_a_factory_is_reported(src: str, shown: str) -> None:
+    # the clients it builds call OpenAI, and no constructor call shows them:
+    # once a silent miss (no finding for the client at all)
+    r = run(src)
+    found = [f for f in r.findings if f.code == "OR120"]
+    assert len(found) == 1 and shown in found[0].message, r.findings
+    assert found[0].applicability is None
+    assert r.new_source is None
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "from openai import OpenAI\ndef f(c: OpenAI) -> OpenAI:\n    assert isinstance(c, OpenAI)\n    return c\n",
+        "from typing import Union, cast\nfrom openai import AsyncOpenAI, OpenAI\n"
+        "AnyClient = Union[OpenAI, AsyncOpenAI]\nc = cast(OpenAI, get())\n",
+        "from unittest.mock import MagicMock\nfrom openai import OpenAI\nm = MagicMock(spec=OpenAI)\n",
+        # a name bound to the class but never called: a type alias
+        "from openai import OpenAI\nClientType = OpenAI\n",
+    ],
+)
+def test_type_uses_of_the_client_class_are_not_factories(src: str) -> None:
+    assert "OR120" not in codes(src)
 
 
 def test_a_suppressed_client_keeps_its_model_ids_without_a_finding() -> None:
@@ -264,6 +386,50 @@ def test_a_deselected_client_rule_leaves_models_reported_but_not_fixed() -> None
     assert [(f.code, f.fixable) for f in r.findings] == [("OR201", False)]
     assert "OR101 is not selected" in r.findings[0].message
     assert r.new_source is None
+
+
+@pytest.mark.parametrize("ignore", [("OR201",), ("OR2",)])
+def test_a_deselected_model_rule_keeps_the_client_with_its_models(ignore) -> None:
+    # the reverse of ``--ignore OR101``: a client moved without its model IDs
+    # would send them to OpenRouter bare, which it rejects
+    src = "from openai import OpenAI\nclient = OpenAI()\n" + CHAT + "\n"
+    r = run(src, ignore=ignore)
+    assert [(f.code, f.applicability) for f in r.findings] == [("OR101", "unsafe")], r.findings
+    assert "'gpt-4o' at " in r.findings[0].message
+    assert "(OR201 not selected)" in r.findings[0].message
+    assert r.new_source is None
+    # the module-level client: its configuration stays with its model IDs too
+    src = "import openai\n" + CHAT.replace("client.", "openai.") + "\n"
+    r = run(src, ignore=ignore)
+    assert [(f.code, f.applicability) for f in r.findings] == [("OR111", "unsafe")], r.findings
+    assert r.new_source is None
+
+
+@pytest.mark.parametrize("ignore", [("OR111",), ("OR1",)])
+def test_a_deselected_module_client_rule_leaves_its_models_reported_but_not_fixed(
+    ignore,
+) -> None:
+    # like ``--ignore OR101`` for a constructor: the module-level client is
+    # not configured in this run, so its model IDs are not prefixed either
+    src = "import openai\n" + CHAT.replace("client.", "openai.") + "\n"
+    r = run(src, ignore=ignore)
+    assert [(f.code, f.fixable) for f in r.findings] == [("OR201", False)], r.findings
+    assert "OR111 is not selected" in r.findings[0].message
+    assert r.new_source is None
+
+
+def test_a_deselected_model_rule_keeps_a_client_of_another_module(tmp_path) -> None:
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "clients.py").write_text("from openai import OpenAI\n\nclient = OpenAI()\n")
+    (tmp_path / "app.py").write_text("from clients import client\n\n" + CHAT + "\n")
+    args = ["check", "--no-cache", "--jobs", "1", "--ignore", "OR201", str(tmp_path)]
+    r = cli_runner().invoke(main, args)
+    (line,) = r.stdout.splitlines()
+    assert "clients.py:3:10: OR101 " in line and "'gpt-4o' (OR201 not selected)" in line, line
+    assert "OR101 [*]" not in line
 
 
 def test_models_through_a_suppressed_and_a_migrated_client_in_one_file() -> None:

@@ -200,6 +200,15 @@ def test_support_edits_follow_their_fix(monkeypatch: pytest.MonkeyPatch) -> None
         'from openai import OpenAI\nclient = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=k)\n\n'
         "def scoped(factory):\n    with factory() as client:\n"
         "        client.chat.completions.create(model='gpt-4o')\n",
+        # an import in a function rebinds the module's client name there
+        'from openai import OpenAI\nclient = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=k)\n\n'
+        "def other():\n    from mylib import client\n"
+        "    return client.chat.completions.create(model='gpt-4o')\n",
+        # ... and at module level, later in the file (``from``, or ``import ... as``)
+        'from openai import OpenAI\nclient = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=k)\n'
+        "from mylib import client\nclient.chat.completions.create(model='gpt-4o')\n",
+        'from openai import OpenAI\nclient = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=k)\n'
+        "import mylib as client\nclient.chat.completions.create(model='gpt-4o')\n",
     ],
 )
 def test_unresolved_receivers_make_model_fixes_unsafe(src: str) -> None:
@@ -220,6 +229,12 @@ def test_unresolved_receivers_make_model_fixes_unsafe(src: str) -> None:
         "    return client.chat.completions.create(model='gpt-4o-mini')\n",
         # the module's client, though a function elsewhere rebinds the name locally
         RESOLVED + "\n\ndef fan_out(clients):\n    for client in clients:\n        print(client)\n",
+        # a client built by a module-level lambda
+        "from openai import OpenAI\n"
+        'make = lambda: OpenAI(base_url="https://openrouter.ai/api/v1", api_key=k)\n'
+        "make().chat.completions.create(model='gpt-4o-mini')\n",
+        # ... or imports another ``client`` in its own scope
+        RESOLVED + "\n\ndef other():\n    from mylib import client\n    print(client)\n",
         # the module-level client
         'import openai\nopenai.base_url = "https://openrouter.ai/api/v1/"\n'
         'openai.api_key = os.environ["OPENROUTER_API_KEY"]\n'
@@ -233,6 +248,14 @@ def test_unresolved_receivers_make_model_fixes_unsafe(src: str) -> None:
 def test_resolved_receivers_keep_model_fixes_safe(src: str) -> None:
     fs = _model_findings(run(src))
     assert fs and all(f.applicability == "safe" and f.fixable for f in fs), fs
+
+
+def test_a_client_built_by_a_lambda_moves_with_the_models_sent_through_it() -> None:
+    # once the client moved (safe) while the model sent through ``make()``
+    # stayed bare (unsafe, not applied): a half migration
+    src = "from openai import OpenAI\n\nmake = lambda: OpenAI()\nmake().chat.completions.create(model='gpt-4o')\n"
+    out = migrated(src)
+    assert 'OpenAI(base_url="https://openrouter.ai/api/v1"' in out and "'openai/gpt-4o'" in out
 
 
 def test_a_constant_is_safe_only_if_every_call_it_reaches_is() -> None:

@@ -156,6 +156,9 @@ class ModuleFacts:
     bindings: dict[tuple[int, str], list[cst.BaseExpression | None]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # (scope key, name) as in ``bindings`` of every name an import binds
+    # (``from mylib import client`` in a function rebinds its ``client``)
+    import_bindings: set[tuple[int, str]] = field(default_factory=set)
     # (scope key, target) as in ``bindings`` -> the annotations written on
     # it (``self.client: AzureOpenAI | OpenAI = client``, a class body's
     # ``client: AzureOpenAI``)
@@ -240,10 +243,12 @@ class _Collector(cst.CSTVisitor):
             self.f.module_imports.append(full)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self.f.imports[alias.asname.name.value].add(full)
+                self._bind_import(alias.asname.name.value)
             else:
                 # ``import a.b`` binds ``a`` to the package ``a``
                 top = full.split(".", 1)[0]
                 self.f.imports[top].add(top)
+                self._bind_import(top)
             self._skip_alias(alias)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
@@ -255,6 +260,7 @@ class _Collector(cst.CSTVisitor):
         else:
             for alias in node.names:
                 local = self._alias_local(alias)
+                self._bind_import(local)
                 origin = (written, _module_name(alias.name))
                 if self.f.from_imports.get(local, origin) != origin:
                     origin = ("?", origin[1])  # imported from two places: unknown
@@ -275,6 +281,11 @@ class _Collector(cst.CSTVisitor):
             imported = _module_name(alias.name)
             self.f.imports[self._alias_local(alias)].add(f"{module}.{imported}")
             self._skip_alias(alias)
+
+    def _bind_import(self, local: str) -> None:
+        where = self._binding_key(cst.Name(local))
+        if where is not None:
+            self.f.import_bindings.add(where)
 
     @staticmethod
     def _alias_local(alias: cst.ImportAlias) -> str:

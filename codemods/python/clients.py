@@ -216,6 +216,9 @@ class ClientIndex:
     sites: dict[int, Site] = field(default_factory=dict)
     _memo: dict[tuple[int, int], frozenset[Atom]] = field(default_factory=dict)
     _active: set[tuple[int, int]] = field(default_factory=set)
+    _inheriting: set[int] = field(default_factory=set)  # classes whose bases are being read
+    _derived: dict[int, list[cst.ClassDef]] | None = None
+    _classes: dict[str, list[cst.ClassDef]] | None = None
     _functions: dict[int, cst.FunctionDef] = field(default_factory=dict)
     _calls_of: dict[str, list[cst.Call]] | None = None
     _uses: dict[int, list[Use]] | None = None
@@ -298,6 +301,14 @@ class ClientIndex:
                 cls = self._class_of(scope)
                 if cls is not None:
                     return self._resolve_attribute(cls, "self." + key.split(".", 1)[1])
+            if key is not None and key.count(".") == 1 and not f.bindings.get((0, key)):
+                # ``Bot.client``: the class attribute of a class of this file
+                head, attr = key.split(".")
+                owner = None if self._shadowed(head, scope) else self._class_named(expr.value)  # type: ignore[attr-defined]
+                if owner is not None:
+                    values = f.bindings.get((id(owner), attr))
+                    if values:
+                        return self._annotated((id(owner), attr), self._union(values, owner))
             if key is not None:
                 values = f.bindings.get((0, key))
                 if values:
@@ -325,6 +336,9 @@ class ClientIndex:
             fn = self._function_named(func.value, scope)  # type: ignore[attr-defined]
             if fn is not None:
                 return self._returns(fn)
+            lam = self._lambda_named(func.value, scope)  # type: ignore[attr-defined]
+            if lam is not None:  # ``make = lambda: OpenAI()`` ... ``make()``
+                return set(self.resolve(lam.body, lam))
             imported = self._imported(func.value)  # type: ignore[attr-defined]
             if imported is not None:
                 return imported  # a factory of another module of the run
@@ -407,12 +421,26 @@ class ClientIndex:
                 return {UNKNOWN}  # a lambda's parameter: its callers are not followed
             values = f.bindings.get((id(node), name))
             if values:
-                return self._annotated((id(node), name), self._union(values, node))
+                return self._annotated(
+                    (id(node), name), self._union(values, node) | self._import_of(node, name)
+                )
+            if (id(node), name) in f.import_bindings:
+                return self._imported(name) or {UNKNOWN}  # ``from mylib import client`` here
             node = f.scope_of.get(id(node))
         values = f.bindings.get((0, name))
         if values:
-            return self._annotated((0, name), self._union(values, None))
+            return self._annotated(
+                (0, name), self._union(values, None) | self._import_of(None, name)
+            )
         return self._imported(name) or {UNKNOWN}
+
+    def _import_of(self, scope: cst.CSTNode | None, name: str) -> set[Atom]:
+        """What an import binding ``name`` in ``scope`` as well as an
+        assignment may give (``client = OpenAI()`` and later ``from mylib
+        import client``): whatever the imported name is, unknown here."""
+        if (id(scope) if scope is not None else 0, name) in self.ctx.facts.import_bindings:
+            return self._imported(name) or {UNKNOWN}
+        return set()
 
     def _annotated(self, key: tuple[int, str], atoms: set[Atom]) -> set[Atom]:
         """``atoms`` of a target whose annotation may be an Azure client or
@@ -491,11 +519,81 @@ class ClientIndex:
             if prop is not None:  # ``@property def client(self)``: what it returns
                 out = self._returns(prop)
             else:
-                out = {UNKNOWN}
+                out = self._inherited(cls, key)
         else:
             out = self._union(values, cls)
+        for sub in self._subclasses(cls):
+            # ``class Az(Base)`` rebinding ``self.client``: Base's methods
+            # run on its instances too, with its client
+            again = list(f.bindings.get((id(sub), key), ()))
+            again += f.bindings.get((id(sub), attr), ())
+            if again:
+                out = out | self._union(again, sub)
         out = self._annotated((id(cls), key), out)
         return self._annotated((id(cls), attr), out)  # ``client: AzureOpenAI | None`` in the body
+
+    def _inherited(self, cls: cst.ClassDef, key: str) -> set[Atom]:
+        """``self.client`` a class does not bind: what its base classes of
+        this file bind (``class Child(Base)``, ``Base.__init__`` sets it),
+        and unknown as well when a base is not a class of this file (it may
+        set it too)."""
+        out: set[Atom] = set()
+        for base in cls.bases:
+            parent = self._class_named(base.value)
+            if parent is None:
+                if not (type(base.value) is cst.Name and base.value.value == "object"):  # type: ignore[attr-defined]
+                    out.add(UNKNOWN)
+                continue
+            out |= self._resolve_class_attribute(parent, key)
+        return out or {UNKNOWN}
+
+    def _resolve_class_attribute(self, cls: cst.ClassDef, key: str) -> set[Atom]:
+        # a cycle of bases (which Python refuses) adds nothing
+        if id(cls) in self._inheriting:
+            return {UNKNOWN}
+        self._inheriting.add(id(cls))
+        try:
+            return self._resolve_attribute(cls, key)
+        finally:
+            self._inheriting.discard(id(cls))
+
+    def _subclasses(self, cls: cst.ClassDef) -> list[cst.ClassDef]:
+        """The classes of this file derived from ``cls``, directly or not."""
+        if self._derived is None:
+            self._derived = defaultdict(list)  # id(class) -> its direct subclasses here
+            for c in self.ctx.facts.classes:
+                for b in c.bases:
+                    parent = self._class_named(b.value)
+                    if parent is not None:
+                        self._derived[id(parent)].append(c)
+        out: list[cst.ClassDef] = []
+        todo = [cls]
+        while todo:
+            for c in self._derived.get(id(todo.pop()), ()):
+                if c is not cls and c not in out:
+                    out.append(c)
+                    todo.append(c)
+        return out
+
+    def _class_named(self, expr: cst.BaseExpression) -> cst.ClassDef | None:
+        """The module-level class of this file ``expr`` names (bound once)."""
+        f = self.ctx.facts
+        if type(expr) is not cst.Name:
+            return None
+        name = expr.value  # type: ignore[attr-defined]
+        if (
+            name not in f.local_classes
+            or f.assignment_counts.get(name, 0) != 1
+            or name in f.imports
+        ):
+            return None
+        if self._classes is None:
+            self._classes = defaultdict(list)  # module-level classes by name
+            for c in f.classes:
+                if id(c) not in f.scope_of:
+                    self._classes[c.name.value].append(c)
+        found = self._classes.get(name, ())
+        return found[0] if len(found) == 1 else None
 
     def _resolve_param(self, fn: cst.FunctionDef, param: cst.Param) -> set[Atom]:
         out = self._resolve_param_atoms(fn, param)
@@ -800,6 +898,22 @@ class ClientIndex:
         if fn is None or f.assignment_counts.get(name, 0) != 1:
             return None
         return fn
+
+    def _lambda_named(self, name: str, scope: cst.CSTNode | None) -> cst.Lambda | None:
+        """The lambda a module-level name is bound to, once and to nothing
+        else (``make = lambda: OpenAI()``), unless ``scope`` binds the name."""
+        f = self.ctx.facts
+        values = f.bindings.get((0, name))
+        if (
+            not values
+            or len(values) != 1
+            or type(values[0]) is not cst.Lambda
+            or f.assignment_counts.get(name, 0) != 1
+            or name in f.imports
+            or self._shadowed(name, scope)
+        ):
+            return None
+        return values[0]  # type: ignore[return-value]
 
     def _class_of(self, scope: cst.CSTNode | None) -> cst.ClassDef | None:
         node = scope
@@ -1399,6 +1513,12 @@ def _constructor_kind(ctx: RuleContext, func: cst.BaseExpression) -> str | None:
                 and rebound
                 and all(type(v) is cst.Name and v.value == "None" for v in rebound)  # type: ignore[union-attr]
             ):
+                return "unresolved"
+            if len(targets) > 1 and name not in f.other_bindings:
+                # imported from several places (``if AZURE: from openai import
+                # AzureOpenAI as OpenAI / else: from openai import OpenAI``, a
+                # fallback shim): which one runs is not known, but one may be
+                # openai's client
                 return "unresolved"
             return None
         if (

@@ -447,7 +447,7 @@ def _process(
         for check in CHECKERS:
             check(ctx)
         if not ctx.reports:
-            _external_blocks(ctx, [], suppressions)
+            _external_blocks(ctx, _unselected_models(ctx), suppressions)
             if contexts is not None:
                 contexts.append(ctx)
             result = FileResult(path)
@@ -485,14 +485,14 @@ def _process(
         kept = _with_requirements(kept, ctx.reports)
         if rerun:
             break
-        more = _blocked_clients(ctx, kept)
+        more = _blocked_clients(ctx, kept + _unselected_models(ctx))
         if not more and not suppressed:
             break
         blocked, held, rerun = more, suppressed, True
     if contexts is not None:
         contexts.append(ctx)
     _count_kept_clients(ctx, kept, allow_unsafe)
-    _external_blocks(ctx, kept, suppressions)
+    _external_blocks(ctx, kept + _unselected_models(ctx), suppressions)
     _kept_stream_exports(ctx, kept)
 
     edits: dict[int, list[Fix]] = {}
@@ -642,6 +642,7 @@ def _blocked_clients(ctx: RuleContext, kept: list[Report]) -> dict[int, list[Rep
     from codemods.python.rules.client import KEY_FOLLOWED_SITES
 
     ids = {id(r) for r in kept}
+    ids.update(id(r) for r in _unselected_models(ctx))
     # a client whose key is rewritten in another module moves with its key
     keyed = ctx.memo.get(KEY_FOLLOWED_SITES, set())
     out: dict[int, list[Report]] = {}
@@ -652,6 +653,14 @@ def _blocked_clients(ctx: RuleContext, kept: list[Report]) -> dict[int, list[Rep
                 if site not in keyed:
                     out.setdefault(site, []).append(r)
     return out
+
+
+def _unselected_models(ctx: RuleContext) -> list[Report]:
+    """The model ID findings this run does not emit (their rule not
+    selected): they block their clients like a model that cannot move."""
+    from codemods.python.rules.models import UNSELECTED_MODELS
+
+    return list(ctx.memo.get(UNSELECTED_MODELS, ()))
 
 
 def _external_blocks(ctx: RuleContext, kept: list[Report], suppressions: Suppressions) -> None:
@@ -669,7 +678,7 @@ def _external_blocks(ctx: RuleContext, kept: list[Report], suppressions: Suppres
     summary = ctx.summary
     pending = ctx.memo.get(EXTERNAL_BLOCKS, ())
     found = [
-        (key, r.node, r.rule.code)
+        (key, r.node, r.rule.code + (" not selected" if r.unselected else ""))
         for r in kept
         if r.fix is None  # a fix, even unsafe, moves the ID with its client
         for key in r.blocks

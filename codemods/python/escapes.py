@@ -352,6 +352,34 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
             out.setdefault(site, []).append(
                 Escape(assign, what, ", where the tool does not follow it")  # type: ignore[arg-type]
             )
+    # iterated over or indexed inside a container literal, in place: ``for c
+    # in (primary, backup)``, ``[client][0]``; the resolver does not take a
+    # client out of a container (one bound, passed or returned is above)
+    for uses in f.name_uses.values():
+        for use in uses:
+            element = f.parents.get(id(use))
+            if type(element) not in (cst.Element, cst.DictElement) or element.value is not use:  # type: ignore[union-attr]
+                continue
+            container = f.parents.get(id(element))
+            holder = f.parents.get(id(container))
+            while type(container) in _CONTAINERS and type(holder) in (cst.Element, cst.DictElement):
+                container = f.parents.get(id(holder))
+                holder = f.parents.get(id(container))
+            if type(container) not in _CONTAINERS:
+                continue
+            if type(holder) in (cst.For, cst.CompFor):
+                if holder.iter is not container:  # type: ignore[union-attr]
+                    continue
+                what = "is iterated over in a container"
+            elif type(holder) is cst.Subscript and holder.value is container:  # type: ignore[union-attr]
+                what = "is taken out of a container by an index"
+            else:
+                continue
+            found = hits(use, index._scope_of_value(use, None))
+            for site in found:
+                out.setdefault(site, []).append(
+                    Escape(container, what, ", where the tool does not follow it")  # type: ignore[arg-type]
+                )
     # returned (or yielded) inside a container: ``return [client]``,
     # ``return {"client": client}``; the resolver follows a returned client,
     # not one taken out of a container

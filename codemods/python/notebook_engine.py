@@ -150,15 +150,24 @@ def _map_finding(vm: VirtualModule, f: Finding, locator: SourceLocator | None) -
 
 def _map_refs(vm: VirtualModule, path: str, message: str) -> str:
     """``nb.ipynb:12`` in a message (other places it names, see
-    ``engine._with_refs``) becomes ``nb.ipynb:cell 3:2``."""
+    ``engine._with_refs``) becomes ``nb.ipynb:cell 3:2``; ``(line 12)`` and
+    ``(lines 12, 14)`` (where a client escapes: ``escapes.escape_note``)
+    become ``(cell 3:2)`` and ``(cell 3:2, cell 3:4)``."""
     import re
 
+    def place(line: int) -> str:
+        cell, in_cell, _ = map_position(vm, line, 1)
+        return f"cell {cell}:{in_cell}"
+
+    def lines(m: re.Match[str]) -> str:
+        return "(" + ", ".join(place(int(n)) for n in m.group(1).split(", ")) + ")"
+
+    message = re.sub(r"\(lines? (\d+(?:, \d+)*)\)", lines, message)
     if f"{path}:" not in message:
         return message
 
     def cell_line(m: re.Match[str]) -> str:
-        cell, line, _ = map_position(vm, int(m.group(1)), 1)
-        return f"{path}:cell {cell}:{line}"
+        return f"{path}:{place(int(m.group(1)))}"
 
     return re.sub(re.escape(path) + r":(\d+)(?![\d:])", cell_line, message)
 

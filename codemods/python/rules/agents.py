@@ -237,7 +237,11 @@ DEFAULT_CLIENT = rule(
         (or `MultiProvider`'s `openai_client=` / `openai_base_url=`), no
         `RunConfig(model_provider=...)`. A module whose agents all carry a
         model object, or a `litellm/` or `any-llm/` model (the SDK's other
-        providers), only running them, is not reported. Also reports
+        providers), only running them, is not reported. Each agent is judged
+        on its own: such a model serves only the agent given it, so a string
+        model agent next to it is reported, and a model object with a
+        client (here or in a module of its process) stands only for agents
+        whose model the tool cannot read. Also reports
         `OpenAIProvider(...)` / `MultiProvider(...)` given neither a client
         nor a base URL: with no other option it uses the default client, so
         it is reported only when the process sets none; with `api_key=`,
@@ -464,13 +468,23 @@ def _default_client(ctx: RuleContext, agents: list[cst.Call]) -> tuple[str, bool
     """OR434: agents run through the SDK's own default client (``AsyncOpenAI()``
     on OPENAI_API_KEY) when no module of the process gives it one. Returns
     how this module gives the SDK a client ("default": it sets the default
-    client; "model": a model object, a provider with a client or base URL,
-    ``RunConfig(model_provider=...)``; "") and whether it has code that
-    needs one (what the project pass matches with the other modules)."""
+    client; "provider": a provider with a client or base URL,
+    ``RunConfig(model_provider=...)``; "model": a model object with a
+    client; "") and whether it has code that needs one (what the project
+    pass matches with the other modules).
+
+    Each agent is judged on its own: a model object or a LiteLLM / any-llm
+    model serves only the agent given it, never the agents next to it. An
+    agent whose model is surely a string goes through the provider, so only
+    the default client or a provider handed to the run serves it; a model
+    object with a client (here or in a module of its process) may be what
+    an agent's model name holds, so it serves the agents whose model the
+    tool cannot read."""
     f = ctx.facts
     configured = ""
     own_models = False  # an agent with a model object (or an unread model)
-    needs: list[tuple[cst.Call, str]] = []  # (call, how it is shown)
+    # (call, how it is shown, whether its model is surely a string)
+    needs: list[tuple[cst.Call, str, bool]] = []
     runs: list[cst.Call] = []
     providers: list[tuple[cst.Call, str, list[str]]] = []  # (call, shown, options given)
     for call in f.calls:
@@ -478,19 +492,19 @@ def _default_client(ctx: RuleContext, agents: list[cst.Call]) -> tuple[str, bool
         if q is None or not q.startswith(_AGENTS):
             continue
         if q in _SET_CLIENT:
-            configured = "default"
+            configured = _stronger(configured, "default")
         elif q in _CHAT_MODEL or q in _RESPONSES_MODEL:
             if _arg(call, "openai_client", 1) is not None or any(a.star for a in call.args):
-                configured = configured or "model"
+                configured = _stronger(configured, "model")
         elif q in _RUN_CONFIG:
             if _arg(call, "model_provider", None) is not None or any(a.star for a in call.args):
-                configured = configured or "model"
+                configured = _stronger(configured, "provider")
         elif q in _PROVIDERS:
             client_kw, url_kw, options = _PROVIDERS[q]
             if any(a.star for a in call.args) or any(
                 _arg(call, kw, None) is not None for kw in (client_kw, url_kw)
             ):
-                configured = configured or "model"
+                configured = _stronger(configured, "provider")
             else:
                 given = [o for o in options if _arg(call, o, None) is not None]
                 providers.append((call, q.rsplit(".", 1)[-1], given))
@@ -502,24 +516,26 @@ def _default_client(ctx: RuleContext, agents: list[cst.Call]) -> tuple[str, bool
             if any(a.star for a in call.args):
                 own_models = True
             else:
-                needs.append((call, "Agent(...)"))
+                # the SDK's default model, unless the run gives one
+                needs.append((call, "Agent(...)", False))
             continue
         if isinstance(model, cst.Call):
             # a model object: its own client (a chat completions model without
-            # one is reported by the model rules), LiteLLM, any-llm...
+            # one is reported by the model rules), LiteLLM, any-llm... for
+            # this agent only
             own_models = True
-            configured = configured or "model"
             continue
         if _other_provider_agent(ctx, call):
-            own_models = True  # the SDK's LiteLLM or any-llm provider
-            configured = configured or "model"
+            own_models = True  # the SDK's LiteLLM or any-llm provider, for this agent only
         else:
             # a string, or a name, parameter or attribute holding one (a model
-            # object built in this module with a client configures it above;
-            # one built in another module of its process configures that one)
-            needs.append((call, "Agent(...)"))
+            # object built in this module with a client may be what it holds;
+            # one built in another module of its process too)
+            scope = f.scope_of.get(id(call))
+            plain = _surely(ctx, model, scope, lambda e, _check: string_value(e) is not None)
+            needs.append((call, "Agent(...)", plain))
     if not own_models:
-        needs += [(call, ctx.module.code_for_node(call.func) + "(...)") for call in runs]
+        needs += [(call, ctx.module.code_for_node(call.func) + "(...)", False) for call in runs]
     project = ctx.project
     others = project.agents_configured if project is not None else ()
     sure = [(where, kind) for where, kind, close in others if close]
@@ -538,9 +554,16 @@ def _default_client(ctx: RuleContext, agents: list[cst.Call]) -> tuple[str, bool
     # agents of a default client set in a module that may share the process
     # are reported by OR431 already, saying so (_agents_of_another_default)
     told = bool(agents) and project is not None and bool(project.agents_default)
-    if needs and not configured and not sure and not told:
+
+    def served(plain: bool, kinds: list[str]) -> bool:
+        # a string model goes through the provider: a model object serves it not
+        return any(kind != "model" or not plain for kind in kinds if kind)
+
+    here_unserved = [n for n in needs if not served(n[2], [configured])]
+    unserved = [n for n in here_unserved if not served(n[2], [kind for _, kind in sure])]
+    if unserved and not told:
         order = {id(c): i for i, c in enumerate(f.calls)}  # source order
-        first = min(needs, key=lambda n: order.get(id(n[0]), 0))
+        first = min(unserved, key=lambda n: order.get(id(n[0]), 0))
         ctx.report(
             first[0],
             DEFAULT_CLIENT,
@@ -549,7 +572,7 @@ def _default_client(ctx: RuleContext, agents: list[cst.Call]) -> tuple[str, bool
             "client, `OpenAIProvider(openai_client=...)`, `RunConfig(model_provider=...)`): "
             "the SDK builds `AsyncOpenAI()`, which calls api.openai.com with OPENAI_API_KEY. "
             f"To use OpenRouter, add once per process {_TO_OPENROUTER}"
-            + hint(("default", "model")),
+            + hint(("default", "provider") if first[2] else ("default", "provider", "model")),
         )
     default_set = configured == "default" or any(kind == "default" for _, kind in sure)
     for call, shown, given in providers:
@@ -573,8 +596,18 @@ def _default_client(ctx: RuleContext, agents: list[cst.Call]) -> tuple[str, bool
                 '`openai_client=AsyncOpenAI(base_url="https://openrouter.ai/api/v1", '
                 'api_key=os.environ["OPENROUTER_API_KEY"])`' + hint(("default",)),
             )
-    unconfigured = bool(needs and not configured) or any(not g for _, _, g in providers)
+    unconfigured = bool(here_unserved) or any(not g for _, _, g in providers)
     return configured, unconfigured
+
+
+_CONFIGURED_RANK = {"": 0, "model": 1, "provider": 2, "default": 3}
+
+
+def _stronger(configured: str, kind: str) -> str:
+    """The broader of two ways a module gives the SDK a client
+    (:func:`_default_client`): the default client serves every agent, a
+    provider the runs given it, a model object only the agents holding it."""
+    return kind if _CONFIGURED_RANK[kind] > _CONFIGURED_RANK[configured] else configured
 
 
 def _agents_of_another_default(

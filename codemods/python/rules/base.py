@@ -56,6 +56,8 @@ class Report:
     # (``clients.external_uses``): the engine tells the module that builds
     # them (``ModuleSummary.client_facts``), whose fix is then unsafe too
     blocks: list[int | str] = field(default_factory=list)
+    # its rule is not selected (``--ignore``, ``--select``): never emitted
+    unselected: bool = False
 
 
 #: Placeholder in a report's message for the positions of its ``refs``.
@@ -130,7 +132,7 @@ class RuleContext:
         with ``unsafe=True``, only by ``migrate --unsafe-fixes``."""
         if not self.settings.rule_enabled(rule.code):
             # still returned so callers can attach support edits; never emitted
-            return Report(node, rule, message, None)
+            return Report(node, rule, message, None, unselected=True)
         r = Report(
             node,
             rule,

@@ -74,7 +74,10 @@ CLIENT = rule(
         again), and when the client escapes into code whose requests
         the tool cannot check (passed to a class, a method, a library call
         such as instructor's `Instructions` or `llm_validator`; stored in a
-        container or on another object): the message names where.
+        container or on another object): the message names where. Unsafe
+        too when the model IDs sent through it are not rewritten in this
+        run (`--ignore OR201`, `--select OR101`): moved alone, it would send
+        them to OpenRouter bare.
     """,
     sometimes_unsafe=True,
 )
@@ -249,7 +252,9 @@ OPENAI_KEY_KEPT = rule(
     fixable=False,
     what="""
         In a file whose OpenAI clients move to OpenRouter (built here, or
-        imported from a module of the run that moves them), or in a run
+        imported from a module of the run that moves them) or are on it
+        already reading the OpenRouter key variable (so the finding stays
+        after `migrate`), or in a run
         where another file moves them (a start-up script, a settings
         module), reports code that
         still sets `OPENAI_API_KEY` (`os.environ["OPENAI_API_KEY"] = ...`,
@@ -385,10 +390,17 @@ UNRECOGNISED = rule(
     what="""
         Reports a call of `OpenAI(...)` / `AsyncOpenAI(...)` whose name the
         tool cannot resolve with certainty: imported with `from openai
-        import *`, or imported from openai *and* rebound in the file
+        import *`, imported from openai *and* rebound in the file
         (`try: from openai import OpenAI` / `except ImportError: OpenAI =
-        None`). Neither the client nor the model IDs sent through it are
-        rewritten.
+        None`), or imported from several places (`if AZURE: from openai
+        import AzureOpenAI as OpenAI` / `else: from openai import OpenAI`,
+        a fallback shim). Neither the client nor the model IDs sent through it are
+        rewritten. Also reports the class handed out as a factory, which
+        builds clients no call of the file shows: `field(default_factory=
+        OpenAI)`, `functools.partial(OpenAI, ...)`, a value of a dict
+        literal (`{"openai": OpenAI}`), or a name bound to it and called
+        (`Factory = OpenAI` ... `Factory()`). The model IDs sent through
+        the clients it builds are unresolved (their fixes are unsafe).
     """,
     why="""
         A client and its model IDs move together or not at all: prefixing
@@ -781,7 +793,8 @@ def check_clients(ctx: RuleContext) -> None:
                 call,
                 UNRECOGNISED,
                 f"`{ctx.module.code_for_node(call.func)}(...)` may build an OpenAI client, but "
-                "the name is not certainly openai's (a star import, or rebound in this file): "
+                "the name is not certainly openai's (a star import, imported from several places, "
+                "or rebound in this file): "
                 "neither it nor its model IDs are rewritten; import the class by name",
             )
             continue
@@ -797,6 +810,7 @@ def check_clients(ctx: RuleContext) -> None:
             )
         elif q in CLIENT_CLASSES:
             decide_constructor(ctx, call, q.rsplit(".", 1)[1])
+    _report_factories(ctx)
     for cls in f.classes:
         for base in cls.bases:
             bq = f.qualified(base.value)
@@ -810,6 +824,69 @@ def check_clients(ctx: RuleContext) -> None:
     settle_keys(ctx)
     _record_decisions(ctx, index)
     _move_together(ctx, index)
+
+
+_FACTORY_KEYWORDS = ("default_factory", "factory")
+_CLASS_NAMES = sorted({q.rsplit(".", 1)[1] for q in CLIENT_CLASSES})
+_PARTIALS = ("functools.partial", "functools.partialmethod")
+
+
+def _report_factories(ctx: RuleContext) -> None:
+    """OR120: openai's client class handed out uncalled, as a factory
+    (``field(default_factory=OpenAI)``, ``partial(OpenAI, timeout=5)``,
+    ``{"openai": OpenAI}``, ``Factory = OpenAI`` then ``Factory()``): the
+    clients it builds call OpenAI, and no constructor call shows them.
+    Type uses (annotations, ``isinstance``, ``cast``, ``spec=``) are not
+    factories and are not reported."""
+    f = ctx.facts
+    local = [name for name, targets in f.imports.items() if targets & CLIENT_CLASSES]
+    candidates: list[cst.BaseExpression] = [n for name in local for n in f.name_uses.get(name, ())]
+    candidates += [a for name in _CLASS_NAMES for a in f.attribute_uses.get(name, ())]
+    called: set[str] | None = None
+    for node in candidates:
+        q = f.qualified(node)
+        if q not in CLIENT_CLASSES:
+            continue
+        parent = f.parents.get(id(node))
+        shown = ctx.module.code_for_node(node)
+        how = None
+        if isinstance(parent, cst.Arg) and parent.value is node:
+            call = f.parents.get(id(parent))
+            if not isinstance(call, cst.Call):
+                continue
+            keyword = parent.keyword.value if parent.keyword is not None else None
+            if keyword in _FACTORY_KEYWORDS:
+                how = f"`{keyword}={shown}`"
+            elif (
+                keyword is None
+                and call.args
+                and call.args[0] is parent
+                and f.qualified(call.func) in _PARTIALS
+            ):
+                how = f"`{ctx.module.code_for_node(call.func)}({shown}, ...)`"
+        elif isinstance(parent, cst.DictElement) and parent.value is node:
+            how = f"`{{{ctx.module.code_for_node(parent.key)}: {shown}}}`"
+        elif isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
+            targets = (
+                [t.target for t in parent.targets]
+                if isinstance(parent, cst.Assign)
+                else [parent.target]
+            )
+            if called is None:
+                called = {c.func.value for c in f.calls if isinstance(c.func, cst.Name)}
+            names = [t.value for t in targets if isinstance(t, cst.Name) and t.value in called]
+            if names:
+                how = f"`{names[0]} = {shown}`, called as `{names[0]}(...)`"
+        if how is None:
+            continue
+        ctx.report(
+            node,
+            UNRECOGNISED,
+            f"`{shown}` is handed out as a factory ({how}): the clients it builds call "
+            "OpenAI, and the tool sees no constructor call to migrate; build them with "
+            'OpenRouter\'s base_url and key (`base_url="https://openrouter.ai/api/v1", '
+            f'api_key=os.environ["{ctx.settings.api_key_env}"]`, e.g. in a lambda) by hand',
+        )
 
 
 def _move_together(ctx: RuleContext, index: clients.ClientIndex) -> None:
@@ -929,6 +1006,19 @@ def blocked_note(blockers: list[Report]) -> str:
             f"unsafe fix, and this client with {'it' if one else 'them'}"
         )
     blockers = [b for b in blockers if b.fix is None]
+    if all(b.unselected for b in blockers):
+        unselected = sorted({b.rule.code for b in blockers})
+        # model IDs this run does not rewrite (``--ignore OR201``): the client stays with them
+        shown = sorted(
+            {f"'{v}'" for b in blockers if (v := _literal(b.node)) is not None} or {"a model ID"}
+        )
+        one = len(shown) == 1
+        return (
+            f"; unsafe fix: {', '.join(shown)} at {REFS} {'is' if one else 'are'} sent through "
+            f"it and not rewritten in this run ({', '.join(unselected)} not selected): moved "
+            f"alone, the client would send {'it' if one else 'them'} to OpenRouter without the "
+            "provider prefix"
+        )
     if all(b.rule.code in _UNPROVED for b in blockers):
         # a model the tool could not follow, or one kept bare for its other
         # uses (OR205, OR206): it is not known to move with the client
@@ -1901,9 +1991,24 @@ def check_openai_key_kept(ctx: RuleContext) -> None:
 def _clients_moving(ctx: RuleContext) -> str | None:
     """What moves to OpenRouter in this file, in words ("this file's OpenAI
     clients move to OpenRouter and read"); None: nothing does."""
-    for site_id in clients.index(ctx).sites:
+    index = clients.index(ctx)
+    for site_id in index.sites:
         if ctx.client_decisions.get(site_id) == clients.DECISION_MIGRATE:
             return "this file's OpenAI clients move to OpenRouter and read"
+    # migrated already (by an earlier run, or by hand): the gate still stops
+    # a deployment configured for OpenRouter alone, so the finding stays
+    # after ``migrate`` (a client on OpenRouter that reads $OPENAI_API_KEY,
+    # or a key the tool cannot read, may hold the OpenRouter key there: not this)
+    env = ctx.settings.api_key_env
+    for site_id, site in index.sites.items():
+        if ctx.client_decisions.get(site_id) != clients.DECISION_OPENROUTER:
+            continue
+        key = next(
+            (a.value for a in site.call.args if a.keyword and a.keyword.value == "api_key"), None
+        )
+        name = env_lookup_name(ctx, key) if key is not None else None
+        if name is not None and string_value(name) == env:
+            return "this file's OpenAI clients are on OpenRouter and read"
     from codemods.python.rules.module_client import plan_for
 
     plan = plan_for(ctx)
@@ -1911,6 +2016,8 @@ def _clients_moving(ctx: RuleContext) -> str | None:
         p.edits and p.rule.code in ("OR110", "OR111") for p in plan.pending
     ):
         return "the module-level openai client moves to OpenRouter and reads"
+    if plan.state == "openrouter" and plan.key_env == env:
+        return "the module-level openai client is on OpenRouter and reads"
     project = ctx.project
     if project is not None and any(
         state == clients.DECISION_MIGRATE for _, state in project.clients

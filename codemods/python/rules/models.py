@@ -360,6 +360,11 @@ def client_requirements(
 # MODULE_MODELS, to move only with it
 MODULE_SITE = 0
 MODULE_MODELS = "module-client-models"
+# the model ID findings this run does not emit (``--ignore OR201``,
+# ``--select OR101``): the IDs stay bare, so the clients they are sent
+# through stay too (engine ``_blocked_clients``), or they would reach
+# OpenRouter without the prefix it needs
+UNSELECTED_MODELS = "models.unselected"
 
 
 def _blockable_sites(
@@ -811,7 +816,10 @@ def check_literal(
         report.requires.extend(requires)
         if MODULE_SITE in sites:
             ctx.memo.setdefault(MODULE_MODELS, []).append(report)
-        if not safe:
+        if not ctx.settings.rule_enabled(MODEL_ID.code):
+            report.blocks.extend(sites)
+            ctx.memo.setdefault(UNSELECTED_MODELS, []).append(report)
+        elif not safe:
             # a client of this file the call may go through moves only with
             # this ID: its fix is unsafe too (engine ``_blocked_clients``)
             report.blocks.extend(sites)

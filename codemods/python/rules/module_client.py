@@ -493,6 +493,8 @@ class Plan:
     calls: bool = False  # calls the module-level client
     # for a file that configures it: "migrate", "openrouter" or "left"
     state: str | None = None
+    # "openrouter": the environment variable its ``api_key`` is read from (None: another value)
+    key_env: str | None = None
 
 
 Statement = Union[cst.BaseStatement, cst.FlattenSentinel, cst.RemovalSentinel]
@@ -776,6 +778,10 @@ def _analyse(ctx: RuleContext) -> Plan:
     if bases and all(u is not None and is_openrouter_url(u) for u in urls):
         plan.held = set(plan.ambiguous)
         plan.state = "openrouter"
+        keys = [s for s in settings if s.attr == "api_key"]
+        if len(keys) == 1:
+            name = env_lookup_name(ctx, keys[0].value)
+            plan.key_env = string_value(name) if name is not None else None
         if version is not None:
             plan.pending += _slash_fixes(version, bases)
         return plan
@@ -1544,7 +1550,13 @@ def check_module_client(ctx: RuleContext) -> None:
         if blockers:
             for m in ctx.memo.get(MODULE_MODELS, ()):
                 m.requires.append(first)  # moves with the configuration, or not
-    if config is not None and config.rule.code != UNCONFIGURED.code:
+    if config is not None and (
+        config.rule.code != UNCONFIGURED.code
+        # ``--ignore OR111`` / ``--select OR2``: this run does not configure
+        # it, so the model IDs sent through it stay too (a noqa comment for
+        # OR111 is different: it says another module configures it)
+        or not ctx.settings.rule_enabled(UNCONFIGURED.code)
+    ):
         # the model IDs (and stream guards) sent through the module-level
         # client move with the configuration this file has (OR110), or not:
         # a noqa comment for OR110 or ``--ignore OR110`` keeps them on OpenAI too;
