@@ -482,3 +482,120 @@ def test_a_function_also_given_other_clients_holds_the_client(tmp_path: Path, ot
     assert "[*]" not in line
     assert "also gets clients that stay on OpenAI or that the tool cannot resolve" in line
     assert "[*]" not in _line(out, "helpers.ts:2:")
+
+
+# --------------------------------------------------------------------------
+# model IDs that cannot move, sent through a client another module builds:
+# that client moves only with them (Python's _external_blocks)
+
+HOLDER = """
+import OpenAI from "openai";
+export const openai = new OpenAI();
+"""
+
+
+@pytest.mark.parametrize(
+    ("use", "expected"),
+    [
+        # a retired ID (OR204), reported in every round
+        (
+            'import { openai } from "../lib/openai";\n'
+            'await openai.chat.completions.create({ model: "o1-mini", messages: [] });\n',
+            "'o1-mini' (OR204) at ../app/route.ts:2",
+        ),
+        # an ID no equivalent is known for (OR202), through an alias
+        (
+            'import { openai } from "../lib/openai";\nconst c = openai;\n'
+            'await c.chat.completions.create({ model: "my-private-model", messages: [] });\n',
+            "'my-private-model' (OR202) at ../app/route.ts:3",
+        ),
+        # a fine-tune (OR203), through a namespace import
+        (
+            'import * as lib from "../lib/openai";\n'
+            'await lib.openai.chat.completions.create({ model: "ft:gpt-4o-mini:acme::x1", '
+            "messages: [] });\n",
+            "'ft:gpt-4o-mini:acme::x1' (OR203) at ../app/route.ts:2",
+        ),
+    ],
+)
+def test_a_model_that_cannot_move_elsewhere_holds_the_client_where_it_is_built(
+    tmp_path: Path, use: str, expected: str
+) -> None:
+    root = _tree(tmp_path, {"lib/openai.ts": HOLDER, "app/route.ts": use})
+    for args in ((".",), ("lib/openai.ts",)):  # also checked alone, as pre-commit does
+        line = _line(_check(root, *args), "lib/openai.ts:2:23: OR101")
+        assert "[*]" not in line, line
+        assert (
+            f"; unsafe fix: {expected} is sent through it from another module and cannot move "
+            "to OpenRouter, which would reject it: fix that model first (or `// noqa` its "
+            "finding to move the client anyway)" in line
+        ), line
+    _migrate(root, ".")
+    assert "openrouter" not in (root / "lib/openai.ts").read_text()
+    _migrate(root, "--unsafe-fixes", ".")
+    assert "openrouter.ai" in (root / "lib/openai.ts").read_text()
+
+
+def test_the_other_models_sent_through_a_held_client_move_only_with_it(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": HOLDER,
+            "app/route.ts": """
+            import { openai } from "../lib/openai";
+            await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+            "app/legacy.ts": """
+            import { openai } from "../lib/openai";
+            await openai.chat.completions.create({ model: "o1-mini", messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "[*]" not in out, out
+    assert (
+        "app/route.ts:2:48: OR201 model 'gpt-4o' is not an OpenRouter ID: use 'openai/gpt-4o'; "
+        "unsafe fix: it moves with its client, which another module exports and whose own fix "
+        "is unsafe" in out
+    ), out
+    _migrate(root, ".")
+    assert '"gpt-4o"' in (root / "app/route.ts").read_text()
+    assert "openrouter" not in (root / "lib/openai.ts").read_text()
+
+
+def test_a_noqa_on_the_model_elsewhere_lets_the_client_move(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": HOLDER,
+            "app/route.ts": """
+            import { openai } from "../lib/openai";
+            await openai.chat.completions.create({ model: "my-private-model", messages: [] }); // noqa: OR202
+            """,
+        },
+    )
+    line = _line(_check(root, "."), "lib/openai.ts:2:23: OR101")
+    assert "[*]" in line and "unsafe" not in line, line
+
+
+def test_a_request_not_read_elsewhere_holds_the_client(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": HOLDER,
+            "app/route.ts": """
+            import { openai } from "../lib/openai";
+            let params = { model: "gpt-4o", messages: [] };
+            let params = { model: "gpt-4o-mini", messages: [] };
+            await openai.chat.completions.create(params);
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "app/route.ts:4:38: OR205" in out, out
+    line = _line(out, "lib/openai.ts:2:23: OR101")
+    assert "[*]" not in line, line
+    assert (
+        "; unsafe fix: the request sent through it from another module at ../app/route.ts:4 "
+        "(OR205) holds a model ID the tool did not read" in line
+    ), line

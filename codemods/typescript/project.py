@@ -27,11 +27,14 @@ Phases (each file processed again gets what every earlier phase said):
    no ``openai``);
 2. each module exporting a client learns the calls other modules make
    through it (``client_uses``), which names are imported at all
-   (``imported_names``) and where its uses cannot be followed
-   (``client_uses_unknown``, ``imported_whole``), then decides: OR119 when
-   every use in the run is an endpoint OpenRouter does not serve, an unsafe
-   move when some use is not known, and a move that is safe when no file
-   imports it by a path the tool resolves is not possible: unsafe as before;
+   (``imported_names``), where its uses cannot be followed
+   (``client_uses_unknown``, ``imported_whole``) and the model IDs sent
+   through it there that cannot move (``client_facts``: "block", a request
+   the tool did not read: "unread"), then decides: OR119 when every use in
+   the run is an endpoint OpenRouter does not serve, an unsafe move when
+   some use is not known or a model sent through it cannot move, and a
+   move that is safe when no file imports it by a path the tool resolves
+   is not possible: unsafe as before;
 3. the importers learn each imported client's state (``clients``): the model
    IDs they send through it move with it;
 4. the modules defining constants other modules send as ``model`` learn
@@ -348,6 +351,7 @@ def second_round(
         assert s is not None
         uses: list[tuple[str, bool, str, str]] = []
         unknown: list[tuple[str, str]] = []
+        facts: set[tuple[str, str, str, str]] = set()
         imported: set[str] = set()
         for name in s.clients:
             for importer, local in importers.get((definer, name), ()):
@@ -359,6 +363,10 @@ def second_round(
                     uses.append((name, served, f"{where}:{line}", resource))
                 if other.other_uses.get(local, 0) > 0:
                     unknown.append((name, where))
+                # model IDs that cannot move sent through it there, requests
+                # the tool did not read (rules.py: Context.external)
+                for kind, line, detail in other.client_facts.get(local, ()):
+                    facts.add((name, kind, f"{where}:{line}", detail))
         whole_here = sorted({_rel(p, definer) for p in whole.get(definer, ())})
         if not (uses or unknown or imported or whole_here):
             continue
@@ -366,6 +374,7 @@ def second_round(
             given(definer),
             client_uses=tuple(sorted(uses)),
             client_uses_unknown=tuple(sorted(set(unknown))),
+            client_facts=tuple(sorted(facts, key=_fact_order)),
             imported_names=frozenset(imported),
             imported_whole=bool(whole_here),
         )
@@ -452,6 +461,13 @@ def second_round(
         if any(state != "none" for _, state in found):
             todo[j.path] = replace(given(j.path), param_clients=tuple(found))
     rerun(todo)
+
+
+def _fact_order(fact: tuple[str, str, str, str]) -> tuple[Any, ...]:
+    """client_facts in the order of their places (file, then line)."""
+    name, kind, where, detail = fact
+    path, _, line = where.rpartition(":")
+    return (name, path, int(line) if line.isdigit() else 0, kind, detail)
 
 
 def _given(args: dict[str, str], index: int) -> str:
