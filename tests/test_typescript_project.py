@@ -599,3 +599,52 @@ def test_a_request_not_read_elsewhere_holds_the_client(tmp_path: Path) -> None:
         "; unsafe fix: the request sent through it from another module at ../app/route.ts:4 "
         "(OR205) holds a model ID the tool did not read" in line
     ), line
+
+
+# --------------------------------------------------------------------------
+# default exports
+
+
+def test_a_default_exported_function_a_client_is_passed_to_is_followed(tmp_path: Path) -> None:
+    # before: the function was summarised under its own name, which no
+    # importer asks for (``import ask from`` names "default"): an escape
+    root = _tree(
+        tmp_path,
+        {
+            "app.ts": APP.replace('import { ask } from "./helpers"', 'import ask from "./helpers"'),
+            "helpers.ts": """
+            import type OpenAI from "openai";
+            export default async function ask(llm: OpenAI, q: string) {
+              return llm.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: q }] });
+            }
+            """,
+        },
+    )
+    out = _check(root)
+    assert "[*]" in _line(out, "app.ts:3:16: OR101"), out
+    assert "[*]" in _line(out, "helpers.ts:3:"), out
+    _migrate(root)
+    assert '"openai/gpt-4o-mini"' in (root / "helpers.ts").read_text()
+
+
+def test_a_default_exported_function_used_for_unserved_endpoints_holds_nothing_back(
+    tmp_path: Path,
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "app.ts": """
+            import OpenAI from "openai";
+            import upload from "./upload";
+            const client = new OpenAI();
+            await upload(client);
+            """,
+            "upload.ts": """
+            export default async function upload(llm) {
+              return llm.files.create({ file, purpose: "batch" });
+            }
+            """,
+        },
+    )
+    line = _line(_check(root), "app.ts:3:16:")
+    assert "OR119" in line and "Files API" in line and "upload.ts:2" in line, line

@@ -1197,6 +1197,14 @@ def _names_exported_as(ctx: Context, local: str) -> list[str]:
             value = st.child_by_field_name("value")
             if value is not None and value.type == "identifier" and text(value) == local:
                 out.append("default")
+            decl = st.child_by_field_name("declaration")
+            named = decl.child_by_field_name("name") if decl is not None else None
+            if (
+                named is not None
+                and text(named) == local
+                and any(c.type == "default" for c in st.children)
+            ):
+                out.append("default")  # ``export default function ask(client) {...}``
             for c in st.named_children:
                 if c.type != "export_clause":
                     continue
