@@ -648,3 +648,36 @@ def test_a_default_exported_function_used_for_unserved_endpoints_holds_nothing_b
     )
     line = _line(_check(root), "app.ts:3:16:")
     assert "OR119" in line and "Files API" in line and "upload.ts:2" in line, line
+
+
+# --------------------------------------------------------------------------
+# a client built where it is returned: a factory the tool does not follow
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [
+        "export function getClient() {\n  return new OpenAI();\n}\n",
+        "export const getClient = () => new OpenAI();\n",
+        "export default function getClient() {\n  return new OpenAI();\n}\n",
+    ],
+)
+def test_a_client_returned_as_it_is_built_moves_only_unsafely(tmp_path: Path, factory: str) -> None:
+    # before: a safe move, while the importer used it for files (404 on OpenRouter)
+    root = _tree(
+        tmp_path,
+        {
+            "factory.ts": 'import OpenAI from "openai";\n' + factory,
+            "use.ts": """
+            import { getClient } from "./factory";
+            import make from "./factory";
+            export const go = () => getClient().files.list();
+            export const go2 = () => make().files.list();
+            """,
+        },
+    )
+    line = _line(_check(root, "."), "factory.ts:")
+    assert "OR101" in line and "[*]" not in line, line
+    assert "the client is returned from a function" in line, line
+    _migrate(root, ".")
+    assert "openrouter" not in (root / "factory.ts").read_text()

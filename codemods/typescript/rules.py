@@ -843,6 +843,19 @@ def _escapes(
                     members.add(member)
                     changed = True
 
+    # the constructor itself, not bound to a name first: ``return new
+    # OpenAI()`` (a factory, whose callers the tool does not follow),
+    # ``someLib(new OpenAI())``, ``[new OpenAI()]``
+    for key, (new, _) in plans.items():
+        found = _escape_of(ctx, new)
+        if isinstance(found, str):  # a parameter of a function the tool follows
+            names.add(found)
+        elif isinstance(found, tuple):
+            sockets.setdefault(key, []).append(found)
+        elif isinstance(found, _Callee):
+            callees.setdefault(key, []).append(found)
+        elif found is not None:
+            escaped.setdefault(key, []).append(found)
     done_names: set[str] = set()
     done_members: set[str] = set()
     seen: set[int] = set()
