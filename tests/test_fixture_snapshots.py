@@ -42,6 +42,7 @@ REPOS = [
     "streams",
     "escapes",
     "typescript",  # the TypeScript/JavaScript front-end
+    "ts_modules",  # TypeScript across modules: held clients, default exports
 ]
 
 
