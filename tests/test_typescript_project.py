@@ -681,3 +681,100 @@ def test_a_client_returned_as_it_is_built_moves_only_unsafely(tmp_path: Path, fa
     assert "the client is returned from a function" in line, line
     _migrate(root, ".")
     assert "openrouter" not in (root / "factory.ts").read_text()
+
+
+# --------------------------------------------------------------------------
+# re-exports: an imported client followed to the module that builds it
+
+
+REEXPORTS = {
+    "lib/client.ts": 'import OpenAI from "openai";\nexport const client = new OpenAI();\n',
+    "lib/index.ts": 'export * from "./client";\n',
+    "lib/named.ts": 'export { client as llm } from "./client";\n',
+}
+
+
+def test_a_client_re_exported_is_followed_to_where_it_is_built(tmp_path: Path) -> None:
+    # before: the re-export made the client's move unsafe (its uses unknown)
+    # and the importers' model IDs unsafe fixes (receiver not resolved)
+    files = {k: v for k, v in REEXPORTS.items() if k != "lib/index.ts"}
+    root = _tree(
+        tmp_path,
+        {
+            **files,
+            "app/chat.ts": """
+            import { llm } from "../lib/named";
+            export const chat = () => llm.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "[*]" in _line(out, "lib/client.ts:2:23: OR101"), out
+    assert "[*]" in _line(out, "app/chat.ts:2:"), out
+    _migrate(root, ".")
+    assert "openrouter.ai" in (root / "lib/client.ts").read_text()
+    assert '"openai/gpt-4o"' in (root / "app/chat.ts").read_text()
+    assert (root / "lib/named.ts").read_text() == REEXPORTS["lib/named.ts"]
+
+
+def test_uses_through_a_star_re_export_count_where_the_client_is_built(tmp_path: Path) -> None:
+    # the importers name no openai: read because they import the re-exporter
+    root = _tree(
+        tmp_path,
+        {
+            **REEXPORTS,
+            "app/files.ts": """
+            import { client } from "../lib";
+            export const list = () => client.files.list();
+            """,
+        },
+    )
+    for args in ((".",), ("lib/client.ts",)):
+        line = _line(_check(root, *args), "lib/client.ts:2:23:")
+        assert "OR119" in line and "Files API" in line and "../app/files.ts:2" in line, line
+
+
+def test_a_model_that_cannot_move_through_a_re_export_holds_the_client(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            **REEXPORTS,
+            "app/old.ts": """
+            import { llm } from "../lib/named";
+            export const old = () => llm.chat.completions.create({ model: "o1-mini", messages: [] });
+            """,
+        },
+    )
+    line = _line(_check(root, "."), "lib/client.ts:2:23: OR101")
+    assert "[*]" not in line and "'o1-mini' (OR204) at ../app/old.ts:2" in line, line
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        # the re-exporting module imported whole and passed on
+        'import * as named from "../lib/named";\nregister(named);\n',
+        # a namespace re-export: not followed
+        'export * as all from "../lib/client";\n',
+        # a re-export no file of the run imports through (lib/index.ts's
+        # ``export *`` alone: an entry point for code outside the run)
+        "",
+    ],
+)
+def test_a_re_export_read_in_a_way_the_tool_cannot_follow_keeps_the_move_unsafe(
+    tmp_path: Path, reader: str
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            **{k: v for k, v in REEXPORTS.items() if k != "lib/index.ts" or not reader},
+            "app/chat.ts": """
+            import { llm } from "../lib/named";
+            export const chat = () => llm.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+            "app/other.ts": reader,
+        },
+    )
+    out = _check(root, ".")
+    assert "[*]" not in _line(out, "lib/client.ts:2:23: OR101"), out
+    assert "[*]" not in _line(out, "app/chat.ts:2:"), out

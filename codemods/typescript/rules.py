@@ -2625,9 +2625,13 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
     if not (facts.local_imports or facts.whole_imports or facts.reexports or facts.dynamic_imports):
         return s if s.clients or s.handled or s.client_params else None
     whole_specs: set[str] = set(facts.dynamic_imports)
+    if fixable:  # followed by the project pass (not in a file that does not parse)
+        s.reexports = {n: [module, there] for n, (module, there) in facts.reexport_names.items()}
+        s.star_reexports = list(facts.star_reexports)
     for module, name in facts.reexports:
         if name is None:
-            whole_specs.add(module)
+            if module not in s.star_reexports:
+                whole_specs.add(module)  # ``export * as ns from``: not followed
         else:
             key = f"export:{module}:{name}"
             s.imports[key] = (module, name)
