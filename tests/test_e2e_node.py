@@ -94,6 +94,9 @@ APPS: dict[str, NodeApp] = {
     # by the routes (the cross-module pass), a model constant imported by one
     "nextjs_app": NodeApp(("dist/server.js",), frozenset({CHAT, EMBEDDINGS}), build="tsc"),
     "deno_app": NodeApp(("dist/main.js",), frozenset({CHAT}), build="transpile", deno=True),
+    # a client reached through re-exports (`export *`, `export { a as b }`),
+    # one of them in a default-exported function: every file moves together
+    "reexports_app": NodeApp(("dist/main.js",), frozenset({CHAT, EMBEDDINGS}), build="tsc"),
 }
 
 

@@ -43,6 +43,7 @@ REPOS = [
     "escapes",
     "attack",
     "typescript",  # the TypeScript/JavaScript front-end
+    "ts_modules",  # TypeScript across modules: held clients, default exports
 ]
 
 

@@ -182,6 +182,8 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         param_forwards={"run": {"c": [["ask", "0", False, 6]]}},
         escape_functions={"run": [["c"], ["k"], False]},
         param_uses={"ask": {"llm": [(True, 3, "chat.completions.create")]}},
+        reexports={"llm": ["./client", "client"]},
+        star_reexports=["./clients"],
         moves=True,
         wants_run_moves=True,
     )

@@ -482,3 +482,299 @@ def test_a_function_also_given_other_clients_holds_the_client(tmp_path: Path, ot
     assert "[*]" not in line
     assert "also gets clients that stay on OpenAI or that the tool cannot resolve" in line
     assert "[*]" not in _line(out, "helpers.ts:2:")
+
+
+# --------------------------------------------------------------------------
+# model IDs that cannot move, sent through a client another module builds:
+# that client moves only with them (Python's _external_blocks)
+
+HOLDER = """
+import OpenAI from "openai";
+export const openai = new OpenAI();
+"""
+
+
+@pytest.mark.parametrize(
+    ("use", "expected"),
+    [
+        # a retired ID (OR204), reported in every round
+        (
+            'import { openai } from "../lib/openai";\n'
+            'await openai.chat.completions.create({ model: "o1-mini", messages: [] });\n',
+            "'o1-mini' (OR204) at ../app/route.ts:2",
+        ),
+        # an ID no equivalent is known for (OR202), through an alias
+        (
+            'import { openai } from "../lib/openai";\nconst c = openai;\n'
+            'await c.chat.completions.create({ model: "my-private-model", messages: [] });\n',
+            "'my-private-model' (OR202) at ../app/route.ts:3",
+        ),
+        # a fine-tune (OR203), through a namespace import
+        (
+            'import * as lib from "../lib/openai";\n'
+            'await lib.openai.chat.completions.create({ model: "ft:gpt-4o-mini:acme::x1", '
+            "messages: [] });\n",
+            "'ft:gpt-4o-mini:acme::x1' (OR203) at ../app/route.ts:2",
+        ),
+    ],
+)
+def test_a_model_that_cannot_move_elsewhere_holds_the_client_where_it_is_built(
+    tmp_path: Path, use: str, expected: str
+) -> None:
+    root = _tree(tmp_path, {"lib/openai.ts": HOLDER, "app/route.ts": use})
+    for args in ((".",), ("lib/openai.ts",)):  # also checked alone, as pre-commit does
+        line = _line(_check(root, *args), "lib/openai.ts:2:23: OR101")
+        assert "[*]" not in line, line
+        assert (
+            f"; unsafe fix: {expected} is sent through it from another module and cannot move "
+            "to OpenRouter, which would reject it: fix that model first (or `// noqa` its "
+            "finding to move the client anyway)" in line
+        ), line
+    _migrate(root, ".")
+    assert "openrouter" not in (root / "lib/openai.ts").read_text()
+    _migrate(root, "--unsafe-fixes", ".")
+    assert "openrouter.ai" in (root / "lib/openai.ts").read_text()
+
+
+def test_the_other_models_sent_through_a_held_client_move_only_with_it(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": HOLDER,
+            "app/route.ts": """
+            import { openai } from "../lib/openai";
+            await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+            "app/legacy.ts": """
+            import { openai } from "../lib/openai";
+            await openai.chat.completions.create({ model: "o1-mini", messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "[*]" not in out, out
+    assert (
+        "app/route.ts:2:48: OR201 model 'gpt-4o' is not an OpenRouter ID: use 'openai/gpt-4o'; "
+        "unsafe fix: it moves with its client, which another module exports and whose own fix "
+        "is unsafe" in out
+    ), out
+    _migrate(root, ".")
+    assert '"gpt-4o"' in (root / "app/route.ts").read_text()
+    assert "openrouter" not in (root / "lib/openai.ts").read_text()
+
+
+def test_a_noqa_on_the_model_elsewhere_lets_the_client_move(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": HOLDER,
+            "app/route.ts": """
+            import { openai } from "../lib/openai";
+            await openai.chat.completions.create({ model: "my-private-model", messages: [] }); // noqa: OR202
+            """,
+        },
+    )
+    line = _line(_check(root, "."), "lib/openai.ts:2:23: OR101")
+    assert "[*]" in line and "unsafe" not in line, line
+
+
+def test_a_request_not_read_elsewhere_holds_the_client(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": HOLDER,
+            "app/route.ts": """
+            import { openai } from "../lib/openai";
+            let params = { model: "gpt-4o", messages: [] };
+            let params = { model: "gpt-4o-mini", messages: [] };
+            await openai.chat.completions.create(params);
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "app/route.ts:4:38: OR205" in out, out
+    line = _line(out, "lib/openai.ts:2:23: OR101")
+    assert "[*]" not in line, line
+    assert (
+        "; unsafe fix: the request sent through it from another module at ../app/route.ts:4 "
+        "(OR205) holds a model ID the tool did not read" in line
+    ), line
+
+
+# --------------------------------------------------------------------------
+# default exports
+
+
+def test_a_default_exported_function_a_client_is_passed_to_is_followed(tmp_path: Path) -> None:
+    # before: the function was summarised under its own name, which no
+    # importer asks for (``import ask from`` names "default"): an escape
+    root = _tree(
+        tmp_path,
+        {
+            "app.ts": APP.replace('import { ask } from "./helpers"', 'import ask from "./helpers"'),
+            "helpers.ts": """
+            import type OpenAI from "openai";
+            export default async function ask(llm: OpenAI, q: string) {
+              return llm.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: q }] });
+            }
+            """,
+        },
+    )
+    out = _check(root)
+    assert "[*]" in _line(out, "app.ts:3:16: OR101"), out
+    assert "[*]" in _line(out, "helpers.ts:3:"), out
+    _migrate(root)
+    assert '"openai/gpt-4o-mini"' in (root / "helpers.ts").read_text()
+
+
+def test_a_default_exported_function_used_for_unserved_endpoints_holds_nothing_back(
+    tmp_path: Path,
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "app.ts": """
+            import OpenAI from "openai";
+            import upload from "./upload";
+            const client = new OpenAI();
+            await upload(client);
+            """,
+            "upload.ts": """
+            export default async function upload(llm) {
+              return llm.files.create({ file, purpose: "batch" });
+            }
+            """,
+        },
+    )
+    line = _line(_check(root), "app.ts:3:16:")
+    assert "OR119" in line and "Files API" in line and "upload.ts:2" in line, line
+
+
+# --------------------------------------------------------------------------
+# a client built where it is returned: a factory the tool does not follow
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [
+        "export function getClient() {\n  return new OpenAI();\n}\n",
+        "export const getClient = () => new OpenAI();\n",
+        "export default function getClient() {\n  return new OpenAI();\n}\n",
+    ],
+)
+def test_a_client_returned_as_it_is_built_moves_only_unsafely(tmp_path: Path, factory: str) -> None:
+    # before: a safe move, while the importer used it for files (404 on OpenRouter)
+    root = _tree(
+        tmp_path,
+        {
+            "factory.ts": 'import OpenAI from "openai";\n' + factory,
+            "use.ts": """
+            import { getClient } from "./factory";
+            import make from "./factory";
+            export const go = () => getClient().files.list();
+            export const go2 = () => make().files.list();
+            """,
+        },
+    )
+    line = _line(_check(root, "."), "factory.ts:")
+    assert "OR101" in line and "[*]" not in line, line
+    assert "the client is returned from a function" in line, line
+    _migrate(root, ".")
+    assert "openrouter" not in (root / "factory.ts").read_text()
+
+
+# --------------------------------------------------------------------------
+# re-exports: an imported client followed to the module that builds it
+
+
+REEXPORTS = {
+    "lib/client.ts": 'import OpenAI from "openai";\nexport const client = new OpenAI();\n',
+    "lib/index.ts": 'export * from "./client";\n',
+    "lib/named.ts": 'export { client as llm } from "./client";\n',
+}
+
+
+def test_a_client_re_exported_is_followed_to_where_it_is_built(tmp_path: Path) -> None:
+    # before: the re-export made the client's move unsafe (its uses unknown)
+    # and the importers' model IDs unsafe fixes (receiver not resolved)
+    files = {k: v for k, v in REEXPORTS.items() if k != "lib/index.ts"}
+    root = _tree(
+        tmp_path,
+        {
+            **files,
+            "app/chat.ts": """
+            import { llm } from "../lib/named";
+            export const chat = () => llm.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "[*]" in _line(out, "lib/client.ts:2:23: OR101"), out
+    assert "[*]" in _line(out, "app/chat.ts:2:"), out
+    _migrate(root, ".")
+    assert "openrouter.ai" in (root / "lib/client.ts").read_text()
+    assert '"openai/gpt-4o"' in (root / "app/chat.ts").read_text()
+    assert (root / "lib/named.ts").read_text() == REEXPORTS["lib/named.ts"]
+
+
+def test_uses_through_a_star_re_export_count_where_the_client_is_built(tmp_path: Path) -> None:
+    # the importers name no openai: read because they import the re-exporter
+    root = _tree(
+        tmp_path,
+        {
+            **REEXPORTS,
+            "app/files.ts": """
+            import { client } from "../lib";
+            export const list = () => client.files.list();
+            """,
+        },
+    )
+    for args in ((".",), ("lib/client.ts",)):
+        line = _line(_check(root, *args), "lib/client.ts:2:23:")
+        assert "OR119" in line and "Files API" in line and "../app/files.ts:2" in line, line
+
+
+def test_a_model_that_cannot_move_through_a_re_export_holds_the_client(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            **REEXPORTS,
+            "app/old.ts": """
+            import { llm } from "../lib/named";
+            export const old = () => llm.chat.completions.create({ model: "o1-mini", messages: [] });
+            """,
+        },
+    )
+    line = _line(_check(root, "."), "lib/client.ts:2:23: OR101")
+    assert "[*]" not in line and "'o1-mini' (OR204) at ../app/old.ts:2" in line, line
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        # the re-exporting module imported whole and passed on
+        'import * as named from "../lib/named";\nregister(named);\n',
+        # a namespace re-export: not followed
+        'export * as all from "../lib/client";\n',
+        # a re-export no file of the run imports through (lib/index.ts's
+        # ``export *`` alone: an entry point for code outside the run)
+        "",
+    ],
+)
+def test_a_re_export_read_in_a_way_the_tool_cannot_follow_keeps_the_move_unsafe(
+    tmp_path: Path, reader: str
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            **{k: v for k, v in REEXPORTS.items() if k != "lib/index.ts" or not reader},
+            "app/chat.ts": """
+            import { llm } from "../lib/named";
+            export const chat = () => llm.chat.completions.create({ model: "gpt-4o", messages: [] });
+            """,
+            "app/other.ts": reader,
+        },
+    )
+    out = _check(root, ".")
+    assert "[*]" not in _line(out, "lib/client.ts:2:23: OR101"), out
+    assert "[*]" not in _line(out, "app/chat.ts:2:"), out

@@ -130,6 +130,12 @@ class ModuleSummary:
     # by OpenRouter, line, resource path) per call (with param_escapes and
     # client_params, the parameters a caller's client can be followed into)
     param_uses: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    # TypeScript: the names this file re-exports (exported name ->
+    # [specifier, name there]) and the specifiers of its ``export * from``:
+    # the project pass follows an imported client through them to the
+    # module that builds it
+    reexports: dict[str, list[str]] = field(default_factory=dict)
+    star_reexports: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -242,6 +242,11 @@ class Facts:
     # specifiers of dynamic ``import("./x")`` (their names' uses are unknown)
     reexports: list[tuple[str, str | None]] = field(default_factory=list)
     dynamic_imports: list[str] = field(default_factory=list)
+    # the names re-exported: exported name -> (specifier, its name there)
+    # (``export { a as b } from "./x"``); the specifiers of ``export * from``
+    # (not ``export * as ns from``)
+    reexport_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    star_reexports: list[str] = field(default_factory=list)
     # local name -> what the openai module it is imported from opens a
     # WebSocket for with the client it is given ("realtime", "responses":
     # :func:`openai_socket_module`)
@@ -403,11 +408,15 @@ def collect(root: Node, source: bytes) -> Facts:
                 clauses = [c for c in node.named_children if c.type == "export_clause"]
                 if not clauses:  # ``export * from``, ``export * as ns from``
                     facts.reexports.append((module, None))
+                    if not any(c.type == "namespace_export" for c in node.named_children):
+                        facts.star_reexports.append(module)
                 for c in clauses:
                     for spec in c.named_children:
                         nm = spec.child_by_field_name("name")
                         if nm is not None:
                             facts.reexports.append((module, text(nm)))
+                            alias = spec.child_by_field_name("alias") or nm
+                            facts.reexport_names[text(alias)] = (module, text(nm))
                 stack.extend(reversed(node.children))
                 continue
             decl = node.child_by_field_name("declaration")

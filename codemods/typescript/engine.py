@@ -276,7 +276,32 @@ def _process(
         )
     _unused_noqa(result, suppressions, settings, RULES)
     result.findings.sort(key=Finding.sort_key)
-    return result, module_summary(ctx, {id(r) for r in kept}, fixable)
+    summary = module_summary(ctx, {id(r) for r in kept}, fixable)
+    _external_blocks(ctx, summary, suppressions, lines)
+    return result, summary
+
+
+def _external_blocks(
+    ctx: Any, summary: ModuleSummary | None, suppressions: Suppressions, lines: _Lines
+) -> None:
+    """Tell the modules that build the clients a model ID that cannot move
+    (or a request the tool did not read) is sent through
+    (``Context.external``), through the summary, unless a comment
+    suppresses its finding: their move is then unsafe, as for a client of
+    this file (Python's ``engine._external_blocks``;
+    ``ModuleSummary.client_facts``, codemods/typescript/project.py)."""
+    if summary is None or not ctx.external:
+        return
+    for node, code, detail, keys, kind in ctx.external:
+        line = lines.point(node.start_byte)[0]
+        end = lines.point(node.end_byte)[0]
+        if suppressions.suppresses(code, line, end) or not ctx.settings.rule_enabled(code):
+            continue
+        fact = (kind, line, detail)
+        for key in keys:
+            told = summary.client_facts.setdefault(key, [])
+            if fact not in told:
+                told.append(fact)
 
 
 _JSX = frozenset({"jsx_element", "jsx_fragment", "jsx_self_closing_element"})

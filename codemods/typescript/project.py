@@ -24,14 +24,23 @@ Phases (each file processed again gets what every earlier phase said):
 
 1. files the prefilter skipped that import a module exporting a client are
    processed (their calls through it count: ``client.files.create`` names
-   no ``openai``);
+   no ``openai``), and so, in turn, are the files importing a module that
+   re-exports one (``export { openai } from "./openai"``, ``export * from
+   "./client"``): an imported client is followed through re-exports to
+   the module that builds it, where its importers' uses count; a re-export
+   no file of the run imports the client through (an entry point for code
+   outside the run), a namespace re-export (``export * as ns``) and a
+   re-exporting module imported whole keep its uses unknown;
 2. each module exporting a client learns the calls other modules make
    through it (``client_uses``), which names are imported at all
-   (``imported_names``) and where its uses cannot be followed
-   (``client_uses_unknown``, ``imported_whole``), then decides: OR119 when
-   every use in the run is an endpoint OpenRouter does not serve, an unsafe
-   move when some use is not known, and a move that is safe when no file
-   imports it by a path the tool resolves is not possible: unsafe as before;
+   (``imported_names``), where its uses cannot be followed
+   (``client_uses_unknown``, ``imported_whole``) and the model IDs sent
+   through it there that cannot move (``client_facts``: "block", a request
+   the tool did not read: "unread"), then decides: OR119 when every use in
+   the run is an endpoint OpenRouter does not serve, an unsafe move when
+   some use is not known or a model sent through it cannot move, and a
+   move that is safe when no file imports it by a path the tool resolves
+   is not possible: unsafe as before;
 3. the importers learn each imported client's state (``clients``): the model
    IDs they send through it move with it;
 4. the modules defining constants other modules send as ``model`` learn
@@ -252,28 +261,74 @@ def second_round(
     wanted = exporting | {
         j.path for j in jobs if (s := summary(j.path)) is not None and s.client_params
     }
-    todo: dict[str, ProjectInput] = {}
-    for j in jobs:
-        p = final[j.path]
-        if p.summary is not None or not p.result.skipped or not wanted:
-            continue
-        data = p.original
-        if data is None:
-            try:
-                with open(j.real, "rb") as fh:
-                    data = fh.read()
-            except OSError:
+    # (again for the files that import a module re-exporting such a client:
+    # ``export { openai } from "./openai"``, ``export * from "./client"``)
+    while True:
+        todo = {}
+        for j in jobs:
+            p = final[j.path]
+            if p.summary is not None or not p.result.skipped or not wanted:
                 continue
-        for m in _SPECIFIER.finditer(data):
-            spec = m.group(1).decode("utf-8", "replace")
-            if target(j.path, spec) in wanted:
-                todo[j.path] = given(j.path)
-                break
-    rerun(todo)
+            data = p.original
+            if data is None:
+                try:
+                    with open(j.real, "rb") as fh:
+                        data = fh.read()
+                except OSError:
+                    continue
+            for m in _SPECIFIER.finditer(data):
+                spec = m.group(1).decode("utf-8", "replace")
+                if target(j.path, spec) in wanted:
+                    todo[j.path] = given(j.path)
+                    break
+        rerun(todo)
+        more = {
+            j.path
+            for j in jobs
+            if j.path not in wanted
+            and (s := summary(j.path)) is not None
+            and any(
+                target(j.path, spec) in wanted
+                for spec in [*s.star_reexports, *(m for m, _ in s.reexports.values())]
+            )
+        }
+        if not more:
+            break
+        wanted |= more
+
+    def chain(definer: str, name: str, depth: int = 0) -> list[tuple[str, str]]:
+        """The modules the client ``name`` of ``definer`` is re-exported
+        through (``export { openai } from "./openai"``, ``export * from
+        "./client"``), with its name in each, down to the one that builds
+        it; [(definer, name)] when it is not a client re-exported (a
+        cycle, or too deep)."""
+        s = summary(definer)
+        if s is None or depth > 8 or name in s.clients:
+            return [(definer, name)]
+        found = s.reexports.get(name)
+        sources = [found] if found is not None else []
+        if found is None and name != "default":  # ``export *`` skips the default
+            sources = [[spec, name] for spec in s.star_reexports]
+        for spec, there in sources:
+            t = target(definer, spec)
+            if t is None or t == definer:
+                continue
+            rest = chain(t, there, depth + 1)
+            if rest[-1][1] in (summary(rest[-1][0]) or _EMPTY).clients:
+                return [(definer, name), *rest]
+        return [(definer, name)]
+
+    def origin(definer: str, name: str) -> tuple[str, str]:
+        return chain(definer, name)[-1]
+
+    # the re-exports some file of the run imports a client through: (the
+    # re-exporting module, the name it exports it by)
+    reexport_used: set[tuple[str, str]] = set()
 
     # who imports what: (definer, exported name) -> [(importer, local key)]
     importers: dict[tuple[str, str], list[tuple[str, str]]] = {}
     whole: dict[str, list[str]] = {}  # definer -> importers reading it whole
+    stars: dict[str, list[str]] = {}  # definer -> modules ``export * from`` it
     for j in jobs:
         s = summary(j.path)
         if s is None:
@@ -281,11 +336,30 @@ def second_round(
         for local, (spec, name) in s.imports.items():
             t = target(j.path, spec)
             if t is not None and t != j.path:
+                if not local.startswith("export:"):
+                    hops = chain(t, name)  # a client re-exported: where it is built
+                    reexport_used.update(hops[:-1])
+                    t, name = hops[-1]
                 importers.setdefault((t, name), []).append((j.path, local))
         for spec in s.module_imports:
             t = target(j.path, spec)
             if t is not None and t != j.path:
                 whole.setdefault(t, []).append(j.path)
+        for spec in s.star_reexports:
+            t = target(j.path, spec)
+            if t is not None and t != j.path:
+                stars.setdefault(t, []).append(j.path)
+    # a module imported whole re-exports what it re-exports whole too
+    changed = True
+    while changed:
+        changed = False
+        for path in sorted(whole):
+            s = summary(path)
+            for spec in [*s.star_reexports, *(m for m, _ in s.reexports.values())] if s else ():
+                t = target(path, spec)
+                if t is not None and t != path and path not in whole.get(t, []):
+                    whole.setdefault(t, []).append(path)
+                    changed = True
 
     # 1b. the modules passing a client to a function of another module learn
     # what that function does with it (its SDK calls, where it goes on)
@@ -348,9 +422,14 @@ def second_round(
         assert s is not None
         uses: list[tuple[str, bool, str, str]] = []
         unknown: list[tuple[str, str]] = []
+        facts: set[tuple[str, str, str, str]] = set()
         imported: set[str] = set()
         for name in s.clients:
             for importer, local in importers.get((definer, name), ()):
+                if local.startswith("export:") and _reexport_read(
+                    summary(importer), local, definer, name, reexport_used, importer, target
+                ):
+                    continue  # re-exported there: its importers count here (chain)
                 imported.add(name)
                 other = summary(importer)
                 assert other is not None
@@ -359,6 +438,16 @@ def second_round(
                     uses.append((name, served, f"{where}:{line}", resource))
                 if other.other_uses.get(local, 0) > 0:
                     unknown.append((name, where))
+                # model IDs that cannot move sent through it there, requests
+                # the tool did not read (rules.py: Context.external)
+                for kind, line, detail in other.client_facts.get(local, ()):
+                    facts.add((name, kind, f"{where}:{line}", detail))
+            for path in stars.get(definer, ()):
+                if name != "default" and (path, name) not in reexport_used:
+                    # ``export * from`` it, and imported through there by no
+                    # file of the run: handed to code the run does not see
+                    imported.add(name)
+                    unknown.append((name, _rel(path, definer)))
         whole_here = sorted({_rel(p, definer) for p in whole.get(definer, ())})
         if not (uses or unknown or imported or whole_here):
             continue
@@ -366,6 +455,7 @@ def second_round(
             given(definer),
             client_uses=tuple(sorted(uses)),
             client_uses_unknown=tuple(sorted(set(unknown))),
+            client_facts=tuple(sorted(facts, key=_fact_order)),
             imported_names=frozenset(imported),
             imported_whole=bool(whole_here),
         )
@@ -452,6 +542,38 @@ def second_round(
         if any(state != "none" for _, state in found):
             todo[j.path] = replace(given(j.path), param_clients=tuple(found))
     rerun(todo)
+
+
+def _reexport_read(
+    s: ModuleSummary | None,
+    local: str,
+    definer: str,
+    name: str,
+    used: set[tuple[str, str]],
+    path: str,
+    target: Any,
+) -> bool:
+    """Does some file of the run import the client ``name`` of ``definer``
+    through the re-export ``local`` (``export:<specifier>:<name>``) of the
+    module at ``path`` (its summary ``s``)? Then its importers count where
+    it is built; else the re-export hands it to code the run does not see."""
+    if s is None or local not in s.imports:
+        return False
+    spec = s.imports[local][0]
+    if target(path, spec) != definer:
+        return False
+    return any(
+        (path, exported) in used
+        for exported, (other, there) in s.reexports.items()
+        if other == spec and there == name
+    )
+
+
+def _fact_order(fact: tuple[str, str, str, str]) -> tuple[Any, ...]:
+    """client_facts in the order of their places (file, then line)."""
+    name, kind, where, detail = fact
+    path, _, line = where.rpartition(":")
+    return (name, path, int(line) if line.isdigit() else 0, kind, detail)
 
 
 def _given(args: dict[str, str], index: int) -> str:

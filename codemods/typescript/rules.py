@@ -482,6 +482,12 @@ class Context:
     # imported names sent as ``model``: per read, is it sent only through
     # clients that move safely (or are on OpenRouter)?
     sinks: dict[str, list[bool]] = field(default_factory=dict)
+    # model IDs that cannot move (and requests the tool did not read) sent
+    # through clients other modules of the run build: (the node reported,
+    # rule code, detail, the summary keys of those clients, kind: "block" or
+    # "unread"); the engine tells the modules that build them, unless a
+    # comment suppresses the finding (``external_blocks``)
+    external: list[tuple[Node, str, str, tuple[str, ...], str]] = field(default_factory=list)
 
     def report(
         self,
@@ -608,9 +614,9 @@ def check(ctx: Context) -> None:
             )
             continue
         ctx.decisions[key] = "migrate"
-        note = ""
+        note = _external_blocked_note(ctx, names)
         if names and not seen:
-            note = (
+            note += (
                 f"; unsafe fix: the client is exported ({_exported(ctx, new)}) and no file "
                 "of this run imports it by a path the tool follows, so its uses in other "
                 "modules are not known; they may be endpoints OpenRouter does not serve "
@@ -618,7 +624,7 @@ def check(ctx: Context) -> None:
                 "--unsafe-fixes"
             )
         elif names and unknown:
-            note = (
+            note += (
                 f"; unsafe fix: the client is exported ({_exported(ctx, new)}) and "
                 f"{_some(sorted(set(unknown_at)))} reads it in a way the tool cannot "
                 "follow (a module imported whole and passed on, a re-export, a dynamic "
@@ -657,6 +663,42 @@ def check(ctx: Context) -> None:
     check_streams(ctx)
     _check_ai_sdk(ctx)
     _check_org_env(ctx)
+
+
+def _external_blocked_note(ctx: Context, names: list[str]) -> str:
+    """What the OR101 message adds when other modules send model IDs that
+    cannot move through the client (exported as ``names``), or requests the
+    tool did not read (``ProjectInput.client_facts``; Python's
+    ``external_blocked_note``): its move is then an unsafe fix."""
+    project = ctx.project
+    if not names or project is None:
+        return ""
+    blocks = [(d, w) for n, k, w, d in project.client_facts if n in names and k == "block"]
+    unread = [w for n, k, w, _ in project.client_facts if n in names and k == "unread"]
+    out = ""
+    if blocks:
+        shown = [f"{what} at {where}" for what, where in blocks[:3]]
+        if len(blocks) > 3:
+            shown.append(f"{len(blocks) - 3} more")
+        one = len(blocks) == 1
+        out += (
+            f"; unsafe fix: {', '.join(shown)} {'is' if one else 'are'} sent through it from "
+            f"another module and cannot move to OpenRouter, which would reject "
+            f"{'it' if one else 'them'}: fix {'that model' if one else 'those models'} first "
+            f"(or `// noqa` {'its finding' if one else 'their findings'} to move the client "
+            "anyway)"
+        )
+    if unread:
+        one = len(unread) == 1
+        out += (
+            f"; {'and' if blocks else 'unsafe fix:'} the "
+            f"{'request' if one else 'requests'} sent through it from another module at "
+            f"{_some(unread)} (OR205) {'holds' if one else 'hold'} a model ID the tool did not "
+            "read: not rewritten with the client, it may stay bare on OpenRouter, which would "
+            "reject it; pass the OpenRouter ID there first (or `// noqa` "
+            f"{'its finding' if one else 'their findings'} to move the client anyway)"
+        )
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -801,6 +843,19 @@ def _escapes(
                     members.add(member)
                     changed = True
 
+    # the constructor itself, not bound to a name first: ``return new
+    # OpenAI()`` (a factory, whose callers the tool does not follow),
+    # ``someLib(new OpenAI())``, ``[new OpenAI()]``
+    for key, (new, _) in plans.items():
+        found = _escape_of(ctx, new)
+        if isinstance(found, str):  # a parameter of a function the tool follows
+            names.add(found)
+        elif isinstance(found, tuple):
+            sockets.setdefault(key, []).append(found)
+        elif isinstance(found, _Callee):
+            callees.setdefault(key, []).append(found)
+        elif found is not None:
+            escaped.setdefault(key, []).append(found)
     done_names: set[str] = set()
     done_members: set[str] = set()
     seen: set[int] = set()
@@ -1155,6 +1210,14 @@ def _names_exported_as(ctx: Context, local: str) -> list[str]:
             value = st.child_by_field_name("value")
             if value is not None and value.type == "identifier" and text(value) == local:
                 out.append("default")
+            decl = st.child_by_field_name("declaration")
+            named = decl.child_by_field_name("name") if decl is not None else None
+            if (
+                named is not None
+                and text(named) == local
+                and any(c.type == "default" for c in st.children)
+            ):
+                out.append("default")  # ``export default function ask(client) {...}``
             for c in st.named_children:
                 if c.type != "export_clause":
                     continue
@@ -2031,7 +2094,14 @@ def _leave_sharing(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> None:
                 )
 
 
-def _unseen_request(ctx: Context, call: Node, resolved: bool, clients: list[ClientKey]) -> None:
+def _unseen_request(
+    ctx: Context,
+    call: Node,
+    resolved: bool,
+    clients: list[ClientKey],
+    imported: list[str],
+    report: bool,
+) -> None:
     """OR205 for a request whose model the tool cannot see, as Python reports
     ``create(**body)``: an object spreading something (``{ ...body, stream:
     true }``) with no ``model`` of its own (the model comes with the spread
@@ -2045,14 +2115,20 @@ def _unseen_request(ctx: Context, call: Node, resolved: bool, clients: list[Clie
     written again: ``let params = {...}; ({ params } = o)``), a model ID
     written there may go to OpenRouter bare: the finding holds the clients
     the call goes through (their move becomes unsafe, as Python holds a
-    client when a model comes from a class field's default)."""
+    client when a model comes from a class field's default). Sent through a
+    client another module builds (``imported``: its summary keys), the
+    module that builds it is told (``Context.external``), also in a round
+    that does not know yet that the receiver is a client (``report``
+    False: nothing is reported here then)."""
     args = call.child_by_field_name("arguments")
     named = [c for c in args.named_children if c.type != "comment"] if args else []
     if not named:
         return
     first = _request(ctx, call)
     if first is None:
-        if resolved and named[0].type != "spread_element":
+        if named[0].type != "spread_element" and imported and _unread_request(ctx, named[0]):
+            _tell_unread(ctx, named[0], imported)
+        if report and resolved and named[0].type != "spread_element":
             shown = text(named[0])
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
             held = _unread_request(ctx, named[0])
@@ -2073,6 +2149,10 @@ def _unseen_request(ctx: Context, call: Node, resolved: bool, clients: list[Clie
         return
     shown = text(spreads[0])
     spread = next((c for c in spreads[0].named_children if c.type != "comment"), None)
+    if imported and _unread_request(ctx, spread):
+        _tell_unread(ctx, spreads[0], imported)
+    if not report:
+        return
     held = resolved and _unread_request(ctx, spread)
     r = ctx.report(
         spreads[0],
@@ -2090,6 +2170,51 @@ _HELD = (
     "it is read or written again: its model is not rewritten, so the client it is sent "
     "through moves only as an unsafe fix)"
 )
+
+
+def _tell_unread(ctx: Context, node: Node, imported: list[str]) -> None:
+    """A request the tool did not read, sent through clients other modules
+    build: they move only with it (the engine tells their modules)."""
+    ctx.external.append((node, "OR205", "", tuple(imported), "unread"))
+
+
+def _import_keys(ctx: Context, receiver: Node | None, depth: int = 0) -> list[str]:
+    """The clients of other modules of the run a receiver may be, by their
+    summary keys (an imported name, ``ns.NAME``), whether or not the project
+    pass has said yet what became of them: the first round does not know
+    them as clients, and a model ID that cannot move sent through one keeps
+    it in place all the same (Python's ``ClientIndex.tag_keys``). Followed:
+    aliases (``const c = client``, ``this.client = client``), a few deep."""
+    facts = ctx.facts
+    node = unwrap(receiver)
+    if node is None or depth > 4:
+        return []
+    values: list[Node] | None = None
+    if node.type in ("identifier", "shorthand_property_identifier"):
+        name = text(node)
+        b = facts.binding(node)
+        if b is None:
+            return []
+        if b.scope.type == "program" and name in facts.local_imports:
+            return [name]
+        if b.kind == "param":
+            return []
+        values = _held_values(b)
+    else:
+        parts = member_parts(node)
+        if parts is not None and len(parts) == 2 and parts[0] in facts.whole_imports:
+            ns = facts.module_binding(parts[0])
+            if ns is not None and facts.binding(_root_ident(node)) is ns:
+                return [".".join(parts)]
+            return []
+        if parts is not None and len(parts) == 2 and parts[0] == "this":
+            values = facts.members.get(parts[1])
+    out: list[str] = []
+    for v in values or ():
+        for k in _import_keys(ctx, v, depth + 1):
+            if k not in out:
+                out.append(k)
+    return out
 
 
 def _unread_request(ctx: Context, node: Node | None) -> bool:
@@ -2166,6 +2291,8 @@ class _ModelSite:
     decisions: list[str | None] = field(default_factory=list)
     requires: list[TsReport] = field(default_factory=list)
     elsewhere: tuple[str, ...] = ()  # the other modules sending it as ``model``
+    # the clients of other modules it is sent through (their summary keys)
+    imported: list[str] = field(default_factory=list)
 
 
 def _check_calls(ctx: Context) -> None:
@@ -2202,8 +2329,11 @@ def _check_calls(ctx: Context) -> None:
                 ctx.report(member, RULES["OR302"], message)
         value, where = _model_value(ctx, call)
         if value is None:
-            if resolved or facts.imports_openai:  # unresolved: maybe openai's
-                _unseen_request(ctx, call, resolved, clients or [])
+            imported = _import_keys(ctx, receiver)
+            if resolved or facts.imports_openai or imported:  # unresolved: maybe openai's
+                _unseen_request(
+                    ctx, call, resolved, clients or [], imported, resolved or facts.imports_openai
+                )
             continue
         node = unwrap(value)
         via = None
@@ -2266,6 +2396,7 @@ def _check_calls(ctx: Context) -> None:
             r = ctx.client_reports.get(c)
             if r is not None:
                 site.requires.append(r)
+        site.imported += [k for k in _import_keys(ctx, receiver) if k not in site.imported]
     # exported constants other modules of the run send as ``model``: their
     # reads there count (codemods/typescript/project.py)
     for name, export in exports.items():
@@ -2364,7 +2495,12 @@ def _check_model(ctx: Context, site: _ModelSite) -> None:
             unsafe=not safe,
         )
         r.requires.extend(site.requires)
+    elif lookup.kind is LookupKind.FINE_TUNE and not certain:
+        _block_elsewhere(ctx, site, "OR203")
+    elif lookup.kind in (LookupKind.UNKNOWN, LookupKind.BAD_PREFIX) and not certain:
+        _block_elsewhere(ctx, site, "OR202")
     elif lookup.kind is LookupKind.FINE_TUNE and certain:
+        _block_elsewhere(ctx, site, "OR203")
         _blocks(
             ctx.report(
                 frag,
@@ -2375,6 +2511,7 @@ def _check_model(ctx: Context, site: _ModelSite) -> None:
             site,
         )
     elif lookup.kind is LookupKind.NO_EQUIVALENT:
+        _block_elsewhere(ctx, site, "OR204")
         successor = (
             f"; its successor on OpenRouter is '{lookup.successor}' (not rewritten: "
             "a different model, check prompts and parameters)"
@@ -2391,6 +2528,7 @@ def _check_model(ctx: Context, site: _ModelSite) -> None:
             site,
         )
     elif lookup.kind in (LookupKind.UNKNOWN, LookupKind.BAD_PREFIX) and certain:
+        _block_elsewhere(ctx, site, "OR202")
         _blocks(
             ctx.report(
                 frag,
@@ -2409,6 +2547,16 @@ def _blocks(r: TsReport, site: _ModelSite) -> None:
     r.requires.extend(site.requires)
     r.blocks.extend(site.requires)
     r.blocked_value = site.value
+
+
+def _block_elsewhere(ctx: Context, site: _ModelSite, code: str) -> None:
+    """A model ID that cannot move (``code``: the finding it gets, or would
+    get once the receiver is known), sent through clients other modules
+    build: the engine tells those modules, whose move becomes unsafe, as
+    for a client of this file (:func:`_blocks`)."""
+    if site.imported:
+        detail = f"'{site.value}' ({code})"
+        ctx.external.append((site.fragment, code, detail, tuple(site.imported), "block"))
 
 
 # --------------------------------------------------------------------------
@@ -2477,9 +2625,13 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
     if not (facts.local_imports or facts.whole_imports or facts.reexports or facts.dynamic_imports):
         return s if s.clients or s.handled or s.client_params else None
     whole_specs: set[str] = set(facts.dynamic_imports)
+    if fixable:  # followed by the project pass (not in a file that does not parse)
+        s.reexports = {n: [module, there] for n, (module, there) in facts.reexport_names.items()}
+        s.star_reexports = list(facts.star_reexports)
     for module, name in facts.reexports:
         if name is None:
-            whole_specs.add(module)
+            if module not in s.star_reexports:
+                whole_specs.add(module)  # ``export * as ns from``: not followed
         else:
             key = f"export:{module}:{name}"
             s.imports[key] = (module, name)
