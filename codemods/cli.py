@@ -225,16 +225,20 @@ def _prepare(kw: dict[str, Any]) -> list[_Group]:
 
 def _group(kw: dict[str, Any], fc: FileConfig, paths: list[str]) -> _Group:
     from codemods.core.engine import EngineConfig
-    from codemods.core.mapping import MappingError
     from codemods.core.runner import RunInput
 
     config = EngineConfig(
         settings=_settings(kw, fc), mapping_files=fc.mappings + tuple(kw["mappings"])
     )
-    try:
-        config.table()  # fail early, once, on a broken mapping
-    except MappingError as e:
-        _fail(str(e))
+    if config.mapping_files:
+        from codemods.core.mapping import MappingError
+
+        try:
+            config.table()  # fail early, once, on a broken mapping file
+        except MappingError as e:
+            _fail(str(e))
+    # (the shipped table alone loads when a file is analysed: a run whose
+    # results are all cached never reads it; see EngineConfig.table_key)
     inp = RunInput(
         paths=paths,
         config=config,

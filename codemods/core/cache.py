@@ -152,9 +152,9 @@ def code_fingerprint() -> str:
 
 def config_fingerprint(config: Any) -> str:
     """The engine configuration's part of the key: settings and the model
-    table's content (not its file names)."""
-    table = config.table()
-    blob = f"{config.settings!r}\0{table.fingerprint}\0{code_fingerprint()}"
+    table's content (not its file names; the shipped table: the code
+    fingerprint, see ``EngineConfig.table_key``)."""
+    blob = f"{config.settings!r}\0{config.table_key()}\0{code_fingerprint()}"
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -192,8 +192,12 @@ class Cache:
         entry = self.get_entry(key, path)
         return None if entry is None else entry[0]
 
-    def get_entry(self, key: str, path: str) -> tuple[FileResult, ModuleSummary | None] | None:
-        """The cached result and project-pass summary of one file, or None."""
+    def get_entry(
+        self, key: str, path: str, summary: bool = True
+    ) -> tuple[FileResult, ModuleSummary | None] | None:
+        """The cached result and project-pass summary of one file, or None.
+        ``summary=False``: the summary is not decoded (None; a replayed
+        project pass never plans, and decoding is most of a lookup)."""
         try:
             with open(self._entry(key), "rb") as fh:
                 d = json.loads(fh.read())
@@ -203,7 +207,7 @@ class Cache:
             if result.path != path:
                 raise ValueError("other path")
             raw = d.get("summary")
-            summary = None if raw is None else summary_from_dict(raw)
+            decoded = None if raw is None or not summary else summary_from_dict(raw)
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -212,7 +216,7 @@ class Cache:
             self.misses += 1
             return None
         self.hits += 1
-        return result, summary
+        return result, decoded
 
     def put(self, key: str, result: FileResult, summary: ModuleSummary | None = None) -> None:
         entry = self._entry(key)
