@@ -44,16 +44,18 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codemods import __version__
 from codemods.core.findings import FileResult
-from codemods.core.project import ModuleSummary, summary_from_dict, summary_to_dict
 from codemods.core.writer import _signals_deferred
+
+if TYPE_CHECKING:
+    # (imported when a summary is read or written: a warm run decodes none)
+    from codemods.core.project import ModuleSummary
 
 CACHE_DIR_NAME = ".openrouter-migrate-cache"
 # first line of the cache's .gitignore: how ``clean`` knows the directory is ours
@@ -207,7 +209,11 @@ class Cache:
             if result.path != path:
                 raise ValueError("other path")
             raw = d.get("summary")
-            decoded = None if raw is None or not summary else summary_from_dict(raw)
+            decoded = None
+            if raw is not None and summary:
+                from codemods.core.project import summary_from_dict
+
+                decoded = summary_from_dict(raw)
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -219,6 +225,8 @@ class Cache:
         return result, decoded
 
     def put(self, key: str, result: FileResult, summary: ModuleSummary | None = None) -> None:
+        from codemods.core.project import summary_to_dict
+
         entry = self._entry(key)
         try:
             self._prepare(entry.parent)
@@ -232,6 +240,8 @@ class Cache:
                 separators=(",", ":"),
             ).encode()
             # Ctrl-C is held until the entry is in place or its temp file gone
+            import tempfile
+
             with _signals_deferred():
                 fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
                 try:
@@ -252,6 +262,8 @@ class Cache:
             self.dir.mkdir(parents=True, exist_ok=True)  # the user cache dir may be new
             ignore = self.dir / ".gitignore"
             if not ignore.exists():
+                import tempfile
+
                 fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")
                 with os.fdopen(fd, "w") as fh:
                     fh.write(f"{_MARKER}\n*\n")
@@ -474,6 +486,8 @@ class ProjectIndex:
         )
         try:
             self.cache._prepare(self.path.parent)
+            import tempfile
+
             with _signals_deferred():
                 fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".index")
                 try:
