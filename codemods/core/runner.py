@@ -486,7 +486,6 @@ class _Pipeline:
         hash, in order. None: a file was not read, holds a key (never
         indexed), or the files use several caches."""
         index = None
-        h = hashlib.sha256()
         for job in jobs:
             digest = self.digests.get(job.path)
             if digest is None:
@@ -495,9 +494,17 @@ class _Pipeline:
             if mine is None or (index is not None and mine is not index):
                 return None
             index = mine
+        return None if index is None else (index, self._hash_run(jobs))
+
+    def _hash_run(self, jobs: list[Job]) -> bytes:
+        """The hash of every job's path, resolved path and content hash (in
+        ``digests``), in order (see :meth:`_run_key`)."""
+        h = hashlib.sha256()
+        digests = self.digests
+        for job in jobs:
             h.update(f"{job.path}\0{job.real}\0".encode("utf-8", "surrogateescape"))
-            h.update(digest)
-        return None if index is None else (index, h.digest())
+            h.update(digests[job.path])
+        return h.digest()
 
     def replay(self, jobs: list[Job], final: dict[str, Processed], units: Units) -> bool:
         """The second round of a project whose files are all as they were
@@ -556,26 +563,28 @@ class _Pipeline:
         stat). None (nothing changed): run the pass."""
         if self.caches is None:
             return None
-        fresh: list[tuple[Job, IndexEntry, Cache]] = []
+        # one cache (so one index) for every file, as the run key needs; a
+        # cache is found by the file's directory (one lookup per directory)
+        cache = None
+        directory = None
         for job in jobs:
-            cache = self.cache_of(job.path)
-            index = self.index_of(cache)
-            if index is None:
-                return None
-            assert cache is not None
-            try:
-                st = os.stat(job.real)
-            except OSError:
-                return None
-            e = index.fresh(job.real, st)
-            if e is None:
-                return None
-            self.digests[job.path] = e.digest
-            fresh.append((job, e, cache))
-        found = self._run_key(jobs)
-        if found is None:
+            d = os.path.dirname(job.path)
+            if d != directory:
+                directory = d
+                c = self.caches.for_file(job.path)
+                if c is None or (cache is not None and c is not cache):
+                    return None
+                cache = c
+        index = self.index_of(cache)
+        if index is None:
             return None
-        memo = found[0].memo(found[1])
+        assert cache is not None
+        entries = index.fresh_all([job.real for job in jobs])
+        if entries is None:
+            return None
+        for job, e in zip(jobs, entries):
+            self.digests[job.path] = e.digest
+        memo = index.memo(self._hash_run(jobs))
         if memo is None:
             return None
         groups = [k.split("\0") for p, k in memo.items() if p.startswith(_UNIT_KEY)]
@@ -586,7 +595,7 @@ class _Pipeline:
                 if needed.intersection(group):
                     needed.update(group)
         out: dict[str, Processed] = {}
-        for job, e, cache in fresh:
+        for job, e in zip(jobs, entries):
             key = memo.get(job.path)
             if needed is not None and job.path not in needed:
                 continue
@@ -1354,7 +1363,11 @@ def _run_project(
 
     pipeline = _Pipeline(inp, jobs, project=True)
     units = Units()
-    unchanged = pipeline.replay_unchanged(jobs, units, report)
+    old_gc = _tune_gc()  # (the index is thousands of small objects, no cycles)
+    try:
+        unchanged = pipeline.replay_unchanged(jobs, units, report)
+    finally:
+        _restore_gc(old_gc)
     if unchanged is not None:
         _mark_units(unchanged, units, report)
         for job in jobs:
