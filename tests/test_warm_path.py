@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 FILES = {
     "pyproject.toml": "[project]\nname = 'demo'\n",
+    ".git/HEAD": "ref: refs/heads/main\n",
+    ".gitignore": "# plain lines (see discovery._plain_rule)\n.venv/\n*.pyc\n/build\n",
     "demo/__init__.py": "",
     "demo/settings.py": 'CHAT_MODEL = "gpt-4o-mini"\n',
     "demo/service.py": """
@@ -57,6 +59,7 @@ NOT_ON_THE_WARM_PATH = (
     "yaml",
     "importlib.metadata",
     "importlib.resources",
+    "pathspec",  # (with a .gitignore of plain lines)
     "logging",
     "subprocess",
     "tempfile",
