@@ -491,3 +491,75 @@ def test_gitignore_of_repo_applies_through_symlinked_argument(
     assert found(["src"]) == ["src/a.py"]
     assert found(["src/a_pb2.py"], force_exclude=True) == []
     assert found(["src/a_pb2.py"]) == ["src/a_pb2.py"]
+
+
+# --- plain gitignore lines are compiled without pathspec, to its regex ------
+
+_PLAIN_LINES = [
+    ".venv/",
+    "__pycache__/",
+    "*.pyc",
+    "*.egg-info/",
+    "build/",
+    "/dist",
+    "/dist/",
+    "!keep.py",
+    "!/keep/",
+    "docs/_build/",
+    "benchmarks/.work/",
+    "a/b/c",
+    "/a/*.log",
+    "*.",
+    ".env",
+    "node_modules",
+    "Foo-Bar_9.txt",
+]
+
+
+def _same_rule(line: str) -> None:
+    plain = discovery._plain_rule(line)
+    assert plain is not None, line
+    reference = discovery._pathspec_rule(line)
+    assert reference is not None, line
+    assert (plain.pattern.pattern, plain.pattern.flags, plain.negate, plain.dir_only) == (
+        reference.pattern.pattern,
+        reference.pattern.flags,
+        reference.negate,
+        reference.dir_only,
+    ), line
+
+
+@pytest.mark.parametrize("line", _PLAIN_LINES)
+def test_a_plain_gitignore_line_compiles_as_pathspec_does(line: str) -> None:
+    _same_rule(line)
+
+
+def test_plain_gitignore_lines_compile_as_pathspec_does_generated() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    name = st.text("ab.-_Z09", min_size=1, max_size=6).filter(lambda s: s.strip("."))
+    segment = st.builds(lambda star, n: ("*" if star else "") + n, st.booleans(), name)
+    line = st.builds(
+        lambda neg, lead, segs, trail: (
+            ("!" if neg else "") + ("/" if lead else "") + "/".join(segs) + ("/" if trail else "")
+        ),
+        st.booleans(),
+        st.booleans(),
+        st.lists(segment, min_size=1, max_size=3),
+        st.booleans(),
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(line)
+    def check(text: str) -> None:
+        _same_rule(text)
+
+    check()
+
+
+@pytest.mark.parametrize(
+    "line", ["**/x", "a?b", "x[0-9]", "a*b", "*", "\\#x", "x ", "a//b", "./x", "..", "é.txt"]
+)
+def test_other_gitignore_lines_go_through_pathspec(line: str) -> None:
+    assert discovery._plain_rule(line) is None

@@ -760,3 +760,21 @@ def test_a_model_that_cannot_move_keeps_its_client_and_the_clients_models() -> N
     accepted = run(source.replace("[] });\n    await", "[] }); // noqa: OR204\n    await", 1))
     assert [f.applicability for f in accepted.findings] == ["safe", "safe"]
     assert accepted.new_source is not None
+
+
+def test_parser_versions_match_importlib_metadata() -> None:
+    """The cache key's parser versions come from the dist-info directory
+    names (no importlib.metadata on a warm run); they are what
+    importlib.metadata reports."""
+    from importlib import metadata
+
+    from codemods.typescript import parser
+
+    expected = []
+    for name in parser._DISTRIBUTIONS:
+        try:
+            expected.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            expected.append(f"{name}=none")
+    assert parser.versions() == ",".join(expected)
+    assert set(parser._dist_info_versions(parser._DISTRIBUTIONS)) == set(parser._DISTRIBUTIONS)

@@ -280,7 +280,7 @@ def test_git_dirty_files_without_git_cannot_tell(
 ) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "a.py").write_text("x\n")
-    monkeypatch.setattr(writer.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     assert git_dirty_files([tmp_path / "a.py"]) is None
 
 

@@ -44,23 +44,29 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from stat import S_ISREG
+from typing import TYPE_CHECKING, Any
 
 from codemods import __version__
 from codemods.core.findings import FileResult
-from codemods.core.project import ModuleSummary, summary_from_dict, summary_to_dict
 from codemods.core.writer import _signals_deferred
+
+if TYPE_CHECKING:
+    # (imported when a summary is read or written: a warm run decodes none)
+    from codemods.core.project import ModuleSummary
 
 CACHE_DIR_NAME = ".openrouter-migrate-cache"
 # first line of the cache's .gitignore: how ``clean`` knows the directory is ours
 _MARKER = "# Automatically created by openrouter-migrate."
 # 2: entries carry the project-pass summary; 3: files holding a key are never
 # cached (the first write of a run removes older entries, which may hold one);
-# 4: generic summary form (every ModuleSummary field), second-round entries
-FORMAT = 4
+# 4: generic summary form (every ModuleSummary field), second-round entries;
+# 5: the summary is JSON text inside the entry (a warm run, which never
+# decodes it, parses a string instead of its ~40 nested values: about half
+# of reading an entry)
+FORMAT = 5
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # codemods/, every front-end
 
 
@@ -130,26 +136,30 @@ def code_fingerprint() -> str:
     from codemods.core.frontends import versions
 
     h.update(versions().encode())
-    roots = [_PACKAGE_DIR, _PACKAGE_DIR.parent / "mappings"]
-    for root in roots:
-        if not root.is_dir():
-            continue
-        for p in sorted(root.rglob("*")):
-            if "__pycache__" in p.parts or not p.is_file():
-                continue
+    # every run computes this: os.walk and string paths (pathlib's rglob
+    # took ~10 ms for the package's ~100 files)
+    for root in (str(_PACKAGE_DIR), str(_PACKAGE_DIR.parent / "mappings")):
+        found = []
+        for directory, subdirs, names in os.walk(root):
+            subdirs[:] = [d for d in subdirs if d != "__pycache__"]
+            found += [os.path.join(directory, name) for name in names]
+        for p in sorted(found):
             try:
-                st = p.stat()
+                st = os.stat(p)
             except OSError:
                 continue
-            h.update(f"{p.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+            if not S_ISREG(st.st_mode):
+                continue
+            rel = os.path.relpath(p, root)
+            h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
 def config_fingerprint(config: Any) -> str:
     """The engine configuration's part of the key: settings and the model
-    table's content (not its file names)."""
-    table = config.table()
-    blob = f"{config.settings!r}\0{table.fingerprint}\0{code_fingerprint()}"
+    table's content (not its file names; the shipped table: the code
+    fingerprint, see ``EngineConfig.table_key``)."""
+    blob = f"{config.settings!r}\0{config.table_key()}\0{code_fingerprint()}"
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -187,8 +197,12 @@ class Cache:
         entry = self.get_entry(key, path)
         return None if entry is None else entry[0]
 
-    def get_entry(self, key: str, path: str) -> tuple[FileResult, ModuleSummary | None] | None:
-        """The cached result and project-pass summary of one file, or None."""
+    def get_entry(
+        self, key: str, path: str, summary: bool = True
+    ) -> tuple[FileResult, ModuleSummary | None] | None:
+        """The cached result and project-pass summary of one file, or None.
+        ``summary=False``: the summary is not decoded (None; a replayed
+        project pass never plans, and decoding is most of a lookup)."""
         try:
             with open(self._entry(key), "rb") as fh:
                 d = json.loads(fh.read())
@@ -198,7 +212,13 @@ class Cache:
             if result.path != path:
                 raise ValueError("other path")
             raw = d.get("summary")
-            summary = None if raw is None else summary_from_dict(raw)
+            decoded = None
+            if raw is not None and summary:
+                from codemods.core.project import summary_from_dict
+
+                if not isinstance(raw, str):
+                    raise ValueError("not a summary")
+                decoded = summary_from_dict(json.loads(raw))
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -207,9 +227,11 @@ class Cache:
             self.misses += 1
             return None
         self.hits += 1
-        return result, summary
+        return result, decoded
 
     def put(self, key: str, result: FileResult, summary: ModuleSummary | None = None) -> None:
+        from codemods.core.project import summary_to_dict
+
         entry = self._entry(key)
         try:
             self._prepare(entry.parent)
@@ -218,11 +240,15 @@ class Cache:
                     "format": FORMAT,
                     "key": key,
                     "result": result.to_dict(),
-                    "summary": None if summary is None else summary_to_dict(summary),
+                    "summary": None
+                    if summary is None
+                    else json.dumps(summary_to_dict(summary), separators=(",", ":")),
                 },
                 separators=(",", ":"),
             ).encode()
             # Ctrl-C is held until the entry is in place or its temp file gone
+            import tempfile
+
             with _signals_deferred():
                 fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
                 try:
@@ -243,6 +269,8 @@ class Cache:
             self.dir.mkdir(parents=True, exist_ok=True)  # the user cache dir may be new
             ignore = self.dir / ".gitignore"
             if not ignore.exists():
+                import tempfile
+
                 fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")
                 with os.fdopen(fd, "w") as fh:
                     fh.write(f"{_MARKER}\n*\n")
@@ -376,6 +404,27 @@ class ProjectIndex:
             return e
         return None
 
+    def fresh_all(self, reals: list[str]) -> list[IndexEntry] | None:
+        """The entries of files that are all unchanged (:meth:`fresh`), in
+        order; None at the first that is not (unknown, untrusted, or another
+        stat), without a ``stat`` of the rest."""
+        get = self.entries.get
+        stat = os.stat
+        out: list[IndexEntry] = []
+        for real in reals:
+            e = get(real)
+            if e is None or not e.trusted:
+                return None
+            try:
+                st = stat(real)
+            except OSError:
+                return None
+            if e.stat != (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
+                return None
+            out.append(e)
+        self.stats["fresh"] += len(out)
+        return out
+
     def same_content(self, real: str, digest: bytes) -> IndexEntry | None:
         """The entry of a file read again whose bytes are the recorded ones."""
         e = self.entries.get(real)
@@ -465,6 +514,8 @@ class ProjectIndex:
         )
         try:
             self.cache._prepare(self.path.parent)
+            import tempfile
+
             with _signals_deferred():
                 fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".index")
                 try:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codemods.core.findings import FileError, Settings
-from codemods.core.mapping import ModelTable, load_model_table
+
+if TYPE_CHECKING:
+    from codemods.core.mapping import ModelTable
 
 
 @dataclass(frozen=True)
@@ -28,9 +30,22 @@ class EngineConfig:
     def table(self) -> ModelTable:
         return _table(self.mapping_files)
 
+    def table_key(self) -> str:
+        """The model table's part of the result cache's key. With no mapping
+        files of the user's it is the shipped table, whose files the key's
+        code fingerprint covers (``cache.code_fingerprint``: the package's
+        files and ``mappings/``): not loaded, so that a run whose results
+        are all cached never imports YAML or builds the table. Else the
+        effective table's fingerprint (its content)."""
+        if not self.mapping_files:
+            return "shipped"
+        return self.table().fingerprint
+
 
 @functools.lru_cache(maxsize=8)
 def _table(mapping_files: tuple[str, ...]) -> ModelTable:
+    from codemods.core.mapping import load_model_table
+
     return load_model_table(mapping_files)
 
 

@@ -6,7 +6,6 @@ Color is decided by the caller (:func:`use_color`) and applied with
 
 from __future__ import annotations
 
-import difflib
 import io
 import os
 import tokenize
@@ -148,6 +147,8 @@ def unified_diff(path: str, old: bytes, new: bytes) -> str:
     a = decode_for_display(old).splitlines(keepends=True)
     b = decode_for_display(new).splitlines(keepends=True)
     out = []
+    import difflib
+
     for line in difflib.unified_diff(a, b, f"a/{path}", f"b/{path}"):
         out.append(
             line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"

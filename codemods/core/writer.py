@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import stat
-import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -178,6 +175,8 @@ def write_atomic(path: PathLike, new: bytes, *, expected_old: bytes) -> None:
     target = os.path.realpath(display)  # write through symlinks
     st = check_write(path, expected_old=expected_old)
     directory, name = os.path.split(target)
+    import tempfile  # (not on the path of a run that writes nothing)
+
     with _signals_deferred():
         tmp: str | None = None
         replaced = False
@@ -235,6 +234,8 @@ def _repo_root(path: str) -> str | None:
 
 
 def _run_git(git: str, root: str, args: list[str]) -> bytes | None:
+    import subprocess
+
     env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
     env["GIT_OPTIONAL_LOCKS"] = "0"  # a status must not write the index
     # Never let git look above ``root`` for a repository (it would if ``root``
@@ -294,6 +295,8 @@ def git_dirty_files(paths: Sequence[PathLike]) -> set[Path] | None:
     dirty: set[Path] = set()
     if not by_repo:
         return dirty
+    import shutil
+
     git = shutil.which("git")
     if git is None:
         return None
