@@ -6,6 +6,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from codemods.core.engine import EngineConfig
 from codemods.core.runner import RunInput, run
 from codemods.python.project import ModuleSummary, ProjectInput, module_name, plan, resolve
@@ -444,3 +446,64 @@ def test_a_reexport_through_a_module_imported_whole_is_not_followed(tmp_path: Pa
     assert "app/config.py" not in out
     (finding,) = out["app/service.py"]
     assert finding[1] == "OR205"
+
+
+HELD_APP = """
+    from openai import OpenAI
+    from app.settings import CHAT_MODEL, OTHER_MODEL
+
+    client = OpenAI()
+
+    def ask(prompt):
+        client.chat.completions.create(model=OTHER_MODEL, messages=[])
+        return client.chat.completions.create(model=CHAT_MODEL, messages=[])
+"""
+
+
+@pytest.mark.parametrize(
+    ("settings", "code"),
+    [
+        # no OpenRouter equivalent (OR204), kept as it is where it is defined
+        ('CHAT_MODEL = "o1-mini"\nOTHER_MODEL = "gpt-4o"\n', "OR204"),
+        # read elsewhere as well (OR206): not rewritten where it is defined
+        ('CHAT_MODEL = "gpt-4o-mini"\nOTHER_MODEL = "gpt-4o"\nprint(CHAT_MODEL)\n', "OR206"),
+    ],
+)
+def test_an_imported_model_kept_where_it_is_defined_holds_the_importers_client(
+    tmp_path: Path, settings: str, code: str
+) -> None:
+    # the client moved as a safe fix while the model it sends stayed bare in
+    # settings.py (the finding there was all): a half migration
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/__init__.py": "",
+            "app/settings.py": settings,
+            "app/service.py": HELD_APP,
+        },
+    )
+    for out in (check(tmp_path), check(tmp_path, "app/service.py", context=True)):
+        service = {c: m for _, c, m in out["app/service.py"]}
+        assert f"(OR{code[2:]}) at settings.py:1" in service["OR205"], service
+        assert "unsafe fix" in service["OR101"], service  # held: moves only with --unsafe-fixes
+        assert changed(out, "app/service.py") is None
+    out = check(tmp_path)
+    # the other model sent through the held client moves only with it
+    (other,) = [m for line, c, m in out["app/settings.py"] if line == 2]
+    assert "unsafe fix" in other
+    assert changed(out, "app/settings.py") is None
+
+
+def test_a_kept_model_accepted_with_noqa_lets_the_client_move(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": 'CHAT_MODEL = "o1-mini"  # noqa: OR204\nOTHER_MODEL = "gpt-4o"\n',
+            "app/service.py": HELD_APP,
+        },
+    )
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["app/service.py"]] == ["OR101"]
+    assert changed(out, "app/service.py") is not None

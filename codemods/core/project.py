@@ -169,6 +169,11 @@ class ProjectInput:
     exports: tuple[Export, ...] = ()
     # imported local names whose definition is followed in its own module
     followed: frozenset[str] = frozenset()
+    # of those, the ones their module keeps as they are (a model ID that
+    # cannot move there: OR204, OR206...): (local name, what and where,
+    # "'o1-mini' at settings.py:1 (OR204)"): the clients this file sends
+    # them through cannot move with them (codemods/python/rules/models.py)
+    followed_kept: tuple[tuple[str, str], ...] = ()
     # this file's module name (and whether it is a package's __init__)
     module: tuple[str, bool] | None = None
     # functions of other modules whose parameter reaches model=
@@ -270,6 +275,7 @@ class ProjectInput:
         return bool(
             self.exports
             or self.followed
+            or self.followed_kept
             or self.sink_functions
             or self.key_exports
             or self.followed_keys

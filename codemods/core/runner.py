@@ -1702,17 +1702,40 @@ def _second_round(
         the_plan = plan(current, modules, mentions)
     rerun({path: replace(given(path), exports=exports.exports)
            for path, exports in the_plan.definers.items()})  # fmt: skip
-    handled: dict[str, set[str]] = {}
-    for path in the_plan.definers:
-        summary = final[path].summary
-        handled[path] = summary.handled if summary is not None else set()
-    units.link_importers(the_plan, keys=False)
-    todo = {}
-    for path in the_plan.importers:
-        followed = the_plan.followed_input(path, handled, None)
-        if followed is not None:
-            todo[path] = replace(given(path), followed=followed.followed)
-    if rerun(todo):
+    # (again, once, when an importer learns that a definer keeps a name as
+    # it is: the client it sends it through is held, which makes the other
+    # names it sends through it unsafe where they are defined)
+    for again in range(2):
+        handled: dict[str, set[str]] = {}
+        for path in the_plan.definers:
+            summary = final[path].summary
+            handled[path] = summary.handled if summary is not None else set()
+        units.link_importers(the_plan, keys=False)
+        todo = {}
+        for path in the_plan.importers:
+            followed = the_plan.followed_input(path, handled, None)
+            if followed is not None:
+                project = replace(
+                    given(path),
+                    followed=followed.followed,
+                    followed_kept=kept_exports(the_plan, path, followed.followed, final, by_path),
+                )
+                if not again or project != given(path):
+                    todo[path] = project
+        kept = any(project.followed_kept for project in todo.values())
+        if not rerun(todo):
+            break
+        current = files()
+        if again or not kept:
+            break
+        the_plan = plan(current, modules, mentions)
+        changed = {
+            path: replace(given(path), exports=exports.exports)
+            for path, exports in the_plan.definers.items()
+            if given(path).exports != exports.exports
+        }
+        if not rerun(changed):
+            break
         current = files()
     # model constants other modules pass only to LiteLLM/DSPy calls: their
     # definers, then their importers (and those whose constant an SDK call
@@ -1767,6 +1790,30 @@ def _second_round(
         if index is not None:
             index.scanned(by_path[path].real, *mentions.state(path))
     pipeline.save_indexes()
+
+
+def kept_exports(
+    the_plan: Any,
+    path: str,
+    followed: frozenset[str],
+    final: dict[str, Processed],
+    by_path: dict[str, Job],
+) -> tuple[tuple[str, str], ...]:
+    """The names ``path`` imports and its definers followed but keep as they
+    are (a finding there that keeps the ID: ``models.EXPORT_KEY`` facts in
+    their summary): (local name, "'o1-mini' at settings.py:1 (OR204)")."""
+    from codemods.python.rules.dataflow import EXPORT_KEY
+
+    out = []
+    here = os.path.dirname(str(by_path[path].real))
+    for local, (definer, name) in sorted(the_plan.importers.get(path, {}).items()):
+        summary = final[definer].summary
+        if local not in followed or summary is None:
+            continue
+        where = os.path.relpath(str(by_path[definer].real), here).replace(os.sep, "/")
+        for _, line, text in summary.client_facts.get(EXPORT_KEY + name, ()):
+            out.append((local, f"{text} at {where}:{line}"))
+    return tuple(out)
 
 
 class _Lazy:

@@ -121,6 +121,10 @@ class Flow:
     # (``agent.model``, ``agent: Agent``): a bare default may be sent through
     # the client, whose move therefore cannot be proved (models.report_flow)
     object_fields: dict[int, str] = field(default_factory=dict)
+    # sink id -> imported names followed to their module, which keeps the ID
+    # as it is there (ProjectInput.followed_kept): "`MODEL` ('o1-mini' at
+    # settings.py:1 (OR204))"
+    kept_imports: dict[int, list[str]] = field(default_factory=dict)
     # reads of names imported with ``from M import N``: (local name, read,
     # holders between the read and model=, the SDK call is surely openai's,
     # the sink the read was reached from: its safety is known once all ran)
@@ -590,7 +594,14 @@ class Resolver:
             self.flow.imported_reads.append((name, expr, chain, self._sink.certain, self._sink))
             project = self.ctx.project
             if project is not None and name in project.followed:
-                return True  # followed to its own module, which reports it there
+                # followed to its own module, which reports it there; one
+                # that keeps the ID as it is holds the client it goes through
+                for local, what in project.followed_kept:
+                    if local == name:
+                        kept = self.flow.kept_imports.setdefault(id(self._sink), [])
+                        if f"`{name}` ({what})" not in kept:
+                            kept.append(f"`{name}` ({what})")
+                return True
             self._unknown(f"`{name}`, defined in another module (`{imported[0]}`, not followed)")
             return True
         if name in f.imports and name not in f.other_bindings:
@@ -1096,6 +1107,14 @@ def blocked_holder(src: Source, reached: set[int]) -> tuple[Holder, int] | None:
     return None
 
 
+#: ``Sink.sites`` key of a name other modules import and pass to ``model=``
+#: (:func:`export_sink`): a finding that keeps its ID as it is (OR204,
+#: OR206...) blocks it, and the engine tells the importers through the
+#: summary (``ModuleSummary.client_facts``, ``engine._external_blocks``):
+#: the clients they send it through cannot move with it
+EXPORT_KEY = "export:"
+
+
 def export_sink(ctx: RuleContext, export: Export) -> Sink | None:
     """A module-level name of this file that other files pass to ``model=``
     (project pass), as a sink at its definition; None if it is not a plain
@@ -1130,6 +1149,7 @@ def export_sink(ctx: RuleContext, export: Export) -> Sink | None:
         chain=(holder,),
         subject=f"`{name}` (passed to model= in {where})",
         via=f"`{name}`, passed to model= in {where}",
+        sites=(EXPORT_KEY + name,),
     )
 
 

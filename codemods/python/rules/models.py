@@ -661,7 +661,19 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
     """Turn the resolved data flow into findings: OR205 for what could not be
     followed, OR206 for shared holders, and the literal checks (OR201...)."""
     for sink in flow.sinks:
+        kept = flow.kept_imports.get(id(sink), [])
+        kept_sites = _sites([sink]) if kept else ()
         unknowns = list(dict.fromkeys(flow.unknowns.get(id(sink), ())))
+        if kept_sites and not (unknowns and sink.certain):
+            # an imported name its module keeps as it is (its OR204, OR206...
+            # there): the clients this call goes through cannot move with it
+            ctx.report(
+                sink.node,
+                DYNAMIC_MODEL,
+                f"{sink.subject} comes from {'; '.join(kept[:3])}, which its module keeps "
+                "as it is: the client it is sent through moves only as an unsafe fix (make "
+                "it an OpenRouter ID there, or `# noqa` its finding there to accept it)",
+            ).blocks.extend(kept_sites)
         if not unknowns or not sink.certain:
             continue
         shown = ctx.module.code_for_node(sink.value)
@@ -689,6 +701,12 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
             # a bare default in a class field would go to OpenRouter with
             # the client: its move cannot be proved (engine _blocked_clients)
             report.blocks.extend(_sites([sink]))
+        if kept_sites:
+            report.message += (
+                f"; {'; '.join(kept[:3])} is kept as it is in its module: the client it is "
+                "sent through moves only as an unsafe fix"
+            )
+            report.blocks.extend(kept_sites)
     for src in flow.sources.values():
         certain = any(s.certain for s in src.sinks)
         literal = string_value(src.node) or ""
