@@ -890,17 +890,17 @@ class ClientIndex:
             self.client_params.update(saved[2])
 
     def _external_uses(self) -> dict[str, list[tuple[bool, int, str]]]:
-        from codemods.python.rules.unsupported import classify_use
 
         f = self.ctx.facts
         if not may_use_external(f):
             return {}  # nothing comes from another module
         found: list[tuple[str, cst.Call, bool, cst.BaseExpression]] = []
-        for call in f.calls:
-            scope = f.scope_of.get(id(call))
-            hit = classify_use(self.ctx, call)
+        for call, scope, hit, passed in _used_or_passed(self.ctx):
             if hit is None:
-                self._escaping(call, scope)
+                # a client of another module passed to a call (not a wrapper
+                # nor a copy: those are followed): its uses there are not counted
+                for item in passed:
+                    self.escapes.update(_tag_keys(self.resolve(item, scope)))
                 continue
             receiver, supported = hit
             for key in _tag_keys(self.resolve(receiver, scope)):
@@ -931,17 +931,6 @@ class ClientIndex:
         for key, call, supported, receiver in found:
             out[key].append((supported, lines[id(call)], resource_path(call, receiver)))
         return dict(out)
-
-    def _escaping(self, call: cst.Call, scope: cst.CSTNode | None) -> None:
-        """A client of another module passed to a call (not a wrapper nor a
-        copy: those are followed): its uses there are not counted."""
-        f = self.ctx.facts
-        if f.qualified(call.func) in WRAPPERS:
-            return
-        for a in call.args:
-            for item in _stored_items(a.value):  # (also in a container, nested)
-                if type(item) in _CARRIERS:
-                    self.escapes.update(_tag_keys(self.resolve(item, scope)))
 
     def _functions_by_id(self) -> dict[int, cst.FunctionDef]:
         if not self._functions:
@@ -1349,6 +1338,49 @@ def stored_away(f: ModuleFacts) -> list[cst.BaseExpression]:
         if type(assign) is cst.Assign:
             out.append(assign.value)  # type: ignore[union-attr]
     return out
+
+
+def _used_or_passed(
+    ctx: RuleContext,
+) -> list[
+    tuple[
+        cst.Call,
+        cst.CSTNode | None,
+        tuple[cst.BaseExpression, bool] | None,
+        list[cst.BaseExpression],
+    ]
+]:
+    """Per call of the file, in order (:meth:`ClientIndex._external_uses`):
+    its scope, its SDK use (``unsupported.classify_use``), and for a call
+    that is neither an SDK call nor a wrapper, what it is passed that may be
+    a client (each argument, also inside a container, nested). Only the
+    facts decide it, so it is computed once per file
+    (``ModuleFacts.node_memo``), not once per analysis."""
+    from codemods.python.rules.unsupported import classify_use
+
+    f = ctx.facts
+    known = f.node_memo.get(_USED_OR_PASSED)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    out = []
+    for call in f.calls:
+        hit = classify_use(ctx, call)
+        passed: list[cst.BaseExpression] = []
+        if hit is None and f.qualified(call.func) not in WRAPPERS:
+            passed = [
+                item
+                for a in call.args
+                for item in _stored_items(a.value)  # (also in a container, nested)
+                if type(item) in _CARRIERS
+            ]
+            if not passed:
+                continue
+        out.append((call, f.scope_of.get(id(call)), hit, passed))
+    f.node_memo[_USED_OR_PASSED] = out
+    return out
+
+
+_USED_OR_PASSED = ("clients.used_or_passed", 0)  # ModuleFacts.node_memo
 
 
 def _stored_items(value: cst.BaseExpression) -> list[cst.BaseExpression]:
