@@ -7,14 +7,17 @@ round 1's analysis ahead with what the second round tells a file no other
 module calls (``engine.analyze_ahead``), which may take a second pass too.
 What only the tree, its text and its facts decide is kept in
 ``ModuleFacts.node_memo`` for the next analysis: the calls the escape, use
-and model scans look at, and the environment reads. Counted, not timed:
-each fails when every analysis computes them again."""
+and model scans look at, the environment reads, and the text and positions
+of each statement the position finder generates (with the same edited
+nodes inside). Counted, not timed: each fails when every analysis computes
+them again."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
 
+import libcst
 import pytest
 
 import codemods.python.engine as engine
@@ -106,3 +109,33 @@ def test_the_calls_are_scanned_once_per_file(
     assert methods and max(methods.values()) <= 2, methods
     # OR308's scan of the environment reads
     assert lookups and max(lookups.values()) == 1, lookups
+
+
+def _inside(node: libcst.CSTNode) -> set[int]:
+    out = {id(node)}
+    for child in node.children:
+        out |= _inside(child)
+    return out
+
+
+def test_each_statement_is_generated_once_per_edit(
+    monkeypatch: pytest.MonkeyPatch, runs: list[object]
+) -> None:
+    """The position finder generates a statement's text once for all the
+    analyses of the file, unless the nodes the fixes edit inside it differ."""
+    generated: list[tuple[int, frozenset[int]]] = []
+    real = libcst.CSTNode._codegen
+
+    def counting(self, state, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if hasattr(state, "edit_ids") and not state.stack and not isinstance(self, libcst.Module):
+            # a statement generated alone by _Positions._by_statement
+            generated.append((id(self), frozenset(state.edit_ids & _inside(self))))
+        return real(self, state, *args, **kwargs)
+
+    monkeypatch.setattr(libcst.CSTNode, "_codegen", counting)
+    result = _run()
+    assert result.new_source is not None  # fixes spliced in
+    assert len(runs) >= 3
+    assert generated
+    again = [g for g, n in Counter(generated).items() if n > 1]
+    assert again == [], f"{len(again)} statements generated again with the same edits"

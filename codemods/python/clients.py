@@ -1526,7 +1526,9 @@ def _lines(ctx: RuleContext, calls: list[cst.CSTNode]) -> dict[int, int]:
     from codemods.python.engine import _Positions
 
     module = ctx.module
-    positions = _Positions(module, ctx.data(), list(calls), [], ctx.facts.parents)
+    positions = _Positions(
+        module, ctx.data(), list(calls), [], ctx.facts.parents, ctx.facts.node_memo
+    )
     return {id(c): positions.range(c)[0][0] for c in calls}
 
 

@@ -685,5 +685,7 @@ def _lines(ctx: RuleContext, nodes: list[cst.CSTNode]) -> dict[int, int]:
         return {}  # (the positions of a module are not free)
 
     module = ctx.module
-    positions = _Positions(module, ctx.data(), list(nodes), [], ctx.facts.parents)
+    positions = _Positions(
+        module, ctx.data(), list(nodes), [], ctx.facts.parents, ctx.facts.node_memo
+    )
     return {id(n): positions.range(n)[0][0] for n in nodes}
