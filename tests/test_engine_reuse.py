@@ -7,10 +7,10 @@ round 1's analysis ahead with what the second round tells a file no other
 module calls (``engine.analyze_ahead``), which may take a second pass too.
 What only the tree, its text and its facts decide is kept in
 ``ModuleFacts.node_memo`` for the next analysis: the calls the escape, use
-and model scans look at, the environment reads, and the text and positions
-of each statement the position finder generates (with the same edited
-nodes inside). Counted, not timed: each fails when every analysis computes
-them again."""
+and model scans look at, the SDK uses, the environment reads, and the text
+and positions of each statement the position finder generates (with the
+same edited nodes inside). Counted, not timed: each fails when every
+analysis computes them again."""
 
 from __future__ import annotations
 
@@ -103,10 +103,20 @@ def test_the_calls_are_scanned_once_per_file(
         return real_lookup(ctx, node)
 
     monkeypatch.setattr(unsupported, "env_lookup_name", counting_lookup)
+    uses: Counter[int] = Counter()
+    real_use = unsupported.classify_use
+
+    def counting_use(ctx, call):  # type: ignore[no-untyped-def]
+        uses[id(call)] += 1
+        return real_use(ctx, call)
+
+    monkeypatch.setattr(unsupported, "classify_use", counting_use)
     _run()
     assert len(runs) >= 3  # two analyses, and a second pass
     # once by the model rules' scan, once by ``classify_use`` (remembered)
     assert methods and max(methods.values()) <= 2, methods
+    # the escape scan, the scan for clients of other modules, the SDK uses
+    assert uses and max(uses.values()) <= 3, uses
     # OR308's scan of the environment reads
     assert lookups and max(lookups.values()) == 1, lookups
 

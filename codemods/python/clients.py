@@ -1116,15 +1116,11 @@ class ClientIndex:
         left alone, another server's, another SDK's): (key, the call,
         FACT_SHARED, the staying site's id as text or ""). Moving the other
         module's client would send its model IDs half way (OR122)."""
-        from codemods.python.rules.unsupported import classify_use
-
-        f = self.ctx.facts
         out: list[tuple[str, cst.CSTNode, str, str]] = []
-        for call in f.calls:
-            hit = classify_use(self.ctx, call)
+        for call, scope, hit, _ in sdk_uses(self.ctx):
             if hit is None:
                 continue
-            atoms = self.resolve(hit[0], f.scope_of.get(id(call)))
+            atoms = self.resolve(hit[0], scope)
             keys = _tag_keys(atoms)
             if not keys:
                 continue
@@ -1146,22 +1142,17 @@ class ClientIndex:
         """Constructor site -> the SDK calls made through it in this file."""
         if self._uses is not None:
             return self._uses
-        from codemods.python.rules.unsupported import classify_use
-
         self._uses = defaultdict(list)
-        f = self.ctx.facts
-        for call in f.calls:
-            if f.qualified(call.func) == "instructor.openai_moderation":
+        for call, scope, hit, moderation in sdk_uses(self.ctx):
+            if moderation:
                 # instructor's moderation validator calls client.moderations
                 target = _first_arg(call, "client")
-                for site in self.sites_of(target, f.scope_of.get(id(call))) if target else ():
+                for site in self.sites_of(target, scope) if target else ():
                     self._uses[site].append(Use(call, False))
                 continue
-            hit = classify_use(self.ctx, call)
-            if hit is None:
-                continue
+            assert hit is not None
             receiver, supported = hit
-            for site in self.sites_of(receiver, f.scope_of.get(id(call))):
+            for site in self.sites_of(receiver, scope):
                 self._uses[site].append(Use(call, supported))
         # the calls other modules make through a client this one exports
         # (``from a import client``; a conftest fixture): the project pass
@@ -1381,6 +1372,34 @@ def _used_or_passed(
 
 
 _USED_OR_PASSED = ("clients.used_or_passed", 0)  # ModuleFacts.node_memo
+
+
+def sdk_uses(
+    ctx: RuleContext,
+) -> list[tuple[cst.Call, cst.CSTNode | None, tuple[cst.BaseExpression, bool] | None, bool]]:
+    """The calls of the file that use a client, in order: each with its
+    scope, its SDK use (``unsupported.classify_use``: receiver, whether
+    OpenRouter serves it; None for a call that is only the next) and
+    whether it is instructor's moderation validator (which calls the
+    ``client=`` it is given). Only the facts decide it, so it is computed
+    once per file (``ModuleFacts.node_memo``), not once per analysis."""
+    from codemods.python.rules.unsupported import classify_use
+
+    f = ctx.facts
+    known = f.node_memo.get(_SDK_USES)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    out = []
+    for call in f.calls:
+        moderation = f.qualified(call.func) == "instructor.openai_moderation"
+        hit = classify_use(ctx, call)
+        if moderation or hit is not None:
+            out.append((call, f.scope_of.get(id(call)), hit, moderation))
+    f.node_memo[_SDK_USES] = out
+    return out
+
+
+_SDK_USES = ("clients.sdk_uses", 0)  # ModuleFacts.node_memo: sdk_uses
 
 
 def _stored_items(value: cst.BaseExpression) -> list[cst.BaseExpression]:
