@@ -1004,17 +1004,17 @@ class ClientIndex:
             self.client_params.update(saved[2])
 
     def _external_uses(self) -> dict[str, list[tuple[bool, int, str]]]:
-        from codemods.python.rules.unsupported import classify_use
 
         f = self.ctx.facts
         if not may_use_external(f):
             return {}  # nothing comes from another module
         found: list[tuple[str, cst.Call, bool, cst.BaseExpression]] = []
-        for call in f.calls:
-            scope = f.scope_of.get(id(call))
-            hit = classify_use(self.ctx, call)
+        for call, scope, hit, passed in _used_or_passed(self.ctx):
             if hit is None:
-                self._escaping(call, scope)
+                # a client of another module passed to a call (not a wrapper
+                # nor a copy: those are followed): its uses there are not counted
+                for item in passed:
+                    self.escapes.update(_tag_keys(self.resolve(item, scope)))
                 continue
             receiver, supported = hit
             for key in _tag_keys(self.resolve(receiver, scope)):
@@ -1045,17 +1045,6 @@ class ClientIndex:
         for key, call, supported, receiver in found:
             out[key].append((supported, lines[id(call)], resource_path(call, receiver)))
         return dict(out)
-
-    def _escaping(self, call: cst.Call, scope: cst.CSTNode | None) -> None:
-        """A client of another module passed to a call (not a wrapper nor a
-        copy: those are followed): its uses there are not counted."""
-        f = self.ctx.facts
-        if f.qualified(call.func) in WRAPPERS:
-            return
-        for a in call.args:
-            for item in _stored_items(a.value):  # (also in a container, nested)
-                if type(item) in _CARRIERS:
-                    self.escapes.update(_tag_keys(self.resolve(item, scope)))
 
     def _functions_by_id(self) -> dict[int, cst.FunctionDef]:
         if not self._functions:
@@ -1241,15 +1230,11 @@ class ClientIndex:
         left alone, another server's, another SDK's): (key, the call,
         FACT_SHARED, the staying site's id as text or ""). Moving the other
         module's client would send its model IDs half way (OR122)."""
-        from codemods.python.rules.unsupported import classify_use
-
-        f = self.ctx.facts
         out: list[tuple[str, cst.CSTNode, str, str]] = []
-        for call in f.calls:
-            hit = classify_use(self.ctx, call)
+        for call, scope, hit, _ in sdk_uses(self.ctx):
             if hit is None:
                 continue
-            atoms = self.resolve(hit[0], f.scope_of.get(id(call)))
+            atoms = self.resolve(hit[0], scope)
             keys = _tag_keys(atoms)
             if not keys:
                 continue
@@ -1271,22 +1256,17 @@ class ClientIndex:
         """Constructor site -> the SDK calls made through it in this file."""
         if self._uses is not None:
             return self._uses
-        from codemods.python.rules.unsupported import classify_use
-
         self._uses = defaultdict(list)
-        f = self.ctx.facts
-        for call in f.calls:
-            if f.qualified(call.func) == "instructor.openai_moderation":
+        for call, scope, hit, moderation in sdk_uses(self.ctx):
+            if moderation:
                 # instructor's moderation validator calls client.moderations
                 target = _first_arg(call, "client")
-                for site in self.sites_of(target, f.scope_of.get(id(call))) if target else ():
+                for site in self.sites_of(target, scope) if target else ():
                     self._uses[site].append(Use(call, False))
                 continue
-            hit = classify_use(self.ctx, call)
-            if hit is None:
-                continue
+            assert hit is not None
             receiver, supported = hit
-            for site in self.sites_of(receiver, f.scope_of.get(id(call))):
+            for site in self.sites_of(receiver, scope):
                 self._uses[site].append(Use(call, supported))
         # the calls other modules make through a client this one exports
         # (``from a import client``; a conftest fixture): the project pass
@@ -1465,6 +1445,77 @@ def stored_away(f: ModuleFacts) -> list[cst.BaseExpression]:
     return out
 
 
+def _used_or_passed(
+    ctx: RuleContext,
+) -> list[
+    tuple[
+        cst.Call,
+        cst.CSTNode | None,
+        tuple[cst.BaseExpression, bool] | None,
+        list[cst.BaseExpression],
+    ]
+]:
+    """Per call of the file, in order (:meth:`ClientIndex._external_uses`):
+    its scope, its SDK use (``unsupported.classify_use``), and for a call
+    that is neither an SDK call nor a wrapper, what it is passed that may be
+    a client (each argument, also inside a container, nested). Only the
+    facts decide it, so it is computed once per file
+    (``ModuleFacts.node_memo``), not once per analysis."""
+    from codemods.python.rules.unsupported import classify_use
+
+    f = ctx.facts
+    known = f.node_memo.get(_USED_OR_PASSED)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    out = []
+    for call in f.calls:
+        hit = classify_use(ctx, call)
+        passed: list[cst.BaseExpression] = []
+        if hit is None and f.qualified(call.func) not in WRAPPERS:
+            passed = [
+                item
+                for a in call.args
+                for item in _stored_items(a.value)  # (also in a container, nested)
+                if type(item) in _CARRIERS
+            ]
+            if not passed:
+                continue
+        out.append((call, f.scope_of.get(id(call)), hit, passed))
+    f.node_memo[_USED_OR_PASSED] = out
+    return out
+
+
+_USED_OR_PASSED = ("clients.used_or_passed", 0)  # ModuleFacts.node_memo
+
+
+def sdk_uses(
+    ctx: RuleContext,
+) -> list[tuple[cst.Call, cst.CSTNode | None, tuple[cst.BaseExpression, bool] | None, bool]]:
+    """The calls of the file that use a client, in order: each with its
+    scope, its SDK use (``unsupported.classify_use``: receiver, whether
+    OpenRouter serves it; None for a call that is only the next) and
+    whether it is instructor's moderation validator (which calls the
+    ``client=`` it is given). Only the facts decide it, so it is computed
+    once per file (``ModuleFacts.node_memo``), not once per analysis."""
+    from codemods.python.rules.unsupported import classify_use
+
+    f = ctx.facts
+    known = f.node_memo.get(_SDK_USES)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    out = []
+    for call in f.calls:
+        moderation = f.qualified(call.func) == "instructor.openai_moderation"
+        hit = classify_use(ctx, call)
+        if moderation or hit is not None:
+            out.append((call, f.scope_of.get(id(call)), hit, moderation))
+    f.node_memo[_SDK_USES] = out
+    return out
+
+
+_SDK_USES = ("clients.sdk_uses", 0)  # ModuleFacts.node_memo: sdk_uses
+
+
 def _stored_items(value: cst.BaseExpression) -> list[cst.BaseExpression]:
     """``value``, or the elements (and dict values) of a container, nested."""
     if type(value) in (cst.List, cst.Tuple, cst.Set, cst.Dict):
@@ -1614,7 +1665,9 @@ def _lines(ctx: RuleContext, calls: list[cst.CSTNode]) -> dict[int, int]:
     from codemods.python.engine import _Positions
 
     module = ctx.module
-    positions = _Positions(module, ctx.data(), list(calls), [], ctx.facts.parents)
+    positions = _Positions(
+        module, ctx.data(), list(calls), [], ctx.facts.parents, ctx.facts.node_memo
+    )
     return {id(c): positions.range(c)[0][0] for c in calls}
 
 

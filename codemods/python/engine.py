@@ -471,7 +471,9 @@ def _process(
                 edit_nodes += [node for node, _ in ctx.support_edits.get(id(r), [])]
         report_nodes = [r.node for r in ctx.reports]
         report_nodes += [n for r in ctx.reports for n in r.refs]
-        positions = _Positions(module, data, report_nodes, edit_nodes, facts.parents)
+        positions = _Positions(
+            module, data, report_nodes, edit_nodes, facts.parents, facts.node_memo
+        )
 
         kept: list[Report] = []
         suppressed: set[int] = set()
@@ -687,7 +689,9 @@ def _external_blocks(ctx: RuleContext, kept: list[Report], suppressions: Suppres
     if summary is None or not (found or pending):
         return
     nodes = [node for _, node, _ in found] + [node for node, _, _ in pending]
-    positions = _Positions(ctx.module, ctx.data(), nodes, [], ctx.facts.parents)
+    positions = _Positions(
+        ctx.module, ctx.data(), nodes, [], ctx.facts.parents, ctx.facts.node_memo
+    )
     for node, info, keys in pending:
         (line, _), (end_line, _) = positions.range(node)
         if not suppressions.suppresses(info.code, line, end_line):
@@ -826,6 +830,7 @@ class _Positions:
         report_nodes: list[cst.CSTNode],
         edit_nodes: list[cst.CSTNode],
         parents: dict[int, cst.CSTNode] | None = None,
+        memo: dict[Any, Any] | None = None,
     ) -> None:
         self.module = module
         self.computed: dict[int, tuple[int, int]] = {}
@@ -846,7 +851,9 @@ class _Positions:
             except (UnicodeDecodeError, LookupError):
                 text = None
             self.units = []
-            if text is not None and self._by_statement(text, nodes, edit_ids, parents):
+            if text is not None and self._by_statement(
+                text, nodes, edit_ids, parents, _statement_memo(memo, text, edit_nodes, parents)
+            ):
                 self.code = self._text_for_lines = text
                 self.exact = True
                 return
@@ -863,6 +870,7 @@ class _Positions:
         nodes: list[cst.CSTNode],
         edit_ids: set[int],
         parents: dict[int, cst.CSTNode],
+        memo: _StatementMemo | None = None,
     ) -> bool:
         import libcst as cst
 
@@ -891,30 +899,37 @@ class _Positions:
                     up = parents.get(id(up))
                 if up is None:
                     return False  # the parents do not reach the module
-                indent.reverse()
-                state = state_class(module, edit_ids, set(), False)
-                state.indent_tokens = indent
-                stmt._codegen(state)
-                snippet = "".join(state.tokens)
-                base = _unique_line_start(text, snippet)
+                mkey = memo.key(stmt) if memo is not None else None
+                known = memo.get(mkey) if memo is not None else None
+                if known is None:
+                    indent.reverse()
+                    state = state_class(module, edit_ids, set(), False)
+                    state.indent_tokens = indent
+                    stmt._codegen(state)
+                    snippet = "".join(state.tokens)
+                    start = _unique_line_start(text, snippet)
+                    offsets = [start]
+                    if start >= 0:
+                        total = start
+                        for token in state.tokens:
+                            total += len(token)
+                            offsets.append(total)
+                    known = (start, len(snippet), offsets, state.computed, state.spans)
+                    if memo is not None:
+                        memo[mkey] = known
+                base, size, offsets, computed, spans = known
                 if base >= 0:
                     break
                 stmt = parents.get(id(stmt))  # ambiguous: one statement out
             generated.add(id(stmt))
             assert self.units is not None
-            self.units.append((base, base + len(snippet), stmt))
-            offsets = [base]
-            total = base
-            for token in state.tokens:
-                total += len(token)
-                offsets.append(total)
-            computed = state.computed
+            self.units.append((base, base + size, stmt))
             for n in nodes:
                 key = id(n)
                 if key not in self.computed and key in computed:
                     start, end = computed[key]
                     self.computed[key] = (offsets[start], offsets[end])
-            for start, end, tokens, edited in state.spans:
+            for start, end, tokens, edited in spans:
                 if id(edited) not in span_ids:
                     span_ids.add(id(edited))
                     self.spans.append((offsets[start], offsets[end], tokens, edited))
@@ -1027,6 +1042,62 @@ class _Positions:
         pieces.append(self.code[at:])
         self.replaced = replaced
         return "".join(pieces)
+
+
+class _StatementMemo(dict):  # type: ignore[type-arg]
+    """What :meth:`_Positions._by_statement` found generating statements of
+    one tree's text, by statement and the nodes inside it that fixes edit
+    (:meth:`key`): where its text starts (-1: ambiguous), its length, the
+    offset after each token, id(node) -> (first token, end token) for every
+    node in it, and the spans of the edited nodes (``splice``). The rules run
+    on the same tree up to four times (the engine's second pass, the
+    analysis ahead) and ask for the positions of mostly the same nodes, with
+    mostly the same fixes; what generating a statement finds depends on the
+    tree, the text and the edited nodes inside it alone."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        self._inside: dict[int, frozenset[int]] = {}
+
+    def edit(self, edit_nodes: list[cst.CSTNode], parents: dict[int, cst.CSTNode]) -> bool:
+        """Note the nodes this analysis edits, by each node around them
+        (False: one of them does not reach the module through ``parents``:
+        which statements hold it is not known, so no memo)."""
+        import libcst as cst
+
+        inside: dict[int, set[int]] = {}
+        for node in edit_nodes:
+            up: cst.CSTNode | None = node
+            while up is not None and not isinstance(up, cst.Module):
+                inside.setdefault(id(up), set()).add(id(node))
+                up = parents.get(id(up))
+            if up is None:
+                return False
+        self._inside = {k: frozenset(v) for k, v in inside.items()}
+        return True
+
+    def key(self, stmt: cst.CSTNode) -> tuple[int, frozenset[int]]:
+        return id(stmt), self._inside.get(id(stmt), frozenset())
+
+
+def _statement_memo(
+    memo: dict[Any, Any] | None,
+    text: str,
+    edit_nodes: list[cst.CSTNode],
+    parents: dict[int, cst.CSTNode],
+) -> _StatementMemo | None:
+    """The statement memo of the tree whose facts hold ``memo``
+    (``ModuleFacts.node_memo``), for ``text`` and these edits (None: none)."""
+    if memo is None:
+        return None
+    found = memo.get(_POSITIONS)
+    if found is None or (found.text is not text and found.text != text):
+        found = memo[_POSITIONS] = _StatementMemo(text)
+    return found if found.edit(edit_nodes, parents) else None
+
+
+_POSITIONS = ("engine.statements", 0)  # ModuleFacts.node_memo: _StatementMemo
 
 
 def _statement_alone(node: cst.CSTNode, parents: dict[int, cst.CSTNode]) -> bool:

@@ -241,26 +241,11 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
         return found
 
     from codemods.python.rules.models import model_holder
-    from codemods.python.rules.unsupported import classify_use
 
-    for call in f.calls:
-        if id(call) in mine or not call.args:
+    for call, q, scope, args in _handing_calls(ctx):
+        if id(call) in mine:
             continue  # (a class of this file or of another SDK is a site too: not skipped)
-        q = f.qualified(call.func)
-        if q in clients.WRAPPERS or q in MODELLED or q in _NO_REQUESTS:
-            continue
-        if q is None and dotted_name(call.func) == "monkeypatch.setattr":
-            continue  # pytest's fixture replacing a method in a test
-        if q in _INSTRUCTIONS and not _dispatches(ctx):
-            continue
-        func = call.func
-        if type(func) is cst.Name and func.value in _HARMLESS:  # type: ignore[attr-defined]
-            if func.value not in f.other_bindings and func.value not in f.imports:  # type: ignore[attr-defined]
-                continue
-        if classify_use(ctx, call) is not None:
-            continue  # an SDK call: its arguments are request data
-        scope = f.scope_of.get(id(call))
-        for position, arg in _positions(call):
+        for position, arg in args:
             handed = methods(arg.value, scope)
             if handed:  # functools.partial(client.chat.completions.create, ...)
                 what = f"has an SDK method passed to `{_callee(ctx, call)}`"
@@ -400,6 +385,46 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
                     Escape(v, what, ", where the tool does not follow it")
                 )
     return {t: e for t, e in out.items() if isinstance(t, int)}
+
+
+def _handing_calls(
+    ctx: RuleContext,
+) -> list[tuple[cst.Call, str | None, cst.CSTNode | None, list[tuple[int | None, cst.Arg]]]]:
+    """The calls of the file that may hand a client to code the tool does not
+    follow (:func:`_escapes`), with their qualified name, scope and arguments
+    (:func:`_positions`). Only the facts decide it, so it is computed once
+    per file (``ModuleFacts.node_memo``), not once per analysis: the rules
+    run on the same facts up to four times (the engine's second pass, the
+    analysis ahead)."""
+    from codemods.python.rules.unsupported import classify_use
+
+    f = ctx.facts
+    known = f.node_memo.get(_HANDING)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    out = []
+    for call in f.calls:
+        if not call.args:
+            continue
+        q = f.qualified(call.func)
+        if q in clients.WRAPPERS or q in MODELLED or q in _NO_REQUESTS:
+            continue
+        if q is None and dotted_name(call.func) == "monkeypatch.setattr":
+            continue  # pytest's fixture replacing a method in a test
+        if q in _INSTRUCTIONS and not _dispatches(ctx):
+            continue
+        func = call.func
+        if type(func) is cst.Name and func.value in _HARMLESS:  # type: ignore[attr-defined]
+            if func.value not in f.other_bindings and func.value not in f.imports:  # type: ignore[attr-defined]
+                continue
+        if classify_use(ctx, call) is not None:
+            continue  # an SDK call: its arguments are request data
+        out.append((call, q, f.scope_of.get(id(call)), _positions(call)))
+    f.node_memo[_HANDING] = out
+    return out
+
+
+_HANDING = ("escapes.handing_calls", 0)  # ModuleFacts.node_memo: _handing_calls
 
 
 def _shown(ctx: RuleContext, node: cst.BaseExpression) -> str:
@@ -688,5 +713,7 @@ def _lines(ctx: RuleContext, nodes: list[cst.CSTNode]) -> dict[int, int]:
         return {}  # (the positions of a module are not free)
 
     module = ctx.module
-    positions = _Positions(module, ctx.data(), list(nodes), [], ctx.facts.parents)
+    positions = _Positions(
+        module, ctx.data(), list(nodes), [], ctx.facts.parents, ctx.facts.node_memo
+    )
     return {id(n): positions.range(n)[0][0] for n in nodes}

@@ -894,14 +894,10 @@ def _move_together(ctx: RuleContext, index: clients.ClientIndex) -> None:
     stays (``self.client`` built in two branches, one of them for another
     server) would send the same model ID to both: the migrated ones are
     left too, so that nothing goes half way."""
-    from codemods.python.rules.unsupported import classify_use
-
-    f = ctx.facts
     uses = []
-    for call in f.calls:
-        hit = classify_use(ctx, call)
+    for _, scope, hit, _ in clients.sdk_uses(ctx):
         if hit is not None:
-            uses.append(index.resolve(hit[0], f.scope_of.get(id(call))))
+            uses.append(index.resolve(hit[0], scope))
     # other modules read it through one variable with a client that stays
     for site, other, where in index._external_facts(clients.FACT_SHARED):
         if ctx.client_decisions.get(site) == clients.DECISION_MIGRATE:

@@ -311,6 +311,18 @@ def _instructor_method(
     return None
 
 
+def _instructor_pattern(call: cst.Call) -> bool:
+    """Does ``call``'s method end as one of instructor's
+    (:func:`_instructor_method` without asking whether its receiver is an
+    instructor wrapper)?"""
+    parts, _ = attribute_chain(call.func)
+    for pattern in clients.INSTRUCTOR_METHODS:
+        n = len(pattern)
+        if tuple(parts[-n:]) == pattern and len(parts) >= n:
+            return True
+    return False
+
+
 def _receiver(func: cst.BaseExpression, n: int) -> cst.BaseExpression:
     # walk down the attribute chain past the matched method segments
     # (and the transparent ones interleaved with them)
@@ -460,14 +472,51 @@ def model_holder(
     return None
 
 
+def _method_calls(
+    ctx: RuleContext,
+) -> list[tuple[cst.Call, str | None, _Method | None, bool, _Method | None]]:
+    """The calls of the file that :func:`_sdk_calls` looks at, in order,
+    with what only the facts decide about each: the legacy method it is
+    (``LEGACY_METHODS``' key), else its SDK method (:func:`sdk_method`),
+    whether it may be instructor's (:func:`_instructor_method`, which asks
+    the client index, is left to each analysis) and its model holder
+    (:func:`model_holder`). Computed once per file (``ModuleFacts.node_memo``),
+    not once per analysis."""
+    f = ctx.facts
+    known = f.node_memo.get(_METHOD_CALLS)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    out = []
+    instructor = f.imports_module("instructor")
+    for call in f.calls:
+        q = f.qualified(call.func) if isinstance(call.func, cst.Attribute) else None
+        if q in LEGACY_METHODS:
+            out.append((call, q, None, False, None))
+            continue
+        m = sdk_method(call)
+        if m is not None:
+            out.append((call, None, m, False, None))
+            continue
+        maybe = instructor and type(call.func) is cst.Attribute and _instructor_pattern(call)
+        holder = model_holder(ctx, call)
+        if maybe or holder is not None:
+            out.append((call, None, None, maybe, holder))
+    f.node_memo[_METHOD_CALLS] = out
+    return out
+
+
+_METHOD_CALLS = ("models.method_calls", 0)  # ModuleFacts.node_memo: _method_calls
+_Method = tuple[tuple[str, ...], cst.BaseExpression]  # (SDK method, receiver)
+
+
 def _sdk_calls(ctx: RuleContext) -> list[SdkCall]:
     out = []
-    for call in ctx.facts.calls:
-        q = ctx.facts.qualified(call.func) if isinstance(call.func, cst.Attribute) else None
-        if q in LEGACY_METHODS:
-            out.append(SdkCall(call, LEGACY_METHODS[q], "openai", sites=(MODULE_SITE,)))
+    for call, legacy, m, maybe, holder in _method_calls(ctx):
+        if legacy is not None:
+            out.append(SdkCall(call, LEGACY_METHODS[legacy], "openai", sites=(MODULE_SITE,)))
             continue
-        m = sdk_method(call) or _instructor_method(ctx, call) or model_holder(ctx, call)
+        if m is None:
+            m = (_instructor_method(ctx, call) if maybe else None) or holder
         if m is None:
             continue
         method, receiver = m

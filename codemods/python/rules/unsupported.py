@@ -613,15 +613,25 @@ def _clients_all_left(ctx: RuleContext) -> bool:
     return bool(decisions) and all(d == DECISION_LEFT for d in decisions)
 
 
+_ENV_READS = ("unsupported.env_reads", 0)  # ModuleFacts.node_memo: _check_org_env
+
+
 def _check_org_env(ctx: RuleContext) -> None:
     """Environment reads of OPENAI_ORG_ID / OPENAI_PROJECT_ID, except inside
     what the migration removes (``organization=``/``project=`` of a client
     constructor, ``openai.organization = ...``)."""
     f = ctx.facts
+    # every environment read of the file, once per file: only the facts
+    # decide them, and the rules run on the same facts more than once
+    env_reads = f.node_memo.get(_ENV_READS)
+    if env_reads is None:
+        env_reads = f.node_memo[_ENV_READS] = [
+            (node, string_value(name_node))
+            for node in [*f.calls, *f.subscripts]
+            if (name_node := env_lookup_name(ctx, node)) is not None
+        ]
     reads: list[tuple[cst.BaseExpression, str]] = []
-    for node in [*f.calls, *f.subscripts]:
-        name_node = env_lookup_name(ctx, node)
-        var = None if name_node is None else string_value(name_node)
+    for node, var in env_reads:
         if var == "OPENAI_ORG_ID" or (var == "OPENAI_PROJECT_ID" and ctx.settings.strip_project):
             reads.append((node, var))
     if not reads:
