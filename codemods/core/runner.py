@@ -1448,6 +1448,7 @@ def _second_round(
         agent_readers,
         client_readers,
         escape_keys,
+        kept_exports,
         modules_of,
         plan,
         plan_agents,
@@ -1718,7 +1719,13 @@ def _second_round(
                 project = replace(
                     given(path),
                     followed=followed.followed,
-                    followed_kept=kept_exports(the_plan, path, followed.followed, final, by_path),
+                    followed_kept=kept_exports(
+                        the_plan,
+                        path,
+                        followed.followed,
+                        {d: final[d].summary for d in the_plan.definers},
+                        reals,
+                    ),
                 )
                 if not again or project != given(path):
                     todo[path] = project
@@ -1790,30 +1797,6 @@ def _second_round(
         if index is not None:
             index.scanned(by_path[path].real, *mentions.state(path))
     pipeline.save_indexes()
-
-
-def kept_exports(
-    the_plan: Any,
-    path: str,
-    followed: frozenset[str],
-    final: dict[str, Processed],
-    by_path: dict[str, Job],
-) -> tuple[tuple[str, str], ...]:
-    """The names ``path`` imports and its definers followed but keep as they
-    are (a finding there that keeps the ID: ``models.EXPORT_KEY`` facts in
-    their summary): (local name, "'o1-mini' at settings.py:1 (OR204)")."""
-    from codemods.python.rules.dataflow import EXPORT_KEY
-
-    out = []
-    here = os.path.dirname(str(by_path[path].real))
-    for local, (definer, name) in sorted(the_plan.importers.get(path, {}).items()):
-        summary = final[definer].summary
-        if local not in followed or summary is None:
-            continue
-        where = os.path.relpath(str(by_path[definer].real), here).replace(os.sep, "/")
-        for _, line, text in summary.client_facts.get(EXPORT_KEY + name, ()):
-            out.append((local, f"{text} at {where}:{line}"))
-    return tuple(out)
 
 
 class _Lazy:

@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from codemods.core.project import (  # noqa: F401 - the shared summary data, re-exported
     Export,
@@ -1207,6 +1207,32 @@ def _reads(files: list[FileInfo], modules: Modules) -> tuple[_Reads, set[str], l
             if target in by_module:
                 uses[(target, name)].append((path, local, summary))
     return _through_reexports(files, modules, uses, opaque), opaque, unread
+
+
+def kept_exports(
+    plan: Plan,
+    path: str,
+    followed: frozenset[str],
+    summaries: dict[str, ModuleSummary | None],
+    reals: dict[str, Any],
+) -> tuple[tuple[str, str], ...]:
+    """The names ``path`` imports whose definers followed them but keep them
+    as they are (a finding there that keeps the ID blocks
+    ``dataflow.EXPORT_KEY``: a fact in their summary): (local name,
+    "'o1-mini' (OR204) at settings.py:1", the definer relative to this file's
+    directory) (ProjectInput.followed_kept)."""
+    from codemods.python.rules.dataflow import EXPORT_KEY
+
+    out = []
+    here = os.path.dirname(str(reals[path]))
+    for local, (definer, name) in sorted(plan.importers.get(path, {}).items()):
+        summary = summaries.get(definer)
+        if local not in followed or summary is None:
+            continue
+        where = os.path.relpath(str(reals[definer]), here).replace(os.sep, "/")
+        for _, line, text in summary.client_facts.get(EXPORT_KEY + name, ()):
+            out.append((local, f"{text} at {where}:{line}"))
+    return tuple(out)
 
 
 def reexporters_to_read(plan: Plan, files: Iterable[FileInfo]) -> list[str]:
