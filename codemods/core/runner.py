@@ -532,14 +532,9 @@ class _Pipeline:
                 return False
             assert job is not None
             result, summary = entry
-            data = None
-            if result.changed:  # migrate diffs and writes against the bytes
-                try:
-                    data = read_source(job.real)
-                except FileIOError:
-                    return False
-                if hashlib.sha256(data).digest() != self.digests[path]:
-                    return False
+            ok, data = _bytes_of_changed(result, job.real, self.digests[path])
+            if not ok:
+                return False
             out[path] = Processed(result, data, job.real, summary)
         final.update(out)
         for group in groups:
@@ -608,14 +603,9 @@ class _Pipeline:
             if entry is None:
                 return None
             result = entry[0]
-            data = None
-            if result.changed:  # migrate diffs and writes against the bytes
-                try:
-                    data = read_source(job.real)
-                except FileIOError:
-                    return None
-                if hashlib.sha256(data).digest() != e.digest:
-                    return None
+            ok, data = _bytes_of_changed(result, job.real, e.digest)
+            if not ok:
+                return None
             out[job.path] = Processed(result, data, job.real)
         for group in groups:
             for other in group[1:]:
@@ -1797,6 +1787,20 @@ def _second_round(
         if index is not None:
             index.scanned(by_path[path].real, *mentions.state(path))
     pipeline.save_indexes()
+
+
+def _bytes_of_changed(result: FileResult, real: str, digest: bytes) -> tuple[bool, bytes | None]:
+    """The bytes a replayed result that changes its file needs (``migrate``
+    diffs and writes against them): (False, None) when they cannot be read
+    or are no longer the ones the result was computed from; (True, None)
+    for a result that changes nothing."""
+    if not result.changed:
+        return True, None
+    try:
+        data = read_source(real)
+    except FileIOError:
+        return False, None
+    return hashlib.sha256(data).digest() == digest, data
 
 
 class _Lazy:
