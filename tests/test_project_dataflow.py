@@ -507,3 +507,28 @@ def test_a_kept_model_accepted_with_noqa_lets_the_client_move(tmp_path: Path) ->
     out = check(tmp_path)
     assert [c for _, c, _ in out["app/service.py"]] == ["OR101"]
     assert changed(out, "app/service.py") is not None
+
+
+def test_a_kept_model_holds_a_client_built_in_a_third_module(tmp_path: Path) -> None:
+    # app/service.py sends settings.py's CHAT_MODEL (kept: OR204) through
+    # app/clients.py's client: that client's move is unsafe where it is built
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/__init__.py": "",
+            "app/settings.py": 'CHAT_MODEL = "o1-mini"\nOTHER_MODEL = "gpt-4o"\n',
+            "app/clients.py": "from openai import OpenAI\nclient = OpenAI()\n",
+            "app/service.py": HELD_APP.replace(
+                "from openai import OpenAI\n", "from app.clients import client\n"
+            ).replace("    client = OpenAI()\n", ""),
+        },
+    )
+    for paths in ((), ("app/clients.py",)):
+        out = check(tmp_path, *paths, context=bool(paths))
+        (client,) = [m for _, c, m in out["app/clients.py"] if c == "OR101"]
+        assert "unsafe fix" in client and "service.py" in client, client
+        assert changed(out, "app/clients.py") is None
+    out = check(tmp_path)
+    (other,) = [m for line, c, m in out["app/settings.py"] if line == 2]
+    assert "unsafe fix" in other

@@ -1620,47 +1620,52 @@ def _second_round(
         todo[path] = project
     if rerun(todo):
         current = files()
+
     # the decisions just taken change what the others read: a variable or a
     # client parameter of another module that holds a client that stays and
     # one that moves is only known once the importers know both (OR122).
     # Plan the two phases again on what the files say now, and process again
     # the files whose input changed, until none does (each round can only
     # leave more clients where they are; bounded all the same)
-    for _ in range(_CLIENT_ROUNDS):
-        # a client passed on to a function of another module inside a public
-        # function of a file, once that file knows its function's callers
-        # (the clients phase just said): asked and told now
-        if plan_and_tell_escapes(current):
+    def client_rounds() -> None:
+        nonlocal current
+        for _ in range(_CLIENT_ROUNDS):
+            # a client passed on to a function of another module inside a public
+            # function of a file, once that file knows its function's callers
+            # (the clients phase just said): asked and told now
+            if plan_and_tell_escapes(current):
+                current = files()
+            todo = {}
+            unknown, told = {}, {}
+            uses = plan_client_uses(current, modules, mentions, unknown, told)
+            client_plan = plan_clients(current, modules)
+            param_plan = plan_param_clients(current, modules, mentions)
+            for path in sorted(
+                set(uses) | set(unknown) | set(told) | set(client_plan) | set(param_plan)
+                | {p for p, i in inputs.items() if i.client_uses or i.client_uses_unknown
+                   or i.client_facts or i.clients or i.param_clients},
+                key=order.__getitem__,
+            ):  # fmt: skip
+                before = given(path)
+                project = replace(
+                    before,
+                    client_uses=uses.get(path, ()),
+                    client_uses_unknown=unknown.get(path, ()),
+                    client_facts=told.get(path, ()),
+                    # a file the planners no longer list keeps what they said
+                    # (its summary changed with their answer: a client parameter
+                    # called from nowhere else is no longer one): analysing it
+                    # again for nothing would undo the ahead analysis
+                    clients=client_plan.get(path, before.clients),
+                    param_clients=param_plan.get(path, before.param_clients),
+                )
+                if project != given(path):
+                    todo[path] = project
+            if not rerun(todo):
+                break
             current = files()
-        todo = {}
-        unknown, told = {}, {}
-        uses = plan_client_uses(current, modules, mentions, unknown, told)
-        client_plan = plan_clients(current, modules)
-        param_plan = plan_param_clients(current, modules, mentions)
-        for path in sorted(
-            set(uses) | set(unknown) | set(told) | set(client_plan) | set(param_plan)
-            | {p for p, i in inputs.items() if i.client_uses or i.client_uses_unknown
-               or i.client_facts or i.clients or i.param_clients},
-            key=order.__getitem__,
-        ):  # fmt: skip
-            before = given(path)
-            project = replace(
-                before,
-                client_uses=uses.get(path, ()),
-                client_uses_unknown=unknown.get(path, ()),
-                client_facts=told.get(path, ()),
-                # a file the planners no longer list keeps what they said
-                # (its summary changed with their answer: a client parameter
-                # called from nowhere else is no longer one): analysing it
-                # again for nothing would undo the ahead analysis
-                clients=client_plan.get(path, before.clients),
-                param_clients=param_plan.get(path, before.param_clients),
-            )
-            if project != given(path):
-                todo[path] = project
-        if not rerun(todo):
-            break
-        current = files()
+
+    client_rounds()
     units.link_clients(current, modules)
     # a parameter annotated OpenAI is one of the run's clients: migrated if all are
     wanting = plan_all_clients_migrated(current, mentions)
@@ -1725,6 +1730,10 @@ def _second_round(
         current = files()
         if again or not kept:
             break
+        # a client built in a third module is held too: its module learns
+        # it from the importer's summary (client_facts), in clients rounds
+        client_rounds()
+        units.link_clients(current, modules)
         the_plan = plan(current, modules, mentions)
         changed = {
             path: replace(given(path), exports=exports.exports)
