@@ -1457,7 +1457,7 @@ def _second_round(
         plan_private,
         plan_run_moves,
         plan_streams,
-        reexporters_to_read,
+        relays,
         watched_names,
     )
 
@@ -1687,17 +1687,22 @@ def _second_round(
                             sink_functions=project.sink_functions)
               for path, project in calls.items()}):  # fmt: skip
         current = files()
-    # model constants: their definers, then their importers (a definer read
-    # for the first time may only re-export the name: read first, then the
-    # plan follows it to the module that defines it; a chain, a step a time)
+    # model constants: their definers, then their importers. A definer may
+    # only re-export the name (``from .config import MODEL`` in a package's
+    # ``__init__.py``): once analysed, its summary says so, and the plan
+    # follows it to the module that defines it (a chain, a step a time)
     the_plan = plan(current, modules, mentions)
     for _ in range(8):
-        if not rerun({path: given(path) for path in reexporters_to_read(the_plan, current)}):
+        rerun({path: replace(given(path), exports=exports.exports)
+               for path, exports in the_plan.definers.items()
+               if given(path).exports != exports.exports})  # fmt: skip
+        if not relays(the_plan, {p: final[p].summary for p in the_plan.definers}):
             break
         current = files()
-        the_plan = plan(current, modules, mentions)
-    rerun({path: replace(given(path), exports=exports.exports)
-           for path, exports in the_plan.definers.items()})  # fmt: skip
+        again_plan = plan(current, modules, mentions)
+        if again_plan.definers == the_plan.definers:
+            break
+        the_plan = again_plan
     # (again, once, when an importer learns that a definer keeps a name as
     # it is: the client it sends it through is held, which makes the other
     # names it sends through it unsafe where they are defined)

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -1235,24 +1234,15 @@ def kept_exports(
     return tuple(out)
 
 
-def reexporters_to_read(plan: Plan, files: Iterable[FileInfo]) -> list[str]:
-    """Definers ``plan`` names that were not read (no summary) and may only
-    re-export a name (``from .config import MODEL`` in a package's
-    ``__init__.py``, which never names openai): their text does not assign
-    it. They are read first, so that the plan follows the re-export to the
-    module that defines it (:func:`_through_reexports`)."""
-    data = {path: d for path, _, summary, d in files if summary is None and d is not None}
-    out = []
-    for path, project in plan.definers.items():
-        if path not in data:
-            continue
-        text = data[path]
-        raw = text() if callable(text) else text
-        for export in project.exports:
-            if not re.search(rb"(?m)^\s*%s\s*[:=]" % re.escape(export.name.encode()), raw):
-                out.append(path)
-                break
-    return sorted(out)
+def relays(plan: Plan, summaries: dict[str, ModuleSummary | None]) -> bool:
+    """Does a definer ``plan`` named, now analysed, only re-export one of its
+    names (``from .config import MODEL``: ModuleSummary.imports)? Then the
+    plan, made again, follows it (:func:`_through_reexports`)."""
+    return any(
+        (summary := summaries.get(path)) is not None
+        and any(export.name in summary.imports for export in project.exports)
+        for path, project in plan.definers.items()
+    )
 
 
 def _through_reexports(
