@@ -902,11 +902,14 @@ def _move_together(ctx: RuleContext, index: clients.ClientIndex) -> None:
     for site, other, where in index._external_facts(clients.FACT_SHARED):
         if ctx.client_decisions.get(site) == clients.DECISION_MIGRATE:
             _demote(ctx, index.sites[site].call, None, (other, where))
+    # in source order (the atoms are a set of ``id()``s: the client a
+    # finding names must not depend on where the objects were allocated)
+    order = {site: i for i, site in enumerate(index.sites)}
     changed = True
     while changed:
         changed = False
         for atoms in uses:
-            sites = [a for a in atoms if isinstance(a, int)]
+            sites = sorted((a for a in atoms if isinstance(a, int)), key=lambda a: order.get(a, -1))
             moving = [a for a in sites if ctx.client_decisions.get(a) == clients.DECISION_MIGRATE]
             staying = [a for a in sites if ctx.client_decisions.get(a) == clients.DECISION_LEFT]
             if not moving or not (staying or atoms & {clients.FOREIGN, clients.DECISION_LEFT}):
