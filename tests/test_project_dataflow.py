@@ -10,7 +10,16 @@ import pytest
 
 from codemods.core.engine import EngineConfig
 from codemods.core.runner import RunInput, run
-from codemods.python.project import ModuleSummary, ProjectInput, module_name, plan, resolve
+from codemods.python.project import (
+    ROOT_MARK,
+    ModuleSummary,
+    ProjectInput,
+    display_module,
+    module_name,
+    modules_of,
+    plan,
+    resolve,
+)
 
 SERVICE = """
     from openai import OpenAI
@@ -258,16 +267,62 @@ def test_resolve_relative_imports() -> None:
 
 
 def test_plan_ignores_clashing_module_names(tmp_path: Path) -> None:
-    write(tmp_path, {"a/settings.py": "", "b/settings.py": "", "a/user.py": ""})
+    """Two roots define ``settings``; a third root's file importing it
+    cannot tell which one Python would find: nothing is planned."""
+    write(tmp_path, {"a/settings.py": "", "b/settings.py": "", "c/user.py": ""})
     s = ModuleSummary(imports={"M": ("settings", "M")}, sink_uses={"M": 1}, other_uses={"M": 0})
     p = plan(
         [
             ("a/settings.py", tmp_path / "a/settings.py", ModuleSummary(), b""),
             ("b/settings.py", tmp_path / "b/settings.py", ModuleSummary(), b""),
-            ("a/user.py", tmp_path / "a/user.py", s, b""),
+            ("c/user.py", tmp_path / "c/user.py", s, b""),
         ]
     )
     assert p.definers == {} and p.importers == {}
+
+
+def test_plan_resolves_clashing_module_names_from_the_importers_root(tmp_path: Path) -> None:
+    """Two apps of a monorepo, each with its own ``settings.py`` next to the
+    script importing it (run from its directory, so ``sys.path[0]`` is
+    there): ``from settings import M`` in ``a/user.py`` is ``a/settings.py``."""
+    write(tmp_path, {"a/settings.py": "", "b/settings.py": "", "a/user.py": ""})
+    s = ModuleSummary(imports={"M": ("settings", "M")}, sink_uses={"M": 1}, other_uses={"M": 0})
+    files = [
+        ("a/settings.py", tmp_path / "a/settings.py", ModuleSummary(), b""),
+        ("b/settings.py", tmp_path / "b/settings.py", ModuleSummary(), b""),
+        ("a/user.py", tmp_path / "a/user.py", s, b""),
+    ]
+    p = plan(files)
+    assert set(p.definers) == {"a/settings.py"}
+    assert p.importers == {"a/user.py": {"M": ("a/settings.py", "M")}}
+    by_module, names = modules_of(files)
+    assert names.raw("a/settings.py") == ("settings", False)
+    assert names["a/settings.py"][0].startswith(ROOT_MARK)  # an id, never shown
+    assert names["a/settings.py"] != names["b/settings.py"]
+    assert names["a/user.py"] == ("user", False)  # unique: as written
+    assert by_module[names["b/settings.py"][0]] == "b/settings.py"
+    assert "settings" not in by_module
+
+
+def test_resolve_from_a_root_qualified_module(tmp_path: Path) -> None:
+    """Relative imports keep the root; a top-level module's ``from . import
+    x`` is x as its root sees it."""
+    write(tmp_path, {"a/pkg/__init__.py": "", "b/pkg/__init__.py": "", "a/x.py": "", "b/x.py": ""})
+    files = [
+        (p, tmp_path / p, ModuleSummary(), b"")
+        for p in ("a/pkg/__init__.py", "a/pkg/m.py", "b/pkg/__init__.py", "a/x.py", "b/x.py")
+    ]
+    write(tmp_path, {"a/pkg/m.py": ""})
+    _, names = modules_of(files)
+    me, is_pkg = names["a/pkg/m.py"]
+    assert me.startswith(ROOT_MARK) and me.endswith(".pkg.m")
+    local = names.local("a/pkg/m.py")
+    assert resolve(".n", me, is_pkg, local) == me[: -len("m")] + "n"
+    assert resolve("...n", me, is_pkg, local) is None
+    assert resolve("pkg.n", me, is_pkg, local) == me[: -len("m")] + "n"
+    assert resolve("x", me, is_pkg, local) == names["a/x.py"][0]
+    assert resolve("os.path", me, is_pkg, local) == "os.path"
+    assert display_module(me) == "pkg.m"
 
 
 def test_project_input_truthiness() -> None:
@@ -382,13 +437,19 @@ def test_module_index_on_demand_equals_computing_every_file(tmp_path) -> None:
         m = module_name(r)
         assert (r in by_path) == (m is not None)
         if m is not None:
-            assert by_path[r] == m
+            assert by_path.raw(r) == m
+            assert display_module(by_path[r][0]) == m[0] and by_path[r][1] == m[1]
             expected.setdefault(m[0], []).append(r)
     for name, paths in expected.items():
         if len(paths) == 1:
-            assert name in by_module and by_module[name] == paths[0]
+            assert by_module[by_path[paths[0]][0]] == paths[0]
         else:
             assert name not in by_module
+    # ids are unique: each names its file (settings.py at the top and in
+    # tools/ are two roots' ``settings``)
+    ids = {by_path[r][0]: r for r in reals if r in by_path}
+    assert len(ids) == len([r for r in reals if r in by_path])
+    assert all(by_module[i] == r for i, r in ids.items())
     for missing in ("nope", "app.nope", "deep.x", "sub.settings"):
         assert missing not in by_module
 
@@ -532,3 +593,60 @@ def test_a_kept_model_holds_a_client_built_in_a_third_module(tmp_path: Path) -> 
     out = check(tmp_path)
     (other,) = [m for line, c, m in out["app/settings.py"] if line == 2]
     assert "unsafe fix" in other
+
+
+MONOREPO = {
+    # two apps of an examples monorepo, each run from its own directory, each
+    # with its own config.py (so ``from config import`` is the sibling one)
+    "app_a/config.py": """
+        from openai import OpenAI
+
+        openai_client = OpenAI()
+        OPENAI_MODEL = "gpt-4o"
+    """,
+    "app_a/planning.py": """
+        from config import openai_client, OPENAI_MODEL
+        from helpers import ask
+
+
+        def plan(q):
+            ask(q, model="gpt-4o-mini")
+            return openai_client.chat.completions.create(model=OPENAI_MODEL, messages=[])
+    """,
+    "app_a/helpers.py": """
+        from openai import OpenAI
+
+        client = OpenAI()
+
+
+        def ask(q, model):
+            return client.chat.completions.create(model=model, messages=[])
+    """,
+    "app_b/config.py": 'DB_URL = "sqlite://"\n',
+    "app_b/helpers.py": "def ask(q, model):\n    return q\n",
+    "app_b/main.py": "from config import DB_URL\nfrom helpers import ask\n\nask(DB_URL, model='x')\n",
+}
+
+
+def test_same_named_modules_of_two_apps_resolve_to_the_importers_sibling(
+    tmp_path: Path,
+) -> None:
+    """ai-engineering-hub's database-memory-agent: ``config.py`` exports a
+    client and the model ``planning.py`` sends through it; another app of
+    the tree has its own ``config.py``. On main the import was ambiguous, so
+    the client moved while the model stayed bare (a half migration)."""
+    write(tmp_path, MONOREPO)
+    (tmp_path / ".git").mkdir()
+    out = check(tmp_path)
+    codes = {rel: [c for _, c, _ in found] for rel, found in out.items() if rel != "changed"}
+    assert codes["app_a/config.py"] == ["OR101", "OR201"]
+    assert "app_a/planning.py)" in out["app_a/config.py"][1][2]
+    assert 'OPENAI_MODEL = "openai/gpt-4o"' in (changed(out, "app_a/config.py") or "")
+    # the helper's parameter: the literal app_a passes is followed there
+    assert 'model="openai/gpt-4o-mini"' in (changed(out, "app_a/planning.py") or "")
+    assert "app_b/main.py" not in codes and changed(out, "app_b/main.py") is None
+    # pre-commit: each file named alone gets what the whole tree gets
+    for rel in ("app_a/config.py", "app_a/planning.py", "app_a/helpers.py", "app_b/main.py"):
+        alone = check(tmp_path, rel, context=True)
+        assert [f[:2] for f in alone.get(rel, [])] == [f[:2] for f in out.get(rel, [])]
+        assert changed(alone, rel) == changed(out, rel)

@@ -28,10 +28,11 @@ seen; their reads are not counted.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -72,16 +73,32 @@ def _package(d: str) -> tuple[str, ...]:
     return (*_package(parent), name)
 
 
-def resolve(written: str, importer: str, importer_is_package: bool) -> str | None:
-    """The absolute module an import names (``..settings`` from ``a.b.c``)."""
+#: the first part of a module's id when its top-level name is not unique in
+#: the run: ``~<root key>.config`` (two apps of a monorepo, each with its own
+#: ``config.py`` next to the scripts importing it)
+ROOT_MARK = "~"
+
+
+def resolve(
+    written: str, importer: str, importer_is_package: bool, local: Local | None = None
+) -> str | None:
+    """The absolute module an import names (``..settings`` from ``a.b.c``);
+    ``local``: the importer's root, for a top-level name more than one root
+    of the run defines (:class:`Local`)."""
     level = len(written) - len(written.lstrip("."))
     if level == 0:
-        return written
+        return written if local is None else local.qualify(written)
     package = importer.split(".") if importer_is_package else importer.split(".")[:-1]
-    if level - 1 > len(package):
+    mark = 1 if importer.startswith(ROOT_MARK) else 0
+    if level - 1 > len(package) - mark:
         return None
     base = package[: len(package) - (level - 1)]
     rest = written[level:]
+    if mark and len(base) == 1:
+        # ``from . import x`` in a top-level module: x as seen from its root
+        if not rest:
+            return None
+        return local.qualify(rest) if local is not None else f"{base[0]}.{rest}"
     parts = base + ([rest] if rest else [])
     return ".".join(parts) if parts else None
 
@@ -122,36 +139,123 @@ class Plan:
 FileInfo = tuple[str, Path, "ModuleSummary | None", "bytes | None"]
 
 
+class Local:
+    """Absolute imports as one file's root resolves them: a top-level name
+    that more than one root of the run defines (``app_a/config.py`` and
+    ``app_b/config.py``, each app run from its own directory, so
+    ``sys.path[0]`` is that directory) is the one of the importer's root;
+    its module id carries the root (``~<key>.config``). A name its root
+    does not define stays as written: another root's, when only one
+    defines it (a ``src/`` layout read from ``tests/``), else none."""
+
+    __slots__ = ("_index", "_root")
+
+    def __init__(self, index: _ModuleIndex, root: str) -> None:
+        self._index = index
+        self._root = root
+
+    def qualify(self, dotted: str) -> str:
+        roots = self._index.roots(dotted.split(".", 1)[0])
+        if len(roots) > 1 and self._root in roots:
+            return f"{_root_mark(self._root)}.{dotted}"
+        return dotted
+
+
+def _root_mark(root: str) -> str:
+    """The first part of the ids of a root's modules whose top-level name
+    is not unique: stable across runs (a cache key may hold it), no dot."""
+    return (
+        ROOT_MARK
+        + hashlib.blake2s(root.encode("utf-8", "surrogateescape"), digest_size=5).hexdigest()
+    )
+
+
+def display_module(module: str) -> str:
+    """A module id as written in code (its root mark left out)."""
+    return module.split(".", 1)[1] if module.startswith(ROOT_MARK) else module
+
+
 class _ModuleIndex:
     """Module names of the run's files, computed on demand: the planner asks
     about the modules the parsed files import, a handful, not about every
-    file of a 10,000-file tree."""
+    file of a 10,000-file tree.
+
+    A module's id is its dotted name, qualified by its root (:class:`Local`)
+    when another root of the run defines the same top-level name."""
 
     def __init__(self, files: Iterable[FileInfo]) -> None:
         self._real = {path: real for path, real, _, _ in files}
+        self._raw: dict[str, tuple[str, bool] | None] = {}
         self._names: dict[str, tuple[str, bool] | None] = {}
         self._paths: dict[str, str | None] = {}
         self._by_last: dict[str, list[str]] | None = None
+        self._roots: dict[str, frozenset[str]] = {}
+        self._locals: dict[str, Local | None] = {}
+
+    def raw(self, path: str) -> tuple[str, bool] | None:
+        """(dotted module name, is package) of a file of the run, if it is a module."""
+        if path not in self._raw:
+            real = self._real.get(path)
+            self._raw[path] = None if real is None else module_name(real)
+        return self._raw[path]
+
+    def root(self, path: str) -> str | None:
+        """The directory a module's top-level name is found in (the one
+        above its top package; a script's own)."""
+        raw = self.raw(path)
+        if raw is None:
+            return None
+        real = str(self._real[path])
+        if not os.path.isabs(real):
+            real = os.path.realpath(real)
+        d = os.path.dirname(real)
+        for _ in range(raw[0].count(".") + (1 if raw[1] else 0)):
+            d = os.path.dirname(d)
+        return d
+
+    def roots(self, top: str) -> frozenset[str]:
+        """The roots that define the top-level module or package ``top``."""
+        if top not in self._roots:
+            self._roots[top] = frozenset(
+                r
+                for p in self._last(top)
+                if (n := self.raw(p)) is not None and n[0] == top and (r := self.root(p))
+            )
+        return self._roots[top]
+
+    def local(self, path: str) -> Local | None:
+        """How ``path``'s absolute imports resolve (None: not a module)."""
+        if path not in self._locals:
+            root = self.root(path)
+            self._locals[path] = None if root is None else Local(self, root)
+        return self._locals[path]
 
     def name(self, path: str) -> tuple[str, bool] | None:
-        """(module name, is package) of a file of the run, if it is a module."""
+        """(module id, is package) of a file of the run, if it is a module."""
         if path not in self._names:
-            real = self._real.get(path)
-            self._names[path] = None if real is None else module_name(real)
+            raw = self.raw(path)
+            if raw is not None:
+                local = self.local(path)
+                assert local is not None
+                raw = (local.qualify(raw[0]), raw[1])
+            self._names[path] = raw
         return self._names[path]
+
+    def _last(self, last: str) -> list[str]:
+        if self._by_last is None:
+            self._by_last = defaultdict(list)
+            for p, real in self._real.items():
+                head, base = os.path.split(str(real))
+                name = os.path.basename(head) if base == "__init__.py" else base[:-3]
+                self._by_last[name].append(p)
+        return self._by_last.get(last, [])
 
     def path(self, module: str) -> str | None:
         """The file that is ``module`` (None: none, or more than one)."""
         if module not in self._paths:
-            if self._by_last is None:
-                self._by_last = defaultdict(list)
-                for p, real in self._real.items():
-                    head, base = os.path.split(str(real))
-                    last = os.path.basename(head) if base == "__init__.py" else base[:-3]
-                    self._by_last[last].append(p)
             hits = [
                 p
-                for p in self._by_last.get(module.rsplit(".", 1)[-1], ())
+                for p in self._last(module.rsplit(".", 1)[-1])
                 if (n := self.name(p)) is not None and n[0] == module
             ]
             self._paths[module] = hits[0] if len(hits) == 1 else None
@@ -188,6 +292,19 @@ class _ByPath:
         if name is None:
             raise KeyError(path)
         return name
+
+    def raw(self, path: str) -> tuple[str, bool]:
+        """The module name as code writes it (no root mark): what a
+        :class:`ProjectInput` carries, since the engine resolves the file's
+        imports with it and the plan gave it only the modules they name."""
+        name = self._index.raw(path)
+        if name is None:
+            raise KeyError(path)
+        return name
+
+    def local(self, path: str) -> Local | None:
+        """How the file's absolute imports resolve (:func:`resolve`)."""
+        return self._index.local(path)
 
 
 Modules = tuple[_ByModule, _ByPath]
@@ -425,7 +542,7 @@ def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> 
         ):
             out.add(me.rsplit(".", 1)[-1])  # plan_private, client_readers, agent_readers
         for written, name in summary.imports.values():
-            target = resolve(written, me, is_pkg) if written != "?" else None
+            target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
             if target is not None and (target in by_module or f"{target}.{name}" in by_module):
                 out.add(name)
     return out
@@ -486,11 +603,11 @@ def plan_calls(
         if summary is not None:
             for w, n in summary.imports.values():
                 if w != "?":
-                    target = resolve(w, me, is_pkg)
+                    target = resolve(w, me, is_pkg, names.local(path))
                     found.update(by_key.get((target, n), ()))  # type: ignore[arg-type]
                     found.update(by_module.get(f"{target}.{n}", ()))  # a module imported by name
             for w in summary.module_imports:
-                found.update(by_module.get(resolve(w, me, is_pkg), ()))  # type: ignore[arg-type]
+                found.update(by_module.get(resolve(w, me, is_pkg, names.local(path)), ()))  # type: ignore[arg-type]
         elif path in named:
             for n in named[path]:
                 found.update(by_name[n])
@@ -498,7 +615,10 @@ def plan_calls(
             continue
         mine = sorted((sf for sf in found if sf.path != path), key=order.__getitem__)
         if mine:
-            out[path] = ProjectInput(module=names[path], sink_functions=tuple(mine))
+            out[path] = ProjectInput(
+                module=names.raw(path),
+                sink_functions=tuple(replace(sf, module=display_module(sf.module)) for sf in mine),
+            )
     return out
 
 
@@ -537,7 +657,7 @@ def imported_clients(
         me, is_pkg = names[path]
         found: list[tuple[str, str, str]] = []
         for local, (written, name) in sorted(summary.imports.items()):
-            target = resolve(written, me, is_pkg) if written != "?" else None
+            target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
             if target is None or target not in modules:
                 continue
             state = exported.get(modules[target], {}).get(name)
@@ -546,7 +666,7 @@ def imported_clients(
             elif (hit := through(target, name)) is not None:
                 found.append((local, *hit))
         # ``clients.client`` off a module imported whole
-        for expr, module in whole_modules(summary, me, is_pkg):
+        for expr, module in whole_modules(summary, me, is_pkg, names.local(path)):
             if module not in modules:
                 continue
             definer = modules[module]
@@ -560,7 +680,7 @@ def imported_clients(
         # import sub``, ``import pkg.sub``): only the keys this file uses
         known = {key for key, _, _ in found}
         for key in sorted({*summary.client_uses, *summary.client_escapes} - known):
-            whole = _whole_key(summary, key, me, is_pkg)
+            whole = _whole_key(summary, key, me, is_pkg, names.local(path))
             if whole is None or whole[1] not in modules:
                 continue
             definer = modules[whole[1]]
@@ -601,7 +721,8 @@ def plan_streams(
         module = names[path][0]
         for key, (events, note) in sorted(summary.stream_returns.items()):
             name, _, method = key.partition(".")
-            entries[(module, name)].append((module, name, method, bool(events), str(note)))
+            shown = display_module(module)  # as the engine resolves the importer's imports
+            entries[(module, name)].append((shown, name, method, bool(events), str(note)))
             definers[(module, name)] = path
     if not entries:
         return {}
@@ -623,18 +744,18 @@ def plan_streams(
         if summary is not None:
             for w, n in summary.imports.values():
                 if w != "?":
-                    target = resolve(w, me, is_pkg)
+                    target = resolve(w, me, is_pkg, names.local(path))
                     if (target, n) in entries:
                         found.add((target, n))  # type: ignore[arg-type]
                     found.update(in_module.get(f"{target}.{n}", ()))  # a module imported by name
             for w in summary.module_imports:
-                found.update(in_module.get(resolve(w, me, is_pkg), ()))  # type: ignore[arg-type]
+                found.update(in_module.get(resolve(w, me, is_pkg, names.local(path)), ()))  # type: ignore[arg-type]
         else:
             for n in named[path]:
                 found.update(by_name[n])
         mine = sorted(entry for key in found if definers[key] != path for entry in entries[key])
         if mine:
-            out[path] = ProjectInput(module=names[path], stream_functions=tuple(mine))
+            out[path] = ProjectInput(module=names.raw(path), stream_functions=tuple(mine))
             if links is not None:
                 links[path] = {definers[key] for key in found if definers[key] != path}
     return out
@@ -696,23 +817,29 @@ def fixture_clients(files: Iterable[FileInfo]) -> dict[str, list[tuple[str, str,
     return out
 
 
-def whole_modules(summary: ModuleSummary, me: str, is_pkg: bool) -> list[tuple[str, str]]:
+def whole_modules(
+    summary: ModuleSummary, me: str, is_pkg: bool, local: Local | None = None
+) -> list[tuple[str, str]]:
     """(module expression as written, absolute module) of the modules a file
     imports whole: ``from pkg import clients`` (``clients``), ``import
     pkg.clients as c`` (``c``), ``import pkg.clients`` (``pkg.clients``).
     Whether each is a module of the run is the caller's question."""
     out = []
-    for local, (written, name) in summary.imports.items():
-        base = resolve(written, me, is_pkg) if written != "?" else None
+    for alias, (written, name) in summary.imports.items():
+        base = resolve(written, me, is_pkg, local) if written != "?" else None
         if base is not None:
-            out.append((local, f"{base}.{name}"))
-    out.extend(sorted(summary.module_aliases.items()))
-    out.extend((m, m) for m in summary.whole_imports)
+            out.append((alias, f"{base}.{name}"))
+    if local is None:
+        out.extend(sorted(summary.module_aliases.items()))
+        out.extend((m, m) for m in summary.whole_imports)
+    else:
+        out.extend((a, local.qualify(m)) for a, m in sorted(summary.module_aliases.items()))
+        out.extend((m, local.qualify(m)) for m in summary.whole_imports)
     return out
 
 
 def _whole_key(
-    summary: ModuleSummary, key: str, me: str, is_pkg: bool
+    summary: ModuleSummary, key: str, me: str, is_pkg: bool, local: Local | None = None
 ) -> tuple[str, str, str] | None:
     """(module expression, absolute module, name) of a client_uses key
     ``clients.client`` read off a module imported whole, also a submodule
@@ -723,7 +850,7 @@ def _whole_key(
         return None
     expr, name = key.rsplit(".", 1)
     deeper: tuple[str, str] | None = None  # the longest package expression
-    for written, module in whole_modules(summary, me, is_pkg):
+    for written, module in whole_modules(summary, me, is_pkg, local):
         if written == expr:
             return expr, module, name
         if expr.startswith(written + ".") and (deeper is None or len(written) > len(deeper[0])):
@@ -802,7 +929,7 @@ def plan_run_moves(files: Iterable[FileInfo], modules: Modules | None = None) ->
                 continue
             me, is_pkg = names[path]
             for written, name in summary.imports.values():
-                target = resolve(written, me, is_pkg) if written != "?" else None
+                target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
                 if target is not None and (
                     target in moving_modules or f"{target}.{name}" in moving_modules
                 ):
@@ -855,11 +982,11 @@ def plan_private(
             continue
         me, is_pkg = names[path]
         for written in summary.module_imports:
-            target = resolve(written, me, is_pkg)
+            target = resolve(written, me, is_pkg, names.local(path))
             if target in wanted:
                 whole.add(target)
         for written, name in summary.imports.values():
-            target = resolve(written, me, is_pkg) if written != "?" else None
+            target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
             if target in wanted:
                 imported[target].add(name)
             elif target is not None and f"{target}.{name}" in wanted:
@@ -867,7 +994,7 @@ def plan_private(
     out = {}
     for module, path in wanted.items():
         out[path] = ProjectInput(
-            module=names[path],
+            module=names.raw(path),
             imported_names=frozenset(imported.get(module, ())),
             imported_whole=module in whole,
         )
@@ -910,13 +1037,13 @@ def plan_param_clients(
             continue
         me, is_pkg = names[path]
         for written in _star_imports(summary):
-            target = resolve(written, me, is_pkg)
+            target = resolve(written, me, is_pkg, names.local(path))
             if target in wanted:
                 opaque.add(target)
         # ``a.ask(client)`` off a module imported whole: its calls count like
         # those of ``from a import ask`` (ClientIndex.call_args); read as a
         # value (``run(a)``), any function of it may be called anywhere
-        for expr, module in whole_modules(summary, me, is_pkg):
+        for expr, module in whole_modules(summary, me, is_pkg, names.local(path)):
             if module not in wanted:
                 continue
             if expr in summary.bare_module_reads:
@@ -925,7 +1052,7 @@ def plan_param_clients(
             for fn in wanted[module][1].client_params:
                 calls[(module, fn)].extend(summary.client_args.get(f"{expr}.{fn}", ()))
         for local, (written, name) in summary.imports.items():
-            target = resolve(written, me, is_pkg) if written != "?" else None
+            target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
             if target is None:
                 continue
             if target in wanted and name in wanted[target][1].client_params:
@@ -988,7 +1115,7 @@ def _shares_process(
         written += [w for w, _ in summary.imports.values() if w != "?"]
         written += [f"{w}.{n}" for w, n in summary.imports.values() if w != "?"]
         for w in written:
-            target = resolve(w, me, is_pkg)
+            target = resolve(w, me, is_pkg, names.local(path))
             if target is not None and target in by_module:
                 found.add(by_module[target])
         imports[path] = found
@@ -1193,11 +1320,11 @@ def _reads(files: list[FileInfo], modules: Modules) -> tuple[_Reads, set[str], l
             continue
         me, is_pkg = names[path]
         for written in summary.module_imports:
-            target = resolve(written, me, is_pkg)
+            target = resolve(written, me, is_pkg, names.local(path))
             if target is not None:
                 opaque.add(target)
         for local, (written, name) in summary.imports.items():
-            target = resolve(written, me, is_pkg) if written != "?" else None
+            target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
             if target is None:
                 continue
             if f"{target}.{name}" in by_module:
@@ -1269,7 +1396,7 @@ def _through_reexports(
                 return None  # a cycle: nothing defines it
             written, theirs = summary.imports[name]
             me, is_pkg = names[path]
-            target = resolve(written, me, is_pkg) if written != "?" else None
+            target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
             if target is None or target not in by_module or f"{target}.{theirs}" in by_module:
                 return None  # defined outside the run, or a module
             chain.append(module)
@@ -1441,19 +1568,21 @@ def client_reexports(
         me, is_pkg = names[path]
         if name in summary.imports:
             written, theirs = summary.imports[name]
-            target = resolve(written, me, is_pkg) if written != "?" else None
+            target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
             return None if target is None else follow(target, theirs, seen)
         keys = summary.client_aliases.get(name, ())
         if len(keys) == 1:  # ``client = c`` after ``from .clients import client as c``
             (key,) = keys
             if key in summary.imports:
                 written, theirs = summary.imports[key]
-                target = resolve(written, me, is_pkg) if written != "?" else None
+                target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
                 return None if target is None else follow(target, theirs, seen)
-            whole = _whole_key(summary, key, me, is_pkg)  # ``client = clients.client``
+            whole = _whole_key(
+                summary, key, me, is_pkg, names.local(path)
+            )  # ``client = clients.client``
             return None if whole is None else follow(whole[1], whole[2], seen)
         for written in _star_imports(summary):
-            target = resolve(written, me, is_pkg)
+            target = resolve(written, me, is_pkg, names.local(path))
             hit = None if target is None else follow(target, name, seen)
             if hit is not None:
                 return hit
@@ -1469,7 +1598,7 @@ def client_reexports(
         me, is_pkg = names[path]
         out = set(exported(summary)) | set(summary.imports) | set(summary.client_aliases)
         for written in _star_imports(summary):
-            target = resolve(written, me, is_pkg)
+            target = resolve(written, me, is_pkg, names.local(path))
             if target is not None:
                 out |= star_names(target, seen)
         return out
@@ -1483,7 +1612,7 @@ def client_reexports(
         me, is_pkg = names[path]
         candidates = (set(summary.imports) | set(summary.client_aliases)) - exported(summary)
         for written in _star_imports(summary):
-            target = resolve(written, me, is_pkg)
+            target = resolve(written, me, is_pkg, names.local(path))
             if target is not None:
                 candidates |= star_names(target, set())
         for name in sorted(candidates - exported(summary)):
@@ -1516,9 +1645,9 @@ def _client_receivers(files: list[FileInfo], modules: Modules) -> list[str]:
                 continue  # no argument is a client
             if local in summary.imports:
                 written, _ = summary.imports[local]
-                module = resolve(written, me, is_pkg) if written != "?" else None
+                module = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
             else:
-                whole = _whole_key(summary, local, me, is_pkg)
+                whole = _whole_key(summary, local, me, is_pkg, names.local(path))
                 module = whole[1] if whole is not None else None
             target = by_module[module] if module is not None and module in by_module else None
             if target in skipped:
@@ -1668,7 +1797,11 @@ def plan_client_uses(
         me = names[path] if path in names else None
         if me is None:
             return None
-        whole = _whole_key(summary, key, me[0], me[1]) if key not in summary.imports else None
+        whole = (
+            _whole_key(summary, key, me[0], me[1], names.local(path))
+            if key not in summary.imports
+            else None
+        )
         if whole is not None:
             _, module, name = whole
             if name in reexported.get(module, {}):  # ``pkg.client``, pkg re-exports it
@@ -1681,7 +1814,7 @@ def plan_client_uses(
         if key not in summary.imports:
             return None
         written, name = summary.imports[key]
-        target = resolve(written, me[0], me[1]) if written != "?" else None
+        target = resolve(written, me[0], me[1], names.local(path)) if written != "?" else None
         if target is None:
             return None
         if name in reexported.get(target, {}):  # ``from pkg import client``, followed
@@ -1706,12 +1839,12 @@ def plan_client_uses(
         me = names[path] if path in names else None
         if me is not None:
             for written in _star_imports(summary):  # ``from .clients import *``
-                target = resolve(written, me[0], me[1])
+                target = resolve(written, me[0], me[1], names.local(path))
                 if target in definers:
                     opaque.setdefault(definers[target][0], path)
                 for definer in sorted(handed_out.get(target, ())):  # type: ignore[arg-type]
                     opaque.setdefault(definer, path)  # ``from pkg import *``, pkg re-exports
-            for expr, module in whole_modules(summary, me[0], me[1]):
+            for expr, module in whole_modules(summary, me[0], me[1], names.local(path)):
                 if module in definers and expr in summary.bare_module_reads:
                     opaque.setdefault(definers[module][0], path)  # read as a value
                 if expr in summary.bare_module_reads:
@@ -1858,9 +1991,9 @@ def _shared_params(
         for local, calls in summary.client_args.items():
             if local in summary.imports:
                 written, fn = summary.imports[local]
-                module = resolve(written, me, is_pkg) if written != "?" else None
+                module = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
             else:
-                whole = _whole_key(summary, local, me, is_pkg)
+                whole = _whole_key(summary, local, me, is_pkg, names.local(path))
                 module, fn = (whole[1], whole[2]) if whole is not None else (None, "")
             if module not in wanted or fn not in wanted[module][1].client_params:
                 continue
@@ -2019,8 +2152,10 @@ def plan_agents(
         # runs the package (a framework, ``python -m``), they may. Two
         # top-level modules (a directory of scripts without ``__init__.py``,
         # such as an examples folder) are programs of their own.
-        top = _top_package(reals[a], names[a] if a in names else None)
-        return top is not None and top == _top_package(reals[b], names[b] if b in names else None)
+        top = _top_package(reals[a], names.raw(a) if a in names else None)
+        return top is not None and top == _top_package(
+            reals[b], names.raw(b) if b in names else None
+        )
 
     out: dict[str, ProjectInput] = {}
     for path, _, summary in part:
@@ -2035,7 +2170,7 @@ def plan_agents(
             maybe = [s for s in setters if s[0] != path and may_share(path, s[0])]
             for other, _, theirs in close or maybe:
                 name, line = theirs.agents_default
-                module = names[other][0] if other in names else ""
+                module = names.raw(other)[0] if other in names else ""
                 defaults.append((f"{rel(other, path)}:{line}", module, str(name), bool(close)))
                 if links is not None and close:
                     links.setdefault(path, set()).add(other)
@@ -2064,7 +2199,7 @@ def plan_agents(
                 configured.append(("agents", "local", True))
         if defaults or settings or built or configured:
             out[path] = ProjectInput(
-                module=names[path] if path in names else None,
+                module=names.raw(path) if path in names else None,
                 agents_default=tuple(sorted(defaults)),
                 agents_settings=tuple(sorted(set(settings))),
                 agents_built=tuple(sorted(built)),
@@ -2162,9 +2297,9 @@ def plan_escapes(
         me, is_pkg = names[path]
         if local in summary.imports:
             written, name = summary.imports[local]
-            target = resolve(written, me, is_pkg) if written != "?" else None
+            target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
         else:
-            whole = _whole_key(summary, local, me, is_pkg)
+            whole = _whole_key(summary, local, me, is_pkg, names.local(path))
             if whole is None:
                 return None
             target, name = whole[1], whole[2]
@@ -2289,11 +2424,11 @@ def escape_keys(
                 continue
             if key in summary.imports:
                 written, name = summary.imports[key]
-                target = resolve(written, me, is_pkg) if written != "?" else None
+                target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
                 if target is not None and exported(target, name):
                     found.add(key)
                 continue
-            whole = _whole_key(summary, key, me, is_pkg)
+            whole = _whole_key(summary, key, me, is_pkg, names.local(path))
             if whole is not None and exported(whole[1], whole[2]):
                 found.add(key)
         if found:
