@@ -200,7 +200,10 @@ def test_model_constants_read_for_something_else_elsewhere_are_shared(tmp_path: 
     )
     out = _check(root, ".")
     assert "config.ts:1:28: OR206 model constant CHAT_MODEL ('gpt-4o')" in out, out
-    assert "OR205" not in out, out
+    # kept bare there: the client it is sent through cannot move with it
+    assert "'gpt-4o' (OR206) at config.ts:1" in _line(out, "app.ts:4:40: OR205"), out
+    assert "`CHAT_MODEL` (OR205) at ../app.ts:4" in _line(out, "lib/openai.ts:2:23: OR101")
+    assert "[*]" not in out, out
 
 
 def test_a_file_named_alone_gets_what_the_tree_gives_it(tmp_path: Path) -> None:
@@ -778,3 +781,218 @@ def test_a_re_export_read_in_a_way_the_tool_cannot_follow_keeps_the_move_unsafe(
     out = _check(root, ".")
     assert "[*]" not in _line(out, "lib/client.ts:2:23: OR101"), out
     assert "[*]" not in _line(out, "app/chat.ts:2:"), out
+
+
+# --------------------------------------------------------------------------
+# model constants kept as they are where they are defined (OR204, OR206...)
+# hold the clients other modules send them through (Python's followed_kept)
+
+
+KEPT_APP = """
+import OpenAI from "openai";
+import { CHAT_MODEL, OTHER_MODEL } from "./settings";
+const client = new OpenAI();
+export async function ask(q: string) {
+  await client.chat.completions.create({ model: OTHER_MODEL, messages: [] });
+  return client.chat.completions.create({ model: CHAT_MODEL, messages: [] });
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("settings", "code"),
+    [
+        # no OpenRouter equivalent (OR204), kept as it is where it is defined
+        ('export const CHAT_MODEL = "o1-mini";\nexport const OTHER_MODEL = "gpt-4o";\n', "OR204"),
+        # read there for something else as well (OR206): not rewritten there
+        (
+            'export const CHAT_MODEL = "gpt-4o-mini";\nexport const OTHER_MODEL = "gpt-4o";\n'
+            "console.log(CHAT_MODEL);\n",
+            "OR206",
+        ),
+        # a default export (``import CHAT_MODEL from``), and one under another name
+        (
+            'const MODEL = "o1-mini";\nexport const OTHER_MODEL = "gpt-4o";\n'
+            "export { MODEL as CHAT_MODEL };\n",
+            "OR204",
+        ),
+    ],
+)
+def test_an_imported_model_kept_where_it_is_defined_holds_the_importers_client(
+    tmp_path: Path, settings: str, code: str
+) -> None:
+    # before: the client moved as a safe fix while the model it sends stayed
+    # bare in settings.ts (the finding there was all): a half migration
+    root = _tree(tmp_path, {"src/settings.ts": settings, "src/app.ts": KEPT_APP})
+    for args in ((".",), ("src/app.ts",)):  # checked alone too, as pre-commit does
+        out = _check(root, *args)
+        kept = _line(out, "src/app.ts:6:")
+        model = "o1-mini" if code == "OR204" else "gpt-4o-mini"
+        assert "OR205" in kept and f"'{model}' ({code}) at settings.ts:1" in kept, kept
+        client = _line(out, "src/app.ts:3:16: OR101")
+        assert "[*]" not in client and "unsafe fix" in client and "src/app.ts:6" in client, client
+    out = _check(root, ".")
+    # the other model sent through the held client moves only with it
+    other = _line(out, "src/settings.ts:2:")
+    assert "OR201" in other and "[*]" not in other and "unsafe fix" in other, other
+    before = {p: (root / p).read_bytes() for p in ("src/app.ts", "src/settings.ts")}
+    _migrate(root, ".")
+    assert {p: (root / p).read_bytes() for p in before} == before
+
+
+def test_a_default_exported_model_kept_where_it_is_defined_holds_the_client(
+    tmp_path: Path,
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "src/config.ts": 'const MODEL = "o1-mini";\nexport default MODEL;\n',
+            "src/app.ts": """
+            import OpenAI from "openai";
+            import MODEL from "./config";
+            const client = new OpenAI();
+            export const ask = () => client.chat.completions.create({ model: MODEL, messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "src/config.ts:1:16: OR204 model 'o1-mini' (through MODEL, also sent as model in " in out
+    assert "'o1-mini' (OR204) at config.ts:1" in _line(out, "src/app.ts:4:")
+    assert "[*]" not in _line(out, "src/app.ts:3:16: OR101")
+
+
+def test_a_default_exported_model_is_followed_to_its_definition(tmp_path: Path) -> None:
+    # before: OR205 "cannot follow" at the importer, the ID never rewritten
+    root = _tree(
+        tmp_path,
+        {
+            "src/config.ts": 'const MODEL = "gpt-4o";\nexport default MODEL;\n',
+            "src/app.ts": """
+            import OpenAI from "openai";
+            import MODEL from "./config";
+            const client = new OpenAI();
+            export const ask = () => client.chat.completions.create({ model: MODEL, messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "OR205" not in out and "OR206" not in out, out
+    assert "src/config.ts:1:16: OR201 [*] model 'gpt-4o' (through MODEL" in out, out
+    _migrate(root, ".")
+    assert (root / "src/config.ts").read_text().startswith('const MODEL = "openai/gpt-4o";')
+
+
+def test_a_re_exported_model_kept_where_it_is_defined_holds_the_client(tmp_path: Path) -> None:
+    # settings/index.ts re-exports the names and names no openai (the
+    # prefilter skips it): the names are followed through it to settings/models.ts
+    root = _tree(
+        tmp_path,
+        {
+            "package.json": "{}\n",
+            "src/settings/models.ts": (
+                'export const CHAT_MODEL = "o1-mini";\nexport const OTHER_MODEL = "gpt-4o";\n'
+            ),
+            "src/settings/index.ts": 'export { CHAT_MODEL, OTHER_MODEL } from "./models";\n',
+            "src/app.ts": KEPT_APP.replace('"./settings"', '"./settings/index"'),
+        },
+    )
+    (root / ".git").rmdir()  # a package.json root: what pre-commit's check alone finds
+    for args in ((".",), ("src/app.ts",)):
+        out = _check(root, *args)
+        kept = _line(out, "src/app.ts:6:")
+        assert "OR205" in kept and "'o1-mini' (OR204) at settings/models.ts:1" in kept, kept
+        assert "unsafe fix" in _line(out, "src/app.ts:3:16: OR101")
+    out = _check(root, ".")
+    assert "src/settings/models.ts:1:28: OR204" in out, out
+    other = _line(out, "src/settings/models.ts:2:")
+    assert "OR201" in other and "[*]" not in other, other
+
+
+def test_a_re_exported_model_is_rewritten_where_it_is_defined(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "src/settings/models.ts": 'export const CHAT_MODEL = "gpt-4o-mini";\n',
+            "src/settings/index.ts": 'export { CHAT_MODEL as MODEL } from "./models";\n',
+            "src/app.ts": """
+            import OpenAI from "openai";
+            import { MODEL } from "./settings";
+            const client = new OpenAI();
+            export const ask = () => client.chat.completions.create({ model: MODEL, messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "OR205" not in out and "OR206" not in out, out
+    assert "src/settings/models.ts:1:28: OR201 [*] model 'gpt-4o-mini'" in out, out
+    _migrate(root, ".")
+    assert '"openai/gpt-4o-mini"' in (root / "src/settings/models.ts").read_text()
+    assert (root / "src/settings/index.ts").read_text().startswith("export { CHAT_MODEL as MODEL }")
+
+
+def test_a_kept_model_accepted_with_noqa_lets_the_client_move(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "src/settings.ts": (
+                'export const CHAT_MODEL = "o1-mini"; // noqa: OR204\n'
+                'export const OTHER_MODEL = "gpt-4o";\n'
+            ),
+            "src/app.ts": KEPT_APP,
+        },
+    )
+    out = _check(root, ".")
+    assert "OR205" not in out, out
+    assert "[*]" in _line(out, "src/app.ts:3:16: OR101")
+    assert "[*]" in _line(out, "src/settings.ts:2:")
+    _migrate(root, ".")
+    assert "openrouter.ai" in (root / "src/app.ts").read_text()
+
+
+def test_a_kept_model_holds_a_client_built_in_a_third_module(tmp_path: Path) -> None:
+    # src/app.ts sends settings.ts's CHAT_MODEL (kept: OR204) through
+    # clients.ts's client: that client's move is unsafe where it is built
+    root = _tree(
+        tmp_path,
+        {
+            "src/settings.ts": (
+                'export const CHAT_MODEL = "o1-mini";\nexport const OTHER_MODEL = "gpt-4o";\n'
+            ),
+            "src/clients.ts": 'import OpenAI from "openai";\nexport const client = new OpenAI();\n',
+            "src/app.ts": KEPT_APP.replace(
+                'import OpenAI from "openai";\n', 'import { client } from "./clients";\n'
+            ).replace("const client = new OpenAI();\n", ""),
+        },
+    )
+    for args in ((".",), ("src/clients.ts",)):
+        out = _check(root, *args)
+        client = _line(out, "src/clients.ts:2:23: OR101")
+        assert "[*]" not in client and "`CHAT_MODEL` (OR205) at app.ts:5" in client, client
+    out = _check(root, ".")
+    assert "'o1-mini' (OR204) at settings.ts:1" in _line(out, "src/app.ts:5:")
+    other = _line(out, "src/settings.ts:2:")
+    assert "OR201" in other and "[*]" not in other, other
+    _migrate(root, ".")
+    assert "openrouter" not in (root / "src/clients.ts").read_text()
+    assert '"gpt-4o"' in (root / "src/settings.ts").read_text()
+
+
+def test_a_shared_model_constant_holds_its_client_in_the_same_file(tmp_path: Path) -> None:
+    # before: OR206 on the constant, and the client moved as a safe fix,
+    # sending the bare 'gpt-4o' to OpenRouter
+    root = _tree(
+        tmp_path,
+        {
+            "a.ts": """
+            import OpenAI from "openai";
+            const MODEL = "gpt-4o";
+            console.log(MODEL);
+            const client = new OpenAI();
+            await client.chat.completions.create({ model: MODEL, messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "a.ts:2:16: OR206" in out, out
+    client = _line(out, "a.ts:4:16: OR101")
+    assert "[*]" not in client and "'gpt-4o' (OR206) at a.ts:2" in client, client

@@ -189,7 +189,16 @@ def _process(
                     "sent through it and cannot move to OpenRouter, which would reject it: "
                     "fix that model first (or `// noqa` its finding to move the client anyway)"
                 )
-                if r.unproved:
+                if r.kept:
+                    # an imported constant its module keeps as it is
+                    note = (
+                        f"; unsafe fix: the model ID sent through it at {path}:{line} "
+                        f"({r.rule.code}) comes from {r.kept}, which its module keeps as it "
+                        "is: it is not rewritten with the client and may stay bare on "
+                        "OpenRouter, which would reject it; make it an OpenRouter ID there "
+                        "first (or `// noqa` its finding to move the client anyway)"
+                    )
+                elif r.unproved:
                     # a request the tool did not read: its model may be bare
                     note = (
                         f"; unsafe fix: the request sent through it at {path}:{line} "

@@ -415,112 +415,212 @@ def second_round(
             )
     rerun(todo)
 
-    # 2. the modules exporting a client learn the calls made through it elsewhere
-    todo = {}
-    for definer in sorted(exporting):
-        s = summary(definer)
-        assert s is not None
-        uses: list[tuple[str, bool, str, str]] = []
-        unknown: list[tuple[str, str]] = []
-        facts: set[tuple[str, str, str, str]] = set()
-        imported: set[str] = set()
-        for name in s.clients:
-            for importer, local in importers.get((definer, name), ()):
-                if local.startswith("export:") and _reexport_read(
-                    summary(importer), local, definer, name, reexport_used, importer, target
-                ):
-                    continue  # re-exported there: its importers count here (chain)
-                imported.add(name)
-                other = summary(importer)
-                assert other is not None
-                where = _rel(importer, definer)
-                for served, line, resource in other.client_uses.get(local, ()):
-                    uses.append((name, served, f"{where}:{line}", resource))
-                if other.other_uses.get(local, 0) > 0:
-                    unknown.append((name, where))
-                # model IDs that cannot move sent through it there, requests
-                # the tool did not read (rules.py: Context.external)
-                for kind, line, detail in other.client_facts.get(local, ()):
-                    facts.add((name, kind, f"{where}:{line}", detail))
-            for path in stars.get(definer, ()):
-                if name != "default" and (path, name) not in reexport_used:
-                    # ``export * from`` it, and imported through there by no
-                    # file of the run: handed to code the run does not see
+    def constant_chain(definer: str, name: str) -> list[tuple[str, str]]:
+        """The modules a name ``definer`` exports is re-exported through by
+        name (``export { MODEL } from "./config"``, ``export { default as
+        MODEL } from "./config"``), with its name in each, down to the
+        module that declares it; stars are not followed (the module may
+        declare it itself)."""
+        hops = [(definer, name)]
+        while len(hops) <= 8:
+            here, there = hops[-1]
+            found = (summary(here) or _EMPTY).reexports.get(there)
+            if found is None:
+                break
+            t = target(here, found[0])
+            if t is None or (t, found[1]) in hops:
+                break
+            hops.append((t, found[1]))
+        return hops
+
+    def constant_importers() -> dict[tuple[str, str], list[tuple[str, str]]]:
+        """``importers`` with the names other modules send as ``model``
+        followed through re-exports to the module that declares them; a
+        re-export some file of the run imports the name through is not a
+        read of its own there (its importers' reads count)."""
+        out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        relayed: set[tuple[str, str]] = set()  # (re-exporting module, exported name)
+        for (definer, name), users in sorted(importers.items()):
+            hops = constant_chain(definer, name)
+            if len(hops) > 1 and any(
+                (summary(imp) or _EMPTY).sink_uses.get(local) for imp, local in users
+            ):
+                relayed.update(hops[:-1])
+            out.setdefault(hops[-1], []).extend(users)
+        for key, users in out.items():
+            out[key] = [
+                (imp, local)
+                for imp, local in users
+                if not (
+                    local.startswith("export:")
+                    and any(
+                        (imp, exported) in relayed
+                        for exported, (spec, there) in (summary(imp) or _EMPTY).reexports.items()
+                        if there == key[1] and target(imp, spec) == key[0]
+                    )
+                )
+            ]
+        return out
+
+    def tell_exporters(only_changed: bool) -> None:
+        """2. the modules exporting a client learn the calls made through it
+        elsewhere (and what holds it there: ``client_facts``)."""
+        todo = {}
+        for definer in sorted(exporting):
+            s = summary(definer)
+            assert s is not None
+            uses: list[tuple[str, bool, str, str]] = []
+            unknown: list[tuple[str, str]] = []
+            facts: set[tuple[str, str, str, str]] = set()
+            imported: set[str] = set()
+            for name in s.clients:
+                for importer, local in importers.get((definer, name), ()):
+                    if local.startswith("export:") and _reexport_read(
+                        summary(importer), local, definer, name, reexport_used, importer, target
+                    ):
+                        continue  # re-exported there: its importers count here (chain)
                     imported.add(name)
-                    unknown.append((name, _rel(path, definer)))
-        whole_here = sorted({_rel(p, definer) for p in whole.get(definer, ())})
-        if not (uses or unknown or imported or whole_here):
-            continue
-        todo[definer] = replace(
-            given(definer),
-            client_uses=tuple(sorted(uses)),
-            client_uses_unknown=tuple(sorted(set(unknown))),
-            client_facts=tuple(sorted(facts, key=_fact_order)),
-            imported_names=frozenset(imported),
-            imported_whole=bool(whole_here),
-        )
-    rerun(todo)
-
-    # 3. the importers learn the state of each client they import
-    todo = {}
-    for (definer, name), users in sorted(importers.items()):
-        s = summary(definer)
-        state = None if s is None else s.clients.get(name)
-        if state is None:
-            continue
-        for importer, local in users:
-            if local.startswith("export:"):
+                    other = summary(importer)
+                    assert other is not None
+                    where = _rel(importer, definer)
+                    for served, line, resource in other.client_uses.get(local, ()):
+                        uses.append((name, served, f"{where}:{line}", resource))
+                    if other.other_uses.get(local, 0) > 0:
+                        unknown.append((name, where))
+                    # model IDs that cannot move sent through it there, requests
+                    # the tool did not read (rules.py: Context.external)
+                    for kind, line, detail in other.client_facts.get(local, ()):
+                        facts.add((name, kind, f"{where}:{line}", detail))
+                for path in stars.get(definer, ()):
+                    if name != "default" and (path, name) not in reexport_used:
+                        # ``export * from`` it, and imported through there by no
+                        # file of the run: handed to code the run does not see
+                        imported.add(name)
+                        unknown.append((name, _rel(path, definer)))
+            whole_here = sorted({_rel(p, definer) for p in whole.get(definer, ())})
+            if not (uses or unknown or imported or whole_here):
                 continue
-            project = todo.get(importer, given(importer))
-            todo[importer] = replace(project, clients=(*project.clients, (local, state)))
-            if state in ("migrate", "unsafe"):
-                units.link(definer, importer)
-    rerun(todo)
-
-    # 4. model constants: their definers, then their importers
-    definers: dict[str, dict[str, dict[str, Any]]] = {}
-    for (definer, name), users in importers.items():
-        if definer in whole:
-            continue  # its names' reads cannot all be counted
-        if not any((summary(imp) or _EMPTY).sink_uses.get(local) for imp, local in users):
-            continue
-        e = definers.setdefault(definer, {}).setdefault(
-            name, {"used_in": set(), "other": 0, "other_files": set(), "safe": True}
-        )
-        for importer, local in users:
-            other = summary(importer) or _EMPTY
-            if other.sink_uses.get(local):
-                e["used_in"].add(_rel(importer, definer))
-                e["safe"] = e["safe"] and local in other.safe
-            n = other.other_uses.get(local, 0) + len(other.client_uses.get(local, ()))
-            if n:
-                e["other"] += n
-                e["other_files"].add(_rel(importer, definer))
-    todo = {}
-    for definer, names in sorted(definers.items()):
-        exports = tuple(
-            Export(
-                name=name,
-                used_in=tuple(sorted(e["used_in"])),
-                other_uses=e["other"],
-                other_files=tuple(sorted(e["other_files"])),
-                certain=e["safe"],
-                safe=e["safe"],
+            todo[definer] = replace(
+                given(definer),
+                client_uses=tuple(sorted(uses)),
+                client_uses_unknown=tuple(sorted(set(unknown))),
+                client_facts=tuple(sorted(facts, key=_fact_order)),
+                imported_names=frozenset(imported),
+                imported_whole=bool(whole_here),
             )
-            for name, e in sorted(names.items())
-        )
-        todo[definer] = replace(given(definer), exports=exports)
-    rerun(todo)
-    todo = {}
-    for definer in definers:
-        handled = (summary(definer) or _EMPTY).handled
-        for name in handled:
-            for importer, local in importers.get((definer, name), ()):
-                if (summary(importer) or _EMPTY).sink_uses.get(local):
-                    project = todo.get(importer, given(importer))
-                    todo[importer] = replace(project, followed=project.followed | {local})
+        rerun(_changed(todo, given) if only_changed else todo)
+
+    def tell_importers(only_changed: bool) -> None:
+        """3. the importers learn the state of each client they import."""
+        states: dict[str, list[tuple[str, str]]] = {}
+        for (definer, name), users in sorted(importers.items()):
+            s = summary(definer)
+            state = None if s is None else s.clients.get(name)
+            if state is None:
+                continue
+            for importer, local in users:
+                if local.startswith("export:"):
+                    continue
+                states.setdefault(importer, []).append((local, state))
+                if state in ("migrate", "unsafe"):
                     units.link(definer, importer)
-    rerun(todo)
+        todo = {path: replace(given(path), clients=tuple(found)) for path, found in states.items()}
+        rerun(_changed(todo, given) if only_changed else todo)
+
+    def tell_constants(only_changed: bool) -> bool:
+        """4. model constants: their definers, then their importers (which
+        learn the ones their definer keeps as it is: ``followed_kept``).
+        True: some importer sends one its definer keeps."""
+        from codemods.typescript.rules import EXPORT_KEY
+
+        definers: dict[str, dict[str, dict[str, Any]]] = {}
+        users_of = constant_importers()
+        for (definer, name), users in users_of.items():
+            if definer in whole:
+                continue  # its names' reads cannot all be counted
+            if not any((summary(imp) or _EMPTY).sink_uses.get(local) for imp, local in users):
+                continue
+            e = definers.setdefault(definer, {}).setdefault(
+                name, {"used_in": set(), "other": 0, "other_files": set(), "safe": True}
+            )
+            for importer, local in users:
+                other = summary(importer) or _EMPTY
+                if other.sink_uses.get(local):
+                    e["used_in"].add(_rel(importer, definer))
+                    e["safe"] = e["safe"] and local in other.safe
+                n = other.other_uses.get(local, 0) + len(other.client_uses.get(local, ()))
+                if n:
+                    e["other"] += n
+                    e["other_files"].add(_rel(importer, definer))
+        todo = {}
+        for definer, names in sorted(definers.items()):
+            exports = tuple(
+                Export(
+                    name=name,
+                    used_in=tuple(sorted(e["used_in"])),
+                    other_uses=e["other"],
+                    other_files=tuple(sorted(e["other_files"])),
+                    certain=e["safe"],
+                    safe=e["safe"],
+                )
+                for name, e in sorted(names.items())
+            )
+            todo[definer] = replace(given(definer), exports=exports)
+        rerun(_changed(todo, given) if only_changed else todo)
+        followed: dict[str, set[str]] = {}
+        kept: dict[str, list[tuple[str, str]]] = {}
+        for definer in sorted(definers):
+            ds = summary(definer) or _EMPTY
+            for name in sorted(ds.handled):
+                # a finding there that keeps the ID as it is (rules.py: EXPORT_KEY)
+                facts = ds.client_facts.get(EXPORT_KEY + name, ())
+                for importer, local in users_of.get((definer, name), ()):
+                    if (summary(importer) or _EMPTY).sink_uses.get(local):
+                        followed.setdefault(importer, set()).add(local)
+                        units.link(definer, importer)
+                        where = _rel(definer, importer)
+                        for _, line, detail in facts:
+                            found = (local, f"{detail} at {where}:{line}")
+                            if found not in kept.setdefault(importer, []):
+                                kept[importer].append(found)
+        todo = {
+            path: replace(
+                given(path),
+                followed=frozenset(names),
+                followed_kept=tuple(sorted(kept.get(path, ()))),
+            )
+            for path, names in followed.items()
+        }
+        rerun(_changed(todo, given) if only_changed else todo)
+        return any(kept.values())
+
+    # the modules the prefilter skipped that re-export a name other modules
+    # send as ``model`` (``export { MODEL } from "./config"``, which names no
+    # openai): analysed, their summaries say where the name comes from
+    for _ in range(8):
+        todo = {}
+        for (definer, name), users in sorted(importers.items()):
+            if not any((summary(imp) or _EMPTY).sink_uses.get(local) for imp, local in users):
+                continue
+            for here, _there in constant_chain(definer, name):
+                if summary(here) is None and final[here].result.skipped:
+                    todo[here] = given(here)
+        if not todo:
+            break
+        rerun(todo)
+
+    tell_exporters(False)
+    tell_importers(False)
+    if tell_constants(False):
+        # an importer sends a constant its definer keeps as it is: the client
+        # it goes through is held. Built in a third module, that module learns
+        # it from the importer's summary (client_facts), then its importers
+        # its state; the other constants sent through a held client move
+        # only as unsafe fixes where they are defined (once more: Python's
+        # ``client_rounds`` after the constants plan)
+        tell_exporters(True)
+        tell_importers(True)
+        tell_constants(True)
 
     # 5. exported functions a client is passed to learn the state of what
     # every call in the run passes: the model IDs sent through the
@@ -542,6 +642,11 @@ def second_round(
         if any(state != "none" for _, state in found):
             todo[j.path] = replace(given(j.path), param_clients=tuple(found))
     rerun(todo)
+
+
+def _changed(todo: dict[str, ProjectInput], given: Any) -> dict[str, ProjectInput]:
+    """The entries of ``todo`` that change what their file was told."""
+    return {path: project for path, project in todo.items() if project != given(path)}
 
 
 def _reexport_read(

@@ -458,6 +458,9 @@ class TsReport:
     # a request the tool did not read (OR205): the model in it is not known
     # to move with the clients it blocks
     unproved: bool = False
+    # an imported model constant its module keeps as it is (OR205 at the
+    # sending call): "`MODEL` ('o1-mini' (OR204) at config.ts:1)"
+    kept: str = ""
     notes: list[str] = field(default_factory=list)  # unsafe notes added by the engine
 
 
@@ -480,8 +483,10 @@ class Context:
     # exported model constants this file followed for other modules
     handled: set[str] = field(default_factory=set)
     # imported names sent as ``model``: per read, is it sent only through
-    # clients that move safely (or are on OpenRouter)?
-    sinks: dict[str, list[bool]] = field(default_factory=dict)
+    # clients that move (or are on OpenRouter), and the reports of this
+    # file's clients it goes through: it is safe when none of them is unsafe
+    # once the engine has applied what holds them (module_summary)
+    sinks: dict[str, list[tuple[bool, list[TsReport]]]] = field(default_factory=dict)
     # model IDs that cannot move (and requests the tool did not read) sent
     # through clients other modules of the run build: (the node reported,
     # rule code, detail, the summary keys of those clients, kind: "block" or
@@ -2293,6 +2298,8 @@ class _ModelSite:
     elsewhere: tuple[str, ...] = ()  # the other modules sending it as ``model``
     # the clients of other modules it is sent through (their summary keys)
     imported: list[str] = field(default_factory=list)
+    # the names other modules import it by and send as ``model`` (Export)
+    exported_as: list[str] = field(default_factory=list)
 
 
 def _check_calls(ctx: Context) -> None:
@@ -2345,17 +2352,13 @@ def _check_calls(ctx: Context) -> None:
                 if name in facts.local_imports and _module_level(ctx, node):
                     # a constant of another module: its definition is
                     # rewritten there (or reported) with this read counted
-                    safe = (
-                        resolved
-                        and all(d in ("migrate", "openrouter") for d in decisions)
-                        and not any(
-                            r.unsafe
-                            for r in (ctx.client_reports.get(c) for c in clients or ())
-                            if r is not None
-                        )
-                    )
-                    ctx.sinks.setdefault(name, []).append(safe)
+                    reports = [r for r in (ctx.client_reports.get(c) for c in clients or ()) if r]
+                    safe = resolved and all(d in ("migrate", "openrouter") for d in decisions)
+                    ctx.sinks.setdefault(name, []).append((safe, reports))
                     if ctx.project is not None and name in ctx.project.followed:
+                        kept = [what for local, what in ctx.project.followed_kept if local == name]
+                        if kept:
+                            _kept_import(ctx, where, name, kept, reports, receiver)
                         continue
                 if resolved:
                     ctx.report(
@@ -2400,7 +2403,7 @@ def _check_calls(ctx: Context) -> None:
     # exported constants other modules of the run send as ``model``: their
     # reads there count (codemods/typescript/project.py)
     for name, export in exports.items():
-        b = facts.module_binding(name)
+        b = _export_binding(ctx, name)
         certain = b is not None and b.declarator is not None and not (b.reassigned or b.assigned)
         node = unwrap(b.value) if b is not None and certain else None
         frag = string_fragment(node) if node is not None else None
@@ -2410,13 +2413,63 @@ def _check_calls(ctx: Context) -> None:
         ctx.handled.add(name)
         site = sites.get(frag.id)
         if site is None:
-            site = sites[frag.id] = _ModelSite(frag, model, name, False, _read_elsewhere(ctx, b))
+            site = sites[frag.id] = _ModelSite(frag, model, b.name, False, _read_elsewhere(ctx, b))
             order.append(frag.id)
         site.shared = site.shared or export.other_uses > 0
         site.decisions += ["migrate" if export.safe else None]
         site.elsewhere = export.used_in
+        site.exported_as.append(name)
     for key in order:
         _check_model(ctx, sites[key])
+
+
+def _export_binding(ctx: Context, name: str) -> Binding | None:
+    """The module-level variable other modules import as ``name``: its own
+    name, or one exported under another (``export default MODEL``,
+    ``export { MODEL as CHAT_MODEL }``, ``module.exports = { CHAT_MODEL:
+    MODEL }``); None: none, or more than one."""
+    facts = ctx.facts
+    b = facts.module_binding(name)
+    if b is not None:
+        return b
+    found = [
+        local
+        for local in sorted(facts.exported)
+        if local != name and name in _names_exported_as(ctx, local)
+    ]
+    return facts.module_binding(found[0]) if len(found) == 1 else None
+
+
+def _kept_import(
+    ctx: Context,
+    where: Node,
+    name: str,
+    kept: list[str],
+    reports: list[TsReport],
+    receiver: Node | None,
+) -> None:
+    """OR205 where an imported constant is sent that its module keeps as it
+    is (ProjectInput.followed_kept: its OR204, OR206... there): the clients
+    the call goes through cannot move with it (Python's ``kept_imports``):
+    this file's move only as an unsafe fix (engine.py), and the modules that
+    build an imported one are told (``Context.external``)."""
+    imported = _import_keys(ctx, receiver)
+    if not reports and not imported:
+        return  # not sent through a client the run moves
+    what = f"`{name}` ({'; '.join(kept[:3])})"
+    r = ctx.report(
+        where,
+        RULES["OR205"],
+        f"model comes from {what}, which its module keeps as it is: the client it is sent "
+        "through moves only as an unsafe fix (make it an OpenRouter ID there, or `// noqa` "
+        "its finding there to accept it)",
+    )
+    r.kept = what
+    for q in reports:
+        if all(q is not b for b in r.blocks):
+            r.blocks.append(q)
+    if imported:
+        ctx.external.append((where, "OR205", f"`{name}` (OR205)", tuple(imported), "block"))
 
 
 def _module_level(ctx: Context, ident: Node | None) -> bool:
@@ -2441,11 +2494,33 @@ def _read_elsewhere(ctx: Context, binding: Binding | None) -> bool:
                 continue
         if ident.type == "shorthand_property_identifier" and name == "model":
             continue
+        if _export_read(ident):
+            continue  # handed to other modules: their reads count there (exports)
         if parent.type == "pair" and _key_name(parent) == "model":
             value = parent.child_by_field_name("value")
             if value is not None and value.id == ident.id:
                 continue
         return True
+    return False
+
+
+def _export_read(ident: Node) -> bool:
+    """Is ``ident`` read only to export it (``export default MODEL``,
+    ``export { MODEL as CHAT_MODEL }``)? The reads of the modules of the run
+    that import it are counted by the project pass (``Export.other_uses``);
+    an exported constant's fix is unsafe (``_ModelSite.exported``)."""
+    parent = ident.parent
+    if parent is None:
+        return False
+    if parent.type == "export_statement":
+        return parent.child_by_field_name("value") == ident
+    if parent.type == "export_specifier":
+        statement = parent.parent.parent if parent.parent is not None else None
+        return (
+            parent.child_by_field_name("name") == ident
+            and statement is not None
+            and statement.child_by_field_name("source") is None
+        )
     return False
 
 
@@ -2459,11 +2534,16 @@ def _check_model(ctx: Context, site: _ModelSite) -> None:
         through = f" (through {site.via}, also sent as model in {_some(site.elsewhere)})"
     frag = site.fragment
     if site.shared and lookup.kind in (LookupKind.MAPPED, LookupKind.BAD_PREFIX):
-        ctx.report(
-            frag,
-            RULES["OR206"],
-            f"model constant {site.via} ('{site.value}') is also used for something else: "
-            "not rewritten; write the OpenRouter ID where the model is sent",
+        # kept bare: the clients it is sent through cannot move with it
+        _block_elsewhere(ctx, site, "OR206")
+        _blocks(
+            ctx.report(
+                frag,
+                RULES["OR206"],
+                f"model constant {site.via} ('{site.value}') is also used for something else: "
+                "not rewritten; write the OpenRouter ID where the model is sent",
+            ),
+            site,
         )
         return
     note = (
@@ -2554,9 +2634,18 @@ def _block_elsewhere(ctx: Context, site: _ModelSite, code: str) -> None:
     get once the receiver is known), sent through clients other modules
     build: the engine tells those modules, whose move becomes unsafe, as
     for a client of this file (:func:`_blocks`)."""
-    if site.imported:
+    keys = [*site.imported, *(EXPORT_KEY + name for name in site.exported_as)]
+    if keys:
         detail = f"'{site.value}' ({code})"
-        ctx.external.append((site.fragment, code, detail, tuple(site.imported), "block"))
+        ctx.external.append((site.fragment, code, detail, tuple(keys), "block"))
+
+
+#: ``ModuleSummary.client_facts`` key of a constant other modules import and
+#: send as ``model`` that this file keeps as it is (a finding that keeps its
+#: ID: OR202, OR203, OR204, OR206): the project pass tells its importers
+#: (``ProjectInput.followed_kept``), whose clients cannot move with it
+#: (Python's ``dataflow.EXPORT_KEY``)
+EXPORT_KEY = "export:"
 
 
 # --------------------------------------------------------------------------
@@ -2694,7 +2783,10 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
     _callee_args(ctx, s, kept, fixable)
     for key, flags in ctx.sinks.items():
         s.sink_uses[key] = len(flags)
-        if all(flags):
+        # safe: through clients that move, none of whose move is unsafe once
+        # the engine has applied what holds them (a kept constant, a model
+        # that cannot move)
+        if all(safe and not any(r.unsafe for r in reports) for safe, reports in flags):
             s.safe.add(key)
             s.certain.add(key)
     if not fixable:
