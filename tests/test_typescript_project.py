@@ -223,6 +223,31 @@ def test_a_file_named_alone_gets_what_the_tree_gives_it(tmp_path: Path) -> None:
     assert alone[0].startswith("app/route.ts:2:48: OR201 [*]"), alone
 
 
+@pytest.mark.parametrize("marker", ["package.json", "tsconfig.json"])
+def test_a_file_named_alone_finds_its_project_by_package_json(tmp_path: Path, marker: str) -> None:
+    # no .git, no pyproject.toml (a fresh checkout, a tarball): before, the
+    # file named alone had no context, and a model constant its module
+    # keeps as it is let the client move
+    root = _tree(
+        tmp_path / "web",
+        {
+            marker: "{}\n",
+            "src/config.ts": 'export const MODEL = "o1-mini";\n',
+            "src/app.ts": """
+            import OpenAI from "openai";
+            import { MODEL } from "./config";
+            const client = new OpenAI();
+            export const ask = () => client.chat.completions.create({ model: MODEL, messages: [] });
+            """,
+        },
+    )
+    (root / ".git").rmdir()
+    whole = [ln for ln in _check(root, ".").splitlines() if ln.startswith("src/app.ts")]
+    alone = _check(root, "src/app.ts").splitlines()
+    assert len(whole) == 2 and alone[:2] == whole, (whole, alone)
+    assert "[*]" not in whole[0] and "OR205" in whole[1], whole
+
+
 def test_workers_and_the_cache_give_the_same_results(tmp_path: Path, monkeypatch) -> None:
     root = _tree(
         tmp_path,
