@@ -1021,3 +1021,18 @@ def test_a_shared_model_constant_holds_its_client_in_the_same_file(tmp_path: Pat
     assert "a.ts:2:16: OR206" in out, out
     client = _line(out, "a.ts:4:16: OR101")
     assert "[*]" not in client and "'gpt-4o' (OR206) at a.ts:2" in client, client
+
+
+def test_the_kept_constants_fixture_gives_each_file_alone_what_the_tree_gives_it(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    root = tmp_path / "ts_kept"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "ts_kept", root)
+    whole = _check(root, ".").splitlines()
+    for path in sorted(p.relative_to(root).as_posix() for p in root.rglob("*.ts")):
+        mine = [ln for ln in whole if ln.startswith(path + ":")]
+        alone = [ln for ln in _check(root, path).splitlines() if ln.startswith(path + ":")]
+        assert alone == mine, (path, alone, mine)
+    assert sum("unsafe fix" in ln and "OR101" in ln for ln in whole) == 3, whole
