@@ -303,7 +303,7 @@ def second_round(
         it; [(definer, name)] when it is not a client re-exported (a
         cycle, or too deep)."""
         s = summary(definer)
-        if s is None or depth > 8 or name in s.clients:
+        if s is None or depth > 8 or _client_named(s, name):
             return [(definer, name)]
         found = s.reexports.get(name)
         sources = [found] if found is not None else []
@@ -314,7 +314,7 @@ def second_round(
             if t is None or t == definer:
                 continue
             rest = chain(t, there, depth + 1)
-            if rest[-1][1] in (summary(rest[-1][0]) or _EMPTY).clients:
+            if _client_named(summary(rest[-1][0]) or _EMPTY, rest[-1][1]):
                 return [(definer, name), *rest]
         return [(definer, name)]
 
@@ -474,25 +474,29 @@ def second_round(
             facts: set[tuple[str, str, str, str]] = set()
             imported: set[str] = set()
             for name in s.clients:
-                for importer, local in importers.get((definer, name), ()):
+                # ``getClient()``: the client a factory returns, used through
+                # the calls of the function (rules.py: Context.factories)
+                base, made = (name[:-2], "()") if name.endswith("()") else (name, "")
+                for importer, local in importers.get((definer, base), ()):
                     if local.startswith("export:") and _reexport_read(
-                        summary(importer), local, definer, name, reexport_used, importer, target
+                        summary(importer), local, definer, base, reexport_used, importer, target
                     ):
                         continue  # re-exported there: its importers count here (chain)
                     imported.add(name)
                     other = summary(importer)
                     assert other is not None
                     where = _rel(importer, definer)
-                    for served, line, resource in other.client_uses.get(local, ()):
+                    key = local + made if not local.startswith("export:") else local
+                    for served, line, resource in other.client_uses.get(key, ()):
                         uses.append((name, served, f"{where}:{line}", resource))
-                    if other.other_uses.get(local, 0) > 0:
+                    if other.other_uses.get(key, 0) > 0:
                         unknown.append((name, where))
                     # model IDs that cannot move sent through it there, requests
                     # the tool did not read (rules.py: Context.external)
-                    for kind, line, detail in other.client_facts.get(local, ()):
+                    for kind, line, detail in other.client_facts.get(key, ()):
                         facts.add((name, kind, f"{where}:{line}", detail))
                 for path in stars.get(definer, ()):
-                    if name != "default" and (path, name) not in reexport_used:
+                    if base != "default" and (path, base) not in reexport_used:
                         # ``export * from`` it, and imported through there by no
                         # file of the run: handed to code the run does not see
                         imported.add(name)
@@ -514,16 +518,17 @@ def second_round(
         """3. the importers learn the state of each client they import."""
         states: dict[str, list[tuple[str, str]]] = {}
         for (definer, name), users in sorted(importers.items()):
-            s = summary(definer)
-            state = None if s is None else s.clients.get(name)
-            if state is None:
-                continue
-            for importer, local in users:
-                if local.startswith("export:"):
+            s = summary(definer) or _EMPTY
+            for made in ("", "()"):  # the client, or a factory's
+                state = s.clients.get(name + made)
+                if state is None:
                     continue
-                states.setdefault(importer, []).append((local, state))
-                if state in ("migrate", "unsafe"):
-                    units.link(definer, importer)
+                for importer, local in users:
+                    if local.startswith("export:"):
+                        continue
+                    states.setdefault(importer, []).append((local + made, state))
+                    if state in ("migrate", "unsafe"):
+                        units.link(definer, importer)
         todo = {path: replace(given(path), clients=tuple(found)) for path, found in states.items()}
         rerun(_changed(todo, given) if only_changed else todo)
 
@@ -642,6 +647,12 @@ def second_round(
         if any(state != "none" for _, state in found):
             todo[j.path] = replace(given(j.path), param_clients=tuple(found))
     rerun(todo)
+
+
+def _client_named(s: ModuleSummary, name: str) -> bool:
+    """Does ``name`` of the module (summary ``s``) export a client, or a
+    factory of one (``getClient()``)?"""
+    return name in s.clients or f"{name}()" in s.clients
 
 
 def _changed(todo: dict[str, ProjectInput], given: Any) -> dict[str, ProjectInput]:

@@ -493,6 +493,12 @@ class Context:
     # "unread"); the engine tells the modules that build them, unless a
     # comment suppresses the finding (``external_blocks``)
     external: list[tuple[Node, str, str, tuple[str, ...], str]] = field(default_factory=list)
+    # factories: module-level functions every return of which is one client
+    # of this file about to move (``return new OpenAI()``, a memoised
+    # ``return client``): function node id -> the client's key; a call of
+    # one is that client (``_resolve``), and its exported names are the
+    # client's, as ``name()`` (Python's ClientIndex.exports)
+    factories: dict[int, ClientKey] = field(default_factory=dict)
 
     def report(
         self,
@@ -574,12 +580,15 @@ def check(ctx: Context) -> None:
     project = ctx.project
     for local, state in project.clients if project is not None else ():
         ctx.decisions["import:" + local] = state
+    ctx.factories = _factories(ctx, plans)
     _leave_sharing(ctx, plans)
     uses = _client_uses(ctx)
     escaped, sockets, callees = _escapes(ctx, plans)
     for key, (new, plan) in plans.items():
         name = text(new.child_by_field_name("constructor"))
         names = _export_names(ctx, new)
+        made_by = _factory_exports(ctx, key)
+        names += [f"{n}()" for n in made_by if f"{n}()" not in names]
         ctx.export_names[key] = names
         kinds = list(uses.get(key, []))
         kinds += [ep.title for _, ep in sockets.get(key, [])]
@@ -620,9 +629,10 @@ def check(ctx: Context) -> None:
             continue
         ctx.decisions[key] = "migrate"
         note = _external_blocked_note(ctx, names)
+        how = _exported(ctx, new) or ", ".join(f"{n}() returns it" for n in made_by)
         if names and not seen:
             note += (
-                f"; unsafe fix: the client is exported ({_exported(ctx, new)}) and no file "
+                f"; unsafe fix: the client is exported ({how}) and no file "
                 "of this run imports it by a path the tool follows, so its uses in other "
                 "modules are not known; they may be endpoints OpenRouter does not serve "
                 "(assistants, files, vector stores...): check them, then apply it with "
@@ -630,7 +640,7 @@ def check(ctx: Context) -> None:
             )
         elif names and unknown:
             note += (
-                f"; unsafe fix: the client is exported ({_exported(ctx, new)}) and "
+                f"; unsafe fix: the client is exported ({how}) and "
                 f"{_some(sorted(set(unknown_at)))} reads it in a way the tool cannot "
                 "follow (a module imported whole and passed on, a re-export, a dynamic "
                 "import, the client passed to something else), so not all of its uses are "
@@ -668,6 +678,135 @@ def check(ctx: Context) -> None:
     check_streams(ctx)
     _check_ai_sdk(ctx)
     _check_org_env(ctx)
+
+
+def _factories(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> dict[int, ClientKey]:
+    """The module-level functions of this file that return one client about
+    to move and nothing else (``function getClient() { return new OpenAI();
+    }``, ``const client = () => new OpenAI()``, a memoised ``if (!c) c = new
+    OpenAI(); return c;``): function node id -> the client's key. Not
+    followed: async functions and generators (a call gives a promise, an
+    iterator), a function written again, one with a bare ``return``, or
+    returning anything the tool cannot resolve to that one client."""
+    facts = ctx.facts
+    out: dict[int, ClientKey] = {}
+    if not plans or facts.root is None:
+        return out
+    for fn in _function_nodes(ctx):
+        binding = _function_binding(ctx, fn)
+        declared = facts.function_of(binding.ident) if binding is not None else None
+        if (
+            binding is None
+            or binding.scope.type != "program"
+            or declared is None
+            or declared.id != fn.id
+            or any(c.type in ("async", "*") for c in fn.children)
+        ):
+            continue
+        keys: set[ClientKey] = set()
+        for value in _returned(fn):
+            found = _resolve(ctx, value) if value is not None else None
+            if found is None or len(found) != 1 or found[0] not in plans:
+                keys = set()
+                break
+            keys.add(found[0])
+        if len(keys) == 1:
+            out[fn.id] = keys.pop()
+    return out
+
+
+def _returned(fn: Node) -> list[Node | None]:
+    """What a function returns: its expression body, or the value of each
+    ``return`` of its own (None: a bare ``return``, or none at all)."""
+    body = fn.child_by_field_name("body")
+    if body is None:
+        return [None]
+    if body.type != "statement_block":
+        return [body]
+    out: list[Node | None] = []
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type in _FUNCTION_NODES or node.type in ("class_declaration", "class"):
+            continue
+        if node.type == "return_statement":
+            value = [c for c in node.named_children if c.type != "comment"]
+            out.append(value[0] if value else None)
+            continue
+        stack.extend(node.children)
+    return out or [None]
+
+
+def _factory_of_call(ctx: Context, call: Node) -> ClientKey | None:
+    """The client a call of a factory of this file gives (``getClient()``)."""
+    if call.type != "call_expression" or not ctx.factories:
+        return None
+    fn = ctx.facts.function_of(unwrap(call.child_by_field_name("function")))
+    return ctx.factories.get(fn.id) if fn is not None else None
+
+
+def _imported_factory(ctx: Context, call: Node) -> str | None:
+    """``import:getClient()`` for a call of a name imported from a module of
+    the run (``getClient()``, ``lib.getClient()``): the decision for the
+    client the factory there returns, once the project pass has told it."""
+    facts = ctx.facts
+    fn = unwrap(call.child_by_field_name("function"))
+    if fn is None:
+        return None
+    if fn.type == "identifier":
+        name = text(fn)
+        b = facts.binding(fn)
+        if b is not None and b.scope.type == "program" and name in facts.local_imports:
+            return f"import:{name}()"
+        return None
+    parts = member_parts(fn)
+    if parts is not None and len(parts) == 2 and parts[0] in facts.whole_imports:
+        ns = facts.module_binding(parts[0])
+        if ns is not None and facts.binding(_root_ident(fn)) is ns:
+            return f"import:{'.'.join(parts)}()"
+    return None
+
+
+def _factory_exports(ctx: Context, key: ClientKey) -> list[str]:
+    """The names other modules import the factories of the client ``key``
+    by (``export function getClient``, ``export default``...)."""
+    out: list[str] = []
+    for fn_id, k in sorted(ctx.factories.items()):
+        if k != key:
+            continue
+        fn = next((f for f in _function_nodes(ctx) if f.id == fn_id), None)
+        binding = _function_binding(ctx, fn) if fn is not None else None
+        if binding is None or binding.name not in ctx.facts.exported:
+            continue
+        out += [n for n in _names_exported_as(ctx, binding.name) if n not in out]
+    return out
+
+
+def _function_nodes(ctx: Context) -> list[Node]:
+    """The module-level functions of this file (declared, or bound to a name)."""
+    out: list[Node] = []
+    for st in ctx.facts.root.named_children if ctx.facts.root is not None else ():
+        node = st
+        if node.type == "export_statement":
+            node = node.child_by_field_name("declaration") or node.child_by_field_name("value")
+        if node is None:
+            continue
+        if node.type == "function_declaration":
+            out.append(node)
+        elif node.type in ("lexical_declaration", "variable_declaration"):
+            for d in node.named_children:
+                v = (
+                    unwrap(d.child_by_field_name("value"))
+                    if d.type == "variable_declarator"
+                    else None
+                )
+                if v is not None and v.type in (
+                    "arrow_function",
+                    "function_expression",
+                    "function",
+                ):
+                    out.append(v)
+    return out
 
 
 def _external_blocked_note(ctx: Context, names: list[str]) -> str:
@@ -824,6 +963,8 @@ def _escapes(
                 continue
             if v.id in holders:
                 return True
+            if v.type == "call_expression" and _factory_of_call(ctx, v) in holders:
+                return True
             if v.type == "identifier" and text(v) in names:
                 return True
             parts = member_parts(v)
@@ -861,6 +1002,23 @@ def _escapes(
             callees.setdefault(key, []).append(found)
         elif found is not None:
             escaped.setdefault(key, []).append(found)
+    # the calls of the factories (``getClient()``): reads of their client; a
+    # factory read another way (passed on as a value) hands it on
+    calls: list[Node] = []
+    for fn in _function_nodes(ctx):
+        key = ctx.factories.get(fn.id)
+        binding = _function_binding(ctx, fn) if key is not None else None
+        for r in facts.reads_of(binding) if binding is not None else ():
+            if r.id == binding.ident.id or _declares(r) or _export_read(r):
+                continue
+            parent = r.parent
+            if parent is not None and parent.type == "call_expression":
+                if parent.child_by_field_name("function") == r:
+                    calls.append(parent)
+                    continue
+            escaped.setdefault(key, []).append(
+                _Escape(r, f"is returned by `{binding.name}`, which is passed on", _NOT_FOLLOWED)
+            )
     done_names: set[str] = set()
     done_members: set[str] = set()
     seen: set[int] = set()
@@ -868,13 +1026,15 @@ def _escapes(
     while True:
         todo_names = sorted(names - done_names)
         todo_members = members - done_members
-        if not todo_names and not todo_members:
+        if not todo_names and not todo_members and not calls:
             break
         done_names |= names
         done_members |= members
         reads: list[Node] = [
             r for name in todo_names for r in facts.reads.get(name, []) if not _declares(r)
         ]
+        reads += calls
+        calls = []
         if todo_members:
             stack = [facts.root]
             while stack:
@@ -1038,6 +1198,11 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | _C
     if parent.type == "return_statement" or (
         parent.type == "arrow_function" and parent.child_by_field_name("body") == node
     ):
+        fn = parent
+        while fn is not None and fn.type not in _FUNCTION_NODES:
+            fn = fn.parent
+        if fn is not None and fn.id in ctx.factories:
+            return None  # a factory: its calls are followed (here, and by the project pass)
         return _Escape(parent, "is returned from a function", _NOT_FOLLOWED)
     return None
 
@@ -1865,6 +2030,13 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
         return None
     if node.type == "new_expression":
         return [node.id] if node.id in ctx.decisions or _is_client_new(ctx, node) else []
+    if node.type == "call_expression":
+        # a factory's call: of this file, or imported (``import:getClient()``)
+        made = _factory_of_call(ctx, node)
+        if made is not None:
+            return [made]
+        key = _imported_factory(ctx, node)
+        return [key] if key is not None and key in ctx.decisions else None
     values: list[Node] | None = None
     if node.type in ("identifier", "shorthand_property_identifier"):
         name = text(node)
@@ -1891,8 +2063,12 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
     out: list[ClientKey] = []
     for v in values:
         v = unwrap(v)
-        if v is not None and v.type in ("identifier", "member_expression") and depth < 4:
-            inner = _resolve(ctx, v, depth + 1)  # an alias
+        if (
+            v is not None
+            and v.type in ("identifier", "member_expression", "call_expression")
+            and depth < 4
+        ):
+            inner = _resolve(ctx, v, depth + 1)  # an alias, a factory's call
             if inner is None:
                 return None
             out += [k for k in inner if k not in out]
@@ -2194,6 +2370,9 @@ def _import_keys(ctx: Context, receiver: Node | None, depth: int = 0) -> list[st
     node = unwrap(receiver)
     if node is None or depth > 4:
         return []
+    if node.type == "call_expression":
+        key = _imported_factory(ctx, node)  # a factory of another module
+        return [key[len("import:") :]] if key is not None else []
     values: list[Node] | None = None
     if node.type in ("identifier", "shorthand_property_identifier"):
         name = text(node)
@@ -2762,6 +2941,31 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
     for key, nodes in reads.items():
         other = 0
         for node in nodes:
+            parent = node.parent
+            if (
+                parent is not None
+                and parent.type == "call_expression"
+                and parent.child_by_field_name("function") == node
+            ):
+                # ``getClient()``: if the module it comes from says it is a
+                # factory, these are the uses of the client it returns
+                made = f"{key}()"
+                found, unknown = _result_uses(ctx, parent, calls, 0)
+                for served, receiver in found:
+                    call, path = calls[receiver.id]
+                    line = lines.count(b"\n", 0, call.start_byte) + 1
+                    s.client_uses.setdefault(made, []).append((served, line, ".".join(path)))
+                if unknown:
+                    s.other_uses[made] = s.other_uses.get(made, 0) + unknown
+            elif not (
+                parent is not None
+                and parent.type == "member_expression"
+                and parent.child_by_field_name("object") == node
+            ):
+                # read as a value (``register(getClient)``): the calls of a
+                # factory are not all here
+                made = f"{key}()"
+                s.other_uses[made] = s.other_uses.get(made, 0) + 1
             hit = calls.get(node.id)
             if hit is not None:
                 call, path = hit
@@ -2796,6 +3000,42 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
         whole_specs.update(facts.whole_imports.values())
     s.module_imports = sorted(whole_specs)
     return s
+
+
+def _result_uses(
+    ctx: Context, node: Node, calls: dict[int, tuple[Node, tuple[str, ...]]], depth: int
+) -> tuple[list[tuple[bool, Node]], int]:
+    """The SDK calls made through what ``node`` gives (a factory's call):
+    directly (``getClient().chat.completions.create(...)``) or through a
+    variable it is stored in and never written again (``const c =
+    getClient()``): (served by OpenRouter, the receiver) per call, and how
+    many reads go elsewhere (passed on, returned, awaited...: not followed)."""
+    hit = calls.get(node.id)
+    if hit is not None:
+        call, path = hit
+        return [(_unserved(ctx, call, path) is None, node)], 0
+    outer, parent = node, node.parent
+    while parent is not None and parent.type in _WRAPPERS and parent.type != "await_expression":
+        outer, parent = parent, parent.parent
+    if (
+        depth < 3
+        and parent is not None
+        and parent.type == "variable_declarator"
+        and parent.child_by_field_name("value") == outer
+    ):
+        name = parent.child_by_field_name("name")
+        b = ctx.facts.scopes.by_ident.get(name.id) if name is not None else None
+        if b is not None and name.type == "identifier" and not (b.reassigned or b.assigned):
+            found: list[tuple[bool, Node]] = []
+            unknown = 0
+            for r in ctx.facts.reads_of(b):
+                if _declares(r):
+                    continue
+                more, other = _result_uses(ctx, r, calls, depth + 1)
+                found += more
+                unknown += other
+            return found, unknown
+    return [], 1
 
 
 def _declares(ident: Node) -> bool:
