@@ -1186,3 +1186,99 @@ def test_an_async_factory_is_not_followed(tmp_path: Path) -> None:
     )
     client = _line(_check(root, "."), "factory.ts:")
     assert "OR101" in client and "[*]" not in client and "returned from a function" in client
+
+
+# --------------------------------------------------------------------------
+# a client of one module passed, in another, to a function of a third
+
+
+HELPER = """
+export async function summarize(llm, text: string) {
+  return llm.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: text }] });
+}
+"""
+
+SHARED = 'import OpenAI from "openai";\nexport const shared = new OpenAI();\n'
+
+PASSES_SHARED = """
+import { shared } from "./clients";
+import { summarize } from "./helpers";
+await summarize(shared, "x");
+"""
+
+
+def test_an_imported_client_passed_to_a_function_of_a_third_module_is_followed(
+    tmp_path: Path,
+) -> None:
+    # before: passed on, the client's uses were unknown: an unsafe move
+    root = _tree(tmp_path, {"clients.ts": SHARED, "helpers.ts": HELPER, "app.ts": PASSES_SHARED})
+    for args in ((".",), ("clients.ts",)):
+        out = _check(root, *args)
+        assert "clients.ts:2:23: OR101 [*]" in out and "unsafe" not in out, out
+    assert "helpers.ts:2:48: OR201 [*] model 'gpt-4o'" in _check(root, ".")
+    _migrate(root, ".")
+    assert "openrouter.ai" in (root / "clients.ts").read_text()
+    assert '"openai/gpt-4o"' in (root / "helpers.ts").read_text()
+
+
+@pytest.mark.parametrize(
+    ("helper", "expected"),
+    [
+        # only an endpoint OpenRouter does not serve: left on OpenAI
+        (
+            "export async function summarize(llm, text: string) {\n  return llm.files.list();\n}\n",
+            "OR119",
+        ),
+        # passed on there: not followed
+        (
+            "export async function summarize(llm, text: string) {\n  return register(llm);\n}\n",
+            "unsafe fix",
+        ),
+    ],
+)
+def test_what_a_third_module_does_with_an_imported_client_decides_its_move(
+    tmp_path: Path, helper: str, expected: str
+) -> None:
+    root = _tree(tmp_path, {"clients.ts": SHARED, "helpers.ts": helper, "app.ts": PASSES_SHARED})
+    line = _line(_check(root, "."), "clients.ts:2:23:")
+    assert expected in line and "[*]" not in line, line
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [
+        # the client built where the function is called (before: a safe move,
+        # and the bare o1-mini went to OpenRouter)
+        'import OpenAI from "openai";\nimport { summarize } from "./helpers";\n'
+        'const c = new OpenAI();\nawait summarize(c, "x");\n',
+        PASSES_SHARED,
+    ],
+)
+def test_a_model_that_cannot_move_in_the_function_a_client_is_passed_to_holds_it(
+    tmp_path: Path, caller: str
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "clients.ts": SHARED,
+            "helpers.ts": HELPER.replace("gpt-4o", "o1-mini"),
+            "app.ts": caller,
+        },
+    )
+    out = _check(root, ".")
+    assert "helpers.ts:2:48: OR204" in out, out
+    assert "[*]" not in out, out
+    _migrate(root, ".")
+    assert all("openrouter" not in (root / p).read_text() for p in ("app.ts", "clients.ts"))
+
+
+def test_a_noqa_on_the_model_in_the_function_lets_the_client_move(tmp_path: Path) -> None:
+    helper = HELPER.replace('"gpt-4o"', '"o1-mini"').replace(
+        "text }] });", "text }] }); // noqa: OR204"
+    )
+    caller = (
+        'import OpenAI from "openai";\nimport { summarize } from "./helpers";\n'
+        'const c = new OpenAI();\nawait summarize(c, "x");\n'
+    )
+    root = _tree(tmp_path, {"helpers.ts": helper, "app.ts": caller})
+    assert "app.ts:3:11: OR101 [*]" in _check(root, ".")

@@ -230,23 +230,35 @@ def second_round(
         return None if found is None else files[found]
 
     exporting = {j.path for j in jobs if (s := summary(j.path)) is not None and s.clients}
+
     # 0. the modules of functions a client is passed to (``ask(client)``,
     # imported from "./helpers"): processed even when the prefilter skipped
     # them (a helper that names no ``openai``), their parameters summarised
-    todo: dict[str, ProjectInput] = {}
-    passing = False  # some module passes a client to a function of another
-    for j in jobs:
-        s = summary(j.path)
-        for local, calls in (s.client_args if s is not None else {}).items():
-            if local not in s.imports or all(
-                v == "unknown" for args in calls for v in args.values()
-            ):
-                continue
-            passing = True
-            t = target(j.path, s.imports[local][0])
-            if t is not None and t != j.path and summary(t) is None and final[t].result.skipped:
-                todo[t] = given(t)
-    rerun(todo)
+    def process_callees() -> bool:
+        """True: some module passes a client to a function of another."""
+        todo: dict[str, ProjectInput] = {}
+        passing = False
+        for j in jobs:
+            s = summary(j.path)
+            # a client another module exports may be what it passes (its
+            # state is told later: step 3)
+            imports_client = s is not None and any(
+                target(j.path, spec) in exporting for spec, _ in s.imports.values()
+            )
+            for local, calls in (s.client_args if s is not None else {}).items():
+                if local not in s.imports or (
+                    not imports_client
+                    and all(v == "unknown" for args in calls for v in args.values())
+                ):
+                    continue
+                passing = True
+                t = target(j.path, s.imports[local][0])
+                if t is not None and t != j.path and summary(t) is None and final[t].result.skipped:
+                    todo[t] = given(t)
+        rerun(todo)
+        return passing
+
+    passing = process_callees()
     if (
         not exporting
         and not passing
@@ -295,6 +307,9 @@ def second_round(
         if not more:
             break
         wanted |= more
+    # (again: the files just processed may pass a client they import to a
+    # function of a module the prefilter skipped)
+    process_callees()
 
     def chain(definer: str, name: str, depth: int = 0) -> list[tuple[str, str]]:
         """The modules the client ``name`` of ``definer`` is re-exported
@@ -361,59 +376,75 @@ def second_round(
                     whole.setdefault(t, []).append(path)
                     changed = True
 
-    # 1b. the modules passing a client to a function of another module learn
-    # what that function does with it (its SDK calls, where it goes on)
-    todo = {}
-    for (definer, name), users in sorted(importers.items()):
-        ds = summary(definer)
-        for importer, local in users:
-            other = summary(importer)
-            if local.startswith("export:") or other is None:
-                continue
-            if not any(
-                state != "unknown"
-                for args in other.client_args.get(local, ())
-                for state in args.values()
-            ):
-                continue  # no client of the run is passed to it
-            project = todo.get(importer, given(importer))
-            where = _rel(definer, importer)
-            uses = list(project.callee_uses)
-            escapes = list(project.callee_escapes)
-            known = set(project.callees_known)
-            if ds is not None and name in ds.client_params:
-                known.add(local)
-                for param, index in ds.client_params[name].items():
-                    key = str(index)
-                    calls = ds.param_uses.get(name, {}).get(param, ())
-                    for served, line, resource in calls:
-                        uses.append((local, key, served, f"{where}:{line}", resource))
-                    for line, what, why in ds.param_escapes.get(name, {}).get(param, ()):
-                        escapes.append((local, key, f"{where}:{line}", what, why))
-                    state = _callers_state(importers, whole, summary, definer, name, index)
-                    if calls and state in ("left", "unknown"):
-                        # the requests made there go with other clients too:
-                        # their model IDs do not move with this one
-                        escapes.append(
-                            (
-                                local,
-                                key,
-                                f"{where}:{calls[0][1]}",
-                                "also gets clients that stay on OpenAI or that the tool "
-                                "cannot resolve",
-                                "",
+    def tell_callers(only_changed: bool) -> bool:
+        """1b. the modules passing a client to a function of another module
+        learn what that function does with it (its SDK calls, where it goes
+        on); once the importers know their imported clients (step 3), also
+        those passing one (``summarize(shared)``, ``shared`` built in a third
+        module), whose module then counts those calls (their summary's
+        ``client_uses``). True: something changed."""
+        todo: dict[str, ProjectInput] = {}
+        for (definer, name), users in sorted(importers.items()):
+            ds = summary(definer)
+            for importer, local in users:
+                other = summary(importer)
+                if local.startswith("export:") or other is None:
+                    continue
+                if not any(
+                    state != "unknown"
+                    for args in other.client_args.get(local, ())
+                    for state in args.values()
+                ):
+                    continue  # no client of the run is passed to it
+                project = todo.get(importer) or replace(
+                    given(importer),
+                    callees_told=False,
+                    callees_known=frozenset(),
+                    callee_uses=(),
+                    callee_escapes=(),
+                )
+                where = _rel(definer, importer)
+                uses = list(project.callee_uses)
+                escapes = list(project.callee_escapes)
+                known = set(project.callees_known)
+                if ds is not None and name in ds.client_params:
+                    known.add(local)
+                    for param, index in ds.client_params[name].items():
+                        key = str(index)
+                        calls = ds.param_uses.get(name, {}).get(param, ())
+                        for served, line, resource in calls:
+                            uses.append((local, key, served, f"{where}:{line}", resource))
+                        for line, what, why in ds.param_escapes.get(name, {}).get(param, ()):
+                            escapes.append((local, key, f"{where}:{line}", what, why))
+                        state = _callers_state(importers, whole, summary, definer, name, index)
+                        if calls and state in ("left", "unknown"):
+                            # the requests made there go with other clients too:
+                            # their model IDs do not move with this one
+                            escapes.append(
+                                (
+                                    local,
+                                    key,
+                                    f"{where}:{calls[0][1]}",
+                                    "also gets clients that stay on OpenAI or that the tool "
+                                    "cannot resolve",
+                                    "",
+                                )
                             )
-                        )
-            else:  # a function of the run the tool does not follow
-                escapes.append((local, "*", where, "", ""))
-            todo[importer] = replace(
-                project,
-                callees_told=True,
-                callees_known=frozenset(known),
-                callee_uses=tuple(uses),
-                callee_escapes=tuple(escapes),
-            )
-    rerun(todo)
+                else:  # a function of the run the tool does not follow
+                    escapes.append((local, "*", where, "", ""))
+                todo[importer] = replace(
+                    project,
+                    callees_told=True,
+                    callees_known=frozenset(known),
+                    callee_uses=tuple(uses),
+                    callee_escapes=tuple(escapes),
+                )
+        if only_changed:
+            todo = _changed(todo, given)
+        rerun(todo)
+        return bool(todo)
+
+    tell_callers(False)
 
     def constant_chain(definer: str, name: str) -> list[tuple[str, str]]:
         """The modules a name ``definer`` exports is re-exported through by
@@ -616,6 +647,12 @@ def second_round(
 
     tell_exporters(False)
     tell_importers(False)
+    if tell_callers(True):
+        # clients of other modules passed on to a function of the run: the
+        # modules that build them learn the calls made there, then their
+        # importers what became of them
+        tell_exporters(True)
+        tell_importers(True)
     if tell_constants(False):
         # an importer sends a constant its definer keeps as it is: the client
         # it goes through is held. Built in a third module, that module learns

@@ -499,6 +499,12 @@ class Context:
     # one is that client (``_resolve``), and its exported names are the
     # client's, as ``name()`` (Python's ClientIndex.exports)
     factories: dict[int, ClientKey] = field(default_factory=dict)
+    # model IDs that cannot move sent through a parameter of an exported
+    # function other modules pass clients to (``llm.chat.completions.create``
+    # in ``summarize(llm)``): (node reported, rule code, detail, the
+    # parameter); the engine adds them to ``param_escapes`` unless a comment
+    # suppresses the finding, so the callers' clients move only with them
+    param_blocks: list[tuple[Node, str, str, Binding]] = field(default_factory=list)
 
     def report(
         self,
@@ -2479,6 +2485,8 @@ class _ModelSite:
     imported: list[str] = field(default_factory=list)
     # the names other modules import it by and send as ``model`` (Export)
     exported_as: list[str] = field(default_factory=list)
+    # parameters of exported functions it is sent through (ModuleSummary.param_uses)
+    params: list[Binding] = field(default_factory=list)
 
 
 def _check_calls(ctx: Context) -> None:
@@ -2579,6 +2587,9 @@ def _check_calls(ctx: Context) -> None:
             if r is not None:
                 site.requires.append(r)
         site.imported += [k for k in _import_keys(ctx, receiver) if k not in site.imported]
+        pb = _param_receiver(ctx, receiver)
+        if pb is not None and all(pb is not q for q in site.params):
+            site.params.append(pb)
     # exported constants other modules of the run send as ``model``: their
     # reads there count (codemods/typescript/project.py)
     for name, export in exports.items():
@@ -2633,7 +2644,8 @@ def _kept_import(
     this file's move only as an unsafe fix (engine.py), and the modules that
     build an imported one are told (``Context.external``)."""
     imported = _import_keys(ctx, receiver)
-    if not reports and not imported:
+    param = _param_receiver(ctx, receiver)
+    if not reports and not imported and param is None:
         return  # not sent through a client the run moves
     what = f"`{name}` ({'; '.join(kept[:3])})"
     r = ctx.report(
@@ -2649,6 +2661,8 @@ def _kept_import(
             r.blocks.append(q)
     if imported:
         ctx.external.append((where, "OR205", f"`{name}` (OR205)", tuple(imported), "block"))
+    if param is not None:
+        ctx.param_blocks.append((where, "OR205", f"`{name}` (OR205)", param))
 
 
 def _module_level(ctx: Context, ident: Node | None) -> bool:
@@ -2814,9 +2828,33 @@ def _block_elsewhere(ctx: Context, site: _ModelSite, code: str) -> None:
     build: the engine tells those modules, whose move becomes unsafe, as
     for a client of this file (:func:`_blocks`)."""
     keys = [*site.imported, *(EXPORT_KEY + name for name in site.exported_as)]
+    detail = f"'{site.value}' ({code})"
     if keys:
-        detail = f"'{site.value}' ({code})"
         ctx.external.append((site.fragment, code, detail, tuple(keys), "block"))
+    for pb in site.params:
+        ctx.param_blocks.append((site.fragment, code, detail, pb))
+
+
+def _param_receiver(ctx: Context, receiver: Node | None) -> Binding | None:
+    """The parameter a receiver reads directly (``llm`` of
+    ``llm.chat.completions.create`` in ``function summarize(llm)``): the
+    calls the project pass follows into (``param_uses``)."""
+    node = unwrap(receiver)
+    if node is None or node.type != "identifier":
+        return None
+    b = ctx.facts.binding(node)
+    return b if b is not None and b.kind == "param" else None
+
+
+def param_block_names(ctx: Context, pb: Binding) -> list[tuple[str, str]]:
+    """(exported function name, parameter name) the summary keys a
+    parameter by (``param_uses``, ``param_escapes``)."""
+    binding = _function_binding(ctx, pb.scope)
+    if binding is None or binding.scope.type != "program":
+        return []
+    if binding.name not in ctx.facts.exported:
+        return []
+    return [(name, pb.name) for name in _names_exported_as(ctx, binding.name)]
 
 
 #: ``ModuleSummary.client_facts`` key of a constant other modules import and
@@ -2979,6 +3017,16 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
                 call, path = socket
                 line = lines.count(b"\n", 0, call.start_byte) + 1
                 s.client_uses.setdefault(key, []).append((False, line, ".".join(path)))
+            elif (passed := _passed_to_callee(ctx, node)) is not None:
+                # passed to a function of another module the project pass
+                # follows (``summarize(shared)``): the SDK calls made there
+                # through the parameter are uses of the client (at this call)
+                uses, escapes = _callee_uses(ctx, passed)
+                line = lines.count(b"\n", 0, passed.call.start_byte) + 1
+                for served, _, resource in uses:
+                    s.client_uses.setdefault(key, []).append((served, line, resource))
+                if escapes:
+                    other += 1
             else:
                 other += 1
         other -= len(ctx.sinks.get(key, []))
@@ -3000,6 +3048,18 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
         whole_specs.update(facts.whole_imports.values())
     s.module_imports = sorted(whole_specs)
     return s
+
+
+def _passed_to_callee(ctx: Context, read: Node) -> _Callee | None:
+    """A read passed as it is to a function of another module of the run
+    that the project pass has said it follows (``ProjectInput.callees_known``)."""
+    project = ctx.project
+    if project is None or not project.callees_told:
+        return None
+    found = _escape_of(ctx, read)
+    if isinstance(found, _Callee) and found.local in project.callees_known:
+        return found
+    return None
 
 
 def _result_uses(
