@@ -1282,3 +1282,28 @@ def test_a_noqa_on_the_model_in_the_function_lets_the_client_move(tmp_path: Path
     )
     root = _tree(tmp_path, {"helpers.ts": helper, "app.ts": caller})
     assert "app.ts:3:11: OR101 [*]" in _check(root, ".")
+
+
+def test_a_model_re_exported_through_a_chain_is_rewritten_where_it_is_defined(
+    tmp_path: Path,
+) -> None:
+    # the re-exporting modules name openai (the prefilter lets them through):
+    # before, each hop counted as a read of its own there (OR206, and the
+    # importer's client held), unlike when the prefilter skipped them
+    root = _tree(
+        tmp_path,
+        {
+            "src/settings/models.ts": 'export const MODEL = "gpt-4o";\n',
+            "src/settings/mid.ts": '// openai models\nexport { MODEL } from "./models";\n',
+            "src/settings/index.ts": '// openai settings\nexport { MODEL } from "./mid";\n',
+            "src/app.ts": """
+            import OpenAI from "openai";
+            import { MODEL } from "./settings";
+            const client = new OpenAI();
+            export const ask = () => client.chat.completions.create({ model: MODEL, messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "src/settings/models.ts:1:23: OR201 [*] model 'gpt-4o'" in out, out
+    assert "OR206" not in out and "unsafe" not in out, out

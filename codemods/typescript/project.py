@@ -471,26 +471,23 @@ def second_round(
         read of its own there (its importers' reads count)."""
         out: dict[tuple[str, str], list[tuple[str, str]]] = {}
         relayed: set[tuple[str, str]] = set()  # (re-exporting module, exported name)
-        for (definer, name), users in sorted(importers.items()):
-            hops = constant_chain(definer, name)
+        chains = {key: constant_chain(*key) for key in sorted(importers)}
+        for key, users in sorted(importers.items()):
+            hops = chains[key]
             if len(hops) > 1 and any(
                 (summary(imp) or _EMPTY).sink_uses.get(local) for imp, local in users
             ):
                 relayed.update(hops[:-1])
-            out.setdefault(hops[-1], []).extend(users)
-        for key, users in out.items():
-            out[key] = [
-                (imp, local)
-                for imp, local in users
-                if not (
-                    local.startswith("export:")
-                    and any(
-                        (imp, exported) in relayed
-                        for exported, (spec, there) in (summary(imp) or _EMPTY).reexports.items()
-                        if there == key[1] and target(imp, spec) == key[0]
-                    )
-                )
-            ]
+        for (definer, name), users in sorted(importers.items()):
+            found = out.setdefault(chains[(definer, name)][-1], [])
+            for imp, local in users:
+                if local.startswith("export:") and any(
+                    (imp, exported) in relayed
+                    for exported, (spec, there) in (summary(imp) or _EMPTY).reexports.items()
+                    if there == name and target(imp, spec) == definer
+                ):
+                    continue  # a hop of a chain some file imports it through
+                found.append((imp, local))
         return out
 
     def tell_exporters(only_changed: bool) -> None:
