@@ -97,6 +97,9 @@ APPS: dict[str, NodeApp] = {
     # a client reached through re-exports (`export *`, `export { a as b }`),
     # one of them in a default-exported function: every file moves together
     "reexports_app": NodeApp(("dist/main.js",), frozenset({CHAT, EMBEDDINGS}), build="tsc"),
+    # clients built by factories (a memoised `getOpenAI()`, an arrow) and used
+    # where they are called, in other modules: each moves with those calls
+    "factory_app": NodeApp(("dist/main.js",), frozenset({CHAT, EMBEDDINGS}), build="tsc"),
 }
 
 

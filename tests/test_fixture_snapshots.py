@@ -44,6 +44,7 @@ REPOS = [
     "attack",
     "typescript",  # the TypeScript/JavaScript front-end
     "ts_modules",  # TypeScript across modules: held clients, default exports
+    "ts_kept",  # TypeScript: model constants kept where defined hold their clients
 ]
 
 

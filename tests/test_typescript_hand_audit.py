@@ -396,7 +396,9 @@ CHAT = 'await client.chat.completions.create({ model: "gpt-4o", messages: [] });
             "has an SDK method taken as a value (`client.chat.completions.create`) (line 4)",
         ),
         ("globalThis.llm = client;", "is stored in `globalThis.llm` (line 4)"),
-        ("export const getClient = () => client;", "is returned from a function (line 4)"),
+        # a factory: followed into the modules that call it, none in this run
+        ("export const getClient = () => client;", "is exported (getClient() returns it)"),
+        ("const get = () => client;\nsomeLib(get);", "is returned by `get`, which is passed on"),
         ("const deps = { client };", "is put in an object or array (line 4)"),
         ("const page = <Chat llm={client} />;", "is passed to a JSX element (line 4)"),
     ],

@@ -1274,18 +1274,34 @@ def run(inp: RunInput) -> tuple[Iterator[Processed], list[FileError]]:
     return _run_project(inp, everything, report), errors
 
 
+#: what marks the root of a TypeScript/JavaScript project with no ``.git``
+#: or ``pyproject.toml`` above it (:func:`project_root`)
+_TS_ROOT_MARKERS = ("package.json", "tsconfig.json", "jsconfig.json")
+
+
 def project_root(path: str) -> str | None:
     """The nearest directory at or above ``path`` holding ``pyproject.toml``
-    or ``.git`` (None: none; unlike the cache's root, no fallback)."""
+    or ``.git``; for a TypeScript/JavaScript file outside both, the
+    nearest one holding ``package.json``, ``tsconfig.json`` or
+    ``jsconfig.json`` (where path aliases are read: typescript/project.py)
+    (None: none; unlike the cache's root, no fallback)."""
     d = os.path.dirname(os.path.abspath(path))
+    ts_root = None
+    ts = front_end_for(path).name == "typescript"
     while True:
         if os.path.isfile(os.path.join(d, "pyproject.toml")) or os.path.lexists(
             os.path.join(d, ".git")
         ):
             return d
+        if (
+            ts
+            and ts_root is None
+            and any(os.path.isfile(os.path.join(d, m)) for m in _TS_ROOT_MARKERS)
+        ):
+            ts_root = d
         parent = os.path.dirname(d)
         if parent == d:
-            return None
+            return ts_root
         d = parent
 
 

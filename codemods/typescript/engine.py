@@ -189,7 +189,16 @@ def _process(
                     "sent through it and cannot move to OpenRouter, which would reject it: "
                     "fix that model first (or `// noqa` its finding to move the client anyway)"
                 )
-                if r.unproved:
+                if r.kept:
+                    # an imported constant its module keeps as it is
+                    note = (
+                        f"; unsafe fix: the model ID sent through it at {path}:{line} "
+                        f"({r.rule.code}) comes from {r.kept}, which its module keeps as it "
+                        "is: it is not rewritten with the client and may stay bare on "
+                        "OpenRouter, which would reject it; make it an OpenRouter ID there "
+                        "first (or `// noqa` its finding to move the client anyway)"
+                    )
+                elif r.unproved:
                     # a request the tool did not read: its model may be bare
                     note = (
                         f"; unsafe fix: the request sent through it at {path}:{line} "
@@ -290,8 +299,24 @@ def _external_blocks(
     suppresses its finding: their move is then unsafe, as for a client of
     this file (Python's ``engine._external_blocks``;
     ``ModuleSummary.client_facts``, codemods/typescript/project.py)."""
-    if summary is None or not ctx.external:
+    if summary is None:
         return
+    from codemods.typescript.rules import param_block_names
+
+    for node, code, detail, param in ctx.param_blocks:
+        # through a parameter other modules pass clients to: their clients
+        # move only with it (an escape there, ModuleSummary.param_escapes)
+        line = lines.point(node.start_byte)[0]
+        end = lines.point(node.end_byte)[0]
+        if suppressions.suppresses(code, line, end) or not ctx.settings.rule_enabled(code):
+            continue
+        for fn, name in param_block_names(ctx, param):
+            if name not in summary.client_params.get(fn, {}):
+                continue
+            escape = [line, f"sends {detail}, which cannot move to OpenRouter", ""]
+            told = summary.param_escapes.setdefault(fn, {}).setdefault(name, [])
+            if escape not in told:
+                told.append(escape)
     for node, code, detail, keys, kind in ctx.external:
         line = lines.point(node.start_byte)[0]
         end = lines.point(node.end_byte)[0]

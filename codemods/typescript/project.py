@@ -230,23 +230,35 @@ def second_round(
         return None if found is None else files[found]
 
     exporting = {j.path for j in jobs if (s := summary(j.path)) is not None and s.clients}
+
     # 0. the modules of functions a client is passed to (``ask(client)``,
     # imported from "./helpers"): processed even when the prefilter skipped
     # them (a helper that names no ``openai``), their parameters summarised
-    todo: dict[str, ProjectInput] = {}
-    passing = False  # some module passes a client to a function of another
-    for j in jobs:
-        s = summary(j.path)
-        for local, calls in (s.client_args if s is not None else {}).items():
-            if local not in s.imports or all(
-                v == "unknown" for args in calls for v in args.values()
-            ):
-                continue
-            passing = True
-            t = target(j.path, s.imports[local][0])
-            if t is not None and t != j.path and summary(t) is None and final[t].result.skipped:
-                todo[t] = given(t)
-    rerun(todo)
+    def process_callees() -> bool:
+        """True: some module passes a client to a function of another."""
+        todo: dict[str, ProjectInput] = {}
+        passing = False
+        for j in jobs:
+            s = summary(j.path)
+            # a client another module exports may be what it passes (its
+            # state is told later: step 3)
+            imports_client = s is not None and any(
+                target(j.path, spec) in exporting for spec, _ in s.imports.values()
+            )
+            for local, calls in (s.client_args if s is not None else {}).items():
+                if local not in s.imports or (
+                    not imports_client
+                    and all(v == "unknown" for args in calls for v in args.values())
+                ):
+                    continue
+                passing = True
+                t = target(j.path, s.imports[local][0])
+                if t is not None and t != j.path and summary(t) is None and final[t].result.skipped:
+                    todo[t] = given(t)
+        rerun(todo)
+        return passing
+
+    passing = process_callees()
     if (
         not exporting
         and not passing
@@ -295,6 +307,9 @@ def second_round(
         if not more:
             break
         wanted |= more
+    # (again: the files just processed may pass a client they import to a
+    # function of a module the prefilter skipped)
+    process_callees()
 
     def chain(definer: str, name: str, depth: int = 0) -> list[tuple[str, str]]:
         """The modules the client ``name`` of ``definer`` is re-exported
@@ -303,7 +318,7 @@ def second_round(
         it; [(definer, name)] when it is not a client re-exported (a
         cycle, or too deep)."""
         s = summary(definer)
-        if s is None or depth > 8 or name in s.clients:
+        if s is None or depth > 8 or _client_named(s, name):
             return [(definer, name)]
         found = s.reexports.get(name)
         sources = [found] if found is not None else []
@@ -314,7 +329,7 @@ def second_round(
             if t is None or t == definer:
                 continue
             rest = chain(t, there, depth + 1)
-            if rest[-1][1] in (summary(rest[-1][0]) or _EMPTY).clients:
+            if _client_named(summary(rest[-1][0]) or _EMPTY, rest[-1][1]):
                 return [(definer, name), *rest]
         return [(definer, name)]
 
@@ -361,166 +376,290 @@ def second_round(
                     whole.setdefault(t, []).append(path)
                     changed = True
 
-    # 1b. the modules passing a client to a function of another module learn
-    # what that function does with it (its SDK calls, where it goes on)
-    todo = {}
-    for (definer, name), users in sorted(importers.items()):
-        ds = summary(definer)
-        for importer, local in users:
-            other = summary(importer)
-            if local.startswith("export:") or other is None:
-                continue
-            if not any(
-                state != "unknown"
-                for args in other.client_args.get(local, ())
-                for state in args.values()
-            ):
-                continue  # no client of the run is passed to it
-            project = todo.get(importer, given(importer))
-            where = _rel(definer, importer)
-            uses = list(project.callee_uses)
-            escapes = list(project.callee_escapes)
-            known = set(project.callees_known)
-            if ds is not None and name in ds.client_params:
-                known.add(local)
-                for param, index in ds.client_params[name].items():
-                    key = str(index)
-                    calls = ds.param_uses.get(name, {}).get(param, ())
-                    for served, line, resource in calls:
-                        uses.append((local, key, served, f"{where}:{line}", resource))
-                    for line, what, why in ds.param_escapes.get(name, {}).get(param, ()):
-                        escapes.append((local, key, f"{where}:{line}", what, why))
-                    state = _callers_state(importers, whole, summary, definer, name, index)
-                    if calls and state in ("left", "unknown"):
-                        # the requests made there go with other clients too:
-                        # their model IDs do not move with this one
-                        escapes.append(
-                            (
-                                local,
-                                key,
-                                f"{where}:{calls[0][1]}",
-                                "also gets clients that stay on OpenAI or that the tool "
-                                "cannot resolve",
-                                "",
-                            )
-                        )
-            else:  # a function of the run the tool does not follow
-                escapes.append((local, "*", where, "", ""))
-            todo[importer] = replace(
-                project,
-                callees_told=True,
-                callees_known=frozenset(known),
-                callee_uses=tuple(uses),
-                callee_escapes=tuple(escapes),
-            )
-    rerun(todo)
-
-    # 2. the modules exporting a client learn the calls made through it elsewhere
-    todo = {}
-    for definer in sorted(exporting):
-        s = summary(definer)
-        assert s is not None
-        uses: list[tuple[str, bool, str, str]] = []
-        unknown: list[tuple[str, str]] = []
-        facts: set[tuple[str, str, str, str]] = set()
-        imported: set[str] = set()
-        for name in s.clients:
-            for importer, local in importers.get((definer, name), ()):
-                if local.startswith("export:") and _reexport_read(
-                    summary(importer), local, definer, name, reexport_used, importer, target
-                ):
-                    continue  # re-exported there: its importers count here (chain)
-                imported.add(name)
+    def tell_callers(only_changed: bool) -> bool:
+        """1b. the modules passing a client to a function of another module
+        learn what that function does with it (its SDK calls, where it goes
+        on); once the importers know their imported clients (step 3), also
+        those passing one (``summarize(shared)``, ``shared`` built in a third
+        module), whose module then counts those calls (their summary's
+        ``client_uses``). True: something changed."""
+        todo: dict[str, ProjectInput] = {}
+        for (definer, name), users in sorted(importers.items()):
+            ds = summary(definer)
+            for importer, local in users:
                 other = summary(importer)
-                assert other is not None
-                where = _rel(importer, definer)
-                for served, line, resource in other.client_uses.get(local, ()):
-                    uses.append((name, served, f"{where}:{line}", resource))
-                if other.other_uses.get(local, 0) > 0:
-                    unknown.append((name, where))
-                # model IDs that cannot move sent through it there, requests
-                # the tool did not read (rules.py: Context.external)
-                for kind, line, detail in other.client_facts.get(local, ()):
-                    facts.add((name, kind, f"{where}:{line}", detail))
-            for path in stars.get(definer, ()):
-                if name != "default" and (path, name) not in reexport_used:
-                    # ``export * from`` it, and imported through there by no
-                    # file of the run: handed to code the run does not see
+                if local.startswith("export:") or other is None:
+                    continue
+                if not any(
+                    state != "unknown"
+                    for args in other.client_args.get(local, ())
+                    for state in args.values()
+                ):
+                    continue  # no client of the run is passed to it
+                project = todo.get(importer) or replace(
+                    given(importer),
+                    callees_told=False,
+                    callees_known=frozenset(),
+                    callee_uses=(),
+                    callee_escapes=(),
+                )
+                where = _rel(definer, importer)
+                uses = list(project.callee_uses)
+                escapes = list(project.callee_escapes)
+                known = set(project.callees_known)
+                if ds is not None and name in ds.client_params:
+                    known.add(local)
+                    for param, index in ds.client_params[name].items():
+                        key = str(index)
+                        calls = ds.param_uses.get(name, {}).get(param, ())
+                        for served, line, resource in calls:
+                            uses.append((local, key, served, f"{where}:{line}", resource))
+                        for line, what, why in ds.param_escapes.get(name, {}).get(param, ()):
+                            escapes.append((local, key, f"{where}:{line}", what, why))
+                        state = _callers_state(importers, whole, summary, definer, name, index)
+                        if calls and state in ("left", "unknown"):
+                            # the requests made there go with other clients too:
+                            # their model IDs do not move with this one
+                            escapes.append(
+                                (
+                                    local,
+                                    key,
+                                    f"{where}:{calls[0][1]}",
+                                    "also gets clients that stay on OpenAI or that the tool "
+                                    "cannot resolve",
+                                    "",
+                                )
+                            )
+                else:  # a function of the run the tool does not follow
+                    escapes.append((local, "*", where, "", ""))
+                todo[importer] = replace(
+                    project,
+                    callees_told=True,
+                    callees_known=frozenset(known),
+                    callee_uses=tuple(uses),
+                    callee_escapes=tuple(escapes),
+                )
+        if only_changed:
+            todo = _changed(todo, given)
+        rerun(todo)
+        return bool(todo)
+
+    tell_callers(False)
+
+    def constant_chain(definer: str, name: str) -> list[tuple[str, str]]:
+        """The modules a name ``definer`` exports is re-exported through by
+        name (``export { MODEL } from "./config"``, ``export { default as
+        MODEL } from "./config"``), with its name in each, down to the
+        module that declares it; stars are not followed (the module may
+        declare it itself)."""
+        hops = [(definer, name)]
+        while len(hops) <= 8:
+            here, there = hops[-1]
+            found = (summary(here) or _EMPTY).reexports.get(there)
+            if found is None:
+                break
+            t = target(here, found[0])
+            if t is None or (t, found[1]) in hops:
+                break
+            hops.append((t, found[1]))
+        return hops
+
+    def constant_importers() -> dict[tuple[str, str], list[tuple[str, str]]]:
+        """``importers`` with the names other modules send as ``model``
+        followed through re-exports to the module that declares them; a
+        re-export some file of the run imports the name through is not a
+        read of its own there (its importers' reads count)."""
+        out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        relayed: set[tuple[str, str]] = set()  # (re-exporting module, exported name)
+        chains = {key: constant_chain(*key) for key in sorted(importers)}
+        for key, users in sorted(importers.items()):
+            hops = chains[key]
+            if len(hops) > 1 and any(
+                (summary(imp) or _EMPTY).sink_uses.get(local) for imp, local in users
+            ):
+                relayed.update(hops[:-1])
+        for (definer, name), users in sorted(importers.items()):
+            found = out.setdefault(chains[(definer, name)][-1], [])
+            for imp, local in users:
+                if local.startswith("export:") and any(
+                    (imp, exported) in relayed
+                    for exported, (spec, there) in (summary(imp) or _EMPTY).reexports.items()
+                    if there == name and target(imp, spec) == definer
+                ):
+                    continue  # a hop of a chain some file imports it through
+                found.append((imp, local))
+        return out
+
+    def tell_exporters(only_changed: bool) -> None:
+        """2. the modules exporting a client learn the calls made through it
+        elsewhere (and what holds it there: ``client_facts``)."""
+        todo = {}
+        for definer in sorted(exporting):
+            s = summary(definer)
+            assert s is not None
+            uses: list[tuple[str, bool, str, str]] = []
+            unknown: list[tuple[str, str]] = []
+            facts: set[tuple[str, str, str, str]] = set()
+            imported: set[str] = set()
+            for name in s.clients:
+                # ``getClient()``: the client a factory returns, used through
+                # the calls of the function (rules.py: Context.factories)
+                base, made = (name[:-2], "()") if name.endswith("()") else (name, "")
+                for importer, local in importers.get((definer, base), ()):
+                    if local.startswith("export:") and _reexport_read(
+                        summary(importer), local, definer, base, reexport_used, importer, target
+                    ):
+                        continue  # re-exported there: its importers count here (chain)
                     imported.add(name)
-                    unknown.append((name, _rel(path, definer)))
-        whole_here = sorted({_rel(p, definer) for p in whole.get(definer, ())})
-        if not (uses or unknown or imported or whole_here):
-            continue
-        todo[definer] = replace(
-            given(definer),
-            client_uses=tuple(sorted(uses)),
-            client_uses_unknown=tuple(sorted(set(unknown))),
-            client_facts=tuple(sorted(facts, key=_fact_order)),
-            imported_names=frozenset(imported),
-            imported_whole=bool(whole_here),
-        )
-    rerun(todo)
-
-    # 3. the importers learn the state of each client they import
-    todo = {}
-    for (definer, name), users in sorted(importers.items()):
-        s = summary(definer)
-        state = None if s is None else s.clients.get(name)
-        if state is None:
-            continue
-        for importer, local in users:
-            if local.startswith("export:"):
+                    other = summary(importer)
+                    assert other is not None
+                    where = _rel(importer, definer)
+                    key = local + made if not local.startswith("export:") else local
+                    for served, line, resource in other.client_uses.get(key, ()):
+                        uses.append((name, served, f"{where}:{line}", resource))
+                    if other.other_uses.get(key, 0) > 0:
+                        unknown.append((name, where))
+                    # model IDs that cannot move sent through it there, requests
+                    # the tool did not read (rules.py: Context.external)
+                    for kind, line, detail in other.client_facts.get(key, ()):
+                        facts.add((name, kind, f"{where}:{line}", detail))
+                for path in stars.get(definer, ()):
+                    if base != "default" and (path, base) not in reexport_used:
+                        # ``export * from`` it, and imported through there by no
+                        # file of the run: handed to code the run does not see
+                        imported.add(name)
+                        unknown.append((name, _rel(path, definer)))
+            whole_here = sorted({_rel(p, definer) for p in whole.get(definer, ())})
+            if not (uses or unknown or imported or whole_here):
                 continue
-            project = todo.get(importer, given(importer))
-            todo[importer] = replace(project, clients=(*project.clients, (local, state)))
-            if state in ("migrate", "unsafe"):
-                units.link(definer, importer)
-    rerun(todo)
-
-    # 4. model constants: their definers, then their importers
-    definers: dict[str, dict[str, dict[str, Any]]] = {}
-    for (definer, name), users in importers.items():
-        if definer in whole:
-            continue  # its names' reads cannot all be counted
-        if not any((summary(imp) or _EMPTY).sink_uses.get(local) for imp, local in users):
-            continue
-        e = definers.setdefault(definer, {}).setdefault(
-            name, {"used_in": set(), "other": 0, "other_files": set(), "safe": True}
-        )
-        for importer, local in users:
-            other = summary(importer) or _EMPTY
-            if other.sink_uses.get(local):
-                e["used_in"].add(_rel(importer, definer))
-                e["safe"] = e["safe"] and local in other.safe
-            n = other.other_uses.get(local, 0) + len(other.client_uses.get(local, ()))
-            if n:
-                e["other"] += n
-                e["other_files"].add(_rel(importer, definer))
-    todo = {}
-    for definer, names in sorted(definers.items()):
-        exports = tuple(
-            Export(
-                name=name,
-                used_in=tuple(sorted(e["used_in"])),
-                other_uses=e["other"],
-                other_files=tuple(sorted(e["other_files"])),
-                certain=e["safe"],
-                safe=e["safe"],
+            todo[definer] = replace(
+                given(definer),
+                client_uses=tuple(sorted(uses)),
+                client_uses_unknown=tuple(sorted(set(unknown))),
+                client_facts=tuple(sorted(facts, key=_fact_order)),
+                imported_names=frozenset(imported),
+                imported_whole=bool(whole_here),
             )
-            for name, e in sorted(names.items())
-        )
-        todo[definer] = replace(given(definer), exports=exports)
-    rerun(todo)
-    todo = {}
-    for definer in definers:
-        handled = (summary(definer) or _EMPTY).handled
-        for name in handled:
-            for importer, local in importers.get((definer, name), ()):
-                if (summary(importer) or _EMPTY).sink_uses.get(local):
-                    project = todo.get(importer, given(importer))
-                    todo[importer] = replace(project, followed=project.followed | {local})
-                    units.link(definer, importer)
-    rerun(todo)
+        rerun(_changed(todo, given) if only_changed else todo)
+
+    def tell_importers(only_changed: bool) -> None:
+        """3. the importers learn the state of each client they import."""
+        states: dict[str, list[tuple[str, str]]] = {}
+        for (definer, name), users in sorted(importers.items()):
+            s = summary(definer) or _EMPTY
+            for made in ("", "()"):  # the client, or a factory's
+                state = s.clients.get(name + made)
+                if state is None:
+                    continue
+                for importer, local in users:
+                    if local.startswith("export:"):
+                        continue
+                    states.setdefault(importer, []).append((local + made, state))
+                    if state in ("migrate", "unsafe"):
+                        units.link(definer, importer)
+        todo = {path: replace(given(path), clients=tuple(found)) for path, found in states.items()}
+        rerun(_changed(todo, given) if only_changed else todo)
+
+    def tell_constants(only_changed: bool) -> bool:
+        """4. model constants: their definers, then their importers (which
+        learn the ones their definer keeps as it is: ``followed_kept``).
+        True: some importer sends one its definer keeps."""
+        from codemods.typescript.rules import EXPORT_KEY
+
+        definers: dict[str, dict[str, dict[str, Any]]] = {}
+        users_of = constant_importers()
+        for (definer, name), users in users_of.items():
+            if definer in whole:
+                continue  # its names' reads cannot all be counted
+            if not any((summary(imp) or _EMPTY).sink_uses.get(local) for imp, local in users):
+                continue
+            e = definers.setdefault(definer, {}).setdefault(
+                name, {"used_in": set(), "other": 0, "other_files": set(), "safe": True}
+            )
+            for importer, local in users:
+                other = summary(importer) or _EMPTY
+                if other.sink_uses.get(local):
+                    e["used_in"].add(_rel(importer, definer))
+                    e["safe"] = e["safe"] and local in other.safe
+                n = other.other_uses.get(local, 0) + len(other.client_uses.get(local, ()))
+                if n:
+                    e["other"] += n
+                    e["other_files"].add(_rel(importer, definer))
+        todo = {}
+        for definer, names in sorted(definers.items()):
+            exports = tuple(
+                Export(
+                    name=name,
+                    used_in=tuple(sorted(e["used_in"])),
+                    other_uses=e["other"],
+                    other_files=tuple(sorted(e["other_files"])),
+                    certain=e["safe"],
+                    safe=e["safe"],
+                )
+                for name, e in sorted(names.items())
+            )
+            todo[definer] = replace(given(definer), exports=exports)
+        rerun(_changed(todo, given) if only_changed else todo)
+        followed: dict[str, set[str]] = {}
+        kept: dict[str, list[tuple[str, str]]] = {}
+        for definer in sorted(definers):
+            ds = summary(definer) or _EMPTY
+            for name in sorted(ds.handled):
+                # a finding there that keeps the ID as it is (rules.py: EXPORT_KEY)
+                facts = ds.client_facts.get(EXPORT_KEY + name, ())
+                for importer, local in users_of.get((definer, name), ()):
+                    if (summary(importer) or _EMPTY).sink_uses.get(local):
+                        followed.setdefault(importer, set()).add(local)
+                        units.link(definer, importer)
+                        where = _rel(definer, importer)
+                        for _, line, detail in facts:
+                            found = (local, f"{detail} at {where}:{line}")
+                            if found not in kept.setdefault(importer, []):
+                                kept[importer].append(found)
+        todo = {
+            path: replace(
+                given(path),
+                followed=frozenset(names),
+                followed_kept=tuple(sorted(kept.get(path, ()))),
+            )
+            for path, names in followed.items()
+        }
+        rerun(_changed(todo, given) if only_changed else todo)
+        return any(kept.values())
+
+    # the modules the prefilter skipped that re-export a name other modules
+    # send as ``model`` (``export { MODEL } from "./config"``, which names no
+    # openai): analysed, their summaries say where the name comes from
+    for _ in range(8):
+        todo = {}
+        for (definer, name), users in sorted(importers.items()):
+            if not any((summary(imp) or _EMPTY).sink_uses.get(local) for imp, local in users):
+                continue
+            for here, _there in constant_chain(definer, name):
+                if summary(here) is None and final[here].result.skipped:
+                    todo[here] = given(here)
+        if not todo:
+            break
+        rerun(todo)
+
+    tell_exporters(False)
+    tell_importers(False)
+    if tell_callers(True):
+        # clients of other modules passed on to a function of the run: the
+        # modules that build them learn the calls made there, then their
+        # importers what became of them
+        tell_exporters(True)
+        tell_importers(True)
+    if tell_constants(False):
+        # an importer sends a constant its definer keeps as it is: the client
+        # it goes through is held. Built in a third module, that module learns
+        # it from the importer's summary (client_facts), then its importers
+        # its state; the other constants sent through a held client move
+        # only as unsafe fixes where they are defined (once more: Python's
+        # ``client_rounds`` after the constants plan)
+        tell_exporters(True)
+        tell_importers(True)
+        tell_constants(True)
 
     # 5. exported functions a client is passed to learn the state of what
     # every call in the run passes: the model IDs sent through the
@@ -542,6 +681,17 @@ def second_round(
         if any(state != "none" for _, state in found):
             todo[j.path] = replace(given(j.path), param_clients=tuple(found))
     rerun(todo)
+
+
+def _client_named(s: ModuleSummary, name: str) -> bool:
+    """Does ``name`` of the module (summary ``s``) export a client, or a
+    factory of one (``getClient()``)?"""
+    return name in s.clients or f"{name}()" in s.clients
+
+
+def _changed(todo: dict[str, ProjectInput], given: Any) -> dict[str, ProjectInput]:
+    """The entries of ``todo`` that change what their file was told."""
+    return {path: project for path, project in todo.items() if project != given(path)}
 
 
 def _reexport_read(

@@ -458,6 +458,9 @@ class TsReport:
     # a request the tool did not read (OR205): the model in it is not known
     # to move with the clients it blocks
     unproved: bool = False
+    # an imported model constant its module keeps as it is (OR205 at the
+    # sending call): "`MODEL` ('o1-mini' (OR204) at config.ts:1)"
+    kept: str = ""
     notes: list[str] = field(default_factory=list)  # unsafe notes added by the engine
 
 
@@ -480,14 +483,28 @@ class Context:
     # exported model constants this file followed for other modules
     handled: set[str] = field(default_factory=set)
     # imported names sent as ``model``: per read, is it sent only through
-    # clients that move safely (or are on OpenRouter)?
-    sinks: dict[str, list[bool]] = field(default_factory=dict)
+    # clients that move (or are on OpenRouter), and the reports of this
+    # file's clients it goes through: it is safe when none of them is unsafe
+    # once the engine has applied what holds them (module_summary)
+    sinks: dict[str, list[tuple[bool, list[TsReport]]]] = field(default_factory=dict)
     # model IDs that cannot move (and requests the tool did not read) sent
     # through clients other modules of the run build: (the node reported,
     # rule code, detail, the summary keys of those clients, kind: "block" or
     # "unread"); the engine tells the modules that build them, unless a
     # comment suppresses the finding (``external_blocks``)
     external: list[tuple[Node, str, str, tuple[str, ...], str]] = field(default_factory=list)
+    # factories: module-level functions every return of which is one client
+    # of this file about to move (``return new OpenAI()``, a memoised
+    # ``return client``): function node id -> the client's key; a call of
+    # one is that client (``_resolve``), and its exported names are the
+    # client's, as ``name()`` (Python's ClientIndex.exports)
+    factories: dict[int, ClientKey] = field(default_factory=dict)
+    # model IDs that cannot move sent through a parameter of an exported
+    # function other modules pass clients to (``llm.chat.completions.create``
+    # in ``summarize(llm)``): (node reported, rule code, detail, the
+    # parameter); the engine adds them to ``param_escapes`` unless a comment
+    # suppresses the finding, so the callers' clients move only with them
+    param_blocks: list[tuple[Node, str, str, Binding]] = field(default_factory=list)
 
     def report(
         self,
@@ -569,12 +586,15 @@ def check(ctx: Context) -> None:
     project = ctx.project
     for local, state in project.clients if project is not None else ():
         ctx.decisions["import:" + local] = state
+    ctx.factories = _factories(ctx, plans)
     _leave_sharing(ctx, plans)
     uses = _client_uses(ctx)
     escaped, sockets, callees = _escapes(ctx, plans)
     for key, (new, plan) in plans.items():
         name = text(new.child_by_field_name("constructor"))
         names = _export_names(ctx, new)
+        made_by = _factory_exports(ctx, key)
+        names += [f"{n}()" for n in made_by if f"{n}()" not in names]
         ctx.export_names[key] = names
         kinds = list(uses.get(key, []))
         kinds += [ep.title for _, ep in sockets.get(key, [])]
@@ -615,9 +635,10 @@ def check(ctx: Context) -> None:
             continue
         ctx.decisions[key] = "migrate"
         note = _external_blocked_note(ctx, names)
+        how = _exported(ctx, new) or ", ".join(f"{n}() returns it" for n in made_by)
         if names and not seen:
             note += (
-                f"; unsafe fix: the client is exported ({_exported(ctx, new)}) and no file "
+                f"; unsafe fix: the client is exported ({how}) and no file "
                 "of this run imports it by a path the tool follows, so its uses in other "
                 "modules are not known; they may be endpoints OpenRouter does not serve "
                 "(assistants, files, vector stores...): check them, then apply it with "
@@ -625,7 +646,7 @@ def check(ctx: Context) -> None:
             )
         elif names and unknown:
             note += (
-                f"; unsafe fix: the client is exported ({_exported(ctx, new)}) and "
+                f"; unsafe fix: the client is exported ({how}) and "
                 f"{_some(sorted(set(unknown_at)))} reads it in a way the tool cannot "
                 "follow (a module imported whole and passed on, a re-export, a dynamic "
                 "import, the client passed to something else), so not all of its uses are "
@@ -663,6 +684,135 @@ def check(ctx: Context) -> None:
     check_streams(ctx)
     _check_ai_sdk(ctx)
     _check_org_env(ctx)
+
+
+def _factories(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> dict[int, ClientKey]:
+    """The module-level functions of this file that return one client about
+    to move and nothing else (``function getClient() { return new OpenAI();
+    }``, ``const client = () => new OpenAI()``, a memoised ``if (!c) c = new
+    OpenAI(); return c;``): function node id -> the client's key. Not
+    followed: async functions and generators (a call gives a promise, an
+    iterator), a function written again, one with a bare ``return``, or
+    returning anything the tool cannot resolve to that one client."""
+    facts = ctx.facts
+    out: dict[int, ClientKey] = {}
+    if not plans or facts.root is None:
+        return out
+    for fn in _function_nodes(ctx):
+        binding = _function_binding(ctx, fn)
+        declared = facts.function_of(binding.ident) if binding is not None else None
+        if (
+            binding is None
+            or binding.scope.type != "program"
+            or declared is None
+            or declared.id != fn.id
+            or any(c.type in ("async", "*") for c in fn.children)
+        ):
+            continue
+        keys: set[ClientKey] = set()
+        for value in _returned(fn):
+            found = _resolve(ctx, value) if value is not None else None
+            if found is None or len(found) != 1 or found[0] not in plans:
+                keys = set()
+                break
+            keys.add(found[0])
+        if len(keys) == 1:
+            out[fn.id] = keys.pop()
+    return out
+
+
+def _returned(fn: Node) -> list[Node | None]:
+    """What a function returns: its expression body, or the value of each
+    ``return`` of its own (None: a bare ``return``, or none at all)."""
+    body = fn.child_by_field_name("body")
+    if body is None:
+        return [None]
+    if body.type != "statement_block":
+        return [body]
+    out: list[Node | None] = []
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type in _FUNCTION_NODES or node.type in ("class_declaration", "class"):
+            continue
+        if node.type == "return_statement":
+            value = [c for c in node.named_children if c.type != "comment"]
+            out.append(value[0] if value else None)
+            continue
+        stack.extend(node.children)
+    return out or [None]
+
+
+def _factory_of_call(ctx: Context, call: Node) -> ClientKey | None:
+    """The client a call of a factory of this file gives (``getClient()``)."""
+    if call.type != "call_expression" or not ctx.factories:
+        return None
+    fn = ctx.facts.function_of(unwrap(call.child_by_field_name("function")))
+    return ctx.factories.get(fn.id) if fn is not None else None
+
+
+def _imported_factory(ctx: Context, call: Node) -> str | None:
+    """``import:getClient()`` for a call of a name imported from a module of
+    the run (``getClient()``, ``lib.getClient()``): the decision for the
+    client the factory there returns, once the project pass has told it."""
+    facts = ctx.facts
+    fn = unwrap(call.child_by_field_name("function"))
+    if fn is None:
+        return None
+    if fn.type == "identifier":
+        name = text(fn)
+        b = facts.binding(fn)
+        if b is not None and b.scope.type == "program" and name in facts.local_imports:
+            return f"import:{name}()"
+        return None
+    parts = member_parts(fn)
+    if parts is not None and len(parts) == 2 and parts[0] in facts.whole_imports:
+        ns = facts.module_binding(parts[0])
+        if ns is not None and facts.binding(_root_ident(fn)) is ns:
+            return f"import:{'.'.join(parts)}()"
+    return None
+
+
+def _factory_exports(ctx: Context, key: ClientKey) -> list[str]:
+    """The names other modules import the factories of the client ``key``
+    by (``export function getClient``, ``export default``...)."""
+    out: list[str] = []
+    for fn_id, k in sorted(ctx.factories.items()):
+        if k != key:
+            continue
+        fn = next((f for f in _function_nodes(ctx) if f.id == fn_id), None)
+        binding = _function_binding(ctx, fn) if fn is not None else None
+        if binding is None or binding.name not in ctx.facts.exported:
+            continue
+        out += [n for n in _names_exported_as(ctx, binding.name) if n not in out]
+    return out
+
+
+def _function_nodes(ctx: Context) -> list[Node]:
+    """The module-level functions of this file (declared, or bound to a name)."""
+    out: list[Node] = []
+    for st in ctx.facts.root.named_children if ctx.facts.root is not None else ():
+        node = st
+        if node.type == "export_statement":
+            node = node.child_by_field_name("declaration") or node.child_by_field_name("value")
+        if node is None:
+            continue
+        if node.type == "function_declaration":
+            out.append(node)
+        elif node.type in ("lexical_declaration", "variable_declaration"):
+            for d in node.named_children:
+                v = (
+                    unwrap(d.child_by_field_name("value"))
+                    if d.type == "variable_declarator"
+                    else None
+                )
+                if v is not None and v.type in (
+                    "arrow_function",
+                    "function_expression",
+                    "function",
+                ):
+                    out.append(v)
+    return out
 
 
 def _external_blocked_note(ctx: Context, names: list[str]) -> str:
@@ -819,6 +969,8 @@ def _escapes(
                 continue
             if v.id in holders:
                 return True
+            if v.type == "call_expression" and _factory_of_call(ctx, v) in holders:
+                return True
             if v.type == "identifier" and text(v) in names:
                 return True
             parts = member_parts(v)
@@ -856,6 +1008,23 @@ def _escapes(
             callees.setdefault(key, []).append(found)
         elif found is not None:
             escaped.setdefault(key, []).append(found)
+    # the calls of the factories (``getClient()``): reads of their client; a
+    # factory read another way (passed on as a value) hands it on
+    calls: list[Node] = []
+    for fn in _function_nodes(ctx):
+        key = ctx.factories.get(fn.id)
+        binding = _function_binding(ctx, fn) if key is not None else None
+        for r in facts.reads_of(binding) if binding is not None else ():
+            if r.id == binding.ident.id or _declares(r) or _export_read(r):
+                continue
+            parent = r.parent
+            if parent is not None and parent.type == "call_expression":
+                if parent.child_by_field_name("function") == r:
+                    calls.append(parent)
+                    continue
+            escaped.setdefault(key, []).append(
+                _Escape(r, f"is returned by `{binding.name}`, which is passed on", _NOT_FOLLOWED)
+            )
     done_names: set[str] = set()
     done_members: set[str] = set()
     seen: set[int] = set()
@@ -863,13 +1032,15 @@ def _escapes(
     while True:
         todo_names = sorted(names - done_names)
         todo_members = members - done_members
-        if not todo_names and not todo_members:
+        if not todo_names and not todo_members and not calls:
             break
         done_names |= names
         done_members |= members
         reads: list[Node] = [
             r for name in todo_names for r in facts.reads.get(name, []) if not _declares(r)
         ]
+        reads += calls
+        calls = []
         if todo_members:
             stack = [facts.root]
             while stack:
@@ -1033,6 +1204,11 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | _C
     if parent.type == "return_statement" or (
         parent.type == "arrow_function" and parent.child_by_field_name("body") == node
     ):
+        fn = parent
+        while fn is not None and fn.type not in _FUNCTION_NODES:
+            fn = fn.parent
+        if fn is not None and fn.id in ctx.factories:
+            return None  # a factory: its calls are followed (here, and by the project pass)
         return _Escape(parent, "is returned from a function", _NOT_FOLLOWED)
     return None
 
@@ -1860,6 +2036,13 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
         return None
     if node.type == "new_expression":
         return [node.id] if node.id in ctx.decisions or _is_client_new(ctx, node) else []
+    if node.type == "call_expression":
+        # a factory's call: of this file, or imported (``import:getClient()``)
+        made = _factory_of_call(ctx, node)
+        if made is not None:
+            return [made]
+        key = _imported_factory(ctx, node)
+        return [key] if key is not None and key in ctx.decisions else None
     values: list[Node] | None = None
     if node.type in ("identifier", "shorthand_property_identifier"):
         name = text(node)
@@ -1886,8 +2069,12 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
     out: list[ClientKey] = []
     for v in values:
         v = unwrap(v)
-        if v is not None and v.type in ("identifier", "member_expression") and depth < 4:
-            inner = _resolve(ctx, v, depth + 1)  # an alias
+        if (
+            v is not None
+            and v.type in ("identifier", "member_expression", "call_expression")
+            and depth < 4
+        ):
+            inner = _resolve(ctx, v, depth + 1)  # an alias, a factory's call
             if inner is None:
                 return None
             out += [k for k in inner if k not in out]
@@ -2189,6 +2376,9 @@ def _import_keys(ctx: Context, receiver: Node | None, depth: int = 0) -> list[st
     node = unwrap(receiver)
     if node is None or depth > 4:
         return []
+    if node.type == "call_expression":
+        key = _imported_factory(ctx, node)  # a factory of another module
+        return [key[len("import:") :]] if key is not None else []
     values: list[Node] | None = None
     if node.type in ("identifier", "shorthand_property_identifier"):
         name = text(node)
@@ -2293,6 +2483,10 @@ class _ModelSite:
     elsewhere: tuple[str, ...] = ()  # the other modules sending it as ``model``
     # the clients of other modules it is sent through (their summary keys)
     imported: list[str] = field(default_factory=list)
+    # the names other modules import it by and send as ``model`` (Export)
+    exported_as: list[str] = field(default_factory=list)
+    # parameters of exported functions it is sent through (ModuleSummary.param_uses)
+    params: list[Binding] = field(default_factory=list)
 
 
 def _check_calls(ctx: Context) -> None:
@@ -2345,17 +2539,13 @@ def _check_calls(ctx: Context) -> None:
                 if name in facts.local_imports and _module_level(ctx, node):
                     # a constant of another module: its definition is
                     # rewritten there (or reported) with this read counted
-                    safe = (
-                        resolved
-                        and all(d in ("migrate", "openrouter") for d in decisions)
-                        and not any(
-                            r.unsafe
-                            for r in (ctx.client_reports.get(c) for c in clients or ())
-                            if r is not None
-                        )
-                    )
-                    ctx.sinks.setdefault(name, []).append(safe)
+                    reports = [r for r in (ctx.client_reports.get(c) for c in clients or ()) if r]
+                    safe = resolved and all(d in ("migrate", "openrouter") for d in decisions)
+                    ctx.sinks.setdefault(name, []).append((safe, reports))
                     if ctx.project is not None and name in ctx.project.followed:
+                        kept = [what for local, what in ctx.project.followed_kept if local == name]
+                        if kept:
+                            _kept_import(ctx, where, name, kept, reports, receiver)
                         continue
                 if resolved:
                     ctx.report(
@@ -2397,10 +2587,13 @@ def _check_calls(ctx: Context) -> None:
             if r is not None:
                 site.requires.append(r)
         site.imported += [k for k in _import_keys(ctx, receiver) if k not in site.imported]
+        pb = _param_receiver(ctx, receiver)
+        if pb is not None and all(pb is not q for q in site.params):
+            site.params.append(pb)
     # exported constants other modules of the run send as ``model``: their
     # reads there count (codemods/typescript/project.py)
     for name, export in exports.items():
-        b = facts.module_binding(name)
+        b = _export_binding(ctx, name)
         certain = b is not None and b.declarator is not None and not (b.reassigned or b.assigned)
         node = unwrap(b.value) if b is not None and certain else None
         frag = string_fragment(node) if node is not None else None
@@ -2410,13 +2603,66 @@ def _check_calls(ctx: Context) -> None:
         ctx.handled.add(name)
         site = sites.get(frag.id)
         if site is None:
-            site = sites[frag.id] = _ModelSite(frag, model, name, False, _read_elsewhere(ctx, b))
+            site = sites[frag.id] = _ModelSite(frag, model, b.name, False, _read_elsewhere(ctx, b))
             order.append(frag.id)
         site.shared = site.shared or export.other_uses > 0
         site.decisions += ["migrate" if export.safe else None]
         site.elsewhere = export.used_in
+        site.exported_as.append(name)
     for key in order:
         _check_model(ctx, sites[key])
+
+
+def _export_binding(ctx: Context, name: str) -> Binding | None:
+    """The module-level variable other modules import as ``name``: its own
+    name, or one exported under another (``export default MODEL``,
+    ``export { MODEL as CHAT_MODEL }``, ``module.exports = { CHAT_MODEL:
+    MODEL }``); None: none, or more than one."""
+    facts = ctx.facts
+    b = facts.module_binding(name)
+    if b is not None:
+        return b
+    found = [
+        local
+        for local in sorted(facts.exported)
+        if local != name and name in _names_exported_as(ctx, local)
+    ]
+    return facts.module_binding(found[0]) if len(found) == 1 else None
+
+
+def _kept_import(
+    ctx: Context,
+    where: Node,
+    name: str,
+    kept: list[str],
+    reports: list[TsReport],
+    receiver: Node | None,
+) -> None:
+    """OR205 where an imported constant is sent that its module keeps as it
+    is (ProjectInput.followed_kept: its OR204, OR206... there): the clients
+    the call goes through cannot move with it (Python's ``kept_imports``):
+    this file's move only as an unsafe fix (engine.py), and the modules that
+    build an imported one are told (``Context.external``)."""
+    imported = _import_keys(ctx, receiver)
+    param = _param_receiver(ctx, receiver)
+    if not reports and not imported and param is None:
+        return  # not sent through a client the run moves
+    what = f"`{name}` ({'; '.join(kept[:3])})"
+    r = ctx.report(
+        where,
+        RULES["OR205"],
+        f"model comes from {what}, which its module keeps as it is: the client it is sent "
+        "through moves only as an unsafe fix (make it an OpenRouter ID there, or `// noqa` "
+        "its finding there to accept it)",
+    )
+    r.kept = what
+    for q in reports:
+        if all(q is not b for b in r.blocks):
+            r.blocks.append(q)
+    if imported:
+        ctx.external.append((where, "OR205", f"`{name}` (OR205)", tuple(imported), "block"))
+    if param is not None:
+        ctx.param_blocks.append((where, "OR205", f"`{name}` (OR205)", param))
 
 
 def _module_level(ctx: Context, ident: Node | None) -> bool:
@@ -2441,11 +2687,33 @@ def _read_elsewhere(ctx: Context, binding: Binding | None) -> bool:
                 continue
         if ident.type == "shorthand_property_identifier" and name == "model":
             continue
+        if _export_read(ident):
+            continue  # handed to other modules: their reads count there (exports)
         if parent.type == "pair" and _key_name(parent) == "model":
             value = parent.child_by_field_name("value")
             if value is not None and value.id == ident.id:
                 continue
         return True
+    return False
+
+
+def _export_read(ident: Node) -> bool:
+    """Is ``ident`` read only to export it (``export default MODEL``,
+    ``export { MODEL as CHAT_MODEL }``)? The reads of the modules of the run
+    that import it are counted by the project pass (``Export.other_uses``);
+    an exported constant's fix is unsafe (``_ModelSite.exported``)."""
+    parent = ident.parent
+    if parent is None:
+        return False
+    if parent.type == "export_statement":
+        return parent.child_by_field_name("value") == ident
+    if parent.type == "export_specifier":
+        statement = parent.parent.parent if parent.parent is not None else None
+        return (
+            parent.child_by_field_name("name") == ident
+            and statement is not None
+            and statement.child_by_field_name("source") is None
+        )
     return False
 
 
@@ -2459,11 +2727,16 @@ def _check_model(ctx: Context, site: _ModelSite) -> None:
         through = f" (through {site.via}, also sent as model in {_some(site.elsewhere)})"
     frag = site.fragment
     if site.shared and lookup.kind in (LookupKind.MAPPED, LookupKind.BAD_PREFIX):
-        ctx.report(
-            frag,
-            RULES["OR206"],
-            f"model constant {site.via} ('{site.value}') is also used for something else: "
-            "not rewritten; write the OpenRouter ID where the model is sent",
+        # kept bare: the clients it is sent through cannot move with it
+        _block_elsewhere(ctx, site, "OR206")
+        _blocks(
+            ctx.report(
+                frag,
+                RULES["OR206"],
+                f"model constant {site.via} ('{site.value}') is also used for something else: "
+                "not rewritten; write the OpenRouter ID where the model is sent",
+            ),
+            site,
         )
         return
     note = (
@@ -2554,9 +2827,42 @@ def _block_elsewhere(ctx: Context, site: _ModelSite, code: str) -> None:
     get once the receiver is known), sent through clients other modules
     build: the engine tells those modules, whose move becomes unsafe, as
     for a client of this file (:func:`_blocks`)."""
-    if site.imported:
-        detail = f"'{site.value}' ({code})"
-        ctx.external.append((site.fragment, code, detail, tuple(site.imported), "block"))
+    keys = [*site.imported, *(EXPORT_KEY + name for name in site.exported_as)]
+    detail = f"'{site.value}' ({code})"
+    if keys:
+        ctx.external.append((site.fragment, code, detail, tuple(keys), "block"))
+    for pb in site.params:
+        ctx.param_blocks.append((site.fragment, code, detail, pb))
+
+
+def _param_receiver(ctx: Context, receiver: Node | None) -> Binding | None:
+    """The parameter a receiver reads directly (``llm`` of
+    ``llm.chat.completions.create`` in ``function summarize(llm)``): the
+    calls the project pass follows into (``param_uses``)."""
+    node = unwrap(receiver)
+    if node is None or node.type != "identifier":
+        return None
+    b = ctx.facts.binding(node)
+    return b if b is not None and b.kind == "param" else None
+
+
+def param_block_names(ctx: Context, pb: Binding) -> list[tuple[str, str]]:
+    """(exported function name, parameter name) the summary keys a
+    parameter by (``param_uses``, ``param_escapes``)."""
+    binding = _function_binding(ctx, pb.scope)
+    if binding is None or binding.scope.type != "program":
+        return []
+    if binding.name not in ctx.facts.exported:
+        return []
+    return [(name, pb.name) for name in _names_exported_as(ctx, binding.name)]
+
+
+#: ``ModuleSummary.client_facts`` key of a constant other modules import and
+#: send as ``model`` that this file keeps as it is (a finding that keeps its
+#: ID: OR202, OR203, OR204, OR206): the project pass tells its importers
+#: (``ProjectInput.followed_kept``), whose clients cannot move with it
+#: (Python's ``dataflow.EXPORT_KEY``)
+EXPORT_KEY = "export:"
 
 
 # --------------------------------------------------------------------------
@@ -2673,6 +2979,31 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
     for key, nodes in reads.items():
         other = 0
         for node in nodes:
+            parent = node.parent
+            if (
+                parent is not None
+                and parent.type == "call_expression"
+                and parent.child_by_field_name("function") == node
+            ):
+                # ``getClient()``: if the module it comes from says it is a
+                # factory, these are the uses of the client it returns
+                made = f"{key}()"
+                found, unknown = _result_uses(ctx, parent, calls, 0)
+                for served, receiver in found:
+                    call, path = calls[receiver.id]
+                    line = lines.count(b"\n", 0, call.start_byte) + 1
+                    s.client_uses.setdefault(made, []).append((served, line, ".".join(path)))
+                if unknown:
+                    s.other_uses[made] = s.other_uses.get(made, 0) + unknown
+            elif not (
+                parent is not None
+                and parent.type == "member_expression"
+                and parent.child_by_field_name("object") == node
+            ):
+                # read as a value (``register(getClient)``): the calls of a
+                # factory are not all here
+                made = f"{key}()"
+                s.other_uses[made] = s.other_uses.get(made, 0) + 1
             hit = calls.get(node.id)
             if hit is not None:
                 call, path = hit
@@ -2686,6 +3017,16 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
                 call, path = socket
                 line = lines.count(b"\n", 0, call.start_byte) + 1
                 s.client_uses.setdefault(key, []).append((False, line, ".".join(path)))
+            elif (passed := _passed_to_callee(ctx, node)) is not None:
+                # passed to a function of another module the project pass
+                # follows (``summarize(shared)``): the SDK calls made there
+                # through the parameter are uses of the client (at this call)
+                uses, escapes = _callee_uses(ctx, passed)
+                line = lines.count(b"\n", 0, passed.call.start_byte) + 1
+                for served, _, resource in uses:
+                    s.client_uses.setdefault(key, []).append((served, line, resource))
+                if escapes:
+                    other += 1
             else:
                 other += 1
         other -= len(ctx.sinks.get(key, []))
@@ -2694,7 +3035,10 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
     _callee_args(ctx, s, kept, fixable)
     for key, flags in ctx.sinks.items():
         s.sink_uses[key] = len(flags)
-        if all(flags):
+        # safe: through clients that move, none of whose move is unsafe once
+        # the engine has applied what holds them (a kept constant, a model
+        # that cannot move)
+        if all(safe and not any(r.unsafe for r in reports) for safe, reports in flags):
             s.safe.add(key)
             s.certain.add(key)
     if not fixable:
@@ -2704,6 +3048,54 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
         whole_specs.update(facts.whole_imports.values())
     s.module_imports = sorted(whole_specs)
     return s
+
+
+def _passed_to_callee(ctx: Context, read: Node) -> _Callee | None:
+    """A read passed as it is to a function of another module of the run
+    that the project pass has said it follows (``ProjectInput.callees_known``)."""
+    project = ctx.project
+    if project is None or not project.callees_told:
+        return None
+    found = _escape_of(ctx, read)
+    if isinstance(found, _Callee) and found.local in project.callees_known:
+        return found
+    return None
+
+
+def _result_uses(
+    ctx: Context, node: Node, calls: dict[int, tuple[Node, tuple[str, ...]]], depth: int
+) -> tuple[list[tuple[bool, Node]], int]:
+    """The SDK calls made through what ``node`` gives (a factory's call):
+    directly (``getClient().chat.completions.create(...)``) or through a
+    variable it is stored in and never written again (``const c =
+    getClient()``): (served by OpenRouter, the receiver) per call, and how
+    many reads go elsewhere (passed on, returned, awaited...: not followed)."""
+    hit = calls.get(node.id)
+    if hit is not None:
+        call, path = hit
+        return [(_unserved(ctx, call, path) is None, node)], 0
+    outer, parent = node, node.parent
+    while parent is not None and parent.type in _WRAPPERS and parent.type != "await_expression":
+        outer, parent = parent, parent.parent
+    if (
+        depth < 3
+        and parent is not None
+        and parent.type == "variable_declarator"
+        and parent.child_by_field_name("value") == outer
+    ):
+        name = parent.child_by_field_name("name")
+        b = ctx.facts.scopes.by_ident.get(name.id) if name is not None else None
+        if b is not None and name.type == "identifier" and not (b.reassigned or b.assigned):
+            found: list[tuple[bool, Node]] = []
+            unknown = 0
+            for r in ctx.facts.reads_of(b):
+                if _declares(r):
+                    continue
+                more, other = _result_uses(ctx, r, calls, depth + 1)
+                found += more
+                unknown += other
+            return found, unknown
+    return [], 1
 
 
 def _declares(ident: Node) -> bool:
