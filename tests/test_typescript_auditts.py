@@ -172,3 +172,92 @@ def test_reads_of_the_request_do_not_make_it_unread() -> None:
     )
     assert codes(result) == ["OR101", "OR201", "OR201"]
     assert fixes(result) == {"OR101": "safe", "OR201": "safe"}
+
+
+# --- 3. openai's class loaded with import() or require() -----------------------
+
+
+@pytest.mark.parametrize(
+    ("load", "ctor"),
+    [
+        ("const OpenAI = (await import('openai')).default;", "OpenAI"),
+        ("const OpenAI = (await import('openai')).OpenAI;", "OpenAI"),
+        ('const { default: OpenAI } = await import("openai");', "OpenAI"),
+        ('const { OpenAI: Client } = await import("openai");', "Client"),
+        ('const mod = await import("openai");', "mod.default"),
+        ('const mod = await import("openai");', "mod.OpenAI"),
+        ('const OpenAI = require("openai");', "OpenAI"),
+        ("", '(require("openai"))'),
+        ("", '(require("openai").OpenAI)'),
+    ],
+)
+def test_openai_loaded_at_run_time_builds_clients_that_move(load: str, ctor: str) -> None:
+    result = run(
+        f"""
+        export async function extract(text: string) {{
+          {load}
+          const client = new {ctor}({{ apiKey: process.env.OPENAI_API_KEY }});
+          return client.chat.completions.create({{ model: "gpt-4.1", messages: [] }});
+        }}
+        """
+    )
+    assert codes(result) == ["OR101", "OR201"]
+    assert fixes(result) == {"OR101": "safe", "OR201": "safe"}
+    assert b'"openai/gpt-4.1"' in result.new_source
+    assert b"OPENROUTER_API_KEY" in result.new_source
+
+
+def test_the_audit_repro_with_a_key_of_its_own_is_reported() -> None:
+    result = run(
+        """
+        export async function extract(apiKeys: { openai?: string }, text: string) {
+          const OpenAI = (await import('openai')).default;
+          const client = new OpenAI({ apiKey: apiKeys.openai });
+          return client.chat.completions.create({ model: 'gpt-4.1', messages: [] });
+        }
+        """
+    )
+    assert codes(result) == ["OR103"]
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        ("import('openai').then(({ default: OpenAI }) => new OpenAI());", 1),
+        ("let OpenAI;\nOpenAI = require('openai');\nexport const c = new OpenAI();", 2),
+        ("export const load = () => import('openai');", 1),
+        ("const p = import('openai');\nexport default p;", 1),
+    ],
+)
+def test_openai_loaded_in_a_way_the_tool_does_not_follow_gets_or120(source: str, line: int) -> None:
+    result = run(source)
+    assert "OR120" in codes(result)
+    found = next(f for f in result.findings if f.code == "OR120")
+    assert found.line == line
+    assert "loads openai's module in a way the tool does not follow" in found.message
+    assert result.new_source is None
+
+
+def test_a_model_sent_through_a_client_of_an_unfollowed_load_is_not_rewritten_safely() -> None:
+    result = run(
+        """
+        export async function ask() {
+          const client = await import("openai").then((m) => new m.default());
+          return client.chat.completions.create({ model: "gpt-4o", messages: [] });
+        }
+        """
+    )
+    assert codes(result) == ["OR120", "OR201"]
+    assert fixes(result)["OR201"] == "unsafe"
+
+
+def test_openai_named_in_a_type_is_not_a_load() -> None:
+    result = run(
+        """
+        type Client = InstanceType<typeof import("openai").default>;
+        export function ask(client: Client) {
+          return client;
+        }
+        """
+    )
+    assert codes(result) == []

@@ -528,6 +528,18 @@ class _Plan:
 def check(ctx: Context) -> None:
     facts = ctx.facts
     plans: dict[int, tuple[Node, _Plan]] = {}
+    for load in facts.openai_loads:
+        if load.id in facts.followed_loads:
+            continue
+        ctx.report(
+            load,
+            RULES["OR120"],
+            f"`{_shown(load)}` loads openai's module in a way the tool does not follow: the "
+            "clients built from it are not migrated and the model IDs sent through them are "
+            "not resolved; bind the class where it is loaded (`const { default: OpenAI } = "
+            'await import("openai")`, `const OpenAI = require("openai")`) or import it, and '
+            "run the tool again",
+        )
     for new in facts.new_expressions:
         ctor = new.child_by_field_name("constructor")
         shadowed = facts.shadowed_openai_name(ctor)

@@ -403,7 +403,13 @@ UNRECOGNISED = rule(
         OpenAI)`, `functools.partial(OpenAI, ...)`, a value of a dict
         literal (`{"openai": OpenAI}`), or a name bound to it and called
         (`Factory = OpenAI` ... `Factory()`). The model IDs sent through
-        the clients it builds are unresolved (their fixes are unsafe).
+        the clients it builds are unresolved (their fixes are unsafe). In
+        TypeScript/JavaScript, also `require("openai")` / `import("openai")`
+        loaded in a way the tool does not follow (`import("openai").then(...)`,
+        assigned after its declaration); `const OpenAI = (await
+        import("openai")).default`, `const { default: OpenAI } = await
+        import("openai")`, `const mod = await import("openai")` (`new
+        mod.default()`) and `require("openai")` are followed like the import.
     """,
     why="""
         A client and its model IDs move together or not at all: prefixing
