@@ -81,6 +81,48 @@ def test_a_request_without_spreads_keeps_a_safe_client() -> None:
     assert fixes(result) == {"OR101": "safe", "OR201": "safe"}
 
 
+@pytest.mark.parametrize(
+    "spread",
+    [
+        "...(tools.length > 0 ? { tools, tool_choice: 'auto' } : {})",
+        "...(tools.length > 0 && { tools })",
+        "...{ temperature: 0, ...(stream ? { stream_options: { include_usage: true } } : {}) }",
+        "...(stream ? undefined : { store: false })",
+    ],
+)
+def test_a_spread_of_object_literals_is_read_as_the_literal(spread: str) -> None:
+    # anything-llm's providers: a conditional spread of literals brings
+    # fields the tool reads; they are checked as if written in the request
+    source = f"""
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        export function ask(tools: any[], stream: boolean) {{
+          return client.responses.create({{ model: "gpt-4o", input: "hi", {spread} }});
+        }}
+        """
+    result = run(source)
+    assert codes(result) == ["OR101", "OR201"]
+    assert fixes(result) == {"OR101": "safe", "OR201": "safe"}
+
+
+def test_a_stateful_field_or_a_model_in_a_spread_of_literals_is_read() -> None:
+    result = run(
+        """
+        import OpenAI from "openai";
+        const client = new OpenAI();
+        export async function ask(last?: string) {
+          await client.chat.completions.create({ model: "gpt-4o", messages: [] });
+          await client.responses.create({ model: "gpt-4o", input: "hi", ...(last ? { previous_response_id: last } : {}) });
+          return client.responses.create({ input: "hi", ...(last ? { model: "gpt-4o" } : { model: "o3" }) });
+        }
+        """
+    )
+    assert codes(result) == ["OR101", "OR201", "OR201", "OR302", "OR205"]
+    assert "previous_response_id" in result.findings[3].message
+    assert "the request's model comes from `...(last ? { model:" in result.findings[4].message
+    assert fixes(result)["OR101"] == "unsafe"
+
+
 # --- 2. a request object written after it is built ------------------------------
 
 TURN = """

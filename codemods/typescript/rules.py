@@ -1791,9 +1791,63 @@ def _request_keys(ctx: Context, call: Node) -> dict[str, tuple[Node, Node | None
         if key is not None:
             value = m.child_by_field_name("value") if m.type == "pair" else m
             out.setdefault(key, (m, value))
+    for m in _members(obj) if obj is not None else ():
+        if m.type == "spread_element":
+            for key, node, value in _spread_fields(m) or ():
+                out.setdefault(key, (node, value))
     for key, node, value in _request_writes(ctx, call)[0]:
         out.setdefault(key, (node, value))
     return out
+
+
+def _spread_fields(node: Node | None) -> list[tuple[str, Node, Node | None]] | None:
+    """The fields a spread brings into a request when the tool reads it
+    (key, the node to report, the value): an object literal (``...{ tools
+    }``), a choice between such (``...(on ? { tools } : {})``, ``...(on &&
+    { tools })``), nothing (``...undefined``); None: anything else (a
+    variable, a call's result, a computed key), which the tool does not read."""
+    node = unwrap(node)
+    if node is not None and node.type == "spread_element":
+        inner = [c for c in node.named_children if c.type != "comment"]
+        node = unwrap(inner[0]) if inner else None
+    if node is None:
+        return None
+    if node.type in ("null", "undefined") or (
+        node.type == "identifier" and text(node) == "undefined"
+    ):
+        return []
+    if node.type == "object":
+        out: list[tuple[str, Node, Node | None]] = []
+        for m in _members(node):
+            if m.type == "spread_element":
+                inner_fields = _spread_fields(m)
+                if inner_fields is None:
+                    return None
+                out += inner_fields
+                continue
+            key = _key_name(m)
+            if key is None:
+                return None
+            out.append((key, m, m.child_by_field_name("value") if m.type == "pair" else m))
+        return out
+    if node.type == "ternary_expression":
+        sides = [
+            _spread_fields(node.child_by_field_name(f)) for f in ("consequence", "alternative")
+        ]
+        if any(side is None for side in sides):
+            return None
+        return [f for side in sides for f in side or ()]
+    if node.type == "binary_expression":
+        op = node.child_by_field_name("operator")
+        right = _spread_fields(node.child_by_field_name("right"))
+        if op is None or right is None:
+            return None
+        if text(op) == "&&":  # ``...(on && { tools })``: nothing, or the object
+            return right
+        if text(op) in ("||", "??"):
+            left = _spread_fields(node.child_by_field_name("left"))
+            return None if left is None else left + right
+    return None
 
 
 #: wrappers that leave the value they wrap as it is (``(params as any)``)
@@ -2323,18 +2377,25 @@ def _unseen_request(
             )
             if resolved:
                 _hold(ctx, r, clients)
+    # a spread the tool does not read (``...(body as any)``, often the
+    # browser's request body): the model and fields it brings are unknown;
+    # one it reads (``...(on ? { tools } : {})``) is read as the literal,
+    # unless it brings a model (not rewritten there)
+    spreads = [
+        m
+        for m in spreads
+        if (fields := _spread_fields(m)) is None or any(k == "model" for k, _, _ in fields)
+    ]
     if not spreads:
         return
-    # a spread the tool does not read (``...(body as any)``, often the
-    # browser's request body): the model and fields it brings are unknown
-    shown = text(spreads[0])
+    shown = " ".join(text(spreads[0]).split())
     if imported:
         _tell_unread(ctx, spreads[0], imported)
     if not report:
         return
     spread = next((c for c in spreads[0].named_children if c.type != "comment"), None)
     held = resolved and _unread_request(ctx, spread)
-    if models and models[-1] > members.index(spreads[-1]):
+    if models and models[-1] > [m.id for m in members].index(spreads[-1].id):
         message = (
             f"the request spreads `{shown[:60]}`, which the tool cannot follow: the fields it "
             "brings are not read (`store`, `previous_response_id`, a hosted tool: what "
