@@ -44,6 +44,7 @@ REPOS = [
     "attack",
     "typescript",  # the TypeScript/JavaScript front-end
     "ts_modules",  # TypeScript across modules: held clients, default exports
+    "ts_audit",  # TypeScript: unread requests, written requests, import("openai")
 ]
 
 
