@@ -97,6 +97,8 @@ APPS: dict[str, NodeApp] = {
     # a client reached through re-exports (`export *`, `export { a as b }`),
     # one of them in a default-exported function: every file moves together
     "reexports_app": NodeApp(("dist/main.js",), frozenset({CHAT, EMBEDDINGS}), build="tsc"),
+    # openai's class loaded with `await import("openai")` where it is used
+    "dynamic_import": NodeApp(("app.mjs",), frozenset({CHAT, EMBEDDINGS})),
 }
 
 
