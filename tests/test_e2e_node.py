@@ -100,6 +100,8 @@ APPS: dict[str, NodeApp] = {
     # clients built by factories (a memoised `getOpenAI()`, an arrow) and used
     # where they are called, in other modules: each moves with those calls
     "factory_app": NodeApp(("dist/main.js",), frozenset({CHAT, EMBEDDINGS}), build="tsc"),
+    # openai's class loaded with `await import("openai")` where it is used
+    "dynamic_import": NodeApp(("app.mjs",), frozenset({CHAT, EMBEDDINGS})),
 }
 
 

@@ -45,6 +45,7 @@ REPOS = [
     "typescript",  # the TypeScript/JavaScript front-end
     "ts_modules",  # TypeScript across modules: held clients, default exports
     "ts_kept",  # TypeScript: model constants kept where defined hold their clients
+    "ts_audit",  # TypeScript: unread requests, written requests, import("openai")
 ]
 
 

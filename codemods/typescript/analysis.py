@@ -137,6 +137,51 @@ def _required(node: Node | None) -> str | None:
     return string_value(named[0]) if len(named) == 1 else None
 
 
+def loads_openai(node: Node | None) -> Node | None:
+    """The ``require("openai")`` / ``import("openai")`` call a value is
+    openai's module from (``require("openai")``, ``await import("openai")``,
+    through parentheses; not the promise ``import()`` returns): None for
+    anything else."""
+    node = unwrap(node)
+    awaited = node is not None and node.type == "await_expression"
+    if awaited:
+        inner = [c for c in node.named_children if c.type != "comment"]
+        node = unwrap(inner[0]) if inner else None
+    call = openai_load_call(node)
+    if call is None or (text(call.child_by_field_name("function")) == "import" and not awaited):
+        return None
+    return call
+
+
+def openai_load_call(node: Node | None) -> Node | None:
+    """``node`` when it is a ``require("openai")`` or ``import("openai")``
+    call; None for anything else."""
+    if node is None or node.type != "call_expression":
+        return None
+    fn = node.child_by_field_name("function")
+    args = node.child_by_field_name("arguments")
+    if fn is None or fn.type not in ("import", "identifier") or args is None:
+        return None
+    if text(fn) not in ("import", "require"):
+        return None
+    named = [c for c in args.named_children if c.type != "comment"]
+    if len(named) != 1 or not is_openai_module(string_value(named[0])):
+        return None
+    return node
+
+
+def in_type(node: Node) -> bool:
+    """Is ``node`` part of a type (``typeof import("openai")``)?"""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("type_query", "type_annotation", "type_alias_declaration"):
+            return True
+        if parent.type in ("statement_block", "program"):
+            return False
+        parent = parent.parent
+    return False
+
+
 def member_parts(node: Node | None) -> list[str] | None:
     """``a.b.c`` -> ["a", "b", "c"] (identifiers, ``this``, properties);
     None for anything else (calls, subscripts...)."""
@@ -253,6 +298,11 @@ class Facts:
     socket_names: dict[str, str] = field(default_factory=dict)
     # which declaration each name read refers to (codemods/typescript/scopes.py)
     scopes: Scopes = field(default_factory=Scopes)
+    # ``require("openai")`` / ``import("openai")`` calls outside types, and
+    # the ids of those the file's openai names are bound from (a declarator,
+    # ``new (require("openai"))()``); the others are reported (OR120)
+    openai_loads: list[Node] = field(default_factory=list)
+    followed_loads: set[int] = field(default_factory=set)
 
     def binding(self, ident: Node | None) -> Binding | None:
         """The one declaration a read (an identifier, a shorthand property)
@@ -323,6 +373,8 @@ class Facts:
         prop = node.child_by_field_name("property") if node.type == "member_expression" else None
         if obj is not None and prop is not None and is_require_of(obj, OPENAI):
             return _export_meaning(text(prop))
+        if is_require_of(node, OPENAI):  # new (require("openai"))(): the class itself
+            return "client"
         return None
 
     def shadowed_openai_name(self, node: Node | None) -> str | None:
@@ -440,6 +492,12 @@ def collect(root: Node, source: bytes) -> Facts:
                             facts.exported.add(text(nm))
         elif t == "new_expression":
             facts.new_expressions.append(node)
+            # new (require("openai"))(), new (require("openai").OpenAI)()
+            ctor = unwrap(node.child_by_field_name("constructor"))
+            if ctor is not None and ctor.type == "member_expression":
+                ctor = ctor.child_by_field_name("object")
+            if is_require_of(ctor, OPENAI):
+                facts.followed_loads.add(unwrap(ctor).id)
         elif t == "call_expression":
             facts.calls.append(node)
             fn = node.child_by_field_name("function")
@@ -460,8 +518,9 @@ def collect(root: Node, source: bytes) -> Facts:
                     declared = parent is not None and parent.type == "variable_declarator"
                     if not declared or text(fn) == "import":
                         facts.dynamic_imports.append(spec)
-            if is_require_of(node, OPENAI):
+            if openai_load_call(node) is not None and not in_type(node):
                 facts.imports_openai = True
+                facts.openai_loads.append(node)
             elif is_require_of(node, AI_SDK):
                 pass
         elif t in ("identifier", "shorthand_property_identifier"):
@@ -630,21 +689,28 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
             req = _required(value)
             if req is not None and is_project_specifier(req):
                 facts.whole_imports[ident] = req
-            if is_require_of(value, OPENAI):
-                facts.openai_names[ident] = "namespace+client"
+            load = loads_openai(value)
+            if load is not None:
+                # require("openai") is the client class and its namespace;
+                # await import("openai") the namespace (``mod.default``)
+                required = unwrap(value).id == load.id
+                facts.openai_names[ident] = "namespace+client" if required else "namespace"
                 facts.openai_idents.add(name.id)
+                facts.followed_loads.add(load.id)
             elif is_require_of(value, AI_SDK):
                 pass
             else:
                 v = unwrap(value)
                 if v is not None and v.type == "member_expression":
-                    obj = v.child_by_field_name("object")
+                    # require("openai").OpenAI, (await import("openai")).default
+                    load = loads_openai(v.child_by_field_name("object"))
                     prop = v.child_by_field_name("property")
-                    if prop is not None and is_require_of(obj, OPENAI):
+                    if prop is not None and load is not None:
                         kind = _kind_of_export(text(prop))
                         if kind is not None:
                             facts.openai_names[ident] = kind
                             facts.openai_idents.add(name.id)
+                            facts.followed_loads.add(load.id)
         return
     names = _pattern_names(name)
     socket = openai_socket_module(_required(value))
@@ -664,10 +730,13 @@ def _collect_declarator(node: Node, facts: Facts) -> None:
                     if key is not None and val is not None and val.type == "identifier":
                         facts.local_imports[text(val)] = (req, text(key))
             return
-        from_openai = is_require_of(value, OPENAI)
+        load = loads_openai(value)
+        from_openai = load is not None
         from_ai_sdk = is_require_of(value, AI_SDK)
         if not (from_openai or from_ai_sdk):
             return
+        if load is not None:
+            facts.followed_loads.add(load.id)
         for c in name.named_children:
             if c.type == "shorthand_property_identifier_pattern":
                 imported, local, local_node = text(c), text(c), c

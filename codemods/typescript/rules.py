@@ -545,6 +545,18 @@ class _Plan:
 def check(ctx: Context) -> None:
     facts = ctx.facts
     plans: dict[int, tuple[Node, _Plan]] = {}
+    for load in facts.openai_loads:
+        if load.id in facts.followed_loads:
+            continue
+        ctx.report(
+            load,
+            RULES["OR120"],
+            f"`{_shown(load)}` loads openai's module in a way the tool does not follow: the "
+            "clients built from it are not migrated and the model IDs sent through them are "
+            "not resolved; bind the class where it is loaded (`const { default: OpenAI } = "
+            'await import("openai")`, `const OpenAI = require("openai")`) or import it, and '
+            "run the tool again",
+        )
     for new in facts.new_expressions:
         ctor = new.child_by_field_name("constructor")
         shadowed = facts.shadowed_openai_name(ctor)
@@ -1944,14 +1956,214 @@ def _request(ctx: Context, call: Node) -> Node | None:
     return first if first is not None and first.type == "object" else None
 
 
-def _request_keys(ctx: Context, call: Node) -> dict[str, Node]:
+def _request_keys(ctx: Context, call: Node) -> dict[str, tuple[Node, Node | None]]:
+    """The fields of a call's request the tool reads: key -> (the node to
+    report, its value), from the object literal and from the writes to it
+    after it is built (:func:`_request_writes`)."""
     obj = _request(ctx, call)
-    out: dict[str, Node] = {}
+    out: dict[str, tuple[Node, Node | None]] = {}
     for m in _members(obj) if obj is not None else ():
         key = _key_name(m)
         if key is not None:
-            out.setdefault(key, m)
+            value = m.child_by_field_name("value") if m.type == "pair" else m
+            out.setdefault(key, (m, value))
+    for m in _members(obj) if obj is not None else ():
+        if m.type == "spread_element":
+            for key, node, value in _spread_fields(m) or ():
+                out.setdefault(key, (node, value))
+    for key, node, value in _request_writes(ctx, call)[0]:
+        out.setdefault(key, (node, value))
     return out
+
+
+def _spread_fields(node: Node | None) -> list[tuple[str, Node, Node | None]] | None:
+    """The fields a spread brings into a request when the tool reads it
+    (key, the node to report, the value): an object literal (``...{ tools
+    }``), a choice between such (``...(on ? { tools } : {})``, ``...(on &&
+    { tools })``), nothing (``...undefined``); None: anything else (a
+    variable, a call's result, a computed key), which the tool does not read."""
+    node = unwrap(node)
+    if node is not None and node.type == "spread_element":
+        inner = [c for c in node.named_children if c.type != "comment"]
+        node = unwrap(inner[0]) if inner else None
+    if node is None:
+        return None
+    if node.type in ("null", "undefined") or (
+        node.type == "identifier" and text(node) == "undefined"
+    ):
+        return []
+    if node.type == "object":
+        out: list[tuple[str, Node, Node | None]] = []
+        for m in _members(node):
+            if m.type == "spread_element":
+                inner_fields = _spread_fields(m)
+                if inner_fields is None:
+                    return None
+                out += inner_fields
+                continue
+            key = _key_name(m)
+            if key is None:
+                return None
+            out.append((key, m, m.child_by_field_name("value") if m.type == "pair" else m))
+        return out
+    if node.type == "ternary_expression":
+        sides = [
+            _spread_fields(node.child_by_field_name(f)) for f in ("consequence", "alternative")
+        ]
+        if any(side is None for side in sides):
+            return None
+        return [f for side in sides for f in side or ()]
+    if node.type == "binary_expression":
+        op = node.child_by_field_name("operator")
+        right = _spread_fields(node.child_by_field_name("right"))
+        if op is None or right is None:
+            return None
+        if text(op) == "&&":  # ``...(on && { tools })``: nothing, or the object
+            return right
+        if text(op) in ("||", "??"):
+            left = _spread_fields(node.child_by_field_name("left"))
+            return None if left is None else left + right
+    return None
+
+
+#: wrappers that leave the value they wrap as it is (``(params as any)``)
+_WRAPPERS = frozenset(
+    {
+        "parenthesized_expression",
+        "non_null_expression",
+        "as_expression",
+        "satisfies_expression",
+        "type_assertion",
+    }
+)
+#: the request fields whose nested writes (``params.tools.push(...)``) the
+#: tool must read: the model and what needs OpenAI's state
+_WATCHED = frozenset(
+    {"model", "store", "background", "previous_response_id", "conversation", "tools"}
+)
+
+
+#: where a read of a request hands the object on (``const p2 = params``,
+#: ``{ params }``, ``[params]``, ``return params``): it may be written there
+_HANDED_ON = frozenset(
+    {"variable_declarator", "assignment_expression", "pair", "array", "return_statement"}
+)
+
+
+def _request_holder(ctx: Context, call: Node) -> Binding | None:
+    """The variable a call's request object comes from (``create(params)``,
+    ``create(params as any)``), when :func:`_request` follows it."""
+    args = call.child_by_field_name("arguments")
+    named = [c for c in args.named_children if c.type != "comment"] if args else []
+    first = unwrap(named[0]) if named else None
+    if first is None or first.type != "identifier" or _request(ctx, call) is None:
+        return None
+    return ctx.facts.binding(first)
+
+
+def _request_writes(
+    ctx: Context, call: Node
+) -> tuple[list[tuple[str, Node, Node | None]], Node | None]:
+    """How the request object a call sends (a variable holding an object
+    literal) is written after it is built: the fields the tool reads
+    (``params.previous_response_id = id``, ``(params as any).store = true``,
+    ``params["store"] = true``, ``Object.assign(params, { store: true })``:
+    key, the node to report, the value), and the first write or use it
+    cannot follow (None: none), after which the request is not read: a
+    computed key, ``model`` written, the object passed to a function (it may
+    write it), stored elsewhere or given another name, a nested write under
+    the model or a field that needs OpenAI's state (``params.tools.push``)."""
+    b = _request_holder(ctx, call)
+    fields: list[tuple[str, Node, Node | None]] = []
+    if b is None:
+        return fields, None
+    unsure: list[Node] = []
+    for ident in ctx.facts.reads_of(b):
+        if ident.id == b.ident.id:
+            continue
+        node = ident
+        while node.parent is not None and node.parent.type in _WRAPPERS:
+            node = node.parent
+        parent = node.parent
+        if parent is None:
+            continue
+        ptype = parent.type
+        if ptype == "arguments":
+            use = parent.parent
+            args = [c for c in parent.named_children if c.type != "comment"]
+            first = bool(args) and args[0].id == node.id
+            fn = use.child_by_field_name("function") if use is not None else None
+            shown = text(unwrap(fn)) if fn is not None else ""
+            if first and use is not None and _split_call(use) is not None:
+                continue  # sent (here or by another SDK call)
+            if shown.startswith("console.") or shown == "JSON.stringify":
+                continue
+            if first and shown == "Object.assign":
+                for source in args[1:]:
+                    obj = unwrap(source)
+                    if obj is None or obj.type != "object":
+                        unsure.append(use)
+                        break
+                    for m in _members(obj):
+                        key = _key_name(m)
+                        if key is None or key == "model":
+                            unsure.append(m)
+                            break
+                        value = m.child_by_field_name("value") if m.type == "pair" else m
+                        fields.append((key, m, value))
+                continue
+            unsure.append(use if use is not None else node)
+            continue
+        if ptype in ("member_expression", "subscript_expression"):
+            if parent.child_by_field_name("object") is None or (
+                parent.child_by_field_name("object").id != node.id
+            ):
+                continue
+            if ptype == "member_expression":
+                prop = parent.child_by_field_name("property")
+                key = text(prop) if prop is not None else None
+            else:
+                key = string_value(parent.child_by_field_name("index"))
+            outer = parent
+            while outer.parent is not None and outer.parent.type in _WRAPPERS:
+                outer = outer.parent
+            above = outer.parent
+            if above is None:
+                continue
+            if above.type == "assignment_expression" and (
+                above.child_by_field_name("left").id == outer.id
+            ):
+                if key is None or key == "model":
+                    unsure.append(above)
+                else:
+                    fields.append((key, above, above.child_by_field_name("right")))
+            elif above.type in ("augmented_assignment_expression", "update_expression") or (
+                above.type == "unary_expression" and text(above).startswith("delete")
+            ):
+                if key is None or key in _WATCHED:
+                    unsure.append(above)
+            elif above.type in ("member_expression", "subscript_expression") and (
+                key is None or key in _WATCHED - {"model"}
+            ):
+                # ``params.tools.push(...)``, ``params.tools[0] = ...``: the
+                # call or the write (a string such as the model is not written)
+                upper = above.parent
+                if upper is not None and (
+                    (
+                        upper.type == "call_expression"
+                        and upper.child_by_field_name("function").id == above.id
+                    )
+                    or (
+                        upper.type == "assignment_expression"
+                        and upper.child_by_field_name("left").id == above.id
+                    )
+                ):
+                    unsure.append(upper)
+            continue
+        if ptype in _HANDED_ON or ident.type == "shorthand_property_identifier":
+            unsure.append(parent)  # given another name, stored, returned
+    unsure.sort(key=lambda n: n.start_byte)
+    return fields, (unsure[0] if unsure else None)
 
 
 def _stateful_members(ctx: Context, call: Node) -> list[tuple[Node, str]]:
@@ -1960,8 +2172,8 @@ def _stateful_members(ctx: Context, call: Node) -> list[tuple[Node, str]]:
     ``previous_response_id``, ``conversation`` (not null/undefined), a hosted
     tool in ``tools: [...]``."""
     out: list[tuple[Node, str]] = []
-    for key, m in _request_keys(ctx, call).items():
-        value = unwrap(m.child_by_field_name("value")) if m.type == "pair" else m
+    for key, (m, held) in _request_keys(ctx, call).items():
+        value = unwrap(held)
         if value is None:
             continue
         if key == "store" and value.type == "true":
@@ -2332,23 +2544,58 @@ def _unseen_request(
         return
     members = _members(first)
     spreads = [m for m in members if m.type == "spread_element"]
-    if not spreads or any(_key_name(m) == "model" for m in members):
+    models = [i for i, m in enumerate(members) if _key_name(m) == "model"]
+    _, written = _request_writes(ctx, call)
+    if written is not None:
+        # written after it is built in a way the tool does not follow
+        if imported:
+            _tell_unread(ctx, written, imported)
+        if report:
+            shown = text(written)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            r = ctx.report(
+                written,
+                RULES["OR205"],
+                f"the request `{text(_request_holder(ctx, call).ident)}` sent at line "
+                f"{call.start_point[0] + 1} is written or passed on after it is built "
+                f"(`{shown}`), which the tool does not follow: its model and fields are not "
+                "read; check that its model is an OpenRouter ID (provider/model, e.g. "
+                "'openai/gpt-4o') and that it asks nothing OpenRouter does not serve",
+            )
+            if resolved:
+                _hold(ctx, r, clients)
+    # a spread the tool does not read (``...(body as any)``, often the
+    # browser's request body): the model and fields it brings are unknown;
+    # one it reads (``...(on ? { tools } : {})``) is read as the literal,
+    # unless it brings a model (not rewritten there)
+    spreads = [
+        m
+        for m in spreads
+        if (fields := _spread_fields(m)) is None or any(k == "model" for k, _, _ in fields)
+    ]
+    if not spreads:
         return
-    shown = text(spreads[0])
-    spread = next((c for c in spreads[0].named_children if c.type != "comment"), None)
-    if imported and _unread_request(ctx, spread):
+    shown = " ".join(text(spreads[0]).split())
+    if imported:
         _tell_unread(ctx, spreads[0], imported)
     if not report:
         return
+    spread = next((c for c in spreads[0].named_children if c.type != "comment"), None)
     held = resolved and _unread_request(ctx, spread)
-    r = ctx.report(
-        spreads[0],
-        RULES["OR205"],
-        f"the request's model comes from `{shown[:60]}`, which the tool cannot follow"
-        + (_HELD if held else "")
-        + ": check that it holds an OpenRouter ID (provider/model, e.g. 'openai/gpt-4o')",
-    )
-    if held:
+    if models and models[-1] > [m.id for m in members].index(spreads[-1].id):
+        message = (
+            f"the request spreads `{shown[:60]}`, which the tool cannot follow: the fields it "
+            "brings are not read (`store`, `previous_response_id`, a hosted tool: what "
+            "OpenRouter does not serve); check them"
+        )
+    else:
+        message = (
+            f"the request's model comes from `{shown[:60]}`, which the tool cannot follow"
+            + (_HELD if held else "")
+            + ": check that it holds an OpenRouter ID (provider/model, e.g. 'openai/gpt-4o')"
+        )
+    r = ctx.report(spreads[0], RULES["OR205"], message)
+    if resolved:
         _hold(ctx, r, clients)
 
 
@@ -2522,12 +2769,12 @@ def _check_calls(ctx: Context) -> None:
             for member, message in _stateful_members(ctx, call):
                 ctx.report(member, RULES["OR302"], message)
         value, where = _model_value(ctx, call)
+        imported = _import_keys(ctx, receiver)
+        if resolved or facts.imports_openai or imported:  # unresolved: maybe openai's
+            _unseen_request(
+                ctx, call, resolved, clients or [], imported, resolved or facts.imports_openai
+            )
         if value is None:
-            imported = _import_keys(ctx, receiver)
-            if resolved or facts.imports_openai or imported:  # unresolved: maybe openai's
-                _unseen_request(
-                    ctx, call, resolved, clients or [], imported, resolved or facts.imports_openai
-                )
             continue
         node = unwrap(value)
         via = None

@@ -71,8 +71,11 @@ CLIENT = rule(
         or read from a class field the tool does not follow (OR205 on
         `agent.model`; in TypeScript, OR205 on a request object the tool did
         not read: a variable declared twice where it is read, or written
-        again), and when the client escapes into code whose requests
-        the tool cannot check (passed to a class, a method, a library call
+        again; a request spreading a value, `{ ...(body as any) }`; a request
+        object written or handed on after it is built in a way the tool does
+        not follow, `params.model = pick()`, `customize(params)`), and when
+        the client escapes into code whose requests the tool cannot check
+        (passed to a class, a method, a library call
         such as instructor's `Instructions` or `llm_validator`; stored in a
         container or on another object): the message names where. Unsafe
         too when the model IDs sent through it are not rewritten in this
@@ -400,7 +403,13 @@ UNRECOGNISED = rule(
         OpenAI)`, `functools.partial(OpenAI, ...)`, a value of a dict
         literal (`{"openai": OpenAI}`), or a name bound to it and called
         (`Factory = OpenAI` ... `Factory()`). The model IDs sent through
-        the clients it builds are unresolved (their fixes are unsafe).
+        the clients it builds are unresolved (their fixes are unsafe). In
+        TypeScript/JavaScript, also `require("openai")` / `import("openai")`
+        loaded in a way the tool does not follow (`import("openai").then(...)`,
+        assigned after its declaration); `const OpenAI = (await
+        import("openai")).default`, `const { default: OpenAI } = await
+        import("openai")`, `const mod = await import("openai")` (`new
+        mod.default()`) and `require("openai")` are followed like the import.
     """,
     why="""
         A client and its model IDs move together or not at all: prefixing
