@@ -384,7 +384,156 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
                 out.setdefault(site, []).append(
                     Escape(v, what, ", where the tool does not follow it")
                 )
+    # the attribute holding a client reached by reflection: read, written or
+    # deleted by name (``getattr(h, "client")``, ``vars(h)["client"]``,
+    # ``self.__dict__["client"] = ...``, ``setattr(self, name, value)``):
+    # the resolver does not follow such an access, so what is sent through
+    # it, or what replaces the client, is not seen
+    for node, sites, shown in _reflective(ctx, mine, hits):
+        what = f"is reached by reflection (`{shown}`)"
+        for site in sites:
+            out.setdefault(site, []).append(Escape(node, what, ", which the tool does not follow"))
+    # returned by a function a decorator the tool does not read replaces
+    # (``@cache_client def get_client(): return OpenAI()``): the wrapper
+    # gets the client and hands back what it likes; the resolver does not
+    # take the client out of such a call (ClientIndex._returns)
+    for fn_id, values in f.returns.items():
+        fn = functions.get(fn_id)
+        if fn is None:
+            continue
+        opaque = clients.opaque_decorators(f, fn)
+        if not opaque:
+            continue
+        found = set()
+        for v in values:
+            if v is not None:
+                found |= hits(v, fn)
+        shown = _shown(ctx, opaque[0].decorator)
+        what = f"is returned by `{fn.name.value}`, which the decorator `@{shown}` wraps"
+        for site in found:
+            out.setdefault(site, []).append(
+                Escape(opaque[0], what, ", whose code the tool does not follow")  # type: ignore[arg-type]
+            )
     return {t: e for t, e in out.items() if isinstance(t, int)}
+
+
+_REFLECTION = frozenset({"getattr", "setattr", "delattr"})
+_MAPPING_READS = frozenset({"get", "pop", "setdefault", "__getitem__", "__setitem__"})
+
+
+def _reflective(
+    ctx: RuleContext, mine: set[int], hits: Any
+) -> list[tuple[cst.CSTNode, set[int], str]]:
+    """The reflective accesses of the file to an attribute (or module-level
+    name) that holds a client of this file: (node, the clients, the access
+    as shown in a finding)."""
+    f = ctx.facts
+    index = clients.index(ctx)
+    if not mine or not (
+        any(n in f.name_uses for n in ("getattr", "setattr", "delattr", "vars", "globals"))
+        or f.attribute_uses.get("__dict__")
+        or f.attribute_uses.get("attrgetter")
+        or "attrgetter" in f.name_uses
+    ):
+        return []
+    # attribute or name -> the clients it holds; class -> its attributes' clients
+    held: dict[str, set[int]] = {}
+    by_class: dict[int, set[int]] = {}
+    for (scope, key), values in f.bindings.items():
+        if key.startswith(("self.", "cls.")):
+            name = key.split(".", 1)[1]
+            if "." in name:
+                continue
+        elif scope == 0 and "." not in key:
+            name = key
+        else:
+            continue
+        found: set[int] = set()
+        for v in values:
+            if v is not None:
+                found |= {t for t in hits(v, index._scope_of_value(v, None)) if isinstance(t, int)}
+        if found:
+            held.setdefault(name, set()).update(found)
+            if scope != 0:
+                by_class.setdefault(scope, set()).update(found)
+    if not held:
+        return []
+
+    def builtin(node: cst.BaseExpression, names: frozenset[str] | set[str]) -> str | None:
+        if type(node) is cst.Name and node.value in names and not f.is_bound(node.value):  # type: ignore[attr-defined]
+            return node.value  # type: ignore[attr-defined,no-any-return]
+        return None
+
+    def of_self(obj: cst.BaseExpression, node: cst.CSTNode) -> set[int]:
+        """The clients of the class whose ``self``/``cls`` ``obj`` is."""
+        if type(obj) is not cst.Name or obj.value not in ("self", "cls"):  # type: ignore[attr-defined]
+            return set()
+        cls = index._class_of(index._scope_of_value(node, None))  # type: ignore[arg-type]
+        return set(by_class.get(id(cls), ())) if cls is not None else set()
+
+    def namespace(expr: cst.BaseExpression) -> cst.BaseExpression | None:
+        """``vars(x)`` / ``x.__dict__`` -> x; ``globals()`` -> itself."""
+        if type(expr) is cst.Attribute and expr.attr.value == "__dict__":  # type: ignore[attr-defined]
+            return expr.value  # type: ignore[attr-defined,no-any-return]
+        if type(expr) is cst.Call and builtin(expr.func, {"vars", "globals"}):  # type: ignore[attr-defined]
+            args = expr.args  # type: ignore[attr-defined]
+            return args[0].value if args else expr
+        return None
+
+    def shown(node: cst.CSTNode) -> str:
+        text = " ".join(ctx.module.code_for_node(node).split())
+        return text if len(text) <= 50 else text[:47] + "..."
+
+    out: list[tuple[cst.CSTNode, set[int], str]] = []
+    for call in f.calls:
+        func = call.func
+        args = call.args
+        if builtin(func, _REFLECTION) and len(args) >= 2 and not args[0].star:
+            name = clients._string(args[1].value)
+            sites = held.get(name, set()) if name is not None else set()
+            if name is None and func.value != "getattr":  # type: ignore[attr-defined]
+                sites = of_self(args[0].value, call)  # ``setattr(self, key, value)``
+            if sites:
+                out.append((call, sites, shown(call)))
+            continue
+        if (
+            (f.qualified(func) == "operator.attrgetter")
+            and args
+            and clients._string(args[0].value) in held
+        ):
+            out.append((call, held[clients._string(args[0].value)], shown(call)))  # type: ignore[index]
+            continue
+        if type(func) is cst.Attribute:
+            owner = namespace(func.value)  # type: ignore[attr-defined]
+            if owner is None:
+                continue
+            method = func.attr.value  # type: ignore[attr-defined]
+            name = clients._string(args[0].value) if args else None
+            if method in _MAPPING_READS and name is not None:
+                sites = held.get(name, set())
+            elif method in ("update", "clear", "popitem", "__setitem__", "__delitem__"):
+                sites = of_self(owner, call) or (
+                    set().union(*held.values()) if owner is not func.value else set()  # type: ignore[attr-defined]
+                )
+            else:
+                continue
+            if sites:
+                out.append((call, sites, shown(call)))
+    for sub in f.subscripts:
+        owner = namespace(sub.value)
+        if owner is None or len(sub.slice) != 1 or not isinstance(sub.slice[0].slice, cst.Index):
+            continue
+        name = clients._string(sub.slice[0].slice.value)
+        if name is not None:
+            sites = held.get(name, set())
+        else:
+            # ``self.__dict__[key] = value``: any attribute of the class
+            target = f.parents.get(id(sub))
+            written = type(target) is cst.AssignTarget
+            sites = of_self(owner, sub) if written else set()
+        if sites:
+            out.append((sub, sites, shown(sub)))
+    return out
 
 
 def _handing_calls(
