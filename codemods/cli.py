@@ -554,6 +554,7 @@ class _GuardedGroup(click.Group):
         interrupts: _Interrupts | None = getattr(self, "_interrupts", None)
         if interrupts is not None:
             interrupts.phase = "running"
+        _tolerant_streams()
         guard = _StdoutGuard.install()
         try:
             return super().invoke(ctx)
@@ -606,6 +607,24 @@ class _GuardedGroup(click.Group):
                 interrupts.phase = "finishing"
             if guard is not None:
                 sys.stdout = guard.stream
+
+
+def _tolerant_streams() -> None:
+    """Never fail on writing a path: a file name that is not valid in the
+    file system's encoding (``bad\\xff.py``) is a str with lone surrogates,
+    which a stream with ``errors="strict"`` (a UTF-8 locale such as
+    ``en_US.UTF-8``, ``PYTHONIOENCODING=utf-8``) refuses: the whole report
+    was lost as an internal error. Its bytes are written back as they are
+    on disk (``surrogateescape``, as in the C locale) on a UTF-8 stream, and
+    anything a stream cannot encode is written as an escape otherwise."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) != "strict" or not hasattr(stream, "reconfigure"):
+            continue
+        utf8 = str(getattr(stream, "encoding", "")).lower().replace("-", "") == "utf8"
+        try:
+            stream.reconfigure(errors="surrogateescape" if utf8 else "backslashreplace")
+        except (ValueError, OSError, AttributeError):
+            pass  # not a real text stream
 
 
 def _silence_stdout() -> None:

@@ -508,3 +508,51 @@ def test_sarif_and_github_point_at_the_cell_source_inside_the_notebook_json(
             str(region["endColumn"]),
         )
         assert f":cell {f['cell']}:" in msg
+
+
+# ---- a file name that is not UTF-8 (attack 3) --------------------------------
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file names are bytes")
+@pytest.mark.parametrize("stdio", ["utf-8:strict", "utf-8:surrogateescape", "latin-1:strict"])
+def test_every_format_survives_a_file_name_that_is_not_utf8(tmp_path: Path, stdio: str) -> None:
+    """A name that is not UTF-8 (``bad\\xff.py``, from an archive or another
+    system) comes back from the file system as lone surrogates. A stream
+    with ``errors="strict"`` (a UTF-8 locale, PYTHONIOENCODING) refused
+    them: the whole report was an internal error (exit 2, nothing on
+    stdout); JSON and SARIF held the raw byte (not UTF-8, not JSON) or
+    crashed on the SARIF URI."""
+    import subprocess
+    import sys
+
+    src = b"from openai import OpenAI\nclient = OpenAI()\n"
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "ok.py").write_bytes(src)
+    bad = os.fsencode(tmp_path) + b"/bad\xff.py"
+    with open(bad, "wb") as fh:
+        fh.write(src)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": stdio}
+    for fmt in ("text", "json", "sarif", "github"):
+        p = subprocess.run(
+            [sys.executable, "-m", "codemods", "check", "--no-cache", "--format", fmt, "."],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+        )
+        assert p.returncode == 1, (fmt, p.stderr)
+        assert b"internal error" not in p.stderr
+        if fmt == "json":
+            doc = json.loads(p.stdout.decode("utf-8"))
+            json_validator().validate(doc)
+            assert sorted({f["path"] for f in doc["findings"]}) == ["bad\udcff.py", "ok.py"]
+        elif fmt == "sarif":
+            doc = json.loads(p.stdout.decode("utf-8"))
+            sarif_validator().validate(doc)
+            uris = {
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                for r in doc["runs"][0]["results"]
+            }
+            assert uris == {"bad%FF.py", "ok.py"}
+        else:
+            lines = p.stdout.splitlines()
+            assert len(lines) == 2 and all(b"OR101" in line for line in lines), p.stdout
