@@ -278,3 +278,17 @@ def test_a_decorated_factory_of_another_module_is_not_followed(tmp_path, monkeyp
     assert r.exit_code == 0, r.output
     assert "openrouter.ai" in (tmp_path / "clients.py").read_text()
     assert 'model="openai/gpt-4o"' in (tmp_path / "app.py").read_text()
+
+
+def test_the_reflective_access_is_named_without_the_value_it_stores() -> None:
+    key = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd"
+    src = (
+        _HOLDER
+        + f'\n\ndef swap(h):\n    setattr(h, "client", OpenAI(api_key="{key}"))\n\n\n'
+        + f'@retrying(token="{key}")\ndef make():\n    return OpenAI()\n'
+    )
+    r = run(src, dedent=False)
+    messages = " ".join(f.message for f in r.findings)
+    assert '(`setattr(h, "client", ...)`) (line 13)' in messages
+    assert "`@retrying(" in messages
+    assert key[3:12] not in messages and key[-12:-4] not in messages

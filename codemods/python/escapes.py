@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Union
 import libcst as cst
 
 from codemods.core.sdk import RESOURCES
+from codemods.core.secrets import redact_text
 from codemods.core.unsupported import TRANSPARENT
 from codemods.python import clients
 from codemods.python.analysis import dotted_name
@@ -408,7 +409,8 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
         for v in values:
             if v is not None:
                 found |= hits(v, fn)
-        shown = _shown(ctx, opaque[0].decorator)
+        shown = redact_text(" ".join(ctx.module.code_for_node(opaque[0].decorator).split()))
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
         what = f"is returned by `{fn.name.value}`, which the decorator `@{shown}` wraps"
         for site in found:
             out.setdefault(site, []).append(
@@ -481,7 +483,15 @@ def _reflective(
         return None
 
     def shown(node: cst.CSTNode) -> str:
-        text = " ".join(ctx.module.code_for_node(node).split())
+        """The access as written, without the value it stores (which may
+        be a client built with a key): ``setattr(h, "client", ...)``."""
+        if type(node) is cst.Call and len(node.args) > 2:  # type: ignore[attr-defined]
+            code = ctx.module.code_for_node
+            first, second = node.args[0].value, node.args[1].value  # type: ignore[attr-defined]
+            text = f"{code(node.func)}({code(first)}, {code(second)}, ...)"  # type: ignore[attr-defined]
+        else:
+            text = ctx.module.code_for_node(node)
+        text = redact_text(" ".join(text.split()))
         return text if len(text) <= 50 else text[:47] + "..."
 
     out: list[tuple[cst.CSTNode, set[int], str]] = []

@@ -858,7 +858,7 @@ def _report_dynamic_module_calls(ctx: RuleContext) -> None:
         where = clients.dynamic_openai_module(f, hit[0])
         if where is None:
             continue
-        text = " ".join(ctx.module.code_for_node(where).split())
+        text = redact_text(" ".join(ctx.module.code_for_node(where).split()))
         text = text if len(text) <= 60 else text[:57] + "..."
         ctx.report(
             call,
@@ -888,7 +888,7 @@ def _dynamic_constructors(ctx: RuleContext) -> dict[int, str]:
     for call in f.calls:
         where = clients.dynamic_openai_class(f, call.func)
         if where is not None:
-            text = " ".join(ctx.module.code_for_node(where).split())
+            text = redact_text(" ".join(ctx.module.code_for_node(where).split()))
             out[id(call)] = text if len(text) <= 60 else text[:57] + "..."
     return out
 
