@@ -941,6 +941,30 @@ def migrate(**kw: Any) -> None:
                 progress.clear()
                 _echo_error(e)
                 refused[r.path] = "has uncommitted changes"
+    if kw["diff"]:
+        # what `migrate` refuses to write whatever the options (a file with
+        # several hard links: _write_unit) is not in the patch either: `git
+        # apply` would write it, breaking the link, where `migrate` does not
+        from codemods.core.writer import WriteError, check_write
+
+        for _, p in done:
+            r = p.result
+            if r.new_source is None or p.original is None or r.path in refused:
+                continue
+            try:
+                st = os.stat(p.real or r.path)
+            except OSError:
+                continue
+            if st.st_nlink <= 1:
+                continue
+            try:
+                check_write(Path(p.real or r.path), expected_old=p.original)
+            except WriteError as we:
+                e = FileError(r.path, we.reason)
+                errors.append(e)
+                progress.clear()
+                _echo_error(e)
+                refused[r.path] = "could not be written"
     by_path = {p.result.path: p for _, p in done}
     order_of = {path: i for i, path in enumerate(by_path)}
     handled: set[str] = set()
