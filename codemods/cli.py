@@ -869,7 +869,7 @@ def migrate(**kw: Any) -> None:
     processed or written.
     """
     _RUN["writes"] = not kw["diff"]
-    from codemods.core.report import text_line, use_color
+    from codemods.core.report import printable, text_line, use_color
     from codemods.core.writer import git_dirty_files
 
     if kw["cell_diff"] and not kw["diff"]:
@@ -1029,7 +1029,8 @@ def migrate(**kw: Any) -> None:
             if not kw["quiet"]:
                 progress.clear()
                 click.echo(
-                    f"fixed {q.result.path} ({n_fixes} fix{'es' if n_fixes != 1 else ''})",
+                    f"fixed {printable(q.result.path)} "
+                    f"({n_fixes} fix{'es' if n_fixes != 1 else ''})",
                     err=True,
                 )
     progress.clear()

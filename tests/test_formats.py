@@ -556,3 +556,38 @@ def test_every_format_survives_a_file_name_that_is_not_utf8(tmp_path: Path, stdi
         else:
             lines = p.stdout.splitlines()
             assert len(lines) == 2 and all(b"OR101" in line for line in lines), p.stdout
+
+
+def test_text_output_never_hands_the_terminal_a_control_character(tmp_path: Path) -> None:
+    """A repository's file names and the code a message quotes (a
+    ``base_url``, a model ID) reached the terminal raw: ``\\x1b]0;...\\x07``
+    retitled it, ``\\x1b[2J`` cleared it (click strips only CSI sequences, and
+    only when stdout is not a terminal), and a newline in a file name split a
+    finding over two lines. They are written as escapes; JSON keeps them."""
+    (tmp_path / "pyproject.toml").write_text("")
+    src = (
+        "from openai import OpenAI\n"
+        'c = OpenAI(base_url="http://x\x1b]0;pwn\x07y/v1")\n'
+        "c2 = OpenAI()\n"
+        'c2.chat.completions.create(model="gpt-9\x1b[2J", messages=[])\n'
+    )
+    (tmp_path / "e\x1b[31m\nx.py").write_text(src)
+    from codemods.cli import main as cli_main
+
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        r = cli_runner().invoke(cli_main, ["check", "--no-cache", "--jobs", "1", "."], color=True)
+        j = cli_runner().invoke(cli_main, ["check", "--no-cache", "--format", "json", "."])
+    finally:
+        os.chdir(old)
+    assert r.exit_code == 1, r.output
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3, lines  # one line per finding
+    for line in lines:
+        assert line.startswith("e\\x1b[31m\\x0ax.py:"), line
+        assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in line), line
+    assert "`http://x\\x1b]0;pwn\\x07y/v1`" in r.stdout
+    assert "'gpt-9\\x1b[2J'" in r.stdout
+    doc = json.loads(j.stdout)
+    assert {f["path"] for f in doc["findings"]} == {"e\x1b[31m\nx.py"}
