@@ -292,3 +292,61 @@ def test_the_reflective_access_is_named_without_the_value_it_stores() -> None:
     assert '(`setattr(h, "client", ...)`) (line 13)' in messages
     assert "`@retrying(" in messages
     assert key[3:12] not in messages and key[-12:-4] not in messages
+
+
+# ---- the attribute read off an instance another module imports -------------
+
+_BOT = _HOLDER + "\n\nbot = Holder()\n"
+
+
+def _tree(root, files: dict[str, str]):
+    (root / "pyproject.toml").write_text("")
+    for name, text in files.items():
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        'from holder import bot\n\nbot.client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        'import holder\n\ngetattr(holder.bot, "client").chat.completions.create(model="gpt-4o", messages=[])\n',
+    ],
+)
+def test_a_client_read_off_an_instance_another_module_imports_moves_with_it(
+    tmp_path, monkeypatch, reader: str
+) -> None:
+    """``bot = Holder()`` in holder.py, ``bot.client.chat...(model="gpt-4o")``
+    in app.py: the resolver does not follow ``bot.client`` across modules, so
+    `migrate` moved the client (safe) and left app.py's model bare, sent to
+    OpenRouter. The client now moves only with it (``--unsafe-fixes``); the
+    file named alone says the same (pre-commit)."""
+    from codemods.cli import main
+
+    _tree(tmp_path, {"holder.py": _BOT, "app.py": reader})
+    monkeypatch.chdir(tmp_path)
+    for named in (["."], ["holder.py"]):
+        r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", *named])
+        line = next(x for x in r.stdout.splitlines() if " OR101 " in x)
+        assert "[*]" not in line and "held by `bot.client`" in line, r.stdout
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "."])
+    assert r.exit_code == 0, r.output
+    assert "openrouter.ai" not in (tmp_path / "holder.py").read_text()
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "--unsafe-fixes", "."])
+    assert "openrouter.ai" in (tmp_path / "holder.py").read_text()
+    assert '"openai/gpt-4o"' in (tmp_path / "app.py").read_text()
+
+
+def test_an_instance_no_other_module_imports_keeps_its_client_safe(tmp_path, monkeypatch) -> None:
+    from codemods.cli import main
+
+    _tree(
+        tmp_path,
+        {
+            "holder.py": _BOT,
+            "app.py": "from holder import Holder\n\nHolder().ask()\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", "."])
+    assert "OR101 [*]" in r.stdout, r.stdout

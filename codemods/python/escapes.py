@@ -394,6 +394,22 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
         what = f"is reached by reflection (`{shown}`)"
         for site in sites:
             out.setdefault(site, []).append(Escape(node, what, ", which the tool does not follow"))
+    # held by a module-level instance of a class of this file that another
+    # module imports (``bot = Holder()``, then ``from holder import bot``):
+    # what it reads of the instance there (``bot.client.chat...``) is not
+    # followed back to the client
+    for name, value, attr, sites in _instances_holding(ctx, mine, hits):
+        project = ctx.project
+        if project is None or project.module is None:
+            index.wants_importers = True  # which names other modules import settles it
+            continue
+        if name not in project.imported_names and not project.imported_whole:
+            continue
+        what = f"is held by `{name}.{attr}`, and another module of the run imports `{name}`"
+        for site in sites:
+            out.setdefault(site, []).append(
+                Escape(value, what, ", where the tool does not follow what it reads of it")
+            )
     # returned by a function a decorator the tool does not read replaces
     # (``@cache_client def get_client(): return OpenAI()``): the wrapper
     # gets the client and hands back what it likes; the resolver does not
@@ -417,6 +433,41 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
                 Escape(opaque[0], what, ", whose code the tool does not follow")  # type: ignore[arg-type]
             )
     return {t: e for t, e in out.items() if isinstance(t, int)}
+
+
+def _instances_holding(
+    ctx: RuleContext, mine: set[int], hits: Any
+) -> list[tuple[str, cst.BaseExpression, str, set[int]]]:
+    """Module-level names bound to an instance of a class of this file whose
+    attribute holds a client of this file: (name, the value, the attribute,
+    the clients)."""
+    f = ctx.facts
+    if not mine or not f.local_classes:
+        return []
+    index = clients.index(ctx)
+    attrs = sorted(
+        {
+            key.split(".", 1)[1]
+            for (scope, key) in f.bindings
+            if scope != 0 and key.startswith("self.") and key.count(".") == 1
+        }
+    )
+    out = []
+    for (scope, name), values in f.bindings.items():
+        if scope != 0 or "." in name:
+            continue
+        for v in values:
+            if type(v) is not cst.Call:
+                continue
+            cls = index._class_named(v.func)  # type: ignore[attr-defined]
+            if cls is None:
+                continue
+            for attr in attrs:
+                atoms = index._resolve_class_attribute(cls, "self." + attr)
+                sites = {a for a in atoms if isinstance(a, int) and a in mine}
+                if sites:
+                    out.append((name, v, attr, sites))
+    return out
 
 
 _REFLECTION = frozenset({"getattr", "setattr", "delattr"})
