@@ -238,12 +238,14 @@ def test_a_method_wrapped_by_an_unknown_decorator_is_not_followed() -> None:
         "@lru_cache",
         "@cache",
         "@lru_cache(1)\n@staticmethod",
+        "@typing.override\n@staticmethod",
     ],
 )
 def test_the_stdlib_caches_stay_transparent(decorators: str) -> None:
     body = "\n    ".join(decorators.split("\n"))
     src = (
-        "import functools\nfrom functools import cache, lru_cache\nfrom openai import OpenAI\n\n"
+        "import functools\nimport typing\nfrom functools import cache, lru_cache\n"
+        "from openai import OpenAI\n\n"
         f"class Svc:\n    {body}\n    def get_client():\n        return OpenAI()\n\n"
         "    def ask(self):\n"
         '        return self.get_client().chat.completions.create(model="gpt-4o", messages=[])\n'

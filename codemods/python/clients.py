@@ -1707,6 +1707,8 @@ _TRANSPARENT_DECORATORS = frozenset(
         "typing.overload",
         "typing.final",
         "typing_extensions.final",
+        "typing.override",
+        "typing_extensions.override",
         *_FIXTURE_DECORATORS,
     }
 )
