@@ -554,6 +554,7 @@ class _GuardedGroup(click.Group):
         interrupts: _Interrupts | None = getattr(self, "_interrupts", None)
         if interrupts is not None:
             interrupts.phase = "running"
+        _tolerant_streams()
         guard = _StdoutGuard.install()
         try:
             return super().invoke(ctx)
@@ -606,6 +607,24 @@ class _GuardedGroup(click.Group):
                 interrupts.phase = "finishing"
             if guard is not None:
                 sys.stdout = guard.stream
+
+
+def _tolerant_streams() -> None:
+    """Never fail on writing a path: a file name that is not valid in the
+    file system's encoding (``bad\\xff.py``) is a str with lone surrogates,
+    which a stream with ``errors="strict"`` (a UTF-8 locale such as
+    ``en_US.UTF-8``, ``PYTHONIOENCODING=utf-8``) refuses: the whole report
+    was lost as an internal error. Its bytes are written back as they are
+    on disk (``surrogateescape``, as in the C locale) on a UTF-8 stream, and
+    anything a stream cannot encode is written as an escape otherwise."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) != "strict" or not hasattr(stream, "reconfigure"):
+            continue
+        utf8 = str(getattr(stream, "encoding", "")).lower().replace("-", "") == "utf8"
+        try:
+            stream.reconfigure(errors="surrogateescape" if utf8 else "backslashreplace")
+        except (ValueError, OSError, AttributeError):
+            pass  # not a real text stream
 
 
 def _silence_stdout() -> None:
@@ -850,7 +869,7 @@ def migrate(**kw: Any) -> None:
     processed or written.
     """
     _RUN["writes"] = not kw["diff"]
-    from codemods.core.report import text_line, use_color
+    from codemods.core.report import printable, text_line, use_color
     from codemods.core.writer import git_dirty_files
 
     if kw["cell_diff"] and not kw["diff"]:
@@ -922,6 +941,30 @@ def migrate(**kw: Any) -> None:
                 progress.clear()
                 _echo_error(e)
                 refused[r.path] = "has uncommitted changes"
+    if kw["diff"]:
+        # what `migrate` refuses to write whatever the options (a file with
+        # several hard links: _write_unit) is not in the patch either: `git
+        # apply` would write it, breaking the link, where `migrate` does not
+        from codemods.core.writer import WriteError, check_write
+
+        for _, p in done:
+            r = p.result
+            if r.new_source is None or p.original is None or r.path in refused:
+                continue
+            try:
+                st = os.stat(p.real or r.path)
+            except OSError:
+                continue
+            if st.st_nlink <= 1:
+                continue
+            try:
+                check_write(Path(p.real or r.path), expected_old=p.original)
+            except WriteError as we:
+                e = FileError(r.path, we.reason)
+                errors.append(e)
+                progress.clear()
+                _echo_error(e)
+                refused[r.path] = "could not be written"
     by_path = {p.result.path: p for _, p in done}
     order_of = {path: i for i, path in enumerate(by_path)}
     handled: set[str] = set()
@@ -986,7 +1029,8 @@ def migrate(**kw: Any) -> None:
             if not kw["quiet"]:
                 progress.clear()
                 click.echo(
-                    f"fixed {q.result.path} ({n_fixes} fix{'es' if n_fixes != 1 else ''})",
+                    f"fixed {printable(q.result.path)} "
+                    f"({n_fixes} fix{'es' if n_fixes != 1 else ''})",
                     err=True,
                 )
     progress.clear()

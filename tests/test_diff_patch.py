@@ -257,3 +257,40 @@ def test_paths_given_absolute_or_outside_the_current_directory(tmp_path: Path) -
     assert NOT_APPLICABLE.findall(err) == ["../app.py"]
     assert "outside the current directory" in err
     assert "+c = OpenAI(base_url=" in err  # shown for review
+
+
+@pytest.mark.parametrize("tool", ["git", "patch"])
+def test_a_hard_linked_file_is_left_out_of_the_patch_as_migrate_leaves_it(
+    tool: str, tmp_path: Path
+) -> None:
+    """``migrate`` refuses a file with several hard links (an atomic replace
+    would leave the other names with the old content). ``--diff`` put it in
+    the patch, exit 0, and `git apply`/`patch` then rewrote it, breaking the
+    link: the patch did not do what ``migrate`` does. It is now named as
+    ``migrate`` names it (exit 2), and the files whose fixes were decided
+    with it stay out of the patch too."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "pyproject.toml").write_text("")
+    (tree / "clients.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    os.link(tree / "clients.py", tmp_path / "other-name.py")
+    (tree / "app.py").write_text(
+        'from clients import client\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    (tree / "plain.py").write_text(
+        "from openai import OpenAI\nc = OpenAI()\n"
+        'c.chat.completions.create(model="gpt-4o-mini", messages=[])\n'
+    )
+    code, patch, err = _invoke(["migrate", "--diff", "."], tree)
+    assert code == 2, err
+    assert re.search(r"^error: clients\.py: has 2 hard links", err, re.M), err
+    assert re.search(r"^note: app\.py: not in the patch: .*clients\.py", err, re.M), err
+    assert b"clients.py" not in patch and b"app.py" not in patch
+    assert b"+++ b/plain.py" in patch
+    _apply(tool, patch, tree)
+    # what the patch did is what `migrate` does on a copy: the linked file
+    # and its unit untouched, one file under both names
+    assert (tree / "clients.py").read_text() == "from openai import OpenAI\nclient = OpenAI()\n"
+    assert os.stat(tree / "clients.py").st_ino == os.stat(tmp_path / "other-name.py").st_ino
+    assert 'model="gpt-4o"' in (tree / "app.py").read_text()
+    assert "openrouter.ai" in (tree / "plain.py").read_text()

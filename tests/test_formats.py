@@ -508,3 +508,86 @@ def test_sarif_and_github_point_at_the_cell_source_inside_the_notebook_json(
             str(region["endColumn"]),
         )
         assert f":cell {f['cell']}:" in msg
+
+
+# ---- a file name that is not UTF-8 (attack 3) --------------------------------
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file names are bytes")
+@pytest.mark.parametrize("stdio", ["utf-8:strict", "utf-8:surrogateescape", "latin-1:strict"])
+def test_every_format_survives_a_file_name_that_is_not_utf8(tmp_path: Path, stdio: str) -> None:
+    """A name that is not UTF-8 (``bad\\xff.py``, from an archive or another
+    system) comes back from the file system as lone surrogates. A stream
+    with ``errors="strict"`` (a UTF-8 locale, PYTHONIOENCODING) refused
+    them: the whole report was an internal error (exit 2, nothing on
+    stdout); JSON and SARIF held the raw byte (not UTF-8, not JSON) or
+    crashed on the SARIF URI."""
+    import subprocess
+    import sys
+
+    src = b"from openai import OpenAI\nclient = OpenAI()\n"
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "ok.py").write_bytes(src)
+    bad = os.fsencode(tmp_path) + b"/bad\xff.py"
+    with open(bad, "wb") as fh:
+        fh.write(src)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": stdio}
+    for fmt in ("text", "json", "sarif", "github"):
+        p = subprocess.run(
+            [sys.executable, "-m", "codemods", "check", "--no-cache", "--format", fmt, "."],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+        )
+        assert p.returncode == 1, (fmt, p.stderr)
+        assert b"internal error" not in p.stderr
+        if fmt == "json":
+            doc = json.loads(p.stdout.decode("utf-8"))
+            json_validator().validate(doc)
+            assert sorted({f["path"] for f in doc["findings"]}) == ["bad\udcff.py", "ok.py"]
+        elif fmt == "sarif":
+            doc = json.loads(p.stdout.decode("utf-8"))
+            sarif_validator().validate(doc)
+            uris = {
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                for r in doc["runs"][0]["results"]
+            }
+            assert uris == {"bad%FF.py", "ok.py"}
+        else:
+            lines = p.stdout.splitlines()
+            assert len(lines) == 2 and all(b"OR101" in line for line in lines), p.stdout
+
+
+def test_text_output_never_hands_the_terminal_a_control_character(tmp_path: Path) -> None:
+    """A repository's file names and the code a message quotes (a
+    ``base_url``, a model ID) reached the terminal raw: ``\\x1b]0;...\\x07``
+    retitled it, ``\\x1b[2J`` cleared it (click strips only CSI sequences, and
+    only when stdout is not a terminal), and a newline in a file name split a
+    finding over two lines. They are written as escapes; JSON keeps them."""
+    (tmp_path / "pyproject.toml").write_text("")
+    src = (
+        "from openai import OpenAI\n"
+        'c = OpenAI(base_url="http://x\x1b]0;pwn\x07y/v1")\n'
+        "c2 = OpenAI()\n"
+        'c2.chat.completions.create(model="gpt-9\x1b[2J", messages=[])\n'
+    )
+    (tmp_path / "e\x1b[31m\nx.py").write_text(src)
+    from codemods.cli import main as cli_main
+
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        r = cli_runner().invoke(cli_main, ["check", "--no-cache", "--jobs", "1", "."], color=True)
+        j = cli_runner().invoke(cli_main, ["check", "--no-cache", "--format", "json", "."])
+    finally:
+        os.chdir(old)
+    assert r.exit_code == 1, r.output
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3, lines  # one line per finding
+    for line in lines:
+        assert line.startswith("e\\x1b[31m\\x0ax.py:"), line
+        assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in line), line
+    assert "`http://x\\x1b]0;pwn\\x07y/v1`" in r.stdout
+    assert "'gpt-9\\x1b[2J'" in r.stdout
+    doc = json.loads(j.stdout)
+    assert {f["path"] for f in doc["findings"]} == {"e\x1b[31m\nx.py"}

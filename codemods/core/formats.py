@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -80,7 +81,19 @@ def render_json(
             "by_severity": dict(sorted(Counter(f.severity.value for f in findings).items())),
         },
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(doc)
+
+
+def _dumps(doc: Any) -> str:
+    """A JSON document that is valid UTF-8 whatever the paths hold: a file
+    name that is not UTF-8 (``bad\\xff.py``) reaches here with its bytes as
+    lone surrogates (``surrogateescape``), which no UTF-8 stream can write;
+    they can only be inside strings, where ``\\udcff`` is their JSON escape."""
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return _SURROGATES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def statistics_json(findings: Sequence[Finding]) -> str:
@@ -126,7 +139,8 @@ def _uri(path: str) -> tuple[str, str | None]:
         return Path(path).as_uri(), None
     while p.startswith("./"):
         p = p[2:]
-    return quote(p, safe="/-._~!$&'()*+,;=:@"), "%SRCROOT%"
+    # a name that is not UTF-8 keeps its bytes (``bad%FF.py``), as ``as_uri`` does
+    return quote(p, safe="/-._~!$&'()*+,;=:@", errors="surrogateescape"), "%SRCROOT%"
 
 
 def _artifact(path: str) -> dict[str, Any]:
@@ -268,7 +282,7 @@ def render_sarif(findings: Sequence[Finding], errors: Sequence[FileError]) -> st
         "results": results,
     }
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(doc)
 
 
 # --- GitHub Actions workflow commands ----------------------------------------

@@ -34,11 +34,26 @@ def use_color(stream: IO[str] | None, environ: Mapping[str, str] | None = None) 
         return False
 
 
+# C0 controls (tab too), DEL and C1 controls: a terminal acts on them
+# (and the 8-bit ones of a file name that is not UTF-8, as its surrogates)
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+_CONTROLS.update({0xDC00 + c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters written as ``\\x1b``: a path or
+    a message (which quotes the code: a ``base_url``, a model ID) from a
+    repository is shown, never run by the terminal (``\\x1b]0;...\\x07``
+    retitles it, ``\\x1b[2J`` clears it), and a newline in a file name does
+    not split a finding over two lines."""
+    return text.translate(_CONTROLS)
+
+
 def location(f: Finding, color: bool = False) -> str:
     if f.cell is not None:
-        where = f"{f.path}:cell {f.cell}:{f.line}:{f.col}"
+        where = f"{printable(f.path)}:cell {f.cell}:{f.line}:{f.col}"
     else:
-        where = f"{f.path}:{f.line}:{f.col}"
+        where = f"{printable(f.path)}:{f.line}:{f.col}"
     if not color:
         return where
     path, _, rest = where.partition(":")
@@ -48,14 +63,14 @@ def location(f: Finding, color: bool = False) -> str:
 def text_line(f: Finding, color: bool = False) -> str:
     if not color:
         fix = " [*]" if f.fixable else ""
-        return f"{location(f)}: {f.code}{fix} {f.message}"
+        return f"{location(f)}: {f.code}{fix} {printable(f.message)}"
     code = click.style(f.code, fg="red" if f.severity is Severity.ERROR else "yellow", bold=True)
     fix = " " + click.style("[*]", fg="cyan") if f.fixable else ""
-    return f"{location(f, True)}: {code}{fix} {f.message}"
+    return f"{location(f, True)}: {code}{fix} {printable(f.message)}"
 
 
 def error_line(e: FileError) -> str:
-    return f"error: {e}"
+    return f"error: {printable(str(e))}"
 
 
 def summary(

@@ -317,6 +317,8 @@ class ClientIndex:
                 if whole is not None:
                     return whole
             return {UNKNOWN}
+        if kind is cst.Subscript and _imports_openai_at_run_time(f, expr):
+            return {DECISION_LEFT}  # ``sys.modules["openai"]``, as above
         return {UNKNOWN}
 
     def _resolve_call(self, call: cst.Call, scope: cst.CSTNode | None) -> set[Atom]:
@@ -324,6 +326,10 @@ class ClientIndex:
         site = self.sites.get(id(call))
         if site is not None:
             return {id(call)} if site.kind in ("openai", "unresolved") else {FOREIGN}
+        if _imports_openai_at_run_time(f, call):
+            # ``importlib.import_module("openai")``: its module-level client,
+            # which the tool does not configure (OR120): left where it points
+            return {DECISION_LEFT}
         q = f.qualified(call.func)
         if q in WRAPPERS:
             target = _first_arg(call, "client")
@@ -368,6 +374,10 @@ class ClientIndex:
     def _returns(self, fn: cst.FunctionDef) -> set[Atom]:
         values = self.ctx.facts.returns.get(id(fn))
         if not values:
+            return {UNKNOWN}
+        if opaque_decorators(self.ctx.facts, fn):
+            # ``@cache_client def get_client(): return OpenAI()``: calling the
+            # name calls the decorator's wrapper, which may return anything
             return {UNKNOWN}
         return self._union(values, fn)
 
@@ -1551,6 +1561,8 @@ _CLASS_NAMES = frozenset(q.rsplit(".", 1)[1] for q in CLIENT_CLASSES)
 
 def _constructor_kind(ctx: RuleContext, func: cst.BaseExpression) -> str | None:
     f = ctx.facts
+    if dynamic_openai_class(f, func) is not None:
+        return "unresolved"  # ``importlib.import_module("openai").OpenAI()``
     if type(func) is cst.Name:
         name = func.value  # type: ignore[attr-defined]
         targets = f.imports.get(name)
@@ -1594,6 +1606,72 @@ def _constructor_kind(ctx: RuleContext, func: cst.BaseExpression) -> str | None:
     return None
 
 
+_DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "importlib.__import__"})
+
+
+def dynamic_openai_class(f: ModuleFacts, func: cst.BaseExpression) -> cst.CSTNode | None:
+    """Where openai was imported at run time, when ``func`` (the callee of a
+    call) is its client class read off that module: ``importlib.import_module(
+    "openai").OpenAI``, ``mod.AsyncOpenAI`` with ``mod = __import__("openai")``
+    (or ``sys.modules["openai"]``), ``getattr(mod, "OpenAI")``. The tool does
+    not follow such imports (OR120): None otherwise."""
+    owner: cst.BaseExpression | None = None
+    if type(func) is cst.Attribute and func.attr.value in _CLASS_NAMES:  # type: ignore[attr-defined]
+        owner = func.value  # type: ignore[attr-defined]
+    elif (
+        type(func) is cst.Call
+        and type(func.func) is cst.Name  # type: ignore[attr-defined]
+        and func.func.value == "getattr"  # type: ignore[attr-defined]
+        and not f.is_bound("getattr")
+        and len(func.args) >= 2  # type: ignore[attr-defined]
+        and _string(func.args[1].value) in _CLASS_NAMES  # type: ignore[attr-defined]
+    ):
+        owner = func.args[0].value  # type: ignore[attr-defined]
+    if owner is None:
+        return None
+    return dynamic_openai_module(f, owner)
+
+
+def dynamic_openai_module(f: ModuleFacts, expr: cst.BaseExpression) -> cst.CSTNode | None:
+    """Where openai was imported at run time when ``expr`` is that module
+    (the import itself, or a name bound to it anywhere in the file)."""
+    if type(expr) is cst.Name:
+        for (_, key), values in f.bindings.items():
+            if key == expr.value:  # type: ignore[attr-defined]
+                for v in values:
+                    if v is not None and _imports_openai_at_run_time(f, v):
+                        return v
+        return None
+    return expr if _imports_openai_at_run_time(f, expr) else None
+
+
+def _imports_openai_at_run_time(f: ModuleFacts, expr: cst.BaseExpression) -> bool:
+    if type(expr) is cst.Subscript:  # ``sys.modules["openai"]``
+        sub = expr.slice  # type: ignore[attr-defined]
+        return (
+            f.qualified(expr.value) == "sys.modules"  # type: ignore[attr-defined]
+            and len(sub) == 1
+            and isinstance(sub[0].slice, cst.Index)
+            and _string(sub[0].slice.value) == "openai"
+        )
+    if type(expr) is not cst.Call or not expr.args:  # type: ignore[attr-defined]
+        return False
+    func = expr.func  # type: ignore[attr-defined]
+    if not (
+        f.qualified(func) in _DYNAMIC_IMPORTS
+        or (type(func) is cst.Name and func.value == "__import__" and not f.is_bound("__import__"))  # type: ignore[attr-defined]
+    ):
+        return False
+    return _string(expr.args[0].value) == "openai"  # type: ignore[attr-defined]
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
 _STAR = object()
 # expressions through which a value can carry a client (others cannot)
 _CARRIERS = (cst.Name, cst.Attribute, cst.Call, cst.Await, cst.IfExp, cst.BooleanOperation)
@@ -1611,6 +1689,59 @@ def _tag_keys(atoms: frozenset[Atom]) -> list[str]:
 #: how a pytest fixture is named where clients are exchanged between modules
 FIXTURE_PREFIX = "fixture:"
 _FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+
+
+# decorators known to hand back what the function returns (a cache of it, a
+# descriptor reading it, a context manager over what it yields, a pytest
+# fixture); any other decorator replaces the function with code the tool
+# does not read (``@cache_client``, ``@retry(...)``, a wrapper without
+# ``functools.wraps``), which may return another client or none
+_TRANSPARENT_DECORATORS = frozenset(
+    {
+        "functools.cache",
+        "functools.lru_cache",
+        "functools.cached_property",
+        "contextlib.contextmanager",
+        "contextlib.asynccontextmanager",
+        "abc.abstractmethod",
+        "typing.overload",
+        "typing.final",
+        "typing_extensions.final",
+        "typing.override",
+        "typing_extensions.override",
+        *_FIXTURE_DECORATORS,
+    }
+)
+_TRANSPARENT_BUILTINS = frozenset({"property", "staticmethod", "classmethod"})
+
+
+def opaque_decorators(f: ModuleFacts, fn: cst.FunctionDef) -> list[cst.Decorator]:
+    """The decorators of ``fn`` the tool does not see through (see
+    :data:`_TRANSPARENT_DECORATORS`): a call of the function's name runs
+    their code, not only the function's."""
+    if not fn.decorators:
+        return []
+    out = []
+    for d in fn.decorators:
+        node = d.decorator
+        if type(node) is cst.Call:
+            node = node.func  # type: ignore[attr-defined]  # ``@lru_cache(maxsize=None)``
+        if f.qualified(node) in _TRANSPARENT_DECORATORS:
+            continue
+        if (
+            type(node) is cst.Name
+            and node.value in _TRANSPARENT_BUILTINS  # type: ignore[attr-defined]
+            and not f.is_bound(node.value)  # type: ignore[attr-defined]
+        ):
+            continue
+        if (
+            type(node) is cst.Attribute
+            and node.attr.value in ("setter", "getter", "deleter")  # type: ignore[attr-defined]
+            and type(node.value) is cst.Name  # type: ignore[attr-defined]
+        ):
+            continue  # ``@client.setter``: the property's own accessors
+        out.append(d)
+    return out
 
 
 def _fixture_name(f: ModuleFacts, fn: cst.FunctionDef) -> str | None:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Union
 import libcst as cst
 
 from codemods.core.sdk import RESOURCES
+from codemods.core.secrets import redact_text
 from codemods.core.unsupported import TRANSPARENT
 from codemods.python import clients
 from codemods.python.analysis import dotted_name
@@ -384,7 +385,216 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
                 out.setdefault(site, []).append(
                     Escape(v, what, ", where the tool does not follow it")
                 )
+    # the attribute holding a client reached by reflection: read, written or
+    # deleted by name (``getattr(h, "client")``, ``vars(h)["client"]``,
+    # ``self.__dict__["client"] = ...``, ``setattr(self, name, value)``):
+    # the resolver does not follow such an access, so what is sent through
+    # it, or what replaces the client, is not seen
+    for node, sites, shown in _reflective(ctx, mine, hits):
+        what = f"is reached by reflection (`{shown}`)"
+        for site in sites:
+            out.setdefault(site, []).append(Escape(node, what, ", which the tool does not follow"))
+    # held by a module-level instance of a class of this file that another
+    # module imports (``bot = Holder()``, then ``from holder import bot``):
+    # what it reads of the instance there (``bot.client.chat...``) is not
+    # followed back to the client
+    for name, value, attr, sites in _instances_holding(ctx, mine, hits):
+        project = ctx.project
+        if project is None or project.module is None:
+            index.wants_importers = True  # which names other modules import settles it
+            continue
+        if name not in project.imported_names and not project.imported_whole:
+            continue
+        what = f"is held by `{name}.{attr}`, and another module of the run imports `{name}`"
+        for site in sites:
+            out.setdefault(site, []).append(
+                Escape(value, what, ", where the tool does not follow what it reads of it")
+            )
+    # returned by a function a decorator the tool does not read replaces
+    # (``@cache_client def get_client(): return OpenAI()``): the wrapper
+    # gets the client and hands back what it likes; the resolver does not
+    # take the client out of such a call (ClientIndex._returns)
+    for fn_id, values in f.returns.items():
+        fn = functions.get(fn_id)
+        if fn is None:
+            continue
+        opaque = clients.opaque_decorators(f, fn)
+        if not opaque:
+            continue
+        found = set()
+        for v in values:
+            if v is not None:
+                found |= hits(v, fn)
+        shown = redact_text(" ".join(ctx.module.code_for_node(opaque[0].decorator).split()))
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        what = f"is returned by `{fn.name.value}`, which the decorator `@{shown}` wraps"
+        for site in found:
+            out.setdefault(site, []).append(
+                Escape(opaque[0], what, ", whose code the tool does not follow")  # type: ignore[arg-type]
+            )
     return {t: e for t, e in out.items() if isinstance(t, int)}
+
+
+def _instances_holding(
+    ctx: RuleContext, mine: set[int], hits: Any
+) -> list[tuple[str, cst.BaseExpression, str, set[int]]]:
+    """Module-level names bound to an instance of a class of this file whose
+    attribute holds a client of this file: (name, the value, the attribute,
+    the clients)."""
+    f = ctx.facts
+    if not mine or not f.local_classes:
+        return []
+    index = clients.index(ctx)
+    attrs = sorted(
+        {
+            key.split(".", 1)[1]
+            for (scope, key) in f.bindings
+            if scope != 0 and key.startswith("self.") and key.count(".") == 1
+        }
+    )
+    out = []
+    for (scope, name), values in f.bindings.items():
+        if scope != 0 or "." in name:
+            continue
+        for v in values:
+            if type(v) is not cst.Call:
+                continue
+            cls = index._class_named(v.func)  # type: ignore[attr-defined]
+            if cls is None:
+                continue
+            for attr in attrs:
+                atoms = index._resolve_class_attribute(cls, "self." + attr)
+                sites = {a for a in atoms if isinstance(a, int) and a in mine}
+                if sites:
+                    out.append((name, v, attr, sites))
+    return out
+
+
+_REFLECTION = frozenset({"getattr", "setattr", "delattr"})
+_MAPPING_READS = frozenset({"get", "pop", "setdefault", "__getitem__", "__setitem__"})
+
+
+def _reflective(
+    ctx: RuleContext, mine: set[int], hits: Any
+) -> list[tuple[cst.CSTNode, set[int], str]]:
+    """The reflective accesses of the file to an attribute (or module-level
+    name) that holds a client of this file: (node, the clients, the access
+    as shown in a finding)."""
+    f = ctx.facts
+    index = clients.index(ctx)
+    if not mine or not (
+        any(n in f.name_uses for n in ("getattr", "setattr", "delattr", "vars", "globals"))
+        or f.attribute_uses.get("__dict__")
+        or f.attribute_uses.get("attrgetter")
+        or "attrgetter" in f.name_uses
+    ):
+        return []
+    # attribute or name -> the clients it holds; class -> its attributes' clients
+    held: dict[str, set[int]] = {}
+    by_class: dict[int, set[int]] = {}
+    for (scope, key), values in f.bindings.items():
+        if key.startswith(("self.", "cls.")):
+            name = key.split(".", 1)[1]
+            if "." in name:
+                continue
+        elif scope == 0 and "." not in key:
+            name = key
+        else:
+            continue
+        found: set[int] = set()
+        for v in values:
+            if v is not None:
+                found |= {t for t in hits(v, index._scope_of_value(v, None)) if isinstance(t, int)}
+        if found:
+            held.setdefault(name, set()).update(found)
+            if scope != 0:
+                by_class.setdefault(scope, set()).update(found)
+    if not held:
+        return []
+
+    def builtin(node: cst.BaseExpression, names: frozenset[str] | set[str]) -> str | None:
+        if type(node) is cst.Name and node.value in names and not f.is_bound(node.value):  # type: ignore[attr-defined]
+            return node.value  # type: ignore[attr-defined,no-any-return]
+        return None
+
+    def of_self(obj: cst.BaseExpression, node: cst.CSTNode) -> set[int]:
+        """The clients of the class whose ``self``/``cls`` ``obj`` is."""
+        if type(obj) is not cst.Name or obj.value not in ("self", "cls"):  # type: ignore[attr-defined]
+            return set()
+        cls = index._class_of(index._scope_of_value(node, None))  # type: ignore[arg-type]
+        return set(by_class.get(id(cls), ())) if cls is not None else set()
+
+    def namespace(expr: cst.BaseExpression) -> cst.BaseExpression | None:
+        """``vars(x)`` / ``x.__dict__`` -> x; ``globals()`` -> itself."""
+        if type(expr) is cst.Attribute and expr.attr.value == "__dict__":  # type: ignore[attr-defined]
+            return expr.value  # type: ignore[attr-defined,no-any-return]
+        if type(expr) is cst.Call and builtin(expr.func, {"vars", "globals"}):  # type: ignore[attr-defined]
+            args = expr.args  # type: ignore[attr-defined]
+            return args[0].value if args else expr
+        return None
+
+    def shown(node: cst.CSTNode) -> str:
+        """The access as written, without the value it stores (which may
+        be a client built with a key): ``setattr(h, "client", ...)``."""
+        if type(node) is cst.Call and len(node.args) > 2:  # type: ignore[attr-defined]
+            code = ctx.module.code_for_node
+            first, second = node.args[0].value, node.args[1].value  # type: ignore[attr-defined]
+            text = f"{code(node.func)}({code(first)}, {code(second)}, ...)"  # type: ignore[attr-defined]
+        else:
+            text = ctx.module.code_for_node(node)
+        text = redact_text(" ".join(text.split()))
+        return text if len(text) <= 50 else text[:47] + "..."
+
+    out: list[tuple[cst.CSTNode, set[int], str]] = []
+    for call in f.calls:
+        func = call.func
+        args = call.args
+        if builtin(func, _REFLECTION) and len(args) >= 2 and not args[0].star:
+            name = clients._string(args[1].value)
+            sites = held.get(name, set()) if name is not None else set()
+            if name is None and func.value != "getattr":  # type: ignore[attr-defined]
+                sites = of_self(args[0].value, call)  # ``setattr(self, key, value)``
+            if sites:
+                out.append((call, sites, shown(call)))
+            continue
+        if (
+            (f.qualified(func) == "operator.attrgetter")
+            and args
+            and clients._string(args[0].value) in held
+        ):
+            out.append((call, held[clients._string(args[0].value)], shown(call)))  # type: ignore[index]
+            continue
+        if type(func) is cst.Attribute:
+            owner = namespace(func.value)  # type: ignore[attr-defined]
+            if owner is None:
+                continue
+            method = func.attr.value  # type: ignore[attr-defined]
+            name = clients._string(args[0].value) if args else None
+            if method in _MAPPING_READS and name is not None:
+                sites = held.get(name, set())
+            elif method in ("update", "clear", "popitem", "__setitem__", "__delitem__"):
+                sites = of_self(owner, call) or (
+                    set().union(*held.values()) if owner is not func.value else set()  # type: ignore[attr-defined]
+                )
+            else:
+                continue
+            if sites:
+                out.append((call, sites, shown(call)))
+    for sub in f.subscripts:
+        owner = namespace(sub.value)
+        if owner is None or len(sub.slice) != 1 or not isinstance(sub.slice[0].slice, cst.Index):
+            continue
+        name = clients._string(sub.slice[0].slice.value)
+        if name is not None:
+            sites = held.get(name, set())
+        else:
+            # ``self.__dict__[key] = value``: any attribute of the class
+            target = f.parents.get(id(sub))
+            written = type(target) is cst.AssignTarget
+            sites = of_self(owner, sub) if written else set()
+        if sites:
+            out.append((sub, sites, shown(sub)))
+    return out
 
 
 def _handing_calls(

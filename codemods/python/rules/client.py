@@ -12,7 +12,7 @@ from codemods.core.findings import Severity
 from codemods.core.rules import rule
 from codemods.core.secrets import looks_like_secret, looks_random, redact, redact_text
 from codemods.python import clients
-from codemods.python.analysis import dotted_name
+from codemods.python.analysis import ModuleFacts, dotted_name
 from codemods.python.clients import AZURE_CLASSES, CLIENT_CLASSES
 from codemods.python.escapes import escape_note
 from codemods.python.rules._edit import (
@@ -397,8 +397,11 @@ UNRECOGNISED = rule(
         (`try: from openai import OpenAI` / `except ImportError: OpenAI =
         None`), or imported from several places (`if AZURE: from openai
         import AzureOpenAI as OpenAI` / `else: from openai import OpenAI`,
-        a fallback shim). Neither the client nor the model IDs sent through it are
-        rewritten. Also reports the class handed out as a factory, which
+        a fallback shim), or read off openai imported at run time
+        (`importlib.import_module("openai").OpenAI()`, `__import__("openai")`,
+        `sys.modules["openai"]`, also its module-level client:
+        `oa.chat.completions.create(...)`). Neither the client nor the model
+        IDs sent through it are rewritten. Also reports the class handed out as a factory, which
         builds clients no call of the file shows: `field(default_factory=
         OpenAI)`, `functools.partial(OpenAI, ...)`, a value of a dict
         literal (`{"openai": OpenAI}`), or a name bound to it and called
@@ -791,11 +794,26 @@ def _is_import_line(stmt: cst.BaseStatement) -> bool:
 @checker
 def check_clients(ctx: RuleContext) -> None:
     f = ctx.facts
-    if not f.imports_openai:
+    dynamic = _dynamic_constructors(ctx)
+    if not f.imports_openai and not dynamic:
+        if _may_import_openai_at_run_time(f):
+            _report_dynamic_module_calls(ctx)
         return
     index = clients.index(ctx)
     for call in f.calls:
         site = index.sites.get(id(call))
+        if site is not None and site.kind == "unresolved" and id(call) in dynamic:
+            _leave(ctx, call)
+            where = dynamic[id(call)]
+            ctx.report(
+                call,
+                UNRECOGNISED,
+                f"`{ctx.module.code_for_node(call.func)}(...)` builds an OpenAI client from the "
+                f"openai module imported at run time (`{where}`), which the tool does not follow: "
+                "neither it nor its model IDs are rewritten; import the class by name "
+                "(`from openai import OpenAI`) and run the tool again, or migrate it by hand",
+            )
+            continue
         if site is not None and site.kind == "unresolved":
             _leave(ctx, call)
             ctx.report(
@@ -830,9 +848,58 @@ def check_clients(ctx: RuleContext) -> None:
                     f"class `{cls.name.value}` derives from `{bq}`: instances are not "
                     "migrated; pass OpenRouter's base_url and api_key in its __init__",
                 )
+    if _may_import_openai_at_run_time(f):
+        _report_dynamic_module_calls(ctx)
     settle_keys(ctx)
     _record_decisions(ctx, index)
     _move_together(ctx, index)
+
+
+def _report_dynamic_module_calls(ctx: RuleContext) -> None:
+    """OR120: an SDK call through the openai module imported at run time
+    (``oa = importlib.import_module("openai")`` ... ``oa.chat.completions.
+    create(...)``): its module-level client is not configured by the tool,
+    so neither it nor the model IDs sent through it move."""
+    f = ctx.facts
+    for call, _, hit, _ in clients.sdk_uses(ctx):
+        if hit is None:
+            continue
+        where = clients.dynamic_openai_module(f, hit[0])
+        if where is None:
+            continue
+        text = redact_text(" ".join(ctx.module.code_for_node(where).split()))
+        text = text if len(text) <= 60 else text[:57] + "..."
+        ctx.report(
+            call,
+            UNRECOGNISED,
+            f"`{ctx.module.code_for_node(hit[0])}` is the openai module imported at run time "
+            f"(`{text}`), which the tool does not follow: its module-level client is not "
+            "configured and the model IDs sent through it are not rewritten; import openai "
+            "by name (`import openai`) and run the tool again, or migrate it by hand",
+        )
+
+
+def _may_import_openai_at_run_time(f: ModuleFacts) -> bool:
+    return any(name in f.name_uses for name in ("importlib", "import_module", "__import__", "sys"))
+
+
+def _dynamic_constructors(ctx: RuleContext) -> dict[int, str]:
+    """The client constructions of the file through openai imported at run
+    time (``importlib.import_module("openai").OpenAI()``): call -> how the
+    module was imported, as written (shortened)."""
+    f = ctx.facts
+    if (
+        not any(f.attribute_uses.get(name) for name in _CLASS_NAMES)
+        and "getattr" not in f.name_uses
+    ):
+        return {}
+    out = {}
+    for call in f.calls:
+        where = clients.dynamic_openai_class(f, call.func)
+        if where is not None:
+            text = redact_text(" ".join(ctx.module.code_for_node(where).split()))
+            out[id(call)] = text if len(text) <= 60 else text[:57] + "..."
+    return out
 
 
 _FACTORY_KEYWORDS = ("default_factory", "factory")
