@@ -120,7 +120,11 @@ class Flow:
     # (and its default: ``model: str = "gpt-4o"``) the tool does not follow
     # (``agent.model``, ``agent: Agent``): a bare default may be sent through
     # the client, whose move therefore cannot be proved (models.report_flow)
-    object_fields: dict[int, str] = field(default_factory=dict)
+    # A class of this file whose field of the same name has a model-ID
+    # default (``class Agent: model = "gpt-4o"``, read as ``agent.model``
+    # through an untyped name) is named with the definition (its line:
+    # ``Report.refs``), the default and the class field
+    object_fields: dict[int, tuple[str, cst.CSTNode | None]] = field(default_factory=dict)
     # sink id -> imported names followed to their module, which keeps the ID
     # as it is there (ProjectInput.followed_kept): "`MODEL` ('o1-mini' at
     # settings.py:1 (OR204))"
@@ -427,7 +431,11 @@ class Resolver:
                 return
         field_of = self._object_field(expr, scope)
         if field_of is not None:
-            self.flow.object_fields.setdefault(id(self._sink), field_of)
+            self.flow.object_fields.setdefault(id(self._sink), (field_of, None))
+        else:
+            defined = self._class_default_field(expr)
+            if defined is not None:
+                self.flow.object_fields.setdefault(id(self._sink), defined)
         if top:
             self._unknown(f"`{short_code(self.ctx, expr)}`")
         else:
@@ -452,6 +460,38 @@ class Resolver:
         if not name or name.rsplit(".", 1)[-1] in _NOT_CLASSES:
             return None
         return f"`{name}.{expr.attr.value}`"
+
+    def _class_default_field(
+        self, expr: cst.BaseExpression
+    ) -> tuple[str, cst.CSTNode | None] | None:
+        """``agent.model`` (not followed to a class: ``agent`` is an untyped
+        parameter, a local, a module variable...) where a class of this file
+        defines ``model`` with a model-ID default (``model: str = "gpt-4o"``,
+        pydantic's ``Field("gpt-4o")``): the value read may be that default,
+        which the tool does not follow here. (The class field and its
+        definition; None when no class of the file has one.)"""
+        if not isinstance(expr, cst.Attribute):
+            return None
+        attr = expr.attr.value
+        for cls in self.f.classes:
+            body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+            for stmt in body:
+                if not isinstance(stmt, cst.SimpleStatementLine):
+                    continue
+                for small in stmt.body:
+                    for target, value in _assign_pairs(small):
+                        if not (isinstance(target, cst.Name) and target.value == attr):
+                            continue
+                        literal = _field_default(self.f, value)
+                        if literal is None:
+                            continue
+                        kind = self.ctx.table.lookup(string_value(literal) or "").kind
+                        if kind in _MODEL_KINDS:
+                            return (
+                                f"`{cls.name.value}.{attr}` (= {literal.value})",
+                                small,
+                            )
+        return None
 
     def _env(
         self,
@@ -946,6 +986,30 @@ class Resolver:
                                 return None
                             out.append((target, value, stmt))
         return out
+
+
+# lookups of a string that is a model ID (bare, or one that cannot move)
+_MODEL_KINDS = frozenset(
+    {LookupKind.MAPPED, LookupKind.NO_EQUIVALENT, LookupKind.FINE_TUNE, LookupKind.BAD_PREFIX}
+)
+_FIELD_CALLS = frozenset({"pydantic.Field", "pydantic.fields.Field", "dataclasses.field"})
+
+
+def _field_default(facts: ModuleFacts, value: cst.BaseExpression | None) -> cst.SimpleString | None:
+    """The string literal a class field defaults to: ``= "gpt-4o"``,
+    ``= Field("gpt-4o")`` / ``Field(default="gpt-4o")`` (pydantic),
+    ``= field(default="gpt-4o")`` (dataclasses); None otherwise."""
+    if isinstance(value, cst.Call) and facts.qualified(value.func) in _FIELD_CALLS:
+        found: cst.BaseExpression | None = None
+        for a in value.args:
+            if a.keyword is None and not a.star and found is None:
+                found = a.value
+            elif a.keyword is not None and a.keyword.value == "default":
+                found = a.value
+        value = found
+    if isinstance(value, cst.SimpleString) and string_value(value) is not None:
+        return value
+    return None
 
 
 def _in(via: str | None) -> str:

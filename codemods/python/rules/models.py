@@ -733,18 +733,28 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
             what = "; ".join(unknowns[:3])
             if len(unknowns) > 3:
                 what += f" and {len(unknowns) - 3} more"
-        field_of = flow.object_fields.get(id(sink))
+        field_of, defined = flow.object_fields.get(id(sink), (None, None))
+        if field_of is None:
+            held = ""
+        elif defined is None:
+            held = (
+                f"; {field_of} may hold a default in its class, which the tool does not "
+                "follow: the client it is sent through moves only as an unsafe fix"
+            )
+        else:
+            # an untyped read of a field a class of this file defaults to
+            # a model ID: the default may be what is sent (REFS: its line)
+            held = (
+                f"; it may be {field_of}, defined at {REFS}, whose default the tool does "
+                "not follow to this read: the client it is sent through moves only as an "
+                "unsafe fix"
+            )
         report = ctx.report(
             sink.node,
             DYNAMIC_MODEL,
             f"{sink.subject} comes from {what}: make sure it holds an OpenRouter ID "
-            "(provider/model, e.g. 'openai/gpt-4o') after the migration"
-            + (
-                f"; {field_of} may hold a default in its class, which the tool does not "
-                "follow: the client it is sent through moves only as an unsafe fix"
-                if field_of is not None
-                else ""
-            ),
+            "(provider/model, e.g. 'openai/gpt-4o') after the migration" + held,
+            refs=() if defined is None else (defined,),
         )
         if field_of is not None:
             # a bare default in a class field would go to OpenRouter with
