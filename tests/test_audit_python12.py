@@ -6,6 +6,8 @@ leaves alone."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import migrated, run
 
 
@@ -75,3 +77,101 @@ def test_a_field_whose_default_is_no_model_id_or_an_openrouter_one_holds_nothing
     found = _findings(src)
     assert [a for _, a, _ in found["OR101"]] == ["safe"]
     assert all("defined at" not in m for _, _, m in found["OR205"])
+
+
+# ---------------------------------------------------------------- argparse defaults
+
+
+def _argparse_app(option: str, parse: str = "args = parser.parse_args()", extra: str = "") -> str:
+    return f"""\
+        import argparse
+        import os
+        from openai import OpenAI
+        client = OpenAI()
+        def fix(prompt, model_name: str):
+            return client.chat.completions.create(model=model_name, messages=[])
+        if __name__ == "__main__":
+            parser = argparse.ArgumentParser()
+            {option}
+            {extra}
+            {parse}
+            fix("hello", model_name=args.model)
+    """
+
+
+def test_an_argparse_default_sent_to_model_moves_with_the_client() -> None:
+    src = _argparse_app('parser.add_argument("--model", type=str, default="gpt-4o-mini")')
+    found = _findings(src)
+    assert [a for _, a, _ in found["OR101"]] == ["safe"]
+    ((line, applicability, message),) = found["OR201"]
+    assert (line, applicability) == (9, "safe")
+    assert "command-line option --model" in message and "pass --model must pass" in message
+    assert "OR205" not in found
+    out = migrated(src)
+    assert 'default="openai/gpt-4o-mini"' in out and "openrouter.ai" in out
+
+
+def test_an_argparse_dest_names_the_attribute() -> None:
+    src = _argparse_app('parser.add_argument("-m", "--llm-name", dest="model", default="gpt-4o")')
+    assert [a for _, a, _ in _findings(src)["OR201"]] == ["safe"]
+
+
+@pytest.mark.parametrize(
+    ("option", "parse", "extra", "why"),
+    [
+        (
+            'parser.add_argument("--model", default="gpt-4o", choices=["gpt-4o", "o1"])',
+            "args = parser.parse_args()",
+            "",
+            "choices=",
+        ),
+        (
+            'parser.add_argument("--model", default=os.getenv("MODEL", "gpt-4o"))',
+            "args = parser.parse_args()",
+            "",
+            "not a string literal",
+        ),
+        (
+            'parser.add_argument("--model", default="gpt-4o")',
+            "args = parser.parse_args()",
+            'parser.set_defaults(model="o1-preview")',
+            "set_defaults",
+        ),
+        (
+            'parser.add_argument("--model", default="gpt-4o")',
+            "args, _ = parser.parse_known_args()",
+            "",
+            "parse_known_args",
+        ),
+        (
+            'sub = parser.add_subparsers().add_parser("run"); sub.add_argument("--model", default="gpt-4o")',
+            "args = parser.parse_args()",
+            "",
+            "`sub` is not one `argparse.ArgumentParser(...)`",
+        ),
+    ],
+)
+def test_an_argparse_option_the_tool_cannot_prove_holds_the_client(
+    option: str, parse: str, extra: str, why: str
+) -> None:
+    found = _findings(_argparse_app(option, parse, extra))
+    assert [a for _, a, _ in found["OR101"]] == ["unsafe"], found
+    ((_, _, message),) = found["OR205"]
+    assert "option --model" in message and why in message, message
+    assert "OR201" not in found or all(a != "safe" for _, a, _ in found["OR201"])
+
+
+def test_an_args_parameter_is_not_followed_to_parse_args_and_holds_the_client() -> None:
+    src = """\
+        import argparse
+        from openai import OpenAI
+        client = OpenAI()
+        def main(args):
+            return client.chat.completions.create(model=args.model, messages=[])
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--model", default="gpt-4o")
+        main(parser.parse_args())
+    """
+    found = _findings(src)
+    assert [a for _, a, _ in found["OR101"]] == ["unsafe"]
+    assert "`args` is a parameter" in found["OR205"][0][2]

@@ -125,6 +125,11 @@ class Flow:
     # through an untyped name) is named with the definition (its line:
     # ``Report.refs``), the default and the class field
     object_fields: dict[int, tuple[str, cst.CSTNode | None]] = field(default_factory=dict)
+    # sink id -> why a value that may reach it bare cannot be proved to move
+    # (an argparse option the tool cannot follow: ``choices=``,
+    # ``set_defaults``, subparsers...): the client it is sent through moves
+    # only as an unsafe fix (models.report_flow)
+    held: dict[int, list[str]] = field(default_factory=dict)
     # sink id -> imported names followed to their module, which keeps the ID
     # as it is there (ProjectInput.followed_kept): "`MODEL` ('o1-mini' at
     # settings.py:1 (OR204))"
@@ -873,7 +878,7 @@ class Resolver:
                 ):
                     cls = found[0]
         if cls is None:
-            return False
+            return self._argparse(expr, scope, chain, depth, dict_mode, note)
         defs = self._class_attr_defs(cls, attr)
         if defs is None:
             why = (
@@ -901,6 +906,159 @@ class Resolver:
                 note,
             )
         return True
+
+    def _hold(self, why: str) -> None:
+        held = self.flow.held.setdefault(id(self._sink), [])
+        if why not in held:
+            held.append(why)
+
+    def _argparse(
+        self,
+        expr: cst.Attribute,
+        scope: cst.CSTNode | None,
+        chain: tuple[Holder, ...],
+        depth: int,
+        dict_mode: bool,
+        note: str,
+    ) -> bool:
+        """``args.model`` where ``args = parser.parse_args()`` and
+        ``parser = argparse.ArgumentParser(...)`` defines the option with
+        ``parser.add_argument("--model", default="gpt-4o")``: the default is
+        followed (values given on the command line must be OpenRouter IDs
+        too). An option of the file's parsers the tool cannot prove this way
+        (``choices=``, a non-literal default, ``set_defaults``, subparsers,
+        ``parse_known_args``, ``args`` passed in as a parameter...) holds
+        the client (:attr:`Flow.held`). False: no argparse option of the
+        file is named like the attribute."""
+        f = self.f
+        attr = expr.attr.value
+        if not f.imports_module("argparse"):
+            return False
+        options = [c for c in f.calls if _add_argument_dest(c) == attr]
+        if not options:
+            return False
+        shown = short_code(self.ctx, expr)
+        option = options[0]
+        flag = _option_flag(option)
+        why = self._argparse_unproven(expr, scope, options)
+        if why is not None:
+            self._unknown(f"`{shown}` (the command-line {flag})")
+            self._hold(f"the command-line {flag} ({why}) is not followed")
+            return True
+        self._reach(expr)
+        base = expr.value
+        assert isinstance(base, cst.Name)
+        uses = tuple(
+            a
+            for a in f.attribute_uses.get(attr, ())
+            if isinstance(a.value, cst.Name) and a.value.value == base.value
+        )
+        holder = Holder(("argparse", base.value, attr), f"`{shown}`", uses)
+        default = _kwarg(option, "default")
+        if default is None:
+            self._unknown(f"the command-line {flag} (no default)")
+            return True
+        self._follow(
+            default,
+            None,
+            (*chain, holder),
+            f"the default of the command-line {flag}",
+            depth,
+            dict_mode,
+            note=f"; callers/users that pass {flag.split(' ', 1)[-1]} must pass OpenRouter IDs too",
+        )
+        return True
+
+    def _argparse_unproven(
+        self, expr: cst.Attribute, scope: cst.CSTNode | None, options: list[cst.Call]
+    ) -> str | None:
+        """Why ``expr`` cannot be proved to read the one ``options`` call's
+        value through ``parser.parse_args()`` (None: it can)."""
+        f = self.f
+        if len(options) != 1:
+            return f"defined {len(options)} times"
+        option = options[0]
+        for key in ("choices", "action", "nargs", "const"):
+            arg = _kwarg(option, key)
+            if arg is None:
+                continue
+            if key == "action" and string_value(arg) == "store":
+                continue
+            return f"{key}={short_code(self.ctx, arg, 30)}"
+        default = _kwarg(option, "default")
+        if default is not None and not (
+            isinstance(default, cst.SimpleString) and string_value(default) is not None
+        ):
+            return "its default is not a string literal"
+        func = option.func
+        assert isinstance(func, cst.Attribute)
+        if not isinstance(func.value, cst.Name):
+            return f"added to `{short_code(self.ctx, func.value, 30)}`"
+        parser = func.value.value
+        parser_values = self._binding(parser, f.scope_of.get(id(option)))
+        if (
+            parser_values is None
+            or not isinstance(parser_values, cst.Call)
+            or f.qualified(parser_values.func) != "argparse.ArgumentParser"
+        ):
+            return f"`{parser}` is not one `argparse.ArgumentParser(...)`"
+        for use in f.name_uses.get(parser, ()):
+            parent = f.parents.get(id(use))
+            call = f.parents.get(id(parent)) if parent is not None else None
+            if (
+                not isinstance(parent, cst.Attribute)
+                or parent.value is not use
+                or parent.attr.value not in _PARSER_READS
+                or not isinstance(call, cst.Call)
+                or call.func is not parent
+            ):
+                what = (
+                    f"`{parser}.{parent.attr.value}`"
+                    if isinstance(parent, cst.Attribute) and parent.value is use
+                    else f"`{parser}` used otherwise"
+                )
+                return what
+        base = expr.value
+        if not isinstance(base, cst.Name):
+            return f"read from `{short_code(self.ctx, base, 30)}`"
+        if (
+            isinstance(scope, (cst.FunctionDef, cst.Lambda))
+            and base.value in self._scope(scope).params
+        ):
+            return f"`{base.value}` is a parameter, not followed to `{parser}.parse_args()`"
+        value = self._binding(base.value, scope)
+        if not (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Attribute)
+            and isinstance(value.func.value, cst.Name)
+            and value.func.value.value == parser
+            and value.func.attr.value == "parse_args"
+            and not value.args
+        ):
+            return f"`{base.value}` is not only `{parser}.parse_args()`"
+        for _, target in f.attribute_assignments:
+            if (
+                target.attr.value == expr.attr.value
+                and isinstance(target.value, cst.Name)
+                and target.value.value == base.value
+            ):
+                return f"`{base.value}.{expr.attr.value}` is assigned"
+        return None
+
+    def _binding(self, name: str, scope: cst.CSTNode | None) -> cst.BaseExpression | None:
+        """The one value ``name`` is bound to, seen from ``scope`` (its
+        function's, else the module's); None when not exactly one."""
+        f = self.f
+        node = scope
+        while node is not None and not isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            node = f.scope_of.get(id(node))
+        for key in ((id(node), name), (0, name)) if node is not None else ((0, name),):
+            values = f.bindings.get(key)
+            if values:
+                if len(values) != 1 or (key[0], name) in f.import_bindings:
+                    return None
+                return values[0]
+        return None
 
     def _class_body_reads(self, attr: str) -> list[cst.Name]:
         """Bare ``attr`` names in class bodies (``OTHER = DEFAULT_MODEL``):
@@ -986,6 +1144,52 @@ class Resolver:
                                 return None
                             out.append((target, value, stmt))
         return out
+
+
+# what a parser is used for besides defining options, that the tool follows
+_PARSER_READS = frozenset(
+    {"add_argument", "parse_args", "print_help", "print_usage", "format_help", "error"}
+)
+
+
+def _kwarg(call: cst.Call, key: str) -> cst.BaseExpression | None:
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == key:
+            return a.value
+    return None
+
+
+def _add_argument_dest(call: cst.Call) -> str | None:
+    """The attribute ``X.add_argument(...)`` stores its value in (argparse:
+    ``dest=``, else the first long option, else the first short one, else a
+    positional's name; ``-`` becomes ``_``); None for other calls."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or func.attr.value != "add_argument":
+        return None
+    dest = _kwarg(call, "dest")
+    if dest is not None:
+        return string_value(dest)
+    names = [string_value(a.value) for a in call.args if a.keyword is None and not a.star]
+    if not names or any(n is None for n in names):
+        return None
+    flags = [n for n in names if n]
+    longs = [n for n in flags if n.startswith("--")]
+    shorts = [n for n in flags if n.startswith("-") and not n.startswith("--")]
+    if longs:
+        return longs[0][2:].replace("-", "_")
+    if shorts:
+        return shorts[0][1:].replace("-", "_")
+    return flags[0] if flags else None
+
+
+def _option_flag(call: cst.Call) -> str:
+    names = [string_value(a.value) or "" for a in call.args if a.keyword is None and not a.star]
+    longs = [n for n in names if n.startswith("--")]
+    if longs:
+        return f"option {longs[0]}"
+    if names and names[0].startswith("-"):
+        return f"option {names[0]}"
+    return f"argument {names[0] if names else '?'}"
 
 
 # lookups of a string that is a model ID (bare, or one that cannot move)

@@ -756,7 +756,13 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
             "(provider/model, e.g. 'openai/gpt-4o') after the migration" + held,
             refs=() if defined is None else (defined,),
         )
-        if field_of is not None:
+        held_why = flow.held.get(id(sink))
+        if held_why:
+            report.message += (
+                f"; {'; '.join(held_why[:2])}: a bare ID given there would reach OpenRouter, "
+                "so the client it is sent through moves only as an unsafe fix"
+            )
+        if field_of is not None or held_why:
             # a bare default in a class field would go to OpenRouter with
             # the client: its move cannot be proved (engine _blocked_clients)
             report.blocks.extend(_sites([sink]))
