@@ -175,3 +175,73 @@ def test_an_args_parameter_is_not_followed_to_parse_args_and_holds_the_client() 
     found = _findings(src)
     assert [a for _, a, _ in found["OR101"]] == ["unsafe"]
     assert "`args` is a parameter" in found["OR205"][0][2]
+
+
+# ---------------------------------------------------------------- functions called indirectly
+
+
+def _indirect_app(use: str, imports: str = "") -> str:
+    return f"""\
+        import asyncio
+        import concurrent.futures
+        import functools
+        import threading
+        {imports}
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(case, model="gpt-4o"):
+            return client.chat.completions.create(model=model, messages=[case])
+        {use}
+    """
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        'executor.submit(ask, "a", model="o1-preview")',
+        'executor.submit(ask, "a", "o1-preview")',
+        'asyncio.to_thread(ask, "a", model="o1-preview")',
+        'loop.run_in_executor(None, ask, "a", "o1-preview")',
+        'threading.Thread(target=ask, args=("a",), kwargs={"model": "o1-preview"})',
+        'threading.Thread(target=ask, args=("a", "o1-preview"))',
+        'functools.partial(ask, model="o1-preview")',
+    ],
+)
+def test_an_argument_passed_through_an_executor_is_a_call_of_the_function(use: str) -> None:
+    found = _findings(_indirect_app(use))
+    assert [line for line, _, _ in found["OR204"]] == [10], found  # o1-preview: retired
+    assert [a for _, a, _ in found["OR101"]] == ["unsafe"]
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        'executor.submit(ask, "a")',
+        'threading.Thread(target=ask, args=("a",))',
+        'pool.map(ask, ["a", "b"])',
+        "print(ask.__name__)",
+    ],
+)
+def test_a_call_through_an_executor_that_passes_no_model_keeps_the_default(use: str) -> None:
+    found = _findings(_indirect_app(use))
+    assert [(line, a) for line, a, _ in found["OR201"]] == [(8, "safe")], found
+    assert [a for _, a, _ in found["OR101"]] == ["safe"]
+    assert "OR205" not in found
+
+
+@pytest.mark.parametrize(
+    ("use", "why"),
+    [
+        ("HANDLERS = {'ask': ask}", "`ask` is used as a value at t.py:10"),
+        ("functools.partial(ask, 'a')", "called through `functools.partial` at t.py:10"),
+        ("pool.map(ask, ['a'], ['gpt-4o'])", "called through `pool.map` at t.py:10"),
+        ("threading.Thread(target=ask, args=CASES)", "called through `threading.Thread`"),
+        ("executor.submit(ask, *CASES)", "with *args/**kwargs"),
+    ],
+)
+def test_a_function_whose_callers_are_unknown_holds_the_client(use: str, why: str) -> None:
+    found = _findings(_indirect_app(use))
+    assert [a for _, a, _ in found["OR101"]] == ["unsafe"], found
+    ((_, _, message),) = found["OR205"]
+    assert why in message, message
+    assert all(a != "safe" for _, a, _ in found.get("OR201", ()))

@@ -41,7 +41,7 @@ import libcst as cst
 from codemods.core.mapping import LookupKind
 from codemods.python.analysis import ModuleFacts, dotted_name, read_walk, unpacked_values
 from codemods.python.project import Export, ModuleSummary, SinkFunction, resolve
-from codemods.python.rules.base import Report, RuleContext
+from codemods.python.rules.base import REFS, Report, RuleContext
 from codemods.python.rules.client import string_value
 
 _MAX_DEPTH = 24
@@ -130,6 +130,8 @@ class Flow:
     # ``set_defaults``, subparsers...): the client it is sent through moves
     # only as an unsafe fix (models.report_flow)
     held: dict[int, list[str]] = field(default_factory=dict)
+    # sink id -> the nodes its ``held`` reasons name (``REFS``: their lines)
+    held_refs: dict[int, list[cst.CSTNode]] = field(default_factory=dict)
     # sink id -> imported names followed to their module, which keeps the ID
     # as it is there (ProjectInput.followed_kept): "`MODEL` ('o1-mini' at
     # settings.py:1 (OR204))"
@@ -770,9 +772,95 @@ class Resolver:
             return True
         self._followed_params.add(key)
         args = self._param_args[key] = []
-        return self.call_args(
+        direct = self.call_args(
             fname, name, index, chain, self._sink.certain, "", feeds=[self._sink], out=args
         )
+        indirect = self._indirect_calls(fname, name, index, chain, args)
+        return direct or indirect
+
+    def _indirect_calls(
+        self,
+        fname: str,
+        name: str,
+        index: int | None,
+        chain: tuple[Holder, ...],
+        out: list[Sink],
+    ) -> bool:
+        """The uses of function ``fname`` as a value: the calls made of it
+        by ``executor.submit(fn, *a, **kw)``, ``loop.run_in_executor(ex, fn,
+        *a)``, ``asyncio.to_thread(fn, *a, **kw)``, ``threading.Thread(
+        target=fn, args=..., kwargs=...)``, ``functools.partial(fn, ...)`` and
+        ``pool.map(fn, ...)`` queue their argument for parameter ``name`` as
+        a sink (as :meth:`call_args` does); any other use means its callers
+        are unknown: the parameter's values are not known, which holds the
+        client (:attr:`Flow.held`, the use's line). True if any argument."""
+        f = self.f
+        any_arg = False
+        for use in f.name_uses.get(fname, ()):
+            parent = f.parents.get(id(use))
+            if isinstance(parent, cst.Call) and parent.func is use:
+                continue  # a direct call: call_args
+            if isinstance(parent, cst.Attribute) and parent.value is use:
+                continue  # ``fn.__name__``, ``fn.cache_clear()``: not a call of it
+            call = f.parents.get(id(parent)) if isinstance(parent, cst.Arg) else None
+            how = (
+                _indirect_args(f, call, parent, name, index)
+                if isinstance(call, cst.Call) and isinstance(parent, cst.Arg)
+                else None
+            )
+            if how is None:
+                shown = short_code(self.ctx, call if isinstance(call, cst.Call) else use, 40)
+                self._unknown(
+                    f"parameter `{name}` of `{fname}` (`{fname}` is used as a value, "
+                    f"`{shown}`: its callers are not known)"
+                )
+                self._hold_at(
+                    f"`{fname}` is used as a value at {REFS}, so what its callers pass "
+                    f"as `{name}` is not known",
+                    use,
+                )
+                continue
+            assert isinstance(call, cst.Call)
+            args, what = how
+            if args is None:
+                self._unknown(f"parameter `{name}` of `{fname}` (through `{what}`)")
+                self._hold_at(
+                    f"`{fname}` is called through `{what}` at {REFS}, whose `{name}` the "
+                    "tool cannot read",
+                    call,
+                )
+                continue
+            arg = _matching_arg(args, name, index)
+            if arg is None:
+                if any(a.star for a in args):
+                    self._unknown(f"parameter `{name}` of `{fname}` (`{what}` with *args/**kwargs)")
+                    self._hold_at(
+                        f"`{fname}` is called through `{what}` at {REFS} with *args/**kwargs",
+                        call,
+                    )
+                continue  # not passed: the default (followed by _param)
+            any_arg = True
+            added = self.add(
+                Sink(
+                    node=arg.value,
+                    value=arg.value,
+                    scope=f.scope_of.get(id(call)),
+                    certain=self._sink.certain,
+                    safe=True,
+                    feeds=[self._sink],
+                    chain=chain,
+                    subject=f"the `{name}` passed to `{fname}` through `{what}` "
+                    "(it reaches model=)",
+                )
+            )
+            out.append(added)
+        return any_arg
+
+    def _hold_at(self, why: str, node: cst.CSTNode) -> None:
+        self._hold(why)
+        refs = self.flow.held_refs.setdefault(id(self._sink), [])
+        if not any(n is node for n in refs):
+            refs.append(node)
 
     def call_args(
         self,
@@ -1144,6 +1232,94 @@ class Resolver:
                                 return None
                             out.append((target, value, stmt))
         return out
+
+
+# functions that call their first argument with the rest (``executor.submit(fn,
+# *a, **kw)``) and the positional index of the function among their arguments
+_CALLS_FIRST = {"submit": 0, "to_thread": 0, "run_in_executor": 1, "partial": 0}
+_CALLS_QUALIFIED = {"asyncio.to_thread": 0, "functools.partial": 0}
+# map-like calls: positional parameters from the iterables that follow
+_MAPS = frozenset({"map", "imap", "imap_unordered", "map_async"})
+_THREADS = frozenset(
+    {"threading.Thread", "threading.Timer", "multiprocessing.Process", "multiprocessing.Pool"}
+)
+
+
+def _indirect_args(
+    facts: ModuleFacts, call: cst.Call, arg: cst.Arg, param: str, index: int | None
+) -> tuple[list[cst.Arg] | None, str] | None:
+    """``call`` calls the function passed as ``arg``: (the arguments it is
+    called with, None when they cannot be read; how, as written); None
+    when ``call`` is not one of the known ways to call a function."""
+    func = call.func
+    qual = facts.qualified(func)
+    attr = func.attr.value if isinstance(func, cst.Attribute) else None
+    name = func.value if isinstance(func, cst.Name) else None
+    positional = [a for a in call.args if a.keyword is None]
+    pos = next((i for i, a in enumerate(positional) if a is arg), None)
+    what = dotted_name(func) or (attr or "?")
+    if qual in _THREADS and arg.keyword is not None and arg.keyword.value == "target":
+        out: list[cst.Arg] = []
+        for a in call.args:
+            if a.keyword is None or a.keyword.value not in ("args", "kwargs"):
+                continue
+            if a.keyword.value == "args":
+                if not isinstance(a.value, (cst.Tuple, cst.List)) or any(
+                    isinstance(el, cst.StarredElement) for el in a.value.elements
+                ):
+                    return None, what
+                out += [cst.Arg(value=el.value) for el in a.value.elements]
+            else:
+                if not isinstance(a.value, cst.Dict):
+                    return None, what
+                for el in a.value.elements:
+                    key = string_value(el.key) if isinstance(el, cst.DictElement) else None
+                    if key is None or not key.isidentifier():
+                        return None, what
+                    out.append(cst.Arg(value=el.value, keyword=cst.Name(key)))
+        return out, what
+    if arg.keyword is not None or pos is None:
+        return None
+    first = _CALLS_QUALIFIED.get(qual or "") if qual else None
+    if first is None and attr is not None:
+        first = _CALLS_FIRST.get(attr)
+    if first is None and name == "partial" and qual == "functools.partial":
+        first = 0
+    if first is not None and pos == first:
+        rest = list(call.args[call.args.index(arg) + 1 :])
+        if attr == "run_in_executor" and any(a.keyword is not None for a in rest):
+            return None, what
+        if (qual == "functools.partial" or attr == "partial") and _matching_arg(
+            rest, param, index
+        ) is None:
+            # the partial is called later, elsewhere: only what it binds
+            # here is known
+            return None, what
+        return rest, what
+    if (attr in _MAPS or (name == "map" and not facts.is_bound("map"))) and pos == 0:
+        iterables = len(positional) - 1
+        if index is not None and index < iterables:
+            return None, what  # from the iterables' items
+        return [], what
+    return None
+
+
+def _matching_arg(args: list[cst.Arg], name: str, index: int | None) -> cst.Arg | None:
+    """The argument of ``args`` (a call's) that fills parameter ``name``
+    (positional ``index``)."""
+    positional = 0
+    found: cst.Arg | None = None
+    for a in args:
+        if a.star:
+            continue
+        if a.keyword is not None:
+            if a.keyword.value == name:
+                found = a
+        else:
+            if index is not None and positional == index:
+                found = a
+            positional += 1
+    return found
 
 
 # what a parser is used for besides defining options, that the tool follows

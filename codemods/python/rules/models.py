@@ -754,7 +754,7 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
             DYNAMIC_MODEL,
             f"{sink.subject} comes from {what}: make sure it holds an OpenRouter ID "
             "(provider/model, e.g. 'openai/gpt-4o') after the migration" + held,
-            refs=() if defined is None else (defined,),
+            refs=(() if defined is None else (defined,)) + tuple(flow.held_refs.get(id(sink), ())),
         )
         held_why = flow.held.get(id(sink))
         if held_why:
