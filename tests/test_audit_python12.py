@@ -6,6 +6,8 @@ leaves alone."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from tests.helpers import migrated, run
@@ -245,3 +247,73 @@ def test_a_function_whose_callers_are_unknown_holds_the_client(use: str, why: st
     ((_, _, message),) = found["OR205"]
     assert why in message, message
     assert all(a != "safe" for _, a, _ in found.get("OR201", ()))
+
+
+# ---------------------------------------------------------------- receivers left alone
+
+
+PROVIDER = """\
+    import openai
+    from openai import OpenAI
+
+
+    class Provider:
+        def __init__(self, base_url, api_key):
+            self.base_url = base_url
+            self.api_key = api_key
+
+        def create_client(self):
+            return OpenAI(api_key=self.api_key, base_url=self.base_url)
+
+        def call_model(self, client: openai.Client, payload: dict):
+            return client.chat.completions.create(**payload)
+
+        def ask(self, client: openai.Client, model: str):
+            return client.chat.completions.create(model=model, messages=[])
+"""
+
+
+def test_an_annotated_client_in_a_program_whose_clients_all_stay_gets_no_model_finding() -> None:
+    found = _findings(PROVIDER)
+    assert "OR104" in found
+    assert "OR205" not in found, found
+
+
+def test_an_annotated_client_next_to_a_client_that_moves_keeps_its_or205() -> None:
+    moving = """\
+    shared = OpenAI()
+    shared.chat.completions.create(model="openai/gpt-4o", messages=[])
+"""
+    found = _findings(PROVIDER + "\n\n" + moving)
+    assert [a for _, a, _ in found["OR101"]] == ["safe"]
+    assert [line for line, _, _ in found["OR205"]] == [14, 17]
+
+
+def _tree_check(tmp_path, monkeypatch, files: dict[str, str]) -> str:
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    monkeypatch.chdir(tmp_path)
+    return cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", "."]).output
+
+
+def test_an_annotated_client_is_reported_when_another_module_of_the_program_moves_one(
+    tmp_path, monkeypatch
+) -> None:
+    alone = _tree_check(tmp_path / "a", monkeypatch, {"app/provider.py": PROVIDER})
+    assert "OR205" not in alone, alone
+    moving = _tree_check(
+        tmp_path / "b",
+        monkeypatch,
+        {
+            "app/provider.py": PROVIDER,
+            "app/main.py": "from openai import OpenAI\nclient = OpenAI()\n"
+            'client.chat.completions.create(model="openai/gpt-4o", messages=[])\n',
+        },
+    )
+    assert "app/main.py:2:10: OR101" in moving, moving
+    assert moving.count("OR205") == 2, moving

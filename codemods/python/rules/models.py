@@ -571,6 +571,35 @@ def resolved_model(ctx: RuleContext, call: cst.Call) -> tuple[str, cst.BaseExpre
     return None if model is None else (model, arg.value)
 
 
+def _annotated_left(ctx: RuleContext, sc: SdkCall) -> bool:
+    """Is ``sc`` made through a parameter annotated with openai's client
+    class whose callers are not all known (an OpenAI client of the run,
+    :data:`clients.ANNOTATED`), with nothing else it may be but clients
+    left where they point, while nothing of this file moves to OpenRouter
+    and the project pass does not say that something of the program does?
+    Then it holds one of the run's clients, all left: its model IDs are
+    that server's business (issue 11 item 3)."""
+    found = sdk_method(sc.call)
+    if found is None:
+        return False
+    _, receiver = found
+    index = clients.index(ctx)
+    atoms = index.resolve(receiver, ctx.facts.scope_of.get(id(sc.call)))
+    if clients.ANNOTATED not in atoms:
+        return False
+    for a in atoms:
+        if a in (clients.ANNOTATED, clients.UNKNOWN, clients.DECISION_LEFT) or type(a) is tuple:
+            continue
+        if isinstance(a, int) and ctx.client_decisions.get(a) == clients.DECISION_LEFT:
+            continue
+        return False
+    if ctx.project is not None and ctx.project.run_moves:
+        return False
+    from codemods.python.rules.comparisons import moves_here
+
+    return not moves_here(ctx)
+
+
 @checker
 def check_models(ctx: RuleContext) -> None:
     f = ctx.facts
@@ -578,7 +607,16 @@ def check_models(ctx: RuleContext) -> None:
     foreign_file = any(f.imports_module(m) for m in FOREIGN_SDKS)
     calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign" and not c.held]
     resolver = Resolver(ctx)
+    ask_run_moves = False
     for sc in calls:
+        if sc.receiver == "unknown" and _annotated_left(ctx, sc):
+            # a client parameter annotated ``OpenAI`` in a program where
+            # nothing moves to OpenRouter: whichever client of the run it
+            # holds is left where it points (OR102-OR104...): no model
+            # finding; the project pass says whether something else of the
+            # program moves (run_moves: then it is reported as before)
+            ask_run_moves = True
+            continue
         # ``certain`` decides what is reported (OR202/OR203/OR205); ``safe``
         # whether a model fix is applied without --unsafe-fixes. A client
         # another module of the run builds and exports is an OpenAI client,
@@ -630,6 +668,8 @@ def check_models(ctx: RuleContext) -> None:
     flow = resolver.run()
     report_flow(ctx, flow)
     ctx.summary = summarize(ctx, flow, handled)
+    if ask_run_moves:
+        ctx.summary.wants_run_moves = True
     # LiteLLM's process-wide settings (codemods/python/rules/litellm_dspy.py)
     ctx.summary.litellm_globals = bool(ctx.memo.get("litellm_global_lines"))
     ctx.summary.litellm_calls = bool(ctx.memo.get("litellm_calls"))
