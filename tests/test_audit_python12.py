@@ -317,3 +317,37 @@ def test_an_annotated_client_is_reported_when_another_module_of_the_program_move
     )
     assert "app/main.py:2:10: OR101" in moving, moving
     assert moving.count("OR205") == 2, moving
+
+
+PAIRED = """\
+    import os
+    from openai import OpenAI
+
+    or_client = OpenAI()
+    fw_client = OpenAI(api_key=os.environ["FW_KEY"], base_url="https://api.fireworks.ai/inference/v1")
+
+
+    def run_eval(client, model_id: str) -> str:
+        return client.chat.completions.create(model=model_id, messages=[]).choices[0].message.content
+
+
+    run_eval(or_client, "gpt-4o")
+    run_eval(fw_client, f"accounts/{os.environ['ACCOUNT']}/deployments/extractor")
+    run_eval(fw_client, "gpt-4o-mini")
+"""
+
+
+def test_a_model_passed_with_a_client_left_alone_gets_no_model_finding() -> None:
+    found = _findings(PAIRED)
+    assert "OR104" in found
+    # (unsafe: ``run_eval`` is public, its callers elsewhere are unknown)
+    assert [(line, a) for line, a, _ in found["OR201"]] == [(12, "unsafe")], found
+    assert "OR205" not in found, found
+    out = migrated(PAIRED, unsafe_fixes=True)
+    assert 'run_eval(or_client, "openai/gpt-4o")' in out
+    assert 'run_eval(fw_client, "gpt-4o-mini")' in out
+
+
+def test_a_model_passed_with_an_unresolved_client_keeps_its_or205() -> None:
+    found = _findings(PAIRED.replace("run_eval(fw_client, f", "run_eval(other, f"))
+    assert [line for line, _, _ in found["OR205"]] == [13], found

@@ -96,6 +96,11 @@ class Sink:
     # the constructor sites (``id()``) of those clients, reports or not: a
     # model ID that cannot move blocks their fix (``Report.blocks``)
     sites: tuple[int, ...] = ()
+    # the SDK call's receiver is this parameter of the function around it
+    # (id() of the def, name): a call of the function that passes a client
+    # left where it points there sends its model to that server, not to
+    # OpenRouter (:meth:`Resolver.call_args` skips its model argument)
+    receiver_param: tuple[int, str] | None = None
 
 
 @dataclass
@@ -772,8 +777,20 @@ class Resolver:
             return True
         self._followed_params.add(key)
         args = self._param_args[key] = []
+        client_param = None
+        rp = self._sink.receiver_param
+        if rp is not None and rp[0] == id(func):
+            client_param = (rp[1], fs.positional.index(rp[1]) if rp[1] in fs.positional else None)
         direct = self.call_args(
-            fname, name, index, chain, self._sink.certain, "", feeds=[self._sink], out=args
+            fname,
+            name,
+            index,
+            chain,
+            self._sink.certain,
+            "",
+            feeds=[self._sink],
+            out=args,
+            client_param=client_param,
         )
         indirect = self._indirect_calls(fname, name, index, chain, args)
         return direct or indirect
@@ -856,6 +873,21 @@ class Resolver:
             out.append(added)
         return any_arg
 
+    def _passes_left_client(self, call: cst.Call, client_param: tuple[str, int | None]) -> bool:
+        """Does ``call`` pass, for the receiver parameter ``client_param``,
+        a client that stays away from OpenRouter (clients.FOREIGN: left by
+        this run, Azure, another SDK)?"""
+        from codemods.python import clients
+
+        arg = _matching_arg(list(call.args), *client_param)
+        if arg is None:
+            return False
+        q = self.f.qualified(arg.value)
+        if q is not None and (q == "openai" or q.startswith("openai.")):
+            return False
+        kind = clients.index(self.ctx).kind(arg.value, self.f.scope_of.get(id(call)))
+        return kind == clients.FOREIGN
+
     def _hold_at(self, why: str, node: cst.CSTNode) -> None:
         self._hold(why)
         refs = self.flow.held_refs.setdefault(id(self._sink), [])
@@ -874,14 +906,22 @@ class Resolver:
         safe: bool = True,
         feeds: list[Sink] | None = None,
         out: list[Sink] | None = None,
+        client_param: tuple[str, int | None] | None = None,
     ) -> bool:
         """Queue, as sinks, the arguments for parameter ``name`` of every
         call ``fname(...)`` in this file. True if any. They are safe when
-        ``safe`` and every sink of ``feeds`` are; ``out`` collects them."""
+        ``safe`` and every sink of ``feeds`` are; ``out`` collects them.
+        With ``client_param`` (the parameter the SDK call's receiver is): a
+        call that passes a client left where it points there (Fireworks,
+        Azure...) sends its model to that server: not a sink (issue 11
+        item 3: no model finding), but followed."""
         f = self.f
         any_arg = False
         for call in f.calls:
             if dotted_name(call.func) != fname:
+                continue
+            if client_param is not None and self._passes_left_client(call, client_param):
+                any_arg = True
                 continue
             arg: cst.Arg | None = None
             starred = False

@@ -571,6 +571,24 @@ def resolved_model(ctx: RuleContext, call: cst.Call) -> tuple[str, cst.BaseExpre
     return None if model is None else (model, arg.value)
 
 
+def _receiver_param(
+    ctx: RuleContext, sc: SdkCall, scope: cst.CSTNode | None
+) -> tuple[int, str] | None:
+    """(id() of the def, name) when the receiver of ``sc`` is a parameter
+    of the function it is made in (``def run_eval(client, model_id):
+    client.chat.completions.create(model=model_id)``)."""
+    if not isinstance(scope, cst.FunctionDef):
+        return None
+    found = sdk_method(sc.call)
+    if found is None or not isinstance(found[1], cst.Name):
+        return None
+    name = found[1].value
+    ps = scope.params
+    if any(p.name.value == name for p in [*ps.posonly_params, *ps.params, *ps.kwonly_params]):
+        return id(scope), name
+    return None
+
+
 def _annotated_left(ctx: RuleContext, sc: SdkCall) -> bool:
     """Is ``sc`` made through a parameter annotated with openai's client
     class whose callers are not all known (an OpenAI client of the run,
@@ -655,7 +673,16 @@ def check_models(ctx: RuleContext) -> None:
             )
         else:
             resolver.add(
-                Sink(value, value, scope, certain, safe=safe, requires=sc.requires, sites=sc.sites)
+                Sink(
+                    value,
+                    value,
+                    scope,
+                    certain,
+                    safe=safe,
+                    requires=sc.requires,
+                    sites=sc.sites,
+                    receiver_param=_receiver_param(ctx, sc, scope),
+                )
             )
     follow_imported_functions(ctx, resolver)
     handled: set[str] = set()
