@@ -571,6 +571,21 @@ def resolved_model(ctx: RuleContext, call: cst.Call) -> tuple[str, cst.BaseExpre
     return None if model is None else (model, arg.value)
 
 
+def _receiver_of(ctx: RuleContext, call: cst.Call) -> cst.BaseExpression | None:
+    """The receiver of an SDK call of :func:`_method_calls` (its scan,
+    remembered per file: the SDK method is not matched again)."""
+    memo = ctx.facts.node_memo
+    known = memo.get(_RECEIVERS)
+    if known is None:
+        known = memo[_RECEIVERS] = {
+            id(c): m[1] for c, _, m, _, _ in _method_calls(ctx) if m is not None
+        }
+    return known.get(id(call))  # type: ignore[no-any-return]
+
+
+_RECEIVERS = ("models.receivers", 0)  # ModuleFacts.node_memo: _receiver_of
+
+
 def _receiver_param(
     ctx: RuleContext, sc: SdkCall, scope: cst.CSTNode | None
 ) -> tuple[int, str] | None:
@@ -579,10 +594,10 @@ def _receiver_param(
     client.chat.completions.create(model=model_id)``)."""
     if not isinstance(scope, cst.FunctionDef):
         return None
-    found = sdk_method(sc.call)
-    if found is None or not isinstance(found[1], cst.Name):
+    receiver = _receiver_of(ctx, sc.call)
+    if not isinstance(receiver, cst.Name):
         return None
-    name = found[1].value
+    name = receiver.value
     ps = scope.params
     if any(p.name.value == name for p in [*ps.posonly_params, *ps.params, *ps.kwonly_params]):
         return id(scope), name
@@ -597,10 +612,9 @@ def _annotated_left(ctx: RuleContext, sc: SdkCall) -> bool:
     and the project pass does not say that something of the program does?
     Then it holds one of the run's clients, all left: its model IDs are
     that server's business (issue 11 item 3)."""
-    found = sdk_method(sc.call)
-    if found is None:
+    receiver = _receiver_of(ctx, sc.call)
+    if receiver is None:
         return False
-    _, receiver = found
     index = clients.index(ctx)
     atoms = index.resolve(receiver, ctx.facts.scope_of.get(id(sc.call)))
     if clients.ANNOTATED not in atoms:
