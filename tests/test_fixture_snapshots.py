@@ -42,6 +42,7 @@ REPOS = [
     "streams",
     "escapes",
     "attack",
+    "audit12",  # wrong safe rewrites of the real-code audit (issue 11, Python)
     "typescript",  # the TypeScript/JavaScript front-end
     "ts_modules",  # TypeScript across modules: held clients, default exports
     "ts_kept",  # TypeScript: model constants kept where defined hold their clients

@@ -211,9 +211,27 @@ def test_stateless_responses_are_fine() -> None:
     src = """\
     client.responses.create(model="openai/gpt-4o", input="x", store=False)
     client.responses.create(model="openai/gpt-4o", input="x", previous_response_id=None)
-    client.chat.completions.create(model="openai/gpt-4o", messages=m, store=True)
     """
     assert codes(src) == []
+
+
+# ---------------------------------------------------------------- OR309
+
+
+def test_stored_chat_completion_is_reported_and_the_client_still_moves() -> None:
+    # OpenRouter serves the request but keeps nothing (no 400, unlike the
+    # Responses API's store=True): reported, the client and model move
+    src = """    client.chat.completions.create(model="gpt-4o", messages=m, store=True, metadata={"p": "d"})
+    client.beta.chat.completions.parse(model="gpt-4o", messages=m, store=True)
+    client.chat.completions.create(model="gpt-4o", messages=m, store=False, metadata=None)
+    client.chat.completions.create(model="gpt-4o", messages=m)
+    """
+    found = run(src)
+    stored = [(f.line - 2, f.message) for f in found if f.code == "OR309"]
+    assert [line for line, _ in stored] == [1, 2]
+    assert "metadata=" in stored[0][1] and "metadata=" not in stored[1][1]
+    fixed = {(f.code, f.applicability) for f in found if f.code in ("OR101", "OR201")}
+    assert fixed == {("OR101", "safe"), ("OR201", "safe")}, found
 
 
 # ---------------------------------------------------------------- OR303/OR304

@@ -41,7 +41,7 @@ import libcst as cst
 from codemods.core.mapping import LookupKind
 from codemods.python.analysis import ModuleFacts, dotted_name, read_walk, unpacked_values
 from codemods.python.project import Export, ModuleSummary, SinkFunction, resolve
-from codemods.python.rules.base import Report, RuleContext
+from codemods.python.rules.base import REFS, Report, RuleContext
 from codemods.python.rules.client import string_value
 
 _MAX_DEPTH = 24
@@ -96,6 +96,11 @@ class Sink:
     # the constructor sites (``id()``) of those clients, reports or not: a
     # model ID that cannot move blocks their fix (``Report.blocks``)
     sites: tuple[int, ...] = ()
+    # the SDK call's receiver is this parameter of the function around it
+    # (id() of the def, name): a call of the function that passes a client
+    # left where it points there sends its model to that server, not to
+    # OpenRouter (:meth:`Resolver.call_args` skips its model argument)
+    receiver_param: tuple[int, str] | None = None
 
 
 @dataclass
@@ -120,7 +125,18 @@ class Flow:
     # (and its default: ``model: str = "gpt-4o"``) the tool does not follow
     # (``agent.model``, ``agent: Agent``): a bare default may be sent through
     # the client, whose move therefore cannot be proved (models.report_flow)
-    object_fields: dict[int, str] = field(default_factory=dict)
+    # A class of this file whose field of the same name has a model-ID
+    # default (``class Agent: model = "gpt-4o"``, read as ``agent.model``
+    # through an untyped name) is named with the definition (its line:
+    # ``Report.refs``), the default and the class field
+    object_fields: dict[int, tuple[str, cst.CSTNode | None]] = field(default_factory=dict)
+    # sink id -> why a value that may reach it bare cannot be proved to move
+    # (an argparse option the tool cannot follow: ``choices=``,
+    # ``set_defaults``, subparsers...): the client it is sent through moves
+    # only as an unsafe fix (models.report_flow)
+    held: dict[int, list[str]] = field(default_factory=dict)
+    # sink id -> the nodes its ``held`` reasons name (``REFS``: their lines)
+    held_refs: dict[int, list[cst.CSTNode]] = field(default_factory=dict)
     # sink id -> imported names followed to their module, which keeps the ID
     # as it is there (ProjectInput.followed_kept): "`MODEL` ('o1-mini' at
     # settings.py:1 (OR204))"
@@ -427,7 +443,11 @@ class Resolver:
                 return
         field_of = self._object_field(expr, scope)
         if field_of is not None:
-            self.flow.object_fields.setdefault(id(self._sink), field_of)
+            self.flow.object_fields.setdefault(id(self._sink), (field_of, None))
+        else:
+            defined = self._class_default_field(expr)
+            if defined is not None:
+                self.flow.object_fields.setdefault(id(self._sink), defined)
         if top:
             self._unknown(f"`{short_code(self.ctx, expr)}`")
         else:
@@ -452,6 +472,38 @@ class Resolver:
         if not name or name.rsplit(".", 1)[-1] in _NOT_CLASSES:
             return None
         return f"`{name}.{expr.attr.value}`"
+
+    def _class_default_field(
+        self, expr: cst.BaseExpression
+    ) -> tuple[str, cst.CSTNode | None] | None:
+        """``agent.model`` (not followed to a class: ``agent`` is an untyped
+        parameter, a local, a module variable...) where a class of this file
+        defines ``model`` with a model-ID default (``model: str = "gpt-4o"``,
+        pydantic's ``Field("gpt-4o")``): the value read may be that default,
+        which the tool does not follow here. (The class field and its
+        definition; None when no class of the file has one.)"""
+        if not isinstance(expr, cst.Attribute):
+            return None
+        attr = expr.attr.value
+        for cls in self.f.classes:
+            body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+            for stmt in body:
+                if not isinstance(stmt, cst.SimpleStatementLine):
+                    continue
+                for small in stmt.body:
+                    for target, value in _assign_pairs(small):
+                        if not (isinstance(target, cst.Name) and target.value == attr):
+                            continue
+                        literal = _field_default(self.f, value)
+                        if literal is None:
+                            continue
+                        kind = self.ctx.table.lookup(string_value(literal) or "").kind
+                        if kind in _MODEL_KINDS:
+                            return (
+                                f"`{cls.name.value}.{attr}` (= {literal.value})",
+                                small,
+                            )
+        return None
 
     def _env(
         self,
@@ -725,9 +777,122 @@ class Resolver:
             return True
         self._followed_params.add(key)
         args = self._param_args[key] = []
-        return self.call_args(
-            fname, name, index, chain, self._sink.certain, "", feeds=[self._sink], out=args
+        client_param = None
+        rp = self._sink.receiver_param
+        if rp is not None and rp[0] == id(func):
+            client_param = (rp[1], fs.positional.index(rp[1]) if rp[1] in fs.positional else None)
+        direct = self.call_args(
+            fname,
+            name,
+            index,
+            chain,
+            self._sink.certain,
+            "",
+            feeds=[self._sink],
+            out=args,
+            client_param=client_param,
         )
+        indirect = self._indirect_calls(fname, name, index, chain, args)
+        return direct or indirect
+
+    def _indirect_calls(
+        self,
+        fname: str,
+        name: str,
+        index: int | None,
+        chain: tuple[Holder, ...],
+        out: list[Sink],
+    ) -> bool:
+        """The uses of function ``fname`` as a value: the calls made of it
+        by ``executor.submit(fn, *a, **kw)``, ``loop.run_in_executor(ex, fn,
+        *a)``, ``asyncio.to_thread(fn, *a, **kw)``, ``threading.Thread(
+        target=fn, args=..., kwargs=...)``, ``functools.partial(fn, ...)`` and
+        ``pool.map(fn, ...)`` queue their argument for parameter ``name`` as
+        a sink (as :meth:`call_args` does); any other use means its callers
+        are unknown: the parameter's values are not known, which holds the
+        client (:attr:`Flow.held`, the use's line). True if any argument."""
+        f = self.f
+        any_arg = False
+        for use in f.name_uses.get(fname, ()):
+            parent = f.parents.get(id(use))
+            if isinstance(parent, cst.Call) and parent.func is use:
+                continue  # a direct call: call_args
+            if isinstance(parent, cst.Attribute) and parent.value is use:
+                continue  # ``fn.__name__``, ``fn.cache_clear()``: not a call of it
+            call = f.parents.get(id(parent)) if isinstance(parent, cst.Arg) else None
+            how = (
+                _indirect_args(f, call, parent, name, index)
+                if isinstance(call, cst.Call) and isinstance(parent, cst.Arg)
+                else None
+            )
+            if how is None:
+                shown = short_code(self.ctx, call if isinstance(call, cst.Call) else use, 40)
+                self._unknown(
+                    f"parameter `{name}` of `{fname}` (`{fname}` is used as a value, "
+                    f"`{shown}`: its callers are not known)"
+                )
+                self._hold_at(
+                    f"`{fname}` is used as a value at {REFS}, so what its callers pass "
+                    f"as `{name}` is not known",
+                    use,
+                )
+                continue
+            assert isinstance(call, cst.Call)
+            args, what = how
+            if args is None:
+                self._unknown(f"parameter `{name}` of `{fname}` (through `{what}`)")
+                self._hold_at(
+                    f"`{fname}` is called through `{what}` at {REFS}, whose `{name}` the "
+                    "tool cannot read",
+                    call,
+                )
+                continue
+            arg = _matching_arg(args, name, index)
+            if arg is None:
+                if any(a.star for a in args):
+                    self._unknown(f"parameter `{name}` of `{fname}` (`{what}` with *args/**kwargs)")
+                    self._hold_at(
+                        f"`{fname}` is called through `{what}` at {REFS} with *args/**kwargs",
+                        call,
+                    )
+                continue  # not passed: the default (followed by _param)
+            any_arg = True
+            added = self.add(
+                Sink(
+                    node=arg.value,
+                    value=arg.value,
+                    scope=f.scope_of.get(id(call)),
+                    certain=self._sink.certain,
+                    safe=True,
+                    feeds=[self._sink],
+                    chain=chain,
+                    subject=f"the `{name}` passed to `{fname}` through `{what}` "
+                    "(it reaches model=)",
+                )
+            )
+            out.append(added)
+        return any_arg
+
+    def _passes_left_client(self, call: cst.Call, client_param: tuple[str, int | None]) -> bool:
+        """Does ``call`` pass, for the receiver parameter ``client_param``,
+        a client that stays away from OpenRouter (clients.FOREIGN: left by
+        this run, Azure, another SDK)?"""
+        from codemods.python import clients
+
+        arg = _matching_arg(list(call.args), *client_param)
+        if arg is None:
+            return False
+        q = self.f.qualified(arg.value)
+        if q is not None and (q == "openai" or q.startswith("openai.")):
+            return False
+        kind = clients.index(self.ctx).kind(arg.value, self.f.scope_of.get(id(call)))
+        return kind == clients.FOREIGN
+
+    def _hold_at(self, why: str, node: cst.CSTNode) -> None:
+        self._hold(why)
+        refs = self.flow.held_refs.setdefault(id(self._sink), [])
+        if not any(n is node for n in refs):
+            refs.append(node)
 
     def call_args(
         self,
@@ -741,14 +906,22 @@ class Resolver:
         safe: bool = True,
         feeds: list[Sink] | None = None,
         out: list[Sink] | None = None,
+        client_param: tuple[str, int | None] | None = None,
     ) -> bool:
         """Queue, as sinks, the arguments for parameter ``name`` of every
         call ``fname(...)`` in this file. True if any. They are safe when
-        ``safe`` and every sink of ``feeds`` are; ``out`` collects them."""
+        ``safe`` and every sink of ``feeds`` are; ``out`` collects them.
+        With ``client_param`` (the parameter the SDK call's receiver is): a
+        call that passes a client left where it points there (Fireworks,
+        Azure...) sends its model to that server: not a sink (issue 11
+        item 3: no model finding), but followed."""
         f = self.f
         any_arg = False
         for call in f.calls:
             if dotted_name(call.func) != fname:
+                continue
+            if client_param is not None and self._passes_left_client(call, client_param):
+                any_arg = True
                 continue
             arg: cst.Arg | None = None
             starred = False
@@ -833,7 +1006,7 @@ class Resolver:
                 ):
                     cls = found[0]
         if cls is None:
-            return False
+            return self._argparse(expr, scope, chain, depth, dict_mode, note)
         defs = self._class_attr_defs(cls, attr)
         if defs is None:
             why = (
@@ -861,6 +1034,159 @@ class Resolver:
                 note,
             )
         return True
+
+    def _hold(self, why: str) -> None:
+        held = self.flow.held.setdefault(id(self._sink), [])
+        if why not in held:
+            held.append(why)
+
+    def _argparse(
+        self,
+        expr: cst.Attribute,
+        scope: cst.CSTNode | None,
+        chain: tuple[Holder, ...],
+        depth: int,
+        dict_mode: bool,
+        note: str,
+    ) -> bool:
+        """``args.model`` where ``args = parser.parse_args()`` and
+        ``parser = argparse.ArgumentParser(...)`` defines the option with
+        ``parser.add_argument("--model", default="gpt-4o")``: the default is
+        followed (values given on the command line must be OpenRouter IDs
+        too). An option of the file's parsers the tool cannot prove this way
+        (``choices=``, a non-literal default, ``set_defaults``, subparsers,
+        ``parse_known_args``, ``args`` passed in as a parameter...) holds
+        the client (:attr:`Flow.held`). False: no argparse option of the
+        file is named like the attribute."""
+        f = self.f
+        attr = expr.attr.value
+        if not f.imports_module("argparse"):
+            return False
+        options = [c for c in f.calls if _add_argument_dest(c) == attr]
+        if not options:
+            return False
+        shown = short_code(self.ctx, expr)
+        option = options[0]
+        flag = _option_flag(option)
+        why = self._argparse_unproven(expr, scope, options)
+        if why is not None:
+            self._unknown(f"`{shown}` (the command-line {flag})")
+            self._hold(f"the command-line {flag} ({why}) is not followed")
+            return True
+        self._reach(expr)
+        base = expr.value
+        assert isinstance(base, cst.Name)
+        uses = tuple(
+            a
+            for a in f.attribute_uses.get(attr, ())
+            if isinstance(a.value, cst.Name) and a.value.value == base.value
+        )
+        holder = Holder(("argparse", base.value, attr), f"`{shown}`", uses)
+        default = _kwarg(option, "default")
+        if default is None:
+            self._unknown(f"the command-line {flag} (no default)")
+            return True
+        self._follow(
+            default,
+            None,
+            (*chain, holder),
+            f"the default of the command-line {flag}",
+            depth,
+            dict_mode,
+            note=f"; callers/users that pass {flag.split(' ', 1)[-1]} must pass OpenRouter IDs too",
+        )
+        return True
+
+    def _argparse_unproven(
+        self, expr: cst.Attribute, scope: cst.CSTNode | None, options: list[cst.Call]
+    ) -> str | None:
+        """Why ``expr`` cannot be proved to read the one ``options`` call's
+        value through ``parser.parse_args()`` (None: it can)."""
+        f = self.f
+        if len(options) != 1:
+            return f"defined {len(options)} times"
+        option = options[0]
+        for key in ("choices", "action", "nargs", "const"):
+            arg = _kwarg(option, key)
+            if arg is None:
+                continue
+            if key == "action" and string_value(arg) == "store":
+                continue
+            return f"{key}={short_code(self.ctx, arg, 30)}"
+        default = _kwarg(option, "default")
+        if default is not None and not (
+            isinstance(default, cst.SimpleString) and string_value(default) is not None
+        ):
+            return "its default is not a string literal"
+        func = option.func
+        assert isinstance(func, cst.Attribute)
+        if not isinstance(func.value, cst.Name):
+            return f"added to `{short_code(self.ctx, func.value, 30)}`"
+        parser = func.value.value
+        parser_values = self._binding(parser, f.scope_of.get(id(option)))
+        if (
+            parser_values is None
+            or not isinstance(parser_values, cst.Call)
+            or f.qualified(parser_values.func) != "argparse.ArgumentParser"
+        ):
+            return f"`{parser}` is not one `argparse.ArgumentParser(...)`"
+        for use in f.name_uses.get(parser, ()):
+            parent = f.parents.get(id(use))
+            call = f.parents.get(id(parent)) if parent is not None else None
+            if (
+                not isinstance(parent, cst.Attribute)
+                or parent.value is not use
+                or parent.attr.value not in _PARSER_READS
+                or not isinstance(call, cst.Call)
+                or call.func is not parent
+            ):
+                what = (
+                    f"`{parser}.{parent.attr.value}`"
+                    if isinstance(parent, cst.Attribute) and parent.value is use
+                    else f"`{parser}` used otherwise"
+                )
+                return what
+        base = expr.value
+        if not isinstance(base, cst.Name):
+            return f"read from `{short_code(self.ctx, base, 30)}`"
+        if (
+            isinstance(scope, (cst.FunctionDef, cst.Lambda))
+            and base.value in self._scope(scope).params
+        ):
+            return f"`{base.value}` is a parameter, not followed to `{parser}.parse_args()`"
+        value = self._binding(base.value, scope)
+        if not (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Attribute)
+            and isinstance(value.func.value, cst.Name)
+            and value.func.value.value == parser
+            and value.func.attr.value == "parse_args"
+            and not value.args
+        ):
+            return f"`{base.value}` is not only `{parser}.parse_args()`"
+        for _, target in f.attribute_assignments:
+            if (
+                target.attr.value == expr.attr.value
+                and isinstance(target.value, cst.Name)
+                and target.value.value == base.value
+            ):
+                return f"`{base.value}.{expr.attr.value}` is assigned"
+        return None
+
+    def _binding(self, name: str, scope: cst.CSTNode | None) -> cst.BaseExpression | None:
+        """The one value ``name`` is bound to, seen from ``scope`` (its
+        function's, else the module's); None when not exactly one."""
+        f = self.f
+        node = scope
+        while node is not None and not isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            node = f.scope_of.get(id(node))
+        for key in ((id(node), name), (0, name)) if node is not None else ((0, name),):
+            values = f.bindings.get(key)
+            if values:
+                if len(values) != 1 or (key[0], name) in f.import_bindings:
+                    return None
+                return values[0]
+        return None
 
     def _class_body_reads(self, attr: str) -> list[cst.Name]:
         """Bare ``attr`` names in class bodies (``OTHER = DEFAULT_MODEL``):
@@ -946,6 +1272,164 @@ class Resolver:
                                 return None
                             out.append((target, value, stmt))
         return out
+
+
+# functions that call their first argument with the rest (``executor.submit(fn,
+# *a, **kw)``) and the positional index of the function among their arguments
+_CALLS_FIRST = {"submit": 0, "to_thread": 0, "run_in_executor": 1, "partial": 0}
+_CALLS_QUALIFIED = {"asyncio.to_thread": 0, "functools.partial": 0}
+# map-like calls: positional parameters from the iterables that follow
+_MAPS = frozenset({"map", "imap", "imap_unordered", "map_async"})
+_THREADS = frozenset(
+    {"threading.Thread", "threading.Timer", "multiprocessing.Process", "multiprocessing.Pool"}
+)
+
+
+def _indirect_args(
+    facts: ModuleFacts, call: cst.Call, arg: cst.Arg, param: str, index: int | None
+) -> tuple[list[cst.Arg] | None, str] | None:
+    """``call`` calls the function passed as ``arg``: (the arguments it is
+    called with, None when they cannot be read; how, as written); None
+    when ``call`` is not one of the known ways to call a function."""
+    func = call.func
+    qual = facts.qualified(func)
+    attr = func.attr.value if isinstance(func, cst.Attribute) else None
+    name = func.value if isinstance(func, cst.Name) else None
+    positional = [a for a in call.args if a.keyword is None]
+    pos = next((i for i, a in enumerate(positional) if a is arg), None)
+    what = dotted_name(func) or (attr or "?")
+    if qual in _THREADS and arg.keyword is not None and arg.keyword.value == "target":
+        out: list[cst.Arg] = []
+        for a in call.args:
+            if a.keyword is None or a.keyword.value not in ("args", "kwargs"):
+                continue
+            if a.keyword.value == "args":
+                if not isinstance(a.value, (cst.Tuple, cst.List)) or any(
+                    isinstance(el, cst.StarredElement) for el in a.value.elements
+                ):
+                    return None, what
+                out += [cst.Arg(value=el.value) for el in a.value.elements]
+            else:
+                if not isinstance(a.value, cst.Dict):
+                    return None, what
+                for el in a.value.elements:
+                    key = string_value(el.key) if isinstance(el, cst.DictElement) else None
+                    if key is None or not key.isidentifier():
+                        return None, what
+                    out.append(cst.Arg(value=el.value, keyword=cst.Name(key)))
+        return out, what
+    if arg.keyword is not None or pos is None:
+        return None
+    first = _CALLS_QUALIFIED.get(qual or "") if qual else None
+    if first is None and attr is not None:
+        first = _CALLS_FIRST.get(attr)
+    if first is None and name == "partial" and qual == "functools.partial":
+        first = 0
+    if first is not None and pos == first:
+        rest = list(call.args[call.args.index(arg) + 1 :])
+        if attr == "run_in_executor" and any(a.keyword is not None for a in rest):
+            return None, what
+        if (qual == "functools.partial" or attr == "partial") and _matching_arg(
+            rest, param, index
+        ) is None:
+            # the partial is called later, elsewhere: only what it binds
+            # here is known
+            return None, what
+        return rest, what
+    if (attr in _MAPS or (name == "map" and not facts.is_bound("map"))) and pos == 0:
+        iterables = len(positional) - 1
+        if index is not None and index < iterables:
+            return None, what  # from the iterables' items
+        return [], what
+    return None
+
+
+def _matching_arg(args: list[cst.Arg], name: str, index: int | None) -> cst.Arg | None:
+    """The argument of ``args`` (a call's) that fills parameter ``name``
+    (positional ``index``)."""
+    positional = 0
+    found: cst.Arg | None = None
+    for a in args:
+        if a.star:
+            continue
+        if a.keyword is not None:
+            if a.keyword.value == name:
+                found = a
+        else:
+            if index is not None and positional == index:
+                found = a
+            positional += 1
+    return found
+
+
+# what a parser is used for besides defining options, that the tool follows
+_PARSER_READS = frozenset(
+    {"add_argument", "parse_args", "print_help", "print_usage", "format_help", "error"}
+)
+
+
+def _kwarg(call: cst.Call, key: str) -> cst.BaseExpression | None:
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == key:
+            return a.value
+    return None
+
+
+def _add_argument_dest(call: cst.Call) -> str | None:
+    """The attribute ``X.add_argument(...)`` stores its value in (argparse:
+    ``dest=``, else the first long option, else the first short one, else a
+    positional's name; ``-`` becomes ``_``); None for other calls."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or func.attr.value != "add_argument":
+        return None
+    dest = _kwarg(call, "dest")
+    if dest is not None:
+        return string_value(dest)
+    names = [string_value(a.value) for a in call.args if a.keyword is None and not a.star]
+    if not names or any(n is None for n in names):
+        return None
+    flags = [n for n in names if n]
+    longs = [n for n in flags if n.startswith("--")]
+    shorts = [n for n in flags if n.startswith("-") and not n.startswith("--")]
+    if longs:
+        return longs[0][2:].replace("-", "_")
+    if shorts:
+        return shorts[0][1:].replace("-", "_")
+    return flags[0] if flags else None
+
+
+def _option_flag(call: cst.Call) -> str:
+    names = [string_value(a.value) or "" for a in call.args if a.keyword is None and not a.star]
+    longs = [n for n in names if n.startswith("--")]
+    if longs:
+        return f"option {longs[0]}"
+    if names and names[0].startswith("-"):
+        return f"option {names[0]}"
+    return f"argument {names[0] if names else '?'}"
+
+
+# lookups of a string that is a model ID (bare, or one that cannot move)
+_MODEL_KINDS = frozenset(
+    {LookupKind.MAPPED, LookupKind.NO_EQUIVALENT, LookupKind.FINE_TUNE, LookupKind.BAD_PREFIX}
+)
+_FIELD_CALLS = frozenset({"pydantic.Field", "pydantic.fields.Field", "dataclasses.field"})
+
+
+def _field_default(facts: ModuleFacts, value: cst.BaseExpression | None) -> cst.SimpleString | None:
+    """The string literal a class field defaults to: ``= "gpt-4o"``,
+    ``= Field("gpt-4o")`` / ``Field(default="gpt-4o")`` (pydantic),
+    ``= field(default="gpt-4o")`` (dataclasses); None otherwise."""
+    if isinstance(value, cst.Call) and facts.qualified(value.func) in _FIELD_CALLS:
+        found: cst.BaseExpression | None = None
+        for a in value.args:
+            if a.keyword is None and not a.star and found is None:
+                found = a.value
+            elif a.keyword is not None and a.keyword.value == "default":
+                found = a.value
+        value = found
+    if isinstance(value, cst.SimpleString) and string_value(value) is not None:
+        return value
+    return None
 
 
 def _in(via: str | None) -> str:

@@ -571,6 +571,67 @@ def resolved_model(ctx: RuleContext, call: cst.Call) -> tuple[str, cst.BaseExpre
     return None if model is None else (model, arg.value)
 
 
+def _receiver_of(ctx: RuleContext, call: cst.Call) -> cst.BaseExpression | None:
+    """The receiver of an SDK call of :func:`_method_calls` (its scan,
+    remembered per file: the SDK method is not matched again)."""
+    memo = ctx.facts.node_memo
+    known = memo.get(_RECEIVERS)
+    if known is None:
+        known = memo[_RECEIVERS] = {
+            id(c): m[1] for c, _, m, _, _ in _method_calls(ctx) if m is not None
+        }
+    return known.get(id(call))  # type: ignore[no-any-return]
+
+
+_RECEIVERS = ("models.receivers", 0)  # ModuleFacts.node_memo: _receiver_of
+
+
+def _receiver_param(
+    ctx: RuleContext, sc: SdkCall, scope: cst.CSTNode | None
+) -> tuple[int, str] | None:
+    """(id() of the def, name) when the receiver of ``sc`` is a parameter
+    of the function it is made in (``def run_eval(client, model_id):
+    client.chat.completions.create(model=model_id)``)."""
+    if not isinstance(scope, cst.FunctionDef):
+        return None
+    receiver = _receiver_of(ctx, sc.call)
+    if not isinstance(receiver, cst.Name):
+        return None
+    name = receiver.value
+    ps = scope.params
+    if any(p.name.value == name for p in [*ps.posonly_params, *ps.params, *ps.kwonly_params]):
+        return id(scope), name
+    return None
+
+
+def _annotated_left(ctx: RuleContext, sc: SdkCall) -> bool:
+    """Is ``sc`` made through a parameter annotated with openai's client
+    class whose callers are not all known (an OpenAI client of the run,
+    :data:`clients.ANNOTATED`), with nothing else it may be but clients
+    left where they point, while nothing of this file moves to OpenRouter
+    and the project pass does not say that something of the program does?
+    Then it holds one of the run's clients, all left: its model IDs are
+    that server's business (issue 11 item 3)."""
+    receiver = _receiver_of(ctx, sc.call)
+    if receiver is None:
+        return False
+    index = clients.index(ctx)
+    atoms = index.resolve(receiver, ctx.facts.scope_of.get(id(sc.call)))
+    if clients.ANNOTATED not in atoms:
+        return False
+    for a in atoms:
+        if a in (clients.ANNOTATED, clients.UNKNOWN, clients.DECISION_LEFT) or type(a) is tuple:
+            continue
+        if isinstance(a, int) and ctx.client_decisions.get(a) == clients.DECISION_LEFT:
+            continue
+        return False
+    if ctx.project is not None and ctx.project.run_moves:
+        return False
+    from codemods.python.rules.comparisons import moves_here
+
+    return not moves_here(ctx)
+
+
 @checker
 def check_models(ctx: RuleContext) -> None:
     f = ctx.facts
@@ -578,7 +639,16 @@ def check_models(ctx: RuleContext) -> None:
     foreign_file = any(f.imports_module(m) for m in FOREIGN_SDKS)
     calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign" and not c.held]
     resolver = Resolver(ctx)
+    ask_run_moves = False
     for sc in calls:
+        if sc.receiver == "unknown" and _annotated_left(ctx, sc):
+            # a client parameter annotated ``OpenAI`` in a program where
+            # nothing moves to OpenRouter: whichever client of the run it
+            # holds is left where it points (OR102-OR104...): no model
+            # finding; the project pass says whether something else of the
+            # program moves (run_moves: then it is reported as before)
+            ask_run_moves = True
+            continue
         # ``certain`` decides what is reported (OR202/OR203/OR205); ``safe``
         # whether a model fix is applied without --unsafe-fixes. A client
         # another module of the run builds and exports is an OpenAI client,
@@ -617,7 +687,16 @@ def check_models(ctx: RuleContext) -> None:
             )
         else:
             resolver.add(
-                Sink(value, value, scope, certain, safe=safe, requires=sc.requires, sites=sc.sites)
+                Sink(
+                    value,
+                    value,
+                    scope,
+                    certain,
+                    safe=safe,
+                    requires=sc.requires,
+                    sites=sc.sites,
+                    receiver_param=_receiver_param(ctx, sc, scope),
+                )
             )
     follow_imported_functions(ctx, resolver)
     handled: set[str] = set()
@@ -630,6 +709,8 @@ def check_models(ctx: RuleContext) -> None:
     flow = resolver.run()
     report_flow(ctx, flow)
     ctx.summary = summarize(ctx, flow, handled)
+    if ask_run_moves:
+        ctx.summary.wants_run_moves = True
     # LiteLLM's process-wide settings (codemods/python/rules/litellm_dspy.py)
     ctx.summary.litellm_globals = bool(ctx.memo.get("litellm_global_lines"))
     ctx.summary.litellm_calls = bool(ctx.memo.get("litellm_calls"))
@@ -733,20 +814,36 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
             what = "; ".join(unknowns[:3])
             if len(unknowns) > 3:
                 what += f" and {len(unknowns) - 3} more"
-        field_of = flow.object_fields.get(id(sink))
+        field_of, defined = flow.object_fields.get(id(sink), (None, None))
+        if field_of is None:
+            held = ""
+        elif defined is None:
+            held = (
+                f"; {field_of} may hold a default in its class, which the tool does not "
+                "follow: the client it is sent through moves only as an unsafe fix"
+            )
+        else:
+            # an untyped read of a field a class of this file defaults to
+            # a model ID: the default may be what is sent (REFS: its line)
+            held = (
+                f"; it may be {field_of}, defined at {REFS}, whose default the tool does "
+                "not follow to this read: the client it is sent through moves only as an "
+                "unsafe fix"
+            )
         report = ctx.report(
             sink.node,
             DYNAMIC_MODEL,
             f"{sink.subject} comes from {what}: make sure it holds an OpenRouter ID "
-            "(provider/model, e.g. 'openai/gpt-4o') after the migration"
-            + (
-                f"; {field_of} may hold a default in its class, which the tool does not "
-                "follow: the client it is sent through moves only as an unsafe fix"
-                if field_of is not None
-                else ""
-            ),
+            "(provider/model, e.g. 'openai/gpt-4o') after the migration" + held,
+            refs=(() if defined is None else (defined,)) + tuple(flow.held_refs.get(id(sink), ())),
         )
-        if field_of is not None:
+        held_why = flow.held.get(id(sink))
+        if held_why:
+            report.message += (
+                f"; {'; '.join(held_why[:2])}: a bare ID given there would reach OpenRouter, "
+                "so the client it is sent through moves only as an unsafe fix"
+            )
+        if field_of is not None or held_why:
             # a bare default in a class field would go to OpenRouter with
             # the client: its move cannot be proved (engine _blocked_clients)
             report.blocks.extend(_sites([sink]))

@@ -246,6 +246,31 @@ ORG_FROM_ENV = rule(
     """,
 )
 
+STORED_CHAT = rule(
+    code="OR309",
+    name="stored-chat-completion",
+    summary="chat completion with store=True: OpenRouter does not store it",
+    severity=Severity.WARNING,
+    fixable=False,
+    what="""
+        Reports `store=True` on `chat.completions.create` / `parse` /
+        `stream` (and the `metadata=` sent with it, which only labels stored
+        completions). The request itself is served: the client still moves.
+    """,
+    why="""
+        OpenAI keeps a chat completion sent with `store=True` (for its
+        dashboard, distillation and evals, and for
+        `chat.completions.retrieve/list`). OpenRouter does not store chat
+        completions, so nothing is kept after the migration: save what you
+        need from the response yourself.
+    """,
+    before="""
+        from openai import OpenAI
+        client = OpenAI()
+        r = client.chat.completions.create(model="gpt-4o", messages=messages, store=True)
+    """,
+)
+
 _ORG_VARS = {"OPENAI_ORG_ID": "organization", "OPENAI_PROJECT_ID": "project"}
 # the methods whose keyword arguments are model parameters (catalog's
 # supported_parameters): the text-generation subset of the SDK methods
@@ -259,6 +284,15 @@ _N_METHODS = frozenset(
 )
 _RESPONSES_METHODS = RESPONSES_METHODS
 _REQUIRE_PARAMS = 'extra_body={"provider": {"require_parameters": True}}'
+# chat completion methods that send ``store=`` (openai-python: ``parse`` and
+# ``stream`` take create()'s arguments)
+_CHAT_STORE_METHODS = frozenset(
+    {
+        ("chat", "completions", "create"),
+        ("chat", "completions", "parse"),
+        ("chat", "completions", "stream"),
+    }
+)
 
 
 # ---------------------------------------------------------------- matching
@@ -522,6 +556,24 @@ def _check_call(ctx: RuleContext, sc: SdkCall, table: UnsupportedTable, catalog:
                     f"{key}=: OpenRouter's Responses API is stateless and answers 400; "
                     "send the whole conversation in `input` instead",
                 )
+
+    if sc.method in _CHAT_STORE_METHODS:
+        store = kwargs.get("store")
+        if store is not None and _is_literal(store.value, "True"):
+            metadata = kwargs.get("metadata")
+            labels = (
+                " (its metadata= only labels stored completions: it is not kept either)"
+                if metadata is not None and not _is_literal(metadata.value, "None")
+                else ""
+            )
+            # report-only: the request is served, the client moves with it
+            ctx.report(
+                store,
+                STORED_CHAT,
+                "store=True: OpenRouter does not store chat completions, so this one is "
+                f"not kept for OpenAI's dashboard, distillation, evals or "
+                f"chat.completions.retrieve/list{labels}; save what you need from the response",
+            )
 
     resolved = resolved_model(ctx, call)
     target: str | None = None
