@@ -281,3 +281,73 @@ def test_a_text_file_naming_a_module_or_a_client_function_still_counts(tmp_path:
     assert not known.imported_whole
     (params,) = plan_param_clients(quiet).values()
     assert params == ((("run_with", "client"), "none"),)
+
+
+def test_a_rescan_for_few_new_names_splits_only_files_holding_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file scanned again for a name found late (a function whose
+    parameter a later analysis finds to be a client) is searched for that
+    name as a substring first: only a file holding it is split into words
+    again, and the answer stays the word's (``deltas`` is not ``delta``)."""
+    from codemods.python.project import Mentions
+
+    splits: list[int] = []
+    real_words = project.words
+    monkeypatch.setattr(project, "words", lambda data: splits.append(1) or real_words(data))
+    m = Mentions()
+    m.add("a.py", b"x = alpha + beta\n")
+    m.add("b.py", b"deltas = alpha\n")
+    m.add("c.py", lambda: b"delta(alpha)\n")
+    m.prepare({"alpha"})
+    assert len(splits) == 3 and m.scans == 3
+    assert m.find({"alpha", "delta"}) == {
+        "a.py": frozenset({"alpha"}),
+        "b.py": frozenset({"alpha"}),
+        "c.py": frozenset({"alpha", "delta"}),
+    }
+    assert m.scans == 6  # each file looked at again, for "delta" only
+    assert len(splits) == 5  # a.py does not hold "delta" at all: not split
+    assert m.state("a.py") == (frozenset({"alpha", "delta"}), frozenset({"alpha"}))
+
+
+def test_questions_about_new_names_go_to_the_parallel_scan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the runner's parallel scan (workers running: a cold run), a
+    planner's question about names the first scan did not cover sends the
+    files read from disk to it in one batch, for the new names only,
+    instead of reading and splitting each one in the planning process."""
+    from codemods.python.project import Mentions
+
+    texts = {f"f{i}.py": f"x{i} = alpha\nbeta_{i % 3}()\n".encode() for i in range(30)}
+    batches: list[tuple[int, frozenset[str], bool]] = []
+    words = project.words  # (the workers' own)
+
+    def scan_many(paths: list[str], names: frozenset[str], again: bool = False):
+        batches.append((len(paths), names, again))
+        out = {}
+        for p in paths:
+            hits = words(texts[p]).intersection(n.encode() for n in names)
+            out[p] = frozenset(h.decode() for h in hits)
+        return out
+
+    m = Mentions()
+    for path, text in texts.items():
+        m.add(path, lambda text=text: text)
+    m.prepare({"alpha"}, scan_many)
+    assert batches == [(30, frozenset({"alpha"}), False)]
+    splits: list[int] = []
+    real_words = project.words
+    monkeypatch.setattr(project, "words", lambda data: splits.append(1) or real_words(data))
+    found = m.find({"alpha", "beta_1"}, only=[f"f{i}.py" for i in range(20)])
+    assert batches[1:] == [(20, frozenset({"beta_1"}), True)]
+    assert not splits  # nothing split in this process
+    assert found == {
+        f"f{i}.py": frozenset({"alpha", "beta_1"} if i % 3 == 1 else {"alpha"}) for i in range(20)
+    }
+    assert m.find({"alpha", "beta_1"}, only=["f1.py", "f2.py"]) == {
+        "f1.py": frozenset({"alpha", "beta_1"}),
+        "f2.py": frozenset({"alpha"}),
+    }
+    assert len(batches) == 2  # already answered: no scan

@@ -325,19 +325,23 @@ def _work_project(
     return [_process_project(path, data, config, project) for path, data, project in items]
 
 
-def _scan_files(reals: list[str], names: tuple[str, ...]) -> list[tuple[str, ...]]:
+def _scan_files(
+    reals: list[str], names: tuple[str, ...], again: bool = False
+) -> list[tuple[str, ...]]:
     """The text scan of a share of the files, in a worker (see
-    :class:`codemods.python.project.Mentions`): the names each file mentions."""
-    from codemods.python.project import words
+    :class:`codemods.python.project.Mentions`): the names each file mentions
+    (``again``: files scanned before for other names)."""
+    from codemods.python.project import mentioned
 
     encoded = {n.encode("utf-8", "surrogateescape"): n for n in names}
+    keys = frozenset(encoded)
     out = []
     for real in reals:
         try:
             data = read_source(real)
         except FileIOError:
             data = b""
-        hits = words(data).intersection(encoded)
+        hits = mentioned(data, keys, again)
         out.append(tuple(encoded[h] for h in hits))
     return out
 
@@ -778,20 +782,23 @@ class _Pipeline:
 
     def scan_many(
         self, reals: dict[str, str]
-    ) -> Callable[[list[str], frozenset[str]], dict[str, frozenset[str]]] | None:
-        """A parallel text scan for :meth:`Mentions.prepare`, when workers
-        are running (a cold run): each worker reads and splits its share."""
+    ) -> Callable[[list[str], frozenset[str], bool], dict[str, frozenset[str]]] | None:
+        """A parallel text scan for :meth:`Mentions.prepare` (and the later
+        questions about new names), when workers are running (a cold run):
+        each worker reads and splits its share."""
         if self.executor is None or self.workers < 2:
             return None
-        executor = self.executor
 
-        def scan(paths: list[str], names: frozenset[str]) -> dict[str, frozenset[str]]:
+        def scan(
+            paths: list[str], names: frozenset[str], again: bool = False
+        ) -> dict[str, frozenset[str]]:
             wanted = tuple(sorted(names))
             step = max(64, -(-len(paths) // (4 * self.workers)))
             parts = [paths[i : i + step] for i in range(0, len(paths), step)]
+            executor = self._pool()  # (a broken pool is replaced by then)
             with _run_signals_blocked():  # a submit may start the workers
                 futures = [
-                    _submit(executor, _scan_files, [reals[p] for p in part], wanted)
+                    _submit(executor, _scan_files, [reals[p] for p in part], wanted, again)
                     for part in parts
                 ]
             out: dict[str, frozenset[str]] = {}
@@ -799,7 +806,7 @@ class _Pipeline:
                 try:
                     hits = future.result()
                 except Exception:  # noqa: BLE001 - a worker died: scan here
-                    hits = _scan_files([reals[p] for p in part], wanted)
+                    hits = _scan_files([reals[p] for p in part], wanted, again)
                 for path, found in zip(part, hits):
                     out[path] = frozenset(found)
             return out

@@ -308,6 +308,9 @@ class _ByPath:
 
 
 Modules = tuple[_ByModule, _ByPath]
+#: a parallel text scan (the runner's): (paths, names, whether the files were
+#: scanned before for other names) -> path -> the names it mentions
+ScanMany = Callable[[list[str], frozenset[str], bool], dict[str, frozenset[str]]]
 
 
 def modules_of(files: Iterable[FileInfo]) -> Modules:
@@ -334,6 +337,22 @@ def words(data: bytes) -> set[bytes]:
     return set(data.translate(_TO_SPACES).split())
 
 
+#: a file scanned again for at most this many names more is first searched
+#: for each as a substring (a C search of the bytes, several times cheaper
+#: than the word split): a file that holds none of them cannot mention one
+FEW_NAMES = 16
+
+
+def mentioned(data: bytes, encoded: frozenset[bytes], again: bool = False) -> set[bytes]:
+    """The names of ``encoded`` that ``data`` mentions as a whole word.
+    ``again``: the file was scanned before, for other names (the planner
+    asks about names found late, one or a few at a time): with few names,
+    the split is skipped when none of them is even a substring."""
+    if again and len(encoded) <= FEW_NAMES and not any(n in data for n in encoded):
+        return set()
+    return words(data).intersection(encoded)
+
+
 class Mentions:
     """Which of a set of names the files without a summary mention as a
     whole word (the planner's text scan).
@@ -347,8 +366,13 @@ class Mentions:
     unchanged file is not read at all); it is scanned only when asked about
     a name it was not scanned for.
 
-    ``scans`` counts the files split into words; ``questions`` the
-    intersections (tests assert both grow linearly with the tree)."""
+    A file scanned again (asked about names it was not scanned for) is
+    searched for the new names only; with a parallel scan (``scan_many`` of
+    :meth:`prepare`), every file a question needs scanned again goes to it
+    in one batch, as in :meth:`prepare`.
+
+    ``scans`` counts the files scanned (read and searched); ``questions``
+    the intersections (tests assert both grow linearly with the tree)."""
 
     def __init__(self) -> None:
         self._load: dict[str, bytes | Callable[[], bytes]] = {}
@@ -361,6 +385,8 @@ class Mentions:
         self._unions: dict[tuple[int, int], frozenset[str]] = {}
         self._encoded: dict[int, frozenset[bytes]] = {}
         self._decoded: dict[bytes, str] = {}
+        self._news: dict[tuple[int, int], frozenset[str]] = {}
+        self._scan_many: ScanMany | None = None
         self.scans = 0
         self.questions = 0
 
@@ -395,10 +421,11 @@ class Mentions:
         wanted = self._shared(frozenset(names))
         if not wanted:
             return {}
+        paths = list(self._load) if only is None else [p for p in only if p in self._load]
+        if self._scan_many is not None:
+            self._scan_all(paths, wanted)  # (those read from disk: in one batch)
         out: dict[str, frozenset[str]] = {}
-        for path in self._load if only is None else only:
-            if path not in self._load:
-                continue
+        for path in paths:
             self._ensure(path, wanted)
             self.questions += 1
             found = self._found[path]
@@ -411,35 +438,42 @@ class Mentions:
     def prepare(
         self,
         names: Iterable[str],
-        scan_many: Callable[[list[str], frozenset[str]], dict[str, frozenset[str]]] | None = None,
+        scan_many: ScanMany | None = None,
     ) -> None:
         """Scan now, once, every file not yet scanned for ``names`` (so that
         later questions about any of them cost no read). ``scan_many(paths,
         names)``, if given, scans files read from disk (the runner's is
         parallel): path -> the names it mentions."""
+        if scan_many is not None:
+            self._scan_many = scan_many  # (later questions about new names too)
         wanted = self._shared(frozenset(names))
         if not wanted:
             return
-        if scan_many is None:
-            for path in self._load:
-                self._ensure(path, wanted)
-            return
-        groups: dict[int, list[str]] = defaultdict(list)
-        for path in self._load:
+        self._scan_all(self._load, wanted)
+
+    def _scan_all(self, paths: Iterable[str], wanted: frozenset[str]) -> None:
+        """Scan every file of ``paths`` that cannot yet answer about
+        ``wanted``: in this process, or, for files read from disk with a
+        parallel scan, in one call per set of names to search for."""
+        scan_many = self._scan_many
+        groups: dict[tuple[int, int], list[str]] = defaultdict(list)
+        for path in paths:
             union = self._needs(path, wanted)
             if union is None:
                 continue
-            if not callable(self._load[path]):
+            if scan_many is None or not callable(self._load[path]):
                 self._scan(path, union)  # bytes in memory: here
             else:
-                groups[id(union)].append(path)
-        for paths in groups.values():
-            union = self._sets[id(self._asked_union(paths[0], wanted))]
-            found = scan_many(paths, union)
-            self.scans += len(paths)
-            for path in paths:
+                groups[(id(self._asked.get(path, _EMPTY)), id(union))].append(path)
+        for (_, union_id), group in groups.items():
+            assert scan_many is not None
+            union = self._sets[union_id]
+            asked = self._asked.get(group[0], _EMPTY)
+            found = scan_many(group, self._new(asked, union), asked is not _EMPTY)
+            self.scans += len(group)
+            for path in group:
                 self._asked[path] = union
-                self._found[path] = found.get(path, _EMPTY) or _EMPTY
+                self._found[path] = self._merged(path, found.get(path, _EMPTY))
 
     def _shared(self, names: frozenset[str]) -> frozenset[str]:
         if self._sets.get(id(names)) is names:
@@ -477,20 +511,38 @@ class Mentions:
         if union is not None:
             self._scan(path, union)
 
+    def _new(self, asked: frozenset[str], union: frozenset[str]) -> frozenset[str]:
+        """The names of ``union`` a file scanned for ``asked`` was not
+        scanned for (shared, like the sets it is made of)."""
+        pair = (id(asked), id(union))
+        new = self._news.get(pair)
+        if new is None:
+            new = self._news[pair] = self._shared(union - asked)
+        return new
+
+    def _merged(self, path: str, hits: frozenset[str]) -> frozenset[str]:
+        """What ``path`` mentions, with ``hits`` of a scan for new names."""
+        old = self._found.get(path, _EMPTY)
+        return old | hits if hits else old
+
     def _scan(self, path: str, names: frozenset[str]) -> None:
         data = self._load[path]
         text = data() if callable(data) else data
         self.scans += 1
-        encoded = self._encoded.get(id(names))
+        asked = self._asked.get(path, _EMPTY)
+        new = self._new(asked, names)
+        encoded = self._encoded.get(id(new))
         if encoded is None:
-            encoded = frozenset(n.encode("utf-8", "surrogateescape") for n in names)
-            self._encoded[id(names)] = encoded
-            for n in names:
+            encoded = frozenset(n.encode("utf-8", "surrogateescape") for n in new)
+            self._encoded[id(new)] = encoded
+            for n in new:
                 self._decoded[n.encode("utf-8", "surrogateescape")] = n
         # one pass over the bytes; the intersection walks the smaller set
-        hits = words(text).intersection(encoded)
+        hits = mentioned(text, encoded, asked is not _EMPTY)
+        self._found[path] = self._merged(
+            path, frozenset(self._decoded[b] for b in hits) if hits else _EMPTY
+        )
         self._asked[path] = names
-        self._found[path] = frozenset(self._decoded[b] for b in hits) if hits else _EMPTY
 
 
 _EMPTY: frozenset[str] = frozenset()
