@@ -249,6 +249,48 @@ def test_a_function_whose_callers_are_unknown_holds_the_client(use: str, why: st
     assert all(a != "safe" for _, a, _ in found.get("OR201", ()))
 
 
+SHADOWED = """\
+    import os
+
+    import openai
+
+    openai.api_key = os.environ["OPENAI_API_KEY"]
+
+
+    def plan(prompt, model="gpt-3.5-turbo-0613"):
+        return openai.ChatCompletion.create(model=model, messages=[])
+
+
+    def code(prompt, plan, model="gpt-4o"):
+        return openai.ChatCompletion.create(model=model, messages=[{"content": f"{plan}"}])
+
+
+    def code_sync(prompt, plan):
+        return print(code(prompt, plan))
+
+"""
+
+
+def test_a_parameter_or_local_named_like_the_function_is_not_the_function(tmp_path) -> None:
+    """smol-developer's prompts.py: ``def plan(...)`` and, in other
+    functions, a parameter ``plan: str``; reading that string is no use of
+    the function as a value (the module client was held on that guess)."""
+    from codemods.core.engine import EngineConfig
+    from codemods.core.runner import RunInput
+    from codemods.core.runner import run as run_tree
+
+    (tmp_path / "prompts.py").write_text(textwrap.dedent(SHADOWED))
+    results, errors = run_tree(RunInput(paths=[str(tmp_path)], config=EngineConfig()))
+    assert not errors
+    found: dict[str, list[str | None]] = {}
+    for processed in results:
+        for f in processed.result.findings:
+            found.setdefault(f.code, []).append(f.applicability)
+            assert "used as a value" not in f.message, f.message
+    assert found["OR110"] == ["safe"], found
+    assert found["OR201"] == ["safe", "safe"], found
+
+
 # ---------------------------------------------------------------- receivers left alone
 
 

@@ -814,6 +814,8 @@ class Resolver:
         f = self.f
         any_arg = False
         for use in f.name_uses.get(fname, ()):
+            if _shadowed_use(f, use, fname):
+                continue  # a parameter or local of that name (smol-developer's `plan: str`)
             parent = f.parents.get(id(use))
             if isinstance(parent, cst.Call) and parent.func is use:
                 continue  # a direct call: call_args
@@ -1718,3 +1720,27 @@ def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
 
 def is_rewritable(kind: LookupKind) -> bool:
     return kind in (LookupKind.MAPPED, LookupKind.BAD_PREFIX)
+
+
+def _shadowed_use(f: ModuleFacts, use: cst.Name, name: str) -> bool:
+    """Is ``use`` a parameter or local of a function around it that has
+    the name of the module-level function, not the function?"""
+    from codemods.python.clients import _param
+
+    node = f.parents.get(id(use))
+    while (
+        node is not None
+        and type(node) not in (cst.FunctionDef, cst.Lambda)
+        and id(node) not in f.scope_of
+    ):
+        node = f.parents.get(id(node))
+    if node is None:
+        return False
+    scope = node if type(node) in (cst.FunctionDef, cst.Lambda) else f.scope_of.get(id(node))
+    while scope is not None:
+        if type(scope) in (cst.FunctionDef, cst.Lambda) and _param(scope, name) is not None:  # type: ignore[arg-type]
+            return True
+        if f.bindings.get((id(scope), name)):
+            return True
+        scope = f.scope_of.get(id(scope))
+    return False
