@@ -493,16 +493,7 @@ class ClientIndex:
     def _shadowed(self, key: str, scope: cst.CSTNode | None) -> bool:
         """Is the first name of ``key`` bound in a function around ``scope``
         (a parameter, a local), so not the module-level import?"""
-        f = self.ctx.facts
-        head = key.split(".", 1)[0]
-        node = scope
-        while node is not None:
-            if type(node) in (cst.FunctionDef, cst.Lambda) and _param(node, head) is not None:  # type: ignore[arg-type]
-                return True
-            if f.bindings.get((id(node), head)):
-                return True
-            node = f.scope_of.get(id(node))
-        return False
+        return bound_around(self.ctx.facts, scope, key.split(".", 1)[0])
 
     def _imported_attribute(self, key: str) -> set[Atom] | None:
         """``clients.client`` where ``clients`` is a module imported whole
@@ -1823,6 +1814,19 @@ def _argument(call: cst.Call, name: str, index: int | None) -> object:
         elif a.keyword.value == name:
             return a.value
     return None
+
+
+def bound_around(f: ModuleFacts, scope: cst.CSTNode | None, name: str) -> bool:
+    """Is ``name`` a parameter or a local of ``scope`` or of a function
+    around it (so not the module-level name)?"""
+    node = scope
+    while node is not None:
+        if type(node) in (cst.FunctionDef, cst.Lambda) and _param(node, name) is not None:  # type: ignore[arg-type]
+            return True
+        if f.bindings.get((id(node), name)):
+            return True
+        node = f.scope_of.get(id(node))
+    return False
 
 
 def _param(fn: cst.FunctionDef | cst.Lambda, name: str) -> cst.Param | None:

@@ -1725,7 +1725,7 @@ def is_rewritable(kind: LookupKind) -> bool:
 def _shadowed_use(f: ModuleFacts, use: cst.Name, name: str) -> bool:
     """Is ``use`` a parameter or local of a function around it that has
     the name of the module-level function, not the function?"""
-    from codemods.python.clients import _param
+    from codemods.python.clients import bound_around
 
     node = f.parents.get(id(use))
     while (
@@ -1737,10 +1737,4 @@ def _shadowed_use(f: ModuleFacts, use: cst.Name, name: str) -> bool:
     if node is None:
         return False
     scope = node if type(node) in (cst.FunctionDef, cst.Lambda) else f.scope_of.get(id(node))
-    while scope is not None:
-        if type(scope) in (cst.FunctionDef, cst.Lambda) and _param(scope, name) is not None:  # type: ignore[arg-type]
-            return True
-        if f.bindings.get((id(scope), name)):
-            return True
-        scope = f.scope_of.get(id(scope))
-    return False
+    return bound_around(f, scope, name)
