@@ -390,6 +390,10 @@ CHAT = 'await client.chat.completions.create({ model: "gpt-4o", messages: [] });
         ("someLib(client);", "is passed to `someLib` (line 4)"),
         ('import("./agent").then((m) => m.run(client));', "is passed to `m.run` (line 4)"),
         ("const agent = new Agent({ llm: client, name: 'a' });", "is passed to `Agent` (line 4)"),
+        # ``await`` hands on the client it is given (a second definition of
+        # the wrappers once left it out, and this moved as a safe fix)
+        ("const agent = new Agent({ llm: await client });", "is passed to `Agent` (line 4)"),
+        ("someLib(await (client as any));", "is passed to `someLib` (line 4)"),
         ("tools.register([client]);", "is passed to `tools.register` (line 4)"),
         (
             "const create = client.chat.completions.create;",

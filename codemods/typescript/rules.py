@@ -2026,16 +2026,9 @@ def _spread_fields(node: Node | None) -> list[tuple[str, Node, Node | None]] | N
     return None
 
 
-#: wrappers that leave the value they wrap as it is (``(params as any)``)
-_WRAPPERS = frozenset(
-    {
-        "parenthesized_expression",
-        "non_null_expression",
-        "as_expression",
-        "satisfies_expression",
-        "type_assertion",
-    }
-)
+#: wrappers that leave the value they wrap as it is (``(params as any)``):
+#: the escape wrappers but ``await``
+_AS_IS = _WRAPPERS - {"await_expression"}
 #: the request fields whose nested writes (``params.tools.push(...)``) the
 #: tool must read: the model and what needs OpenAI's state
 _WATCHED = frozenset(
@@ -2082,7 +2075,7 @@ def _request_writes(
         if ident.id == b.ident.id:
             continue
         node = ident
-        while node.parent is not None and node.parent.type in _WRAPPERS:
+        while node.parent is not None and node.parent.type in _AS_IS:
             node = node.parent
         parent = node.parent
         if parent is None:
@@ -2125,7 +2118,7 @@ def _request_writes(
             else:
                 key = string_value(parent.child_by_field_name("index"))
             outer = parent
-            while outer.parent is not None and outer.parent.type in _WRAPPERS:
+            while outer.parent is not None and outer.parent.type in _AS_IS:
                 outer = outer.parent
             above = outer.parent
             if above is None:
