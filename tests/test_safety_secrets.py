@@ -401,3 +401,75 @@ def test_click_usage_errors_never_echo_a_key(tmp_path: Path, option: str) -> Non
     assert code == 2
     assert option in err
     assert OR_KEY[12:-4] not in out + err
+
+
+# AWS's documented example secret access key: base64, 40 characters, and no
+# run of 16 letters and digits that holds a digit (the sk-/token shape misses it)
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+AWS_PIECES = {AWS_SECRET, AWS_SECRET[3:], AWS_SECRET[:-4], "bPxRfiCYEXAMPLE"}
+
+
+def test_base64_secrets_are_redacted_quoted_or_not() -> None:
+    for text in (
+        f'aws_secret = "{AWS_SECRET}"',
+        f"# the AWS key is {AWS_SECRET}",
+        f"AWS_SECRET_ACCESS_KEY={AWS_SECRET}",
+        f"secret: {AWS_SECRET}==",
+    ):
+        out = redact_text(text)
+        assert "wJa..." in out, out
+        for piece in AWS_PIECES:
+            assert piece not in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = ChatCompletionMessageToolCallParam2024 / 2",  # an identifier: no / or + in it
+        '"lmstudio-community/Meta-Llama-3.1-8B-Instruct-GGUF/Meta-Llama-3.1-8B"',
+        "see https://www.amazon.com/New-Astronomy-Guide-Stargazing/dp/B00C2ILU2U",
+        '"HuggingFaceTB/SmolLM2-1.7B-Instruct"',
+        "src/components/chat/MessageList/MessageListItem.tsx",
+        '"openai/gpt-4o-mini-2024-07-18"',
+        "path = a/b/abcdefghijklmnopqrstuvwxyz/ABCDEFGHIJK",  # no digit
+    ],
+)
+def test_paths_ids_and_identifiers_are_not_taken_for_base64_keys(text: str) -> None:
+    assert redact_text(text) == text
+
+
+@pytest.mark.uses_cache
+@pytest.mark.parametrize("where", ["quoted", "comment"])
+def test_an_aws_secret_near_a_migrated_line_never_shows(tmp_path: Path, where: str) -> None:
+    """The diff's context lines would print a secret kept in the file, and the
+    cache would keep the migrated source holding it."""
+    root = tmp_path / "t"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    line = f'AWS_SECRET = "{AWS_SECRET}"\n' if where == "quoted" else f"# AWS: {AWS_SECRET}\n"
+    source = f"from openai import OpenAI\n{line}client = OpenAI()\nclient.models.list()\n"
+    (root / "app.py").write_text(source)
+    (root / "plain.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    outputs = []
+    for args in (["check", "."], ["migrate", "--diff", "."], ["--verbose", "check", "."]):
+        code, out, err = run_cli(args, cwd=root)
+        assert code in (0, 1), err
+        outputs.append(out + err)
+    code, out, err = run_cli(["migrate", "--diff", "."], cwd=root)
+    # the diff of app.py is shown for review on stderr, redacted, not as a patch
+    assert "note: app.py: not in the patch on stdout" in err
+    assert "wJa...EKEY" in err
+    assert "plain.py" in out  # the other file's patch is unaffected
+    code, out, err = run_cli(["migrate", "."], cwd=root)
+    assert code == 0, err
+    outputs.append(out + err)
+    for text in outputs:
+        for piece in AWS_PIECES:
+            assert piece not in text, text
+    assert AWS_SECRET in (root / "app.py").read_text()  # the file keeps its own line
+    files = list((root / ".openrouter-migrate-cache").rglob("*.json"))
+    assert files
+    for p in files:
+        data = p.read_bytes()
+        for piece in AWS_PIECES:
+            assert piece.encode() not in data and piece.encode().hex().encode() not in data

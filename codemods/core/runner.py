@@ -864,7 +864,9 @@ class _Pipeline:
             digest = hashlib.sha256(data).digest()
             prior = index.same_content(job.real, digest)
             known = (prior.asked, prior.found) if prior is not None else None
-            if source_holds_secret(data):
+            # the index keeps what the code's strings say (summaries), never
+            # the comments: the cheaper scan, without keys outside quotes
+            if source_holds_secret(data, free=False):
                 index.record(job.real, None, digest, is_candidate)  # never indexed
             else:
                 index.record(job.real, st, digest, is_candidate, *(known or ()))

@@ -42,9 +42,36 @@ def _looks_random(value: str) -> bool:
         return True
     if not looks_like_secret(value):
         return False
+    if _base64_key(value.strip()):
+        return True
     return any(
         re.search(r"[0-9]", run) and re.search(r"[A-Za-z]", run) for run in _RUN.findall(value)
     )
+
+
+# a base64 token of 30+ characters mixing upper case, lower case and digits:
+# an AWS secret access key (``wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY``), whose
+# letter runs may hold no digit. Paths, URLs and model IDs carry ``.``, ``-``
+# or ``_`` and are never pure base64 (none of 10,133 such strings in the
+# audit corpus matches).
+_B64 = re.compile(r"[A-Za-z0-9+/]{30,}={0,2}")
+# the same token standing free (a comment, an unquoted ``.env`` line): only
+# with a ``/`` or ``+`` in it, so a long CamelCase identifier is not one
+_B64_FREE = re.compile(r"(?<![A-Za-z0-9+/_.\-])[A-Za-z0-9+/]{30,}={0,2}(?![A-Za-z0-9+/=_.\-])")
+
+
+def _base64_key(value: str) -> bool:
+    return bool(
+        _B64.fullmatch(value)
+        and re.search(r"[A-Z]", value)
+        and re.search(r"[a-z]", value)
+        and re.search(r"[0-9]", value)
+    )
+
+
+def _free_key(m: re.Match[str]) -> bool:
+    token = m.group()
+    return ("/" in token or "+" in token) and _base64_key(token)
 
 
 _QUOTED = re.compile(r"""(['"])(.*?)(?<!\\)\1""")
@@ -159,22 +186,34 @@ def redact_text(text: str) -> str:
     if "://" in text:
         text = _redact_urls(text)
     text = _QUOTED.sub(quoted, text)
-    return _SK_KEY.sub(lambda m: redact(m.group())[1:-1], text)
+    text = _SK_KEY.sub(lambda m: redact(m.group())[1:-1], text)
+    if "/" in text or "+" in text:
+        text = _B64_FREE.sub(lambda m: redact(m.group())[1:-1] if _free_key(m) else m.group(), text)
+    return text
 
 
 _QUOTED_TOKEN = re.compile(r"""(['"])\s*([A-Za-z0-9_\-.:+/=]{20,})\s*(?=\1)""")
 
 
-def holds_secret(text: str) -> bool:
+def holds_secret(text: str, free: bool = True) -> bool:
     """True when ``text`` holds anything :func:`redact_text` would hide
-    (the same tests, without building the redacted text)."""
+    (the same tests, without building the redacted text). ``free=False``
+    leaves out the scan for a base64 key standing outside quotes (a comment):
+    it reads every character again, and only a store of the whole text needs
+    it."""
     if "sk-" in text and _SK_KEY.search(text):
         return True
     if "://" in text and any(_redact_url_text(text[a:b]) != text[a:b] for a, b in _url_spans(text)):
         return True
     # a quoted string shaped like a token (what _looks_random accepts); the
     # closing quote is not consumed, so a wrong pairing cannot hide the next
-    return any(_looks_random(m.group(2)) for m in _QUOTED_TOKEN.finditer(text))
+    if any(_looks_random(m.group(2)) for m in _QUOTED_TOKEN.finditer(text)):
+        return True
+    return (
+        free
+        and ("/" in text or "+" in text)
+        and any(_free_key(m) for m in _B64_FREE.finditer(text))
+    )
 
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -197,13 +236,15 @@ def env_name_problem(value: str) -> str | None:
     return None
 
 
-def source_holds_secret(data: bytes) -> bool:
+def source_holds_secret(data: bytes, free: bool = True) -> bool:
     """True when a file's bytes hold a key or URL credentials. Such files are
     never cached: a cache entry holds the migrated source and messages that
     quote the file, and must never hold a key (``.openrouter-migrate-cache``
-    is not where anyone looks for leaked keys)."""
+    is not where anyone looks for leaked keys). ``free=False`` is enough
+    where only what the code's strings say is stored (the project index's
+    summaries), never its comments."""
     text = data.decode("utf-8", "replace")
-    if holds_secret(text):
+    if holds_secret(text, free):
         return True
     # a notebook's JSON escapes the quotes of its cells' string literals
-    return '\\"' in text and holds_secret(text.replace('\\"', '"'))
+    return '\\"' in text and holds_secret(text.replace('\\"', '"'), free)
