@@ -84,6 +84,25 @@ def _module_name(node: cst.Attribute | cst.Name) -> str:
     return name
 
 
+# Drop-in replacements of the ``openai`` package: the same classes and module
+# client, wrapped for tracing (``from langfuse.openai import OpenAI`` /
+# ``import openai``'s twin ``from langfuse.openai import openai``). What they
+# import is read as openai's, so their clients and models move together with
+# the rest; left unrecognised, the client stayed on OpenAI while its models
+# got the ``openai/`` prefix with ``--unsafe-fixes``.
+_DROP_INS = ("langfuse.openai",)
+
+
+def drop_in_target(target: str) -> str:
+    """``langfuse.openai.OpenAI`` -> ``openai.OpenAI``; ``langfuse.openai.openai``
+    (the package itself, re-exported) -> ``openai``; anything else as it is."""
+    for prefix in _DROP_INS:
+        if target == prefix or target.startswith(prefix + "."):
+            rest = target[len(prefix) :]
+            return "openai" if rest in ("", ".openai") else "openai" + rest
+    return target
+
+
 @dataclass
 class StringConstant:
     """``NAME = "literal"`` at module level."""
@@ -242,7 +261,7 @@ class _Collector(cst.CSTVisitor):
             full = _module_name(alias.name)
             self.f.module_imports.append(full)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.f.imports[alias.asname.name.value].add(full)
+                self.f.imports[alias.asname.name.value].add(drop_in_target(full))
                 self._bind_import(alias.asname.name.value)
             else:
                 # ``import a.b`` binds ``a`` to the package ``a``
@@ -274,12 +293,13 @@ class _Collector(cst.CSTVisitor):
             return
         module = _module_name(node.module)
         if isinstance(node.names, cst.ImportStar):
+            module = drop_in_target(module)
             if module == "openai" or module.startswith("openai."):
                 self.f.has_star_import_from_openai = True
             return
         for alias in node.names:
             imported = _module_name(alias.name)
-            self.f.imports[self._alias_local(alias)].add(f"{module}.{imported}")
+            self.f.imports[self._alias_local(alias)].add(drop_in_target(f"{module}.{imported}"))
             self._skip_alias(alias)
 
     def _bind_import(self, local: str) -> None:

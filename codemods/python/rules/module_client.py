@@ -33,7 +33,7 @@ from codemods.core.findings import Severity
 from codemods.core.mapping import LookupKind
 from codemods.core.rules import RuleInfo, rule
 from codemods.core.secrets import looks_like_secret, redact, redact_text
-from codemods.python.analysis import attribute_chain, dotted_name
+from codemods.python.analysis import attribute_chain, dotted_name, drop_in_target
 from codemods.python.rules._edit import keyword_arg, rebuild, replace_string, string_literal
 from codemods.python.rules.base import Fix, Report, RuleContext, checker
 from codemods.python.rules.client import (
@@ -989,6 +989,9 @@ def _assign_line(alias: str, attr: str, value: cst.BaseExpression) -> cst.Simple
 def _top_level_openai_import(ctx: RuleContext, aliases: set[str]) -> str | None:
     for line in ctx.facts.top_level_import_lines:
         for stmt in line.body:
+            local = _drop_in_module(stmt)
+            if local is not None and local in aliases:
+                return local
             if isinstance(stmt, cst.Import):
                 for a in stmt.names:
                     if dotted_name(a.name) != "openai":
@@ -1034,9 +1037,27 @@ def _anchor(ctx: RuleContext) -> int | None:
     return last
 
 
+def _drop_in_module(small: cst.BaseSmallStatement) -> str | None:
+    """The local name of openai's module imported from a drop-in
+    (``from langfuse.openai import openai as oa`` -> ``oa``), or None."""
+    if not isinstance(small, cst.ImportFrom) or small.relative or small.module is None:
+        return None
+    if isinstance(small.names, cst.ImportStar):
+        return None
+    module = dotted_name(small.module) or ""
+    for a in small.names:
+        if drop_in_target(f"{module}.{dotted_name(a.name)}") == "openai" and module != "openai":
+            if a.asname is not None and isinstance(a.asname.name, cst.Name):
+                return a.asname.name.value
+            return dotted_name(a.name)
+    return None
+
+
 def _imports_openai(stmt: cst.BaseStatement) -> bool:
     if not isinstance(stmt, cst.SimpleStatementLine):
         return False
+    if any(_drop_in_module(small) is not None for small in stmt.body):
+        return True
     for small in stmt.body:
         if isinstance(small, cst.Import) and any(
             (dotted_name(a.name) or "").split(".")[0] == "openai" for a in small.names
