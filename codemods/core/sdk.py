@@ -77,6 +77,23 @@ HOSTED_TOOLS: frozenset[str] = frozenset(
 )
 
 
+#: ``include=[...]`` entries that ask for a hosted tool's output
+#: (``"file_search_call.results"``): the request runs that tool, even when
+#: its ``tools`` come from elsewhere (a request body)
+HOSTED_INCLUDES: dict[str, str] = {
+    "file_search_call": "file_search",
+    "web_search_call": "web_search",
+    "code_interpreter_call": "code_interpreter",
+    "computer_call_output": "computer_use_preview",
+}
+
+
+def hosted_include(entry: str) -> str | None:
+    """``"file_search_call.results"`` -> ``"file_search"``; None for an entry
+    that names no hosted tool (``"reasoning.encrypted_content"``)."""
+    return HOSTED_INCLUDES.get(entry.split(".", 1)[0])
+
+
 def camel(name: str) -> str:
     """A Python SDK name in the Node SDK's spelling: ``vector_stores`` ->
     ``vectorStores``, ``input_items`` -> ``inputItems``."""

@@ -2032,7 +2032,7 @@ _AS_IS = _WRAPPERS - {"await_expression"}
 #: the request fields whose nested writes (``params.tools.push(...)``) the
 #: tool must read: the model and what needs OpenAI's state
 _WATCHED = frozenset(
-    {"model", "store", "background", "previous_response_id", "conversation", "tools"}
+    {"model", "store", "background", "previous_response_id", "conversation", "tools", "include"}
 )
 
 
@@ -2206,6 +2206,23 @@ def _stateful_members(ctx: Context, call: Node) -> list[tuple[Node, str]]:
                             f"hosted tool `{hosted}` runs on OpenAI's servers: OpenRouter's "
                             "Responses API does not run it (file_search needs OpenAI vector "
                             "stores); use OpenRouter's web plugin or your own tool",
+                        )
+                    )
+        elif key == "include" and value.type == "array":
+            # ``include: ["file_search_call.results"]`` asks for a hosted
+            # tool's output: the request runs it, even when its ``tools``
+            # come from elsewhere (a request body)
+            for el in value.named_children:
+                entry = string_value(el)
+                hosted = sdk.hosted_include(entry) if entry is not None else None
+                if entry is not None and hosted is not None:
+                    out.append(
+                        (
+                            el,
+                            f"include {entry!r} asks for the output of the hosted tool "
+                            f"`{hosted}`, which runs on OpenAI's servers: OpenRouter's "
+                            "Responses API does not run it (file_search needs OpenAI vector "
+                            "stores); use your own tool",
                         )
                     )
     return out

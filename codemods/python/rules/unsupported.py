@@ -26,7 +26,7 @@ from codemods.core.mapping import (
     load_catalog,
 )
 from codemods.core.rules import rule
-from codemods.core.sdk import HOSTED_TOOLS, RESPONSES_METHODS
+from codemods.core.sdk import HOSTED_TOOLS, RESPONSES_METHODS, hosted_include
 from codemods.core.unsupported import (  # noqa: F401 - the table, shared with TypeScript
     UNSUPPORTED_FILE,
     Endpoint,
@@ -86,7 +86,10 @@ STATEFUL_RESPONSES = rule(
         `store=True`, `previous_response_id=`, `conversation=` or
         `background=True`, and OpenAI's hosted tools in `tools=`
         (`file_search`, `web_search(_preview)`, `image_generation`,
-        `code_interpreter`, `computer_use_preview`, `mcp`, `local_shell`).
+        `code_interpreter`, `computer_use_preview`, `mcp`, `local_shell`),
+        also asked for through `include=` (`"file_search_call.results"`,
+        `"web_search_call.action.sources"`, ...: the request runs the tool
+        even when its `tools` come from elsewhere).
     """,
     why="""
         OpenRouter's Responses API is stateless: nothing is stored, so a
@@ -417,7 +420,27 @@ def openai_state_reason(call: cst.Call) -> str | None:
             hosted = _hosted_tool(el.value)
             if hosted is not None:
                 return f"tool '{hosted}'"
+    for _, entry, hosted in _hosted_includes(kwargs):
+        return f"include '{entry}' (tool '{hosted}')"
     return None
+
+
+def _hosted_includes(
+    kwargs: dict[str, cst.Arg],
+) -> list[tuple[cst.BaseExpression, str, str]]:
+    """``include=["file_search_call.results"]``: (node, entry, hosted tool)
+    for each entry that asks for a hosted tool's output. The tool runs even
+    when ``tools`` is not visible (forwarded from a request body)."""
+    include = kwargs.get("include")
+    if include is None or not isinstance(include.value, (cst.List, cst.Tuple)):
+        return []
+    out = []
+    for el in include.value.elements:
+        entry = string_value(el.value)
+        hosted = hosted_include(entry) if entry is not None else None
+        if entry is not None and hosted is not None:
+            out.append((el.value, entry, hosted))
+    return out
 
 
 # OpenAI's hosted Responses tools: they run on OpenAI's side
@@ -547,6 +570,14 @@ def _check_call(ctx: RuleContext, sc: SdkCall, table: UnsupportedTable, catalog:
                         "Responses API does not run it (file_search needs OpenAI vector "
                         "stores); use OpenRouter's web plugin or your own tool",
                     )
+        for node, entry, hosted in _hosted_includes(kwargs):
+            ctx.report(
+                node,
+                STATEFUL_RESPONSES,
+                f"include {entry!r} asks for the output of the hosted tool `{hosted}`, "
+                "which runs on OpenAI's servers: OpenRouter's Responses API does not run "
+                "it (file_search needs OpenAI vector stores); use your own tool",
+            )
         for key in ("previous_response_id", "conversation"):
             arg = kwargs.get(key)
             if arg is not None and not _is_literal(arg.value, "None"):
