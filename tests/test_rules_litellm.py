@@ -658,3 +658,26 @@ def test_litellm_read_through_its_import_in_scope_is_moved(src: str) -> None:
     r = run(src, dedent=False)
     assert [f.code for f in r.findings] == ["OR441"], r.findings
     assert "'openrouter/openai/gpt-4o'" in migrated(src)
+
+
+def test_an_unknown_model_sent_with_the_calls_own_key_is_or443() -> None:
+    # audit 13 (SWE-agent): the call passes its own api_key and **kwargs, so
+    # "set OPENROUTER_API_KEY" (OR442) would not move it
+    r = run(
+        """\
+        import litellm
+
+        class Model:
+            def __init__(self, config):
+                self.config = config
+
+            def query(self, messages, **extra):
+                return litellm.completion(
+                    model=self.config.name, messages=messages, api_key=self.config.api_key, **extra
+                )
+        """
+    )
+    (f,) = r.findings
+    assert f.code == "OR443", f.message
+    assert "`self.config.name`" in f.message and "api_key=" in f.message
+    assert f.line == 8  # the call, where the key is passed

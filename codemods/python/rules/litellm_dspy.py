@@ -872,6 +872,19 @@ def _report(
             what = "; ".join(unknowns[:3]) + (
                 f" and {len(unknowns) - 3} more" if len(unknowns) > 3 else ""
             )
+            own = blocked.get(id(sink))
+            if own is not None:
+                # the call brings its own key or endpoint (``api_key=``,
+                # ``**kwargs``): setting OPENROUTER_API_KEY would not be
+                # enough, and the endpoint may not be OpenAI's at all
+                ctx.report(
+                    own[0].node,
+                    OWN_ENDPOINT_CALL,
+                    f"{sink.subject} comes from {what} and the call passes {own[1]}: not "
+                    "moved; if it names an OpenAI model, use 'openrouter/openai/<model>' "
+                    "with the key from OPENROUTER_API_KEY and no OpenAI endpoint",
+                )
+                continue
             ctx.report(
                 sink.node,
                 NOT_MOVED,
