@@ -650,3 +650,83 @@ def test_same_named_modules_of_two_apps_resolve_to_the_importers_sibling(
         alone = check(tmp_path, rel, context=True)
         assert [f[:2] for f in alone.get(rel, [])] == [f[:2] for f in out.get(rel, [])]
         assert changed(alone, rel) == changed(out, rel)
+
+
+SAMPLER = """
+    from openai import OpenAI
+
+
+    class ChatSampler:
+        def __init__(self, model: str = "gpt-4o-mini", temperature: float = 0.5):
+            self.client = OpenAI()
+            self.model = model
+            self.temperature = temperature
+
+        def __call__(self, messages):
+            return self.client.chat.completions.create(model=self.model, messages=messages)
+"""
+
+
+def test_a_class_built_in_another_module_with_a_model_is_followed_there(tmp_path: Path) -> None:
+    """simple-evals (audit 13, W7): ``ChatSampler(model="gpt-4o")`` in
+    another module calls ``__init__``, whose ``model`` reaches model=. On
+    main the client and the default moved while that literal went bare to
+    OpenRouter with no finding; the class's calls are followed like a
+    public function's."""
+    write(
+        tmp_path,
+        {
+            "sampler.py": SAMPLER,
+            "main.py": """
+                from sampler import ChatSampler
+
+                SAMPLERS = {"4o": ChatSampler(model="gpt-4o"), "mini": ChatSampler()}
+            """,
+        },
+    )
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["main.py"]] == ["OR201"]
+    assert 'ChatSampler(model="openai/gpt-4o")' in (changed(out, "main.py") or "")
+    assert 'model: str = "openai/gpt-4o-mini"' in (changed(out, "sampler.py") or "")
+    assert "base_url=" in (changed(out, "sampler.py") or "")
+
+
+def test_a_class_built_in_its_own_module_with_a_model_is_followed(tmp_path: Path) -> None:
+    """The same in the class's own file, positional or keyword (``self`` is
+    not passed); a value the tool cannot follow there holds the client; an
+    annotation or ``isinstance`` does not build one."""
+    write(
+        tmp_path,
+        {
+            "sampler.py": textwrap.dedent(SAMPLER)
+            + textwrap.dedent(
+                """
+
+                def pick(s: ChatSampler) -> bool:
+                    return isinstance(s, ChatSampler)
+
+
+                A = ChatSampler("gpt-4o")
+                B = ChatSampler(model="gpt-4-turbo", temperature=0)
+                """
+            )
+        },
+    )
+    out = check(tmp_path)
+    assert [(line, c) for line, c, _ in out["sampler.py"]] == [
+        (6, "OR201"),
+        (7, "OR101"),
+        (19, "OR201"),
+        (20, "OR201"),
+    ]
+    new = changed(out, "sampler.py") or ""
+    assert 'ChatSampler("openai/gpt-4o")' in new
+    assert 'ChatSampler(model="openai/gpt-4-turbo", temperature=0)' in new
+    write(
+        tmp_path,
+        {"sampler.py": textwrap.dedent(SAMPLER) + "\n\nclass Sub(ChatSampler):\n    pass\n"},
+    )
+    out = check(tmp_path)
+    (client,) = [m for _, c, m in out["sampler.py"] if c == "OR101"]
+    assert "unsafe fix" in client
+    assert changed(out, "sampler.py") is None
