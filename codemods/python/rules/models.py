@@ -736,6 +736,8 @@ def check_models(ctx: RuleContext) -> None:
         ctx.summary.client_args = index.call_args()
         ctx.summary.client_arg_keys = dict(index.arg_keys)
         ctx.summary.client_sites = index.site_counts()
+    if ctx.memo.get("langchain.wants_importers"):
+        ctx.summary.wants_importers = True  # a LangChain model's class is built elsewhere?
     if any(f.imports_module(p) for p in _langchain.PACKAGES):
         # LangChain models other modules may import and rebind
         ctx.summary.langchain_exports = _langchain.exported_models(ctx)
