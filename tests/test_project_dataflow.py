@@ -730,3 +730,87 @@ def test_a_class_built_in_its_own_module_with_a_model_is_followed(tmp_path: Path
     (client,) = [m for _, c, m in out["sampler.py"] if c == "OR101"]
     assert "unsafe fix" in client
     assert changed(out, "sampler.py") is None
+
+
+JUDGE = {
+    "judge.py": """
+        import os
+
+        from openai import OpenAI
+
+        from utils import llm_structured
+
+
+        def evaluate(question, client=None):
+            if client is None:
+                client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+            return llm_structured(client, question, dict)
+
+
+        if __name__ == "__main__":
+            print(evaluate("Can I still join?"))
+    """,
+    "utils.py": """
+        def llm_structured(client, prompt, output_type, model="gpt-4o-mini"):
+            r = client.responses.parse(model=model, input=prompt, text_format=output_type)
+            return r.output_parsed
+    """,
+}
+
+
+def test_a_client_parameter_every_call_leaves_at_none_holds_only_the_client_built_there(
+    tmp_path: Path,
+) -> None:
+    """llm-zoomcamp judge.py (audit 13, W5): ``def evaluate(q, client=None):
+    if client is None: client = OpenAI()``, every call of which leaves the
+    parameter at None. On main the parameter counted as "callers the tool
+    cannot see": the client passed on to ``llm_structured`` (utils.py) was
+    not resolved there, so the model default became an unsafe fix while the
+    OpenAI() moved safely, and plain ``migrate`` sent the bare ID to
+    OpenRouter. None is no client: ``client`` is the OpenAI() only."""
+    write(tmp_path, JUDGE)
+    out = check(tmp_path)
+    assert [(c, "unsafe fix" in m) for _, c, m in out["judge.py"]] == [("OR101", False)]
+    assert [(c, "unsafe fix" in m) for _, c, m in out["utils.py"]] == [("OR201", False)]
+    assert 'model="openai/gpt-4o-mini"' in (changed(out, "utils.py") or "")
+    assert "base_url=" in (changed(out, "judge.py") or "")
+
+
+def test_a_client_parameter_a_call_fills_is_still_what_that_call_passes(tmp_path: Path) -> None:
+    """The same function called with a client (here: one the tool cannot
+    follow) is not "None only": the model sent through it stays unsafe."""
+    files = dict(JUDGE)
+    files["judge.py"] = files["judge.py"].replace(
+        'print(evaluate("Can I still join?"))',
+        'print(evaluate("Can I still join?", client=make()))',
+    )
+    write(tmp_path, files)
+    out = check(tmp_path)
+    (model,) = out["utils.py"]
+    assert model[1] == "OR201" and "unsafe fix" in model[2]
+    assert changed(out, "utils.py") is None
+
+
+def test_a_model_that_cannot_move_sent_through_a_client_parameter_holds_the_callers_client(
+    tmp_path: Path,
+) -> None:
+    """The invariant across modules for a client passed to a function of
+    another module: 'o1-mini' (OR204, kept as it is) sent through the
+    parameter would reach OpenRouter, which rejects it, once the caller's
+    client moved (on main it moved safely). A noqa on the ID accepts it."""
+    files = dict(JUDGE)
+    files["utils.py"] = files["utils.py"].replace("gpt-4o-mini", "o1-mini")
+    write(tmp_path, files)
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["utils.py"]] == ["OR204"]
+    (client,) = out["judge.py"]
+    assert client[1] == "OR101" and "unsafe fix" in client[2]
+    assert "'o1-mini'" not in client[2] and '"o1-mini" (utils.py:2)' in client[2]
+    assert changed(out, "judge.py") is None
+    files["utils.py"] = files["utils.py"].replace(
+        'model="o1-mini"):', 'model="o1-mini"):  # noqa: OR204'
+    )
+    write(tmp_path, files)
+    out = check(tmp_path)
+    assert "unsafe fix" not in out["judge.py"][0][2]
+    assert "base_url=" in (changed(out, "judge.py") or "")
