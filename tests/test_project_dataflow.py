@@ -814,3 +814,59 @@ def test_a_model_that_cannot_move_sent_through_a_client_parameter_holds_the_call
     out = check(tmp_path)
     assert "unsafe fix" not in out["judge.py"][0][2]
     assert "base_url=" in (changed(out, "judge.py") or "")
+
+
+FORWARDER = {
+    "llm.py": """
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(api_key=os.environ.get("OPENAI_API_KEY"))
+
+
+        def chat_create(*args, **kwargs):
+            return client.chat.completions.create(*args, **kwargs)
+
+
+        def ping():
+            return chat_create(model="gpt-4o-mini", messages=[])
+    """,
+    "app.py": """
+        from llm import chat_create
+
+
+        def ask(messages):
+            return chat_create(model="gpt-4", messages=messages)
+    """,
+}
+
+
+def test_the_model_keyword_of_a_kwargs_forwarders_calls_is_followed(tmp_path: Path) -> None:
+    """openai/evals make_me_pay (audit 13, W1): the client's only use is a
+    ``**kwargs`` forwarder whose callers pass ``model="gpt-4"``. On main the
+    client moved safely and the callers' IDs went bare to OpenRouter with no
+    finding at them (only OR205 at the forwarder); each is now mapped where
+    it is written, in the forwarder's module and in the others."""
+    write(tmp_path, FORWARDER)
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["app.py"]] == ["OR201"]
+    assert 'chat_create(model="openai/gpt-4", messages=messages)' in (changed(out, "app.py") or "")
+    llm = changed(out, "llm.py") or ""
+    assert 'chat_create(model="openai/gpt-4o-mini", messages=[])' in llm
+    assert "base_url=" in llm
+
+
+def test_a_kwargs_forwarder_that_reads_the_mapping_is_not_followed(tmp_path: Path) -> None:
+    """``kwargs.setdefault("model", ...)`` (or any other read of it) may put
+    a model of its own in the request: the callers' values are not
+    followed, the splat keeps its OR205, as on main."""
+    files = dict(FORWARDER)
+    files["llm.py"] = files["llm.py"].replace(
+        "            return client.chat",
+        '            kwargs.setdefault("model", "gpt-4")\n            return client.chat',
+    )
+    write(tmp_path, files)
+    out = check(tmp_path)
+    assert "app.py" not in out
+    assert "OR205" in [c for _, c, _ in out["llm.py"]]

@@ -679,6 +679,8 @@ class Resolver:
     ) -> bool:
         name = expr.value
         param = fs.params[name]
+        if param.star == "**" and dict_mode:
+            return self._kwargs_param(expr, func, fs, chain)
         if param.star in ("*", "**"):
             return False
         fname = func.name.value
@@ -750,6 +752,41 @@ class Resolver:
             followed = True  # the class's calls said why they cannot be followed
         if not has_source and not followed:
             self._unknown(f"parameter `{name}` of `{fname}` (its callers' values)")
+        return True
+
+    def _kwargs_param(
+        self,
+        expr: cst.Name,
+        func: cst.FunctionDef,
+        fs: _FuncScope,
+        chain: tuple[Holder, ...],
+    ) -> bool:
+        """``**kwargs`` of a forwarder splatted into the SDK call (``def
+        chat_create(*args, **kwargs): return client.chat.completions.create(
+        *args, **kwargs)``): its "model" entry is what the calls of the
+        function pass as ``model=`` (:meth:`_callers`, here and in every
+        module of the run through the summary), each mapped where it is
+        written. Not followed (False: OR205, as before) when the function
+        also names a ``model`` parameter (which takes that keyword) or reads
+        the mapping other than in this splat (``kwargs.setdefault("model",
+        "gpt-4")``, ``kwargs.pop("model")``, ``log(kwargs)``)."""
+        name = expr.value
+        if (
+            "model" in fs.params
+            or init_class(self.f, func) is not None
+            or [id(n) for n in fs.loads.get(name, ())] != [id(expr)]
+        ):
+            return False
+        holder = Holder(
+            ("param", str(id(func)), name),
+            f"`**{name}` of `{func.name.value}`",
+            tuple(fs.loads.get(name, ())),
+            "function",
+        )
+        self._reach(expr)
+        if not self._callers(func, fs, "model", (*chain, holder)):
+            # (other modules' calls are followed through the summary)
+            self._unknown(f"`**{name}` (may hold the model)")
         return True
 
     def _callers(
