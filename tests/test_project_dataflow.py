@@ -870,3 +870,25 @@ def test_a_kwargs_forwarder_that_reads_the_mapping_is_not_followed(tmp_path: Pat
     out = check(tmp_path)
     assert "app.py" not in out
     assert "OR205" in [c for _, c, _ in out["llm.py"]]
+
+
+def test_a_class_built_from_inside_its_methods_is_followed(tmp_path: Path) -> None:
+    """``cls(model=...)`` in a classmethod and ``type(self)("gpt-4o")``
+    call the same ``__init__``: their values are followed like the class's
+    other calls (on main: silently bare)."""
+    inside = textwrap.dedent(SAMPLER).replace(
+        "    def __call__(self, messages):",
+        "    @classmethod\n"
+        "    def from_config(cls, cfg):\n"
+        '        return cls(model="gpt-4-turbo", temperature=cfg["t"])\n\n'
+        "    def fast(self):\n"
+        '        return type(self)("gpt-4o")\n\n'
+        "    def __call__(self, messages):",
+    )
+    assert inside != textwrap.dedent(SAMPLER)
+    write(tmp_path, {"sampler.py": inside, "util.py": "X = 1\n"})
+    out = check(tmp_path)
+    new = changed(out, "sampler.py") or ""
+    assert 'cls(model="openai/gpt-4-turbo", temperature=cfg["t"])' in new
+    assert 'type(self)("openai/gpt-4o")' in new
+    assert "base_url=" in new

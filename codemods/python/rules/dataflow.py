@@ -843,6 +843,23 @@ class Resolver:
             client_param=client_param,
         )
         indirect = self._indirect_calls(fname, name, index, chain, args)
+        if cls is not None:
+            # ``cls(...)`` in a classmethod, ``type(self)(...)``,
+            # ``self.__class__(...)``: calls of the class from inside it
+            own = _calls_from_inside(f, cls)
+            if own and self.call_args(
+                fname,
+                name,
+                index,
+                chain,
+                self._sink.certain,
+                "",
+                feeds=[self._sink],
+                out=args,
+                client_param=client_param,
+                calls=own,
+            ):
+                direct = True
         return direct or indirect
 
     def _indirect_calls(
@@ -973,9 +990,10 @@ class Resolver:
         feeds: list[Sink] | None = None,
         out: list[Sink] | None = None,
         client_param: tuple[str, int | None] | None = None,
+        calls: list[cst.Call] | None = None,
     ) -> bool:
         """Queue, as sinks, the arguments for parameter ``name`` of every
-        call ``fname(...)`` in this file. True if any. They are safe when
+        call ``fname(...)`` in this file (or of ``calls``). True if any. They are safe when
         ``safe`` and every sink of ``feeds`` are; ``out`` collects them.
         With ``client_param`` (the parameter the SDK call's receiver is): a
         call that passes a client left where it points there (Fireworks,
@@ -983,8 +1001,8 @@ class Resolver:
         item 3: no model finding), but followed."""
         f = self.f
         any_arg = False
-        for call in f.calls:
-            if dotted_name(call.func) != fname:
+        for call in f.calls if calls is None else calls:
+            if calls is None and dotted_name(call.func) != fname:
                 continue
             if client_param is not None and self._passes_left_client(call, client_param):
                 any_arg = True
@@ -1376,6 +1394,47 @@ def init_class(f: ModuleFacts, func: cst.FunctionDef) -> cst.ClassDef | None:
     ):
         return None  # another __init__ replaces it, or __new__ decides the arguments
     return cls
+
+
+def _calls_from_inside(f: ModuleFacts, cls: cst.ClassDef) -> list[cst.Call]:
+    """The calls of ``cls`` made from its own methods: ``cls(...)`` in a
+    classmethod, ``type(self)(...)`` and ``self.__class__(...)`` (a
+    subclass's instance calls the same ``__init__`` unless it has its own:
+    a subclass holds the client anyway, :meth:`Resolver._indirect_calls`)."""
+    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+    methods = {id(m): m for m in body if isinstance(m, cst.FunctionDef)}
+    out: list[cst.Call] = []
+    for call in f.calls:
+        scope = f.scope_of.get(id(call))
+        while scope is not None and id(scope) not in methods:
+            scope = f.scope_of.get(id(scope))
+        if scope is None:
+            continue
+        method = methods[id(scope)]
+        ps = [*method.params.posonly_params, *method.params.params]
+        if not ps:
+            continue
+        first = ps[0].name.value
+        func = call.func
+        if (
+            (isinstance(func, cst.Name) and func.value == first)
+            or (
+                isinstance(func, cst.Call)
+                and isinstance(func.func, cst.Name)
+                and func.func.value == "type"
+                and len(func.args) == 1
+                and isinstance(func.args[0].value, cst.Name)
+                and func.args[0].value.value == first
+            )
+            or (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "__class__"
+                and isinstance(func.value, cst.Name)
+                and func.value.value == first
+            )
+        ):
+            out.append(call)
+    return out
 
 
 def _not_a_call_of_class(f: ModuleFacts, use: cst.Name) -> bool:
