@@ -650,3 +650,245 @@ def test_same_named_modules_of_two_apps_resolve_to_the_importers_sibling(
         alone = check(tmp_path, rel, context=True)
         assert [f[:2] for f in alone.get(rel, [])] == [f[:2] for f in out.get(rel, [])]
         assert changed(alone, rel) == changed(out, rel)
+
+
+SAMPLER = """
+    from openai import OpenAI
+
+
+    class ChatSampler:
+        def __init__(self, model: str = "gpt-4o-mini", temperature: float = 0.5):
+            self.client = OpenAI()
+            self.model = model
+            self.temperature = temperature
+
+        def __call__(self, messages):
+            return self.client.chat.completions.create(model=self.model, messages=messages)
+"""
+
+
+def test_a_class_built_in_another_module_with_a_model_is_followed_there(tmp_path: Path) -> None:
+    """simple-evals (audit 13, W7): ``ChatSampler(model="gpt-4o")`` in
+    another module calls ``__init__``, whose ``model`` reaches model=. On
+    main the client and the default moved while that literal went bare to
+    OpenRouter with no finding; the class's calls are followed like a
+    public function's."""
+    write(
+        tmp_path,
+        {
+            "sampler.py": SAMPLER,
+            "main.py": """
+                from sampler import ChatSampler
+
+                SAMPLERS = {"4o": ChatSampler(model="gpt-4o"), "mini": ChatSampler()}
+            """,
+        },
+    )
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["main.py"]] == ["OR201"]
+    assert 'ChatSampler(model="openai/gpt-4o")' in (changed(out, "main.py") or "")
+    assert 'model: str = "openai/gpt-4o-mini"' in (changed(out, "sampler.py") or "")
+    assert "base_url=" in (changed(out, "sampler.py") or "")
+
+
+def test_a_class_built_in_its_own_module_with_a_model_is_followed(tmp_path: Path) -> None:
+    """The same in the class's own file, positional or keyword (``self`` is
+    not passed); a value the tool cannot follow there holds the client; an
+    annotation or ``isinstance`` does not build one."""
+    write(
+        tmp_path,
+        {
+            "sampler.py": textwrap.dedent(SAMPLER)
+            + textwrap.dedent(
+                """
+
+                def pick(s: ChatSampler) -> bool:
+                    return isinstance(s, ChatSampler)
+
+
+                A = ChatSampler("gpt-4o")
+                B = ChatSampler(model="gpt-4-turbo", temperature=0)
+                """
+            )
+        },
+    )
+    out = check(tmp_path)
+    assert [(line, c) for line, c, _ in out["sampler.py"]] == [
+        (6, "OR201"),
+        (7, "OR101"),
+        (19, "OR201"),
+        (20, "OR201"),
+    ]
+    new = changed(out, "sampler.py") or ""
+    assert 'ChatSampler("openai/gpt-4o")' in new
+    assert 'ChatSampler(model="openai/gpt-4-turbo", temperature=0)' in new
+    write(
+        tmp_path,
+        {"sampler.py": textwrap.dedent(SAMPLER) + "\n\nclass Sub(ChatSampler):\n    pass\n"},
+    )
+    out = check(tmp_path)
+    (client,) = [m for _, c, m in out["sampler.py"] if c == "OR101"]
+    assert "unsafe fix" in client
+    assert changed(out, "sampler.py") is None
+
+
+JUDGE = {
+    "judge.py": """
+        import os
+
+        from openai import OpenAI
+
+        from utils import llm_structured
+
+
+        def evaluate(question, client=None):
+            if client is None:
+                client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+            return llm_structured(client, question, dict)
+
+
+        if __name__ == "__main__":
+            print(evaluate("Can I still join?"))
+    """,
+    "utils.py": """
+        def llm_structured(client, prompt, output_type, model="gpt-4o-mini"):
+            r = client.responses.parse(model=model, input=prompt, text_format=output_type)
+            return r.output_parsed
+    """,
+}
+
+
+def test_a_client_parameter_every_call_leaves_at_none_holds_only_the_client_built_there(
+    tmp_path: Path,
+) -> None:
+    """llm-zoomcamp judge.py (audit 13, W5): ``def evaluate(q, client=None):
+    if client is None: client = OpenAI()``, every call of which leaves the
+    parameter at None. On main the parameter counted as "callers the tool
+    cannot see": the client passed on to ``llm_structured`` (utils.py) was
+    not resolved there, so the model default became an unsafe fix while the
+    OpenAI() moved safely, and plain ``migrate`` sent the bare ID to
+    OpenRouter. None is no client: ``client`` is the OpenAI() only."""
+    write(tmp_path, JUDGE)
+    out = check(tmp_path)
+    assert [(c, "unsafe fix" in m) for _, c, m in out["judge.py"]] == [("OR101", False)]
+    assert [(c, "unsafe fix" in m) for _, c, m in out["utils.py"]] == [("OR201", False)]
+    assert 'model="openai/gpt-4o-mini"' in (changed(out, "utils.py") or "")
+    assert "base_url=" in (changed(out, "judge.py") or "")
+
+
+def test_a_client_parameter_a_call_fills_is_still_what_that_call_passes(tmp_path: Path) -> None:
+    """The same function called with a client (here: one the tool cannot
+    follow) is not "None only": the model sent through it stays unsafe."""
+    files = dict(JUDGE)
+    files["judge.py"] = files["judge.py"].replace(
+        'print(evaluate("Can I still join?"))',
+        'print(evaluate("Can I still join?", client=make()))',
+    )
+    write(tmp_path, files)
+    out = check(tmp_path)
+    (model,) = out["utils.py"]
+    assert model[1] == "OR201" and "unsafe fix" in model[2]
+    assert changed(out, "utils.py") is None
+
+
+def test_a_model_that_cannot_move_sent_through_a_client_parameter_holds_the_callers_client(
+    tmp_path: Path,
+) -> None:
+    """The invariant across modules for a client passed to a function of
+    another module: 'o1-mini' (OR204, kept as it is) sent through the
+    parameter would reach OpenRouter, which rejects it, once the caller's
+    client moved (on main it moved safely). A noqa on the ID accepts it."""
+    files = dict(JUDGE)
+    files["utils.py"] = files["utils.py"].replace("gpt-4o-mini", "o1-mini")
+    write(tmp_path, files)
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["utils.py"]] == ["OR204"]
+    (client,) = out["judge.py"]
+    assert client[1] == "OR101" and "unsafe fix" in client[2]
+    assert "'o1-mini'" not in client[2] and '"o1-mini" (utils.py:2)' in client[2]
+    assert changed(out, "judge.py") is None
+    files["utils.py"] = files["utils.py"].replace(
+        'model="o1-mini"):', 'model="o1-mini"):  # noqa: OR204'
+    )
+    write(tmp_path, files)
+    out = check(tmp_path)
+    assert "unsafe fix" not in out["judge.py"][0][2]
+    assert "base_url=" in (changed(out, "judge.py") or "")
+
+
+FORWARDER = {
+    "llm.py": """
+        import os
+
+        from openai import OpenAI
+
+        client = OpenAI(api_key=os.environ.get("OPENAI_API_KEY"))
+
+
+        def chat_create(*args, **kwargs):
+            return client.chat.completions.create(*args, **kwargs)
+
+
+        def ping():
+            return chat_create(model="gpt-4o-mini", messages=[])
+    """,
+    "app.py": """
+        from llm import chat_create
+
+
+        def ask(messages):
+            return chat_create(model="gpt-4", messages=messages)
+    """,
+}
+
+
+def test_the_model_keyword_of_a_kwargs_forwarders_calls_is_followed(tmp_path: Path) -> None:
+    """openai/evals make_me_pay (audit 13, W1): the client's only use is a
+    ``**kwargs`` forwarder whose callers pass ``model="gpt-4"``. On main the
+    client moved safely and the callers' IDs went bare to OpenRouter with no
+    finding at them (only OR205 at the forwarder); each is now mapped where
+    it is written, in the forwarder's module and in the others."""
+    write(tmp_path, FORWARDER)
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["app.py"]] == ["OR201"]
+    assert 'chat_create(model="openai/gpt-4", messages=messages)' in (changed(out, "app.py") or "")
+    llm = changed(out, "llm.py") or ""
+    assert 'chat_create(model="openai/gpt-4o-mini", messages=[])' in llm
+    assert "base_url=" in llm
+
+
+def test_a_kwargs_forwarder_that_reads_the_mapping_is_not_followed(tmp_path: Path) -> None:
+    """``kwargs.setdefault("model", ...)`` (or any other read of it) may put
+    a model of its own in the request: the callers' values are not
+    followed, the splat keeps its OR205, as on main."""
+    files = dict(FORWARDER)
+    files["llm.py"] = files["llm.py"].replace(
+        "            return client.chat",
+        '            kwargs.setdefault("model", "gpt-4")\n            return client.chat',
+    )
+    write(tmp_path, files)
+    out = check(tmp_path)
+    assert "app.py" not in out
+    assert "OR205" in [c for _, c, _ in out["llm.py"]]
+
+
+def test_a_class_built_from_inside_its_methods_is_followed(tmp_path: Path) -> None:
+    """``cls(model=...)`` in a classmethod and ``type(self)("gpt-4o")``
+    call the same ``__init__``: their values are followed like the class's
+    other calls (on main: silently bare)."""
+    inside = textwrap.dedent(SAMPLER).replace(
+        "    def __call__(self, messages):",
+        "    @classmethod\n"
+        "    def from_config(cls, cfg):\n"
+        '        return cls(model="gpt-4-turbo", temperature=cfg["t"])\n\n'
+        "    def fast(self):\n"
+        '        return type(self)("gpt-4o")\n\n'
+        "    def __call__(self, messages):",
+    )
+    assert inside != textwrap.dedent(SAMPLER)
+    write(tmp_path, {"sampler.py": inside, "util.py": "X = 1\n"})
+    out = check(tmp_path)
+    new = changed(out, "sampler.py") or ""
+    assert 'cls(model="openai/gpt-4-turbo", temperature=cfg["t"])' in new
+    assert 'type(self)("openai/gpt-4o")' in new
+    assert "base_url=" in new

@@ -623,3 +623,75 @@ def test_a_model_bound_through_a_reexport_moves_with_its_construction(
     _migrate(root, monkeypatch)
     assert 'fast = llm.bind(model="openai/gpt-4o-mini")' in (root / "app.py").read_text()
     assert 'model="openai/gpt-4o"' in (root / "pkg/llms.py").read_text()
+
+
+CRAG = """\
+    import argparse
+
+    from langchain_openai import ChatOpenAI
+
+
+    class CRAG:
+        def __init__(self, path, model="gpt-4o-mini", temperature=0):
+            self.path = path
+            self.llm = ChatOpenAI(model=model, temperature=temperature)
+
+        def run(self, q):
+            return self.llm.invoke(q).content
+
+
+    def parse_args():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--model", type=str, default="gpt-4o-mini")
+        return parser.parse_args()
+
+
+    def main(args):
+        crag = CRAG(path="doc.pdf", model=args.model)
+        print(crag.run("hi"))
+
+
+    if __name__ == "__main__":
+        main(parse_args())
+    """
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [
+        "model=args.model",  # RAG_Techniques' crag.py: `args` is a parameter
+        'model="gpt-4o"',  # followed here, but another module builds CRAG too
+    ],
+)
+def test_a_class_whose_init_parameter_is_the_model_holds_the_construction(
+    tmp_path, caller: str
+) -> None:
+    """RAG_Techniques crag.py (audit 13, W3): ``ChatOpenAI(model=model)`` in
+    ``__init__``; on main the ChatOpenAI and the default moved while the
+    value ``CRAG(model=args.model)`` passes (argparse's bare default) or
+    another module's ``CRAG(model=...)`` reached OpenRouter bare. The calls
+    of the class are followed like the SDK path follows them; what cannot be
+    followed leaves the construction (OR413)."""
+    from tests.test_project_dataflow import changed, check, write
+
+    files = {"crag.py": CRAG.replace("model=args.model", caller), "util.py": "X = 1\n"}
+    if caller != "model=args.model":
+        files["eval.py"] = 'from crag import CRAG\n\nCRAG("x", model="gpt-4o")\n'
+    write(tmp_path, files)
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["crag.py"]] == ["OR413"]
+    assert changed(out, "crag.py") is None
+
+
+def test_a_class_built_only_in_its_module_moves_with_its_callers_models(tmp_path) -> None:
+    """No other module of the run imports the class: its calls are all in
+    its file, and the literal each passes moves with the default."""
+    from tests.test_project_dataflow import changed, check, write
+
+    files = {"crag.py": CRAG.replace("model=args.model", 'model="gpt-4o"'), "util.py": "X = 1\n"}
+    write(tmp_path, files)
+    out = check(tmp_path)
+    assert [c for _, c, _ in out["crag.py"]] == ["OR411"]
+    new = changed(out, "crag.py") or ""
+    assert 'model="openai/gpt-4o-mini", temperature=0' in new
+    assert 'CRAG(path="doc.pdf", model="openai/gpt-4o")' in new

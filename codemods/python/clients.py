@@ -170,6 +170,7 @@ PARAM = "param"
 ANNOTATED = "annotated"
 _MARKERS = frozenset({INSTRUCTOR, FOREIGN_NONE, ANNOTATED})
 _HIDDEN = "hidden"  # (inside _resolve_param only) callers the tool cannot see
+_NO_CLIENT = "no client"  # (inside _resolve_param only) every known caller passes None
 Atom = Union[int, str, tuple[str, str]]  # id() of a constructor call of this file, or the above
 
 # decisions the constructor rule takes for a site
@@ -606,6 +607,8 @@ class ClientIndex:
 
     def _resolve_param_atoms(self, fn: cst.FunctionDef, param: cst.Param) -> set[Atom]:
         out = self._resolve_param_values(fn, param)
+        if _NO_CLIENT in out:
+            return out - {_NO_CLIENT}
         hidden = _HIDDEN in out or not real_atoms(out)  # callers the tool cannot see
         out = out - {_HIDDEN}
         if not hidden:
@@ -652,6 +655,7 @@ class ClientIndex:
             if calls is None:
                 return out | {_HIDDEN}
         index = _positional_index(fn, param)
+        none_only = bool(calls) and param.default is not None and _is_none(param.default)
         for call in calls:
             arg = _argument(call, param.name.value, index)
             if arg is _STAR:
@@ -660,7 +664,13 @@ class ClientIndex:
                 if param.default is None:
                     out.add(UNKNOWN)  # a call the tool does not understand
                 continue
+            none_only = none_only and _is_none(arg)  # type: ignore[arg-type]
             out |= self.resolve(arg, f.scope_of.get(id(call)))  # type: ignore[arg-type]
+        if none_only and not real_atoms(out):
+            # ``def evaluate(q, client=None)`` that every call (all of them
+            # known) leaves at None: no client comes in, whatever ``if client
+            # is None: client = OpenAI()`` binds it to is all it holds
+            return out | {_NO_CLIENT}
         return out or {_HIDDEN}
 
     def _fixture_value(self, fn: cst.FunctionDef, param: cst.Param) -> set[Atom] | None:

@@ -688,12 +688,32 @@ def project_summary(
     targets = [t for t in out if isinstance(t, str)]
     nodes: list[cst.CSTNode] = [e.node for t in targets + external for e in out[t]]
     nodes += [row[3] for rows in forwards.values() for row in rows]
+    bare = _bare_params(ctx, asked)
+    nodes += [node for _, _, node, _ in bare]
     lines = _lines(ctx, nodes)
     found: dict[str, dict[str, list[list[Any]]]] = {}
     for t in sorted(targets):
         fn, param = t.split(":", 1)
         rows = {(lines[id(e.node)], e.what, e.why) for e in out[t]}
         found.setdefault(fn, {})[param] = [list(r) for r in sorted(rows)]
+    if bare:
+        from codemods.core.suppress import Suppressions
+
+        comments = Suppressions.from_source(ctx.data(), ctx.module.encoding)
+    for fn, param, node, code in bare:
+        if comments.suppresses(code, lines[id(node)], lines[id(node)]):
+            continue  # a noqa comment on the ID's line accepts it as it is
+        shown = ctx.module.code_for_node(node)
+        row = [
+            lines[id(node)],
+            f"is sent {shown if len(shown) <= 40 else shown[:37] + '...'}",
+            f", a model ID that cannot move ({code}): moved, the client would send it to "
+            "OpenRouter, which rejects it",
+        ]
+        rows = found.setdefault(fn, {}).setdefault(param, [])
+        if row not in rows:
+            rows.append(row)
+            rows.sort()
     passed: dict[str, dict[str, list[list[Any]]]] = {}
     for t, rows in sorted(forwards.items()):
         fn, param = t.split(":", 1)
@@ -720,6 +740,30 @@ def project_summary(
             if fact not in facts.setdefault(t[1], []):  # type: ignore[index]
                 facts[t[1]].append(fact)  # type: ignore[index]
     return {k: sorted(v) for k, v in callees.items()}, found, passed, functions, facts
+
+
+def _bare_params(
+    ctx: RuleContext, asked: frozenset[str]
+) -> list[tuple[str, str, cst.CSTNode, str]]:
+    """For the functions other modules pass a client to (``asked``): the
+    model IDs sent through that parameter that cannot move (models.PARAM_BARE):
+    (function, parameter, the ID's node, its finding's code). The caller's
+    client cannot move while they are sent through it."""
+    from codemods.python.rules.models import PARAM_BARE
+
+    bare = ctx.memo.get(PARAM_BARE)
+    if not bare or not asked:
+        return []
+    f = ctx.facts
+    out = []
+    for name in sorted(asked):
+        fn = f.module_functions.get(name)
+        if fn is None or f.assignment_counts.get(name, 0) != 1:
+            continue
+        for (def_id, param), sent in bare.items():
+            if def_id == id(fn):
+                out += [(name, param, node, code) for node, code in sent]
+    return out
 
 
 def _told(project: ProjectInput | None, local: str, key: str, what: str) -> list[tuple[str, str]]:

@@ -679,6 +679,8 @@ class Resolver:
     ) -> bool:
         name = expr.value
         param = fs.params[name]
+        if param.star == "**" and dict_mode:
+            return self._kwargs_param(expr, func, fs, chain)
         if param.star in ("*", "**"):
             return False
         fname = func.name.value
@@ -744,19 +746,60 @@ class Resolver:
                     dict_mode,
                     note=f"; values given with {flag} must be OpenRouter IDs too",
                 )
+        said = len(self.flow.unknowns[id(self._sink)])
         followed = self._callers(func, fs, name, chain2)
+        if init_class(self.f, func) is not None and len(self.flow.unknowns[id(self._sink)]) > said:
+            followed = True  # the class's calls said why they cannot be followed
         if not has_source and not followed:
             self._unknown(f"parameter `{name}` of `{fname}` (its callers' values)")
+        return True
+
+    def _kwargs_param(
+        self,
+        expr: cst.Name,
+        func: cst.FunctionDef,
+        fs: _FuncScope,
+        chain: tuple[Holder, ...],
+    ) -> bool:
+        """``**kwargs`` of a forwarder splatted into the SDK call (``def
+        chat_create(*args, **kwargs): return client.chat.completions.create(
+        *args, **kwargs)``): its "model" entry is what the calls of the
+        function pass as ``model=`` (:meth:`_callers`, here and in every
+        module of the run through the summary), each mapped where it is
+        written. Not followed (False: OR205, as before) when the function
+        also names a ``model`` parameter (which takes that keyword) or reads
+        the mapping other than in this splat (``kwargs.setdefault("model",
+        "gpt-4")``, ``kwargs.pop("model")``, ``log(kwargs)``)."""
+        name = expr.value
+        if (
+            "model" in fs.params
+            or init_class(self.f, func) is not None
+            or [id(n) for n in fs.loads.get(name, ())] != [id(expr)]
+        ):
+            return False
+        holder = Holder(
+            ("param", str(id(func)), name),
+            f"`**{name}` of `{func.name.value}`",
+            tuple(fs.loads.get(name, ())),
+            "function",
+        )
+        self._reach(expr)
+        if not self._callers(func, fs, "model", (*chain, holder)):
+            # (other modules' calls are followed through the summary)
+            self._unknown(f"`**{name}` (may hold the model)")
         return True
 
     def _callers(
         self, func: cst.FunctionDef, fs: _FuncScope, name: str, chain: tuple[Holder, ...]
     ) -> bool:
         """Queue the in-file call arguments for parameter ``name`` of a
-        module-level, undecorated function as sinks. True if any."""
-        fname = func.name.value
+        module-level, undecorated function (or the ``__init__`` of a
+        module-level class: the class's calls, :func:`init_class`) as
+        sinks. True if any."""
         f = self.f
-        if (
+        cls = init_class(f, func)
+        fname = func.name.value if cls is None else cls.name.value
+        if cls is None and (
             self.f.module_functions.get(fname) is not func
             or func.decorators
             or f.assignment_counts.get(fname, 0) != 1
@@ -764,6 +807,10 @@ class Resolver:
         ):
             return False
         index = fs.positional.index(name) if name in fs.positional else None
+        if cls is not None:
+            if index == 0:
+                return False  # ``self``
+            index = None if index is None else index - 1
         self.flow.param_chains.setdefault((fname, name), []).append(
             (chain, index, self._sink.certain, self._sink)
         )
@@ -780,7 +827,10 @@ class Resolver:
         client_param = None
         rp = self._sink.receiver_param
         if rp is not None and rp[0] == id(func):
-            client_param = (rp[1], fs.positional.index(rp[1]) if rp[1] in fs.positional else None)
+            at = fs.positional.index(rp[1]) if rp[1] in fs.positional else None
+            if cls is not None and at is not None:
+                at -= 1  # ``self`` is not passed
+            client_param = (rp[1], at)
         direct = self.call_args(
             fname,
             name,
@@ -793,6 +843,23 @@ class Resolver:
             client_param=client_param,
         )
         indirect = self._indirect_calls(fname, name, index, chain, args)
+        if cls is not None:
+            # ``cls(...)`` in a classmethod, ``type(self)(...)``,
+            # ``self.__class__(...)``: calls of the class from inside it
+            own = _calls_from_inside(f, cls)
+            if own and self.call_args(
+                fname,
+                name,
+                index,
+                chain,
+                self._sink.certain,
+                "",
+                feeds=[self._sink],
+                out=args,
+                client_param=client_param,
+                calls=own,
+            ):
+                direct = True
         return direct or indirect
 
     def _indirect_calls(
@@ -816,6 +883,8 @@ class Resolver:
         for use in f.name_uses.get(fname, ()):
             if _shadowed_use(f, use, fname):
                 continue  # a parameter or local of that name (smol-developer's `plan: str`)
+            if fname in f.local_classes and _not_a_call_of_class(f, use):
+                continue  # ``x: Sampler``, ``isinstance(x, Sampler)``
             parent = f.parents.get(id(use))
             if isinstance(parent, cst.Call) and parent.func is use:
                 continue  # a direct call: call_args
@@ -827,6 +896,18 @@ class Resolver:
                 if isinstance(call, cst.Call) and isinstance(parent, cst.Arg)
                 else None
             )
+            if isinstance(call, cst.ClassDef) and fname in f.local_classes:
+                sub = call.name.value
+                self._unknown(
+                    f"parameter `{name}` of `{fname}` (subclassed by `{sub}`, whose calls are "
+                    "not followed)"
+                )
+                self._hold_at(
+                    f"`{fname}` is subclassed by `{sub}` at {REFS}, whose calls are not "
+                    f"followed, so what they pass as `{name}` is not known",
+                    use,
+                )
+                continue
             if how is None:
                 shown = short_code(self.ctx, call if isinstance(call, cst.Call) else use, 40)
                 self._unknown(
@@ -909,9 +990,10 @@ class Resolver:
         feeds: list[Sink] | None = None,
         out: list[Sink] | None = None,
         client_param: tuple[str, int | None] | None = None,
+        calls: list[cst.Call] | None = None,
     ) -> bool:
         """Queue, as sinks, the arguments for parameter ``name`` of every
-        call ``fname(...)`` in this file. True if any. They are safe when
+        call ``fname(...)`` in this file (or of ``calls``). True if any. They are safe when
         ``safe`` and every sink of ``feeds`` are; ``out`` collects them.
         With ``client_param`` (the parameter the SDK call's receiver is): a
         call that passes a client left where it points there (Fireworks,
@@ -919,8 +1001,8 @@ class Resolver:
         item 3: no model finding), but followed."""
         f = self.f
         any_arg = False
-        for call in f.calls:
-            if dotted_name(call.func) != fname:
+        for call in f.calls if calls is None else calls:
+            if calls is None and dotted_name(call.func) != fname:
                 continue
             if client_param is not None and self._passes_left_client(call, client_param):
                 any_arg = True
@@ -1285,6 +1367,108 @@ _MAPS = frozenset({"map", "imap", "imap_unordered", "map_async"})
 _THREADS = frozenset(
     {"threading.Thread", "threading.Timer", "multiprocessing.Process", "multiprocessing.Pool"}
 )
+
+
+def init_class(f: ModuleFacts, func: cst.FunctionDef) -> cst.ClassDef | None:
+    """The class whose ``__init__`` ``func`` is, when its calls are the
+    class's calls in this file (a module-level class defined once and never
+    rebound or imported, neither it nor its ``__init__`` decorated: a
+    dataclass-like decorator writes its own ``__init__``); None otherwise."""
+    if func.name.value != "__init__" or func.decorators:
+        return None
+    cls = f.scope_of.get(id(func))
+    if not isinstance(cls, cst.ClassDef) or cls.decorators or f.scope_of.get(id(cls)) is not None:
+        return None
+    name = cls.name.value
+    if (
+        f.assignment_counts.get(name, 0) != 1
+        or name in f.imports
+        or name in f.from_imports
+        or sum(1 for c in f.classes if c.name.value == name) != 1
+    ):
+        return None
+    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+    inits = [s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"]
+    if inits != [func] or any(
+        isinstance(s, cst.FunctionDef) and s.name.value == "__new__" for s in body
+    ):
+        return None  # another __init__ replaces it, or __new__ decides the arguments
+    return cls
+
+
+def _calls_from_inside(f: ModuleFacts, cls: cst.ClassDef) -> list[cst.Call]:
+    """The calls of ``cls`` made from its own methods: ``cls(...)`` in a
+    classmethod, ``type(self)(...)`` and ``self.__class__(...)`` (a
+    subclass's instance calls the same ``__init__`` unless it has its own:
+    a subclass holds the client anyway, :meth:`Resolver._indirect_calls`)."""
+    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+    methods = {id(m): m for m in body if isinstance(m, cst.FunctionDef)}
+    out: list[cst.Call] = []
+    for call in f.calls:
+        scope = f.scope_of.get(id(call))
+        while scope is not None and id(scope) not in methods:
+            scope = f.scope_of.get(id(scope))
+        if scope is None:
+            continue
+        method = methods[id(scope)]
+        ps = [*method.params.posonly_params, *method.params.params]
+        if not ps:
+            continue
+        first = ps[0].name.value
+        func = call.func
+        if (
+            (isinstance(func, cst.Name) and func.value == first)
+            or (
+                isinstance(func, cst.Call)
+                and isinstance(func.func, cst.Name)
+                and func.func.value == "type"
+                and len(func.args) == 1
+                and isinstance(func.args[0].value, cst.Name)
+                and func.args[0].value.value == first
+            )
+            or (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "__class__"
+                and isinstance(func.value, cst.Name)
+                and func.value.value == first
+            )
+        ):
+            out.append(call)
+    return out
+
+
+def _not_a_call_of_class(f: ModuleFacts, use: cst.Name) -> bool:
+    """A use of a class's name that does not build an instance: in an
+    annotation, or the class of ``isinstance``/``issubclass``."""
+    node: cst.CSTNode | None = use
+    while node is not None:
+        parent = f.parents.get(id(node))
+        if isinstance(parent, cst.Annotation):
+            return True
+        if isinstance(parent, cst.Arg):
+            call = f.parents.get(id(parent))
+            return (
+                isinstance(call, cst.Call)
+                and isinstance(call.func, cst.Name)
+                and call.func.value in ("isinstance", "issubclass")
+                and not f.is_bound(call.func.value)
+                and len(call.args) == 2
+                and call.args[1] is parent
+            )
+        if not isinstance(
+            parent,
+            (
+                cst.Subscript,
+                cst.SubscriptElement,
+                cst.Index,
+                cst.Tuple,
+                cst.Element,
+                cst.BinaryOperation,
+            ),
+        ):
+            return False
+        node = parent
+    return False
 
 
 def _indirect_args(

@@ -699,7 +699,15 @@ def _plan_model(ctx: RuleContext, plan: _Plan, arg: cst.Arg | None) -> list[str]
         if flow.imported_reads and not unknowns:
             unknowns = [f"`{flow.imported_reads[0][0]}`, imported from another module"]
         if flow.param_chains and not unknowns:
-            unknowns = ["a parameter of a module-level function (other modules may call it)"]
+            for fname, pname in flow.param_chains:
+                if fname not in ctx.facts.local_classes:
+                    unknowns = [
+                        "a parameter of a module-level function (other modules may call it)"
+                    ]
+                    break
+                if not _built_only_here(ctx, fname):
+                    unknowns = [f"parameter `{pname}` of `{fname}`, a class other modules build"]
+                    break
         if unknowns or not flow.sources:
             what = "; ".join(dict.fromkeys(unknowns[:2])) or "an expression"
             _leave(
@@ -755,6 +763,23 @@ def _plan_model(ctx: RuleContext, plan: _Plan, arg: cst.Arg | None) -> list[str]
         mapped = ", ".join(sorted({b for b in bare if b}))
         plan.changes.append(f"map model {mapped}")
     return list(dict.fromkeys(bare))
+
+
+def _built_only_here(ctx: RuleContext, cls: str) -> bool:
+    """Are the calls of class ``cls`` in this file (the sinks the resolver
+    followed its ``__init__``'s parameter to) all the calls there are? Yes
+    for a ``_private`` class; for a public one only when the project pass
+    says no other module of the run imports it (until it has said, the file
+    asks: ``ModuleSummary.wants_importers``, :func:`codemods.python.project.plan_private`).
+    Another module's ``Sampler(model="gpt-4o")`` is not followed here: the
+    model would reach OpenRouter bare."""
+    if cls.startswith("_"):
+        return True
+    project = ctx.project
+    if project is None or project.module is None:
+        ctx.memo["langchain.wants_importers"] = True
+        return False
+    return cls not in project.imported_names and not project.imported_whole
 
 
 def _embedding_models() -> frozenset[str]:

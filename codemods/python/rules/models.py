@@ -640,6 +640,9 @@ def check_models(ctx: RuleContext) -> None:
     calls = [c for c in sdk_calls(ctx) if c.receiver != "foreign" and not c.held]
     resolver = Resolver(ctx)
     ask_run_moves = False
+    # SDK calls whose receiver is a parameter of the function around them:
+    # (def, parameter), and the literal sent or the sink (param_bare)
+    param_sends: list[tuple[tuple[int, str], cst.SimpleString | None, Sink | None]] = []
     for sc in calls:
         if sc.receiver == "unknown" and _annotated_left(ctx, sc):
             # a client parameter annotated ``OpenAI`` in a program where
@@ -681,12 +684,15 @@ def check_models(ctx: RuleContext) -> None:
                     )
             continue
         value = arg.value
+        through = _receiver_param(ctx, sc, scope)
         if isinstance(value, cst.SimpleString) and string_value(value) is not None:
             check_literal(
                 ctx, value, certain, via=None, safe=safe, requires=sc.requires, sites=sc.sites
             )
+            if through is not None:
+                param_sends.append((through, value, None))
         else:
-            resolver.add(
+            sink = resolver.add(
                 Sink(
                     value,
                     value,
@@ -695,9 +701,11 @@ def check_models(ctx: RuleContext) -> None:
                     safe=safe,
                     requires=sc.requires,
                     sites=sc.sites,
-                    receiver_param=_receiver_param(ctx, sc, scope),
+                    receiver_param=through,
                 )
             )
+            if through is not None:
+                param_sends.append((through, None, sink))
     follow_imported_functions(ctx, resolver)
     handled: set[str] = set()
     if ctx.project is not None:
@@ -708,6 +716,7 @@ def check_models(ctx: RuleContext) -> None:
                 handled.add(export.name)
     flow = resolver.run()
     report_flow(ctx, flow)
+    ctx.memo[PARAM_BARE] = param_bare(ctx, flow, param_sends)
     ctx.summary = summarize(ctx, flow, handled)
     if ask_run_moves:
         ctx.summary.wants_run_moves = True
@@ -736,6 +745,8 @@ def check_models(ctx: RuleContext) -> None:
         ctx.summary.client_args = index.call_args()
         ctx.summary.client_arg_keys = dict(index.arg_keys)
         ctx.summary.client_sites = index.site_counts()
+    if ctx.memo.get("langchain.wants_importers"):
+        ctx.summary.wants_importers = True  # a LangChain model's class is built elsewhere?
     if any(f.imports_module(p) for p in _langchain.PACKAGES):
         # LangChain models other modules may import and rebind
         ctx.summary.langchain_exports = _langchain.exported_models(ctx)
@@ -900,6 +911,63 @@ def report_flow(ctx: RuleContext, flow: Flow) -> None:
             requires=requires,
             sites=_sites(src.sinks),
         )
+
+
+#: ctx.memo: (id() of a def, client parameter) -> the model IDs sent through
+#: that parameter that cannot move (:func:`param_bare`); the project pass tells the modules that pass a
+#: client there (escapes.project_summary), whose move is unsafe with them
+PARAM_BARE = "models.param_bare"
+
+
+def param_bare(
+    ctx: RuleContext,
+    flow: Flow,
+    sends: list[tuple[tuple[int, str], cst.SimpleString | None, Sink | None]],
+) -> dict[tuple[int, str], list[tuple[cst.CSTNode, str]]]:
+    """The model IDs (node, finding code) sent through a client parameter
+    whose finding keeps them as they are (OR202-OR204, OR206, OR307: no
+    fix): a caller in another module whose client moves would send them
+    to OpenRouter, which rejects them (README: a model ID that cannot move
+    blocks the client it is sent through; in its own module the sites do
+    that). OR205 does not count (README: it does not block). An unsafe
+    OR201 would belong here too, but its receiver is unresolved because of
+    what the callers pass, which a held caller's client would keep so:
+    not done (a fixed point the rounds could not leave)."""
+    if not sends:
+        return {}
+    kept: dict[int, str] = {}
+    for r in ctx.reports:
+        code = r.rule.code
+        if code.startswith("OR2") and code != "OR205" and r.fix is None:
+            kept.setdefault(id(r.node), code)
+    if not kept:
+        return {}
+    out: dict[tuple[int, str], list[tuple[cst.CSTNode, str]]] = {}
+
+    def add(key: tuple[int, str], node: cst.CSTNode) -> None:
+        code = kept.get(id(node))
+        if code is not None and not any(n is node for n, _ in out.get(key, ())):
+            out.setdefault(key, []).append((node, code))
+
+    for key, literal, root in sends:
+        if literal is not None:
+            add(key, literal)
+            continue
+        for src in flow.sources.values():
+            seen: set[int] = set()
+            todo = list(src.sinks)
+            while todo:
+                s = todo.pop()
+                if id(s) in seen:
+                    continue
+                seen.add(id(s))
+                todo.extend(s.feeds)
+            if id(root) in seen:
+                add(key, src.node)
+                for s in src.sinks:
+                    add(key, s.node)
+        add(key, root.node)  # type: ignore[union-attr]
+    return out
 
 
 def _sites(sinks: list[Sink]) -> tuple[int, ...]:
