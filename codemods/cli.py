@@ -869,7 +869,7 @@ def migrate(**kw: Any) -> None:
     processed or written.
     """
     _RUN["writes"] = not kw["diff"]
-    from codemods.core.report import printable, text_line, use_color
+    from codemods.core.report import printable, shown_only, text_line, use_color
     from codemods.core.writer import git_dirty_files
 
     if kw["cell_diff"] and not kw["diff"]:
@@ -887,6 +887,7 @@ def migrate(**kw: Any) -> None:
     changed = fixes = 0
     needs_human: list[Finding] = []
     not_applied: list[Finding] = []  # unsafe fixes, without --unsafe-fixes
+    display_only: list[Finding] = []  # fixes that would break the code: shown only
     # every result first: a migration unit (files whose fixes were decided
     # with each other's facts, codemods/core/units.py) is written whole or not at
     # all, so every member's fate is known before any write
@@ -901,8 +902,14 @@ def migrate(**kw: Any) -> None:
         # an unsafe fix that --unsafe-fixes could not apply (the file failed)
         # is not listed as one the option would apply
         hidden = not g.inp.config.settings.unsafe_fixes
-        needs_human += [f for f in r.findings if not f.fixable and not (hidden and f.hidden_fix)]
+        needs_human += [
+            f
+            for f in r.findings
+            if not f.fixable and not (hidden and f.hidden_fix) and not f.display_only
+        ]
         not_applied += [f for f in r.findings if hidden and f.hidden_fix]
+        # display-only fixes: never applied, whatever the options
+        display_only += [f for f in r.findings if f.display_only]
         done.append((g, p))
     # files that refuse (or fail) before any write: path -> why
     refused: dict[str, str] = {}
@@ -1042,6 +1049,8 @@ def migrate(**kw: Any) -> None:
             color=findings_color,
             file=findings_out,
         )
+    for f in display_only:
+        click.echo(text_line(f, findings_color), color=findings_color, file=findings_out)
     if not kw["quiet"]:
         verb = "Would migrate" if kw["diff"] else "Migrated"
         line = f"{verb} {_n(changed, 'file')} ({_n(fixes, 'fix', 'fixes')})"
@@ -1053,6 +1062,8 @@ def migrate(**kw: Any) -> None:
                 f"; {_n(len(not_applied), 'unsafe fix', 'unsafe fixes')} not applied "
                 "(listed above; the `--unsafe-fixes` option applies them)"
             )
+        if display_only:
+            line += f"; {shown_only(len(display_only))}"
         if errors:
             line += f"; {_n(len(errors), 'error')}"
         click.echo(line + ".", err=True)

@@ -60,17 +60,38 @@ def location(f: Finding, color: bool = False) -> str:
     return click.style(path, bold=True) + click.style(":" + rest, fg="cyan")
 
 
+#: the text format's mark of a display-only fix (where ``[*]`` marks a
+#: fixable finding): a fix shown, never applied, as it would break the code
+DISPLAY_ONLY_MARK = "[display-only]"
+
+
+def _fix_mark(f: Finding) -> str | None:
+    if f.fixable:
+        return "[*]"
+    return DISPLAY_ONLY_MARK if f.display_only else None
+
+
 def text_line(f: Finding, color: bool = False) -> str:
+    mark = _fix_mark(f)
     if not color:
-        fix = " [*]" if f.fixable else ""
+        fix = f" {mark}" if mark else ""
         return f"{location(f)}: {f.code}{fix} {printable(f.message)}"
     code = click.style(f.code, fg="red" if f.severity is Severity.ERROR else "yellow", bold=True)
-    fix = " " + click.style("[*]", fg="cyan") if f.fixable else ""
+    fix = " " + click.style(mark, fg="cyan" if f.fixable else "magenta") if mark else ""
     return f"{location(f, True)}: {code}{fix} {printable(f.message)}"
 
 
 def error_line(e: FileError) -> str:
     return f"error: {printable(str(e))}"
+
+
+def shown_only(count: int) -> str:
+    """The summary's words for ``count`` display-only fixes."""
+    return (
+        f"{count} fix{'es' if count != 1 else ''} shown only: "
+        f"{'they' if count != 1 else 'it'} would break the code, see the findings marked "
+        f"{DISPLAY_ONLY_MARK}"
+    )
 
 
 def summary(
@@ -80,11 +101,14 @@ def summary(
     unsafe_fixes: bool = False,
 ) -> str:
     """``Found N findings in M files; K fixable with ...; H hidden fixes can
-    be enabled with the `--unsafe-fixes` option; E errors.`` (ruff's words
-    for unsafe fixes the run did not enable; ``unsafe_fixes``: they were.)"""
+    be enabled with the `--unsafe-fixes` option; D fixes shown only: they
+    would break the code, see ...; E errors.`` (ruff's words for unsafe
+    fixes the run did not enable; ``unsafe_fixes``: they were. Display-only
+    fixes are never applied, whatever the options.)"""
     n = len(findings)
     fixable = sum(1 for f in findings if f.fixable)
     hidden = 0 if unsafe_fixes else sum(1 for f in findings if f.hidden_fix)
+    display = sum(1 for f in findings if f.display_only)
     parts = []
     if n:
         parts.append(
@@ -98,6 +122,8 @@ def summary(
                 f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the "
                 "`--unsafe-fixes` option"
             )
+        if display:
+            parts.append(shown_only(display))
     else:
         parts.append("No unmigrated OpenAI usage found")
     if errors:
@@ -111,17 +137,23 @@ def _any_unsafe(findings: Sequence[Finding]) -> bool:
 
 def statistics(findings: Sequence[Finding]) -> list[str]:
     """One line per rule with findings: count, code, ``[*]`` when some are
-    fixable (``[-]``: only hidden unsafe fixes), severity, name, and how
-    many unsafe fixes are hidden."""
+    fixable (``[-]``: only hidden unsafe fixes or display-only ones),
+    severity, name, how many unsafe fixes are hidden and how many fixes are
+    shown only (display-only)."""
     from codemods.core.formats import statistics_rows
 
     rows = statistics_rows(findings)
     width = max((len(str(r["count"])) for r in rows), default=1)
     out = []
     for r in rows:
-        mark = "[*]" if r["fixable"] else "[-]" if r["hidden_fixes"] else "   "
-        hidden = r["hidden_fixes"]
-        note = f" ({hidden} hidden unsafe fix{'es' if hidden != 1 else ''})" if hidden else ""
+        hidden, display = r["hidden_fixes"], r["display_only_fixes"]
+        mark = "[*]" if r["fixable"] else "[-]" if hidden or display else "   "
+        notes = []
+        if hidden:
+            notes.append(f"{hidden} hidden unsafe fix{'es' if hidden != 1 else ''}")
+        if display:
+            notes.append(f"{display} display-only fix{'es' if display != 1 else ''}")
+        note = f" ({', '.join(notes)})" if notes else ""
         out.append(
             f"{r['count']:>{width}}  {r['code']}  {mark} "
             f"{r['severity']:<7}  {r['name'] or ''}{note}".rstrip()
