@@ -90,12 +90,15 @@ def _dumps(doc: Any) -> str:
     """A JSON document that is valid UTF-8 whatever the paths hold: a file
     name that is not UTF-8 (``bad\\xff.py``) reaches here with its bytes as
     lone surrogates (``surrogateescape``), which no UTF-8 stream can write;
-    they can only be inside strings, where ``\\udcff`` is their JSON escape."""
+    they can only be inside strings, where ``\\udcff`` is their JSON escape.
+    So are the control characters ``json`` leaves as they are (DEL, the C1
+    controls, the bidirectional ones such as U+202E): a report printed on a
+    terminal never carries one (C0 controls are escaped by ``json``)."""
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    return _SURROGATES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
+_ESCAPED = re.compile("[\ud800-\udfff\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def statistics_json(findings: Sequence[Finding]) -> str:
@@ -308,8 +311,14 @@ def escape_property(s: str) -> str:
 
 
 def _command(kind: str, props: dict[str, Any], message: str) -> str:
-    rendered = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items())
-    return f"::{kind} {rendered}::{escape_data(message)}"
+    """A workflow command. Its text comes from the repository (a path, a
+    message quoting a ``base_url``): control characters are escaped as the
+    text format shows them (``\\x1b``), so the log never carries an escape
+    sequence and a CR or LF cannot start another command."""
+    from codemods.core.report import printable
+
+    rendered = ",".join(f"{k}={escape_property(printable(str(v)))}" for k, v in props.items())
+    return f"::{kind} {rendered}::{escape_data(printable(message))}"
 
 
 def github_line(f: Finding) -> str:

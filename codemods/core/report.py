@@ -38,6 +38,14 @@ def use_color(stream: IO[str] | None, environ: Mapping[str, str] | None = None) 
 # (and the 8-bit ones of a file name that is not UTF-8, as its surrogates)
 _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
 _CONTROLS.update({0xDC00 + c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
+# bidirectional controls (Trojan Source): they reorder what a terminal or a
+# browser shows around them (U+202E turns ``evil.py\u202eyp.txt`` around)
+_CONTROLS.update(
+    {
+        c: f"\\u{c:04x}"
+        for c in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+    }
+)
 
 
 def printable(text: str) -> str:
@@ -47,6 +55,20 @@ def printable(text: str) -> str:
     retitles it, ``\\x1b[2J`` clears it), and a newline in a file name does
     not split a finding over two lines."""
     return text.translate(_CONTROLS)
+
+
+def printable_lines(text: str) -> str:
+    """:func:`printable` for text of several lines (a diff shown for
+    review, a traceback): the line ends (LF, CRLF) and tabs stay, every
+    other control character is escaped."""
+    out = []
+    for line in text.split("\n"):
+        end = "\r" if line.endswith("\r") else ""
+        out.append(line[: len(line) - len(end)].translate(_CONTROLS_IN_LINES) + end)
+    return "\n".join(out)
+
+
+_CONTROLS_IN_LINES = {c: e for c, e in _CONTROLS.items() if c != 0x09}
 
 
 def location(f: Finding, color: bool = False) -> str:
