@@ -159,3 +159,34 @@ def test_a_model_reaching_a_display_only_client_is_display_only_too(tmp_path: Pa
     code, out, err = run_cli(["migrate", "--no-cache", "--unsafe-fixes", "app.py"], cwd=root)
     assert code == 0, err
     assert (root / "app.py").read_text() == src
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "ext"),
+    [
+        (
+            "from openai import OpenAI\n\nclient = OpenAI()\n"
+            'client.chat.completions.create(model="o1-mini", messages=[])\n',
+            'from a import client\n\nclient.chat.completions.create(model="gpt-4o", messages=[])\n',
+            "py",
+        ),
+        (
+            'import OpenAI from "openai";\n\nexport const client = new OpenAI();\n'
+            'await client.chat.completions.create({ model: "o1-mini", messages: [] });\n',
+            'import { client } from "./a";\n\n'
+            'await client.chat.completions.create({ model: "gpt-4o", messages: [] });\n',
+            "ts",
+        ),
+    ],
+    ids=["python", "typescript"],
+)
+def test_what_other_modules_send_through_it_stays_too(
+    tmp_path: Path, a: str, b: str, ext: str
+) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / f"a.{ext}").write_text(a)
+    (root / f"b.{ext}").write_text(b)
+    code, out, err = run_cli(["migrate", "--diff", "--no-cache", "--unsafe-fixes", "."], cwd=root)
+    assert code == 0 and out == "", (out, err)
+    assert "1 fix shown only" in err
