@@ -65,6 +65,10 @@ def _tree(tmp_path: Path) -> Path:
         "nbformat_minor": 5,
     }
     (root / "note.ipynb").write_text(json.dumps(notebook))
+    # TOML refuses them raw; its escapes decode to them
+    toml = EVIL.encode("unicode_escape").decode().replace("\\x", "\\u00")
+    (root / "bad.toml").write_text(f'"select{toml}" = ["OR1"]\n')
+    (root / "worse.toml").write_text(f'select = ["OR1{toml}"]\n')
     return root
 
 
@@ -86,6 +90,12 @@ COMMANDS = [
     ["check", "--select", f"OR1{EVIL}", "."],
     ["check", "--base-url", f"https://example.com/{EVIL}", "."],
     ["check", "--config", f"cfg{EVIL}.toml", "."],
+    ["check", "--output-format", f"x{EVIL}", "."],
+    ["check", f"--bogus{EVIL}", "."],
+    [f"bogus{EVIL}"],
+    # a configuration whose key and value quote control characters
+    ["check", "--config", "bad.toml", "."],
+    ["check", "--config", "worse.toml", "."],
     ["rules", f"OR{EVIL}"],
     ["clean", f"nowhere{EVIL}"],
     # a notebook's cells, for reading (not a patch): escaped
