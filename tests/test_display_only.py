@@ -190,3 +190,24 @@ def test_what_other_modules_send_through_it_stays_too(
     code, out, err = run_cli(["migrate", "--diff", "--no-cache", "--unsafe-fixes", "."], cwd=root)
     assert code == 0 and out == "", (out, err)
     assert "1 fix shown only" in err
+
+
+def test_the_stream_guard_of_its_stream_is_display_only_too(tmp_path: Path) -> None:
+    src = (
+        "from openai import OpenAI\n\nclient = OpenAI()\n"
+        'client.chat.completions.create(model="o1-mini", messages=[])\n'
+        'for chunk in client.chat.completions.create(model="gpt-4o", messages=[], stream=True):\n'
+        "    print(chunk.choices[0].delta.content)\n"
+    )
+    root = _tree(tmp_path, "app.py", src)
+    code, out, err = run_cli(["check", "--no-cache", "--output-format", "json", "."], cwd=root)
+    found = {f["code"]: f["applicability"] for f in json.loads(out)["findings"]}
+    assert found == {
+        "OR101": "display-only",
+        "OR204": None,
+        "OR401": "display-only",
+        "OR201": "display-only",
+    }
+    code, out, err = run_cli(["migrate", "--no-cache", "--unsafe-fixes", "."], cwd=root)
+    assert code == 0, err
+    assert (root / "app.py").read_text() == src
