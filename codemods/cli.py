@@ -44,6 +44,7 @@ from codemods.core.findings import (
     Severity,
 )
 from codemods.core.formats import FORMATS
+from codemods.core.report import printable, printable_lines
 from codemods.core.secrets import env_name_problem, redact_text, url_credentials
 
 if TYPE_CHECKING:
@@ -184,7 +185,7 @@ def _settings(kw: dict[str, Any], fc: FileConfig | None = None) -> Settings:
 
 def _fail(message: str) -> NoReturn:
     # options and config values are quoted: never a key among them
-    click.echo(f"error: {redact_text(message)}", err=True)
+    click.echo(f"error: {printable(redact_text(message))}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -350,7 +351,7 @@ def _announce_large_files(groups: list[_Group], progress: _Progress, quiet: bool
     def note(path: str, size: int) -> None:
         progress.clear()
         click.echo(
-            f"note: {path} is {size // 1024} KiB: analysing it takes a while "
+            f"note: {printable(path)} is {size // 1024} KiB: analysing it takes a while "
             "(about 10 s per MiB, longer on a busy machine); exclude it if it is generated",
             err=True,
         )
@@ -515,7 +516,8 @@ def _redacting_formatter(fmt: str) -> Any:
 
     class _RedactingFormatter(logging.Formatter):
         def format(self, record: logging.LogRecord) -> str:
-            return redact_text(super().format(record))
+            # and paths or values from the user's files: shown, never run
+            return printable_lines(redact_text(super().format(record)))
 
     return _RedactingFormatter(fmt)
 
@@ -594,7 +596,7 @@ class _GuardedGroup(click.Group):
             cut = argv.index("--") if "--" in argv else len(argv)
             if "--verbose" in argv[:cut] or "-v" in argv[:cut]:
                 tb = traceback.format_exception(type(e), e, e.__traceback__)
-                click.echo(redact_text("".join(tb)), err=True)
+                click.echo(printable_lines(redact_text("".join(tb))), err=True)
             # str(e) is not shown: it may quote a user's source (and a key)
             click.echo(
                 f"error: internal error ({type(e).__name__}): please report it "
@@ -869,7 +871,7 @@ def migrate(**kw: Any) -> None:
     processed or written.
     """
     _RUN["writes"] = not kw["diff"]
-    from codemods.core.report import printable, text_line, use_color
+    from codemods.core.report import shown_only, text_line, use_color
     from codemods.core.writer import git_dirty_files
 
     if kw["cell_diff"] and not kw["diff"]:
@@ -887,6 +889,7 @@ def migrate(**kw: Any) -> None:
     changed = fixes = 0
     needs_human: list[Finding] = []
     not_applied: list[Finding] = []  # unsafe fixes, without --unsafe-fixes
+    display_only: list[Finding] = []  # fixes that would break the code: shown only
     # every result first: a migration unit (files whose fixes were decided
     # with each other's facts, codemods/core/units.py) is written whole or not at
     # all, so every member's fate is known before any write
@@ -901,8 +904,14 @@ def migrate(**kw: Any) -> None:
         # an unsafe fix that --unsafe-fixes could not apply (the file failed)
         # is not listed as one the option would apply
         hidden = not g.inp.config.settings.unsafe_fixes
-        needs_human += [f for f in r.findings if not f.fixable and not (hidden and f.hidden_fix)]
+        needs_human += [
+            f
+            for f in r.findings
+            if not f.fixable and not (hidden and f.hidden_fix) and not f.display_only
+        ]
         not_applied += [f for f in r.findings if hidden and f.hidden_fix]
+        # display-only fixes: never applied, whatever the options
+        display_only += [f for f in r.findings if f.display_only]
         done.append((g, p))
     # files that refuse (or fail) before any write: path -> why
     refused: dict[str, str] = {}
@@ -980,7 +989,8 @@ def migrate(**kw: Any) -> None:
             progress.clear()
             if kw["diff"]:
                 click.echo(
-                    f"note: {r.path}: not in the patch: {_unit_reason(*blocker)}; "
+                    f"note: {printable(r.path)}: not in the patch: "
+                    f"{printable(_unit_reason(*blocker))}; "
                     "`migrate` would not write it either",
                     err=True,
                 )
@@ -1017,7 +1027,8 @@ def migrate(**kw: Any) -> None:
         if left and not kw["quiet"]:
             progress.clear()
             click.echo(
-                f"note: {r.path}: its fixes were decided together with {', '.join(left)}, "
+                f"note: {printable(r.path)}: its fixes were decided together with "
+                f"{printable(', '.join(left))}, "
                 "which this run does not write: migrate them too, or the program is half "
                 "migrated",
                 err=True,
@@ -1042,6 +1053,8 @@ def migrate(**kw: Any) -> None:
             color=findings_color,
             file=findings_out,
         )
+    for f in display_only:
+        click.echo(text_line(f, findings_color), color=findings_color, file=findings_out)
     if not kw["quiet"]:
         verb = "Would migrate" if kw["diff"] else "Migrated"
         line = f"{verb} {_n(changed, 'file')} ({_n(fixes, 'fix', 'fixes')})"
@@ -1053,6 +1066,8 @@ def migrate(**kw: Any) -> None:
                 f"; {_n(len(not_applied), 'unsafe fix', 'unsafe fixes')} not applied "
                 "(listed above; the `--unsafe-fixes` option applies them)"
             )
+        if display_only:
+            line += f"; {shown_only(len(display_only))}"
         if errors:
             line += f"; {_n(len(errors), 'error')}"
         click.echo(line + ".", err=True)
@@ -1155,17 +1170,20 @@ def _show_diff(
         from codemods.python.notebook_engine import notebook_diff
 
         diff, hidden = _redact_keys(notebook_diff(path, old, new), old, findings)
+        diff = printable_lines(diff)  # for reading, not a patch: nothing to keep exact
         click.echo(color_diff(diff) if color else diff, nl=False, color=color)
         if hidden:
-            click.echo(f"note: {path}: {_hidden_note(old, new)}", err=True)
+            click.echo(f"note: {printable(path)}: {_hidden_note(old, new)}", err=True)
         return
     where = _patch_path(path)
+    named = where is not None and printable(where) == where
     patch = file_patch(where or path, old, new)
     text = patch.decode(patch_encoding(path, old), "replace")
     redacted, hidden = _redact_keys(text, old, findings)
-    if where is not None and not hidden:
+    if named and not hidden:
         if color:
-            click.echo(color_diff(text), nl=False, color=True)
+            # for a terminal, not a patch: what the file holds is shown, not run
+            click.echo(color_diff(printable_lines(text)), nl=False, color=True)
         else:
             click.echo(patch, nl=False)  # the bytes: the file's encoding and line ends
         return
@@ -1175,6 +1193,11 @@ def _show_diff(
             "token), and a diff with it redacted (as `sk-...abcd`) does not apply; "
             + _hidden_note(old, new)
         )
+    elif where is not None:
+        why = (
+            "its name holds control characters (shown escaped), which a patch on a "
+            "terminal would send as they are"
+        )
     else:
         why = (
             "it is outside the current directory, and a patch cannot name it (git apply "
@@ -1182,11 +1205,12 @@ def _show_diff(
             "that contains it"
         )
     click.echo(
-        f"note: {path}: not in the patch on stdout: {why}; `openrouter-migrate migrate "
-        f"{path}` makes this change. The diff, for review:",
+        f"note: {printable(path)}: not in the patch on stdout: {why}; `openrouter-migrate "
+        f"migrate {printable(path)}` makes this change. The diff, for review:",
         err=True,
     )
     err_color = use_color(sys.stderr)
+    redacted = printable_lines(redacted)
     click.echo(color_diff(redacted) if err_color else redacted, nl=False, err=True, color=err_color)
 
 
@@ -1277,7 +1301,7 @@ def rules_cmd(code: str | None) -> None:
         infos = [i for i in infos if i.code.startswith(wanted)]
         if not wanted or not infos:
             click.echo(
-                f"error: no rule {code!r} (a code or a prefix such as OR2); "
+                f"error: no rule {printable(repr(code))} (a code or a prefix such as OR2); "
                 "see `openrouter-migrate rules`",
                 err=True,
             )
@@ -1307,14 +1331,14 @@ def clean_cmd(path: str) -> None:
         try:
             removed = clean_dir(target)
         except OSError as e:
-            click.echo(f"error: {e}", err=True)
+            click.echo(f"error: {printable(str(e))}", err=True)
             failed = True
             continue
         if removed is not None:
             removed_any = True
-            click.echo(f"removed {removed}", err=True)
+            click.echo(f"removed {printable(str(removed))}", err=True)
     if not removed_any and not failed:
         where = f" at {targets[0]}" if targets else f" for {path}"
-        click.echo(f"no cache{where}", err=True)
+        click.echo(f"no cache{printable(where)}", err=True)
     if failed:
         sys.exit(EXIT_ERROR)

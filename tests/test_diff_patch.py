@@ -117,13 +117,15 @@ def test_a_file_whose_diff_would_show_a_key_is_left_out_of_the_patch(tmp_path: P
     assert b"sk-" not in patch
     assert b"--- a/async_worker.py" in patch  # the other files are there
     # chat_script.py's module-level client stays (it sends 'text-embedding-ada-002',
-    # OR204): its move, which removes `organization="org-..."` (an ID that looks
-    # like a token), is an unsafe fix
+    # OR204, which OpenRouter rejects): its move, which would remove
+    # `organization="org-..."` (an ID that looks like a token), is display-only,
+    # never applied, so it is in no patch, not even with --unsafe-fixes
     assert set(NOT_APPLICABLE.findall(err)) == {"hardcoded_key.py"}
     pristine = tmp_path / "unsafe"
     shutil.copytree(FIXTURES / "legacy", pristine, symlinks=True)
     _, unsafe_patch, unsafe_err = _invoke(["migrate", "--diff", "--unsafe-fixes", "."], pristine)
-    assert set(NOT_APPLICABLE.findall(unsafe_err)) == {"chat_script.py", "hardcoded_key.py"}
+    assert set(NOT_APPLICABLE.findall(unsafe_err)) == {"hardcoded_key.py"}
+    assert b"chat_script.py" not in unsafe_patch
     assert b"org-" not in unsafe_patch
     assert "would show a string that looks like a secret" in err
     # the redacted diff is still shown for review, on stderr

@@ -121,11 +121,12 @@ def test_the_module_level_client_moves_with_its_models_or_not_at_all() -> None:
         """
     )
     (config,) = _by_code(r, "OR111")
-    assert config.applicability == "unsafe"
+    # a fine-tune fails on OpenRouter: the configuration's fix is shown only
+    assert config.applicability == "display-only"
     assert "'ft:gpt-4o-mini:acme::abc' (OR203) at t.py:4" in config.message
     # the model that could move moves only with the configuration
     (gpt4o,) = _by_code(r, "OR201")
-    assert gpt4o.applicability == "unsafe"
+    assert gpt4o.applicability == "display-only"
     assert r.new_source is None
 
 

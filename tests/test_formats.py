@@ -163,6 +163,7 @@ def test_json_unit_matches_documented_schema() -> None:
         "errors": 2,
         "fixable": 3,
         "hidden_fixes": 0,
+        "display_only_fixes": 0,
         "files_with_findings": 3,
         "by_severity": {"error": 3, "warning": 1},
     }
@@ -425,6 +426,7 @@ def test_statistics_text_and_json(project: Path) -> None:
         "count": 1,
         "fixable": 1,
         "hidden_fixes": 0,
+        "display_only_fixes": 0,
     }
     r = invoke("check", "--statistics", "--format", "sarif", "app.py")
     assert r.exit_code == 2 and "--statistics" in r.stderr

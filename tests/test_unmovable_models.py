@@ -4,8 +4,10 @@ Moving ``client = OpenAI()`` to OpenRouter while ``model="o1-mini"`` (no
 OpenRouter equivalent, OR204), an unknown ID (OR202), a fine-tune (OR203)
 or an ID the catalog does not list (OR307) is sent through it makes every
 such call fail. So the client's fix is unsafe (applied only with
-``--unsafe-fixes``), its message names the model and its line, and the
-model IDs sent through it move only with it. Suppressing the model's
+``--unsafe-fixes``), or display-only (never applied) when the ID is known
+to fail there (OR203, OR204, OR307, not OR202: unknown to the tool); its
+message names the model and its line, and the model IDs sent through it
+move only with it. Suppressing the model's
 finding accepts the ID: the client's fix is safe again. Dynamic models
 (OR205) do not block (README: "Safe and unsafe fixes"); shared constants
 (OR206) and class fields do: tests/test_escapes.py.
@@ -43,23 +45,29 @@ other.chat.completions.create(model="gpt-4o-mini", messages=[])
 
 
 @pytest.mark.parametrize(
-    ("model", "code"),
+    ("model", "code", "kind"),
     [
-        ('"o1-mini"', "OR204"),
-        ('"my-own-model"', "OR202"),
-        ('"ft:gpt-4o-mini:acme::abc123"', "OR203"),
+        # known to fail on OpenRouter: the client's fix is display-only
+        ('"o1-mini"', "OR204", "display-only"),
+        ('"ft:gpt-4o-mini:acme::abc123"', "OR203", "display-only"),
+        # unknown to the tool (not known to fail): unsafe
+        ('"my-own-model"', "OR202", "unsafe"),
     ],
 )
-def test_a_client_sending_a_model_that_cannot_move_has_an_unsafe_fix(model: str, code: str) -> None:
+def test_a_client_sending_a_model_that_cannot_move_has_an_unsafe_fix(
+    model: str, code: str, kind: str
+) -> None:
     src = BLOCKED.format(model=model)
     r = run(src)
     assert _by_code(r, code), r.findings
     client, other = _by_code(r, "OR101")
-    assert client.line == 3 and client.applicability == "unsafe" and client.hidden_fix
+    assert client.line == 3 and client.applicability == kind and not client.fixable
+    assert client.hidden_fix == (kind == "unsafe")
+    assert f"{kind} fix: " in client.message
     assert f"({code}) at t.py:4 is sent through it" in client.message
     # the other model sent through it moves only with it
     (gpt4o, mini) = _by_code(r, "OR201")
-    assert gpt4o.line == 5 and gpt4o.applicability == "unsafe" and gpt4o.hidden_fix
+    assert gpt4o.line == 5 and gpt4o.applicability == kind and not gpt4o.fixable
     assert "moves with its client" in gpt4o.message
     # an independent client is migrated as before
     assert other.applicability == "safe" and other.fixable
@@ -68,12 +76,17 @@ def test_a_client_sending_a_model_that_cannot_move_has_an_unsafe_fix(model: str,
     new = r.new_source.decode()
     assert "client = OpenAI()\n" in new and 'model="gpt-4o",' in new
     assert 'other = OpenAI(base_url="https://openrouter.ai/api/v1"' in new
-    # --unsafe-fixes moves the client and its model IDs together
     r = run(src, unsafe_fixes=True)
     assert r.new_source is not None
     new = r.new_source.decode()
-    assert "client = OpenAI()\n" not in new and 'model="openai/gpt-4o",' in new
     assert f"model={model}," in new  # the ID that cannot move stays as written
+    if kind == "unsafe":
+        # --unsafe-fixes moves the client and its model IDs together
+        assert "client = OpenAI()\n" not in new and 'model="openai/gpt-4o",' in new
+    else:
+        # a display-only fix is never applied: the client and its models stay
+        assert "client = OpenAI()\n" in new and 'model="gpt-4o",' in new
+        assert [f.applicability for f in _by_code(r, "OR101")] == [kind, "safe"]
 
 
 def test_an_id_the_catalog_does_not_list_blocks_the_client(tmp_path: Path) -> None:
@@ -84,7 +97,7 @@ def test_an_id_the_catalog_does_not_list_blocks_the_client(tmp_path: Path) -> No
     r = process_source("t.py", src.encode(), config)
     assert _by_code(r, "OR307")
     client = _by_code(r, "OR101")[0]
-    assert client.applicability == "unsafe" and "(OR307) at t.py:4" in client.message
+    assert client.applicability == "display-only" and "(OR307) at t.py:4" in client.message
 
 
 def test_suppressing_the_model_finding_keeps_the_client_fix_safe() -> None:
@@ -112,8 +125,10 @@ def test_a_constant_that_cannot_move_blocks_the_client_it_is_sent_through() -> N
     )
     r = run(src)
     (client,) = _by_code(r, "OR101")
-    assert client.applicability == "unsafe" and "'o1-mini' (OR204) at t.py:3" in client.message
+    assert client.applicability == "display-only"
+    assert "'o1-mini' (OR204) at t.py:3" in client.message
     assert r.new_source is None
+    assert run(src, unsafe_fixes=True).new_source is None
 
 
 @pytest.mark.parametrize(
@@ -135,11 +150,12 @@ def test_what_does_not_block_the_client(src: str) -> None:
     assert r.new_source is not None
 
 
-def test_reports_show_the_client_fix_as_unsafe() -> None:
-    r = run(BLOCKED.format(model='"o1-mini"'))
+@pytest.mark.parametrize(("model", "kind"), [('"o1-mini"', "display-only"), ('"xyz"', "unsafe")])
+def test_reports_show_the_client_fix_as_unsafe(model: str, kind: str) -> None:
+    r = run(BLOCKED.format(model=model))
     doc = json.loads(render_json(r.findings, []))
     client = next(f for f in doc["findings"] if f["code"] == "OR101" and f["line"] == 3)
-    assert client["applicability"] == "unsafe" and client["fix"] is not None
+    assert client["applicability"] == kind and client["fix"]["applicability"] == kind
     sarif = json.loads(render_sarif(r.findings, []))
     result = next(
         x
@@ -147,7 +163,8 @@ def test_reports_show_the_client_fix_as_unsafe() -> None:
         if x["ruleId"] == "OR101"
         and x["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
     )
-    assert result["properties"]["applicability"] == "unsafe"
+    assert result["properties"]["applicability"] == kind
+    assert result["fixes"][0]["properties"]["applicability"] == kind
 
 
 def test_across_modules_what_goes_through_the_client_moves_only_with_it(tmp_path: Path) -> None:
@@ -155,7 +172,7 @@ def test_across_modules_what_goes_through_the_client_moves_only_with_it(tmp_path
     root.mkdir()
     (root / "a.py").write_text(
         "from openai import OpenAI\n\nclient = OpenAI()\n"
-        'client.chat.completions.create(model="o1-mini", messages=[])\n'
+        'client.chat.completions.create(model="my-own-model", messages=[])\n'
     )
     user = 'from a import client\n\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
     (root / "b.py").write_text(user)
@@ -171,6 +188,29 @@ def test_across_modules_what_goes_through_the_client_moves_only_with_it(tmp_path
     assert code == 0, err
     assert '"openai/gpt-4o"' in (root / "b.py").read_text()
     assert "openrouter.ai" in (root / "a.py").read_text()
+
+
+def test_across_modules_a_display_only_client_keeps_what_others_send(tmp_path: Path) -> None:
+    """a.py sends o1-mini (OR204) through its client: its move is
+    display-only, so b.py's model sent through it stays too, even with
+    ``--unsafe-fixes`` (b.py is told the client stays where it points)."""
+    root = tmp_path / "p"
+    root.mkdir()
+    a = (
+        "from openai import OpenAI\n\nclient = OpenAI()\n"
+        'client.chat.completions.create(model="o1-mini", messages=[])\n'
+    )
+    (root / "a.py").write_text(a)
+    user = 'from a import client\n\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+    (root / "b.py").write_text(user)
+    code, out, err = run_cli(["check", "--no-cache", "--output-format", "json", "."], cwd=root)
+    found = {(f["path"], f["code"]): f for f in json.loads(out)["findings"]}
+    assert found[("a.py", "OR101")]["applicability"] == "display-only"
+    assert not any(f["fixable"] for f in json.loads(out)["findings"] if f["path"] == "b.py")
+    code, _, err = run_cli(["migrate", "--no-cache", "--unsafe-fixes", "."], cwd=root)
+    assert code == 0, err
+    assert (root / "b.py").read_text() == user
+    assert (root / "a.py").read_text() == a
 
 
 def test_settings_unchanged_for_the_rest() -> None:

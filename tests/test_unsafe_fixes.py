@@ -526,6 +526,7 @@ def test_statistics_from_the_cli(proj: Path) -> None:
         "count": 2,
         "fixable": 1,
         "hidden_fixes": 1,
+        "display_only_fixes": 0,
     }
 
 

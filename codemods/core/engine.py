@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from codemods.core.findings import FileError, Settings
 
@@ -101,3 +101,48 @@ def _with_requirements(kept: list[Any], reported: list[Any]) -> list[Any]:
         if len(out) == len(kept):
             return out
         kept = out
+
+
+#: what a model ID fix (or stream guard) says when it moves only with a
+#: client whose move is unsafe (both front-ends' wording begins so)
+_MOVES_WITH = "; unsafe fix: it moves with its client, whose fix is unsafe"
+
+
+def with_display_only(kept: list[Any], client_of: Callable[[Any], Any] | None = None) -> None:
+    """Spread display-only fixes (a client that would send OpenRouter a
+    model ID it does not serve: shown, never applied) to the fixes that
+    cannot stand without them, any number of steps away, so that a client
+    and what is sent through it stay together:
+
+    - a fix that moves only with such a report (``requires``);
+    - a fix whose model ID reaches a call made through such a client
+      (``blocks``: the clients its calls may go through; ``client_of`` maps
+      one to its report, or None): that client stays on OpenAI, where the
+      prefixed ID would fail.
+
+    Reports of either front-end (``display_only``, ``unsafe``, ``fix``,
+    ``requires``, ``blocks``, ``message``)."""
+    changed = True
+    while changed:
+        changed = False
+        for r in kept:
+            if r.fix is None or r.display_only:
+                continue
+            if any(q.display_only for q in r.requires):
+                note = (
+                    "; display-only fix: it moves with its client, whose move would break the code"
+                )
+                if _MOVES_WITH in r.message:
+                    r.message = r.message.replace(_MOVES_WITH, note, 1)
+                else:
+                    r.message += note + " (the client's finding says why)"
+            elif client_of is not None and any(
+                (q := client_of(site)) is not None and q.display_only for site in r.blocks
+            ):
+                r.message += (
+                    "; display-only fix: a call it reaches goes through a client whose move "
+                    "would break the code, which stays on OpenAI (the client's finding says why)"
+                )
+            else:
+                continue
+            r.display_only = r.unsafe = changed = True

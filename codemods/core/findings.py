@@ -38,9 +38,18 @@ class Severity(str, enum.Enum):
 
 # A fix's applicability (ruff's model): a safe fix keeps the program's
 # meaning and ``migrate`` applies it; an unsafe one may not (the tool could
-# not prove it right) and is applied only with ``--unsafe-fixes``.
+# not prove it right) and is applied only with ``--unsafe-fixes``; a
+# display-only one is known to break the program (a client that would send
+# OpenRouter a model ID it does not serve): shown, never applied.
 SAFE = "safe"
 UNSAFE = "unsafe"
+DISPLAY_ONLY = "display-only"
+
+#: model findings whose ID is known to fail on OpenRouter (not merely
+#: unknown to the tool): a fine-tune (OR203), an ID without equivalent or
+#: retired (OR204), an ID the catalog snapshot does not list (OR307). A
+#: client such an ID is sent through cannot move: its fix is display-only.
+FAILS_ON_OPENROUTER = frozenset({"OR203", "OR204", "OR307"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,8 @@ class Finding:
     human must decide) and unsafe fixes the run did not enable.
     ``applicability`` is the fix's, in ruff's terms: ``"safe"`` (applied by
     every ``migrate``), ``"unsafe"`` (applied only with ``--unsafe-fixes``),
-    None when the finding has no fix. ``replacement`` is the source text
+    ``"display-only"`` (never applied: it would break the program), None
+    when the finding has no fix. ``replacement`` is the source text
     that replaces the span (line, col)-(end_line, end_col) when the fix is
     applied (also given for an unsafe fix the run did not apply).
     Lines are 1-based, columns 1-based (as editors and ruff show them).
@@ -72,12 +82,17 @@ class Finding:
     # notebooks: (line, col, end_line, end_col) of the span in the .ipynb text,
     # inside the cell's "source" JSON string(s) (SARIF and GitHub annotations)
     file_region: tuple[int, int, int, int] | None = None
-    applicability: str | None = None  # SAFE, UNSAFE, or None (no fix)
+    applicability: str | None = None  # SAFE, UNSAFE, DISPLAY_ONLY, or None (no fix)
 
     @property
     def hidden_fix(self) -> bool:
         """An unsafe fix that was not applied (``--unsafe-fixes`` applies it)."""
         return self.applicability == UNSAFE and not self.fixable
+
+    @property
+    def display_only(self) -> bool:
+        """A fix shown, never applied: it would break the program."""
+        return self.applicability == DISPLAY_ONLY
 
     def __post_init__(self) -> None:
         # every message goes through here, whoever builds it and from wherever

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from codemods import __version__
-from codemods.core.findings import FileError, Finding
+from codemods.core.findings import DISPLAY_ONLY, UNSAFE, FileError, Finding
 
 FORMATS = ("text", "json", "sarif", "github")
 JSON_VERSION = 1
@@ -32,7 +32,8 @@ def finding_json(f: Finding) -> dict[str, Any]:
     fix = None
     if f.applicability is not None and f.replacement is not None:
         # as in ruff's JSON, an unsafe fix the run did not apply is given too
-        # (with "applicability": "unsafe"; "fixable" is then false)
+        # (with "applicability": "unsafe"; "fixable" is then false), and so
+        # is a display-only one ("display-only": never applied)
         fix = {
             "applicability": f.applicability,
             "replacement": f.replacement,
@@ -77,6 +78,7 @@ def render_json(
             "errors": len(errors),
             "fixable": sum(1 for f in findings if f.fixable),
             "hidden_fixes": sum(1 for f in findings if f.hidden_fix),
+            "display_only_fixes": sum(1 for f in findings if f.display_only),
             "files_with_findings": len({f.path for f in findings}),
             "by_severity": dict(sorted(Counter(f.severity.value for f in findings).items())),
         },
@@ -88,12 +90,15 @@ def _dumps(doc: Any) -> str:
     """A JSON document that is valid UTF-8 whatever the paths hold: a file
     name that is not UTF-8 (``bad\\xff.py``) reaches here with its bytes as
     lone surrogates (``surrogateescape``), which no UTF-8 stream can write;
-    they can only be inside strings, where ``\\udcff`` is their JSON escape."""
+    they can only be inside strings, where ``\\udcff`` is their JSON escape.
+    So are the control characters ``json`` leaves as they are (DEL, the C1
+    controls, the bidirectional ones such as U+202E): a report printed on a
+    terminal never carries one (C0 controls are escaped by ``json``)."""
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    return _SURROGATES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
+_ESCAPED = re.compile("[\ud800-\udfff\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def statistics_json(findings: Sequence[Finding]) -> str:
@@ -104,6 +109,7 @@ def statistics_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     counts = Counter(f.code for f in findings)
     fixable = Counter(f.code for f in findings if f.fixable)
     hidden = Counter(f.code for f in findings if f.hidden_fix)
+    display = Counter(f.code for f in findings if f.display_only)
     severity = {f.code: f.severity.value for f in findings}
     return [
         {
@@ -113,6 +119,7 @@ def statistics_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
             "count": n,
             "fixable": fixable[code],
             "hidden_fixes": hidden[code],
+            "display_only_fixes": display[code],
         }
         for code, n in sorted(counts.items())
     ]
@@ -232,10 +239,17 @@ def render_sarif(findings: Sequence[Finding], errors: Sequence[FileError]) -> st
         # A notebook's positions are inside a cell, not in the .ipynb file's
         # text: a replacement there would point at the wrong bytes.
         if f.applicability is not None and f.replacement is not None and f.cell is None:
-            command = "migrate --unsafe-fixes" if f.applicability == "unsafe" else "migrate"
+            if f.applicability == DISPLAY_ONLY:
+                what = (
+                    "Shown only: `openrouter-migrate` never applies this fix "
+                    "(it would break the code)"
+                )
+            else:
+                command = "migrate --unsafe-fixes" if f.applicability == UNSAFE else "migrate"
+                what = f"Apply `openrouter-migrate {command}`"
             result["fixes"] = [
                 {
-                    "description": {"text": f"Apply `openrouter-migrate {command}`"},
+                    "description": {"text": what},
                     "properties": {"applicability": f.applicability},
                     "artifactChanges": [
                         {
@@ -297,8 +311,14 @@ def escape_property(s: str) -> str:
 
 
 def _command(kind: str, props: dict[str, Any], message: str) -> str:
-    rendered = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items())
-    return f"::{kind} {rendered}::{escape_data(message)}"
+    """A workflow command. Its text comes from the repository (a path, a
+    message quoting a ``base_url``): control characters are escaped as the
+    text format shows them (``\\x1b``), so the log never carries an escape
+    sequence and a CR or LF cannot start another command."""
+    from codemods.core.report import printable
+
+    rendered = ",".join(f"{k}={escape_property(printable(str(v)))}" for k, v in props.items())
+    return f"::{kind} {rendered}::{escape_data(printable(message))}"
 
 
 def github_line(f: Finding) -> str:
@@ -314,7 +334,9 @@ def github_line(f: Finding) -> str:
         props.update(line=line, col=col, endLine=end_line, endColumn=end_col)
     props["title"] = f.code
     message = text_line(f)
-    if f.applicability == "unsafe":
+    if f.applicability == DISPLAY_ONLY:
+        message += " (never applied: it would break the code)"
+    elif f.applicability == UNSAFE:
         message += (
             " (unsafe fix, applied by `migrate --unsafe-fixes`)"
             if not f.fixable

@@ -38,6 +38,14 @@ def use_color(stream: IO[str] | None, environ: Mapping[str, str] | None = None) 
 # (and the 8-bit ones of a file name that is not UTF-8, as its surrogates)
 _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
 _CONTROLS.update({0xDC00 + c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
+# bidirectional controls (Trojan Source): they reorder what a terminal or a
+# browser shows around them (U+202E turns ``evil.py\u202eyp.txt`` around)
+_CONTROLS.update(
+    {
+        c: f"\\u{c:04x}"
+        for c in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+    }
+)
 
 
 def printable(text: str) -> str:
@@ -47,6 +55,20 @@ def printable(text: str) -> str:
     retitles it, ``\\x1b[2J`` clears it), and a newline in a file name does
     not split a finding over two lines."""
     return text.translate(_CONTROLS)
+
+
+def printable_lines(text: str) -> str:
+    """:func:`printable` for text of several lines (a diff shown for
+    review, a traceback): the line ends (LF, CRLF) and tabs stay, every
+    other control character is escaped."""
+    out = []
+    for line in text.split("\n"):
+        end = "\r" if line.endswith("\r") else ""
+        out.append(line[: len(line) - len(end)].translate(_CONTROLS_IN_LINES) + end)
+    return "\n".join(out)
+
+
+_CONTROLS_IN_LINES = {c: e for c, e in _CONTROLS.items() if c != 0x09}
 
 
 def location(f: Finding, color: bool = False) -> str:
@@ -60,17 +82,38 @@ def location(f: Finding, color: bool = False) -> str:
     return click.style(path, bold=True) + click.style(":" + rest, fg="cyan")
 
 
+#: the text format's mark of a display-only fix (where ``[*]`` marks a
+#: fixable finding): a fix shown, never applied, as it would break the code
+DISPLAY_ONLY_MARK = "[display-only]"
+
+
+def _fix_mark(f: Finding) -> str | None:
+    if f.fixable:
+        return "[*]"
+    return DISPLAY_ONLY_MARK if f.display_only else None
+
+
 def text_line(f: Finding, color: bool = False) -> str:
+    mark = _fix_mark(f)
     if not color:
-        fix = " [*]" if f.fixable else ""
+        fix = f" {mark}" if mark else ""
         return f"{location(f)}: {f.code}{fix} {printable(f.message)}"
     code = click.style(f.code, fg="red" if f.severity is Severity.ERROR else "yellow", bold=True)
-    fix = " " + click.style("[*]", fg="cyan") if f.fixable else ""
+    fix = " " + click.style(mark, fg="cyan" if f.fixable else "magenta") if mark else ""
     return f"{location(f, True)}: {code}{fix} {printable(f.message)}"
 
 
 def error_line(e: FileError) -> str:
     return f"error: {printable(str(e))}"
+
+
+def shown_only(count: int) -> str:
+    """The summary's words for ``count`` display-only fixes."""
+    return (
+        f"{count} fix{'es' if count != 1 else ''} shown only: "
+        f"{'they' if count != 1 else 'it'} would break the code, see the findings marked "
+        f"{DISPLAY_ONLY_MARK}"
+    )
 
 
 def summary(
@@ -80,11 +123,14 @@ def summary(
     unsafe_fixes: bool = False,
 ) -> str:
     """``Found N findings in M files; K fixable with ...; H hidden fixes can
-    be enabled with the `--unsafe-fixes` option; E errors.`` (ruff's words
-    for unsafe fixes the run did not enable; ``unsafe_fixes``: they were.)"""
+    be enabled with the `--unsafe-fixes` option; D fixes shown only: they
+    would break the code, see ...; E errors.`` (ruff's words for unsafe
+    fixes the run did not enable; ``unsafe_fixes``: they were. Display-only
+    fixes are never applied, whatever the options.)"""
     n = len(findings)
     fixable = sum(1 for f in findings if f.fixable)
     hidden = 0 if unsafe_fixes else sum(1 for f in findings if f.hidden_fix)
+    display = sum(1 for f in findings if f.display_only)
     parts = []
     if n:
         parts.append(
@@ -98,6 +144,8 @@ def summary(
                 f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the "
                 "`--unsafe-fixes` option"
             )
+        if display:
+            parts.append(shown_only(display))
     else:
         parts.append("No unmigrated OpenAI usage found")
     if errors:
@@ -111,17 +159,23 @@ def _any_unsafe(findings: Sequence[Finding]) -> bool:
 
 def statistics(findings: Sequence[Finding]) -> list[str]:
     """One line per rule with findings: count, code, ``[*]`` when some are
-    fixable (``[-]``: only hidden unsafe fixes), severity, name, and how
-    many unsafe fixes are hidden."""
+    fixable (``[-]``: only hidden unsafe fixes or display-only ones),
+    severity, name, how many unsafe fixes are hidden and how many fixes are
+    shown only (display-only)."""
     from codemods.core.formats import statistics_rows
 
     rows = statistics_rows(findings)
     width = max((len(str(r["count"])) for r in rows), default=1)
     out = []
     for r in rows:
-        mark = "[*]" if r["fixable"] else "[-]" if r["hidden_fixes"] else "   "
-        hidden = r["hidden_fixes"]
-        note = f" ({hidden} hidden unsafe fix{'es' if hidden != 1 else ''})" if hidden else ""
+        hidden, display = r["hidden_fixes"], r["display_only_fixes"]
+        mark = "[*]" if r["fixable"] else "[-]" if hidden or display else "   "
+        notes = []
+        if hidden:
+            notes.append(f"{hidden} hidden unsafe fix{'es' if hidden != 1 else ''}")
+        if display:
+            notes.append(f"{display} display-only fix{'es' if display != 1 else ''}")
+        note = f" ({', '.join(notes)})" if notes else ""
         out.append(
             f"{r['count']:>{width}}  {r['code']}  {mark} "
             f"{r['severity']:<7}  {r['name'] or ''}{note}".rstrip()

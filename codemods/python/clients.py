@@ -845,7 +845,21 @@ class ClientIndex:
         """A decision for the clients ``atoms`` stand for (what other
         modules of the run are told)."""
         kind = self.fold(atoms)
-        if any(a in self.ctx.blocked_clients for a in atoms if isinstance(a, int)):
+        sites = [a for a in atoms if isinstance(a, int)]
+        if any(a in self.ctx.blocked_clients for a in sites):
+            from codemods.python.rules.client import fails_on_openrouter
+
+            blocked = self.ctx.blocked_clients
+            if (
+                kind == "openai"
+                and sites
+                and real_atoms(atoms) <= set(sites)
+                and all(fails_on_openrouter(blocked.get(a, [])) for a in sites)
+            ):
+                # its fix is display-only (a model sent through it fails on
+                # OpenRouter): it stays where it points, and so does what
+                # other modules send through it
+                return DECISION_LEFT
             return UNKNOWN  # its fix is unsafe: what goes through it moves only with it
         if kind == "openai" and any(a in self.unsafe_sites for a in atoms if isinstance(a, int)):
             return UNKNOWN

@@ -27,8 +27,17 @@ from codemods.core.engine import (
     _with_requirements,
     oversize_error,
     wants_noqa_report,
+    with_display_only,
 )
-from codemods.core.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
+from codemods.core.findings import (
+    DISPLAY_ONLY,
+    SAFE,
+    UNSAFE,
+    FileError,
+    FileResult,
+    Finding,
+    Settings,
+)
 from codemods.core.mapping import MappingError
 from codemods.core.prefilter import may_need_work
 from codemods.core.secrets import redact_text
@@ -416,13 +425,13 @@ def _process(
     if facts is None or parsed is None:
         facts = collect(module)  # (``facts``: collected from ``parsed``)
     suppressions = Suppressions.from_source(data, module.encoding)
-    # Safe fixes are always applied, unsafe ones only with --unsafe-fixes
-    # (a fix's support edits go with it). A fix not applied still leaves its
-    # finding, which says the fix exists and is unsafe.
+    # Safe fixes are always applied, unsafe ones only with --unsafe-fixes,
+    # display-only ones never (a fix's support edits go with it). A fix not
+    # applied still leaves its finding, which says the fix exists and why.
     allow_unsafe = config.settings.unsafe_fixes
 
     def applies(r: Report) -> bool:
-        return r.fix is not None and (allow_unsafe or not r.unsafe)
+        return r.fix is not None and not r.display_only and (allow_unsafe or not r.unsafe)
 
     # the rules run once; again (on the same tree) when a client's fix turns
     # out unsafe because a model ID sent through it cannot move and its
@@ -460,7 +469,11 @@ def _process(
         for r in ctx.reports:
             if r.fix is not None and not r.unsafe and any(q.unsafe for q in r.requires):
                 r.unsafe = True
-                r.message += "; unsafe fix: the fix of the client it goes through is unsafe"
+                if not any(q.display_only for q in r.requires):  # (said below)
+                    r.message += "; unsafe fix: the fix of the client it goes through is unsafe"
+        # a fix that cannot stand without a display-only one (never applied)
+        # is display-only too
+        with_display_only(ctx.reports, functools.partial(_client_report, ctx))
 
         # Positions only now that there are findings, and only as cheap as one
         # code generation: see ``_Positions``.
@@ -613,7 +626,8 @@ def _count_kept_clients(ctx: RuleContext, kept: list[Report], allow_unsafe: bool
     staying = sum(
         1
         for q in ctx.client_reports.values()
-        if id(q) not in ids or (q.fix is not None and q.unsafe and not allow_unsafe)
+        if id(q) not in ids
+        or (q.fix is not None and (q.display_only or (q.unsafe and not allow_unsafe)))
     )
     if staying:
         moving, stay = summary.client_sites
@@ -632,7 +646,7 @@ def _kept_stream_exports(ctx: RuleContext, kept: list[Report]) -> None:
         return
     ids = {id(r) for r in kept}
     for name, requires in needs.items():
-        if any(id(q) not in ids for q in requires):
+        if any(id(q) not in ids or q.display_only for q in requires):
             summary.stream_returns.pop(name, None)
 
 
@@ -709,6 +723,14 @@ def _external_blocks(ctx: RuleContext, kept: list[Report], suppressions: Suppres
             told.append(fact)
 
 
+def _client_report(ctx: RuleContext, site: int | str) -> Report | None:
+    """The finding that moves the client of this file built at ``site``
+    (``Report.blocks``: a str names another module's client)."""
+    if not isinstance(site, int):
+        return None
+    return ctx.client_reports.get(site) or _module_client_report(ctx, site)
+
+
 def _module_client_report(ctx: RuleContext, site: int) -> Report | None:
     """The module-level client's finding for its ``sites`` key (``models.MODULE_SITE``)."""
     from codemods.python.rules.models import MODULE_SITE
@@ -719,7 +741,7 @@ def _module_client_report(ctx: RuleContext, site: int) -> Report | None:
 
 def _applicability(r: Report, fixed: bool, unsafe_edit: bool) -> str | None:
     if r.fix is not None:
-        return UNSAFE if r.unsafe else SAFE
+        return DISPLAY_ONLY if r.display_only else UNSAFE if r.unsafe else SAFE
     if fixed:  # fixed by the fix of another finding on its node
         return UNSAFE if unsafe_edit else SAFE
     return None

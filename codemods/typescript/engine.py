@@ -30,8 +30,18 @@ from codemods.core.engine import (
     _with_requirements,
     oversize_error,
     wants_noqa_report,
+    with_display_only,
 )
-from codemods.core.findings import SAFE, UNSAFE, FileError, FileResult, Finding, Settings
+from codemods.core.findings import (
+    DISPLAY_ONLY,
+    FAILS_ON_OPENROUTER,
+    SAFE,
+    UNSAFE,
+    FileError,
+    FileResult,
+    Finding,
+    Settings,
+)
 from codemods.core.mapping import MappingError
 from codemods.core.prefilter import may_need_work
 from codemods.core.project import ModuleSummary, ProjectInput
@@ -181,6 +191,24 @@ def _process(
         for client in r.blocks:
             if client.fix is None or id(client) not in kept_ids:
                 continue
+            if (
+                not client.display_only
+                and not r.kept
+                and not r.unproved
+                and r.rule.code in FAILS_ON_OPENROUTER
+            ):
+                # a model ID known to fail on OpenRouter: the client's move
+                # would break the code, so it is shown, never applied
+                client.display_only = client.unsafe = True
+                line = lines.point(r.node.start_byte)[0]
+                note = (
+                    f"; display-only fix: '{r.blocked_value}' ({r.rule.code}) at {path}:{line} "
+                    "is sent through it and cannot move to OpenRouter, which would reject it: "
+                    "fix that model first (or `// noqa` its finding to move the client anyway)"
+                )
+                client.notes.append(note)
+                client.message += note
+                continue
             if not client.notes:
                 client.unsafe = True
                 line = lines.point(r.node.start_byte)[0]
@@ -215,10 +243,16 @@ def _process(
         if r.fix is not None and not r.unsafe and any(q.unsafe for q in r.requires):
             r.unsafe = True
             r.message += "; unsafe fix: it moves with its client, whose fix is unsafe"
+    with_display_only(kept, lambda client: client)
     fixable = problem is None
 
     def applies(r: Any) -> bool:
-        return fixable and r.fix is not None and (settings.unsafe_fixes or not r.unsafe)
+        return (
+            fixable
+            and r.fix is not None
+            and not r.display_only
+            and (settings.unsafe_fixes or not r.unsafe)
+        )
 
     edits: list[tuple[int, int, bytes]] = []
     applied_ids: set[int] = set()
@@ -265,7 +299,7 @@ def _process(
         end_line, end_col = lines.point(r.node.end_byte)
         applicability = None
         if r.fix is not None and fixable:  # a file that does not parse has no fixes
-            applicability = UNSAFE if r.unsafe else SAFE
+            applicability = DISPLAY_ONLY if r.display_only else UNSAFE if r.unsafe else SAFE
         elif fixed:
             applicability = SAFE
         result.findings.append(

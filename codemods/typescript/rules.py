@@ -462,6 +462,10 @@ class TsReport:
     # sending call): "`MODEL` ('o1-mini' (OR204) at config.ts:1)"
     kept: str = ""
     notes: list[str] = field(default_factory=list)  # unsafe notes added by the engine
+    # the fix is known to break the program (a client a model ID is sent
+    # through that fails on OpenRouter, and what moves only with it): shown,
+    # never applied, not even with ``--unsafe-fixes`` (engine.py)
+    display_only: bool = False
 
 
 @dataclass
@@ -3372,6 +3376,8 @@ def _state(ctx: Context, key: ClientKey, kept: set[int], fixable: bool) -> str:
     if decision == "migrate" and r is not None:
         if not fixable or id(r) not in kept:
             return "left"  # not rewritten: a file with errors, # noqa: OR101
+        if r.display_only:
+            return "left"  # its move would break the code: it stays, never moves
         # an unsafe move: what other modules send moves with it, as unsafe
         return "unsafe" if r.unsafe else "migrate"
     return decision or "left"

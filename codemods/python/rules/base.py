@@ -58,6 +58,11 @@ class Report:
     blocks: list[int | str] = field(default_factory=list)
     # its rule is not selected (``--ignore``, ``--select``): never emitted
     unselected: bool = False
+    # the fix is known to break the program (a client that would send
+    # OpenRouter a model ID it does not serve, and what moves only with it):
+    # shown as a display-only fix, never applied, not even with
+    # ``--unsafe-fixes``; always also ``unsafe``
+    display_only: bool = False
 
 
 #: Placeholder in a report's message for the positions of its ``refs``.
@@ -127,9 +132,11 @@ class RuleContext:
         fix_node: cst.CSTNode | None = None,
         unsafe: bool = False,
         refs: tuple[cst.CSTNode, ...] = (),
+        display_only: bool = False,
     ) -> Report:
         """Report ``node``; ``fix`` (if any) is applied by ``migrate``, or,
-        with ``unsafe=True``, only by ``migrate --unsafe-fixes``."""
+        with ``unsafe=True``, only by ``migrate --unsafe-fixes``, or, with
+        ``display_only=True``, never (it is shown only)."""
         if not self.settings.rule_enabled(rule.code):
             # still returned so callers can attach support edits; never emitted
             return Report(node, rule, message, None, unselected=True)
@@ -139,8 +146,9 @@ class RuleContext:
             message,
             fix if rule.fixable else None,
             fix_node,
-            unsafe=unsafe,
+            unsafe=unsafe or display_only,
             refs=refs,
+            display_only=display_only and rule.fixable and fix is not None,
         )
         self.reports.append(r)
         return r

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from codemods.core.findings import Severity
+from codemods.core.findings import FAILS_ON_OPENROUTER, Severity
 from codemods.core.rules import rule
 from codemods.core.secrets import looks_like_secret, looks_random, redact, redact_text
 from codemods.python import clients
@@ -1113,11 +1113,22 @@ def blocked_note(blockers: list[Report]) -> str:
         if f"{shown} ({b.rule.code})" not in models:
             models.append(f"{shown} ({b.rule.code})")
     one = len(models) == 1
+    kind = "display-only fix" if fails_on_openrouter(blockers) else "unsafe fix"
     return (
-        f"; unsafe fix: {', '.join(models)} at {REFS} {'is' if one else 'are'} sent through "
+        f"; {kind}: {', '.join(models)} at {REFS} {'is' if one else 'are'} sent through "
         f"it and cannot move to OpenRouter, which would reject {'it' if one else 'them'}: "
         f"fix {'that model' if one else 'those models'} first (or `# noqa` "
         f"{'its finding' if one else 'their findings'} to move the client anyway)"
+    )
+
+
+def fails_on_openrouter(blockers: list[Report]) -> bool:
+    """Is a model ID among ``blockers`` (``RuleContext.blocked_clients``)
+    known to fail on OpenRouter (OR203, OR204, OR307: not merely unknown to
+    the tool)? The client's fix is then display-only: shown, never applied,
+    not even with ``--unsafe-fixes`` (README: "Safe and unsafe fixes")."""
+    return any(
+        b.fix is None and not b.unselected and b.rule.code in FAILS_ON_OPENROUTER for b in blockers
     )
 
 
@@ -1456,6 +1467,7 @@ def migrate_constructor(ctx: RuleContext, call: cst.Call, cls_name: str) -> None
             fix=fix,
             unsafe=bool(blockers) or bool(elsewhere) or unknown is not None,
             refs=tuple(b.node for b in blockers),
+            display_only=fails_on_openrouter(blockers),
         )
         ctx.client_reports[id(call)] = report
         if needs_os or key.needs_os:

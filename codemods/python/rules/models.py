@@ -137,7 +137,12 @@ FINE_TUNE = rule(
     severity=Severity.ERROR,
     fixable=False,
     what="Reports `ft:...` model IDs.",
-    why="OpenAI fine-tunes are only served by OpenAI; OpenRouter cannot route to them.",
+    why="""
+        OpenAI fine-tunes are only served by OpenAI; OpenRouter cannot route to them.
+        The client it is sent through keeps a display-only fix (shown, never
+        applied, not even with `--unsafe-fixes`) until the model changes or
+        this finding is suppressed.
+    """,
     before="""
         import openai
         client.chat.completions.create(model="ft:gpt-4o-mini:acme::abc123", messages=messages)
@@ -161,7 +166,9 @@ NO_EQUIVALENT = rule(
     why="""
         The request would fail on OpenRouter; choose a replacement model (the
         successor is a suggestion: a different model may need other prompts or
-        parameters).
+        parameters). The client it is sent through keeps a display-only fix
+        (shown, never applied, not even with `--unsafe-fixes`) until the model
+        changes or this finding is suppressed.
     """,
     before="""
         client.chat.completions.create(model="o1-mini", messages=messages)

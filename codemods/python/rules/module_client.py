@@ -1512,7 +1512,7 @@ MODULE_CLIENT_CONFIG = "module-client-config"
 
 @checker
 def check_module_client(ctx: RuleContext) -> None:
-    from codemods.python.rules.client import blocked_note
+    from codemods.python.rules.client import blocked_note, fails_on_openrouter
     from codemods.python.rules.models import MODULE_MODELS, MODULE_SITE
 
     plan = plan_for(ctx)
@@ -1557,6 +1557,7 @@ def check_module_client(ctx: RuleContext) -> None:
             fix_node=p.fix_node,
             unsafe=bool(blockers),
             refs=tuple(b.node for b in blockers),
+            display_only=fails_on_openrouter(blockers),
         )
         for node, fix in p.edits:
             ctx.needs(r, node, fix)

@@ -213,6 +213,9 @@ RETIRED_MODEL = rule(
         A model missing from OpenRouter's catalog is not served: requests
         fail. Models retire over time; check https://openrouter.ai/models
         and choose its successor, or refresh the catalog if yours is newer.
+        The client it is sent through keeps a display-only fix (shown, never
+        applied, not even with `--unsafe-fixes`) until the model changes or
+        this finding is suppressed.
     """,
     before="""
         from openai import OpenAI
