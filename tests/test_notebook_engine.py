@@ -506,3 +506,29 @@ def test_automagic_lines_are_masked_like_magics_not_syntax_errors() -> None:
     assert [f.code for f in res.findings] == ["OR101", "OR201"]
     cells = load_cells(res.new_source)
     assert cells[0].source == "pip install openai\ncd data\nimport os\nimport openai\n"
+
+
+def test_function_redefined_in_a_later_cell_is_the_one_a_later_call_runs() -> None:
+    """audit 13 (llm-zoomcamp 01-agentic-rag): cell 2 defines ``llm`` without
+    a model, cell 3 redefines it with one; ``rag`` of cell 4 passes its
+    default to it: run top to bottom, that default reaches the SDK call."""
+    data = nb_bytes(
+        code("from openai import OpenAI\nclient = OpenAI()"),
+        code(
+            "def llm(prompt):\n"
+            '    return client.chat.completions.create(model="gpt-4o-mini", messages=[])'
+        ),
+        code(
+            "def llm(instructions, user_prompt, model='gpt-4o-mini'):\n"
+            "    return client.responses.create(model=model, input=user_prompt)"
+        ),
+        code("def rag(query, model='gpt-4o-mini'):\n    return llm('i', query, model=model)"),
+        code("rag('how do I join?')"),
+    )
+    res = process_notebook("nb.ipynb", data, CONFIG)
+    assert res.errors == []
+    got = {(f.cell, f.line, f.code) for f in res.findings}
+    assert (4, 1, "OR201") in got
+    assert all(f.applicability == "safe" for f in res.findings)
+    assert res.new_source is not None
+    assert sources(res.new_source)[4].startswith("def rag(query, model='openai/gpt-4o-mini')")

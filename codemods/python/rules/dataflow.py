@@ -756,10 +756,11 @@ class Resolver:
         module-level, undecorated function as sinks. True if any."""
         fname = func.name.value
         f = self.f
+        defs = f.function_defs.get(fname, ())
         if (
-            self.f.module_functions.get(fname) is not func
+            not any(d is func for d in defs)
             or func.decorators
-            or f.assignment_counts.get(fname, 0) != 1
+            or f.assignment_counts.get(fname, 0) != len(defs)
             or fname in f.imports
         ):
             return False
@@ -791,6 +792,7 @@ class Resolver:
             feeds=[self._sink],
             out=args,
             client_param=client_param,
+            target=func,
         )
         indirect = self._indirect_calls(fname, name, index, chain, args)
         return direct or indirect
@@ -909,6 +911,7 @@ class Resolver:
         feeds: list[Sink] | None = None,
         out: list[Sink] | None = None,
         client_param: tuple[str, int | None] | None = None,
+        target: cst.FunctionDef | None = None,
     ) -> bool:
         """Queue, as sinks, the arguments for parameter ``name`` of every
         call ``fname(...)`` in this file. True if any. They are safe when
@@ -916,12 +919,32 @@ class Resolver:
         With ``client_param`` (the parameter the SDK call's receiver is): a
         call that passes a client left where it points there (Fireworks,
         Azure...) sends its model to that server: not a sink (issue 11
-        item 3: no model finding), but followed."""
+        item 3: no model finding), but followed. With ``target`` (the
+        ``def fname`` whose parameter this is) and a module that defines
+        ``fname`` more than once: only the calls that run ``target``
+        (:meth:`ModuleFacts.called_def`); a call that may run it or
+        another makes the parameter's values unknown and holds the client."""
         f = self.f
         any_arg = False
+        redefined = target is not None and len(f.function_defs.get(fname, ())) > 1
         for call in f.calls:
             if dotted_name(call.func) != fname:
                 continue
+            if redefined:
+                runs, sure = f.called_def(fname, call)
+                if not sure:
+                    self._unknown(
+                        f"parameter `{name}` of `{fname}` (`{fname}` is defined more than "
+                        "once: which one a call runs is not known)"
+                    )
+                    self._hold_at(
+                        f"`{fname}` is defined more than once and the call at {REFS} may run "
+                        f"any of them, so what it passes as `{name}` is not known",
+                        call,
+                    )
+                    continue
+                if runs is not target:
+                    continue
             if client_param is not None and self._passes_left_client(call, client_param):
                 any_arg = True
                 continue
