@@ -1275,7 +1275,8 @@ def run(inp: RunInput) -> tuple[Iterator[Processed], list[FileError]]:
     context = project_context(inp, jobs)
     everything = jobs + context
     if (
-        sum(1 for j in everything if j.path.endswith(".py")) < 2
+        # (a notebook calls and imports the run's modules as a .py file does)
+        sum(1 for j in everything if j.path.endswith((".py", ".ipynb"))) < 2
         and sum(1 for j in everything if front_end_for(j.path).second_round is not None) < 2
     ):
         return iter(_Pipeline(inp, jobs)), errors
@@ -1384,6 +1385,7 @@ def _run_project(
     finally:
         _restore_gc(old_gc)
     if unchanged is not None:
+        _notebook_refs(unchanged, jobs)
         _mark_units(unchanged, units, report)
         for job in jobs:
             if report is None or job.path in report:
@@ -1411,10 +1413,55 @@ def _run_project(
         finished = True
     finally:
         pipeline.close(finished)
+    _notebook_refs(final, jobs)
     _mark_units(final, units, report)
     for job in jobs:
         if report is None or job.path in report:
             yield final[job.path]
+
+
+def _notebook_refs(final: dict[str, Processed], jobs: list[Job]) -> None:
+    """Another file's message that names a line of a notebook of the run
+    (``unsafe fix: 'o1-mini' (OR204) at nb.ipynb:7 is sent through it``)
+    names it by cell, as the notebook's own findings do: the project pass
+    knows a notebook (a front-end with ``refs``) as the module its cells
+    make, in that module's lines."""
+    notebooks = {j.path: j for j in jobs if front_end_for(j.path).refs is not None}
+    if not notebooks:
+        return
+    naming = [
+        p for p in final.values()
+        if any(".ipynb:" in f.message for f in p.result.findings)
+    ]  # fmt: skip
+    mappers: dict[str, Callable[[str], str] | None] = {}
+
+    def mapper(path: str) -> Callable[[str], str] | None:
+        if path not in mappers:
+            job = notebooks[path]
+            spec = front_end_for(path).refs
+            assert spec is not None
+            try:
+                data = final[path].original
+                if data is None:
+                    with open(job.real, "rb") as fh:
+                        data = fh.read()
+            except OSError:
+                data = None
+            mappers[path] = None if data is None else resolve(spec)(path, data)
+        return mappers[path]
+
+    for processed in naming:
+        result = processed.result
+        findings = []
+        for f in result.findings:
+            message = f.message
+            for path in notebooks:
+                if path != result.path and f"{path}:" in message:
+                    m = mapper(path)
+                    if m is not None:
+                        message = m(message)
+            findings.append(f if message == f.message else replace(f, message=message))
+        result.findings = findings
 
 
 def _mark_units(final: dict[str, Processed], units: Units, report: set[str] | None) -> None:

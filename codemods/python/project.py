@@ -64,6 +64,22 @@ def module_name(path: Path) -> tuple[str, bool] | None:
     return ".".join(parts), is_package
 
 
+#: what ends the id of a notebook (``judge.ipynb`` -> ``judge!ipynb``): no
+#: import can name it (not an identifier), and it has no dot, so its root is
+#: its directory, as Jupyter runs it (``sys.path[0]`` is the notebook's)
+NOTEBOOK_MARK = "!ipynb"
+
+
+def notebook_name(path: Path | str) -> tuple[str, bool] | None:
+    """A notebook's id in the project pass: it imports and calls the run's
+    modules as a script of its directory does, and nothing imports it."""
+    text = str(path)
+    if not text.endswith(".ipynb"):
+        return None
+    stem = os.path.basename(text)[: -len(".ipynb")].replace(".", "_")
+    return stem + NOTEBOOK_MARK, False
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def _package(d: str) -> tuple[str, ...]:
     """The dotted package a directory is (empty: not a package)."""
@@ -196,7 +212,7 @@ class _ModuleIndex:
         """(dotted module name, is package) of a file of the run, if it is a module."""
         if path not in self._raw:
             real = self._real.get(path)
-            self._raw[path] = None if real is None else module_name(real)
+            self._raw[path] = None if real is None else (module_name(real) or notebook_name(real))
         return self._raw[path]
 
     def root(self, path: str) -> str | None:
