@@ -172,6 +172,13 @@ class Local:
 
     def qualify(self, dotted: str) -> str:
         roots = self._index.roots(dotted.split(".", 1)[0])
+        if not roots and "." in dotted:
+            # no file of the run is ``pkg``: ``pkg.utils.clients`` may be
+            # ``utils/clients.py`` under a directory ``pkg`` without an
+            # ``__init__.py`` (a namespace package, PEP 420)
+            found = self._index.namespace(dotted)
+            if found is not None:
+                return found
         if len(roots) > 1 and self._root in roots:
             return f"{_root_mark(self._root)}.{dotted}"
         return dotted
@@ -265,6 +272,38 @@ class _ModuleIndex:
                 name = os.path.basename(head) if base == "__init__.py" else base[:-3]
                 self._by_last[name].append(p)
         return self._by_last.get(last, [])
+
+    def namespace(self, dotted: str) -> str | None:
+        """The id of the one module of the run that ``dotted`` names through
+        namespace packages (PEP 420: a directory without ``__init__.py`` is
+        importable, its parent on ``sys.path``): ``pkg.utils.clients`` is
+        ``pkg/utils/clients.py`` (id ``utils.clients``, root ``pkg/``) when
+        ``pkg/`` has no ``__init__.py``. None: no such module, or more than one."""
+        parts = dotted.split(".")
+        hits: list[str] = []
+        for p in self._last(parts[-1]):
+            raw = self.raw(p)
+            if raw is None:
+                continue
+            name = raw[0].split(".")
+            k = len(parts) - len(name)
+            if k <= 0 or parts[k:] != name:
+                continue
+            d = self.root(p)
+            for part in reversed(parts[:k]):
+                if (
+                    d is None
+                    or os.path.basename(d) != part
+                    or os.path.isfile(os.path.join(d, "__init__.py"))
+                ):
+                    break
+                d = os.path.dirname(d)
+            else:
+                hits.append(p)
+        if len(hits) != 1:
+            return None
+        found = self.name(hits[0])
+        return None if found is None else found[0]
 
     def path(self, module: str) -> str | None:
         """The file that is ``module`` (None: none, or more than one)."""
