@@ -1024,3 +1024,75 @@ def test_a_client_reexported_in_a_way_the_tool_cannot_follow_moves_only_unsafely
     _migrate(root, monkeypatch)
     assert "openrouter.ai" not in (root / "pkg/clients.py").read_text()
     assert '"gpt-4o"' in (root / "app.py").read_text()
+
+
+# ---------------------------------------------------------------- subclasses of the client (OR109)
+
+GUARDRAILS = """\
+    from openai import AsyncAzureOpenAI, AsyncOpenAI
+
+    class GuardedOpenAI(AsyncOpenAI):
+        def __init__(self, config, **kwargs):
+            super().__init__(**kwargs)
+            self.config = config
+
+    class GuardedAzureOpenAI(AsyncAzureOpenAI):
+        pass
+"""
+
+
+def test_instances_of_an_imported_client_subclass_are_left(tmp_path: Path, monkeypatch) -> None:
+    """audit 13 (openai-guardrails-python): the run leaves instances of an
+    OR109 class where they point, so the model IDs sent through them (a
+    local, a parameter its callers fill, an annotated parameter with no
+    caller) get no finding; they got OR201 [unsafe] / OR202 / OR205, whose
+    fixes prefixed models the client would still send to OpenAI."""
+    root = _tree(
+        tmp_path,
+        {
+            "guardrails.py": GUARDRAILS,
+            "app.py": """\
+                from guardrails import GuardedAzureOpenAI, GuardedOpenAI
+
+                async def ask(client: GuardedOpenAI, text):
+                    return await client.responses.create(model="gpt-4.1-mini", input=text)
+
+                async def main():
+                    client = GuardedOpenAI(config="pipeline.json")
+                    await ask(client, "hi")
+                    local = GuardedOpenAI(config="p.json", base_url="http://127.0.0.1:11434/v1/")
+                    await local.chat.completions.create(model="gemma3", messages=[])
+                    az = GuardedAzureOpenAI(api_version="2024-06-01")
+                    await az.chat.completions.create(model="my-deployment", messages=[])
+            """,
+            "annotated.py": """\
+                from guardrails import GuardedOpenAI
+
+                async def judge(client: GuardedOpenAI, text):
+                    return await client.responses.create(model="gpt-4o", input=text)
+            """,
+        },
+    )
+    found = _findings(root, monkeypatch)
+    assert [(f["file"], f["code"]) for f in found] == [("guardrails.py", "OR109")], found
+
+
+def test_instance_of_a_client_subclass_of_the_file_is_left() -> None:
+    src = textwrap.dedent(
+        """\
+        from openai import OpenAI
+
+        class Base(OpenAI):
+            pass
+
+        class Traced(Base):
+            pass
+
+        def ask(client: Traced):
+            return client.chat.completions.create(model="gpt-4o", messages=[])
+
+        client = Traced()
+        client.chat.completions.create(model="gpt-4o-mini", messages=[])
+        """
+    )
+    assert codes(src) == ["OR109"]
