@@ -1096,3 +1096,82 @@ def test_instance_of_a_client_subclass_of_the_file_is_left() -> None:
         """
     )
     assert codes(src) == ["OR109"]
+
+
+# ---------------------------------------------------------------- star imports of modules of the run
+
+
+def test_names_a_star_import_of_a_run_module_binds_are_its_imports(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """audit 13 (RAG_Techniques): ``from helpers import *`` where helpers.py
+    imports ChatOpenAI, OpenAIEmbeddings and OpenAI: their constructions in
+    app.py were neither migrated nor reported, and the model sent through
+    the SDK client got OR201 [unsafe] (--unsafe-fixes: model prefixed,
+    client on OpenAI). They are the library's classes: migrated together."""
+    root = _tree(
+        tmp_path,
+        {
+            "helpers.py": """\
+                from langchain_openai import ChatOpenAI, OpenAIEmbeddings
+                from openai import OpenAI
+
+                def load():
+                    return OpenAIEmbeddings(model="text-embedding-3-small")
+            """,
+            "app.py": """\
+                from helpers import *
+
+                llm = ChatOpenAI(model="gpt-4o", temperature=0)
+                emb = OpenAIEmbeddings(model="text-embedding-3-small")
+                client = OpenAI()
+                r = client.chat.completions.create(model="gpt-4o", messages=[])
+            """,
+        },
+    )
+    found = [
+        (f["line"], f["code"], f["fix"])
+        for f in _findings(root, monkeypatch)
+        if f["file"] == "app.py"
+    ]
+    assert found == [
+        (3, "OR411", "safe"),
+        (4, "OR412", "safe"),
+        (5, "OR101", "safe"),
+        (6, "OR201", "safe"),
+    ], found
+    _migrate(root, monkeypatch)
+    app = (root / "app.py").read_text()
+    assert 'client = OpenAI(base_url="https://openrouter.ai/api/v1"' in app
+    assert 'model="openai/gpt-4o", messages' in app
+    assert _findings(root, monkeypatch) == []
+
+
+def test_star_import_binds_only_what_all_lists_and_the_file_does_not_rebind(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``__all__`` decides what a star import binds; a name the importer
+    binds itself is its own."""
+    root = _tree(
+        tmp_path,
+        {
+            "helpers.py": """\
+                from langchain_openai import ChatOpenAI
+                from openai import OpenAI
+
+                __all__ = ["OpenAI"]
+            """,
+            "app.py": """\
+                from helpers import *
+
+                class ChatOpenAI:
+                    def __init__(self, **kw):
+                        pass
+
+                llm = ChatOpenAI(model="gpt-4o")
+                client = OpenAI()
+            """,
+        },
+    )
+    found = [(f["line"], f["code"]) for f in _findings(root, monkeypatch) if f["file"] == "app.py"]
+    assert found == [(8, "OR101")], found

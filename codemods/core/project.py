@@ -136,6 +136,10 @@ class ModuleSummary:
     # module that builds it
     reexports: dict[str, list[str]] = field(default_factory=dict)
     star_reexports: list[str] = field(default_factory=list)
+    # Python: what ``from this import *`` binds that this file binds by an
+    # import (certainly, and only those that name openai's or a library's
+    # OpenAI class): name -> the fully qualified name it is bound to
+    star_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,10 @@ class ProjectInput:
     module_client_version: str | None = None
     module_client_state: str | None = None
     module_client_files: tuple[str, ...] = ()
+    # names this file's ``from M import *`` of modules of the run bind, as
+    # those modules import them (their ``star_names``): name -> fully
+    # qualified name (``ChatOpenAI`` -> ``langchain_openai.ChatOpenAI``)
+    star_names: tuple[tuple[str, str], ...] = ()
 
     # module-level names of this file that other files pass to api_key= of
     # the clients they migrate, and read for nothing else anywhere

@@ -1528,6 +1528,7 @@ def _second_round(
         plan_param_clients,
         plan_private,
         plan_run_moves,
+        plan_star_names,
         plan_streams,
         relays,
         watched_names,
@@ -1569,6 +1570,13 @@ def _second_round(
     reals = {j.path: j.real for j in jobs}
     mentions.prepare(watched_names(current, modules), pipeline.scan_many(reals))
 
+    # the names a star import of a module of the run binds (``from helpers
+    # import *`` of ``ChatOpenAI``, ``OpenAI``): known before anything is
+    # planned on what the files build
+    stars = plan_star_names(current, modules)
+    if rerun({path: replace(given(path), star_names=names)
+              for path, names in stars.items()}):  # fmt: skip
+        current = files()
     # API keys first: a client migrated once its key is followed also
     # migrates the model IDs sent through it (planned next, on what the
     # files say after that)

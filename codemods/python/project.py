@@ -977,6 +977,42 @@ def _star_imports(summary: ModuleSummary) -> list[str]:
     return rest
 
 
+def plan_star_names(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The names each file's ``from M import *`` of a module of the run
+    binds that M imports (``from helpers import *`` where ``helpers.py``
+    has ``from langchain_openai import ChatOpenAI``): path -> (name, fully
+    qualified name), as M's summary lists them (``star_names``); a later
+    star import's name replaces an earlier one's. Files told them are
+    analysed again: the constructions and calls of those names are then
+    the library's own (migrated or reported like a direct import)."""
+    files = list(files)
+    if not any(summary is not None and _star_imports(summary) for _, _, summary, _ in files):
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    summaries = {path: summary for path, _, summary, _ in files}
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        stars = _star_imports(summary)
+        if not stars:
+            continue
+        me, is_pkg = names[path]
+        bound: dict[str, str] = {}
+        for written in stars:
+            target = resolve(written, me, is_pkg, names.local(path))
+            if target is None or target not in modules:
+                continue
+            other = summaries.get(modules[target])
+            if other is not None:
+                bound.update(other.star_names)
+        if bound:
+            out[path] = tuple(sorted(bound.items()))
+    return out
+
+
 def plan_all_clients_migrated(
     files: Iterable[FileInfo], mentions: Mentions | None = None
 ) -> list[str]:

@@ -1738,6 +1738,53 @@ def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
         reads = len(f.name_uses.get(local, ()))
         out.sink_uses[local] = good.get(local, 0)
         out.other_uses[local] = reads - good.get(local, 0)
+    out.star_names = star_names(f)
+    return out
+
+
+def star_names(f: ModuleFacts) -> dict[str, str]:
+    """What ``from this_module import *`` binds in the importer that this
+    module binds by an import, once, at module level and nothing else:
+    name -> fully qualified name. Only names of OpenAI classes and the
+    like (``OpenAI``, ``ChatOpenAI``, ``OpenAIEmbeddings``: the qualified
+    name mentions openai), which the rules recognise where they are
+    called. ``__all__`` decides the names when it is a literal list (any
+    other ``__all__``: none, they are not known)."""
+    listed: set[str] | None = None
+    if "__all__" in f.assignment_counts or "__all__" in f.other_bindings:
+        values = f.module_values.get("__all__", [])
+        if f.assignment_counts.get("__all__", 0) != 1 or len(values) != 1:
+            return {}
+        value = values[0]
+        if not isinstance(value, (cst.List, cst.Tuple)):
+            return {}
+        listed = set()
+        for element in value.elements:
+            if not isinstance(element.value, cst.SimpleString) or isinstance(
+                element, cst.StarredElement
+            ):
+                return {}
+            name = element.value.evaluated_value
+            if not isinstance(name, str):
+                return {}
+            listed.add(name)
+    out: dict[str, str] = {}
+    for local, targets in f.imports.items():
+        if listed is not None:
+            if local not in listed:
+                continue
+        elif local.startswith("_"):
+            continue
+        if (
+            len(targets) != 1
+            or local in f.other_bindings
+            or f.assignment_counts.get(local, 0) != 0
+            or (0, local) not in f.import_bindings
+        ):
+            continue
+        (target,) = targets
+        if "openai" in target.lower() and "." in target:
+            out[local] = target
     return out
 
 
