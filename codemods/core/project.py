@@ -115,6 +115,10 @@ class ModuleSummary:
     # (codemods/python/rules/comparisons.py, client.py)
     moves: bool = False
     wants_run_moves: bool = False
+    # a client of this file stays on OpenAI (or where it points) and may
+    # read $OPENAI_API_KEY: an SDK client left (OR103, OR104...), a
+    # LangChain model left (OR413) (codemods/python/rules/client.py: keeps_openai)
+    keeps_openai: bool = False
     # escapes across modules (codemods/python/escapes.py: project_summary):
     # imported functions a client of this file is passed to -> argument keys;
     # for the functions other modules ask about (ProjectInput.escape_params):
@@ -260,6 +264,9 @@ class ProjectInput:
     langchain_models: tuple[tuple[str, str], ...] = ()
     # something in another file of the run moves to OpenRouter (ModuleSummary.moves)
     run_moves: bool = False
+    # the modules this file imports that keep a client on OpenAI
+    # (ModuleSummary.keeps_openai): their paths
+    openai_kept_in: tuple[str, ...] = ()
     # escapes across modules (codemods/python/escapes.py): the module-level
     # functions of this file whose parameters other modules pass a client to
     # (where they escape goes in the summary); and, for the functions this

@@ -1519,6 +1519,7 @@ def _second_round(
         plan_client_uses,
         plan_clients,
         plan_escapes,
+        plan_kept_openai,
         plan_keys,
         plan_langchain_models,
         plan_litellm_constants,
@@ -1753,7 +1754,9 @@ def _second_round(
         current = files()
     # a comparison with a bare ID matters once anything of the run moves (OR208)
     wanting = plan_run_moves(current, modules)
-    if rerun({path: replace(given(path), run_moves=True) for path in wanting}):
+    kept = plan_kept_openai(current, wanting, modules)
+    if rerun({path: replace(given(path), run_moves=True, openai_kept_in=kept.get(path, ()))
+              for path in wanting}):  # fmt: skip
         current = files()
     # LiteLLM's process-wide settings set in another module hold its calls
     litellm_plan = plan_litellm_globals(current, modules)

@@ -1081,6 +1081,49 @@ def plan_run_moves(files: Iterable[FileInfo], modules: Modules | None = None) ->
     return sorted(out, key=wanting.index)
 
 
+def plan_kept_openai(
+    files: Iterable[FileInfo], paths: Iterable[str], modules: Modules | None = None
+) -> dict[str, tuple[str, ...]]:
+    """Of ``paths``, the files that import a module of the run keeping a
+    client on OpenAI (``ModuleSummary.keeps_openai``: ``from helpers import
+    encode``, ``import helpers``, ``from helpers import *``): path -> the
+    paths of those modules. Such a file still needs $OPENAI_API_KEY in the
+    process (OR123 must not say otherwise)."""
+    files = list(files)
+    keeping = {p for p, _, s, _ in files if s is not None and s.keeps_openai}
+    wanted = set(paths)
+    if not keeping or not wanted:
+        return {}
+    by_module, names = modules if modules is not None else modules_of(files)
+    out: dict[str, tuple[str, ...]] = {}
+    for path, _, summary, _ in files:
+        if path not in wanted or summary is None or path not in names:
+            continue
+        me, is_pkg = names[path]
+        targets = [
+            resolve(written, me, is_pkg, names.local(path))
+            for written, _ in summary.imports.values()
+            if written != "?"
+        ]
+        targets += [
+            f"{resolve(written, me, is_pkg, names.local(path))}.{name}"
+            for written, name in summary.imports.values()
+            if written != "?"
+        ]
+        targets += [resolve(m, me, is_pkg, names.local(path)) for m in summary.module_imports]
+        found = sorted(
+            {
+                by_module[t]
+                for t in targets
+                if t is not None and t in by_module and by_module[t] in keeping
+            }
+            - {path}
+        )
+        if found:
+            out[path] = tuple(found)
+    return out
+
+
 def _related(a: str, b: str) -> bool:
     """Is one of the two directories (run-relative, "/"-separated) the
     other or inside it?"""

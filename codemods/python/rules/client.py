@@ -2030,6 +2030,11 @@ def check_openai_key_kept(ctx: RuleContext) -> None:
             found.append((comparison, "gate"))
     if not found:
         return
+    if keeps_openai(ctx) or (ctx.project is not None and ctx.project.openai_kept_in):
+        # a client of this file, or of a module it imports, stays on OpenAI
+        # and may read the key: dropping it would break that one (audit 13,
+        # RAG_Techniques: a helper module's OpenAIEmbeddings, OR413)
+        return
     where = _clients_moving(ctx)
     if where is None:
         if ctx.project is None or not ctx.project.run_moves:
@@ -2061,6 +2066,20 @@ def check_openai_key_kept(ctx: RuleContext) -> None:
                 f"${env}: set ${env} instead (keep this line only for "
                 "code that still calls OpenAI)",
             )
+
+
+def keeps_openai(ctx: RuleContext) -> bool:
+    """Does a client of this file stay where it points, reading
+    $OPENAI_API_KEY unless told otherwise: an OpenAI client the run leaves
+    (a key from a variable, a custom base_url, ``**kwargs``, a noqa...), one
+    the tool cannot pin down (OR120), a LangChain model left alone (OR413)?"""
+    index = clients.index(ctx)
+    for site_id, site in index.sites.items():
+        if site.kind in ("openai", "unresolved") and (
+            site.kind == "unresolved" or ctx.client_decisions.get(site_id) == clients.DECISION_LEFT
+        ):
+            return True
+    return any(r.rule.code == "OR413" for r in ctx.reports)
 
 
 def _clients_moving(ctx: RuleContext) -> str | None:

@@ -242,6 +242,9 @@ def check_comparisons(ctx: RuleContext) -> None:
     moves = moves_here(ctx)
     if ctx.summary is not None:
         ctx.summary.moves = moves
+        from codemods.python.rules.client import keeps_openai
+
+        ctx.summary.keeps_openai = keeps_openai(ctx)
         if not moves and ctx.memo.get(WANTS_RUN_MOVES):
             ctx.summary.wants_run_moves = True  # OR123 (client.check_openai_key_kept)
     if not talks_to_sdk(ctx):
