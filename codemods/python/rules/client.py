@@ -266,7 +266,11 @@ OPENAI_KEY_KEPT = rule(
         `while` or `assert`: a start-up gate). Nothing is changed: other
         code (a library, a client left on OpenAI) may still need the
         variable. A hard-coded key assigned to it is OR107; a key read into
-        a variable that then reaches `api_key=` is followed by OR103.
+        a variable that then reaches `api_key=` is followed by OR103. Not
+        reported where a client of the file, or of a module it imports,
+        stays where it points and may read the variable (an OpenAI client
+        left alone, OR103/OR104..., a LangChain model left, OR413): that
+        one still needs it.
     """,
     why="""
         The migrated clients read the OpenRouter key variable. A program that
@@ -309,7 +313,13 @@ SUBCLASS = rule(
     summary="class derives from the OpenAI client: its instances are not migrated",
     severity=Severity.WARNING,
     fixable=False,
-    what="Reports classes that derive from `OpenAI` / `AsyncOpenAI`.",
+    what="""
+        Reports classes that derive from `OpenAI` / `AsyncOpenAI`. Their
+        instances (built in the file or in a module of the run that imports
+        the class, or a parameter annotated with it) are clients the run
+        leaves where they point: the model IDs sent through them get no
+        finding.
+    """,
     why="""
         Instances are built through the subclass, which the tool does not
         follow; make sure its `__init__` passes OpenRouter's base URL and key.
