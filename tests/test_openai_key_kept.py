@@ -275,3 +275,20 @@ def test_the_key_the_file_still_needs_is_not_reported_after_migrate(tmp_path, mo
     assert _run_or123(tmp_path, monkeypatch, files) == []
     assert _run_or123(tmp_path, monkeypatch, {}, "migrate") == []
     assert "base_url" in (tmp_path / "app.py").read_text()  # ChatOpenAI moved
+
+
+def test_a_langchain_model_moving_counts_before_and_after_migrate(tmp_path, monkeypatch) -> None:
+    """audit 13 (RAG_Techniques query_transformations.py): the file's
+    ChatOpenAI moves; OR123 was absent before ``migrate`` (only the SDK's
+    clients counted) and appeared after it (another file moves): the same
+    finding both times, as for the SDK's clients."""
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\n',
+        "other.py": "from llama_index.llms.openai import OpenAI\n\nllm = OpenAI(model='gpt-4o')\n",
+        "app.py": "import os\n\nfrom langchain_openai import ChatOpenAI\n\n"
+        "os.environ['OPENAI_API_KEY'] = os.getenv('OPENAI_API_KEY')\n"
+        "llm = ChatOpenAI(model='gpt-4o-mini')\nprint(llm.invoke('hi').content)\n",
+    }
+    assert _run_or123(tmp_path, monkeypatch, files) == [("app.py", 5)]
+    assert _run_or123(tmp_path, monkeypatch, {}, "migrate") == [("app.py", 5)]
+    assert "base_url" in (tmp_path / "app.py").read_text()

@@ -2113,6 +2113,28 @@ def _clients_moving(ctx: RuleContext) -> str | None:
         name = env_lookup_name(ctx, key) if key is not None else None
         if name is not None and string_value(name) == env:
             return "this file's OpenAI clients are on OpenRouter and read"
+    # LangChain's OpenAI models, as the SDK's clients: one that moves, or
+    # one on OpenRouter reading its key variable (the same finding before
+    # and after ``migrate``)
+    from codemods.python.rules.langchain import _DECISIONS, CLASSES
+
+    if any(d == clients.DECISION_MIGRATE for d in ctx.memo.get(_DECISIONS, {}).values()):
+        return "this file's OpenAI clients move to OpenRouter and read"
+    for call in ctx.facts.calls:
+        if ctx.facts.qualified(call.func) not in CLASSES:
+            continue
+        args = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        base = args.get("base_url", args.get("openai_api_base"))
+        url = string_value(base) if base is not None else None
+        key = args.get("api_key", args.get("openai_api_key"))
+        name = env_lookup_name(ctx, key) if key is not None else None
+        if (
+            url is not None
+            and is_openrouter_url(url)
+            and name is not None
+            and string_value(name) == env
+        ):
+            return "this file's OpenAI clients are on OpenRouter and read"
     from codemods.python.rules.module_client import plan_for
 
     plan = plan_for(ctx)
