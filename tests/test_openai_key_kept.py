@@ -292,3 +292,23 @@ def test_a_langchain_model_moving_counts_before_and_after_migrate(tmp_path, monk
     assert _run_or123(tmp_path, monkeypatch, files) == [("app.py", 5)]
     assert _run_or123(tmp_path, monkeypatch, {}, "migrate") == [("app.py", 5)]
     assert "base_url" in (tmp_path / "app.py").read_text()
+
+
+def test_a_moving_file_that_imports_a_module_keeping_openai_is_not_reported(
+    tmp_path, monkeypatch
+) -> None:
+    """audit 13 (RAG_Techniques crag.py): the file's ChatOpenAI moves, and
+    it imports helper_functions, whose OpenAIEmbeddings stays on OpenAI
+    (OR413) and needs $OPENAI_API_KEY: no OR123, before or after migrate."""
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\n',
+        "helper_functions.py": "from langchain_openai import OpenAIEmbeddings\n\n"
+        "def encode(texts):\n    return OpenAIEmbeddings().embed_documents(texts)\n",
+        "crag.py": "import os\n\nfrom langchain_openai import ChatOpenAI\n"
+        "from helper_functions import encode\n\n"
+        "os.environ['OPENAI_API_KEY'] = os.getenv('OPENAI_API_KEY')\n"
+        "llm = ChatOpenAI(model='gpt-4o-mini')\nprint(llm.invoke('hi').content, encode(['a']))\n",
+    }
+    assert _run_or123(tmp_path, monkeypatch, files) == []
+    assert _run_or123(tmp_path, monkeypatch, {}, "migrate") == []
+    assert "base_url" in (tmp_path / "crag.py").read_text()

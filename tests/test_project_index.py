@@ -188,6 +188,7 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         moves=True,
         wants_run_moves=True,
         keeps_openai=True,
+        wants_kept_openai=True,
     )
     for f in dataclasses.fields(ModuleSummary):
         assert getattr(s, f.name), f"set every field in this test: {f.name}"

@@ -119,6 +119,9 @@ class ModuleSummary:
     # read $OPENAI_API_KEY: an SDK client left (OR103, OR104...), a
     # LangChain model left (OR413) (codemods/python/rules/client.py: keeps_openai)
     keeps_openai: bool = False
+    # OR123 has findings here unless a module it imports keeps a client on
+    # OpenAI (ProjectInput.openai_kept_in)
+    wants_kept_openai: bool = False
     # escapes across modules (codemods/python/escapes.py: project_summary):
     # imported functions a client of this file is passed to -> argument keys;
     # for the functions other modules ask about (ProjectInput.escape_params):

@@ -1754,9 +1754,14 @@ def _second_round(
         current = files()
     # a comparison with a bare ID matters once anything of the run moves (OR208)
     wanting = plan_run_moves(current, modules)
-    kept = plan_kept_openai(current, wanting, modules)
-    if rerun({path: replace(given(path), run_moves=True, openai_kept_in=kept.get(path, ()))
-              for path in wanting}):  # fmt: skip
+    # OR123 where the file's own clients move, or another file's: not where
+    # a module it imports keeps a client on OpenAI
+    asking = [p for p, _, s, _ in current if s is not None and s.wants_kept_openai]
+    kept = plan_kept_openai(current, [*wanting, *asking], modules)
+    todo = {path: replace(given(path), run_moves=True) for path in wanting}
+    for path, where in kept.items():
+        todo[path] = replace(todo.get(path, given(path)), openai_kept_in=where)
+    if rerun(todo):
         current = files()
     # LiteLLM's process-wide settings set in another module hold its calls
     litellm_plan = plan_litellm_globals(current, modules)

@@ -1994,6 +1994,9 @@ def check_key_exports(ctx: RuleContext) -> None:
 _GATES = (cst.If, cst.While, cst.Assert)
 # ctx.memo key: OR123 has findings in a file that moves nothing itself
 WANTS_RUN_MOVES = "openai_key_wants_run_moves"
+# ctx.memo key: OR123 has findings here, unless a module this file imports
+# keeps a client on OpenAI (ProjectInput.openai_kept_in: ask the project pass)
+WANTS_KEPT_OPENAI = "openai_key_wants_kept"
 
 
 @checker
@@ -2040,6 +2043,7 @@ def check_openai_key_kept(ctx: RuleContext) -> None:
             found.append((comparison, "gate"))
     if not found:
         return
+    ctx.memo[WANTS_KEPT_OPENAI] = True
     if keeps_openai(ctx) or (ctx.project is not None and ctx.project.openai_kept_in):
         # a client of this file, or of a module it imports, stays on OpenAI
         # and may read the key: dropping it would break that one (audit 13,
