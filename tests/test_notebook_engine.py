@@ -241,14 +241,14 @@ def test_magics_are_untouched_and_their_cells_migrate() -> None:
 def test_findings_on_masked_lines_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     data = nb_bytes(code("%pip install openai\nfrom openai import OpenAI\nOpenAI()"))
 
-    def fake(path: str, vm: bytes, config: EngineConfig, **_: Any) -> FileResult:
+    def fake(path: str, vm: bytes, config: EngineConfig, **_: Any) -> tuple[FileResult, None]:
         # line 2 of the virtual module is the masked `%pip` line
         def at(line: int) -> Finding:
             return Finding(path, line, 1, line, 5, "OR999", "x", Severity.WARNING)
 
-        return FileResult(path, findings=[at(2), at(4)])
+        return FileResult(path, findings=[at(2), at(4)]), None
 
-    monkeypatch.setattr(nbe, "process_source", fake)
+    monkeypatch.setattr(nbe, "analyze_source", fake)
     res = process_notebook("nb.ipynb", data, CONFIG)
     assert [(f.cell, f.line) for f in res.findings] == [(1, 3)]
 
@@ -345,10 +345,10 @@ def test_unsplittable_rewrite_is_an_error_and_findings_become_report_only(
 def test_engine_errors_are_placed_in_their_cell(monkeypatch: pytest.MonkeyPatch) -> None:
     from codemods.core.findings import FileError
 
-    def fake(path: str, vm: bytes, config: EngineConfig, **_: Any) -> FileResult:
-        return FileResult(path, errors=[FileError(path, "boom", 5, 3)])
+    def fake(path: str, vm: bytes, config: EngineConfig, **_: Any) -> tuple[FileResult, None]:
+        return FileResult(path, errors=[FileError(path, "boom", 5, 3)]), None
 
-    monkeypatch.setattr(nbe, "process_source", fake)
+    monkeypatch.setattr(nbe, "analyze_source", fake)
     data = nb_bytes(code("import openai\nx = 1"), markdown("m"), code("y = 2\nz = 3"))
     res = process_notebook("nb.ipynb", data, CONFIG)
     # virtual lines: 1 marker, 2-3 cell 1, 4 marker, 5 = cell 3 line 1
@@ -506,3 +506,83 @@ def test_automagic_lines_are_masked_like_magics_not_syntax_errors() -> None:
     assert [f.code for f in res.findings] == ["OR101", "OR201"]
     cells = load_cells(res.new_source)
     assert cells[0].source == "pip install openai\ncd data\nimport os\nimport openai\n"
+
+
+def test_function_redefined_in_a_later_cell_is_the_one_a_later_call_runs() -> None:
+    """audit 13 (llm-zoomcamp 01-agentic-rag): cell 2 defines ``llm`` without
+    a model, cell 3 redefines it with one; ``rag`` of cell 4 passes its
+    default to it: run top to bottom, that default reaches the SDK call."""
+    data = nb_bytes(
+        code("from openai import OpenAI\nclient = OpenAI()"),
+        code(
+            "def llm(prompt):\n"
+            '    return client.chat.completions.create(model="gpt-4o-mini", messages=[])'
+        ),
+        code(
+            "def llm(instructions, user_prompt, model='gpt-4o-mini'):\n"
+            "    return client.responses.create(model=model, input=user_prompt)"
+        ),
+        code("def rag(query, model='gpt-4o-mini'):\n    return llm('i', query, model=model)"),
+        code("rag('how do I join?')"),
+    )
+    res = process_notebook("nb.ipynb", data, CONFIG)
+    assert res.errors == []
+    got = {(f.cell, f.line, f.code) for f in res.findings}
+    assert (4, 1, "OR201") in got
+    assert all(f.applicability == "safe" for f in res.findings)
+    assert res.new_source is not None
+    assert sources(res.new_source)[4].startswith("def rag(query, model='openai/gpt-4o-mini')")
+
+
+# --------------------------------------------------------------------------
+# a notebook in the project pass: a caller and importer of the run's modules
+# --------------------------------------------------------------------------
+
+UTILS = (
+    'def llm_structured(client, prompt, model="gpt-4o-mini"):\n'
+    "    return client.responses.parse(model=model, input=prompt)\n"
+)
+
+
+def test_notebook_calling_a_module_function_is_its_caller(tmp_path: Path) -> None:
+    """audit 13 (llm-zoomcamp 04-llm-judge.ipynb): the notebook passes its
+    client and its own default to ``utils.llm_structured``: checked with
+    the module, as a .py file would be, both defaults move with the client
+    (no default left bare, no unsafe fix in utils.py while the client moves)."""
+    (tmp_path / "utils.py").write_text(UTILS)
+    (tmp_path / "judge.ipynb").write_bytes(
+        nb_bytes(
+            code("from openai import OpenAI\nfrom utils import llm_structured\nclient = OpenAI()"),
+            markdown("## judge"),
+            code(
+                "def judge(q, model='gpt-4o-mini'):\n"
+                "    return llm_structured(client, q, model=model)"
+            ),
+            code("judge('is this good?')"),
+        )
+    )
+    code_, out, _ = run_cli(["check", "--no-cache", "--isolated", "."], tmp_path)
+    assert code_ == 1
+    assert "judge.ipynb:cell 1:3:10: OR101 [*]" in out, out
+    assert "judge.ipynb:cell 3:1:20: OR201 [*]" in out, out
+    assert "utils.py:1:42: OR201 [*]" in out, out
+    assert "hidden fix" not in out
+    code_, _, _ = run_cli(["migrate", "--no-cache", "--isolated", "."], tmp_path)
+    assert "model='openai/gpt-4o-mini'" in sources((tmp_path / "judge.ipynb").read_bytes())[3]
+    assert 'model="openai/gpt-4o-mini"' in (tmp_path / "utils.py").read_text()
+
+
+def test_model_a_notebook_sends_through_a_module_client_holds_it(tmp_path: Path) -> None:
+    """A retired ID the notebook sends through ``utils.client`` holds that
+    client (it was moved as a safe fix, and 'o1-mini' sent to OpenRouter);
+    the client's finding names the notebook's cell and line."""
+    (tmp_path / "utils.py").write_text("from openai import OpenAI\n\nclient = OpenAI()\n")
+    (tmp_path / "nb.ipynb").write_bytes(
+        nb_bytes(
+            code("from utils import client"),
+            code("# ask\nr = client.chat.completions.create(model='o1-mini', messages=[])"),
+        )
+    )
+    code_, out, _ = run_cli(["check", "--no-cache", "--isolated", "."], tmp_path)
+    assert "utils.py:3:10: OR101 `OpenAI(...)`" in out, out  # no [*]: unsafe
+    assert "'o1-mini' (OR204) at nb.ipynb:cell 2:2 is sent through it" in out, out

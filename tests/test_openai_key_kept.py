@@ -209,3 +209,106 @@ def test_a_gate_in_another_app_of_a_monorepo_is_not_reported(tmp_path, monkeypat
     r = cli_runner().invoke(main, args)
     gates = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "OR123"]
     assert [f["path"].removeprefix("./") for f in gates] == ["apps/b/tests/test_key.py"]
+
+
+def _run_or123(tmp_path, monkeypatch, files: dict[str, str], command: str = "check") -> list:
+    import json
+
+    from codemods.cli import main
+    from tests.helpers import cli_runner
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    if command == "migrate":
+        cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "."])
+    args = ["check", "--no-cache", "--jobs", "1", "--output-format", "json", "."]
+    r = cli_runner().invoke(main, args)
+    return [
+        (f["path"].removeprefix("./"), f["line"])
+        for f in json.loads(r.stdout)["findings"]
+        if f["code"] == "OR123"
+    ]
+
+
+def test_the_key_a_module_it_imports_still_needs_is_not_reported(tmp_path, monkeypatch) -> None:
+    """audit 13 (RAG_Techniques): the script sets $OPENAI_API_KEY for
+    helper_functions' OpenAIEmbeddings, which stays on OpenAI (OR413):
+    "set $OPENROUTER_API_KEY instead" would break it. Without that module's
+    client, the same script is reported (another file's client moves)."""
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\n',
+        "helper_functions.py": "from langchain_openai import OpenAIEmbeddings\n\n"
+        "def encode(texts):\n    return OpenAIEmbeddings().embed_documents(texts)\n",
+        "scripts/chat.py": "from langchain_openai import ChatOpenAI\n\n"
+        "llm = ChatOpenAI(model='gpt-4o-mini')\nprint(llm.invoke('hi').content)\n",
+        "scripts/simple_rag.py": "import os\n\nfrom helper_functions import encode\n\n"
+        "os.environ['OPENAI_API_KEY'] = os.getenv('OPENAI_API_KEY')\n"
+        "print(encode(['a', 'b']))\n",
+    }
+    assert _run_or123(tmp_path, monkeypatch, files) == []
+    files["scripts/simple_rag.py"] = files["scripts/simple_rag.py"].replace(
+        "from helper_functions import encode\n", "from helper_functions import *\n"
+    )
+    assert _run_or123(tmp_path, monkeypatch, files) == []
+    files["helper_functions.py"] = "def encode(texts):\n    return texts\n"
+    assert _run_or123(tmp_path, monkeypatch, files) == [("scripts/simple_rag.py", 5)]
+
+
+def test_the_key_the_file_still_needs_is_not_reported_after_migrate(tmp_path, monkeypatch) -> None:
+    """audit 13 (RAG_Techniques, 9 -> 19 OR123 after migrate): the file's
+    ChatOpenAI moves, its OpenAIEmbeddings stays on OpenAI (OR413), another
+    file moves only as an unsafe fix (OR451): neither before nor after
+    ``migrate`` is the user told to drop the key the embeddings need."""
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\n',
+        "helper_functions.py": "from langchain_openai import OpenAIEmbeddings\n\n"
+        "def encode(texts):\n    return OpenAIEmbeddings().embed_documents(texts)\n",
+        "other.py": "from llama_index.llms.openai import OpenAI\n\nllm = OpenAI(model='gpt-4o')\n",
+        "app.py": "import os\n\nfrom langchain_openai import ChatOpenAI, OpenAIEmbeddings\n\n"
+        "from helper_functions import *\n\n"
+        "os.environ['OPENAI_API_KEY'] = os.getenv('OPENAI_API_KEY')\n\n"
+        "embeddings = OpenAIEmbeddings()\nllm = ChatOpenAI(model='gpt-4o-mini')\n"
+        "print(embeddings.embed_query('a'), llm.invoke('hi').content)\n",
+    }
+    assert _run_or123(tmp_path, monkeypatch, files) == []
+    assert _run_or123(tmp_path, monkeypatch, {}, "migrate") == []
+    assert "base_url" in (tmp_path / "app.py").read_text()  # ChatOpenAI moved
+
+
+def test_a_langchain_model_moving_counts_before_and_after_migrate(tmp_path, monkeypatch) -> None:
+    """audit 13 (RAG_Techniques query_transformations.py): the file's
+    ChatOpenAI moves; OR123 was absent before ``migrate`` (only the SDK's
+    clients counted) and appeared after it (another file moves): the same
+    finding both times, as for the SDK's clients."""
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\n',
+        "other.py": "from llama_index.llms.openai import OpenAI\n\nllm = OpenAI(model='gpt-4o')\n",
+        "app.py": "import os\n\nfrom langchain_openai import ChatOpenAI\n\n"
+        "os.environ['OPENAI_API_KEY'] = os.getenv('OPENAI_API_KEY')\n"
+        "llm = ChatOpenAI(model='gpt-4o-mini')\nprint(llm.invoke('hi').content)\n",
+    }
+    assert _run_or123(tmp_path, monkeypatch, files) == [("app.py", 5)]
+    assert _run_or123(tmp_path, monkeypatch, {}, "migrate") == [("app.py", 5)]
+    assert "base_url" in (tmp_path / "app.py").read_text()
+
+
+def test_a_moving_file_that_imports_a_module_keeping_openai_is_not_reported(
+    tmp_path, monkeypatch
+) -> None:
+    """audit 13 (RAG_Techniques crag.py): the file's ChatOpenAI moves, and
+    it imports helper_functions, whose OpenAIEmbeddings stays on OpenAI
+    (OR413) and needs $OPENAI_API_KEY: no OR123, before or after migrate."""
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\n',
+        "helper_functions.py": "from langchain_openai import OpenAIEmbeddings\n\n"
+        "def encode(texts):\n    return OpenAIEmbeddings().embed_documents(texts)\n",
+        "crag.py": "import os\n\nfrom langchain_openai import ChatOpenAI\n"
+        "from helper_functions import encode\n\n"
+        "os.environ['OPENAI_API_KEY'] = os.getenv('OPENAI_API_KEY')\n"
+        "llm = ChatOpenAI(model='gpt-4o-mini')\nprint(llm.invoke('hi').content, encode(['a']))\n",
+    }
+    assert _run_or123(tmp_path, monkeypatch, files) == []
+    assert _run_or123(tmp_path, monkeypatch, {}, "migrate") == []
+    assert "base_url" in (tmp_path / "crag.py").read_text()

@@ -892,3 +892,86 @@ def test_a_class_built_from_inside_its_methods_is_followed(tmp_path: Path) -> No
     assert 'cls(model="openai/gpt-4-turbo", temperature=cfg["t"])' in new
     assert 'type(self)("openai/gpt-4o")' in new
     assert "base_url=" in new
+
+
+# ---- namespace packages (PEP 420: a directory without __init__.py) ----
+
+
+def test_namespace_package_import_is_resolved(tmp_path: Path) -> None:
+    """audit 13 (sweep): ``from pkg.utils.clients import get_client`` where
+    ``pkg/`` has no ``__init__.py``: Python imports it (``pkg`` is a
+    namespace package); the factory's clients are all left (OR103, OR102),
+    so the model sent through it gets no finding (it was OR201 [unsafe],
+    whose fix sent 'openai/text-embedding-3-small' to OpenAI and Azure)."""
+    write(
+        tmp_path,
+        {
+            "pkg/utils/__init__.py": "",
+            "pkg/utils/clients.py": """
+                from openai import AzureOpenAI, OpenAI
+                from config import KEY
+
+                def get_client(kind):
+                    if kind == "azure":
+                        return AzureOpenAI(api_key=KEY, azure_endpoint="https://x.openai.azure.com", api_version="2024-06-01")
+                    return OpenAI(api_key=KEY)
+            """,
+            "pkg/core/__init__.py": "",
+            "pkg/core/embed.py": """
+                from pkg.utils.clients import get_client
+
+                def embed(texts):
+                    return get_client("openai").embeddings.create(input=texts, model="text-embedding-3-small")
+            """,
+        },
+    )
+    out = check(tmp_path)
+    assert "pkg/core/embed.py" not in out, out["pkg/core/embed.py"]
+    assert sorted(c for _, c, _ in out["pkg/utils/clients.py"]) == ["OR102", "OR103"]
+
+
+def test_namespace_package_resolves_a_moving_client_too(tmp_path: Path) -> None:
+    """The same import of a client that moves: the model moves with it as a
+    safe fix (it was unsafe: the client was not resolved)."""
+    write(
+        tmp_path,
+        {
+            "ns/core/clients.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
+            "ns/app/main.py": """
+                from ns.core.clients import client
+
+                client.chat.completions.create(model="gpt-4o", messages=[])
+            """,
+        },
+    )
+    out = check(tmp_path)
+    assert [(c, "[unsafe" in m) for _, c, m in out["ns/app/main.py"]] == [("OR201", False)]
+    assert 'model="openai/gpt-4o"' in (changed(out, "ns/app/main.py") or "")
+
+
+def test_namespace_name_matches_only_directories_without_init() -> None:
+    """``a.b.mod`` is ``b/mod.py`` under ``a/`` only when ``a/`` is not a
+    package (then ``a.b.mod`` would be its own module id)."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        for rel in (
+            "a/b/__init__.py",
+            "a/b/mod.py",
+            "c/x/__init__.py",
+            "c/x/mod.py",
+            "c/__init__.py",
+        ):
+            os.makedirs(os.path.join(d, os.path.dirname(rel)), exist_ok=True)
+            open(os.path.join(d, rel), "w").close()
+        files = [
+            (rel, Path(os.path.join(d, rel)), None, None) for rel in ("a/b/mod.py", "c/x/mod.py")
+        ]
+        modules, names = modules_of(files)
+        assert names["a/b/mod.py"][0] == "b.mod"
+        assert names["c/x/mod.py"][0] == "c.x.mod"
+        local = names.local("a/b/mod.py")
+        assert local is not None
+        assert resolve("a.b.mod", "b.mod", False, local) == "b.mod"
+        assert resolve("z.b.mod", "b.mod", False, local) == "z.b.mod"  # no directory z

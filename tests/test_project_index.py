@@ -184,8 +184,11 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         param_uses={"ask": {"llm": [(True, 3, "chat.completions.create")]}},
         reexports={"llm": ["./client", "client"]},
         star_reexports=["./clients"],
+        star_names={"ChatOpenAI": "langchain_openai.ChatOpenAI"},
         moves=True,
         wants_run_moves=True,
+        keeps_openai=True,
+        wants_kept_openai=True,
     )
     for f in dataclasses.fields(ModuleSummary):
         assert getattr(s, f.name), f"set every field in this test: {f.name}"

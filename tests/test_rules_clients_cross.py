@@ -1024,3 +1024,154 @@ def test_a_client_reexported_in_a_way_the_tool_cannot_follow_moves_only_unsafely
     _migrate(root, monkeypatch)
     assert "openrouter.ai" not in (root / "pkg/clients.py").read_text()
     assert '"gpt-4o"' in (root / "app.py").read_text()
+
+
+# ---------------------------------------------------------------- subclasses of the client (OR109)
+
+GUARDRAILS = """\
+    from openai import AsyncAzureOpenAI, AsyncOpenAI
+
+    class GuardedOpenAI(AsyncOpenAI):
+        def __init__(self, config, **kwargs):
+            super().__init__(**kwargs)
+            self.config = config
+
+    class GuardedAzureOpenAI(AsyncAzureOpenAI):
+        pass
+"""
+
+
+def test_instances_of_an_imported_client_subclass_are_left(tmp_path: Path, monkeypatch) -> None:
+    """audit 13 (openai-guardrails-python): the run leaves instances of an
+    OR109 class where they point, so the model IDs sent through them (a
+    local, a parameter its callers fill, an annotated parameter with no
+    caller) get no finding; they got OR201 [unsafe] / OR202 / OR205, whose
+    fixes prefixed models the client would still send to OpenAI."""
+    root = _tree(
+        tmp_path,
+        {
+            "guardrails.py": GUARDRAILS,
+            "app.py": """\
+                from guardrails import GuardedAzureOpenAI, GuardedOpenAI
+
+                async def ask(client: GuardedOpenAI, text):
+                    return await client.responses.create(model="gpt-4.1-mini", input=text)
+
+                async def main():
+                    client = GuardedOpenAI(config="pipeline.json")
+                    await ask(client, "hi")
+                    local = GuardedOpenAI(config="p.json", base_url="http://127.0.0.1:11434/v1/")
+                    await local.chat.completions.create(model="gemma3", messages=[])
+                    az = GuardedAzureOpenAI(api_version="2024-06-01")
+                    await az.chat.completions.create(model="my-deployment", messages=[])
+            """,
+            "annotated.py": """\
+                from guardrails import GuardedOpenAI
+
+                async def judge(client: GuardedOpenAI, text):
+                    return await client.responses.create(model="gpt-4o", input=text)
+            """,
+        },
+    )
+    found = _findings(root, monkeypatch)
+    assert [(f["file"], f["code"]) for f in found] == [("guardrails.py", "OR109")], found
+
+
+def test_instance_of_a_client_subclass_of_the_file_is_left() -> None:
+    src = textwrap.dedent(
+        """\
+        from openai import OpenAI
+
+        class Base(OpenAI):
+            pass
+
+        class Traced(Base):
+            pass
+
+        def ask(client: Traced):
+            return client.chat.completions.create(model="gpt-4o", messages=[])
+
+        client = Traced()
+        client.chat.completions.create(model="gpt-4o-mini", messages=[])
+        """
+    )
+    assert codes(src) == ["OR109"]
+
+
+# ---------------------------------------------------------------- star imports of modules of the run
+
+
+def test_names_a_star_import_of_a_run_module_binds_are_its_imports(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """audit 13 (RAG_Techniques): ``from helpers import *`` where helpers.py
+    imports ChatOpenAI, OpenAIEmbeddings and OpenAI: their constructions in
+    app.py were neither migrated nor reported, and the model sent through
+    the SDK client got OR201 [unsafe] (--unsafe-fixes: model prefixed,
+    client on OpenAI). They are the library's classes: migrated together."""
+    root = _tree(
+        tmp_path,
+        {
+            "helpers.py": """\
+                from langchain_openai import ChatOpenAI, OpenAIEmbeddings
+                from openai import OpenAI
+
+                def load():
+                    return OpenAIEmbeddings(model="text-embedding-3-small")
+            """,
+            "app.py": """\
+                from helpers import *
+
+                llm = ChatOpenAI(model="gpt-4o", temperature=0)
+                emb = OpenAIEmbeddings(model="text-embedding-3-small")
+                client = OpenAI()
+                r = client.chat.completions.create(model="gpt-4o", messages=[])
+            """,
+        },
+    )
+    found = [
+        (f["line"], f["code"], f["fix"])
+        for f in _findings(root, monkeypatch)
+        if f["file"] == "app.py"
+    ]
+    assert found == [
+        (3, "OR411", "safe"),
+        (4, "OR412", "safe"),
+        (5, "OR101", "safe"),
+        (6, "OR201", "safe"),
+    ], found
+    _migrate(root, monkeypatch)
+    app = (root / "app.py").read_text()
+    assert 'client = OpenAI(base_url="https://openrouter.ai/api/v1"' in app
+    assert 'model="openai/gpt-4o", messages' in app
+    assert _findings(root, monkeypatch) == []
+
+
+def test_star_import_binds_only_what_all_lists_and_the_file_does_not_rebind(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``__all__`` decides what a star import binds; a name the importer
+    binds itself is its own."""
+    root = _tree(
+        tmp_path,
+        {
+            "helpers.py": """\
+                from langchain_openai import ChatOpenAI
+                from openai import OpenAI
+
+                __all__ = ["OpenAI"]
+            """,
+            "app.py": """\
+                from helpers import *
+
+                class ChatOpenAI:
+                    def __init__(self, **kw):
+                        pass
+
+                llm = ChatOpenAI(model="gpt-4o")
+                client = OpenAI()
+            """,
+        },
+    )
+    found = [(f["line"], f["code"]) for f in _findings(root, monkeypatch) if f["file"] == "app.py"]
+    assert found == [(8, "OR101")], found

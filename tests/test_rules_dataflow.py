@@ -615,3 +615,78 @@ def test_typer_like_call_from_another_package_is_not_followed() -> None:
     )
     assert codes(findings) == ["OR205"]
     assert 'Option("gpt-4o")' in new
+
+
+# ---- a function defined more than once (notebook cells re-run, redefinitions) ----
+
+
+def test_call_inside_a_function_runs_the_last_def() -> None:
+    """audit 13 (llm-zoomcamp): ``llm`` is defined twice; ``rag``'s call
+    runs the second one (``rag`` is called below both), whose ``model``
+    reaches the SDK call: ``rag``'s default is sent there too."""
+    findings, new = run(
+        """
+        def llm(prompt):
+            return client.chat.completions.create(model="gpt-4o", messages=[])
+
+        def llm(prompt, model="gpt-4o-mini"):
+            return client.chat.completions.create(model=model, messages=[])
+
+        def rag(query, model="gpt-4o-mini"):
+            return llm("context: " + query, model=model)
+
+        rag("hi")
+        """
+    )
+    assert codes(findings) == ["OR201", "OR201", "OR201"]
+    assert all(f.applicability == "safe" for f in findings)
+    assert 'def rag(query, model="openai/gpt-4o-mini")' in new
+    assert_idempotent(new)
+
+
+def test_module_level_call_runs_the_def_above_it() -> None:
+    """A module-level call between two defs runs the first: its argument
+    reaches the first def's ``model``; one below both runs the second."""
+    findings, new = run(
+        """
+        def ask(model):
+            return client.chat.completions.create(model=model, messages=[])
+
+        ask(model="gpt-4o")
+
+        def ask(prompt, model="gpt-4o-mini"):
+            return client.embeddings.create(model="text-embedding-3-small", input=prompt)
+
+        ask("x", model="gpt-4.1")
+        """
+    )
+    assert 'ask(model="openai/gpt-4o")' in new
+    assert 'ask("x", model="gpt-4.1")' in new  # the second def never sends it
+    assert 'model="gpt-4o-mini"):' in new
+    assert_idempotent(new)
+
+
+def test_redefined_function_whose_caller_runs_between_the_defs_is_held() -> None:
+    """``rag`` is called between the two defs of ``llm`` (and below them):
+    which ``llm`` its call runs cannot be pinned: reported, not rewritten
+    as safe."""
+    findings, new = run(
+        """
+        def rag(query, model="gpt-4o-mini"):
+            return llm(query, model=model)
+
+        def llm(prompt, model=None):
+            return client.chat.completions.create(model=model, messages=[])
+
+        rag("first")
+
+        def llm(prompt, model=None):
+            return client.chat.completions.create(model=model or "gpt-4o", messages=[])
+
+        rag("second")
+        """
+    )
+    held = only(findings, "OR205")
+    assert held and all("defined more than once" in f.message for f in held)
+    assert 'def rag(query, model="gpt-4o-mini")' in new
+    assert "model=model, messages" in new

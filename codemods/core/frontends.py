@@ -56,6 +56,10 @@ class FrontEnd:
     claims: str | None = None
     # extensions match as written (else in any case)
     case_sensitive: bool = False
+    # "module:function" (path, data) -> a function rewriting another file's
+    # message that names a line of this one (``nb.ipynb:12``) as its own
+    # findings name it (``nb.ipynb:cell 3:2``), or None
+    refs: str | None = None
     # imported (and, for "module:function", called) by a worker before its
     # first file, or by a forking parent: pays a slow import once
     preload: str | None = None
@@ -88,10 +92,11 @@ NOTEBOOK = FrontEnd(
     name="python",  # a notebook's cells are Python, checked by the Python rules
     extensions=(".ipynb",),
     engine="codemods.python.notebook_engine:analyze_candidate",
-    with_project="codemods.python.engine:analyze_with_project",
+    with_project="codemods.python.notebook_engine:analyze_with_project",
     rules="codemods.python.rules",
     cross_module=True,
     case_sensitive=True,
+    refs="codemods.python.notebook_engine:cell_refs",
 )
 TYPESCRIPT = FrontEnd(
     name="typescript",

@@ -26,6 +26,10 @@ Every rule reports only on code that contains, as source bytes, either
 * ``llama_index`` and ``OpenAI``: legacy LlamaIndex's OpenAI LLM (OR451,
   ``from llama_index.llms import OpenAI``) has no ``openai`` in it.
 
+* ``OpenAI`` and ``import *``: ``from helpers import *`` of a module of
+  the run that imports ``OpenAI``, ``ChatOpenAI``... (the project pass
+  binds them in the importer: ``star_names``) has no ``openai`` in it.
+
 * ``OPENAI_API_KEY``: a start-up gate or an assignment of the key in a
   file that names nothing else of the SDK (OR123).
 * ``agents`` and one of ``Agent``, ``Runner``, ``Provider``, ``Model``: the
@@ -92,6 +96,10 @@ def may_need_work(data: bytes) -> bool:
         return True
     if b"litellm" in data or b"dspy" in data:
         # LiteLLM and DSPy model strings (codemods/python/rules/litellm_dspy.py)
+        return True
+    if b"OpenAI" in data and b"import *" in data:
+        # ``from helpers import *`` of a module of the run that imports
+        # ``OpenAI`` / ``ChatOpenAI`` (the project pass: star_names)
         return True
     if b"crewai" in data or (b"llama_index" in data and b"OpenAI" in data):
         # crewAI (codemods/python/rules/crewai.py), legacy LlamaIndex (llamaindex.py)

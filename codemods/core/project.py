@@ -115,6 +115,13 @@ class ModuleSummary:
     # (codemods/python/rules/comparisons.py, client.py)
     moves: bool = False
     wants_run_moves: bool = False
+    # a client of this file stays on OpenAI (or where it points) and may
+    # read $OPENAI_API_KEY: an SDK client left (OR103, OR104...), a
+    # LangChain model left (OR413) (codemods/python/rules/client.py: keeps_openai)
+    keeps_openai: bool = False
+    # OR123 has findings here unless a module it imports keeps a client on
+    # OpenAI (ProjectInput.openai_kept_in)
+    wants_kept_openai: bool = False
     # escapes across modules (codemods/python/escapes.py: project_summary):
     # imported functions a client of this file is passed to -> argument keys;
     # for the functions other modules ask about (ProjectInput.escape_params):
@@ -136,6 +143,10 @@ class ModuleSummary:
     # module that builds it
     reexports: dict[str, list[str]] = field(default_factory=dict)
     star_reexports: list[str] = field(default_factory=list)
+    # Python: what ``from this import *`` binds that this file binds by an
+    # import (certainly, and only those that name openai's or a library's
+    # OpenAI class): name -> the fully qualified name it is bound to
+    star_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -194,6 +205,10 @@ class ProjectInput:
     module_client_version: str | None = None
     module_client_state: str | None = None
     module_client_files: tuple[str, ...] = ()
+    # names this file's ``from M import *`` of modules of the run bind, as
+    # those modules import them (their ``star_names``): name -> fully
+    # qualified name (``ChatOpenAI`` -> ``langchain_openai.ChatOpenAI``)
+    star_names: tuple[tuple[str, str], ...] = ()
 
     # module-level names of this file that other files pass to api_key= of
     # the clients they migrate, and read for nothing else anywhere
@@ -252,6 +267,9 @@ class ProjectInput:
     langchain_models: tuple[tuple[str, str], ...] = ()
     # something in another file of the run moves to OpenRouter (ModuleSummary.moves)
     run_moves: bool = False
+    # the modules this file imports that keep a client on OpenAI
+    # (ModuleSummary.keeps_openai): their paths
+    openai_kept_in: tuple[str, ...] = ()
     # escapes across modules (codemods/python/escapes.py): the module-level
     # functions of this file whose parameters other modules pass a client to
     # (where they escape goes in the summary); and, for the functions this

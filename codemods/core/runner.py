@@ -1275,7 +1275,8 @@ def run(inp: RunInput) -> tuple[Iterator[Processed], list[FileError]]:
     context = project_context(inp, jobs)
     everything = jobs + context
     if (
-        sum(1 for j in everything if j.path.endswith(".py")) < 2
+        # (a notebook calls and imports the run's modules as a .py file does)
+        sum(1 for j in everything if j.path.endswith((".py", ".ipynb"))) < 2
         and sum(1 for j in everything if front_end_for(j.path).second_round is not None) < 2
     ):
         return iter(_Pipeline(inp, jobs)), errors
@@ -1384,6 +1385,7 @@ def _run_project(
     finally:
         _restore_gc(old_gc)
     if unchanged is not None:
+        _notebook_refs(unchanged, jobs)
         _mark_units(unchanged, units, report)
         for job in jobs:
             if report is None or job.path in report:
@@ -1411,10 +1413,55 @@ def _run_project(
         finished = True
     finally:
         pipeline.close(finished)
+    _notebook_refs(final, jobs)
     _mark_units(final, units, report)
     for job in jobs:
         if report is None or job.path in report:
             yield final[job.path]
+
+
+def _notebook_refs(final: dict[str, Processed], jobs: list[Job]) -> None:
+    """Another file's message that names a line of a notebook of the run
+    (``unsafe fix: 'o1-mini' (OR204) at nb.ipynb:7 is sent through it``)
+    names it by cell, as the notebook's own findings do: the project pass
+    knows a notebook (a front-end with ``refs``) as the module its cells
+    make, in that module's lines."""
+    notebooks = {j.path: j for j in jobs if front_end_for(j.path).refs is not None}
+    if not notebooks:
+        return
+    naming = [
+        p for p in final.values()
+        if any(".ipynb:" in f.message for f in p.result.findings)
+    ]  # fmt: skip
+    mappers: dict[str, Callable[[str], str] | None] = {}
+
+    def mapper(path: str) -> Callable[[str], str] | None:
+        if path not in mappers:
+            job = notebooks[path]
+            spec = front_end_for(path).refs
+            assert spec is not None
+            try:
+                data = final[path].original
+                if data is None:
+                    with open(job.real, "rb") as fh:
+                        data = fh.read()
+            except OSError:
+                data = None
+            mappers[path] = None if data is None else resolve(spec)(path, data)
+        return mappers[path]
+
+    for processed in naming:
+        result = processed.result
+        findings = []
+        for f in result.findings:
+            message = f.message
+            for path in notebooks:
+                if path != result.path and f"{path}:" in message:
+                    m = mapper(path)
+                    if m is not None:
+                        message = m(message)
+            findings.append(f if message == f.message else replace(f, message=message))
+        result.findings = findings
 
 
 def _mark_units(final: dict[str, Processed], units: Units, report: set[str] | None) -> None:
@@ -1472,6 +1519,7 @@ def _second_round(
         plan_client_uses,
         plan_clients,
         plan_escapes,
+        plan_kept_openai,
         plan_keys,
         plan_langchain_models,
         plan_litellm_constants,
@@ -1481,6 +1529,7 @@ def _second_round(
         plan_param_clients,
         plan_private,
         plan_run_moves,
+        plan_star_names,
         plan_streams,
         relays,
         watched_names,
@@ -1522,6 +1571,13 @@ def _second_round(
     reals = {j.path: j.real for j in jobs}
     mentions.prepare(watched_names(current, modules), pipeline.scan_many(reals))
 
+    # the names a star import of a module of the run binds (``from helpers
+    # import *`` of ``ChatOpenAI``, ``OpenAI``): known before anything is
+    # planned on what the files build
+    stars = plan_star_names(current, modules)
+    if rerun({path: replace(given(path), star_names=names)
+              for path, names in stars.items()}):  # fmt: skip
+        current = files()
     # API keys first: a client migrated once its key is followed also
     # migrates the model IDs sent through it (planned next, on what the
     # files say after that)
@@ -1698,7 +1754,14 @@ def _second_round(
         current = files()
     # a comparison with a bare ID matters once anything of the run moves (OR208)
     wanting = plan_run_moves(current, modules)
-    if rerun({path: replace(given(path), run_moves=True) for path in wanting}):
+    # OR123 where the file's own clients move, or another file's: not where
+    # a module it imports keeps a client on OpenAI
+    asking = [p for p, _, s, _ in current if s is not None and s.wants_kept_openai]
+    kept = plan_kept_openai(current, [*wanting, *asking], modules)
+    todo = {path: replace(given(path), run_moves=True) for path in wanting}
+    for path, where in kept.items():
+        todo[path] = replace(todo.get(path, given(path)), openai_kept_in=where)
+    if rerun(todo):
         current = files()
     # LiteLLM's process-wide settings set in another module hold its calls
     litellm_plan = plan_litellm_globals(current, modules)

@@ -148,8 +148,15 @@ class ModuleFacts:
     module_values: dict[str, list[cst.BaseExpression]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    # module-level ``def NAME``
+    # module-level ``def NAME`` (the last one, when there are several)
     module_functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    # every module-level ``def NAME``, in source order (a notebook whose
+    # cells redefine a function, a module that redefines one)
+    function_defs: dict[str, list[cst.FunctionDef]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # id(statement of the module's body) -> its index there
+    top_index: dict[int, int] = field(default_factory=dict)
     # every ``x.NAME`` attribute node, by NAME (reads and writes)
     attribute_uses: dict[str, list[cst.Attribute]] = field(
         default_factory=lambda: defaultdict(list)
@@ -195,6 +202,54 @@ class ModuleFacts:
     node_memo: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
 
     # ---- resolution -------------------------------------------------------
+
+    def top_statement(self, node: cst.CSTNode) -> int | None:
+        """The index, in the module's body, of the statement holding ``node``."""
+        n: cst.CSTNode | None = node
+        while n is not None:
+            i = self.top_index.get(id(n))
+            if i is not None:
+                return i
+            n = self.parents.get(id(n))
+        return None
+
+    def called_def(self, name: str, call: cst.CSTNode) -> tuple[cst.FunctionDef | None, bool]:
+        """Which module-level ``def name`` a call of ``name`` at ``call``
+        runs, when the module defines it more than once (a notebook whose
+        cells redefine it, run top to bottom), and whether that is certain.
+        A call at module level runs the last def above it; a call inside a
+        function runs the one bound when the function is called: the last
+        def, unless the function is called at module level above it (then
+        not certain). Two defs in one statement (``if``/``else`` branches):
+        not certain. ``name`` bound by anything else than these defs: the
+        caller checks ``assignment_counts``."""
+        defs = self.function_defs.get(name, [])
+        if len(defs) <= 1:
+            return (defs[0] if defs else None), True
+        at = [self.top_statement(d) for d in defs]
+        where = self.top_statement(call)
+        if where is None or None in at or len(set(at)) != len(at):
+            return None, False
+        outer: cst.CSTNode | None = None
+        scope = self.scope_of.get(id(call))
+        while scope is not None:
+            if isinstance(scope, (cst.FunctionDef, cst.Lambda)):
+                outer = scope
+            scope = self.scope_of.get(id(scope))
+        if outer is None:
+            before = [d for d, i in zip(defs, at) if i is not None and i < where]
+            return (before[-1] if before else None), True
+        last = at[-1]
+        assert last is not None
+        if isinstance(outer, cst.FunctionDef):
+            caller = outer.name.value
+            for c in self.calls:
+                if dotted_name(c.func) != caller or self.scope_of.get(id(c)) is not None:
+                    continue
+                i = self.top_statement(c)
+                if i is None or i < last:
+                    return None, False
+        return defs[-1], True
 
     def qualified(self, node: cst.BaseExpression) -> str | None:
         """The fully qualified name an expression refers to, if it is certain."""
@@ -337,6 +392,7 @@ class _Collector(cst.CSTVisitor):
         self._skip_names.add(id(node.name))
         if self.depth == 0:
             self.f.module_functions[node.name.value] = node
+            self.f.function_defs[node.name.value].append(node)
         self._enter(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
@@ -756,7 +812,8 @@ def collect(module: cst.Module) -> ModuleFacts:
 
 def finish(facts: ModuleFacts, module: cst.Module) -> None:
     """What the facts need after the walk, whichever walk collected them."""
-    for stmt in module.body:
+    for i, stmt in enumerate(module.body):
+        facts.top_index[id(stmt)] = i
         if isinstance(stmt, cst.SimpleStatementLine) and any(
             isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
         ):

@@ -343,6 +343,12 @@ class ClientIndex:
             fn = self._function_named(func.value, scope)  # type: ignore[attr-defined]
             if fn is not None:
                 return self._returns(fn)
+            if not self._shadowed(func.value, scope):  # type: ignore[attr-defined]
+                cls = self._class_named(func)
+                if cls is not None and self.left_subclass(cls):
+                    # an instance of a subclass of the client (OR109): the
+                    # run leaves it where it points
+                    return {DECISION_LEFT}
             lam = self._lambda_named(func.value, scope)  # type: ignore[attr-defined]
             if lam is not None:  # ``make = lambda: OpenAI()`` ... ``make()``
                 return set(self.resolve(lam.body, lam))
@@ -469,7 +475,23 @@ class ClientIndex:
         among the members of a union (``AsyncAzureOpenAI | AsyncOpenAI``,
         ``Union[OpenAI, AzureOpenAI]``, ``Optional[...]``, quoted or not)?"""
         f = self.ctx.facts
-        return any(_foreign_class(f.qualified(m)) for m in _union_members(annotation))
+        members = _union_members(annotation)
+        return any(_foreign_class(f.qualified(m)) or self._left_class(m) for m in members)
+
+    def _left_class(self, annotation: cst.BaseExpression) -> bool:
+        """Does ``annotation`` name a subclass of the client (OR109) that
+        this file defines, or that another module of the run exports as
+        one whose instances stay where they point?"""
+        if type(annotation) is not cst.Name:
+            return False
+        name = annotation.value  # type: ignore[attr-defined]
+        cls = self._class_named(annotation)
+        if cls is not None:
+            return self.left_subclass(cls)
+        project = self.ctx.project
+        if name not in self.ctx.facts.from_imports or project is None:
+            return False
+        return project.client_state(name) == DECISION_LEFT
 
     def _annotated_foreign(self, key: tuple[int, str]) -> bool:
         """Is the target of ``key`` (a key of ``ModuleFacts.bindings``)
@@ -576,6 +598,26 @@ class ClientIndex:
                     out.append(c)
                     todo.append(c)
         return out
+
+    def left_subclass(self, cls: cst.ClassDef, _seen: frozenset[int] = frozenset()) -> bool:
+        """Does ``cls`` derive from openai's client class or Azure's (directly,
+        or through classes of this file)? The run does not rewrite its
+        instances (OR109): they stay where they point, and so do the model
+        IDs sent through them. Not when its body names OpenRouter (it may
+        already point there: not known)."""
+        f = self.ctx.facts
+        found = False
+        for base in cls.bases:
+            q = f.qualified(base.value)
+            if q in CLIENT_CLASSES or q in AZURE_CLASSES:
+                found = True
+                break
+            parent = self._class_named(base.value)
+            if parent is not None and id(parent) not in _seen and id(parent) != id(cls):
+                if self.left_subclass(parent, _seen | {id(cls)}):
+                    found = True
+                    break
+        return found and "openrouter" not in self.ctx.module.code_for_node(cls).lower()
 
     def _class_named(self, expr: cst.BaseExpression) -> cst.ClassDef | None:
         """The module-level class of this file ``expr`` names (bound once)."""
@@ -1004,6 +1046,11 @@ class ClientIndex:
         for (scope, name), values in f.bindings.items():
             if scope == 0 and "." not in name and name not in f.module_functions:
                 out[name] = self._union(values, None)
+        for cls in f.classes:
+            # a subclass of the client (OR109): what its instances are
+            if id(cls) not in f.scope_of and self._class_named(cls.name) is cls:
+                if self.left_subclass(cls):
+                    out[cls.name.value] = {DECISION_LEFT}
         for name, fn in self.fixtures().items():
             if f.returns.get(id(fn)):
                 out[FIXTURE_PREFIX + name] = self._returns(fn)

@@ -330,6 +330,20 @@ def analyze_with_project(
     return analyze_source(path, data, config, prefilter=False, project=project)
 
 
+def _bind_star_names(facts: ModuleFacts, star_names: tuple[tuple[str, str], ...]) -> None:
+    """The names the file's ``from M import *`` of modules of the run bind
+    (the project pass: :func:`codemods.python.project.plan_star_names`), as
+    if imported from where M imports them, unless the file binds them
+    itself (then which one a use reads is not known here: left as is)."""
+    for name, qualified in star_names:
+        if name in facts.imports or name in facts.other_bindings:
+            continue
+        if facts.assignment_counts.get(name, 0):
+            continue
+        facts.imports[name].add(qualified)
+    facts._import_prefixes = None
+
+
 def _guarded(
     path: str,
     data: bytes,
@@ -422,8 +436,10 @@ def _process(
     except MappingError as e:
         return FileResult(path, errors=[FileError(path, f"mapping error: {e}")])
 
-    if facts is None or parsed is None:
+    if facts is None or parsed is None or (project is not None and project.star_names):
         facts = collect(module)  # (``facts``: collected from ``parsed``)
+        if project is not None and project.star_names:
+            _bind_star_names(facts, project.star_names)
     suppressions = Suppressions.from_source(data, module.encoding)
     # Safe fixes are always applied, unsafe ones only with --unsafe-fixes,
     # display-only ones never (a fix's support edits go with it). A fix not

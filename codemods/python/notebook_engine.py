@@ -26,11 +26,12 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from typing import TYPE_CHECKING, Callable
 
 from codemods.core.engine import EngineConfig
 from codemods.core.findings import FileError, FileResult, Finding
 from codemods.core.prefilter import may_need_work
-from codemods.python.engine import process_source
+from codemods.python.engine import analyze_source
 from codemods.python.notebook import (
     Cell,
     NotebookError,
@@ -43,32 +44,57 @@ from codemods.python.notebook import (
     split_virtual_module,
 )
 
-__all__ = ["notebook_diff", "process_notebook"]
+if TYPE_CHECKING:
+    from codemods.python.project import ModuleSummary, ProjectInput
+
+__all__ = ["analyze_notebook", "notebook_diff", "process_notebook"]
 
 CANNOT_SPLIT = "cannot apply fixes to this notebook safely: its findings are report-only"
 
 
-def analyze_candidate(path: str, data: bytes, config: EngineConfig) -> tuple[FileResult, None]:
+def analyze_candidate(
+    path: str, data: bytes, config: EngineConfig
+) -> tuple[FileResult, ModuleSummary | None]:
     """The runner's entry (``codemods/core/frontends.py``): every notebook is
-    read (a broken one is an error to report)."""
-    return process_notebook(path, data, config), None
+    read (a broken one is an error to report). Its summary (what its cells,
+    as one module, tell the project pass) makes it a caller and importer of
+    the run's modules like a ``.py`` file; nothing imports a notebook."""
+    return analyze_notebook(path, data, config)
+
+
+def analyze_with_project(
+    path: str, data: bytes, config: EngineConfig, project: ProjectInput
+) -> tuple[FileResult, ModuleSummary | None]:
+    """The runner's second-round entry: the notebook analysed again with
+    what the other files of the run said."""
+    return analyze_notebook(path, data, config, project)
 
 
 def process_notebook(path: str, data: bytes, config: EngineConfig) -> FileResult:
     """Analyse (and compute the migration of) one notebook's bytes."""
+    return analyze_notebook(path, data, config)[0]
+
+
+def analyze_notebook(
+    path: str, data: bytes, config: EngineConfig, project: ProjectInput | None = None
+) -> tuple[FileResult, ModuleSummary | None]:
+    """:func:`process_notebook`, with the cross-module input and output of
+    the project pass (:func:`codemods.python.engine.analyze_source`)."""
     try:
         cells = load_cells(data)
     except NotebookError as e:
-        return FileResult(path, errors=[FileError(path, f"{e}; not analysed")])
+        return FileResult(path, errors=[FileError(path, f"{e}; not analysed")]), None
 
     errors = [_cell_error(path, c) for c in cells if _report_unparsable(c)]
     vm = build_virtual_module(cells)
     if not vm.cells:
-        return FileResult(path, errors=errors, skipped=not errors)
+        return FileResult(path, errors=errors, skipped=not errors), None
 
-    res = process_source(path, vm.text.encode("utf-8"), config)
+    res, summary = analyze_source(
+        path, vm.text.encode("utf-8"), config, prefilter=True, project=project
+    )
     if res.skipped:
-        return FileResult(path, errors=errors, skipped=not errors)
+        return FileResult(path, errors=errors, skipped=not errors), None
 
     result = FileResult(path, errors=errors)
     result.errors += [_map_error(vm, e) for e in res.errors]
@@ -84,7 +110,7 @@ def process_notebook(path: str, data: bytes, config: EngineConfig) -> FileResult
         elif new_bytes != data:
             result.new_source = new_bytes
     result.findings = sorted(findings, key=Finding.sort_key)
-    return result
+    return result, summary
 
 
 def _report_unparsable(cell: Cell) -> bool:
@@ -170,6 +196,27 @@ def _map_refs(vm: VirtualModule, path: str, message: str) -> str:
         return f"{path}:{place(int(m.group(1)))}"
 
     return re.sub(re.escape(path) + r":(\d+)(?![\d:])", cell_line, message)
+
+
+def cell_refs(path: str, data: bytes) -> Callable[[str], str] | None:
+    """What turns ``nb.ipynb:12`` (a line of the notebook's cells as one
+    module) in another file's message into ``nb.ipynb:cell 3:2``: the
+    project pass tells other files where in a notebook a model or a call
+    is, in the lines of the module its cells make. None: not a notebook
+    the tool analyses."""
+    try:
+        vm = build_virtual_module(load_cells(data))
+    except NotebookError:
+        return None
+    if not vm.cells:
+        return None
+    pattern = re.compile(r"(?<![\w./\\-])" + re.escape(path) + r":(\d+)(?![\d:])")
+
+    def cell_line(m: re.Match[str]) -> str:
+        cell, in_cell, _ = map_position(vm, int(m.group(1)), 1)
+        return f"{path}:cell {cell}:{in_cell}"
+
+    return lambda message: pattern.sub(cell_line, message)
 
 
 def _report_only(f: Finding) -> Finding:

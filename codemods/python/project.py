@@ -64,6 +64,22 @@ def module_name(path: Path) -> tuple[str, bool] | None:
     return ".".join(parts), is_package
 
 
+#: what ends the id of a notebook (``judge.ipynb`` -> ``judge!ipynb``): no
+#: import can name it (not an identifier), and it has no dot, so its root is
+#: its directory, as Jupyter runs it (``sys.path[0]`` is the notebook's)
+NOTEBOOK_MARK = "!ipynb"
+
+
+def notebook_name(path: Path | str) -> tuple[str, bool] | None:
+    """A notebook's id in the project pass: it imports and calls the run's
+    modules as a script of its directory does, and nothing imports it."""
+    text = str(path)
+    if not text.endswith(".ipynb"):
+        return None
+    stem = os.path.basename(text)[: -len(".ipynb")].replace(".", "_")
+    return stem + NOTEBOOK_MARK, False
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def _package(d: str) -> tuple[str, ...]:
     """The dotted package a directory is (empty: not a package)."""
@@ -156,6 +172,13 @@ class Local:
 
     def qualify(self, dotted: str) -> str:
         roots = self._index.roots(dotted.split(".", 1)[0])
+        if not roots and "." in dotted:
+            # no file of the run is ``pkg``: ``pkg.utils.clients`` may be
+            # ``utils/clients.py`` under a directory ``pkg`` without an
+            # ``__init__.py`` (a namespace package, PEP 420)
+            found = self._index.namespace(dotted)
+            if found is not None:
+                return found
         if len(roots) > 1 and self._root in roots:
             return f"{_root_mark(self._root)}.{dotted}"
         return dotted
@@ -196,7 +219,7 @@ class _ModuleIndex:
         """(dotted module name, is package) of a file of the run, if it is a module."""
         if path not in self._raw:
             real = self._real.get(path)
-            self._raw[path] = None if real is None else module_name(real)
+            self._raw[path] = None if real is None else (module_name(real) or notebook_name(real))
         return self._raw[path]
 
     def root(self, path: str) -> str | None:
@@ -249,6 +272,38 @@ class _ModuleIndex:
                 name = os.path.basename(head) if base == "__init__.py" else base[:-3]
                 self._by_last[name].append(p)
         return self._by_last.get(last, [])
+
+    def namespace(self, dotted: str) -> str | None:
+        """The id of the one module of the run that ``dotted`` names through
+        namespace packages (PEP 420: a directory without ``__init__.py`` is
+        importable, its parent on ``sys.path``): ``pkg.utils.clients`` is
+        ``pkg/utils/clients.py`` (id ``utils.clients``, root ``pkg/``) when
+        ``pkg/`` has no ``__init__.py``. None: no such module, or more than one."""
+        parts = dotted.split(".")
+        hits: list[str] = []
+        for p in self._last(parts[-1]):
+            raw = self.raw(p)
+            if raw is None:
+                continue
+            name = raw[0].split(".")
+            k = len(parts) - len(name)
+            if k <= 0 or parts[k:] != name:
+                continue
+            d = self.root(p)
+            for part in reversed(parts[:k]):
+                if (
+                    d is None
+                    or os.path.basename(d) != part
+                    or os.path.isfile(os.path.join(d, "__init__.py"))
+                ):
+                    break
+                d = os.path.dirname(d)
+            else:
+                hits.append(p)
+        if len(hits) != 1:
+            return None
+        found = self.name(hits[0])
+        return None if found is None else found[0]
 
     def path(self, module: str) -> str | None:
         """The file that is ``module`` (None: none, or more than one)."""
@@ -922,6 +977,42 @@ def _star_imports(summary: ModuleSummary) -> list[str]:
     return rest
 
 
+def plan_star_names(
+    files: Iterable[FileInfo], modules: Modules | None = None
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The names each file's ``from M import *`` of a module of the run
+    binds that M imports (``from helpers import *`` where ``helpers.py``
+    has ``from langchain_openai import ChatOpenAI``): path -> (name, fully
+    qualified name), as M's summary lists them (``star_names``); a later
+    star import's name replaces an earlier one's. Files told them are
+    analysed again: the constructions and calls of those names are then
+    the library's own (migrated or reported like a direct import)."""
+    files = list(files)
+    if not any(summary is not None and _star_imports(summary) for _, _, summary, _ in files):
+        return {}
+    modules, names = modules if modules is not None else modules_of(files)
+    summaries = {path: summary for path, _, summary, _ in files}
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for path, _, summary, _ in files:
+        if summary is None or path not in names:
+            continue
+        stars = _star_imports(summary)
+        if not stars:
+            continue
+        me, is_pkg = names[path]
+        bound: dict[str, str] = {}
+        for written in stars:
+            target = resolve(written, me, is_pkg, names.local(path))
+            if target is None or target not in modules:
+                continue
+            other = summaries.get(modules[target])
+            if other is not None:
+                bound.update(other.star_names)
+        if bound:
+            out[path] = tuple(sorted(bound.items()))
+    return out
+
+
 def plan_all_clients_migrated(
     files: Iterable[FileInfo], mentions: Mentions | None = None
 ) -> list[str]:
@@ -988,6 +1079,49 @@ def plan_run_moves(files: Iterable[FileInfo], modules: Modules | None = None) ->
                     out.append(path)
                     break
     return sorted(out, key=wanting.index)
+
+
+def plan_kept_openai(
+    files: Iterable[FileInfo], paths: Iterable[str], modules: Modules | None = None
+) -> dict[str, tuple[str, ...]]:
+    """Of ``paths``, the files that import a module of the run keeping a
+    client on OpenAI (``ModuleSummary.keeps_openai``: ``from helpers import
+    encode``, ``import helpers``, ``from helpers import *``): path -> the
+    paths of those modules. Such a file still needs $OPENAI_API_KEY in the
+    process (OR123 must not say otherwise)."""
+    files = list(files)
+    keeping = {p for p, _, s, _ in files if s is not None and s.keeps_openai}
+    wanted = set(paths)
+    if not keeping or not wanted:
+        return {}
+    by_module, names = modules if modules is not None else modules_of(files)
+    out: dict[str, tuple[str, ...]] = {}
+    for path, _, summary, _ in files:
+        if path not in wanted or summary is None or path not in names:
+            continue
+        me, is_pkg = names[path]
+        targets = [
+            resolve(written, me, is_pkg, names.local(path))
+            for written, _ in summary.imports.values()
+            if written != "?"
+        ]
+        targets += [
+            f"{resolve(written, me, is_pkg, names.local(path))}.{name}"
+            for written, name in summary.imports.values()
+            if written != "?"
+        ]
+        targets += [resolve(m, me, is_pkg, names.local(path)) for m in summary.module_imports]
+        found = sorted(
+            {
+                by_module[t]
+                for t in targets
+                if t is not None and t in by_module and by_module[t] in keeping
+            }
+            - {path}
+        )
+        if found:
+            out[path] = tuple(found)
+    return out
 
 
 def _related(a: str, b: str) -> bool:

@@ -266,7 +266,11 @@ OPENAI_KEY_KEPT = rule(
         `while` or `assert`: a start-up gate). Nothing is changed: other
         code (a library, a client left on OpenAI) may still need the
         variable. A hard-coded key assigned to it is OR107; a key read into
-        a variable that then reaches `api_key=` is followed by OR103.
+        a variable that then reaches `api_key=` is followed by OR103. Not
+        reported where a client of the file, or of a module it imports,
+        stays where it points and may read the variable (an OpenAI client
+        left alone, OR103/OR104..., a LangChain model left, OR413): that
+        one still needs it.
     """,
     why="""
         The migrated clients read the OpenRouter key variable. A program that
@@ -309,7 +313,13 @@ SUBCLASS = rule(
     summary="class derives from the OpenAI client: its instances are not migrated",
     severity=Severity.WARNING,
     fixable=False,
-    what="Reports classes that derive from `OpenAI` / `AsyncOpenAI`.",
+    what="""
+        Reports classes that derive from `OpenAI` / `AsyncOpenAI`. Their
+        instances (built in the file or in a module of the run that imports
+        the class, or a parameter annotated with it) are clients the run
+        leaves where they point: the model IDs sent through them get no
+        finding.
+    """,
     why="""
         Instances are built through the subclass, which the tool does not
         follow; make sure its `__init__` passes OpenRouter's base URL and key.
@@ -1996,6 +2006,9 @@ def check_key_exports(ctx: RuleContext) -> None:
 _GATES = (cst.If, cst.While, cst.Assert)
 # ctx.memo key: OR123 has findings in a file that moves nothing itself
 WANTS_RUN_MOVES = "openai_key_wants_run_moves"
+# ctx.memo key: OR123 has findings here, unless a module this file imports
+# keeps a client on OpenAI (ProjectInput.openai_kept_in: ask the project pass)
+WANTS_KEPT_OPENAI = "openai_key_wants_kept"
 
 
 @checker
@@ -2042,6 +2055,12 @@ def check_openai_key_kept(ctx: RuleContext) -> None:
             found.append((comparison, "gate"))
     if not found:
         return
+    ctx.memo[WANTS_KEPT_OPENAI] = True
+    if keeps_openai(ctx) or (ctx.project is not None and ctx.project.openai_kept_in):
+        # a client of this file, or of a module it imports, stays on OpenAI
+        # and may read the key: dropping it would break that one (audit 13,
+        # RAG_Techniques: a helper module's OpenAIEmbeddings, OR413)
+        return
     where = _clients_moving(ctx)
     if where is None:
         if ctx.project is None or not ctx.project.run_moves:
@@ -2075,6 +2094,20 @@ def check_openai_key_kept(ctx: RuleContext) -> None:
             )
 
 
+def keeps_openai(ctx: RuleContext) -> bool:
+    """Does a client of this file stay where it points, reading
+    $OPENAI_API_KEY unless told otherwise: an OpenAI client the run leaves
+    (a key from a variable, a custom base_url, ``**kwargs``, a noqa...), one
+    the tool cannot pin down (OR120), a LangChain model left alone (OR413)?"""
+    index = clients.index(ctx)
+    for site_id, site in index.sites.items():
+        if site.kind in ("openai", "unresolved") and (
+            site.kind == "unresolved" or ctx.client_decisions.get(site_id) == clients.DECISION_LEFT
+        ):
+            return True
+    return any(r.rule.code == "OR413" for r in ctx.reports)
+
+
 def _clients_moving(ctx: RuleContext) -> str | None:
     """What moves to OpenRouter in this file, in words ("this file's OpenAI
     clients move to OpenRouter and read"); None: nothing does."""
@@ -2095,6 +2128,28 @@ def _clients_moving(ctx: RuleContext) -> str | None:
         )
         name = env_lookup_name(ctx, key) if key is not None else None
         if name is not None and string_value(name) == env:
+            return "this file's OpenAI clients are on OpenRouter and read"
+    # LangChain's OpenAI models, as the SDK's clients: one that moves, or
+    # one on OpenRouter reading its key variable (the same finding before
+    # and after ``migrate``)
+    from codemods.python.rules.langchain import _DECISIONS, CLASSES
+
+    if any(d == clients.DECISION_MIGRATE for d in ctx.memo.get(_DECISIONS, {}).values()):
+        return "this file's OpenAI clients move to OpenRouter and read"
+    for call in ctx.facts.calls:
+        if ctx.facts.qualified(call.func) not in CLASSES:
+            continue
+        args = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        base = args.get("base_url", args.get("openai_api_base"))
+        url = string_value(base) if base is not None else None
+        key = args.get("api_key", args.get("openai_api_key"))
+        name = env_lookup_name(ctx, key) if key is not None else None
+        if (
+            url is not None
+            and is_openrouter_url(url)
+            and name is not None
+            and string_value(name) == env
+        ):
             return "this file's OpenAI clients are on OpenRouter and read"
     from codemods.python.rules.module_client import plan_for
 

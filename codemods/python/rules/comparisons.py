@@ -38,7 +38,7 @@ from codemods.core.mapping import LookupKind
 from codemods.core.rules import rule
 from codemods.python.analysis import attribute_chain
 from codemods.python.rules.base import RuleContext, checker
-from codemods.python.rules.client import WANTS_RUN_MOVES, string_value
+from codemods.python.rules.client import WANTS_KEPT_OPENAI, WANTS_RUN_MOVES, string_value
 from codemods.python.rules.dataflow import short_code
 from codemods.python.rules.models import SDK_METHODS
 
@@ -242,6 +242,10 @@ def check_comparisons(ctx: RuleContext) -> None:
     moves = moves_here(ctx)
     if ctx.summary is not None:
         ctx.summary.moves = moves
+        from codemods.python.rules.client import keeps_openai
+
+        ctx.summary.keeps_openai = keeps_openai(ctx)
+        ctx.summary.wants_kept_openai = bool(ctx.memo.get(WANTS_KEPT_OPENAI))
         if not moves and ctx.memo.get(WANTS_RUN_MOVES):
             ctx.summary.wants_run_moves = True  # OR123 (client.check_openai_key_kept)
     if not talks_to_sdk(ctx):

@@ -799,10 +799,11 @@ class Resolver:
         f = self.f
         cls = init_class(f, func)
         fname = func.name.value if cls is None else cls.name.value
+        defs = f.function_defs.get(fname, ())
         if cls is None and (
-            self.f.module_functions.get(fname) is not func
+            not any(d is func for d in defs)
             or func.decorators
-            or f.assignment_counts.get(fname, 0) != 1
+            or f.assignment_counts.get(fname, 0) != len(defs)
             or fname in f.imports
         ):
             return False
@@ -841,6 +842,7 @@ class Resolver:
             feeds=[self._sink],
             out=args,
             client_param=client_param,
+            target=func,
         )
         indirect = self._indirect_calls(fname, name, index, chain, args)
         if cls is not None:
@@ -991,6 +993,7 @@ class Resolver:
         out: list[Sink] | None = None,
         client_param: tuple[str, int | None] | None = None,
         calls: list[cst.Call] | None = None,
+        target: cst.FunctionDef | None = None,
     ) -> bool:
         """Queue, as sinks, the arguments for parameter ``name`` of every
         call ``fname(...)`` in this file (or of ``calls``). True if any. They are safe when
@@ -998,12 +1001,32 @@ class Resolver:
         With ``client_param`` (the parameter the SDK call's receiver is): a
         call that passes a client left where it points there (Fireworks,
         Azure...) sends its model to that server: not a sink (issue 11
-        item 3: no model finding), but followed."""
+        item 3: no model finding), but followed. With ``target`` (the
+        ``def fname`` whose parameter this is) and a module that defines
+        ``fname`` more than once: only the calls that run ``target``
+        (:meth:`ModuleFacts.called_def`); a call that may run it or
+        another makes the parameter's values unknown and holds the client."""
         f = self.f
         any_arg = False
+        redefined = target is not None and len(f.function_defs.get(fname, ())) > 1
         for call in f.calls if calls is None else calls:
             if calls is None and dotted_name(call.func) != fname:
                 continue
+            if redefined:
+                runs, sure = f.called_def(fname, call)
+                if not sure:
+                    self._unknown(
+                        f"parameter `{name}` of `{fname}` (`{fname}` is defined more than "
+                        "once: which one a call runs is not known)"
+                    )
+                    self._hold_at(
+                        f"`{fname}` is defined more than once and the call at {REFS} may run "
+                        f"any of them, so what it passes as `{name}` is not known",
+                        call,
+                    )
+                    continue
+                if runs is not target:
+                    continue
             if client_param is not None and self._passes_left_client(call, client_param):
                 any_arg = True
                 continue
@@ -1899,6 +1922,53 @@ def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
         reads = len(f.name_uses.get(local, ()))
         out.sink_uses[local] = good.get(local, 0)
         out.other_uses[local] = reads - good.get(local, 0)
+    out.star_names = star_names(f)
+    return out
+
+
+def star_names(f: ModuleFacts) -> dict[str, str]:
+    """What ``from this_module import *`` binds in the importer that this
+    module binds by an import, once, at module level and nothing else:
+    name -> fully qualified name. Only names of OpenAI classes and the
+    like (``OpenAI``, ``ChatOpenAI``, ``OpenAIEmbeddings``: the qualified
+    name mentions openai), which the rules recognise where they are
+    called. ``__all__`` decides the names when it is a literal list (any
+    other ``__all__``: none, they are not known)."""
+    listed: set[str] | None = None
+    if "__all__" in f.assignment_counts or "__all__" in f.other_bindings:
+        values = f.module_values.get("__all__", [])
+        if f.assignment_counts.get("__all__", 0) != 1 or len(values) != 1:
+            return {}
+        value = values[0]
+        if not isinstance(value, (cst.List, cst.Tuple)):
+            return {}
+        listed = set()
+        for element in value.elements:
+            if not isinstance(element.value, cst.SimpleString) or isinstance(
+                element, cst.StarredElement
+            ):
+                return {}
+            name = element.value.evaluated_value
+            if not isinstance(name, str):
+                return {}
+            listed.add(name)
+    out: dict[str, str] = {}
+    for local, targets in f.imports.items():
+        if listed is not None:
+            if local not in listed:
+                continue
+        elif local.startswith("_"):
+            continue
+        if (
+            len(targets) != 1
+            or local in f.other_bindings
+            or f.assignment_counts.get(local, 0) != 0
+            or (0, local) not in f.import_bindings
+        ):
+            continue
+        (target,) = targets
+        if "openai" in target.lower() and "." in target:
+            out[local] = target
     return out
 
 
