@@ -328,6 +328,13 @@ def _is_os_call(facts: ModuleFacts, func: cst.BaseExpression) -> bool:
     return q in ("os.getenv", "os.environ.get")
 
 
+#: :attr:`Flow.held` reason of a ``**`` request the tool cannot read
+UNREAD_REQUEST = (
+    "the request is a mapping the tool cannot read whole (no `model=` of its own, and a `**` "
+    "value it does not follow to a dict written in this file)"
+)
+
+
 class Resolver:
     """Resolves every sink of one file (see the module docstring)."""
 
@@ -345,6 +352,9 @@ class Resolver:
         # attributes unpacked from a value the tool cannot split
         # (``self.client, self.model = make()``): why it is not followed
         self._unsplit: set[str] = set()
+        # reading a ``**`` mapping for its "model" entry (not a model value):
+        # what cannot be read there holds the client (:meth:`_unknown`)
+        self._in_mapping = False
 
     # -- entry --------------------------------------------------------------
 
@@ -370,7 +380,9 @@ class Resolver:
             self._sink = sink
             self._steps = 0
             if sink.opaque is not None:
+                self._in_mapping = sink.dict_mode
                 self._unknown(sink.opaque)
+                self._in_mapping = False
             elif sink.dict_mode:
                 self._mapping(sink.value, sink.scope, sink.chain, None, 0)
             else:
@@ -381,6 +393,12 @@ class Resolver:
 
     def _unknown(self, text: str) -> None:
         self.flow.unknowns[id(self._sink)].append(text)
+        if self._in_mapping:
+            # ``create(**body)`` with no ``model=`` of its own, ``body`` not
+            # read to a dict literal or ``dict(...)``: the model it carries
+            # is not seen at all, and a bare ID there would reach OpenRouter
+            # with the client (as TypeScript's unread request spread)
+            self._hold(UNREAD_REQUEST)
 
     def _source(
         self, node: cst.SimpleString, chain: tuple[Holder, ...], via: str | None, note: str = ""
@@ -406,6 +424,24 @@ class Resolver:
     # -- values ---------------------------------------------------------------
 
     def _value(
+        self,
+        expr: cst.BaseExpression,
+        scope: cst.CSTNode | None,
+        chain: tuple[Holder, ...],
+        via: str | None,
+        depth: int,
+        top: bool = False,
+        note: str = "",
+    ) -> None:
+        """A model value (:meth:`_read_value`), also the "model" entry of a
+        mapping: what cannot be followed there is a value, not the request."""
+        was, self._in_mapping = self._in_mapping, False
+        try:
+            self._read_value(expr, scope, chain, via, depth, top, note)
+        finally:
+            self._in_mapping = was
+
+    def _read_value(
         self,
         expr: cst.BaseExpression,
         scope: cst.CSTNode | None,
@@ -533,15 +569,42 @@ class Resolver:
         via: str | None,
         depth: int,
     ) -> None:
+        """A ``**`` mapping (:meth:`_read_mapping`): what cannot be read of
+        it holds the client (:meth:`_unknown`)."""
+        was, self._in_mapping = self._in_mapping, True
+        try:
+            self._read_mapping(expr, scope, chain, via, depth)
+        finally:
+            self._in_mapping = was
+
+    def _read_mapping(
+        self,
+        expr: cst.BaseExpression,
+        scope: cst.CSTNode | None,
+        chain: tuple[Holder, ...],
+        via: str | None,
+        depth: int,
+    ) -> None:
         """``**expr``: follow its "model" entry."""
         self._steps += 1
         if depth > _MAX_DEPTH or self._steps > _MAX_STEPS:
             self._unknown(f"`**{short_code(self.ctx, expr)}` (too many steps to follow)")
             return
         if isinstance(expr, cst.Dict):
-            for el in expr.elements:
+            # a ``**`` entry before the last "model" key cannot bring the
+            # model that is sent: not followed
+            last = max(
+                (
+                    i
+                    for i, el in enumerate(expr.elements)
+                    if isinstance(el, cst.DictElement) and string_value(el.key) == "model"
+                ),
+                default=-1,
+            )
+            for i, el in enumerate(expr.elements):
                 if isinstance(el, cst.StarredDictElement):
-                    self._mapping(el.value, scope, chain, via, depth + 1)
+                    if i > last:
+                        self._mapping(el.value, scope, chain, via, depth + 1)
                 elif string_value(el.key) == "model":
                     where = f"'model' in {via}" if via else None
                     self._value(el.value, scope, chain, where, depth + 1)
@@ -744,16 +807,22 @@ class Resolver:
                     dict_mode,
                     note=f"; values given with {flag} must be OpenRouter IDs too",
                 )
-        followed = self._callers(func, fs, name, chain2)
+        followed = self._callers(func, fs, name, chain2, dict_mode)
         if not has_source and not followed:
             self._unknown(f"parameter `{name}` of `{fname}` (its callers' values)")
         return True
 
     def _callers(
-        self, func: cst.FunctionDef, fs: _FuncScope, name: str, chain: tuple[Holder, ...]
+        self,
+        func: cst.FunctionDef,
+        fs: _FuncScope,
+        name: str,
+        chain: tuple[Holder, ...],
+        dict_mode: bool = False,
     ) -> bool:
         """Queue the in-file call arguments for parameter ``name`` of a
-        module-level, undecorated function as sinks. True if any."""
+        module-level, undecorated function as sinks (read as mappings when
+        the parameter is sent as ``**name``: ``dict_mode``). True if any."""
         fname = func.name.value
         f = self.f
         if (
@@ -767,7 +836,7 @@ class Resolver:
         self.flow.param_chains.setdefault((fname, name), []).append(
             (chain, index, self._sink.certain, self._sink)
         )
-        key = (id(func), name)
+        key = (id(func), f"**{name}" if dict_mode else name)
         if key in self._followed_params:
             # followed already, for another sink: the callers' arguments
             # feed this one too (and are safe only if it is)
@@ -791,8 +860,9 @@ class Resolver:
             feeds=[self._sink],
             out=args,
             client_param=client_param,
+            dict_mode=dict_mode,
         )
-        indirect = self._indirect_calls(fname, name, index, chain, args)
+        indirect = self._indirect_calls(fname, name, index, chain, args, dict_mode)
         return direct or indirect
 
     def _indirect_calls(
@@ -802,6 +872,7 @@ class Resolver:
         index: int | None,
         chain: tuple[Holder, ...],
         out: list[Sink],
+        dict_mode: bool = False,
     ) -> bool:
         """The uses of function ``fname`` as a value: the calls made of it
         by ``executor.submit(fn, *a, **kw)``, ``loop.run_in_executor(ex, fn,
@@ -868,6 +939,7 @@ class Resolver:
                     safe=True,
                     feeds=[self._sink],
                     chain=chain,
+                    dict_mode=dict_mode,
                     subject=f"the `{name}` passed to `{fname}` through `{what}` "
                     "(it reaches model=)",
                 )
@@ -909,6 +981,7 @@ class Resolver:
         feeds: list[Sink] | None = None,
         out: list[Sink] | None = None,
         client_param: tuple[str, int | None] | None = None,
+        dict_mode: bool = False,
     ) -> bool:
         """Queue, as sinks, the arguments for parameter ``name`` of every
         call ``fname(...)`` in this file. True if any. They are safe when
@@ -948,6 +1021,7 @@ class Resolver:
                             certain=certain,
                             safe=safe,
                             feeds=list(feeds or ()),
+                            dict_mode=dict_mode,
                             subject=f"the `{name}` passed to `{fname}` (it reaches model={where})",
                             opaque=f"a call of `{fname}` with *args/**kwargs",
                         )
@@ -965,6 +1039,7 @@ class Resolver:
                     safe=safe,
                     feeds=list(feeds or ()),
                     chain=chain,
+                    dict_mode=dict_mode,
                     subject=f"the `{name}` passed to `{fname}` (it reaches model={where})",
                 )
             )

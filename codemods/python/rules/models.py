@@ -185,7 +185,9 @@ DYNAMIC_MODEL = rule(
         a field of a parameter annotated with a class (`agent.model`,
         `agent: Agent`) may be that class's default, a bare ID the tool does
         not follow: the client it is sent through then moves only as an
-        unsafe fix.
+        unsafe fix. So does a request whose model the tool cannot see at
+        all: no `model=` and a `**` mapping it does not follow to a dict
+        written in the file (`create(**body)`, `create(**kwargs)`).
     """,
     why="""
         Wherever the value comes from (settings, environment, a parameter),
