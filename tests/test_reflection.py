@@ -176,6 +176,55 @@ def test_reflection_on_other_names_leaves_the_client_safe() -> None:
     assert client.applicability == "safe", client.message
 
 
+@pytest.mark.parametrize(
+    "read",
+    [
+        'getattr(self, "client", None)',
+        'getattr(self, "client")',
+        "getattr(self, 'client', self.client)",
+    ],
+)
+def test_getattr_of_self_with_a_constant_name_in_the_class_is_a_plain_read(read: str) -> None:
+    # ``self.client`` written another way, in the class that binds it: the
+    # resolver follows it (the model moves with the client, both safe)
+    src = (
+        _HOLDER
+        + f"""
+    def ask_again(self):
+        client = {read}
+        if client is None:
+            return None
+        return client.chat.completions.create(model="gpt-4o", messages=[])
+"""
+    )
+    r = run(src, dedent=False)
+    (client,) = _by_code(r, "OR101")
+    assert client.applicability == "safe", client.message
+    assert [f.applicability for f in _by_code(r, "OR201")] == ["safe", "safe"]
+    safe, _ = _migrated_both_ways(src)
+    assert '"openai/gpt-4o"' in safe and "openrouter.ai" in safe
+
+
+@pytest.mark.parametrize(
+    "access",
+    [
+        # another receiver
+        '\n\ndef read(h):\n    return getattr(h, "client").chat.completions.create(model="gpt-4o", messages=[])\n',
+        # a class that does not bind the attribute
+        '\n\nclass Other:\n    def read(self):\n        return getattr(self, "client").chat.completions.create(model="gpt-4o", messages=[])\n',
+        # a write
+        '\n    def swap(self):\n        setattr(self, "client", make_other())\n',
+    ],
+)
+def test_other_reflective_accesses_still_hold_the_client_or_its_models(access: str) -> None:
+    src = _HOLDER + access
+    r = run(src, dedent=False)
+    fixes = [f.applicability for f in r.findings if f.code in ("OR101", "OR201")]
+    assert "unsafe" in fixes, [f.message for f in r.findings]
+    safe, _ = _migrated_both_ways(src)
+    assert not _half_migrated(safe, "gpt-4o") and not _half_migrated(safe, "gpt-4o-mini")
+
+
 # ---- 3: a factory replaced by a decorator -----------------------------------
 
 

@@ -37,7 +37,7 @@ from codemods.core.sdk import RESOURCES
 from codemods.core.secrets import redact_text
 from codemods.core.unsupported import TRANSPARENT
 from codemods.python import clients
-from codemods.python.analysis import dotted_name
+from codemods.python.analysis import ModuleFacts, dotted_name
 
 if TYPE_CHECKING:
     from codemods.core.project import ProjectInput
@@ -550,6 +550,9 @@ def _reflective(
         func = call.func
         args = call.args
         if builtin(func, _REFLECTION) and len(args) >= 2 and not args[0].star:
+            cls = index._class_of(index._scope_of_value(call, None))
+            if clients.own_getattr(f, call, cls) is not None:
+                continue  # ``getattr(self, "client", None)`` in its own class: ``self.client``
             name = clients._string(args[1].value)
             sites = held.get(name, set()) if name is not None else set()
             if name is None and func.value != "getattr":  # type: ignore[attr-defined]
@@ -621,6 +624,8 @@ def _handing_calls(
             continue
         if q is None and dotted_name(call.func) == "monkeypatch.setattr":
             continue  # pytest's fixture replacing a method in a test
+        if type(call.func) is cst.Name and clients.own_getattr(f, call, _class_around(f, call)):
+            continue  # ``getattr(self, "client", default)``: the resolver follows the default
         if q in _INSTRUCTIONS and not _dispatches(ctx):
             continue
         func = call.func
@@ -632,6 +637,14 @@ def _handing_calls(
         out.append((call, q, f.scope_of.get(id(call)), _positions(call)))
     f.node_memo[_HANDING] = out
     return out
+
+
+def _class_around(f: ModuleFacts, node: cst.CSTNode) -> cst.ClassDef | None:
+    """The class whose method (or body) ``node`` is in, from the facts."""
+    scope = f.scope_of.get(id(node))
+    while scope is not None and type(scope) is not cst.ClassDef:
+        scope = f.scope_of.get(id(scope))
+    return scope  # type: ignore[return-value]
 
 
 _HANDING = ("escapes.handing_calls", 0)  # ModuleFacts.node_memo: _handing_calls
