@@ -1353,8 +1353,20 @@ class Resolver:
 
 # functions that call their first argument with the rest (``executor.submit(fn,
 # *a, **kw)``) and the positional index of the function among their arguments
-_CALLS_FIRST = {"submit": 0, "to_thread": 0, "run_in_executor": 1, "partial": 0}
+_CALLS_FIRST = {"submit": 0, "run_in_executor": 1}
 _CALLS_QUALIFIED = {"asyncio.to_thread": 0, "functools.partial": 0}
+# what builds an executor (``x.submit(fn, ...)`` calls ``fn`` only on one)
+_EXECUTORS = frozenset(
+    {
+        "concurrent.futures.ThreadPoolExecutor",
+        "concurrent.futures.ProcessPoolExecutor",
+        "concurrent.futures.InterpreterPoolExecutor",
+        "concurrent.futures.Executor",
+        "concurrent.futures.thread.ThreadPoolExecutor",
+        "concurrent.futures.process.ProcessPoolExecutor",
+    }
+)
+_EXECUTOR_CLASSES = frozenset(q.rsplit(".", 1)[1] for q in _EXECUTORS)
 # map-like calls: positional parameters from the iterables that follow
 _MAPS = frozenset({"map", "imap", "imap_unordered", "map_async"})
 _THREADS = frozenset(
@@ -1400,15 +1412,15 @@ def _indirect_args(
     first = _CALLS_QUALIFIED.get(qual or "") if qual else None
     if first is None and attr is not None:
         first = _CALLS_FIRST.get(attr)
-    if first is None and name == "partial" and qual == "functools.partial":
-        first = 0
+        if attr == "submit" and not _may_be_executor(facts, func.value, call):  # type: ignore[union-attr]
+            # ``form.submit(fn, ...)`` of another class: not a call of ``fn``
+            # the tool knows (``fn`` is used as a value: its callers unknown)
+            first = None
     if first is not None and pos == first:
         rest = list(call.args[call.args.index(arg) + 1 :])
         if attr == "run_in_executor" and any(a.keyword is not None for a in rest):
             return None, what
-        if (qual == "functools.partial" or attr == "partial") and _matching_arg(
-            rest, param, index
-        ) is None:
+        if qual == "functools.partial" and _matching_arg(rest, param, index) is None:
             # the partial is called later, elsewhere: only what it binds
             # here is known
             return None, what
@@ -1419,6 +1431,75 @@ def _indirect_args(
             return None, what  # from the iterables' items
         return [], what
     return None
+
+
+def _may_be_executor(facts: ModuleFacts, receiver: cst.BaseExpression, call: cst.Call) -> bool:
+    """Is (or may be) ``receiver`` of ``receiver.submit(...)`` an executor
+    (``concurrent.futures``)? Built by one (``ThreadPoolExecutor()``,
+    ``with ProcessPoolExecutor() as ex``, ``self.pool = ...`` in the class),
+    an untyped parameter or one annotated with an executor class, a name
+    bound where the tool cannot see its value (a for target, an unpacking)
+    or not bound in the file at all. Not: a name or ``self`` attribute bound
+    to anything else (``form = Form()``), a parameter annotated with another
+    class, a name imported from a module that is not ``concurrent.futures``:
+    ``fn`` passed there is a value the tool does not follow (its callers are
+    unknown, which holds the client)."""
+
+    def built(value: cst.BaseExpression | None) -> bool:
+        if value is None:
+            return True  # bound to something the tool cannot see: may be one
+        if isinstance(value, cst.Call):
+            return facts.qualified(value.func) in _EXECUTORS
+        return False
+
+    def annotated(ann: cst.Annotation | None) -> bool:
+        if ann is None:
+            return True  # an untyped parameter: may be one
+        text = (
+            string_value(ann.annotation)
+            if isinstance(ann.annotation, cst.SimpleString)
+            else dotted_name(ann.annotation)
+        )
+        if text is None:
+            return True  # ``Optional[Executor]``, ``Executor | None``: not read, may be one
+        return text.rsplit(".", 1)[-1] in (*_EXECUTOR_CLASSES, "Any")
+
+    if isinstance(receiver, cst.Call):
+        return built(receiver)
+    key = dotted_name(receiver)
+    if key is None:
+        return False
+    scope = facts.scope_of.get(id(call))
+    if key.startswith("self.") and key.count(".") == 1:
+        cls = scope
+        while cls is not None and type(cls) is not cst.ClassDef:
+            cls = facts.scope_of.get(id(cls))
+        values = facts.bindings.get((id(cls), key)) if cls is not None else None
+        return not values or all(built(v) for v in values)  # (not bound here: may be one)
+    head = key.split(".", 1)[0]
+    if "." in key:
+        if head in facts.imports:  # ``pools.executor``: only concurrent.futures' own
+            q = facts.qualified(receiver)
+            return q is None or q.startswith("concurrent.futures.")
+        return True
+    # a name: its innermost binding around the call
+    while True:
+        if isinstance(scope, (cst.FunctionDef, cst.Lambda)):
+            ps = scope.params
+            for p in [*ps.posonly_params, *ps.params, *ps.kwonly_params]:
+                if p.name.value == key:
+                    return annotated(p.annotation)
+        if type(scope) is not cst.ClassDef:
+            values = facts.bindings.get((id(scope) if scope is not None else 0, key))
+            if values:
+                return all(built(v) for v in values)
+        if scope is None:
+            break
+        scope = facts.scope_of.get(id(scope))
+    if key in facts.imports:  # a name imported from another module
+        q = facts.qualified(receiver)
+        return q is None or q.startswith("concurrent.futures.")
+    return True  # bound nowhere the tool sees (a star import...): may be one
 
 
 def _matching_arg(args: list[cst.Arg], name: str, index: int | None) -> cst.Arg | None:
