@@ -18,6 +18,10 @@ class ModuleSummary:
 
     # local name -> (module as written, imported name), for ``from M import N``
     imports: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # a field of an imported class read here: "Config.MODEL" -> (module as
+    # written, "Config.MODEL" as named there); its reads are counted in
+    # sink_uses/other_uses/certain/safe under the same key (Python)
+    field_imports: dict[str, tuple[str, str]] = field(default_factory=dict)
     sink_uses: dict[str, int] = field(default_factory=dict)  # reads reaching model=
     other_uses: dict[str, int] = field(default_factory=dict)  # every other read
     certain: set[str] = field(default_factory=set)  # reach an SDK call that is surely openai's

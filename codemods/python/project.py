@@ -1252,7 +1252,11 @@ def plan(
             exported.append((target, name, readers))
     # one text scan for every exported name, then a lookup per name
     text_reads: dict[str, list[str]] = defaultdict(list)
-    for p, hits in mentions.find({name for _, name, _ in exported}, only=unread).items():
+    # (a class field, ``Config.MODEL``: its attribute's name, read on the
+    # class or on an instance)
+    for p, hits in mentions.find(
+        {name.rsplit(".", 1)[-1] for _, name, _ in exported}, only=unread
+    ).items():
         for name in hits:
             text_reads[name].append(p)
 
@@ -1262,7 +1266,7 @@ def plan(
         sinks = [(p, loc, s) for p, loc, s in readers if s.sink_uses.get(loc, 0)]
         definer = modules[target]
         others = [(p, s.other_uses.get(loc, 0)) for p, loc, s in readers]
-        others += [(p, 1) for p in text_reads.get(name, ()) if p != definer]
+        others += [(p, 1) for p in text_reads.get(name.rsplit(".", 1)[-1], ()) if p != definer]
         exports[definer].append(
             Export(
                 name=name,
@@ -1382,6 +1386,12 @@ def _reads(files: list[FileInfo], modules: Modules) -> tuple[_Reads, set[str], l
             if f"{target}.{name}" in by_module:
                 opaque.add(f"{target}.{name}")  # ``from pkg import settings``
                 continue
+            if target in by_module:
+                uses[(target, name)].append((path, local, summary))
+        for local, (written, name) in summary.field_imports.items():
+            # ``Config.MODEL`` of ``from .config import Config``: a name of
+            # its own, followed to the class field where it is defined
+            target = resolve(written, me, is_pkg, names.local(path))
             if target in by_module:
                 uses[(target, name)].append((path, local, summary))
     return _through_reexports(files, modules, uses, opaque), opaque, unread

@@ -493,14 +493,19 @@ class Resolver:
         """``agent.model`` where ``agent`` is a parameter annotated with a
         class (not a builtin type): the class's field, which may hold a bare
         default (a pydantic/dataclass field in another module)."""
-        if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, cst.Name):
+        if not isinstance(expr, cst.Attribute) or not isinstance(scope, cst.FunctionDef):
             return None
-        if not isinstance(scope, cst.FunctionDef):
+        if isinstance(expr.value, cst.Attribute):
+            ann = self._self_attribute_type(expr.value, scope)
+            if ann is None:
+                return None
+        elif isinstance(expr.value, cst.Name):
+            param = self._scope(scope).params.get(expr.value.value)
+            if param is None or param.annotation is None:
+                return None
+            ann = param.annotation.annotation
+        else:
             return None
-        param = self._scope(scope).params.get(expr.value.value)
-        if param is None or param.annotation is None:
-            return None
-        ann = param.annotation.annotation
         if isinstance(ann, cst.SimpleString):
             name = string_value(ann)
         else:
@@ -508,6 +513,35 @@ class Resolver:
         if not name or name.rsplit(".", 1)[-1] in _NOT_CLASSES:
             return None
         return f"`{name}.{expr.attr.value}`"
+
+    def _self_attribute_type(
+        self, expr: cst.Attribute, scope: cst.FunctionDef
+    ) -> cst.BaseExpression | None:
+        """The class annotation of ``self.config`` in a method: written on it
+        (``self.config: Config = ...``, ``config: Config`` in the class
+        body), or on the parameter of a method of the class it is bound to
+        (``def __init__(self, config: Config): self.config = config``)."""
+        f = self.f
+        if not (isinstance(expr.value, cst.Name) and expr.value.value == "self"):
+            return None
+        cls = f.scope_of.get(id(scope))
+        if not isinstance(cls, cst.ClassDef):
+            return None
+        name = expr.attr.value
+        for key in ((id(cls), "self." + name), (id(cls), name)):
+            for ann in f.annotations.get(key, ()):
+                return ann
+        for value in f.bindings.get((id(cls), "self." + name), ()):
+            if not isinstance(value, cst.Name):
+                continue
+            body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+            for method in body:
+                if not isinstance(method, cst.FunctionDef):
+                    continue
+                param = self._scope(method).params.get(value.value)
+                if param is not None and param.annotation is not None:
+                    return param.annotation.annotation
+        return None
 
     def _class_default_field(
         self, expr: cst.BaseExpression
@@ -1082,6 +1116,8 @@ class Resolver:
                     and f.scope_of.get(id(found[0])) is None
                 ):
                     cls = found[0]
+        if cls is None and isinstance(base, cst.Name) and self._imported_field(expr, base, chain):
+            return True
         if cls is None:
             return self._argparse(expr, scope, chain, depth, dict_mode, note)
         defs = self._class_attr_defs(cls, attr)
@@ -1110,6 +1146,38 @@ class Resolver:
                 dict_mode,
                 note,
             )
+        return True
+
+    def _imported_field(
+        self, expr: cst.Attribute, base: cst.Name, chain: tuple[Holder, ...]
+    ) -> bool:
+        """``Config.MODEL`` where ``Config`` is imported with ``from M import
+        Config``: a field of a class of another module, followed there by
+        the project pass as a name of its own (``"Config.MODEL"``: the
+        defining module maps its default when every read is a ``model=`` of
+        a client that moves, else keeps it and holds the clients it is sent
+        through, as an imported constant). False: not such a read."""
+        f = self.f
+        imported = f.from_imports.get(base.value)
+        if (
+            imported is None
+            or imported[0] == "?"
+            or f.assignment_counts.get(base.value, 0)
+            or not base.value[:1].isupper()  # a class (``settings.MODEL``: an instance)
+        ):
+            return False
+        key = f"{base.value}.{expr.attr.value}"
+        self._reach(expr)
+        self.flow.imported_reads.append((key, expr, chain, self._sink.certain, self._sink))
+        project = self.ctx.project
+        if project is not None and key in project.followed:
+            for local, what in project.followed_kept:
+                if local == key:
+                    kept = self.flow.kept_imports.setdefault(id(self._sink), [])
+                    if f"`{key}` ({what})" not in kept:
+                        kept.append(f"`{key}` ({what})")
+            return True
+        self._unknown(f"`{key}`, defined in another module (`{imported[0]}`, not followed)")
         return True
 
     def _hold(self, why: str) -> None:
@@ -1795,6 +1863,52 @@ def export_sink(ctx: RuleContext, export: Export) -> Sink | None:
     )
 
 
+def field_export_sinks(ctx: RuleContext, resolver: Resolver, export: Export) -> list[Sink]:
+    """``Config.MODEL`` that other files pass to ``model=`` (project pass:
+    ``from .config import Config``), as sinks at the field's definitions
+    in a module-level class of this file (its body, ``self.MODEL = ...`` in
+    its methods, a subclass of this file overriding it), as for a read of
+    ``Config.MODEL`` here; [] when the class is not a plain class of this
+    file (the importers keep their OR205)."""
+    f = ctx.facts
+    cname, _, attr = export.name.partition(".")
+    found = [c for c in f.classes if c.name.value == cname and f.scope_of.get(id(c)) is None]
+    if len(found) != 1 or f.assignment_counts.get(cname, 0) != 1 or cname in f.imports:
+        return []
+    defs = resolver._class_attr_defs(found[0], attr)
+    if not defs:
+        return []
+    targets = {id(t) for t, _, _ in defs}
+    uses = tuple(
+        [a for a in f.attribute_uses.get(attr, ()) if id(a) not in targets]
+        + [n for n in resolver._class_body_reads(attr) if id(n) not in targets]
+    )
+    where = ", ".join(export.used_in[:2]) + (
+        f" and {len(export.used_in) - 2} more" if len(export.used_in) > 2 else ""
+    )
+    holder = Holder(
+        ("attr", attr),
+        f"`{export.name}`",
+        uses,
+        extra_uses=export.other_uses,
+        extra_files=export.other_files,
+    )
+    return [
+        Sink(
+            node=value,
+            value=value,
+            scope=vscope,
+            certain=export.certain,
+            safe=export.safe,
+            chain=(holder,),
+            subject=f"`{export.name}` (passed to model= in {where})",
+            via=f"`{export.name}`, passed to model= in {where}",
+            sites=(EXPORT_KEY + export.name,),
+        )
+        for _, value, vscope in defs
+    ]
+
+
 def follow_imported_functions(ctx: RuleContext, resolver: Resolver) -> None:
     """Calls of functions imported from other modules of the run whose
     parameter reaches ``model=`` there (project pass): their arguments are
@@ -1871,6 +1985,22 @@ def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
         reads = len(f.name_uses.get(local, ()))
         out.sink_uses[local] = good.get(local, 0)
         out.other_uses[local] = reads - good.get(local, 0)
+    # fields of imported classes read here (``Config.MODEL``: Resolver._imported_field):
+    # every read of an attribute of that name counts (an instance's too)
+    for attr, nodes in f.attribute_uses.items():
+        for node in nodes:
+            base = node.value
+            if not isinstance(base, cst.Name) or not base.value[:1].isupper():
+                continue
+            imported = f.from_imports.get(base.value)
+            if imported is None or imported[0] == "?" or f.assignment_counts.get(base.value, 0):
+                continue
+            key = f"{base.value}.{attr}"
+            if key in out.field_imports:
+                continue
+            out.field_imports[key] = (imported[0], f"{imported[1]}.{attr}")
+            out.sink_uses[key] = good.get(key, 0)
+            out.other_uses[key] = len(nodes) - good.get(key, 0)
     return out
 
 

@@ -23,6 +23,7 @@ from codemods.python.rules.dataflow import (
     Sink,
     blocked_holder,
     export_sink,
+    field_export_sinks,
     follow_imported_functions,
     is_rewritable,
     short_code,
@@ -704,6 +705,13 @@ def check_models(ctx: RuleContext) -> None:
     handled: set[str] = set()
     if ctx.project is not None:
         for export in ctx.project.exports:
+            if "." in export.name:  # ``Config.MODEL``: a class field (dataflow)
+                sinks = field_export_sinks(ctx, resolver, export)
+                for field_sink in sinks:
+                    resolver.add(field_sink)
+                if sinks:
+                    handled.add(export.name)
+                continue
             sink = export_sink(ctx, export)
             if sink is not None:
                 resolver.add(sink)
