@@ -738,3 +738,29 @@ def test_a_field_of_an_imported_class_read_through_a_typed_attribute_holds_the_c
     assert changed(out, "app/use.py") is None, out
     ((_, _, held),) = [f for f in out["app/use.py"] if f[1] == "OR205"]
     assert "`Config.CHAT_MODEL` may hold a default" in held and "unsafe fix" in held
+
+
+def test_a_class_field_read_through_an_instance_in_a_third_module_is_kept(
+    tmp_path: Path,
+) -> None:
+    # ``cfg.EMBEDDING_MODEL`` in a file that never writes ``Config.EMBEDDING_MODEL``
+    third = """
+        import tiktoken
+        from openai import OpenAI
+
+
+        def count(cfg, text):
+            return len(tiktoken.encoding_for_model(cfg.EMBEDDING_MODEL).encode(text))
+    """
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/config.py": CONFIG_CLASS,
+            "app/use.py": USES_CONFIG,
+            "app/tokens.py": third,
+        },
+    )
+    out = check(tmp_path)
+    assert changed(out, "app/config.py") is None, out
+    assert [c for _, c, _ in out["app/config.py"]] == ["OR206"]

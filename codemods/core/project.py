@@ -22,6 +22,9 @@ class ModuleSummary:
     # written, "Config.MODEL" as named there); its reads are counted in
     # sink_uses/other_uses/certain/safe under the same key (Python)
     field_imports: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the upper-case attribute names this file reads (``x.MODEL``): a class
+    # field of another module read here through an instance (Python)
+    constant_attributes: list[str] = field(default_factory=list)
     sink_uses: dict[str, int] = field(default_factory=dict)  # reads reaching model=
     other_uses: dict[str, int] = field(default_factory=dict)  # every other read
     certain: set[str] = field(default_factory=set)  # reach an SDK call that is surely openai's

@@ -1267,6 +1267,15 @@ def plan(
         definer = modules[target]
         others = [(p, s.other_uses.get(loc, 0)) for p, loc, s in readers]
         others += [(p, 1) for p in text_reads.get(name.rsplit(".", 1)[-1], ()) if p != definer]
+        if "." in name:
+            # a class field: read through an instance in any other file
+            attr = name.rsplit(".", 1)[-1]
+            seen = {p for p, _, _ in readers} | {definer}
+            others += [
+                (p, 1)
+                for p, _, s, _ in files
+                if s is not None and p not in seen and attr in s.constant_attributes
+            ]
         exports[definer].append(
             Export(
                 name=name,

@@ -1164,6 +1164,7 @@ class Resolver:
             or imported[0] == "?"
             or f.assignment_counts.get(base.value, 0)
             or not base.value[:1].isupper()  # a class (``settings.MODEL``: an instance)
+            or not expr.attr.value.isupper()  # a constant (``Config.model``: not followed)
         ):
             return False
         key = f"{base.value}.{expr.attr.value}"
@@ -1987,7 +1988,10 @@ def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
         out.other_uses[local] = reads - good.get(local, 0)
     # fields of imported classes read here (``Config.MODEL``: Resolver._imported_field):
     # every read of an attribute of that name counts (an instance's too)
+    out.constant_attributes = sorted(a for a in f.attribute_uses if a.isupper())
     for attr, nodes in f.attribute_uses.items():
+        if not attr.isupper():
+            continue
         for node in nodes:
             base = node.value
             if not isinstance(base, cst.Name) or not base.value[:1].isupper():
