@@ -401,3 +401,31 @@ def test_an_instance_no_other_module_imports_keeps_its_client_safe(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", "."])
     assert "OR101 [*]" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        'from holder import Holder\n\nh = Holder()\nh.client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        'from holder import Holder\n\nHolder().client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        'import holder\n\nholder.Holder().client.embeddings.create(model="text-embedding-3-small", input="x")\n',
+    ],
+)
+def test_a_client_read_off_an_instance_of_an_imported_class_moves_with_it(
+    tmp_path, monkeypatch, reader: str
+) -> None:
+    """``class Holder`` building ``self.client = OpenAI()`` in holder.py,
+    ``Holder().client.chat...(model="gpt-4o")`` in app.py: the client moved
+    (safe) while app.py's model stayed bare (its receiver is not resolved)."""
+    from codemods.cli import main
+
+    _tree(tmp_path, {"holder.py": _HOLDER, "app.py": reader})
+    monkeypatch.chdir(tmp_path)
+    for named in (["."], ["holder.py"]):
+        r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", *named])
+        line = next(x for x in r.stdout.splitlines() if " OR101 " in x)
+        assert "[*]" not in line and "held by `Holder.client`" in line, r.stdout
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "."])
+    assert r.exit_code == 0, r.output
+    assert "openrouter.ai" not in (tmp_path / "holder.py").read_text()
+    assert "openai/" not in (tmp_path / "app.py").read_text()

@@ -25,6 +25,10 @@ class ModuleSummary:
     # the upper-case attribute names this file reads (``x.MODEL``): a class
     # field of another module read here through an instance (Python)
     constant_attributes: list[str] = field(default_factory=list)
+    # attribute names this file reads an SDK resource off (``h.client`` of
+    # ``h.client.chat.completions.create``): a client a class of another
+    # module holds in ``self.client``, read off its instance here (Python)
+    sdk_attribute_reads: list[str] = field(default_factory=list)
     sink_uses: dict[str, int] = field(default_factory=dict)  # reads reaching model=
     other_uses: dict[str, int] = field(default_factory=dict)  # every other read
     certain: set[str] = field(default_factory=set)  # reach an SDK call that is surely openai's
@@ -192,6 +196,10 @@ class ProjectInput:
     # ``module`` set: a name not listed here is imported nowhere in the run)
     imported_names: frozenset[str] = frozenset()
     imported_whole: bool = False  # ``import this`` somewhere: any name may be read
+    # the attribute names the importers of this file read an SDK resource
+    # off (``ModuleSummary.sdk_attribute_reads``; "*": an importer the tool
+    # has no summary for): ``Holder().client.chat...`` of an imported class
+    imported_attributes: frozenset[str] = frozenset()
     # (public function, parameter) -> what every call in the other modules
     # of the run passes there (codemods/python/clients.py: _callers_elsewhere)
     param_clients: tuple[tuple[tuple[str, str], str], ...] = ()

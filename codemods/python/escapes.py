@@ -410,6 +410,28 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
             out.setdefault(site, []).append(
                 Escape(value, what, ", where the tool does not follow what it reads of it")
             )
+    # held by ``self.client`` of a class of this file that another module
+    # imports and reads ``.client`` off (``from holder import Holder``, then
+    # ``Holder().client.chat...`` or ``h = Holder(); h.client.files...``):
+    # what it sends there is not followed back to the client
+    for cls, attr, sites in _classes_holding(ctx, mine):
+        project = ctx.project
+        if project is None or project.module is None:
+            index.wants_importers = True  # which names other modules import settles it
+            continue
+        name = cls.name.value
+        if name not in project.imported_names and not project.imported_whole:
+            continue
+        if attr not in project.imported_attributes and "*" not in project.imported_attributes:
+            continue
+        what = (
+            f"is held by `{name}.{attr}`, and another module of the run imports `{name}` "
+            f"and reads `.{attr}` off an instance"
+        )
+        for site in sites:
+            out.setdefault(site, []).append(
+                Escape(cls.name, what, ", where the tool does not follow what it sends through it")
+            )
     # returned by a function a decorator the tool does not read replaces
     # (``@cache_client def get_client(): return OpenAI()``): the wrapper
     # gets the client and hands back what it likes; the resolver does not
@@ -467,6 +489,32 @@ def _instances_holding(
                 sites = {a for a in atoms if isinstance(a, int) and a in mine}
                 if sites:
                     out.append((name, v, attr, sites))
+    return out
+
+
+def _classes_holding(ctx: RuleContext, mine: set[int]) -> list[tuple[cst.ClassDef, str, set[int]]]:
+    """Module-level classes of this file whose ``self.<attr>`` holds a
+    client of this file: (the class, the attribute, the clients)."""
+    f = ctx.facts
+    if not mine or not f.local_classes:
+        return []
+    index = clients.index(ctx)
+    out = []
+    for cls in f.classes:
+        if f.scope_of.get(id(cls)) is not None or cls.name.value.startswith("_"):
+            continue
+        attrs = sorted(
+            {
+                key.split(".", 1)[1]
+                for (scope, key) in f.bindings
+                if scope == id(cls) and key.startswith("self.") and key.count(".") == 1
+            }
+        )
+        for attr in attrs:
+            atoms = index._resolve_class_attribute(cls, "self." + attr)
+            sites = {a for a in atoms if isinstance(a, int) and a in mine}
+            if sites:
+                out.append((cls, attr, sites))
     return out
 
 

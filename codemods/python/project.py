@@ -1016,6 +1016,8 @@ def plan_private(
         return {}
     imported: dict[str, set[str]] = defaultdict(set)
     whole: set[str] = set()
+    # attribute names the importers read an SDK resource off ("*": unknown)
+    attributes: dict[str, set[str]] = defaultdict(set)
     # files read as text: one that names a module's last part may ``import``
     # it: count everything (one scan for every module, then a lookup)
     by_last: dict[str, list[str]] = defaultdict(list)
@@ -1026,29 +1028,37 @@ def plan_private(
     unread = [path for path, _, summary, data in files if summary is None and data is not None]
     for path, hits in mentions.find(by_last, only=unread).items():
         for last in hits:
-            whole.update(module for module in by_last[last] if wanted[module] != path)
+            for module in by_last[last]:
+                if wanted[module] != path:
+                    whole.add(module)
+                    attributes[module].add("*")
     for path, _, summary, _ in files:
         if summary is None:
             continue
         if path not in names:
             continue
         me, is_pkg = names[path]
+        reads = summary.sdk_attribute_reads
         for written in summary.module_imports:
             target = resolve(written, me, is_pkg, names.local(path))
             if target in wanted:
                 whole.add(target)
+                attributes[target].update(reads)
         for written, name in summary.imports.values():
             target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
             if target in wanted:
                 imported[target].add(name)
+                attributes[target].update(reads)
             elif target is not None and f"{target}.{name}" in wanted:
                 whole.add(f"{target}.{name}")  # ``from pkg import module``
+                attributes[f"{target}.{name}"].update(reads)
     out = {}
     for module, path in wanted.items():
         out[path] = ProjectInput(
             module=names.raw(path),
             imported_names=frozenset(imported.get(module, ())),
             imported_whole=module in whole,
+            imported_attributes=frozenset(attributes.get(module, ())),
         )
     return out
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.core.mapping import LookupKind
+from codemods.core.sdk import RESOURCES
 from codemods.python.analysis import ModuleFacts, dotted_name, read_walk, unpacked_values
 from codemods.python.project import Export, ModuleSummary, SinkFunction, resolve
 from codemods.python.rules.base import REFS, Report, RuleContext
@@ -1989,6 +1990,15 @@ def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
     # fields of imported classes read here (``Config.MODEL``: Resolver._imported_field):
     # every read of an attribute of that name counts (an instance's too)
     out.constant_attributes = sorted(a for a in f.attribute_uses if a.isupper())
+    out.sdk_attribute_reads = sorted(
+        {
+            attr
+            for resource in RESOURCES
+            for node in f.attribute_uses.get(resource, ())
+            if isinstance(node.value, cst.Attribute)
+            for attr in (node.value.attr.value,)
+        }
+    )
     for attr, nodes in f.attribute_uses.items():
         if not attr.isupper():
             continue
