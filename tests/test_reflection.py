@@ -429,3 +429,37 @@ def test_a_client_read_off_an_instance_of_an_imported_class_moves_with_it(
     assert r.exit_code == 0, r.output
     assert "openrouter.ai" not in (tmp_path / "holder.py").read_text()
     assert "openai/" not in (tmp_path / "app.py").read_text()
+
+
+def test_an_importer_that_only_calls_the_class_methods_keeps_its_client_safe(
+    tmp_path, monkeypatch
+) -> None:
+    # main.py names no SDK resource (the prefilter skips it: no summary)
+    from codemods.cli import main
+
+    _tree(
+        tmp_path,
+        {"holder.py": _HOLDER, "main.py": "from holder import Holder\n\nprint(Holder().ask())\n"},
+    )
+    monkeypatch.chdir(tmp_path)
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", "."])
+    assert "OR101 [*]" in r.stdout, r.stdout
+
+
+def test_an_importer_without_a_summary_reading_a_resource_off_the_attribute_holds_it(
+    tmp_path, monkeypatch
+) -> None:
+    # no `model` in it: the prefilter skips it, the text scan sees `files`
+    from codemods.cli import main
+
+    _tree(
+        tmp_path,
+        {
+            "holder.py": _HOLDER,
+            "upload.py": "from holder import Holder\n\nHolder().client.files.create(file=b'x', purpose='batch')\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", "."])
+    line = next(x for x in r.stdout.splitlines() if " OR101 " in x)
+    assert "[*]" not in line and "held by `Holder.client`" in line, r.stdout

@@ -46,6 +46,7 @@ from codemods.core.project import (  # noqa: F401 - the shared summary data, re-
     summary_from_dict,
     summary_to_dict,
 )
+from codemods.core.sdk import RESOURCES
 
 
 def module_name(path: Path) -> tuple[str, bool] | None:
@@ -582,6 +583,8 @@ def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> 
         out.update(summary.langchain_exports)
         if summary.wants_all_migrated:
             out.update(("openai", "OpenAI", "AsyncOpenAI"))
+        if summary.wants_importers:
+            out.update(RESOURCES)  # plan_private: an importer reading a resource
         if path not in names:
             continue
         me, is_pkg = names[path]
@@ -1026,12 +1029,16 @@ def plan_private(
     if mentions is None:
         mentions = mentions_of(files)
     unread = [path for path, _, summary, data in files if summary is None and data is not None]
-    for path, hits in mentions.find(by_last, only=unread).items():
+    # (and whether it names an SDK resource: it may read one off an
+    # attribute of an instance of a class of the module: "*")
+    for path, hits in mentions.find(set(by_last) | RESOURCES, only=unread).items():
+        sdk = bool(hits & RESOURCES)
         for last in hits:
-            for module in by_last[last]:
+            for module in by_last.get(last, ()):
                 if wanted[module] != path:
                     whole.add(module)
-                    attributes[module].add("*")
+                    if sdk:
+                        attributes[module].add("*")
     for path, _, summary, _ in files:
         if summary is None:
             continue
