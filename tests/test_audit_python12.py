@@ -250,6 +250,47 @@ def test_a_function_whose_callers_are_unknown_holds_the_client(use: str, why: st
     assert all(a != "safe" for _, a, _ in found.get("OR201", ()))
 
 
+@pytest.mark.parametrize(
+    "use",
+    [
+        # another class's ``submit``: what it passes to ``ask`` is not known,
+        # and "gpt-4o" here is not ask's model (it was rewritten as if it were)
+        'form = Form()\nform.submit(ask, "a", "gpt-4o")',
+        'def send(form: Form):\n    form.submit(ask, "a", "gpt-4o")',
+        "class Page:\n    def __init__(self):\n        self.form = Form()\n"
+        '    def go(self):\n        self.form.submit(ask, "a", "gpt-4o")',
+        # a ``partial`` that is not functools'
+        'templates.partial(ask, "a", "gpt-4o")',
+    ],
+)
+def test_submit_or_partial_of_something_else_is_not_a_call_of_the_function(use: str) -> None:
+    src = textwrap.dedent(_indirect_app("", "import templates")) + "from wtforms import Form\n"
+    src += use + "\n"
+    found = _findings(src)
+    assert [a for _, a, _ in found["OR101"]] == ["unsafe"], found
+    assert len(found["OR205"]) == 1 and "used as a value" in found["OR205"][0][2], found
+    safe = run(src)
+    assert safe.new_source is None  # nothing rewritten: not "openai/gpt-4o" in form.submit
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        'with concurrent.futures.ThreadPoolExecutor() as ex:\n    ex.submit(ask, "a", "gpt-4.1")',
+        'ex = concurrent.futures.ProcessPoolExecutor(2)\nex.submit(ask, "a", "gpt-4.1")',
+        'def send(pool):\n    pool.submit(ask, "a", "gpt-4.1")',
+        'def send(pool: concurrent.futures.Executor):\n    pool.submit(ask, "a", "gpt-4.1")',
+        'from functools import partial as bind\nbind(ask, "a", "gpt-4.1")',
+    ],
+)
+def test_an_executor_or_functools_partial_is_still_followed(use: str) -> None:
+    src = textwrap.dedent(_indirect_app("")) + use + "\n"
+    found = _findings(src)
+    assert [a for _, a, _ in found["OR101"]] == ["safe"], found
+    assert "OR205" not in found, found
+    assert sorted(a for _, a, _ in found["OR201"]) == ["safe", "safe"], found
+
+
 SHADOWED = """\
     import os
 

@@ -975,3 +975,117 @@ def test_namespace_name_matches_only_directories_without_init() -> None:
         assert local is not None
         assert resolve("a.b.mod", "b.mod", False, local) == "b.mod"
         assert resolve("z.b.mod", "b.mod", False, local) == "z.b.mod"  # no directory z
+
+
+# ---- fields of a class of another module (issue 11, pytrust item 2) --------
+
+CONFIG_CLASS = """
+    class Config:
+        EMBEDDING_MODEL = "text-embedding-3-small"
+        CHAT_MODEL = "gpt-4o"
+"""
+
+USES_CONFIG = """
+    from openai import OpenAI
+
+    from .config import Config
+
+    client = OpenAI()
+
+
+    def embed(text):
+        return client.embeddings.create(model=Config.EMBEDDING_MODEL, input=text)
+"""
+
+
+def test_a_class_field_of_another_module_is_mapped_where_it_is_defined(tmp_path: Path) -> None:
+    # it was an OR205 (not followed) while the client moved: the bare
+    # default then reached OpenRouter
+    write(
+        tmp_path,
+        {"app/__init__.py": "", "app/config.py": CONFIG_CLASS, "app/use.py": USES_CONFIG},
+    )
+    out = check(tmp_path)
+    assert [code for _, code, _ in out["app/use.py"]] == ["OR101"], out["app/use.py"]
+    ((line, code, message),) = out["app/config.py"]
+    assert (line, code) == (3, "OR201") and "`Config.EMBEDDING_MODEL`" in message
+    config = changed(out, "app/config.py")
+    assert config is not None and 'EMBEDDING_MODEL = "openai/text-embedding-3-small"' in config
+    assert 'CHAT_MODEL = "gpt-4o"' in config  # no SDK call reads it: left as it is
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        # read for something else in the importer (an instance's field too)
+        "\n\ndef size():\n    return len(Config().EMBEDDING_MODEL)\n",
+        # or in the module that defines it
+        None,
+    ],
+)
+def test_a_class_field_of_another_module_read_elsewhere_holds_the_client(
+    tmp_path: Path, other: str | None
+) -> None:
+    config = CONFIG_CLASS + ("" if other else "\n    LENGTH = len(Config.EMBEDDING_MODEL)\n")
+    use = USES_CONFIG + (textwrap.indent(other, "    ") if other else "")
+    write(tmp_path, {"app/__init__.py": "", "app/config.py": config, "app/use.py": use})
+    out = check(tmp_path)
+    assert changed(out, "app/config.py") is None and changed(out, "app/use.py") is None, out
+    codes = {code for _, code, _ in out["app/use.py"]}
+    assert "OR205" in codes, out["app/use.py"]
+    held = next(m for _, c, m in out["app/use.py"] if c == "OR205")
+    assert "moves only as an unsafe fix" in held
+    assert [c for _, c, _ in out["app/config.py"]] == ["OR206"]
+
+
+def test_a_field_of_an_imported_class_read_through_a_typed_attribute_holds_the_client(
+    tmp_path: Path,
+) -> None:
+    # ``self.config.CHAT_MODEL`` with ``config: Config``: the instance may
+    # hold the class's bare default
+    use = """
+        from openai import OpenAI
+
+        from .config import Config
+
+        client = OpenAI()
+
+
+        class Bot:
+            def __init__(self, config: Config):
+                self.config = config
+
+            def ask(self):
+                return client.chat.completions.create(model=self.config.CHAT_MODEL, messages=[])
+    """
+    write(tmp_path, {"app/__init__.py": "", "app/config.py": CONFIG_CLASS, "app/use.py": use})
+    out = check(tmp_path)
+    assert changed(out, "app/use.py") is None, out
+    ((_, _, held),) = [f for f in out["app/use.py"] if f[1] == "OR205"]
+    assert "`Config.CHAT_MODEL` may hold a default" in held and "unsafe fix" in held
+
+
+def test_a_class_field_read_through_an_instance_in_a_third_module_is_kept(
+    tmp_path: Path,
+) -> None:
+    # ``cfg.EMBEDDING_MODEL`` in a file that never writes ``Config.EMBEDDING_MODEL``
+    third = """
+        import tiktoken
+        from openai import OpenAI
+
+
+        def count(cfg, text):
+            return len(tiktoken.encoding_for_model(cfg.EMBEDDING_MODEL).encode(text))
+    """
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/config.py": CONFIG_CLASS,
+            "app/use.py": USES_CONFIG,
+            "app/tokens.py": third,
+        },
+    )
+    out = check(tmp_path)
+    assert changed(out, "app/config.py") is None, out
+    assert [c for _, c, _ in out["app/config.py"]] == ["OR206"]

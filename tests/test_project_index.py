@@ -140,6 +140,9 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
 
     s = ModuleSummary(
         imports={"M": (".settings", "M"), "N": ("?", "N")},
+        field_imports={"Config.MODEL": (".settings", "Config.MODEL")},
+        constant_attributes=["MODEL"],
+        sdk_attribute_reads=["client"],
         sink_uses={"M": 2},
         other_uses={"M": 0},
         certain={"M"},

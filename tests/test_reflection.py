@@ -176,6 +176,55 @@ def test_reflection_on_other_names_leaves_the_client_safe() -> None:
     assert client.applicability == "safe", client.message
 
 
+@pytest.mark.parametrize(
+    "read",
+    [
+        'getattr(self, "client", None)',
+        'getattr(self, "client")',
+        "getattr(self, 'client', self.client)",
+    ],
+)
+def test_getattr_of_self_with_a_constant_name_in_the_class_is_a_plain_read(read: str) -> None:
+    # ``self.client`` written another way, in the class that binds it: the
+    # resolver follows it (the model moves with the client, both safe)
+    src = (
+        _HOLDER
+        + f"""
+    def ask_again(self):
+        client = {read}
+        if client is None:
+            return None
+        return client.chat.completions.create(model="gpt-4o", messages=[])
+"""
+    )
+    r = run(src, dedent=False)
+    (client,) = _by_code(r, "OR101")
+    assert client.applicability == "safe", client.message
+    assert [f.applicability for f in _by_code(r, "OR201")] == ["safe", "safe"]
+    safe, _ = _migrated_both_ways(src)
+    assert '"openai/gpt-4o"' in safe and "openrouter.ai" in safe
+
+
+@pytest.mark.parametrize(
+    "access",
+    [
+        # another receiver
+        '\n\ndef read(h):\n    return getattr(h, "client").chat.completions.create(model="gpt-4o", messages=[])\n',
+        # a class that does not bind the attribute
+        '\n\nclass Other:\n    def read(self):\n        return getattr(self, "client").chat.completions.create(model="gpt-4o", messages=[])\n',
+        # a write
+        '\n    def swap(self):\n        setattr(self, "client", make_other())\n',
+    ],
+)
+def test_other_reflective_accesses_still_hold_the_client_or_its_models(access: str) -> None:
+    src = _HOLDER + access
+    r = run(src, dedent=False)
+    fixes = [f.applicability for f in r.findings if f.code in ("OR101", "OR201")]
+    assert "unsafe" in fixes, [f.message for f in r.findings]
+    safe, _ = _migrated_both_ways(src)
+    assert not _half_migrated(safe, "gpt-4o") and not _half_migrated(safe, "gpt-4o-mini")
+
+
 # ---- 3: a factory replaced by a decorator -----------------------------------
 
 
@@ -352,3 +401,65 @@ def test_an_instance_no_other_module_imports_keeps_its_client_safe(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", "."])
     assert "OR101 [*]" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        'from holder import Holder\n\nh = Holder()\nh.client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        'from holder import Holder\n\nHolder().client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        'import holder\n\nholder.Holder().client.embeddings.create(model="text-embedding-3-small", input="x")\n',
+    ],
+)
+def test_a_client_read_off_an_instance_of_an_imported_class_moves_with_it(
+    tmp_path, monkeypatch, reader: str
+) -> None:
+    """``class Holder`` building ``self.client = OpenAI()`` in holder.py,
+    ``Holder().client.chat...(model="gpt-4o")`` in app.py: the client moved
+    (safe) while app.py's model stayed bare (its receiver is not resolved)."""
+    from codemods.cli import main
+
+    _tree(tmp_path, {"holder.py": _HOLDER, "app.py": reader})
+    monkeypatch.chdir(tmp_path)
+    for named in (["."], ["holder.py"]):
+        r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", *named])
+        line = next(x for x in r.stdout.splitlines() if " OR101 " in x)
+        assert "[*]" not in line and "held by `Holder.client`" in line, r.stdout
+    r = cli_runner().invoke(main, ["migrate", "--no-cache", "--jobs", "1", "."])
+    assert r.exit_code == 0, r.output
+    assert "openrouter.ai" not in (tmp_path / "holder.py").read_text()
+    assert "openai/" not in (tmp_path / "app.py").read_text()
+
+
+def test_an_importer_that_only_calls_the_class_methods_keeps_its_client_safe(
+    tmp_path, monkeypatch
+) -> None:
+    # main.py names no SDK resource (the prefilter skips it: no summary)
+    from codemods.cli import main
+
+    _tree(
+        tmp_path,
+        {"holder.py": _HOLDER, "main.py": "from holder import Holder\n\nprint(Holder().ask())\n"},
+    )
+    monkeypatch.chdir(tmp_path)
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", "."])
+    assert "OR101 [*]" in r.stdout, r.stdout
+
+
+def test_an_importer_without_a_summary_reading_a_resource_off_the_attribute_holds_it(
+    tmp_path, monkeypatch
+) -> None:
+    # no `model` in it: the prefilter skips it, the text scan sees `files`
+    from codemods.cli import main
+
+    _tree(
+        tmp_path,
+        {
+            "holder.py": _HOLDER,
+            "upload.py": "from holder import Holder\n\nHolder().client.files.create(file=b'x', purpose='batch')\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    r = cli_runner().invoke(main, ["check", "--no-cache", "--jobs", "1", "."])
+    line = next(x for x in r.stdout.splitlines() if " OR101 " in x)
+    assert "[*]" not in line and "held by `Holder.client`" in line, r.stdout

@@ -690,3 +690,78 @@ def test_redefined_function_whose_caller_runs_between_the_defs_is_held() -> None
     assert held and all("defined more than once" in f.message for f in held)
     assert 'def rag(query, model="gpt-4o-mini")' in new
     assert "model=model, messages" in new
+
+
+# ---- a whole request the tool cannot read (issue 11, pytrust item 1) ---------
+
+
+def _direct(body: str):  # an OpenAI-direct client, whose move is decided here
+    src = "from openai import OpenAI\n\nclient = OpenAI()\n" + textwrap.dedent(body)
+    result = process_source("t.py", src.encode(), EngineConfig())
+    assert not result.errors, result.errors
+    return result, src
+
+
+def _fixes(result) -> dict[str, str | None]:
+    return {f.code: f.applicability for f in result.findings if f.applicability}
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "def ask(body):\n    return client.chat.completions.create(**body)\n",
+        "def ask():\n    return client.chat.completions.create(**build())\n",
+        "def ask(**kwargs):\n    return client.chat.completions.create(**kwargs)\n",
+        # a dict of the file, but what it spreads after its model is not read
+        "def ask(extra):\n"
+        '    params = {"model": "gpt-4o", **extra}\n'
+        "    return client.chat.completions.create(**params)\n",
+        # the caller's value is not read either
+        "def _ask(body):\n    return client.chat.completions.create(**body)\n\n"
+        "def go(req):\n    return _ask(req)\n",
+    ],
+)
+def test_a_request_the_tool_cannot_read_holds_its_client(sent: str) -> None:
+    # as TypeScript's unread request spread: the model is not seen at all,
+    # a bare ID there would reach OpenRouter with the client
+    result, src = _direct(sent)
+    fixes = _fixes(result)
+    assert fixes["OR101"] == "unsafe", [f.message for f in result.findings]
+    assert "OR201" not in fixes or fixes["OR201"] == "unsafe"
+    held = [f for f in result.findings if f.code == "OR205"]
+    assert held and "moves only as an unsafe fix" in held[0].message
+    assert result.new_source is None
+    # a noqa comment for OR205 where it is reported (the call; the caller's argument)
+    # accepts the request as it is
+    lines = src.splitlines()
+    lines[held[0].line - 1] += "  # noqa: OR205"
+    accepted = process_source("t.py", "\n".join(lines).encode(), EngineConfig())
+    assert _fixes(accepted)["OR101"] == "safe", [f.message for f in accepted.findings]
+
+
+def test_a_request_with_its_own_model_or_a_dict_of_the_file_keeps_the_client_safe() -> None:
+    result, _ = _direct(
+        """
+        def ask(**kwargs):
+            return client.chat.completions.create(model="gpt-4o", **kwargs)
+
+        def ask2(extra):
+            # what is spread before the model cannot bring it
+            return client.chat.completions.create(**{**extra, "model": "gpt-4o-mini"})
+
+        def _send(body):
+            return client.chat.completions.create(**body)
+
+        def go():
+            _send({"model": "gpt-4.1", "messages": []})
+        """
+    )
+    assert [(f.code, f.applicability) for f in result.findings] == [
+        ("OR101", "safe"),
+        ("OR201", "safe"),
+        ("OR201", "safe"),
+        ("OR201", "safe"),
+    ], [f.message for f in result.findings]
+    out = result.new_source.decode()
+    assert '_send({"model": "openai/gpt-4.1", "messages": []})' in out
+    assert '"model": "openai/gpt-4o-mini"})' in out

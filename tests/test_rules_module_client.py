@@ -459,15 +459,16 @@ def test_legacy_headers_that_cannot_be_added_are_reported() -> None:
         import openai
         openai.api_key = os.environ["OPENAI_API_KEY"]
         a = openai.ChatCompletion.create(model="gpt-4o", messages=[], headers=make_headers())
-        b = openai.ChatCompletion.create(**params)
+        b = openai.ChatCompletion.create(model="gpt-4o", **params)
         c = openai.ChatCompletion.create(model="gpt-4o", messages=[])
         """
     )
+    # (``create(**params)`` alone would hold the client: its model is not seen)
     res = run(src, APP)
     reported = [(f.code, f.line) for f in res.findings if f.code == "OR106"]
     assert reported == [("OR106", 4), ("OR106", 5)]
     text = out(src, APP)
-    assert "headers=make_headers())" in text and "create(**params)" in text
+    assert "headers=make_headers())" in text and "**params)" in text
     assert text.count("HTTP-Referer") == 1  # on the third call only
     assert_idempotent(src, APP)
 

@@ -18,6 +18,17 @@ class ModuleSummary:
 
     # local name -> (module as written, imported name), for ``from M import N``
     imports: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # a field of an imported class read here: "Config.MODEL" -> (module as
+    # written, "Config.MODEL" as named there); its reads are counted in
+    # sink_uses/other_uses/certain/safe under the same key (Python)
+    field_imports: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the upper-case attribute names this file reads (``x.MODEL``): a class
+    # field of another module read here through an instance (Python)
+    constant_attributes: list[str] = field(default_factory=list)
+    # attribute names this file reads an SDK resource off (``h.client`` of
+    # ``h.client.chat.completions.create``): a client a class of another
+    # module holds in ``self.client``, read off its instance here (Python)
+    sdk_attribute_reads: list[str] = field(default_factory=list)
     sink_uses: dict[str, int] = field(default_factory=dict)  # reads reaching model=
     other_uses: dict[str, int] = field(default_factory=dict)  # every other read
     certain: set[str] = field(default_factory=set)  # reach an SDK call that is surely openai's
@@ -196,6 +207,10 @@ class ProjectInput:
     # ``module`` set: a name not listed here is imported nowhere in the run)
     imported_names: frozenset[str] = frozenset()
     imported_whole: bool = False  # ``import this`` somewhere: any name may be read
+    # the attribute names the importers of this file read an SDK resource
+    # off (``ModuleSummary.sdk_attribute_reads``; "*": an importer the tool
+    # has no summary for): ``Holder().client.chat...`` of an imported class
+    imported_attributes: frozenset[str] = frozenset()
     # (public function, parameter) -> what every call in the other modules
     # of the run passes there (codemods/python/clients.py: _callers_elsewhere)
     param_clients: tuple[tuple[tuple[str, str], str], ...] = ()

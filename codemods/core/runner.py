@@ -1697,6 +1697,7 @@ def _second_round(
                 module=known.module,
                 imported_names=known.imported_names,
                 imported_whole=known.imported_whole,
+                imported_attributes=known.imported_attributes,
             )
         todo[path] = project
     if rerun(todo):

@@ -331,6 +331,17 @@ class ClientIndex:
             # ``importlib.import_module("openai")``: its module-level client,
             # which the tool does not configure (OR120): left where it points
             return {DECISION_LEFT}
+        own = own_getattr(f, call, self._class_of(scope))
+        if own is not None:
+            # ``getattr(self, "client", None)`` in the client's own class:
+            # ``self.client`` (or the default)
+            name, default = own
+            cls = self._class_of(scope)
+            assert cls is not None
+            out = self._resolve_attribute(cls, "self." + name)
+            if default is not None:
+                out = out | self.resolve(default, scope)
+            return out
         q = f.qualified(call.func)
         if q in WRAPPERS:
             target = _first_arg(call, "client")
@@ -1862,6 +1873,37 @@ def _lines(ctx: RuleContext, calls: list[cst.CSTNode]) -> dict[int, int]:
         module, ctx.data(), list(calls), [], ctx.facts.parents, ctx.facts.node_memo
     )
     return {id(c): positions.range(c)[0][0] for c in calls}
+
+
+def own_getattr(
+    f: ModuleFacts, call: cst.Call, cls: cst.ClassDef | None
+) -> tuple[str, cst.BaseExpression | None] | None:
+    """``getattr(self, "client")`` / ``getattr(self, "client", None)`` in
+    a method of ``cls``, the class that binds ``self.client`` (in a method
+    or its body): a plain read of the attribute, not reflection. (The
+    attribute and the default; None for anything else: a name the tool
+    cannot read, another receiver, ``setattr``, a class that does not bind
+    it.)"""
+    func = call.func
+    args = call.args
+    if (
+        cls is None
+        or type(func) is not cst.Name
+        or func.value != "getattr"  # type: ignore[attr-defined]
+        or f.is_bound("getattr")
+        or len(args) not in (2, 3)
+        or any(a.star or a.keyword is not None for a in args)
+    ):
+        return None
+    owner = args[0].value
+    if type(owner) is not cst.Name or owner.value not in ("self", "cls"):  # type: ignore[attr-defined]
+        return None
+    name = _string(args[1].value)
+    if name is None or not name.isidentifier():
+        return None
+    if not (f.bindings.get((id(cls), "self." + name)) or f.bindings.get((id(cls), name))):
+        return None
+    return name, (args[2].value if len(args) == 3 else None)
 
 
 def _first_arg(call: cst.Call, keyword: str) -> cst.BaseExpression | None:

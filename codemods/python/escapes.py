@@ -37,7 +37,7 @@ from codemods.core.sdk import RESOURCES
 from codemods.core.secrets import redact_text
 from codemods.core.unsupported import TRANSPARENT
 from codemods.python import clients
-from codemods.python.analysis import dotted_name
+from codemods.python.analysis import ModuleFacts, dotted_name
 
 if TYPE_CHECKING:
     from codemods.core.project import ProjectInput
@@ -410,6 +410,28 @@ def _escapes(ctx: RuleContext) -> dict[int, list[Escape]]:
             out.setdefault(site, []).append(
                 Escape(value, what, ", where the tool does not follow what it reads of it")
             )
+    # held by ``self.client`` of a class of this file that another module
+    # imports and reads ``.client`` off (``from holder import Holder``, then
+    # ``Holder().client.chat...`` or ``h = Holder(); h.client.files...``):
+    # what it sends there is not followed back to the client
+    for cls, attr, sites in _classes_holding(ctx, mine):
+        project = ctx.project
+        if project is None or project.module is None:
+            index.wants_importers = True  # which names other modules import settles it
+            continue
+        name = cls.name.value
+        if name not in project.imported_names and not project.imported_whole:
+            continue
+        if attr not in project.imported_attributes and "*" not in project.imported_attributes:
+            continue
+        what = (
+            f"is held by `{name}.{attr}`, and another module of the run imports `{name}` "
+            f"and reads `.{attr}` off an instance"
+        )
+        for site in sites:
+            out.setdefault(site, []).append(
+                Escape(cls.name, what, ", where the tool does not follow what it sends through it")
+            )
     # returned by a function a decorator the tool does not read replaces
     # (``@cache_client def get_client(): return OpenAI()``): the wrapper
     # gets the client and hands back what it likes; the resolver does not
@@ -467,6 +489,32 @@ def _instances_holding(
                 sites = {a for a in atoms if isinstance(a, int) and a in mine}
                 if sites:
                     out.append((name, v, attr, sites))
+    return out
+
+
+def _classes_holding(ctx: RuleContext, mine: set[int]) -> list[tuple[cst.ClassDef, str, set[int]]]:
+    """Module-level classes of this file whose ``self.<attr>`` holds a
+    client of this file: (the class, the attribute, the clients)."""
+    f = ctx.facts
+    if not mine or not f.local_classes:
+        return []
+    index = clients.index(ctx)
+    out = []
+    for cls in f.classes:
+        if f.scope_of.get(id(cls)) is not None or cls.name.value.startswith("_"):
+            continue
+        attrs = sorted(
+            {
+                key.split(".", 1)[1]
+                for (scope, key) in f.bindings
+                if scope == id(cls) and key.startswith("self.") and key.count(".") == 1
+            }
+        )
+        for attr in attrs:
+            atoms = index._resolve_class_attribute(cls, "self." + attr)
+            sites = {a for a in atoms if isinstance(a, int) and a in mine}
+            if sites:
+                out.append((cls, attr, sites))
     return out
 
 
@@ -550,6 +598,9 @@ def _reflective(
         func = call.func
         args = call.args
         if builtin(func, _REFLECTION) and len(args) >= 2 and not args[0].star:
+            cls = index._class_of(index._scope_of_value(call, None))
+            if clients.own_getattr(f, call, cls) is not None:
+                continue  # ``getattr(self, "client", None)`` in its own class: ``self.client``
             name = clients._string(args[1].value)
             sites = held.get(name, set()) if name is not None else set()
             if name is None and func.value != "getattr":  # type: ignore[attr-defined]
@@ -621,6 +672,8 @@ def _handing_calls(
             continue
         if q is None and dotted_name(call.func) == "monkeypatch.setattr":
             continue  # pytest's fixture replacing a method in a test
+        if type(call.func) is cst.Name and clients.own_getattr(f, call, _class_around(f, call)):
+            continue  # ``getattr(self, "client", default)``: the resolver follows the default
         if q in _INSTRUCTIONS and not _dispatches(ctx):
             continue
         func = call.func
@@ -632,6 +685,14 @@ def _handing_calls(
         out.append((call, q, f.scope_of.get(id(call)), _positions(call)))
     f.node_memo[_HANDING] = out
     return out
+
+
+def _class_around(f: ModuleFacts, node: cst.CSTNode) -> cst.ClassDef | None:
+    """The class whose method (or body) ``node`` is in, from the facts."""
+    scope = f.scope_of.get(id(node))
+    while scope is not None and type(scope) is not cst.ClassDef:
+        scope = f.scope_of.get(id(scope))
+    return scope  # type: ignore[return-value]
 
 
 _HANDING = ("escapes.handing_calls", 0)  # ModuleFacts.node_memo: _handing_calls

@@ -46,6 +46,7 @@ from codemods.core.project import (  # noqa: F401 - the shared summary data, re-
     summary_from_dict,
     summary_to_dict,
 )
+from codemods.core.sdk import RESOURCES
 
 
 def module_name(path: Path) -> tuple[str, bool] | None:
@@ -637,6 +638,8 @@ def watched_names(files: Iterable[FileInfo], modules: Modules | None = None) -> 
         out.update(summary.langchain_exports)
         if summary.wants_all_migrated:
             out.update(("openai", "OpenAI", "AsyncOpenAI"))
+        if summary.wants_importers:
+            out.update(RESOURCES)  # plan_private: an importer reading a resource
         if path not in names:
             continue
         me, is_pkg = names[path]
@@ -1150,6 +1153,8 @@ def plan_private(
         return {}
     imported: dict[str, set[str]] = defaultdict(set)
     whole: set[str] = set()
+    # attribute names the importers read an SDK resource off ("*": unknown)
+    attributes: dict[str, set[str]] = defaultdict(set)
     # files read as text: one that names a module's last part may ``import``
     # it: count everything (one scan for every module, then a lookup)
     by_last: dict[str, list[str]] = defaultdict(list)
@@ -1158,31 +1163,43 @@ def plan_private(
     if mentions is None:
         mentions = mentions_of(files)
     unread = [path for path, _, summary, data in files if summary is None and data is not None]
-    for path, hits in mentions.find(by_last, only=unread).items():
+    # (and whether it names an SDK resource: it may read one off an
+    # attribute of an instance of a class of the module: "*")
+    for path, hits in mentions.find(set(by_last) | RESOURCES, only=unread).items():
+        sdk = bool(hits & RESOURCES)
         for last in hits:
-            whole.update(module for module in by_last[last] if wanted[module] != path)
+            for module in by_last.get(last, ()):
+                if wanted[module] != path:
+                    whole.add(module)
+                    if sdk:
+                        attributes[module].add("*")
     for path, _, summary, _ in files:
         if summary is None:
             continue
         if path not in names:
             continue
         me, is_pkg = names[path]
+        reads = summary.sdk_attribute_reads
         for written in summary.module_imports:
             target = resolve(written, me, is_pkg, names.local(path))
             if target in wanted:
                 whole.add(target)
+                attributes[target].update(reads)
         for written, name in summary.imports.values():
             target = resolve(written, me, is_pkg, names.local(path)) if written != "?" else None
             if target in wanted:
                 imported[target].add(name)
+                attributes[target].update(reads)
             elif target is not None and f"{target}.{name}" in wanted:
                 whole.add(f"{target}.{name}")  # ``from pkg import module``
+                attributes[f"{target}.{name}"].update(reads)
     out = {}
     for module, path in wanted.items():
         out[path] = ProjectInput(
             module=names.raw(path),
             imported_names=frozenset(imported.get(module, ())),
             imported_whole=module in whole,
+            imported_attributes=frozenset(attributes.get(module, ())),
         )
     return out
 
@@ -1386,7 +1403,11 @@ def plan(
             exported.append((target, name, readers))
     # one text scan for every exported name, then a lookup per name
     text_reads: dict[str, list[str]] = defaultdict(list)
-    for p, hits in mentions.find({name for _, name, _ in exported}, only=unread).items():
+    # (a class field, ``Config.MODEL``: its attribute's name, read on the
+    # class or on an instance)
+    for p, hits in mentions.find(
+        {name.rsplit(".", 1)[-1] for _, name, _ in exported}, only=unread
+    ).items():
         for name in hits:
             text_reads[name].append(p)
 
@@ -1396,7 +1417,16 @@ def plan(
         sinks = [(p, loc, s) for p, loc, s in readers if s.sink_uses.get(loc, 0)]
         definer = modules[target]
         others = [(p, s.other_uses.get(loc, 0)) for p, loc, s in readers]
-        others += [(p, 1) for p in text_reads.get(name, ()) if p != definer]
+        others += [(p, 1) for p in text_reads.get(name.rsplit(".", 1)[-1], ()) if p != definer]
+        if "." in name:
+            # a class field: read through an instance in any other file
+            attr = name.rsplit(".", 1)[-1]
+            seen = {p for p, _, _ in readers} | {definer}
+            others += [
+                (p, 1)
+                for p, _, s, _ in files
+                if s is not None and p not in seen and attr in s.constant_attributes
+            ]
         exports[definer].append(
             Export(
                 name=name,
@@ -1516,6 +1546,12 @@ def _reads(files: list[FileInfo], modules: Modules) -> tuple[_Reads, set[str], l
             if f"{target}.{name}" in by_module:
                 opaque.add(f"{target}.{name}")  # ``from pkg import settings``
                 continue
+            if target in by_module:
+                uses[(target, name)].append((path, local, summary))
+        for local, (written, name) in summary.field_imports.items():
+            # ``Config.MODEL`` of ``from .config import Config``: a name of
+            # its own, followed to the class field where it is defined
+            target = resolve(written, me, is_pkg, names.local(path))
             if target in by_module:
                 uses[(target, name)].append((path, local, summary))
     return _through_reexports(files, modules, uses, opaque), opaque, unread

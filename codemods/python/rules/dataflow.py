@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.core.mapping import LookupKind
+from codemods.core.sdk import RESOURCES
 from codemods.python.analysis import ModuleFacts, dotted_name, read_walk, unpacked_values
 from codemods.python.project import Export, ModuleSummary, SinkFunction, resolve
 from codemods.python.rules.base import REFS, Report, RuleContext
@@ -328,6 +329,13 @@ def _is_os_call(facts: ModuleFacts, func: cst.BaseExpression) -> bool:
     return q in ("os.getenv", "os.environ.get")
 
 
+#: :attr:`Flow.held` reason of a ``**`` request the tool cannot read
+UNREAD_REQUEST = (
+    "the request is a mapping the tool cannot read whole (no `model=` of its own, and a `**` "
+    "value it does not follow to a dict written in this file)"
+)
+
+
 class Resolver:
     """Resolves every sink of one file (see the module docstring)."""
 
@@ -345,6 +353,9 @@ class Resolver:
         # attributes unpacked from a value the tool cannot split
         # (``self.client, self.model = make()``): why it is not followed
         self._unsplit: set[str] = set()
+        # reading a ``**`` mapping for its "model" entry (not a model value):
+        # what cannot be read there holds the client (:meth:`_unknown`)
+        self._in_mapping = False
 
     # -- entry --------------------------------------------------------------
 
@@ -370,7 +381,9 @@ class Resolver:
             self._sink = sink
             self._steps = 0
             if sink.opaque is not None:
+                self._in_mapping = sink.dict_mode
                 self._unknown(sink.opaque)
+                self._in_mapping = False
             elif sink.dict_mode:
                 self._mapping(sink.value, sink.scope, sink.chain, None, 0)
             else:
@@ -381,6 +394,12 @@ class Resolver:
 
     def _unknown(self, text: str) -> None:
         self.flow.unknowns[id(self._sink)].append(text)
+        if self._in_mapping:
+            # ``create(**body)`` with no ``model=`` of its own, ``body`` not
+            # read to a dict literal or ``dict(...)``: the model it carries
+            # is not seen at all, and a bare ID there would reach OpenRouter
+            # with the client (as TypeScript's unread request spread)
+            self._hold(UNREAD_REQUEST)
 
     def _source(
         self, node: cst.SimpleString, chain: tuple[Holder, ...], via: str | None, note: str = ""
@@ -406,6 +425,24 @@ class Resolver:
     # -- values ---------------------------------------------------------------
 
     def _value(
+        self,
+        expr: cst.BaseExpression,
+        scope: cst.CSTNode | None,
+        chain: tuple[Holder, ...],
+        via: str | None,
+        depth: int,
+        top: bool = False,
+        note: str = "",
+    ) -> None:
+        """A model value (:meth:`_read_value`), also the "model" entry of a
+        mapping: what cannot be followed there is a value, not the request."""
+        was, self._in_mapping = self._in_mapping, False
+        try:
+            self._read_value(expr, scope, chain, via, depth, top, note)
+        finally:
+            self._in_mapping = was
+
+    def _read_value(
         self,
         expr: cst.BaseExpression,
         scope: cst.CSTNode | None,
@@ -457,14 +494,19 @@ class Resolver:
         """``agent.model`` where ``agent`` is a parameter annotated with a
         class (not a builtin type): the class's field, which may hold a bare
         default (a pydantic/dataclass field in another module)."""
-        if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, cst.Name):
+        if not isinstance(expr, cst.Attribute) or not isinstance(scope, cst.FunctionDef):
             return None
-        if not isinstance(scope, cst.FunctionDef):
+        if isinstance(expr.value, cst.Attribute):
+            ann = self._self_attribute_type(expr.value, scope)
+            if ann is None:
+                return None
+        elif isinstance(expr.value, cst.Name):
+            param = self._scope(scope).params.get(expr.value.value)
+            if param is None or param.annotation is None:
+                return None
+            ann = param.annotation.annotation
+        else:
             return None
-        param = self._scope(scope).params.get(expr.value.value)
-        if param is None or param.annotation is None:
-            return None
-        ann = param.annotation.annotation
         if isinstance(ann, cst.SimpleString):
             name = string_value(ann)
         else:
@@ -472,6 +514,35 @@ class Resolver:
         if not name or name.rsplit(".", 1)[-1] in _NOT_CLASSES:
             return None
         return f"`{name}.{expr.attr.value}`"
+
+    def _self_attribute_type(
+        self, expr: cst.Attribute, scope: cst.FunctionDef
+    ) -> cst.BaseExpression | None:
+        """The class annotation of ``self.config`` in a method: written on it
+        (``self.config: Config = ...``, ``config: Config`` in the class
+        body), or on the parameter of a method of the class it is bound to
+        (``def __init__(self, config: Config): self.config = config``)."""
+        f = self.f
+        if not (isinstance(expr.value, cst.Name) and expr.value.value == "self"):
+            return None
+        cls = f.scope_of.get(id(scope))
+        if not isinstance(cls, cst.ClassDef):
+            return None
+        name = expr.attr.value
+        for key in ((id(cls), "self." + name), (id(cls), name)):
+            for ann in f.annotations.get(key, ()):
+                return ann
+        for value in f.bindings.get((id(cls), "self." + name), ()):
+            if not isinstance(value, cst.Name):
+                continue
+            body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+            for method in body:
+                if not isinstance(method, cst.FunctionDef):
+                    continue
+                param = self._scope(method).params.get(value.value)
+                if param is not None and param.annotation is not None:
+                    return param.annotation.annotation
+        return None
 
     def _class_default_field(
         self, expr: cst.BaseExpression
@@ -533,15 +604,42 @@ class Resolver:
         via: str | None,
         depth: int,
     ) -> None:
+        """A ``**`` mapping (:meth:`_read_mapping`): what cannot be read of
+        it holds the client (:meth:`_unknown`)."""
+        was, self._in_mapping = self._in_mapping, True
+        try:
+            self._read_mapping(expr, scope, chain, via, depth)
+        finally:
+            self._in_mapping = was
+
+    def _read_mapping(
+        self,
+        expr: cst.BaseExpression,
+        scope: cst.CSTNode | None,
+        chain: tuple[Holder, ...],
+        via: str | None,
+        depth: int,
+    ) -> None:
         """``**expr``: follow its "model" entry."""
         self._steps += 1
         if depth > _MAX_DEPTH or self._steps > _MAX_STEPS:
             self._unknown(f"`**{short_code(self.ctx, expr)}` (too many steps to follow)")
             return
         if isinstance(expr, cst.Dict):
-            for el in expr.elements:
+            # a ``**`` entry before the last "model" key cannot bring the
+            # model that is sent: not followed
+            last = max(
+                (
+                    i
+                    for i, el in enumerate(expr.elements)
+                    if isinstance(el, cst.DictElement) and string_value(el.key) == "model"
+                ),
+                default=-1,
+            )
+            for i, el in enumerate(expr.elements):
                 if isinstance(el, cst.StarredDictElement):
-                    self._mapping(el.value, scope, chain, via, depth + 1)
+                    if i > last:
+                        self._mapping(el.value, scope, chain, via, depth + 1)
                 elif string_value(el.key) == "model":
                     where = f"'model' in {via}" if via else None
                     self._value(el.value, scope, chain, where, depth + 1)
@@ -747,7 +845,7 @@ class Resolver:
                     note=f"; values given with {flag} must be OpenRouter IDs too",
                 )
         said = len(self.flow.unknowns[id(self._sink)])
-        followed = self._callers(func, fs, name, chain2)
+        followed = self._callers(func, fs, name, chain2, dict_mode)
         if init_class(self.f, func) is not None and len(self.flow.unknowns[id(self._sink)]) > said:
             followed = True  # the class's calls said why they cannot be followed
         if not has_source and not followed:
@@ -790,12 +888,18 @@ class Resolver:
         return True
 
     def _callers(
-        self, func: cst.FunctionDef, fs: _FuncScope, name: str, chain: tuple[Holder, ...]
+        self,
+        func: cst.FunctionDef,
+        fs: _FuncScope,
+        name: str,
+        chain: tuple[Holder, ...],
+        dict_mode: bool = False,
     ) -> bool:
         """Queue the in-file call arguments for parameter ``name`` of a
         module-level, undecorated function (or the ``__init__`` of a
         module-level class: the class's calls, :func:`init_class`) as
-        sinks. True if any."""
+        sinks (read as mappings when the parameter is sent as ``**name``:
+        ``dict_mode``). True if any."""
         f = self.f
         cls = init_class(f, func)
         fname = func.name.value if cls is None else cls.name.value
@@ -815,7 +919,7 @@ class Resolver:
         self.flow.param_chains.setdefault((fname, name), []).append(
             (chain, index, self._sink.certain, self._sink)
         )
-        key = (id(func), name)
+        key = (id(func), f"**{name}" if dict_mode else name)
         if key in self._followed_params:
             # followed already, for another sink: the callers' arguments
             # feed this one too (and are safe only if it is)
@@ -843,8 +947,9 @@ class Resolver:
             out=args,
             client_param=client_param,
             target=func,
+            dict_mode=dict_mode,
         )
-        indirect = self._indirect_calls(fname, name, index, chain, args)
+        indirect = self._indirect_calls(fname, name, index, chain, args, dict_mode)
         if cls is not None:
             # ``cls(...)`` in a classmethod, ``type(self)(...)``,
             # ``self.__class__(...)``: calls of the class from inside it
@@ -860,6 +965,7 @@ class Resolver:
                 out=args,
                 client_param=client_param,
                 calls=own,
+                dict_mode=dict_mode,
             ):
                 direct = True
         return direct or indirect
@@ -871,6 +977,7 @@ class Resolver:
         index: int | None,
         chain: tuple[Holder, ...],
         out: list[Sink],
+        dict_mode: bool = False,
     ) -> bool:
         """The uses of function ``fname`` as a value: the calls made of it
         by ``executor.submit(fn, *a, **kw)``, ``loop.run_in_executor(ex, fn,
@@ -951,6 +1058,7 @@ class Resolver:
                     safe=True,
                     feeds=[self._sink],
                     chain=chain,
+                    dict_mode=dict_mode,
                     subject=f"the `{name}` passed to `{fname}` through `{what}` "
                     "(it reaches model=)",
                 )
@@ -994,6 +1102,7 @@ class Resolver:
         client_param: tuple[str, int | None] | None = None,
         calls: list[cst.Call] | None = None,
         target: cst.FunctionDef | None = None,
+        dict_mode: bool = False,
     ) -> bool:
         """Queue, as sinks, the arguments for parameter ``name`` of every
         call ``fname(...)`` in this file (or of ``calls``). True if any. They are safe when
@@ -1053,6 +1162,7 @@ class Resolver:
                             certain=certain,
                             safe=safe,
                             feeds=list(feeds or ()),
+                            dict_mode=dict_mode,
                             subject=f"the `{name}` passed to `{fname}` (it reaches model={where})",
                             opaque=f"a call of `{fname}` with *args/**kwargs",
                         )
@@ -1070,6 +1180,7 @@ class Resolver:
                     safe=safe,
                     feeds=list(feeds or ()),
                     chain=chain,
+                    dict_mode=dict_mode,
                     subject=f"the `{name}` passed to `{fname}` (it reaches model={where})",
                 )
             )
@@ -1112,6 +1223,8 @@ class Resolver:
                     and f.scope_of.get(id(found[0])) is None
                 ):
                     cls = found[0]
+        if cls is None and isinstance(base, cst.Name) and self._imported_field(expr, base, chain):
+            return True
         if cls is None:
             return self._argparse(expr, scope, chain, depth, dict_mode, note)
         defs = self._class_attr_defs(cls, attr)
@@ -1140,6 +1253,39 @@ class Resolver:
                 dict_mode,
                 note,
             )
+        return True
+
+    def _imported_field(
+        self, expr: cst.Attribute, base: cst.Name, chain: tuple[Holder, ...]
+    ) -> bool:
+        """``Config.MODEL`` where ``Config`` is imported with ``from M import
+        Config``: a field of a class of another module, followed there by
+        the project pass as a name of its own (``"Config.MODEL"``: the
+        defining module maps its default when every read is a ``model=`` of
+        a client that moves, else keeps it and holds the clients it is sent
+        through, as an imported constant). False: not such a read."""
+        f = self.f
+        imported = f.from_imports.get(base.value)
+        if (
+            imported is None
+            or imported[0] == "?"
+            or f.assignment_counts.get(base.value, 0)
+            or not base.value[:1].isupper()  # a class (``settings.MODEL``: an instance)
+            or not expr.attr.value.isupper()  # a constant (``Config.model``: not followed)
+        ):
+            return False
+        key = f"{base.value}.{expr.attr.value}"
+        self._reach(expr)
+        self.flow.imported_reads.append((key, expr, chain, self._sink.certain, self._sink))
+        project = self.ctx.project
+        if project is not None and key in project.followed:
+            for local, what in project.followed_kept:
+                if local == key:
+                    kept = self.flow.kept_imports.setdefault(id(self._sink), [])
+                    if f"`{key}` ({what})" not in kept:
+                        kept.append(f"`{key}` ({what})")
+            return True
+        self._unknown(f"`{key}`, defined in another module (`{imported[0]}`, not followed)")
         return True
 
     def _hold(self, why: str) -> None:
@@ -1383,8 +1529,20 @@ class Resolver:
 
 # functions that call their first argument with the rest (``executor.submit(fn,
 # *a, **kw)``) and the positional index of the function among their arguments
-_CALLS_FIRST = {"submit": 0, "to_thread": 0, "run_in_executor": 1, "partial": 0}
+_CALLS_FIRST = {"submit": 0, "run_in_executor": 1}
 _CALLS_QUALIFIED = {"asyncio.to_thread": 0, "functools.partial": 0}
+# what builds an executor (``x.submit(fn, ...)`` calls ``fn`` only on one)
+_EXECUTORS = frozenset(
+    {
+        "concurrent.futures.ThreadPoolExecutor",
+        "concurrent.futures.ProcessPoolExecutor",
+        "concurrent.futures.InterpreterPoolExecutor",
+        "concurrent.futures.Executor",
+        "concurrent.futures.thread.ThreadPoolExecutor",
+        "concurrent.futures.process.ProcessPoolExecutor",
+    }
+)
+_EXECUTOR_CLASSES = frozenset(q.rsplit(".", 1)[1] for q in _EXECUTORS)
 # map-like calls: positional parameters from the iterables that follow
 _MAPS = frozenset({"map", "imap", "imap_unordered", "map_async"})
 _THREADS = frozenset(
@@ -1532,15 +1690,15 @@ def _indirect_args(
     first = _CALLS_QUALIFIED.get(qual or "") if qual else None
     if first is None and attr is not None:
         first = _CALLS_FIRST.get(attr)
-    if first is None and name == "partial" and qual == "functools.partial":
-        first = 0
+        if attr == "submit" and not _may_be_executor(facts, func.value, call):  # type: ignore[union-attr]
+            # ``form.submit(fn, ...)`` of another class: not a call of ``fn``
+            # the tool knows (``fn`` is used as a value: its callers unknown)
+            first = None
     if first is not None and pos == first:
         rest = list(call.args[call.args.index(arg) + 1 :])
         if attr == "run_in_executor" and any(a.keyword is not None for a in rest):
             return None, what
-        if (qual == "functools.partial" or attr == "partial") and _matching_arg(
-            rest, param, index
-        ) is None:
+        if qual == "functools.partial" and _matching_arg(rest, param, index) is None:
             # the partial is called later, elsewhere: only what it binds
             # here is known
             return None, what
@@ -1551,6 +1709,75 @@ def _indirect_args(
             return None, what  # from the iterables' items
         return [], what
     return None
+
+
+def _may_be_executor(facts: ModuleFacts, receiver: cst.BaseExpression, call: cst.Call) -> bool:
+    """Is (or may be) ``receiver`` of ``receiver.submit(...)`` an executor
+    (``concurrent.futures``)? Built by one (``ThreadPoolExecutor()``,
+    ``with ProcessPoolExecutor() as ex``, ``self.pool = ...`` in the class),
+    an untyped parameter or one annotated with an executor class, a name
+    bound where the tool cannot see its value (a for target, an unpacking)
+    or not bound in the file at all. Not: a name or ``self`` attribute bound
+    to anything else (``form = Form()``), a parameter annotated with another
+    class, a name imported from a module that is not ``concurrent.futures``:
+    ``fn`` passed there is a value the tool does not follow (its callers are
+    unknown, which holds the client)."""
+
+    def built(value: cst.BaseExpression | None) -> bool:
+        if value is None:
+            return True  # bound to something the tool cannot see: may be one
+        if isinstance(value, cst.Call):
+            return facts.qualified(value.func) in _EXECUTORS
+        return False
+
+    def annotated(ann: cst.Annotation | None) -> bool:
+        if ann is None:
+            return True  # an untyped parameter: may be one
+        text = (
+            string_value(ann.annotation)
+            if isinstance(ann.annotation, cst.SimpleString)
+            else dotted_name(ann.annotation)
+        )
+        if text is None:
+            return True  # ``Optional[Executor]``, ``Executor | None``: not read, may be one
+        return text.rsplit(".", 1)[-1] in (*_EXECUTOR_CLASSES, "Any")
+
+    if isinstance(receiver, cst.Call):
+        return built(receiver)
+    key = dotted_name(receiver)
+    if key is None:
+        return False
+    scope = facts.scope_of.get(id(call))
+    if key.startswith("self.") and key.count(".") == 1:
+        cls = scope
+        while cls is not None and type(cls) is not cst.ClassDef:
+            cls = facts.scope_of.get(id(cls))
+        values = facts.bindings.get((id(cls), key)) if cls is not None else None
+        return not values or all(built(v) for v in values)  # (not bound here: may be one)
+    head = key.split(".", 1)[0]
+    if "." in key:
+        if head in facts.imports:  # ``pools.executor``: only concurrent.futures' own
+            q = facts.qualified(receiver)
+            return q is None or q.startswith("concurrent.futures.")
+        return True
+    # a name: its innermost binding around the call
+    while True:
+        if isinstance(scope, (cst.FunctionDef, cst.Lambda)):
+            ps = scope.params
+            for p in [*ps.posonly_params, *ps.params, *ps.kwonly_params]:
+                if p.name.value == key:
+                    return annotated(p.annotation)
+        if type(scope) is not cst.ClassDef:
+            values = facts.bindings.get((id(scope) if scope is not None else 0, key))
+            if values:
+                return all(built(v) for v in values)
+        if scope is None:
+            break
+        scope = facts.scope_of.get(id(scope))
+    if key in facts.imports:  # a name imported from another module
+        q = facts.qualified(receiver)
+        return q is None or q.startswith("concurrent.futures.")
+    return True  # bound nowhere the tool sees (a star import...): may be one
 
 
 def _matching_arg(args: list[cst.Arg], name: str, index: int | None) -> cst.Arg | None:
@@ -1846,6 +2073,52 @@ def export_sink(ctx: RuleContext, export: Export) -> Sink | None:
     )
 
 
+def field_export_sinks(ctx: RuleContext, resolver: Resolver, export: Export) -> list[Sink]:
+    """``Config.MODEL`` that other files pass to ``model=`` (project pass:
+    ``from .config import Config``), as sinks at the field's definitions
+    in a module-level class of this file (its body, ``self.MODEL = ...`` in
+    its methods, a subclass of this file overriding it), as for a read of
+    ``Config.MODEL`` here; [] when the class is not a plain class of this
+    file (the importers keep their OR205)."""
+    f = ctx.facts
+    cname, _, attr = export.name.partition(".")
+    found = [c for c in f.classes if c.name.value == cname and f.scope_of.get(id(c)) is None]
+    if len(found) != 1 or f.assignment_counts.get(cname, 0) != 1 or cname in f.imports:
+        return []
+    defs = resolver._class_attr_defs(found[0], attr)
+    if not defs:
+        return []
+    targets = {id(t) for t, _, _ in defs}
+    uses = tuple(
+        [a for a in f.attribute_uses.get(attr, ()) if id(a) not in targets]
+        + [n for n in resolver._class_body_reads(attr) if id(n) not in targets]
+    )
+    where = ", ".join(export.used_in[:2]) + (
+        f" and {len(export.used_in) - 2} more" if len(export.used_in) > 2 else ""
+    )
+    holder = Holder(
+        ("attr", attr),
+        f"`{export.name}`",
+        uses,
+        extra_uses=export.other_uses,
+        extra_files=export.other_files,
+    )
+    return [
+        Sink(
+            node=value,
+            value=value,
+            scope=vscope,
+            certain=export.certain,
+            safe=export.safe,
+            chain=(holder,),
+            subject=f"`{export.name}` (passed to model= in {where})",
+            via=f"`{export.name}`, passed to model= in {where}",
+            sites=(EXPORT_KEY + export.name,),
+        )
+        for _, value, vscope in defs
+    ]
+
+
 def follow_imported_functions(ctx: RuleContext, resolver: Resolver) -> None:
     """Calls of functions imported from other modules of the run whose
     parameter reaches ``model=`` there (project pass): their arguments are
@@ -1922,6 +2195,34 @@ def summarize(ctx: RuleContext, flow: Flow, handled: set[str]) -> ModuleSummary:
         reads = len(f.name_uses.get(local, ()))
         out.sink_uses[local] = good.get(local, 0)
         out.other_uses[local] = reads - good.get(local, 0)
+    # fields of imported classes read here (``Config.MODEL``: Resolver._imported_field):
+    # every read of an attribute of that name counts (an instance's too)
+    out.constant_attributes = sorted(a for a in f.attribute_uses if a.isupper())
+    out.sdk_attribute_reads = sorted(
+        {
+            attr
+            for resource in RESOURCES
+            for node in f.attribute_uses.get(resource, ())
+            if isinstance(node.value, cst.Attribute)
+            for attr in (node.value.attr.value,)
+        }
+    )
+    for attr, nodes in f.attribute_uses.items():
+        if not attr.isupper():
+            continue
+        for node in nodes:
+            base = node.value
+            if not isinstance(base, cst.Name) or not base.value[:1].isupper():
+                continue
+            imported = f.from_imports.get(base.value)
+            if imported is None or imported[0] == "?" or f.assignment_counts.get(base.value, 0):
+                continue
+            key = f"{base.value}.{attr}"
+            if key in out.field_imports:
+                continue
+            out.field_imports[key] = (imported[0], f"{imported[1]}.{attr}")
+            out.sink_uses[key] = good.get(key, 0)
+            out.other_uses[key] = len(nodes) - good.get(key, 0)
     out.star_names = star_names(f)
     return out
 

@@ -23,6 +23,7 @@ from codemods.python.rules.dataflow import (
     Sink,
     blocked_holder,
     export_sink,
+    field_export_sinks,
     follow_imported_functions,
     is_rewritable,
     short_code,
@@ -192,7 +193,9 @@ DYNAMIC_MODEL = rule(
         a field of a parameter annotated with a class (`agent.model`,
         `agent: Agent`) may be that class's default, a bare ID the tool does
         not follow: the client it is sent through then moves only as an
-        unsafe fix.
+        unsafe fix. So does a request whose model the tool cannot see at
+        all: no `model=` and a `**` mapping it does not follow to a dict
+        written in the file (`create(**body)`, `create(**kwargs)`).
     """,
     why="""
         Wherever the value comes from (settings, environment, a parameter),
@@ -717,6 +720,13 @@ def check_models(ctx: RuleContext) -> None:
     handled: set[str] = set()
     if ctx.project is not None:
         for export in ctx.project.exports:
+            if "." in export.name:  # ``Config.MODEL``: a class field (dataflow)
+                sinks = field_export_sinks(ctx, resolver, export)
+                for field_sink in sinks:
+                    resolver.add(field_sink)
+                if sinks:
+                    handled.add(export.name)
+                continue
             sink = export_sink(ctx, export)
             if sink is not None:
                 resolver.add(sink)
