@@ -19,7 +19,7 @@ import re
 import sys
 import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TypeVar
 
 from codemods.core.engine import (
@@ -135,8 +135,10 @@ class _Trees:
         if len(data) > self.budget // 4:
             return
         key = (path, data)
-        if self.take(path, data) is not None:
-            self.hits -= 1
+        if self.items.pop(key, None) is not None:
+            for order in self.order:
+                order.pop(key, None)
+            self.used -= len(data)
         self.analyses[path] += 1
         self.items[key] = module
         self.order[min(self.analyses[path], len(self.order)) - 1][key] = None
@@ -163,16 +165,22 @@ TREE_BUDGET_BYTES = 2 * 1024 * 1024
 _NOT_PROJECT = frozenset(sys.stdlib_module_names) | {"openai"}
 
 
-def _may_run_again(summary: ModuleSummary | None, project: ProjectInput | None = None) -> bool:
+def _may_run_again(
+    summary: ModuleSummary | None,
+    project: ProjectInput | None = None,
+    functions: Container[str] = (),
+) -> bool:
     """Whether the second round is likely to analyse this file (again),
     from what its analysis found (``project``: the input it was given).
 
     * it imports from a module that may be the project's (relative, or
       neither the standard library nor the SDK): an importer of a client
       factory, a helper, a model constant, told what they decide;
-    * it binds a client at module level or returns one (``clients``): the
-      client phases tell it the calls other modules make through it, and
-      what they do to it;
+    * a module-level function of it returns a client (``clients``, of
+      ``functions``: a factory): the client phases tell it the calls other
+      modules make through it, and what they do to it (a module-level
+      client variable is not enough: on the dense tree every file has one,
+      and no other module imports it);
     * a public function of it takes a client, or a receiver resolves
       through its public functions (``client_params``, ``wants_importers``):
       the client phases tell it who calls them (unless no other module
@@ -184,7 +192,9 @@ def _may_run_again(summary: ModuleSummary | None, project: ProjectInput | None =
     the second round's 1,000 analyses when only importers were kept)."""
     if summary is None:
         return False
-    if summary.clients or summary.client_params or summary.wants_importers:
+    if summary.client_params or summary.wants_importers:
+        return True
+    if any(name in functions for name in summary.clients):
         return True
     if project is not None and project.exports:
         return True
@@ -268,7 +278,11 @@ def analyze_source(
         other = _run_deep(lambda: _guarded(path, data, config, given, again, module, facts))
         if again:  # (else an internal error: the second round decides)
             ahead[1].append(Ahead(given, other, again[0].summary))
-    if trees is not None and contexts and _may_run_again(summary, project):
+    if (
+        trees is not None
+        and contexts
+        and _may_run_again(summary, project, contexts[0].facts.module_functions)
+    ):
         trees.keep(path, data, contexts[0].module)
     return result, summary
 
