@@ -136,3 +136,25 @@ def test_the_trees_are_bounded() -> None:
     assert trees.take("m9.py", b"x = 09\n") is not None
     assert trees.take("m9.py", b"x = 09\n") is None  # taken: kept again after use
     assert trees.take("m8.py", b"changed\n") is None  # other bytes: parsed again
+
+
+def test_trees_of_files_analysed_ahead_or_often_go_first() -> None:
+    tree = libcst.parse_module(b"x = 1\n")
+    trees = engine._Trees(budget=80)  # ten 8-byte sources
+    # analysed ahead: a quarter of the budget at most (two), the oldest goes
+    for i in range(3):
+        trees.keep(f"a{i}.py", b"a = %03d\n" % i, tree, ahead=True)
+    assert trees.take("a0.py", b"a = 000\n") is None
+    assert trees.ahead_used == 16
+    trees.keep("again.py", b"g = 000\n", tree)
+    trees.keep("again.py", b"g = 000\n", tree)  # its second analysis
+    for i in range(8):
+        trees.keep(f"m{i}.py", b"m = %03d\n" % i, tree)
+    # over the budget: the trees kept ahead go before the others
+    assert trees.ahead_used == 8 and trees.take("a1.py", b"a = 001\n") is None
+    trees.keep("m8.py", b"m = 008\n", tree)
+    trees.keep("m9.py", b"m = 009\n", tree)
+    # then the tree of a file analysed twice, before any analysed once
+    assert trees.take("again.py", b"g = 000\n") is None
+    assert all(trees.take(f"m{i}.py", b"m = %03d\n" % i) is not None for i in range(10))
+    assert trees.used == 0

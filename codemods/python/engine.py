@@ -102,7 +102,7 @@ class _Trees:
     of the same path and bytes starts from it. Only trees of files likely
     to run again (:func:`_may_run_again`), bounded by the source bytes kept,
     the oldest dropped first: a tree costs about 32 bytes per byte of
-    source (``TREE_BUDGET_BYTES``: at most about 65 MB per process)."""
+    source (``TREE_BUDGET_BYTES``: at most about 50 MB per process)."""
 
     def __init__(self, budget: int) -> None:
         from collections import Counter, OrderedDict
@@ -110,38 +110,54 @@ class _Trees:
         self.budget = budget
         self.used = 0
         self.items: dict[tuple[str, bytes], cst.Module] = {}
-        # the keys by how many analyses of the path this process kept a tree
-        # of (1, 2, 3 or more), oldest first: the more often a file was
-        # analysed already, the less likely it comes back (16k-file project
-        # tree: of the trees kept after a file's first analysis, 72% were
-        # used again; second, 52%; third or later, 27%), so those go first
+        # the keys in the order they go when the budget is spent, oldest
+        # first in each: trees of files analysed ahead (below), then by how
+        # many analyses of the path this process kept a tree of (3 or more,
+        # 2, 1): the more often a file was analysed already, the less likely
+        # it comes back (16k-file project tree: of the trees kept after a
+        # file's first analysis, 72% were used again; second, 52%; third or
+        # later, 27%)
         self.order: tuple[OrderedDict[tuple[str, bytes], None], ...] = tuple(
-            OrderedDict() for _ in range(3)
+            OrderedDict() for _ in range(4)
         )
         self.analyses: Counter[str] = Counter()
+        # a file round 1 also analysed ahead (``analyze_ahead``) comes back
+        # only when another module imports from it (on the project tree, 48
+        # of 52), never on the dense tree: its trees get a quarter of the
+        # budget at most, so that they do not fill it where none is used
+        self.ahead_used = 0
         self.hits = 0
 
     def take(self, path: str, data: bytes) -> cst.Module | None:
         key = (path, data)
         module = self.items.pop(key, None)
         if module is not None:
-            for order in self.order:
-                order.pop(key, None)
-            self.used -= len(data)
+            self._forget(key)
             self.hits += 1
         return module
 
-    def keep(self, path: str, data: bytes, module: cst.Module) -> None:
+    def _forget(self, key: tuple[str, bytes]) -> None:
+        if key in self.order[0]:
+            del self.order[0][key]
+            self.ahead_used -= len(key[1])
+        else:
+            for order in self.order[1:]:
+                order.pop(key, None)
+        self.used -= len(key[1])
+
+    def keep(self, path: str, data: bytes, module: cst.Module, ahead: bool = False) -> None:
         if len(data) > self.budget // 4:
             return
         key = (path, data)
         if self.items.pop(key, None) is not None:
-            for order in self.order:
-                order.pop(key, None)
-            self.used -= len(data)
+            self._forget(key)
         self.analyses[path] += 1
         self.items[key] = module
-        self.order[min(self.analyses[path], len(self.order)) - 1][key] = None
+        if ahead:
+            self.order[0][key] = None
+            self.ahead_used += len(data)
+        else:
+            self.order[-min(self.analyses[path], 3)][key] = None
         self.used += len(data)
         # out of the cyclic collector's sight: it would otherwise traverse
         # every kept tree at each full collection (dense tree, in one
@@ -152,15 +168,23 @@ class _Trees:
         import gc
 
         gc.freeze()
-        for order in reversed(self.order):
+        while self.ahead_used > self.budget // 4:
+            self._drop(self.order[0])
+        for order in self.order:
             while self.used > self.budget and order:
-                dropped, _ = order.popitem(last=False)
-                del self.items[dropped]
-                self.used -= len(dropped[1])
+                self._drop(order)
+
+    def _drop(self, order: dict[tuple[str, bytes], None]) -> None:
+        key = next(iter(order))
+        del self.items[key]
+        self._forget(key)
 
 
 #: source bytes whose trees a process keeps for the second round (see _Trees)
-TREE_BUDGET_BYTES = 2 * 1024 * 1024
+#: (16k-file project tree, 2 workers, parses in all: 1,102 before the trees
+#: of factories and client functions were kept; with them, 915 with 2 MB at
+#: 10 MB more per worker, 982 with 1.5 MB at the same peak as before)
+TREE_BUDGET_BYTES = 1536 * 1024
 #: imports that never make a file one the second round analyses again
 _NOT_PROJECT = frozenset(sys.stdlib_module_names) | {"openai"}
 
@@ -283,7 +307,7 @@ def analyze_source(
         and contexts
         and _may_run_again(summary, project, contexts[0].facts.module_functions)
     ):
-        trees.keep(path, data, contexts[0].module)
+        trees.keep(path, data, contexts[0].module, ahead=given is not None and project is None)
     return result, summary
 
 
