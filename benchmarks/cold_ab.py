@@ -38,6 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", default="4000,16000")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--jobs", default="", help="pass --jobs N to both versions")
+    p.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="another checkout to measure in the same rounds (repeatable)",
+    )
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--work-dir", type=Path, default=HERE / ".work")
     args = p.parse_args(argv)
@@ -58,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "new cold": ([python, "-m", "codemods", "check", "--no-cache", *extra, "."], args.new),
         }
+        for also in args.also:
+            name, _, where = also.partition("=")
+            rows[f"{name} cold"] = (
+                [python, "-m", "codemods", "check", "--no-cache", *extra, "."],
+                Path(where),
+            )
         runs: dict[str, list] = {k: [] for k in rows}
         loads = [_uptime()]
         measure([python, "-c", NECESSARY_ALL, str(root), str(parse_too)], root, base_env, False)

@@ -5,6 +5,7 @@ name with every file."""
 
 from __future__ import annotations
 
+import collections
 import re
 import textwrap
 from pathlib import Path
@@ -351,3 +352,75 @@ def test_questions_about_new_names_go_to_the_parallel_scan(
         "f2.py": frozenset({"alpha"}),
     }
     assert len(batches) == 2  # already answered: no scan
+
+
+def _gen_repo():
+    import importlib.util
+    import sys
+
+    name = "gen_repo"
+    if name not in sys.modules:
+        where = Path(__file__).resolve().parent.parent / "benchmarks" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, where)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def _parses_and_analyses(
+    root: Path, monkeypatch: pytest.MonkeyPatch, jobs: int = 1
+) -> tuple[collections.Counter[str], collections.Counter[str], list]:
+    """Run the project pass on ``root`` (``check --no-cache .``); count, per
+    file, the parses of its bytes as read (not a fix's output, parsed to
+    verify it) and the analyses."""
+    import libcst
+
+    import codemods.python.engine as engine
+
+    by_bytes = {p.read_bytes(): p.relative_to(root).as_posix() for p in root.rglob("*.py")}
+    parses: collections.Counter[str] = collections.Counter()
+    analyses: collections.Counter[str] = collections.Counter()
+    real_parse, real_analyze = libcst.parse_module, engine.analyze_source
+
+    def parse(source, *a, **k):
+        name = by_bytes.get(source) if isinstance(source, bytes) else None
+        if name is not None:
+            parses[name] += 1
+        return real_parse(source, *a, **k)
+
+    def analyze(path, *a, **k):
+        if path.endswith(".py"):  # (a notebook's parse is of its cells)
+            analyses[Path(path).as_posix().removeprefix("./")] += 1
+        return real_analyze(path, *a, **k)
+
+    monkeypatch.setattr(libcst, "parse_module", parse)
+    monkeypatch.setattr(engine, "analyze_source", analyze)
+    monkeypatch.chdir(root)
+    results, errors = run(RunInput(["."], EngineConfig(), jobs=jobs))
+    out = [(p.result.path, [(f.code, f.line) for f in p.result.findings]) for p in results]
+    assert not errors
+    monkeypatch.undo()
+    return parses, analyses, out
+
+
+def test_a_project_tree_parses_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The benchmark's project-shaped tree (``benchmarks/gen_repo.py``), 500
+    files: the second round analyses files again (a helper learns how its
+    factory's client moves, who calls its functions, which of its model
+    constants are followed), each time on the tree its first analysis
+    parsed (``engine._Trees``, ``engine._may_run_again``): every file's
+    bytes are parsed once. Before, the trees of client factories, of
+    modules whose functions take a client and of settings modules were not
+    kept: 1 in 4 of the second round's analyses parsed again."""
+    gen_repo = _gen_repo()
+    root = tmp_path / "project"
+    gen_repo.generate_tree(gen_repo.project_spec(files=500, seed=11), root)
+    parses, analyses, _ = _parses_and_analyses(root, monkeypatch)
+    again = sum(analyses.values()) - len(analyses)
+    assert again >= len(analyses) // 2, analyses  # the second round does run
+    once = collections.Counter(dict.fromkeys(analyses, 1))
+    assert parses == once, parses - once
