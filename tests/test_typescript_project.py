@@ -629,6 +629,36 @@ def test_a_request_not_read_elsewhere_holds_the_client(tmp_path: Path) -> None:
     ), line
 
 
+@pytest.mark.parametrize("sent", ["opts", "await build()"])
+def test_a_whole_request_from_a_parameter_or_a_call_elsewhere_holds_the_client(
+    tmp_path: Path, sent: str
+) -> None:
+    # as in the client's own module: the request's model is not read, so it
+    # is not rewritten with the client where it is built
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": HOLDER,
+            "app/route.ts": f"""
+            import {{ openai }} from "../lib/openai";
+            export async function ask(opts) {{
+              await openai.chat.completions.create({sent});
+            }}
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "app/route.ts:3:40: OR205" in out, out
+    line = _line(out, "lib/openai.ts:2:23: OR101")
+    assert "[*]" not in line, line
+    assert (
+        "; unsafe fix: the request sent through it from another module at ../app/route.ts:3 "
+        "(OR205) holds a model ID the tool did not read" in line
+    ), line
+    _migrate(root, ".")
+    assert "openrouter" not in (root / "lib/openai.ts").read_text()
+
+
 # --------------------------------------------------------------------------
 # default exports
 

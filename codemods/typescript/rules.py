@@ -2518,7 +2518,11 @@ def _unseen_request(
         return
     first = _request(ctx, call)
     if first is None:
-        if named[0].type != "spread_element" and imported and _unread_request(ctx, named[0]):
+        # a whole request the tool cannot read (a call's result, a
+        # parameter, a name it cannot follow to an object literal in
+        # scope) holds its clients, as an unread spread does: its model
+        # is not rewritten with them and may reach OpenRouter bare
+        if named[0].type != "spread_element" and imported:
             _tell_unread(ctx, named[0], imported)
         if report and resolved and named[0].type != "spread_element":
             shown = text(named[0])
@@ -2528,12 +2532,11 @@ def _unseen_request(
                 named[0],
                 RULES["OR205"],
                 f"the request comes from `{shown}`, which the tool cannot follow"
-                + (_HELD if held else "")
+                + (_HELD if held else _UNREAD)
                 + ": check that its model is an OpenRouter ID (provider/model, e.g. "
-                "'openai/gpt-4o')",
+                "'openai/gpt-4o'), then `// noqa: OR205` it to move the client",
             )
-            if held:
-                _hold(ctx, r, clients)
+            _hold(ctx, r, clients)
         return
     members = _members(first)
     spreads = [m for m in members if m.type == "spread_element"]
@@ -2592,6 +2595,10 @@ def _unseen_request(
         _hold(ctx, r, clients)
 
 
+_UNREAD = (
+    " (its model is not read, so it is not rewritten with the client: the client it is "
+    "sent through moves only as an unsafe fix)"
+)
 _HELD = (
     " (a variable of this file that holds a request object, declared more than once where "
     "it is read or written again: its model is not rewritten, so the client it is sent "
