@@ -702,14 +702,18 @@ def _factories(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> dict[int, 
     """The module-level functions of this file that return one client about
     to move and nothing else (``function getClient() { return new OpenAI();
     }``, ``const client = () => new OpenAI()``, a memoised ``if (!c) c = new
-    OpenAI(); return c;``): function node id -> the client's key. Not
-    followed: async functions and generators (a call gives a promise, an
-    iterator), a function written again, one with a bare ``return``, or
-    returning anything the tool cannot resolve to that one client."""
+    OpenAI(); return c;``, another factory's call: ``return makeClient()``):
+    function node id -> the client's key. An ``async`` one is a factory too:
+    its call gives a promise of the client, which the tool tracks as the
+    client (``await getClient()`` is the client; :func:`_bare`). Not
+    followed: generators (a call gives an iterator), a function written
+    again, one with a bare ``return``, or returning anything the tool cannot
+    resolve to that one client."""
     facts = ctx.facts
     out: dict[int, ClientKey] = {}
     if not plans or facts.root is None:
         return out
+    candidates = []
     for fn in _function_nodes(ctx):
         binding = _function_binding(ctx, fn)
         declared = facts.function_of(binding.ident) if binding is not None else None
@@ -718,18 +722,29 @@ def _factories(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> dict[int, 
             or binding.scope.type != "program"
             or declared is None
             or declared.id != fn.id
-            or any(c.type in ("async", "*") for c in fn.children)
+            or any(c.type == "*" for c in fn.children)
+            or fn.type == "generator_function_declaration"
         ):
             continue
-        keys: set[ClientKey] = set()
-        for value in _returned(fn):
-            found = _resolve(ctx, value) if value is not None else None
-            if found is None or len(found) != 1 or found[0] not in plans:
-                keys = set()
-                break
-            keys.add(found[0])
-        if len(keys) == 1:
-            out[fn.id] = keys.pop()
+        candidates.append(fn)
+    # a factory may return another's call: followed until nothing changes
+    ctx.factories = out
+    changed = True
+    while changed:
+        changed = False
+        for fn in candidates:
+            if fn.id in out:
+                continue
+            keys: set[ClientKey] = set()
+            for value in _returned(fn):
+                found = _resolve(ctx, value) if value is not None else None
+                if found is None or len(found) != 1 or found[0] not in plans:
+                    keys = set()
+                    break
+                keys.add(found[0])
+            if len(keys) == 1:
+                out[fn.id] = keys.pop()
+                changed = True
     return out
 
 
@@ -755,8 +770,21 @@ def _returned(fn: Node) -> list[Node | None]:
     return out or [None]
 
 
+def _bare(node: Node | None) -> Node | None:
+    """``node`` without wrappers and awaits: ``await getClient()`` is what
+    ``getClient()`` gives, a client or (an async factory's) a promise of it,
+    which the tool tracks as the client; awaiting a client gives the client
+    (it is no thenable)."""
+    node = unwrap(node)
+    while node is not None and node.type == "await_expression":
+        inner = [c for c in node.named_children if c.type != "comment"]
+        node = unwrap(inner[0]) if inner else None
+    return node
+
+
 def _factory_of_call(ctx: Context, call: Node) -> ClientKey | None:
-    """The client a call of a factory of this file gives (``getClient()``)."""
+    """The client a call of a factory of this file gives (``getClient()``,
+    an async one's promise of it)."""
     if call.type != "call_expression" or not ctx.factories:
         return None
     fn = ctx.facts.function_of(unwrap(call.child_by_field_name("function")))
@@ -976,7 +1004,7 @@ def _escapes(
 
     def holds(values: list[Node]) -> bool:
         for v in values:
-            v = unwrap(v)
+            v = _bare(v)
             if v is None:
                 continue
             if v.id in holders:
@@ -1108,6 +1136,12 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | _C
     if parent.type == "member_expression" and parent.child_by_field_name("object") == node:
         # a use through the client: a call (an SDK call, ``client.models.list()``),
         # or an SDK method taken as a value
+        prop = parent.child_by_field_name("property")
+        if prop is not None and text(prop) in ("then", "catch", "finally"):
+            # an async factory's promise: the callback gets the client
+            return _Escape(
+                parent, f"is handed to a callback (`{_shown(parent)}(...)`)", _NOT_FOLLOWED
+            )
         top = parent
         while top.parent is not None and top.parent.type == "member_expression":
             if top.parent.child_by_field_name("object") != top:
@@ -2234,10 +2268,8 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
     input). An alias is followed (``const c = client``, ``this.client =
     client``), a few steps deep."""
     facts = ctx.facts
-    node = unwrap(receiver)
+    node = _bare(receiver)
     if node is None:
-        return None
-    if node.type == "await_expression":
         return None
     if node.type == "new_expression":
         return [node.id] if node.id in ctx.decisions or _is_client_new(ctx, node) else []
@@ -2273,7 +2305,7 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
         return None
     out: list[ClientKey] = []
     for v in values:
-        v = unwrap(v)
+        v = _bare(v)
         if (
             v is not None
             and v.type in ("identifier", "member_expression", "call_expression")
@@ -2620,7 +2652,7 @@ def _import_keys(ctx: Context, receiver: Node | None, depth: int = 0) -> list[st
     it in place all the same (Python's ``ClientIndex.tag_keys``). Followed:
     aliases (``const c = client``, ``this.client = client``), a few deep."""
     facts = ctx.facts
-    node = unwrap(receiver)
+    node = _bare(receiver)
     if node is None or depth > 4:
         return []
     if node.type == "call_expression":
@@ -3316,14 +3348,21 @@ def _result_uses(
     directly (``getClient().chat.completions.create(...)``) or through a
     variable it is stored in and never written again (``const c =
     getClient()``): (served by OpenRouter, the receiver) per call, and how
-    many reads go elsewhere (passed on, returned, awaited...: not followed)."""
+    many reads go elsewhere (passed on, returned...: not followed); awaited,
+    it is the same client (an async factory's promise of it)."""
     hit = calls.get(node.id)
     if hit is not None:
         call, path = hit
         return [(_unserved(ctx, call, path) is None, node)], 0
     outer, parent = node, node.parent
-    while parent is not None and parent.type in _WRAPPERS and parent.type != "await_expression":
+    while parent is not None and parent.type in _WRAPPERS:
+        # ``(await getClient()).chat...``: an async factory's promise,
+        # awaited, is its client (``_bare``)
         outer, parent = parent, parent.parent
+        hit = calls.get(outer.id)
+        if hit is not None:
+            call, path = hit
+            return [(_unserved(ctx, call, path) is None, outer)], 0
     if (
         depth < 3
         and parent is not None
