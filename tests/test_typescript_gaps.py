@@ -213,3 +213,187 @@ def test_an_exported_async_factory_is_awaited_elsewhere(tmp_path: Path) -> None:
     assert "unsafe" not in client, out
     assert "app/route.ts:4:46: OR201 [*]" in out, out
     assert "app/files.ts:3:10: OR301" in out, out
+
+
+# --- constants read through a namespace import ------------------------------------
+
+CLIENT_APP = """
+import OpenAI from "openai";
+import * as cfg from "./config";
+const client = new OpenAI();
+export const ask = () => client.chat.completions.create({ model: cfg.MODEL, messages: [] });
+"""
+
+
+def test_a_constant_read_through_a_namespace_import_is_mapped_where_it_is_defined(
+    tmp_path: Path,
+) -> None:
+    root = _tree(
+        tmp_path,
+        {"config.ts": 'export const MODEL = "gpt-4o";\n', "app.ts": CLIENT_APP},
+    )
+    out = _check(root, ".")
+    assert "config.ts:1:23: OR201 [*] model 'gpt-4o' (through MODEL, also sent as model" in out
+    assert "OR205" not in out and "unsafe" not in out, out
+    _migrate(root, ".")
+    assert (root / "config.ts").read_text() == 'export const MODEL = "openai/gpt-4o";\n'
+    assert "openrouter.ai" in (root / "app.ts").read_text()
+
+
+def test_a_constant_read_through_a_namespace_import_by_a_client_that_stays_is_kept(
+    tmp_path: Path,
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "config.ts": 'export const MODEL = "gpt-4o";\n',
+            "app.ts": CLIENT_APP,
+            "azure.ts": """
+            import { AzureOpenAI } from "openai";
+            import * as cfg from "./config";
+            const az = new AzureOpenAI({ endpoint: "https://x.openai.azure.com", apiVersion: "v" });
+            export const go = () => az.chat.completions.create({ model: cfg.MODEL, messages: [] });
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "config.ts:1:23: OR206" in out, out
+    # the migrated client is held by the constant its module keeps
+    assert "app.ts:4:59: OR205 model comes from `cfg.MODEL` ('gpt-4o' (OR206)" in out, out
+    assert "app.ts:3:16: OR101 [*]" not in out, out
+    _migrate(root, ".")
+    assert (root / "config.ts").read_text() == 'export const MODEL = "gpt-4o";\n'
+    assert "openrouter" not in (root / "app.ts").read_text()
+
+
+def test_a_constant_its_module_keeps_holds_the_client_reading_it_through_a_namespace(
+    tmp_path: Path,
+) -> None:
+    # before: OR205 "cannot follow" and the client moved as a safe fix: the
+    # retired ID went to OpenRouter bare
+    root = _tree(
+        tmp_path,
+        {"config.ts": 'export const MODEL = "o1-mini";\n', "app.ts": CLIENT_APP},
+    )
+    out = _check(root, ".")
+    assert "config.ts:1:23: OR204" in out, out
+    assert "app.ts:4:59: OR205 model comes from `cfg.MODEL` ('o1-mini' (OR204)" in out, out
+    assert "app.ts:3:16: OR101 [*]" not in out, out
+
+
+def test_a_namespace_passed_on_keeps_its_constants_unfollowed(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "config.ts": 'export const MODEL = "gpt-4o";\n',
+            "app.ts": CLIENT_APP + "register(cfg);\n",
+        },
+    )
+    out = _check(root, ".")
+    assert "config.ts" not in out, out
+    assert "app.ts:4:59: OR205 model comes from `cfg.MODEL`, which the tool cannot follow" in out
+
+
+# --- constants re-exported by ``export * from`` -------------------------------------
+
+STAR_APP = """
+import OpenAI from "openai";
+import { MODEL } from "./lib";
+const client = new OpenAI();
+export const ask = () => client.chat.completions.create({ model: MODEL, messages: [] });
+"""
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        'export * from "./models";\nexport * from "./other";\n',
+        # in a chain of stars
+        'export * from "./all";\n',
+    ],
+)
+def test_a_constant_re_exported_by_a_star_is_mapped_where_it_is_defined(
+    tmp_path: Path, index: str
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/models.ts": 'export const MODEL = "gpt-4o";\n',
+            "lib/other.ts": "export const TEMPERATURE = 0;\n",
+            "lib/all.ts": 'export * from "./other";\nexport * from "./models";\n',
+            "lib/index.ts": index,
+            "app.ts": STAR_APP,
+        },
+    )
+    out = _check(root, ".")
+    assert "lib/models.ts:1:23: OR201 [*] model 'gpt-4o' (through MODEL" in out, out
+    assert "OR205" not in out and "unsafe" not in out, out
+    _migrate(root, ".")
+    assert (root / "lib/models.ts").read_text() == 'export const MODEL = "openai/gpt-4o";\n'
+
+
+@pytest.mark.parametrize(
+    ("index", "other"),
+    [
+        # the index declares it itself: its own wins over the star's
+        ('export const MODEL = "gpt-4o-mini";\nexport * from "./models";\n', ""),
+        # two stars bring it: TypeScript leaves it out, the tool does not guess
+        ('export * from "./models";\nexport * from "./other";\n', 'export const MODEL = "x";\n'),
+        # a star of a module exporting names the tool does not see
+        (
+            'export * from "./models";\nexport * from "./other";\n',
+            "export const { MODEL } = settings;\n",
+        ),
+    ],
+)
+def test_a_star_that_may_not_bring_the_constant_is_not_followed(
+    tmp_path: Path, index: str, other: str
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/models.ts": 'export const MODEL = "gpt-4o";\n',
+            "lib/other.ts": other or "export const TEMPERATURE = 0;\n",
+            "lib/index.ts": index,
+            "app.ts": STAR_APP,
+        },
+    )
+    out = _check(root, ".")
+    assert "lib/models.ts" not in out, out
+    _migrate(root, ".")
+    assert (root / "lib/models.ts").read_text() == 'export const MODEL = "gpt-4o";\n'
+
+
+def test_a_constant_re_exported_by_a_star_and_read_for_something_else_is_kept(
+    tmp_path: Path,
+) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "lib/models.ts": 'export const MODEL = "gpt-4o";\n',
+            "lib/index.ts": 'export * from "./models";\n',
+            "app.ts": STAR_APP,
+            "log.ts": 'import { MODEL } from "./lib/index";\nconsole.log(MODEL);\n',
+        },
+    )
+    out = _check(root, ".")
+    assert "lib/models.ts:1:23: OR206" in out, out
+    assert "app.ts:3:16: OR101 [*]" not in out, out
+
+
+def test_a_reader_the_prefilter_skips_counts_for_an_imported_constant(tmp_path: Path) -> None:
+    # before: log.ts names no openai, was never analysed, and MODEL was
+    # rewritten under it (`if (MODEL === "gpt-4o")` would change meaning)
+    root = _tree(
+        tmp_path,
+        {
+            "lib/models.ts": 'export const MODEL = "gpt-4o";\n',
+            "app.ts": STAR_APP.replace('"./lib"', '"./lib/models"'),
+            "log.ts": 'import { MODEL } from "./lib/models";\nconsole.log(MODEL);\n',
+        },
+    )
+    out = _check(root, ".")
+    assert "lib/models.ts:1:23: OR206" in out, out
+    assert "app.ts:3:16: OR101 [*]" not in out, out
+    _migrate(root, ".")
+    assert (root / "lib/models.ts").read_text() == 'export const MODEL = "gpt-4o";\n'

@@ -2811,11 +2811,19 @@ def _check_calls(ctx: Context) -> None:
         node = unwrap(value)
         via = None
         shared = exported = False
-        if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
-            name = text(node)
-            declared = facts.value_of(node)
+        ns_read = _namespace_read(ctx, node)
+        if ns_read is not None or (
+            node is not None and node.type in ("identifier", "shorthand_property_identifier")
+        ):
+            # a name imported from another module (``MODEL``), or read through
+            # a namespace import (``cfg.MODEL`` of ``import * as cfg``): keyed
+            # as the summary keys its reads
+            name = ns_read or text(node)
+            declared = None if ns_read is not None else facts.value_of(node)
             if declared is None:
-                if name in facts.local_imports and _module_level(ctx, node):
+                if ns_read is not None or (
+                    name in facts.local_imports and _module_level(ctx, node)
+                ):
                     # a constant of another module: its definition is
                     # rewritten there (or reported) with this read counted
                     reports = [r for r in (ctx.client_reports.get(c) for c in clients or ()) if r]
@@ -2890,6 +2898,30 @@ def _check_calls(ctx: Context) -> None:
         site.exported_as.append(name)
     for key in order:
         _check_model(ctx, sites[key])
+
+
+def _namespace_read(ctx: Context, node: Node | None) -> str | None:
+    """``cfg.MODEL`` for a read of ``MODEL`` through a namespace import of a
+    module (``import * as cfg from "./config"``, ``const cfg =
+    require("./config")``) bound once where it is read: the key the summary
+    gives that read (``ModuleSummary.imports``); None: not one."""
+    facts = ctx.facts
+    if node is None or node.type != "member_expression":
+        return None
+    parts = member_parts(node)
+    prop = node.child_by_field_name("property")
+    if (
+        parts is None
+        or len(parts) != 2
+        or parts[0] not in facts.whole_imports
+        or prop is None
+        or prop.type != "property_identifier"
+    ):
+        return None
+    ns = facts.module_binding(parts[0])
+    if ns is None or ns.reassigned or ns.assigned or facts.binding(_root_ident(node)) is not ns:
+        return None
+    return ".".join(parts)
 
 
 def _export_binding(ctx: Context, name: str) -> Binding | None:
@@ -3206,9 +3238,12 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
         for name in names:
             s.clients[name] = _state(ctx, key, kept, fixable)
     s.handled = set(ctx.handled)
+    s.declared_exports = _own_exports(ctx)
     _param_summary(ctx, s)
     if not (facts.local_imports or facts.whole_imports or facts.reexports or facts.dynamic_imports):
-        return s if s.clients or s.handled or s.client_params else None
+        if s.clients or s.handled or s.client_params or s.declared_exports:
+            return s
+        return None
     whole_specs: set[str] = set(facts.dynamic_imports)
     if fixable:  # followed by the project pass (not in a file that does not parse)
         s.reexports = {n: [module, there] for n, (module, there) in facts.reexport_names.items()}
@@ -3327,6 +3362,62 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
         whole_specs.update(facts.whole_imports.values())
     s.module_imports = sorted(whole_specs)
     return s
+
+
+def _own_exports(ctx: Context) -> set[str]:
+    """The names the module exports of its own, not re-exported from another
+    (``export const MODEL``, ``export { m as MODEL }``, ``export default``,
+    ``exports.MODEL = ...``); "*" when it exports some the tool does not
+    name (a destructuring, ``module.exports = value``, ``export =``): an
+    ``export * from`` of it may then bring any name."""
+    out: set[str] = set()
+    root = ctx.facts.root
+    for st in root.named_children if root is not None else ():
+        if st.type == "export_statement":
+            if st.child_by_field_name("source") is not None:
+                continue  # a re-export (ModuleSummary.reexports, star_reexports)
+            if any(c.type == "default" for c in st.children):
+                out.add("default")
+                continue
+            if any(c.type == "=" for c in st.children):
+                out.add("*")  # ``export = value``
+                continue
+            decl = st.child_by_field_name("declaration")
+            if decl is not None:
+                named = decl.child_by_field_name("name")
+                if named is not None:
+                    out.add(text(named))
+                    continue
+                declarators = [d for d in decl.named_children if d.type == "variable_declarator"]
+                for d in declarators:
+                    name = d.child_by_field_name("name")
+                    out.add(text(name) if name is not None and name.type == "identifier" else "*")
+                if not declarators:
+                    out.add("*")
+                continue
+            for c in st.named_children:
+                if c.type == "export_clause":
+                    for spec in c.named_children:
+                        nm = spec.child_by_field_name("name")
+                        alias = spec.child_by_field_name("alias") or nm
+                        if alias is not None:
+                            out.add(text(alias))
+                elif c.type != "comment":
+                    out.add("*")
+        elif st.type == "expression_statement":
+            e = st.named_children[0] if st.named_children else None
+            if e is None or e.type != "assignment_expression":
+                continue
+            parts = member_parts(e.child_by_field_name("left"))
+            if parts is None:
+                continue
+            if len(parts) == 3 and parts[:2] == ["module", "exports"]:
+                out.add(parts[2])
+            elif len(parts) == 2 and parts[0] == "exports":
+                out.add(parts[1])
+            elif parts[:2] == ["module", "exports"] or parts[0] == "exports":
+                out.add("*")
+    return out
 
 
 def _passed_to_callee(ctx: Context, read: Node) -> _Callee | None:
