@@ -45,7 +45,13 @@ Phases (each file processed again gets what every earlier phase said):
    IDs they send through it move with it;
 4. the modules defining constants other modules send as ``model`` learn
    those reads (``exports``), then the importers learn which of them are
-   followed there (``followed``: no OR205 for them).
+   followed there (``followed``: no OR205 for them). A constant is followed
+   through named re-exports and through ``export * from`` to the one module
+   that brings it (``ModuleSummary.declared_exports`` says what a module
+   declares itself); a read through a namespace import (``cfg.MODEL``) is
+   keyed ``cfg.MODEL`` as its summary keys it; the files the prefilter
+   skipped that import such a module are analysed first (their other reads
+   count).
 
 Specifiers are resolved as TypeScript and node do for files: ``./x`` ->
 ``x.ts``, ``x.tsx``, ``x.mts``, ``x.cts``, ``x.js``... or ``x/index.*``;
