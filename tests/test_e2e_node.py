@@ -100,6 +100,12 @@ APPS: dict[str, NodeApp] = {
     # clients built by factories (a memoised `getOpenAI()`, an arrow) and used
     # where they are called, in other modules: each moves with those calls
     "factory_app": NodeApp(("dist/main.js",), frozenset({CHAT, EMBEDDINGS}), build="tsc"),
+    # clients from an async memoised factory awaited where it is called, and
+    # from a factory returning another factory's call: each moves with them
+    "async_factory_app": NodeApp(("dist/main.js",), frozenset({CHAT, EMBEDDINGS}), build="tsc"),
+    # model constants read through `import * as config` and through an
+    # `export * from` index: rewritten where they are defined
+    "constants_app": NodeApp(("dist/main.js",), frozenset({CHAT, EMBEDDINGS}), build="tsc"),
     # openai's class loaded with `await import("openai")` where it is used
     "dynamic_import": NodeApp(("app.mjs",), frozenset({CHAT, EMBEDDINGS})),
 }

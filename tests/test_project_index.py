@@ -160,6 +160,7 @@ def test_summaries_are_cached_whole_whatever_they_hold() -> None:
         module_client={"version": "v1", "configures": True, "calls": False, "state": None},
         key_uses={"KEY": 1},
         key_handled={"OPENAI_KEY"},
+        declared_exports={"MODEL", "*"},
         client_uses={"client": [(False, 3, "files.create")], "fixture:c": [(True, 9, "chat")]},
         client_facts={"client": [("mode", 4, "instructor.Mode.MD_JSON"), ("block", 7, "'o1'")]},
         client_escapes={"client"},

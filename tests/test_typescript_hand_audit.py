@@ -191,7 +191,10 @@ def test_a_request_declared_in_another_function_is_not_followed() -> None:
     result = run(source)
     assert codes(result) == ["OR101", "OR205"]
     assert "`params`" in result.findings[1].message
-    assert b'"gpt-4o"' in (result.new_source or b"")
+    # the unread request holds the client (an unsafe fix); moved anyway, the
+    # model of build() stays as it is
+    assert result.new_source is None
+    assert b'"gpt-4o"' in run(source, unsafe_fixes=True).new_source
 
 
 def test_a_loop_variable_shadows_a_request_of_the_same_name() -> None:
@@ -327,22 +330,30 @@ def test_a_request_object_the_tool_did_not_read_holds_its_client(sent: str) -> N
     assert fixes(accepted) == {"OR101": "safe"}, [f.message for f in accepted.findings]
 
 
-def test_a_request_from_a_call_or_a_parameter_does_not_hold_its_client() -> None:
-    # as Python's OR205 for ``create(**build())``: nothing of this file was
-    # left unread, the finding asks to check the value
-    result = run(
-        """
+@pytest.mark.parametrize("sent", ["built", "opts", "await build()", "buildParams()"])
+def test_a_request_from_a_call_or_a_parameter_holds_its_client(sent: str) -> None:
+    # a whole request the tool cannot read (a call's result, a parameter)
+    # holds its client as an unread spread does (`create({ ...body })`): its
+    # model is not rewritten with the client and would reach OpenRouter bare
+    # (as Python's OR205 for ``create(**build())``); `// noqa: OR205` on the
+    # call accepts it and the client moves
+    source = f"""
         import OpenAI from "openai";
         const client = new OpenAI();
-        export async function ask(opts) {
+        export async function ask(opts) {{
           const built = await build();
-          await client.chat.completions.create(built);
-          await client.chat.completions.create(opts);
-        }
-        """
-    )
-    assert codes(result) == ["OR101", "OR205", "OR205"]
-    assert fixes(result)["OR101"] == "safe"
+          await client.chat.completions.create({sent});
+        }}
+    """
+    result = run(source)
+    assert codes(result) == ["OR101", "OR205"], [f.message for f in result.findings]
+    assert fixes(result)["OR101"] == "unsafe"
+    assert "moves only as an unsafe fix" in result.findings[1].message
+    assert "unsafe fix: the request sent through it" in result.findings[0].message
+    assert result.new_source is None
+    assert run(source, unsafe_fixes=True).new_source is not None
+    accepted = run(source.replace(f"create({sent});", f"create({sent});  // noqa: OR205"))
+    assert fixes(accepted) == {"OR101": "safe"}, [f.message for f in accepted.findings]
 
 
 def test_a_request_in_scope_is_still_followed() -> None:

@@ -629,6 +629,36 @@ def test_a_request_not_read_elsewhere_holds_the_client(tmp_path: Path) -> None:
     ), line
 
 
+@pytest.mark.parametrize("sent", ["opts", "await build()"])
+def test_a_whole_request_from_a_parameter_or_a_call_elsewhere_holds_the_client(
+    tmp_path: Path, sent: str
+) -> None:
+    # as in the client's own module: the request's model is not read, so it
+    # is not rewritten with the client where it is built
+    root = _tree(
+        tmp_path,
+        {
+            "lib/openai.ts": HOLDER,
+            "app/route.ts": f"""
+            import {{ openai }} from "../lib/openai";
+            export async function ask(opts) {{
+              await openai.chat.completions.create({sent});
+            }}
+            """,
+        },
+    )
+    out = _check(root, ".")
+    assert "app/route.ts:3:40: OR205" in out, out
+    line = _line(out, "lib/openai.ts:2:23: OR101")
+    assert "[*]" not in line, line
+    assert (
+        "; unsafe fix: the request sent through it from another module at ../app/route.ts:3 "
+        "(OR205) holds a model ID the tool did not read" in line
+    ), line
+    _migrate(root, ".")
+    assert "openrouter" not in (root / "lib/openai.ts").read_text()
+
+
 # --------------------------------------------------------------------------
 # default exports
 
@@ -1171,21 +1201,51 @@ def test_a_factory_of_the_file_is_followed_into_its_calls_there(tmp_path: Path) 
     assert "unsafe" not in out, out
 
 
-def test_an_async_factory_is_not_followed(tmp_path: Path) -> None:
-    # a call gives a promise: what is awaited is not followed
+@pytest.mark.parametrize(
+    ("use", "expected"),
+    [
+        # awaited into a name: its calls are the client's uses
+        ("const c = await getClient();\nawait c.files.list();\n", "OR119"),
+        ("await (await getClient()).files.list();\n", "OR119"),
+        (
+            "const c = await getClient();\n"
+            'await c.chat.completions.create({ model: "gpt-4o", messages: [] });\n',
+            "OR101 [*]",
+        ),
+    ],
+)
+def test_an_async_factory_is_followed_like_a_sync_one(
+    tmp_path: Path, use: str, expected: str
+) -> None:
+    # before: its call gives a promise, which was not followed: the client's
+    # move was unsafe ("returned from a function") and the model IDs sent
+    # through it in other modules unresolved
+    root = _tree(
+        tmp_path,
+        {
+            "factory.ts": FACTORY.replace("export function", "export async function"),
+            "use.ts": 'import { getClient } from "./factory";\n' + use,
+        },
+    )
+    out = _check(root, ".")
+    client = _line(out, "factory.ts:")
+    assert expected in client and "unsafe" not in client, out
+    assert "unsafe" not in out, out
+
+
+def test_an_async_factory_whose_promise_is_handed_on_is_an_unsafe_move(tmp_path: Path) -> None:
     root = _tree(
         tmp_path,
         {
             "factory.ts": FACTORY.replace("export function", "export async function"),
             "use.ts": """
             import { getClient } from "./factory";
-            const c = await getClient();
-            await c.files.list();
+            getClient().then((c) => c.chat.completions.create({ model: "gpt-4o", messages: [] }));
             """,
         },
     )
     client = _line(_check(root, "."), "factory.ts:")
-    assert "OR101" in client and "[*]" not in client and "returned from a function" in client
+    assert "OR101" in client and "[*]" not in client, client
 
 
 # --------------------------------------------------------------------------

@@ -37,6 +37,10 @@ class ModuleSummary:
     safe: set[str] = field(default_factory=set)
     module_imports: list[str] = field(default_factory=list)  # ``import M``; star imports
     handled: set[str] = field(default_factory=set)  # exports this file followed itself
+    # TypeScript: the names the module exports of its own (not re-exported;
+    # "*": some it does not name, a destructuring export): an ``export *
+    # from`` chain ends where one is (codemods/typescript/project.py)
+    declared_exports: set[str] = field(default_factory=set)
     # module-level functions whose parameter reaches model= (and is read for
     # nothing else): function -> parameter -> positional index (None: keyword only)
     sink_params: dict[str, dict[str, int | None]] = field(default_factory=dict)

@@ -45,7 +45,13 @@ Phases (each file processed again gets what every earlier phase said):
    IDs they send through it move with it;
 4. the modules defining constants other modules send as ``model`` learn
    those reads (``exports``), then the importers learn which of them are
-   followed there (``followed``: no OR205 for them).
+   followed there (``followed``: no OR205 for them). A constant is followed
+   through named re-exports and through ``export * from`` to the one module
+   that brings it (``ModuleSummary.declared_exports`` says what a module
+   declares itself); a read through a namespace import (``cfg.MODEL``) is
+   keyed ``cfg.MODEL`` as its summary keys it; the files the prefilter
+   skipped that import such a module are analysed first (their other reads
+   count).
 
 Specifiers are resolved as TypeScript and node do for files: ``./x`` ->
 ``x.ts``, ``x.tsx``, ``x.mts``, ``x.cts``, ``x.js``... or ``x/index.*``;
@@ -344,37 +350,45 @@ def second_round(
     importers: dict[tuple[str, str], list[tuple[str, str]]] = {}
     whole: dict[str, list[str]] = {}  # definer -> importers reading it whole
     stars: dict[str, list[str]] = {}  # definer -> modules ``export * from`` it
-    for j in jobs:
-        s = summary(j.path)
-        if s is None:
-            continue
-        for local, (spec, name) in s.imports.items():
-            t = target(j.path, spec)
-            if t is not None and t != j.path:
-                if not local.startswith("export:"):
-                    hops = chain(t, name)  # a client re-exported: where it is built
-                    reexport_used.update(hops[:-1])
-                    t, name = hops[-1]
-                importers.setdefault((t, name), []).append((j.path, local))
-        for spec in s.module_imports:
-            t = target(j.path, spec)
-            if t is not None and t != j.path:
-                whole.setdefault(t, []).append(j.path)
-        for spec in s.star_reexports:
-            t = target(j.path, spec)
-            if t is not None and t != j.path:
-                stars.setdefault(t, []).append(j.path)
-    # a module imported whole re-exports what it re-exports whole too
-    changed = True
-    while changed:
-        changed = False
-        for path in sorted(whole):
-            s = summary(path)
-            for spec in [*s.star_reexports, *(m for m, _ in s.reexports.values())] if s else ():
-                t = target(path, spec)
-                if t is not None and t != path and path not in whole.get(t, []):
-                    whole.setdefault(t, []).append(path)
-                    changed = True
+
+    def index_imports() -> None:
+        """(Re)build ``importers``, ``whole`` and ``stars`` from the summaries."""
+        importers.clear()
+        whole.clear()
+        stars.clear()
+        for j in jobs:
+            s = summary(j.path)
+            if s is None:
+                continue
+            for local, (spec, name) in s.imports.items():
+                t = target(j.path, spec)
+                if t is not None and t != j.path:
+                    if not local.startswith("export:"):
+                        hops = chain(t, name)  # a client re-exported: where it is built
+                        reexport_used.update(hops[:-1])
+                        t, name = hops[-1]
+                    importers.setdefault((t, name), []).append((j.path, local))
+            for spec in s.module_imports:
+                t = target(j.path, spec)
+                if t is not None and t != j.path:
+                    whole.setdefault(t, []).append(j.path)
+            for spec in s.star_reexports:
+                t = target(j.path, spec)
+                if t is not None and t != j.path:
+                    stars.setdefault(t, []).append(j.path)
+        # a module imported whole re-exports what it re-exports whole too
+        changed = True
+        while changed:
+            changed = False
+            for path in sorted(whole):
+                s = summary(path)
+                for spec in [*s.star_reexports, *(m for m, _ in s.reexports.values())] if s else ():
+                    t = target(path, spec)
+                    if t is not None and t != path and path not in whole.get(t, []):
+                        whole.setdefault(t, []).append(path)
+                        changed = True
+
+    index_imports()
 
     def tell_callers(only_changed: bool) -> bool:
         """1b. the modules passing a client to a function of another module
@@ -446,23 +460,87 @@ def second_round(
 
     tell_callers(False)
 
+    def provides(path: str, name: str, depth: int = 0) -> str:
+        """Does the module at ``path`` export ``name`` ("yes", "no"), of its
+        own or re-exported, or can the tool not tell ("maybe": not
+        analysed, an export it does not name, two ``export *`` bringing
+        it, which TypeScript leaves out)?"""
+        s = summary(path)
+        if s is None or depth > 8:
+            return "maybe"
+        if name in s.declared_exports or name in s.reexports:
+            return "yes"
+        if "*" in s.declared_exports:
+            return "maybe"
+        if name == "default":
+            return "no"  # ``export *`` does not bring the default
+        found = [
+            provides(t, name, depth + 1)
+            for spec in s.star_reexports
+            if (t := target(path, spec)) is not None and t != path
+        ]
+        if "maybe" in found or found.count("yes") > 1:
+            return "maybe"
+        return "yes" if "yes" in found else "no"
+
+    def star_source(here: str, name: str) -> str | None:
+        """The one module an ``export * from`` of ``here`` brings ``name``
+        from, when ``here`` does not export it of its own; None: none, or
+        the tool cannot tell which."""
+        s = summary(here)
+        if s is None or name == "default" or name in s.declared_exports:
+            return None
+        if "*" in s.declared_exports:
+            return None
+        sources = [
+            t for spec in s.star_reexports if (t := target(here, spec)) is not None and t != here
+        ]
+        found = [(t, provides(t, name)) for t in sources]
+        if any(state == "maybe" for _, state in found):
+            return None
+        yes = [t for t, state in found if state == "yes"]
+        return yes[0] if len(yes) == 1 else None
+
     def constant_chain(definer: str, name: str) -> list[tuple[str, str]]:
-        """The modules a name ``definer`` exports is re-exported through by
-        name (``export { MODEL } from "./config"``, ``export { default as
-        MODEL } from "./config"``), with its name in each, down to the
-        module that declares it; stars are not followed (the module may
-        declare it itself)."""
+        """The modules a name ``definer`` exports is re-exported through
+        (``export { MODEL } from "./config"``, ``export { default as MODEL }
+        from "./config"``, ``export * from "./models"`` when that is the one
+        module a star brings it from and the module does not declare it
+        itself), with its name in each, down to the module that declares it."""
         hops = [(definer, name)]
         while len(hops) <= 8:
             here, there = hops[-1]
             found = (summary(here) or _EMPTY).reexports.get(there)
             if found is None:
-                break
+                t = star_source(here, there)
+                if t is None or (t, there) in hops:
+                    break
+                hops.append((t, there))
+                continue
             t = target(here, found[0])
             if t is None or (t, found[1]) in hops:
                 break
             hops.append((t, found[1]))
         return hops
+
+    def star_unknowns(path: str, depth: int = 0) -> list[str]:
+        """The modules ``export * from`` chains of ``path`` reach that the
+        prefilter skipped (not analysed yet: whether they bring a name is
+        not known)."""
+        s = summary(path)
+        if s is None or depth > 8:
+            return []
+        out: list[str] = []
+        for spec in s.star_reexports:
+            t = target(path, spec)
+            if t is None or t == path:
+                continue
+            if summary(t) is None:
+                if final[t].result.skipped:
+                    out.append(t)
+            else:
+                out += star_unknowns(t, depth + 1)
+        return out
 
     def constant_importers() -> dict[tuple[str, str], list[tuple[str, str]]]:
         """``importers`` with the names other modules send as ``model``
@@ -630,17 +708,51 @@ def second_round(
     # the modules the prefilter skipped that re-export a name other modules
     # send as ``model`` (``export { MODEL } from "./config"``, which names no
     # openai): analysed, their summaries say where the name comes from
+    star_tried: set[str] = set()
     for _ in range(8):
         todo = {}
         for (definer, name), users in sorted(importers.items()):
             if not any((summary(imp) or _EMPTY).sink_uses.get(local) for imp, local in users):
                 continue
-            for here, _there in constant_chain(definer, name):
+            hops = constant_chain(definer, name)
+            for here, _there in hops:
                 if summary(here) is None and final[here].result.skipped:
                     todo[here] = given(here)
+            # ``export * from``: the modules it reaches say what they export
+            for t in star_unknowns(hops[-1][0]):
+                if t not in star_tried:
+                    star_tried.add(t)
+                    todo[t] = given(t)
         if not todo:
             break
         rerun(todo)
+
+    # the files the prefilter skipped that import a module defining (or
+    # re-exporting) a constant other modules send as ``model``: their reads
+    # of it count there (``console.log(MODEL)`` keeps it as it is: OR206)
+    sources: set[str] = set()
+    for (definer, name), users in sorted(importers.items()):
+        if any((summary(imp) or _EMPTY).sink_uses.get(local) for imp, local in users):
+            sources.update(here for here, _ in constant_chain(definer, name))
+    todo = {}
+    for j in jobs if sources else ():
+        p = final[j.path]
+        if p.summary is not None or not p.result.skipped:
+            continue
+        data = p.original
+        if data is None:
+            try:
+                with open(j.real, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+        for m in _SPECIFIER.finditer(data):
+            if target(j.path, m.group(1).decode("utf-8", "replace")) in sources:
+                todo[j.path] = given(j.path)
+                break
+    if todo:
+        rerun(todo)
+        index_imports()
 
     tell_exporters(False)
     tell_importers(False)

@@ -706,14 +706,18 @@ def _factories(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> dict[int, 
     """The module-level functions of this file that return one client about
     to move and nothing else (``function getClient() { return new OpenAI();
     }``, ``const client = () => new OpenAI()``, a memoised ``if (!c) c = new
-    OpenAI(); return c;``): function node id -> the client's key. Not
-    followed: async functions and generators (a call gives a promise, an
-    iterator), a function written again, one with a bare ``return``, or
-    returning anything the tool cannot resolve to that one client."""
+    OpenAI(); return c;``, another factory's call: ``return makeClient()``):
+    function node id -> the client's key. An ``async`` one is a factory too:
+    its call gives a promise of the client, which the tool tracks as the
+    client (``await getClient()`` is the client; :func:`_bare`). Not
+    followed: generators (a call gives an iterator), a function written
+    again, one with a bare ``return``, or returning anything the tool cannot
+    resolve to that one client."""
     facts = ctx.facts
     out: dict[int, ClientKey] = {}
     if not plans or facts.root is None:
         return out
+    candidates = []
     for fn in _function_nodes(ctx):
         binding = _function_binding(ctx, fn)
         declared = facts.function_of(binding.ident) if binding is not None else None
@@ -722,18 +726,29 @@ def _factories(ctx: Context, plans: dict[int, tuple[Node, _Plan]]) -> dict[int, 
             or binding.scope.type != "program"
             or declared is None
             or declared.id != fn.id
-            or any(c.type in ("async", "*") for c in fn.children)
+            or any(c.type == "*" for c in fn.children)
+            or fn.type == "generator_function_declaration"
         ):
             continue
-        keys: set[ClientKey] = set()
-        for value in _returned(fn):
-            found = _resolve(ctx, value) if value is not None else None
-            if found is None or len(found) != 1 or found[0] not in plans:
-                keys = set()
-                break
-            keys.add(found[0])
-        if len(keys) == 1:
-            out[fn.id] = keys.pop()
+        candidates.append(fn)
+    # a factory may return another's call: followed until nothing changes
+    ctx.factories = out
+    changed = True
+    while changed:
+        changed = False
+        for fn in candidates:
+            if fn.id in out:
+                continue
+            keys: set[ClientKey] = set()
+            for value in _returned(fn):
+                found = _resolve(ctx, value) if value is not None else None
+                if found is None or len(found) != 1 or found[0] not in plans:
+                    keys = set()
+                    break
+                keys.add(found[0])
+            if len(keys) == 1:
+                out[fn.id] = keys.pop()
+                changed = True
     return out
 
 
@@ -759,8 +774,21 @@ def _returned(fn: Node) -> list[Node | None]:
     return out or [None]
 
 
+def _bare(node: Node | None) -> Node | None:
+    """``node`` without wrappers and awaits: ``await getClient()`` is what
+    ``getClient()`` gives, a client or (an async factory's) a promise of it,
+    which the tool tracks as the client; awaiting a client gives the client
+    (it is no thenable)."""
+    node = unwrap(node)
+    while node is not None and node.type == "await_expression":
+        inner = [c for c in node.named_children if c.type != "comment"]
+        node = unwrap(inner[0]) if inner else None
+    return node
+
+
 def _factory_of_call(ctx: Context, call: Node) -> ClientKey | None:
-    """The client a call of a factory of this file gives (``getClient()``)."""
+    """The client a call of a factory of this file gives (``getClient()``,
+    an async one's promise of it)."""
     if call.type != "call_expression" or not ctx.factories:
         return None
     fn = ctx.facts.function_of(unwrap(call.child_by_field_name("function")))
@@ -980,7 +1008,7 @@ def _escapes(
 
     def holds(values: list[Node]) -> bool:
         for v in values:
-            v = unwrap(v)
+            v = _bare(v)
             if v is None:
                 continue
             if v.id in holders:
@@ -1112,6 +1140,12 @@ def _escape_of(ctx: Context, read: Node) -> _Escape | tuple[Node, Endpoint] | _C
     if parent.type == "member_expression" and parent.child_by_field_name("object") == node:
         # a use through the client: a call (an SDK call, ``client.models.list()``),
         # or an SDK method taken as a value
+        prop = parent.child_by_field_name("property")
+        if prop is not None and text(prop) in ("then", "catch", "finally"):
+            # an async factory's promise: the callback gets the client
+            return _Escape(
+                parent, f"is handed to a callback (`{_shown(parent)}(...)`)", _NOT_FOLLOWED
+            )
         top = parent
         while top.parent is not None and top.parent.type == "member_expression":
             if top.parent.child_by_field_name("object") != top:
@@ -2255,10 +2289,8 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
     input). An alias is followed (``const c = client``, ``this.client =
     client``), a few steps deep."""
     facts = ctx.facts
-    node = unwrap(receiver)
+    node = _bare(receiver)
     if node is None:
-        return None
-    if node.type == "await_expression":
         return None
     if node.type == "new_expression":
         return [node.id] if node.id in ctx.decisions or _is_client_new(ctx, node) else []
@@ -2294,7 +2326,7 @@ def _resolve(ctx: Context, receiver: Node | None, depth: int = 0) -> list[Client
         return None
     out: list[ClientKey] = []
     for v in values:
-        v = unwrap(v)
+        v = _bare(v)
         if (
             v is not None
             and v.type in ("identifier", "member_expression", "call_expression")
@@ -2539,7 +2571,11 @@ def _unseen_request(
         return
     first = _request(ctx, call)
     if first is None:
-        if named[0].type != "spread_element" and imported and _unread_request(ctx, named[0]):
+        # a whole request the tool cannot read (a call's result, a
+        # parameter, a name it cannot follow to an object literal in
+        # scope) holds its clients, as an unread spread does: its model
+        # is not rewritten with them and may reach OpenRouter bare
+        if named[0].type != "spread_element" and imported:
             _tell_unread(ctx, named[0], imported)
         if report and resolved and named[0].type != "spread_element":
             shown = text(named[0])
@@ -2549,12 +2585,11 @@ def _unseen_request(
                 named[0],
                 RULES["OR205"],
                 f"the request comes from `{shown}`, which the tool cannot follow"
-                + (_HELD if held else "")
+                + (_HELD if held else _UNREAD)
                 + ": check that its model is an OpenRouter ID (provider/model, e.g. "
-                "'openai/gpt-4o')",
+                "'openai/gpt-4o'), then `// noqa: OR205` it to move the client",
             )
-            if held:
-                _hold(ctx, r, clients)
+            _hold(ctx, r, clients)
         return
     members = _members(first)
     spreads = [m for m in members if m.type == "spread_element"]
@@ -2613,6 +2648,10 @@ def _unseen_request(
         _hold(ctx, r, clients)
 
 
+_UNREAD = (
+    " (its model is not read, so it is not rewritten with the client: the client it is "
+    "sent through moves only as an unsafe fix)"
+)
 _HELD = (
     " (a variable of this file that holds a request object, declared more than once where "
     "it is read or written again: its model is not rewritten, so the client it is sent "
@@ -2634,7 +2673,7 @@ def _import_keys(ctx: Context, receiver: Node | None, depth: int = 0) -> list[st
     it in place all the same (Python's ``ClientIndex.tag_keys``). Followed:
     aliases (``const c = client``, ``this.client = client``), a few deep."""
     facts = ctx.facts
-    node = unwrap(receiver)
+    node = _bare(receiver)
     if node is None or depth > 4:
         return []
     if node.type == "call_expression":
@@ -2793,11 +2832,19 @@ def _check_calls(ctx: Context) -> None:
         node = unwrap(value)
         via = None
         shared = exported = False
-        if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
-            name = text(node)
-            declared = facts.value_of(node)
+        ns_read = _namespace_read(ctx, node)
+        if ns_read is not None or (
+            node is not None and node.type in ("identifier", "shorthand_property_identifier")
+        ):
+            # a name imported from another module (``MODEL``), or read through
+            # a namespace import (``cfg.MODEL`` of ``import * as cfg``): keyed
+            # as the summary keys its reads
+            name = ns_read or text(node)
+            declared = None if ns_read is not None else facts.value_of(node)
             if declared is None:
-                if name in facts.local_imports and _module_level(ctx, node):
+                if ns_read is not None or (
+                    name in facts.local_imports and _module_level(ctx, node)
+                ):
                     # a constant of another module: its definition is
                     # rewritten there (or reported) with this read counted
                     reports = [r for r in (ctx.client_reports.get(c) for c in clients or ()) if r]
@@ -2872,6 +2919,30 @@ def _check_calls(ctx: Context) -> None:
         site.exported_as.append(name)
     for key in order:
         _check_model(ctx, sites[key])
+
+
+def _namespace_read(ctx: Context, node: Node | None) -> str | None:
+    """``cfg.MODEL`` for a read of ``MODEL`` through a namespace import of a
+    module (``import * as cfg from "./config"``, ``const cfg =
+    require("./config")``) bound once where it is read: the key the summary
+    gives that read (``ModuleSummary.imports``); None: not one."""
+    facts = ctx.facts
+    if node is None or node.type != "member_expression":
+        return None
+    parts = member_parts(node)
+    prop = node.child_by_field_name("property")
+    if (
+        parts is None
+        or len(parts) != 2
+        or parts[0] not in facts.whole_imports
+        or prop is None
+        or prop.type != "property_identifier"
+    ):
+        return None
+    ns = facts.module_binding(parts[0])
+    if ns is None or ns.reassigned or ns.assigned or facts.binding(_root_ident(node)) is not ns:
+        return None
+    return ".".join(parts)
 
 
 def _export_binding(ctx: Context, name: str) -> Binding | None:
@@ -3188,9 +3259,12 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
         for name in names:
             s.clients[name] = _state(ctx, key, kept, fixable)
     s.handled = set(ctx.handled)
+    s.declared_exports = _own_exports(ctx)
     _param_summary(ctx, s)
     if not (facts.local_imports or facts.whole_imports or facts.reexports or facts.dynamic_imports):
-        return s if s.clients or s.handled or s.client_params else None
+        if s.clients or s.handled or s.client_params or s.declared_exports:
+            return s
+        return None
     whole_specs: set[str] = set(facts.dynamic_imports)
     if fixable:  # followed by the project pass (not in a file that does not parse)
         s.reexports = {n: [module, there] for n, (module, there) in facts.reexport_names.items()}
@@ -3311,6 +3385,62 @@ def module_summary(ctx: Context, kept: set[int], fixable: bool) -> ModuleSummary
     return s
 
 
+def _own_exports(ctx: Context) -> set[str]:
+    """The names the module exports of its own, not re-exported from another
+    (``export const MODEL``, ``export { m as MODEL }``, ``export default``,
+    ``exports.MODEL = ...``); "*" when it exports some the tool does not
+    name (a destructuring, ``module.exports = value``, ``export =``): an
+    ``export * from`` of it may then bring any name."""
+    out: set[str] = set()
+    root = ctx.facts.root
+    for st in root.named_children if root is not None else ():
+        if st.type == "export_statement":
+            if st.child_by_field_name("source") is not None:
+                continue  # a re-export (ModuleSummary.reexports, star_reexports)
+            if any(c.type == "default" for c in st.children):
+                out.add("default")
+                continue
+            if any(c.type == "=" for c in st.children):
+                out.add("*")  # ``export = value``
+                continue
+            decl = st.child_by_field_name("declaration")
+            if decl is not None:
+                named = decl.child_by_field_name("name")
+                if named is not None:
+                    out.add(text(named))
+                    continue
+                declarators = [d for d in decl.named_children if d.type == "variable_declarator"]
+                for d in declarators:
+                    name = d.child_by_field_name("name")
+                    out.add(text(name) if name is not None and name.type == "identifier" else "*")
+                if not declarators:
+                    out.add("*")
+                continue
+            for c in st.named_children:
+                if c.type == "export_clause":
+                    for spec in c.named_children:
+                        nm = spec.child_by_field_name("name")
+                        alias = spec.child_by_field_name("alias") or nm
+                        if alias is not None:
+                            out.add(text(alias))
+                elif c.type != "comment":
+                    out.add("*")
+        elif st.type == "expression_statement":
+            e = st.named_children[0] if st.named_children else None
+            if e is None or e.type != "assignment_expression":
+                continue
+            parts = member_parts(e.child_by_field_name("left"))
+            if parts is None:
+                continue
+            if len(parts) == 3 and parts[:2] == ["module", "exports"]:
+                out.add(parts[2])
+            elif len(parts) == 2 and parts[0] == "exports":
+                out.add(parts[1])
+            elif parts[:2] == ["module", "exports"] or parts[0] == "exports":
+                out.add("*")
+    return out
+
+
 def _passed_to_callee(ctx: Context, read: Node) -> _Callee | None:
     """A read passed as it is to a function of another module of the run
     that the project pass has said it follows (``ProjectInput.callees_known``)."""
@@ -3330,14 +3460,21 @@ def _result_uses(
     directly (``getClient().chat.completions.create(...)``) or through a
     variable it is stored in and never written again (``const c =
     getClient()``): (served by OpenRouter, the receiver) per call, and how
-    many reads go elsewhere (passed on, returned, awaited...: not followed)."""
+    many reads go elsewhere (passed on, returned...: not followed); awaited,
+    it is the same client (an async factory's promise of it)."""
     hit = calls.get(node.id)
     if hit is not None:
         call, path = hit
         return [(_unserved(ctx, call, path) is None, node)], 0
     outer, parent = node, node.parent
-    while parent is not None and parent.type in _WRAPPERS and parent.type != "await_expression":
+    while parent is not None and parent.type in _WRAPPERS:
+        # ``(await getClient()).chat...``: an async factory's promise,
+        # awaited, is its client (``_bare``)
         outer, parent = parent, parent.parent
+        hit = calls.get(outer.id)
+        if hit is not None:
+            call, path = hit
+            return [(_unserved(ctx, call, path) is None, outer)], 0
     if (
         depth < 3
         and parent is not None

@@ -73,7 +73,9 @@ CLIENT = rule(
         not read: a variable declared twice where it is read, or written
         again; a request spreading a value, `{ ...(body as any) }`; a request
         object written or handed on after it is built in a way the tool does
-        not follow, `params.model = pick()`, `customize(params)`), and when
+        not follow, `params.model = pick()`, `customize(params)`; a whole
+        request built by a call or received as a parameter, `create(await
+        build())`, `create(opts)`), and when
         the client escapes into code whose requests the tool cannot check
         (passed to a class, a method, a library call
         such as instructor's `Instructions` or `llm_validator`; stored in a
